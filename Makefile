@@ -1,0 +1,149 @@
+# irk: plain, pkg-config driven Makefile.
+#   make            build ./irk and build/libirk.a
+#   make run        install missing packages, build, open irk on a demo DB
+#   make check      install missing packages, build, run every test
+#   make bench      run the benchmarks (figures printed as ratios)
+#   make install    PREFIX=/usr/local DESTDIR=
+#   make SANITIZE=address,undefined   build into build/san/ with sanitizers
+#   make V=1        show the commands
+
+PREFIX   ?= /usr/local
+BINDIR   ?= $(PREFIX)/bin
+MANDIR   ?= $(PREFIX)/share/man
+DATADIR  ?= $(PREFIX)/share/irk
+CC       ?= cc
+CFLAGS   ?= -O2 -g
+PKGS      = ncursesw formw menuw panelw sqlite3 libcurl jansson libstrophe libcrypto
+VERSION  := $(shell cat VERSION 2>/dev/null || echo 0.1.0)
+
+SANITIZE ?=
+ifeq ($(SANITIZE),)
+B := build
+else
+B := build/san
+SANFLAGS := -fsanitize=$(SANITIZE) -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+endif
+
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+IRK_CFLAGS  = -std=c11 -D_GNU_SOURCE -Wall -Wextra -Wpedantic -Wshadow \
+	-Wno-unused-parameter -Iinclude $(PKG_CFLAGS) $(SANFLAGS) \
+	-DIRK_VERSION='"$(VERSION)"' -DIRK_DATADIR='"$(DATADIR)"'
+LDLIBS_ALL  = $(PKG_LIBS) -lpthread -lm
+
+ifeq ($(V),1)
+Q :=
+else
+Q := @
+endif
+
+LIB_SRC := $(sort $(wildcard src/core/*.c src/store/*.c src/ingest/*.c \
+	src/play/*.c src/engine/*.c src/kpi/*.c src/query/*.c src/context/*.c src/xmpp/*.c))
+APP_SRC := $(sort src/main.c $(wildcard src/cli/*.c src/tui/*.c))
+LIB_OBJ := $(LIB_SRC:%.c=$(B)/%.o)
+APP_OBJ := $(APP_SRC:%.c=$(B)/%.o)
+
+UNIT_SRC := $(sort $(wildcard tests/unit/test_*.c))
+UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(B)/tests/%)
+TESTLIB_SRC := $(wildcard tests/unit/helpers/*.c)
+TESTLIB_OBJ := $(TESTLIB_SRC:%.c=$(B)/%.o)
+BENCH_SRC := $(sort $(wildcard tests/bench/*.c))
+BENCH_BIN := $(BENCH_SRC:tests/bench/%.c=$(B)/bench/%)
+TUI_LIB_OBJ := $(filter-out $(B)/src/main.o,$(APP_OBJ))
+
+ifeq ($(SANITIZE),)
+all: irk
+irk: $(B)/irk
+	$(Q)cp $< $@
+else
+all: $(B)/irk
+endif
+
+$(B)/irk: $(APP_OBJ) $(B)/libirk.a
+	@echo "  LD      $@"
+	$(Q)$(CC) $(CFLAGS) $(SANFLAGS) -o $@ $(APP_OBJ) $(B)/libirk.a $(LDLIBS_ALL)
+
+$(B)/libirk.a: $(LIB_OBJ)
+	@echo "  AR      $@"
+	$(Q)rm -f $@ && ar rcs $@ $^
+
+# The front ends (cli, tui) without main.c, for tests of screen layouts.
+$(B)/libirkui.a: $(TUI_LIB_OBJ)
+	@echo "  AR      $@"
+	$(Q)rm -f $@ && ar rcs $@ $^
+
+$(B)/%.o: %.c
+	@mkdir -p $(dir $@)
+	@echo "  CC      $<"
+	$(Q)$(CC) $(CFLAGS) $(IRK_CFLAGS) -MMD -MP -c -o $@ $<
+
+# Unit tests link libirk.a; tests of the front ends (test_tui_*, test_cli_*)
+# also link the cli/tui objects.
+$(B)/tests/test_tui_%: tests/unit/test_tui_%.c $(B)/libirkui.a $(B)/libirk.a $(TESTLIB_OBJ)
+	@mkdir -p $(dir $@)
+	@echo "  TEST    $@"
+	$(Q)$(CC) $(CFLAGS) $(IRK_CFLAGS) -Itests/unit -MMD -MP -o $@ $< $(TESTLIB_OBJ) \
+		$(B)/libirkui.a $(B)/libirk.a $(LDLIBS_ALL) -lcriterion
+
+$(B)/tests/test_cli_%: tests/unit/test_cli_%.c $(B)/libirkui.a $(B)/libirk.a $(TESTLIB_OBJ)
+	@mkdir -p $(dir $@)
+	@echo "  TEST    $@"
+	$(Q)$(CC) $(CFLAGS) $(IRK_CFLAGS) -Itests/unit -MMD -MP -o $@ $< $(TESTLIB_OBJ) \
+		$(B)/libirkui.a $(B)/libirk.a $(LDLIBS_ALL) -lcriterion
+
+$(B)/tests/%: tests/unit/%.c $(B)/libirk.a $(TESTLIB_OBJ)
+	@mkdir -p $(dir $@)
+	@echo "  TEST    $@"
+	$(Q)$(CC) $(CFLAGS) $(IRK_CFLAGS) -Itests/unit -MMD -MP -o $@ $< $(TESTLIB_OBJ) \
+		$(B)/libirk.a $(LDLIBS_ALL) -lcriterion
+
+$(B)/bench/%: tests/bench/%.c $(B)/libirkui.a $(B)/libirk.a
+	@mkdir -p $(dir $@)
+	@echo "  BENCH   $@"
+	$(Q)$(CC) $(CFLAGS) $(IRK_CFLAGS) -MMD -MP -o $@ $< $(B)/libirkui.a $(B)/libirk.a $(LDLIBS_ALL)
+
+unit: $(UNIT_BIN)
+benches: $(BENCH_BIN)
+
+deps:
+	$(Q)contrib/deps.sh
+
+DEMO_DB ?= $(HOME)/.local/share/irk/demo.db
+run: deps
+	$(Q)$(MAKE) --no-print-directory all
+	$(Q)if [ ! -f "$(DEMO_DB)" ]; then mkdir -p "$(dir $(DEMO_DB))" && ./irk --db "$(DEMO_DB)" demo; fi
+	$(Q)./irk --db "$(DEMO_DB)"
+
+check: deps
+	$(Q)$(MAKE) --no-print-directory all unit
+	$(Q)tests/run.sh
+
+bench: deps
+	$(Q)$(MAKE) --no-print-directory all benches
+	$(Q)tests/bench/run.sh
+
+fuzz:
+	$(Q)tests/fuzz/run.sh
+
+install: all
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5 \
+		$(DESTDIR)$(DATADIR)/plays $(DESTDIR)$(DATADIR)/themes
+	install -m 755 irk $(DESTDIR)$(BINDIR)/irk
+	install -m 644 man/*.1 $(DESTDIR)$(MANDIR)/man1/
+	install -m 644 man/*.5 $(DESTDIR)$(MANDIR)/man5/
+	install -m 644 plays/*.json $(DESTDIR)$(DATADIR)/plays/
+	install -m 644 themes/*.theme $(DESTDIR)$(DATADIR)/themes/
+
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/irk $(DESTDIR)$(MANDIR)/man1/irk.1 \
+		$(DESTDIR)$(MANDIR)/man5/irk.conf.5 $(DESTDIR)$(MANDIR)/man5/irk-play.5 \
+		$(DESTDIR)$(MANDIR)/man5/irk-theme.5
+	rm -rf $(DESTDIR)$(DATADIR)
+
+clean:
+	rm -rf build irk
+
+.PHONY: all unit benches deps run check bench fuzz install uninstall clean
+.SECONDARY:
+
+-include $(LIB_OBJ:.o=.d) $(APP_OBJ:.o=.d) $(UNIT_BIN:=.d) $(BENCH_BIN:=.d)

@@ -1,0 +1,107 @@
+/* alert.h: one normalised alert, and the per-format parsers that fill it.
+ *
+ * A parser reads one decoded JSON record (jansson) and fills a struct alert.
+ * String fields are borrowed: they point into the json_t (valid until it is
+ * released) or into the alert's own scratch space (valid until alert_reset()).
+ * Nothing here touches the database. */
+#ifndef IRK_ALERT_H
+#define IRK_ALERT_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <jansson.h>
+
+#include "irk/err.h"
+
+#define IRK_ALERT_FORMATS(X) \
+	X(FMT_EVE,   "eve",   "Suricata EVE JSON (event_type alert)") \
+	X(FMT_WAZUH, "wazuh", "Wazuh alerts.json") \
+	X(FMT_ECS,   "ecs",   "Elastic Common Schema alert documents") \
+	X(FMT_ZEEK,  "zeek",  "Zeek notice.log as JSON") \
+	X(FMT_JSON,  "json",  "generic JSON with a field mapping from irk.conf")
+
+#define X_ENUM3(e, n, h) e,
+enum alert_format { IRK_ALERT_FORMATS(X_ENUM3) FMT_COUNT, FMT_AUTO = -1 };
+#undef X_ENUM3
+
+#define ALERT_MAX_OBS 16
+#define ALERT_FP_LEN 16       /* bytes of SHA-256 kept as the fingerprint */
+#define ALERT_SCRATCH 2048
+
+struct alert_obs {
+	int type;                 /* enum obs_type */
+	const char *value;
+};
+
+struct alert {
+	int format;               /* enum alert_format */
+	int64_t event_time;       /* Unix seconds; 0 = none found (rejected) */
+	const char *rule_id;      /* "2024833", "5710", "SSH::Password_Guessing" */
+	const char *rule_name;    /* signature / description / msg */
+	int severity;             /* enum severity */
+	const char *host;         /* the affected host (agent, observer, dest) */
+	const char *src_ip, *dst_ip;
+	const char *user;
+	const char *category;
+	unsigned char fingerprint[ALERT_FP_LEN];
+	struct alert_obs obs[ALERT_MAX_OBS];
+	int nobs;
+	const char *raw;          /* the record exactly as read */
+	size_t raw_len;
+	char scratch[ALERT_SCRATCH];
+	size_t scratch_used;
+};
+
+/* Generic JSON: dotted paths into the record, from irk.conf [mapping]. */
+struct alert_mapping {
+	const char *time;         /* required */
+	const char *rule_id, *rule_name, *severity, *host, *src_ip, *dst_ip,
+		*user, *category;
+	const char *id;           /* optional unique id used for the fingerprint */
+};
+
+const char *alert_format_name(int f);
+const char *alert_format_help(int f);
+/* -1 for unknown; "auto" gives FMT_AUTO. */
+int alert_format_parse(const char *s);
+
+/* Guess the format of a record: FMT_EVE, FMT_WAZUH, FMT_ECS, FMT_ZEEK, or
+ * FMT_JSON when a mapping is configured (map != NULL), else -1. */
+int alert_detect(json_t *root, const struct alert_mapping *map);
+
+/* Fill *a from root in the given format (not FMT_AUTO). raw/raw_len are kept
+ * as the record. Returns IRK_OK, or IRK_INVALID with a reason naming the
+ * field ("no usable time in field 'timestamp'", "event_type is 'flow', not
+ * 'alert'"). map is only used for FMT_JSON. */
+int alert_parse(int format, json_t *root, const char *raw, size_t raw_len,
+		const struct alert_mapping *map, struct alert *a,
+		struct irk_err *err);
+
+/* The per-format parsers behind alert_parse(); same contract. */
+int alert_parse_eve(json_t *root, struct alert *a, struct irk_err *err);
+int alert_parse_wazuh(json_t *root, struct alert *a, struct irk_err *err);
+int alert_parse_ecs(json_t *root, struct alert *a, struct irk_err *err);
+int alert_parse_zeek(json_t *root, struct alert *a, struct irk_err *err);
+int alert_parse_json(json_t *root, const struct alert_mapping *map,
+		struct alert *a, struct irk_err *err);
+
+/* Helpers for parsers. */
+void alert_reset(struct alert *a);
+/* Copy s into the scratch space; NULL when it does not fit. */
+const char *alert_keep(struct alert *a, const char *s, size_t n);
+/* printf into the scratch space; NULL when it does not fit. */
+const char *alert_keepf(struct alert *a, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+/* Add an observable (ignored when value is NULL/empty, a duplicate, or full). */
+void alert_add_obs(struct alert *a, int type, const char *value);
+/* Fingerprint: SHA-256 over the format name and the given NUL-separated
+ * identity parts, first ALERT_FP_LEN bytes. NULL parts count as "". */
+void alert_fingerprint(struct alert *a, const char *const *parts, int nparts);
+/* Look up a dotted path ("rule.id", "id.orig_h" tries the literal key first)
+ * in an object. Borrowed, or NULL. */
+json_t *alert_json_path(json_t *root, const char *path);
+/* The string form of a scalar at path (numbers are formatted into scratch),
+ * or NULL when missing, null, or not a scalar. */
+const char *alert_json_str(struct alert *a, json_t *root, const char *path);
+
+#endif

@@ -1,0 +1,188 @@
+/* clock.c: the clock, timestamps and durations. */
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "irk/clock.h"
+
+static int64_t fixed_now;
+
+int64_t irk_now(void)
+{
+	const char *env;
+
+	if (fixed_now)
+		return fixed_now;
+	env = getenv("IRK_NOW");
+	if (env && *env) {
+		char *end;
+		long long v = strtoll(env, &end, 10);
+		if (*end == '\0' && v > 0)
+			return v;
+	}
+	return (int64_t)time(NULL);
+}
+
+void irk_clock_set(int64_t t)
+{
+	fixed_now = t;
+}
+
+/* Read exactly n digits at *p into *out; advances *p. */
+static int digits(const char **p, int n, int *out)
+{
+	int v = 0;
+
+	for (int i = 0; i < n; i++) {
+		if (!isdigit((unsigned char)(*p)[i]))
+			return -1;
+		v = v * 10 + ((*p)[i] - '0');
+	}
+	*p += n;
+	*out = v;
+	return 0;
+}
+
+/* Days from 1970-01-01 to y-m-d (proleptic Gregorian), no libc time zone. */
+static int64_t days_from_civil(int64_t y, unsigned m, unsigned d)
+{
+	y -= m <= 2;
+	int64_t era = (y >= 0 ? y : y - 399) / 400;
+	unsigned yoe = (unsigned)(y - era * 400);
+	unsigned doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+	unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+	return era * 146097 + (int64_t)doe - 719468;
+}
+
+int irk_time_parse(const char *s, int64_t *out)
+{
+	int Y, M, D, h = 0, m = 0, sec = 0, off = 0;
+	const char *p = s;
+
+	if (!s)
+		return -1;
+	while (*p == ' ')
+		p++;
+	if (digits(&p, 4, &Y) || *p++ != '-' || digits(&p, 2, &M) ||
+	    *p++ != '-' || digits(&p, 2, &D))
+		return -1;
+	if (M < 1 || M > 12 || D < 1 || D > 31 || Y < 1970)
+		return -1;
+	if (*p == 'T' || *p == 't' || *p == ' ') {
+		p++;
+		if (digits(&p, 2, &h) || *p++ != ':' || digits(&p, 2, &m))
+			return -1;
+		if (*p == ':') {
+			p++;
+			if (digits(&p, 2, &sec))
+				return -1;
+		}
+		if (*p == '.' || *p == ',') {
+			p++;
+			if (!isdigit((unsigned char)*p))
+				return -1;
+			while (isdigit((unsigned char)*p))
+				p++;
+		}
+		if (h > 23 || m > 59 || sec > 60)
+			return -1;
+	}
+	if (*p == 'Z' || *p == 'z') {
+		p++;
+	} else if (*p == '+' || *p == '-') {
+		int sign = *p++ == '-' ? -1 : 1, oh, om = 0;
+		if (digits(&p, 2, &oh))
+			return -1;
+		if (*p == ':')
+			p++;
+		if (isdigit((unsigned char)*p) && digits(&p, 2, &om))
+			return -1;
+		if (oh > 14 || om > 59)
+			return -1;
+		off = sign * (oh * 3600 + om * 60);
+	}
+	while (*p == ' ')
+		p++;
+	if (*p)
+		return -1;
+	*out = days_from_civil(Y, (unsigned)M, (unsigned)D) * 86400 +
+	       h * 3600 + m * 60 + sec - off;
+	return 0;
+}
+
+char *irk_time_iso(int64_t t, char *buf, size_t n)
+{
+	struct tm tm;
+	time_t tt = (time_t)t;
+
+	if (!gmtime_r(&tt, &tm) || !strftime(buf, n, "%Y-%m-%dT%H:%M:%SZ", &tm))
+		irk_time_iso(0, buf, n);
+	return buf;
+}
+
+char *irk_time_short(int64_t t, char *buf, size_t n)
+{
+	struct tm tm;
+	time_t tt = (time_t)t;
+
+	if (!t) {
+		snprintf(buf, n, "-");
+		return buf;
+	}
+	if (!gmtime_r(&tt, &tm) || !strftime(buf, n, "%Y-%m-%d %H:%M", &tm))
+		snprintf(buf, n, "?");
+	return buf;
+}
+
+char *irk_duration_fmt(int64_t secs, char *buf, size_t n)
+{
+	const char *sign = secs < 0 ? "-" : "";
+	int64_t a = secs < 0 ? -secs : secs;
+
+	if (a < 60)
+		snprintf(buf, n, "%s%llds", sign, (long long)a);
+	else if (a < 3600)
+		snprintf(buf, n, "%s%lldm", sign, (long long)(a / 60));
+	else if (a < 86400)
+		snprintf(buf, n, "%s%lldh%02lldm", sign, (long long)(a / 3600),
+			 (long long)(a % 3600 / 60));
+	else
+		snprintf(buf, n, "%s%lldd%02lldh", sign, (long long)(a / 86400),
+			 (long long)(a % 86400 / 3600));
+	return buf;
+}
+
+int irk_duration_parse(const char *s, int64_t *out)
+{
+	int64_t total = 0;
+	const char *p = s;
+
+	if (!s || !*s)
+		return -1;
+	while (*p) {
+		char *end;
+		long long v;
+		int64_t unit = 1;
+
+		if (!isdigit((unsigned char)*p))
+			return -1;
+		v = strtoll(p, &end, 10);
+		p = end;
+		switch (*p) {
+		case 's': unit = 1; p++; break;
+		case 'm': unit = 60; p++; break;
+		case 'h': unit = 3600; p++; break;
+		case 'd': unit = 86400; p++; break;
+		case 'w': unit = 604800; p++; break;
+		case '\0': break;
+		default: return -1;
+		}
+		if (v > (long long)(INT64_MAX / 2 / unit))
+			return -1;
+		total += v * unit;
+	}
+	*out = total;
+	return 0;
+}

@@ -1,0 +1,58 @@
+/* hash.c: SHA-256 through libcrypto's EVP interface. */
+#include <openssl/evp.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "irk/hash.h"
+
+struct hash_ctx {
+	EVP_MD_CTX *md;
+};
+
+void hash_sha256(const void *data, size_t n, unsigned char out[IRK_SHA256_LEN])
+{
+	unsigned int len = 0;
+
+	if (!EVP_Digest(data, n, out, &len, EVP_sha256(), NULL)) {
+		fprintf(stderr, "irk: SHA-256 failed\n");
+		abort();
+	}
+}
+
+char *hash_hex(const unsigned char *in, size_t n, char *out)
+{
+	static const char digits[] = "0123456789abcdef";
+
+	for (size_t i = 0; i < n; i++) {
+		out[2 * i] = digits[in[i] >> 4];
+		out[2 * i + 1] = digits[in[i] & 15];
+	}
+	out[2 * n] = '\0';
+	return out;
+}
+
+struct hash_ctx *hash_begin(void)
+{
+	struct hash_ctx *c = malloc(sizeof *c);
+
+	if (!c || !(c->md = EVP_MD_CTX_new()) ||
+	    !EVP_DigestInit_ex(c->md, EVP_sha256(), NULL)) {
+		fprintf(stderr, "irk: SHA-256 init failed\n");
+		abort();
+	}
+	return c;
+}
+
+void hash_update(struct hash_ctx *c, const void *data, size_t n)
+{
+	EVP_DigestUpdate(c->md, data, n);
+}
+
+void hash_end(struct hash_ctx *c, unsigned char out[IRK_SHA256_LEN])
+{
+	unsigned int len = 0;
+
+	EVP_DigestFinal_ex(c->md, out, &len);
+	EVP_MD_CTX_free(c->md);
+	free(c);
+}

@@ -1,0 +1,145 @@
+/* model.c: vocabulary tables, priorities, keys and incident fields. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <strings.h>
+
+#include "irk/model.h"
+
+#define X_NAME3(e, n, h) n,
+#define X_HELP3(e, n, h) h,
+#define X_NAME2(e, n) n,
+static const char *const stage_names[] = { IRK_STAGES(X_NAME3) };
+static const char *const stage_titles[] = { IRK_STAGES(X_HELP3) };
+static const char *const severity_names[] = { IRK_SEVERITIES(X_NAME3) };
+static const char *const resolution_names[] = { IRK_RESOLUTIONS(X_NAME3) };
+static const char *const role_names[] = { IRK_ROLES(X_NAME3) };
+static const char *const role_helps[] = { IRK_ROLES(X_HELP3) };
+static const char *const obs_names[] = { IRK_OBS_TYPES(X_NAME2) };
+static const char *const step_state_names[] = { IRK_STEP_STATES(X_NAME2) };
+#undef X_NAME3
+#undef X_HELP3
+#undef X_NAME2
+
+#define NAMEOF(tab, i) ((i) >= 0 && (size_t)(i) < sizeof(tab) / sizeof((tab)[0]) ? (tab)[i] : "?")
+
+static int lookup(const char *const *tab, int n, const char *s)
+{
+	if (!s || !*s)
+		return -1;
+	for (int i = 0; i < n; i++)
+		if (!strcasecmp(tab[i], s))
+			return i;
+	return -1;
+}
+
+const char *stage_name(int s) { return NAMEOF(stage_names, s); }
+const char *stage_title(int s) { return NAMEOF(stage_titles, s); }
+const char *severity_name(int s) { return NAMEOF(severity_names, s); }
+const char *resolution_name(int r) { return NAMEOF(resolution_names, r); }
+const char *role_name(int r) { return NAMEOF(role_names, r); }
+const char *role_help(int r) { return NAMEOF(role_helps, r); }
+const char *obs_type_name(int t) { return NAMEOF(obs_names, t); }
+const char *step_state_name(int s) { return NAMEOF(step_state_names, s); }
+
+int stage_parse(const char *s)
+{
+	int r = lookup(stage_names, STAGE_COUNT, s);
+
+	if (r < 0 && s && (!strcasecmp(s, "lessons") || !strcasecmp(s, "lessons_learned")))
+		r = STAGE_LESSONS;
+	return r;
+}
+
+int severity_parse(const char *s) { return lookup(severity_names, SEV_COUNT, s); }
+int resolution_parse(const char *s) { return lookup(resolution_names, RES_COUNT, s); }
+int role_parse(const char *s) { return lookup(role_names, ROLE_COUNT, s); }
+int obs_type_parse(const char *s) { return lookup(obs_names, OBS_COUNT, s); }
+int step_state_parse(const char *s) { return lookup(step_state_names, STEP_STATE_COUNT, s); }
+
+int priority_compute(int severity, int asset_criticality, int confidence)
+{
+	int crit = asset_criticality >= 1 && asset_criticality <= 4 ? asset_criticality : 2;
+	int conf = confidence < 0 ? 0 : confidence > 100 ? 100 : confidence;
+	int sev = severity < 0 ? 0 : severity >= SEV_COUNT ? SEV_COUNT - 1 : severity;
+	/* score * 100, in integers: (sev+1) * crit * (50 + conf) */
+	int score = (sev + 1) * crit * (50 + conf);
+
+	if (score >= 800)
+		return 1;
+	if (score >= 500)
+		return 2;
+	if (score >= 250)
+		return 3;
+	return 4;
+}
+
+char *incident_key(int64_t id, char *buf, unsigned n)
+{
+	snprintf(buf, n, "IR-%lld", (long long)id);
+	return buf;
+}
+
+int64_t incident_key_parse(const char *key)
+{
+	const char *p = key;
+	char *end;
+	long long v;
+
+	if (!p)
+		return 0;
+	if ((p[0] == 'I' || p[0] == 'i') && (p[1] == 'R' || p[1] == 'r') && p[2] == '-')
+		p += 3;
+	if (*p < '1' || *p > '9')
+		return 0;
+	v = strtoll(p, &end, 10);
+	if (*end || v <= 0)
+		return 0;
+	return v;
+}
+
+void incident_clear(struct incident *inc)
+{
+	char **strs[] = { &inc->title, &inc->summary, &inc->category, &inc->vector,
+		&inc->threat_source, &inc->root_cause, &inc->business_unit, &inc->owner,
+		&inc->play, &inc->play_version, &inc->rule, &inc->host, &inc->src_ip,
+		&inc->updated_by };
+
+	for (size_t i = 0; i < sizeof strs / sizeof strs[0]; i++) {
+		free(*strs[i]);
+		*strs[i] = NULL;
+	}
+	*inc = (struct incident){ 0 };
+}
+
+const struct field_def incident_fields[] = {
+	{ "title",             FK_TEXT,        "one-line title" },
+	{ "summary",           FK_TEXT,        "what happened, in a few sentences" },
+	{ "severity",          FK_SEVERITY,    "low, medium, high or critical" },
+	{ "priority",          FK_PRIORITY,    "P1..P4 (1..4); recomputed when severity, confidence or criticality change unless set" },
+	{ "confidence",        FK_CONFIDENCE,  "0..100, how sure we are that it is real" },
+	{ "asset_criticality", FK_CRITICALITY, "1 (low) .. 4 (critical) for the affected asset" },
+	{ "category",          FK_TEXT,        "malware, phishing, intrusion, dos, data-loss, policy..." },
+	{ "vector",            FK_TEXT,        "how it got in: email, web, removable-media, credentials..." },
+	{ "threat_source",     FK_TEXT,        "who or what: criminal, insider, nation-state, unknown..." },
+	{ "root_cause",        FK_TEXT,        "why it was possible" },
+	{ "business_unit",     FK_TEXT,        "the affected part of the organisation" },
+	{ "owner",             FK_USER,        "the analyst who holds it (prefer irk claim)" },
+	{ "effort",            FK_INT,         "analyst effort so far, in minutes" },
+	{ NULL, 0, NULL },
+};
+
+const struct field_def *incident_field_find(const char *name)
+{
+	char norm[64];
+	size_t i;
+
+	if (!name)
+		return NULL;
+	for (i = 0; name[i] && i < sizeof norm - 1; i++)
+		norm[i] = name[i] == '-' ? '_' : name[i];
+	norm[i] = '\0';
+	for (const struct field_def *f = incident_fields; f->name; f++)
+		if (!strcasecmp(f->name, norm))
+			return f;
+	return NULL;
+}
