@@ -1,0 +1,196 @@
+/* store.h: the sqlite database: schema, migrations, transactions and every
+ * SQL statement irk runs. Nothing outside src/store/ holds SQL.
+ *
+ * One struct store is one connection; each thread opens its own. The file
+ * is in WAL mode with a busy timeout, foreign keys on, and statements are
+ * prepared once per connection and reused.
+ *
+ * Writers use store_begin() (BEGIN IMMEDIATE), so concurrent writers queue
+ * on the busy timeout instead of failing half way; the audit chain relies on
+ * it (the previous hash is read inside the writing transaction). */
+#ifndef IRK_STORE_H
+#define IRK_STORE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "irk/err.h"
+#include "irk/model.h"
+#include "irk/alert.h"
+#include "irk/strbuf.h"
+
+struct store;
+
+enum {
+	STORE_CREATE   = 1 << 0,   /* create the file and schema when missing */
+	STORE_READONLY = 1 << 1,
+};
+
+#define STORE_SCHEMA_VERSION 1
+#define STORE_BUSY_MS 10000
+
+/* Open (and migrate) the database at path. *out is NULL on failure. */
+int store_open(struct store **out, const char *path, int flags, struct irk_err *err);
+void store_close(struct store **s);
+const char *store_path(const struct store *s);
+/* PRAGMA user_version of the open database. */
+int store_schema_version(struct store *s);
+/* Changes when another connection commits (PRAGMA data_version). */
+int64_t store_data_version(struct store *s);
+
+/* Transactions: BEGIN IMMEDIATE / COMMIT / ROLLBACK. Not nestable. */
+int store_begin(struct store *s, struct irk_err *err);
+/* A read transaction (BEGIN DEFERRED): one consistent snapshot for several
+ * reads; end it with store_commit(). */
+int store_begin_read(struct store *s, struct irk_err *err);
+int store_commit(struct store *s, struct irk_err *err);
+void store_rollback(struct store *s);
+int store_in_tx(const struct store *s);
+
+/* ---- users ------------------------------------------------------------ */
+struct user {
+	char name[64];
+	int role;                  /* enum role */
+	int64_t created;
+	char created_by[64];
+};
+/* Add or change a user (role change when present). Audited as user.add or
+ * user.role by actor. Call inside a transaction. */
+int store_user_put(struct store *s, const char *actor, const char *name, int role,
+		struct irk_err *err);
+/* The user's role, or -1 when the user is not registered. */
+int store_user_role(struct store *s, const char *name);
+int64_t store_user_count(struct store *s);
+/* Every user, by name. *out is an array the caller frees. */
+int store_user_list(struct store *s, struct user **out, size_t *n, struct irk_err *err);
+
+/* ---- incidents -------------------------------------------------------- */
+/* Load one incident (owned strings; incident_clear() frees). IRK_NOTFOUND. */
+int store_incident_get(struct store *s, int64_t id, struct incident *out, struct irk_err *err);
+
+struct incident_filter {
+	int stage;                 /* -1: any */
+	int open_only;             /* stage != closed */
+	const char *owner;         /* NULL: any */
+	int unassigned;            /* owner IS NULL */
+	const char *business_unit; /* NULL: any */
+	int64_t limit;             /* 0: no limit */
+};
+#define INCIDENT_FILTER_ALL { -1, 0, NULL, 0, NULL, 0 }
+
+/* Call fn for each matching incident, ordered by priority, then detection
+ * time (oldest first), then id. The incident passed to fn is borrowed: its
+ * strings are valid only during the call. fn returns nonzero to stop. */
+int store_incident_each(struct store *s, const struct incident_filter *f,
+		int (*fn)(const struct incident *inc, void *arg), void *arg,
+		struct irk_err *err);
+/* Number of incidents per stage into counts[STAGE_COUNT]. */
+int store_incident_counts(struct store *s, int64_t counts[STAGE_COUNT], struct irk_err *err);
+
+/* Insert a new incident; inc->id and inc->version are set. Inside a tx. */
+int store_incident_insert(struct store *s, struct incident *inc, struct irk_err *err);
+/* Write every field of inc back when the stored version still equals
+ * inc->version; then inc->version is incremented. Otherwise IRK_CONFLICT
+ * with "IR-42 was changed by bob since you loaded it". Inside a tx. */
+int store_incident_update(struct store *s, struct incident *inc, const char *actor,
+		struct irk_err *err);
+/* Ingest's cheap path: add alerts to an incident's count and widen its
+ * first/last event times. Inside a tx. */
+int store_incident_bump(struct store *s, int64_t id, int64_t add_alerts,
+		int64_t first_event, int64_t last_event, struct irk_err *err);
+/* Correlation: the newest open incident with this rule and (host or
+ * src_ip) whose events lie within [t - window, t + window]. 0 when none. */
+int64_t store_incident_correlate(struct store *s, const char *rule, const char *host,
+		const char *src_ip, int64_t t, int64_t window);
+
+/* ---- stage history and notes ------------------------------------------ */
+struct stage_move {
+	int64_t incident_id;
+	int from, to;              /* enum stage; from is -1 for the creation */
+	int64_t at;
+	char actor[64];
+	char reason[512];
+	int forced;
+};
+int store_history_add(struct store *s, const struct stage_move *m, struct irk_err *err);
+/* Moves of one incident, oldest first; caller frees *out. */
+int store_history_list(struct store *s, int64_t id, struct stage_move **out, size_t *n,
+		struct irk_err *err);
+
+struct note {
+	int64_t id, incident_id, at;
+	char actor[64];
+	char *text;                /* owned; note_list_free() */
+};
+int store_note_add(struct store *s, int64_t incident_id, const char *actor,
+		const char *text, struct irk_err *err);
+int store_note_list(struct store *s, int64_t id, struct note **out, size_t *n,
+		struct irk_err *err);
+void note_list_free(struct note *notes, size_t n);
+
+/* ---- alerts and observables ------------------------------------------- */
+/* Insert an alert for incident_id. Returns IRK_OK with *alert_id set, or
+ * IRK_CONFLICT when an alert with the same fingerprint exists (a duplicate;
+ * nothing is written). */
+int store_alert_insert(struct store *s, const struct alert *a, int64_t received,
+		int64_t incident_id, int64_t *alert_id, struct irk_err *err);
+/* Nonzero when an alert with this fingerprint is stored. */
+int store_alert_exists(struct store *s, const unsigned char fp[ALERT_FP_LEN]);
+
+struct alert_row {
+	int64_t id, incident_id, event_time, received;
+	const char *format, *rule_id, *rule_name, *severity, *host, *src_ip,
+		*dst_ip, *user, *category, *raw;
+	char fingerprint[2 * ALERT_FP_LEN + 1];
+};
+/* Alerts of an incident, newest first (borrowed row, valid during fn). */
+int store_alert_each(struct store *s, int64_t incident_id, int64_t limit,
+		int (*fn)(const struct alert_row *a, void *arg), void *arg,
+		struct irk_err *err);
+
+/* Record an observable once per incident (type, value); the first
+ * provenance wins. source is "alert", "step" or "lookup"; ref its id. */
+int store_observable_add(struct store *s, int64_t incident_id, int type, const char *value,
+		const char *source, int64_t ref, int64_t at, struct irk_err *err);
+struct observable_row {
+	int type;
+	const char *value, *source;
+	int64_t ref, at;
+};
+int store_observable_each(struct store *s, int64_t incident_id,
+		int (*fn)(const struct observable_row *o, void *arg), void *arg,
+		struct irk_err *err);
+
+/* ---- steps (the play engine owns their life; the gate reads them) ----- */
+/* Required steps of stage that are neither done nor skipped: their step
+ * ids, ", "-separated, appended to names. Returns how many, or -1. */
+int store_step_blocking(struct store *s, int64_t incident_id, int stage,
+		struct strbuf *names, struct irk_err *err);
+
+/* ---- quarantine ------------------------------------------------------- */
+struct quarantine_row {
+	int64_t id, at, line;
+	const char *source, *reason, *format;
+	const char *raw;
+	size_t raw_len;
+	int64_t orig_len;          /* length of the line as read (may exceed raw_len) */
+};
+int store_quarantine_add(struct store *s, const char *source, int64_t line,
+		const char *format, const char *reason, const char *raw, size_t raw_len,
+		int64_t orig_len, struct irk_err *err);
+int64_t store_quarantine_count(struct store *s);
+int store_quarantine_each(struct store *s,
+		int (*fn)(const struct quarantine_row *q, void *arg), void *arg,
+		struct irk_err *err);
+
+/* ---- metadata ---------------------------------------------------------- */
+/* Small named values (counters, heads): NULL/IRK_NOTFOUND when unset. */
+int store_meta_get(struct store *s, const char *key, struct strbuf *out);
+int store_meta_set(struct store *s, const char *key, const char *value, struct irk_err *err);
+
+/* Run a statement that is not one of the prepared ones: only for tests and
+ * benchmarks (e.g. counting rows). Returns the first column of the first
+ * row as an integer, or -1. */
+int64_t store_scalar(struct store *s, const char *sql);
+
+#endif

@@ -1,0 +1,458 @@
+/* incident.c: the lifecycle rules (see incident.h). */
+#include <stdlib.h>
+#include <string.h>
+
+#include "irk/audit.h"
+#include "irk/clock.h"
+#include "irk/identity.h"
+#include "irk/incident.h"
+#include "irk/jsonw.h"
+#include "irk/store.h"
+
+void actor_load(struct store *s, struct actor *a)
+{
+	irk_strlcpy(a->name, identity_name(), sizeof a->name);
+	a->role = s ? store_user_role(s, a->name) : -1;
+	if (a->role < 0)
+		a->role = ROLE_ANALYST;
+}
+
+int actor_is_senior(const struct actor *a)
+{
+	return a->role == ROLE_SENIOR || a->role == ROLE_ADMIN;
+}
+
+/* The skeleton of every change: begin, load, check the version the caller
+ * saw. On success the transaction is open and *inc loaded. */
+static int begin_change(struct store *s, int64_t id, int64_t expect_version,
+			struct incident *inc, struct irk_err *err)
+{
+	char key[24];
+
+	if (store_begin(s, err))
+		return IRK_ERROR;
+	if (store_incident_get(s, id, inc, err)) {
+		store_rollback(s);
+		return err ? err->code : IRK_ERROR;
+	}
+	if (expect_version > 0 && inc->version != expect_version) {
+		irk_fail(err, IRK_CONFLICT,
+			 "%s was changed by %s since you loaded it (version %lld, now %lld); "
+			 "reload and try again", incident_key(id, key, sizeof key),
+			 inc->updated_by ? inc->updated_by : "someone",
+			 (long long)expect_version, (long long)inc->version);
+		store_rollback(s);
+		incident_clear(inc);
+		return IRK_CONFLICT;
+	}
+	return IRK_OK;
+}
+
+/* Save inc, append the audit event built in *js, commit. Frees inc. */
+static int finish_change(struct store *s, const char *actor, struct incident *inc,
+			 const char *kind, struct strbuf *js, struct irk_err *err)
+{
+	int rc = store_incident_update(s, inc, actor, err);
+
+	if (!rc)
+		rc = audit_append(s, actor, inc->id, kind, strbuf_str(js), NULL, err);
+	if (!rc)
+		rc = store_commit(s, err);
+	else
+		store_rollback(s);
+	incident_clear(inc);
+	strbuf_free(js);
+	return rc;
+}
+
+static void abort_change(struct store *s, struct incident *inc)
+{
+	store_rollback(s);
+	incident_clear(inc);
+}
+
+int incident_open(struct store *s, const char *actor, struct incident *inc,
+		  const char *extra_json, struct irk_err *err)
+{
+	struct stage_move m = { 0 };
+	struct strbuf js = STRBUF_INIT;
+	struct jsonw w;
+	char key[24];
+	int rc;
+
+	inc->stage = STAGE_NEW;
+	if (!inc->priority)
+		inc->priority = priority_compute(inc->severity, inc->asset_criticality,
+						 inc->confidence);
+	if (!inc->updated_by)
+		inc->updated_by = xstrdup(actor);
+	if ((rc = store_incident_insert(s, inc, err)))
+		return rc;
+	m.incident_id = inc->id;
+	m.from = -1;
+	m.to = STAGE_NEW;
+	m.at = inc->t_detected;
+	irk_strlcpy(m.actor, actor, sizeof m.actor);
+	if ((rc = store_history_add(s, &m, err)))
+		return rc;
+	jsonw_init(&w, &js, 0);
+	jsonw_obj_begin(&w);
+	jsonw_kv_str(&w, "key", incident_key(inc->id, key, sizeof key));
+	jsonw_kv_str(&w, "title", inc->title);
+	jsonw_kv_str(&w, "severity", severity_name(inc->severity));
+	jsonw_kv_int(&w, "priority", inc->priority);
+	if (extra_json) {
+		jsonw_key(&w, "source");
+		jsonw_raw(&w, extra_json);
+	}
+	jsonw_obj_end(&w);
+	rc = audit_append(s, actor, inc->id, "incident.open", js.buf, NULL, err);
+	strbuf_free(&js);
+	return rc;
+}
+
+int incident_claim(struct store *s, const struct actor *who, int64_t id,
+		   int64_t expect_version, int force, struct irk_err *err)
+{
+	struct incident inc;
+	struct strbuf js = STRBUF_INIT;
+	struct jsonw w;
+	char key[24], *prev = NULL;
+	int rc;
+
+	incident_key(id, key, sizeof key);
+	if ((rc = begin_change(s, id, expect_version, &inc, err)))
+		return rc;
+	if (inc.stage == STAGE_CLOSED) {
+		abort_change(s, &inc);
+		return irk_fail(err, IRK_REFUSED, "%s is closed; reopen it with 'irk move %s STAGE --reason ...' first",
+				key, key);
+	}
+	if (inc.owner && !strcmp(inc.owner, who->name)) {
+		abort_change(s, &inc);
+		return irk_fail(err, IRK_OK, "%s is already yours", key);
+	}
+	if (inc.owner && !force) {
+		irk_fail(err, IRK_CONFLICT, "%s is held by %s; a senior can take it over with --force",
+			 key, inc.owner);
+		abort_change(s, &inc);
+		return IRK_CONFLICT;
+	}
+	if (inc.owner && force && !actor_is_senior(who)) {
+		irk_fail(err, IRK_REFUSED, "%s is held by %s; only a senior or admin can take it over",
+			 key, inc.owner);
+		abort_change(s, &inc);
+		return IRK_REFUSED;
+	}
+	prev = inc.owner;
+	inc.owner = xstrdup(who->name);
+	if (!inc.t_acknowledged)
+		inc.t_acknowledged = irk_now();
+	jsonw_init(&w, &js, 0);
+	jsonw_obj_begin(&w);
+	jsonw_kv_str(&w, "owner", who->name);
+	jsonw_kv_str(&w, "previous", prev);
+	jsonw_obj_end(&w);
+	free(prev);
+	return finish_change(s, who->name, &inc, "incident.claim", &js, err);
+}
+
+int incident_gate(struct store *s, int64_t id, int stage, struct strbuf *why,
+		  struct irk_err *err)
+{
+	return store_step_blocking(s, id, stage, why, err);
+}
+
+/* Apply the times and counters of a move from inc->stage to `to`. */
+static void apply_move(struct incident *inc, int to, int64_t now)
+{
+	int from = inc->stage;
+
+	if (to < from) {
+		inc->back_moves++;
+		if (from == STAGE_CLOSED) {
+			inc->reopen_count++;
+			inc->resolution = RES_NONE;
+			inc->t_closed = 0;
+			inc->t_resolved = 0;
+		}
+	}
+	if (from == STAGE_NEW && to > STAGE_NEW && !inc->t_acknowledged)
+		inc->t_acknowledged = now;
+	if (to > STAGE_CONTAINMENT && !inc->t_contained)
+		inc->t_contained = now;
+	if (to >= STAGE_LESSONS && !inc->t_resolved)
+		inc->t_resolved = now;
+	if (to == STAGE_CLOSED)
+		inc->t_closed = now;
+	inc->stage = to;
+}
+
+/* The checks shared by move and close; fills err and returns nonzero when
+ * the move may not happen. */
+static int check_move(struct store *s, const struct actor *who, struct incident *inc,
+		      int to, const char *reason, int force, struct irk_err *err)
+{
+	char key[24];
+	struct strbuf why = STRBUF_INIT;
+	int n;
+
+	incident_key(inc->id, key, sizeof key);
+	if (to == inc->stage)
+		return irk_fail(err, IRK_INVALID, "%s is already in %s", key, stage_name(to));
+	if (to < inc->stage && (!reason || !*reason))
+		return irk_fail(err, IRK_INVALID,
+				"moving %s back to %s needs a reason (--reason)", key, stage_name(to));
+	if (to < inc->stage)
+		return IRK_OK;
+	n = incident_gate(s, inc->id, inc->stage, &why, err);
+	if (n < 0)
+		return IRK_ERROR;
+	if (n > 0 && !force) {
+		irk_fail(err, IRK_REFUSED,
+			 "%s cannot leave %s: required step%s not done: %s (a senior can --force with a reason)",
+			 key, stage_name(inc->stage), n > 1 ? "s" : "", why.buf);
+		strbuf_free(&why);
+		return IRK_REFUSED;
+	}
+	strbuf_free(&why);
+	if (force) {
+		if (!actor_is_senior(who))
+			return irk_fail(err, IRK_REFUSED, "only a senior or admin can force %s past its gate", key);
+		if (!reason || !*reason)
+			return irk_fail(err, IRK_INVALID, "forcing %s needs a reason (--reason)", key);
+	}
+	return IRK_OK;
+}
+
+static int do_move(struct store *s, const struct actor *who, struct incident *inc, int to,
+		   int resolution, const char *reason, int force, struct irk_err *err)
+{
+	struct stage_move m = { 0 };
+	struct strbuf js = STRBUF_INIT;
+	struct jsonw w;
+	int from = inc->stage, rc;
+	int64_t now = irk_now();
+
+	apply_move(inc, to, now);
+	if (resolution > RES_NONE)
+		inc->resolution = resolution;
+	m.incident_id = inc->id;
+	m.from = from;
+	m.to = to;
+	m.at = now;
+	m.forced = force;
+	irk_strlcpy(m.actor, who->name, sizeof m.actor);
+	irk_strlcpy(m.reason, reason ? reason : "", sizeof m.reason);
+	if ((rc = store_history_add(s, &m, err))) {
+		abort_change(s, inc);
+		return rc;
+	}
+	jsonw_init(&w, &js, 0);
+	jsonw_obj_begin(&w);
+	jsonw_kv_str(&w, "from", stage_name(from));
+	jsonw_kv_str(&w, "to", stage_name(to));
+	if (resolution > RES_NONE)
+		jsonw_kv_str(&w, "resolution", resolution_name(resolution));
+	jsonw_kv_str(&w, "reason", reason && *reason ? reason : NULL);
+	jsonw_kv_bool(&w, "forced", force);
+	jsonw_obj_end(&w);
+	return finish_change(s, who->name, inc,
+			     to == STAGE_CLOSED ? "incident.close" : "incident.move", &js, err);
+}
+
+int incident_move(struct store *s, const struct actor *who, int64_t id, int to,
+		  const char *reason, int force, int64_t expect_version, struct irk_err *err)
+{
+	struct incident inc;
+	char key[24];
+	int rc;
+
+	incident_key(id, key, sizeof key);
+	if (to < 0 || to >= STAGE_COUNT)
+		return irk_fail(err, IRK_INVALID, "no such stage");
+	if (to == STAGE_CLOSED)
+		return irk_fail(err, IRK_INVALID,
+				"closing needs a resolution: irk close %s --resolution "
+				"true-positive|false-positive|duplicate|benign", key);
+	if ((rc = begin_change(s, id, expect_version, &inc, err)))
+		return rc;
+	if ((rc = check_move(s, who, &inc, to, reason, force, err))) {
+		abort_change(s, &inc);
+		return rc;
+	}
+	return do_move(s, who, &inc, to, RES_NONE, reason, force, err);
+}
+
+int incident_close(struct store *s, const struct actor *who, int64_t id,
+		   int resolution, const char *reason, int force, int64_t expect_version,
+		   struct irk_err *err)
+{
+	struct incident inc;
+	int rc;
+
+	if (resolution <= RES_NONE || resolution >= RES_COUNT)
+		return irk_fail(err, IRK_INVALID,
+				"closing needs a resolution: true-positive, false-positive, duplicate or benign");
+	if ((rc = begin_change(s, id, expect_version, &inc, err)))
+		return rc;
+	if ((rc = check_move(s, who, &inc, STAGE_CLOSED, reason, force, err))) {
+		abort_change(s, &inc);
+		return rc;
+	}
+	return do_move(s, who, &inc, STAGE_CLOSED, resolution, reason, force, err);
+}
+
+int incident_note(struct store *s, const struct actor *who, int64_t id,
+		  const char *text, struct irk_err *err)
+{
+	struct incident inc;
+	struct strbuf js = STRBUF_INIT;
+	struct jsonw w;
+	int rc;
+
+	if (!text || !*text)
+		return irk_fail(err, IRK_INVALID, "a note needs some text");
+	if (strlen(text) > 65536)
+		return irk_fail(err, IRK_INVALID, "a note is limited to 64 KiB");
+	if ((rc = begin_change(s, id, 0, &inc, err)))
+		return rc;
+	if ((rc = store_note_add(s, id, who->name, text, err))) {
+		abort_change(s, &inc);
+		return rc;
+	}
+	jsonw_init(&w, &js, 0);
+	jsonw_obj_begin(&w);
+	jsonw_kv_str(&w, "text", text);
+	jsonw_obj_end(&w);
+	return finish_change(s, who->name, &inc, "incident.note", &js, err);
+}
+
+/* Apply one "field=value" to inc; the old and new values go to the event. */
+static int set_one(struct store *s, const struct actor *who, struct incident *inc,
+		   const char *assignment, int *explicit_priority, struct jsonw *w,
+		   struct irk_err *err)
+{
+	const char *eq = strchr(assignment, '=');
+	char name[64];
+	const struct field_def *f;
+	const char *v;
+	char *end;
+	long n;
+
+	if (!eq || eq == assignment || (size_t)(eq - assignment) >= sizeof name)
+		return irk_fail(err, IRK_INVALID, "'%s': expected FIELD=VALUE", assignment);
+	memcpy(name, assignment, (size_t)(eq - assignment));
+	name[eq - assignment] = '\0';
+	v = eq + 1;
+	if (!(f = incident_field_find(name)))
+		return irk_fail(err, IRK_INVALID, "'%s' is not a field you can set (see irk set --help)", name);
+	if (strlen(v) > 4096)
+		return irk_fail(err, IRK_INVALID, "%s: value longer than 4096 bytes", f->name);
+	jsonw_key(w, f->name);
+	switch (f->kind) {
+	case FK_SEVERITY: {
+		int sev = severity_parse(v);
+		if (sev < 0)
+			return irk_fail(err, IRK_INVALID, "severity: '%s' is not low, medium, high or critical", v);
+		inc->severity = sev;
+		jsonw_str(w, severity_name(sev));
+		return IRK_OK;
+	}
+	case FK_PRIORITY:
+		if ((v[0] == 'P' || v[0] == 'p') && v[1])
+			v++;
+		n = strtol(v, &end, 10);
+		if (*end || n < 1 || n > 4)
+			return irk_fail(err, IRK_INVALID, "priority: '%s' is not P1..P4", eq + 1);
+		inc->priority = (int)n;
+		*explicit_priority = 1;
+		jsonw_int(w, n);
+		return IRK_OK;
+	case FK_CONFIDENCE:
+	case FK_CRITICALITY:
+	case FK_INT: {
+		long lo = f->kind == FK_CRITICALITY ? 1 : 0;
+		long hi = f->kind == FK_CONFIDENCE ? 100 : f->kind == FK_CRITICALITY ? 4 : 1000000;
+		n = strtol(v, &end, 10);
+		if (!*v || *end || n < lo || n > hi)
+			return irk_fail(err, IRK_INVALID, "%s: '%s' is not a number from %ld to %ld",
+					f->name, v, lo, hi);
+		if (f->kind == FK_CONFIDENCE)
+			inc->confidence = (int)n;
+		else if (f->kind == FK_CRITICALITY)
+			inc->asset_criticality = (int)n;
+		else
+			inc->effort_min = (int)n;
+		jsonw_int(w, n);
+		return IRK_OK;
+	}
+	case FK_USER:
+		if (*v && !identity_valid(v))
+			return irk_fail(err, IRK_INVALID, "owner: '%s' is not a valid user name", v);
+		if (!actor_is_senior(who) && !(*v && !strcmp(v, who->name)) &&
+		    !(!*v && inc->owner && !strcmp(inc->owner, who->name)))
+			return irk_fail(err, IRK_REFUSED,
+					"only a senior or admin can give an incident to someone else");
+		free(inc->owner);
+		inc->owner = *v ? xstrdup(v) : NULL;
+		jsonw_str(w, inc->owner);
+		return IRK_OK;
+	case FK_TEXT: {
+		char **slot = NULL;
+		if (!strcmp(f->name, "title")) {
+			if (!*v)
+				return irk_fail(err, IRK_INVALID, "title: cannot be empty");
+			slot = &inc->title;
+		} else if (!strcmp(f->name, "summary")) slot = &inc->summary;
+		else if (!strcmp(f->name, "category")) slot = &inc->category;
+		else if (!strcmp(f->name, "vector")) slot = &inc->vector;
+		else if (!strcmp(f->name, "threat_source")) slot = &inc->threat_source;
+		else if (!strcmp(f->name, "root_cause")) slot = &inc->root_cause;
+		else if (!strcmp(f->name, "business_unit")) slot = &inc->business_unit;
+		if (!slot)
+			return irk_fail(err, IRK_ERROR, "internal: field %s has no slot", f->name);
+		free(*slot);
+		*slot = *v || slot == &inc->summary ? xstrdup(v) : NULL;
+		jsonw_str(w, *slot);
+		return IRK_OK;
+	}
+	}
+	(void)s;
+	return irk_fail(err, IRK_ERROR, "internal: unknown field kind");
+}
+
+int incident_set(struct store *s, const struct actor *who, int64_t id,
+		 char *const *assignments, int n, int64_t expect_version,
+		 struct irk_err *err)
+{
+	struct incident inc;
+	struct strbuf js = STRBUF_INIT;
+	struct jsonw w;
+	int rc, explicit_priority = 0;
+	int sev0, conf0, crit0;
+
+	if (n <= 0)
+		return irk_fail(err, IRK_INVALID, "nothing to set: give FIELD=VALUE");
+	if ((rc = begin_change(s, id, expect_version, &inc, err)))
+		return rc;
+	sev0 = inc.severity;
+	conf0 = inc.confidence;
+	crit0 = inc.asset_criticality;
+	jsonw_init(&w, &js, 0);
+	jsonw_obj_begin(&w);
+	for (int i = 0; i < n; i++) {
+		if ((rc = set_one(s, who, &inc, assignments[i], &explicit_priority, &w, err))) {
+			strbuf_free(&js);
+			abort_change(s, &inc);
+			return rc;
+		}
+	}
+	if (!explicit_priority && (inc.severity != sev0 || inc.confidence != conf0 ||
+				   inc.asset_criticality != crit0)) {
+		inc.priority = priority_compute(inc.severity, inc.asset_criticality, inc.confidence);
+		jsonw_kv_int(&w, "priority", inc.priority);
+	}
+	jsonw_obj_end(&w);
+	return finish_change(s, who->name, &inc, "incident.set", &js, err);
+}

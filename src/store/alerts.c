@@ -1,0 +1,195 @@
+/* alerts.c: alerts, observables and the quarantine in the database. */
+#include <string.h>
+
+#include "internal.h"
+#include "irk/clock.h"
+#include "irk/hash.h"
+
+int store_alert_insert(struct store *s, const struct alert *a, int64_t received,
+		       int64_t incident_id, int64_t *alert_id, struct irk_err *err)
+{
+	sqlite3_stmt *st = store_stmt(s, ST_ALERT_INSERT, err);
+	int rc;
+
+	if (!st)
+		return IRK_ERROR;
+	sqlite3_bind_blob(st, 1, a->fingerprint, ALERT_FP_LEN, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, alert_format_name(a->format), -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 3, a->event_time);
+	sqlite3_bind_int64(st, 4, received);
+	store_bind_text(st, 5, a->rule_id);
+	store_bind_text(st, 6, a->rule_name);
+	store_bind_text(st, 7, severity_name(a->severity));
+	store_bind_text(st, 8, a->host);
+	store_bind_text(st, 9, a->src_ip);
+	store_bind_text(st, 10, a->dst_ip);
+	store_bind_text(st, 11, a->user);
+	store_bind_text(st, 12, a->category);
+	sqlite3_bind_text(st, 13, a->raw, (int)a->raw_len, SQLITE_STATIC);
+	store_bind_time(st, 14, incident_id);
+	rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE)
+		return store_fail(s, err, "storing an alert");
+	if (!sqlite3_changes(s->db))
+		return IRK_CONFLICT;
+	if (alert_id)
+		*alert_id = sqlite3_last_insert_rowid(s->db);
+	return IRK_OK;
+}
+
+int store_alert_exists(struct store *s, const unsigned char fp[ALERT_FP_LEN])
+{
+	sqlite3_stmt *st = store_stmt(s, ST_ALERT_EXISTS, NULL);
+	int found;
+
+	if (!st)
+		return 0;
+	sqlite3_bind_blob(st, 1, fp, ALERT_FP_LEN, SQLITE_STATIC);
+	found = sqlite3_step(st) == SQLITE_ROW;
+	sqlite3_reset(st);
+	return found;
+}
+
+static const char *col(sqlite3_stmt *st, int i)
+{
+	return (const char *)sqlite3_column_text(st, i);
+}
+
+int store_alert_each(struct store *s, int64_t incident_id, int64_t limit,
+		     int (*fn)(const struct alert_row *a, void *arg), void *arg,
+		     struct irk_err *err)
+{
+	sqlite3_stmt *st = store_stmt(s, ST_ALERT_EACH, err);
+	int rc;
+
+	if (!st)
+		return IRK_ERROR;
+	sqlite3_bind_int64(st, 1, incident_id);
+	sqlite3_bind_int64(st, 2, limit > 0 ? limit : -1);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct alert_row r = {
+			.id = sqlite3_column_int64(st, 0),
+			.incident_id = sqlite3_column_int64(st, 1),
+			.event_time = sqlite3_column_int64(st, 2),
+			.received = sqlite3_column_int64(st, 3),
+			.format = col(st, 4), .rule_id = col(st, 5), .rule_name = col(st, 6),
+			.severity = col(st, 7), .host = col(st, 8), .src_ip = col(st, 9),
+			.dst_ip = col(st, 10), .user = col(st, 11), .category = col(st, 12),
+			.raw = col(st, 13),
+		};
+		const void *fp = sqlite3_column_blob(st, 14);
+		if (fp && sqlite3_column_bytes(st, 14) == ALERT_FP_LEN)
+			hash_hex(fp, ALERT_FP_LEN, r.fingerprint);
+		if (fn(&r, arg)) {
+			rc = SQLITE_DONE;
+			break;
+		}
+	}
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE)
+		return store_fail(s, err, "reading alerts");
+	return IRK_OK;
+}
+
+int store_observable_add(struct store *s, int64_t incident_id, int type, const char *value,
+			 const char *source, int64_t ref, int64_t at, struct irk_err *err)
+{
+	sqlite3_stmt *st = store_stmt(s, ST_OBS_ADD, err);
+
+	if (!st)
+		return IRK_ERROR;
+	sqlite3_bind_int64(st, 1, incident_id);
+	sqlite3_bind_text(st, 2, obs_type_name(type), -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, value, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 4, source, -1, SQLITE_STATIC);
+	store_bind_time(st, 5, ref);
+	sqlite3_bind_int64(st, 6, at);
+	return store_exec_stmt(s, st, err, "storing an observable");
+}
+
+int store_observable_each(struct store *s, int64_t incident_id,
+			  int (*fn)(const struct observable_row *o, void *arg), void *arg,
+			  struct irk_err *err)
+{
+	sqlite3_stmt *st = store_stmt(s, ST_OBS_EACH, err);
+	int rc;
+
+	if (!st)
+		return IRK_ERROR;
+	sqlite3_bind_int64(st, 1, incident_id);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct observable_row o = {
+			.type = obs_type_parse(col(st, 0)),
+			.value = col(st, 1), .source = col(st, 2),
+			.ref = sqlite3_column_int64(st, 3), .at = sqlite3_column_int64(st, 4),
+		};
+		if (fn(&o, arg)) {
+			rc = SQLITE_DONE;
+			break;
+		}
+	}
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE)
+		return store_fail(s, err, "reading observables");
+	return IRK_OK;
+}
+
+int store_quarantine_add(struct store *s, const char *source, int64_t line,
+			 const char *format, const char *reason, const char *raw, size_t raw_len,
+			 int64_t orig_len, struct irk_err *err)
+{
+	sqlite3_stmt *st = store_stmt(s, ST_QUAR_ADD, err);
+
+	if (!st)
+		return IRK_ERROR;
+	sqlite3_bind_int64(st, 1, irk_now());
+	sqlite3_bind_text(st, 2, source, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 3, line);
+	store_bind_text(st, 4, format);
+	sqlite3_bind_text(st, 5, reason, -1, SQLITE_STATIC);
+	sqlite3_bind_blob(st, 6, raw_len ? raw : "", (int)raw_len, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 7, orig_len);
+	return store_exec_stmt(s, st, err, "quarantining a record");
+}
+
+int64_t store_quarantine_count(struct store *s)
+{
+	sqlite3_stmt *st = store_stmt(s, ST_QUAR_COUNT, NULL);
+	int64_t n = -1;
+
+	if (st && sqlite3_step(st) == SQLITE_ROW)
+		n = sqlite3_column_int64(st, 0);
+	if (st)
+		sqlite3_reset(st);
+	return n;
+}
+
+int store_quarantine_each(struct store *s,
+			  int (*fn)(const struct quarantine_row *q, void *arg), void *arg,
+			  struct irk_err *err)
+{
+	sqlite3_stmt *st = store_stmt(s, ST_QUAR_EACH, err);
+	int rc;
+
+	if (!st)
+		return IRK_ERROR;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct quarantine_row q = {
+			.id = sqlite3_column_int64(st, 0), .at = sqlite3_column_int64(st, 1),
+			.line = sqlite3_column_int64(st, 2), .source = col(st, 3),
+			.reason = col(st, 4), .format = col(st, 5),
+			.raw = sqlite3_column_blob(st, 6),
+			.raw_len = (size_t)sqlite3_column_bytes(st, 6),
+			.orig_len = sqlite3_column_int64(st, 7),
+		};
+		if (fn(&q, arg)) {
+			rc = SQLITE_DONE;
+			break;
+		}
+	}
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE)
+		return store_fail(s, err, "reading the quarantine");
+	return IRK_OK;
+}

@@ -1,0 +1,218 @@
+/* audit.c: the hash chain over table events (see audit.h for the format). */
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "internal.h"
+#include "irk/audit.h"
+#include "irk/clock.h"
+
+static const char genesis[] =
+	"0000000000000000000000000000000000000000000000000000000000000000";
+
+unsigned audit_uid(void)
+{
+	return (unsigned)getuid();
+}
+
+static void netstring(struct hash_ctx *h, const char *s, size_t n)
+{
+	char len[32];
+	int k = snprintf(len, sizeof len, "%zu:", n);
+
+	hash_update(h, len, (size_t)k);
+	hash_update(h, s, n);
+	hash_update(h, ",", 1);
+}
+
+static void netstring_int(struct hash_ctx *h, int64_t v, int null_when_zero)
+{
+	char buf[32];
+	int k = null_when_zero && !v ? 0 : snprintf(buf, sizeof buf, "%" PRId64, v);
+
+	netstring(h, buf, (size_t)k);
+}
+
+/* hash = SHA-256(prev_hash || canonical(row)), as lower-case hex. */
+static void event_hash(const char *prev, int64_t seq, int64_t at, const char *actor,
+		       unsigned uid, int64_t incident, const char *kind, const char *data,
+		       char out[IRK_SHA256_HEX])
+{
+	struct hash_ctx *h = hash_begin();
+	unsigned char md[IRK_SHA256_LEN];
+
+	hash_update(h, prev, strlen(prev));
+	netstring_int(h, seq, 0);
+	netstring_int(h, at, 0);
+	netstring(h, actor, strlen(actor));
+	netstring_int(h, uid, 0);
+	netstring_int(h, incident, 1);
+	netstring(h, kind, strlen(kind));
+	netstring(h, data, strlen(data));
+	hash_end(h, md);
+	hash_hex(md, sizeof md, out);
+}
+
+int audit_append(struct store *s, const char *actor, int64_t incident_id,
+		 const char *kind, const char *data, int64_t *seq_out, struct irk_err *err)
+{
+	sqlite3_stmt *st;
+	char prev[IRK_SHA256_HEX], hash[IRK_SHA256_HEX], head[96];
+	int64_t seq = 1, at = irk_now();
+	unsigned uid = audit_uid();
+
+	if (!store_in_tx(s))
+		return irk_fail(err, IRK_ERROR, "internal: audit_append outside a transaction");
+	if (!data)
+		data = "{}";
+	if (!(st = store_stmt(s, ST_EVENT_LAST, err)))
+		return IRK_ERROR;
+	irk_strlcpy(prev, genesis, sizeof prev);
+	if (sqlite3_step(st) == SQLITE_ROW) {
+		seq = sqlite3_column_int64(st, 0) + 1;
+		irk_strlcpy(prev, (const char *)sqlite3_column_text(st, 1), sizeof prev);
+	}
+	sqlite3_reset(st);
+	event_hash(prev, seq, at, actor, uid, incident_id, kind, data, hash);
+
+	if (!(st = store_stmt(s, ST_EVENT_INSERT, err)))
+		return IRK_ERROR;
+	sqlite3_bind_int64(st, 1, seq);
+	sqlite3_bind_int64(st, 2, at);
+	sqlite3_bind_text(st, 3, actor, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 4, uid);
+	store_bind_time(st, 5, incident_id);
+	sqlite3_bind_text(st, 6, kind, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 7, data, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 8, prev, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 9, hash, -1, SQLITE_STATIC);
+	if (store_exec_stmt(s, st, err, "appending to the audit log"))
+		return IRK_ERROR;
+	snprintf(head, sizeof head, "%" PRId64 " %s", seq, hash);
+	if (store_meta_set(s, "audit.head", head, err))
+		return IRK_ERROR;
+	if (seq_out)
+		*seq_out = seq;
+	return IRK_OK;
+}
+
+static const char *col(sqlite3_stmt *st, int i)
+{
+	const char *v = (const char *)sqlite3_column_text(st, i);
+	return v ? v : "";
+}
+
+int audit_verify(struct store *s, struct audit_result *r, struct irk_err *err)
+{
+	sqlite3_stmt *st = store_stmt(s, ST_EVENT_ALL, err);
+	char prev[IRK_SHA256_HEX], hash[IRK_SHA256_HEX];
+	int64_t expect_seq = 1, last_seq = 0;
+	int rc;
+
+	memset(r, 0, sizeof *r);
+	if (!st)
+		return IRK_ERROR;
+	/* One snapshot for the rows and the recorded head. */
+	int own_tx = !store_in_tx(s);
+	if (own_tx && store_begin_read(s, err))
+		return IRK_ERROR;
+	irk_strlcpy(prev, genesis, sizeof prev);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		int64_t seq = sqlite3_column_int64(st, 0);
+		const char *stored_prev = col(st, 7), *stored_hash = col(st, 8);
+
+		r->checked++;
+		if (seq != expect_seq) {
+			r->bad_seq = seq;
+			snprintf(r->reason, sizeof r->reason,
+				 "expected event %" PRId64 " here, found %" PRId64
+				 " (events missing or renumbered)", expect_seq, seq);
+			break;
+		}
+		if (strcmp(stored_prev, prev)) {
+			r->bad_seq = seq;
+			snprintf(r->reason, sizeof r->reason,
+				 "its prev_hash does not match the hash of event %" PRId64
+				 " (an event before it was changed, removed or moved)", seq - 1);
+			break;
+		}
+		event_hash(prev, seq, sqlite3_column_int64(st, 1), col(st, 2),
+			   (unsigned)sqlite3_column_int64(st, 3), sqlite3_column_int64(st, 4),
+			   col(st, 5), col(st, 6), hash);
+		if (strcmp(hash, stored_hash)) {
+			r->bad_seq = seq;
+			snprintf(r->reason, sizeof r->reason,
+				 "its contents do not match its hash (the row was edited)");
+			break;
+		}
+		irk_strlcpy(prev, hash, sizeof prev);
+		last_seq = seq;
+		expect_seq = seq + 1;
+	}
+	sqlite3_reset(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+		store_fail(s, err, "reading the audit log");
+		if (own_tx)
+			store_rollback(s);
+		return IRK_ERROR;
+	}
+	if (r->bad_seq) {
+		if (own_tx)
+			store_rollback(s);
+		return IRK_REFUSED;
+	}
+	irk_strlcpy(r->head, last_seq ? prev : "", sizeof r->head);
+
+	/* The head kept in meta catches rows cut off the end. */
+	struct strbuf head = STRBUF_INIT;
+	if (store_meta_get(s, "audit.head", &head) == IRK_OK) {
+		long long hseq = 0;
+		char hhash[IRK_SHA256_HEX] = "";
+		if (sscanf(head.buf, "%lld %64s", &hseq, hhash) != 2 || hseq != last_seq ||
+		    strcmp(hhash, prev)) {
+			r->bad_seq = last_seq + 1;
+			snprintf(r->reason, sizeof r->reason,
+				 "the log ends at event %" PRId64 " but its recorded head is event %lld "
+				 "(events were removed from the end)", last_seq, hseq);
+		}
+	} else if (last_seq) {
+		r->bad_seq = 1;
+		snprintf(r->reason, sizeof r->reason, "the recorded head of the log is missing");
+	}
+	strbuf_free(&head);
+	if (own_tx)
+		store_rollback(s);
+	return r->bad_seq ? IRK_REFUSED : IRK_OK;
+}
+
+int audit_each(struct store *s, int64_t incident_id, int64_t limit,
+	       int (*fn)(const struct event_row *e, void *arg), void *arg,
+	       struct irk_err *err)
+{
+	sqlite3_stmt *st = store_stmt(s, ST_EVENT_EACH, err);
+	int rc;
+
+	if (!st)
+		return IRK_ERROR;
+	sqlite3_bind_int64(st, 1, incident_id);
+	sqlite3_bind_int64(st, 2, limit > 0 ? limit : -1);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct event_row e = {
+			.seq = sqlite3_column_int64(st, 0),
+			.at = sqlite3_column_int64(st, 1),
+			.actor = col(st, 2),
+			.uid = (unsigned)sqlite3_column_int64(st, 3),
+			.incident_id = sqlite3_column_int64(st, 4),
+			.kind = col(st, 5),
+			.data = col(st, 6),
+			.hash = col(st, 8),
+		};
+		if (fn(&e, arg))
+			break;
+	}
+	sqlite3_reset(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return store_fail(s, err, "reading the audit log");
+	return IRK_OK;
+}

@@ -1,0 +1,406 @@
+/* incident.c: incidents, stage history and notes in the database. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+#include "irk/clock.h"
+
+/* Column text: owned copy, or borrowed pointer into the row. */
+static char *text_col(sqlite3_stmt *st, int i, int borrow)
+{
+	const char *v = (const char *)sqlite3_column_text(st, i);
+
+	if (!v)
+		return NULL;
+	return borrow ? (char *)v : xstrdup(v);
+}
+
+/* Fill inc from a row of INCIDENT_COLS. */
+static void incident_from_row(sqlite3_stmt *st, struct incident *inc, int borrow)
+{
+	int c = 0;
+
+	inc->id = sqlite3_column_int64(st, c++);
+	inc->title = text_col(st, c++, borrow);
+	inc->summary = text_col(st, c++, borrow);
+	inc->stage = stage_parse((const char *)sqlite3_column_text(st, c++));
+	inc->severity = severity_parse((const char *)sqlite3_column_text(st, c++));
+	inc->priority = sqlite3_column_int(st, c++);
+	inc->confidence = sqlite3_column_int(st, c++);
+	inc->category = text_col(st, c++, borrow);
+	inc->vector = text_col(st, c++, borrow);
+	inc->threat_source = text_col(st, c++, borrow);
+	inc->root_cause = text_col(st, c++, borrow);
+	inc->business_unit = text_col(st, c++, borrow);
+	inc->owner = text_col(st, c++, borrow);
+	inc->play = text_col(st, c++, borrow);
+	inc->play_version = text_col(st, c++, borrow);
+	{
+		const char *r = (const char *)sqlite3_column_text(st, c++);
+		inc->resolution = r ? resolution_parse(r) : RES_NONE;
+		if (inc->resolution < 0)
+			inc->resolution = RES_NONE;
+	}
+	inc->rule = text_col(st, c++, borrow);
+	inc->host = text_col(st, c++, borrow);
+	inc->src_ip = text_col(st, c++, borrow);
+	inc->asset_criticality = sqlite3_column_int(st, c++);
+	inc->t_first_event = sqlite3_column_int64(st, c++);
+	inc->t_last_event = sqlite3_column_int64(st, c++);
+	inc->t_detected = sqlite3_column_int64(st, c++);
+	inc->t_acknowledged = sqlite3_column_int64(st, c++);
+	inc->t_contained = sqlite3_column_int64(st, c++);
+	inc->t_resolved = sqlite3_column_int64(st, c++);
+	inc->t_closed = sqlite3_column_int64(st, c++);
+	inc->t_updated = sqlite3_column_int64(st, c++);
+	inc->reopen_count = sqlite3_column_int(st, c++);
+	inc->back_moves = sqlite3_column_int(st, c++);
+	inc->effort_min = sqlite3_column_int(st, c++);
+	inc->alert_count = sqlite3_column_int(st, c++);
+	inc->version = sqlite3_column_int64(st, c++);
+	inc->updated_by = text_col(st, c++, borrow);
+}
+
+int store_incident_get(struct store *s, int64_t id, struct incident *out, struct irk_err *err)
+{
+	sqlite3_stmt *st = store_stmt(s, ST_INC_GET, err);
+	char key[24];
+	int rc;
+
+	memset(out, 0, sizeof *out);
+	if (!st)
+		return IRK_ERROR;
+	sqlite3_bind_int64(st, 1, id);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		incident_from_row(st, out, 0);
+		sqlite3_reset(st);
+		return IRK_OK;
+	}
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE)
+		return store_fail(s, err, "reading an incident");
+	return irk_fail(err, IRK_NOTFOUND, "%s: no such incident", incident_key(id, key, sizeof key));
+}
+
+int store_incident_each(struct store *s, const struct incident_filter *f,
+			int (*fn)(const struct incident *inc, void *arg), void *arg,
+			struct irk_err *err)
+{
+	sqlite3_stmt *st = store_stmt(s, ST_INC_EACH, err);
+	struct incident_filter all = INCIDENT_FILTER_ALL;
+	int rc;
+
+	if (!st)
+		return IRK_ERROR;
+	if (!f)
+		f = &all;
+	store_bind_text(st, 1, f->stage >= 0 ? stage_name(f->stage) : NULL);
+	sqlite3_bind_int(st, 2, f->open_only);
+	store_bind_text(st, 3, f->owner);
+	sqlite3_bind_int(st, 4, f->unassigned);
+	store_bind_text(st, 5, f->business_unit);
+	sqlite3_bind_int64(st, 6, f->limit > 0 ? f->limit : -1);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct incident inc;
+		incident_from_row(st, &inc, 1);
+		if (fn(&inc, arg)) {
+			rc = SQLITE_DONE;
+			break;
+		}
+	}
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE)
+		return store_fail(s, err, "listing incidents");
+	return IRK_OK;
+}
+
+int store_incident_counts(struct store *s, int64_t counts[STAGE_COUNT], struct irk_err *err)
+{
+	sqlite3_stmt *st = store_stmt(s, ST_INC_COUNTS, err);
+	int rc;
+
+	memset(counts, 0, sizeof(int64_t) * STAGE_COUNT);
+	if (!st)
+		return IRK_ERROR;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		int stage = stage_parse((const char *)sqlite3_column_text(st, 0));
+		if (stage >= 0)
+			counts[stage] = sqlite3_column_int64(st, 1);
+	}
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE)
+		return store_fail(s, err, "counting incidents");
+	return IRK_OK;
+}
+
+/* Bind the 32 writable fields in the order shared by INSERT and UPDATE. */
+static void bind_fields(sqlite3_stmt *st, const struct incident *inc, const char *actor)
+{
+	int c = 1;
+
+	store_bind_text(st, c++, inc->title ? inc->title : "");
+	store_bind_text(st, c++, inc->summary ? inc->summary : "");
+	store_bind_text(st, c++, stage_name(inc->stage));
+	store_bind_text(st, c++, severity_name(inc->severity));
+	sqlite3_bind_int(st, c++, inc->priority >= 1 && inc->priority <= 4 ? inc->priority : 3);
+	sqlite3_bind_int(st, c++, inc->confidence);
+	store_bind_text(st, c++, inc->category);
+	store_bind_text(st, c++, inc->vector);
+	store_bind_text(st, c++, inc->threat_source);
+	store_bind_text(st, c++, inc->root_cause);
+	store_bind_text(st, c++, inc->business_unit);
+	store_bind_text(st, c++, inc->owner);
+	store_bind_text(st, c++, inc->play);
+	store_bind_text(st, c++, inc->play_version);
+	store_bind_text(st, c++, inc->resolution > RES_NONE ? resolution_name(inc->resolution) : NULL);
+	store_bind_text(st, c++, inc->rule);
+	store_bind_text(st, c++, inc->host);
+	store_bind_text(st, c++, inc->src_ip);
+	sqlite3_bind_int(st, c++, inc->asset_criticality);
+	store_bind_time(st, c++, inc->t_first_event);
+	store_bind_time(st, c++, inc->t_last_event);
+	sqlite3_bind_int64(st, c++, inc->t_detected);
+	store_bind_time(st, c++, inc->t_acknowledged);
+	store_bind_time(st, c++, inc->t_contained);
+	store_bind_time(st, c++, inc->t_resolved);
+	store_bind_time(st, c++, inc->t_closed);
+	sqlite3_bind_int64(st, c++, inc->t_updated);
+	sqlite3_bind_int(st, c++, inc->reopen_count);
+	sqlite3_bind_int(st, c++, inc->back_moves);
+	sqlite3_bind_int(st, c++, inc->effort_min);
+	sqlite3_bind_int(st, c++, inc->alert_count);
+	store_bind_text(st, c++, actor);
+}
+
+int store_incident_insert(struct store *s, struct incident *inc, struct irk_err *err)
+{
+	sqlite3_stmt *st = store_stmt(s, ST_INC_INSERT, err);
+
+	if (!st)
+		return IRK_ERROR;
+	if (!inc->t_detected)
+		inc->t_detected = irk_now();
+	if (!inc->t_updated)
+		inc->t_updated = inc->t_detected;
+	bind_fields(st, inc, inc->updated_by);
+	if (store_exec_stmt(s, st, err, "creating an incident"))
+		return IRK_ERROR;
+	inc->id = sqlite3_last_insert_rowid(s->db);
+	inc->version = 1;
+	return IRK_OK;
+}
+
+int store_incident_update(struct store *s, struct incident *inc, const char *actor,
+			  struct irk_err *err)
+{
+	sqlite3_stmt *st = store_stmt(s, ST_INC_UPDATE, err);
+	char key[24];
+
+	if (!st)
+		return IRK_ERROR;
+	inc->t_updated = irk_now();
+	bind_fields(st, inc, actor);
+	sqlite3_bind_int64(st, 33, inc->id);
+	sqlite3_bind_int64(st, 34, inc->version);
+	if (store_exec_stmt(s, st, err, "saving an incident"))
+		return IRK_ERROR;
+	if (sqlite3_changes(s->db) == 1) {
+		inc->version++;
+		free(inc->updated_by);
+		inc->updated_by = xstrdup(actor);
+		return IRK_OK;
+	}
+	/* Lost the race: say who changed it. */
+	incident_key(inc->id, key, sizeof key);
+	if (!(st = store_stmt(s, ST_INC_WHO, err)))
+		return IRK_ERROR;
+	sqlite3_bind_int64(st, 1, inc->id);
+	if (sqlite3_step(st) != SQLITE_ROW) {
+		sqlite3_reset(st);
+		return irk_fail(err, IRK_NOTFOUND, "%s: no such incident", key);
+	}
+	irk_fail(err, IRK_CONFLICT,
+		 "%s was changed by %s since you loaded it (version %lld, now %lld); "
+		 "reload and try again", key, (const char *)sqlite3_column_text(st, 1),
+		 (long long)inc->version, (long long)sqlite3_column_int64(st, 0));
+	sqlite3_reset(st);
+	return IRK_CONFLICT;
+}
+
+int store_incident_bump(struct store *s, int64_t id, int64_t add_alerts,
+			int64_t first_event, int64_t last_event, struct irk_err *err)
+{
+	sqlite3_stmt *st = store_stmt(s, ST_INC_BUMP, err);
+
+	if (!st)
+		return IRK_ERROR;
+	sqlite3_bind_int64(st, 1, id);
+	sqlite3_bind_int64(st, 2, add_alerts);
+	sqlite3_bind_int64(st, 3, first_event);
+	sqlite3_bind_int64(st, 4, last_event);
+	return store_exec_stmt(s, st, err, "updating an incident");
+}
+
+static int64_t correlate_one(struct store *s, enum store_stmt id, const char *rule,
+			     const char *key, int64_t t, int64_t window)
+{
+	sqlite3_stmt *st;
+	int64_t found = 0;
+
+	if (!key || !*key || !(st = store_stmt(s, id, NULL)))
+		return 0;
+	sqlite3_bind_text(st, 1, rule, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, key, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 3, t - window);
+	sqlite3_bind_int64(st, 4, t + window);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		found = sqlite3_column_int64(st, 0);
+	sqlite3_reset(st);
+	return found;
+}
+
+int64_t store_incident_correlate(struct store *s, const char *rule, const char *host,
+				 const char *src_ip, int64_t t, int64_t window)
+{
+	int64_t id;
+
+	if (!rule || !*rule)
+		return 0;
+	id = correlate_one(s, ST_INC_CORR_HOST, rule, host, t, window);
+	if (!id)
+		id = correlate_one(s, ST_INC_CORR_SRC, rule, src_ip, t, window);
+	return id;
+}
+
+int store_history_add(struct store *s, const struct stage_move *m, struct irk_err *err)
+{
+	sqlite3_stmt *st = store_stmt(s, ST_HIST_ADD, err);
+
+	if (!st)
+		return IRK_ERROR;
+	sqlite3_bind_int64(st, 1, m->incident_id);
+	store_bind_text(st, 2, m->from >= 0 ? stage_name(m->from) : NULL);
+	sqlite3_bind_text(st, 3, stage_name(m->to), -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 4, m->at ? m->at : irk_now());
+	sqlite3_bind_text(st, 5, m->actor, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 6, m->reason, -1, SQLITE_STATIC);
+	sqlite3_bind_int(st, 7, m->forced);
+	return store_exec_stmt(s, st, err, "recording a stage move");
+}
+
+int store_history_list(struct store *s, int64_t id, struct stage_move **out, size_t *n,
+		       struct irk_err *err)
+{
+	sqlite3_stmt *st = store_stmt(s, ST_HIST_LIST, err);
+	size_t cap = 0;
+	int rc;
+
+	*out = NULL;
+	*n = 0;
+	if (!st)
+		return IRK_ERROR;
+	sqlite3_bind_int64(st, 1, id);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (*n == cap) {
+			cap = cap ? cap * 2 : 8;
+			*out = xrealloc(*out, cap * sizeof **out);
+		}
+		struct stage_move *m = &(*out)[(*n)++];
+		const char *from = (const char *)sqlite3_column_text(st, 0);
+		memset(m, 0, sizeof *m);
+		m->incident_id = id;
+		m->from = from ? stage_parse(from) : -1;
+		m->to = stage_parse((const char *)sqlite3_column_text(st, 1));
+		m->at = sqlite3_column_int64(st, 2);
+		irk_strlcpy(m->actor, (const char *)sqlite3_column_text(st, 3), sizeof m->actor);
+		irk_strlcpy(m->reason, (const char *)sqlite3_column_text(st, 4), sizeof m->reason);
+		m->forced = sqlite3_column_int(st, 5);
+	}
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE) {
+		free(*out);
+		*out = NULL;
+		*n = 0;
+		return store_fail(s, err, "reading stage history");
+	}
+	return IRK_OK;
+}
+
+int store_note_add(struct store *s, int64_t incident_id, const char *actor,
+		   const char *text, struct irk_err *err)
+{
+	sqlite3_stmt *st = store_stmt(s, ST_NOTE_ADD, err);
+
+	if (!st)
+		return IRK_ERROR;
+	sqlite3_bind_int64(st, 1, incident_id);
+	sqlite3_bind_int64(st, 2, irk_now());
+	sqlite3_bind_text(st, 3, actor, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 4, text, -1, SQLITE_STATIC);
+	return store_exec_stmt(s, st, err, "adding a note");
+}
+
+int store_note_list(struct store *s, int64_t id, struct note **out, size_t *n,
+		    struct irk_err *err)
+{
+	sqlite3_stmt *st = store_stmt(s, ST_NOTE_LIST, err);
+	size_t cap = 0;
+	int rc;
+
+	*out = NULL;
+	*n = 0;
+	if (!st)
+		return IRK_ERROR;
+	sqlite3_bind_int64(st, 1, id);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (*n == cap) {
+			cap = cap ? cap * 2 : 8;
+			*out = xrealloc(*out, cap * sizeof **out);
+		}
+		struct note *nt = &(*out)[(*n)++];
+		nt->id = sqlite3_column_int64(st, 0);
+		nt->incident_id = id;
+		nt->at = sqlite3_column_int64(st, 1);
+		irk_strlcpy(nt->actor, (const char *)sqlite3_column_text(st, 2), sizeof nt->actor);
+		nt->text = xstrdup((const char *)sqlite3_column_text(st, 3));
+	}
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE) {
+		note_list_free(*out, *n);
+		*out = NULL;
+		*n = 0;
+		return store_fail(s, err, "reading notes");
+	}
+	return IRK_OK;
+}
+
+void note_list_free(struct note *notes, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(notes[i].text);
+	free(notes);
+}
+
+int store_step_blocking(struct store *s, int64_t incident_id, int stage,
+			struct strbuf *names, struct irk_err *err)
+{
+	sqlite3_stmt *st = store_stmt(s, ST_STEP_BLOCKING, err);
+	int n = 0, rc;
+
+	if (!st)
+		return -1;
+	sqlite3_bind_int64(st, 1, incident_id);
+	sqlite3_bind_text(st, 2, stage_name(stage), -1, SQLITE_STATIC);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (n++)
+			strbuf_puts(names, ", ");
+		strbuf_puts(names, (const char *)sqlite3_column_text(st, 0));
+	}
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE) {
+		store_fail(s, err, "reading steps");
+		return -1;
+	}
+	return n;
+}

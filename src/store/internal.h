@@ -1,0 +1,119 @@
+/* internal.h: shared by the files of src/store/ only. */
+#ifndef IRK_STORE_INTERNAL_H
+#define IRK_STORE_INTERNAL_H
+
+#include <sqlite3.h>
+
+#include "irk/store.h"
+
+#define INCIDENT_COLS \
+	"id, title, summary, stage, severity, priority, confidence, category, vector, " \
+	"threat_source, root_cause, business_unit, owner, play, play_version, resolution, " \
+	"rule, host, src_ip, asset_criticality, t_first_event, t_last_event, t_detected, " \
+	"t_acknowledged, t_contained, t_resolved, t_closed, t_updated, reopen_count, " \
+	"back_moves, effort_min, alert_count, version, updated_by"
+
+/* Every SQL statement irk runs, prepared once per connection. */
+#define STORE_STMTS(X) \
+	X(ST_META_GET, "SELECT value FROM meta WHERE key = ?1") \
+	X(ST_META_SET, "INSERT INTO meta(key, value) VALUES (?1, ?2) " \
+		"ON CONFLICT(key) DO UPDATE SET value = excluded.value") \
+	X(ST_DATA_VERSION, "PRAGMA data_version") \
+	X(ST_USER_GET, "SELECT role FROM users WHERE name = ?1") \
+	X(ST_USER_PUT, "INSERT INTO users(name, role, created, created_by) VALUES (?1, ?2, ?3, ?4) " \
+		"ON CONFLICT(name) DO UPDATE SET role = excluded.role") \
+	X(ST_USER_COUNT, "SELECT count(*) FROM users") \
+	X(ST_USER_LIST, "SELECT name, role, created, created_by FROM users ORDER BY name") \
+	X(ST_INC_GET, "SELECT " INCIDENT_COLS " FROM incidents WHERE id = ?1") \
+	X(ST_INC_EACH, "SELECT " INCIDENT_COLS " FROM incidents WHERE " \
+		"(?1 IS NULL OR stage = ?1) AND (?2 = 0 OR stage <> 'closed') AND " \
+		"(?3 IS NULL OR owner = ?3) AND (?4 = 0 OR owner IS NULL) AND " \
+		"(?5 IS NULL OR business_unit = ?5) " \
+		"ORDER BY priority, t_detected, id LIMIT ?6") \
+	X(ST_INC_COUNTS, "SELECT stage, count(*) FROM incidents GROUP BY stage") \
+	X(ST_INC_INSERT, "INSERT INTO incidents(title, summary, stage, severity, priority, " \
+		"confidence, category, vector, threat_source, root_cause, business_unit, owner, " \
+		"play, play_version, resolution, rule, host, src_ip, asset_criticality, " \
+		"t_first_event, t_last_event, t_detected, t_acknowledged, t_contained, t_resolved, " \
+		"t_closed, t_updated, reopen_count, back_moves, effort_min, alert_count, version, " \
+		"updated_by) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, " \
+		"?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28, ?29, ?30, " \
+		"?31, 1, ?32)") \
+	X(ST_INC_UPDATE, "UPDATE incidents SET title = ?1, summary = ?2, stage = ?3, " \
+		"severity = ?4, priority = ?5, confidence = ?6, category = ?7, vector = ?8, " \
+		"threat_source = ?9, root_cause = ?10, business_unit = ?11, owner = ?12, play = ?13, " \
+		"play_version = ?14, resolution = ?15, rule = ?16, host = ?17, src_ip = ?18, " \
+		"asset_criticality = ?19, t_first_event = ?20, t_last_event = ?21, " \
+		"t_detected = ?22, t_acknowledged = ?23, t_contained = ?24, t_resolved = ?25, " \
+		"t_closed = ?26, t_updated = ?27, reopen_count = ?28, back_moves = ?29, " \
+		"effort_min = ?30, alert_count = ?31, version = version + 1, updated_by = ?32 " \
+		"WHERE id = ?33 AND version = ?34") \
+	X(ST_INC_WHO, "SELECT version, coalesce(updated_by, '?') FROM incidents WHERE id = ?1") \
+	X(ST_INC_BUMP, "UPDATE incidents SET alert_count = alert_count + ?2, " \
+		"t_first_event = min(coalesce(t_first_event, ?3), ?3), " \
+		"t_last_event = max(coalesce(t_last_event, ?4), ?4) WHERE id = ?1") \
+	X(ST_INC_CORR_HOST, "SELECT id FROM incidents WHERE rule = ?1 AND host = ?2 " \
+		"AND stage <> 'closed' AND t_last_event >= ?3 AND t_first_event <= ?4 " \
+		"ORDER BY t_last_event DESC LIMIT 1") \
+	X(ST_INC_CORR_SRC, "SELECT id FROM incidents WHERE rule = ?1 AND src_ip = ?2 " \
+		"AND stage <> 'closed' AND t_last_event >= ?3 AND t_first_event <= ?4 " \
+		"ORDER BY t_last_event DESC LIMIT 1") \
+	X(ST_HIST_ADD, "INSERT INTO stage_history(incident_id, from_stage, to_stage, at, actor, " \
+		"reason, forced) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)") \
+	X(ST_HIST_LIST, "SELECT from_stage, to_stage, at, actor, reason, forced " \
+		"FROM stage_history WHERE incident_id = ?1 ORDER BY id") \
+	X(ST_NOTE_ADD, "INSERT INTO notes(incident_id, at, actor, text) VALUES (?1, ?2, ?3, ?4)") \
+	X(ST_NOTE_LIST, "SELECT id, at, actor, text FROM notes WHERE incident_id = ?1 ORDER BY id") \
+	X(ST_ALERT_INSERT, "INSERT OR IGNORE INTO alerts(fingerprint, format, event_time, " \
+		"received, rule_id, rule_name, severity, host, src_ip, dst_ip, user_name, category, " \
+		"raw, incident_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)") \
+	X(ST_ALERT_EXISTS, "SELECT 1 FROM alerts WHERE fingerprint = ?1") \
+	X(ST_ALERT_EACH, "SELECT id, incident_id, event_time, received, format, rule_id, " \
+		"rule_name, severity, host, src_ip, dst_ip, user_name, category, raw, fingerprint " \
+		"FROM alerts WHERE incident_id = ?1 ORDER BY event_time DESC, id DESC LIMIT ?2") \
+	X(ST_OBS_ADD, "INSERT OR IGNORE INTO observables(incident_id, type, value, source, ref, at) " \
+		"VALUES (?1, ?2, ?3, ?4, ?5, ?6)") \
+	X(ST_OBS_EACH, "SELECT type, value, source, ref, at FROM observables " \
+		"WHERE incident_id = ?1 ORDER BY type, value") \
+	X(ST_QUAR_ADD, "INSERT INTO quarantine(at, source, line, format, reason, raw, orig_len) " \
+		"VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)") \
+	X(ST_QUAR_COUNT, "SELECT count(*) FROM quarantine") \
+	X(ST_QUAR_EACH, "SELECT id, at, line, source, reason, format, raw, orig_len " \
+		"FROM quarantine ORDER BY id") \
+	X(ST_STEP_BLOCKING, "SELECT step_id FROM steps WHERE incident_id = ?1 AND stage = ?2 " \
+		"AND required = 1 AND state NOT IN ('done', 'skipped') ORDER BY seq") \
+	X(ST_EVENT_LAST, "SELECT seq, hash FROM events ORDER BY seq DESC LIMIT 1") \
+	X(ST_EVENT_INSERT, "INSERT INTO events(seq, at, actor, uid, incident_id, kind, data, " \
+		"prev_hash, hash) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)") \
+	X(ST_EVENT_ALL, "SELECT seq, at, actor, uid, incident_id, kind, data, prev_hash, hash " \
+		"FROM events ORDER BY seq") \
+	X(ST_EVENT_EACH, "SELECT seq, at, actor, uid, incident_id, kind, data, prev_hash, hash " \
+		"FROM events WHERE (?1 = 0 OR incident_id = ?1) ORDER BY seq LIMIT ?2")
+
+#define X_ENUM(id, sql) id,
+enum store_stmt { STORE_STMTS(X_ENUM) ST_COUNT };
+#undef X_ENUM
+
+struct store {
+	sqlite3 *db;
+	char *path;
+	int in_tx;
+	sqlite3_stmt *stmts[ST_COUNT];
+	/* Statements added by other modules at run time (engine, plays). */
+	sqlite3_stmt **extra;
+	size_t nextra;
+};
+
+/* The prepared statement id, reset and with bindings cleared; NULL (and
+ * err filled) when it cannot be prepared. */
+sqlite3_stmt *store_stmt(struct store *s, enum store_stmt id, struct irk_err *err);
+/* Fill err from the connection's last error, prefixed with what. */
+int store_fail(struct store *s, struct irk_err *err, const char *what);
+/* Bind text or NULL. */
+void store_bind_text(sqlite3_stmt *st, int i, const char *v);
+/* Bind an int64, or NULL when v == 0. */
+void store_bind_time(sqlite3_stmt *st, int i, int64_t v);
+/* Step a statement expected to finish (INSERT/UPDATE); IRK_OK or error. */
+int store_exec_stmt(struct store *s, sqlite3_stmt *st, struct irk_err *err, const char *what);
+
+#endif

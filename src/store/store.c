@@ -1,0 +1,460 @@
+/* store.c: connection, schema and migrations, statements, transactions,
+ * users and metadata. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "internal.h"
+#include "irk/audit.h"
+#include "irk/clock.h"
+#include "irk/jsonw.h"
+
+#define X_SQL(id, sql) sql,
+static const char *const stmt_sql[] = { STORE_STMTS(X_SQL) };
+#undef X_SQL
+
+/* Forward migrations: migration_N takes user_version N-1 to N. Each is a
+ * list of statements run in one transaction. */
+static const char *const migration_1[] = {
+	"CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;\n",
+	"CREATE TABLE users(\n"
+	"  name TEXT PRIMARY KEY,\n"
+	"  role TEXT NOT NULL CHECK (role IN ('analyst', 'senior', 'admin')),\n"
+	"  created INTEGER NOT NULL,\n"
+	"  created_by TEXT NOT NULL);\n",
+	"CREATE TABLE incidents(\n"
+	"  id INTEGER PRIMARY KEY,\n"
+	"  title TEXT NOT NULL,\n"
+	"  summary TEXT NOT NULL DEFAULT '',\n"
+	"  stage TEXT NOT NULL DEFAULT 'new' CHECK (stage IN ('new', 'identification',\n"
+	"    'containment', 'eradication', 'recovery', 'lessons-learned', 'closed')),\n"
+	"  severity TEXT NOT NULL DEFAULT 'medium'\n"
+	"    CHECK (severity IN ('low', 'medium', 'high', 'critical')),\n"
+	"  priority INTEGER NOT NULL DEFAULT 3 CHECK (priority BETWEEN 1 AND 4),\n"
+	"  confidence INTEGER NOT NULL DEFAULT 50 CHECK (confidence BETWEEN 0 AND 100),\n"
+	"  category TEXT, vector TEXT, threat_source TEXT, root_cause TEXT,\n"
+	"  business_unit TEXT, owner TEXT, play TEXT, play_version TEXT,\n"
+	"  resolution TEXT CHECK (resolution IN ('true-positive', 'false-positive',\n"
+	"    'duplicate', 'benign')),\n"
+	"  rule TEXT, host TEXT, src_ip TEXT,\n"
+	"  asset_criticality INTEGER NOT NULL DEFAULT 0 CHECK (asset_criticality BETWEEN 0 AND 4),\n"
+	"  t_first_event INTEGER, t_last_event INTEGER, t_detected INTEGER NOT NULL,\n"
+	"  t_acknowledged INTEGER, t_contained INTEGER, t_resolved INTEGER, t_closed INTEGER,\n"
+	"  t_updated INTEGER NOT NULL,\n"
+	"  reopen_count INTEGER NOT NULL DEFAULT 0,\n"
+	"  back_moves INTEGER NOT NULL DEFAULT 0,\n"
+	"  effort_min INTEGER NOT NULL DEFAULT 0,\n"
+	"  alert_count INTEGER NOT NULL DEFAULT 0,\n"
+	"  version INTEGER NOT NULL DEFAULT 1,\n"
+	"  updated_by TEXT);\n",
+	"CREATE INDEX incidents_board ON incidents(stage, priority, t_detected);\n",
+	"CREATE INDEX incidents_owner ON incidents(owner) WHERE owner IS NOT NULL;\n",
+	"CREATE INDEX incidents_corr_host ON incidents(rule, host, t_last_event)\n"
+	"  WHERE stage <> 'closed';\n",
+	"CREATE INDEX incidents_corr_src ON incidents(rule, src_ip, t_last_event)\n"
+	"  WHERE stage <> 'closed';\n",
+	"CREATE TABLE stage_history(\n"
+	"  id INTEGER PRIMARY KEY,\n"
+	"  incident_id INTEGER NOT NULL REFERENCES incidents(id),\n"
+	"  from_stage TEXT, to_stage TEXT NOT NULL, at INTEGER NOT NULL,\n"
+	"  actor TEXT NOT NULL, reason TEXT NOT NULL DEFAULT '',\n"
+	"  forced INTEGER NOT NULL DEFAULT 0);\n",
+	"CREATE INDEX stage_history_incident ON stage_history(incident_id, id);\n",
+	"CREATE TABLE notes(\n"
+	"  id INTEGER PRIMARY KEY,\n"
+	"  incident_id INTEGER NOT NULL REFERENCES incidents(id),\n"
+	"  at INTEGER NOT NULL, actor TEXT NOT NULL, text TEXT NOT NULL);\n",
+	"CREATE INDEX notes_incident ON notes(incident_id, id);\n",
+	"CREATE TABLE alerts(\n"
+	"  id INTEGER PRIMARY KEY,\n"
+	"  fingerprint BLOB NOT NULL UNIQUE,\n"
+	"  format TEXT NOT NULL, event_time INTEGER NOT NULL, received INTEGER NOT NULL,\n"
+	"  rule_id TEXT, rule_name TEXT, severity TEXT, host TEXT, src_ip TEXT, dst_ip TEXT,\n"
+	"  user_name TEXT, category TEXT, raw TEXT NOT NULL,\n"
+	"  incident_id INTEGER REFERENCES incidents(id));\n",
+	"CREATE INDEX alerts_incident ON alerts(incident_id, event_time);\n",
+	"CREATE TABLE observables(\n"
+	"  id INTEGER PRIMARY KEY,\n"
+	"  incident_id INTEGER NOT NULL REFERENCES incidents(id),\n"
+	"  type TEXT NOT NULL, value TEXT NOT NULL,\n"
+	"  source TEXT NOT NULL, ref INTEGER, at INTEGER NOT NULL,\n"
+	"  UNIQUE (incident_id, type, value));\n",
+	"CREATE INDEX observables_value ON observables(value);\n",
+	"CREATE TABLE steps(\n"
+	"  id INTEGER PRIMARY KEY,\n"
+	"  incident_id INTEGER NOT NULL REFERENCES incidents(id),\n"
+	"  step_id TEXT NOT NULL, seq INTEGER NOT NULL, kind TEXT NOT NULL,\n"
+	"  stage TEXT NOT NULL, title TEXT NOT NULL DEFAULT '',\n"
+	"  state TEXT NOT NULL DEFAULT 'pending' CHECK (state IN ('pending', 'ready',\n"
+	"    'running', 'waiting', 'done', 'failed', 'skipped')),\n"
+	"  required INTEGER NOT NULL DEFAULT 0, assignee TEXT,\n"
+	"  attempts INTEGER NOT NULL DEFAULT 0, lease_owner TEXT, lease_until INTEGER,\n"
+	"  t_start INTEGER, t_end INTEGER, output TEXT, error TEXT,\n"
+	"  UNIQUE (incident_id, step_id));\n",
+	"CREATE INDEX steps_state ON steps(state, lease_until);\n",
+	"CREATE TABLE events(\n"
+	"  seq INTEGER PRIMARY KEY,\n"
+	"  at INTEGER NOT NULL, actor TEXT NOT NULL, uid INTEGER NOT NULL,\n"
+	"  incident_id INTEGER, kind TEXT NOT NULL, data TEXT NOT NULL,\n"
+	"  prev_hash TEXT NOT NULL, hash TEXT NOT NULL);\n",
+	"CREATE INDEX events_incident ON events(incident_id, seq) WHERE incident_id IS NOT NULL;\n",
+	"CREATE TRIGGER events_no_update BEFORE UPDATE ON events\n"
+	"  BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;\n",
+	"CREATE TRIGGER events_no_delete BEFORE DELETE ON events\n"
+	"  BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;\n",
+	"CREATE TABLE quarantine(\n"
+	"  id INTEGER PRIMARY KEY,\n"
+	"  at INTEGER NOT NULL, source TEXT NOT NULL, line INTEGER NOT NULL,\n"
+	"  format TEXT, reason TEXT NOT NULL, raw BLOB NOT NULL, orig_len INTEGER NOT NULL);\n",
+	NULL,
+};
+
+static const char *const *const migrations[] = { migration_1 };
+
+int store_fail(struct store *s, struct irk_err *err, const char *what)
+{
+	return irk_fail(err, IRK_ERROR, "%s: %s", what,
+			s && s->db ? sqlite3_errmsg(s->db) : "no database");
+}
+
+sqlite3_stmt *store_stmt(struct store *s, enum store_stmt id, struct irk_err *err)
+{
+	sqlite3_stmt *st = s->stmts[id];
+
+	if (!st) {
+		if (sqlite3_prepare_v3(s->db, stmt_sql[id], -1, SQLITE_PREPARE_PERSISTENT,
+				       &s->stmts[id], NULL) != SQLITE_OK) {
+			store_fail(s, err, "preparing a statement");
+			return NULL;
+		}
+		return s->stmts[id];
+	}
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+	return st;
+}
+
+void store_bind_text(sqlite3_stmt *st, int i, const char *v)
+{
+	if (v)
+		sqlite3_bind_text(st, i, v, -1, SQLITE_STATIC);
+	else
+		sqlite3_bind_null(st, i);
+}
+
+void store_bind_time(sqlite3_stmt *st, int i, int64_t v)
+{
+	if (v)
+		sqlite3_bind_int64(st, i, v);
+	else
+		sqlite3_bind_null(st, i);
+}
+
+int store_exec_stmt(struct store *s, sqlite3_stmt *st, struct irk_err *err, const char *what)
+{
+	int rc = sqlite3_step(st);
+
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE && rc != SQLITE_ROW)
+		return store_fail(s, err, what);
+	return IRK_OK;
+}
+
+static int exec(struct store *s, const char *sql, struct irk_err *err)
+{
+	char *msg = NULL;
+
+	if (sqlite3_exec(s->db, sql, NULL, NULL, &msg) != SQLITE_OK) {
+		irk_fail(err, IRK_ERROR, "%s: %s", store_path(s), msg ? msg : "error");
+		sqlite3_free(msg);
+		return IRK_ERROR;
+	}
+	return IRK_OK;
+}
+
+int store_schema_version(struct store *s)
+{
+	return (int)store_scalar(s, "PRAGMA user_version");
+}
+
+static int migrate(struct store *s, struct irk_err *err)
+{
+	int have = store_schema_version(s), want = STORE_SCHEMA_VERSION;
+	char sql[64];
+
+	if (have == want)
+		return IRK_OK;
+	if (have > want)
+		return irk_fail(err, IRK_ERROR,
+				"%s: schema version %d is newer than this irk (%d); upgrade irk",
+				s->path, have, want);
+	if (store_begin(s, err))
+		return IRK_ERROR;
+	/* Another process may have migrated while we waited for the lock. */
+	have = store_schema_version(s);
+	for (int v = have; v < want; v++) {
+		for (const char *const *q = migrations[v]; *q; q++) {
+			if (exec(s, *q, err)) {
+				store_rollback(s);
+				return IRK_ERROR;
+			}
+		}
+	}
+	snprintf(sql, sizeof sql, "PRAGMA user_version = %d", want);
+	if (exec(s, sql, err)) {
+		store_rollback(s);
+		return IRK_ERROR;
+	}
+	return store_commit(s, err);
+}
+
+int store_open(struct store **out, const char *path, int flags, struct irk_err *err)
+{
+	struct store *s;
+	int oflags = SQLITE_OPEN_NOMUTEX;
+
+	*out = NULL;
+	if (!(flags & STORE_CREATE) && access(path, F_OK) != 0)
+		return irk_fail(err, IRK_NOTFOUND,
+				"%s: no database here (run 'irk init' or 'irk demo' first)", path);
+	if (flags & STORE_CREATE) {
+		/* Create it ourselves so the mode is ours: the team shares a group,
+		 * nobody else may read incident data. */
+		int fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC, 0660);
+		if (fd < 0)
+			return irk_fail(err, IRK_ERROR, "%s: %s", path, strerror(errno));
+		close(fd);
+	}
+	oflags |= (flags & STORE_READONLY) ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE;
+	s = xcalloc(1, sizeof *s);
+	s->path = xstrdup(path);
+	if (sqlite3_open_v2(path, &s->db, oflags, NULL) != SQLITE_OK) {
+		store_fail(s, err, path);
+		store_close(&s);
+		return IRK_ERROR;
+	}
+	sqlite3_busy_timeout(s->db, STORE_BUSY_MS);
+	sqlite3_extended_result_codes(s->db, 1);
+	if (exec(s, "PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL;"
+		    "PRAGMA cache_size = -16000; PRAGMA temp_store = MEMORY", err))
+		goto fail;
+	if (!(flags & STORE_READONLY)) {
+		if (store_scalar(s, "PRAGMA journal_mode") < 0 ||
+		    exec(s, "PRAGMA journal_mode = WAL", err))
+			goto fail;
+		if (migrate(s, err))
+			goto fail;
+	} else if (store_schema_version(s) != STORE_SCHEMA_VERSION) {
+		irk_fail(err, IRK_ERROR, "%s: schema version %d, this irk needs %d",
+			 path, store_schema_version(s), STORE_SCHEMA_VERSION);
+		goto fail;
+	}
+	*out = s;
+	return IRK_OK;
+fail:
+	store_close(&s);
+	return err ? err->code ? err->code : IRK_ERROR : IRK_ERROR;
+}
+
+void store_close(struct store **sp)
+{
+	struct store *s = *sp;
+
+	if (!s)
+		return;
+	for (int i = 0; i < ST_COUNT; i++)
+		sqlite3_finalize(s->stmts[i]);
+	for (size_t i = 0; i < s->nextra; i++)
+		sqlite3_finalize(s->extra[i]);
+	free(s->extra);
+	if (s->db)
+		sqlite3_close(s->db);
+	free(s->path);
+	free(s);
+	*sp = NULL;
+}
+
+const char *store_path(const struct store *s)
+{
+	return s ? s->path : "?";
+}
+
+int64_t store_data_version(struct store *s)
+{
+	sqlite3_stmt *st = store_stmt(s, ST_DATA_VERSION, NULL);
+	int64_t v = -1;
+
+	if (st && sqlite3_step(st) == SQLITE_ROW)
+		v = sqlite3_column_int64(st, 0);
+	if (st)
+		sqlite3_reset(st);
+	return v;
+}
+
+int store_begin(struct store *s, struct irk_err *err)
+{
+	if (s->in_tx)
+		return irk_fail(err, IRK_ERROR, "internal: nested transaction");
+	if (exec(s, "BEGIN IMMEDIATE", err))
+		return IRK_ERROR;
+	s->in_tx = 1;
+	return IRK_OK;
+}
+
+int store_begin_read(struct store *s, struct irk_err *err)
+{
+	if (s->in_tx)
+		return irk_fail(err, IRK_ERROR, "internal: nested transaction");
+	if (exec(s, "BEGIN DEFERRED", err))
+		return IRK_ERROR;
+	s->in_tx = 1;
+	return IRK_OK;
+}
+
+int store_commit(struct store *s, struct irk_err *err)
+{
+	if (exec(s, "COMMIT", err)) {
+		store_rollback(s);
+		return IRK_ERROR;
+	}
+	s->in_tx = 0;
+	return IRK_OK;
+}
+
+void store_rollback(struct store *s)
+{
+	if (!sqlite3_get_autocommit(s->db))
+		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+	s->in_tx = 0;
+}
+
+int store_in_tx(const struct store *s)
+{
+	return s->in_tx;
+}
+
+int64_t store_scalar(struct store *s, const char *sql)
+{
+	sqlite3_stmt *st;
+	int64_t v = -1;
+
+	if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
+		return -1;
+	if (sqlite3_step(st) == SQLITE_ROW)
+		v = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return v;
+}
+
+int store_meta_get(struct store *s, const char *key, struct strbuf *out)
+{
+	sqlite3_stmt *st = store_stmt(s, ST_META_GET, NULL);
+	int rc = IRK_NOTFOUND;
+
+	if (!st)
+		return IRK_ERROR;
+	sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) == SQLITE_ROW) {
+		strbuf_reset(out);
+		strbuf_puts(out, (const char *)sqlite3_column_text(st, 0));
+		rc = IRK_OK;
+	}
+	sqlite3_reset(st);
+	return rc;
+}
+
+int store_meta_set(struct store *s, const char *key, const char *value, struct irk_err *err)
+{
+	sqlite3_stmt *st = store_stmt(s, ST_META_SET, err);
+
+	if (!st)
+		return IRK_ERROR;
+	sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, value, -1, SQLITE_STATIC);
+	return store_exec_stmt(s, st, err, "saving metadata");
+}
+
+int store_user_put(struct store *s, const char *actor, const char *name, int role,
+		   struct irk_err *err)
+{
+	sqlite3_stmt *st;
+	int old = store_user_role(s, name);
+	if (old == role)
+		return IRK_OK;
+	st = store_stmt(s, ST_USER_PUT, err);
+	if (!st)
+		return IRK_ERROR;
+	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, role_name(role), -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 3, irk_now());
+	sqlite3_bind_text(st, 4, actor, -1, SQLITE_STATIC);
+	if (store_exec_stmt(s, st, err, "saving user"))
+		return IRK_ERROR;
+	struct strbuf js = STRBUF_INIT;
+	struct jsonw w;
+	jsonw_init(&w, &js, 0);
+	jsonw_obj_begin(&w);
+	jsonw_kv_str(&w, "name", name);
+	jsonw_kv_str(&w, "role", role_name(role));
+	jsonw_kv_str(&w, "was", old < 0 ? NULL : role_name(old));
+	jsonw_obj_end(&w);
+	int rc = audit_append(s, actor, 0, old < 0 ? "user.add" : "user.role", js.buf, NULL, err);
+	strbuf_free(&js);
+	return rc;
+}
+
+int store_user_role(struct store *s, const char *name)
+{
+	sqlite3_stmt *st = store_stmt(s, ST_USER_GET, NULL);
+	int role = -1;
+
+	if (!st)
+		return -1;
+	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		role = role_parse((const char *)sqlite3_column_text(st, 0));
+	sqlite3_reset(st);
+	return role;
+}
+
+int64_t store_user_count(struct store *s)
+{
+	sqlite3_stmt *st = store_stmt(s, ST_USER_COUNT, NULL);
+	int64_t n = -1;
+
+	if (st && sqlite3_step(st) == SQLITE_ROW)
+		n = sqlite3_column_int64(st, 0);
+	if (st)
+		sqlite3_reset(st);
+	return n;
+}
+
+int store_user_list(struct store *s, struct user **out, size_t *n, struct irk_err *err)
+{
+	sqlite3_stmt *st = store_stmt(s, ST_USER_LIST, err);
+	size_t cap = 0;
+	int rc;
+
+	*out = NULL;
+	*n = 0;
+	if (!st)
+		return IRK_ERROR;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (*n == cap) {
+			cap = cap ? cap * 2 : 16;
+			*out = xrealloc(*out, cap * sizeof **out);
+		}
+		struct user *u = &(*out)[(*n)++];
+		irk_strlcpy(u->name, (const char *)sqlite3_column_text(st, 0), sizeof u->name);
+		u->role = role_parse((const char *)sqlite3_column_text(st, 1));
+		u->created = sqlite3_column_int64(st, 2);
+		irk_strlcpy(u->created_by, (const char *)sqlite3_column_text(st, 3), sizeof u->created_by);
+	}
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE)
+		return store_fail(s, err, "listing users");
+	return IRK_OK;
+}
