@@ -1,0 +1,68 @@
+/* alert_impl.h: helpers shared by alert.c and the parse_*.c parsers.
+ *
+ * Private to src/ingest/: the public contract is include/irk/alert.h. These
+ * exist so that the five parsers read times, numbers, severities, URLs and
+ * fingerprints the same way. */
+#ifndef IRK_ALERT_IMPL_H
+#define IRK_ALERT_IMPL_H
+
+#include <jansson.h>
+
+#include "irk/alert.h"
+
+/* Reset *a for a new record of format fmt. Fails (IRK_INVALID) when root is
+ * not a JSON object, so parsers never look inside an array or a scalar. */
+int alert_begin(struct alert *a, int fmt, json_t *root, struct irk_err *err);
+
+/* Read the event time at path into a->event_time.
+ * Accepted: an ISO 8601 / RFC 3339 string (irk_time_parse), or an epoch as a
+ * JSON number or a numeric string. An epoch >= 1e11 is taken as milliseconds
+ * (1e11 seconds is the year 5138, while any millisecond time after 1973-03-03
+ * is above it); fractions of a second are dropped. Zero, negative or
+ * beyond-9999 times are not usable. Returns IRK_OK, or IRK_INVALID with
+ * "no usable time in field 'PATH'". */
+int alert_time(struct alert *a, json_t *root, const char *path,
+		struct irk_err *err);
+
+/* The number at path: a JSON integer or real, or a string that is entirely
+ * a decimal number ("1", " 7.5"). Returns 0 and sets *out, or -1. */
+int alert_json_num(json_t *root, const char *path, double *out);
+
+/* The first string at path: the string itself, or the first string element
+ * of an array (ECS fields such as event.category may be either). Borrowed. */
+const char *alert_json_first(json_t *root, const char *path);
+
+/* The first non-empty alert_json_str() among paths (NULL-terminated):
+ * for fallbacks such as host.name, then host.hostname. */
+const char *alert_json_any(struct alert *a, json_t *root,
+		const char *const *paths);
+
+/* Severity from a word a source may use: the irk names, log levels
+ * (emerg/alert/crit -> critical, err/error -> high, warn -> medium,
+ * notice/info/debug -> low) and "major"/"minor"/"informational".
+ * Case-insensitive; dflt for NULL or an unknown word. */
+int alert_sev_word(const char *s, int dflt);
+
+/* Severity from a Suricata/Snort style priority, where 1 is the most
+ * severe: 1 high, 2 medium, 3 and above low; below 1 (unused) medium. */
+int alert_sev_priority(double n);
+
+/* Add the string at path as an observable (arrays: every string element). */
+void alert_obs_path(struct alert *a, int type, json_t *root, const char *path);
+
+/* Add a URL observable built from a host and a path as web logs split them:
+ * a path that is already absolute ("http://...") is kept as it is; a path
+ * starting with '/' gets "scheme://host" in front when host is known
+ * (scheme NULL means "http"). Returns the URL (borrowed), or NULL. */
+const char *alert_obs_url(struct alert *a, const char *scheme,
+		const char *host, const char *path);
+
+/* Fingerprint from the scalar values at the given paths (missing -> "").
+ * Numbers are formatted on the stack, so a full scratch space never changes
+ * an identity. */
+void alert_fingerprint_paths(struct alert *a, json_t *root,
+		const char *const *paths, int npaths);
+
+#define ALERT_NELEM(x) ((int)(sizeof(x) / sizeof((x)[0])))
+
+#endif
