@@ -1,17 +1,18 @@
 /* alert.h: one normalised alert, and the per-format parsers that fill it.
  *
- * A parser reads one decoded JSON record (jansson) and fills a struct alert.
- * String fields are borrowed: they point into the json_t (valid until it is
- * released) or into the alert's own scratch space (valid until alert_reset()).
- * Nothing here touches the database. */
+ * A parser reads one JSON record, already validated and laid out by jdoc
+ * (the root is token 0), and fills a struct alert. String fields are
+ * borrowed: they point into the jdoc (valid until its next parse) or into
+ * the alert's own scratch space (valid until alert_reset()), so the caller
+ * keeps both alive until the alert is stored. Nothing here touches the
+ * database. */
 #ifndef IRK_ALERT_H
 #define IRK_ALERT_H
 
 #include <stddef.h>
 #include <stdint.h>
-#include <jansson.h>
-
 #include "irk/err.h"
+#include "irk/jdoc.h"
 
 #define IRK_ALERT_FORMATS(X) \
 	X(FMT_EVE,   "eve",   "Suricata EVE JSON (event_type alert)") \
@@ -21,7 +22,7 @@
 	X(FMT_JSON,  "json",  "generic JSON with a field mapping from irk.conf")
 
 #define X_ENUM3(e, n, h) e,
-enum alert_format { IRK_ALERT_FORMATS(X_ENUM3) FMT_COUNT, FMT_AUTO = -1 };
+enum alert_format { IRK_ALERT_FORMATS(X_ENUM3) FMT_COUNT, FMT_AUTO = -2 };
 #undef X_ENUM3
 
 #define ALERT_MAX_OBS 16
@@ -67,22 +68,24 @@ int alert_format_parse(const char *s);
 
 /* Guess the format of a record: FMT_EVE, FMT_WAZUH, FMT_ECS, FMT_ZEEK, or
  * FMT_JSON when a mapping is configured (map != NULL), else -1. */
-int alert_detect(json_t *root, const struct alert_mapping *map);
+int alert_detect(const struct jdoc *root, const struct alert_mapping *map);
 
-/* Fill *a from root in the given format (not FMT_AUTO). raw/raw_len are kept
- * as the record. Returns IRK_OK, or IRK_INVALID with a reason naming the
- * field ("no usable time in field 'timestamp'", "event_type is 'flow', not
- * 'alert'"). map is only used for FMT_JSON. */
-int alert_parse(int format, json_t *root, const char *raw, size_t raw_len,
+/* Fill *a from root in the given format (FMT_AUTO detects it first; a
+ * record nothing recognises is refused). raw/raw_len are kept as the
+ * record, even on a refusal. Returns IRK_OK, or IRK_INVALID with a reason
+ * naming the field ("no usable time in field 'timestamp'", "event_type is
+ * 'flow', not 'alert'"). map is only used for FMT_JSON. alert_reset()
+ * leaves severity medium ("we could not tell") and format FMT_AUTO. */
+int alert_parse(int format, const struct jdoc *root, const char *raw, size_t raw_len,
 		const struct alert_mapping *map, struct alert *a,
 		struct irk_err *err);
 
 /* The per-format parsers behind alert_parse(); same contract. */
-int alert_parse_eve(json_t *root, struct alert *a, struct irk_err *err);
-int alert_parse_wazuh(json_t *root, struct alert *a, struct irk_err *err);
-int alert_parse_ecs(json_t *root, struct alert *a, struct irk_err *err);
-int alert_parse_zeek(json_t *root, struct alert *a, struct irk_err *err);
-int alert_parse_json(json_t *root, const struct alert_mapping *map,
+int alert_parse_eve(const struct jdoc *root, struct alert *a, struct irk_err *err);
+int alert_parse_wazuh(const struct jdoc *root, struct alert *a, struct irk_err *err);
+int alert_parse_ecs(const struct jdoc *root, struct alert *a, struct irk_err *err);
+int alert_parse_zeek(const struct jdoc *root, struct alert *a, struct irk_err *err);
+int alert_parse_json(const struct jdoc *root, const struct alert_mapping *map,
 		struct alert *a, struct irk_err *err);
 
 /* Helpers for parsers. */
@@ -97,11 +100,13 @@ void alert_add_obs(struct alert *a, int type, const char *value);
 /* Fingerprint: SHA-256 over the format name and the given NUL-separated
  * identity parts, first ALERT_FP_LEN bytes. NULL parts count as "". */
 void alert_fingerprint(struct alert *a, const char *const *parts, int nparts);
-/* Look up a dotted path ("rule.id", "id.orig_h" tries the literal key first)
- * in an object. Borrowed, or NULL. */
-json_t *alert_json_path(json_t *root, const char *path);
+/* Look up a dotted path ("rule.id"; "id.orig_h" tries the literal key
+ * first) from the root. The token, or -1. */
+int alert_json_path(const struct jdoc *root, const char *path);
+/* The same from token node. */
+int alert_json_path_at(const struct jdoc *root, int node, const char *path);
 /* The string form of a scalar at path (numbers are formatted into scratch),
  * or NULL when missing, null, or not a scalar. */
-const char *alert_json_str(struct alert *a, json_t *root, const char *path);
+const char *alert_json_str(struct alert *a, const struct jdoc *root, const char *path);
 
 #endif

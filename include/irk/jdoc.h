@@ -73,5 +73,10 @@ int jdoc_double(const struct jdoc *d, int tok, double *out);
  * container), and the next sibling after tok within parent. */
 int jdoc_first(const struct jdoc *d, int tok);
 int jdoc_next(const struct jdoc *d, int parent, int tok);
+/* A canonical text of the value at tok: compact, object keys sorted
+ * bytewise, strings re-escaped, numbers as written. Equal for records
+ * that differ only in key order and whitespace. Appended to out. */
+struct strbuf;
+void jdoc_canonical(const struct jdoc *d, int tok, struct strbuf *out);
 
 #endif

@@ -4,6 +4,7 @@
 #include <stdio.h>
 
 #include "irk/jdoc.h"
+#include "irk/jsonw.h"
 #include "irk/sanitize.h"
 #include "irk/strbuf.h"
 
@@ -474,4 +475,62 @@ int jdoc_next(const struct jdoc *d, int parent, int tok)
 	if (jdoc_type(d, parent) == JD_OBJECT)
 		next += 1;   /* skip the next key */
 	return next < d->t[parent].end ? (int)next : -1;
+}
+
+struct keyed {
+	const char *key;
+	int value;
+};
+
+static int keyed_cmp(const void *a, const void *b)
+{
+	return strcmp(((const struct keyed *)a)->key, ((const struct keyed *)b)->key);
+}
+
+void jdoc_canonical(const struct jdoc *d, int tok, struct strbuf *out)
+{
+	size_t len;
+	const char *text;
+	int type = jdoc_type(d, tok);
+
+	switch (type) {
+	case JD_STRING:
+		text = jdoc_str(d, tok);
+		json_quote(out, text, d->t[tok].len);
+		return;
+	case JD_ARRAY:
+		strbuf_addc(out, '[');
+		for (int e = jdoc_first(d, tok); e >= 0; e = jdoc_next(d, tok, e)) {
+			if (e != tok + 1)
+				strbuf_addc(out, ',');
+			jdoc_canonical(d, e, out);
+		}
+		strbuf_addc(out, ']');
+		return;
+	case JD_OBJECT: {
+		size_t n = d->t[tok].len / 2, i = 0;
+		struct keyed *kv = xmalloc((n ? n : 1) * sizeof *kv);
+		for (int e = jdoc_first(d, tok); e >= 0; e = jdoc_next(d, tok, e)) {
+			kv[i].key = jdoc_str(d, e - 1);
+			kv[i++].value = e;
+		}
+		qsort(kv, n, sizeof *kv, keyed_cmp);
+		strbuf_addc(out, '{');
+		for (i = 0; i < n; i++) {
+			if (i)
+				strbuf_addc(out, ',');
+			json_quote(out, kv[i].key, strlen(kv[i].key));
+			strbuf_addc(out, ':');
+			jdoc_canonical(d, kv[i].value, out);
+		}
+		strbuf_addc(out, '}');
+		free(kv);
+		return;
+	}
+	default:
+		if ((text = jdoc_scalar_text(d, tok, &len)))
+			strbuf_add(out, text, len);
+		else
+			strbuf_puts(out, "null");
+	}
 }

@@ -143,41 +143,60 @@ void alert_fingerprint(struct alert *a, const char *const *parts, int nparts)
 	memcpy(a->fingerprint, md, ALERT_FP_LEN);
 }
 
-static json_t *path_find(json_t *obj, const char *path, size_t len,
+/* The member of object obj named by key[0..len), or -1. */
+static int getn(const struct jdoc *d, int obj, const char *key, size_t len)
+{
+	if (jdoc_type(d, obj) != JD_OBJECT)
+		return -1;
+	for (int k = jdoc_first(d, obj); k >= 0; k = jdoc_next(d, obj, k)) {
+		/* k is a value; its key is the token before it. */
+		const char *name = jdoc_str(d, k - 1);
+		if (name && !strncmp(name, key, len) && name[len] == '\0')
+			return k;
+	}
+	return -1;
+}
+
+static int path_find(const struct jdoc *d, int obj, const char *path, size_t len,
 		int *budget)
 {
-	json_t *v;
+	int v;
 
-	if (!json_is_object(obj) || --*budget < 0)
-		return NULL;
-	if ((v = json_object_getn(obj, path, len)))
+	if (jdoc_type(d, obj) != JD_OBJECT || --*budget < 0)
+		return -1;
+	if ((v = getn(d, obj, path, len)) >= 0)
 		return v;
 	for (size_t i = 0; i < len; i++) {
-		json_t *child;
+		int child;
 
 		if (path[i] != '.')
 			continue;
-		child = json_object_getn(obj, path, i);
-		if (json_is_object(child) &&
-		    (v = path_find(child, path + i + 1, len - i - 1, budget)))
+		child = getn(d, obj, path, i);
+		if (jdoc_type(d, child) == JD_OBJECT &&
+		    (v = path_find(d, child, path + i + 1, len - i - 1, budget)) >= 0)
 			return v;
 	}
-	return NULL;
+	return -1;
 }
 
 /* Contract in alert.h. Every split of the dots is tried ("a.b" as a key,
  * then "a" then "b"), within PATH_BUDGET lookups. Arrays are not indexed. */
-json_t *alert_json_path(json_t *root, const char *path)
+int alert_json_path_at(const struct jdoc *root, int node, const char *path)
 {
 	int budget = PATH_BUDGET;
 	size_t len;
 
 	if (!root || !path || !*path)
-		return NULL;
+		return -1;
 	len = strnlen(path, PATH_MAX_LEN + 1);
 	if (len > PATH_MAX_LEN)
-		return NULL;
-	return path_find(root, path, len, &budget);
+		return -1;
+	return path_find(root, node, path, len, &budget);
+}
+
+int alert_json_path(const struct jdoc *root, const char *path)
+{
+	return alert_json_path_at(root, 0, path);
 }
 
 /* The shortest %g form that reads back as the same double, so 3600.0 is
@@ -192,23 +211,34 @@ static void real_fmt(double d, char *buf, size_t n)
 }
 
 /* String form of a scalar: strings borrowed, numbers and booleans into buf
- * (NUMBUF bytes). NULL for null, arrays, objects and missing values. */
-static const char *scalar_fmt(json_t *v, char *buf, size_t n)
+ * (NUMBUF bytes). Integers keep their text; other numbers their shortest
+ * exact form. NULL for null, arrays, objects and missing values. */
+static const char *scalar_fmt(const struct jdoc *d, int tok, char *buf, size_t n)
 {
-	if (!v)
-		return NULL;
-	switch (json_typeof(v)) {
-	case JSON_STRING:
-		return json_string_value(v);
-	case JSON_INTEGER:
-		snprintf(buf, n, "%" JSON_INTEGER_FORMAT, json_integer_value(v));
+	const char *text;
+	size_t len;
+
+	switch (jdoc_type(d, tok)) {
+	case JD_STRING:
+		return jdoc_str(d, tok);
+	case JD_NUMBER:
+		text = jdoc_scalar_text(d, tok, &len);
+		if (len < n && !memchr(text, '.', len) && !memchr(text, 'e', len) &&
+		    !memchr(text, 'E', len)) {
+			memcpy(buf, text, len);
+			buf[len] = '\0';
+			return buf;
+		}
+		{
+			double v;
+			if (jdoc_double(d, tok, &v) || !isfinite(v))
+				return NULL;
+			real_fmt(v, buf, n);
+		}
 		return buf;
-	case JSON_REAL:
-		real_fmt(json_real_value(v), buf, n);
-		return buf;
-	case JSON_TRUE:
+	case JD_TRUE:
 		return "true";
-	case JSON_FALSE:
+	case JD_FALSE:
 		return "false";
 	default:
 		return NULL;
@@ -218,23 +248,27 @@ static const char *scalar_fmt(json_t *v, char *buf, size_t n)
 /* Contract in alert.h. Booleans give the literals "true" / "false"; reals
  * their shortest exact form. NULL also when a number does not fit in
  * scratch. */
-const char *alert_json_str(struct alert *a, json_t *root, const char *path)
+const char *alert_tok_str(struct alert *a, const struct jdoc *root, int tok)
 {
 	char buf[NUMBUF];
-	json_t *v = alert_json_path(root, path);
 	const char *s;
 
-	if (!v)
+	if (tok < 0)
 		return NULL;
-	s = scalar_fmt(v, buf, sizeof buf);
+	s = scalar_fmt(root, tok, buf, sizeof buf);
 	if (s != buf)
 		return s;       /* borrowed from the record, or a literal */
 	return alert_keep(a, buf, strlen(buf));
 }
 
+const char *alert_json_str(struct alert *a, const struct jdoc *root, const char *path)
+{
+	return alert_tok_str(a, root, alert_json_path(root, path));
+}
+
 /* From here to alert_begin(): helpers for the parsers, with their
  * contracts in alert_impl.h. */
-const char *alert_json_any(struct alert *a, json_t *root,
+const char *alert_json_any(struct alert *a, const struct jdoc *root,
 		const char *const *paths)
 {
 	const char *s;
@@ -245,18 +279,21 @@ const char *alert_json_any(struct alert *a, json_t *root,
 	return NULL;
 }
 
-const char *alert_json_first(json_t *root, const char *path)
+const char *alert_tok_first(const struct jdoc *root, int v)
 {
-	json_t *v = alert_json_path(root, path);
-	size_t i;
-	json_t *e;
-
-	if (json_is_string(v))
-		return json_string_value(v);
-	json_array_foreach(v, i, e)
-		if (json_is_string(e))
-			return json_string_value(e);
+	if (jdoc_type(root, v) == JD_STRING)
+		return jdoc_str(root, v);
+	if (jdoc_type(root, v) != JD_ARRAY)
+		return NULL;
+	for (int e = jdoc_first(root, v); e >= 0; e = jdoc_next(root, v, e))
+		if (jdoc_type(root, e) == JD_STRING)
+			return jdoc_str(root, e);
 	return NULL;
+}
+
+const char *alert_json_first(const struct jdoc *root, const char *path)
+{
+	return alert_tok_first(root, alert_json_path(root, path));
 }
 
 /* Strict: the whole string must be a finite decimal number, so "2018-07-05"
@@ -283,30 +320,30 @@ static int num_parse(const char *s, double *out)
 	return 0;
 }
 
-int alert_json_num(json_t *root, const char *path, double *out)
+int alert_json_num(const struct jdoc *root, const char *path, double *out)
 {
-	json_t *v = alert_json_path(root, path);
+	int v = alert_json_path(root, path);
+	double d;
 
-	if (json_is_number(v)) {
-		double d = json_number_value(v);
-		if (!isfinite(d))
+	if (jdoc_type(root, v) == JD_NUMBER) {
+		if (jdoc_double(root, v, &d) || !isfinite(d))
 			return -1;
 		*out = d;
 		return 0;
 	}
-	if (json_is_string(v))
-		return num_parse(json_string_value(v), out);
+	if (jdoc_type(root, v) == JD_STRING)
+		return num_parse(jdoc_str(root, v), out);
 	return -1;
 }
 
-int alert_time(struct alert *a, json_t *root, const char *path,
+int alert_time(struct alert *a, const struct jdoc *root, const char *path,
 		struct irk_err *err)
 {
-	json_t *v = alert_json_path(root, path);
+	int v = alert_json_path(root, path);
 	int64_t t = 0;
 	double d;
 
-	if (json_is_string(v) && !irk_time_parse(json_string_value(v), &t)) {
+	if (jdoc_type(root, v) == JD_STRING && !irk_time_parse(jdoc_str(root, v), &t)) {
 		/* ISO form parsed */
 	} else if (!alert_json_num(root, path, &d)) {
 		if (d >= 1e11)
@@ -353,22 +390,25 @@ int alert_sev_priority(double n)
 	return n < 3 ? SEV_MEDIUM : SEV_LOW;
 }
 
-void alert_obs_path(struct alert *a, int type, json_t *root, const char *path)
+void alert_obs_tok(struct alert *a, int type, const struct jdoc *root, int v)
 {
-	json_t *v = alert_json_path(root, path);
-	size_t i;
-	json_t *e;
-
-	if (json_is_string(v)) {
-		alert_add_obs(a, type, json_string_value(v));
+	if (jdoc_type(root, v) == JD_STRING) {
+		alert_add_obs(a, type, jdoc_str(root, v));
 		return;
 	}
-	json_array_foreach(v, i, e) {
+	if (jdoc_type(root, v) != JD_ARRAY)
+		return;
+	for (int e = jdoc_first(root, v); e >= 0; e = jdoc_next(root, v, e)) {
 		if (a->nobs >= ALERT_MAX_OBS)
 			break;
-		if (json_is_string(e))
-			alert_add_obs(a, type, json_string_value(e));
+		if (jdoc_type(root, e) == JD_STRING)
+			alert_add_obs(a, type, jdoc_str(root, e));
 	}
+}
+
+void alert_obs_path(struct alert *a, int type, const struct jdoc *root, const char *path)
+{
+	alert_obs_tok(a, type, root, alert_json_path(root, path));
 }
 
 const char *alert_obs_url(struct alert *a, const char *scheme,
@@ -389,7 +429,7 @@ const char *alert_obs_url(struct alert *a, const char *scheme,
 	return url;
 }
 
-void alert_fingerprint_paths(struct alert *a, json_t *root,
+void alert_fingerprint_paths(struct alert *a, const struct jdoc *root,
 		const char *const *paths, int npaths)
 {
 	char bufs[FP_MAX_PARTS][NUMBUF];
@@ -398,24 +438,29 @@ void alert_fingerprint_paths(struct alert *a, json_t *root,
 	if (npaths > FP_MAX_PARTS)
 		npaths = FP_MAX_PARTS;
 	for (int i = 0; i < npaths; i++)
-		parts[i] = scalar_fmt(alert_json_path(root, paths[i]), bufs[i],
+		parts[i] = scalar_fmt(root, alert_json_path(root, paths[i]), bufs[i],
 				      NUMBUF);
 	alert_fingerprint(a, parts, npaths);
 }
 
-int alert_begin(struct alert *a, int fmt, json_t *root, struct irk_err *err)
+int alert_begin(struct alert *a, int fmt, const struct jdoc *root, struct irk_err *err)
 {
 	alert_reset(a);
 	a->format = fmt;
 	irk_err_clear(err);
-	if (!json_is_object(root))
+	if (jdoc_type(root, 0) != JD_OBJECT)
 		return irk_fail(err, IRK_INVALID, "record is not a JSON object");
 	return IRK_OK;
 }
 
-static int has(json_t *root, const char *key)
+static int has(const struct jdoc *root, int obj, const char *key)
 {
-	return json_object_get(root, key) != NULL;
+	return jdoc_get(root, obj, key) >= 0;
+}
+
+static int is(const struct jdoc *root, int obj, const char *key, int type)
+{
+	return jdoc_type(root, jdoc_get(root, obj, key)) == type;
 }
 
 /* Signatures in order of specificity: Wazuh records also carry "timestamp"
@@ -423,28 +468,25 @@ static int has(json_t *root, const char *key)
  * rule.level + agent test goes before the ECS one. Each test also matches
  * a record of its format that lacks its time field, so that record is
  * refused as "no usable time in field ..." rather than "cannot tell". */
-int alert_detect(json_t *root, const struct alert_mapping *map)
+int alert_detect(const struct jdoc *root, const struct alert_mapping *map)
 {
-	json_t *rule, *ts;
+	int rule, ts;
 
-	if (!json_is_object(root))
+	if (jdoc_type(root, 0) != JD_OBJECT)
 		return map ? FMT_JSON : -1;
-	if (json_is_string(json_object_get(root, "event_type")) &&
-	    (has(root, "timestamp") ||
-	     json_is_object(json_object_get(root, "alert"))))
+	if (is(root, 0, "event_type", JD_STRING) &&
+	    (has(root, 0, "timestamp") || is(root, 0, "alert", JD_OBJECT)))
 		return FMT_EVE;
-	rule = json_object_get(root, "rule");
-	if (json_is_object(rule) && has(rule, "level") &&
-	    json_is_object(json_object_get(root, "agent")))
+	rule = jdoc_get(root, 0, "rule");
+	if (jdoc_type(root, rule) == JD_OBJECT && has(root, rule, "level") &&
+	    is(root, 0, "agent", JD_OBJECT))
 		return FMT_WAZUH;
-	if (json_is_object(json_object_get(root, "ecs")) ||
-	    (has(root, "@timestamp") &&
-	     json_is_object(json_object_get(root, "event"))))
+	if (is(root, 0, "ecs", JD_OBJECT) ||
+	    (has(root, 0, "@timestamp") && is(root, 0, "event", JD_OBJECT)))
 		return FMT_ECS;
-	ts = json_object_get(root, "ts");
-	if (json_is_string(json_object_get(root, "note")) &&
-	    (json_is_number(ts) || json_is_string(ts) ||
-	     json_is_array(json_object_get(root, "actions"))))
+	ts = jdoc_type(root, jdoc_get(root, 0, "ts"));
+	if (is(root, 0, "note", JD_STRING) &&
+	    (ts == JD_NUMBER || ts == JD_STRING || is(root, 0, "actions", JD_ARRAY)))
 		return FMT_ZEEK;
 	return map ? FMT_JSON : -1;
 }
@@ -452,7 +494,7 @@ int alert_detect(json_t *root, const struct alert_mapping *map)
 /* Contract in alert.h. Beyond it: FMT_AUTO detects the format first, and a
  * record nothing recognises is refused with a reason that suggests
  * --format json. raw is set even on a refusal, for quarantine. */
-int alert_parse(int format, json_t *root, const char *raw, size_t raw_len,
+int alert_parse(int format, const struct jdoc *root, const char *raw, size_t raw_len,
 		const struct alert_mapping *map, struct alert *a,
 		struct irk_err *err)
 {

@@ -6,13 +6,11 @@
 #ifndef IRK_ALERT_IMPL_H
 #define IRK_ALERT_IMPL_H
 
-#include <jansson.h>
-
 #include "irk/alert.h"
 
 /* Reset *a for a new record of format fmt. Fails (IRK_INVALID) when root is
  * not a JSON object, so parsers never look inside an array or a scalar. */
-int alert_begin(struct alert *a, int fmt, json_t *root, struct irk_err *err);
+int alert_begin(struct alert *a, int fmt, const struct jdoc *root, struct irk_err *err);
 
 /* Read the event time at path into a->event_time.
  * Accepted: an ISO 8601 / RFC 3339 string (irk_time_parse), or an epoch as a
@@ -21,20 +19,24 @@ int alert_begin(struct alert *a, int fmt, json_t *root, struct irk_err *err);
  * is above it); fractions of a second are dropped. Zero, negative or
  * beyond-9999 times are not usable. Returns IRK_OK, or IRK_INVALID with
  * "no usable time in field 'PATH'". */
-int alert_time(struct alert *a, json_t *root, const char *path,
+int alert_time(struct alert *a, const struct jdoc *root, const char *path,
 		struct irk_err *err);
 
 /* The number at path: a JSON integer or real, or a string that is entirely
  * a decimal number ("1", " 7.5"). Returns 0 and sets *out, or -1. */
-int alert_json_num(json_t *root, const char *path, double *out);
+int alert_json_num(const struct jdoc *root, const char *path, double *out);
 
 /* The first string at path: the string itself, or the first string element
  * of an array (ECS fields such as event.category may be either). Borrowed. */
-const char *alert_json_first(json_t *root, const char *path);
+const char *alert_json_first(const struct jdoc *root, const char *path);
+/* The same for the token at tok. */
+const char *alert_tok_first(const struct jdoc *root, int tok);
+/* The string form of the scalar at tok (as alert_json_str). */
+const char *alert_tok_str(struct alert *a, const struct jdoc *root, int tok);
 
 /* The first non-empty alert_json_str() among paths (NULL-terminated):
  * for fallbacks such as host.name, then host.hostname. */
-const char *alert_json_any(struct alert *a, json_t *root,
+const char *alert_json_any(struct alert *a, const struct jdoc *root,
 		const char *const *paths);
 
 /* Severity from a word a source may use: the irk names, log levels
@@ -48,7 +50,9 @@ int alert_sev_word(const char *s, int dflt);
 int alert_sev_priority(double n);
 
 /* Add the string at path as an observable (arrays: every string element). */
-void alert_obs_path(struct alert *a, int type, json_t *root, const char *path);
+void alert_obs_path(struct alert *a, int type, const struct jdoc *root, const char *path);
+/* The same for the value at token tok. */
+void alert_obs_tok(struct alert *a, int type, const struct jdoc *root, int tok);
 
 /* Add a URL observable built from a host and a path as web logs split them:
  * a path that is already absolute ("http://...") is kept as it is; a path
@@ -60,7 +64,7 @@ const char *alert_obs_url(struct alert *a, const char *scheme,
 /* Fingerprint from the scalar values at the given paths (missing -> "").
  * Numbers are formatted on the stack, so a full scratch space never changes
  * an identity. */
-void alert_fingerprint_paths(struct alert *a, json_t *root,
+void alert_fingerprint_paths(struct alert *a, const struct jdoc *root,
 		const char *const *paths, int npaths);
 
 #define ALERT_NELEM(x) ((int)(sizeof(x) / sizeof((x)[0])))

@@ -35,7 +35,7 @@
  *      bands: <= 21 low, <= 47 medium, <= 73 high, above critical;
  *   4. else log.level as a word (error -> high, warning -> medium...);
  *   5. else medium. */
-static int ecs_severity(struct alert *a, json_t *root)
+static int ecs_severity(struct alert *a, const struct jdoc *root)
 {
 	static const char *const words[] = { "kibana.alert.severity",
 		"signal.rule.severity", NULL };
@@ -56,16 +56,14 @@ static int ecs_severity(struct alert *a, json_t *root)
 	return alert_sev_word(alert_json_str(a, root, "log.level"), SEV_MEDIUM);
 }
 
-static int ecs_is_alert(json_t *root, struct irk_err *err)
+static int ecs_is_alert(const struct jdoc *root, struct irk_err *err)
 {
-	const char *kind = json_string_value(alert_json_path(root,
-		"event.kind"));
+	const char *kind = jdoc_str(root, alert_json_path(root, "event.kind"));
 	char shown[48];
 
 	if (kind && (!strcmp(kind, "alert") || !strcmp(kind, "signal")))
 		return IRK_OK;
-	if (alert_json_path(root, "rule.id") || alert_json_path(root,
-		"rule.name"))
+	if (alert_json_path(root, "rule.id") >= 0 || alert_json_path(root, "rule.name") >= 0)
 		return IRK_OK;
 	if (!kind)
 		return irk_fail(err, IRK_INVALID, "not an alert: no 'event.kind' "
@@ -77,23 +75,24 @@ static int ecs_is_alert(json_t *root, struct irk_err *err)
 
 /* related.hosts holds host names and domains alike: one with a dot is
  * taken as a domain, a bare name as a host. */
-static void ecs_obs_related_hosts(struct alert *a, json_t *root)
+static void ecs_obs_related_hosts(struct alert *a, const struct jdoc *root)
 {
-	json_t *hosts = alert_json_path(root, "related.hosts"), *e;
-	size_t i;
+	int hosts = alert_json_path(root, "related.hosts");
 
-	json_array_foreach(hosts, i, e) {
-		const char *h = json_string_value(e);
+	if (jdoc_type(root, hosts) != JD_ARRAY)
+		return;
+	for (int e = jdoc_first(root, hosts); e >= 0; e = jdoc_next(root, hosts, e)) {
+		const char *h = jdoc_str(root, e);
 		if (h)
 			alert_add_obs(a, strchr(h, '.') ? OBS_DOMAIN : OBS_HOST, h);
 	}
 }
 
-static void ecs_observables(struct alert *a, json_t *root, const char *host)
+static void ecs_observables(struct alert *a, const struct jdoc *root, const char *host)
 {
 	static const char *const process[] = { "process.executable",
 		"process.name", NULL };
-	const char *full = json_string_value(alert_json_path(root, "url.full"));
+	const char *full = jdoc_str(root, alert_json_path(root, "url.full"));
 
 	alert_add_obs(a, OBS_IP, a->src_ip);
 	alert_add_obs(a, OBS_IP, a->dst_ip);
@@ -105,10 +104,9 @@ static void ecs_observables(struct alert *a, json_t *root, const char *host)
 	if (full)
 		alert_add_obs(a, OBS_URL, full);
 	else
-		alert_obs_url(a, json_string_value(alert_json_path(root,
-			"url.scheme")), json_string_value(alert_json_path(root,
-			"url.domain")), json_string_value(alert_json_path(root,
-			"url.original")));
+		alert_obs_url(a, jdoc_str(root, alert_json_path(root, "url.scheme")),
+			jdoc_str(root, alert_json_path(root, "url.domain")),
+			jdoc_str(root, alert_json_path(root, "url.original")));
 	alert_obs_path(a, OBS_HASH, root, "file.hash.sha256");
 	alert_obs_path(a, OBS_HASH, root, "file.hash.md5");
 	alert_obs_path(a, OBS_HASH, root, "process.hash.sha256");
@@ -120,7 +118,7 @@ static void ecs_observables(struct alert *a, json_t *root, const char *host)
 }
 
 /* Contract in alert.h. */
-int alert_parse_ecs(json_t *root, struct alert *a, struct irk_err *err)
+int alert_parse_ecs(const struct jdoc *root, struct alert *a, struct irk_err *err)
 {
 	static const char *const rule_ids[] = { "rule.id",
 		"kibana.alert.rule.rule_id", "signal.rule.rule_id", "rule.uuid",

@@ -23,7 +23,7 @@
  * go down to 3 or 4. Rule sets that tag signature_severity (ET: Critical,
  * Major, Minor, Informational) know better than the classtype, so Critical
  * and Major win. Anything unreadable is medium. */
-static int eve_severity(json_t *root)
+static int eve_severity(const struct jdoc *root)
 {
 	const char *meta = alert_json_first(root,
 		"alert.metadata.signature_severity");
@@ -40,50 +40,48 @@ static int eve_severity(json_t *root)
 
 /* The rrname of v, or of each object when v is an array: alerts carry
  * dns.query[] (Suricata 6/7) or dns.queries[] (8), dns events dns.rrname. */
-static void eve_obs_rrnames(struct alert *a, json_t *v)
+static void eve_obs_rrnames(struct alert *a, const struct jdoc *root, int v)
 {
-	size_t i;
-	json_t *e;
-
-	if (json_is_object(v)) {
-		alert_obs_path(a, OBS_DOMAIN, v, "rrname");
+	if (jdoc_type(root, v) == JD_OBJECT) {
+		alert_obs_tok(a, OBS_DOMAIN, root, alert_json_path_at(root, v, "rrname"));
 		return;
 	}
-	json_array_foreach(v, i, e)
-		alert_obs_path(a, OBS_DOMAIN, e, "rrname");
+	if (jdoc_type(root, v) != JD_ARRAY)
+		return;
+	for (int e = jdoc_first(root, v); e >= 0; e = jdoc_next(root, v, e))
+		alert_obs_tok(a, OBS_DOMAIN, root, alert_json_path_at(root, e, "rrname"));
 }
 
 /* fileinfo.* on fileinfo-style records, files[] on Suricata 7 alerts. */
-static void eve_obs_hashes(struct alert *a, json_t *f)
+static void eve_obs_hashes(struct alert *a, const struct jdoc *root, int f)
 {
-	alert_obs_path(a, OBS_HASH, f, "sha256");
-	alert_obs_path(a, OBS_HASH, f, "md5");
+	alert_obs_tok(a, OBS_HASH, root, alert_json_path_at(root, f, "sha256"));
+	alert_obs_tok(a, OBS_HASH, root, alert_json_path_at(root, f, "md5"));
 }
 
-static void eve_observables(struct alert *a, json_t *root, const char *host)
+static void eve_observables(struct alert *a, const struct jdoc *root, const char *host)
 {
-	json_t *files = alert_json_path(root, "files"), *e;
-	size_t i;
+	int files = alert_json_path(root, "files");
 
 	alert_add_obs(a, OBS_IP, a->src_ip);
 	alert_add_obs(a, OBS_IP, a->dst_ip);
 	alert_add_obs(a, OBS_HOST, host);
 	alert_obs_path(a, OBS_DOMAIN, root, "tls.sni");
 	alert_obs_path(a, OBS_DOMAIN, root, "http.hostname");
-	eve_obs_rrnames(a, alert_json_path(root, "dns.query"));
-	eve_obs_rrnames(a, alert_json_path(root, "dns.queries"));
+	eve_obs_rrnames(a, root, alert_json_path(root, "dns.query"));
+	eve_obs_rrnames(a, root, alert_json_path(root, "dns.queries"));
 	alert_obs_path(a, OBS_DOMAIN, root, "dns.rrname");
-	alert_obs_url(a, "http", json_string_value(alert_json_path(root,
-		"http.hostname")), json_string_value(alert_json_path(root,
-		"http.url")));
-	eve_obs_hashes(a, alert_json_path(root, "fileinfo"));
-	json_array_foreach(files, i, e)
-		eve_obs_hashes(a, e);
+	alert_obs_url(a, "http", jdoc_str(root, alert_json_path(root, "http.hostname")),
+		jdoc_str(root, alert_json_path(root, "http.url")));
+	eve_obs_hashes(a, root, alert_json_path(root, "fileinfo"));
+	if (jdoc_type(root, files) == JD_ARRAY)
+		for (int e = jdoc_first(root, files); e >= 0; e = jdoc_next(root, files, e))
+			eve_obs_hashes(a, root, e);
 }
 
 /* Contract in alert.h. Records of any other event_type (flow, dns, http,
  * stats...) are refused: they are context, not alerts. */
-int alert_parse_eve(json_t *root, struct alert *a, struct irk_err *err)
+int alert_parse_eve(const struct jdoc *root, struct alert *a, struct irk_err *err)
 {
 	static const char *const identity[] = { "timestamp", "flow_id",
 		"alert.signature_id", "tx_id", "src_ip", "src_port", "dest_ip",
@@ -94,7 +92,7 @@ int alert_parse_eve(json_t *root, struct alert *a, struct irk_err *err)
 
 	if ((rc = alert_begin(a, FMT_EVE, root, err)))
 		return rc;
-	type = json_string_value(json_object_get(root, "event_type"));
+	type = jdoc_str(root, jdoc_get(root, 0, "event_type"));
 	if (!type)
 		return irk_fail(err, IRK_INVALID, "no string in field "
 			"'event_type' (an EVE alert has event_type 'alert')");

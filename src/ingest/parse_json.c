@@ -11,16 +11,16 @@
 
 #include "irk/alert.h"
 #include "irk/model.h"
+#include "irk/strbuf.h"
 #include "alert_impl.h"
 
 /* A word (low/medium/high/critical, log levels, major/minor) is read as
  * such. A number is read on the CVSS scale 0-10 (below 4 low, below 7
  * medium, below 9 high, else critical); a number above 10 as a 0-100 score
  * with the same bands times ten. No value, or an unknown word: medium. */
-static int json_severity(json_t *root, const char *path)
+static int json_severity(const struct jdoc *root, const char *path)
 {
-	int sev = alert_sev_word(json_string_value(alert_json_path(root, path)),
-		-1);
+	int sev = alert_sev_word(jdoc_str(root, alert_json_path(root, path)), -1);
 	double n;
 
 	if (sev >= 0)
@@ -38,12 +38,12 @@ static int json_severity(json_t *root, const char *path)
 
 /* Without a mapped id the identity is the record itself, canonicalised
  * (sorted keys, compact) so whitespace and key order do not matter. */
-static void json_fingerprint(struct alert *a, json_t *root,
+static void json_fingerprint(struct alert *a, const struct jdoc *root,
 		const struct alert_mapping *map)
 {
 	const char *id = alert_json_str(a, root, map->id);
 	const char *parts[2];
-	char *dump;
+	struct strbuf dump = STRBUF_INIT;
 
 	if (id && *id) {
 		parts[0] = "id";
@@ -51,17 +51,15 @@ static void json_fingerprint(struct alert *a, json_t *root,
 		alert_fingerprint(a, parts, 2);
 		return;
 	}
-	dump = json_dumps(root, JSON_COMPACT | JSON_SORT_KEYS);
+	jdoc_canonical(root, 0, &dump);
 	parts[0] = "record";
-	parts[1] = dump;
-	if (!dump)      /* out of memory: fall back on what the mapping sees */
-		parts[1] = a->rule_id;
+	parts[1] = strbuf_str(&dump);
 	alert_fingerprint(a, parts, 2);
-	free(dump);
+	strbuf_free(&dump);
 }
 
 /* Contract in alert.h. map->time is required. */
-int alert_parse_json(json_t *root, const struct alert_mapping *map,
+int alert_parse_json(const struct jdoc *root, const struct alert_mapping *map,
 		struct alert *a, struct irk_err *err)
 {
 	int rc;

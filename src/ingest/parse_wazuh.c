@@ -21,7 +21,7 @@
 /* Wazuh's own dashboard bands for rule.level (0-15), so irk agrees with
  * the console an analyst already knows: 0-6 low, 7-11 medium, 12-14 high
  * (level 12 is "high importance event"), 15 critical ("severe attack"). */
-static int wazuh_severity(json_t *root)
+static int wazuh_severity(const struct jdoc *root)
 {
 	double level;
 
@@ -49,25 +49,27 @@ static int wazuh_group_generic(const char *g)
 /* Wazuh rule files list groups from the general (file level: "syslog",
  * "sshd") to the specific (rule level: "authentication_failed"), so the
  * category is the last group that is not generic; failing that the first. */
-static const char *wazuh_category(json_t *root)
+static const char *wazuh_category(const struct jdoc *root)
 {
-	json_t *groups = alert_json_path(root, "rule.groups");
-	const char *first = NULL;
-	size_t i = json_array_size(groups);
+	int groups = alert_json_path(root, "rule.groups");
+	const char *first = NULL, *last_specific = NULL;
 
-	while (i-- > 0) {
-		const char *g = json_string_value(json_array_get(groups, i));
+	if (jdoc_type(root, groups) != JD_ARRAY)
+		return jdoc_str(root, groups);
+	for (int e = jdoc_first(root, groups); e >= 0; e = jdoc_next(root, groups, e)) {
+		const char *g = jdoc_str(root, e);
 		if (!g || !*g)
 			continue;
+		if (!first)
+			first = g;
 		if (!wazuh_group_generic(g))
-			return g;
-		first = g;
+			last_specific = g;
 	}
-	return first ? first : json_string_value(groups);
+	return last_specific ? last_specific : first;
 }
 
 /* Contract in alert.h. */
-int alert_parse_wazuh(json_t *root, struct alert *a, struct irk_err *err)
+int alert_parse_wazuh(const struct jdoc *root, struct alert *a, struct irk_err *err)
 {
 	/* id is unique per manager, agent.id disambiguates across managers
 	 * whose ids might meet. */

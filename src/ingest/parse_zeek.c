@@ -76,7 +76,7 @@ static const char *zeek_category(struct alert *a, const char *note)
 }
 
 /* Contract in alert.h. */
-int alert_parse_zeek(json_t *root, struct alert *a, struct irk_err *err)
+int alert_parse_zeek(const struct jdoc *root, struct alert *a, struct irk_err *err)
 {
 	static const char *const srcs[] = { "src", "id.orig_h", NULL };
 	static const char *const dsts[] = { "dst", "id.resp_h", NULL };

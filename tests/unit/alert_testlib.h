@@ -11,15 +11,18 @@
 #include <string.h>
 
 #include "irk/alert.h"
+#include "irk/jdoc.h"
 #include "irk/model.h"
 
 #define FIXTURES "tests/fixtures/alerts/"
 
-/* One record: its text, its JSON (which the alert borrows from) and the
- * outcome of parsing it. */
+/* One record: its text, its JSON as jansson (for tests that edit it), as
+ * jdoc (what the parsers read and the alert borrows from), and the outcome
+ * of parsing it. */
 struct rec {
 	char *raw;
 	json_t *root;
+	struct jdoc doc;
 	struct alert a;
 	struct irk_err err;
 	int rc;
@@ -54,12 +57,16 @@ static inline void testlib_parse_text(struct rec *r, int fmt, const char *text,
 		const struct alert_mapping *map)
 {
 	json_error_t je;
+	struct jdoc_error de;
 
 	memset(r, 0, sizeof *r);
 	r->raw = strdup(text);
 	r->root = json_loads(text, JSON_DECODE_ANY | JSON_ALLOW_NUL, &je);
 	cr_assert(r->root != NULL, "bad JSON in test input: %s", je.text);
-	r->rc = alert_parse(fmt, r->root, r->raw, strlen(r->raw), map, &r->a,
+	jdoc_init(&r->doc);
+	cr_assert_eq(jdoc_parse(&r->doc, r->raw, strlen(r->raw), &de), 0,
+		     "jdoc refused test input at %zu: %s", de.offset, de.msg);
+	r->rc = alert_parse(fmt, &r->doc, r->raw, strlen(r->raw), map, &r->a,
 			    &r->err);
 }
 
@@ -80,6 +87,7 @@ static inline void testlib_parse(struct rec *r, int fmt, const char *file,
 static inline void testlib_free(struct rec *r)
 {
 	json_decref(r->root);
+	jdoc_free(&r->doc);
 	free(r->raw);
 	r->root = NULL;
 	r->raw = NULL;

@@ -8,6 +8,7 @@
 #include "irk/alert.h"
 #include "irk/model.h"
 #include "alert_testlib.h"
+#include "irk/strbuf.h"
 
 static const struct alert_mapping test_map = {
 	.time = "detected_at", .rule_id = "detection.id",
@@ -115,40 +116,48 @@ Test(alert_fingerprint, stable_and_sensitive)
 			  "the format is part of the identity");
 }
 
+static struct jdoc *doc_of(const char *text)
+{
+	static struct jdoc d;
+	struct jdoc_error e;
+
+	jdoc_free(&d);
+	jdoc_init(&d);
+	cr_assert_eq(jdoc_parse(&d, text, strlen(text), &e), 0, "%s", e.msg);
+	return &d;
+}
+
 Test(alert_json, path_literal_then_descend)
 {
-	json_t *r = json_loads("{\"id.orig_h\":\"10.1.1.1\",\"id\":{\"orig_h\":"
+	struct jdoc *r = doc_of("{\"id.orig_h\":\"10.1.1.1\",\"id\":{\"orig_h\":"
 		"\"wrong\",\"resp_h\":\"10.2.2.2\"},\"rule\":{\"id\":5710},"
-		"\"kibana.alert\":{\"rule.name\":\"mixed\"},\"arr\":[1]}", 0, NULL);
+		"\"kibana.alert\":{\"rule.name\":\"mixed\"},\"arr\":[1]}");
+	int64_t v;
 
-	cr_assert_str_eq(json_string_value(alert_json_path(r, "id.orig_h")),
+	cr_assert_str_eq(jdoc_str(r, alert_json_path(r, "id.orig_h")),
 			 "10.1.1.1", "literal key first");
-	cr_assert_str_eq(json_string_value(alert_json_path(r, "id.resp_h")),
-			 "10.2.2.2");
-	cr_assert_eq(json_integer_value(alert_json_path(r, "rule.id")), 5710);
-	cr_assert_str_eq(json_string_value(alert_json_path(r,
-			 "kibana.alert.rule.name")), "mixed");
-	cr_assert_null(alert_json_path(r, "rule.id.x"));
-	cr_assert_null(alert_json_path(r, "arr.0"));
-	cr_assert_null(alert_json_path(r, "nope"));
-	cr_assert_null(alert_json_path(r, ""));
-	cr_assert_null(alert_json_path(r, NULL));
-	cr_assert_null(alert_json_path(NULL, "rule.id"));
-	cr_assert_null(alert_json_path(json_array_get(
-			 json_object_get(r, "arr"), 0), "x"));
-	json_decref(r);
+	cr_assert_str_eq(jdoc_str(r, alert_json_path(r, "id.resp_h")), "10.2.2.2");
+	cr_assert_eq(jdoc_int(r, alert_json_path(r, "rule.id"), &v), 0);
+	cr_assert_eq(v, 5710);
+	cr_assert_str_eq(jdoc_str(r, alert_json_path(r, "kibana.alert.rule.name")), "mixed");
+	cr_assert_eq(alert_json_path(r, "rule.id.x"), -1);
+	cr_assert_eq(alert_json_path(r, "arr.0"), -1);
+	cr_assert_eq(alert_json_path(r, "nope"), -1);
+	cr_assert_eq(alert_json_path(r, ""), -1);
+	cr_assert_eq(alert_json_path(r, NULL), -1);
+	cr_assert_eq(alert_json_path(NULL, "rule.id"), -1);
+	cr_assert_eq(alert_json_path_at(r, jdoc_first(r, alert_json_path(r, "arr")), "x"), -1);
 }
 
 Test(alert_json, str_borrows_strings_and_formats_scalars)
 {
 	struct alert a;
-	json_t *r = json_loads("{\"s\":\"Müller\",\"i\":2024833,\"neg\":-5,"
+	struct jdoc *r = doc_of("{\"s\":\"Müller\",\"i\":2024833,\"neg\":-5,"
 		"\"ts\":1320435875.879278,\"whole\":3600.0,\"t\":true,"
-		"\"f\":false,\"n\":null,\"a\":[\"x\"],\"o\":{}}", 0, NULL);
+		"\"f\":false,\"n\":null,\"a\":[\"x\"],\"o\":{}}");
 
 	alert_reset(&a);
-	cr_assert_eq(alert_json_str(&a, r, "s"),
-		     json_string_value(json_object_get(r, "s")), "borrowed");
+	cr_assert_eq(alert_json_str(&a, r, "s"), jdoc_str(r, jdoc_get(r, 0, "s")), "borrowed");
 	expect_str(alert_json_str(&a, r, "i"), "2024833");
 	expect_str(alert_json_str(&a, r, "neg"), "-5");
 	expect_str(alert_json_str(&a, r, "ts"), "1320435875.879278");
@@ -159,14 +168,13 @@ Test(alert_json, str_borrows_strings_and_formats_scalars)
 	cr_assert_null(alert_json_str(&a, r, "a"));
 	cr_assert_null(alert_json_str(&a, r, "o"));
 	cr_assert_null(alert_json_str(&a, r, "missing"));
-	json_decref(r);
 }
 
 Test(alert_json, str_gives_null_when_scratch_is_full)
 {
 	struct alert a;
 	char big[ALERT_SCRATCH];
-	json_t *r = json_loads("{\"i\":12345}", 0, NULL);
+	struct jdoc *r = doc_of("{\"i\":12345}");
 
 	alert_reset(&a);
 	memset(big, 'z', sizeof big);
@@ -176,26 +184,40 @@ Test(alert_json, str_gives_null_when_scratch_is_full)
 		;
 	cr_assert_null(alert_json_str(&a, r, "i"));
 	cr_assert_leq(a.scratch_used, ALERT_SCRATCH);
-	json_decref(r);
 }
 
 /* The path lookup tries every split of the dots: a hostile record must not
  * make that blow up. */
 Test(alert_json, path_lookup_is_bounded_on_hostile_records)
 {
-	json_t *r = json_object(), *o = r;
+	struct strbuf text = STRBUF_INIT;
 	char path[200] = "a";
 
-	for (int i = 0; i < 60; i++) {
-		json_t *child = json_object();
-		json_object_set_new(o, "a", child);
-		json_object_set_new(o, "a.a", json_object());
-		o = child;
+	/* {"a.a":{},"a":{"a.a":{},"a":...}} seventy deep */
+	for (int i = 0; i < 70; i++)
+		strbuf_puts(&text, "{\"a.a\":{},\"a\":");
+	for (int i = 0; i < 40; i++)
 		strcat(path, ".a");
-	}
+	strbuf_puts(&text, "{}");
+	for (int i = 0; i < 70; i++)
+		strbuf_puts(&text, "}");
 	strcat(path, ".zz");
-	cr_assert_null(alert_json_path(r, path));
-	json_decref(r);
+	struct jdoc d;
+	struct jdoc_error e;
+	jdoc_init(&d);
+	/* Deeper than jdoc allows: refused before any lookup runs. */
+	cr_assert_eq(jdoc_parse(&d, text.buf, text.len, &e), -1);
+	cr_assert(strstr(e.msg, "nesting") != NULL, "%s", e.msg);
+	strbuf_reset(&text);
+	for (int i = 0; i < 40; i++)
+		strbuf_puts(&text, "{\"a.a\":{},\"a\":");
+	strbuf_puts(&text, "{}");
+	for (int i = 0; i < 40; i++)
+		strbuf_puts(&text, "}");
+	cr_assert_eq(jdoc_parse(&d, text.buf, text.len, &e), 0, "%s", e.msg);
+	cr_assert_eq(alert_json_path(&d, path), -1);
+	jdoc_free(&d);
+	strbuf_free(&text);
 }
 
 Test(alert_detect, each_fixture_format)
@@ -212,9 +234,9 @@ Test(alert_detect, each_fixture_format)
 	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
 		struct rec r;
 		testlib_parse(&r, FMT_AUTO, cases[i].file, cases[i].line, NULL);
-		cr_assert_eq(alert_detect(r.root, NULL), cases[i].fmt,
+		cr_assert_eq(alert_detect(&r.doc, NULL), cases[i].fmt,
 			     "%s:%d detected as %s", cases[i].file, cases[i].line,
-			     alert_format_name(alert_detect(r.root, NULL)));
+			     alert_format_name(alert_detect(&r.doc, NULL)));
 		cr_assert_eq(r.a.format, cases[i].fmt);
 		testlib_free(&r);
 	}
@@ -225,8 +247,8 @@ Test(alert_detect, unknown_record_needs_a_mapping)
 	struct rec r;
 
 	testlib_parse(&r, FMT_AUTO, "generic.jsonl", 1, NULL);
-	cr_assert_eq(alert_detect(r.root, NULL), -1);
-	cr_assert_eq(alert_detect(r.root, &test_map), FMT_JSON);
+	cr_assert_eq(alert_detect(&r.doc, NULL), -1);
+	cr_assert_eq(alert_detect(&r.doc, &test_map), FMT_JSON);
 	expect_rejected(&r, "cannot tell the format");
 	testlib_free(&r);
 	testlib_parse(&r, FMT_AUTO, "generic.jsonl", 1, &test_map);

@@ -29,7 +29,17 @@ static void parse_changed(struct rec *r, int fmt, const char *file, int n,
 	char *text;
 
 	testlib_parse(&orig, fmt, file, n, &gen_map);
-	obj = where ? alert_json_path(orig.root, where) : orig.root;
+	obj = orig.root;
+	if (where) {
+		char part[64];
+		const char *p = where, *dot;
+		do {
+			dot = strchr(p, '.');
+			snprintf(part, sizeof part, "%.*s", dot ? (int)(dot - p) : (int)strlen(p), p);
+			obj = json_object_get(obj, part);
+			p = dot + 1;
+		} while (dot && obj);
+	}
 	cr_assert(json_is_object(obj), "no object '%s'", where);
 	if (val)
 		json_object_set_new(obj, key, val);

@@ -1,0 +1,95 @@
+/* cli.h: the command-line front end (src/cli/). Every command is a
+ * function taking the parsed global context and its own arguments and
+ * returning the process exit code:
+ *   0 success, 1 error, 2 usage, 3 partial success (some input rejected). */
+#ifndef IRK_CLI_H
+#define IRK_CLI_H
+
+#include <getopt.h>
+#include <stdio.h>
+
+#include "irk/config.h"
+#include "irk/incident.h"
+
+enum { EXIT_OK = 0, EXIT_ERR = 1, EXIT_USAGE = 2, EXIT_PARTIAL = 3 };
+
+struct cli {
+	const char *db_opt;         /* --db */
+	const char *config_opt;     /* --config */
+	const char *theme_opt;      /* --theme */
+	char db_path[4096];
+	struct config *cfg;
+	struct store *store;        /* opened by cli_store() */
+	struct actor actor;
+	int tty;                    /* stdout is a terminal */
+	int width;                  /* its width, or 0 */
+};
+
+/* Options every command accepts; their ids start at 0x1000. */
+enum { OPT_DB = 0x1000, OPT_CONFIG, OPT_THEME, OPT_FIRST_OWN };
+#define CLI_COMMON_OPTS \
+	{ "db", required_argument, NULL, OPT_DB }, \
+	{ "config", required_argument, NULL, OPT_CONFIG }, \
+	{ "theme", required_argument, NULL, OPT_THEME }, \
+	{ "help", no_argument, NULL, 'h' }
+
+struct cli_command {
+	const char *name;
+	int (*run)(struct cli *c, int argc, char **argv);
+	const char *usage;          /* "KEY STAGE [--reason TEXT] [--force]" */
+	const char *summary;        /* one line for `irk --help` */
+	const char *help;           /* the rest of `irk CMD --help` */
+};
+
+/* The entry point: global options, then a command (or the board). */
+int cli_main(int argc, char **argv);
+
+/* Handle a common option (returns 1 when it was one). 'h' prints the
+ * command's help and exits 0. */
+int cli_common_opt(struct cli *c, const struct cli_command *cmd, int opt, const char *arg);
+/* Print "irk CMD: message" and the usage line to stderr; returns EXIT_USAGE. */
+int cli_usage_error(const struct cli_command *cmd, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+/* Print an error from a lower layer ("irk: message"), sanitized, and
+ * return the exit code for it. */
+int cli_report(const struct irk_err *err);
+/* getopt_long with the command's options, "+" semantics off (options may
+ * follow arguments). Returns the option or -1. */
+int cli_getopt(struct cli *c, const struct cli_command *cmd, int argc, char **argv,
+		const char *shortopts, const struct option *opts);
+
+/* Resolve the database path (--db, $IRK_DB, XDG) and open it, creating it
+ * when create is set. Loads the actor. Prints the error and returns NULL. */
+struct store *cli_store(struct cli *c, int create);
+/* Find a command by name. */
+const struct cli_command *cli_find(const char *name);
+
+/* Sanitized output: text from outside goes through these. */
+void cli_put(FILE *f, const char *s);
+/* Like cli_put, padded or cut to exactly cols terminal columns. */
+void cli_put_col(FILE *f, const char *s, int cols);
+/* The incident key from an argument, or 0 after printing a usage error. */
+int64_t cli_key(const struct cli_command *cmd, const char *arg);
+
+/* Commands (cmd_*.c). */
+int cmd_init(struct cli *c, int argc, char **argv);
+int cmd_demo(struct cli *c, int argc, char **argv);
+int cmd_ingest(struct cli *c, int argc, char **argv);
+int cmd_quarantine(struct cli *c, int argc, char **argv);
+int cmd_list(struct cli *c, int argc, char **argv);
+int cmd_show(struct cli *c, int argc, char **argv);
+int cmd_board(struct cli *c, int argc, char **argv);
+int cmd_claim(struct cli *c, int argc, char **argv);
+int cmd_move(struct cli *c, int argc, char **argv);
+int cmd_note(struct cli *c, int argc, char **argv);
+int cmd_close(struct cli *c, int argc, char **argv);
+int cmd_set(struct cli *c, int argc, char **argv);
+int cmd_audit(struct cli *c, int argc, char **argv);
+int cmd_user(struct cli *c, int argc, char **argv);
+int cmd_config(struct cli *c, int argc, char **argv);
+int cmd_version(struct cli *c, int argc, char **argv);
+
+/* The terminal front end (src/tui/); returns an exit code. */
+int tui_main(struct cli *c);
+
+#endif

@@ -1,0 +1,24 @@
+/* hmap.h: a small hash map from byte-string keys to fixed-size values.
+ * Open addressing, keys copied into the map. Used for per-batch caches. */
+#ifndef IRK_HMAP_H
+#define IRK_HMAP_H
+
+#include <stddef.h>
+
+struct hmap;
+
+/* A map whose values are value_size bytes each. Caller frees. */
+struct hmap *hmap_new(size_t value_size);
+void hmap_free(struct hmap **m);
+/* The value for key, or NULL. Borrowed until the next put or clear. */
+void *hmap_get(const struct hmap *m, const void *key, size_t klen);
+/* The value slot for key, created zero-filled when missing (*created set). */
+void *hmap_put(struct hmap *m, const void *key, size_t klen, int *created);
+size_t hmap_count(const struct hmap *m);
+/* Forget every entry, keeping the memory. */
+void hmap_clear(struct hmap *m);
+/* Call fn for each entry (order unspecified). */
+void hmap_each(const struct hmap *m, void (*fn)(const void *key, size_t klen,
+		void *value, void *arg), void *arg);
+
+#endif

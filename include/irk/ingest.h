@@ -1,0 +1,81 @@
+/* ingest.h: read alert streams into incidents (the Monitor and Analyse
+ * steps of the loop).
+ *
+ * Input is JSON lines, read in bounded memory whatever its size. Each line
+ * is parsed (format given or detected per line), normalised, de-duplicated
+ * by fingerprint and correlated: it joins the newest open incident with the
+ * same rule and the same host (or source IP) whose events lie within the
+ * window, else it opens a new incident in stage new.
+ *
+ * Lines are committed in batches (one transaction each, with one audit
+ * event ingest.batch); error lines are reported only after their batch is
+ * committed, so nothing reported is ever lost to a crash, and re-reading
+ * the same input after a crash adds only what was not yet committed.
+ * Rejected lines (malformed JSON, over the line limit, invalid UTF-8, no
+ * usable time, unknown format) are kept in the quarantine with source,
+ * line number and reason. */
+#ifndef IRK_INGEST_H
+#define IRK_INGEST_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+#include "irk/alert.h"
+#include "irk/err.h"
+
+struct store;
+struct incident;
+
+#define INGEST_MAX_LINE (1024 * 1024)
+#define INGEST_DEFAULT_WINDOW 3600
+#define INGEST_DEFAULT_BATCH 5000
+
+struct ingest_opts {
+	int format;                         /* enum alert_format or FMT_AUTO */
+	const struct alert_mapping *map;    /* generic JSON mapping or NULL */
+	int64_t window;                     /* correlation window, seconds */
+	int batch;                          /* lines per transaction */
+	const char *actor;                  /* who ingests (audit) */
+	FILE *errout;                       /* "SOURCE:LINE: reason" lines; NULL: silent */
+	/* Called for every new incident, inside the batch transaction, with the
+	 * alert that opened it (plays are matched here). Nonzero aborts. */
+	int (*on_new_incident)(struct store *s, struct incident *inc,
+			const struct alert *a, void *arg, struct irk_err *err);
+	void *hook_arg;
+};
+
+struct ingest_stats {
+	int64_t read;         /* records read (blank lines are not records) */
+	int64_t added;        /* new alerts stored */
+	int64_t duplicate;    /* already stored (same fingerprint) */
+	int64_t rejected;     /* quarantined */
+	int64_t incidents;    /* incidents opened */
+};
+
+/* Defaults: auto format, 1 h window, batches of 5000, actor from identity. */
+void ingest_opts_init(struct ingest_opts *o);
+
+/* Ingest everything readable from fd, naming it source in messages and in
+ * the quarantine. Statistics are added to *st. IRK_OK even when lines were
+ * rejected (see st->rejected); an error only for a fatal problem (database,
+ * read error), after committing what was done. */
+int ingest_fd(struct store *s, int fd, const char *source,
+		const struct ingest_opts *o, struct ingest_stats *st, struct irk_err *err);
+/* Open path ("-" is standard input) and ingest it. */
+int ingest_path(struct store *s, const char *path, const struct ingest_opts *o,
+		struct ingest_stats *st, struct irk_err *err);
+
+/* Ingest one record given in memory (demo generator, tests): same path as a
+ * line of a file, in the caller's transaction when one is open. Returns
+ * IRK_OK (added or duplicate: see st), IRK_INVALID (rejected and
+ * quarantined) or an error. *incident_id (may be NULL) gets the incident. */
+struct ingest_ctx;
+struct ingest_ctx *ingest_begin(struct store *s, const struct ingest_opts *o);
+int ingest_record(struct ingest_ctx *c, const char *line, size_t len, const char *source,
+		int64_t lineno, struct ingest_stats *st, int64_t *incident_id,
+		struct irk_err *err);
+/* Flush pending incident updates (call before committing). */
+int ingest_flush(struct ingest_ctx *c, struct irk_err *err);
+void ingest_end(struct ingest_ctx **c);
+
+#endif

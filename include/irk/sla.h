@@ -1,0 +1,36 @@
+/* sla.h: service-level targets per priority and where an incident stands.
+ *
+ * Two clocks run from detection: time to acknowledge (until someone claims
+ * it or moves it out of new) and time to contain (until it moves past
+ * containment). Targets per priority come from irk.conf [sla]. */
+#ifndef IRK_SLA_H
+#define IRK_SLA_H
+
+#include <stdint.h>
+
+#include "irk/model.h"
+
+struct config;
+
+struct sla_policy {
+	int64_t ack[5], contain[5];   /* indexed by priority 1..4 */
+};
+
+enum sla_state { SLA_NONE, SLA_OK, SLA_BREACHED };
+enum sla_clock { SLA_ACK, SLA_CONTAIN };
+
+struct sla_status {
+	int state;         /* enum sla_state; NONE once contained or closed */
+	int clock;         /* enum sla_clock that is running */
+	int64_t remaining; /* seconds to the deadline; negative when breached */
+};
+
+/* Targets from the config (defaults when c is NULL). */
+void sla_policy_load(struct sla_policy *p, const struct config *c);
+/* Where inc stands at time now. */
+void sla_status(const struct sla_policy *p, const struct incident *inc, int64_t now,
+		struct sla_status *out);
+/* "12m left", "ack 3h05m late" into buf. "" when there is no running SLA. */
+char *sla_text(const struct sla_status *st, char *buf, unsigned n);
+
+#endif

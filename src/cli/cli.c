@@ -1,0 +1,380 @@
+/* cli.c: global options, the command table and shared output helpers. */
+#include <errno.h>
+#include <locale.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "irk/cli.h"
+#include "irk/sanitize.h"
+#include "irk/store.h"
+
+#define COMMANDS(X) \
+	X(init, "", "create the database", \
+	  "Create the database (and its directory) if missing, and register you as\n" \
+	  "its first admin. Running it again is harmless.\n") \
+	X(demo, "", "create a database filled with a realistic month of incidents", \
+	  "Fill an empty database with a month of simulated SOC work: alerts in every\n" \
+	  "format, several hundred incidents in every stage, analysts, notes, moves\n" \
+	  "and closed incidents with resolutions. Refuses a database that already\n" \
+	  "holds incidents.\n" \
+	  "  --seed N       the random seed (default 42): same seed, same month\n" \
+	  "  --days N       how many days to simulate (default 30)\n") \
+	X(ingest, "[--format F] [--json] [FILE|-]...", "read alerts into incidents", \
+	  "Read JSON-lines alerts from each FILE (or standard input), de-duplicate,\n" \
+	  "correlate them into incidents and print\n" \
+	  "  read N, new N, duplicate N, rejected N, incidents N\n" \
+	  "Rejected lines are kept in the quarantine (irk quarantine) and named on\n" \
+	  "standard error as FILE:LINE: reason. Exit 0 when every line was accepted,\n" \
+	  "3 when some were rejected, 1 on a fatal error.\n" \
+	  "  --format F     auto (default, per line), eve, wazuh, ecs, zeek, json\n" \
+	  "  --window D     correlation window (default from irk.conf, 1h)\n" \
+	  "  --json         print the summary as JSON\n") \
+	X(quarantine, "[--json]", "list rejected input lines", \
+	  "List the lines ingest rejected: when, source file and line, reason, and\n" \
+	  "the start of the line (sanitized).\n" \
+	  "  --json         one JSON object per line, raw text included\n") \
+	X(list, "[--stage S] [--owner U|--mine|--unassigned] [--all] [--json]", \
+	  "list incidents", \
+	  "List incidents by priority, then age. Open incidents only unless --all or\n" \
+	  "--stage closed.\n" \
+	  "  --stage S      only stage S\n" \
+	  "  --owner U      only incidents held by U (--mine: yours)\n" \
+	  "  --unassigned   only incidents nobody holds\n" \
+	  "  --unit U       only business unit U\n" \
+	  "  --limit N      at most N\n" \
+	  "  --all          closed incidents too\n" \
+	  "  --json         a JSON array (see irk(1) for the fields)\n") \
+	X(show, "KEY [--json]", "show one incident in full", \
+	  "Show an incident: its fields and times, stage history, notes, steps,\n" \
+	  "alerts and observables.\n" \
+	  "  --alerts N     show the newest N alerts (default 10)\n" \
+	  "  --json         one JSON object (see irk(1))\n") \
+	X(board, "[--all]", "print the board as text", \
+	  "Print the board as text: one section per stage with its count and its\n" \
+	  "cards (key, priority, severity, owner, age, SLA, title).\n" \
+	  "  --all          list the cards of closed incidents too\n" \
+	  "  --limit N      at most N cards per stage\n") \
+	X(claim, "KEY [--force]", "take an incident", \
+	  "Make an incident yours. Refused when someone else holds it, unless a\n" \
+	  "senior uses --force.\n") \
+	X(move, "KEY STAGE [--reason TEXT] [--force]", "move an incident to another stage", \
+	  "Move an incident to STAGE (new, identification, containment, eradication,\n" \
+	  "recovery, lessons-learned). A forward move is refused while required\n" \
+	  "steps of the current stage are not done; a senior can --force it with a\n" \
+	  "--reason. Moving back needs a --reason. Use irk close to close.\n") \
+	X(note, "KEY TEXT...", "add a note to an incident", \
+	  "Add a note (the words of TEXT joined by spaces; - reads standard input).\n") \
+	X(close, "KEY --resolution R [--reason TEXT] [--force]", "close an incident", \
+	  "Close an incident with a resolution: true-positive, false-positive,\n" \
+	  "duplicate or benign. The gate of the current stage applies as for move.\n") \
+	X(set, "KEY FIELD=VALUE...", "change incident fields", \
+	  "Set fields of an incident. Fields: title, summary, severity, priority (P1..P4),\n" \
+	  "confidence (0..100), asset_criticality (1..4), category, vector,\n" \
+	  "threat_source, root_cause, business_unit, owner, effort (minutes).\n" \
+	  "Priority is recomputed when severity, confidence or criticality change.\n") \
+	X(audit, "verify | log [--incident KEY] [--json]", "check or read the audit log", \
+	  "  verify         recompute the hash chain; exit 0 when intact, 1 naming\n" \
+	  "                 the first event that does not match\n" \
+	  "  log            print events (--incident KEY, --limit N, --json)\n") \
+	X(user, "add NAME --role R | list", "manage users and roles", \
+	  "Roles: analyst (works the queue), senior (forces gates, grants approvals,\n" \
+	  "authors plays), admin (manages users). Unregistered users are analysts.\n" \
+	  "Only an admin may add users, except the very first.\n") \
+	X(config, "show", "print the configuration in effect", \
+	  "Print every setting with its value and meaning (secrets show as (set)).\n") \
+	X(version, "", "print the version", "")
+
+#define X_ENTRY(name, usage, summary, help) { #name, cmd_##name, usage, summary, help },
+static const struct cli_command commands[] = {
+	COMMANDS(X_ENTRY)
+	{ NULL, NULL, NULL, NULL, NULL },
+};
+#undef X_ENTRY
+
+const struct cli_command *cli_find(const char *name)
+{
+	for (const struct cli_command *cmd = commands; cmd->name; cmd++)
+		if (!strcmp(cmd->name, name))
+			return cmd;
+	return NULL;
+}
+
+static void main_help(FILE *f)
+{
+	fputs("irk: a terminal workbench for security incident response\n\n"
+	      "usage: irk [--db PATH] [--config PATH] [--theme NAME]   the board (on a terminal)\n"
+	      "       irk [--db PATH] COMMAND [ARGS]\n\ncommands:\n", f);
+	for (const struct cli_command *cmd = commands; cmd->name; cmd++)
+		fprintf(f, "  %-11s %s\n", cmd->name, cmd->summary);
+	fputs("\n'irk COMMAND --help' tells more; man irk is the reference.\n"
+	      "Database: --db, $IRK_DB, else $XDG_DATA_HOME/irk/irk.db.\n"
+	      "Exit codes: 0 success, 1 error, 2 usage, 3 partial success.\n", f);
+}
+
+static void command_help(const struct cli_command *cmd)
+{
+	printf("usage: irk %s %s\n\n%s: %s\n", cmd->name, cmd->usage, cmd->name, cmd->summary);
+	if (*cmd->help)
+		printf("\n%s", cmd->help);
+	printf("\nEvery command also takes --db PATH, --config PATH and --help.\n");
+}
+
+int cli_usage_error(const struct cli_command *cmd, const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "irk %s: ", cmd->name);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "\nusage: irk %s %s\n", cmd->name, cmd->usage);
+	return EXIT_USAGE;
+}
+
+int cli_report(const struct irk_err *err)
+{
+	fputs("irk: ", stderr);
+	cli_put(stderr, err->msg[0] ? err->msg : "unknown error");
+	fputc('\n', stderr);
+	return err->code == IRK_INVALID ? EXIT_USAGE : EXIT_ERR;
+}
+
+int cli_common_opt(struct cli *c, const struct cli_command *cmd, int opt, const char *arg)
+{
+	switch (opt) {
+	case OPT_DB: c->db_opt = arg; return 1;
+	case OPT_CONFIG: c->config_opt = arg; return 1;
+	case OPT_THEME: c->theme_opt = arg; return 1;
+	case 'h':
+		command_help(cmd);
+		exit(EXIT_OK);
+	}
+	return 0;
+}
+
+int cli_getopt(struct cli *c, const struct cli_command *cmd, int argc, char **argv,
+	       const char *shortopts, const struct option *opts)
+{
+	static const struct option common[] = { CLI_COMMON_OPTS };
+	struct option merged[64];
+	char shorts[64];
+	size_t n = 0;
+	int opt;
+
+	for (; opts && opts[n].name && n < 60; n++)
+		merged[n] = opts[n];
+	for (size_t i = 0; i < sizeof common / sizeof common[0]; i++)
+		merged[n++] = common[i];
+	merged[n] = (struct option){ NULL, 0, NULL, 0 };
+	snprintf(shorts, sizeof shorts, ":h%s", shortopts ? shortopts : "");
+	for (;;) {
+		opt = getopt_long(argc, argv, shorts, merged, NULL);
+		if (opt == ':') {
+			cli_usage_error(cmd, "%s needs a value", argv[optind - 1]);
+			exit(EXIT_USAGE);
+		}
+		if (opt == '?') {
+			cli_usage_error(cmd, "unknown option %s", argv[optind - 1]);
+			exit(EXIT_USAGE);
+		}
+		if (opt >= 0 && cli_common_opt(c, cmd, opt, optarg))
+			continue;
+		return opt;
+	}
+}
+
+static int mkdir_p(char *path, mode_t mode)
+{
+	for (char *p = path + 1; *p; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		if (mkdir(path, mode) && errno != EEXIST) {
+			*p = '/';
+			return -1;
+		}
+		*p = '/';
+	}
+	return 0;
+}
+
+struct store *cli_store(struct cli *c, int create)
+{
+	struct irk_err err = { 0 };
+	const char *env = getenv("IRK_DB");
+
+	if (c->store)
+		return c->store;
+	if (c->db_opt)
+		irk_strlcpy(c->db_path, c->db_opt, sizeof c->db_path);
+	else if (env && *env)
+		irk_strlcpy(c->db_path, env, sizeof c->db_path);
+	else {
+		const char *x = getenv("XDG_DATA_HOME"), *home = getenv("HOME");
+		if (x && *x)
+			snprintf(c->db_path, sizeof c->db_path, "%s/irk/irk.db", x);
+		else
+			snprintf(c->db_path, sizeof c->db_path, "%s/.local/share/irk/irk.db",
+				 home && *home ? home : ".");
+	}
+	if (create && mkdir_p(c->db_path, 0700)) {
+		fprintf(stderr, "irk: cannot create the directory of ");
+		cli_put(stderr, c->db_path);
+		fprintf(stderr, ": %s\n", strerror(errno));
+		return NULL;
+	}
+	if (store_open(&c->store, c->db_path, create ? STORE_CREATE : 0, &err)) {
+		cli_report(&err);
+		return NULL;
+	}
+	actor_load(c->store, &c->actor);
+	return c->store;
+}
+
+void cli_put(FILE *f, const char *s)
+{
+	struct strbuf sb = STRBUF_INIT;
+
+	if (!s)
+		return;
+	sanitize_append(&sb, s, strlen(s), 0);
+	fwrite(strbuf_str(&sb), 1, sb.len, f);
+	strbuf_free(&sb);
+}
+
+void cli_put_col(FILE *f, const char *s, int cols)
+{
+	struct strbuf sb = STRBUF_INIT;
+	size_t fit;
+	int w;
+
+	if (s)
+		sanitize_append(&sb, s, strlen(s), 0);
+	fit = utf8_fit(strbuf_str(&sb), sb.len, cols);
+	w = utf8_width(strbuf_str(&sb), fit);
+	fwrite(strbuf_str(&sb), 1, fit, f);
+	for (; w < cols; w++)
+		fputc(' ', f);
+	strbuf_free(&sb);
+}
+
+int64_t cli_key(const struct cli_command *cmd, const char *arg)
+{
+	int64_t id = incident_key_parse(arg);
+
+	if (!id) {
+		char *safe = sanitize_dup(arg, 0);
+		cli_usage_error(cmd, "'%s' is not an incident key (like IR-42)", safe);
+		free(safe);
+	}
+	return id;
+}
+
+static int load_config(struct cli *c)
+{
+	struct irk_err err = { 0 };
+	char path[4096];
+	const char *env = getenv("IRK_CONFIG");
+
+	c->cfg = config_new();
+	if (c->config_opt) {
+		if (config_load(c->cfg, c->config_opt, 0, &err))
+			return cli_report(&err), -1;
+	} else if (env && *env) {
+		if (config_load(c->cfg, env, 0, &err))
+			return cli_report(&err), -1;
+	} else if (config_load(c->cfg, config_default_path(path, sizeof path), 1, &err)) {
+		return cli_report(&err), -1;
+	}
+	return 0;
+}
+
+/* "--db PATH" or "--db=PATH": the option's slot, and the value when given
+ * after '='. NULL when a is not a global option. */
+static const char **global_slot(struct cli *c, const char *a, const char **val)
+{
+	const struct { const char *name; const char **slot; } g[] = {
+		{ "--db", &c->db_opt }, { "--config", &c->config_opt }, { "--theme", &c->theme_opt },
+	};
+
+	for (size_t k = 0; k < sizeof g / sizeof g[0]; k++) {
+		size_t n = strlen(g[k].name);
+		if (!strncmp(a, g[k].name, n) && (a[n] == '\0' || a[n] == '=')) {
+			*val = a[n] == '=' ? a + n + 1 : NULL;
+			return g[k].slot;
+		}
+	}
+	return NULL;
+}
+
+int cli_main(int argc, char **argv)
+{
+	struct cli c = { 0 };
+	struct winsize ws;
+	int i = 1, rc;
+
+	setlocale(LC_ALL, "");
+	c.tty = isatty(STDOUT_FILENO);
+	if (c.tty && ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0)
+		c.width = ws.ws_col;
+	/* Global options before the command. */
+	while (i < argc && argv[i][0] == '-') {
+		const char *a = argv[i];
+		if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
+			main_help(stdout);
+			return EXIT_OK;
+		}
+		if (!strcmp(a, "--version")) {
+			printf("irk %s\n", IRK_VERSION);
+			return EXIT_OK;
+		}
+		const char *val = NULL;
+		const char **slot = global_slot(&c, a, &val);
+		if (!slot) {
+			fprintf(stderr, "irk: unknown option ");
+			cli_put(stderr, a);
+			fprintf(stderr, "\n");
+			main_help(stderr);
+			return EXIT_USAGE;
+		}
+		if (val) {
+			*slot = val;
+		} else {
+			if (i + 1 >= argc) {
+				fprintf(stderr, "irk: %s needs a value\n", a);
+				return EXIT_USAGE;
+			}
+			*slot = argv[++i];
+		}
+		i++;
+	}
+	if (load_config(&c))
+		return EXIT_ERR;
+	if (i >= argc) {
+		if (!isatty(STDIN_FILENO) || !c.tty) {
+			fprintf(stderr, "irk: the board needs a terminal; try 'irk board' or 'irk --help'\n");
+			rc = EXIT_USAGE;
+		} else {
+			rc = tui_main(&c);
+		}
+	} else {
+		const struct cli_command *cmd = cli_find(argv[i]);
+		if (!cmd) {
+			fprintf(stderr, "irk: unknown command '");
+			cli_put(stderr, argv[i]);
+			fprintf(stderr, "'\n");
+			main_help(stderr);
+			config_free(&c.cfg);
+			return EXIT_USAGE;
+		}
+		optind = 1;
+		rc = cmd->run(&c, argc - i, argv + i);
+	}
+	store_close(&c.store);
+	config_free(&c.cfg);
+	return rc;
+}

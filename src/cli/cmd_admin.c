@@ -1,0 +1,408 @@
+/* cmd_admin.c: init, demo, ingest, quarantine, audit, user, config, version. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "irk/audit.h"
+#include "irk/cli.h"
+#include "irk/clock.h"
+#include "irk/demo.h"
+#include "irk/identity.h"
+#include "irk/ingest.h"
+#include "irk/jsonw.h"
+#include "irk/sanitize.h"
+#include "irk/store.h"
+
+/* Register the first user as admin, so there is always someone who may
+ * manage users. */
+static int bootstrap_admin(struct cli *c, struct irk_err *err)
+{
+	if (store_user_count(c->store) > 0)
+		return IRK_OK;
+	if (store_begin(c->store, err))
+		return IRK_ERROR;
+	if (store_user_put(c->store, c->actor.name, c->actor.name, ROLE_ADMIN, err)) {
+		store_rollback(c->store);
+		return IRK_ERROR;
+	}
+	if (store_commit(c->store, err))
+		return IRK_ERROR;
+	c->actor.role = ROLE_ADMIN;
+	return IRK_OK;
+}
+
+int cmd_init(struct cli *c, int argc, char **argv)
+{
+	const struct cli_command *cmd = cli_find("init");
+	struct irk_err err = { 0 };
+
+	while (cli_getopt(c, cmd, argc, argv, "", NULL) != -1)
+		;
+	if (optind < argc)
+		return cli_usage_error(cmd, "unexpected argument '%s'", argv[optind]);
+	if (!cli_store(c, 1))
+		return EXIT_ERR;
+	if (bootstrap_admin(c, &err))
+		return cli_report(&err);
+	printf("database ready: ");
+	cli_put(stdout, c->db_path);
+	printf(" (schema %d)\n", store_schema_version(c->store));
+	return EXIT_OK;
+}
+
+int cmd_demo(struct cli *c, int argc, char **argv)
+{
+	enum { O_SEED = OPT_FIRST_OWN, O_DAYS };
+	static const struct option opts[] = {
+		{ "seed", required_argument, NULL, O_SEED },
+		{ "days", required_argument, NULL, O_DAYS },
+		{ NULL, 0, NULL, 0 },
+	};
+	const struct cli_command *cmd = cli_find("demo");
+	struct demo_opts o = { 42, 30, 0, NULL, NULL };
+	struct demo_stats st = { 0 };
+	struct irk_err err = { 0 };
+	int64_t counts[STAGE_COUNT], total = 0;
+	int opt;
+
+	while ((opt = cli_getopt(c, cmd, argc, argv, "", opts)) != -1) {
+		if (opt == O_SEED)
+			o.seed = (unsigned)strtoul(optarg, NULL, 10);
+		else if (opt == O_DAYS && (o.days = atoi(optarg)) < 1)
+			return cli_usage_error(cmd, "--days needs a positive number");
+	}
+	if (optind < argc)
+		return cli_usage_error(cmd, "unexpected argument '%s'", argv[optind]);
+	if (!cli_store(c, 1))
+		return EXIT_ERR;
+	if (store_incident_counts(c->store, counts, &err))
+		return cli_report(&err);
+	for (int s = 0; s < STAGE_COUNT; s++)
+		total += counts[s];
+	if (total) {
+		fprintf(stderr, "irk demo: ");
+		cli_put(stderr, c->db_path);
+		fprintf(stderr, " already holds %lld incidents; the demo only fills an empty "
+			"database (try --db /tmp/demo.db)\n", (long long)total);
+		return EXIT_ERR;
+	}
+	if (bootstrap_admin(c, &err))
+		return cli_report(&err);
+	if (c->tty)
+		o.progress = stderr;
+	if (demo_fill(c->store, &o, &st, &err))
+		return cli_report(&err);
+	printf("demo ready: %lld alerts, %lld incidents (%lld closed), %lld analysts in ",
+	       (long long)st.alerts, (long long)st.incidents, (long long)st.closed,
+	       (long long)st.users);
+	cli_put(stdout, c->db_path);
+	printf("\n");
+	return EXIT_OK;
+}
+
+static void print_stats(const struct ingest_stats *st, int json)
+{
+	if (json)
+		printf("{\"read\":%lld,\"new\":%lld,\"duplicate\":%lld,\"rejected\":%lld,\"incidents\":%lld}\n",
+		       (long long)st->read, (long long)st->added, (long long)st->duplicate,
+		       (long long)st->rejected, (long long)st->incidents);
+	else
+		printf("read %lld, new %lld, duplicate %lld, rejected %lld, incidents %lld\n",
+		       (long long)st->read, (long long)st->added, (long long)st->duplicate,
+		       (long long)st->rejected, (long long)st->incidents);
+}
+
+int cmd_ingest(struct cli *c, int argc, char **argv)
+{
+	enum { O_FORMAT = OPT_FIRST_OWN, O_JSON, O_WINDOW, O_BATCH };
+	static const struct option opts[] = {
+		{ "format", required_argument, NULL, O_FORMAT },
+		{ "json", no_argument, NULL, O_JSON },
+		{ "window", required_argument, NULL, O_WINDOW },
+		{ "batch", required_argument, NULL, O_BATCH },
+		{ NULL, 0, NULL, 0 },
+	};
+	const struct cli_command *cmd = cli_find("ingest");
+	struct ingest_opts o;
+	struct ingest_stats st = { 0 };
+	struct irk_err err = { 0 };
+	const char *format = NULL, *window = NULL;
+	int opt, json = 0, rc = IRK_OK;
+	int64_t w;
+
+	ingest_opts_init(&o);
+	while ((opt = cli_getopt(c, cmd, argc, argv, "f:", opts)) != -1) {
+		switch (opt) {
+		case 'f':
+		case O_FORMAT: format = optarg; break;
+		case O_JSON: json = 1; break;
+		case O_WINDOW: window = optarg; break;
+		case O_BATCH: o.batch = atoi(optarg); break;
+		}
+	}
+	if (!format)
+		format = config_get(c->cfg, "ingest.format");
+	if (format && (o.format = alert_format_parse(format)) == -1)
+		return cli_usage_error(cmd, "no format '%s' (auto, eve, wazuh, ecs, zeek, json)", format);
+	o.window = config_get_int(c->cfg, "ingest.window", INGEST_DEFAULT_WINDOW);
+	if (window && (irk_duration_parse(window, &w) || w <= 0))
+		return cli_usage_error(cmd, "--window: '%s' is not a duration", window);
+	if (window)
+		o.window = w;
+	if (o.batch <= 0)
+		o.batch = (int)config_get_int(c->cfg, "ingest.batch", INGEST_DEFAULT_BATCH);
+	o.map = config_mapping(c->cfg);
+	if (o.format == FMT_JSON && !o.map)
+		return cli_usage_error(cmd, "--format json needs a [mapping] section with at "
+				       "least 'time' in irk.conf (see irk.conf(5))");
+	if (!cli_store(c, 0))
+		return EXIT_ERR;
+	o.actor = c->actor.name;
+	if (optind == argc) {
+		rc = ingest_path(c->store, "-", &o, &st, &err);
+	} else {
+		for (int i = optind; i < argc && !rc; i++)
+			rc = ingest_path(c->store, argv[i], &o, &st, &err);
+	}
+	print_stats(&st, json);
+	fflush(stdout);
+	if (rc)
+		return cli_report(&err), EXIT_ERR;
+	return st.rejected ? EXIT_PARTIAL : EXIT_OK;
+}
+
+struct quar_state {
+	int json, n;
+};
+
+static int quar_row(const struct quarantine_row *q, void *arg)
+{
+	struct quar_state *qs = arg;
+	char t[32];
+
+	qs->n++;
+	if (qs->json) {
+		struct strbuf out = STRBUF_INIT;
+		struct jsonw w;
+		jsonw_init(&w, &out, 0);
+		jsonw_obj_begin(&w);
+		jsonw_kv_int(&w, "id", q->id);
+		jsonw_kv_time(&w, "at", q->at);
+		jsonw_kv_str(&w, "source", q->source);
+		jsonw_kv_int(&w, "line", q->line);
+		jsonw_kv_str(&w, "format", q->format);
+		jsonw_kv_str(&w, "reason", q->reason);
+		jsonw_kv_int(&w, "length", q->orig_len);
+		jsonw_key(&w, "raw");
+		jsonw_strn(&w, q->raw ? q->raw : "", q->raw_len);
+		jsonw_obj_end(&w);
+		puts(strbuf_str(&out));
+		strbuf_free(&out);
+		return 0;
+	}
+	printf("%s  ", irk_time_short(q->at, t, sizeof t));
+	cli_put(stdout, q->source);
+	printf(":%lld: ", (long long)q->line);
+	cli_put(stdout, q->reason);
+	printf("\n    ");
+	struct strbuf sb = STRBUF_INIT;
+	sanitize_append(&sb, q->raw ? q->raw : "", q->raw_len < 200 ? q->raw_len : 200, 0);
+	fwrite(strbuf_str(&sb), 1, sb.len, stdout);
+	strbuf_free(&sb);
+	printf("%s\n", q->raw_len > 200 ? "..." : "");
+	return 0;
+}
+
+int cmd_quarantine(struct cli *c, int argc, char **argv)
+{
+	enum { O_JSON = OPT_FIRST_OWN };
+	static const struct option opts[] = {
+		{ "json", no_argument, NULL, O_JSON },
+		{ NULL, 0, NULL, 0 },
+	};
+	const struct cli_command *cmd = cli_find("quarantine");
+	struct quar_state qs = { 0, 0 };
+	struct irk_err err = { 0 };
+	int opt;
+
+	while ((opt = cli_getopt(c, cmd, argc, argv, "", opts)) != -1)
+		if (opt == O_JSON)
+			qs.json = 1;
+	if (optind < argc)
+		return cli_usage_error(cmd, "unexpected argument '%s'", argv[optind]);
+	if (!cli_store(c, 0))
+		return EXIT_ERR;
+	if (store_quarantine_each(c->store, quar_row, &qs, &err))
+		return cli_report(&err);
+	if (!qs.n && !qs.json)
+		printf("(the quarantine is empty)\n");
+	return EXIT_OK;
+}
+
+static int log_row(const struct event_row *e, void *arg)
+{
+	int json = *(int *)arg;
+	char t[32], key[24];
+
+	if (json) {
+		struct strbuf out = STRBUF_INIT;
+		struct jsonw w;
+		jsonw_init(&w, &out, 0);
+		jsonw_obj_begin(&w);
+		jsonw_kv_int(&w, "seq", e->seq);
+		jsonw_kv_time(&w, "at", e->at);
+		jsonw_kv_str(&w, "actor", e->actor);
+		jsonw_kv_int(&w, "uid", e->uid);
+		jsonw_kv_str(&w, "incident", e->incident_id ? incident_key(e->incident_id, key, sizeof key) : NULL);
+		jsonw_kv_str(&w, "kind", e->kind);
+		jsonw_key(&w, "data");
+		jsonw_str(&w, e->data);
+		jsonw_kv_str(&w, "hash", e->hash);
+		jsonw_obj_end(&w);
+		puts(strbuf_str(&out));
+		strbuf_free(&out);
+		return 0;
+	}
+	printf("%6lld %s %-8s ", (long long)e->seq, irk_time_iso(e->at, t, sizeof t),
+	       e->incident_id ? incident_key(e->incident_id, key, sizeof key) : "-");
+	cli_put_col(stdout, e->actor, 10);
+	printf(" %-16s ", e->kind);
+	cli_put(stdout, e->data);
+	putchar('\n');
+	return 0;
+}
+
+int cmd_audit(struct cli *c, int argc, char **argv)
+{
+	enum { O_JSON = OPT_FIRST_OWN, O_INCIDENT, O_LIMIT };
+	static const struct option opts[] = {
+		{ "json", no_argument, NULL, O_JSON },
+		{ "incident", required_argument, NULL, O_INCIDENT },
+		{ "limit", required_argument, NULL, O_LIMIT },
+		{ NULL, 0, NULL, 0 },
+	};
+	const struct cli_command *cmd = cli_find("audit");
+	struct irk_err err = { 0 };
+	int opt, json = 0;
+	int64_t incident = 0, limit = 0;
+
+	while ((opt = cli_getopt(c, cmd, argc, argv, "", opts)) != -1) {
+		if (opt == O_JSON)
+			json = 1;
+		else if (opt == O_INCIDENT && !(incident = cli_key(cmd, optarg)))
+			return EXIT_USAGE;
+		else if (opt == O_LIMIT)
+			limit = atoll(optarg);
+	}
+	if (optind + 1 != argc)
+		return cli_usage_error(cmd, "verify or log?");
+	if (!strcmp(argv[optind], "verify")) {
+		struct audit_result r;
+		if (!cli_store(c, 0))
+			return EXIT_ERR;
+		int rc = audit_verify(c->store, &r, &err);
+		if (rc == IRK_REFUSED) {
+			printf("audit chain BROKEN at event %lld: %s (%lld events checked)\n",
+			       (long long)r.bad_seq, r.reason, (long long)r.checked);
+			return EXIT_ERR;
+		}
+		if (rc)
+			return cli_report(&err);
+		printf("audit chain intact: %lld events, head %s\n", (long long)r.checked,
+		       r.head[0] ? r.head : "(empty)");
+		return EXIT_OK;
+	}
+	if (!strcmp(argv[optind], "log")) {
+		if (!cli_store(c, 0))
+			return EXIT_ERR;
+		if (audit_each(c->store, incident, limit, log_row, &json, &err))
+			return cli_report(&err);
+		return EXIT_OK;
+	}
+	return cli_usage_error(cmd, "'%s': verify or log?", argv[optind]);
+}
+
+int cmd_user(struct cli *c, int argc, char **argv)
+{
+	enum { O_ROLE = OPT_FIRST_OWN };
+	static const struct option opts[] = {
+		{ "role", required_argument, NULL, O_ROLE },
+		{ NULL, 0, NULL, 0 },
+	};
+	const struct cli_command *cmd = cli_find("user");
+	struct irk_err err = { 0 };
+	const char *role_s = NULL;
+	int opt, role;
+
+	while ((opt = cli_getopt(c, cmd, argc, argv, "", opts)) != -1)
+		if (opt == O_ROLE)
+			role_s = optarg;
+	if (optind >= argc)
+		return cli_usage_error(cmd, "add or list?");
+	if (!strcmp(argv[optind], "list")) {
+		struct user *users;
+		size_t n;
+		char t[32];
+		if (!cli_store(c, 0))
+			return EXIT_ERR;
+		if (store_user_list(c->store, &users, &n, &err))
+			return cli_report(&err);
+		for (size_t i = 0; i < n; i++)
+			printf("%-20s %-8s added %s by %s\n", users[i].name, role_name(users[i].role),
+			       irk_time_short(users[i].created, t, sizeof t), users[i].created_by);
+		free(users);
+		return EXIT_OK;
+	}
+	if (strcmp(argv[optind], "add"))
+		return cli_usage_error(cmd, "'%s': add or list?", argv[optind]);
+	if (optind + 2 != argc)
+		return cli_usage_error(cmd, "add needs one NAME");
+	const char *name = argv[optind + 1];
+	if (!identity_valid(name))
+		return cli_usage_error(cmd, "'%s' is not a valid user name (letters, digits, . _ -)", name);
+	if (!role_s)
+		return cli_usage_error(cmd, "add needs --role analyst|senior|admin");
+	if ((role = role_parse(role_s)) < 0)
+		return cli_usage_error(cmd, "no role '%s' (analyst, senior, admin)", role_s);
+	if (!cli_store(c, 0))
+		return EXIT_ERR;
+	if (store_user_count(c->store) > 0 && c->actor.role != ROLE_ADMIN) {
+		fprintf(stderr, "irk: only an admin can manage users (you are %s, a%s %s)\n",
+			c->actor.name, c->actor.role == ROLE_ANALYST || c->actor.role == ROLE_ADMIN ? "n" : "",
+			role_name(c->actor.role));
+		return EXIT_ERR;
+	}
+	if (store_begin(c->store, &err) ||
+	    store_user_put(c->store, c->actor.name, name, role, &err) ||
+	    store_commit(c->store, &err)) {
+		store_rollback(c->store);
+		return cli_report(&err);
+	}
+	printf("%s is %s %s\n", name, role == ROLE_ANALYST || role == ROLE_ADMIN ? "an" : "a",
+	       role_name(role));
+	return EXIT_OK;
+}
+
+int cmd_config(struct cli *c, int argc, char **argv)
+{
+	const struct cli_command *cmd = cli_find("config");
+	struct strbuf out = STRBUF_INIT;
+
+	while (cli_getopt(c, cmd, argc, argv, "", NULL) != -1)
+		;
+	if (optind + 1 != argc || strcmp(argv[optind], "show"))
+		return cli_usage_error(cmd, "only 'show' is known");
+	config_dump(c->cfg, &out);
+	fputs(strbuf_str(&out), stdout);
+	strbuf_free(&out);
+	return EXIT_OK;
+}
+
+int cmd_version(struct cli *c, int argc, char **argv)
+{
+	const struct cli_command *cmd = cli_find("version");
+
+	while (cli_getopt(c, cmd, argc, argv, "", NULL) != -1)
+		;
+	printf("irk %s (sqlite schema %d)\n", IRK_VERSION, STORE_SCHEMA_VERSION);
+	return EXIT_OK;
+}

@@ -1,0 +1,700 @@
+/* cmd_incident.c: list, show, board, claim, move, note, close, set. */
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "irk/audit.h"
+#include "irk/cli.h"
+#include "irk/clock.h"
+#include "irk/jsonw.h"
+#include "irk/sanitize.h"
+#include "irk/sla.h"
+#include "irk/store.h"
+
+/* ---- JSON forms (stable: documented in irk(1)) -------------------------- */
+
+static void json_incident_fields(struct jsonw *w, const struct incident *inc)
+{
+	char key[24];
+
+	jsonw_kv_str(w, "key", incident_key(inc->id, key, sizeof key));
+	jsonw_kv_int(w, "id", inc->id);
+	jsonw_kv_str(w, "title", inc->title);
+	jsonw_kv_str(w, "summary", inc->summary);
+	jsonw_kv_str(w, "stage", stage_name(inc->stage));
+	jsonw_kv_str(w, "severity", severity_name(inc->severity));
+	jsonw_kv_int(w, "priority", inc->priority);
+	jsonw_kv_int(w, "confidence", inc->confidence);
+	jsonw_kv_str(w, "category", inc->category);
+	jsonw_kv_str(w, "vector", inc->vector);
+	jsonw_kv_str(w, "threat_source", inc->threat_source);
+	jsonw_kv_str(w, "root_cause", inc->root_cause);
+	jsonw_kv_str(w, "business_unit", inc->business_unit);
+	jsonw_kv_str(w, "owner", inc->owner);
+	jsonw_kv_str(w, "play", inc->play);
+	jsonw_kv_str(w, "play_version", inc->play_version);
+	jsonw_kv_str(w, "resolution", inc->resolution > RES_NONE ? resolution_name(inc->resolution) : NULL);
+	jsonw_kv_str(w, "rule", inc->rule);
+	jsonw_kv_str(w, "host", inc->host);
+	jsonw_kv_str(w, "src_ip", inc->src_ip);
+	jsonw_kv_int(w, "asset_criticality", inc->asset_criticality);
+	jsonw_key(w, "times");
+	jsonw_obj_begin(w);
+	jsonw_kv_time(w, "first_event", inc->t_first_event);
+	jsonw_kv_time(w, "last_event", inc->t_last_event);
+	jsonw_kv_time(w, "detected", inc->t_detected);
+	jsonw_kv_time(w, "acknowledged", inc->t_acknowledged);
+	jsonw_kv_time(w, "contained", inc->t_contained);
+	jsonw_kv_time(w, "resolved", inc->t_resolved);
+	jsonw_kv_time(w, "closed", inc->t_closed);
+	jsonw_kv_time(w, "updated", inc->t_updated);
+	jsonw_obj_end(w);
+	jsonw_kv_int(w, "alert_count", inc->alert_count);
+	jsonw_kv_int(w, "reopen_count", inc->reopen_count);
+	jsonw_kv_int(w, "back_moves", inc->back_moves);
+	jsonw_kv_int(w, "effort_min", inc->effort_min);
+	jsonw_kv_int(w, "version", inc->version);
+	jsonw_kv_str(w, "updated_by", inc->updated_by);
+}
+
+/* ---- list ---------------------------------------------------------------- */
+
+struct list_state {
+	struct cli *c;
+	int json, count;
+	int64_t now;
+	struct jsonw w;
+	struct strbuf out;
+	int title_cols;
+};
+
+static int list_row(const struct incident *inc, void *arg)
+{
+	struct list_state *ls = arg;
+	char key[24], age[32];
+
+	ls->count++;
+	if (ls->json) {
+		jsonw_obj_begin(&ls->w);
+		json_incident_fields(&ls->w, inc);
+		jsonw_obj_end(&ls->w);
+		if (ls->out.len > 1 << 16) {
+			fwrite(ls->out.buf, 1, ls->out.len, stdout);
+			strbuf_reset(&ls->out);
+		}
+		return 0;
+	}
+	irk_duration_fmt(ls->now - inc->t_detected, age, sizeof age);
+	printf("%-9s P%d  %-8s %-15s ", incident_key(inc->id, key, sizeof key), inc->priority,
+	       severity_name(inc->severity), stage_name(inc->stage));
+	cli_put_col(stdout, inc->owner ? inc->owner : "-", 10);
+	printf(" %-6s ", age);
+	if (ls->title_cols > 0)
+		cli_put_col(stdout, inc->title, ls->title_cols);
+	else
+		cli_put(stdout, inc->title);
+	putchar('\n');
+	return 0;
+}
+
+int cmd_list(struct cli *c, int argc, char **argv)
+{
+	enum { O_STAGE = OPT_FIRST_OWN, O_OWNER, O_MINE, O_UNASSIGNED, O_ALL, O_JSON, O_LIMIT, O_UNIT };
+	static const struct option opts[] = {
+		{ "stage", required_argument, NULL, O_STAGE },
+		{ "owner", required_argument, NULL, O_OWNER },
+		{ "mine", no_argument, NULL, O_MINE },
+		{ "unassigned", no_argument, NULL, O_UNASSIGNED },
+		{ "unit", required_argument, NULL, O_UNIT },
+		{ "all", no_argument, NULL, O_ALL },
+		{ "json", no_argument, NULL, O_JSON },
+		{ "limit", required_argument, NULL, O_LIMIT },
+		{ NULL, 0, NULL, 0 },
+	};
+	const struct cli_command *cmd = cli_find("list");
+	struct incident_filter f = INCIDENT_FILTER_ALL;
+	struct list_state ls = { .c = c };
+	struct irk_err err = { 0 };
+	int opt, all = 0, mine = 0;
+
+	f.open_only = 1;
+	while ((opt = cli_getopt(c, cmd, argc, argv, "", opts)) != -1) {
+		switch (opt) {
+		case O_STAGE:
+			if ((f.stage = stage_parse(optarg)) < 0)
+				return cli_usage_error(cmd, "no stage '%s'", optarg);
+			break;
+		case O_OWNER: f.owner = optarg; break;
+		case O_MINE: mine = 1; break;
+		case O_UNASSIGNED: f.unassigned = 1; break;
+		case O_UNIT: f.business_unit = optarg; break;
+		case O_ALL: all = 1; break;
+		case O_JSON: ls.json = 1; break;
+		case O_LIMIT: f.limit = atoll(optarg); break;
+		}
+	}
+	if (optind < argc)
+		return cli_usage_error(cmd, "unexpected argument '%s'", argv[optind]);
+	if (all || f.stage >= 0)
+		f.open_only = 0;
+	if (!cli_store(c, 0))
+		return EXIT_ERR;
+	if (mine)
+		f.owner = c->actor.name;
+	ls.now = irk_now();
+	if (c->tty && c->width > 60)
+		ls.title_cols = c->width - 58;
+	if (ls.json) {
+		jsonw_init(&ls.w, &ls.out, 0);
+		jsonw_arr_begin(&ls.w);
+	} else if (c->tty) {
+		printf("%-9s %-3s %-8s %-15s %-10s %-6s %s\n", "KEY", "PRI", "SEV", "STAGE", "OWNER",
+		       "AGE", "TITLE");
+	}
+	if (store_incident_each(c->store, &f, list_row, &ls, &err)) {
+		strbuf_free(&ls.out);
+		return cli_report(&err);
+	}
+	if (ls.json) {
+		jsonw_arr_end(&ls.w);
+		strbuf_addc(&ls.out, '\n');
+		fwrite(ls.out.buf, 1, ls.out.len, stdout);
+		strbuf_free(&ls.out);
+	} else if (!ls.count && c->tty) {
+		printf("(no incidents)\n");
+	}
+	return EXIT_OK;
+}
+
+/* ---- show ---------------------------------------------------------------- */
+
+struct show_state {
+	struct jsonw *w;     /* JSON mode when set */
+	int n;
+};
+
+static int show_alert(const struct alert_row *a, void *arg)
+{
+	struct show_state *ss = arg;
+	char t[32];
+
+	ss->n++;
+	if (ss->w) {
+		struct jsonw *w = ss->w;
+		jsonw_obj_begin(w);
+		jsonw_kv_int(w, "id", a->id);
+		jsonw_kv_str(w, "fingerprint", a->fingerprint);
+		jsonw_kv_str(w, "format", a->format);
+		jsonw_kv_time(w, "event_time", a->event_time);
+		jsonw_kv_time(w, "received", a->received);
+		jsonw_kv_str(w, "rule_id", a->rule_id);
+		jsonw_kv_str(w, "rule_name", a->rule_name);
+		jsonw_kv_str(w, "severity", a->severity);
+		jsonw_kv_str(w, "host", a->host);
+		jsonw_kv_str(w, "src_ip", a->src_ip);
+		jsonw_kv_str(w, "dst_ip", a->dst_ip);
+		jsonw_kv_str(w, "user", a->user);
+		jsonw_kv_str(w, "category", a->category);
+		/* The record as received, as a string: consumers parse it if they
+		 * want it, and nothing in it reaches a terminal unescaped. */
+		jsonw_kv_str(w, "raw", a->raw);
+		jsonw_obj_end(w);
+		return 0;
+	}
+	printf("  %s  %-5s ", irk_time_short(a->event_time, t, sizeof t), a->format);
+	cli_put_col(stdout, a->rule_id ? a->rule_id : "-", 10);
+	printf(" %-8s ", a->severity ? a->severity : "-");
+	cli_put(stdout, a->src_ip ? a->src_ip : "-");
+	printf(" -> ");
+	cli_put(stdout, a->dst_ip ? a->dst_ip : a->host ? a->host : "-");
+	printf("  ");
+	cli_put(stdout, a->rule_name);
+	putchar('\n');
+	return 0;
+}
+
+static int show_observable(const struct observable_row *o, void *arg)
+{
+	struct show_state *ss = arg;
+
+	ss->n++;
+	if (ss->w) {
+		jsonw_obj_begin(ss->w);
+		jsonw_kv_str(ss->w, "type", obs_type_name(o->type));
+		jsonw_kv_str(ss->w, "value", o->value);
+		jsonw_kv_str(ss->w, "source", o->source);
+		jsonw_kv_int(ss->w, "ref", o->ref);
+		jsonw_kv_time(ss->w, "at", o->at);
+		jsonw_obj_end(ss->w);
+		return 0;
+	}
+	printf("  %-8s ", obs_type_name(o->type));
+	cli_put_col(stdout, o->value, 40);
+	printf(" from %s %lld\n", o->source, (long long)o->ref);
+	return 0;
+}
+
+static int show_event(const struct event_row *e, void *arg)
+{
+	struct show_state *ss = arg;
+	char t[32];
+
+	ss->n++;
+	if (ss->w)
+		return 0;
+	printf("  %s  %-16s ", irk_time_short(e->at, t, sizeof t), e->kind);
+	cli_put_col(stdout, e->actor, 10);
+	putchar(' ');
+	cli_put(stdout, e->data);
+	putchar('\n');
+	return 0;
+}
+
+static void show_field(const char *label, const char *v)
+{
+	printf("  %-14s ", label);
+	cli_put(stdout, v && *v ? v : "-");
+	putchar('\n');
+}
+
+static void show_human(struct cli *c, const struct incident *inc, int nalerts)
+{
+	struct irk_err err = { 0 };
+	struct stage_move *hist = NULL;
+	struct note *notes = NULL;
+	size_t nh = 0, nn = 0;
+	struct show_state ss = { 0 };
+	struct sla_policy pol;
+	struct sla_status sla;
+	char key[24], t[32], buf[128], sl[48];
+	int64_t now = irk_now();
+
+	sla_policy_load(&pol, c->cfg);
+	sla_status(&pol, inc, now, &sla);
+	printf("%s  ", incident_key(inc->id, key, sizeof key));
+	cli_put(stdout, inc->title);
+	printf("\n\n");
+	snprintf(buf, sizeof buf, "%s%s%s", stage_name(inc->stage),
+		 inc->resolution > RES_NONE ? " as " : "",
+		 inc->resolution > RES_NONE ? resolution_name(inc->resolution) : "");
+	show_field("stage", buf);
+	snprintf(buf, sizeof buf, "%s, P%d, confidence %d%%", severity_name(inc->severity),
+		 inc->priority, inc->confidence);
+	show_field("severity", buf);
+	if (sla.state != SLA_NONE)
+		show_field("SLA", sla_text(&sla, sl, sizeof sl));
+	show_field("owner", inc->owner);
+	show_field("business unit", inc->business_unit);
+	show_field("category", inc->category);
+	show_field("vector", inc->vector);
+	show_field("threat source", inc->threat_source);
+	show_field("root cause", inc->root_cause);
+	show_field("rule", inc->rule);
+	show_field("host", inc->host);
+	show_field("source IP", inc->src_ip);
+	if (inc->play) {
+		snprintf(buf, sizeof buf, "%s (version %.12s)", inc->play,
+			 inc->play_version ? inc->play_version : "?");
+		show_field("play", buf);
+	}
+	show_field("first event", irk_time_short(inc->t_first_event, t, sizeof t));
+	show_field("detected", irk_time_short(inc->t_detected, t, sizeof t));
+	show_field("acknowledged", irk_time_short(inc->t_acknowledged, t, sizeof t));
+	show_field("contained", irk_time_short(inc->t_contained, t, sizeof t));
+	show_field("resolved", irk_time_short(inc->t_resolved, t, sizeof t));
+	show_field("closed", irk_time_short(inc->t_closed, t, sizeof t));
+	snprintf(buf, sizeof buf, "%d alerts, reopened %d, moved back %d, effort %d min",
+		 inc->alert_count, inc->reopen_count, inc->back_moves, inc->effort_min);
+	show_field("counts", buf);
+	snprintf(buf, sizeof buf, "%lld (last change by %s)", (long long)inc->version,
+		 inc->updated_by ? inc->updated_by : "?");
+	show_field("version", buf);
+	if (inc->summary && *inc->summary) {
+		printf("\nSummary\n  ");
+		cli_put(stdout, inc->summary);
+		putchar('\n');
+	}
+
+	if (!store_history_list(c->store, inc->id, &hist, &nh, &err) && nh) {
+		printf("\nStage history\n");
+		for (size_t i = 0; i < nh; i++) {
+			printf("  %s  %-15s -> %-15s ", irk_time_short(hist[i].at, t, sizeof t),
+			       hist[i].from >= 0 ? stage_name(hist[i].from) : "(opened)",
+			       stage_name(hist[i].to));
+			cli_put(stdout, hist[i].actor);
+			if (hist[i].forced)
+				printf(" FORCED");
+			if (hist[i].reason[0]) {
+				printf(": ");
+				cli_put(stdout, hist[i].reason);
+			}
+			putchar('\n');
+		}
+	}
+	free(hist);
+	if (!store_note_list(c->store, inc->id, &notes, &nn, &err) && nn) {
+		printf("\nNotes\n");
+		for (size_t i = 0; i < nn; i++) {
+			printf("  %s  ", irk_time_short(notes[i].at, t, sizeof t));
+			cli_put(stdout, notes[i].actor);
+			printf(": ");
+			cli_put(stdout, notes[i].text);
+			putchar('\n');
+		}
+	}
+	note_list_free(notes, nn);
+	printf("\nAlerts (%d, newest first)\n", inc->alert_count);
+	store_alert_each(c->store, inc->id, nalerts, show_alert, &ss, &err);
+	ss.n = 0;
+	printf("\nObservables\n");
+	store_observable_each(c->store, inc->id, show_observable, &ss, &err);
+	if (!ss.n)
+		printf("  (none)\n");
+	ss.n = 0;
+	printf("\nAudit events\n");
+	audit_each(c->store, inc->id, 0, show_event, &ss, &err);
+}
+
+static void show_json(struct cli *c, const struct incident *inc, int nalerts)
+{
+	struct strbuf out = STRBUF_INIT;
+	struct jsonw w;
+	struct irk_err err = { 0 };
+	struct stage_move *hist = NULL;
+	struct note *notes = NULL;
+	size_t nh = 0, nn = 0;
+	struct show_state ss = { &w, 0 };
+
+	jsonw_init(&w, &out, 1);
+	jsonw_obj_begin(&w);
+	json_incident_fields(&w, inc);
+	jsonw_key(&w, "history");
+	jsonw_arr_begin(&w);
+	if (!store_history_list(c->store, inc->id, &hist, &nh, &err)) {
+		for (size_t i = 0; i < nh; i++) {
+			jsonw_obj_begin(&w);
+			jsonw_kv_str(&w, "from", hist[i].from >= 0 ? stage_name(hist[i].from) : NULL);
+			jsonw_kv_str(&w, "to", stage_name(hist[i].to));
+			jsonw_kv_time(&w, "at", hist[i].at);
+			jsonw_kv_str(&w, "actor", hist[i].actor);
+			jsonw_kv_str(&w, "reason", hist[i].reason[0] ? hist[i].reason : NULL);
+			jsonw_kv_bool(&w, "forced", hist[i].forced);
+			jsonw_obj_end(&w);
+		}
+	}
+	free(hist);
+	jsonw_arr_end(&w);
+	jsonw_key(&w, "notes");
+	jsonw_arr_begin(&w);
+	if (!store_note_list(c->store, inc->id, &notes, &nn, &err)) {
+		for (size_t i = 0; i < nn; i++) {
+			jsonw_obj_begin(&w);
+			jsonw_kv_time(&w, "at", notes[i].at);
+			jsonw_kv_str(&w, "actor", notes[i].actor);
+			jsonw_kv_str(&w, "text", notes[i].text);
+			jsonw_obj_end(&w);
+		}
+	}
+	note_list_free(notes, nn);
+	jsonw_arr_end(&w);
+	jsonw_key(&w, "alerts");
+	jsonw_arr_begin(&w);
+	store_alert_each(c->store, inc->id, nalerts, show_alert, &ss, &err);
+	jsonw_arr_end(&w);
+	jsonw_key(&w, "observables");
+	jsonw_arr_begin(&w);
+	store_observable_each(c->store, inc->id, show_observable, &ss, &err);
+	jsonw_arr_end(&w);
+	jsonw_obj_end(&w);
+	strbuf_addc(&out, '\n');
+	fwrite(out.buf, 1, out.len, stdout);
+	strbuf_free(&out);
+}
+
+int cmd_show(struct cli *c, int argc, char **argv)
+{
+	enum { O_JSON = OPT_FIRST_OWN, O_ALERTS };
+	static const struct option opts[] = {
+		{ "json", no_argument, NULL, O_JSON },
+		{ "alerts", required_argument, NULL, O_ALERTS },
+		{ NULL, 0, NULL, 0 },
+	};
+	const struct cli_command *cmd = cli_find("show");
+	struct incident inc;
+	struct irk_err err = { 0 };
+	int opt, json = 0, nalerts = 10;
+	int64_t id;
+
+	while ((opt = cli_getopt(c, cmd, argc, argv, "", opts)) != -1) {
+		if (opt == O_JSON)
+			json = 1;
+		else if (opt == O_ALERTS)
+			nalerts = atoi(optarg);
+	}
+	if (optind + 1 != argc)
+		return cli_usage_error(cmd, optind < argc ? "one incident at a time" : "which incident?");
+	if (!(id = cli_key(cmd, argv[optind])))
+		return EXIT_USAGE;
+	if (!cli_store(c, 0))
+		return EXIT_ERR;
+	if (store_incident_get(c->store, id, &inc, &err))
+		return cli_report(&err);
+	if (json)
+		show_json(c, &inc, nalerts);
+	else
+		show_human(c, &inc, nalerts);
+	incident_clear(&inc);
+	return EXIT_OK;
+}
+
+/* ---- board (text) ---------------------------------------------------------- */
+
+struct board_state {
+	int64_t now;
+	struct sla_policy pol;
+	int shown, limit;
+};
+
+static int board_card(const struct incident *inc, void *arg)
+{
+	struct board_state *bs = arg;
+	struct sla_status sla;
+	char key[24], age[32], sl[48];
+
+	if (bs->limit && bs->shown >= bs->limit)
+		return 1;
+	bs->shown++;
+	sla_status(&bs->pol, inc, bs->now, &sla);
+	printf("  %-9s P%d %-8s ", incident_key(inc->id, key, sizeof key), inc->priority,
+	       severity_name(inc->severity));
+	cli_put_col(stdout, inc->owner ? inc->owner : "-", 10);
+	printf(" %-6s %-16s ", irk_duration_fmt(bs->now - inc->t_detected, age, sizeof age),
+	       sla.state == SLA_NONE ? "" : sla_text(&sla, sl, sizeof sl));
+	cli_put(stdout, inc->title);
+	putchar('\n');
+	return 0;
+}
+
+int cmd_board(struct cli *c, int argc, char **argv)
+{
+	enum { O_ALL = OPT_FIRST_OWN, O_LIMIT };
+	static const struct option opts[] = {
+		{ "all", no_argument, NULL, O_ALL },
+		{ "limit", required_argument, NULL, O_LIMIT },
+		{ NULL, 0, NULL, 0 },
+	};
+	const struct cli_command *cmd = cli_find("board");
+	struct irk_err err = { 0 };
+	struct board_state bs = { 0 };
+	int64_t counts[STAGE_COUNT], open = 0;
+	int opt, all = 0;
+
+	while ((opt = cli_getopt(c, cmd, argc, argv, "", opts)) != -1) {
+		if (opt == O_ALL)
+			all = 1;
+		else if (opt == O_LIMIT)
+			bs.limit = atoi(optarg);
+	}
+	if (optind < argc)
+		return cli_usage_error(cmd, "unexpected argument '%s'", argv[optind]);
+	if (!cli_store(c, 0))
+		return EXIT_ERR;
+	bs.now = irk_now();
+	sla_policy_load(&bs.pol, c->cfg);
+	if (store_begin_read(c->store, &err) || store_incident_counts(c->store, counts, &err))
+		return cli_report(&err);
+	for (int s = 0; s < STAGE_CLOSED; s++)
+		open += counts[s];
+	printf("irk board: %lld open, %lld closed\n", (long long)open, (long long)counts[STAGE_CLOSED]);
+	for (int s = 0; s < STAGE_COUNT; s++) {
+		struct incident_filter f = INCIDENT_FILTER_ALL;
+		printf("\n%s (%lld)\n", stage_title(s), (long long)counts[s]);
+		if (s == STAGE_CLOSED && !all)
+			continue;
+		f.stage = s;
+		bs.shown = 0;
+		if (store_incident_each(c->store, &f, board_card, &bs, &err))
+			break;
+		if (bs.limit && counts[s] > bs.shown)
+			printf("  ... %lld more\n", (long long)(counts[s] - bs.shown));
+	}
+	store_commit(c->store, NULL);
+	if (err.code)
+		return cli_report(&err);
+	return EXIT_OK;
+}
+
+/* ---- changes ------------------------------------------------------------- */
+
+static int done(struct cli *c, int rc, const struct irk_err *err, const char *fmt, int64_t id,
+		const char *extra)
+{
+	char key[24];
+
+	if (rc)
+		return cli_report(err);
+	if (err->msg[0]) {          /* an informational message (e.g. already yours) */
+		cli_put(stdout, err->msg);
+		putchar('\n');
+		return EXIT_OK;
+	}
+	printf(fmt, incident_key(id, key, sizeof key));
+	if (extra)
+		cli_put(stdout, extra);
+	putchar('\n');
+	(void)c;
+	return EXIT_OK;
+}
+
+int cmd_claim(struct cli *c, int argc, char **argv)
+{
+	enum { O_FORCE = OPT_FIRST_OWN };
+	static const struct option opts[] = {
+		{ "force", no_argument, NULL, O_FORCE },
+		{ NULL, 0, NULL, 0 },
+	};
+	const struct cli_command *cmd = cli_find("claim");
+	struct irk_err err = { 0 };
+	int opt, force = 0;
+	int64_t id;
+
+	while ((opt = cli_getopt(c, cmd, argc, argv, "", opts)) != -1)
+		if (opt == O_FORCE)
+			force = 1;
+	if (optind + 1 != argc)
+		return cli_usage_error(cmd, "which incident?");
+	if (!(id = cli_key(cmd, argv[optind])))
+		return EXIT_USAGE;
+	if (!cli_store(c, 0))
+		return EXIT_ERR;
+	int rc = incident_claim(c->store, &c->actor, id, 0, force, &err);
+	return done(c, rc, &err, "%s is yours", id, NULL);
+}
+
+int cmd_move(struct cli *c, int argc, char **argv)
+{
+	enum { O_FORCE = OPT_FIRST_OWN, O_REASON };
+	static const struct option opts[] = {
+		{ "force", no_argument, NULL, O_FORCE },
+		{ "reason", required_argument, NULL, O_REASON },
+		{ NULL, 0, NULL, 0 },
+	};
+	const struct cli_command *cmd = cli_find("move");
+	struct irk_err err = { 0 };
+	const char *reason = NULL;
+	int opt, force = 0, to;
+	int64_t id;
+	char msg[64];
+
+	while ((opt = cli_getopt(c, cmd, argc, argv, "", opts)) != -1) {
+		if (opt == O_FORCE)
+			force = 1;
+		else if (opt == O_REASON)
+			reason = optarg;
+	}
+	if (optind + 2 != argc)
+		return cli_usage_error(cmd, "give an incident and a stage");
+	if (!(id = cli_key(cmd, argv[optind])))
+		return EXIT_USAGE;
+	if ((to = stage_parse(argv[optind + 1])) < 0)
+		return cli_usage_error(cmd, "no stage '%s' (new, identification, containment, "
+				       "eradication, recovery, lessons-learned)", argv[optind + 1]);
+	if (!cli_store(c, 0))
+		return EXIT_ERR;
+	int rc = incident_move(c->store, &c->actor, id, to, reason, force, 0, &err);
+	snprintf(msg, sizeof msg, "%s", stage_name(to));
+	return done(c, rc, &err, "%s moved to ", id, msg);
+}
+
+int cmd_note(struct cli *c, int argc, char **argv)
+{
+	const struct cli_command *cmd = cli_find("note");
+	struct irk_err err = { 0 };
+	struct strbuf text = STRBUF_INIT;
+	int64_t id;
+
+	while (cli_getopt(c, cmd, argc, argv, "", NULL) != -1)
+		;
+	if (optind + 2 > argc)
+		return cli_usage_error(cmd, "give an incident and the text of the note");
+	if (!(id = cli_key(cmd, argv[optind])))
+		return EXIT_USAGE;
+	if (optind + 2 == argc && !strcmp(argv[optind + 1], "-")) {
+		char buf[4096];
+		size_t k;
+		while ((k = fread(buf, 1, sizeof buf, stdin)) > 0 && text.len < 65537)
+			strbuf_add(&text, buf, k);
+		while (text.len && text.buf[text.len - 1] == '\n')
+			text.buf[--text.len] = '\0';
+	} else {
+		for (int i = optind + 1; i < argc; i++) {
+			if (i > optind + 1)
+				strbuf_addc(&text, ' ');
+			strbuf_puts(&text, argv[i]);
+		}
+	}
+	if (!cli_store(c, 0)) {
+		strbuf_free(&text);
+		return EXIT_ERR;
+	}
+	int rc = incident_note(c->store, &c->actor, id, strbuf_str(&text), &err);
+	strbuf_free(&text);
+	return done(c, rc, &err, "note added to %s", id, NULL);
+}
+
+int cmd_close(struct cli *c, int argc, char **argv)
+{
+	enum { O_FORCE = OPT_FIRST_OWN, O_REASON, O_RES };
+	static const struct option opts[] = {
+		{ "force", no_argument, NULL, O_FORCE },
+		{ "reason", required_argument, NULL, O_REASON },
+		{ "resolution", required_argument, NULL, O_RES },
+		{ NULL, 0, NULL, 0 },
+	};
+	const struct cli_command *cmd = cli_find("close");
+	struct irk_err err = { 0 };
+	const char *reason = NULL, *res = NULL;
+	int opt, force = 0, resolution;
+	int64_t id;
+
+	while ((opt = cli_getopt(c, cmd, argc, argv, "", opts)) != -1) {
+		if (opt == O_FORCE)
+			force = 1;
+		else if (opt == O_REASON)
+			reason = optarg;
+		else if (opt == O_RES)
+			res = optarg;
+	}
+	if (optind + 1 != argc)
+		return cli_usage_error(cmd, "which incident?");
+	if (!(id = cli_key(cmd, argv[optind])))
+		return EXIT_USAGE;
+	if (!res)
+		return cli_usage_error(cmd, "closing needs --resolution (true-positive, "
+				       "false-positive, duplicate, benign)");
+	if ((resolution = resolution_parse(res)) <= RES_NONE)
+		return cli_usage_error(cmd, "no resolution '%s' (true-positive, false-positive, "
+				       "duplicate, benign)", res);
+	if (!cli_store(c, 0))
+		return EXIT_ERR;
+	int rc = incident_close(c->store, &c->actor, id, resolution, reason, force, 0, &err);
+	return done(c, rc, &err, "%s closed as ", id, resolution_name(resolution));
+}
+
+int cmd_set(struct cli *c, int argc, char **argv)
+{
+	const struct cli_command *cmd = cli_find("set");
+	struct irk_err err = { 0 };
+	int64_t id;
+
+	while (cli_getopt(c, cmd, argc, argv, "", NULL) != -1)
+		;
+	if (optind + 2 > argc)
+		return cli_usage_error(cmd, "give an incident and FIELD=VALUE");
+	if (!(id = cli_key(cmd, argv[optind])))
+		return EXIT_USAGE;
+	if (!cli_store(c, 0))
+		return EXIT_ERR;
+	int rc = incident_set(c->store, &c->actor, id, argv + optind + 1, argc - optind - 1, 0, &err);
+	return done(c, rc, &err, "%s updated", id, NULL);
+}

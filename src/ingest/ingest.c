@@ -1,0 +1,569 @@
+/* ingest.c: the ingest pipeline (see ingest.h). */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "irk/audit.h"
+#include "irk/clock.h"
+#include "irk/hash.h"
+#include "irk/hmap.h"
+#include "irk/identity.h"
+#include "irk/incident.h"
+#include "irk/ingest.h"
+#include "irk/jdoc.h"
+#include "irk/jsonw.h"
+#include "irk/sanitize.h"
+#include "irk/store.h"
+
+/* A correlation key (rule + host, or rule + source IP) seen in this batch. */
+struct corr {
+	int64_t id, first, last;
+};
+
+/* Alerts added to an incident in this batch, written once at flush. */
+struct bump {
+	int64_t id, count, first, last;
+};
+
+struct ingest_ctx {
+	struct store *s;
+	struct ingest_opts o;
+	struct jdoc doc;
+	struct hmap *corr;       /* "h\0rule\0host" / "s\0rule\0src" -> struct corr */
+	struct hmap *bumps;      /* incident id -> struct bump */
+	struct hmap *obs;        /* "id\0type\0value" -> seen */
+	int64_t received;
+};
+
+void ingest_opts_init(struct ingest_opts *o)
+{
+	memset(o, 0, sizeof *o);
+	o->format = FMT_AUTO;
+	o->window = INGEST_DEFAULT_WINDOW;
+	o->batch = INGEST_DEFAULT_BATCH;
+	o->actor = identity_name();
+	o->errout = stderr;
+}
+
+struct ingest_ctx *ingest_begin(struct store *s, const struct ingest_opts *o)
+{
+	struct ingest_ctx *c = xcalloc(1, sizeof *c);
+
+	c->s = s;
+	c->o = *o;
+	if (!c->o.actor)
+		c->o.actor = identity_name();
+	if (c->o.window <= 0)
+		c->o.window = INGEST_DEFAULT_WINDOW;
+	jdoc_init(&c->doc);
+	c->corr = hmap_new(sizeof(struct corr));
+	c->bumps = hmap_new(sizeof(struct bump));
+	c->obs = hmap_new(1);
+	c->received = irk_now();
+	return c;
+}
+
+void ingest_end(struct ingest_ctx **cp)
+{
+	struct ingest_ctx *c = *cp;
+
+	if (!c)
+		return;
+	jdoc_free(&c->doc);
+	hmap_free(&c->corr);
+	hmap_free(&c->bumps);
+	hmap_free(&c->obs);
+	free(c);
+	*cp = NULL;
+}
+
+struct flush_state {
+	struct store *s;
+	struct irk_err *err;
+	int rc;
+};
+
+static void flush_one(const void *key, size_t klen, void *value, void *arg)
+{
+	struct flush_state *fs = arg;
+	struct bump *b = value;
+
+	(void)key;
+	(void)klen;
+	if (!fs->rc && b->count)
+		fs->rc = store_incident_bump(fs->s, b->id, b->count, b->first, b->last, fs->err);
+}
+
+int ingest_flush(struct ingest_ctx *c, struct irk_err *err)
+{
+	struct flush_state fs = { c->s, err, 0 };
+
+	hmap_each(c->bumps, flush_one, &fs);
+	/* Other writers may change incidents between batches: start afresh. */
+	hmap_clear(c->bumps);
+	hmap_clear(c->corr);
+	hmap_clear(c->obs);
+	c->received = irk_now();
+	return fs.rc;
+}
+
+static size_t corr_key(char *buf, size_t n, char kind, const char *rule, const char *v)
+{
+	size_t rl = strlen(rule), vl = strlen(v);
+
+	if (rl + vl + 3 > n)
+		return 0;
+	buf[0] = kind;
+	memcpy(buf + 1, rule, rl + 1);
+	memcpy(buf + 2 + rl, v, vl);
+	return rl + vl + 2;
+}
+
+/* The incident this alert joins: the batch cache first, then the database. */
+static int64_t correlate(struct ingest_ctx *c, const char *rule, const struct alert *a)
+{
+	char key[1024];
+	const char *vals[2] = { a->host, a->src_ip };
+	const char kinds[2] = { 'h', 's' };
+	int64_t t = a->event_time, w = c->o.window;
+
+	for (int i = 0; i < 2; i++) {
+		if (!vals[i] || !*vals[i])
+			continue;
+		size_t kl = corr_key(key, sizeof key, kinds[i], rule, vals[i]);
+		struct corr *k = kl ? hmap_get(c->corr, key, kl) : NULL;
+		if (k && k->last >= t - w && k->first <= t + w)
+			return k->id;
+	}
+	return store_incident_correlate(c->s, rule, a->host, a->src_ip, t, w);
+}
+
+static void remember(struct ingest_ctx *c, const char *rule, const struct alert *a, int64_t id)
+{
+	char key[1024];
+	const char *vals[2] = { a->host, a->src_ip };
+	const char kinds[2] = { 'h', 's' };
+	int created;
+
+	for (int i = 0; i < 2; i++) {
+		if (!vals[i] || !*vals[i])
+			continue;
+		size_t kl = corr_key(key, sizeof key, kinds[i], rule, vals[i]);
+		if (!kl)
+			continue;
+		struct corr *k = hmap_put(c->corr, key, kl, &created);
+		if (created || k->id != id) {
+			k->id = id;
+			k->first = k->last = a->event_time;
+		}
+		if (a->event_time < k->first)
+			k->first = a->event_time;
+		if (a->event_time > k->last)
+			k->last = a->event_time;
+	}
+}
+
+static void add_bump(struct ingest_ctx *c, int64_t id, int64_t t)
+{
+	int created;
+	struct bump *b = hmap_put(c->bumps, &id, sizeof id, &created);
+
+	if (created) {
+		b->id = id;
+		b->first = b->last = t;
+	}
+	b->count++;
+	if (t < b->first)
+		b->first = t;
+	if (t > b->last)
+		b->last = t;
+}
+
+static int add_observables(struct ingest_ctx *c, int64_t incident, int64_t alert_id,
+			   const struct alert *a, struct irk_err *err)
+{
+	char key[1100];
+
+	for (int i = 0; i < a->nobs; i++) {
+		const char *v = a->obs[i].value;
+		size_t vl = strlen(v);
+		int created;
+
+		if (vl > 1000)
+			continue;   /* an "observable" this long is noise */
+		memcpy(key, &incident, sizeof incident);
+		key[sizeof incident] = (char)a->obs[i].type;
+		memcpy(key + sizeof incident + 1, v, vl);
+		hmap_put(c->obs, key, sizeof incident + 1 + vl, &created);
+		if (!created)
+			continue;
+		if (store_observable_add(c->s, incident, a->obs[i].type, v, "alert", alert_id,
+					 c->received, err))
+			return IRK_ERROR;
+	}
+	return IRK_OK;
+}
+
+static int open_incident(struct ingest_ctx *c, const char *rule, const struct alert *a,
+			 const char *source, int64_t lineno, int64_t *id, struct irk_err *err)
+{
+	struct incident inc = { 0 };
+	struct strbuf js = STRBUF_INIT;
+	struct jsonw w;
+	char fp[2 * ALERT_FP_LEN + 1];
+	int rc;
+
+	inc.title = xstrdup(a->rule_name && *a->rule_name ? a->rule_name : rule);
+	inc.severity = a->severity;
+	inc.confidence = 50;
+	inc.category = a->category && *a->category ? xstrdup(a->category) : NULL;
+	inc.rule = xstrdup(rule);
+	inc.host = a->host && *a->host ? xstrdup(a->host) : NULL;
+	inc.src_ip = a->src_ip && *a->src_ip ? xstrdup(a->src_ip) : NULL;
+	inc.t_first_event = inc.t_last_event = a->event_time;
+	inc.t_detected = c->received;
+	inc.alert_count = 0;
+	jsonw_init(&w, &js, 0);
+	jsonw_obj_begin(&w);
+	jsonw_kv_str(&w, "format", alert_format_name(a->format));
+	jsonw_kv_str(&w, "fingerprint", hash_hex(a->fingerprint, ALERT_FP_LEN, fp));
+	jsonw_kv_str(&w, "file", source);
+	jsonw_kv_int(&w, "line", lineno);
+	jsonw_obj_end(&w);
+	rc = incident_open(c->s, c->o.actor, &inc, js.buf, err);
+	strbuf_free(&js);
+	if (!rc && c->o.on_new_incident)
+		rc = c->o.on_new_incident(c->s, &inc, a, c->o.hook_arg, err);
+	*id = inc.id;
+	incident_clear(&inc);
+	return rc;
+}
+
+static int reject(struct ingest_ctx *c, const char *source, int64_t lineno, int format,
+		  const char *reason, const char *line, size_t len, int64_t orig_len,
+		  struct ingest_stats *st, struct irk_err *err)
+{
+	char why[sizeof err->msg];
+
+	/* reason may be err->msg itself: copy it before err is reused. */
+	irk_strlcpy(why, reason, sizeof why);
+	st->rejected++;
+	if (store_quarantine_add(c->s, source, lineno, format >= 0 ? alert_format_name(format) : NULL,
+				 why, line, len, orig_len, err))
+		return IRK_ERROR;
+	return irk_fail(err, IRK_INVALID, "%s", why);
+}
+
+int ingest_record(struct ingest_ctx *c, const char *line, size_t len, const char *source,
+		  int64_t lineno, struct ingest_stats *st, int64_t *incident_id,
+		  struct irk_err *err)
+{
+	struct jdoc_error jerr;
+	struct alert a;
+	char reason[256];
+	int format = c->o.format, rc;
+	int64_t id = 0, alert_id = 0;
+
+	if (incident_id)
+		*incident_id = 0;
+	st->read++;
+	if (jdoc_parse(&c->doc, line, len, &jerr)) {
+		snprintf(reason, sizeof reason, "malformed JSON at column %zu: %s",
+			 jerr.offset + 1, jerr.msg);
+		return reject(c, source, lineno, -1, reason, line, len, (int64_t)len, st, err);
+	}
+	if (format == FMT_AUTO) {
+		format = alert_detect(&c->doc, c->o.map);
+		if (format < 0)
+			return reject(c, source, lineno, -1,
+				      "not a recognised alert (EVE, Wazuh, ECS, Zeek); "
+				      "use --format or a [mapping] in irk.conf",
+				      line, len, (int64_t)len, st, err);
+	}
+	alert_reset(&a);
+	if (alert_parse(format, &c->doc, line, len, c->o.map, &a, err))
+		return reject(c, source, lineno, format, err->msg, line, len, (int64_t)len, st, err);
+
+	const char *rule = a.rule_id && *a.rule_id ? a.rule_id : a.rule_name;
+	if (!rule || !*rule)
+		rule = "unknown";
+	id = correlate(c, rule, &a);
+	if (!id) {
+		/* A duplicate must not open an incident: check before creating. */
+		if (store_alert_exists(c->s, a.fingerprint)) {
+			st->duplicate++;
+			return IRK_OK;
+		}
+		if ((rc = open_incident(c, rule, &a, source, lineno, &id, err)))
+			return rc;
+		st->incidents++;
+	}
+	rc = store_alert_insert(c->s, &a, c->received, id, &alert_id, err);
+	if (rc == IRK_CONFLICT) {
+		st->duplicate++;
+		return IRK_OK;
+	}
+	if (rc)
+		return rc;
+	st->added++;
+	remember(c, rule, &a, id);
+	add_bump(c, id, a.event_time);
+	if (add_observables(c, id, alert_id, &a, err))
+		return IRK_ERROR;
+	if (incident_id)
+		*incident_id = id;
+	return IRK_OK;
+}
+
+/* ---- reading lines in bounded memory ------------------------------------ */
+
+#define READ_CHUNK 65536
+
+struct reader {
+	int fd;
+	char *buf;               /* INGEST_MAX_LINE + READ_CHUNK + 1 bytes */
+	size_t cap, start, end, scan;
+	int eof;
+};
+
+enum { LINE_OK, LINE_TOO_LONG, LINE_EOF, LINE_ERROR };
+
+static ssize_t read_some(int fd, char *p, size_t n)
+{
+	ssize_t k;
+
+	do
+		k = read(fd, p, n);
+	while (k < 0 && errno == EINTR);
+	return k;
+}
+
+/* Skip the rest of an over-long line whose head is buf[0..MAX): read into
+ * the space after the head until a newline. Sets *full to the line's whole
+ * length and leaves what follows the newline as the unread data. */
+static int reader_skip(struct reader *r, int64_t *full)
+{
+	char *area = r->buf + INGEST_MAX_LINE;
+	size_t room = r->cap - INGEST_MAX_LINE;
+	int64_t total = (int64_t)(r->end - r->start);
+
+	/* Bytes already read past the head belong to the line: drop them. */
+	for (;;) {
+		ssize_t k = read_some(r->fd, area, room);
+		if (k < 0)
+			return LINE_ERROR;
+		if (k == 0) {
+			r->eof = 1;
+			r->start = r->end = r->scan = INGEST_MAX_LINE;
+			*full = total;
+			return LINE_TOO_LONG;
+		}
+		char *nl = memchr(area, '\n', (size_t)k);
+		if (nl) {
+			total += nl - area;
+			r->start = r->scan = (size_t)(nl + 1 - r->buf);
+			r->end = INGEST_MAX_LINE + (size_t)k;
+			*full = total;
+			return LINE_TOO_LONG;
+		}
+		total += k;
+	}
+}
+
+/* The next line (without '\n') in *line and *len, valid until the next call.
+ * A line over the limit gives LINE_TOO_LONG with its first
+ * INGEST_MAX_LINE bytes and its full length in *full. */
+static int reader_next(struct reader *r, const char **line, size_t *len, int64_t *full)
+{
+	for (;;) {
+		char *nl = r->scan < r->end ? memchr(r->buf + r->scan, '\n', r->end - r->scan) : NULL;
+		if (nl) {
+			*line = r->buf + r->start;
+			*len = (size_t)(nl - *line);
+			*full = (int64_t)*len;
+			r->start = r->scan = (size_t)(nl + 1 - r->buf);
+			return LINE_OK;
+		}
+		r->scan = r->end;
+		if (r->start) {
+			memmove(r->buf, r->buf + r->start, r->end - r->start);
+			r->end -= r->start;
+			r->scan = r->end;
+			r->start = 0;
+		}
+		if (r->end > INGEST_MAX_LINE) {
+			*line = r->buf;
+			*len = INGEST_MAX_LINE;
+			return r->eof ? (*full = (int64_t)r->end, r->start = r->end = r->scan = INGEST_MAX_LINE,
+					 LINE_TOO_LONG) : reader_skip(r, full);
+		}
+		if (r->eof) {
+			if (r->end > r->start) {
+				*line = r->buf + r->start;
+				*len = r->end - r->start;
+				*full = (int64_t)*len;
+				r->start = r->scan = r->end;
+				return LINE_OK;
+			}
+			return LINE_EOF;
+		}
+		ssize_t k = read_some(r->fd, r->buf + r->end, r->cap - r->end);
+		if (k < 0)
+			return LINE_ERROR;
+		if (k == 0)
+			r->eof = 1;
+		r->end += (size_t)k;
+	}
+}
+
+/* Error lines wait here until their batch is committed. */
+static void pending_add(struct strbuf *pending, const char *source, int64_t lineno,
+			const char *reason)
+{
+	strbuf_printf(pending, "%s:%lld: ", source, (long long)lineno);
+	sanitize_append(pending, reason, strlen(reason), 0);
+	strbuf_addc(pending, '\n');
+}
+
+static int commit_batch(struct ingest_ctx *c, const char *source, int64_t first_line,
+			int64_t last_line, const struct ingest_stats *before,
+			const struct ingest_stats *now, struct strbuf *pending,
+			struct irk_err *err)
+{
+	struct strbuf js = STRBUF_INIT;
+	struct jsonw w;
+	int rc = ingest_flush(c, err);
+
+	if (!rc && now->read > before->read) {
+		jsonw_init(&w, &js, 0);
+		jsonw_obj_begin(&w);
+		jsonw_kv_str(&w, "source", source);
+		jsonw_kv_int(&w, "first_line", first_line);
+		jsonw_kv_int(&w, "last_line", last_line);
+		jsonw_kv_int(&w, "read", now->read - before->read);
+		jsonw_kv_int(&w, "new", now->added - before->added);
+		jsonw_kv_int(&w, "duplicate", now->duplicate - before->duplicate);
+		jsonw_kv_int(&w, "rejected", now->rejected - before->rejected);
+		jsonw_kv_int(&w, "incidents", now->incidents - before->incidents);
+		jsonw_obj_end(&w);
+		rc = audit_append(c->s, c->o.actor, 0, "ingest.batch", js.buf, NULL, err);
+		strbuf_free(&js);
+	}
+	if (!rc)
+		rc = store_commit(c->s, err);
+	else
+		store_rollback(c->s);
+	if (!rc && pending->len && c->o.errout) {
+		fwrite(pending->buf, 1, pending->len, c->o.errout);
+		fflush(c->o.errout);
+	}
+	strbuf_reset(pending);
+	return rc;
+}
+
+int ingest_fd(struct store *s, int fd, const char *source,
+	      const struct ingest_opts *o, struct ingest_stats *st, struct irk_err *err)
+{
+	struct reader r = { fd, NULL, INGEST_MAX_LINE + READ_CHUNK + 1, 0, 0, 0, 0 };
+	struct ingest_ctx *c = ingest_begin(s, o);
+	struct strbuf pending = STRBUF_INIT;
+	struct ingest_stats before = *st;
+	struct irk_err lerr;
+	int64_t lineno = 0, first_line = 1;
+	int in_batch = 0, rc = IRK_OK, batch = o->batch > 0 ? o->batch : INGEST_DEFAULT_BATCH;
+	int n_in_batch = 0;
+	char *safe_source = sanitize_dup(source, 0);
+
+	r.buf = xmalloc(r.cap);
+	for (;;) {
+		const char *line;
+		size_t len;
+		int64_t full;
+		int k = reader_next(&r, &line, &len, &full);
+
+		if (k == LINE_EOF)
+			break;
+		if (k == LINE_ERROR) {
+			rc = irk_fail(err, IRK_ERROR, "%s: read error after line %lld: %s",
+				      safe_source, (long long)lineno, strerror(errno));
+			break;
+		}
+		lineno++;
+		if (k == LINE_OK) {
+			while (len && (line[len - 1] == '\r' || line[len - 1] == ' ' || line[len - 1] == '\t'))
+				len--;
+			size_t i = 0;
+			while (i < len && (line[i] == ' ' || line[i] == '\t'))
+				i++;
+			if (i == len)
+				continue;   /* blank lines are not records */
+		}
+		if (!in_batch) {
+			if ((rc = store_begin(s, err)))
+				break;
+			in_batch = 1;
+			n_in_batch = 0;
+			first_line = lineno;
+			before = *st;
+		}
+		irk_err_clear(&lerr);
+		if (k == LINE_TOO_LONG) {
+			char reason[160];
+			snprintf(reason, sizeof reason,
+				 "line of %lld bytes is over the %d byte limit (first %d bytes kept)",
+				 (long long)full, INGEST_MAX_LINE, INGEST_MAX_LINE);
+			st->read++;
+			rc = reject(c, source, lineno, -1, reason, line, len, full, st, &lerr);
+		} else {
+			rc = ingest_record(c, line, len, source, lineno, st, NULL, &lerr);
+		}
+		if (rc == IRK_INVALID) {
+			pending_add(&pending, safe_source, lineno, lerr.msg);
+			rc = IRK_OK;
+		}
+		if (rc) {
+			irk_fail(err, rc, "%s:%lld: %s", safe_source, (long long)lineno, lerr.msg);
+			break;
+		}
+		if (++n_in_batch >= batch) {
+			if ((rc = commit_batch(c, source, first_line, lineno, &before, st, &pending, err)))
+				break;
+			in_batch = 0;
+		}
+	}
+	if (in_batch) {
+		if (rc) {
+			/* A fatal error: this batch was never reported, so it goes;
+			 * earlier batches are committed. Re-running adds the rest. */
+			store_rollback(s);
+		} else {
+			rc = commit_batch(c, source, first_line, lineno, &before, st, &pending, err);
+		}
+	}
+	free(r.buf);
+	free(safe_source);
+	strbuf_free(&pending);
+	ingest_end(&c);
+	return rc;
+}
+
+int ingest_path(struct store *s, const char *path, const struct ingest_opts *o,
+		struct ingest_stats *st, struct irk_err *err)
+{
+	int fd, rc;
+
+	if (!strcmp(path, "-"))
+		return ingest_fd(s, 0, "<stdin>", o, st, err);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		char *safe = sanitize_dup(path, 0);
+		irk_fail(err, IRK_ERROR, "%s: %s", safe, strerror(errno));
+		free(safe);
+		return IRK_ERROR;
+	}
+	rc = ingest_fd(s, fd, path, o, st, err);
+	close(fd);
+	return rc;
+}

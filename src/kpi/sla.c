@@ -1,0 +1,58 @@
+/* sla.c: SLA targets and status. */
+#include <stdio.h>
+
+#include "irk/clock.h"
+#include "irk/config.h"
+#include "irk/sla.h"
+
+void sla_policy_load(struct sla_policy *p, const struct config *c)
+{
+	static const int64_t ack[5] = { 0, 900, 3600, 14400, 86400 };
+	static const int64_t contain[5] = { 0, 14400, 86400, 259200, 604800 };
+	char key[32];
+
+	for (int i = 1; i <= 4; i++) {
+		snprintf(key, sizeof key, "sla.p%d_ack", i);
+		p->ack[i] = c ? config_get_int(c, key, ack[i]) : ack[i];
+		snprintf(key, sizeof key, "sla.p%d_contain", i);
+		p->contain[i] = c ? config_get_int(c, key, contain[i]) : contain[i];
+	}
+	p->ack[0] = p->contain[0] = 0;
+}
+
+void sla_status(const struct sla_policy *p, const struct incident *inc, int64_t now,
+		struct sla_status *out)
+{
+	int pr = inc->priority >= 1 && inc->priority <= 4 ? inc->priority : 4;
+
+	out->state = SLA_NONE;
+	out->clock = SLA_ACK;
+	out->remaining = 0;
+	if (inc->stage == STAGE_CLOSED || inc->t_contained || inc->stage > STAGE_CONTAINMENT)
+		return;
+	if (!inc->t_acknowledged) {
+		out->clock = SLA_ACK;
+		out->remaining = inc->t_detected + p->ack[pr] - now;
+	} else {
+		out->clock = SLA_CONTAIN;
+		out->remaining = inc->t_detected + p->contain[pr] - now;
+	}
+	out->state = out->remaining < 0 ? SLA_BREACHED : SLA_OK;
+}
+
+char *sla_text(const struct sla_status *st, char *buf, unsigned n)
+{
+	char d[32];
+
+	if (st->state == SLA_NONE) {
+		if (n)
+			buf[0] = '\0';
+		return buf;
+	}
+	irk_duration_fmt(st->remaining < 0 ? -st->remaining : st->remaining, d, sizeof d);
+	if (st->state == SLA_BREACHED)
+		snprintf(buf, n, "%s %s late", st->clock == SLA_ACK ? "ack" : "contain", d);
+	else
+		snprintf(buf, n, "%s left", d);
+	return buf;
+}
