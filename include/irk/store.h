@@ -167,6 +167,17 @@ int store_observable_each(struct store *s, int64_t incident_id,
 int store_step_blocking(struct store *s, int64_t incident_id, int stage,
 		struct strbuf *names, struct irk_err *err);
 
+struct step_row {
+	int64_t id, incident_id;
+	const char *step_id, *kind, *title, *assignee, *lease_owner, *output, *error;
+	int seq, stage, state, required, attempts;   /* stage: enum stage; state: enum step_state */
+	int64_t lease_until, t_start, t_end;
+};
+/* The steps of an incident in play order (borrowed row, valid during fn). */
+int store_step_each(struct store *s, int64_t incident_id,
+		int (*fn)(const struct step_row *st, void *arg), void *arg,
+		struct irk_err *err);
+
 /* ---- quarantine ------------------------------------------------------- */
 struct quarantine_row {
 	int64_t id, at, line;

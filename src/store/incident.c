@@ -404,3 +404,44 @@ int store_step_blocking(struct store *s, int64_t incident_id, int stage,
 	}
 	return n;
 }
+
+int store_step_each(struct store *s, int64_t incident_id,
+		    int (*fn)(const struct step_row *st, void *arg), void *arg,
+		    struct irk_err *err)
+{
+	sqlite3_stmt *st = store_stmt(s, ST_STEP_EACH, err);
+	int rc;
+
+	if (!st)
+		return IRK_ERROR;
+	sqlite3_bind_int64(st, 1, incident_id);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct step_row r = {
+			.id = sqlite3_column_int64(st, 0),
+			.incident_id = sqlite3_column_int64(st, 1),
+			.step_id = (const char *)sqlite3_column_text(st, 2),
+			.seq = sqlite3_column_int(st, 3),
+			.kind = (const char *)sqlite3_column_text(st, 4),
+			.stage = stage_parse((const char *)sqlite3_column_text(st, 5)),
+			.title = (const char *)sqlite3_column_text(st, 6),
+			.state = step_state_parse((const char *)sqlite3_column_text(st, 7)),
+			.required = sqlite3_column_int(st, 8),
+			.assignee = (const char *)sqlite3_column_text(st, 9),
+			.attempts = sqlite3_column_int(st, 10),
+			.lease_owner = (const char *)sqlite3_column_text(st, 11),
+			.lease_until = sqlite3_column_int64(st, 12),
+			.t_start = sqlite3_column_int64(st, 13),
+			.t_end = sqlite3_column_int64(st, 14),
+			.output = (const char *)sqlite3_column_text(st, 15),
+			.error = (const char *)sqlite3_column_text(st, 16),
+		};
+		if (fn(&r, arg)) {
+			rc = SQLITE_DONE;
+			break;
+		}
+	}
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE)
+		return store_fail(s, err, "reading steps");
+	return IRK_OK;
+}

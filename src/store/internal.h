@@ -82,6 +82,9 @@
 		"FROM quarantine ORDER BY id") \
 	X(ST_STEP_BLOCKING, "SELECT step_id FROM steps WHERE incident_id = ?1 AND stage = ?2 " \
 		"AND required = 1 AND state NOT IN ('done', 'skipped') ORDER BY seq") \
+	X(ST_STEP_EACH, "SELECT id, incident_id, step_id, seq, kind, stage, title, state, " \
+		"required, assignee, attempts, lease_owner, lease_until, t_start, t_end, output, error " \
+		"FROM steps WHERE incident_id = ?1 ORDER BY seq") \
 	X(ST_EVENT_LAST, "SELECT seq, hash FROM events ORDER BY seq DESC LIMIT 1") \
 	X(ST_EVENT_INSERT, "INSERT INTO events(seq, at, actor, uid, incident_id, kind, data, " \
 		"prev_hash, hash) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)") \

@@ -1,0 +1,31 @@
+/* engine.h: the background sequencer (Monitor-Analyse-Plan-Execute: the
+ * Execute part). It runs as threads inside every irk board process and as
+ * `irk serve`. Each thread has its own database connection; automated steps
+ * are claimed with an atomic lease so each runs exactly once however many
+ * irk processes are open.
+ *
+ * The UI never calls into the engine's threads: it polls engine_fd() with
+ * stdin, and when it is readable calls engine_drain() and reloads what it
+ * shows. The engine never touches the terminal. */
+#ifndef IRK_ENGINE_H
+#define IRK_ENGINE_H
+
+#include "irk/err.h"
+
+struct config;
+struct engine;
+
+/* Start the sequencer on the database at db_path. NULL with err filled when
+ * it cannot start; the caller may go on without it. */
+struct engine *engine_start(const char *db_path, const struct config *cfg,
+		struct irk_err *err);
+/* A descriptor that becomes readable when the engine changed something
+ * (a step ran, a notification arrived); -1 when e is NULL. */
+int engine_fd(const struct engine *e);
+/* Consume the readiness of engine_fd(). */
+void engine_drain(struct engine *e);
+/* Stop the threads (running children are killed and recorded) and free e.
+ * Safe on NULL. */
+void engine_stop(struct engine **e);
+
+#endif
