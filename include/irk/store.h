@@ -178,6 +178,29 @@ int store_step_each(struct store *s, int64_t incident_id,
 		int (*fn)(const struct step_row *st, void *arg), void *arg,
 		struct irk_err *err);
 
+/* ---- the board (src/store/board.c) ------------------------------------ */
+/* Incidents of one stage, in pages: open stages in board order (priority,
+ * then detection time, then id); closed newest-closed first, so the board
+ * never reads 90,000 closed rows for a frame. The incident passed to fn is
+ * borrowed (valid during the call); fn returns nonzero to stop. */
+int store_incident_stage_each(struct store *s, int stage, int64_t offset, int64_t limit,
+		int (*fn)(const struct incident *inc, void *arg), void *arg,
+		struct irk_err *err);
+/* Incidents that wait for a person: a step in state waiting, or ready with
+ * kind manual or approval. Calls fn once per incident id (any order). */
+int store_incident_waiting(struct store *s, int (*fn)(int64_t id, void *arg), void *arg,
+		struct irk_err *err);
+
+/* Presence: who has a board open. A beat records name as seen at `now`;
+ * it waits at most 50 ms for the write lock and gives up silently
+ * (IRK_CONFLICT) so a busy database never stalls the UI. Leave removes the
+ * row. List calls fn with each user seen at or after `since`, by name. */
+int store_presence_beat(struct store *s, const char *name, int64_t now, struct irk_err *err);
+int store_presence_leave(struct store *s, const char *name, struct irk_err *err);
+int store_presence_list(struct store *s, int64_t since,
+		int (*fn)(const char *name, int64_t seen, void *arg), void *arg,
+		struct irk_err *err);
+
 /* ---- quarantine ------------------------------------------------------- */
 struct quarantine_row {
 	int64_t id, at, line;

@@ -83,24 +83,13 @@ int store_incident_get(struct store *s, int64_t id, struct incident *out, struct
 	return irk_fail(err, IRK_NOTFOUND, "%s: no such incident", incident_key(id, key, sizeof key));
 }
 
-int store_incident_each(struct store *s, const struct incident_filter *f,
-			int (*fn)(const struct incident *inc, void *arg), void *arg,
-			struct irk_err *err)
+/* Step st, handing each row (borrowed) to fn until it returns nonzero. */
+static int incident_rows(struct store *s, sqlite3_stmt *st,
+			 int (*fn)(const struct incident *inc, void *arg), void *arg,
+			 struct irk_err *err)
 {
-	sqlite3_stmt *st = store_stmt(s, ST_INC_EACH, err);
-	struct incident_filter all = INCIDENT_FILTER_ALL;
 	int rc;
 
-	if (!st)
-		return IRK_ERROR;
-	if (!f)
-		f = &all;
-	store_bind_text(st, 1, f->stage >= 0 ? stage_name(f->stage) : NULL);
-	sqlite3_bind_int(st, 2, f->open_only);
-	store_bind_text(st, 3, f->owner);
-	sqlite3_bind_int(st, 4, f->unassigned);
-	store_bind_text(st, 5, f->business_unit);
-	sqlite3_bind_int64(st, 6, f->limit > 0 ? f->limit : -1);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		struct incident inc;
 		incident_from_row(st, &inc, 1);
@@ -113,6 +102,49 @@ int store_incident_each(struct store *s, const struct incident_filter *f,
 	if (rc != SQLITE_DONE)
 		return store_fail(s, err, "listing incidents");
 	return IRK_OK;
+}
+
+int store_incident_each(struct store *s, const struct incident_filter *f,
+			int (*fn)(const struct incident *inc, void *arg), void *arg,
+			struct irk_err *err)
+{
+	sqlite3_stmt *st = store_stmt(s, ST_INC_EACH, err);
+	struct incident_filter all = INCIDENT_FILTER_ALL;
+
+	if (!st)
+		return IRK_ERROR;
+	if (!f)
+		f = &all;
+	store_bind_text(st, 1, f->stage >= 0 ? stage_name(f->stage) : NULL);
+	sqlite3_bind_int(st, 2, f->open_only);
+	store_bind_text(st, 3, f->owner);
+	sqlite3_bind_int(st, 4, f->unassigned);
+	store_bind_text(st, 5, f->business_unit);
+	sqlite3_bind_int64(st, 6, f->limit > 0 ? f->limit : -1);
+	return incident_rows(s, st, fn, arg, err);
+}
+
+int store_incident_stage_each(struct store *s, int stage, int64_t offset, int64_t limit,
+			      int (*fn)(const struct incident *inc, void *arg), void *arg,
+			      struct irk_err *err)
+{
+	sqlite3_stmt *st;
+
+	if (stage < 0 || stage >= STAGE_COUNT)
+		return irk_fail(err, IRK_INVALID, "no such stage");
+	if (stage == STAGE_CLOSED) {
+		if (!(st = store_stmt(s, ST_INC_CLOSED_RECENT, err)))
+			return IRK_ERROR;
+		sqlite3_bind_int64(st, 1, limit > 0 ? limit : -1);
+		sqlite3_bind_int64(st, 2, offset > 0 ? offset : 0);
+	} else {
+		if (!(st = store_stmt(s, ST_INC_STAGE, err)))
+			return IRK_ERROR;
+		sqlite3_bind_text(st, 1, stage_name(stage), -1, SQLITE_STATIC);
+		sqlite3_bind_int64(st, 2, limit > 0 ? limit : -1);
+		sqlite3_bind_int64(st, 3, offset > 0 ? offset : 0);
+	}
+	return incident_rows(s, st, fn, arg, err);
 }
 
 int store_incident_counts(struct store *s, int64_t counts[STAGE_COUNT], struct irk_err *err)

@@ -91,7 +91,17 @@
 	X(ST_EVENT_ALL, "SELECT seq, at, actor, uid, incident_id, kind, data, prev_hash, hash " \
 		"FROM events ORDER BY seq") \
 	X(ST_EVENT_EACH, "SELECT seq, at, actor, uid, incident_id, kind, data, prev_hash, hash " \
-		"FROM events WHERE (?1 = 0 OR incident_id = ?1) ORDER BY seq LIMIT ?2")
+		"FROM events WHERE (?1 = 0 OR incident_id = ?1) ORDER BY seq LIMIT ?2") \
+	X(ST_INC_STAGE, "SELECT " INCIDENT_COLS " FROM incidents WHERE stage = ?1 " \
+		"ORDER BY priority, t_detected, id LIMIT ?2 OFFSET ?3") \
+	X(ST_INC_CLOSED_RECENT, "SELECT " INCIDENT_COLS " FROM incidents " \
+		"WHERE stage = 'closed' ORDER BY t_closed DESC, id DESC LIMIT ?1 OFFSET ?2") \
+	X(ST_STEP_WAITING, "SELECT DISTINCT incident_id FROM steps WHERE state = 'waiting' " \
+		"OR (state = 'ready' AND kind IN ('manual', 'approval'))") \
+	X(ST_PRESENCE_BEAT, "INSERT INTO presence(name, seen) VALUES (?1, ?2) " \
+		"ON CONFLICT(name) DO UPDATE SET seen = excluded.seen") \
+	X(ST_PRESENCE_LEAVE, "DELETE FROM presence WHERE name = ?1") \
+	X(ST_PRESENCE_LIST, "SELECT name, seen FROM presence WHERE seen >= ?1 ORDER BY name")
 
 #define X_ENUM(id, sql) id,
 enum store_stmt { STORE_STMTS(X_ENUM) ST_COUNT };

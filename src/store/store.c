@@ -110,6 +110,10 @@ static const char *const migration_1[] = {
 	"  id INTEGER PRIMARY KEY,\n"
 	"  at INTEGER NOT NULL, source TEXT NOT NULL, line INTEGER NOT NULL,\n"
 	"  format TEXT, reason TEXT NOT NULL, raw BLOB NOT NULL, orig_len INTEGER NOT NULL);\n",
+	/* The board's closed column shows the most recently closed first. */
+	"CREATE INDEX incidents_closed ON incidents(t_closed) WHERE stage = 'closed';\n",
+	/* Who has a board open: a heartbeat per user (store_presence_*). */
+	"CREATE TABLE presence(name TEXT PRIMARY KEY, seen INTEGER NOT NULL) WITHOUT ROWID;\n",
 	NULL,
 };
 

@@ -1,0 +1,77 @@
+/* board.c: what the board reads besides incidents: the "waits for a
+ * person" aggregate and the presence heartbeat. */
+#include <string.h>
+
+#include "internal.h"
+
+int store_incident_waiting(struct store *s, int (*fn)(int64_t id, void *arg), void *arg,
+			   struct irk_err *err)
+{
+	sqlite3_stmt *st = store_stmt(s, ST_STEP_WAITING, err);
+	int rc;
+
+	if (!st)
+		return IRK_ERROR;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		if (fn(sqlite3_column_int64(st, 0), arg)) {
+			rc = SQLITE_DONE;
+			break;
+		}
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE)
+		return store_fail(s, err, "reading waiting steps");
+	return IRK_OK;
+}
+
+int store_presence_beat(struct store *s, const char *name, int64_t now, struct irk_err *err)
+{
+	sqlite3_stmt *st = store_stmt(s, ST_PRESENCE_BEAT, err);
+	int rc;
+
+	if (!st)
+		return IRK_ERROR;
+	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, now);
+	/* A heartbeat is worth less than a responsive screen: do not queue
+	 * behind a long ingest transaction. */
+	sqlite3_busy_timeout(s->db, 50);
+	rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	sqlite3_busy_timeout(s->db, STORE_BUSY_MS);
+	if ((rc & 0xff) == SQLITE_BUSY)
+		return irk_fail(err, IRK_CONFLICT, "database busy; heartbeat skipped");
+	if (rc != SQLITE_DONE)
+		return store_fail(s, err, "recording presence");
+	return IRK_OK;
+}
+
+int store_presence_leave(struct store *s, const char *name, struct irk_err *err)
+{
+	sqlite3_stmt *st = store_stmt(s, ST_PRESENCE_LEAVE, err);
+
+	if (!st)
+		return IRK_ERROR;
+	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+	return store_exec_stmt(s, st, err, "recording presence");
+}
+
+int store_presence_list(struct store *s, int64_t since,
+			int (*fn)(const char *name, int64_t seen, void *arg), void *arg,
+			struct irk_err *err)
+{
+	sqlite3_stmt *st = store_stmt(s, ST_PRESENCE_LIST, err);
+	int rc;
+
+	if (!st)
+		return IRK_ERROR;
+	sqlite3_bind_int64(st, 1, since);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		if (fn((const char *)sqlite3_column_text(st, 0), sqlite3_column_int64(st, 1), arg)) {
+			rc = SQLITE_DONE;
+			break;
+		}
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE)
+		return store_fail(s, err, "listing presence");
+	return IRK_OK;
+}

@@ -1,0 +1,150 @@
+/* test_store_board.c: the store functions the board reads (src/store/board.c
+ * and store_incident_stage_each). */
+#include <criterion/criterion.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "irk/incident.h"
+#include "irk/store.h"
+#include "helpers/tmpstore.h"
+
+static void fini(void) { tmp_cleanup(); }
+TestSuite(store_board, .fini = fini);
+
+static int64_t add(struct store *s, const char *title, int prio, int64_t detected)
+{
+	struct incident inc = { 0 };
+	struct irk_err err = { 0 };
+
+	inc.title = strdup(title);
+	inc.priority = prio;
+	inc.severity = SEV_HIGH;
+	inc.t_detected = detected;
+	cr_assert_eq(store_begin(s, &err), 0);
+	cr_assert_eq(incident_open(s, "alice", &inc, NULL, &err), 0, "%s", err.msg);
+	cr_assert_eq(store_commit(s, &err), 0);
+	int64_t id = inc.id;
+	incident_clear(&inc);
+	return id;
+}
+
+struct seen { int64_t ids[16]; int n; };
+
+static int collect(const struct incident *inc, void *arg)
+{
+	struct seen *sn = arg;
+	sn->ids[sn->n++] = inc->id;
+	return sn->n == 16;
+}
+
+Test(store_board, stage_pages_in_board_order)
+{
+	struct store *s = tmp_store("b.db");
+	struct irk_err err = { 0 };
+	struct seen sn = { 0 };
+	int64_t a = add(s, "a", 3, 100), b = add(s, "b", 1, 200), c = add(s, "c", 1, 150);
+
+	cr_assert_eq(store_incident_stage_each(s, STAGE_NEW, 0, 0, collect, &sn, &err), 0);
+	cr_assert_eq(sn.n, 3);
+	cr_assert_eq(sn.ids[0], c);   /* P1, older first */
+	cr_assert_eq(sn.ids[1], b);
+	cr_assert_eq(sn.ids[2], a);
+	sn.n = 0;
+	cr_assert_eq(store_incident_stage_each(s, STAGE_NEW, 1, 1, collect, &sn, &err), 0);
+	cr_assert_eq(sn.n, 1);
+	cr_assert_eq(sn.ids[0], b);
+	sn.n = 0;
+	cr_assert_eq(store_incident_stage_each(s, STAGE_CONTAINMENT, 0, 0, collect, &sn, &err), 0);
+	cr_assert_eq(sn.n, 0);
+	cr_assert_eq(store_incident_stage_each(s, 99, 0, 0, collect, &sn, &err), IRK_INVALID);
+	store_close(&s);
+}
+
+Test(store_board, closed_newest_first)
+{
+	struct store *s = tmp_store("b.db");
+	struct irk_err err = { 0 };
+	struct seen sn = { 0 };
+	struct actor who = { "alice", ROLE_ADMIN };
+	int64_t ids[4];
+
+	for (int i = 0; i < 4; i++)
+		ids[i] = add(s, "x", 2, 100 + i);
+	/* Close 2, then 0, then 3: the newest closed comes first. */
+	int order[3] = { 2, 0, 3 };
+	for (int k = 0; k < 3; k++) {
+		char sql[128];
+		cr_assert_eq(incident_close(s, &who, ids[order[k]], RES_BENIGN, NULL, 0, 0, &err), 0,
+			     "%s", err.msg);
+		snprintf(sql, sizeof sql, "UPDATE incidents SET t_closed = %d WHERE id = %lld",
+			 1000 + k, (long long)ids[order[k]]);
+		store_scalar(s, sql);
+	}
+	cr_assert_eq(store_incident_stage_each(s, STAGE_CLOSED, 0, 2, collect, &sn, &err), 0);
+	cr_assert_eq(sn.n, 2);
+	cr_assert_eq(sn.ids[0], ids[3]);
+	cr_assert_eq(sn.ids[1], ids[0]);
+	store_close(&s);
+}
+
+static int count_id(int64_t id, void *arg)
+{
+	int64_t *got = arg;
+	got[0]++;
+	got[1] = id;
+	return 0;
+}
+
+Test(store_board, waiting_for_a_person)
+{
+	struct store *s = tmp_store("b.db");
+	struct irk_err err = { 0 };
+	int64_t a = add(s, "a", 2, 1), b = add(s, "b", 2, 1), got[2] = { 0, 0 };
+	char sql[512];
+
+	/* a: an automated step ready (not waiting for a person); b: approval ready. */
+	snprintf(sql, sizeof sql, "INSERT INTO steps(incident_id, step_id, seq, kind, stage, state) VALUES "
+		 "(%lld, 'x', 1, 'exec', 'new', 'ready'), (%lld, 'y', 2, 'manual', 'new', 'done'), "
+		 "(%lld, 'z', 1, 'approval', 'new', 'ready')", (long long)a, (long long)a, (long long)b);
+	store_scalar(s, sql);
+	cr_assert_eq(store_incident_waiting(s, count_id, got, &err), 0);
+	cr_assert_eq(got[0], 1);
+	cr_assert_eq(got[1], b);
+	snprintf(sql, sizeof sql, "UPDATE steps SET state = 'waiting' WHERE incident_id = %lld AND step_id = 'x'",
+		 (long long)a);
+	store_scalar(s, sql);
+	got[0] = 0;
+	cr_assert_eq(store_incident_waiting(s, count_id, got, &err), 0);
+	cr_assert_eq(got[0], 2);
+	store_close(&s);
+}
+
+struct names { char buf[256]; };
+
+static int list_names(const char *name, int64_t seen, void *arg)
+{
+	struct names *n = arg;
+	strcat(n->buf, name);
+	strcat(n->buf, " ");
+	(void)seen;
+	return 0;
+}
+
+Test(store_board, presence_heartbeat)
+{
+	struct store *s = tmp_store("b.db");
+	struct irk_err err = { 0 };
+	struct names n = { "" };
+
+	cr_assert_eq(store_presence_beat(s, "bob", 1000, &err), 0, "%s", err.msg);
+	cr_assert_eq(store_presence_beat(s, "alice", 1030, &err), 0);
+	cr_assert_eq(store_presence_beat(s, "carol", 900, &err), 0);
+	cr_assert_eq(store_presence_beat(s, "bob", 1040, &err), 0);   /* a later beat */
+	cr_assert_eq(store_presence_list(s, 1040 - 60, list_names, &n, &err), 0);
+	cr_assert_str_eq(n.buf, "alice bob ");
+	cr_assert_eq(store_presence_leave(s, "bob", &err), 0);
+	n.buf[0] = '\0';
+	cr_assert_eq(store_presence_list(s, 0, list_names, &n, &err), 0);
+	cr_assert_str_eq(n.buf, "alice carol ");
+	store_close(&s);
+}
