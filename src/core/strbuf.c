@@ -78,6 +78,8 @@ void strbuf_grow(struct strbuf *sb, size_t n)
 		cap *= 2;
 	sb->buf = xrealloc(sb->buf, cap);
 	sb->cap = cap;
+	/* A buffer that exists is a string, even before anything is added. */
+	sb->buf[sb->len] = '\0';
 }
 
 void strbuf_add(struct strbuf *sb, const void *data, size_t n)

@@ -1,0 +1,84 @@
+/* tmpstore.c: see tmpstore.h. */
+#include <criterion/criterion.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "irk/store.h"
+#include "tmpstore.h"
+
+static char dir[4096];
+
+const char *tmp_dir(void)
+{
+	const char *base = getenv("TMPDIR");
+
+	if (dir[0])
+		return dir;
+	snprintf(dir, sizeof dir, "%s/irk-unit.XXXXXX", base && *base ? base : "/tmp");
+	cr_assert_not_null(mkdtemp(dir), "mkdtemp %s failed", dir);
+	return dir;
+}
+
+char *tmp_path(const char *name)
+{
+	char *p;
+
+	cr_assert(asprintf(&p, "%s/%s", tmp_dir(), name) > 0);
+	return p;
+}
+
+char *tmp_write(const char *name, const void *data, size_t n, unsigned mode)
+{
+	char *p = tmp_path(name);
+	int fd;
+
+	unlink(p);
+	fd = open(p, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+	cr_assert(fd >= 0, "cannot create %s", p);
+	cr_assert_eq(write(fd, data, n), (ssize_t)n);
+	cr_assert_eq(fchmod(fd, (mode_t)mode), 0);
+	close(fd);
+	return p;
+}
+
+struct store *tmp_store(const char *name)
+{
+	struct store *s = NULL;
+	struct irk_err err = { 0 };
+	char *p = tmp_path(name);
+
+	cr_assert_eq(store_open(&s, p, STORE_CREATE, &err), IRK_OK,
+		     "store_open %s: %s", p, err.msg);
+	free(p);
+	return s;
+}
+
+static int rm_one(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
+{
+	(void)sb;
+	(void)flag;
+	(void)ftw;
+	return remove(path);
+}
+
+void tmp_cleanup(void)
+{
+	if (dir[0])
+		nftw(dir, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+	dir[0] = '\0';
+}
+
+uint64_t tmp_rand(uint64_t *state)
+{
+	uint64_t x = *state ? *state : 0x9E3779B97F4A7C15ULL;
+
+	x ^= x >> 12;
+	x ^= x << 25;
+	x ^= x >> 27;
+	*state = x;
+	return x * 0x2545F4914F6CDD1DULL;
+}

@@ -1,0 +1,30 @@
+/* tmpstore.h: private temporary directories and databases for unit tests.
+ *
+ * Criterion runs every test in its own process, so each test gets its own
+ * directory (created on first use, under $TMPDIR) and removes it in its
+ * .fini with tmp_cleanup(). Paths returned here are owned by the caller. */
+#ifndef IRK_TEST_TMPSTORE_H
+#define IRK_TEST_TMPSTORE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct store;
+
+/* This test's private directory (created on first call). Borrowed. */
+const char *tmp_dir(void);
+/* name inside tmp_dir(). Caller frees. */
+char *tmp_path(const char *name);
+/* Write data[0..n) to name inside tmp_dir() with the given mode; returns
+ * the path (caller frees). */
+char *tmp_write(const char *name, const void *data, size_t n, unsigned mode);
+/* Open (creating) the database name inside tmp_dir(); the test fails when
+ * that does not work. Close with store_close(). */
+struct store *tmp_store(const char *name);
+/* Remove the directory and everything in it. */
+void tmp_cleanup(void);
+
+/* A small deterministic PRNG (xorshift64*), so failures reproduce. */
+uint64_t tmp_rand(uint64_t *state);
+
+#endif
