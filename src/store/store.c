@@ -94,6 +94,12 @@ static const char *const migration_1[] = {
 	"  required INTEGER NOT NULL DEFAULT 0, assignee TEXT,\n"
 	"  attempts INTEGER NOT NULL DEFAULT 0, lease_owner TEXT, lease_until INTEGER,\n"
 	"  t_start INTEGER, t_end INTEGER, output TEXT, error TEXT,\n"
+	/* The play engine: the step's definition (JSON, so a running incident
+	 * never depends on the play file again), retries, recorded inputs,
+	 * captured log, who asked for an approval, who finished it and why. */
+	"  def TEXT NOT NULL DEFAULT '{}', retry INTEGER NOT NULL DEFAULT 0,\n"
+	"  next_attempt INTEGER, inputs TEXT, log TEXT, requested_by TEXT,\n"
+	"  done_by TEXT, reason TEXT,\n"
 	"  UNIQUE (incident_id, step_id));\n",
 	"CREATE INDEX steps_state ON steps(state, lease_until);\n",
 	"CREATE TABLE events(\n"
@@ -114,6 +120,26 @@ static const char *const migration_1[] = {
 	"CREATE INDEX incidents_closed ON incidents(t_closed) WHERE stage = 'closed';\n",
 	/* Who has a board open: a heartbeat per user (store_presence_*). */
 	"CREATE TABLE presence(name TEXT PRIMARY KEY, seen INTEGER NOT NULL) WITHOUT ROWID;\n",
+	/* Every play version ever loaded, by SHA-256 of the file's bytes. */
+	"CREATE TABLE plays(\n"
+	"  hash TEXT PRIMARY KEY, play_id TEXT NOT NULL, version TEXT NOT NULL,\n"
+	"  name TEXT NOT NULL, path TEXT NOT NULL, source TEXT NOT NULL,\n"
+	"  loaded INTEGER NOT NULL) WITHOUT ROWID;\n",
+	"CREATE INDEX plays_id ON plays(play_id, loaded);\n",
+	/* Which incidents run a play, and the incident version the planner
+	 * last looked at (a stage move or a close bumps it). */
+	"CREATE TABLE play_runs(\n"
+	"  incident_id INTEGER PRIMARY KEY REFERENCES incidents(id),\n"
+	"  play_id TEXT NOT NULL, hash TEXT NOT NULL REFERENCES plays(hash),\n"
+	"  seen_version INTEGER NOT NULL DEFAULT 0);\n",
+	/* Messages of notify steps until they are delivered (XMPP). */
+	"CREATE TABLE outbox(\n"
+	"  id INTEGER PRIMARY KEY,\n"
+	"  at INTEGER NOT NULL, incident_id INTEGER REFERENCES incidents(id),\n"
+	"  step INTEGER REFERENCES steps(id), recipient TEXT NOT NULL, text TEXT NOT NULL,\n"
+	"  state TEXT NOT NULL DEFAULT 'queued' CHECK (state IN ('queued', 'sent', 'failed')),\n"
+	"  attempts INTEGER NOT NULL DEFAULT 0, t_sent INTEGER, error TEXT);\n",
+	"CREATE INDEX outbox_state ON outbox(state, id);\n",
 	NULL,
 };
 
