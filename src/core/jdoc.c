@@ -1,4 +1,5 @@
 /* jdoc.c: the flat, in-place JSON reader described in jdoc.h. */
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <stdio.h>
@@ -374,9 +375,10 @@ int jdoc_path(const struct jdoc *d, int node, const char *path)
 			node = jdoc_get(d, node, part);
 		} else if (type == JD_ARRAY && n && strspn(part, "0123456789") == n) {
 			long idx = strtol(part, NULL, 10);
-			node = jdoc_first(d, node);
+			int arr = node;
+			node = jdoc_first(d, arr);
 			while (node >= 0 && idx-- > 0)
-				node = jdoc_next(d, node, node);
+				node = jdoc_next(d, arr, node);
 		} else {
 			return -1;
 		}
@@ -437,8 +439,11 @@ int jdoc_int(const struct jdoc *d, int tok, int64_t *out)
 
 	if (number_text(d, tok, buf, sizeof buf))
 		return -1;
+	errno = 0;
 	long long ll = strtoll(buf, &end, 10);
 	if (*end == '\0') {
+		if (errno == ERANGE)
+			return -1;   /* saturated: not the number written */
 		*out = ll;
 		return 0;
 	}
