@@ -56,6 +56,15 @@ static int64_t days_from_civil(int64_t y, unsigned m, unsigned d)
 	return era * 146097 + (int64_t)doe - 719468;
 }
 
+/* 2023-02-29 is not a day, however the arithmetic would roll it over. */
+static int days_in_month(int y, int m)
+{
+	static const int days[] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
+	int leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+
+	return m == 2 && leap ? 29 : days[m - 1];
+}
+
 int irk_time_parse(const char *s, int64_t *out)
 {
 	int Y, M, D, h = 0, m = 0, sec = 0, off = 0;
@@ -68,7 +77,7 @@ int irk_time_parse(const char *s, int64_t *out)
 	if (digits(&p, 4, &Y) || *p++ != '-' || digits(&p, 2, &M) ||
 	    *p++ != '-' || digits(&p, 2, &D))
 		return -1;
-	if (M < 1 || M > 12 || D < 1 || D > 31 || Y < 1970)
+	if (M < 1 || M > 12 || D < 1 || D > days_in_month(Y, M) || Y < 1970)
 		return -1;
 	if (*p == 'T' || *p == 't' || *p == ' ') {
 		p++;

@@ -40,6 +40,10 @@ struct hmap *hmap_new(size_t value_size)
 	m->vsize = value_size ? value_size : 1;
 	m->cap = 64;
 	m->slots = xcalloc(m->cap, sizeof *m->slots);
+	/* Key storage always exists, so an empty key never meets a NULL
+	 * pointer in memcpy/memcmp. */
+	m->kcap = 256;
+	m->keys = xmalloc(m->kcap);
 	return m;
 }
 

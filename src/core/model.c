@@ -1,4 +1,5 @@
 /* model.c: vocabulary tables, priorities, keys and incident fields. */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <strings.h>
@@ -91,8 +92,9 @@ int64_t incident_key_parse(const char *key)
 		p += 3;
 	if (*p < '1' || *p > '9')
 		return 0;
+	errno = 0;
 	v = strtoll(p, &end, 10);
-	if (*end || v <= 0)
+	if (*end || v <= 0 || errno == ERANGE)
 		return 0;
 	return v;
 }
