@@ -1,0 +1,231 @@
+/* test_config.c: irk.conf (src/core/config.c): defaults, FILE:LINE errors,
+ * secrets refused in readable files and hidden by config_dump, mappings. */
+#include <criterion/criterion.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "irk/config.h"
+#include "helpers/tmpstore.h"
+
+static struct config *cfg;
+
+static void setup(void) { cfg = config_new(); }
+static void teardown(void)
+{
+	config_free(&cfg);
+	tmp_cleanup();
+}
+TestSuite(config, .init = setup, .fini = teardown);
+
+/* Load text as a config file with mode; returns the status, err filled. */
+static int load(const char *text, unsigned mode, struct irk_err *err, char **path_out)
+{
+	char *path = tmp_write("irk.conf", text, strlen(text), mode);
+	int rc = config_load(cfg, path, 0, err);
+
+	if (path_out)
+		*path_out = path;
+	else
+		free(path);
+	return rc;
+}
+
+static void expect_error(const char *text, int code, int line, const char *needle)
+{
+	struct irk_err err = { 0 };
+	char *path, want[4200];
+
+	cr_assert_eq(load(text, 0600, &err, &path), code, "'%s': %s", text, err.msg);
+	snprintf(want, sizeof want, "%s:%d: ", path, line);
+	cr_assert(!strncmp(err.msg, want, strlen(want)), "'%s' does not start with '%s'",
+		  err.msg, want);
+	cr_assert(strstr(err.msg, needle), "'%s' lacks '%s'", err.msg, needle);
+	free(path);
+}
+
+Test(config, defaults)
+{
+	cr_assert_str_eq(config_get(cfg, "ingest.window"), "1h");
+	cr_assert_eq(config_get_int(cfg, "ingest.window", 0), 3600);
+	cr_assert_eq(config_get_int(cfg, "sla.p1_ack", 0), 900);
+	cr_assert_str_eq(config_get(cfg, "ui.theme"), "default");
+	cr_assert_eq(config_get_int(cfg, "ui.mouse", 7), 0);
+	cr_assert_str_eq(config_get(cfg, "xmpp.tls"), "verify");
+	cr_assert_null(config_get(cfg, "xmpp.password"));
+	cr_assert_null(config_get(cfg, "no.such"));
+	cr_assert_eq(config_get_int(cfg, "no.such", 77), 77);
+	cr_assert_null(config_mapping(cfg), "no mapping without [mapping] time");
+}
+
+Test(config, loads_values_comments_and_quotes)
+{
+	struct irk_err err = { 0 };
+
+	cr_assert_eq(load("# irk.conf\n; also a comment\n\n[ingest]\n  window = 15m  \n"
+			  "batch=250\n[ui]\ntheme = \"dark blue\"\nmouse = yes\n[keys]\n"
+			  "q = quit\nx = 'close'\n", 0644, &err, NULL), IRK_OK, "%s", err.msg);
+	cr_assert_eq(config_get_int(cfg, "ingest.window", 0), 900);
+	cr_assert_eq(config_get_int(cfg, "ingest.batch", 0), 250);
+	cr_assert_str_eq(config_get(cfg, "ui.theme"), "dark blue");
+	cr_assert_eq(config_get_int(cfg, "ui.mouse", 0), 1);
+	cr_assert_str_eq(config_get(cfg, "keys.q"), "quit");
+	cr_assert_str_eq(config_get(cfg, "keys.x"), "close");
+}
+
+static void collect(const char *key, const char *value, void *arg)
+{
+	struct strbuf *sb = arg;
+
+	strbuf_printf(sb, "%s=%s;", key, value);
+}
+
+Test(config, free_form_sections_in_file_order)
+{
+	struct irk_err err = { 0 };
+	struct strbuf sb = STRBUF_INIT;
+
+	cr_assert_eq(load("[keys]\nb = 2\na = 1\n[users]\nbob = senior\n", 0600, &err, NULL), 0,
+		     "%s", err.msg);
+	config_each(cfg, "keys", collect, &sb);
+	cr_assert_str_eq(strbuf_str(&sb), "b=2;a=1;");
+	strbuf_reset(&sb);
+	config_each(cfg, "users", collect, &sb);
+	cr_assert_str_eq(strbuf_str(&sb), "bob=senior;");
+	strbuf_reset(&sb);
+	config_each(cfg, "key", collect, &sb);
+	cr_assert_str_eq(strbuf_str(&sb), "", "a prefix of a section name is not the section");
+	strbuf_free(&sb);
+}
+
+Test(config, errors_name_file_and_line)
+{
+	expect_error("[ingest]\nwindow = 1h\n\nbogus = 1\n", IRK_INVALID, 4,
+		     "unknown setting 'ingest.bogus'");
+	expect_error("# top\nwindow = 1h\n", IRK_INVALID, 2, "outside any [section]");
+	expect_error("[ingest]\nwindow = soon\n", IRK_INVALID, 2, "not a duration");
+	expect_error("[ingest]\nbatch = 12x\n", IRK_INVALID, 2, "not a whole number");
+	expect_error("[ui]\nmouse = maybe\n", IRK_INVALID, 2, "not yes or no");
+	expect_error("[ui\n", IRK_INVALID, 1, "bad section header");
+	expect_error("[]\n", IRK_INVALID, 1, "bad section header");
+	expect_error("[ui]\njust words\n", IRK_INVALID, 2, "expected 'key = value'");
+	expect_error("[nosuch]\nkey = v\n", IRK_INVALID, 2, "unknown setting 'nosuch.key'");
+}
+
+Test(config, error_messages_are_sanitized)
+{
+	struct irk_err err = { 0 };
+
+	cr_assert_eq(load("[ingest]\n\x1b]0;pwned\x07 = 1\n", 0600, &err, NULL), IRK_INVALID);
+	cr_assert_null(strchr(err.msg, 0x1b), "raw ESC in '%s'", err.msg);
+	cr_assert_null(strchr(err.msg, 0x07));
+}
+
+Test(config, missing_file)
+{
+	struct irk_err err = { 0 };
+	char *p = tmp_path("absent.conf");
+
+	cr_assert_eq(config_load(cfg, p, 1, &err), IRK_OK, "optional: fine");
+	cr_assert_eq(config_load(cfg, p, 0, &err), IRK_ERROR);
+	cr_assert(strstr(err.msg, "absent.conf") && strstr(err.msg, "No such file"), "%s", err.msg);
+	free(p);
+}
+
+Test(config, secrets_refused_in_readable_files)
+{
+	static const char *const secret_files[] = {
+		"[xmpp]\njid = irk@example.org\npassword = hunter2\n",
+		"[context.cmdb]\nurl = https://cmdb.example\ntoken = s3cr3t\n",
+		"[context.tickets]\napi_secret = s3cr3t\n",
+	};
+	static const unsigned bad_modes[] = { 0644, 0640, 0604, 0660, 0606 };
+
+	for (size_t f = 0; f < sizeof secret_files / sizeof secret_files[0]; f++) {
+		for (size_t m = 0; m < sizeof bad_modes / sizeof bad_modes[0]; m++) {
+			struct irk_err err = { 0 };
+			config_free(&cfg);
+			cfg = config_new();
+			cr_assert_eq(load(secret_files[f], bad_modes[m], &err, NULL), IRK_REFUSED,
+				     "file %zu mode %03o accepted", f, bad_modes[m]);
+			cr_assert(strstr(err.msg, "chmod 600"), "%s", err.msg);
+			cr_assert_null(strstr(err.msg, "hunter2"));
+			cr_assert_null(strstr(err.msg, "s3cr3t"));
+		}
+		struct irk_err err = { 0 };
+		config_free(&cfg);
+		cfg = config_new();
+		cr_assert_eq(load(secret_files[f], 0600, &err, NULL), IRK_OK, "%s", err.msg);
+		config_free(&cfg);
+		cfg = config_new();
+		cr_assert_eq(load(secret_files[f], 0400, &err, NULL), IRK_OK, "%s", err.msg);
+	}
+	/* without a secret a readable file is fine */
+	struct irk_err err = { 0 };
+	cr_assert_eq(load("[xmpp]\njid = irk@example.org\n", 0644, &err, NULL), IRK_OK);
+}
+
+Test(config, dump_hides_secrets)
+{
+	struct irk_err err = { 0 };
+	struct strbuf out = STRBUF_INIT;
+
+	cr_assert_eq(load("[xmpp]\njid = irk@example.org\npassword = hunter2\n"
+			  "[context.cmdb]\ntoken = s3cr3t-token\nurl = https://cmdb.example\n"
+			  "[ingest]\nwindow = 2h\n", 0600, &err, NULL), IRK_OK, "%s", err.msg);
+	cr_assert_str_eq(config_get(cfg, "xmpp.password"), "hunter2", "the program can read it");
+	config_dump(cfg, &out);
+	const char *d = strbuf_str(&out);
+	cr_assert_null(strstr(d, "hunter2"), "password shown:\n%s", d);
+	cr_assert_null(strstr(d, "s3cr3t"), "token shown:\n%s", d);
+	cr_assert(strstr(d, "password = (set)"), "%s", d);
+	cr_assert(strstr(d, "context.cmdb.token = (set)"), "%s", d);
+	cr_assert(strstr(d, "window = 2h"), "%s", d);
+	cr_assert(strstr(d, "https://cmdb.example"), "%s", d);
+	cr_assert(strstr(d, "[sla]") && strstr(d, "p1_ack = 15m"), "defaults listed too");
+	cr_assert(strstr(d, "# xmpp.cafile") || strstr(d, "# cafile"), "unset keys are commented");
+	strbuf_free(&out);
+}
+
+Test(config, mapping_from_config)
+{
+	struct irk_err err = { 0 };
+	const struct alert_mapping *m;
+
+	cr_assert_eq(load("[mapping]\ntime = detected_at\nhost = asset.hostname\n"
+			  "rule_id = detection.id\nid = uuid\n", 0600, &err, NULL), IRK_OK,
+		     "%s", err.msg);
+	cr_assert_not_null(m = config_mapping(cfg));
+	cr_assert_str_eq(m->time, "detected_at");
+	cr_assert_str_eq(m->host, "asset.hostname");
+	cr_assert_str_eq(m->rule_id, "detection.id");
+	cr_assert_str_eq(m->id, "uuid");
+	cr_assert_null(m->src_ip);
+	/* a command-line override changes the mapping too */
+	cr_assert_eq(config_set(cfg, "mapping.host", "host.name", &err), IRK_OK);
+	cr_assert_str_eq(config_mapping(cfg)->host, "host.name");
+}
+
+Test(config, set_validates_like_load)
+{
+	struct irk_err err = { 0 };
+
+	cr_assert_eq(config_set(cfg, "ingest.window", "30m", &err), IRK_OK);
+	cr_assert_eq(config_get_int(cfg, "ingest.window", 0), 1800);
+	cr_assert_eq(config_set(cfg, "ingest.window", "half an hour", &err), IRK_INVALID);
+	cr_assert(strstr(err.msg, "ingest.window"), "%s", err.msg);
+	cr_assert_eq(config_get_int(cfg, "ingest.window", 0), 1800, "a refused value changes nothing");
+	cr_assert_eq(config_set(cfg, "ingest.nope", "1", &err), IRK_INVALID);
+	cr_assert_eq(config_set(cfg, "keys.anything", "goes", &err), IRK_OK);
+}
+
+Test(config, default_path_follows_xdg)
+{
+	char buf[512];
+
+	setenv("XDG_CONFIG_HOME", "/x/conf", 1);
+	cr_assert_str_eq(config_default_path(buf, sizeof buf), "/x/conf/irk/irk.conf");
+	unsetenv("XDG_CONFIG_HOME");
+	setenv("HOME", "/home/al", 1);
+	cr_assert_str_eq(config_default_path(buf, sizeof buf), "/home/al/.config/irk/irk.conf");
+}
