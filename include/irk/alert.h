@@ -100,6 +100,11 @@ void alert_add_obs(struct alert *a, int type, const char *value);
 /* Fingerprint: SHA-256 over the format name and the given NUL-separated
  * identity parts, first ALERT_FP_LEN bytes. NULL parts count as "". */
 void alert_fingerprint(struct alert *a, const char *const *parts, int nparts);
+/* The stored form, applied by alert_parse() once the record is accepted:
+ * 4 bytes of the event hour (big-endian) then the first 12 bytes of the
+ * hash. Equal records still get equal fingerprints (same time), and a
+ * stream in time order appends to the index instead of scattering. */
+void alert_fingerprint_timed(struct alert *a);
 /* Look up a dotted path ("rule.id"; "id.orig_h" tries the literal key
  * first) from the root. The token, or -1. */
 int alert_json_path(const struct jdoc *root, const char *path);

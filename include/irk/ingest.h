@@ -27,8 +27,12 @@ struct store;
 struct incident;
 
 #define INGEST_MAX_LINE (1024 * 1024)
+/* Alerts add at most this many observables of one type to one incident:
+ * past that they are noise on the screen (a web scan's ten thousand URLs);
+ * every value stays in its alert's raw record. */
+#define INGEST_MAX_OBS_PER_TYPE 100
 #define INGEST_DEFAULT_WINDOW 3600
-#define INGEST_DEFAULT_BATCH 5000
+#define INGEST_DEFAULT_BATCH 20000
 
 struct ingest_opts {
 	int format;                         /* enum alert_format or FMT_AUTO */
@@ -76,6 +80,12 @@ int ingest_record(struct ingest_ctx *c, const char *line, size_t len, const char
 		struct irk_err *err);
 /* Flush pending incident updates (call before committing). */
 int ingest_flush(struct ingest_ctx *c, struct irk_err *err);
+/* The audit event ingest.batch for lines first_line..last_line of source,
+ * with the counts of the batch (now minus before); nothing when no record
+ * was read. Call after ingest_flush(), inside the batch transaction. */
+int ingest_audit_batch(struct ingest_ctx *c, const char *source, int64_t first_line,
+		int64_t last_line, const struct ingest_stats *before,
+		const struct ingest_stats *now, struct irk_err *err);
 void ingest_end(struct ingest_ctx **c);
 
 #endif

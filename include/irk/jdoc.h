@@ -19,8 +19,12 @@
 
 enum jdoc_type { JD_NULL, JD_FALSE, JD_TRUE, JD_NUMBER, JD_STRING, JD_ARRAY, JD_OBJECT };
 
+/* Set on an object token when one of its keys contains a '.': dotted-path
+ * lookups only need to try literal dotted keys in such objects. */
+#define JDOC_DOTTED_KEYS 0x100u
+
 struct jdoc_tok {
-	uint32_t type;   /* enum jdoc_type */
+	uint32_t type;   /* enum jdoc_type, with JDOC_DOTTED_KEYS on objects */
 	uint32_t off;    /* offset of the value's text in buf (strings: unescaped) */
 	uint32_t len;    /* strings and numbers: bytes; containers: children */
 	uint32_t end;    /* index of the first token after this subtree */
@@ -50,7 +54,7 @@ int jdoc_parse(struct jdoc *d, const char *src, size_t n, struct jdoc_error *err
 
 static inline int jdoc_type(const struct jdoc *d, int tok)
 {
-	return tok >= 0 && (uint32_t)tok < d->n ? (int)d->t[tok].type : -1;
+	return tok >= 0 && (uint32_t)tok < d->n ? (int)(d->t[tok].type & 0xff) : -1;
 }
 
 /* The value of key in object obj, or -1 (obj not an object, or no such key).

@@ -46,6 +46,11 @@ int store_begin_read(struct store *s, struct irk_err *err);
 int store_commit(struct store *s, struct irk_err *err);
 void store_rollback(struct store *s);
 int store_in_tx(const struct store *s);
+/* Bulk loading: checkpoint the WAL rarely while a large ingest runs (pages
+ * changed in many batches are then copied to the database once), and
+ * checkpoint once at the end. Readers are not affected. */
+void store_bulk_begin(struct store *s);
+void store_bulk_end(struct store *s);
 
 /* ---- users ------------------------------------------------------------ */
 struct user {
@@ -149,9 +154,12 @@ int store_alert_each(struct store *s, int64_t incident_id, int64_t limit,
 		struct irk_err *err);
 
 /* Record an observable once per incident (type, value); the first
- * provenance wins. source is "alert", "step" or "lookup"; ref its id. */
+ * provenance wins. source is "alert", "step" or "lookup"; ref its id.
+ * IRK_OK when it was added, IRK_CONFLICT when it was already there. */
 int store_observable_add(struct store *s, int64_t incident_id, int type, const char *value,
 		const char *source, int64_t ref, int64_t at, struct irk_err *err);
+/* How many observables of this type an incident has. */
+int64_t store_observable_count(struct store *s, int64_t incident_id, int type);
 struct observable_row {
 	int type;
 	const char *value, *source;
@@ -172,10 +180,110 @@ struct step_row {
 	const char *step_id, *kind, *title, *assignee, *lease_owner, *output, *error;
 	int seq, stage, state, required, attempts;   /* stage: enum stage; state: enum step_state */
 	int64_t lease_until, t_start, t_end;
+	/* The play engine's fields (see irk-play(5)): the step definition
+	 * (JSON), retries allowed after the first attempt, when the next
+	 * attempt is due (0: now), recorded inputs (JSON), captured log (JSON),
+	 * who asked for an approval, who finished the step, and why it was
+	 * skipped or denied. */
+	const char *def, *inputs, *log, *requested_by, *done_by, *reason;
+	int retry;
+	int64_t next_attempt;
 };
 /* The steps of an incident in play order (borrowed row, valid during fn). */
 int store_step_each(struct store *s, int64_t incident_id,
 		int (*fn)(const struct step_row *st, void *arg), void *arg,
+		struct irk_err *err);
+
+/* ---- plays and the engine's step life (src/store/steps.c) ------------ */
+/* Record a play version (by the SHA-256 of its file) unless already known.
+ * Inside a transaction. */
+int store_play_put(struct store *s, const char *hash, const char *play_id,
+		const char *version, const char *name, const char *path, const char *source,
+		int64_t now, struct irk_err *err);
+struct play_version_row {
+	const char *hash, *play_id, *version, *name, *path, *source;
+	int64_t loaded;
+	int64_t incidents;         /* incidents that run this version */
+};
+/* Play versions, newest first, optionally only one play (play_id) or one
+ * version (hash); NULL for any. The row is borrowed during fn. */
+int store_play_each(struct store *s, const char *play_id, const char *hash,
+		int (*fn)(const struct play_version_row *p, void *arg), void *arg,
+		struct irk_err *err);
+
+/* The incident runs a play version; the planner has seen version 0. */
+int store_play_run_add(struct store *s, int64_t incident_id, const char *play_id,
+		const char *hash, struct irk_err *err);
+/* The planner looked at the incident when it had this version. */
+int store_play_run_seen(struct store *s, int64_t incident_id, int64_t version,
+		struct irk_err *err);
+/* Incidents running a play whose version changed since the planner last
+ * looked (a stage move, a close), at most limit, oldest first. */
+int store_play_run_stale(struct store *s, int64_t limit,
+		int (*fn)(int64_t incident_id, void *arg), void *arg, struct irk_err *err);
+
+/* Insert a step (r: incident_id, step_id, seq, kind, stage, title,
+ * required, retry, def; state pending). *id (may be NULL) gets its row id. */
+int store_step_insert(struct store *s, const struct step_row *r, int64_t *id,
+		struct irk_err *err);
+/* One step by incident and play step id, or by row id (incident_id 0,
+ * step_id NULL). IRK_NOTFOUND when missing. The row is borrowed during fn. */
+int store_step_get(struct store *s, int64_t incident_id, const char *step_id, int64_t id,
+		int (*fn)(const struct step_row *st, void *arg), void *arg,
+		struct irk_err *err);
+/* Write the changeable fields of r (state, attempts, lease, times, output,
+ * error, inputs, log, requested_by, done_by, reason, next_attempt) to row
+ * r->id when its stored state is still expect_state; IRK_CONFLICT when it
+ * is not (somebody else moved it first). */
+int store_step_update(struct store *s, const struct step_row *r, int expect_state,
+		struct irk_err *err);
+/* The claim: the oldest ready step due at now becomes running, leased to
+ * owner until `until` (one UPDATE ... WHERE state = 'ready' whose change
+ * count must be 1), attempts + 1. fn sees the claimed row. IRK_NOTFOUND
+ * when nothing is due. Call inside store_begin() so the claim and its
+ * audit event commit together. */
+int store_step_claim(struct store *s, const char *owner, int64_t now, int64_t until,
+		int (*fn)(const struct step_row *st, void *arg), void *arg,
+		struct irk_err *err);
+/* Extend the lease of a running step still held by owner; IRK_CONFLICT
+ * when it is no longer ours (recovered by another process, skipped). */
+int store_step_renew(struct store *s, int64_t id, const char *owner, int64_t until,
+		struct irk_err *err);
+/* Running steps whose lease ran out before now (their process died). */
+int store_step_expired(struct store *s, int64_t now, int64_t limit,
+		int (*fn)(int64_t id, void *arg), void *arg, struct irk_err *err);
+/* The earliest next_attempt of a ready step in the future, or 0. */
+int64_t store_step_next_due(struct store *s, int64_t now);
+
+/* ---- outbox (notify steps) -------------------------------------------- */
+int store_outbox_add(struct store *s, int64_t incident_id, int64_t step, const char *recipient,
+		const char *text, int64_t at, int64_t *id, struct irk_err *err);
+struct outbox_row {
+	int64_t id, at, incident_id, t_sent;
+	const char *step_id, *recipient, *text, *state, *error;
+	int attempts;
+};
+/* Messages, newest first (queued only when queued_only), at most limit (0: all). */
+int store_outbox_each(struct store *s, int queued_only, int64_t limit,
+		int (*fn)(const struct outbox_row *o, void *arg), void *arg,
+		struct irk_err *err);
+
+/* ---- history for confidence scoring ----------------------------------- */
+struct rule_host_row {
+	const char *host;
+	int64_t alerts;            /* alerts of the rule on this host */
+	int64_t incidents, closed, dismissed;   /* dismissed: false-positive or benign */
+};
+/* Per host, incidents of this rule whose events touch [t0, t1]. */
+int store_rule_history(struct store *s, const char *rule, int64_t t0, int64_t t1,
+		int (*fn)(const struct rule_host_row *r, void *arg), void *arg,
+		struct irk_err *err);
+/* Every host named by an incident (for group inventories), by name. */
+int store_host_each(struct store *s, int (*fn)(const char *host, void *arg), void *arg,
+		struct irk_err *err);
+/* The alert that opened an incident (its oldest stored alert). IRK_NOTFOUND. */
+int store_alert_first(struct store *s, int64_t incident_id,
+		int (*fn)(const struct alert_row *a, void *arg), void *arg,
 		struct irk_err *err);
 
 /* ---- the board (src/store/board.c) ------------------------------------ */

@@ -22,7 +22,7 @@ struct config_key {
 /* Every known key. Sections whose keys are free-form are listed below. */
 static const struct config_key keys[] = {
 	{ "ingest.window", CK_DURATION, "1h", "correlation window: alerts this close join one incident" },
-	{ "ingest.batch", CK_INT, "5000", "lines per transaction while ingesting" },
+	{ "ingest.batch", CK_INT, "20000", "lines per transaction while ingesting" },
 	{ "ingest.format", CK_TEXT, "auto", "default input format: auto, eve, wazuh, ecs, zeek, json" },
 	{ "mapping.time", CK_TEXT, NULL, "generic JSON: path of the event time (ISO 8601 or epoch)" },
 	{ "mapping.rule_id", CK_TEXT, NULL, "generic JSON: path of the rule id" },

@@ -1,5 +1,6 @@
 /* hash.c: SHA-256 through libcrypto's EVP interface. */
 #include <openssl/evp.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -9,11 +10,31 @@ struct hash_ctx {
 	EVP_MD_CTX *md;
 };
 
+/* OpenSSL 3 looks the algorithm up on every EVP_sha256() use unless it is
+ * fetched once: that lookup cost more than hashing a fingerprint. */
+static EVP_MD *sha256_md;
+static pthread_once_t sha256_once = PTHREAD_ONCE_INIT;
+
+static void sha256_fetch(void)
+{
+	sha256_md = EVP_MD_fetch(NULL, "SHA256", NULL);
+	if (!sha256_md) {
+		fprintf(stderr, "irk: SHA-256 is not available from libcrypto\n");
+		abort();
+	}
+}
+
+static const EVP_MD *sha256(void)
+{
+	pthread_once(&sha256_once, sha256_fetch);
+	return sha256_md;
+}
+
 void hash_sha256(const void *data, size_t n, unsigned char out[IRK_SHA256_LEN])
 {
 	unsigned int len = 0;
 
-	if (!EVP_Digest(data, n, out, &len, EVP_sha256(), NULL)) {
+	if (!EVP_Digest(data, n, out, &len, sha256(), NULL)) {
 		fprintf(stderr, "irk: SHA-256 failed\n");
 		abort();
 	}
@@ -36,7 +57,7 @@ struct hash_ctx *hash_begin(void)
 	struct hash_ctx *c = malloc(sizeof *c);
 
 	if (!c || !(c->md = EVP_MD_CTX_new()) ||
-	    !EVP_DigestInit_ex(c->md, EVP_sha256(), NULL)) {
+	    !EVP_DigestInit_ex(c->md, sha256(), NULL)) {
 		fprintf(stderr, "irk: SHA-256 init failed\n");
 		abort();
 	}

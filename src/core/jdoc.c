@@ -266,8 +266,11 @@ static int parse_container(struct parser *ps, int type)
 				if (ps->p >= ps->lim || *ps->p != '"')
 					return ps->p < ps->lim ? fail(ps, ps->p, "expected a key in quotes")
 						: fail(ps, ps->p, "unexpected end of input");
+				uint32_t key = ps->d->n;
 				if (parse_string(ps))
 					return -1;
+				if (memchr(ps->start + ps->d->t[key].off, '.', ps->d->t[key].len))
+					ps->d->t[tok].type |= JDOC_DOTTED_KEYS;
 				skip_ws(ps);
 				if (ps->p >= ps->lim || *ps->p != ':')
 					return ps->p < ps->lim ? fail(ps, ps->p, "expected ':' after key")

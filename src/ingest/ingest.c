@@ -1,6 +1,7 @@
 /* ingest.c: the ingest pipeline (see ingest.h). */
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -17,6 +18,84 @@
 #include "irk/sanitize.h"
 #include "irk/store.h"
 
+/* One line, parsed: everything that can happen away from the database.
+ * The alert borrows from doc and raw, which the slot owns. */
+struct parsed {
+	int64_t lineno, full;      /* line number; its length as read */
+	int ok;                    /* 1: an alert; 0: rejected */
+	int format;                /* for the quarantine (-1 unknown) */
+	char reason[256];
+	char *raw;                 /* the line (slot-owned copy) */
+	size_t len, cap;
+	struct jdoc doc;
+	struct alert a;
+};
+
+static void parsed_init(struct parsed *p)
+{
+	memset(p, 0, sizeof *p);
+	jdoc_init(&p->doc);
+}
+
+static void parsed_free(struct parsed *p)
+{
+	free(p->raw);
+	jdoc_free(&p->doc);
+}
+
+/* Keep a copy of line in p (slots are reused: give back a huge buffer). */
+static void parsed_keep(struct parsed *p, const char *line, size_t len)
+{
+	if (p->cap > 262144 && len < 65536) {
+		free(p->raw);
+		p->raw = NULL;
+		p->cap = 0;
+		jdoc_free(&p->doc);
+		jdoc_init(&p->doc);
+	}
+	if (len + 1 > p->cap) {
+		p->cap = len + 1 > 1024 ? len + 1 : 1024;
+		free(p->raw);
+		p->raw = xmalloc(p->cap);
+	}
+	memcpy(p->raw, line, len);
+	p->raw[len] = '\0';
+	p->len = len;
+}
+
+/* Parse one line as the options say. Touches no shared state: the reader
+ * thread runs it while the database thread stores the previous lines. */
+static void parse_line(const struct ingest_opts *o, struct parsed *p)
+{
+	struct jdoc_error jerr;
+	struct irk_err err = { 0 };
+	int format = o->format;
+
+	p->ok = 0;
+	p->format = -1;
+	if (jdoc_parse(&p->doc, p->raw, p->len, &jerr)) {
+		snprintf(p->reason, sizeof p->reason, "malformed JSON at column %zu: %s",
+			 jerr.offset + 1, jerr.msg);
+		return;
+	}
+	if (format == FMT_AUTO) {
+		format = alert_detect(&p->doc, o->map);
+		if (format < 0) {
+			snprintf(p->reason, sizeof p->reason, "%s",
+				 "not a recognised alert (EVE, Wazuh, ECS, Zeek); "
+				 "use --format or a [mapping] in irk.conf");
+			return;
+		}
+	}
+	p->format = format;
+	alert_reset(&p->a);
+	if (alert_parse(format, &p->doc, p->raw, p->len, o->map, &p->a, &err)) {
+		irk_strlcpy(p->reason, err.msg, sizeof p->reason);
+		return;
+	}
+	p->ok = 1;
+}
+
 /* A correlation key (rule + host, or rule + source IP) seen in this batch. */
 struct corr {
 	int64_t id, first, last;
@@ -30,10 +109,11 @@ struct bump {
 struct ingest_ctx {
 	struct store *s;
 	struct ingest_opts o;
-	struct jdoc doc;
+	struct parsed *one_p;    /* ingest_record()'s slot */
 	struct hmap *corr;       /* "h\0rule\0host" / "s\0rule\0src" -> struct corr */
 	struct hmap *bumps;      /* incident id -> struct bump */
 	struct hmap *obs;        /* "id\0type\0value" -> seen */
+	struct hmap *obs_count;  /* "id\0type" -> observables stored so far */
 	int64_t received;
 };
 
@@ -57,10 +137,12 @@ struct ingest_ctx *ingest_begin(struct store *s, const struct ingest_opts *o)
 		c->o.actor = identity_name();
 	if (c->o.window <= 0)
 		c->o.window = INGEST_DEFAULT_WINDOW;
-	jdoc_init(&c->doc);
+	c->one_p = xmalloc(sizeof *c->one_p);
+	parsed_init(c->one_p);
 	c->corr = hmap_new(sizeof(struct corr));
 	c->bumps = hmap_new(sizeof(struct bump));
 	c->obs = hmap_new(1);
+	c->obs_count = hmap_new(sizeof(int64_t));
 	c->received = irk_now();
 	return c;
 }
@@ -71,10 +153,12 @@ void ingest_end(struct ingest_ctx **cp)
 
 	if (!c)
 		return;
-	jdoc_free(&c->doc);
+	parsed_free(c->one_p);
+	free(c->one_p);
 	hmap_free(&c->corr);
 	hmap_free(&c->bumps);
 	hmap_free(&c->obs);
+	hmap_free(&c->obs_count);
 	free(c);
 	*cp = NULL;
 }
@@ -105,6 +189,7 @@ int ingest_flush(struct ingest_ctx *c, struct irk_err *err)
 	hmap_clear(c->bumps);
 	hmap_clear(c->corr);
 	hmap_clear(c->obs);
+	hmap_clear(c->obs_count);
 	c->received = irk_now();
 	return fs.rc;
 }
@@ -195,12 +280,20 @@ static int add_observables(struct ingest_ctx *c, int64_t incident, int64_t alert
 			continue;   /* an "observable" this long is noise */
 		memcpy(key, &incident, sizeof incident);
 		key[sizeof incident] = (char)a->obs[i].type;
+		int64_t *count = hmap_put(c->obs_count, key, sizeof incident + 1, &created);
+		if (created)
+			*count = store_observable_count(c->s, incident, a->obs[i].type);
+		if (*count >= INGEST_MAX_OBS_PER_TYPE)
+			continue;
 		memcpy(key + sizeof incident + 1, v, vl);
 		hmap_put(c->obs, key, sizeof incident + 1 + vl, &created);
 		if (!created)
 			continue;
-		if (store_observable_add(c->s, incident, a->obs[i].type, v, "alert", alert_id,
-					 c->received, err))
+		int rc = store_observable_add(c->s, incident, a->obs[i].type, v, "alert", alert_id,
+					      c->received, err);
+		if (rc == IRK_OK)
+			(*count)++;
+		else if (rc != IRK_CONFLICT)
 			return IRK_ERROR;
 	}
 	return IRK_OK;
@@ -256,51 +349,36 @@ static int reject(struct ingest_ctx *c, const char *source, int64_t lineno, int 
 	return irk_fail(err, IRK_INVALID, "%s", why);
 }
 
-int ingest_record(struct ingest_ctx *c, const char *line, size_t len, const char *source,
-		  int64_t lineno, struct ingest_stats *st, int64_t *incident_id,
-		  struct irk_err *err)
+/* The database half: quarantine a rejected line, or de-duplicate,
+ * correlate and store an alert. */
+static int store_parsed(struct ingest_ctx *c, struct parsed *p, const char *source,
+			struct ingest_stats *st, int64_t *incident_id, struct irk_err *err)
 {
-	struct jdoc_error jerr;
-	struct alert a;
-	char reason[256];
-	int format = c->o.format, rc;
+	struct alert *a = &p->a;
 	int64_t id = 0, alert_id = 0;
+	int rc;
 
 	if (incident_id)
 		*incident_id = 0;
 	st->read++;
-	if (jdoc_parse(&c->doc, line, len, &jerr)) {
-		snprintf(reason, sizeof reason, "malformed JSON at column %zu: %s",
-			 jerr.offset + 1, jerr.msg);
-		return reject(c, source, lineno, -1, reason, line, len, (int64_t)len, st, err);
-	}
-	if (format == FMT_AUTO) {
-		format = alert_detect(&c->doc, c->o.map);
-		if (format < 0)
-			return reject(c, source, lineno, -1,
-				      "not a recognised alert (EVE, Wazuh, ECS, Zeek); "
-				      "use --format or a [mapping] in irk.conf",
-				      line, len, (int64_t)len, st, err);
-	}
-	alert_reset(&a);
-	if (alert_parse(format, &c->doc, line, len, c->o.map, &a, err))
-		return reject(c, source, lineno, format, err->msg, line, len, (int64_t)len, st, err);
-
-	const char *rule = a.rule_id && *a.rule_id ? a.rule_id : a.rule_name;
+	if (!p->ok)
+		return reject(c, source, p->lineno, p->format, p->reason, p->raw, p->len,
+			      p->full, st, err);
+	const char *rule = a->rule_id && *a->rule_id ? a->rule_id : a->rule_name;
 	if (!rule || !*rule)
 		rule = "unknown";
-	id = correlate(c, rule, &a);
+	id = correlate(c, rule, a);
 	if (!id) {
 		/* A duplicate must not open an incident: check before creating. */
-		if (store_alert_exists(c->s, a.fingerprint)) {
+		if (store_alert_exists(c->s, a->fingerprint)) {
 			st->duplicate++;
 			return IRK_OK;
 		}
-		if ((rc = open_incident(c, rule, &a, source, lineno, &id, err)))
+		if ((rc = open_incident(c, rule, a, source, p->lineno, &id, err)))
 			return rc;
 		st->incidents++;
 	}
-	rc = store_alert_insert(c->s, &a, c->received, id, &alert_id, err);
+	rc = store_alert_insert(c->s, a, c->received, id, &alert_id, err);
 	if (rc == IRK_CONFLICT) {
 		st->duplicate++;
 		return IRK_OK;
@@ -308,13 +386,26 @@ int ingest_record(struct ingest_ctx *c, const char *line, size_t len, const char
 	if (rc)
 		return rc;
 	st->added++;
-	remember(c, rule, &a, id);
-	add_bump(c, id, a.event_time);
-	if (add_observables(c, id, alert_id, &a, err))
+	remember(c, rule, a, id);
+	add_bump(c, id, a->event_time);
+	if (add_observables(c, id, alert_id, a, err))
 		return IRK_ERROR;
 	if (incident_id)
 		*incident_id = id;
 	return IRK_OK;
+}
+
+int ingest_record(struct ingest_ctx *c, const char *line, size_t len, const char *source,
+		  int64_t lineno, struct ingest_stats *st, int64_t *incident_id,
+		  struct irk_err *err)
+{
+	struct parsed *p = c->one_p;
+
+	parsed_keep(p, line, len);
+	p->lineno = lineno;
+	p->full = (int64_t)len;
+	parse_line(&c->o, p);
+	return store_parsed(c, p, source, st, incident_id, err);
 }
 
 /* ---- reading lines in bounded memory ------------------------------------ */
@@ -427,30 +518,41 @@ static void pending_add(struct strbuf *pending, const char *source, int64_t line
 	strbuf_addc(pending, '\n');
 }
 
+int ingest_audit_batch(struct ingest_ctx *c, const char *source, int64_t first_line,
+		       int64_t last_line, const struct ingest_stats *before,
+		       const struct ingest_stats *now, struct irk_err *err)
+{
+	struct strbuf js = STRBUF_INIT;
+	struct jsonw w;
+	int rc;
+
+	if (now->read <= before->read)
+		return IRK_OK;
+	jsonw_init(&w, &js, 0);
+	jsonw_obj_begin(&w);
+	jsonw_kv_str(&w, "source", source);
+	jsonw_kv_int(&w, "first_line", first_line);
+	jsonw_kv_int(&w, "last_line", last_line);
+	jsonw_kv_int(&w, "read", now->read - before->read);
+	jsonw_kv_int(&w, "new", now->added - before->added);
+	jsonw_kv_int(&w, "duplicate", now->duplicate - before->duplicate);
+	jsonw_kv_int(&w, "rejected", now->rejected - before->rejected);
+	jsonw_kv_int(&w, "incidents", now->incidents - before->incidents);
+	jsonw_obj_end(&w);
+	rc = audit_append(c->s, c->o.actor, 0, "ingest.batch", js.buf, NULL, err);
+	strbuf_free(&js);
+	return rc;
+}
+
 static int commit_batch(struct ingest_ctx *c, const char *source, int64_t first_line,
 			int64_t last_line, const struct ingest_stats *before,
 			const struct ingest_stats *now, struct strbuf *pending,
 			struct irk_err *err)
 {
-	struct strbuf js = STRBUF_INIT;
-	struct jsonw w;
 	int rc = ingest_flush(c, err);
 
-	if (!rc && now->read > before->read) {
-		jsonw_init(&w, &js, 0);
-		jsonw_obj_begin(&w);
-		jsonw_kv_str(&w, "source", source);
-		jsonw_kv_int(&w, "first_line", first_line);
-		jsonw_kv_int(&w, "last_line", last_line);
-		jsonw_kv_int(&w, "read", now->read - before->read);
-		jsonw_kv_int(&w, "new", now->added - before->added);
-		jsonw_kv_int(&w, "duplicate", now->duplicate - before->duplicate);
-		jsonw_kv_int(&w, "rejected", now->rejected - before->rejected);
-		jsonw_kv_int(&w, "incidents", now->incidents - before->incidents);
-		jsonw_obj_end(&w);
-		rc = audit_append(c->s, c->o.actor, 0, "ingest.batch", js.buf, NULL, err);
-		strbuf_free(&js);
-	}
+	if (!rc)
+		rc = ingest_audit_batch(c, source, first_line, last_line, before, now, err);
 	if (!rc)
 		rc = store_commit(c->s, err);
 	else
@@ -463,34 +565,62 @@ static int commit_batch(struct ingest_ctx *c, const char *source, int64_t first_
 	return rc;
 }
 
-int ingest_fd(struct store *s, int fd, const char *source,
-	      const struct ingest_opts *o, struct ingest_stats *st, struct irk_err *err)
-{
-	struct reader r = { fd, NULL, INGEST_MAX_LINE + READ_CHUNK + 1, 0, 0, 0, 0 };
-	struct ingest_ctx *c = ingest_begin(s, o);
-	struct strbuf pending = STRBUF_INIT;
-	struct ingest_stats before = *st;
-	struct irk_err lerr;
-	int64_t lineno = 0, first_line = 1;
-	int in_batch = 0, rc = IRK_OK, batch = o->batch > 0 ? o->batch : INGEST_DEFAULT_BATCH;
-	int n_in_batch = 0;
-	char *safe_source = sanitize_dup(source, 0);
+/* ---- the pipeline: one thread reads and parses, the caller stores ---- */
 
-	r.buf = xmalloc(r.cap);
+#define RING 256
+
+struct pipeline {
+	struct reader r;
+	const struct ingest_opts *o;
+	struct parsed slots[RING];
+	pthread_mutex_t mu;
+	pthread_cond_t more, room;
+	uint64_t head, tail;     /* slots filled / slots consumed */
+	int eof, read_errno, stop;
+	int64_t lineno;
+};
+
+static void unlock_mutex(void *mu)
+{
+	pthread_mutex_unlock(mu);
+}
+
+/* Wait until the ring has room; nonzero when the reader should stop. */
+static int pipeline_wait_room(struct pipeline *pl)
+{
+	int stop;
+
+	pthread_mutex_lock(&pl->mu);
+	pthread_cleanup_push(unlock_mutex, &pl->mu);
+	while (pl->head - pl->tail == RING && !pl->stop)
+		pthread_cond_wait(&pl->room, &pl->mu);
+	pthread_cleanup_pop(0);
+	stop = pl->stop;
+	pthread_mutex_unlock(&pl->mu);
+	return stop;
+}
+
+/* The reader thread: lines in, parsed slots out, in order. It may be
+ * cancelled in read() or while waiting for room (when storing failed). */
+static void *pipeline_reader(void *arg)
+{
+	struct pipeline *pl = arg;
+
 	for (;;) {
 		const char *line;
 		size_t len;
 		int64_t full;
-		int k = reader_next(&r, &line, &len, &full);
+		int k = reader_next(&pl->r, &line, &len, &full);
 
-		if (k == LINE_EOF)
-			break;
-		if (k == LINE_ERROR) {
-			rc = irk_fail(err, IRK_ERROR, "%s: read error after line %lld: %s",
-				      safe_source, (long long)lineno, strerror(errno));
-			break;
+		if (k == LINE_EOF || k == LINE_ERROR) {
+			pthread_mutex_lock(&pl->mu);
+			pl->eof = 1;
+			pl->read_errno = k == LINE_ERROR ? errno : 0;
+			pthread_cond_signal(&pl->more);
+			pthread_mutex_unlock(&pl->mu);
+			return NULL;
 		}
-		lineno++;
+		pl->lineno++;
 		if (k == LINE_OK) {
 			while (len && (line[len - 1] == '\r' || line[len - 1] == ' ' || line[len - 1] == '\t'))
 				len--;
@@ -500,49 +630,138 @@ int ingest_fd(struct store *s, int fd, const char *source,
 			if (i == len)
 				continue;   /* blank lines are not records */
 		}
+		if (pipeline_wait_room(pl))
+			return NULL;
+		/* The slot at head is ours until head moves past it. */
+		struct parsed *p = &pl->slots[pl->head % RING];
+		parsed_keep(p, line, len);
+		p->lineno = pl->lineno;
+		p->full = full;
+		if (k == LINE_TOO_LONG) {
+			p->ok = 0;
+			p->format = -1;
+			snprintf(p->reason, sizeof p->reason,
+				 "line of %lld bytes is over the %d byte limit (first %d bytes kept)",
+				 (long long)full, INGEST_MAX_LINE, INGEST_MAX_LINE);
+		} else {
+			parse_line(pl->o, p);
+		}
+		pthread_mutex_lock(&pl->mu);
+		pl->head++;
+		pthread_cond_signal(&pl->more);
+		pthread_mutex_unlock(&pl->mu);
+	}
+}
+
+/* The next parsed slot in order, or NULL at the end of input. */
+static struct parsed *pipeline_next(struct pipeline *pl)
+{
+	struct parsed *p = NULL;
+
+	pthread_mutex_lock(&pl->mu);
+	while (pl->head == pl->tail && !pl->eof)
+		pthread_cond_wait(&pl->more, &pl->mu);
+	if (pl->head != pl->tail)
+		p = &pl->slots[pl->tail % RING];
+	pthread_mutex_unlock(&pl->mu);
+	return p;
+}
+
+static void pipeline_done_with(struct pipeline *pl)
+{
+	pthread_mutex_lock(&pl->mu);
+	pl->tail++;
+	pthread_cond_signal(&pl->room);
+	pthread_mutex_unlock(&pl->mu);
+}
+
+int ingest_fd(struct store *s, int fd, const char *source,
+	      const struct ingest_opts *o, struct ingest_stats *st, struct irk_err *err)
+{
+	struct pipeline *pl = xcalloc(1, sizeof *pl);
+	struct ingest_ctx *c = ingest_begin(s, o);
+	struct strbuf pending = STRBUF_INIT;
+	struct ingest_stats before = *st;
+	struct irk_err lerr;
+	int64_t first_line = 1, last_line = 0;
+	int in_batch = 0, rc = IRK_OK, batch = o->batch > 0 ? o->batch : INGEST_DEFAULT_BATCH;
+	int n_in_batch = 0;
+	char *safe_source = sanitize_dup(source, 0);
+	pthread_t reader;
+
+	pl->r = (struct reader){ fd, xmalloc(INGEST_MAX_LINE + READ_CHUNK + 1),
+		INGEST_MAX_LINE + READ_CHUNK + 1, 0, 0, 0, 0 };
+	pl->o = &c->o;
+	for (int i = 0; i < RING; i++)
+		parsed_init(&pl->slots[i]);
+	pthread_mutex_init(&pl->mu, NULL);
+	pthread_cond_init(&pl->more, NULL);
+	pthread_cond_init(&pl->room, NULL);
+	if (pthread_create(&reader, NULL, pipeline_reader, pl)) {
+		rc = irk_fail(err, IRK_ERROR, "cannot start the reader thread");
+		goto out;
+	}
+	store_bulk_begin(s);
+	for (;;) {
+		struct parsed *p = pipeline_next(pl);
+
+		if (!p)
+			break;
 		if (!in_batch) {
 			if ((rc = store_begin(s, err)))
 				break;
 			in_batch = 1;
 			n_in_batch = 0;
-			first_line = lineno;
+			first_line = p->lineno;
 			before = *st;
 		}
 		irk_err_clear(&lerr);
-		if (k == LINE_TOO_LONG) {
-			char reason[160];
-			snprintf(reason, sizeof reason,
-				 "line of %lld bytes is over the %d byte limit (first %d bytes kept)",
-				 (long long)full, INGEST_MAX_LINE, INGEST_MAX_LINE);
-			st->read++;
-			rc = reject(c, source, lineno, -1, reason, line, len, full, st, &lerr);
-		} else {
-			rc = ingest_record(c, line, len, source, lineno, st, NULL, &lerr);
-		}
+		last_line = p->lineno;
+		rc = store_parsed(c, p, source, st, NULL, &lerr);
 		if (rc == IRK_INVALID) {
-			pending_add(&pending, safe_source, lineno, lerr.msg);
+			pending_add(&pending, safe_source, p->lineno, lerr.msg);
 			rc = IRK_OK;
 		}
 		if (rc) {
-			irk_fail(err, rc, "%s:%lld: %s", safe_source, (long long)lineno, lerr.msg);
+			irk_fail(err, rc, "%s:%lld: %s", safe_source, (long long)p->lineno, lerr.msg);
 			break;
 		}
+		pipeline_done_with(pl);
 		if (++n_in_batch >= batch) {
-			if ((rc = commit_batch(c, source, first_line, lineno, &before, st, &pending, err)))
+			if ((rc = commit_batch(c, source, first_line, last_line, &before, st, &pending, err)))
 				break;
 			in_batch = 0;
 		}
 	}
+	/* Stop the reader (it may be waiting for room) and collect it. */
+	pthread_mutex_lock(&pl->mu);
+	pl->stop = 1;
+	pthread_cond_signal(&pl->room);
+	pthread_mutex_unlock(&pl->mu);
+	if (rc)   /* it may be blocked reading a pipe that never ends */
+		pthread_cancel(reader);
+	pthread_join(reader, NULL);
+	if (!rc && pl->read_errno)
+		rc = irk_fail(err, IRK_ERROR, "%s: read error after line %lld: %s",
+			      safe_source, (long long)pl->lineno, strerror(pl->read_errno));
 	if (in_batch) {
 		if (rc) {
 			/* A fatal error: this batch was never reported, so it goes;
 			 * earlier batches are committed. Re-running adds the rest. */
 			store_rollback(s);
 		} else {
-			rc = commit_batch(c, source, first_line, lineno, &before, st, &pending, err);
+			rc = commit_batch(c, source, first_line, last_line, &before, st, &pending, err);
 		}
 	}
-	free(r.buf);
+	store_bulk_end(s);
+out:
+	for (int i = 0; i < RING; i++)
+		parsed_free(&pl->slots[i]);
+	pthread_mutex_destroy(&pl->mu);
+	pthread_cond_destroy(&pl->more);
+	pthread_cond_destroy(&pl->room);
+	free(pl->r.buf);
+	free(pl);
 	free(safe_source);
 	strbuf_free(&pending);
 	ingest_end(&c);

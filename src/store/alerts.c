@@ -51,6 +51,10 @@ int store_alert_exists(struct store *s, const unsigned char fp[ALERT_FP_LEN])
 	return found;
 }
 
+static int alert_rows(struct store *s, sqlite3_stmt *st,
+		      int (*fn)(const struct alert_row *a, void *arg), void *arg,
+		      int64_t *count, struct irk_err *err);
+
 static const char *col(sqlite3_stmt *st, int i)
 {
 	return (const char *)sqlite3_column_text(st, i);
@@ -61,13 +65,42 @@ int store_alert_each(struct store *s, int64_t incident_id, int64_t limit,
 		     struct irk_err *err)
 {
 	sqlite3_stmt *st = store_stmt(s, ST_ALERT_EACH, err);
-	int rc;
 
 	if (!st)
 		return IRK_ERROR;
 	sqlite3_bind_int64(st, 1, incident_id);
 	sqlite3_bind_int64(st, 2, limit > 0 ? limit : -1);
+	return alert_rows(s, st, fn, arg, NULL, err);
+}
+
+int store_alert_first(struct store *s, int64_t incident_id,
+		      int (*fn)(const struct alert_row *a, void *arg), void *arg,
+		      struct irk_err *err)
+{
+	sqlite3_stmt *st = store_stmt(s, ST_ALERT_FIRST, err);
+	int64_t seen = 0;
+
+	if (!st)
+		return IRK_ERROR;
+	sqlite3_bind_int64(st, 1, incident_id);
+	if (alert_rows(s, st, fn, arg, &seen, err))
+		return IRK_ERROR;
+	if (!seen)
+		return irk_fail(err, IRK_NOTFOUND, "incident %lld has no alert", (long long)incident_id);
+	return IRK_OK;
+}
+
+/* Call fn for each row of a statement selecting the alert columns;
+ * *count (may be NULL) gets the number of rows seen. */
+static int alert_rows(struct store *s, sqlite3_stmt *st,
+		      int (*fn)(const struct alert_row *a, void *arg), void *arg,
+		      int64_t *count, struct irk_err *err)
+{
+	int rc;
+
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (count)
+			++*count;
 		struct alert_row r = {
 			.id = sqlite3_column_int64(st, 0),
 			.incident_id = sqlite3_column_int64(st, 1),
@@ -105,7 +138,24 @@ int store_observable_add(struct store *s, int64_t incident_id, int type, const c
 	sqlite3_bind_text(st, 4, source, -1, SQLITE_STATIC);
 	store_bind_time(st, 5, ref);
 	sqlite3_bind_int64(st, 6, at);
-	return store_exec_stmt(s, st, err, "storing an observable");
+	if (store_exec_stmt(s, st, err, "storing an observable"))
+		return IRK_ERROR;
+	return sqlite3_changes(s->db) ? IRK_OK : IRK_CONFLICT;
+}
+
+int64_t store_observable_count(struct store *s, int64_t incident_id, int type)
+{
+	sqlite3_stmt *st = store_stmt(s, ST_OBS_COUNT, NULL);
+	int64_t n = -1;
+
+	if (!st)
+		return -1;
+	sqlite3_bind_int64(st, 1, incident_id);
+	sqlite3_bind_text(st, 2, obs_type_name(type), -1, SQLITE_STATIC);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		n = sqlite3_column_int64(st, 0);
+	sqlite3_reset(st);
+	return n;
 }
 
 int store_observable_each(struct store *s, int64_t incident_id,

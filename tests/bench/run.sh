@@ -1,0 +1,84 @@
+#!/bin/sh
+# run.sh: irk's benchmarks (`make bench`). Every figure is printed beside a
+# baseline measured in the same run, as a ratio: these machines are shared
+# and noisy, absolute times are not comparable across runs.
+#   BENCH_ALERTS=N   alerts for the ingest benchmark (default 1000000)
+#   BENCH_ONLY=name  run only that part (ingest, list, tui, engine)
+set -eu
+cd "$(dirname "$0")/../.."
+B=build/bench
+W=$(mktemp -d "${TMPDIR:-/tmp}/irk-bench.XXXXXX")
+trap 'rm -rf "$W"' EXIT
+export IRK_USER=bench LANG=C.UTF-8
+unset IRK_DB IRK_CONFIG
+only=${BENCH_ONLY:-}
+want() { [ -z "$only" ] || [ "$only" = "$1" ]; }
+
+# stat CMD...: run CMD (stdout to /dev/null), set $secs $rss_kib $rc.
+stat() {
+	"$B/runstat" "$@" 3>"$W/stat" >/dev/null
+	read -r secs rss_kib rc <"$W/stat"
+}
+
+# median of the numbers on stdin
+median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
+
+if want ingest; then
+	N=${BENCH_ALERTS:-1000000}
+	echo "== ingest: $N Suricata EVE alerts from a file"
+	"$B/gen_eve" "$N" >"$W/eve.json"
+	printf '   input: %s MB, %s bytes a line\n' "$(( $(wc -c <"$W/eve.json") / 1000000 ))" \
+		"$(( $(wc -c <"$W/eve.json") / N ))"
+	./irk --db "$W/irk.db" init >/dev/null
+	stat ./irk --db "$W/irk.db" ingest "$W/eve.json"
+	irk_secs=$secs irk_rss=$rss_kib
+	[ "$rc" = 0 ] || { echo "irk ingest failed (exit $rc)"; exit 1; }
+	incidents=$(sqlite3 "$W/irk.db" "select count(*) from incidents")
+	# The baseline: sqlite3 .import of the same normalised rows into the
+	# same table shape (the fingerprint as hex text: CSV cannot carry bytes).
+	sqlite3 -csv "$W/irk.db" "select id, hex(fingerprint), format, event_time, received,
+		rule_id, rule_name, severity, host, src_ip, dst_ip, user_name, category, raw,
+		incident_id from alerts" >"$W/rows.csv"
+	sqlite3 "$W/base.db" "CREATE TABLE alerts(id INTEGER PRIMARY KEY,
+		fingerprint TEXT NOT NULL UNIQUE, format TEXT NOT NULL, event_time INTEGER NOT NULL,
+		received INTEGER NOT NULL, rule_id TEXT, rule_name TEXT, severity TEXT, host TEXT,
+		src_ip TEXT, dst_ip TEXT, user_name TEXT, category TEXT, raw TEXT NOT NULL,
+		incident_id INTEGER);
+		CREATE INDEX alerts_incident ON alerts(incident_id, event_time);"
+	stat sqlite3 "$W/base.db" ".import --csv $W/rows.csv alerts"
+	base_secs=$secs
+	rows=$(sqlite3 "$W/base.db" "select count(*) from alerts")
+	awk -v n="$N" -v t="$irk_secs" -v b="$base_secs" -v rows="$rows" -v rss="$irk_rss" \
+		-v inc="$incidents" 'BEGIN {
+		printf "   irk ingest:     %.2f s, %.0f alerts/s, peak RSS %.1f MiB, %d incidents\n", t, n / t, rss / 1024, inc
+		printf "   sqlite3 .import: %.2f s, %.0f rows/s (%d rows)\n", b, rows / b, rows
+		printf "   ratio irk/.import speed: %.2f (target >= 0.5); alerts/s target >= 100000; RSS target < 64 MiB\n", b / t
+	}'
+	rm -f "$W/eve.json" "$W/rows.csv" "$W/irk.db"* "$W/base.db"*
+fi
+
+if want list; then
+	echo "== irk list on 100,000 incidents (10,000 open)"
+	"$B/mkincidents" "$W/list.db" 100000 10000
+	: >"$W/t.list"; : >"$W/t.all"; : >"$W/t.sql"
+	for i in 1 2 3 4 5 6 7; do
+		stat ./irk --db "$W/list.db" list; echo "$secs" >>"$W/t.list"
+		stat ./irk --db "$W/list.db" list --all; echo "$secs" >>"$W/t.all"
+		stat sqlite3 "$W/list.db" "select id, priority, severity, stage, owner, t_detected, title
+			from incidents where stage <> 'closed' order by priority, t_detected, id"
+		echo "$secs" >>"$W/t.sql"
+	done
+	awk -v l="$(median <"$W/t.list")" -v a="$(median <"$W/t.all")" -v s="$(median <"$W/t.sql")" 'BEGIN {
+		printf "   irk list (10,000 open rows): %.1f ms (target < 50 ms)\n", l * 1000
+		printf "   irk list --all (100,000 rows): %.1f ms\n", a * 1000
+		printf "   sqlite3 CLI, same open rows: %.1f ms; ratio irk/sqlite3 %.2f\n", s * 1000, l / s
+	}'
+fi
+
+# Further parts (tui, engine) append below, each guarded by `want NAME`.
+for part in tests/bench/run-*.sh; do
+	[ -f "$part" ] || continue
+	name=$(basename "$part" .sh)
+	want "${name#run-}" || continue
+	. "$part"
+done
