@@ -373,11 +373,8 @@ void store_rollback(struct store *s)
 
 void store_bulk_begin(struct store *s)
 {
-	const char *env = getenv("IRK_CKPT");
-	char sql[64];
-
-	snprintf(sql, sizeof sql, "PRAGMA wal_autocheckpoint = %d", env ? atoi(env) : 16384);
-	sqlite3_exec(s->db, sql, NULL, NULL, NULL);
+	/* 16384 pages: the WAL may grow to 256 MiB before it is copied back. */
+	sqlite3_exec(s->db, "PRAGMA wal_autocheckpoint = 16384", NULL, NULL, NULL);
 }
 
 void store_bulk_end(struct store *s)
