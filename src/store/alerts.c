@@ -233,6 +233,9 @@ int store_quarantine_each(struct store *s,
 			.raw_len = (size_t)sqlite3_column_bytes(st, 6),
 			.orig_len = sqlite3_column_int64(st, 7),
 		};
+		/* sqlite gives NULL for an empty blob; callers get "" */
+		if (!q.raw)
+			q.raw = "";
 		if (fn(&q, arg)) {
 			rc = SQLITE_DONE;
 			break;

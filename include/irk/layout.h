@@ -1,0 +1,187 @@
+/* layout.h: what goes where on the screen, without curses.
+ *
+ * The board and the incident screen are computed here as a frame: a list
+ * of spans (row, column, width, theme slot, text). src/tui/ paints a frame
+ * with curses; tests turn it into plain text (frame_text) and check it.
+ * Every span's text is already sanitized, fitted and padded to its width,
+ * so painting never needs to measure anything and spans never overlap.
+ *
+ * Text given to layout functions must be sanitized already (the board
+ * model sanitizes incident fields when cards are added). */
+#ifndef IRK_LAYOUT_H
+#define IRK_LAYOUT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "irk/model.h"
+#include "irk/sla.h"
+#include "irk/strbuf.h"
+#include "irk/theme.h"
+
+/* ---- frames ----------------------------------------------------------- */
+struct span {
+	int y, x, w;        /* w: columns the span covers */
+	int slot;           /* enum theme_slot */
+	size_t off, len;    /* text in frame.text */
+};
+
+struct frame {
+	struct span *spans;
+	size_t n, cap;
+	struct strbuf text;
+};
+
+void frame_reset(struct frame *f);
+void frame_free(struct frame *f);
+/* Add text s at (y, x), cut at a character boundary to w columns and padded
+ * with spaces to exactly w; "…" (or "~" in ASCII mode) marks a cut when
+ * mark is set. Returns the columns the text itself took (before padding). */
+int frame_put(struct frame *f, int y, int x, int w, int slot, const char *s, int mark);
+/* The frame as width x height plain text, one '\n'-terminated line per row
+ * with trailing spaces removed. For tests and the benchmark. */
+void frame_text(const struct frame *f, int width, int height, struct strbuf *out);
+/* Nonzero: draw with ASCII only ("~" for cuts, "|" and "-" for lines). */
+void layout_set_ascii(int ascii);
+int layout_ascii(void);
+
+/* ---- the board -------------------------------------------------------- */
+#define BOARD_COL_MIN 26     /* narrowest column; 80 columns show 3 */
+#define BOARD_CARD_ROWS 3
+#define BOARD_CLOSED_PAGE 300 /* closed cards loaded at a time */
+
+struct card {
+	struct incident inc;  /* owned, every string sanitized */
+	int waiting;          /* a step waits for a person (issue 4 marker) */
+};
+
+struct board_col {
+	int64_t total;        /* incidents of this stage in the database */
+	size_t *idx;          /* cards shown (after the filter), indexes into cards */
+	size_t n, cap;
+	size_t cur, top;      /* cursor and first visible card, indexes into idx */
+};
+
+struct expr;
+
+struct board {
+	struct card *cards;
+	size_t ncards, cap;
+	struct board_col col[STAGE_COUNT];
+	int cur;              /* column with the cursor */
+	int64_t sel_id;       /* the card under the cursor (kept across reloads) */
+	int first;            /* first column on screen */
+	int64_t closed_loaded;/* closed cards loaded (newest first) */
+	/* filters */
+	char *text;           /* text filter (lower case), or NULL */
+	struct expr *expr;    /* expression filter, or NULL */
+	char *filter_src;     /* what the user typed, for the header */
+	int mine, unassigned;
+	char *unit;           /* business unit, or NULL */
+	char me[64];
+	/* header */
+	int64_t now;
+	struct sla_policy pol;
+	int64_t breached;     /* open incidents past an SLA (all, not filtered) */
+	char who[256];        /* "alice bob": users with a board open */
+	char user[128];       /* "alice (analyst)" */
+};
+
+void board_init(struct board *b, const char *me);
+void board_free(struct board *b);
+/* Forget the cards (before a reload); filters and cursor stay. */
+void board_clear(struct board *b);
+/* Add a copy of inc (strings sanitized). Call board_index() afterwards. */
+void board_add(struct board *b, const struct incident *inc);
+/* Mark the cards whose ids are in ids[0..n) as waiting for a person
+ * (ids is sorted in place). */
+void board_mark_waiting(struct board *b, int64_t *ids, size_t n);
+/* Put the cursor on the card at screen cell (y, x) of a board drawn at
+ * width x height; 0 when there is no card there. */
+int board_hit(struct board *b, int width, int height, int y, int x);
+/* Rebuild the columns from the cards and the filters, keeping the cursor
+ * on the card it was on (even when it moved to another stage); when that
+ * card is gone, on the same position of the same column. Recomputes the
+ * breached count. */
+void board_index(struct board *b);
+/* The card under the cursor, or NULL when the column is empty. */
+const struct card *board_current(const struct board *b);
+/* Put the cursor on card id; 0 when it is not shown. */
+int board_select(struct board *b, int64_t id);
+
+/* Filters. board_filter_set() decides between text and expression: input
+ * holding a comparison (== != < > ~), `in [` or && || is an expression over
+ * the incident's fields (key, title, stage, severity, priority, owner,
+ * business_unit, category, host, rule, src_ip, confidence, alerts, age in
+ * seconds, sla: ok|breached|none, waiting: true|false, mine); anything else
+ * matches as text (case-insensitive) against key, title, owner, host, rule,
+ * category, business unit and source IP. "" clears. On a parse error the
+ * old filter stays and msg says why. Call board_index() after any change. */
+int board_filter_set(struct board *b, const char *input, char *msg, size_t n);
+int board_card_matches(const struct board *b, const struct card *c);
+
+/* Navigation (the actions of tui_actions.h that move the cursor). page is
+ * the number of cards per page on screen. Returns nonzero when the
+ * cursor moved. */
+int board_up(struct board *b, size_t count);
+int board_down(struct board *b, size_t count);
+int board_left(struct board *b);
+int board_right(struct board *b);
+int board_home(struct board *b);
+int board_end(struct board *b);
+
+/* Geometry for a board area of width x height. */
+struct board_geom {
+	int ncols;            /* columns on screen */
+	int colw[STAGE_COUNT];/* their widths */
+	int colx[STAGE_COUNT];
+	int cards;            /* cards that fit in a column */
+};
+void board_geometry(struct board *b, int width, int height, struct board_geom *g);
+/* Lay the board out in rows 0..height-1 (header, column titles, cards, a
+ * scroll line). Adjusts first column and scroll offsets so the cursor is
+ * visible. */
+void board_frame(struct board *b, int width, int height, struct frame *f);
+/* The three lines of a card at width w: text and slot of each part.
+ * (Exposed for tests.) */
+void board_card_line(const struct board *b, const struct card *c, int line, int w,
+		int selected, struct frame *f, int y, int x);
+
+/* ---- documents: the incident screen, help, raw records ------------------ */
+enum doc_kind { DOC_TEXT, DOC_SECTION, DOC_ALERT, DOC_FIELD };
+
+struct doc_line {
+	int kind;             /* enum doc_kind */
+	int slot;             /* theme slot of the text */
+	int indent;
+	int64_t ref;          /* DOC_ALERT: alert id */
+	char *label;          /* DOC_FIELD: the field name (owned) */
+	char *text;           /* owned, sanitized, one line */
+};
+
+struct doc {
+	struct doc_line *lines;
+	size_t n, cap;
+	size_t cur, top;      /* cursor line and first line on screen */
+	char *title;          /* owned */
+};
+
+void doc_init(struct doc *d, const char *title);
+void doc_free(struct doc *d);
+void doc_clear(struct doc *d);
+/* Append text (raw; it is sanitized here) wrapped to width - indent
+ * columns; embedded newlines start new lines. */
+void doc_add(struct doc *d, int kind, int slot, int indent, int64_t ref,
+		const char *text, int width);
+/* A "label: value" line, the value wrapped under itself. */
+void doc_field(struct doc *d, const char *label, const char *value, int width);
+/* The index of the next (dir 1) or previous (-1) section line from cur,
+ * or cur when none. */
+size_t doc_next_section(const struct doc *d, size_t cur, int dir);
+/* Move the cursor by delta lines (clamped); keeps it on screen for height. */
+void doc_move(struct doc *d, long delta, int height);
+/* Rows 0..height-1: the title, then the lines from top (cursor shown with
+ * the cursor slot when show_cursor). */
+void doc_frame(struct doc *d, int width, int height, int show_cursor, struct frame *f);
+
+#endif

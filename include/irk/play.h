@@ -1,0 +1,237 @@
+/* play.h: plays, the DIM workflows that mix people and automation
+ * (irk-play(5) is the reference for the file format).
+ *
+ *   src/play/play.c     parse and lint one play file (positions of errors)
+ *   src/play/catalog.c  the plays loaded from the play directories, their
+ *                       versions by content hash, and matching
+ *   src/play/fields.c   the fields expressions and templates see
+ *   src/play/plan.c     laying steps out for an incident and advancing them
+ *   src/play/actions.c  what people do to steps (done, approve, deny, retry,
+ *                       skip), each one transaction with its audit event
+ *
+ * Play files are read with jdoc (not jansson) because jdoc records the byte
+ * offset of every value: lint can then name FILE:LINE:COLUMN for a semantic
+ * error (a bad expression inside a string, an unknown step in needs) as
+ * well as for a syntax error. Nothing here prints. */
+#ifndef IRK_PLAY_H
+#define IRK_PLAY_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "irk/err.h"
+#include "irk/expr.h"
+#include "irk/hash.h"
+#include "irk/strbuf.h"
+
+struct store;
+struct config;
+struct incident;
+struct alert;
+struct alert_row;
+struct actor;
+struct step_row;
+
+/* Step kinds: name, run by the engine (1) or by people (0), help. */
+#define IRK_STEP_KINDS(X) \
+	X(KIND_MANUAL,   "manual",   0, "a person does it, ticks a checklist and records inputs") \
+	X(KIND_APPROVAL, "approval", 0, "a person with the given role grants or denies it") \
+	X(KIND_EXEC,     "exec",     1, "run a program with an argv (never a shell)") \
+	X(KIND_ANSIBLE,  "ansible",  1, "run an ansible playbook against hosts or a group") \
+	X(KIND_HTTP,     "http",     1, "an HTTP(S) request; status and JSON body recorded") \
+	X(KIND_NOTIFY,   "notify",   1, "a message to a role or a person, through the outbox") \
+	X(KIND_SCORE,    "score",    1, "confidence 0-100 from the alert history") \
+	X(KIND_SET,      "set",      1, "set incident fields")
+
+#define X_KIND(e, n, a, h) e,
+enum step_kind { IRK_STEP_KINDS(X_KIND) KIND_COUNT };
+#undef X_KIND
+
+/* "exec"; "?" when out of range. */
+const char *step_kind_name(int k);
+const char *step_kind_help(int k);
+/* The kind for a name, or -1. */
+int step_kind_parse(const char *s);
+/* Nonzero when the engine runs steps of this kind. */
+int step_kind_automated(int k);
+
+/* Defaults (seconds) when a step does not say. */
+#define PLAY_TIMEOUT_EXEC    300
+#define PLAY_TIMEOUT_ANSIBLE 1800
+#define PLAY_TIMEOUT_HTTP    30
+#define PLAY_BACKOFF         30
+#define PLAY_BACKOFF_MAX     3600
+#define PLAY_SCORE_WINDOW    (7 * 86400)
+#define PLAY_MAX_FILE        (1024 * 1024)
+/* Who the engine acts as in the audit log. */
+#define PLAY_ENGINE_ACTOR    "engine"
+
+/* ---- diagnostics ----------------------------------------------------- */
+struct play_diag {
+	char *file;                /* as given to the parser */
+	int line, col;             /* from 1; col in UTF-8 characters */
+	int warning;               /* 0: an error */
+	char *msg;
+};
+struct play_diags {
+	struct play_diag *v;
+	size_t n, cap;
+	int errors, warnings;
+};
+#define PLAY_DIAGS_INIT { NULL, 0, 0, 0, 0 }
+void play_diags_free(struct play_diags *d);
+/* "FILE:LINE:COL: message" or "FILE:LINE:COL: warning: message" (not
+ * sanitized: the front end sanitizes what it prints). */
+void play_diag_format(const struct play_diag *d, struct strbuf *out);
+
+/* ---- one play --------------------------------------------------------- */
+struct play_step {
+	char *id;
+	int kind;                  /* enum step_kind */
+	int stage;                 /* enum stage */
+	int required, retry;
+	char *title;
+	int *needs;                /* indexes of earlier steps */
+	int nneeds;
+	char *def;                 /* the step object as canonical JSON */
+};
+
+struct play {
+	char *id, *name, *version, *description, *category;
+	int severity;              /* enum severity, or -1 when not given */
+	int priority;              /* matching order, higher first (default 0) */
+	char *match_src;
+	struct expr *match;
+	struct play_step *steps;
+	int nsteps;
+	char *path;                /* the file */
+	char *dir;                 /* its directory (relative playbooks) */
+	char *source;              /* the file's bytes, NUL-terminated */
+	size_t source_len;
+	char hash[IRK_SHA256_HEX]; /* SHA-256 of the bytes: the version's identity */
+	int origin;                /* index of its directory in the search order */
+};
+
+/* Parse and lint a play from src[0..n) (path names it in diagnostics).
+ * Every problem goes to d with its position. *out is the play when there
+ * was no error (warnings allowed), else NULL. Returns IRK_OK or
+ * IRK_INVALID. */
+int play_parse(const char *path, const char *src, size_t n, struct play **out,
+		struct play_diags *d);
+/* Read path (at most PLAY_MAX_FILE bytes) and parse it. An unreadable file
+ * is one diagnostic at 0:0. */
+int play_load_file(const char *path, struct play **out, struct play_diags *d);
+void play_free(struct play **p);
+/* The index of step id in p, or -1. */
+int play_step_index(const struct play *p, const char *id);
+
+/* ---- the catalog ------------------------------------------------------ */
+struct play_catalog {
+	struct play **v;           /* in matching order */
+	size_t n;
+	struct play_diags diags;   /* problems of files that were not loaded */
+	char **dirs;               /* the directories searched, in order */
+	size_t ndirs;
+};
+
+/* The play directories, in order: each of $IRK_PLAYS (colon-separated),
+ * each of plays.path from the config, then the bundled plays
+ * (IRK_DATADIR/plays, or plays/ beside the irk binary when running from a
+ * build tree). Missing directories are skipped. A play id found again in a
+ * later directory is ignored (a local copy overrides a bundled play).
+ * Matching order: higher `priority` first, then earlier directory, then
+ * play id. Files with errors are not loaded; their diagnostics are kept in
+ * c->diags. Returns IRK_OK (even when some files had errors). */
+int play_catalog_load(struct play_catalog *c, const struct config *cfg, struct irk_err *err);
+void play_catalog_free(struct play_catalog *c);
+const struct play *play_catalog_find(const struct play_catalog *c, const char *id);
+/* Record every loaded version in the store (by hash). Opens its own
+ * transaction unless one is open. */
+int play_catalog_register(struct store *s, const struct play_catalog *c, struct irk_err *err);
+
+/* ---- fields of expressions and templates ------------------------------ */
+/* An alert as plays see it (borrowed strings). */
+struct play_alert {
+	const char *format, *rule, *rule_id, *rule_name, *severity, *host, *src_ip,
+		*dst_ip, *user, *category, *raw;
+	size_t raw_len;
+	int64_t event_time;
+};
+void play_alert_from(struct play_alert *pa, const struct alert *a);
+void play_alert_from_row(struct play_alert *pa, const struct alert_row *r);
+
+struct play_fields;
+/* A lookup context over an incident (borrowed), its first alert (copied),
+ * and, when s is given, the incident's steps (read lazily). Caller frees
+ * with play_fields_free(). */
+struct play_fields *play_fields_new(struct store *s, const struct incident *inc,
+		const struct play_alert *a);
+void play_fields_free(struct play_fields **f);
+/* Forget the cached steps (after a step changed). */
+void play_fields_reset_steps(struct play_fields *f);
+/* The expr_lookup_fn over a struct play_fields (see irk-play(5) FIELDS). */
+int play_fields_lookup(void *fields, const char *name, struct expr_value *out);
+/* Lint: NULL when name is a field a step at index `at` may use (-1: the
+ * play's match), else why not ("unknown field 'alert.hots'"), in buf. */
+const char *play_field_check(const struct play *p, int at, const char *name,
+		char *buf, size_t n);
+/* The group of a host: its name without a trailing number (web-01 and
+ * web-02 are both in group web). Into buf; "" when host is empty. */
+char *play_host_group(const char *host, char *buf, size_t n);
+
+/* ---- planning ----------------------------------------------------------- */
+/* Give inc the play (inside the caller's transaction): record the version
+ * on the incident (play, play_version, category, severity), lay out the
+ * steps as pending and advance them. Audited as play.assign by actor. */
+int play_assign(struct store *s, const struct play *p, struct incident *inc,
+		const struct play_alert *a, const char *actor, struct irk_err *err);
+/* The ingest hook (ingest_opts.on_new_incident): arg is a struct
+ * play_catalog; the first play whose match holds is assigned. */
+int play_on_new_incident(struct store *s, struct incident *inc, const struct alert *a,
+		void *arg, struct irk_err *err);
+/* Advance an incident's steps inside the caller's transaction: a pending
+ * step whose stage is reached and whose needs are done evaluates its
+ * `when`: false skips it; true makes it ready (automated) or waiting (a
+ * person's step; an approval records who asked: actor unless it is the
+ * engine, else the incident's owner). A pending step whose need was
+ * skipped or denied is skipped. When the incident is closed, every step
+ * not finished is skipped (cancelled). *changed (may be NULL) gets the
+ * number of steps changed. */
+int play_advance(struct store *s, int64_t incident_id, const char *actor, int *changed,
+		struct irk_err *err);
+/* Advance every incident whose version moved since the planner last saw it
+ * (stage moves, closes), at most limit; its own transactions. */
+int play_advance_stale(struct store *s, const char *actor, int64_t limit, int *changed,
+		struct irk_err *err);
+
+/* ---- step changes ------------------------------------------------------- */
+/* Write a step's new state (after->state etc.) when its stored state is
+ * still before_state, and append the audit event step.<state> with data
+ * {step, kind, from, to, attempt, why, by}. Inside a transaction. */
+int play_step_record(struct store *s, const char *actor, const struct step_row *after,
+		int before_state, const char *why, struct irk_err *err);
+
+/* What people do, each in one transaction that also advances the incident.
+ * step is the play step id. Refusals (IRK_REFUSED / IRK_INVALID) say why. */
+/* Finish a manual step (or a waiting automated step a person did by hand),
+ * with inputs "name=value" (declared required inputs must be given). */
+int play_step_done(struct store *s, const struct actor *who, int64_t incident_id,
+		const char *step, char *const *inputs, int ninputs, struct irk_err *err);
+/* Grant a waiting approval: the actor needs the step's role (admin counts
+ * as senior) and must not be the person who asked for it. */
+int play_step_approve(struct store *s, const struct actor *who, int64_t incident_id,
+		const char *step, struct irk_err *err);
+/* Deny it (reason required): the approval fails and the steps that need it
+ * are skipped. */
+int play_step_deny(struct store *s, const struct actor *who, int64_t incident_id,
+		const char *step, const char *reason, struct irk_err *err);
+/* Run a failed or waiting automated step again now (a denied approval is
+ * asked again). */
+int play_step_retry(struct store *s, const struct actor *who, int64_t incident_id,
+		const char *step, const char *reason, struct irk_err *err);
+/* Skip a step that has not finished (reason required; a required step only
+ * by a senior). Steps that need it are skipped too. */
+int play_step_skip(struct store *s, const struct actor *who, int64_t incident_id,
+		const char *step, const char *reason, struct irk_err *err);
+
+#endif

@@ -1,0 +1,105 @@
+/* tui_actions.h: what a key can do on the board, as data.
+ *
+ * One X-macro lists every action: its context (the screen where it
+ * applies, or every screen), its name (used in irk.conf [keys] and on the
+ * help screen) and its help line. The enum, the names and the generated
+ * help can never drift apart. Default bindings are a table in keys.c;
+ * `[keys]` in irk.conf replaces an action's keys:
+ *     [keys]
+ *     board-stage-next = L > n
+ * A key given to an action in [keys] is taken away from the action of the
+ * same context (or the global one) that had it by default.
+ *
+ * Keys are ints: a character is its Unicode code point; a function key is
+ * a curses KEY_* code or'ed with TUI_KEY_FN. Key names: one character
+ * ("c", "<", "é"), Up Down Left Right PageUp PageDown Home End Enter Escape
+ * Tab BackTab Backspace Delete Insert Space F1..F12, C-a..C-z (also ^A). */
+#ifndef IRK_TUI_ACTIONS_H
+#define IRK_TUI_ACTIONS_H
+
+#include <stddef.h>
+
+#include "irk/err.h"
+
+struct config;
+struct strbuf;
+
+enum tui_context { CTX_GLOBAL, CTX_BOARD, CTX_INCIDENT, CTX_PAGER, CTX_COUNT };
+
+#define TUI_ACTIONS(X) \
+	X(ACT_QUIT,          CTX_GLOBAL,   "quit",              "Close this screen; on the board, quit irk") \
+	X(ACT_QUIT_NOW,      CTX_GLOBAL,   "quit-now",          "Quit irk from any screen") \
+	X(ACT_HELP,          CTX_GLOBAL,   "help",              "Show the keys (this screen)") \
+	X(ACT_BACK,          CTX_GLOBAL,   "back",              "Close this screen or cancel") \
+	X(ACT_REDRAW,        CTX_GLOBAL,   "redraw",            "Reload from the database and repaint the screen") \
+	X(ACT_UP,            CTX_GLOBAL,   "move-up",           "Previous card or line") \
+	X(ACT_DOWN,          CTX_GLOBAL,   "move-down",         "Next card or line") \
+	X(ACT_LEFT,          CTX_GLOBAL,   "move-left",         "Previous column") \
+	X(ACT_RIGHT,         CTX_GLOBAL,   "move-right",        "Next column") \
+	X(ACT_PAGE_UP,       CTX_GLOBAL,   "page-up",           "One page up") \
+	X(ACT_PAGE_DOWN,     CTX_GLOBAL,   "page-down",         "One page down") \
+	X(ACT_FIRST,         CTX_GLOBAL,   "first",             "First card or line") \
+	X(ACT_LAST,          CTX_GLOBAL,   "last",              "Last card or line") \
+	X(ACT_B_OPEN,        CTX_BOARD,    "board-open",        "Open the incident under the cursor") \
+	X(ACT_B_CLAIM,       CTX_BOARD,    "board-claim",       "Claim the incident (make it yours)") \
+	X(ACT_B_PREV,        CTX_BOARD,    "board-move-prev",   "Move the card to the previous stage (asks for a reason)") \
+	X(ACT_B_NEXT,        CTX_BOARD,    "board-move-next",   "Move the card to the next stage (the gate may refuse)") \
+	X(ACT_B_CLOSE,       CTX_BOARD,    "board-close",       "Close the incident with a resolution") \
+	X(ACT_B_FILTER,      CTX_BOARD,    "board-filter",      "Filter cards by text or by an expression (severity >= 'high')") \
+	X(ACT_B_MINE,        CTX_BOARD,    "board-my-queue",    "Show only my incidents (again: everyone's)") \
+	X(ACT_B_UNASSIGNED,  CTX_BOARD,    "board-unassigned",  "Show only unassigned incidents (again: all)") \
+	X(ACT_B_UNIT,        CTX_BOARD,    "board-unit",        "Show one business unit (a menu)") \
+	X(ACT_B_CLEAR,       CTX_BOARD,    "board-clear-filter","Clear every filter") \
+	X(ACT_I_CLAIM,       CTX_INCIDENT, "incident-claim",    "Claim the incident") \
+	X(ACT_I_PREV,        CTX_INCIDENT, "incident-move-prev","Move to the previous stage (asks for a reason)") \
+	X(ACT_I_NEXT,        CTX_INCIDENT, "incident-move-next","Move to the next stage") \
+	X(ACT_I_CLOSE,       CTX_INCIDENT, "incident-close",    "Close with a resolution") \
+	X(ACT_I_NOTE,        CTX_INCIDENT, "incident-note",     "Add a note") \
+	X(ACT_I_EDIT,        CTX_INCIDENT, "incident-edit",     "Set fields: field=value ... (see irk set --help)") \
+	X(ACT_I_VIEW,        CTX_INCIDENT, "incident-view",     "Show the raw record of the alert under the cursor") \
+	X(ACT_I_NEXT_SECT,   CTX_INCIDENT, "incident-next-section", "Jump to the next section") \
+	X(ACT_I_PREV_SECT,   CTX_INCIDENT, "incident-prev-section", "Jump to the previous section")
+
+#define X_ACT_ENUM(id, ctx, name, help) id,
+enum tui_action { ACT_NONE = -1, TUI_ACTIONS(X_ACT_ENUM) ACT_COUNT };
+#undef X_ACT_ENUM
+
+#define TUI_KEY_FN 0x40000000
+
+const char *action_name(int act);
+const char *action_help(int act);
+int action_context(int act);
+/* The action named name, or ACT_NONE. */
+int action_parse(const char *name);
+/* "Board", "Incident"... for the help screen. */
+const char *context_title(int ctx);
+
+/* Parse one key name; -1 when it is not one. */
+int keys_parse(const char *name);
+/* The name of a key into buf ("C-l", "PageDown", "é"). Returns buf. */
+char *keys_name(int key, char *buf, size_t n);
+
+#define KEYMAP_MAX 192
+
+struct keymap {
+	struct { int key, act; } b[KEYMAP_MAX];
+	int n;
+};
+
+/* The default bindings. */
+void keymap_default(struct keymap *km);
+/* Give action `name` exactly the keys in `keys` (space-separated names;
+ * "none" unbinds). IRK_INVALID naming the action or key when unknown. */
+int keymap_bind(struct keymap *km, const char *name, const char *keys, struct irk_err *err);
+/* Apply every [keys] entry of the config. Problems are appended to
+ * problems ("irk.conf [keys] NAME: reason; ..."); good entries still apply.
+ * Returns the number of problems. */
+int keymap_load(struct keymap *km, const struct config *cfg, struct strbuf *problems);
+/* The action for key in a screen of context ctx: the screen's own binding
+ * first, then the global one. ACT_NONE when unbound. */
+int keymap_lookup(const struct keymap *km, int ctx, int key);
+/* The names of the keys bound to act, space-separated, into buf ("" when
+ * none). Returns buf. */
+char *keymap_keys(const struct keymap *km, int act, char *buf, size_t n);
+
+#endif

@@ -1,0 +1,202 @@
+/* demo_impl.h: what the demo generator's three files share (private to
+ * src/ingest/; the public contract is include/irk/demo.h).
+ *
+ *   demo_world.c   the organisation, the rule sets and the kinds of things
+ *                  that happen, with what analysts write about them
+ *   demo_alerts.c  one alert as a JSON line in its source's format
+ *   demo.c         the simulation: the clock, the ingest feeds, the analysts
+ */
+#ifndef IRK_DEMO_IMPL_H
+#define IRK_DEMO_IMPL_H
+
+#include <stdint.h>
+
+#include "irk/alert.h"
+#include "irk/strbuf.h"
+
+/* ---- deterministic randomness (splitmix64) ------------------------------ */
+struct rng {
+	uint64_t s;
+};
+uint64_t rng_next(struct rng *r);
+/* Uniform in [0, 1). */
+double rng_unit(struct rng *r);
+/* Uniform integer in [lo, hi] (hi < lo gives lo). */
+int rng_range(struct rng *r, int lo, int hi);
+/* Nonzero with probability pct percent. */
+int rng_pct(struct rng *r, int pct);
+/* Log-normal around median (sigma in log space): waiting times. */
+double rng_lognormal(struct rng *r, double median, double sigma);
+/* A Poisson count with mean lambda (small lambda). */
+int rng_poisson(struct rng *r, double lambda);
+/* One string of a NULL-terminated list; NULL for a NULL or empty list. */
+const char *rng_pick(struct rng *r, const char *const *list);
+
+/* ---- the organisation ---------------------------------------------------- */
+enum demo_unit { BU_FINANCE, BU_HR, BU_ENG, BU_SALES, BU_ITOPS, BU_WEB, BU_COUNT };
+
+/* Host kinds, as bits so a kind of incident can name what it hits. */
+enum {
+	HK_WS      = 1 << 0,   /* Windows workstation */
+	HK_LAPTOP  = 1 << 1,   /* Windows laptop (travels) */
+	HK_WINSRV  = 1 << 2,   /* Windows server (domain controllers, ERP) */
+	HK_LINUX   = 1 << 3,   /* internal Linux server */
+	HK_DMZ     = 1 << 4,   /* Internet-facing Linux (web, VPN, mail, jump) */
+	HK_SCANNER = 1 << 5,   /* the vulnerability scanner */
+	HK_CLOUD   = 1 << 6,   /* a cloud account (generic JSON source) */
+};
+
+struct demo_host {
+	const char *name, *ip;
+	int unit;                  /* enum demo_unit */
+	int kind;                  /* one HK_ bit */
+	int crit;                  /* asset criticality 1..4 */
+	const char *user;          /* the usual user of a workstation, or NULL */
+};
+
+extern const struct demo_host demo_hosts[];
+extern const int demo_nhosts;
+const char *demo_unit_name(int unit);
+/* A host of one of the kinds in mask. */
+const struct demo_host *demo_host_pick(struct rng *r, int mask);
+const struct demo_host *demo_host_find(const char *name);
+
+/* ---- rule sets ------------------------------------------------------------ */
+struct demo_rule {
+	int format;                /* enum alert_format */
+	const char *id;            /* SID, Wazuh rule id, Elastic rule_id, Zeek note */
+	const char *name;          /* signature / description / rule name / msg (placeholders) */
+	const char *cat;           /* EVE classtype, Wazuh groups "a,b", ECS event.category */
+	int level;                 /* EVE alert.severity, Wazuh rule.level, ECS risk score */
+	const char *word;          /* EVE signature_severity, ECS kibana severity */
+	const char *log;           /* full_log / message / Zeek sub (placeholders) */
+	int proto_port;            /* destination port it is about (0: none) */
+};
+
+extern const struct demo_rule demo_rules[];
+
+/* ---- kinds of incident ----------------------------------------------------- */
+enum { W_ANY, W_OFFICE, W_WEEKLY };   /* W_WEEKLY: Tuesday night */
+
+/* How the parties of an alert are laid out. */
+enum {
+	D_IN,          /* outside -> our host (src ext, dst host) */
+	D_OUT,         /* our host -> outside */
+	D_EXT,         /* only the outsider is named (Zeek guessing) */
+	D_LOCAL,       /* an agent on the host, the outsider as data.srcip */
+	D_HOSTONLY,    /* an agent on the host, no network party */
+	D_SCAN,        /* our host scans other hosts of ours */
+	D_SPRAY,       /* another host of ours (the first extra) -> our host */
+	D_MANAGER,     /* reported through the Wazuh manager (agent 000) */
+};
+
+enum {
+	PH_BEACON   = 1 << 0,  /* periodic until contained (spread = period) */
+	PH_MANY_SRC = 1 << 1,  /* a different outside address per alert */
+	PH_MULTI    = 1 << 2,  /* one alert per extra host of the scenario */
+};
+
+struct demo_phase {
+	int rule;                  /* index into demo_rules */
+	int dir;                   /* D_ */
+	int min, max;              /* alerts in this phase; max 0 ends the list */
+	int spread;                /* seconds they spread over (beacon: period) */
+	int offset;                /* seconds after the scenario starts */
+	int pct;                   /* chance the phase happens */
+	int flags;                 /* PH_ */
+};
+
+#define DEMO_PHASES 4
+
+/* One kind of thing that happens, and what the analysts write about it.
+ * Text lists are NULL-terminated; the placeholders are expanded by
+ * demo_expand(). A true positive goes through the stages in path
+ * ('i'dentification, 'c'ontainment, 'e'radication, 'r'ecovery,
+ * 'l'essons-learned) and is then closed. */
+struct demo_kind {
+	const char *name;
+	const char *category;      /* as the analyst files it */
+	int when;                  /* W_ */
+	double rate;               /* scenarios per weekday */
+	int targets;               /* HK_ mask */
+	int hosts_max;             /* PH_MULTI: up to this many hosts */
+	int fp, benign;            /* percent; the rest are true positives */
+	int tunable;               /* a false positive leads to rule tuning */
+	int needs_map;             /* generic JSON: only with a [mapping] */
+	const char *path;
+	int tp_sev;                /* severity a true positive is raised to (-1 keep) */
+	int reinfect;              /* percent of true positives seen again */
+	int reopen;                /* may be reopened after closing (C2-like) */
+	struct demo_phase ph[DEMO_PHASES];
+	const char *summary;
+	const char *const *triage, *const *contain, *const *eradicate,
+		*const *recover, *const *lessons, *const *fp_note,
+		*const *benign_note, *const *vector, *const *threat,
+		*const *root, *const *reinfect_note;
+};
+
+extern const struct demo_kind demo_kinds[];
+extern const int demo_nkinds;
+int demo_kind_find(const char *name);
+
+/* The team. */
+struct demo_analyst {
+	const char *name;
+	int role;                  /* enum role */
+	double speed;              /* multiplies waiting times */
+	double joins;              /* fraction of the period after which they start */
+};
+extern const struct demo_analyst demo_team[];
+extern const int demo_nteam;
+
+/* ---- one alert and its text -------------------------------------------------- */
+struct demo_scen;
+
+/* Everything the writers need about one alert. */
+struct demo_shot {
+	const struct demo_rule *rule;
+	const struct demo_scen *sc;
+	int64_t t;                 /* event time, seconds */
+	int usec;                  /* and microseconds */
+	const struct demo_host *host;
+	const char *src, *dst;     /* addresses (may be NULL) */
+	int sport, dport;
+	const char *user;
+	uint64_t id;               /* flow_id / event id / uid material */
+	int seq;                   /* alerts of this scenario so far */
+};
+
+/* The things a scenario is about, shared by its alerts and notes. */
+struct demo_scen {
+	int kind;                  /* index into demo_kinds */
+	const struct demo_host *host;
+	const struct demo_host *extra[6];   /* PH_MULTI hosts */
+	int nextra;
+	char ext[16];              /* the outside party */
+	const char *user;
+	char domain[64], file[128], proc[48], hash[65], url[96];
+	int engines, ticket, port;
+	int outcome;               /* enum resolution decided at the start */
+	int64_t start, stop;       /* alerts after stop are not sent (contained) */
+	int64_t primary;           /* incident worked for this scenario */
+	int reopen_pending;        /* the next incident reopens the primary */
+	int alerts;                /* alerts sent so far */
+};
+
+/* Expand tpl: {host} {ip} {ext} {user} {dom} {file} {proc} {hash} {url}
+ * {bu} {eng} {port} {n} {key} {dup} {chg} {sd} {cnt} {hosts} {lead}
+ * {peer}. Values not known expand to "?". */
+struct demo_text {
+	const struct demo_scen *sc;
+	const struct demo_host *host;  /* the alert's host (defaults to sc->host) */
+	const char *key, *dup, *lead, *peer;
+	int64_t n;                     /* alerts in the incident */
+	struct rng *r;                 /* for ticket numbers */
+};
+void demo_expand(struct strbuf *out, const char *tpl, const struct demo_text *tx);
+
+/* The alert as one JSON line in its rule's format (map: generic JSON). */
+void demo_alert_json(struct strbuf *out, const struct demo_shot *a,
+		const struct alert_mapping *map, struct rng *r);
+
+#endif

@@ -1,0 +1,427 @@
+/* steps.c: plays by content hash, the life of steps (insert, claim, lease,
+ * update), the outbox, and the history the score step reads. */
+#include <string.h>
+
+#include "internal.h"
+
+static const char *col(sqlite3_stmt *st, int i)
+{
+	return (const char *)sqlite3_column_text(st, i);
+}
+
+void store_step_row(sqlite3_stmt *st, struct step_row *r)
+{
+	*r = (struct step_row){
+		.id = sqlite3_column_int64(st, 0),
+		.incident_id = sqlite3_column_int64(st, 1),
+		.step_id = col(st, 2),
+		.seq = sqlite3_column_int(st, 3),
+		.kind = col(st, 4),
+		.stage = stage_parse(col(st, 5)),
+		.title = col(st, 6),
+		.state = step_state_parse(col(st, 7)),
+		.required = sqlite3_column_int(st, 8),
+		.assignee = col(st, 9),
+		.attempts = sqlite3_column_int(st, 10),
+		.lease_owner = col(st, 11),
+		.lease_until = sqlite3_column_int64(st, 12),
+		.t_start = sqlite3_column_int64(st, 13),
+		.t_end = sqlite3_column_int64(st, 14),
+		.output = col(st, 15),
+		.error = col(st, 16),
+		.def = col(st, 17),
+		.retry = sqlite3_column_int(st, 18),
+		.next_attempt = sqlite3_column_int64(st, 19),
+		.inputs = col(st, 20),
+		.log = col(st, 21),
+		.requested_by = col(st, 22),
+		.done_by = col(st, 23),
+		.reason = col(st, 24),
+	};
+}
+
+/* Run st (an id-returning SELECT) and call fn with each id. */
+static int each_id(struct store *s, sqlite3_stmt *st, int (*fn)(int64_t id, void *arg),
+		   void *arg, struct irk_err *err, const char *what)
+{
+	int rc;
+
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		if (fn(sqlite3_column_int64(st, 0), arg)) {
+			rc = SQLITE_DONE;
+			break;
+		}
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE)
+		return store_fail(s, err, what);
+	return IRK_OK;
+}
+
+/* ---- plays ---------------------------------------------------------------- */
+
+int store_play_put(struct store *s, const char *hash, const char *play_id,
+		   const char *version, const char *name, const char *path, const char *source,
+		   int64_t now, struct irk_err *err)
+{
+	sqlite3_stmt *st = store_stmt(s, ST_PLAY_PUT, err);
+
+	if (!st)
+		return IRK_ERROR;
+	sqlite3_bind_text(st, 1, hash, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, play_id, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, version, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 4, name, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 5, path, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 6, source, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 7, now);
+	return store_exec_stmt(s, st, err, "recording a play version");
+}
+
+int store_play_each(struct store *s, const char *play_id, const char *hash,
+		    int (*fn)(const struct play_version_row *p, void *arg), void *arg,
+		    struct irk_err *err)
+{
+	sqlite3_stmt *st = store_stmt(s, ST_PLAY_EACH, err);
+	int rc;
+
+	if (!st)
+		return IRK_ERROR;
+	store_bind_text(st, 1, play_id);
+	store_bind_text(st, 2, hash);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct play_version_row p = {
+			.hash = col(st, 0), .play_id = col(st, 1), .version = col(st, 2),
+			.name = col(st, 3), .path = col(st, 4), .source = col(st, 5),
+			.loaded = sqlite3_column_int64(st, 6),
+			.incidents = sqlite3_column_int64(st, 7),
+		};
+		if (fn(&p, arg)) {
+			rc = SQLITE_DONE;
+			break;
+		}
+	}
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE)
+		return store_fail(s, err, "reading plays");
+	return IRK_OK;
+}
+
+int store_play_run_add(struct store *s, int64_t incident_id, const char *play_id,
+		       const char *hash, struct irk_err *err)
+{
+	sqlite3_stmt *st = store_stmt(s, ST_RUN_ADD, err);
+
+	if (!st)
+		return IRK_ERROR;
+	sqlite3_bind_int64(st, 1, incident_id);
+	sqlite3_bind_text(st, 2, play_id, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, hash, -1, SQLITE_STATIC);
+	return store_exec_stmt(s, st, err, "recording the play of an incident");
+}
+
+int store_play_run_seen(struct store *s, int64_t incident_id, int64_t version,
+			struct irk_err *err)
+{
+	sqlite3_stmt *st = store_stmt(s, ST_RUN_SEEN, err);
+
+	if (!st)
+		return IRK_ERROR;
+	sqlite3_bind_int64(st, 1, incident_id);
+	sqlite3_bind_int64(st, 2, version);
+	return store_exec_stmt(s, st, err, "recording the planner's progress");
+}
+
+int store_play_run_stale(struct store *s, int64_t limit,
+			 int (*fn)(int64_t incident_id, void *arg), void *arg, struct irk_err *err)
+{
+	sqlite3_stmt *st = store_stmt(s, ST_RUN_STALE, err);
+
+	if (!st)
+		return IRK_ERROR;
+	sqlite3_bind_int64(st, 1, limit > 0 ? limit : -1);
+	return each_id(s, st, fn, arg, err, "reading incidents to plan");
+}
+
+/* ---- steps ------------------------------------------------------------------ */
+
+int store_step_insert(struct store *s, const struct step_row *r, int64_t *id,
+		      struct irk_err *err)
+{
+	sqlite3_stmt *st = store_stmt(s, ST_STEP_INSERT, err);
+
+	if (!st)
+		return IRK_ERROR;
+	sqlite3_bind_int64(st, 1, r->incident_id);
+	sqlite3_bind_text(st, 2, r->step_id, -1, SQLITE_STATIC);
+	sqlite3_bind_int(st, 3, r->seq);
+	sqlite3_bind_text(st, 4, r->kind, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 5, stage_name(r->stage), -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 6, r->title ? r->title : "", -1, SQLITE_STATIC);
+	sqlite3_bind_int(st, 7, !!r->required);
+	sqlite3_bind_int(st, 8, r->retry);
+	sqlite3_bind_text(st, 9, r->def ? r->def : "{}", -1, SQLITE_STATIC);
+	store_bind_text(st, 10, r->assignee);
+	if (store_exec_stmt(s, st, err, "adding a step"))
+		return IRK_ERROR;
+	if (id)
+		*id = sqlite3_last_insert_rowid(s->db);
+	return IRK_OK;
+}
+
+/* Step a statement selecting STEP_COLS, calling fn for each row; *n rows. */
+static int step_rows(struct store *s, sqlite3_stmt *st,
+		     int (*fn)(const struct step_row *r, void *arg), void *arg, int *n,
+		     struct irk_err *err)
+{
+	struct step_row r;
+	int rc;
+
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		store_step_row(st, &r);
+		++*n;
+		if (fn && fn(&r, arg)) {
+			rc = SQLITE_DONE;
+			break;
+		}
+	}
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE)
+		return store_fail(s, err, "reading steps");
+	return IRK_OK;
+}
+
+int store_step_get(struct store *s, int64_t incident_id, const char *step_id, int64_t id,
+		   int (*fn)(const struct step_row *st, void *arg), void *arg,
+		   struct irk_err *err)
+{
+	sqlite3_stmt *st = store_stmt(s, step_id ? ST_STEP_GET : ST_STEP_GET_ID, err);
+	int n = 0;
+
+	if (!st)
+		return IRK_ERROR;
+	if (step_id) {
+		sqlite3_bind_int64(st, 1, incident_id);
+		sqlite3_bind_text(st, 2, step_id, -1, SQLITE_STATIC);
+	} else {
+		sqlite3_bind_int64(st, 1, id);
+	}
+	if (step_rows(s, st, fn, arg, &n, err))
+		return IRK_ERROR;
+	if (!n)
+		return irk_fail(err, IRK_NOTFOUND, "no step '%s'", step_id ? step_id : "?");
+	return IRK_OK;
+}
+
+int store_step_update(struct store *s, const struct step_row *r, int expect_state,
+		      struct irk_err *err)
+{
+	sqlite3_stmt *st = store_stmt(s, ST_STEP_UPDATE, err);
+
+	if (!st)
+		return IRK_ERROR;
+	sqlite3_bind_int64(st, 1, r->id);
+	sqlite3_bind_text(st, 2, step_state_name(r->state), -1, SQLITE_STATIC);
+	sqlite3_bind_int(st, 3, r->attempts);
+	store_bind_text(st, 4, r->lease_owner);
+	store_bind_time(st, 5, r->lease_until);
+	store_bind_time(st, 6, r->t_start);
+	store_bind_time(st, 7, r->t_end);
+	store_bind_text(st, 8, r->output);
+	store_bind_text(st, 9, r->error);
+	store_bind_text(st, 10, r->inputs);
+	store_bind_text(st, 11, r->log);
+	store_bind_text(st, 12, r->requested_by);
+	store_bind_text(st, 13, r->done_by);
+	store_bind_text(st, 14, r->reason);
+	store_bind_time(st, 15, r->next_attempt);
+	store_bind_text(st, 16, r->assignee);
+	sqlite3_bind_text(st, 17, step_state_name(expect_state), -1, SQLITE_STATIC);
+	if (store_exec_stmt(s, st, err, "updating a step"))
+		return IRK_ERROR;
+	if (sqlite3_changes(s->db) != 1)
+		return irk_fail(err, IRK_CONFLICT, "step %s changed meanwhile (it is no longer %s)",
+				r->step_id ? r->step_id : "?", step_state_name(expect_state));
+	return IRK_OK;
+}
+
+int store_step_claim(struct store *s, const char *owner, int64_t now, int64_t until,
+		     int (*fn)(const struct step_row *st, void *arg), void *arg,
+		     struct irk_err *err)
+{
+	sqlite3_stmt *st = store_stmt(s, ST_STEP_DUE, err);
+	int64_t ids[8];
+	int n = 0, rc;
+
+	if (!st)
+		return IRK_ERROR;
+	sqlite3_bind_int64(st, 1, now);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW && n < 8)
+		ids[n++] = sqlite3_column_int64(st, 0);
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE && rc != SQLITE_ROW)
+		return store_fail(s, err, "looking for ready steps");
+	for (int i = 0; i < n; i++) {
+		if (!(st = store_stmt(s, ST_STEP_CLAIM, err)))
+			return IRK_ERROR;
+		sqlite3_bind_int64(st, 1, ids[i]);
+		sqlite3_bind_text(st, 2, owner, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(st, 3, until);
+		sqlite3_bind_int64(st, 4, now);
+		if (store_exec_stmt(s, st, err, "claiming a step"))
+			return IRK_ERROR;
+		/* Exactly once: only the UPDATE that changed the row owns it. */
+		if (sqlite3_changes(s->db) != 1)
+			continue;
+		return store_step_get(s, 0, NULL, ids[i], fn, arg, err);
+	}
+	return IRK_NOTFOUND;
+}
+
+int store_step_renew(struct store *s, int64_t id, const char *owner, int64_t until,
+		     struct irk_err *err)
+{
+	sqlite3_stmt *st = store_stmt(s, ST_STEP_RENEW, err);
+
+	if (!st)
+		return IRK_ERROR;
+	sqlite3_bind_int64(st, 1, id);
+	sqlite3_bind_text(st, 2, owner, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 3, until);
+	if (store_exec_stmt(s, st, err, "renewing a lease"))
+		return IRK_ERROR;
+	if (sqlite3_changes(s->db) != 1)
+		return irk_fail(err, IRK_CONFLICT, "the lease was lost");
+	return IRK_OK;
+}
+
+int store_step_expired(struct store *s, int64_t now, int64_t limit,
+		       int (*fn)(int64_t id, void *arg), void *arg, struct irk_err *err)
+{
+	sqlite3_stmt *st = store_stmt(s, ST_STEP_EXPIRED, err);
+
+	if (!st)
+		return IRK_ERROR;
+	sqlite3_bind_int64(st, 1, now);
+	sqlite3_bind_int64(st, 2, limit > 0 ? limit : -1);
+	return each_id(s, st, fn, arg, err, "looking for expired leases");
+}
+
+int64_t store_step_next_due(struct store *s, int64_t now)
+{
+	sqlite3_stmt *st = store_stmt(s, ST_STEP_NEXT_DUE, NULL);
+	int64_t t = 0;
+
+	if (!st)
+		return 0;
+	sqlite3_bind_int64(st, 1, now);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		t = sqlite3_column_int64(st, 0);
+	sqlite3_reset(st);
+	return t;
+}
+
+/* ---- outbox ----------------------------------------------------------------- */
+
+int store_outbox_add(struct store *s, int64_t incident_id, int64_t step, const char *recipient,
+		     const char *text, int64_t at, int64_t *id, struct irk_err *err)
+{
+	sqlite3_stmt *st = store_stmt(s, ST_OUTBOX_ADD, err);
+
+	if (!st)
+		return IRK_ERROR;
+	sqlite3_bind_int64(st, 1, at);
+	store_bind_time(st, 2, incident_id);
+	store_bind_time(st, 3, step);
+	sqlite3_bind_text(st, 4, recipient, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 5, text, -1, SQLITE_STATIC);
+	if (store_exec_stmt(s, st, err, "queueing a message"))
+		return IRK_ERROR;
+	if (id)
+		*id = sqlite3_last_insert_rowid(s->db);
+	return IRK_OK;
+}
+
+int store_outbox_each(struct store *s, int queued_only, int64_t limit,
+		      int (*fn)(const struct outbox_row *o, void *arg), void *arg,
+		      struct irk_err *err)
+{
+	sqlite3_stmt *st = store_stmt(s, ST_OUTBOX_EACH, err);
+	int rc;
+
+	if (!st)
+		return IRK_ERROR;
+	sqlite3_bind_int(st, 1, !!queued_only);
+	sqlite3_bind_int64(st, 2, limit > 0 ? limit : -1);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct outbox_row o = {
+			.id = sqlite3_column_int64(st, 0),
+			.at = sqlite3_column_int64(st, 1),
+			.incident_id = sqlite3_column_int64(st, 2),
+			.step_id = col(st, 3), .recipient = col(st, 4), .text = col(st, 5),
+			.state = col(st, 6),
+			.attempts = sqlite3_column_int(st, 7),
+			.t_sent = sqlite3_column_int64(st, 8),
+			.error = col(st, 9),
+		};
+		if (fn(&o, arg)) {
+			rc = SQLITE_DONE;
+			break;
+		}
+	}
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE)
+		return store_fail(s, err, "reading the outbox");
+	return IRK_OK;
+}
+
+/* ---- history ------------------------------------------------------------------ */
+
+int store_rule_history(struct store *s, const char *rule, int64_t t0, int64_t t1,
+		       int (*fn)(const struct rule_host_row *r, void *arg), void *arg,
+		       struct irk_err *err)
+{
+	sqlite3_stmt *st = store_stmt(s, ST_RULE_HISTORY, err);
+	int rc;
+
+	if (!st)
+		return IRK_ERROR;
+	sqlite3_bind_text(st, 1, rule, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, t0);
+	sqlite3_bind_int64(st, 3, t1);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct rule_host_row r = {
+			.host = col(st, 0),
+			.alerts = sqlite3_column_int64(st, 1),
+			.incidents = sqlite3_column_int64(st, 2),
+			.closed = sqlite3_column_int64(st, 3),
+			.dismissed = sqlite3_column_int64(st, 4),
+		};
+		if (fn(&r, arg)) {
+			rc = SQLITE_DONE;
+			break;
+		}
+	}
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE)
+		return store_fail(s, err, "reading the rule's history");
+	return IRK_OK;
+}
+
+int store_host_each(struct store *s, int (*fn)(const char *host, void *arg), void *arg,
+		    struct irk_err *err)
+{
+	sqlite3_stmt *st = store_stmt(s, ST_HOST_EACH, err);
+	int rc;
+
+	if (!st)
+		return IRK_ERROR;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		if (fn(col(st, 0), arg)) {
+			rc = SQLITE_DONE;
+			break;
+		}
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE)
+		return store_fail(s, err, "reading hosts");
+	return IRK_OK;
+}

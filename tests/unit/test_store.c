@@ -1,0 +1,768 @@
+/* test_store.c: the sqlite store (src/store/) on real files: schema and
+ * migrations, WAL, incidents (every field, optimistic concurrency),
+ * alerts, observables, quarantine, users, history, notes, meta. */
+#include <criterion/criterion.h>
+#include <sqlite3.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "irk/audit.h"
+#include "irk/clock.h"
+#include "irk/store.h"
+#include "helpers/tmpstore.h"
+
+static struct store *s;
+
+static void setup(void)
+{
+	irk_clock_set(1715594400);
+	s = tmp_store("irk.db");
+}
+
+static void teardown(void)
+{
+	store_close(&s);
+	tmp_cleanup();
+}
+
+TestSuite(store, .init = setup, .fini = teardown);
+
+static int64_t events(struct store *st)
+{
+	struct audit_result r;
+
+	cr_assert_eq(audit_verify(st, &r, NULL), IRK_OK, "chain broken: %s", r.reason);
+	return r.checked;
+}
+
+/* An incident with every field set to something recognisable. */
+static void fill(struct incident *inc, const char *tag)
+{
+	char b[64];
+
+#define S(field) do { snprintf(b, sizeof b, "%s-" #field, tag); inc->field = strdup(b); } while (0)
+	memset(inc, 0, sizeof *inc);
+	S(title); S(summary); S(category); S(vector); S(threat_source); S(root_cause);
+	S(business_unit); S(owner); S(play); S(play_version); S(rule); S(host); S(src_ip);
+	S(updated_by);
+#undef S
+	inc->stage = STAGE_ERADICATION;
+	inc->severity = SEV_HIGH;
+	inc->priority = 2;
+	inc->confidence = 73;
+	inc->resolution = RES_BENIGN;
+	inc->asset_criticality = 3;
+	inc->t_first_event = 1715590000;
+	inc->t_last_event = 1715591000;
+	inc->t_detected = 1715592000;
+	inc->t_acknowledged = 1715593000;
+	inc->t_contained = 1715594000;
+	inc->t_resolved = 1715595000;
+	inc->t_closed = 1715596000;
+	inc->t_updated = 1715597000;
+	inc->reopen_count = 2;
+	inc->back_moves = 5;
+	inc->effort_min = 95;
+	inc->alert_count = 11;
+}
+
+static void same_text(const char *got, const char *want, const char *what)
+{
+	if (!want) {
+		cr_assert_null(got, "%s: '%s', want NULL", what, got);
+		return;
+	}
+	cr_assert_not_null(got, "%s is NULL", what);
+	cr_assert_str_eq(got, want, "%s", what);
+}
+
+/* Every stored field equals the one given (t_updated, version, updated_by
+ * are the store's to set). */
+static void same_incident(const struct incident *a, const struct incident *b)
+{
+	same_text(a->title, b->title, "title");
+	same_text(a->summary, b->summary, "summary");
+	same_text(a->category, b->category, "category");
+	same_text(a->vector, b->vector, "vector");
+	same_text(a->threat_source, b->threat_source, "threat_source");
+	same_text(a->root_cause, b->root_cause, "root_cause");
+	same_text(a->business_unit, b->business_unit, "business_unit");
+	same_text(a->owner, b->owner, "owner");
+	same_text(a->play, b->play, "play");
+	same_text(a->play_version, b->play_version, "play_version");
+	same_text(a->rule, b->rule, "rule");
+	same_text(a->host, b->host, "host");
+	same_text(a->src_ip, b->src_ip, "src_ip");
+	cr_assert_eq(a->stage, b->stage);
+	cr_assert_eq(a->severity, b->severity);
+	cr_assert_eq(a->priority, b->priority);
+	cr_assert_eq(a->confidence, b->confidence);
+	cr_assert_eq(a->resolution, b->resolution);
+	cr_assert_eq(a->asset_criticality, b->asset_criticality);
+	cr_assert_eq(a->t_first_event, b->t_first_event);
+	cr_assert_eq(a->t_last_event, b->t_last_event);
+	cr_assert_eq(a->t_detected, b->t_detected);
+	cr_assert_eq(a->t_acknowledged, b->t_acknowledged);
+	cr_assert_eq(a->t_contained, b->t_contained);
+	cr_assert_eq(a->t_resolved, b->t_resolved);
+	cr_assert_eq(a->t_closed, b->t_closed);
+	cr_assert_eq(a->reopen_count, b->reopen_count);
+	cr_assert_eq(a->back_moves, b->back_moves);
+	cr_assert_eq(a->effort_min, b->effort_min);
+	cr_assert_eq(a->alert_count, b->alert_count);
+}
+
+static int64_t insert(struct store *st, struct incident *inc)
+{
+	struct irk_err err = { 0 };
+
+	cr_assert_eq(store_begin(st, &err), IRK_OK, "%s", err.msg);
+	cr_assert_eq(store_incident_insert(st, inc, &err), IRK_OK, "%s", err.msg);
+	cr_assert_eq(store_commit(st, &err), IRK_OK, "%s", err.msg);
+	return inc->id;
+}
+
+/* A minimal open incident for the list/correlation tests. */
+static int64_t quick(const char *title, int stage, int priority, int64_t detected,
+		     const char *owner, const char *unit)
+{
+	struct incident inc = { 0 };
+
+	inc.title = strdup(title);
+	inc.stage = stage;
+	inc.severity = SEV_MEDIUM;
+	inc.priority = priority;
+	inc.t_detected = detected;
+	inc.owner = owner ? strdup(owner) : NULL;
+	inc.business_unit = unit ? strdup(unit) : NULL;
+	int64_t id = insert(s, &inc);
+	incident_clear(&inc);
+	return id;
+}
+
+/* ---- opening, schema, migrations ------------------------------------------ */
+
+Test(store, open_creates_schema_in_wal_mode)
+{
+	char *path = tmp_path("irk.db"), *wal = tmp_path("irk.db-wal");
+	struct stat sb;
+	sqlite3 *raw;
+	sqlite3_stmt *q;
+
+	cr_assert_eq(store_schema_version(s), STORE_SCHEMA_VERSION);
+	cr_assert_gt(STORE_SCHEMA_VERSION, 0);
+	cr_assert_str_eq(store_path(s), path);
+	cr_assert_eq(stat(path, &sb), 0);
+	cr_assert_eq(sb.st_mode & 07, 0, "the database is not world accessible (mode %o)",
+		     sb.st_mode & 0777);
+	/* a write goes to the write-ahead log */
+	cr_assert_eq(store_meta_set(s, "probe", "1", NULL), IRK_OK);
+	cr_assert_eq(access(wal, F_OK), 0, "no -wal file: not in WAL mode");
+	cr_assert_eq(sqlite3_open_v2(path, &raw, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+	cr_assert_eq(sqlite3_prepare_v2(raw, "PRAGMA journal_mode", -1, &q, NULL), SQLITE_OK);
+	cr_assert_eq(sqlite3_step(q), SQLITE_ROW);
+	cr_assert_str_eq((const char *)sqlite3_column_text(q, 0), "wal");
+	sqlite3_finalize(q);
+	sqlite3_close(raw);
+	free(path);
+	free(wal);
+}
+
+Test(store, open_without_create_refuses_a_missing_file)
+{
+	struct store *t = NULL;
+	struct irk_err err = { 0 };
+	char *path = tmp_path("nothing.db");
+
+	cr_assert_eq(store_open(&t, path, 0, &err), IRK_NOTFOUND);
+	cr_assert_null(t);
+	cr_assert(strstr(err.msg, "irk init"), "%s", err.msg);
+	cr_assert_neq(access(path, F_OK), 0, "nothing was created");
+	free(path);
+}
+
+Test(store, migrations_are_idempotent_across_opens)
+{
+	struct incident inc, got;
+	struct irk_err err = { 0 };
+	struct store *again = NULL;
+
+	fill(&inc, "m");
+	int64_t id = insert(s, &inc);
+	store_close(&s);
+	for (int i = 0; i < 3; i++) {
+		s = tmp_store("irk.db");
+		cr_assert_eq(store_schema_version(s), STORE_SCHEMA_VERSION);
+		cr_assert_eq(store_incident_get(s, id, &got, &err), IRK_OK, "%s", err.msg);
+		same_incident(&got, &inc);
+		incident_clear(&got);
+		store_close(&s);
+	}
+	/* two connections at once, one of them read-only */
+	s = tmp_store("irk.db");
+	char *path = tmp_path("irk.db");
+	cr_assert_eq(store_open(&again, path, STORE_READONLY, &err), IRK_OK, "%s", err.msg);
+	cr_assert_eq(store_incident_get(again, id, &got, &err), IRK_OK);
+	incident_clear(&got);
+	store_close(&again);
+	incident_clear(&inc);
+	free(path);
+}
+
+Test(store, refuses_a_newer_schema)
+{
+	char *path = tmp_path("irk.db");
+	struct store *t = NULL;
+	struct irk_err err = { 0 };
+	sqlite3 *raw;
+
+	store_close(&s);
+	cr_assert_eq(sqlite3_open(path, &raw), SQLITE_OK);
+	cr_assert_eq(sqlite3_exec(raw, "PRAGMA user_version = 99", NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(raw);
+	cr_assert_neq(store_open(&t, path, STORE_CREATE, &err), IRK_OK);
+	cr_assert_null(t);
+	cr_assert(strstr(err.msg, "newer than this irk"), "%s", err.msg);
+	free(path);
+}
+
+Test(store, transactions)
+{
+	struct irk_err err = { 0 };
+	struct strbuf v = STRBUF_INIT;
+
+	cr_assert_eq(store_begin(s, &err), IRK_OK);
+	cr_assert(store_in_tx(s));
+	cr_assert_neq(store_begin(s, &err), IRK_OK, "not nestable");
+	cr_assert(strstr(err.msg, "nested"), "%s", err.msg);
+	cr_assert_eq(store_meta_set(s, "k", "v1", &err), IRK_OK);
+	store_rollback(s);
+	cr_assert_not(store_in_tx(s));
+	cr_assert_eq(store_meta_get(s, "k", &v), IRK_NOTFOUND, "rolled back");
+	cr_assert_eq(store_begin(s, &err), IRK_OK);
+	cr_assert_eq(store_meta_set(s, "k", "v2", &err), IRK_OK);
+	cr_assert_eq(store_commit(s, &err), IRK_OK);
+	cr_assert_eq(store_meta_get(s, "k", &v), IRK_OK);
+	cr_assert_str_eq(strbuf_str(&v), "v2");
+	cr_assert_eq(store_meta_set(s, "k", "v3", &err), IRK_OK, "replaces");
+	cr_assert_eq(store_meta_get(s, "k", &v), IRK_OK);
+	cr_assert_str_eq(strbuf_str(&v), "v3");
+	strbuf_free(&v);
+}
+
+Test(store, data_version_sees_other_connections)
+{
+	struct store *other = tmp_store("irk.db");
+	int64_t v0 = store_data_version(s);
+
+	cr_assert_eq(store_data_version(s), v0, "our own reads change nothing");
+	cr_assert_eq(store_meta_set(other, "x", "1", NULL), IRK_OK);
+	cr_assert_neq(store_data_version(s), v0, "a commit elsewhere is noticed");
+	store_close(&other);
+}
+
+/* ---- incidents -------------------------------------------------------------- */
+
+Test(store, incident_round_trip_of_every_field)
+{
+	struct incident inc, got, changed;
+	struct irk_err err = { 0 };
+
+	fill(&inc, "first");
+	int64_t id = insert(s, &inc);
+	cr_assert_gt(id, 0);
+	cr_assert_eq(inc.version, 1);
+	cr_assert_eq(store_incident_get(s, id, &got, &err), IRK_OK, "%s", err.msg);
+	cr_assert_eq(got.id, id);
+	cr_assert_eq(got.version, 1);
+	cr_assert_eq(got.t_updated, inc.t_updated);
+	same_text(got.updated_by, "first-updated_by", "updated_by");
+	same_incident(&got, &inc);
+
+	/* change every field and write it back */
+	fill(&changed, "second");
+	changed.id = id;
+	changed.version = got.version;
+	changed.stage = STAGE_RECOVERY;
+	changed.severity = SEV_LOW;
+	changed.priority = 4;
+	changed.confidence = 0;
+	changed.resolution = RES_NONE;
+	changed.asset_criticality = 0;
+	changed.t_contained = 0;
+	changed.t_closed = 0;
+	changed.reopen_count = 3;
+	free(changed.owner);
+	changed.owner = NULL;
+	irk_clock_set(1715600000);
+	cr_assert_eq(store_begin(s, &err), IRK_OK);
+	cr_assert_eq(store_incident_update(s, &changed, "carol", &err), IRK_OK, "%s", err.msg);
+	cr_assert_eq(store_commit(s, &err), IRK_OK);
+	cr_assert_eq(changed.version, 2);
+	same_text(changed.updated_by, "carol", "updated_by after update");
+	incident_clear(&got);
+	cr_assert_eq(store_incident_get(s, id, &got, &err), IRK_OK);
+	same_incident(&got, &changed);
+	cr_assert_eq(got.version, 2);
+	cr_assert_eq(got.t_updated, 1715600000);
+	same_text(got.updated_by, "carol", "updated_by");
+	incident_clear(&got);
+	incident_clear(&inc);
+	incident_clear(&changed);
+}
+
+Test(store, missing_incident)
+{
+	struct incident inc;
+	struct irk_err err = { 0 };
+
+	cr_assert_eq(store_incident_get(s, 999, &inc, &err), IRK_NOTFOUND);
+	cr_assert(strstr(err.msg, "IR-999"), "%s", err.msg);
+	fill(&inc, "x");
+	inc.id = 999;
+	inc.version = 1;
+	cr_assert_eq(store_begin(s, &err), IRK_OK);
+	cr_assert_eq(store_incident_update(s, &inc, "bob", &err), IRK_NOTFOUND);
+	store_rollback(s);
+	incident_clear(&inc);
+}
+
+Test(store, optimistic_concurrency_first_writer_wins)
+{
+	struct store *b = tmp_store("irk.db");
+	struct incident inc, as_a, as_b, now;
+	struct irk_err err = { 0 };
+
+	fill(&inc, "c");
+	int64_t id = insert(s, &inc);
+	/* both analysts load version 1 */
+	cr_assert_eq(store_incident_get(s, id, &as_a, &err), IRK_OK);
+	cr_assert_eq(store_incident_get(b, id, &as_b, &err), IRK_OK);
+	cr_assert_eq(as_a.version, 1);
+	cr_assert_eq(as_b.version, 1);
+	/* alice saves first */
+	free(as_a.title);
+	as_a.title = strdup("alice's title");
+	cr_assert_eq(store_begin(s, &err), IRK_OK);
+	cr_assert_eq(store_incident_update(s, &as_a, "alice", &err), IRK_OK, "%s", err.msg);
+	cr_assert_eq(store_commit(s, &err), IRK_OK);
+	/* bob's save of the stale copy is refused and says who changed it */
+	free(as_b.title);
+	as_b.title = strdup("bob's title");
+	cr_assert_eq(store_begin(b, &err), IRK_OK);
+	cr_assert_eq(store_incident_update(b, &as_b, "bob", &err), IRK_CONFLICT);
+	store_rollback(b);
+	cr_assert(strstr(err.msg, "IR-") && strstr(err.msg, "changed by alice since you loaded it"),
+		  "%s", err.msg);
+	cr_assert_eq(as_b.version, 1, "the loser's copy keeps its version");
+	cr_assert_eq(store_incident_get(b, id, &now, &err), IRK_OK);
+	cr_assert_str_eq(now.title, "alice's title", "nothing was overwritten");
+	cr_assert_eq(now.version, 2);
+	incident_clear(&now);
+	incident_clear(&as_a);
+	incident_clear(&as_b);
+	incident_clear(&inc);
+	store_close(&b);
+}
+
+struct listed {
+	int64_t ids[16];
+	int n;
+};
+
+static int collect(const struct incident *inc, void *arg)
+{
+	struct listed *l = arg;
+
+	cr_assert_not_null(inc->title, "borrowed strings are valid during the call");
+	l->ids[l->n++] = inc->id;
+	return 0;
+}
+
+static struct listed list(const struct incident_filter *f)
+{
+	struct listed l = { { 0 }, 0 };
+	struct irk_err err = { 0 };
+
+	cr_assert_eq(store_incident_each(s, f, collect, &l, &err), IRK_OK, "%s", err.msg);
+	return l;
+}
+
+Test(store, listing_filters_and_order)
+{
+	int64_t a = quick("a", STAGE_NEW, 3, 300, NULL, "finance");
+	int64_t b = quick("b", STAGE_CONTAINMENT, 1, 500, "alice", "finance");
+	int64_t c = quick("c", STAGE_CLOSED, 1, 100, "bob", NULL);
+	int64_t d = quick("d", STAGE_NEW, 3, 200, "alice", "hr");
+	int64_t e = quick("e", STAGE_NEW, 3, 200, NULL, NULL);
+	struct incident_filter f = INCIDENT_FILTER_ALL;
+	struct listed l;
+
+	/* priority, then detection (oldest first), then id */
+	l = list(NULL);
+	cr_assert_eq(l.n, 5);
+	int64_t want[] = { c, b, d, e, a };
+	for (int i = 0; i < 5; i++)
+		cr_assert_eq(l.ids[i], want[i], "position %d", i);
+	f.open_only = 1;
+	cr_assert_eq(list(&f).n, 4);
+	f = (struct incident_filter)INCIDENT_FILTER_ALL;
+	f.stage = STAGE_NEW;
+	cr_assert_eq(list(&f).n, 3);
+	f = (struct incident_filter)INCIDENT_FILTER_ALL;
+	f.owner = "alice";
+	l = list(&f);
+	cr_assert(l.n == 2 && l.ids[0] == b && l.ids[1] == d);
+	f = (struct incident_filter)INCIDENT_FILTER_ALL;
+	f.unassigned = 1;
+	l = list(&f);
+	cr_assert(l.n == 2 && l.ids[0] == e && l.ids[1] == a);
+	f = (struct incident_filter)INCIDENT_FILTER_ALL;
+	f.business_unit = "finance";
+	cr_assert_eq(list(&f).n, 2);
+	f = (struct incident_filter)INCIDENT_FILTER_ALL;
+	f.limit = 2;
+	l = list(&f);
+	cr_assert(l.n == 2 && l.ids[0] == c && l.ids[1] == b);
+
+	int64_t counts[STAGE_COUNT];
+	cr_assert_eq(store_incident_counts(s, counts, NULL), IRK_OK);
+	cr_assert_eq(counts[STAGE_NEW], 3);
+	cr_assert_eq(counts[STAGE_CONTAINMENT], 1);
+	cr_assert_eq(counts[STAGE_CLOSED], 1);
+	cr_assert_eq(counts[STAGE_RECOVERY], 0);
+}
+
+static int stop_at_first(const struct incident *inc, void *arg)
+{
+	(void)inc;
+	++*(int *)arg;
+	return 1;
+}
+
+Test(store, listing_stops_when_asked)
+{
+	int n = 0;
+
+	quick("a", STAGE_NEW, 1, 1, NULL, NULL);
+	quick("b", STAGE_NEW, 1, 2, NULL, NULL);
+	cr_assert_eq(store_incident_each(s, NULL, stop_at_first, &n, NULL), IRK_OK);
+	cr_assert_eq(n, 1);
+}
+
+Test(store, bump_and_correlate)
+{
+	struct incident inc = { 0 }, got;
+	struct irk_err err = { 0 };
+
+	inc.title = strdup("scan");
+	inc.rule = strdup("2001");
+	inc.host = strdup("web-01");
+	inc.src_ip = strdup("198.51.100.7");
+	inc.t_detected = 10000;
+	inc.t_first_event = inc.t_last_event = 10000;
+	int64_t id = insert(s, &inc);
+	cr_assert_eq(store_begin(s, &err), IRK_OK);
+	cr_assert_eq(store_incident_bump(s, id, 3, 9000, 12000, &err), IRK_OK);
+	cr_assert_eq(store_incident_bump(s, id, 2, 9500, 11000, &err), IRK_OK);
+	cr_assert_eq(store_commit(s, &err), IRK_OK);
+	cr_assert_eq(store_incident_get(s, id, &got, &err), IRK_OK);
+	cr_assert_eq(got.alert_count, 5);
+	cr_assert_eq(got.t_first_event, 9000);
+	cr_assert_eq(got.t_last_event, 12000);
+	incident_clear(&got);
+
+	/* events span 9000..12000; a window of 100 s */
+	cr_assert_eq(store_incident_correlate(s, "2001", "web-01", NULL, 12050, 100), id);
+	cr_assert_eq(store_incident_correlate(s, "2001", "web-01", NULL, 8950, 100), id);
+	cr_assert_eq(store_incident_correlate(s, "2001", "web-01", NULL, 12101, 100), 0);
+	cr_assert_eq(store_incident_correlate(s, "2001", "web-01", NULL, 8899, 100), 0);
+	cr_assert_eq(store_incident_correlate(s, "2001", "web-02", NULL, 10000, 100), 0);
+	cr_assert_eq(store_incident_correlate(s, "2002", "web-01", NULL, 10000, 100), 0);
+	cr_assert_eq(store_incident_correlate(s, "2001", "web-02", "198.51.100.7", 10000, 100), id,
+		     "the same source IP joins");
+	cr_assert_eq(store_incident_correlate(s, "2001", NULL, "198.51.100.8", 10000, 100), 0);
+	cr_assert_eq(store_incident_correlate(s, "", "web-01", NULL, 10000, 100), 0);
+	cr_assert_eq(store_incident_correlate(s, NULL, "web-01", NULL, 10000, 100), 0);
+	/* a closed incident takes no more alerts */
+	inc.id = id;
+	cr_assert_eq(store_incident_get(s, id, &got, &err), IRK_OK);
+	got.stage = STAGE_CLOSED;
+	cr_assert_eq(store_begin(s, &err), IRK_OK);
+	cr_assert_eq(store_incident_update(s, &got, "bob", &err), IRK_OK);
+	cr_assert_eq(store_commit(s, &err), IRK_OK);
+	cr_assert_eq(store_incident_correlate(s, "2001", "web-01", NULL, 10000, 100), 0);
+	incident_clear(&got);
+	incident_clear(&inc);
+}
+
+Test(store, history_and_notes)
+{
+	struct irk_err err = { 0 };
+	int64_t id = quick("h", STAGE_NEW, 3, 1, NULL, NULL);
+	struct stage_move m = { .incident_id = id, .from = -1, .to = STAGE_NEW, .at = 100 };
+	struct stage_move *hist;
+	struct note *notes;
+	size_t n;
+
+	strcpy(m.actor, "ingest");
+	cr_assert_eq(store_begin(s, &err), IRK_OK);
+	cr_assert_eq(store_history_add(s, &m, &err), IRK_OK);
+	m.from = STAGE_NEW;
+	m.to = STAGE_CONTAINMENT;
+	m.at = 200;
+	m.forced = 1;
+	strcpy(m.actor, "sam");
+	strcpy(m.reason, "host is beaconing");
+	cr_assert_eq(store_history_add(s, &m, &err), IRK_OK);
+	cr_assert_eq(store_note_add(s, id, "alice", "first look: \x1b[31m red", &err), IRK_OK);
+	cr_assert_eq(store_note_add(s, id, "bob", "second", &err), IRK_OK);
+	cr_assert_eq(store_commit(s, &err), IRK_OK);
+
+	cr_assert_eq(store_history_list(s, id, &hist, &n, &err), IRK_OK);
+	cr_assert_eq(n, 2);
+	cr_assert(hist[0].from == -1 && hist[0].to == STAGE_NEW && hist[0].at == 100);
+	cr_assert_str_eq(hist[0].actor, "ingest");
+	cr_assert_str_eq(hist[0].reason, "");
+	cr_assert(hist[1].from == STAGE_NEW && hist[1].to == STAGE_CONTAINMENT && hist[1].forced);
+	cr_assert_str_eq(hist[1].reason, "host is beaconing");
+	free(hist);
+	cr_assert_eq(store_note_list(s, id, &notes, &n, &err), IRK_OK);
+	cr_assert_eq(n, 2);
+	cr_assert_str_eq(notes[0].actor, "alice");
+	cr_assert_str_eq(notes[0].text, "first look: \x1b[31m red", "stored as given");
+	cr_assert_eq(notes[0].at, 1715594400);
+	cr_assert_str_eq(notes[1].text, "second");
+	note_list_free(notes, n);
+	cr_assert_eq(store_note_list(s, id + 100, &notes, &n, &err), IRK_OK);
+	cr_assert_eq(n, 0);
+	note_list_free(notes, n);
+}
+
+/* ---- alerts, observables -------------------------------------------------- */
+
+static void make_alert(struct alert *a, unsigned char fpbyte, int64_t t)
+{
+	alert_reset(a);
+	a->format = FMT_EVE;
+	a->event_time = t;
+	a->rule_id = "2024217";
+	a->rule_name = "ET MALWARE test";
+	a->severity = SEV_HIGH;
+	a->host = "web-01";
+	a->src_ip = "10.0.0.1";
+	a->dst_ip = "192.0.2.5";
+	a->user = "m\xc3\xbcller";
+	a->category = "trojan";
+	a->raw = "{\"raw\":true}";
+	a->raw_len = strlen(a->raw);
+	memset(a->fingerprint, fpbyte, ALERT_FP_LEN);
+}
+
+struct alerts_seen {
+	int n;
+	struct alert_row first;
+	char fp[2 * ALERT_FP_LEN + 1];
+	char raw[64];
+};
+
+static int alert_cb(const struct alert_row *r, void *arg)
+{
+	struct alerts_seen *as = arg;
+
+	if (!as->n++) {
+		as->first = *r;
+		strcpy(as->fp, r->fingerprint);
+		snprintf(as->raw, sizeof as->raw, "%s", r->raw);
+	}
+	return 0;
+}
+
+Test(store, alerts_are_unique_by_fingerprint)
+{
+	struct alert a;
+	struct irk_err err = { 0 };
+	int64_t id = quick("a", STAGE_NEW, 3, 1, NULL, NULL), aid = 0, aid2 = -5;
+	struct alerts_seen as = { 0 };
+
+	make_alert(&a, 0xab, 1000);
+	cr_assert_not(store_alert_exists(s, a.fingerprint));
+	cr_assert_eq(store_begin(s, &err), IRK_OK);
+	cr_assert_eq(store_alert_insert(s, &a, 2000, id, &aid, &err), IRK_OK, "%s", err.msg);
+	cr_assert_gt(aid, 0);
+	a.rule_name = "another name, same fingerprint";
+	cr_assert_eq(store_alert_insert(s, &a, 2001, id, &aid2, &err), IRK_CONFLICT);
+	cr_assert_eq(aid2, -5, "no id for a duplicate");
+	make_alert(&a, 0xac, 900);
+	cr_assert_eq(store_alert_insert(s, &a, 2002, id, NULL, &err), IRK_OK);
+	cr_assert_eq(store_commit(s, &err), IRK_OK);
+	cr_assert(store_alert_exists(s, a.fingerprint));
+
+	cr_assert_eq(store_alert_each(s, id, 0, alert_cb, &as, &err), IRK_OK);
+	cr_assert_eq(as.n, 2, "the duplicate was not stored");
+	/* newest first */
+	cr_assert_eq(as.first.id, aid);
+	cr_assert_eq(as.first.event_time, 1000);
+	cr_assert_eq(as.first.received, 2000);
+	cr_assert_eq(as.first.incident_id, id);
+	cr_assert_str_eq(as.fp, "abababababababababababababababab");
+	cr_assert_str_eq(as.raw, "{\"raw\":true}");
+	as.n = 0;
+	cr_assert_eq(store_alert_each(s, id, 1, alert_cb, &as, &err), IRK_OK);
+	cr_assert_eq(as.n, 1, "limit");
+}
+
+struct obs_seen {
+	int n;
+	int64_t ref[8];
+	char val[8][64];
+};
+
+static int obs_cb(const struct observable_row *o, void *arg)
+{
+	struct obs_seen *os = arg;
+
+	os->ref[os->n] = o->ref;
+	snprintf(os->val[os->n], sizeof os->val[0], "%s:%s:%s", obs_type_name(o->type), o->value,
+		 o->source);
+	os->n++;
+	return 0;
+}
+
+Test(store, observables_once_per_incident)
+{
+	struct irk_err err = { 0 };
+	int64_t i1 = quick("o1", STAGE_NEW, 3, 1, NULL, NULL);
+	int64_t i2 = quick("o2", STAGE_NEW, 3, 1, NULL, NULL);
+	struct obs_seen os = { 0 };
+
+	cr_assert_eq(store_begin(s, &err), IRK_OK);
+	store_observable_add(s, i1, OBS_IP, "10.0.0.1", "alert", 7, 100, &err);
+	store_observable_add(s, i1, OBS_IP, "10.0.0.1", "step", 9, 200, &err);
+	store_observable_add(s, i1, OBS_HOST, "10.0.0.1", "alert", 8, 100, &err);
+	store_observable_add(s, i2, OBS_IP, "10.0.0.1", "lookup", 3, 100, &err);
+	cr_assert_eq(store_commit(s, &err), IRK_OK);
+	cr_assert_eq(store_observable_each(s, i1, obs_cb, &os, &err), IRK_OK);
+	cr_assert_eq(os.n, 2, "one row per (type, value)");
+	cr_assert_str_eq(os.val[0], "host:10.0.0.1:alert");
+	cr_assert_str_eq(os.val[1], "ip:10.0.0.1:alert", "the first provenance wins");
+	cr_assert_eq(os.ref[1], 7);
+	memset(&os, 0, sizeof os);
+	cr_assert_eq(store_observable_each(s, i2, obs_cb, &os, &err), IRK_OK);
+	cr_assert_eq(os.n, 1);
+	cr_assert_str_eq(os.val[0], "ip:10.0.0.1:lookup");
+}
+
+/* ---- quarantine ------------------------------------------------------------- */
+
+struct quar_seen {
+	int n;
+	int64_t line[4], orig[4];
+	size_t len[4];
+	char raw[4][16], src[4][32], reason[4][64], fmt[4][8];
+};
+
+static int quar_cb(const struct quarantine_row *q, void *arg)
+{
+	struct quar_seen *qs = arg;
+	int i = qs->n++;
+
+	qs->line[i] = q->line;
+	qs->orig[i] = q->orig_len;
+	qs->len[i] = q->raw_len;
+	memcpy(qs->raw[i], q->raw, q->raw_len < 16 ? q->raw_len : 16);
+	snprintf(qs->src[i], sizeof qs->src[i], "%s", q->source);
+	snprintf(qs->reason[i], sizeof qs->reason[i], "%s", q->reason);
+	snprintf(qs->fmt[i], sizeof qs->fmt[i], "%s", q->format ? q->format : "(null)");
+	return 0;
+}
+
+Test(store, quarantine_keeps_bytes_as_read)
+{
+	struct irk_err err = { 0 };
+	struct quar_seen qs = { 0 };
+
+	cr_assert_eq(store_quarantine_count(s), 0);
+	cr_assert_eq(store_begin(s, &err), IRK_OK);
+	cr_assert_eq(store_quarantine_add(s, "a.jsonl", 17, NULL, "malformed JSON", "{\"x\":\xff\0y",
+					  8, 8, &err), IRK_OK, "%s", err.msg);
+	cr_assert_eq(store_quarantine_add(s, "b.jsonl", 2, "eve", "no usable time", "", 0,
+					  2000000, &err), IRK_OK);
+	cr_assert_eq(store_commit(s, &err), IRK_OK);
+	cr_assert_eq(store_quarantine_count(s), 2);
+	cr_assert_eq(store_quarantine_each(s, quar_cb, &qs, &err), IRK_OK);
+	cr_assert_eq(qs.n, 2);
+	cr_assert_eq(qs.line[0], 17);
+	cr_assert_eq(qs.len[0], 8);
+	cr_assert(!memcmp(qs.raw[0], "{\"x\":\xff\0y", 8), "invalid UTF-8 and NUL kept");
+	cr_assert_str_eq(qs.src[0], "a.jsonl");
+	cr_assert_str_eq(qs.reason[0], "malformed JSON");
+	cr_assert_str_eq(qs.fmt[0], "(null)");
+	cr_assert_eq(qs.orig[1], 2000000);
+	cr_assert_eq(qs.len[1], 0);
+	cr_assert_str_eq(qs.fmt[1], "eve");
+}
+
+/* ---- users ------------------------------------------------------------------ */
+
+Test(store, users_and_roles_are_audited)
+{
+	struct irk_err err = { 0 };
+	struct user *u;
+	size_t n;
+
+	cr_assert_eq(store_user_count(s), 0);
+	cr_assert_eq(store_user_role(s, "alice"), -1);
+	cr_assert_eq(store_begin(s, &err), IRK_OK);
+	cr_assert_eq(store_user_put(s, "root", "zed", ROLE_ANALYST, &err), IRK_OK, "%s", err.msg);
+	cr_assert_eq(store_user_put(s, "root", "alice", ROLE_ADMIN, &err), IRK_OK);
+	cr_assert_eq(store_commit(s, &err), IRK_OK);
+	cr_assert_eq(events(s), 2, "user.add twice");
+	cr_assert_eq(store_user_role(s, "zed"), ROLE_ANALYST);
+	cr_assert_eq(store_begin(s, &err), IRK_OK);
+	cr_assert_eq(store_user_put(s, "alice", "zed", ROLE_SENIOR, &err), IRK_OK);
+	cr_assert_eq(store_user_put(s, "alice", "zed", ROLE_SENIOR, &err), IRK_OK);
+	cr_assert_eq(store_commit(s, &err), IRK_OK);
+	cr_assert_eq(events(s), 3, "a role change is one event; no change, no event");
+	cr_assert_eq(store_user_role(s, "zed"), ROLE_SENIOR);
+	cr_assert_eq(store_user_count(s), 2);
+	cr_assert_eq(store_user_list(s, &u, &n, &err), IRK_OK);
+	cr_assert_eq(n, 2);
+	cr_assert_str_eq(u[0].name, "alice");
+	cr_assert_eq(u[0].role, ROLE_ADMIN);
+	cr_assert_str_eq(u[1].name, "zed");
+	cr_assert_str_eq(u[1].created_by, "root", "created_by stays the creator");
+	cr_assert_eq(u[1].created, 1715594400);
+	free(u);
+}
+
+/* ---- steps (read by the gate) ----------------------------------------------- */
+
+Test(store, blocking_steps)
+{
+	struct irk_err err = { 0 };
+	struct strbuf names = STRBUF_INIT;
+	int64_t id = quick("g", STAGE_NEW, 3, 1, NULL, NULL);
+	struct step_row r = { .incident_id = id, .kind = "manual" };
+
+	cr_assert_eq(store_begin(s, &err), IRK_OK);
+	r.step_id = "triage"; r.seq = 1; r.stage = STAGE_NEW; r.required = 1;
+	cr_assert_eq(store_step_insert(s, &r, NULL, &err), IRK_OK, "%s", err.msg);
+	r.step_id = "optional"; r.seq = 2; r.required = 0;
+	cr_assert_eq(store_step_insert(s, &r, NULL, &err), IRK_OK);
+	r.step_id = "scope"; r.seq = 3; r.required = 1;
+	cr_assert_eq(store_step_insert(s, &r, NULL, &err), IRK_OK);
+	r.step_id = "isolate"; r.seq = 4; r.stage = STAGE_CONTAINMENT;
+	cr_assert_eq(store_step_insert(s, &r, NULL, &err), IRK_OK);
+	cr_assert_eq(store_commit(s, &err), IRK_OK);
+	cr_assert_eq(store_step_blocking(s, id, STAGE_NEW, &names, &err), 2);
+	cr_assert_str_eq(strbuf_str(&names), "triage, scope");
+	strbuf_reset(&names);
+	cr_assert_eq(store_step_blocking(s, id, STAGE_CONTAINMENT, &names, &err), 1);
+	strbuf_reset(&names);
+	cr_assert_eq(store_step_blocking(s, id, STAGE_RECOVERY, &names, &err), 0);
+	cr_assert_str_eq(strbuf_str(&names), "");
+	strbuf_free(&names);
+}
