@@ -109,9 +109,13 @@ deps:
 	$(Q)contrib/deps.sh
 
 DEMO_DB ?= $(HOME)/.local/share/irk/demo.db
+# The demo is built aside and renamed, so an interrupted run leaves no
+# half-filled database behind.
 run: deps
 	$(Q)$(MAKE) --no-print-directory all
-	$(Q)if [ ! -f "$(DEMO_DB)" ]; then mkdir -p "$(dir $(DEMO_DB))" && ./irk --db "$(DEMO_DB)" demo; fi
+	$(Q)if [ ! -f "$(DEMO_DB)" ]; then mkdir -p "$(dir $(DEMO_DB))" && \
+		rm -f "$(DEMO_DB).new" "$(DEMO_DB).new-wal" "$(DEMO_DB).new-shm" && \
+		./irk --db "$(DEMO_DB).new" demo && mv "$(DEMO_DB).new" "$(DEMO_DB)"; fi
 	$(Q)./irk --db "$(DEMO_DB)"
 
 check: deps

@@ -46,6 +46,16 @@ int store_begin_read(struct store *s, struct irk_err *err);
 int store_commit(struct store *s, struct irk_err *err);
 void store_rollback(struct store *s);
 int store_in_tx(const struct store *s);
+/* Grouping: many store_begin()/store_commit() pairs in one real
+ * transaction (the demo generator writes thousands of small changes, each
+ * through the lifecycle functions). Inside a group store_begin() opens a
+ * savepoint, store_commit() releases it and store_rollback() undoes only
+ * that transaction; other connections see nothing, and nothing is durable,
+ * until store_group_end(s, 1, err) commits the lot. store_group_end(s, 0,
+ * NULL) undoes the whole group. Not nestable; the writer lock is held
+ * throughout, so keep groups short for a shared database. */
+int store_group_begin(struct store *s, struct irk_err *err);
+int store_group_end(struct store *s, int commit, struct irk_err *err);
 /* Bulk loading: checkpoint the WAL rarely while a large ingest runs (pages
  * changed in many batches are then copied to the database once), and
  * checkpoint once at the end. Readers are not affected. */

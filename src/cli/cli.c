@@ -16,13 +16,14 @@
 	X(init, "", "create the database", \
 	  "Create the database (and its directory) if missing, and register you as\n" \
 	  "its first admin. Running it again is harmless.\n") \
-	X(demo, "", "create a database filled with a realistic month of incidents", \
+	X(demo, "[--seed N] [--days N]", "create a database filled with a realistic month of incidents", \
 	  "Fill an empty database with a month of simulated SOC work: alerts in every\n" \
 	  "format, several hundred incidents in every stage, analysts, notes, moves\n" \
 	  "and closed incidents with resolutions. Refuses a database that already\n" \
 	  "holds incidents.\n" \
 	  "  --seed N       the random seed (default 42): same seed, same month\n" \
-	  "  --days N       how many days to simulate (default 30)\n") \
+	  "  --days N       how many days to simulate, 1 to 366 (default 30); the\n" \
+	  "                 period ends now (or at $IRK_NOW)\n") \
 	X(ingest, "[--format F] [--json] [FILE|-]...", "read alerts into incidents", \
 	  "Read JSON-lines alerts from each FILE (or standard input), de-duplicate,\n" \
 	  "correlate them into incidents and print\n" \

@@ -65,10 +65,21 @@ int cmd_demo(struct cli *c, int argc, char **argv)
 	int opt;
 
 	while ((opt = cli_getopt(c, cmd, argc, argv, "", opts)) != -1) {
-		if (opt == O_SEED)
-			o.seed = (unsigned)strtoul(optarg, NULL, 10);
-		else if (opt == O_DAYS && (o.days = atoi(optarg)) < 1)
-			return cli_usage_error(cmd, "--days needs a positive number");
+		char *end;
+		long v;
+		if (opt == O_SEED) {
+			unsigned long long u = strtoull(optarg, &end, 10);
+			if (!*optarg || *end || optarg[0] == '-' || u > 0xFFFFFFFFULL)
+				return cli_usage_error(cmd, "--seed: '%s' is not a number from 0 to 4294967295",
+						       optarg);
+			o.seed = (unsigned)u;
+		} else if (opt == O_DAYS) {
+			v = strtol(optarg, &end, 10);
+			if (!*optarg || *end || v < 1 || v > 366)
+				return cli_usage_error(cmd, "--days: '%s' is not a number of days from 1 to 366",
+						       optarg);
+			o.days = (int)v;
+		}
 	}
 	if (optind < argc)
 		return cli_usage_error(cmd, "unexpected argument '%s'", argv[optind]);
@@ -85,8 +96,6 @@ int cmd_demo(struct cli *c, int argc, char **argv)
 			"database (try --db /tmp/demo.db)\n", (long long)total);
 		return EXIT_ERR;
 	}
-	if (bootstrap_admin(c, &err))
-		return cli_report(&err);
 	if (c->tty)
 		o.progress = stderr;
 	if (demo_fill(c->store, &o, &st, &err))

@@ -165,6 +165,7 @@ struct store {
 	sqlite3 *db;
 	char *path;
 	int in_tx;
+	int group;          /* inside store_group_begin(): transactions are savepoints */
 	sqlite3_stmt *stmts[ST_COUNT];
 	/* Statements added by other modules at run time (engine, plays). */
 	sqlite3_stmt **extra;

@@ -338,7 +338,7 @@ int store_begin(struct store *s, struct irk_err *err)
 {
 	if (s->in_tx)
 		return irk_fail(err, IRK_ERROR, "internal: nested transaction");
-	if (exec(s, "BEGIN IMMEDIATE", err))
+	if (exec(s, s->group ? "SAVEPOINT irk_tx" : "BEGIN IMMEDIATE", err))
 		return IRK_ERROR;
 	s->in_tx = 1;
 	return IRK_OK;
@@ -348,7 +348,7 @@ int store_begin_read(struct store *s, struct irk_err *err)
 {
 	if (s->in_tx)
 		return irk_fail(err, IRK_ERROR, "internal: nested transaction");
-	if (exec(s, "BEGIN DEFERRED", err))
+	if (exec(s, s->group ? "SAVEPOINT irk_tx" : "BEGIN DEFERRED", err))
 		return IRK_ERROR;
 	s->in_tx = 1;
 	return IRK_OK;
@@ -356,7 +356,7 @@ int store_begin_read(struct store *s, struct irk_err *err)
 
 int store_commit(struct store *s, struct irk_err *err)
 {
-	if (exec(s, "COMMIT", err)) {
+	if (exec(s, s->group ? "RELEASE irk_tx" : "COMMIT", err)) {
 		store_rollback(s);
 		return IRK_ERROR;
 	}
@@ -366,9 +366,40 @@ int store_commit(struct store *s, struct irk_err *err)
 
 void store_rollback(struct store *s)
 {
+	if (s->group) {
+		/* Undo this transaction only; the group goes on. */
+		if (s->in_tx)
+			sqlite3_exec(s->db, "ROLLBACK TO irk_tx; RELEASE irk_tx", NULL, NULL, NULL);
+	} else if (!sqlite3_get_autocommit(s->db)) {
+		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+	}
+	s->in_tx = 0;
+}
+
+int store_group_begin(struct store *s, struct irk_err *err)
+{
+	if (s->in_tx || s->group)
+		return irk_fail(err, IRK_ERROR, "internal: group inside a transaction");
+	if (exec(s, "BEGIN IMMEDIATE", err))
+		return IRK_ERROR;
+	s->group = 1;
+	return IRK_OK;
+}
+
+int store_group_end(struct store *s, int commit, struct irk_err *err)
+{
+	int rc = IRK_OK;
+
+	if (!s->group)
+		return irk_fail(err, IRK_ERROR, "internal: no group to end");
+	if (s->in_tx)
+		store_rollback(s);
+	s->group = 0;
+	if (commit && exec(s, "COMMIT", err))
+		rc = IRK_ERROR;
 	if (!sqlite3_get_autocommit(s->db))
 		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
-	s->in_tx = 0;
+	return rc;
 }
 
 void store_bulk_begin(struct store *s)
