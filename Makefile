@@ -118,8 +118,10 @@ run: deps
 		./irk --db "$(DEMO_DB).new" demo && mv "$(DEMO_DB).new" "$(DEMO_DB)"; fi
 	$(Q)./irk --db "$(DEMO_DB)"
 
+# Programs the end-to-end tests use to make their input.
+E2E_TOOLS := $(B)/bench/gen_eve
 check: deps
-	$(Q)$(MAKE) --no-print-directory all unit
+	$(Q)$(MAKE) --no-print-directory all unit $(E2E_TOOLS)
 	$(Q)tests/run.sh
 
 bench: deps

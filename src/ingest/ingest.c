@@ -475,6 +475,12 @@ static int reader_next(struct reader *r, const char **line, size_t *len, int64_t
 			*len = (size_t)(nl - *line);
 			*full = (int64_t)*len;
 			r->start = r->scan = (size_t)(nl + 1 - r->buf);
+			/* The buffer reads ahead past the limit: a line that
+			 * ends there is still too long. */
+			if (*len > INGEST_MAX_LINE) {
+				*len = INGEST_MAX_LINE;
+				return LINE_TOO_LONG;
+			}
 			return LINE_OK;
 		}
 		r->scan = r->end;
