@@ -4,6 +4,7 @@
  * ingest.batch audit events, ingest_record in the caller's transaction. */
 #include <criterion/criterion.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -215,5 +216,61 @@ Test(ingest, record_in_the_callers_transaction)
 	cr_expect_eq(st.rejected, 1);
 	ingest_end(&c);
 	cr_expect_null(c);
+	strbuf_free(&in);
+}
+
+struct feeder {
+	int fd;
+	struct store *s;
+	struct ingest_stats st;
+	int rc;
+};
+
+static void *feed(void *arg)
+{
+	struct feeder *f = arg;
+	struct irk_err err = { 0 };
+
+	f->rc = ingest_fd(f->s, f->fd, "<pipe>", &o, &f->st, &err);
+	return NULL;
+}
+
+/* `tail -F alerts.json | irk ingest -`: a slow stream is committed when it
+ * pauses, not only when a batch fills or the input ends. */
+Test(ingest, a_pausing_stream_is_committed_while_it_runs, .timeout = 20)
+{
+	struct strbuf in = STRBUF_INIT;
+	struct feeder f = { 0 };
+	struct store *other = tmp_store("i.db");
+	pthread_t t;
+	int p[2];
+	int64_t seen = 0;
+
+	cr_assert_eq(pipe(p), 0);
+	f.fd = p[0];
+	f.s = s;
+	eve_line(&in, 300, 1, 0, "10.9.0.1");
+	strbuf_puts(&in, "{broken\n");
+	cr_assert_eq(write(p[1], in.buf, in.len), (ssize_t)in.len);
+	cr_assert_eq(pthread_create(&t, NULL, feed, &f), 0);
+	/* Another connection sees the alert (and the quarantined line) while
+	 * the writer keeps the pipe open. */
+	for (int i = 0; i < 400 && seen < 1; i++) {
+		seen = store_scalar(other, "SELECT count(*) FROM alerts");
+		usleep(10000);
+	}
+	cr_expect_eq(seen, 1, "committed within 4 s although the stream goes on");
+	cr_expect_eq(store_quarantine_count(other), 1);
+	strbuf_reset(&in);
+	eve_line(&in, 300, 2, 1, "10.9.0.1");
+	cr_assert_eq(write(p[1], in.buf, in.len), (ssize_t)in.len);
+	close(p[1]);
+	pthread_join(t, NULL);
+	close(p[0]);
+	cr_expect_eq(f.rc, IRK_OK);
+	cr_expect_eq(f.st.added, 2);
+	cr_expect_eq(f.st.rejected, 1);
+	cr_expect_eq(store_scalar(other, "SELECT count(*) FROM alerts"), 2);
+	store_close(&other);
 	strbuf_free(&in);
 }
