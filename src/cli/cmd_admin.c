@@ -1,4 +1,5 @@
 /* cmd_admin.c: init, demo, ingest, quarantine, audit, user, config, version. */
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -65,19 +66,14 @@ int cmd_demo(struct cli *c, int argc, char **argv)
 	int opt;
 
 	while ((opt = cli_getopt(c, cmd, argc, argv, "", opts)) != -1) {
-		char *end;
-		long v;
+		long long v;
 		if (opt == O_SEED) {
-			unsigned long long u = strtoull(optarg, &end, 10);
-			if (!*optarg || *end || optarg[0] == '-' || u > 0xFFFFFFFFULL)
-				return cli_usage_error(cmd, "--seed: '%s' is not a number from 0 to 4294967295",
-						       optarg);
-			o.seed = (unsigned)u;
+			if (cli_count(cmd, "--seed", optarg, 0, 4294967295LL, &v))
+				return EXIT_USAGE;
+			o.seed = (unsigned)v;
 		} else if (opt == O_DAYS) {
-			v = strtol(optarg, &end, 10);
-			if (!*optarg || *end || v < 1 || v > 366)
-				return cli_usage_error(cmd, "--days: '%s' is not a number of days from 1 to 366",
-						       optarg);
+			if (cli_count(cmd, "--days", optarg, 1, 366, &v))
+				return EXIT_USAGE;
 			o.days = (int)v;
 		}
 	}
@@ -137,6 +133,7 @@ int cmd_ingest(struct cli *c, int argc, char **argv)
 	const char *format = NULL, *window = NULL;
 	int opt, json = 0, rc = IRK_OK;
 	int64_t w;
+	long long n;
 
 	ingest_opts_init(&o);
 	while ((opt = cli_getopt(c, cmd, argc, argv, "f:", opts)) != -1) {
@@ -145,7 +142,11 @@ int cmd_ingest(struct cli *c, int argc, char **argv)
 		case O_FORMAT: format = optarg; break;
 		case O_JSON: json = 1; break;
 		case O_WINDOW: window = optarg; break;
-		case O_BATCH: o.batch = atoi(optarg); break;
+		case O_BATCH:
+			if (cli_count(cmd, "--batch", optarg, 1, 10000000, &n))
+				return EXIT_USAGE;
+			o.batch = (int)n;
+			break;
 		}
 	}
 	if (!format)
@@ -292,15 +293,16 @@ int cmd_audit(struct cli *c, int argc, char **argv)
 	const struct cli_command *cmd = cli_find("audit");
 	struct irk_err err = { 0 };
 	int opt, json = 0;
-	int64_t incident = 0, limit = 0;
+	int64_t incident = 0;
+	long long limit = 0;
 
 	while ((opt = cli_getopt(c, cmd, argc, argv, "", opts)) != -1) {
 		if (opt == O_JSON)
 			json = 1;
 		else if (opt == O_INCIDENT && !(incident = cli_key(cmd, optarg)))
 			return EXIT_USAGE;
-		else if (opt == O_LIMIT)
-			limit = atoll(optarg);
+		else if (opt == O_LIMIT && cli_count(cmd, "--limit", optarg, 0, INT64_MAX, &limit))
+			return EXIT_USAGE;
 	}
 	if (optind + 1 != argc)
 		return cli_usage_error(cmd, "verify or log?");

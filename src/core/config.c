@@ -27,7 +27,7 @@ static const struct config_key keys[] = {
 	{ "mapping.time", CK_TEXT, NULL, "generic JSON: path of the event time (ISO 8601 or epoch)" },
 	{ "mapping.rule_id", CK_TEXT, NULL, "generic JSON: path of the rule id" },
 	{ "mapping.rule_name", CK_TEXT, NULL, "generic JSON: path of the rule name" },
-	{ "mapping.severity", CK_TEXT, NULL, "generic JSON: path of the severity (name or 1..4)" },
+	{ "mapping.severity", CK_TEXT, NULL, "generic JSON: path of the severity (a word, a 0-10 or a 0-100 score)" },
 	{ "mapping.host", CK_TEXT, NULL, "generic JSON: path of the affected host" },
 	{ "mapping.src_ip", CK_TEXT, NULL, "generic JSON: path of the source IP" },
 	{ "mapping.dst_ip", CK_TEXT, NULL, "generic JSON: path of the destination IP" },

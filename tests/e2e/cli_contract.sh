@@ -24,6 +24,12 @@ expect_rc "irk --version exits 0" 0 irk --version
 expect_rc "usage: an unknown command" 2 irk frobnicate
 expect_rc "usage: an unknown option" 2 irk list --frob
 expect_rc "usage: an option without its value" 2 irk list --stage
+for cmd in "list --limit" "board --limit" "show IR-1 --alerts" "audit log --limit" "ingest --batch" "demo --days"; do
+	for v in x -1 12x 99999999999999999999; do
+		expect_rc "usage: $cmd $v is not a count" 2 irk $cmd "$v"
+	done
+done
+expect_match "a bad count is named" "$(irk list --limit 12x 2>&1 | head -n 1)" "^irk list: --limit: '12x' is not a number"
 expect_rc "usage: no command without a terminal" 2 irk
 expect_rc "error: no database yet" 1 irk list
 expect_rc "init: 0" 0 irk init
