@@ -137,14 +137,17 @@ install: all
 	install -m 755 irk $(DESTDIR)$(BINDIR)/irk
 	install -m 644 man/*.1 $(DESTDIR)$(MANDIR)/man1/
 	install -m 644 man/*.5 $(DESTDIR)$(MANDIR)/man5/
-	install -m 644 plays/*.json $(DESTDIR)$(DATADIR)/plays/
+	$(if $(wildcard plays/*.json),install -m 644 $(wildcard plays/*.json) $(DESTDIR)$(DATADIR)/plays/)
 	install -m 644 themes/*.theme $(DESTDIR)$(DATADIR)/themes/
+	install -d $(DESTDIR)$(PREFIX)/share/bash-completion/completions
+	install -m 644 contrib/irk.bash-completion $(DESTDIR)$(PREFIX)/share/bash-completion/completions/irk
 
 uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/irk $(DESTDIR)$(MANDIR)/man1/irk.1 \
 		$(DESTDIR)$(MANDIR)/man5/irk.conf.5 $(DESTDIR)$(MANDIR)/man5/irk-play.5 \
 		$(DESTDIR)$(MANDIR)/man5/irk-theme.5
 	rm -rf $(DESTDIR)$(DATADIR)
+	rm -f $(DESTDIR)$(PREFIX)/share/bash-completion/completions/irk
 
 clean:
 	rm -rf build irk

@@ -334,11 +334,13 @@ void config_dump(const struct config *c, struct strbuf *out)
 		const char *v = c->values[i];
 		if (keys[i].kind == CK_SECRET && v)
 			v = "(set)";
+		size_t start = out->len;
 		strbuf_printf(out, "%s%s = ", v ? "" : "# ", dot + 1);
 		if (v)
 			sanitize_append(out, v, strlen(v), 0);
-		strbuf_printf(out, "%*s# %s\n", v && strlen(v) < 12 ? (int)(12 - strlen(v)) : 1, "",
-			      keys[i].help);
+		/* The help comments line up (a long value pushes its own). */
+		int w = utf8_width(out->buf + start, out->len - start);
+		strbuf_printf(out, "%*s# %s\n", w < 28 ? 28 - w : 2, "", keys[i].help);
 	}
 	for (size_t i = 0; i < c->nextra; i++) {
 		if (find_key(c->extra[i].key) >= 0)

@@ -55,6 +55,7 @@ struct dcase {
 	int analyst;           /* index into demo_team; -1 before the claim */
 	int urgent;            /* P1: worked around the clock */
 	int effort;            /* minutes */
+	unsigned noted;        /* stages whose note is written (bit per stage) */
 	int64_t other;         /* the primary incident of the scenario */
 };
 
@@ -726,8 +727,10 @@ static int case_move(struct sim *m, struct dcase *c, const struct actor *who, in
 	const char *const *list = stage_notes(k, stage, &fallback);
 	int rc = incident_move(m->s, who, c->id, stage, reason, 0, 0, m->err);
 
-	if (!rc && stage >= STAGE_CONTAINMENT)
+	/* Coming back to a stage (after a setback) needs no second note. */
+	if (!rc && stage >= STAGE_CONTAINMENT && !(c->noted & (1u << stage)))
 		rc = note(m, c, who, c->id, list, fallback);
+	c->noted |= 1u << stage;
 	if (!rc && stage == STAGE_CONTAINMENT && !m->sc[c->scen].stop)
 		m->sc[c->scen].stop = m->now;
 	c->effort += demo_rng_range(&m->r, 20, 180);
