@@ -73,7 +73,8 @@ struct board {
 	int first;            /* first column on screen */
 	int64_t closed_loaded;/* closed cards loaded (newest first) */
 	/* filters */
-	char *text;           /* text filter (lower case), or NULL */
+	char *text;           /* text filter, or NULL */
+	int64_t text_id;      /* the text filter is a key ("IR-42"): that incident only */
 	struct expr *expr;    /* expression filter, or NULL */
 	char *filter_src;     /* what the user typed, for the header */
 	int mine, unassigned;
@@ -111,6 +112,9 @@ size_t board_units(const struct board *b, const char **out, size_t max);
  * ordered by priority, then detection time (oldest first), then id; the
  * closed column newest closed first. Recomputes the breached count. */
 void board_index(struct board *b);
+/* The clock moved to now: ages, SLA times and the breached count follow
+ * (an SLA breaches while nobody touches the database). */
+void board_tick(struct board *b, int64_t now);
 /* The card under the cursor, or NULL when the column is empty. */
 const struct card *board_current(const struct board *b);
 /* Put the cursor on card id; 0 when it is not shown. */
@@ -122,7 +126,8 @@ int board_select(struct board *b, int64_t id);
  * business_unit, category, host, rule, src_ip, confidence, alerts, age in
  * seconds, sla: ok|breached|none, waiting: true|false, mine); anything else
  * matches as text (case-insensitive) against key, title, owner, host, rule,
- * category, business unit and source IP. "" clears. On a parse error or an
+ * category, business unit and source IP; a key alone ("IR-42") finds
+ * that incident only. "" clears. On a parse error or an
  * unknown field name the old filter stays and msg says why. Call
  * board_index() after any change. */
 int board_filter_set(struct board *b, const char *input, char *msg, size_t n);

@@ -279,6 +279,21 @@ void tui_note(struct tui *t, int64_t id)
 	tui_prompt(t, label, NULL, note_done, ch, 1);
 }
 
+/* Nonzero when the assignment starting at a sets a free-text field. */
+static int text_value(const char *a)
+{
+	char name[64];
+	size_t len = strcspn(a, "=");
+	const struct field_def *f;
+
+	if (!a[len] || len >= sizeof name)
+		return 1;
+	memcpy(name, a, len);
+	name[len] = '\0';
+	f = incident_field_find(name);
+	return !f || f->kind == FK_TEXT;
+}
+
 int tui_split_assignments(char *buf, char **out, int max)
 {
 	char *p = buf;
@@ -302,9 +317,10 @@ int tui_split_assignments(char *buf, char **out, int max)
 			continue;
 		memcpy(name, q, len);
 		name[len] = '\0';
-		/* Only a known field starts a new assignment, so a value may
-		 * hold "a=b" ("title=cmd.exe /c x=1"). */
-		if (!incident_field_find(name) || n == max)
+		/* A known field starts a new assignment. An unknown NAME= does
+		 * too (so a typo is reported), except inside a text value,
+		 * which may hold "a=b" ("title=cmd.exe /c x=1"). */
+		if (n == max || (!incident_field_find(name) && text_value(out[n - 1])))
 			continue;
 		*p = '\0';
 		out[n++] = q;

@@ -127,7 +127,8 @@ static void draw(struct tui *t, void *st, int width, int height, struct frame *f
 
 	bs->width = width;
 	bs->height = height;
-	bs->b.now = t->now;
+	if (bs->b.now != t->now)
+		board_tick(&bs->b, t->now);
 	board_frame(&bs->b, width, height, f);
 }
 

@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "irk/clock.h"
 #include "irk/expr.h"
@@ -19,7 +20,7 @@ int layout_ascii(void) { return ascii_mode; }
 #define G_DOT   (ascii_mode ? "-" : "\xc2\xb7")          /* · */
 #define G_LEFT  (ascii_mode ? "<" : "\xe2\x80\xb9")      /* ‹ */
 #define G_RIGHT (ascii_mode ? ">" : "\xe2\x80\xba")      /* › */
-#define G_WAIT  (ascii_mode ? "!" : "\xe2\x9a\x91")      /* ⚑ */
+#define G_WAIT_R (ascii_mode ? " !" : " \xe2\x9a\x91")    /* ⚑, right-aligned in 2 */
 
 /* ---- frames ------------------------------------------------------------- */
 
@@ -317,6 +318,8 @@ int board_card_matches(const struct board *b, const struct card *c)
 		return 0;
 	if (b->unit && !(inc->business_unit && !strcmp(inc->business_unit, b->unit)))
 		return 0;
+	if (b->text_id)
+		return inc->id == b->text_id;
 	if (b->text) {
 		char key[24];
 		incident_key(inc->id, key, sizeof key);
@@ -396,6 +399,7 @@ int board_filter_set(struct board *b, const char *input, char *msg, size_t n)
 	free(b->filter_src);
 	expr_free(&b->expr);
 	b->text = NULL;
+	b->text_id = 0;
 	b->filter_src = NULL;
 	if (!input || !*input)
 		return IRK_OK;
@@ -408,6 +412,8 @@ int board_filter_set(struct board *b, const char *input, char *msg, size_t n)
 		while (len && (input[len - 1] == ' ' || input[len - 1] == '\t'))
 			len--;
 		b->text = xstrndup(input, len);
+		if (!strncasecmp(b->text, "IR-", 3))
+			b->text_id = incident_key_parse(b->text);
 	}
 	return IRK_OK;
 }
@@ -482,23 +488,33 @@ static int card_order(const void *x, const void *y, void *arg)
 	return a->id < b->id ? -1 : a->id > b->id;
 }
 
+void board_tick(struct board *b, int64_t now)
+{
+	struct sla_status st;
+
+	b->now = now;
+	b->breached = 0;
+	for (size_t i = 0; i < b->ncards; i++) {
+		const struct card *c = &b->cards[i];
+		if (c->inc.stage == STAGE_CLOSED)
+			continue;
+		sla_status(&b->pol, &c->inc, now, &st);
+		if (st.state == SLA_BREACHED)
+			b->breached++;
+	}
+}
+
 void board_index(struct board *b)
 {
 	int64_t keep = b->sel_id;
-	struct sla_status st;
 
-	b->breached = 0;
+	board_tick(b, b->now);
 	for (int s = 0; s < STAGE_COUNT; s++)
 		b->col[s].n = 0;
 	for (size_t i = 0; i < b->ncards; i++) {
 		const struct card *c = &b->cards[i];
 		if (c->inc.stage < 0 || c->inc.stage >= STAGE_COUNT)
 			continue;
-		if (c->inc.stage != STAGE_CLOSED) {
-			sla_status(&b->pol, &c->inc, b->now, &st);
-			if (st.state == SLA_BREACHED)
-				b->breached++;
-		}
 		if (board_card_matches(b, c))
 			col_push(&b->col[c->inc.stage], i);
 	}
@@ -528,7 +544,8 @@ int board_down(struct board *b, size_t count)
 
 	if (!c->n)
 		return 0;
-	c->cur = c->cur + count < c->n ? c->cur + count : c->n - 1;
+	/* count may be huge (board_end): compare without adding. */
+	c->cur = count < c->n - c->cur ? c->cur + count : c->n - 1;
 	remember(b);
 	return c->cur != old;
 }
@@ -655,8 +672,8 @@ void board_card_line(const struct board *b, const struct card *c, int line, int 
 		     int selected, struct frame *f, int y, int x)
 {
 	const struct incident *inc = &c->inc;
-	char buf[512], key[24], right[66] = "", age[32], padded[72];
-	int rw, slot = selected ? SLOT_CARD_SELECTED : SLOT_CARD;
+	char buf[512], key[24], right[66] = "", age[32], padded[72], short_sla[40] = "";
+	int rw, lw, slot = selected ? SLOT_CARD_SELECTED : SLOT_CARD;
 
 	switch (line) {
 	case 0:
@@ -664,7 +681,7 @@ void board_card_line(const struct board *b, const struct card *c, int line, int 
 			 inc->priority, severity_name(inc->severity));
 		if (c->waiting && w > 4) {
 			frame_put(f, y, x, w - 2, selected ? slot : sev_slot(inc->severity), buf, 1);
-			frame_put(f, y, x + w - 2, 2, selected ? slot : SLOT_CARD_WAITING, G_WAIT, 0);
+			frame_put(f, y, x + w - 2, 2, selected ? slot : SLOT_CARD_WAITING, G_WAIT_R, 0);
 		} else {
 			frame_put(f, y, x, w, selected ? slot : sev_slot(inc->severity), buf, 1);
 		}
@@ -683,14 +700,27 @@ void board_card_line(const struct board *b, const struct card *c, int line, int 
 		struct sla_status st;
 		sla_status(&b->pol, inc, b->now, &st);
 		sla_text(&st, right, sizeof right);
+		if (st.state != SLA_NONE) {
+			char d[32];
+			irk_duration_fmt(st.remaining < 0 ? -st.remaining : st.remaining, d, sizeof d);
+			snprintf(short_sla, sizeof short_sla, "%s%s", d,
+				 st.state == SLA_BREACHED ? " late" : "");
+		}
 		if (!selected && st.state != SLA_NONE)
 			slot = st.state == SLA_BREACHED ? SLOT_SLA_BREACHED : SLOT_SLA_OK;
 	}
-	/* A space keeps the owner and the SLA apart. */
+	/* A space keeps the owner and the SLA apart. When both do not fit,
+	 * the SLA drops its words ("22h00m", "3h05m late"); when that does
+	 * not fit either, it goes: the owner and age matter more. */
 	snprintf(padded, sizeof padded, " %s", right);
 	rw = right[0] ? utf8_width(padded, strlen(padded)) : 0;
-	if (rw > w - 6)
-		rw = 0;     /* too narrow: the owner matters more */
+	lw = utf8_width(buf, strlen(buf));
+	if (rw && lw + rw > w && short_sla[0]) {
+		snprintf(padded, sizeof padded, " %s", short_sla);
+		rw = utf8_width(padded, strlen(padded));
+	}
+	if (lw + rw > w)
+		rw = 0;
 	frame_put(f, y, x, w - rw, selected ? SLOT_CARD_SELECTED : SLOT_CARD_DIM, buf, 1);
 	if (rw)
 		frame_put(f, y, x + w - rw, rw, inc->stage == STAGE_CLOSED && !selected ? SLOT_CARD_DIM : slot,
@@ -849,7 +879,9 @@ static struct doc_line *push_line(struct doc *d, int kind, int slot, int indent,
 }
 
 /* Length in bytes of the next wrapped piece of s[0..n) at cols columns:
- * break after the last space that fits, else hard at the column. */
+ * break after the last space that fits (a space right after a full line
+ * counts), else hard at the column. The piece keeps its trailing space;
+ * wrap() drops it from the line. */
 static size_t wrap_piece(const char *s, size_t n, int cols)
 {
 	size_t fit = utf8_fit(s, n, cols < 1 ? 1 : cols);
@@ -861,6 +893,8 @@ static size_t wrap_piece(const char *s, size_t n, int cols)
 		fit = l > 0 ? (size_t)l : 1;
 	}
 	if (fit < n) {
+		if (s[fit] == ' ')
+			return fit + 1;
 		for (size_t i = fit; i > fit / 2; i--)
 			if (s[i - 1] == ' ')
 				return i;
@@ -882,8 +916,11 @@ static void wrap(const char *text, int cols, void (*add)(void *arg, const char *
 		if (len == 0)
 			add(arg, p, 0, first), first = 0;
 		while (p < end) {
-			size_t piece = wrap_piece(p, (size_t)(end - p), cols);
-			add(arg, p, piece, first);
+			size_t piece = wrap_piece(p, (size_t)(end - p), cols), shown = piece;
+			/* The space a line broke at would not fit: it goes. */
+			while (shown && p[shown - 1] == ' ' && p + piece < end)
+				shown--;
+			add(arg, p, shown, first);
 			first = 0;
 			p += piece;
 		}

@@ -67,10 +67,12 @@ static void frame_box(struct tui *t, struct popup *p, const char *hint)
 	wbkgdset(p->win, slot_attr(t, SLOT_PROMPT) | ' ');
 	werase(p->win);
 	wattr_set(p->win, t->attr[SLOT_PROMPT], t->pair[SLOT_PROMPT], NULL);
+	/* Unicode lines in a UTF-8 locale (what tests read back is what a
+	 * person sees), ASCII on older terminals. */
 	if (layout_ascii())
 		wborder(p->win, '|', '|', '-', '-', '+', '+', '+', '+');
 	else
-		box(p->win, 0, 0);
+		box_set(p->win, WACS_VLINE, WACS_HLINE);
 	if (p->title[0]) {
 		char buf[300];
 		snprintf(buf, sizeof buf, " %s ", p->title);

@@ -461,6 +461,7 @@ static void resized(struct tui *t)
 {
 	t->width = COLS;
 	t->height = LINES;
+	t->area_h = t->height > 1 ? t->height - 1 : 1;
 	t->painted = 0;
 }
 
