@@ -105,6 +105,16 @@ $(B)/bench/%: tests/bench/%.c $(B)/libirkui.a $(B)/libirk.a
 unit: $(UNIT_BIN)
 benches: $(BENCH_BIN)
 
+# Small programs the end-to-end tests use to set state up through the API
+# (tests/e2e/helpers/NAME.c -> build/e2e/NAME), built with the unit tests.
+E2E_HELPER_SRC := $(wildcard tests/e2e/helpers/*.c)
+E2E_HELPER_BIN := $(E2E_HELPER_SRC:tests/e2e/helpers/%.c=$(B)/e2e/%)
+$(B)/e2e/%: tests/e2e/helpers/%.c $(B)/libirk.a
+	@mkdir -p $(dir $@)
+	@echo "  CC      $@"
+	$(Q)$(CC) $(CFLAGS) $(IRK_CFLAGS) -MMD -MP -o $@ $< $(B)/libirk.a $(LDLIBS_ALL)
+unit: $(E2E_HELPER_BIN)
+
 deps:
 	$(Q)contrib/deps.sh
 
@@ -146,4 +156,4 @@ clean:
 .PHONY: all unit benches deps run check bench fuzz install uninstall clean
 .SECONDARY:
 
--include $(LIB_OBJ:.o=.d) $(APP_OBJ:.o=.d) $(UNIT_BIN:=.d) $(BENCH_BIN:=.d)
+-include $(LIB_OBJ:.o=.d) $(APP_OBJ:.o=.d) $(UNIT_BIN:=.d) $(BENCH_BIN:=.d) $(E2E_HELPER_BIN:=.d)
