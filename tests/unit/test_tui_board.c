@@ -465,3 +465,34 @@ Test(tui_board, ascii_in_a_c_locale)
 	for (const char *p = s; *p; p++)
 		cr_assert((unsigned char)*p < 0x80, "a byte the terminal cannot show: %s", s);
 }
+
+/* Below the 80x24 irk asks for, nothing breaks: it draws what fits, and
+ * popups shrink to the screen. */
+Test(tui_board, tiny_terminals)
+{
+	static const int sizes[][2] = { { 1, 1 }, { 10, 3 }, { 30, 8 }, { 45, 12 } };
+
+	fx_db(ROLE_ANALYST);
+	fx_start(80, 24);
+	for (size_t i = 0; i < sizeof sizes / sizeof sizes[0]; i++) {
+		tui_resize(fx.t, sizes[i][0], sizes[i][1]);
+		fx_text();
+		fx_keys("jlkh");
+		fx_key('x');
+		fx_text();
+		fx_key(ESC);
+		fx_key('/');
+		fx_keys("ransom");
+		fx_text();
+		fx_key(ESC);
+		fx_key('\n');
+		fx_text();
+		fx_key('\t');
+		fx_key('q');
+		fx_key('?');
+		fx_text();
+		fx_key('q');
+	}
+	tui_resize(fx.t, 80, 24);
+	assert_screen(" New (12)");
+}
