@@ -121,7 +121,8 @@ const struct card *board_current(const struct board *b);
 int board_select(struct board *b, int64_t id);
 
 /* Filters. board_filter_set() decides between text and expression: input
- * holding a comparison (== != < > ~), `in [` or && || is an expression over
+ * holding a comparison (== != < > ~), `in [` or && ||, or made only of
+ * field names ("waiting", "!mine"), is an expression over
  * the incident's fields (key, title, stage, severity, priority, owner,
  * business_unit, category, host, rule, src_ip, confidence, alerts, age in
  * seconds, sla: ok|breached|none, waiting: true|false, mine); anything else

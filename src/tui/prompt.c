@@ -360,6 +360,20 @@ void popup_key(struct tui *t, int key)
 		menu_key(t, p, key);
 }
 
+void popup_resized(struct tui *t)
+{
+	struct popup *p = t->popup;
+
+	if (!p)
+		return;
+	if (p->w > t->width || p->h > t->area_h) {
+		popup_free(t);
+		tui_status(t, SLOT_STATUS_ERROR, "the terminal got too small for the popup: it was cancelled");
+		return;
+	}
+	place(t, p);
+}
+
 void popup_paint(struct tui *t)
 {
 	struct popup *p = t->popup;

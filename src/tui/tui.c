@@ -463,6 +463,7 @@ static void resized(struct tui *t)
 	t->height = LINES;
 	t->area_h = t->height > 1 ? t->height - 1 : 1;
 	t->painted = 0;
+	popup_resized(t);
 }
 
 static void handle_click(struct tui *t, int y, int x, int wheel)

@@ -129,8 +129,11 @@ void tui_menu(struct tui *t, const char *title, const char *const *items, int n,
 void popup_key(struct tui *t, int key);
 /* Paint the popup over the screen (a panel) after the screen was painted. */
 void popup_paint(struct tui *t);
-/* Close the popup without calling its callback (the terminal resized, irk quits). */
+/* Close the popup without calling its callback (irk quits). */
 void popup_free(struct tui *t);
+/* The terminal changed size: a popup that no longer fits is cancelled
+ * (the status line says so); one that fits is centred again. */
+void popup_resized(struct tui *t);
 
 /* ---- lifecycle changes shared by the board and the incident screen --------
  * (actions.c). Each takes the incident's id, the version the screen loaded

@@ -496,3 +496,43 @@ Test(tui_board, tiny_terminals)
 	tui_resize(fx.t, 80, 24);
 	assert_screen(" New (12)");
 }
+
+/* A manual step becomes ready: the card is flagged as waiting for a
+ * person; once the step is done the flag goes. */
+Test(tui_board, waiting_for_a_person)
+{
+	int64_t step;
+
+	fx_board(ROLE_ANALYST);
+	step = fx_required_step(6, "call-owner", STAGE_NEW);
+	tui_tick(fx.t);
+	refute_screen("⚑");
+	fx_step_state(step, STEP_PENDING, STEP_READY);
+	tui_tick(fx.t);
+	assert_screen("IR-6 P1 critical         ⚑│");
+	/* A field name alone is a condition: only the flagged cards. */
+	fx_key('/');
+	fx_keys("waiting");
+	fx_key('\n');
+	assert_screen(" New (1/12)");
+	fx_step_state(step, STEP_READY, STEP_DONE);
+	tui_tick(fx.t);
+	refute_screen("⚑");
+	assert_screen(" New (0/12)");
+}
+
+Test(tui_board, a_popup_that_no_longer_fits_is_cancelled)
+{
+	fx_board(ROLE_ANALYST);
+	fx_key('x');
+	assert_screen("> true-positive");
+	tui_resize(fx.t, 100, 30);
+	assert_screen("> true-positive");          /* still fits: moved to the centre */
+	tui_resize(fx.t, 24, 6);
+	assert_status("the terminal got too small for the popup");
+	tui_resize(fx.t, 80, 24);
+	refute_screen("> true-positive");
+	assert_no_panel();
+	fx_key('j');
+	cr_assert_eq(fx_stage(1), STAGE_NEW);
+}
