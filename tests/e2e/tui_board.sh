@@ -113,6 +113,18 @@ wait_for 5 pane_dead
 expect_eq "SIGTERM: exit 128+15" "$(dead_status)" 143
 expect_gone "the board is gone (the alternate screen was left)" " New ("
 
+# ---- a senior forces the gate, with a reason ----
+tui_start 80 24
+expect_screen "alice (admin) on the board" " irk │ alice admin │"
+keys L
+expect_screen "the gate asks a senior for a reason" "IR-1 cannot leave New: required step not done: isolate. Reason to force"
+type_text "host isolated by hand"
+keys Enter
+expect_screen "forced past the gate" "IR-1 moved to Identification (gate forced)"
+check "the history records the forced move" sh -c "'$IRK_BIN' show IR-1 | grep -q 'host isolated by hand'"
+keys q
+wait_for 5 pane_dead
+
 # ---- start at 200x50 ----
 tui_start 200 50
 expect_screen "200x50: seven columns" "│ Lessons learned (0)"

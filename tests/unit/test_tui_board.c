@@ -536,3 +536,13 @@ Test(tui_board, a_popup_that_no_longer_fits_is_cancelled)
 	fx_key('j');
 	cr_assert_eq(fx_stage(1), STAGE_NEW);
 }
+
+Test(tui_board, presence_names_are_sanitized)
+{
+	struct irk_err err = { 0 };
+
+	fx_board(ROLE_ANALYST);
+	cr_assert_eq(store_presence_beat(fx.other, "ev\x1b]0;x\x07il", FIX_NOW, &err), 0, "%s", err.msg);
+	tui_tick(fx.t);
+	assert_screen("on: ev\\x1b]0;x\\x07il");
+}
