@@ -448,6 +448,9 @@ static int key(struct tui *t, void *st, int act, int k)
 	}
 	if (!is->have)
 		return SCR_IGNORED;
+	/* Step actions (done, approve, deny) belong here when the engine
+	 * lands: new ACT_I_* actions acting on a DOC_STEP line under the
+	 * cursor, whose ref is the step's row id. */
 	switch (act) {
 	case ACT_I_CLAIM: tui_claim(t, is->id, is->inc.version); return SCR_HANDLED;
 	case ACT_I_PREV: tui_move(t, is->id, is->inc.version, is->inc.stage, -1); return SCR_HANDLED;
