@@ -546,3 +546,35 @@ Test(tui_board, presence_names_are_sanitized)
 	tui_tick(fx.t);
 	assert_screen("on: ev\\x1b]0;x\\x07il");
 }
+
+/* The closed column is read a page (300) at a time, newest first, and
+ * reads the next page when the cursor gets near the end. */
+Test(tui_board, closed_column_reads_more_as_you_scroll)
+{
+	struct irk_err err = { 0 };
+
+	fx_db(ROLE_ANALYST);
+	cr_assert_eq(store_begin(fx.other, &err), 0);
+	for (int i = 0; i < 400; i++) {
+		struct incident inc = { 0 };
+		inc.title = "old case";
+		inc.priority = 4;
+		inc.stage = STAGE_CLOSED;
+		inc.resolution = RES_BENIGN;
+		inc.t_detected = FIX_NOW - 86400 * 30 + i;
+		inc.t_closed = FIX_NOW - 86400 + i;
+		cr_assert_eq(store_incident_insert(fx.other, &inc, &err), 0, "%s", err.msg);
+	}
+	cr_assert_eq(store_commit(fx.other, &err), 0);
+	fx_start(80, 24);
+	fx_keys("llllll");
+	assert_screen("Closed (400)");
+	assert_screen("IR-412 P4 low");            /* the newest closed first */
+	assert_screen("  1-6 of 400, newest first");
+	fx_key('G');
+	/* The end of the first page: the next one was read. */
+	fx_key('G');
+	assert_screen("  395-400 of 400, newest …");
+	fx_key('\n');
+	assert_screen(" IR-13 · old case");         /* the oldest */
+}
