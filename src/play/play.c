@@ -299,6 +299,28 @@ static void check_tmpl(struct lint *l, int v, int at, const char *what)
 	tmpl_free(&t);
 }
 
+static void title_var(const char *name, int offset, void *arg)
+{
+	struct var_check *vc = arg;
+
+	if (!strncmp(name, "steps.", 6) || !strcmp(name, "score"))
+		report(vc->l, str_pos(vc->l, vc->tok, (size_t)offset), 1,
+		       "the title is expanded when the play is assigned, before %s is known: "
+		       "it will show the braces (use instructions)", name);
+}
+
+/* Titles are expanded once, at assignment: warn about fields that only
+ * exist later. */
+static void check_title_time(struct lint *l, int v)
+{
+	struct tmpl *t = tmpl_parse(jdoc_str(&l->d, v), NULL);
+	struct var_check vc = { l, v, 0, 0 };
+
+	if (t)
+		tmpl_each_var(t, title_var, &vc);
+	tmpl_free(&t);
+}
+
 /* Every string inside v (recursively) is a template; other scalars pass. */
 static void check_tmpl_tree(struct lint *l, int v, int at, const char *what)
 {
@@ -686,6 +708,30 @@ static void check_order(struct lint *l)
 	free(seen);
 }
 
+/* What the board shows for a step without a title: what it does. */
+static char *default_title(struct lint *l, int s, int kind, const char *id)
+{
+	struct strbuf t = STRBUF_INIT;
+	int v;
+
+	if (kind == KIND_NOTIFY && (v = jdoc_get(&l->d, s, "to")) >= 0) {
+		strbuf_puts(&t, "Notify ");
+		if (jdoc_type(&l->d, v) == JD_STRING)
+			strbuf_puts(&t, jdoc_str(&l->d, v));
+		for (int e = jdoc_first(&l->d, v); e >= 0; e = jdoc_next(&l->d, v, e))
+			strbuf_printf(&t, "%s%s", t.len > 7 ? ", " : "", jdoc_str(&l->d, e) ? jdoc_str(&l->d, e) : "?");
+	} else if (kind == KIND_SET && (v = jdoc_get(&l->d, s, "fields")) >= 0) {
+		strbuf_puts(&t, "Set ");
+		for (int e = jdoc_first(&l->d, v); e >= 0; e = jdoc_next(&l->d, v, e))
+			strbuf_printf(&t, "%s%s", t.len > 4 ? ", " : "", key_name(l, e));
+	} else if (kind == KIND_SCORE) {
+		strbuf_puts(&t, "Score confidence from the alert history");
+	} else {
+		strbuf_puts(&t, id ? id : "");
+	}
+	return strbuf_detach(&t);
+}
+
 /* Second pass over step i. */
 static void step_body(struct lint *l, int i, int s)
 {
@@ -711,13 +757,14 @@ static void step_body(struct lint *l, int i, int s)
 	}
 	if ((v = jdoc_get(d, s, "title")) >= 0 && !want_str(l, v, "title")) {
 		check_tmpl(l, v, i, "title");
+		check_title_time(l, v);
 		st->title = xstrdup(jdoc_str(d, v));
 	} else if (v < 0 && kind != KIND_NOTIFY && kind != KIND_SCORE && kind != KIND_SET) {
 		report(l, tok_pos(l, s), 0, "step %s needs a title (what a person reads on the board)",
 		       st->id ? st->id : "?");
 	}
 	if (!st->title)
-		st->title = xstrdup(st->id ? st->id : "");
+		st->title = default_title(l, s, kind, st->id);
 	if ((v = jdoc_get(d, s, "description")) >= 0)
 		want(l, v, JD_STRING, "description");
 	if ((v = jdoc_get(d, s, "instructions")) >= 0)
