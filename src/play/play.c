@@ -252,15 +252,28 @@ struct var_check {
 	int tok;                  /* the string holding the expression */
 	int at;                   /* step index, -1 for match */
 	size_t base;              /* offset of the source inside the string */
+	int secrets;              /* secret.NAME allowed (http headers, exec env) */
 };
 
 static void check_var(const char *name, int offset, void *arg)
 {
 	struct var_check *vc = arg;
 	char why[256];
+	size_t pos = str_pos(vc->l, vc->tok, vc->base + (size_t)offset);
 
+	/* Secrets come from irk.conf [secrets] or $IRK_SECRET_NAME when the
+	 * step runs; the engine keeps them out of everything it records, which
+	 * it can only do where they go straight to the other side. */
+	if (!strncmp(name, "secret.", 7)) {
+		if (!vc->secrets)
+			report(vc->l, pos, 0, "%s: a secret may be used only in http headers and exec "
+			       "env (never recorded)", name);
+		else if (!name[7] || strchr(name + 7, '.'))
+			report(vc->l, pos, 0, "%s: write secret.NAME", name);
+		return;
+	}
 	if (play_field_check(vc->l->p, vc->at, name, why, sizeof why))
-		report(vc->l, str_pos(vc->l, vc->tok, vc->base + (size_t)offset), 0, "%s", why);
+		report(vc->l, pos, 0, "%s", why);
 }
 
 /* Lint an expression held by string v. */
@@ -268,7 +281,7 @@ static void check_expr(struct lint *l, int v, int at, const char *what)
 {
 	struct expr_error ee;
 	struct expr *e;
-	struct var_check vc = { l, v, at, 0 };
+	struct var_check vc = { l, v, at, 0, 0 };
 
 	if (want_str(l, v, what))
 		return;
@@ -282,11 +295,11 @@ static void check_expr(struct lint *l, int v, int at, const char *what)
 }
 
 /* Lint a template held by string v. */
-static void check_tmpl(struct lint *l, int v, int at, const char *what)
+static void check_tmpl_s(struct lint *l, int v, int at, const char *what, int secrets)
 {
 	struct expr_error ee;
 	struct tmpl *t;
-	struct var_check vc = { l, v, at, 0 };
+	struct var_check vc = { l, v, at, 0, secrets };
 
 	if (want(l, v, JD_STRING, what))
 		return;
@@ -297,6 +310,11 @@ static void check_tmpl(struct lint *l, int v, int at, const char *what)
 	}
 	tmpl_each_var(t, check_var, &vc);
 	tmpl_free(&t);
+}
+
+static void check_tmpl(struct lint *l, int v, int at, const char *what)
+{
+	check_tmpl_s(l, v, at, what, 0);
 }
 
 static void title_var(const char *name, int offset, void *arg)
@@ -314,7 +332,7 @@ static void title_var(const char *name, int offset, void *arg)
 static void check_title_time(struct lint *l, int v)
 {
 	struct tmpl *t = tmpl_parse(jdoc_str(&l->d, v), NULL);
-	struct var_check vc = { l, v, 0, 0 };
+	struct var_check vc = { l, v, 0, 0, 0 };
 
 	if (t)
 		tmpl_each_var(t, title_var, &vc);
@@ -335,14 +353,14 @@ static void check_tmpl_tree(struct lint *l, int v, int at, const char *what)
 }
 
 /* An object whose values are templates (strings, or numbers/booleans). */
-static void check_tmpl_map(struct lint *l, int v, int at, const char *what)
+static void check_tmpl_map(struct lint *l, int v, int at, const char *what, int secrets)
 {
 	if (want(l, v, JD_OBJECT, what))
 		return;
 	for (int e = jdoc_first(&l->d, v); e >= 0; e = jdoc_next(&l->d, v, e)) {
 		int t = jdoc_type(&l->d, e);
 		if (t == JD_STRING)
-			check_tmpl(l, e, at, what);
+			check_tmpl_s(l, e, at, what, secrets);
 		else if (t != JD_NUMBER && t != JD_TRUE && t != JD_FALSE)
 			report(l, tok_pos(l, e), 0, "%s.%s must be a string, number or boolean",
 			       what, key_name(l, e));
@@ -493,7 +511,7 @@ static void check_kind(struct lint *l, int i, int s, int kind)
 		if ((v = jdoc_get(d, s, "cwd")) >= 0)
 			check_tmpl(l, v, i, "cwd");
 		if ((v = jdoc_get(d, s, "env")) >= 0) {
-			check_tmpl_map(l, v, i, "env");
+			check_tmpl_map(l, v, i, "env", 1);
 			for (int e = jdoc_first(d, v); e >= 0 && jdoc_type(d, v) == JD_OBJECT;
 			     e = jdoc_next(d, v, e))
 				if (!valid_id(key_name(l, e), 0))
@@ -541,7 +559,7 @@ static void check_kind(struct lint *l, int i, int s, int kind)
 				report(l, tok_pos(l, v), 0, "url must start with http:// or https://");
 		}
 		if ((v = jdoc_get(d, s, "headers")) >= 0)
-			check_tmpl_map(l, v, i, "headers");
+			check_tmpl_map(l, v, i, "headers", 1);
 		if ((v = jdoc_get(d, s, "body")) >= 0)
 			check_tmpl_tree(l, v, i, "body");
 		if ((v = jdoc_get(d, s, "insecure")) >= 0 && !want(l, v, JD_TRUE, "insecure") &&
@@ -577,7 +595,7 @@ static void check_kind(struct lint *l, int i, int s, int kind)
 			report(l, tok_pos(l, s), 0, "a set step needs fields (an object of field: value)");
 			break;
 		}
-		check_tmpl_map(l, v, i, "fields");
+		check_tmpl_map(l, v, i, "fields", 0);
 		if (jdoc_type(d, v) == JD_OBJECT && jdoc_first(d, v) < 0)
 			report(l, tok_pos(l, v), 0, "fields sets nothing");
 		for (int e = jdoc_first(d, v); e >= 0 && jdoc_type(d, v) == JD_OBJECT; e = jdoc_next(d, v, e))

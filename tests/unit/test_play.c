@@ -169,6 +169,18 @@ Test(play, fields_of_steps_are_checked)
 		"t.json:9:36: 'score' needs a score step listed before this step\n");
 }
 
+Test(play, secrets_only_where_they_are_not_recorded)
+{
+	expect_lint(HEAD
+		"  {\"id\": \"a\", \"stage\": \"new\", \"kind\": \"http\", \"title\": \"x\",\n"
+		"   \"url\": \"https://edr.example/api/{{secret.token}}\",\n"
+		"   \"headers\": {\"Authorization\": \"Bearer {{secret.edr-token}}\"}},\n"
+		"  {\"id\": \"b\", \"stage\": \"new\", \"kind\": \"exec\", \"title\": \"y\",\n"
+		"   \"argv\": [\"/bin/true\"], \"env\": {\"TOKEN\": \"{{secret.api}}\"}}]}\n",
+		"t.json:5:38: secret.token: a secret may be used only in http headers and exec env "
+		"(never recorded)\n");
+}
+
 Test(play, every_error_is_reported_in_one_run)
 {
 	char *got = lint(HEAD
