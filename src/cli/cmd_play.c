@@ -170,6 +170,8 @@ static int play_list(struct cli *c, int json)
 		}
 		printf("\n%zu play%s in matching order (priority, then directory, then id), from:\n",
 		       cat.n, cat.n == 1 ? "" : "s");
+		if (!cat.ndirs)
+			printf("  (no play directory found: set $IRK_PLAYS or plays.path)\n");
 		for (size_t i = 0; i < cat.ndirs; i++) {
 			printf("  %zu. ", i + 1);
 			cli_put(stdout, cat.dirs[i]);
@@ -502,6 +504,16 @@ static int list_row(const struct step_row *r, void *arg)
 	return 0;
 }
 
+void cli_steps_print(struct cli *c, int64_t id, struct jsonw *w)
+{
+	struct snapshot sn = { .json = w != NULL, .w = w };
+
+	if (!w)
+		printf("  %-3s %-16s %-16s %-8s %-8s %-3s %-10s %s\n", "#", "STEP", "STAGE",
+		       "KIND", "STATE", "REQ", "WHO", "TITLE");
+	store_step_each(c->store, id, list_row, &sn, NULL);
+}
+
 static int step_list(struct cli *c, int64_t id, int json)
 {
 	struct incident inc;
@@ -533,7 +545,8 @@ static int step_list(struct cli *c, int64_t id, int json)
 			cli_put(stdout, inc.play);
 			printf(" (version %.12s)", inc.play_version ? inc.play_version : "?");
 		}
-		printf("\n\n  %-3s %-16s %-16s %-8s %-8s %-3s %-10s %s\n", "#", "STEP", "STAGE",
+		printf("\n\n");
+		printf("  %-3s %-16s %-16s %-8s %-8s %-3s %-10s %s\n", "#", "STEP", "STAGE",
 		       "KIND", "STATE", "REQ", "WHO", "TITLE");
 	}
 	rc = store_step_each(c->store, id, list_row, &sn, &err);

@@ -119,6 +119,8 @@ out=$(irk step show "$key" scope)
 expect_match "step show: instructions expanded" "$out" "the user of fs-01 could write to"
 expect_match "step show: checklist" "$out" "^  \[ \] Ransom note name and extension recorded"
 expect_match "step show: inputs" "$out" "^  hosts +required +affected hosts"
+expect_match "irk show lists the steps" "$(irk show "$key")" "^  5 +scope +identification +manual +pending +yes"
+expect_match "irk show --json has them" "$(irk show "$key" --json | tr -d ' \n')" '"steps":\[\{"step":"page"'
 expect_eq "outbox --json is a JSON array" "$(irk outbox --json)" "[]"
 expect_rc "outbox" 0 irk outbox
 
