@@ -20,6 +20,7 @@
 #include "irk/model.h"
 #include "irk/play.h"
 #include "irk/template.h"
+#include "play_impl.h"
 
 #define X_KIND(e, n, a, h) { n, a, h },
 static const struct { const char *name; int automated; const char *help; } kinds[] = {
@@ -68,7 +69,7 @@ void play_diag_format(const struct play_diag *d, struct strbuf *out)
 		      d->warning ? "warning: " : "", d->msg);
 }
 
-static void diags_add(struct play_diags *d, const char *file, int line, int col,
+void play_diags_add(struct play_diags *d, const char *file, int line, int col,
 		      int warning, const char *msg)
 {
 	if (d->n == d->cap) {
@@ -107,7 +108,7 @@ static void report(struct lint *l, size_t off, int warning, const char *fmt, ...
 	vsnprintf(msg, sizeof msg, fmt, ap);
 	va_end(ap);
 	expr_position(l->src, (int)off, &line, &col);
-	diags_add(l->diags, l->path, line, col, warning, msg);
+	play_diags_add(l->diags, l->path, line, col, warning, msg);
 	if (!warning)
 		l->errors++;
 }
@@ -412,7 +413,7 @@ static void check_inputs(struct lint *l, int v)
 	}
 }
 
-static void check_recipient(struct lint *l, int v)
+static void check_recipient(struct lint *l, int v, int at)
 {
 	const char *to;
 
@@ -426,7 +427,7 @@ static void check_recipient(struct lint *l, int v)
 		return;
 	}
 	if (!strcmp(to, "owner") || strstr(to, "{{")) {
-		check_tmpl(l, v, -2, "to");
+		check_tmpl(l, v, at, "to");
 		return;
 	}
 	if (!identity_valid(to))
@@ -536,9 +537,9 @@ static void check_kind(struct lint *l, int i, int s, int kind)
 			if (jdoc_first(d, v) < 0)
 				report(l, tok_pos(l, v), 0, "to names nobody");
 			for (int e = jdoc_first(d, v); e >= 0; e = jdoc_next(d, v, e))
-				check_recipient(l, e);
+				check_recipient(l, e, i);
 		} else {
-			check_recipient(l, v);
+			check_recipient(l, v, i);
 		}
 		if ((v = jdoc_get(d, s, "text")) < 0)
 			report(l, tok_pos(l, s), 0, "a notify step needs a text");
@@ -905,13 +906,13 @@ int play_load_file(const char *path, struct play **out, struct play_diags *d)
 	if (!f) {
 		char msg[512];
 		snprintf(msg, sizeof msg, "cannot read: %s", strerror(errno));
-		diags_add(d, path, 0, 0, 0, msg);
+		play_diags_add(d, path, 0, 0, 0, msg);
 		return IRK_ERROR;
 	}
 	while ((got = fread(buf, 1, sizeof buf, f)) > 0) {
 		strbuf_add(&sb, buf, got);
 		if (sb.len > PLAY_MAX_FILE) {
-			diags_add(d, path, 0, 0, 0, "larger than 1 MiB: not a play");
+			play_diags_add(d, path, 0, 0, 0, "larger than 1 MiB: not a play");
 			fclose(f);
 			strbuf_free(&sb);
 			return IRK_INVALID;
