@@ -550,6 +550,7 @@ int play_on_new_incident(struct store *s, struct incident *inc, const struct ale
 	struct play_alert pa;
 	struct play_fields *f;
 	const struct play *hit = NULL;
+	char actor[64];
 
 	if (!c || !c->n)
 		return IRK_OK;
@@ -561,6 +562,8 @@ int play_on_new_incident(struct store *s, struct incident *inc, const struct ale
 	play_fields_free(&f);
 	if (!hit)
 		return IRK_OK;
-	return play_assign(s, hit, inc, &pa, inc->updated_by ? inc->updated_by : PLAY_ENGINE_ACTOR,
-			   err);
+	/* Who opened it assigns the play; a copy, since saving the incident
+	 * replaces inc->updated_by. */
+	irk_strlcpy(actor, inc->updated_by ? inc->updated_by : PLAY_ENGINE_ACTOR, sizeof actor);
+	return play_assign(s, hit, inc, &pa, actor, err);
 }
