@@ -18,35 +18,14 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "irk/clock.h"
 #include "irk/config.h"
+#include "irk/incident.h"
+#include "irk/play.h"
 #include "irk/jdoc.h"
 #include "irk/runner.h"
 #include "irk/store.h"
 #include "helpers/tmpstore.h"
-
-/* SHIM until src/play/fields.c lands on this branch (h-play): the group
- * of a host is its name without a trailing number. Weak, so the real one
- * wins when it is linked. Remove after merging h-play. */
-__attribute__((weak)) char *play_host_group(const char *host, char *buf, size_t n)
-{
-	size_t len = host ? strlen(host) : 0;
-
-	while (len && host[len - 1] >= '0' && host[len - 1] <= '9')
-		len--;
-	while (len && (host[len - 1] == '-' || host[len - 1] == '_' || host[len - 1] == '.'))
-		len--;
-	snprintf(buf, n, "%.*s", (int)len, host ? host : "");
-	return buf;
-}
-
-/* SHIM, same reason: play.c (linked for step_kind_parse) calls it. */
-struct play;
-__attribute__((weak)) const char *play_field_check(const struct play *p, int at,
-						  const char *name, char *buf, size_t n)
-{
-	(void)p; (void)at; (void)name; (void)buf; (void)n;
-	return NULL;
-}
 
 /* Template fields: a NULL-terminated list of name, value pairs. */
 struct testlib_fields {
@@ -87,6 +66,39 @@ static inline int testlib_run(const char *kind, const char *def, const struct co
 	return run_step(&env, r);
 }
 
+/* A new incident opened by alice from alert a (with alerts alerts) and
+ * given the play in src, as ingest would. Returns its id. */
+static inline int64_t testlib_open_play(struct store *s, const char *src,
+					const struct play_alert *a, int alerts)
+{
+	struct play_diags d = PLAY_DIAGS_INIT;
+	struct play *p = NULL;
+	struct incident inc = { 0 };
+	struct irk_err err = { 0 };
+	char *path = tmp_write("play.json", src, strlen(src), 0600);
+	int64_t id;
+
+	play_parse(path, src, strlen(src), &p, &d);
+	cr_assert_not_null(p, "%s", d.n ? d.v[0].msg : "?");
+	inc.title = xstrdup(a->rule_name ? a->rule_name : a->rule);
+	inc.severity = severity_parse(a->severity);
+	inc.confidence = 50;
+	inc.rule = xstrdup(a->rule);
+	inc.host = xstrdup(a->host);
+	inc.alert_count = alerts;
+	inc.t_detected = inc.t_first_event = inc.t_last_event = irk_now();
+	cr_assert_eq(store_begin(s, &err), IRK_OK);
+	cr_assert_eq(incident_open(s, "alice", &inc, NULL, &err), IRK_OK, "%s", err.msg);
+	cr_assert_eq(play_assign(s, p, &inc, a, "alice", &err), IRK_OK, "%s", err.msg);
+	cr_assert_eq(store_commit(s, &err), IRK_OK);
+	id = inc.id;
+	incident_clear(&inc);
+	play_free(&p);
+	play_diags_free(&d);
+	free(path);
+	return id;
+}
+
 /* The JSON text s as jansson (the test fails when it does not parse). */
 static inline json_t *testlib_json(const char *s)
 {
@@ -111,6 +123,14 @@ static inline char *testlib_get(const char *s, const char *key)
 		out = strdup("");
 	json_decref(j);
 	return out;
+}
+
+static inline int64_t testlib_mono_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
 /* Nonzero while process pid exists and is not a zombie. */
