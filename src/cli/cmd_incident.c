@@ -602,6 +602,8 @@ int cmd_move(struct cli *c, int argc, char **argv)
 	if (!cli_store(c, 0))
 		return EXIT_ERR;
 	int rc = incident_move(c->store, &c->actor, id, to, reason, force, 0, &err);
+	if (!rc && !err.msg[0])
+		cli_plays_advance(c, id, c->actor.name);   /* steps of the new stage */
 	snprintf(msg, sizeof msg, "%s", stage_name(to));
 	return done(c, rc, &err, "%s moved to ", id, msg);
 }
@@ -678,6 +680,8 @@ int cmd_close(struct cli *c, int argc, char **argv)
 	if (!cli_store(c, 0))
 		return EXIT_ERR;
 	int rc = incident_close(c->store, &c->actor, id, resolution, reason, force, 0, &err);
+	if (!rc)
+		cli_plays_advance(c, id, c->actor.name);   /* cancels unfinished steps */
 	return done(c, rc, &err, "%s closed as ", id, resolution_name(resolution));
 }
 
