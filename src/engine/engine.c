@@ -323,7 +323,9 @@ static int record(struct worker *w, struct job *j, const struct run_result *r, i
 	rc = play_step_record(w->s, PLAY_ENGINE_ACTOR, &a, STEP_RUNNING, strbuf_str(&why), err);
 	if (!rc)
 		rc = play_advance(w->s, j->row.incident_id, PLAY_ENGINE_ACTOR, changed, err);
-	if (!rc)
+	if (!rc && a.state == STEP_DONE)
+		strbuf_printf(what, "%s %s: %s", j->key, j->row.step_id, strbuf_str(&why));
+	else if (!rc)
 		strbuf_printf(what, "%s %s: %s: %s", j->key, j->row.step_id,
 			      step_state_name(a.state), strbuf_str(&why));
 	strbuf_free(&why);

@@ -1,18 +1,17 @@
 /* proc.c: child processes for the exec and ansible runners.
  *
- * posix_spawn, not fork: the engine is multi-threaded (fork would copy one
- * thread and every lock another thread holds), and glibc's posix_spawn is a
- * vfork-style clone that costs a fraction of a fork of a big process. The
- * child is the leader of a new process group, so a timeout can kill
- * whatever it started as well. We wait with a pidfd, so a grandchild that
+ * fork and execve, with nothing but async-signal-safe calls in between
+ * (the engine is multi-threaded). The child is the leader of a new process
+ * group, so a timeout can kill whatever it started as well, and it gets
+ * SIGKILL if irk dies while it runs. We wait with a pidfd, so a grandchild that
  * keeps stdout open cannot hold the step after the program itself ended. */
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
-#include <spawn.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -109,34 +108,81 @@ static int pidfd_open_(pid_t pid)
 #endif
 }
 
+/* In the child, between fork and exec: only async-signal-safe calls (the
+ * other threads' locks were copied in whatever state they were). */
+static void child(const struct proc_spec *spec, int out, int err, int report, pid_t parent)
+{
+	struct sigaction dfl;
+	sigset_t none;
+	int e, fd;
+
+	setpgid(0, 0);
+	/* When irk dies (kill -9), so does the program: the lease then
+	 * decides whether it runs again, not a leftover copy. */
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	if (getppid() != parent)
+		_exit(127);
+	memset(&dfl, 0, sizeof dfl);
+	dfl.sa_handler = SIG_DFL;
+	for (int sig = 1; sig < NSIG; sig++)
+		sigaction(sig, &dfl, NULL);
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
+	if ((fd = open("/dev/null", O_RDONLY)) < 0 || dup2(fd, 0) < 0 || dup2(out, 1) < 0 ||
+	    dup2(err, 2) < 0)
+		goto fail;
+	if (spec->cwd && chdir(spec->cwd))
+		goto fail;
+	/* Nothing of ours leaks into the child (the database, the UI's
+	 * eventfd, sockets of other threads), except the report pipe, which
+	 * closes itself on exec. */
+	if (report > 3) {
+		close_range(3, (unsigned)report - 1, 0);
+		close_range((unsigned)report + 1, ~0U, 0);
+	} else {
+		close_range(4, ~0U, 0);
+	}
+	execve(spec->argv[0], spec->argv, spec->envp);
+fail:
+	e = errno;
+	if (write(report, &e, sizeof e) < 0)
+		_exit(126);
+	_exit(127);
+}
+
+/* fork, not posix_spawn: only a forked child can ask for SIGKILL when
+ * irk dies (PR_SET_PDEATHSIG). Returns 0 or an errno. */
 static int spawn(const struct proc_spec *spec, int out[2], int err[2], pid_t *pid)
 {
-	posix_spawn_file_actions_t fa;
-	posix_spawnattr_t at;
-	sigset_t none, all;
-	int rc;
+	int rep[2], e = 0;
+	pid_t parent = getpid();
+	ssize_t got;
 
-	posix_spawn_file_actions_init(&fa);
-	posix_spawnattr_init(&at);
-	posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
-	posix_spawn_file_actions_adddup2(&fa, out[1], 1);
-	posix_spawn_file_actions_adddup2(&fa, err[1], 2);
-	if (spec->cwd)
-		posix_spawn_file_actions_addchdir_np(&fa, spec->cwd);
-	/* Nothing of ours leaks into the child: the database, the UI's
-	 * eventfd, libcurl's sockets of other threads. */
-	posix_spawn_file_actions_addclosefrom_np(&fa, 3);
-	sigemptyset(&none);
-	sigfillset(&all);
-	posix_spawnattr_setsigmask(&at, &none);
-	posix_spawnattr_setsigdefault(&at, &all);
-	posix_spawnattr_setpgroup(&at, 0);
-	posix_spawnattr_setflags(&at, POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK |
-				 POSIX_SPAWN_SETSIGDEF);
-	rc = posix_spawn(pid, spec->argv[0], &fa, &at, spec->argv, spec->envp);
-	posix_spawn_file_actions_destroy(&fa);
-	posix_spawnattr_destroy(&at);
-	return rc;
+	if (pipe2(rep, O_CLOEXEC))
+		return errno;
+	*pid = fork();
+	if (*pid < 0) {
+		e = errno;
+		close(rep[0]);
+		close(rep[1]);
+		return e;
+	}
+	if (*pid == 0) {
+		close(rep[0]);
+		child(spec, out[1], err[1], rep[1], parent);
+	}
+	/* Both sides set the group, so a kill(-pid) right after cannot miss. */
+	setpgid(*pid, *pid);
+	close(rep[1]);
+	do
+		got = read(rep[0], &e, sizeof e);
+	while (got < 0 && errno == EINTR);
+	close(rep[0]);
+	if (got == (ssize_t)sizeof e) {
+		waitpid(*pid, NULL, 0);
+		return e;
+	}
+	return 0;
 }
 
 int proc_run(const struct proc_spec *spec, struct proc_result *r)

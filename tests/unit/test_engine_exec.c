@@ -3,6 +3,7 @@
  * JSON stdout as the output, exit status, the timeout killing the whole
  * process group (SIGKILL after the grace when SIGTERM is ignored), capture
  * limits, cancellation, secrets kept out of what is recorded. */
+#include <fcntl.h>
 #include <sys/eventfd.h>
 
 #include "engine_testlib.h"
@@ -79,6 +80,20 @@ Test(exec, environment_is_clean)
 		lines += *p == '\n';
 	cr_assert_eq(lines, 6, "unexpected variables:\n%s", so);   /* last has no \n */
 	free(so);
+	run_result_free(&r);
+}
+
+Test(exec, no_descriptor_of_ours_is_inherited)
+{
+	struct run_result r;
+	int fd = open("/dev/null", O_RDONLY);   /* without O_CLOEXEC on purpose */
+
+	cr_assert_geq(fd, 3);
+	/* ls holds one more for the directory it lists. */
+	cr_assert_eq(testlib_run("exec", "{\"argv\": [\"ls\", \"/proc/self/fd\"]}", cfg, NULL, &r),
+		     RUN_DONE, "%s", r.why);
+	cr_assert_str_eq(r.output.buf, "{\"stdout\":\"0\\n1\\n2\\n3\"}");
+	close(fd);
 	run_result_free(&r);
 }
 
