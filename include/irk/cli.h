@@ -87,6 +87,7 @@ int cmd_set(struct cli *c, int argc, char **argv);
 int cmd_audit(struct cli *c, int argc, char **argv);
 int cmd_user(struct cli *c, int argc, char **argv);
 int cmd_config(struct cli *c, int argc, char **argv);
+int cmd_serve(struct cli *c, int argc, char **argv);
 int cmd_version(struct cli *c, int argc, char **argv);
 int cmd_play(struct cli *c, int argc, char **argv);
 int cmd_step(struct cli *c, int argc, char **argv);

@@ -119,6 +119,14 @@
 	  "Roles: analyst (works the queue), senior (forces gates, grants approvals,\n" \
 	  "authors plays), admin (manages users). Unregistered users are analysts.\n" \
 	  "Only an admin may add users, except the very first.\n") \
+	X(serve, "[--workers N]", "run the sequencer without a board (a service)", \
+	  "Run the automated steps of plays (exec, ansible, http, notify, score, set)\n" \
+	  "until SIGTERM, SIGINT or SIGHUP, logging to standard error. Any number of\n" \
+	  "irk serve and irk boards may share one database: each step runs once.\n" \
+	  "On a signal the programs of running steps get SIGTERM (SIGKILL after\n" \
+	  "engine.grace) and are recorded: steps with retries go back to the queue,\n" \
+	  "others wait for a person. See irk(1) ENGINE and contrib/irk-serve.service.\n" \
+	  "  --workers N    steps run at once (default engine.workers, 2)\n") \
 	X(config, "show", "print the configuration in effect", \
 	  "Print every setting with its value and meaning (secrets show as (set)).\n") \
 	X(version, "", "print the version", "")
