@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 
 #include "helpers/tmpstore.h"
+#include "irk/config.h"
 #include "irk/model.h"
 #include "irk/play.h"
 #include "irk/store.h"
@@ -368,6 +369,36 @@ Test(play, catalog_order_and_overrides)
 	play_catalog_free(&c);
 	free(site);
 	free(team);
+}
+
+/* plays.path from irk.conf comes after $IRK_PLAYS and before the bundled
+ * plays; a site copy of a bundled play overrides it. */
+Test(play, catalog_config_path_and_override)
+{
+	char *env = mkdir_tmp("env"), *conf = mkdir_tmp("conf");
+	struct config *cfg = config_new();
+	struct play_catalog c;
+	struct irk_err err = { 0 };
+	const struct play *p;
+
+	write_play(env, "a.json", "from-env", 0, "rule == 'a'");
+	write_play(conf, "b.json", "from-conf", 0, "rule == 'a'");
+	write_play(conf, "phishing.json", "phishing", 0, "rule == 'site'");
+	setenv("IRK_PLAYS", env, 1);
+	cr_assert_eq(config_set(cfg, "plays.path", conf, &err), IRK_OK, "%s", err.msg);
+	cr_assert_eq(play_catalog_load(&c, cfg, &err), IRK_OK);
+	cr_assert_geq(c.ndirs, 3, "env, config and the bundled plays");
+	cr_assert(strstr(c.dirs[0], "/env") && strstr(c.dirs[1], "/conf"));
+	cr_assert(strstr(c.dirs[2], "/plays"), "bundled last: %s", c.dirs[2]);
+	cr_assert_lt(index_of(&c, "from-env"), index_of(&c, "from-conf"));
+	cr_assert_not_null(play_catalog_find(&c, "malware"), "bundled plays are loaded too");
+	cr_assert_not_null(p = play_catalog_find(&c, "phishing"));
+	cr_assert_str_eq(p->match_src, "rule == 'site'", "the site's copy wins over the bundled one");
+	cr_assert_eq(c.diags.n, 0, "an override is not a problem");
+	play_catalog_free(&c);
+	config_free(&cfg);
+	free(env);
+	free(conf);
 }
 
 Test(play, catalog_versions_by_hash)
