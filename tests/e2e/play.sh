@@ -56,6 +56,9 @@ for f in "$FIX"/*.jsonl; do
 	due=$(sql "SELECT count(*) FROM steps WHERE incident_id = $id AND state IN ('ready', 'waiting')")
 	if [ "$due" -ge 1 ]; then ok "$name: its stage-new steps are due"; else not_ok "$name: nothing due"; fi
 done
+prog=$(sql "SELECT json_extract(def, '$.argv[0]') FROM steps WHERE step_id = 'facts' LIMIT 1")
+expect_eq "exec programs beside the play are stored with their absolute path" "$prog" "$IRK_TOP/plays/bin/irk-host-facts"
+check "and that program runs: it prints JSON" sh -c "'$prog' localhost | python3 -c 'import json,sys; assert json.load(sys.stdin)[\"resolved\"]'"
 expect_eq "every version recorded by hash" "$(sql "SELECT count(DISTINCT hash) FROM plays")" "10"
 
 # ---- gate, approvals, forced move (the duplicate-process play) --------------------

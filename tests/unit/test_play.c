@@ -182,6 +182,45 @@ Test(play, secrets_only_where_they_are_not_recorded)
 		"(never recorded)\n");
 }
 
+/* bin/prog in argv[0] is the program beside the play: the stored step
+ * gets its absolute path; a missing one is a warning at argv[0]. */
+Test(play, exec_program_beside_the_play)
+{
+	const char *src = HEAD
+		"  {\"id\": \"a\", \"stage\": \"new\", \"kind\": \"exec\", \"title\": \"x\",\n"
+		"   \"argv\": [\"bin/facts\", \"{{alert.host}}\"]},\n"
+		"  {\"id\": \"b\", \"stage\": \"new\", \"kind\": \"exec\", \"title\": \"y\",\n"
+		"   \"argv\": [\"bin/gone\"]},\n"
+		"  {\"id\": \"c\", \"stage\": \"new\", \"kind\": \"exec\", \"title\": \"z\",\n"
+		"   \"argv\": [\"hostname\"]}]}\n";
+	char *dir = tmp_path("p"), *bin = tmp_path("p/bin"), *path, want[1200];
+	struct play_diags d = PLAY_DIAGS_INIT;
+	struct play *p = NULL;
+	struct strbuf msg = STRBUF_INIT;
+
+	cr_assert_eq(mkdir(dir, 0755), 0);
+	cr_assert_eq(mkdir(bin, 0755), 0);
+	free(tmp_write("p/bin/facts", "#!/bin/sh\n", 10, 0755));
+	path = tmp_write("p/play.json", src, strlen(src), 0644);
+	play_load_file(path, &p, &d);
+	cr_assert_not_null(p);
+	cr_assert_eq(d.n, 1);
+	play_diag_format(&d.v[0], &msg);
+	snprintf(want, sizeof want, "%s:7:13: warning: argv[0] %s/bin/gone: not an executable file "
+		 "beside the play", path, dir);
+	cr_assert_str_eq(strbuf_str(&msg), want);
+	snprintf(want, sizeof want, "{\"argv\":[\"%s/bin/facts\",\"{{alert.host}}\"],", dir);
+	cr_assert(!strncmp(p->steps[0].def, want, strlen(want)), "%s", p->steps[0].def);
+	cr_assert(!strncmp(p->steps[2].def, "{\"argv\":[\"hostname\"]", 22),
+		  "a bare name is for engine.path: %s", p->steps[2].def);
+	strbuf_free(&msg);
+	play_diags_free(&d);
+	play_free(&p);
+	free(path);
+	free(bin);
+	free(dir);
+}
+
 Test(play, every_error_is_reported_in_one_run)
 {
 	char *got = lint(HEAD
