@@ -211,7 +211,7 @@ Test(play, exec_program_beside_the_play)
 	cr_assert_str_eq(strbuf_str(&msg), want);
 	snprintf(want, sizeof want, "{\"argv\":[\"%s/bin/facts\",\"{{alert.host}}\"],", dir);
 	cr_assert(!strncmp(p->steps[0].def, want, strlen(want)), "%s", p->steps[0].def);
-	cr_assert(!strncmp(p->steps[2].def, "{\"argv\":[\"hostname\"]", 22),
+	cr_assert(!strncmp(p->steps[2].def, "{\"argv\":[\"hostname\"]", 20),
 		  "a bare name is for engine.path: %s", p->steps[2].def);
 	strbuf_free(&msg);
 	play_diags_free(&d);
