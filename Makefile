@@ -53,8 +53,10 @@ TUI_LIB_OBJ := $(filter-out $(B)/src/main.o,$(APP_OBJ))
 
 ifeq ($(SANITIZE),)
 all: irk
+# cp then rename: a running ./irk (a board open in another pane) keeps its
+# file, and the new binary replaces the name without "Text file busy".
 irk: $(B)/irk
-	$(Q)cp $< $@
+	$(Q)cp $< $@.tmp && mv -f $@.tmp $@
 else
 all: $(B)/irk
 endif
@@ -142,6 +144,9 @@ install: all
 	install -m 644 man/*.1 $(DESTDIR)$(MANDIR)/man1/
 	install -m 644 man/*.5 $(DESTDIR)$(MANDIR)/man5/
 	install -m 644 plays/*.json $(DESTDIR)$(DATADIR)/plays/
+	install -d $(DESTDIR)$(DATADIR)/plays/bin $(DESTDIR)$(DATADIR)/plays/ansible
+	install -m 755 plays/bin/* $(DESTDIR)$(DATADIR)/plays/bin/
+	install -m 644 plays/ansible/*.yml $(DESTDIR)$(DATADIR)/plays/ansible/
 	install -m 644 themes/*.theme $(DESTDIR)$(DATADIR)/themes/
 
 uninstall:
