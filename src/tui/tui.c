@@ -317,7 +317,8 @@ static void status_line(struct tui *t, int ctx, struct frame *f)
 	}
 	keymap_keys(&t->km, ACT_HELP, k, sizeof k);
 	k[strcspn(k, " ")] = '\0';
-	strbuf_printf(&sb, " %s help", k);
+	if (k[0])
+		strbuf_printf(&sb, " %s help", k);
 	for (int a = 0; a < ACT_COUNT; a++) {
 		const char *name = action_name(a), *dash = strchr(name, '-');
 		if (action_context(a) != ctx || ctx == CTX_GLOBAL)
