@@ -17,7 +17,7 @@ expect_screen "80x24: position in a long column" "  1-6 of 10"
 
 # Open the second card, then back.
 keys j Enter
-expect_screen "Enter opens the incident" " IR-6 · Ransomware note written on fs-02 share"
+expect_screen "Enter opens the incident" " IR-6 · Share permissions changed on fs-02"
 keys q
 expect_screen "q goes back to the board" " New (10)"
 
@@ -57,7 +57,7 @@ check "IR-1 stayed in new" [ "$(field IR-1 stage)" = new ]
 # Filter by text, then by an expression, then clear.
 keys /
 expect_screen "/ asks for a filter" "Filter: text, or an expression"
-type_text "ransom"
+type_text "permissions"
 keys Enter
 expect_screen "a text filter" " New (1/10)"
 keys / C-u
@@ -70,7 +70,7 @@ expect_screen "Escape clears the filters" "filters cleared"
 
 # A note from the incident screen.
 keys g Enter
-expect_screen "the incident opens" " IR-1 · ET MALWARE Cobalt Strike Beacon"
+expect_screen "the incident opens" " IR-1 · Outbound TLS every 60 s from ws-fin-07"
 keys n
 expect_screen "n asks for a note" "Note on IR-1:"
 type_text "called the desk: Müller says ws-fin-07 is offline"

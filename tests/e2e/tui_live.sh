@@ -13,7 +13,7 @@ expect_screen "the board is up" " New (10)"
 # The cursor on the fourth card, IR-11 (P1 x3, then P2).
 keys j j j
 keys Enter
-expect_screen "cursor on IR-11" " IR-11 · Web shell upload"
+expect_screen "cursor on IR-11" " IR-11 · New PHP file in /var/www/html"
 keys q
 expect_screen "back on the board" " New (10)"
 
@@ -31,7 +31,7 @@ fi
 expect_screen "its card is on the board" "IR-13 P1 critical"
 expect_screen "the header counts it" " irk │ alice admin │ 12 open"
 keys Enter
-expect_screen "the cursor stayed on IR-11" " IR-11 · Web shell upload"
+expect_screen "the cursor stayed on IR-11" " IR-11 · New PHP file in /var/www/html"
 keys q
 
 # A colleague moves a card and claims another.

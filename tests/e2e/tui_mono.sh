@@ -18,12 +18,12 @@ setup_db
 # ---- vt100, no colour ----
 tui_start 80 24 TERM=vt100 NO_COLOR=1
 expect_screen "vt100: the board, ASCII lines" " irk | alice admin | 11 open - 1 closed - 0 SLA breached"
-expect_screen "vt100: ASCII separators and cut marks" "  ET MALWARE Cobalt Strik~|"
+expect_screen "vt100: ASCII separators and cut marks" "  Outbound TLS every 60 s~|"
 expect_screen "vt100: ASCII scroll marker" "Containment (0)        >"
 check "vt100: no colour at all" no_colour
 check "vt100: meaning kept in attributes (bold, reverse)" has_bold_or_reverse
 keys j Enter
-expect_screen "vt100: the incident screen" " IR-6 - Ransomware note written on fs-02 share"
+expect_screen "vt100: the incident screen" " IR-6 - Share permissions changed on fs-02"
 keys '?'
 expect_screen "vt100: help says mono" "keys (theme mono, no colour)"
 keys q q x
