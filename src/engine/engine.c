@@ -187,37 +187,59 @@ static int audit_claim(struct store *s, const struct step_row *r, const char *ow
 	return rc;
 }
 
-/* Claim the oldest due step. 1 with j->row filled, 0 when none. */
-static int claim(struct worker *w, struct job *j)
+/* Inside a write transaction: claim the oldest due step. 1 with j->row
+ * filled, 0 when none, -1 on an error (the transaction must be rolled
+ * back). */
+static int claim_locked(struct worker *w, struct job *j, struct irk_err *err)
 {
-	struct engine *e = w->e;
-	struct irk_err err = { 0 };
 	int64_t now = irk_now();
 	int rc;
 
 	memset(j, 0, sizeof *j);
-	if (store_begin(w->s, &err)) {
-		engine_log(e, "claiming: %s", err.msg);
+	rc = store_step_claim(w->s, w->owner, now, now + w->e->lease_s, row_copy, &j->row, err);
+	if (rc == IRK_NOTFOUND)
 		return 0;
-	}
-	rc = store_step_claim(w->s, w->owner, now, now + e->lease_s, row_copy, &j->row, &err);
-	if (rc == IRK_NOTFOUND) {
-		store_rollback(w->s);
-		return 0;
-	}
-	if (rc || (rc = audit_claim(w->s, &j->row, w->owner, &err)) ||
-	    (rc = store_commit(w->s, &err))) {
-		store_rollback(w->s);
-		engine_log(e, "claiming: %s", err.msg);
+	if (rc || audit_claim(w->s, &j->row, w->owner, err)) {
 		row_free(&j->row);
-		return 0;
+		return -1;
 	}
 	j->w = w;
 	incident_key(j->row.incident_id, j->key, sizeof j->key);
+	return 1;
+}
+
+/* After the claim committed. */
+static void claimed(struct worker *w, struct job *j)
+{
+	struct engine *e = w->e;
+
 	j->next_renew = proc_mono_ms() + e->renew_ms;
 	bump(e->notify_fd, 1);
 	engine_log(e, "%s %s (%s): running, attempt %d", j->key, j->row.step_id, j->row.kind,
 		   j->row.attempts);
+}
+
+/* Claim in a transaction of its own. 1 with j->row filled, 0 when none. */
+static int claim(struct worker *w, struct job *j)
+{
+	struct irk_err err = { 0 };
+	int rc;
+
+	memset(j, 0, sizeof *j);
+	if (store_begin(w->s, &err)) {
+		engine_log(w->e, "claiming: %s", err.msg);
+		return 0;
+	}
+	rc = claim_locked(w, j, &err);
+	if (rc <= 0 || store_commit(w->s, &err)) {
+		store_rollback(w->s);
+		if (rc)
+			engine_log(w->e, "claiming: %s", err.msg);
+		if (rc > 0)
+			row_free(&j->row);
+		return 0;
+	}
+	claimed(w, j);
 	return 1;
 }
 
@@ -333,26 +355,34 @@ static int record(struct worker *w, struct job *j, const struct run_result *r, i
 	return rc;
 }
 
-/* Begin, check the lease, record, commit. */
-static void finish(struct worker *w, struct job *j, const struct run_result *r, int in_tx)
+/* Begin, check the lease, record, commit. The next due step is claimed in
+ * the same transaction (one commit a step instead of two): *next, when it
+ * returns 1. */
+static int finish(struct worker *w, struct job *j, const struct run_result *r, int in_tx,
+		  struct job *next)
 {
 	struct engine *e = w->e;
 	struct irk_err err = { 0 };
 	struct strbuf what = STRBUF_INIT;
-	int changed = 0;
+	int changed = 0, got = 0;
 
 	if (!in_tx && store_begin(w->s, &err)) {
 		engine_log(e, "%s %s: cannot record the result: %s", j->key, j->row.step_id, err.msg);
-		return;
+		return 0;
 	}
 	if (!still_ours(w, j)) {
 		store_rollback(w->s);
 		engine_log(e, "%s %s: the lease was lost meanwhile; result dropped", j->key,
 			   j->row.step_id);
-		return;
+		return 0;
 	}
-	if (record(w, j, r, &changed, &what, &err) || store_commit(w->s, &err)) {
+	if (record(w, j, r, &changed, &what, &err) ||
+	    (!atomic_load(&e->stopping) && (got = claim_locked(w, next, &err)) < 0) ||
+	    store_commit(w->s, &err)) {
 		store_rollback(w->s);
+		if (got > 0)
+			row_free(&next->row);
+		got = 0;
 		engine_log(e, "%s %s: cannot record the result: %s", j->key, j->row.step_id, err.msg);
 	} else {
 		engine_log(e, "%s", strbuf_str(&what));
@@ -360,6 +390,9 @@ static void finish(struct worker *w, struct job *j, const struct run_result *r, 
 	strbuf_free(&what);
 	bump(e->notify_fd, 1);
 	bump(e->wake_fd, (uint64_t)changed);
+	if (got > 0)
+		claimed(w, next);
+	return got > 0;
 }
 
 /* ---- running one step ------------------------------------------------------------ */
@@ -390,7 +423,8 @@ static int play_path(const struct play_version_row *p, void *arg)
 	return 1;
 }
 
-static void run_job(struct worker *w, struct job *j)
+/* Run j; 1 when the next step was claimed into *next meanwhile. */
+static int run_job(struct worker *w, struct job *j, struct job *next)
 {
 	struct engine *e = w->e;
 	struct incident inc = { 0 };
@@ -399,7 +433,7 @@ static void run_job(struct worker *w, struct job *j)
 	struct run_result r;
 	struct irk_err err = { 0 };
 	char *play_dir = NULL;
-	int kind = step_kind_parse(j->row.kind), in_tx = 0;
+	int kind = step_kind_parse(j->row.kind), in_tx = 0, got = 0;
 
 	run_result_init(&r);
 	if (store_incident_get(w->s, j->row.incident_id, &inc, &err)) {
@@ -409,7 +443,8 @@ static void run_job(struct worker *w, struct job *j)
 	store_alert_first(w->s, inc.id, with_alert, &p, NULL);
 	if (!p.fields)
 		p.fields = play_fields_new(w->s, &inc, NULL);
-	if (inc.play_version)
+	/* Only ansible resolves paths against the play's directory. */
+	if (kind == KIND_ANSIBLE && inc.play_version)
 		store_play_each(w->s, NULL, inc.play_version, play_path, &play_dir, NULL);
 	env.s = w->s;
 	env.cfg = e->cfg;
@@ -446,11 +481,12 @@ done:
 		engine_log(e, "%s %s: the lease was lost (recovered by another process or "
 			   "skipped): stopped", j->key, j->row.step_id);
 	else
-		finish(w, j, &r, in_tx);
+		got = finish(w, j, &r, in_tx, next);
 	play_fields_free(&p.fields);
 	incident_clear(&inc);
 	free(play_dir);
 	run_result_free(&r);
+	return got;
 }
 
 /* ---- housekeeping --------------------------------------------------------------------- */
@@ -602,8 +638,13 @@ static void *worker_main(void *arg)
 		}
 		woken = 0;
 		if (claim(w, &j)) {
+			struct job next;
 			w->idle = 0;
-			run_job(w, &j);
+			/* One step after the other while steps are due. */
+			while (run_job(w, &j, &next)) {
+				row_free(&j.row);
+				j = next;
+			}
 			row_free(&j.row);
 			continue;
 		}

@@ -106,6 +106,9 @@ static const char *const migration_1[] = {
 	"  done_by TEXT, reason TEXT,\n"
 	"  UNIQUE (incident_id, step_id));\n",
 	"CREATE INDEX steps_state ON steps(state, lease_until);\n",
+	/* The engine's claim takes the oldest due ready step: in index order,
+	 * without sorting every ready step of a busy database. */
+	"CREATE INDEX steps_due ON steps(state, coalesce(next_attempt, 0), id);\n",
 	"CREATE TABLE events(\n"
 	"  seq INTEGER PRIMARY KEY,\n"
 	"  at INTEGER NOT NULL, actor TEXT NOT NULL, uid INTEGER NOT NULL,\n"
