@@ -457,7 +457,12 @@ static int run_job(struct worker *w, struct job *j, struct job *next)
 	env.tick_ms = (int)(e->poll_ms < e->renew_ms ? e->poll_ms : e->renew_ms);
 	env.cancel_fd = e->stop_fd;
 	env.actor = PLAY_ENGINE_ACTOR;
-	if (!step_kind_automated(kind)) {
+	if (inc.stage == STAGE_CLOSED) {
+		/* Closed after the step became ready: nothing to do any more. */
+		j->closed = 1;
+		r.status = RUN_CANCELLED;
+		snprintf(r.why, sizeof r.why, "not run");
+	} else if (!step_kind_automated(kind)) {
 		run_fail(&r, 1, "a %s step is done by a person", j->row.kind);
 	} else if (kind == KIND_NOTIFY) {
 		/* The messages and the step's state commit together. */
@@ -675,6 +680,15 @@ struct engine *engine_start_opts(const char *db_path, const struct config *cfg,
 		free(e);
 		irk_fail(err, IRK_INVALID, "the sequencer needs a database");
 		return NULL;
+	}
+	{
+		/* Fail here, not silently in every thread. */
+		struct store *probe = NULL;
+		if (store_open(&probe, db_path, 0, err)) {
+			free(e);
+			return NULL;
+		}
+		store_close(&probe);
 	}
 	e->db_path = xstrdup(db_path);
 	e->cfg = cfg;
