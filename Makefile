@@ -132,6 +132,9 @@ install: all
 	install -m 644 man/*.1 $(DESTDIR)$(MANDIR)/man1/
 	install -m 644 man/*.5 $(DESTDIR)$(MANDIR)/man5/
 	install -m 644 plays/*.json $(DESTDIR)$(DATADIR)/plays/
+	install -d $(DESTDIR)$(DATADIR)/plays/bin $(DESTDIR)$(DATADIR)/plays/ansible
+	install -m 755 plays/bin/* $(DESTDIR)$(DATADIR)/plays/bin/
+	install -m 644 plays/ansible/*.yml $(DESTDIR)$(DATADIR)/plays/ansible/
 	install -m 644 themes/*.theme $(DESTDIR)$(DATADIR)/themes/
 
 uninstall:

@@ -103,6 +103,10 @@ struct ingest_opts;
 int cli_plays_load(struct cli *c, struct play_catalog *cat);
 /* Match new incidents of an ingest against cat (borrowed). */
 void cli_plays_hook(struct ingest_opts *o, struct play_catalog *cat);
+/* The steps of an incident as irk step list shows them (w == NULL), or as
+ * JSON objects appended to the open array of w. */
+struct jsonw;
+void cli_steps_print(struct cli *c, int64_t id, struct jsonw *w);
 /* Bring an incident's steps up to date after a move (one transaction). */
 int cli_plays_advance(struct cli *c, int64_t id, const char *actor);
 

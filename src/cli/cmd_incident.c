@@ -343,6 +343,10 @@ static void show_human(struct cli *c, const struct incident *inc, int nalerts)
 		}
 	}
 	note_list_free(notes, nn);
+	if (inc->play) {
+		printf("\nSteps (irk step show %s STEP for one)\n", key);
+		cli_steps_print(c, inc->id, NULL);
+	}
 	printf("\nAlerts (%d, newest first)\n", inc->alert_count);
 	store_alert_each(c->store, inc->id, nalerts, show_alert, &ss, &err);
 	ss.n = 0;
@@ -396,6 +400,10 @@ static void show_json(struct cli *c, const struct incident *inc, int nalerts)
 		}
 	}
 	note_list_free(notes, nn);
+	jsonw_arr_end(&w);
+	jsonw_key(&w, "steps");
+	jsonw_arr_begin(&w);
+	cli_steps_print(c, inc->id, &w);
 	jsonw_arr_end(&w);
 	jsonw_key(&w, "alerts");
 	jsonw_arr_begin(&w);

@@ -170,6 +170,8 @@ static int play_list(struct cli *c, int json)
 		}
 		printf("\n%zu play%s in matching order (priority, then directory, then id), from:\n",
 		       cat.n, cat.n == 1 ? "" : "s");
+		if (!cat.ndirs)
+			printf("  (no play directory found: set $IRK_PLAYS or plays.path)\n");
 		for (size_t i = 0; i < cat.ndirs; i++) {
 			printf("  %zu. ", i + 1);
 			cli_put(stdout, cat.dirs[i]);
@@ -240,12 +242,12 @@ static int version_row(const struct play_version_row *v, void *arg)
 
 static void show_steps(const struct play *p)
 {
-	printf("\n  %-3s %-18s %-15s %-9s %-3s %s\n", "#", "STEP", "STAGE", "KIND", "REQ", "TITLE");
+	printf("\n  %-3s %-18s %-16s %-9s %-3s %s\n", "#", "STEP", "STAGE", "KIND", "REQ", "TITLE");
 	for (int i = 0; i < p->nsteps; i++) {
 		const struct play_step *st = &p->steps[i];
 		printf("  %-3d ", i + 1);
 		cli_put_col(stdout, st->id, 18);
-		printf(" %-15s %-9s %-3s ", stage_name(st->stage), step_kind_name(st->kind),
+		printf(" %-16s %-9s %-3s ", stage_name(st->stage), step_kind_name(st->kind),
 		       st->required ? "yes" : "");
 		cli_put(stdout, st->title);
 		if (st->nneeds) {
@@ -484,7 +486,7 @@ static int list_row(const struct step_row *r, void *arg)
 	sn->n++;
 	printf("  %-3d ", r->seq + 1);
 	cli_put_col(stdout, r->step_id, 16);
-	printf(" %-15s %-8s %-8s %-3s ", stage_name(r->stage), r->kind, step_state_name(r->state),
+	printf(" %-16s %-8s %-8s %-3s ", stage_name(r->stage), r->kind, step_state_name(r->state),
 	       r->required ? "yes" : "");
 	cli_put_col(stdout, step_who(r), 10);
 	putchar(' ');
@@ -500,6 +502,16 @@ static int list_row(const struct step_row *r, void *arg)
 	}
 	putchar('\n');
 	return 0;
+}
+
+void cli_steps_print(struct cli *c, int64_t id, struct jsonw *w)
+{
+	struct snapshot sn = { .json = w != NULL, .w = w };
+
+	if (!w)
+		printf("  %-3s %-16s %-16s %-8s %-8s %-3s %-10s %s\n", "#", "STEP", "STAGE",
+		       "KIND", "STATE", "REQ", "WHO", "TITLE");
+	store_step_each(c->store, id, list_row, &sn, NULL);
 }
 
 static int step_list(struct cli *c, int64_t id, int json)
@@ -533,7 +545,8 @@ static int step_list(struct cli *c, int64_t id, int json)
 			cli_put(stdout, inc.play);
 			printf(" (version %.12s)", inc.play_version ? inc.play_version : "?");
 		}
-		printf("\n\n  %-3s %-16s %-15s %-8s %-8s %-3s %-10s %s\n", "#", "STEP", "STAGE",
+		printf("\n\n");
+		printf("  %-3s %-16s %-16s %-8s %-8s %-3s %-10s %s\n", "#", "STEP", "STAGE",
 		       "KIND", "STATE", "REQ", "WHO", "TITLE");
 	}
 	rc = store_step_each(c->store, id, list_row, &sn, &err);

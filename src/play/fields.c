@@ -7,12 +7,17 @@
  *                          dst_ip, user, category, event_time
  *   alert.raw[.PATH]       the record as received, or a dotted path in it
  *   incident.F             the incident's fields (key, stage, owner...)
- *   asset.host, asset.group, asset.criticality
+ *   asset.host             the host the incident is about: the alert's host
+ *                          when it is a name; when it is an address, the
+ *                          internal one of destination and source (a
+ *                          Suricata alert names the far side as often as ours)
+ *   asset.group, asset.criticality
  *   score                  the confidence of the last score step that ran
  *   steps.ID.state|output[.PATH]|inputs[.NAME]|done_by|error|attempts
  *
  * One table of names serves both: lint and lookup cannot disagree about
  * what exists. */
+#include <arpa/inet.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -117,6 +122,43 @@ char *play_host_group(const char *host, char *buf, size_t n)
 	return buf;
 }
 
+/* Nonzero for an address of ours: RFC 1918, CGNAT, loopback, link-local,
+ * IPv6 unique-local and link-local. */
+static int ip_internal(const char *s)
+{
+	unsigned char b[16];
+
+	if (!s)
+		return 0;
+	if (inet_pton(AF_INET, s, b) == 1)
+		return b[0] == 10 || b[0] == 127 || (b[0] == 172 && (b[1] & 0xf0) == 16) ||
+		       (b[0] == 192 && b[1] == 168) || (b[0] == 100 && (b[1] & 0xc0) == 64) ||
+		       (b[0] == 169 && b[1] == 254);
+	if (inet_pton(AF_INET6, s, b) == 1)
+		return (b[0] & 0xfe) == 0xfc || (b[0] == 0xfe && (b[1] & 0xc0) == 0x80) ||
+		       !memcmp(b, "\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\1", 16);
+	return 0;
+}
+
+static int is_address(const char *s)
+{
+	unsigned char b[16];
+
+	return s && (inet_pton(AF_INET, s, b) == 1 || inet_pton(AF_INET6, s, b) == 1);
+}
+
+/* See asset.host above. */
+static const char *asset_host(const char *host, const char *src, const char *dst)
+{
+	if (host && *host && !is_address(host))
+		return host;
+	if (ip_internal(dst))
+		return dst;
+	if (ip_internal(src))
+		return src;
+	return host && *host ? host : NULL;
+}
+
 /* ---- alerts as plays see them ----------------------------------------------- */
 
 void play_alert_from(struct play_alert *pa, const struct alert *a)
@@ -171,6 +213,7 @@ struct play_fields {
 	struct jdoc raw_doc;
 	int raw_parsed;
 	char key[24], group[128];
+	const char *asset;             /* into a[] or the incident */
 	struct fstep *steps;
 	int nsteps, steps_loaded;
 	char **kept;                   /* texts handed out (JSON of objects) */
@@ -202,8 +245,11 @@ struct play_fields *play_fields_new(struct store *s, const struct incident *inc,
 			f->raw_len = a->raw_len;
 		}
 	}
-	play_host_group(f->a[AF_HOST] ? f->a[AF_HOST] : inc ? inc->host : NULL, f->group,
-			sizeof f->group);
+	if (f->has_alert)
+		f->asset = asset_host(f->a[AF_HOST], f->a[AF_SRC_IP], f->a[AF_DST_IP]);
+	else if (inc)
+		f->asset = asset_host(inc->host, inc->src_ip, NULL);
+	play_host_group(f->asset, f->group, sizeof f->group);
 	if (inc)
 		incident_key(inc->id, f->key, sizeof f->key);
 	return f;
@@ -496,7 +542,7 @@ int play_fields_lookup(void *fields, const char *name, struct expr_value *out)
 		return (i = name_index(incident_names, IF_COUNT, name + 9)) < 0 ? 1 :
 			incident_lookup(f, i, out);
 	if (!strcmp(name, "asset.host"))
-		return alert_lookup(f, AF_HOST, out);
+		return set_str(out, f->asset);
 	if (!strcmp(name, "asset.group"))
 		return set_str(out, f->group);
 	if (!strcmp(name, "asset.criticality"))

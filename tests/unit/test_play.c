@@ -169,6 +169,18 @@ Test(play, fields_of_steps_are_checked)
 		"t.json:9:36: 'score' needs a score step listed before this step\n");
 }
 
+Test(play, secrets_only_where_they_are_not_recorded)
+{
+	expect_lint(HEAD
+		"  {\"id\": \"a\", \"stage\": \"new\", \"kind\": \"http\", \"title\": \"x\",\n"
+		"   \"url\": \"https://edr.example/api/{{secret.token}}\",\n"
+		"   \"headers\": {\"Authorization\": \"Bearer {{secret.edr-token}}\"}},\n"
+		"  {\"id\": \"b\", \"stage\": \"new\", \"kind\": \"exec\", \"title\": \"y\",\n"
+		"   \"argv\": [\"/bin/true\"], \"env\": {\"TOKEN\": \"{{secret.api}}\"}}]}\n",
+		"t.json:5:38: secret.token: a secret may be used only in http headers and exec env "
+		"(never recorded)\n");
+}
+
 Test(play, every_error_is_reported_in_one_run)
 {
 	char *got = lint(HEAD
@@ -249,6 +261,29 @@ Test(play, fields_of_alert_and_incident)
 	cr_assert(strstr(err.msg, "incident.vector"), "%s", err.msg);
 	play_fields_free(&f);
 	cr_assert_null(f);
+}
+
+/* A Suricata alert without a sensor name has the far side as its host:
+ * asset.host is the internal address, whichever side it is on. */
+Test(play, asset_host_is_the_internal_side)
+{
+	struct play_alert a = { .format = "eve", .rule = "2032749", .host = "192.0.2.55",
+		.src_ip = "10.20.4.42", .dst_ip = "192.0.2.55" };
+	struct play_fields *f = play_fields_new(NULL, NULL, &a);
+
+	cr_assert(eval("asset.host == '10.20.4.42' && asset.group == '10.20.4'", f));
+	cr_assert(eval("host == '192.0.2.55'", f), "the alert's own host is unchanged");
+	play_fields_free(&f);
+	a.host = "ws-042";
+	f = play_fields_new(NULL, NULL, &a);
+	cr_assert(eval("asset.host == 'ws-042' && asset.group == 'ws'", f), "a name wins");
+	play_fields_free(&f);
+	a.host = "10.9.9.9";
+	a.src_ip = "198.51.100.7";
+	a.dst_ip = "fd00::12";
+	f = play_fields_new(NULL, NULL, &a);
+	cr_assert(eval("asset.host == 'fd00::12'", f));
+	play_fields_free(&f);
 }
 
 Test(play, field_check_suggests)
@@ -356,4 +391,37 @@ Test(play, catalog_versions_by_hash)
 	play_catalog_free(&c);
 	store_close(&s);
 	free(dir);
+}
+/* Every bundled play lints clean: no error, no warning. */
+Test(play, bundled_plays_lint_clean)
+{
+	DIR *d = opendir("plays");
+	struct dirent *e;
+	int n = 0;
+
+	cr_assert_not_null(d, "run from the top of the tree (plays/ missing)");
+	while ((e = readdir(d))) {
+		size_t len = strlen(e->d_name);
+		char path[512];
+		struct play_diags diags = PLAY_DIAGS_INIT;
+		struct play *p = NULL;
+		struct strbuf out = STRBUF_INIT;
+
+		if (len < 6 || strcmp(e->d_name + len - 5, ".json"))
+			continue;
+		snprintf(path, sizeof path, "plays/%s", e->d_name);
+		play_load_file(path, &p, &diags);
+		for (size_t i = 0; i < diags.n; i++) {
+			play_diag_format(&diags.v[i], &out);
+			strbuf_addc(&out, '\n');
+		}
+		cr_expect_eq(diags.n, 0, "%s", strbuf_str(&out));
+		cr_expect_not_null(p, "%s did not load", path);
+		strbuf_free(&out);
+		play_diags_free(&diags);
+		play_free(&p);
+		n++;
+	}
+	closedir(d);
+	cr_assert_geq(n, 10, "at least ten bundled plays (found %d)", n);
 }
