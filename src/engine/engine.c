@@ -44,6 +44,13 @@
 #define ENGINE_STALE_BATCH 100
 #define ENGINE_EXPIRED_BATCH 32
 
+#define DIR_CACHE 16
+
+struct dir_cache {
+	char hash[IRK_SHA256_HEX];
+	char *dir;
+};
+
 struct worker {
 	struct engine *e;
 	int n;
@@ -53,6 +60,8 @@ struct worker {
 	char owner[128];              /* lease owner: host:pid:nonce/wN */
 	int64_t idle_dv;              /* data_version when nothing was due */
 	int idle;                     /* the last claim found nothing */
+	struct dir_cache dirs[DIR_CACHE];
+	int next_dir;
 };
 
 struct engine {
@@ -311,8 +320,11 @@ static int record(struct worker *w, struct job *j, const struct run_result *r, i
 	if (r->status == RUN_DONE) {
 		a.state = STEP_DONE;
 		a.t_end = now;
-		strbuf_printf(&why, "done in %lld.%llds", (long long)(r->ms / 1000),
-			      (long long)(r->ms % 1000 / 100));
+		if (r->ms < 1000)
+			strbuf_printf(&why, "done in %lldms", (long long)r->ms);
+		else
+			strbuf_printf(&why, "done in %lld.%llds", (long long)(r->ms / 1000),
+				      (long long)(r->ms % 1000 / 100));
 	} else if (r->status == RUN_FAILED) {
 		a.error = r->why;
 		if (!r->permanent && retry_left) {
@@ -423,6 +435,25 @@ static int play_path(const struct play_version_row *p, void *arg)
 	return 1;
 }
 
+/* The directory of a play version's file (relative programs and playbooks
+ * are found there), remembered per worker: versions never change. NULL
+ * when unknown. Borrowed until the worker ends. */
+static const char *play_dir_of(struct worker *w, const char *hash)
+{
+	struct dir_cache *c;
+	char *dir = NULL;
+
+	for (int i = 0; i < DIR_CACHE; i++)
+		if (w->dirs[i].hash[0] && !strcmp(w->dirs[i].hash, hash))
+			return w->dirs[i].dir;
+	store_play_each(w->s, NULL, hash, play_path, &dir, NULL);
+	c = &w->dirs[w->next_dir++ % DIR_CACHE];
+	free(c->dir);
+	irk_strlcpy(c->hash, hash, sizeof c->hash);
+	c->dir = dir;
+	return dir;
+}
+
 /* Run j; 1 when the next step was claimed into *next meanwhile. */
 static int run_job(struct worker *w, struct job *j, struct job *next)
 {
@@ -432,7 +463,7 @@ static int run_job(struct worker *w, struct job *j, struct job *next)
 	struct run_env env = { 0 };
 	struct run_result r;
 	struct irk_err err = { 0 };
-	char *play_dir = NULL;
+	const char *play_dir = NULL;
 	int kind = step_kind_parse(j->row.kind), in_tx = 0, got = 0;
 
 	run_result_init(&r);
@@ -443,9 +474,8 @@ static int run_job(struct worker *w, struct job *j, struct job *next)
 	store_alert_first(w->s, inc.id, with_alert, &p, NULL);
 	if (!p.fields)
 		p.fields = play_fields_new(w->s, &inc, NULL);
-	/* Only ansible resolves paths against the play's directory. */
-	if (kind == KIND_ANSIBLE && inc.play_version)
-		store_play_each(w->s, NULL, inc.play_version, play_path, &play_dir, NULL);
+	if ((kind == KIND_ANSIBLE || kind == KIND_EXEC) && inc.play_version)
+		play_dir = play_dir_of(w, inc.play_version);
 	env.s = w->s;
 	env.cfg = e->cfg;
 	env.step = &j->row;
@@ -489,7 +519,6 @@ done:
 		got = finish(w, j, &r, in_tx, next);
 	play_fields_free(&p.fields);
 	incident_clear(&inc);
-	free(play_dir);
 	run_result_free(&r);
 	return got;
 }
@@ -658,6 +687,8 @@ static void *worker_main(void *arg)
 		woken = doze(w);
 	}
 	store_close(&w->s);
+	for (int i = 0; i < DIR_CACHE; i++)
+		free(w->dirs[i].dir);
 	return NULL;
 }
 

@@ -431,3 +431,23 @@ Test(engine, start_fails_clearly_without_a_database)
 	engine_stop(NULL);
 	free(missing);
 }
+
+Test(engine, a_relative_program_is_the_plays_own)
+{
+	struct engine *e;
+	struct got g;
+	char *bin = tmp_path("bin"), *tool;
+	int64_t id;
+
+	cr_assert_eq(mkdir(bin, 0700), 0);
+	tool = tmp_write("bin/irk-tool", "#!/bin/sh\nprintf '{\"tool\": \"%s\"}' \"$1\"\n", 39, 0700);
+	id = open_play(PLAY_HEAD("own")
+		"{\"id\": \"t\", \"stage\": \"new\", \"kind\": \"exec\", \"title\": \"T\", "
+		"\"argv\": [\"bin/irk-tool\", \"{{alert.host}}\"]}]}", "x", "web-02");
+	e = start();
+	g = wait_state(id, "t", STEP_DONE, 10);
+	engine_stop(&e);
+	cr_assert_str_eq(g.output, "{\"tool\":\"web-02\"}");
+	free(tool);
+	free(bin);
+}
