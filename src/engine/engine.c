@@ -13,9 +13,10 @@
  * Threads. Each worker has its own database connection. Workers sleep in
  * poll() on two eventfds (stop; "steps became ready here") with a timeout
  * of engine.poll, and only try to claim when the database changed
- * (PRAGMA data_version), something woke them or a retry fell due. One of
- * them, every engine.poll, recovers expired leases and advances incidents
- * whose stage or state changed elsewhere (play_advance_stale). The UI
+ * (PRAGMA data_version), something woke them or a retry fell due. A
+ * keeper thread, every engine.poll, recovers expired leases, advances
+ * incidents whose stage or state changed elsewhere (play_advance_stale)
+ * and checkpoints the WAL, which the workers' commits leave to it. The UI
  * learns about changes through a third eventfd (engine_fd). */
 #include <errno.h>
 #include <poll.h>
@@ -43,6 +44,7 @@
 #define ENGINE_MAX_WORKERS 16
 #define ENGINE_STALE_BATCH 100
 #define ENGINE_EXPIRED_BATCH 32
+#define ENGINE_CHECKPOINT_MS 1000
 
 #define DIR_CACHE 16
 
@@ -70,10 +72,10 @@ struct engine {
 	struct engine_opts opts;
 	int nworkers;
 	struct worker w[ENGINE_MAX_WORKERS];
+	struct worker keeper;         /* leases, stale incidents, checkpoints */
 	int stop_fd, wake_fd, notify_fd;
 	atomic_int stopping;
-	pthread_mutex_t mu;           /* next_maint, log */
-	int64_t next_maint;           /* monotonic ms */
+	pthread_mutex_t mu;           /* log */
 	int64_t lease_s, poll_ms, renew_ms;
 };
 
@@ -604,28 +606,47 @@ static int recover(struct worker *w)
 	return n;
 }
 
-/* Every engine.poll, one worker of the process looks after the rest.
- * Returns nonzero when steps may have become ready. */
-static int maintain(struct worker *w)
+/* The keeper's round, every engine.poll: expired leases and incidents
+ * whose stage moved elsewhere. */
+static void maintain(struct worker *w)
 {
 	struct engine *e = w->e;
 	struct irk_err err = { 0 };
-	int64_t now = proc_mono_ms();
 	int changed = 0, n;
 
-	pthread_mutex_lock(&e->mu);
-	if (now < e->next_maint) {
-		pthread_mutex_unlock(&e->mu);
-		return 0;
-	}
-	e->next_maint = now + e->poll_ms;
-	pthread_mutex_unlock(&e->mu);
 	n = recover(w);
 	if (play_advance_stale(w->s, PLAY_ENGINE_ACTOR, ENGINE_STALE_BATCH, &changed, &err))
 		engine_log(e, "advancing incidents: %s", err.msg);
 	if (changed)
 		bump(e->notify_fd, 1);
-	return n + changed;
+	/* Steps may have become ready: wake that many workers. */
+	bump(e->wake_fd, (uint64_t)(n + changed));
+}
+
+static void *keeper_main(void *arg)
+{
+	struct worker *w = arg;
+	struct engine *e = w->e;
+	struct irk_err err = { 0 };
+	int64_t next_checkpoint = 0;
+
+	if (store_open(&w->s, e->db_path, 0, &err)) {
+		engine_log(e, "housekeeping: %s", err.msg);
+		return NULL;
+	}
+	while (!atomic_load(&e->stopping)) {
+		struct pollfd pf = { e->stop_fd, POLLIN, 0 };
+		int64_t now = proc_mono_ms();
+		maintain(w);
+		/* Once a second at most: each one ends with an fsync. */
+		if (now >= next_checkpoint) {
+			store_checkpoint(w->s);
+			next_checkpoint = now + ENGINE_CHECKPOINT_MS;
+		}
+		poll(&pf, 1, (int)e->poll_ms);
+	}
+	store_close(&w->s);
+	return NULL;
 }
 
 /* ---- the worker ------------------------------------------------------------------------- */
@@ -657,11 +678,12 @@ static void *worker_main(void *arg)
 		engine_log(e, "worker %d: %s", w->n, err.msg);
 		return NULL;
 	}
+	/* The keeper checkpoints: a step's commit never waits for one. */
+	store_checkpoint_off(w->s);
 	while (!atomic_load(&e->stopping)) {
 		struct job j;
 		int64_t dv;
 
-		woken |= maintain(w) > 0;
 		dv = store_data_version(w->s);
 		/* Nothing committed elsewhere and nothing due: no need for the
 		 * write lock a claim takes. */
@@ -773,6 +795,17 @@ struct engine *engine_start_opts(const char *db_path, const struct config *cfg,
 		}
 		w->started = 1;
 	}
+	e->keeper.e = e;
+	e->keeper.n = -1;
+	snprintf(e->keeper.owner, sizeof e->keeper.owner, "%s:%d:%04x/keeper", host, (int)getpid(),
+		 nonce);
+	if (pthread_create(&e->keeper.th, NULL, keeper_main, &e->keeper)) {
+		pthread_sigmask(SIG_SETMASK, &old, NULL);
+		irk_fail(err, IRK_ERROR, "cannot start the sequencer's threads");
+		engine_stop(&e);
+		return NULL;
+	}
+	e->keeper.started = 1;
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	engine_log(e, "sequencer started: %d workers, lease %llds, poll %lldms, owner %s",
 		   e->nworkers, (long long)e->lease_s, (long long)e->poll_ms, e->w[0].owner);
@@ -803,6 +836,8 @@ void engine_stop(struct engine **ep)
 	for (int i = 0; i < e->nworkers; i++)
 		if (e->w[i].started)
 			pthread_join(e->w[i].th, NULL);
+	if (e->keeper.started)
+		pthread_join(e->keeper.th, NULL);
 	if (e->w[0].started)
 		engine_log(e, "sequencer stopped");
 	if (e->stop_fd >= 0)
