@@ -87,6 +87,7 @@ struct job {
 	int64_t next_renew;           /* monotonic ms */
 	int lost;                     /* the lease is somebody else's now */
 	int closed;                   /* the incident was closed meanwhile */
+	int person;                   /* a person's step: not ours to run */
 };
 
 static void engine_log(struct engine *e, const char *fmt, ...)
@@ -340,6 +341,10 @@ static int record(struct worker *w, struct job *j, const struct run_result *r, i
 			a.t_end = now;
 			strbuf_puts(&why, r->why);
 		}
+	} else if (j->person) {
+		a.state = STEP_WAITING;
+		a.attempts = j->row.attempts - 1;
+		strbuf_puts(&why, r->why);
 	} else if (j->closed) {
 		a.state = STEP_SKIPPED;
 		a.t_end = now;
@@ -495,7 +500,9 @@ static int run_job(struct worker *w, struct job *j, struct job *next)
 		r.status = RUN_CANCELLED;
 		snprintf(r.why, sizeof r.why, "not run");
 	} else if (!step_kind_automated(kind)) {
-		run_fail(&r, 1, "a %s step is done by a person", j->row.kind);
+		j->person = 1;
+		r.status = RUN_CANCELLED;
+		snprintf(r.why, sizeof r.why, "a %s step is done by a person", j->row.kind);
 	} else if (kind == KIND_NOTIFY) {
 		/* The messages and the step's state commit together. */
 		if (store_begin(w->s, &err)) {

@@ -451,3 +451,21 @@ Test(engine, a_relative_program_is_the_plays_own)
 	free(tool);
 	free(bin);
 }
+
+Test(engine, a_persons_step_found_ready_is_handed_back)
+{
+	struct engine *e;
+	struct got g;
+	int64_t id = open_play(PLAY_HEAD("person")
+		"{\"id\": \"look\", \"stage\": \"new\", \"kind\": \"manual\", \"title\": \"Look\"}]}",
+		"x", "h1");
+
+	cr_assert_eq(step(id, "look").state, STEP_WAITING);
+	/* As an older irk or a hand edit might leave it. */
+	store_scalar(s, "UPDATE steps SET state = 'ready' WHERE step_id = 'look'");
+	cr_assert_eq(step(id, "look").state, STEP_READY);
+	e = start();
+	g = wait_state(id, "look", STEP_WAITING, 10);
+	engine_stop(&e);
+	cr_assert_eq(g.attempts, 0, "nothing was attempted");
+}
