@@ -244,6 +244,8 @@ int play_skip_dependents(struct store *s, struct step_list *l, int from, const c
 	return IRK_OK;
 }
 
+#define CANCELLED "cancelled: the incident was closed"
+
 /* ---- advancing ------------------------------------------------------------------------ */
 
 struct refs {
@@ -376,14 +378,23 @@ int play_advance_inc(struct store *s, struct incident *inc, const struct play_al
 	if (inc->stage == STAGE_CLOSED) {
 		for (int i = 0; i < l.n && !rc; i++)
 			if (!step_state_final(l.v[i].state))
-				rc = change(s, &l, i, STEP_SKIPPED, "cancelled: the incident was closed",
-					    actor, changed, err);
+				rc = change(s, &l, i, STEP_SKIPPED, CANCELLED, actor, changed, err);
 	} else {
-		if (!pa && !play_alert_first(s, inc->id, &first, NULL)) {
+		/* Reopened: what the close cancelled is back in play. */
+		for (int i = 0; i < l.n && !rc; i++)
+			if (l.v[i].state == STEP_SKIPPED && !l.v[i].done_by && l.v[i].reason &&
+			    !strcmp(l.v[i].reason, CANCELLED)) {
+				l.v[i].t_end = 0;
+				step_row_set(&l.v[i].reason, NULL);
+				rc = change(s, &l, i, STEP_PENDING, "the incident was reopened", actor,
+					    changed, err);
+			}
+		if (!rc && !pa && !play_alert_first(s, inc->id, &first, NULL)) {
 			pa = &first.pa;
 			have_first = 1;
 		}
-		rc = advance_steps(s, inc, &l, &fields, pa, actor, changed, err);
+		if (!rc)
+			rc = advance_steps(s, inc, &l, &fields, pa, actor, changed, err);
 	}
 	if (!rc && inc->play)
 		rc = store_play_run_seen(s, inc->id, inc->version, err);

@@ -11,12 +11,14 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "irk/clock.h"
 #include "irk/expr.h"
 #include "irk/identity.h"
 #include "irk/incident.h"
 #include "irk/jdoc.h"
+#include "irk/jsonw.h"
 #include "irk/model.h"
 #include "irk/play.h"
 #include "irk/template.h"
@@ -750,6 +752,45 @@ static char *default_title(struct lint *l, int s, int kind, const char *id)
 	return strbuf_detach(&t);
 }
 
+/* An exec program named by a relative path with a slash (bin/irk-host-
+ * facts) lives beside the play, like a playbook: the stored definition
+ * gets the absolute path, so a step never depends on where the process
+ * that runs it was started, and a running incident keeps the program of
+ * the version it was given. */
+static void resolve_program(struct lint *l, int s, struct strbuf *def)
+{
+	struct jdoc *d = &l->d;
+	int v = jdoc_get(d, s, "argv"), a0 = jdoc_first(d, v);
+	const char *prog = jdoc_str(d, a0);
+	char dir[4096], *abs = NULL, *hit;
+	struct strbuf needle = STRBUF_INIT, repl = STRBUF_INIT, out = STRBUF_INIT;
+	struct stat sb;
+
+	if (!prog || prog[0] == '/' || !strchr(prog, '/') || strstr(prog, "{{"))
+		return;
+	if (!realpath(l->p->dir, dir))
+		irk_strlcpy(dir, l->p->dir, sizeof dir);
+	strbuf_printf(&out, "%s/%s", dir, prog);
+	abs = strbuf_detach(&out);
+	if (stat(abs, &sb) != 0 || !S_ISREG(sb.st_mode) || access(abs, X_OK) != 0)
+		report(l, tok_pos(l, a0), 1, "argv[0] %s: not an executable file beside the play",
+		       abs);
+	strbuf_puts(&needle, "\"argv\":[");
+	json_quote(&needle, prog, strlen(prog));
+	strbuf_puts(&repl, "\"argv\":[");
+	json_quote(&repl, abs, strlen(abs));
+	if ((hit = strstr(def->buf, needle.buf))) {
+		strbuf_add(&out, def->buf, (size_t)(hit - def->buf));
+		strbuf_add(&out, repl.buf, repl.len);
+		strbuf_puts(&out, hit + needle.len);
+		strbuf_free(def);
+		*def = out;
+	}
+	free(abs);
+	strbuf_free(&needle);
+	strbuf_free(&repl);
+}
+
 /* Second pass over step i. */
 static void step_body(struct lint *l, int i, int s)
 {
@@ -805,6 +846,8 @@ static void step_body(struct lint *l, int i, int s)
 	if (kind >= 0)
 		check_kind(l, i, s, kind);
 	jdoc_canonical(d, s, &def);
+	if (kind == KIND_EXEC)
+		resolve_program(l, s, &def);
 	st->def = strbuf_detach(&def);
 }
 

@@ -56,6 +56,16 @@ for f in "$FIX"/*.jsonl; do
 	due=$(sql "SELECT count(*) FROM steps WHERE incident_id = $id AND state IN ('ready', 'waiting')")
 	if [ "$due" -ge 1 ]; then ok "$name: its stage-new steps are due"; else not_ok "$name: nothing due"; fi
 done
+prog=$(sql "SELECT json_extract(def, '$.argv[0]') FROM steps WHERE step_id = 'facts' LIMIT 1")
+expect_eq "exec programs beside the play are stored with their absolute path" "$prog" "$IRK_TOP/plays/bin/irk-host-facts"
+check "and that program runs: it prints JSON" sh -c "'$prog' localhost | python3 -c 'import json,sys; assert json.load(sys.stdin)[\"resolved\"]'"
+out=$("$IRK_TOP/plays/bin/irk-phish-triage" "$(cat "$FIX/phishing.jsonl")")
+expect_match "phishing indicators: look-alike sender, reply-to mismatch, risky attachment" "$out" \
+	'"hint": "likely-phish".*"lookalike": \["rnicrosoft-365.example \(looks like microsoft\)".*"reply_to_mismatch": true.*"risky_attachments": \["Password_Reset_Form.html"\]'
+expect_rc "a block rule for an internal address is refused" 3 "$IRK_TOP/plays/bin/irk-block-rule" ip 10.20.4.42
+expect_match "saying why" "$(cat "$T/.out")" '"refused": true'
+expect_rc "a block rule for an outside address" 0 "$IRK_TOP/plays/bin/irk-block-rule" ip 198.51.100.45 24h
+expect_match "is an nftables element with a timeout" "$(cat "$T/.out")" 'add element inet filter irk_block4 \{ 198.51.100.45 timeout 86400s \}'
 expect_eq "every version recorded by hash" "$(sql "SELECT count(DISTINCT hash) FROM plays")" "10"
 
 # ---- gate, approvals, forced move (the duplicate-process play) --------------------

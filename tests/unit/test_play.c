@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 
 #include "helpers/tmpstore.h"
+#include "irk/config.h"
 #include "irk/model.h"
 #include "irk/play.h"
 #include "irk/store.h"
@@ -179,6 +180,45 @@ Test(play, secrets_only_where_they_are_not_recorded)
 		"   \"argv\": [\"/bin/true\"], \"env\": {\"TOKEN\": \"{{secret.api}}\"}}]}\n",
 		"t.json:5:38: secret.token: a secret may be used only in http headers and exec env "
 		"(never recorded)\n");
+}
+
+/* bin/prog in argv[0] is the program beside the play: the stored step
+ * gets its absolute path; a missing one is a warning at argv[0]. */
+Test(play, exec_program_beside_the_play)
+{
+	const char *src = HEAD
+		"  {\"id\": \"a\", \"stage\": \"new\", \"kind\": \"exec\", \"title\": \"x\",\n"
+		"   \"argv\": [\"bin/facts\", \"{{alert.host}}\"]},\n"
+		"  {\"id\": \"b\", \"stage\": \"new\", \"kind\": \"exec\", \"title\": \"y\",\n"
+		"   \"argv\": [\"bin/gone\"]},\n"
+		"  {\"id\": \"c\", \"stage\": \"new\", \"kind\": \"exec\", \"title\": \"z\",\n"
+		"   \"argv\": [\"hostname\"]}]}\n";
+	char *dir = tmp_path("p"), *bin = tmp_path("p/bin"), *path, want[1200];
+	struct play_diags d = PLAY_DIAGS_INIT;
+	struct play *p = NULL;
+	struct strbuf msg = STRBUF_INIT;
+
+	cr_assert_eq(mkdir(dir, 0755), 0);
+	cr_assert_eq(mkdir(bin, 0755), 0);
+	free(tmp_write("p/bin/facts", "#!/bin/sh\n", 10, 0755));
+	path = tmp_write("p/play.json", src, strlen(src), 0644);
+	play_load_file(path, &p, &d);
+	cr_assert_not_null(p);
+	cr_assert_eq(d.n, 1);
+	play_diag_format(&d.v[0], &msg);
+	snprintf(want, sizeof want, "%s:7:13: warning: argv[0] %s/bin/gone: not an executable file "
+		 "beside the play", path, dir);
+	cr_assert_str_eq(strbuf_str(&msg), want);
+	snprintf(want, sizeof want, "{\"argv\":[\"%s/bin/facts\",\"{{alert.host}}\"],", dir);
+	cr_assert(!strncmp(p->steps[0].def, want, strlen(want)), "%s", p->steps[0].def);
+	cr_assert(!strncmp(p->steps[2].def, "{\"argv\":[\"hostname\"]", 20),
+		  "a bare name is for engine.path: %s", p->steps[2].def);
+	strbuf_free(&msg);
+	play_diags_free(&d);
+	play_free(&p);
+	free(path);
+	free(bin);
+	free(dir);
 }
 
 Test(play, every_error_is_reported_in_one_run)
@@ -368,6 +408,36 @@ Test(play, catalog_order_and_overrides)
 	play_catalog_free(&c);
 	free(site);
 	free(team);
+}
+
+/* plays.path from irk.conf comes after $IRK_PLAYS and before the bundled
+ * plays; a site copy of a bundled play overrides it. */
+Test(play, catalog_config_path_and_override)
+{
+	char *env = mkdir_tmp("env"), *conf = mkdir_tmp("conf");
+	struct config *cfg = config_new();
+	struct play_catalog c;
+	struct irk_err err = { 0 };
+	const struct play *p;
+
+	write_play(env, "a.json", "from-env", 0, "rule == 'a'");
+	write_play(conf, "b.json", "from-conf", 0, "rule == 'a'");
+	write_play(conf, "phishing.json", "phishing", 0, "rule == 'site'");
+	setenv("IRK_PLAYS", env, 1);
+	cr_assert_eq(config_set(cfg, "plays.path", conf, &err), IRK_OK, "%s", err.msg);
+	cr_assert_eq(play_catalog_load(&c, cfg, &err), IRK_OK);
+	cr_assert_geq(c.ndirs, 3, "env, config and the bundled plays");
+	cr_assert(strstr(c.dirs[0], "/env") && strstr(c.dirs[1], "/conf"));
+	cr_assert(strstr(c.dirs[2], "/plays"), "bundled last: %s", c.dirs[2]);
+	cr_assert_lt(index_of(&c, "from-env"), index_of(&c, "from-conf"));
+	cr_assert_not_null(play_catalog_find(&c, "malware"), "bundled plays are loaded too");
+	cr_assert_not_null(p = play_catalog_find(&c, "phishing"));
+	cr_assert_str_eq(p->match_src, "rule == 'site'", "the site's copy wins over the bundled one");
+	cr_assert_eq(c.diags.n, 0, "an override is not a problem");
+	play_catalog_free(&c);
+	config_free(&cfg);
+	free(env);
+	free(conf);
 }
 
 Test(play, catalog_versions_by_hash)

@@ -323,6 +323,33 @@ Test(plan, closing_cancels_unfinished_steps)
 	play_free(&p);
 }
 
+/* Re-infection: the incident comes back from closed and its play resumes
+ * where the close cut it off; what people finished stays finished. */
+Test(plan, reopening_revives_cancelled_steps)
+{
+	struct play *p = parse(dup_play, "dup.json");
+	struct irk_err err = { 0 };
+	struct actor alice = who("alice"), carol = who("carol");
+	char *in[1] = { "verdict=malicious" };
+	int64_t id = open_with(p, &web03);
+
+	cr_assert_eq(play_step_done(s, &carol, id, "triage", in, 1, &err), IRK_OK, "%s", err.msg);
+	cr_assert_eq(incident_close(s, &alice, id, RES_TRUE_POSITIVE, "cleaned", 0, 0, &err), IRK_OK,
+		     "%s", err.msg);
+	advance(id, "alice");
+	cr_assert_str_eq(state(id, "isolate"), "skipped");
+	cr_assert_eq(move(id, "alice", STAGE_CONTAINMENT, "beacon seen again", 0, &err), IRK_OK,
+		     "%s", err.msg);
+	advance(id, "alice");
+	cr_assert_str_eq(state(id, "triage"), "done", "finished work stays finished");
+	cr_assert_str_eq(state(id, "decide"), "waiting");
+	cr_assert_str_eq(state(id, "isolate"), "pending");
+	cr_assert_str_eq(state(id, "history"), "ready");
+	cr_assert_eq(store_scalar(s, "SELECT count(*) FROM events WHERE kind = 'step.pending' AND "
+				  "data LIKE '%reopened%'"), 5);
+	play_free(&p);
+}
+
 Test(plan, stale_incidents_are_advanced_once)
 {
 	struct play *p = parse(dup_play, "dup.json");
