@@ -53,8 +53,10 @@ TUI_LIB_OBJ := $(filter-out $(B)/src/main.o,$(APP_OBJ))
 
 ifeq ($(SANITIZE),)
 all: irk
+# cp then rename: a running ./irk (a board open in another pane) keeps its
+# file, and the new binary replaces the name without "Text file busy".
 irk: $(B)/irk
-	$(Q)cp $< $@
+	$(Q)cp $< $@.tmp && mv -f $@.tmp $@
 else
 all: $(B)/irk
 endif
