@@ -13,9 +13,10 @@
  * Threads. Each worker has its own database connection. Workers sleep in
  * poll() on two eventfds (stop; "steps became ready here") with a timeout
  * of engine.poll, and only try to claim when the database changed
- * (PRAGMA data_version), something woke them or a retry fell due. One of
- * them, every engine.poll, recovers expired leases and advances incidents
- * whose stage or state changed elsewhere (play_advance_stale). The UI
+ * (PRAGMA data_version), something woke them or a retry fell due. A
+ * keeper thread, every engine.poll, recovers expired leases, advances
+ * incidents whose stage or state changed elsewhere (play_advance_stale)
+ * and checkpoints the WAL, which the workers' commits leave to it. The UI
  * learns about changes through a third eventfd (engine_fd). */
 #include <errno.h>
 #include <poll.h>
@@ -43,6 +44,14 @@
 #define ENGINE_MAX_WORKERS 16
 #define ENGINE_STALE_BATCH 100
 #define ENGINE_EXPIRED_BATCH 32
+#define ENGINE_CHECKPOINT_MS 1000
+
+#define DIR_CACHE 16
+
+struct dir_cache {
+	char hash[IRK_SHA256_HEX];
+	char *dir;
+};
 
 struct worker {
 	struct engine *e;
@@ -53,6 +62,8 @@ struct worker {
 	char owner[128];              /* lease owner: host:pid:nonce/wN */
 	int64_t idle_dv;              /* data_version when nothing was due */
 	int idle;                     /* the last claim found nothing */
+	struct dir_cache dirs[DIR_CACHE];
+	int next_dir;
 };
 
 struct engine {
@@ -61,10 +72,10 @@ struct engine {
 	struct engine_opts opts;
 	int nworkers;
 	struct worker w[ENGINE_MAX_WORKERS];
+	struct worker keeper;         /* leases, stale incidents, checkpoints */
 	int stop_fd, wake_fd, notify_fd;
 	atomic_int stopping;
-	pthread_mutex_t mu;           /* next_maint, log */
-	int64_t next_maint;           /* monotonic ms */
+	pthread_mutex_t mu;           /* log */
 	int64_t lease_s, poll_ms, renew_ms;
 };
 
@@ -76,6 +87,7 @@ struct job {
 	int64_t next_renew;           /* monotonic ms */
 	int lost;                     /* the lease is somebody else's now */
 	int closed;                   /* the incident was closed meanwhile */
+	int person;                   /* a person's step: not ours to run */
 };
 
 static void engine_log(struct engine *e, const char *fmt, ...)
@@ -187,37 +199,59 @@ static int audit_claim(struct store *s, const struct step_row *r, const char *ow
 	return rc;
 }
 
-/* Claim the oldest due step. 1 with j->row filled, 0 when none. */
-static int claim(struct worker *w, struct job *j)
+/* Inside a write transaction: claim the oldest due step. 1 with j->row
+ * filled, 0 when none, -1 on an error (the transaction must be rolled
+ * back). */
+static int claim_locked(struct worker *w, struct job *j, struct irk_err *err)
 {
-	struct engine *e = w->e;
-	struct irk_err err = { 0 };
 	int64_t now = irk_now();
 	int rc;
 
 	memset(j, 0, sizeof *j);
-	if (store_begin(w->s, &err)) {
-		engine_log(e, "claiming: %s", err.msg);
+	rc = store_step_claim(w->s, w->owner, now, now + w->e->lease_s, row_copy, &j->row, err);
+	if (rc == IRK_NOTFOUND)
 		return 0;
-	}
-	rc = store_step_claim(w->s, w->owner, now, now + e->lease_s, row_copy, &j->row, &err);
-	if (rc == IRK_NOTFOUND) {
-		store_rollback(w->s);
-		return 0;
-	}
-	if (rc || (rc = audit_claim(w->s, &j->row, w->owner, &err)) ||
-	    (rc = store_commit(w->s, &err))) {
-		store_rollback(w->s);
-		engine_log(e, "claiming: %s", err.msg);
+	if (rc || audit_claim(w->s, &j->row, w->owner, err)) {
 		row_free(&j->row);
-		return 0;
+		return -1;
 	}
 	j->w = w;
 	incident_key(j->row.incident_id, j->key, sizeof j->key);
+	return 1;
+}
+
+/* After the claim committed. */
+static void claimed(struct worker *w, struct job *j)
+{
+	struct engine *e = w->e;
+
 	j->next_renew = proc_mono_ms() + e->renew_ms;
 	bump(e->notify_fd, 1);
 	engine_log(e, "%s %s (%s): running, attempt %d", j->key, j->row.step_id, j->row.kind,
 		   j->row.attempts);
+}
+
+/* Claim in a transaction of its own. 1 with j->row filled, 0 when none. */
+static int claim(struct worker *w, struct job *j)
+{
+	struct irk_err err = { 0 };
+	int rc;
+
+	memset(j, 0, sizeof *j);
+	if (store_begin(w->s, &err)) {
+		engine_log(w->e, "claiming: %s", err.msg);
+		return 0;
+	}
+	rc = claim_locked(w, j, &err);
+	if (rc <= 0 || store_commit(w->s, &err)) {
+		store_rollback(w->s);
+		if (rc)
+			engine_log(w->e, "claiming: %s", err.msg);
+		if (rc > 0)
+			row_free(&j->row);
+		return 0;
+	}
+	claimed(w, j);
 	return 1;
 }
 
@@ -289,8 +323,11 @@ static int record(struct worker *w, struct job *j, const struct run_result *r, i
 	if (r->status == RUN_DONE) {
 		a.state = STEP_DONE;
 		a.t_end = now;
-		strbuf_printf(&why, "done in %lld.%llds", (long long)(r->ms / 1000),
-			      (long long)(r->ms % 1000 / 100));
+		if (r->ms < 1000)
+			strbuf_printf(&why, "done in %lldms", (long long)r->ms);
+		else
+			strbuf_printf(&why, "done in %lld.%llds", (long long)(r->ms / 1000),
+				      (long long)(r->ms % 1000 / 100));
 	} else if (r->status == RUN_FAILED) {
 		a.error = r->why;
 		if (!r->permanent && retry_left) {
@@ -304,6 +341,10 @@ static int record(struct worker *w, struct job *j, const struct run_result *r, i
 			a.t_end = now;
 			strbuf_puts(&why, r->why);
 		}
+	} else if (j->person) {
+		a.state = STEP_WAITING;
+		a.attempts = j->row.attempts - 1;
+		strbuf_puts(&why, r->why);
 	} else if (j->closed) {
 		a.state = STEP_SKIPPED;
 		a.t_end = now;
@@ -333,26 +374,34 @@ static int record(struct worker *w, struct job *j, const struct run_result *r, i
 	return rc;
 }
 
-/* Begin, check the lease, record, commit. */
-static void finish(struct worker *w, struct job *j, const struct run_result *r, int in_tx)
+/* Begin, check the lease, record, commit. The next due step is claimed in
+ * the same transaction (one commit a step instead of two): *next, when it
+ * returns 1. */
+static int finish(struct worker *w, struct job *j, const struct run_result *r, int in_tx,
+		  struct job *next)
 {
 	struct engine *e = w->e;
 	struct irk_err err = { 0 };
 	struct strbuf what = STRBUF_INIT;
-	int changed = 0;
+	int changed = 0, got = 0;
 
 	if (!in_tx && store_begin(w->s, &err)) {
 		engine_log(e, "%s %s: cannot record the result: %s", j->key, j->row.step_id, err.msg);
-		return;
+		return 0;
 	}
 	if (!still_ours(w, j)) {
 		store_rollback(w->s);
 		engine_log(e, "%s %s: the lease was lost meanwhile; result dropped", j->key,
 			   j->row.step_id);
-		return;
+		return 0;
 	}
-	if (record(w, j, r, &changed, &what, &err) || store_commit(w->s, &err)) {
+	if (record(w, j, r, &changed, &what, &err) ||
+	    (!atomic_load(&e->stopping) && (got = claim_locked(w, next, &err)) < 0) ||
+	    store_commit(w->s, &err)) {
 		store_rollback(w->s);
+		if (got > 0)
+			row_free(&next->row);
+		got = 0;
 		engine_log(e, "%s %s: cannot record the result: %s", j->key, j->row.step_id, err.msg);
 	} else {
 		engine_log(e, "%s", strbuf_str(&what));
@@ -360,6 +409,9 @@ static void finish(struct worker *w, struct job *j, const struct run_result *r, 
 	strbuf_free(&what);
 	bump(e->notify_fd, 1);
 	bump(e->wake_fd, (uint64_t)changed);
+	if (got > 0)
+		claimed(w, next);
+	return got > 0;
 }
 
 /* ---- running one step ------------------------------------------------------------ */
@@ -390,7 +442,27 @@ static int play_path(const struct play_version_row *p, void *arg)
 	return 1;
 }
 
-static void run_job(struct worker *w, struct job *j)
+/* The directory of a play version's file (relative programs and playbooks
+ * are found there), remembered per worker: versions never change. NULL
+ * when unknown. Borrowed until the worker ends. */
+static const char *play_dir_of(struct worker *w, const char *hash)
+{
+	struct dir_cache *c;
+	char *dir = NULL;
+
+	for (int i = 0; i < DIR_CACHE; i++)
+		if (w->dirs[i].hash[0] && !strcmp(w->dirs[i].hash, hash))
+			return w->dirs[i].dir;
+	store_play_each(w->s, NULL, hash, play_path, &dir, NULL);
+	c = &w->dirs[w->next_dir++ % DIR_CACHE];
+	free(c->dir);
+	irk_strlcpy(c->hash, hash, sizeof c->hash);
+	c->dir = dir;
+	return dir;
+}
+
+/* Run j; 1 when the next step was claimed into *next meanwhile. */
+static int run_job(struct worker *w, struct job *j, struct job *next)
 {
 	struct engine *e = w->e;
 	struct incident inc = { 0 };
@@ -398,8 +470,8 @@ static void run_job(struct worker *w, struct job *j)
 	struct run_env env = { 0 };
 	struct run_result r;
 	struct irk_err err = { 0 };
-	char *play_dir = NULL;
-	int kind = step_kind_parse(j->row.kind), in_tx = 0;
+	const char *play_dir = NULL;
+	int kind = step_kind_parse(j->row.kind), in_tx = 0, got = 0;
 
 	run_result_init(&r);
 	if (store_incident_get(w->s, j->row.incident_id, &inc, &err)) {
@@ -409,8 +481,8 @@ static void run_job(struct worker *w, struct job *j)
 	store_alert_first(w->s, inc.id, with_alert, &p, NULL);
 	if (!p.fields)
 		p.fields = play_fields_new(w->s, &inc, NULL);
-	if (inc.play_version)
-		store_play_each(w->s, NULL, inc.play_version, play_path, &play_dir, NULL);
+	if ((kind == KIND_ANSIBLE || kind == KIND_EXEC) && inc.play_version)
+		play_dir = play_dir_of(w, inc.play_version);
 	env.s = w->s;
 	env.cfg = e->cfg;
 	env.step = &j->row;
@@ -422,8 +494,15 @@ static void run_job(struct worker *w, struct job *j)
 	env.tick_ms = (int)(e->poll_ms < e->renew_ms ? e->poll_ms : e->renew_ms);
 	env.cancel_fd = e->stop_fd;
 	env.actor = PLAY_ENGINE_ACTOR;
-	if (!step_kind_automated(kind)) {
-		run_fail(&r, 1, "a %s step is done by a person", j->row.kind);
+	if (inc.stage == STAGE_CLOSED) {
+		/* Closed after the step became ready: nothing to do any more. */
+		j->closed = 1;
+		r.status = RUN_CANCELLED;
+		snprintf(r.why, sizeof r.why, "not run");
+	} else if (!step_kind_automated(kind)) {
+		j->person = 1;
+		r.status = RUN_CANCELLED;
+		snprintf(r.why, sizeof r.why, "a %s step is done by a person", j->row.kind);
 	} else if (kind == KIND_NOTIFY) {
 		/* The messages and the step's state commit together. */
 		if (store_begin(w->s, &err)) {
@@ -446,11 +525,11 @@ done:
 		engine_log(e, "%s %s: the lease was lost (recovered by another process or "
 			   "skipped): stopped", j->key, j->row.step_id);
 	else
-		finish(w, j, &r, in_tx);
+		got = finish(w, j, &r, in_tx, next);
 	play_fields_free(&p.fields);
 	incident_clear(&inc);
-	free(play_dir);
 	run_result_free(&r);
+	return got;
 }
 
 /* ---- housekeeping --------------------------------------------------------------------- */
@@ -534,28 +613,47 @@ static int recover(struct worker *w)
 	return n;
 }
 
-/* Every engine.poll, one worker of the process looks after the rest.
- * Returns nonzero when steps may have become ready. */
-static int maintain(struct worker *w)
+/* The keeper's round, every engine.poll: expired leases and incidents
+ * whose stage moved elsewhere. */
+static void maintain(struct worker *w)
 {
 	struct engine *e = w->e;
 	struct irk_err err = { 0 };
-	int64_t now = proc_mono_ms();
 	int changed = 0, n;
 
-	pthread_mutex_lock(&e->mu);
-	if (now < e->next_maint) {
-		pthread_mutex_unlock(&e->mu);
-		return 0;
-	}
-	e->next_maint = now + e->poll_ms;
-	pthread_mutex_unlock(&e->mu);
 	n = recover(w);
 	if (play_advance_stale(w->s, PLAY_ENGINE_ACTOR, ENGINE_STALE_BATCH, &changed, &err))
 		engine_log(e, "advancing incidents: %s", err.msg);
 	if (changed)
 		bump(e->notify_fd, 1);
-	return n + changed;
+	/* Steps may have become ready: wake that many workers. */
+	bump(e->wake_fd, (uint64_t)(n + changed));
+}
+
+static void *keeper_main(void *arg)
+{
+	struct worker *w = arg;
+	struct engine *e = w->e;
+	struct irk_err err = { 0 };
+	int64_t next_checkpoint = 0;
+
+	if (store_open(&w->s, e->db_path, 0, &err)) {
+		engine_log(e, "housekeeping: %s", err.msg);
+		return NULL;
+	}
+	while (!atomic_load(&e->stopping)) {
+		struct pollfd pf = { e->stop_fd, POLLIN, 0 };
+		int64_t now = proc_mono_ms();
+		maintain(w);
+		/* Once a second at most: each one ends with an fsync. */
+		if (now >= next_checkpoint) {
+			store_checkpoint(w->s);
+			next_checkpoint = now + ENGINE_CHECKPOINT_MS;
+		}
+		poll(&pf, 1, (int)e->poll_ms);
+	}
+	store_close(&w->s);
+	return NULL;
 }
 
 /* ---- the worker ------------------------------------------------------------------------- */
@@ -587,11 +685,12 @@ static void *worker_main(void *arg)
 		engine_log(e, "worker %d: %s", w->n, err.msg);
 		return NULL;
 	}
+	/* The keeper checkpoints: a step's commit never waits for one. */
+	store_checkpoint_off(w->s);
 	while (!atomic_load(&e->stopping)) {
 		struct job j;
 		int64_t dv;
 
-		woken |= maintain(w) > 0;
 		dv = store_data_version(w->s);
 		/* Nothing committed elsewhere and nothing due: no need for the
 		 * write lock a claim takes. */
@@ -602,8 +701,13 @@ static void *worker_main(void *arg)
 		}
 		woken = 0;
 		if (claim(w, &j)) {
+			struct job next;
 			w->idle = 0;
-			run_job(w, &j);
+			/* One step after the other while steps are due. */
+			while (run_job(w, &j, &next)) {
+				row_free(&j.row);
+				j = next;
+			}
 			row_free(&j.row);
 			continue;
 		}
@@ -612,6 +716,8 @@ static void *worker_main(void *arg)
 		woken = doze(w);
 	}
 	store_close(&w->s);
+	for (int i = 0; i < DIR_CACHE; i++)
+		free(w->dirs[i].dir);
 	return NULL;
 }
 
@@ -634,6 +740,15 @@ struct engine *engine_start_opts(const char *db_path, const struct config *cfg,
 		free(e);
 		irk_fail(err, IRK_INVALID, "the sequencer needs a database");
 		return NULL;
+	}
+	{
+		/* Fail here, not silently in every thread. */
+		struct store *probe = NULL;
+		if (store_open(&probe, db_path, 0, err)) {
+			free(e);
+			return NULL;
+		}
+		store_close(&probe);
 	}
 	e->db_path = xstrdup(db_path);
 	e->cfg = cfg;
@@ -687,6 +802,17 @@ struct engine *engine_start_opts(const char *db_path, const struct config *cfg,
 		}
 		w->started = 1;
 	}
+	e->keeper.e = e;
+	e->keeper.n = -1;
+	snprintf(e->keeper.owner, sizeof e->keeper.owner, "%s:%d:%04x/keeper", host, (int)getpid(),
+		 nonce);
+	if (pthread_create(&e->keeper.th, NULL, keeper_main, &e->keeper)) {
+		pthread_sigmask(SIG_SETMASK, &old, NULL);
+		irk_fail(err, IRK_ERROR, "cannot start the sequencer's threads");
+		engine_stop(&e);
+		return NULL;
+	}
+	e->keeper.started = 1;
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	engine_log(e, "sequencer started: %d workers, lease %llds, poll %lldms, owner %s",
 		   e->nworkers, (long long)e->lease_s, (long long)e->poll_ms, e->w[0].owner);
@@ -717,6 +843,8 @@ void engine_stop(struct engine **ep)
 	for (int i = 0; i < e->nworkers; i++)
 		if (e->w[i].started)
 			pthread_join(e->w[i].th, NULL);
+	if (e->keeper.started)
+		pthread_join(e->keeper.th, NULL);
 	if (e->w[0].started)
 		engine_log(e, "sequencer stopped");
 	if (e->stop_fd >= 0)

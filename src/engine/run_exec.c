@@ -110,8 +110,20 @@ int run_exec(const struct run_env *env, struct run_result *r)
 			goto out;
 		run_strv_add(&argv, &argc, v);
 	}
+	/* bin/tool is the play's own program, beside the play file. */
+	if (strchr(argv[0], '/') && argv[0][0] != '/') {
+		struct strbuf full = STRBUF_INIT;
+		if (!env->play_dir || env->play_dir[0] != '/') {
+			run_fail(r, 1, "program %.200s: relative, and the play's directory is not known",
+				 argv[0]);
+			goto out;
+		}
+		strbuf_printf(&full, "%s/%s", env->play_dir, argv[0]);
+		free(argv[0]);
+		argv[0] = strbuf_detach(&full);
+	}
 	if (!proc_find(argv[0], run_path(env), prog, sizeof prog)) {
-		run_fail(r, 1, "program '%.200s' not found in %s", argv[0],
+		run_fail(r, 1, "program '%.300s' not found in %s", argv[0],
 			 strchr(argv[0], '/') ? "the file system" : "engine.path");
 		goto out;
 	}

@@ -394,3 +394,78 @@ Test(engine, a_template_error_fails_for_good)
 	cr_assert_eq(g.attempts, 1, "retrying cannot fix a template");
 	cr_assert(strstr(g.error, "argv[1]"), "%s", g.error);
 }
+
+Test(engine, a_ready_step_of_a_closed_incident_is_not_run)
+{
+	struct engine *e;
+	struct actor alice = { "alice", ROLE_SENIOR };
+	struct irk_err err = { 0 };
+	struct got g;
+	char *out = tmp_path("ran.log"), src[1024];
+	int64_t id;
+
+	snprintf(src, sizeof src, PLAY_HEAD("late")
+		 "{\"id\": \"contain\", \"stage\": \"new\", \"kind\": \"exec\", \"title\": \"Contain\", "
+		 "\"argv\": [\"sh\", \"-c\", \"echo ran >> %s\"]}]}", out);
+	id = open_play(src, "x", "h1");
+	cr_assert_eq(step(id, "contain").state, STEP_READY);
+	/* Closed by a process that does not advance steps. */
+	cr_assert_eq(incident_close(s, &alice, id, RES_BENIGN, "test", 1, 0, &err), IRK_OK, "%s",
+		     err.msg);
+	e = start();
+	g = wait_state(id, "contain", STEP_SKIPPED, 10);
+	engine_stop(&e);
+	cr_assert_eq(lines_of(out), 0, "a closed incident's step ran");
+	cr_assert_str_eq(g.reason, "cancelled: the incident was closed");
+	free(out);
+}
+
+Test(engine, start_fails_clearly_without_a_database)
+{
+	struct irk_err err = { 0 };
+	char *missing = tmp_path("nope.db");
+
+	cr_assert_null(engine_start(missing, cfg, &err));
+	cr_assert(strstr(err.msg, "no database here"), "%s", err.msg);
+	cr_assert_eq(engine_fd(NULL), -1);
+	engine_stop(NULL);
+	free(missing);
+}
+
+Test(engine, a_relative_program_is_the_plays_own)
+{
+	struct engine *e;
+	struct got g;
+	char *bin = tmp_path("bin"), *tool;
+	int64_t id;
+
+	cr_assert_eq(mkdir(bin, 0700), 0);
+	tool = tmp_write("bin/irk-tool", "#!/bin/sh\nprintf '{\"tool\": \"%s\"}' \"$1\"\n", 39, 0700);
+	id = open_play(PLAY_HEAD("own")
+		"{\"id\": \"t\", \"stage\": \"new\", \"kind\": \"exec\", \"title\": \"T\", "
+		"\"argv\": [\"bin/irk-tool\", \"{{alert.host}}\"]}]}", "x", "web-02");
+	e = start();
+	g = wait_state(id, "t", STEP_DONE, 10);
+	engine_stop(&e);
+	cr_assert_str_eq(g.output, "{\"tool\":\"web-02\"}");
+	free(tool);
+	free(bin);
+}
+
+Test(engine, a_persons_step_found_ready_is_handed_back)
+{
+	struct engine *e;
+	struct got g;
+	int64_t id = open_play(PLAY_HEAD("person")
+		"{\"id\": \"look\", \"stage\": \"new\", \"kind\": \"manual\", \"title\": \"Look\"}]}",
+		"x", "h1");
+
+	cr_assert_eq(step(id, "look").state, STEP_WAITING);
+	/* As an older irk or a hand edit might leave it. */
+	store_scalar(s, "UPDATE steps SET state = 'ready' WHERE step_id = 'look'");
+	cr_assert_eq(step(id, "look").state, STEP_READY);
+	e = start();
+	g = wait_state(id, "look", STEP_WAITING, 10);
+	engine_stop(&e);
+	cr_assert_eq(g.attempts, 0, "nothing was attempted");
+}
