@@ -47,7 +47,7 @@ expect_screen "with a reason it moves back" "IR-6 moved to New"
 check "IR-6 is back in new" [ "$(field IR-6 stage)" = new ]
 
 # A closed gate: a required step of new is not done.
-"$TESTSTEP" "$IRK_DB" IR-1 isolate new
+check "a required step of new closes the gate (teststep)" "$TESTSTEP" "$IRK_DB" IR-1 isolate new
 keys g
 expect_screen "g goes to the first card" "IR-1 P1 critical"
 keys L
