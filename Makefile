@@ -53,8 +53,10 @@ TUI_LIB_OBJ := $(filter-out $(B)/src/main.o,$(APP_OBJ))
 
 ifeq ($(SANITIZE),)
 all: irk
+# cp then rename: a running ./irk (a board open in another pane) keeps its
+# file, and the new binary replaces the name without "Text file busy".
 irk: $(B)/irk
-	$(Q)cp $< $@
+	$(Q)cp $< $@.tmp && mv -f $@.tmp $@
 else
 all: $(B)/irk
 endif
@@ -105,6 +107,16 @@ $(B)/bench/%: tests/bench/%.c $(B)/libirkui.a $(B)/libirk.a
 unit: $(UNIT_BIN)
 benches: $(BENCH_BIN)
 
+# Small programs the end-to-end tests use to set state up through the API
+# (tests/e2e/helpers/NAME.c -> build/e2e/NAME), built with the unit tests.
+E2E_HELPER_SRC := $(wildcard tests/e2e/helpers/*.c)
+E2E_HELPER_BIN := $(E2E_HELPER_SRC:tests/e2e/helpers/%.c=$(B)/e2e/%)
+$(B)/e2e/%: tests/e2e/helpers/%.c $(B)/libirk.a
+	@mkdir -p $(dir $@)
+	@echo "  CC      $@"
+	$(Q)$(CC) $(CFLAGS) $(IRK_CFLAGS) -MMD -MP -o $@ $< $(B)/libirk.a $(LDLIBS_ALL)
+unit: $(E2E_HELPER_BIN)
+
 deps:
 	$(Q)contrib/deps.sh
 
@@ -137,7 +149,10 @@ install: all
 	install -m 755 irk $(DESTDIR)$(BINDIR)/irk
 	install -m 644 man/*.1 $(DESTDIR)$(MANDIR)/man1/
 	install -m 644 man/*.5 $(DESTDIR)$(MANDIR)/man5/
-	$(if $(wildcard plays/*.json),install -m 644 $(wildcard plays/*.json) $(DESTDIR)$(DATADIR)/plays/)
+	install -m 644 plays/*.json $(DESTDIR)$(DATADIR)/plays/
+	install -d $(DESTDIR)$(DATADIR)/plays/bin $(DESTDIR)$(DATADIR)/plays/ansible
+	install -m 755 plays/bin/* $(DESTDIR)$(DATADIR)/plays/bin/
+	install -m 644 plays/ansible/*.yml $(DESTDIR)$(DATADIR)/plays/ansible/
 	install -m 644 themes/*.theme $(DESTDIR)$(DATADIR)/themes/
 	install -d $(DESTDIR)$(PREFIX)/share/bash-completion/completions
 	install -m 644 contrib/irk.bash-completion $(DESTDIR)$(PREFIX)/share/bash-completion/completions/irk
@@ -155,4 +170,4 @@ clean:
 .PHONY: all unit benches deps run check bench fuzz install uninstall clean
 .SECONDARY:
 
--include $(LIB_OBJ:.o=.d) $(APP_OBJ:.o=.d) $(UNIT_BIN:=.d) $(BENCH_BIN:=.d)
+-include $(LIB_OBJ:.o=.d) $(APP_OBJ:.o=.d) $(UNIT_BIN:=.d) $(BENCH_BIN:=.d) $(E2E_HELPER_BIN:=.d)

@@ -92,7 +92,28 @@ int cmd_set(struct cli *c, int argc, char **argv);
 int cmd_audit(struct cli *c, int argc, char **argv);
 int cmd_user(struct cli *c, int argc, char **argv);
 int cmd_config(struct cli *c, int argc, char **argv);
+int cmd_serve(struct cli *c, int argc, char **argv);
 int cmd_version(struct cli *c, int argc, char **argv);
+int cmd_play(struct cli *c, int argc, char **argv);
+int cmd_step(struct cli *c, int argc, char **argv);
+int cmd_approve(struct cli *c, int argc, char **argv);
+int cmd_deny(struct cli *c, int argc, char **argv);
+int cmd_outbox(struct cli *c, int argc, char **argv);
+
+/* Plays for ingest and demo (cmd_play.c): load the catalog (problems of
+ * play files are printed as warnings), record its versions when the store
+ * is open. Returns an exit code; on success the caller frees cat. */
+struct play_catalog;
+struct ingest_opts;
+int cli_plays_load(struct cli *c, struct play_catalog *cat);
+/* Match new incidents of an ingest against cat (borrowed). */
+void cli_plays_hook(struct ingest_opts *o, struct play_catalog *cat);
+/* The steps of an incident as irk step list shows them (w == NULL), or as
+ * JSON objects appended to the open array of w. */
+struct jsonw;
+void cli_steps_print(struct cli *c, int64_t id, struct jsonw *w);
+/* Bring an incident's steps up to date after a move (one transaction). */
+int cli_plays_advance(struct cli *c, int64_t id, const char *actor);
 
 /* The terminal front end (src/tui/); returns an exit code. */
 int tui_main(struct cli *c);

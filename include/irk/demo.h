@@ -4,7 +4,9 @@
  * through the real ingest path, then plays the analysts: claims, notes,
  * moves through the stages (with the odd move back), effort, and closes
  * with resolutions, each at a plausible simulated time. Deterministic for
- * a given seed. */
+ * a given seed. When the ingest options carry the plays hook, incidents get
+ * plays and the analysts work their steps (automated steps are recorded as
+ * done, simulated: the demo runs nothing). */
 #ifndef IRK_DEMO_H
 #define IRK_DEMO_H
 

@@ -73,7 +73,8 @@ struct board {
 	int first;            /* first column on screen */
 	int64_t closed_loaded;/* closed cards loaded (newest first) */
 	/* filters */
-	char *text;           /* text filter (lower case), or NULL */
+	char *text;           /* text filter, or NULL */
+	int64_t text_id;      /* the text filter is a key ("IR-42"): that incident only */
 	struct expr *expr;    /* expression filter, or NULL */
 	char *filter_src;     /* what the user typed, for the header */
 	int mine, unassigned;
@@ -83,8 +84,8 @@ struct board {
 	int64_t now;
 	struct sla_policy pol;
 	int64_t breached;     /* open incidents past an SLA (all, not filtered) */
-	char who[256];        /* "alice bob": users with a board open */
-	char user[128];       /* "alice (analyst)" */
+	char who[256];        /* "bob chen": other users with a board open */
+	char user[128];       /* "alice", "bob senior": who is at this board */
 };
 
 void board_init(struct board *b, const char *me);
@@ -99,24 +100,37 @@ void board_mark_waiting(struct board *b, int64_t *ids, size_t n);
 /* Put the cursor on the card at screen cell (y, x) of a board drawn at
  * width x height; 0 when there is no card there. */
 int board_hit(struct board *b, int width, int height, int y, int x);
+/* The stage of the column drawn at screen column x, or -1. */
+int board_col_at(struct board *b, int width, int height, int x);
+/* The distinct business units of the loaded cards, sorted, at most max
+ * (borrowed from the cards: valid until the next board_clear()). Returns
+ * how many were stored in out. */
+size_t board_units(const struct board *b, const char **out, size_t max);
 /* Rebuild the columns from the cards and the filters, keeping the cursor
  * on the card it was on (even when it moved to another stage); when that
- * card is gone, on the same position of the same column. Recomputes the
- * breached count. */
+ * card is gone, on the same position of the same column. Open columns are
+ * ordered by priority, then detection time (oldest first), then id; the
+ * closed column newest closed first. Recomputes the breached count. */
 void board_index(struct board *b);
+/* The clock moved to now: ages, SLA times and the breached count follow
+ * (an SLA breaches while nobody touches the database). */
+void board_tick(struct board *b, int64_t now);
 /* The card under the cursor, or NULL when the column is empty. */
 const struct card *board_current(const struct board *b);
 /* Put the cursor on card id; 0 when it is not shown. */
 int board_select(struct board *b, int64_t id);
 
 /* Filters. board_filter_set() decides between text and expression: input
- * holding a comparison (== != < > ~), `in [` or && || is an expression over
+ * holding a comparison (== != < > ~), `in [` or && ||, or made only of
+ * field names ("waiting", "!mine"), is an expression over
  * the incident's fields (key, title, stage, severity, priority, owner,
  * business_unit, category, host, rule, src_ip, confidence, alerts, age in
  * seconds, sla: ok|breached|none, waiting: true|false, mine); anything else
  * matches as text (case-insensitive) against key, title, owner, host, rule,
- * category, business unit and source IP. "" clears. On a parse error the
- * old filter stays and msg says why. Call board_index() after any change. */
+ * category, business unit and source IP; a key alone ("IR-42") finds
+ * that incident only. "" clears. On a parse error or an
+ * unknown field name the old filter stays and msg says why. Call
+ * board_index() after any change. */
 int board_filter_set(struct board *b, const char *input, char *msg, size_t n);
 int board_card_matches(const struct board *b, const struct card *c);
 
@@ -148,14 +162,18 @@ void board_card_line(const struct board *b, const struct card *c, int line, int 
 		int selected, struct frame *f, int y, int x);
 
 /* ---- documents: the incident screen, help, raw records ------------------ */
-enum doc_kind { DOC_TEXT, DOC_SECTION, DOC_ALERT, DOC_FIELD };
+/* DOC_ALERT and DOC_STEP lines carry the row id of their alert or step
+ * in ref, so a key on the line under the cursor knows what it is on. */
+enum doc_kind { DOC_TEXT, DOC_SECTION, DOC_ALERT, DOC_FIELD, DOC_STEP };
 
 struct doc_line {
 	int kind;             /* enum doc_kind */
 	int slot;             /* theme slot of the text */
-	int indent;
-	int64_t ref;          /* DOC_ALERT: alert id */
-	char *label;          /* DOC_FIELD: the field name (owned) */
+	int indent;           /* columns before the text (with a label: the label's) */
+	int label_slot;       /* theme slot of the label */
+	int64_t ref;          /* DOC_ALERT, DOC_STEP: the row id */
+	char *label;          /* a label before the text, "" on continuation
+	                       * lines, NULL for none (owned, sanitized) */
 	char *text;           /* owned, sanitized, one line */
 };
 
@@ -175,6 +193,12 @@ void doc_add(struct doc *d, int kind, int slot, int indent, int64_t ref,
 		const char *text, int width);
 /* A "label: value" line, the value wrapped under itself. */
 void doc_field(struct doc *d, const char *label, const char *value, int width);
+/* A line of kind with a label in label_slot, label_w columns wide (cut to
+ * fit), then text in slot wrapped under itself (the help screen: keys,
+ * then what they do; the timeline: time, then what happened). ref is kept
+ * on every line. Both strings are sanitized here. */
+void doc_pair(struct doc *d, int kind, const char *label, int label_slot, int label_w,
+		const char *text, int slot, int64_t ref, int width);
 /* The index of the next (dir 1) or previous (-1) section line from cur,
  * or cur when none. */
 size_t doc_next_section(const struct doc *d, size_t cur, int dir);

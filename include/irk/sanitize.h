@@ -35,6 +35,9 @@ int utf8_valid(const char *s, size_t n);
  * (1..4) and stores the code point in *cp, or returns 0 for an invalid
  * sequence (*cp is then U+FFFD and one byte should be skipped). */
 int utf8_decode(const char *s, size_t n, unsigned *cp);
+/* Encode code point cp (at most U+10FFFF) as UTF-8 into out; returns the
+ * length (1..4). No terminating NUL is written. */
+int utf8_encode(unsigned cp, char out[4]);
 
 /* Display width in terminal columns of valid UTF-8 text (wcwidth rules:
  * CJK 2, combining 0). Control characters count as 0; sanitize first. */

@@ -61,6 +61,13 @@ int store_group_end(struct store *s, int commit, struct irk_err *err);
  * checkpoint once at the end. Readers are not affected. */
 void store_bulk_begin(struct store *s);
 void store_bulk_end(struct store *s);
+/* Commits on this connection never copy the WAL back into the database
+ * (the engine's workers: a step's commit does not wait for a checkpoint);
+ * someone must call store_checkpoint() regularly instead. */
+void store_checkpoint_off(struct store *s);
+/* Copy the WAL back into the database as far as readers allow (PASSIVE:
+ * never waits for them). */
+void store_checkpoint(struct store *s);
 
 /* ---- users ------------------------------------------------------------ */
 struct user {

@@ -18,12 +18,20 @@ struct tui *tui_open_headless(struct cli *c, int width, int height, struct irk_e
 /* Handle one key (a code from tui_actions.h: code point, or KEY_* |
  * TUI_KEY_FN) as if typed. Returns nonzero when irk would quit. */
 int tui_feed_key(struct tui *t, int key);
+/* A mouse click (wheel 0) or a wheel turn (-1 up, 1 down) at screen cell
+ * (y, x), as if the mouse were on ([ui] mouse = yes). */
+void tui_feed_mouse(struct tui *t, int y, int x, int wheel);
+/* The terminal changed size (what KEY_RESIZE does on a real terminal). */
+void tui_resize(struct tui *t, int width, int height);
 /* Check the database for changes like the timer does. */
 void tui_tick(struct tui *t);
 /* Lay out and paint the current screen (wnoutrefresh + doupdate). */
 void tui_render(struct tui *t);
-/* The painted screen as text, one line per row, trailing spaces removed. */
+/* The painted screen as text, one line per row, trailing spaces removed
+ * (popups included: what the terminal shows). */
 void tui_screen_text(struct tui *t, struct strbuf *out);
+/* The message on the status line ("" when none). Borrowed. */
+const char *tui_status_text(const struct tui *t);
 void tui_close(struct tui **t);
 
 #endif

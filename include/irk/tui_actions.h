@@ -7,8 +7,10 @@
  * `[keys]` in irk.conf replaces an action's keys:
  *     [keys]
  *     board-stage-next = L > n
- * A key given to an action in [keys] is taken away from the action of the
- * same context (or the global one) that had it by default.
+ * A key given to an action in [keys] is taken away from the other actions
+ * of the same context that had it; a key given to a global action is taken
+ * away from every action. (A screen's own binding wins over a global one,
+ * so binding a board action to "q" shadows quit on the board only.)
  *
  * Keys are ints: a character is its Unicode code point; a function key is
  * a curses KEY_* code or'ed with TUI_KEY_FN. Key names: one character

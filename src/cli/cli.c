@@ -79,6 +79,41 @@
 	  "confidence (0..100), asset_criticality (1..4), category, vector,\n" \
 	  "threat_source, root_cause, business_unit, owner, effort (minutes).\n" \
 	  "Priority is recomputed when severity, confidence or criticality change.\n") \
+	X(play, "lint [FILE...] | list [--json] | show ID [--version HASH] [--json]", \
+	  "check, list and show plays", \
+	  "  lint FILE...   check play files: every problem as FILE:LINE:COLUMN: message\n" \
+	  "                 on standard error; exit 1 when there is any error. Without\n" \
+	  "                 FILE, every play in the play directories.\n" \
+	  "  list           the plays loaded, in matching order (priority, directory,\n" \
+	  "                 id), with the directories searched\n" \
+	  "  show ID        one play: match, steps, and the versions the database\n" \
+	  "                 knows (--version HASH shows a stored version)\n" \
+	  "Play directories: $IRK_PLAYS (colon-separated), plays.path in irk.conf, then\n" \
+	  "the bundled plays. The format is in irk-play(5).\n") \
+	X(step, "list KEY [--json] | show KEY STEP | done KEY STEP [--input NAME=VALUE]... | " \
+	  "skip KEY STEP --reason TEXT | retry KEY STEP [--reason TEXT]", \
+	  "list and work the steps of an incident's play", \
+	  "  list KEY       the steps with stage, kind, state, who and title\n" \
+	  "                 (--json: every field, outputs and definitions included)\n" \
+	  "  show KEY STEP  instructions, checklist, inputs, output and log of a step\n" \
+	  "  done KEY STEP  finish a step you did (a manual step, or an automated one\n" \
+	  "                 done by hand); --input NAME=VALUE records its inputs\n" \
+	  "  skip KEY STEP  skip a step (--reason required; a required step only by a\n" \
+	  "                 senior); steps that need it are skipped too\n" \
+	  "  retry KEY STEP run a failed or waiting automated step again, or ask a\n" \
+	  "                 denied approval again\n") \
+	X(approve, "KEY STEP", "grant an approval step", \
+	  "Grant an approval that waits. You need the role the step names (senior by\n" \
+	  "default; admin counts as senior) and must not be the one who asked for it.\n") \
+	X(deny, "KEY STEP --reason TEXT", "refuse an approval step", \
+	  "Refuse an approval (a reason is required). The steps that need it are\n" \
+	  "skipped; 'irk step retry KEY STEP' asks again.\n") \
+	X(outbox, "[--queued] [--limit N] [--json]", "list the messages of notify steps", \
+	  "List the messages notify steps queued for people and roles, newest first,\n" \
+	  "with their state (queued, sent, failed).\n" \
+	  "  --queued       only messages not sent yet\n" \
+	  "  --limit N      at most N (default 50; 0: all)\n" \
+	  "  --json         a JSON array\n") \
 	X(audit, "verify | log [--incident KEY] [--limit N] [--json]", "check or read the audit log", \
 	  "  verify         recompute the hash chain; exit 0 when intact, 1 naming\n" \
 	  "                 the first event that does not match\n" \
@@ -87,6 +122,14 @@
 	  "Roles: analyst (works the queue), senior (forces gates, grants approvals,\n" \
 	  "authors plays), admin (manages users). Unregistered users are analysts.\n" \
 	  "Only an admin may add users, except the very first.\n") \
+	X(serve, "[--workers N]", "run the sequencer without a board (a service)", \
+	  "Run the automated steps of plays (exec, ansible, http, notify, score, set)\n" \
+	  "until SIGTERM, SIGINT or SIGHUP, logging to standard error. Any number of\n" \
+	  "irk serve and irk boards may share one database: each step runs once.\n" \
+	  "On a signal the programs of running steps get SIGTERM (SIGKILL after\n" \
+	  "engine.grace) and are recorded: steps with retries go back to the queue,\n" \
+	  "others wait for a person. See irk(1) ENGINE and contrib/irk-serve.service.\n" \
+	  "  --workers N    steps run at once (default engine.workers, 2)\n") \
 	X(config, "show", "print the configuration in effect", \
 	  "Print every setting with its value and meaning (secrets show as (set)).\n") \
 	X(version, "", "print the version", "")

@@ -10,6 +10,7 @@
 #include "irk/identity.h"
 #include "irk/ingest.h"
 #include "irk/jsonw.h"
+#include "irk/play.h"
 #include "irk/sanitize.h"
 #include "irk/store.h"
 
@@ -94,7 +95,17 @@ int cmd_demo(struct cli *c, int argc, char **argv)
 	}
 	if (c->tty)
 		o.progress = stderr;
-	if (demo_fill(c->store, &o, &st, &err))
+	struct ingest_opts io;
+	struct play_catalog plays;
+	ingest_opts_init(&io);
+	io.actor = c->actor.name;
+	if (cli_plays_load(c, &plays))
+		return EXIT_ERR;
+	cli_plays_hook(&io, &plays);
+	o.ingest = &io;
+	int rc = demo_fill(c->store, &o, &st, &err);
+	play_catalog_free(&plays);
+	if (rc)
 		return cli_report(&err);
 	printf("demo ready: %lld alerts, %lld incidents (%lld closed), %lld analysts in ",
 	       (long long)st.alerts, (long long)st.incidents, (long long)st.closed,
@@ -167,12 +178,17 @@ int cmd_ingest(struct cli *c, int argc, char **argv)
 	if (!cli_store(c, 0))
 		return EXIT_ERR;
 	o.actor = c->actor.name;
+	struct play_catalog plays;
+	if (cli_plays_load(c, &plays))
+		return EXIT_ERR;
+	cli_plays_hook(&o, &plays);
 	if (optind == argc) {
 		rc = ingest_path(c->store, "-", &o, &st, &err);
 	} else {
 		for (int i = optind; i < argc && !rc; i++)
 			rc = ingest_path(c->store, argv[i], &o, &st, &err);
 	}
+	play_catalog_free(&plays);
 	print_stats(&st, json);
 	fflush(stdout);
 	if (rc)

@@ -350,6 +350,10 @@ static void show_human(struct cli *c, const struct incident *inc, int nalerts)
 		}
 	}
 	note_list_free(notes, nn);
+	if (inc->play) {
+		printf("\nSteps (irk step show %s STEP for one)\n", key);
+		cli_steps_print(c, inc->id, NULL);
+	}
 	printf("\nAlerts (%d, newest first)\n", inc->alert_count);
 	store_alert_each(c->store, inc->id, nalerts, show_alert, &ss, &err);
 	ss.n = 0;
@@ -403,6 +407,10 @@ static void show_json(struct cli *c, const struct incident *inc, int nalerts)
 		}
 	}
 	note_list_free(notes, nn);
+	jsonw_arr_end(&w);
+	jsonw_key(&w, "steps");
+	jsonw_arr_begin(&w);
+	cli_steps_print(c, inc->id, &w);
 	jsonw_arr_end(&w);
 	jsonw_key(&w, "alerts");
 	jsonw_arr_begin(&w);
@@ -615,6 +623,8 @@ int cmd_move(struct cli *c, int argc, char **argv)
 	if (!cli_store(c, 0))
 		return EXIT_ERR;
 	int rc = incident_move(c->store, &c->actor, id, to, reason, force, 0, &err);
+	if (!rc && !err.msg[0])
+		cli_plays_advance(c, id, c->actor.name);   /* steps of the new stage */
 	snprintf(msg, sizeof msg, "%s", stage_name(to));
 	return done(c, rc, &err, "%s moved to ", id, msg);
 }
@@ -691,6 +701,8 @@ int cmd_close(struct cli *c, int argc, char **argv)
 	if (!cli_store(c, 0))
 		return EXIT_ERR;
 	int rc = incident_close(c->store, &c->actor, id, resolution, reason, force, 0, &err);
+	if (!rc)
+		cli_plays_advance(c, id, c->actor.name);   /* cancels unfinished steps */
 	return done(c, rc, &err, "%s closed as ", id, resolution_name(resolution));
 }
 

@@ -10,7 +10,7 @@
 #include "irk/config.h"
 #include "irk/sanitize.h"
 
-enum { CK_TEXT, CK_INT, CK_DURATION, CK_BOOL, CK_SECRET };
+enum { CK_TEXT, CK_INT, CK_DURATION, CK_BOOL, CK_SECRET, CK_MS };
 
 struct config_key {
 	const char *key;       /* "section.name" */
@@ -47,7 +47,13 @@ static const struct config_key keys[] = {
 	{ "ui.refresh", CK_DURATION, "1s", "how often the board looks for other people's changes" },
 	{ "engine.lease", CK_DURATION, "5m", "how long a claimed automated step is held before it is retried" },
 	{ "engine.workers", CK_INT, "2", "automated steps run at once by one irk process" },
-	{ "engine.poll", CK_DURATION, "1s", "how often the sequencer looks for ready steps" },
+	{ "engine.poll", CK_MS, "1s", "how often the sequencer looks for ready steps and expired leases (250ms, 1s)" },
+	{ "engine.grace", CK_MS, "5s", "a step's program gets this long after SIGTERM before SIGKILL" },
+	{ "engine.path", CK_TEXT, "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
+	  "PATH of the programs exec and ansible steps run (nothing else of the environment is passed)" },
+	{ "engine.tmpdir", CK_TEXT, NULL, "where steps get their private working directory (default $TMPDIR or /tmp)" },
+	{ "engine.ansible", CK_TEXT, "ansible-playbook", "the ansible-playbook program (looked up in engine.path)" },
+	{ "engine.cafile", CK_TEXT, NULL, "CA bundle http steps verify servers with (default: the system's)" },
 	{ "plays.path", CK_TEXT, NULL, "extra play directories, colon-separated (also $IRK_PLAYS)" },
 	{ "xmpp.jid", CK_TEXT, NULL, "XMPP account used for notify steps" },
 	{ "xmpp.password", CK_SECRET, NULL, "its password (the file must not be group/world readable)" },
@@ -59,7 +65,7 @@ static const struct config_key keys[] = {
 #define NKEYS (sizeof keys / sizeof keys[0])
 
 /* Sections whose keys are not fixed. */
-static const char *const free_sections[] = { "keys", "context", "users", NULL };
+static const char *const free_sections[] = { "keys", "context", "users", "secrets", NULL };
 
 struct entry {
 	char *key, *value;
@@ -142,6 +148,25 @@ static void update_mapping(struct config *c)
 	c->have_map = c->map.time != NULL;
 }
 
+/* "250ms" in milliseconds, or any duration irk_duration_parse() takes. */
+static int ms_parse(const char *s, int64_t *out)
+{
+	size_t n = strlen(s);
+	char *end;
+
+	if (n > 2 && !strcmp(s + n - 2, "ms") && s[0] >= '0' && s[0] <= '9') {
+		long long v = strtoll(s, &end, 10);
+		if (end != s + n - 2 || v < 0)
+			return -1;
+		*out = v;
+		return 0;
+	}
+	if (irk_duration_parse(s, out) || *out > INT64_MAX / 1000)
+		return -1;
+	*out *= 1000;
+	return 0;
+}
+
 static int validate(int kind, const char *value, char *why, size_t n)
 {
 	int64_t v;
@@ -159,6 +184,12 @@ static int validate(int kind, const char *value, char *why, size_t n)
 	case CK_DURATION:
 		if (irk_duration_parse(value, &v)) {
 			snprintf(why, n, "'%s' is not a duration (like 90s, 15m, 1h, 2d)", value);
+			return -1;
+		}
+		return 0;
+	case CK_MS:
+		if (ms_parse(value, &v)) {
+			snprintf(why, n, "'%s' is not a duration (like 250ms, 1s, 2m)", value);
 			return -1;
 		}
 		return 0;
@@ -257,7 +288,7 @@ int config_load(struct config *c, const char *path, int optional, struct irk_err
 		snprintf(key, sizeof key, "%s.%s", section, k);
 		int i = find_key(key);
 		if ((i >= 0 && keys[i].kind == CK_SECRET) || strstr(k, "token") || strstr(k, "password") ||
-		    strstr(k, "secret"))
+		    strstr(k, "secret") || !strcmp(section, "secrets"))
 			has_secret = 1;
 		struct irk_err e2;
 		if (config_set(c, key, v, &e2)) {
@@ -298,6 +329,8 @@ int64_t config_get_int(const struct config *c, const char *key, int64_t def)
 		return def;
 	if (i >= 0 && keys[i].kind == CK_DURATION)
 		return irk_duration_parse(v, &out) ? def : out;
+	if (i >= 0 && keys[i].kind == CK_MS)
+		return ms_parse(v, &out) ? def : out;
 	if (i >= 0 && keys[i].kind == CK_BOOL)
 		return !strcmp(v, "yes") || !strcmp(v, "true") || !strcmp(v, "on") || !strcmp(v, "1");
 	char *end;

@@ -97,22 +97,7 @@ static int hex4(const char *p, unsigned *out)
 
 static char *put_utf8(char *w, unsigned cp)
 {
-	if (cp < 0x80) {
-		*w++ = (char)cp;
-	} else if (cp < 0x800) {
-		*w++ = (char)(0xC0 | cp >> 6);
-		*w++ = (char)(0x80 | (cp & 0x3F));
-	} else if (cp < 0x10000) {
-		*w++ = (char)(0xE0 | cp >> 12);
-		*w++ = (char)(0x80 | (cp >> 6 & 0x3F));
-		*w++ = (char)(0x80 | (cp & 0x3F));
-	} else {
-		*w++ = (char)(0xF0 | cp >> 18);
-		*w++ = (char)(0x80 | (cp >> 12 & 0x3F));
-		*w++ = (char)(0x80 | (cp >> 6 & 0x3F));
-		*w++ = (char)(0x80 | (cp & 0x3F));
-	}
-	return w;
+	return w + utf8_encode(cp, w);
 }
 
 /* A string at ps->p (on the opening quote). Unescapes in place; the closing

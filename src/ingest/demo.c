@@ -78,6 +78,7 @@ struct sim {
 	int64_t line[FMT_COUNT];
 	char many_src[16];     /* the outside address of the alert being written */
 	int setbacks, reopens; /* moves back after recovery; recurrences after closing */
+	struct demo_stepper steps;   /* the play steps of incidents that have one */
 	const char *admin;
 	FILE *progress;
 	int64_t progress_day;
@@ -371,7 +372,7 @@ static void shot_fill(struct sim *m, struct demo_shot *a, const struct event *e)
 		a->host = sc->host;
 }
 
-static void case_new(struct sim *m, int64_t id, int scen);
+static int case_new(struct sim *m, int64_t id, int scen);
 
 /* Ingest the alerts of one batch that belong to format f, in one
  * transaction with its ingest.batch audit event, as the shipper of that
@@ -422,7 +423,7 @@ static int ingest_format(struct sim *m, const struct event *ev, size_t n, int f)
 	else
 		store_rollback(m->s);
 	for (size_t i = 0; !rc && i < nopened; i++)
-		case_new(m, opened[i].id, opened[i].scen);
+		rc = case_new(m, opened[i].id, opened[i].scen);
 	free(opened);
 	strbuf_free(&line);
 	return rc;
@@ -555,7 +556,7 @@ static void schedule(struct sim *m, struct dcase *c, int step, double median)
 	schedule_at(m, c, step, c->urgent ? t : office(m, t));
 }
 
-static void case_new(struct sim *m, int64_t id, int scen)
+static int case_new(struct sim *m, int64_t id, int scen)
 {
 	struct demo_scen *sc = &m->sc[scen];
 	struct incident inc;
@@ -591,6 +592,8 @@ static void case_new(struct sim *m, int64_t id, int scen)
 		schedule(m, c, S_CLAIM, claim_wait[inc.priority >= 1 && inc.priority <= 4 ? inc.priority : 4]);
 		incident_clear(&inc);
 	}
+	/* A play's first automated steps run as soon as it is assigned. */
+	return demo_steps_advance(&m->steps, id, "engine");
 }
 
 /* Expand one line of list (or of the fallback) about case c. */
@@ -718,6 +721,39 @@ static void run_recur(struct sim *m, const struct event *e)
 		push_alert(m, e->scen, p, i, e->t + (int64_t)i * gap, 1);
 }
 
+/* The lifecycle with the play: before a forward move or a close the
+ * steps of the stage being left are worked (the gate wants them), after it
+ * the play advances. */
+static int lc_move(struct sim *m, const struct actor *who, int64_t id, int to, const char *reason)
+{
+	struct incident inc;
+	int from, rc;
+
+	if ((rc = store_incident_get(m->s, id, &inc, m->err)))
+		return rc;
+	from = inc.stage;
+	incident_clear(&inc);
+	if (to > from && (rc = demo_steps_work(&m->steps, id, from, who)))
+		return rc;
+	if (!(rc = incident_move(m->s, who, id, to, reason, 0, 0, m->err)))
+		rc = demo_steps_advance(&m->steps, id, who->name);
+	return rc;
+}
+
+static int lc_close(struct sim *m, const struct actor *who, int64_t id, int res, const char *reason)
+{
+	struct incident inc;
+	int rc;
+
+	if ((rc = store_incident_get(m->s, id, &inc, m->err)))
+		return rc;
+	rc = demo_steps_work(&m->steps, id, inc.stage, who);
+	incident_clear(&inc);
+	if (!rc && !(rc = incident_close(m->s, who, id, res, reason, 0, 0, m->err)))
+		rc = demo_steps_advance(&m->steps, id, who->name);
+	return rc;
+}
+
 /* Move the case's incident to stage and write the note for it. */
 static int case_move(struct sim *m, struct dcase *c, const struct actor *who, int stage,
 		     const char *reason)
@@ -725,7 +761,7 @@ static int case_move(struct sim *m, struct dcase *c, const struct actor *who, in
 	const struct demo_kind *k = &demo_kinds[m->sc[c->scen].kind];
 	const char *const *fallback;
 	const char *const *list = stage_notes(k, stage, &fallback);
-	int rc = incident_move(m->s, who, c->id, stage, reason, 0, 0, m->err);
+	int rc = lc_move(m, who, c->id, stage, reason);
 
 	/* Coming back to a stage (after a setback) needs no second note. */
 	if (!rc && stage >= STAGE_CONTAINMENT && !(c->noted & (1u << stage)))
@@ -745,7 +781,7 @@ static int case_close(struct sim *m, struct dcase *c, const struct actor *who, i
 
 	free_assign(a, 1);
 	if (!rc)
-		rc = incident_close(m->s, who, c->id, res, reason, 0, 0, m->err);
+		rc = lc_close(m, who, c->id, res, reason);
 	return rc;
 }
 
@@ -800,7 +836,7 @@ static int case_setback(struct sim *m, struct dcase *rc_case, const struct actor
 	about.other = rc_case->id;
 	case_text(m, &about, closed ? demo_generic_reopen : k->reinfect_note,
 		  demo_generic_reinfect, &reason);
-	rc = incident_move(m->s, who, p->id, STAGE_CONTAINMENT, reason.buf, 0, 0, m->err);
+	rc = lc_move(m, who, p->id, STAGE_CONTAINMENT, reason.buf);
 	strbuf_free(&reason);
 	if (rc)
 		return rc;
@@ -882,7 +918,7 @@ static int step_triage(struct sim *m, struct dcase *c, const struct actor *who)
 	rc = set_fields(m, who, c->id, a, 3);
 	free_assign(a, 3);
 	if (!rc)
-		rc = incident_move(m->s, who, c->id, STAGE_IDENTIFICATION, NULL, 0, 0, m->err);
+		rc = lc_move(m, who, c->id, STAGE_IDENTIFICATION, NULL);
 	if (!rc)
 		rc = note(m, c, who, c->id, k->triage, demo_generic_triage);
 	c->effort += demo_rng_range(&m->r, 10, 45);
@@ -946,7 +982,7 @@ static int step_stage(struct sim *m, struct dcase *c, const struct actor *who)
 	    (!m->setbacks || demo_rng_pct(&m->r, 12))) {
 		struct strbuf reason = STRBUF_INIT;
 		case_text(m, c, NULL, demo_generic_missed, &reason);
-		rc = incident_move(m->s, who, c->id, STAGE_ERADICATION, reason.buf, 0, 0, m->err);
+		rc = lc_move(m, who, c->id, STAGE_ERADICATION, reason.buf);
 		strbuf_free(&reason);
 		if (rc)
 			return rc;
@@ -1004,6 +1040,69 @@ static int run_work(struct sim *m, const struct event *e)
 	case S_STAGE: return step_stage(m, c, &who);
 	default: return step_close(m, c, &who);
 	}
+}
+
+/* A value for an input of a play's manual step. A label listing choices
+ * ("malicious, suspicious or benign", "yes or no") gets the first for a
+ * true positive and the last otherwise; known names get what the scenario
+ * knows; anything else refers to the notes. */
+static void step_input(void *arg, int64_t id, const char *name, const char *label,
+		       struct strbuf *out)
+{
+	static const struct { const char *name, *tp, *other; } known[] = {
+		{ "account", "{user}", "none" }, { "user", "{user}", "{user}" },
+		{ "hosts", "{host}", "{host}" }, { "other_hosts", "{hosts}", "none" },
+		{ "c2", "{ext}", "none" }, { "destination", "{ext}", "{ext}" },
+		{ "sender_domain", "{dom}", "{dom}" }, { "clicked", "{user}", "nobody" },
+		{ "recipients", "14", "3" }, { "ticket", "{chg}", "{chg}" },
+		{ "evidence", "case folder {key}", "case folder {key}" },
+		{ "report", "post-incident review of {key} on the wiki", "notes of {key}" },
+		{ "path", "C:\\ProgramData\\{proc}", "none" }, { "pid", "4711", "none" },
+		{ "volume", "about 2 GB", "a few MB" }, { "peak", "3 Gbit/s", "none" },
+		{ "police_ref", "none yet", "none" }, { "intrusion", "yes", "no" },
+		{ "file", "{file}", "{file}" },
+		{ "decision", "not reportable: no personal data affected", "nothing to report" },
+	};
+	struct sim *m = arg;
+	const struct dcase *c = (size_t)id < m->ncase_of && m->case_of[id] ?
+		&m->cs[m->case_of[id] - 1] : NULL;
+	const struct demo_scen *sc = c ? &m->sc[c->scen] : NULL;
+	const struct demo_kind *k = sc ? &demo_kinds[sc->kind] : NULL;
+	int tp = sc && c->role == ROLE_PRIMARY && sc->outcome == RES_TRUE_POSITIVE;
+	const char *or = strstr(label, " or ");
+	char key[24];
+	struct demo_text tx = { sc, NULL, incident_key(id, key, sizeof key), NULL, lead_name(),
+		NULL, 0, &m->r };
+
+	/* Choices: short words separated by commas and a final "or". */
+	if (or && strlen(label) < 80 && !strpbrk(label, "/(")) {
+		const char *last = or + 4, *first_end = strpbrk(label, ",");
+		if (!first_end || first_end > or)
+			first_end = or;
+		if (tp)
+			strbuf_add(out, label, (size_t)(first_end - label));
+		else
+			strbuf_puts(out, last);
+		return;
+	}
+	if (k && (!strcmp(name, "root_cause") || !strcmp(name, "entry_point"))) {
+		demo_expand(out, demo_rng_pick(&m->r, k->root ? k->root :
+			    (const char *const[]){ "under review", NULL }), &tx);
+		return;
+	}
+	if (k && !strcmp(name, "vector")) {
+		strbuf_puts(out, k->vector ? k->vector[0] : "unknown");
+		return;
+	}
+	if (!strcmp(name, "family")) {
+		strbuf_puts(out, tp && k ? k->name : "unknown");
+		return;
+	}
+	for (size_t i = 0; i < sizeof known / sizeof known[0]; i++)
+		if (!strcmp(known[i].name, name)) {
+			demo_expand(out, tp ? known[i].tp : known[i].other, &tx);
+			return;
+		}
 }
 
 /* ---- the run ------------------------------------------------------------------------ */
@@ -1080,6 +1179,7 @@ int demo_fill(struct store *s, const struct demo_opts *o, struct demo_stats *st,
 	if (!m.io.window)
 		m.io.window = INGEST_DEFAULT_WINDOW;
 	m.io.actor = "ingest";
+	m.steps = (struct demo_stepper){ s, &m.r, &m.now, m.end, step_input, &m, err };
 	irk_clock_set(m.now);
 	/* Whoever runs the demo set the database up, before the period. */
 	if (store_user_count(s) == 0)

@@ -213,6 +213,29 @@ struct demo_text {
 };
 void demo_expand(struct strbuf *out, const char *tpl, const struct demo_text *tx);
 
+/* ---- the play steps of an incident (demo_steps.c) ----------------------- */
+struct demo_stepper {
+	struct store *s;
+	struct demo_rng *r;
+	int64_t *now;                  /* the simulated clock: steps take a little time */
+	int64_t end;                   /* ... but it never passes the end of the period */
+	/* The value of input name (its label says what is wanted) of a manual
+	 * step of incident id, appended to out. */
+	void (*input)(void *arg, int64_t id, const char *name, const char *label,
+			struct strbuf *out);
+	void *arg;
+	struct irk_err *err;
+};
+struct actor;
+/* After a move, a close or an opening: advance the incident's play
+ * (play_advance) and let the simulated sequencer finish its automated
+ * steps. Nothing happens for an incident without a play. */
+int demo_steps_advance(struct demo_stepper *w, int64_t id, const char *actor);
+/* Before leaving stage: who does the people's steps of stages up to it
+ * (manual steps done with inputs, approvals granted by a senior who did not
+ * ask), the sequencer its steps, until nothing more can be done. */
+int demo_steps_work(struct demo_stepper *w, int64_t id, int stage, const struct actor *who);
+
 /* The alert as one JSON line in its rule's format (generic JSON in the
  * layout of demo_mapping). */
 void demo_alert_json(struct strbuf *out, const struct demo_shot *a, struct demo_rng *r);

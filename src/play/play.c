@@ -11,15 +11,18 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "irk/clock.h"
 #include "irk/expr.h"
 #include "irk/identity.h"
 #include "irk/incident.h"
 #include "irk/jdoc.h"
+#include "irk/jsonw.h"
 #include "irk/model.h"
 #include "irk/play.h"
 #include "irk/template.h"
+#include "play_impl.h"
 
 #define X_KIND(e, n, a, h) { n, a, h },
 static const struct { const char *name; int automated; const char *help; } kinds[] = {
@@ -68,7 +71,7 @@ void play_diag_format(const struct play_diag *d, struct strbuf *out)
 		      d->warning ? "warning: " : "", d->msg);
 }
 
-static void diags_add(struct play_diags *d, const char *file, int line, int col,
+void play_diags_add(struct play_diags *d, const char *file, int line, int col,
 		      int warning, const char *msg)
 {
 	if (d->n == d->cap) {
@@ -107,7 +110,7 @@ static void report(struct lint *l, size_t off, int warning, const char *fmt, ...
 	vsnprintf(msg, sizeof msg, fmt, ap);
 	va_end(ap);
 	expr_position(l->src, (int)off, &line, &col);
-	diags_add(l->diags, l->path, line, col, warning, msg);
+	play_diags_add(l->diags, l->path, line, col, warning, msg);
 	if (!warning)
 		l->errors++;
 }
@@ -251,15 +254,28 @@ struct var_check {
 	int tok;                  /* the string holding the expression */
 	int at;                   /* step index, -1 for match */
 	size_t base;              /* offset of the source inside the string */
+	int secrets;              /* secret.NAME allowed (http headers, exec env) */
 };
 
 static void check_var(const char *name, int offset, void *arg)
 {
 	struct var_check *vc = arg;
 	char why[256];
+	size_t pos = str_pos(vc->l, vc->tok, vc->base + (size_t)offset);
 
+	/* Secrets come from irk.conf [secrets] or $IRK_SECRET_NAME when the
+	 * step runs; the engine keeps them out of everything it records, which
+	 * it can only do where they go straight to the other side. */
+	if (!strncmp(name, "secret.", 7)) {
+		if (!vc->secrets)
+			report(vc->l, pos, 0, "%s: a secret may be used only in http headers and exec "
+			       "env (never recorded)", name);
+		else if (!name[7] || strchr(name + 7, '.'))
+			report(vc->l, pos, 0, "%s: write secret.NAME", name);
+		return;
+	}
 	if (play_field_check(vc->l->p, vc->at, name, why, sizeof why))
-		report(vc->l, str_pos(vc->l, vc->tok, vc->base + (size_t)offset), 0, "%s", why);
+		report(vc->l, pos, 0, "%s", why);
 }
 
 /* Lint an expression held by string v. */
@@ -267,7 +283,7 @@ static void check_expr(struct lint *l, int v, int at, const char *what)
 {
 	struct expr_error ee;
 	struct expr *e;
-	struct var_check vc = { l, v, at, 0 };
+	struct var_check vc = { l, v, at, 0, 0 };
 
 	if (want_str(l, v, what))
 		return;
@@ -281,11 +297,11 @@ static void check_expr(struct lint *l, int v, int at, const char *what)
 }
 
 /* Lint a template held by string v. */
-static void check_tmpl(struct lint *l, int v, int at, const char *what)
+static void check_tmpl_s(struct lint *l, int v, int at, const char *what, int secrets)
 {
 	struct expr_error ee;
 	struct tmpl *t;
-	struct var_check vc = { l, v, at, 0 };
+	struct var_check vc = { l, v, at, 0, secrets };
 
 	if (want(l, v, JD_STRING, what))
 		return;
@@ -295,6 +311,33 @@ static void check_tmpl(struct lint *l, int v, int at, const char *what)
 		return;
 	}
 	tmpl_each_var(t, check_var, &vc);
+	tmpl_free(&t);
+}
+
+static void check_tmpl(struct lint *l, int v, int at, const char *what)
+{
+	check_tmpl_s(l, v, at, what, 0);
+}
+
+static void title_var(const char *name, int offset, void *arg)
+{
+	struct var_check *vc = arg;
+
+	if (!strncmp(name, "steps.", 6) || !strcmp(name, "score"))
+		report(vc->l, str_pos(vc->l, vc->tok, (size_t)offset), 1,
+		       "the title is expanded when the play is assigned, before %s is known: "
+		       "it will show the braces (use instructions)", name);
+}
+
+/* Titles are expanded once, at assignment: warn about fields that only
+ * exist later. */
+static void check_title_time(struct lint *l, int v)
+{
+	struct tmpl *t = tmpl_parse(jdoc_str(&l->d, v), NULL);
+	struct var_check vc = { l, v, 0, 0, 0 };
+
+	if (t)
+		tmpl_each_var(t, title_var, &vc);
 	tmpl_free(&t);
 }
 
@@ -312,14 +355,14 @@ static void check_tmpl_tree(struct lint *l, int v, int at, const char *what)
 }
 
 /* An object whose values are templates (strings, or numbers/booleans). */
-static void check_tmpl_map(struct lint *l, int v, int at, const char *what)
+static void check_tmpl_map(struct lint *l, int v, int at, const char *what, int secrets)
 {
 	if (want(l, v, JD_OBJECT, what))
 		return;
 	for (int e = jdoc_first(&l->d, v); e >= 0; e = jdoc_next(&l->d, v, e)) {
 		int t = jdoc_type(&l->d, e);
 		if (t == JD_STRING)
-			check_tmpl(l, e, at, what);
+			check_tmpl_s(l, e, at, what, secrets);
 		else if (t != JD_NUMBER && t != JD_TRUE && t != JD_FALSE)
 			report(l, tok_pos(l, e), 0, "%s.%s must be a string, number or boolean",
 			       what, key_name(l, e));
@@ -412,7 +455,7 @@ static void check_inputs(struct lint *l, int v)
 	}
 }
 
-static void check_recipient(struct lint *l, int v)
+static void check_recipient(struct lint *l, int v, int at)
 {
 	const char *to;
 
@@ -426,7 +469,7 @@ static void check_recipient(struct lint *l, int v)
 		return;
 	}
 	if (!strcmp(to, "owner") || strstr(to, "{{")) {
-		check_tmpl(l, v, -2, "to");
+		check_tmpl(l, v, at, "to");
 		return;
 	}
 	if (!identity_valid(to))
@@ -470,7 +513,7 @@ static void check_kind(struct lint *l, int i, int s, int kind)
 		if ((v = jdoc_get(d, s, "cwd")) >= 0)
 			check_tmpl(l, v, i, "cwd");
 		if ((v = jdoc_get(d, s, "env")) >= 0) {
-			check_tmpl_map(l, v, i, "env");
+			check_tmpl_map(l, v, i, "env", 1);
 			for (int e = jdoc_first(d, v); e >= 0 && jdoc_type(d, v) == JD_OBJECT;
 			     e = jdoc_next(d, v, e))
 				if (!valid_id(key_name(l, e), 0))
@@ -518,7 +561,7 @@ static void check_kind(struct lint *l, int i, int s, int kind)
 				report(l, tok_pos(l, v), 0, "url must start with http:// or https://");
 		}
 		if ((v = jdoc_get(d, s, "headers")) >= 0)
-			check_tmpl_map(l, v, i, "headers");
+			check_tmpl_map(l, v, i, "headers", 1);
 		if ((v = jdoc_get(d, s, "body")) >= 0)
 			check_tmpl_tree(l, v, i, "body");
 		if ((v = jdoc_get(d, s, "insecure")) >= 0 && !want(l, v, JD_TRUE, "insecure") &&
@@ -536,9 +579,9 @@ static void check_kind(struct lint *l, int i, int s, int kind)
 			if (jdoc_first(d, v) < 0)
 				report(l, tok_pos(l, v), 0, "to names nobody");
 			for (int e = jdoc_first(d, v); e >= 0; e = jdoc_next(d, v, e))
-				check_recipient(l, e);
+				check_recipient(l, e, i);
 		} else {
-			check_recipient(l, v);
+			check_recipient(l, v, i);
 		}
 		if ((v = jdoc_get(d, s, "text")) < 0)
 			report(l, tok_pos(l, s), 0, "a notify step needs a text");
@@ -554,7 +597,7 @@ static void check_kind(struct lint *l, int i, int s, int kind)
 			report(l, tok_pos(l, s), 0, "a set step needs fields (an object of field: value)");
 			break;
 		}
-		check_tmpl_map(l, v, i, "fields");
+		check_tmpl_map(l, v, i, "fields", 0);
 		if (jdoc_type(d, v) == JD_OBJECT && jdoc_first(d, v) < 0)
 			report(l, tok_pos(l, v), 0, "fields sets nothing");
 		for (int e = jdoc_first(d, v); e >= 0 && jdoc_type(d, v) == JD_OBJECT; e = jdoc_next(d, v, e))
@@ -685,6 +728,69 @@ static void check_order(struct lint *l)
 	free(seen);
 }
 
+/* What the board shows for a step without a title: what it does. */
+static char *default_title(struct lint *l, int s, int kind, const char *id)
+{
+	struct strbuf t = STRBUF_INIT;
+	int v;
+
+	if (kind == KIND_NOTIFY && (v = jdoc_get(&l->d, s, "to")) >= 0) {
+		strbuf_puts(&t, "Notify ");
+		if (jdoc_type(&l->d, v) == JD_STRING)
+			strbuf_puts(&t, jdoc_str(&l->d, v));
+		for (int e = jdoc_first(&l->d, v); e >= 0; e = jdoc_next(&l->d, v, e))
+			strbuf_printf(&t, "%s%s", t.len > 7 ? ", " : "", jdoc_str(&l->d, e) ? jdoc_str(&l->d, e) : "?");
+	} else if (kind == KIND_SET && (v = jdoc_get(&l->d, s, "fields")) >= 0) {
+		strbuf_puts(&t, "Set ");
+		for (int e = jdoc_first(&l->d, v); e >= 0; e = jdoc_next(&l->d, v, e))
+			strbuf_printf(&t, "%s%s", t.len > 4 ? ", " : "", key_name(l, e));
+	} else if (kind == KIND_SCORE) {
+		strbuf_puts(&t, "Score confidence from the alert history");
+	} else {
+		strbuf_puts(&t, id ? id : "");
+	}
+	return strbuf_detach(&t);
+}
+
+/* An exec program named by a relative path with a slash (bin/irk-host-
+ * facts) lives beside the play, like a playbook: the stored definition
+ * gets the absolute path, so a step never depends on where the process
+ * that runs it was started, and a running incident keeps the program of
+ * the version it was given. */
+static void resolve_program(struct lint *l, int s, struct strbuf *def)
+{
+	struct jdoc *d = &l->d;
+	int v = jdoc_get(d, s, "argv"), a0 = jdoc_first(d, v);
+	const char *prog = jdoc_str(d, a0);
+	char dir[4096], *abs = NULL, *hit;
+	struct strbuf needle = STRBUF_INIT, repl = STRBUF_INIT, out = STRBUF_INIT;
+	struct stat sb;
+
+	if (!prog || prog[0] == '/' || !strchr(prog, '/') || strstr(prog, "{{"))
+		return;
+	if (!realpath(l->p->dir, dir))
+		irk_strlcpy(dir, l->p->dir, sizeof dir);
+	strbuf_printf(&out, "%s/%s", dir, prog);
+	abs = strbuf_detach(&out);
+	if (stat(abs, &sb) != 0 || !S_ISREG(sb.st_mode) || access(abs, X_OK) != 0)
+		report(l, tok_pos(l, a0), 1, "argv[0] %s: not an executable file beside the play",
+		       abs);
+	strbuf_puts(&needle, "\"argv\":[");
+	json_quote(&needle, prog, strlen(prog));
+	strbuf_puts(&repl, "\"argv\":[");
+	json_quote(&repl, abs, strlen(abs));
+	if ((hit = strstr(def->buf, needle.buf))) {
+		strbuf_add(&out, def->buf, (size_t)(hit - def->buf));
+		strbuf_add(&out, repl.buf, repl.len);
+		strbuf_puts(&out, hit + needle.len);
+		strbuf_free(def);
+		*def = out;
+	}
+	free(abs);
+	strbuf_free(&needle);
+	strbuf_free(&repl);
+}
+
 /* Second pass over step i. */
 static void step_body(struct lint *l, int i, int s)
 {
@@ -710,13 +816,14 @@ static void step_body(struct lint *l, int i, int s)
 	}
 	if ((v = jdoc_get(d, s, "title")) >= 0 && !want_str(l, v, "title")) {
 		check_tmpl(l, v, i, "title");
+		check_title_time(l, v);
 		st->title = xstrdup(jdoc_str(d, v));
 	} else if (v < 0 && kind != KIND_NOTIFY && kind != KIND_SCORE && kind != KIND_SET) {
 		report(l, tok_pos(l, s), 0, "step %s needs a title (what a person reads on the board)",
 		       st->id ? st->id : "?");
 	}
 	if (!st->title)
-		st->title = xstrdup(st->id ? st->id : "");
+		st->title = default_title(l, s, kind, st->id);
 	if ((v = jdoc_get(d, s, "description")) >= 0)
 		want(l, v, JD_STRING, "description");
 	if ((v = jdoc_get(d, s, "instructions")) >= 0)
@@ -739,6 +846,8 @@ static void step_body(struct lint *l, int i, int s)
 	if (kind >= 0)
 		check_kind(l, i, s, kind);
 	jdoc_canonical(d, s, &def);
+	if (kind == KIND_EXEC)
+		resolve_program(l, s, &def);
 	st->def = strbuf_detach(&def);
 }
 
@@ -905,13 +1014,13 @@ int play_load_file(const char *path, struct play **out, struct play_diags *d)
 	if (!f) {
 		char msg[512];
 		snprintf(msg, sizeof msg, "cannot read: %s", strerror(errno));
-		diags_add(d, path, 0, 0, 0, msg);
+		play_diags_add(d, path, 0, 0, 0, msg);
 		return IRK_ERROR;
 	}
 	while ((got = fread(buf, 1, sizeof buf, f)) > 0) {
 		strbuf_add(&sb, buf, got);
 		if (sb.len > PLAY_MAX_FILE) {
-			diags_add(d, path, 0, 0, 0, "larger than 1 MiB: not a play");
+			play_diags_add(d, path, 0, 0, 0, "larger than 1 MiB: not a play");
 			fclose(f);
 			strbuf_free(&sb);
 			return IRK_INVALID;

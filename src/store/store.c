@@ -106,6 +106,9 @@ static const char *const migration_1[] = {
 	"  done_by TEXT, reason TEXT,\n"
 	"  UNIQUE (incident_id, step_id));\n",
 	"CREATE INDEX steps_state ON steps(state, lease_until);\n",
+	/* The engine's claim takes the oldest due ready step: in index order,
+	 * without sorting every ready step of a busy database. */
+	"CREATE INDEX steps_due ON steps(state, coalesce(next_attempt, 0), id);\n",
 	"CREATE TABLE events(\n"
 	"  seq INTEGER PRIMARY KEY,\n"
 	"  at INTEGER NOT NULL, actor TEXT NOT NULL, uid INTEGER NOT NULL,\n"
@@ -411,6 +414,16 @@ void store_bulk_begin(struct store *s)
 void store_bulk_end(struct store *s)
 {
 	sqlite3_exec(s->db, "PRAGMA wal_autocheckpoint = 1000", NULL, NULL, NULL);
+	sqlite3_wal_checkpoint_v2(s->db, NULL, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
+}
+
+void store_checkpoint_off(struct store *s)
+{
+	sqlite3_exec(s->db, "PRAGMA wal_autocheckpoint = 0", NULL, NULL, NULL);
+}
+
+void store_checkpoint(struct store *s)
+{
 	sqlite3_wal_checkpoint_v2(s->db, NULL, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
 }
 

@@ -52,7 +52,7 @@ static const struct { int act; const char *keys; } defaults[] = {
 	{ ACT_I_CLOSE, "x" },
 	{ ACT_I_NOTE, "n" },
 	{ ACT_I_EDIT, "e" },
-	{ ACT_I_VIEW, "Enter" },
+	{ ACT_I_VIEW, "Enter v" },
 	{ ACT_I_NEXT_SECT, "Tab" },
 	{ ACT_I_PREV_SECT, "BackTab" },
 };
@@ -100,15 +100,16 @@ int keys_parse(const char *name)
 		if (!*end && n >= 1 && n <= 12)
 			return TUI_KEY_FN | KEY_F((int)n);
 	}
-	if (((name[0] == 'C' && name[1] == '-') || name[0] == '^') && name[name[0] == '^' ? 2 : 3] == '\0') {
-		char c = name[name[0] == '^' ? 1 : 2];
+	len = strlen(name);
+	/* C-x and ^x; a lone "^" or "C" is the character itself. */
+	if ((len == 3 && name[0] == 'C' && name[1] == '-') || (len == 2 && name[0] == '^')) {
+		char c = name[len - 1];
 		if (c >= 'a' && c <= 'z')
 			return c - 'a' + 1;
 		if (c >= 'A' && c <= 'Z')
 			return c - 'A' + 1;
 		return -1;
 	}
-	len = strlen(name);
 	if ((size_t)utf8_decode(name, len, &cp) == len && cp >= 0x20 && cp != 0x7f)
 		return (int)cp;
 	return -1;
@@ -131,13 +132,7 @@ char *keys_name(int key, char *buf, size_t n)
 		snprintf(buf, n, "C-%c", 'a' + key - 1);
 	} else if (key >= 0x20 && key < 0x110000) {
 		char u[5];
-		unsigned c = (unsigned)key;
-		int l = c < 0x80 ? 1 : c < 0x800 ? 2 : c < 0x10000 ? 3 : 4;
-		static const unsigned char lead[5] = { 0, 0, 0xc0, 0xe0, 0xf0 };
-		for (int i = l - 1; i > 0; i--, c >>= 6)
-			u[i] = (char)(0x80 | (c & 0x3f));
-		u[0] = (char)(l == 1 ? c : (lead[l] | c));
-		u[l] = '\0';
+		u[utf8_encode((unsigned)key, u)] = '\0';
 		irk_strlcpy(buf, u, n);
 	} else {
 		snprintf(buf, n, "key-%d", key);

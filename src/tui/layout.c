@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "irk/clock.h"
 #include "irk/expr.h"
@@ -19,7 +20,7 @@ int layout_ascii(void) { return ascii_mode; }
 #define G_DOT   (ascii_mode ? "-" : "\xc2\xb7")          /* · */
 #define G_LEFT  (ascii_mode ? "<" : "\xe2\x80\xb9")      /* ‹ */
 #define G_RIGHT (ascii_mode ? ">" : "\xe2\x80\xba")      /* › */
-#define G_WAIT  (ascii_mode ? "!" : "\xe2\x9a\x91")      /* ⚑ */
+#define G_WAIT_R (ascii_mode ? " !" : " \xe2\x9a\x91")    /* ⚑, right-aligned in 2 */
 
 /* ---- frames ------------------------------------------------------------- */
 
@@ -184,11 +185,35 @@ static int id_cmp(const void *a, const void *b)
 
 void board_mark_waiting(struct board *b, int64_t *ids, size_t n)
 {
-	if (!n)
-		return;
-	qsort(ids, n, sizeof *ids, id_cmp);
+	if (n)
+		qsort(ids, n, sizeof *ids, id_cmp);
+	/* Every card is set, so a card that stopped waiting loses its mark. */
 	for (size_t i = 0; i < b->ncards; i++)
-		b->cards[i].waiting = bsearch(&b->cards[i].inc.id, ids, n, sizeof *ids, id_cmp) != NULL;
+		b->cards[i].waiting = n && bsearch(&b->cards[i].inc.id, ids, n, sizeof *ids, id_cmp);
+}
+
+static int str_cmp(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+size_t board_units(const struct board *b, const char **out, size_t max)
+{
+	size_t n = 0, k = 0;
+	const char **all;
+
+	if (!b->ncards || !max)
+		return 0;
+	all = xmalloc(b->ncards * sizeof *all);
+	for (size_t i = 0; i < b->ncards; i++)
+		if (b->cards[i].inc.business_unit && *b->cards[i].inc.business_unit)
+			all[n++] = b->cards[i].inc.business_unit;
+	qsort(all, n, sizeof *all, str_cmp);
+	for (size_t i = 0; i < n && k < max; i++)
+		if (!k || strcmp(out[k - 1], all[i]))
+			out[k++] = all[i];
+	free(all);
+	return k;
 }
 
 /* ---- filters ------------------------------------------------------------- */
@@ -199,55 +224,82 @@ struct lookup_ctx {
 	char key[24];
 };
 
+static const char *sla_word(const struct lookup_ctx *lc)
+{
+	struct sla_status st;
+
+	sla_status(&lc->b->pol, &lc->c->inc, lc->b->now, &st);
+	return st.state == SLA_BREACHED ? "breached" : st.state == SLA_OK ? "ok" : "none";
+}
+
+/* Every field a board filter can name: name, kind, value (inc is the
+ * card's incident, lc the lookup context). One table serves the lookup,
+ * the check for unknown names and the list in the error message. */
+#define FILTER_FIELDS(X) \
+	X("key",               STR,  incident_key(inc->id, lc->key, sizeof lc->key)) \
+	X("id",                NUM,  inc->id) \
+	X("title",             STR,  inc->title) \
+	X("stage",             STR,  stage_name(inc->stage)) \
+	X("severity",          STR,  severity_name(inc->severity)) \
+	X("priority",          NUM,  inc->priority) \
+	X("confidence",        NUM,  inc->confidence) \
+	X("owner",             STR,  inc->owner) \
+	X("business_unit",     STR,  inc->business_unit) \
+	X("unit",              STR,  inc->business_unit) \
+	X("category",          STR,  inc->category) \
+	X("vector",            STR,  inc->vector) \
+	X("threat_source",     STR,  inc->threat_source) \
+	X("root_cause",        STR,  inc->root_cause) \
+	X("play",              STR,  inc->play) \
+	X("rule",              STR,  inc->rule) \
+	X("host",              STR,  inc->host) \
+	X("src_ip",            STR,  inc->src_ip) \
+	X("alerts",            NUM,  inc->alert_count) \
+	X("asset_criticality", NUM,  inc->asset_criticality) \
+	X("reopen_count",      NUM,  inc->reopen_count) \
+	X("age",               NUM,  lc->b->now - inc->t_detected) \
+	X("sla",               STR,  sla_word(lc)) \
+	X("waiting",           BOOL, lc->c->waiting) \
+	X("mine",              BOOL, inc->owner && !strcmp(inc->owner, lc->b->me))
+
+#define X_FIELD_NAME(name, kind, value) name,
+static const char *const filter_fields[] = { FILTER_FIELDS(X_FIELD_NAME) };
+#undef X_FIELD_NAME
+
+static int put_STR(struct expr_value *out, const char *v)
+{
+	expr_value_set_str(out, v);
+	return v ? 0 : 1;      /* unset counts as missing */
+}
+
+static int put_NUM(struct expr_value *out, double v)
+{
+	expr_value_set_num(out, v);
+	return 0;
+}
+
+static int put_BOOL(struct expr_value *out, int v)
+{
+	expr_value_set_bool(out, v);
+	return 0;
+}
+
+static const char *field_name(const char *name)
+{
+	return strncmp(name, "incident.", 9) ? name : name + 9;
+}
+
 static int card_lookup(void *arg, const char *name, struct expr_value *out)
 {
 	struct lookup_ctx *lc = arg;
 	const struct incident *inc = &lc->c->inc;
-	struct sla_status st;
 
-	if (!strncmp(name, "incident.", 9))
-		name += 9;
-#define STR(n, v) if (!strcmp(name, n)) { expr_value_set_str(out, v); return (v) ? 0 : 1; }
-#define NUM(n, v) if (!strcmp(name, n)) { expr_value_set_num(out, (double)(v)); return 0; }
-	STR("key", incident_key(inc->id, lc->key, sizeof lc->key));
-	NUM("id", inc->id);
-	STR("title", inc->title);
-	STR("stage", stage_name(inc->stage));
-	STR("severity", severity_name(inc->severity));
-	NUM("priority", inc->priority);
-	NUM("confidence", inc->confidence);
-	STR("owner", inc->owner);
-	STR("business_unit", inc->business_unit);
-	STR("unit", inc->business_unit);
-	STR("category", inc->category);
-	STR("vector", inc->vector);
-	STR("threat_source", inc->threat_source);
-	STR("root_cause", inc->root_cause);
-	STR("play", inc->play);
-	STR("rule", inc->rule);
-	STR("host", inc->host);
-	STR("src_ip", inc->src_ip);
-	NUM("alerts", inc->alert_count);
-	NUM("alert_count", inc->alert_count);
-	NUM("asset_criticality", inc->asset_criticality);
-	NUM("reopen_count", inc->reopen_count);
-	NUM("age", lc->b->now - inc->t_detected);
-#undef STR
-#undef NUM
-	if (!strcmp(name, "sla")) {
-		sla_status(&lc->b->pol, inc, lc->b->now, &st);
-		expr_value_set_str(out, st.state == SLA_BREACHED ? "breached" :
-				   st.state == SLA_OK ? "ok" : "none");
-		return 0;
-	}
-	if (!strcmp(name, "waiting")) {
-		expr_value_set_bool(out, lc->c->waiting);
-		return 0;
-	}
-	if (!strcmp(name, "mine")) {
-		expr_value_set_bool(out, inc->owner && !strcmp(inc->owner, lc->b->me));
-		return 0;
-	}
+	name = field_name(name);
+#define X_FIELD_GET(fname, kind, value) \
+	if (!strcmp(name, fname)) \
+		return put_##kind(out, (value));
+	FILTER_FIELDS(X_FIELD_GET)
+#undef X_FIELD_GET
 	return 1;
 }
 
@@ -266,6 +318,8 @@ int board_card_matches(const struct board *b, const struct card *c)
 		return 0;
 	if (b->unit && !(inc->business_unit && !strcmp(inc->business_unit, b->unit)))
 		return 0;
+	if (b->text_id)
+		return inc->id == b->text_id;
 	if (b->text) {
 		char key[24];
 		incident_key(inc->id, key, sizeof key);
@@ -289,6 +343,31 @@ static int looks_like_expr(const char *s)
 	       strstr(s, " in[");
 }
 
+struct var_check {
+	char bad[64];
+};
+
+static void check_var(const char *name, int offset, void *arg)
+{
+	struct var_check *vc = arg;
+	const char *f = field_name(name);
+
+	(void)offset;
+	if (vc->bad[0])
+		return;
+	for (size_t i = 0; i < sizeof filter_fields / sizeof filter_fields[0]; i++)
+		if (!strcmp(filter_fields[i], f))
+			return;
+	irk_strlcpy(vc->bad, name, sizeof vc->bad);
+}
+
+static void count_var(const char *name, int offset, void *arg)
+{
+	(void)name;
+	(void)offset;
+	++*(int *)arg;
+}
+
 int board_filter_set(struct board *b, const char *input, char *msg, size_t n)
 {
 	struct expr *e = NULL;
@@ -297,11 +376,40 @@ int board_filter_set(struct board *b, const char *input, char *msg, size_t n)
 		msg[0] = '\0';
 	while (input && (*input == ' ' || *input == '\t'))
 		input++;
-	if (input && *input && looks_like_expr(input)) {
+	if (input && *input && !looks_like_expr(input)) {
+		/* A field name alone ("waiting", "mine", "!waiting") is a
+		 * condition; any other word is text to look for. */
+		struct var_check vc = { "" };
+		if ((e = expr_parse(input, NULL))) {
+			int vars = 0;
+			expr_each_var(e, count_var, &vars);
+			expr_each_var(e, check_var, &vc);
+			if (!vars || vc.bad[0])
+				expr_free(&e);
+		}
+	} else if (input && *input) {
 		struct expr_error ee;
+		struct var_check vc = { "" };
 		if (!(e = expr_parse(input, &ee))) {
 			if (msg)
 				snprintf(msg, n, "filter: %s", ee.msg);
+			return IRK_INVALID;
+		}
+		expr_each_var(e, check_var, &vc);
+		if (vc.bad[0]) {
+			/* A filter on a field that does not exist would silently
+			 * show nothing: name the typo and what exists. */
+			if (msg) {
+				struct strbuf sb = STRBUF_INIT;
+				char *safe = sanitize_dup(vc.bad, 0);
+				strbuf_printf(&sb, "filter: unknown field '%s'; fields:", safe);
+				for (size_t i = 0; i < sizeof filter_fields / sizeof filter_fields[0]; i++)
+					strbuf_printf(&sb, " %s", filter_fields[i]);
+				irk_strlcpy(msg, strbuf_str(&sb), n);
+				strbuf_free(&sb);
+				free(safe);
+			}
+			expr_free(&e);
 			return IRK_INVALID;
 		}
 	}
@@ -309,14 +417,22 @@ int board_filter_set(struct board *b, const char *input, char *msg, size_t n)
 	free(b->filter_src);
 	expr_free(&b->expr);
 	b->text = NULL;
+	b->text_id = 0;
 	b->filter_src = NULL;
 	if (!input || !*input)
 		return IRK_OK;
 	b->filter_src = sanitize_dup(input, 0);
-	if (e)
+	if (e) {
 		b->expr = e;
-	else
-		b->text = xstrdup(input);
+	} else {
+		/* Text: trailing blanks typed by accident would match nothing. */
+		size_t len = strlen(input);
+		while (len && (input[len - 1] == ' ' || input[len - 1] == '\t'))
+			len--;
+		b->text = xstrndup(input, len);
+		if (!strncasecmp(b->text, "IR-", 3))
+			b->text_id = incident_key_parse(b->text);
+	}
 	return IRK_OK;
 }
 
@@ -370,28 +486,61 @@ int board_select(struct board *b, int64_t id)
 	return 0;
 }
 
+/* Board order: an open column by priority, then detection (oldest first),
+ * then id; closed newest closed first. The store reads in this order too;
+ * sorting here keeps the board right whatever order cards were added in. */
+static int card_order(const void *x, const void *y, void *arg)
+{
+	const struct card *cards = arg;
+	const struct incident *a = &cards[*(const size_t *)x].inc, *b = &cards[*(const size_t *)y].inc;
+
+	if (a->stage == STAGE_CLOSED) {
+		if (a->t_closed != b->t_closed)
+			return a->t_closed > b->t_closed ? -1 : 1;
+		return a->id > b->id ? -1 : a->id < b->id;
+	}
+	if (a->priority != b->priority)
+		return a->priority < b->priority ? -1 : 1;
+	if (a->t_detected != b->t_detected)
+		return a->t_detected < b->t_detected ? -1 : 1;
+	return a->id < b->id ? -1 : a->id > b->id;
+}
+
+void board_tick(struct board *b, int64_t now)
+{
+	struct sla_status st;
+
+	b->now = now;
+	b->breached = 0;
+	for (size_t i = 0; i < b->ncards; i++) {
+		const struct card *c = &b->cards[i];
+		if (c->inc.stage == STAGE_CLOSED)
+			continue;
+		sla_status(&b->pol, &c->inc, now, &st);
+		if (st.state == SLA_BREACHED)
+			b->breached++;
+	}
+}
+
 void board_index(struct board *b)
 {
 	int64_t keep = b->sel_id;
-	struct sla_status st;
 
-	b->breached = 0;
+	board_tick(b, b->now);
 	for (int s = 0; s < STAGE_COUNT; s++)
 		b->col[s].n = 0;
 	for (size_t i = 0; i < b->ncards; i++) {
 		const struct card *c = &b->cards[i];
 		if (c->inc.stage < 0 || c->inc.stage >= STAGE_COUNT)
 			continue;
-		if (c->inc.stage != STAGE_CLOSED) {
-			sla_status(&b->pol, &c->inc, b->now, &st);
-			if (st.state == SLA_BREACHED)
-				b->breached++;
-		}
 		if (board_card_matches(b, c))
 			col_push(&b->col[c->inc.stage], i);
 	}
-	for (int s = 0; s < STAGE_COUNT; s++)
+	for (int s = 0; s < STAGE_COUNT; s++) {
+		if (b->col[s].n > 1)
+			qsort_r(b->col[s].idx, b->col[s].n, sizeof *b->col[s].idx, card_order, b->cards);
 		clamp_col(&b->col[s]);
+	}
 	if (!keep || !board_select(b, keep))
 		remember(b);
 }
@@ -413,7 +562,8 @@ int board_down(struct board *b, size_t count)
 
 	if (!c->n)
 		return 0;
-	c->cur = c->cur + count < c->n ? c->cur + count : c->n - 1;
+	/* count may be huge (board_end): compare without adding. */
+	c->cur = count < c->n - c->cur ? c->cur + count : c->n - 1;
 	remember(b);
 	return c->cur != old;
 }
@@ -490,6 +640,17 @@ void board_geometry(struct board *b, int width, int height, struct board_geom *g
 	}
 }
 
+int board_col_at(struct board *b, int width, int height, int x)
+{
+	struct board_geom g;
+
+	board_geometry(b, width, height, &g);
+	for (int i = 0; i < g.ncols; i++)
+		if (x >= g.colx[i] && x < g.colx[i] + g.colw[i])
+			return b->first + i;
+	return -1;
+}
+
 int board_hit(struct board *b, int width, int height, int y, int x)
 {
 	struct board_geom g;
@@ -529,8 +690,8 @@ void board_card_line(const struct board *b, const struct card *c, int line, int 
 		     int selected, struct frame *f, int y, int x)
 {
 	const struct incident *inc = &c->inc;
-	char buf[512], key[24], right[66] = "", age[32];
-	int rw, slot = selected ? SLOT_CARD_SELECTED : SLOT_CARD;
+	char buf[512], key[24], right[66] = "", age[32], padded[72], short_sla[40] = "";
+	int rw, lw, slot = selected ? SLOT_CARD_SELECTED : SLOT_CARD;
 
 	switch (line) {
 	case 0:
@@ -538,7 +699,7 @@ void board_card_line(const struct board *b, const struct card *c, int line, int 
 			 inc->priority, severity_name(inc->severity));
 		if (c->waiting && w > 4) {
 			frame_put(f, y, x, w - 2, selected ? slot : sev_slot(inc->severity), buf, 1);
-			frame_put(f, y, x + w - 2, 2, selected ? slot : SLOT_CARD_WAITING, G_WAIT, 0);
+			frame_put(f, y, x + w - 2, 2, selected ? slot : SLOT_CARD_WAITING, G_WAIT_R, 0);
 		} else {
 			frame_put(f, y, x, w, selected ? slot : sev_slot(inc->severity), buf, 1);
 		}
@@ -557,22 +718,31 @@ void board_card_line(const struct board *b, const struct card *c, int line, int 
 		struct sla_status st;
 		sla_status(&b->pol, inc, b->now, &st);
 		sla_text(&st, right, sizeof right);
+		if (st.state != SLA_NONE) {
+			char d[32];
+			irk_duration_fmt(st.remaining < 0 ? -st.remaining : st.remaining, d, sizeof d);
+			snprintf(short_sla, sizeof short_sla, "%s%s", d,
+				 st.state == SLA_BREACHED ? " late" : "");
+		}
 		if (!selected && st.state != SLA_NONE)
 			slot = st.state == SLA_BREACHED ? SLOT_SLA_BREACHED : SLOT_SLA_OK;
 	}
-	rw = right[0] ? utf8_width(right, strlen(right)) : 0;
-	if (rw > w - 6)
-		rw = 0;     /* too narrow: the owner matters more */
-	if (rw) {
-		/* A space keeps the owner and the SLA apart. */
-		memmove(right + 1, right, strlen(right) + 1);
-		right[0] = ' ';
-		rw++;
+	/* A space keeps the owner and the SLA apart. When both do not fit,
+	 * the SLA drops its words ("22h00m", "3h05m late"); when that does
+	 * not fit either, it goes: the owner and age matter more. */
+	snprintf(padded, sizeof padded, " %s", right);
+	rw = right[0] ? utf8_width(padded, strlen(padded)) : 0;
+	lw = utf8_width(buf, strlen(buf));
+	if (rw && lw + rw > w && short_sla[0]) {
+		snprintf(padded, sizeof padded, " %s", short_sla);
+		rw = utf8_width(padded, strlen(padded));
 	}
+	if (lw + rw > w)
+		rw = 0;
 	frame_put(f, y, x, w - rw, selected ? SLOT_CARD_SELECTED : SLOT_CARD_DIM, buf, 1);
 	if (rw)
 		frame_put(f, y, x + w - rw, rw, inc->stage == STAGE_CLOSED && !selected ? SLOT_CARD_DIM : slot,
-			  right, 0);
+			  padded, 0);
 }
 
 /* Put s at (y, x) taking only its own width (at most maxw). */
@@ -583,16 +753,26 @@ static int put_fit(struct frame *f, int y, int x, int maxw, int slot, const char
 	return frame_put(f, y, x, w < maxw ? w : maxw, slot, s, 1);
 }
 
+static int filtered(const struct board *b)
+{
+	return b->text || b->expr || b->mine || b->unassigned || b->unit;
+}
+
 static void header(struct board *b, int width, struct frame *f)
 {
 	int64_t open = 0;
+	struct strbuf sb = STRBUF_INIT;
 	char buf[512];
 	int x = 0;
 
 	for (int s = 0; s < STAGE_CLOSED; s++)
 		open += b->col[s].total;
-	snprintf(buf, sizeof buf, " irk %s %s %s %lld open %s %lld closed %s ", G_VBAR, b->user, G_VBAR,
-		 (long long)open, G_DOT, (long long)b->col[STAGE_CLOSED].total, G_DOT);
+	if (b->user[0])
+		snprintf(buf, sizeof buf, " irk %s %s %s %lld open %s %lld closed %s ", G_VBAR, b->user,
+			 G_VBAR, (long long)open, G_DOT, (long long)b->col[STAGE_CLOSED].total, G_DOT);
+	else
+		snprintf(buf, sizeof buf, " irk %s %lld open %s %lld closed %s ", G_VBAR, (long long)open,
+			 G_DOT, (long long)b->col[STAGE_CLOSED].total, G_DOT);
 	x += put_fit(f, 0, x, width - x, SLOT_HEADER, buf);
 	if (x >= width)
 		return;
@@ -600,23 +780,21 @@ static void header(struct board *b, int width, struct frame *f)
 	x += put_fit(f, 0, x, width - x, b->breached ? SLOT_HEADER_ALERT : SLOT_HEADER, buf);
 	if (x >= width)
 		return;
-	buf[0] = '\0';
-	if (b->filter_src || b->mine || b->unassigned || b->unit) {
-		size_t l = (size_t)snprintf(buf, sizeof buf, " %s filter:", G_VBAR);
+	if (b->who[0])
+		strbuf_printf(&sb, " %s on: %s", G_VBAR, b->who);
+	if (filtered(b)) {
+		strbuf_printf(&sb, " %s filter:", G_VBAR);
 		if (b->mine)
-			l += (size_t)snprintf(buf + l, sizeof buf - l, " mine");
-		if (b->unassigned && l < sizeof buf)
-			l += (size_t)snprintf(buf + l, sizeof buf - l, " unassigned");
-		if (b->unit && l < sizeof buf)
-			l += (size_t)snprintf(buf + l, sizeof buf - l, " unit=%s", b->unit);
-		if (b->filter_src && l < sizeof buf)
-			snprintf(buf + l, sizeof buf - l, " %s", b->filter_src);
+			strbuf_puts(&sb, " mine");
+		if (b->unassigned)
+			strbuf_puts(&sb, " unassigned");
+		if (b->unit)
+			strbuf_printf(&sb, " unit=%s", b->unit);
+		if (b->filter_src)
+			strbuf_printf(&sb, " %s", b->filter_src);
 	}
-	if (b->who[0]) {
-		size_t l = strlen(buf);
-		snprintf(buf + l, sizeof buf - l, " %s on: %s", G_VBAR, b->who);
-	}
-	frame_put(f, 0, x, width - x, SLOT_HEADER, buf, 1);
+	frame_put(f, 0, x, width - x, SLOT_HEADER, strbuf_str(&sb), 1);
+	strbuf_free(&sb);
 }
 
 void board_frame(struct board *b, int width, int height, struct frame *f)
@@ -633,7 +811,9 @@ void board_frame(struct board *b, int width, int height, struct frame *f)
 		const char *pre = i == 0 && b->first > 0 ? G_LEFT : " ";
 		const char *post = i == g.ncols - 1 && s < STAGE_COUNT - 1 ? G_RIGHT : "";
 
-		if (shown == c->total)
+		/* "(shown/total)" only under a filter: the closed column loads
+		 * a page at a time, which is not a filter. */
+		if (!filtered(b) || shown == c->total)
 			snprintf(buf, sizeof buf, "%s%s (%lld)", pre, stage_title(s), (long long)c->total);
 		else
 			snprintf(buf, sizeof buf, "%s%s (%lld/%lld)", pre, stage_title(s),
@@ -662,9 +842,11 @@ void board_frame(struct board *b, int width, int height, struct frame *f)
 			size_t last = c->top + (size_t)g.cards;
 			if (last > c->n)
 				last = c->n;
-			snprintf(buf, sizeof buf, "  %zu-%zu of %zu%s", c->top + 1, last, c->n,
-				 s == STAGE_CLOSED && c->total > shown && !b->filter_src && !b->mine &&
-				 !b->unassigned && !b->unit ? " newest" : "");
+			if (s == STAGE_CLOSED && !filtered(b))
+				snprintf(buf, sizeof buf, "  %zu-%zu of %lld, newest first", c->top + 1, last,
+					 (long long)c->total);
+			else
+				snprintf(buf, sizeof buf, "  %zu-%zu of %zu", c->top + 1, last, c->n);
 			frame_put(f, height - 1, x, w, SLOT_SCROLL, buf, 1);
 		}
 	}
@@ -707,6 +889,7 @@ static struct doc_line *push_line(struct doc *d, int kind, int slot, int indent,
 	l->kind = kind;
 	l->slot = slot;
 	l->indent = indent;
+	l->label_slot = SLOT_FIELD;
 	l->ref = ref;
 	l->label = NULL;
 	l->text = NULL;
@@ -714,7 +897,9 @@ static struct doc_line *push_line(struct doc *d, int kind, int slot, int indent,
 }
 
 /* Length in bytes of the next wrapped piece of s[0..n) at cols columns:
- * break after the last space that fits, else hard at the column. */
+ * break after the last space that fits (a space right after a full line
+ * counts), else hard at the column. The piece keeps its trailing space;
+ * wrap() drops it from the line. */
 static size_t wrap_piece(const char *s, size_t n, int cols)
 {
 	size_t fit = utf8_fit(s, n, cols < 1 ? 1 : cols);
@@ -726,6 +911,8 @@ static size_t wrap_piece(const char *s, size_t n, int cols)
 		fit = l > 0 ? (size_t)l : 1;
 	}
 	if (fit < n) {
+		if (s[fit] == ' ')
+			return fit + 1;
 		for (size_t i = fit; i > fit / 2; i--)
 			if (s[i - 1] == ' ')
 				return i;
@@ -747,8 +934,11 @@ static void wrap(const char *text, int cols, void (*add)(void *arg, const char *
 		if (len == 0)
 			add(arg, p, 0, first), first = 0;
 		while (p < end) {
-			size_t piece = wrap_piece(p, (size_t)(end - p), cols);
-			add(arg, p, piece, first);
+			size_t piece = wrap_piece(p, (size_t)(end - p), cols), shown = piece;
+			/* The space a line broke at would not fit: it goes. */
+			while (shown && p[shown - 1] == ' ' && p + piece < end)
+				shown--;
+			add(arg, p, shown, first);
 			first = 0;
 			p += piece;
 		}
@@ -759,9 +949,9 @@ static void wrap(const char *text, int cols, void (*add)(void *arg, const char *
 
 struct wrap_target {
 	struct doc *d;
-	int kind, slot, indent;
+	int kind, slot, indent, label_slot;
 	int64_t ref;
-	const char *label;
+	const char *label;    /* sanitized */
 };
 
 static void wrap_add(void *arg, const char *s, size_t n, int first)
@@ -770,25 +960,35 @@ static void wrap_add(void *arg, const char *s, size_t n, int first)
 	struct doc_line *l = push_line(wt->d, wt->kind, wt->slot, wt->indent, wt->ref);
 
 	l->text = xstrndup(s, n);
-	if (wt->label)
+	if (wt->label) {
 		l->label = xstrdup(first ? wt->label : "");
+		l->label_slot = wt->label_slot;
+	}
 }
 
 void doc_add(struct doc *d, int kind, int slot, int indent, int64_t ref, const char *text,
 	     int width)
 {
-	struct wrap_target wt = { d, kind, slot, indent, ref, NULL };
+	struct wrap_target wt = { d, kind, slot, indent, SLOT_FIELD, ref, NULL };
 
 	wrap(text ? text : "", width - indent, wrap_add, &wt);
 }
 
 #define DOC_LABEL_W 18
 
+void doc_pair(struct doc *d, int kind, const char *label, int label_slot, int label_w,
+	      const char *text, int slot, int64_t ref, int width)
+{
+	char *safe = sanitize_dup(label, 0);
+	struct wrap_target wt = { d, kind, slot, label_w, label_slot, ref, safe };
+
+	wrap(text && *text ? text : "-", width - label_w, wrap_add, &wt);
+	free(safe);
+}
+
 void doc_field(struct doc *d, const char *label, const char *value, int width)
 {
-	struct wrap_target wt = { d, DOC_FIELD, SLOT_NORMAL, DOC_LABEL_W, 0, label };
-
-	wrap(value && *value ? value : "-", width - DOC_LABEL_W, wrap_add, &wt);
+	doc_pair(d, DOC_FIELD, label, SLOT_FIELD, DOC_LABEL_W, value, SLOT_NORMAL, 0, width);
 }
 
 size_t doc_next_section(const struct doc *d, size_t cur, int dir)
@@ -839,12 +1039,12 @@ void doc_frame(struct doc *d, int width, int height, int show_cursor, struct fra
 		const struct doc_line *l = &d->lines[i];
 		int cursor = show_cursor && i == d->cur;
 		int x = 0;
-		if (l->kind == DOC_FIELD) {
-			char lab[64];
+		if (l->label) {
+			char lab[256];
 			snprintf(lab, sizeof lab, "  %s", l->label ? l->label : "");
-			frame_put(f, y, 0, DOC_LABEL_W < width ? DOC_LABEL_W : width,
-				  cursor ? SLOT_CURSOR : SLOT_FIELD, lab, 1);
-			x = DOC_LABEL_W;
+			frame_put(f, y, 0, l->indent < width ? l->indent : width,
+				  cursor ? SLOT_CURSOR : l->label_slot, lab, 1);
+			x = l->indent;
 		} else if (l->indent) {
 			frame_put(f, y, 0, l->indent < width ? l->indent : width,
 				  cursor ? SLOT_CURSOR : SLOT_NORMAL, "", 0);

@@ -289,7 +289,9 @@ int theme_load_file(struct theme *t, const char *path, struct irk_err *err)
 		const char *base = strrchr(path, '/');
 		size_t len;
 		base = base ? base + 1 : path;
-		len = strcspn(base, ".");
+		len = strlen(base);
+		if (len > 6 && !strcmp(base + len - 6, ".theme"))
+			len -= 6;
 		if (len >= sizeof t->name)
 			len = sizeof t->name - 1;
 		memcpy(t->name, base, len);

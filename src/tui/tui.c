@@ -1,10 +1,758 @@
-/* tui.c: placeholder until the board lands: the text board. */
-#include "irk/cli.h"
+/* tui.c: the terminal front end's core: curses on and off, colours from
+ * the theme, the screen stack, painting frames, the main loop, and the
+ * headless driver used by tests and the benchmark.
+ *
+ * The loop poll()s standard input, the engine's descriptor and a timer.
+ * The timer reads PRAGMA data_version (another process committed: reload)
+ * and beats the presence heartbeat. Only this thread calls curses. A frame
+ * is painted only when it differs from the last one painted, and curses
+ * sends only the cells that changed (wnoutrefresh + doupdate, never
+ * clear), so a live board does not flicker. */
+#include <ctype.h>
+#include <errno.h>
+#include <langinfo.h>
+#include <limits.h>
+#include <panel.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+#include <unistd.h>
+#include <wchar.h>
+
+#include "irk/clock.h"
+#include "irk/engine.h"
+#include "irk/sanitize.h"
+#include "irk/store.h"
+#include "tui_internal.h"
+
+#define BEAT_SECS 15          /* presence heartbeat */
+
+static volatile sig_atomic_t got_signal;
+
+static void on_signal(int sig)
+{
+	got_signal = sig;
+}
+
+/* ---- messages -------------------------------------------------------------- */
+
+void tui_status(struct tui *t, int slot, const char *fmt, ...)
+{
+	char raw[1024];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(raw, sizeof raw, fmt, ap);
+	va_end(ap);
+	sanitize_buf(t->status, sizeof t->status, raw, 0);
+	t->status_slot = slot;
+}
+
+void tui_report(struct tui *t, const struct irk_err *err)
+{
+	if (err->code == IRK_OK) {
+		if (err->msg[0])
+			tui_status(t, SLOT_STATUS_INFO, "%s", err->msg);
+		return;
+	}
+	tui_status(t, SLOT_STATUS_ERROR, "%s", err->msg[0] ? err->msg : "failed");
+}
+
+/* Keep a message for standard error, printed once the terminal is back. */
+static void note(struct tui *t, const char *msg)
+{
+	size_t l = strlen(t->notes);
+
+	snprintf(t->notes + l, sizeof t->notes - l, "irk: %s\n", msg);
+}
+
+static void stop_curses(struct tui *t)
+{
+	if (!t || !t->screen)
+		return;
+	set_term(t->screen);
+	endwin();
+	delscreen(t->screen);
+	t->screen = NULL;
+}
+
+void tui_die(struct tui *t, const char *fmt, ...)
+{
+	va_list ap;
+
+	/* The terminal first: a message printed in raw mode on the alternate
+	 * screen would be lost, and the shell left unusable. */
+	stop_curses(t);
+	fputs("irk: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	exit(EXIT_ERR);
+}
+
+/* ---- the screen stack -------------------------------------------------------- */
+
+int tui_push(struct tui *t, const struct screen_ops *ops, const void *arg)
+{
+	void *st;
+
+	if (t->depth == TUI_STACK) {
+		tui_status(t, SLOT_STATUS_ERROR, "too many screens open: q closes one");
+		return -1;
+	}
+	if (!(st = ops->open(t, arg)))
+		return -1;
+	t->stack[t->depth].ops = ops;
+	t->stack[t->depth].st = st;
+	t->depth++;
+	return 0;
+}
+
+void *tui_top(struct tui *t, const struct screen_ops *ops)
+{
+	if (!t->depth || t->stack[t->depth - 1].ops != ops)
+		return NULL;
+	return t->stack[t->depth - 1].st;
+}
+
+static void pop(struct tui *t)
+{
+	if (!t->depth)
+		return;
+	t->depth--;
+	t->stack[t->depth].ops->done(t->stack[t->depth].st);
+	if (!t->depth)
+		t->quit = 1;
+}
+
+static void reload_all(struct tui *t)
+{
+	t->need_reload = 0;
+	for (int i = 0; i < t->depth; i++)
+		if (t->stack[i].ops->reload)
+			t->stack[i].ops->reload(t, t->stack[i].st);
+}
+
+/* ---- set up ------------------------------------------------------------------ */
+
+/* The directory holding the running binary, so ./irk in a source tree
+ * finds the shipped themes/ beside it before they are installed. */
+static void exe_dir(char *buf, size_t n)
+{
+	char path[PATH_MAX];
+	ssize_t l = readlink("/proc/self/exe", path, sizeof path - 1);
+	char *slash;
+
+	buf[0] = '\0';
+	if (l <= 0)
+		return;
+	path[l] = '\0';
+	if ((slash = strrchr(path, '/')))
+		*slash = '\0';
+	snprintf(buf, n, "%s/themes", path);
+}
+
+/* --theme, IRK_THEME, [ui] theme, in that order. A missing or broken
+ * theme is reported and the built-in default used. */
+static void choose_theme(struct tui *t)
+{
+	const char *name = t->c->theme_opt, *env = getenv("IRK_THEME");
+	char extra[PATH_MAX + 16], path[PATH_MAX + 64], msg[700];
+	struct irk_err err = { 0 };
+
+	if (!name && env && *env)
+		name = env;
+	if (!name && t->c->cfg)
+		name = config_get(t->c->cfg, "ui.theme");
+	if (!name || !*name)
+		name = "default";
+	theme_default(&t->theme);
+	exe_dir(extra, sizeof extra);
+	if (theme_find(name, extra, path, sizeof path, &err)) {
+		if (strcmp(name, "default")) {
+			snprintf(msg, sizeof msg, "%s; using the default theme", err.msg);
+			tui_status(t, SLOT_STATUS_ERROR, "%s", msg);
+			note(t, msg);
+		}
+		return;
+	}
+	if (theme_load_file(&t->theme, path, &err)) {
+		snprintf(msg, sizeof msg, "%s; using the default theme", err.msg);
+		tui_status(t, SLOT_STATUS_ERROR, "%s", msg);
+		note(t, msg);
+		theme_default(&t->theme);
+	}
+}
+
+static struct tui *tui_new(struct cli *c)
+{
+	struct tui *t = xcalloc(1, sizeof *t);
+	struct strbuf problems = STRBUF_INIT;
+	const char *mouse = c->cfg ? config_get(c->cfg, "ui.mouse") : NULL;
+
+	t->c = c;
+	t->s = c->store;
+	t->now = irk_now();
+	t->utf8 = !strcmp(nl_langinfo(CODESET), "UTF-8");
+	t->mouse = mouse && (!strcasecmp(mouse, "yes") || !strcasecmp(mouse, "true") ||
+			     !strcasecmp(mouse, "on") || !strcmp(mouse, "1"));
+	sla_policy_load(&t->pol, c->cfg);
+	keymap_default(&t->km);
+	choose_theme(t);
+	if (keymap_load(&t->km, c->cfg, &problems)) {
+		tui_status(t, SLOT_STATUS_ERROR, "%s", strbuf_str(&problems));
+		note(t, strbuf_str(&problems));
+	}
+	strbuf_free(&problems);
+	return t;
+}
+
+/* Terminals from before UTF-8 get ASCII decorations. */
+static int legacy_terminal(const char *term)
+{
+	if (!term || !*term || !strcmp(term, "dumb") || !strcmp(term, "ansi"))
+		return 1;
+	return term[0] == 'v' && term[1] == 't' && isdigit((unsigned char)term[2]);
+}
+
+static short curses_color(int c)
+{
+	if (c < 0)
+		return -1;
+	if (c >= COLORS)
+		c = theme_color_basic(c);
+	return (short)c;
+}
+
+static attr_t curses_attr(unsigned a)
+{
+	attr_t r = A_NORMAL;
+
+	if (a & TA_BOLD) r |= A_BOLD;
+	if (a & TA_DIM) r |= A_DIM;
+	if (a & TA_UNDERLINE) r |= A_UNDERLINE;
+	if (a & TA_REVERSE) r |= A_REVERSE;
+	if (a & TA_STANDOUT) r |= A_STANDOUT;
+	if (a & TA_ITALIC) r |= A_ITALIC;
+	if (a & TA_BLINK) r |= A_BLINK;
+	return r;
+}
+
+/* Colour pairs from the theme; without colour (NO_COLOR, a terminal
+ * without colours) the mono theme, whose attributes carry every meaning. */
+static void setup_colors(struct tui *t)
+{
+	const char *nc = getenv("NO_COLOR");
+	int defaults;
+
+	t->color = has_colors() && !(nc && *nc);
+	if (t->color && start_color() == ERR)
+		t->color = 0;
+	if (!t->color || COLORS < 8) {
+		t->color = 0;
+		theme_mono(&t->theme);
+	}
+	defaults = t->color && use_default_colors() == OK;
+	for (int i = 0; i < SLOT_COUNT; i++) {
+		const struct theme_style *st = &t->theme.slot[i];
+		t->attr[i] = curses_attr(st->attr);
+		t->pair[i] = 0;
+		if (t->color && i + 1 < COLOR_PAIRS) {
+			short fg = curses_color(st->fg), bg = curses_color(st->bg);
+			if (!defaults) {
+				fg = fg < 0 ? COLOR_WHITE : fg;
+				bg = bg < 0 ? COLOR_BLACK : bg;
+			}
+			init_pair((short)(i + 1), fg, bg);
+			t->pair[i] = (short)(i + 1);
+		}
+	}
+	wbkgdset(stdscr, (chtype)(t->attr[SLOT_NORMAL] | COLOR_PAIR(t->pair[SLOT_NORMAL])) | ' ');
+}
+
+static int start_curses(struct tui *t, const char *term, FILE *out, FILE *in, struct irk_err *err)
+{
+	const char *name = term ? term : getenv("TERM");
+
+	if (!(t->screen = newterm(term, out, in)))
+		return irk_fail(err, IRK_ERROR, "cannot start the terminal '%s' (check TERM)",
+				name ? name : "");
+	set_term(t->screen);
+	cbreak();
+	noecho();
+	nonl();
+	intrflush(stdscr, FALSE);
+	keypad(stdscr, TRUE);
+	nodelay(stdscr, TRUE);
+	set_escdelay(25);
+	curs_set(0);
+	layout_set_ascii(!t->utf8 || legacy_terminal(termname()));
+	setup_colors(t);
+	if (t->mouse)
+		mousemask(BUTTON1_CLICKED | BUTTON4_PRESSED | BUTTON5_PRESSED, NULL);
+	t->width = COLS;
+	t->height = LINES;
+	return IRK_OK;
+}
+
+/* ---- painting ---------------------------------------------------------------- */
+
+/* The status line: a message, or the main keys of the screen on top, from
+ * the keymap (so rebound keys show as they are). */
+static void status_line(struct tui *t, int ctx, struct frame *f)
+{
+	struct strbuf sb = STRBUF_INIT;
+	char k[64];
+	int y = t->height - 1;
+
+	if (t->status[0]) {
+		frame_put(f, y, 0, t->width, t->status_slot, t->status, 1);
+		return;
+	}
+	keymap_keys(&t->km, ACT_HELP, k, sizeof k);
+	k[strcspn(k, " ")] = '\0';
+	if (k[0])
+		strbuf_printf(&sb, " %s help", k);
+	for (int a = 0; a < ACT_COUNT; a++) {
+		const char *name = action_name(a), *dash = strchr(name, '-');
+		if (action_context(a) != ctx || ctx == CTX_GLOBAL)
+			continue;
+		keymap_keys(&t->km, a, k, sizeof k);
+		if (!k[0])
+			continue;
+		k[strcspn(k, " ")] = '\0';
+		strbuf_printf(&sb, "  %s %s", k, dash ? dash + 1 : name);
+	}
+	keymap_keys(&t->km, ACT_QUIT, k, sizeof k);
+	k[strcspn(k, " ")] = '\0';
+	if (k[0])
+		strbuf_printf(&sb, "  %s %s", k, t->depth > 1 ? "back" : "quit");
+	frame_put(f, y, 0, t->width, SLOT_STATUS, strbuf_str(&sb), 1);
+	strbuf_free(&sb);
+}
+
+static int frame_equal(const struct frame *a, const struct frame *b)
+{
+	return a->n == b->n && a->text.len == b->text.len &&
+	       !memcmp(a->spans, b->spans, a->n * sizeof *a->spans) &&
+	       (!a->text.len || !memcmp(a->text.buf, b->text.buf, a->text.len));
+}
+
+/* Paint one span. Text is valid UTF-8 (sanitized by layout); in a locale
+ * that is not UTF-8 each non-ASCII character becomes '?' per column. */
+static void paint_span(struct tui *t, const struct span *sp, const char *s)
+{
+	static wchar_t *w;
+	static size_t cap;
+	size_t n = 0, i = 0;
+
+	if (cap < sp->len + 1) {
+		cap = sp->len + 64;
+		w = xrealloc(w, cap * sizeof *w);
+	}
+	while (i < sp->len) {
+		unsigned cp;
+		int l = utf8_decode(s + i, sp->len - i, &cp);
+		if (l <= 0)
+			l = 1, cp = '?';
+		if (!t->utf8 && cp >= 0x80) {
+			int cw = utf8_width(s + i, (size_t)l);
+			if (n + (size_t)cw + 1 >= cap) {
+				cap = cap * 2 + (size_t)cw;
+				w = xrealloc(w, cap * sizeof *w);
+			}
+			for (int k = 0; k < cw; k++)
+				w[n++] = L'?';
+		} else {
+			w[n++] = (wchar_t)cp;
+		}
+		i += (size_t)l;
+	}
+	w[n] = 0;
+	wattr_set(stdscr, t->attr[sp->slot], t->pair[sp->slot], NULL);
+	mvwaddnwstr(stdscr, sp->y, sp->x, w, (int)n);
+}
+
+static void paint(struct tui *t)
+{
+	struct frame tmp;
+	int ctx = CTX_GLOBAL;
+
+	if (!t->depth)
+		return;
+	frame_reset(&t->frame);
+	t->area_h = t->height > 1 ? t->height - 1 : 1;
+	t->stack[t->depth - 1].ops->draw(t, t->stack[t->depth - 1].st, t->width, t->area_h, &t->frame);
+	ctx = t->stack[t->depth - 1].ops->ctx;
+	status_line(t, ctx, &t->frame);
+	if (t->painted && !t->popup && frame_equal(&t->frame, &t->last))
+		return;     /* nothing changed: not a byte to the terminal */
+	werase(stdscr);
+	for (size_t i = 0; i < t->frame.n; i++)
+		paint_span(t, &t->frame.spans[i], t->frame.text.buf + t->frame.spans[i].off);
+	wattr_set(stdscr, A_NORMAL, 0, NULL);
+	wnoutrefresh(stdscr);
+	if (t->popup)
+		popup_paint(t);
+	doupdate();
+	t->painted = 1;
+	tmp = t->last;
+	t->last = t->frame;
+	t->frame = tmp;
+}
+
+/* ---- keys -------------------------------------------------------------------- */
+
+/* One key from wget_wch into the key codes of tui_actions.h. */
+static int key_from(int rc, wint_t wch)
+{
+	if (rc == KEY_CODE_YES) {
+		if (wch == KEY_ENTER)
+			return '\n';
+		return TUI_KEY_FN | (int)wch;
+	}
+	if (wch == '\r')
+		return '\n';
+	if (wch == 127 || wch == 8)
+		return TUI_KEY_FN | KEY_BACKSPACE;
+	return (int)wch;
+}
+
+static void global_action(struct tui *t, int act, int key)
+{
+	char name[32];
+
+	switch (act) {
+	case ACT_QUIT:
+		pop(t);
+		return;
+	case ACT_QUIT_NOW:
+		t->quit = 1;
+		return;
+	case ACT_HELP:
+		if (!tui_top(t, &help_screen))
+			tui_push(t, &help_screen, NULL);
+		return;
+	case ACT_BACK:
+		if (t->depth > 1)
+			pop(t);
+		return;
+	case ACT_REDRAW:
+		t->need_reload = 1;
+		if (!t->headless)
+			clearok(curscr, TRUE);
+		t->painted = 0;
+		return;
+	case ACT_NONE:
+		if (key == (TUI_KEY_FN | KEY_RESIZE) || key == (TUI_KEY_FN | KEY_MOUSE))
+			return;
+		keys_name(key, name, sizeof name);
+		tui_status(t, SLOT_STATUS_ERROR, "%s does nothing here; ? shows the keys", name);
+		return;
+	}
+}
+
+static void resized(struct tui *t)
+{
+	t->width = COLS;
+	t->height = LINES;
+	t->area_h = t->height > 1 ? t->height - 1 : 1;
+	t->painted = 0;
+	popup_resized(t);
+}
+
+static void handle_click(struct tui *t, int y, int x, int wheel)
+{
+	const struct screen_ops *ops;
+
+	if (!t->depth || t->popup || y >= t->area_h)
+		return;
+	ops = t->stack[t->depth - 1].ops;
+	if (ops->click)
+		ops->click(t, t->stack[t->depth - 1].st, y, x, wheel);
+}
+
+static void handle_key(struct tui *t, int key)
+{
+	const struct screen_ops *ops;
+	int act, r;
+
+	if (key == (TUI_KEY_FN | KEY_RESIZE)) {
+		resized(t);
+		return;
+	}
+	if (key == (TUI_KEY_FN | KEY_MOUSE)) {
+		MEVENT ev;
+		if (getmouse(&ev) == OK)
+			handle_click(t, ev.y, ev.x, ev.bstate & BUTTON4_PRESSED ? -1 :
+				     ev.bstate & BUTTON5_PRESSED ? 1 : 0);
+		return;
+	}
+	t->status[0] = '\0';
+	if (t->popup) {
+		popup_key(t, key);
+		return;
+	}
+	if (!t->depth)
+		return;
+	ops = t->stack[t->depth - 1].ops;
+	act = keymap_lookup(&t->km, ops->ctx, key);
+	r = ops->key(t, t->stack[t->depth - 1].st, act, key);
+	if (r & SCR_CLOSE)
+		pop(t);
+	else if (r == SCR_IGNORED)
+		global_action(t, act, key);
+}
+
+/* ---- the timer ----------------------------------------------------------------- */
+
+static void beat(struct tui *t)
+{
+	struct irk_err err = { 0 };
+
+	if (t->now < t->next_beat)
+		return;
+	/* A skipped beat (busy database) is retried at the next one. */
+	store_presence_beat(t->s, t->c->actor.name, t->now, &err);
+	t->next_beat = t->now + BEAT_SECS;
+}
+
+static void tick(struct tui *t)
+{
+	int64_t dv = store_data_version(t->s);
+
+	t->now = irk_now();
+	if (dv != t->data_version) {
+		t->data_version = dv;
+		t->need_reload = 1;
+	}
+	beat(t);
+}
+
+/* The timer interval in milliseconds: [ui] refresh, at most one second,
+ * halved so a change is on screen well within it. */
+static int refresh_ms(const struct tui *t)
+{
+	int64_t s = t->c->cfg ? config_get_int(t->c->cfg, "ui.refresh", 1) : 1;
+	int64_t ms = s * 1000 / 2;
+
+	return ms < 100 ? 100 : ms > 500 ? 500 : (int)ms;
+}
+
+static int64_t mono_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static void teardown(struct tui *t)
+{
+	struct irk_err err = { 0 };
+
+	popup_free(t);
+	while (t->depth)
+		pop(t);
+	frame_free(&t->frame);
+	frame_free(&t->last);
+	if (t->s && !t->headless)
+		store_presence_leave(t->s, t->c->actor.name, &err);
+}
 
 int tui_main(struct cli *c)
 {
-	const struct cli_command *cmd = cli_find("board");
-	char *argv[] = { "board", NULL };
+	struct sigaction sa;
+	struct engine *eng;
+	struct irk_err err = { 0 };
+	struct tui *t;
+	int64_t next_tick;
+	int interval;
 
-	return cmd->run(c, 1, argv);
+	if (!cli_store(c, 0))
+		return EXIT_ERR;
+	t = tui_new(c);
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	/* No SA_RESTART: poll() returns EINTR and the loop ends cleanly. */
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+	if (start_curses(t, NULL, stdout, stdin, &err)) {
+		fprintf(stderr, "irk: %s\n", err.msg);
+		free(t);
+		return EXIT_ERR;
+	}
+	eng = engine_start(c->db_path, c->cfg, &err);
+	t->data_version = store_data_version(t->s);
+	beat(t);
+	if (tui_push(t, &board_screen, NULL))
+		tui_die(t, "%s", t->status);
+	interval = refresh_ms(t);
+	next_tick = mono_ms() + interval;
+	while (!t->quit && !got_signal) {
+		struct pollfd pfd[2] = { { STDIN_FILENO, POLLIN, 0 }, { engine_fd(eng), POLLIN, 0 } };
+		int64_t wait;
+		wint_t wch;
+		int rc;
+
+		if (t->need_reload)
+			reload_all(t);
+		paint(t);
+		wait = next_tick - mono_ms();
+		rc = poll(pfd, pfd[1].fd >= 0 ? 2 : 1, wait < 0 ? 0 : (int)wait);
+		if (rc < 0 && errno != EINTR)
+			tui_die(t, "poll: %s", strerror(errno));
+		if (rc > 0 && pfd[0].revents & (POLLHUP | POLLERR | POLLNVAL))
+			break;  /* the terminal went away */
+		if (rc > 0 && pfd[1].fd >= 0 && pfd[1].revents) {
+			engine_drain(eng);
+			t->need_reload = 1;
+		}
+		/* Curses may hold keys poll() cannot see: drain until ERR. */
+		while (!t->quit && (rc = wget_wch(stdscr, &wch)) != ERR) {
+			handle_key(t, key_from(rc, wch));
+			/* Before the next key: it must act on the fresh state
+			 * (c then L: the move carries the claimed version). */
+			if (t->need_reload)
+				reload_all(t);
+		}
+		if (mono_ms() >= next_tick) {
+			tick(t);
+			next_tick = mono_ms() + interval;
+		}
+	}
+	engine_stop(&eng);
+	teardown(t);
+	stop_curses(t);
+	if (t->notes[0])
+		fputs(t->notes, stderr);
+	free(t);
+	return got_signal && got_signal != SIGHUP ? 128 + got_signal : EXIT_OK;
+}
+
+/* ---- headless ------------------------------------------------------------------ */
+
+struct tui *tui_open_headless(struct cli *c, int width, int height, struct irk_err *err)
+{
+	struct tui *t;
+
+	if (!c->store)
+		return irk_fail(err, IRK_ERROR, "no database open"), NULL;
+	t = tui_new(c);
+	t->headless = 1;
+	t->out = fopen("/dev/null", "w");
+	t->in = fopen("/dev/null", "r");
+	if (!t->out || !t->in || start_curses(t, "xterm-256color", t->out, t->in, err)) {
+		if (t->out)
+			fclose(t->out);
+		if (t->in)
+			fclose(t->in);
+		free(t);
+		return NULL;
+	}
+	resize_term(height, width);
+	resized(t);
+	t->data_version = store_data_version(t->s);
+	if (tui_push(t, &board_screen, NULL)) {
+		irk_fail(err, IRK_ERROR, "%s", t->status);
+		tui_close(&t);
+		return NULL;
+	}
+	return t;
+}
+
+int tui_feed_key(struct tui *t, int key)
+{
+	set_term(t->screen);
+	if (key == '\r' || key == (TUI_KEY_FN | KEY_ENTER))
+		key = '\n';
+	handle_key(t, key);
+	if (t->need_reload)
+		reload_all(t);
+	return t->quit;
+}
+
+void tui_feed_mouse(struct tui *t, int y, int x, int wheel)
+{
+	set_term(t->screen);
+	handle_click(t, y, x, wheel);
+	if (t->need_reload)
+		reload_all(t);
+}
+
+void tui_resize(struct tui *t, int width, int height)
+{
+	set_term(t->screen);
+	resize_term(height, width);
+	resized(t);
+}
+
+void tui_tick(struct tui *t)
+{
+	set_term(t->screen);
+	tick(t);
+	if (t->need_reload)
+		reload_all(t);
+}
+
+void tui_render(struct tui *t)
+{
+	set_term(t->screen);
+	paint(t);
+}
+
+void tui_screen_text(struct tui *t, struct strbuf *out)
+{
+	cchar_t *cells = xmalloc(((size_t)t->width + 1) * sizeof *cells);
+
+	set_term(t->screen);
+	for (int y = 0; y < t->height; y++) {
+		size_t start = out->len;
+		/* Reading returns characters, not cells: the second cell of a
+		 * double-width character is not repeated. */
+		int n = mvwin_wchnstr(curscr, y, 0, cells, t->width);
+		for (int x = 0; n != ERR && x < t->width; x++) {
+			wchar_t wc[CCHARW_MAX + 1];
+			attr_t a;
+			short p;
+			if (getcchar(&cells[x], wc, &a, &p, NULL) == ERR || !wc[0])
+				break;
+			for (int k = 0; wc[k]; k++) {
+				char mb[4];
+				strbuf_add(out, mb, (size_t)utf8_encode((unsigned)wc[k], mb));
+			}
+		}
+		while (out->len > start && out->buf[out->len - 1] == ' ')
+			out->len--;
+		strbuf_addc(out, '\n');
+	}
+	free(cells);
+}
+
+const char *tui_status_text(const struct tui *t)
+{
+	return t->status;
+}
+
+void tui_close(struct tui **tp)
+{
+	struct tui *t = tp ? *tp : NULL;
+
+	if (!t)
+		return;
+	set_term(t->screen);
+	teardown(t);
+	stop_curses(t);
+	fclose(t->out);
+	fclose(t->in);
+	free(t);
+	*tp = NULL;
 }

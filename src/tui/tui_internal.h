@@ -1,7 +1,17 @@
 /* tui_internal.h: shared by the files of src/tui/ (the only place that
- * includes curses). Each screen is one file exporting a struct screen_ops;
- * the main loop (tui.c) gives a key to the screen on top first, then
- * handles what it left (quit, help, redraw). */
+ * includes curses).
+ *
+ * Each screen is one file exporting a const struct screen_ops; screens
+ * stack (board, then an incident, then a raw record...). The main loop
+ * (tui.c) gives a key to the popup when one is open (a prompt or a menu:
+ * prompt.c), else to the screen on top as an action of its context, then
+ * handles what the screen left (quit, help, redraw).
+ *
+ * Screens never call curses to draw: draw() lays the screen out as a frame
+ * (layout.h) and tui.c paints it. Prompts and menus are not modal loops:
+ * they are overlays fed by the same key path, so a scripted test
+ * (tui_feed_key) drives them exactly like a person does. Their outcome
+ * arrives in a callback. */
 #ifndef IRK_TUI_INTERNAL_H
 #define IRK_TUI_INTERNAL_H
 
@@ -10,81 +20,144 @@
 
 #include "irk/cli.h"
 #include "irk/layout.h"
+#include "irk/sla.h"
 #include "irk/theme.h"
 #include "irk/tui.h"
 #include "irk/tui_actions.h"
 
-/* What a screen's key handler did. */
-enum { SCR_IGNORED = 0, SCR_HANDLED = 1, SCR_REDRAW = 2, SCR_CLOSE = 4 };
+/* What a screen's key handler did (flags). */
+enum { SCR_IGNORED = 0, SCR_HANDLED = 1, SCR_CLOSE = 2 };
 
 struct screen_ops {
 	const char *name;
 	int ctx;                   /* enum tui_context: whose bindings apply */
-	/* Create the screen's state; NULL (with a status message) on failure. */
-	void *(*open)(struct tui *t, void *arg);
+	/* Create the screen's state from arg; NULL (with a status message)
+	 * on failure. */
+	void *(*open)(struct tui *t, const void *arg);
 	/* Lay the screen out in width x height (the status line is not
 	 * included). Must not touch curses. */
 	void (*draw)(struct tui *t, void *st, int width, int height, struct frame *f);
-	/* Handle an action (act may be ACT_NONE for an unbound key). */
+	/* Handle an action (act is ACT_NONE for an unbound key; key is the
+	 * key itself). Returns SCR_* flags. */
 	int (*key)(struct tui *t, void *st, int act, int key);
 	/* The database changed: read again, keeping the cursor. */
 	void (*reload)(struct tui *t, void *st);
-	/* A mouse click at (y, x) of the screen area; may be NULL. */
+	/* A mouse click (wheel 0) or wheel turn (wheel -1 up, 1 down) at
+	 * (y, x) of the screen area. May be NULL. */
 	int (*click)(struct tui *t, void *st, int y, int x, int wheel);
 	void (*done)(void *st);
 };
 
 extern const struct screen_ops board_screen, incident_screen, help_screen, pager_screen;
 
+/* The argument of the pager: a title and the text to show (both raw: the
+ * pager sanitizes them). JSON is indented for reading. */
+struct pager_arg {
+	const char *title;
+	const char *text;
+};
+
 #define TUI_STACK 8
+
+struct popup;
 
 struct tui {
 	struct cli *c;
 	struct store *s;
 	struct keymap km;
 	struct theme theme;
+	struct sla_policy pol;
 	int color;                 /* colours in use */
+	int utf8;                  /* the locale is UTF-8 */
+	int mouse;
 	attr_t attr[SLOT_COUNT];
 	short pair[SLOT_COUNT];
 	struct { const struct screen_ops *ops; void *st; } stack[TUI_STACK];
 	int depth;
-	struct frame frame;
-	char status[1024];
+	struct popup *popup;       /* an open prompt or menu, or NULL */
+	struct frame frame, last;  /* this frame and the one painted before */
+	char status[1024];         /* sanitized */
 	int status_slot;
-	int dirty, quit;
+	int quit;
+	int need_reload;           /* something changed the database: reload every screen */
+	int64_t now;               /* the clock, read once per tick */
 	int64_t data_version;
+	int64_t next_beat;         /* presence heartbeat */
 	int width, height;         /* the terminal */
-	int area_h;                /* rows the screen got at the last draw */
+	int area_h;                /* rows the screens get (the status line is the last row) */
+	int painted;               /* something was painted since the last clear */
 	SCREEN *screen;
-	FILE *in, *out;            /* headless: /dev/null */
+	FILE *in, *out;
 	int headless;
+	char notes[2048];          /* printed on stderr after the terminal is restored */
 };
 
-/* A message on the bottom line until the next key (slot: status.info or
- * status.error). Text is sanitized here. */
+/* A message on the status line until the next key (slot: SLOT_STATUS_INFO
+ * or SLOT_STATUS_ERROR). The text is sanitized here. */
 void tui_status(struct tui *t, int slot, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
-/* Show a lower layer's error (or its informational message). */
+/* Show a lower layer's outcome: an error in the error slot, an
+ * informational message (code IRK_OK with a message) in the info slot. */
 void tui_report(struct tui *t, const struct irk_err *err);
-/* Open a screen on top. 0 on success. */
-int tui_push(struct tui *t, const struct screen_ops *ops, void *arg);
-/* Ask for one line of text in a popup (form library). Returns 1 with the
- * text in out (trimmed) when confirmed with Enter, 0 when cancelled. */
-int tui_prompt(struct tui *t, const char *label, const char *init, char *out, size_t n);
-/* Pick one of items in a popup (menu library). Returns the index, or -1. */
-int tui_menu(struct tui *t, const char *title, const char *const *items, int n, int cur);
-/* Paint everything now (used by popups before they open). */
-void tui_paint(struct tui *t);
+/* Open a screen on top. 0 on success (on failure the status line says why). */
+int tui_push(struct tui *t, const struct screen_ops *ops, const void *arg);
+/* The screen on top, and its state. */
+void *tui_top(struct tui *t, const struct screen_ops *ops);
+/* Restore the terminal, print the message and exit 1: the one fatal path. */
+void tui_die(struct tui *t, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3), noreturn));
 
-/* Lifecycle changes shared by the board and the incident screen
- * (actions.c). Each passes the version the screen loaded, shows the
- * outcome on the status line and returns 1 when something changed (the
- * caller reloads; on a conflict it reloads too and returns 1). */
-int tui_claim(struct tui *t, int64_t id, int64_t version);
-int tui_move(struct tui *t, int64_t id, int64_t version, int from, int dir);
-int tui_close(struct tui *t, int64_t id, int64_t version);
+/* ---- popups (prompt.c) ----------------------------------------------------- */
+/* The callback of a prompt: ok is 1 when confirmed with Enter (text holds
+ * what was typed, trimmed, in UTF-8), 0 when cancelled. arg is the
+ * caller's; the popup frees it afterwards with free() when it was given
+ * as owned. The callback may open another popup. */
+typedef void (*prompt_fn)(struct tui *t, void *arg, int ok, const char *text);
+/* The callback of a menu: index of the chosen item, or -1 when cancelled. */
+typedef void (*menu_fn)(struct tui *t, void *arg, int index);
 
-/* The key handling of any document screen (scrolling). */
-int pager_key(struct doc *d, int act, int height);
+/* Ask for one line of text (form library). label is sanitized; init is
+ * the starting text (may be NULL). arg is freed with free() after the
+ * callback when owned is set. */
+void tui_prompt(struct tui *t, const char *label, const char *init, prompt_fn fn, void *arg,
+		int owned);
+/* Pick one of items (menu library), starting on cur. Items are copied
+ * and sanitized. */
+void tui_menu(struct tui *t, const char *title, const char *const *items, int n, int cur,
+	      menu_fn fn, void *arg, int owned);
+/* Give a key to the open popup. */
+void popup_key(struct tui *t, int key);
+/* Paint the popup over the screen (a panel) after the screen was painted. */
+void popup_paint(struct tui *t);
+/* Close the popup without calling its callback (irk quits). */
+void popup_free(struct tui *t);
+/* The terminal changed size: a popup that no longer fits is cancelled
+ * (the status line says so); one that fits is centred again. */
+void popup_resized(struct tui *t);
+
+/* ---- lifecycle changes shared by the board and the incident screen --------
+ * (actions.c). Each takes the incident's id, the version the screen loaded
+ * and its stage, asks what it needs (reason, resolution) in popups, shows
+ * the outcome on the status line and sets need_reload when the database
+ * changed (or when a colleague's change made ours fail: then the fresh
+ * state is shown). */
+void tui_claim(struct tui *t, int64_t id, int64_t version);
+void tui_move(struct tui *t, int64_t id, int64_t version, int from, int dir);
+void tui_resolve(struct tui *t, int64_t id, int64_t version, int from);
+void tui_note(struct tui *t, int64_t id);
+void tui_edit(struct tui *t, int64_t id, int64_t version);
+/* Split "title=Lost laptop severity=high" into assignments at the spaces
+ * that precede a FIELD= word. Returns how many (at most max); the strings
+ * point into buf, which is modified. */
+int tui_split_assignments(char *buf, char **out, int max);
+
+/* ---- shared by document screens (pager.c) -------------------------------- */
+/* The moving keys (up, down, pages, first, last) on a document shown in
+ * height rows (its title row included): with cursor set they move the
+ * cursor line (the incident screen), else they scroll (the pager, help).
+ * SCR_HANDLED when act was one of them. */
+int pager_key(struct doc *d, int act, int height, int cursor);
+/* A click puts the cursor on the line (cursor set); the wheel scrolls. */
+int pager_click(struct doc *d, int y, int wheel, int height, int cursor);
 
 #endif

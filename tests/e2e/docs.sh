@@ -26,7 +26,7 @@ for k in $(irk config show | sed -n 's/^#* *\([a-z_0-9]*\) = .*/\1/p'); do
 done
 expect_eq "irk.conf(5) documents every setting" "$missing" ""
 missing=""
-for sec in $(irk config show | sed -n 's/^\[\(.*\)\]$/\1/p') keys; do
+for sec in $(irk config show | sed -n 's/^\[\(.*\)\]$/\1/p') keys secrets; do
 	grep -q "^\\.SS.*\\[$sec\\]\\|^\\.SH.*\\[$sec\\]" "$man5" || missing="$missing [$sec]"
 done
 expect_eq "irk.conf(5) has a section for each [section]" "$missing" ""

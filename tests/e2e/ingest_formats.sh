@@ -25,9 +25,11 @@ expect_eq "eve: a flow record is refused: exit 3" "$rc" 3
 expect_eq "eve: stderr names the line" "$(cat "$T/err")" "$T/eve.json:5: event_type is 'flow', not 'alert'"
 expect_eq "eve: two incidents, highest priority first" "$(irk list --json | jq -c '[.[] | [.key, .severity, .alert_count]]')" \
 	'[["IR-1","critical",2],["IR-2","medium",1]]'
+# (Category and severity of an incident are the first alert's unless a play
+# says otherwise: the alerts' own fields are checked below.)
 expect_eq "eve: incident fields" \
-	"$(field IR-1 '[.title, .stage, .rule, .host, .src_ip, .category, .times.first_event, .times.last_event] | join("|")')" \
-	"ET MALWARE Cobalt Strike Domain in TLS SNI|new|2035464|203.0.113.10|10.20.1.15|A Network Trojan was detected|2025-11-03T07:14:02Z|2025-11-03T07:24:02Z"
+	"$(field IR-1 '[.title, .stage, .rule, .host, .src_ip, .times.first_event, .times.last_event] | join("|")')" \
+	"ET MALWARE Cobalt Strike Domain in TLS SNI|new|2035464|203.0.113.10|10.20.1.15|2025-11-03T07:14:02Z|2025-11-03T07:24:02Z"
 expect_eq "eve: alert fields (newest first)" \
 	"$(field IR-1 '.alerts[0] | [.format, .rule_id, .rule_name, .severity, .host, .src_ip, .dst_ip, .category, .event_time] | join("|")')" \
 	"eve|2035464|ET MALWARE Cobalt Strike Domain in TLS SNI|critical|203.0.113.10|10.20.1.15|203.0.113.10|A Network Trojan was detected|2025-11-03T07:24:02Z"
@@ -85,8 +87,10 @@ cat >"$T/notice.log" <<'EOF'
 EOF
 expect_eq "zeek: summary" "$(irk ingest --format zeek "$T/notice.log")" "read 2, new 2, duplicate 0, rejected 0, incidents 2"
 expect_eq "zeek: guessing names only the guesser" \
-	"$(irk list --json | jq -r '.[] | select(.rule == "SSH::Password_Guessing") | [.severity, .host, .src_ip, .category, .times.first_event] | join("|")')" \
-	"high|198.51.100.23|198.51.100.23|SSH|2025-11-03T10:00:00Z"
+	"$(irk list --json | jq -r '.[] | select(.rule == "SSH::Password_Guessing") | [.severity, .host, .src_ip, .times.first_event] | join("|")')" \
+	"high|198.51.100.23|198.51.100.23|2025-11-03T10:00:00Z"
+expect_eq "zeek: category is the note's module" \
+	"$(irk show "$(irk list --json | jq -r '.[] | select(.rule == "SSH::Password_Guessing") | .key')" --json | jq -r '.alerts[0].category')" "SSH"
 expect_eq "zeek: a connection notice names its target" \
 	"$(irk list --json | jq -r '.[] | select(.rule == "HTTP::SQL_Injection_Attacker") | [.host, .src_ip, .category, .times.first_event] | join("|")')" \
 	"10.20.3.80|203.0.113.45|HTTP|2025-11-03T10:04:00Z"
@@ -115,10 +119,13 @@ expect_eq "json: summary" "$out" "read 3, new 2, duplicate 0, rejected 1, incide
 expect_eq "json: exit 3 with a rejected line" "$rc" 3
 expect_match "json: stderr names FILE:LINE and the field" "$(cat "$T/err")" "^$T/generic.json:3: .*detected_at"
 expect_eq "json: mapped fields (epoch milliseconds, UTF-8 kept)" \
-	"$(irk list --json | jq -r '.[] | select(.rule == "42") | [.title, .severity, .host, .src_ip, .category, .times.first_event] | join("|")')" \
-	"Impossible travel for müller|high|vpn-gw-1|198.51.100.77|initial-access|2025-11-03T10:00:00Z"
+	"$(irk list --json | jq -r '.[] | select(.rule == "42") | [.title, .host, .src_ip, .times.first_event] | join("|")')" \
+	"Impossible travel for müller|vpn-gw-1|198.51.100.77|2025-11-03T10:00:00Z"
+expect_eq "json: mapped severity and category" \
+	"$(field "$(irk list --json | jq -r '.[] | select(.rule == "42") | .key')" '.alerts[0] | [.severity, .category] | join("|")')" \
+	"high|initial-access"
 expect_eq "json: a 0-100 score of 35 is low; ISO time with an offset" \
-	"$(irk list --json | jq -r '.[] | select(.rule == "AV-1") | [.severity, .times.first_event] | join("|")')" \
+	"$(field "$(irk list --json | jq -r '.[] | select(.rule == "AV-1") | .key')" '.alerts[0] | [.severity, .event_time] | join("|")')" \
 	"low|2025-11-03T08:30:00Z"
 expect_eq "json: the mapped user" "$(field IR-1 '.alerts[0].user')" "müller"
 

@@ -16,7 +16,7 @@ CC=${FUZZ_CC:-clang}
 OUT=build/fuzz
 CORE="src/core/expr.c src/core/template.c src/core/strbuf.c src/core/err.c
 src/core/model.c src/core/sanitize.c"
-TARGETS=${*:-expr template}
+TARGETS=${*:-expr template play}
 
 command -v "$CC" >/dev/null 2>&1 || {
 	echo "run.sh: $CC not found (contrib/deps.sh installs clang)" >&2
@@ -25,10 +25,16 @@ command -v "$CC" >/dev/null 2>&1 || {
 mkdir -p "$OUT"
 for t in $TARGETS; do
 	echo "  FUZZ    $t (${SECS}s)"
+	src=$CORE libs=""
+	# play_parse needs the rest of the play module and what it links to.
+	if [ "$t" = play ]; then
+		src="$(ls src/core/*.c src/play/*.c src/store/*.c src/incident/*.c src/ingest/alert.c src/ingest/parse_*.c)"
+		libs="-lsqlite3 -lcrypto -lm"
+	fi
 	# shellcheck disable=SC2086
 	"$CC" -std=c11 -D_GNU_SOURCE -g -O1 -Iinclude \
 		-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
-		-o "$OUT/fuzz_$t" "tests/fuzz/fuzz_$t.c" $CORE
+		-o "$OUT/fuzz_$t" "tests/fuzz/fuzz_$t.c" $src $libs
 	mkdir -p "$OUT/corpus_$t"
 	par=""
 	[ "$JOBS" -gt 1 ] && par="-jobs=$JOBS -workers=$JOBS"

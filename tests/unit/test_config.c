@@ -244,11 +244,17 @@ Test(config, dump_aligns_the_comments)
 		if (!hash || (nl && hash > nl))
 			continue;
 		int c = (int)(hash - line);
-		if (col < 0)
-			col = c;
-		cr_expect_eq(c, col, "comment at column %d, not %d: %.*s", c, col,
-			     nl ? (int)(nl - line) : (int)strlen(line), line);
-		lines++;
+		/* What is wider than the column pushes its own comment. */
+		while (c > 0 && line[c - 1] == ' ')
+			c--;
+		if (c < 24) {
+			c = (int)(hash - line);
+			if (col < 0)
+				col = c;
+			cr_expect_eq(c, col, "comment at column %d, not %d: %.*s", c, col,
+				     nl ? (int)(nl - line) : (int)strlen(line), line);
+			lines++;
+		}
 	}
 	cr_expect_gt(lines, 20);
 	strbuf_free(&out);

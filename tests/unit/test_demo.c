@@ -6,6 +6,7 @@
 #include <criterion/criterion.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "irk/audit.h"
 #include "irk/clock.h"
@@ -13,6 +14,8 @@
 #include "irk/incident.h"
 #include "irk/ingest.h"
 #include "irk/jdoc.h"
+#include "irk/config.h"
+#include "irk/play.h"
 #include "irk/store.h"
 #include "../src/ingest/demo_impl.h"
 #include "helpers/tmpstore.h"
@@ -277,4 +280,57 @@ Test(demo, randomness_is_seeded_and_bounded)
 	cr_expect(lo > 200 && hi > 200, "both ends reached: %d %d", lo, hi);
 	cr_expect_eq(demo_rng_range(&a, 7, 2), 7);
 	cr_expect_null(demo_rng_pick(&a, NULL));
+}
+
+/* With the bundled plays passed as the ingest hook (as irk demo does), the
+ * analysts work the steps the gates ask for, approvals come from someone
+ * other than the one who asked, and no automated step is left for a real
+ * sequencer to run against the demo's invented hosts. */
+Test(demo, with_the_bundled_plays_the_steps_are_worked)
+{
+	struct config *cfg = config_new();
+	struct play_catalog cat;
+	struct ingest_opts io;
+	struct irk_err err = { 0 };
+	struct demo_stats st;
+	struct audit_result r;
+	char cwd[4096], dir[4200];
+	int64_t counts[STAGE_COUNT];
+
+	cr_assert_not_null(getcwd(cwd, sizeof cwd));
+	snprintf(dir, sizeof dir, "%s/plays", cwd);
+	cr_assert_eq(config_set(cfg, "plays.path", dir, &err), IRK_OK, "%s", err.msg);
+	memset(&cat, 0, sizeof cat);
+	cr_assert_eq(play_catalog_load(&cat, cfg, &err), IRK_OK, "%s", err.msg);
+	cr_assert_geq(cat.n, 5, "the bundled plays in %s", dir);
+	ingest_opts_init(&io);
+	io.on_new_incident = play_on_new_incident;
+	io.hook_arg = &cat;
+	struct store *s = filled("p.db", 42, 30, &io, &st);
+
+	cr_assert_eq(store_incident_counts(s, counts, &err), 0);
+	for (int i = 0; i < STAGE_COUNT; i++)
+		cr_expect_gt(counts[i], 0, "no incident in stage %s", stage_name(i));
+	cr_expect_gt(store_scalar(s, "SELECT count(*) FROM incidents WHERE play IS NOT NULL"), 50);
+	cr_expect_gt(store_scalar(s, "SELECT count(*) FROM steps WHERE state = 'done' AND kind = 'manual' "
+				  "AND inputs LIKE '{\"%'"), 20, "manual steps done with their inputs");
+	cr_expect_gt(store_scalar(s, "SELECT count(*) FROM steps WHERE kind = 'approval' AND state = 'done'"), 5);
+	cr_expect_eq(store_scalar(s, "SELECT count(*) FROM steps WHERE kind = 'approval' AND state = 'done' "
+				  "AND done_by = requested_by"), 0, "nobody approves their own request");
+	cr_expect_eq(store_scalar(s, "SELECT count(*) FROM steps WHERE state IN ('ready', 'running')"), 0,
+		     "nothing left for a real sequencer to run");
+	cr_expect_eq(store_scalar(s, "SELECT count(*) FROM steps WHERE state = 'done' AND kind IN "
+				  "('exec', 'ansible', 'http') AND output NOT LIKE '%simulated%'"), 0,
+		     "automated steps say they were simulated");
+	cr_expect_eq(store_scalar(s, "SELECT count(*) FROM steps JOIN incidents i ON i.id = incident_id "
+				  "WHERE i.stage = 'closed' AND steps.state IN ('pending', 'waiting')"), 0,
+		     "closing cancels what is left");
+	cr_assert_eq(audit_verify(s, &r, &err), IRK_OK, "chain broken at %lld: %s", (long long)r.bad_seq,
+		     r.reason);
+	struct times t = { 0, END - 32 * DAY, END, 0 };
+	cr_assert_eq(audit_each(s, 0, 0, check_time, &t, &err), 0);
+	cr_expect_eq(t.bad, 0, "event %lld is out of order or outside the period", (long long)t.bad);
+	store_close(&s);
+	play_catalog_free(&cat);
+	config_free(&cfg);
 }

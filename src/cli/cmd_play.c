@@ -1,0 +1,989 @@
+/* cmd_play.c: play, step, approve, deny, outbox; and the plays that
+ * ingest and demo match new incidents against. */
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "irk/cli.h"
+#include "irk/clock.h"
+#include "irk/ingest.h"
+#include "irk/jdoc.h"
+#include "irk/jsonw.h"
+#include "irk/play.h"
+#include "irk/sanitize.h"
+#include "irk/store.h"
+#include "irk/template.h"
+
+/* ---- shared with ingest, demo and move ------------------------------------ */
+
+static void print_diags(const struct play_diags *d, const char *suffix)
+{
+	struct strbuf sb = STRBUF_INIT;
+
+	for (size_t i = 0; i < d->n; i++) {
+		strbuf_reset(&sb);
+		play_diag_format(&d->v[i], &sb);
+		fputs("irk: ", stderr);
+		cli_put(stderr, strbuf_str(&sb));
+		fprintf(stderr, "%s\n", d->v[i].warning ? "" : suffix);
+	}
+	strbuf_free(&sb);
+}
+
+int cli_plays_load(struct cli *c, struct play_catalog *cat)
+{
+	struct irk_err err = { 0 };
+
+	play_catalog_load(cat, c->cfg, &err);
+	print_diags(&cat->diags, " (this play is not loaded)");
+	if (c->store && play_catalog_register(c->store, cat, &err)) {
+		play_catalog_free(cat);
+		return cli_report(&err);
+	}
+	return EXIT_OK;
+}
+
+void cli_plays_hook(struct ingest_opts *o, struct play_catalog *cat)
+{
+	o->on_new_incident = cat->n ? play_on_new_incident : NULL;
+	o->hook_arg = cat;
+}
+
+int cli_plays_advance(struct cli *c, int64_t id, const char *actor)
+{
+	struct irk_err err = { 0 };
+
+	if (store_begin(c->store, &err))
+		return cli_report(&err);
+	if (play_advance(c->store, id, actor, NULL, &err)) {
+		store_rollback(c->store);
+		return cli_report(&err);
+	}
+	if (store_commit(c->store, &err))
+		return cli_report(&err);
+	return EXIT_OK;
+}
+
+/* ---- play lint | list | show ----------------------------------------------- */
+
+static int lint_file(const char *path, int *errors)
+{
+	struct play_diags d = PLAY_DIAGS_INIT;
+	struct play *p = NULL;
+	struct strbuf sb = STRBUF_INIT;
+
+	play_load_file(path, &p, &d);
+	for (size_t i = 0; i < d.n; i++) {
+		strbuf_reset(&sb);
+		play_diag_format(&d.v[i], &sb);
+		cli_put(stderr, strbuf_str(&sb));
+		fputc('\n', stderr);
+	}
+	if (p) {
+		cli_put(stdout, path);
+		printf(": ok (play ");
+		cli_put(stdout, p->id);
+		printf(", %d step%s%s)\n", p->nsteps, p->nsteps == 1 ? "" : "s",
+		       d.warnings ? ", with warnings" : "");
+	}
+	*errors += d.errors;
+	strbuf_free(&sb);
+	play_diags_free(&d);
+	play_free(&p);
+	return 0;
+}
+
+/* Every play file in the search path, for `irk play lint` alone. */
+static int lint_catalog(struct cli *c, int *errors)
+{
+	struct play_catalog cat;
+	struct irk_err err = { 0 };
+	int files = 0;
+
+	play_catalog_load(&cat, c->cfg, &err);
+	/* Loaded plays were clean; the rest carry their diagnostics. */
+	for (size_t i = 0; i < cat.n; i++, files++)
+		lint_file(cat.v[i]->path, errors);
+	for (size_t i = 0; i < cat.diags.n; i++) {
+		if (i && !strcmp(cat.diags.v[i].file, cat.diags.v[i - 1].file))
+			continue;
+		files++;
+		lint_file(cat.diags.v[i].file, errors);
+	}
+	play_catalog_free(&cat);
+	return files;
+}
+
+static void json_play(struct jsonw *w, const struct play *p, int steps)
+{
+	jsonw_kv_str(w, "play", p->id);
+	jsonw_kv_str(w, "name", p->name);
+	jsonw_kv_str(w, "version", p->version);
+	jsonw_kv_str(w, "hash", p->hash);
+	jsonw_kv_int(w, "priority", p->priority);
+	jsonw_kv_str(w, "category", p->category);
+	jsonw_kv_str(w, "severity", p->severity >= 0 ? severity_name(p->severity) : NULL);
+	jsonw_kv_str(w, "match", p->match_src);
+	jsonw_kv_str(w, "path", p->path);
+	jsonw_kv_int(w, "step_count", p->nsteps);
+	if (!steps)
+		return;
+	jsonw_kv_str(w, "description", p->description);
+	jsonw_key(w, "steps");
+	jsonw_arr_begin(w);
+	for (int i = 0; i < p->nsteps; i++)
+		jsonw_raw(w, p->steps[i].def);
+	jsonw_arr_end(w);
+}
+
+static int play_list(struct cli *c, int json)
+{
+	struct play_catalog cat;
+	struct strbuf out = STRBUF_INIT;
+	struct jsonw w;
+	int rc = cli_plays_load(c, &cat);
+
+	if (rc)
+		return rc;
+	if (json) {
+		jsonw_init(&w, &out, 0);
+		jsonw_arr_begin(&w);
+		for (size_t i = 0; i < cat.n; i++) {
+			jsonw_obj_begin(&w);
+			json_play(&w, cat.v[i], 0);
+			jsonw_obj_end(&w);
+		}
+		jsonw_arr_end(&w);
+		puts(strbuf_str(&out));
+		strbuf_free(&out);
+	} else {
+		printf("%-4s %-24s %-7s %-5s %-12s %s\n", "PRI", "PLAY", "VERSION", "STEPS", "HASH", "NAME");
+		for (size_t i = 0; i < cat.n; i++) {
+			const struct play *p = cat.v[i];
+			printf("%-4d ", p->priority);
+			cli_put_col(stdout, p->id, 24);
+			putchar(' ');
+			cli_put_col(stdout, p->version, 7);
+			printf(" %-5d %.12s ", p->nsteps, p->hash);
+			cli_put(stdout, p->name);
+			putchar('\n');
+		}
+		printf("\n%zu play%s in matching order (priority, then directory, then id), from:\n",
+		       cat.n, cat.n == 1 ? "" : "s");
+		if (!cat.ndirs)
+			printf("  (no play directory found: set $IRK_PLAYS or plays.path)\n");
+		for (size_t i = 0; i < cat.ndirs; i++) {
+			printf("  %zu. ", i + 1);
+			cli_put(stdout, cat.dirs[i]);
+			putchar('\n');
+		}
+	}
+	play_catalog_free(&cat);
+	return EXIT_OK;
+}
+
+/* The database, when there is one: play show works without it. */
+static struct store *store_if_any(struct cli *c)
+{
+	const char *env = getenv("IRK_DB");
+	const char *path = c->db_opt ? c->db_opt : env && *env ? env : NULL;
+
+	if (path && access(path, F_OK))
+		return NULL;
+	if (!path) {
+		char def[4096];
+		const char *x = getenv("XDG_DATA_HOME"), *home = getenv("HOME");
+		snprintf(def, sizeof def, x && *x ? "%s/irk/irk.db" : "%s/.local/share/irk/irk.db",
+			 x && *x ? x : home && *home ? home : ".");
+		if (access(def, F_OK))
+			return NULL;
+	}
+	return cli_store(c, 0);
+}
+
+struct versions {
+	int n, json;
+	struct jsonw *w;
+	const char *want_hash;
+	char *source, *path;       /* of the version asked for */
+};
+
+static int version_row(const struct play_version_row *v, void *arg)
+{
+	struct versions *vs = arg;
+	char t[32];
+
+	if (vs->want_hash) {
+		if (!vs->source && !strncmp(v->hash, vs->want_hash, strlen(vs->want_hash))) {
+			vs->source = xstrdup(v->source);
+			vs->path = xstrdup(v->path);
+		}
+		return 0;
+	}
+	vs->n++;
+	if (vs->json) {
+		jsonw_obj_begin(vs->w);
+		jsonw_kv_str(vs->w, "hash", v->hash);
+		jsonw_kv_str(vs->w, "version", v->version);
+		jsonw_kv_time(vs->w, "loaded", v->loaded);
+		jsonw_kv_str(vs->w, "path", v->path);
+		jsonw_kv_int(vs->w, "incidents", v->incidents);
+		jsonw_obj_end(vs->w);
+		return 0;
+	}
+	printf("  %.12s  version ", v->hash);
+	cli_put_col(stdout, v->version, 6);
+	printf(" first loaded %s, %lld incident%s  ", irk_time_short(v->loaded, t, sizeof t),
+	       (long long)v->incidents, v->incidents == 1 ? "" : "s");
+	cli_put(stdout, v->path);
+	putchar('\n');
+	return 0;
+}
+
+static void show_steps(const struct play *p)
+{
+	printf("\n  %-3s %-18s %-16s %-9s %-3s %s\n", "#", "STEP", "STAGE", "KIND", "REQ", "TITLE");
+	for (int i = 0; i < p->nsteps; i++) {
+		const struct play_step *st = &p->steps[i];
+		printf("  %-3d ", i + 1);
+		cli_put_col(stdout, st->id, 18);
+		printf(" %-16s %-9s %-3s ", stage_name(st->stage), step_kind_name(st->kind),
+		       st->required ? "yes" : "");
+		cli_put(stdout, st->title);
+		if (st->nneeds) {
+			printf("  [needs ");
+			for (int k = 0; k < st->nneeds; k++) {
+				printf("%s", k ? ", " : "");
+				cli_put(stdout, p->steps[st->needs[k]].id);
+			}
+			putchar(']');
+		}
+		putchar('\n');
+	}
+}
+
+static int play_show(struct cli *c, const char *id, const char *hash, int json)
+{
+	struct play_catalog cat;
+	struct irk_err err = { 0 };
+	struct play_diags d = PLAY_DIAGS_INIT;
+	struct play *stored = NULL;
+	const struct play *p;
+	struct store *s;
+	struct versions vs = { 0 };
+	struct strbuf out = STRBUF_INIT;
+	struct jsonw w;
+	int rc = EXIT_OK;
+
+	play_catalog_load(&cat, c->cfg, &err);
+	p = hash ? NULL : play_catalog_find(&cat, id);
+	s = store_if_any(c);
+	if (!p && s) {
+		/* A version that ran once but is no longer (or not yet) in a
+		 * play directory: the database keeps its source. */
+		vs.want_hash = hash ? hash : "";
+		store_play_each(s, id, NULL, version_row, &vs, &err);
+		if (vs.source)
+			play_parse(vs.path, vs.source, strlen(vs.source), &stored, &d);
+		p = stored;
+		vs.want_hash = NULL;
+	}
+	if (!p) {
+		fprintf(stderr, "irk: no play '");
+		cli_put(stderr, id);
+		fprintf(stderr, hash ? "' with version %s\n" : "' (irk play list shows them)\n", hash);
+		rc = EXIT_ERR;
+		goto out;
+	}
+	if (json) {
+		jsonw_init(&w, &out, 1);
+		jsonw_obj_begin(&w);
+		json_play(&w, p, 1);
+		jsonw_key(&w, "versions");
+		jsonw_arr_begin(&w);
+		vs.json = 1;
+		vs.w = &w;
+		if (s)
+			store_play_each(s, p->id, NULL, version_row, &vs, &err);
+		jsonw_arr_end(&w);
+		jsonw_obj_end(&w);
+		puts(strbuf_str(&out));
+		goto out;
+	}
+	cli_put(stdout, p->id);
+	printf(": ");
+	cli_put(stdout, p->name);
+	printf("\n\n  %-12s ", "version");
+	cli_put(stdout, p->version);
+	printf(" (%.12s)%s\n", p->hash, stored ? ", from the database" : "");
+	printf("  %-12s ", "file");
+	cli_put(stdout, p->path);
+	printf("\n  %-12s %d\n  %-12s ", "priority", p->priority, "category");
+	cli_put(stdout, p->category ? p->category : "-");
+	printf("\n  %-12s %s\n  %-12s ", "severity", p->severity >= 0 ? severity_name(p->severity) : "-",
+	       "match");
+	cli_put(stdout, p->match_src);
+	putchar('\n');
+	if (p->description && *p->description) {
+		printf("\n  ");
+		cli_put(stdout, p->description);
+		putchar('\n');
+	}
+	show_steps(p);
+	if (s) {
+		printf("\nVersions in the database (newest first)\n");
+		store_play_each(s, p->id, NULL, version_row, &vs, &err);
+		if (!vs.n)
+			printf("  (none yet: versions are recorded when alerts are ingested)\n");
+	}
+out:
+	strbuf_free(&out);
+	free(vs.source);
+	free(vs.path);
+	play_free(&stored);
+	play_diags_free(&d);
+	play_catalog_free(&cat);
+	return rc;
+}
+
+int cmd_play(struct cli *c, int argc, char **argv)
+{
+	enum { O_JSON = OPT_FIRST_OWN, O_VERSION };
+	static const struct option opts[] = {
+		{ "json", no_argument, NULL, O_JSON },
+		{ "version", required_argument, NULL, O_VERSION },
+		{ NULL, 0, NULL, 0 },
+	};
+	const struct cli_command *cmd = cli_find("play");
+	const char *sub, *hash = NULL;
+	int opt, json = 0;
+
+	while ((opt = cli_getopt(c, cmd, argc, argv, "", opts)) != -1) {
+		if (opt == O_JSON)
+			json = 1;
+		else if (opt == O_VERSION)
+			hash = optarg;
+	}
+	if (optind >= argc)
+		return cli_usage_error(cmd, "lint, list or show?");
+	sub = argv[optind++];
+	if (!strcmp(sub, "lint")) {
+		int errors = 0, files = 0;
+		if (optind == argc)
+			files = lint_catalog(c, &errors);
+		for (; optind < argc; optind++, files++)
+			lint_file(argv[optind], &errors);
+		if (!files)
+			fprintf(stderr, "irk: no play files found (give FILE... or set $IRK_PLAYS)\n");
+		if (errors)
+			fprintf(stderr, "%d error%s\n", errors, errors == 1 ? "" : "s");
+		return errors || !files ? EXIT_ERR : EXIT_OK;
+	}
+	if (!strcmp(sub, "list")) {
+		if (optind < argc)
+			return cli_usage_error(cmd, "unexpected argument '%s'", argv[optind]);
+		return play_list(c, json);
+	}
+	if (!strcmp(sub, "show")) {
+		if (optind + 1 != argc)
+			return cli_usage_error(cmd, "which play?");
+		return play_show(c, argv[optind], hash, json);
+	}
+	return cli_usage_error(cmd, "'%s': lint, list or show?", sub);
+}
+
+/* ---- step list | show | done | skip | retry, approve, deny ------------------ */
+
+/* Step states before an action, to say what the action made due. */
+struct snapshot {
+	char (*ids)[64];
+	int *states;
+	int n;
+	int json;
+	struct jsonw *w;
+};
+
+static int snap_row(const struct step_row *r, void *arg)
+{
+	struct snapshot *sn = arg;
+
+	sn->ids = xrealloc(sn->ids, (size_t)(sn->n + 1) * sizeof *sn->ids);
+	sn->states = xrealloc(sn->states, (size_t)(sn->n + 1) * sizeof *sn->states);
+	irk_strlcpy(sn->ids[sn->n], r->step_id, sizeof sn->ids[0]);
+	sn->states[sn->n++] = r->state;
+	return 0;
+}
+
+static void snapshot_free(struct snapshot *sn)
+{
+	free(sn->ids);
+	free(sn->states);
+	memset(sn, 0, sizeof *sn);
+}
+
+/* "who" of a step for the list: who did it, who asked, who runs it. */
+static const char *step_who(const struct step_row *r)
+{
+	if (r->done_by)
+		return r->done_by;
+	if (r->state == STEP_RUNNING && r->lease_owner)
+		return r->lease_owner;
+	if (r->requested_by)
+		return r->requested_by;
+	return r->assignee ? r->assignee : "-";
+}
+
+/* JSON text stored by the engine goes out as JSON when it parses. */
+static void json_raw_or_str(struct jsonw *w, const char *key, const char *text)
+{
+	struct jdoc d;
+	struct jdoc_error je;
+
+	jsonw_key(w, key);
+	if (!text) {
+		jsonw_null(w);
+		return;
+	}
+	jdoc_init(&d);
+	if (!jdoc_parse(&d, text, strlen(text), &je))
+		jsonw_raw(w, text);
+	else
+		jsonw_str(w, text);
+	jdoc_free(&d);
+}
+
+static int list_row(const struct step_row *r, void *arg)
+{
+	struct snapshot *sn = arg;
+	struct jsonw *w = sn->w;
+	const char *note = NULL;
+
+	if (sn->json) {
+		jsonw_obj_begin(w);
+		jsonw_kv_str(w, "step", r->step_id);
+		jsonw_kv_int(w, "seq", r->seq);
+		jsonw_kv_str(w, "kind", r->kind);
+		jsonw_kv_str(w, "stage", stage_name(r->stage));
+		jsonw_kv_str(w, "state", step_state_name(r->state));
+		jsonw_kv_bool(w, "required", r->required);
+		jsonw_kv_str(w, "title", r->title);
+		jsonw_kv_str(w, "assignee", r->assignee);
+		jsonw_kv_int(w, "attempts", r->attempts);
+		jsonw_kv_int(w, "retry", r->retry);
+		jsonw_kv_str(w, "requested_by", r->requested_by);
+		jsonw_kv_str(w, "done_by", r->done_by);
+		jsonw_kv_str(w, "lease_owner", r->lease_owner);
+		jsonw_kv_str(w, "reason", r->reason);
+		jsonw_kv_str(w, "error", r->error);
+		jsonw_kv_time(w, "started", r->t_start);
+		jsonw_kv_time(w, "ended", r->t_end);
+		json_raw_or_str(w, "inputs", r->inputs);
+		json_raw_or_str(w, "output", r->output);
+		json_raw_or_str(w, "definition", r->def);
+		jsonw_obj_end(w);
+		return 0;
+	}
+	sn->n++;
+	printf("  %-3d ", r->seq + 1);
+	cli_put_col(stdout, r->step_id, 16);
+	printf(" %-16s %-8s %-8s %-3s ", stage_name(r->stage), r->kind, step_state_name(r->state),
+	       r->required ? "yes" : "");
+	cli_put_col(stdout, step_who(r), 10);
+	putchar(' ');
+	cli_put(stdout, r->title);
+	if (r->state == STEP_SKIPPED)
+		note = r->reason;
+	else if (r->state == STEP_FAILED)
+		note = r->reason ? r->reason : r->error;
+	if (note) {
+		printf("  (");
+		cli_put(stdout, note);
+		putchar(')');
+	}
+	putchar('\n');
+	return 0;
+}
+
+void cli_steps_print(struct cli *c, int64_t id, struct jsonw *w)
+{
+	struct snapshot sn = { .json = w != NULL, .w = w };
+
+	if (!w)
+		printf("  %-3s %-16s %-16s %-8s %-8s %-3s %-10s %s\n", "#", "STEP", "STAGE",
+		       "KIND", "STATE", "REQ", "WHO", "TITLE");
+	store_step_each(c->store, id, list_row, &sn, NULL);
+}
+
+static int step_list(struct cli *c, int64_t id, int json)
+{
+	struct incident inc;
+	struct irk_err err = { 0 };
+	struct strbuf out = STRBUF_INIT;
+	struct jsonw w;
+	struct snapshot sn = { 0 };
+	char key[24];
+	int rc;
+
+	if (store_incident_get(c->store, id, &inc, &err))
+		return cli_report(&err);
+	/* Catch up with moves made while no engine ran. */
+	if (inc.play && (rc = cli_plays_advance(c, id, PLAY_ENGINE_ACTOR))) {
+		incident_clear(&inc);
+		return rc;
+	}
+	sn.json = json;
+	sn.w = &w;
+	if (json) {
+		jsonw_init(&w, &out, 0);
+		jsonw_arr_begin(&w);
+	} else {
+		printf("%s  ", incident_key(id, key, sizeof key));
+		cli_put(stdout, inc.title);
+		printf("\n  stage %s", stage_name(inc.stage));
+		if (inc.play) {
+			printf(", play ");
+			cli_put(stdout, inc.play);
+			printf(" (version %.12s)", inc.play_version ? inc.play_version : "?");
+		}
+		printf("\n\n");
+		printf("  %-3s %-16s %-16s %-8s %-8s %-3s %-10s %s\n", "#", "STEP", "STAGE",
+		       "KIND", "STATE", "REQ", "WHO", "TITLE");
+	}
+	rc = store_step_each(c->store, id, list_row, &sn, &err);
+	if (json) {
+		jsonw_arr_end(&w);
+		puts(strbuf_str(&out));
+		strbuf_free(&out);
+	} else if (!sn.n) {
+		printf("  (no steps: %s runs no play)\n", key);
+	}
+	incident_clear(&inc);
+	return rc ? cli_report(&err) : EXIT_OK;
+}
+
+/* ---- step show ------------------------------------------------------------------- */
+
+struct show_ctx {
+	struct step_row r;
+	char *def, *output, *inputs, *log, *title, *kind;
+	int found;
+};
+
+static int keep_step(const struct step_row *r, void *arg)
+{
+	struct show_ctx *sc = arg;
+
+	sc->r = *r;
+	sc->def = xstrdup(r->def ? r->def : "{}");
+	sc->output = r->output ? xstrdup(r->output) : NULL;
+	sc->inputs = r->inputs ? xstrdup(r->inputs) : NULL;
+	sc->log = r->log ? xstrdup(r->log) : NULL;
+	sc->title = xstrdup(r->title ? r->title : "");
+	sc->kind = xstrdup(r->kind ? r->kind : "?");
+	sc->r.step_id = sc->r.kind = sc->r.title = sc->r.output = NULL;
+	sc->found = 1;
+	return 0;
+}
+
+struct first_alert {
+	struct play_alert pa;
+	int found;
+	struct play_fields **f;
+	struct store *s;
+	const struct incident *inc;
+};
+
+static int with_alert(const struct alert_row *a, void *arg)
+{
+	struct first_alert *fa = arg;
+
+	play_alert_from_row(&fa->pa, a);
+	*fa->f = play_fields_new(fa->s, fa->inc, &fa->pa);
+	fa->found = 1;
+	return 1;
+}
+
+/* Text from the definition, its templates expanded when they can be. */
+static void put_text(struct play_fields *f, const char *label, const char *src)
+{
+	struct irk_err err = { 0 };
+	char *t = tmpl_render(src, play_fields_lookup, f, &err);
+	struct strbuf sb = STRBUF_INIT;
+
+	printf("%s", label);
+	sanitize_append(&sb, t ? t : src, strlen(t ? t : src), SAN_KEEP_NL);
+	fwrite(strbuf_str(&sb), 1, sb.len, stdout);
+	putchar('\n');
+	strbuf_free(&sb);
+	free(t);
+}
+
+static void put_json_block(const char *label, const char *text)
+{
+	struct strbuf sb = STRBUF_INIT;
+
+	if (!text || !*text)
+		return;
+	printf("\n%s\n  ", label);
+	sanitize_append(&sb, text, strlen(text) > 8192 ? 8192 : strlen(text), 0);
+	fwrite(strbuf_str(&sb), 1, sb.len, stdout);
+	printf("%s\n", strlen(text) > 8192 ? " ..." : "");
+	strbuf_free(&sb);
+}
+
+static int step_show(struct cli *c, int64_t id, const char *step)
+{
+	struct incident inc;
+	struct irk_err err = { 0 };
+	struct show_ctx sc = { 0 };
+	struct play_fields *f = NULL;
+	struct first_alert fa = { .f = &f, .s = c->store };
+	struct jdoc d;
+	struct jdoc_error je;
+	char key[24], t1[32], t2[32];
+	int v;
+
+	if (store_incident_get(c->store, id, &inc, &err))
+		return cli_report(&err);
+	fa.inc = &inc;
+	if (store_step_get(c->store, id, step, 0, keep_step, &sc, &err)) {
+		incident_clear(&inc);
+		return cli_report(&err);
+	}
+	store_alert_first(c->store, id, with_alert, &fa, NULL);
+	if (!f)
+		f = play_fields_new(c->store, &inc, NULL);
+	printf("%s step ", incident_key(id, key, sizeof key));
+	cli_put(stdout, step);
+	printf(": ");
+	cli_put(stdout, sc.title);
+	printf("\n\n  %-10s %s, stage %s%s\n", "kind", sc.kind, stage_name(sc.r.stage),
+	       sc.r.required ? ", required" : "");
+	printf("  %-10s %s", "state", step_state_name(sc.r.state));
+	if (sc.r.done_by) {
+		printf(" by ");
+		cli_put(stdout, sc.r.done_by);
+	}
+	if (sc.r.requested_by) {
+		printf(" (asked by ");
+		cli_put(stdout, sc.r.requested_by);
+		putchar(')');
+	}
+	printf("\n  %-10s %d%s\n", "attempts", sc.r.attempts, sc.r.retry ? " (retries allowed)" : "");
+	if (sc.r.t_start || sc.r.t_end)
+		printf("  %-10s %s .. %s\n", "time", irk_time_short(sc.r.t_start, t1, sizeof t1),
+		       irk_time_short(sc.r.t_end, t2, sizeof t2));
+	if (sc.r.reason) {
+		printf("  %-10s ", "reason");
+		cli_put(stdout, sc.r.reason);
+		putchar('\n');
+	}
+	if (sc.r.error) {
+		printf("  %-10s ", "error");
+		cli_put(stdout, sc.r.error);
+		putchar('\n');
+	}
+	jdoc_init(&d);
+	if (!jdoc_parse(&d, sc.def, strlen(sc.def), &je)) {
+		if ((v = jdoc_get(&d, 0, "instructions")) >= 0 && jdoc_str(&d, v))
+			put_text(f, "\nInstructions\n  ", jdoc_str(&d, v));
+		if ((v = jdoc_get(&d, 0, "checklist")) >= 0 && jdoc_type(&d, v) == JD_ARRAY) {
+			printf("\nChecklist\n");
+			for (int e = jdoc_first(&d, v); e >= 0; e = jdoc_next(&d, v, e))
+				if (jdoc_str(&d, e))
+					put_text(f, "  [ ] ", jdoc_str(&d, e));
+		}
+		if ((v = jdoc_get(&d, 0, "inputs")) >= 0 && jdoc_type(&d, v) == JD_ARRAY) {
+			printf("\nInputs (irk step done %s ", key);
+			cli_put(stdout, step);
+			printf(" --input NAME=VALUE)\n");
+			for (int e = jdoc_first(&d, v); e >= 0; e = jdoc_next(&d, v, e)) {
+				const char *name = jdoc_str(&d, e), *label = NULL;
+				int req = 0;
+				if (jdoc_type(&d, e) == JD_OBJECT) {
+					name = jdoc_str(&d, jdoc_get(&d, e, "name"));
+					label = jdoc_str(&d, jdoc_get(&d, e, "label"));
+					req = jdoc_type(&d, jdoc_get(&d, e, "required")) == JD_TRUE;
+				}
+				printf("  ");
+				cli_put_col(stdout, name, 16);
+				printf(" %s", req ? "required  " : "          ");
+				cli_put(stdout, label ? label : "");
+				putchar('\n');
+			}
+		}
+	}
+	jdoc_free(&d);
+	put_json_block("Recorded inputs", sc.inputs);
+	put_json_block("Output", sc.output);
+	put_json_block("Log", sc.log);
+	put_json_block("Definition", sc.def);
+	play_fields_free(&f);
+	free(sc.def);
+	free(sc.output);
+	free(sc.inputs);
+	free(sc.log);
+	free(sc.title);
+	free(sc.kind);
+	incident_clear(&inc);
+	return EXIT_OK;
+}
+
+/* ---- actions -------------------------------------------------------------------- */
+
+enum { ACT_DONE, ACT_SKIP, ACT_RETRY, ACT_APPROVE, ACT_DENY };
+
+/* Print "STEP: from -> to" for each step the action changed. */
+static int report_row(const struct step_row *r, void *arg)
+{
+	struct snapshot *sn = arg;
+
+	for (int i = 0; i < sn->n; i++) {
+		if (strcmp(sn->ids[i], r->step_id) || sn->states[i] == r->state)
+			continue;
+		printf("  ");
+		cli_put_col(stdout, r->step_id, 16);
+		printf(" %-8s -> %-8s ", step_state_name(sn->states[i]), step_state_name(r->state));
+		cli_put(stdout, r->title);
+		if (r->state == STEP_WAITING && !strcmp(r->kind, "approval"))
+			printf("  (waits for an approver)");
+		else if (r->state == STEP_WAITING)
+			printf("  (waits for a person)");
+		else if (r->state == STEP_SKIPPED && r->reason) {
+			printf("  (");
+			cli_put(stdout, r->reason);
+			putchar(')');
+		}
+		putchar('\n');
+	}
+	return 0;
+}
+
+static int act(struct cli *c, int what, int64_t id, const char *step, char **inputs, int ninputs,
+	       const char *reason)
+{
+	struct irk_err err = { 0 };
+	struct snapshot sn = { 0 };
+	char key[24];
+	int rc;
+
+	store_step_each(c->store, id, snap_row, &sn, NULL);
+	switch (what) {
+	case ACT_DONE:
+		rc = play_step_done(c->store, &c->actor, id, step, inputs, ninputs, &err);
+		break;
+	case ACT_SKIP:
+		rc = play_step_skip(c->store, &c->actor, id, step, reason, &err);
+		break;
+	case ACT_RETRY:
+		rc = play_step_retry(c->store, &c->actor, id, step, reason, &err);
+		break;
+	case ACT_APPROVE:
+		rc = play_step_approve(c->store, &c->actor, id, step, &err);
+		break;
+	default:
+		rc = play_step_deny(c->store, &c->actor, id, step, reason, &err);
+		break;
+	}
+	if (rc) {
+		snapshot_free(&sn);
+		return cli_report(&err);
+	}
+	printf("%s:\n", incident_key(id, key, sizeof key));
+	store_step_each(c->store, id, report_row, &sn, NULL);
+	snapshot_free(&sn);
+	return EXIT_OK;
+}
+
+/* KEY STEP from the arguments left after options. */
+static int key_step(const struct cli_command *cmd, int argc, char **argv, int64_t *id,
+		    const char **step)
+{
+	if (optind + 2 != argc)
+		return cli_usage_error(cmd, optind + 2 > argc ? "give an incident and a step" :
+				       "unexpected argument '%s'", argv[optind + 2]);
+	if (!(*id = cli_key(cmd, argv[optind])))
+		return EXIT_USAGE;
+	*step = argv[optind + 1];
+	return EXIT_OK;
+}
+
+int cmd_step(struct cli *c, int argc, char **argv)
+{
+	enum { O_JSON = OPT_FIRST_OWN, O_INPUT, O_REASON };
+	static const struct option opts[] = {
+		{ "json", no_argument, NULL, O_JSON },
+		{ "input", required_argument, NULL, O_INPUT },
+		{ "reason", required_argument, NULL, O_REASON },
+		{ NULL, 0, NULL, 0 },
+	};
+	const struct cli_command *cmd = cli_find("step");
+	const char *sub, *reason = NULL, *step = NULL;
+	char **inputs = xcalloc((size_t)argc + 1, sizeof *inputs);
+	int opt, json = 0, ninputs = 0, rc;
+	int64_t id = 0;
+
+	while ((opt = cli_getopt(c, cmd, argc, argv, "i:", opts)) != -1) {
+		if (opt == O_JSON)
+			json = 1;
+		else if (opt == O_INPUT || opt == 'i')
+			inputs[ninputs++] = optarg;
+		else if (opt == O_REASON)
+			reason = optarg;
+	}
+	if (optind >= argc) {
+		free(inputs);
+		return cli_usage_error(cmd, "list, show, done, skip or retry?");
+	}
+	sub = argv[optind++];
+	if (!strcmp(sub, "list")) {
+		if (optind + 1 != argc)
+			rc = cli_usage_error(cmd, "which incident?");
+		else if (!(id = cli_key(cmd, argv[optind])))
+			rc = EXIT_USAGE;
+		else
+			rc = cli_store(c, 0) ? step_list(c, id, json) : EXIT_ERR;
+	} else if (strcmp(sub, "show") && strcmp(sub, "done") && strcmp(sub, "skip") &&
+		   strcmp(sub, "retry")) {
+		rc = cli_usage_error(cmd, "'%s': list, show, done, skip or retry?", sub);
+	} else if ((rc = key_step(cmd, argc, argv, &id, &step))) {
+		;
+	} else if (ninputs && strcmp(sub, "done")) {
+		rc = cli_usage_error(cmd, "--input goes with done");
+	} else if (!strcmp(sub, "skip") && !reason) {
+		rc = cli_usage_error(cmd, "skipping a step needs --reason");
+	} else if (!cli_store(c, 0)) {
+		rc = EXIT_ERR;
+	} else if (!strcmp(sub, "show")) {
+		rc = step_show(c, id, step);
+	} else {
+		rc = act(c, !strcmp(sub, "done") ? ACT_DONE : !strcmp(sub, "skip") ? ACT_SKIP :
+			 ACT_RETRY, id, step, inputs, ninputs, reason);
+	}
+	free(inputs);
+	return rc;
+}
+
+static int approve_or_deny(struct cli *c, int argc, char **argv, int what)
+{
+	enum { O_REASON = OPT_FIRST_OWN };
+	static const struct option opts[] = {
+		{ "reason", required_argument, NULL, O_REASON },
+		{ NULL, 0, NULL, 0 },
+	};
+	const struct cli_command *cmd = cli_find(what == ACT_APPROVE ? "approve" : "deny");
+	const char *reason = NULL, *step;
+	int opt, rc;
+	int64_t id;
+
+	while ((opt = cli_getopt(c, cmd, argc, argv, "", what == ACT_DENY ? opts : NULL)) != -1)
+		if (opt == O_REASON)
+			reason = optarg;
+	if ((rc = key_step(cmd, argc, argv, &id, &step)))
+		return rc;
+	if (what == ACT_DENY && !reason)
+		return cli_usage_error(cmd, "denying needs --reason");
+	if (!cli_store(c, 0))
+		return EXIT_ERR;
+	return act(c, what, id, step, NULL, 0, reason);
+}
+
+int cmd_approve(struct cli *c, int argc, char **argv)
+{
+	return approve_or_deny(c, argc, argv, ACT_APPROVE);
+}
+
+int cmd_deny(struct cli *c, int argc, char **argv)
+{
+	return approve_or_deny(c, argc, argv, ACT_DENY);
+}
+
+/* ---- outbox --------------------------------------------------------------------- */
+
+struct outbox_state {
+	int json, n;
+	struct jsonw *w;
+};
+
+static int outbox_row(const struct outbox_row *o, void *arg)
+{
+	struct outbox_state *os = arg;
+	char key[24], t[32];
+
+	os->n++;
+	if (os->json) {
+		jsonw_obj_begin(os->w);
+		jsonw_kv_int(os->w, "id", o->id);
+		jsonw_kv_time(os->w, "at", o->at);
+		jsonw_kv_str(os->w, "incident", o->incident_id ?
+			     incident_key(o->incident_id, key, sizeof key) : NULL);
+		jsonw_kv_str(os->w, "step", o->step_id);
+		jsonw_kv_str(os->w, "to", o->recipient);
+		jsonw_kv_str(os->w, "text", o->text);
+		jsonw_kv_str(os->w, "state", o->state);
+		jsonw_kv_int(os->w, "attempts", o->attempts);
+		jsonw_kv_time(os->w, "sent", o->t_sent);
+		jsonw_kv_str(os->w, "error", o->error);
+		jsonw_obj_end(os->w);
+		return 0;
+	}
+	printf("%-5lld %s  %-6s %-8s ", (long long)o->id, irk_time_short(o->at, t, sizeof t),
+	       o->state, o->incident_id ? incident_key(o->incident_id, key, sizeof key) : "-");
+	cli_put_col(stdout, o->recipient, 14);
+	putchar(' ');
+	cli_put(stdout, o->text);
+	if (o->error) {
+		printf("  (");
+		cli_put(stdout, o->error);
+		putchar(')');
+	}
+	putchar('\n');
+	return 0;
+}
+
+int cmd_outbox(struct cli *c, int argc, char **argv)
+{
+	enum { O_JSON = OPT_FIRST_OWN, O_QUEUED, O_LIMIT };
+	static const struct option opts[] = {
+		{ "json", no_argument, NULL, O_JSON },
+		{ "queued", no_argument, NULL, O_QUEUED },
+		{ "limit", required_argument, NULL, O_LIMIT },
+		{ NULL, 0, NULL, 0 },
+	};
+	const struct cli_command *cmd = cli_find("outbox");
+	struct outbox_state os = { 0 };
+	struct irk_err err = { 0 };
+	struct strbuf out = STRBUF_INIT;
+	struct jsonw w;
+	int opt, queued = 0;
+	int64_t limit = 50;
+
+	while ((opt = cli_getopt(c, cmd, argc, argv, "", opts)) != -1) {
+		if (opt == O_JSON)
+			os.json = 1;
+		else if (opt == O_QUEUED)
+			queued = 1;
+		else if (opt == O_LIMIT && (limit = atoll(optarg)) < 0)
+			return cli_usage_error(cmd, "--limit needs a number (0: all)");
+	}
+	if (optind < argc)
+		return cli_usage_error(cmd, "unexpected argument '%s'", argv[optind]);
+	if (!cli_store(c, 0))
+		return EXIT_ERR;
+	os.w = &w;
+	if (os.json) {
+		jsonw_init(&w, &out, 0);
+		jsonw_arr_begin(&w);
+	} else {
+		printf("%-5s %-16s  %-6s %-8s %-14s %s\n", "ID", "QUEUED", "STATE", "INCIDENT", "TO", "TEXT");
+	}
+	int rc = store_outbox_each(c->store, queued, limit, outbox_row, &os, &err);
+	if (os.json) {
+		jsonw_arr_end(&w);
+		puts(strbuf_str(&out));
+		strbuf_free(&out);
+	} else if (!os.n) {
+		printf("(no messages%s)\n", queued ? " waiting to be sent" : "");
+	}
+	return rc ? cli_report(&err) : EXIT_OK;
+}

@@ -1,0 +1,101 @@
+/* cmd_serve.c: `irk serve`, the sequencer without a board (a service on
+ * the jump box; contrib/irk-serve.service). It runs until SIGTERM or
+ * SIGINT, logging what the engine does to standard error. */
+#include <errno.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/signalfd.h>
+#include <unistd.h>
+
+#include "irk/cli.h"
+#include "irk/clock.h"
+#include "irk/engine.h"
+#include "irk/sanitize.h"
+
+/* One line on stderr: time, pid, the engine's words (sanitized: they hold
+ * step ids, hosts and error text from outside). */
+static void serve_log(void *arg, const char *line)
+{
+	char when[32];
+	struct strbuf sb = STRBUF_INIT;
+
+	(void)arg;
+	irk_time_iso(irk_now(), when, sizeof when);
+	strbuf_printf(&sb, "%s irk serve[%d]: ", when, (int)getpid());
+	sanitize_append(&sb, line, strlen(line), 0);
+	strbuf_addc(&sb, '\n');
+	fwrite(strbuf_str(&sb), 1, sb.len, stderr);
+	fflush(stderr);
+	strbuf_free(&sb);
+}
+
+int cmd_serve(struct cli *c, int argc, char **argv)
+{
+	enum { O_WORKERS = OPT_FIRST_OWN };
+	static const struct option opts[] = {
+		{ "workers", required_argument, NULL, O_WORKERS },
+		{ NULL, 0, NULL, 0 },
+	};
+	const struct cli_command *cmd = cli_find("serve");
+	struct engine_opts eo = { serve_log, NULL, 0 };
+	struct irk_err err = { 0 };
+	struct engine *e;
+	sigset_t set;
+	int opt, sfd, rc = EXIT_OK;
+	char *end;
+
+	while ((opt = cli_getopt(c, cmd, argc, argv, "", opts)) != -1) {
+		if (opt == O_WORKERS) {
+			long n = strtol(optarg, &end, 10);
+			if (*end || n < 1 || n > 16)
+				return cli_usage_error(cmd, "--workers: '%s' is not a number from 1 to 16",
+						       optarg);
+			eo.workers = (int)n;
+		}
+	}
+	if (optind < argc)
+		return cli_usage_error(cmd, "unexpected argument '%s'", argv[optind]);
+	if (!cli_store(c, 0))
+		return EXIT_ERR;
+	/* Signals arrive here, through a descriptor, never in the engine's
+	 * threads (which start with everything blocked). */
+	sigemptyset(&set);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGHUP);
+	sigprocmask(SIG_BLOCK, &set, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	if ((sfd = signalfd(-1, &set, SFD_CLOEXEC)) < 0) {
+		fprintf(stderr, "irk serve: signalfd: %s\n", strerror(errno));
+		return EXIT_ERR;
+	}
+	if (!(e = engine_start_opts(c->db_path, c->cfg, &eo, &err))) {
+		close(sfd);
+		return cli_report(&err);
+	}
+	for (;;) {
+		struct pollfd pf[2] = { { sfd, POLLIN, 0 }, { engine_fd(e), POLLIN, 0 } };
+		struct signalfd_siginfo si;
+
+		if (poll(pf, 2, -1) < 0) {
+			if (errno == EINTR)
+				continue;
+			rc = EXIT_ERR;
+			break;
+		}
+		if (pf[1].revents & POLLIN)
+			engine_drain(e);
+		if ((pf[0].revents & POLLIN) && read(sfd, &si, sizeof si) == (ssize_t)sizeof si) {
+			char line[64];
+			snprintf(line, sizeof line, "SIG%s: stopping", sigabbrev_np((int)si.ssi_signo));
+			serve_log(NULL, line);
+			break;
+		}
+	}
+	engine_stop(&e);
+	close(sfd);
+	return rc;
+}

@@ -1,0 +1,116 @@
+/* internal.h: shared by the files of src/engine/ only. */
+#ifndef IRK_ENGINE_INTERNAL_H
+#define IRK_ENGINE_INTERNAL_H
+
+#include <stdarg.h>
+#include <sys/types.h>
+
+#include "irk/jdoc.h"
+#include "irk/runner.h"
+#include "irk/strbuf.h"
+
+/* ---- child processes (proc.c) ------------------------------------------- */
+struct proc_spec {
+	char *const *argv;        /* argv[0] is an absolute path */
+	char *const *envp;        /* the whole environment of the child */
+	const char *cwd;          /* NULL: inherit */
+	int64_t timeout_ms;       /* 0: none */
+	int64_t grace_ms;         /* SIGTERM, then SIGKILL after this */
+	size_t cap;               /* bytes kept of stdout, of stderr */
+	int cancel_fd;            /* -1, or readable when the run must stop */
+	int (*tick)(void *arg);   /* nonzero: stop */
+	void *tick_arg;
+	int tick_ms;
+};
+
+struct proc_result {
+	pid_t pid;                /* also the process group */
+	int spawn_errno;          /* posix_spawn failed: nothing ran */
+	int status;               /* wait status of the child */
+	int timed_out, cancelled;
+	struct strbuf out, err;   /* at most cap bytes each */
+	size_t out_total, err_total;
+	int64_t ms;
+};
+
+/* Run a program in a new process group with stdin from /dev/null, its
+ * output captured, no descriptor of ours inherited, every signal at its
+ * default and none blocked. On timeout or stop the group gets SIGTERM,
+ * then SIGKILL after grace_ms; whatever is left of the group when the
+ * program ends is killed too. Returns 0, or -1 when it could not start
+ * (r->spawn_errno). */
+int proc_run(const struct proc_spec *spec, struct proc_result *r);
+void proc_result_free(struct proc_result *r);
+/* "exit status 3", "killed by SIGKILL" into buf. */
+const char *proc_status_text(int status, char *buf, size_t n);
+/* Find an executable program in path (colon-separated) unless name holds
+ * a '/'. Into buf; NULL when not found. */
+const char *proc_find(const char *name, const char *path, char *buf, size_t n);
+/* Milliseconds of CLOCK_MONOTONIC. */
+int64_t proc_mono_ms(void);
+
+/* ---- what every runner shares (run.c) ------------------------------------ */
+struct run_ctx {
+	const struct run_env *env;
+	struct run_result *r;
+	struct jdoc def;          /* the step definition; token 0 */
+	char **secrets;           /* values looked up through secret.NAME */
+	size_t nsecrets;
+	int allow_secrets;        /* only while expanding headers and env */
+	char workdir[4096];       /* private directory, removed afterwards */
+};
+
+/* Parse the definition into c->def. -1 (r failed permanently) when bad. */
+int run_ctx_init(struct run_ctx *c, const struct run_env *env, struct run_result *r);
+/* Redact secrets from the result, remove the working directory, free. */
+void run_ctx_free(struct run_ctx *c);
+/* Mark the result failed with a reason; returns RUN_FAILED. */
+int run_fail(struct run_result *r, int permanent, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+/* Expand template src (what names it in errors: "argv[2]"). Caller frees;
+ * NULL with the result failed permanently. */
+char *run_expand(struct run_ctx *c, const char *src, const char *what);
+/* The value at token tok as text: a string expanded (secret.NAME allowed
+ * when secrets is set), a number or boolean as written. Caller frees;
+ * NULL with the result failed permanently. */
+char *run_expand_scalar(struct run_ctx *c, int tok, const char *what, int secrets);
+/* Expand every string inside token tok (recursively) and append the value
+ * as JSON to out. -1 (failed) on a template error. */
+int run_expand_json(struct run_ctx *c, int tok, const char *what, struct strbuf *out);
+/* A duration field (number of seconds or "5m") in ms; def_s when absent. */
+int64_t run_duration_ms(struct run_ctx *c, const char *key, int64_t def_s);
+/* A string field of the definition, or NULL. */
+const char *run_str(struct run_ctx *c, const char *key);
+/* Create c->workdir (mode 0700) under engine.tmpdir or $TMPDIR. */
+int run_workdir(struct run_ctx *c);
+/* The engine's PATH and grace from the config. */
+const char *run_path(const struct run_env *env);
+int64_t run_grace_ms(const struct run_env *env);
+/* The clean environment every child starts from: PATH, LANG, HOME and
+ * TMPDIR (the private directory), IRK_INCIDENT, IRK_STEP, IRK_ATTEMPT.
+ * Appends "NAME=value" strings (owned) to *v. */
+void run_env_base(struct run_ctx *c, char ***v, size_t *n);
+void run_strv_add(char ***v, size_t *n, char *s);
+void run_strv_free(char **v, size_t n);
+/* Run a program for the step: its timeout (default timeout_s), the engine's
+ * grace, tick and cancel_fd. Sets r's status when it was stopped, timed
+ * out (r->timed_out) or exited 0 and returns 0; returns 1 when it exited
+ * otherwise (the caller says why it failed); -1 when it did not start. */
+int run_program(struct run_ctx *c, char *const *argv, char *const *envp, const char *cwd,
+		int64_t timeout_s, struct proc_result *p);
+/* Write the captured streams of p into the log object w (an open object). */
+struct jsonw;
+void run_log_proc(struct jsonw *w, const struct proc_result *p);
+/* Append text as the step output when it is a JSON object, else as
+ * {"stdout": text}; a parse error is noted in *why_json (static or NULL). */
+void run_output_text(struct strbuf *out, const char *text, size_t n, const char **why_json);
+/* Replace the values of secrets in r's output, log and why by "(secret)". */
+void run_redact(struct run_ctx *c);
+/* Who the engine acts as for the lifecycle layer (a senior named
+ * env->actor, default "engine"). */
+struct actor;
+void run_actor(const struct run_env *env, struct actor *a);
+/* Remove a directory tree (not following symlinks). */
+void run_rmtree(const char *dir);
+
+#endif

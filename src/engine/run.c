@@ -1,0 +1,472 @@
+/* run.c: what the runners share: the step definition, templates (with the
+ * secret lookup), the clean environment of children, the private working
+ * directory, and the redaction of secrets from everything recorded. */
+#include <ctype.h>
+#include <errno.h>
+#include <ftw.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "irk/clock.h"
+#include "irk/config.h"
+#include "irk/jsonw.h"
+#include "irk/model.h"
+#include "irk/play.h"
+#include "irk/store.h"
+#include "irk/template.h"
+#include "internal.h"
+
+void run_result_init(struct run_result *r)
+{
+	memset(r, 0, sizeof *r);
+}
+
+void run_result_free(struct run_result *r)
+{
+	strbuf_free(&r->output);
+	strbuf_free(&r->log);
+}
+
+int run_fail(struct run_result *r, int permanent, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(r->why, sizeof r->why, fmt, ap);
+	va_end(ap);
+	r->status = RUN_FAILED;
+	r->permanent = permanent;
+	return RUN_FAILED;
+}
+
+int run_ctx_init(struct run_ctx *c, const struct run_env *env, struct run_result *r)
+{
+	struct jdoc_error je;
+	const char *def = env->step->def ? env->step->def : "{}";
+
+	memset(c, 0, sizeof *c);
+	c->env = env;
+	c->r = r;
+	jdoc_init(&c->def);
+	if (jdoc_parse(&c->def, def, strlen(def), &je) || jdoc_type(&c->def, 0) != JD_OBJECT) {
+		run_fail(r, 1, "the step definition is not a JSON object (%s)", je.msg);
+		return -1;
+	}
+	return 0;
+}
+
+void run_ctx_free(struct run_ctx *c)
+{
+	run_redact(c);
+	jdoc_free(&c->def);
+	run_strv_free(c->secrets, c->nsecrets);
+	if (c->workdir[0])
+		run_rmtree(c->workdir);
+	c->workdir[0] = '\0';
+}
+
+const char *run_str(struct run_ctx *c, const char *key)
+{
+	return jdoc_str(&c->def, jdoc_get(&c->def, 0, key));
+}
+
+int64_t run_duration_ms(struct run_ctx *c, const char *key, int64_t def_s)
+{
+	int v = jdoc_get(&c->def, 0, key);
+	int64_t n;
+
+	if (v < 0)
+		return def_s * 1000;
+	if (jdoc_type(&c->def, v) == JD_STRING) {
+		if (irk_duration_parse(jdoc_str(&c->def, v), &n))
+			return def_s * 1000;
+	} else if (jdoc_int(&c->def, v, &n)) {
+		return def_s * 1000;
+	}
+	return n > 0 ? n * 1000 : def_s * 1000;
+}
+
+/* ---- secrets ------------------------------------------------------------ */
+
+/* The value of secret NAME: [secrets] NAME in the config, else the
+ * environment variable IRK_SECRET_NAME (upper case, '-' as '_'). */
+static const char *secret_value(const struct run_env *env, const char *name)
+{
+	char key[128], var[128];
+	const char *v = NULL;
+	size_t i;
+
+	if (!*name || strlen(name) > 100)
+		return NULL;
+	for (i = 0; name[i]; i++)
+		if (!isalnum((unsigned char)name[i]) && name[i] != '_' && name[i] != '-')
+			return NULL;
+	snprintf(key, sizeof key, "secrets.%s", name);
+	if (env->cfg)
+		v = config_get(env->cfg, key);
+	if (!v) {
+		snprintf(var, sizeof var, "IRK_SECRET_");
+		for (i = 0; name[i]; i++)
+			var[11 + i] = name[i] == '-' ? '_' : (char)toupper((unsigned char)name[i]);
+		var[11 + i] = '\0';
+		v = getenv(var);
+	}
+	return v && *v ? v : NULL;
+}
+
+struct lookup_state {
+	struct run_ctx *c;
+	int secret_refused;
+	char refused[128];
+};
+
+static int lookup(void *arg, const char *name, struct expr_value *out)
+{
+	struct lookup_state *ls = arg;
+	struct run_ctx *c = ls->c;
+
+	if (!strncmp(name, "secret.", 7)) {
+		const char *v;
+		if (!c->allow_secrets) {
+			ls->secret_refused = 1;
+			snprintf(ls->refused, sizeof ls->refused, "%s", name);
+			return 1;
+		}
+		if (!(v = secret_value(c->env, name + 7)))
+			return 1;
+		/* Kept so every copy of it can be cut from what is recorded. */
+		run_strv_add(&c->secrets, &c->nsecrets, xstrdup(v));
+		expr_value_set_str(out, c->secrets[c->nsecrets - 1]);
+		return 0;
+	}
+	if (!c->env->lookup)
+		return 1;
+	return c->env->lookup(c->env->fields, name, out);
+}
+
+char *run_expand(struct run_ctx *c, const char *src, const char *what)
+{
+	struct lookup_state ls = { c, 0, "" };
+	struct irk_err err = { 0 };
+	char *v = tmpl_render(src, lookup, &ls, &err);
+
+	if (v)
+		return v;
+	if (ls.secret_refused)
+		run_fail(c->r, 1, "%s: %s may be used only in http headers and exec env",
+			 what, ls.refused);
+	else
+		run_fail(c->r, 1, "%s: %s", what, err.msg);
+	return NULL;
+}
+
+char *run_expand_scalar(struct run_ctx *c, int tok, const char *what, int secrets)
+{
+	size_t len;
+	const char *t;
+	char *v;
+
+	if (jdoc_type(&c->def, tok) == JD_STRING) {
+		c->allow_secrets = secrets;
+		v = run_expand(c, jdoc_str(&c->def, tok), what);
+		c->allow_secrets = 0;
+		return v;
+	}
+	if (jdoc_type(&c->def, tok) == JD_NULL || !(t = jdoc_scalar_text(&c->def, tok, &len))) {
+		run_fail(c->r, 1, "%s must be a string, number or boolean", what);
+		return NULL;
+	}
+	return xstrndup(t, len);
+}
+
+int run_expand_json(struct run_ctx *c, int tok, const char *what, struct strbuf *out)
+{
+	struct jdoc *d = &c->def;
+	size_t len;
+	const char *t;
+
+	switch (jdoc_type(d, tok)) {
+	case JD_STRING: {
+		char *v = run_expand(c, jdoc_str(d, tok), what);
+		if (!v)
+			return -1;
+		json_quote(out, v, strlen(v));
+		free(v);
+		return 0;
+	}
+	case JD_ARRAY:
+	case JD_OBJECT: {
+		int obj = jdoc_type(d, tok) == JD_OBJECT, first = 1;
+		strbuf_addc(out, obj ? '{' : '[');
+		for (int e = jdoc_first(d, tok); e >= 0; e = jdoc_next(d, tok, e), first = 0) {
+			if (!first)
+				strbuf_addc(out, ',');
+			if (obj) {
+				const char *k = jdoc_str(d, e - 1);
+				json_quote(out, k, strlen(k));
+				strbuf_addc(out, ':');
+			}
+			if (run_expand_json(c, e, what, out))
+				return -1;
+		}
+		strbuf_addc(out, obj ? '}' : ']');
+		return 0;
+	}
+	default:
+		t = jdoc_scalar_text(d, tok, &len);
+		strbuf_add(out, t ? t : "null", t ? len : 4);
+		return 0;
+	}
+}
+
+static void replace_all(struct strbuf *sb, const char *needle, size_t nl, const char *with)
+{
+	struct strbuf o = STRBUF_INIT;
+	const char *p, *hit;
+
+	if (!sb->len || !nl)
+		return;
+	p = sb->buf;
+	if (!memmem(p, sb->len, needle, nl))
+		return;
+	while ((hit = memmem(p, sb->len - (size_t)(p - sb->buf), needle, nl))) {
+		strbuf_add(&o, p, (size_t)(hit - p));
+		strbuf_puts(&o, with);
+		p = hit + nl;
+	}
+	strbuf_add(&o, p, sb->len - (size_t)(p - sb->buf));
+	strbuf_free(sb);
+	*sb = o;
+}
+
+void run_redact(struct run_ctx *c)
+{
+	struct run_result *r = c->r;
+
+	for (size_t i = 0; i < c->nsecrets; i++) {
+		const char *v = c->secrets[i];
+		struct strbuf q = STRBUF_INIT, w = STRBUF_INIT;
+
+		/* As it is, and as it looks inside a JSON string. */
+		json_quote(&q, v, strlen(v));
+		replace_all(&r->output, v, strlen(v), "(secret)");
+		replace_all(&r->log, v, strlen(v), "(secret)");
+		if (q.len > 2) {
+			replace_all(&r->output, q.buf + 1, q.len - 2, "(secret)");
+			replace_all(&r->log, q.buf + 1, q.len - 2, "(secret)");
+		}
+		strbuf_puts(&w, r->why);
+		replace_all(&w, v, strlen(v), "(secret)");
+		irk_strlcpy(r->why, strbuf_str(&w), sizeof r->why);
+		strbuf_free(&q);
+		strbuf_free(&w);
+	}
+}
+
+/* ---- children ------------------------------------------------------------- */
+
+const char *run_path(const struct run_env *env)
+{
+	const char *p = env->cfg ? config_get(env->cfg, "engine.path") : NULL;
+
+	return p && *p ? p : RUN_PATH_DEFAULT;
+}
+
+int64_t run_grace_ms(const struct run_env *env)
+{
+	return env->cfg ? config_get_int(env->cfg, "engine.grace", RUN_GRACE_MS) : RUN_GRACE_MS;
+}
+
+int run_workdir(struct run_ctx *c)
+{
+	const char *base = c->env->cfg ? config_get(c->env->cfg, "engine.tmpdir") : NULL;
+
+	if (!base || !*base)
+		base = getenv("TMPDIR");
+	if (!base || !*base)
+		base = "/tmp";
+	snprintf(c->workdir, sizeof c->workdir, "%s/irk-step.XXXXXX", base);
+	if (!mkdtemp(c->workdir)) {
+		run_fail(c->r, 0, "cannot create a working directory in %s: %s", base,
+			 strerror(errno));
+		c->workdir[0] = '\0';
+		return -1;
+	}
+	return 0;
+}
+
+void run_strv_add(char ***v, size_t *n, char *s)
+{
+	*v = xrealloc(*v, (*n + 2) * sizeof **v);
+	(*v)[(*n)++] = s;
+	(*v)[*n] = NULL;
+}
+
+void run_strv_free(char **v, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(v[i]);
+	free(v);
+}
+
+static char *kv(const char *k, const char *v)
+{
+	struct strbuf sb = STRBUF_INIT;
+
+	strbuf_printf(&sb, "%s=%s", k, v);
+	return strbuf_detach(&sb);
+}
+
+void run_env_base(struct run_ctx *c, char ***v, size_t *n)
+{
+	const struct step_row *st = c->env->step;
+	char key[24], num[24];
+
+	run_strv_add(v, n, kv("PATH", run_path(c->env)));
+	run_strv_add(v, n, kv("LANG", "C.UTF-8"));
+	if (c->workdir[0]) {
+		run_strv_add(v, n, kv("HOME", c->workdir));
+		run_strv_add(v, n, kv("TMPDIR", c->workdir));
+	}
+	if (st->incident_id)
+		run_strv_add(v, n, kv("IRK_INCIDENT", incident_key(st->incident_id, key, sizeof key)));
+	if (st->step_id)
+		run_strv_add(v, n, kv("IRK_STEP", st->step_id));
+	snprintf(num, sizeof num, "%d", st->attempts);
+	run_strv_add(v, n, kv("IRK_ATTEMPT", num));
+}
+
+void run_log_proc(struct jsonw *w, const struct proc_result *p)
+{
+	char buf[64];
+
+	jsonw_kv_int(w, "pid", p->pid);
+	if (WIFEXITED(p->status) && !p->timed_out && !p->cancelled) {
+		jsonw_kv_int(w, "exit", WEXITSTATUS(p->status));
+	} else {
+		jsonw_key(w, "exit");
+		jsonw_null(w);
+	}
+	if (WIFSIGNALED(p->status))
+		jsonw_kv_str(w, "status", proc_status_text(p->status, buf, sizeof buf));
+	jsonw_kv_bool(w, "timed_out", p->timed_out);
+	jsonw_kv_int(w, "ms", p->ms);
+	jsonw_key(w, "stdout");
+	jsonw_strn(w, p->out.buf ? p->out.buf : "", p->out.len);
+	jsonw_kv_int(w, "stdout_bytes", (int64_t)p->out_total);
+	jsonw_kv_bool(w, "stdout_truncated", p->out_total > p->out.len);
+	jsonw_key(w, "stderr");
+	jsonw_strn(w, p->err.buf ? p->err.buf : "", p->err.len);
+	jsonw_kv_int(w, "stderr_bytes", (int64_t)p->err_total);
+	jsonw_kv_bool(w, "stderr_truncated", p->err_total > p->err.len);
+}
+
+int run_program(struct run_ctx *c, char *const *argv, char *const *envp, const char *cwd,
+		int64_t timeout_s, struct proc_result *p)
+{
+	const struct run_env *env = c->env;
+	struct proc_spec spec = {
+		.argv = argv, .envp = envp, .cwd = cwd,
+		.timeout_ms = run_duration_ms(c, "timeout", timeout_s),
+		.grace_ms = run_grace_ms(env), .cap = RUN_CAPTURE_MAX,
+		.cancel_fd = env->cancel_fd, .tick = env->tick, .tick_arg = env->tick_arg,
+		.tick_ms = env->tick_ms,
+	};
+	char status[64];
+
+	if (proc_run(&spec, p)) {
+		run_fail(c->r, 0, "cannot start %s: %s", argv[0], strerror(p->spawn_errno));
+		return -1;
+	}
+	c->r->ms = p->ms;
+	if (p->cancelled) {
+		c->r->status = RUN_CANCELLED;
+		snprintf(c->r->why, sizeof c->r->why, "stopped (pid %d %s)", (int)p->pid,
+			 proc_status_text(p->status, status, sizeof status));
+	} else if (p->timed_out) {
+		c->r->timed_out = 1;
+		run_fail(c->r, 0, "timeout: killed after %llds (pid %d, %s)",
+			 (long long)(spec.timeout_ms / 1000), (int)p->pid,
+			 proc_status_text(p->status, status, sizeof status));
+	} else if (WIFEXITED(p->status) && WEXITSTATUS(p->status) == 0) {
+		c->r->status = RUN_DONE;
+	} else {
+		return 1;
+	}
+	return 0;
+}
+
+void run_output_text(struct strbuf *out, const char *text, size_t n, const char **why_json)
+{
+	struct jdoc d;
+	struct jdoc_error je;
+	size_t i = 0;
+
+	*why_json = NULL;
+	while (i < n && isspace((unsigned char)text[i]))
+		i++;
+	jdoc_init(&d);
+	if (i < n && text[i] == '{') {
+		if (!jdoc_parse(&d, text, n, &je)) {
+			jdoc_canonical(&d, 0, out);
+			jdoc_free(&d);
+			return;
+		}
+		*why_json = "stdout starts like JSON but does not parse";
+	}
+	jdoc_free(&d);
+	/* Not an object: the text itself, without its last newline. */
+	if (n && text[n - 1] == '\n')
+		n--;
+	strbuf_puts(out, "{\"stdout\":");
+	json_quote(out, text ? text : "", n);
+	strbuf_addc(out, '}');
+}
+
+static int rm_one(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
+{
+	(void)sb;
+	(void)ftw;
+	/* A directory the step left unreadable is made writable so it goes. */
+	if (flag == FTW_DNR)
+		chmod(path, 0700);
+	remove(path);
+	return 0;
+}
+
+void run_rmtree(const char *dir)
+{
+	if (dir && dir[0] == '/')
+		nftw(dir, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+/* ---- dispatch ---------------------------------------------------------------- */
+
+int run_step(const struct run_env *env, struct run_result *r)
+{
+	int k = step_kind_parse(env->step->kind);
+	int64_t start = proc_mono_ms();
+
+	switch (k) {
+	case KIND_EXEC: run_exec(env, r); break;
+	case KIND_ANSIBLE: run_ansible(env, r); break;
+	case KIND_HTTP: run_http(env, r); break;
+	case KIND_NOTIFY: run_notify(env, r); break;
+	case KIND_SCORE: run_score(env, r); break;
+	case KIND_SET: run_set(env, r); break;
+	default:
+		run_fail(r, 1, "'%s' is not a kind the engine runs",
+			 env->step->kind ? env->step->kind : "?");
+	}
+	if (!r->ms)
+		r->ms = proc_mono_ms() - start;
+	if (!r->output.len)
+		strbuf_puts(&r->output, "{}");
+	if (!r->log.len)
+		strbuf_puts(&r->log, "{}");
+	return r->status;
+}

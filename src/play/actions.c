@@ -1,0 +1,456 @@
+/* actions.c: what people do to steps: done, approve, deny, retry, skip.
+ *
+ * Each action is one transaction: bring the incident's steps up to date
+ * (a stage move may have made the step due), check the rules, record the
+ * change with its audit event, advance what follows, commit. A refusal
+ * changes nothing and says why in words an analyst can act on. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "irk/clock.h"
+#include "irk/identity.h"
+#include "irk/incident.h"
+#include "irk/jsonw.h"
+#include "irk/model.h"
+#include "irk/play.h"
+#include "irk/store.h"
+#include "play_impl.h"
+
+#define INPUT_MAX 4096
+#define REASON_MAX 1024
+
+struct act {
+	struct store *s;
+	const struct actor *who;
+	struct incident inc;
+	struct step_list l;
+	int i;                      /* the step */
+	struct step_row *r;
+	char key[24];
+	int changed;
+};
+
+/* Begin: open the transaction, load and advance the incident, find the
+ * step. On failure everything is rolled back. */
+static int act_begin(struct act *a, struct store *s, const struct actor *who,
+		     int64_t incident_id, const char *step, struct irk_err *err)
+{
+	int rc;
+
+	memset(a, 0, sizeof *a);
+	a->s = s;
+	a->who = who;
+	incident_key(incident_id, a->key, sizeof a->key);
+	if (!step || !*step)
+		return irk_fail(err, IRK_INVALID, "which step? (irk step list %s)", a->key);
+	if ((rc = store_begin(s, err)))
+		return rc;
+	if ((rc = store_incident_get(s, incident_id, &a->inc, err))) {
+		store_rollback(s);
+		return rc;
+	}
+	if (!a->inc.play) {
+		rc = irk_fail(err, IRK_NOTFOUND, "%s runs no play, so it has no steps", a->key);
+		goto fail;
+	}
+	if (a->inc.stage == STAGE_CLOSED) {
+		rc = irk_fail(err, IRK_REFUSED, "%s is closed; its steps can no longer change",
+			      a->key);
+		goto fail;
+	}
+	if ((rc = play_advance_inc(s, &a->inc, NULL, who->name, &a->changed, err)) ||
+	    (rc = step_list_load(s, incident_id, &a->l, err)))
+		goto fail;
+	if ((a->i = step_list_find(&a->l, step)) < 0) {
+		rc = irk_fail(err, IRK_NOTFOUND, "%s has no step '%s' (irk step list %s)", a->key,
+			      step, a->key);
+		goto fail;
+	}
+	a->r = &a->l.v[a->i];
+	return IRK_OK;
+fail:
+	store_rollback(s);
+	step_list_free(&a->l);
+	incident_clear(&a->inc);
+	return rc;
+}
+
+static void act_abort(struct act *a)
+{
+	store_rollback(a->s);
+	step_list_free(&a->l);
+	incident_clear(&a->inc);
+}
+
+/* Advance what follows and commit. */
+static int act_commit(struct act *a, struct irk_err *err)
+{
+	int rc = play_advance_inc(a->s, &a->inc, NULL, a->who->name, NULL, err);
+
+	if (!rc)
+		rc = store_commit(a->s, err);
+	else
+		store_rollback(a->s);
+	step_list_free(&a->l);
+	incident_clear(&a->inc);
+	return rc;
+}
+
+/* Refuse with a message and roll back. */
+static int act_refuse(struct act *a, struct irk_err *err, int code)
+{
+	act_abort(a);
+	return code;
+}
+
+/* Record the step's new state (the caller changed a->r). */
+static int act_record(struct act *a, int before, const char *why, struct irk_err *err)
+{
+	return play_step_record(a->s, a->who->name, a->r, before, why, err);
+}
+
+/* Why a step in state `state` cannot take an action, for the message. */
+static const char *state_words(const struct step_row *r, char *buf, size_t n)
+{
+	switch (r->state) {
+	case STEP_PENDING:
+		snprintf(buf, n, "is not due yet (its stage is %s, or a step it needs is not "
+			 "done)", stage_name(r->stage));
+		break;
+	case STEP_RUNNING:
+		snprintf(buf, n, "is running (held by %s)", r->lease_owner ? r->lease_owner : "the engine");
+		break;
+	case STEP_DONE:
+		snprintf(buf, n, "is already done%s%s", r->done_by ? " by " : "",
+			 r->done_by ? r->done_by : "");
+		break;
+	case STEP_SKIPPED:
+		snprintf(buf, n, "was skipped%s%s", r->reason ? ": " : "", r->reason ? r->reason : "");
+		break;
+	case STEP_FAILED:
+		snprintf(buf, n, "has failed%s%s", r->error ? ": " : "", r->error ? r->error : "");
+		break;
+	default:
+		snprintf(buf, n, "is %s", step_state_name(r->state));
+	}
+	return buf;
+}
+
+static int role_allows(const struct actor *who, int role)
+{
+	if (role == ROLE_ANALYST)
+		return 1;
+	if (role == ROLE_SENIOR)
+		return actor_is_senior(who);
+	return who->role == ROLE_ADMIN;
+}
+
+/* ---- done -------------------------------------------------------------------------------- */
+
+/* The inputs as a JSON object, checked against the declared ones. */
+static int build_inputs(struct act *a, const struct step_def *d, char *const *inputs,
+			int ninputs, struct strbuf *js, struct irk_err *err)
+{
+	struct jsonw w;
+	char name[64];
+
+	jsonw_init(&w, js, 0);
+	jsonw_obj_begin(&w);
+	for (int k = 0; k < ninputs; k++) {
+		const char *eq = strchr(inputs[k], '=');
+		size_t nl = eq ? (size_t)(eq - inputs[k]) : 0;
+		int declared = !d->ninputs;
+		if (!eq || !nl || nl >= sizeof name)
+			return irk_fail(err, IRK_INVALID, "input '%s': expected NAME=VALUE", inputs[k]);
+		memcpy(name, inputs[k], nl);
+		name[nl] = '\0';
+		if (strlen(eq + 1) > INPUT_MAX)
+			return irk_fail(err, IRK_INVALID, "input %s: longer than %d bytes", name,
+					INPUT_MAX);
+		for (int j = 0; j < k; j++)
+			if (!strncmp(inputs[j], inputs[k], nl + 1))
+				return irk_fail(err, IRK_INVALID, "input %s given twice", name);
+		for (int j = 0; j < d->ninputs; j++)
+			declared |= !strcmp(d->inputs[j], name);
+		if (!declared) {
+			struct strbuf names = STRBUF_INIT;
+			for (int j = 0; j < d->ninputs; j++)
+				strbuf_printf(&names, "%s%s", j ? ", " : "", d->inputs[j]);
+			irk_fail(err, IRK_INVALID, "step %s has no input '%s' (it takes %s)",
+				 a->r->step_id, name, strbuf_str(&names));
+			strbuf_free(&names);
+			return IRK_INVALID;
+		}
+		jsonw_kv_str(&w, name, eq + 1);
+	}
+	jsonw_obj_end(&w);
+	for (int j = 0; j < d->ninputs; j++) {
+		int given = 0;
+		if (!d->input_required[j])
+			continue;
+		for (int k = 0; k < ninputs; k++)
+			given |= !strncmp(inputs[k], d->inputs[j], strlen(d->inputs[j])) &&
+				 inputs[k][strlen(d->inputs[j])] == '=' &&
+				 inputs[k][strlen(d->inputs[j]) + 1];
+		if (!given)
+			return irk_fail(err, IRK_INVALID, "step %s needs the input %s "
+					"(--input %s=VALUE)", a->r->step_id, d->inputs[j], d->inputs[j]);
+	}
+	return IRK_OK;
+}
+
+int play_step_done(struct store *s, const struct actor *who, int64_t incident_id,
+		   const char *step, char *const *inputs, int ninputs, struct irk_err *err)
+{
+	struct act a;
+	struct step_def d;
+	struct strbuf js = STRBUF_INIT;
+	char buf[600];
+	int rc, before, kind;
+
+	if ((rc = act_begin(&a, s, who, incident_id, step, err)))
+		return rc;
+	kind = step_kind_parse(a.r->kind);
+	if (kind == KIND_APPROVAL) {
+		irk_fail(err, IRK_REFUSED, "%s is an approval: grant it with 'irk approve %s %s' "
+			 "or refuse it with 'irk deny'", step, a.key, step);
+		return act_refuse(&a, err, IRK_REFUSED);
+	}
+	before = a.r->state;
+	if (before != STEP_WAITING && !(before == STEP_READY && !step_kind_automated(kind)) &&
+	    !(before == STEP_FAILED && step_kind_automated(kind))) {
+		irk_fail(err, IRK_REFUSED, "step %s of %s %s", step, a.key,
+			 state_words(a.r, buf, sizeof buf));
+		return act_refuse(&a, err, IRK_REFUSED);
+	}
+	step_def_parse(&d, a.r->def);
+	rc = build_inputs(&a, &d, inputs, ninputs, &js, err);
+	step_def_free(&d);
+	if (rc) {
+		strbuf_free(&js);
+		return act_refuse(&a, err, rc);
+	}
+	a.r->state = STEP_DONE;
+	a.r->t_end = irk_now();
+	if (!a.r->t_start)
+		a.r->t_start = a.r->t_end;
+	step_row_set(&a.r->done_by, who->name);
+	step_row_set(&a.r->inputs, strbuf_str(&js));
+	/* What a person records is what the step produced: later steps read
+	 * steps.ID.output.NAME whoever did the work. */
+	if (!step_kind_automated(kind) || !a.r->output)
+		step_row_set(&a.r->output, strbuf_str(&js));
+	strbuf_free(&js);
+	if (step_kind_automated(kind))
+		snprintf(buf, sizeof buf, "done by hand by %s", who->name);
+	rc = act_record(&a, before, step_kind_automated(kind) ? buf : NULL, err);
+	if (rc) {
+		act_abort(&a);
+		return rc;
+	}
+	return act_commit(&a, err);
+}
+
+/* ---- approvals ------------------------------------------------------------------------------ */
+
+/* The checks approve and deny share. */
+static int approval_check(struct act *a, const char *verb, int self_ok, struct irk_err *err)
+{
+	struct step_def d;
+	char buf[600];
+	int role;
+
+	if (strcmp(a->r->kind, "approval"))
+		return irk_fail(err, IRK_REFUSED, "step %s is a %s step, not an approval%s",
+				a->r->step_id, a->r->kind,
+				step_kind_automated(step_kind_parse(a->r->kind)) ? "" :
+				" (finish it with irk step done)");
+	if (a->r->state != STEP_WAITING && a->r->state != STEP_READY)
+		return irk_fail(err, IRK_REFUSED, "approval %s of %s %s", a->r->step_id, a->key,
+				state_words(a->r, buf, sizeof buf));
+	step_def_parse(&d, a->r->def);
+	role = d.role;
+	step_def_free(&d);
+	if (!role_allows(a->who, role))
+		return irk_fail(err, IRK_REFUSED, "only a%s %s%s can %s %s (you are %s %s)",
+				role == ROLE_ADMIN ? "n" : "", role_name(role),
+				role == ROLE_SENIOR ? " or admin" : "", verb, a->r->step_id,
+				a->who->role == ROLE_ANALYST || a->who->role == ROLE_ADMIN ? "an" : "a",
+				role_name(a->who->role));
+	if (!self_ok && a->r->requested_by && !strcmp(a->r->requested_by, a->who->name))
+		return irk_fail(err, IRK_REFUSED, "you asked for approval %s yourself; another "
+				"%s must grant it", a->r->step_id, role_name(role));
+	return IRK_OK;
+}
+
+int play_step_approve(struct store *s, const struct actor *who, int64_t incident_id,
+		      const char *step, struct irk_err *err)
+{
+	struct act a;
+	int rc, before;
+
+	if ((rc = act_begin(&a, s, who, incident_id, step, err)))
+		return rc;
+	if ((rc = approval_check(&a, "grant", 0, err)))
+		return act_refuse(&a, err, rc);
+	before = a.r->state;
+	a.r->state = STEP_DONE;
+	a.r->t_end = irk_now();
+	step_row_set(&a.r->done_by, who->name);
+	if ((rc = act_record(&a, before, "approved", err))) {
+		act_abort(&a);
+		return rc;
+	}
+	return act_commit(&a, err);
+}
+
+static int need_reason(const char *reason, const char *what, struct irk_err *err)
+{
+	if (!reason || !*reason)
+		return irk_fail(err, IRK_INVALID, "%s needs a reason (--reason)", what);
+	if (strlen(reason) > REASON_MAX)
+		return irk_fail(err, IRK_INVALID, "a reason is limited to %d bytes", REASON_MAX);
+	return IRK_OK;
+}
+
+int play_step_deny(struct store *s, const struct actor *who, int64_t incident_id,
+		   const char *step, const char *reason, struct irk_err *err)
+{
+	struct act a;
+	int rc, before;
+
+	if ((rc = need_reason(reason, "denying an approval", err)))
+		return rc;
+	if ((rc = act_begin(&a, s, who, incident_id, step, err)))
+		return rc;
+	/* Withdrawing one's own request is allowed: only granting is not. */
+	if ((rc = approval_check(&a, "deny", 1, err)))
+		return act_refuse(&a, err, rc);
+	before = a.r->state;
+	a.r->state = STEP_FAILED;
+	a.r->t_end = irk_now();
+	step_row_set(&a.r->done_by, who->name);
+	step_row_set(&a.r->reason, reason);
+	step_row_set(&a.r->error, "denied");
+	if ((rc = act_record(&a, before, reason, err)) ||
+	    (rc = play_skip_dependents(s, &a.l, a.i, "denied", who->name, NULL, err))) {
+		act_abort(&a);
+		return rc;
+	}
+	return act_commit(&a, err);
+}
+
+/* ---- retry and skip ---------------------------------------------------------------------------- */
+
+/* Steps the planner skipped because of steps[from] come back to pending
+ * (a retried step may yet succeed). Those a person skipped stay skipped. */
+static int revive_dependents(struct act *a, struct irk_err *err)
+{
+	char why[128];
+	int rc;
+
+	snprintf(why, sizeof why, "%s is tried again", a->r->step_id);
+	for (int i = a->i + 1; i < a->l.n; i++) {
+		struct step_row *r = &a->l.v[i];
+		if (r->state != STEP_SKIPPED || r->done_by || !r->reason ||
+		    strncmp(r->reason, "needs ", 6) || !step_list_depends(&a->l, i, a->i))
+			continue;
+		struct step_row *keep = a->r;
+		int keep_i = a->i;
+		a->r = r;
+		a->i = i;
+		r->state = STEP_PENDING;
+		r->t_end = 0;
+		step_row_set(&r->reason, NULL);
+		rc = act_record(a, STEP_SKIPPED, why, err);
+		a->r = keep;
+		a->i = keep_i;
+		if (rc)
+			return rc;
+	}
+	return IRK_OK;
+}
+
+int play_step_retry(struct store *s, const struct actor *who, int64_t incident_id,
+		    const char *step, const char *reason, struct irk_err *err)
+{
+	struct act a;
+	char buf[600];
+	int rc, before, kind;
+
+	if (reason && strlen(reason) > REASON_MAX)
+		return irk_fail(err, IRK_INVALID, "a reason is limited to %d bytes", REASON_MAX);
+	if ((rc = act_begin(&a, s, who, incident_id, step, err)))
+		return rc;
+	kind = step_kind_parse(a.r->kind);
+	before = a.r->state;
+	if (kind == KIND_APPROVAL && before == STEP_FAILED) {
+		/* Asked again: the one who retries is the one who asks. */
+		a.r->state = STEP_WAITING;
+		a.r->t_start = irk_now();
+		step_row_set(&a.r->requested_by, who->name);
+	} else if (step_kind_automated(kind) && (before == STEP_FAILED || before == STEP_WAITING)) {
+		a.r->state = STEP_READY;
+		a.r->next_attempt = 0;
+		step_row_set(&a.r->lease_owner, NULL);
+		a.r->lease_until = 0;
+	} else {
+		if (!step_kind_automated(kind) && kind != KIND_APPROVAL)
+			irk_fail(err, IRK_REFUSED, "step %s is done by a person: there is nothing to "
+				 "retry (irk step done %s %s)", step, a.key, step);
+		else
+			irk_fail(err, IRK_REFUSED, "step %s of %s %s; only a failed or waiting step "
+				 "can be retried", step, a.key, state_words(a.r, buf, sizeof buf));
+		return act_refuse(&a, err, IRK_REFUSED);
+	}
+	a.r->t_end = 0;
+	step_row_set(&a.r->error, NULL);
+	step_row_set(&a.r->done_by, NULL);
+	step_row_set(&a.r->reason, NULL);
+	snprintf(buf, sizeof buf, "retried by %s%s%s", who->name, reason && *reason ? ": " : "",
+		 reason && *reason ? reason : "");
+	if ((rc = act_record(&a, before, buf, err)) || (rc = revive_dependents(&a, err))) {
+		act_abort(&a);
+		return rc;
+	}
+	return act_commit(&a, err);
+}
+
+int play_step_skip(struct store *s, const struct actor *who, int64_t incident_id,
+		   const char *step, const char *reason, struct irk_err *err)
+{
+	struct act a;
+	char buf[600];
+	int rc, before;
+
+	if ((rc = need_reason(reason, "skipping a step", err)))
+		return rc;
+	if ((rc = act_begin(&a, s, who, incident_id, step, err)))
+		return rc;
+	before = a.r->state;
+	if (before == STEP_DONE || before == STEP_SKIPPED) {
+		irk_fail(err, IRK_REFUSED, "step %s of %s %s", step, a.key,
+			 state_words(a.r, buf, sizeof buf));
+		return act_refuse(&a, err, IRK_REFUSED);
+	}
+	if (a.r->required && !actor_is_senior(who)) {
+		irk_fail(err, IRK_REFUSED, "step %s is required: only a senior or admin can skip it",
+			 step);
+		return act_refuse(&a, err, IRK_REFUSED);
+	}
+	/* A running step is cancelled: the engine's lease no longer matches
+	 * and its result is dropped. */
+	a.r->state = STEP_SKIPPED;
+	a.r->t_end = irk_now();
+	step_row_set(&a.r->done_by, who->name);
+	step_row_set(&a.r->reason, reason);
+	step_row_set(&a.r->lease_owner, NULL);
+	a.r->lease_until = 0;
+	if ((rc = act_record(&a, before, reason, err)) ||
+	    (rc = play_skip_dependents(s, &a.l, a.i, "skipped", who->name, NULL, err))) {
+		act_abort(&a);
+		return rc;
+	}
+	return act_commit(&a, err);
+}

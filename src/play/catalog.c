@@ -1,0 +1,223 @@
+/* catalog.c: the plays irk knows, loaded from the play directories, and
+ * their versions by content hash.
+ *
+ * Directories, in order: $IRK_PLAYS (colon-separated), plays.path from the
+ * config, then the bundled plays. Inside a directory, *.json files are
+ * read in name order. The first directory that has a play id wins, so a
+ * site's copy of a bundled play overrides it. Matching order is priority
+ * (higher first), then directory order, then play id: deterministic, and
+ * a site can put its own plays in front of the bundled ones without
+ * editing them. */
+#include <dirent.h>
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "irk/clock.h"
+#include "irk/config.h"
+#include "irk/play.h"
+#include "irk/store.h"
+#include "play_impl.h"
+
+#ifndef IRK_DATADIR
+#define IRK_DATADIR "/usr/local/share/irk"
+#endif
+
+static int is_dir(const char *path)
+{
+	struct stat sb;
+
+	return stat(path, &sb) == 0 && S_ISDIR(sb.st_mode);
+}
+
+/* The bundled plays: plays/ of the source tree the running binary was
+ * built in (./irk, build/irk, build/tests/test_play...), else the
+ * installed IRK_DATADIR/plays. */
+static void bundled_dir(char *buf, size_t n)
+{
+	char exe[PATH_MAX], probe[PATH_MAX + 32];
+	ssize_t k = readlink("/proc/self/exe", exe, sizeof exe - 1);
+
+	if (k > 0) {
+		exe[k] = '\0';
+		for (int up = 0; up < 4; up++) {
+			char *slash = strrchr(exe, '/');
+			if (!slash || slash == exe)
+				break;
+			*slash = '\0';
+			snprintf(probe, sizeof probe, "%s/src/play", exe);
+			if (!is_dir(probe))
+				continue;
+			snprintf(probe, sizeof probe, "%s/plays", exe);
+			if (is_dir(probe)) {
+				irk_strlcpy(buf, probe, n);
+				return;
+			}
+		}
+	}
+	snprintf(buf, n, "%s/plays", IRK_DATADIR);
+}
+
+static void add_dir(struct play_catalog *c, const char *path)
+{
+	char real[PATH_MAX];
+
+	if (!*path || !is_dir(path))
+		return;
+	/* The same directory named twice is searched once. */
+	if (!realpath(path, real))
+		irk_strlcpy(real, path, sizeof real);
+	for (size_t i = 0; i < c->ndirs; i++)
+		if (!strcmp(c->dirs[i], real))
+			return;
+	c->dirs = xrealloc(c->dirs, (c->ndirs + 1) * sizeof *c->dirs);
+	c->dirs[c->ndirs++] = xstrdup(real);
+}
+
+static void add_dirs(struct play_catalog *c, const char *list)
+{
+	char *copy, *save = NULL;
+
+	if (!list || !*list)
+		return;
+	copy = xstrdup(list);
+	for (char *d = strtok_r(copy, ":", &save); d; d = strtok_r(NULL, ":", &save))
+		add_dir(c, d);
+	free(copy);
+}
+
+static int by_name(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static int by_match_order(const void *a, const void *b)
+{
+	const struct play *p = *(const struct play *const *)a, *q = *(const struct play *const *)b;
+
+	if (p->priority != q->priority)
+		return p->priority > q->priority ? -1 : 1;
+	if (p->origin != q->origin)
+		return p->origin < q->origin ? -1 : 1;
+	return strcmp(p->id, q->id);
+}
+
+static void load_dir(struct play_catalog *c, int origin)
+{
+	const char *dir = c->dirs[origin];
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	char **names = NULL;
+	size_t n = 0;
+
+	if (!d) {
+		char msg[256];
+		snprintf(msg, sizeof msg, "cannot read the directory: %s", strerror(errno));
+		play_diags_add(&c->diags, dir, 0, 0, 0, msg);
+		return;
+	}
+	while ((e = readdir(d))) {
+		size_t len = strlen(e->d_name);
+		if (e->d_name[0] == '.' || len < 6 || strcmp(e->d_name + len - 5, ".json"))
+			continue;
+		names = xrealloc(names, (n + 1) * sizeof *names);
+		names[n++] = xstrdup(e->d_name);
+	}
+	closedir(d);
+	qsort(names, n, sizeof *names, by_name);
+	for (size_t i = 0; i < n; i++) {
+		struct strbuf path = STRBUF_INIT;
+		struct play *p = NULL;
+		const struct play *seen;
+
+		strbuf_printf(&path, "%s/%s", dir, names[i]);
+		free(names[i]);
+		if (play_load_file(strbuf_str(&path), &p, &c->diags) || !p) {
+			strbuf_free(&path);
+			continue;
+		}
+		strbuf_free(&path);
+		p->origin = origin;
+		if ((seen = play_catalog_find(c, p->id))) {
+			/* In an earlier directory: an override, as documented. In
+			 * the same directory: two files claim one id, which is a
+			 * mistake worth saying. */
+			if (seen->origin == origin) {
+				char msg[512];
+				snprintf(msg, sizeof msg, "play '%s' is also in %s; this file is ignored",
+					 p->id, seen->path);
+				play_diags_add(&c->diags, p->path, 1, 1, 1, msg);
+			}
+			play_free(&p);
+			continue;
+		}
+		c->v = xrealloc(c->v, (c->n + 1) * sizeof *c->v);
+		c->v[c->n++] = p;
+	}
+	free(names);
+}
+
+int play_catalog_load(struct play_catalog *c, const struct config *cfg, struct irk_err *err)
+{
+	char bundled[PATH_MAX];
+
+	memset(c, 0, sizeof *c);
+	add_dirs(c, getenv("IRK_PLAYS"));
+	if (cfg)
+		add_dirs(c, config_get(cfg, "plays.path"));
+	bundled_dir(bundled, sizeof bundled);
+	add_dir(c, bundled);
+	for (size_t i = 0; i < c->ndirs; i++)
+		load_dir(c, (int)i);
+	if (c->n)
+		qsort(c->v, c->n, sizeof *c->v, by_match_order);
+	irk_err_clear(err);
+	return IRK_OK;
+}
+
+void play_catalog_free(struct play_catalog *c)
+{
+	for (size_t i = 0; i < c->n; i++)
+		play_free(&c->v[i]);
+	free(c->v);
+	for (size_t i = 0; i < c->ndirs; i++)
+		free(c->dirs[i]);
+	free(c->dirs);
+	play_diags_free(&c->diags);
+	memset(c, 0, sizeof *c);
+}
+
+const struct play *play_catalog_find(const struct play_catalog *c, const char *id)
+{
+	for (size_t i = 0; id && i < c->n; i++)
+		if (!strcmp(c->v[i]->id, id))
+			return c->v[i];
+	return NULL;
+}
+
+int play_catalog_register(struct store *s, const struct play_catalog *c, struct irk_err *err)
+{
+	int own = !store_in_tx(s), rc = IRK_OK;
+	int64_t now = irk_now();
+
+	if (!c->n)
+		return IRK_OK;
+	if (own && store_begin(s, err))
+		return IRK_ERROR;
+	for (size_t i = 0; i < c->n && !rc; i++) {
+		const struct play *p = c->v[i];
+		rc = store_play_put(s, p->hash, p->id, p->version, p->name, p->path, p->source,
+				    now, err);
+	}
+	if (own) {
+		if (rc)
+			store_rollback(s);
+		else
+			rc = store_commit(s, err);
+	}
+	return rc;
+}

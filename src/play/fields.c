@@ -1,0 +1,726 @@
+/* fields.c: the fields `match`, `when` and templates see (irk-play(5)
+ * FIELDS), for evaluation (play_fields_lookup) and for lint
+ * (play_field_check).
+ *
+ *   alert.F   and bare F   the alert that opened the incident: format,
+ *                          rule, rule_id, rule_name, severity, host, src_ip,
+ *                          dst_ip, user, category, event_time
+ *   alert.raw[.PATH]       the record as received, or a dotted path in it
+ *   incident.F             the incident's fields (key, stage, owner...)
+ *   asset.host             the host the incident is about: the alert's host
+ *                          when it is a name; when it is an address, the
+ *                          internal one of destination and source (a
+ *                          Suricata alert names the far side as often as ours)
+ *   asset.group, asset.criticality
+ *   score                  the confidence of the last score step that ran
+ *   steps.ID.state|output[.PATH]|inputs[.NAME]|done_by|error|attempts
+ *
+ * One table of names serves both: lint and lookup cannot disagree about
+ * what exists. */
+#include <arpa/inet.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "irk/jdoc.h"
+#include "irk/model.h"
+#include "irk/play.h"
+#include "irk/store.h"
+#include "play_impl.h"
+
+/* ---- the names ------------------------------------------------------------ */
+
+enum { AF_FORMAT, AF_RULE, AF_RULE_ID, AF_RULE_NAME, AF_SEVERITY, AF_HOST, AF_SRC_IP,
+	AF_DST_IP, AF_USER, AF_CATEGORY, AF_EVENT_TIME, AF_COUNT };
+static const char *const alert_names[AF_COUNT] = {
+	"format", "rule", "rule_id", "rule_name", "severity", "host", "src_ip", "dst_ip",
+	"user", "category", "event_time",
+};
+
+enum { IF_KEY, IF_ID, IF_TITLE, IF_SUMMARY, IF_STAGE, IF_SEVERITY, IF_PRIORITY,
+	IF_CONFIDENCE, IF_CATEGORY, IF_VECTOR, IF_THREAT_SOURCE, IF_ROOT_CAUSE,
+	IF_BUSINESS_UNIT, IF_OWNER, IF_PLAY, IF_PLAY_VERSION, IF_RULE, IF_HOST, IF_SRC_IP,
+	IF_ASSET_CRITICALITY, IF_ALERT_COUNT, IF_REOPEN_COUNT, IF_FIRST_EVENT, IF_DETECTED,
+	IF_COUNT };
+static const char *const incident_names[IF_COUNT] = {
+	"key", "id", "title", "summary", "stage", "severity", "priority", "confidence",
+	"category", "vector", "threat_source", "root_cause", "business_unit", "owner", "play",
+	"play_version", "rule", "host", "src_ip", "asset_criticality", "alert_count",
+	"reopen_count", "first_event", "detected",
+};
+
+static const char *const asset_names[] = { "host", "group", "criticality", NULL };
+static const char *const step_attrs[] = { "state", "output", "inputs", "done_by", "error",
+	"attempts", NULL };
+
+static int name_index(const char *const *names, int n, const char *s)
+{
+	for (int i = 0; n < 0 ? names[i] != NULL : i < n; i++)
+		if (!strcmp(names[i], s))
+			return i;
+	return -1;
+}
+
+/* "steps.ID.rest": ID into id (bounded), the rest (may be "") into *rest. */
+static int split_step(const char *name, char *id, size_t n, const char **rest)
+{
+	const char *p = name + 6, *dot = strchr(p, '.');
+	size_t len = dot ? (size_t)(dot - p) : strlen(p);
+
+	if (!len || len >= n)
+		return -1;
+	memcpy(id, p, len);
+	id[len] = '\0';
+	*rest = dot ? dot + 1 : "";
+	return 0;
+}
+
+/* ---- the group of a host ---------------------------------------------------- */
+
+static int is_ipv4(const char *h)
+{
+	int dots = 0;
+
+	for (; *h; h++) {
+		if (*h == '.')
+			dots++;
+		else if (*h < '0' || *h > '9')
+			return 0;
+	}
+	return dots == 3;
+}
+
+char *play_host_group(const char *host, char *buf, size_t n)
+{
+	size_t len;
+
+	if (!n)
+		return buf;
+	buf[0] = '\0';
+	if (!host || !*host)
+		return buf;
+	irk_strlcpy(buf, host, n);
+	if (is_ipv4(buf)) {
+		/* An address: its /24, the neighbours a peer comparison wants. */
+		char *dot = strrchr(buf, '.');
+		*dot = '\0';
+		return buf;
+	}
+	if (strchr(buf, ':'))       /* IPv6: no useful grouping by name */
+		return buf;
+	/* web-01.corp.example: the first label, then trailing digits and
+	 * separators go. */
+	buf[strcspn(buf, ".")] = '\0';
+	len = strlen(buf);
+	while (len && buf[len - 1] >= '0' && buf[len - 1] <= '9')
+		len--;
+	while (len && (buf[len - 1] == '-' || buf[len - 1] == '_'))
+		len--;
+	if (!len)                   /* all digits: the host is its own group */
+		return irk_strlcpy(buf, host, n);
+	buf[len] = '\0';
+	return buf;
+}
+
+/* Nonzero for an address of ours: RFC 1918, CGNAT, loopback, link-local,
+ * IPv6 unique-local and link-local. */
+static int ip_internal(const char *s)
+{
+	unsigned char b[16];
+
+	if (!s)
+		return 0;
+	if (inet_pton(AF_INET, s, b) == 1)
+		return b[0] == 10 || b[0] == 127 || (b[0] == 172 && (b[1] & 0xf0) == 16) ||
+		       (b[0] == 192 && b[1] == 168) || (b[0] == 100 && (b[1] & 0xc0) == 64) ||
+		       (b[0] == 169 && b[1] == 254);
+	if (inet_pton(AF_INET6, s, b) == 1)
+		return (b[0] & 0xfe) == 0xfc || (b[0] == 0xfe && (b[1] & 0xc0) == 0x80) ||
+		       !memcmp(b, "\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\1", 16);
+	return 0;
+}
+
+static int is_address(const char *s)
+{
+	unsigned char b[16];
+
+	return s && (inet_pton(AF_INET, s, b) == 1 || inet_pton(AF_INET6, s, b) == 1);
+}
+
+/* See asset.host above. */
+static const char *asset_host(const char *host, const char *src, const char *dst)
+{
+	if (host && *host && !is_address(host))
+		return host;
+	if (ip_internal(dst))
+		return dst;
+	if (ip_internal(src))
+		return src;
+	return host && *host ? host : NULL;
+}
+
+/* ---- alerts as plays see them ----------------------------------------------- */
+
+void play_alert_from(struct play_alert *pa, const struct alert *a)
+{
+	const char *rule = a->rule_id && *a->rule_id ? a->rule_id : a->rule_name;
+
+	*pa = (struct play_alert){
+		.format = alert_format_name(a->format),
+		.rule = rule && *rule ? rule : "unknown",
+		.rule_id = a->rule_id, .rule_name = a->rule_name,
+		.severity = severity_name(a->severity),
+		.host = a->host, .src_ip = a->src_ip, .dst_ip = a->dst_ip,
+		.user = a->user, .category = a->category,
+		.raw = a->raw, .raw_len = a->raw_len,
+		.event_time = a->event_time,
+	};
+}
+
+void play_alert_from_row(struct play_alert *pa, const struct alert_row *r)
+{
+	const char *rule = r->rule_id && *r->rule_id ? r->rule_id : r->rule_name;
+
+	*pa = (struct play_alert){
+		.format = r->format,
+		.rule = rule && *rule ? rule : "unknown",
+		.rule_id = r->rule_id, .rule_name = r->rule_name,
+		.severity = r->severity,
+		.host = r->host, .src_ip = r->src_ip, .dst_ip = r->dst_ip,
+		.user = r->user, .category = r->category,
+		.raw = r->raw, .raw_len = r->raw ? strlen(r->raw) : 0,
+		.event_time = r->event_time,
+	};
+}
+
+/* ---- the lookup context --------------------------------------------------------- */
+
+struct fstep {
+	char *id, *output, *inputs, *done_by, *error;
+	int state, attempts, is_score;
+	struct jdoc out, in;
+	int out_parsed, in_parsed;     /* 0 not yet, 1 parsed, -1 not JSON */
+};
+
+struct play_fields {
+	struct store *s;
+	const struct incident *inc;
+	int has_alert;
+	char *a[AF_COUNT];             /* copies; event_time is a number */
+	int64_t event_time;
+	char *raw;
+	size_t raw_len;
+	struct jdoc raw_doc;
+	int raw_parsed;
+	char key[24], group[128];
+	const char *asset;             /* into a[] or the incident */
+	struct fstep *steps;
+	int nsteps, steps_loaded;
+	char **kept;                   /* texts handed out (JSON of objects) */
+	size_t nkept, capkept;
+};
+
+static char *dup_or_null(const char *s)
+{
+	return s ? xstrdup(s) : NULL;
+}
+
+struct play_fields *play_fields_new(struct store *s, const struct incident *inc,
+				    const struct play_alert *a)
+{
+	struct play_fields *f = xcalloc(1, sizeof *f);
+
+	f->s = s;
+	f->inc = inc;
+	jdoc_init(&f->raw_doc);
+	if (a) {
+		const char *v[AF_COUNT] = { a->format, a->rule, a->rule_id, a->rule_name,
+			a->severity, a->host, a->src_ip, a->dst_ip, a->user, a->category, NULL };
+		f->has_alert = 1;
+		for (int i = 0; i < AF_COUNT; i++)
+			f->a[i] = v[i] && *v[i] ? xstrdup(v[i]) : NULL;
+		f->event_time = a->event_time;
+		if (a->raw) {
+			f->raw = xstrndup(a->raw, a->raw_len);
+			f->raw_len = a->raw_len;
+		}
+	}
+	if (f->has_alert)
+		f->asset = asset_host(f->a[AF_HOST], f->a[AF_SRC_IP], f->a[AF_DST_IP]);
+	else if (inc)
+		f->asset = asset_host(inc->host, inc->src_ip, NULL);
+	play_host_group(f->asset, f->group, sizeof f->group);
+	if (inc)
+		incident_key(inc->id, f->key, sizeof f->key);
+	return f;
+}
+
+void play_fields_reset_steps(struct play_fields *f)
+{
+	for (int i = 0; i < f->nsteps; i++) {
+		struct fstep *st = &f->steps[i];
+		free(st->id);
+		free(st->output);
+		free(st->inputs);
+		free(st->done_by);
+		free(st->error);
+		jdoc_free(&st->out);
+		jdoc_free(&st->in);
+	}
+	free(f->steps);
+	f->steps = NULL;
+	f->nsteps = 0;
+	f->steps_loaded = 0;
+}
+
+void play_fields_free(struct play_fields **fp)
+{
+	struct play_fields *f = *fp;
+
+	if (!f)
+		return;
+	play_fields_reset_steps(f);
+	for (int i = 0; i < AF_COUNT; i++)
+		free(f->a[i]);
+	free(f->raw);
+	jdoc_free(&f->raw_doc);
+	for (size_t i = 0; i < f->nkept; i++)
+		free(f->kept[i]);
+	free(f->kept);
+	free(f);
+	*fp = NULL;
+}
+
+static int load_step(const struct step_row *r, void *arg)
+{
+	struct play_fields *f = arg;
+	struct fstep *st;
+
+	f->steps = xrealloc(f->steps, (size_t)(f->nsteps + 1) * sizeof *f->steps);
+	st = &f->steps[f->nsteps++];
+	memset(st, 0, sizeof *st);
+	st->id = xstrdup(r->step_id);
+	st->output = dup_or_null(r->output);
+	st->inputs = dup_or_null(r->inputs);
+	st->done_by = dup_or_null(r->done_by);
+	st->error = dup_or_null(r->error);
+	st->state = r->state;
+	st->attempts = r->attempts;
+	st->is_score = r->kind && !strcmp(r->kind, "score");
+	jdoc_init(&st->out);
+	jdoc_init(&st->in);
+	return 0;
+}
+
+static void steps_load(struct play_fields *f)
+{
+	if (f->steps_loaded)
+		return;
+	f->steps_loaded = 1;
+	if (f->s && f->inc)
+		store_step_each(f->s, f->inc->id, load_step, f, NULL);
+}
+
+static struct fstep *step_find(struct play_fields *f, const char *id)
+{
+	steps_load(f);
+	for (int i = 0; i < f->nsteps; i++)
+		if (!strcmp(f->steps[i].id, id))
+			return &f->steps[i];
+	return NULL;
+}
+
+/* Parse text into d once; nonzero when it is not JSON. */
+static int parse_once(struct jdoc *d, int *state, const char *text, size_t n)
+{
+	struct jdoc_error je;
+
+	if (!*state)
+		*state = text && !jdoc_parse(d, text, n, &je) ? 1 : -1;
+	return *state < 0;
+}
+
+static const char *keep(struct play_fields *f, char *s)
+{
+	if (f->nkept == f->capkept) {
+		f->capkept = f->capkept ? 2 * f->capkept : 4;
+		f->kept = xrealloc(f->kept, f->capkept * sizeof *f->kept);
+	}
+	return f->kept[f->nkept++] = s;
+}
+
+/* The value at token tok of d: scalars as they are, null as null, an
+ * array or object as its compact JSON text. */
+static int json_value(struct play_fields *f, const struct jdoc *d, int tok,
+		      struct expr_value *out)
+{
+	double n;
+
+	switch (jdoc_type(d, tok)) {
+	case JD_STRING:
+		expr_value_set_str(out, jdoc_str(d, tok));
+		return 0;
+	case JD_NUMBER:
+		if (jdoc_double(d, tok, &n))
+			return 1;
+		expr_value_set_num(out, n);
+		return 0;
+	case JD_TRUE:
+	case JD_FALSE:
+		expr_value_set_bool(out, jdoc_type(d, tok) == JD_TRUE);
+		return 0;
+	case JD_NULL:
+		out->type = EXPR_NULL;
+		return 0;
+	case JD_ARRAY:
+	case JD_OBJECT: {
+		struct strbuf sb = STRBUF_INIT;
+		jdoc_canonical(d, tok, &sb);
+		expr_value_set_str(out, keep(f, strbuf_detach(&sb)));
+		return 0;
+	}
+	}
+	return 1;
+}
+
+/* path ("" for the whole document) in d. */
+static int json_lookup(struct play_fields *f, const struct jdoc *d, const char *path,
+		       struct expr_value *out)
+{
+	int tok = *path ? jdoc_path(d, 0, path) : 0;
+
+	return tok < 0 ? 1 : json_value(f, d, tok, out);
+}
+
+static int set_str(struct expr_value *out, const char *s)
+{
+	if (!s || !*s)
+		return 1;
+	expr_value_set_str(out, s);
+	return 0;
+}
+
+static int alert_lookup(struct play_fields *f, int i, struct expr_value *out)
+{
+	const struct incident *inc = f->inc;
+
+	if (!f->has_alert) {
+		/* No stored alert: the incident keeps the correlation keys. */
+		if (!inc)
+			return 1;
+		switch (i) {
+		case AF_RULE: return set_str(out, inc->rule);
+		case AF_HOST: return set_str(out, inc->host);
+		case AF_SRC_IP: return set_str(out, inc->src_ip);
+		case AF_SEVERITY: return set_str(out, severity_name(inc->severity));
+		case AF_CATEGORY: return set_str(out, inc->category);
+		case AF_EVENT_TIME:
+			if (!inc->t_first_event)
+				return 1;
+			expr_value_set_num(out, (double)inc->t_first_event);
+			return 0;
+		}
+		return 1;
+	}
+	if (i == AF_EVENT_TIME) {
+		expr_value_set_num(out, (double)f->event_time);
+		return 0;
+	}
+	return set_str(out, f->a[i]);
+}
+
+static int num(struct expr_value *out, double n)
+{
+	expr_value_set_num(out, n);
+	return 0;
+}
+
+static int incident_lookup(struct play_fields *f, int i, struct expr_value *out)
+{
+	const struct incident *inc = f->inc;
+
+	if (!inc)
+		return 1;
+	switch (i) {
+	case IF_KEY: return set_str(out, f->key);
+	case IF_ID: return num(out, (double)inc->id);
+	case IF_TITLE: return set_str(out, inc->title);
+	case IF_SUMMARY: return set_str(out, inc->summary);
+	case IF_STAGE: return set_str(out, stage_name(inc->stage));
+	case IF_SEVERITY: return set_str(out, severity_name(inc->severity));
+	case IF_PRIORITY: return num(out, inc->priority);
+	case IF_CONFIDENCE: return num(out, inc->confidence);
+	case IF_CATEGORY: return set_str(out, inc->category);
+	case IF_VECTOR: return set_str(out, inc->vector);
+	case IF_THREAT_SOURCE: return set_str(out, inc->threat_source);
+	case IF_ROOT_CAUSE: return set_str(out, inc->root_cause);
+	case IF_BUSINESS_UNIT: return set_str(out, inc->business_unit);
+	case IF_OWNER: return set_str(out, inc->owner);
+	case IF_PLAY: return set_str(out, inc->play);
+	case IF_PLAY_VERSION: return set_str(out, inc->play_version);
+	case IF_RULE: return set_str(out, inc->rule);
+	case IF_HOST: return set_str(out, inc->host);
+	case IF_SRC_IP: return set_str(out, inc->src_ip);
+	case IF_ASSET_CRITICALITY:
+		return inc->asset_criticality ? num(out, inc->asset_criticality) : 1;
+	case IF_ALERT_COUNT: return num(out, inc->alert_count);
+	case IF_REOPEN_COUNT: return num(out, inc->reopen_count);
+	case IF_FIRST_EVENT: return inc->t_first_event ? num(out, (double)inc->t_first_event) : 1;
+	case IF_DETECTED: return inc->t_detected ? num(out, (double)inc->t_detected) : 1;
+	}
+	return 1;
+}
+
+static int step_lookup(struct play_fields *f, const char *name, struct expr_value *out)
+{
+	char id[64];
+	const char *rest;
+	struct fstep *st;
+
+	if (split_step(name, id, sizeof id, &rest) || !(st = step_find(f, id)))
+		return 1;
+	if (!strcmp(rest, "state"))
+		return set_str(out, step_state_name(st->state));
+	if (!strcmp(rest, "done_by"))
+		return set_str(out, st->done_by);
+	if (!strcmp(rest, "error"))
+		return set_str(out, st->error);
+	if (!strcmp(rest, "attempts"))
+		return num(out, st->attempts);
+	if (!strncmp(rest, "output", 6) && (rest[6] == '\0' || rest[6] == '.')) {
+		if (parse_once(&st->out, &st->out_parsed, st->output,
+			       st->output ? strlen(st->output) : 0))
+			return 1;
+		return json_lookup(f, &st->out, rest[6] ? rest + 7 : "", out);
+	}
+	if (!strncmp(rest, "inputs", 6) && (rest[6] == '\0' || rest[6] == '.')) {
+		if (parse_once(&st->in, &st->in_parsed, st->inputs,
+			       st->inputs ? strlen(st->inputs) : 0))
+			return 1;
+		return json_lookup(f, &st->in, rest[6] ? rest + 7 : "", out);
+	}
+	return 1;
+}
+
+/* score: the confidence the last finished score step computed. */
+static int score_lookup(struct play_fields *f, struct expr_value *out)
+{
+	steps_load(f);
+	for (int i = f->nsteps - 1; i >= 0; i--) {
+		struct fstep *st = &f->steps[i];
+		if (!st->is_score || st->state != STEP_DONE)
+			continue;
+		if (parse_once(&st->out, &st->out_parsed, st->output,
+			       st->output ? strlen(st->output) : 0))
+			return 1;
+		return json_lookup(f, &st->out, "score", out);
+	}
+	return 1;
+}
+
+int play_fields_lookup(void *fields, const char *name, struct expr_value *out)
+{
+	struct play_fields *f = fields;
+	int i;
+
+	if (!strncmp(name, "alert.", 6)) {
+		const char *rest = name + 6;
+		if (!strncmp(rest, "raw", 3) && (rest[3] == '\0' || rest[3] == '.')) {
+			if (!f->raw)
+				return 1;
+			if (!rest[3])
+				return set_str(out, f->raw);
+			if (parse_once(&f->raw_doc, &f->raw_parsed, f->raw, f->raw_len))
+				return 1;
+			return json_lookup(f, &f->raw_doc, rest + 4, out);
+		}
+		return (i = name_index(alert_names, AF_COUNT, rest)) < 0 ? 1 : alert_lookup(f, i, out);
+	}
+	if ((i = name_index(alert_names, AF_COUNT, name)) >= 0)
+		return alert_lookup(f, i, out);
+	if (!strncmp(name, "incident.", 9))
+		return (i = name_index(incident_names, IF_COUNT, name + 9)) < 0 ? 1 :
+			incident_lookup(f, i, out);
+	if (!strcmp(name, "asset.host"))
+		return set_str(out, f->asset);
+	if (!strcmp(name, "asset.group"))
+		return set_str(out, f->group);
+	if (!strcmp(name, "asset.criticality"))
+		return incident_lookup(f, IF_ASSET_CRITICALITY, out);
+	if (!strcmp(name, "score"))
+		return score_lookup(f, out);
+	if (!strncmp(name, "steps.", 6))
+		return step_lookup(f, name, out);
+	return 1;
+}
+
+/* ---- lint ------------------------------------------------------------------------ */
+
+/* Edit distance, for "did you mean". Names are short; n <= 64. */
+static int distance(const char *a, const char *b)
+{
+	int la = (int)strlen(a), lb = (int)strlen(b), row[65];
+
+	if (la > 64 || lb > 64)
+		return 99;
+	for (int j = 0; j <= lb; j++)
+		row[j] = j;
+	for (int i = 1; i <= la; i++) {
+		int prev = row[0];
+		row[0] = i;
+		for (int j = 1; j <= lb; j++) {
+			int cur = row[j];
+			int best = prev + (a[i - 1] != b[j - 1]);
+			if (row[j] + 1 < best)
+				best = row[j] + 1;
+			if (row[j - 1] + 1 < best)
+				best = row[j - 1] + 1;
+			row[j] = best;
+			prev = cur;
+		}
+	}
+	return row[lb];
+}
+
+struct guess {
+	const char *name;
+	char best[80];
+	int dist;
+};
+
+static void consider(struct guess *g, const char *prefix, const char *cand)
+{
+	char full[80];
+	int d;
+
+	snprintf(full, sizeof full, "%s%s", prefix, cand);
+	d = distance(g->name, full);
+	if (d < g->dist) {
+		g->dist = d;
+		irk_strlcpy(g->best, full, sizeof g->best);
+	}
+}
+
+static const char *unknown(const char *name, char *buf, size_t n)
+{
+	struct guess g = { name, "", 99 };
+
+	for (int i = 0; i < AF_COUNT; i++) {
+		consider(&g, "", alert_names[i]);
+		consider(&g, "alert.", alert_names[i]);
+	}
+	consider(&g, "", "alert.raw");
+	for (int i = 0; i < IF_COUNT; i++)
+		consider(&g, "incident.", incident_names[i]);
+	for (int i = 0; asset_names[i]; i++)
+		consider(&g, "asset.", asset_names[i]);
+	consider(&g, "", "score");
+	if (g.dist <= 2)
+		snprintf(buf, n, "unknown field '%s' (did you mean '%s'?)", name, g.best);
+	else
+		snprintf(buf, n, "unknown field '%s' (see FIELDS in irk-play(5))", name);
+	return buf;
+}
+
+/* The declared inputs of step j, via its definition. */
+static const char *check_input(const struct play *p, int j, const char *in, char *buf, size_t n)
+{
+	struct step_def d;
+	const char *why = NULL;
+
+	step_def_parse(&d, p->steps[j].def);
+	if (p->steps[j].kind != KIND_MANUAL) {
+		snprintf(buf, n, "steps.%s.inputs: a %s step records no inputs (only manual steps do)",
+			 p->steps[j].id, step_kind_name(p->steps[j].kind));
+		why = buf;
+	} else if (*in) {
+		int found = 0;
+		for (int k = 0; k < d.ninputs; k++)
+			found |= !strcmp(d.inputs[k], in);
+		if (!found) {
+			struct strbuf names = STRBUF_INIT;
+			for (int k = 0; k < d.ninputs; k++)
+				strbuf_printf(&names, "%s%s", k ? ", " : "", d.inputs[k]);
+			snprintf(buf, n, "steps.%s.inputs.%s: step %s has no input '%s' (%s)",
+				 p->steps[j].id, in, p->steps[j].id, in,
+				 names.len ? strbuf_str(&names) : "it declares none");
+			strbuf_free(&names);
+			why = buf;
+		}
+	}
+	step_def_free(&d);
+	return why;
+}
+
+static const char *check_step_field(const struct play *p, int at, const char *name,
+				    char *buf, size_t n)
+{
+	char id[64];
+	const char *rest;
+	int j;
+
+	if (split_step(name, id, sizeof id, &rest) || !*rest) {
+		snprintf(buf, n, "'%s': write steps.ID.output.FIELD, steps.ID.state, "
+			 "steps.ID.inputs.NAME...", name);
+		return buf;
+	}
+	if (at < 0) {
+		snprintf(buf, n, "'%s': the match is decided before any step runs", name);
+		return buf;
+	}
+	if ((j = play_step_index(p, id)) < 0) {
+		snprintf(buf, n, "unknown field '%s': no step '%s' in this play", name, id);
+		return buf;
+	}
+	if (j >= at) {
+		snprintf(buf, n, "'%s': step %s %s; a step can only read steps listed before it",
+			 name, id, j == at ? "is this step" : "comes later");
+		return buf;
+	}
+	char attr[16];
+	size_t al = strcspn(rest, ".");
+	if (al >= sizeof attr || (memcpy(attr, rest, al), attr[al] = '\0',
+				  name_index(step_attrs, -1, attr) < 0)) {
+		snprintf(buf, n, "unknown field '%s': a step has state, output, inputs, done_by, "
+			 "error and attempts", name);
+		return buf;
+	}
+	if (rest[al] && strcmp(attr, "output") && strcmp(attr, "inputs")) {
+		snprintf(buf, n, "unknown field '%s': steps.%s.%s has no parts", name, id, attr);
+		return buf;
+	}
+	if (!strcmp(attr, "inputs"))
+		return check_input(p, j, rest[al] ? rest + al + 1 : "", buf, n);
+	return NULL;
+}
+
+const char *play_field_check(const struct play *p, int at, const char *name, char *buf,
+			     size_t n)
+{
+	const char *rest;
+
+	if (!strncmp(name, "alert.", 6)) {
+		rest = name + 6;
+		if (!strncmp(rest, "raw", 3) && (rest[3] == '\0' || (rest[3] == '.' && rest[4])))
+			return NULL;
+		return name_index(alert_names, AF_COUNT, rest) >= 0 ? NULL : unknown(name, buf, n);
+	}
+	if (name_index(alert_names, AF_COUNT, name) >= 0)
+		return NULL;
+	if (!strncmp(name, "incident.", 9))
+		return name_index(incident_names, IF_COUNT, name + 9) >= 0 ? NULL :
+			unknown(name, buf, n);
+	if (!strncmp(name, "asset.", 6))
+		return name_index(asset_names, -1, name + 6) >= 0 ? NULL : unknown(name, buf, n);
+	if (!strcmp(name, "score")) {
+		for (int j = 0; j < at && j < p->nsteps; j++)
+			if (p->steps[j].kind == KIND_SCORE)
+				return NULL;
+		snprintf(buf, n, at < 0 ? "'score' is computed by a score step: the match "
+			 "cannot use it" : "'score' needs a score step listed before this step");
+		return buf;
+	}
+	if (!strncmp(name, "steps.", 6))
+		return check_step_field(p, at, name, buf, n);
+	return unknown(name, buf, n);
+}

@@ -1,0 +1,580 @@
+/* plan.c: giving an incident its play and moving its steps along.
+ *
+ * A step starts pending. It becomes due when the incident has reached its
+ * stage, every step it `needs` is done, and every step its `when` reads
+ * (steps.ID..., score) has finished: a condition is only judged on
+ * results that exist. Then `when` decides: false skips it, true makes it
+ * ready (the engine runs it) or waiting (a person does it). A need that
+ * was skipped or denied skips the step: it could never run. Closing the
+ * incident cancels what has not finished.
+ *
+ * Every state change goes through play_step_record(), so each one is an
+ * audit event in the same transaction. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "irk/audit.h"
+#include "irk/clock.h"
+#include "irk/jdoc.h"
+#include "irk/jsonw.h"
+#include "irk/model.h"
+#include "irk/play.h"
+#include "irk/store.h"
+#include "irk/template.h"
+#include "play_impl.h"
+
+/* ---- owned step rows ---------------------------------------------------------- */
+
+#define STEP_ROW_STRINGS(X, r) \
+	X((r)->step_id) X((r)->kind) X((r)->title) X((r)->assignee) X((r)->lease_owner) \
+	X((r)->output) X((r)->error) X((r)->def) X((r)->inputs) X((r)->log) \
+	X((r)->requested_by) X((r)->done_by) X((r)->reason)
+
+void step_row_set(const char **field, const char *value)
+{
+	free((char *)*field);
+	*field = value ? xstrdup(value) : NULL;
+}
+
+void step_row_dup(struct step_row *out, const struct step_row *in)
+{
+	*out = *in;
+#define X_DUP(f) f = f ? xstrdup(f) : NULL;
+	STEP_ROW_STRINGS(X_DUP, out)
+#undef X_DUP
+}
+
+void step_row_clear(struct step_row *r)
+{
+#define X_FREE(f) free((char *)f);
+	STEP_ROW_STRINGS(X_FREE, r)
+#undef X_FREE
+	memset(r, 0, sizeof *r);
+}
+
+static int list_add(const struct step_row *r, void *arg)
+{
+	struct step_list *l = arg;
+
+	l->v = xrealloc(l->v, (size_t)(l->n + 1) * sizeof *l->v);
+	step_row_dup(&l->v[l->n++], r);
+	return 0;
+}
+
+int step_list_load(struct store *s, int64_t incident_id, struct step_list *l,
+		   struct irk_err *err)
+{
+	l->v = NULL;
+	l->n = 0;
+	return store_step_each(s, incident_id, list_add, l, err);
+}
+
+void step_list_free(struct step_list *l)
+{
+	for (int i = 0; i < l->n; i++)
+		step_row_clear(&l->v[i]);
+	free(l->v);
+	l->v = NULL;
+	l->n = 0;
+}
+
+int step_list_find(const struct step_list *l, const char *id)
+{
+	for (int i = 0; id && i < l->n; i++)
+		if (!strcmp(l->v[i].step_id, id))
+			return i;
+	return -1;
+}
+
+int step_state_final(int state)
+{
+	return state == STEP_DONE || state == STEP_FAILED || state == STEP_SKIPPED;
+}
+
+/* ---- stored definitions --------------------------------------------------------- */
+
+void step_def_parse(struct step_def *d, const char *def_json)
+{
+	struct jdoc doc;
+	struct jdoc_error je;
+	int v;
+
+	memset(d, 0, sizeof *d);
+	d->role = ROLE_SENIOR;
+	if (!def_json)
+		return;
+	jdoc_init(&doc);
+	if (jdoc_parse(&doc, def_json, strlen(def_json), &je) || jdoc_type(&doc, 0) != JD_OBJECT) {
+		jdoc_free(&doc);
+		return;
+	}
+	if ((v = jdoc_get(&doc, 0, "needs")) >= 0 && jdoc_type(&doc, v) == JD_ARRAY) {
+		d->needs = xcalloc(doc.t[v].len + 1, sizeof *d->needs);
+		for (int e = jdoc_first(&doc, v); e >= 0; e = jdoc_next(&doc, v, e))
+			if (jdoc_str(&doc, e))
+				d->needs[d->nneeds++] = xstrdup(jdoc_str(&doc, e));
+	}
+	if ((v = jdoc_get(&doc, 0, "when")) >= 0 && jdoc_str(&doc, v))
+		d->when = xstrdup(jdoc_str(&doc, v));
+	if ((v = jdoc_get(&doc, 0, "role")) >= 0 && jdoc_str(&doc, v) &&
+	    role_parse(jdoc_str(&doc, v)) >= 0)
+		d->role = role_parse(jdoc_str(&doc, v));
+	if ((v = jdoc_get(&doc, 0, "inputs")) >= 0 && jdoc_type(&doc, v) == JD_ARRAY) {
+		d->inputs = xcalloc(doc.t[v].len + 1, sizeof *d->inputs);
+		d->input_required = xcalloc(doc.t[v].len + 1, sizeof *d->input_required);
+		for (int e = jdoc_first(&doc, v); e >= 0; e = jdoc_next(&doc, v, e)) {
+			const char *name = jdoc_str(&doc, e);
+			int req = 0;
+			if (jdoc_type(&doc, e) == JD_OBJECT) {
+				int nv = jdoc_get(&doc, e, "name"), rv = jdoc_get(&doc, e, "required");
+				name = jdoc_str(&doc, nv);
+				req = jdoc_type(&doc, rv) == JD_TRUE;
+			}
+			if (!name)
+				continue;
+			d->input_required[d->ninputs] = req;
+			d->inputs[d->ninputs++] = xstrdup(name);
+		}
+	}
+	jdoc_free(&doc);
+}
+
+void step_def_free(struct step_def *d)
+{
+	for (int i = 0; i < d->nneeds; i++)
+		free(d->needs[i]);
+	free(d->needs);
+	free(d->when);
+	for (int i = 0; i < d->ninputs; i++)
+		free(d->inputs[i]);
+	free(d->inputs);
+	free(d->input_required);
+	memset(d, 0, sizeof *d);
+}
+
+/* ---- recording a change ----------------------------------------------------------- */
+
+int play_step_record(struct store *s, const char *actor, const struct step_row *after,
+		     int before_state, const char *why, struct irk_err *err)
+{
+	struct strbuf js = STRBUF_INIT;
+	struct jsonw w;
+	char kind[32];
+	int rc;
+
+	if ((rc = store_step_update(s, after, before_state, err)))
+		return rc;
+	jsonw_init(&w, &js, 0);
+	jsonw_obj_begin(&w);
+	jsonw_kv_str(&w, "step", after->step_id);
+	jsonw_kv_str(&w, "kind", after->kind);
+	jsonw_kv_str(&w, "from", step_state_name(before_state));
+	jsonw_kv_str(&w, "to", step_state_name(after->state));
+	jsonw_kv_int(&w, "attempt", after->attempts);
+	jsonw_kv_str(&w, "why", why && *why ? why : NULL);
+	jsonw_kv_str(&w, "by", after->done_by);
+	jsonw_obj_end(&w);
+	snprintf(kind, sizeof kind, "step.%s", step_state_name(after->state));
+	rc = audit_append(s, actor, after->incident_id, kind, strbuf_str(&js), NULL, err);
+	strbuf_free(&js);
+	return rc;
+}
+
+/* Move l->v[i] to state, recorded; the copy follows on success. */
+static int change(struct store *s, struct step_list *l, int i, int state, const char *why,
+		  const char *actor, int *changed, struct irk_err *err)
+{
+	struct step_row *r = &l->v[i];
+	int before = r->state, rc;
+
+	r->state = state;
+	if (state == STEP_SKIPPED) {
+		r->t_end = irk_now();
+		step_row_set(&r->reason, why);
+	}
+	if ((rc = play_step_record(s, actor, r, before, why, err))) {
+		r->state = before;
+		return rc;
+	}
+	if (changed)
+		++*changed;
+	return IRK_OK;
+}
+
+/* Does l->v[i] need l->v[from], directly or through other steps? */
+static int depends_on(const struct step_list *l, int i, int from, int depth)
+{
+	struct step_def d;
+	int hit = 0;
+
+	if (depth > l->n)
+		return 0;
+	step_def_parse(&d, l->v[i].def);
+	for (int k = 0; k < d.nneeds && !hit; k++) {
+		int j = step_list_find(l, d.needs[k]);
+		hit = j == from || (j >= 0 && j != i && depends_on(l, j, from, depth + 1));
+	}
+	step_def_free(&d);
+	return hit;
+}
+
+int step_list_depends(const struct step_list *l, int i, int from)
+{
+	return depends_on(l, i, from, 0);
+}
+
+int play_skip_dependents(struct store *s, struct step_list *l, int from, const char *what,
+			 const char *actor, int *changed, struct irk_err *err)
+{
+	char why[256];
+	int rc;
+
+	snprintf(why, sizeof why, "needs %s, which was %s", l->v[from].step_id, what);
+	for (int i = from + 1; i < l->n; i++) {
+		if (step_state_final(l->v[i].state) || l->v[i].state == STEP_RUNNING ||
+		    !depends_on(l, i, from, 0))
+			continue;
+		/* Skipped by the planner, not by a person: done_by stays empty,
+		 * which is how a retry of `from` knows it may bring it back. */
+		step_row_set(&l->v[i].done_by, NULL);
+		if ((rc = change(s, l, i, STEP_SKIPPED, why, actor, changed, err)))
+			return rc;
+	}
+	return IRK_OK;
+}
+
+#define CANCELLED "cancelled: the incident was closed"
+
+/* ---- advancing ------------------------------------------------------------------------ */
+
+struct refs {
+	const struct step_list *l;
+	int at;
+	int unfinished;          /* a step the condition reads has not finished */
+};
+
+static void ref_var(const char *name, int offset, void *arg)
+{
+	struct refs *r = arg;
+	char id[64];
+
+	(void)offset;
+	if (!strcmp(name, "score")) {
+		for (int j = 0; j < r->at; j++)
+			if (!strcmp(r->l->v[j].kind, "score") && !step_state_final(r->l->v[j].state))
+				r->unfinished = 1;
+		return;
+	}
+	if (strncmp(name, "steps.", 6))
+		return;
+	size_t len = strcspn(name + 6, ".");
+	if (len >= sizeof id)
+		return;
+	memcpy(id, name + 6, len);
+	id[len] = '\0';
+	int j = step_list_find(r->l, id);
+	if (j >= 0 && j != r->at && !step_state_final(r->l->v[j].state))
+		r->unfinished = 1;
+}
+
+enum { DUE_NOT_YET, DUE_SKIP, DUE_NOW };
+
+/* Whether pending step i can be decided now; *why for a skip. */
+static int due(const struct step_list *l, int i, const struct step_def *d,
+	       const struct incident *inc, char *why, size_t n)
+{
+	int blocked = 0;
+
+	for (int k = 0; k < d->nneeds; k++) {
+		int j = step_list_find(l, d->needs[k]);
+		if (j < 0)
+			continue;
+		const struct step_row *need = &l->v[j];
+		if (need->state == STEP_SKIPPED) {
+			snprintf(why, n, "needs %s, which was skipped", need->step_id);
+			return DUE_SKIP;
+		}
+		if (need->state == STEP_FAILED && !strcmp(need->kind, "approval")) {
+			snprintf(why, n, "needs %s, which was denied", need->step_id);
+			return DUE_SKIP;
+		}
+		if (need->state != STEP_DONE)
+			blocked = 1;
+	}
+	if (blocked || l->v[i].stage > inc->stage)
+		return DUE_NOT_YET;
+	return DUE_NOW;
+}
+
+static int advance_steps(struct store *s, struct incident *inc, struct step_list *l,
+			 struct play_fields **fields, const struct play_alert *pa,
+			 const char *actor, int *changed, struct irk_err *err)
+{
+	int rc = IRK_OK;
+
+	for (int i = 0; i < l->n && !rc; i++) {
+		struct step_row *r = &l->v[i];
+		struct step_def d;
+		char why[512];
+		int verdict;
+
+		if (r->state != STEP_PENDING)
+			continue;
+		step_def_parse(&d, r->def);
+		verdict = due(l, i, &d, inc, why, sizeof why);
+		if (verdict == DUE_NOW && d.when) {
+			struct expr_error ee;
+			struct expr *e = expr_parse(d.when, &ee);
+			struct refs refs = { l, i, 0 };
+			if (e)
+				expr_each_var(e, ref_var, &refs);
+			if (refs.unfinished) {
+				verdict = DUE_NOT_YET;
+			} else {
+				if (!*fields)
+					*fields = play_fields_new(s, inc, pa);
+				else
+					play_fields_reset_steps(*fields);
+				/* A stored condition that no longer parses cannot hold. */
+				if (!e || !expr_eval(e, play_fields_lookup, *fields)) {
+					snprintf(why, sizeof why, "when is false: %s", d.when);
+					verdict = DUE_SKIP;
+				}
+			}
+			expr_free(&e);
+		}
+		if (verdict == DUE_SKIP) {
+			rc = change(s, l, i, STEP_SKIPPED, why, actor, changed, err);
+		} else if (verdict == DUE_NOW) {
+			int kind = step_kind_parse(r->kind);
+			if (step_kind_automated(kind)) {
+				rc = change(s, l, i, STEP_READY, NULL, actor, changed, err);
+			} else {
+				r->t_start = irk_now();
+				if (kind == KIND_APPROVAL)
+					step_row_set(&r->requested_by, strcmp(actor, PLAY_ENGINE_ACTOR) ?
+						     actor : inc->owner);
+				rc = change(s, l, i, STEP_WAITING, NULL, actor, changed, err);
+			}
+		}
+		step_def_free(&d);
+	}
+	return rc;
+}
+
+int play_advance_inc(struct store *s, struct incident *inc, const struct play_alert *pa,
+		     const char *actor, int *changed, struct irk_err *err)
+{
+	struct step_list l;
+	struct play_alert_copy first;
+	struct play_fields *fields = NULL;
+	int rc, have_first = 0;
+
+	if (changed)
+		*changed = 0;
+	if ((rc = step_list_load(s, inc->id, &l, err)))
+		return rc;
+	if (inc->stage == STAGE_CLOSED) {
+		for (int i = 0; i < l.n && !rc; i++)
+			if (!step_state_final(l.v[i].state))
+				rc = change(s, &l, i, STEP_SKIPPED, CANCELLED, actor, changed, err);
+	} else {
+		/* Reopened: what the close cancelled is back in play. */
+		for (int i = 0; i < l.n && !rc; i++)
+			if (l.v[i].state == STEP_SKIPPED && !l.v[i].done_by && l.v[i].reason &&
+			    !strcmp(l.v[i].reason, CANCELLED)) {
+				l.v[i].t_end = 0;
+				step_row_set(&l.v[i].reason, NULL);
+				rc = change(s, &l, i, STEP_PENDING, "the incident was reopened", actor,
+					    changed, err);
+			}
+		if (!rc && !pa && !play_alert_first(s, inc->id, &first, NULL)) {
+			pa = &first.pa;
+			have_first = 1;
+		}
+		if (!rc)
+			rc = advance_steps(s, inc, &l, &fields, pa, actor, changed, err);
+	}
+	if (!rc && inc->play)
+		rc = store_play_run_seen(s, inc->id, inc->version, err);
+	play_fields_free(&fields);
+	if (have_first)
+		play_alert_copy_free(&first);
+	step_list_free(&l);
+	return rc;
+}
+
+int play_advance(struct store *s, int64_t incident_id, const char *actor, int *changed,
+		 struct irk_err *err)
+{
+	struct incident inc;
+	int rc;
+
+	if ((rc = store_incident_get(s, incident_id, &inc, err)))
+		return rc;
+	rc = play_advance_inc(s, &inc, NULL, actor, changed, err);
+	incident_clear(&inc);
+	return rc;
+}
+
+struct ids {
+	int64_t *v;
+	size_t n;
+};
+
+static int collect_id(int64_t id, void *arg)
+{
+	struct ids *ids = arg;
+
+	ids->v = xrealloc(ids->v, (ids->n + 1) * sizeof *ids->v);
+	ids->v[ids->n++] = id;
+	return 0;
+}
+
+int play_advance_stale(struct store *s, const char *actor, int64_t limit, int *changed,
+		       struct irk_err *err)
+{
+	struct ids ids = { NULL, 0 };
+	int rc, total = 0;
+
+	if (changed)
+		*changed = 0;
+	if ((rc = store_play_run_stale(s, limit, collect_id, &ids, err)))
+		return rc;
+	for (size_t i = 0; i < ids.n && !rc; i++) {
+		int n = 0;
+		if ((rc = store_begin(s, err)))
+			break;
+		if ((rc = play_advance(s, ids.v[i], actor, &n, err))) {
+			store_rollback(s);
+			break;
+		}
+		rc = store_commit(s, err);
+		total += n;
+	}
+	free(ids.v);
+	if (changed)
+		*changed = total;
+	return rc;
+}
+
+/* ---- alerts from the store -------------------------------------------------------------- */
+
+static int copy_first(const struct alert_row *a, void *arg)
+{
+	struct play_alert_copy *c = arg;
+	const char **f[] = { &c->pa.format, &c->pa.rule, &c->pa.rule_id, &c->pa.rule_name,
+		&c->pa.severity, &c->pa.host, &c->pa.src_ip, &c->pa.dst_ip, &c->pa.user,
+		&c->pa.category, &c->pa.raw };
+
+	play_alert_from_row(&c->pa, a);
+	for (size_t i = 0; i < sizeof f / sizeof f[0]; i++) {
+		c->strs[i] = *f[i] ? xstrdup(*f[i]) : NULL;
+		*f[i] = c->strs[i];
+	}
+	return 1;
+}
+
+int play_alert_first(struct store *s, int64_t incident_id, struct play_alert_copy *c,
+		     struct irk_err *err)
+{
+	memset(c, 0, sizeof *c);
+	return store_alert_first(s, incident_id, copy_first, c, err);
+}
+
+void play_alert_copy_free(struct play_alert_copy *c)
+{
+	for (size_t i = 0; i < sizeof c->strs / sizeof c->strs[0]; i++)
+		free(c->strs[i]);
+	memset(c, 0, sizeof *c);
+}
+
+/* ---- assignment ------------------------------------------------------------------------------ */
+
+int play_assign(struct store *s, const struct play *p, struct incident *inc,
+		const struct play_alert *a, const char *actor, struct irk_err *err)
+{
+	struct play_fields *f;
+	struct strbuf js = STRBUF_INIT;
+	struct jsonw w;
+	int rc, sev0 = inc->severity;
+
+	if ((rc = store_play_put(s, p->hash, p->id, p->version, p->name, p->path, p->source,
+				 irk_now(), err)))
+		return rc;
+	free(inc->play);
+	free(inc->play_version);
+	inc->play = xstrdup(p->id);
+	inc->play_version = xstrdup(p->hash);
+	if (p->category) {
+		free(inc->category);
+		inc->category = xstrdup(p->category);
+	}
+	/* The play knows the class of incident: it may raise the severity,
+	 * never lower what the alert said. */
+	if (p->severity > inc->severity)
+		inc->severity = p->severity;
+	if (inc->severity != sev0)
+		inc->priority = priority_compute(inc->severity, inc->asset_criticality,
+						 inc->confidence);
+	if ((rc = store_incident_update(s, inc, actor, err)) ||
+	    (rc = store_play_run_add(s, inc->id, p->id, p->hash, err)))
+		return rc;
+	f = play_fields_new(NULL, inc, a);
+	for (int i = 0; i < p->nsteps && !rc; i++) {
+		const struct play_step *ps = &p->steps[i];
+		/* Titles may name the host or the user: expanded once, here;
+		 * one that reads what later steps produce keeps its braces. */
+		char *title = tmpl_render(ps->title, play_fields_lookup, f, NULL);
+		struct step_row r = {
+			.incident_id = inc->id, .step_id = ps->id, .seq = i,
+			.kind = step_kind_name(ps->kind), .stage = ps->stage,
+			.title = title ? title : ps->title, .required = ps->required,
+			.retry = ps->retry, .def = ps->def,
+		};
+		rc = store_step_insert(s, &r, NULL, err);
+		free(title);
+	}
+	play_fields_free(&f);
+	if (rc)
+		return rc;
+	jsonw_init(&w, &js, 0);
+	jsonw_obj_begin(&w);
+	jsonw_kv_str(&w, "play", p->id);
+	jsonw_kv_str(&w, "name", p->name);
+	jsonw_kv_str(&w, "version", p->version);
+	jsonw_kv_str(&w, "hash", p->hash);
+	jsonw_kv_int(&w, "steps", p->nsteps);
+	jsonw_obj_end(&w);
+	rc = audit_append(s, actor, inc->id, "play.assign", strbuf_str(&js), NULL, err);
+	strbuf_free(&js);
+	if (rc)
+		return rc;
+	return play_advance_inc(s, inc, a, actor, NULL, err);
+}
+
+int play_on_new_incident(struct store *s, struct incident *inc, const struct alert *a,
+			 void *arg, struct irk_err *err)
+{
+	const struct play_catalog *c = arg;
+	struct play_alert pa;
+	struct play_fields *f;
+	const struct play *hit = NULL;
+	char actor[64];
+
+	if (!c || !c->n)
+		return IRK_OK;
+	play_alert_from(&pa, a);
+	f = play_fields_new(NULL, inc, &pa);
+	for (size_t i = 0; i < c->n && !hit; i++)
+		if (c->v[i]->match && expr_eval(c->v[i]->match, play_fields_lookup, f))
+			hit = c->v[i];
+	play_fields_free(&f);
+	if (!hit)
+		return IRK_OK;
+	/* Who opened it assigns the play; a copy, since saving the incident
+	 * replaces inc->updated_by. */
+	irk_strlcpy(actor, inc->updated_by ? inc->updated_by : PLAY_ENGINE_ACTOR, sizeof actor);
+	return play_assign(s, hit, inc, &pa, actor, err);
+}

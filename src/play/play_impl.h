@@ -1,0 +1,80 @@
+/* play_impl.h: shared by the files of src/play/ only.
+ *
+ * The planner and the actions work on owned copies of step rows (the
+ * store lends rows only for the length of a callback) and on the parts of
+ * a step's stored definition they need (needs, when, role, inputs). The
+ * definition is the step object as the play version had it, so a running
+ * incident never depends on the play file again. */
+#ifndef IRK_PLAY_IMPL_H
+#define IRK_PLAY_IMPL_H
+
+#include "irk/play.h"
+#include "irk/store.h"
+
+/* An incident's steps, owned. */
+struct step_list {
+	struct step_row *v;
+	int n;
+};
+
+/* The parts of a stored step definition the planner reads. */
+struct step_def {
+	char **needs;
+	int nneeds;
+	char *when;               /* NULL when absent */
+	int role;                 /* approval: enum role (senior by default) */
+	char **inputs;            /* declared input names */
+	int *input_required;
+	int ninputs;
+};
+
+/* Add a diagnostic (play.c). */
+void play_diags_add(struct play_diags *d, const char *file, int line, int col,
+		int warning, const char *msg);
+
+/* Copy a borrowed row (every string duplicated); free with step_row_clear. */
+void step_row_dup(struct step_row *out, const struct step_row *in);
+void step_row_clear(struct step_row *r);
+/* Replace one owned string field of a row (NULL allowed). */
+void step_row_set(const char **field, const char *value);
+
+int step_list_load(struct store *s, int64_t incident_id, struct step_list *l,
+		struct irk_err *err);
+void step_list_free(struct step_list *l);
+/* The index of step id, or -1. */
+int step_list_find(const struct step_list *l, const char *id);
+
+/* Parse the definition JSON of a step (a bad definition gives an empty
+ * one: the planner then treats the step as having no conditions). */
+void step_def_parse(struct step_def *d, const char *def_json);
+void step_def_free(struct step_def *d);
+
+/* Nonzero for a finished state: done, failed or skipped. */
+int step_state_final(int state);
+
+/* play_advance with the incident already loaded (and updated by the
+ * caller), and the alert its `when` conditions see (NULL: the incident's
+ * first stored alert). */
+int play_advance_inc(struct store *s, struct incident *inc, const struct play_alert *pa,
+		const char *actor, int *changed, struct irk_err *err);
+
+/* Nonzero when step i needs step from, directly or through others. */
+int step_list_depends(const struct step_list *l, int i, int from);
+
+/* Skip every step that needs steps[from] directly or through others and
+ * is not finished yet, with why "needs ID, which was WHAT". Adds to
+ * *changed. */
+int play_skip_dependents(struct store *s, struct step_list *l, int from, const char *what,
+		const char *actor, int *changed, struct irk_err *err);
+
+/* The first stored alert of an incident as plays see it; copies kept in
+ * *keep (free with play_alert_row_free). IRK_NOTFOUND when none. */
+struct play_alert_copy {
+	struct play_alert pa;
+	char *strs[11];
+};
+int play_alert_first(struct store *s, int64_t incident_id, struct play_alert_copy *c,
+		struct irk_err *err);
+void play_alert_copy_free(struct play_alert_copy *c);
+
+#endif

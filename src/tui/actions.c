@@ -1,0 +1,365 @@
+/* actions.c: the lifecycle changes the board and the incident screen
+ * share: claim, move, close, note, set fields.
+ *
+ * Each asks what it needs in popups (a reason, a resolution), calls the
+ * lifecycle layer (incident.h) with the version the screen loaded, and
+ * shows the outcome on the status line. The rules live in incident.c: a
+ * refusal (a gate, a missing reason) comes back as its message. When a
+ * colleague changed the incident first, the call fails with IRK_CONFLICT
+ * ("changed by bob since you loaded it"): that message is shown and every
+ * screen reloads, so the fresh state is on screen and nothing was
+ * overwritten. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "irk/incident.h"
+#include "irk/sanitize.h"
+#include "irk/store.h"
+#include "tui_internal.h"
+
+struct change {
+	int64_t id, version;
+	int from, to, resolution;
+	int force;
+	char key[24];
+	char reason[1024];
+};
+
+static struct change *change_new(int64_t id, int64_t version, int from, int to)
+{
+	struct change *ch = xcalloc(1, sizeof *ch);
+
+	ch->id = id;
+	ch->version = version;
+	ch->from = from;
+	ch->to = to;
+	incident_key(id, ch->key, sizeof ch->key);
+	return ch;
+}
+
+/* Show the outcome; the database changed, or a conflict showed that our
+ * view is stale: either way every screen reloads. */
+static void outcome(struct tui *t, int rc, const struct irk_err *err, const char *done)
+{
+	t->need_reload = 1;
+	if (rc || err->msg[0])
+		tui_report(t, err);
+	else
+		tui_status(t, SLOT_STATUS_INFO, "%s", done);
+}
+
+/* The required steps that keep id in stage (", "-separated into why);
+ * 0 when the gate is open. */
+static int gate_closed(struct tui *t, int64_t id, int stage, struct strbuf *why)
+{
+	struct irk_err err = { 0 };
+	int n = incident_gate(t->s, id, stage, why, &err);
+
+	return n > 0 ? n : 0;
+}
+
+/* ---- claim ------------------------------------------------------------------- */
+
+static void claim_force_done(struct tui *t, void *arg, int index)
+{
+	struct change *ch = arg;
+	struct irk_err err = { 0 };
+	char done[64];
+	int rc;
+
+	if (index != 1) {
+		tui_status(t, SLOT_STATUS_INFO, "%s left with its owner", ch->key);
+		return;
+	}
+	rc = incident_claim(t->s, &t->c->actor, ch->id, ch->version, 1, &err);
+	snprintf(done, sizeof done, "%s is yours now", ch->key);
+	outcome(t, rc, &err, done);
+}
+
+void tui_claim(struct tui *t, int64_t id, int64_t version)
+{
+	struct irk_err err = { 0 };
+	struct incident inc;
+	char done[64], key[24], title[160];
+	int rc;
+
+	incident_key(id, key, sizeof key);
+	/* A senior may take over an incident someone else holds: ask first. */
+	if (actor_is_senior(&t->c->actor) && !store_incident_get(t->s, id, &inc, &err)) {
+		int held = inc.owner && strcmp(inc.owner, t->c->actor.name) && inc.stage != STAGE_CLOSED;
+		if (held) {
+			static const char *const items[] = { "Leave it", "Take it over" };
+			snprintf(title, sizeof title, "%s is held by %s", key, inc.owner);
+			incident_clear(&inc);
+			tui_menu(t, title, items, 2, 0, claim_force_done, change_new(id, version, -1, -1), 1);
+			return;
+		}
+		incident_clear(&inc);
+	}
+	rc = incident_claim(t->s, &t->c->actor, id, version, 0, &err);
+	snprintf(done, sizeof done, "%s is yours", key);
+	outcome(t, rc, &err, done);
+}
+
+/* ---- move and close ---------------------------------------------------------- */
+
+static void apply(struct tui *t, struct change *ch)
+{
+	struct irk_err err = { 0 };
+	char done[160];
+	int rc;
+
+	if (ch->to == STAGE_CLOSED) {
+		rc = incident_close(t->s, &t->c->actor, ch->id, ch->resolution,
+				    ch->reason[0] ? ch->reason : NULL, ch->force, ch->version, &err);
+		snprintf(done, sizeof done, "%s closed as %s%s", ch->key, resolution_name(ch->resolution),
+			 ch->force ? " (gate forced)" : "");
+	} else {
+		rc = incident_move(t->s, &t->c->actor, ch->id, ch->to, ch->reason[0] ? ch->reason : NULL,
+				   ch->force, ch->version, &err);
+		snprintf(done, sizeof done, "%s moved to %s%s", ch->key, stage_title(ch->to),
+			 ch->force ? " (gate forced)" : "");
+	}
+	outcome(t, rc, &err, done);
+}
+
+static void force_done(struct tui *t, void *arg, int ok, const char *text)
+{
+	struct change *ch = arg;
+
+	if (!ok) {
+		tui_status(t, SLOT_STATUS_INFO, "%s stays in %s", ch->key, stage_title(ch->from));
+		return;
+	}
+	irk_strlcpy(ch->reason, text, sizeof ch->reason);
+	ch->force = 1;
+	apply(t, ch);
+}
+
+/* A forward move or a close: through the gate. A senior facing a closed
+ * gate is asked for a reason to force it; anyone else gets the refusal
+ * from the lifecycle layer, which names the steps. The change is owned by
+ * the caller's popup, so a copy goes to the next one. */
+static void forward(struct tui *t, struct change *ch)
+{
+	struct strbuf why = STRBUF_INIT;
+	int n;
+
+	if (actor_is_senior(&t->c->actor) && (n = gate_closed(t, ch->id, ch->from, &why))) {
+		struct strbuf label = STRBUF_INIT;
+		struct change *copy = xmalloc(sizeof *copy);
+		*copy = *ch;
+		strbuf_printf(&label, "%s cannot leave %s: required step%s not done: %s. "
+			      "Reason to force it past the gate (Esc: leave it):", ch->key,
+			      stage_title(ch->from), n > 1 ? "s" : "", strbuf_str(&why));
+		tui_prompt(t, strbuf_str(&label), NULL, force_done, copy, 1);
+		strbuf_free(&label);
+		strbuf_free(&why);
+		return;
+	}
+	strbuf_free(&why);
+	apply(t, ch);
+}
+
+static void back_reason_done(struct tui *t, void *arg, int ok, const char *text)
+{
+	struct change *ch = arg;
+
+	if (!ok) {
+		tui_status(t, SLOT_STATUS_INFO, "%s stays in %s", ch->key, stage_title(ch->from));
+		return;
+	}
+	/* An empty reason goes to the lifecycle layer, which refuses it and
+	 * says why: one rule, one message. */
+	irk_strlcpy(ch->reason, text, sizeof ch->reason);
+	apply(t, ch);
+}
+
+static void close_reason_done(struct tui *t, void *arg, int ok, const char *text)
+{
+	struct change *ch = arg;
+
+	if (!ok) {
+		tui_status(t, SLOT_STATUS_INFO, "%s stays open", ch->key);
+		return;
+	}
+	irk_strlcpy(ch->reason, text, sizeof ch->reason);
+	forward(t, ch);
+}
+
+static void close_res_done(struct tui *t, void *arg, int index)
+{
+	struct change *ch = arg, *copy;
+	char label[200];
+
+	if (index < 0) {
+		tui_status(t, SLOT_STATUS_INFO, "%s stays open", ch->key);
+		return;
+	}
+	ch->resolution = RES_TRUE_POSITIVE + index;
+	copy = xmalloc(sizeof *copy);
+	*copy = *ch;
+	snprintf(label, sizeof label, "Closing %s as %s. Reason (optional):", ch->key,
+		 resolution_name(ch->resolution));
+	tui_prompt(t, label, NULL, close_reason_done, copy, 1);
+}
+
+void tui_resolve(struct tui *t, int64_t id, int64_t version, int from)
+{
+	const char *items[RES_COUNT];
+	char title[64], key[24];
+	int n = 0;
+
+	incident_key(id, key, sizeof key);
+	if (from == STAGE_CLOSED) {
+		tui_status(t, SLOT_STATUS_ERROR, "%s is closed already", key);
+		return;
+	}
+	for (int r = RES_TRUE_POSITIVE; r < RES_COUNT; r++)
+		items[n++] = resolution_name(r);
+	snprintf(title, sizeof title, "Close %s as", key);
+	tui_menu(t, title, items, n, 0, close_res_done, change_new(id, version, from, STAGE_CLOSED), 1);
+}
+
+void tui_move(struct tui *t, int64_t id, int64_t version, int from, int dir)
+{
+	int to = from + dir;
+	struct change *ch;
+	char label[200];
+
+	if (from == STAGE_CLOSED && dir > 0) {
+		char key[24];
+		tui_status(t, SLOT_STATUS_ERROR, "%s is closed; move it back to reopen it",
+			   incident_key(id, key, sizeof key));
+		return;
+	}
+	if (to < 0) {
+		char key[24];
+		tui_status(t, SLOT_STATUS_ERROR, "%s is in %s, the first stage",
+			   incident_key(id, key, sizeof key), stage_title(from));
+		return;
+	}
+	if (to == STAGE_CLOSED) {
+		tui_resolve(t, id, version, from);
+		return;
+	}
+	ch = change_new(id, version, from, to);
+	if (dir < 0) {
+		snprintf(label, sizeof label, "Move %s back from %s to %s. Why? (needed; it is counted)",
+			 ch->key, stage_title(from), stage_title(to));
+		tui_prompt(t, label, NULL, back_reason_done, ch, 1);
+		return;
+	}
+	forward(t, ch);
+	free(ch);
+}
+
+/* ---- notes and fields -------------------------------------------------------- */
+
+static void note_done(struct tui *t, void *arg, int ok, const char *text)
+{
+	struct change *ch = arg;
+	struct irk_err err = { 0 };
+	char done[64];
+	int rc;
+
+	if (!ok)
+		return;
+	rc = incident_note(t->s, &t->c->actor, ch->id, text, &err);
+	snprintf(done, sizeof done, "note added to %s", ch->key);
+	outcome(t, rc, &err, done);
+}
+
+void tui_note(struct tui *t, int64_t id)
+{
+	struct change *ch = change_new(id, 0, -1, -1);
+	char label[64];
+
+	snprintf(label, sizeof label, "Note on %s:", ch->key);
+	tui_prompt(t, label, NULL, note_done, ch, 1);
+}
+
+/* Nonzero when the assignment starting at a sets a free-text field. */
+static int text_value(const char *a)
+{
+	char name[64];
+	size_t len = strcspn(a, "=");
+	const struct field_def *f;
+
+	if (!a[len] || len >= sizeof name)
+		return 1;
+	memcpy(name, a, len);
+	name[len] = '\0';
+	f = incident_field_find(name);
+	return !f || f->kind == FK_TEXT;
+}
+
+int tui_split_assignments(char *buf, char **out, int max)
+{
+	char *p = buf;
+	int n = 0;
+
+	while (*p == ' ')
+		p++;
+	if (!*p || max <= 0)
+		return 0;
+	out[n++] = p;
+	for (; *p; p++) {
+		char name[64], *q;
+		size_t len;
+		if (*p != ' ')
+			continue;
+		q = p;
+		while (*q == ' ')
+			q++;
+		len = strcspn(q, "= ");
+		if (q[len] != '=' || len == 0 || len >= sizeof name)
+			continue;
+		memcpy(name, q, len);
+		name[len] = '\0';
+		/* A known field starts a new assignment. An unknown NAME= does
+		 * too (so a typo is reported), except inside a text value,
+		 * which may hold "a=b" ("title=cmd.exe /c x=1"). */
+		if (n == max || (!incident_field_find(name) && text_value(out[n - 1])))
+			continue;
+		*p = '\0';
+		out[n++] = q;
+		p = q;
+	}
+	for (int i = 0; i < n; i++) {
+		size_t l = strlen(out[i]);
+		while (l && out[i][l - 1] == ' ')
+			out[i][--l] = '\0';
+	}
+	return n;
+}
+
+static void edit_done(struct tui *t, void *arg, int ok, const char *text)
+{
+	struct change *ch = arg;
+	struct irk_err err = { 0 };
+	char *buf, *as[32], done[64];
+	int n, rc;
+
+	if (!ok)
+		return;
+	buf = xstrdup(text);
+	n = tui_split_assignments(buf, as, 32);
+	rc = incident_set(t->s, &t->c->actor, ch->id, as, n, ch->version, &err);
+	snprintf(done, sizeof done, "%s updated", ch->key);
+	outcome(t, rc, &err, done);
+	free(buf);
+}
+
+void tui_edit(struct tui *t, int64_t id, int64_t version)
+{
+	struct change *ch = change_new(id, version, -1, -1);
+	struct strbuf label = STRBUF_INIT;
+
+	strbuf_printf(&label, "Set fields of %s as FIELD=VALUE ... (e.g. severity=high "
+		      "business_unit=finance). Fields:", ch->key);
+	for (const struct field_def *f = incident_fields; f->name; f++)
+		strbuf_printf(&label, " %s", f->name);
+	tui_prompt(t, strbuf_str(&label), NULL, edit_done, ch, 1);
+	strbuf_free(&label);
+}

@@ -1,0 +1,576 @@
+/* incident.c: the incident screen: header fields, the play's steps, a
+ * timeline (stage history, notes, audit events), alerts (Enter shows the
+ * raw record) and observables with their provenance.
+ *
+ * The screen is a document (layout.h): every line is built here from the
+ * database, sanitized and wrapped by doc_add/doc_pair, and rebuilt when
+ * the width changes or the database does (the cursor stays on its line). */
+#include <stdlib.h>
+#include <string.h>
+
+#include "irk/audit.h"
+#include "irk/clock.h"
+#include "irk/jdoc.h"
+#include "irk/sanitize.h"
+#include "irk/store.h"
+#include "tui_internal.h"
+
+#define ALERTS_SHOWN 500
+#define EVENTS_SHOWN 500
+#define RAW_MAX (1 << 20)     /* a raw record shown in the pager, at most */
+#define TIME_W 19             /* "  2024-05-13 08:14" and a gap */
+
+struct inc_st {
+	int64_t id;
+	struct incident inc;
+	int have;                 /* inc is loaded */
+	struct doc d;
+	int width;                /* the doc is wrapped for this width */
+};
+
+/* ---- the timeline ---------------------------------------------------------- */
+
+struct tl_entry {
+	int64_t at;
+	int order;                /* ties: history, then notes, then events */
+	size_t seq;
+	char *text;               /* "alice moved ...", owned */
+};
+
+struct timeline {
+	struct tl_entry *v;
+	size_t n, cap;
+};
+
+static void tl_add(struct timeline *tl, int64_t at, int order, char *text)
+{
+	if (tl->n == tl->cap) {
+		tl->cap = tl->cap ? tl->cap * 2 : 32;
+		tl->v = xrealloc(tl->v, tl->cap * sizeof *tl->v);
+	}
+	tl->v[tl->n].at = at;
+	tl->v[tl->n].order = order;
+	tl->v[tl->n].seq = tl->n;
+	tl->v[tl->n].text = text;
+	tl->n++;
+}
+
+static int tl_cmp(const void *a, const void *b)
+{
+	const struct tl_entry *x = a, *y = b;
+
+	if (x->at != y->at)
+		return x->at < y->at ? -1 : 1;
+	if (x->order != y->order)
+		return x->order < y->order ? -1 : 1;
+	return x->seq < y->seq ? -1 : x->seq > y->seq;
+}
+
+static const char *arrow(void)
+{
+	return layout_ascii() ? "->" : "\xe2\x86\x92";
+}
+
+/* Events already told by the stage history or the notes. */
+static int told_elsewhere(const char *kind)
+{
+	return !strcmp(kind, "incident.open") || !strcmp(kind, "incident.move") ||
+	       !strcmp(kind, "incident.close") || !strcmp(kind, "incident.note");
+}
+
+/* The value of key in the event's data as text (strings as they are,
+ * other values as JSON), appended to out; nothing when absent or null. */
+static int data_value(const struct jdoc *d, const char *key, struct strbuf *out)
+{
+	int v = jdoc_get(d, 0, key);
+
+	if (v < 0 || jdoc_type(d, v) == JD_NULL)
+		return 0;
+	if (jdoc_type(d, v) == JD_STRING)
+		strbuf_puts(out, jdoc_str(d, v));
+	else
+		jdoc_canonical(d, v, out);
+	return 1;
+}
+
+/* An audit event in words: a step's change of state and a claim read as
+ * sentences, field changes as name=value; anything else as its kind and
+ * data. (Sanitized later, with the whole line.) */
+static void event_text(const struct event_row *e, struct jdoc *d, struct strbuf *out)
+{
+	strbuf_printf(out, "%s ", e->actor);
+	if (!e->data || jdoc_parse(d, e->data, strlen(e->data), NULL) || jdoc_type(d, 0) != JD_OBJECT) {
+		strbuf_printf(out, "%s %s", e->kind, e->data ? e->data : "");
+		return;
+	}
+	if (!strncmp(e->kind, "step.", 5) && jdoc_get(d, 0, "step") >= 0) {
+		strbuf_puts(out, "step ");
+		data_value(d, "step", out);
+		strbuf_puts(out, ": ");
+		if (data_value(d, "from", out))
+			strbuf_printf(out, " %s ", arrow());
+		if (!data_value(d, "to", out))
+			strbuf_puts(out, e->kind + 5);
+		strbuf_puts(out, " ");
+		if (jdoc_get(d, 0, "why") >= 0 && jdoc_type(d, jdoc_get(d, 0, "why")) != JD_NULL) {
+			strbuf_puts(out, "(");
+			data_value(d, "why", out);
+			strbuf_puts(out, ")");
+		}
+		return;
+	}
+	if (!strcmp(e->kind, "incident.claim")) {
+		strbuf_puts(out, "claimed it");
+		if (jdoc_get(d, 0, "previous") >= 0 && jdoc_type(d, jdoc_get(d, 0, "previous")) == JD_STRING)
+			strbuf_printf(out, " from %s", jdoc_str(d, jdoc_get(d, 0, "previous")));
+		return;
+	}
+	if (!strcmp(e->kind, "incident.set")) {
+		strbuf_puts(out, "set");
+		/* Members: jdoc walks the values; each one's key is the token before. */
+		for (int v = jdoc_first(d, 0); v >= 0; v = jdoc_next(d, 0, v)) {
+			strbuf_printf(out, " %s=", jdoc_str(d, v - 1));
+			if (jdoc_type(d, v) == JD_STRING)
+				strbuf_puts(out, jdoc_str(d, v));
+			else
+				jdoc_canonical(d, v, out);
+		}
+		return;
+	}
+	strbuf_printf(out, "%s %s", e->kind, e->data);
+}
+
+struct events {
+	struct timeline *tl;
+	struct jdoc d;
+};
+
+static int add_event(const struct event_row *e, void *arg)
+{
+	struct events *ev = arg;
+	struct strbuf sb = STRBUF_INIT;
+
+	if (told_elsewhere(e->kind))
+		return 0;
+	event_text(e, &ev->d, &sb);
+	while (sb.len && sb.buf[sb.len - 1] == ' ')
+		sb.buf[--sb.len] = '\0';
+	tl_add(ev->tl, e->at, 2, strbuf_detach(&sb));
+	return 0;
+}
+
+static void timeline(struct tui *t, struct inc_st *is, int width)
+{
+	struct timeline tl = { NULL, 0, 0 };
+	struct stage_move *moves = NULL;
+	struct note *notes = NULL;
+	size_t nm = 0, nn = 0;
+	struct irk_err err = { 0 };
+	char when[32];
+
+	if (!store_history_list(t->s, is->id, &moves, &nm, &err))
+		for (size_t i = 0; i < nm; i++) {
+			struct strbuf sb = STRBUF_INIT;
+			const struct stage_move *m = &moves[i];
+			if (m->from < 0)
+				strbuf_printf(&sb, "%s opened it in %s", m->actor, stage_title(m->to));
+			else
+				strbuf_printf(&sb, "%s moved it %s %s %s%s%s%s", m->actor, stage_title(m->from),
+					      arrow(), stage_title(m->to), m->forced ? " (gate forced)" : "",
+					      m->reason[0] ? ": " : "", m->reason);
+			tl_add(&tl, m->at, 0, strbuf_detach(&sb));
+		}
+	free(moves);
+	if (!store_note_list(t->s, is->id, &notes, &nn, &err))
+		for (size_t i = 0; i < nn; i++) {
+			struct strbuf sb = STRBUF_INIT;
+			strbuf_printf(&sb, "%s noted: %s", notes[i].actor, notes[i].text);
+			tl_add(&tl, notes[i].at, 1, strbuf_detach(&sb));
+		}
+	note_list_free(notes, nn);
+	{
+		struct events ev = { &tl, { 0 } };
+		jdoc_init(&ev.d);
+		audit_each(t->s, is->id, EVENTS_SHOWN, add_event, &ev, &err);
+		jdoc_free(&ev.d);
+	}
+	if (tl.n > 1)
+		qsort(tl.v, tl.n, sizeof *tl.v, tl_cmp);
+	doc_add(&is->d, DOC_SECTION, SLOT_SECTION, 0, 0, "Timeline", width);
+	if (!tl.n)
+		doc_add(&is->d, DOC_TEXT, SLOT_CARD_DIM, 2, 0, "nothing yet", width);
+	for (size_t i = 0; i < tl.n; i++) {
+		doc_pair(&is->d, DOC_TEXT, irk_time_short(tl.v[i].at, when, sizeof when), SLOT_FIELD, TIME_W,
+			 tl.v[i].text, SLOT_NORMAL, 0, width);
+		free(tl.v[i].text);
+	}
+	free(tl.v);
+}
+
+/* ---- steps, alerts, observables --------------------------------------------- */
+
+struct sect {
+	struct doc *d;
+	int width;
+	int n;
+};
+
+static int step_slot(int state)
+{
+	switch (state) {
+	case STEP_DONE: case STEP_SKIPPED: return SLOT_CARD_DIM;
+	case STEP_FAILED: return SLOT_SLA_BREACHED;
+	case STEP_WAITING: case STEP_READY: return SLOT_CARD_WAITING;
+	}
+	return SLOT_NORMAL;
+}
+
+/* Steps are read only here. The line of each step is a DOC_STEP whose ref
+ * is the step's row id: step actions (done, approve, deny) belong in
+ * key() under the incident's context, acting on the line under the cursor. */
+static int add_step(const struct step_row *st, void *arg)
+{
+	struct sect *sc = arg;
+	struct strbuf sb = STRBUF_INIT;
+	char label[32];
+
+	snprintf(label, sizeof label, "[%s]", step_state_name(st->state));
+	strbuf_printf(&sb, "%s %s (%s, %s%s)", st->step_id, st->title ? st->title : "", st->kind,
+		      stage_name(st->stage), st->required ? ", required" : "");
+	if (st->assignee && *st->assignee)
+		strbuf_printf(&sb, " for %s", st->assignee);
+	doc_pair(sc->d, DOC_STEP, label, step_slot(st->state), 12, strbuf_str(&sb), SLOT_NORMAL, st->id,
+		 sc->width);
+	if (st->error && *st->error)
+		doc_add(sc->d, DOC_STEP, SLOT_SLA_BREACHED, 12, st->id, st->error, sc->width);
+	if (st->output && *st->output && strcmp(st->output, "{}")) {
+		strbuf_reset(&sb);
+		strbuf_printf(&sb, "output: %.300s%s", st->output, strlen(st->output) > 300 ? "..." : "");
+		doc_add(sc->d, DOC_STEP, SLOT_CARD_DIM, 12, st->id, strbuf_str(&sb), sc->width);
+	}
+	strbuf_free(&sb);
+	sc->n++;
+	return 0;
+}
+
+static int add_alert(const struct alert_row *a, void *arg)
+{
+	struct sect *sc = arg;
+	struct strbuf sb = STRBUF_INIT;
+	char when[32];
+
+	strbuf_printf(&sb, "%s", a->rule_name ? a->rule_name : a->rule_id ? a->rule_id : "(no rule)");
+	if (a->severity)
+		strbuf_printf(&sb, "  %s", a->severity);
+	if (a->host)
+		strbuf_printf(&sb, "  %s", a->host);
+	if (a->src_ip || a->dst_ip)
+		strbuf_printf(&sb, "  %s %s %s", a->src_ip ? a->src_ip : "?", arrow(), a->dst_ip ? a->dst_ip : "?");
+	if (a->user)
+		strbuf_printf(&sb, "  user %s", a->user);
+	strbuf_printf(&sb, "  [%s]", a->format);
+	doc_pair(sc->d, DOC_ALERT, irk_time_short(a->event_time, when, sizeof when), SLOT_FIELD, TIME_W,
+		 strbuf_str(&sb), SLOT_NORMAL, a->id, sc->width);
+	strbuf_free(&sb);
+	sc->n++;
+	return 0;
+}
+
+static int add_observable(const struct observable_row *o, void *arg)
+{
+	struct sect *sc = arg;
+	struct strbuf sb = STRBUF_INIT;
+	char when[32];
+
+	strbuf_printf(&sb, "%s   from %s", o->value, o->source);
+	if (o->ref)
+		strbuf_printf(&sb, " %lld", (long long)o->ref);
+	strbuf_printf(&sb, ", %s", irk_time_short(o->at, when, sizeof when));
+	doc_pair(sc->d, DOC_TEXT, obs_type_name(o->type), SLOT_FIELD, 12, strbuf_str(&sb), SLOT_NORMAL, 0,
+		 sc->width);
+	strbuf_free(&sb);
+	sc->n++;
+	return 0;
+}
+
+/* ---- the document ------------------------------------------------------------- */
+
+static void field_time(struct doc *d, const char *label, int64_t t, int width)
+{
+	char buf[32];
+
+	doc_field(d, label, t ? irk_time_short(t, buf, sizeof buf) : NULL, width);
+}
+
+static void fields(struct tui *t, struct inc_st *is, int width)
+{
+	const struct incident *inc = &is->inc;
+	struct doc *d = &is->d;
+	struct sla_status st;
+	char buf[128], sla[64];
+
+	doc_add(d, DOC_SECTION, SLOT_SECTION, 0, 0, "Incident", width);
+	doc_field(d, "stage", stage_title(inc->stage), width);
+	snprintf(buf, sizeof buf, "%s, P%d, confidence %d", severity_name(inc->severity), inc->priority,
+		 inc->confidence);
+	doc_field(d, "severity", buf, width);
+	doc_field(d, "owner", inc->owner ? inc->owner : "(unassigned)", width);
+	sla_status(&t->pol, inc, t->now, &st);
+	doc_field(d, "SLA", st.state == SLA_NONE ? "met or not running" : sla_text(&st, sla, sizeof sla), width);
+	doc_field(d, "business unit", inc->business_unit, width);
+	doc_field(d, "category", inc->category, width);
+	doc_field(d, "vector", inc->vector, width);
+	doc_field(d, "threat source", inc->threat_source, width);
+	doc_field(d, "root cause", inc->root_cause, width);
+	doc_field(d, "rule", inc->rule, width);
+	doc_field(d, "host", inc->host, width);
+	doc_field(d, "source IP", inc->src_ip, width);
+	snprintf(buf, sizeof buf, "%d of 4", inc->asset_criticality);
+	doc_field(d, "criticality", inc->asset_criticality ? buf : "unknown", width);
+	snprintf(buf, sizeof buf, "%d", inc->alert_count);
+	doc_field(d, "alerts", buf, width);
+	if (inc->play) {
+		snprintf(buf, sizeof buf, "%s%s%s", inc->play, inc->play_version ? " version " : "",
+			 inc->play_version ? inc->play_version : "");
+		doc_field(d, "play", buf, width);
+	}
+	if (inc->resolution > RES_NONE)
+		doc_field(d, "resolution", resolution_name(inc->resolution), width);
+	field_time(d, "first event", inc->t_first_event, width);
+	field_time(d, "last event", inc->t_last_event, width);
+	field_time(d, "detected", inc->t_detected, width);
+	/* The milestones so far (the KPIs are measured between them). */
+	field_time(d, "acknowledged", inc->t_acknowledged, width);
+	if (inc->t_contained)
+		field_time(d, "contained", inc->t_contained, width);
+	if (inc->t_resolved)
+		field_time(d, "resolved", inc->t_resolved, width);
+	if (inc->t_closed)
+		field_time(d, "closed", inc->t_closed, width);
+	if (inc->reopen_count || inc->back_moves) {
+		snprintf(buf, sizeof buf, "reopened %d, moved back %d", inc->reopen_count, inc->back_moves);
+		doc_field(d, "history", buf, width);
+	}
+	if (inc->effort_min) {
+		snprintf(buf, sizeof buf, "%d min", inc->effort_min);
+		doc_field(d, "effort", buf, width);
+	}
+	snprintf(buf, sizeof buf, "%lld, by %s", (long long)inc->version,
+		 inc->updated_by ? inc->updated_by : "?");
+	doc_field(d, "version", buf, width);
+	if (inc->summary && *inc->summary) {
+		doc_add(d, DOC_SECTION, SLOT_SECTION, 0, 0, "Summary", width);
+		doc_add(d, DOC_TEXT, SLOT_NORMAL, 2, 0, inc->summary, width);
+	}
+}
+
+static void section_title(struct doc *d, size_t at, const char *name, int n)
+{
+	char buf[64];
+
+	/* The title goes in before its lines; its count is known after. */
+	snprintf(buf, sizeof buf, "%s (%d)", name, n);
+	free(d->lines[at].text);
+	d->lines[at].text = xstrdup(buf);
+}
+
+/* Read everything into the document for width columns. */
+static int build(struct tui *t, struct inc_st *is, int width)
+{
+	struct irk_err err = { 0 };
+	struct sect sc = { &is->d, width, 0 };
+	size_t cur = is->d.cur, top = is->d.top, at;
+	char key[24], title[600];
+	int rc;
+
+	if ((rc = store_begin_read(t->s, &err)))
+		goto out;
+	if (is->have)
+		incident_clear(&is->inc);
+	is->have = 0;
+	if ((rc = store_incident_get(t->s, is->id, &is->inc, &err)))
+		goto out;
+	is->have = 1;
+	doc_clear(&is->d);
+	free(is->d.title);
+	snprintf(title, sizeof title, " %s %s %s", incident_key(is->id, key, sizeof key),
+		 layout_ascii() ? "-" : "\xc2\xb7", is->inc.title ? is->inc.title : "");
+	is->d.title = sanitize_dup(title, 0);
+	fields(t, is, width);
+
+	at = is->d.n;
+	doc_add(&is->d, DOC_SECTION, SLOT_SECTION, 0, 0, "Play steps", width);
+	store_step_each(t->s, is->id, add_step, &sc, &err);
+	section_title(&is->d, at, "Play steps", sc.n);
+	if (!sc.n)
+		doc_add(&is->d, DOC_TEXT, SLOT_CARD_DIM, 2, 0,
+			is->inc.play ? "no steps laid out yet" : "no play matched this incident", width);
+
+	timeline(t, is, width);
+
+	at = is->d.n;
+	sc.n = 0;
+	doc_add(&is->d, DOC_SECTION, SLOT_SECTION, 0, 0, "Alerts", width);
+	store_alert_each(t->s, is->id, ALERTS_SHOWN, add_alert, &sc, &err);
+	section_title(&is->d, at, is->inc.alert_count > sc.n ? "Alerts, newest" : "Alerts", sc.n);
+
+	at = is->d.n;
+	sc.n = 0;
+	doc_add(&is->d, DOC_SECTION, SLOT_SECTION, 0, 0, "Observables", width);
+	store_observable_each(t->s, is->id, add_observable, &sc, &err);
+	section_title(&is->d, at, "Observables", sc.n);
+	is->width = width;
+	/* The same line as before (a reload adds lines below the cursor's
+	 * more often than above: good enough, and never out of range). */
+	is->d.cur = cur < is->d.n ? cur : is->d.n ? is->d.n - 1 : 0;
+	is->d.top = top <= is->d.cur ? top : is->d.cur;
+out:
+	if (store_in_tx(t->s))
+		store_commit(t->s, NULL);
+	if (rc)
+		tui_report(t, &err);
+	return rc;
+}
+
+static void *open_incident(struct tui *t, const void *arg)
+{
+	struct inc_st *is = xcalloc(1, sizeof *is);
+
+	is->id = *(const int64_t *)arg;
+	doc_init(&is->d, "");
+	if (build(t, is, t->width)) {
+		doc_free(&is->d);
+		if (is->have)
+			incident_clear(&is->inc);
+		free(is);
+		return NULL;
+	}
+	return is;
+}
+
+static void draw(struct tui *t, void *st, int width, int height, struct frame *f)
+{
+	struct inc_st *is = st;
+
+	if (width != is->width)
+		build(t, is, width);
+	doc_frame(&is->d, width, height, 1, f);
+}
+
+struct raw_find {
+	int64_t id;
+	struct strbuf raw;
+	int found;
+};
+
+static int find_raw(const struct alert_row *a, void *arg)
+{
+	struct raw_find *rf = arg;
+	size_t n;
+
+	if (a->id != rf->id)
+		return 0;
+	n = strlen(a->raw);
+	strbuf_add(&rf->raw, a->raw, n < RAW_MAX ? n : RAW_MAX);
+	rf->found = 1;
+	return 1;
+}
+
+static void view_alert(struct tui *t, struct inc_st *is, int64_t alert_id)
+{
+	struct raw_find rf = { alert_id, STRBUF_INIT, 0 };
+	struct irk_err err = { 0 };
+	struct pager_arg pa;
+	char title[64];
+
+	if (store_alert_each(t->s, is->id, 0, find_raw, &rf, &err)) {
+		tui_report(t, &err);
+	} else if (!rf.found) {
+		tui_status(t, SLOT_STATUS_ERROR, "alert %lld is gone", (long long)alert_id);
+	} else {
+		snprintf(title, sizeof title, " alert %lld, raw record", (long long)alert_id);
+		pa.title = title;
+		pa.text = strbuf_str(&rf.raw);
+		tui_push(t, &pager_screen, &pa);
+	}
+	strbuf_free(&rf.raw);
+}
+
+static int key(struct tui *t, void *st, int act, int k)
+{
+	struct inc_st *is = st;
+	const struct doc_line *l = is->d.n ? &is->d.lines[is->d.cur] : NULL;
+	int rows = t->area_h;
+
+	(void)k;
+	if (pager_key(&is->d, act, rows, 1) == SCR_HANDLED)
+		return SCR_HANDLED;
+	switch (act) {
+	case ACT_I_NEXT_SECT:
+	case ACT_I_PREV_SECT:
+		is->d.cur = doc_next_section(&is->d, is->d.cur, act == ACT_I_NEXT_SECT ? 1 : -1);
+		/* The section at the top, its lines below; the last page stays full. */
+		is->d.top = is->d.cur;
+		if (is->d.n > (size_t)rows - 1 && is->d.top > is->d.n - ((size_t)rows - 1))
+			is->d.top = is->d.n - ((size_t)rows - 1);
+		doc_move(&is->d, 0, rows);
+		return SCR_HANDLED;
+	case ACT_I_VIEW:
+		if (!l || l->kind != DOC_ALERT) {
+			tui_status(t, SLOT_STATUS_ERROR, "put the cursor on an alert (Tab jumps between sections)");
+			return SCR_HANDLED;
+		}
+		view_alert(t, is, l->ref);
+		return SCR_HANDLED;
+	}
+	if (!is->have)
+		return SCR_IGNORED;
+	/* Step actions (done, approve, deny) belong here when the engine
+	 * lands: new ACT_I_* actions acting on a DOC_STEP line under the
+	 * cursor, whose ref is the step's row id. */
+	switch (act) {
+	case ACT_I_CLAIM: tui_claim(t, is->id, is->inc.version); return SCR_HANDLED;
+	case ACT_I_PREV: tui_move(t, is->id, is->inc.version, is->inc.stage, -1); return SCR_HANDLED;
+	case ACT_I_NEXT: tui_move(t, is->id, is->inc.version, is->inc.stage, 1); return SCR_HANDLED;
+	case ACT_I_CLOSE: tui_resolve(t, is->id, is->inc.version, is->inc.stage); return SCR_HANDLED;
+	case ACT_I_NOTE: tui_note(t, is->id); return SCR_HANDLED;
+	case ACT_I_EDIT: tui_edit(t, is->id, is->inc.version); return SCR_HANDLED;
+	}
+	return SCR_IGNORED;
+}
+
+static void reload(struct tui *t, void *st)
+{
+	struct inc_st *is = st;
+
+	build(t, is, is->width ? is->width : t->width);
+}
+
+static int click(struct tui *t, void *st, int y, int x, int wheel)
+{
+	struct inc_st *is = st;
+
+	(void)x;
+	return pager_click(&is->d, y, wheel, t->area_h, 1);
+}
+
+static void done(void *st)
+{
+	struct inc_st *is = st;
+
+	if (is->have)
+		incident_clear(&is->inc);
+	doc_free(&is->d);
+	free(is);
+}
+
+const struct screen_ops incident_screen = {
+	.name = "incident",
+	.ctx = CTX_INCIDENT,
+	.open = open_incident,
+	.draw = draw,
+	.key = key,
+	.reload = reload,
+	.click = click,
+	.done = done,
+};

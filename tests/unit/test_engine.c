@@ -1,0 +1,471 @@
+/* test_engine.c: the sequencer on a real database file: claimed steps run
+ * and are recorded (each change an audit event), the incident advances,
+ * several engines run each step once, failures are retried with backoff,
+ * expired leases are recovered (retry, or waiting for a person), closing
+ * the incident and stopping the engine kill the running program and are
+ * recorded, the UI descriptor wakes. Leases and polls are short so the
+ * tests are fast; every wait polls with a deadline. */
+#include <fcntl.h>
+
+#include "engine_testlib.h"
+#include "irk/audit.h"
+#include "irk/clock.h"
+#include "irk/engine.h"
+#include "irk/incident.h"
+#include "irk/model.h"
+#include "irk/play.h"
+
+static struct store *s;
+static struct config *cfg;
+static char *db;
+
+static void setup(void)
+{
+	struct irk_err err = { 0 };
+
+	s = tmp_store("engine.db");
+	db = tmp_path("engine.db");
+	cfg = config_new();
+	cr_assert_eq(config_set(cfg, "engine.poll", "50ms", NULL), IRK_OK);
+	cr_assert_eq(config_set(cfg, "engine.lease", "2s", NULL), IRK_OK);
+	cr_assert_eq(config_set(cfg, "engine.grace", "300ms", NULL), IRK_OK);
+	cr_assert_eq(store_begin(s, &err), IRK_OK);
+	cr_assert_eq(store_user_put(s, "root", "alice", ROLE_SENIOR, &err), IRK_OK);
+	cr_assert_eq(store_commit(s, &err), IRK_OK);
+}
+
+static void teardown(void)
+{
+	store_close(&s);
+	config_free(&cfg);
+	free(db);
+	tmp_cleanup();
+}
+
+TestSuite(engine, .init = setup, .fini = teardown, .timeout = 30);
+
+/* A new incident on host (rule r) running play src. */
+static int64_t open_play(const char *src, const char *rule, const char *host)
+{
+	struct play_alert a = { .format = "ecs", .rule = rule, .rule_id = rule, .rule_name = rule,
+		.severity = "high", .host = host, .event_time = irk_now() };
+
+	return testlib_open_play(s, src, &a, 1);
+}
+
+struct got {
+	int state, attempts;
+	char output[4096], error[512], reason[256];
+	int64_t next_attempt;
+};
+
+static int got_step(const struct step_row *r, void *arg)
+{
+	struct got *g = arg;
+
+	g->state = r->state;
+	g->attempts = r->attempts;
+	g->next_attempt = r->next_attempt;
+	irk_strlcpy(g->output, r->output ? r->output : "", sizeof g->output);
+	irk_strlcpy(g->error, r->error ? r->error : "", sizeof g->error);
+	irk_strlcpy(g->reason, r->reason ? r->reason : "", sizeof g->reason);
+	return 0;
+}
+
+static struct got step(int64_t id, const char *sid)
+{
+	struct got g = { -1, 0, "", "", "", 0 };
+	struct irk_err err = { 0 };
+
+	cr_assert_eq(store_step_get(s, id, sid, 0, got_step, &g, &err), IRK_OK, "%s", err.msg);
+	return g;
+}
+
+/* Poll until step sid of incident id is in state, at most secs. */
+static struct got wait_state(int64_t id, const char *sid, int state, int secs)
+{
+	struct timespec ts = { 0, 20 * 1000 * 1000 };
+	struct got g;
+
+	for (int i = 0; i < secs * 50; i++) {
+		g = step(id, sid);
+		if (g.state == state)
+			return g;
+		nanosleep(&ts, NULL);   /* a poll interval; the condition is re-read */
+	}
+	cr_assert_fail("step %s stayed %s (want %s; error %s)", sid, step_state_name(g.state),
+		 step_state_name(state), g.error);
+	return g;
+}
+
+static struct engine *start(void)
+{
+	struct irk_err err = { 0 };
+	struct engine *e = engine_start(db, cfg, &err);
+
+	cr_assert_not_null(e, "%s", err.msg);
+	return e;
+}
+
+/* The kinds of the audit events of an incident, space-separated. */
+static int add_kind(const struct event_row *ev, void *arg)
+{
+	strbuf_printf(arg, "%s ", ev->kind);
+	return 0;
+}
+
+static char *events(int64_t id)
+{
+	struct strbuf sb = STRBUF_INIT;
+	struct audit_result ar;
+
+	cr_assert_eq(audit_verify(s, &ar, NULL), IRK_OK, "audit chain broken: %s", ar.reason);
+	cr_assert_eq(audit_each(s, id, 0, add_kind, &sb, NULL), IRK_OK);
+	return strbuf_detach(&sb);
+}
+
+static int64_t lines_of(const char *path)
+{
+	char *t = testlib_slurp(path);
+	int64_t n = 0;
+
+	for (const char *p = t; p && *p; p++)
+		n += *p == '\n';
+	free(t);
+	return n;
+}
+
+#define PLAY_HEAD(id) "{\"play\": \"" id "\", \"name\": \"" id "\", \"version\": 1, " \
+	"\"match\": \"rule == 'x'\", \"steps\": ["
+
+Test(engine, set_then_exec_chain_runs_in_order_and_is_audited)
+{
+	struct engine *e;
+	struct incident inc;
+	struct got g;
+	char *ev;
+	int64_t id = open_play(PLAY_HEAD("chain")
+		"{\"id\": \"tag\", \"stage\": \"new\", \"kind\": \"set\", \"fields\": "
+		"{\"category\": \"malware\", \"business_unit\": \"web-{{alert.host}}\"}},"
+		"{\"id\": \"probe\", \"stage\": \"new\", \"kind\": \"exec\", \"title\": \"Probe\", "
+		"\"needs\": [\"tag\"], \"argv\": [\"printf\", \"{\\\"seen\\\": \\\"%s\\\"}\", "
+		"\"{{incident.business_unit}}\"]},"
+		"{\"id\": \"use\", \"stage\": \"new\", \"kind\": \"exec\", \"title\": \"Use\", "
+		"\"needs\": [\"probe\"], \"argv\": [\"echo\", \"{{steps.probe.output.seen}}\"]}]}",
+		"x", "01");
+
+	e = start();
+	g = wait_state(id, "use", STEP_DONE, 10);
+	engine_stop(&e);
+	cr_assert_str_eq(g.output, "{\"stdout\":\"web-01\"}");
+	cr_assert_str_eq(step(id, "probe").output, "{\"seen\":\"web-01\"}");
+	cr_assert_eq(store_incident_get(s, id, &inc, NULL), IRK_OK);
+	cr_assert_str_eq(inc.category, "malware");
+	incident_clear(&inc);
+	ev = events(id);
+	/* Every change: ready -> running -> done, for each step. */
+	cr_assert(strstr(ev, "step.ready step.running incident.set step.done step.ready "
+			 "step.running step.done step.ready step.running step.done"), "%s", ev);
+	free(ev);
+}
+
+Test(engine, several_engines_run_each_step_once)
+{
+	struct engine *e[3];
+	char *out = tmp_path("runs.log"), src[2048];
+	int64_t ids[24];
+
+	snprintf(src, sizeof src, PLAY_HEAD("once")
+		 "{\"id\": \"append\", \"stage\": \"new\", \"kind\": \"exec\", \"title\": \"Append\", "
+		 "\"argv\": [\"sh\", \"-c\", \"echo $IRK_INCIDENT >> %s\"]}]}", out);
+	for (int i = 0; i < 3; i++)
+		e[i] = start();
+	for (int i = 0; i < 24; i++)
+		ids[i] = open_play(src, "x", "h1");
+	for (int i = 0; i < 24; i++)
+		wait_state(ids[i], "append", STEP_DONE, 15);
+	for (int i = 0; i < 3; i++)
+		engine_stop(&e[i]);
+	cr_assert_eq(lines_of(out), 24, "each step must run exactly once");
+	for (int i = 0; i < 24; i++)
+		cr_assert_eq(step(ids[i], "append").attempts, 1);
+	free(out);
+}
+
+Test(engine, failure_is_retried_with_backoff_then_fails)
+{
+	struct engine *e;
+	struct got g;
+	char *out = tmp_path("tries.log"), src[1024];
+	int64_t id, t0 = testlib_mono_ms();
+
+	snprintf(src, sizeof src, PLAY_HEAD("retry")
+		 "{\"id\": \"flaky\", \"stage\": \"new\", \"kind\": \"exec\", \"title\": \"Flaky\", "
+		 "\"retry\": 2, \"backoff\": 1, \"argv\": [\"sh\", \"-c\", "
+		 "\"echo try >> %s; echo nope >&2; exit 4\"]}]}", out);
+	id = open_play(src, "x", "h1");
+	e = start();
+	g = wait_state(id, "flaky", STEP_FAILED, 15);
+	engine_stop(&e);
+	cr_assert_eq(g.attempts, 3);
+	cr_assert_eq(lines_of(out), 3);
+	cr_assert_str_eq(g.error, "exit status 4: nope");
+	/* Backoff at least 1 s, then 2 s. */
+	cr_assert_geq(testlib_mono_ms() - t0, 3000);
+	free(out);
+}
+
+Test(engine, timeout_fails_the_step)
+{
+	struct engine *e;
+	struct got g;
+	int64_t id = open_play(PLAY_HEAD("slow")
+		"{\"id\": \"hang\", \"stage\": \"new\", \"kind\": \"exec\", \"title\": \"Hang\", "
+		"\"timeout\": 1, \"argv\": [\"sleep\", \"30\"]}]}", "x", "h1");
+
+	e = start();
+	g = wait_state(id, "hang", STEP_FAILED, 10);
+	engine_stop(&e);
+	cr_assert(!strncmp(g.error, "timeout: killed after 1s", 24), "%s", g.error);
+}
+
+/* A lease left by a process that died (claimed, never renewed). */
+static void orphan(int64_t id, const char *sid)
+{
+	struct irk_err err = { 0 };
+	struct got g;
+	int64_t now = irk_now();
+
+	cr_assert_eq(store_begin(s, &err), IRK_OK);
+	cr_assert_eq(store_step_claim(s, "deadhost:1:0000/w0", now - 10, now - 5, NULL, NULL, &err),
+		     IRK_OK, "%s", err.msg);
+	cr_assert_eq(store_commit(s, &err), IRK_OK);
+	g = step(id, sid);
+	cr_assert_eq(g.state, STEP_RUNNING);
+}
+
+Test(engine, expired_lease_non_idempotent_waits_for_a_person)
+{
+	struct engine *e;
+	struct got g;
+	char *out = tmp_path("ran.log"), src[1024], *ev;
+	int64_t id;
+
+	snprintf(src, sizeof src, PLAY_HEAD("lease")
+		 "{\"id\": \"isolate\", \"stage\": \"new\", \"kind\": \"exec\", \"title\": \"Isolate\", "
+		 "\"argv\": [\"sh\", \"-c\", \"echo ran >> %s\"]}]}", out);
+	id = open_play(src, "x", "h1");
+	orphan(id, "isolate");
+	e = start();
+	g = wait_state(id, "isolate", STEP_WAITING, 10);
+	engine_stop(&e);
+	cr_assert(strstr(g.error, "the lease of deadhost:1:0000/w0 expired"), "%s", g.error);
+	cr_assert(strstr(g.error, "retry or skip"), "%s", g.error);
+	cr_assert_eq(lines_of(out), 0, "a non-idempotent step must not run again by itself");
+	ev = events(id);
+	cr_assert(strstr(ev, "step.waiting"), "%s", ev);
+	free(ev);
+	free(out);
+}
+
+Test(engine, expired_lease_idempotent_is_retried)
+{
+	struct engine *e;
+	struct got g;
+	char *out = tmp_path("ran.log"), src[1024];
+	int64_t id;
+
+	snprintf(src, sizeof src, PLAY_HEAD("lease")
+		 "{\"id\": \"collect\", \"stage\": \"new\", \"kind\": \"exec\", \"title\": \"Collect\", "
+		 "\"retry\": 1, \"backoff\": 1, \"argv\": [\"sh\", \"-c\", \"echo ran >> %s\"]}]}", out);
+	id = open_play(src, "x", "h1");
+	orphan(id, "collect");
+	e = start();
+	g = wait_state(id, "collect", STEP_DONE, 10);
+	engine_stop(&e);
+	cr_assert_eq(g.attempts, 2);
+	cr_assert_eq(lines_of(out), 1);
+	free(out);
+}
+
+static int64_t read_pid(const char *path, int secs)
+{
+	struct timespec ts = { 0, 20 * 1000 * 1000 };
+
+	for (int i = 0; i < secs * 50; i++) {
+		char *t = testlib_slurp(path);
+		int64_t pid = t && strchr(t, '\n') ? atoll(t) : 0;
+		free(t);
+		if (pid > 0)
+			return pid;
+		nanosleep(&ts, NULL);
+	}
+	cr_assert_fail("%s never held a pid", path);
+	return 0;
+}
+
+Test(engine, closing_the_incident_kills_the_running_program)
+{
+	struct engine *e;
+	struct actor alice = { "alice", ROLE_SENIOR };
+	struct irk_err err = { 0 };
+	struct got g;
+	char *pidf = tmp_path("pid"), src[1024];
+	int64_t id, pid;
+
+	snprintf(src, sizeof src, PLAY_HEAD("cancel")
+		 "{\"id\": \"long\", \"stage\": \"new\", \"kind\": \"exec\", \"title\": \"Long\", "
+		 "\"argv\": [\"sh\", \"-c\", \"echo $$ > %s; exec sleep 30\"]}]}", pidf);
+	id = open_play(src, "x", "h1");
+	e = start();
+	pid = read_pid(pidf, 10);
+	cr_assert(testlib_alive(pid));
+	cr_assert_eq(incident_close(s, &alice, id, RES_FALSE_POSITIVE, "test", 1, 0, &err), IRK_OK,
+		     "%s", err.msg);
+	g = wait_state(id, "long", STEP_SKIPPED, 10);
+	cr_assert(testlib_gone(pid, 3000), "the program outlived its incident");
+	engine_stop(&e);
+	cr_assert(strstr(g.reason, "cancelled"), "%s", g.reason);
+	free(pidf);
+}
+
+Test(engine, stopping_kills_and_records_the_running_step)
+{
+	struct engine *e;
+	struct got g;
+	char *pidf = tmp_path("pid"), *pidf2 = tmp_path("pid2"), src[2048];
+	int64_t id, id2, pid, pid2;
+
+	snprintf(src, sizeof src, PLAY_HEAD("stop")
+		 "{\"id\": \"long\", \"stage\": \"new\", \"kind\": \"exec\", \"title\": \"Long\", "
+		 "\"argv\": [\"sh\", \"-c\", \"echo $$ > %s; exec sleep 30\"]}]}", pidf);
+	id = open_play(src, "x", "h1");
+	snprintf(src, sizeof src, PLAY_HEAD("stop2")
+		 "{\"id\": \"again\", \"stage\": \"new\", \"kind\": \"exec\", \"title\": \"Again\", "
+		 "\"retry\": 3, \"argv\": [\"sh\", \"-c\", \"echo $$ > %s; exec sleep 30\"]}]}", pidf2);
+	id2 = open_play(src, "x", "h2");
+	e = start();
+	pid = read_pid(pidf, 10);
+	pid2 = read_pid(pidf2, 10);
+	engine_stop(&e);
+	cr_assert(testlib_gone(pid, 3000));
+	cr_assert(testlib_gone(pid2, 3000));
+	g = step(id, "long");
+	cr_assert_eq(g.state, STEP_WAITING, "%s", step_state_name(g.state));
+	cr_assert(strstr(g.error, "killed by SIGTERM"), "%s", g.error);
+	g = step(id2, "again");
+	cr_assert_eq(g.state, STEP_READY, "a step with retries goes back to the queue");
+	free(pidf);
+	free(pidf2);
+}
+
+Test(engine, notify_queues_a_message_and_wakes_the_ui)
+{
+	struct engine *e;
+	struct pollfd pf;
+	int64_t id = open_play(PLAY_HEAD("tell")
+		"{\"id\": \"tell\", \"stage\": \"new\", \"kind\": \"notify\", \"to\": [\"role:senior\", "
+		"\"owner\"], \"text\": \"{{incident.key}}: duplicate process on {{alert.host}}\"}]}",
+		"x", "web-01");
+
+	e = start();
+	pf = (struct pollfd){ engine_fd(e), POLLIN, 0 };
+	cr_assert_gt(poll(&pf, 1, 10000), 0, "engine_fd never became readable");
+	wait_state(id, "tell", STEP_DONE, 10);
+	engine_drain(e);
+	engine_stop(&e);
+	cr_assert_eq(store_scalar(s, "SELECT count(*) FROM outbox WHERE recipient = 'role:senior' "
+				  "AND text = 'IR-1: duplicate process on web-01'"), 1);
+	cr_assert_eq(store_scalar(s, "SELECT count(*) FROM outbox"), 1,
+		     "owner is nobody yet: the seniors, once");
+}
+
+Test(engine, a_template_error_fails_for_good)
+{
+	struct engine *e;
+	struct got g;
+	int64_t id = open_play(PLAY_HEAD("bad")
+		"{\"id\": \"b\", \"stage\": \"new\", \"kind\": \"exec\", \"title\": \"B\", \"retry\": 3, "
+		"\"argv\": [\"echo\", \"{{incident.vector}}\"]}]}", "x", "h1");
+
+	e = start();
+	g = wait_state(id, "b", STEP_FAILED, 10);
+	engine_stop(&e);
+	cr_assert_eq(g.attempts, 1, "retrying cannot fix a template");
+	cr_assert(strstr(g.error, "argv[1]"), "%s", g.error);
+}
+
+Test(engine, a_ready_step_of_a_closed_incident_is_not_run)
+{
+	struct engine *e;
+	struct actor alice = { "alice", ROLE_SENIOR };
+	struct irk_err err = { 0 };
+	struct got g;
+	char *out = tmp_path("ran.log"), src[1024];
+	int64_t id;
+
+	snprintf(src, sizeof src, PLAY_HEAD("late")
+		 "{\"id\": \"contain\", \"stage\": \"new\", \"kind\": \"exec\", \"title\": \"Contain\", "
+		 "\"argv\": [\"sh\", \"-c\", \"echo ran >> %s\"]}]}", out);
+	id = open_play(src, "x", "h1");
+	cr_assert_eq(step(id, "contain").state, STEP_READY);
+	/* Closed by a process that does not advance steps. */
+	cr_assert_eq(incident_close(s, &alice, id, RES_BENIGN, "test", 1, 0, &err), IRK_OK, "%s",
+		     err.msg);
+	e = start();
+	g = wait_state(id, "contain", STEP_SKIPPED, 10);
+	engine_stop(&e);
+	cr_assert_eq(lines_of(out), 0, "a closed incident's step ran");
+	cr_assert_str_eq(g.reason, "cancelled: the incident was closed");
+	free(out);
+}
+
+Test(engine, start_fails_clearly_without_a_database)
+{
+	struct irk_err err = { 0 };
+	char *missing = tmp_path("nope.db");
+
+	cr_assert_null(engine_start(missing, cfg, &err));
+	cr_assert(strstr(err.msg, "no database here"), "%s", err.msg);
+	cr_assert_eq(engine_fd(NULL), -1);
+	engine_stop(NULL);
+	free(missing);
+}
+
+Test(engine, a_relative_program_is_the_plays_own)
+{
+	struct engine *e;
+	struct got g;
+	char *bin = tmp_path("bin"), *tool;
+	int64_t id;
+
+	cr_assert_eq(mkdir(bin, 0700), 0);
+	tool = tmp_write("bin/irk-tool", "#!/bin/sh\nprintf '{\"tool\": \"%s\"}' \"$1\"\n", 39, 0700);
+	id = open_play(PLAY_HEAD("own")
+		"{\"id\": \"t\", \"stage\": \"new\", \"kind\": \"exec\", \"title\": \"T\", "
+		"\"argv\": [\"bin/irk-tool\", \"{{alert.host}}\"]}]}", "x", "web-02");
+	e = start();
+	g = wait_state(id, "t", STEP_DONE, 10);
+	engine_stop(&e);
+	cr_assert_str_eq(g.output, "{\"tool\":\"web-02\"}");
+	free(tool);
+	free(bin);
+}
+
+Test(engine, a_persons_step_found_ready_is_handed_back)
+{
+	struct engine *e;
+	struct got g;
+	int64_t id = open_play(PLAY_HEAD("person")
+		"{\"id\": \"look\", \"stage\": \"new\", \"kind\": \"manual\", \"title\": \"Look\"}]}",
+		"x", "h1");
+
+	cr_assert_eq(step(id, "look").state, STEP_WAITING);
+	/* As an older irk or a hand edit might leave it. */
+	store_scalar(s, "UPDATE steps SET state = 'ready' WHERE step_id = 'look'");
+	cr_assert_eq(step(id, "look").state, STEP_READY);
+	e = start();
+	g = wait_state(id, "look", STEP_WAITING, 10);
+	engine_stop(&e);
+	cr_assert_eq(g.attempts, 0, "nothing was attempted");
+}

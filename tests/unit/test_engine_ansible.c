@@ -1,0 +1,169 @@
+/* test_engine_ansible.c: what the ansible runner hands ansible-playbook
+ * (argv, inventory from a group of known hosts or a list, --extra-vars
+ * JSON, a clean environment) and what it makes of the answer (PLAY RECAP,
+ * exit codes), with a stand-in program that records what it got. The real
+ * ansible-core run is tests/e2e/engine_ansible.sh. */
+#include "engine_testlib.h"
+#include "irk/incident.h"
+#include "irk/model.h"
+
+static struct store *s;
+static struct config *cfg;
+
+/* Records argv, the inventory, the vars and HOME; then prints a recap. */
+static const char fake[] =
+	"#!/bin/sh\n"
+	"d=$(dirname \"$0\")\n"
+	"printf '%s\\n' \"$@\" > \"$d/argv\"\n"
+	"while [ $# -gt 0 ]; do case $1 in -i) cp \"$2\" \"$d/inventory\";; "
+	"--extra-vars) cp \"${2#@}\" \"$d/vars\";; esac; shift; done\n"
+	"env > \"$d/env\"\n"
+	"echo 'PLAY [all] ****'\n"
+	"echo 'PLAY RECAP *********'\n"
+	"echo 'web-01                     : ok=2    changed=1    unreachable=0    failed=0    skipped=0'\n"
+	"echo 'web-02                     : ok=1    changed=0    unreachable=0    failed=1    skipped=0'\n"
+	"echo\n"
+	"exit ${FAKE_RC:-0}\n";
+
+static void setup(void)
+{
+	char *bin;
+
+	s = tmp_store("ans.db");
+	cfg = config_new();
+	bin = tmp_write("ansible-playbook", fake, sizeof fake - 1, 0700);
+	cr_assert_eq(config_set(cfg, "engine.ansible", bin, NULL), IRK_OK);
+	free(bin);
+	free(tmp_write("site.yml", "- hosts: all\n", 13, 0600));
+}
+
+static void teardown(void)
+{
+	store_close(&s);
+	config_free(&cfg);
+	tmp_cleanup();
+}
+
+TestSuite(ansible, .init = setup, .fini = teardown);
+
+static void host(const char *name)
+{
+	struct incident inc = { 0 };
+	struct irk_err err = { 0 };
+
+	inc.title = xstrdup("x");
+	inc.host = xstrdup(name);
+	cr_assert_eq(store_begin(s, &err), IRK_OK);
+	cr_assert_eq(store_incident_insert(s, &inc, &err), IRK_OK);
+	cr_assert_eq(store_commit(s, &err), IRK_OK);
+	incident_clear(&inc);
+}
+
+static int run(const char *def, const char *const *fields, struct run_result *r)
+{
+	struct testlib_fields f = { fields };
+	struct step_row st = { .kind = "ansible", .step_id = "a", .incident_id = 7, .def = def };
+	struct run_env env = { .s = s, .cfg = cfg, .step = &st, .play_dir = tmp_dir(),
+		.lookup = testlib_lookup, .fields = &f, .cancel_fd = -1 };
+
+	run_result_init(r);
+	return run_step(&env, r);
+}
+
+static char *file(const char *name)
+{
+	char *p = tmp_path(name), *t = testlib_slurp(p);
+
+	cr_assert_not_null(t, "%s was not written", p);
+	free(p);
+	return t;
+}
+
+Test(ansible, a_group_of_known_hosts_becomes_the_inventory)
+{
+	const char *fields[] = { "asset.group", "web", "incident.key", "IR-7", NULL };
+	struct run_result r;
+	char *inv, *argv, *vars, *env, want[4096];
+
+	host("web-01");
+	host("web-02");
+	host("db-01");
+	cr_assert_eq(run("{\"playbook\": \"site.yml\", \"hosts\": \"{{asset.group}}\", "
+			 "\"connection\": \"local\", \"check\": true, \"vars\": {\"factor\": \"10\", "
+			 "\"why\": \"{{incident.key}}\", \"n\": 3}}", fields, &r), RUN_DONE, "%s", r.why);
+	inv = file("inventory");
+	cr_assert_str_eq(inv, "[web]\nweb-01\nweb-02\n");
+	vars = file("vars");
+	cr_assert_str_eq(vars, "{\"factor\":\"10\",\"why\":\"IR-7\",\"n\":3}");
+	argv = file("argv");
+	/* The temporary paths vary: compare the parts around them. */
+	cr_assert(strstr(argv, "-c\nlocal\n--check\n--extra-vars\n@"), "%s", argv);
+	cr_assert(strstr(argv, "/inventory.ini\n-c"), "%s", argv);
+	snprintf(want, sizeof want, "/vars.json\n%s/site.yml\n", tmp_dir());
+	cr_assert(strstr(argv, want), "%s", argv);
+	env = file("env");
+	cr_assert(strstr(env, "ANSIBLE_NOCOLOR=1"), "%s", env);
+	cr_assert(strstr(env, "HOME=/"), "%s", env);
+	cr_assert_null(strstr(env, "CRITERION"), "the parent's environment leaked: %s", env);
+	cr_assert_str_eq(r.output.buf, "{\"rc\":0,\"hosts\":[\"web-01\",\"web-02\"],\"recap\":{"
+			 "\"web-01\":{\"ok\":2,\"changed\":1,\"unreachable\":0,\"failed\":0,\"skipped\":0},"
+			 "\"web-02\":{\"ok\":1,\"changed\":0,\"unreachable\":0,\"failed\":1,\"skipped\":0}}}");
+	free(inv);
+	free(vars);
+	free(argv);
+	free(env);
+	run_result_free(&r);
+}
+
+Test(ansible, a_list_of_hosts_and_an_unknown_name)
+{
+	struct run_result r;
+	char *inv;
+
+	cr_assert_eq(run("{\"playbook\": \"site.yml\", \"hosts\": \"mail-03, mail-04 mx-1\"}", NULL,
+			 &r), RUN_DONE, "%s", r.why);
+	inv = file("inventory");
+	cr_assert_str_eq(inv, "[mail]\nmail-03\nmail-04\nmx-1\n");
+	free(inv);
+	run_result_free(&r);
+}
+
+Test(ansible, host_names_cannot_inject_inventory_lines)
+{
+	const char *fields[] = { "alert.host", "web-01 ansible_connection=local", NULL };
+	const char *fields2[] = { "alert.host", "[evil]", NULL };
+	struct run_result r;
+
+	cr_assert_eq(run("{\"playbook\": \"site.yml\", \"hosts\": \"{{alert.host}}\"}", fields, &r),
+		     RUN_FAILED);
+	cr_assert(r.permanent);
+	cr_assert_str_eq(r.why, "hosts: 'ansible_connection=local' is not a host or group name");
+	run_result_free(&r);
+	cr_assert_eq(run("{\"playbook\": \"site.yml\", \"hosts\": \"{{alert.host}}\"}", fields2, &r),
+		     RUN_FAILED);
+	cr_assert(r.permanent);
+	run_result_free(&r);
+}
+
+Test(ansible, failed_task_fails_the_step)
+{
+	struct run_result r;
+
+	setenv("FAKE_RC", "2", 1);   /* not passed: the environment is clean */
+	cr_assert_eq(run("{\"playbook\": \"site.yml\", \"hosts\": \"web-01\"}", NULL, &r), RUN_DONE);
+	run_result_free(&r);
+	cr_assert_eq(config_set(cfg, "engine.ansible", "/bin/false", NULL), IRK_OK);
+	cr_assert_eq(run("{\"playbook\": \"site.yml\", \"hosts\": \"web-01\"}", NULL, &r), RUN_FAILED);
+	cr_assert_str_eq(r.why, "ansible-playbook: exit status 1 (error; see the log)");
+	run_result_free(&r);
+}
+
+Test(ansible, missing_playbook)
+{
+	struct run_result r;
+
+	cr_assert_eq(run("{\"playbook\": \"nope.yml\", \"hosts\": \"web-01\"}", NULL, &r), RUN_FAILED);
+	cr_assert(r.permanent);
+	cr_assert(strstr(r.why, "nope.yml: No such file or directory"), "%s", r.why);
+	run_result_free(&r);
+}

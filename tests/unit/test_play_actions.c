@@ -1,0 +1,317 @@
+/* test_play_actions.c: what people do to steps, and what they may not:
+ * done with inputs, approvals (role, no self-approval), deny, skip, retry.
+ * Each action is checked in the database and in the audit log. */
+#include <criterion/criterion.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "helpers/tmpstore.h"
+#include "irk/audit.h"
+#include "irk/clock.h"
+#include "irk/incident.h"
+#include "irk/model.h"
+#include "irk/play.h"
+#include "irk/store.h"
+
+static struct store *s;
+
+static void init(void)
+{
+	struct irk_err err = { 0 };
+
+	s = tmp_store("act.db");
+	cr_assert_eq(store_begin(s, &err), IRK_OK);
+	cr_assert_eq(store_user_put(s, "root", "alice", ROLE_SENIOR, &err), IRK_OK);
+	cr_assert_eq(store_user_put(s, "root", "bob", ROLE_SENIOR, &err), IRK_OK);
+	cr_assert_eq(store_user_put(s, "root", "carol", ROLE_ANALYST, &err), IRK_OK);
+	cr_assert_eq(store_user_put(s, "root", "root", ROLE_ADMIN, &err), IRK_OK);
+	cr_assert_eq(store_commit(s, &err), IRK_OK);
+}
+
+static void fini(void)
+{
+	store_close(&s);
+	tmp_cleanup();
+}
+
+TestSuite(actions, .init = init, .fini = fini);
+
+/* A phishing-like play: a triage form, an approval to purge mail, steps
+ * that depend on it, an automated lookup. Everything in stage new so it
+ * is due at once. */
+static const char play_src[] =
+	"{\"play\": \"t\", \"name\": \"T\", \"version\": 1, \"match\": \"rule == 'x'\",\n"
+	" \"steps\": [\n"
+	"  {\"id\": \"triage\", \"stage\": \"new\", \"kind\": \"manual\", \"title\": \"Triage\",\n"
+	"   \"inputs\": [{\"name\": \"ticket\", \"required\": true}, \"recipients\"]},\n"
+	"  {\"id\": \"purge\", \"stage\": \"new\", \"kind\": \"approval\", \"title\": \"Purge mail\",\n"
+	"   \"role\": \"senior\", \"needs\": [\"triage\"]},\n"
+	"  {\"id\": \"do-purge\", \"stage\": \"new\", \"kind\": \"exec\", \"title\": \"Purge\",\n"
+	"   \"argv\": [\"/bin/true\"], \"needs\": [\"purge\"]},\n"
+	"  {\"id\": \"tell\", \"stage\": \"new\", \"kind\": \"notify\", \"to\": \"owner\",\n"
+	"   \"text\": \"purged\", \"needs\": [\"do-purge\"]},\n"
+	"  {\"id\": \"lookup\", \"stage\": \"new\", \"kind\": \"http\", \"title\": \"Lookup\",\n"
+	"   \"url\": \"https://example.org/\", \"required\": true},\n"
+	"  {\"id\": \"lessons\", \"stage\": \"lessons-learned\", \"kind\": \"manual\", \"title\": \"Write up\"}]}\n";
+
+static int64_t incident(const char *asker)
+{
+	struct play_diags d = PLAY_DIAGS_INIT;
+	struct play *p = NULL;
+	struct incident inc = { 0 };
+	struct play_alert a = { .format = "eve", .rule = "x", .severity = "high", .host = "mx-01" };
+	struct irk_err err = { 0 };
+	int64_t id;
+
+	play_parse("t.json", play_src, strlen(play_src), &p, &d);
+	cr_assert_not_null(p, "%s", d.n ? d.v[0].msg : "");
+	inc.title = xstrdup("Phish");
+	inc.severity = SEV_HIGH;
+	inc.t_detected = irk_now();
+	cr_assert_eq(store_begin(s, &err), IRK_OK);
+	cr_assert_eq(incident_open(s, asker, &inc, NULL, &err), IRK_OK);
+	cr_assert_eq(play_assign(s, p, &inc, &a, asker, &err), IRK_OK, "%s", err.msg);
+	cr_assert_eq(store_commit(s, &err), IRK_OK);
+	id = inc.id;
+	incident_clear(&inc);
+	play_free(&p);
+	play_diags_free(&d);
+	return id;
+}
+
+static struct actor who(const char *name)
+{
+	struct actor a = { "", ROLE_ANALYST };
+
+	irk_strlcpy(a.name, name, sizeof a.name);
+	a.role = store_user_role(s, name);
+	if (a.role < 0)
+		a.role = ROLE_ANALYST;
+	return a;
+}
+
+struct got {
+	int state;
+	char inputs[256], output[256], done_by[64], requested_by[64], reason[256];
+};
+
+static int got_step(const struct step_row *r, void *arg)
+{
+	struct got *g = arg;
+
+	g->state = r->state;
+	irk_strlcpy(g->inputs, r->inputs ? r->inputs : "", sizeof g->inputs);
+	irk_strlcpy(g->output, r->output ? r->output : "", sizeof g->output);
+	irk_strlcpy(g->done_by, r->done_by ? r->done_by : "", sizeof g->done_by);
+	irk_strlcpy(g->requested_by, r->requested_by ? r->requested_by : "", sizeof g->requested_by);
+	irk_strlcpy(g->reason, r->reason ? r->reason : "", sizeof g->reason);
+	return 0;
+}
+
+static struct got step(int64_t id, const char *sid)
+{
+	struct got g = { -1, "", "", "", "", "" };
+	struct irk_err err = { 0 };
+
+	cr_assert_eq(store_step_get(s, id, sid, 0, got_step, &g, &err), IRK_OK, "%s", err.msg);
+	return g;
+}
+
+static const char *state(int64_t id, const char *sid)
+{
+	return step_state_name(step(id, sid).state);
+}
+
+static int64_t events(const char *kind, const char *actor)
+{
+	char sql[256];
+
+	snprintf(sql, sizeof sql, "SELECT count(*) FROM events WHERE kind = '%s' AND actor = '%s'",
+		 kind, actor);
+	return store_scalar(s, sql);
+}
+
+static int done(int64_t id, const char *by, const char *sid, const char *in1, const char *in2,
+		struct irk_err *err)
+{
+	struct actor a = who(by);
+	char *inputs[2] = { (char *)in1, (char *)in2 };
+
+	return play_step_done(s, &a, id, sid, inputs, (in1 != NULL) + (in2 != NULL), err);
+}
+
+Test(actions, done_records_inputs_and_who)
+{
+	struct irk_err err = { 0 };
+	int64_t id = incident("alice");
+
+	cr_assert_str_eq(state(id, "triage"), "waiting");
+	cr_assert_eq(done(id, "carol", "triage", NULL, NULL, &err), IRK_INVALID);
+	cr_assert_str_eq(err.msg, "step triage needs the input ticket (--input ticket=VALUE)");
+	cr_assert_eq(done(id, "carol", "triage", "tiket=CHG-1", NULL, &err), IRK_INVALID);
+	cr_assert_str_eq(err.msg, "step triage has no input 'tiket' (it takes ticket, recipients)");
+	cr_assert_eq(done(id, "carol", "triage", "ticket=", NULL, &err), IRK_INVALID,
+		     "an empty required input is not given");
+	cr_assert_str_eq(state(id, "triage"), "waiting", "refusals change nothing");
+	cr_assert_eq(done(id, "carol", "triage", "ticket=CHG-1", "recipients=42", &err), IRK_OK,
+		     "%s", err.msg);
+	struct got g = step(id, "triage");
+	cr_assert_eq(g.state, STEP_DONE);
+	cr_assert_str_eq(g.done_by, "carol");
+	cr_assert_str_eq(g.inputs, "{\"ticket\":\"CHG-1\",\"recipients\":\"42\"}");
+	cr_assert_str_eq(g.output, g.inputs, "later steps read steps.triage.output.ticket");
+	cr_assert_eq(events("step.done", "carol"), 1);
+	/* and the approval that needed it is now asked, by carol */
+	cr_assert_str_eq(state(id, "purge"), "waiting");
+	cr_assert_str_eq(step(id, "purge").requested_by, "carol");
+	cr_assert_eq(done(id, "carol", "triage", "ticket=CHG-2", NULL, &err), IRK_REFUSED);
+	cr_assert_str_eq(err.msg, "step triage of IR-1 is already done by carol");
+}
+
+Test(actions, done_refuses_what_is_not_a_persons_to_finish)
+{
+	struct irk_err err = { 0 };
+	int64_t id = incident("alice");
+
+	cr_assert_eq(done(id, "carol", "lessons", NULL, NULL, &err), IRK_REFUSED);
+	cr_assert(strstr(err.msg, "is not due yet"), "%s", err.msg);
+	cr_assert_eq(done(id, "carol", "ghost", NULL, NULL, &err), IRK_NOTFOUND);
+	cr_assert_str_eq(err.msg, "IR-1 has no step 'ghost' (irk step list IR-1)");
+	cr_assert_eq(done(id, "carol", "triage", "ticket=T1", NULL, &err), IRK_OK);
+	cr_assert_eq(done(id, "bob", "purge", NULL, NULL, &err), IRK_REFUSED);
+	cr_assert(strstr(err.msg, "is an approval"), "%s", err.msg);
+}
+
+Test(actions, self_approval_refused)
+{
+	struct irk_err err = { 0 };
+	struct actor alice = who("alice"), bob = who("bob");
+	int64_t id = incident("alice");
+
+	cr_assert_eq(done(id, "alice", "triage", "ticket=T1", NULL, &err), IRK_OK, "%s", err.msg);
+	cr_assert_str_eq(step(id, "purge").requested_by, "alice");
+	cr_assert_eq(play_step_approve(s, &alice, id, "purge", &err), IRK_REFUSED);
+	cr_assert_str_eq(err.msg, "you asked for approval purge yourself; another senior must grant it");
+	cr_assert_str_eq(state(id, "purge"), "waiting");
+	cr_assert_eq(play_step_approve(s, &bob, id, "purge", &err), IRK_OK, "%s", err.msg);
+	cr_assert_str_eq(state(id, "purge"), "done");
+	cr_assert_str_eq(step(id, "purge").done_by, "bob");
+	cr_assert_str_eq(state(id, "do-purge"), "ready", "the step it allowed is due for the engine");
+	cr_assert_eq(events("step.done", "bob"), 1);
+}
+
+Test(actions, approval_needs_the_role)
+{
+	struct irk_err err = { 0 };
+	struct actor carol = who("carol"), root = who("root");
+	int64_t id = incident("alice");
+
+	cr_assert_eq(done(id, "alice", "triage", "ticket=T1", NULL, &err), IRK_OK);
+	cr_assert_eq(play_step_approve(s, &carol, id, "purge", &err), IRK_REFUSED);
+	cr_assert_str_eq(err.msg, "only a senior or admin can grant purge (you are an analyst)");
+	cr_assert_eq(play_step_approve(s, &root, id, "purge", &err), IRK_OK, "admin counts as senior");
+}
+
+Test(actions, deny_skips_dependents_and_retry_asks_again)
+{
+	struct irk_err err = { 0 };
+	struct actor alice = who("alice"), bob = who("bob"), carol = who("carol");
+	int64_t id = incident("alice");
+
+	cr_assert_eq(done(id, "carol", "triage", "ticket=T1", NULL, &err), IRK_OK);
+	cr_assert_eq(play_step_deny(s, &bob, id, "purge", "", &err), IRK_INVALID);
+	cr_assert_str_eq(err.msg, "denying an approval needs a reason (--reason)");
+	cr_assert_eq(play_step_deny(s, &carol, id, "purge", "no", &err), IRK_REFUSED, "role");
+	cr_assert_eq(play_step_deny(s, &bob, id, "purge", "only 2 recipients, not worth a purge",
+				    &err), IRK_OK, "%s", err.msg);
+	struct got g = step(id, "purge");
+	cr_assert_eq(g.state, STEP_FAILED);
+	cr_assert_str_eq(g.reason, "only 2 recipients, not worth a purge");
+	cr_assert_str_eq(state(id, "do-purge"), "skipped");
+	cr_assert_str_eq(step(id, "do-purge").reason, "needs purge, which was denied");
+	cr_assert_str_eq(state(id, "tell"), "skipped", "and what needs that, in turn");
+	cr_assert_str_eq(state(id, "lookup"), "ready", "unrelated steps are untouched");
+	cr_assert_eq(events("step.failed", "bob"), 1);
+	cr_assert_eq(events("step.skipped", "bob"), 2);
+
+	/* carol asks again: the approval waits, the skipped steps come back */
+	cr_assert_eq(play_step_retry(s, &carol, id, "purge", "300 recipients after all", &err), IRK_OK,
+		     "%s", err.msg);
+	cr_assert_str_eq(state(id, "purge"), "waiting");
+	cr_assert_str_eq(step(id, "purge").requested_by, "carol");
+	cr_assert_str_eq(state(id, "do-purge"), "pending");
+	cr_assert_str_eq(state(id, "tell"), "pending");
+	cr_assert_eq(play_step_approve(s, &alice, id, "purge", &err), IRK_OK, "%s", err.msg);
+	cr_assert_str_eq(state(id, "do-purge"), "ready");
+}
+
+Test(actions, skip_needs_reason_and_seniority_for_required)
+{
+	struct irk_err err = { 0 };
+	struct actor alice = who("alice"), carol = who("carol");
+	int64_t id = incident("alice");
+
+	cr_assert_eq(play_step_skip(s, &carol, id, "triage", NULL, &err), IRK_INVALID);
+	cr_assert_str_eq(err.msg, "skipping a step needs a reason (--reason)");
+	cr_assert_eq(play_step_skip(s, &carol, id, "lookup", "service down", &err), IRK_REFUSED);
+	cr_assert_str_eq(err.msg, "step lookup is required: only a senior or admin can skip it");
+	cr_assert_eq(play_step_skip(s, &alice, id, "lookup", "service down", &err), IRK_OK, "%s", err.msg);
+	cr_assert_str_eq(step(id, "lookup").done_by, "alice");
+	/* skipping a step skips what needs it, even before it was due */
+	cr_assert_eq(play_step_skip(s, &carol, id, "triage", "reported as spam, not phishing", &err),
+		     IRK_OK, "%s", err.msg);
+	cr_assert_str_eq(state(id, "purge"), "skipped");
+	cr_assert_str_eq(state(id, "do-purge"), "skipped");
+	cr_assert_str_eq(state(id, "tell"), "skipped");
+	cr_assert_str_eq(state(id, "lessons"), "pending");
+	cr_assert_eq(play_step_skip(s, &carol, id, "triage", "again", &err), IRK_REFUSED);
+	cr_assert(strstr(err.msg, "was skipped: reported as spam"), "%s", err.msg);
+	cr_assert_eq(events("step.skipped", "carol"), 4);
+}
+
+/* The engine gave up on an automated step: a person retries it or does
+ * it by hand. */
+Test(actions, retry_and_done_by_hand_of_failed_steps)
+{
+	struct irk_err err = { 0 };
+	struct actor carol = who("carol");
+	int64_t id = incident("alice");
+	int64_t row = store_scalar(s, "SELECT id FROM steps WHERE step_id = 'lookup'");
+	struct step_row r = { .id = row, .incident_id = id, .step_id = "lookup", .kind = "http",
+		.state = STEP_FAILED, .attempts = 3, .error = "HTTP 503 after 3 attempts" };
+
+	cr_assert_eq(play_step_retry(s, &carol, id, "triage", NULL, &err), IRK_REFUSED);
+	cr_assert(strstr(err.msg, "done by a person"), "%s", err.msg);
+	cr_assert_eq(play_step_retry(s, &carol, id, "lookup", NULL, &err), IRK_REFUSED,
+		     "a ready step is not retried");
+	cr_assert_eq(store_begin(s, &err), IRK_OK);
+	cr_assert_eq(play_step_record(s, PLAY_ENGINE_ACTOR, &r, STEP_READY, "gave up", &err), IRK_OK);
+	cr_assert_eq(store_commit(s, &err), IRK_OK);
+	cr_assert_eq(play_step_retry(s, &carol, id, "lookup", "service is back", &err), IRK_OK,
+		     "%s", err.msg);
+	cr_assert_str_eq(state(id, "lookup"), "ready");
+	cr_assert_eq(store_scalar(s, "SELECT count(*) FROM steps WHERE step_id = 'lookup' AND "
+				  "error IS NULL AND next_attempt IS NULL"), 1);
+	r.state = STEP_FAILED;
+	cr_assert_eq(store_begin(s, &err), IRK_OK);
+	cr_assert_eq(play_step_record(s, PLAY_ENGINE_ACTOR, &r, STEP_READY, "gave up", &err), IRK_OK);
+	cr_assert_eq(store_commit(s, &err), IRK_OK);
+	cr_assert_eq(done(id, "carol", "lookup", "result=looked up by hand", NULL, &err), IRK_OK,
+		     "%s", err.msg);
+	cr_assert_str_eq(state(id, "lookup"), "done");
+	cr_assert_eq(store_scalar(s, "SELECT count(*) FROM events WHERE kind = 'step.done' AND "
+				  "data LIKE '%done by hand by carol%'"), 1);
+}
+
+Test(actions, closed_incident_steps_do_not_change)
+{
+	struct irk_err err = { 0 };
+	struct actor alice = who("alice");
+	int64_t id = incident("alice");
+
+	cr_assert_eq(incident_close(s, &alice, id, RES_BENIGN, "simulation", 1, 0, &err), IRK_OK,
+		     "%s", err.msg);
+	cr_assert_eq(done(id, "alice", "triage", "ticket=T", NULL, &err), IRK_REFUSED);
+	cr_assert_str_eq(err.msg, "IR-1 is closed; its steps can no longer change");
+}

@@ -1,0 +1,474 @@
+/* test_play_plan.c: an incident gets its play and its steps move along:
+ * assignment, stage and needs, `when`, the gate, closing, versions, and
+ * the ingest hook. Real sqlite files; the engine's part (running a step)
+ * is played by writing the step's result as the engine would. */
+#include <criterion/criterion.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "helpers/tmpstore.h"
+#include "irk/audit.h"
+#include "irk/clock.h"
+#include "irk/incident.h"
+#include "irk/ingest.h"
+#include "irk/model.h"
+#include "irk/play.h"
+#include "irk/store.h"
+
+static struct store *s;
+
+static void init(void)
+{
+	struct irk_err err = { 0 };
+
+	s = tmp_store("plan.db");
+	cr_assert_eq(store_begin(s, &err), IRK_OK);
+	cr_assert_eq(store_user_put(s, "root", "alice", ROLE_SENIOR, &err), IRK_OK);
+	cr_assert_eq(store_user_put(s, "root", "bob", ROLE_SENIOR, &err), IRK_OK);
+	cr_assert_eq(store_user_put(s, "root", "carol", ROLE_ANALYST, &err), IRK_OK);
+	cr_assert_eq(store_commit(s, &err), IRK_OK);
+}
+
+static void fini(void)
+{
+	store_close(&s);
+	tmp_cleanup();
+}
+
+TestSuite(plan, .init = init, .fini = fini);
+
+static const char dup_play[] =
+	"{\"play\": \"dup\", \"name\": \"Duplicate system process\", \"version\": 1,\n"
+	" \"match\": \"rule == 'RaiseSystemProcessDuplicate'\", \"category\": \"malware\",\n"
+	" \"severity\": \"high\",\n"
+	" \"steps\": [\n"
+	"  {\"id\": \"triage\", \"stage\": \"new\", \"kind\": \"manual\", \"title\": \"Triage {{alert.host}}\",\n"
+	"   \"inputs\": [{\"name\": \"verdict\", \"required\": true}]},\n"
+	"  {\"id\": \"history\", \"stage\": \"identification\", \"kind\": \"score\", \"title\": \"History\"},\n"
+	"  {\"id\": \"sampling\", \"stage\": \"containment\", \"kind\": \"exec\", \"title\": \"Sample\",\n"
+	"   \"argv\": [\"/bin/echo\", \"{{asset.group}}\"], \"when\": \"score >= 70\"},\n"
+	"  {\"id\": \"critical-only\", \"stage\": \"identification\", \"kind\": \"notify\",\n"
+	"   \"to\": \"role:senior\", \"text\": \"critical\", \"when\": \"alert.severity == 'critical'\"},\n"
+	"  {\"id\": \"decide\", \"stage\": \"containment\", \"kind\": \"approval\", \"title\": \"Decide\",\n"
+	"   \"role\": \"senior\"},\n"
+	"  {\"id\": \"isolate\", \"stage\": \"containment\", \"kind\": \"exec\", \"title\": \"Isolate\",\n"
+	"   \"argv\": [\"/bin/echo\", \"{{alert.host}}\"], \"needs\": [\"decide\"], \"required\": true}]}\n";
+
+static struct play *parse(const char *src, const char *path)
+{
+	struct play_diags d = PLAY_DIAGS_INIT;
+	struct play *p = NULL;
+
+	play_parse(path, src, strlen(src), &p, &d);
+	cr_assert_eq(d.n, 0, "%s", d.n ? d.v[0].msg : "");
+	cr_assert_not_null(p);
+	play_diags_free(&d);
+	return p;
+}
+
+static const struct play_alert web03 = {
+	.format = "ecs", .rule = "RaiseSystemProcessDuplicate", .rule_id = "RaiseSystemProcessDuplicate",
+	.rule_name = "Duplicate system process lsass.exe", .severity = "medium", .host = "web-03",
+	.event_time = 1715594400,
+};
+
+/* A new incident (as ingest opens one) given play p. */
+static int64_t open_with(struct play *p, const struct play_alert *a)
+{
+	struct incident inc = { 0 };
+	struct irk_err err = { 0 };
+	int64_t id;
+
+	inc.title = xstrdup(a->rule_name);
+	inc.severity = severity_parse(a->severity);
+	inc.confidence = 50;
+	inc.rule = xstrdup(a->rule);
+	inc.host = xstrdup(a->host);
+	inc.t_detected = irk_now();
+	cr_assert_eq(store_begin(s, &err), IRK_OK);
+	cr_assert_eq(incident_open(s, "alice", &inc, NULL, &err), IRK_OK, "%s", err.msg);
+	cr_assert_eq(play_assign(s, p, &inc, a, "alice", &err), IRK_OK, "%s", err.msg);
+	cr_assert_eq(store_commit(s, &err), IRK_OK);
+	id = inc.id;
+	incident_clear(&inc);
+	return id;
+}
+
+struct got {
+	int state;
+	char title[128], reason[256], requested_by[64];
+};
+
+static int got_step(const struct step_row *r, void *arg)
+{
+	struct got *g = arg;
+
+	g->state = r->state;
+	irk_strlcpy(g->title, r->title ? r->title : "", sizeof g->title);
+	irk_strlcpy(g->reason, r->reason ? r->reason : "", sizeof g->reason);
+	irk_strlcpy(g->requested_by, r->requested_by ? r->requested_by : "", sizeof g->requested_by);
+	return 0;
+}
+
+static struct got step(int64_t id, const char *sid)
+{
+	struct got g = { -1, "", "", "" };
+	struct irk_err err = { 0 };
+
+	cr_assert_eq(store_step_get(s, id, sid, 0, got_step, &g, &err), IRK_OK, "%s: %s", sid, err.msg);
+	return g;
+}
+
+static const char *state(int64_t id, const char *sid)
+{
+	return step_state_name(step(id, sid).state);
+}
+
+static void advance(int64_t id, const char *actor)
+{
+	struct irk_err err = { 0 };
+
+	cr_assert_eq(store_begin(s, &err), IRK_OK);
+	cr_assert_eq(play_advance(s, id, actor, NULL, &err), IRK_OK, "%s", err.msg);
+	cr_assert_eq(store_commit(s, &err), IRK_OK);
+}
+
+static struct actor who(const char *name)
+{
+	struct actor a = { "", ROLE_ANALYST };
+
+	irk_strlcpy(a.name, name, sizeof a.name);
+	a.role = store_user_role(s, name);
+	return a;
+}
+
+static int move(int64_t id, const char *by, int to, const char *reason, int force,
+		struct irk_err *err)
+{
+	struct actor a = who(by);
+
+	return incident_move(s, &a, id, to, reason, force, 0, err);
+}
+
+static int got_id(const struct step_row *r, void *arg)
+{
+	*(int64_t *)arg = r->id;
+	return 0;
+}
+
+/* What the engine does with a ready step: ready -> running -> done. */
+static void engine_finishes(int64_t id, const char *sid, const char *output)
+{
+	struct irk_err err = { 0 };
+	struct step_row r;
+	int64_t row = 0;
+
+	cr_assert_eq(store_step_get(s, id, sid, 0, got_id, &row, &err), IRK_OK);
+	memset(&r, 0, sizeof r);
+	r.id = row;
+	r.incident_id = id;
+	r.step_id = sid;
+	r.kind = "score";
+	r.state = STEP_RUNNING;
+	r.attempts = 1;
+	r.lease_owner = "engine-test";
+	r.lease_until = irk_now() + 60;
+	r.t_start = irk_now();
+	cr_assert_eq(store_begin(s, &err), IRK_OK);
+	cr_assert_eq(play_step_record(s, PLAY_ENGINE_ACTOR, &r, STEP_READY, NULL, &err), IRK_OK,
+		     "%s is not ready: %s", sid, err.msg);
+	r.state = STEP_DONE;
+	r.lease_owner = NULL;
+	r.lease_until = 0;
+	r.output = output;
+	r.t_end = irk_now();
+	cr_assert_eq(play_step_record(s, PLAY_ENGINE_ACTOR, &r, STEP_RUNNING, NULL, &err), IRK_OK,
+		     "%s", err.msg);
+	cr_assert_eq(store_commit(s, &err), IRK_OK);
+}
+
+Test(plan, assign_records_version_and_lays_out_steps)
+{
+	struct play *p = parse(dup_play, "dup.json");
+	struct incident inc;
+	struct irk_err err = { 0 };
+	int64_t id = open_with(p, &web03);
+
+	cr_assert_eq(store_incident_get(s, id, &inc, &err), IRK_OK);
+	cr_assert_str_eq(inc.play, "dup");
+	cr_assert_str_eq(inc.play_version, p->hash);
+	cr_assert_str_eq(inc.category, "malware");
+	cr_assert_eq(inc.severity, SEV_HIGH, "the play raises medium to high");
+	incident_clear(&inc);
+	cr_assert_eq(store_scalar(s, "SELECT count(*) FROM steps"), 6);
+	/* stage new is reached: the person's step waits; the rest is pending */
+	cr_assert_str_eq(state(id, "triage"), "waiting");
+	cr_assert_str_eq(step(id, "triage").title, "Triage web-03", "titles are expanded");
+	cr_assert_str_eq(state(id, "history"), "pending");
+	cr_assert_str_eq(state(id, "isolate"), "pending");
+	cr_assert_eq(store_scalar(s, "SELECT count(*) FROM events WHERE kind = 'play.assign'"), 1);
+	cr_assert_eq(store_scalar(s, "SELECT count(*) FROM events WHERE kind = 'step.waiting'"), 1);
+	cr_assert_eq(store_scalar(s, "SELECT count(*) FROM play_runs WHERE hash IN (SELECT hash FROM plays)"), 1);
+	play_free(&p);
+}
+
+Test(plan, stage_reached_makes_steps_due_and_when_decides)
+{
+	struct play *p = parse(dup_play, "dup.json");
+	struct irk_err err = { 0 };
+	int64_t id = open_with(p, &web03);
+
+	cr_assert_eq(move(id, "alice", STAGE_IDENTIFICATION, NULL, 0, &err), IRK_OK, "%s", err.msg);
+	cr_assert_str_eq(state(id, "history"), "pending", "nothing moves until the planner runs");
+	advance(id, "alice");
+	cr_assert_str_eq(state(id, "history"), "ready", "an automated step is ready for the engine");
+	cr_assert_str_eq(state(id, "critical-only"), "skipped", "when is false: alert was medium");
+	cr_assert_str_eq(step(id, "critical-only").reason, "when is false: alert.severity == 'critical'");
+	cr_assert_str_eq(state(id, "sampling"), "pending", "containment not reached");
+	play_free(&p);
+}
+
+Test(plan, when_waits_for_the_steps_it_reads)
+{
+	struct play *p = parse(dup_play, "dup.json");
+	struct irk_err err = { 0 };
+	int64_t id = open_with(p, &web03), id2 = open_with(p, &web03);
+
+	/* Both reach containment before the score step ran. */
+	for (int k = 0; k < 2; k++) {
+		int64_t x = k ? id2 : id;
+		cr_assert_eq(move(x, "alice", STAGE_IDENTIFICATION, NULL, 0, &err), IRK_OK);
+		cr_assert_eq(move(x, "alice", STAGE_CONTAINMENT, NULL, 0, &err), IRK_OK, "%s", err.msg);
+		advance(x, "alice");
+		cr_assert_str_eq(state(x, "sampling"), "pending",
+				 "`score >= 70` is not judged before the score exists");
+	}
+	engine_finishes(id, "history", "{\"score\": 82, \"reasons\": [\"rule fired on 3 peers\"]}");
+	advance(id, "engine");
+	cr_assert_str_eq(state(id, "sampling"), "ready");
+	engine_finishes(id2, "history", "{\"score\": 40}");
+	advance(id2, "engine");
+	cr_assert_str_eq(state(id2, "sampling"), "skipped");
+	cr_assert_str_eq(step(id2, "sampling").reason, "when is false: score >= 70");
+	play_free(&p);
+}
+
+Test(plan, approval_records_who_asked)
+{
+	struct play *p = parse(dup_play, "dup.json");
+	struct irk_err err = { 0 };
+	int64_t id = open_with(p, &web03);
+
+	cr_assert_eq(move(id, "alice", STAGE_IDENTIFICATION, NULL, 0, &err), IRK_OK);
+	cr_assert_eq(move(id, "bob", STAGE_CONTAINMENT, NULL, 0, &err), IRK_OK);
+	advance(id, "bob");
+	cr_assert_str_eq(state(id, "decide"), "waiting");
+	cr_assert_str_eq(step(id, "decide").requested_by, "bob");
+	cr_assert_str_eq(state(id, "isolate"), "pending", "needs decide");
+	play_free(&p);
+}
+
+Test(plan, gate_refuses_then_senior_forces)
+{
+	struct play *p = parse(dup_play, "dup.json");
+	struct irk_err err = { 0 };
+	int64_t id = open_with(p, &web03);
+
+	cr_assert_eq(move(id, "alice", STAGE_IDENTIFICATION, NULL, 0, &err), IRK_OK);
+	cr_assert_eq(move(id, "alice", STAGE_CONTAINMENT, NULL, 0, &err), IRK_OK);
+	advance(id, "alice");
+	cr_assert_eq(move(id, "carol", STAGE_ERADICATION, NULL, 0, &err), IRK_REFUSED);
+	cr_assert(strstr(err.msg, "required step not done: isolate"), "%s", err.msg);
+	cr_assert_eq(move(id, "carol", STAGE_ERADICATION, "host is gone", 1, &err), IRK_REFUSED,
+		     "an analyst cannot force");
+	cr_assert(strstr(err.msg, "only a senior"), "%s", err.msg);
+	cr_assert_eq(move(id, "alice", STAGE_ERADICATION, NULL, 1, &err), IRK_INVALID,
+		     "forcing needs a reason");
+	cr_assert_eq(move(id, "alice", STAGE_ERADICATION, "host decommissioned", 1, &err), IRK_OK,
+		     "%s", err.msg);
+	cr_assert_eq(store_scalar(s, "SELECT count(*) FROM stage_history WHERE forced = 1 AND "
+				  "actor = 'alice' AND reason = 'host decommissioned'"), 1);
+	play_free(&p);
+}
+
+Test(plan, skipped_step_opens_the_gate)
+{
+	struct play *p = parse(dup_play, "dup.json");
+	struct irk_err err = { 0 };
+	struct actor alice = who("alice");
+	int64_t id = open_with(p, &web03);
+
+	cr_assert_eq(move(id, "alice", STAGE_IDENTIFICATION, NULL, 0, &err), IRK_OK);
+	cr_assert_eq(move(id, "alice", STAGE_CONTAINMENT, NULL, 0, &err), IRK_OK);
+	cr_assert_eq(play_step_skip(s, &alice, id, "isolate", "isolated by the network team by hand",
+				    &err), IRK_OK, "%s", err.msg);
+	cr_assert_eq(move(id, "carol", STAGE_ERADICATION, NULL, 0, &err), IRK_OK, "%s", err.msg);
+	play_free(&p);
+}
+
+Test(plan, closing_cancels_unfinished_steps)
+{
+	struct play *p = parse(dup_play, "dup.json");
+	struct irk_err err = { 0 };
+	struct actor alice = who("alice");
+	int64_t id = open_with(p, &web03);
+
+	cr_assert_eq(incident_close(s, &alice, id, RES_FALSE_POSITIVE, "test host", 0, 0, &err), IRK_OK,
+		     "%s", err.msg);
+	advance(id, "alice");
+	cr_assert_eq(store_scalar(s, "SELECT count(*) FROM steps WHERE state <> 'skipped'"), 0);
+	cr_assert_str_eq(step(id, "triage").reason, "cancelled: the incident was closed");
+	play_free(&p);
+}
+
+/* Re-infection: the incident comes back from closed and its play resumes
+ * where the close cut it off; what people finished stays finished. */
+Test(plan, reopening_revives_cancelled_steps)
+{
+	struct play *p = parse(dup_play, "dup.json");
+	struct irk_err err = { 0 };
+	struct actor alice = who("alice"), carol = who("carol");
+	char *in[1] = { "verdict=malicious" };
+	int64_t id = open_with(p, &web03);
+
+	cr_assert_eq(play_step_done(s, &carol, id, "triage", in, 1, &err), IRK_OK, "%s", err.msg);
+	cr_assert_eq(incident_close(s, &alice, id, RES_TRUE_POSITIVE, "cleaned", 0, 0, &err), IRK_OK,
+		     "%s", err.msg);
+	advance(id, "alice");
+	cr_assert_str_eq(state(id, "isolate"), "skipped");
+	cr_assert_eq(move(id, "alice", STAGE_CONTAINMENT, "beacon seen again", 0, &err), IRK_OK,
+		     "%s", err.msg);
+	advance(id, "alice");
+	cr_assert_str_eq(state(id, "triage"), "done", "finished work stays finished");
+	cr_assert_str_eq(state(id, "decide"), "waiting");
+	cr_assert_str_eq(state(id, "isolate"), "pending");
+	cr_assert_str_eq(state(id, "history"), "ready");
+	cr_assert_eq(store_scalar(s, "SELECT count(*) FROM events WHERE kind = 'step.pending' AND "
+				  "data LIKE '%reopened%'"), 5);
+	play_free(&p);
+}
+
+Test(plan, stale_incidents_are_advanced_once)
+{
+	struct play *p = parse(dup_play, "dup.json");
+	struct irk_err err = { 0 };
+	int64_t id = open_with(p, &web03);
+	int changed = -1;
+
+	cr_assert_eq(play_advance_stale(s, PLAY_ENGINE_ACTOR, 10, &changed, &err), IRK_OK);
+	cr_assert_eq(changed, 0, "nothing moved since the assignment");
+	cr_assert_eq(move(id, "alice", STAGE_IDENTIFICATION, NULL, 0, &err), IRK_OK);
+	cr_assert_eq(play_advance_stale(s, PLAY_ENGINE_ACTOR, 10, &changed, &err), IRK_OK, "%s", err.msg);
+	cr_assert_eq(changed, 2, "history ready, critical-only skipped");
+	cr_assert_str_eq(state(id, "history"), "ready");
+	cr_assert_eq(play_advance_stale(s, PLAY_ENGINE_ACTOR, 10, &changed, &err), IRK_OK);
+	cr_assert_eq(changed, 0);
+	cr_assert_eq(store_scalar(s, "SELECT count(*) FROM events WHERE kind = 'step.ready' AND "
+				  "actor = 'engine'"), 1, "every state change is audited");
+	play_free(&p);
+}
+
+/* Editing the play file does not change a running incident. */
+Test(plan, versions_pin_running_incidents)
+{
+	char *dir = tmp_path("plays");
+	char path[600], env[600];
+	const char *v1 = dup_play;
+	struct play_catalog c;
+	struct irk_err err = { 0 };
+	struct incident inc;
+	FILE *f;
+
+	cr_assert_eq(mkdir(dir, 0755), 0);
+	snprintf(path, sizeof path, "%s/dup.json", dir);
+	snprintf(env, sizeof env, "%s", dir);
+	setenv("IRK_PLAYS", env, 1);
+	cr_assert_not_null(f = fopen(path, "w"));
+	fputs(v1, f);
+	fclose(f);
+	cr_assert_eq(play_catalog_load(&c, NULL, &err), IRK_OK);
+	const struct play *p1 = play_catalog_find(&c, "dup");
+	cr_assert_not_null(p1);
+	int64_t old = open_with((struct play *)p1, &web03);
+	char hash1[IRK_SHA256_HEX];
+	memcpy(hash1, p1->hash, sizeof hash1);
+	play_catalog_free(&c);
+
+	/* The senior edits the play: isolation no longer needs the decision. */
+	char *v2 = xstrdup(v1);
+	char *needs = strstr(v2, "\"needs\": [\"decide\"], ");
+	memmove(needs, needs + strlen("\"needs\": [\"decide\"], "),
+		strlen(needs + strlen("\"needs\": [\"decide\"], ")) + 1);
+	cr_assert_not_null(f = fopen(path, "w"));
+	fputs(v2, f);
+	fclose(f);
+	free(v2);
+	cr_assert_eq(play_catalog_load(&c, NULL, &err), IRK_OK);
+	const struct play *p2 = play_catalog_find(&c, "dup");
+	cr_assert_str_neq(p2->hash, hash1, "new bytes, new version");
+	int64_t fresh = open_with((struct play *)p2, &web03);
+
+	for (int k = 0; k < 2; k++) {
+		int64_t x = k ? fresh : old;
+		cr_assert_eq(move(x, "alice", STAGE_IDENTIFICATION, NULL, 0, &err), IRK_OK);
+		cr_assert_eq(move(x, "alice", STAGE_CONTAINMENT, NULL, 0, &err), IRK_OK);
+		advance(x, "alice");
+	}
+	cr_assert_str_eq(state(old, "isolate"), "pending", "the old version still needs decide");
+	cr_assert_str_eq(state(fresh, "isolate"), "ready", "the new version does not");
+	cr_assert_eq(store_incident_get(s, old, &inc, &err), IRK_OK);
+	cr_assert_str_eq(inc.play_version, hash1);
+	incident_clear(&inc);
+	cr_assert_eq(store_scalar(s, "SELECT count(*) FROM plays WHERE play_id = 'dup'"), 2);
+	play_catalog_free(&c);
+	free(dir);
+}
+
+/* The ingest hook: a matching alert gets the play, others do not. */
+Test(plan, ingest_assigns_the_first_matching_play)
+{
+	char *dir = tmp_path("plays");
+	char path[600];
+	struct play_catalog c;
+	struct irk_err err = { 0 };
+	struct ingest_opts o;
+	struct ingest_stats st = { 0 };
+	FILE *f;
+	const char *lines =
+		"{\"@timestamp\":\"2024-05-13T10:15:40.500Z\",\"event\":{\"kind\":\"alert\"},"
+		"\"rule\":{\"id\":\"RaiseSystemProcessDuplicate\",\"name\":\"Duplicate system process lsass.exe\"},"
+		"\"host\":{\"name\":\"web-03\"},\"process\":{\"name\":\"lsass.exe\",\"pid\":4242}}\n"
+		"{\"@timestamp\":\"2024-05-13T10:16:00.000Z\",\"event\":{\"kind\":\"alert\"},"
+		"\"rule\":{\"id\":\"SomethingElse\",\"name\":\"Unrelated\"},\"host\":{\"name\":\"db-01\"}}\n";
+	char *in = tmp_write("in.jsonl", lines, strlen(lines), 0644);
+
+	cr_assert_eq(mkdir(dir, 0755), 0);
+	snprintf(path, sizeof path, "%s/dup.json", dir);
+	cr_assert_not_null(f = fopen(path, "w"));
+	/* Priority 100 puts it before any bundled play that might match. */
+	fputs("{\"play\": \"dup-test\", \"name\": \"Dup\", \"version\": 1, \"priority\": 100,\n"
+	      " \"match\": \"rule == 'RaiseSystemProcessDuplicate' && alert.raw.process.name == 'lsass.exe'\",\n"
+	      " \"steps\": [{\"id\": \"look\", \"stage\": \"new\", \"kind\": \"manual\",\n"
+	      "  \"title\": \"Look at {{alert.raw.process.name}} on {{host}}\"}]}\n", f);
+	fclose(f);
+	setenv("IRK_PLAYS", dir, 1);
+	cr_assert_eq(play_catalog_load(&c, NULL, &err), IRK_OK);
+	ingest_opts_init(&o);
+	o.actor = "alice";
+	o.on_new_incident = play_on_new_incident;
+	o.hook_arg = &c;
+	cr_assert_eq(ingest_path(s, in, &o, &st, &err), IRK_OK, "%s", err.msg);
+	cr_assert_eq(st.incidents, 2);
+	cr_assert_eq(store_scalar(s, "SELECT count(*) FROM incidents WHERE play = 'dup-test' "
+				  "AND host = 'web-03'"), 1);
+	cr_assert_eq(store_scalar(s, "SELECT count(*) FROM incidents WHERE host = 'db-01' AND "
+				  "coalesce(play, '') = 'dup-test'"), 0);
+	int64_t id = store_scalar(s, "SELECT id FROM incidents WHERE host = 'web-03'");
+	cr_assert_str_eq(step(id, "look").title, "Look at lsass.exe on web-03");
+	cr_assert_str_eq(state(id, "look"), "waiting");
+	play_catalog_free(&c);
+	free(in);
+	free(dir);
+}

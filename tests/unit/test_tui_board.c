@@ -1,0 +1,580 @@
+/* test_tui_board.c: the board screen, headless: real curses on a virtual
+ * terminal, a real database, keys typed as a person would. */
+#include "tui_testlib.h"
+
+#include "irk/incident.h"
+
+TestSuite(tui_board, .fini = fx_fini);
+
+Test(tui_board, opens_at_80x24)
+{
+	fx_board(ROLE_ANALYST);
+	assert_screen(" irk │ alice │ 12 open · 0 closed · 0 SLA breached");
+	assert_screen(" New (12)                 │ Identification (0)       │ Containment (0)        ›");
+	assert_screen("IR-1 P1 critical");
+	assert_screen("  Outbound TLS every 60 s…");
+	assert_screen("  - · 0s          15m left│");
+	assert_screen("  1-6 of 12");
+	assert_screen(" ? help  Enter open  c claim  H move-prev  L move-next");
+	/* 24 rows: the status line is the last. */
+	cr_assert_eq(strlen(fx_text()) > 0, 1);
+	{
+		int rows = 0;
+		for (const char *p = fx_text(); *p; p++)
+			rows += *p == '\n';
+		cr_assert_eq(rows, 24);
+	}
+}
+
+Test(tui_board, opens_at_200x50_with_every_stage)
+{
+	fx_db(ROLE_ANALYST);
+	fx_start(200, 50);
+	assert_screen("Lessons learned (0)");
+	assert_screen("Closed (0)");
+	refute_screen("›");
+	/* Twelve cards fit at 50 rows: no position line. */
+	refute_screen("of 12");
+	assert_screen("IR-9 P4 low");
+}
+
+Test(tui_board, quit)
+{
+	fx_board(ROLE_ANALYST);
+	cr_assert_eq(fx_key('j'), 0);
+	cr_assert_neq(fx_key('q'), 0);
+}
+
+Test(tui_board, unbound_key_says_so)
+{
+	fx_board(ROLE_ANALYST);
+	fx_key('z');
+	assert_status("z does nothing here; ? shows the keys");
+	fx_key('j');
+	cr_assert_str_eq(fx_status(), "");
+}
+
+Test(tui_board, open_the_card_under_the_cursor)
+{
+	fx_board(ROLE_ANALYST);
+	fx_keys("j");
+	fx_key('\n');
+	assert_screen(" IR-6 · Share permissions changed on fs-02");
+	assert_screen("  stage           New");
+	fx_key('q');
+	assert_screen(" New (12)");
+}
+
+Test(tui_board, claim)
+{
+	struct incident inc;
+
+	fx_board(ROLE_ANALYST);
+	fx_key('c');
+	assert_status("IR-1 is yours");
+	inc = fx_get(1);
+	cr_assert_str_eq(inc.owner, "alice");
+	incident_clear(&inc);
+	assert_screen("  alice · 0s    4h00m left");
+	/* Someone else's: refused, with who holds it. */
+	fx_key('j');
+	{
+		struct actor bob = { "bob", ROLE_ANALYST };
+		struct irk_err err = { 0 };
+		cr_assert_eq(incident_claim(fx.other, &bob, 6, 0, 0, &err), 0, "%s", err.msg);
+	}
+	tui_tick(fx.t);
+	fx_key('c');
+	assert_status("IR-6 is held by bob");
+}
+
+Test(tui_board, move_forward_then_back_with_a_reason)
+{
+	struct stage_move *m = NULL;
+	size_t n = 0;
+	struct irk_err err = { 0 };
+
+	fx_board(ROLE_ANALYST);
+	fx_key('L');
+	assert_status("IR-1 moved to Identification");
+	cr_assert_eq(fx_stage(1), STAGE_IDENTIFICATION);
+	assert_screen(" New (11)                 │ Identification (1)");
+	/* The cursor went with the card. */
+	fx_key('H');
+	assert_screen("Move IR-1 back from Identification to New. Why?");
+	fx_keys("re-triage: Müller 東京");
+	assert_screen("re-triage: Müller 東京");
+	fx_key('\n');
+	assert_status("IR-1 moved to New");
+	cr_assert_eq(fx_stage(1), STAGE_NEW);
+	cr_assert_eq(store_history_list(fx.other, 1, &m, &n, &err), 0);
+	cr_assert_eq(n, 3);
+	cr_assert_str_eq(m[2].reason, "re-triage: Müller 東京");
+	free(m);
+}
+
+Test(tui_board, back_move_without_a_reason_is_refused)
+{
+	fx_board(ROLE_ANALYST);
+	fx_key('L');
+	fx_key('H');
+	fx_key('\n');
+	assert_status("moving IR-1 back to new needs a reason");
+	cr_assert_eq(fx_stage(1), STAGE_IDENTIFICATION);
+	/* Escape cancels without asking the database. */
+	fx_key('H');
+	fx_keys("no");
+	fx_key(ESC);
+	assert_status("IR-1 stays in Identification");
+	refute_screen("Why?");
+	cr_assert_eq(fx_stage(1), STAGE_IDENTIFICATION);
+}
+
+Test(tui_board, first_stage_and_closed_refusals)
+{
+	fx_board(ROLE_ANALYST);
+	fx_key('H');
+	assert_status("IR-1 is in New, the first stage");
+}
+
+Test(tui_board, gate_refuses_an_analyst)
+{
+	fx_board(ROLE_ANALYST);
+	fx_required_step(1, "isolate", STAGE_NEW);
+	fx_key('L');
+	assert_status("IR-1 cannot leave new: required step not done: isolate");
+	cr_assert_eq(fx_stage(1), STAGE_NEW);
+	refute_screen("Reason to force");
+}
+
+Test(tui_board, gate_forced_by_a_senior_with_a_reason)
+{
+	struct stage_move *m = NULL;
+	size_t n = 0;
+	struct irk_err err = { 0 };
+
+	fx_board(ROLE_SENIOR);
+	assert_screen(" irk │ alice senior │");
+	fx_required_step(1, "isolate", STAGE_NEW);
+	fx_key('L');
+	assert_screen("│ IR-1 cannot leave New: required step not done: isolate. Reason to force  │");
+	assert_screen("│ it past the gate (Esc: leave it):");
+	fx_keys("host already offline");
+	fx_key('\n');
+	assert_status("IR-1 moved to Identification (gate forced)");
+	cr_assert_eq(store_history_list(fx.other, 1, &m, &n, &err), 0);
+	cr_assert_eq(m[n - 1].forced, 1);
+	cr_assert_str_eq(m[n - 1].reason, "host already offline");
+	free(m);
+}
+
+Test(tui_board, close_with_a_resolution)
+{
+	struct incident inc;
+
+	fx_board(ROLE_ANALYST);
+	/* A menu cancelled: nothing happens. */
+	fx_key('x');
+	fx_key(ESC);
+	assert_status("IR-1 stays open");
+	cr_assert_eq(fx_stage(1), STAGE_NEW);
+	fx_key('x');
+	assert_screen(" Close IR-1 as ");
+	assert_screen("> true-positive");
+	assert_screen("  false-positive");
+	fx_key('j');
+	fx_key('\n');
+	assert_screen("Closing IR-1 as false-positive. Reason (optional):");
+	fx_keys("test traffic");
+	fx_key('\n');
+	assert_status("IR-1 closed as false-positive");
+	inc = fx_get(1);
+	cr_assert_eq(inc.stage, STAGE_CLOSED);
+	cr_assert_eq(inc.resolution, RES_FALSE_POSITIVE);
+	incident_clear(&inc);
+	assert_screen(" 11 open · 1 closed");
+	/* The cursor followed the card to Closed. */
+	assert_screen("Closed (1)");
+	assert_screen("  - · 0s    false-positive");
+	fx_key('x');
+	assert_status("IR-1 is closed already");
+	/* A menu and a prompt came and went: nothing of them is left. */
+	assert_no_panel();
+}
+
+/* A colleague changed the incident after the board read it: the change is
+ * refused with who did it, and the screen shows the fresh state. */
+Test(tui_board, a_race_shows_the_conflict_and_the_fresh_state)
+{
+	struct actor bob = { "bob", ROLE_ANALYST };
+	struct irk_err err = { 0 };
+	char *set[] = { "title=Cobalt Strike, confirmed by bob" };
+
+	fx_board(ROLE_ANALYST);
+	cr_assert_eq(incident_set(fx.other, &bob, 1, set, 1, 0, &err), 0, "%s", err.msg);
+	/* No tick: the board still shows version 1. */
+	fx_key('L');
+	assert_status("IR-1 was changed by bob since you loaded it");
+	cr_assert_eq(fx_stage(1), STAGE_NEW);
+	assert_screen("  Cobalt Strike, confirme…");
+	/* Now it works on the fresh version. */
+	fx_key('L');
+	assert_status("IR-1 moved to Identification");
+}
+
+/* Another process ingests: after a tick (the timer reads data_version)
+ * the new card is on the board and the cursor is still on its card,
+ * though the new one sorts before it. */
+Test(tui_board, another_process_ingests)
+{
+	fx_board(ROLE_ANALYST);
+	fx_keys("jjj");
+	fx_ingest(fx.other, "tests/fixtures/tui/late.jsonl");
+	refute_screen("New (13)");
+	tui_tick(fx.t);
+	assert_screen(" New (13)");
+	assert_screen(" irk │ alice │ 13 open");
+	fx_key('\n');
+	assert_screen(" IR-5 · Unexpected service installed on ws-hr-02");
+	fx_key('q');
+	fx_key('G');
+	fx_key('\n');
+	assert_screen(" IR-9 · Repeated SSH logins");
+}
+
+Test(tui_board, filter_by_text_and_expression)
+{
+	fx_board(ROLE_ANALYST);
+	fx_key('/');
+	assert_screen("Filter: text, or an expression");
+	fx_keys("permissions");
+	fx_key('\n');
+	assert_screen(" New (1/12)");
+	assert_screen("IR-6 P1 critical");
+	assert_screen("filter: permissions");
+	fx_key('/');
+	fx_key(21);                  /* C-u clears the field */
+	fx_keys("severity <= 'medium' && title ~* 'ü|東'");
+	fx_key('\n');
+	assert_screen(" New (2/12)");
+	assert_screen("IR-2 P3 medium");
+	assert_screen("IR-3 P3 medium");
+	/* A bad one is refused and the last one stays. */
+	fx_key('/');
+	fx_key(21);
+	fx_keys("sevrity == 'low'");
+	fx_key('\n');
+	assert_status("filter: unknown field 'sevrity'");
+	assert_screen(" New (2/12)");
+	fx_key(ESC);
+	assert_status("filters cleared");
+	assert_screen(" New (12)");
+	assert_no_panel();
+}
+
+Test(tui_board, my_queue_unassigned_and_unit)
+{
+	struct actor alice = { "alice", ROLE_ANALYST };
+	struct irk_err err = { 0 };
+	char *fin[] = { "business_unit=finance" }, *hr[] = { "business_unit=hr" };
+
+	fx_board(ROLE_ANALYST);
+	cr_assert_eq(incident_claim(fx.other, &alice, 10, 0, 0, &err), 0);
+	cr_assert_eq(incident_set(fx.other, &alice, 2, fin, 1, 0, &err), 0, "%s", err.msg);
+	cr_assert_eq(incident_set(fx.other, &alice, 3, hr, 1, 0, &err), 0, "%s", err.msg);
+	tui_tick(fx.t);
+	fx_key('m');
+	assert_screen(" New (1/12)");
+	assert_screen("IR-10 P1 critical");
+	fx_key('u');
+	assert_screen(" New (11/12)");
+	fx_key('u');
+	assert_screen(" New (12)");
+	fx_key('b');
+	assert_screen(" Business unit ");
+	assert_screen("(every unit)");
+	assert_screen("  finance");
+	assert_screen("  hr");
+	fx_key('j');
+	fx_key('\n');
+	assert_screen(" New (1/12)");
+	assert_screen("filter: unit=finance");
+	assert_screen("IR-2 P3 medium");
+}
+
+Test(tui_board, utf8_titles)
+{
+	fx_db(ROLE_ANALYST);
+	fx_start(200, 50);
+	assert_screen("  ET WEB_SERVER Müller-Shop…│");
+	/* 東京: two columns each, so one character less fits. */
+	assert_screen("  VPN login from 東京 offic…│");
+	/* The combining accent stays on its e and takes no column. */
+	assert_screen("  Link clicked: re\xcc\x81sume\xcc\x81.pdf.…│");
+	fx_key('/');
+	fx_keys("IR-7");
+	fx_key('\n');
+	fx_key('\n');
+	assert_screen(" IR-7 · Link clicked: re\xcc\x81sume\xcc\x81.pdf.exe");
+}
+
+Test(tui_board, escape_sequences_show_as_text)
+{
+	const char *s;
+
+	fx_db(ROLE_ANALYST);
+	fx_start(200, 50);
+	fx_keys("/IR-12");
+	fx_key('\n');
+	s = fx_text();
+	cr_assert(strstr(s, "Title with escape \\x1b]0;…"), "%s", s);
+	cr_assert_null(strchr(s, '\x1b'));
+	cr_assert_null(strchr(s, '\x07'));
+	fx_key('\n');
+	assert_screen(" IR-12 · Title with escape \\x1b]0;pwned\\x07 and bidi <U+202E>gnp.exe");
+}
+
+Test(tui_board, resize)
+{
+	fx_board(ROLE_ANALYST);
+	tui_resize(fx.t, 200, 50);
+	assert_screen("Closed (0)");
+	refute_screen("›");
+	tui_resize(fx.t, 80, 24);
+	refute_screen("Closed (0)");
+	assert_screen("Containment (0)        ›");
+}
+
+Test(tui_board, scrolls_sideways_to_the_cursor)
+{
+	fx_board(ROLE_ANALYST);
+	fx_keys("llll");
+	assert_screen("‹Containment (0)");
+	assert_screen("Recovery (0)");
+	refute_screen(" New (");
+}
+
+Test(tui_board, mouse)
+{
+	fx_board(ROLE_ANALYST);
+	tui_feed_mouse(fx.t, 5, 3, 0);      /* the second card */
+	fx_key('\n');
+	assert_screen(" IR-6 · ");
+	fx_key('q');
+	tui_feed_mouse(fx.t, 10, 3, 1);     /* wheel down: 3 cards further */
+	fx_key('\n');
+	assert_screen(" IR-11 · ");
+}
+
+Test(tui_board, help_shows_the_bindings_in_effect)
+{
+	struct irk_err err = { 0 };
+
+	fx_db(ROLE_ANALYST);
+	cr_assert_eq(config_set(fx.c.cfg, "keys.board-claim", "C", &err), 0, "%s", err.msg);
+	fx_start(100, 40);
+	fx_key('?');
+	assert_screen("irk " IRK_VERSION " keys (theme default)");
+	assert_screen("  C                   Claim the incident (make it yours)  [board-claim]");
+	assert_screen("  H <                 Move the card to the previous stage");
+	fx_key('?');
+	assert_screen(" New (12)");
+	fx_key('c');
+	assert_status("c does nothing here");
+	fx_key('C');
+	assert_status("IR-1 is yours");
+}
+
+Test(tui_board, bad_keys_in_config_are_reported)
+{
+	struct irk_err err = { 0 };
+
+	fx_db(ROLE_ANALYST);
+	cr_assert_eq(config_set(fx.c.cfg, "keys.board-fly", "f", &err), 0, "%s", err.msg);
+	fx_start(100, 30);
+	assert_status("irk.conf [keys] board-fly: no such action");
+}
+
+Test(tui_board, no_color_is_monochrome)
+{
+	fx_db(ROLE_ANALYST);
+	setenv("NO_COLOR", "1", 1);
+	fx_start(100, 30);
+	fx_key('?');
+	assert_screen("keys (theme mono, no colour)");
+}
+
+Test(tui_board, theme_chosen_by_name)
+{
+	fx_db(ROLE_ANALYST);
+	setenv("IRK_THEME", "themes/light.theme", 1);
+	fx_start(100, 30);
+	fx_key('?');
+	assert_screen("keys (theme light)");
+}
+
+Test(tui_board, broken_theme_falls_back_to_the_default)
+{
+	char *bad = tmp_write("broken.theme", "color card red blue\ncolor card.urgent red blue\n", 47, 0644);
+
+	fx_db(ROLE_ANALYST);
+	fx.c.theme_opt = bad;
+	fx_start(120, 30);
+	cr_assert(strstr(fx_status(), "broken.theme:2: unknown slot 'card.urgent'; using the default theme"),
+		  "%s", fx_status());
+	assert_screen("broken.theme:2: unknown slot 'card.urgent'");
+	fx_key('?');
+	assert_screen("keys (theme default)");
+	free(bad);
+}
+
+Test(tui_board, who_else_is_on)
+{
+	struct irk_err err = { 0 };
+
+	fx_board(ROLE_ANALYST);
+	refute_screen("on: ");
+	cr_assert_eq(store_presence_beat(fx.other, "bob", FIX_NOW, &err), 0, "%s", err.msg);
+	tui_tick(fx.t);
+	assert_screen("0 SLA breached │ on: bob");
+}
+
+Test(tui_board, sla_breaches_count_as_time_passes)
+{
+	fx_board(ROLE_ANALYST);
+	irk_clock_set(FIX_NOW + 20 * 60);
+	tui_tick(fx.t);
+	/* The three P1s were due to be acknowledged within 15 minutes. */
+	assert_screen("3 SLA breached");
+	assert_screen("  - · 20m      ack 5m late");
+}
+
+/* A locale that is not UTF-8: ASCII lines, and each character the
+ * terminal could not show becomes '?' per column, never raw bytes. */
+Test(tui_board, ascii_in_a_c_locale)
+{
+	const char *s;
+
+	fx_db(ROLE_ANALYST);
+	setlocale(LC_ALL, "C");
+	fx_start(200, 50);
+	s = fx_text();
+	cr_assert(strstr(s, " irk | alice | 12 open - 0 closed - 0 SLA breached"), "%s", s);
+	cr_assert(strstr(s, "  ET WEB_SERVER M?ller-Shop~|"), "%s", s);
+	cr_assert(strstr(s, "  VPN login from ???? offic~|"), "%s", s);
+	for (const char *p = s; *p; p++)
+		cr_assert((unsigned char)*p < 0x80, "a byte the terminal cannot show: %s", s);
+}
+
+/* Below the 80x24 irk asks for, nothing breaks: it draws what fits, and
+ * popups shrink to the screen. */
+Test(tui_board, tiny_terminals)
+{
+	static const int sizes[][2] = { { 1, 1 }, { 10, 3 }, { 30, 8 }, { 45, 12 } };
+
+	fx_db(ROLE_ANALYST);
+	fx_start(80, 24);
+	for (size_t i = 0; i < sizeof sizes / sizeof sizes[0]; i++) {
+		tui_resize(fx.t, sizes[i][0], sizes[i][1]);
+		fx_text();
+		fx_keys("jlkh");
+		fx_key('x');
+		fx_text();
+		fx_key(ESC);
+		fx_key('/');
+		fx_keys("ransom");
+		fx_text();
+		fx_key(ESC);
+		fx_key('\n');
+		fx_text();
+		fx_key('\t');
+		fx_key('q');
+		fx_key('?');
+		fx_text();
+		fx_key('q');
+	}
+	tui_resize(fx.t, 80, 24);
+	assert_screen(" New (12)");
+}
+
+/* A manual step becomes ready: the card is flagged as waiting for a
+ * person; once the step is done the flag goes. */
+Test(tui_board, waiting_for_a_person)
+{
+	int64_t step;
+
+	fx_board(ROLE_ANALYST);
+	step = fx_required_step(6, "call-owner", STAGE_NEW);
+	tui_tick(fx.t);
+	refute_screen("⚑");
+	fx_step_state(step, STEP_PENDING, STEP_READY);
+	tui_tick(fx.t);
+	assert_screen("IR-6 P1 critical         ⚑│");
+	/* A field name alone is a condition: only the flagged cards. */
+	fx_key('/');
+	fx_keys("waiting");
+	fx_key('\n');
+	assert_screen(" New (1/12)");
+	fx_step_state(step, STEP_READY, STEP_DONE);
+	tui_tick(fx.t);
+	refute_screen("⚑");
+	assert_screen(" New (0/12)");
+}
+
+Test(tui_board, a_popup_that_no_longer_fits_is_cancelled)
+{
+	fx_board(ROLE_ANALYST);
+	fx_key('x');
+	assert_screen("> true-positive");
+	tui_resize(fx.t, 100, 30);
+	assert_screen("> true-positive");          /* still fits: moved to the centre */
+	tui_resize(fx.t, 24, 6);
+	assert_status("the terminal got too small for the popup");
+	tui_resize(fx.t, 80, 24);
+	refute_screen("> true-positive");
+	assert_no_panel();
+	fx_key('j');
+	cr_assert_eq(fx_stage(1), STAGE_NEW);
+}
+
+Test(tui_board, presence_names_are_sanitized)
+{
+	struct irk_err err = { 0 };
+
+	fx_board(ROLE_ANALYST);
+	cr_assert_eq(store_presence_beat(fx.other, "ev\x1b]0;x\x07il", FIX_NOW, &err), 0, "%s", err.msg);
+	tui_tick(fx.t);
+	assert_screen("on: ev\\x1b]0;x\\x07il");
+}
+
+/* The closed column is read a page (300) at a time, newest first, and
+ * reads the next page when the cursor gets near the end. */
+Test(tui_board, closed_column_reads_more_as_you_scroll)
+{
+	struct irk_err err = { 0 };
+
+	fx_db(ROLE_ANALYST);
+	cr_assert_eq(store_begin(fx.other, &err), 0);
+	for (int i = 0; i < 400; i++) {
+		struct incident inc = { 0 };
+		inc.title = "old case";
+		inc.priority = 4;
+		inc.stage = STAGE_CLOSED;
+		inc.resolution = RES_BENIGN;
+		inc.t_detected = FIX_NOW - 86400 * 30 + i;
+		inc.t_closed = FIX_NOW - 86400 + i;
+		cr_assert_eq(store_incident_insert(fx.other, &inc, &err), 0, "%s", err.msg);
+	}
+	cr_assert_eq(store_commit(fx.other, &err), 0);
+	fx_start(80, 24);
+	fx_keys("llllll");
+	assert_screen("Closed (400)");
+	assert_screen("IR-412 P4 low");            /* the newest closed first */
+	assert_screen("  1-6 of 400, newest first");
+	fx_key('G');
+	/* The end of the first page: the next one was read. */
+	fx_key('G');
+	assert_screen("  395-400 of 400, newest …");
+	fx_key('\n');
+	assert_screen(" IR-13 · old case");         /* the oldest */
+}
