@@ -186,10 +186,14 @@ static const char *const bad_domains[] = {
 	"secure-payroll.example", "static-assets.example", "telemetry-sync.example",
 	"docs-share.example", "mail-verify.example", "cloud-drive.example", NULL,
 };
-static const char *const dropped[] = {
+/* What is dropped or touched, on Windows and on Linux hosts. */
+static const char *const dropped_win[] = {
 	"C:\\Users\\Public\\invoice_0412.doc", "C:\\ProgramData\\svchost32.exe",
-	"/tmp/.x/kdevtmpfsi", "/var/www/html/uploads/img.php", "\\\\fs-02\\finance\\Q3",
-	"/opt/app/bin/helper", NULL,
+	"\\\\fs-02\\finance\\Q3", "C:\\Users\\Public\\Downloads\\setup_x64.exe", NULL,
+};
+static const char *const dropped_unix[] = {
+	"/tmp/.x/kdevtmpfsi", "/var/www/html/uploads/img.php", "/opt/app/bin/helper",
+	"/dev/shm/.cache/xmrig", NULL,
 };
 static const char *const procs[] = {
 	"rundll32.exe", "regsvr32.exe", "powershell.exe", "mshta.exe", "wscript.exe", NULL,
@@ -268,7 +272,8 @@ static void scen_new(struct sim *m, int kind, int64_t t)
 		}
 	}
 	irk_strlcpy(sc->domain, demo_rng_pick(&m->r, bad_domains), sizeof sc->domain);
-	irk_strlcpy(sc->file, demo_rng_pick(&m->r, dropped), sizeof sc->file);
+	irk_strlcpy(sc->file, demo_rng_pick(&m->r, sc->host->kind & (HK_WS | HK_LAPTOP | HK_WINSRV | HK_DC) ?
+					    dropped_win : dropped_unix), sizeof sc->file);
 	irk_strlcpy(sc->proc, demo_rng_pick(&m->r, procs), sizeof sc->proc);
 	irk_strlcpy(sc->url, demo_rng_pick(&m->r, urls), sizeof sc->url);
 	for (int j = 0; j < 64; j++)
