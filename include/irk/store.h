@@ -196,6 +196,10 @@ struct step_row {
 	int retry;
 	int64_t next_attempt;
 };
+/* An owned copy of a borrowed row (every string duplicated); release it
+ * with store_step_row_clear(), which also zeroes it. */
+void store_step_row_copy(struct step_row *out, const struct step_row *in);
+void store_step_row_clear(struct step_row *r);
 /* The steps of an incident in play order (borrowed row, valid during fn). */
 int store_step_each(struct store *s, int64_t incident_id,
 		int (*fn)(const struct step_row *st, void *arg), void *arg,

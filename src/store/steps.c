@@ -173,6 +173,27 @@ int store_step_insert(struct store *s, const struct step_row *r, int64_t *id,
 	return IRK_OK;
 }
 
+#define STEP_ROW_STRINGS(X, r) \
+	X((r)->step_id) X((r)->kind) X((r)->title) X((r)->assignee) X((r)->lease_owner) \
+	X((r)->output) X((r)->error) X((r)->def) X((r)->inputs) X((r)->log) \
+	X((r)->requested_by) X((r)->done_by) X((r)->reason)
+
+void store_step_row_copy(struct step_row *out, const struct step_row *in)
+{
+	*out = *in;
+#define X_DUP(f) f = f ? xstrdup(f) : NULL;
+	STEP_ROW_STRINGS(X_DUP, out)
+#undef X_DUP
+}
+
+void store_step_row_clear(struct step_row *r)
+{
+#define X_FREE(f) free((char *)f);
+	STEP_ROW_STRINGS(X_FREE, r)
+#undef X_FREE
+	memset(r, 0, sizeof *r);
+}
+
 /* Step a statement selecting STEP_COLS, calling fn for each row; *n rows. */
 static int step_rows(struct store *s, sqlite3_stmt *st,
 		     int (*fn)(const struct step_row *r, void *arg), void *arg, int *n,
