@@ -457,9 +457,7 @@ static void buttons(struct tui *t, struct step_st *ss, int width)
 		n++;
 	}
 	if (!n)
-		doc_add(&ss->d, DOC_TEXT, SLOT_CARD_DIM, 2, 0, ss->r.state == STEP_RUNNING ?
-			"the sequencer is running it (it can still be skipped: s)" :
-			"nothing to do here", width);
+		doc_add(&ss->d, DOC_TEXT, SLOT_CARD_DIM, 2, 0, "nothing to do here", width);
 }
 
 /* The first line of s (at most GLIMPSE bytes) after "name: ". */
