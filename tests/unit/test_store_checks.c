@@ -2,6 +2,7 @@
  * (store_step_check, store_step_checks): who ticked what, the audit event,
  * and the refusals once the step is finished or the item does not exist. */
 #include <criterion/criterion.h>
+#include <sqlite3.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -211,8 +212,26 @@ Test(store_checks, missing_step)
 	strbuf_free(&sb);
 }
 
-/* Databases made before checklists are migrated. */
-Test(store_checks, the_schema_has_the_column)
+/* A database made before checklists (schema 1) gets the column when it is
+ * opened, and ticks work on its steps. */
+Test(store_checks, a_schema_1_database_is_migrated)
 {
+	int64_t row = step("triage", "manual", STEP_WAITING);
+	char *path = tmp_path("checks.db");
+	struct irk_err err = { 0 };
+	sqlite3 *raw;
+
 	cr_assert_eq(store_schema_version(s), 2);
+	store_close(&s);
+	cr_assert_eq(sqlite3_open(path, &raw), SQLITE_OK);
+	cr_assert_eq(sqlite3_exec(raw, "ALTER TABLE steps DROP COLUMN checks; PRAGMA user_version = 1",
+				  NULL, NULL, NULL), SQLITE_OK, "%s", sqlite3_errmsg(raw));
+	sqlite3_close(raw);
+	cr_assert_eq(store_open(&s, path, 0, &err), 0, "%s", err.msg);
+	free(path);
+	cr_assert_eq(store_schema_version(s), 2);
+	cr_assert_eq(store_step_check(s, "alice", row, 0, 1, &err), 0, "%s", err.msg);
+	char *c = checks(row);
+	cr_assert_str_eq(c, "{\"0\":{\"by\":\"alice\",\"at\":1715588400}}");
+	free(c);
 }
