@@ -233,8 +233,9 @@ static int step_slot(int state)
 	return SLOT_NORMAL;
 }
 
-/* Who a step is for, who has it or did it: "for bob", "asked by alice",
- * "by carol", "attempt 2 of 3", "held by HOST:PID/w0". */
+/* Who a step is for, who has it or did it, and why it was skipped or
+ * denied: "for bob", "asked by alice", "by carol", "attempt 2 of 3",
+ * "held by HOST:PID/w0". */
 static void step_people(const struct step_row *st, struct strbuf *sb)
 {
 	const char *sep = layout_ascii() ? " - " : " \xc2\xb7 ";
@@ -254,6 +255,8 @@ static void step_people(const struct step_row *st, struct strbuf *sb)
 	}
 	if (st->state == STEP_RUNNING && st->lease_owner)
 		strbuf_printf(sb, "%sheld by %s", sep, st->lease_owner);
+	if (st->reason && *st->reason && (st->state == STEP_SKIPPED || st->state == STEP_FAILED))
+		strbuf_printf(sb, "%s%s", sep, st->reason);
 }
 
 /* Steps are read only here. The line of each step is a DOC_STEP whose ref

@@ -60,6 +60,7 @@ struct step_st {
 	int placed;               /* the cursor was put on the first thing to do */
 	/* Where the cursor goes at the next build: the line of this kind and
 	 * ref (an item, an input, a button), whatever moved above it. */
+	int warned;               /* q was pressed once with inputs typed */
 	int want_kind;            /* 0: keep the line the cursor is on */
 	int64_t want_ref;
 };
@@ -959,6 +960,25 @@ static void draw(struct tui *t, void *st, int width, int height, struct frame *f
 	doc_frame(&ss->d, width, height, 1, f);
 }
 
+/* Typed inputs live on this screen only: leaving loses them, so the first
+ * q says so and the second leaves. */
+static int leave(struct tui *t, struct step_st *ss)
+{
+	int typed = 0;
+	char k[32];
+
+	for (int i = 0; ss->have && is_open(ss) && i < ss->nf; i++)
+		typed |= ss->f[i].value != NULL;
+	if (!typed || ss->warned)
+		return SCR_CLOSE;
+	ss->warned = 1;
+	keymap_keys(&t->km, ACT_S_DONE, k, sizeof k);
+	k[strcspn(k, " ")] = '\0';
+	tui_status(t, SLOT_STATUS_ERROR, "the inputs you typed are not saved until the step is done "
+		   "(%s): press it again to leave without them", k[0] ? k : "step-done");
+	return SCR_HANDLED;
+}
+
 static int key(struct tui *t, void *st, int act, int k)
 {
 	struct step_st *ss = st;
@@ -968,6 +988,9 @@ static int key(struct tui *t, void *st, int act, int k)
 	if (act == ACT_S_TICK && (!l || l->kind != DOC_CHECK) &&
 	    keymap_lookup(&t->km, CTX_GLOBAL, k) == ACT_PAGE_DOWN)
 		act = ACT_PAGE_DOWN;
+	if (act == ACT_QUIT || act == ACT_BACK)
+		return leave(t, ss);
+	ss->warned = 0;
 	if (pager_key(&ss->d, act, t->area_h, 1) == SCR_HANDLED)
 		return SCR_HANDLED;
 	if (!ss->have)

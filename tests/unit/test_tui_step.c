@@ -391,6 +391,35 @@ Test(tui_step, typed_inputs_survive_a_reload)
 	assert_screen("  verdict *       phish");
 }
 
+Test(tui_step, leaving_with_typed_inputs_asks_first)
+{
+	steps_board(ROLE_ANALYST);
+	open_step(1);
+	/* Nothing typed: q leaves at once. */
+	fx_key('q');
+	assert_screen(" IR-13 · User reported a phishing mail");
+	fx_key('\n');
+	fx_keys("  ");
+	fx_key('\n');
+	fx_keys("phish");
+	fx_key('\n');
+	fx_key('q');
+	assert_status("the inputs you typed are not saved until the step is done (d): press it again to "
+		      "leave without them");
+	assert_screen(" IR-13 · step triage");
+	/* Another key in between: asked again. */
+	fx_key('j');
+	fx_key(ESC);
+	assert_screen(" IR-13 · step triage");
+	fx_key(ESC);
+	assert_screen(" IR-13 · User reported a phishing mail");
+	fx_key('\n');
+	refute_screen("  verdict *       phish");
+	assert_screen("  verdict *\n");
+	/* The ticks were kept: they are stored at once. */
+	assert_screen("Checklist (2 of 2 ticked)");
+}
+
 Test(tui_step, inputs_of_a_finished_step_cannot_be_edited)
 {
 	steps_board(ROLE_ANALYST);
@@ -489,6 +518,11 @@ Test(tui_step, deny_asks_why_and_skips_what_needs_it)
 	cr_assert_str_eq(step("purge").reason, "needs purge-ok, which was denied");
 	assert_screen("  state           failed by alice, 2024-05-13 08:20 (asked by carol)");
 	assert_screen("  reason          only one mailbox got it; deleted by hand");
+	/* The incident screen tells who denied it and why, and what it skipped. */
+	fx_key('q');
+	assert_screen("  [failed]  purge-ok Purge the mail from every mailbox (approval, new) · by alice · only one");
+	assert_screen("  [skipped] purge Purge the mail (exec, new) · needs purge-ok, which was denied");
+	fx_key('\n');
 	/* A denied approval can be asked again. */
 	assert_screen("  [ Ask again ]     r  ask for the approval again");
 	fx_key('r');
