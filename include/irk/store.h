@@ -26,7 +26,7 @@ enum {
 	STORE_READONLY = 1 << 1,
 };
 
-#define STORE_SCHEMA_VERSION 1
+#define STORE_SCHEMA_VERSION 2
 #define STORE_BUSY_MS 10000
 
 /* Open (and migrate) the database at path. *out is NULL on failure. */
@@ -206,6 +206,10 @@ struct step_row {
 	int retry;
 	int64_t next_attempt;
 };
+/* An owned copy of a borrowed row (every string duplicated); release it
+ * with store_step_row_clear(), which also zeroes it. */
+void store_step_row_copy(struct step_row *out, const struct step_row *in);
+void store_step_row_clear(struct step_row *r);
 /* The steps of an incident in play order (borrowed row, valid during fn). */
 int store_step_each(struct store *s, int64_t incident_id,
 		int (*fn)(const struct step_row *st, void *arg), void *arg,
@@ -271,6 +275,21 @@ int store_step_expired(struct store *s, int64_t now, int64_t limit,
 		int (*fn)(int64_t id, void *arg), void *arg, struct irk_err *err);
 /* The earliest next_attempt of a ready step in the future, or 0. */
 int64_t store_step_next_due(struct store *s, int64_t now);
+
+/* ---- checklists of manual steps (src/store/steps.c) ------------------- */
+/* Tick (on) or untick item (from 0) of the checklist of step row id, as
+ * actor: the step's ticks gain or lose {"by": actor, "at": now} under the
+ * item's number, and the audit event step.check {step, item, text,
+ * checked} is appended, in one transaction of its own (none may be open).
+ * Ticking a ticked item keeps who ticked it first. IRK_REFUSED, changing
+ * nothing, when the step is not a manual step a person still has to do
+ * (waiting or ready: a colleague may have finished it meanwhile) or has no
+ * such item; IRK_NOTFOUND when there is no such step. */
+int store_step_check(struct store *s, const char *actor, int64_t id, int item, int on,
+		struct irk_err *err);
+/* The ticks of step row id, as that JSON object ("{}" when none), appended
+ * to out. */
+int store_step_checks(struct store *s, int64_t id, struct strbuf *out, struct irk_err *err);
 
 /* ---- outbox (notify steps) -------------------------------------------- */
 int store_outbox_add(struct store *s, int64_t incident_id, int64_t step, const char *recipient,

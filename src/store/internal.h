@@ -143,6 +143,15 @@
 		"ORDER BY lease_until LIMIT ?2") \
 	X(ST_STEP_NEXT_DUE, "SELECT min(next_attempt) FROM steps WHERE state = 'ready' " \
 		"AND next_attempt > ?1") \
+	X(ST_STEP_CHECK_GET, "SELECT step_id, incident_id, kind, state, done_by, " \
+		"coalesce(json_array_length(def, '$.checklist'), 0), " \
+		"json_extract(def, '$.checklist[' || ?2 || ']'), " \
+		"json_type(coalesce(checks, '{}'), '$.\"' || ?2 || '\"') FROM steps WHERE id = ?1") \
+	X(ST_STEP_CHECK_SET, "UPDATE steps SET checks = json_set(coalesce(checks, '{}'), " \
+		"'$.\"' || ?2 || '\"', json_object('by', ?3, 'at', ?4)) WHERE id = ?1") \
+	X(ST_STEP_CHECK_CLEAR, "UPDATE steps SET checks = " \
+		"nullif(json_remove(coalesce(checks, '{}'), '$.\"' || ?2 || '\"'), '{}') WHERE id = ?1") \
+	X(ST_STEP_CHECKS, "SELECT coalesce(checks, '{}') FROM steps WHERE id = ?1") \
 	X(ST_OUTBOX_ADD, "INSERT INTO outbox(at, incident_id, step, recipient, text) " \
 		"VALUES (?1, ?2, ?3, ?4, ?5)") \
 	X(ST_OUTBOX_EACH, "SELECT o.id, o.at, o.incident_id, s.step_id, o.recipient, o.text, " \

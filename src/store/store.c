@@ -150,7 +150,14 @@ static const char *const migration_1[] = {
 	NULL,
 };
 
-static const char *const *const migrations[] = { migration_1 };
+/* The ticks of a manual step's checklist (store_step_check): a JSON object
+ * {"ITEM": {"by": NAME, "at": T}}, NULL while nothing is ticked. */
+static const char *const migration_2[] = {
+	"ALTER TABLE steps ADD COLUMN checks TEXT;\n",
+	NULL,
+};
+
+static const char *const *const migrations[] = { migration_1, migration_2 };
 
 int store_fail(struct store *s, struct irk_err *err, const char *what)
 {

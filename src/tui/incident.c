@@ -11,6 +11,7 @@
 #include "irk/audit.h"
 #include "irk/clock.h"
 #include "irk/jdoc.h"
+#include "irk/play.h"
 #include "irk/sanitize.h"
 #include "irk/store.h"
 #include "tui_internal.h"
@@ -101,6 +102,13 @@ static void event_text(const struct event_row *e, struct jdoc *d, struct strbuf 
 	strbuf_printf(out, "%s ", e->actor);
 	if (!e->data || jdoc_parse(d, e->data, strlen(e->data), NULL) || jdoc_type(d, 0) != JD_OBJECT) {
 		strbuf_printf(out, "%s %s", e->kind, e->data ? e->data : "");
+		return;
+	}
+	if (!strcmp(e->kind, "step.check") && jdoc_get(d, 0, "step") >= 0) {
+		strbuf_puts(out, jdoc_type(d, jdoc_get(d, 0, "checked")) == JD_TRUE ? "ticked " : "unticked ");
+		data_value(d, "step", out);
+		strbuf_puts(out, ": ");
+		data_value(d, "text", out);
 		return;
 	}
 	if (!strncmp(e->kind, "step.", 5) && jdoc_get(d, 0, "step") >= 0) {
@@ -225,9 +233,35 @@ static int step_slot(int state)
 	return SLOT_NORMAL;
 }
 
+/* Who a step is for, who has it or did it, and why it was skipped or
+ * denied: "for bob", "asked by alice", "by carol", "attempt 2 of 3",
+ * "held by HOST:PID/w0". */
+static void step_people(const struct step_row *st, struct strbuf *sb)
+{
+	const char *sep = layout_ascii() ? " - " : " \xc2\xb7 ";
+	int automated = step_kind_automated(step_kind_parse(st->kind));
+
+	if (st->assignee && *st->assignee)
+		strbuf_printf(sb, "%sfor %s", sep, st->assignee);
+	if (st->requested_by && (st->state == STEP_WAITING || st->state == STEP_READY))
+		strbuf_printf(sb, "%sasked by %s", sep, st->requested_by);
+	if (st->done_by)
+		strbuf_printf(sb, "%sby %s", sep, st->done_by);
+	if (automated && (st->attempts > 1 || st->retry || st->state == STEP_RUNNING ||
+			  st->state == STEP_FAILED)) {
+		strbuf_printf(sb, "%sattempt %d", sep, st->attempts);
+		if (st->retry)
+			strbuf_printf(sb, " of %d", st->retry + 1);
+	}
+	if (st->state == STEP_RUNNING && st->lease_owner)
+		strbuf_printf(sb, "%sheld by %s", sep, st->lease_owner);
+	if (st->reason && *st->reason && (st->state == STEP_SKIPPED || st->state == STEP_FAILED))
+		strbuf_printf(sb, "%s%s", sep, st->reason);
+}
+
 /* Steps are read only here. The line of each step is a DOC_STEP whose ref
- * is the step's row id: step actions (done, approve, deny) belong in
- * key() under the incident's context, acting on the line under the cursor. */
+ * is the step's row id: Enter on it opens the step's screen (step.c),
+ * where a person does what the step asks. */
 static int add_step(const struct step_row *st, void *arg)
 {
 	struct sect *sc = arg;
@@ -237,8 +271,7 @@ static int add_step(const struct step_row *st, void *arg)
 	snprintf(label, sizeof label, "[%s]", step_state_name(st->state));
 	strbuf_printf(&sb, "%s %s (%s, %s%s)", st->step_id, st->title ? st->title : "", st->kind,
 		      stage_name(st->stage), st->required ? ", required" : "");
-	if (st->assignee && *st->assignee)
-		strbuf_printf(&sb, " for %s", st->assignee);
+	step_people(st, &sb);
 	doc_pair(sc->d, DOC_STEP, label, step_slot(st->state), 12, strbuf_str(&sb), SLOT_NORMAL, st->id,
 		 sc->width);
 	if (st->error && *st->error)
@@ -516,18 +549,19 @@ static int key(struct tui *t, void *st, int act, int k)
 		doc_move(&is->d, 0, rows);
 		return SCR_HANDLED;
 	case ACT_I_VIEW:
-		if (!l || l->kind != DOC_ALERT) {
-			tui_status(t, SLOT_STATUS_ERROR, "put the cursor on an alert (Tab jumps between sections)");
-			return SCR_HANDLED;
+		if (l && l->kind == DOC_STEP) {
+			struct step_arg sa = { is->id, l->ref };
+			tui_push(t, &step_screen, &sa);
+		} else if (l && l->kind == DOC_ALERT) {
+			view_alert(t, is, l->ref);
+		} else {
+			tui_status(t, SLOT_STATUS_ERROR, "put the cursor on a step or an alert "
+				   "(Tab jumps between sections)");
 		}
-		view_alert(t, is, l->ref);
 		return SCR_HANDLED;
 	}
 	if (!is->have)
 		return SCR_IGNORED;
-	/* Step actions (done, approve, deny) belong here when the engine
-	 * lands: new ACT_I_* actions acting on a DOC_STEP line under the
-	 * cursor, whose ref is the step's row id. */
 	switch (act) {
 	case ACT_I_CLAIM: tui_claim(t, is->id, is->inc.version); return SCR_HANDLED;
 	case ACT_I_PREV: tui_move(t, is->id, is->inc.version, is->inc.stage, -1); return SCR_HANDLED;

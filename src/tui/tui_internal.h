@@ -46,9 +46,19 @@ struct screen_ops {
 	 * (y, x) of the screen area. May be NULL. */
 	int (*click)(struct tui *t, void *st, int y, int x, int wheel);
 	void (*done)(void *st);
+	/* Nonzero when the status line should show act's key: the actions
+	 * that apply to what is on screen now (a step's screen offers approve
+	 * on an approval only). May be NULL: every action of the context. */
+	int (*hints)(struct tui *t, void *st, int act);
 };
 
-extern const struct screen_ops board_screen, incident_screen, help_screen, pager_screen;
+extern const struct screen_ops board_screen, incident_screen, help_screen, pager_screen,
+	step_screen;
+
+/* The argument of the step screen: the incident and the step's row id. */
+struct step_arg {
+	int64_t incident_id, row;
+};
 
 /* The argument of the pager: a title and the text to show (both raw: the
  * pager sanitizes them). JSON is indented for reading. */
@@ -159,5 +169,8 @@ int tui_split_assignments(char *buf, char **out, int max);
 int pager_key(struct doc *d, int act, int height, int cursor);
 /* A click puts the cursor on the line (cursor set); the wheel scrolls. */
 int pager_click(struct doc *d, int y, int wheel, int height, int cursor);
+/* JSON text indented for reading, one member a line (text that is not an
+ * object or array comes back as it is). Caller frees. */
+char *pager_indent_json(const char *s);
 
 #endif

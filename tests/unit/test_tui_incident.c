@@ -150,7 +150,7 @@ Test(tui_incident, raw_record_is_indented_and_sanitized)
 	fx_key('\t');
 	fx_key('\t');
 	fx_key('v');
-	assert_status("put the cursor on an alert");
+	assert_status("put the cursor on a step or an alert");
 	fx_key('j');
 	fx_key('v');
 	assert_screen(" alert 12, raw record");
@@ -222,7 +222,7 @@ Test(tui_incident, help_is_generated_for_the_screen)
 	fx_key('?');
 	assert_screen("Incident");
 	assert_screen("  n                   Add a note  [incident-note]");
-	assert_screen("  Enter v             Show the raw record of the alert under the cursor");
+	assert_screen("  Enter v             Open the step under the cursor, or show the raw record of the alert");
 	assert_screen("Everywhere");
 	fx_key('q');
 	assert_screen(" IR-1 · ");
