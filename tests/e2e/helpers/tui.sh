@@ -3,7 +3,12 @@
 # the pane stays after irk exits (remain-on-exit) so its last screen can
 # be read; the exit status is written to $T/exit.
 # Everything waits by polling the screen with a deadline, never by sleeping.
-SOCK="irk-e2e-$$"
+# A fresh tmux server for every tui_start (irk-e2e-PID-N): killing the last
+# session of a server makes it exit, and a session started at that moment
+# on the same socket could go down with it ("no server running" half way
+# through tui_mono.sh in a full make check).
+_tui_n=0
+SOCK="irk-e2e-$$-0"
 TCONF="$T/tmux.conf"
 printf 'set -g remain-on-exit on\nset -g status off\nset -g default-terminal tmux-256color\nset -g history-limit 2000\n' >"$TCONF"
 FIX="$IRK_TOP/tests/fixtures/tui"
@@ -12,7 +17,10 @@ TESTSTEP="$IRK_TOP/build/e2e/teststep"
 export IRK_NOW=1715588400
 
 tmx() { tmux -L "$SOCK" -f "$TCONF" "$@"; }
-_tui_stop() { tmx kill-server; }
+_tui_stop() {
+	tmx kill-server
+	rm -f "${TMUX_TMPDIR:-/tmp}/tmux-$(id -u)/irk-e2e-$$-"*
+}
 at_exit _tui_stop
 
 # tui_start W H [VAR=VALUE...] [-- IRK ARGS...]: irk on a fresh W x H
@@ -22,7 +30,9 @@ tui_start() {
 	_env=""
 	while [ $# -gt 0 ] && [ "$1" != "--" ]; do _env="$_env $1"; shift; done
 	[ "${1:-}" = "--" ] && shift
-	tmx kill-session -t t 2>/dev/null
+	tmx kill-server 2>/dev/null
+	_tui_n=$((_tui_n + 1))
+	SOCK="irk-e2e-$$-$_tui_n"
 	rm -f "$T/exit"
 	tmx new-session -d -s t -x "$_w" -y "$_h" \
 		"env LANG=C.UTF-8 LC_ALL=C.UTF-8 $_env '$IRK_BIN' $* 2>'$T/stderr'; echo \$? >'$T/exit'"
