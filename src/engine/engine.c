@@ -64,6 +64,10 @@ struct worker {
 	int idle;                     /* the last claim found nothing */
 	struct dir_cache dirs[DIR_CACHE];
 	int next_dir;
+	/* Where this worker's programs run, emptied after each step: making
+	 * and removing a directory per step cost more than the rest of the
+	 * engine's work on a step. */
+	char workdir[4096];
 };
 
 struct engine {
@@ -483,6 +487,11 @@ static int run_job(struct worker *w, struct job *j, struct job *next)
 		p.fields = play_fields_new(w->s, &inc, NULL);
 	if ((kind == KIND_ANSIBLE || kind == KIND_EXEC) && inc.play_version)
 		play_dir = play_dir_of(w, inc.play_version);
+	/* Made when first needed; if it cannot be, the runner tries and says why. */
+	if ((kind == KIND_ANSIBLE || kind == KIND_EXEC) && !w->workdir[0] &&
+	    run_workdir_make(e->cfg, w->workdir, sizeof w->workdir))
+		w->workdir[0] = '\0';
+	env.workdir = kind == KIND_ANSIBLE || kind == KIND_EXEC ? w->workdir : NULL;
 	env.s = w->s;
 	env.cfg = e->cfg;
 	env.step = &j->row;
@@ -521,6 +530,10 @@ static int run_job(struct worker *w, struct job *j, struct job *next)
 		run_step(&env, &r);
 	}
 done:
+	if (env.workdir && *env.workdir && run_workdir_reset(w->workdir)) {
+		run_rmtree(w->workdir);
+		w->workdir[0] = '\0';
+	}
 	if (j->lost)
 		engine_log(e, "%s %s: the lease was lost (recovered by another process or "
 			   "skipped): stopped", j->key, j->row.step_id);
@@ -718,6 +731,8 @@ static void *worker_main(void *arg)
 	store_close(&w->s);
 	for (int i = 0; i < DIR_CACHE; i++)
 		free(w->dirs[i].dir);
+	if (w->workdir[0])
+		run_rmtree(w->workdir);
 	return NULL;
 }
 

@@ -307,8 +307,27 @@ static int due(const struct step_list *l, int i, const struct step_def *d,
 	return DUE_NOW;
 }
 
+/* The alert `when` conditions see: the caller's, else the incident's
+ * first stored alert, read only when a condition is judged. */
+struct lazy_alert {
+	const struct play_alert *pa;
+	struct play_alert_copy first;
+	int tried;
+};
+
+static const struct play_alert *lazy_alert_get(struct store *s, int64_t incident_id,
+					       struct lazy_alert *la)
+{
+	if (!la->pa && !la->tried) {
+		la->tried = 1;
+		if (!play_alert_first(s, incident_id, &la->first, NULL))
+			la->pa = &la->first.pa;
+	}
+	return la->pa;
+}
+
 static int advance_steps(struct store *s, struct incident *inc, struct step_list *l,
-			 struct play_fields **fields, const struct play_alert *pa,
+			 struct play_fields **fields, struct lazy_alert *la,
 			 const char *actor, int *changed, struct irk_err *err)
 {
 	int rc = IRK_OK;
@@ -333,7 +352,8 @@ static int advance_steps(struct store *s, struct incident *inc, struct step_list
 				verdict = DUE_NOT_YET;
 			} else {
 				if (!*fields)
-					*fields = play_fields_new(s, inc, pa);
+					*fields = play_fields_new(s, inc,
+								  lazy_alert_get(s, inc->id, la));
 				else
 					play_fields_reset_steps(*fields);
 				/* A stored condition that no longer parses cannot hold. */
@@ -367,9 +387,9 @@ int play_advance_inc(struct store *s, struct incident *inc, const struct play_al
 		     const char *actor, int *changed, struct irk_err *err)
 {
 	struct step_list l;
-	struct play_alert_copy first;
+	struct lazy_alert la = { .pa = pa };
 	struct play_fields *fields = NULL;
-	int rc, have_first = 0;
+	int rc;
 
 	if (changed)
 		*changed = 0;
@@ -389,18 +409,14 @@ int play_advance_inc(struct store *s, struct incident *inc, const struct play_al
 				rc = change(s, &l, i, STEP_PENDING, "the incident was reopened", actor,
 					    changed, err);
 			}
-		if (!rc && !pa && !play_alert_first(s, inc->id, &first, NULL)) {
-			pa = &first.pa;
-			have_first = 1;
-		}
 		if (!rc)
-			rc = advance_steps(s, inc, &l, &fields, pa, actor, changed, err);
+			rc = advance_steps(s, inc, &l, &fields, &la, actor, changed, err);
 	}
 	if (!rc && inc->play)
 		rc = store_play_run_seen(s, inc->id, inc->version, err);
 	play_fields_free(&fields);
-	if (have_first)
-		play_alert_copy_free(&first);
+	if (la.pa == &la.first.pa)
+		play_alert_copy_free(&la.first);
 	step_list_free(&l);
 	return rc;
 }

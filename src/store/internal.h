@@ -139,8 +139,8 @@
 		"AND lease_owner = ?2") \
 	X(ST_STEP_EXPIRED, "SELECT id FROM steps WHERE state = 'running' AND lease_until < ?1 " \
 		"ORDER BY lease_until LIMIT ?2") \
-	X(ST_STEP_NEXT_DUE, "SELECT min(next_attempt) FROM steps WHERE state = 'ready' " \
-		"AND next_attempt > ?1") \
+	X(ST_STEP_NEXT_DUE, "SELECT min(coalesce(next_attempt, 0)) FROM steps " \
+		"WHERE state = 'ready' AND coalesce(next_attempt, 0) > ?1") \
 	X(ST_OUTBOX_ADD, "INSERT INTO outbox(at, incident_id, step, recipient, text) " \
 		"VALUES (?1, ?2, ?3, ?4, ?5)") \
 	X(ST_OUTBOX_EACH, "SELECT o.id, o.at, o.incident_id, s.step_id, o.recipient, o.text, " \

@@ -3,6 +3,7 @@
  * alerts, observables, quarantine, users, history, notes, meta. */
 #include <criterion/criterion.h>
 #include <sqlite3.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
