@@ -199,8 +199,9 @@ int play_on_new_incident(struct store *s, struct incident *inc, const struct ale
  * number of steps changed. */
 int play_advance(struct store *s, int64_t incident_id, const char *actor, int *changed,
 		struct irk_err *err);
-/* Advance every incident whose version moved since the planner last saw it
- * (stage moves, closes), at most limit; its own transactions. */
+/* Advance every incident whose stage moved since the planner last saw it
+ * (moves, closes, reopenings: store_play_run_stale), at most limit; its
+ * own transactions. */
 int play_advance_stale(struct store *s, const char *actor, int64_t limit, int *changed,
 		struct irk_err *err);
 

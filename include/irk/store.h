@@ -218,14 +218,16 @@ int store_play_each(struct store *s, const char *play_id, const char *hash,
 		int (*fn)(const struct play_version_row *p, void *arg), void *arg,
 		struct irk_err *err);
 
-/* The incident runs a play version; the planner has seen version 0. */
+/* The incident runs a play version. */
 int store_play_run_add(struct store *s, int64_t incident_id, const char *play_id,
 		const char *hash, struct irk_err *err);
-/* The planner looked at the incident when it had this version. */
-int store_play_run_seen(struct store *s, int64_t incident_id, int64_t version,
-		struct irk_err *err);
-/* Incidents running a play whose version changed since the planner last
- * looked (a stage move, a close), at most limit, oldest first. */
+/* The planner has looked at the incident: clear the mark a change of its
+ * stage (a move, a close, a reopening) put on it. Writes nothing when
+ * there is no mark. */
+int store_play_run_seen(struct store *s, int64_t incident_id, struct irk_err *err);
+/* Incidents running a play whose stage changed since the planner last
+ * looked, at most limit, oldest first. Reads only the marked ones: its
+ * cost does not grow with the incidents that run plays. */
 int store_play_run_stale(struct store *s, int64_t limit,
 		int (*fn)(int64_t incident_id, void *arg), void *arg, struct irk_err *err);
 

@@ -413,7 +413,7 @@ int play_advance_inc(struct store *s, struct incident *inc, const struct play_al
 			rc = advance_steps(s, inc, &l, &fields, &la, actor, changed, err);
 	}
 	if (!rc && inc->play)
-		rc = store_play_run_seen(s, inc->id, inc->version, err);
+		rc = store_play_run_seen(s, inc->id, err);
 	play_fields_free(&fields);
 	if (la.pa == &la.first.pa)
 		play_alert_copy_free(&la.first);

@@ -118,10 +118,9 @@
 		"WHERE (?1 IS NULL OR p.play_id = ?1) AND (?2 IS NULL OR p.hash = ?2) " \
 		"ORDER BY p.loaded DESC, p.hash") \
 	X(ST_RUN_ADD, "INSERT INTO play_runs(incident_id, play_id, hash) VALUES (?1, ?2, ?3)") \
-	X(ST_RUN_SEEN, "UPDATE play_runs SET seen_version = ?2 WHERE incident_id = ?1") \
-	X(ST_RUN_STALE, "SELECT r.incident_id FROM play_runs r JOIN incidents i " \
-		"ON i.id = r.incident_id WHERE i.version <> r.seen_version " \
-		"ORDER BY r.incident_id LIMIT ?1") \
+	X(ST_RUN_SEEN, "UPDATE play_runs SET stale = 0 WHERE incident_id = ?1 AND stale = 1") \
+	X(ST_RUN_STALE, "SELECT incident_id FROM play_runs WHERE stale = 1 " \
+		"ORDER BY incident_id LIMIT ?1") \
 	X(ST_STEP_INSERT, "INSERT INTO steps(incident_id, step_id, seq, kind, stage, title, " \
 		"required, retry, def, assignee) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)") \
 	X(ST_STEP_GET, "SELECT " STEP_COLS " FROM steps WHERE incident_id = ?1 AND step_id = ?2") \

@@ -119,15 +119,13 @@ int store_play_run_add(struct store *s, int64_t incident_id, const char *play_id
 	return store_exec_stmt(s, st, err, "recording the play of an incident");
 }
 
-int store_play_run_seen(struct store *s, int64_t incident_id, int64_t version,
-			struct irk_err *err)
+int store_play_run_seen(struct store *s, int64_t incident_id, struct irk_err *err)
 {
 	sqlite3_stmt *st = store_stmt(s, ST_RUN_SEEN, err);
 
 	if (!st)
 		return IRK_ERROR;
 	sqlite3_bind_int64(st, 1, incident_id);
-	sqlite3_bind_int64(st, 2, version);
 	return store_exec_stmt(s, st, err, "recording the planner's progress");
 }
 

@@ -72,6 +72,15 @@ void tmp_cleanup(void)
 	dir[0] = '\0';
 }
 
+int tmp_collect_id(int64_t id, void *arg)
+{
+	struct tmp_ids *ids = arg;
+
+	cr_assert_lt(ids->n, TMP_IDS_MAX, "more ids than a test expects");
+	ids->v[ids->n++] = id;
+	return 0;
+}
+
 uint64_t tmp_rand(uint64_t *state)
 {
 	uint64_t x = *state ? *state : 0x9E3779B97F4A7C15ULL;

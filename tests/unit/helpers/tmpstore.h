@@ -24,6 +24,15 @@ struct store *tmp_store(const char *name);
 /* Remove the directory and everything in it. */
 void tmp_cleanup(void);
 
+/* Ids handed out by the store's id callbacks (store_play_run_stale()...):
+ * give tmp_collect_id as fn and a struct tmp_ids as arg. */
+#define TMP_IDS_MAX 64
+struct tmp_ids {
+	int64_t v[TMP_IDS_MAX];
+	int n;
+};
+int tmp_collect_id(int64_t id, void *arg);
+
 /* A small deterministic PRNG (xorshift64*), so failures reproduce. */
 uint64_t tmp_rand(uint64_t *state);
 
