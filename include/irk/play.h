@@ -206,9 +206,15 @@ int play_advance_stale(struct store *s, const char *actor, int64_t limit, int *c
 		struct irk_err *err);
 
 /* ---- step changes ------------------------------------------------------- */
+/* The audit event of a step's change from state `from` to step->state:
+ * step.<state> with data {step, kind, from, to, attempt, why, by} (by:
+ * step->done_by). For a change already written (the engine's claim);
+ * play_step_record() writes and audits. Inside a transaction. */
+int play_step_event(struct store *s, const char *actor, const struct step_row *step,
+		int from, const char *why, struct irk_err *err);
 /* Write a step's new state (after->state etc.) when its stored state is
- * still before_state, and append the audit event step.<state> with data
- * {step, kind, from, to, attempt, why, by}. Inside a transaction. */
+ * still before_state, and append its audit event (play_step_event()).
+ * Inside a transaction. */
 int play_step_record(struct store *s, const char *actor, const struct step_row *after,
 		int before_state, const char *why, struct irk_err *err);
 

@@ -196,6 +196,11 @@ struct step_row {
 	int retry;
 	int64_t next_attempt;
 };
+/* An owned copy of a row the store lent (every string duplicated), for
+ * keeping it past the callback; free with step_row_clear(), which also
+ * zeroes it. */
+void step_row_dup(struct step_row *out, const struct step_row *in);
+void step_row_clear(struct step_row *r);
 /* The steps of an incident in play order (borrowed row, valid during fn). */
 int store_step_each(struct store *s, int64_t incident_id,
 		int (*fn)(const struct step_row *st, void *arg), void *arg,

@@ -63,6 +63,11 @@ struct run_ctx {
 
 /* Parse the definition into c->def. -1 (r failed permanently) when bad. */
 int run_ctx_init(struct run_ctx *c, const struct run_env *env, struct run_result *r);
+/* run_ctx_init() for a step that works on its incident in the database
+ * (notify, score): *inc is read. -1 (r failed) when it cannot be. */
+struct incident;
+int run_ctx_init_incident(struct run_ctx *c, const struct run_env *env, struct run_result *r,
+		struct incident *inc);
 /* Redact secrets from the result, remove the working directory, free. */
 void run_ctx_free(struct run_ctx *c);
 /* Mark the result failed with a reason; returns RUN_FAILED. */

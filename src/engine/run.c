@@ -61,6 +61,20 @@ int run_ctx_init(struct run_ctx *c, const struct run_env *env, struct run_result
 	return 0;
 }
 
+int run_ctx_init_incident(struct run_ctx *c, const struct run_env *env, struct run_result *r,
+			  struct incident *inc)
+{
+	struct irk_err err = { 0 };
+
+	if (run_ctx_init(c, env, r))
+		return -1;
+	if (!env->s)
+		return run_fail(r, 1, "%s needs the database", env->step->kind), -1;
+	if (store_incident_get(env->s, env->step->incident_id, inc, &err))
+		return run_fail(r, 0, "%s", err.msg), -1;
+	return 0;
+}
+
 void run_ctx_free(struct run_ctx *c)
 {
 	run_redact(c);

@@ -90,16 +90,8 @@ int run_score(const struct run_env *env, struct run_result *r)
 	int64_t window, t1, before;
 	int rc;
 
-	if (run_ctx_init(&c, env, r))
+	if (run_ctx_init_incident(&c, env, r, &inc))
 		goto out;
-	if (!env->s) {
-		run_fail(r, 1, "score needs the database");
-		goto out;
-	}
-	if (store_incident_get(env->s, env->step->incident_id, &inc, &err)) {
-		run_fail(r, 0, "%s", err.msg);
-		goto out;
-	}
 	if (!inc.rule) {
 		run_fail(r, 1, "the incident has no rule: nothing to score from");
 		goto out;

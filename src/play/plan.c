@@ -26,31 +26,10 @@
 
 /* ---- owned step rows ---------------------------------------------------------- */
 
-#define STEP_ROW_STRINGS(X, r) \
-	X((r)->step_id) X((r)->kind) X((r)->title) X((r)->assignee) X((r)->lease_owner) \
-	X((r)->output) X((r)->error) X((r)->def) X((r)->inputs) X((r)->log) \
-	X((r)->requested_by) X((r)->done_by) X((r)->reason)
-
 void step_row_set(const char **field, const char *value)
 {
 	free((char *)*field);
 	*field = value ? xstrdup(value) : NULL;
-}
-
-void step_row_dup(struct step_row *out, const struct step_row *in)
-{
-	*out = *in;
-#define X_DUP(f) f = f ? xstrdup(f) : NULL;
-	STEP_ROW_STRINGS(X_DUP, out)
-#undef X_DUP
-}
-
-void step_row_clear(struct step_row *r)
-{
-#define X_FREE(f) free((char *)f);
-	STEP_ROW_STRINGS(X_FREE, r)
-#undef X_FREE
-	memset(r, 0, sizeof *r);
 }
 
 static int list_add(const struct step_row *r, void *arg)
@@ -155,30 +134,38 @@ void step_def_free(struct step_def *d)
 
 /* ---- recording a change ----------------------------------------------------------- */
 
-int play_step_record(struct store *s, const char *actor, const struct step_row *after,
-		     int before_state, const char *why, struct irk_err *err)
+int play_step_event(struct store *s, const char *actor, const struct step_row *step,
+		    int from, const char *why, struct irk_err *err)
 {
 	struct strbuf js = STRBUF_INIT;
 	struct jsonw w;
 	char kind[32];
 	int rc;
 
-	if ((rc = store_step_update(s, after, before_state, err)))
-		return rc;
 	jsonw_init(&w, &js, 0);
 	jsonw_obj_begin(&w);
-	jsonw_kv_str(&w, "step", after->step_id);
-	jsonw_kv_str(&w, "kind", after->kind);
-	jsonw_kv_str(&w, "from", step_state_name(before_state));
-	jsonw_kv_str(&w, "to", step_state_name(after->state));
-	jsonw_kv_int(&w, "attempt", after->attempts);
+	jsonw_kv_str(&w, "step", step->step_id);
+	jsonw_kv_str(&w, "kind", step->kind);
+	jsonw_kv_str(&w, "from", step_state_name(from));
+	jsonw_kv_str(&w, "to", step_state_name(step->state));
+	jsonw_kv_int(&w, "attempt", step->attempts);
 	jsonw_kv_str(&w, "why", why && *why ? why : NULL);
-	jsonw_kv_str(&w, "by", after->done_by);
+	jsonw_kv_str(&w, "by", step->done_by);
 	jsonw_obj_end(&w);
-	snprintf(kind, sizeof kind, "step.%s", step_state_name(after->state));
-	rc = audit_append(s, actor, after->incident_id, kind, strbuf_str(&js), NULL, err);
+	snprintf(kind, sizeof kind, "step.%s", step_state_name(step->state));
+	rc = audit_append(s, actor, step->incident_id, kind, strbuf_str(&js), NULL, err);
 	strbuf_free(&js);
 	return rc;
+}
+
+int play_step_record(struct store *s, const char *actor, const struct step_row *after,
+		     int before_state, const char *why, struct irk_err *err)
+{
+	int rc;
+
+	if ((rc = store_step_update(s, after, before_state, err)))
+		return rc;
+	return play_step_event(s, actor, after, before_state, why, err);
 }
 
 /* Move l->v[i] to state, recorded; the copy follows on success. */

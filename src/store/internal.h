@@ -181,6 +181,10 @@ void store_bind_text(sqlite3_stmt *st, int i, const char *v);
 void store_bind_time(sqlite3_stmt *st, int i, int64_t v);
 /* A steps row selected with STEP_COLS, borrowed from the statement. */
 void store_step_row(sqlite3_stmt *st, struct step_row *r);
+/* Step st (a SELECT of ids) and call fn with each id until it returns
+ * nonzero; what names the work in an error. */
+int store_each_id(struct store *s, sqlite3_stmt *st, int (*fn)(int64_t id, void *arg),
+		void *arg, struct irk_err *err, const char *what);
 /* Step a statement expected to finish (INSERT/UPDATE); IRK_OK or error. */
 int store_exec_stmt(struct store *s, sqlite3_stmt *st, struct irk_err *err, const char *what);
 

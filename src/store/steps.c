@@ -1,5 +1,6 @@
 /* steps.c: plays by content hash, the life of steps (insert, claim, lease,
  * update), the outbox, and the history the score step reads. */
+#include <stdlib.h>
 #include <string.h>
 
 #include "internal.h"
@@ -40,9 +41,30 @@ void store_step_row(sqlite3_stmt *st, struct step_row *r)
 	};
 }
 
-/* Run st (an id-returning SELECT) and call fn with each id. */
-static int each_id(struct store *s, sqlite3_stmt *st, int (*fn)(int64_t id, void *arg),
-		   void *arg, struct irk_err *err, const char *what)
+/* The strings of a step row, for copying and freeing them together. */
+#define STEP_ROW_STRINGS(X, r) \
+	X((r)->step_id) X((r)->kind) X((r)->title) X((r)->assignee) X((r)->lease_owner) \
+	X((r)->output) X((r)->error) X((r)->def) X((r)->inputs) X((r)->log) \
+	X((r)->requested_by) X((r)->done_by) X((r)->reason)
+
+void step_row_dup(struct step_row *out, const struct step_row *in)
+{
+	*out = *in;
+#define X_DUP(f) f = f ? xstrdup(f) : NULL;
+	STEP_ROW_STRINGS(X_DUP, out)
+#undef X_DUP
+}
+
+void step_row_clear(struct step_row *r)
+{
+#define X_FREE(f) free((char *)f);
+	STEP_ROW_STRINGS(X_FREE, r)
+#undef X_FREE
+	memset(r, 0, sizeof *r);
+}
+
+int store_each_id(struct store *s, sqlite3_stmt *st, int (*fn)(int64_t id, void *arg),
+		  void *arg, struct irk_err *err, const char *what)
 {
 	int rc;
 
@@ -137,7 +159,7 @@ int store_play_run_stale(struct store *s, int64_t limit,
 	if (!st)
 		return IRK_ERROR;
 	sqlite3_bind_int64(st, 1, limit > 0 ? limit : -1);
-	return each_id(s, st, fn, arg, err, "reading incidents to plan");
+	return store_each_id(s, st, fn, arg, err, "reading incidents to plan");
 }
 
 /* ---- steps ------------------------------------------------------------------ */
@@ -301,7 +323,7 @@ int store_step_expired(struct store *s, int64_t now, int64_t limit,
 		return IRK_ERROR;
 	sqlite3_bind_int64(st, 1, now);
 	sqlite3_bind_int64(st, 2, limit > 0 ? limit : -1);
-	return each_id(s, st, fn, arg, err, "looking for expired leases");
+	return store_each_id(s, st, fn, arg, err, "looking for expired leases");
 }
 
 int64_t store_step_next_due(struct store *s, int64_t now)
