@@ -284,11 +284,12 @@ int store_outbox_each(struct store *s, int queued_only, int64_t limit,
 
 /* ---- history for confidence scoring ----------------------------------- */
 struct rule_host_row {
-	const char *host;
+	const char *host, *src_ip;
 	int64_t alerts;            /* alerts of the rule on this host */
 	int64_t incidents, closed, dismissed;   /* dismissed: false-positive or benign */
 };
-/* Per host, incidents of this rule whose events touch [t0, t1]. */
+/* Per host and source address, incidents of this rule whose events touch
+ * [t0, t1]. */
 int store_rule_history(struct store *s, const char *rule, int64_t t0, int64_t t1,
 		int (*fn)(const struct rule_host_row *r, void *arg), void *arg,
 		struct irk_err *err);

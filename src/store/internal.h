@@ -145,11 +145,12 @@
 	X(ST_OUTBOX_EACH, "SELECT o.id, o.at, o.incident_id, s.step_id, o.recipient, o.text, " \
 		"o.state, o.attempts, o.t_sent, o.error FROM outbox o LEFT JOIN steps s " \
 		"ON s.id = o.step WHERE (?1 = 0 OR o.state = 'queued') ORDER BY o.id DESC LIMIT ?2") \
-	X(ST_RULE_HISTORY, "SELECT host, sum(alert_count), count(*), " \
+	X(ST_RULE_HISTORY, "SELECT host, src_ip, sum(alert_count), count(*), " \
 		"sum(stage = 'closed'), sum(resolution IN ('false-positive', 'benign')) " \
 		"FROM incidents WHERE rule = ?1 AND host IS NOT NULL AND " \
 		"coalesce(t_last_event, t_detected) >= ?2 AND " \
-		"coalesce(t_first_event, t_detected) <= ?3 GROUP BY host ORDER BY host") \
+		"coalesce(t_first_event, t_detected) <= ?3 GROUP BY host, src_ip " \
+		"ORDER BY host, src_ip") \
 	X(ST_HOST_EACH, "SELECT DISTINCT host FROM incidents WHERE host IS NOT NULL ORDER BY host") \
 	X(ST_ALERT_FIRST, "SELECT id, incident_id, event_time, received, format, rule_id, " \
 		"rule_name, severity, host, src_ip, dst_ip, user_name, category, raw, fingerprint " \

@@ -411,10 +411,11 @@ int store_rule_history(struct store *s, const char *rule, int64_t t0, int64_t t1
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		struct rule_host_row r = {
 			.host = col(st, 0),
-			.alerts = sqlite3_column_int64(st, 1),
-			.incidents = sqlite3_column_int64(st, 2),
-			.closed = sqlite3_column_int64(st, 3),
-			.dismissed = sqlite3_column_int64(st, 4),
+			.src_ip = col(st, 1),
+			.alerts = sqlite3_column_int64(st, 2),
+			.incidents = sqlite3_column_int64(st, 3),
+			.closed = sqlite3_column_int64(st, 4),
+			.dismissed = sqlite3_column_int64(st, 5),
 		};
 		if (fn(&r, arg)) {
 			rc = SQLITE_DONE;
