@@ -107,17 +107,33 @@ $(B)/bench/%: tests/bench/%.c $(B)/libirkui.a $(B)/libirk.a
 unit: $(UNIT_BIN)
 benches: $(BENCH_BIN)
 
+# Small programs the end-to-end tests use to set state up through the API
+# (tests/e2e/helpers/NAME.c -> build/e2e/NAME), built with the unit tests.
+E2E_HELPER_SRC := $(wildcard tests/e2e/helpers/*.c)
+E2E_HELPER_BIN := $(E2E_HELPER_SRC:tests/e2e/helpers/%.c=$(B)/e2e/%)
+$(B)/e2e/%: tests/e2e/helpers/%.c $(B)/libirk.a
+	@mkdir -p $(dir $@)
+	@echo "  CC      $@"
+	$(Q)$(CC) $(CFLAGS) $(IRK_CFLAGS) -MMD -MP -o $@ $< $(B)/libirk.a $(LDLIBS_ALL)
+unit: $(E2E_HELPER_BIN)
+
 deps:
 	$(Q)contrib/deps.sh
 
 DEMO_DB ?= $(HOME)/.local/share/irk/demo.db
+# The demo is built aside and renamed, so an interrupted run leaves no
+# half-filled database behind.
 run: deps
 	$(Q)$(MAKE) --no-print-directory all
-	$(Q)if [ ! -f "$(DEMO_DB)" ]; then mkdir -p "$(dir $(DEMO_DB))" && ./irk --db "$(DEMO_DB)" demo; fi
+	$(Q)if [ ! -f "$(DEMO_DB)" ]; then mkdir -p "$(dir $(DEMO_DB))" && \
+		rm -f "$(DEMO_DB).new" "$(DEMO_DB).new-wal" "$(DEMO_DB).new-shm" && \
+		./irk --db "$(DEMO_DB).new" demo && mv "$(DEMO_DB).new" "$(DEMO_DB)"; fi
 	$(Q)./irk --db "$(DEMO_DB)"
 
+# Programs the end-to-end tests use to make their input.
+E2E_TOOLS := $(B)/bench/gen_eve
 check: deps
-	$(Q)$(MAKE) --no-print-directory all unit
+	$(Q)$(MAKE) --no-print-directory all unit $(E2E_TOOLS)
 	$(Q)tests/run.sh
 
 bench: deps
@@ -138,12 +154,15 @@ install: all
 	install -m 755 plays/bin/* $(DESTDIR)$(DATADIR)/plays/bin/
 	install -m 644 plays/ansible/*.yml $(DESTDIR)$(DATADIR)/plays/ansible/
 	install -m 644 themes/*.theme $(DESTDIR)$(DATADIR)/themes/
+	install -d $(DESTDIR)$(PREFIX)/share/bash-completion/completions
+	install -m 644 contrib/irk.bash-completion $(DESTDIR)$(PREFIX)/share/bash-completion/completions/irk
 
 uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/irk $(DESTDIR)$(MANDIR)/man1/irk.1 \
 		$(DESTDIR)$(MANDIR)/man5/irk.conf.5 $(DESTDIR)$(MANDIR)/man5/irk-play.5 \
 		$(DESTDIR)$(MANDIR)/man5/irk-theme.5
 	rm -rf $(DESTDIR)$(DATADIR)
+	rm -f $(DESTDIR)$(PREFIX)/share/bash-completion/completions/irk
 
 clean:
 	rm -rf build irk
@@ -151,4 +170,4 @@ clean:
 .PHONY: all unit benches deps run check bench fuzz install uninstall clean
 .SECONDARY:
 
--include $(LIB_OBJ:.o=.d) $(APP_OBJ:.o=.d) $(UNIT_BIN:=.d) $(BENCH_BIN:=.d)
+-include $(LIB_OBJ:.o=.d) $(APP_OBJ:.o=.d) $(UNIT_BIN:=.d) $(BENCH_BIN:=.d) $(E2E_HELPER_BIN:=.d)

@@ -7,7 +7,7 @@ set -eu
 BUILD="build-essential pkg-config libncurses-dev libsqlite3-dev
 libcurl4-openssl-dev libjansson-dev libstrophe-dev libssl-dev"
 TEST="libcriterion-dev tmux sqlite3 prosody lua-unbound ansible-core python3
-clang libclang-rt-14-dev"
+clang libclang-rt-14-dev jq groff-base"
 
 pkgs="$BUILD"
 [ "${1:-}" = "--build-only" ] || pkgs="$pkgs $TEST"

@@ -68,6 +68,11 @@ const struct cli_command *cli_find(const char *name);
 void cli_put(FILE *f, const char *s);
 /* Like cli_put, padded or cut to exactly cols terminal columns. */
 void cli_put_col(FILE *f, const char *s, int cols);
+/* A count given to option opt ("--limit"): a whole number from lo to hi
+ * into *out. Returns 0, or prints a usage error naming the option and
+ * returns EXIT_USAGE. */
+int cli_count(const struct cli_command *cmd, const char *opt, const char *arg,
+		long long lo, long long hi, long long *out);
 /* The incident key from an argument, or 0 after printing a usage error. */
 int64_t cli_key(const struct cli_command *cmd, const char *arg);
 

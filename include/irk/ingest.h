@@ -8,7 +8,8 @@
  * window, else it opens a new incident in stage new.
  *
  * Lines are committed in batches (one transaction each, with one audit
- * event ingest.batch); error lines are reported only after their batch is
+ * event ingest.batch): when a batch is full, when the input ends, or when
+ * the input pauses with a batch open for INGEST_FLUSH_MS; error lines are reported only after their batch is
  * committed, so nothing reported is ever lost to a crash, and re-reading
  * the same input after a crash adds only what was not yet committed.
  * Rejected lines (malformed JSON, over the line limit, invalid UTF-8, no
@@ -33,6 +34,10 @@ struct incident;
 #define INGEST_MAX_OBS_PER_TYPE 100
 #define INGEST_DEFAULT_WINDOW 3600
 #define INGEST_DEFAULT_BATCH 20000
+/* A batch open this long is committed as soon as the input pauses, so a
+ * live stream (tail -F | irk ingest -) is stored and its errors reported
+ * within about a second of arriving. */
+#define INGEST_FLUSH_MS 1000
 
 struct ingest_opts {
 	int format;                         /* enum alert_format or FMT_AUTO */
@@ -56,7 +61,8 @@ struct ingest_stats {
 	int64_t incidents;    /* incidents opened */
 };
 
-/* Defaults: auto format, 1 h window, batches of 5000, actor from identity. */
+/* Defaults: auto format, 1 h window, batches of INGEST_DEFAULT_BATCH,
+ * actor from identity, errors to stderr. */
 void ingest_opts_init(struct ingest_opts *o);
 
 /* Ingest everything readable from fd, naming it source in messages and in

@@ -121,7 +121,8 @@ const struct card *board_current(const struct board *b);
 int board_select(struct board *b, int64_t id);
 
 /* Filters. board_filter_set() decides between text and expression: input
- * holding a comparison (== != < > ~), `in [` or && || is an expression over
+ * holding a comparison (== != < > ~), `in [` or && ||, or made only of
+ * field names ("waiting", "!mine"), is an expression over
  * the incident's fields (key, title, stage, severity, priority, owner,
  * business_unit, category, host, rule, src_ip, confidence, alerts, age in
  * seconds, sla: ok|breached|none, waiting: true|false, mine); anything else
@@ -162,8 +163,12 @@ void board_card_line(const struct board *b, const struct card *c, int line, int 
 
 /* ---- documents: the incident screen, help, raw records ------------------ */
 /* DOC_ALERT and DOC_STEP lines carry the row id of their alert or step
- * in ref, so a key on the line under the cursor knows what it is on. */
-enum doc_kind { DOC_TEXT, DOC_SECTION, DOC_ALERT, DOC_FIELD, DOC_STEP };
+ * in ref, so a key on the line under the cursor knows what it is on. The
+ * step screen's lines: a checklist item (ref: its number from 0), an input
+ * field (ref: its number), a button (ref: the action it runs, enum
+ * tui_action) and a line of the step's output (Enter shows all of it). */
+enum doc_kind { DOC_TEXT, DOC_SECTION, DOC_ALERT, DOC_FIELD, DOC_STEP, DOC_CHECK, DOC_INPUT,
+		DOC_BUTTON, DOC_OUTPUT };
 
 struct doc_line {
 	int kind;             /* enum doc_kind */

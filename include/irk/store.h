@@ -26,7 +26,7 @@ enum {
 	STORE_READONLY = 1 << 1,
 };
 
-#define STORE_SCHEMA_VERSION 2
+#define STORE_SCHEMA_VERSION 3
 #define STORE_BUSY_MS 10000
 
 /* Open (and migrate) the database at path. *out is NULL on failure. */
@@ -46,6 +46,16 @@ int store_begin_read(struct store *s, struct irk_err *err);
 int store_commit(struct store *s, struct irk_err *err);
 void store_rollback(struct store *s);
 int store_in_tx(const struct store *s);
+/* Grouping: many store_begin()/store_commit() pairs in one real
+ * transaction (the demo generator writes thousands of small changes, each
+ * through the lifecycle functions). Inside a group store_begin() opens a
+ * savepoint, store_commit() releases it and store_rollback() undoes only
+ * that transaction; other connections see nothing, and nothing is durable,
+ * until store_group_end(s, 1, err) commits the lot. store_group_end(s, 0,
+ * NULL) undoes the whole group. Not nestable; the writer lock is held
+ * throughout, so keep groups short for a shared database. */
+int store_group_begin(struct store *s, struct irk_err *err);
+int store_group_end(struct store *s, int commit, struct irk_err *err);
 /* Bulk loading: checkpoint the WAL rarely while a large ingest runs (pages
  * changed in many batches are then copied to the database once), and
  * checkpoint once at the end. Readers are not affected. */
@@ -196,11 +206,10 @@ struct step_row {
 	int retry;
 	int64_t next_attempt;
 };
-/* An owned copy of a row the store lent (every string duplicated), for
- * keeping it past the callback; free with step_row_clear(), which also
- * zeroes it. */
-void step_row_dup(struct step_row *out, const struct step_row *in);
-void step_row_clear(struct step_row *r);
+/* An owned copy of a borrowed row (every string duplicated); release it
+ * with store_step_row_clear(), which also zeroes it. */
+void store_step_row_copy(struct step_row *out, const struct step_row *in);
+void store_step_row_clear(struct step_row *r);
 /* The steps of an incident in play order (borrowed row, valid during fn). */
 int store_step_each(struct store *s, int64_t incident_id,
 		int (*fn)(const struct step_row *st, void *arg), void *arg,
@@ -268,6 +277,21 @@ int store_step_expired(struct store *s, int64_t now, int64_t limit,
 		int (*fn)(int64_t id, void *arg), void *arg, struct irk_err *err);
 /* The earliest next_attempt of a ready step in the future, or 0. */
 int64_t store_step_next_due(struct store *s, int64_t now);
+
+/* ---- checklists of manual steps (src/store/steps.c) ------------------- */
+/* Tick (on) or untick item (from 0) of the checklist of step row id, as
+ * actor: the step's ticks gain or lose {"by": actor, "at": now} under the
+ * item's number, and the audit event step.check {step, item, text,
+ * checked} is appended, in one transaction of its own (none may be open).
+ * Ticking a ticked item keeps who ticked it first. IRK_REFUSED, changing
+ * nothing, when the step is not a manual step a person still has to do
+ * (waiting or ready: a colleague may have finished it meanwhile) or has no
+ * such item; IRK_NOTFOUND when there is no such step. */
+int store_step_check(struct store *s, const char *actor, int64_t id, int item, int on,
+		struct irk_err *err);
+/* The ticks of step row id, as that JSON object ("{}" when none), appended
+ * to out. */
+int store_step_checks(struct store *s, int64_t id, struct strbuf *out, struct irk_err *err);
 
 /* ---- outbox (notify steps) -------------------------------------------- */
 int store_outbox_add(struct store *s, int64_t incident_id, int64_t step, const char *recipient,

@@ -26,7 +26,7 @@
 struct config;
 struct strbuf;
 
-enum tui_context { CTX_GLOBAL, CTX_BOARD, CTX_INCIDENT, CTX_PAGER, CTX_COUNT };
+enum tui_context { CTX_GLOBAL, CTX_BOARD, CTX_INCIDENT, CTX_PAGER, CTX_STEP, CTX_COUNT };
 
 #define TUI_ACTIONS(X) \
 	X(ACT_QUIT,          CTX_GLOBAL,   "quit",              "Close this screen; on the board, quit irk") \
@@ -58,9 +58,19 @@ enum tui_context { CTX_GLOBAL, CTX_BOARD, CTX_INCIDENT, CTX_PAGER, CTX_COUNT };
 	X(ACT_I_CLOSE,       CTX_INCIDENT, "incident-close",    "Close with a resolution") \
 	X(ACT_I_NOTE,        CTX_INCIDENT, "incident-note",     "Add a note") \
 	X(ACT_I_EDIT,        CTX_INCIDENT, "incident-edit",     "Set fields: field=value ... (see irk set --help)") \
-	X(ACT_I_VIEW,        CTX_INCIDENT, "incident-view",     "Show the raw record of the alert under the cursor") \
+	X(ACT_I_VIEW,        CTX_INCIDENT, "incident-view",     "Open the step under the cursor, or show the raw record of the alert") \
 	X(ACT_I_NEXT_SECT,   CTX_INCIDENT, "incident-next-section", "Jump to the next section") \
-	X(ACT_I_PREV_SECT,   CTX_INCIDENT, "incident-prev-section", "Jump to the previous section")
+	X(ACT_I_PREV_SECT,   CTX_INCIDENT, "incident-prev-section", "Jump to the previous section") \
+	X(ACT_S_SELECT,      CTX_STEP,     "step-select",       "Press the button, edit the input or tick the item under the cursor; on the output: show it") \
+	X(ACT_S_TICK,        CTX_STEP,     "step-tick",         "Tick or untick the checklist item under the cursor (recorded with your name)") \
+	X(ACT_S_DONE,        CTX_STEP,     "step-done",         "Mark the step done, with the inputs filled in (required ones must be)") \
+	X(ACT_S_APPROVE,     CTX_STEP,     "step-approve",      "Grant the approval (its role; not the person who asked for it)") \
+	X(ACT_S_DENY,        CTX_STEP,     "step-deny",         "Deny the approval (asks why); the steps that need it are skipped") \
+	X(ACT_S_RETRY,       CTX_STEP,     "step-retry",        "Run a failed or waiting automated step again, or ask a denied approval again") \
+	X(ACT_S_SKIP,        CTX_STEP,     "step-skip",         "Skip the step (asks why; a required step only by a senior)") \
+	X(ACT_S_OUTPUT,      CTX_STEP,     "step-output",       "Show the step's output, error, standard output and error, and log") \
+	X(ACT_S_NEXT_FIELD,  CTX_STEP,     "step-next-field",   "Jump to the next item, input or button") \
+	X(ACT_S_PREV_FIELD,  CTX_STEP,     "step-prev-field",   "Jump to the previous item, input or button")
 
 #define X_ACT_ENUM(id, ctx, name, help) id,
 enum tui_action { ACT_NONE = -1, TUI_ACTIONS(X_ACT_ENUM) ACT_COUNT };

@@ -16,28 +16,31 @@
 	X(init, "", "create the database", \
 	  "Create the database (and its directory) if missing, and register you as\n" \
 	  "its first admin. Running it again is harmless.\n") \
-	X(demo, "", "create a database filled with a realistic month of incidents", \
+	X(demo, "[--seed N] [--days N]", "create a database filled with a realistic month of incidents", \
 	  "Fill an empty database with a month of simulated SOC work: alerts in every\n" \
 	  "format, several hundred incidents in every stage, analysts, notes, moves\n" \
 	  "and closed incidents with resolutions. Refuses a database that already\n" \
 	  "holds incidents.\n" \
 	  "  --seed N       the random seed (default 42): same seed, same month\n" \
-	  "  --days N       how many days to simulate (default 30)\n") \
-	X(ingest, "[--format F] [--json] [FILE|-]...", "read alerts into incidents", \
+	  "  --days N       how many days to simulate, 1 to 366 (default 30); the\n" \
+	  "                 period ends now (or at $IRK_NOW)\n") \
+	X(ingest, "[--format F] [--window D] [--batch N] [--json] [FILE|-]...", "read alerts into incidents", \
 	  "Read JSON-lines alerts from each FILE (or standard input), de-duplicate,\n" \
 	  "correlate them into incidents and print\n" \
 	  "  read N, new N, duplicate N, rejected N, incidents N\n" \
 	  "Rejected lines are kept in the quarantine (irk quarantine) and named on\n" \
 	  "standard error as FILE:LINE: reason. Exit 0 when every line was accepted,\n" \
 	  "3 when some were rejected, 1 on a fatal error.\n" \
-	  "  --format F     auto (default, per line), eve, wazuh, ecs, zeek, json\n" \
+	  "  -f, --format F auto (default, per line), eve, wazuh, ecs, zeek, json\n" \
 	  "  --window D     correlation window (default from irk.conf, 1h)\n" \
+	  "  --batch N      lines per transaction (default from irk.conf, 20000); a\n" \
+	  "                 batch is also committed when the input pauses for a second\n" \
 	  "  --json         print the summary as JSON\n") \
 	X(quarantine, "[--json]", "list rejected input lines", \
 	  "List the lines ingest rejected: when, source file and line, reason, and\n" \
 	  "the start of the line (sanitized).\n" \
 	  "  --json         one JSON object per line, raw text included\n") \
-	X(list, "[--stage S] [--owner U|--mine|--unassigned] [--all] [--json]", \
+	X(list, "[--stage S] [--owner U|--mine|--unassigned] [--unit U] [--limit N] [--all] [--json]", \
 	  "list incidents", \
 	  "List incidents by priority, then age. Open incidents only unless --all or\n" \
 	  "--stage closed.\n" \
@@ -48,12 +51,12 @@
 	  "  --limit N      at most N\n" \
 	  "  --all          closed incidents too\n" \
 	  "  --json         a JSON array (see irk(1) for the fields)\n") \
-	X(show, "KEY [--json]", "show one incident in full", \
+	X(show, "KEY [--alerts N] [--json]", "show one incident in full", \
 	  "Show an incident: its fields and times, stage history, notes, steps,\n" \
 	  "alerts and observables.\n" \
 	  "  --alerts N     show the newest N alerts (default 10)\n" \
 	  "  --json         one JSON object (see irk(1))\n") \
-	X(board, "[--all]", "print the board as text", \
+	X(board, "[--all] [--limit N]", "print the board as text", \
 	  "Print the board as text: one section per stage with its count and its\n" \
 	  "cards (key, priority, severity, owner, age, SLA, title).\n" \
 	  "  --all          list the cards of closed incidents too\n" \
@@ -111,7 +114,7 @@
 	  "  --queued       only messages not sent yet\n" \
 	  "  --limit N      at most N (default 50; 0: all)\n" \
 	  "  --json         a JSON array\n") \
-	X(audit, "verify | log [--incident KEY] [--json]", "check or read the audit log", \
+	X(audit, "verify | log [--incident KEY] [--limit N] [--json]", "check or read the audit log", \
 	  "  verify         recompute the hash chain; exit 0 when intact, 1 naming\n" \
 	  "                 the first event that does not match\n" \
 	  "  log            print events (--incident KEY, --limit N, --json)\n") \
@@ -160,10 +163,11 @@ static void main_help(FILE *f)
 
 static void command_help(const struct cli_command *cmd)
 {
-	printf("usage: irk %s %s\n\n%s: %s\n", cmd->name, cmd->usage, cmd->name, cmd->summary);
+	printf("usage: irk %s%s%s\n\n%s: %s\n", cmd->name, *cmd->usage ? " " : "", cmd->usage,
+	       cmd->name, cmd->summary);
 	if (*cmd->help)
 		printf("\n%s", cmd->help);
-	printf("\nEvery command also takes --db PATH, --config PATH and --help.\n");
+	printf("\nEvery command also takes --db PATH, --config PATH, --theme NAME and --help.\n");
 }
 
 int cli_usage_error(const struct cli_command *cmd, const char *fmt, ...)
@@ -174,7 +178,7 @@ int cli_usage_error(const struct cli_command *cmd, const char *fmt, ...)
 	va_start(ap, fmt);
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
-	fprintf(stderr, "\nusage: irk %s %s\n", cmd->name, cmd->usage);
+	fprintf(stderr, "\nusage: irk %s%s%s\n", cmd->name, *cmd->usage ? " " : "", cmd->usage);
 	return EXIT_USAGE;
 }
 
@@ -303,6 +307,24 @@ void cli_put_col(FILE *f, const char *s, int cols)
 	for (; w < cols; w++)
 		fputc(' ', f);
 	strbuf_free(&sb);
+}
+
+int cli_count(const struct cli_command *cmd, const char *opt, const char *arg,
+	      long long lo, long long hi, long long *out)
+{
+	char *end;
+	long long v;
+
+	errno = 0;
+	v = strtoll(arg, &end, 10);
+	if (!*arg || *end || errno || v < lo || v > hi) {
+		char *safe = sanitize_dup(arg, 0);
+		cli_usage_error(cmd, "%s: '%s' is not a number from %lld to %lld", opt, safe, lo, hi);
+		free(safe);
+		return EXIT_USAGE;
+	}
+	*out = v;
+	return 0;
 }
 
 int64_t cli_key(const struct cli_command *cmd, const char *arg)

@@ -1,4 +1,5 @@
 /* cmd_admin.c: init, demo, ingest, quarantine, audit, user, config, version. */
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -66,10 +67,16 @@ int cmd_demo(struct cli *c, int argc, char **argv)
 	int opt;
 
 	while ((opt = cli_getopt(c, cmd, argc, argv, "", opts)) != -1) {
-		if (opt == O_SEED)
-			o.seed = (unsigned)strtoul(optarg, NULL, 10);
-		else if (opt == O_DAYS && (o.days = atoi(optarg)) < 1)
-			return cli_usage_error(cmd, "--days needs a positive number");
+		long long v;
+		if (opt == O_SEED) {
+			if (cli_count(cmd, "--seed", optarg, 0, 4294967295LL, &v))
+				return EXIT_USAGE;
+			o.seed = (unsigned)v;
+		} else if (opt == O_DAYS) {
+			if (cli_count(cmd, "--days", optarg, 1, 366, &v))
+				return EXIT_USAGE;
+			o.days = (int)v;
+		}
 	}
 	if (optind < argc)
 		return cli_usage_error(cmd, "unexpected argument '%s'", argv[optind]);
@@ -86,8 +93,6 @@ int cmd_demo(struct cli *c, int argc, char **argv)
 			"database (try --db /tmp/demo.db)\n", (long long)total);
 		return EXIT_ERR;
 	}
-	if (bootstrap_admin(c, &err))
-		return cli_report(&err);
 	if (c->tty)
 		o.progress = stderr;
 	struct ingest_opts io;
@@ -139,6 +144,7 @@ int cmd_ingest(struct cli *c, int argc, char **argv)
 	const char *format = NULL, *window = NULL;
 	int opt, json = 0, rc = IRK_OK;
 	int64_t w;
+	long long n;
 
 	ingest_opts_init(&o);
 	while ((opt = cli_getopt(c, cmd, argc, argv, "f:", opts)) != -1) {
@@ -147,7 +153,11 @@ int cmd_ingest(struct cli *c, int argc, char **argv)
 		case O_FORMAT: format = optarg; break;
 		case O_JSON: json = 1; break;
 		case O_WINDOW: window = optarg; break;
-		case O_BATCH: o.batch = atoi(optarg); break;
+		case O_BATCH:
+			if (cli_count(cmd, "--batch", optarg, 1, 10000000, &n))
+				return EXIT_USAGE;
+			o.batch = (int)n;
+			break;
 		}
 	}
 	if (!format)
@@ -299,15 +309,16 @@ int cmd_audit(struct cli *c, int argc, char **argv)
 	const struct cli_command *cmd = cli_find("audit");
 	struct irk_err err = { 0 };
 	int opt, json = 0;
-	int64_t incident = 0, limit = 0;
+	int64_t incident = 0;
+	long long limit = 0;
 
 	while ((opt = cli_getopt(c, cmd, argc, argv, "", opts)) != -1) {
 		if (opt == O_JSON)
 			json = 1;
 		else if (opt == O_INCIDENT && !(incident = cli_key(cmd, optarg)))
 			return EXIT_USAGE;
-		else if (opt == O_LIMIT)
-			limit = atoll(optarg);
+		else if (opt == O_LIMIT && cli_count(cmd, "--limit", optarg, 0, INT64_MAX, &limit))
+			return EXIT_USAGE;
 	}
 	if (optind + 1 != argc)
 		return cli_usage_error(cmd, "verify or log?");

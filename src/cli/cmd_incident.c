@@ -1,4 +1,6 @@
 /* cmd_incident.c: list, show, board, claim, move, note, close, set. */
+#include <limits.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -116,6 +118,7 @@ int cmd_list(struct cli *c, int argc, char **argv)
 	struct list_state ls = { .c = c };
 	struct irk_err err = { 0 };
 	int opt, all = 0, mine = 0;
+	long long n;
 
 	f.open_only = 1;
 	while ((opt = cli_getopt(c, cmd, argc, argv, "", opts)) != -1) {
@@ -130,7 +133,11 @@ int cmd_list(struct cli *c, int argc, char **argv)
 		case O_UNIT: f.business_unit = optarg; break;
 		case O_ALL: all = 1; break;
 		case O_JSON: ls.json = 1; break;
-		case O_LIMIT: f.limit = atoll(optarg); break;
+		case O_LIMIT:
+			if (cli_count(cmd, "--limit", optarg, 0, INT64_MAX, &n))
+				return EXIT_USAGE;
+			f.limit = n;
+			break;
 		}
 	}
 	if (optind < argc)
@@ -431,13 +438,16 @@ int cmd_show(struct cli *c, int argc, char **argv)
 	struct incident inc;
 	struct irk_err err = { 0 };
 	int opt, json = 0, nalerts = 10;
+	long long n;
 	int64_t id;
 
 	while ((opt = cli_getopt(c, cmd, argc, argv, "", opts)) != -1) {
 		if (opt == O_JSON)
 			json = 1;
+		else if (opt == O_ALERTS && cli_count(cmd, "--alerts", optarg, 0, INT_MAX, &n))
+			return EXIT_USAGE;
 		else if (opt == O_ALERTS)
-			nalerts = atoi(optarg);
+			nalerts = (int)n;
 	}
 	if (optind + 1 != argc)
 		return cli_usage_error(cmd, optind < argc ? "one incident at a time" : "which incident?");
@@ -495,13 +505,16 @@ int cmd_board(struct cli *c, int argc, char **argv)
 	struct irk_err err = { 0 };
 	struct board_state bs = { 0 };
 	int64_t counts[STAGE_COUNT], open = 0;
+	long long n;
 	int opt, all = 0;
 
 	while ((opt = cli_getopt(c, cmd, argc, argv, "", opts)) != -1) {
 		if (opt == O_ALL)
 			all = 1;
+		else if (opt == O_LIMIT && cli_count(cmd, "--limit", optarg, 0, INT_MAX, &n))
+			return EXIT_USAGE;
 		else if (opt == O_LIMIT)
-			bs.limit = atoi(optarg);
+			bs.limit = (int)n;
 	}
 	if (optind < argc)
 		return cli_usage_error(cmd, "unexpected argument '%s'", argv[optind]);

@@ -688,10 +688,24 @@ static int step_show(struct cli *c, int64_t id, const char *step)
 		if ((v = jdoc_get(&d, 0, "instructions")) >= 0 && jdoc_str(&d, v))
 			put_text(f, "\nInstructions\n  ", jdoc_str(&d, v));
 		if ((v = jdoc_get(&d, 0, "checklist")) >= 0 && jdoc_type(&d, v) == JD_ARRAY) {
+			/* Ticks by item number (store_step_check). */
+			struct strbuf tb = STRBUF_INIT;
+			struct jdoc ticks;
+			char num[16];
+			int item = 0;
+			jdoc_init(&ticks);
+			if (store_step_checks(c->store, sc.r.id, &tb, NULL) ||
+			    jdoc_parse(&ticks, tb.buf, tb.len, &je))
+				jdoc_parse(&ticks, "{}", 2, &je);
 			printf("\nChecklist\n");
-			for (int e = jdoc_first(&d, v); e >= 0; e = jdoc_next(&d, v, e))
+			for (int e = jdoc_first(&d, v); e >= 0; e = jdoc_next(&d, v, e), item++) {
+				snprintf(num, sizeof num, "%d", item);
 				if (jdoc_str(&d, e))
-					put_text(f, "  [ ] ", jdoc_str(&d, e));
+					put_text(f, jdoc_get(&ticks, 0, num) >= 0 ? "  [x] " : "  [ ] ",
+						 jdoc_str(&d, e));
+			}
+			jdoc_free(&ticks);
+			strbuf_free(&tb);
 		}
 		if ((v = jdoc_get(&d, 0, "inputs")) >= 0 && jdoc_type(&d, v) == JD_ARRAY) {
 			printf("\nInputs (irk step done %s ", key);

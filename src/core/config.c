@@ -27,7 +27,7 @@ static const struct config_key keys[] = {
 	{ "mapping.time", CK_TEXT, NULL, "generic JSON: path of the event time (ISO 8601 or epoch)" },
 	{ "mapping.rule_id", CK_TEXT, NULL, "generic JSON: path of the rule id" },
 	{ "mapping.rule_name", CK_TEXT, NULL, "generic JSON: path of the rule name" },
-	{ "mapping.severity", CK_TEXT, NULL, "generic JSON: path of the severity (name or 1..4)" },
+	{ "mapping.severity", CK_TEXT, NULL, "generic JSON: path of the severity (a word, a 0-10 or a 0-100 score)" },
 	{ "mapping.host", CK_TEXT, NULL, "generic JSON: path of the affected host" },
 	{ "mapping.src_ip", CK_TEXT, NULL, "generic JSON: path of the source IP" },
 	{ "mapping.dst_ip", CK_TEXT, NULL, "generic JSON: path of the destination IP" },
@@ -367,11 +367,13 @@ void config_dump(const struct config *c, struct strbuf *out)
 		const char *v = c->values[i];
 		if (keys[i].kind == CK_SECRET && v)
 			v = "(set)";
+		size_t start = out->len;
 		strbuf_printf(out, "%s%s = ", v ? "" : "# ", dot + 1);
 		if (v)
 			sanitize_append(out, v, strlen(v), 0);
-		strbuf_printf(out, "%*s# %s\n", v && strlen(v) < 12 ? (int)(12 - strlen(v)) : 1, "",
-			      keys[i].help);
+		/* The help comments line up (a long value pushes its own). */
+		int w = utf8_width(out->buf + start, out->len - start);
+		strbuf_printf(out, "%*s# %s\n", w < 28 ? 28 - w : 2, "", keys[i].help);
 	}
 	for (size_t i = 0; i < c->nextra; i++) {
 		if (find_key(c->extra[i].key) >= 0)

@@ -121,7 +121,7 @@ static void bump(int fd, uint64_t n)
 /* A store callback keeping the (one) row it is lent. */
 static int row_copy(const struct step_row *in, void *arg)
 {
-	step_row_dup(arg, in);
+	store_step_row_copy(arg, in);
 	return 1;
 }
 
@@ -174,7 +174,7 @@ static int claim_locked(struct worker *w, struct job *j, struct irk_err *err)
 	/* The claim is store_step_claim's UPDATE; its event is written as
 	 * every other change's. */
 	if (rc || play_step_event(w->s, PLAY_ENGINE_ACTOR, &j->row, STEP_READY, why, err)) {
-		step_row_clear(&j->row);
+		store_step_row_clear(&j->row);
 		return -1;
 	}
 	j->w = w;
@@ -210,7 +210,7 @@ static int claim(struct worker *w, struct job *j)
 		if (rc)
 			engine_log(w->e, "claiming: %s", err.msg);
 		if (rc > 0)
-			step_row_clear(&j->row);
+			store_step_row_clear(&j->row);
 		return 0;
 	}
 	claimed(w, j);
@@ -262,7 +262,7 @@ static int still_ours(struct worker *w, struct job *j)
 	if (store_step_get(w->s, 0, NULL, j->row.id, row_copy, &now, NULL))
 		return 0;
 	ours = now.state == STEP_RUNNING && now.lease_owner && !strcmp(now.lease_owner, w->owner);
-	step_row_clear(&now);
+	store_step_row_clear(&now);
 	return ours;
 }
 
@@ -362,7 +362,7 @@ static int finish(struct worker *w, struct job *j, const struct run_result *r, i
 	    store_commit(w->s, &err)) {
 		store_rollback(w->s);
 		if (got > 0)
-			step_row_clear(&next->row);
+			store_step_row_clear(&next->row);
 		got = 0;
 		engine_log(e, "%s %s: cannot record the result: %s", j->key, j->row.step_id, err.msg);
 	} else {
@@ -538,7 +538,7 @@ static int recover(struct worker *w)
 		if (store_step_get(w->s, 0, NULL, ids[i], row_copy, &row, NULL))
 			continue;
 		if (row.state != STEP_RUNNING || row.lease_until >= now) {
-			step_row_clear(&row);
+			store_step_row_clear(&row);
 			continue;
 		}
 		a = row;
@@ -564,7 +564,7 @@ static int recover(struct worker *w)
 			rc = play_advance(w->s, row.incident_id, PLAY_ENGINE_ACTOR, &changed, &err);
 		if (rc) {
 			strbuf_free(&why);
-			step_row_clear(&row);
+			store_step_row_clear(&row);
 			store_rollback(w->s);
 			engine_log(e, "recovering leases: %s", err.msg);
 			return 0;
@@ -572,7 +572,7 @@ static int recover(struct worker *w)
 		engine_log(e, "%s %s: %s: %s", incident_key(row.incident_id, key, sizeof key),
 			   row.step_id, step_state_name(a.state), a.error);
 		strbuf_free(&why);
-		step_row_clear(&row);
+		store_step_row_clear(&row);
 		n++;
 	}
 	if (store_commit(w->s, &err)) {
@@ -676,10 +676,10 @@ static void *worker_main(void *arg)
 			w->idle = 0;
 			/* One step after the other while steps are due. */
 			while (run_job(w, &j, &next)) {
-				step_row_clear(&j.row);
+				store_step_row_clear(&j.row);
 				j = next;
 			}
-			step_row_clear(&j.row);
+			store_step_row_clear(&j.row);
 			continue;
 		}
 		w->idle = 1;

@@ -3,7 +3,8 @@
  *
  *   demo_world.c   the organisation, the rule sets and the kinds of things
  *                  that happen, with what analysts write about them
- *   demo_alerts.c  one alert as a JSON line in its source's format
+ *   demo_alerts.c  one alert as a JSON line in its source's format, and
+ *                  the text templates
  *   demo.c         the simulation: the clock, the ingest feeds, the analysts
  */
 #ifndef IRK_DEMO_IMPL_H
@@ -15,22 +16,22 @@
 #include "irk/strbuf.h"
 
 /* ---- deterministic randomness (splitmix64) ------------------------------ */
-struct rng {
+struct demo_rng {
 	uint64_t s;
 };
-uint64_t rng_next(struct rng *r);
+uint64_t demo_rng_next(struct demo_rng *r);
 /* Uniform in [0, 1). */
-double rng_unit(struct rng *r);
+double demo_rng_unit(struct demo_rng *r);
 /* Uniform integer in [lo, hi] (hi < lo gives lo). */
-int rng_range(struct rng *r, int lo, int hi);
+int demo_rng_range(struct demo_rng *r, int lo, int hi);
 /* Nonzero with probability pct percent. */
-int rng_pct(struct rng *r, int pct);
+int demo_rng_pct(struct demo_rng *r, int pct);
 /* Log-normal around median (sigma in log space): waiting times. */
-double rng_lognormal(struct rng *r, double median, double sigma);
+double demo_rng_lognormal(struct demo_rng *r, double median, double sigma);
 /* A Poisson count with mean lambda (small lambda). */
-int rng_poisson(struct rng *r, double lambda);
+int demo_rng_poisson(struct demo_rng *r, double lambda);
 /* One string of a NULL-terminated list; NULL for a NULL or empty list. */
-const char *rng_pick(struct rng *r, const char *const *list);
+const char *demo_rng_pick(struct demo_rng *r, const char *const *list);
 
 /* ---- the organisation ---------------------------------------------------- */
 enum demo_unit { BU_FINANCE, BU_HR, BU_ENG, BU_SALES, BU_ITOPS, BU_WEB, BU_COUNT };
@@ -41,9 +42,11 @@ enum {
 	HK_LAPTOP  = 1 << 1,   /* Windows laptop (travels) */
 	HK_WINSRV  = 1 << 2,   /* Windows server (domain controllers, ERP) */
 	HK_LINUX   = 1 << 3,   /* internal Linux server */
-	HK_DMZ     = 1 << 4,   /* Internet-facing Linux (web, VPN, mail, jump) */
-	HK_SCANNER = 1 << 5,   /* the vulnerability scanner */
-	HK_CLOUD   = 1 << 6,   /* a cloud account (generic JSON source) */
+	HK_DMZ     = 1 << 4,   /* Internet-facing Linux (VPN, mail, jump) */
+	HK_WEB     = 1 << 5,   /* Internet-facing web server */
+	HK_SCANNER = 1 << 6,   /* the vulnerability scanner */
+	HK_CLOUD   = 1 << 7,   /* a cloud account (generic JSON source) */
+	HK_DC      = 1 << 8,   /* a domain controller (also HK_WINSRV work) */
 };
 
 struct demo_host {
@@ -57,9 +60,11 @@ struct demo_host {
 extern const struct demo_host demo_hosts[];
 extern const int demo_nhosts;
 const char *demo_unit_name(int unit);
-/* A host of one of the kinds in mask. */
-const struct demo_host *demo_host_pick(struct rng *r, int mask);
-const struct demo_host *demo_host_find(const char *name);
+/* A host of one of the kinds in mask (never NULL: the first host when
+ * nothing matches). */
+const struct demo_host *demo_host_pick(struct demo_rng *r, int mask);
+/* Staff names for alerts that are about a person. NULL-terminated. */
+extern const char *const demo_staff[];
 
 /* ---- rule sets ------------------------------------------------------------ */
 struct demo_rule {
@@ -68,12 +73,17 @@ struct demo_rule {
 	const char *name;          /* signature / description / rule name / msg (placeholders) */
 	const char *cat;           /* EVE classtype, Wazuh groups "a,b", ECS event.category */
 	int level;                 /* EVE alert.severity, Wazuh rule.level, ECS risk score */
-	const char *word;          /* EVE signature_severity, ECS kibana severity */
+	const char *word;          /* EVE signature_severity, ECS / cloud severity word */
 	const char *log;           /* full_log / message / Zeek sub (placeholders) */
 	int proto_port;            /* destination port it is about (0: none) */
 };
 
+/* demo_rules[0] is a placeholder, so a zeroed phase ends a list. */
 extern const struct demo_rule demo_rules[];
+extern const int demo_nrules;
+
+/* The layout of the demo's cloud audit records (generic JSON). */
+extern const struct alert_mapping demo_mapping;
 
 /* ---- kinds of incident ----------------------------------------------------- */
 enum { W_ANY, W_OFFICE, W_WEEKLY };   /* W_WEEKLY: Tuesday night */
@@ -85,21 +95,22 @@ enum {
 	D_EXT,         /* only the outsider is named (Zeek guessing) */
 	D_LOCAL,       /* an agent on the host, the outsider as data.srcip */
 	D_HOSTONLY,    /* an agent on the host, no network party */
-	D_SCAN,        /* our host scans other hosts of ours */
-	D_SPRAY,       /* another host of ours (the first extra) -> our host */
-	D_MANAGER,     /* reported through the Wazuh manager (agent 000) */
+	D_SCAN,        /* our host scans other hosts of ours (the extras) */
+	D_SPRAY,       /* our host -> another host of ours (the extras) */
+	D_SENSOR,      /* about the sensor itself: no host at all */
 };
 
 enum {
 	PH_BEACON   = 1 << 0,  /* periodic until contained (spread = period) */
 	PH_MANY_SRC = 1 << 1,  /* a different outside address per alert */
 	PH_MULTI    = 1 << 2,  /* one alert per extra host of the scenario */
+	PH_TP       = 1 << 3,  /* only when the scenario is a true positive */
 };
 
 struct demo_phase {
-	int rule;                  /* index into demo_rules */
+	int rule;                  /* index into demo_rules; 0 ends the list */
 	int dir;                   /* D_ */
-	int min, max;              /* alerts in this phase; max 0 ends the list */
+	int min, max;              /* alerts in this phase (beacon: at most max) */
 	int spread;                /* seconds they spread over (beacon: period) */
 	int offset;                /* seconds after the scenario starts */
 	int pct;                   /* chance the phase happens */
@@ -109,24 +120,23 @@ struct demo_phase {
 #define DEMO_PHASES 4
 
 /* One kind of thing that happens, and what the analysts write about it.
- * Text lists are NULL-terminated; the placeholders are expanded by
- * demo_expand(). A true positive goes through the stages in path
- * ('i'dentification, 'c'ontainment, 'e'radication, 'r'ecovery,
- * 'l'essons-learned) and is then closed. */
+ * Text lists are NULL-terminated (NULL: the generic list); placeholders are
+ * expanded by demo_expand(). A true positive goes through the stages in
+ * path ('c'ontainment, 'e'radication, 'r'ecovery, 'l'essons-learned) after
+ * identification and is then closed. */
 struct demo_kind {
 	const char *name;
 	const char *category;      /* as the analyst files it */
 	int when;                  /* W_ */
-	double rate;               /* scenarios per weekday */
+	double rate;               /* scenarios per weekday (W_WEEKLY: per week) */
 	int targets;               /* HK_ mask */
-	int hosts_max;             /* PH_MULTI: up to this many hosts */
+	int hosts_max;             /* extras (PH_MULTI, D_SCAN, D_SPRAY): up to this many */
 	int fp, benign;            /* percent; the rest are true positives */
-	int tunable;               /* a false positive leads to rule tuning */
-	int needs_map;             /* generic JSON: only with a [mapping] */
+	int tunable;               /* a false positive or benign one leads to rule tuning */
 	const char *path;
 	int tp_sev;                /* severity a true positive is raised to (-1 keep) */
-	int reinfect;              /* percent of true positives seen again */
-	int reopen;                /* may be reopened after closing (C2-like) */
+	int reinfect;              /* percent of true positives seen again while open */
+	int reopen;                /* percent of true positives seen again after closing */
 	struct demo_phase ph[DEMO_PHASES];
 	const char *summary;
 	const char *const *triage, *const *contain, *const *eradicate,
@@ -137,7 +147,14 @@ struct demo_kind {
 
 extern const struct demo_kind demo_kinds[];
 extern const int demo_nkinds;
-int demo_kind_find(const char *name);
+
+/* Generic text, for kinds that leave a list NULL. */
+extern const char *const demo_generic_triage[], *const demo_generic_contain[],
+	*const demo_generic_eradicate[], *const demo_generic_recover[],
+	*const demo_generic_lessons[], *const demo_generic_fp[],
+	*const demo_generic_benign[], *const demo_generic_dup[],
+	*const demo_generic_reinfect[], *const demo_generic_missed[], *const demo_generic_reopen[],
+	*const demo_generic_tuned[], *const demo_generic_ack[];
 
 /* The team. */
 struct demo_analyst {
@@ -156,9 +173,10 @@ struct demo_scen;
 struct demo_shot {
 	const struct demo_rule *rule;
 	const struct demo_scen *sc;
+	int dir;                   /* D_ */
 	int64_t t;                 /* event time, seconds */
 	int usec;                  /* and microseconds */
-	const struct demo_host *host;
+	const struct demo_host *host;  /* the agent / the host of ours (NULL: sensor) */
 	const char *src, *dst;     /* addresses (may be NULL) */
 	int sport, dport;
 	const char *user;
@@ -170,16 +188,16 @@ struct demo_shot {
 struct demo_scen {
 	int kind;                  /* index into demo_kinds */
 	const struct demo_host *host;
-	const struct demo_host *extra[6];   /* PH_MULTI hosts */
+	const struct demo_host *extra[6];
 	int nextra;
 	char ext[16];              /* the outside party */
 	const char *user;
-	char domain[64], file[128], proc[48], hash[65], url[96];
+	char domain[64], file[128], proc[48], hash[65], url[128];
 	int engines, ticket, port;
 	int outcome;               /* enum resolution decided at the start */
-	int64_t start, stop;       /* alerts after stop are not sent (contained) */
-	int64_t primary;           /* incident worked for this scenario */
-	int reopen_pending;        /* the next incident reopens the primary */
+	int64_t start, stop;       /* beacons after stop are not sent (contained) */
+	int64_t primary;           /* the incident worked for this scenario */
+	int recur;                 /* the next new incident is a recurrence */
 	int alerts;                /* alerts sent so far */
 };
 
@@ -191,12 +209,35 @@ struct demo_text {
 	const struct demo_host *host;  /* the alert's host (defaults to sc->host) */
 	const char *key, *dup, *lead, *peer;
 	int64_t n;                     /* alerts in the incident */
-	struct rng *r;                 /* for ticket numbers */
+	struct demo_rng *r;            /* for small varying numbers */
 };
 void demo_expand(struct strbuf *out, const char *tpl, const struct demo_text *tx);
 
-/* The alert as one JSON line in its rule's format (map: generic JSON). */
-void demo_alert_json(struct strbuf *out, const struct demo_shot *a,
-		const struct alert_mapping *map, struct rng *r);
+/* ---- the play steps of an incident (demo_steps.c) ----------------------- */
+struct demo_stepper {
+	struct store *s;
+	struct demo_rng *r;
+	int64_t *now;                  /* the simulated clock: steps take a little time */
+	int64_t end;                   /* ... but it never passes the end of the period */
+	/* The value of input name (its label says what is wanted) of a manual
+	 * step of incident id, appended to out. */
+	void (*input)(void *arg, int64_t id, const char *name, const char *label,
+			struct strbuf *out);
+	void *arg;
+	struct irk_err *err;
+};
+struct actor;
+/* After a move, a close or an opening: advance the incident's play
+ * (play_advance) and let the simulated sequencer finish its automated
+ * steps. Nothing happens for an incident without a play. */
+int demo_steps_advance(struct demo_stepper *w, int64_t id, const char *actor);
+/* Before leaving stage: who does the people's steps of stages up to it
+ * (manual steps done with inputs, approvals granted by a senior who did not
+ * ask), the sequencer its steps, until nothing more can be done. */
+int demo_steps_work(struct demo_stepper *w, int64_t id, int stage, const struct actor *who);
+
+/* The alert as one JSON line in its rule's format (generic JSON in the
+ * layout of demo_mapping). */
+void demo_alert_json(struct strbuf *out, const struct demo_shot *a, struct demo_rng *r);
 
 #endif

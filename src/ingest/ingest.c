@@ -4,6 +4,7 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "irk/audit.h"
@@ -475,6 +476,12 @@ static int reader_next(struct reader *r, const char **line, size_t *len, int64_t
 			*len = (size_t)(nl - *line);
 			*full = (int64_t)*len;
 			r->start = r->scan = (size_t)(nl + 1 - r->buf);
+			/* The buffer reads ahead past the limit: a line that
+			 * ends there is still too long. */
+			if (*len > INGEST_MAX_LINE) {
+				*len = INGEST_MAX_LINE;
+				return LINE_TOO_LONG;
+			}
 			return LINE_OK;
 		}
 		r->scan = r->end;
@@ -576,7 +583,9 @@ struct pipeline {
 	pthread_mutex_t mu;
 	pthread_cond_t more, room;
 	uint64_t head, tail;     /* slots filled / slots consumed */
+	uint64_t ready, used;    /* the database thread's own: seen, stored */
 	int eof, read_errno, stop;
+	int reader_waits, store_waits;   /* who sleeps on a condition: wake only them */
 	int64_t lineno;
 };
 
@@ -592,8 +601,11 @@ static int pipeline_wait_room(struct pipeline *pl)
 
 	pthread_mutex_lock(&pl->mu);
 	pthread_cleanup_push(unlock_mutex, &pl->mu);
-	while (pl->head - pl->tail == RING && !pl->stop)
+	while (pl->head - pl->tail == RING && !pl->stop) {
+		pl->reader_waits = 1;
 		pthread_cond_wait(&pl->room, &pl->mu);
+	}
+	pl->reader_waits = 0;
 	pthread_cleanup_pop(0);
 	stop = pl->stop;
 	pthread_mutex_unlock(&pl->mu);
@@ -648,31 +660,50 @@ static void *pipeline_reader(void *arg)
 		}
 		pthread_mutex_lock(&pl->mu);
 		pl->head++;
-		pthread_cond_signal(&pl->more);
+		if (pl->store_waits)
+			pthread_cond_signal(&pl->more);
 		pthread_mutex_unlock(&pl->mu);
 	}
 }
 
-/* The next parsed slot in order, or NULL at the end of input. */
-static struct parsed *pipeline_next(struct pipeline *pl)
+/* The next parsed slot in order, or NULL at the end of input. The
+ * database thread takes every slot ready at one look and gives the used
+ * ones back at the next, so it locks once per run of lines, not per line.
+ * With a deadline (CLOCK_MONOTONIC), waiting for input past it gives NULL
+ * with *idle set: the caller commits what it has while the input pauses. */
+static struct parsed *pipeline_next(struct pipeline *pl, const struct timespec *deadline,
+				    int *idle)
 {
-	struct parsed *p = NULL;
-
-	pthread_mutex_lock(&pl->mu);
-	while (pl->head == pl->tail && !pl->eof)
-		pthread_cond_wait(&pl->more, &pl->mu);
-	if (pl->head != pl->tail)
-		p = &pl->slots[pl->tail % RING];
-	pthread_mutex_unlock(&pl->mu);
-	return p;
+	*idle = 0;
+	if (!pl->ready) {
+		pthread_mutex_lock(&pl->mu);
+		pl->tail += pl->used;
+		pl->used = 0;
+		/* A full ring means the database is the slow side: let the
+		 * reader refill half of it at a time, not wake it per line. */
+		if (pl->reader_waits && pl->head - pl->tail <= RING / 2)
+			pthread_cond_signal(&pl->room);
+		while (pl->head == pl->tail && !pl->eof && !*idle) {
+			pl->store_waits = 1;
+			if (!deadline)
+				pthread_cond_wait(&pl->more, &pl->mu);
+			else if (pthread_cond_timedwait(&pl->more, &pl->mu, deadline) == ETIMEDOUT)
+				*idle = pl->head == pl->tail && !pl->eof;
+		}
+		pl->store_waits = 0;
+		pl->ready = pl->head - pl->tail;
+		pthread_mutex_unlock(&pl->mu);
+		if (!pl->ready)
+			return NULL;
+	}
+	return &pl->slots[(pl->tail + pl->used) % RING];
 }
 
+/* The slot pipeline_next() gave is stored: it goes back with the next look. */
 static void pipeline_done_with(struct pipeline *pl)
 {
-	pthread_mutex_lock(&pl->mu);
-	pl->tail++;
-	pthread_cond_signal(&pl->room);
-	pthread_mutex_unlock(&pl->mu);
+	pl->used++;
+	pl->ready--;
 }
 
 int ingest_fd(struct store *s, int fd, const char *source,
@@ -688,6 +719,8 @@ int ingest_fd(struct store *s, int fd, const char *source,
 	int n_in_batch = 0;
 	char *safe_source = sanitize_dup(source, 0);
 	pthread_t reader;
+	pthread_condattr_t ca;
+	struct timespec flush_at = { 0, 0 };
 
 	pl->r = (struct reader){ fd, xmalloc(INGEST_MAX_LINE + READ_CHUNK + 1),
 		INGEST_MAX_LINE + READ_CHUNK + 1, 0, 0, 0, 0 };
@@ -695,7 +728,10 @@ int ingest_fd(struct store *s, int fd, const char *source,
 	for (int i = 0; i < RING; i++)
 		parsed_init(&pl->slots[i]);
 	pthread_mutex_init(&pl->mu, NULL);
-	pthread_cond_init(&pl->more, NULL);
+	pthread_condattr_init(&ca);
+	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+	pthread_cond_init(&pl->more, &ca);
+	pthread_condattr_destroy(&ca);
 	pthread_cond_init(&pl->room, NULL);
 	if (pthread_create(&reader, NULL, pipeline_reader, pl)) {
 		rc = irk_fail(err, IRK_ERROR, "cannot start the reader thread");
@@ -703,8 +739,17 @@ int ingest_fd(struct store *s, int fd, const char *source,
 	}
 	store_bulk_begin(s);
 	for (;;) {
-		struct parsed *p = pipeline_next(pl);
+		int idle;
+		struct parsed *p = pipeline_next(pl, in_batch ? &flush_at : NULL, &idle);
 
+		if (idle) {
+			/* The input pauses (a live stream): commit, so what
+			 * came is stored and its errors are reported now. */
+			if ((rc = commit_batch(c, source, first_line, last_line, &before, st, &pending, err)))
+				break;
+			in_batch = 0;
+			continue;
+		}
 		if (!p)
 			break;
 		if (!in_batch) {
@@ -714,6 +759,13 @@ int ingest_fd(struct store *s, int fd, const char *source,
 			n_in_batch = 0;
 			first_line = p->lineno;
 			before = *st;
+			clock_gettime(CLOCK_MONOTONIC, &flush_at);
+			flush_at.tv_sec += INGEST_FLUSH_MS / 1000;
+			flush_at.tv_nsec += (INGEST_FLUSH_MS % 1000) * 1000000L;
+			if (flush_at.tv_nsec >= 1000000000L) {
+				flush_at.tv_sec++;
+				flush_at.tv_nsec -= 1000000000L;
+			}
 		}
 		irk_err_clear(&lerr);
 		last_line = p->lineno;

@@ -37,7 +37,7 @@ static int list_add(const struct step_row *r, void *arg)
 	struct step_list *l = arg;
 
 	l->v = xrealloc(l->v, (size_t)(l->n + 1) * sizeof *l->v);
-	step_row_dup(&l->v[l->n++], r);
+	store_step_row_copy(&l->v[l->n++], r);
 	return 0;
 }
 
@@ -52,7 +52,7 @@ int step_list_load(struct store *s, int64_t incident_id, struct step_list *l,
 void step_list_free(struct step_list *l)
 {
 	for (int i = 0; i < l->n; i++)
-		step_row_clear(&l->v[i]);
+		store_step_row_clear(&l->v[i]);
 	free(l->v);
 	l->v = NULL;
 	l->n = 0;

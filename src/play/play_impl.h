@@ -32,7 +32,7 @@ struct step_def {
 void play_diags_add(struct play_diags *d, const char *file, int line, int col,
 		int warning, const char *msg);
 
-/* Replace one owned string field of a row copied with step_row_dup()
+/* Replace one owned string field of a row copied with store_step_row_copy()
  * (NULL allowed). */
 void step_row_set(const char **field, const char *value);
 

@@ -104,7 +104,9 @@
 		"FROM events WHERE (?1 = 0 OR incident_id = ?1) ORDER BY seq LIMIT ?2") \
 	X(ST_INC_STAGE, "SELECT " INCIDENT_COLS " FROM incidents WHERE stage = ?1 " \
 		"ORDER BY priority, t_detected, id LIMIT ?2 OFFSET ?3") \
-	X(ST_INC_CLOSED_RECENT, "SELECT " INCIDENT_COLS " FROM incidents " \
+	/* INDEXED BY: without statistics the planner takes incidents_board \
+	 * (stage = 'closed') and sorts every closed row for a page of 300. */ \
+	X(ST_INC_CLOSED_RECENT, "SELECT " INCIDENT_COLS " FROM incidents INDEXED BY incidents_closed " \
 		"WHERE stage = 'closed' ORDER BY t_closed DESC, id DESC LIMIT ?1 OFFSET ?2") \
 	X(ST_STEP_WAITING, "SELECT DISTINCT incident_id FROM steps WHERE state = 'waiting' " \
 		"OR (state = 'ready' AND kind IN ('manual', 'approval'))") \
@@ -140,6 +142,15 @@
 		"ORDER BY lease_until LIMIT ?2") \
 	X(ST_STEP_NEXT_DUE, "SELECT min(coalesce(next_attempt, 0)) FROM steps " \
 		"WHERE state = 'ready' AND coalesce(next_attempt, 0) > ?1") \
+	X(ST_STEP_CHECK_GET, "SELECT step_id, incident_id, kind, state, done_by, " \
+		"coalesce(json_array_length(def, '$.checklist'), 0), " \
+		"json_extract(def, '$.checklist[' || ?2 || ']'), " \
+		"json_type(coalesce(checks, '{}'), '$.\"' || ?2 || '\"') FROM steps WHERE id = ?1") \
+	X(ST_STEP_CHECK_SET, "UPDATE steps SET checks = json_set(coalesce(checks, '{}'), " \
+		"'$.\"' || ?2 || '\"', json_object('by', ?3, 'at', ?4)) WHERE id = ?1") \
+	X(ST_STEP_CHECK_CLEAR, "UPDATE steps SET checks = " \
+		"nullif(json_remove(coalesce(checks, '{}'), '$.\"' || ?2 || '\"'), '{}') WHERE id = ?1") \
+	X(ST_STEP_CHECKS, "SELECT coalesce(checks, '{}') FROM steps WHERE id = ?1") \
 	X(ST_OUTBOX_ADD, "INSERT INTO outbox(at, incident_id, step, recipient, text) " \
 		"VALUES (?1, ?2, ?3, ?4, ?5)") \
 	X(ST_OUTBOX_EACH, "SELECT o.id, o.at, o.incident_id, s.step_id, o.recipient, o.text, " \
@@ -165,6 +176,7 @@ struct store {
 	sqlite3 *db;
 	char *path;
 	int in_tx;
+	int group;          /* inside store_group_begin(): transactions are savepoints */
 	sqlite3_stmt *stmts[ST_COUNT];
 	/* Statements added by other modules at run time (engine, plays). */
 	sqlite3_stmt **extra;

@@ -1,9 +1,13 @@
 /* steps.c: plays by content hash, the life of steps (insert, claim, lease,
- * update), the outbox, and the history the score step reads. */
+ * update), checklist ticks, the outbox, and the history the score step
+ * reads. */
 #include <stdlib.h>
 #include <string.h>
 
 #include "internal.h"
+#include "irk/audit.h"
+#include "irk/clock.h"
+#include "irk/jsonw.h"
 
 static const char *col(sqlite3_stmt *st, int i)
 {
@@ -39,28 +43,6 @@ void store_step_row(sqlite3_stmt *st, struct step_row *r)
 		.done_by = col(st, 23),
 		.reason = col(st, 24),
 	};
-}
-
-/* The strings of a step row, for copying and freeing them together. */
-#define STEP_ROW_STRINGS(X, r) \
-	X((r)->step_id) X((r)->kind) X((r)->title) X((r)->assignee) X((r)->lease_owner) \
-	X((r)->output) X((r)->error) X((r)->def) X((r)->inputs) X((r)->log) \
-	X((r)->requested_by) X((r)->done_by) X((r)->reason)
-
-void step_row_dup(struct step_row *out, const struct step_row *in)
-{
-	*out = *in;
-#define X_DUP(f) f = f ? xstrdup(f) : NULL;
-	STEP_ROW_STRINGS(X_DUP, out)
-#undef X_DUP
-}
-
-void step_row_clear(struct step_row *r)
-{
-#define X_FREE(f) free((char *)f);
-	STEP_ROW_STRINGS(X_FREE, r)
-#undef X_FREE
-	memset(r, 0, sizeof *r);
 }
 
 int store_each_id(struct store *s, sqlite3_stmt *st, int (*fn)(int64_t id, void *arg),
@@ -186,6 +168,27 @@ int store_step_insert(struct store *s, const struct step_row *r, int64_t *id,
 	if (id)
 		*id = sqlite3_last_insert_rowid(s->db);
 	return IRK_OK;
+}
+
+#define STEP_ROW_STRINGS(X, r) \
+	X((r)->step_id) X((r)->kind) X((r)->title) X((r)->assignee) X((r)->lease_owner) \
+	X((r)->output) X((r)->error) X((r)->def) X((r)->inputs) X((r)->log) \
+	X((r)->requested_by) X((r)->done_by) X((r)->reason)
+
+void store_step_row_copy(struct step_row *out, const struct step_row *in)
+{
+	*out = *in;
+#define X_DUP(f) f = f ? xstrdup(f) : NULL;
+	STEP_ROW_STRINGS(X_DUP, out)
+#undef X_DUP
+}
+
+void store_step_row_clear(struct step_row *r)
+{
+#define X_FREE(f) free((char *)f);
+	STEP_ROW_STRINGS(X_FREE, r)
+#undef X_FREE
+	memset(r, 0, sizeof *r);
 }
 
 /* Step a statement selecting STEP_COLS, calling fn for each row; *n rows. */
@@ -338,6 +341,128 @@ int64_t store_step_next_due(struct store *s, int64_t now)
 		t = sqlite3_column_int64(st, 0);
 	sqlite3_reset(st);
 	return t;
+}
+
+/* ---- checklists -------------------------------------------------------------- */
+
+/* What the change needs to know about the step, read in the transaction. */
+struct check_step {
+	char step_id[128], kind[32], done_by[128];
+	int64_t incident_id;
+	int state, items, ticked;
+	char *text;                /* the item (a template, as the play wrote it) */
+};
+
+static int check_read(struct store *s, int64_t id, int item, struct check_step *cs,
+		      struct irk_err *err)
+{
+	sqlite3_stmt *st = store_stmt(s, ST_STEP_CHECK_GET, err);
+	int rc;
+
+	if (!st)
+		return IRK_ERROR;
+	sqlite3_bind_int64(st, 1, id);
+	sqlite3_bind_int(st, 2, item);
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		irk_strlcpy(cs->step_id, col(st, 0) ? col(st, 0) : "?", sizeof cs->step_id);
+		cs->incident_id = sqlite3_column_int64(st, 1);
+		irk_strlcpy(cs->kind, col(st, 2) ? col(st, 2) : "?", sizeof cs->kind);
+		cs->state = step_state_parse(col(st, 3));
+		irk_strlcpy(cs->done_by, col(st, 4) ? col(st, 4) : "", sizeof cs->done_by);
+		cs->items = sqlite3_column_int(st, 5);
+		cs->text = col(st, 6) ? xstrdup(col(st, 6)) : NULL;
+		cs->ticked = col(st, 7) != NULL;
+	}
+	sqlite3_reset(st);
+	if (rc == SQLITE_DONE)
+		return irk_fail(err, IRK_NOTFOUND, "no step %lld", (long long)id);
+	if (rc != SQLITE_ROW)
+		return store_fail(s, err, "reading a step");
+	return IRK_OK;
+}
+
+static int check_refused(const struct check_step *cs, int item, struct irk_err *err)
+{
+	if (strcmp(cs->kind, "manual"))
+		return irk_fail(err, IRK_REFUSED, "step %s (%s) has no checklist: only manual "
+				"steps do", cs->step_id, cs->kind);
+	if (cs->state != STEP_WAITING && cs->state != STEP_READY)
+		return irk_fail(err, IRK_REFUSED, "step %s is %s%s%s: its checklist can no longer "
+				"change", cs->step_id, step_state_name(cs->state),
+				cs->done_by[0] ? " by " : "", cs->done_by);
+	if (item >= cs->items)
+		return irk_fail(err, IRK_REFUSED, "step %s has no checklist item %d (it has %d)",
+				cs->step_id, item + 1, cs->items);
+	return IRK_OK;
+}
+
+int store_step_check(struct store *s, const char *actor, int64_t id, int item, int on,
+		     struct irk_err *err)
+{
+	struct check_step cs = { .text = NULL };
+	struct strbuf js = STRBUF_INIT;
+	struct jsonw w;
+	sqlite3_stmt *st;
+	int rc;
+
+	if (item < 0)
+		return irk_fail(err, IRK_REFUSED, "no checklist item %d", item + 1);
+	if ((rc = store_begin(s, err)))
+		return rc;
+	if ((rc = check_read(s, id, item, &cs, err)) || (rc = check_refused(&cs, item, err)))
+		goto fail;
+	if (on == cs.ticked) {
+		/* Already so (a colleague ticked it first): nothing to record. */
+		free(cs.text);
+		return store_commit(s, err);
+	}
+	if (!(st = store_stmt(s, on ? ST_STEP_CHECK_SET : ST_STEP_CHECK_CLEAR, err))) {
+		rc = IRK_ERROR;
+		goto fail;
+	}
+	sqlite3_bind_int64(st, 1, id);
+	sqlite3_bind_int(st, 2, item);
+	if (on) {
+		sqlite3_bind_text(st, 3, actor, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(st, 4, irk_now());
+	}
+	if ((rc = store_exec_stmt(s, st, err, "ticking a checklist item")))
+		goto fail;
+	jsonw_init(&w, &js, 0);
+	jsonw_obj_begin(&w);
+	jsonw_kv_str(&w, "step", cs.step_id);
+	jsonw_kv_int(&w, "item", item);
+	jsonw_kv_str(&w, "text", cs.text);
+	jsonw_kv_bool(&w, "checked", on);
+	jsonw_obj_end(&w);
+	rc = audit_append(s, actor, cs.incident_id, "step.check", strbuf_str(&js), NULL, err);
+	strbuf_free(&js);
+	if (rc)
+		goto fail;
+	free(cs.text);
+	return store_commit(s, err);
+fail:
+	free(cs.text);
+	store_rollback(s);
+	return rc;
+}
+
+int store_step_checks(struct store *s, int64_t id, struct strbuf *out, struct irk_err *err)
+{
+	sqlite3_stmt *st = store_stmt(s, ST_STEP_CHECKS, err);
+	int rc;
+
+	if (!st)
+		return IRK_ERROR;
+	sqlite3_bind_int64(st, 1, id);
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		strbuf_puts(out, col(st, 0));
+	sqlite3_reset(st);
+	if (rc == SQLITE_DONE)
+		return irk_fail(err, IRK_NOTFOUND, "no step %lld", (long long)id);
+	if (rc != SQLITE_ROW)
+		return store_fail(s, err, "reading a checklist");
+	return IRK_OK;
 }
 
 /* ---- outbox ----------------------------------------------------------------- */

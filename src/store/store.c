@@ -150,9 +150,16 @@ static const char *const migration_1[] = {
 	NULL,
 };
 
+/* The ticks of a manual step's checklist (store_step_check): a JSON object
+ * {"ITEM": {"by": NAME, "at": T}}, NULL while nothing is ticked. */
+static const char *const migration_2[] = {
+	"ALTER TABLE steps ADD COLUMN checks TEXT;\n",
+	NULL,
+};
+
 /* The engine writes fewer pages a step, and finds what to plan without
  * reading every incident that runs a play. */
-static const char *const migration_2[] = {
+static const char *const migration_3[] = {
 	/* Only the steps a query looks for are in these indexes, so a step's
 	 * change touches an index page only when it enters or leaves one.
 	 * The claim: ready steps in due order. */
@@ -179,7 +186,7 @@ static const char *const migration_2[] = {
 	NULL,
 };
 
-static const char *const *const migrations[] = { migration_1, migration_2 };
+static const char *const *const migrations[] = { migration_1, migration_2, migration_3 };
 
 int store_fail(struct store *s, struct irk_err *err, const char *what)
 {
@@ -370,7 +377,7 @@ int store_begin(struct store *s, struct irk_err *err)
 {
 	if (s->in_tx)
 		return irk_fail(err, IRK_ERROR, "internal: nested transaction");
-	if (exec(s, "BEGIN IMMEDIATE", err))
+	if (exec(s, s->group ? "SAVEPOINT irk_tx" : "BEGIN IMMEDIATE", err))
 		return IRK_ERROR;
 	s->in_tx = 1;
 	return IRK_OK;
@@ -380,7 +387,7 @@ int store_begin_read(struct store *s, struct irk_err *err)
 {
 	if (s->in_tx)
 		return irk_fail(err, IRK_ERROR, "internal: nested transaction");
-	if (exec(s, "BEGIN DEFERRED", err))
+	if (exec(s, s->group ? "SAVEPOINT irk_tx" : "BEGIN DEFERRED", err))
 		return IRK_ERROR;
 	s->in_tx = 1;
 	return IRK_OK;
@@ -388,7 +395,7 @@ int store_begin_read(struct store *s, struct irk_err *err)
 
 int store_commit(struct store *s, struct irk_err *err)
 {
-	if (exec(s, "COMMIT", err)) {
+	if (exec(s, s->group ? "RELEASE irk_tx" : "COMMIT", err)) {
 		store_rollback(s);
 		return IRK_ERROR;
 	}
@@ -398,9 +405,40 @@ int store_commit(struct store *s, struct irk_err *err)
 
 void store_rollback(struct store *s)
 {
+	if (s->group) {
+		/* Undo this transaction only; the group goes on. */
+		if (s->in_tx)
+			sqlite3_exec(s->db, "ROLLBACK TO irk_tx; RELEASE irk_tx", NULL, NULL, NULL);
+	} else if (!sqlite3_get_autocommit(s->db)) {
+		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+	}
+	s->in_tx = 0;
+}
+
+int store_group_begin(struct store *s, struct irk_err *err)
+{
+	if (s->in_tx || s->group)
+		return irk_fail(err, IRK_ERROR, "internal: group inside a transaction");
+	if (exec(s, "BEGIN IMMEDIATE", err))
+		return IRK_ERROR;
+	s->group = 1;
+	return IRK_OK;
+}
+
+int store_group_end(struct store *s, int commit, struct irk_err *err)
+{
+	int rc = IRK_OK;
+
+	if (!s->group)
+		return irk_fail(err, IRK_ERROR, "internal: no group to end");
+	if (s->in_tx)
+		store_rollback(s);
+	s->group = 0;
+	if (commit && exec(s, "COMMIT", err))
+		rc = IRK_ERROR;
 	if (!sqlite3_get_autocommit(s->db))
 		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
-	s->in_tx = 0;
+	return rc;
 }
 
 void store_bulk_begin(struct store *s)

@@ -54,18 +54,21 @@ static int add_id(int64_t id, void *arg)
 	return 0;
 }
 
-/* Who else has a board open (you know you are on). */
+/* Who else has a board open (you know you are on). Names come from the
+ * database, which anyone with the file can write: sanitized. */
 static int add_who(const char *name, int64_t seen, void *arg)
 {
 	struct board *b = arg;
 	size_t l = strlen(b->who);
+	char safe[128];
 
 	(void)seen;
 	if (!strcmp(name, b->me))
 		return 0;
-	if (l + strlen(name) + 2 >= sizeof b->who)
+	sanitize_buf(safe, sizeof safe, name, 0);
+	if (l + strlen(safe) + 2 >= sizeof b->who)
 		return 1;
-	snprintf(b->who + l, sizeof b->who - l, "%s%s", l ? " " : "", name);
+	snprintf(b->who + l, sizeof b->who - l, "%s%s", l ? " " : "", safe);
 	return 0;
 }
 

@@ -10,6 +10,8 @@
 
 #include "irk/audit.h"
 #include "irk/clock.h"
+#include "irk/jdoc.h"
+#include "irk/play.h"
 #include "irk/sanitize.h"
 #include "irk/store.h"
 #include "tui_internal.h"
@@ -77,14 +79,91 @@ static int told_elsewhere(const char *kind)
 	       !strcmp(kind, "incident.close") || !strcmp(kind, "incident.note");
 }
 
+/* The value of key in the event's data as text (strings as they are,
+ * other values as JSON), appended to out; nothing when absent or null. */
+static int data_value(const struct jdoc *d, const char *key, struct strbuf *out)
+{
+	int v = jdoc_get(d, 0, key);
+
+	if (v < 0 || jdoc_type(d, v) == JD_NULL)
+		return 0;
+	if (jdoc_type(d, v) == JD_STRING)
+		strbuf_puts(out, jdoc_str(d, v));
+	else
+		jdoc_canonical(d, v, out);
+	return 1;
+}
+
+/* An audit event in words: a step's change of state and a claim read as
+ * sentences, field changes as name=value; anything else as its kind and
+ * data. (Sanitized later, with the whole line.) */
+static void event_text(const struct event_row *e, struct jdoc *d, struct strbuf *out)
+{
+	strbuf_printf(out, "%s ", e->actor);
+	if (!e->data || jdoc_parse(d, e->data, strlen(e->data), NULL) || jdoc_type(d, 0) != JD_OBJECT) {
+		strbuf_printf(out, "%s %s", e->kind, e->data ? e->data : "");
+		return;
+	}
+	if (!strcmp(e->kind, "step.check") && jdoc_get(d, 0, "step") >= 0) {
+		strbuf_puts(out, jdoc_type(d, jdoc_get(d, 0, "checked")) == JD_TRUE ? "ticked " : "unticked ");
+		data_value(d, "step", out);
+		strbuf_puts(out, ": ");
+		data_value(d, "text", out);
+		return;
+	}
+	if (!strncmp(e->kind, "step.", 5) && jdoc_get(d, 0, "step") >= 0) {
+		strbuf_puts(out, "step ");
+		data_value(d, "step", out);
+		strbuf_puts(out, ": ");
+		if (data_value(d, "from", out))
+			strbuf_printf(out, " %s ", arrow());
+		if (!data_value(d, "to", out))
+			strbuf_puts(out, e->kind + 5);
+		strbuf_puts(out, " ");
+		if (jdoc_get(d, 0, "why") >= 0 && jdoc_type(d, jdoc_get(d, 0, "why")) != JD_NULL) {
+			strbuf_puts(out, "(");
+			data_value(d, "why", out);
+			strbuf_puts(out, ")");
+		}
+		return;
+	}
+	if (!strcmp(e->kind, "incident.claim")) {
+		strbuf_puts(out, "claimed it");
+		if (jdoc_get(d, 0, "previous") >= 0 && jdoc_type(d, jdoc_get(d, 0, "previous")) == JD_STRING)
+			strbuf_printf(out, " from %s", jdoc_str(d, jdoc_get(d, 0, "previous")));
+		return;
+	}
+	if (!strcmp(e->kind, "incident.set")) {
+		strbuf_puts(out, "set");
+		/* Members: jdoc walks the values; each one's key is the token before. */
+		for (int v = jdoc_first(d, 0); v >= 0; v = jdoc_next(d, 0, v)) {
+			strbuf_printf(out, " %s=", jdoc_str(d, v - 1));
+			if (jdoc_type(d, v) == JD_STRING)
+				strbuf_puts(out, jdoc_str(d, v));
+			else
+				jdoc_canonical(d, v, out);
+		}
+		return;
+	}
+	strbuf_printf(out, "%s %s", e->kind, e->data);
+}
+
+struct events {
+	struct timeline *tl;
+	struct jdoc d;
+};
+
 static int add_event(const struct event_row *e, void *arg)
 {
+	struct events *ev = arg;
 	struct strbuf sb = STRBUF_INIT;
 
 	if (told_elsewhere(e->kind))
 		return 0;
-	strbuf_printf(&sb, "%s %s %s", e->actor, e->kind, e->data ? e->data : "");
-	tl_add(arg, e->at, 2, strbuf_detach(&sb));
+	event_text(e, &ev->d, &sb);
+	while (sb.len && sb.buf[sb.len - 1] == ' ')
+		sb.buf[--sb.len] = '\0';
+	tl_add(ev->tl, e->at, 2, strbuf_detach(&sb));
 	return 0;
 }
 
@@ -117,8 +196,14 @@ static void timeline(struct tui *t, struct inc_st *is, int width)
 			tl_add(&tl, notes[i].at, 1, strbuf_detach(&sb));
 		}
 	note_list_free(notes, nn);
-	audit_each(t->s, is->id, EVENTS_SHOWN, add_event, &tl, &err);
-	qsort(tl.v, tl.n, sizeof *tl.v, tl_cmp);
+	{
+		struct events ev = { &tl, { 0 } };
+		jdoc_init(&ev.d);
+		audit_each(t->s, is->id, EVENTS_SHOWN, add_event, &ev, &err);
+		jdoc_free(&ev.d);
+	}
+	if (tl.n > 1)
+		qsort(tl.v, tl.n, sizeof *tl.v, tl_cmp);
 	doc_add(&is->d, DOC_SECTION, SLOT_SECTION, 0, 0, "Timeline", width);
 	if (!tl.n)
 		doc_add(&is->d, DOC_TEXT, SLOT_CARD_DIM, 2, 0, "nothing yet", width);
@@ -148,9 +233,35 @@ static int step_slot(int state)
 	return SLOT_NORMAL;
 }
 
+/* Who a step is for, who has it or did it, and why it was skipped or
+ * denied: "for bob", "asked by alice", "by carol", "attempt 2 of 3",
+ * "held by HOST:PID/w0". */
+static void step_people(const struct step_row *st, struct strbuf *sb)
+{
+	const char *sep = layout_ascii() ? " - " : " \xc2\xb7 ";
+	int automated = step_kind_automated(step_kind_parse(st->kind));
+
+	if (st->assignee && *st->assignee)
+		strbuf_printf(sb, "%sfor %s", sep, st->assignee);
+	if (st->requested_by && (st->state == STEP_WAITING || st->state == STEP_READY))
+		strbuf_printf(sb, "%sasked by %s", sep, st->requested_by);
+	if (st->done_by)
+		strbuf_printf(sb, "%sby %s", sep, st->done_by);
+	if (automated && (st->attempts > 1 || st->retry || st->state == STEP_RUNNING ||
+			  st->state == STEP_FAILED)) {
+		strbuf_printf(sb, "%sattempt %d", sep, st->attempts);
+		if (st->retry)
+			strbuf_printf(sb, " of %d", st->retry + 1);
+	}
+	if (st->state == STEP_RUNNING && st->lease_owner)
+		strbuf_printf(sb, "%sheld by %s", sep, st->lease_owner);
+	if (st->reason && *st->reason && (st->state == STEP_SKIPPED || st->state == STEP_FAILED))
+		strbuf_printf(sb, "%s%s", sep, st->reason);
+}
+
 /* Steps are read only here. The line of each step is a DOC_STEP whose ref
- * is the step's row id: step actions (done, approve, deny) belong in
- * key() under the incident's context, acting on the line under the cursor. */
+ * is the step's row id: Enter on it opens the step's screen (step.c),
+ * where a person does what the step asks. */
 static int add_step(const struct step_row *st, void *arg)
 {
 	struct sect *sc = arg;
@@ -160,8 +271,7 @@ static int add_step(const struct step_row *st, void *arg)
 	snprintf(label, sizeof label, "[%s]", step_state_name(st->state));
 	strbuf_printf(&sb, "%s %s (%s, %s%s)", st->step_id, st->title ? st->title : "", st->kind,
 		      stage_name(st->stage), st->required ? ", required" : "");
-	if (st->assignee && *st->assignee)
-		strbuf_printf(&sb, " for %s", st->assignee);
+	step_people(st, &sb);
 	doc_pair(sc->d, DOC_STEP, label, step_slot(st->state), 12, strbuf_str(&sb), SLOT_NORMAL, st->id,
 		 sc->width);
 	if (st->error && *st->error)
@@ -439,11 +549,15 @@ static int key(struct tui *t, void *st, int act, int k)
 		doc_move(&is->d, 0, rows);
 		return SCR_HANDLED;
 	case ACT_I_VIEW:
-		if (!l || l->kind != DOC_ALERT) {
-			tui_status(t, SLOT_STATUS_ERROR, "put the cursor on an alert (Tab jumps between sections)");
-			return SCR_HANDLED;
+		if (l && l->kind == DOC_STEP) {
+			struct step_arg sa = { is->id, l->ref };
+			tui_push(t, &step_screen, &sa);
+		} else if (l && l->kind == DOC_ALERT) {
+			view_alert(t, is, l->ref);
+		} else {
+			tui_status(t, SLOT_STATUS_ERROR, "put the cursor on a step or an alert "
+				   "(Tab jumps between sections)");
 		}
-		view_alert(t, is, l->ref);
 		return SCR_HANDLED;
 	}
 	if (!is->have)

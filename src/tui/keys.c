@@ -55,9 +55,20 @@ static const struct { int act; const char *keys; } defaults[] = {
 	{ ACT_I_VIEW, "Enter v" },
 	{ ACT_I_NEXT_SECT, "Tab" },
 	{ ACT_I_PREV_SECT, "BackTab" },
+	{ ACT_S_SELECT, "Enter" },
+	{ ACT_S_TICK, "Space" },
+	{ ACT_S_DONE, "d" },
+	{ ACT_S_APPROVE, "a" },
+	{ ACT_S_DENY, "D" },
+	{ ACT_S_RETRY, "r" },
+	{ ACT_S_SKIP, "s" },
+	{ ACT_S_OUTPUT, "o v" },
+	{ ACT_S_NEXT_FIELD, "Tab" },
+	{ ACT_S_PREV_FIELD, "BackTab" },
 };
 
-static const char *const ctx_titles[CTX_COUNT] = { "Everywhere", "Board", "Incident", "Pager" };
+static const char *const ctx_titles[CTX_COUNT] = { "Everywhere", "Board", "Incident", "Pager",
+						    "Step" };
 
 const char *action_name(int act) { return act >= 0 && act < ACT_COUNT ? act_names[act] : "?"; }
 const char *action_help(int act) { return act >= 0 && act < ACT_COUNT ? act_helps[act] : "?"; }

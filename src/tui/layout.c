@@ -361,6 +361,13 @@ static void check_var(const char *name, int offset, void *arg)
 	irk_strlcpy(vc->bad, name, sizeof vc->bad);
 }
 
+static void count_var(const char *name, int offset, void *arg)
+{
+	(void)name;
+	(void)offset;
+	++*(int *)arg;
+}
+
 int board_filter_set(struct board *b, const char *input, char *msg, size_t n)
 {
 	struct expr *e = NULL;
@@ -369,7 +376,18 @@ int board_filter_set(struct board *b, const char *input, char *msg, size_t n)
 		msg[0] = '\0';
 	while (input && (*input == ' ' || *input == '\t'))
 		input++;
-	if (input && *input && looks_like_expr(input)) {
+	if (input && *input && !looks_like_expr(input)) {
+		/* A field name alone ("waiting", "mine", "!waiting") is a
+		 * condition; any other word is text to look for. */
+		struct var_check vc = { "" };
+		if ((e = expr_parse(input, NULL))) {
+			int vars = 0;
+			expr_each_var(e, count_var, &vars);
+			expr_each_var(e, check_var, &vc);
+			if (!vars || vc.bad[0])
+				expr_free(&e);
+		}
+	} else if (input && *input) {
 		struct expr_error ee;
 		struct var_check vc = { "" };
 		if (!(e = expr_parse(input, &ee))) {

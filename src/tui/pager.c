@@ -81,10 +81,10 @@ static void newline(struct strbuf *out, int depth)
 		strbuf_puts(out, "  ");
 }
 
-/* Indent JSON text: a newline after { [ and commas, before } ]. Only
- * whitespace is added outside strings, so any text survives as it was
- * (it is not validated: a broken record shows broken). */
-static char *indent_json(const char *s)
+/* A newline after { [ and commas, before } ]. Only whitespace is added
+ * outside strings, so any text survives as it was (it is not validated: a
+ * broken record shows broken). */
+char *pager_indent_json(const char *s)
 {
 	struct strbuf out = STRBUF_INIT;
 	int depth = 0, in_str = 0;
@@ -145,7 +145,7 @@ static void *open_pager(struct tui *t, const void *arg)
 	struct pager_st *ps = xcalloc(1, sizeof *ps);
 
 	(void)t;
-	ps->text = indent_json(pa->text ? pa->text : "");
+	ps->text = pager_indent_json(pa->text ? pa->text : "");
 	doc_init(&ps->d, pa->title ? pa->title : "");
 	return ps;
 }

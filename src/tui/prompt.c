@@ -16,6 +16,7 @@
 
 #define PROMPT_MAX_CHARS 4000
 #define LABEL_MAX_ROWS 8
+#define MENU_HINT "Enter: choose  Esc: cancel"
 
 enum { POP_PROMPT, POP_MENU };
 
@@ -278,9 +279,13 @@ static void prompt_key(struct tui *t, struct popup *p, int key)
 void tui_menu(struct tui *t, const char *title, const char *const *items, int n, int cur,
 	      menu_fn fn, void *arg, int owned)
 {
-	int widest = (int)strlen(title) + 4, rows;
+	/* Wide enough for the title and the hint on the bottom border. */
+	int widest = (int)strlen(title) + 6, rows;
 	struct popup *p;
 	char **names = xcalloc((size_t)n + 1, sizeof *names);
+
+	if (widest < (int)sizeof MENU_HINT + 5)
+		widest = (int)sizeof MENU_HINT + 5;
 
 	for (int i = 0; i < n; i++) {
 		int w;
@@ -311,7 +316,7 @@ void tui_menu(struct tui *t, const char *title, const char *const *items, int n,
 	set_menu_fore(p->menu, slot_attr(t, SLOT_CURSOR));
 	set_menu_back(p->menu, slot_attr(t, SLOT_PROMPT));
 	menu_opts_off(p->menu, O_SHOWDESC);
-	frame_box(t, p, "Enter: choose  Esc: cancel");
+	frame_box(t, p, MENU_HINT);
 	post_menu(p->menu);
 	if (cur > 0 && cur < n)
 		set_current_item(p->menu, p->items[cur]);
@@ -353,6 +358,20 @@ void popup_key(struct tui *t, int key)
 		prompt_key(t, p, key);
 	else
 		menu_key(t, p, key);
+}
+
+void popup_resized(struct tui *t)
+{
+	struct popup *p = t->popup;
+
+	if (!p)
+		return;
+	if (p->w > t->width || p->h > t->area_h) {
+		popup_free(t);
+		tui_status(t, SLOT_STATUS_ERROR, "the terminal got too small for the popup: it was cancelled");
+		return;
+	}
+	place(t, p);
 }
 
 void popup_paint(struct tui *t)

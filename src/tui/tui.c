@@ -305,11 +305,13 @@ static int start_curses(struct tui *t, const char *term, FILE *out, FILE *in, st
 
 /* The status line: a message, or the main keys of the screen on top, from
  * the keymap (so rebound keys show as they are). */
-static void status_line(struct tui *t, int ctx, struct frame *f)
+static void status_line(struct tui *t, struct frame *f)
 {
+	const struct screen_ops *ops = t->stack[t->depth - 1].ops;
+	void *st = t->stack[t->depth - 1].st;
 	struct strbuf sb = STRBUF_INIT;
 	char k[64];
-	int y = t->height - 1;
+	int y = t->height - 1, ctx = ops->ctx;
 
 	if (t->status[0]) {
 		frame_put(f, y, 0, t->width, t->status_slot, t->status, 1);
@@ -317,10 +319,11 @@ static void status_line(struct tui *t, int ctx, struct frame *f)
 	}
 	keymap_keys(&t->km, ACT_HELP, k, sizeof k);
 	k[strcspn(k, " ")] = '\0';
-	strbuf_printf(&sb, " %s help", k);
+	if (k[0])
+		strbuf_printf(&sb, " %s help", k);
 	for (int a = 0; a < ACT_COUNT; a++) {
 		const char *name = action_name(a), *dash = strchr(name, '-');
-		if (action_context(a) != ctx || ctx == CTX_GLOBAL)
+		if (action_context(a) != ctx || ctx == CTX_GLOBAL || (ops->hints && !ops->hints(t, st, a)))
 			continue;
 		keymap_keys(&t->km, a, k, sizeof k);
 		if (!k[0])
@@ -381,15 +384,13 @@ static void paint_span(struct tui *t, const struct span *sp, const char *s)
 static void paint(struct tui *t)
 {
 	struct frame tmp;
-	int ctx = CTX_GLOBAL;
 
 	if (!t->depth)
 		return;
 	frame_reset(&t->frame);
 	t->area_h = t->height > 1 ? t->height - 1 : 1;
 	t->stack[t->depth - 1].ops->draw(t, t->stack[t->depth - 1].st, t->width, t->area_h, &t->frame);
-	ctx = t->stack[t->depth - 1].ops->ctx;
-	status_line(t, ctx, &t->frame);
+	status_line(t, &t->frame);
 	if (t->painted && !t->popup && frame_equal(&t->frame, &t->last))
 		return;     /* nothing changed: not a byte to the terminal */
 	werase(stdscr);
@@ -463,6 +464,7 @@ static void resized(struct tui *t)
 	t->height = LINES;
 	t->area_h = t->height > 1 ? t->height - 1 : 1;
 	t->painted = 0;
+	popup_resized(t);
 }
 
 static void handle_click(struct tui *t, int y, int x, int wheel)

@@ -46,9 +46,19 @@ struct screen_ops {
 	 * (y, x) of the screen area. May be NULL. */
 	int (*click)(struct tui *t, void *st, int y, int x, int wheel);
 	void (*done)(void *st);
+	/* Nonzero when the status line should show act's key: the actions
+	 * that apply to what is on screen now (a step's screen offers approve
+	 * on an approval only). May be NULL: every action of the context. */
+	int (*hints)(struct tui *t, void *st, int act);
 };
 
-extern const struct screen_ops board_screen, incident_screen, help_screen, pager_screen;
+extern const struct screen_ops board_screen, incident_screen, help_screen, pager_screen,
+	step_screen;
+
+/* The argument of the step screen: the incident and the step's row id. */
+struct step_arg {
+	int64_t incident_id, row;
+};
 
 /* The argument of the pager: a title and the text to show (both raw: the
  * pager sanitizes them). JSON is indented for reading. */
@@ -129,8 +139,11 @@ void tui_menu(struct tui *t, const char *title, const char *const *items, int n,
 void popup_key(struct tui *t, int key);
 /* Paint the popup over the screen (a panel) after the screen was painted. */
 void popup_paint(struct tui *t);
-/* Close the popup without calling its callback (the terminal resized, irk quits). */
+/* Close the popup without calling its callback (irk quits). */
 void popup_free(struct tui *t);
+/* The terminal changed size: a popup that no longer fits is cancelled
+ * (the status line says so); one that fits is centred again. */
+void popup_resized(struct tui *t);
 
 /* ---- lifecycle changes shared by the board and the incident screen --------
  * (actions.c). Each takes the incident's id, the version the screen loaded
@@ -156,5 +169,8 @@ int tui_split_assignments(char *buf, char **out, int max);
 int pager_key(struct doc *d, int act, int height, int cursor);
 /* A click puts the cursor on the line (cursor set); the wheel scrolls. */
 int pager_click(struct doc *d, int y, int wheel, int height, int cursor);
+/* JSON text indented for reading, one member a line (text that is not an
+ * object or array comes back as it is). Caller frees. */
+char *pager_indent_json(const char *s);
 
 #endif

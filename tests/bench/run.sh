@@ -14,10 +14,10 @@ unset IRK_DB IRK_CONFIG
 only=${BENCH_ONLY:-}
 want() { [ -z "$only" ] || [ "$only" = "$1" ]; }
 
-# stat CMD...: run CMD (stdout to /dev/null), set $secs $rss_kib $rc.
+# stat CMD...: run CMD (stdout to /dev/null), set $secs $rss_kib $rc $cpu.
 stat() {
 	"$B/runstat" "$@" 3>"$W/stat" >/dev/null
-	read -r secs rss_kib rc <"$W/stat"
+	read -r secs rss_kib rc cpu <"$W/stat"
 }
 
 # median of the numbers on stdin
@@ -31,7 +31,7 @@ if want ingest; then
 		"$(( $(wc -c <"$W/eve.json") / N ))"
 	./irk --db "$W/irk.db" init >/dev/null
 	stat ./irk --db "$W/irk.db" ingest "$W/eve.json"
-	irk_secs=$secs irk_rss=$rss_kib
+	irk_secs=$secs irk_rss=$rss_kib irk_cpu=$cpu
 	[ "$rc" = 0 ] || { echo "irk ingest failed (exit $rc)"; exit 1; }
 	incidents=$(sqlite3 "$W/irk.db" "select count(*) from incidents")
 	# The baseline: sqlite3 .import of the same normalised rows into the
@@ -46,13 +46,14 @@ if want ingest; then
 		incident_id INTEGER);
 		CREATE INDEX alerts_incident ON alerts(incident_id, event_time);"
 	stat sqlite3 "$W/base.db" ".import --csv $W/rows.csv alerts"
-	base_secs=$secs
+	base_secs=$secs base_cpu=$cpu
 	rows=$(sqlite3 "$W/base.db" "select count(*) from alerts")
 	awk -v n="$N" -v t="$irk_secs" -v b="$base_secs" -v rows="$rows" -v rss="$irk_rss" \
-		-v inc="$incidents" 'BEGIN {
+		-v inc="$incidents" -v tc="$irk_cpu" -v bc="$base_cpu" 'BEGIN {
 		printf "   irk ingest:     %.2f s, %.0f alerts/s, peak RSS %.1f MiB, %d incidents\n", t, n / t, rss / 1024, inc
 		printf "   sqlite3 .import: %.2f s, %.0f rows/s (%d rows)\n", b, rows / b, rows
 		printf "   ratio irk/.import speed: %.2f (target >= 0.5); alerts/s target >= 100000; RSS target < 64 MiB\n", b / t
+		printf "   CPU time: irk %.2f s (%.0f alerts per CPU second, two threads), .import %.2f s\n", tc, n / tc, bc
 	}'
 	rm -f "$W/eve.json" "$W/rows.csv" "$W/irk.db"* "$W/base.db"*
 fi

@@ -84,4 +84,12 @@ free_port() {
 	/usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'
 }
 
+# gen_eve N [SEED]: N Suricata EVE alert lines on stdout (deterministic;
+# tests/bench/gen_eve.c, built by `make check`).
+gen_eve() {
+	[ -x "$IRK_TOP/build/bench/gen_eve" ] ||
+		make -s -C "$IRK_TOP" build/bench/gen_eve >/dev/null || return 1
+	"$IRK_TOP/build/bench/gen_eve" "$@"
+}
+
 done_testing() { echo "1..$_n"; }

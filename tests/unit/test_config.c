@@ -229,3 +229,33 @@ Test(config, default_path_follows_xdg)
 	setenv("HOME", "/home/al", 1);
 	cr_assert_str_eq(config_default_path(buf, sizeof buf), "/home/al/.config/irk/irk.conf");
 }
+
+/* Every help comment of `irk config show` starts in the same column, so the
+ * listing reads as a table. */
+Test(config, dump_aligns_the_comments)
+{
+	struct strbuf out = STRBUF_INIT;
+	int col = -1, lines = 0;
+
+	config_dump(cfg, &out);
+	for (char *line = out.buf, *nl; line && *line; line = nl ? nl + 1 : NULL) {
+		nl = strchr(line, '\n');
+		char *hash = strstr(line[0] == '#' ? line + 1 : line, "  # ");
+		if (!hash || (nl && hash > nl))
+			continue;
+		int c = (int)(hash - line);
+		/* What is wider than the column pushes its own comment. */
+		while (c > 0 && line[c - 1] == ' ')
+			c--;
+		if (c < 24) {
+			c = (int)(hash - line);
+			if (col < 0)
+				col = c;
+			cr_expect_eq(c, col, "comment at column %d, not %d: %.*s", c, col,
+				     nl ? (int)(nl - line) : (int)strlen(line), line);
+			lines++;
+		}
+	}
+	cr_expect_gt(lines, 20);
+	strbuf_free(&out);
+}

@@ -253,6 +253,59 @@ Test(store, transactions)
 	strbuf_free(&v);
 }
 
+static int meta_is(struct store *st, const char *key, const char *want)
+{
+	struct strbuf v = STRBUF_INIT;
+	int rc = store_meta_get(st, key, &v);
+	int same = want ? rc == IRK_OK && !strcmp(strbuf_str(&v), want) : rc == IRK_NOTFOUND;
+
+	strbuf_free(&v);
+	return same;
+}
+
+Test(store, groups_of_transactions)
+{
+	struct irk_err err = { 0 };
+	struct store *other = tmp_store("irk.db");
+
+	cr_assert_eq(store_group_begin(s, &err), IRK_OK, "%s", err.msg);
+	cr_assert_neq(store_group_begin(s, &err), IRK_OK, "not nestable");
+	/* Two transactions kept, one undone: only that one is lost. */
+	cr_assert_eq(store_begin(s, &err), IRK_OK, "%s", err.msg);
+	cr_assert_eq(store_meta_set(s, "a", "1", &err), IRK_OK);
+	cr_assert_eq(audit_append(s, "alice", 0, "test.a", NULL, NULL, &err), IRK_OK, "%s", err.msg);
+	cr_assert_eq(store_commit(s, &err), IRK_OK, "%s", err.msg);
+	cr_assert_eq(store_begin(s, &err), IRK_OK);
+	cr_assert_eq(store_meta_set(s, "b", "2", &err), IRK_OK);
+	store_rollback(s);
+	cr_assert_not(store_in_tx(s));
+	cr_assert_eq(store_begin(s, &err), IRK_OK);
+	cr_assert_eq(store_meta_set(s, "c", "3", &err), IRK_OK);
+	cr_assert_eq(audit_append(s, "alice", 0, "test.c", NULL, NULL, &err), IRK_OK, "%s", err.msg);
+	cr_assert_eq(store_commit(s, &err), IRK_OK);
+	cr_expect(meta_is(s, "a", "1") && meta_is(s, "b", NULL) && meta_is(s, "c", "3"));
+	cr_expect(meta_is(other, "a", NULL), "nothing visible before the group ends");
+	cr_assert_eq(store_group_end(s, 1, &err), IRK_OK, "%s", err.msg);
+	cr_expect(meta_is(other, "a", "1") && meta_is(other, "b", NULL) && meta_is(other, "c", "3"));
+	cr_expect_eq(events(other), 2, "both audit events, chained");
+
+	/* A group given up leaves nothing, and the store works as before. */
+	cr_assert_eq(store_group_begin(s, &err), IRK_OK);
+	cr_assert_eq(store_begin(s, &err), IRK_OK);
+	cr_assert_eq(store_meta_set(s, "d", "4", &err), IRK_OK);
+	cr_assert_eq(store_commit(s, &err), IRK_OK);
+	cr_assert_eq(store_begin(s, &err), IRK_OK, "a transaction left open at the end");
+	cr_assert_eq(store_group_end(s, 0, NULL), IRK_OK);
+	cr_expect_not(store_in_tx(s));
+	cr_expect(meta_is(s, "d", NULL) && meta_is(other, "d", NULL));
+	cr_assert_neq(store_group_end(s, 1, &err), IRK_OK, "no group open");
+	cr_assert_eq(store_begin(s, &err), IRK_OK, "%s", err.msg);
+	cr_assert_eq(store_meta_set(s, "e", "5", &err), IRK_OK);
+	cr_assert_eq(store_commit(s, &err), IRK_OK);
+	cr_expect(meta_is(other, "e", "5"));
+	store_close(&other);
+}
+
 Test(store, data_version_sees_other_connections)
 {
 	struct store *other = tmp_store("irk.db");

@@ -3,6 +3,7 @@
 #include <criterion/criterion.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include "irk/incident.h"
 #include "irk/store.h"
@@ -146,5 +147,59 @@ Test(store_board, presence_heartbeat)
 	n.buf[0] = '\0';
 	cr_assert_eq(store_presence_list(s, 0, list_names, &n, &err), 0);
 	cr_assert_str_eq(n.buf, "alice carol ");
+	store_close(&s);
+}
+
+static int count_only(const struct incident *inc, void *arg)
+{
+	(void)inc;
+	++*(int *)arg;
+	return 0;
+}
+
+static double page_ms(struct store *s, int stage)
+{
+	struct irk_err err = { 0 };
+	struct timespec a, b;
+	double best = 1e9;
+
+	for (int i = 0; i < 3; i++) {
+		int n = 0;
+		clock_gettime(CLOCK_THREAD_CPUTIME_ID, &a);
+		cr_assert_eq(store_incident_stage_each(s, stage, 0, 300, count_only, &n, &err), 0);
+		clock_gettime(CLOCK_THREAD_CPUTIME_ID, &b);
+		cr_assert_eq(n, 300);
+		double ms = (b.tv_sec - a.tv_sec) * 1e3 + (b.tv_nsec - a.tv_nsec) / 1e6;
+		if (ms < best)
+			best = ms;
+	}
+	return best;
+}
+
+/* The newest page of closed incidents is read from its own index: the
+ * planner used to take the stage index instead and sort every closed row
+ * (75 ms of CPU for a page of 300 out of 90,000: a slow first frame). A
+ * page of closed costs about what a page of an open stage costs. */
+Test(store_board, closed_page_does_not_sort_every_closed_row, .timeout = 60)
+{
+	struct store *s = tmp_store("b.db");
+	struct irk_err err = { 0 };
+	double closed, open;
+
+	cr_assert_eq(store_begin(s, &err), 0);
+	for (int i = 0; i < 30300; i++) {
+		struct incident inc = { 0 };
+		inc.title = "x";
+		inc.priority = 1 + i % 4;
+		inc.t_detected = 1000 + i;
+		inc.stage = i < 30000 ? STAGE_CLOSED : STAGE_NEW;
+		if (inc.stage == STAGE_CLOSED)
+			inc.t_closed = 5000 + (i * 7919) % 30000;
+		cr_assert_eq(store_incident_insert(s, &inc, &err), 0, "%s", err.msg);
+	}
+	cr_assert_eq(store_commit(s, &err), 0);
+	open = page_ms(s, STAGE_NEW);
+	closed = page_ms(s, STAGE_CLOSED);
+	cr_assert(closed < 10 * open + 2.0, "closed page %.2f ms, open page %.2f ms", closed, open);
 	store_close(&s);
 }

@@ -39,15 +39,8 @@ Test(store_steps, a_schema_1_database_is_migrated_with_what_the_planner_missed)
 	sqlite3 *raw;
 
 	store_close(&s);
+	tmp_schema_1(path);
 	cr_assert_eq(sqlite3_open(path, &raw), SQLITE_OK);
-	/* Back to the shape of schema 1. */
-	raw_exec(raw, "DROP TRIGGER incidents_plan_stale; DROP INDEX play_runs_stale;"
-		 "DROP INDEX steps_ready; DROP INDEX steps_running; DROP INDEX steps_person;"
-		 "ALTER TABLE play_runs DROP COLUMN stale;"
-		 "ALTER TABLE play_runs ADD COLUMN seen_version INTEGER NOT NULL DEFAULT 0;"
-		 "CREATE INDEX steps_state ON steps(state, lease_until);"
-		 "CREATE INDEX steps_due ON steps(state, coalesce(next_attempt, 0), id);"
-		 "PRAGMA user_version = 1;");
 	raw_exec(raw, "INSERT INTO plays VALUES ('h1', 'p', '1', 'P', '/p.json', '{}', 1);"
 		 "INSERT INTO incidents(id, title, t_detected, t_updated, play, version)"
 		 "  VALUES (1, 'a', 1, 1, 'p', 4), (2, 'b', 1, 1, 'p', 6), (3, 'c', 1, 1, NULL, 2);"

@@ -26,7 +26,7 @@ Test(tui_incident, header_fields_and_sections)
 	fx_db(ROLE_ANALYST);
 	fx_start(100, 40);
 	open_incident(1);
-	assert_screen(" IR-1 · ET MALWARE Cobalt Strike Beacon in TLS SNI");
+	assert_screen(" IR-1 · Outbound TLS every 60 s from ws-fin-07");
 	assert_screen("Incident");
 	assert_screen("  stage           New");
 	assert_screen("  severity        critical, P1, confidence 50");
@@ -43,7 +43,7 @@ Test(tui_incident, header_fields_and_sections)
 	assert_screen("  2024-05-13 08:20 ingest opened it in New");
 	fx_key('\t');
 	assert_screen("Alerts (1)");
-	assert_screen("  2024-05-13 08:00 ET MALWARE Cobalt Strike Beacon in TLS SNI  critical  ws-fin-07  10.20.1.15");
+	assert_screen("  2024-05-13 08:00 Outbound TLS every 60 s from ws-fin-07  critical  ws-fin-07  10.20.1.15");
 	fx_key('\t');
 	assert_screen("Observables (");
 	assert_screen("  ip        185.199.110.153   from alert 1, 2024-05-13 08:20");
@@ -126,6 +126,9 @@ Test(tui_incident, edit_fields)
 	incident_clear(&inc);
 	assert_screen(" IR-2 · Müller-Shop probe, confirmed");
 	assert_screen("  business unit   web shop");
+	/* The change in words on the timeline. */
+	fx_key('G');
+	assert_screen("alice set title=Müller-Shop probe, confirmed severity=high business_unit=web shop");
 	/* A bad field: nothing is written, the reason shows. */
 	fx_key('e');
 	fx_keys("severity=low colour=red");
@@ -147,7 +150,7 @@ Test(tui_incident, raw_record_is_indented_and_sanitized)
 	fx_key('\t');
 	fx_key('\t');
 	fx_key('v');
-	assert_status("put the cursor on an alert");
+	assert_status("put the cursor on a step or an alert");
 	fx_key('j');
 	fx_key('v');
 	assert_screen(" alert 12, raw record");
@@ -208,7 +211,7 @@ Test(tui_incident, another_process_changes_it)
 	assert_screen("  owner           bob");
 	fx_key('G');
 	assert_screen("bob noted: on it");
-	assert_screen("bob incident.claim {\"owner\":\"bob\"");
+	assert_screen("bob claimed it");
 }
 
 Test(tui_incident, help_is_generated_for_the_screen)
@@ -219,7 +222,7 @@ Test(tui_incident, help_is_generated_for_the_screen)
 	fx_key('?');
 	assert_screen("Incident");
 	assert_screen("  n                   Add a note  [incident-note]");
-	assert_screen("  Enter v             Show the raw record of the alert under the cursor");
+	assert_screen("  Enter v             Open the step under the cursor, or show the raw record of the alert");
 	assert_screen("Everywhere");
 	fx_key('q');
 	assert_screen(" IR-1 · ");
@@ -233,10 +236,10 @@ Test(tui_incident, resize_rewraps)
 	fx_key('\t');
 	fx_key('\t');
 	fx_key('\t');
-	assert_screen("  2024-05-13 08:00 ET MALWARE Cobalt Strike Beacon in TLS SNI  critical  ws-fin-07  10.20.1.15");
+	assert_screen("  2024-05-13 08:00 Outbound TLS every 60 s from ws-fin-07  critical  ws-fin-07  10.20.1.15");
 	tui_resize(fx.t, 60, 20);
-	assert_screen("  2024-05-13 08:00 ET MALWARE Cobalt Strike Beacon in TLS");
-	assert_screen("                   SNI  critical  ws-fin-07");
+	assert_screen("  2024-05-13 08:00 Outbound TLS every 60 s from ws-fin-07");
+	assert_screen("                   critical  ws-fin-07  10.20.1.15 →");
 }
 
 Test(tui_incident, split_assignments)

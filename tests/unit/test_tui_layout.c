@@ -642,3 +642,27 @@ Test(layout, tick_recounts_breaches)
 	cr_assert_eq(b.breached, 3);
 	board_free(&b);
 }
+
+/* A field name alone is a condition, any other word is text. */
+Test(layout, lone_field_names_are_conditions)
+{
+	struct board b;
+	char msg[256];
+
+	sample(&b);
+	cr_assert_eq(board_filter_set(&b, "mine", msg, sizeof msg), 0);
+	cr_assert_not_null(b.expr);
+	board_index(&b);
+	cr_assert_eq(b.col[STAGE_IDENTIFICATION].n, 1);
+	cr_assert_eq(b.col[STAGE_NEW].n, 0);
+	cr_assert_eq(board_filter_set(&b, "!mine", msg, sizeof msg), 0);
+	board_index(&b);
+	cr_assert_eq(b.col[STAGE_IDENTIFICATION].n, 0);
+	cr_assert_eq(b.col[STAGE_NEW].n, 3);
+	cr_assert_eq(board_filter_set(&b, "nmap", msg, sizeof msg), 0);
+	cr_assert_null(b.expr);
+	cr_assert_str_eq(b.text, "nmap");
+	board_index(&b);
+	cr_assert_eq(b.col[STAGE_CONTAINMENT].n, 1);
+	board_free(&b);
+}

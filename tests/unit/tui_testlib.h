@@ -175,11 +175,13 @@ static inline int fx_stage(int64_t id)
 	return s;
 }
 
-/* A required step of stage that is not done: the gate closes. */
-static inline void fx_required_step(int64_t id, const char *step_id, int stage)
+/* A required step of stage that is not done: the gate closes. Returns
+ * the step's row id. */
+static inline int64_t fx_required_step(int64_t id, const char *step_id, int stage)
 {
 	struct step_row r;
 	struct irk_err err = { 0 };
+	int64_t row = 0;
 
 	memset(&r, 0, sizeof r);
 	r.incident_id = id;
@@ -191,8 +193,21 @@ static inline void fx_required_step(int64_t id, const char *step_id, int stage)
 	r.required = 1;
 	r.def = "{}";
 	cr_assert_eq(store_begin(fx.other, &err), 0);
-	cr_assert_eq(store_step_insert(fx.other, &r, NULL, &err), 0, "%s", err.msg);
+	cr_assert_eq(store_step_insert(fx.other, &r, &row, &err), 0, "%s", err.msg);
 	cr_assert_eq(store_commit(fx.other, &err), 0);
+	return row;
+}
+
+/* Move step row from state `from` to `to` (what the engine does). */
+static inline void fx_step_state(int64_t row, int from, int to)
+{
+	struct step_row r;
+	struct irk_err err = { 0 };
+
+	memset(&r, 0, sizeof r);
+	r.id = row;
+	r.state = to;
+	cr_assert_eq(store_step_update(fx.other, &r, from, &err), 0, "%s", err.msg);
 }
 
 #endif

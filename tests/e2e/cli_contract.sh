@@ -1,0 +1,110 @@
+#!/bin/sh
+# cli_contract.sh: what scripts rely on. `--help` on every command exits 0;
+# exit codes 0 (success), 1 (error), 2 (usage), 3 (partial ingest); the
+# --json output of list and show is valid JSON with exactly the keys
+# irk(1) documents.
+. "$IRK_TOP/tests/e2e/lib.sh"
+
+# ---- --help everywhere ------------------------------------------------------------
+out=$(irk --help); rc=$?
+expect_eq "irk --help exits 0" "$rc" 0
+cmds=$(printf '%s\n' "$out" | sed -n '/^commands:/,/^$/p' | awk 'NR > 1 && NF {print $1}')
+check "irk --help lists the commands ($(echo $cmds))" [ "$(echo "$cmds" | wc -l)" -ge 15 ]
+bad=""
+for c in $cmds; do
+	o=$(irk "$c" --help 2>&1); r=$?
+	[ $r = 0 ] && [ "$(printf '%s\n' "$o" | head -n 1 | cut -d' ' -f1-3)" = "usage: irk $c" ] || bad="$bad $c($r)"
+	o=$(irk "$c" -h 2>&1) || bad="$bad $c-h"
+done
+expect_eq "every command's --help and -h exit 0 and start with its usage" "$bad" ""
+expect_eq "--help needs no database" "$(ls "$T")" "irk.conf"
+expect_rc "irk --version exits 0" 0 irk --version
+
+# ---- exit codes -----------------------------------------------------------------------
+expect_rc "usage: an unknown command" 2 irk frobnicate
+expect_rc "usage: an unknown option" 2 irk list --frob
+expect_rc "usage: an option without its value" 2 irk list --stage
+for cmd in "list --limit" "board --limit" "show IR-1 --alerts" "audit log --limit" "ingest --batch" "demo --days"; do
+	for v in x -1 12x 99999999999999999999; do
+		expect_rc "usage: $cmd $v is not a count" 2 irk $cmd "$v"
+	done
+done
+expect_match "a bad count is named" "$(irk list --limit 12x 2>&1 | head -n 1)" "^irk list: --limit: '12x' is not a number"
+expect_rc "usage: no command without a terminal" 2 irk
+expect_rc "error: no database yet" 1 irk list
+expect_rc "init: 0" 0 irk init
+expect_rc "init again is harmless: 0" 0 irk init
+expect_rc "list on an empty database: 0" 0 irk list
+expect_eq "list --json on an empty database: []" "$(irk list --json)" "[]"
+printf '%s\n' '{"timestamp":"2025-11-03T08:00:00Z","flow_id":1,"event_type":"alert","src_ip":"198.51.100.7","dest_ip":"10.0.0.5","alert":{"signature_id":9,"signature":"ET TEST one","category":"Misc","severity":2},"tls":{"sni":"a.example"}}' >"$T/one.json"
+printf '%s\n' 'not json' >>"$T/two.json"
+cat "$T/one.json" >>"$T/two.json"
+expect_rc "ingest, every line accepted: 0" 0 irk ingest "$T/one.json"
+expect_rc "ingest, a line rejected: 3" 3 irk ingest "$T/two.json"
+expect_rc "ingest, a missing file: 1" 1 irk ingest "$T/missing.json"
+expect_rc "ingest, an unknown format: 2" 2 irk ingest --format syslog "$T/one.json"
+expect_rc "show: 0" 0 irk show IR-1
+expect_rc "usage: show without a key" 2 irk show
+expect_rc "usage: show with a malformed key" 2 irk show XX-1
+expect_rc "error: show a missing incident" 1 irk show IR-999
+expect_rc "usage: a stage that does not exist" 2 irk move IR-1 nowhere
+expect_rc "usage: list of a stage that does not exist" 2 irk list --stage nowhere
+expect_rc "usage: a field that cannot be set" 2 irk set IR-1 colour=red
+expect_rc "usage: a bad value" 2 irk set IR-1 confidence=101
+expect_rc "usage: close without a resolution" 2 irk close IR-1
+expect_rc "usage: close with an unknown resolution" 2 irk close IR-1 --resolution maybe
+expect_rc "move forward: 0" 0 irk move IR-1 identification
+expect_rc "usage: moving back needs a reason" 2 irk move IR-1 new
+expect_rc "move back with a reason: 0" 0 irk move IR-1 new --reason "wrong queue"
+expect_rc "claim: 0" 0 irk claim IR-1
+expect_rc "error: claiming what someone else holds" 1 env IRK_USER=bob "$IRK_BIN" claim IR-1
+expect_rc "error: an analyst cannot force" 1 env IRK_USER=bob "$IRK_BIN" claim IR-1 --force
+expect_rc "note: 0" 0 irk note IR-1 looked at it
+expect_rc "set: 0" 0 irk set IR-1 severity=high business_unit=finance
+expect_rc "close: 0" 0 irk close IR-1 --resolution false-positive --reason test
+expect_rc "error: claiming a closed incident" 1 irk claim IR-1
+expect_rc "error: user add by a non-admin" 1 env IRK_USER=bob "$IRK_BIN" user add carol --role analyst
+expect_rc "usage: user add without a role" 2 irk user add carol
+expect_rc "user add by the admin: 0" 0 irk user add carol --role senior
+expect_rc "audit verify: 0" 0 irk audit verify
+expect_rc "usage: audit without verify or log" 2 irk audit
+expect_rc "config show: 0" 0 irk config show
+expect_rc "version: 0" 0 irk version
+printf '[nosuch]\nkey = 1\n' >"$T/bad.conf"
+expect_rc "error: a bad config file" 1 irk --config "$T/bad.conf" list
+expect_match "a bad config file is named with its line" "$(irk --config "$T/bad.conf" list 2>&1)" "bad.conf:[12]: "
+
+# ---- --json: valid and exactly the documented keys ----------------------------------------
+INC='["alert_count","asset_criticality","back_moves","business_unit","category","confidence","effort_min","host","id","key","owner","play","play_version","priority","reopen_count","resolution","root_cause","rule","severity","src_ip","stage","summary","threat_source","times","title","updated_by","vector","version"]'
+TIMES='["acknowledged","closed","contained","detected","first_event","last_event","resolved","updated"]'
+irk list --all --json >"$T/list.json"
+expect_rc "list --json is valid JSON (python3 -m json.tool)" 0 /usr/bin/python3 -m json.tool "$T/list.json"
+expect_eq "list --json: an array of incidents" "$(jq -r 'type, length' "$T/list.json" | tr '\n' ' ')" "array 1 "
+expect_eq "list --json: incident keys" "$(jq -c '.[0] | keys' "$T/list.json")" "$INC"
+expect_eq "list --json: times keys" "$(jq -c '.[0].times | keys' "$T/list.json")" "$TIMES"
+expect_eq "list --json: types" \
+	"$(jq -c '.[0] | [(.key|type), (.id|type), (.priority|type), (.times.detected|type), (.play|type), (.owner|type)]' "$T/list.json")" \
+	'["string","number","number","string","null","string"]'
+expect_match "list --json: times are RFC 3339 UTC" "$(jq -r '.[0].times.closed' "$T/list.json")" \
+	'^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z$'
+irk show IR-1 --json >"$T/show.json"
+expect_rc "show --json is valid JSON (python3 -m json.tool)" 0 /usr/bin/python3 -m json.tool "$T/show.json"
+expect_eq "show --json: the incident keys plus history, notes, steps, alerts, observables" \
+	"$(jq -c 'keys' "$T/show.json")" \
+	"$(printf '%s' "$INC" | jq -c '. + ["alerts","history","notes","observables","steps"] | sort')"
+expect_eq "show --json: alert keys" "$(jq -c '.alerts[0] | keys' "$T/show.json")" \
+	'["category","dst_ip","event_time","fingerprint","format","host","id","raw","received","rule_id","rule_name","severity","src_ip","user"]'
+expect_eq "show --json: history keys" "$(jq -c '.history[0] | keys' "$T/show.json")" \
+	'["actor","at","forced","from","reason","to"]'
+expect_eq "show --json: note keys" "$(jq -c '.notes[0] | keys' "$T/show.json")" '["actor","at","text"]'
+expect_eq "show --json: observable keys" "$(jq -c '.observables[0] | keys' "$T/show.json")" \
+	'["at","ref","source","type","value"]'
+expect_eq "show --json: the story of IR-1" \
+	"$(jq -c '[.stage, .resolution, .owner, .severity, .business_unit, [.history[] | .to], .back_moves, .notes[0].text]' "$T/show.json")" \
+	'["closed","false-positive","alice","high","finance",["new","identification","new","closed"],1,"looked at it"]'
+expect_eq "show --json agrees with list --json on the shared keys" \
+	"$(jq -c 'del(.alerts, .history, .notes, .observables, .steps)' "$T/show.json")" "$(jq -c '.[0]' "$T/list.json")"
+expect_eq "ingest --json" "$(irk ingest --json "$T/one.json" | jq -c .)" \
+	'{"read":1,"new":0,"duplicate":1,"rejected":0,"incidents":0}'
+
+done_testing

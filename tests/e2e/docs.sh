@@ -1,0 +1,69 @@
+#!/bin/sh
+# docs.sh: the reference stays true. Every command and every option that
+# `irk CMD --help` lists is in irk(1); every setting `irk config show` knows
+# is in irk.conf(5); both pages format without groff warnings; the bash
+# completion offers every command and the options of each.
+. "$IRK_TOP/tests/e2e/lib.sh"
+
+man1="$IRK_TOP/man/irk.1"
+man5="$IRK_TOP/man/irk.conf.5"
+comp="$IRK_TOP/contrib/irk.bash-completion"
+cmds=$(irk --help | sed -n '/^commands:/,/^$/p' | awk 'NR > 1 && NF {print $1}')
+
+missing=""
+for c in $cmds; do
+	grep -q "irk $c\\b\\|\"irk $c " "$man1" || missing="$missing $c"
+	for o in $(irk "$c" --help | grep -o -- '--[a-z][a-z-]*' | sort -u); do
+		grep -qF -- "$(printf '%s' "$o" | sed 's/-/\\-/g')" "$man1" || missing="$missing $c:$o"
+	done
+done
+expect_eq "irk(1) documents every command and option of --help" "$missing" ""
+
+missing=""
+for k in $(irk config show | sed -n 's/^#* *\([a-z_0-9]*\) = .*/\1/p'); do
+	# A setting is documented where a .TP entry names it in bold.
+	grep -A1 '^\.TP' "$man5" | grep -q "^\\.BR* .*\\b$k\\b" || missing="$missing $k"
+done
+expect_eq "irk.conf(5) documents every setting" "$missing" ""
+missing=""
+for sec in $(irk config show | sed -n 's/^\[\(.*\)\]$/\1/p') keys secrets; do
+	grep -q "^\\.SS.*\\[$sec\\]\\|^\\.SH.*\\[$sec\\]" "$man5" || missing="$missing [$sec]"
+done
+expect_eq "irk.conf(5) has a section for each [section]" "$missing" ""
+
+for page in "$man1" "$man5"; do
+	warn=$(groff -man -Tutf8 -ww -z "$page" 2>&1)
+	expect_eq "$(basename "$page") formats without warnings" "$warn" ""
+	expect_match "$(basename "$page") renders" "$(groff -man -Tutf8 -P-cbou "$page" 2>/dev/null)" "^NAME"
+done
+
+# The completion asks `irk` itself: put the one under test on PATH.
+mkdir "$T/bin" && ln -s "$IRK_BIN" "$T/bin/irk"
+PATH="$T/bin:$PATH"
+# The completion, run as bash would: COMP_WORDS and COMP_CWORD in, COMPREPLY out.
+complete_words() {
+	bash -c '. "$1"; shift; COMP_WORDS=("$@"); COMP_CWORD=$(($# - 1)); _irk; printf "%s\n" "${COMPREPLY[@]}"' \
+		_ "$comp" "$@" | sort | tr '\n' ' '
+}
+expect_eq "completion: every command" "$(complete_words irk '')" "$(printf '%s\n' $cmds | sort | tr '\n' ' ')"
+expect_eq "completion: a prefix" "$(complete_words irk cl)" "claim close "
+expect_eq "completion: stages after move KEY" "$(complete_words irk move IR-1 '')" \
+	"closed containment eradication identification lessons-learned new recovery "
+expect_eq "completion: resolutions" "$(complete_words irk close IR-1 --resolution '')" \
+	"benign duplicate false-positive true-positive "
+expect_eq "completion: formats" "$(complete_words irk ingest --format '')" "auto ecs eve json wazuh zeek "
+missing=""
+for c in $cmds; do
+	got=" $(complete_words irk "$c" --)"
+	for o in $(irk "$c" --help | grep -o -- '--[a-z][a-z-]*' | sort -u); do
+		case "$got" in *" $o "*) ;; *) missing="$missing $c:$o" ;; esac
+	done
+done
+expect_eq "completion: every option of every command" "$missing" ""
+# Keys from the database the user points at.
+irk init >/dev/null
+printf '%s\n' '{"timestamp":"2025-11-03T08:00:00Z","flow_id":1,"event_type":"alert","src_ip":"198.51.100.7","dest_ip":"10.0.0.5","alert":{"signature_id":9,"signature":"x","severity":2}}' | irk ingest - >/dev/null
+expect_eq "completion: open incident keys" "$(complete_words irk claim IR)" "IR-1 "
+expect_eq "completion: users after --owner" "$(complete_words irk list --owner '')" "alice "
+
+done_testing

@@ -1,0 +1,136 @@
+#!/bin/sh
+# tui_board.sh: the board in a real terminal (tmux): 80x24 and 200x50,
+# open, claim, move (gate refusal, back move refused without a reason, with
+# one), close, filter, note, resize, quit.
+. "${IRK_TOP:-$(dirname "$0")/../..}/tests/e2e/lib.sh"
+. "$IRK_TOP/tests/e2e/helpers/tui.sh"
+
+setup_db
+
+# ---- 80x24 ----
+tui_start 80 24 IRK_USER=carol
+expect_screen "80x24: header with totals" " irk │ carol │ 11 open · 1 closed · 0 SLA breached"
+expect_screen "80x24: three columns and a scroll marker" " New (10)                 │ Identification (1)       │ Containment (0)        ›"
+expect_screen "80x24: card key, priority, severity" "IR-1 P1 critical"
+expect_screen "80x24: owner, age and SLA" "  - · 0s          15m left│  bob · 0s      1d00h left│"
+expect_screen "80x24: position in a long column" "  1-6 of 10"
+
+# Open the second card, then back.
+keys j Enter
+expect_screen "Enter opens the incident" " IR-6 · Share permissions changed on fs-02"
+keys q
+expect_screen "q goes back to the board" " New (10)"
+
+# Claim the card under the cursor (IR-6).
+keys c
+expect_screen "c claims" "IR-6 is yours"
+check "the database says carol holds IR-6" [ "$(field IR-6 owner)" = carol ]
+
+# Move forward; the cursor follows the card.
+keys L
+expect_screen "L moves to the next stage" "IR-6 moved to Identification"
+check "IR-6 is in identification" [ "$(field IR-6 stage)" = identification ]
+expect_screen "the columns count it" " New (9)                  │ Identification (2)"
+
+# Back without a reason: refused.
+keys H
+expect_screen "H asks why" "Move IR-6 back from Identification to New. Why?"
+keys Enter
+expect_screen "a back move without a reason is refused" "moving IR-6 back to new needs a reason"
+check "IR-6 stayed in identification" [ "$(field IR-6 stage)" = identification ]
+# With one.
+keys H
+expect_screen "H asks again" "Why? (needed; it is counted)"
+type_text "false alarm, re-triage"
+keys Enter
+expect_screen "with a reason it moves back" "IR-6 moved to New"
+check "IR-6 is back in new" [ "$(field IR-6 stage)" = new ]
+
+# A closed gate: a required step of new is not done.
+check "a required step of new closes the gate (teststep)" "$TESTSTEP" "$IRK_DB" IR-1 isolate new
+keys g
+expect_screen "g goes to the first card" "IR-1 P1 critical"
+keys L
+expect_screen "the gate refuses and says why" "IR-1 cannot leave new: required step not done: isolate"
+check "IR-1 stayed in new" [ "$(field IR-1 stage)" = new ]
+
+# Filter by text, then by an expression, then clear.
+keys /
+expect_screen "/ asks for a filter" "Filter: text, or an expression"
+type_text "permissions"
+keys Enter
+expect_screen "a text filter" " New (1/10)"
+keys / C-u
+type_text "severity == 'low'"
+keys Enter
+expect_screen "an expression filter" " New (1/10)"
+expect_screen "the low card" "IR-9 P4 low"
+keys Escape
+expect_screen "Escape clears the filters" "filters cleared"
+
+# A note from the incident screen.
+keys g Enter
+expect_screen "the incident opens" " IR-1 · Outbound TLS every 60 s from ws-fin-07"
+keys n
+expect_screen "n asks for a note" "Note on IR-1:"
+type_text "called the desk: Müller says ws-fin-07 is offline"
+keys Enter
+expect_screen "the note is added" "note added to IR-1"
+check "irk show has the note" sh -c "'$IRK_BIN' show IR-1 | grep -q 'Müller says ws-fin-07 is offline'"
+keys q
+
+# Close with a resolution from the menu.
+keys j j x
+expect_screen "x offers the resolutions" "> true-positive"
+keys 2
+expect_screen "then an optional reason" "Closing IR-10 as false-positive. Reason (optional):"
+keys Enter
+expect_screen "closed" "IR-10 closed as false-positive"
+check "IR-10 is closed as false-positive" [ "$(field IR-10 resolution)" = false-positive ]
+# The cursor went with the card to the closed column; back to the left.
+keys h h h h h h
+
+# ---- resize to 200x50: every stage fits ----
+tmx resize-window -t t -x 200 -y 50
+expect_screen "resized: the closed column shows" "Closed (2)"
+expect_gone "resized: no scroll marker" "›"
+tmx resize-window -t t -x 80 -y 24
+expect_screen "and back to 80 columns" "Containment (0)        ›"
+expect_screen "the closed card is no longer in New" " New (9)"
+
+keys q
+if wait_for 5 pane_dead; then ok "q quits"; else not_ok "q quits"; fi
+expect_eq "exit status 0" "$(dead_status)" 0
+
+# ---- a signal ends it cleanly: the terminal is restored ----
+tui_start 80 24
+expect_screen "the board again" " New ("
+shell=$(tmx display -p -t t '#{pane_pid}')
+irk_pid=$(cat "/proc/$shell/task/$shell/children" 2>/dev/null | tr -d ' ')
+check "irk runs as the pane's child" [ -n "$irk_pid" ]
+kill -TERM "$irk_pid"
+wait_for 5 pane_dead
+expect_eq "SIGTERM: exit 128+15" "$(dead_status)" 143
+expect_gone "the board is gone (the alternate screen was left)" " New ("
+
+# ---- a senior forces the gate, with a reason ----
+tui_start 80 24
+expect_screen "alice (admin) on the board" " irk │ alice admin │"
+keys L
+expect_screen "the gate asks a senior for a reason" "IR-1 cannot leave New: required step not done: isolate. Reason to force"
+type_text "host isolated by hand"
+keys Enter
+expect_screen "forced past the gate" "IR-1 moved to Identification (gate forced)"
+check "the history records the forced move" sh -c "'$IRK_BIN' show IR-1 | grep -q 'host isolated by hand'"
+keys q
+wait_for 5 pane_dead
+
+# ---- start at 200x50 ----
+tui_start 200 50
+expect_screen "200x50: seven columns" "│ Lessons learned (0)"
+expect_screen "200x50: the closed cards" "IR-4 P4 low"
+expect_screen "200x50: the header names a senior" " irk │ alice admin │"
+keys q
+wait_for 5 pane_dead
+expect_eq "quits from 200x50" "$(dead_status)" 0
+done_testing

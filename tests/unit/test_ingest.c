@@ -1,0 +1,276 @@
+/* test_ingest.c: the ingest pipeline (src/ingest/ingest.c) on real files
+ * and databases: the line limit at its edges, blank lines and CRLF,
+ * quarantine, correlation within the window, the summary counts and the
+ * ingest.batch audit events, ingest_record in the caller's transaction. */
+#include <criterion/criterion.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "irk/audit.h"
+#include "irk/clock.h"
+#include "irk/ingest.h"
+#include "irk/store.h"
+#include "helpers/tmpstore.h"
+
+static struct store *s;
+static struct ingest_opts o;
+
+static void setup(void)
+{
+	irk_clock_set(1762160000);
+	s = tmp_store("i.db");
+	ingest_opts_init(&o);
+	o.actor = "tester";
+	o.errout = NULL;
+}
+
+static void teardown(void)
+{
+	store_close(&s);
+	tmp_cleanup();
+}
+
+TestSuite(ingest, .init = setup, .fini = teardown);
+
+/* An EVE alert line of exactly len bytes (len >= 200), padded in the
+ * signature; flow distinguishes records, minute sets the event time. */
+static void eve_line(struct strbuf *out, size_t len, int flow, int minute, const char *src)
+{
+	size_t start = out->len, pad;
+	const char *tail = "\"}}\n";
+
+	strbuf_printf(out, "{\"timestamp\":\"2025-11-03T08:%02d:00Z\",\"flow_id\":%d,"
+		      "\"event_type\":\"alert\",\"src_ip\":\"%s\",\"dest_ip\":\"10.0.0.1\","
+		      "\"alert\":{\"signature_id\":7,\"signature\":\"", minute, flow, src);
+	pad = len - (out->len - start) - (strlen(tail) - 1);
+	strbuf_grow(out, pad);
+	memset(out->buf + out->len, 'A', pad);
+	out->len += pad;
+	out->buf[out->len] = '\0';
+	strbuf_puts(out, tail);
+}
+
+static int run(const char *name, const struct strbuf *data, struct ingest_stats *st)
+{
+	struct irk_err err = { 0 };
+	char *path = tmp_write(name, data->buf, data->len, 0600);
+	int rc;
+
+	memset(st, 0, sizeof *st);
+	rc = ingest_path(s, path, &o, st, &err);
+	cr_assert_eq(rc, IRK_OK, "ingest: %s", err.msg);
+	free(path);
+	return rc;
+}
+
+struct qrow { int64_t line, orig_len; size_t raw_len; char reason[256]; };
+struct qlist { struct qrow r[16]; int n; };
+
+static int qcollect(const struct quarantine_row *q, void *arg)
+{
+	struct qlist *l = arg;
+
+	if (l->n < 16) {
+		l->r[l->n].line = q->line;
+		l->r[l->n].orig_len = q->orig_len;
+		l->r[l->n].raw_len = q->raw_len;
+		snprintf(l->r[l->n].reason, sizeof l->r[l->n].reason, "%s", q->reason);
+		l->n++;
+	}
+	return 0;
+}
+
+Test(ingest, the_line_limit_holds_at_every_length)
+{
+	struct strbuf in = STRBUF_INIT;
+	struct ingest_stats st;
+	struct qlist q = { .n = 0 };
+	const size_t max = INGEST_MAX_LINE;
+
+	eve_line(&in, max, 1, 0, "10.9.0.1");            /* line 1: exactly the limit: kept */
+	eve_line(&in, max + 1, 2, 1, "10.9.0.2");        /* 2: one byte over */
+	eve_line(&in, max + 4096, 3, 2, "10.9.0.3");     /* 3: within the read-ahead */
+	eve_line(&in, max + 70000, 4, 3, "10.9.0.4");    /* 4: past the read-ahead */
+	eve_line(&in, 300, 5, 4, "10.9.0.5");            /* 5: a normal line after them */
+	eve_line(&in, 3 * max, 6, 5, "10.9.0.6");        /* 6: three times over, last line */
+	in.len--;                                        /*    without its newline */
+	run("long.json", &in, &st);
+	cr_expect_eq(st.read, 6);
+	cr_expect_eq(st.added, 2, "lines 1 and 5 only");
+	cr_expect_eq(st.rejected, 4);
+	cr_assert_eq(store_quarantine_each(s, qcollect, &q, NULL), IRK_OK);
+	cr_assert_eq(q.n, 4);
+	int64_t want_line[4] = { 2, 3, 4, 6 };
+	int64_t want_len[4] = { (int64_t)max + 1, (int64_t)max + 4096, (int64_t)max + 70000, 3 * (int64_t)max };
+	for (int i = 0; i < 4; i++) {
+		cr_expect_eq(q.r[i].line, want_line[i]);
+		cr_expect_eq(q.r[i].orig_len, want_len[i], "line %lld: length %lld",
+			     (long long)q.r[i].line, (long long)q.r[i].orig_len);
+		cr_expect_eq(q.r[i].raw_len, max, "the first MiB is kept");
+		cr_expect(strstr(q.r[i].reason, "over the 1048576 byte limit"), "%s", q.r[i].reason);
+	}
+	strbuf_free(&in);
+}
+
+Test(ingest, blank_lines_crlf_and_a_missing_last_newline)
+{
+	struct strbuf in = STRBUF_INIT;
+	struct ingest_stats st;
+
+	strbuf_puts(&in, "\n   \n");
+	eve_line(&in, 300, 1, 0, "10.9.0.1");
+	in.buf[in.len - 1] = '\r';
+	strbuf_puts(&in, "\n\t\r\n");
+	eve_line(&in, 300, 2, 1, "10.9.0.1");
+	in.len--;
+	run("crlf.json", &in, &st);
+	cr_expect_eq(st.read, 2, "blank lines are not records");
+	cr_expect_eq(st.added, 2);
+	cr_expect_eq(st.rejected, 0);
+	cr_expect_eq(st.incidents, 1, "same rule, same host, a minute apart");
+	strbuf_free(&in);
+}
+
+Test(ingest, correlation_window_and_batches_are_audited)
+{
+	struct strbuf in = STRBUF_INIT;
+	struct ingest_stats st;
+	struct audit_result r;
+
+	o.window = 600;
+	o.batch = 2;
+	eve_line(&in, 300, 1, 0, "10.9.0.1");
+	eve_line(&in, 300, 2, 9, "10.9.0.1");     /* 9 min later: joins */
+	eve_line(&in, 300, 3, 30, "10.9.0.1");    /* 21 min after that: a new incident */
+	strbuf_puts(&in, "{oops\n");
+	eve_line(&in, 300, 4, 31, "10.9.0.1");    /* joins the second */
+	run("w.json", &in, &st);
+	cr_expect_eq(st.read, 5);
+	cr_expect_eq(st.added, 4);
+	cr_expect_eq(st.rejected, 1);
+	cr_expect_eq(st.incidents, 2);
+	cr_expect_eq(store_scalar(s, "SELECT group_concat(alert_count, '') FROM incidents ORDER BY id"), 22,
+		     "2 and 2 alerts");
+	cr_expect_eq(store_scalar(s, "SELECT count(*) FROM events WHERE kind = 'ingest.batch'"), 3,
+		     "batches of two lines: 1-2, 3-4, 5");
+	cr_expect_eq(store_scalar(s, "SELECT sum(json_extract(data, '$.rejected')) FROM events "
+				  "WHERE kind = 'ingest.batch'"), 1);
+	cr_assert_eq(audit_verify(s, &r, NULL), IRK_OK);
+	strbuf_free(&in);
+}
+
+Test(ingest, error_lines_name_the_source_and_line)
+{
+	struct strbuf in = STRBUF_INIT;
+	struct ingest_stats st;
+	char *errpath = tmp_path("err.txt");
+	FILE *ef = fopen(errpath, "w+");
+	char buf[512] = "";
+
+	cr_assert_not_null(ef);
+	o.errout = ef;
+	eve_line(&in, 300, 1, 0, "10.9.0.1");
+	strbuf_puts(&in, "[1]\n{\"timestamp\":\"2025-11-03T08:00:00Z\",\"event_type\":\"dns\"}\n");
+	run("e.json", &in, &st);
+	rewind(ef);
+	size_t n = fread(buf, 1, sizeof buf - 1, ef);
+	buf[n] = '\0';
+	char *want = NULL;
+	cr_assert(asprintf(&want, "%s/e.json:2: ", tmp_dir()) > 0);
+	cr_expect(!strncmp(buf, want, strlen(want)), "got: %s", buf);
+	cr_expect(strstr(buf, "/e.json:3: event_type is 'dns', not 'alert'\n"), "got: %s", buf);
+	fclose(ef);
+	free(want);
+	free(errpath);
+	strbuf_free(&in);
+}
+
+Test(ingest, record_in_the_callers_transaction)
+{
+	struct irk_err err = { 0 };
+	struct ingest_stats st = { 0 }, before = { 0 };
+	struct strbuf in = STRBUF_INIT;
+	struct ingest_ctx *c = ingest_begin(s, &o);
+	int64_t id1 = 0, id2 = 0;
+
+	eve_line(&in, 300, 1, 0, "10.9.0.1");
+	cr_assert_eq(store_begin(s, &err), IRK_OK);
+	cr_expect_eq(ingest_record(c, in.buf, in.len - 1, "mem", 1, &st, &id1, &err), IRK_OK, "%s", err.msg);
+	cr_expect_eq(ingest_record(c, in.buf, in.len - 1, "mem", 2, &st, &id2, &err), IRK_OK);
+	cr_expect_eq(id1, 1);
+	cr_expect_eq(id2, 0, "a duplicate joins nothing");
+	cr_expect_eq(ingest_record(c, "{", 1, "mem", 3, &st, NULL, &err), IRK_INVALID);
+	cr_expect(strstr(err.msg, "malformed JSON"), "%s", err.msg);
+	cr_assert_eq(ingest_flush(c, &err), IRK_OK);
+	cr_assert_eq(ingest_audit_batch(c, "mem", 1, 3, &before, &st, &err), IRK_OK);
+	store_rollback(s);
+	cr_expect_eq(store_scalar(s, "SELECT count(*) FROM alerts"), 0, "nothing outside the transaction");
+	cr_expect_eq(store_quarantine_count(s), 0);
+	cr_expect_eq(st.read, 3);
+	cr_expect_eq(st.added, 1);
+	cr_expect_eq(st.duplicate, 1);
+	cr_expect_eq(st.rejected, 1);
+	ingest_end(&c);
+	cr_expect_null(c);
+	strbuf_free(&in);
+}
+
+struct feeder {
+	int fd;
+	struct store *s;
+	struct ingest_stats st;
+	int rc;
+};
+
+static void *feed(void *arg)
+{
+	struct feeder *f = arg;
+	struct irk_err err = { 0 };
+
+	f->rc = ingest_fd(f->s, f->fd, "<pipe>", &o, &f->st, &err);
+	return NULL;
+}
+
+/* `tail -F alerts.json | irk ingest -`: a slow stream is committed when it
+ * pauses, not only when a batch fills or the input ends. */
+Test(ingest, a_pausing_stream_is_committed_while_it_runs, .timeout = 20)
+{
+	struct strbuf in = STRBUF_INIT;
+	struct feeder f = { 0 };
+	struct store *other = tmp_store("i.db");
+	pthread_t t;
+	int p[2];
+	int64_t seen = 0;
+
+	cr_assert_eq(pipe(p), 0);
+	f.fd = p[0];
+	f.s = s;
+	eve_line(&in, 300, 1, 0, "10.9.0.1");
+	strbuf_puts(&in, "{broken\n");
+	cr_assert_eq(write(p[1], in.buf, in.len), (ssize_t)in.len);
+	cr_assert_eq(pthread_create(&t, NULL, feed, &f), 0);
+	/* Another connection sees the alert (and the quarantined line) while
+	 * the writer keeps the pipe open. */
+	for (int i = 0; i < 400 && seen < 1; i++) {
+		seen = store_scalar(other, "SELECT count(*) FROM alerts");
+		usleep(10000);
+	}
+	cr_expect_eq(seen, 1, "committed within 4 s although the stream goes on");
+	cr_expect_eq(store_quarantine_count(other), 1);
+	strbuf_reset(&in);
+	eve_line(&in, 300, 2, 1, "10.9.0.1");
+	cr_assert_eq(write(p[1], in.buf, in.len), (ssize_t)in.len);
+	close(p[1]);
+	pthread_join(t, NULL);
+	close(p[0]);
+	cr_expect_eq(f.rc, IRK_OK);
+	cr_expect_eq(f.st.added, 2);
+	cr_expect_eq(f.st.rejected, 1);
+	cr_expect_eq(store_scalar(other, "SELECT count(*) FROM alerts"), 2);
+	store_close(&other);
+	strbuf_free(&in);
+}

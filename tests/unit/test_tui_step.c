@@ -1,0 +1,756 @@
+/* test_tui_step.c: the step screen, headless on a real database. IR-13
+ * runs tests/fixtures/tui/plays/tui-steps.json: a manual triage with a
+ * checklist and a required input, an approval that needs it, an exec step
+ * after the approval, and an exec step (scan) the tests fail as the engine
+ * would. Every action is checked on the screen and in the database, and
+ * every refusal shows the play layer's reason on the status line. */
+#include "tui_testlib.h"
+
+#include "irk/audit.h"
+#include "irk/incident.h"
+#include "irk/play.h"
+
+TestSuite(tui_step, .fini = fx_fini);
+
+#define IR 13                   /* the incident running the play */
+#define KEY_STR "IR-13"
+
+/* The board's database, IR-13 with the play, carol a senior. */
+static void steps_db(int role)
+{
+	struct play_catalog cat;
+	struct ingest_opts o;
+	struct ingest_stats st = { 0 };
+	struct irk_err err = { 0 };
+	struct incident inc;
+
+	fx_db(role);
+	setenv("IRK_PLAYS", "tests/fixtures/tui/plays", 1);
+	memset(&cat, 0, sizeof cat);
+	cr_assert_eq(play_catalog_load(&cat, fx.c.cfg, &err), 0, "%s", err.msg);
+	cr_assert_not_null(play_catalog_find(&cat, "tui-steps"));
+	cr_assert_eq(play_catalog_register(fx.other, &cat, &err), 0, "%s", err.msg);
+	ingest_opts_init(&o);
+	o.actor = "ingest";
+	o.on_new_incident = play_on_new_incident;
+	o.hook_arg = &cat;
+	cr_assert_eq(ingest_path(fx.other, "tests/fixtures/tui/steps.jsonl", &o, &st, &err), 0, "%s",
+		     err.msg);
+	play_catalog_free(&cat);
+	cr_assert_eq(store_begin(fx.other, &err), 0);
+	cr_assert_eq(store_user_put(fx.other, "root", "carol", ROLE_SENIOR, &err), 0, "%s", err.msg);
+	cr_assert_eq(store_commit(fx.other, &err), 0);
+	inc = fx_get(IR);
+	cr_assert_str_eq(inc.play, "tui-steps");
+	incident_clear(&inc);
+}
+
+static void steps_board(int role)
+{
+	steps_db(role);
+	fx_start(100, 40);
+}
+
+/* ---- looking at steps ------------------------------------------------------------ */
+
+struct got {
+	int64_t id;
+	int state, attempts;
+	char inputs[256], done_by[64], requested_by[64], reason[256], error[256];
+};
+
+static int got_step(const struct step_row *r, void *arg)
+{
+	struct got *g = arg;
+
+	g->id = r->id;
+	g->state = r->state;
+	g->attempts = r->attempts;
+	irk_strlcpy(g->inputs, r->inputs ? r->inputs : "", sizeof g->inputs);
+	irk_strlcpy(g->done_by, r->done_by ? r->done_by : "", sizeof g->done_by);
+	irk_strlcpy(g->requested_by, r->requested_by ? r->requested_by : "", sizeof g->requested_by);
+	irk_strlcpy(g->reason, r->reason ? r->reason : "", sizeof g->reason);
+	irk_strlcpy(g->error, r->error ? r->error : "", sizeof g->error);
+	return 0;
+}
+
+static struct got step(const char *sid)
+{
+	struct got g;
+	struct irk_err err = { 0 };
+
+	memset(&g, 0, sizeof g);
+	g.state = -1;
+	cr_assert_eq(store_step_get(fx.other, IR, sid, 0, got_step, &g, &err), 0, "%s", err.msg);
+	return g;
+}
+
+static char *ticks(const char *sid)
+{
+	struct strbuf sb = STRBUF_INIT;
+	struct irk_err err = { 0 };
+
+	cr_assert_eq(store_step_checks(fx.other, step(sid).id, &sb, &err), 0, "%s", err.msg);
+	return strbuf_detach(&sb);
+}
+
+static struct actor as(const char *name, int role)
+{
+	struct actor a;
+
+	memset(&a, 0, sizeof a);
+	irk_strlcpy(a.name, name, sizeof a.name);
+	a.role = role;
+	return a;
+}
+
+/* A colleague finishes the triage (and so asks for the approval). */
+static void triage_done_by(const char *name)
+{
+	struct actor a = as(name, ROLE_SENIOR);
+	struct irk_err err = { 0 };
+	char *in[] = { "verdict=phish" };
+
+	cr_assert_eq(play_step_done(fx.other, &a, IR, "triage", in, 1, &err), 0, "%s", err.msg);
+}
+
+/* What the engine does when the scan fails: its program printed escape
+ * sequences on both outputs. */
+static void scan_failed(void)
+{
+	struct step_row r;
+	struct irk_err err = { 0 };
+
+	memset(&r, 0, sizeof r);
+	r.id = step("scan").id;
+	r.step_id = "scan";
+	r.state = STEP_FAILED;
+	r.attempts = 1;
+	r.t_start = FIX_NOW - 60;
+	r.t_end = FIX_NOW - 59;
+	r.error = "exit status 3: \x1b]0;pwned\x07 scanner crashed";
+	r.output = "{\"stdout\":\"\\u001b[31mRED\\u001b[0m 2 links\\n\"}";
+	r.log = "{\"argv\":[\"scan\",\"mx-01\"],\"pid\":42,\"exit\":3,\"ms\":17,"
+		"\"stdout\":\"\\u001b[31mRED\\u001b[0m 2 links\\n\","
+		"\"stderr\":\"\\u001b]0;pwned\\u0007 scanner crashed\\nline two\\n\"}";
+	cr_assert_eq(store_step_update(fx.other, &r, STEP_READY, &err), 0, "%s", err.msg);
+}
+
+/* ---- driving the screens -------------------------------------------------------- */
+
+/* IR-13's incident screen, the cursor on the first step line. */
+static void open_incident(void)
+{
+	fx_key('/');
+	fx_keys(KEY_STR);
+	fx_key('\n');
+	fx_key('\n');
+	assert_screen(" IR-13 · User reported a phishing mail");
+	fx_key('\t');
+	fx_key('j');
+}
+
+/* Lines the incident screen gives a step (its error and output add one
+ * each; the test's lines are short enough not to wrap). */
+struct lines {
+	int n, want, before;
+};
+
+static int count_lines(const struct step_row *r, void *arg)
+{
+	struct lines *l = arg;
+
+	if (++l->n == l->want)
+		return 1;
+	l->before += 1 + (r->error && *r->error) + (r->output && *r->output && strcmp(r->output, "{}"));
+	return 0;
+}
+
+/* Open step number n (1: triage, 2: purge-ok, 3: purge, 4: scan). */
+static void open_step(int n)
+{
+	struct lines l = { 0, n, 0 };
+	struct irk_err err = { 0 };
+
+	cr_assert_eq(store_step_each(fx.other, IR, count_lines, &l, &err), 0, "%s", err.msg);
+	open_incident();
+	for (int i = 0; i < l.before; i++)
+		fx_key('j');
+	fx_key('\n');
+}
+
+/* ---- the incident screen ---------------------------------------------------------- */
+
+Test(tui_step, incident_lists_steps_with_state_owner_attempts_and_lease)
+{
+	struct step_row r;
+	struct irk_err err = { 0 };
+
+	steps_db(ROLE_SENIOR);
+	triage_done_by("bob");
+	/* The engine holds the scan, second attempt; the purge is for carol. */
+	memset(&r, 0, sizeof r);
+	r.id = step("scan").id;
+	r.state = STEP_RUNNING;
+	r.attempts = 2;
+	r.lease_owner = "jump01:4242:beef/w1";
+	r.lease_until = FIX_NOW + 300;
+	cr_assert_eq(store_step_update(fx.other, &r, STEP_READY, &err), 0, "%s", err.msg);
+	memset(&r, 0, sizeof r);
+	r.id = step("purge").id;
+	r.assignee = "carol";
+	cr_assert_eq(store_step_update(fx.other, &r, STEP_PENDING, &err), 0, "%s", err.msg);
+	fx_start(120, 40);
+	open_incident();
+	assert_screen("Play steps (4)");
+	assert_screen("  [done]    triage Triage the reported mail (manual, new, required) · by bob");
+	assert_screen("  [waiting] purge-ok Purge the mail from every mailbox (approval, new) · asked by bob");
+	assert_screen("  [pending] purge Purge the mail (exec, new) · for carol");
+	assert_screen("  [running] scan Scan the mailbox (exec, new) · attempt 2 · held by jump01:4242:beef/w1");
+}
+
+Test(tui_step, enter_on_a_step_opens_its_screen)
+{
+	steps_board(ROLE_ANALYST);
+	open_step(1);
+	assert_screen(" IR-13 · step triage: Triage the reported mail");
+	assert_screen("  state           waiting for a person");
+	assert_screen("  kind            manual, stage New, required");
+	/* The template sees the alert. */
+	assert_screen("Instructions");
+	assert_screen("  Read the headers of the mail reported from mx-01, not the display name.");
+	assert_screen("Checklist (0 of 2 ticked)");
+	assert_screen("  [ ] SPF/DKIM/DMARC results read");
+	assert_screen("  [ ] Links detonated in the sandbox");
+	assert_screen("Inputs (Enter edits; * required)");
+	assert_screen("  verdict *");
+	assert_screen("                  phish, spam or legitimate");
+	assert_screen("  ticket");
+	assert_screen("  [ Mark done ]     d  finish the step with the inputs above");
+	assert_screen("  [ Skip ]          s  skip it, with a reason");
+	/* The status line offers what applies to a manual step only. */
+	assert_screen(" ? help  Enter select  Space tick  d done  s skip  q back");
+	refute_screen("approve");
+	fx_key('q');
+	assert_screen(" IR-13 · User reported a phishing mail");
+}
+
+/* ---- the checklist ------------------------------------------------------------------- */
+
+Test(tui_step, space_ticks_items_recorded_with_the_name)
+{
+	char *c;
+
+	steps_board(ROLE_ANALYST);
+	open_step(1);
+	/* The cursor starts on the first unticked item; Space moves on. */
+	fx_key(' ');
+	assert_status("ticked: SPF/DKIM/DMARC results read");
+	assert_screen("  [x] SPF/DKIM/DMARC results read   · alice 2024-05-13 08:20");
+	assert_screen("Checklist (1 of 2 ticked)");
+	fx_key(' ');
+	assert_screen("  [x] Links detonated in the sandbox   · alice 2024-05-13 08:20");
+	c = ticks("triage");
+	cr_assert_str_eq(c, "{\"0\":{\"by\":\"alice\",\"at\":1715588400},\"1\":{\"by\":\"alice\",\"at\":1715588400}}");
+	free(c);
+	/* Back up and untick the second. */
+	fx_key(FN(KEY_BTAB));
+	fx_key(' ');
+	assert_status("unticked: Links detonated in the sandbox");
+	assert_screen("  [ ] Links detonated in the sandbox");
+	c = ticks("triage");
+	cr_assert_str_eq(c, "{\"0\":{\"by\":\"alice\",\"at\":1715588400}}");
+	free(c);
+	/* The incident's timeline tells it. */
+	fx_key('q');
+	fx_key('G');
+	assert_screen("alice ticked triage: SPF/DKIM/DMARC results read");
+	assert_screen("alice unticked triage: Links detonated in the sandbox");
+}
+
+Test(tui_step, space_elsewhere_pages_and_enter_ticks_too)
+{
+	steps_board(ROLE_ANALYST);
+	open_step(1);
+	fx_key('\n');
+	assert_screen("  [x] SPF/DKIM/DMARC results read");
+	/* On a line that is not an item, Space is what it is everywhere. */
+	fx_key('g');
+	fx_key(' ');
+	refute_screen("ticked");
+	cr_assert_str_eq(fx_status(), "");
+}
+
+Test(tui_step, tick_refused_once_a_colleague_finished_the_step)
+{
+	steps_board(ROLE_ANALYST);
+	open_step(1);
+	/* bob finishes the triage from his terminal; alice has not seen it yet. */
+	triage_done_by("bob");
+	fx_key(' ');
+	assert_status("step triage is done by bob: its checklist can no longer change");
+	/* The refusal brought the fresh state. */
+	assert_screen("  state           done by bob, 2024-05-13 08:20");
+	assert_screen("Recorded inputs");
+	assert_screen("  verdict         phish");
+	char *c = ticks("triage");
+	cr_assert_str_eq(c, "{}");
+	free(c);
+}
+
+/* ---- inputs and done ---------------------------------------------------------------- */
+
+Test(tui_step, done_refused_without_the_required_input)
+{
+	steps_board(ROLE_ANALYST);
+	open_step(1);
+	fx_keys("  ");
+	fx_key('d');
+	/* The play layer's refusal, without its command line hint. */
+	cr_assert_str_eq(fx_status(), "step triage needs the input verdict");
+	cr_assert_eq(step("triage").state, STEP_WAITING);
+	/* The cursor is on the missing field: Enter edits it. */
+	fx_key('\n');
+	assert_screen("verdict (required): phish, spam or legitimate");
+	fx_key(ESC);
+	assert_no_panel();
+}
+
+Test(tui_step, inputs_typed_then_done_with_the_button)
+{
+	struct got g;
+
+	steps_board(ROLE_ANALYST);
+	open_step(1);
+	fx_keys("  ");
+	/* After the checklist, the cursor is on the first field. */
+	fx_key('\n');
+	fx_keys("phish, from a look-alike of Müller GmbH");
+	fx_key('\n');
+	assert_screen("  verdict *       phish, from a look-alike of Müller GmbH");
+	fx_key('\n');
+	fx_keys("CHG-1");
+	fx_key('\n');
+	assert_screen("  ticket          CHG-1");
+	/* The cursor is on the button now. */
+	fx_key('\n');
+	assert_status("triage of IR-13 is done");
+	g = step("triage");
+	cr_assert_eq(g.state, STEP_DONE);
+	cr_assert_str_eq(g.done_by, "alice");
+	cr_assert_str_eq(g.inputs, "{\"verdict\":\"phish, from a look-alike of Müller GmbH\",\"ticket\":\"CHG-1\"}");
+	assert_screen("  state           done by alice, 2024-05-13 08:20");
+	assert_screen("Recorded inputs");
+	assert_screen("  ticket          CHG-1");
+	assert_screen("  nothing to do here");
+	/* What follows is due: the approval waits, asked by alice. */
+	g = step("purge-ok");
+	cr_assert_eq(g.state, STEP_WAITING);
+	cr_assert_str_eq(g.requested_by, "alice");
+	fx_key('q');
+	assert_screen("  [waiting] purge-ok Purge the mail from every mailbox (approval, new) · asked by alice");
+}
+
+Test(tui_step, done_asks_when_items_are_not_ticked)
+{
+	steps_board(ROLE_ANALYST);
+	open_step(1);
+	fx_key(FN(KEY_DOWN));
+	fx_key(' ');
+	assert_screen("Checklist (1 of 2 ticked)");
+	fx_key('\n');
+	fx_keys("spam");
+	fx_key('\n');
+	fx_key('d');
+	assert_screen("1 of 2 checklist items not ticked");
+	/* The first choice goes back. */
+	fx_key('\n');
+	assert_status("not marked done");
+	cr_assert_eq(step("triage").state, STEP_WAITING);
+	fx_key('d');
+	fx_key('2');
+	assert_status("triage of IR-13 is done");
+	cr_assert_str_eq(step("triage").inputs, "{\"verdict\":\"spam\"}");
+	assert_no_panel();
+}
+
+Test(tui_step, typed_inputs_survive_a_reload)
+{
+	steps_board(ROLE_ANALYST);
+	open_step(1);
+	fx_keys("  ");
+	fx_key('\n');
+	fx_keys("phish");
+	fx_key('\n');
+	/* carol unticks an item from her terminal: the screen follows it
+	 * without a key, and what alice typed stays. */
+	struct irk_err err = { 0 };
+	cr_assert_eq(store_step_check(fx.other, "carol", step("triage").id, 1, 0, &err), 0, "%s", err.msg);
+	tui_tick(fx.t);
+	assert_screen("  [ ] Links detonated in the sandbox");
+	assert_screen("  verdict *       phish");
+}
+
+Test(tui_step, leaving_with_typed_inputs_asks_first)
+{
+	steps_board(ROLE_ANALYST);
+	open_step(1);
+	/* Nothing typed: q leaves at once. */
+	fx_key('q');
+	assert_screen(" IR-13 · User reported a phishing mail");
+	fx_key('\n');
+	fx_keys("  ");
+	fx_key('\n');
+	fx_keys("phish");
+	fx_key('\n');
+	fx_key('q');
+	assert_status("the inputs you typed are not saved until the step is done (d): press it again to "
+		      "leave without them");
+	assert_screen(" IR-13 · step triage");
+	/* Another key in between: asked again. */
+	fx_key('j');
+	fx_key(ESC);
+	assert_screen(" IR-13 · step triage");
+	fx_key(ESC);
+	assert_screen(" IR-13 · User reported a phishing mail");
+	fx_key('\n');
+	refute_screen("  verdict *       phish");
+	assert_screen("  verdict *\n");
+	/* The ticks were kept: they are stored at once. */
+	assert_screen("Checklist (2 of 2 ticked)");
+}
+
+Test(tui_step, inputs_of_a_finished_step_cannot_be_edited)
+{
+	steps_board(ROLE_ANALYST);
+	open_step(1);
+	triage_done_by("bob");
+	tui_tick(fx.t);
+	fx_key('d');
+	assert_status("step triage of IR-13 is already done by bob");
+}
+
+/* ---- approvals ------------------------------------------------------------------------ */
+
+Test(tui_step, approval_refused_to_the_person_who_asked)
+{
+	steps_board(ROLE_SENIOR);
+	open_step(1);
+	fx_keys("  ");
+	fx_key('\n');
+	fx_keys("phish");
+	fx_key('\n');
+	fx_key('d');
+	assert_status("triage of IR-13 is done");
+	fx_key('q');
+	fx_key('j');
+	fx_key('j');
+	fx_key('\n');
+	assert_screen(" IR-13 · step purge-ok: Purge the mail from every mailbox");
+	assert_screen("  state           waiting for a senior to approve it (asked by alice, you)");
+	assert_screen("  [ Approve ]       a  grant it");
+	assert_screen("  [ Deny ]          D  refuse it, with a reason");
+	assert_screen(" ? help  Enter select  a approve  D deny  s skip  q back");
+	fx_key('a');
+	assert_status("you asked for approval purge-ok yourself; another senior must grant it");
+	cr_assert_eq(step("purge-ok").state, STEP_WAITING);
+}
+
+Test(tui_step, approval_refused_without_the_role)
+{
+	steps_db(ROLE_ANALYST);
+	triage_done_by("carol");
+	fx_start(100, 40);
+	open_step(2);
+	assert_screen("  state           waiting for a senior to approve it (asked by carol)");
+	fx_key('a');
+	assert_status("only a senior or admin can grant purge-ok (you are an analyst)");
+	cr_assert_eq(step("purge-ok").state, STEP_WAITING);
+}
+
+Test(tui_step, approval_granted_by_a_second_senior)
+{
+	struct got g;
+
+	steps_db(ROLE_SENIOR);
+	triage_done_by("carol");
+	fx_start(100, 40);
+	open_step(2);
+	fx_key('a');
+	assert_status("purge-ok of IR-13 approved");
+	g = step("purge-ok");
+	cr_assert_eq(g.state, STEP_DONE);
+	cr_assert_str_eq(g.done_by, "alice");
+	assert_screen("  state           done by alice, 2024-05-13 08:20 (asked by carol)");
+	/* The purge is due now (the engine would run it). */
+	cr_assert_eq(step("purge").state, STEP_READY);
+	/* Approving it again is refused, with the play's words. */
+	fx_key('a');
+	assert_status("approval purge-ok of IR-13 is already done by alice");
+}
+
+Test(tui_step, deny_asks_why_and_skips_what_needs_it)
+{
+	struct got g;
+
+	steps_db(ROLE_SENIOR);
+	triage_done_by("carol");
+	fx_start(100, 40);
+	open_step(2);
+	fx_key('D');
+	assert_screen("Deny purge-ok of IR-13: why?");
+	/* No reason, no denial. */
+	fx_key('\n');
+	assert_status("denying needs a reason: purge-ok is as it was");
+	cr_assert_eq(step("purge-ok").state, STEP_WAITING);
+	/* Escape cancels. */
+	fx_key('D');
+	fx_keys("x");
+	fx_key(ESC);
+	assert_status("cancelled: purge-ok is as it was");
+	fx_key('D');
+	fx_keys("only one mailbox got it; deleted by hand");
+	fx_key('\n');
+	assert_status("purge-ok of IR-13 denied");
+	g = step("purge-ok");
+	cr_assert_eq(g.state, STEP_FAILED);
+	cr_assert_str_eq(g.reason, "only one mailbox got it; deleted by hand");
+	cr_assert_str_eq(step("purge").reason, "needs purge-ok, which was denied");
+	assert_screen("  state           failed by alice, 2024-05-13 08:20 (asked by carol)");
+	assert_screen("  reason          only one mailbox got it; deleted by hand");
+	/* The incident screen tells who denied it and why, and what it skipped. */
+	fx_key('q');
+	assert_screen("  [failed]  purge-ok Purge the mail from every mailbox (approval, new) · by alice · only one");
+	assert_screen("  [skipped] purge Purge the mail (exec, new) · needs purge-ok, which was denied");
+	fx_key('\n');
+	/* A denied approval can be asked again. */
+	assert_screen("  [ Ask again ]     r  ask for the approval again");
+	fx_key('r');
+	fx_key('\n');
+	assert_status("purge-ok of IR-13 is asked again");
+	cr_assert_eq(step("purge-ok").state, STEP_WAITING);
+	cr_assert_str_eq(step("purge-ok").requested_by, "alice");
+	assert_no_panel();
+}
+
+Test(tui_step, approve_on_a_manual_step_is_refused)
+{
+	steps_board(ROLE_SENIOR);
+	open_step(1);
+	fx_key('a');
+	assert_status("step triage is a manual step, not an approval");
+	fx_key('D');
+	fx_keys("no");
+	fx_key('\n');
+	assert_status("step triage is a manual step, not an approval");
+	cr_assert_eq(step("triage").state, STEP_WAITING);
+}
+
+/* ---- automated steps: output, retry, skip --------------------------------------------- */
+
+Test(tui_step, output_is_shown_sanitized)
+{
+	const char *s;
+
+	steps_board(ROLE_ANALYST);
+	scan_failed();
+	tui_tick(fx.t);
+	open_step(4);
+	assert_screen(" IR-13 · step scan: Scan the mailbox");
+	assert_screen("  state           failed, 2024-05-13 08:19");
+	assert_screen("  attempts        1");
+	assert_screen("  error           exit status 3: \\x1b]0;pwned\\x07 scanner crashed");
+	assert_screen("  [ Done by hand ]  d  it was done outside irk");
+	assert_screen("  [ Retry ]         r  run it again now");
+	assert_screen("  exit: 3 after 17 ms");
+	assert_screen("  stdout: \\x1b[31mRED\\x1b[0m 2 links");
+	assert_screen("  stderr: \\x1b]0;pwned\\x07 scanner crashed ...");
+	fx_key('o');
+	assert_screen(" IR-13 step scan: output");
+	assert_screen("   exit status 3: \\x1b]0;pwned\\x07 scanner crashed");
+	assert_screen("   pid: 42");
+	assert_screen(" stderr");
+	assert_screen(" \\x1b]0;pwned\\x07 scanner crashed");
+	assert_screen(" line two");
+	/* Not one escape byte reached the terminal. */
+	s = fx_text();
+	cr_assert_null(strchr(s, 0x1b), "an escape reached the screen:\n%s", s);
+	cr_assert_null(strchr(s, 0x07), "a bell reached the screen:\n%s", s);
+	fx_key('q');
+	/* Enter on the output lines shows it too. */
+	fx_key('G');
+	fx_key('\n');
+	assert_screen(" IR-13 step scan: output");
+}
+
+Test(tui_step, retry_a_failed_step)
+{
+	struct got g;
+
+	steps_board(ROLE_ANALYST);
+	scan_failed();
+	tui_tick(fx.t);
+	open_step(4);
+	fx_key('r');
+	assert_screen("Retry scan of IR-13 now. Why (may stay empty)?");
+	fx_key('\n');
+	assert_status("scan of IR-13 will run again");
+	g = step("scan");
+	cr_assert_eq(g.state, STEP_READY);
+	cr_assert_str_eq(g.error, "");
+	assert_screen("  state           ready: the sequencer runs it next");
+	/* A step that is not failed or waiting cannot be retried. */
+	fx_key('r');
+	fx_key('\n');
+	assert_status("step scan of IR-13 is ready; only a failed or waiting step can be retried");
+}
+
+Test(tui_step, retry_refused_for_a_manual_step)
+{
+	steps_board(ROLE_ANALYST);
+	open_step(1);
+	fx_key('r');
+	fx_key('\n');
+	assert_status("step triage is done by a person: there is nothing to retry");
+}
+
+Test(tui_step, skip_a_failed_step_with_a_reason)
+{
+	struct got g;
+
+	steps_board(ROLE_ANALYST);
+	scan_failed();
+	tui_tick(fx.t);
+	open_step(4);
+	fx_key('s');
+	assert_screen("Skip scan of IR-13: why?");
+	fx_key('\n');
+	assert_status("skipping needs a reason: scan is as it was");
+	fx_key('s');
+	fx_keys("scanner broken; links checked by hand");
+	fx_key('\n');
+	assert_status("scan of IR-13 skipped");
+	g = step("scan");
+	cr_assert_eq(g.state, STEP_SKIPPED);
+	cr_assert_str_eq(g.done_by, "alice");
+	cr_assert_str_eq(g.reason, "scanner broken; links checked by hand");
+	assert_screen("  state           skipped by alice, 2024-05-13 08:20");
+	assert_screen("  reason          scanner broken; links checked by hand");
+}
+
+Test(tui_step, skipping_a_required_step_needs_a_senior)
+{
+	steps_board(ROLE_ANALYST);
+	open_step(1);
+	fx_key('s');
+	fx_keys("not needed");
+	fx_key('\n');
+	assert_status("step triage is required: only a senior or admin can skip it");
+	cr_assert_eq(step("triage").state, STEP_WAITING);
+}
+
+Test(tui_step, a_senior_skips_a_required_step)
+{
+	steps_board(ROLE_SENIOR);
+	open_step(1);
+	fx_key('s');
+	fx_keys("reported twice; IR-12 has it");
+	fx_key('\n');
+	assert_status("triage of IR-13 skipped");
+	cr_assert_eq(step("triage").state, STEP_SKIPPED);
+	/* The approval that needed it is skipped too. */
+	cr_assert_eq(step("purge-ok").state, STEP_SKIPPED);
+}
+
+Test(tui_step, done_by_hand_for_a_failed_step)
+{
+	steps_board(ROLE_ANALYST);
+	scan_failed();
+	tui_tick(fx.t);
+	open_step(4);
+	fx_key('d');
+	assert_status("scan of IR-13 is done");
+	cr_assert_eq(step("scan").state, STEP_DONE);
+	assert_screen("  state           done by alice");
+}
+
+/* ---- live updates, keys ---------------------------------------------------------------- */
+
+Test(tui_step, the_screen_follows_the_engine_without_a_key)
+{
+	struct step_row r;
+	struct irk_err err = { 0 };
+
+	steps_board(ROLE_ANALYST);
+	open_step(4);
+	assert_screen("  state           ready: the sequencer runs it next");
+	memset(&r, 0, sizeof r);
+	r.id = step("scan").id;
+	r.state = STEP_RUNNING;
+	r.attempts = 1;
+	r.lease_owner = "jump01:77:cafe/w0";
+	r.lease_until = FIX_NOW + 90;
+	r.t_start = FIX_NOW;
+	cr_assert_eq(store_step_update(fx.other, &r, STEP_READY, &err), 0, "%s", err.msg);
+	tui_tick(fx.t);
+	assert_screen("  state           running, held by jump01:77:cafe/w0 until 2024-05-13 08:21");
+	/* A running step can still be skipped (its result is then dropped). */
+	assert_screen("  [ Skip ]          s  skip it, with a reason");
+	assert_screen(" ? help  Enter select  s skip  q back");
+}
+
+Test(tui_step, step_keys_are_rebindable_and_on_the_help_screen)
+{
+	static const char conf[] = "[keys]\nstep-done = F5\nstep-tick = x\n";
+	char *path = tmp_write("irk.conf", conf, sizeof conf - 1, 0600);
+	struct irk_err err = { 0 };
+
+	steps_db(ROLE_ANALYST);
+	cr_assert_eq(config_load(fx.c.cfg, path, 0, &err), 0, "%s", err.msg);
+	free(path);
+	fx_start(100, 40);
+	open_step(1);
+	fx_key('x');
+	assert_screen("  [x] SPF/DKIM/DMARC results read");
+	assert_screen("  [ Mark done ]     F5  finish the step with the inputs above");
+	fx_key('?');
+	assert_screen("Step");
+	assert_screen("  F5                  Mark the step done, with the inputs filled in (required ones must be)");
+	assert_screen("  a                   Grant the approval (its role; not the person who asked for it)");
+	fx_key('q');
+	/* d is free now; F5 does it. */
+	fx_key('d');
+	assert_status("d does nothing here");
+	fx_key(FN(KEY_F(5)));
+	assert_screen("1 of 2 checklist items not ticked");
+	fx_key(ESC);
+}
+
+Test(tui_step, tab_jumps_between_items_inputs_and_buttons)
+{
+	steps_board(ROLE_ANALYST);
+	open_step(1);
+	fx_key('\t');
+	fx_key('\t');
+	fx_key('\n');
+	assert_screen("verdict (required): phish, spam or legitimate");
+	fx_key(ESC);
+	fx_key('\t');
+	fx_key('\t');
+	fx_key('\t');
+	fx_key('\n');
+	assert_screen("Skip triage of IR-13: why?");
+	fx_key(ESC);
+}
+
+Test(tui_step, a_tiny_terminal_does_not_break_it)
+{
+	steps_board(ROLE_ANALYST);
+	scan_failed();
+	tui_tick(fx.t);
+	open_step(4);
+	tui_resize(fx.t, 20, 6);
+	fx_text();
+	tui_resize(fx.t, 80, 24);
+	assert_screen(" IR-13 · step scan: Scan the mailbox");
+}
