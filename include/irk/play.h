@@ -175,6 +175,13 @@ int play_fields_lookup(void *fields, const char *name, struct expr_value *out);
  * play's match), else why not ("unknown field 'alert.hots'"), in buf. */
 const char *play_field_check(const struct play *p, int at, const char *name,
 		char *buf, size_t n);
+/* The host an alert or incident is about (asset.host): host when it is a
+ * name; when it is an address, the internal one (RFC 1918, CGNAT,
+ * loopback, link-local, IPv6 ULA) of dst and src in that order, else host.
+ * Suricata names the far side as host when the sensor is not named. For
+ * an incident, dst is NULL (its host is the alert's). Borrowed from the
+ * arguments; NULL when host is empty and no address is internal. */
+const char *play_asset_host(const char *host, const char *src, const char *dst);
 /* The group of a host: its name without a trailing number (web-01 and
  * web-02 are both in group web). Into buf; "" when host is empty. */
 char *play_host_group(const char *host, char *buf, size_t n);
@@ -199,15 +206,22 @@ int play_on_new_incident(struct store *s, struct incident *inc, const struct ale
  * number of steps changed. */
 int play_advance(struct store *s, int64_t incident_id, const char *actor, int *changed,
 		struct irk_err *err);
-/* Advance every incident whose version moved since the planner last saw it
- * (stage moves, closes), at most limit; its own transactions. */
+/* Advance every incident whose stage moved since the planner last saw it
+ * (moves, closes, reopenings: store_play_run_stale), at most limit; its
+ * own transactions. */
 int play_advance_stale(struct store *s, const char *actor, int64_t limit, int *changed,
 		struct irk_err *err);
 
 /* ---- step changes ------------------------------------------------------- */
+/* The audit event of a step's change from state `from` to step->state:
+ * step.<state> with data {step, kind, from, to, attempt, why, by} (by:
+ * step->done_by). For a change already written (the engine's claim);
+ * play_step_record() writes and audits. Inside a transaction. */
+int play_step_event(struct store *s, const char *actor, const struct step_row *step,
+		int from, const char *why, struct irk_err *err);
 /* Write a step's new state (after->state etc.) when its stored state is
- * still before_state, and append the audit event step.<state> with data
- * {step, kind, from, to, attempt, why, by}. Inside a transaction. */
+ * still before_state, and append its audit event (play_step_event()).
+ * Inside a transaction. */
 int play_step_record(struct store *s, const char *actor, const struct step_row *after,
 		int before_state, const char *why, struct irk_err *err);
 

@@ -57,6 +57,11 @@ struct run_env {
 	int cancel_fd;                 /* -1, or readable when everything must stop */
 	const char *actor;             /* who runs it in the audit log (NULL: engine) */
 	int in_tx;                     /* the caller holds a write transaction (notify) */
+	/* A private directory (mode 0700) that programs run in, the caller's:
+	 * the runner leaves it in place and the caller empties it after the
+	 * step. NULL: each run makes its own and removes it afterwards
+	 * (removing a directory costs a third of a millisecond on ext4). */
+	const char *workdir;
 };
 
 struct run_result {

@@ -26,7 +26,7 @@ enum {
 	STORE_READONLY = 1 << 1,
 };
 
-#define STORE_SCHEMA_VERSION 2
+#define STORE_SCHEMA_VERSION 3
 #define STORE_BUSY_MS 10000
 
 /* Open (and migrate) the database at path. *out is NULL on failure. */
@@ -232,14 +232,16 @@ int store_play_each(struct store *s, const char *play_id, const char *hash,
 		int (*fn)(const struct play_version_row *p, void *arg), void *arg,
 		struct irk_err *err);
 
-/* The incident runs a play version; the planner has seen version 0. */
+/* The incident runs a play version. */
 int store_play_run_add(struct store *s, int64_t incident_id, const char *play_id,
 		const char *hash, struct irk_err *err);
-/* The planner looked at the incident when it had this version. */
-int store_play_run_seen(struct store *s, int64_t incident_id, int64_t version,
-		struct irk_err *err);
-/* Incidents running a play whose version changed since the planner last
- * looked (a stage move, a close), at most limit, oldest first. */
+/* The planner has looked at the incident: clear the mark a change of its
+ * stage (a move, a close, a reopening) put on it. Writes nothing when
+ * there is no mark. */
+int store_play_run_seen(struct store *s, int64_t incident_id, struct irk_err *err);
+/* Incidents running a play whose stage changed since the planner last
+ * looked, at most limit, oldest first. Reads only the marked ones: its
+ * cost does not grow with the incidents that run plays. */
 int store_play_run_stale(struct store *s, int64_t limit,
 		int (*fn)(int64_t incident_id, void *arg), void *arg, struct irk_err *err);
 
@@ -306,11 +308,12 @@ int store_outbox_each(struct store *s, int queued_only, int64_t limit,
 
 /* ---- history for confidence scoring ----------------------------------- */
 struct rule_host_row {
-	const char *host;
+	const char *host, *src_ip;
 	int64_t alerts;            /* alerts of the rule on this host */
 	int64_t incidents, closed, dismissed;   /* dismissed: false-positive or benign */
 };
-/* Per host, incidents of this rule whose events touch [t0, t1]. */
+/* Per host and source address, incidents of this rule whose events touch
+ * [t0, t1]. */
 int store_rule_history(struct store *s, const char *rule, int64_t t0, int64_t t1,
 		int (*fn)(const struct rule_host_row *r, void *arg), void *arg,
 		struct irk_err *err);

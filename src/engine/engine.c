@@ -31,11 +31,9 @@
 #include <sys/random.h>
 #include <unistd.h>
 
-#include "irk/audit.h"
 #include "irk/clock.h"
 #include "irk/config.h"
 #include "irk/engine.h"
-#include "irk/jsonw.h"
 #include "irk/model.h"
 #include "irk/play.h"
 #include "irk/store.h"
@@ -64,6 +62,10 @@ struct worker {
 	int idle;                     /* the last claim found nothing */
 	struct dir_cache dirs[DIR_CACHE];
 	int next_dir;
+	/* Where this worker's programs run, emptied after each step: making
+	 * and removing a directory per step cost more than the rest of the
+	 * engine's work on a step. */
+	char workdir[4096];
 };
 
 struct engine {
@@ -116,27 +118,10 @@ static void bump(int fd, uint64_t n)
 
 /* ---- owned step rows ------------------------------------------------------ */
 
-#define ROW_STRINGS(X, r) \
-	X((r)->step_id) X((r)->kind) X((r)->title) X((r)->assignee) X((r)->lease_owner) \
-	X((r)->output) X((r)->error) X((r)->def) X((r)->inputs) X((r)->log) \
-	X((r)->requested_by) X((r)->done_by) X((r)->reason)
-
-static void row_free(struct step_row *r)
-{
-#define X_FREE(f) free((char *)f);
-	ROW_STRINGS(X_FREE, r)
-#undef X_FREE
-	memset(r, 0, sizeof *r);
-}
-
+/* A store callback keeping the (one) row it is lent. */
 static int row_copy(const struct step_row *in, void *arg)
 {
-	struct step_row *out = arg;
-
-	*out = *in;
-#define X_DUP(f) f = f ? xstrdup(f) : NULL;
-	ROW_STRINGS(X_DUP, out)
-#undef X_DUP
+	store_step_row_copy(arg, in);
 	return 1;
 }
 
@@ -172,47 +157,24 @@ static int64_t due_after(int64_t now, int64_t backoff)
 
 /* ---- claiming --------------------------------------------------------------- */
 
-/* The claim's audit event, in the shape play_step_record() gives every
- * other change (the claim itself is store_step_claim's UPDATE). */
-static int audit_claim(struct store *s, const struct step_row *r, const char *owner,
-		       struct irk_err *err)
-{
-	struct strbuf js = STRBUF_INIT, why = STRBUF_INIT;
-	struct jsonw w;
-	int rc;
-
-	strbuf_printf(&why, "claimed by %s", owner);
-	jsonw_init(&w, &js, 0);
-	jsonw_obj_begin(&w);
-	jsonw_kv_str(&w, "step", r->step_id);
-	jsonw_kv_str(&w, "kind", r->kind);
-	jsonw_kv_str(&w, "from", step_state_name(STEP_READY));
-	jsonw_kv_str(&w, "to", step_state_name(STEP_RUNNING));
-	jsonw_kv_int(&w, "attempt", r->attempts);
-	jsonw_kv_str(&w, "why", strbuf_str(&why));
-	jsonw_kv_str(&w, "by", NULL);
-	jsonw_obj_end(&w);
-	rc = audit_append(s, PLAY_ENGINE_ACTOR, r->incident_id, "step.running", strbuf_str(&js),
-			  NULL, err);
-	strbuf_free(&js);
-	strbuf_free(&why);
-	return rc;
-}
-
 /* Inside a write transaction: claim the oldest due step. 1 with j->row
  * filled, 0 when none, -1 on an error (the transaction must be rolled
  * back). */
 static int claim_locked(struct worker *w, struct job *j, struct irk_err *err)
 {
 	int64_t now = irk_now();
+	char why[160];
 	int rc;
 
 	memset(j, 0, sizeof *j);
 	rc = store_step_claim(w->s, w->owner, now, now + w->e->lease_s, row_copy, &j->row, err);
 	if (rc == IRK_NOTFOUND)
 		return 0;
-	if (rc || audit_claim(w->s, &j->row, w->owner, err)) {
-		row_free(&j->row);
+	snprintf(why, sizeof why, "claimed by %s", w->owner);
+	/* The claim is store_step_claim's UPDATE; its event is written as
+	 * every other change's. */
+	if (rc || play_step_event(w->s, PLAY_ENGINE_ACTOR, &j->row, STEP_READY, why, err)) {
+		store_step_row_clear(&j->row);
 		return -1;
 	}
 	j->w = w;
@@ -248,7 +210,7 @@ static int claim(struct worker *w, struct job *j)
 		if (rc)
 			engine_log(w->e, "claiming: %s", err.msg);
 		if (rc > 0)
-			row_free(&j->row);
+			store_step_row_clear(&j->row);
 		return 0;
 	}
 	claimed(w, j);
@@ -300,7 +262,7 @@ static int still_ours(struct worker *w, struct job *j)
 	if (store_step_get(w->s, 0, NULL, j->row.id, row_copy, &now, NULL))
 		return 0;
 	ours = now.state == STEP_RUNNING && now.lease_owner && !strcmp(now.lease_owner, w->owner);
-	row_free(&now);
+	store_step_row_clear(&now);
 	return ours;
 }
 
@@ -400,7 +362,7 @@ static int finish(struct worker *w, struct job *j, const struct run_result *r, i
 	    store_commit(w->s, &err)) {
 		store_rollback(w->s);
 		if (got > 0)
-			row_free(&next->row);
+			store_step_row_clear(&next->row);
 		got = 0;
 		engine_log(e, "%s %s: cannot record the result: %s", j->key, j->row.step_id, err.msg);
 	} else {
@@ -483,6 +445,11 @@ static int run_job(struct worker *w, struct job *j, struct job *next)
 		p.fields = play_fields_new(w->s, &inc, NULL);
 	if ((kind == KIND_ANSIBLE || kind == KIND_EXEC) && inc.play_version)
 		play_dir = play_dir_of(w, inc.play_version);
+	/* Made when first needed; if it cannot be, the runner tries and says why. */
+	if ((kind == KIND_ANSIBLE || kind == KIND_EXEC) && !w->workdir[0] &&
+	    run_workdir_make(e->cfg, w->workdir, sizeof w->workdir))
+		w->workdir[0] = '\0';
+	env.workdir = kind == KIND_ANSIBLE || kind == KIND_EXEC ? w->workdir : NULL;
 	env.s = w->s;
 	env.cfg = e->cfg;
 	env.step = &j->row;
@@ -521,6 +488,10 @@ static int run_job(struct worker *w, struct job *j, struct job *next)
 		run_step(&env, &r);
 	}
 done:
+	if (env.workdir && *env.workdir && run_workdir_reset(w->workdir)) {
+		run_rmtree(w->workdir);
+		w->workdir[0] = '\0';
+	}
 	if (j->lost)
 		engine_log(e, "%s %s: the lease was lost (recovered by another process or "
 			   "skipped): stopped", j->key, j->row.step_id);
@@ -567,7 +538,7 @@ static int recover(struct worker *w)
 		if (store_step_get(w->s, 0, NULL, ids[i], row_copy, &row, NULL))
 			continue;
 		if (row.state != STEP_RUNNING || row.lease_until >= now) {
-			row_free(&row);
+			store_step_row_clear(&row);
 			continue;
 		}
 		a = row;
@@ -593,7 +564,7 @@ static int recover(struct worker *w)
 			rc = play_advance(w->s, row.incident_id, PLAY_ENGINE_ACTOR, &changed, &err);
 		if (rc) {
 			strbuf_free(&why);
-			row_free(&row);
+			store_step_row_clear(&row);
 			store_rollback(w->s);
 			engine_log(e, "recovering leases: %s", err.msg);
 			return 0;
@@ -601,7 +572,7 @@ static int recover(struct worker *w)
 		engine_log(e, "%s %s: %s: %s", incident_key(row.incident_id, key, sizeof key),
 			   row.step_id, step_state_name(a.state), a.error);
 		strbuf_free(&why);
-		row_free(&row);
+		store_step_row_clear(&row);
 		n++;
 	}
 	if (store_commit(w->s, &err)) {
@@ -705,10 +676,10 @@ static void *worker_main(void *arg)
 			w->idle = 0;
 			/* One step after the other while steps are due. */
 			while (run_job(w, &j, &next)) {
-				row_free(&j.row);
+				store_step_row_clear(&j.row);
 				j = next;
 			}
-			row_free(&j.row);
+			store_step_row_clear(&j.row);
 			continue;
 		}
 		w->idle = 1;
@@ -718,6 +689,8 @@ static void *worker_main(void *arg)
 	store_close(&w->s);
 	for (int i = 0; i < DIR_CACHE; i++)
 		free(w->dirs[i].dir);
+	if (w->workdir[0])
+		run_rmtree(w->workdir);
 	return NULL;
 }
 

@@ -58,10 +58,16 @@ struct run_ctx {
 	size_t nsecrets;
 	int allow_secrets;        /* only while expanding headers and env */
 	char workdir[4096];       /* private directory, removed afterwards */
+	int borrowed;             /* workdir is env->workdir: the caller's to empty */
 };
 
 /* Parse the definition into c->def. -1 (r failed permanently) when bad. */
 int run_ctx_init(struct run_ctx *c, const struct run_env *env, struct run_result *r);
+/* run_ctx_init() for a step that works on its incident in the database
+ * (notify, score): *inc is read. -1 (r failed) when it cannot be. */
+struct incident;
+int run_ctx_init_incident(struct run_ctx *c, const struct run_env *env, struct run_result *r,
+		struct incident *inc);
 /* Redact secrets from the result, remove the working directory, free. */
 void run_ctx_free(struct run_ctx *c);
 /* Mark the result failed with a reason; returns RUN_FAILED. */
@@ -81,8 +87,18 @@ int run_expand_json(struct run_ctx *c, int tok, const char *what, struct strbuf 
 int64_t run_duration_ms(struct run_ctx *c, const char *key, int64_t def_s);
 /* A string field of the definition, or NULL. */
 const char *run_str(struct run_ctx *c, const char *key);
-/* Create c->workdir (mode 0700) under engine.tmpdir or $TMPDIR. */
+/* c->workdir: env->workdir when given, else a new directory (mode 0700)
+ * under engine.tmpdir, $TMPDIR or /tmp, removed by run_ctx_free(). */
 int run_workdir(struct run_ctx *c);
+/* Make a private directory (mode 0700) under engine.tmpdir, $TMPDIR or
+ * /tmp into buf. -1 with errno (buf then names the parent) when it
+ * cannot. */
+struct config;
+int run_workdir_make(const struct config *cfg, char *buf, size_t n);
+/* Empty dir for the next step (nothing followed through symlinks).
+ * 0 when it is again an empty directory of ours with mode 0700; -1 when
+ * not: the caller removes it (run_rmtree) and makes another. */
+int run_workdir_reset(const char *dir);
 /* The engine's PATH and grace from the config. */
 const char *run_path(const struct run_env *env);
 int64_t run_grace_ms(const struct run_env *env);

@@ -2,7 +2,9 @@
  * secret lookup), the clean environment of children, the private working
  * directory, and the redaction of secrets from everything recorded. */
 #include <ctype.h>
+#include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <ftw.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -59,12 +61,26 @@ int run_ctx_init(struct run_ctx *c, const struct run_env *env, struct run_result
 	return 0;
 }
 
+int run_ctx_init_incident(struct run_ctx *c, const struct run_env *env, struct run_result *r,
+			  struct incident *inc)
+{
+	struct irk_err err = { 0 };
+
+	if (run_ctx_init(c, env, r))
+		return -1;
+	if (!env->s)
+		return run_fail(r, 1, "%s needs the database", env->step->kind), -1;
+	if (store_incident_get(env->s, env->step->incident_id, inc, &err))
+		return run_fail(r, 0, "%s", err.msg), -1;
+	return 0;
+}
+
 void run_ctx_free(struct run_ctx *c)
 {
 	run_redact(c);
 	jdoc_free(&c->def);
 	run_strv_free(c->secrets, c->nsecrets);
-	if (c->workdir[0])
+	if (c->workdir[0] && !c->borrowed)
 		run_rmtree(c->workdir);
 	c->workdir[0] = '\0';
 }
@@ -281,21 +297,79 @@ int64_t run_grace_ms(const struct run_env *env)
 	return env->cfg ? config_get_int(env->cfg, "engine.grace", RUN_GRACE_MS) : RUN_GRACE_MS;
 }
 
-int run_workdir(struct run_ctx *c)
+int run_workdir_make(const struct config *cfg, char *buf, size_t n)
 {
-	const char *base = c->env->cfg ? config_get(c->env->cfg, "engine.tmpdir") : NULL;
+	const char *base = cfg ? config_get(cfg, "engine.tmpdir") : NULL;
 
 	if (!base || !*base)
 		base = getenv("TMPDIR");
 	if (!base || !*base)
 		base = "/tmp";
-	snprintf(c->workdir, sizeof c->workdir, "%s/irk-step.XXXXXX", base);
-	if (!mkdtemp(c->workdir)) {
-		run_fail(c->r, 0, "cannot create a working directory in %s: %s", base,
+	if ((size_t)snprintf(buf, n, "%s/irk-step.XXXXXX", base) >= n) {
+		errno = ENAMETOOLONG;
+		buf[0] = '\0';
+		return -1;
+	}
+	if (!mkdtemp(buf)) {
+		int e = errno;
+		snprintf(buf, n, "%s", base);
+		errno = e;
+		return -1;
+	}
+	return 0;
+}
+
+int run_workdir(struct run_ctx *c)
+{
+	if (c->env->workdir && *c->env->workdir) {
+		/* The caller's, kept: it empties it after the step. */
+		irk_strlcpy(c->workdir, c->env->workdir, sizeof c->workdir);
+		c->borrowed = 1;
+		return 0;
+	}
+	if (run_workdir_make(c->env->cfg, c->workdir, sizeof c->workdir)) {
+		run_fail(c->r, 0, "cannot create a working directory in %s: %s", c->workdir,
 			 strerror(errno));
 		c->workdir[0] = '\0';
 		return -1;
 	}
+	return 0;
+}
+
+int run_workdir_reset(const char *dir)
+{
+	struct stat sb;
+	struct dirent *de;
+	DIR *d;
+	int fd, bad = 0;
+
+	if (!dir || !*dir || !(d = opendir(dir)))
+		return -1;
+	fd = dirfd(d);
+	while ((de = readdir(d))) {
+		char path[4096];
+		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
+			continue;
+		if (!unlinkat(fd, de->d_name, 0))
+			continue;
+		if (errno != EISDIR && errno != EPERM) {
+			bad = 1;
+			continue;
+		}
+		if ((size_t)snprintf(path, sizeof path, "%s/%s", dir, de->d_name) >= sizeof path) {
+			bad = 1;
+			continue;
+		}
+		run_rmtree(path);
+		if (!fstatat(fd, de->d_name, &sb, AT_SYMLINK_NOFOLLOW))
+			bad = 1;
+	}
+	closedir(d);
+	/* A step may have opened up its HOME (chmod 777): only a directory
+	 * that is still private, and empty, serves the next step. */
+	if (bad || lstat(dir, &sb) || !S_ISDIR(sb.st_mode) || sb.st_uid != geteuid() ||
+	    (sb.st_mode & 07777) != 0700 || sb.st_nlink != 2)
+		return -1;
 	return 0;
 }
 
@@ -431,9 +505,10 @@ static int rm_one(const char *path, const struct stat *sb, int flag, struct FTW 
 {
 	(void)sb;
 	(void)ftw;
-	/* A directory the step left unreadable is made writable so it goes. */
-	if (flag == FTW_DNR)
-		chmod(path, 0700);
+	/* A directory the step left unreadable is opened and walked again,
+	 * so it goes with what is inside. */
+	if (flag == FTW_DNR && !chmod(path, 0700))
+		run_rmtree(path);
 	remove(path);
 	return 0;
 }

@@ -60,16 +60,8 @@ int run_notify(const struct run_env *env, struct run_result *r)
 	int64_t ids[NOTIFY_MAX_TO];
 	int v, own_tx = 0;
 
-	if (run_ctx_init(&c, env, r))
+	if (run_ctx_init_incident(&c, env, r, &inc))
 		goto out;
-	if (!env->s) {
-		run_fail(r, 1, "notify needs the database");
-		goto out;
-	}
-	if (store_incident_get(env->s, env->step->incident_id, &inc, &err)) {
-		run_fail(r, 0, "%s", err.msg);
-		goto out;
-	}
 	v = jdoc_get(&c.def, 0, "to");
 	if (jdoc_type(&c.def, v) == JD_ARRAY) {
 		for (int e = jdoc_first(&c.def, v); e >= 0; e = jdoc_next(&c.def, v, e))

@@ -13,11 +13,15 @@
  *                 false-positive or benign
  * Activity counts within the step's window (default 7 days) before the
  * incident's last event; dismissals within 90 days or the window if
- * longer. A host's group is its name without a trailing number. */
+ * longer. A host's group is its name without a trailing number. A host
+ * is the one an incident is about (play_asset_host(), as asset.host): an
+ * outbound alert whose host is the far side's address counts for our
+ * internal address. */
 #include <stdio.h>
 #include <string.h>
 
 #include "irk/clock.h"
+#include "irk/hmap.h"
 #include "irk/incident.h"
 #include "irk/jsonw.h"
 #include "irk/model.h"
@@ -50,26 +54,38 @@ void run_score_compute(const struct score_input *in, struct score_parts *o)
 }
 
 struct hist {
-	const char *host;
+	const char *host;              /* the incident's asset host */
 	char group[256];
 	struct score_input *in;
 	int dismissals_only;
+	struct hmap *seen;             /* other hosts counted already */
 };
 
+/* Rows come per host and source address; each counts for the host it is
+ * about (play_asset_host(), as for the incident itself), so our address
+ * is one host whatever servers it talked to. */
 static int on_row(const struct rule_host_row *row, void *arg)
 {
 	struct hist *h = arg;
+	const char *host = play_asset_host(row->host, row->src_ip, NULL);
 	char g[256];
+	int created = 0;
 
 	if (h->dismissals_only) {
 		h->in->closed += row->closed;
 		h->in->dismissed += row->dismissed;
 		return 0;
 	}
-	if (h->host && row->host && !strcmp(row->host, h->host))
+	if (!host)
+		return 0;
+	if (h->host && !strcmp(host, h->host)) {
 		h->in->host_alerts += row->alerts;
-	else if (h->group[0] && row->host &&
-		 !strcmp(play_host_group(row->host, g, sizeof g), h->group))
+		return 0;
+	}
+	hmap_put(h->seen, host, strlen(host), &created);
+	if (!created)
+		return 0;
+	if (h->group[0] && !strcmp(play_host_group(host, g, sizeof g), h->group))
 		h->in->peer_hosts++;
 	else
 		h->in->other_hosts++;
@@ -86,20 +102,12 @@ int run_score(const struct run_env *env, struct run_result *r)
 	struct hist h = { 0 };
 	struct actor who;
 	struct jsonw w;
-	char assign[32], *assigns[1] = { assign };
+	char assign[32], *assigns[1] = { assign }, host[256];
 	int64_t window, t1, before;
 	int rc;
 
-	if (run_ctx_init(&c, env, r))
+	if (run_ctx_init_incident(&c, env, r, &inc))
 		goto out;
-	if (!env->s) {
-		run_fail(r, 1, "score needs the database");
-		goto out;
-	}
-	if (store_incident_get(env->s, env->step->incident_id, &inc, &err)) {
-		run_fail(r, 0, "%s", err.msg);
-		goto out;
-	}
 	if (!inc.rule) {
 		run_fail(r, 1, "the incident has no rule: nothing to score from");
 		goto out;
@@ -108,10 +116,12 @@ int run_score(const struct run_env *env, struct run_result *r)
 	t1 = inc.t_last_event ? inc.t_last_event : inc.t_detected ? inc.t_detected : irk_now();
 	in.severity = inc.severity;
 	in.asset_criticality = inc.asset_criticality;
-	h.host = inc.host;
+	/* A copy: inc is read again below. */
+	if (play_asset_host(inc.host, inc.src_ip, NULL))
+		h.host = irk_strlcpy(host, play_asset_host(inc.host, inc.src_ip, NULL), sizeof host);
 	h.in = &in;
-	if (inc.host)
-		play_host_group(inc.host, h.group, sizeof h.group);
+	h.seen = hmap_new(1);
+	play_host_group(h.host, h.group, sizeof h.group);
 	if (store_rule_history(env->s, inc.rule, t1 - window, t1, on_row, &h, &err)) {
 		run_fail(r, 0, "%s", err.msg);
 		goto out;
@@ -153,7 +163,7 @@ int run_score(const struct run_env *env, struct run_result *r)
 	jsonw_kv_int(&w, "dismissed", sp.dismissed);
 	jsonw_obj_end(&w);
 	jsonw_kv_str(&w, "rule", inc.rule);
-	jsonw_kv_str(&w, "host", inc.host);
+	jsonw_kv_str(&w, "host", h.host);
 	jsonw_kv_str(&w, "group", h.group[0] ? h.group : NULL);
 	jsonw_kv_int(&w, "window", window);
 	jsonw_kv_int(&w, "host_alerts", in.host_alerts);
@@ -164,6 +174,7 @@ int run_score(const struct run_env *env, struct run_result *r)
 	jsonw_obj_end(&w);
 	r->status = RUN_DONE;
 out:
+	hmap_free(&h.seen);
 	incident_clear(&inc);
 	run_ctx_free(&c);
 	return r->status;

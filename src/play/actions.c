@@ -104,6 +104,14 @@ static int act_refuse(struct act *a, struct irk_err *err, int code)
 	return code;
 }
 
+/* A person ends the step: its state, when, and who (the caller records it). */
+static void act_end(struct act *a, int state)
+{
+	a->r->state = state;
+	a->r->t_end = irk_now();
+	step_row_set(&a->r->done_by, a->who->name);
+}
+
 /* Record the step's new state (the caller changed a->r). */
 static int act_record(struct act *a, int before, const char *why, struct irk_err *err)
 {
@@ -231,11 +239,9 @@ int play_step_done(struct store *s, const struct actor *who, int64_t incident_id
 		strbuf_free(&js);
 		return act_refuse(&a, err, rc);
 	}
-	a.r->state = STEP_DONE;
-	a.r->t_end = irk_now();
+	act_end(&a, STEP_DONE);
 	if (!a.r->t_start)
 		a.r->t_start = a.r->t_end;
-	step_row_set(&a.r->done_by, who->name);
 	step_row_set(&a.r->inputs, strbuf_str(&js));
 	/* What a person records is what the step produced: later steps read
 	 * steps.ID.output.NAME whoever did the work. */
@@ -295,9 +301,7 @@ int play_step_approve(struct store *s, const struct actor *who, int64_t incident
 	if ((rc = approval_check(&a, "grant", 0, err)))
 		return act_refuse(&a, err, rc);
 	before = a.r->state;
-	a.r->state = STEP_DONE;
-	a.r->t_end = irk_now();
-	step_row_set(&a.r->done_by, who->name);
+	act_end(&a, STEP_DONE);
 	if ((rc = act_record(&a, before, "approved", err))) {
 		act_abort(&a);
 		return rc;
@@ -328,9 +332,7 @@ int play_step_deny(struct store *s, const struct actor *who, int64_t incident_id
 	if ((rc = approval_check(&a, "deny", 1, err)))
 		return act_refuse(&a, err, rc);
 	before = a.r->state;
-	a.r->state = STEP_FAILED;
-	a.r->t_end = irk_now();
-	step_row_set(&a.r->done_by, who->name);
+	act_end(&a, STEP_FAILED);
 	step_row_set(&a.r->reason, reason);
 	step_row_set(&a.r->error, "denied");
 	if ((rc = act_record(&a, before, reason, err)) ||
@@ -441,9 +443,7 @@ int play_step_skip(struct store *s, const struct actor *who, int64_t incident_id
 	}
 	/* A running step is cancelled: the engine's lease no longer matches
 	 * and its result is dropped. */
-	a.r->state = STEP_SKIPPED;
-	a.r->t_end = irk_now();
-	step_row_set(&a.r->done_by, who->name);
+	act_end(&a, STEP_SKIPPED);
 	step_row_set(&a.r->reason, reason);
 	step_row_set(&a.r->lease_owner, NULL);
 	a.r->lease_until = 0;

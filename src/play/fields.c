@@ -147,8 +147,7 @@ static int is_address(const char *s)
 	return s && (inet_pton(AF_INET, s, b) == 1 || inet_pton(AF_INET6, s, b) == 1);
 }
 
-/* See asset.host above. */
-static const char *asset_host(const char *host, const char *src, const char *dst)
+const char *play_asset_host(const char *host, const char *src, const char *dst)
 {
 	if (host && *host && !is_address(host))
 		return host;
@@ -246,9 +245,9 @@ struct play_fields *play_fields_new(struct store *s, const struct incident *inc,
 		}
 	}
 	if (f->has_alert)
-		f->asset = asset_host(f->a[AF_HOST], f->a[AF_SRC_IP], f->a[AF_DST_IP]);
+		f->asset = play_asset_host(f->a[AF_HOST], f->a[AF_SRC_IP], f->a[AF_DST_IP]);
 	else if (inc)
-		f->asset = asset_host(inc->host, inc->src_ip, NULL);
+		f->asset = play_asset_host(inc->host, inc->src_ip, NULL);
 	play_host_group(f->asset, f->group, sizeof f->group);
 	if (inc)
 		incident_key(inc->id, f->key, sizeof f->key);

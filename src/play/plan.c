@@ -26,31 +26,10 @@
 
 /* ---- owned step rows ---------------------------------------------------------- */
 
-#define STEP_ROW_STRINGS(X, r) \
-	X((r)->step_id) X((r)->kind) X((r)->title) X((r)->assignee) X((r)->lease_owner) \
-	X((r)->output) X((r)->error) X((r)->def) X((r)->inputs) X((r)->log) \
-	X((r)->requested_by) X((r)->done_by) X((r)->reason)
-
 void step_row_set(const char **field, const char *value)
 {
 	free((char *)*field);
 	*field = value ? xstrdup(value) : NULL;
-}
-
-void step_row_dup(struct step_row *out, const struct step_row *in)
-{
-	*out = *in;
-#define X_DUP(f) f = f ? xstrdup(f) : NULL;
-	STEP_ROW_STRINGS(X_DUP, out)
-#undef X_DUP
-}
-
-void step_row_clear(struct step_row *r)
-{
-#define X_FREE(f) free((char *)f);
-	STEP_ROW_STRINGS(X_FREE, r)
-#undef X_FREE
-	memset(r, 0, sizeof *r);
 }
 
 static int list_add(const struct step_row *r, void *arg)
@@ -58,7 +37,7 @@ static int list_add(const struct step_row *r, void *arg)
 	struct step_list *l = arg;
 
 	l->v = xrealloc(l->v, (size_t)(l->n + 1) * sizeof *l->v);
-	step_row_dup(&l->v[l->n++], r);
+	store_step_row_copy(&l->v[l->n++], r);
 	return 0;
 }
 
@@ -73,7 +52,7 @@ int step_list_load(struct store *s, int64_t incident_id, struct step_list *l,
 void step_list_free(struct step_list *l)
 {
 	for (int i = 0; i < l->n; i++)
-		step_row_clear(&l->v[i]);
+		store_step_row_clear(&l->v[i]);
 	free(l->v);
 	l->v = NULL;
 	l->n = 0;
@@ -155,30 +134,38 @@ void step_def_free(struct step_def *d)
 
 /* ---- recording a change ----------------------------------------------------------- */
 
-int play_step_record(struct store *s, const char *actor, const struct step_row *after,
-		     int before_state, const char *why, struct irk_err *err)
+int play_step_event(struct store *s, const char *actor, const struct step_row *step,
+		    int from, const char *why, struct irk_err *err)
 {
 	struct strbuf js = STRBUF_INIT;
 	struct jsonw w;
 	char kind[32];
 	int rc;
 
-	if ((rc = store_step_update(s, after, before_state, err)))
-		return rc;
 	jsonw_init(&w, &js, 0);
 	jsonw_obj_begin(&w);
-	jsonw_kv_str(&w, "step", after->step_id);
-	jsonw_kv_str(&w, "kind", after->kind);
-	jsonw_kv_str(&w, "from", step_state_name(before_state));
-	jsonw_kv_str(&w, "to", step_state_name(after->state));
-	jsonw_kv_int(&w, "attempt", after->attempts);
+	jsonw_kv_str(&w, "step", step->step_id);
+	jsonw_kv_str(&w, "kind", step->kind);
+	jsonw_kv_str(&w, "from", step_state_name(from));
+	jsonw_kv_str(&w, "to", step_state_name(step->state));
+	jsonw_kv_int(&w, "attempt", step->attempts);
 	jsonw_kv_str(&w, "why", why && *why ? why : NULL);
-	jsonw_kv_str(&w, "by", after->done_by);
+	jsonw_kv_str(&w, "by", step->done_by);
 	jsonw_obj_end(&w);
-	snprintf(kind, sizeof kind, "step.%s", step_state_name(after->state));
-	rc = audit_append(s, actor, after->incident_id, kind, strbuf_str(&js), NULL, err);
+	snprintf(kind, sizeof kind, "step.%s", step_state_name(step->state));
+	rc = audit_append(s, actor, step->incident_id, kind, strbuf_str(&js), NULL, err);
 	strbuf_free(&js);
 	return rc;
+}
+
+int play_step_record(struct store *s, const char *actor, const struct step_row *after,
+		     int before_state, const char *why, struct irk_err *err)
+{
+	int rc;
+
+	if ((rc = store_step_update(s, after, before_state, err)))
+		return rc;
+	return play_step_event(s, actor, after, before_state, why, err);
 }
 
 /* Move l->v[i] to state, recorded; the copy follows on success. */
@@ -307,8 +294,27 @@ static int due(const struct step_list *l, int i, const struct step_def *d,
 	return DUE_NOW;
 }
 
+/* The alert `when` conditions see: the caller's, else the incident's
+ * first stored alert, read only when a condition is judged. */
+struct lazy_alert {
+	const struct play_alert *pa;
+	struct play_alert_copy first;
+	int tried;
+};
+
+static const struct play_alert *lazy_alert_get(struct store *s, int64_t incident_id,
+					       struct lazy_alert *la)
+{
+	if (!la->pa && !la->tried) {
+		la->tried = 1;
+		if (!play_alert_first(s, incident_id, &la->first, NULL))
+			la->pa = &la->first.pa;
+	}
+	return la->pa;
+}
+
 static int advance_steps(struct store *s, struct incident *inc, struct step_list *l,
-			 struct play_fields **fields, const struct play_alert *pa,
+			 struct play_fields **fields, struct lazy_alert *la,
 			 const char *actor, int *changed, struct irk_err *err)
 {
 	int rc = IRK_OK;
@@ -333,7 +339,8 @@ static int advance_steps(struct store *s, struct incident *inc, struct step_list
 				verdict = DUE_NOT_YET;
 			} else {
 				if (!*fields)
-					*fields = play_fields_new(s, inc, pa);
+					*fields = play_fields_new(s, inc,
+								  lazy_alert_get(s, inc->id, la));
 				else
 					play_fields_reset_steps(*fields);
 				/* A stored condition that no longer parses cannot hold. */
@@ -367,9 +374,9 @@ int play_advance_inc(struct store *s, struct incident *inc, const struct play_al
 		     const char *actor, int *changed, struct irk_err *err)
 {
 	struct step_list l;
-	struct play_alert_copy first;
+	struct lazy_alert la = { .pa = pa };
 	struct play_fields *fields = NULL;
-	int rc, have_first = 0;
+	int rc;
 
 	if (changed)
 		*changed = 0;
@@ -389,18 +396,14 @@ int play_advance_inc(struct store *s, struct incident *inc, const struct play_al
 				rc = change(s, &l, i, STEP_PENDING, "the incident was reopened", actor,
 					    changed, err);
 			}
-		if (!rc && !pa && !play_alert_first(s, inc->id, &first, NULL)) {
-			pa = &first.pa;
-			have_first = 1;
-		}
 		if (!rc)
-			rc = advance_steps(s, inc, &l, &fields, pa, actor, changed, err);
+			rc = advance_steps(s, inc, &l, &fields, &la, actor, changed, err);
 	}
 	if (!rc && inc->play)
-		rc = store_play_run_seen(s, inc->id, inc->version, err);
+		rc = store_play_run_seen(s, inc->id, err);
 	play_fields_free(&fields);
-	if (have_first)
-		play_alert_copy_free(&first);
+	if (la.pa == &la.first.pa)
+		play_alert_copy_free(&la.first);
 	step_list_free(&l);
 	return rc;
 }

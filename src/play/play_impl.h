@@ -32,10 +32,8 @@ struct step_def {
 void play_diags_add(struct play_diags *d, const char *file, int line, int col,
 		int warning, const char *msg);
 
-/* Copy a borrowed row (every string duplicated); free with step_row_clear. */
-void step_row_dup(struct step_row *out, const struct step_row *in);
-void step_row_clear(struct step_row *r);
-/* Replace one owned string field of a row (NULL allowed). */
+/* Replace one owned string field of a row copied with store_step_row_copy()
+ * (NULL allowed). */
 void step_row_set(const char **field, const char *value);
 
 int step_list_load(struct store *s, int64_t incident_id, struct step_list *l,

@@ -8,19 +8,10 @@ int store_incident_waiting(struct store *s, int (*fn)(int64_t id, void *arg), vo
 			   struct irk_err *err)
 {
 	sqlite3_stmt *st = store_stmt(s, ST_STEP_WAITING, err);
-	int rc;
 
 	if (!st)
 		return IRK_ERROR;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
-		if (fn(sqlite3_column_int64(st, 0), arg)) {
-			rc = SQLITE_DONE;
-			break;
-		}
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE)
-		return store_fail(s, err, "reading waiting steps");
-	return IRK_OK;
+	return store_each_id(s, st, fn, arg, err, "reading waiting steps");
 }
 
 int store_presence_beat(struct store *s, const char *name, int64_t now, struct irk_err *err)

@@ -120,10 +120,9 @@
 		"WHERE (?1 IS NULL OR p.play_id = ?1) AND (?2 IS NULL OR p.hash = ?2) " \
 		"ORDER BY p.loaded DESC, p.hash") \
 	X(ST_RUN_ADD, "INSERT INTO play_runs(incident_id, play_id, hash) VALUES (?1, ?2, ?3)") \
-	X(ST_RUN_SEEN, "UPDATE play_runs SET seen_version = ?2 WHERE incident_id = ?1") \
-	X(ST_RUN_STALE, "SELECT r.incident_id FROM play_runs r JOIN incidents i " \
-		"ON i.id = r.incident_id WHERE i.version <> r.seen_version " \
-		"ORDER BY r.incident_id LIMIT ?1") \
+	X(ST_RUN_SEEN, "UPDATE play_runs SET stale = 0 WHERE incident_id = ?1 AND stale = 1") \
+	X(ST_RUN_STALE, "SELECT incident_id FROM play_runs WHERE stale = 1 " \
+		"ORDER BY incident_id LIMIT ?1") \
 	X(ST_STEP_INSERT, "INSERT INTO steps(incident_id, step_id, seq, kind, stage, title, " \
 		"required, retry, def, assignee) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)") \
 	X(ST_STEP_GET, "SELECT " STEP_COLS " FROM steps WHERE incident_id = ?1 AND step_id = ?2") \
@@ -141,8 +140,8 @@
 		"AND lease_owner = ?2") \
 	X(ST_STEP_EXPIRED, "SELECT id FROM steps WHERE state = 'running' AND lease_until < ?1 " \
 		"ORDER BY lease_until LIMIT ?2") \
-	X(ST_STEP_NEXT_DUE, "SELECT min(next_attempt) FROM steps WHERE state = 'ready' " \
-		"AND next_attempt > ?1") \
+	X(ST_STEP_NEXT_DUE, "SELECT min(coalesce(next_attempt, 0)) FROM steps " \
+		"WHERE state = 'ready' AND coalesce(next_attempt, 0) > ?1") \
 	X(ST_STEP_CHECK_GET, "SELECT step_id, incident_id, kind, state, done_by, " \
 		"coalesce(json_array_length(def, '$.checklist'), 0), " \
 		"json_extract(def, '$.checklist[' || ?2 || ']'), " \
@@ -157,11 +156,12 @@
 	X(ST_OUTBOX_EACH, "SELECT o.id, o.at, o.incident_id, s.step_id, o.recipient, o.text, " \
 		"o.state, o.attempts, o.t_sent, o.error FROM outbox o LEFT JOIN steps s " \
 		"ON s.id = o.step WHERE (?1 = 0 OR o.state = 'queued') ORDER BY o.id DESC LIMIT ?2") \
-	X(ST_RULE_HISTORY, "SELECT host, sum(alert_count), count(*), " \
+	X(ST_RULE_HISTORY, "SELECT host, src_ip, sum(alert_count), count(*), " \
 		"sum(stage = 'closed'), sum(resolution IN ('false-positive', 'benign')) " \
 		"FROM incidents WHERE rule = ?1 AND host IS NOT NULL AND " \
 		"coalesce(t_last_event, t_detected) >= ?2 AND " \
-		"coalesce(t_first_event, t_detected) <= ?3 GROUP BY host ORDER BY host") \
+		"coalesce(t_first_event, t_detected) <= ?3 GROUP BY host, src_ip " \
+		"ORDER BY host, src_ip") \
 	X(ST_HOST_EACH, "SELECT DISTINCT host FROM incidents WHERE host IS NOT NULL ORDER BY host") \
 	X(ST_ALERT_FIRST, "SELECT id, incident_id, event_time, received, format, rule_id, " \
 		"rule_name, severity, host, src_ip, dst_ip, user_name, category, raw, fingerprint " \
@@ -194,6 +194,10 @@ void store_bind_text(sqlite3_stmt *st, int i, const char *v);
 void store_bind_time(sqlite3_stmt *st, int i, int64_t v);
 /* A steps row selected with STEP_COLS, borrowed from the statement. */
 void store_step_row(sqlite3_stmt *st, struct step_row *r);
+/* Step st (a SELECT of ids) and call fn with each id until it returns
+ * nonzero; what names the work in an error. */
+int store_each_id(struct store *s, sqlite3_stmt *st, int (*fn)(int64_t id, void *arg),
+		void *arg, struct irk_err *err, const char *what);
 /* Step a statement expected to finish (INSERT/UPDATE); IRK_OK or error. */
 int store_exec_stmt(struct store *s, sqlite3_stmt *st, struct irk_err *err, const char *what);
 

@@ -45,9 +45,8 @@ void store_step_row(sqlite3_stmt *st, struct step_row *r)
 	};
 }
 
-/* Run st (an id-returning SELECT) and call fn with each id. */
-static int each_id(struct store *s, sqlite3_stmt *st, int (*fn)(int64_t id, void *arg),
-		   void *arg, struct irk_err *err, const char *what)
+int store_each_id(struct store *s, sqlite3_stmt *st, int (*fn)(int64_t id, void *arg),
+		  void *arg, struct irk_err *err, const char *what)
 {
 	int rc;
 
@@ -124,15 +123,13 @@ int store_play_run_add(struct store *s, int64_t incident_id, const char *play_id
 	return store_exec_stmt(s, st, err, "recording the play of an incident");
 }
 
-int store_play_run_seen(struct store *s, int64_t incident_id, int64_t version,
-			struct irk_err *err)
+int store_play_run_seen(struct store *s, int64_t incident_id, struct irk_err *err)
 {
 	sqlite3_stmt *st = store_stmt(s, ST_RUN_SEEN, err);
 
 	if (!st)
 		return IRK_ERROR;
 	sqlite3_bind_int64(st, 1, incident_id);
-	sqlite3_bind_int64(st, 2, version);
 	return store_exec_stmt(s, st, err, "recording the planner's progress");
 }
 
@@ -144,7 +141,7 @@ int store_play_run_stale(struct store *s, int64_t limit,
 	if (!st)
 		return IRK_ERROR;
 	sqlite3_bind_int64(st, 1, limit > 0 ? limit : -1);
-	return each_id(s, st, fn, arg, err, "reading incidents to plan");
+	return store_each_id(s, st, fn, arg, err, "reading incidents to plan");
 }
 
 /* ---- steps ------------------------------------------------------------------ */
@@ -329,7 +326,7 @@ int store_step_expired(struct store *s, int64_t now, int64_t limit,
 		return IRK_ERROR;
 	sqlite3_bind_int64(st, 1, now);
 	sqlite3_bind_int64(st, 2, limit > 0 ? limit : -1);
-	return each_id(s, st, fn, arg, err, "looking for expired leases");
+	return store_each_id(s, st, fn, arg, err, "looking for expired leases");
 }
 
 int64_t store_step_next_due(struct store *s, int64_t now)
@@ -539,10 +536,11 @@ int store_rule_history(struct store *s, const char *rule, int64_t t0, int64_t t1
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		struct rule_host_row r = {
 			.host = col(st, 0),
-			.alerts = sqlite3_column_int64(st, 1),
-			.incidents = sqlite3_column_int64(st, 2),
-			.closed = sqlite3_column_int64(st, 3),
-			.dismissed = sqlite3_column_int64(st, 4),
+			.src_ip = col(st, 1),
+			.alerts = sqlite3_column_int64(st, 2),
+			.incidents = sqlite3_column_int64(st, 3),
+			.closed = sqlite3_column_int64(st, 4),
+			.dismissed = sqlite3_column_int64(st, 5),
 		};
 		if (fn(&r, arg)) {
 			rc = SQLITE_DONE;

@@ -469,3 +469,57 @@ Test(engine, a_persons_step_found_ready_is_handed_back)
 	engine_stop(&e);
 	cr_assert_eq(g.attempts, 0, "nothing was attempted");
 }
+
+/* A worker keeps one private directory for its programs (making and
+ * removing one per step cost more than the rest of a step): each step
+ * still starts in an empty directory of mode 0700, one that a step opened
+ * up is replaced, and none is left when the engine stops. */
+Test(engine, each_program_starts_in_an_empty_private_directory)
+{
+	struct engine *e;
+	struct got g;
+	char out[4][4096];
+	const char *sid[] = { "dirty", "look", "open", "after" };
+	struct stat sb;
+	int64_t id = open_play(PLAY_HEAD("workdir")
+		"{\"id\": \"dirty\", \"stage\": \"new\", \"kind\": \"exec\", \"title\": \"D\", "
+		"\"argv\": [\"sh\", \"-c\", \"touch left; mkdir -p sub/deeper; touch sub/deeper/f; "
+		"chmod 0 sub; printf '{\\\"dir\\\": \\\"%s\\\"}' \\\"$PWD\\\"\"]},"
+		"{\"id\": \"look\", \"stage\": \"new\", \"kind\": \"exec\", \"title\": \"L\", "
+		"\"needs\": [\"dirty\"], \"argv\": [\"sh\", \"-c\", \"printf '{\\\"dir\\\": "
+		"\\\"%s\\\", \\\"ls\\\": \\\"%s\\\", \\\"mode\\\": \\\"%s\\\"}' \\\"$HOME\\\" "
+		"\\\"$(ls -A)\\\" \\\"$(stat -c %a .)\\\"\"]},"
+		"{\"id\": \"open\", \"stage\": \"new\", \"kind\": \"exec\", \"title\": \"O\", "
+		"\"needs\": [\"look\"], \"argv\": [\"sh\", \"-c\", \"chmod 755 \\\"$HOME\\\"; "
+		"printf '{\\\"dir\\\": \\\"%s\\\"}' \\\"$HOME\\\"\"]},"
+		"{\"id\": \"after\", \"stage\": \"new\", \"kind\": \"exec\", \"title\": \"A\", "
+		"\"needs\": [\"open\"], \"argv\": [\"sh\", \"-c\", \"printf '{\\\"dir\\\": "
+		"\\\"%s\\\", \\\"mode\\\": \\\"%s\\\"}' \\\"$HOME\\\" \\\"$(stat -c %a .)\\\"\"]}]}",
+		"x", "h1");
+
+	/* One worker: the same one runs every step. */
+	cr_assert_eq(config_set(cfg, "engine.workers", "1", NULL), IRK_OK);
+	cr_assert_eq(config_set(cfg, "engine.tmpdir", tmp_dir(), NULL), IRK_OK);
+	e = start();
+	g = wait_state(id, "after", STEP_DONE, 10);
+	engine_stop(&e);
+	for (int i = 0; i < 4; i++) {
+		char *d;
+		g = step(id, sid[i]);
+		cr_assert_eq(g.state, STEP_DONE, "%s: %s", sid[i], g.error);
+		d = testlib_get(g.output, "dir");
+		cr_assert(d && !strncmp(d, tmp_dir(), strlen(tmp_dir())), "%s ran in %s", sid[i], d);
+		irk_strlcpy(out[i], d, sizeof out[i]);
+		free(d);
+	}
+	g = step(id, "look");
+	cr_assert_str_eq(out[1], out[0], "the directory is kept between steps");
+	cr_assert(strstr(g.output, "\"ls\":\"\""), "what the last step left is gone: %s", g.output);
+	cr_assert(strstr(g.output, "\"mode\":\"700\""), "%s", g.output);
+	cr_assert_str_eq(out[2], out[1]);
+	g = step(id, "after");
+	cr_assert_str_neq(out[3], out[2], "a directory a step opened up is not used again");
+	cr_assert(strstr(g.output, "\"mode\":\"700\""), "%s", g.output);
+	for (int i = 0; i < 4; i++)
+		cr_assert_neq(stat(out[i], &sb), 0, "%s left behind", out[i]);
+}

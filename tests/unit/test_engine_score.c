@@ -66,9 +66,10 @@ Test(score, model_parts)
 	cr_assert_eq(p.total, 5);
 }
 
-/* An incident of rule on host, with alerts, at t (closed with res when
- * res is given). */
-static int64_t history(const char *rule, const char *host, int alerts, int64_t t, int res)
+/* An incident of rule on host (source address src, may be NULL), with
+ * alerts, at t (closed with res when res is given). */
+static int64_t history_from(const char *rule, const char *host, const char *src, int alerts,
+			    int64_t t, int res)
 {
 	struct incident inc = { 0 };
 	struct irk_err err = { 0 };
@@ -77,6 +78,7 @@ static int64_t history(const char *rule, const char *host, int alerts, int64_t t
 	inc.title = xstrdup(rule);
 	inc.rule = xstrdup(rule);
 	inc.host = xstrdup(host);
+	inc.src_ip = src ? xstrdup(src) : NULL;
 	inc.severity = SEV_HIGH;
 	inc.confidence = 20;
 	inc.asset_criticality = 2;
@@ -91,6 +93,11 @@ static int64_t history(const char *rule, const char *host, int alerts, int64_t t
 	id = inc.id;
 	incident_clear(&inc);
 	return id;
+}
+
+static int64_t history(const char *rule, const char *host, int alerts, int64_t t, int res)
+{
+	return history_from(rule, host, NULL, alerts, t, res);
 }
 
 static void run_on(int64_t id, struct run_result *r)
@@ -143,6 +150,40 @@ Test(score, from_the_alert_history_onto_the_incident)
 	cr_assert_eq(inc.priority, 2);
 	cr_assert_str_eq(inc.updated_by, "engine");
 	incident_clear(&inc);
+}
+
+/* A Suricata alert without a sensor name gives its incident the far side
+ * as host (the destination address): for traffic from our 10.1.2.3 to a
+ * C2 server that is the server. The score is about our host, as asset.host
+ * is: the internal address, and its history is that address's whatever
+ * servers it talked to. */
+Test(score, an_address_host_is_scored_as_the_internal_side)
+{
+	int64_t now = irk_now(), id;
+	struct run_result r;
+	json_t *out, *f;
+
+	id = history_from("C2Beacon", "203.0.113.9", "10.1.2.3", 2, now, 0);
+	history_from("C2Beacon", "198.51.100.7", "10.1.2.3", 2, now - 3600, 0);
+	history_from("C2Beacon", "198.51.100.8", "10.1.2.3", 1, now - 7200, 0);
+	/* Inbound: the destination is ours. */
+	history_from("C2Beacon", "10.1.2.4", "192.0.2.50", 1, now - 600, 0);
+	history_from("C2Beacon", "web-07", NULL, 1, now - 900, 0);
+
+	run_on(id, &r);
+	cr_assert_eq(r.status, RUN_DONE, "%s", r.why);
+	out = testlib_json(r.output.buf);
+	f = json_object_get(out, "factors");
+	cr_assert_str_eq(json_string_value(json_object_get(out, "host")), "10.1.2.3",
+			 "scored the far side: %s", r.output.buf);
+	cr_assert_eq(json_integer_value(json_object_get(out, "host_alerts")), 5,
+		     "the alerts of 10.1.2.3 whatever the server: %s", r.output.buf);
+	cr_assert_eq(json_integer_value(json_object_get(f, "repeat")), 12);
+	cr_assert_eq(json_integer_value(json_object_get(out, "peer_hosts")), 1, "10.1.2.4");
+	cr_assert_eq(json_integer_value(json_object_get(out, "other_hosts")), 1,
+		     "web-07; the servers are no hosts of ours: %s", r.output.buf);
+	json_decref(out);
+	run_result_free(&r);
 }
 
 Test(score, needs_a_rule)

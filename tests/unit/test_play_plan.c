@@ -370,6 +370,46 @@ Test(plan, stale_incidents_are_advanced_once)
 	play_free(&p);
 }
 
+/* The keeper reads only the incidents marked when their stage moved, not
+ * every incident that runs a play (its cost per poll stays flat however
+ * many wait in their plays), and the planner's look clears the mark. */
+Test(plan, only_incidents_whose_stage_moved_wait_for_the_planner)
+{
+	struct play *p = parse(dup_play, "dup.json");
+	struct irk_err err = { 0 };
+	struct actor a = who("alice");
+	char *set[] = { "business_unit=retail" };
+	struct tmp_ids got = { { 0 }, 0 };
+	int64_t ids[40];
+	int changed = -1;
+
+	for (int i = 0; i < 40; i++)
+		ids[i] = open_with(p, &web03);
+	cr_assert_eq(store_play_run_stale(s, 0, tmp_collect_id, &got, &err), IRK_OK, "%s", err.msg);
+	cr_assert_eq(got.n, 0, "nothing moved since the assignment");
+	/* A field that no pending step waits for. */
+	cr_assert_eq(incident_set(s, &a, ids[7], set, 1, 0, &err), IRK_OK, "%s", err.msg);
+	cr_assert_eq(store_play_run_stale(s, 0, tmp_collect_id, &got, &err), IRK_OK);
+	cr_assert_eq(got.n, 0, "a field change is not a reason to plan");
+	cr_assert_eq(move(ids[23], "alice", STAGE_IDENTIFICATION, NULL, 0, &err), IRK_OK);
+	cr_assert_eq(store_play_run_stale(s, 0, tmp_collect_id, &got, &err), IRK_OK);
+	cr_assert_eq(got.n, 1);
+	cr_assert_eq(got.v[0], ids[23]);
+	cr_assert_eq(play_advance_stale(s, PLAY_ENGINE_ACTOR, 10, &changed, &err), IRK_OK);
+	cr_assert_eq(changed, 2, "history ready, critical-only skipped");
+	got.n = 0;
+	cr_assert_eq(store_play_run_stale(s, 0, tmp_collect_id, &got, &err), IRK_OK);
+	cr_assert_eq(got.n, 0, "the planner's look clears the mark");
+	cr_assert_eq(incident_close(s, &a, ids[5], RES_FALSE_POSITIVE, "test", 1, 0, &err), IRK_OK,
+		     "%s", err.msg);
+	cr_assert_eq(store_play_run_stale(s, 0, tmp_collect_id, &got, &err), IRK_OK);
+	cr_assert_eq(got.n, 1, "a close is a stage move");
+	cr_assert_eq(got.v[0], ids[5]);
+	cr_assert_eq(play_advance_stale(s, PLAY_ENGINE_ACTOR, 10, &changed, &err), IRK_OK);
+	cr_assert_str_eq(state(ids[5], "triage"), "skipped");
+	play_free(&p);
+}
+
 /* Editing the play file does not change a running incident. */
 Test(plan, versions_pin_running_incidents)
 {

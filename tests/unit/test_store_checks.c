@@ -219,17 +219,13 @@ Test(store_checks, a_schema_1_database_is_migrated)
 	int64_t row = step("triage", "manual", STEP_WAITING);
 	char *path = tmp_path("checks.db");
 	struct irk_err err = { 0 };
-	sqlite3 *raw;
 
-	cr_assert_eq(store_schema_version(s), 2);
+	cr_assert_eq(store_schema_version(s), STORE_SCHEMA_VERSION);
 	store_close(&s);
-	cr_assert_eq(sqlite3_open(path, &raw), SQLITE_OK);
-	cr_assert_eq(sqlite3_exec(raw, "ALTER TABLE steps DROP COLUMN checks; PRAGMA user_version = 1",
-				  NULL, NULL, NULL), SQLITE_OK, "%s", sqlite3_errmsg(raw));
-	sqlite3_close(raw);
+	tmp_schema_1(path);
 	cr_assert_eq(store_open(&s, path, 0, &err), 0, "%s", err.msg);
 	free(path);
-	cr_assert_eq(store_schema_version(s), 2);
+	cr_assert_eq(store_schema_version(s), STORE_SCHEMA_VERSION);
 	cr_assert_eq(store_step_check(s, "alice", row, 0, 1, &err), 0, "%s", err.msg);
 	char *c = checks(row);
 	cr_assert_str_eq(c, "{\"0\":{\"by\":\"alice\",\"at\":1715588400}}");

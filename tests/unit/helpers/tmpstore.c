@@ -2,6 +2,7 @@
 #include <criterion/criterion.h>
 #include <fcntl.h>
 #include <ftw.h>
+#include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -70,6 +71,37 @@ void tmp_cleanup(void)
 	if (dir[0])
 		nftw(dir, rm_one, 16, FTW_DEPTH | FTW_PHYS);
 	dir[0] = '\0';
+}
+
+void tmp_schema_1(const char *path)
+{
+	static const char undo[] =
+		/* migration 3: the engine's partial indexes, the planner's marks */
+		"DROP TRIGGER incidents_plan_stale; DROP INDEX play_runs_stale;"
+		"DROP INDEX steps_ready; DROP INDEX steps_running; DROP INDEX steps_person;"
+		"ALTER TABLE play_runs DROP COLUMN stale;"
+		"ALTER TABLE play_runs ADD COLUMN seen_version INTEGER NOT NULL DEFAULT 0;"
+		"CREATE INDEX steps_state ON steps(state, lease_until);"
+		"CREATE INDEX steps_due ON steps(state, coalesce(next_attempt, 0), id);"
+		/* migration 2: checklist ticks */
+		"ALTER TABLE steps DROP COLUMN checks;"
+		"PRAGMA user_version = 1;";
+	sqlite3 *raw;
+	char *msg = NULL;
+
+	cr_assert_eq(sqlite3_open(path, &raw), SQLITE_OK);
+	cr_assert_eq(sqlite3_exec(raw, undo, NULL, NULL, &msg), SQLITE_OK, "%s: %s", path,
+		     msg ? msg : "?");
+	sqlite3_close(raw);
+}
+
+int tmp_collect_id(int64_t id, void *arg)
+{
+	struct tmp_ids *ids = arg;
+
+	cr_assert_lt(ids->n, TMP_IDS_MAX, "more ids than a test expects");
+	ids->v[ids->n++] = id;
+	return 0;
 }
 
 uint64_t tmp_rand(uint64_t *state)

@@ -24,6 +24,20 @@ struct store *tmp_store(const char *name);
 /* Remove the directory and everything in it. */
 void tmp_cleanup(void);
 
+/* Turn the (closed) database at path, made by this irk, into one as
+ * schema 1 had it: every later migration undone, user_version 1. For
+ * tests of the migrations; add the undoing of each new one here. */
+void tmp_schema_1(const char *path);
+
+/* Ids handed out by the store's id callbacks (store_play_run_stale()...):
+ * give tmp_collect_id as fn and a struct tmp_ids as arg. */
+#define TMP_IDS_MAX 64
+struct tmp_ids {
+	int64_t v[TMP_IDS_MAX];
+	int n;
+};
+int tmp_collect_id(int64_t id, void *arg);
+
 /* A small deterministic PRNG (xorshift64*), so failures reproduce. */
 uint64_t tmp_rand(uint64_t *state);
 
