@@ -125,12 +125,15 @@ int board_select(struct board *b, int64_t id);
  * field names ("waiting", "!mine"), is an expression over
  * the incident's fields (key, title, stage, severity, priority, owner,
  * business_unit, category, host, rule, src_ip, confidence, alerts, age in
- * seconds, sla: ok|breached|none, waiting: true|false, mine); anything else
- * matches as text (case-insensitive) against key, title, owner, host, rule,
- * category, business unit and source IP; a key alone ("IR-42") finds
- * that incident only. "" clears. On a parse error or an
- * unknown field name the old filter stays and msg says why. Call
- * board_index() after any change. */
+ * seconds, sla: ok|breached|none, resolution, waiting: true|false, mine);
+ * anything else matches as text (case-insensitive) against key, title,
+ * owner, host, rule, category, business unit and source IP; a key alone
+ * ("IR-42") finds that incident only. "" clears. On a parse error, an
+ * unknown field name, a value an enumerated field never takes (severity,
+ * stage, priority 1-4, asset_criticality 0-4, sla, resolution, waiting,
+ * mine: `severity >= 'hihg'`) or < > on names that have no order (stage,
+ * sla, resolution) the old filter stays and msg says why, listing the
+ * fields or the values. Call board_index() after any change. */
 int board_filter_set(struct board *b, const char *input, char *msg, size_t n);
 int board_card_matches(const struct board *b, const struct card *c);
 

@@ -266,6 +266,14 @@ Test(tui_board, filter_by_text_and_expression)
 	fx_key('\n');
 	assert_status("filter: unknown field 'sevrity'");
 	assert_screen(" New (2/12)");
+	/* So is a severity that does not exist: it would match nothing. */
+	fx_key('/');
+	fx_key(21);
+	fx_keys("severity >= 'hihg'");
+	fx_key('\n');
+	assert_status("filter: unknown severity 'hihg'; values: low medium high critical");
+	assert_screen(" New (2/12)");
+	refute_screen("(none match)");
 	fx_key(ESC);
 	assert_status("filters cleared");
 	assert_screen(" New (12)");

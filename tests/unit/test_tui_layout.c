@@ -379,6 +379,61 @@ Test(layout, bad_filters_keep_the_old_one_and_say_why)
 	board_free(&b);
 }
 
+/* A value an enumerated field never takes would quietly match nothing:
+ * refused like an unknown field, with the values it takes. */
+Test(layout, enumerated_fields_refuse_values_they_never_take)
+{
+	static const struct { const char *filter, *says; } bad[] = {
+		{ "severity >= 'hihg'", "filter: unknown severity 'hihg'; values: low medium high critical" },
+		{ "'hihg' <= severity", "unknown severity 'hihg'" },
+		{ "severity == 3", "unknown severity 3; values: low medium high critical" },
+		{ "stage == 'Containment'", "filter: unknown stage 'Containment'; values: new identification "
+		  "containment eradication recovery lessons-learned closed" },
+		{ "incident.stage in ['new', 'triage']", "unknown stage 'triage'" },
+		{ "stage >= 'containment'", "filter: stage has no order (>= would compare the names as text); "
+		  "use == or in [...]; values: new identification" },
+		{ "priority == 'P1'", "filter: unknown priority 'P1'; values: 1 2 3 4 (P1 is 1)" },
+		{ "priority <= 5", "unknown priority 5; values: 1 2 3 4" },
+		{ "priority == 1.5", "unknown priority 1.5" },
+		{ "sla == 'late'", "filter: unknown sla 'late'; values: ok breached none" },
+		{ "sla != 'Breached'", "unknown sla 'Breached'" },
+		{ "resolution == 'fixed'", "filter: unknown resolution 'fixed'; values: true-positive "
+		  "false-positive duplicate benign" },
+		{ "waiting == 'yes'", "filter: unknown waiting 'yes'; values: true false" },
+		{ "mine == 1", "unknown mine 1; values: true false" },
+		{ "asset_criticality > 9", "unknown asset_criticality 9; values: 0 1 2 3 4 (0: unknown)" },
+		{ "severity < null", "unknown severity null" },
+		{ "owner == null && (title ~ 'x' || severity not in ['high', 'hgh'])", "unknown severity 'hgh'" },
+	};
+	static const char *const good[] = {
+		"severity >= 'HIGH'", "'high' <= severity", "stage in ['new', 'containment']",
+		"stage != 'closed'", "priority <= 2", "priority == '1'", "sla == 'breached'",
+		"resolution == 'benign' || resolution == null", "waiting == true", "mine != 'false'",
+		"asset_criticality >= 3", "severity != null", "owner == 'P1' && title == 'hihg'",
+		"stage == category",
+	};
+	struct board b;
+	char msg[600];
+
+	sample(&b);
+	cr_assert_eq(board_filter_set(&b, "priority == 1", msg, sizeof msg), 0, "%s", msg);
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		cr_assert_eq(board_filter_set(&b, bad[i].filter, msg, sizeof msg), IRK_INVALID,
+			     "%s was taken", bad[i].filter);
+		cr_assert(strstr(msg, bad[i].says), "%s: %s", bad[i].filter, msg);
+		/* The filter before stays. */
+		cr_assert_str_eq(b.filter_src, "priority == 1");
+	}
+	for (size_t i = 0; i < sizeof good / sizeof good[0]; i++)
+		cr_assert_eq(board_filter_set(&b, good[i], msg, sizeof msg), 0, "%s: %s", good[i], msg);
+	/* The new field matches closed cards by their resolution. */
+	cr_assert_eq(board_filter_set(&b, "resolution == 'benign'", msg, sizeof msg), 0, "%s", msg);
+	board_index(&b);
+	cr_assert_eq(b.col[STAGE_CLOSED].n, 1);
+	cr_assert_eq(b.col[STAGE_NEW].n, 0);
+	board_free(&b);
+}
+
 Test(layout, queue_unassigned_and_unit_filters)
 {
 	struct board b;
