@@ -112,6 +112,13 @@ size_t board_units(const struct board *b, const char **out, size_t max);
  * ordered by priority, then detection time (oldest first), then id; the
  * closed column newest closed first. Recomputes the breached count. */
 void board_index(struct board *b);
+/* After a filter changed (and board_index()): when the cursor's column
+ * shows no card, put the cursor on the first card of the first column
+ * that shows one, in stage order (the next board_frame() scrolls it into
+ * view). Returns nonzero when the cursor moved. */
+int board_focus_match(struct board *b);
+/* The number of cards shown (matching the filters) in every column. */
+size_t board_shown(const struct board *b);
 /* The clock moved to now: ages, SLA times and the breached count follow
  * (an SLA breaches while nobody touches the database). */
 void board_tick(struct board *b, int64_t now);

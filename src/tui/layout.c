@@ -655,6 +655,29 @@ void board_index(struct board *b)
 		remember(b);
 }
 
+size_t board_shown(const struct board *b)
+{
+	size_t n = 0;
+
+	for (int s = 0; s < STAGE_COUNT; s++)
+		n += b->col[s].n;
+	return n;
+}
+
+int board_focus_match(struct board *b)
+{
+	if (b->col[b->cur].n)
+		return 0;
+	for (int s = 0; s < STAGE_COUNT; s++)
+		if (b->col[s].n) {
+			b->cur = s;
+			b->col[s].cur = 0;
+			remember(b);
+			return 1;
+		}
+	return 0;
+}
+
 int board_up(struct board *b, size_t count)
 {
 	struct board_col *c = &b->col[b->cur];

@@ -280,6 +280,46 @@ Test(tui_board, filter_by_text_and_expression)
 	assert_no_panel();
 }
 
+/* The report: on the Closed side, / IR-454 left three columns of
+ * "(none match)" on screen and the match off it. */
+Test(tui_board, a_filter_puts_the_cursor_on_the_first_match)
+{
+	struct actor bob = { "bob", ROLE_ANALYST }, alice = { "alice", ROLE_ANALYST };
+	struct irk_err err = { 0 };
+
+	fx_board(ROLE_ANALYST);
+	cr_assert_eq(incident_move(fx.other, &bob, 5, STAGE_IDENTIFICATION, NULL, 0, 0, &err), 0, "%s", err.msg);
+	cr_assert_eq(incident_claim(fx.other, &alice, 10, 0, 0, &err), 0, "%s", err.msg);
+	tui_tick(fx.t);
+	fx_keys("llllll");
+	assert_screen("Closed (0)");
+	fx_key('/');
+	fx_keys("IR-5");
+	fx_key('\n');
+	assert_status("filter on: 1 card matches; Esc clears every filter");
+	assert_screen("‹Identification (1) ");
+	assert_screen("IR-5 P");
+	refute_screen("Closed (0)");
+	fx_key('\n');
+	assert_screen(" IR-5 · ");
+	fx_key('q');
+	/* My queue from the Closed side: the cursor goes to my card. */
+	fx_key(ESC);
+	fx_keys("llllll");
+	fx_key('m');
+	assert_status("only your incidents: 1 card matches");
+	assert_screen("IR-10 P1");
+	fx_key('\n');
+	assert_screen(" IR-10 · ");
+	fx_key('q');
+	/* Nothing matches: the status line says so. */
+	fx_key('/');
+	fx_key(21);
+	fx_keys("nothing like this");
+	fx_key('\n');
+	assert_status("filter on: no card matches");
+}
+
 Test(tui_board, my_queue_unassigned_and_unit)
 {
 	struct actor alice = { "alice", ROLE_ANALYST };

@@ -434,6 +434,44 @@ Test(layout, enumerated_fields_refuse_values_they_never_take)
 	board_free(&b);
 }
 
+/* The report: the cursor on the Closed side, a filter matching a card in
+ * Identification left three columns of "(none match)" on screen. */
+Test(layout, a_filter_brings_the_first_match_into_view)
+{
+	struct board b;
+	char msg[256], *txt;
+
+	sample(&b);
+	b.cur = STAGE_CLOSED;
+	free(text_of(&b, 80, 23));
+	cr_assert_eq(b.first, STAGE_CLOSED - 2);
+	cr_assert_eq(board_filter_set(&b, "IR-4", msg, sizeof msg), 0, "%s", msg);
+	board_index(&b);
+	cr_assert_eq(board_shown(&b), 1);
+	cr_assert_eq(board_focus_match(&b), 1);
+	cr_assert_eq(b.cur, STAGE_IDENTIFICATION);
+	cr_assert_eq(board_current(&b)->inc.id, 4);
+	txt = text_of(&b, 80, 23);
+	cr_assert(strstr(line(txt, 1), "‹Identification (1) "), "%s", txt);
+	cr_assert(strstr(line(txt, 2), "IR-4 P2 high"), "%s", txt);
+	cr_assert_null(strstr(txt, "Closed"), "%s", txt);
+	free(txt);
+	/* The cursor's column has matches: it stays, on the first of them
+	 * when its card went. */
+	b.cur = STAGE_NEW;
+	board_filter_set(&b, "priority == 1", msg, sizeof msg);
+	board_index(&b);
+	cr_assert_eq(board_focus_match(&b), 0);
+	cr_assert_eq(b.cur, STAGE_NEW);
+	/* Nothing matches: nowhere to go. */
+	board_filter_set(&b, "title ~ 'nothing like this'", msg, sizeof msg);
+	board_index(&b);
+	cr_assert_eq(board_shown(&b), 0);
+	cr_assert_eq(board_focus_match(&b), 0);
+	cr_assert_eq(b.cur, STAGE_NEW);
+	board_free(&b);
+}
+
 Test(layout, queue_unassigned_and_unit_filters)
 {
 	struct board b;
