@@ -53,14 +53,134 @@ void tui_status(struct tui *t, int slot, const char *fmt, ...)
 	t->status_slot = slot;
 }
 
+/* ---- command-line syntax out of lower layers' messages ---------------------- */
+
+/* Nonzero when s starts an irk command line: "irk" and a command name. */
+static int irk_command_at(const char *s)
+{
+	char word[32];
+	size_t len;
+
+	if (strncmp(s, "irk ", 4))
+		return 0;
+	len = strspn(s + 4, "abcdefghijklmnopqrstuvwxyz-");
+	if (!len || len >= sizeof word)
+		return 0;
+	memcpy(word, s + 4, len);
+	word[len] = '\0';
+	return cli_find(word) != NULL;
+}
+
+/* Nonzero when s starts a command-line option: "--" and a letter. */
+static int flag_at(const char *s)
+{
+	return s[0] == '-' && s[1] == '-' && s[2] >= 'a' && s[2] <= 'z';
+}
+
+static void trim_spaces(struct strbuf *out)
+{
+	while (out->len && out->buf[out->len - 1] == ' ')
+		out->len--;
+	strbuf_grow(out, 1);
+	out->buf[out->len] = '\0';
+}
+
+/* Remove suffix from the end of out (spaces before the suffix stay);
+ * nonzero when it was there. */
+static int drop_suffix(struct strbuf *out, const char *suffix)
+{
+	size_t l = strlen(suffix);
+
+	if (out->len < l || memcmp(out->buf + out->len - l, suffix, l))
+		return 0;
+	out->len -= l;
+	out->buf[out->len] = '\0';
+	return 1;
+}
+
+/* Drop what led to a command that goes: the spaces, then a word such as
+ * "with" in "reopen it with 'irk move ...'", or the ':' of
+ * "needs a resolution: irk close ...". */
+static void drop_lead_in(struct strbuf *out)
+{
+	static const char *const words[] = { " with", " run", " use", " see", ":" };
+
+	trim_spaces(out);
+	for (size_t i = 0; i < sizeof words / sizeof words[0]; i++)
+		if (drop_suffix(out, words[i]))
+			break;
+	trim_spaces(out);
+}
+
+void tui_plain_message(char *msg, size_t n)
+{
+	struct strbuf out = STRBUF_INIT;
+	const char *p = msg;
+
+	while (*p) {
+		int word_start = p == msg || p[-1] == ' ' || p[-1] == '(';
+		if (*p == '(' && strchr(p, ')')) {
+			/* A part in parentheses that is a command or starts with
+			 * an option: "(--reason)", "(irk step list IR-1)", "(see irk
+			 * set --help)". */
+			const char *end = strchr(p, ')');
+			int cli = flag_at(p + 1);
+			for (const char *q = p + 1; q < end && !cli; q++)
+				cli = (q == p + 1 || q[-1] == ' ' || q[-1] == '\'') && irk_command_at(q);
+			if (cli) {
+				trim_spaces(&out);
+				p = end + 1;
+				continue;
+			}
+		} else if (*p == '\'' && irk_command_at(p + 1) && strchr(p + 1, '\'')) {
+			/* A quoted command: "grant it with 'irk approve IR-1 s1'". */
+			drop_lead_in(&out);
+			p = strchr(p + 1, '\'') + 1;
+			continue;
+		} else if (*p == '\'') {
+			/* Quoted text (a name, a value) stays as it is. */
+			const char *end = strchr(p + 1, '\'');
+			size_t l = end ? (size_t)(end - p) + 1 : strlen(p);
+			strbuf_add(&out, p, l);
+			p += l;
+			continue;
+		} else if (word_start && irk_command_at(p)) {
+			/* A command to the end of the clause: "needs a resolution:
+			 * irk close IR-1 --resolution ...". */
+			drop_lead_in(&out);
+			p += strcspn(p, ";)");
+			continue;
+		} else if (word_start && flag_at(p)) {
+			/* "take it over with --force" loses the option; in prose
+			 * ("a senior can --force") it becomes the word. */
+			size_t l = out.len;
+			while (l && out.buf[l - 1] == ' ')
+				l--;
+			if (l >= 5 && !memcmp(out.buf + l - 5, " with", 5)) {
+				out.len = l;
+				drop_lead_in(&out);
+				p += strcspn(p, " ;)");
+			} else {
+				p += 2;
+			}
+			continue;
+		}
+		strbuf_addc(&out, *p++);
+	}
+	irk_strlcpy(msg, strbuf_str(&out), n);
+	strbuf_free(&out);
+}
+
 void tui_report(struct tui *t, const struct irk_err *err)
 {
-	if (err->code == IRK_OK) {
-		if (err->msg[0])
-			tui_status(t, SLOT_STATUS_INFO, "%s", err->msg);
-		return;
-	}
-	tui_status(t, SLOT_STATUS_ERROR, "%s", err->msg[0] ? err->msg : "failed");
+	char msg[sizeof err->msg];
+
+	/* Lower layers write for the command line too: their options and
+	 * commands mean nothing here. */
+	irk_strlcpy(msg, err->msg[0] || err->code == IRK_OK ? err->msg : "failed", sizeof msg);
+	tui_plain_message(msg, sizeof msg);
+	if (msg[0])
+		tui_status(t, err->code == IRK_OK ? SLOT_STATUS_INFO : SLOT_STATUS_ERROR, "%s", msg);
 }
 
 /* Keep a message for standard error, printed once the terminal is back. */

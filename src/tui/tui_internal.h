@@ -109,6 +109,16 @@ void tui_status(struct tui *t, int slot, const char *fmt, ...)
 /* Show a lower layer's outcome: an error in the error slot, an
  * informational message (code IRK_OK with a message) in the info slot. */
 void tui_report(struct tui *t, const struct irk_err *err);
+/* A lower layer's message without its command-line syntax, in place (n:
+ * the size of msg): a part in parentheses that is a command or starts
+ * with an option goes ("needs a reason (--reason)", "(irk step list
+ * IR-1)", "(see irk set --help)"), so does a command with what leads to it
+ * ("grant it with 'irk approve IR-1 s1'", "needs a resolution: irk close
+ * IR-1 --resolution ...") and "with --force"; another option in prose
+ * loses its dashes ("a senior can --force" reads "a senior can force").
+ * Quoted text other than a command stays as it is. tui_report() applies
+ * it to every message it shows. */
+void tui_plain_message(char *msg, size_t n);
 /* Open a screen on top. 0 on success (on failure the status line says why). */
 int tui_push(struct tui *t, const struct screen_ops *ops, const void *arg);
 /* The screen on top, and its state. */
