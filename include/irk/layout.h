@@ -171,6 +171,15 @@ void board_frame(struct board *b, int width, int height, struct frame *f);
 void board_card_line(const struct board *b, const struct card *c, int line, int w,
 		int selected, struct frame *f, int y, int x);
 
+/* ---- the status message -------------------------------------------------- */
+/* A status message in at most rows rows (up to 4) of width from row y,
+ * wrapped at spaces (sanitized here). When it needs more, the last row is
+ * cut with a mark ("…") and ends with more (a hint such as " M: all";
+ * NULL: none; left out when it would take half the row). Returns the rows
+ * the message takes (at least 1); with f NULL it only counts them. */
+int layout_message(struct frame *f, int y, int width, int rows, int slot, const char *msg,
+		const char *more);
+
 /* ---- documents: the incident screen, help, raw records ------------------ */
 /* DOC_ALERT and DOC_STEP lines carry the row id of their alert or step
  * in ref, so a key on the line under the cursor knows what it is on. The

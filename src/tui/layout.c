@@ -1187,3 +1187,61 @@ void doc_frame(struct doc *d, int width, int height, int show_cursor, struct fra
 			frame_put(f, y, x, width - x, cursor ? SLOT_CURSOR : l->slot, l->text, 1);
 	}
 }
+
+/* ---- the status message ------------------------------------------------------ */
+
+#define MESSAGE_ROWS_MAX 4
+
+struct message_lines {
+	struct strbuf line[MESSAGE_ROWS_MAX + 1];
+	int n, rows;
+};
+
+static void message_add(void *arg, const char *s, size_t n, int first)
+{
+	struct message_lines *ml = arg;
+
+	(void)first;
+	if (ml->n <= ml->rows) {
+		strbuf_add(&ml->line[ml->n], s, n);
+		ml->n++;
+	} else {
+		/* Past the last row shown: only to mark that there is more. */
+		strbuf_addc(&ml->line[ml->rows], ' ');
+		strbuf_add(&ml->line[ml->rows], s, n);
+	}
+}
+
+int layout_message(struct frame *f, int y, int width, int rows, int slot, const char *msg,
+		   const char *more)
+{
+	struct message_lines ml = { .n = 0 };
+	int used, mw = more ? utf8_width(more, strlen(more)) : 0;
+
+	if (rows > MESSAGE_ROWS_MAX)
+		rows = MESSAGE_ROWS_MAX;
+	if (rows < 1)
+		rows = 1;
+	ml.rows = rows;
+	if (width > 0)
+		wrap(msg ? msg : "", width, message_add, &ml);
+	used = ml.n < rows ? (ml.n ? ml.n : 1) : rows;
+	for (int i = 0; f && i < used; i++) {
+		struct strbuf *l = &ml.line[i];
+		if (i == rows - 1 && ml.n > rows) {
+			/* The rest does not fit: the last row is cut with a mark
+			 * and tells where to read it all. */
+			strbuf_addc(l, ' ');
+			strbuf_add(l, ml.line[rows].buf, ml.line[rows].len);
+			if (mw && mw < width / 2) {
+				frame_put(f, y + i, 0, width - mw, slot, strbuf_str(l), 1);
+				frame_put(f, y + i, width - mw, mw, slot, more, 0);
+				continue;
+			}
+		}
+		frame_put(f, y + i, 0, width, slot, strbuf_str(l), 1);
+	}
+	for (int i = 0; i <= MESSAGE_ROWS_MAX; i++)
+		strbuf_free(&ml.line[i]);
+	return used;
+}

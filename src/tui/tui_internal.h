@@ -88,6 +88,7 @@ struct tui {
 	struct frame frame, last;  /* this frame and the one painted before */
 	char status[1024];         /* sanitized */
 	int status_slot;
+	char *message;             /* the last message in full, for the pager (M); owned */
 	int quit;
 	int need_reload;           /* something changed the database: reload every screen */
 	int64_t now;               /* the clock, read once per tick */
@@ -103,9 +104,14 @@ struct tui {
 };
 
 /* A message on the status line until the next key (slot: SLOT_STATUS_INFO
- * or SLOT_STATUS_ERROR). The text is sanitized here. */
+ * or SLOT_STATUS_ERROR). The text is sanitized here. A long one takes two
+ * rows; longer still, the second ends with the key that shows it all in
+ * the pager (M, which shows the last message even after it went). */
 void tui_status(struct tui *t, int slot, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
+/* What M shows for the message on the status line now: full (raw; the
+ * pager sanitizes it), when the status line says it in short. */
+void tui_status_full(struct tui *t, const char *full);
 /* Show a lower layer's outcome: an error in the error slot, an
  * informational message (code IRK_OK with a message) in the info slot. */
 void tui_report(struct tui *t, const struct irk_err *err);

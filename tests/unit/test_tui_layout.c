@@ -84,6 +84,54 @@ static const char *line(const char *text, int n)
 
 /* ---- frames ------------------------------------------------------------------- */
 
+static char *message_text(int w, int rows, const char *msg, const char *more, int *used)
+{
+	struct frame f = { 0 };
+	struct strbuf sb = STRBUF_INIT;
+
+	*used = layout_message(&f, 1, w, rows, SLOT_STATUS_ERROR, msg, more);
+	cr_assert_eq(layout_message(NULL, 1, w, rows, SLOT_STATUS_ERROR, msg, more), *used,
+		     "counting agrees with laying out");
+	frame_text(&f, w, rows + 1, &sb);
+	frame_free(&f);
+	return strbuf_detach(&sb);
+}
+
+Test(layout, status_message_wraps_and_says_where_the_rest_is)
+{
+	char *txt;
+	int used;
+
+	txt = message_text(30, 2, "IR-1 moved to Identification", " M: all", &used);
+	cr_assert_eq(used, 1);
+	cr_assert_str_eq(txt, "\nIR-1 moved to Identification\n\n");
+	free(txt);
+	txt = message_text(30, 2, "IR-1 was changed by bob since you loaded it; reload", " M: all", &used);
+	cr_assert_eq(used, 2);
+	cr_assert_str_eq(txt, "\nIR-1 was changed by bob since\nyou loaded it; reload\n");
+	free(txt);
+	/* More than the rows: the last is cut with a mark and the hint. */
+	txt = message_text(30, 2, "filter: unknown field 'x'; fields: key id title stage severity priority",
+			   " M: all", &used);
+	cr_assert_eq(used, 2);
+	cr_assert_str_eq(txt, "\nfilter: unknown field 'x';\nfields: key id title s… M: all\n");
+	free(txt);
+	/* No hint, or one too wide for the row: the mark alone. */
+	txt = message_text(12, 1, "one two three four", NULL, &used);
+	cr_assert_str_eq(txt, "\none two thr…\n");
+	free(txt);
+	txt = message_text(12, 1, "one two three four", " M: all", &used);
+	cr_assert_str_eq(txt, "\none two thr…\n");
+	free(txt);
+	/* Outside text stays harmless; an empty message takes a row. */
+	txt = message_text(30, 2, "evil \x1b]0;x\x07", NULL, &used);
+	cr_assert_str_eq(txt, "\nevil \\x1b]0;x\\x07\n\n");
+	free(txt);
+	txt = message_text(30, 2, "", NULL, &used);
+	cr_assert_eq(used, 1);
+	free(txt);
+}
+
 Test(layout, frame_put_pads_cuts_and_marks)
 {
 	struct frame f = { 0 };
