@@ -167,6 +167,26 @@ void expr_free(struct expr **e);
  * lint`: report unknown fields at their position). name is borrowed from e. */
 void expr_each_var(const struct expr *e, expr_var_fn fn, void *arg);
 
+/* One comparison of a field with a literal (for expr_each_cmp). */
+struct expr_cmp {
+	const char *field;              /* the field's name, borrowed from e */
+	const char *op;                 /* "==" "!=" "<" "<=" ">" ">=" read with the field
+	                                 * on the left (`'high' <= severity` comes as
+	                                 * severity >= 'high'); "in" for each member of an
+	                                 * `in` or `not in` list */
+	const struct expr_value *value; /* the literal (EXPR_NULL for null), borrowed */
+	int offset;                     /* byte offset of the literal in the source */
+};
+
+typedef void (*expr_cmp_fn)(const struct expr_cmp *c, void *arg);
+
+/* Call fn for every comparison (== != < <= > >=) of a field with a
+ * literal and for every member of a field's `in` list, in source order
+ * (for checks of the values a field can take: the board refuses
+ * `severity >= 'hihg'`). Comparisons of two fields or of two literals,
+ * regex matches and lone conditions are not reported. */
+void expr_each_cmp(const struct expr *e, expr_cmp_fn fn, void *arg);
+
 /* The expression in canonical form: every `&&` and `||` group in
  * parentheses, `!` without, strings in single quotes: `(a || (b && c))`,
  * `!x == 1`. Parsing it again gives the same expression (unless the added

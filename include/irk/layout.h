@@ -112,6 +112,13 @@ size_t board_units(const struct board *b, const char **out, size_t max);
  * ordered by priority, then detection time (oldest first), then id; the
  * closed column newest closed first. Recomputes the breached count. */
 void board_index(struct board *b);
+/* After a filter changed (and board_index()): when the cursor's column
+ * shows no card, put the cursor on the first card of the first column
+ * that shows one, in stage order (the next board_frame() scrolls it into
+ * view). Returns nonzero when the cursor moved. */
+int board_focus_match(struct board *b);
+/* The number of cards shown (matching the filters) in every column. */
+size_t board_shown(const struct board *b);
 /* The clock moved to now: ages, SLA times and the breached count follow
  * (an SLA breaches while nobody touches the database). */
 void board_tick(struct board *b, int64_t now);
@@ -125,12 +132,15 @@ int board_select(struct board *b, int64_t id);
  * field names ("waiting", "!mine"), is an expression over
  * the incident's fields (key, title, stage, severity, priority, owner,
  * business_unit, category, host, rule, src_ip, confidence, alerts, age in
- * seconds, sla: ok|breached|none, waiting: true|false, mine); anything else
- * matches as text (case-insensitive) against key, title, owner, host, rule,
- * category, business unit and source IP; a key alone ("IR-42") finds
- * that incident only. "" clears. On a parse error or an
- * unknown field name the old filter stays and msg says why. Call
- * board_index() after any change. */
+ * seconds, sla: ok|breached|none, resolution, waiting: true|false, mine);
+ * anything else matches as text (case-insensitive) against key, title,
+ * owner, host, rule, category, business unit and source IP; a key alone
+ * ("IR-42") finds that incident only. "" clears. On a parse error, an
+ * unknown field name, a value an enumerated field never takes (severity,
+ * stage, priority 1-4, asset_criticality 0-4, sla, resolution, waiting,
+ * mine: `severity >= 'hihg'`) or < > on names that have no order (stage,
+ * sla, resolution) the old filter stays and msg says why, listing the
+ * fields or the values. Call board_index() after any change. */
 int board_filter_set(struct board *b, const char *input, char *msg, size_t n);
 int board_card_matches(const struct board *b, const struct card *c);
 
@@ -160,6 +170,15 @@ void board_frame(struct board *b, int width, int height, struct frame *f);
  * (Exposed for tests.) */
 void board_card_line(const struct board *b, const struct card *c, int line, int w,
 		int selected, struct frame *f, int y, int x);
+
+/* ---- the status message -------------------------------------------------- */
+/* A status message in at most rows rows (up to 4) of width from row y,
+ * wrapped at spaces (sanitized here). When it needs more, the last row is
+ * cut with a mark ("…") and ends with more (a hint such as " M: all";
+ * NULL: none; left out when it would take half the row). Returns the rows
+ * the message takes (at least 1); with f NULL it only counts them. */
+int layout_message(struct frame *f, int y, int width, int rows, int slot, const char *msg,
+		const char *more);
 
 /* ---- documents: the incident screen, help, raw records ------------------ */
 /* DOC_ALERT and DOC_STEP lines carry the row id of their alert or step

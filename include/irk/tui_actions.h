@@ -34,6 +34,7 @@ enum tui_context { CTX_GLOBAL, CTX_BOARD, CTX_INCIDENT, CTX_PAGER, CTX_STEP, CTX
 	X(ACT_HELP,          CTX_GLOBAL,   "help",              "Show the keys (this screen)") \
 	X(ACT_BACK,          CTX_GLOBAL,   "back",              "Close this screen or cancel") \
 	X(ACT_REDRAW,        CTX_GLOBAL,   "redraw",            "Reload from the database and repaint the screen") \
+	X(ACT_MESSAGE,       CTX_GLOBAL,   "last-message",      "Show the last status message in full (one too long for the status line ends with M: all)") \
 	X(ACT_UP,            CTX_GLOBAL,   "move-up",           "Previous card or line") \
 	X(ACT_DOWN,          CTX_GLOBAL,   "move-down",         "Next card or line") \
 	X(ACT_LEFT,          CTX_GLOBAL,   "move-left",         "Previous column") \
@@ -104,8 +105,9 @@ void keymap_default(struct keymap *km);
  * "none" unbinds). IRK_INVALID naming the action or key when unknown. */
 int keymap_bind(struct keymap *km, const char *name, const char *keys, struct irk_err *err);
 /* Apply every [keys] entry of the config. Problems are appended to
- * problems ("irk.conf [keys] NAME: reason; ..."); good entries still apply.
- * Returns the number of problems. */
+ * problems, one a line ("irk.conf [keys] NAME: reason", after a newline
+ * when problems is not empty); good entries still apply. Returns the
+ * number of problems. */
 int keymap_load(struct keymap *km, const struct config *cfg, struct strbuf *problems);
 /* The action for key in a screen of context ctx: the screen's own binding
  * first, then the global one. ACT_NONE when unbound. */

@@ -1047,6 +1047,49 @@ void expr_each_var(const struct expr *e, expr_var_fn fn, void *arg)
 		node_each_var(e->root, fn, arg);
 }
 
+/* The operator read the other way round: `1 < x` is `x > 1`. */
+static const char *op_mirrored(int op)
+{
+	switch (op) {
+	case T_LT: return tok_spell[T_GT];
+	case T_LE: return tok_spell[T_GE];
+	case T_GT: return tok_spell[T_LT];
+	case T_GE: return tok_spell[T_LE];
+	}
+	return tok_spell[op];
+}
+
+static void node_each_cmp(const struct node *n, expr_cmp_fn fn, void *arg)
+{
+	struct expr_cmp c;
+
+	if (n->kind == N_CMP && n->a.kind != n->b.kind) {
+		int field_left = n->a.kind == OPND_FIELD;
+		const struct operand *f = field_left ? &n->a : &n->b, *l = field_left ? &n->b : &n->a;
+		c.field = f->text;
+		c.op = field_left ? tok_spell[n->op] : op_mirrored(n->op);
+		c.value = &l->lit;
+		c.offset = l->offset;
+		fn(&c, arg);
+	} else if (n->kind == N_IN && n->a.kind == OPND_FIELD) {
+		for (int i = 0; i < n->nlist; i++) {
+			c.field = n->a.text;
+			c.op = tok_spell[T_IN];
+			c.value = &n->list[i].lit;
+			c.offset = n->list[i].offset;
+			fn(&c, arg);
+		}
+	}
+	for (int i = 0; i < n->nkids; i++)
+		node_each_cmp(n->kids[i], fn, arg);
+}
+
+void expr_each_cmp(const struct expr *e, expr_cmp_fn fn, void *arg)
+{
+	if (e && fn)
+		node_each_cmp(e->root, fn, arg);
+}
+
 static void quote_string(struct strbuf *sb, const char *s)
 {
 	strbuf_addc(sb, '\'');

@@ -158,6 +158,23 @@ static void more_closed(struct tui *t, struct board_st *bs)
 			   "irk list --stage closed shows them all", CLOSED_MAX);
 }
 
+/* A filter was set: the columns follow, and when the cursor's column
+ * shows nothing the cursor goes to the first match, so it is on screen.
+ * The status line says how many cards match. */
+static void refiltered(struct tui *t, struct board *b, const char *what)
+{
+	size_t n;
+
+	board_index(b);
+	board_focus_match(b);
+	n = board_shown(b);
+	if (n)
+		tui_status(t, SLOT_STATUS_INFO, "%s: %zu card%s match%s; Esc clears every filter", what, n,
+			   n > 1 ? "s" : "", n > 1 ? "" : "es");
+	else
+		tui_status(t, SLOT_STATUS_INFO, "%s: no card matches; Esc clears every filter", what);
+}
+
 static void filter_done(struct tui *t, void *arg, int ok, const char *text)
 {
 	struct board_st *bs = arg;
@@ -169,9 +186,10 @@ static void filter_done(struct tui *t, void *arg, int ok, const char *text)
 		tui_status(t, SLOT_STATUS_ERROR, "%s", msg);
 		return;
 	}
-	board_index(&bs->b);
 	if (*text)
-		tui_status(t, SLOT_STATUS_INFO, "filter on; Esc clears every filter");
+		refiltered(t, &bs->b, "filter on");
+	else
+		board_index(&bs->b);
 }
 
 static void unit_done(struct tui *t, void *arg, int index)
@@ -182,8 +200,12 @@ static void unit_done(struct tui *t, void *arg, int index)
 		free(bs->b.unit);
 		/* The names the menu showed: the board may have reloaded since. */
 		bs->b.unit = index > 0 && (size_t)index <= bs->nunits ? xstrdup(bs->units[index - 1]) : NULL;
-		board_index(&bs->b);
-		tui_status(t, SLOT_STATUS_INFO, bs->b.unit ? "one business unit" : "every business unit");
+		if (bs->b.unit) {
+			refiltered(t, &bs->b, "one business unit");
+		} else {
+			board_index(&bs->b);
+			tui_status(t, SLOT_STATUS_INFO, "every business unit");
+		}
 	}
 	forget_units(bs);
 }
@@ -216,8 +238,12 @@ static void toggle(struct tui *t, struct board *b, int *flag, int *other, const 
 {
 	*flag = !*flag;
 	*other = 0;
-	board_index(b);
-	tui_status(t, SLOT_STATUS_INFO, "%s", *flag ? on : off);
+	if (*flag) {
+		refiltered(t, b, on);
+	} else {
+		board_index(b);
+		tui_status(t, SLOT_STATUS_INFO, "%s", off);
+	}
 }
 
 static int key(struct tui *t, void *st, int act, int k)

@@ -28,6 +28,7 @@ static const struct { int act; const char *keys; } defaults[] = {
 	{ ACT_HELP, "? F1" },
 	{ ACT_BACK, "Escape" },
 	{ ACT_REDRAW, "C-l" },
+	{ ACT_MESSAGE, "M" },
 	{ ACT_UP, "Up k" },
 	{ ACT_DOWN, "Down j" },
 	{ ACT_LEFT, "Left h" },
@@ -247,7 +248,7 @@ static void load_one(const char *key, const char *value, void *arg)
 	struct irk_err err = { 0 };
 
 	if (keymap_bind(ls->km, key, value, &err)) {
-		strbuf_printf(ls->problems, "%sirk.conf [keys] %s", ls->n ? "; " : "", err.msg);
+		strbuf_printf(ls->problems, "%sirk.conf [keys] %s", ls->problems->len ? "\n" : "", err.msg);
 		ls->n++;
 	}
 }

@@ -232,39 +232,52 @@ static const char *sla_word(const struct lookup_ctx *lc)
 	return st.state == SLA_BREACHED ? "breached" : st.state == SLA_OK ? "ok" : "none";
 }
 
-/* Every field a board filter can name: name, kind, value (inc is the
- * card's incident, lc the lookup context). One table serves the lookup,
- * the check for unknown names and the list in the error message. */
-#define FILTER_FIELDS(X) \
-	X("key",               STR,  incident_key(inc->id, lc->key, sizeof lc->key)) \
-	X("id",                NUM,  inc->id) \
-	X("title",             STR,  inc->title) \
-	X("stage",             STR,  stage_name(inc->stage)) \
-	X("severity",          STR,  severity_name(inc->severity)) \
-	X("priority",          NUM,  inc->priority) \
-	X("confidence",        NUM,  inc->confidence) \
-	X("owner",             STR,  inc->owner) \
-	X("business_unit",     STR,  inc->business_unit) \
-	X("unit",              STR,  inc->business_unit) \
-	X("category",          STR,  inc->category) \
-	X("vector",            STR,  inc->vector) \
-	X("threat_source",     STR,  inc->threat_source) \
-	X("root_cause",        STR,  inc->root_cause) \
-	X("play",              STR,  inc->play) \
-	X("rule",              STR,  inc->rule) \
-	X("host",              STR,  inc->host) \
-	X("src_ip",            STR,  inc->src_ip) \
-	X("alerts",            NUM,  inc->alert_count) \
-	X("asset_criticality", NUM,  inc->asset_criticality) \
-	X("reopen_count",      NUM,  inc->reopen_count) \
-	X("age",               NUM,  lc->b->now - inc->t_detected) \
-	X("sla",               STR,  sla_word(lc)) \
-	X("waiting",           BOOL, lc->c->waiting) \
-	X("mine",              BOOL, inc->owner && !strcmp(inc->owner, lc->b->me))
+/* The values an enumerated field takes. A comparison with anything else
+ * would quietly match nothing (`severity >= 'hihg'`), so the filter is
+ * refused with the list. Ordered ones compare by rank or number; the
+ * others are names compared as text, where < and > mean nothing. */
+enum vocab { V_ANY, V_SEVERITY, V_STAGE, V_PRIORITY, V_CRITICALITY, V_SLA, V_RESOLUTION, V_BOOL };
 
-#define X_FIELD_NAME(name, kind, value) name,
+/* Every field a board filter can name: name, kind, value (inc is the
+ * card's incident, lc the lookup context), the values it takes. One table
+ * serves the lookup, the checks of names and values, and the lists in
+ * the error messages. */
+#define FILTER_FIELDS(X) \
+	X("key",               STR,  incident_key(inc->id, lc->key, sizeof lc->key), V_ANY) \
+	X("id",                NUM,  inc->id, V_ANY) \
+	X("title",             STR,  inc->title, V_ANY) \
+	X("stage",             STR,  stage_name(inc->stage), V_STAGE) \
+	X("severity",          STR,  severity_name(inc->severity), V_SEVERITY) \
+	X("priority",          NUM,  inc->priority, V_PRIORITY) \
+	X("confidence",        NUM,  inc->confidence, V_ANY) \
+	X("owner",             STR,  inc->owner, V_ANY) \
+	X("business_unit",     STR,  inc->business_unit, V_ANY) \
+	X("unit",              STR,  inc->business_unit, V_ANY) \
+	X("category",          STR,  inc->category, V_ANY) \
+	X("vector",            STR,  inc->vector, V_ANY) \
+	X("threat_source",     STR,  inc->threat_source, V_ANY) \
+	X("root_cause",        STR,  inc->root_cause, V_ANY) \
+	X("play",              STR,  inc->play, V_ANY) \
+	X("rule",              STR,  inc->rule, V_ANY) \
+	X("host",              STR,  inc->host, V_ANY) \
+	X("src_ip",            STR,  inc->src_ip, V_ANY) \
+	X("alerts",            NUM,  inc->alert_count, V_ANY) \
+	X("asset_criticality", NUM,  inc->asset_criticality, V_CRITICALITY) \
+	X("reopen_count",      NUM,  inc->reopen_count, V_ANY) \
+	X("age",               NUM,  lc->b->now - inc->t_detected, V_ANY) \
+	X("sla",               STR,  sla_word(lc), V_SLA) \
+	X("resolution",        STR,  inc->resolution > RES_NONE ? resolution_name(inc->resolution) : NULL, \
+	  V_RESOLUTION) \
+	X("waiting",           BOOL, lc->c->waiting, V_BOOL) \
+	X("mine",              BOOL, inc->owner && !strcmp(inc->owner, lc->b->me), V_BOOL)
+
+#define X_FIELD_NAME(name, kind, value, vocab) name,
 static const char *const filter_fields[] = { FILTER_FIELDS(X_FIELD_NAME) };
 #undef X_FIELD_NAME
+#define X_FIELD_VOCAB(name, kind, value, vocab) vocab,
+static const enum vocab filter_vocab[] = { FILTER_FIELDS(X_FIELD_VOCAB) };
+#undef X_FIELD_VOCAB
+#define NFIELDS (sizeof filter_fields / sizeof filter_fields[0])
 
 static int put_STR(struct expr_value *out, const char *v)
 {
@@ -295,7 +308,7 @@ static int card_lookup(void *arg, const char *name, struct expr_value *out)
 	const struct incident *inc = &lc->c->inc;
 
 	name = field_name(name);
-#define X_FIELD_GET(fname, kind, value) \
+#define X_FIELD_GET(fname, kind, value, vocab) \
 	if (!strcmp(name, fname)) \
 		return put_##kind(out, (value));
 	FILTER_FIELDS(X_FIELD_GET)
@@ -343,22 +356,127 @@ static int looks_like_expr(const char *s)
 	       strstr(s, " in[");
 }
 
-struct var_check {
-	char bad[64];
+/* The index of a field in the table, or -1. */
+static int field_index(const char *name)
+{
+	const char *f = field_name(name);
+
+	for (size_t i = 0; i < NFIELDS; i++)
+		if (!strcmp(filter_fields[i], f))
+			return (int)i;
+	return -1;
+}
+
+static const char *const sla_words[] = { "ok", "breached", "none" };
+static const char *const bool_words[] = { "true", "false" };
+static const char *const digits[] = { "0", "1", "2", "3", "4" };
+
+/* The i-th name of vocabulary v, or NULL past the last. */
+static const char *vocab_name(enum vocab v, int i)
+{
+	switch (v) {
+	case V_SEVERITY: return i < SEV_COUNT ? severity_name(i) : NULL;
+	case V_STAGE: return i < STAGE_COUNT ? stage_name(i) : NULL;
+	case V_RESOLUTION: return i + 1 < RES_COUNT ? resolution_name(i + 1) : NULL;
+	case V_SLA: return i < 3 ? sla_words[i] : NULL;
+	case V_BOOL: return i < 2 ? bool_words[i] : NULL;
+	case V_PRIORITY: return i < 4 ? digits[i + 1] : NULL;
+	case V_CRITICALITY: return i < 5 ? digits[i] : NULL;
+	case V_ANY: break;
+	}
+	return NULL;
+}
+
+static int vocab_ordered(enum vocab v)
+{
+	return v == V_SEVERITY || v == V_PRIORITY || v == V_CRITICALITY;
+}
+
+/* Nonzero when the literal v is one of the names of vocabulary voc, as
+ * expr.h compares them: severities in any case, numbers as numbers
+ * ('2' is 2), a bool or the string true or false, other names exactly. */
+static int vocab_has(enum vocab voc, const struct expr_value *v)
+{
+	double x = 0;
+	char *end;
+
+	if (voc == V_PRIORITY || voc == V_CRITICALITY) {
+		if (v->type == EXPR_NUM)
+			x = v->num;
+		else if (v->type != EXPR_STR || !*v->str || (x = strtod(v->str, &end), *end))
+			return 0;
+	} else if (voc == V_BOOL && v->type == EXPR_BOOL) {
+		return 1;
+	} else if (v->type != EXPR_STR) {
+		return 0;
+	}
+	for (int i = 0; vocab_name(voc, i); i++) {
+		const char *name = vocab_name(voc, i);
+		if (voc == V_PRIORITY || voc == V_CRITICALITY ? x == atof(name) :
+		    voc == V_SEVERITY ? !strcasecmp(v->str, name) : !strcmp(v->str, name))
+			return 1;
+	}
+	return 0;
+}
+
+static void vocab_list(enum vocab v, struct strbuf *sb)
+{
+	for (int i = 0; vocab_name(v, i); i++)
+		strbuf_printf(sb, " %s", vocab_name(v, i));
+	if (v == V_PRIORITY)
+		strbuf_puts(sb, " (P1 is 1)");
+	else if (v == V_CRITICALITY)
+		strbuf_puts(sb, " (0: unknown)");
+}
+
+/* What is wrong with a filter, for the message: the first problem found. */
+struct filter_check {
+	struct strbuf why;
 };
 
 static void check_var(const char *name, int offset, void *arg)
 {
-	struct var_check *vc = arg;
-	const char *f = field_name(name);
+	struct filter_check *fc = arg;
+	char *safe;
 
 	(void)offset;
-	if (vc->bad[0])
+	if (fc->why.len || field_index(name) >= 0)
 		return;
-	for (size_t i = 0; i < sizeof filter_fields / sizeof filter_fields[0]; i++)
-		if (!strcmp(filter_fields[i], f))
-			return;
-	irk_strlcpy(vc->bad, name, sizeof vc->bad);
+	/* A filter on a field that does not exist would silently show
+	 * nothing: name the typo and what exists. */
+	safe = sanitize_dup(name, 0);
+	strbuf_printf(&fc->why, "filter: unknown field '%.64s'; fields:", safe);
+	for (size_t i = 0; i < NFIELDS; i++)
+		strbuf_printf(&fc->why, " %s", filter_fields[i]);
+	free(safe);
+}
+
+static void check_cmp(const struct expr_cmp *c, void *arg)
+{
+	struct filter_check *fc = arg;
+	int i = field_index(c->field), eq = !strcmp(c->op, "==") || !strcmp(c->op, "!=") ||
+					     !strcmp(c->op, "in");
+	enum vocab voc;
+	const char *f;
+	char buf[32], *safe;
+
+	if (fc->why.len || i < 0 || (voc = filter_vocab[i]) == V_ANY)
+		return;
+	f = filter_fields[i];
+	if (!eq && !vocab_ordered(voc)) {
+		strbuf_printf(&fc->why, "filter: %s has no order (%s would compare the names as "
+			      "text); use == or in [...]; values:", f, c->op);
+	} else if (c->value->type == EXPR_NULL ? !eq : !vocab_has(voc, c->value)) {
+		/* null tests presence: fine with == and !=. */
+		safe = sanitize_dup(c->value->type == EXPR_NULL ? "null" :
+				    expr_value_text(c->value, buf, sizeof buf), 0);
+		strbuf_printf(&fc->why, c->value->type == EXPR_STR ? "filter: unknown %s '%.64s'; values:" :
+			      "filter: unknown %s %.64s; values:", f, safe);
+		free(safe);
+	} else {
+		return;
+	}
+	vocab_list(voc, &fc->why);
 }
 
 static void count_var(const char *name, int offset, void *arg)
@@ -371,6 +489,7 @@ static void count_var(const char *name, int offset, void *arg)
 int board_filter_set(struct board *b, const char *input, char *msg, size_t n)
 {
 	struct expr *e = NULL;
+	struct filter_check fc = { STRBUF_INIT };
 
 	if (msg && n)
 		msg[0] = '\0';
@@ -379,36 +498,27 @@ int board_filter_set(struct board *b, const char *input, char *msg, size_t n)
 	if (input && *input && !looks_like_expr(input)) {
 		/* A field name alone ("waiting", "mine", "!waiting") is a
 		 * condition; any other word is text to look for. */
-		struct var_check vc = { "" };
 		if ((e = expr_parse(input, NULL))) {
 			int vars = 0;
 			expr_each_var(e, count_var, &vars);
-			expr_each_var(e, check_var, &vc);
-			if (!vars || vc.bad[0])
+			expr_each_var(e, check_var, &fc);
+			if (!vars || fc.why.len)
 				expr_free(&e);
+			strbuf_free(&fc.why);
 		}
 	} else if (input && *input) {
 		struct expr_error ee;
-		struct var_check vc = { "" };
 		if (!(e = expr_parse(input, &ee))) {
 			if (msg)
 				snprintf(msg, n, "filter: %s", ee.msg);
 			return IRK_INVALID;
 		}
-		expr_each_var(e, check_var, &vc);
-		if (vc.bad[0]) {
-			/* A filter on a field that does not exist would silently
-			 * show nothing: name the typo and what exists. */
-			if (msg) {
-				struct strbuf sb = STRBUF_INIT;
-				char *safe = sanitize_dup(vc.bad, 0);
-				strbuf_printf(&sb, "filter: unknown field '%s'; fields:", safe);
-				for (size_t i = 0; i < sizeof filter_fields / sizeof filter_fields[0]; i++)
-					strbuf_printf(&sb, " %s", filter_fields[i]);
-				irk_strlcpy(msg, strbuf_str(&sb), n);
-				strbuf_free(&sb);
-				free(safe);
-			}
+		expr_each_var(e, check_var, &fc);
+		expr_each_cmp(e, check_cmp, &fc);
+		if (fc.why.len) {
+			if (msg)
+				irk_strlcpy(msg, strbuf_str(&fc.why), n);
+			strbuf_free(&fc.why);
 			expr_free(&e);
 			return IRK_INVALID;
 		}
@@ -543,6 +653,29 @@ void board_index(struct board *b)
 	}
 	if (!keep || !board_select(b, keep))
 		remember(b);
+}
+
+size_t board_shown(const struct board *b)
+{
+	size_t n = 0;
+
+	for (int s = 0; s < STAGE_COUNT; s++)
+		n += b->col[s].n;
+	return n;
+}
+
+int board_focus_match(struct board *b)
+{
+	if (b->col[b->cur].n)
+		return 0;
+	for (int s = 0; s < STAGE_COUNT; s++)
+		if (b->col[s].n) {
+			b->cur = s;
+			b->col[s].cur = 0;
+			remember(b);
+			return 1;
+		}
+	return 0;
 }
 
 int board_up(struct board *b, size_t count)
@@ -1053,4 +1186,62 @@ void doc_frame(struct doc *d, int width, int height, int show_cursor, struct fra
 		if (x < width)
 			frame_put(f, y, x, width - x, cursor ? SLOT_CURSOR : l->slot, l->text, 1);
 	}
+}
+
+/* ---- the status message ------------------------------------------------------ */
+
+#define MESSAGE_ROWS_MAX 4
+
+struct message_lines {
+	struct strbuf line[MESSAGE_ROWS_MAX + 1];
+	int n, rows;
+};
+
+static void message_add(void *arg, const char *s, size_t n, int first)
+{
+	struct message_lines *ml = arg;
+
+	(void)first;
+	if (ml->n <= ml->rows) {
+		strbuf_add(&ml->line[ml->n], s, n);
+		ml->n++;
+	} else {
+		/* Past the last row shown: only to mark that there is more. */
+		strbuf_addc(&ml->line[ml->rows], ' ');
+		strbuf_add(&ml->line[ml->rows], s, n);
+	}
+}
+
+int layout_message(struct frame *f, int y, int width, int rows, int slot, const char *msg,
+		   const char *more)
+{
+	struct message_lines ml = { .n = 0 };
+	int used, mw = more ? utf8_width(more, strlen(more)) : 0;
+
+	if (rows > MESSAGE_ROWS_MAX)
+		rows = MESSAGE_ROWS_MAX;
+	if (rows < 1)
+		rows = 1;
+	ml.rows = rows;
+	if (width > 0)
+		wrap(msg ? msg : "", width, message_add, &ml);
+	used = ml.n < rows ? (ml.n ? ml.n : 1) : rows;
+	for (int i = 0; f && i < used; i++) {
+		struct strbuf *l = &ml.line[i];
+		if (i == rows - 1 && ml.n > rows) {
+			/* The rest does not fit: the last row is cut with a mark
+			 * and tells where to read it all. */
+			strbuf_addc(l, ' ');
+			strbuf_add(l, ml.line[rows].buf, ml.line[rows].len);
+			if (mw && mw < width / 2) {
+				frame_put(f, y + i, 0, width - mw, slot, strbuf_str(l), 1);
+				frame_put(f, y + i, width - mw, mw, slot, more, 0);
+				continue;
+			}
+		}
+		frame_put(f, y + i, 0, width, slot, strbuf_str(l), 1);
+	}
+	for (int i = 0; i <= MESSAGE_ROWS_MAX; i++)
+		strbuf_free(&ml.line[i]);
+	return used;
 }

@@ -609,20 +609,15 @@ static struct step_st *top(struct tui *t)
 	return tui_top(t, &step_screen);
 }
 
-/* Show what the play layer said. Its messages are written for the command
- * line too: a trailing "(--input NAME=VALUE)" hint means nothing here. */
-static void outcome(struct tui *t, int rc, struct irk_err *err, const char *done)
+/* Show what the play layer said (tui_report drops its command-line
+ * hints, such as "(--input NAME=VALUE)"). */
+static void outcome(struct tui *t, int rc, const struct irk_err *err, const char *done)
 {
-	char *hint;
-	size_t n = strlen(err->msg);
-
 	t->need_reload = 1;
 	if (!rc) {
 		tui_status(t, SLOT_STATUS_INFO, "%s", done);
 		return;
 	}
-	if (n && err->msg[n - 1] == ')' && (hint = strstr(err->msg, " (--")))
-		*hint = '\0';
 	tui_report(t, err);
 }
 

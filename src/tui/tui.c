@@ -51,16 +51,157 @@ void tui_status(struct tui *t, int slot, const char *fmt, ...)
 	va_end(ap);
 	sanitize_buf(t->status, sizeof t->status, raw, 0);
 	t->status_slot = slot;
+	tui_status_full(t, t->status);
+}
+
+void tui_status_full(struct tui *t, const char *full)
+{
+	char *copy = xstrdup(full);
+
+	free(t->message);
+	t->message = copy;
+}
+
+/* M: the last message in full, in the pager. */
+static void show_message(struct tui *t)
+{
+	struct pager_arg pa = { "Last message", t->message };
+
+	if (!t->message || !*t->message) {
+		tui_status(t, SLOT_STATUS_INFO, "no message yet");
+		return;
+	}
+	tui_push(t, &pager_screen, &pa);
+}
+
+/* ---- command-line syntax out of lower layers' messages ---------------------- */
+
+/* Nonzero when s starts an irk command line: "irk" and a command name. */
+static int irk_command_at(const char *s)
+{
+	char word[32];
+	size_t len;
+
+	if (strncmp(s, "irk ", 4))
+		return 0;
+	len = strspn(s + 4, "abcdefghijklmnopqrstuvwxyz-");
+	if (!len || len >= sizeof word)
+		return 0;
+	memcpy(word, s + 4, len);
+	word[len] = '\0';
+	return cli_find(word) != NULL;
+}
+
+/* Nonzero when s starts a command-line option: "--" and a letter. */
+static int flag_at(const char *s)
+{
+	return s[0] == '-' && s[1] == '-' && s[2] >= 'a' && s[2] <= 'z';
+}
+
+static void trim_spaces(struct strbuf *out)
+{
+	while (out->len && out->buf[out->len - 1] == ' ')
+		out->len--;
+	strbuf_grow(out, 1);
+	out->buf[out->len] = '\0';
+}
+
+/* Remove suffix from the end of out (spaces before the suffix stay);
+ * nonzero when it was there. */
+static int drop_suffix(struct strbuf *out, const char *suffix)
+{
+	size_t l = strlen(suffix);
+
+	if (out->len < l || memcmp(out->buf + out->len - l, suffix, l))
+		return 0;
+	out->len -= l;
+	out->buf[out->len] = '\0';
+	return 1;
+}
+
+/* Drop what led to a command that goes: the spaces, then a word such as
+ * "with" in "reopen it with 'irk move ...'", or the ':' of
+ * "needs a resolution: irk close ...". */
+static void drop_lead_in(struct strbuf *out)
+{
+	static const char *const words[] = { " with", " run", " use", " see", ":" };
+
+	trim_spaces(out);
+	for (size_t i = 0; i < sizeof words / sizeof words[0]; i++)
+		if (drop_suffix(out, words[i]))
+			break;
+	trim_spaces(out);
+}
+
+void tui_plain_message(char *msg, size_t n)
+{
+	struct strbuf out = STRBUF_INIT;
+	const char *p = msg;
+
+	while (*p) {
+		int word_start = p == msg || p[-1] == ' ' || p[-1] == '(';
+		if (*p == '(' && strchr(p, ')')) {
+			/* A part in parentheses that is a command or starts with
+			 * an option: "(--reason)", "(irk step list IR-1)", "(see irk
+			 * set --help)". */
+			const char *end = strchr(p, ')');
+			int cli = flag_at(p + 1);
+			for (const char *q = p + 1; q < end && !cli; q++)
+				cli = (q == p + 1 || q[-1] == ' ' || q[-1] == '\'') && irk_command_at(q);
+			if (cli) {
+				trim_spaces(&out);
+				p = end + 1;
+				continue;
+			}
+		} else if (*p == '\'' && irk_command_at(p + 1) && strchr(p + 1, '\'')) {
+			/* A quoted command: "grant it with 'irk approve IR-1 s1'". */
+			drop_lead_in(&out);
+			p = strchr(p + 1, '\'') + 1;
+			continue;
+		} else if (*p == '\'') {
+			/* Quoted text (a name, a value) stays as it is. */
+			const char *end = strchr(p + 1, '\'');
+			size_t l = end ? (size_t)(end - p) + 1 : strlen(p);
+			strbuf_add(&out, p, l);
+			p += l;
+			continue;
+		} else if (word_start && irk_command_at(p)) {
+			/* A command to the end of the clause: "needs a resolution:
+			 * irk close IR-1 --resolution ...". */
+			drop_lead_in(&out);
+			p += strcspn(p, ";)");
+			continue;
+		} else if (word_start && flag_at(p)) {
+			/* "take it over with --force" loses the option; in prose
+			 * ("a senior can --force") it becomes the word. */
+			size_t l = out.len;
+			while (l && out.buf[l - 1] == ' ')
+				l--;
+			if (l >= 5 && !memcmp(out.buf + l - 5, " with", 5)) {
+				out.len = l;
+				drop_lead_in(&out);
+				p += strcspn(p, " ;)");
+			} else {
+				p += 2;
+			}
+			continue;
+		}
+		strbuf_addc(&out, *p++);
+	}
+	irk_strlcpy(msg, strbuf_str(&out), n);
+	strbuf_free(&out);
 }
 
 void tui_report(struct tui *t, const struct irk_err *err)
 {
-	if (err->code == IRK_OK) {
-		if (err->msg[0])
-			tui_status(t, SLOT_STATUS_INFO, "%s", err->msg);
-		return;
-	}
-	tui_status(t, SLOT_STATUS_ERROR, "%s", err->msg[0] ? err->msg : "failed");
+	char msg[sizeof err->msg];
+
+	/* Lower layers write for the command line too: their options and
+	 * commands mean nothing here. */
+	irk_strlcpy(msg, err->msg[0] || err->code == IRK_OK ? err->msg : "failed", sizeof msg);
+	tui_plain_message(msg, sizeof msg);
+	if (msg[0])
+		tui_status(t, err->code == IRK_OK ? SLOT_STATUS_INFO : SLOT_STATUS_ERROR, "%s", msg);
 }
 
 /* Keep a message for standard error, printed once the terminal is back. */
@@ -159,11 +300,11 @@ static void exe_dir(char *buf, size_t n)
 }
 
 /* --theme, IRK_THEME, [ui] theme, in that order. A missing or broken
- * theme is reported and the built-in default used. */
-static void choose_theme(struct tui *t)
+ * theme is added to problems (a line) and the built-in default used. */
+static void choose_theme(struct tui *t, struct strbuf *problems)
 {
 	const char *name = t->c->theme_opt, *env = getenv("IRK_THEME");
-	char extra[PATH_MAX + 16], path[PATH_MAX + 64], msg[700];
+	char extra[PATH_MAX + 16], path[PATH_MAX + 64];
 	struct irk_err err = { 0 };
 
 	if (!name && env && *env)
@@ -175,19 +316,49 @@ static void choose_theme(struct tui *t)
 	theme_default(&t->theme);
 	exe_dir(extra, sizeof extra);
 	if (theme_find(name, extra, path, sizeof path, &err)) {
-		if (strcmp(name, "default")) {
-			snprintf(msg, sizeof msg, "%s; using the default theme", err.msg);
-			tui_status(t, SLOT_STATUS_ERROR, "%s", msg);
-			note(t, msg);
-		}
+		if (strcmp(name, "default"))
+			strbuf_printf(problems, "%s%s; using the default theme", problems->len ? "\n" : "",
+				      err.msg);
 		return;
 	}
 	if (theme_load_file(&t->theme, path, &err)) {
-		snprintf(msg, sizeof msg, "%s; using the default theme", err.msg);
-		tui_status(t, SLOT_STATUS_ERROR, "%s", msg);
-		note(t, msg);
+		strbuf_printf(problems, "%s%s; using the default theme", problems->len ? "\n" : "", err.msg);
 		theme_default(&t->theme);
 	}
+}
+
+#define KEYS_PROBLEM "irk.conf [keys] "
+
+/* The problems found at start (one a line): every one on standard error
+ * once the terminal is back; on the status line all of them in short
+ * ("2 problems in irk.conf [keys]: board-fly: ...; help: ..."), and in
+ * full, one a line, behind M. */
+static void report_problems(struct tui *t, const char *problems)
+{
+	struct strbuf sum = STRBUF_INIT;
+	int n = 0, i = 0, keys = 1;
+	char *copy = xstrdup(problems), *save = NULL;
+
+	for (const char *p = problems; *p; p += strcspn(p, "\n") + (p[strcspn(p, "\n")] != '\0')) {
+		n++;
+		keys = keys && !strncmp(p, KEYS_PROBLEM, strlen(KEYS_PROBLEM));
+	}
+	if (!n) {
+		free(copy);
+		return;
+	}
+	if (n > 1)
+		strbuf_printf(&sum, "%d problems%s:", n, keys ? " in irk.conf [keys]" : "");
+	for (char *line = strtok_r(copy, "\n", &save); line; line = strtok_r(NULL, "\n", &save), i++) {
+		note(t, line);
+		if (n > 1 && keys)
+			line += strlen(KEYS_PROBLEM);
+		strbuf_printf(&sum, "%s%s", n == 1 ? "" : i ? "; " : " ", line);
+	}
+	tui_status(t, SLOT_STATUS_ERROR, "%s", strbuf_str(&sum));
+	tui_status_full(t, problems);
+	strbuf_free(&sum);
+	free(copy);
 }
 
 static struct tui *tui_new(struct cli *c)
@@ -204,11 +375,9 @@ static struct tui *tui_new(struct cli *c)
 			     !strcasecmp(mouse, "on") || !strcmp(mouse, "1"));
 	sla_policy_load(&t->pol, c->cfg);
 	keymap_default(&t->km);
-	choose_theme(t);
-	if (keymap_load(&t->km, c->cfg, &problems)) {
-		tui_status(t, SLOT_STATUS_ERROR, "%s", strbuf_str(&problems));
-		note(t, strbuf_str(&problems));
-	}
+	choose_theme(t, &problems);
+	keymap_load(&t->km, c->cfg, &problems);
+	report_problems(t, strbuf_str(&problems));
 	strbuf_free(&problems);
 	return t;
 }
@@ -305,16 +474,39 @@ static int start_curses(struct tui *t, const char *term, FILE *out, FILE *in, st
 
 /* The status line: a message, or the main keys of the screen on top, from
  * the keymap (so rebound keys show as they are). */
-static void status_line(struct tui *t, struct frame *f)
+/* The hint at the end of a message cut short: the key that shows it all. */
+static void more_hint(struct tui *t, char *buf, size_t n)
+{
+	char k[32];
+
+	keymap_keys(&t->km, ACT_MESSAGE, k, sizeof k);
+	k[strcspn(k, " ")] = '\0';
+	if (k[0])
+		snprintf(buf, n, " %s: all", k);
+	else
+		buf[0] = '\0';
+}
+
+/* The rows the status line takes: a message that does not fit on one
+ * row takes two when the terminal has room for them. */
+static int status_rows(struct tui *t)
+{
+	if (!t->status[0] || t->height < 8)
+		return 1;
+	return layout_message(NULL, 0, t->width, 2, t->status_slot, t->status, NULL);
+}
+
+static void status_line(struct tui *t, struct frame *f, int rows)
 {
 	const struct screen_ops *ops = t->stack[t->depth - 1].ops;
 	void *st = t->stack[t->depth - 1].st;
 	struct strbuf sb = STRBUF_INIT;
 	char k[64];
-	int y = t->height - 1, ctx = ops->ctx;
+	int y = t->height - rows, ctx = ops->ctx;
 
 	if (t->status[0]) {
-		frame_put(f, y, 0, t->width, t->status_slot, t->status, 1);
+		more_hint(t, k, sizeof k);
+		layout_message(f, y, t->width, rows, t->status_slot, t->status, k[0] ? k : NULL);
 		return;
 	}
 	keymap_keys(&t->km, ACT_HELP, k, sizeof k);
@@ -384,13 +576,15 @@ static void paint_span(struct tui *t, const struct span *sp, const char *s)
 static void paint(struct tui *t)
 {
 	struct frame tmp;
+	int rows;
 
 	if (!t->depth)
 		return;
 	frame_reset(&t->frame);
-	t->area_h = t->height > 1 ? t->height - 1 : 1;
+	rows = status_rows(t);
+	t->area_h = t->height > rows ? t->height - rows : 1;
 	t->stack[t->depth - 1].ops->draw(t, t->stack[t->depth - 1].st, t->width, t->area_h, &t->frame);
-	status_line(t, &t->frame);
+	status_line(t, &t->frame, rows);
 	if (t->painted && !t->popup && frame_equal(&t->frame, &t->last))
 		return;     /* nothing changed: not a byte to the terminal */
 	werase(stdscr);
@@ -442,6 +636,9 @@ static void global_action(struct tui *t, int act, int key)
 	case ACT_BACK:
 		if (t->depth > 1)
 			pop(t);
+		return;
+	case ACT_MESSAGE:
+		show_message(t);
 		return;
 	case ACT_REDRAW:
 		t->need_reload = 1;
@@ -562,6 +759,8 @@ static void teardown(struct tui *t)
 		pop(t);
 	frame_free(&t->frame);
 	frame_free(&t->last);
+	free(t->message);
+	t->message = NULL;
 	if (t->s && !t->headless)
 		store_presence_leave(t->s, t->c->actor.name, &err);
 }
@@ -587,6 +786,7 @@ int tui_main(struct cli *c)
 	sigaction(SIGHUP, &sa, NULL);
 	if (start_curses(t, NULL, stdout, stdin, &err)) {
 		fprintf(stderr, "irk: %s\n", err.msg);
+		free(t->message);
 		free(t);
 		return EXIT_ERR;
 	}
@@ -655,6 +855,7 @@ struct tui *tui_open_headless(struct cli *c, int width, int height, struct irk_e
 			fclose(t->out);
 		if (t->in)
 			fclose(t->in);
+		free(t->message);
 		free(t);
 		return NULL;
 	}

@@ -88,6 +88,7 @@ struct tui {
 	struct frame frame, last;  /* this frame and the one painted before */
 	char status[1024];         /* sanitized */
 	int status_slot;
+	char *message;             /* the last message in full, for the pager (M); owned */
 	int quit;
 	int need_reload;           /* something changed the database: reload every screen */
 	int64_t now;               /* the clock, read once per tick */
@@ -103,12 +104,27 @@ struct tui {
 };
 
 /* A message on the status line until the next key (slot: SLOT_STATUS_INFO
- * or SLOT_STATUS_ERROR). The text is sanitized here. */
+ * or SLOT_STATUS_ERROR). The text is sanitized here. A long one takes two
+ * rows; longer still, the second ends with the key that shows it all in
+ * the pager (M, which shows the last message even after it went). */
 void tui_status(struct tui *t, int slot, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
+/* What M shows for the message on the status line now: full (raw; the
+ * pager sanitizes it), when the status line says it in short. */
+void tui_status_full(struct tui *t, const char *full);
 /* Show a lower layer's outcome: an error in the error slot, an
  * informational message (code IRK_OK with a message) in the info slot. */
 void tui_report(struct tui *t, const struct irk_err *err);
+/* A lower layer's message without its command-line syntax, in place (n:
+ * the size of msg): a part in parentheses that is a command or starts
+ * with an option goes ("needs a reason (--reason)", "(irk step list
+ * IR-1)", "(see irk set --help)"), so does a command with what leads to it
+ * ("grant it with 'irk approve IR-1 s1'", "needs a resolution: irk close
+ * IR-1 --resolution ...") and "with --force"; another option in prose
+ * loses its dashes ("a senior can --force" reads "a senior can force").
+ * Quoted text other than a command stays as it is. tui_report() applies
+ * it to every message it shows. */
+void tui_plain_message(char *msg, size_t n);
 /* Open a screen on top. 0 on success (on failure the status line says why). */
 int tui_push(struct tui *t, const struct screen_ops *ops, const void *arg);
 /* The screen on top, and its state. */

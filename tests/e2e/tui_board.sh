@@ -1,7 +1,8 @@
 #!/bin/sh
 # tui_board.sh: the board in a real terminal (tmux): 80x24 and 200x50,
 # open, claim, move (gate refusal, back move refused without a reason, with
-# one), close, filter, note, resize, quit.
+# one), close, filter (the cursor goes to the match), a long message over
+# two rows and M, note, resize, quit.
 . "${IRK_TOP:-$(dirname "$0")/../..}/tests/e2e/lib.sh"
 . "$IRK_TOP/tests/e2e/helpers/tui.sh"
 
@@ -67,6 +68,28 @@ expect_screen "an expression filter" " New (1/10)"
 expect_screen "the low card" "IR-9 P4 low"
 keys Escape
 expect_screen "Escape clears the filters" "filters cleared"
+
+# From the Closed side, a filter whose match is in Identification brings
+# it into view (it used to leave three columns of "(none match)").
+keys l l l l l l
+expect_screen "the cursor on the Closed side" "Closed (1)"
+keys /
+type_text "IR-5"
+keys Enter
+expect_screen "the filter scrolls to the match" "‹Identification (1)"
+expect_screen "the matching card is on screen" "IR-5 P"
+expect_screen "the status line counts the matches" "filter on: 1 card matches"
+keys Escape h
+# A long refusal wraps to two rows at 80x24 and M shows all of it.
+keys / C-u
+type_text "sevrity == 'low'"
+keys Enter
+expect_screen "a long message takes a second row" "confidence owner business_unit unit category vector"
+expect_screen "and says where the rest is" "… M: all"
+keys M
+expect_screen "M shows the last message in full" "waiting mine"
+keys q
+expect_gone "q goes back to the board" "Last message"
 
 # A note from the incident screen.
 keys g Enter

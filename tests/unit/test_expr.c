@@ -626,6 +626,16 @@ static void collect(const char *name, int offset, void *arg)
 	}
 }
 
+/* A comparison as "field op value" into a struct seen. */
+static void collect_cmp(const struct expr_cmp *c, void *arg)
+{
+	char buf[32], text[64];
+	const char *v = expr_value_text(c->value, buf, sizeof buf);
+
+	snprintf(text, sizeof text, "%s %s %s", c->field, c->op, v ? v : "null");
+	collect(text, c->offset, arg);
+}
+
 Test(expr, each_var_reports_fields_in_order)
 {
 	const char *src = "rule == 'X' && (alert.hots ~ 'a' || score in [1]) && 2 < steps.s.output.n";
@@ -643,6 +653,33 @@ Test(expr, each_var_reports_fields_in_order)
 	cr_assert_eq(s.offsets[2], 36);
 	cr_assert_str_eq(s.names[3], "steps.s.output.n");
 	cr_assert_eq(s.offsets[3], (int)(strstr(src, "steps") - src));
+	expr_free(&e);
+}
+
+/* Field-literal comparisons in source order, the literal's offset each;
+ * a literal on the left is read with the field first, each member of a
+ * list comes as "in"; two fields, a regex, two literals and a lone
+ * condition are not reported. */
+Test(expr, each_cmp_reports_field_literal_comparisons)
+{
+	const char *src = "severity >= 'hihg' && !(2 < priority || stage not in ['new', 1]) && "
+			  "a == b && title ~ 'x' && 1 == 2 && owner != null && waiting";
+	static const char *const want[] = { "severity >= hihg", "priority > 2", "stage in new",
+					    "stage in 1", "owner != null" };
+	const char *at[] = { "'hihg'", "2 <", "'new'", "1]", "null" };
+	struct expr *e = expr_parse(src, NULL);
+	struct seen s = { .n = 0 };
+
+	cr_assert_not_null(e);
+	expr_each_cmp(e, collect_cmp, &s);
+	cr_assert_eq(s.n, 5);
+	for (int i = 0; i < 5; i++) {
+		cr_assert_str_eq(s.names[i], want[i]);
+		cr_assert_eq(s.offsets[i], (int)(strstr(src, at[i]) - src), "%s", want[i]);
+	}
+	expr_each_cmp(NULL, collect_cmp, &s);
+	expr_each_cmp(e, NULL, &s);
+	cr_assert_eq(s.n, 5);
 	expr_free(&e);
 }
 

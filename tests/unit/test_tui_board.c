@@ -85,7 +85,8 @@ Test(tui_board, claim)
 	}
 	tui_tick(fx.t);
 	fx_key('c');
-	assert_status("IR-6 is held by bob");
+	/* The lifecycle layer's "with --force" is for the command line. */
+	cr_assert_str_eq(fx_status(), "IR-6 is held by bob; a senior can take it over");
 }
 
 Test(tui_board, move_forward_then_back_with_a_reason)
@@ -142,7 +143,8 @@ Test(tui_board, gate_refuses_an_analyst)
 	fx_board(ROLE_ANALYST);
 	fx_required_step(1, "isolate", STAGE_NEW);
 	fx_key('L');
-	assert_status("IR-1 cannot leave new: required step not done: isolate");
+	cr_assert_str_eq(fx_status(), "IR-1 cannot leave new: required step not done: isolate "
+			 "(a senior can force with a reason)");
 	cr_assert_eq(fx_stage(1), STAGE_NEW);
 	refute_screen("Reason to force");
 }
@@ -217,6 +219,9 @@ Test(tui_board, a_race_shows_the_conflict_and_the_fresh_state)
 	assert_status("IR-1 was changed by bob since you loaded it");
 	cr_assert_eq(fx_stage(1), STAGE_NEW);
 	assert_screen("  Cobalt Strike, confirme…");
+	/* At 80 columns the whole message is on screen, over two rows. */
+	assert_screen("\nIR-1 was changed by bob since you loaded it (version 1, now 2); reload and try\n"
+		      "again\n");
 	/* Now it works on the fresh version. */
 	fx_key('L');
 	assert_status("IR-1 moved to Identification");
@@ -266,10 +271,58 @@ Test(tui_board, filter_by_text_and_expression)
 	fx_key('\n');
 	assert_status("filter: unknown field 'sevrity'");
 	assert_screen(" New (2/12)");
+	/* So is a severity that does not exist: it would match nothing. */
+	fx_key('/');
+	fx_key(21);
+	fx_keys("severity >= 'hihg'");
+	fx_key('\n');
+	assert_status("filter: unknown severity 'hihg'; values: low medium high critical");
+	assert_screen(" New (2/12)");
+	refute_screen("(none match)");
 	fx_key(ESC);
 	assert_status("filters cleared");
 	assert_screen(" New (12)");
 	assert_no_panel();
+}
+
+/* The report: on the Closed side, / IR-454 left three columns of
+ * "(none match)" on screen and the match off it. */
+Test(tui_board, a_filter_puts_the_cursor_on_the_first_match)
+{
+	struct actor bob = { "bob", ROLE_ANALYST }, alice = { "alice", ROLE_ANALYST };
+	struct irk_err err = { 0 };
+
+	fx_board(ROLE_ANALYST);
+	cr_assert_eq(incident_move(fx.other, &bob, 5, STAGE_IDENTIFICATION, NULL, 0, 0, &err), 0, "%s", err.msg);
+	cr_assert_eq(incident_claim(fx.other, &alice, 10, 0, 0, &err), 0, "%s", err.msg);
+	tui_tick(fx.t);
+	fx_keys("llllll");
+	assert_screen("Closed (0)");
+	fx_key('/');
+	fx_keys("IR-5");
+	fx_key('\n');
+	assert_status("filter on: 1 card matches; Esc clears every filter");
+	assert_screen("‹Identification (1) ");
+	assert_screen("IR-5 P");
+	refute_screen("Closed (0)");
+	fx_key('\n');
+	assert_screen(" IR-5 · ");
+	fx_key('q');
+	/* My queue from the Closed side: the cursor goes to my card. */
+	fx_key(ESC);
+	fx_keys("llllll");
+	fx_key('m');
+	assert_status("only your incidents: 1 card matches");
+	assert_screen("IR-10 P1");
+	fx_key('\n');
+	assert_screen(" IR-10 · ");
+	fx_key('q');
+	/* Nothing matches: the status line says so. */
+	fx_key('/');
+	fx_key(21);
+	fx_keys("nothing like this");
+	fx_key('\n');
+	assert_status("filter on: no card matches");
 }
 
 Test(tui_board, my_queue_unassigned_and_unit)
@@ -393,6 +446,69 @@ Test(tui_board, bad_keys_in_config_are_reported)
 	cr_assert_eq(config_set(fx.c.cfg, "keys.board-fly", "f", &err), 0, "%s", err.msg);
 	fx_start(100, 30);
 	assert_status("irk.conf [keys] board-fly: no such action");
+}
+
+/* The report: of two [keys] problems the board showed the first only. */
+Test(tui_board, every_problem_at_start_is_shown)
+{
+	struct irk_err err = { 0 };
+
+	fx_db(ROLE_ANALYST);
+	cr_assert_eq(config_set(fx.c.cfg, "keys.board-fly", "f", &err), 0, "%s", err.msg);
+	cr_assert_eq(config_set(fx.c.cfg, "keys.help", "F99", &err), 0, "%s", err.msg);
+	fx_start(80, 24);
+	cr_assert_str_eq(fx_status(), "2 problems in irk.conf [keys]: board-fly: no such action (see the "
+			 "help screen, ?); help: 'F99' is not a key name");
+	assert_screen("\n2 problems in irk.conf [keys]: board-fly: no such action (see the help screen,\n"
+		      "?); help: 'F99' is not a key name\n");
+	/* The good bindings still apply; M shows the problems one a line. */
+	fx_key('M');
+	assert_screen("Last message    ");
+	assert_screen("\n irk.conf [keys] board-fly: no such action (see the help screen, ?)\n"
+		      " irk.conf [keys] help: 'F99' is not a key name\n");
+	fx_key('q');
+	assert_screen(" New (12)");
+}
+
+/* The report: long messages were cut at 80 columns. Two rows hold most;
+ * a longer one ends with the key that shows it all. */
+Test(tui_board, long_messages_wrap_and_m_shows_them_whole)
+{
+	fx_board(ROLE_ANALYST);
+	fx_key('M');
+	assert_status("no message yet");
+	fx_key('/');
+	fx_keys("sevrity == 'low'");
+	fx_key('\n');
+	assert_screen("\nfilter: unknown field 'sevrity'; fields: key id title stage severity priority\n"
+		      "confidence owner business_unit unit category vector threat_source root_c… M: all\n");
+	/* The board gave the status a row; it is still 24 rows. */
+	{
+		int rows = 0;
+		for (const char *p = fx_text(); *p; p++)
+			rows += *p == '\n';
+		cr_assert_eq(rows, 24);
+	}
+	fx_key('M');
+	assert_screen("Last message    ");
+	assert_screen("age sla resolution\n waiting mine\n");
+	fx_key('q');
+	assert_screen(" New (12)");
+	refute_screen("M: all");
+	/* The message M shows stays the last one, after the status line
+	 * moved on. */
+	fx_key('j');
+	fx_key('M');
+	assert_screen("unknown field 'sevrity'");
+	fx_key('q');
+	/* A popup cancelled on a small terminal: the message is cut there;
+	 * M shows it at any size. */
+	fx_key('x');
+	tui_resize(fx.t, 24, 6);
+	assert_status("the terminal got too small for the popup: it was cancelled");
+	tui_resize(fx.t, 80, 24);
+	fx_key('M');
+	assert_screen("the terminal got too small for the popup: it was cancelled");
 }
 
 Test(tui_board, no_color_is_monochrome)

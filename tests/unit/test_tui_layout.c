@@ -84,6 +84,54 @@ static const char *line(const char *text, int n)
 
 /* ---- frames ------------------------------------------------------------------- */
 
+static char *message_text(int w, int rows, const char *msg, const char *more, int *used)
+{
+	struct frame f = { 0 };
+	struct strbuf sb = STRBUF_INIT;
+
+	*used = layout_message(&f, 1, w, rows, SLOT_STATUS_ERROR, msg, more);
+	cr_assert_eq(layout_message(NULL, 1, w, rows, SLOT_STATUS_ERROR, msg, more), *used,
+		     "counting agrees with laying out");
+	frame_text(&f, w, rows + 1, &sb);
+	frame_free(&f);
+	return strbuf_detach(&sb);
+}
+
+Test(layout, status_message_wraps_and_says_where_the_rest_is)
+{
+	char *txt;
+	int used;
+
+	txt = message_text(30, 2, "IR-1 moved to Identification", " M: all", &used);
+	cr_assert_eq(used, 1);
+	cr_assert_str_eq(txt, "\nIR-1 moved to Identification\n\n");
+	free(txt);
+	txt = message_text(30, 2, "IR-1 was changed by bob since you loaded it; reload", " M: all", &used);
+	cr_assert_eq(used, 2);
+	cr_assert_str_eq(txt, "\nIR-1 was changed by bob since\nyou loaded it; reload\n");
+	free(txt);
+	/* More than the rows: the last is cut with a mark and the hint. */
+	txt = message_text(30, 2, "filter: unknown field 'x'; fields: key id title stage severity priority",
+			   " M: all", &used);
+	cr_assert_eq(used, 2);
+	cr_assert_str_eq(txt, "\nfilter: unknown field 'x';\nfields: key id title s… M: all\n");
+	free(txt);
+	/* No hint, or one too wide for the row: the mark alone. */
+	txt = message_text(12, 1, "one two three four", NULL, &used);
+	cr_assert_str_eq(txt, "\none two thr…\n");
+	free(txt);
+	txt = message_text(12, 1, "one two three four", " M: all", &used);
+	cr_assert_str_eq(txt, "\none two thr…\n");
+	free(txt);
+	/* Outside text stays harmless; an empty message takes a row. */
+	txt = message_text(30, 2, "evil \x1b]0;x\x07", NULL, &used);
+	cr_assert_str_eq(txt, "\nevil \\x1b]0;x\\x07\n\n");
+	free(txt);
+	txt = message_text(30, 2, "", NULL, &used);
+	cr_assert_eq(used, 1);
+	free(txt);
+}
+
 Test(layout, frame_put_pads_cuts_and_marks)
 {
 	struct frame f = { 0 };
@@ -376,6 +424,99 @@ Test(layout, bad_filters_keep_the_old_one_and_say_why)
 	cr_assert_str_eq(b.filter_src, "priority == 1");
 	board_index(&b);
 	cr_assert_eq(b.col[STAGE_NEW].n, 2);
+	board_free(&b);
+}
+
+/* A value an enumerated field never takes would quietly match nothing:
+ * refused like an unknown field, with the values it takes. */
+Test(layout, enumerated_fields_refuse_values_they_never_take)
+{
+	static const struct { const char *filter, *says; } bad[] = {
+		{ "severity >= 'hihg'", "filter: unknown severity 'hihg'; values: low medium high critical" },
+		{ "'hihg' <= severity", "unknown severity 'hihg'" },
+		{ "severity == 3", "unknown severity 3; values: low medium high critical" },
+		{ "stage == 'Containment'", "filter: unknown stage 'Containment'; values: new identification "
+		  "containment eradication recovery lessons-learned closed" },
+		{ "incident.stage in ['new', 'triage']", "unknown stage 'triage'" },
+		{ "stage >= 'containment'", "filter: stage has no order (>= would compare the names as text); "
+		  "use == or in [...]; values: new identification" },
+		{ "priority == 'P1'", "filter: unknown priority 'P1'; values: 1 2 3 4 (P1 is 1)" },
+		{ "priority <= 5", "unknown priority 5; values: 1 2 3 4" },
+		{ "priority == 1.5", "unknown priority 1.5" },
+		{ "sla == 'late'", "filter: unknown sla 'late'; values: ok breached none" },
+		{ "sla != 'Breached'", "unknown sla 'Breached'" },
+		{ "resolution == 'fixed'", "filter: unknown resolution 'fixed'; values: true-positive "
+		  "false-positive duplicate benign" },
+		{ "waiting == 'yes'", "filter: unknown waiting 'yes'; values: true false" },
+		{ "mine == 1", "unknown mine 1; values: true false" },
+		{ "asset_criticality > 9", "unknown asset_criticality 9; values: 0 1 2 3 4 (0: unknown)" },
+		{ "severity < null", "unknown severity null" },
+		{ "owner == null && (title ~ 'x' || severity not in ['high', 'hgh'])", "unknown severity 'hgh'" },
+	};
+	static const char *const good[] = {
+		"severity >= 'HIGH'", "'high' <= severity", "stage in ['new', 'containment']",
+		"stage != 'closed'", "priority <= 2", "priority == '1'", "sla == 'breached'",
+		"resolution == 'benign' || resolution == null", "waiting == true", "mine != 'false'",
+		"asset_criticality >= 3", "severity != null", "owner == 'P1' && title == 'hihg'",
+		"stage == category",
+	};
+	struct board b;
+	char msg[600];
+
+	sample(&b);
+	cr_assert_eq(board_filter_set(&b, "priority == 1", msg, sizeof msg), 0, "%s", msg);
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		cr_assert_eq(board_filter_set(&b, bad[i].filter, msg, sizeof msg), IRK_INVALID,
+			     "%s was taken", bad[i].filter);
+		cr_assert(strstr(msg, bad[i].says), "%s: %s", bad[i].filter, msg);
+		/* The filter before stays. */
+		cr_assert_str_eq(b.filter_src, "priority == 1");
+	}
+	for (size_t i = 0; i < sizeof good / sizeof good[0]; i++)
+		cr_assert_eq(board_filter_set(&b, good[i], msg, sizeof msg), 0, "%s: %s", good[i], msg);
+	/* The new field matches closed cards by their resolution. */
+	cr_assert_eq(board_filter_set(&b, "resolution == 'benign'", msg, sizeof msg), 0, "%s", msg);
+	board_index(&b);
+	cr_assert_eq(b.col[STAGE_CLOSED].n, 1);
+	cr_assert_eq(b.col[STAGE_NEW].n, 0);
+	board_free(&b);
+}
+
+/* The report: the cursor on the Closed side, a filter matching a card in
+ * Identification left three columns of "(none match)" on screen. */
+Test(layout, a_filter_brings_the_first_match_into_view)
+{
+	struct board b;
+	char msg[256], *txt;
+
+	sample(&b);
+	b.cur = STAGE_CLOSED;
+	free(text_of(&b, 80, 23));
+	cr_assert_eq(b.first, STAGE_CLOSED - 2);
+	cr_assert_eq(board_filter_set(&b, "IR-4", msg, sizeof msg), 0, "%s", msg);
+	board_index(&b);
+	cr_assert_eq(board_shown(&b), 1);
+	cr_assert_eq(board_focus_match(&b), 1);
+	cr_assert_eq(b.cur, STAGE_IDENTIFICATION);
+	cr_assert_eq(board_current(&b)->inc.id, 4);
+	txt = text_of(&b, 80, 23);
+	cr_assert(strstr(line(txt, 1), "‹Identification (1) "), "%s", txt);
+	cr_assert(strstr(line(txt, 2), "IR-4 P2 high"), "%s", txt);
+	cr_assert_null(strstr(txt, "Closed"), "%s", txt);
+	free(txt);
+	/* The cursor's column has matches: it stays, on the first of them
+	 * when its card went. */
+	b.cur = STAGE_NEW;
+	board_filter_set(&b, "priority == 1", msg, sizeof msg);
+	board_index(&b);
+	cr_assert_eq(board_focus_match(&b), 0);
+	cr_assert_eq(b.cur, STAGE_NEW);
+	/* Nothing matches: nowhere to go. */
+	board_filter_set(&b, "title ~ 'nothing like this'", msg, sizeof msg);
+	board_index(&b);
+	cr_assert_eq(board_shown(&b), 0);
+	cr_assert_eq(board_focus_match(&b), 0);
+	cr_assert_eq(b.cur, STAGE_NEW);
 	board_free(&b);
 }
 
