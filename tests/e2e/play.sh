@@ -129,6 +129,22 @@ out=$(irk step show "$key" scope)
 expect_match "step show: instructions expanded" "$out" "the user of fs-01 could write to"
 expect_match "step show: checklist" "$out" "^  \[ \] Ransom note name and extension recorded"
 expect_match "step show: inputs" "$out" "^  hosts +required +affected hosts"
+# step show --json: one object, the step list keys and its own (irk(1) JSON OUTPUT)
+rid=${key#IR-}
+sqlite3 "$IRK_DB" "UPDATE steps SET checks = '{\"1\":{\"by\":\"bob\",\"at\":1715600000}}' WHERE incident_id = $rid AND step_id = 'scope'"
+expect_rc "step show --json" 0 irk step show "$key" scope --json
+cp "$T/.out" "$T/show.json"
+expect_eq "is one JSON object" "$(jq -r type "$T/show.json")" "object"
+expect_eq "with the keys of step list --json and its own" "$(jq -c 'keys' "$T/show.json")" \
+	'["assignee","attempts","checklist","definition","done_by","ended","error","incident","input_fields","inputs","instructions","kind","lease_owner","log","output","reason","requested_by","required","retry","seq","stage","started","state","step","title"]'
+expect_eq "the step and its incident" "$(jq -r '"\(.incident) \(.step) \(.kind) \(.state)"' "$T/show.json")" "$key scope manual pending"
+expect_match "instructions expanded" "$(jq -r .instructions "$T/show.json")" "the user of fs-01 could write to"
+expect_eq "checklist items with their ticks" "$(jq -c '.checklist[1] | [.item, .checked, .by, .at, .text]' "$T/show.json")" \
+	'[1,true,"bob","2024-05-13T11:33:20Z","EDR search for the same note/extension across the fleet"]'
+expect_eq "an unticked item" "$(jq -c '.checklist[0] | [.checked, .by, .at]' "$T/show.json")" '[false,null,null]'
+expect_eq "the declared inputs" "$(jq -c '.input_fields[] | [.name, .required, .label]' "$T/show.json" | tr '\n' ' ')" \
+	'["family",false,"ransomware family, if known"] ["hosts",true,"affected hosts"] '
+expect_rc "--json with done is a usage error" 2 irk step done "$key" scope --json --input hosts=x
 expect_match "irk show lists the steps" "$(irk show "$key")" "^  5 +scope +identification +manual +pending +yes"
 expect_match "irk show --json has them" "$(irk show "$key" --json | tr -d ' \n')" '"steps":\[\{"step":"page"'
 expect_eq "outbox --json is a JSON array" "$(irk outbox --json)" "[]"
