@@ -167,6 +167,18 @@ void expr_free(struct expr **e);
  * lint`: report unknown fields at their position). name is borrowed from e. */
 void expr_each_var(const struct expr *e, expr_var_fn fn, void *arg);
 
+/* Called once per literal a field is compared with for equality: `F == L`,
+ * `F != L` (either side), each literal of `F in [...]` and `F not in
+ * [...]`; the literal null is left out. name and lit are borrowed from the
+ * expression; the offsets are where the field and the literal start in
+ * the source. */
+typedef void (*expr_literal_fn)(const char *name, int name_offset,
+		const struct expr_value *lit, int lit_offset, void *arg);
+
+/* Call fn for every such comparison in e, in source order (for `irk play
+ * lint`: a comparison with a value the field can never have). */
+void expr_each_literal(const struct expr *e, expr_literal_fn fn, void *arg);
+
 /* The expression in canonical form: every `&&` and `||` group in
  * parentheses, `!` without, strings in single quotes: `(a || (b && c))`,
  * `!x == 1`. Parsing it again gives the same expression (unless the added

@@ -186,6 +186,41 @@ const char *play_asset_host(const char *host, const char *src, const char *dst);
  * web-02 are both in group web). Into buf; "" when host is empty. */
 char *play_host_group(const char *host, char *buf, size_t n);
 
+/* ---- the inputs of a manual step (src/play/inputs.c) -------------------- */
+/* One input a step declares (irk-play(5) "inputs"). */
+struct play_input {
+	char *name;
+	char *label;               /* NULL when none */
+	int required;
+	char **choices;            /* the values allowed, in order (nchoices of them) */
+	int nchoices;              /* 0: any value (unless a pattern says) */
+	char *pattern;             /* a POSIX extended regex the whole value must
+	                            * match; NULL: any */
+};
+struct play_inputs {
+	struct play_input *v;
+	int n;
+};
+/* The inputs a step definition declares (def_json: the JSON of
+ * step_row.def or play_step.def), in order; none when it declares none or
+ * is not JSON. Free with play_inputs_free(). For the front ends: what to
+ * ask for, and what to offer (the choices). */
+void play_inputs_parse(struct play_inputs *in, const char *def_json);
+void play_inputs_free(struct play_inputs *in);
+/* The declared input called name (borrowed from in), or NULL. */
+const struct play_input *play_inputs_find(const struct play_inputs *in, const char *name);
+/* The choices of in as "yes, no", appended to out. */
+void play_input_choices(const struct play_input *in, struct strbuf *out);
+/* Does value fit input in? IRK_OK with *canon the value to record (a
+ * choice as declared, whatever its case in value; else value itself,
+ * borrowed from in or value); IRK_INVALID with err saying why, listing
+ * the choices or giving the pattern ("input compromised is 'maybe'; it
+ * must be one of: yes, no"). An empty value fits (whether the input is
+ * required is play_step_done()'s rule). A front end may call it as the
+ * analyst types; play_step_done() applies it to every input. */
+int play_input_check(const struct play_input *in, const char *value, const char **canon,
+		struct irk_err *err);
+
 /* ---- planning ----------------------------------------------------------- */
 /* Give inc the play (inside the caller's transaction): record the version
  * on the incident (play, play_version, category, severity), lay out the

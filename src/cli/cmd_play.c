@@ -577,6 +577,7 @@ struct shown {
 	struct jdoc def, ticks;    /* the definition; the checklist's ticks by item */
 	int def_ok;
 	struct play_fields *f;     /* templates of the definition see the incident */
+	struct play_inputs in;     /* the inputs it declares */
 };
 
 static int copy_step(const struct step_row *r, void *arg)
@@ -700,23 +701,29 @@ static void show_text(const struct shown *sh)
 				put_text(sh->f, tick_of(sh, item) >= 0 ? "  [x] " : "  [ ] ",
 					 jdoc_str(d, e));
 	}
-	if ((v = def_get(sh, "inputs", JD_ARRAY)) >= 0) {
+	if (sh->in.n) {
 		printf("\nInputs (irk step done %s ", sh->key);
 		cli_put(stdout, r->step_id);
 		printf(" --input NAME=VALUE)\n");
-		for (int e = jdoc_first(d, v); e >= 0; e = jdoc_next(d, v, e)) {
-			const char *name = jdoc_str(d, e), *label = NULL;
-			int req = 0;
-			if (jdoc_type(d, e) == JD_OBJECT) {
-				name = jdoc_str(d, jdoc_get(d, e, "name"));
-				label = jdoc_str(d, jdoc_get(d, e, "label"));
-				req = jdoc_type(d, jdoc_get(d, e, "required")) == JD_TRUE;
-			}
+		for (int i = 0; i < sh->in.n; i++) {
+			const struct play_input *pi = &sh->in.v[i];
+			struct strbuf sb = STRBUF_INIT;
 			printf("  ");
-			cli_put_col(stdout, name, 16);
-			printf(" %s", req ? "required  " : "          ");
-			cli_put(stdout, label ? label : "");
+			cli_put_col(stdout, pi->name, 16);
+			printf(" %s", pi->required ? "required  " : "          ");
+			if (pi->label)
+				strbuf_puts(&sb, pi->label);
+			if (pi->nchoices) {
+				strbuf_puts(&sb, sb.len ? " (one of: " : "one of: ");
+				play_input_choices(pi, &sb);
+			} else if (pi->pattern) {
+				strbuf_printf(&sb, "%smatching %s", sb.len ? " (" : "", pi->pattern);
+			}
+			if (pi->label && (pi->nchoices || pi->pattern))
+				strbuf_addc(&sb, ')');
+			cli_put(stdout, strbuf_str(&sb));
 			putchar('\n');
+			strbuf_free(&sb);
 		}
 	}
 	put_json_block("Recorded inputs", r->inputs);
@@ -767,15 +774,23 @@ static void show_json(const struct shown *sh)
 	jsonw_arr_end(&w);
 	jsonw_key(&w, "input_fields");
 	jsonw_arr_begin(&w);
-	if ((v = def_get(sh, "inputs", JD_ARRAY)) >= 0) {
-		for (int e = jdoc_first(d, v); e >= 0; e = jdoc_next(d, v, e)) {
-			int obj = jdoc_type(d, e) == JD_OBJECT;
-			jsonw_obj_begin(&w);
-			jsonw_kv_str(&w, "name", obj ? jdoc_str(d, jdoc_get(d, e, "name")) : jdoc_str(d, e));
-			jsonw_kv_str(&w, "label", obj ? jdoc_str(d, jdoc_get(d, e, "label")) : NULL);
-			jsonw_kv_bool(&w, "required", obj && jdoc_type(d, jdoc_get(d, e, "required")) == JD_TRUE);
-			jsonw_obj_end(&w);
+	for (int i = 0; i < sh->in.n; i++) {
+		const struct play_input *pi = &sh->in.v[i];
+		jsonw_obj_begin(&w);
+		jsonw_kv_str(&w, "name", pi->name);
+		jsonw_kv_str(&w, "label", pi->label);
+		jsonw_kv_bool(&w, "required", pi->required);
+		jsonw_key(&w, "choices");
+		if (pi->nchoices) {
+			jsonw_arr_begin(&w);
+			for (int c = 0; c < pi->nchoices; c++)
+				jsonw_str(&w, pi->choices[c]);
+			jsonw_arr_end(&w);
+		} else {
+			jsonw_null(&w);
 		}
+		jsonw_kv_str(&w, "pattern", pi->pattern);
+		jsonw_obj_end(&w);
 	}
 	jsonw_arr_end(&w);
 	jsonw_obj_end(&w);
@@ -807,6 +822,7 @@ static int step_show(struct cli *c, int64_t id, const char *step, int json)
 	jdoc_init(&sh.ticks);
 	sh.def_ok = sh.r.def && !jdoc_parse(&sh.def, sh.r.def, strlen(sh.r.def), &je) &&
 		    jdoc_type(&sh.def, 0) == JD_OBJECT;
+	play_inputs_parse(&sh.in, sh.r.def);
 	/* Ticks by item number (store_step_check). */
 	if (store_step_checks(c->store, sh.r.id, &tb, NULL) ||
 	    jdoc_parse(&sh.ticks, tb.buf, tb.len, &je) || jdoc_type(&sh.ticks, 0) != JD_OBJECT)
@@ -819,6 +835,7 @@ static int step_show(struct cli *c, int64_t id, const char *step, int json)
 	jdoc_free(&sh.def);
 	jdoc_free(&sh.ticks);
 	play_fields_free(&sh.f);
+	play_inputs_free(&sh.in);
 	store_step_row_clear(&sh.r);
 	incident_clear(&inc);
 	return EXIT_OK;

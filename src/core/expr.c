@@ -1047,6 +1047,31 @@ void expr_each_var(const struct expr *e, expr_var_fn fn, void *arg)
 		node_each_var(e->root, fn, arg);
 }
 
+/* A field compared for equality with literals: F == L, L != F, F in [...]. */
+static void node_each_literal(const struct node *n, expr_literal_fn fn, void *arg)
+{
+	const struct operand *f = NULL, *lit = NULL;
+
+	if (n->kind == N_CMP && (n->op == T_EQ || n->op == T_NE)) {
+		f = n->a.kind == OPND_FIELD ? &n->a : &n->b;
+		lit = n->a.kind == OPND_FIELD ? &n->b : &n->a;
+		if (f->kind == OPND_FIELD && lit->kind == OPND_LIT && !lit->is_null)
+			fn(f->text, f->offset, &lit->lit, lit->offset, arg);
+	} else if (n->kind == N_IN && n->a.kind == OPND_FIELD) {
+		for (int i = 0; i < n->nlist; i++)
+			if (!n->list[i].is_null)
+				fn(n->a.text, n->a.offset, &n->list[i].lit, n->list[i].offset, arg);
+	}
+	for (int i = 0; i < n->nkids; i++)
+		node_each_literal(n->kids[i], fn, arg);
+}
+
+void expr_each_literal(const struct expr *e, expr_literal_fn fn, void *arg)
+{
+	if (e && fn)
+		node_each_literal(e->root, fn, arg);
+}
+
 static void quote_string(struct strbuf *sb, const char *s)
 {
 	strbuf_addc(sb, '\'');

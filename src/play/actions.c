@@ -156,19 +156,21 @@ static int role_allows(const struct actor *who, int role)
 
 /* ---- done -------------------------------------------------------------------------------- */
 
-/* The inputs as a JSON object, checked against the declared ones. */
-static int build_inputs(struct act *a, const struct step_def *d, char *const *inputs,
+/* The inputs as a JSON object, checked against the declared ones: names,
+ * values (choices, patterns), required ones given. */
+static int build_inputs(struct act *a, const struct play_inputs *in, char *const *inputs,
 			int ninputs, struct strbuf *js, struct irk_err *err)
 {
 	struct jsonw w;
+	struct irk_err why;
 	char name[64];
 
 	jsonw_init(&w, js, 0);
 	jsonw_obj_begin(&w);
 	for (int k = 0; k < ninputs; k++) {
-		const char *eq = strchr(inputs[k], '=');
+		const char *eq = strchr(inputs[k], '='), *value;
 		size_t nl = eq ? (size_t)(eq - inputs[k]) : 0;
-		int declared = !d->ninputs;
+		const struct play_input *pi;
 		if (!eq || !nl || nl >= sizeof name)
 			return irk_fail(err, IRK_INVALID, "input '%s': expected NAME=VALUE", inputs[k]);
 		memcpy(name, inputs[k], nl);
@@ -179,31 +181,34 @@ static int build_inputs(struct act *a, const struct step_def *d, char *const *in
 		for (int j = 0; j < k; j++)
 			if (!strncmp(inputs[j], inputs[k], nl + 1))
 				return irk_fail(err, IRK_INVALID, "input %s given twice", name);
-		for (int j = 0; j < d->ninputs; j++)
-			declared |= !strcmp(d->inputs[j], name);
-		if (!declared) {
+		pi = play_inputs_find(in, name);
+		if (!pi && in->n) {
 			struct strbuf names = STRBUF_INIT;
-			for (int j = 0; j < d->ninputs; j++)
-				strbuf_printf(&names, "%s%s", j ? ", " : "", d->inputs[j]);
+			for (int j = 0; j < in->n; j++)
+				strbuf_printf(&names, "%s%s", j ? ", " : "", in->v[j].name);
 			irk_fail(err, IRK_INVALID, "step %s has no input '%s' (it takes %s)",
 				 a->r->step_id, name, strbuf_str(&names));
 			strbuf_free(&names);
 			return IRK_INVALID;
 		}
-		jsonw_kv_str(&w, name, eq + 1);
+		value = eq + 1;
+		if (pi && play_input_check(pi, value, &value, &why))
+			return irk_fail(err, IRK_INVALID, "step %s: %s", a->r->step_id, why.msg);
+		jsonw_kv_str(&w, name, value);
 	}
 	jsonw_obj_end(&w);
-	for (int j = 0; j < d->ninputs; j++) {
+	for (int j = 0; j < in->n; j++) {
+		const char *n = in->v[j].name;
+		size_t len = strlen(n);
 		int given = 0;
-		if (!d->input_required[j])
+		if (!in->v[j].required)
 			continue;
 		for (int k = 0; k < ninputs; k++)
-			given |= !strncmp(inputs[k], d->inputs[j], strlen(d->inputs[j])) &&
-				 inputs[k][strlen(d->inputs[j])] == '=' &&
-				 inputs[k][strlen(d->inputs[j]) + 1];
+			given |= !strncmp(inputs[k], n, len) && inputs[k][len] == '=' &&
+				 inputs[k][len + 1];
 		if (!given)
-			return irk_fail(err, IRK_INVALID, "step %s needs the input %s "
-					"(--input %s=VALUE)", a->r->step_id, d->inputs[j], d->inputs[j]);
+			return irk_fail(err, IRK_INVALID, "step %s needs the input %s (--input %s=VALUE)",
+					a->r->step_id, n, n);
 	}
 	return IRK_OK;
 }
@@ -233,7 +238,7 @@ int play_step_done(struct store *s, const struct actor *who, int64_t incident_id
 		return act_refuse(&a, err, IRK_REFUSED);
 	}
 	step_def_parse(&d, a.r->def);
-	rc = build_inputs(&a, &d, inputs, ninputs, &js, err);
+	rc = build_inputs(&a, &d.in, inputs, ninputs, &js, err);
 	step_def_free(&d);
 	if (rc) {
 		strbuf_free(&js);

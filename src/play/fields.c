@@ -633,13 +633,10 @@ static const char *check_input(const struct play *p, int j, const char *in, char
 			 p->steps[j].id, step_kind_name(p->steps[j].kind));
 		why = buf;
 	} else if (*in) {
-		int found = 0;
-		for (int k = 0; k < d.ninputs; k++)
-			found |= !strcmp(d.inputs[k], in);
-		if (!found) {
+		if (!play_inputs_find(&d.in, in)) {
 			struct strbuf names = STRBUF_INIT;
-			for (int k = 0; k < d.ninputs; k++)
-				strbuf_printf(&names, "%s%s", k ? ", " : "", d.inputs[k]);
+			for (int k = 0; k < d.in.n; k++)
+				strbuf_printf(&names, "%s%s", k ? ", " : "", d.in.v[k].name);
 			snprintf(buf, n, "steps.%s.inputs.%s: step %s has no input '%s' (%s)",
 				 p->steps[j].id, in, p->steps[j].id, in,
 				 names.len ? strbuf_str(&names) : "it declares none");

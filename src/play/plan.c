@@ -99,23 +99,7 @@ void step_def_parse(struct step_def *d, const char *def_json)
 	if ((v = jdoc_get(&doc, 0, "role")) >= 0 && jdoc_str(&doc, v) &&
 	    role_parse(jdoc_str(&doc, v)) >= 0)
 		d->role = role_parse(jdoc_str(&doc, v));
-	if ((v = jdoc_get(&doc, 0, "inputs")) >= 0 && jdoc_type(&doc, v) == JD_ARRAY) {
-		d->inputs = xcalloc(doc.t[v].len + 1, sizeof *d->inputs);
-		d->input_required = xcalloc(doc.t[v].len + 1, sizeof *d->input_required);
-		for (int e = jdoc_first(&doc, v); e >= 0; e = jdoc_next(&doc, v, e)) {
-			const char *name = jdoc_str(&doc, e);
-			int req = 0;
-			if (jdoc_type(&doc, e) == JD_OBJECT) {
-				int nv = jdoc_get(&doc, e, "name"), rv = jdoc_get(&doc, e, "required");
-				name = jdoc_str(&doc, nv);
-				req = jdoc_type(&doc, rv) == JD_TRUE;
-			}
-			if (!name)
-				continue;
-			d->input_required[d->ninputs] = req;
-			d->inputs[d->ninputs++] = xstrdup(name);
-		}
-	}
+	play_inputs_from(&d->in, &doc, jdoc_get(&doc, 0, "inputs"));
 	jdoc_free(&doc);
 }
 
@@ -125,10 +109,7 @@ void step_def_free(struct step_def *d)
 		free(d->needs[i]);
 	free(d->needs);
 	free(d->when);
-	for (int i = 0; i < d->ninputs; i++)
-		free(d->inputs[i]);
-	free(d->inputs);
-	free(d->input_required);
+	play_inputs_free(&d->in);
 	memset(d, 0, sizeof *d);
 }
 

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -278,6 +279,82 @@ static void check_var(const char *name, int offset, void *arg)
 		report(vc->l, pos, 0, "%s", why);
 }
 
+/* Does literal lit equal value (a choice) by the rules of `==`? Strings
+ * bytewise, severity names by rank, numbers numerically. */
+static int literal_is(const struct expr_value *lit, const char *value)
+{
+	char buf[32], *end;
+	const char *text = expr_value_text(lit, buf, sizeof buf);
+	double d;
+
+	if (!text)
+		return 0;
+	if (!strcmp(text, value))
+		return 1;
+	if (lit->type == EXPR_STR && severity_parse(text) >= 0)
+		return severity_parse(text) == severity_parse(value);
+	if (lit->type == EXPR_NUM) {
+		d = strtod(value, &end);
+		return *value && !*end && d == lit->num;
+	}
+	return 0;
+}
+
+/* A `when` comparing a person's input with a value it cannot have (not
+ * one of its choices, or not matching its pattern) never holds (or, with
+ * !=, always does): the steps behind it would be skipped whatever the
+ * analyst answered. steps.ID.output.NAME of a manual step is its input. */
+static void check_literal(const char *name, int name_off, const struct expr_value *lit,
+			  int lit_off, void *arg)
+{
+	struct var_check *vc = arg;
+	const struct play *p = vc->l->p;
+	char id[64], buf[32];
+	const char *dot, *rest, *text = expr_value_text(lit, buf, sizeof buf);
+	const struct play_input *pi;
+	struct play_inputs in;
+	size_t len;
+	int j;
+
+	(void)name_off;
+	if (strncmp(name, "steps.", 6) || !(dot = strchr(name + 6, '.')) || !text)
+		return;
+	len = (size_t)(dot - (name + 6));
+	if (len >= sizeof id)
+		return;
+	memcpy(id, name + 6, len);
+	id[len] = '\0';
+	rest = dot + 1;
+	if (strncmp(rest, "inputs.", 7) && strncmp(rest, "output.", 7))
+		return;
+	if ((j = play_step_index(p, id)) < 0 || j >= vc->at || p->steps[j].kind != KIND_MANUAL)
+		return;
+	play_inputs_parse(&in, p->steps[j].def);
+	if ((pi = play_inputs_find(&in, rest + 7))) {
+		int ok = !pi->nchoices && !pi->pattern;
+		for (int c = 0; c < pi->nchoices && !ok; c++)
+			ok = literal_is(lit, pi->choices[c]);
+		if (pi->pattern && !pi->nchoices) {
+			struct expr *e = play_pattern_compile(pi->pattern, NULL);
+			ok = !e || play_pattern_match(e, text);
+			expr_free(&e);
+		}
+		if (!ok && pi->nchoices) {
+			struct strbuf names = STRBUF_INIT;
+			play_input_choices(pi, &names);
+			report(vc->l, str_pos(vc->l, vc->tok, (size_t)lit_off), 0,
+			       "when: %s can never be '%s' (its choices: %s)", name, text,
+			       strbuf_str(&names));
+			strbuf_free(&names);
+		} else if (!ok) {
+			report(vc->l, str_pos(vc->l, vc->tok, (size_t)lit_off), 0,
+			       "when: %s can never be '%s' (it must match %s)", name, text,
+			       pi->pattern);
+		}
+	}
+	play_inputs_free(&in);
+}
+
 /* Lint an expression held by string v. */
 static void check_expr(struct lint *l, int v, int at, const char *what)
 {
@@ -293,6 +370,8 @@ static void check_expr(struct lint *l, int v, int at, const char *what)
 		return;
 	}
 	expr_each_var(e, check_var, &vc);
+	if (at >= 0)
+		expr_each_literal(e, check_literal, &vc);
 	expr_free(&e);
 }
 
@@ -418,12 +497,50 @@ static int in_list(const char *const *list, const char *k)
 	return 0;
 }
 
+/* The choices of an input: distinct non-empty strings (a value is matched
+ * without regard to case, so "Yes" and "yes" are one choice). */
+static void check_choices(struct lint *l, int v)
+{
+	struct jdoc *d = &l->d;
+
+	if (want(l, v, JD_ARRAY, "inputs: choices"))
+		return;
+	if (jdoc_first(d, v) < 0)
+		report(l, tok_pos(l, v), 0, "inputs: choices must list at least one value");
+	for (int e = jdoc_first(d, v); e >= 0; e = jdoc_next(d, v, e)) {
+		if (want_str(l, e, "inputs: a choice"))
+			continue;
+		if (strlen(jdoc_str(d, e)) > 256) {
+			report(l, tok_pos(l, e), 0, "inputs: a choice is limited to 256 bytes");
+			continue;
+		}
+		for (int f = jdoc_first(d, v); f >= 0 && f != e; f = jdoc_next(d, v, f))
+			if (jdoc_str(d, f) && !strcasecmp(jdoc_str(d, f), jdoc_str(d, e))) {
+				report(l, tok_pos(l, e), 0, "inputs: choice '%s' is listed twice",
+				       jdoc_str(d, e));
+				break;
+			}
+	}
+}
+
+static void check_pattern(struct lint *l, int v)
+{
+	struct expr_error ee;
+	struct expr *e;
+
+	if (want_str(l, v, "inputs: pattern"))
+		return;
+	if (!(e = play_pattern_compile(jdoc_str(&l->d, v), &ee)))
+		report(l, tok_pos(l, v), 0, "inputs: pattern: %s", strip_at(ee.msg, ee.line, ee.col));
+	expr_free(&e);
+}
+
 static void check_inputs(struct lint *l, int v)
 {
 	if (want(l, v, JD_ARRAY, "inputs"))
 		return;
 	for (int e = jdoc_first(&l->d, v); e >= 0; e = jdoc_next(&l->d, v, e)) {
-		int name = -1;
+		int name = -1, choices = -1, pattern = -1;
 		if (jdoc_type(&l->d, e) == JD_STRING) {
 			name = e;
 		} else if (jdoc_type(&l->d, e) == JD_OBJECT) {
@@ -435,10 +552,18 @@ static void check_inputs(struct lint *l, int v)
 					want_str(l, f, "inputs: label");
 				else if (!strcmp(k, "required"))
 					want(l, f, JD_TRUE, "inputs: required");
+				else if (!strcmp(k, "choices"))
+					check_choices(l, choices = f);
+				else if (!strcmp(k, "pattern"))
+					check_pattern(l, pattern = f);
 				else if (!is_comment_key(k))
 					report(l, tok_pos(l, key_of(f)), 0,
-					       "inputs: unknown key '%s' (name, label, required)", k);
+					       "inputs: unknown key '%s' (name, label, required, choices, "
+					       "pattern)", k);
 			}
+			if (choices >= 0 && pattern >= 0)
+				report(l, tok_pos(l, key_of(pattern)), 0,
+				       "inputs: give choices or a pattern, not both");
 			if (name < 0) {
 				report(l, tok_pos(l, e), 0, "an input needs a name");
 				continue;
@@ -452,6 +577,14 @@ static void check_inputs(struct lint *l, int v)
 		if (!valid_id(jdoc_str(&l->d, name), 0))
 			report(l, tok_pos(l, name), 0,
 			       "input name '%s': use letters, digits, '_' and '-'", jdoc_str(&l->d, name));
+		for (int f = jdoc_first(&l->d, v); f >= 0 && f != e; f = jdoc_next(&l->d, v, f)) {
+			int fn = jdoc_type(&l->d, f) == JD_OBJECT ? jdoc_get(&l->d, f, "name") : f;
+			if (jdoc_str(&l->d, fn) && !strcmp(jdoc_str(&l->d, fn), jdoc_str(&l->d, name))) {
+				report(l, tok_pos(l, name), 0, "input '%s' is declared twice",
+				       jdoc_str(&l->d, name));
+				break;
+			}
+		}
 	}
 }
 

@@ -23,10 +23,17 @@ struct step_def {
 	int nneeds;
 	char *when;               /* NULL when absent */
 	int role;                 /* approval: enum role (senior by default) */
-	char **inputs;            /* declared input names */
-	int *input_required;
-	int ninputs;
+	struct play_inputs in;    /* declared inputs */
 };
+
+/* The inputs declared by array tok of d (inputs.c). */
+struct jdoc;
+void play_inputs_from(struct play_inputs *in, const struct jdoc *d, int tok);
+/* An input's pattern as an expression that holds when the whole value
+ * matches (play_pattern_match()); NULL with ee filled when the pattern is
+ * not a regex the expression language accepts. Caller frees. */
+struct expr *play_pattern_compile(const char *pattern, struct expr_error *ee);
+int play_pattern_match(const struct expr *e, const char *value);
 
 /* Add a diagnostic (play.c). */
 void play_diags_add(struct play_diags *d, const char *file, int line, int col,

@@ -7,6 +7,8 @@ unset IRK_PLAYS
 FIX="$IRK_TOP/tests/fixtures/plays"
 
 as() { _u=$1; shift; IRK_USER=$_u "$IRK_BIN" "$@"; }
+# state_of KEY STEP: the step's state.
+state_of() { sql "SELECT state FROM steps WHERE incident_id = ${1#IR-} AND step_id = '$2'"; }
 
 irk init >/dev/null
 as alice user add bob --role senior >/dev/null
@@ -120,6 +122,21 @@ expect_rc "a senior skips it" 0 as bob step skip "$key" isolate --reason "isolat
 expect_rc "retry of a manual step is refused" 1 as carol step retry "$key" scope
 expect_rc "unknown step" 1 irk step done "$key" nosuch
 expect_match "named" "$(cat "$T/.err")" "has no step 'nosuch'"
+
+# ---- inputs with choices (the brute-force play's "yes or no") ------------------------------
+bkey=IR-$(sql "SELECT id FROM incidents WHERE play = 'brute-force'")
+expect_rc "brute force: to identification" 0 as carol move "$bkey" identification
+expect_match "step show lists the choices" "$(irk step show "$bkey" success)" \
+	"^  compromised +required +yes or no \(one of: yes, no\)$"
+expect_eq "and so does step show --json" "$(irk step show "$bkey" success --json | jq -c '.input_fields[0].choices')" '["yes","no"]'
+expect_rc "an answer outside the choices is refused" 2 as carol step done "$bkey" success --input compromised=maybe
+expect_match "naming the choices" "$(cat "$T/.err")" "^irk: step success: input compromised is 'maybe'; it must be one of: yes, no$"
+expect_eq "the step still waits" "$(state_of "$bkey" success)" waiting
+expect_eq "and nothing behind it was skipped" "$(state_of "$bkey" persistence)" pending
+expect_rc "a choice in another case is taken" 0 as carol step done "$bkey" success --input compromised=Yes --input account=root
+expect_eq "recorded as declared" "$(sql "SELECT inputs FROM steps WHERE incident_id = ${bkey#IR-} AND step_id = 'success'")" \
+	'{"compromised":"yes","account":"root"}'
+expect_eq "so the persistence check is due" "$(state_of "$bkey" persistence)" ready
 
 # ---- step list --json, step show, outbox ------------------------------------------------------
 out=$(irk step list "$key" --json)

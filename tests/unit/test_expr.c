@@ -646,6 +646,32 @@ Test(expr, each_var_reports_fields_in_order)
 	expr_free(&e);
 }
 
+static void collect_literal(const char *name, int name_off, const struct expr_value *lit,
+			    int lit_off, void *arg)
+{
+	struct strbuf *sb = arg;
+	char buf[32];
+
+	strbuf_printf(sb, "%s@%d=%s@%d;", name, name_off, expr_value_text(lit, buf, sizeof buf),
+		      lit_off);
+}
+
+/* For lint: every literal a field is compared with for equality, on
+ * either side, in lists; not orderings, regexes or null. */
+Test(expr, each_literal_reports_equality_comparisons)
+{
+	const char *src = "a == 'x' && ('y' != b || c in ['p', 2, null]) && d < 3 && e ~ 'z' && "
+			  "f == null && !(g not in [true])";
+	struct expr *e = expr_parse(src, NULL);
+	struct strbuf sb = STRBUF_INIT;
+
+	cr_assert_not_null(e);
+	expr_each_literal(e, collect_literal, &sb);
+	cr_assert_str_eq(strbuf_str(&sb), "a@0=x@5;b@20=y@13;c@25=p@31;c@25=2@36;g@84=true@94;");
+	strbuf_free(&sb);
+	expr_free(&e);
+}
+
 Test(expr, value_text_is_locale_free)
 {
 	char buf[32];

@@ -495,3 +495,44 @@ Test(play, bundled_plays_lint_clean)
 	closedir(d);
 	cr_assert_geq(n, 10, "at least ten bundled plays (found %d)", n);
 }
+
+/* An input that declares its values: a `when` comparing it with another
+ * value is an error at that value (it would skip the steps behind it
+ * whatever the analyst answered); steps.ID.output of a manual step is its
+ * inputs, so it counts too. */
+Test(play, when_outside_an_inputs_choices)
+{
+	expect_lint(HEAD
+		"  {\"id\": \"a\", \"stage\": \"new\", \"kind\": \"manual\", \"title\": \"A\",\n"
+		"   \"inputs\": [{\"name\": \"hit\", \"choices\": [\"yes\", \"no\"]},\n"
+		"              {\"name\": \"t\", \"pattern\": \"CHG-[0-9]+\"}, \"free\"]},\n"
+		"  {\"id\": \"b\", \"stage\": \"new\", \"kind\": \"manual\", \"title\": \"B\",\n"
+		"   \"when\": \"steps.a.inputs.hit == 'yes' && steps.a.inputs.free == 'maybe'\"},\n"
+		"  {\"id\": \"c\", \"stage\": \"new\", \"kind\": \"manual\", \"title\": \"C\",\n"
+		"   \"when\": \"steps.a.inputs.hit == 'Yes' || 'maybe' != steps.a.output.hit\"},\n"
+		"  {\"id\": \"d\", \"stage\": \"new\", \"kind\": \"manual\", \"title\": \"D\",\n"
+		"   \"when\": \"steps.a.inputs.hit in ['no', 'nope'] && steps.a.inputs.t != 'CHG-x'\"}]}\n",
+		"t.json:10:35: when: steps.a.inputs.hit can never be 'Yes' (its choices: yes, no)\n"
+		"t.json:10:44: when: steps.a.output.hit can never be 'maybe' (its choices: yes, no)\n"
+		"t.json:12:42: when: steps.a.inputs.hit can never be 'nope' (its choices: yes, no)\n"
+		"t.json:12:73: when: steps.a.inputs.t can never be 'CHG-x' (it must match CHG-[0-9]+)\n");
+}
+
+Test(play, input_choices_and_patterns_are_checked)
+{
+	expect_lint(HEAD
+		"  {\"id\": \"a\", \"stage\": \"new\", \"kind\": \"manual\", \"title\": \"A\",\n"
+		"   \"inputs\": [{\"name\": \"a\", \"choices\": []},\n"
+		"              {\"name\": \"b\", \"choices\": [\"yes\", \"YES\", 1]},\n"
+		"              {\"name\": \"c\", \"choices\": \"yes\"},\n"
+		"              {\"name\": \"d\", \"pattern\": \"(x\"},\n"
+		"              {\"name\": \"e\", \"pattern\": \"x\", \"choices\": [\"x\"]},\n"
+		"              {\"name\": \"a\"}]}]}\n",
+		"t.json:5:40: inputs: choices must list at least one value\n"
+		"t.json:6:48: inputs: choice 'YES' is listed twice\n"
+		"t.json:6:55: inputs: a choice must be a string, not a number\n"
+		"t.json:7:40: inputs: choices must be an array, not a string\n"
+		"t.json:8:40: inputs: pattern: bad regex: Unmatched ( or \\(\n"
+		"t.json:9:29: inputs: give choices or a pattern, not both\n"
+		"t.json:10:24: input 'a' is declared twice\n");
+}

@@ -55,7 +55,7 @@ static const char play_src[] =
 	"   \"url\": \"https://example.org/\", \"required\": true},\n"
 	"  {\"id\": \"lessons\", \"stage\": \"lessons-learned\", \"kind\": \"manual\", \"title\": \"Write up\"}]}\n";
 
-static int64_t incident(const char *asker)
+static int64_t incident_from(const char *src, const char *asker)
 {
 	struct play_diags d = PLAY_DIAGS_INIT;
 	struct play *p = NULL;
@@ -64,7 +64,7 @@ static int64_t incident(const char *asker)
 	struct irk_err err = { 0 };
 	int64_t id;
 
-	play_parse("t.json", play_src, strlen(play_src), &p, &d);
+	play_parse("t.json", src, strlen(src), &p, &d);
 	cr_assert_not_null(p, "%s", d.n ? d.v[0].msg : "");
 	inc.title = xstrdup("Phish");
 	inc.severity = SEV_HIGH;
@@ -78,6 +78,11 @@ static int64_t incident(const char *asker)
 	play_free(&p);
 	play_diags_free(&d);
 	return id;
+}
+
+static int64_t incident(const char *asker)
+{
+	return incident_from(play_src, asker);
 }
 
 static struct actor who(const char *name)
@@ -116,6 +121,12 @@ static struct got step(int64_t id, const char *sid)
 
 	cr_assert_eq(store_step_get(s, id, sid, 0, got_step, &g, &err), IRK_OK, "%s", err.msg);
 	return g;
+}
+
+static int got_def(const struct step_row *r, void *arg)
+{
+	strbuf_puts(arg, r->def ? r->def : "");
+	return 0;
 }
 
 static const char *state(int64_t id, const char *sid)
@@ -314,4 +325,82 @@ Test(actions, closed_incident_steps_do_not_change)
 		     "%s", err.msg);
 	cr_assert_eq(done(id, "alice", "triage", "ticket=T", NULL, &err), IRK_REFUSED);
 	cr_assert_str_eq(err.msg, "IR-1 is closed; its steps can no longer change");
+}
+
+/* An input with choices takes only those (in any case; recorded as
+ * declared), so a `when` comparing it is decided by what the analyst
+ * answered; a pattern must match the whole value. */
+static const char choices_src[] =
+	"{\"play\": \"c\", \"name\": \"C\", \"version\": 1, \"match\": \"rule == 'x'\",\n"
+	" \"steps\": [\n"
+	"  {\"id\": \"success\", \"stage\": \"new\", \"kind\": \"manual\", \"title\": \"Did a guess succeed?\",\n"
+	"   \"inputs\": [{\"name\": \"compromised\", \"label\": \"yes or no\", \"required\": true,\n"
+	"                \"choices\": [\"yes\", \"no\"]},\n"
+	"               {\"name\": \"ticket\", \"pattern\": \"CHG-[0-9]+\"}]},\n"
+	"  {\"id\": \"revoke\", \"stage\": \"new\", \"kind\": \"manual\", \"title\": \"Revoke\",\n"
+	"   \"needs\": [\"success\"], \"when\": \"steps.success.inputs.compromised == 'yes'\"}]}\n";
+
+Test(actions, done_refuses_a_value_outside_the_choices)
+{
+	struct irk_err err = { 0 };
+	int64_t id = incident_from(choices_src, "alice");
+
+	cr_assert_eq(done(id, "carol", "success", "compromised=maybe", NULL, &err), IRK_INVALID);
+	cr_assert_str_eq(err.msg, "step success: input compromised is 'maybe'; it must be one of: yes, no");
+	cr_assert_str_eq(state(id, "success"), "waiting", "refused: nothing changed");
+	cr_assert_str_eq(state(id, "revoke"), "pending", "and nothing was skipped behind it");
+	cr_assert_eq(events("step.done", "carol"), 0);
+	cr_assert_eq(done(id, "carol", "success", "compromised=YES", NULL, &err), IRK_OK, "%s", err.msg);
+	cr_assert_str_eq(step(id, "success").inputs, "{\"compromised\":\"yes\"}",
+			 "recorded as declared, so the when compares equal");
+	cr_assert_str_eq(state(id, "revoke"), "waiting");
+}
+
+Test(actions, done_refuses_a_value_not_matching_the_pattern)
+{
+	struct irk_err err = { 0 };
+	int64_t id = incident_from(choices_src, "alice");
+
+	cr_assert_eq(done(id, "carol", "success", "compromised=no", "ticket=see CHG-12", &err),
+		     IRK_INVALID);
+	cr_assert_str_eq(err.msg, "step success: input ticket is 'see CHG-12'; it must match CHG-[0-9]+");
+	cr_assert_eq(done(id, "carol", "success", "compromised=no", "ticket=CHG-12x", &err),
+		     IRK_INVALID, "the whole value must match");
+	cr_assert_eq(done(id, "carol", "success", "compromised=no", "ticket=CHG-12", &err), IRK_OK,
+		     "%s", err.msg);
+	cr_assert_str_eq(step(id, "success").inputs, "{\"compromised\":\"no\",\"ticket\":\"CHG-12\"}");
+	cr_assert_str_eq(state(id, "revoke"), "skipped", "the answer no skips it");
+}
+
+/* What a front end uses to offer and check the values before done. */
+Test(actions, declared_inputs_for_front_ends)
+{
+	struct play_inputs in;
+	struct irk_err err = { 0 };
+	const struct play_input *pi;
+	const char *canon;
+	int64_t id = incident_from(choices_src, "alice");
+	int64_t row = store_scalar(s, "SELECT id FROM steps WHERE step_id = 'success'");
+	struct strbuf def = STRBUF_INIT;
+
+	(void)id;
+	cr_assert_eq(store_step_get(s, 0, NULL, row, got_def, &def, &err), IRK_OK, "%s", err.msg);
+	play_inputs_parse(&in, strbuf_str(&def));
+	cr_assert_eq(in.n, 2);
+	cr_assert_not_null(pi = play_inputs_find(&in, "compromised"));
+	cr_assert_str_eq(pi->label, "yes or no");
+	cr_assert(pi->required);
+	cr_assert_eq(pi->nchoices, 2);
+	cr_assert_str_eq(pi->choices[1], "no");
+	cr_assert_eq(play_input_check(pi, "No", &canon, &err), IRK_OK);
+	cr_assert_str_eq(canon, "no");
+	cr_assert_eq(play_input_check(pi, "maybe", &canon, &err), IRK_INVALID);
+	cr_assert_eq(play_input_check(pi, "", &canon, &err), IRK_OK, "required is checked at done");
+	cr_assert_not_null(pi = play_inputs_find(&in, "ticket"));
+	cr_assert_str_eq(pi->pattern, "CHG-[0-9]+");
+	cr_assert_eq(play_input_check(pi, "CHG-1", &canon, &err), IRK_OK);
+	cr_assert_eq(play_input_check(pi, "chg-1", &canon, &err), IRK_INVALID);
+	cr_assert_null(play_inputs_find(&in, "ghost"));
+	play_inputs_free(&in);
+	strbuf_free(&def);
 }
