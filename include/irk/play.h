@@ -32,23 +32,27 @@ struct alert_row;
 struct actor;
 struct step_row;
 
-/* Step kinds: name, run by the engine (1) or by people (0), help. */
+/* Step kinds: name with its article (for messages), run by the engine (1)
+ * or by people (0), help. */
 #define IRK_STEP_KINDS(X) \
-	X(KIND_MANUAL,   "manual",   0, "a person does it, ticks a checklist and records inputs") \
-	X(KIND_APPROVAL, "approval", 0, "a person with the given role grants or denies it") \
-	X(KIND_EXEC,     "exec",     1, "run a program with an argv (never a shell)") \
-	X(KIND_ANSIBLE,  "ansible",  1, "run an ansible playbook against hosts or a group") \
-	X(KIND_HTTP,     "http",     1, "an HTTP(S) request; status and JSON body recorded") \
-	X(KIND_NOTIFY,   "notify",   1, "a message to a role or a person, through the outbox") \
-	X(KIND_SCORE,    "score",    1, "confidence 0-100 from the alert history") \
-	X(KIND_SET,      "set",      1, "set incident fields")
+	X(KIND_MANUAL,   "manual",   "a manual",   0, "a person does it, ticks a checklist and records inputs") \
+	X(KIND_APPROVAL, "approval", "an approval", 0, "a person with the given role grants or denies it") \
+	X(KIND_EXEC,     "exec",     "an exec",    1, "run a program with an argv (never a shell)") \
+	X(KIND_ANSIBLE,  "ansible",  "an ansible", 1, "run an ansible playbook against hosts or a group") \
+	X(KIND_HTTP,     "http",     "an http",    1, "an HTTP(S) request; status and JSON body recorded") \
+	X(KIND_NOTIFY,   "notify",   "a notify",   1, "a message to a role or a person, through the outbox") \
+	X(KIND_SCORE,    "score",    "a score",    1, "confidence 0-100 from the alert history") \
+	X(KIND_SET,      "set",      "a set",      1, "set incident fields")
 
-#define X_KIND(e, n, a, h) e,
+#define X_KIND(e, n, an, a, h) e,
 enum step_kind { IRK_STEP_KINDS(X_KIND) KIND_COUNT };
 #undef X_KIND
 
 /* "exec"; "?" when out of range. */
 const char *step_kind_name(int k);
+/* With its article, for messages: "an exec", "a manual"; "a ?" when out
+ * of range. */
+const char *step_kind_an(int k);
 const char *step_kind_help(int k);
 /* The kind for a name, or -1. */
 int step_kind_parse(const char *s);

@@ -469,7 +469,7 @@ static int run_job(struct worker *w, struct job *j, struct job *next)
 	} else if (!step_kind_automated(kind)) {
 		j->person = 1;
 		r.status = RUN_CANCELLED;
-		snprintf(r.why, sizeof r.why, "a %s step is done by a person", j->row.kind);
+		snprintf(r.why, sizeof r.why, "%s step is done by a person", step_kind_an(kind));
 	} else if (kind == KIND_NOTIFY) {
 		/* The messages and the step's state commit together. */
 		if (store_begin(w->s, &err)) {

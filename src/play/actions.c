@@ -273,8 +273,8 @@ static int approval_check(struct act *a, const char *verb, int self_ok, struct i
 	int role;
 
 	if (strcmp(a->r->kind, "approval"))
-		return irk_fail(err, IRK_REFUSED, "step %s is a %s step, not an approval%s",
-				a->r->step_id, a->r->kind,
+		return irk_fail(err, IRK_REFUSED, "step %s is %s step, not an approval%s",
+				a->r->step_id, step_kind_an(step_kind_parse(a->r->kind)),
 				step_kind_automated(step_kind_parse(a->r->kind)) ? "" :
 				" (finish it with irk step done)");
 	if (a->r->state != STEP_WAITING && a->r->state != STEP_READY)

@@ -581,13 +581,14 @@ static int distance(const char *a, const char *b)
 	return row[lb];
 }
 
-struct guess {
-	const char *name;
-	char best[80];
-	int dist;
-};
+void play_guess_init(struct play_guess *g, const char *name)
+{
+	g->name = name;
+	g->best[0] = '\0';
+	g->dist = 99;
+}
 
-static void consider(struct guess *g, const char *prefix, const char *cand)
+void play_guess_consider(struct play_guess *g, const char *prefix, const char *cand)
 {
 	char full[80];
 	int d;
@@ -600,21 +601,35 @@ static void consider(struct guess *g, const char *prefix, const char *cand)
 	}
 }
 
+void play_guess_list(struct play_guess *g, const char *const *list)
+{
+	for (; list && *list; list++)
+		play_guess_consider(g, "", *list);
+}
+
+const char *play_guess_best(const struct play_guess *g)
+{
+	/* Two edits at most, and fewer than half the name: "id" is not a
+	 * typo of "to". */
+	return g->dist <= 2 && (size_t)g->dist * 2 < strlen(g->name) ? g->best : NULL;
+}
+
 static const char *unknown(const char *name, char *buf, size_t n)
 {
-	struct guess g = { name, "", 99 };
+	struct play_guess g;
 
+	play_guess_init(&g, name);
 	for (int i = 0; i < AF_COUNT; i++) {
-		consider(&g, "", alert_names[i]);
-		consider(&g, "alert.", alert_names[i]);
+		play_guess_consider(&g, "", alert_names[i]);
+		play_guess_consider(&g, "alert.", alert_names[i]);
 	}
-	consider(&g, "", "alert.raw");
+	play_guess_consider(&g, "", "alert.raw");
 	for (int i = 0; i < IF_COUNT; i++)
-		consider(&g, "incident.", incident_names[i]);
+		play_guess_consider(&g, "incident.", incident_names[i]);
 	for (int i = 0; asset_names[i]; i++)
-		consider(&g, "asset.", asset_names[i]);
-	consider(&g, "", "score");
-	if (g.dist <= 2)
+		play_guess_consider(&g, "asset.", asset_names[i]);
+	play_guess_consider(&g, "", "score");
+	if (play_guess_best(&g))
 		snprintf(buf, n, "unknown field '%s' (did you mean '%s'?)", name, g.best);
 	else
 		snprintf(buf, n, "unknown field '%s' (see FIELDS in irk-play(5))", name);
@@ -628,9 +643,11 @@ static const char *check_input(const struct play *p, int j, const char *in, char
 	const char *why = NULL;
 
 	step_def_parse(&d, p->steps[j].def);
-	if (p->steps[j].kind != KIND_MANUAL) {
-		snprintf(buf, n, "steps.%s.inputs: a %s step records no inputs (only manual steps do)",
-			 p->steps[j].id, step_kind_name(p->steps[j].kind));
+	if (p->steps[j].kind < 0) {
+		;          /* its kind is unknown: that is the error to report */
+	} else if (p->steps[j].kind != KIND_MANUAL) {
+		snprintf(buf, n, "steps.%s.inputs: %s step records no inputs (only manual steps do)",
+			 p->steps[j].id, step_kind_an(p->steps[j].kind));
 		why = buf;
 	} else if (*in) {
 		if (!play_inputs_find(&d.in, in)) {
@@ -709,8 +726,9 @@ const char *play_field_check(const struct play *p, int at, const char *name, cha
 	if (!strncmp(name, "asset.", 6))
 		return name_index(asset_names, -1, name + 6) >= 0 ? NULL : unknown(name, buf, n);
 	if (!strcmp(name, "score")) {
+		/* A step of unknown kind may be the score step misspelt. */
 		for (int j = 0; j < at && j < p->nsteps; j++)
-			if (p->steps[j].kind == KIND_SCORE)
+			if (p->steps[j].kind == KIND_SCORE || p->steps[j].kind < 0)
 				return NULL;
 		snprintf(buf, n, at < 0 ? "'score' is computed by a score step: the match "
 			 "cannot use it" : "'score' needs a score step listed before this step");

@@ -25,8 +25,8 @@
 #include "irk/template.h"
 #include "play_impl.h"
 
-#define X_KIND(e, n, a, h) { n, a, h },
-static const struct { const char *name; int automated; const char *help; } kinds[] = {
+#define X_KIND(e, n, an, a, h) { n, an, a, h },
+static const struct { const char *name, *an; int automated; const char *help; } kinds[] = {
 	IRK_STEP_KINDS(X_KIND)
 };
 #undef X_KIND
@@ -34,6 +34,11 @@ static const struct { const char *name; int automated; const char *help; } kinds
 const char *step_kind_name(int k)
 {
 	return k >= 0 && k < KIND_COUNT ? kinds[k].name : "?";
+}
+
+const char *step_kind_an(int k)
+{
+	return k >= 0 && k < KIND_COUNT ? kinds[k].an : "a ?";
 }
 
 const char *step_kind_help(int k)
@@ -535,6 +540,23 @@ static void check_pattern(struct lint *l, int v)
 	expr_free(&e);
 }
 
+static const char *const input_keys[] = { "name", "label", "required", "choices", "pattern",
+	NULL };
+
+static void unknown_input_key(struct lint *l, int f, const char *k)
+{
+	struct play_guess g;
+
+	play_guess_init(&g, k);
+	play_guess_list(&g, input_keys);
+	if (play_guess_best(&g))
+		report(l, tok_pos(l, key_of(f)), 0, "inputs: unknown key '%s' (did you mean '%s'?)",
+		       k, play_guess_best(&g));
+	else
+		report(l, tok_pos(l, key_of(f)), 0, "inputs: unknown key '%s' (name, label, "
+		       "required, choices, pattern)", k);
+}
+
 static void check_inputs(struct lint *l, int v)
 {
 	if (want(l, v, JD_ARRAY, "inputs"))
@@ -557,9 +579,7 @@ static void check_inputs(struct lint *l, int v)
 				else if (!strcmp(k, "pattern"))
 					check_pattern(l, pattern = f);
 				else if (!is_comment_key(k))
-					report(l, tok_pos(l, key_of(f)), 0,
-					       "inputs: unknown key '%s' (name, label, required, choices, "
-					       "pattern)", k);
+					unknown_input_key(l, f, k);
 			}
 			if (choices >= 0 && pattern >= 0)
 				report(l, tok_pos(l, key_of(pattern)), 0,
@@ -924,6 +944,37 @@ static void resolve_program(struct lint *l, int s, struct strbuf *def)
 	strbuf_free(&repl);
 }
 
+/* A key step kind `kind` does not take: one of another kind, a typo of
+ * one it takes (did you mean), or neither. */
+static void unknown_step_key(struct lint *l, int e, const char *k, int kind)
+{
+	struct play_guess g;
+	size_t pos = tok_pos(l, key_of(e));
+
+	if (in_list(auto_keys, k)) {
+		report(l, pos, 0, "'%s' is for automated steps; %s step is done by a person", k,
+		       step_kind_an(kind));
+		return;
+	}
+	for (int o = 0; o < KIND_COUNT; o++)
+		if (in_list(kind_keys[o], k)) {
+			report(l, pos, 0, "'%s' is for %s step, not %s step", k, step_kind_an(o),
+			       step_kind_an(kind));
+			return;
+		}
+	play_guess_init(&g, k);
+	play_guess_list(&g, common_keys);
+	if (step_kind_automated(kind))
+		play_guess_list(&g, auto_keys);
+	play_guess_list(&g, kind_keys[kind]);
+	if (play_guess_best(&g))
+		report(l, pos, 0, "unknown key '%s' for %s step (did you mean '%s'?)", k,
+		       step_kind_an(kind), play_guess_best(&g));
+	else
+		report(l, pos, 0, "unknown key '%s' for %s step (see STEP KINDS in irk-play(5))", k,
+		       step_kind_an(kind));
+}
+
 /* Second pass over step i. */
 static void step_body(struct lint *l, int i, int s)
 {
@@ -940,18 +991,17 @@ static void step_body(struct lint *l, int i, int s)
 			continue;
 		if (kind >= 0 && in_list(kind_keys[kind], k))
 			continue;
-		if (kind >= 0 && in_list(auto_keys, k))
-			report(l, tok_pos(l, key_of(e)), 0, "'%s' is for automated steps; a %s step "
-			       "is done by a person", k, step_kind_name(kind));
-		else if (kind >= 0)
-			report(l, tok_pos(l, key_of(e)), 0, "unknown key '%s' for a %s step", k,
-			       step_kind_name(kind));
+		if (kind >= 0)
+			unknown_step_key(l, e, k, kind);
 	}
 	if ((v = jdoc_get(d, s, "title")) >= 0 && !want_str(l, v, "title")) {
 		check_tmpl(l, v, i, "title");
 		check_title_time(l, v);
 		st->title = xstrdup(jdoc_str(d, v));
-	} else if (v < 0 && kind != KIND_NOTIFY && kind != KIND_SCORE && kind != KIND_SET) {
+	} else if (v < 0 && kind >= 0 && kind != KIND_NOTIFY && kind != KIND_SCORE &&
+		   kind != KIND_SET) {
+		/* (A step of unknown kind has had its error: whether it needs
+		 * a title depends on the kind.) */
 		report(l, tok_pos(l, s), 0, "step %s needs a title (what a person reads on the board)",
 		       st->id ? st->id : "?");
 	}
@@ -999,7 +1049,15 @@ static void check_top(struct lint *l)
 
 	for (int e = jdoc_first(d, 0); e >= 0; e = jdoc_next(d, 0, e)) {
 		const char *k = key_name(l, e);
-		if (!is_comment_key(k) && !in_list(top_keys, k))
+		struct play_guess g;
+		if (is_comment_key(k) || in_list(top_keys, k))
+			continue;
+		play_guess_init(&g, k);
+		play_guess_list(&g, top_keys);
+		if (play_guess_best(&g))
+			report(l, tok_pos(l, key_of(e)), 0, "unknown key '%s' (did you mean '%s'?)", k,
+			       play_guess_best(&g));
+		else
 			report(l, tok_pos(l, key_of(e)), 0, "unknown key '%s' (play, name, version, "
 			       "description, match, category, severity, priority, steps, ...)", k);
 	}
@@ -1091,9 +1149,45 @@ int play_step_index(const struct play *p, const char *id)
 	return -1;
 }
 
+struct diag_at {
+	struct play_diag d;
+	size_t seq;
+};
+
+static int diag_cmp(const void *a, const void *b)
+{
+	const struct diag_at *x = a, *y = b;
+
+	if (x->d.line != y->d.line)
+		return x->d.line < y->d.line ? -1 : 1;
+	if (x->d.col != y->d.col)
+		return x->d.col < y->d.col ? -1 : 1;
+	return x->seq < y->seq ? -1 : x->seq > y->seq;
+}
+
+/* Diagnostics from index `from` on (one file's) in the order of the file:
+ * by line, then column; those at one place keep the order they were
+ * found in. Lint finds them by pass (heads, bodies, order), not by place. */
+static void diags_sort(struct play_diags *d, size_t from)
+{
+	size_t n = d->n - from;
+	struct diag_at *v;
+
+	if (n < 2)
+		return;
+	v = xcalloc(n, sizeof *v);
+	for (size_t i = 0; i < n; i++)
+		v[i] = (struct diag_at){ d->v[from + i], i };
+	qsort(v, n, sizeof *v, diag_cmp);
+	for (size_t i = 0; i < n; i++)
+		d->v[from + i] = v[i].d;
+	free(v);
+}
+
 int play_parse(const char *path, const char *src, size_t n, struct play **out,
 	       struct play_diags *diags)
 {
+	size_t first = diags->n;
 	struct lint l = { .path = path, .diags = diags };
 	struct jdoc_error je;
 	struct expr_error ee;
@@ -1126,6 +1220,7 @@ int play_parse(const char *path, const char *src, size_t n, struct play **out,
 	}
 	jdoc_free(&l.d);
 	free(l.step_tok);
+	diags_sort(diags, first);
 	if (l.errors) {
 		play_free(&p);
 		return IRK_INVALID;

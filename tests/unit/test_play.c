@@ -536,3 +536,53 @@ Test(play, input_choices_and_patterns_are_checked)
 		"t.json:9:29: inputs: give choices or a pattern, not both\n"
 		"t.json:10:24: input 'a' is declared twice\n");
 }
+
+/* Unknown keys: "an exec step", a typo gets a suggestion, a key of
+ * another kind says which. */
+Test(play, unknown_keys_are_named_with_a_suggestion)
+{
+	expect_lint("{\"play\": \"t\", \"name\": \"T\", \"version\": 1, \"match\": \"rule == 'X'\",\n"
+		" \"stpes\": [],\n"
+		" \"steps\": [\n"
+		"  {\"id\": \"a\", \"stage\": \"new\", \"kind\": \"exec\", \"title\": \"Run\",\n"
+		"   \"argv\": [\"/bin/true\"], \"timeot\": 5, \"role\": \"senior\", \"colour\": 1},\n"
+		"  {\"id\": \"b\", \"stage\": \"new\", \"kind\": \"approval\", \"title\": \"Ok?\", \"rol\": \"x\"},\n"
+		"  {\"id\": \"c\", \"stage\": \"new\", \"kind\": \"manual\", \"title\": \"Do\",\n"
+		"   \"inputs\": [{\"name\": \"v\", \"choises\": [\"a\"]}]}]}\n",
+		"t.json:2:2: unknown key 'stpes' (did you mean 'steps'?)\n"
+		"t.json:5:27: unknown key 'timeot' for an exec step (did you mean 'timeout'?)\n"
+		"t.json:5:40: 'role' is for an approval step, not an exec step\n"
+		"t.json:5:58: unknown key 'colour' for an exec step (see STEP KINDS in irk-play(5))\n"
+		"t.json:6:67: unknown key 'rol' for an approval step (did you mean 'role'?)\n"
+		"t.json:8:29: inputs: unknown key 'choises' (did you mean 'choices'?)\n");
+}
+
+/* Lint finds problems in passes (ids and kinds first, then each step's
+ * body, then the order of needs): they are printed in the order of the
+ * file. */
+Test(play, diagnostics_in_file_order)
+{
+	expect_lint(HEAD
+		"  {\"id\": \"a\", \"stage\": \"new\", \"kind\": \"manual\", \"title\": \"One\", \"needs\": [\"b\"]},\n"
+		"  {\"id\": \"b\", \"stage\": \"new\", \"kind\": \"manual\", \"title\": \"Two\", \"x\": 1},\n"
+		"  {\"id\": \"b\", \"stage\": \"new\", \"kind\": \"manual\", \"title\": \"Three\"}]}\n",
+		"t.json:4:75: needs 'b', which comes later in the play: list steps in the order "
+		"they can run\n"
+		"t.json:5:65: unknown key 'x' for a manual step (see STEP KINDS in irk-play(5))\n"
+		"t.json:6:10: duplicate step id 'b' (step 2 has it too)\n");
+}
+
+/* A step whose kind is unknown gets that one error: whether it needs a
+ * title, or has inputs, depends on the kind. */
+Test(play, unknown_kind_has_no_follow_on_errors)
+{
+	expect_lint(HEAD
+		"  {\"id\": \"a\", \"stage\": \"new\", \"kind\": \"manaul\", \"checklist\": [\"x\"]},\n"
+		"  {\"id\": \"b\", \"stage\": \"new\", \"kind\": \"scroe\"},\n"
+		"  {\"id\": \"c\", \"stage\": \"new\", \"kind\": \"notify\", \"to\": \"owner\",\n"
+		"   \"text\": \"{{steps.a.inputs.x}}\", \"when\": \"score > 50\"}]}\n",
+		"t.json:4:39: unknown kind 'manaul' (manual, approval, exec, ansible, http, notify, "
+		"score, set)\n"
+		"t.json:5:39: unknown kind 'scroe' (manual, approval, exec, ansible, http, notify, "
+		"score, set)\n");
+}
