@@ -695,7 +695,8 @@ static void show_text(const struct shown *sh)
 		put_text(sh->f, "\nInstructions\n  ", jdoc_str(d, v));
 	if ((v = def_get(sh, "checklist", JD_ARRAY)) >= 0) {
 		int item = 0;
-		printf("\nChecklist\n");
+		printf("\nChecklist%s\n", def_get(sh, "checklist_required", JD_TRUE) >= 0 ?
+		       " (every item is ticked before done)" : "");
 		for (int e = jdoc_first(d, v); e >= 0; e = jdoc_next(d, v, e), item++)
 			if (jdoc_str(d, e))
 				put_text(sh->f, tick_of(sh, item) >= 0 ? "  [x] " : "  [ ] ",

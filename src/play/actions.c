@@ -11,6 +11,7 @@
 #include "irk/clock.h"
 #include "irk/identity.h"
 #include "irk/incident.h"
+#include "irk/jdoc.h"
 #include "irk/jsonw.h"
 #include "irk/model.h"
 #include "irk/play.h"
@@ -213,12 +214,68 @@ static int build_inputs(struct act *a, const struct play_inputs *in, char *const
 	return IRK_OK;
 }
 
+/* The checklist as it stands when the step is done, for the done's audit
+ * event: every item, whether it is ticked, by whom and when (the ticks
+ * are recorded with the done). With checklist_required, an unticked item
+ * refuses the done. Nothing when the step has no checklist. */
+static int checklist_at_done(struct act *a, const struct step_def *d, struct strbuf *js,
+			     struct irk_err *err)
+{
+	struct strbuf tb = STRBUF_INIT, missing = STRBUF_INIT;
+	struct jdoc ticks;
+	struct jdoc_error je;
+	struct jsonw w;
+	char num[16];
+	int rc, nmissing = 0;
+
+	if (!d->nchecklist)
+		return IRK_OK;
+	jdoc_init(&ticks);
+	if ((rc = store_step_checks(a->s, a->r->id, &tb, err)))
+		goto out;
+	if (jdoc_parse(&ticks, tb.buf, tb.len, &je) || jdoc_type(&ticks, 0) != JD_OBJECT)
+		jdoc_parse(&ticks, "{}", 2, &je);
+	jsonw_init(&w, js, 0);
+	jsonw_arr_begin(&w);
+	for (int i = 0; i < d->nchecklist; i++) {
+		int t, at;
+		int64_t when = 0;
+		snprintf(num, sizeof num, "%d", i);
+		t = jdoc_get(&ticks, 0, num);
+		jsonw_obj_begin(&w);
+		jsonw_kv_int(&w, "item", i);
+		jsonw_kv_str(&w, "text", d->checklist[i]);
+		jsonw_kv_bool(&w, "checked", t >= 0);
+		if (t >= 0) {
+			jsonw_kv_str(&w, "by", jdoc_str(&ticks, jdoc_get(&ticks, t, "by")));
+			if ((at = jdoc_get(&ticks, t, "at")) >= 0)
+				jdoc_int(&ticks, at, &when);
+			jsonw_kv_time(&w, "at", when);
+		} else if (++nmissing <= 3) {
+			strbuf_printf(&missing, "%s%d. %.48s%s", nmissing > 1 ? "; " : "", i + 1,
+				      d->checklist[i], strlen(d->checklist[i]) > 48 ? "..." : "");
+		}
+		jsonw_obj_end(&w);
+	}
+	jsonw_arr_end(&w);
+	if (d->checklist_required && nmissing)
+		rc = irk_fail(err, IRK_REFUSED, "step %s needs its whole checklist ticked; %d of %d "
+			      "item%s not: %s%s", a->r->step_id, nmissing, d->nchecklist,
+			      nmissing == 1 ? " is" : "s are", strbuf_str(&missing),
+			      nmissing > 3 ? "; ..." : "");
+out:
+	jdoc_free(&ticks);
+	strbuf_free(&tb);
+	strbuf_free(&missing);
+	return rc;
+}
+
 int play_step_done(struct store *s, const struct actor *who, int64_t incident_id,
 		   const char *step, char *const *inputs, int ninputs, struct irk_err *err)
 {
 	struct act a;
 	struct step_def d;
-	struct strbuf js = STRBUF_INIT;
+	struct strbuf js = STRBUF_INIT, checks = STRBUF_INIT;
 	char buf[600];
 	int rc, before, kind;
 
@@ -239,9 +296,12 @@ int play_step_done(struct store *s, const struct actor *who, int64_t incident_id
 	}
 	step_def_parse(&d, a.r->def);
 	rc = build_inputs(&a, &d.in, inputs, ninputs, &js, err);
+	if (!rc)
+		rc = checklist_at_done(&a, &d, &checks, err);
 	step_def_free(&d);
 	if (rc) {
 		strbuf_free(&js);
+		strbuf_free(&checks);
 		return act_refuse(&a, err, rc);
 	}
 	act_end(&a, STEP_DONE);
@@ -255,7 +315,9 @@ int play_step_done(struct store *s, const struct actor *who, int64_t incident_id
 	strbuf_free(&js);
 	if (step_kind_automated(kind))
 		snprintf(buf, sizeof buf, "done by hand by %s", who->name);
-	rc = act_record(&a, before, step_kind_automated(kind) ? buf : NULL, err);
+	rc = play_step_record_with(s, who->name, a.r, before, step_kind_automated(kind) ? buf : NULL,
+				   checks.len ? "checklist" : NULL, strbuf_str(&checks), err);
+	strbuf_free(&checks);
 	if (rc) {
 		act_abort(&a);
 		return rc;

@@ -484,7 +484,7 @@ static const char *const common_keys[] = {
 };
 static const char *const auto_keys[] = { "retry", "backoff", "timeout", NULL };
 static const char *const kind_keys[KIND_COUNT][8] = {
-	[KIND_MANUAL] = { "checklist", "inputs", NULL },
+	[KIND_MANUAL] = { "checklist", "checklist_required", "inputs", NULL },
 	[KIND_APPROVAL] = { "role", NULL },
 	[KIND_EXEC] = { "argv", "cwd", "env", NULL },
 	[KIND_ANSIBLE] = { "playbook", "hosts", "vars", "connection", "check", NULL },
@@ -643,6 +643,13 @@ static void check_kind(struct lint *l, int i, int s, int kind)
 				check_tmpl(l, e, i, "checklist item");
 		if ((v = jdoc_get(d, s, "inputs")) >= 0)
 			check_inputs(l, v);
+		if ((v = jdoc_get(d, s, "checklist_required")) >= 0 &&
+		    !want(l, v, JD_TRUE, "checklist_required") && jdoc_type(d, v) == JD_TRUE) {
+			int c = jdoc_get(d, s, "checklist");
+			if (c < 0 || jdoc_type(d, c) != JD_ARRAY || jdoc_first(d, c) < 0)
+				report(l, tok_pos(l, key_of(v)), 0,
+				       "checklist_required: the step has no checklist to tick");
+		}
 		break;
 	case KIND_APPROVAL:
 		if ((v = jdoc_get(d, s, "role")) >= 0 && !want_str(l, v, "role") &&

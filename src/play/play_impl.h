@@ -24,6 +24,9 @@ struct step_def {
 	char *when;               /* NULL when absent */
 	int role;                 /* approval: enum role (senior by default) */
 	struct play_inputs in;    /* declared inputs */
+	char **checklist;         /* manual: the items (templates), in order */
+	int nchecklist;
+	int checklist_required;   /* manual: every item ticked before done */
 };
 
 /* The inputs declared by array tok of d (inputs.c). */
@@ -67,6 +70,12 @@ int step_list_find(const struct step_list *l, const char *id);
  * one: the planner then treats the step as having no conditions). */
 void step_def_parse(struct step_def *d, const char *def_json);
 void step_def_free(struct step_def *d);
+
+/* play_step_record() whose audit event carries one more member, key with
+ * the JSON value json (the ticks of a checklist with the done). */
+int play_step_record_with(struct store *s, const char *actor, const struct step_row *after,
+		int before_state, const char *why, const char *key, const char *json,
+		struct irk_err *err);
 
 /* Nonzero for a finished state: done, failed or skipped. */
 int step_state_final(int state);

@@ -586,3 +586,19 @@ Test(play, unknown_kind_has_no_follow_on_errors)
 		"t.json:5:39: unknown kind 'scroe' (manual, approval, exec, ansible, http, notify, "
 		"score, set)\n");
 }
+
+Test(play, checklist_required_needs_a_checklist)
+{
+	expect_lint(HEAD
+		"  {\"id\": \"a\", \"stage\": \"new\", \"kind\": \"manual\", \"title\": \"A\",\n"
+		"   \"checklist_required\": true},\n"
+		"  {\"id\": \"b\", \"stage\": \"new\", \"kind\": \"manual\", \"title\": \"B\",\n"
+		"   \"checklist\": [\"x\"], \"checklist_required\": \"yes\"},\n"
+		"  {\"id\": \"c\", \"stage\": \"new\", \"kind\": \"exec\", \"title\": \"C\", \"argv\": [\"/bin/true\"],\n"
+		"   \"checklist_required\": true},\n"
+		"  {\"id\": \"d\", \"stage\": \"new\", \"kind\": \"manual\", \"title\": \"D\",\n"
+		"   \"checklist\": [\"x\"], \"checklist_required\": true}]}\n",
+		"t.json:5:4: checklist_required: the step has no checklist to tick\n"
+		"t.json:7:46: checklist_required must be a boolean, not a string\n"
+		"t.json:9:4: 'checklist_required' is for a manual step, not an exec step\n");
+}

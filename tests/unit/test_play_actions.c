@@ -404,3 +404,76 @@ Test(actions, declared_inputs_for_front_ends)
 	play_inputs_free(&in);
 	strbuf_free(&def);
 }
+
+/* The ticks are recorded with the done: its audit event carries the
+ * checklist as it stood, who ticked what and when. With
+ * checklist_required, done waits for every tick. */
+static const char checks_src[] =
+	"{\"play\": \"k\", \"name\": \"K\", \"version\": 1, \"match\": \"rule == 'x'\",\n"
+	" \"steps\": [\n"
+	"  {\"id\": \"contain\", \"stage\": \"new\", \"kind\": \"manual\", \"title\": \"Contain\",\n"
+	"   \"checklist\": [\"Host isolated in the EDR\", \"Accounts disabled\", \"Ticket opened\"],\n"
+	"   \"checklist_required\": true},\n"
+	"  {\"id\": \"look\", \"stage\": \"new\", \"kind\": \"manual\", \"title\": \"Look\",\n"
+	"   \"checklist\": [\"Logs read\", \"Peers checked\"]},\n"
+	"  {\"id\": \"plain\", \"stage\": \"new\", \"kind\": \"manual\", \"title\": \"Plain\"}]}\n";
+
+static int64_t row_of(int64_t id, const char *sid)
+{
+	char sql[160];
+
+	snprintf(sql, sizeof sql, "SELECT id FROM steps WHERE incident_id = %lld AND step_id = '%s'",
+		 (long long)id, sid);
+	return store_scalar(s, sql);
+}
+
+/* Does the step.done event of step sid have the SQL value `value` at path
+ * (NULL: no such member)? */
+static int done_has(const char *sid, const char *path, const char *value)
+{
+	char sql[400];
+
+	snprintf(sql, sizeof sql, "SELECT count(*) FROM events WHERE kind = 'step.done' AND "
+		 "json_extract(data, '$.step') = '%s' AND json_extract(data, '%s') %s%s",
+		 sid, path, value ? "= " : "IS NULL", value ? value : "");
+	return store_scalar(s, sql) == 1;
+}
+
+Test(actions, done_records_the_checklist_ticks)
+{
+	struct irk_err err = { 0 };
+	int64_t id = incident_from(checks_src, "alice");
+
+	cr_assert_eq(store_step_check(s, "bob", row_of(id, "look"), 1, 1, &err), IRK_OK, "%s", err.msg);
+	cr_assert_eq(done(id, "carol", "look", NULL, NULL, &err), IRK_OK, "not required: done anyway");
+	cr_assert(done_has("look", "$.by", "'carol'"));
+	cr_assert(done_has("look", "$.checklist[0].text", "'Logs read'"));
+	cr_assert(done_has("look", "$.checklist[0].checked", "0"));
+	cr_assert(done_has("look", "$.checklist[0].by", NULL));
+	cr_assert(done_has("look", "$.checklist[1].text", "'Peers checked'"));
+	cr_assert(done_has("look", "$.checklist[1].checked", "1"));
+	cr_assert(done_has("look", "$.checklist[1].by", "'bob'"), "who ticked it");
+	cr_assert(!done_has("look", "$.checklist[1].at", NULL), "and when");
+	cr_assert(done_has("look", "$.checklist[0].at", NULL));
+	cr_assert_eq(done(id, "carol", "plain", NULL, NULL, &err), IRK_OK);
+	cr_assert(done_has("plain", "$.checklist", NULL), "no checklist, no member");
+}
+
+Test(actions, checklist_required_refuses_done_until_ticked)
+{
+	struct irk_err err = { 0 };
+	int64_t id = incident_from(checks_src, "alice");
+	int64_t row = row_of(id, "contain");
+
+	cr_assert_eq(store_step_check(s, "bob", row, 0, 1, &err), IRK_OK, "%s", err.msg);
+	cr_assert_eq(done(id, "carol", "contain", NULL, NULL, &err), IRK_REFUSED);
+	cr_assert_str_eq(err.msg, "step contain needs its whole checklist ticked; 2 of 3 items are "
+			 "not: 2. Accounts disabled; 3. Ticket opened");
+	cr_assert_str_eq(state(id, "contain"), "waiting");
+	cr_assert_eq(store_step_check(s, "carol", row, 1, 1, &err), IRK_OK, "%s", err.msg);
+	cr_assert_eq(store_step_check(s, "carol", row, 2, 1, &err), IRK_OK, "%s", err.msg);
+	cr_assert_eq(done(id, "carol", "contain", NULL, NULL, &err), IRK_OK, "%s", err.msg);
+	cr_assert_str_eq(state(id, "contain"), "done");
+	cr_assert(done_has("contain", "$.checklist[0].by", "'bob'"));
+	cr_assert(done_has("contain", "$.checklist[2].by", "'carol'"));
+}
