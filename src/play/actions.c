@@ -44,7 +44,7 @@ static int act_begin(struct act *a, struct store *s, const struct actor *who,
 	a->who = who;
 	incident_key(incident_id, a->key, sizeof a->key);
 	if (!step || !*step)
-		return irk_fail(err, IRK_INVALID, "which step? (irk step list %s)", a->key);
+		return irk_fail(err, IRK_INVALID, "which step of %s?", a->key);
 	if ((rc = store_begin(s, err)))
 		return rc;
 	if ((rc = store_incident_get(s, incident_id, &a->inc, err))) {
@@ -64,8 +64,7 @@ static int act_begin(struct act *a, struct store *s, const struct actor *who,
 	    (rc = step_list_load(s, incident_id, &a->l, err)))
 		goto fail;
 	if ((a->i = step_list_find(&a->l, step)) < 0) {
-		rc = irk_fail(err, IRK_NOTFOUND, "%s has no step '%s' (irk step list %s)", a->key,
-			      step, a->key);
+		rc = irk_fail(err, IRK_NOTFOUND, "%s has no step '%s'", a->key, step);
 		goto fail;
 	}
 	a->r = &a->l.v[a->i];
@@ -208,8 +207,7 @@ static int build_inputs(struct act *a, const struct play_inputs *in, char *const
 			given |= !strncmp(inputs[k], n, len) && inputs[k][len] == '=' &&
 				 inputs[k][len + 1];
 		if (!given)
-			return irk_fail(err, IRK_INVALID, "step %s needs the input %s (--input %s=VALUE)",
-					a->r->step_id, n, n);
+			return irk_fail(err, IRK_INVALID, "step %s needs the input %s", a->r->step_id, n);
 	}
 	return IRK_OK;
 }
@@ -283,8 +281,8 @@ int play_step_done(struct store *s, const struct actor *who, int64_t incident_id
 		return rc;
 	kind = step_kind_parse(a.r->kind);
 	if (kind == KIND_APPROVAL) {
-		irk_fail(err, IRK_REFUSED, "%s is an approval: grant it with 'irk approve %s %s' "
-			 "or refuse it with 'irk deny'", step, a.key, step);
+		irk_fail(err, IRK_REFUSED, "step %s is an approval: it is granted or denied, not "
+			 "done", step);
 		return act_refuse(&a, err, IRK_REFUSED);
 	}
 	before = a.r->state;
@@ -335,10 +333,8 @@ static int approval_check(struct act *a, const char *verb, int self_ok, struct i
 	int role;
 
 	if (strcmp(a->r->kind, "approval"))
-		return irk_fail(err, IRK_REFUSED, "step %s is %s step, not an approval%s",
-				a->r->step_id, step_kind_an(step_kind_parse(a->r->kind)),
-				step_kind_automated(step_kind_parse(a->r->kind)) ? "" :
-				" (finish it with irk step done)");
+		return irk_fail(err, IRK_REFUSED, "step %s is %s step, not an approval",
+				a->r->step_id, step_kind_an(step_kind_parse(a->r->kind)));
 	if (a->r->state != STEP_WAITING && a->r->state != STEP_READY)
 		return irk_fail(err, IRK_REFUSED, "approval %s of %s %s", a->r->step_id, a->key,
 				state_words(a->r, buf, sizeof buf));
@@ -379,7 +375,7 @@ int play_step_approve(struct store *s, const struct actor *who, int64_t incident
 static int need_reason(const char *reason, const char *what, struct irk_err *err)
 {
 	if (!reason || !*reason)
-		return irk_fail(err, IRK_INVALID, "%s needs a reason (--reason)", what);
+		return irk_fail(err, IRK_INVALID, "%s needs a reason", what);
 	if (strlen(reason) > REASON_MAX)
 		return irk_fail(err, IRK_INVALID, "a reason is limited to %d bytes", REASON_MAX);
 	return IRK_OK;
@@ -467,7 +463,7 @@ int play_step_retry(struct store *s, const struct actor *who, int64_t incident_i
 	} else {
 		if (!step_kind_automated(kind) && kind != KIND_APPROVAL)
 			irk_fail(err, IRK_REFUSED, "step %s is done by a person: there is nothing to "
-				 "retry (irk step done %s %s)", step, a.key, step);
+				 "retry", step);
 		else
 			irk_fail(err, IRK_REFUSED, "step %s of %s %s; only a failed or waiting step "
 				 "can be retried", step, a.key, state_words(a.r, buf, sizeof buf));

@@ -630,6 +630,27 @@ static void check_recipient(struct lint *l, int v, int at)
 		       "to: '%s' is not role:ROLE, owner or a user name", to);
 }
 
+/* A set step naming a field that cannot be set: a typo of one, or the
+ * list of those that can. */
+static void unknown_set_field(struct lint *l, int e)
+{
+	struct play_guess g;
+	struct strbuf names = STRBUF_INIT;
+
+	play_guess_init(&g, key_name(l, e));
+	for (const struct field_def *f = incident_fields; f->name; f++) {
+		play_guess_consider(&g, "", f->name);
+		strbuf_printf(&names, "%s%s", names.len ? ", " : "", f->name);
+	}
+	if (play_guess_best(&g))
+		report(l, tok_pos(l, key_of(e)), 0, "fields: '%s' is not an incident field (did you "
+		       "mean '%s'?)", key_name(l, e), play_guess_best(&g));
+	else
+		report(l, tok_pos(l, key_of(e)), 0, "fields: '%s' is not an incident field (%s)",
+		       key_name(l, e), strbuf_str(&names));
+	strbuf_free(&names);
+}
+
 /* The kind-specific checks of step i (object s). */
 static void check_kind(struct lint *l, int i, int s, int kind)
 {
@@ -762,9 +783,7 @@ static void check_kind(struct lint *l, int i, int s, int kind)
 			report(l, tok_pos(l, v), 0, "fields sets nothing");
 		for (int e = jdoc_first(d, v); e >= 0 && jdoc_type(d, v) == JD_OBJECT; e = jdoc_next(d, v, e))
 			if (!incident_field_find(key_name(l, e)))
-				report(l, tok_pos(l, key_of(e)), 0,
-				       "fields: '%s' is not an incident field (see irk set --help)",
-				       key_name(l, e));
+				unknown_set_field(l, e);
 		break;
 	}
 }

@@ -78,7 +78,7 @@ expect_match "titles are expanded" "$out" "Verify the duplicate on web-03"
 expect_rc "a forward move with a required step open is refused" 1 as carol move "$key" identification
 expect_match "the refusal names the step" "$(cat "$T/.err")" "cannot leave new: required step not done: verify"
 expect_rc "done without the required input" 2 as carol step done "$key" verify
-expect_match "names the input" "$(cat "$T/.err")" "needs the input verdict \(--input verdict=VALUE\)"
+expect_match "names the input, and the option" "$(cat "$T/.err")" "^irk: step verify needs the input verdict \(--input verdict=VALUE\)$"
 expect_rc "done with inputs" 0 as carol step done "$key" verify --input verdict=malicious --input pid=6120
 expect_match "reports the change" "$(cat "$T/.out")" "verify +waiting +-> done"
 expect_eq "inputs recorded" "$(sql "SELECT inputs FROM steps WHERE step_id = 'verify'")" '{"verdict":"malicious","pid":"6120"}'
@@ -120,8 +120,15 @@ expect_rc "an analyst cannot skip a required step" 1 as carol step skip "$key" i
 expect_rc "skip needs a reason" 2 as bob step skip "$key" isolate
 expect_rc "a senior skips it" 0 as bob step skip "$key" isolate --reason "isolated by the network team"
 expect_rc "retry of a manual step is refused" 1 as carol step retry "$key" scope
+expect_match "the command line adds what to type instead" "$(cat "$T/.err")" \
+	"^irk: step scope is done by a person: there is nothing to retry \(irk step done $key scope\)$"
 expect_rc "unknown step" 1 irk step done "$key" nosuch
-expect_match "named" "$(cat "$T/.err")" "has no step 'nosuch'"
+expect_match "named, with where to look" "$(cat "$T/.err")" "^irk: $key has no step 'nosuch' \(irk step list $key\)$"
+expect_rc "an approval is not done" 1 as carol step done "$key" isolate-ok
+expect_match "it is approved or denied" "$(cat "$T/.err")" \
+	"^irk: step isolate-ok is an approval: it is granted or denied, not done \(irk approve $key isolate-ok, or irk deny $key isolate-ok --reason TEXT\)$"
+expect_rc "an empty reason" 2 as bob step skip "$key" scope --reason ""
+expect_match "gets the option named" "$(cat "$T/.err")" "^irk: skipping a step needs a reason \(--reason TEXT\)$"
 
 # ---- inputs with choices (the brute-force play's "yes or no") ------------------------------
 bkey=IR-$(sql "SELECT id FROM incidents WHERE play = 'brute-force'")

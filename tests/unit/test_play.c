@@ -602,3 +602,19 @@ Test(play, checklist_required_needs_a_checklist)
 		"t.json:7:46: checklist_required must be a boolean, not a string\n"
 		"t.json:9:4: 'checklist_required' is for a manual step, not an exec step\n");
 }
+
+/* A set step's unknown field: a suggestion or the fields there are, not
+ * a command to run. */
+Test(play, set_step_unknown_field)
+{
+	char *got = lint(HEAD
+		"  {\"id\": \"a\", \"stage\": \"new\", \"kind\": \"set\",\n"
+		"   \"fields\": {\"prioirty\": 2, \"colour\": \"red\"}}]}\n");
+
+	cr_assert_str_eq(got, "t.json:5:15: fields: 'prioirty' is not an incident field (did you mean "
+			 "'priority'?)\n"
+			 "t.json:5:30: fields: 'colour' is not an incident field (title, summary, "
+			 "severity, priority, confidence, asset_criticality, category, vector, "
+			 "threat_source, root_cause, business_unit, owner, effort)\n", "%s", got);
+	free(got);
+}

@@ -159,7 +159,7 @@ Test(actions, done_records_inputs_and_who)
 
 	cr_assert_str_eq(state(id, "triage"), "waiting");
 	cr_assert_eq(done(id, "carol", "triage", NULL, NULL, &err), IRK_INVALID);
-	cr_assert_str_eq(err.msg, "step triage needs the input ticket (--input ticket=VALUE)");
+	cr_assert_str_eq(err.msg, "step triage needs the input ticket");
 	cr_assert_eq(done(id, "carol", "triage", "tiket=CHG-1", NULL, &err), IRK_INVALID);
 	cr_assert_str_eq(err.msg, "step triage has no input 'tiket' (it takes ticket, recipients)");
 	cr_assert_eq(done(id, "carol", "triage", "ticket=", NULL, &err), IRK_INVALID,
@@ -188,7 +188,7 @@ Test(actions, done_refuses_what_is_not_a_persons_to_finish)
 	cr_assert_eq(done(id, "carol", "lessons", NULL, NULL, &err), IRK_REFUSED);
 	cr_assert(strstr(err.msg, "is not due yet"), "%s", err.msg);
 	cr_assert_eq(done(id, "carol", "ghost", NULL, NULL, &err), IRK_NOTFOUND);
-	cr_assert_str_eq(err.msg, "IR-1 has no step 'ghost' (irk step list IR-1)");
+	cr_assert_str_eq(err.msg, "IR-1 has no step 'ghost'");
 	cr_assert_eq(done(id, "carol", "triage", "ticket=T1", NULL, &err), IRK_OK);
 	cr_assert_eq(done(id, "bob", "purge", NULL, NULL, &err), IRK_REFUSED);
 	cr_assert(strstr(err.msg, "is an approval"), "%s", err.msg);
@@ -232,7 +232,7 @@ Test(actions, deny_skips_dependents_and_retry_asks_again)
 
 	cr_assert_eq(done(id, "carol", "triage", "ticket=T1", NULL, &err), IRK_OK);
 	cr_assert_eq(play_step_deny(s, &bob, id, "purge", "", &err), IRK_INVALID);
-	cr_assert_str_eq(err.msg, "denying an approval needs a reason (--reason)");
+	cr_assert_str_eq(err.msg, "denying an approval needs a reason");
 	cr_assert_eq(play_step_deny(s, &carol, id, "purge", "no", &err), IRK_REFUSED, "role");
 	cr_assert_eq(play_step_deny(s, &bob, id, "purge", "only 2 recipients, not worth a purge",
 				    &err), IRK_OK, "%s", err.msg);
@@ -264,7 +264,7 @@ Test(actions, skip_needs_reason_and_seniority_for_required)
 	int64_t id = incident("alice");
 
 	cr_assert_eq(play_step_skip(s, &carol, id, "triage", NULL, &err), IRK_INVALID);
-	cr_assert_str_eq(err.msg, "skipping a step needs a reason (--reason)");
+	cr_assert_str_eq(err.msg, "skipping a step needs a reason");
 	cr_assert_eq(play_step_skip(s, &carol, id, "lookup", "service down", &err), IRK_REFUSED);
 	cr_assert_str_eq(err.msg, "step lookup is required: only a senior or admin can skip it");
 	cr_assert_eq(play_step_skip(s, &alice, id, "lookup", "service down", &err), IRK_OK, "%s", err.msg);
@@ -476,4 +476,46 @@ Test(actions, checklist_required_refuses_done_until_ticked)
 	cr_assert_str_eq(state(id, "contain"), "done");
 	cr_assert(done_has("contain", "$.checklist[0].by", "'bob'"));
 	cr_assert(done_has("contain", "$.checklist[2].by", "'carol'"));
+}
+
+/* The play layer speaks to any front end: its refusals name what is
+ * wrong, never the command-line syntax to fix it (the CLI adds that
+ * where it prints; the board has buttons and forms). */
+Test(actions, refusals_carry_no_command_line_syntax)
+{
+	struct irk_err err = { 0 };
+	struct actor alice = who("alice"), carol = who("carol");
+	int64_t id = incident("alice");
+	const char *msgs[8];
+	static char kept[8][512];
+	int n = 0;
+
+#define KEEP() (irk_strlcpy(kept[n], err.msg, sizeof kept[n]), msgs[n] = kept[n], n++)
+	cr_assert_neq(done(id, "carol", "triage", NULL, NULL, &err), IRK_OK);
+	KEEP();
+	cr_assert_neq(done(id, "carol", "", NULL, NULL, &err), IRK_OK);
+	KEEP();
+	cr_assert_neq(done(id, "carol", "ghost", NULL, NULL, &err), IRK_OK);
+	KEEP();
+	cr_assert_eq(done(id, "carol", "triage", "ticket=T1", NULL, &err), IRK_OK);
+	cr_assert_neq(done(id, "carol", "purge", NULL, NULL, &err), IRK_OK);
+	KEEP();
+	cr_assert_neq(play_step_approve(s, &alice, id, "lessons", &err), IRK_OK);
+	KEEP();
+	cr_assert_neq(play_step_retry(s, &carol, id, "lessons", NULL, &err), IRK_OK);
+	KEEP();
+	cr_assert_neq(play_step_deny(s, &alice, id, "purge", NULL, &err), IRK_OK);
+	KEEP();
+	cr_assert_neq(play_step_skip(s, &carol, id, "lessons", "", &err), IRK_OK);
+	KEEP();
+#undef KEEP
+	for (int i = 0; i < n; i++) {
+		cr_assert(msgs[i][0], "refusal %d says why", i);
+		cr_assert_null(strstr(msgs[i], "--"), "%s", msgs[i]);
+		cr_assert_null(strstr(msgs[i], "irk "), "%s", msgs[i]);
+	}
+	cr_assert_str_eq(msgs[1], "which step of IR-1?");
+	cr_assert_str_eq(msgs[3], "step purge is an approval: it is granted or denied, not done");
+	cr_assert_str_eq(msgs[4], "step lessons is a manual step, not an approval");
+	cr_assert_str_eq(msgs[5], "step lessons is done by a person: there is nothing to retry");
 }
