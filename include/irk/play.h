@@ -187,7 +187,9 @@ const char *play_field_check(const struct play *p, int at, const char *name,
  * arguments; NULL when host is empty and no address is internal. */
 const char *play_asset_host(const char *host, const char *src, const char *dst);
 /* The group of a host: its name without a trailing number (web-01 and
- * web-02 are both in group web). Into buf; "" when host is empty. */
+ * web-02 are both in group web). Into buf; "" when host is empty or an
+ * IPv4 or IPv6 address (an address has no group: asset.group is then
+ * missing, and the score step counts no peers). */
 char *play_host_group(const char *host, char *buf, size_t n);
 
 /* ---- the inputs of a manual step (src/play/inputs.c) -------------------- */

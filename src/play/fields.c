@@ -77,17 +77,11 @@ static int split_step(const char *name, char *id, size_t n, const char **rest)
 
 /* ---- the group of a host ---------------------------------------------------- */
 
-static int is_ipv4(const char *h)
+static int is_address(const char *s)
 {
-	int dots = 0;
+	unsigned char b[16];
 
-	for (; *h; h++) {
-		if (*h == '.')
-			dots++;
-		else if (*h < '0' || *h > '9')
-			return 0;
-	}
-	return dots == 3;
+	return s && (inet_pton(AF_INET, s, b) == 1 || inet_pton(AF_INET6, s, b) == 1);
 }
 
 char *play_host_group(const char *host, char *buf, size_t n)
@@ -97,17 +91,12 @@ char *play_host_group(const char *host, char *buf, size_t n)
 	if (!n)
 		return buf;
 	buf[0] = '\0';
-	if (!host || !*host)
+	/* An address names no group: its digits are not a numbering of
+	 * siblings (10.1.2.7 and 10.1.2.8 may be a printer and a domain
+	 * controller), and a subnet is not a role. */
+	if (!host || !*host || is_address(host))
 		return buf;
 	irk_strlcpy(buf, host, n);
-	if (is_ipv4(buf)) {
-		/* An address: its /24, the neighbours a peer comparison wants. */
-		char *dot = strrchr(buf, '.');
-		*dot = '\0';
-		return buf;
-	}
-	if (strchr(buf, ':'))       /* IPv6: no useful grouping by name */
-		return buf;
 	/* web-01.corp.example: the first label, then trailing digits and
 	 * separators go. */
 	buf[strcspn(buf, ".")] = '\0';
@@ -138,13 +127,6 @@ static int ip_internal(const char *s)
 		return (b[0] & 0xfe) == 0xfc || (b[0] == 0xfe && (b[1] & 0xc0) == 0x80) ||
 		       !memcmp(b, "\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\1", 16);
 	return 0;
-}
-
-static int is_address(const char *s)
-{
-	unsigned char b[16];
-
-	return s && (inet_pton(AF_INET, s, b) == 1 || inet_pton(AF_INET6, s, b) == 1);
 }
 
 const char *play_asset_host(const char *host, const char *src, const char *dst)

@@ -244,7 +244,13 @@ Test(play, host_groups)
 	cr_assert_str_eq(play_host_group("web-02.corp.example", buf, sizeof buf), "web");
 	cr_assert_str_eq(play_host_group("db7", buf, sizeof buf), "db");
 	cr_assert_str_eq(play_host_group("mailgw", buf, sizeof buf), "mailgw");
-	cr_assert_str_eq(play_host_group("10.0.1.21", buf, sizeof buf), "10.0.1");
+	/* An address has no group: 10.0.1.21 and 10.0.1.22 are not siblings
+	 * because their numbers are close. */
+	cr_assert_str_eq(play_host_group("10.0.1.21", buf, sizeof buf), "");
+	cr_assert_str_eq(play_host_group("10.1.2.3", buf, sizeof buf), "");
+	cr_assert_str_eq(play_host_group("fd00::12", buf, sizeof buf), "");
+	cr_assert_str_eq(play_host_group("2001:db8::7", buf, sizeof buf), "");
+	cr_assert_str_eq(play_host_group("10.0.1", buf, sizeof buf), "10.0.1", "not an address");
 	cr_assert_str_eq(play_host_group("42", buf, sizeof buf), "42");
 	cr_assert_str_eq(play_host_group("", buf, sizeof buf), "");
 	cr_assert_str_eq(play_host_group(NULL, buf, sizeof buf), "");
@@ -311,7 +317,8 @@ Test(play, asset_host_is_the_internal_side)
 		.src_ip = "10.20.4.42", .dst_ip = "192.0.2.55" };
 	struct play_fields *f = play_fields_new(NULL, NULL, &a);
 
-	cr_assert(eval("asset.host == '10.20.4.42' && asset.group == '10.20.4'", f));
+	cr_assert(eval("asset.host == '10.20.4.42' && asset.group == null", f),
+		  "an address has no group");
 	cr_assert(eval("host == '192.0.2.55'", f), "the alert's own host is unchanged");
 	play_fields_free(&f);
 	a.host = "ws-042";
