@@ -32,23 +32,27 @@ struct alert_row;
 struct actor;
 struct step_row;
 
-/* Step kinds: name, run by the engine (1) or by people (0), help. */
+/* Step kinds: name with its article (for messages), run by the engine (1)
+ * or by people (0), help. */
 #define IRK_STEP_KINDS(X) \
-	X(KIND_MANUAL,   "manual",   0, "a person does it, ticks a checklist and records inputs") \
-	X(KIND_APPROVAL, "approval", 0, "a person with the given role grants or denies it") \
-	X(KIND_EXEC,     "exec",     1, "run a program with an argv (never a shell)") \
-	X(KIND_ANSIBLE,  "ansible",  1, "run an ansible playbook against hosts or a group") \
-	X(KIND_HTTP,     "http",     1, "an HTTP(S) request; status and JSON body recorded") \
-	X(KIND_NOTIFY,   "notify",   1, "a message to a role or a person, through the outbox") \
-	X(KIND_SCORE,    "score",    1, "confidence 0-100 from the alert history") \
-	X(KIND_SET,      "set",      1, "set incident fields")
+	X(KIND_MANUAL,   "manual",   "a manual",   0, "a person does it, ticks a checklist and records inputs") \
+	X(KIND_APPROVAL, "approval", "an approval", 0, "a person with the given role grants or denies it") \
+	X(KIND_EXEC,     "exec",     "an exec",    1, "run a program with an argv (never a shell)") \
+	X(KIND_ANSIBLE,  "ansible",  "an ansible", 1, "run an ansible playbook against hosts or a group") \
+	X(KIND_HTTP,     "http",     "an http",    1, "an HTTP(S) request; status and JSON body recorded") \
+	X(KIND_NOTIFY,   "notify",   "a notify",   1, "a message to a role or a person, through the outbox") \
+	X(KIND_SCORE,    "score",    "a score",    1, "confidence 0-100 from the alert history") \
+	X(KIND_SET,      "set",      "a set",      1, "set incident fields")
 
-#define X_KIND(e, n, a, h) e,
+#define X_KIND(e, n, an, a, h) e,
 enum step_kind { IRK_STEP_KINDS(X_KIND) KIND_COUNT };
 #undef X_KIND
 
 /* "exec"; "?" when out of range. */
 const char *step_kind_name(int k);
+/* With its article, for messages: "an exec", "a manual"; "a ?" when out
+ * of range. */
+const char *step_kind_an(int k);
 const char *step_kind_help(int k);
 /* The kind for a name, or -1. */
 int step_kind_parse(const char *s);
@@ -183,8 +187,45 @@ const char *play_field_check(const struct play *p, int at, const char *name,
  * arguments; NULL when host is empty and no address is internal. */
 const char *play_asset_host(const char *host, const char *src, const char *dst);
 /* The group of a host: its name without a trailing number (web-01 and
- * web-02 are both in group web). Into buf; "" when host is empty. */
+ * web-02 are both in group web). Into buf; "" when host is empty or an
+ * IPv4 or IPv6 address (an address has no group: asset.group is then
+ * missing, and the score step counts no peers). */
 char *play_host_group(const char *host, char *buf, size_t n);
+
+/* ---- the inputs of a manual step (src/play/inputs.c) -------------------- */
+/* One input a step declares (irk-play(5) "inputs"). */
+struct play_input {
+	char *name;
+	char *label;               /* NULL when none */
+	int required;
+	char **choices;            /* the values allowed, in order (nchoices of them) */
+	int nchoices;              /* 0: any value (unless a pattern says) */
+	char *pattern;             /* a POSIX extended regex the whole value must
+	                            * match; NULL: any */
+};
+struct play_inputs {
+	struct play_input *v;
+	int n;
+};
+/* The inputs a step definition declares (def_json: the JSON of
+ * step_row.def or play_step.def), in order; none when it declares none or
+ * is not JSON. Free with play_inputs_free(). For the front ends: what to
+ * ask for, and what to offer (the choices). */
+void play_inputs_parse(struct play_inputs *in, const char *def_json);
+void play_inputs_free(struct play_inputs *in);
+/* The declared input called name (borrowed from in), or NULL. */
+const struct play_input *play_inputs_find(const struct play_inputs *in, const char *name);
+/* The choices of in as "yes, no", appended to out. */
+void play_input_choices(const struct play_input *in, struct strbuf *out);
+/* Does value fit input in? IRK_OK with *canon the value to record (a
+ * choice as declared, whatever its case in value; else value itself,
+ * borrowed from in or value); IRK_INVALID with err saying why, listing
+ * the choices or giving the pattern ("input compromised is 'maybe'; it
+ * must be one of: yes, no"). An empty value fits (whether the input is
+ * required is play_step_done()'s rule). A front end may call it as the
+ * analyst types; play_step_done() applies it to every input. */
+int play_input_check(const struct play_input *in, const char *value, const char **canon,
+		struct irk_err *err);
 
 /* ---- planning ----------------------------------------------------------- */
 /* Give inc the play (inside the caller's transaction): record the version

@@ -90,12 +90,13 @@
 	  "                 knows (--version HASH shows a stored version)\n" \
 	  "Play directories: $IRK_PLAYS (colon-separated), plays.path in irk.conf, then\n" \
 	  "the bundled plays. The format is in irk-play(5).\n") \
-	X(step, "list KEY [--json] | show KEY STEP | done KEY STEP [--input NAME=VALUE]... | " \
+	X(step, "list KEY [--json] | show KEY STEP [--json] | done KEY STEP [--input NAME=VALUE]... | " \
 	  "skip KEY STEP --reason TEXT | retry KEY STEP [--reason TEXT]", \
 	  "list and work the steps of an incident's play", \
 	  "  list KEY       the steps with stage, kind, state, who and title\n" \
 	  "                 (--json: every field, outputs and definitions included)\n" \
 	  "  show KEY STEP  instructions, checklist, inputs, output and log of a step\n" \
+	  "                 (--json: one object, see JSON OUTPUT in irk(1))\n" \
 	  "  done KEY STEP  finish a step you did (a manual step, or an automated one\n" \
 	  "                 done by hand); --input NAME=VALUE records its inputs\n" \
 	  "  skip KEY STEP  skip a step (--reason required; a required step only by a\n" \

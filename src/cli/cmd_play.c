@@ -452,6 +452,32 @@ static void json_raw_or_str(struct jsonw *w, const char *key, const char *text)
 	jdoc_free(&d);
 }
 
+/* A step as `step list --json` prints it (irk(1) JSON OUTPUT): the
+ * members, into an open object. */
+static void json_step(struct jsonw *w, const struct step_row *r)
+{
+	jsonw_kv_str(w, "step", r->step_id);
+	jsonw_kv_int(w, "seq", r->seq);
+	jsonw_kv_str(w, "kind", r->kind);
+	jsonw_kv_str(w, "stage", stage_name(r->stage));
+	jsonw_kv_str(w, "state", step_state_name(r->state));
+	jsonw_kv_bool(w, "required", r->required);
+	jsonw_kv_str(w, "title", r->title);
+	jsonw_kv_str(w, "assignee", r->assignee);
+	jsonw_kv_int(w, "attempts", r->attempts);
+	jsonw_kv_int(w, "retry", r->retry);
+	jsonw_kv_str(w, "requested_by", r->requested_by);
+	jsonw_kv_str(w, "done_by", r->done_by);
+	jsonw_kv_str(w, "lease_owner", r->lease_owner);
+	jsonw_kv_str(w, "reason", r->reason);
+	jsonw_kv_str(w, "error", r->error);
+	jsonw_kv_time(w, "started", r->t_start);
+	jsonw_kv_time(w, "ended", r->t_end);
+	json_raw_or_str(w, "inputs", r->inputs);
+	json_raw_or_str(w, "output", r->output);
+	json_raw_or_str(w, "definition", r->def);
+}
+
 static int list_row(const struct step_row *r, void *arg)
 {
 	struct snapshot *sn = arg;
@@ -460,26 +486,7 @@ static int list_row(const struct step_row *r, void *arg)
 
 	if (sn->json) {
 		jsonw_obj_begin(w);
-		jsonw_kv_str(w, "step", r->step_id);
-		jsonw_kv_int(w, "seq", r->seq);
-		jsonw_kv_str(w, "kind", r->kind);
-		jsonw_kv_str(w, "stage", stage_name(r->stage));
-		jsonw_kv_str(w, "state", step_state_name(r->state));
-		jsonw_kv_bool(w, "required", r->required);
-		jsonw_kv_str(w, "title", r->title);
-		jsonw_kv_str(w, "assignee", r->assignee);
-		jsonw_kv_int(w, "attempts", r->attempts);
-		jsonw_kv_int(w, "retry", r->retry);
-		jsonw_kv_str(w, "requested_by", r->requested_by);
-		jsonw_kv_str(w, "done_by", r->done_by);
-		jsonw_kv_str(w, "lease_owner", r->lease_owner);
-		jsonw_kv_str(w, "reason", r->reason);
-		jsonw_kv_str(w, "error", r->error);
-		jsonw_kv_time(w, "started", r->t_start);
-		jsonw_kv_time(w, "ended", r->t_end);
-		json_raw_or_str(w, "inputs", r->inputs);
-		json_raw_or_str(w, "output", r->output);
-		json_raw_or_str(w, "definition", r->def);
+		json_step(w, r);
 		jsonw_obj_end(w);
 		return 0;
 	}
@@ -563,31 +570,24 @@ static int step_list(struct cli *c, int64_t id, int json)
 
 /* ---- step show ------------------------------------------------------------------- */
 
-struct show_ctx {
-	struct step_row r;
-	char *def, *output, *inputs, *log, *title, *kind;
-	int found;
+/* What step show prints, read once for the text and the JSON forms. */
+struct shown {
+	struct step_row r;         /* owned copy */
+	char key[24];
+	struct jdoc def, ticks;    /* the definition; the checklist's ticks by item */
+	int def_ok;
+	struct play_fields *f;     /* templates of the definition see the incident */
+	struct play_inputs in;     /* the inputs it declares */
 };
 
-static int keep_step(const struct step_row *r, void *arg)
+static int copy_step(const struct step_row *r, void *arg)
 {
-	struct show_ctx *sc = arg;
-
-	sc->r = *r;
-	sc->def = xstrdup(r->def ? r->def : "{}");
-	sc->output = r->output ? xstrdup(r->output) : NULL;
-	sc->inputs = r->inputs ? xstrdup(r->inputs) : NULL;
-	sc->log = r->log ? xstrdup(r->log) : NULL;
-	sc->title = xstrdup(r->title ? r->title : "");
-	sc->kind = xstrdup(r->kind ? r->kind : "?");
-	sc->r.step_id = sc->r.kind = sc->r.title = sc->r.output = NULL;
-	sc->found = 1;
+	store_step_row_copy(arg, r);
 	return 0;
 }
 
 struct first_alert {
 	struct play_alert pa;
-	int found;
 	struct play_fields **f;
 	struct store *s;
 	const struct incident *inc;
@@ -599,19 +599,25 @@ static int with_alert(const struct alert_row *a, void *arg)
 
 	play_alert_from_row(&fa->pa, a);
 	*fa->f = play_fields_new(fa->s, fa->inc, &fa->pa);
-	fa->found = 1;
 	return 1;
 }
 
-/* Text from the definition, its templates expanded when they can be. */
+/* Text from the definition, its templates expanded when they can be
+ * (caller frees). */
+static char *render(struct play_fields *f, const char *src)
+{
+	char *t = tmpl_render(src, play_fields_lookup, f, NULL);
+
+	return t ? t : xstrdup(src);
+}
+
 static void put_text(struct play_fields *f, const char *label, const char *src)
 {
-	struct irk_err err = { 0 };
-	char *t = tmpl_render(src, play_fields_lookup, f, &err);
+	char *t = render(f, src);
 	struct strbuf sb = STRBUF_INIT;
 
 	printf("%s", label);
-	sanitize_append(&sb, t ? t : src, strlen(t ? t : src), SAN_KEEP_NL);
+	sanitize_append(&sb, t, strlen(t), SAN_KEEP_NL);
 	fwrite(strbuf_str(&sb), 1, sb.len, stdout);
 	putchar('\n');
 	strbuf_free(&sb);
@@ -631,114 +637,207 @@ static void put_json_block(const char *label, const char *text)
 	strbuf_free(&sb);
 }
 
-static int step_show(struct cli *c, int64_t id, const char *step)
+/* Token of key in the definition, when it has the type wanted; else -1. */
+static int def_get(const struct shown *sh, const char *key, int type)
+{
+	int v = sh->def_ok ? jdoc_get(&sh->def, 0, key) : -1;
+
+	return v >= 0 && jdoc_type(&sh->def, v) == type ? v : -1;
+}
+
+/* The tick of checklist item i ({"by", "at"}), or -1. */
+static int tick_of(const struct shown *sh, int item)
+{
+	char num[16];
+
+	snprintf(num, sizeof num, "%d", item);
+	return jdoc_get(&sh->ticks, 0, num);
+}
+
+static void show_text(const struct shown *sh)
+{
+	const struct step_row *r = &sh->r;
+	const struct jdoc *d = &sh->def;
+	char t1[32], t2[32];
+	int v;
+
+	printf("%s step ", sh->key);
+	cli_put(stdout, r->step_id);
+	printf(": ");
+	cli_put(stdout, r->title ? r->title : "");
+	printf("\n\n  %-10s %s, stage %s%s\n", "kind", r->kind, stage_name(r->stage),
+	       r->required ? ", required" : "");
+	printf("  %-10s %s", "state", step_state_name(r->state));
+	if (r->done_by) {
+		printf(" by ");
+		cli_put(stdout, r->done_by);
+	}
+	if (r->requested_by) {
+		printf(" (asked by ");
+		cli_put(stdout, r->requested_by);
+		putchar(')');
+	}
+	printf("\n  %-10s %d%s\n", "attempts", r->attempts, r->retry ? " (retries allowed)" : "");
+	if (r->t_start || r->t_end)
+		printf("  %-10s %s .. %s\n", "time", irk_time_short(r->t_start, t1, sizeof t1),
+		       irk_time_short(r->t_end, t2, sizeof t2));
+	if (r->reason) {
+		printf("  %-10s ", "reason");
+		cli_put(stdout, r->reason);
+		putchar('\n');
+	}
+	if (r->error) {
+		printf("  %-10s ", "error");
+		cli_put(stdout, r->error);
+		putchar('\n');
+	}
+	if ((v = def_get(sh, "instructions", JD_STRING)) >= 0)
+		put_text(sh->f, "\nInstructions\n  ", jdoc_str(d, v));
+	if ((v = def_get(sh, "checklist", JD_ARRAY)) >= 0) {
+		int item = 0;
+		printf("\nChecklist%s\n", def_get(sh, "checklist_required", JD_TRUE) >= 0 ?
+		       " (every item is ticked before done)" : "");
+		for (int e = jdoc_first(d, v); e >= 0; e = jdoc_next(d, v, e), item++)
+			if (jdoc_str(d, e))
+				put_text(sh->f, tick_of(sh, item) >= 0 ? "  [x] " : "  [ ] ",
+					 jdoc_str(d, e));
+	}
+	if (sh->in.n) {
+		printf("\nInputs (irk step done %s ", sh->key);
+		cli_put(stdout, r->step_id);
+		printf(" --input NAME=VALUE)\n");
+		for (int i = 0; i < sh->in.n; i++) {
+			const struct play_input *pi = &sh->in.v[i];
+			struct strbuf sb = STRBUF_INIT;
+			printf("  ");
+			cli_put_col(stdout, pi->name, 16);
+			printf(" %s", pi->required ? "required  " : "          ");
+			if (pi->label)
+				strbuf_puts(&sb, pi->label);
+			if (pi->nchoices) {
+				strbuf_puts(&sb, sb.len ? " (one of: " : "one of: ");
+				play_input_choices(pi, &sb);
+			} else if (pi->pattern) {
+				strbuf_printf(&sb, "%smatching %s", sb.len ? " (" : "", pi->pattern);
+			}
+			if (pi->label && (pi->nchoices || pi->pattern))
+				strbuf_addc(&sb, ')');
+			cli_put(stdout, strbuf_str(&sb));
+			putchar('\n');
+			strbuf_free(&sb);
+		}
+	}
+	put_json_block("Recorded inputs", r->inputs);
+	put_json_block("Output", r->output);
+	put_json_block("Log", r->log);
+	put_json_block("Definition", r->def);
+}
+
+/* The JSON form (irk(1) JSON OUTPUT): a step list object, plus the
+ * incident, the instructions and checklist with templates expanded, the
+ * ticks, the declared inputs and the log. */
+static void show_json(const struct shown *sh)
+{
+	const struct jdoc *d = &sh->def;
+	struct strbuf out = STRBUF_INIT;
+	struct jsonw w;
+	char *t;
+	int v;
+
+	jsonw_init(&w, &out, 1);
+	jsonw_obj_begin(&w);
+	jsonw_kv_str(&w, "incident", sh->key);
+	json_step(&w, &sh->r);
+	json_raw_or_str(&w, "log", sh->r.log);
+	t = (v = def_get(sh, "instructions", JD_STRING)) >= 0 ? render(sh->f, jdoc_str(d, v)) : NULL;
+	jsonw_kv_str(&w, "instructions", t);
+	free(t);
+	jsonw_key(&w, "checklist");
+	jsonw_arr_begin(&w);
+	if ((v = def_get(sh, "checklist", JD_ARRAY)) >= 0) {
+		int item = 0;
+		for (int e = jdoc_first(d, v); e >= 0; e = jdoc_next(d, v, e), item++) {
+			int tk = tick_of(sh, item);
+			int64_t at = 0;
+			jsonw_obj_begin(&w);
+			jsonw_kv_int(&w, "item", item);
+			t = jdoc_str(d, e) ? render(sh->f, jdoc_str(d, e)) : NULL;
+			jsonw_kv_str(&w, "text", t);
+			free(t);
+			jsonw_kv_bool(&w, "checked", tk >= 0);
+			jsonw_kv_str(&w, "by", tk >= 0 ? jdoc_str(&sh->ticks, jdoc_get(&sh->ticks, tk, "by")) : NULL);
+			if (tk >= 0)
+				jdoc_int(&sh->ticks, jdoc_get(&sh->ticks, tk, "at"), &at);
+			jsonw_kv_time(&w, "at", at);
+			jsonw_obj_end(&w);
+		}
+	}
+	jsonw_arr_end(&w);
+	jsonw_key(&w, "input_fields");
+	jsonw_arr_begin(&w);
+	for (int i = 0; i < sh->in.n; i++) {
+		const struct play_input *pi = &sh->in.v[i];
+		jsonw_obj_begin(&w);
+		jsonw_kv_str(&w, "name", pi->name);
+		jsonw_kv_str(&w, "label", pi->label);
+		jsonw_kv_bool(&w, "required", pi->required);
+		jsonw_key(&w, "choices");
+		if (pi->nchoices) {
+			jsonw_arr_begin(&w);
+			for (int c = 0; c < pi->nchoices; c++)
+				jsonw_str(&w, pi->choices[c]);
+			jsonw_arr_end(&w);
+		} else {
+			jsonw_null(&w);
+		}
+		jsonw_kv_str(&w, "pattern", pi->pattern);
+		jsonw_obj_end(&w);
+	}
+	jsonw_arr_end(&w);
+	jsonw_obj_end(&w);
+	puts(strbuf_str(&out));
+	strbuf_free(&out);
+}
+
+static int step_show(struct cli *c, int64_t id, const char *step, int json)
 {
 	struct incident inc;
 	struct irk_err err = { 0 };
-	struct show_ctx sc = { 0 };
-	struct play_fields *f = NULL;
-	struct first_alert fa = { .f = &f, .s = c->store };
-	struct jdoc d;
+	struct shown sh = { .f = NULL };
+	struct first_alert fa = { .f = &sh.f, .s = c->store };
+	struct strbuf tb = STRBUF_INIT;
 	struct jdoc_error je;
-	char key[24], t1[32], t2[32];
-	int v;
 
 	if (store_incident_get(c->store, id, &inc, &err))
 		return cli_report(&err);
-	fa.inc = &inc;
-	if (store_step_get(c->store, id, step, 0, keep_step, &sc, &err)) {
+	if (store_step_get(c->store, id, step, 0, copy_step, &sh.r, &err)) {
 		incident_clear(&inc);
 		return cli_report(&err);
 	}
+	incident_key(id, sh.key, sizeof sh.key);
+	fa.inc = &inc;
 	store_alert_first(c->store, id, with_alert, &fa, NULL);
-	if (!f)
-		f = play_fields_new(c->store, &inc, NULL);
-	printf("%s step ", incident_key(id, key, sizeof key));
-	cli_put(stdout, step);
-	printf(": ");
-	cli_put(stdout, sc.title);
-	printf("\n\n  %-10s %s, stage %s%s\n", "kind", sc.kind, stage_name(sc.r.stage),
-	       sc.r.required ? ", required" : "");
-	printf("  %-10s %s", "state", step_state_name(sc.r.state));
-	if (sc.r.done_by) {
-		printf(" by ");
-		cli_put(stdout, sc.r.done_by);
-	}
-	if (sc.r.requested_by) {
-		printf(" (asked by ");
-		cli_put(stdout, sc.r.requested_by);
-		putchar(')');
-	}
-	printf("\n  %-10s %d%s\n", "attempts", sc.r.attempts, sc.r.retry ? " (retries allowed)" : "");
-	if (sc.r.t_start || sc.r.t_end)
-		printf("  %-10s %s .. %s\n", "time", irk_time_short(sc.r.t_start, t1, sizeof t1),
-		       irk_time_short(sc.r.t_end, t2, sizeof t2));
-	if (sc.r.reason) {
-		printf("  %-10s ", "reason");
-		cli_put(stdout, sc.r.reason);
-		putchar('\n');
-	}
-	if (sc.r.error) {
-		printf("  %-10s ", "error");
-		cli_put(stdout, sc.r.error);
-		putchar('\n');
-	}
-	jdoc_init(&d);
-	if (!jdoc_parse(&d, sc.def, strlen(sc.def), &je)) {
-		if ((v = jdoc_get(&d, 0, "instructions")) >= 0 && jdoc_str(&d, v))
-			put_text(f, "\nInstructions\n  ", jdoc_str(&d, v));
-		if ((v = jdoc_get(&d, 0, "checklist")) >= 0 && jdoc_type(&d, v) == JD_ARRAY) {
-			/* Ticks by item number (store_step_check). */
-			struct strbuf tb = STRBUF_INIT;
-			struct jdoc ticks;
-			char num[16];
-			int item = 0;
-			jdoc_init(&ticks);
-			if (store_step_checks(c->store, sc.r.id, &tb, NULL) ||
-			    jdoc_parse(&ticks, tb.buf, tb.len, &je))
-				jdoc_parse(&ticks, "{}", 2, &je);
-			printf("\nChecklist\n");
-			for (int e = jdoc_first(&d, v); e >= 0; e = jdoc_next(&d, v, e), item++) {
-				snprintf(num, sizeof num, "%d", item);
-				if (jdoc_str(&d, e))
-					put_text(f, jdoc_get(&ticks, 0, num) >= 0 ? "  [x] " : "  [ ] ",
-						 jdoc_str(&d, e));
-			}
-			jdoc_free(&ticks);
-			strbuf_free(&tb);
-		}
-		if ((v = jdoc_get(&d, 0, "inputs")) >= 0 && jdoc_type(&d, v) == JD_ARRAY) {
-			printf("\nInputs (irk step done %s ", key);
-			cli_put(stdout, step);
-			printf(" --input NAME=VALUE)\n");
-			for (int e = jdoc_first(&d, v); e >= 0; e = jdoc_next(&d, v, e)) {
-				const char *name = jdoc_str(&d, e), *label = NULL;
-				int req = 0;
-				if (jdoc_type(&d, e) == JD_OBJECT) {
-					name = jdoc_str(&d, jdoc_get(&d, e, "name"));
-					label = jdoc_str(&d, jdoc_get(&d, e, "label"));
-					req = jdoc_type(&d, jdoc_get(&d, e, "required")) == JD_TRUE;
-				}
-				printf("  ");
-				cli_put_col(stdout, name, 16);
-				printf(" %s", req ? "required  " : "          ");
-				cli_put(stdout, label ? label : "");
-				putchar('\n');
-			}
-		}
-	}
-	jdoc_free(&d);
-	put_json_block("Recorded inputs", sc.inputs);
-	put_json_block("Output", sc.output);
-	put_json_block("Log", sc.log);
-	put_json_block("Definition", sc.def);
-	play_fields_free(&f);
-	free(sc.def);
-	free(sc.output);
-	free(sc.inputs);
-	free(sc.log);
-	free(sc.title);
-	free(sc.kind);
+	if (!sh.f)
+		sh.f = play_fields_new(c->store, &inc, NULL);
+	jdoc_init(&sh.def);
+	jdoc_init(&sh.ticks);
+	sh.def_ok = sh.r.def && !jdoc_parse(&sh.def, sh.r.def, strlen(sh.r.def), &je) &&
+		    jdoc_type(&sh.def, 0) == JD_OBJECT;
+	play_inputs_parse(&sh.in, sh.r.def);
+	/* Ticks by item number (store_step_check). */
+	if (store_step_checks(c->store, sh.r.id, &tb, NULL) ||
+	    jdoc_parse(&sh.ticks, tb.buf, tb.len, &je) || jdoc_type(&sh.ticks, 0) != JD_OBJECT)
+		jdoc_parse(&sh.ticks, "{}", 2, &je);
+	if (json)
+		show_json(&sh);
+	else
+		show_text(&sh);
+	strbuf_free(&tb);
+	jdoc_free(&sh.def);
+	jdoc_free(&sh.ticks);
+	play_fields_free(&sh.f);
+	play_inputs_free(&sh.in);
+	store_step_row_clear(&sh.r);
 	incident_clear(&inc);
 	return EXIT_OK;
 }
@@ -773,6 +872,75 @@ static int report_row(const struct step_row *r, void *arg)
 	return 0;
 }
 
+/* The play layer's refusals say what is wrong in words any front end can
+ * show; the command to type next is this front end's to add. The step is
+ * read again (the refused action changed nothing). */
+struct hint_ctx {
+	int found;
+	char kind[16];
+	struct play_inputs in;
+};
+
+static int hint_step(const struct step_row *r, void *arg)
+{
+	struct hint_ctx *h = arg;
+
+	h->found = 1;
+	irk_strlcpy(h->kind, r->kind ? r->kind : "", sizeof h->kind);
+	play_inputs_parse(&h->in, r->def);
+	return 0;
+}
+
+/* Is input name given a value in inputs? */
+static int input_given(char **inputs, int ninputs, const char *name)
+{
+	size_t n = strlen(name);
+
+	for (int k = 0; k < ninputs; k++)
+		if (!strncmp(inputs[k], name, n) && inputs[k][n] == '=' && inputs[k][n + 1])
+			return 1;
+	return 0;
+}
+
+static void act_hint(struct cli *c, int what, int64_t id, const char *step, char **inputs,
+		     int ninputs, const char *reason, int rc, struct strbuf *hint)
+{
+	struct hint_ctx h = { 0 };
+	char key[24];
+	int kind;
+
+	incident_key(id, key, sizeof key);
+	if ((what == ACT_DENY || what == ACT_SKIP) && rc == IRK_INVALID && (!reason || !*reason)) {
+		strbuf_puts(hint, "--reason TEXT");
+		return;
+	}
+	if (store_step_get(c->store, id, step, 0, hint_step, &h, NULL) || !h.found) {
+		struct incident inc;
+		/* The incident runs a play, but not with such a step. */
+		if (rc == IRK_NOTFOUND && !store_incident_get(c->store, id, &inc, NULL)) {
+			if (inc.play)
+				strbuf_printf(hint, "irk step list %s", key);
+			incident_clear(&inc);
+		}
+		play_inputs_free(&h.in);
+		return;
+	}
+	kind = step_kind_parse(h.kind);
+	if (what == ACT_DONE && rc == IRK_INVALID) {
+		for (int i = 0; i < h.in.n; i++)
+			if (h.in.v[i].required && !input_given(inputs, ninputs, h.in.v[i].name))
+				strbuf_printf(hint, "%s--input %s=VALUE", hint->len ? " " : "",
+					      h.in.v[i].name);
+	} else if (what == ACT_DONE && kind == KIND_APPROVAL) {
+		strbuf_printf(hint, "irk approve %s %s, or irk deny %s %s --reason TEXT", key, step,
+			      key, step);
+	} else if ((what == ACT_APPROVE || what == ACT_DENY || what == ACT_RETRY) &&
+		   kind >= 0 && !step_kind_automated(kind) && kind != KIND_APPROVAL) {
+		strbuf_printf(hint, "irk step done %s %s", key, step);
+	}
+	play_inputs_free(&h.in);
+}
+
 static int act(struct cli *c, int what, int64_t id, const char *step, char **inputs, int ninputs,
 	       const char *reason)
 {
@@ -800,6 +968,12 @@ static int act(struct cli *c, int what, int64_t id, const char *step, char **inp
 		break;
 	}
 	if (rc) {
+		struct strbuf hint = STRBUF_INIT;
+		size_t len = strlen(err.msg);
+		act_hint(c, what, id, step, inputs, ninputs, reason, rc, &hint);
+		if (hint.len && len < sizeof err.msg)
+			snprintf(err.msg + len, sizeof err.msg - len, " (%s)", strbuf_str(&hint));
+		strbuf_free(&hint);
 		snapshot_free(&sn);
 		return cli_report(&err);
 	}
@@ -862,6 +1036,8 @@ int cmd_step(struct cli *c, int argc, char **argv)
 		rc = cli_usage_error(cmd, "'%s': list, show, done, skip or retry?", sub);
 	} else if ((rc = key_step(cmd, argc, argv, &id, &step))) {
 		;
+	} else if (json && strcmp(sub, "show")) {
+		rc = cli_usage_error(cmd, "--json goes with list and show");
 	} else if (ninputs && strcmp(sub, "done")) {
 		rc = cli_usage_error(cmd, "--input goes with done");
 	} else if (!strcmp(sub, "skip") && !reason) {
@@ -869,7 +1045,7 @@ int cmd_step(struct cli *c, int argc, char **argv)
 	} else if (!cli_store(c, 0)) {
 		rc = EXIT_ERR;
 	} else if (!strcmp(sub, "show")) {
-		rc = step_show(c, id, step);
+		rc = step_show(c, id, step, json);
 	} else {
 		rc = act(c, !strcmp(sub, "done") ? ACT_DONE : !strcmp(sub, "skip") ? ACT_SKIP :
 			 ACT_RETRY, id, step, inputs, ninputs, reason);

@@ -469,7 +469,7 @@ static int run_job(struct worker *w, struct job *j, struct job *next)
 	} else if (!step_kind_automated(kind)) {
 		j->person = 1;
 		r.status = RUN_CANCELLED;
-		snprintf(r.why, sizeof r.why, "a %s step is done by a person", j->row.kind);
+		snprintf(r.why, sizeof r.why, "%s step is done by a person", step_kind_an(kind));
 	} else if (kind == KIND_NOTIFY) {
 		/* The messages and the step's state commit together. */
 		if (store_begin(w->s, &err)) {
@@ -757,6 +757,12 @@ struct engine *engine_start_opts(const char *db_path, const struct config *cfg,
 	if (getrandom(&nonce, sizeof nonce, 0) != (ssize_t)sizeof nonce)
 		nonce = (unsigned short)(proc_mono_ms() & 0xffff);
 	run_http_global_init();
+	{
+		int swept = run_workdir_sweep(cfg);
+		if (swept)
+			engine_log(e, "removed %d working director%s left by irk processes that died",
+				   swept, swept == 1 ? "y" : "ies");
+	}
 	/* The threads take no signals: the UI thread and `irk serve` handle
 	 * them, and children get every signal back at its default. */
 	sigfillset(&all);

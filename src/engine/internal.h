@@ -91,10 +91,15 @@ const char *run_str(struct run_ctx *c, const char *key);
  * under engine.tmpdir, $TMPDIR or /tmp, removed by run_ctx_free(). */
 int run_workdir(struct run_ctx *c);
 /* Make a private directory (mode 0700) under engine.tmpdir, $TMPDIR or
- * /tmp into buf. -1 with errno (buf then names the parent) when it
- * cannot. */
+ * /tmp into buf, named irk-step.PID.XXXXXX after this process. -1 with
+ * errno (buf then names the parent) when it cannot. */
 struct config;
 int run_workdir_make(const struct config *cfg, char *buf, size_t n);
+/* Remove the working directories that processes no longer running left
+ * in that directory (killed mid-step, so nothing emptied them): those
+ * named irk-step.PID.XXXXXX, of our uid, whose PID is not a live
+ * process. Symlinks are not followed. Returns how many were removed. */
+int run_workdir_sweep(const struct config *cfg);
 /* Empty dir for the next step (nothing followed through symlinks).
  * 0 when it is again an empty directory of ours with mode 0700; -1 when
  * not: the caller removes it (run_rmtree) and makes another. */

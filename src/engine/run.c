@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -297,7 +298,7 @@ int64_t run_grace_ms(const struct run_env *env)
 	return env->cfg ? config_get_int(env->cfg, "engine.grace", RUN_GRACE_MS) : RUN_GRACE_MS;
 }
 
-int run_workdir_make(const struct config *cfg, char *buf, size_t n)
+static const char *workdir_base(const struct config *cfg)
 {
 	const char *base = cfg ? config_get(cfg, "engine.tmpdir") : NULL;
 
@@ -305,7 +306,18 @@ int run_workdir_make(const struct config *cfg, char *buf, size_t n)
 		base = getenv("TMPDIR");
 	if (!base || !*base)
 		base = "/tmp";
-	if ((size_t)snprintf(buf, n, "%s/irk-step.XXXXXX", base) >= n) {
+	return base;
+}
+
+/* The name says whose it is: irk-step.PID.XXXXXX, the pid of the process
+ * whose engine made it, so a later start can tell the directories of a
+ * process that died (kill -9, a crash) from those of one still running
+ * (run_workdir_sweep). */
+int run_workdir_make(const struct config *cfg, char *buf, size_t n)
+{
+	const char *base = workdir_base(cfg);
+
+	if ((size_t)snprintf(buf, n, "%s/irk-step.%d.XXXXXX", base, (int)getpid()) >= n) {
 		errno = ENAMETOOLONG;
 		buf[0] = '\0';
 		return -1;
@@ -317,6 +329,45 @@ int run_workdir_make(const struct config *cfg, char *buf, size_t n)
 		return -1;
 	}
 	return 0;
+}
+
+/* The pid in an irk-step.PID.XXXXXX name, or 0. */
+static long workdir_pid(const char *name)
+{
+	const char *p = name + 9, *dot;
+	char *end;
+	long pid;
+
+	if (strncmp(name, "irk-step.", 9) || !(dot = strchr(p, '.')) || strlen(dot + 1) != 6 ||
+	    !isdigit((unsigned char)*p))
+		return 0;
+	pid = strtol(p, &end, 10);
+	return end == dot && pid > 0 ? pid : 0;
+}
+
+int run_workdir_sweep(const struct config *cfg)
+{
+	char base[4096], path[4200];
+	struct dirent *de;
+	struct stat st;
+	DIR *d;
+	int removed = 0;
+
+	if (!realpath(workdir_base(cfg), base) || !(d = opendir(base)))
+		return 0;
+	while ((de = readdir(d))) {
+		long pid = workdir_pid(de->d_name);
+		/* Alive, or not ours to judge (EPERM: another user's process). */
+		if (!pid || pid == (long)getpid() || kill((pid_t)pid, 0) == 0 || errno != ESRCH)
+			continue;
+		if ((size_t)snprintf(path, sizeof path, "%s/%s", base, de->d_name) >= sizeof path ||
+		    lstat(path, &st) || !S_ISDIR(st.st_mode) || st.st_uid != geteuid())
+			continue;
+		run_rmtree(path);
+		removed++;
+	}
+	closedir(d);
+	return removed;
 }
 
 int run_workdir(struct run_ctx *c)

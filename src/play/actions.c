@@ -11,6 +11,7 @@
 #include "irk/clock.h"
 #include "irk/identity.h"
 #include "irk/incident.h"
+#include "irk/jdoc.h"
 #include "irk/jsonw.h"
 #include "irk/model.h"
 #include "irk/play.h"
@@ -43,7 +44,7 @@ static int act_begin(struct act *a, struct store *s, const struct actor *who,
 	a->who = who;
 	incident_key(incident_id, a->key, sizeof a->key);
 	if (!step || !*step)
-		return irk_fail(err, IRK_INVALID, "which step? (irk step list %s)", a->key);
+		return irk_fail(err, IRK_INVALID, "which step of %s?", a->key);
 	if ((rc = store_begin(s, err)))
 		return rc;
 	if ((rc = store_incident_get(s, incident_id, &a->inc, err))) {
@@ -63,8 +64,7 @@ static int act_begin(struct act *a, struct store *s, const struct actor *who,
 	    (rc = step_list_load(s, incident_id, &a->l, err)))
 		goto fail;
 	if ((a->i = step_list_find(&a->l, step)) < 0) {
-		rc = irk_fail(err, IRK_NOTFOUND, "%s has no step '%s' (irk step list %s)", a->key,
-			      step, a->key);
+		rc = irk_fail(err, IRK_NOTFOUND, "%s has no step '%s'", a->key, step);
 		goto fail;
 	}
 	a->r = &a->l.v[a->i];
@@ -156,19 +156,21 @@ static int role_allows(const struct actor *who, int role)
 
 /* ---- done -------------------------------------------------------------------------------- */
 
-/* The inputs as a JSON object, checked against the declared ones. */
-static int build_inputs(struct act *a, const struct step_def *d, char *const *inputs,
+/* The inputs as a JSON object, checked against the declared ones: names,
+ * values (choices, patterns), required ones given. */
+static int build_inputs(struct act *a, const struct play_inputs *in, char *const *inputs,
 			int ninputs, struct strbuf *js, struct irk_err *err)
 {
 	struct jsonw w;
+	struct irk_err why;
 	char name[64];
 
 	jsonw_init(&w, js, 0);
 	jsonw_obj_begin(&w);
 	for (int k = 0; k < ninputs; k++) {
-		const char *eq = strchr(inputs[k], '=');
+		const char *eq = strchr(inputs[k], '='), *value;
 		size_t nl = eq ? (size_t)(eq - inputs[k]) : 0;
-		int declared = !d->ninputs;
+		const struct play_input *pi;
 		if (!eq || !nl || nl >= sizeof name)
 			return irk_fail(err, IRK_INVALID, "input '%s': expected NAME=VALUE", inputs[k]);
 		memcpy(name, inputs[k], nl);
@@ -179,33 +181,91 @@ static int build_inputs(struct act *a, const struct step_def *d, char *const *in
 		for (int j = 0; j < k; j++)
 			if (!strncmp(inputs[j], inputs[k], nl + 1))
 				return irk_fail(err, IRK_INVALID, "input %s given twice", name);
-		for (int j = 0; j < d->ninputs; j++)
-			declared |= !strcmp(d->inputs[j], name);
-		if (!declared) {
+		pi = play_inputs_find(in, name);
+		if (!pi && in->n) {
 			struct strbuf names = STRBUF_INIT;
-			for (int j = 0; j < d->ninputs; j++)
-				strbuf_printf(&names, "%s%s", j ? ", " : "", d->inputs[j]);
+			for (int j = 0; j < in->n; j++)
+				strbuf_printf(&names, "%s%s", j ? ", " : "", in->v[j].name);
 			irk_fail(err, IRK_INVALID, "step %s has no input '%s' (it takes %s)",
 				 a->r->step_id, name, strbuf_str(&names));
 			strbuf_free(&names);
 			return IRK_INVALID;
 		}
-		jsonw_kv_str(&w, name, eq + 1);
+		value = eq + 1;
+		if (pi && play_input_check(pi, value, &value, &why))
+			return irk_fail(err, IRK_INVALID, "step %s: %s", a->r->step_id, why.msg);
+		jsonw_kv_str(&w, name, value);
 	}
 	jsonw_obj_end(&w);
-	for (int j = 0; j < d->ninputs; j++) {
+	for (int j = 0; j < in->n; j++) {
+		const char *n = in->v[j].name;
+		size_t len = strlen(n);
 		int given = 0;
-		if (!d->input_required[j])
+		if (!in->v[j].required)
 			continue;
 		for (int k = 0; k < ninputs; k++)
-			given |= !strncmp(inputs[k], d->inputs[j], strlen(d->inputs[j])) &&
-				 inputs[k][strlen(d->inputs[j])] == '=' &&
-				 inputs[k][strlen(d->inputs[j]) + 1];
+			given |= !strncmp(inputs[k], n, len) && inputs[k][len] == '=' &&
+				 inputs[k][len + 1];
 		if (!given)
-			return irk_fail(err, IRK_INVALID, "step %s needs the input %s "
-					"(--input %s=VALUE)", a->r->step_id, d->inputs[j], d->inputs[j]);
+			return irk_fail(err, IRK_INVALID, "step %s needs the input %s", a->r->step_id, n);
 	}
 	return IRK_OK;
+}
+
+/* The checklist as it stands when the step is done, for the done's audit
+ * event: every item, whether it is ticked, by whom and when (the ticks
+ * are recorded with the done). With checklist_required, an unticked item
+ * refuses the done. Nothing when the step has no checklist. */
+static int checklist_at_done(struct act *a, const struct step_def *d, struct strbuf *js,
+			     struct irk_err *err)
+{
+	struct strbuf tb = STRBUF_INIT, missing = STRBUF_INIT;
+	struct jdoc ticks;
+	struct jdoc_error je;
+	struct jsonw w;
+	char num[16];
+	int rc, nmissing = 0;
+
+	if (!d->nchecklist)
+		return IRK_OK;
+	jdoc_init(&ticks);
+	if ((rc = store_step_checks(a->s, a->r->id, &tb, err)))
+		goto out;
+	if (jdoc_parse(&ticks, tb.buf, tb.len, &je) || jdoc_type(&ticks, 0) != JD_OBJECT)
+		jdoc_parse(&ticks, "{}", 2, &je);
+	jsonw_init(&w, js, 0);
+	jsonw_arr_begin(&w);
+	for (int i = 0; i < d->nchecklist; i++) {
+		int t, at;
+		int64_t when = 0;
+		snprintf(num, sizeof num, "%d", i);
+		t = jdoc_get(&ticks, 0, num);
+		jsonw_obj_begin(&w);
+		jsonw_kv_int(&w, "item", i);
+		jsonw_kv_str(&w, "text", d->checklist[i]);
+		jsonw_kv_bool(&w, "checked", t >= 0);
+		if (t >= 0) {
+			jsonw_kv_str(&w, "by", jdoc_str(&ticks, jdoc_get(&ticks, t, "by")));
+			if ((at = jdoc_get(&ticks, t, "at")) >= 0)
+				jdoc_int(&ticks, at, &when);
+			jsonw_kv_time(&w, "at", when);
+		} else if (++nmissing <= 3) {
+			strbuf_printf(&missing, "%s%d. %.48s%s", nmissing > 1 ? "; " : "", i + 1,
+				      d->checklist[i], strlen(d->checklist[i]) > 48 ? "..." : "");
+		}
+		jsonw_obj_end(&w);
+	}
+	jsonw_arr_end(&w);
+	if (d->checklist_required && nmissing)
+		rc = irk_fail(err, IRK_REFUSED, "step %s needs its whole checklist ticked; %d of %d "
+			      "item%s not: %s%s", a->r->step_id, nmissing, d->nchecklist,
+			      nmissing == 1 ? " is" : "s are", strbuf_str(&missing),
+			      nmissing > 3 ? "; ..." : "");
+out:
+	jdoc_free(&ticks);
+	strbuf_free(&tb);
+	strbuf_free(&missing);
+	return rc;
 }
 
 int play_step_done(struct store *s, const struct actor *who, int64_t incident_id,
@@ -213,7 +273,7 @@ int play_step_done(struct store *s, const struct actor *who, int64_t incident_id
 {
 	struct act a;
 	struct step_def d;
-	struct strbuf js = STRBUF_INIT;
+	struct strbuf js = STRBUF_INIT, checks = STRBUF_INIT;
 	char buf[600];
 	int rc, before, kind;
 
@@ -221,8 +281,8 @@ int play_step_done(struct store *s, const struct actor *who, int64_t incident_id
 		return rc;
 	kind = step_kind_parse(a.r->kind);
 	if (kind == KIND_APPROVAL) {
-		irk_fail(err, IRK_REFUSED, "%s is an approval: grant it with 'irk approve %s %s' "
-			 "or refuse it with 'irk deny'", step, a.key, step);
+		irk_fail(err, IRK_REFUSED, "step %s is an approval: it is granted or denied, not "
+			 "done", step);
 		return act_refuse(&a, err, IRK_REFUSED);
 	}
 	before = a.r->state;
@@ -233,10 +293,13 @@ int play_step_done(struct store *s, const struct actor *who, int64_t incident_id
 		return act_refuse(&a, err, IRK_REFUSED);
 	}
 	step_def_parse(&d, a.r->def);
-	rc = build_inputs(&a, &d, inputs, ninputs, &js, err);
+	rc = build_inputs(&a, &d.in, inputs, ninputs, &js, err);
+	if (!rc)
+		rc = checklist_at_done(&a, &d, &checks, err);
 	step_def_free(&d);
 	if (rc) {
 		strbuf_free(&js);
+		strbuf_free(&checks);
 		return act_refuse(&a, err, rc);
 	}
 	act_end(&a, STEP_DONE);
@@ -250,7 +313,9 @@ int play_step_done(struct store *s, const struct actor *who, int64_t incident_id
 	strbuf_free(&js);
 	if (step_kind_automated(kind))
 		snprintf(buf, sizeof buf, "done by hand by %s", who->name);
-	rc = act_record(&a, before, step_kind_automated(kind) ? buf : NULL, err);
+	rc = play_step_record_with(s, who->name, a.r, before, step_kind_automated(kind) ? buf : NULL,
+				   checks.len ? "checklist" : NULL, strbuf_str(&checks), err);
+	strbuf_free(&checks);
 	if (rc) {
 		act_abort(&a);
 		return rc;
@@ -268,10 +333,8 @@ static int approval_check(struct act *a, const char *verb, int self_ok, struct i
 	int role;
 
 	if (strcmp(a->r->kind, "approval"))
-		return irk_fail(err, IRK_REFUSED, "step %s is a %s step, not an approval%s",
-				a->r->step_id, a->r->kind,
-				step_kind_automated(step_kind_parse(a->r->kind)) ? "" :
-				" (finish it with irk step done)");
+		return irk_fail(err, IRK_REFUSED, "step %s is %s step, not an approval",
+				a->r->step_id, step_kind_an(step_kind_parse(a->r->kind)));
 	if (a->r->state != STEP_WAITING && a->r->state != STEP_READY)
 		return irk_fail(err, IRK_REFUSED, "approval %s of %s %s", a->r->step_id, a->key,
 				state_words(a->r, buf, sizeof buf));
@@ -312,7 +375,7 @@ int play_step_approve(struct store *s, const struct actor *who, int64_t incident
 static int need_reason(const char *reason, const char *what, struct irk_err *err)
 {
 	if (!reason || !*reason)
-		return irk_fail(err, IRK_INVALID, "%s needs a reason (--reason)", what);
+		return irk_fail(err, IRK_INVALID, "%s needs a reason", what);
 	if (strlen(reason) > REASON_MAX)
 		return irk_fail(err, IRK_INVALID, "a reason is limited to %d bytes", REASON_MAX);
 	return IRK_OK;
@@ -400,7 +463,7 @@ int play_step_retry(struct store *s, const struct actor *who, int64_t incident_i
 	} else {
 		if (!step_kind_automated(kind) && kind != KIND_APPROVAL)
 			irk_fail(err, IRK_REFUSED, "step %s is done by a person: there is nothing to "
-				 "retry (irk step done %s %s)", step, a.key, step);
+				 "retry", step);
 		else
 			irk_fail(err, IRK_REFUSED, "step %s of %s %s; only a failed or waiting step "
 				 "can be retried", step, a.key, state_words(a.r, buf, sizeof buf));

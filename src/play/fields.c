@@ -77,17 +77,11 @@ static int split_step(const char *name, char *id, size_t n, const char **rest)
 
 /* ---- the group of a host ---------------------------------------------------- */
 
-static int is_ipv4(const char *h)
+static int is_address(const char *s)
 {
-	int dots = 0;
+	unsigned char b[16];
 
-	for (; *h; h++) {
-		if (*h == '.')
-			dots++;
-		else if (*h < '0' || *h > '9')
-			return 0;
-	}
-	return dots == 3;
+	return s && (inet_pton(AF_INET, s, b) == 1 || inet_pton(AF_INET6, s, b) == 1);
 }
 
 char *play_host_group(const char *host, char *buf, size_t n)
@@ -97,17 +91,12 @@ char *play_host_group(const char *host, char *buf, size_t n)
 	if (!n)
 		return buf;
 	buf[0] = '\0';
-	if (!host || !*host)
+	/* An address names no group: its digits are not a numbering of
+	 * siblings (10.1.2.7 and 10.1.2.8 may be a printer and a domain
+	 * controller), and a subnet is not a role. */
+	if (!host || !*host || is_address(host))
 		return buf;
 	irk_strlcpy(buf, host, n);
-	if (is_ipv4(buf)) {
-		/* An address: its /24, the neighbours a peer comparison wants. */
-		char *dot = strrchr(buf, '.');
-		*dot = '\0';
-		return buf;
-	}
-	if (strchr(buf, ':'))       /* IPv6: no useful grouping by name */
-		return buf;
 	/* web-01.corp.example: the first label, then trailing digits and
 	 * separators go. */
 	buf[strcspn(buf, ".")] = '\0';
@@ -138,13 +127,6 @@ static int ip_internal(const char *s)
 		return (b[0] & 0xfe) == 0xfc || (b[0] == 0xfe && (b[1] & 0xc0) == 0x80) ||
 		       !memcmp(b, "\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\1", 16);
 	return 0;
-}
-
-static int is_address(const char *s)
-{
-	unsigned char b[16];
-
-	return s && (inet_pton(AF_INET, s, b) == 1 || inet_pton(AF_INET6, s, b) == 1);
 }
 
 const char *play_asset_host(const char *host, const char *src, const char *dst)
@@ -581,13 +563,14 @@ static int distance(const char *a, const char *b)
 	return row[lb];
 }
 
-struct guess {
-	const char *name;
-	char best[80];
-	int dist;
-};
+void play_guess_init(struct play_guess *g, const char *name)
+{
+	g->name = name;
+	g->best[0] = '\0';
+	g->dist = 99;
+}
 
-static void consider(struct guess *g, const char *prefix, const char *cand)
+void play_guess_consider(struct play_guess *g, const char *prefix, const char *cand)
 {
 	char full[80];
 	int d;
@@ -600,21 +583,35 @@ static void consider(struct guess *g, const char *prefix, const char *cand)
 	}
 }
 
+void play_guess_list(struct play_guess *g, const char *const *list)
+{
+	for (; list && *list; list++)
+		play_guess_consider(g, "", *list);
+}
+
+const char *play_guess_best(const struct play_guess *g)
+{
+	/* Two edits at most, and fewer than half the name: "id" is not a
+	 * typo of "to". */
+	return g->dist <= 2 && (size_t)g->dist * 2 < strlen(g->name) ? g->best : NULL;
+}
+
 static const char *unknown(const char *name, char *buf, size_t n)
 {
-	struct guess g = { name, "", 99 };
+	struct play_guess g;
 
+	play_guess_init(&g, name);
 	for (int i = 0; i < AF_COUNT; i++) {
-		consider(&g, "", alert_names[i]);
-		consider(&g, "alert.", alert_names[i]);
+		play_guess_consider(&g, "", alert_names[i]);
+		play_guess_consider(&g, "alert.", alert_names[i]);
 	}
-	consider(&g, "", "alert.raw");
+	play_guess_consider(&g, "", "alert.raw");
 	for (int i = 0; i < IF_COUNT; i++)
-		consider(&g, "incident.", incident_names[i]);
+		play_guess_consider(&g, "incident.", incident_names[i]);
 	for (int i = 0; asset_names[i]; i++)
-		consider(&g, "asset.", asset_names[i]);
-	consider(&g, "", "score");
-	if (g.dist <= 2)
+		play_guess_consider(&g, "asset.", asset_names[i]);
+	play_guess_consider(&g, "", "score");
+	if (play_guess_best(&g))
 		snprintf(buf, n, "unknown field '%s' (did you mean '%s'?)", name, g.best);
 	else
 		snprintf(buf, n, "unknown field '%s' (see FIELDS in irk-play(5))", name);
@@ -628,18 +625,17 @@ static const char *check_input(const struct play *p, int j, const char *in, char
 	const char *why = NULL;
 
 	step_def_parse(&d, p->steps[j].def);
-	if (p->steps[j].kind != KIND_MANUAL) {
-		snprintf(buf, n, "steps.%s.inputs: a %s step records no inputs (only manual steps do)",
-			 p->steps[j].id, step_kind_name(p->steps[j].kind));
+	if (p->steps[j].kind < 0) {
+		;          /* its kind is unknown: that is the error to report */
+	} else if (p->steps[j].kind != KIND_MANUAL) {
+		snprintf(buf, n, "steps.%s.inputs: %s step records no inputs (only manual steps do)",
+			 p->steps[j].id, step_kind_an(p->steps[j].kind));
 		why = buf;
 	} else if (*in) {
-		int found = 0;
-		for (int k = 0; k < d.ninputs; k++)
-			found |= !strcmp(d.inputs[k], in);
-		if (!found) {
+		if (!play_inputs_find(&d.in, in)) {
 			struct strbuf names = STRBUF_INIT;
-			for (int k = 0; k < d.ninputs; k++)
-				strbuf_printf(&names, "%s%s", k ? ", " : "", d.inputs[k]);
+			for (int k = 0; k < d.in.n; k++)
+				strbuf_printf(&names, "%s%s", k ? ", " : "", d.in.v[k].name);
 			snprintf(buf, n, "steps.%s.inputs.%s: step %s has no input '%s' (%s)",
 				 p->steps[j].id, in, p->steps[j].id, in,
 				 names.len ? strbuf_str(&names) : "it declares none");
@@ -712,8 +708,9 @@ const char *play_field_check(const struct play *p, int at, const char *name, cha
 	if (!strncmp(name, "asset.", 6))
 		return name_index(asset_names, -1, name + 6) >= 0 ? NULL : unknown(name, buf, n);
 	if (!strcmp(name, "score")) {
+		/* A step of unknown kind may be the score step misspelt. */
 		for (int j = 0; j < at && j < p->nsteps; j++)
-			if (p->steps[j].kind == KIND_SCORE)
+			if (p->steps[j].kind == KIND_SCORE || p->steps[j].kind < 0)
 				return NULL;
 		snprintf(buf, n, at < 0 ? "'score' is computed by a score step: the match "
 			 "cannot use it" : "'score' needs a score step listed before this step");

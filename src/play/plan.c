@@ -99,23 +99,14 @@ void step_def_parse(struct step_def *d, const char *def_json)
 	if ((v = jdoc_get(&doc, 0, "role")) >= 0 && jdoc_str(&doc, v) &&
 	    role_parse(jdoc_str(&doc, v)) >= 0)
 		d->role = role_parse(jdoc_str(&doc, v));
-	if ((v = jdoc_get(&doc, 0, "inputs")) >= 0 && jdoc_type(&doc, v) == JD_ARRAY) {
-		d->inputs = xcalloc(doc.t[v].len + 1, sizeof *d->inputs);
-		d->input_required = xcalloc(doc.t[v].len + 1, sizeof *d->input_required);
-		for (int e = jdoc_first(&doc, v); e >= 0; e = jdoc_next(&doc, v, e)) {
-			const char *name = jdoc_str(&doc, e);
-			int req = 0;
-			if (jdoc_type(&doc, e) == JD_OBJECT) {
-				int nv = jdoc_get(&doc, e, "name"), rv = jdoc_get(&doc, e, "required");
-				name = jdoc_str(&doc, nv);
-				req = jdoc_type(&doc, rv) == JD_TRUE;
-			}
-			if (!name)
-				continue;
-			d->input_required[d->ninputs] = req;
-			d->inputs[d->ninputs++] = xstrdup(name);
-		}
+	play_inputs_from(&d->in, &doc, jdoc_get(&doc, 0, "inputs"));
+	if ((v = jdoc_get(&doc, 0, "checklist")) >= 0 && jdoc_type(&doc, v) == JD_ARRAY) {
+		/* Every element counts: items are numbered by position (store_step_check). */
+		d->checklist = xcalloc(doc.t[v].len + 1, sizeof *d->checklist);
+		for (int e = jdoc_first(&doc, v); e >= 0; e = jdoc_next(&doc, v, e))
+			d->checklist[d->nchecklist++] = xstrdup(jdoc_str(&doc, e) ? jdoc_str(&doc, e) : "");
 	}
+	d->checklist_required = jdoc_type(&doc, jdoc_get(&doc, 0, "checklist_required")) == JD_TRUE;
 	jdoc_free(&doc);
 }
 
@@ -125,17 +116,18 @@ void step_def_free(struct step_def *d)
 		free(d->needs[i]);
 	free(d->needs);
 	free(d->when);
-	for (int i = 0; i < d->ninputs; i++)
-		free(d->inputs[i]);
-	free(d->inputs);
-	free(d->input_required);
+	play_inputs_free(&d->in);
+	for (int i = 0; i < d->nchecklist; i++)
+		free(d->checklist[i]);
+	free(d->checklist);
 	memset(d, 0, sizeof *d);
 }
 
 /* ---- recording a change ----------------------------------------------------------- */
 
-int play_step_event(struct store *s, const char *actor, const struct step_row *step,
-		    int from, const char *why, struct irk_err *err)
+static int step_event(struct store *s, const char *actor, const struct step_row *step,
+		      int from, const char *why, const char *key, const char *json,
+		      struct irk_err *err)
 {
 	struct strbuf js = STRBUF_INIT;
 	struct jsonw w;
@@ -151,6 +143,10 @@ int play_step_event(struct store *s, const char *actor, const struct step_row *s
 	jsonw_kv_int(&w, "attempt", step->attempts);
 	jsonw_kv_str(&w, "why", why && *why ? why : NULL);
 	jsonw_kv_str(&w, "by", step->done_by);
+	if (key) {
+		jsonw_key(&w, key);
+		jsonw_raw(&w, json);
+	}
 	jsonw_obj_end(&w);
 	snprintf(kind, sizeof kind, "step.%s", step_state_name(step->state));
 	rc = audit_append(s, actor, step->incident_id, kind, strbuf_str(&js), NULL, err);
@@ -158,14 +154,27 @@ int play_step_event(struct store *s, const char *actor, const struct step_row *s
 	return rc;
 }
 
-int play_step_record(struct store *s, const char *actor, const struct step_row *after,
-		     int before_state, const char *why, struct irk_err *err)
+int play_step_event(struct store *s, const char *actor, const struct step_row *step,
+		    int from, const char *why, struct irk_err *err)
+{
+	return step_event(s, actor, step, from, why, NULL, NULL, err);
+}
+
+int play_step_record_with(struct store *s, const char *actor, const struct step_row *after,
+			  int before_state, const char *why, const char *key, const char *json,
+			  struct irk_err *err)
 {
 	int rc;
 
 	if ((rc = store_step_update(s, after, before_state, err)))
 		return rc;
-	return play_step_event(s, actor, after, before_state, why, err);
+	return step_event(s, actor, after, before_state, why, key, json, err);
+}
+
+int play_step_record(struct store *s, const char *actor, const struct step_row *after,
+		     int before_state, const char *why, struct irk_err *err)
+{
+	return play_step_record_with(s, actor, after, before_state, why, NULL, NULL, err);
 }
 
 /* Move l->v[i] to state, recorded; the copy follows on success. */

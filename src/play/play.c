@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -24,8 +25,8 @@
 #include "irk/template.h"
 #include "play_impl.h"
 
-#define X_KIND(e, n, a, h) { n, a, h },
-static const struct { const char *name; int automated; const char *help; } kinds[] = {
+#define X_KIND(e, n, an, a, h) { n, an, a, h },
+static const struct { const char *name, *an; int automated; const char *help; } kinds[] = {
 	IRK_STEP_KINDS(X_KIND)
 };
 #undef X_KIND
@@ -33,6 +34,11 @@ static const struct { const char *name; int automated; const char *help; } kinds
 const char *step_kind_name(int k)
 {
 	return k >= 0 && k < KIND_COUNT ? kinds[k].name : "?";
+}
+
+const char *step_kind_an(int k)
+{
+	return k >= 0 && k < KIND_COUNT ? kinds[k].an : "a ?";
 }
 
 const char *step_kind_help(int k)
@@ -278,6 +284,86 @@ static void check_var(const char *name, int offset, void *arg)
 		report(vc->l, pos, 0, "%s", why);
 }
 
+/* Does literal lit equal value (a choice) by the rules of `==`? Strings
+ * bytewise, severity names by rank, numbers numerically. */
+static int literal_is(const struct expr_value *lit, const char *value)
+{
+	char buf[32], *end;
+	const char *text = expr_value_text(lit, buf, sizeof buf);
+	double d;
+
+	if (!text)
+		return 0;
+	if (!strcmp(text, value))
+		return 1;
+	if (lit->type == EXPR_STR && severity_parse(text) >= 0)
+		return severity_parse(text) == severity_parse(value);
+	if (lit->type == EXPR_NUM) {
+		d = strtod(value, &end);
+		return *value && !*end && d == lit->num;
+	}
+	return 0;
+}
+
+/* A `when` comparing a person's input with a value it cannot have (not
+ * one of its choices, or not matching its pattern) never holds (or, with
+ * !=, always does): the steps behind it would be skipped whatever the
+ * analyst answered. steps.ID.output.NAME of a manual step is its input. */
+static void check_literal(const struct expr_cmp *c, void *arg)
+{
+	struct var_check *vc = arg;
+	const struct play *p = vc->l->p;
+	const struct expr_value *lit = c->value;
+	const char *name = c->field;
+	int lit_off = c->offset;
+	char id[64], buf[32];
+	const char *dot, *rest, *text = expr_value_text(lit, buf, sizeof buf);
+	const struct play_input *pi;
+	struct play_inputs in;
+	size_t len;
+	int j;
+
+	/* Only equality and membership say "the field takes this value". */
+	if (strcmp(c->op, "==") && strcmp(c->op, "!=") && strcmp(c->op, "in"))
+		return;
+	if (strncmp(name, "steps.", 6) || !(dot = strchr(name + 6, '.')) || !text)
+		return;
+	len = (size_t)(dot - (name + 6));
+	if (len >= sizeof id)
+		return;
+	memcpy(id, name + 6, len);
+	id[len] = '\0';
+	rest = dot + 1;
+	if (strncmp(rest, "inputs.", 7) && strncmp(rest, "output.", 7))
+		return;
+	if ((j = play_step_index(p, id)) < 0 || j >= vc->at || p->steps[j].kind != KIND_MANUAL)
+		return;
+	play_inputs_parse(&in, p->steps[j].def);
+	if ((pi = play_inputs_find(&in, rest + 7))) {
+		int ok = !pi->nchoices && !pi->pattern;
+		for (int k = 0; k < pi->nchoices && !ok; k++)
+			ok = literal_is(lit, pi->choices[k]);
+		if (pi->pattern && !pi->nchoices) {
+			struct expr *e = play_pattern_compile(pi->pattern, NULL);
+			ok = !e || play_pattern_match(e, text);
+			expr_free(&e);
+		}
+		if (!ok && pi->nchoices) {
+			struct strbuf names = STRBUF_INIT;
+			play_input_choices(pi, &names);
+			report(vc->l, str_pos(vc->l, vc->tok, (size_t)lit_off), 0,
+			       "when: %s can never be '%s' (its choices: %s)", name, text,
+			       strbuf_str(&names));
+			strbuf_free(&names);
+		} else if (!ok) {
+			report(vc->l, str_pos(vc->l, vc->tok, (size_t)lit_off), 0,
+			       "when: %s can never be '%s' (it must match %s)", name, text,
+			       pi->pattern);
+		}
+	}
+	play_inputs_free(&in);
+}
+
 /* Lint an expression held by string v. */
 static void check_expr(struct lint *l, int v, int at, const char *what)
 {
@@ -293,6 +379,8 @@ static void check_expr(struct lint *l, int v, int at, const char *what)
 		return;
 	}
 	expr_each_var(e, check_var, &vc);
+	if (at >= 0)
+		expr_each_cmp(e, check_literal, &vc);
 	expr_free(&e);
 }
 
@@ -400,7 +488,7 @@ static const char *const common_keys[] = {
 };
 static const char *const auto_keys[] = { "retry", "backoff", "timeout", NULL };
 static const char *const kind_keys[KIND_COUNT][8] = {
-	[KIND_MANUAL] = { "checklist", "inputs", NULL },
+	[KIND_MANUAL] = { "checklist", "checklist_required", "inputs", NULL },
 	[KIND_APPROVAL] = { "role", NULL },
 	[KIND_EXEC] = { "argv", "cwd", "env", NULL },
 	[KIND_ANSIBLE] = { "playbook", "hosts", "vars", "connection", "check", NULL },
@@ -418,12 +506,67 @@ static int in_list(const char *const *list, const char *k)
 	return 0;
 }
 
+/* The choices of an input: distinct non-empty strings (a value is matched
+ * without regard to case, so "Yes" and "yes" are one choice). */
+static void check_choices(struct lint *l, int v)
+{
+	struct jdoc *d = &l->d;
+
+	if (want(l, v, JD_ARRAY, "inputs: choices"))
+		return;
+	if (jdoc_first(d, v) < 0)
+		report(l, tok_pos(l, v), 0, "inputs: choices must list at least one value");
+	for (int e = jdoc_first(d, v); e >= 0; e = jdoc_next(d, v, e)) {
+		if (want_str(l, e, "inputs: a choice"))
+			continue;
+		if (strlen(jdoc_str(d, e)) > 256) {
+			report(l, tok_pos(l, e), 0, "inputs: a choice is limited to 256 bytes");
+			continue;
+		}
+		for (int f = jdoc_first(d, v); f >= 0 && f != e; f = jdoc_next(d, v, f))
+			if (jdoc_str(d, f) && !strcasecmp(jdoc_str(d, f), jdoc_str(d, e))) {
+				report(l, tok_pos(l, e), 0, "inputs: choice '%s' is listed twice",
+				       jdoc_str(d, e));
+				break;
+			}
+	}
+}
+
+static void check_pattern(struct lint *l, int v)
+{
+	struct expr_error ee;
+	struct expr *e;
+
+	if (want_str(l, v, "inputs: pattern"))
+		return;
+	if (!(e = play_pattern_compile(jdoc_str(&l->d, v), &ee)))
+		report(l, tok_pos(l, v), 0, "inputs: pattern: %s", strip_at(ee.msg, ee.line, ee.col));
+	expr_free(&e);
+}
+
+static const char *const input_keys[] = { "name", "label", "required", "choices", "pattern",
+	NULL };
+
+static void unknown_input_key(struct lint *l, int f, const char *k)
+{
+	struct play_guess g;
+
+	play_guess_init(&g, k);
+	play_guess_list(&g, input_keys);
+	if (play_guess_best(&g))
+		report(l, tok_pos(l, key_of(f)), 0, "inputs: unknown key '%s' (did you mean '%s'?)",
+		       k, play_guess_best(&g));
+	else
+		report(l, tok_pos(l, key_of(f)), 0, "inputs: unknown key '%s' (name, label, "
+		       "required, choices, pattern)", k);
+}
+
 static void check_inputs(struct lint *l, int v)
 {
 	if (want(l, v, JD_ARRAY, "inputs"))
 		return;
 	for (int e = jdoc_first(&l->d, v); e >= 0; e = jdoc_next(&l->d, v, e)) {
-		int name = -1;
+		int name = -1, choices = -1, pattern = -1;
 		if (jdoc_type(&l->d, e) == JD_STRING) {
 			name = e;
 		} else if (jdoc_type(&l->d, e) == JD_OBJECT) {
@@ -435,10 +578,16 @@ static void check_inputs(struct lint *l, int v)
 					want_str(l, f, "inputs: label");
 				else if (!strcmp(k, "required"))
 					want(l, f, JD_TRUE, "inputs: required");
+				else if (!strcmp(k, "choices"))
+					check_choices(l, choices = f);
+				else if (!strcmp(k, "pattern"))
+					check_pattern(l, pattern = f);
 				else if (!is_comment_key(k))
-					report(l, tok_pos(l, key_of(f)), 0,
-					       "inputs: unknown key '%s' (name, label, required)", k);
+					unknown_input_key(l, f, k);
 			}
+			if (choices >= 0 && pattern >= 0)
+				report(l, tok_pos(l, key_of(pattern)), 0,
+				       "inputs: give choices or a pattern, not both");
 			if (name < 0) {
 				report(l, tok_pos(l, e), 0, "an input needs a name");
 				continue;
@@ -452,6 +601,14 @@ static void check_inputs(struct lint *l, int v)
 		if (!valid_id(jdoc_str(&l->d, name), 0))
 			report(l, tok_pos(l, name), 0,
 			       "input name '%s': use letters, digits, '_' and '-'", jdoc_str(&l->d, name));
+		for (int f = jdoc_first(&l->d, v); f >= 0 && f != e; f = jdoc_next(&l->d, v, f)) {
+			int fn = jdoc_type(&l->d, f) == JD_OBJECT ? jdoc_get(&l->d, f, "name") : f;
+			if (jdoc_str(&l->d, fn) && !strcmp(jdoc_str(&l->d, fn), jdoc_str(&l->d, name))) {
+				report(l, tok_pos(l, name), 0, "input '%s' is declared twice",
+				       jdoc_str(&l->d, name));
+				break;
+			}
+		}
 	}
 }
 
@@ -477,6 +634,27 @@ static void check_recipient(struct lint *l, int v, int at)
 		       "to: '%s' is not role:ROLE, owner or a user name", to);
 }
 
+/* A set step naming a field that cannot be set: a typo of one, or the
+ * list of those that can. */
+static void unknown_set_field(struct lint *l, int e)
+{
+	struct play_guess g;
+	struct strbuf names = STRBUF_INIT;
+
+	play_guess_init(&g, key_name(l, e));
+	for (const struct field_def *f = incident_fields; f->name; f++) {
+		play_guess_consider(&g, "", f->name);
+		strbuf_printf(&names, "%s%s", names.len ? ", " : "", f->name);
+	}
+	if (play_guess_best(&g))
+		report(l, tok_pos(l, key_of(e)), 0, "fields: '%s' is not an incident field (did you "
+		       "mean '%s'?)", key_name(l, e), play_guess_best(&g));
+	else
+		report(l, tok_pos(l, key_of(e)), 0, "fields: '%s' is not an incident field (%s)",
+		       key_name(l, e), strbuf_str(&names));
+	strbuf_free(&names);
+}
+
 /* The kind-specific checks of step i (object s). */
 static void check_kind(struct lint *l, int i, int s, int kind)
 {
@@ -490,6 +668,13 @@ static void check_kind(struct lint *l, int i, int s, int kind)
 				check_tmpl(l, e, i, "checklist item");
 		if ((v = jdoc_get(d, s, "inputs")) >= 0)
 			check_inputs(l, v);
+		if ((v = jdoc_get(d, s, "checklist_required")) >= 0 &&
+		    !want(l, v, JD_TRUE, "checklist_required") && jdoc_type(d, v) == JD_TRUE) {
+			int c = jdoc_get(d, s, "checklist");
+			if (c < 0 || jdoc_type(d, c) != JD_ARRAY || jdoc_first(d, c) < 0)
+				report(l, tok_pos(l, key_of(v)), 0,
+				       "checklist_required: the step has no checklist to tick");
+		}
 		break;
 	case KIND_APPROVAL:
 		if ((v = jdoc_get(d, s, "role")) >= 0 && !want_str(l, v, "role") &&
@@ -602,9 +787,7 @@ static void check_kind(struct lint *l, int i, int s, int kind)
 			report(l, tok_pos(l, v), 0, "fields sets nothing");
 		for (int e = jdoc_first(d, v); e >= 0 && jdoc_type(d, v) == JD_OBJECT; e = jdoc_next(d, v, e))
 			if (!incident_field_find(key_name(l, e)))
-				report(l, tok_pos(l, key_of(e)), 0,
-				       "fields: '%s' is not an incident field (see irk set --help)",
-				       key_name(l, e));
+				unknown_set_field(l, e);
 		break;
 	}
 }
@@ -791,6 +974,37 @@ static void resolve_program(struct lint *l, int s, struct strbuf *def)
 	strbuf_free(&repl);
 }
 
+/* A key step kind `kind` does not take: one of another kind, a typo of
+ * one it takes (did you mean), or neither. */
+static void unknown_step_key(struct lint *l, int e, const char *k, int kind)
+{
+	struct play_guess g;
+	size_t pos = tok_pos(l, key_of(e));
+
+	if (in_list(auto_keys, k)) {
+		report(l, pos, 0, "'%s' is for automated steps; %s step is done by a person", k,
+		       step_kind_an(kind));
+		return;
+	}
+	for (int o = 0; o < KIND_COUNT; o++)
+		if (in_list(kind_keys[o], k)) {
+			report(l, pos, 0, "'%s' is for %s step, not %s step", k, step_kind_an(o),
+			       step_kind_an(kind));
+			return;
+		}
+	play_guess_init(&g, k);
+	play_guess_list(&g, common_keys);
+	if (step_kind_automated(kind))
+		play_guess_list(&g, auto_keys);
+	play_guess_list(&g, kind_keys[kind]);
+	if (play_guess_best(&g))
+		report(l, pos, 0, "unknown key '%s' for %s step (did you mean '%s'?)", k,
+		       step_kind_an(kind), play_guess_best(&g));
+	else
+		report(l, pos, 0, "unknown key '%s' for %s step (see STEP KINDS in irk-play(5))", k,
+		       step_kind_an(kind));
+}
+
 /* Second pass over step i. */
 static void step_body(struct lint *l, int i, int s)
 {
@@ -807,18 +1021,17 @@ static void step_body(struct lint *l, int i, int s)
 			continue;
 		if (kind >= 0 && in_list(kind_keys[kind], k))
 			continue;
-		if (kind >= 0 && in_list(auto_keys, k))
-			report(l, tok_pos(l, key_of(e)), 0, "'%s' is for automated steps; a %s step "
-			       "is done by a person", k, step_kind_name(kind));
-		else if (kind >= 0)
-			report(l, tok_pos(l, key_of(e)), 0, "unknown key '%s' for a %s step", k,
-			       step_kind_name(kind));
+		if (kind >= 0)
+			unknown_step_key(l, e, k, kind);
 	}
 	if ((v = jdoc_get(d, s, "title")) >= 0 && !want_str(l, v, "title")) {
 		check_tmpl(l, v, i, "title");
 		check_title_time(l, v);
 		st->title = xstrdup(jdoc_str(d, v));
-	} else if (v < 0 && kind != KIND_NOTIFY && kind != KIND_SCORE && kind != KIND_SET) {
+	} else if (v < 0 && kind >= 0 && kind != KIND_NOTIFY && kind != KIND_SCORE &&
+		   kind != KIND_SET) {
+		/* (A step of unknown kind has had its error: whether it needs
+		 * a title depends on the kind.) */
 		report(l, tok_pos(l, s), 0, "step %s needs a title (what a person reads on the board)",
 		       st->id ? st->id : "?");
 	}
@@ -866,7 +1079,15 @@ static void check_top(struct lint *l)
 
 	for (int e = jdoc_first(d, 0); e >= 0; e = jdoc_next(d, 0, e)) {
 		const char *k = key_name(l, e);
-		if (!is_comment_key(k) && !in_list(top_keys, k))
+		struct play_guess g;
+		if (is_comment_key(k) || in_list(top_keys, k))
+			continue;
+		play_guess_init(&g, k);
+		play_guess_list(&g, top_keys);
+		if (play_guess_best(&g))
+			report(l, tok_pos(l, key_of(e)), 0, "unknown key '%s' (did you mean '%s'?)", k,
+			       play_guess_best(&g));
+		else
 			report(l, tok_pos(l, key_of(e)), 0, "unknown key '%s' (play, name, version, "
 			       "description, match, category, severity, priority, steps, ...)", k);
 	}
@@ -958,9 +1179,45 @@ int play_step_index(const struct play *p, const char *id)
 	return -1;
 }
 
+struct diag_at {
+	struct play_diag d;
+	size_t seq;
+};
+
+static int diag_cmp(const void *a, const void *b)
+{
+	const struct diag_at *x = a, *y = b;
+
+	if (x->d.line != y->d.line)
+		return x->d.line < y->d.line ? -1 : 1;
+	if (x->d.col != y->d.col)
+		return x->d.col < y->d.col ? -1 : 1;
+	return x->seq < y->seq ? -1 : x->seq > y->seq;
+}
+
+/* Diagnostics from index `from` on (one file's) in the order of the file:
+ * by line, then column; those at one place keep the order they were
+ * found in. Lint finds them by pass (heads, bodies, order), not by place. */
+static void diags_sort(struct play_diags *d, size_t from)
+{
+	size_t n = d->n - from;
+	struct diag_at *v;
+
+	if (n < 2)
+		return;
+	v = xcalloc(n, sizeof *v);
+	for (size_t i = 0; i < n; i++)
+		v[i] = (struct diag_at){ d->v[from + i], i };
+	qsort(v, n, sizeof *v, diag_cmp);
+	for (size_t i = 0; i < n; i++)
+		d->v[from + i] = v[i].d;
+	free(v);
+}
+
 int play_parse(const char *path, const char *src, size_t n, struct play **out,
 	       struct play_diags *diags)
 {
+	size_t first = diags->n;
 	struct lint l = { .path = path, .diags = diags };
 	struct jdoc_error je;
 	struct expr_error ee;
@@ -993,6 +1250,7 @@ int play_parse(const char *path, const char *src, size_t n, struct play **out,
 	}
 	jdoc_free(&l.d);
 	free(l.step_tok);
+	diags_sort(diags, first);
 	if (l.errors) {
 		play_free(&p);
 		return IRK_INVALID;

@@ -23,10 +23,34 @@ struct step_def {
 	int nneeds;
 	char *when;               /* NULL when absent */
 	int role;                 /* approval: enum role (senior by default) */
-	char **inputs;            /* declared input names */
-	int *input_required;
-	int ninputs;
+	struct play_inputs in;    /* declared inputs */
+	char **checklist;         /* manual: the items (templates), in order */
+	int nchecklist;
+	int checklist_required;   /* manual: every item ticked before done */
 };
+
+/* The inputs declared by array tok of d (inputs.c). */
+struct jdoc;
+void play_inputs_from(struct play_inputs *in, const struct jdoc *d, int tok);
+/* An input's pattern as an expression that holds when the whole value
+ * matches (play_pattern_match()); NULL with ee filled when the pattern is
+ * not a regex the expression language accepts. Caller frees. */
+struct expr *play_pattern_compile(const char *pattern, struct expr_error *ee);
+int play_pattern_match(const struct expr *e, const char *value);
+
+/* "Did you mean": the candidate nearest to name by edit distance
+ * (fields.c). */
+struct play_guess {
+	const char *name;
+	char best[80];
+	int dist;
+};
+void play_guess_init(struct play_guess *g, const char *name);
+void play_guess_consider(struct play_guess *g, const char *prefix, const char *cand);
+/* Every name of a NULL-terminated list. */
+void play_guess_list(struct play_guess *g, const char *const *list);
+/* The nearest candidate when it is close enough to be a typo, else NULL. */
+const char *play_guess_best(const struct play_guess *g);
 
 /* Add a diagnostic (play.c). */
 void play_diags_add(struct play_diags *d, const char *file, int line, int col,
@@ -46,6 +70,12 @@ int step_list_find(const struct step_list *l, const char *id);
  * one: the planner then treats the step as having no conditions). */
 void step_def_parse(struct step_def *d, const char *def_json);
 void step_def_free(struct step_def *d);
+
+/* play_step_record() whose audit event carries one more member, key with
+ * the JSON value json (the ticks of a checklist with the done). */
+int play_step_record_with(struct store *s, const char *actor, const struct step_row *after,
+		int before_state, const char *why, const char *key, const char *json,
+		struct irk_err *err);
 
 /* Nonzero for a finished state: done, failed or skipped. */
 int step_state_final(int state);

@@ -39,15 +39,22 @@ irk ingest "$T/r.jsonl" >/dev/null
 check "both steps are running" wait_for 10 test -s "$T/collect.pids" -a -s "$T/isolate.pids"
 c1=$(head -n 1 "$T/collect.pids")
 i1=$(head -n 1 "$T/isolate.pids")
-kill -9 "$(cat "$T/s1.pid")"
-wait "$(cat "$T/s1.pid")" 2>/dev/null
+s1=$(cat "$T/s1.pid")
+kill -9 "$s1"
+wait "$s1" 2>/dev/null
 _serves=""
+# workdirs PID: the working directories irk process PID made.
+workdirs() { ls -d "$T/tmp/irk-step.$1."* 2>/dev/null; }
+no_workdirs() { [ -z "$(workdirs "$1")" ]; }
+expect_eq "the killed serve left its steps' working directories in engine.tmpdir" \
+	"$(workdirs "$s1" | wc -l | tr -d ' ')" 2
 check "the collect program died with irk serve" wait_for 3 dead "$c1"
 check "the isolate program died with irk serve" wait_for 3 dead "$i1"
 expect_eq "collect is still marked running" "$(state IR-1 collect)" running
 expect_eq "isolate is still marked running" "$(state IR-1 isolate)" running
 
 serve s2
+check "the next engine to start removes them" wait_for 10 no_workdirs "$s1"
 check "the idempotent step runs again and is done" wait_for 15 state_is IR-1 collect done
 check "the other step waits for a person" wait_for 15 state_is IR-1 isolate waiting
 expect_eq "collect ran twice" "$(wc -l <"$T/collect.pids" | tr -d ' ')" 2
@@ -58,6 +65,7 @@ expect_match "isolate says why" "$(sql "SELECT error FROM steps WHERE step_id = 
 expect_match "recovery is in the audit log" \
 	"$(sql "SELECT data FROM events WHERE kind = 'step.waiting'")" '"step":"isolate"'
 expect_match "serve logged the recovery" "$(cat "$T/s2.log")" 'IR-1 isolate: waiting'
+expect_match "and the removal" "$(cat "$T/s2.log")" 'removed 2 working directories left by irk processes that died'
 
 # ---- SIGTERM: clean stop, the killed program recorded ---------------------
 alert E2ETerm web-08 10.0.0.8 >"$T/t.jsonl"

@@ -7,6 +7,8 @@ unset IRK_PLAYS
 FIX="$IRK_TOP/tests/fixtures/plays"
 
 as() { _u=$1; shift; IRK_USER=$_u "$IRK_BIN" "$@"; }
+# state_of KEY STEP: the step's state.
+state_of() { sql "SELECT state FROM steps WHERE incident_id = ${1#IR-} AND step_id = '$2'"; }
 
 irk init >/dev/null
 as alice user add bob --role senior >/dev/null
@@ -76,7 +78,7 @@ expect_match "titles are expanded" "$out" "Verify the duplicate on web-03"
 expect_rc "a forward move with a required step open is refused" 1 as carol move "$key" identification
 expect_match "the refusal names the step" "$(cat "$T/.err")" "cannot leave new: required step not done: verify"
 expect_rc "done without the required input" 2 as carol step done "$key" verify
-expect_match "names the input" "$(cat "$T/.err")" "needs the input verdict \(--input verdict=VALUE\)"
+expect_match "names the input, and the option" "$(cat "$T/.err")" "^irk: step verify needs the input verdict \(--input verdict=VALUE\)$"
 expect_rc "done with inputs" 0 as carol step done "$key" verify --input verdict=malicious --input pid=6120
 expect_match "reports the change" "$(cat "$T/.out")" "verify +waiting +-> done"
 expect_eq "inputs recorded" "$(sql "SELECT inputs FROM steps WHERE step_id = 'verify'")" '{"verdict":"malicious","pid":"6120"}'
@@ -118,8 +120,30 @@ expect_rc "an analyst cannot skip a required step" 1 as carol step skip "$key" i
 expect_rc "skip needs a reason" 2 as bob step skip "$key" isolate
 expect_rc "a senior skips it" 0 as bob step skip "$key" isolate --reason "isolated by the network team"
 expect_rc "retry of a manual step is refused" 1 as carol step retry "$key" scope
+expect_match "the command line adds what to type instead" "$(cat "$T/.err")" \
+	"^irk: step scope is done by a person: there is nothing to retry \(irk step done $key scope\)$"
 expect_rc "unknown step" 1 irk step done "$key" nosuch
-expect_match "named" "$(cat "$T/.err")" "has no step 'nosuch'"
+expect_match "named, with where to look" "$(cat "$T/.err")" "^irk: $key has no step 'nosuch' \(irk step list $key\)$"
+expect_rc "an approval is not done" 1 as carol step done "$key" isolate-ok
+expect_match "it is approved or denied" "$(cat "$T/.err")" \
+	"^irk: step isolate-ok is an approval: it is granted or denied, not done \(irk approve $key isolate-ok, or irk deny $key isolate-ok --reason TEXT\)$"
+expect_rc "an empty reason" 2 as bob step skip "$key" scope --reason ""
+expect_match "gets the option named" "$(cat "$T/.err")" "^irk: skipping a step needs a reason \(--reason TEXT\)$"
+
+# ---- inputs with choices (the brute-force play's "yes or no") ------------------------------
+bkey=IR-$(sql "SELECT id FROM incidents WHERE play = 'brute-force'")
+expect_rc "brute force: to identification" 0 as carol move "$bkey" identification
+expect_match "step show lists the choices" "$(irk step show "$bkey" success)" \
+	"^  compromised +required +yes or no \(one of: yes, no\)$"
+expect_eq "and so does step show --json" "$(irk step show "$bkey" success --json | jq -c '.input_fields[0].choices')" '["yes","no"]'
+expect_rc "an answer outside the choices is refused" 2 as carol step done "$bkey" success --input compromised=maybe
+expect_match "naming the choices" "$(cat "$T/.err")" "^irk: step success: input compromised is 'maybe'; it must be one of: yes, no$"
+expect_eq "the step still waits" "$(state_of "$bkey" success)" waiting
+expect_eq "and nothing behind it was skipped" "$(state_of "$bkey" persistence)" pending
+expect_rc "a choice in another case is taken" 0 as carol step done "$bkey" success --input compromised=Yes --input account=root
+expect_eq "recorded as declared" "$(sql "SELECT inputs FROM steps WHERE incident_id = ${bkey#IR-} AND step_id = 'success'")" \
+	'{"compromised":"yes","account":"root"}'
+expect_eq "so the persistence check is due" "$(state_of "$bkey" persistence)" ready
 
 # ---- step list --json, step show, outbox ------------------------------------------------------
 out=$(irk step list "$key" --json)
@@ -129,6 +153,22 @@ out=$(irk step show "$key" scope)
 expect_match "step show: instructions expanded" "$out" "the user of fs-01 could write to"
 expect_match "step show: checklist" "$out" "^  \[ \] Ransom note name and extension recorded"
 expect_match "step show: inputs" "$out" "^  hosts +required +affected hosts"
+# step show --json: one object, the step list keys and its own (irk(1) JSON OUTPUT)
+rid=${key#IR-}
+sqlite3 "$IRK_DB" "UPDATE steps SET checks = '{\"1\":{\"by\":\"bob\",\"at\":1715600000}}' WHERE incident_id = $rid AND step_id = 'scope'"
+expect_rc "step show --json" 0 irk step show "$key" scope --json
+cp "$T/.out" "$T/show.json"
+expect_eq "is one JSON object" "$(jq -r type "$T/show.json")" "object"
+expect_eq "with the keys of step list --json and its own" "$(jq -c 'keys' "$T/show.json")" \
+	'["assignee","attempts","checklist","definition","done_by","ended","error","incident","input_fields","inputs","instructions","kind","lease_owner","log","output","reason","requested_by","required","retry","seq","stage","started","state","step","title"]'
+expect_eq "the step and its incident" "$(jq -r '"\(.incident) \(.step) \(.kind) \(.state)"' "$T/show.json")" "$key scope manual pending"
+expect_match "instructions expanded" "$(jq -r .instructions "$T/show.json")" "the user of fs-01 could write to"
+expect_eq "checklist items with their ticks" "$(jq -c '.checklist[1] | [.item, .checked, .by, .at, .text]' "$T/show.json")" \
+	'[1,true,"bob","2024-05-13T11:33:20Z","EDR search for the same note/extension across the fleet"]'
+expect_eq "an unticked item" "$(jq -c '.checklist[0] | [.checked, .by, .at]' "$T/show.json")" '[false,null,null]'
+expect_eq "the declared inputs" "$(jq -c '.input_fields[] | [.name, .required, .label]' "$T/show.json" | tr '\n' ' ')" \
+	'["family",false,"ransomware family, if known"] ["hosts",true,"affected hosts"] '
+expect_rc "--json with done is a usage error" 2 irk step done "$key" scope --json --input hosts=x
 expect_match "irk show lists the steps" "$(irk show "$key")" "^  5 +scope +identification +manual +pending +yes"
 expect_match "irk show --json has them" "$(irk show "$key" --json | tr -d ' \n')" '"steps":\[\{"step":"page"'
 expect_eq "outbox --json is a JSON array" "$(irk outbox --json)" "[]"

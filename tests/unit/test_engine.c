@@ -523,3 +523,70 @@ Test(engine, each_program_starts_in_an_empty_private_directory)
 	for (int i = 0; i < 4; i++)
 		cr_assert_neq(stat(out[i], &sb), 0, "%s left behind", out[i]);
 }
+
+static void keep_line(void *arg, const char *line)
+{
+	strbuf_printf(arg, "%s\n", line);
+}
+
+static void make_dir(const char *path)
+{
+	cr_assert_eq(mkdir(path, 0700), 0, "mkdir %s", path);
+}
+
+/* A process killed mid-step (kill -9) leaves its working directories:
+ * the next engine to start removes those whose process is gone, and only
+ * those (a live process's, another name, a symlink stay). */
+Test(engine, start_removes_the_working_directories_of_dead_processes)
+{
+	struct strbuf log = STRBUF_INIT;
+	struct engine_opts o = { .log = keep_line, .log_arg = &log };
+	struct irk_err err = { 0 };
+	struct engine *e;
+	struct stat sb;
+	char dead[4096], dead2[4096], mine[4096], init[4096], other[4096], link[4096], target[4096];
+	pid_t pid = fork();
+
+	cr_assert_geq(pid, 0);
+	if (!pid)
+		_exit(0);
+	cr_assert_eq(waitpid(pid, NULL, 0), pid);
+	snprintf(dead, sizeof dead, "%s/irk-step.%d.aB3xYz", tmp_dir(), (int)pid);
+	snprintf(dead2, sizeof dead2, "%s/irk-step.%d.q1w2e3", tmp_dir(), (int)pid);
+	snprintf(mine, sizeof mine, "%s/irk-step.%d.mine00", tmp_dir(), (int)getpid());
+	snprintf(init, sizeof init, "%s/irk-step.1.init00", tmp_dir());
+	snprintf(other, sizeof other, "%s/irk-stepx.%d.aB3xYz", tmp_dir(), (int)pid);
+	snprintf(link, sizeof link, "%s/irk-step.%d.link00", tmp_dir(), (int)pid);
+	snprintf(target, sizeof target, "%s/target", tmp_dir());
+	make_dir(dead);
+	{
+		char sub[4200], file[4300];
+		snprintf(sub, sizeof sub, "%s/out", dead);
+		make_dir(sub);
+		snprintf(file, sizeof file, "%s/report.json", sub);
+		FILE *f = fopen(file, "w");
+		cr_assert_not_null(f);
+		fputs("{}", f);
+		fclose(f);
+	}
+	make_dir(dead2);
+	make_dir(mine);
+	make_dir(init);
+	make_dir(other);
+	make_dir(target);
+	cr_assert_eq(symlink(target, link), 0);
+	cr_assert_eq(config_set(cfg, "engine.tmpdir", tmp_dir(), NULL), IRK_OK);
+	e = engine_start_opts(db, cfg, &o, &err);
+	cr_assert_not_null(e, "%s", err.msg);
+	engine_stop(&e);
+	cr_assert_neq(stat(dead, &sb), 0, "%s (a dead process's, with files) is removed", dead);
+	cr_assert_neq(stat(dead2, &sb), 0, "%s is removed", dead2);
+	cr_assert_eq(stat(mine, &sb), 0, "this process's stays");
+	cr_assert_eq(stat(init, &sb), 0, "a live process's (pid 1) stays");
+	cr_assert_eq(stat(other, &sb), 0, "another name stays");
+	cr_assert_eq(lstat(link, &sb), 0, "a symlink is not removed");
+	cr_assert_eq(stat(target, &sb), 0, "nor what it points to");
+	cr_assert(strstr(strbuf_str(&log), "removed 2 working directories left by irk processes "
+				"that died"), "%s", strbuf_str(&log));
+	strbuf_free(&log);
+}

@@ -179,9 +179,10 @@ Test(score, an_address_host_is_scored_as_the_internal_side)
 	cr_assert_eq(json_integer_value(json_object_get(out, "host_alerts")), 5,
 		     "the alerts of 10.1.2.3 whatever the server: %s", r.output.buf);
 	cr_assert_eq(json_integer_value(json_object_get(f, "repeat")), 12);
-	cr_assert_eq(json_integer_value(json_object_get(out, "peer_hosts")), 1, "10.1.2.4");
-	cr_assert_eq(json_integer_value(json_object_get(out, "other_hosts")), 1,
-		     "web-07; the servers are no hosts of ours: %s", r.output.buf);
+	cr_assert_eq(json_integer_value(json_object_get(out, "peer_hosts")), 0,
+		     "an address has no group, so no peers: 10.1.2.4 is not one for being near");
+	cr_assert_eq(json_integer_value(json_object_get(out, "other_hosts")), 2,
+		     "10.1.2.4 and web-07; the servers are no hosts of ours: %s", r.output.buf);
 	json_decref(out);
 	run_result_free(&r);
 }

@@ -244,7 +244,13 @@ Test(play, host_groups)
 	cr_assert_str_eq(play_host_group("web-02.corp.example", buf, sizeof buf), "web");
 	cr_assert_str_eq(play_host_group("db7", buf, sizeof buf), "db");
 	cr_assert_str_eq(play_host_group("mailgw", buf, sizeof buf), "mailgw");
-	cr_assert_str_eq(play_host_group("10.0.1.21", buf, sizeof buf), "10.0.1");
+	/* An address has no group: 10.0.1.21 and 10.0.1.22 are not siblings
+	 * because their numbers are close. */
+	cr_assert_str_eq(play_host_group("10.0.1.21", buf, sizeof buf), "");
+	cr_assert_str_eq(play_host_group("10.1.2.3", buf, sizeof buf), "");
+	cr_assert_str_eq(play_host_group("fd00::12", buf, sizeof buf), "");
+	cr_assert_str_eq(play_host_group("2001:db8::7", buf, sizeof buf), "");
+	cr_assert_str_eq(play_host_group("10.0.1", buf, sizeof buf), "10.0.1", "not an address");
 	cr_assert_str_eq(play_host_group("42", buf, sizeof buf), "42");
 	cr_assert_str_eq(play_host_group("", buf, sizeof buf), "");
 	cr_assert_str_eq(play_host_group(NULL, buf, sizeof buf), "");
@@ -311,7 +317,8 @@ Test(play, asset_host_is_the_internal_side)
 		.src_ip = "10.20.4.42", .dst_ip = "192.0.2.55" };
 	struct play_fields *f = play_fields_new(NULL, NULL, &a);
 
-	cr_assert(eval("asset.host == '10.20.4.42' && asset.group == '10.20.4'", f));
+	cr_assert(eval("asset.host == '10.20.4.42' && asset.group == null", f),
+		  "an address has no group");
 	cr_assert(eval("host == '192.0.2.55'", f), "the alert's own host is unchanged");
 	play_fields_free(&f);
 	a.host = "ws-042";
@@ -494,4 +501,127 @@ Test(play, bundled_plays_lint_clean)
 	}
 	closedir(d);
 	cr_assert_geq(n, 10, "at least ten bundled plays (found %d)", n);
+}
+
+/* An input that declares its values: a `when` comparing it with another
+ * value is an error at that value (it would skip the steps behind it
+ * whatever the analyst answered); steps.ID.output of a manual step is its
+ * inputs, so it counts too. */
+Test(play, when_outside_an_inputs_choices)
+{
+	expect_lint(HEAD
+		"  {\"id\": \"a\", \"stage\": \"new\", \"kind\": \"manual\", \"title\": \"A\",\n"
+		"   \"inputs\": [{\"name\": \"hit\", \"choices\": [\"yes\", \"no\"]},\n"
+		"              {\"name\": \"t\", \"pattern\": \"CHG-[0-9]+\"}, \"free\"]},\n"
+		"  {\"id\": \"b\", \"stage\": \"new\", \"kind\": \"manual\", \"title\": \"B\",\n"
+		"   \"when\": \"steps.a.inputs.hit == 'yes' && steps.a.inputs.free == 'maybe'\"},\n"
+		"  {\"id\": \"c\", \"stage\": \"new\", \"kind\": \"manual\", \"title\": \"C\",\n"
+		"   \"when\": \"steps.a.inputs.hit == 'Yes' || 'maybe' != steps.a.output.hit\"},\n"
+		"  {\"id\": \"d\", \"stage\": \"new\", \"kind\": \"manual\", \"title\": \"D\",\n"
+		"   \"when\": \"steps.a.inputs.hit in ['no', 'nope'] && steps.a.inputs.t != 'CHG-x'\"}]}\n",
+		"t.json:10:35: when: steps.a.inputs.hit can never be 'Yes' (its choices: yes, no)\n"
+		"t.json:10:44: when: steps.a.output.hit can never be 'maybe' (its choices: yes, no)\n"
+		"t.json:12:42: when: steps.a.inputs.hit can never be 'nope' (its choices: yes, no)\n"
+		"t.json:12:73: when: steps.a.inputs.t can never be 'CHG-x' (it must match CHG-[0-9]+)\n");
+}
+
+Test(play, input_choices_and_patterns_are_checked)
+{
+	expect_lint(HEAD
+		"  {\"id\": \"a\", \"stage\": \"new\", \"kind\": \"manual\", \"title\": \"A\",\n"
+		"   \"inputs\": [{\"name\": \"a\", \"choices\": []},\n"
+		"              {\"name\": \"b\", \"choices\": [\"yes\", \"YES\", 1]},\n"
+		"              {\"name\": \"c\", \"choices\": \"yes\"},\n"
+		"              {\"name\": \"d\", \"pattern\": \"(x\"},\n"
+		"              {\"name\": \"e\", \"pattern\": \"x\", \"choices\": [\"x\"]},\n"
+		"              {\"name\": \"a\"}]}]}\n",
+		"t.json:5:40: inputs: choices must list at least one value\n"
+		"t.json:6:48: inputs: choice 'YES' is listed twice\n"
+		"t.json:6:55: inputs: a choice must be a string, not a number\n"
+		"t.json:7:40: inputs: choices must be an array, not a string\n"
+		"t.json:8:40: inputs: pattern: bad regex: Unmatched ( or \\(\n"
+		"t.json:9:29: inputs: give choices or a pattern, not both\n"
+		"t.json:10:24: input 'a' is declared twice\n");
+}
+
+/* Unknown keys: "an exec step", a typo gets a suggestion, a key of
+ * another kind says which. */
+Test(play, unknown_keys_are_named_with_a_suggestion)
+{
+	expect_lint("{\"play\": \"t\", \"name\": \"T\", \"version\": 1, \"match\": \"rule == 'X'\",\n"
+		" \"stpes\": [],\n"
+		" \"steps\": [\n"
+		"  {\"id\": \"a\", \"stage\": \"new\", \"kind\": \"exec\", \"title\": \"Run\",\n"
+		"   \"argv\": [\"/bin/true\"], \"timeot\": 5, \"role\": \"senior\", \"colour\": 1},\n"
+		"  {\"id\": \"b\", \"stage\": \"new\", \"kind\": \"approval\", \"title\": \"Ok?\", \"rol\": \"x\"},\n"
+		"  {\"id\": \"c\", \"stage\": \"new\", \"kind\": \"manual\", \"title\": \"Do\",\n"
+		"   \"inputs\": [{\"name\": \"v\", \"choises\": [\"a\"]}]}]}\n",
+		"t.json:2:2: unknown key 'stpes' (did you mean 'steps'?)\n"
+		"t.json:5:27: unknown key 'timeot' for an exec step (did you mean 'timeout'?)\n"
+		"t.json:5:40: 'role' is for an approval step, not an exec step\n"
+		"t.json:5:58: unknown key 'colour' for an exec step (see STEP KINDS in irk-play(5))\n"
+		"t.json:6:67: unknown key 'rol' for an approval step (did you mean 'role'?)\n"
+		"t.json:8:29: inputs: unknown key 'choises' (did you mean 'choices'?)\n");
+}
+
+/* Lint finds problems in passes (ids and kinds first, then each step's
+ * body, then the order of needs): they are printed in the order of the
+ * file. */
+Test(play, diagnostics_in_file_order)
+{
+	expect_lint(HEAD
+		"  {\"id\": \"a\", \"stage\": \"new\", \"kind\": \"manual\", \"title\": \"One\", \"needs\": [\"b\"]},\n"
+		"  {\"id\": \"b\", \"stage\": \"new\", \"kind\": \"manual\", \"title\": \"Two\", \"x\": 1},\n"
+		"  {\"id\": \"b\", \"stage\": \"new\", \"kind\": \"manual\", \"title\": \"Three\"}]}\n",
+		"t.json:4:75: needs 'b', which comes later in the play: list steps in the order "
+		"they can run\n"
+		"t.json:5:65: unknown key 'x' for a manual step (see STEP KINDS in irk-play(5))\n"
+		"t.json:6:10: duplicate step id 'b' (step 2 has it too)\n");
+}
+
+/* A step whose kind is unknown gets that one error: whether it needs a
+ * title, or has inputs, depends on the kind. */
+Test(play, unknown_kind_has_no_follow_on_errors)
+{
+	expect_lint(HEAD
+		"  {\"id\": \"a\", \"stage\": \"new\", \"kind\": \"manaul\", \"checklist\": [\"x\"]},\n"
+		"  {\"id\": \"b\", \"stage\": \"new\", \"kind\": \"scroe\"},\n"
+		"  {\"id\": \"c\", \"stage\": \"new\", \"kind\": \"notify\", \"to\": \"owner\",\n"
+		"   \"text\": \"{{steps.a.inputs.x}}\", \"when\": \"score > 50\"}]}\n",
+		"t.json:4:39: unknown kind 'manaul' (manual, approval, exec, ansible, http, notify, "
+		"score, set)\n"
+		"t.json:5:39: unknown kind 'scroe' (manual, approval, exec, ansible, http, notify, "
+		"score, set)\n");
+}
+
+Test(play, checklist_required_needs_a_checklist)
+{
+	expect_lint(HEAD
+		"  {\"id\": \"a\", \"stage\": \"new\", \"kind\": \"manual\", \"title\": \"A\",\n"
+		"   \"checklist_required\": true},\n"
+		"  {\"id\": \"b\", \"stage\": \"new\", \"kind\": \"manual\", \"title\": \"B\",\n"
+		"   \"checklist\": [\"x\"], \"checklist_required\": \"yes\"},\n"
+		"  {\"id\": \"c\", \"stage\": \"new\", \"kind\": \"exec\", \"title\": \"C\", \"argv\": [\"/bin/true\"],\n"
+		"   \"checklist_required\": true},\n"
+		"  {\"id\": \"d\", \"stage\": \"new\", \"kind\": \"manual\", \"title\": \"D\",\n"
+		"   \"checklist\": [\"x\"], \"checklist_required\": true}]}\n",
+		"t.json:5:4: checklist_required: the step has no checklist to tick\n"
+		"t.json:7:46: checklist_required must be a boolean, not a string\n"
+		"t.json:9:4: 'checklist_required' is for a manual step, not an exec step\n");
+}
+
+/* A set step's unknown field: a suggestion or the fields there are, not
+ * a command to run. */
+Test(play, set_step_unknown_field)
+{
+	char *got = lint(HEAD
+		"  {\"id\": \"a\", \"stage\": \"new\", \"kind\": \"set\",\n"
+		"   \"fields\": {\"prioirty\": 2, \"colour\": \"red\"}}]}\n");
+
+	cr_assert_str_eq(got, "t.json:5:15: fields: 'prioirty' is not an incident field (did you mean "
+			 "'priority'?)\n"
+			 "t.json:5:30: fields: 'colour' is not an incident field (title, summary, "
+			 "severity, priority, confidence, asset_criticality, category, vector, "
+			 "threat_source, root_cause, business_unit, owner, effort)\n", "%s", got);
+	free(got);
 }

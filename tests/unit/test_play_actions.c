@@ -55,7 +55,7 @@ static const char play_src[] =
 	"   \"url\": \"https://example.org/\", \"required\": true},\n"
 	"  {\"id\": \"lessons\", \"stage\": \"lessons-learned\", \"kind\": \"manual\", \"title\": \"Write up\"}]}\n";
 
-static int64_t incident(const char *asker)
+static int64_t incident_from(const char *src, const char *asker)
 {
 	struct play_diags d = PLAY_DIAGS_INIT;
 	struct play *p = NULL;
@@ -64,7 +64,7 @@ static int64_t incident(const char *asker)
 	struct irk_err err = { 0 };
 	int64_t id;
 
-	play_parse("t.json", play_src, strlen(play_src), &p, &d);
+	play_parse("t.json", src, strlen(src), &p, &d);
 	cr_assert_not_null(p, "%s", d.n ? d.v[0].msg : "");
 	inc.title = xstrdup("Phish");
 	inc.severity = SEV_HIGH;
@@ -78,6 +78,11 @@ static int64_t incident(const char *asker)
 	play_free(&p);
 	play_diags_free(&d);
 	return id;
+}
+
+static int64_t incident(const char *asker)
+{
+	return incident_from(play_src, asker);
 }
 
 static struct actor who(const char *name)
@@ -118,6 +123,12 @@ static struct got step(int64_t id, const char *sid)
 	return g;
 }
 
+static int got_def(const struct step_row *r, void *arg)
+{
+	strbuf_puts(arg, r->def ? r->def : "");
+	return 0;
+}
+
 static const char *state(int64_t id, const char *sid)
 {
 	return step_state_name(step(id, sid).state);
@@ -148,7 +159,7 @@ Test(actions, done_records_inputs_and_who)
 
 	cr_assert_str_eq(state(id, "triage"), "waiting");
 	cr_assert_eq(done(id, "carol", "triage", NULL, NULL, &err), IRK_INVALID);
-	cr_assert_str_eq(err.msg, "step triage needs the input ticket (--input ticket=VALUE)");
+	cr_assert_str_eq(err.msg, "step triage needs the input ticket");
 	cr_assert_eq(done(id, "carol", "triage", "tiket=CHG-1", NULL, &err), IRK_INVALID);
 	cr_assert_str_eq(err.msg, "step triage has no input 'tiket' (it takes ticket, recipients)");
 	cr_assert_eq(done(id, "carol", "triage", "ticket=", NULL, &err), IRK_INVALID,
@@ -177,7 +188,7 @@ Test(actions, done_refuses_what_is_not_a_persons_to_finish)
 	cr_assert_eq(done(id, "carol", "lessons", NULL, NULL, &err), IRK_REFUSED);
 	cr_assert(strstr(err.msg, "is not due yet"), "%s", err.msg);
 	cr_assert_eq(done(id, "carol", "ghost", NULL, NULL, &err), IRK_NOTFOUND);
-	cr_assert_str_eq(err.msg, "IR-1 has no step 'ghost' (irk step list IR-1)");
+	cr_assert_str_eq(err.msg, "IR-1 has no step 'ghost'");
 	cr_assert_eq(done(id, "carol", "triage", "ticket=T1", NULL, &err), IRK_OK);
 	cr_assert_eq(done(id, "bob", "purge", NULL, NULL, &err), IRK_REFUSED);
 	cr_assert(strstr(err.msg, "is an approval"), "%s", err.msg);
@@ -221,7 +232,7 @@ Test(actions, deny_skips_dependents_and_retry_asks_again)
 
 	cr_assert_eq(done(id, "carol", "triage", "ticket=T1", NULL, &err), IRK_OK);
 	cr_assert_eq(play_step_deny(s, &bob, id, "purge", "", &err), IRK_INVALID);
-	cr_assert_str_eq(err.msg, "denying an approval needs a reason (--reason)");
+	cr_assert_str_eq(err.msg, "denying an approval needs a reason");
 	cr_assert_eq(play_step_deny(s, &carol, id, "purge", "no", &err), IRK_REFUSED, "role");
 	cr_assert_eq(play_step_deny(s, &bob, id, "purge", "only 2 recipients, not worth a purge",
 				    &err), IRK_OK, "%s", err.msg);
@@ -253,7 +264,7 @@ Test(actions, skip_needs_reason_and_seniority_for_required)
 	int64_t id = incident("alice");
 
 	cr_assert_eq(play_step_skip(s, &carol, id, "triage", NULL, &err), IRK_INVALID);
-	cr_assert_str_eq(err.msg, "skipping a step needs a reason (--reason)");
+	cr_assert_str_eq(err.msg, "skipping a step needs a reason");
 	cr_assert_eq(play_step_skip(s, &carol, id, "lookup", "service down", &err), IRK_REFUSED);
 	cr_assert_str_eq(err.msg, "step lookup is required: only a senior or admin can skip it");
 	cr_assert_eq(play_step_skip(s, &alice, id, "lookup", "service down", &err), IRK_OK, "%s", err.msg);
@@ -314,4 +325,197 @@ Test(actions, closed_incident_steps_do_not_change)
 		     "%s", err.msg);
 	cr_assert_eq(done(id, "alice", "triage", "ticket=T", NULL, &err), IRK_REFUSED);
 	cr_assert_str_eq(err.msg, "IR-1 is closed; its steps can no longer change");
+}
+
+/* An input with choices takes only those (in any case; recorded as
+ * declared), so a `when` comparing it is decided by what the analyst
+ * answered; a pattern must match the whole value. */
+static const char choices_src[] =
+	"{\"play\": \"c\", \"name\": \"C\", \"version\": 1, \"match\": \"rule == 'x'\",\n"
+	" \"steps\": [\n"
+	"  {\"id\": \"success\", \"stage\": \"new\", \"kind\": \"manual\", \"title\": \"Did a guess succeed?\",\n"
+	"   \"inputs\": [{\"name\": \"compromised\", \"label\": \"yes or no\", \"required\": true,\n"
+	"                \"choices\": [\"yes\", \"no\"]},\n"
+	"               {\"name\": \"ticket\", \"pattern\": \"CHG-[0-9]+\"}]},\n"
+	"  {\"id\": \"revoke\", \"stage\": \"new\", \"kind\": \"manual\", \"title\": \"Revoke\",\n"
+	"   \"needs\": [\"success\"], \"when\": \"steps.success.inputs.compromised == 'yes'\"}]}\n";
+
+Test(actions, done_refuses_a_value_outside_the_choices)
+{
+	struct irk_err err = { 0 };
+	int64_t id = incident_from(choices_src, "alice");
+
+	cr_assert_eq(done(id, "carol", "success", "compromised=maybe", NULL, &err), IRK_INVALID);
+	cr_assert_str_eq(err.msg, "step success: input compromised is 'maybe'; it must be one of: yes, no");
+	cr_assert_str_eq(state(id, "success"), "waiting", "refused: nothing changed");
+	cr_assert_str_eq(state(id, "revoke"), "pending", "and nothing was skipped behind it");
+	cr_assert_eq(events("step.done", "carol"), 0);
+	cr_assert_eq(done(id, "carol", "success", "compromised=YES", NULL, &err), IRK_OK, "%s", err.msg);
+	cr_assert_str_eq(step(id, "success").inputs, "{\"compromised\":\"yes\"}",
+			 "recorded as declared, so the when compares equal");
+	cr_assert_str_eq(state(id, "revoke"), "waiting");
+}
+
+Test(actions, done_refuses_a_value_not_matching_the_pattern)
+{
+	struct irk_err err = { 0 };
+	int64_t id = incident_from(choices_src, "alice");
+
+	cr_assert_eq(done(id, "carol", "success", "compromised=no", "ticket=see CHG-12", &err),
+		     IRK_INVALID);
+	cr_assert_str_eq(err.msg, "step success: input ticket is 'see CHG-12'; it must match CHG-[0-9]+");
+	cr_assert_eq(done(id, "carol", "success", "compromised=no", "ticket=CHG-12x", &err),
+		     IRK_INVALID, "the whole value must match");
+	cr_assert_eq(done(id, "carol", "success", "compromised=no", "ticket=CHG-12", &err), IRK_OK,
+		     "%s", err.msg);
+	cr_assert_str_eq(step(id, "success").inputs, "{\"compromised\":\"no\",\"ticket\":\"CHG-12\"}");
+	cr_assert_str_eq(state(id, "revoke"), "skipped", "the answer no skips it");
+}
+
+/* What a front end uses to offer and check the values before done. */
+Test(actions, declared_inputs_for_front_ends)
+{
+	struct play_inputs in;
+	struct irk_err err = { 0 };
+	const struct play_input *pi;
+	const char *canon;
+	int64_t id = incident_from(choices_src, "alice");
+	int64_t row = store_scalar(s, "SELECT id FROM steps WHERE step_id = 'success'");
+	struct strbuf def = STRBUF_INIT;
+
+	(void)id;
+	cr_assert_eq(store_step_get(s, 0, NULL, row, got_def, &def, &err), IRK_OK, "%s", err.msg);
+	play_inputs_parse(&in, strbuf_str(&def));
+	cr_assert_eq(in.n, 2);
+	cr_assert_not_null(pi = play_inputs_find(&in, "compromised"));
+	cr_assert_str_eq(pi->label, "yes or no");
+	cr_assert(pi->required);
+	cr_assert_eq(pi->nchoices, 2);
+	cr_assert_str_eq(pi->choices[1], "no");
+	cr_assert_eq(play_input_check(pi, "No", &canon, &err), IRK_OK);
+	cr_assert_str_eq(canon, "no");
+	cr_assert_eq(play_input_check(pi, "maybe", &canon, &err), IRK_INVALID);
+	cr_assert_eq(play_input_check(pi, "", &canon, &err), IRK_OK, "required is checked at done");
+	cr_assert_not_null(pi = play_inputs_find(&in, "ticket"));
+	cr_assert_str_eq(pi->pattern, "CHG-[0-9]+");
+	cr_assert_eq(play_input_check(pi, "CHG-1", &canon, &err), IRK_OK);
+	cr_assert_eq(play_input_check(pi, "chg-1", &canon, &err), IRK_INVALID);
+	cr_assert_null(play_inputs_find(&in, "ghost"));
+	play_inputs_free(&in);
+	strbuf_free(&def);
+}
+
+/* The ticks are recorded with the done: its audit event carries the
+ * checklist as it stood, who ticked what and when. With
+ * checklist_required, done waits for every tick. */
+static const char checks_src[] =
+	"{\"play\": \"k\", \"name\": \"K\", \"version\": 1, \"match\": \"rule == 'x'\",\n"
+	" \"steps\": [\n"
+	"  {\"id\": \"contain\", \"stage\": \"new\", \"kind\": \"manual\", \"title\": \"Contain\",\n"
+	"   \"checklist\": [\"Host isolated in the EDR\", \"Accounts disabled\", \"Ticket opened\"],\n"
+	"   \"checklist_required\": true},\n"
+	"  {\"id\": \"look\", \"stage\": \"new\", \"kind\": \"manual\", \"title\": \"Look\",\n"
+	"   \"checklist\": [\"Logs read\", \"Peers checked\"]},\n"
+	"  {\"id\": \"plain\", \"stage\": \"new\", \"kind\": \"manual\", \"title\": \"Plain\"}]}\n";
+
+static int64_t row_of(int64_t id, const char *sid)
+{
+	char sql[160];
+
+	snprintf(sql, sizeof sql, "SELECT id FROM steps WHERE incident_id = %lld AND step_id = '%s'",
+		 (long long)id, sid);
+	return store_scalar(s, sql);
+}
+
+/* Does the step.done event of step sid have the SQL value `value` at path
+ * (NULL: no such member)? */
+static int done_has(const char *sid, const char *path, const char *value)
+{
+	char sql[400];
+
+	snprintf(sql, sizeof sql, "SELECT count(*) FROM events WHERE kind = 'step.done' AND "
+		 "json_extract(data, '$.step') = '%s' AND json_extract(data, '%s') %s%s",
+		 sid, path, value ? "= " : "IS NULL", value ? value : "");
+	return store_scalar(s, sql) == 1;
+}
+
+Test(actions, done_records_the_checklist_ticks)
+{
+	struct irk_err err = { 0 };
+	int64_t id = incident_from(checks_src, "alice");
+
+	cr_assert_eq(store_step_check(s, "bob", row_of(id, "look"), 1, 1, &err), IRK_OK, "%s", err.msg);
+	cr_assert_eq(done(id, "carol", "look", NULL, NULL, &err), IRK_OK, "not required: done anyway");
+	cr_assert(done_has("look", "$.by", "'carol'"));
+	cr_assert(done_has("look", "$.checklist[0].text", "'Logs read'"));
+	cr_assert(done_has("look", "$.checklist[0].checked", "0"));
+	cr_assert(done_has("look", "$.checklist[0].by", NULL));
+	cr_assert(done_has("look", "$.checklist[1].text", "'Peers checked'"));
+	cr_assert(done_has("look", "$.checklist[1].checked", "1"));
+	cr_assert(done_has("look", "$.checklist[1].by", "'bob'"), "who ticked it");
+	cr_assert(!done_has("look", "$.checklist[1].at", NULL), "and when");
+	cr_assert(done_has("look", "$.checklist[0].at", NULL));
+	cr_assert_eq(done(id, "carol", "plain", NULL, NULL, &err), IRK_OK);
+	cr_assert(done_has("plain", "$.checklist", NULL), "no checklist, no member");
+}
+
+Test(actions, checklist_required_refuses_done_until_ticked)
+{
+	struct irk_err err = { 0 };
+	int64_t id = incident_from(checks_src, "alice");
+	int64_t row = row_of(id, "contain");
+
+	cr_assert_eq(store_step_check(s, "bob", row, 0, 1, &err), IRK_OK, "%s", err.msg);
+	cr_assert_eq(done(id, "carol", "contain", NULL, NULL, &err), IRK_REFUSED);
+	cr_assert_str_eq(err.msg, "step contain needs its whole checklist ticked; 2 of 3 items are "
+			 "not: 2. Accounts disabled; 3. Ticket opened");
+	cr_assert_str_eq(state(id, "contain"), "waiting");
+	cr_assert_eq(store_step_check(s, "carol", row, 1, 1, &err), IRK_OK, "%s", err.msg);
+	cr_assert_eq(store_step_check(s, "carol", row, 2, 1, &err), IRK_OK, "%s", err.msg);
+	cr_assert_eq(done(id, "carol", "contain", NULL, NULL, &err), IRK_OK, "%s", err.msg);
+	cr_assert_str_eq(state(id, "contain"), "done");
+	cr_assert(done_has("contain", "$.checklist[0].by", "'bob'"));
+	cr_assert(done_has("contain", "$.checklist[2].by", "'carol'"));
+}
+
+/* The play layer speaks to any front end: its refusals name what is
+ * wrong, never the command-line syntax to fix it (the CLI adds that
+ * where it prints; the board has buttons and forms). */
+Test(actions, refusals_carry_no_command_line_syntax)
+{
+	struct irk_err err = { 0 };
+	struct actor alice = who("alice"), carol = who("carol");
+	int64_t id = incident("alice");
+	const char *msgs[8];
+	static char kept[8][512];
+	int n = 0;
+
+#define KEEP() (irk_strlcpy(kept[n], err.msg, sizeof kept[n]), msgs[n] = kept[n], n++)
+	cr_assert_neq(done(id, "carol", "triage", NULL, NULL, &err), IRK_OK);
+	KEEP();
+	cr_assert_neq(done(id, "carol", "", NULL, NULL, &err), IRK_OK);
+	KEEP();
+	cr_assert_neq(done(id, "carol", "ghost", NULL, NULL, &err), IRK_OK);
+	KEEP();
+	cr_assert_eq(done(id, "carol", "triage", "ticket=T1", NULL, &err), IRK_OK);
+	cr_assert_neq(done(id, "carol", "purge", NULL, NULL, &err), IRK_OK);
+	KEEP();
+	cr_assert_neq(play_step_approve(s, &alice, id, "lessons", &err), IRK_OK);
+	KEEP();
+	cr_assert_neq(play_step_retry(s, &carol, id, "lessons", NULL, &err), IRK_OK);
+	KEEP();
+	cr_assert_neq(play_step_deny(s, &alice, id, "purge", NULL, &err), IRK_OK);
+	KEEP();
+	cr_assert_neq(play_step_skip(s, &carol, id, "lessons", "", &err), IRK_OK);
+	KEEP();
+#undef KEEP
+	for (int i = 0; i < n; i++) {
+		cr_assert(msgs[i][0], "refusal %d says why", i);
+		cr_assert_null(strstr(msgs[i], "--"), "%s", msgs[i]);
+		cr_assert_null(strstr(msgs[i], "irk "), "%s", msgs[i]);
+	}
+	cr_assert_str_eq(msgs[1], "which step of IR-1?");
+	cr_assert_str_eq(msgs[3], "step purge is an approval: it is granted or denied, not done");
+	cr_assert_str_eq(msgs[4], "step lessons is a manual step, not an approval");
+	cr_assert_str_eq(msgs[5], "step lessons is done by a person: there is nothing to retry");
 }
