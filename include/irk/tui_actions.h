@@ -71,7 +71,9 @@ enum tui_context { CTX_GLOBAL, CTX_BOARD, CTX_INCIDENT, CTX_PAGER, CTX_STEP, CTX
 	X(ACT_S_SKIP,        CTX_STEP,     "step-skip",         "Skip the step (asks why; a required step only by a senior)") \
 	X(ACT_S_OUTPUT,      CTX_STEP,     "step-output",       "Show the step's output, error, standard output and error, and log") \
 	X(ACT_S_NEXT_FIELD,  CTX_STEP,     "step-next-field",   "Jump to the next item, input or button") \
-	X(ACT_S_PREV_FIELD,  CTX_STEP,     "step-prev-field",   "Jump to the previous item, input or button")
+	X(ACT_S_PREV_FIELD,  CTX_STEP,     "step-prev-field",   "Jump to the previous item, input or button") \
+	X(ACT_S_NEXT_CHOICE, CTX_STEP,     "step-next-choice",  "On an input with choices: the next choice (an optional input is then empty after the last)") \
+	X(ACT_S_PREV_CHOICE, CTX_STEP,     "step-prev-choice",  "On an input with choices: the previous choice")
 
 #define X_ACT_ENUM(id, ctx, name, help) id,
 enum tui_action { ACT_NONE = -1, TUI_ACTIONS(X_ACT_ENUM) ACT_COUNT };

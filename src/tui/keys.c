@@ -66,6 +66,8 @@ static const struct { int act; const char *keys; } defaults[] = {
 	{ ACT_S_OUTPUT, "o v" },
 	{ ACT_S_NEXT_FIELD, "Tab" },
 	{ ACT_S_PREV_FIELD, "BackTab" },
+	{ ACT_S_NEXT_CHOICE, "Right l" },
+	{ ACT_S_PREV_CHOICE, "Left h" },
 };
 
 static const char *const ctx_titles[CTX_COUNT] = { "Everywhere", "Board", "Incident", "Pager",

@@ -14,9 +14,16 @@
  * This screen only asks for what they need (a reason, the inputs). What is
  * typed into the inputs stays on the screen, by input name across reloads,
  * until the step is done; a tick is written at once (a colleague sees it,
- * and it is audited). */
+ * and it is audited).
+ *
+ * The inputs are the play's declaration (play_inputs_parse): an input with
+ * choices is picked from them (a menu, or Left/Right), never typed, and a
+ * value is checked with play_input_check(), the rule play_step_done()
+ * applies, as soon as it is given and again before the step is done, so a
+ * value the play would refuse is shown as bad on its field and never sent. */
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "irk/clock.h"
 #include "irk/jdoc.h"
@@ -30,12 +37,6 @@
 #define LABEL_W 18            /* field names, input names, buttons */
 #define GLIMPSE 300           /* bytes of output shown on the screen itself */
 #define PAGER_MAX (1 << 20)   /* bytes of each part shown in the pager */
-
-struct field {
-	char *name, *label;       /* raw (sanitized when laid out) */
-	int required;
-	char *value;              /* what was typed, or NULL */
-};
 
 struct item {
 	char *text;               /* expanded when it could be */
@@ -53,8 +54,9 @@ struct step_st {
 	char *instructions;       /* expanded, or NULL */
 	struct item *items;
 	int nitems;
-	struct field *f;
-	int nf;
+	int all_ticks;            /* "checklist_required": done needs every item ticked */
+	struct play_inputs in;    /* what the step declares (raw: sanitized when laid out) */
+	char **val;               /* in.n values: what was typed or picked, or NULL */
 	struct doc d;
 	int width;
 	int placed;               /* the cursor was put on the first thing to do */
@@ -84,14 +86,13 @@ static void items_free(struct step_st *ss)
 	ss->instructions = NULL;
 }
 
-static void fields_free(struct field *f, int n)
+static void fields_free(struct step_st *ss)
 {
-	for (int i = 0; i < n; i++) {
-		free(f[i].name);
-		free(f[i].label);
-		free(f[i].value);
-	}
-	free(f);
+	for (int i = 0; i < ss->in.n; i++)
+		free(ss->val[i]);
+	free(ss->val);
+	ss->val = NULL;
+	play_inputs_free(&ss->in);
 }
 
 static int is_open(const struct step_st *ss)
@@ -130,36 +131,21 @@ static char *expand(struct expand *ex, const char *src)
 /* The inputs the definition declares; what was typed before is kept by
  * name (the definition of a running step never changes, but a reload must
  * not lose a half-filled form whatever happens). */
-static void read_inputs(struct step_st *ss, const struct jdoc *d, int v)
+static void read_inputs(struct step_st *ss)
 {
-	struct field *f = NULL;
-	int n = 0;
+	struct step_st old = { 0 };
 
-	for (int e = jdoc_first(d, v); e >= 0; e = jdoc_next(d, v, e)) {
-		const char *name = jdoc_str(d, e), *label = NULL;
-		int req = 0;
-		if (jdoc_type(d, e) == JD_OBJECT) {
-			name = jdoc_str(d, jdoc_get(d, e, "name"));
-			label = jdoc_str(d, jdoc_get(d, e, "label"));
-			req = jdoc_type(d, jdoc_get(d, e, "required")) == JD_TRUE;
-		}
-		if (!name)
-			continue;
-		f = xrealloc(f, (size_t)(n + 1) * sizeof *f);
-		f[n].name = xstrdup(name);
-		f[n].label = label && *label ? xstrdup(label) : NULL;
-		f[n].required = req;
-		f[n].value = NULL;
-		for (int i = 0; i < ss->nf; i++)
-			if (!strcmp(ss->f[i].name, name) && ss->f[i].value) {
-				f[n].value = ss->f[i].value;
-				ss->f[i].value = NULL;
+	old.in = ss->in;
+	old.val = ss->val;
+	play_inputs_parse(&ss->in, ss->r.def);
+	ss->val = xcalloc((size_t)ss->in.n + 1, sizeof *ss->val);
+	for (int i = 0; i < ss->in.n; i++)
+		for (int j = 0; j < old.in.n; j++)
+			if (old.val[j] && !strcmp(old.in.v[j].name, ss->in.v[i].name)) {
+				ss->val[i] = old.val[j];
+				old.val[j] = NULL;
 			}
-		n++;
-	}
-	fields_free(ss->f, ss->nf);
-	ss->f = f;
-	ss->nf = n;
+	fields_free(&old);
 }
 
 /* Who ticked which item, from the store's JSON ({"0": {"by", "at"}}). */
@@ -191,6 +177,7 @@ static void read_def(struct step_st *ss, struct expand *ex, const char *ticks)
 
 	items_free(ss);
 	ss->role = ROLE_SENIOR;
+	ss->all_ticks = 0;
 	jdoc_init(&d);
 	if (ss->r.def && !jdoc_parse(&d, ss->r.def, strlen(ss->r.def), &je)) {
 		if ((v = jdoc_get(&d, 0, "instructions")) >= 0 && jdoc_str(&d, v))
@@ -201,13 +188,13 @@ static void read_def(struct step_st *ss, struct expand *ex, const char *ticks)
 			for (int e = jdoc_first(&d, v); e >= 0; e = jdoc_next(&d, v, e))
 				ss->items[ss->nitems++].text = expand(ex, jdoc_str(&d, e) ? jdoc_str(&d, e) : "");
 		}
-		if ((v = jdoc_get(&d, 0, "inputs")) >= 0 && jdoc_type(&d, v) == JD_ARRAY)
-			read_inputs(ss, &d, v);
+		ss->all_ticks = jdoc_type(&d, jdoc_get(&d, 0, "checklist_required")) == JD_TRUE;
 		if ((v = jdoc_get(&d, 0, "role")) >= 0 && jdoc_str(&d, v) &&
 		    role_parse(jdoc_str(&d, v)) >= 0)
 			ss->role = role_parse(jdoc_str(&d, v));
 	}
 	jdoc_free(&d);
+	read_inputs(ss);
 	read_ticks(ss, ticks);
 }
 
@@ -275,9 +262,14 @@ static int offers(const struct step_st *ss, int act)
 	return 0;
 }
 
+static int choice_line(const struct step_st *ss);
+
 static int hints(struct tui *t, void *st, int act)
 {
 	(void)t;
+	/* One of the pair is enough to tell the keys are there. */
+	if (act == ACT_S_NEXT_CHOICE)
+		return choice_line(st) >= 0;
 	return act == ACT_S_SELECT || offers(st, act);
 }
 
@@ -397,11 +389,38 @@ static void checklist(struct step_st *ss, int width)
 	strbuf_free(&sb);
 }
 
+/* What an input takes, under its field: its label, then its choices
+ * ("yes or no  [yes | no]") or its pattern. */
+static void input_rule(const struct play_input *pi, struct strbuf *sb)
+{
+	if (pi->label)
+		strbuf_puts(sb, pi->label);
+	if (pi->nchoices) {
+		strbuf_puts(sb, sb->len ? "  [" : "[");
+		for (int c = 0; c < pi->nchoices; c++)
+			strbuf_printf(sb, "%s%s", c ? " | " : "", pi->choices[c]);
+		strbuf_addc(sb, ']');
+	} else if (pi->pattern) {
+		strbuf_printf(sb, "%spattern %s", sb->len ? "  " : "", pi->pattern);
+	}
+}
+
+/* Nonzero when input i holds a value the play would refuse. */
+static int input_bad(const struct step_st *ss, int i)
+{
+	struct irk_err err = { 0 };
+	const char *canon;
+
+	return play_input_check(&ss->in.v[i], ss->val[i], &canon, &err) != IRK_OK;
+}
+
 /* The inputs: fields while the step is open, what was recorded after. */
 static void inputs(struct step_st *ss, int width)
 {
 	struct doc *d = &ss->d;
+	struct strbuf sb = STRBUF_INIT;
 	char label[96];
+	int picks = 0;
 
 	if (!is_open(ss) || ss->kind != KIND_MANUAL) {
 		struct jdoc j;
@@ -416,17 +435,30 @@ static void inputs(struct step_st *ss, int width)
 		jdoc_free(&j);
 		return;
 	}
-	if (!ss->nf)
+	if (!ss->in.n)
 		return;
-	doc_add(d, DOC_SECTION, SLOT_SECTION, 0, 0, "Inputs (Enter edits; * required)", width);
-	for (int i = 0; i < ss->nf; i++) {
-		const struct field *f = &ss->f[i];
-		snprintf(label, sizeof label, "%s%s", f->name, f->required ? " *" : "");
-		doc_pair(d, DOC_INPUT, label, SLOT_FIELD, LABEL_W, f->value && *f->value ? f->value : " ",
-			 SLOT_PROMPT_INPUT, i, width);
-		if (f->label)
-			doc_add(d, DOC_TEXT, SLOT_CARD_DIM, LABEL_W, 0, f->label, width);
+	for (int i = 0; i < ss->in.n; i++)
+		picks |= ss->in.v[i].nchoices > 0;
+	doc_add(d, DOC_SECTION, SLOT_SECTION, 0, 0, picks ? "Inputs (Enter edits or picks; * required)" :
+		"Inputs (Enter edits; * required)", width);
+	for (int i = 0; i < ss->in.n; i++) {
+		const struct play_input *pi = &ss->in.v[i];
+		const char *v = ss->val[i];
+		int bad = input_bad(ss, i);
+		strbuf_reset(&sb);
+		strbuf_puts(&sb, v && *v ? v : " ");
+		if (bad)
+			strbuf_printf(&sb, "   %s %s", layout_ascii() ? "!" : "\xe2\x9c\x97",
+				      pi->nchoices ? "not one of the choices" : "does not match the pattern");
+		snprintf(label, sizeof label, "%s%s", pi->name, pi->required ? " *" : "");
+		doc_pair(d, DOC_INPUT, label, SLOT_FIELD, LABEL_W, strbuf_str(&sb),
+			 bad ? SLOT_SLA_BREACHED : SLOT_PROMPT_INPUT, i, width);
+		strbuf_reset(&sb);
+		input_rule(pi, &sb);
+		if (sb.len)
+			doc_add(d, DOC_TEXT, SLOT_CARD_DIM, LABEL_W, 0, strbuf_str(&sb), width);
 	}
+	strbuf_free(&sb);
 }
 
 static void buttons(struct tui *t, struct step_st *ss, int width)
@@ -438,9 +470,11 @@ static void buttons(struct tui *t, struct step_st *ss, int width)
 		{ ACT_S_RETRY, "[ Retry ]", "run it again now" },
 		{ ACT_S_SKIP, "[ Skip ]", "skip it, with a reason" },
 	};
-	char keys[64], text[160];
-	int n = 0;
+	char keys[64], text[192], all_ticked[96];
+	int n = 0, ticked = 0;
 
+	for (int i = 0; i < ss->nitems; i++)
+		ticked += ss->items[i].by != NULL;
 	doc_add(&ss->d, DOC_SECTION, SLOT_SECTION, 0, 0, "Actions", width);
 	for (size_t i = 0; i < sizeof all / sizeof all[0]; i++) {
 		const char *label = all[i].label, *what = all[i].what;
@@ -450,6 +484,12 @@ static void buttons(struct tui *t, struct step_st *ss, int width)
 			label = "[ Done by hand ]", what = "it was done outside irk";
 		if (all[i].act == ACT_S_RETRY && ss->kind == KIND_APPROVAL)
 			label = "[ Ask again ]", what = "ask for the approval again";
+		/* The play refuses the done until then: the button says so. */
+		if (all[i].act == ACT_S_DONE && ss->all_ticks && ss->nitems) {
+			snprintf(all_ticked, sizeof all_ticked, "every checklist item must be ticked "
+				 "first (%d of %d are)", ticked, ss->nitems);
+			what = all_ticked;
+		}
 		keymap_keys(&t->km, all[i].act, keys, sizeof keys);
 		keys[strcspn(keys, " ")] = '\0';
 		snprintf(text, sizeof text, "%s%s%s", keys, keys[0] ? "  " : "", what);
@@ -526,7 +566,7 @@ static void place_cursor(struct step_st *ss)
 		if (first == ss->d.n)
 			first = i;
 		if ((l->kind == DOC_CHECK && !ss->items[l->ref].by) ||
-		    (l->kind == DOC_INPUT && !ss->f[l->ref].value)) {
+		    (l->kind == DOC_INPUT && !ss->val[l->ref])) {
 			first = i;
 			break;
 		}
@@ -621,6 +661,35 @@ static void outcome(struct tui *t, int rc, const struct irk_err *err, const char
 	tui_report(t, err);
 }
 
+/* Input i takes value (NULL: empty). */
+static void set_value(struct step_st *ss, int i, const char *value)
+{
+	char *copy = value && *value ? xstrdup(value) : NULL;
+
+	free(ss->val[i]);
+	ss->val[i] = copy;
+}
+
+/* Does the value of input i fit? Checked as play_step_done() will: when
+ * it does not, the status line says why and the cursor goes to the field
+ * (-1). A choice typed in another case becomes the choice as declared. */
+static int check_input(struct tui *t, struct step_st *ss, int i)
+{
+	struct irk_err err = { 0 };
+	const char *canon;
+
+	if (play_input_check(&ss->in.v[i], ss->val[i], &canon, &err)) {
+		tui_report(t, &err);
+		ss->want_kind = DOC_INPUT;
+		ss->want_ref = i;
+		build(t, ss, ss->width);
+		return -1;
+	}
+	if (canon && ss->val[i] && strcmp(canon, ss->val[i]))
+		set_value(ss, i, canon);
+	return 0;
+}
+
 /* After item or input i is dealt with, the cursor goes to the next one,
  * then to the first input, then to the done button. */
 static void want_next(struct step_st *ss, int kind, int i)
@@ -630,10 +699,10 @@ static void want_next(struct step_st *ss, int kind, int i)
 	if (kind == DOC_CHECK && i + 1 < ss->nitems) {
 		ss->want_kind = DOC_CHECK;
 		ss->want_ref = i + 1;
-	} else if (kind == DOC_CHECK && ss->nf && is_open(ss) && ss->kind == KIND_MANUAL) {
+	} else if (kind == DOC_CHECK && ss->in.n && is_open(ss) && ss->kind == KIND_MANUAL) {
 		ss->want_kind = DOC_INPUT;
 		ss->want_ref = 0;
-	} else if (kind == DOC_INPUT && i + 1 < ss->nf) {
+	} else if (kind == DOC_INPUT && i + 1 < ss->in.n) {
 		ss->want_kind = DOC_INPUT;
 		ss->want_ref = i + 1;
 	}
@@ -660,14 +729,14 @@ static void tick(struct tui *t, struct step_st *ss, const struct doc_line *l)
 static void done_now(struct tui *t, struct step_st *ss)
 {
 	struct irk_err err = { 0 };
-	char **kv = xcalloc((size_t)ss->nf + 1, sizeof *kv), msg[160];
-	int n = 0, rc;
+	char **kv = xcalloc((size_t)ss->in.n + 1, sizeof *kv), msg[160];
+	int n = 0, rc, open = 0;
 
-	for (int i = 0; i < ss->nf; i++) {
+	for (int i = 0; i < ss->in.n; i++) {
 		struct strbuf sb = STRBUF_INIT;
-		if (!ss->f[i].value || !*ss->f[i].value)
+		if (!ss->val[i] || !*ss->val[i])
 			continue;
-		strbuf_printf(&sb, "%s=%s", ss->f[i].name, ss->f[i].value);
+		strbuf_printf(&sb, "%s=%s", ss->in.v[i].name, ss->val[i]);
 		kv[n++] = strbuf_detach(&sb);
 	}
 	rc = play_step_done(t->s, &t->c->actor, ss->incident_id, ss->r.step_id, kv, n, &err);
@@ -676,12 +745,20 @@ static void done_now(struct tui *t, struct step_st *ss)
 	for (int i = 0; i < n; i++)
 		free(kv[i]);
 	free(kv);
-	/* Refused for a missing input: the cursor goes to it. */
-	for (int i = 0; rc && i < ss->nf; i++)
-		if (ss->f[i].required && (!ss->f[i].value || !*ss->f[i].value)) {
+	if (!rc)
+		return;
+	/* Refused for a missing input: the cursor goes to it; else, when the
+	 * play wants the whole checklist, to the first item not ticked. */
+	for (int i = 0; i < ss->in.n; i++)
+		if (ss->in.v[i].required && (!ss->val[i] || !*ss->val[i])) {
 			ss->want_kind = DOC_INPUT;
 			ss->want_ref = i;
-			break;
+			return;
+		}
+	for (int i = 0; ss->all_ticks && !open && i < ss->nitems; i++)
+		if ((open = !ss->items[i].by)) {
+			ss->want_kind = DOC_CHECK;
+			ss->want_ref = i;
 		}
 }
 
@@ -699,15 +776,21 @@ static void done_confirmed(struct tui *t, void *arg, int index)
 	done_now(t, ss);
 }
 
-/* Done, after asking when checklist items are not ticked: the play does
- * not require them, but a person skipping one should mean it. */
+/* Done, once every value fits its input, after asking when checklist
+ * items are not ticked: the play does not require them, but a person
+ * skipping one should mean it. When the play does require them
+ * (checklist_required), its refusal says which. */
 static void ask_done(struct tui *t, struct step_st *ss)
 {
 	static const char *const items[] = { "Go back to the checklist", "Mark it done anyway" };
 	int open = 0;
 	char title[96];
 
-	if (ss->kind == KIND_MANUAL && is_open(ss))
+	/* The fields are on the screen while a manual step is open. */
+	for (int i = 0; ss->kind == KIND_MANUAL && is_open(ss) && i < ss->in.n; i++)
+		if (check_input(t, ss, i))
+			return;
+	if (ss->kind == KIND_MANUAL && is_open(ss) && !ss->all_ticks)
 		for (int i = 0; i < ss->nitems; i++)
 			open += !ss->items[i].by;
 	if (!open) {
@@ -782,30 +865,115 @@ static void input_given(struct tui *t, void *arg, int ok, const char *text)
 	struct step_st *ss = top(t);
 	int i = *(int *)arg;
 
-	if (!ss || !ok || i >= ss->nf)
+	if (!ss || !ok || i >= ss->in.n)
 		return;
-	free(ss->f[i].value);
-	ss->f[i].value = *text ? xstrdup(text) : NULL;
+	set_value(ss, i, text);
+	/* A value the play would refuse keeps the cursor on its field. */
+	if (check_input(t, ss, i))
+		return;
 	want_next(ss, DOC_INPUT, i);
 	build(t, ss, ss->width);
 }
 
+/* A choice was picked from the menu (the last item of an optional
+ * input's menu empties it). */
+static void choice_given(struct tui *t, void *arg, int index)
+{
+	struct step_st *ss = top(t);
+	int i = *(int *)arg;
+
+	if (!ss || index < 0 || i >= ss->in.n)
+		return;
+	set_value(ss, i, index < ss->in.v[i].nchoices ? ss->in.v[i].choices[index] : NULL);
+	want_next(ss, DOC_INPUT, i);
+	build(t, ss, ss->width);
+}
+
+/* The index of input i's value among its choices; -1 when empty or not
+ * one of them. */
+static int choice_at(const struct step_st *ss, int i)
+{
+	const struct play_input *pi = &ss->in.v[i];
+
+	for (int c = 0; ss->val[i] && c < pi->nchoices; c++)
+		if (!strcasecmp(pi->choices[c], ss->val[i]))
+			return c;
+	return -1;
+}
+
+static int inputs_open(struct tui *t, const struct step_st *ss)
+{
+	if (is_open(ss))
+		return 1;
+	tui_status(t, SLOT_STATUS_ERROR, "%.64s is %s: its inputs can no longer change",
+		   ss->r.step_id, step_state_name(ss->r.state));
+	return 0;
+}
+
+/* Enter on an input: a menu of its choices (on the one it holds), or a
+ * one-line prompt holding what was typed. */
 static void edit_input(struct tui *t, struct step_st *ss, int i)
 {
-	const struct field *f = &ss->f[i];
+	const struct play_input *pi = &ss->in.v[i];
+	struct strbuf label = STRBUF_INIT;
 	int *arg;
-	char label[400];
 
-	if (!is_open(ss)) {
-		tui_status(t, SLOT_STATUS_ERROR, "%.64s is %s: its inputs can no longer change",
-			   ss->r.step_id, step_state_name(ss->r.state));
+	if (!inputs_open(t, ss))
 		return;
-	}
 	arg = xmalloc(sizeof *arg);
 	*arg = i;
-	snprintf(label, sizeof label, "%s%s%s%s", f->name, f->required ? " (required)" : "",
-		 f->label ? ": " : "", f->label ? f->label : "");
-	tui_prompt(t, label, f->value, input_given, arg, 1);
+	strbuf_printf(&label, "%s%s%s%s", pi->name, pi->required ? " (required)" : "",
+		      pi->label ? ": " : "", pi->label ? pi->label : "");
+	if (pi->nchoices) {
+		const char **items = xcalloc((size_t)pi->nchoices + 2, sizeof *items);
+		int n = 0, cur = choice_at(ss, i);
+		for (int c = 0; c < pi->nchoices; c++)
+			items[n++] = pi->choices[c];
+		if (!pi->required)
+			items[n++] = "(leave it empty)";
+		tui_menu(t, strbuf_str(&label), items, n, cur >= 0 ? cur : !ss->val[i] && !pi->required ?
+			 n - 1 : 0, choice_given, arg, 1);
+		free(items);
+	} else {
+		if (pi->pattern)
+			strbuf_printf(&label, "%spattern %s", pi->label ? "; " : ": ", pi->pattern);
+		tui_prompt(t, strbuf_str(&label), ss->val[i], input_given, arg, 1);
+	}
+	strbuf_free(&label);
+}
+
+/* The input under the cursor when it has choices, else -1. */
+static int choice_line(const struct step_st *ss)
+{
+	const struct doc_line *l = ss->d.n ? &ss->d.lines[ss->d.cur] : NULL;
+
+	if (!l || l->kind != DOC_INPUT || l->ref >= ss->in.n || !ss->in.v[l->ref].nchoices ||
+	    !is_open(ss) || ss->kind != KIND_MANUAL)
+		return -1;
+	return (int)l->ref;
+}
+
+/* Left/Right on an input with choices: the previous or next one; an
+ * optional input is empty between the last and the first. */
+static void cycle_choice(struct tui *t, struct step_st *ss, int dir)
+{
+	int i = choice_line(ss), c, m;
+	char k[32];
+
+	if (i < 0) {
+		keymap_keys(&t->km, dir > 0 ? ACT_S_NEXT_CHOICE : ACT_S_PREV_CHOICE, k, sizeof k);
+		k[strcspn(k, " ")] = '\0';
+		tui_status(t, SLOT_STATUS_ERROR, "%s picks a choice on an input that has choices: "
+			   "put the cursor on one", k[0] ? k : "it");
+		return;
+	}
+	m = ss->in.v[i].nchoices + !ss->in.v[i].required;
+	c = choice_at(ss, i);
+	if (c < 0)
+		c = ss->val[i] || ss->in.v[i].required ? (dir > 0 ? -1 : m) : ss->in.v[i].nchoices;
+	c = ((c + dir) % m + m) % m;
+	set_value(ss, i, c < ss->in.v[i].nchoices ? ss->in.v[i].choices[c] : NULL);
+	build(t, ss, ss->width);
 }
 
 /* Everything the step produced, for the pager (raw: the pager sanitizes).
@@ -937,7 +1105,7 @@ static void *open_step(struct tui *t, const void *arg)
 		tui_report(t, &err);
 		store_step_row_clear(&ss->r);
 		items_free(ss);
-		fields_free(ss->f, ss->nf);
+		fields_free(ss);
 		doc_free(&ss->d);
 		free(ss);
 		return NULL;
@@ -962,8 +1130,8 @@ static int leave(struct tui *t, struct step_st *ss)
 	int typed = 0;
 	char k[32];
 
-	for (int i = 0; ss->have && is_open(ss) && i < ss->nf; i++)
-		typed |= ss->f[i].value != NULL;
+	for (int i = 0; ss->have && is_open(ss) && i < ss->in.n; i++)
+		typed |= ss->val[i] != NULL;
 	if (!typed || ss->warned)
 		return SCR_CLOSE;
 	ss->warned = 1;
@@ -1002,6 +1170,10 @@ static int key(struct tui *t, void *st, int act, int k)
 	case ACT_S_RETRY: case ACT_S_SKIP: case ACT_S_OUTPUT:
 		run(t, ss, act, l);
 		return SCR_HANDLED;
+	case ACT_S_NEXT_CHOICE:
+	case ACT_S_PREV_CHOICE:
+		cycle_choice(t, ss, act == ACT_S_NEXT_CHOICE ? 1 : -1);
+		return SCR_HANDLED;
 	}
 	return SCR_IGNORED;
 }
@@ -1025,7 +1197,7 @@ static void done(void *st)
 
 	store_step_row_clear(&ss->r);
 	items_free(ss);
-	fields_free(ss->f, ss->nf);
+	fields_free(ss);
 	doc_free(&ss->d);
 	free(ss);
 }

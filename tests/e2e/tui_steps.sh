@@ -55,17 +55,16 @@ keys d
 expect_screen "done is refused without the required input" "step triage needs the input verdict"
 check "the triage still waits" state_is triage waiting
 keys Enter
-expect_screen "Enter on the field opens it" "verdict (required): phish, spam or legitimate"
-type_text "phish"
-keys Enter
-expect_screen "the value is in the field" "  verdict *       phish"
+expect_screen "Enter on the field offers its choices" " verdict (required): phish, spam or legitimate "
+keys 1
+expect_screen "the choice is in the field" "  verdict *       phish"
 keys Enter
 expect_screen "on to the next field" "│ ticket"
 type_text "CHG-7"
 keys Enter
 expect_screen "and its value" "  ticket          CHG-7"
-keys Enter
-expect_screen "Enter on the button marks it done" "triage of IR-1 is done"
+keys d
+expect_screen "d marks it done" "triage of IR-1 is done"
 expect_screen "the screen shows who did it" "  state           done by alice"
 check "the step is done in the database" state_is triage done
 expect_eq "with the inputs" "$(sql "SELECT inputs FROM steps WHERE step_id = 'triage'")" \

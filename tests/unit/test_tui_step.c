@@ -1,9 +1,12 @@
 /* test_tui_step.c: the step screen, headless on a real database. IR-13
  * runs tests/fixtures/tui/plays/tui-steps.json: a manual triage with a
- * checklist and a required input, an approval that needs it, an exec step
- * after the approval, and an exec step (scan) the tests fail as the engine
- * would. Every action is checked on the screen and in the database, and
- * every refusal shows the play layer's reason on the status line. */
+ * checklist and three inputs (verdict: required, with choices; ticket: a
+ * pattern; note: free), an approval that needs it, an exec step after the
+ * approval, an exec step (scan) the tests fail as the engine would, and a
+ * manual step (release) with a required checklist, due when the verdict
+ * is legitimate. Every action is checked on the screen and in the
+ * database, and every refusal shows the play layer's reason on the status
+ * line. */
 #include "tui_testlib.h"
 
 #include "irk/audit.h"
@@ -104,14 +107,21 @@ static struct actor as(const char *name, int role)
 	return a;
 }
 
-/* A colleague finishes the triage (and so asks for the approval). */
-static void triage_done_by(const char *name)
+/* A colleague finishes the triage with a verdict. */
+static void triage_done_as(const char *name, const char *verdict)
 {
 	struct actor a = as(name, ROLE_SENIOR);
 	struct irk_err err = { 0 };
-	char *in[] = { "verdict=phish" };
+	char in[64], *inputs[] = { in };
 
-	cr_assert_eq(play_step_done(fx.other, &a, IR, "triage", in, 1, &err), 0, "%s", err.msg);
+	snprintf(in, sizeof in, "verdict=%s", verdict);
+	cr_assert_eq(play_step_done(fx.other, &a, IR, "triage", inputs, 1, &err), 0, "%s", err.msg);
+}
+
+/* A colleague finishes the triage (and so asks for the approval). */
+static void triage_done_by(const char *name)
+{
+	triage_done_as(name, "phish");
 }
 
 /* What the engine does when the scan fails: its program printed escape
@@ -166,7 +176,8 @@ static int count_lines(const struct step_row *r, void *arg)
 	return 0;
 }
 
-/* Open step number n (1: triage, 2: purge-ok, 3: purge, 4: scan). */
+/* Open step number n (1: triage, 2: purge-ok, 3: purge, 4: scan,
+ * 5: release). */
 static void open_step(int n)
 {
 	struct lines l = { 0, n, 0 };
@@ -202,11 +213,13 @@ Test(tui_step, incident_lists_steps_with_state_owner_attempts_and_lease)
 	cr_assert_eq(store_step_update(fx.other, &r, STEP_PENDING, &err), 0, "%s", err.msg);
 	fx_start(120, 40);
 	open_incident();
-	assert_screen("Play steps (4)");
+	assert_screen("Play steps (5)");
 	assert_screen("  [done]    triage Triage the reported mail (manual, new, required) · by bob");
 	assert_screen("  [waiting] purge-ok Purge the mail from every mailbox (approval, new) · asked by bob");
 	assert_screen("  [pending] purge Purge the mail (exec, new) · for carol");
 	assert_screen("  [running] scan Scan the mailbox (exec, new) · attempt 2 · held by jump01:4242:beef/w1");
+	/* The verdict was phish: the release is not for this one. */
+	assert_screen("  [skipped] release Release the mail to its recipients (manual, new)");
 }
 
 Test(tui_step, enter_on_a_step_opens_its_screen)
@@ -222,9 +235,8 @@ Test(tui_step, enter_on_a_step_opens_its_screen)
 	assert_screen("Checklist (0 of 2 ticked)");
 	assert_screen("  [ ] SPF/DKIM/DMARC results read");
 	assert_screen("  [ ] Links detonated in the sandbox");
-	assert_screen("Inputs (Enter edits; * required)");
+	assert_screen("Inputs (Enter edits or picks; * required)");
 	assert_screen("  verdict *");
-	assert_screen("                  phish, spam or legitimate");
 	assert_screen("  ticket");
 	assert_screen("  [ Mark done ]     d  finish the step with the inputs above");
 	assert_screen("  [ Skip ]          s  skip it, with a reason");
@@ -309,9 +321,10 @@ Test(tui_step, done_refused_without_the_required_input)
 	/* The play layer's refusal, without its command line hint. */
 	cr_assert_str_eq(fx_status(), "step triage needs the input verdict");
 	cr_assert_eq(step("triage").state, STEP_WAITING);
-	/* The cursor is on the missing field: Enter edits it. */
+	/* The cursor is on the missing field: Enter offers its choices. */
 	fx_key('\n');
-	assert_screen("verdict (required): phish, spam or legitimate");
+	assert_screen(" verdict (required): phish, spam or legitimate ");
+	assert_screen("> phish");
 	fx_key(ESC);
 	assert_no_panel();
 }
@@ -323,22 +336,28 @@ Test(tui_step, inputs_typed_then_done_with_the_button)
 	steps_board(ROLE_ANALYST);
 	open_step(1);
 	fx_keys("  ");
-	/* After the checklist, the cursor is on the first field. */
+	/* After the checklist, the cursor is on the first field: a menu. */
 	fx_key('\n');
-	fx_keys("phish, from a look-alike of Müller GmbH");
-	fx_key('\n');
-	assert_screen("  verdict *       phish, from a look-alike of Müller GmbH");
+	fx_key('1');
+	assert_screen("  verdict *       phish");
 	fx_key('\n');
 	fx_keys("CHG-1");
 	fx_key('\n');
 	assert_screen("  ticket          CHG-1");
+	/* A free input takes any text. */
+	fx_key('\n');
+	assert_screen("note");
+	fx_keys("from a look-alike of Müller GmbH");
+	fx_key('\n');
+	assert_screen("  note            from a look-alike of Müller GmbH");
 	/* The cursor is on the button now. */
 	fx_key('\n');
 	assert_status("triage of IR-13 is done");
 	g = step("triage");
 	cr_assert_eq(g.state, STEP_DONE);
 	cr_assert_str_eq(g.done_by, "alice");
-	cr_assert_str_eq(g.inputs, "{\"verdict\":\"phish, from a look-alike of Müller GmbH\",\"ticket\":\"CHG-1\"}");
+	cr_assert_str_eq(g.inputs, "{\"verdict\":\"phish\",\"ticket\":\"CHG-1\","
+			 "\"note\":\"from a look-alike of Müller GmbH\"}");
 	assert_screen("  state           done by alice, 2024-05-13 08:20");
 	assert_screen("Recorded inputs");
 	assert_screen("  ticket          CHG-1");
@@ -359,8 +378,7 @@ Test(tui_step, done_asks_when_items_are_not_ticked)
 	fx_key(' ');
 	assert_screen("Checklist (1 of 2 ticked)");
 	fx_key('\n');
-	fx_keys("spam");
-	fx_key('\n');
+	fx_key('2');
 	fx_key('d');
 	assert_screen("1 of 2 checklist items not ticked");
 	/* The first choice goes back. */
@@ -380,8 +398,7 @@ Test(tui_step, typed_inputs_survive_a_reload)
 	open_step(1);
 	fx_keys("  ");
 	fx_key('\n');
-	fx_keys("phish");
-	fx_key('\n');
+	fx_key('1');
 	/* carol unticks an item from her terminal: the screen follows it
 	 * without a key, and what alice typed stays. */
 	struct irk_err err = { 0 };
@@ -389,6 +406,210 @@ Test(tui_step, typed_inputs_survive_a_reload)
 	tui_tick(fx.t);
 	assert_screen("  [ ] Links detonated in the sandbox");
 	assert_screen("  verdict *       phish");
+}
+
+/* ---- inputs with choices or a pattern ------------------------------------------------------- */
+
+Test(tui_step, choices_and_patterns_are_shown_on_their_fields)
+{
+	steps_board(ROLE_ANALYST);
+	open_step(1);
+	assert_screen("  verdict *\n                  phish, spam or legitimate  [phish | spam | legitimate]\n");
+	assert_screen("  ticket\n                  the change ticket  pattern CHG-[0-9]+\n");
+	/* A free input has nothing under it. */
+	assert_screen("  note\nActions\n");
+}
+
+Test(tui_step, enter_on_an_input_with_choices_picks_from_a_menu)
+{
+	steps_board(ROLE_ANALYST);
+	open_step(1);
+	fx_keys("  ");
+	fx_key('\n');
+	assert_screen(" verdict (required): phish, spam or legitimate ");
+	assert_screen("> phish");
+	assert_screen("  spam");
+	assert_screen("  legitimate");
+	/* A required input cannot be emptied from its menu. */
+	refute_screen("leave it empty");
+	fx_key(FN(KEY_DOWN));
+	fx_key('\n');
+	assert_no_panel();
+	assert_screen("  verdict *       spam\n");
+	/* On to the next field, which takes free text. */
+	fx_key('\n');
+	assert_screen("ticket: the change ticket; pattern CHG-[0-9]+");
+	fx_key(ESC);
+	/* Back on the verdict, its menu starts on what it holds. */
+	fx_key(FN(KEY_BTAB));
+	fx_key('\n');
+	assert_screen("> spam");
+	fx_key(ESC);
+	assert_screen("  verdict *       spam\n");
+	assert_no_panel();
+}
+
+/* Keys, each with the line it must leave on the screen. */
+struct press {
+	int key;
+	const char *shows;
+};
+
+static void presses(const struct press *p, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		fx_key(p[i].key);
+		assert_screen(p[i].shows);
+	}
+}
+
+Test(tui_step, left_and_right_cycle_the_choices)
+{
+	/* Round the end both ways; a required input is never emptied. */
+	static const struct press cycle[] = {
+		{ FN(KEY_RIGHT), "  verdict *       spam\n" },
+		{ FN(KEY_LEFT), "  verdict *       phish\n" },
+		{ FN(KEY_LEFT), "  verdict *       legitimate\n" },
+		{ 'l', "  verdict *       phish\n" },
+		{ 'h', "  verdict *       legitimate\n" },
+	};
+
+	steps_board(ROLE_ANALYST);
+	open_step(1);
+	fx_keys("  ");
+	fx_key(FN(KEY_RIGHT));
+	assert_screen("  verdict *       phish\n");
+	/* On an input with choices, the status line tells the key. */
+	assert_screen(" ? help  Enter select  Space tick  d done  s skip  Right next-choice  q back");
+	presses(cycle, sizeof cycle / sizeof cycle[0]);
+	/* The cursor stayed on the field; elsewhere the key says where it works. */
+	fx_key('\t');
+	refute_screen("next-choice");
+	fx_key(FN(KEY_RIGHT));
+	assert_status("Right picks a choice on an input that has choices: put the cursor on one");
+	fx_key('d');
+	assert_status("triage of IR-13 is done");
+	cr_assert_str_eq(step("triage").inputs, "{\"verdict\":\"legitimate\"}");
+	/* What the play does with it: the release is due. */
+	cr_assert_eq(step("release").state, STEP_WAITING);
+	/* The help screen has both keys. */
+	fx_key('?');
+	assert_screen("On an input with choices: the next choice");
+	assert_screen("On an input with choices: the previous choice");
+}
+
+Test(tui_step, an_optional_input_with_choices_can_be_emptied)
+{
+	/* Empty sits between the last choice and the first. */
+	static const struct press cycle[] = {
+		{ FN(KEY_LEFT), "  told_by         in person\n" },
+		{ FN(KEY_RIGHT), "  told_by\n" },
+		{ FN(KEY_RIGHT), "  told_by         phone\n" },
+	};
+
+	steps_db(ROLE_ANALYST);
+	triage_done_as("bob", "legitimate");
+	fx_start(100, 40);
+	open_step(5);
+	assert_screen(" IR-13 · step release: Release the mail to its recipients");
+	assert_screen("  told_by\n                  [phone | mail | in person]\n");
+	fx_keys("  ");
+	presses(cycle, sizeof cycle / sizeof cycle[0]);
+	/* Its menu offers to leave it empty. */
+	fx_key('\n');
+	assert_screen("> phone");
+	assert_screen("  (leave it empty)");
+	fx_key('4');
+	assert_screen("  told_by\n");
+	fx_key('d');
+	assert_status("release of IR-13 is done");
+	cr_assert_str_eq(step("release").inputs, "{}");
+}
+
+#define BAD_TICKET "input ticket is 'CHG7'; it must match CHG-[0-9]+ (the change ticket)"
+
+/* The triage's checklist ticked, phish picked, and a ticket typed. */
+static void ticket_typed(const char *value)
+{
+	steps_board(ROLE_ANALYST);
+	open_step(1);
+	fx_keys("  ");
+	fx_key('\n');
+	fx_key('1');
+	fx_key('\n');
+	fx_keys(value);
+	fx_key('\n');
+}
+
+Test(tui_step, a_value_against_the_pattern_is_marked_bad_at_once)
+{
+	ticket_typed("CHG7");
+	/* play_input_check's words; the field shows it is bad. */
+	cr_assert_str_eq(fx_status(), BAD_TICKET);
+	assert_screen("  ticket          CHG7   ✗ does not match the pattern\n");
+	/* The cursor stayed on it, and Enter brings the value back to fix. */
+	fx_key('\n');
+	assert_screen("ticket: the change ticket; pattern CHG-[0-9]+");
+	fx_key('\n');
+	cr_assert_str_eq(fx_status(), BAD_TICKET);
+	fx_key('\n');
+	fx_key(21);             /* C-u: clear the line */
+	fx_keys("CHG-7");
+	fx_key('\n');
+	assert_screen("  ticket          CHG-7\n");
+	refute_screen("✗");
+	/* On to the next field. */
+	fx_key('\n');
+	assert_screen("│ note");
+	fx_key(ESC);
+}
+
+Test(tui_step, done_with_a_bad_value_is_stopped_before_the_play)
+{
+	ticket_typed("CHG7");
+	/* Down to the button, and done. */
+	fx_key('\t');
+	fx_key('\t');
+	fx_key('\n');
+	/* The screen's check, not the play's refusal ("step triage: ..."). */
+	cr_assert_str_eq(fx_status(), BAD_TICKET);
+	assert_no_panel();
+	cr_assert_eq(step("triage").state, STEP_WAITING);
+	cr_assert_str_eq(step("triage").inputs, "");
+	/* The cursor is back on the field. */
+	fx_key('\n');
+	assert_screen("ticket: the change ticket; pattern CHG-[0-9]+");
+	fx_key(21);
+	fx_keys("CHG-7");
+	fx_key('\n');
+	fx_key('d');
+	assert_status("triage of IR-13 is done");
+	cr_assert_str_eq(step("triage").inputs, "{\"verdict\":\"phish\",\"ticket\":\"CHG-7\"}");
+}
+
+/* ---- a checklist the play requires ---------------------------------------------------------- */
+
+Test(tui_step, done_button_says_every_item_must_be_ticked)
+{
+	steps_db(ROLE_ANALYST);
+	triage_done_as("bob", "legitimate");
+	fx_start(100, 40);
+	open_step(5);
+	assert_screen("  [ Mark done ]     d  every checklist item must be ticked first (0 of 2 are)");
+	fx_key(' ');
+	assert_screen("  [ Mark done ]     d  every checklist item must be ticked first (1 of 2 are)");
+	/* No "mark it done anyway": the play's refusal, as it is. */
+	fx_key('d');
+	assert_no_panel();
+	cr_assert_str_eq(fx_status(), "step release needs its whole checklist ticked; 1 of 2 item is not: "
+			 "2. Mail released from quarantine");
+	cr_assert_eq(step("release").state, STEP_WAITING);
+	/* The cursor is on the item left: Space ticks it. */
+	fx_key(' ');
+	assert_screen("Checklist (2 of 2 ticked)");
+	fx_key('d');
+	assert_status("release of IR-13 is done");
+	cr_assert_eq(step("release").state, STEP_DONE);
 }
 
 Test(tui_step, leaving_with_typed_inputs_asks_first)
@@ -401,8 +622,7 @@ Test(tui_step, leaving_with_typed_inputs_asks_first)
 	fx_key('\n');
 	fx_keys("  ");
 	fx_key('\n');
-	fx_keys("phish");
-	fx_key('\n');
+	fx_key('1');
 	fx_key('q');
 	assert_status("the inputs you typed are not saved until the step is done (d): press it again to "
 		      "leave without them");
@@ -438,8 +658,7 @@ Test(tui_step, approval_refused_to_the_person_who_asked)
 	open_step(1);
 	fx_keys("  ");
 	fx_key('\n');
-	fx_keys("phish");
-	fx_key('\n');
+	fx_key('1');
 	fx_key('d');
 	assert_status("triage of IR-13 is done");
 	fx_key('q');
@@ -736,9 +955,9 @@ Test(tui_step, tab_jumps_between_items_inputs_and_buttons)
 	fx_key('\n');
 	assert_screen("verdict (required): phish, spam or legitimate");
 	fx_key(ESC);
-	fx_key('\t');
-	fx_key('\t');
-	fx_key('\t');
+	/* ticket, note, done, skip */
+	for (int i = 0; i < 4; i++)
+		fx_key('\t');
 	fx_key('\n');
 	assert_screen("Skip triage of IR-13: why?");
 	fx_key(ESC);
