@@ -649,8 +649,8 @@ static struct step_st *top(struct tui *t)
 	return tui_top(t, &step_screen);
 }
 
-/* Show what the play layer said (tui_report drops its command-line
- * hints, such as "(--input NAME=VALUE)"). */
+/* Show what the play layer said. Its messages name no command or option
+ * (tui_report takes those out of the other layers' messages). */
 static void outcome(struct tui *t, int rc, const struct irk_err *err, const char *done)
 {
 	t->need_reload = 1;

@@ -20,8 +20,10 @@ static const char *plain(const char *in)
 
 #define assert_plain(in, want) cr_assert_str_eq(plain(in), (want), "from: %s\ngot:  %s", (in), plain(in))
 
-/* Every form the lifecycle and play layers use (src/incident/incident.c,
- * src/play/actions.c, src/store/store.c). */
+/* Every form the lifecycle and store layers use (src/incident/incident.c,
+ * src/store/store.c), and the forms src/play/actions.c used before its
+ * messages became front-end neutral (a message of another layer may still
+ * take them). */
 Test(tui_message, a_part_in_parentheses_that_is_command_line_goes)
 {
 	assert_plain("moving IR-1 back to new needs a reason (--reason)",

@@ -318,7 +318,7 @@ Test(tui_step, done_refused_without_the_required_input)
 	open_step(1);
 	fx_keys("  ");
 	fx_key('d');
-	/* The play layer's refusal, without its command line hint. */
+	/* The play layer's refusal, as it is (it names no option). */
 	cr_assert_str_eq(fx_status(), "step triage needs the input verdict");
 	cr_assert_eq(step("triage").state, STEP_WAITING);
 	/* The cursor is on the missing field: Enter offers its choices. */
@@ -757,7 +757,7 @@ Test(tui_step, approve_on_a_manual_step_is_refused)
 	steps_board(ROLE_SENIOR);
 	open_step(1);
 	fx_key('a');
-	/* Without "(finish it with irk step done)": the board has no commands. */
+	/* The play's words as they are: they name no command. */
 	cr_assert_str_eq(fx_status(), "step triage is a manual step, not an approval");
 	fx_key('D');
 	fx_keys("no");
