@@ -1,11 +1,13 @@
 #!/bin/sh
 # tui_steps.sh: a play's steps done from the board, in tmux, with the
 # board's own engine running the automated ones. alice (the admin) ticks the
-# triage checklist, fills its required input and marks it done; she may not
-# grant the approval she asked for; bob, a second senior on his own board,
-# grants it and alice's screen follows without a key; the purge runs; the
-# failed scan's output shows its escape sequences as visible escapes; alice
-# skips the scan with a reason.
+# triage checklist, picks its verdict from the choices, types a ticket the
+# play's pattern refuses (stopped on the screen: nothing reaches the
+# database), fixes it and marks the step done; she may not grant the
+# approval she asked for; bob, a second senior on his own board, grants it
+# and alice's screen follows without a key; the purge runs; the failed
+# scan's output shows its escape sequences as visible escapes; alice skips
+# the scan with a reason.
 . "${IRK_TOP:-$(dirname "$0")/../..}/tests/e2e/lib.sh"
 . "$IRK_TOP/tests/e2e/helpers/tui.sh"
 # Real time here: the engine's leases and retries run on the clock.
@@ -54,15 +56,35 @@ expect_screen "and the next" "Checklist (2 of 2 ticked)"
 keys d
 expect_screen "done is refused without the required input" "step triage needs the input verdict"
 check "the triage still waits" state_is triage waiting
+expect_screen "the field shows its choices" "                  phish, spam or legitimate  [phish | spam | legitimate]"
 keys Enter
 expect_screen "Enter on the field offers its choices" " verdict (required): phish, spam or legitimate "
-keys 1
-expect_screen "the choice is in the field" "  verdict *       phish"
+keys Down Enter
+expect_screen "the choice picked is in the field" "  verdict *       spam"
+keys BTab Left
+expect_screen "Left on the field: the choice before" "  verdict *       phish"
+keys Tab Enter
+expect_screen "on to the next field, with its pattern" "│ ticket: the change ticket; pattern CHG-[0-9]+"
+type_text "CHG 7"
 keys Enter
-expect_screen "on to the next field" "│ ticket"
+bad="input ticket is 'CHG 7'; it must match CHG-[0-9]+ (the change ticket)"
+expect_screen "a value against the pattern: the reason at once" "$bad"
+expect_screen "and its field marked bad" "  ticket          CHG 7   ✗ does not match the pattern"
+keys Tab
+expect_gone "Tab moves on" "$bad"
+keys d
+expect_screen "d with the bad value: stopped on the screen" "$bad"
+check "the triage still waits" state_is triage waiting
+expect_eq "no inputs recorded" "$(sql "SELECT coalesce(inputs, '') FROM steps WHERE step_id = 'triage'")" ""
+expect_eq "the refused value is nowhere in the database" \
+	"$(sql "SELECT count(*) FROM events WHERE data LIKE '%CHG 7%'")" 0
+keys Enter
+expect_screen "the cursor went back to the field: Enter opens it" "│ ticket: the change ticket; pattern CHG-[0-9]+"
+keys C-u
 type_text "CHG-7"
 keys Enter
-expect_screen "and its value" "  ticket          CHG-7"
+expect_screen "the value fixed" "  ticket          CHG-7"
+expect_gone "no longer marked bad" "✗"
 keys d
 expect_screen "d marks it done" "triage of IR-1 is done"
 expect_screen "the screen shows who did it" "  state           done by alice"
