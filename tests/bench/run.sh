@@ -14,10 +14,11 @@ unset IRK_DB IRK_CONFIG
 only=${BENCH_ONLY:-}
 want() { [ -z "$only" ] || [ "$only" = "$1" ]; }
 
-# stat CMD...: run CMD (stdout to /dev/null), set $secs $rss_kib $rc $cpu.
+# stat CMD...: run CMD (stdout to /dev/null), set $secs $rss_kib $rc $cpu,
+# and $threads: each thread's CPU seconds, busiest first ("8.41,3.90").
 stat() {
 	"$B/runstat" "$@" 3>"$W/stat" >/dev/null
-	read -r secs rss_kib rc cpu <"$W/stat"
+	read -r secs rss_kib rc cpu threads <"$W/stat"
 }
 
 # median of the numbers on stdin
@@ -31,7 +32,7 @@ if want ingest; then
 		"$(( $(wc -c <"$W/eve.json") / N ))"
 	./irk --db "$W/irk.db" init >/dev/null
 	stat ./irk --db "$W/irk.db" ingest "$W/eve.json"
-	irk_secs=$secs irk_rss=$rss_kib irk_cpu=$cpu
+	irk_secs=$secs irk_rss=$rss_kib irk_cpu=$cpu irk_threads=$threads
 	[ "$rc" = 0 ] || { echo "irk ingest failed (exit $rc)"; exit 1; }
 	incidents=$(sqlite3 "$W/irk.db" "select count(*) from incidents")
 	# The baseline: sqlite3 .import of the same normalised rows into the
@@ -49,11 +50,13 @@ if want ingest; then
 	base_secs=$secs base_cpu=$cpu
 	rows=$(sqlite3 "$W/base.db" "select count(*) from alerts")
 	awk -v n="$N" -v t="$irk_secs" -v b="$base_secs" -v rows="$rows" -v rss="$irk_rss" \
-		-v inc="$incidents" -v tc="$irk_cpu" -v bc="$base_cpu" 'BEGIN {
+		-v inc="$incidents" -v tc="$irk_cpu" -v bc="$base_cpu" -v th="$irk_threads" 'BEGIN {
 		printf "   irk ingest:     %.2f s, %.0f alerts/s, peak RSS %.1f MiB, %d incidents\n", t, n / t, rss / 1024, inc
 		printf "   sqlite3 .import: %.2f s, %.0f rows/s (%d rows)\n", b, rows / b, rows
 		printf "   ratio irk/.import speed: %.2f (target >= 0.5); alerts/s target >= 100000; RSS target < 64 MiB\n", b / t
 		printf "   CPU time: irk %.2f s (%.0f alerts per CPU second, two threads), .import %.2f s\n", tc, n / tc, bc
+		split(th, tt, ",")
+		printf "   CPU per thread (busiest first): %s s; the busiest %.2f s, so at best %.0f alerts/s on a quiet 2-core box\n", th, tt[1], n / tt[1]
 	}'
 	rm -f "$W/eve.json" "$W/rows.csv" "$W/irk.db"* "$W/base.db"*
 fi
