@@ -12,6 +12,7 @@
 #include "irk/alert.h"
 #include "irk/clock.h"
 #include "irk/hash.h"
+#include "irk/ip.h"
 #include "irk/model.h"
 #include "alert_impl.h"
 
@@ -449,6 +450,21 @@ int alert_tok_time(struct alert *a, const struct jdoc *root, int v, const char *
 				path);
 	a->event_time = t;
 	return IRK_OK;
+}
+
+const char *alert_affected_host(const char *src, const char *dst, int to_client)
+{
+	int si, di;
+
+	if (!src || !*src)
+		return dst && *dst ? dst : NULL;
+	if (!dst || !*dst)
+		return src;
+	si = ip_is_internal(src);
+	di = ip_is_internal(dst);
+	if (si != di)
+		return si ? src : dst;
+	return to_client ? src : dst;
 }
 
 int alert_sev_word(const char *s, int dflt)

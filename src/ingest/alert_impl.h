@@ -62,6 +62,15 @@ const char *alert_tok_str(struct alert *a, const struct jdoc *root, int tok);
 const char *alert_json_any(struct alert *a, const struct jdoc *root,
 		const char *const *paths);
 
+/* The affected host of a network alert between src and dst (either may
+ * be NULL or empty): the machine in the organisation's care that the alert
+ * is about, as irk(1) AFFECTED HOST says. Of the two addresses, the
+ * internal one (ip_is_internal) when exactly one is; when both or neither
+ * are, the side that received the connection: dst, or src when the alert
+ * fired on a packet going back to the client (to_client). A lone address
+ * is the host; no address, no host (NULL). Borrowed: src or dst. */
+const char *alert_affected_host(const char *src, const char *dst, int to_client);
+
 /* Severity from a word a source may use: the irk names, log levels
  * (emerg/alert/crit -> critical, err/error -> high, warn -> medium,
  * notice/info/debug -> low) and "major"/"minor"/"informational".

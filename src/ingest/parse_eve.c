@@ -5,12 +5,15 @@
  *   rule_id   alert.signature_id      rule_name  alert.signature
  *   category  alert.category          severity   see eve_severity()
  *   src_ip    src_ip                  dst_ip     dest_ip
- *   host      host (the sensor name, when the EVE output sets one), else
- *             dest_ip: which side is ours is unknown in general, and a
- *             rule fires on traffic towards what it protects more often
- *             than not.
- * Observables: both IPs, the named host, tls.sni / http.hostname / DNS
- * rrnames as domains, http hostname+url as a URL, file hashes.
+ *   host      the affected machine: alert.target.ip when the rule names
+ *             its target (Suricata's target keyword), else
+ *             alert_affected_host() of the addresses, with direction
+ *             "to_client" (Suricata 7) meaning the packet went back from
+ *             the server. EVE's own "host" is the sensor's name (the IDS
+ *             box that saw the traffic), never the affected machine: it
+ *             stays in the raw record.
+ * Observables: both IPs, tls.sni / http.hostname / DNS rrnames as
+ * domains, http hostname+url as a URL, file hashes.
  *
  * This is the format of the ingest benchmark: every field is found in one
  * pass over each object (alert_fields), not one lookup per path. */
@@ -33,7 +36,7 @@
 	X(DEST_IP, ROOT, "dest_ip", "dest_ip") \
 	X(DEST_PORT, ROOT, "dest_port", "dest_port") \
 	X(TX_ID, ROOT, "tx_id", "tx_id") \
-	X(HOST, ROOT, "host", "host") \
+	X(DIRECTION, ROOT, "direction", "direction") \
 	X(ALERT, ROOT, "alert", "alert") \
 	X(TLS, ROOT, "tls", "tls") \
 	X(HTTP, ROOT, "http", "http") \
@@ -45,7 +48,9 @@
 	X(CATEGORY, F_ALERT, "category", "alert.category") \
 	X(SEVERITY, F_ALERT, "severity", "alert.severity") \
 	X(METADATA, F_ALERT, "metadata", "alert.metadata") \
+	X(TARGET, F_ALERT, "target", "alert.target") \
 	X(SIG_SEVERITY, F_METADATA, "signature_severity", "alert.metadata.signature_severity") \
+	X(TARGET_IP, F_TARGET, "ip", "alert.target.ip") \
 	X(SNI, F_TLS, "sni", "tls.sni") \
 	X(HTTP_HOST, F_HTTP, "hostname", "http.hostname") \
 	X(HTTP_URL, F_HTTP, "url", "http.url") \
@@ -101,14 +106,12 @@ static void eve_obs_hashes(struct alert *a, const struct jdoc *root, int f)
 	alert_obs_tok(a, OBS_HASH, root, alert_json_path_at(root, f, "md5"));
 }
 
-static void eve_observables(struct alert *a, const struct jdoc *root, const int *f,
-			    const char *host)
+static void eve_observables(struct alert *a, const struct jdoc *root, const int *f)
 {
 	int files = f[F_FILES];
 
 	alert_add_obs(a, OBS_IP, a->src_ip);
 	alert_add_obs(a, OBS_IP, a->dst_ip);
-	alert_add_obs(a, OBS_HOST, host);
 	alert_obs_tok(a, OBS_DOMAIN, root, f[F_SNI]);
 	alert_obs_tok(a, OBS_DOMAIN, root, f[F_HTTP_HOST]);
 	eve_obs_rrnames(a, root, f[F_DNS_QUERY]);
@@ -129,7 +132,7 @@ int alert_parse_eve(const struct jdoc *root, struct alert *a, struct irk_err *er
 	static const int identity[] = { F_TIMESTAMP, F_FLOW_ID, F_SIG_ID, F_TX_ID,
 		F_SRC_IP, F_SRC_PORT, F_DEST_IP, F_DEST_PORT };
 	int f[F_COUNT], id[ALERT_NELEM(identity)];
-	const char *type, *host;
+	const char *type, *target, *dir;
 	char shown[48];
 	int rc;
 
@@ -151,11 +154,13 @@ int alert_parse_eve(const struct jdoc *root, struct alert *a, struct irk_err *er
 	a->severity = eve_severity(root, f);
 	a->src_ip = alert_tok_str(a, root, f[F_SRC_IP]);
 	a->dst_ip = alert_tok_str(a, root, f[F_DEST_IP]);
-	host = alert_tok_str(a, root, f[F_HOST]);
-	a->host = host ? host : a->dst_ip;
+	target = alert_tok_str(a, root, f[F_TARGET_IP]);
+	dir = jdoc_str(root, f[F_DIRECTION]);
+	a->host = target && *target ? target :
+		alert_affected_host(a->src_ip, a->dst_ip, dir && !strcmp(dir, "to_client"));
 	for (int i = 0; i < ALERT_NELEM(identity); i++)
 		id[i] = f[identity[i]];
 	alert_fingerprint_toks(a, root, id, ALERT_NELEM(id));
-	eve_observables(a, root, f, host);
+	eve_observables(a, root, f);
 	return IRK_OK;
 }

@@ -17,11 +17,11 @@
  *
  * One table of names serves both: lint and lookup cannot disagree about
  * what exists. */
-#include <arpa/inet.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "irk/ip.h"
 #include "irk/jdoc.h"
 #include "irk/model.h"
 #include "irk/play.h"
@@ -124,37 +124,14 @@ char *play_host_group(const char *host, char *buf, size_t n)
 
 /* Nonzero for an address of ours: RFC 1918, CGNAT, loopback, link-local,
  * IPv6 unique-local and link-local. */
-static int ip_internal(const char *s)
-{
-	unsigned char b[16];
-
-	if (!s)
-		return 0;
-	if (inet_pton(AF_INET, s, b) == 1)
-		return b[0] == 10 || b[0] == 127 || (b[0] == 172 && (b[1] & 0xf0) == 16) ||
-		       (b[0] == 192 && b[1] == 168) || (b[0] == 100 && (b[1] & 0xc0) == 64) ||
-		       (b[0] == 169 && b[1] == 254);
-	if (inet_pton(AF_INET6, s, b) == 1)
-		return (b[0] & 0xfe) == 0xfc || (b[0] == 0xfe && (b[1] & 0xc0) == 0x80) ||
-		       !memcmp(b, "\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\1", 16);
-	return 0;
-}
-
-static int is_address(const char *s)
-{
-	unsigned char b[16];
-
-	return s && (inet_pton(AF_INET, s, b) == 1 || inet_pton(AF_INET6, s, b) == 1);
-}
-
 /* See asset.host above. */
 static const char *asset_host(const char *host, const char *src, const char *dst)
 {
-	if (host && *host && !is_address(host))
+	if (host && *host && !ip_is_address(host))
 		return host;
-	if (ip_internal(dst))
+	if (ip_is_internal(dst))
 		return dst;
-	if (ip_internal(src))
+	if (ip_is_internal(src))
 		return src;
 	return host && *host ? host : NULL;
 }
