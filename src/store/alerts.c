@@ -303,14 +303,7 @@ int store_quarantine_add(struct store *s, const char *source, int64_t line,
 
 int64_t store_quarantine_count(struct store *s)
 {
-	sqlite3_stmt *st = store_stmt(s, ST_QUAR_COUNT, NULL);
-	int64_t n = -1;
-
-	if (st && sqlite3_step(st) == SQLITE_ROW)
-		n = sqlite3_column_int64(st, 0);
-	if (st)
-		sqlite3_reset(st);
-	return n;
+	return store_int_of(store_stmt(s, ST_QUAR_COUNT, NULL));
 }
 
 int store_quarantine_each(struct store *s,

@@ -49,7 +49,8 @@
 		"(?3 IS NULL OR owner = ?3) AND (?4 = 0 OR owner IS NULL) AND " \
 		"(?5 IS NULL OR business_unit = ?5) " \
 		"ORDER BY priority, t_detected, id LIMIT ?6") \
-	X(ST_INC_COUNTS, "SELECT stage, count(*) FROM incidents GROUP BY stage") \
+	X(ST_INC_COUNT_STAGE, "SELECT count(*) FROM incidents WHERE stage = ?1") \
+	X(ST_INC_COUNT_ALL, "SELECT count(*) FROM incidents") \
 	X(ST_INC_INSERT, "INSERT INTO incidents(title, summary, stage, severity, priority, " \
 		"confidence, category, vector, threat_source, root_cause, business_unit, owner, " \
 		"play, play_version, resolution, rule, host, src_ip, asset_criticality, " \
@@ -199,6 +200,9 @@ void store_bind_text(sqlite3_stmt *st, int i, const char *v);
 void store_bind_time(sqlite3_stmt *st, int i, int64_t v);
 /* A steps row selected with STEP_COLS, borrowed from the statement. */
 void store_step_row(sqlite3_stmt *st, struct step_row *r);
+/* The integer in the first column of st's first row (a count), -1 when
+ * st is NULL or gives no row; st is reset. */
+int64_t store_int_of(sqlite3_stmt *st);
 /* Step a statement expected to finish (INSERT/UPDATE); IRK_OK or error. */
 int store_exec_stmt(struct store *s, sqlite3_stmt *st, struct irk_err *err, const char *what);
 

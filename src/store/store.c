@@ -339,16 +339,20 @@ const char *store_path(const struct store *s)
 	return s ? s->path : "?";
 }
 
-int64_t store_data_version(struct store *s)
+int64_t store_int_of(sqlite3_stmt *st)
 {
-	sqlite3_stmt *st = store_stmt(s, ST_DATA_VERSION, NULL);
-	int64_t v = -1;
+	int64_t n = -1;
 
 	if (st && sqlite3_step(st) == SQLITE_ROW)
-		v = sqlite3_column_int64(st, 0);
+		n = sqlite3_column_int64(st, 0);
 	if (st)
 		sqlite3_reset(st);
-	return v;
+	return n;
+}
+
+int64_t store_data_version(struct store *s)
+{
+	return store_int_of(store_stmt(s, ST_DATA_VERSION, NULL));
 }
 
 int store_begin(struct store *s, struct irk_err *err)
@@ -541,14 +545,7 @@ int store_user_role(struct store *s, const char *name)
 
 int64_t store_user_count(struct store *s)
 {
-	sqlite3_stmt *st = store_stmt(s, ST_USER_COUNT, NULL);
-	int64_t n = -1;
-
-	if (st && sqlite3_step(st) == SQLITE_ROW)
-		n = sqlite3_column_int64(st, 0);
-	if (st)
-		sqlite3_reset(st);
-	return n;
+	return store_int_of(store_stmt(s, ST_USER_COUNT, NULL));
 }
 
 int store_user_list(struct store *s, struct user **out, size_t *n, struct irk_err *err)
