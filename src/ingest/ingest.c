@@ -181,14 +181,15 @@ struct ingest_ctx {
 	struct hmap *obs;        /* "id\0type\0value" -> seen */
 	struct hmap *obs_count;  /* "id\0type" -> observables stored so far */
 	int64_t received;
-	/* ingest_fd() only: an alert whose event hour has no alert stored
-	 * before this transaction (a new stretch of a stream, the common
-	 * case) can only repeat one given in this transaction, so it is
-	 * checked against those in memory, given its id here and stored in a
-	 * group. Alerts of other hours go one at a time, checked by the
-	 * database. The group borrows the pipeline's slots: it is stored
-	 * before they are handed back, and before anything else runs SQL
-	 * that could read alerts (a new incident's hook, a commit). */
+	/* ingest_fd() only: an alert of an hour whose stored alerts all came
+	 * from this ingest (a new stretch of a stream, the common case; known
+	 * to hold while no other connection commits) can only repeat one of
+	 * those, kept in memory: it is checked there, given its id here and
+	 * stored in a group of many rows. Alerts of other hours go one at a
+	 * time, checked by the database. The group borrows the pipeline's
+	 * slots: it is stored before they are handed back, and before
+	 * anything else runs SQL that could read alerts (a new incident's
+	 * hook, a commit). */
 	int grouped;
 	struct checkpointer *ckpt;    /* kicked after each commit; may be NULL */
 	int64_t last_id;         /* highest alert id; -1: ask the database */
