@@ -54,7 +54,7 @@ if want ingest; then
 		printf "   irk ingest:     %.2f s, %.0f alerts/s, peak RSS %.1f MiB, %d incidents\n", t, n / t, rss / 1024, inc
 		printf "   sqlite3 .import: %.2f s, %.0f rows/s (%d rows)\n", b, rows / b, rows
 		printf "   ratio irk/.import speed: %.2f (target >= 0.5); alerts/s target >= 100000; RSS target < 64 MiB\n", b / t
-		printf "   CPU time: irk %.2f s (%.0f alerts per CPU second, two threads), .import %.2f s\n", tc, n / tc, bc
+		printf "   CPU time: irk %.2f s (%.0f alerts per CPU second; reader/parser, database and checkpoint threads), .import %.2f s\n", tc, n / tc, bc
 		split(th, tt, ",")
 		printf "   CPU per thread (busiest first): %s s; the busiest %.2f s, so at best %.0f alerts/s on a quiet 2-core box\n", th, tt[1], n / tt[1]
 	}'
