@@ -4,6 +4,7 @@
 #define IRK_HMAP_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 struct hmap;
 
@@ -14,6 +15,13 @@ void hmap_free(struct hmap **m);
 void *hmap_get(const struct hmap *m, const void *key, size_t klen);
 /* The value slot for key, created zero-filled when missing (*created set). */
 void *hmap_put(struct hmap *m, const void *key, size_t klen, int *created);
+/* The hash hmap_get() and hmap_put() use for key (never 0). */
+uint64_t hmap_hash(const void *key, size_t klen);
+/* The same with the key's hash given: computed once for several maps, or
+ * ahead on another thread. Any function of the key will do (hmap_hash()
+ * or another), as long as a map always gets the same h for the same key. */
+void *hmap_get_h(const struct hmap *m, const void *key, size_t klen, uint64_t h);
+void *hmap_put_h(struct hmap *m, const void *key, size_t klen, uint64_t h, int *created);
 size_t hmap_count(const struct hmap *m);
 /* Forget every entry, keeping the memory. */
 void hmap_clear(struct hmap *m);

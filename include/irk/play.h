@@ -180,10 +180,11 @@ int play_fields_lookup(void *fields, const char *name, struct expr_value *out);
 const char *play_field_check(const struct play *p, int at, const char *name,
 		char *buf, size_t n);
 /* The host an alert or incident is about (asset.host): host when it is a
- * name; when it is an address, the internal one (RFC 1918, CGNAT,
- * loopback, link-local, IPv6 ULA) of dst and src in that order, else host.
- * Suricata names the far side as host when the sensor is not named. For
- * an incident, dst is NULL (its host is the alert's). Borrowed from the
+ * name; when it is an address, the internal one (ip_is_internal: RFC 1918,
+ * CGNAT, loopback, link-local, IPv6 ULA) of dst and src in that order,
+ * else host. Ingest already picks the affected host by the same rule
+ * (irk(1) AFFECTED HOST); this keeps older incidents right. For an
+ * incident, dst is NULL (its host is the alert's). Borrowed from the
  * arguments; NULL when host is empty and no address is internal. */
 const char *play_asset_host(const char *host, const char *src, const char *dst);
 /* The group of a host: its name without a trailing number (web-01 and

@@ -58,7 +58,10 @@ int store_group_begin(struct store *s, struct irk_err *err);
 int store_group_end(struct store *s, int commit, struct irk_err *err);
 /* Bulk loading: checkpoint the WAL rarely while a large ingest runs (pages
  * changed in many batches are then copied to the database once), and
- * checkpoint once at the end. Readers are not affected. */
+ * checkpoint once at the end; a bigger page cache; foreign keys not
+ * enforced on this connection until store_bulk_end() (the loader only
+ * refers to rows it read or made in the same transaction). Call both
+ * outside a transaction. Readers are not affected. */
 void store_bulk_begin(struct store *s);
 void store_bulk_end(struct store *s);
 /* Commits on this connection never copy the WAL back into the database
@@ -158,6 +161,26 @@ int store_alert_insert(struct store *s, const struct alert *a, int64_t received,
 		int64_t incident_id, int64_t *alert_id, struct irk_err *err);
 /* Nonzero when an alert with this fingerprint is stored. */
 int store_alert_exists(struct store *s, const unsigned char fp[ALERT_FP_LEN]);
+
+/* Bulk ingest: alerts whose ids the caller gives, many rows per statement
+ * (a statement's own cost is then shared). Inside a write transaction,
+ * where nobody else adds alerts. */
+struct alert_new {
+	const struct alert *a;
+	int64_t id, incident_id;
+};
+/* The highest alert id in *id (0 when there is none). */
+int store_alert_last_id(struct store *s, int64_t *id, struct irk_err *err);
+/* 1 when a stored alert has a fingerprint starting with the same 4 bytes
+ * (the event hour, alert_fingerprint_timed()), 0 when none, -1 on an
+ * error (err filled). An alert of an hour with none needs no duplicate
+ * check against the database. */
+int store_alert_hour_stored(struct store *s, const unsigned char fp[ALERT_FP_LEN],
+		struct irk_err *err);
+/* Insert the n alerts of rows, all new (fresh fingerprints, ids above the
+ * highest). An error when one of them was not new. */
+int store_alert_insert_new(struct store *s, const struct alert_new *rows, int n,
+		int64_t received, struct irk_err *err);
 
 struct alert_row {
 	int64_t id, incident_id, event_time, received;

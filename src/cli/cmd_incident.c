@@ -529,12 +529,22 @@ int cmd_board(struct cli *c, int argc, char **argv)
 	printf("irk board: %lld open, %lld closed\n", (long long)open, (long long)counts[STAGE_CLOSED]);
 	for (int s = 0; s < STAGE_COUNT; s++) {
 		struct incident_filter f = INCIDENT_FILTER_ALL;
+		int rc;
+
 		printf("\n%s (%lld)\n", stage_title(s), (long long)counts[s]);
 		if (s == STAGE_CLOSED && !all)
 			continue;
-		f.stage = s;
 		bs.shown = 0;
-		if (store_incident_each(c->store, &f, board_card, &bs, &err))
+		/* An open stage is read through the stage's index, in board
+		 * order: its own rows only, not a scan of every incident. */
+		if (s != STAGE_CLOSED) {
+			rc = store_incident_stage_each(c->store, s, 0, bs.limit, board_card, &bs, &err);
+		} else {
+			f.stage = s;
+			f.limit = bs.limit;
+			rc = store_incident_each(c->store, &f, board_card, &bs, &err);
+		}
+		if (rc)
 			break;
 		if (bs.limit && counts[s] > bs.shown)
 			printf("  ... %lld more\n", (long long)(counts[s] - bs.shown));

@@ -145,21 +145,53 @@ char *irk_time_short(int64_t t, char *buf, size_t n)
 	return buf;
 }
 
+/* v in decimal at p, at least width digits (zero-padded); the end. */
+static char *put_num(char *p, uint64_t v, int width)
+{
+	char d[24];
+	int k = 0;
+
+	do
+		d[k++] = (char)('0' + v % 10);
+	while ((v /= 10) && k < (int)sizeof d);
+	while (k < width)
+		d[k++] = '0';
+	while (k)
+		*p++ = d[--k];
+	return p;
+}
+
+/* By hand, not snprintf: the board and lists call this for every card. */
 char *irk_duration_fmt(int64_t secs, char *buf, size_t n)
 {
-	const char *sign = secs < 0 ? "-" : "";
-	int64_t a = secs < 0 ? -secs : secs;
+	uint64_t a = secs < 0 ? 0 - (uint64_t)secs : (uint64_t)secs;
+	char t[48], *p = t;
 
-	if (a < 60)
-		snprintf(buf, n, "%s%llds", sign, (long long)a);
-	else if (a < 3600)
-		snprintf(buf, n, "%s%lldm", sign, (long long)(a / 60));
-	else if (a < 86400)
-		snprintf(buf, n, "%s%lldh%02lldm", sign, (long long)(a / 3600),
-			 (long long)(a % 3600 / 60));
-	else
-		snprintf(buf, n, "%s%lldd%02lldh", sign, (long long)(a / 86400),
-			 (long long)(a % 86400 / 3600));
+	if (secs < 0)
+		*p++ = '-';
+	if (a < 60) {
+		p = put_num(p, a, 1);
+		*p++ = 's';
+	} else if (a < 3600) {
+		p = put_num(p, a / 60, 1);
+		*p++ = 'm';
+	} else if (a < 86400) {
+		p = put_num(p, a / 3600, 1);
+		*p++ = 'h';
+		p = put_num(p, a % 3600 / 60, 2);
+		*p++ = 'm';
+	} else {
+		p = put_num(p, a / 86400, 1);
+		*p++ = 'd';
+		p = put_num(p, a % 86400 / 3600, 2);
+		*p++ = 'h';
+	}
+	*p = '\0';
+	if (n) {
+		size_t len = (size_t)(p - t) < n - 1 ? (size_t)(p - t) : n - 1;
+		memcpy(buf, t, len);
+		buf[len] = '\0';
+	}
 	return buf;
 }
 

@@ -14,11 +14,18 @@ struct hash_ctx {
  * fetched once: that lookup cost more than hashing a fingerprint. */
 static EVP_MD *sha256_md;
 static pthread_once_t sha256_once = PTHREAD_ONCE_INIT;
+/* Each thread's digest context for hash_sha256(), freed when it exits. */
+static pthread_key_t sha256_ctx_key;
+
+static void ctx_free(void *ctx)
+{
+	EVP_MD_CTX_free(ctx);
+}
 
 static void sha256_fetch(void)
 {
 	sha256_md = EVP_MD_fetch(NULL, "SHA256", NULL);
-	if (!sha256_md) {
+	if (!sha256_md || pthread_key_create(&sha256_ctx_key, ctx_free)) {
 		fprintf(stderr, "irk: SHA-256 is not available from libcrypto\n");
 		abort();
 	}
@@ -30,11 +37,20 @@ static const EVP_MD *sha256(void)
 	return sha256_md;
 }
 
+/* A context reused from call to call: EVP_Digest() allocates and sets up a
+ * new one each time, which cost as much as hashing a fingerprint. */
 void hash_sha256(const void *data, size_t n, unsigned char out[IRK_SHA256_LEN])
 {
+	const EVP_MD *md = sha256();
+	EVP_MD_CTX *ctx = pthread_getspecific(sha256_ctx_key);
 	unsigned int len = 0;
 
-	if (!EVP_Digest(data, n, out, &len, sha256(), NULL)) {
+	if (!ctx && (!(ctx = EVP_MD_CTX_new()) || pthread_setspecific(sha256_ctx_key, ctx))) {
+		fprintf(stderr, "irk: SHA-256 init failed\n");
+		abort();
+	}
+	if (!EVP_DigestInit_ex(ctx, md, NULL) || !EVP_DigestUpdate(ctx, data, n) ||
+	    !EVP_DigestFinal_ex(ctx, out, &len)) {
 		fprintf(stderr, "irk: SHA-256 failed\n");
 		abort();
 	}

@@ -21,15 +21,28 @@ struct hmap {
 	size_t vcap;
 };
 
-static uint64_t fnv1a(const void *key, size_t n)
+/* Eight bytes at a time, each step a multiply that spreads them, and a
+ * final mix (murmur3's) so the low bits, which pick the slot, depend on
+ * every byte. */
+uint64_t hmap_hash(const void *key, size_t n)
 {
 	const unsigned char *p = key;
-	uint64_t h = 1469598103934665603ULL;
+	uint64_t h = 0x9E3779B97F4A7C15ULL ^ (n * 0xC2B2AE3D27D4EB4FULL), w;
 
-	for (size_t i = 0; i < n; i++) {
-		h ^= p[i];
-		h *= 1099511628211ULL;
+	for (; n >= 8; p += 8, n -= 8) {
+		memcpy(&w, p, 8);
+		h = (h ^ w) * 0x100000001B3ULL;
+		h ^= h >> 29;
 	}
+	w = 0;
+	if (n)
+		memcpy(&w, p, n);
+	h = (h ^ w) * 0x100000001B3ULL;
+	h ^= h >> 33;
+	h *= 0xFF51AFD7ED558CCDULL;
+	h ^= h >> 33;
+	h *= 0xC4CEB9FE1A85EC53ULL;
+	h ^= h >> 33;
 	return h ? h : 1;
 }
 
@@ -76,7 +89,12 @@ static struct slot *find(const struct hmap *m, const void *key, size_t klen, uin
 
 void *hmap_get(const struct hmap *m, const void *key, size_t klen)
 {
-	struct slot *s = find(m, key, klen, fnv1a(key, klen));
+	return hmap_get_h(m, key, klen, hmap_hash(key, klen));
+}
+
+void *hmap_get_h(const struct hmap *m, const void *key, size_t klen, uint64_t h)
+{
+	struct slot *s = find(m, key, klen, h ? h : 1);
 
 	return s->hash ? m->values + s->voff : NULL;
 }
@@ -101,8 +119,16 @@ static void grow(struct hmap *m)
 
 void *hmap_put(struct hmap *m, const void *key, size_t klen, int *created)
 {
-	uint64_t h = fnv1a(key, klen);
-	struct slot *s = find(m, key, klen, h);
+	return hmap_put_h(m, key, klen, hmap_hash(key, klen), created);
+}
+
+void *hmap_put_h(struct hmap *m, const void *key, size_t klen, uint64_t h, int *created)
+{
+	struct slot *s;
+
+	if (!h)
+		h = 1;   /* 0 marks an empty slot */
+	s = find(m, key, klen, h);
 
 	if (s->hash) {
 		if (created)

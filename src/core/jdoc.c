@@ -49,14 +49,19 @@ static int fail_char(struct parser *ps, const char *at)
 	return fail(ps, at, m);
 }
 
-static uint32_t new_tok(struct parser *ps, int type, const char *at)
+static void grow_toks(struct jdoc *d)
+{
+	d->tcap = d->tcap ? d->tcap * 2 : 256;
+	d->t = xrealloc(d->t, d->tcap * sizeof *d->t);
+}
+
+/* Inline: a record has a token for every key and value. */
+static inline uint32_t new_tok(struct parser *ps, int type, const char *at)
 {
 	struct jdoc *d = ps->d;
 
-	if (d->n == d->tcap) {
-		d->tcap = d->tcap ? d->tcap * 2 : 256;
-		d->t = xrealloc(d->t, d->tcap * sizeof *d->t);
-	}
+	if (d->n == d->tcap)
+		grow_toks(d);
 	d->t[d->n] = (struct jdoc_tok){ (uint32_t)type, (uint32_t)(at - ps->start), 0, d->n + 1 };
 	return d->n++;
 }
@@ -100,6 +105,37 @@ static char *put_utf8(char *w, unsigned cp)
 	return w + utf8_encode(cp, w);
 }
 
+/* Nonzero when one of the 8 bytes in x is '"', '\\', a control character
+ * or not ASCII (SWAR: such a byte gets its high bit set in the result; a
+ * borrow may also mark a later byte, never an earlier one, so the lowest
+ * mark is the first such byte). */
+static inline uint64_t special8(uint64_t x)
+{
+	const uint64_t ones = 0x0101010101010101ULL, high = 0x8080808080808080ULL;
+	uint64_t q = x ^ (ones * '"'), b = x ^ (ones * '\\');
+
+	return (((q - ones) & ~q) | ((b - ones) & ~b) | ((x - ones * 0x20) & ~x) | x) & high;
+}
+
+/* Whether the n bytes at k hold a '.': eight at a time (exact, as any
+ * mark at all means a real match), the rest one by one. */
+static int has_dot(const char *k, uint32_t n)
+{
+	const uint64_t ones = 0x0101010101010101ULL, high = 0x8080808080808080ULL;
+
+	for (; n >= 8; k += 8, n -= 8) {
+		uint64_t x;
+		memcpy(&x, k, 8);
+		x ^= ones * '.';
+		if ((x - ones) & ~x & high)
+			return 1;
+	}
+	while (n--)
+		if (*k++ == '.')
+			return 1;
+	return 0;
+}
+
 /* A string at ps->p (on the opening quote). Unescapes in place; the closing
  * quote's place (or earlier) receives the NUL. */
 static int parse_string(struct parser *ps)
@@ -107,12 +143,30 @@ static int parse_string(struct parser *ps)
 	char *p = ps->p + 1, *w;
 	uint32_t tok = new_tok(ps, JD_STRING, p);
 
-	/* Fast scan: plain ASCII without escapes needs no rewriting. */
-	while (p < ps->lim) {
-		unsigned char c = (unsigned char)*p;
-		if (c == '"' || c == '\\' || c < 0x20 || c >= 0x80)
+	/* Fast scan: plain ASCII without escapes needs no rewriting. Eight
+	 * bytes at a time (loaded so that the first byte is the lowest), the
+	 * last few of the input byte by byte. */
+	for (;;) {
+		if (ps->lim - p >= 8) {
+			uint64_t x, m;
+			memcpy(&x, p, 8);
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+			x = __builtin_bswap64(x);
+#endif
+			if (!(m = special8(x))) {
+				p += 8;
+				continue;
+			}
+			p += __builtin_ctzll(m) >> 3;
 			break;
-		p++;
+		}
+		while (p < ps->lim) {
+			unsigned char c = (unsigned char)*p;
+			if (c == '"' || c == '\\' || c < 0x20 || c >= 0x80)
+				break;
+			p++;
+		}
+		break;
 	}
 	w = p;
 	for (;;) {
@@ -254,7 +308,7 @@ static int parse_container(struct parser *ps, int type)
 				uint32_t key = ps->d->n;
 				if (parse_string(ps))
 					return -1;
-				if (memchr(ps->start + ps->d->t[key].off, '.', ps->d->t[key].len))
+				if (has_dot(ps->start + ps->d->t[key].off, ps->d->t[key].len))
 					ps->d->t[tok].type |= JDOC_DOTTED_KEYS;
 				skip_ws(ps);
 				if (ps->p >= ps->lim || *ps->p != ':')

@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <strings.h>
 
 #include "irk/model.h"
@@ -74,9 +75,26 @@ int priority_compute(int severity, int asset_criticality, int confidence)
 	return 4;
 }
 
+/* By hand, not snprintf: every line of a list or board has a key. */
 char *incident_key(int64_t id, char *buf, unsigned n)
 {
-	snprintf(buf, n, "IR-%lld", (long long)id);
+	char t[32], *p = t + sizeof t;
+	uint64_t v = id < 0 ? 0 - (uint64_t)id : (uint64_t)id;
+	size_t len;
+
+	*--p = '\0';
+	do
+		*--p = (char)('0' + v % 10);
+	while (v /= 10);
+	if (id < 0)
+		*--p = '-';
+	memcpy(p -= 3, "IR-", 3);
+	len = (size_t)(t + sizeof t - 1 - p);
+	if (n) {
+		len = len < n - 1 ? len : n - 1;
+		memcpy(buf, p, len);
+		buf[len] = '\0';
+	}
 	return buf;
 }
 

@@ -12,6 +12,7 @@
 #include "irk/alert.h"
 #include "irk/clock.h"
 #include "irk/hash.h"
+#include "irk/ip.h"
 #include "irk/model.h"
 #include "alert_impl.h"
 
@@ -240,6 +241,50 @@ int alert_json_path(const struct jdoc *root, const char *path)
 	return alert_json_path_at(root, 0, path);
 }
 
+/* Contract in alert_impl.h. Each object is read once, its members matched
+ * against the fields it holds. That equals alert_json_path() on each path
+ * as long as no object on the way has a key with a dot in it (the path
+ * could then name that key literally): fields under such an object take
+ * the full path lookup instead. */
+void alert_fields(const struct jdoc *d, const struct alert_field *f, int n, int *tok)
+{
+	unsigned char slow[ALERT_MAX_FIELDS] = { 0 };
+
+	if (n > ALERT_MAX_FIELDS)
+		n = ALERT_MAX_FIELDS;
+	for (int i = 0; i < n; i++)
+		tok[i] = -1;
+	/* The fields of one parent are contiguous: [first, end). */
+	for (int first = 0, end; first < n; first = end) {
+		int p = f[first].parent, obj = p < 0 ? 0 : tok[p], want = 0;
+
+		for (end = first; end < n && f[end].parent == p; end++)
+			;
+		if (jdoc_type(d, obj) != JD_OBJECT)
+			continue;
+		if ((d->t[obj].type & JDOC_DOTTED_KEYS) || (p >= 0 && slow[p])) {
+			for (int i = first; i < end; i++) {
+				slow[i] = 1;
+				tok[i] = alert_json_path(d, f[i].path);
+			}
+			continue;
+		}
+		/* Members are key, value pairs; a value's subtree ends at .end. */
+		for (uint32_t k = (uint32_t)obj + 2; k < d->t[obj].end && want < end - first;
+		     k = d->t[k].end + 1) {
+			const struct jdoc_tok *kt = &d->t[k - 1];
+			for (int i = first; i < end; i++) {
+				if (f[i].klen != kt->len || tok[i] >= 0 ||
+				    memcmp(d->buf + kt->off, f[i].key, kt->len))
+					continue;
+				tok[i] = (int)k;   /* the first of duplicate keys wins */
+				want++;
+				break;
+			}
+		}
+	}
+}
+
 /* The shortest %g form that reads back as the same double, so 3600.0 is
  * "3600" and Zeek's 1320435875.879278 stays "1320435875.879278". */
 static void real_fmt(double d, char *buf, size_t n)
@@ -363,7 +408,11 @@ static int num_parse(const char *s, double *out)
 
 int alert_json_num(const struct jdoc *root, const char *path, double *out)
 {
-	int v = alert_json_path(root, path);
+	return alert_tok_num(root, alert_json_path(root, path), out);
+}
+
+int alert_tok_num(const struct jdoc *root, int v, double *out)
+{
 	double d;
 
 	if (jdoc_type(root, v) == JD_NUMBER) {
@@ -380,13 +429,18 @@ int alert_json_num(const struct jdoc *root, const char *path, double *out)
 int alert_time(struct alert *a, const struct jdoc *root, const char *path,
 		struct irk_err *err)
 {
-	int v = alert_json_path(root, path);
+	return alert_tok_time(a, root, alert_json_path(root, path), path, err);
+}
+
+int alert_tok_time(struct alert *a, const struct jdoc *root, int v, const char *path,
+		struct irk_err *err)
+{
 	int64_t t = 0;
 	double d;
 
 	if (jdoc_type(root, v) == JD_STRING && !irk_time_parse(jdoc_str(root, v), &t)) {
 		/* ISO form parsed */
-	} else if (!alert_json_num(root, path, &d)) {
+	} else if (!alert_tok_num(root, v, &d)) {
 		if (d >= 1e11)
 			d /= 1000.0;
 		t = d >= 1.0 && d <= TIME_MAX ? (int64_t)d : 0;
@@ -396,6 +450,21 @@ int alert_time(struct alert *a, const struct jdoc *root, const char *path,
 				path);
 	a->event_time = t;
 	return IRK_OK;
+}
+
+const char *alert_affected_host(const char *src, const char *dst, int to_client)
+{
+	int si, di;
+
+	if (!src || !*src)
+		return dst && *dst ? dst : NULL;
+	if (!dst || !*dst)
+		return src;
+	si = ip_is_internal(src);
+	di = ip_is_internal(dst);
+	if (si != di)
+		return si ? src : dst;
+	return to_client ? src : dst;
 }
 
 int alert_sev_word(const char *s, int dflt)
@@ -459,13 +528,29 @@ const char *alert_obs_url(struct alert *a, const char *scheme,
 
 	if (!path || !*path)
 		return NULL;
-	if (path[0] != '/')
+	if (path[0] != '/') {
 		url = path;                 /* absolute already (proxy request) */
-	else if (!host || !*host)
+	} else if (!host || !*host) {
 		return NULL;                /* a bare path is no indicator */
-	else
-		url = alert_keepf(a, "%s://%s%s", scheme ? scheme : "http",
-				  host, path);
+	} else {
+		/* scheme://host/path, pieced together: this runs for most web
+		 * alerts, and printf's parsing cost more than the copying. */
+		const char *piece[4] = { scheme ? scheme : "http", "://", host, path };
+		size_t len[4], total = 0;
+		char *p;
+
+		for (int i = 0; i < 4; i++)
+			total += len[i] = strlen(piece[i]);
+		if (a->scratch_used >= ALERT_SCRATCH || total >= ALERT_SCRATCH - a->scratch_used)
+			return NULL;
+		url = p = a->scratch + a->scratch_used;
+		for (int i = 0; i < 4; i++) {
+			memcpy(p, piece[i], len[i]);
+			p += len[i];
+		}
+		*p = '\0';
+		a->scratch_used += total + 1;
+	}
 	alert_add_obs(a, OBS_URL, url);
 	return url;
 }
@@ -473,15 +558,26 @@ const char *alert_obs_url(struct alert *a, const char *scheme,
 void alert_fingerprint_paths(struct alert *a, const struct jdoc *root,
 		const char *const *paths, int npaths)
 {
-	char bufs[FP_MAX_PARTS][NUMBUF];
-	const char *parts[FP_MAX_PARTS];
+	int toks[FP_MAX_PARTS];
 
 	if (npaths > FP_MAX_PARTS)
 		npaths = FP_MAX_PARTS;
 	for (int i = 0; i < npaths; i++)
-		parts[i] = scalar_fmt(root, alert_json_path(root, paths[i]), bufs[i],
-				      NUMBUF);
-	alert_fingerprint(a, parts, npaths);
+		toks[i] = alert_json_path(root, paths[i]);
+	alert_fingerprint_toks(a, root, toks, npaths);
+}
+
+void alert_fingerprint_toks(struct alert *a, const struct jdoc *root,
+		const int *toks, int n)
+{
+	char bufs[FP_MAX_PARTS][NUMBUF];
+	const char *parts[FP_MAX_PARTS];
+
+	if (n > FP_MAX_PARTS)
+		n = FP_MAX_PARTS;
+	for (int i = 0; i < n; i++)
+		parts[i] = scalar_fmt(root, toks[i], bufs[i], NUMBUF);
+	alert_fingerprint(a, parts, n);
 }
 
 int alert_begin(struct alert *a, int fmt, const struct jdoc *root, struct irk_err *err)

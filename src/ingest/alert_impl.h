@@ -8,6 +8,24 @@
 
 #include "irk/alert.h"
 
+/* One field for alert_fields(): the member key (klen bytes) of the object
+ * held by field parent (-1: the root), and its whole dotted path. */
+struct alert_field {
+	int parent;
+	const char *key;
+	size_t klen;
+	const char *path;
+};
+
+#define ALERT_MAX_FIELDS 64
+
+/* The tokens of n fields (at most ALERT_MAX_FIELDS), each object read once:
+ * tok[i] is what alert_json_path(root, f[i].path) gives, -1 when missing.
+ * The fields of one parent are listed together, after their parent's own
+ * entry, and with distinct keys. For parsers that read many fields of
+ * every record (EVE): one pass instead of a lookup per path. */
+void alert_fields(const struct jdoc *root, const struct alert_field *f, int n, int *tok);
+
 /* Reset *a for a new record of format fmt. Fails (IRK_INVALID) when root is
  * not a JSON object, so parsers never look inside an array or a scalar. */
 int alert_begin(struct alert *a, int fmt, const struct jdoc *root, struct irk_err *err);
@@ -21,10 +39,15 @@ int alert_begin(struct alert *a, int fmt, const struct jdoc *root, struct irk_er
  * "no usable time in field 'PATH'". */
 int alert_time(struct alert *a, const struct jdoc *root, const char *path,
 		struct irk_err *err);
+/* The same for the value at token tok; path only names it in the error. */
+int alert_tok_time(struct alert *a, const struct jdoc *root, int tok, const char *path,
+		struct irk_err *err);
 
 /* The number at path: a JSON integer or real, or a string that is entirely
  * a decimal number ("1", " 7.5"). Returns 0 and sets *out, or -1. */
 int alert_json_num(const struct jdoc *root, const char *path, double *out);
+/* The same for the value at token tok. */
+int alert_tok_num(const struct jdoc *root, int tok, double *out);
 
 /* The first string at path: the string itself, or the first string element
  * of an array (ECS fields such as event.category may be either). Borrowed. */
@@ -38,6 +61,15 @@ const char *alert_tok_str(struct alert *a, const struct jdoc *root, int tok);
  * for fallbacks such as host.name, then host.hostname. */
 const char *alert_json_any(struct alert *a, const struct jdoc *root,
 		const char *const *paths);
+
+/* The affected host of a network alert between src and dst (either may
+ * be NULL or empty): the machine in the organisation's care that the alert
+ * is about, as irk(1) AFFECTED HOST says. Of the two addresses, the
+ * internal one (ip_is_internal) when exactly one is; when both or neither
+ * are, the side that received the connection: dst, or src when the alert
+ * fired on a packet going back to the client (to_client). A lone address
+ * is the host; no address, no host (NULL). Borrowed: src or dst. */
+const char *alert_affected_host(const char *src, const char *dst, int to_client);
 
 /* Severity from a word a source may use: the irk names, log levels
  * (emerg/alert/crit -> critical, err/error -> high, warn -> medium,
@@ -66,6 +98,9 @@ const char *alert_obs_url(struct alert *a, const char *scheme,
  * an identity. */
 void alert_fingerprint_paths(struct alert *a, const struct jdoc *root,
 		const char *const *paths, int npaths);
+/* The same from tokens already looked up (-1: missing). */
+void alert_fingerprint_toks(struct alert *a, const struct jdoc *root,
+		const int *toks, int n);
 
 #define ALERT_NELEM(x) ((int)(sizeof(x) / sizeof((x)[0])))
 

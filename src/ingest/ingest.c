@@ -4,6 +4,7 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -19,8 +20,19 @@
 #include "irk/sanitize.h"
 #include "irk/store.h"
 
-/* One line, parsed: everything that can happen away from the database.
- * The alert borrows from doc and raw, which the slot owns. */
+/* Longest correlation key kept: "h" or "s", NUL, rule, NUL, host or IP. */
+#define CKEY_MAX 1024
+
+/* A key of the correlation cache, and its hash; len 0: none. */
+struct ckey {
+	char buf[CKEY_MAX];
+	size_t len;
+	uint64_t h;
+};
+
+/* One line, parsed: everything that can happen away from the database,
+ * hashing included. The alert borrows from doc and raw, which the slot
+ * owns. */
 struct parsed {
 	int64_t lineno, full;      /* line number; its length as read */
 	int ok;                    /* 1: an alert; 0: rejected */
@@ -30,7 +42,53 @@ struct parsed {
 	size_t len, cap;
 	struct jdoc doc;
 	struct alert a;
+	const char *rule;          /* rule id, else name, else "unknown" */
+	struct ckey ck[2];         /* rule + host, rule + source IP */
+	uint64_t obs_h[ALERT_MAX_OBS];   /* hash of each observable's type and value */
 };
+
+/* Correlation keys: "h\0rule\0host" and "s\0rule\0src_ip". */
+static void ckey_set(struct ckey *k, char kind, const char *rule, const char *v)
+{
+	size_t rl = strlen(rule), vl = v ? strlen(v) : 0;
+
+	k->len = 0;
+	if (!vl || rl + vl + 3 > sizeof k->buf)
+		return;
+	k->buf[0] = kind;
+	memcpy(k->buf + 1, rule, rl + 1);
+	memcpy(k->buf + 2 + rl, v, vl);
+	k->len = rl + vl + 2;
+	k->h = hmap_hash(k->buf, k->len);
+}
+
+/* What the database thread needs beyond the alert, worked out here. */
+static void parsed_keys(struct parsed *p)
+{
+	const struct alert *a = &p->a;
+
+	p->rule = a->rule_id && *a->rule_id ? a->rule_id : a->rule_name;
+	if (!p->rule || !*p->rule)
+		p->rule = "unknown";
+	ckey_set(&p->ck[0], 'h', p->rule, a->host);
+	ckey_set(&p->ck[1], 's', p->rule, a->src_ip);
+	for (int i = 0; i < a->nobs; i++) {
+		char t = (char)a->obs[i].type;
+		p->obs_h[i] = hmap_hash(a->obs[i].value, strlen(a->obs[i].value)) ^
+			      ((uint64_t)(unsigned char)t * 0x9E3779B97F4A7C15ULL);
+	}
+}
+
+/* A 64-bit mix (murmur3's finaliser): hashes of integer keys. */
+static uint64_t mix64(uint64_t h)
+{
+	h ^= h >> 33;
+	h *= 0xFF51AFD7ED558CCDULL;
+	h ^= h >> 33;
+	h *= 0xC4CEB9FE1A85EC53ULL;
+	h ^= h >> 33;
+	return h;
+}
 
 static void parsed_init(struct parsed *p)
 {
@@ -94,6 +152,7 @@ static void parse_line(const struct ingest_opts *o, struct parsed *p)
 		irk_strlcpy(p->reason, err.msg, sizeof p->reason);
 		return;
 	}
+	parsed_keys(p);
 	p->ok = 1;
 }
 
@@ -107,6 +166,12 @@ struct bump {
 	int64_t id, count, first, last;
 };
 
+struct checkpointer;
+static void checkpointer_signal(struct checkpointer *k, int stop);
+
+/* Alerts stored together in one statement (store_alert_insert_new). */
+#define GROUP 16
+
 struct ingest_ctx {
 	struct store *s;
 	struct ingest_opts o;
@@ -116,7 +181,31 @@ struct ingest_ctx {
 	struct hmap *obs;        /* "id\0type\0value" -> seen */
 	struct hmap *obs_count;  /* "id\0type" -> observables stored so far */
 	int64_t received;
+	/* ingest_fd() only: an alert of an hour whose stored alerts all came
+	 * from this ingest (a new stretch of a stream, the common case; known
+	 * to hold while no other connection commits) can only repeat one of
+	 * those, kept in memory: it is checked there, given its id here and
+	 * stored in a group of many rows. Alerts of other hours go one at a
+	 * time, checked by the database. The group borrows the pipeline's
+	 * slots: it is stored before they are handed back, and before
+	 * anything else runs SQL that could read alerts (a new incident's
+	 * hook, a commit). */
+	int grouped;
+	struct checkpointer *ckpt;    /* kicked after each commit; may be NULL */
+	int64_t last_id;         /* highest alert id; -1: ask the database */
+	int64_t data_version;    /* store_data_version() after our last commit */
+	struct hmap *hours;      /* fingerprint's hour (4 bytes) -> HOUR_* */
+	unsigned char last_hour[4];   /* the last hour looked up, and its state */
+	int last_hour_state;          /* (HOUR_UNKNOWN: none) */
+	struct hmap *given;      /* fingerprints given since the newest hour began */
+	struct alert_new group[GROUP];
+	int ngroup;
 };
+
+enum { HOUR_UNKNOWN, HOUR_NEW, HOUR_STORED };
+/* At most this many fingerprints are kept in memory (about 5 MiB); past
+ * it, the hour's other alerts are checked by the database. */
+#define GIVEN_MAX 65536
 
 void ingest_opts_init(struct ingest_opts *o)
 {
@@ -144,6 +233,10 @@ struct ingest_ctx *ingest_begin(struct store *s, const struct ingest_opts *o)
 	c->bumps = hmap_new(sizeof(struct bump));
 	c->obs = hmap_new(1);
 	c->obs_count = hmap_new(sizeof(int64_t));
+	c->hours = hmap_new(1);
+	c->given = hmap_new(1);
+	c->last_id = -1;
+	c->data_version = -1;
 	c->received = irk_now();
 	return c;
 }
@@ -160,8 +253,62 @@ void ingest_end(struct ingest_ctx **cp)
 	hmap_free(&c->bumps);
 	hmap_free(&c->obs);
 	hmap_free(&c->obs_count);
+	hmap_free(&c->hours);
+	hmap_free(&c->given);
 	free(c);
 	*cp = NULL;
+}
+
+/* Store the waiting group of alerts. */
+static int group_flush(struct ingest_ctx *c, struct irk_err *err)
+{
+	int n = c->ngroup;
+
+	c->ngroup = 0;
+	return n ? store_alert_insert_new(c->s, c->group, n, c->received, err) : IRK_OK;
+}
+
+/* Forget the transaction's state (it was committed or rolled back): other
+ * writers may store alerts and change incidents before the next one. The
+ * hours and fingerprints given are kept until tx_begin() finds that
+ * another connection wrote. */
+static void forget_tx(struct ingest_ctx *c)
+{
+	hmap_clear(c->bumps);
+	hmap_clear(c->corr);
+	hmap_clear(c->obs);
+	hmap_clear(c->obs_count);
+	c->ngroup = 0;
+	c->last_id = -1;
+	c->received = irk_now();
+}
+
+static void mark_stored(const void *key, size_t klen, void *value, void *arg)
+{
+	(void)key;
+	(void)klen;
+	(void)arg;
+	*(unsigned char *)value = HOUR_STORED;
+}
+
+/* Every hour seen so far is now checked by the database, and the
+ * fingerprints given are let go. */
+static void forget_given(struct ingest_ctx *c)
+{
+	hmap_each(c->hours, mark_stored, NULL);
+	hmap_clear(c->given);
+	c->last_hour_state = HOUR_UNKNOWN;
+}
+
+/* A transaction of ingest_fd() begins: what we know of stored hours holds
+ * only when no other connection has committed since our last commit. */
+static void tx_begin(struct ingest_ctx *c)
+{
+	if (c->data_version < 0 || store_data_version(c->s) != c->data_version) {
+		hmap_clear(c->hours);
+		hmap_clear(c->given);
+		c->last_hour_state = HOUR_UNKNOWN;
+	}
 }
 
 struct flush_state {
@@ -183,78 +330,53 @@ static void flush_one(const void *key, size_t klen, void *value, void *arg)
 
 int ingest_flush(struct ingest_ctx *c, struct irk_err *err)
 {
-	struct flush_state fs = { c->s, err, 0 };
+	struct flush_state fs = { c->s, err, group_flush(c, err) };
 
 	hmap_each(c->bumps, flush_one, &fs);
-	/* Other writers may change incidents between batches: start afresh. */
-	hmap_clear(c->bumps);
-	hmap_clear(c->corr);
-	hmap_clear(c->obs);
-	hmap_clear(c->obs_count);
-	c->received = irk_now();
+	forget_tx(c);
 	return fs.rc;
 }
 
-static size_t corr_key(char *buf, size_t n, char kind, const char *rule, const char *v)
-{
-	size_t rl = strlen(rule), vl = strlen(v);
-
-	if (rl + vl + 3 > n)
-		return 0;
-	buf[0] = kind;
-	memcpy(buf + 1, rule, rl + 1);
-	memcpy(buf + 2 + rl, v, vl);
-	return rl + vl + 2;
-}
-
 /* The incident this alert joins: the batch cache first, then the database. */
-static int64_t correlate(struct ingest_ctx *c, const char *rule, const struct alert *a)
+static int64_t correlate(struct ingest_ctx *c, const struct parsed *p)
 {
-	char key[1024];
-	const char *vals[2] = { a->host, a->src_ip };
-	const char kinds[2] = { 'h', 's' };
+	const struct alert *a = &p->a;
 	int64_t t = a->event_time, w = c->o.window;
 
 	for (int i = 0; i < 2; i++) {
-		if (!vals[i] || !*vals[i])
-			continue;
-		size_t kl = corr_key(key, sizeof key, kinds[i], rule, vals[i]);
-		struct corr *k = kl ? hmap_get(c->corr, key, kl) : NULL;
+		struct corr *k = p->ck[i].len ? hmap_get_h(c->corr, p->ck[i].buf, p->ck[i].len,
+							   p->ck[i].h) : NULL;
 		if (k && k->last >= t - w && k->first <= t + w)
 			return k->id;
 	}
-	return store_incident_correlate(c->s, rule, a->host, a->src_ip, t, w);
+	return store_incident_correlate(c->s, p->rule, a->host, a->src_ip, t, w);
 }
 
-static void remember(struct ingest_ctx *c, const char *rule, const struct alert *a, int64_t id)
+static void remember(struct ingest_ctx *c, const struct parsed *p, int64_t id)
 {
-	char key[1024];
-	const char *vals[2] = { a->host, a->src_ip };
-	const char kinds[2] = { 'h', 's' };
+	int64_t t = p->a.event_time;
 	int created;
 
 	for (int i = 0; i < 2; i++) {
-		if (!vals[i] || !*vals[i])
+		if (!p->ck[i].len)
 			continue;
-		size_t kl = corr_key(key, sizeof key, kinds[i], rule, vals[i]);
-		if (!kl)
-			continue;
-		struct corr *k = hmap_put(c->corr, key, kl, &created);
+		struct corr *k = hmap_put_h(c->corr, p->ck[i].buf, p->ck[i].len, p->ck[i].h,
+					    &created);
 		if (created || k->id != id) {
 			k->id = id;
-			k->first = k->last = a->event_time;
+			k->first = k->last = t;
 		}
-		if (a->event_time < k->first)
-			k->first = a->event_time;
-		if (a->event_time > k->last)
-			k->last = a->event_time;
+		if (t < k->first)
+			k->first = t;
+		if (t > k->last)
+			k->last = t;
 	}
 }
 
 static void add_bump(struct ingest_ctx *c, int64_t id, int64_t t)
 {
 	int created;
-	struct bump *b = hmap_put(c->bumps, &id, sizeof id, &created);
+	struct bump *b = hmap_put_h(c->bumps, &id, sizeof id, mix64((uint64_t)id), &created);
 
 	if (created) {
 		b->id = id;
@@ -267,29 +389,35 @@ static void add_bump(struct ingest_ctx *c, int64_t id, int64_t t)
 		b->last = t;
 }
 
+/* Each observable once per incident, at most INGEST_MAX_OBS_PER_TYPE of a
+ * type. The common case, one already seen, costs one lookup. */
 static int add_observables(struct ingest_ctx *c, int64_t incident, int64_t alert_id,
-			   const struct alert *a, struct irk_err *err)
+			   const struct parsed *p, struct irk_err *err)
 {
+	const struct alert *a = &p->a;
+	uint64_t hi = mix64((uint64_t)incident);
 	char key[1100];
 
+	memcpy(key, &incident, sizeof incident);
 	for (int i = 0; i < a->nobs; i++) {
 		const char *v = a->obs[i].value;
-		size_t vl = strlen(v);
+		size_t vl = strlen(v), kl = sizeof incident + 1 + vl;
+		uint64_t h = p->obs_h[i] ^ hi;
 		int created;
 
 		if (vl > 1000)
 			continue;   /* an "observable" this long is noise */
-		memcpy(key, &incident, sizeof incident);
 		key[sizeof incident] = (char)a->obs[i].type;
-		int64_t *count = hmap_put(c->obs_count, key, sizeof incident + 1, &created);
+		memcpy(key + sizeof incident + 1, v, vl);
+		if (hmap_get_h(c->obs, key, kl, h))
+			continue;
+		int64_t *count = hmap_put_h(c->obs_count, key, sizeof incident + 1,
+					    hi ^ (uint64_t)(unsigned char)key[sizeof incident], &created);
 		if (created)
 			*count = store_observable_count(c->s, incident, a->obs[i].type);
 		if (*count >= INGEST_MAX_OBS_PER_TYPE)
 			continue;
-		memcpy(key + sizeof incident + 1, v, vl);
-		hmap_put(c->obs, key, sizeof incident + 1 + vl, &created);
-		if (!created)
-			continue;
+		hmap_put_h(c->obs, key, kl, h, NULL);
 		int rc = store_observable_add(c->s, incident, a->obs[i].type, v, "alert", alert_id,
 					      c->received, err);
 		if (rc == IRK_OK)
@@ -350,6 +478,35 @@ static int reject(struct ingest_ctx *c, const char *source, int64_t lineno, int 
 	return irk_fail(err, IRK_INVALID, "%s", why);
 }
 
+/* 1 when every stored alert of a's event hour was given by this ingest
+ * (and its fingerprint is in c->given), 0 when not, -1 on an error. */
+static int hour_new(struct ingest_ctx *c, const struct alert *a, struct irk_err *err)
+{
+	int created;
+	unsigned char *v;
+
+	/* Most alerts are of the hour of the one before. */
+	if (c->last_hour_state && !memcmp(c->last_hour, a->fingerprint, 4))
+		return c->last_hour_state == HOUR_NEW;
+	v = hmap_put(c->hours, a->fingerprint, 4, &created);
+
+	if (created) {
+		/* On an error *v stays HOUR_UNKNOWN: not taken as new. */
+		int stored = store_alert_hour_stored(c->s, a->fingerprint, err);
+		if (stored < 0)
+			return -1;
+		/* A stream goes on hour by hour: a new one lets the fingerprints
+		 * of the earlier ones go (their stragglers are checked by the
+		 * database), so memory holds about an hour of alerts. */
+		if (!stored)
+			forget_given(c);
+		*v = stored ? HOUR_STORED : HOUR_NEW;
+	}
+	memcpy(c->last_hour, a->fingerprint, 4);
+	c->last_hour_state = *v;
+	return *v == HOUR_NEW;
+}
+
 /* The database half: quarantine a rejected line, or de-duplicate,
  * correlate and store an alert. */
 static int store_parsed(struct ingest_ctx *c, struct parsed *p, const char *source,
@@ -357,7 +514,7 @@ static int store_parsed(struct ingest_ctx *c, struct parsed *p, const char *sour
 {
 	struct alert *a = &p->a;
 	int64_t id = 0, alert_id = 0;
-	int rc;
+	int rc, fresh = 0, created;
 
 	if (incident_id)
 		*incident_id = 0;
@@ -365,31 +522,64 @@ static int store_parsed(struct ingest_ctx *c, struct parsed *p, const char *sour
 	if (!p->ok)
 		return reject(c, source, p->lineno, p->format, p->reason, p->raw, p->len,
 			      p->full, st, err);
-	const char *rule = a->rule_id && *a->rule_id ? a->rule_id : a->rule_name;
-	if (!rule || !*rule)
-		rule = "unknown";
-	id = correlate(c, rule, a);
+	if (c->grouped) {
+		if ((fresh = hour_new(c, a, err)) < 0)
+			return IRK_ERROR;
+		if (fresh) {
+			/* Given already: a duplicate. */
+			uint64_t h;
+			/* The fingerprint is a hash already. */
+			memcpy(&h, a->fingerprint + 4, sizeof h);
+			hmap_put_h(c->given, a->fingerprint, ALERT_FP_LEN, h, &created);
+			if (!created) {
+				st->duplicate++;
+				return IRK_OK;
+			}
+			if (hmap_count(c->given) >= GIVEN_MAX)
+				forget_given(c);
+		} else if ((rc = group_flush(c, err))) {
+			return rc;
+		}
+	}
+	id = correlate(c, p);
 	if (!id) {
 		/* A duplicate must not open an incident: check before creating. */
-		if (store_alert_exists(c->s, a->fingerprint)) {
+		if (!fresh && store_alert_exists(c->s, a->fingerprint)) {
 			st->duplicate++;
 			return IRK_OK;
 		}
-		if ((rc = open_incident(c, rule, a, source, p->lineno, &id, err)))
+		/* The hook may read the database: the group goes first. */
+		if ((rc = group_flush(c, err)) ||
+		    (rc = open_incident(c, p->rule, a, source, p->lineno, &id, err)))
 			return rc;
 		st->incidents++;
 	}
-	rc = store_alert_insert(c->s, a, c->received, id, &alert_id, err);
-	if (rc == IRK_CONFLICT) {
-		st->duplicate++;
-		return IRK_OK;
+	if (fresh) {
+		if (c->last_id < 0) {
+			int64_t last;
+			if ((rc = store_alert_last_id(c->s, &last, err)))
+				return rc;
+			c->last_id = last;
+		}
+		alert_id = ++c->last_id;
+		c->group[c->ngroup++] = (struct alert_new){ a, alert_id, id };
+		if (c->ngroup == GROUP && (rc = group_flush(c, err)))
+			return rc;
+	} else {
+		rc = store_alert_insert(c->s, a, c->received, id, &alert_id, err);
+		if (rc == IRK_CONFLICT) {
+			st->duplicate++;
+			return IRK_OK;
+		}
+		if (rc)
+			return rc;
+		if (c->grouped)
+			c->last_id = alert_id;
 	}
-	if (rc)
-		return rc;
 	st->added++;
-	remember(c, rule, a, id);
+	remember(c, p, id);
 	add_bump(c, id, a->event_time);
-	if (add_observables(c, id, alert_id, a, err))
+	if (add_observables(c, id, alert_id, p, err))
 		return IRK_ERROR;
 	if (incident_id)
 		*incident_id = id;
@@ -564,6 +754,10 @@ static int commit_batch(struct ingest_ctx *c, const char *source, int64_t first_
 		rc = store_commit(c->s, err);
 	else
 		store_rollback(c->s);
+	/* Our own commit leaves data_version as it was; another's moves it. */
+	c->data_version = rc ? -1 : store_data_version(c->s);
+	if (!rc && c->ckpt)
+		checkpointer_signal(c->ckpt, 0);
 	if (!rc && pending->len && c->o.errout) {
 		fwrite(pending->buf, 1, pending->len, c->o.errout);
 		fflush(c->o.errout);
@@ -706,6 +900,109 @@ static void pipeline_done_with(struct pipeline *pl)
 	pl->ready--;
 }
 
+/* ---- checkpoints away from the database thread ------------------------ */
+
+/* Copying the WAL back into the database (a checkpoint) is a tenth of a
+ * bulk ingest's database work: a thread with its own connection does it
+ * after each commit while the next batch is built, instead of the writer
+ * stopping for it every 256 MiB. */
+struct checkpointer {
+	struct store *s;
+	pthread_t thread;
+	pthread_mutex_t mu;
+	pthread_cond_t cv, done;
+	uint64_t asked, did;     /* checkpoints asked for, done */
+	int stop, since_sync;
+};
+
+/* The WAL starts over from its beginning only when a write transaction
+ * begins with all of it copied back; with the checkpointer always a batch
+ * behind, that never happens by itself, and a growing WAL makes every page
+ * lookup slower. So every this many commits the writer lets it catch up. */
+#define CKPT_SYNC_EVERY 8
+
+static void *checkpointer_main(void *arg)
+{
+	struct checkpointer *k = arg;
+	int stop = 0;
+
+	while (!stop) {
+		uint64_t asked;
+
+		pthread_mutex_lock(&k->mu);
+		while (k->did == k->asked && !k->stop)
+			pthread_cond_wait(&k->cv, &k->mu);
+		asked = k->asked;
+		stop = k->stop;
+		pthread_mutex_unlock(&k->mu);
+		store_checkpoint(k->s);   /* once more when told to stop */
+		pthread_mutex_lock(&k->mu);
+		k->did = asked;
+		pthread_cond_signal(&k->done);
+		pthread_mutex_unlock(&k->mu);
+	}
+	return NULL;
+}
+
+/* Start checkpointing s's database from another thread; 0 when that
+ * cannot be done (s then checkpoints itself, as always). */
+static int checkpointer_start(struct checkpointer *k, struct store *s)
+{
+	struct irk_err e;
+
+	memset(k, 0, sizeof *k);
+	if (store_open(&k->s, store_path(s), 0, &e))
+		return 0;
+	pthread_mutex_init(&k->mu, NULL);
+	pthread_cond_init(&k->cv, NULL);
+	pthread_cond_init(&k->done, NULL);
+	if (pthread_create(&k->thread, NULL, checkpointer_main, k)) {
+		pthread_mutex_destroy(&k->mu);
+		pthread_cond_destroy(&k->cv);
+		pthread_cond_destroy(&k->done);
+		store_close(&k->s);
+		return 0;
+	}
+	store_checkpoint_off(s);
+	return 1;
+}
+
+/* A commit is done: copy it back (stop: and end after that). */
+static void checkpointer_signal(struct checkpointer *k, int stop)
+{
+	pthread_mutex_lock(&k->mu);
+	k->asked++;
+	k->stop |= stop;
+	k->since_sync++;
+	pthread_cond_signal(&k->cv);
+	pthread_mutex_unlock(&k->mu);
+}
+
+/* Before a transaction begins: every CKPT_SYNC_EVERY commits, wait until
+ * what was committed is copied back, so that this transaction restarts
+ * the WAL. */
+static void checkpointer_sync(struct checkpointer *k)
+{
+	if (k->since_sync < CKPT_SYNC_EVERY)
+		return;
+	pthread_mutex_lock(&k->mu);
+	while (k->did != k->asked)
+		pthread_cond_wait(&k->done, &k->mu);
+	k->since_sync = 0;
+	pthread_mutex_unlock(&k->mu);
+}
+
+/* After the last commit: one more checkpoint, then the thread ends. */
+static void checkpointer_stop(struct checkpointer *k)
+{
+	checkpointer_signal(k, 1);
+	pthread_join(k->thread, NULL);
+	pthread_mutex_destroy(&k->mu);
+	pthread_cond_destroy(&k->cv);
+	pthread_cond_destroy(&k->done);
+	store_close(&k->s);
+}
+
 int ingest_fd(struct store *s, int fd, const char *source,
 	      const struct ingest_opts *o, struct ingest_stats *st, struct irk_err *err)
 {
@@ -718,9 +1015,15 @@ int ingest_fd(struct store *s, int fd, const char *source,
 	int in_batch = 0, rc = IRK_OK, batch = o->batch > 0 ? o->batch : INGEST_DEFAULT_BATCH;
 	int n_in_batch = 0;
 	char *safe_source = sanitize_dup(source, 0);
+	struct stat sb;
+	/* A regular file never pauses: the reader only waits for the disk or
+	 * a CPU, and a commit then would just cut the batch short. */
+	int live = fstat(fd, &sb) || !S_ISREG(sb.st_mode);
 	pthread_t reader;
 	pthread_condattr_t ca;
 	struct timespec flush_at = { 0, 0 };
+	struct checkpointer ckpt;
+	int ckpt_on = 0;
 
 	pl->r = (struct reader){ fd, xmalloc(INGEST_MAX_LINE + READ_CHUNK + 1),
 		INGEST_MAX_LINE + READ_CHUNK + 1, 0, 0, 0, 0 };
@@ -738,9 +1041,19 @@ int ingest_fd(struct store *s, int fd, const char *source,
 		goto out;
 	}
 	store_bulk_begin(s);
+	if ((ckpt_on = checkpointer_start(&ckpt, s)))
+		c->ckpt = &ckpt;
+	c->grouped = 1;
 	for (;;) {
 		int idle;
-		struct parsed *p = pipeline_next(pl, in_batch ? &flush_at : NULL, &idle);
+		struct parsed *p;
+
+		/* The waiting group borrows slots that the next look hands back. */
+		if (!pl->ready && (rc = group_flush(c, &lerr))) {
+			irk_fail(err, rc, "%s: %s", safe_source, lerr.msg);
+			break;
+		}
+		p = pipeline_next(pl, in_batch && live ? &flush_at : NULL, &idle);
 
 		if (idle) {
 			/* The input pauses (a live stream): commit, so what
@@ -753,8 +1066,11 @@ int ingest_fd(struct store *s, int fd, const char *source,
 		if (!p)
 			break;
 		if (!in_batch) {
+			if (ckpt_on)
+				checkpointer_sync(&ckpt);
 			if ((rc = store_begin(s, err)))
 				break;
+			tx_begin(c);
 			in_batch = 1;
 			n_in_batch = 0;
 			first_line = p->lineno;
@@ -805,6 +1121,8 @@ int ingest_fd(struct store *s, int fd, const char *source,
 			rc = commit_batch(c, source, first_line, last_line, &before, st, &pending, err);
 		}
 	}
+	if (ckpt_on)
+		checkpointer_stop(&ckpt);
 	store_bulk_end(s);
 out:
 	for (int i = 0; i < RING; i++)

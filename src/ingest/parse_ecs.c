@@ -11,8 +11,10 @@
  *   rule_name rule.name, kibana.alert.rule.name, signal.rule.name,
  *             event.action, message
  *   severity  see ecs_severity()
- *   host      host.name, host.hostname, observer.name, observer.hostname,
- *             else destination.ip
+ *   host      host.name, host.hostname (the machine the event happened
+ *             on), else alert_affected_host() of source.ip and
+ *             destination.ip; observer.* is the sensor that saw it (an
+ *             IDS, a firewall), never the affected machine
  *   src_ip    source.ip               dst_ip     destination.ip
  *   user      user.name               category   rule.category, else
  *                                                event.category[0]
@@ -126,8 +128,7 @@ int alert_parse_ecs(const struct jdoc *root, struct alert *a, struct irk_err *er
 	static const char *const rule_names[] = { "rule.name",
 		"kibana.alert.rule.name", "signal.rule.name", "event.action",
 		"message", NULL };
-	static const char *const hosts[] = { "host.name", "host.hostname",
-		"observer.name", "observer.hostname", NULL };
+	static const char *const hosts[] = { "host.name", "host.hostname", NULL };
 	static const char *const by_id[] = { "event.id" };
 	/* Without event.id: when, what and between whom, plus the original
 	 * event text, which separates two hits of one rule in one second. */
@@ -148,7 +149,7 @@ int alert_parse_ecs(const struct jdoc *root, struct alert *a, struct irk_err *er
 	a->dst_ip = alert_json_str(a, root, "destination.ip");
 	a->user = alert_json_str(a, root, "user.name");
 	host = alert_json_any(a, root, hosts);
-	a->host = host ? host : a->dst_ip;
+	a->host = host ? host : alert_affected_host(a->src_ip, a->dst_ip, 0);
 	a->category = alert_json_str(a, root, "rule.category");
 	if (!a->category)
 		a->category = alert_json_first(root, "event.category");

@@ -7,8 +7,9 @@
  *   category  the part of note before "::" ("SSH")
  *   severity  by note, see zeek_severity()
  *   src_ip    src, else id.orig_h     dst_ip     dst, else id.resp_h
- *   host      dst_ip, else src_ip: a notice names the target when it has
- *             one; without one (password guessing, scans) the only host
+ *   host      alert_affected_host() of the addresses: the internal one,
+ *             else the destination (a notice names the target when it has
+ *             one); without one (password guessing, scans) the only host
  *             named is the actor. Sensor notices (CaptureLoss) have none.
  * Observables: src and dst IPs. */
 #include <string.h>
@@ -98,7 +99,7 @@ int alert_parse_zeek(const struct jdoc *root, struct alert *a, struct irk_err *e
 	a->category = zeek_category(a, a->rule_id);
 	a->src_ip = alert_json_any(a, root, srcs);
 	a->dst_ip = alert_json_any(a, root, dsts);
-	a->host = a->dst_ip ? a->dst_ip : a->src_ip;
+	a->host = alert_affected_host(a->src_ip, a->dst_ip, 0);
 	uid = alert_json_str(a, root, "uid");
 	if (uid && *uid)
 		alert_fingerprint_paths(a, root, by_uid, ALERT_NELEM(by_uid));

@@ -17,11 +17,11 @@
  *
  * One table of names serves both: lint and lookup cannot disagree about
  * what exists. */
-#include <arpa/inet.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "irk/ip.h"
 #include "irk/jdoc.h"
 #include "irk/model.h"
 #include "irk/play.h"
@@ -77,13 +77,6 @@ static int split_step(const char *name, char *id, size_t n, const char **rest)
 
 /* ---- the group of a host ---------------------------------------------------- */
 
-static int is_address(const char *s)
-{
-	unsigned char b[16];
-
-	return s && (inet_pton(AF_INET, s, b) == 1 || inet_pton(AF_INET6, s, b) == 1);
-}
-
 char *play_host_group(const char *host, char *buf, size_t n)
 {
 	size_t len;
@@ -94,7 +87,7 @@ char *play_host_group(const char *host, char *buf, size_t n)
 	/* An address names no group: its digits are not a numbering of
 	 * siblings (10.1.2.7 and 10.1.2.8 may be a printer and a domain
 	 * controller), and a subnet is not a role. */
-	if (!host || !*host || is_address(host))
+	if (!host || !*host || ip_is_address(host))
 		return buf;
 	irk_strlcpy(buf, host, n);
 	/* web-01.corp.example: the first label, then trailing digits and
@@ -111,31 +104,14 @@ char *play_host_group(const char *host, char *buf, size_t n)
 	return buf;
 }
 
-/* Nonzero for an address of ours: RFC 1918, CGNAT, loopback, link-local,
- * IPv6 unique-local and link-local. */
-static int ip_internal(const char *s)
-{
-	unsigned char b[16];
-
-	if (!s)
-		return 0;
-	if (inet_pton(AF_INET, s, b) == 1)
-		return b[0] == 10 || b[0] == 127 || (b[0] == 172 && (b[1] & 0xf0) == 16) ||
-		       (b[0] == 192 && b[1] == 168) || (b[0] == 100 && (b[1] & 0xc0) == 64) ||
-		       (b[0] == 169 && b[1] == 254);
-	if (inet_pton(AF_INET6, s, b) == 1)
-		return (b[0] & 0xfe) == 0xfc || (b[0] == 0xfe && (b[1] & 0xc0) == 0x80) ||
-		       !memcmp(b, "\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\1", 16);
-	return 0;
-}
-
+/* See play.h: one rule for the internal side (ip.h) with ingest. */
 const char *play_asset_host(const char *host, const char *src, const char *dst)
 {
-	if (host && *host && !is_address(host))
+	if (host && *host && !ip_is_address(host))
 		return host;
-	if (ip_internal(dst))
+	if (ip_is_internal(dst))
 		return dst;
-	if (ip_internal(src))
+	if (ip_is_internal(src))
 		return src;
 	return host && *host ? host : NULL;
 }

@@ -38,6 +38,104 @@ int store_alert_insert(struct store *s, const struct alert *a, int64_t received,
 	return IRK_OK;
 }
 
+int store_alert_last_id(struct store *s, int64_t *id, struct irk_err *err)
+{
+	sqlite3_stmt *st = store_stmt(s, ST_ALERT_LAST_ID, err);
+	int rc;
+
+	if (!st)
+		return IRK_ERROR;
+	rc = sqlite3_step(st);
+	*id = sqlite3_column_int64(st, 0);   /* NULL (no alert) reads as 0 */
+	sqlite3_reset(st);
+	return rc == SQLITE_ROW ? IRK_OK : store_fail(s, err, "reading alerts");
+}
+
+int store_alert_hour_stored(struct store *s, const unsigned char fp[ALERT_FP_LEN],
+			    struct irk_err *err)
+{
+	sqlite3_stmt *st = store_stmt(s, ST_ALERT_HOUR, err);
+	uint32_t hour = (uint32_t)fp[0] << 24 | (uint32_t)fp[1] << 16 | (uint32_t)fp[2] << 8 | fp[3];
+	unsigned char hi[ALERT_FP_LEN + 1];
+	int hlen = 4, rc;
+
+	if (!st)
+		return -1;
+	/* [hour, hour + 1) as blobs (a longer blob sorts after its prefix).
+	 * Past the last hour, a blob above every fingerprint. */
+	memset(hi, 0xff, sizeof hi);
+	if (hour == UINT32_MAX) {
+		hlen = (int)sizeof hi;
+	} else {
+		hour++;
+		hi[0] = (unsigned char)(hour >> 24);
+		hi[1] = (unsigned char)(hour >> 16);
+		hi[2] = (unsigned char)(hour >> 8);
+		hi[3] = (unsigned char)hour;
+	}
+	sqlite3_bind_blob(st, 1, fp, 4, SQLITE_STATIC);
+	sqlite3_bind_blob(st, 2, hi, hlen, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	if (rc == SQLITE_ROW)
+		return 1;
+	if (rc == SQLITE_DONE)
+		return 0;
+	store_fail(s, err, "reading alerts");
+	return -1;
+}
+
+/* Bind one row of ALERT_NEW_COLS values from parameter base + 1 on. */
+static void bind_new(sqlite3_stmt *st, int base, const struct alert_new *r, int64_t received)
+{
+	const struct alert *a = r->a;
+
+	sqlite3_bind_int64(st, base + 1, r->id);
+	sqlite3_bind_blob(st, base + 2, a->fingerprint, ALERT_FP_LEN, SQLITE_STATIC);
+	sqlite3_bind_text(st, base + 3, alert_format_name(a->format), -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, base + 4, a->event_time);
+	sqlite3_bind_int64(st, base + 5, received);
+	store_bind_text(st, base + 6, a->rule_id);
+	store_bind_text(st, base + 7, a->rule_name);
+	store_bind_text(st, base + 8, severity_name(a->severity));
+	store_bind_text(st, base + 9, a->host);
+	store_bind_text(st, base + 10, a->src_ip);
+	store_bind_text(st, base + 11, a->dst_ip);
+	store_bind_text(st, base + 12, a->user);
+	store_bind_text(st, base + 13, a->category);
+	sqlite3_bind_text(st, base + 14, a->raw, (int)a->raw_len, SQLITE_STATIC);
+	store_bind_time(st, base + 15, r->incident_id);
+}
+
+int store_alert_insert_new(struct store *s, const struct alert_new *rows, int n,
+			   int64_t received, struct irk_err *err)
+{
+	static const struct { int rows; enum store_stmt id; } by[] = {
+		{ 16, ST_ALERT_NEW_16 }, { 4, ST_ALERT_NEW_4 }, { 1, ST_ALERT_NEW_1 },
+	};
+
+	for (int b = 0; b < 3; b++) {
+		for (; n >= by[b].rows; n -= by[b].rows, rows += by[b].rows) {
+			sqlite3_stmt *st = store_stmt(s, by[b].id, err);
+			int rc;
+
+			if (!st)
+				return IRK_ERROR;
+			for (int i = 0; i < by[b].rows; i++)
+				bind_new(st, i * ALERT_NEW_COLS, &rows[i], received);
+			rc = sqlite3_step(st);
+			sqlite3_reset(st);
+			if (rc != SQLITE_DONE)
+				return store_fail(s, err, "storing alerts");
+			if (sqlite3_changes(s->db) != by[b].rows)
+				return irk_fail(err, IRK_ERROR, "storing alerts: %d of %d were "
+						"already stored (internal: they were taken as new)",
+						by[b].rows - sqlite3_changes(s->db), by[b].rows);
+		}
+	}
+	return IRK_OK;
+}
+
 int store_alert_exists(struct store *s, const unsigned char fp[ALERT_FP_LEN])
 {
 	sqlite3_stmt *st = store_stmt(s, ST_ALERT_EXISTS, NULL);
@@ -205,14 +303,7 @@ int store_quarantine_add(struct store *s, const char *source, int64_t line,
 
 int64_t store_quarantine_count(struct store *s)
 {
-	sqlite3_stmt *st = store_stmt(s, ST_QUAR_COUNT, NULL);
-	int64_t n = -1;
-
-	if (st && sqlite3_step(st) == SQLITE_ROW)
-		n = sqlite3_column_int64(st, 0);
-	if (st)
-		sqlite3_reset(st);
-	return n;
+	return store_int_of(store_stmt(s, ST_QUAR_COUNT, NULL));
 }
 
 int store_quarantine_each(struct store *s,

@@ -148,22 +148,34 @@ int store_incident_stage_each(struct store *s, int stage, int64_t offset, int64_
 	return incident_rows(s, st, fn, arg, err);
 }
 
+/* Open stages are counted through the board index, each its own range;
+ * closed is the rest of a count(*) of the table, which sqlite takes from
+ * page headers. Grouping by stage instead read every closed incident (90%
+ * of a mature database) on every board refresh. One snapshot for all. */
 int store_incident_counts(struct store *s, int64_t counts[STAGE_COUNT], struct irk_err *err)
 {
-	sqlite3_stmt *st = store_stmt(s, ST_INC_COUNTS, err);
-	int rc;
+	int64_t open = 0, all;
 
 	memset(counts, 0, sizeof(int64_t) * STAGE_COUNT);
-	if (!st)
-		return IRK_ERROR;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		int stage = stage_parse((const char *)sqlite3_column_text(st, 0));
-		if (stage >= 0)
-			counts[stage] = sqlite3_column_int64(st, 1);
-	}
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE)
+	if (sqlite3_exec(s->db, "SAVEPOINT irk_counts", NULL, NULL, NULL) != SQLITE_OK)
 		return store_fail(s, err, "counting incidents");
+	for (int i = 0; i < STAGE_COUNT && open >= 0; i++) {
+		if (i == STAGE_CLOSED)
+			continue;
+		sqlite3_stmt *st = store_stmt(s, ST_INC_COUNT_STAGE, err);
+		if (st)
+			sqlite3_bind_text(st, 1, stage_name(i), -1, SQLITE_STATIC);
+		counts[i] = store_int_of(st);
+		open = counts[i] < 0 ? -1 : open + counts[i];
+	}
+	all = open < 0 ? -1 : store_int_of(store_stmt(s, ST_INC_COUNT_ALL, err));
+	if (all >= 0)
+		counts[STAGE_CLOSED] = all - open;
+	sqlite3_exec(s->db, "RELEASE irk_counts", NULL, NULL, NULL);
+	if (all < 0) {
+		memset(counts, 0, sizeof(int64_t) * STAGE_COUNT);
+		return err && err->code ? err->code : store_fail(s, err, "counting incidents");
+	}
 	return IRK_OK;
 }
 

@@ -19,6 +19,14 @@
 	"attempts, lease_owner, lease_until, t_start, t_end, output, error, def, retry, " \
 	"next_attempt, inputs, log, requested_by, done_by, reason"
 
+/* store_alert_insert_new(): rows of ALERT_NEW_COLS values, by 1, 4 or 16. */
+#define ALERT_NEW_COLS 15
+#define ALERT_NEW_SQL "INSERT OR IGNORE INTO alerts(id, fingerprint, format, event_time, " \
+	"received, rule_id, rule_name, severity, host, src_ip, dst_ip, user_name, category, " \
+	"raw, incident_id) VALUES "
+#define ALERT_NEW_ROW "(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"
+#define ALERT_NEW_ROWS4 ALERT_NEW_ROW "," ALERT_NEW_ROW "," ALERT_NEW_ROW "," ALERT_NEW_ROW
+
 /* Every SQL statement irk runs, prepared once per connection. */
 #define STORE_STMTS(X) \
 	X(ST_META_GET, "SELECT value FROM meta WHERE key = ?1") \
@@ -41,7 +49,8 @@
 		"(?3 IS NULL OR owner = ?3) AND (?4 = 0 OR owner IS NULL) AND " \
 		"(?5 IS NULL OR business_unit = ?5) " \
 		"ORDER BY priority, t_detected, id LIMIT ?6") \
-	X(ST_INC_COUNTS, "SELECT stage, count(*) FROM incidents GROUP BY stage") \
+	X(ST_INC_COUNT_STAGE, "SELECT count(*) FROM incidents WHERE stage = ?1") \
+	X(ST_INC_COUNT_ALL, "SELECT count(*) FROM incidents") \
 	X(ST_INC_INSERT, "INSERT INTO incidents(title, summary, stage, severity, priority, " \
 		"confidence, category, vector, threat_source, root_cause, business_unit, owner, " \
 		"play, play_version, resolution, rule, host, src_ip, asset_criticality, " \
@@ -79,6 +88,12 @@
 		"received, rule_id, rule_name, severity, host, src_ip, dst_ip, user_name, category, " \
 		"raw, incident_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)") \
 	X(ST_ALERT_EXISTS, "SELECT 1 FROM alerts WHERE fingerprint = ?1") \
+	X(ST_ALERT_LAST_ID, "SELECT max(id) FROM alerts") \
+	X(ST_ALERT_HOUR, "SELECT 1 FROM alerts WHERE fingerprint >= ?1 AND fingerprint < ?2 LIMIT 1") \
+	X(ST_ALERT_NEW_1, ALERT_NEW_SQL ALERT_NEW_ROW) \
+	X(ST_ALERT_NEW_4, ALERT_NEW_SQL ALERT_NEW_ROWS4) \
+	X(ST_ALERT_NEW_16, ALERT_NEW_SQL ALERT_NEW_ROWS4 "," ALERT_NEW_ROWS4 "," ALERT_NEW_ROWS4 "," \
+		ALERT_NEW_ROWS4) \
 	X(ST_ALERT_EACH, "SELECT id, incident_id, event_time, received, format, rule_id, " \
 		"rule_name, severity, host, src_ip, dst_ip, user_name, category, raw, fingerprint " \
 		"FROM alerts WHERE incident_id = ?1 ORDER BY event_time DESC, id DESC LIMIT ?2") \
@@ -198,6 +213,9 @@ void store_step_row(sqlite3_stmt *st, struct step_row *r);
  * nonzero; what names the work in an error. */
 int store_each_id(struct store *s, sqlite3_stmt *st, int (*fn)(int64_t id, void *arg),
 		void *arg, struct irk_err *err, const char *what);
+/* The integer in the first column of st's first row (a count), -1 when
+ * st is NULL or gives no row; st is reset. */
+int64_t store_int_of(sqlite3_stmt *st);
 /* Step a statement expected to finish (INSERT/UPDATE); IRK_OK or error. */
 int store_exec_stmt(struct store *s, sqlite3_stmt *st, struct irk_err *err, const char *what);
 

@@ -27,12 +27,12 @@ expect_eq "eve: two incidents, highest priority first" "$(irk list --json | jq -
 	'[["IR-1","critical",2],["IR-2","medium",1]]'
 # (Category and severity of an incident are the first alert's unless a play
 # says otherwise: the alerts' own fields are checked below.)
-expect_eq "eve: incident fields" \
+expect_eq "eve: incident fields (outbound C2: the host is the workstation, not the C2 server)" \
 	"$(field IR-1 '[.title, .stage, .rule, .host, .src_ip, .times.first_event, .times.last_event] | join("|")')" \
-	"ET MALWARE Cobalt Strike Domain in TLS SNI|new|2035464|203.0.113.10|10.20.1.15|2025-11-03T07:14:02Z|2025-11-03T07:24:02Z"
+	"ET MALWARE Cobalt Strike Domain in TLS SNI|new|2035464|10.20.1.15|10.20.1.15|2025-11-03T07:14:02Z|2025-11-03T07:24:02Z"
 expect_eq "eve: alert fields (newest first)" \
 	"$(field IR-1 '.alerts[0] | [.format, .rule_id, .rule_name, .severity, .host, .src_ip, .dst_ip, .category, .event_time] | join("|")')" \
-	"eve|2035464|ET MALWARE Cobalt Strike Domain in TLS SNI|critical|203.0.113.10|10.20.1.15|203.0.113.10|A Network Trojan was detected|2025-11-03T07:24:02Z"
+	"eve|2035464|ET MALWARE Cobalt Strike Domain in TLS SNI|critical|10.20.1.15|10.20.1.15|203.0.113.10|A Network Trojan was detected|2025-11-03T07:24:02Z"
 expect_eq "eve: the raw record is kept as read" "$(field IR-1 '.alerts[1].raw')" "$(sed -n 1p "$T/eve.json")"
 expect_eq "eve: observables" "$(field IR-1 '[.observables[] | .type + "=" + .value] | sort | join(" ")')" \
 	"domain=update.evil-cdn.example ip=10.20.1.15 ip=203.0.113.10"
@@ -75,9 +75,9 @@ expect_eq "ecs: the signal" \
 expect_eq "ecs: process and hash observables" \
 	"$(field IR-1 '[.observables[] | select(.type == "hash" or .type == "process") | .value] | sort | join(" ")')" \
 	'9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08 C:\Tools\procdump64.exe'
-expect_eq "ecs: risk score 80 is critical; observer is the host" \
+expect_eq "ecs: risk score 80 is critical; the internal address is the host, not the firewall (observer)" \
 	"$(field IR-2 '[.severity, .host, .src_ip, .alerts[0].dst_ip, .category] | join("|")')" \
-	"critical|fw-01|10.20.4.42|192.0.2.66|policy"
+	"critical|10.20.4.42|10.20.4.42|192.0.2.66|policy"
 
 # ---- Zeek notice.log -------------------------------------------------------------
 use zeek

@@ -59,8 +59,8 @@ for k in 1 2 3 4; do
 	expect_eq "show IR-$k --json: no raw control characters" "$(raw_controls "$T/show$k.json")" 0
 	expect_rc "show IR-$k --json is valid JSON" 0 jq -e . "$T/show$k.json"
 done
-expect_match "show: the EVE alert's sensor, address and rule id are escaped" "$(cat "$T/show1")" \
-	'sensor\\x1b\]0;pwned'
+expect_match "show: the EVE alert's host (its destination) is escaped" "$(cat "$T/show1")" \
+	'10\.0\.0\.5\\x1b\]0;pwned'
 expect_match "show: source address escaped" "$(cat "$T/show1")" '198\.51\.100\.7\\x1b\]0'
 expect_match "show: rule id escaped" "$(cat "$T/show1")" 'rule +2000\\x1b\]0'
 expect_match "show: observables escaped (URL)" "$(cat "$T/show1")" 'http://evil\\x1b\]0;pwned'

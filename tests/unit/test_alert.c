@@ -9,6 +9,7 @@
 #include "irk/model.h"
 #include "alert_testlib.h"
 #include "irk/strbuf.h"
+#include "../src/ingest/alert_impl.h"
 
 static const struct alert_mapping test_map = {
 	.time = "detected_at", .rule_id = "detection.id",
@@ -147,6 +148,36 @@ Test(alert_json, path_literal_then_descend)
 	cr_assert_eq(alert_json_path(r, NULL), -1);
 	cr_assert_eq(alert_json_path(NULL, "rule.id"), -1);
 	cr_assert_eq(alert_json_path_at(r, jdoc_first(r, alert_json_path(r, "arr")), "x"), -1);
+}
+
+/* alert_fields reads each object once; it must find what a lookup per path
+ * finds, dotted keys, duplicate keys and non-objects on the way included. */
+Test(alert_json, fields_agree_with_path_lookups)
+{
+	static const struct alert_field f[] = {
+		{ -1, "a", 1, "a" }, { -1, "s", 1, "s" }, { -1, "n", 1, "n" },
+		{ 0, "b", 1, "a.b" }, { 0, "c", 1, "a.c" }, { 0, "x", 1, "a.x" },
+		{ 3, "d", 1, "a.b.d" }, { 2, "z", 1, "n.z" },
+	};
+	static const char *const docs[] = {
+		"{\"a\":{\"b\":{\"d\":1},\"c\":2},\"s\":\"v\",\"n\":3}",
+		"{\"a.b\":{\"d\":\"literal\"},\"a\":{\"b\":{\"d\":1}},\"s\":1}",
+		"{\"a\":{\"b.d\":\"literal\",\"b\":{\"d\":1},\"c\":2}}",
+		"{\"a\":{\"b\":1,\"b\":{\"d\":2}},\"s\":\"first\",\"s\":\"second\"}",
+		"{\"a\":[{\"b\":1}],\"n\":{\"z\":null}}",
+		"{\"a\":{\"b\":{\"d.e\":1,\"d\":5}}}",
+		"[1,2]", "{}", "{\"a\":{}}",
+	};
+	int tok[8];
+
+	for (size_t i = 0; i < sizeof docs / sizeof docs[0]; i++) {
+		struct jdoc *r = doc_of(docs[i]);
+		alert_fields(r, f, 8, tok);
+		for (int k = 0; k < 8; k++)
+			cr_assert_eq(tok[k], alert_json_path(r, f[k].path),
+				     "%s: %s gives %d, the path lookup %d", docs[i], f[k].path,
+				     tok[k], alert_json_path(r, f[k].path));
+	}
 }
 
 Test(alert_json, str_borrows_strings_and_formats_scalars)

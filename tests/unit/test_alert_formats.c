@@ -159,7 +159,7 @@ Test(alert_eve, tls_alert_fields)
 	expect_sev(&r.a, SEV_CRITICAL);   /* signature_severity Critical */
 	expect_str(r.a.src_ip, "10.20.1.15");
 	expect_str(r.a.dst_ip, "185.199.110.153");
-	expect_str(r.a.host, "185.199.110.153");  /* no "host": dest_ip */
+	expect_str(r.a.host, "10.20.1.15");  /* the workstation, not the C2 server */
 	cr_assert_null(r.a.user);
 	expect_obs(&r.a, OBS_IP, "10.20.1.15");
 	expect_obs(&r.a, OBS_IP, "185.199.110.153");
@@ -176,9 +176,11 @@ Test(alert_eve, http_alert_keeps_escapes_raw_and_builds_url)
 	/* sanitizing is the front end's job: the struct holds the bytes */
 	expect_str(r.a.rule_name,
 		   "ET WEB_SERVER M\xc3\xbcller-Shop admin probe " PWNED);
-	expect_str(r.a.host, "ids-edge-02");
+	/* "host" is the sensor: the affected host is the web server */
+	expect_str(r.a.host, "10.20.3.80");
 	expect_sev(&r.a, SEV_MEDIUM);
-	expect_obs(&r.a, OBS_HOST, "ids-edge-02");
+	cr_assert_not(testlib_has_obs(&r.a, OBS_HOST, "ids-edge-02"),
+		      "the sensor is not a host of the incident");
 	expect_obs(&r.a, OBS_DOMAIN, "shop.example.org");
 	expect_obs(&r.a, OBS_URL,
 		   "http://shop.example.org/admin/login.php?user=m%C3%BCller");
@@ -239,9 +241,81 @@ Test(alert_eve, wrong_types_give_sane_values)
 	cr_assert_null(r.a.rule_name, "an array is not a signature");
 	cr_assert_null(r.a.category);
 	cr_assert_null(r.a.dst_ip, "an array is not an address");
-	cr_assert_null(r.a.host, "host null and no usable dest_ip");
+	expect_str(r.a.host, "3232235777");          /* the lone address */
 	expect_str(r.a.src_ip, "3232235777");        /* number as its text */
 	testlib_free(&r);
+}
+
+/* The host of an EVE alert is the affected machine (irk(1) AFFECTED HOST),
+ * never the sensor EVE names in "host". top is added to the record, in to
+ * its alert object. */
+static const char *eve_host(struct rec *r, const char *src, const char *dst,
+			    const char *top, const char *in)
+{
+	char text[1024];
+
+	snprintf(text, sizeof text, "{\"timestamp\":\"2025-11-03T08:00:00Z\","
+		 "\"flow_id\":1,\"event_type\":\"alert\",\"host\":\"ids-edge-02\","
+		 "%s%s%s%s%s%s%s\"alert\":{\"signature_id\":1,\"signature\":\"x\"%s}}",
+		 src ? "\"src_ip\":\"" : "", src ? src : "", src ? "\"," : "",
+		 dst ? "\"dest_ip\":\"" : "", dst ? dst : "", dst ? "\"," : "",
+		 top ? top : "", in ? in : "");
+	testlib_parse_text(r, FMT_EVE, text, NULL);
+	expect_ok(r);
+	cr_assert_not(testlib_has_obs(&r->a, OBS_HOST, "ids-edge-02"),
+		      "the sensor is no host of the incident");
+	return r->a.host;
+}
+
+#define expect_host(src, dst, top, in, want) do { \
+	struct rec r_; \
+	const char *h_ = eve_host(&r_, (src), (dst), (top), (in)); \
+	if (want) \
+		expect_str(h_, (const char *)(want)); \
+	else \
+		cr_assert_null(h_, "no address, no host (got '%s')", h_); \
+	testlib_free(&r_); \
+} while (0)
+
+#define TO_CLIENT "\"direction\":\"to_client\","
+#define TO_SERVER "\"direction\":\"to_server\","
+
+Test(alert_eve, host_of_outbound_c2_is_the_internal_client)
+{
+	expect_host("10.20.1.15", "203.0.113.10", NULL, NULL, "10.20.1.15");
+	expect_host("192.168.7.20", "198.51.100.99", NULL, NULL, "192.168.7.20");
+	expect_host("fd12:3456::20", "2001:db8::99", NULL, NULL, "fd12:3456::20");
+	/* the server's answer to it: the same machine */
+	expect_host("203.0.113.10", "10.20.1.15", TO_CLIENT, NULL, "10.20.1.15");
+}
+
+Test(alert_eve, host_of_an_inbound_attack_on_the_dmz_is_the_server)
+{
+	expect_host("198.51.100.7", "10.20.3.80", NULL, NULL, "10.20.3.80");
+	expect_host("198.51.100.7", "172.16.3.80", NULL, NULL, "172.16.3.80");
+	/* a DMZ server with a public address: neither side is internal, the
+	 * side that received the connection is */
+	expect_host("198.51.100.7", "203.0.113.80", NULL, NULL, "203.0.113.80");
+	expect_host("198.51.100.7", "203.0.113.80", TO_SERVER, NULL, "203.0.113.80");
+	/* its answer (Suricata 7 says which way the packet went) */
+	expect_host("203.0.113.80", "198.51.100.7", TO_CLIENT, NULL, "203.0.113.80");
+}
+
+Test(alert_eve, host_of_lateral_movement_is_the_target)
+{
+	expect_host("10.1.1.5", "10.1.2.9", NULL, NULL, "10.1.2.9");
+	expect_host("fd00::5", "fe80::9", NULL, NULL, "fe80::9");
+	expect_host("10.1.2.9", "10.1.1.5", TO_CLIENT, NULL, "10.1.2.9");
+	/* the rule names the target itself (Suricata's target keyword) */
+	expect_host("10.1.1.5", "10.1.2.9", NULL,
+		    ",\"target\":{\"ip\":\"10.1.1.5\",\"port\":445}", "10.1.1.5");
+}
+
+Test(alert_eve, host_without_addresses_is_none)
+{
+	expect_host(NULL, NULL, NULL, NULL, NULL);
+	expect_host("10.1.1.5", NULL, NULL, NULL, "10.1.1.5");
+	expect_host(NULL, "203.0.113.80", NULL, NULL, "203.0.113.80");
 }
 
 Test(alert_eve, severity_mapping)
@@ -450,7 +524,7 @@ Test(alert_ecs, suricata_through_elastic)
 	expect_str(r.a.rule_name, "ET MALWARE Win32/Emotet CnC Activity (POST)");
 	expect_str(r.a.category, "A Network Trojan was detected");
 	expect_sev(&r.a, SEV_HIGH);                  /* event.severity 1 */
-	expect_str(r.a.host, "suricata-01");         /* observer.name */
+	expect_str(r.a.host, "10.20.1.77");          /* not observer.name */
 	expect_str(r.a.src_ip, "10.20.1.77");
 	expect_str(r.a.dst_ip, "192.0.2.66");
 	expect_obs(&r.a, OBS_DOMAIN, "cnc.emotet.example");
@@ -525,7 +599,7 @@ Test(alert_ecs, rule_without_event_kind_is_an_alert)
 	expect_str(r.a.rule_name, "Outbound SMB blocked");
 	cr_assert_null(r.a.rule_id);
 	expect_sev(&r.a, SEV_MEDIUM);                /* log.level warning */
-	expect_str(r.a.host, "fw-core-1");
+	expect_str(r.a.host, "10.20.2.2");           /* not the firewall */
 	expect_str(r.a.category, "network");
 	testlib_free(&r);
 }
@@ -551,13 +625,19 @@ Test(alert_ecs, severity_rules)
 			      "kibana.alert.severity", "\"low\""), SEV_LOW);
 }
 
-Test(alert_ecs, host_falls_back_to_destination_ip)
+Test(alert_ecs, host_name_else_the_internal_address)
 {
 	struct rec r;
 
-	parse_changed(&r, FMT_ECS, "ecs.jsonl", 1, NULL, "observer", NULL);
+	parse_changed(&r, FMT_ECS, "ecs.jsonl", 1, NULL, "host",
+		      json_pack("{s:s}", "name", "ws-077"));
 	expect_ok(&r);
-	expect_str(r.a.host, "192.0.2.66");
+	expect_str(r.a.host, "ws-077");              /* the machine it happened on */
+	testlib_free(&r);
+	parse_changed(&r, FMT_ECS, "ecs.jsonl", 6, "source", "ip",
+		      json_string("198.51.100.9"));
+	expect_ok(&r);
+	expect_str(r.a.host, "203.0.113.8");         /* neither internal: the destination */
 	testlib_free(&r);
 }
 

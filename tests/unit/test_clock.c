@@ -170,6 +170,13 @@ Test(clock, durations_format)
 	cr_assert_str_eq(irk_duration_fmt(3 * 3600 + 5 * 60, b, sizeof b), "3h05m");
 	cr_assert_str_eq(irk_duration_fmt(2 * 86400 + 4 * 3600 + 59, b, sizeof b), "2d04h");
 	cr_assert_str_eq(irk_duration_fmt(-4200, b, sizeof b), "-1h10m");
+	cr_assert_str_eq(irk_duration_fmt(86399, b, sizeof b), "23h59m");
+	cr_assert_str_eq(irk_duration_fmt(400 * 86400 + 3600, b, sizeof b), "400d01h");
+	cr_assert_str_eq(irk_duration_fmt(INT64_MIN, b, sizeof b), "-106751991167300d15h");
+	cr_assert_str_eq(irk_duration_fmt(3 * 3600 + 5 * 60, b, 4), "3h0", "cut like snprintf");
+	b[0] = 'x';
+	irk_duration_fmt(45, b, 0);
+	cr_assert_eq(b[0], 'x', "n = 0 writes nothing");
 }
 
 Test(clock, text_forms)

@@ -235,6 +235,41 @@ static void *feed(void *arg)
 	return NULL;
 }
 
+/* Start ingest_fd() on a pipe in a thread, with first already written;
+ * p[1] is the writer's end. */
+static void feed_start(struct feeder *f, pthread_t *t, int p[2], const struct strbuf *first)
+{
+	cr_assert_eq(pipe(p), 0);
+	f->fd = p[0];
+	f->s = s;
+	cr_assert_eq(write(p[1], first->buf, first->len), (ssize_t)first->len);
+	cr_assert_eq(pthread_create(t, NULL, feed, f), 0);
+}
+
+/* Write the rest of the stream, end it and wait for the ingest. */
+static void feed_end(struct feeder *f, pthread_t t, int p[2], const struct strbuf *rest)
+{
+	cr_assert_eq(write(p[1], rest->buf, rest->len), (ssize_t)rest->len);
+	close(p[1]);
+	pthread_join(t, NULL);
+	close(p[0]);
+	cr_expect_eq(f->rc, IRK_OK);
+}
+
+/* The number of alerts another connection sees, polled (up to 4 s) until
+ * it reaches want. */
+static int64_t alerts_seen(struct store *other, int64_t want)
+{
+	int64_t seen = 0;
+
+	for (int i = 0; i < 400 && seen < want; i++) {
+		seen = store_scalar(other, "SELECT count(*) FROM alerts");
+		if (seen < want)
+			usleep(10000);
+	}
+	return seen;
+}
+
 /* `tail -F alerts.json | irk ingest -`: a slow stream is committed when it
  * pauses, not only when a batch fills or the input ends. */
 Test(ingest, a_pausing_stream_is_committed_while_it_runs, .timeout = 20)
@@ -244,33 +279,97 @@ Test(ingest, a_pausing_stream_is_committed_while_it_runs, .timeout = 20)
 	struct store *other = tmp_store("i.db");
 	pthread_t t;
 	int p[2];
-	int64_t seen = 0;
 
-	cr_assert_eq(pipe(p), 0);
-	f.fd = p[0];
-	f.s = s;
 	eve_line(&in, 300, 1, 0, "10.9.0.1");
 	strbuf_puts(&in, "{broken\n");
-	cr_assert_eq(write(p[1], in.buf, in.len), (ssize_t)in.len);
-	cr_assert_eq(pthread_create(&t, NULL, feed, &f), 0);
+	feed_start(&f, &t, p, &in);
 	/* Another connection sees the alert (and the quarantined line) while
 	 * the writer keeps the pipe open. */
-	for (int i = 0; i < 400 && seen < 1; i++) {
-		seen = store_scalar(other, "SELECT count(*) FROM alerts");
-		usleep(10000);
-	}
-	cr_expect_eq(seen, 1, "committed within 4 s although the stream goes on");
+	cr_expect_eq(alerts_seen(other, 1), 1, "committed within 4 s although the stream goes on");
 	cr_expect_eq(store_quarantine_count(other), 1);
 	strbuf_reset(&in);
 	eve_line(&in, 300, 2, 1, "10.9.0.1");
-	cr_assert_eq(write(p[1], in.buf, in.len), (ssize_t)in.len);
-	close(p[1]);
-	pthread_join(t, NULL);
-	close(p[0]);
-	cr_expect_eq(f.rc, IRK_OK);
+	feed_end(&f, t, p, &in);
 	cr_expect_eq(f.st.added, 2);
 	cr_expect_eq(f.st.rejected, 1);
 	cr_expect_eq(store_scalar(other, "SELECT count(*) FROM alerts"), 2);
 	store_close(&other);
 	strbuf_free(&in);
+}
+
+/* A file's alerts go in groups, checked for repeats in memory while their
+ * hour is new to the database, by the database otherwise (an earlier hour
+ * once the stream has moved on). Either way the counts are the same, the
+ * ids follow each other and every alert belongs to an incident. */
+Test(ingest, repeats_are_found_in_new_and_in_stored_hours)
+{
+	struct strbuf in = STRBUF_INIT, a = STRBUF_INIT, b = STRBUF_INIT;
+	struct ingest_stats st;
+
+	o.batch = 2;
+	eve_line(&a, 300, 1, 0, "10.9.0.1");                 /* 08:00 */
+	eve_line(&b, 300, 2, 1, "10.9.0.1");                 /* 08:01 */
+	strbuf_add(&in, a.buf, a.len);
+	strbuf_add(&in, b.buf, b.len);
+	strbuf_add(&in, a.buf, a.len);                       /* the hour is new: in memory */
+	strbuf_puts(&in, "{\"timestamp\":\"2025-11-03T09:10:00Z\",\"flow_id\":3,\"event_type\":"
+		    "\"alert\",\"src_ip\":\"10.9.0.1\",\"dest_ip\":\"10.0.0.1\",\"alert\":"
+		    "{\"signature_id\":7,\"signature\":\"next hour\"}}\n");
+	strbuf_add(&in, a.buf, a.len);                       /* 08:00 again, after 09:10 */
+	eve_line(&in, 300, 4, 30, "10.9.0.1");               /* a new one of 08:xx, late */
+	strbuf_add(&in, b.buf, b.len);
+	run("r.json", &in, &st);
+	cr_expect_eq(st.read, 7);
+	cr_expect_eq(st.added, 4);
+	cr_expect_eq(st.duplicate, 3);
+	cr_expect_eq(store_scalar(s, "SELECT count(*) FROM alerts"), 4);
+	cr_expect_eq(store_scalar(s, "SELECT max(id) - min(id) FROM alerts"), 3, "ids follow each other");
+	cr_expect_eq(store_scalar(s, "SELECT count(*) FROM alerts a LEFT JOIN incidents i "
+				  "ON i.id = a.incident_id WHERE i.id IS NULL"), 0);
+	cr_expect_eq(store_scalar(s, "SELECT count(*) FROM pragma_foreign_key_check"), 0);
+	cr_expect_eq(store_scalar(s, "SELECT sum(alert_count) FROM incidents"), 4);
+	/* The same file again: every line a repeat, found by the database. */
+	run("r.json", &in, &st);
+	cr_expect_eq(st.added, 0);
+	cr_expect_eq(st.duplicate, 7);
+	strbuf_free(&in);
+	strbuf_free(&a);
+	strbuf_free(&b);
+}
+
+/* Between two batches of a stream another process stores an alert of the
+ * hour the stream is in: the stream must notice (the hour is no longer
+ * new to it) and count that alert as a repeat, not fail storing it. */
+Test(ingest, another_writer_between_batches_is_noticed, .timeout = 20)
+{
+	struct strbuf in = STRBUF_INIT, b = STRBUF_INIT;
+	struct feeder f = { 0 };
+	struct store *other = tmp_store("i.db");
+	struct irk_err err = { 0 };
+	struct ingest_stats ost = { 0 };
+	struct ingest_ctx *oc;
+	pthread_t t;
+	int p[2];
+
+	eve_line(&in, 300, 1, 0, "10.9.0.1");
+	eve_line(&b, 300, 2, 1, "10.9.0.1");
+	feed_start(&f, &t, p, &in);
+	cr_assert_eq(alerts_seen(other, 1), 1, "the first line is committed while the stream waits");
+	oc = ingest_begin(other, &o);
+	cr_assert_eq(store_begin(other, &err), IRK_OK, "%s", err.msg);
+	cr_assert_eq(ingest_record(oc, b.buf, b.len - 1, "other", 1, &ost, NULL, &err), IRK_OK,
+		     "%s", err.msg);
+	cr_assert_eq(ingest_flush(oc, &err), IRK_OK);
+	cr_assert_eq(store_commit(other, &err), IRK_OK);
+	ingest_end(&oc);
+	strbuf_reset(&in);
+	strbuf_add(&in, b.buf, b.len);
+	eve_line(&in, 300, 3, 2, "10.9.0.1");
+	feed_end(&f, t, p, &in);
+	cr_expect_eq(f.st.added, 2);
+	cr_expect_eq(f.st.duplicate, 1, "stored by the other process in between");
+	cr_expect_eq(store_scalar(other, "SELECT count(*) FROM alerts"), 3);
+	store_close(&other);
+	strbuf_free(&in);
+	strbuf_free(&b);
 }

@@ -254,6 +254,53 @@ Test(jdoc, strings_are_unescaped_in_place)
 	cr_assert_str_eq(jdoc_str(&doc, e), "M\xc3\xbcller");
 }
 
+/* Strings are scanned eight bytes at a time: a quote, an escape, a control
+ * character or a non-ASCII byte must be seen at every offset within the
+ * eight, and a dot in a key too (it marks the object for dotted lookups). */
+Test(jdoc, special_bytes_are_seen_at_every_offset)
+{
+	static const struct { const char *ins, *want, *err; } cases[] = {
+		{ "\\\"", "\"", NULL }, { "\\n", "\n", NULL },
+		{ "\\u00e9", "\xc3\xa9", NULL }, { "\xc3\xa9", "\xc3\xa9", NULL },
+		{ "\x7f", "\x7f", NULL }, { "\t", NULL, "control character" },
+		{ "\x1f", NULL, "control character" }, { "\xc3", NULL, "invalid UTF-8" },
+		{ "\xff", NULL, "invalid UTF-8" },
+	};
+	char text[128], want[64];
+
+	for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
+		for (int at = 0; at < 20; at++) {
+			struct jdoc_error e = { 0 };
+			/* ["aaa<ins>bbb",1] with the special byte at offset at */
+			int n = snprintf(text, sizeof text, "[\"%.*s%sxyz\",1]", at,
+					 "abcdefghijklmnopqrstuvwxyz", cases[c].ins);
+			int rc = jdoc_parse(&doc, text, (size_t)n, &e);
+			if (!cases[c].want) {
+				cr_assert_eq(rc, -1, "accepted %s", text);
+				cr_assert(strstr(e.msg, cases[c].err), "%s: %s", text, e.msg);
+				cr_assert_eq(e.offset, (size_t)at + 2, "%s: offset %zu", text, e.offset);
+				continue;
+			}
+			cr_assert_eq(rc, 0, "%s: %s", text, e.msg);
+			snprintf(want, sizeof want, "%.*s%sxyz", at, "abcdefghijklmnopqrstuvwxyz",
+				 cases[c].want);
+			cr_assert_str_eq(jdoc_str(&doc, 1), want, "case %zu at %d", c, at);
+			cr_assert_eq(doc.t[1].len, strlen(want));
+			cr_assert_eq(doc.t[2].type, JD_NUMBER, "the parse goes on after the string");
+		}
+	}
+	for (int at = 0; at < 20; at++) {
+		int n = snprintf(text, sizeof text, "{\"%.*s.k\":1,\"%.*sk\":2}", at,
+				 "abcdefghijklmnopqrstuvwxyz", at, "abcdefghijklmnopqrstuvwxyz");
+		cr_assert_eq(jdoc_parse(&doc, text, (size_t)n, NULL), 0, "%s", text);
+		cr_assert(doc.t[0].type & JDOC_DOTTED_KEYS, "dot at %d not seen: %s", at, text);
+		n = snprintf(text, sizeof text, "{\"%.*sk\":\"%.*s.v\"}", at,
+			     "abcdefghijklmnopqrstuvwxyz", at, "abcdefghijklmnopqrstuvwxyz");
+		cr_assert_eq(jdoc_parse(&doc, text, (size_t)n, NULL), 0, "%s", text);
+		cr_assert_not(doc.t[0].type & JDOC_DOTTED_KEYS, "a dot in a value marks no key: %s", text);
+	}
+}
+
 Test(jdoc, buffers_are_reused_between_records)
 {
 	struct strbuf big = STRBUF_INIT;

@@ -112,6 +112,9 @@ Test(model, incident_keys)
 	cr_assert_str_eq(incident_key(42, buf, sizeof buf), "IR-42");
 	cr_assert_str_eq(incident_key(9223372036854775807LL, buf, sizeof buf),
 			 "IR-9223372036854775807");
+	cr_assert_str_eq(incident_key(0, buf, sizeof buf), "IR-0");
+	cr_assert_str_eq(incident_key(INT64_MIN, buf, sizeof buf), "IR--9223372036854775808");
+	cr_assert_str_eq(incident_key(12345, buf, 6), "IR-12", "cut like snprintf");
 	cr_assert_eq(incident_key_parse("IR-42"), 42);
 	cr_assert_eq(incident_key_parse("ir-42"), 42);
 	cr_assert_eq(incident_key_parse("iR-7"), 7);
