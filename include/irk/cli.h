@@ -51,8 +51,13 @@ int cli_common_opt(struct cli *c, const struct cli_command *cmd, int opt, const 
 int cli_usage_error(const struct cli_command *cmd, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 /* Print an error from a lower layer ("irk: message"), sanitized, and
- * return the exit code for it. */
+ * return the exit code for it: 2 (usage) for IRK_INVALID, a malformed
+ * request; 1 for everything else, refusals included. What the user can do
+ * (err->need) is added as the command or option to type. */
 int cli_report(const struct irk_err *err);
+/* cli_report() for a change to incident id (0: none), whose key goes into
+ * the hint; hint (NULL or "": from err->need) is added in parentheses. */
+int cli_report_hint(const struct irk_err *err, int64_t id, const char *hint);
 /* getopt_long with the command's options, "+" semantics off (options may
  * follow arguments). Returns the option or -1. */
 int cli_getopt(struct cli *c, const struct cli_command *cmd, int argc, char **argv,

@@ -14,15 +14,35 @@ enum irk_status {
 	IRK_INVALID,     /* bad input from the user (field name, value) */
 };
 
+/* What the user can do about a failure, for each front end to say in
+ * its own terms: the command line names a command or an option, the
+ * board a key or a prompt. Messages themselves name neither. */
+enum irk_need {
+	NEED_NONE = 0,
+	NEED_REASON,     /* the same again, with a reason */
+	NEED_FORCE,      /* a senior can force it past the gate, with a reason */
+	NEED_TAKEOVER,   /* someone else holds it: a senior can take it over */
+	NEED_REOPEN,     /* it is closed: move it back to a stage first */
+	NEED_CLOSE,      /* closing is its own action, with a resolution */
+	NEED_DATABASE,   /* there is no database yet: create one */
+	NEED_FORMAT,     /* the input's format must be named */
+};
+
 struct irk_err {
 	int code;        /* enum irk_status */
 	char msg[512];
+	int need;        /* enum irk_need; irk_fail() resets it */
 };
 
 /* Fill *e (which may be NULL) with code and a printf-style message.
  * Returns code, so callers can write `return irk_fail(e, IRK_INVALID, ...)`. */
 int irk_fail(struct irk_err *e, int code, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
+
+/* irk_fail() that also says what the user can do about it (enum
+ * irk_need). Returns code. */
+int irk_fail_need(struct irk_err *e, int code, int need, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
 
 /* Reset *e to IRK_OK with an empty message. */
 void irk_err_clear(struct irk_err *e);

@@ -10,8 +10,14 @@
  *  - moving back is allowed with a reason and counted (back_moves; moving
  *    out of closed also counts as a reopen and clears the resolution);
  *  - closing needs a resolution and goes through incident_close();
+ *  - an incident someone holds is theirs: an analyst may not move, close
+ *    or set fields of one someone else holds (notes stay open to all); a
+ *    senior or admin may, and the event then names the holder ("held_by";
+ *    an owner change names the "previous_owner"). One nobody holds is open
+ *    to all;
  *  - claiming an incident someone else holds is refused unless forced by a
  *    senior;
+ *  - when the users table has users, an owner must be one of them;
  *  - acknowledged = first claim or first move out of new; contained = first
  *    move past containment; resolved = first move to lessons-learned or
  *    closed; closed = move to closed.
@@ -44,6 +50,13 @@ int actor_is_senior(const struct actor *a);
  * caller's transaction (ingest batches many). */
 int incident_open(struct store *s, const char *actor, struct incident *inc,
 		const char *extra_json, struct irk_err *err);
+
+/* May who change incident id (move, close, set)? IRK_OK, or IRK_REFUSED
+ * naming the holder ("IR-431 is held by dana; ..."), IRK_NOTFOUND. A front
+ * end asks this before it prompts for a reason or a resolution; the
+ * change itself checks again. */
+int incident_may_change(struct store *s, const struct actor *who, int64_t id,
+		struct irk_err *err);
 
 int incident_claim(struct store *s, const struct actor *who, int64_t id,
 		int64_t expect_version, int force, struct irk_err *err);

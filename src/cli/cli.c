@@ -78,7 +78,9 @@
 	  "Set fields of an incident. Fields: title, summary, severity, priority (P1..P4),\n" \
 	  "confidence (0..100), asset_criticality (1..4), category, vector,\n" \
 	  "threat_source, root_cause, business_unit, owner, effort (minutes).\n" \
-	  "Priority is recomputed when severity, confidence or criticality change.\n") \
+	  "Priority is recomputed when severity, confidence or criticality change.\n" \
+	  "An incident someone else holds can be changed by a senior or admin only;\n" \
+	  "an owner must be a registered user (when any are registered).\n") \
 	X(play, "lint [FILE...] | list [--json] | show ID [--version HASH] [--json]", \
 	  "check, list and show plays", \
 	  "  lint FILE...   check play files: every problem as FILE:LINE:COLUMN: message\n" \
@@ -183,12 +185,51 @@ int cli_usage_error(const struct cli_command *cmd, const char *fmt, ...)
 	return EXIT_USAGE;
 }
 
-int cli_report(const struct irk_err *err)
+/* The lower layers say what the user can do in words (err->need); here
+ * it becomes the command or option to type. */
+static void need_hint(const struct irk_err *err, int64_t id, struct strbuf *hint)
 {
+	char key[24] = "KEY";
+
+	if (id)
+		incident_key(id, key, sizeof key);
+	switch (err->need) {
+	case NEED_REASON: strbuf_puts(hint, "--reason TEXT"); break;
+	case NEED_FORCE: strbuf_puts(hint, "--force --reason TEXT"); break;
+	case NEED_TAKEOVER: strbuf_printf(hint, "irk claim %s --force", key); break;
+	case NEED_REOPEN: strbuf_printf(hint, "irk move %s STAGE --reason TEXT", key); break;
+	case NEED_CLOSE: strbuf_printf(hint, "irk close %s --resolution R", key); break;
+	case NEED_DATABASE: strbuf_puts(hint, "create it with irk init, or irk demo"); break;
+	case NEED_FORMAT: strbuf_puts(hint, "--format F"); break;
+	}
+}
+
+int cli_report_hint(const struct irk_err *err, int64_t id, const char *hint)
+{
+	struct strbuf h = STRBUF_INIT;
+
+	if (hint && *hint)
+		strbuf_puts(&h, hint);
+	else
+		need_hint(err, id, &h);
 	fputs("irk: ", stderr);
 	cli_put(stderr, err->msg[0] ? err->msg : "unknown error");
+	if (h.len) {
+		fputs(" (", stderr);
+		cli_put(stderr, strbuf_str(&h));
+		fputc(')', stderr);
+	}
 	fputc('\n', stderr);
+	strbuf_free(&h);
+	/* Only a malformed request is a usage error; a refusal that depends
+	 * on the state of things (already closed, held by someone, needs a
+	 * reason now) is an error. */
 	return err->code == IRK_INVALID ? EXIT_USAGE : EXIT_ERR;
+}
+
+int cli_report(const struct irk_err *err)
+{
+	return cli_report_hint(err, 0, NULL);
 }
 
 int cli_common_opt(struct cli *c, const struct cli_command *cmd, int opt, const char *arg)

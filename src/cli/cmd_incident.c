@@ -563,7 +563,7 @@ static int done(struct cli *c, int rc, const struct irk_err *err, const char *fm
 	char key[24];
 
 	if (rc)
-		return cli_report(err);
+		return cli_report_hint(err, id, NULL);
 	if (err->msg[0]) {          /* an informational message (e.g. already yours) */
 		cli_put(stdout, err->msg);
 		putchar('\n');
@@ -625,6 +625,8 @@ int cmd_move(struct cli *c, int argc, char **argv)
 	}
 	if (optind + 2 != argc)
 		return cli_usage_error(cmd, "give an incident and a stage");
+	if (force && !reason)
+		return cli_usage_error(cmd, "--force needs a --reason");
 	if (!(id = cli_key(cmd, argv[optind])))
 		return EXIT_USAGE;
 	if ((to = stage_parse(argv[optind + 1])) < 0)
@@ -702,6 +704,8 @@ int cmd_close(struct cli *c, int argc, char **argv)
 		return cli_usage_error(cmd, "which incident?");
 	if (!(id = cli_key(cmd, argv[optind])))
 		return EXIT_USAGE;
+	if (force && !reason)
+		return cli_usage_error(cmd, "--force needs a --reason");
 	if (!res)
 		return cli_usage_error(cmd, "closing needs --resolution (true-positive, "
 				       "false-positive, duplicate, benign)");

@@ -4,6 +4,7 @@
 
 #include "irk/audit.h"
 #include "irk/clock.h"
+#include "irk/guess.h"
 #include "irk/identity.h"
 #include "irk/incident.h"
 #include "irk/jsonw.h"
@@ -71,6 +72,40 @@ static void abort_change(struct store *s, struct incident *inc)
 	incident_clear(inc);
 }
 
+/* The holder's rule: an incident someone holds is theirs to change; a
+ * senior or admin may change it too (the event then names the holder),
+ * and one nobody holds is open to all. */
+static int check_holder(const struct actor *who, const struct incident *inc,
+			struct irk_err *err)
+{
+	char key[24];
+
+	if (!inc->owner || !strcmp(inc->owner, who->name) || actor_is_senior(who))
+		return IRK_OK;
+	return irk_fail(err, IRK_REFUSED, "%s is held by %s; only %s or a senior can change it",
+			incident_key(inc->id, key, sizeof key), inc->owner, inc->owner);
+}
+
+/* "held_by" in the event of a senior's change to someone else's incident. */
+static void note_holder(struct jsonw *w, const struct actor *who, const struct incident *inc)
+{
+	if (inc->owner && strcmp(inc->owner, who->name))
+		jsonw_kv_str(w, "held_by", inc->owner);
+}
+
+int incident_may_change(struct store *s, const struct actor *who, int64_t id,
+			struct irk_err *err)
+{
+	struct incident inc;
+	int rc;
+
+	if ((rc = store_incident_get(s, id, &inc, err)))
+		return rc;
+	rc = check_holder(who, &inc, err);
+	incident_clear(&inc);
+	return rc;
+}
+
 int incident_open(struct store *s, const char *actor, struct incident *inc,
 		  const char *extra_json, struct irk_err *err)
 {
@@ -125,16 +160,16 @@ int incident_claim(struct store *s, const struct actor *who, int64_t id,
 		return rc;
 	if (inc.stage == STAGE_CLOSED) {
 		abort_change(s, &inc);
-		return irk_fail(err, IRK_REFUSED, "%s is closed; reopen it with 'irk move %s STAGE --reason ...' first",
-				key, key);
+		return irk_fail_need(err, IRK_REFUSED, NEED_REOPEN,
+				     "%s is closed; move it back to a stage to reopen it first", key);
 	}
 	if (inc.owner && !strcmp(inc.owner, who->name)) {
 		abort_change(s, &inc);
 		return irk_fail(err, IRK_OK, "%s is already yours", key);
 	}
 	if (inc.owner && !force) {
-		irk_fail(err, IRK_CONFLICT, "%s is held by %s; a senior can take it over with --force",
-			 key, inc.owner);
+		irk_fail_need(err, IRK_CONFLICT, NEED_TAKEOVER, "%s is held by %s; a senior can take it over",
+			      key, inc.owner);
 		abort_change(s, &inc);
 		return IRK_CONFLICT;
 	}
@@ -198,20 +233,22 @@ static int check_move(struct store *s, const struct actor *who, struct incident 
 	int n;
 
 	incident_key(inc->id, key, sizeof key);
+	if (to == inc->stage && to == STAGE_CLOSED)
+		return irk_fail(err, IRK_REFUSED, "%s is already closed", key);
 	if (to == inc->stage)
-		return irk_fail(err, IRK_INVALID, "%s is already in %s", key, stage_name(to));
+		return irk_fail(err, IRK_REFUSED, "%s is already in %s", key, stage_name(to));
 	if (to < inc->stage && (!reason || !*reason))
-		return irk_fail(err, IRK_INVALID,
-				"moving %s back to %s needs a reason (--reason)", key, stage_name(to));
+		return irk_fail_need(err, IRK_REFUSED, NEED_REASON,
+				     "moving %s back to %s needs a reason", key, stage_name(to));
 	if (to < inc->stage)
 		return IRK_OK;
 	n = incident_gate(s, inc->id, inc->stage, &why, err);
 	if (n < 0)
 		return IRK_ERROR;
 	if (n > 0 && !force) {
-		irk_fail(err, IRK_REFUSED,
-			 "%s cannot leave %s: required step%s not done: %s (a senior can --force with a reason)",
-			 key, stage_name(inc->stage), n > 1 ? "s" : "", why.buf);
+		irk_fail_need(err, IRK_REFUSED, NEED_FORCE,
+			      "%s cannot leave %s: required step%s not done: %s; a senior can force "
+			      "it with a reason", key, stage_name(inc->stage), n > 1 ? "s" : "", why.buf);
 		strbuf_free(&why);
 		return IRK_REFUSED;
 	}
@@ -220,7 +257,7 @@ static int check_move(struct store *s, const struct actor *who, struct incident 
 		if (!actor_is_senior(who))
 			return irk_fail(err, IRK_REFUSED, "only a senior or admin can force %s past its gate", key);
 		if (!reason || !*reason)
-			return irk_fail(err, IRK_INVALID, "forcing %s needs a reason (--reason)", key);
+			return irk_fail_need(err, IRK_INVALID, NEED_REASON, "forcing %s needs a reason", key);
 	}
 	return IRK_OK;
 }
@@ -256,6 +293,7 @@ static int do_move(struct store *s, const struct actor *who, struct incident *in
 		jsonw_kv_str(&w, "resolution", resolution_name(resolution));
 	jsonw_kv_str(&w, "reason", reason && *reason ? reason : NULL);
 	jsonw_kv_bool(&w, "forced", force);
+	note_holder(&w, who, inc);
 	jsonw_obj_end(&w);
 	return finish_change(s, who->name, inc,
 			     to == STAGE_CLOSED ? "incident.close" : "incident.move", &js, err);
@@ -272,12 +310,13 @@ int incident_move(struct store *s, const struct actor *who, int64_t id, int to,
 	if (to < 0 || to >= STAGE_COUNT)
 		return irk_fail(err, IRK_INVALID, "no such stage");
 	if (to == STAGE_CLOSED)
-		return irk_fail(err, IRK_INVALID,
-				"closing needs a resolution: irk close %s --resolution "
-				"true-positive|false-positive|duplicate|benign", key);
+		return irk_fail_need(err, IRK_REFUSED, NEED_CLOSE,
+				     "closing %s needs a resolution: true-positive, false-positive, "
+				     "duplicate or benign", key);
 	if ((rc = begin_change(s, id, expect_version, &inc, err)))
 		return rc;
-	if ((rc = check_move(s, who, &inc, to, reason, force, err))) {
+	if ((rc = check_holder(who, &inc, err)) ||
+	    (rc = check_move(s, who, &inc, to, reason, force, err))) {
 		abort_change(s, &inc);
 		return rc;
 	}
@@ -296,7 +335,8 @@ int incident_close(struct store *s, const struct actor *who, int64_t id,
 				"closing needs a resolution: true-positive, false-positive, duplicate or benign");
 	if ((rc = begin_change(s, id, expect_version, &inc, err)))
 		return rc;
-	if ((rc = check_move(s, who, &inc, STAGE_CLOSED, reason, force, err))) {
+	if ((rc = check_holder(who, &inc, err)) ||
+	    (rc = check_move(s, who, &inc, STAGE_CLOSED, reason, force, err))) {
 		abort_change(s, &inc);
 		return rc;
 	}
@@ -328,6 +368,50 @@ int incident_note(struct store *s, const struct actor *who, int64_t id,
 	return finish_change(s, who->name, &inc, "incident.note", &js, err);
 }
 
+/* An unknown field: the nearest one when it looks like a typo, else
+ * every field. */
+static int unknown_field(const char *name, struct irk_err *err)
+{
+	struct strbuf all = STRBUF_INIT;
+	struct guess g;
+	int rc;
+
+	guess_init(&g, name);
+	for (const struct field_def *f = incident_fields; f->name; f++) {
+		guess_consider(&g, "", f->name);
+		strbuf_printf(&all, "%s%s", all.len ? ", " : "", f->name);
+	}
+	if (guess_best(&g))
+		rc = irk_fail(err, IRK_INVALID, "'%s' is not a field you can set (did you mean '%s'?)",
+			      name, guess_best(&g));
+	else
+		rc = irk_fail(err, IRK_INVALID, "'%s' is not a field you can set; the fields are %s",
+			      name, strbuf_str(&all));
+	strbuf_free(&all);
+	return rc;
+}
+
+/* When users are registered, an owner must be one of them (an empty
+ * users table means a single-user set-up where anyone goes). */
+static int check_user(struct store *s, const char *name, struct irk_err *err)
+{
+	struct user *u = NULL;
+	size_t n = 0;
+	struct guess g;
+
+	if (store_user_count(s) <= 0 || store_user_role(s, name) >= 0)
+		return IRK_OK;
+	guess_init(&g, name);
+	if (!store_user_list(s, &u, &n, NULL))
+		for (size_t i = 0; i < n; i++)
+			guess_consider(&g, "", u[i].name);
+	free(u);
+	if (guess_best(&g))
+		return irk_fail(err, IRK_NOTFOUND, "owner: '%s' is not a registered user (did you mean '%s'?)",
+				name, guess_best(&g));
+	return irk_fail(err, IRK_NOTFOUND, "owner: '%s' is not a registered user", name);
+}
+
 /* Apply one "field=value" to inc; the old and new values go to the event. */
 static int set_one(struct store *s, const struct actor *who, struct incident *inc,
 		   const char *assignment, int *explicit_priority, struct jsonw *w,
@@ -337,7 +421,7 @@ static int set_one(struct store *s, const struct actor *who, struct incident *in
 	char name[64];
 	const struct field_def *f;
 	const char *v;
-	char *end;
+	char *end, *prev;
 	long n;
 
 	if (!eq || eq == assignment || (size_t)(eq - assignment) >= sizeof name)
@@ -346,7 +430,7 @@ static int set_one(struct store *s, const struct actor *who, struct incident *in
 	name[eq - assignment] = '\0';
 	v = eq + 1;
 	if (!(f = incident_field_find(name)))
-		return irk_fail(err, IRK_INVALID, "'%s' is not a field you can set (see irk set --help)", name);
+		return unknown_field(name, err);
 	if (strlen(v) > 4096)
 		return irk_fail(err, IRK_INVALID, "%s: value longer than 4096 bytes", f->name);
 	jsonw_key(w, f->name);
@@ -390,13 +474,19 @@ static int set_one(struct store *s, const struct actor *who, struct incident *in
 	case FK_USER:
 		if (*v && !identity_valid(v))
 			return irk_fail(err, IRK_INVALID, "owner: '%s' is not a valid user name", v);
+		if (*v && check_user(s, v, err))
+			return err ? err->code : IRK_NOTFOUND;
 		if (!actor_is_senior(who) && !(*v && !strcmp(v, who->name)) &&
 		    !(!*v && inc->owner && !strcmp(inc->owner, who->name)))
 			return irk_fail(err, IRK_REFUSED,
 					"only a senior or admin can give an incident to someone else");
-		free(inc->owner);
+		prev = inc->owner;
 		inc->owner = *v ? xstrdup(v) : NULL;
 		jsonw_str(w, inc->owner);
+		/* A takeover (or a hand-over by a senior) names who had it. */
+		if (prev && (!inc->owner || strcmp(prev, inc->owner)))
+			jsonw_kv_str(w, "previous_owner", prev);
+		free(prev);
 		return IRK_OK;
 	case FK_TEXT: {
 		char **slot = NULL;
@@ -418,7 +508,6 @@ static int set_one(struct store *s, const struct actor *who, struct incident *in
 		return IRK_OK;
 	}
 	}
-	(void)s;
 	return irk_fail(err, IRK_ERROR, "internal: unknown field kind");
 }
 
@@ -436,6 +525,10 @@ int incident_set(struct store *s, const struct actor *who, int64_t id,
 		return irk_fail(err, IRK_INVALID, "nothing to set: give FIELD=VALUE");
 	if ((rc = begin_change(s, id, expect_version, &inc, err)))
 		return rc;
+	if ((rc = check_holder(who, &inc, err))) {
+		abort_change(s, &inc);
+		return rc;
+	}
 	sev0 = inc.severity;
 	conf0 = inc.confidence;
 	crit0 = inc.asset_criticality;

@@ -513,81 +513,28 @@ int play_fields_lookup(void *fields, const char *name, struct expr_value *out)
 
 /* ---- lint ------------------------------------------------------------------------ */
 
-/* Edit distance, for "did you mean". Names are short; n <= 64. */
-static int distance(const char *a, const char *b)
-{
-	int la = (int)strlen(a), lb = (int)strlen(b), row[65];
-
-	if (la > 64 || lb > 64)
-		return 99;
-	for (int j = 0; j <= lb; j++)
-		row[j] = j;
-	for (int i = 1; i <= la; i++) {
-		int prev = row[0];
-		row[0] = i;
-		for (int j = 1; j <= lb; j++) {
-			int cur = row[j];
-			int best = prev + (a[i - 1] != b[j - 1]);
-			if (row[j] + 1 < best)
-				best = row[j] + 1;
-			if (row[j - 1] + 1 < best)
-				best = row[j - 1] + 1;
-			row[j] = best;
-			prev = cur;
-		}
-	}
-	return row[lb];
-}
-
-void play_guess_init(struct play_guess *g, const char *name)
-{
-	g->name = name;
-	g->best[0] = '\0';
-	g->dist = 99;
-}
-
-void play_guess_consider(struct play_guess *g, const char *prefix, const char *cand)
-{
-	char full[80];
-	int d;
-
-	snprintf(full, sizeof full, "%s%s", prefix, cand);
-	d = distance(g->name, full);
-	if (d < g->dist) {
-		g->dist = d;
-		irk_strlcpy(g->best, full, sizeof g->best);
-	}
-}
-
-void play_guess_list(struct play_guess *g, const char *const *list)
+void play_guess_list(struct guess *g, const char *const *list)
 {
 	for (; list && *list; list++)
-		play_guess_consider(g, "", *list);
-}
-
-const char *play_guess_best(const struct play_guess *g)
-{
-	/* Two edits at most, and fewer than half the name: "id" is not a
-	 * typo of "to". */
-	return g->dist <= 2 && (size_t)g->dist * 2 < strlen(g->name) ? g->best : NULL;
+		guess_consider(g, "", *list);
 }
 
 static const char *unknown(const char *name, char *buf, size_t n)
 {
-	struct play_guess g;
+	struct guess g;
 
-	play_guess_init(&g, name);
+	guess_init(&g, name);
 	for (int i = 0; i < AF_COUNT; i++) {
-		play_guess_consider(&g, "", alert_names[i]);
-		play_guess_consider(&g, "alert.", alert_names[i]);
+		guess_consider(&g, "", alert_names[i]);
+		guess_consider(&g, "alert.", alert_names[i]);
 	}
-	play_guess_consider(&g, "", "alert.raw");
+	guess_consider(&g, "", "alert.raw");
 	for (int i = 0; i < IF_COUNT; i++)
-		play_guess_consider(&g, "incident.", incident_names[i]);
+		guess_consider(&g, "incident.", incident_names[i]);
 	for (int i = 0; asset_names[i]; i++)
-		play_guess_consider(&g, "asset.", asset_names[i]);
-	play_guess_consider(&g, "", "score");
-	if (play_guess_best(&g))
+		guess_consider(&g, "asset.", asset_names[i]);
+	guess_consider(&g, "", "score");
+	if (guess_best(&g))
 		snprintf(buf, n, "unknown field '%s' (did you mean '%s'?)", name, g.best);
 	else
 		snprintf(buf, n, "unknown field '%s' (see FIELDS in irk-play(5))", name);

@@ -549,13 +549,13 @@ static const char *const input_keys[] = { "name", "label", "required", "choices"
 
 static void unknown_input_key(struct lint *l, int f, const char *k)
 {
-	struct play_guess g;
+	struct guess g;
 
-	play_guess_init(&g, k);
+	guess_init(&g, k);
 	play_guess_list(&g, input_keys);
-	if (play_guess_best(&g))
+	if (guess_best(&g))
 		report(l, tok_pos(l, key_of(f)), 0, "inputs: unknown key '%s' (did you mean '%s'?)",
-		       k, play_guess_best(&g));
+		       k, guess_best(&g));
 	else
 		report(l, tok_pos(l, key_of(f)), 0, "inputs: unknown key '%s' (name, label, "
 		       "required, choices, pattern)", k);
@@ -638,17 +638,17 @@ static void check_recipient(struct lint *l, int v, int at)
  * list of those that can. */
 static void unknown_set_field(struct lint *l, int e)
 {
-	struct play_guess g;
+	struct guess g;
 	struct strbuf names = STRBUF_INIT;
 
-	play_guess_init(&g, key_name(l, e));
+	guess_init(&g, key_name(l, e));
 	for (const struct field_def *f = incident_fields; f->name; f++) {
-		play_guess_consider(&g, "", f->name);
+		guess_consider(&g, "", f->name);
 		strbuf_printf(&names, "%s%s", names.len ? ", " : "", f->name);
 	}
-	if (play_guess_best(&g))
+	if (guess_best(&g))
 		report(l, tok_pos(l, key_of(e)), 0, "fields: '%s' is not an incident field (did you "
-		       "mean '%s'?)", key_name(l, e), play_guess_best(&g));
+		       "mean '%s'?)", key_name(l, e), guess_best(&g));
 	else
 		report(l, tok_pos(l, key_of(e)), 0, "fields: '%s' is not an incident field (%s)",
 		       key_name(l, e), strbuf_str(&names));
@@ -978,7 +978,7 @@ static void resolve_program(struct lint *l, int s, struct strbuf *def)
  * one it takes (did you mean), or neither. */
 static void unknown_step_key(struct lint *l, int e, const char *k, int kind)
 {
-	struct play_guess g;
+	struct guess g;
 	size_t pos = tok_pos(l, key_of(e));
 
 	if (in_list(auto_keys, k)) {
@@ -992,14 +992,14 @@ static void unknown_step_key(struct lint *l, int e, const char *k, int kind)
 			       step_kind_an(kind));
 			return;
 		}
-	play_guess_init(&g, k);
+	guess_init(&g, k);
 	play_guess_list(&g, common_keys);
 	if (step_kind_automated(kind))
 		play_guess_list(&g, auto_keys);
 	play_guess_list(&g, kind_keys[kind]);
-	if (play_guess_best(&g))
+	if (guess_best(&g))
 		report(l, pos, 0, "unknown key '%s' for %s step (did you mean '%s'?)", k,
-		       step_kind_an(kind), play_guess_best(&g));
+		       step_kind_an(kind), guess_best(&g));
 	else
 		report(l, pos, 0, "unknown key '%s' for %s step (see STEP KINDS in irk-play(5))", k,
 		       step_kind_an(kind));
@@ -1079,14 +1079,14 @@ static void check_top(struct lint *l)
 
 	for (int e = jdoc_first(d, 0); e >= 0; e = jdoc_next(d, 0, e)) {
 		const char *k = key_name(l, e);
-		struct play_guess g;
+		struct guess g;
 		if (is_comment_key(k) || in_list(top_keys, k))
 			continue;
-		play_guess_init(&g, k);
+		guess_init(&g, k);
 		play_guess_list(&g, top_keys);
-		if (play_guess_best(&g))
+		if (guess_best(&g))
 			report(l, tok_pos(l, key_of(e)), 0, "unknown key '%s' (did you mean '%s'?)", k,
-			       play_guess_best(&g));
+			       guess_best(&g));
 		else
 			report(l, tok_pos(l, key_of(e)), 0, "unknown key '%s' (play, name, version, "
 			       "description, match, category, severity, priority, steps, ...)", k);

@@ -8,6 +8,7 @@
 #ifndef IRK_PLAY_IMPL_H
 #define IRK_PLAY_IMPL_H
 
+#include "irk/guess.h"
 #include "irk/play.h"
 #include "irk/store.h"
 
@@ -38,19 +39,9 @@ void play_inputs_from(struct play_inputs *in, const struct jdoc *d, int tok);
 struct expr *play_pattern_compile(const char *pattern, struct expr_error *ee);
 int play_pattern_match(const struct expr *e, const char *value);
 
-/* "Did you mean": the candidate nearest to name by edit distance
- * (fields.c). */
-struct play_guess {
-	const char *name;
-	char best[80];
-	int dist;
-};
-void play_guess_init(struct play_guess *g, const char *name);
-void play_guess_consider(struct play_guess *g, const char *prefix, const char *cand);
-/* Every name of a NULL-terminated list. */
-void play_guess_list(struct play_guess *g, const char *const *list);
-/* The nearest candidate when it is close enough to be a typo, else NULL. */
-const char *play_guess_best(const struct play_guess *g);
+/* "Did you mean" over every name of a NULL-terminated list (guess.h
+ * does the rest). */
+void play_guess_list(struct guess *g, const char *const *list);
 
 /* Add a diagnostic (play.c). */
 void play_diags_add(struct play_diags *d, const char *file, int line, int col,

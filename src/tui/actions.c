@@ -58,6 +58,20 @@ static int gate_closed(struct tui *t, int64_t id, int stage, struct strbuf *why)
 	return n > 0 ? n : 0;
 }
 
+/* Nonzero when the actor may change id (the holder's rule); otherwise the
+ * status says who holds it, before any popup asks for a reason or a
+ * resolution that would be refused anyway. */
+static int may_change(struct tui *t, int64_t id)
+{
+	struct irk_err err = { 0 };
+
+	if (!incident_may_change(t->s, &t->c->actor, id, &err))
+		return 1;
+	t->need_reload = 1;    /* the card may show an owner that is stale */
+	tui_report(t, &err);
+	return 0;
+}
+
 /* ---- claim ------------------------------------------------------------------- */
 
 static void claim_force_done(struct tui *t, void *arg, int index)
@@ -215,6 +229,8 @@ void tui_resolve(struct tui *t, int64_t id, int64_t version, int from)
 		tui_status(t, SLOT_STATUS_ERROR, "%s is closed already", key);
 		return;
 	}
+	if (!may_change(t, id))
+		return;
 	for (int r = RES_TRUE_POSITIVE; r < RES_COUNT; r++)
 		items[n++] = resolution_name(r);
 	snprintf(title, sizeof title, "Close %s as", key);
@@ -243,6 +259,8 @@ void tui_move(struct tui *t, int64_t id, int64_t version, int from, int dir)
 		tui_resolve(t, id, version, from);
 		return;
 	}
+	if (!may_change(t, id))
+		return;
 	ch = change_new(id, version, from, to);
 	if (dir < 0) {
 		snprintf(label, sizeof label, "Move %s back from %s to %s. Why? (needed; it is counted)",
@@ -353,9 +371,12 @@ static void edit_done(struct tui *t, void *arg, int ok, const char *text)
 
 void tui_edit(struct tui *t, int64_t id, int64_t version)
 {
-	struct change *ch = change_new(id, version, -1, -1);
+	struct change *ch;
 	struct strbuf label = STRBUF_INIT;
 
+	if (!may_change(t, id))
+		return;
+	ch = change_new(id, version, -1, -1);
 	strbuf_printf(&label, "Set fields of %s as FIELD=VALUE ... (e.g. severity=high "
 		      "business_unit=finance). Fields:", ch->key);
 	for (const struct field_def *f = incident_fields; f->name; f++)

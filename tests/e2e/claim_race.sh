@@ -39,7 +39,7 @@ expect_eq "the database agrees" "$(irk show IR-1 --json | jq -r .owner)" "analys
 bad=0
 for i in 1 2 3 4 5 6 7 8; do
 	[ "$i" = "$w" ] && continue
-	grep -qx "irk: IR-1 is held by analyst$w; a senior can take it over with --force" "$T/err$i" || {
+	grep -qx "irk: IR-1 is held by analyst$w; a senior can take it over (irk claim IR-1 --force)" "$T/err$i" || {
 		bad=$((bad + 1)); sed "s/^/#   analyst$i: /" "$T/err$i"; }
 	[ -s "$T/out$i" ] && bad=$((bad + 1))
 done

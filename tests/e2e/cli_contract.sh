@@ -54,7 +54,7 @@ expect_rc "usage: a bad value" 2 irk set IR-1 confidence=101
 expect_rc "usage: close without a resolution" 2 irk close IR-1
 expect_rc "usage: close with an unknown resolution" 2 irk close IR-1 --resolution maybe
 expect_rc "move forward: 0" 0 irk move IR-1 identification
-expect_rc "usage: moving back needs a reason" 2 irk move IR-1 new
+expect_rc "error: moving back needs a reason" 1 irk move IR-1 new
 expect_rc "move back with a reason: 0" 0 irk move IR-1 new --reason "wrong queue"
 expect_rc "claim: 0" 0 irk claim IR-1
 expect_rc "error: claiming what someone else holds" 1 env IRK_USER=bob "$IRK_BIN" claim IR-1

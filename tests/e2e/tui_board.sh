@@ -1,7 +1,7 @@
 #!/bin/sh
 # tui_board.sh: the board in a real terminal (tmux): 80x24 and 200x50,
 # open, claim, move (gate refusal, back move refused without a reason, with
-# one), close, filter (the cursor goes to the match), a long message over
+# one), someone else's card refused before any prompt, close, filter (the cursor goes to the match), a long message over
 # two rows and M, note, resize, quit.
 . "${IRK_TOP:-$(dirname "$0")/../..}/tests/e2e/lib.sh"
 . "$IRK_TOP/tests/e2e/helpers/tui.sh"
@@ -46,6 +46,23 @@ type_text "false alarm, re-triage"
 keys Enter
 expect_screen "with a reason it moves back" "IR-6 moved to New"
 check "IR-6 is back in new" [ "$(field IR-6 stage)" = new ]
+
+# bob holds IR-5 (Identification): analyst carol may not move, move back
+# or close it, and is told so before any prompt. z between the keys puts
+# another message on the status line, so each refusal is seen afresh.
+keys l
+expect_screen "the cursor on bob's card" "IR-5 P"
+for k in L H x; do
+	keys z
+	expect_screen "($k) the status line is reset" "z does nothing here"
+	keys "$k"
+	expect_screen "$k on bob's card: the status says who holds it" "IR-5 is held by bob; only bob or a senior can change it"
+	if screen_has "Why?" || screen_has "true-positive" || screen_has "Reason"; then
+		not_ok "$k on bob's card: no prompt"; screen | sed 's/^/#   |/'
+	else ok "$k on bob's card: no prompt"; fi
+done
+check "IR-5 stayed in identification, bob's" [ "$(field IR-5 stage) $(field IR-5 owner)" = "identification bob" ]
+keys h
 
 # A closed gate: a required step of new is not done.
 check "a required step of new closes the gate (teststep)" "$TESTSTEP" "$IRK_DB" IR-1 isolate new

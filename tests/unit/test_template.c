@@ -48,7 +48,7 @@ static int look(void *ctx, const char *name, struct expr_value *out)
 /* Expand src and compare with want. */
 static void expands_to(const char *src, const char *want)
 {
-	struct irk_err err = { 0, "" };
+	struct irk_err err = { 0 };
 	char *got = tmpl_render(src, look, NULL, &err);
 
 	cr_assert_not_null(got, "\"%s\": %s", src, err.msg);
@@ -98,7 +98,7 @@ Test(template, numbers_and_bools_as_text)
 Test(template, unknown_field_is_an_error_naming_it)
 {
 	struct strbuf out = STRBUF_INIT;
-	struct irk_err err = { 0, "" };
+	struct irk_err err = { 0 };
 	struct tmpl *t = tmpl_parse("isolate {{alert.host}} {{alert.hots}}", NULL);
 
 	cr_assert_not_null(t);
@@ -114,7 +114,7 @@ Test(template, unknown_field_is_an_error_naming_it)
 
 Test(template, null_field_is_an_error)
 {
-	struct irk_err err = { 0, "" };
+	struct irk_err err = { 0 };
 
 	cr_assert_null(tmpl_render("user:\n  {{ alert.user }}", look, NULL, &err));
 	cr_assert_eq(err.code, IRK_NOTFOUND);
@@ -123,7 +123,7 @@ Test(template, null_field_is_an_error)
 
 Test(template, no_lookup_means_every_field_is_unknown)
 {
-	struct irk_err err = { 0, "" };
+	struct irk_err err = { 0 };
 
 	cr_assert_null(tmpl_render("{{a}}", NULL, NULL, &err));
 	cr_assert_str_eq(err.msg, "unknown field 'a' at 1:3");
@@ -223,7 +223,7 @@ Test(template, each_var_and_constant)
 
 Test(template, render_reports_parse_errors)
 {
-	struct irk_err err = { 0, "" };
+	struct irk_err err = { 0 };
 
 	cr_assert_null(tmpl_render("x {{ y", look, NULL, &err));
 	cr_assert_eq(err.code, IRK_INVALID);
@@ -252,7 +252,7 @@ Test(template, many_fields_expand_in_order)
 {
 	struct strbuf src = STRBUF_INIT, want = STRBUF_INIT;
 	char *got;
-	struct irk_err err = { 0, "" };
+	struct irk_err err = { 0 };
 
 	for (int i = 0; i < 2000; i++) {
 		strbuf_puts(&src, "{{alert.host}},");

@@ -131,6 +131,69 @@ Test(tui_board, back_move_without_a_reason_is_refused)
 	cr_assert_eq(fx_stage(1), STAGE_IDENTIFICATION);
 }
 
+/* bob holds IR-1 (moved on to identification by him first, so that H has
+ * somewhere to go). */
+static void bob_holds_ir1(void)
+{
+	struct actor bob = { "bob", ROLE_ANALYST };
+	struct irk_err err = { 0 };
+
+	cr_assert_eq(incident_claim(fx.other, &bob, 1, 0, 0, &err), 0, "%s", err.msg);
+	cr_assert_eq(incident_move(fx.other, &bob, 1, STAGE_IDENTIFICATION, NULL, 0, 0, &err), 0,
+		     "%s", err.msg);
+	tui_tick(fx.t);
+	/* The cursor stayed on the card, now in Identification. */
+	assert_screen(" New (11)                 │ Identification (1)");
+}
+
+Test(tui_board, someone_elses_card_is_refused_before_any_prompt)
+{
+	fx_board(ROLE_ANALYST);
+	bob_holds_ir1();
+	assert_screen("IR-1 P1 critical");
+	/* L, H, x and e on bob's card: the stage stays, the status says who
+	 * holds it, and no popup asks for a reason, a resolution or fields. */
+	fx_key('L');
+	cr_assert_str_eq(fx_status(), "IR-1 is held by bob; only bob or a senior can change it");
+	fx_key('H');
+	assert_status("held by bob");
+	refute_screen("Why?");
+	fx_key('x');
+	assert_status("held by bob");
+	refute_screen("Close IR-1 as");
+	assert_no_panel();
+	cr_assert_eq(fx_stage(1), STAGE_IDENTIFICATION);
+	/* On the incident screen: e (set fields) and L too. */
+	fx_key('\n');
+	assert_screen(" IR-1 · ");
+	fx_key('e');
+	cr_assert_str_eq(fx_status(), "IR-1 is held by bob; only bob or a senior can change it");
+	refute_screen("Set fields of IR-1");
+	fx_key('L');
+	assert_status("held by bob");
+	assert_no_panel();
+	cr_assert_eq(fx_stage(1), STAGE_IDENTIFICATION);
+	/* Notes stay open to everyone. */
+	fx_key('n');
+	assert_screen("Note on IR-1:");
+}
+
+Test(tui_board, a_senior_changes_someone_elses_card)
+{
+	struct stage_move *m = NULL;
+	size_t n = 0;
+	struct irk_err err = { 0 };
+
+	fx_board(ROLE_SENIOR);
+	bob_holds_ir1();
+	fx_key('L');
+	assert_status("IR-1 moved to Containment");
+	cr_assert_eq(fx_stage(1), STAGE_CONTAINMENT);
+	cr_assert_eq(store_history_list(fx.other, 1, &m, &n, &err), 0);
+	cr_assert_str_eq(m[n - 1].actor, "alice");
+	free(m);
+}
+
 Test(tui_board, first_stage_and_closed_refusals)
 {
 	fx_board(ROLE_ANALYST);
@@ -143,8 +206,8 @@ Test(tui_board, gate_refuses_an_analyst)
 	fx_board(ROLE_ANALYST);
 	fx_required_step(1, "isolate", STAGE_NEW);
 	fx_key('L');
-	cr_assert_str_eq(fx_status(), "IR-1 cannot leave new: required step not done: isolate "
-			 "(a senior can force with a reason)");
+	cr_assert_str_eq(fx_status(), "IR-1 cannot leave new: required step not done: isolate; "
+			 "a senior can force it with a reason");
 	cr_assert_eq(fx_stage(1), STAGE_NEW);
 	refute_screen("Reason to force");
 }
