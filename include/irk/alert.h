@@ -66,6 +66,12 @@ const char *alert_format_help(int f);
 /* -1 for unknown; "auto" gives FMT_AUTO. */
 int alert_format_parse(const char *s);
 
+/* Why a record in no known format is refused (alert_parse(), ingest):
+ * what to do about it, in words any front end can show; the command line
+ * adds its option (--format). */
+#define ALERT_UNRECOGNISED "not a recognised alert (EVE, Wazuh, ECS, Zeek notice); " \
+	"name its format, or describe it in a [mapping] in irk.conf"
+
 /* Guess the format of a record: FMT_EVE, FMT_WAZUH, FMT_ECS, FMT_ZEEK, or
  * FMT_JSON when a mapping is configured (map != NULL), else -1. */
 int alert_detect(const struct jdoc *root, const struct alert_mapping *map);

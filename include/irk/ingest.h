@@ -58,6 +58,7 @@ struct ingest_stats {
 	int64_t added;        /* new alerts stored */
 	int64_t duplicate;    /* already stored (same fingerprint) */
 	int64_t rejected;     /* quarantined */
+	int64_t unrecognised; /* of those, in no format auto-detection knows */
 	int64_t incidents;    /* incidents opened */
 };
 

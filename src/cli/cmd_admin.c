@@ -89,8 +89,8 @@ int cmd_demo(struct cli *c, int argc, char **argv)
 	if (total) {
 		fprintf(stderr, "irk demo: ");
 		cli_put(stderr, c->db_path);
-		fprintf(stderr, " already holds %lld incidents; the demo only fills an empty "
-			"database (try --db /tmp/demo.db)\n", (long long)total);
+		fprintf(stderr, " already holds %lld incident%s; the demo only fills an empty "
+			"database (try --db /tmp/demo.db)\n", (long long)total, total == 1 ? "" : "s");
 		return EXIT_ERR;
 	}
 	if (c->tty)
@@ -191,6 +191,10 @@ int cmd_ingest(struct cli *c, int argc, char **argv)
 	play_catalog_free(&plays);
 	print_stats(&st, json);
 	fflush(stdout);
+	if (st.unrecognised)
+		fprintf(stderr, "irk ingest: %lld line%s in no format irk recognises: give --format F, "
+			"or a [mapping] in irk.conf (irk.conf(5))\n", (long long)st.unrecognised,
+			st.unrecognised == 1 ? "" : "s");
 	if (rc)
 		return cli_report(&err), EXIT_ERR;
 	return st.rejected ? EXIT_PARTIAL : EXIT_OK;

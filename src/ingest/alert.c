@@ -629,8 +629,7 @@ int alert_detect(const struct jdoc *root, const struct alert_mapping *map)
 }
 
 /* Contract in alert.h. Beyond it: FMT_AUTO detects the format first, and a
- * record nothing recognises is refused with a reason that suggests
- * --format json. raw is set even on a refusal, for quarantine. */
+ * record nothing recognises is refused (ALERT_UNRECOGNISED). raw is set even on a refusal, for quarantine. */
 int alert_parse(int format, const struct jdoc *root, const char *raw, size_t raw_len,
 		const struct alert_mapping *map, struct alert *a,
 		struct irk_err *err)
@@ -647,9 +646,7 @@ int alert_parse(int format, const struct jdoc *root, const char *raw, size_t raw
 	case FMT_JSON:  rc = alert_parse_json(root, map, a, err); break;
 	case -1:
 		alert_reset(a);
-		rc = irk_fail(err, IRK_INVALID, "cannot tell the format (not "
-			"EVE, Wazuh, ECS or Zeek notice); give --format json "
-			"and a [mapping]");
+		rc = irk_fail_need(err, IRK_INVALID, NEED_FORMAT, "%s", ALERT_UNRECOGNISED);
 		break;
 	default:
 		alert_reset(a);

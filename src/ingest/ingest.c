@@ -37,6 +37,7 @@ struct parsed {
 	int64_t lineno, full;      /* line number; its length as read */
 	int ok;                    /* 1: an alert; 0: rejected */
 	int format;                /* for the quarantine (-1 unknown) */
+	int unrecognised;          /* rejected: in no format auto knows */
 	char reason[256];
 	char *raw;                 /* the line (slot-owned copy) */
 	size_t len, cap;
@@ -131,6 +132,7 @@ static void parse_line(const struct ingest_opts *o, struct parsed *p)
 	int format = o->format;
 
 	p->ok = 0;
+	p->unrecognised = 0;
 	p->format = -1;
 	if (jdoc_parse(&p->doc, p->raw, p->len, &jerr)) {
 		snprintf(p->reason, sizeof p->reason, "malformed JSON at column %zu: %s",
@@ -140,9 +142,8 @@ static void parse_line(const struct ingest_opts *o, struct parsed *p)
 	if (format == FMT_AUTO) {
 		format = alert_detect(&p->doc, o->map);
 		if (format < 0) {
-			snprintf(p->reason, sizeof p->reason, "%s",
-				 "not a recognised alert (EVE, Wazuh, ECS, Zeek); "
-				 "use --format or a [mapping] in irk.conf");
+			snprintf(p->reason, sizeof p->reason, "%s", ALERT_UNRECOGNISED);
+			p->unrecognised = 1;
 			return;
 		}
 	}
@@ -519,6 +520,7 @@ static int store_parsed(struct ingest_ctx *c, struct parsed *p, const char *sour
 	if (incident_id)
 		*incident_id = 0;
 	st->read++;
+	st->unrecognised += !p->ok && p->unrecognised;
 	if (!p->ok)
 		return reject(c, source, p->lineno, p->format, p->reason, p->raw, p->len,
 			      p->full, st, err);

@@ -306,8 +306,7 @@ int store_open(struct store **out, const char *path, int flags, struct irk_err *
 
 	*out = NULL;
 	if (!(flags & STORE_CREATE) && access(path, F_OK) != 0)
-		return irk_fail(err, IRK_NOTFOUND,
-				"%s: no database here (run 'irk init' or 'irk demo' first)", path);
+		return irk_fail_need(err, IRK_NOTFOUND, NEED_DATABASE, "%s: no database here", path);
 	if (flags & STORE_CREATE) {
 		/* Create it ourselves so the mode is ours: the team shares a group,
 		 * nobody else may read incident data. */

@@ -32,6 +32,8 @@ done
 expect_match "a bad count is named" "$(irk list --limit 12x 2>&1 | head -n 1)" "^irk list: --limit: '12x' is not a number"
 expect_rc "usage: no command without a terminal" 2 irk
 expect_rc "error: no database yet" 1 irk list
+expect_match "no database: the command line's hint" "$(irk list 2>&1)" \
+	"no database here \(create it with irk init, or irk demo\)$"
 expect_rc "init: 0" 0 irk init
 expect_rc "init again is harmless: 0" 0 irk init
 expect_rc "list on an empty database: 0" 0 irk list
@@ -43,6 +45,12 @@ expect_rc "ingest, every line accepted: 0" 0 irk ingest "$T/one.json"
 expect_rc "ingest, a line rejected: 3" 3 irk ingest "$T/two.json"
 expect_rc "ingest, a missing file: 1" 1 irk ingest "$T/missing.json"
 expect_rc "ingest, an unknown format: 2" 2 irk ingest --format syslog "$T/one.json"
+printf '%s\n' '{"msg":"hello"}' >"$T/odd.json"
+irk ingest "$T/odd.json" >/dev/null 2>"$T/odd.err"
+expect_match "a line in no known format: the reason names no option" "$(head -n 1 "$T/odd.err")" \
+	"odd.json:1: not a recognised alert .*; name its format, or describe it in a \[mapping\] in irk.conf$"
+expect_match "and the command line adds its option" "$(tail -n 1 "$T/odd.err")" \
+	"^irk ingest: 1 line in no format irk recognises: give --format F, or a \[mapping\]"
 expect_rc "show: 0" 0 irk show IR-1
 expect_rc "usage: show without a key" 2 irk show
 expect_rc "usage: show with a malformed key" 2 irk show XX-1
@@ -54,7 +62,14 @@ expect_rc "usage: a bad value" 2 irk set IR-1 confidence=101
 expect_rc "usage: close without a resolution" 2 irk close IR-1
 expect_rc "usage: close with an unknown resolution" 2 irk close IR-1 --resolution maybe
 expect_rc "move forward: 0" 0 irk move IR-1 identification
-expect_rc "error: moving back needs a reason" 1 irk move IR-1 new
+expect_rc "error: moving back needs a reason (a refusal, not a usage error)" 1 irk move IR-1 new
+expect_eq "the lifecycle layer's words, the command line's option" "$(irk move IR-1 new 2>&1)" \
+	"irk: moving IR-1 back to new needs a reason (--reason TEXT)"
+expect_rc "usage: --force without --reason" 2 irk move IR-1 containment --force
+expect_rc "error: moving to closed is refused (close it)" 1 irk move IR-1 closed
+expect_eq "moving to closed says to close it with a resolution" "$(irk move IR-1 closed 2>&1)" \
+	"irk: closing IR-1 needs a resolution: true-positive, false-positive, duplicate or benign (irk close IR-1 --resolution R)"
+expect_rc "error: moving to the stage it is in" 1 irk move IR-1 identification
 expect_rc "move back with a reason: 0" 0 irk move IR-1 new --reason "wrong queue"
 expect_rc "claim: 0" 0 irk claim IR-1
 expect_rc "error: claiming what someone else holds" 1 env IRK_USER=bob "$IRK_BIN" claim IR-1
@@ -63,6 +78,12 @@ expect_rc "note: 0" 0 irk note IR-1 looked at it
 expect_rc "set: 0" 0 irk set IR-1 severity=high business_unit=finance
 expect_rc "close: 0" 0 irk close IR-1 --resolution false-positive --reason test
 expect_rc "error: claiming a closed incident" 1 irk claim IR-1
+expect_eq "claiming a closed incident says how to reopen it" "$(irk claim IR-1 2>&1)" \
+	"irk: IR-1 is closed; move it back to a stage to reopen it first (irk move IR-1 STAGE --reason TEXT)"
+expect_rc "error: closing a closed incident" 1 irk close IR-1 --resolution benign
+expect_eq "closing a closed incident: already closed" "$(irk close IR-1 --resolution benign 2>&1)" \
+	"irk: IR-1 is already closed"
+expect_rc "error: moving a closed incident to closed" 1 irk move IR-1 closed
 expect_rc "error: user add by a non-admin" 1 env IRK_USER=bob "$IRK_BIN" user add carol --role analyst
 expect_rc "usage: user add without a role" 2 irk user add carol
 expect_rc "user add by the admin: 0" 0 irk user add carol --role senior
@@ -106,5 +127,23 @@ expect_eq "show --json agrees with list --json on the shared keys" \
 	"$(jq -c 'del(.alerts, .history, .notes, .observables, .steps)' "$T/show.json")" "$(jq -c '.[0]' "$T/list.json")"
 expect_eq "ingest --json" "$(irk ingest --json "$T/one.json" | jq -c .)" \
 	'{"read":1,"new":0,"duplicate":1,"rejected":0,"incidents":0}'
+
+# ---- the holder's rule ----------------------------------------------------------------------
+# The holder's rule: bob (unregistered, an analyst) and alice's incident.
+printf '%s\n' '{"timestamp":"2025-11-03T09:00:00Z","flow_id":2,"event_type":"alert","src_ip":"198.51.100.8","dest_ip":"10.0.0.6","alert":{"signature_id":10,"signature":"ET TEST two","category":"Misc","severity":2}}' >"$T/three.json"
+expect_rc "ingest another: 0" 0 irk ingest "$T/three.json"
+expect_rc "claim IR-2: 0" 0 irk claim IR-2
+for c in "move IR-2 identification" "close IR-2 --resolution benign" "set IR-2 severity=low" "set IR-2 owner=bob"; do
+	expect_rc "error: an analyst may not $c on alice's incident" 1 env IRK_USER=bob "$IRK_BIN" $c
+done
+expect_eq "the refusal names the holder" "$(env IRK_USER=bob "$IRK_BIN" move IR-2 identification 2>&1)" \
+	"irk: IR-2 is held by alice; only alice or a senior can change it"
+expect_rc "a note is open to everyone: 0" 0 env IRK_USER=bob "$IRK_BIN" note IR-2 seen it too
+expect_rc "error: an owner who is not a registered user" 1 irk set IR-2 owner=nobodyknown
+expect_eq "the unknown owner is named, with the nearest user" "$(irk set IR-2 owner=carl 2>&1)" \
+	"irk: owner: 'carl' is not a registered user (did you mean 'carol'?)"
+expect_rc "a senior may change alice's incident: 0" 0 env IRK_USER=carol "$IRK_BIN" move IR-2 identification
+expect_eq "and the event names the holder" \
+	"$(irk audit log --incident IR-2 --json | jq -r 'select(.kind == "incident.move") | .data | fromjson | .held_by')" alice
 
 done_testing

@@ -50,7 +50,9 @@ irk ingest --batch 3000 "$T/in.json" >"$T/out" 2>"$T/err"
 expect_eq "exit 3: some input rejected" "$?" 3
 expect_eq "summary" "$(cat "$T/out")" "read 20000, new 19975, duplicate 0, rejected 25, incidents $(sql "select count(*) from incidents")"
 expect_eq "the rest is accepted" "$(sql "select count(*) from alerts")" 19975
-expect_eq "one stderr line per bad line" "$(wc -l <"$T/err")" 25
+expect_eq "one stderr line per bad line" "$(grep -c "^$T/in.json:[0-9]*: " "$T/err")" 25
+expect_eq "and one hint for the lines in no known format" "$(sed -n '$p' "$T/err")" \
+	"irk ingest: $(grep -c ": not a recognised alert" "$T/err") lines in no format irk recognises: give --format F, or a [mapping] in irk.conf (irk.conf(5))"
 expect_eq "stderr names FILE:LINE of each, in order" \
 	"$(sed -n "s|^$T/in.json:\([0-9]*\): .*|\1|p" "$T/err")" "$(cat "$T/bad.txt")"
 expect_eq "all 25 in the quarantine, with file and line" \

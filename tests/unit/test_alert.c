@@ -280,7 +280,7 @@ Test(alert_detect, unknown_record_needs_a_mapping)
 	testlib_parse(&r, FMT_AUTO, "generic.jsonl", 1, NULL);
 	cr_assert_eq(alert_detect(&r.doc, NULL), -1);
 	cr_assert_eq(alert_detect(&r.doc, &test_map), FMT_JSON);
-	expect_rejected(&r, "cannot tell the format");
+	expect_rejected(&r, "not a recognised alert");
 	testlib_free(&r);
 	testlib_parse(&r, FMT_AUTO, "generic.jsonl", 1, &test_map);
 	expect_ok(&r);
