@@ -628,6 +628,33 @@ int alert_detect(const struct jdoc *root, const struct alert_mapping *map)
 	return map ? FMT_JSON : -1;
 }
 
+/* An alert names the rule that fired, by id or by name: without either
+ * there is nothing to correlate, match a play against or title an
+ * incident with (an empty EVE "alert" would open one called "unknown").
+ * The reason names the fields of the format that were looked at. */
+static int no_rule(int format, const struct alert_mapping *map, struct irk_err *err)
+{
+	static const char *const fields[][2] = {
+		[FMT_EVE] = { "alert.signature_id", "alert.signature" },
+		[FMT_WAZUH] = { "rule.id", "rule.description" },
+		[FMT_ECS] = { "rule.id", "rule.name" },
+		[FMT_ZEEK] = { "note", "msg" },
+	};
+
+	if (format == FMT_JSON) {
+		if (!map || (!map->rule_id && !map->rule_name))
+			return irk_fail(err, IRK_INVALID, "no rule: the [mapping] names no rule_id or "
+					"rule_name field");
+		return irk_fail(err, IRK_INVALID, "no rule: neither '%s' nor '%s' is given",
+				map->rule_id ? map->rule_id : "(rule_id not mapped)",
+				map->rule_name ? map->rule_name : "(rule_name not mapped)");
+	}
+	if (format < 0 || format >= (int)(sizeof fields / sizeof fields[0]) || !fields[format][0])
+		return irk_fail(err, IRK_INVALID, "no rule id or rule name");
+	return irk_fail(err, IRK_INVALID, "no rule: neither '%s' nor '%s' is given",
+			fields[format][0], fields[format][1]);
+}
+
 /* Contract in alert.h. Beyond it: FMT_AUTO detects the format first, and a
  * record nothing recognises is refused (ALERT_UNRECOGNISED). raw is set even on a refusal, for quarantine. */
 int alert_parse(int format, const struct jdoc *root, const char *raw, size_t raw_len,
@@ -654,6 +681,8 @@ int alert_parse(int format, const struct jdoc *root, const char *raw, size_t raw
 			format);
 		break;
 	}
+	if (rc == IRK_OK && (!a->rule_id || !*a->rule_id) && (!a->rule_name || !*a->rule_name))
+		rc = no_rule(format, map, err);
 	a->raw = raw;
 	a->raw_len = raw ? raw_len : 0;
 	if (rc == IRK_OK)

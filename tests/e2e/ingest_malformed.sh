@@ -74,6 +74,20 @@ expect_rc "audit chain intact" 0 irk audit verify
 expect_eq "each batch audited with its rejected count" \
 	"$(sql "select sum(json_extract(data, '\$.rejected')) from events where kind = 'ingest.batch'")" 25
 
+# An EVE alert with no alert object (no rule id, no rule name, no
+# addresses) opened an incident titled "unknown": it is rejected.
+printf '%s\n' '{"event_type":"alert","timestamp":"2026-12-01T04:00:00Z"}' >"$T/empty.json"
+n=$(sql "select count(*) from incidents")
+irk ingest "$T/empty.json" >"$T/out" 2>"$T/err.empty"
+expect_eq "an alert with no rule: exit 3, rejected" "$?|$(cat "$T/out")" \
+	"3|read 1, new 0, duplicate 0, rejected 1, incidents 0"
+expect_eq "the reason names the fields" "$(cat "$T/err.empty")" \
+	"$T/empty.json:1: no rule: neither 'alert.signature_id' nor 'alert.signature' is given"
+expect_eq "no incident opened" "$(sql "select count(*) from incidents")" "$n"
+expect_eq "it is in the quarantine with its reason" \
+	"$(irk quarantine --json | jq -r 'select(.source == "'"$T/empty.json"'") | .reason')" \
+	"no rule: neither 'alert.signature_id' nor 'alert.signature' is given"
+
 # Again: the good lines are duplicates now, the bad ones are rejected again.
 irk ingest "$T/in.json" >"$T/out" 2>/dev/null
 expect_eq "a second run adds nothing and rejects the same 25" "$?|$(cat "$T/out")" \

@@ -409,12 +409,12 @@ Test(alert_time, epoch_seconds_milliseconds_and_strings)
 	static const char *const bad[] = { "0", "-1715594400", "\"\"",
 		"\"soon\"", "\"0x66420fa0\"", "\"nan\"", "1e20", "null", "[1]",
 		"{}", "\"1969-12-31T23:59:59Z\"" };
-	const struct alert_mapping map = { .time = "t" };
+	const struct alert_mapping map = { .time = "t", .rule_name = "r" };
 	char text[128];
 
 	for (size_t i = 0; i < sizeof ok / sizeof ok[0]; i++) {
 		struct rec r;
-		snprintf(text, sizeof text, "{\"t\":%s}", ok[i].when);
+		snprintf(text, sizeof text, "{\"t\":%s,\"r\":\"x\"}", ok[i].when);
 		testlib_parse_text(&r, FMT_JSON, text, &map);
 		expect_ok(&r);
 		cr_assert_eq(r.a.event_time, ok[i].want, "%s", ok[i].when);
@@ -444,5 +444,49 @@ Test(alert_reset, clears_a_previous_record)
 	cr_assert_eq(a->scratch_used, 0);
 	cr_assert_eq(a->event_time, 0);
 	cr_assert_null(a->raw);
+	testlib_free(&r);
+}
+
+/* An alert that names no rule (an EVE "alert" with no alert object) used
+ * to open an incident titled "unknown". In every format it is refused,
+ * naming the fields that were looked at. */
+Test(alert_parse, an_alert_without_a_rule_is_refused_naming_the_fields)
+{
+	static const struct { int fmt; const char *text, *why; } cases[] = {
+		{ FMT_AUTO, "{\"event_type\":\"alert\",\"timestamp\":\"2026-12-01T04:00:00Z\"}",
+		  "no rule: neither 'alert.signature_id' nor 'alert.signature' is given" },
+		{ FMT_EVE, "{\"event_type\":\"alert\",\"timestamp\":\"2026-12-01T04:00:00Z\","
+		  "\"src_ip\":\"10.0.0.1\",\"alert\":{\"severity\":1,\"signature\":\"\"}}",
+		  "no rule: neither 'alert.signature_id' nor 'alert.signature' is given" },
+		{ FMT_WAZUH, "{\"timestamp\":\"2026-12-01T04:00:00Z\",\"rule\":{\"level\":3},"
+		  "\"agent\":{\"name\":\"web-01\"}}",
+		  "no rule: neither 'rule.id' nor 'rule.description' is given" },
+		{ FMT_ECS, "{\"@timestamp\":\"2026-12-01T04:00:00Z\",\"event\":{\"kind\":\"alert\"},"
+		  "\"host\":{\"name\":\"web-01\"}}",
+		  "no rule: neither 'rule.id' nor 'rule.name' is given" },
+		{ FMT_JSON, "{\"detected_at\":\"2026-12-01T04:00:00Z\",\"asset\":{\"hostname\":\"x\"}}",
+		  "no rule: neither 'detection.id' nor 'detection.title' is given" },
+	};
+
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		struct rec r;
+		testlib_parse_text(&r, cases[i].fmt, cases[i].text, &test_map);
+		cr_assert_eq(r.rc, IRK_INVALID, "case %zu accepted", i);
+		cr_assert_str_eq(r.err.msg, cases[i].why, "case %zu", i);
+		testlib_free(&r);
+	}
+}
+
+Test(alert_parse, a_rule_id_or_a_rule_name_is_enough)
+{
+	struct rec r;
+
+	testlib_parse_text(&r, FMT_EVE, "{\"event_type\":\"alert\",\"timestamp\":\"2026-12-01T04:00:00Z\","
+			   "\"alert\":{\"signature_id\":2100498}}", NULL);
+	expect_ok(&r);
+	testlib_free(&r);
+	testlib_parse_text(&r, FMT_EVE, "{\"event_type\":\"alert\",\"timestamp\":\"2026-12-01T04:00:00Z\","
+			   "\"alert\":{\"signature\":\"ET POLICY curl\"}}", NULL);
+	expect_ok(&r);
 	testlib_free(&r);
 }
