@@ -45,7 +45,9 @@ struct event_row {
 	unsigned uid;
 	const char *actor, *kind, *data, *hash;
 };
-/* Events of an incident (incident_id > 0) or all (0), oldest first. */
+/* Events of an incident (incident_id > 0) or all (0), oldest first; with
+ * limit > 0 the newest limit of them (still oldest first: the last is the
+ * latest, as tail shows a log). */
 int audit_each(struct store *s, int64_t incident_id, int64_t limit,
 		int (*fn)(const struct event_row *e, void *arg), void *arg,
 		struct irk_err *err);

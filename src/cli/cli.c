@@ -120,7 +120,9 @@
 	X(audit, "verify | log [--incident KEY] [--limit N] [--json]", "check or read the audit log", \
 	  "  verify         recompute the hash chain; exit 0 when intact, 1 naming\n" \
 	  "                 the first event that does not match\n" \
-	  "  log            print events (--incident KEY, --limit N, --json)\n") \
+	  "  log            print events, oldest first (--incident KEY: of one incident;\n" \
+	  "                 --limit N: the newest N, still oldest first, as tail does;\n" \
+	  "                 --json: one JSON object a line)\n") \
 	X(user, "add NAME --role R | list", "manage users and roles", \
 	  "Roles: analyst (works the queue), senior (forces gates, grants approvals,\n" \
 	  "authors plays), admin (manages users). Unregistered users are analysts.\n" \

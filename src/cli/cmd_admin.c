@@ -343,8 +343,13 @@ int cmd_audit(struct cli *c, int argc, char **argv)
 		return EXIT_OK;
 	}
 	if (!strcmp(argv[optind], "log")) {
+		struct incident inc;
 		if (!cli_store(c, 0))
 			return EXIT_ERR;
+		if (incident && store_incident_get(c->store, incident, &inc, &err))
+			return cli_report(&err);
+		if (incident)
+			incident_clear(&inc);
 		if (audit_each(c->store, incident, limit, log_row, &json, &err))
 			return cli_report(&err);
 		return EXIT_OK;

@@ -116,7 +116,8 @@
 	X(ST_EVENT_ALL, "SELECT seq, at, actor, uid, incident_id, kind, data, prev_hash, hash " \
 		"FROM events ORDER BY seq") \
 	X(ST_EVENT_EACH, "SELECT seq, at, actor, uid, incident_id, kind, data, prev_hash, hash " \
-		"FROM events WHERE (?1 = 0 OR incident_id = ?1) ORDER BY seq LIMIT ?2") \
+		"FROM (SELECT * FROM events WHERE (?1 = 0 OR incident_id = ?1) " \
+		"ORDER BY seq DESC LIMIT ?2) ORDER BY seq") \
 	X(ST_INC_STAGE, "SELECT " INCIDENT_COLS " FROM incidents WHERE stage = ?1 " \
 		"ORDER BY priority, t_detected, id LIMIT ?2 OFFSET ?3") \
 	/* INDEXED BY: without statistics the planner takes incidents_board \

@@ -146,4 +146,12 @@ expect_rc "a senior may change alice's incident: 0" 0 env IRK_USER=carol "$IRK_B
 expect_eq "and the event names the holder" \
 	"$(irk audit log --incident IR-2 --json | jq -r 'select(.kind == "incident.move") | .data | fromjson | .held_by')" alice
 
+
+# ---- audit log: the newest events with --limit ------------------------------------------------
+expect_eq "audit log --limit 2: the two newest, oldest first" \
+	"$(irk audit log --limit 2 --json | jq -r .seq | tr '\n' ' ')" \
+	"$(sql "select seq from (select seq from events order by seq desc limit 2) order by seq" | tr '\n' ' ')"
+expect_match "the last line is the latest event (the senior's move)" "$(irk audit log --limit 5 | tail -n 1)" \
+	" IR-2 +carol +incident.move "
+expect_rc "error: the log of a missing incident" 1 irk audit log --incident IR-999
 done_testing

@@ -822,3 +822,32 @@ Test(store, blocking_steps)
 	cr_assert_str_eq(strbuf_str(&names), "");
 	strbuf_free(&names);
 }
+
+static int collect_seq(const struct event_row *e, void *arg)
+{
+	strbuf_printf(arg, "%lld ", (long long)e->seq);
+	return 0;
+}
+
+/* irk audit log --limit 20 showed the 20 oldest events: an auditor wants
+ * the latest, still in order. */
+Test(store, audit_limit_keeps_the_newest_in_order)
+{
+	struct irk_err err = { 0 };
+	struct strbuf sb = STRBUF_INIT;
+
+	cr_assert_eq(store_begin(s, &err), IRK_OK);
+	for (int i = 0; i < 6; i++)
+		cr_assert_eq(audit_append(s, "alice", i % 2 ? 7 : 0, "test.e", NULL, NULL, &err), IRK_OK,
+			     "%s", err.msg);
+	cr_assert_eq(store_commit(s, &err), IRK_OK);
+	cr_assert_eq(audit_each(s, 0, 3, collect_seq, &sb, &err), IRK_OK);
+	cr_assert_str_eq(strbuf_str(&sb), "4 5 6 ");
+	strbuf_reset(&sb);
+	cr_assert_eq(audit_each(s, 7, 2, collect_seq, &sb, &err), IRK_OK);
+	cr_assert_str_eq(strbuf_str(&sb), "4 6 ");
+	strbuf_reset(&sb);
+	cr_assert_eq(audit_each(s, 0, 0, collect_seq, &sb, &err), IRK_OK);
+	cr_assert_str_eq(strbuf_str(&sb), "1 2 3 4 5 6 ");
+	strbuf_free(&sb);
+}
