@@ -471,7 +471,12 @@ struct board_state {
 	int64_t now;
 	struct sla_policy pol;
 	int shown, limit;
+	int title_cols;      /* on a terminal: titles cut to its width */
 };
+
+/* A card: "  KEY       P1 critical OWNER      AGE    SLA                 TITLE". */
+#define BOARD_SLA_W 19
+#define BOARD_TITLE_AT (2 + 9 + 1 + 2 + 1 + 8 + 1 + 10 + 1 + 6 + 1 + BOARD_SLA_W + 1)
 
 static int board_card(const struct incident *inc, void *arg)
 {
@@ -486,9 +491,15 @@ static int board_card(const struct incident *inc, void *arg)
 	printf("  %-9s P%d %-8s ", incident_key(inc->id, key, sizeof key), inc->priority,
 	       severity_name(inc->severity));
 	cli_put_col(stdout, inc->owner ? inc->owner : "-", 10);
-	printf(" %-6s %-16s ", irk_duration_fmt(bs->now - inc->t_detected, age, sizeof age),
-	       sla.state == SLA_NONE ? "" : sla_text(&sla, sl, sizeof sl));
-	cli_put(stdout, inc->title);
+	printf(" %-6s ", irk_duration_fmt(bs->now - inc->t_detected, age, sizeof age));
+	/* Wide enough for "contain 12h28m late" and "contain 10d05h late";
+	 * anything longer is cut, so the titles stay in one column. */
+	cli_put_col(stdout, sla.state == SLA_NONE ? "" : sla_text(&sla, sl, sizeof sl), BOARD_SLA_W);
+	putchar(' ');
+	if (bs->title_cols > 0)
+		cli_put_col(stdout, inc->title, bs->title_cols);
+	else
+		cli_put(stdout, inc->title);
 	putchar('\n');
 	return 0;
 }
@@ -522,6 +533,8 @@ int cmd_board(struct cli *c, int argc, char **argv)
 		return EXIT_ERR;
 	bs.now = irk_now();
 	sla_policy_load(&bs.pol, c->cfg);
+	if (c->tty && c->width > BOARD_TITLE_AT + 10)
+		bs.title_cols = c->width - BOARD_TITLE_AT;
 	if (store_begin_read(c->store, &err) || store_incident_counts(c->store, counts, &err))
 		return cli_report(&err);
 	for (int s = 0; s < STAGE_CLOSED; s++)
