@@ -75,7 +75,8 @@ void cli_put(FILE *f, const char *s);
 void cli_put_col(FILE *f, const char *s, int cols);
 /* A count given to option opt ("--limit"): a whole number from lo to hi
  * into *out. Returns 0, or prints a usage error naming the option and
- * returns EXIT_USAGE. */
+ * returns EXIT_USAGE ("is not a count, 0 or more" when hi is INT_MAX or
+ * INT64_MAX, i.e. no real bound; else "is not a number from lo to hi"). */
 int cli_count(const struct cli_command *cmd, const char *opt, const char *arg,
 		long long lo, long long hi, long long *out);
 /* The incident key from an argument, or 0 after printing a usage error. */

@@ -10,8 +10,9 @@ struct guess {
 	int dist;
 };
 
-/* Edit distance (Levenshtein) of a and b; 99 when either is longer than
- * 64 bytes (names are short). */
+/* Edit distance of a and b: insertions, deletions, substitutions and
+ * swaps of two neighbours count one each (optimal string alignment); 99
+ * when either is longer than 64 bytes (names are short). */
 int guess_distance(const char *a, const char *b);
 /* Start a guess for name (borrowed until the guess is done). */
 void guess_init(struct guess *g, const char *name);

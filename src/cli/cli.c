@@ -1,5 +1,6 @@
 /* cli.c: global options, the command table and shared output helpers. */
 #include <errno.h>
+#include <limits.h>
 #include <locale.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -9,6 +10,7 @@
 #include <unistd.h>
 
 #include "irk/cli.h"
+#include "irk/guess.h"
 #include "irk/sanitize.h"
 #include "irk/store.h"
 
@@ -164,6 +166,26 @@ static void main_help(FILE *f)
 	fputs("\n'irk COMMAND --help' tells more; man irk is the reference.\n"
 	      "Database: --db, $IRK_DB, else $XDG_DATA_HOME/irk/irk.db.\n"
 	      "Exit codes: 0 success, 1 error, 2 usage, 3 partial success.\n", f);
+}
+
+#define MAIN_HINT "'irk --help' lists the commands; 'irk COMMAND --help' tells more.\n"
+
+/* A typo ("lsit") gets the nearest command and one line, not the whole
+ * help: the screen keeps what the user typed in view. */
+static void unknown_command(const char *name)
+{
+	struct guess g;
+
+	guess_init(&g, name);
+	for (const struct cli_command *cmd = commands; cmd->name; cmd++)
+		guess_consider(&g, "", cmd->name);
+	fprintf(stderr, "irk: unknown command '");
+	cli_put(stderr, name);
+	if (guess_best(&g))
+		fprintf(stderr, "'; did you mean '%s'?\n", guess_best(&g));
+	else
+		fprintf(stderr, "'\n");
+	fputs(MAIN_HINT, stderr);
 }
 
 static void command_help(const struct cli_command *cmd)
@@ -363,7 +385,12 @@ int cli_count(const struct cli_command *cmd, const char *opt, const char *arg,
 	v = strtoll(arg, &end, 10);
 	if (!*arg || *end || errno || v < lo || v > hi) {
 		char *safe = sanitize_dup(arg, 0);
-		cli_usage_error(cmd, "%s: '%s' is not a number from %lld to %lld", opt, safe, lo, hi);
+		/* A bound nobody would type is not worth reading out. */
+		if (hi == INT_MAX || hi == INT64_MAX)
+			cli_usage_error(cmd, "%s: '%s' is not a count, %lld or more", opt, safe, lo);
+		else
+			cli_usage_error(cmd, "%s: '%s' is not a number from %lld to %lld", opt, safe,
+					lo, hi);
 		free(safe);
 		return EXIT_USAGE;
 	}
@@ -446,8 +473,7 @@ int cli_main(int argc, char **argv)
 		if (!slot) {
 			fprintf(stderr, "irk: unknown option ");
 			cli_put(stderr, a);
-			fprintf(stderr, "\n");
-			main_help(stderr);
+			fprintf(stderr, "\n%s", MAIN_HINT);
 			return EXIT_USAGE;
 		}
 		if (val) {
@@ -473,10 +499,7 @@ int cli_main(int argc, char **argv)
 	} else {
 		const struct cli_command *cmd = cli_find(argv[i]);
 		if (!cmd) {
-			fprintf(stderr, "irk: unknown command '");
-			cli_put(stderr, argv[i]);
-			fprintf(stderr, "'\n");
-			main_help(stderr);
+			unknown_command(argv[i]);
 			config_free(&c.cfg);
 			return EXIT_USAGE;
 		}

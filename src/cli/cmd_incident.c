@@ -310,8 +310,9 @@ static void show_human(struct cli *c, const struct incident *inc, int nalerts)
 	show_field("contained", irk_time_short(inc->t_contained, t, sizeof t));
 	show_field("resolved", irk_time_short(inc->t_resolved, t, sizeof t));
 	show_field("closed", irk_time_short(inc->t_closed, t, sizeof t));
-	snprintf(buf, sizeof buf, "%d alerts, reopened %d, moved back %d, effort %d min",
-		 inc->alert_count, inc->reopen_count, inc->back_moves, inc->effort_min);
+	snprintf(buf, sizeof buf, "%d alert%s, reopened %d, moved back %d, effort %d min",
+		 inc->alert_count, inc->alert_count == 1 ? "" : "s", inc->reopen_count,
+		 inc->back_moves, inc->effort_min);
 	show_field("counts", buf);
 	snprintf(buf, sizeof buf, "%lld (last change by %s)", (long long)inc->version,
 		 inc->updated_by ? inc->updated_by : "?");

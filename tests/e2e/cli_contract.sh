@@ -22,6 +22,10 @@ expect_rc "irk --version exits 0" 0 irk --version
 
 # ---- exit codes -----------------------------------------------------------------------
 expect_rc "usage: an unknown command" 2 irk frobnicate
+expect_eq "a typo of a command: the nearest one and one hint, not the whole help" "$(irk lsit 2>&1)" \
+"irk: unknown command 'lsit'; did you mean 'list'?
+'irk --help' lists the commands; 'irk COMMAND --help' tells more."
+expect_eq "a command like none: no guess" "$(irk frobnicate 2>&1 | head -n 1)" "irk: unknown command 'frobnicate'"
 expect_rc "usage: an unknown option" 2 irk list --frob
 expect_rc "usage: an option without its value" 2 irk list --stage
 for cmd in "list --limit" "board --limit" "show IR-1 --alerts" "audit log --limit" "ingest --batch" "demo --days"; do
@@ -29,7 +33,11 @@ for cmd in "list --limit" "board --limit" "show IR-1 --alerts" "audit log --limi
 		expect_rc "usage: $cmd $v is not a count" 2 irk $cmd "$v"
 	done
 done
-expect_match "a bad count is named" "$(irk list --limit 12x 2>&1 | head -n 1)" "^irk list: --limit: '12x' is not a number"
+expect_eq "a bad count is named" "$(irk list --limit 12x 2>&1 | head -n 1)" "irk list: --limit: '12x' is not a count, 0 or more"
+expect_eq "a negative count: no 9223372036854775807" "$(irk list --limit -1 2>&1 | head -n 1)" \
+	"irk list: --limit: '-1' is not a count, 0 or more"
+expect_eq "a bounded number keeps its range" "$(irk demo --days 0 2>&1 | head -n 1)" \
+	"irk demo: --days: '0' is not a number from 1 to 366"
 expect_rc "usage: no command without a terminal" 2 irk
 expect_rc "error: no database yet" 1 irk list
 expect_match "no database: the command line's hint" "$(irk list 2>&1)" \
@@ -52,6 +60,8 @@ expect_match "a line in no known format: the reason names no option" "$(head -n 
 expect_match "and the command line adds its option" "$(tail -n 1 "$T/odd.err")" \
 	"^irk ingest: 1 line in no format irk recognises: give --format F, or a \[mapping\]"
 expect_rc "show: 0" 0 irk show IR-1
+expect_match "show: one alert, not '1 alerts'" "$(irk show IR-1 | grep '^  counts')" \
+	"^  counts +1 alert, reopened 0, moved back 0, effort 0 min$"
 expect_rc "usage: show without a key" 2 irk show
 expect_rc "usage: show with a malformed key" 2 irk show XX-1
 expect_rc "error: show a missing incident" 1 irk show IR-999
