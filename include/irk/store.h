@@ -26,7 +26,7 @@ enum {
 	STORE_READONLY = 1 << 1,
 };
 
-#define STORE_SCHEMA_VERSION 3
+#define STORE_SCHEMA_VERSION 4
 #define STORE_BUSY_MS 10000
 
 /* Open (and migrate) the database at path. *out is NULL on failure. */
@@ -379,11 +379,15 @@ struct quarantine_row {
 	size_t raw_len;
 	int64_t orig_len;          /* length of the line as read (may exceed raw_len) */
 };
+/* Keep a rejected line. One row per source, line and content: the same
+ * line rejected again (the file ingested again) is not stored twice. */
 int store_quarantine_add(struct store *s, const char *source, int64_t line,
 		const char *format, const char *reason, const char *raw, size_t raw_len,
 		int64_t orig_len, struct irk_err *err);
 int64_t store_quarantine_count(struct store *s);
-int store_quarantine_each(struct store *s,
+/* The rows oldest first; with limit > 0 the newest limit of them (still
+ * oldest first). */
+int store_quarantine_each(struct store *s, int64_t limit,
 		int (*fn)(const struct quarantine_row *q, void *arg), void *arg,
 		struct irk_err *err);
 

@@ -38,9 +38,11 @@
 	  "  --batch N      lines per transaction (default from irk.conf, 20000); a\n" \
 	  "                 batch is also committed when the input pauses for a second\n" \
 	  "  --json         print the summary as JSON\n") \
-	X(quarantine, "[--json]", "list rejected input lines", \
-	  "List the lines ingest rejected: when, source file and line, reason, and\n" \
-	  "the start of the line (sanitized).\n" \
+	X(quarantine, "[--limit N] [--json]", "list rejected input lines", \
+	  "List the lines ingest rejected, oldest first: when, source file and line,\n" \
+	  "reason, and the start of the line (sanitized). A line rejected again (the\n" \
+	  "same file ingested again) is kept once.\n" \
+	  "  --limit N      the newest N (still oldest first)\n" \
 	  "  --json         one JSON object per line, raw text included\n") \
 	X(list, "[--stage S] [--owner U|--mine|--unassigned] [--unit U] [--limit N] [--all] [--json]", \
 	  "list incidents", \

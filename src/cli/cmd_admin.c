@@ -244,24 +244,29 @@ static int quar_row(const struct quarantine_row *q, void *arg)
 
 int cmd_quarantine(struct cli *c, int argc, char **argv)
 {
-	enum { O_JSON = OPT_FIRST_OWN };
+	enum { O_JSON = OPT_FIRST_OWN, O_LIMIT };
 	static const struct option opts[] = {
 		{ "json", no_argument, NULL, O_JSON },
+		{ "limit", required_argument, NULL, O_LIMIT },
 		{ NULL, 0, NULL, 0 },
 	};
 	const struct cli_command *cmd = cli_find("quarantine");
 	struct quar_state qs = { 0, 0 };
 	struct irk_err err = { 0 };
+	long long limit = 0;
 	int opt;
 
-	while ((opt = cli_getopt(c, cmd, argc, argv, "", opts)) != -1)
+	while ((opt = cli_getopt(c, cmd, argc, argv, "", opts)) != -1) {
 		if (opt == O_JSON)
 			qs.json = 1;
+		else if (opt == O_LIMIT && cli_count(cmd, "--limit", optarg, 0, INT64_MAX, &limit))
+			return EXIT_USAGE;
+	}
 	if (optind < argc)
 		return cli_usage_error(cmd, "unexpected argument '%s'", argv[optind]);
 	if (!cli_store(c, 0))
 		return EXIT_ERR;
-	if (store_quarantine_each(c->store, quar_row, &qs, &err))
+	if (store_quarantine_each(c->store, limit, quar_row, &qs, &err))
 		return cli_report(&err);
 	if (!qs.n && !qs.json)
 		printf("(the quarantine is empty)\n");

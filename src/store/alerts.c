@@ -306,7 +306,7 @@ int64_t store_quarantine_count(struct store *s)
 	return store_int_of(store_stmt(s, ST_QUAR_COUNT, NULL));
 }
 
-int store_quarantine_each(struct store *s,
+int store_quarantine_each(struct store *s, int64_t limit,
 			  int (*fn)(const struct quarantine_row *q, void *arg), void *arg,
 			  struct irk_err *err)
 {
@@ -315,6 +315,7 @@ int store_quarantine_each(struct store *s,
 
 	if (!st)
 		return IRK_ERROR;
+	sqlite3_bind_int64(st, 1, limit > 0 ? limit : -1);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		struct quarantine_row q = {
 			.id = sqlite3_column_int64(st, 0), .at = sqlite3_column_int64(st, 1),

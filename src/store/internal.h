@@ -102,11 +102,12 @@
 	X(ST_OBS_COUNT, "SELECT count(*) FROM observables WHERE incident_id = ?1 AND type = ?2") \
 	X(ST_OBS_EACH, "SELECT type, value, source, ref, at FROM observables " \
 		"WHERE incident_id = ?1 ORDER BY type, value") \
-	X(ST_QUAR_ADD, "INSERT INTO quarantine(at, source, line, format, reason, raw, orig_len) " \
-		"VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)") \
+	X(ST_QUAR_ADD, "INSERT INTO quarantine(at, source, line, format, reason, raw, orig_len, " \
+		"hash) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, irk_sha256(?6)) " \
+		"ON CONFLICT(source, line, hash) DO NOTHING") \
 	X(ST_QUAR_COUNT, "SELECT count(*) FROM quarantine") \
-	X(ST_QUAR_EACH, "SELECT id, at, line, source, reason, format, raw, orig_len " \
-		"FROM quarantine ORDER BY id") \
+	X(ST_QUAR_EACH, "SELECT id, at, line, source, reason, format, raw, orig_len FROM " \
+		"(SELECT * FROM quarantine ORDER BY id DESC LIMIT ?1) ORDER BY id") \
 	X(ST_STEP_BLOCKING, "SELECT step_id FROM steps WHERE incident_id = ?1 AND stage = ?2 " \
 		"AND required = 1 AND state NOT IN ('done', 'skipped') ORDER BY seq") \
 	X(ST_STEP_EACH, "SELECT " STEP_COLS " FROM steps WHERE incident_id = ?1 ORDER BY seq") \

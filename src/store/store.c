@@ -12,6 +12,7 @@
 #include "internal.h"
 #include "irk/audit.h"
 #include "irk/clock.h"
+#include "irk/hash.h"
 #include "irk/jsonw.h"
 
 #define X_SQL(id, sql) sql,
@@ -187,7 +188,21 @@ static const char *const migration_3[] = {
 	NULL,
 };
 
-static const char *const *const migrations[] = { migration_1, migration_2, migration_3 };
+/* The quarantine keeps one row per source, line and content (SHA-256 of
+ * the bytes kept, irk_sha256()): ingesting a file again rejects its bad
+ * lines again without piling up copies. Rows stored twice before are
+ * merged into the first. */
+static const char *const migration_4[] = {
+	"ALTER TABLE quarantine ADD COLUMN hash TEXT;\n",
+	"UPDATE quarantine SET hash = irk_sha256(raw);\n",
+	"DELETE FROM quarantine WHERE id NOT IN\n"
+	"  (SELECT min(id) FROM quarantine GROUP BY source, line, hash);\n",
+	"CREATE UNIQUE INDEX quarantine_once ON quarantine(source, line, hash);\n",
+	NULL,
+};
+
+static const char *const *const migrations[] = { migration_1, migration_2, migration_3,
+						 migration_4 };
 
 int store_fail(struct store *s, struct irk_err *err, const char *what)
 {
@@ -297,6 +312,24 @@ static void sqlite_setup(void)
 	sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
 }
 
+/* irk_sha256(X): the lower-case hex SHA-256 of a blob or text (NULL for
+ * NULL), for the quarantine's content key. */
+static void sql_sha256(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+	unsigned char d[IRK_SHA256_LEN];
+	char hex[IRK_SHA256_HEX];
+	const void *p;
+
+	(void)argc;
+	if (sqlite3_value_type(argv[0]) == SQLITE_NULL) {
+		sqlite3_result_null(ctx);
+		return;
+	}
+	p = sqlite3_value_blob(argv[0]);
+	hash_sha256(p ? p : "", (size_t)sqlite3_value_bytes(argv[0]), d);
+	sqlite3_result_text(ctx, hash_hex(d, sizeof d, hex), -1, SQLITE_TRANSIENT);
+}
+
 int store_open(struct store **out, const char *path, int flags, struct irk_err *err)
 {
 	struct store *s;
@@ -325,6 +358,11 @@ int store_open(struct store **out, const char *path, int flags, struct irk_err *
 	}
 	sqlite3_busy_timeout(s->db, STORE_BUSY_MS);
 	sqlite3_extended_result_codes(s->db, 1);
+	if (sqlite3_create_function(s->db, "irk_sha256", 1, SQLITE_UTF8 | SQLITE_DETERMINISTIC,
+				    NULL, sql_sha256, NULL, NULL) != SQLITE_OK) {
+		store_fail(s, err, path);
+		goto fail;
+	}
 	/* A new file gets 16 KiB pages: alerts carry their raw record (about
 	 * 700 bytes), and bigger pages made bulk ingest about 10% faster.
 	 * Ignored on an existing database. */

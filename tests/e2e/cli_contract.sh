@@ -28,7 +28,7 @@ expect_eq "a typo of a command: the nearest one and one hint, not the whole help
 expect_eq "a command like none: no guess" "$(irk frobnicate 2>&1 | head -n 1)" "irk: unknown command 'frobnicate'"
 expect_rc "usage: an unknown option" 2 irk list --frob
 expect_rc "usage: an option without its value" 2 irk list --stage
-for cmd in "list --limit" "board --limit" "show IR-1 --alerts" "audit log --limit" "ingest --batch" "demo --days"; do
+for cmd in "list --limit" "board --limit" "show IR-1 --alerts" "audit log --limit" "quarantine --limit" "ingest --batch" "demo --days"; do
 	for v in x -1 12x 99999999999999999999; do
 		expect_rc "usage: $cmd $v is not a count" 2 irk $cmd "$v"
 	done

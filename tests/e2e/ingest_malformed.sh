@@ -92,5 +92,9 @@ expect_eq "it is in the quarantine with its reason" \
 irk ingest "$T/in.json" >"$T/out" 2>/dev/null
 expect_eq "a second run adds nothing and rejects the same 25" "$?|$(cat "$T/out")" \
 	"3|read 20000, new 0, duplicate 19975, rejected 25, incidents 0"
+expect_eq "the quarantine keeps one row for each of them (not 50)" \
+	"$(irk quarantine --json | jq -r 'select(.source == "'"$T/in.json"'") | .line' | wc -l)" 25
+expect_eq "quarantine --limit 2: the newest two" "$(irk quarantine --limit 2 --json | jq -r .line | tr '\n' ' ')" \
+	"$(sql "select line from (select id, line from quarantine order by id desc limit 2) order by id" | tr '\n' ' ')"
 
 done_testing

@@ -102,7 +102,7 @@ Test(ingest, the_line_limit_holds_at_every_length)
 	cr_expect_eq(st.read, 6);
 	cr_expect_eq(st.added, 2, "lines 1 and 5 only");
 	cr_expect_eq(st.rejected, 4);
-	cr_assert_eq(store_quarantine_each(s, qcollect, &q, NULL), IRK_OK);
+	cr_assert_eq(store_quarantine_each(s, 0, qcollect, &q, NULL), IRK_OK);
 	cr_assert_eq(q.n, 4);
 	int64_t want_line[4] = { 2, 3, 4, 6 };
 	int64_t want_len[4] = { (int64_t)max + 1, (int64_t)max + 4096, (int64_t)max + 70000, 3 * (int64_t)max };

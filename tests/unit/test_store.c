@@ -748,7 +748,7 @@ Test(store, quarantine_keeps_bytes_as_read)
 					  2000000, &err), IRK_OK);
 	cr_assert_eq(store_commit(s, &err), IRK_OK);
 	cr_assert_eq(store_quarantine_count(s), 2);
-	cr_assert_eq(store_quarantine_each(s, quar_cb, &qs, &err), IRK_OK);
+	cr_assert_eq(store_quarantine_each(s, 0, quar_cb, &qs, &err), IRK_OK);
 	cr_assert_eq(qs.n, 2);
 	cr_assert_eq(qs.line[0], 17);
 	cr_assert_eq(qs.len[0], 8);
@@ -759,6 +759,57 @@ Test(store, quarantine_keeps_bytes_as_read)
 	cr_assert_eq(qs.orig[1], 2000000);
 	cr_assert_eq(qs.len[1], 0);
 	cr_assert_str_eq(qs.fmt[1], "eve");
+}
+
+/* Ingesting a file again used to add its rejected lines to the quarantine
+ * again: one row per source, line and content now. */
+Test(store, quarantine_keeps_one_row_per_source_line_and_content)
+{
+	struct irk_err err = { 0 };
+	struct quar_seen qs = { 0 };
+
+	cr_assert_eq(store_begin(s, &err), IRK_OK);
+	for (int i = 0; i < 3; i++)
+		cr_assert_eq(store_quarantine_add(s, "a.jsonl", 7, NULL, "malformed JSON", "{x", 2, 2,
+						  &err), IRK_OK, "%s", err.msg);
+	/* Another line, another file, other bytes on the same line: kept. */
+	cr_assert_eq(store_quarantine_add(s, "a.jsonl", 8, NULL, "malformed JSON", "{x", 2, 2, &err), 0);
+	cr_assert_eq(store_quarantine_add(s, "b.jsonl", 7, NULL, "malformed JSON", "{x", 2, 2, &err), 0);
+	cr_assert_eq(store_quarantine_add(s, "a.jsonl", 7, NULL, "malformed JSON", "{y", 2, 2, &err), 0);
+	cr_assert_eq(store_commit(s, &err), IRK_OK);
+	cr_assert_eq(store_quarantine_count(s), 4);
+	/* --limit: the newest, oldest first. */
+	cr_assert_eq(store_quarantine_each(s, 2, quar_cb, &qs, &err), IRK_OK);
+	cr_assert_eq(qs.n, 2);
+	cr_assert_str_eq(qs.src[0], "b.jsonl");
+	cr_assert_str_eq(qs.raw[1], "{y");
+}
+
+/* A database of schema 3 with the same line quarantined twice: the
+ * migration merges them and keys the rest. */
+Test(store, migration_4_merges_quarantine_copies)
+{
+	struct irk_err err = { 0 };
+	char *path = tmp_path("irk.db");
+	sqlite3 *raw;
+
+	store_close(&s);
+	cr_assert_eq(sqlite3_open(path, &raw), SQLITE_OK);
+	cr_assert_eq(sqlite3_exec(raw,
+		"DROP INDEX quarantine_once; ALTER TABLE quarantine DROP COLUMN hash;"
+		"INSERT INTO quarantine(at, source, line, format, reason, raw, orig_len) VALUES"
+		" (1, 'a.jsonl', 7, NULL, 'bad', X'7B78', 2), (2, 'a.jsonl', 7, NULL, 'bad', X'7B78', 2),"
+		" (3, 'a.jsonl', 9, NULL, 'bad', X'7B78', 2);"
+		"PRAGMA user_version = 3;", NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(raw);
+	s = tmp_store("irk.db");
+	cr_assert_eq(store_schema_version(s), 4);
+	cr_assert_eq(store_quarantine_count(s), 2);
+	cr_assert_eq(store_begin(s, &err), IRK_OK);
+	cr_assert_eq(store_quarantine_add(s, "a.jsonl", 9, NULL, "bad", "{x", 2, 2, &err), IRK_OK);
+	cr_assert_eq(store_commit(s, &err), IRK_OK);
+	cr_assert_eq(store_quarantine_count(s), 2);
+	free(path);
 }
 
 /* ---- users ------------------------------------------------------------------ */

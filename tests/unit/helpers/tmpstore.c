@@ -76,6 +76,8 @@ void tmp_cleanup(void)
 void tmp_schema_1(const char *path)
 {
 	static const char undo[] =
+		/* migration 4: one quarantine row per source, line and content */
+		"DROP INDEX quarantine_once; ALTER TABLE quarantine DROP COLUMN hash;"
 		/* migration 3: the engine's partial indexes, the planner's marks */
 		"DROP TRIGGER incidents_plan_stale; DROP INDEX play_runs_stale;"
 		"DROP INDEX steps_ready; DROP INDEX steps_running; DROP INDEX steps_person;"
