@@ -125,9 +125,7 @@ DEMO_DB ?= $(HOME)/.local/share/irk/demo.db
 # half-filled database behind.
 run: deps
 	$(Q)$(MAKE) --no-print-directory all
-	$(Q)if [ ! -f "$(DEMO_DB)" ]; then mkdir -p "$(dir $(DEMO_DB))" && \
-		rm -f "$(DEMO_DB).new" "$(DEMO_DB).new-wal" "$(DEMO_DB).new-shm" && \
-		./irk --db "$(DEMO_DB).new" demo && mv "$(DEMO_DB).new" "$(DEMO_DB)"; fi
+	$(Q)if [ ! -f "$(DEMO_DB)" ]; then ./irk --db "$(DEMO_DB)" demo; fi
 	$(Q)./irk --db "$(DEMO_DB)"
 
 # Programs the end-to-end tests use to make their input.

@@ -63,6 +63,8 @@ int cli_report_hint(const struct irk_err *err, int64_t id, const char *hint);
 int cli_getopt(struct cli *c, const struct cli_command *cmd, int argc, char **argv,
 		const char *shortopts, const struct option *opts);
 
+/* The database path (--db, $IRK_DB, XDG) into c->db_path; returns it. */
+const char *cli_db_path(struct cli *c);
 /* Resolve the database path (--db, $IRK_DB, XDG) and open it, creating it
  * when create is set. Loads the actor. Prints the error and returns NULL. */
 struct store *cli_store(struct cli *c, int create);

@@ -22,7 +22,8 @@
 	  "Fill an empty database with a month of simulated SOC work: alerts in every\n" \
 	  "format, several hundred incidents in every stage, analysts, notes, moves\n" \
 	  "and closed incidents with resolutions. Refuses a database that already\n" \
-	  "holds incidents.\n" \
+	  "holds incidents. A new database is built as PATH.new and put in place\n" \
+	  "when complete; on a terminal a line shows the progress, day by day.\n" \
 	  "  --seed N       the random seed (default 42): same seed, same month\n" \
 	  "  --days N       how many days to simulate, 1 to 366 (default 30); the\n" \
 	  "                 period ends now (or at $IRK_NOW)\n") \
@@ -317,13 +318,10 @@ static int mkdir_p(char *path, mode_t mode)
 	return 0;
 }
 
-struct store *cli_store(struct cli *c, int create)
+const char *cli_db_path(struct cli *c)
 {
-	struct irk_err err = { 0 };
 	const char *env = getenv("IRK_DB");
 
-	if (c->store)
-		return c->store;
 	if (c->db_opt)
 		irk_strlcpy(c->db_path, c->db_opt, sizeof c->db_path);
 	else if (env && *env)
@@ -336,6 +334,16 @@ struct store *cli_store(struct cli *c, int create)
 			snprintf(c->db_path, sizeof c->db_path, "%s/.local/share/irk/irk.db",
 				 home && *home ? home : ".");
 	}
+	return c->db_path;
+}
+
+struct store *cli_store(struct cli *c, int create)
+{
+	struct irk_err err = { 0 };
+
+	if (c->store)
+		return c->store;
+	cli_db_path(c);
 	if (create && mkdir_p(c->db_path, 0700)) {
 		fprintf(stderr, "irk: cannot create the directory of ");
 		cli_put(stderr, c->db_path);

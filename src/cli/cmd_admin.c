@@ -1,7 +1,9 @@
 /* cmd_admin.c: init, demo, ingest, quarantine, audit, user, config, version. */
+#include <errno.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "irk/audit.h"
 #include "irk/cli.h"
@@ -51,6 +53,29 @@ int cmd_init(struct cli *c, int argc, char **argv)
 	return EXIT_OK;
 }
 
+/* A new demo database is built beside its path (PATH.new) and linked
+ * into place when it is complete: an interrupted demo leaves no half
+ * month where the board would open it. */
+static void demo_tmp_remove(const char *tmp)
+{
+	static const char *const ext[] = { "", "-wal", "-shm", "-journal" };
+	char p[4200];
+
+	for (size_t i = 0; i < sizeof ext / sizeof ext[0]; i++) {
+		snprintf(p, sizeof p, "%s%s", tmp, ext[i]);
+		unlink(p);
+	}
+}
+
+static int demo_fail(struct cli *c, const char *tmp, int rc)
+{
+	if (tmp[0]) {
+		store_close(&c->store);
+		demo_tmp_remove(tmp);
+	}
+	return rc;
+}
+
 int cmd_demo(struct cli *c, int argc, char **argv)
 {
 	enum { O_SEED = OPT_FIRST_OWN, O_DAYS };
@@ -64,6 +89,7 @@ int cmd_demo(struct cli *c, int argc, char **argv)
 	struct demo_stats st = { 0 };
 	struct irk_err err = { 0 };
 	int64_t counts[STAGE_COUNT], total = 0;
+	char final[sizeof c->db_path], tmp[sizeof c->db_path + 8] = "";
 	int opt;
 
 	while ((opt = cli_getopt(c, cmd, argc, argv, "", opts)) != -1) {
@@ -80,10 +106,16 @@ int cmd_demo(struct cli *c, int argc, char **argv)
 	}
 	if (optind < argc)
 		return cli_usage_error(cmd, "unexpected argument '%s'", argv[optind]);
+	irk_strlcpy(final, cli_db_path(c), sizeof final);
+	if (access(final, F_OK) != 0) {
+		snprintf(tmp, sizeof tmp, "%s.new", final);
+		demo_tmp_remove(tmp);      /* left by an interrupted demo */
+		c->db_opt = tmp;
+	}
 	if (!cli_store(c, 1))
-		return EXIT_ERR;
+		return demo_fail(c, tmp, EXIT_ERR);
 	if (store_incident_counts(c->store, counts, &err))
-		return cli_report(&err);
+		return demo_fail(c, tmp, cli_report(&err));
 	for (int s = 0; s < STAGE_COUNT; s++)
 		total += counts[s];
 	if (total) {
@@ -100,13 +132,27 @@ int cmd_demo(struct cli *c, int argc, char **argv)
 	ingest_opts_init(&io);
 	io.actor = c->actor.name;
 	if (cli_plays_load(c, &plays))
-		return EXIT_ERR;
+		return demo_fail(c, tmp, EXIT_ERR);
 	cli_plays_hook(&io, &plays);
 	o.ingest = &io;
 	int rc = demo_fill(c->store, &o, &st, &err);
 	play_catalog_free(&plays);
 	if (rc)
-		return cli_report(&err);
+		return demo_fail(c, tmp, cli_report(&err));
+	if (tmp[0]) {
+		/* Closing checkpoints the log into the file; link() will not
+		 * replace a database someone made meanwhile. */
+		store_close(&c->store);
+		if (link(tmp, final)) {
+			fprintf(stderr, "irk demo: cannot put the new database in place as ");
+			cli_put(stderr, final);
+			fprintf(stderr, ": %s\n", strerror(errno));
+			return demo_fail(c, tmp, EXIT_ERR);
+		}
+		demo_tmp_remove(tmp);
+		irk_strlcpy(c->db_path, final, sizeof c->db_path);
+		c->db_opt = NULL;
+	}
 	printf("demo ready: %lld alerts, %lld incidents (%lld closed), %lld analysts in ",
 	       (long long)st.alerts, (long long)st.incidents, (long long)st.closed,
 	       (long long)st.users);

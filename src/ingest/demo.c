@@ -1218,6 +1218,10 @@ int demo_fill(struct store *s, const struct demo_opts *o, struct demo_stats *st,
 		rc = team_join(&m, m.end);
 	if (!rc)
 		rc = store_group_end(s, 1, err);
+	/* The line so far counted up to the start of the last day: end it
+	 * with the whole period, the numbers the summary gives. */
+	if (!rc)
+		progress(&m, m.end - 1);
 	else
 		store_group_end(s, 0, NULL);
 	store_bulk_end(s);

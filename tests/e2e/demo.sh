@@ -4,6 +4,7 @@
 # four resolutions, an intact audit chain; the same seed and end time give
 # the same month; a database that holds incidents is left alone.
 . "$IRK_TOP/tests/e2e/lib.sh"
+. "$IRK_TOP/tests/e2e/helpers/tui.sh"
 
 export IRK_NOW=1764547200   # 2025-12-01T00:00:00Z: the month ends here
 out=$(irk demo); rc=$?
@@ -34,6 +35,23 @@ n=$(sql "select count(*) from incidents")
 expect_rc "a database with incidents is refused: exit 1" 1 irk demo
 expect_match "the refusal says why" "$(cat "$T/.err")" "already holds $n incidents"
 expect_eq "and nothing was added" "$(sql "select count(*) from incidents")" "$n"
+# A fresh path: built beside it (PATH.new) and put in place when done; the
+# summary names the final path (make run used to print ".../demo.db.new").
+out=$(irk --db "$T/fresh/d.db" demo --days 2); rc=$?
+expect_match "a fresh path: the summary names it" "$rc|$out" "^0\|demo ready: .* in $T/fresh/d.db$"
+expect_eq "nothing left beside it" "$(ls "$T/fresh")" "d.db"
+expect_rc "and it is a whole database" 0 irk --db "$T/fresh/d.db" audit verify
+# On a terminal the progress line ends with the summary's numbers (it
+# used to stop at the start of the last day: 5705 alerts against 5933).
+tui_start 120 10 "IRK_NOW=$IRK_NOW" -- --db "$T/tty.db" demo --days 3
+wait_for 20 pane_dead
+expect_eq "demo on a terminal: exit 0" "$(dead_status)" 0
+# (The progress goes to standard error, where tui_start keeps it; the
+# summary may have scrolled into the pane's history.)
+progress=$(tr '\r' '\n' <"$T/stderr" | sed -n 's/^irk demo: day 3 of 3, \([0-9]*\) alerts, \([0-9]*\) incidents *$/\1 \2/p' | tail -n 1)
+summary=$(tmx capture-pane -p -S - -t t | sed -n 's/^demo ready: \([0-9]*\) alerts, \([0-9]*\) incidents .*/\1 \2/p')
+check "the progress line ends on the last day ($progress)" [ -n "$progress" ]
+expect_eq "the progress line and the summary agree" "$progress" "$summary"
 expect_rc "usage: --days out of range" 2 irk demo --days 0
 expect_rc "usage: --seed not a number" 2 irk demo --seed x
 
