@@ -202,13 +202,18 @@ static void command_help(const struct cli_command *cmd)
 
 int cli_usage_error(const struct cli_command *cmd, const char *fmt, ...)
 {
+	struct strbuf msg = STRBUF_INIT;
 	va_list ap;
 
-	fprintf(stderr, "irk %s: ", cmd->name);
+	/* The arguments are often the user's own words (a stage, an option):
+	 * sanitized like anything else that reaches the terminal. */
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	strbuf_vprintf(&msg, fmt, ap);
 	va_end(ap);
+	fprintf(stderr, "irk %s: ", cmd->name);
+	cli_put(stderr, strbuf_str(&msg));
 	fprintf(stderr, "\nusage: irk %s%s%s\n", cmd->name, *cmd->usage ? " " : "", cmd->usage);
+	strbuf_free(&msg);
 	return EXIT_USAGE;
 }
 
@@ -490,7 +495,9 @@ int cli_main(int argc, char **argv)
 			*slot = val;
 		} else {
 			if (i + 1 >= argc) {
-				fprintf(stderr, "irk: %s needs a value\n", a);
+				fprintf(stderr, "irk: ");
+				cli_put(stderr, a);
+				fprintf(stderr, " needs a value\n");
 				return EXIT_USAGE;
 			}
 			*slot = argv[++i];

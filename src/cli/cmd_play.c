@@ -291,7 +291,13 @@ static int play_show(struct cli *c, const char *id, const char *hash, int json)
 	if (!p) {
 		fprintf(stderr, "irk: no play '");
 		cli_put(stderr, id);
-		fprintf(stderr, hash ? "' with version %s\n" : "' (irk play list shows them)\n", hash);
+		if (hash) {
+			fprintf(stderr, "' with version ");
+			cli_put(stderr, hash);
+			fprintf(stderr, "\n");
+		} else {
+			fprintf(stderr, "' (irk play list shows them)\n");
+		}
 		rc = EXIT_ERR;
 		goto out;
 	}

@@ -204,12 +204,16 @@ void tui_report(struct tui *t, const struct irk_err *err)
 		tui_status(t, err->code == IRK_OK ? SLOT_STATUS_INFO : SLOT_STATUS_ERROR, "%s", msg);
 }
 
-/* Keep a message for standard error, printed once the terminal is back. */
+/* Keep a message for standard error, printed once the terminal is back.
+ * It may quote a theme name or a theme file's words: sanitized here, as
+ * everything from outside is before it reaches a terminal. */
 static void note(struct tui *t, const char *msg)
 {
 	size_t l = strlen(t->notes);
+	char *clean = sanitize_dup(msg, 0);
 
-	snprintf(t->notes + l, sizeof t->notes - l, "irk: %s\n", msg);
+	snprintf(t->notes + l, sizeof t->notes - l, "irk: %s\n", clean);
+	free(clean);
 }
 
 static void stop_curses(struct tui *t)

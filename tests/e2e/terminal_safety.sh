@@ -89,4 +89,22 @@ safe "an unknown command is echoed escaped" "$T/cmd.err"
 irk ingest "$(printf '%s/missing\033]0;pwned\007' "$T")" >/dev/null 2>"$T/open.err"
 safe "a missing file is named escaped" "$T/open.err"
 
+# Every usage error echoes the user's words through the sanitizer (the
+# review found these printed raw: a stage, a role, a resolution, a format,
+# an option, a subcommand, a play version).
+E=$(printf 'x\033]0;pwned\007')
+n=0
+for args in "list --stage $E" "move IR-1 $E" "close IR-1 --resolution $E" "ingest --format $E" \
+	"user add bob --role $E" "user $E" "audit $E" "outbox $E" "demo $E" "list --x$E" \
+	"play show duplicate-process --version $E"; do
+	n=$((n + 1))
+	# shellcheck disable=SC2086
+	irk $args >/dev/null 2>"$T/u$n.err"
+	safe "usage error: irk ${args%% *} ..." "$T/u$n.err"
+done
+"$IRK_BIN" --db "$E" >/dev/null 2>"$T/gopt.err" </dev/null
+expect_eq "a global option's value: no raw control characters" "$(raw_controls "$T/gopt.err")" 0
+"$IRK_BIN" "--db$E" >/dev/null 2>"$T/gopt2.err" </dev/null
+expect_eq "a global option's name: no raw control characters" "$(raw_controls "$T/gopt2.err")" 0
+
 done_testing

@@ -43,4 +43,19 @@ keys Q
 if wait_for 5 pane_dead; then ok "Q quits from any screen"; else
 	not_ok "Q quits from any screen"; screen | sed 's/^/#   |/'; fi
 expect_eq "exit status 0" "$(dead_status)" 0
+# Problems found at start are printed on standard error after exit; a
+# theme name is the user's own words and may hold escapes.
+# (through a script: the pane's command line is shell text, and the name
+# holds a ';')
+cat >"$T/evil-theme" <<END
+#!/bin/sh
+exec '$IRK_BIN' --theme "\$(printf 'no\\033]0;pwned\\007such')"
+END
+chmod +x "$T/evil-theme"
+IRK_BIN="$T/evil-theme" tui_start 80 24
+expect_screen "an unknown theme is reported on the status line" "no theme named 'no\\x1b]0;pwned\\x07such'"
+keys Q
+check "irk quits" wait_for 5 pane_dead
+expect_match "standard error names the theme" "$(cat "$T/stderr")" "no theme named 'no\\\\x1b\\]0;pwned\\\\x07such'"
+expect_no_match "standard error holds no raw ESC" "$(cat "$T/stderr")" "$(printf '\033')"
 done_testing
