@@ -352,20 +352,39 @@ static int log_row(const struct event_row *e, void *arg)
 	return 0;
 }
 
+/* "SEQ:HASH" as `irk audit head` prints it. 0 when it is one. */
+static int audit_parse_head(const char *s, long long *seq, char hash[IRK_SHA256_HEX])
+{
+	char *end;
+	size_t n;
+
+	errno = 0;
+	*seq = strtoll(s, &end, 10);
+	if (errno || end == s || *seq <= 0 || *end != ':')
+		return -1;
+	n = strlen(end + 1);
+	if (n != IRK_SHA256_HEX - 1 || strspn(end + 1, "0123456789abcdef") != n)
+		return -1;
+	memcpy(hash, end + 1, n + 1);
+	return 0;
+}
+
 int cmd_audit(struct cli *c, int argc, char **argv)
 {
-	enum { O_JSON = OPT_FIRST_OWN, O_INCIDENT, O_LIMIT };
+	enum { O_JSON = OPT_FIRST_OWN, O_INCIDENT, O_LIMIT, O_HEAD };
 	static const struct option opts[] = {
 		{ "json", no_argument, NULL, O_JSON },
 		{ "incident", required_argument, NULL, O_INCIDENT },
 		{ "limit", required_argument, NULL, O_LIMIT },
+		{ "head", required_argument, NULL, O_HEAD },
 		{ NULL, 0, NULL, 0 },
 	};
 	const struct cli_command *cmd = cli_find("audit");
 	struct irk_err err = { 0 };
 	int opt, json = 0;
 	int64_t incident = 0;
-	long long limit = 0;
+	long long limit = 0, anchor_seq = 0;
+	char anchor_hash[IRK_SHA256_HEX] = "";
 
 	while ((opt = cli_getopt(c, cmd, argc, argv, "", opts)) != -1) {
 		if (opt == O_JSON)
@@ -374,14 +393,32 @@ int cmd_audit(struct cli *c, int argc, char **argv)
 			return EXIT_USAGE;
 		else if (opt == O_LIMIT && cli_count(cmd, "--limit", optarg, 0, INT64_MAX, &limit))
 			return EXIT_USAGE;
+		else if (opt == O_HEAD && audit_parse_head(optarg, &anchor_seq, anchor_hash))
+			return cli_usage_error(cmd, "--head wants SEQ:HASH as irk audit head prints it, "
+					       "not '%s'", optarg);
 	}
 	if (optind + 1 != argc)
-		return cli_usage_error(cmd, "verify or log?");
-	if (!strcmp(argv[optind], "verify")) {
+		return cli_usage_error(cmd, "verify, head or log?");
+	if (!strcmp(argv[optind], "head")) {
 		struct audit_result r;
 		if (!cli_store(c, 0))
 			return EXIT_ERR;
 		int rc = audit_verify(c->store, &r, &err);
+		if (rc == IRK_REFUSED) {
+			printf("audit chain BROKEN at event %lld: %s (no head to record)\n",
+			       (long long)r.bad_seq, r.reason);
+			return EXIT_ERR;
+		}
+		if (rc)
+			return cli_report(&err);
+		printf("%lld:%s\n", (long long)r.head_seq, r.head[0] ? r.head : "(empty)");
+		return EXIT_OK;
+	}
+	if (!strcmp(argv[optind], "verify")) {
+		struct audit_result r;
+		if (!cli_store(c, 0))
+			return EXIT_ERR;
+		int rc = audit_verify_anchored(c->store, anchor_seq, anchor_hash, &r, &err);
 		if (rc == IRK_REFUSED) {
 			printf("audit chain BROKEN at event %lld: %s (%lld events checked)\n",
 			       (long long)r.bad_seq, r.reason, (long long)r.checked);
@@ -405,7 +442,7 @@ int cmd_audit(struct cli *c, int argc, char **argv)
 			return cli_report(&err);
 		return EXIT_OK;
 	}
-	return cli_usage_error(cmd, "'%s': verify or log?", argv[optind]);
+	return cli_usage_error(cmd, "'%s': verify, head or log?", argv[optind]);
 }
 
 int cmd_user(struct cli *c, int argc, char **argv)

@@ -34,9 +34,21 @@ static void netstring_int(struct hash_ctx *h, int64_t v, int null_when_zero)
 	netstring(h, buf, (size_t)k);
 }
 
+/* A text column of an event as stored: every byte, a NUL included, so
+ * bytes hidden after one are hashed too. */
+struct col_text {
+	const char *s;
+	size_t n;
+};
+
+static struct col_text ctext(const char *s)
+{
+	return (struct col_text){ s, strlen(s) };
+}
+
 /* hash = SHA-256(prev_hash || canonical(row)), as lower-case hex. */
-static void event_hash(const char *prev, int64_t seq, int64_t at, const char *actor,
-		       unsigned uid, int64_t incident, const char *kind, const char *data,
+static void event_hash(const char *prev, int64_t seq, int64_t at, struct col_text actor,
+		       unsigned uid, int64_t incident, struct col_text kind, struct col_text data,
 		       char out[IRK_SHA256_HEX])
 {
 	struct hash_ctx *h = hash_begin();
@@ -45,11 +57,11 @@ static void event_hash(const char *prev, int64_t seq, int64_t at, const char *ac
 	hash_update(h, prev, strlen(prev));
 	netstring_int(h, seq, 0);
 	netstring_int(h, at, 0);
-	netstring(h, actor, strlen(actor));
+	netstring(h, actor.s, actor.n);
 	netstring_int(h, uid, 0);
 	netstring_int(h, incident, 1);
-	netstring(h, kind, strlen(kind));
-	netstring(h, data, strlen(data));
+	netstring(h, kind.s, kind.n);
+	netstring(h, data.s, data.n);
 	hash_end(h, md);
 	hash_hex(md, sizeof md, out);
 }
@@ -74,7 +86,7 @@ int audit_append(struct store *s, const char *actor, int64_t incident_id,
 		irk_strlcpy(prev, (const char *)sqlite3_column_text(st, 1), sizeof prev);
 	}
 	sqlite3_reset(st);
-	event_hash(prev, seq, at, actor, uid, incident_id, kind, data, hash);
+	event_hash(prev, seq, at, ctext(actor), uid, incident_id, ctext(kind), ctext(data), hash);
 
 	if (!(st = store_stmt(s, ST_EVENT_INSERT, err)))
 		return IRK_ERROR;
@@ -103,7 +115,19 @@ static const char *col(sqlite3_stmt *st, int i)
 	return v ? v : "";
 }
 
+static struct col_text col_all(sqlite3_stmt *st, int i)
+{
+	const char *v = (const char *)sqlite3_column_text(st, i);
+	return v ? (struct col_text){ v, (size_t)sqlite3_column_bytes(st, i) } : ctext("");
+}
+
 int audit_verify(struct store *s, struct audit_result *r, struct irk_err *err)
+{
+	return audit_verify_anchored(s, 0, NULL, r, err);
+}
+
+int audit_verify_anchored(struct store *s, int64_t anchor_seq, const char *anchor_hash,
+			  struct audit_result *r, struct irk_err *err)
 {
 	sqlite3_stmt *st = store_stmt(s, ST_EVENT_ALL, err);
 	char prev[IRK_SHA256_HEX], hash[IRK_SHA256_HEX];
@@ -137,13 +161,20 @@ int audit_verify(struct store *s, struct audit_result *r, struct irk_err *err)
 				 " (an event before it was changed, removed or moved)", seq - 1);
 			break;
 		}
-		event_hash(prev, seq, sqlite3_column_int64(st, 1), col(st, 2),
+		event_hash(prev, seq, sqlite3_column_int64(st, 1), col_all(st, 2),
 			   (unsigned)sqlite3_column_int64(st, 3), sqlite3_column_int64(st, 4),
-			   col(st, 5), col(st, 6), hash);
+			   col_all(st, 5), col_all(st, 6), hash);
 		if (strcmp(hash, stored_hash)) {
 			r->bad_seq = seq;
 			snprintf(r->reason, sizeof r->reason,
 				 "its contents do not match its hash (the row was edited)");
+			break;
+		}
+		if (seq == anchor_seq && strcmp(hash, anchor_hash)) {
+			r->bad_seq = seq;
+			snprintf(r->reason, sizeof r->reason,
+				 "its hash is not the one recorded elsewhere for it "
+				 "(the log was rewritten up to here)");
 			break;
 		}
 		irk_strlcpy(prev, hash, sizeof prev);
@@ -163,6 +194,16 @@ int audit_verify(struct store *s, struct audit_result *r, struct irk_err *err)
 		return IRK_REFUSED;
 	}
 	irk_strlcpy(r->head, last_seq ? prev : "", sizeof r->head);
+	r->head_seq = last_seq;
+	if (anchor_seq > last_seq) {
+		r->bad_seq = last_seq + 1;
+		snprintf(r->reason, sizeof r->reason,
+			 "the head recorded elsewhere is event %" PRId64 " but the log ends at "
+			 "event %" PRId64 " (events were removed)", anchor_seq, last_seq);
+		if (own_tx)
+			store_rollback(s);
+		return IRK_REFUSED;
+	}
 
 	/* The head kept in meta catches rows cut off the end. */
 	struct strbuf head = STRBUF_INIT;

@@ -61,4 +61,39 @@ expect_eq "renumbered rows: exit 1 naming the first" "$rc|$(echo "$out" | cut -d
 
 expect_eq "the original still verifies" "$(irk audit verify >/dev/null; echo $?)" 0
 
+# Bytes after a NUL in a row: hashed too (a C string would stop at the NUL).
+tamper nul "update events set data = data || char(0) || 'hidden' where seq = 3"
+expect_eq "bytes hidden after a NUL: exit 1 naming event 3" "$rc|$(echo "$out" | cut -d: -f1)" "1|audit chain BROKEN at event 3"
+
+# A forger who can write the file recomputes the whole chain and its head:
+# the chain alone cannot tell (irk(1) says so); a head recorded elsewhere can.
+head=$(irk audit head)
+expect_match "irk audit head prints SEQ:HASH" "$head" "^$n:[0-9a-f]{64}$"
+cp "$IRK_DB" "$T/forged.db"
+sqlite3 "$T/forged.db" "drop trigger events_no_update; drop trigger events_no_delete;
+	update events set actor = 'mallory' where seq = 4"
+/usr/bin/python3 - "$T/forged.db" <<'PYEOF'
+import hashlib, sqlite3, sys
+db = sqlite3.connect(sys.argv[1])
+ns = lambda b: str(len(b)).encode() + b":" + b + b","
+prev = "0" * 64
+rows = db.execute("select seq, at, actor, uid, incident_id, kind, data from events order by seq").fetchall()
+for seq, at, actor, uid, inc, kind, data in rows:
+    h = hashlib.sha256(prev.encode() + ns(str(seq).encode()) + ns(str(at).encode()) +
+        ns(actor.encode()) + ns(str(uid).encode()) + ns(b"" if not inc else str(inc).encode()) +
+        ns(kind.encode()) + ns(data.encode())).hexdigest()
+    db.execute("update events set prev_hash = ?, hash = ? where seq = ?", (prev, h, seq))
+    prev = h
+db.execute("update meta set value = ? where key = 'audit.head'", ("%d %s" % (rows[-1][0], prev),))
+db.commit()
+PYEOF
+out=$(irk --db "$T/forged.db" audit verify); rc=$?
+expect_eq "a recomputed chain passes the chain alone (the documented limit)" "$rc" 0
+out=$(irk --db "$T/forged.db" audit verify --head "$head"); rc=$?
+expect_eq "verify --head with the head kept elsewhere: exit 1" "$rc" 1
+expect_match "and names the event recorded elsewhere" "$out" "^audit chain BROKEN at event $n: its hash is not the one recorded elsewhere"
+expect_eq "the original verifies against its head" "$(irk audit verify --head "$head" >/dev/null; echo $?)" 0
+irk note IR-1 "later work" >/dev/null
+expect_eq "and still does after more events" "$(irk audit verify --head "$head" >/dev/null; echo $?)" 0
+
 done_testing
