@@ -65,6 +65,9 @@ int cli_getopt(struct cli *c, const struct cli_command *cmd, int argc, char **ar
 
 /* The database path (--db, $IRK_DB, XDG) into c->db_path; returns it. */
 const char *cli_db_path(struct cli *c);
+/* Create the directories above the database path (mode 0700 for new
+ * ones). Prints the error and returns -1 when that fails. */
+int cli_db_dir(struct cli *c);
 /* Resolve the database path (--db, $IRK_DB, XDG) and open it, creating it
  * when create is set. Loads the actor. Prints the error and returns NULL. */
 struct store *cli_store(struct cli *c, int create);

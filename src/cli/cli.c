@@ -22,7 +22,7 @@
 	  "Fill an empty database with a month of simulated SOC work: alerts in every\n" \
 	  "format, several hundred incidents in every stage, analysts, notes, moves\n" \
 	  "and closed incidents with resolutions. Refuses a database that already\n" \
-	  "holds incidents. A new database is built as PATH.new and put in place\n" \
+	  "holds incidents. A new database is built beside PATH and put in place\n" \
 	  "when complete; on a terminal a line shows the progress, day by day.\n" \
 	  "  --seed N       the random seed (default 42): same seed, same month\n" \
 	  "  --days N       how many days to simulate, 1 to 366 (default 30); the\n" \
@@ -347,6 +347,18 @@ const char *cli_db_path(struct cli *c)
 	return c->db_path;
 }
 
+int cli_db_dir(struct cli *c)
+{
+	cli_db_path(c);
+	if (mkdir_p(c->db_path, 0700)) {
+		fprintf(stderr, "irk: cannot create the directory of ");
+		cli_put(stderr, c->db_path);
+		fprintf(stderr, ": %s\n", strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
 struct store *cli_store(struct cli *c, int create)
 {
 	struct irk_err err = { 0 };
@@ -354,12 +366,8 @@ struct store *cli_store(struct cli *c, int create)
 	if (c->store)
 		return c->store;
 	cli_db_path(c);
-	if (create && mkdir_p(c->db_path, 0700)) {
-		fprintf(stderr, "irk: cannot create the directory of ");
-		cli_put(stderr, c->db_path);
-		fprintf(stderr, ": %s\n", strerror(errno));
+	if (create && cli_db_dir(c))
 		return NULL;
-	}
 	if (store_open(&c->store, c->db_path, create ? STORE_CREATE : 0, &err)) {
 		cli_report(&err);
 		return NULL;

@@ -3,6 +3,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "irk/audit.h"
@@ -89,7 +90,7 @@ int cmd_demo(struct cli *c, int argc, char **argv)
 	struct demo_stats st = { 0 };
 	struct irk_err err = { 0 };
 	int64_t counts[STAGE_COUNT], total = 0;
-	char final[sizeof c->db_path], tmp[sizeof c->db_path + 8] = "";
+	char final[sizeof c->db_path], tmp[sizeof c->db_path + 16] = "";
 	int opt;
 
 	while ((opt = cli_getopt(c, cmd, argc, argv, "", opts)) != -1) {
@@ -108,8 +109,21 @@ int cmd_demo(struct cli *c, int argc, char **argv)
 		return cli_usage_error(cmd, "unexpected argument '%s'", argv[optind]);
 	irk_strlcpy(final, cli_db_path(c), sizeof final);
 	if (access(final, F_OK) != 0) {
-		snprintf(tmp, sizeof tmp, "%s.new", final);
-		demo_tmp_remove(tmp);      /* left by an interrupted demo */
+		/* A name nobody can guess, created by us (O_EXCL): the demo's
+		 * path may be in a shared directory such as /tmp, where another
+		 * user could plant a file or link at a predictable PATH.new. */
+		int fd;
+		if (cli_db_dir(c))
+			return EXIT_ERR;
+		snprintf(tmp, sizeof tmp, "%s.new.XXXXXX", final);
+		if ((fd = mkstemp(tmp)) < 0) {
+			fprintf(stderr, "irk demo: cannot create a file beside ");
+			cli_put(stderr, final);
+			fprintf(stderr, ": %s\n", strerror(errno));
+			return EXIT_ERR;
+		}
+		fchmod(fd, 0660);
+		close(fd);
 		c->db_opt = tmp;
 	}
 	if (!cli_store(c, 1))

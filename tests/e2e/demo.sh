@@ -41,6 +41,16 @@ out=$(irk --db "$T/fresh/d.db" demo --days 2); rc=$?
 expect_match "a fresh path: the summary names it" "$rc|$out" "^0\|demo ready: .* in $T/fresh/d.db$"
 expect_eq "nothing left beside it" "$(ls "$T/fresh")" "d.db"
 expect_rc "and it is a whole database" 0 irk --db "$T/fresh/d.db" audit verify
+# In a shared directory another user may plant a file or a link at the
+# name a demo would build under: irk builds under a name nobody can guess
+# (it used to remove PATH.new, then create it, open to a race).
+mkdir "$T/shared"
+echo "someone else's" >"$T/victim"
+ln -s "$T/victim" "$T/shared/d.db.new"
+expect_rc "a demo beside a planted PATH.new" 0 irk --db "$T/shared/d.db" demo --days 1
+check "the planted link is left alone" [ -L "$T/shared/d.db.new" ]
+expect_eq "and what it points at is untouched" "$(cat "$T/victim")" "someone else's"
+expect_eq "only the database and the planted link are there" "$(ls "$T/shared" | tr '\n' ' ')" "d.db d.db.new "
 # On a terminal the progress line ends with the summary's numbers (it
 # used to stop at the start of the last day: 5705 alerts against 5933).
 tui_start 120 10 "IRK_NOW=$IRK_NOW" -- --db "$T/tty.db" demo --days 3
