@@ -228,6 +228,19 @@ static void need_hint(const struct irk_err *err, int64_t id, struct strbuf *hint
 	case NEED_CLOSE: strbuf_printf(hint, "irk close %s --resolution R", key); break;
 	case NEED_DATABASE: strbuf_puts(hint, "create it with irk init, or irk demo"); break;
 	case NEED_FORMAT: strbuf_puts(hint, "--format F"); break;
+	case NEED_INPUTS:           /* need_on: their names, one a line */
+		for (const char *n = err->need_on; *n; ) {
+			size_t len = strcspn(n, "\n");
+			strbuf_printf(hint, "%s--input %.*s=VALUE", hint->len ? " " : "", (int)len, n);
+			n += len + (n[len] == '\n');
+		}
+		break;
+	case NEED_DECISION:
+		strbuf_printf(hint, "irk approve %s %s, or irk deny %s %s --reason TEXT", key,
+			      err->need_on, key, err->need_on);
+		break;
+	case NEED_DONE: strbuf_printf(hint, "irk step done %s %s", key, err->need_on); break;
+	case NEED_STEPS: strbuf_printf(hint, "irk step list %s", key); break;
 	}
 }
 
