@@ -78,6 +78,9 @@ const struct cli_command *cli_find(const char *name);
 void cli_put(FILE *f, const char *s);
 /* Like cli_put, padded or cut to exactly cols terminal columns. */
 void cli_put_col(FILE *f, const char *s, int cols);
+/* cli_put_col() into sb (a list builds its lines there, not through
+ * stdio a field at a time). */
+void cli_col_append(struct strbuf *sb, const char *s, int cols);
 /* A count given to option opt ("--limit"): a whole number from lo to hi
  * into *out. Returns 0, or prints a usage error naming the option and
  * returns EXIT_USAGE ("is not a count, 0 or more" when hi is INT_MAX or

@@ -26,12 +26,18 @@ enum irk_need {
 	NEED_CLOSE,      /* closing is its own action, with a resolution */
 	NEED_DATABASE,   /* there is no database yet: create one */
 	NEED_FORMAT,     /* the input's format must be named */
+	NEED_INPUTS,     /* the same again, with the inputs named in need_on */
+	NEED_DECISION,   /* step need_on is an approval: grant or deny it */
+	NEED_DONE,       /* step need_on is a person's: it is done, not run */
+	NEED_STEPS,      /* no such step: look at the incident's steps */
 };
 
 struct irk_err {
 	int code;        /* enum irk_status */
 	char msg[512];
 	int need;        /* enum irk_need; irk_fail() resets it */
+	char need_on[256]; /* what the need is about: a step id, or the names
+			    * of the inputs it needs, one a line */
 };
 
 /* Fill *e (which may be NULL) with code and a printf-style message.
@@ -43,6 +49,11 @@ int irk_fail(struct irk_err *e, int code, const char *fmt, ...)
  * irk_need). Returns code. */
 int irk_fail_need(struct irk_err *e, int code, int need, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
+
+/* Add name to what e->need is about (e->need_on, one name a line); call
+ * it after irk_fail_need(). A name that does not fit whole is left out.
+ * e may be NULL. */
+void irk_need_on(struct irk_err *e, const char *name);
 
 /* Reset *e to IRK_OK with an empty message. */
 void irk_err_clear(struct irk_err *e);

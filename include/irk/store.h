@@ -26,7 +26,7 @@ enum {
 	STORE_READONLY = 1 << 1,
 };
 
-#define STORE_SCHEMA_VERSION 4
+#define STORE_SCHEMA_VERSION 5
 #define STORE_BUSY_MS 10000
 
 /* Open (and migrate) the database at path. *out is NULL on failure. */
@@ -100,8 +100,13 @@ struct incident_filter {
 	int unassigned;            /* owner IS NULL */
 	const char *business_unit; /* NULL: any */
 	int64_t limit;             /* 0: no limit */
+	int card;                  /* only what a list line or a board card
+	                            * shows: id, title, stage, severity,
+	                            * priority, owner and the times sla_status()
+	                            * reads (detected, acknowledged, contained);
+	                            * every other field is 0 or NULL */
 };
-#define INCIDENT_FILTER_ALL { -1, 0, NULL, 0, NULL, 0 }
+#define INCIDENT_FILTER_ALL { -1, 0, NULL, 0, NULL, 0, 0 }
 
 /* Call fn for each matching incident, ordered by priority, then detection
  * time (oldest first), then id. The incident passed to fn is borrowed: its

@@ -238,6 +238,19 @@ static void need_hint(const struct irk_err *err, int64_t id, struct strbuf *hint
 	case NEED_CLOSE: strbuf_printf(hint, "irk close %s --resolution R", key); break;
 	case NEED_DATABASE: strbuf_puts(hint, "create it with irk init, or irk demo"); break;
 	case NEED_FORMAT: strbuf_puts(hint, "--format F"); break;
+	case NEED_INPUTS:           /* need_on: their names, one a line */
+		for (const char *n = err->need_on; *n; ) {
+			size_t len = strcspn(n, "\n");
+			strbuf_printf(hint, "%s--input %.*s=VALUE", hint->len ? " " : "", (int)len, n);
+			n += len + (n[len] == '\n');
+		}
+		break;
+	case NEED_DECISION:
+		strbuf_printf(hint, "irk approve %s %s, or irk deny %s %s --reason TEXT", key,
+			      err->need_on, key, err->need_on);
+		break;
+	case NEED_DONE: strbuf_printf(hint, "irk step done %s %s", key, err->need_on); break;
+	case NEED_STEPS: strbuf_printf(hint, "irk step list %s", key); break;
 	}
 }
 
@@ -387,19 +400,40 @@ void cli_put(FILE *f, const char *s)
 	strbuf_free(&sb);
 }
 
+void cli_col_append(struct strbuf *sb, const char *s, int cols)
+{
+	size_t start = sb->len, n = s ? strlen(s) : 0, i, fit;
+	int w;
+
+	/* Most of what a list shows is printable ASCII: nothing to escape,
+	 * a column a byte. Anything else takes the sanitizer's way. */
+	for (i = 0; i < n && (unsigned char)s[i] >= 0x20 && (unsigned char)s[i] < 0x7F; i++)
+		;
+	if (i == n) {
+		fit = cols <= 0 ? 0 : n < (size_t)cols ? n : (size_t)cols;
+		strbuf_add(sb, s, fit);
+		w = (int)fit;
+	} else {
+		sanitize_append(sb, s, n, 0);
+		fit = utf8_fit(sb->buf + start, sb->len - start, cols);
+		w = utf8_width(sb->buf + start, fit);
+		sb->len = start + fit;
+	}
+	if (w < cols) {
+		strbuf_grow(sb, (size_t)(cols - w));
+		memset(sb->buf + sb->len, ' ', (size_t)(cols - w));
+		sb->len += (size_t)(cols - w);
+	}
+	if (sb->buf)
+		sb->buf[sb->len] = '\0';
+}
+
 void cli_put_col(FILE *f, const char *s, int cols)
 {
 	struct strbuf sb = STRBUF_INIT;
-	size_t fit;
-	int w;
 
-	if (s)
-		sanitize_append(&sb, s, strlen(s), 0);
-	fit = utf8_fit(strbuf_str(&sb), sb.len, cols);
-	w = utf8_width(strbuf_str(&sb), fit);
-	fwrite(strbuf_str(&sb), 1, fit, f);
-	for (; w < cols; w++)
-		fputc(' ', f);
+	cli_col_append(&sb, s, cols);
+	fwrite(strbuf_str(&sb), 1, sb.len, f);
 	strbuf_free(&sb);
 }
 

@@ -59,6 +59,92 @@ static void json_incident_fields(struct jsonw *w, const struct incident *inc)
 	jsonw_kv_str(w, "updated_by", inc->updated_by);
 }
 
+/* ---- lines of a list or a board --------------------------------------------- */
+
+/* Lines are built in a buffer and written in large pieces: a list of ten
+ * thousand incidents is not sixty thousand calls to printf. */
+#define OUT_FLUSH (1 << 16)
+
+static void out_flush(struct strbuf *out, size_t over)
+{
+	if (out->len > over) {
+		fwrite(out->buf, 1, out->len, stdout);
+		strbuf_reset(out);
+	}
+}
+
+/* The fields of a line before its owner: an incident key, a priority, a
+ * severity, a stage, a duration and separators, all our own short text,
+ * written straight into room made for them. */
+#define OUT_FIELDS_MAX 128
+
+static char *put_str(char *p, const char *s, size_t n)
+{
+	memcpy(p, s, n);
+	return p + n;
+}
+
+/* s, then spaces to width (a printf "%-*s": nothing is cut). */
+static char *put_pad(char *p, const char *s, int width)
+{
+	size_t n = strlen(s);
+
+	p = put_str(p, s, n);
+	if ((int)n < width) {
+		memset(p, ' ', (size_t)width - n);
+		p += (size_t)width - n;
+	}
+	return p;
+}
+
+static char *put_int(char *p, int v)
+{
+	char t[16], *q = t + sizeof t;
+	unsigned u = v < 0 ? 0u - (unsigned)v : (unsigned)v;
+
+	do
+		*--q = (char)('0' + u % 10);
+	while (u /= 10);
+	if (v < 0)
+		*--q = '-';
+	return put_str(p, q, (size_t)(t + sizeof t - q));
+}
+
+/* Room for OUT_FIELDS_MAX bytes at the end of out. */
+static char *out_room(struct strbuf *out)
+{
+	strbuf_grow(out, OUT_FIELDS_MAX);
+	return out->buf + out->len;
+}
+
+/* The bytes written since out_room(). */
+static void out_done(struct strbuf *out, char *p)
+{
+	out->len = (size_t)(p - out->buf);
+	out->buf[out->len] = '\0';
+}
+
+/* "OWNER      AGE    ": the owner (from outside) in 10 columns, the time
+ * since detection in 6, a space after each. */
+static void out_owner_age(struct strbuf *out, const struct incident *inc, int64_t now)
+{
+	char age[32], *p;
+
+	cli_col_append(out, inc->owner ? inc->owner : "-", 10);
+	p = out_room(out);
+	p = put_pad(put_str(p, " ", 1), irk_duration_fmt(now - inc->t_detected, age, sizeof age), 6);
+	out_done(out, put_str(p, " ", 1));
+}
+
+/* A title from outside: sanitized, cut to cols when cols > 0. */
+static void out_title(struct strbuf *out, const char *title, int cols)
+{
+	if (cols > 0)
+		cli_col_append(out, title, cols);
+	else if (title)
+		sanitize_append(out, title, strlen(title), 0);
+}
+
 /* ---- list ---------------------------------------------------------------- */
 
 struct list_state {
@@ -70,32 +156,31 @@ struct list_state {
 	int title_cols;
 };
 
+/* "IR-42     P1  critical containment     alice      3h05m  TITLE" */
 static int list_row(const struct incident *inc, void *arg)
 {
 	struct list_state *ls = arg;
-	char key[24], age[32];
+	struct strbuf *out = &ls->out;
+	char key[24], *p;
 
 	ls->count++;
 	if (ls->json) {
 		jsonw_obj_begin(&ls->w);
 		json_incident_fields(&ls->w, inc);
 		jsonw_obj_end(&ls->w);
-		if (ls->out.len > 1 << 16) {
-			fwrite(ls->out.buf, 1, ls->out.len, stdout);
-			strbuf_reset(&ls->out);
-		}
+		out_flush(out, OUT_FLUSH);
 		return 0;
 	}
-	irk_duration_fmt(ls->now - inc->t_detected, age, sizeof age);
-	printf("%-9s P%d  %-8s %-15s ", incident_key(inc->id, key, sizeof key), inc->priority,
-	       severity_name(inc->severity), stage_name(inc->stage));
-	cli_put_col(stdout, inc->owner ? inc->owner : "-", 10);
-	printf(" %-6s ", age);
-	if (ls->title_cols > 0)
-		cli_put_col(stdout, inc->title, ls->title_cols);
-	else
-		cli_put(stdout, inc->title);
-	putchar('\n');
+	p = out_room(out);
+	p = put_pad(p, incident_key(inc->id, key, sizeof key), 9);
+	p = put_int(put_str(p, " P", 2), inc->priority);
+	p = put_pad(put_str(p, "  ", 2), severity_name(inc->severity), 8);
+	p = put_pad(put_str(p, " ", 1), stage_name(inc->stage), 15);
+	out_done(out, put_str(p, " ", 1));
+	out_owner_age(out, inc, ls->now);
+	out_title(out, inc->title, ls->title_cols);
+	strbuf_addc(out, '\n');
+	out_flush(out, OUT_FLUSH);
 	return 0;
 }
 
@@ -151,6 +236,8 @@ int cmd_list(struct cli *c, int argc, char **argv)
 	ls.now = irk_now();
 	if (c->tty && c->width > 60)
 		ls.title_cols = c->width - 58;
+	/* A list line shows a card's fields; JSON gives every field. */
+	f.card = !ls.json;
 	if (ls.json) {
 		jsonw_init(&ls.w, &ls.out, 0);
 		jsonw_arr_begin(&ls.w);
@@ -159,15 +246,17 @@ int cmd_list(struct cli *c, int argc, char **argv)
 		       "AGE", "TITLE");
 	}
 	if (store_incident_each(c->store, &f, list_row, &ls, &err)) {
+		out_flush(&ls.out, 0);
 		strbuf_free(&ls.out);
 		return cli_report(&err);
 	}
 	if (ls.json) {
 		jsonw_arr_end(&ls.w);
 		strbuf_addc(&ls.out, '\n');
-		fwrite(ls.out.buf, 1, ls.out.len, stdout);
-		strbuf_free(&ls.out);
-	} else if (!ls.count && c->tty) {
+	}
+	out_flush(&ls.out, 0);
+	strbuf_free(&ls.out);
+	if (!ls.json && !ls.count && c->tty) {
 		printf("(no incidents)\n");
 	}
 	return EXIT_OK;
@@ -471,37 +560,43 @@ int cmd_show(struct cli *c, int argc, char **argv)
 struct board_state {
 	int64_t now;
 	struct sla_policy pol;
-	int shown, limit;
+	int shown[STAGE_COUNT], limit;
 	int title_cols;      /* on a terminal: titles cut to its width */
+	struct strbuf col[STAGE_COUNT];  /* each column's cards */
 };
 
 /* A card: "  KEY       P1 critical OWNER      AGE    SLA                 TITLE". */
 #define BOARD_SLA_W 19
 #define BOARD_TITLE_AT (2 + 9 + 1 + 2 + 1 + 8 + 1 + 10 + 1 + 6 + 1 + BOARD_SLA_W + 1)
 
+/* A card into its stage's column (the closed one is written as it goes). */
 static int board_card(const struct incident *inc, void *arg)
 {
 	struct board_state *bs = arg;
 	struct sla_status sla;
-	char key[24], age[32], sl[48];
+	struct strbuf *out;
+	char key[24], sl[48], *p;
 
-	if (bs->limit && bs->shown >= bs->limit)
-		return 1;
-	bs->shown++;
+	if (inc->stage < 0 || inc->stage >= STAGE_COUNT ||
+	    (bs->limit && bs->shown[inc->stage] >= bs->limit))
+		return 0;
+	bs->shown[inc->stage]++;
+	out = &bs->col[inc->stage];
 	sla_status(&bs->pol, inc, bs->now, &sla);
-	printf("  %-9s P%d %-8s ", incident_key(inc->id, key, sizeof key), inc->priority,
-	       severity_name(inc->severity));
-	cli_put_col(stdout, inc->owner ? inc->owner : "-", 10);
-	printf(" %-6s ", irk_duration_fmt(bs->now - inc->t_detected, age, sizeof age));
+	p = out_room(out);
+	p = put_pad(put_str(p, "  ", 2), incident_key(inc->id, key, sizeof key), 9);
+	p = put_int(put_str(p, " P", 2), inc->priority);
+	p = put_pad(put_str(p, " ", 1), severity_name(inc->severity), 8);
+	out_done(out, put_str(p, " ", 1));
+	out_owner_age(out, inc, bs->now);
 	/* Wide enough for "contain 12h28m late" and "contain 10d05h late";
 	 * anything longer is cut, so the titles stay in one column. */
-	cli_put_col(stdout, sla.state == SLA_NONE ? "" : sla_text(&sla, sl, sizeof sl), BOARD_SLA_W);
-	putchar(' ');
-	if (bs->title_cols > 0)
-		cli_put_col(stdout, inc->title, bs->title_cols);
-	else
-		cli_put(stdout, inc->title);
-	putchar('\n');
+	cli_col_append(out, sla.state == SLA_NONE ? "" : sla_text(&sla, sl, sizeof sl), BOARD_SLA_W);
+	strbuf_addc(out, ' ');
+	out_title(out, inc->title, bs->title_cols);
+	strbuf_addc(out, '\n');
+	if (inc->stage == STAGE_CLOSED)
+		out_flush(out, OUT_FLUSH);
 	return 0;
 }
 
@@ -516,9 +611,10 @@ int cmd_board(struct cli *c, int argc, char **argv)
 	const struct cli_command *cmd = cli_find("board");
 	struct irk_err err = { 0 };
 	struct board_state bs = { 0 };
+	struct incident_filter f = INCIDENT_FILTER_ALL;
 	int64_t counts[STAGE_COUNT], open = 0;
 	long long n;
-	int opt, all = 0;
+	int opt, all = 0, rc;
 
 	while ((opt = cli_getopt(c, cmd, argc, argv, "", opts)) != -1) {
 		if (opt == O_ALL)
@@ -540,30 +636,30 @@ int cmd_board(struct cli *c, int argc, char **argv)
 		return cli_report(&err);
 	for (int s = 0; s < STAGE_CLOSED; s++)
 		open += counts[s];
+	/* The open columns in one pass over the open incidents, in list
+	 * order (priority, detection, id), which is each column's order:
+	 * cards only, through the index that holds them. */
+	f.open_only = f.card = 1;
+	rc = store_incident_each(c->store, &f, board_card, &bs, &err);
 	printf("irk board: %lld open, %lld closed\n", (long long)open, (long long)counts[STAGE_CLOSED]);
-	for (int s = 0; s < STAGE_COUNT; s++) {
-		struct incident_filter f = INCIDENT_FILTER_ALL;
-		int rc;
-
+	for (int s = 0; s < STAGE_COUNT && !rc; s++) {
 		printf("\n%s (%lld)\n", stage_title(s), (long long)counts[s]);
 		if (s == STAGE_CLOSED && !all)
 			continue;
-		bs.shown = 0;
-		/* An open stage is read through the stage's index, in board
-		 * order: its own rows only, not a scan of every incident. */
-		if (s != STAGE_CLOSED) {
-			rc = store_incident_stage_each(c->store, s, 0, bs.limit, board_card, &bs, &err);
-		} else {
+		if (s == STAGE_CLOSED) {
+			f = (struct incident_filter)INCIDENT_FILTER_ALL;
 			f.stage = s;
 			f.limit = bs.limit;
+			f.card = 1;
 			rc = store_incident_each(c->store, &f, board_card, &bs, &err);
 		}
-		if (rc)
-			break;
-		if (bs.limit && counts[s] > bs.shown)
-			printf("  ... %lld more\n", (long long)(counts[s] - bs.shown));
+		out_flush(&bs.col[s], 0);
+		if (!rc && bs.limit && counts[s] > bs.shown[s])
+			printf("  ... %lld more\n", (long long)(counts[s] - bs.shown[s]));
 	}
 	store_commit(c->store, NULL);
+	for (int s = 0; s < STAGE_COUNT; s++)
+		strbuf_free(&bs.col[s]);
 	if (err.code)
 		return cli_report(&err);
 	return EXIT_OK;

@@ -878,75 +878,6 @@ static int report_row(const struct step_row *r, void *arg)
 	return 0;
 }
 
-/* The play layer's refusals say what is wrong in words any front end can
- * show; the command to type next is this front end's to add. The step is
- * read again (the refused action changed nothing). */
-struct hint_ctx {
-	int found;
-	char kind[16];
-	struct play_inputs in;
-};
-
-static int hint_step(const struct step_row *r, void *arg)
-{
-	struct hint_ctx *h = arg;
-
-	h->found = 1;
-	irk_strlcpy(h->kind, r->kind ? r->kind : "", sizeof h->kind);
-	play_inputs_parse(&h->in, r->def);
-	return 0;
-}
-
-/* Is input name given a value in inputs? */
-static int input_given(char **inputs, int ninputs, const char *name)
-{
-	size_t n = strlen(name);
-
-	for (int k = 0; k < ninputs; k++)
-		if (!strncmp(inputs[k], name, n) && inputs[k][n] == '=' && inputs[k][n + 1])
-			return 1;
-	return 0;
-}
-
-static void act_hint(struct cli *c, int what, int64_t id, const char *step, char **inputs,
-		     int ninputs, const char *reason, int rc, struct strbuf *hint)
-{
-	struct hint_ctx h = { 0 };
-	char key[24];
-	int kind;
-
-	incident_key(id, key, sizeof key);
-	if ((what == ACT_DENY || what == ACT_SKIP) && rc == IRK_INVALID && (!reason || !*reason)) {
-		strbuf_puts(hint, "--reason TEXT");
-		return;
-	}
-	if (store_step_get(c->store, id, step, 0, hint_step, &h, NULL) || !h.found) {
-		struct incident inc;
-		/* The incident runs a play, but not with such a step. */
-		if (rc == IRK_NOTFOUND && !store_incident_get(c->store, id, &inc, NULL)) {
-			if (inc.play)
-				strbuf_printf(hint, "irk step list %s", key);
-			incident_clear(&inc);
-		}
-		play_inputs_free(&h.in);
-		return;
-	}
-	kind = step_kind_parse(h.kind);
-	if (what == ACT_DONE && rc == IRK_INVALID) {
-		for (int i = 0; i < h.in.n; i++)
-			if (h.in.v[i].required && !input_given(inputs, ninputs, h.in.v[i].name))
-				strbuf_printf(hint, "%s--input %s=VALUE", hint->len ? " " : "",
-					      h.in.v[i].name);
-	} else if (what == ACT_DONE && kind == KIND_APPROVAL) {
-		strbuf_printf(hint, "irk approve %s %s, or irk deny %s %s --reason TEXT", key, step,
-			      key, step);
-	} else if ((what == ACT_APPROVE || what == ACT_DENY || what == ACT_RETRY) &&
-		   kind >= 0 && !step_kind_automated(kind) && kind != KIND_APPROVAL) {
-		strbuf_printf(hint, "irk step done %s %s", key, step);
-	}
-	play_inputs_free(&h.in);
-}
-
 static int act(struct cli *c, int what, int64_t id, const char *step, char **inputs, int ninputs,
 	       const char *reason)
 {
@@ -974,14 +905,10 @@ static int act(struct cli *c, int what, int64_t id, const char *step, char **inp
 		break;
 	}
 	if (rc) {
-		struct strbuf hint = STRBUF_INIT;
-		size_t len = strlen(err.msg);
-		act_hint(c, what, id, step, inputs, ninputs, reason, rc, &hint);
-		if (hint.len && len < sizeof err.msg)
-			snprintf(err.msg + len, sizeof err.msg - len, " (%s)", strbuf_str(&hint));
-		strbuf_free(&hint);
+		/* The play layer says what is wrong in words (err.need); the
+		 * command to type next is cli_report_hint()'s. */
 		snapshot_free(&sn);
-		return cli_report(&err);
+		return cli_report_hint(&err, id, NULL);
 	}
 	printf("%s:\n", incident_key(id, key, sizeof key));
 	store_step_each(c->store, id, report_row, &sn, NULL);

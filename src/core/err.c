@@ -1,6 +1,7 @@
 /* err.c: status codes and error messages. */
 #include <stdarg.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "irk/err.h"
 
@@ -10,6 +11,7 @@ static int vfail(struct irk_err *e, int code, int need, const char *fmt, va_list
 		return code;
 	e->code = code;
 	e->need = need;
+	e->need_on[0] = '\0';
 	vsnprintf(e->msg, sizeof e->msg, fmt, ap);
 	return code;
 }
@@ -34,11 +36,27 @@ int irk_fail_need(struct irk_err *e, int code, int need, const char *fmt, ...)
 	return code;
 }
 
+void irk_need_on(struct irk_err *e, const char *name)
+{
+	size_t len, n;
+
+	if (!e || !name || !*name)
+		return;
+	len = strlen(e->need_on);
+	n = strlen(name);
+	if (len + (len > 0) + n >= sizeof e->need_on)
+		return;
+	if (len)
+		e->need_on[len++] = '\n';
+	memcpy(e->need_on + len, name, n + 1);
+}
+
 void irk_err_clear(struct irk_err *e)
 {
 	if (!e)
 		return;
 	e->code = IRK_OK;
 	e->need = NEED_NONE;
+	e->need_on[0] = '\0';
 	e->msg[0] = '\0';
 }

@@ -64,7 +64,8 @@ static int act_begin(struct act *a, struct store *s, const struct actor *who,
 	    (rc = step_list_load(s, incident_id, &a->l, err)))
 		goto fail;
 	if ((a->i = step_list_find(&a->l, step)) < 0) {
-		rc = irk_fail(err, IRK_NOTFOUND, "%s has no step '%s'", a->key, step);
+		rc = irk_fail_need(err, IRK_NOTFOUND, NEED_STEPS, "%s has no step '%s'", a->key,
+				   step);
 		goto fail;
 	}
 	a->r = &a->l.v[a->i];
@@ -156,6 +157,41 @@ static int role_allows(const struct actor *who, int role)
 
 /* ---- done -------------------------------------------------------------------------------- */
 
+/* Is input name given a value (not empty) in inputs? */
+static int input_given(char *const *inputs, int ninputs, const char *name)
+{
+	size_t len = strlen(name);
+
+	for (int k = 0; k < ninputs; k++)
+		if (!strncmp(inputs[k], name, len) && inputs[k][len] == '=' && inputs[k][len + 1])
+			return 1;
+	return 0;
+}
+
+/* The required inputs not given (or given empty): all of them, named in
+ * the message and in err->need_on. */
+static int missing_inputs(struct act *a, const struct play_inputs *in, char *const *inputs,
+			  int ninputs, struct irk_err *err)
+{
+	struct strbuf names = STRBUF_INIT;
+	int miss[64], nmissing = 0;
+
+	for (int j = 0; j < in->n && nmissing < (int)(sizeof miss / sizeof *miss); j++)
+		if (in->v[j].required && !input_given(inputs, ninputs, in->v[j].name))
+			miss[nmissing++] = j;
+	if (!nmissing)
+		return IRK_OK;
+	for (int m = 0; m < nmissing; m++)
+		strbuf_printf(&names, "%s%s", !m ? "" : m == nmissing - 1 ? " and " : ", ",
+			      in->v[miss[m]].name);
+	irk_fail_need(err, IRK_INVALID, NEED_INPUTS, "step %s needs the input%s %s", a->r->step_id,
+		      nmissing > 1 ? "s" : "", strbuf_str(&names));
+	for (int m = 0; m < nmissing; m++)
+		irk_need_on(err, in->v[miss[m]].name);
+	strbuf_free(&names);
+	return IRK_INVALID;
+}
+
 /* The inputs as a JSON object, checked against the declared ones: names,
  * values (choices, patterns), required ones given. */
 static int build_inputs(struct act *a, const struct play_inputs *in, char *const *inputs,
@@ -197,19 +233,7 @@ static int build_inputs(struct act *a, const struct play_inputs *in, char *const
 		jsonw_kv_str(&w, name, value);
 	}
 	jsonw_obj_end(&w);
-	for (int j = 0; j < in->n; j++) {
-		const char *n = in->v[j].name;
-		size_t len = strlen(n);
-		int given = 0;
-		if (!in->v[j].required)
-			continue;
-		for (int k = 0; k < ninputs; k++)
-			given |= !strncmp(inputs[k], n, len) && inputs[k][len] == '=' &&
-				 inputs[k][len + 1];
-		if (!given)
-			return irk_fail(err, IRK_INVALID, "step %s needs the input %s", a->r->step_id, n);
-	}
-	return IRK_OK;
+	return missing_inputs(a, in, inputs, ninputs, err);
 }
 
 /* The checklist as it stands when the step is done, for the done's audit
@@ -281,8 +305,9 @@ int play_step_done(struct store *s, const struct actor *who, int64_t incident_id
 		return rc;
 	kind = step_kind_parse(a.r->kind);
 	if (kind == KIND_APPROVAL) {
-		irk_fail(err, IRK_REFUSED, "step %s is an approval: it is granted or denied, not "
-			 "done", step);
+		irk_fail_need(err, IRK_REFUSED, NEED_DECISION, "step %s is an approval: it is "
+			      "granted or denied, not done", step);
+		irk_need_on(err, a.r->step_id);
 		return act_refuse(&a, err, IRK_REFUSED);
 	}
 	before = a.r->state;
@@ -332,9 +357,15 @@ static int approval_check(struct act *a, const char *verb, int self_ok, struct i
 	char buf[600];
 	int role;
 
-	if (strcmp(a->r->kind, "approval"))
-		return irk_fail(err, IRK_REFUSED, "step %s is %s step, not an approval",
-				a->r->step_id, step_kind_an(step_kind_parse(a->r->kind)));
+	if (strcmp(a->r->kind, "approval")) {
+		int kind = step_kind_parse(a->r->kind);
+		/* A person's step is done; an automated one runs by itself. */
+		irk_fail_need(err, IRK_REFUSED, kind >= 0 && !step_kind_automated(kind) ?
+			      NEED_DONE : NEED_NONE, "step %s is %s step, not an approval",
+			      a->r->step_id, step_kind_an(kind));
+		irk_need_on(err, a->r->step_id);
+		return IRK_REFUSED;
+	}
 	if (a->r->state != STEP_WAITING && a->r->state != STEP_READY)
 		return irk_fail(err, IRK_REFUSED, "approval %s of %s %s", a->r->step_id, a->key,
 				state_words(a->r, buf, sizeof buf));
@@ -375,7 +406,7 @@ int play_step_approve(struct store *s, const struct actor *who, int64_t incident
 static int need_reason(const char *reason, const char *what, struct irk_err *err)
 {
 	if (!reason || !*reason)
-		return irk_fail(err, IRK_INVALID, "%s needs a reason", what);
+		return irk_fail_need(err, IRK_INVALID, NEED_REASON, "%s needs a reason", what);
 	if (strlen(reason) > REASON_MAX)
 		return irk_fail(err, IRK_INVALID, "a reason is limited to %d bytes", REASON_MAX);
 	return IRK_OK;
@@ -461,12 +492,14 @@ int play_step_retry(struct store *s, const struct actor *who, int64_t incident_i
 		step_row_set(&a.r->lease_owner, NULL);
 		a.r->lease_until = 0;
 	} else {
-		if (!step_kind_automated(kind) && kind != KIND_APPROVAL)
-			irk_fail(err, IRK_REFUSED, "step %s is done by a person: there is nothing to "
-				 "retry", step);
-		else
+		if (!step_kind_automated(kind) && kind != KIND_APPROVAL) {
+			irk_fail_need(err, IRK_REFUSED, NEED_DONE, "step %s is done by a person: "
+				      "there is nothing to retry", step);
+			irk_need_on(err, a.r->step_id);
+		} else {
 			irk_fail(err, IRK_REFUSED, "step %s of %s %s; only a failed or waiting step "
 				 "can be retried", step, a.key, state_words(a.r, buf, sizeof buf));
+		}
 		return act_refuse(&a, err, IRK_REFUSED);
 	}
 	a.r->t_end = 0;

@@ -61,6 +61,22 @@ static void incident_from_row(sqlite3_stmt *st, struct incident *inc, int borrow
 	inc->updated_by = text_col(st, c++, borrow);
 }
 
+/* Fill inc from a row of INCIDENT_CARD_COLS (strings borrowed); every
+ * other field stays 0 or NULL. */
+static void card_from_row(sqlite3_stmt *st, struct incident *inc)
+{
+	memset(inc, 0, sizeof *inc);
+	inc->id = sqlite3_column_int64(st, 0);
+	inc->title = (char *)sqlite3_column_text(st, 1);
+	inc->stage = stage_parse((const char *)sqlite3_column_text(st, 2));
+	inc->severity = severity_parse((const char *)sqlite3_column_text(st, 3));
+	inc->priority = sqlite3_column_int(st, 4);
+	inc->owner = (char *)sqlite3_column_text(st, 5);
+	inc->t_detected = sqlite3_column_int64(st, 6);
+	inc->t_acknowledged = sqlite3_column_int64(st, 7);
+	inc->t_contained = sqlite3_column_int64(st, 8);
+}
+
 int store_incident_get(struct store *s, int64_t id, struct incident *out, struct irk_err *err)
 {
 	sqlite3_stmt *st = store_stmt(s, ST_INC_GET, err);
@@ -83,8 +99,9 @@ int store_incident_get(struct store *s, int64_t id, struct incident *out, struct
 	return irk_fail(err, IRK_NOTFOUND, "%s: no such incident", incident_key(id, key, sizeof key));
 }
 
-/* Step st, handing each row (borrowed) to fn until it returns nonzero. */
-static int incident_rows(struct store *s, sqlite3_stmt *st,
+/* Step st, handing each row (borrowed; a card when card is set) to fn
+ * until it returns nonzero. */
+static int incident_rows(struct store *s, sqlite3_stmt *st, int card,
 			 int (*fn)(const struct incident *inc, void *arg), void *arg,
 			 struct irk_err *err)
 {
@@ -92,7 +109,10 @@ static int incident_rows(struct store *s, sqlite3_stmt *st,
 
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		struct incident inc;
-		incident_from_row(st, &inc, 1);
+		if (card)
+			card_from_row(st, &inc);
+		else
+			incident_from_row(st, &inc, 1);
 		if (fn(&inc, arg)) {
 			rc = SQLITE_DONE;
 			break;
@@ -110,11 +130,17 @@ int store_incident_each(struct store *s, const struct incident_filter *f,
 {
 	struct incident_filter all = INCIDENT_FILTER_ALL;
 	sqlite3_stmt *st;
+	int open;
 
 	if (!f)
 		f = &all;
-	/* Open incidents come from their own index, already in order. */
-	st = store_stmt(s, f->open_only ? ST_INC_EACH_OPEN : ST_INC_EACH, err);
+	/* Open incidents come from their own index, already in order; an
+	 * open stage is among them. */
+	open = f->open_only || (f->stage >= 0 && f->stage != STAGE_CLOSED);
+	if (f->card)
+		st = store_stmt(s, open ? ST_INC_CARDS_OPEN : ST_INC_CARDS, err);
+	else
+		st = store_stmt(s, open ? ST_INC_EACH_OPEN : ST_INC_EACH, err);
 	if (!st)
 		return IRK_ERROR;
 	store_bind_text(st, 1, f->stage >= 0 ? stage_name(f->stage) : NULL);
@@ -122,7 +148,7 @@ int store_incident_each(struct store *s, const struct incident_filter *f,
 	sqlite3_bind_int(st, 4, f->unassigned);
 	store_bind_text(st, 5, f->business_unit);
 	sqlite3_bind_int64(st, 6, f->limit > 0 ? f->limit : -1);
-	return incident_rows(s, st, fn, arg, err);
+	return incident_rows(s, st, f->card, fn, arg, err);
 }
 
 int store_incident_stage_each(struct store *s, int stage, int64_t offset, int64_t limit,
@@ -145,7 +171,7 @@ int store_incident_stage_each(struct store *s, int stage, int64_t offset, int64_
 		sqlite3_bind_int64(st, 2, limit > 0 ? limit : -1);
 		sqlite3_bind_int64(st, 3, offset > 0 ? offset : 0);
 	}
-	return incident_rows(s, st, fn, arg, err);
+	return incident_rows(s, st, 0, fn, arg, err);
 }
 
 /* Open stages are counted through the board index, each its own range;

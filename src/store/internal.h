@@ -13,6 +13,18 @@
 	"t_acknowledged, t_contained, t_resolved, t_closed, t_updated, reopen_count, " \
 	"back_moves, effort_min, alert_count, version, updated_by"
 
+/* The columns of a card (incident_filter.card), in card_from_row()'s order. */
+#define INCIDENT_CARD_COLS \
+	"id, title, stage, severity, priority, owner, t_detected, t_acknowledged, t_contained"
+
+/* What store_incident_each() selects by: ?1 stage, ?3 owner, ?4 unassigned,
+ * ?5 business unit, ?6 limit. */
+#define INCIDENT_WHERE \
+	"(?1 IS NULL OR stage = ?1) AND " \
+	"(?3 IS NULL OR owner = ?3) AND (?4 = 0 OR owner IS NULL) AND " \
+	"(?5 IS NULL OR business_unit = ?5) " \
+	"ORDER BY priority, t_detected, id LIMIT ?6"
+
 /* The columns store_step_row() reads, in its order. */
 #define STEP_COLS \
 	"id, incident_id, step_id, seq, kind, stage, title, state, required, assignee, " \
@@ -39,16 +51,12 @@
 	X(ST_USER_COUNT, "SELECT count(*) FROM users") \
 	X(ST_USER_LIST, "SELECT name, role, created, created_by FROM users ORDER BY name") \
 	X(ST_INC_GET, "SELECT " INCIDENT_COLS " FROM incidents WHERE id = ?1") \
-	X(ST_INC_EACH, "SELECT " INCIDENT_COLS " FROM incidents WHERE " \
-		"(?1 IS NULL OR stage = ?1) AND " \
-		"(?3 IS NULL OR owner = ?3) AND (?4 = 0 OR owner IS NULL) AND " \
-		"(?5 IS NULL OR business_unit = ?5) " \
-		"ORDER BY priority, t_detected, id LIMIT ?6") \
+	X(ST_INC_EACH, "SELECT " INCIDENT_COLS " FROM incidents WHERE " INCIDENT_WHERE) \
 	X(ST_INC_EACH_OPEN, "SELECT " INCIDENT_COLS " FROM incidents WHERE stage <> 'closed' AND " \
-		"(?1 IS NULL OR stage = ?1) AND " \
-		"(?3 IS NULL OR owner = ?3) AND (?4 = 0 OR owner IS NULL) AND " \
-		"(?5 IS NULL OR business_unit = ?5) " \
-		"ORDER BY priority, t_detected, id LIMIT ?6") \
+		INCIDENT_WHERE) \
+	X(ST_INC_CARDS, "SELECT " INCIDENT_CARD_COLS " FROM incidents WHERE " INCIDENT_WHERE) \
+	X(ST_INC_CARDS_OPEN, "SELECT " INCIDENT_CARD_COLS " FROM incidents WHERE " \
+		"stage <> 'closed' AND " INCIDENT_WHERE) \
 	X(ST_INC_COUNT_STAGE, "SELECT count(*) FROM incidents WHERE stage = ?1") \
 	X(ST_INC_COUNT_ALL, "SELECT count(*) FROM incidents") \
 	X(ST_INC_INSERT, "INSERT INTO incidents(title, summary, stage, severity, priority, " \

@@ -201,8 +201,22 @@ static const char *const migration_4[] = {
 	NULL,
 };
 
+/* irk list and irk board read their open incidents from the index alone:
+ * it holds every column a list line or a board card shows and every one
+ * list filters on (INCIDENT_CARD_COLS, INCIDENT_WHERE), so no row is
+ * looked up in the table. It was 40% of irk list's time in sqlite (about
+ * a fifth of its instructions at 10,000 open incidents). An update writes
+ * the same index entries as before (every column is in its SET list), a
+ * little larger; only open incidents are in it. */
+static const char *const migration_5[] = {
+	"DROP INDEX incidents_open;\n",
+	"CREATE INDEX incidents_open ON incidents(priority, t_detected, id, stage, severity,\n"
+	"  owner, business_unit, t_acknowledged, t_contained, title) WHERE stage <> 'closed';\n",
+	NULL,
+};
+
 static const char *const *const migrations[] = { migration_1, migration_2, migration_3,
-						 migration_4 };
+						 migration_4, migration_5 };
 
 int store_fail(struct store *s, struct irk_err *err, const char *what)
 {

@@ -64,8 +64,9 @@ fi
 if want list; then
 	echo "== irk list and irk board on 100,000 incidents (10,000 open)"
 	"$B/mkincidents" "$W/list.db" 100000 10000
-	: >"$W/t.list"; : >"$W/t.all"; : >"$W/t.sql"; : >"$W/t.board"
+	: >"$W/t.list"; : >"$W/t.all"; : >"$W/t.sql"; : >"$W/t.board"; : >"$W/t.start"
 	for i in 1 2 3 4 5 6 7; do
+		stat ./irk version; echo "$secs" >>"$W/t.start"
 		stat ./irk --db "$W/list.db" list; echo "$secs" >>"$W/t.list"
 		stat ./irk --db "$W/list.db" list --all; echo "$secs" >>"$W/t.all"
 		stat ./irk --db "$W/list.db" board; echo "$secs" >>"$W/t.board"
@@ -74,11 +75,12 @@ if want list; then
 		echo "$secs" >>"$W/t.sql"
 	done
 	awk -v l="$(median <"$W/t.list")" -v a="$(median <"$W/t.all")" -v s="$(median <"$W/t.sql")" \
-		-v b="$(median <"$W/t.board")" 'BEGIN {
+		-v b="$(median <"$W/t.board")" -v st="$(median <"$W/t.start")" 'BEGIN {
 		printf "   irk list (10,000 open rows): %.1f ms (target < 50 ms)\n", l * 1000
 		printf "   irk list --all (100,000 rows): %.1f ms\n", a * 1000
 		printf "   irk board (text, 10,000 open cards by stage): %.1f ms (target < 50 ms)\n", b * 1000
 		printf "   sqlite3 CLI, same open rows: %.1f ms; ratio irk list/sqlite3 %.2f, irk board/sqlite3 %.2f\n", s * 1000, l / s, b / s
+		printf "   irk start-up alone (irk version: its shared libraries): %.1f ms\n", st * 1000
 	}'
 fi
 

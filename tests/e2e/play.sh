@@ -209,6 +209,8 @@ expect_rc "close (forced past the triage gate)" 0 as bob close "$key" --resoluti
 expect_eq "every unfinished step cancelled" \
 	"$(sql "SELECT count(*) FROM steps WHERE incident_id = ${key#IR-} AND state NOT IN ('skipped', 'done', 'failed')")" "0"
 expect_rc "steps of a closed incident do not change" 1 as carol step done "$key" triage --input verdict=spam
+expect_rc "nor does its approval" 1 as carol step done "$key" purge-ok
+expect_match "with no grant-or-deny hint: closed is why" "$(cat "$T/.err")" "^irk: $key is closed; its steps can no longer change$"
 
 expect_rc "help for step" 0 irk step --help
 expect_match "documents done" "$(cat "$T/.out")" "done KEY STEP"

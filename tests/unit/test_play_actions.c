@@ -519,3 +519,59 @@ Test(actions, refusals_carry_no_command_line_syntax)
 	cr_assert_str_eq(msgs[4], "step lessons is a manual step, not an approval");
 	cr_assert_str_eq(msgs[5], "step lessons is done by a person: there is nothing to retry");
 }
+
+/* What the user can do about a refusal is data (err.need, and need_on
+ * for the step or inputs it is about): each front end words it. */
+static const char two_inputs_src[] =
+	"{\"play\": \"f\", \"name\": \"F\", \"version\": 1, \"match\": \"rule == 'x'\",\n"
+	" \"steps\": [\n"
+	"  {\"id\": \"form\", \"stage\": \"new\", \"kind\": \"manual\", \"title\": \"Form\",\n"
+	"   \"inputs\": [{\"name\": \"ticket\", \"required\": true}, \"note\",\n"
+	"               {\"name\": \"owner\", \"required\": true},\n"
+	"               {\"name\": \"verdict\", \"required\": true}]}]}\n";
+
+Test(actions, refusals_say_what_the_user_can_do)
+{
+	struct irk_err err = { 0 };
+	struct actor alice = who("alice"), carol = who("carol");
+	int64_t id = incident("alice"), form = incident_from(two_inputs_src, "alice");
+
+	cr_assert_eq(done(form, "carol", "form", "verdict=bad", NULL, &err), IRK_INVALID);
+	cr_assert_str_eq(err.msg, "step form needs the inputs ticket and owner");
+	cr_assert_eq(err.need, NEED_INPUTS);
+	cr_assert_str_eq(err.need_on, "ticket\nowner", "every missing one, one a line");
+	cr_assert_eq(done(form, "carol", "form", NULL, NULL, &err), IRK_INVALID);
+	cr_assert_str_eq(err.msg, "step form needs the inputs ticket, owner and verdict");
+	cr_assert_eq(done(id, "carol", "triage", NULL, NULL, &err), IRK_INVALID);
+	cr_assert_str_eq(err.need_on, "ticket");
+	cr_assert_eq(done(id, "carol", "triage", "tiket=1", NULL, &err), IRK_INVALID);
+	cr_assert_eq(err.need, NEED_NONE, "a misspelt input: the message lists the names");
+	cr_assert_str_eq(err.need_on, "");
+
+	cr_assert_eq(done(id, "carol", "ghost", NULL, NULL, &err), IRK_NOTFOUND);
+	cr_assert_eq(err.need, NEED_STEPS);
+	cr_assert_eq(done(id, "carol", "triage", "ticket=T1", NULL, &err), IRK_OK, "%s", err.msg);
+	cr_assert_eq(done(id, "carol", "purge", NULL, NULL, &err), IRK_REFUSED);
+	cr_assert_eq(err.need, NEED_DECISION);
+	cr_assert_str_eq(err.need_on, "purge");
+	cr_assert_eq(play_step_approve(s, &alice, id, "lessons", &err), IRK_REFUSED);
+	cr_assert_eq(err.need, NEED_DONE, "a person's step is done, not approved");
+	cr_assert_str_eq(err.need_on, "lessons");
+	cr_assert_eq(play_step_approve(s, &alice, id, "lookup", &err), IRK_REFUSED);
+	cr_assert_eq(err.need, NEED_NONE, "an automated step runs by itself");
+	cr_assert_eq(play_step_retry(s, &carol, id, "lessons", NULL, &err), IRK_REFUSED);
+	cr_assert_eq(err.need, NEED_DONE);
+	cr_assert_eq(play_step_deny(s, &alice, id, "purge", "", &err), IRK_INVALID);
+	cr_assert_eq(err.need, NEED_REASON);
+	cr_assert_eq(play_step_skip(s, &carol, id, "lessons", NULL, &err), IRK_INVALID);
+	cr_assert_eq(err.need, NEED_REASON);
+	cr_assert_eq(play_step_skip(s, &carol, id, "lookup", "down", &err), IRK_REFUSED);
+	cr_assert_eq(err.need, NEED_NONE, "only a senior skips a required step: nothing to type");
+
+	/* Closed: its steps no longer change, whatever their kind (the
+	 * approval's grant-or-deny would be wrong here). */
+	cr_assert_eq(incident_close(s, &alice, id, RES_BENIGN, "simulation", 1, 0, &err), IRK_OK,
+		     "%s", err.msg);
+	cr_assert_eq(done(id, "carol", "purge", NULL, NULL, &err), IRK_REFUSED);
+	cr_assert_eq(err.need, NEED_NONE, "%s", err.msg);
+}

@@ -13,6 +13,7 @@
 #include "irk/clock.h"
 #include "irk/store.h"
 #include "helpers/tmpstore.h"
+#include "../../src/store/internal.h"   /* the list's SQL, for its query plan */
 
 static struct store *s;
 
@@ -491,6 +492,129 @@ Test(store, listing_filters_and_order)
 	cr_assert_eq(counts[STAGE_RECOVERY], 0);
 }
 
+/* A card holds what a list line or a board card shows, and nothing else
+ * (no field a caller could read stale or half-filled). */
+static int keep_card(const struct incident *inc, void *arg)
+{
+	struct incident *c = arg;
+
+	*c = *inc;
+	c->title = strdup(inc->title);
+	c->owner = inc->owner ? strdup(inc->owner) : NULL;
+	return 1;
+}
+
+Test(store, a_card_holds_what_a_list_shows)
+{
+	struct incident inc, card;
+	struct incident_filter f = INCIDENT_FILTER_ALL;
+
+	fill(&inc, "c");
+	insert(s, &inc);
+	f.card = 1;
+	cr_assert_eq(store_incident_each(s, &f, keep_card, &card, NULL), IRK_OK);
+	cr_assert_eq(card.id, inc.id);
+	cr_assert_str_eq(card.title, "c-title");
+	cr_assert_str_eq(card.owner, "c-owner");
+	cr_assert_eq(card.stage, STAGE_ERADICATION);
+	cr_assert_eq(card.severity, SEV_HIGH);
+	cr_assert_eq(card.priority, 2);
+	cr_assert_eq(card.t_detected, 1715592000);
+	cr_assert_eq(card.t_acknowledged, 1715593000, "the SLA clock reads it");
+	cr_assert_eq(card.t_contained, 1715594000, "the SLA clock reads it");
+	cr_assert(!card.summary && !card.category && !card.business_unit && !card.play &&
+		  !card.rule && !card.host && !card.updated_by, "no other text");
+	cr_assert(!card.confidence && !card.resolution && !card.t_closed && !card.t_first_event &&
+		  !card.alert_count && !card.version && !card.effort_min, "no other number");
+	free(card.title);
+	free(card.owner);
+	incident_clear(&inc);
+}
+
+/* Cards come in the same order, through the same filters, as incidents. */
+Test(store, cards_are_listed_as_incidents_are)
+{
+	struct incident_filter fs[9];
+
+	quick("a", STAGE_NEW, 3, 300, NULL, "finance");
+	quick("b", STAGE_CONTAINMENT, 1, 500, "alice", "finance");
+	quick("c", STAGE_CLOSED, 1, 100, "bob", NULL);
+	quick("d", STAGE_NEW, 3, 200, "alice", "hr");
+	quick("e", STAGE_NEW, 3, 200, NULL, NULL);
+	quick("f", STAGE_RECOVERY, 2, 250, "bob", "hr");
+	for (int i = 0; i < 9; i++)
+		fs[i] = (struct incident_filter)INCIDENT_FILTER_ALL;
+	fs[1].open_only = 1;
+	fs[2].stage = STAGE_NEW;             /* an open stage: the open index */
+	fs[3].stage = STAGE_CLOSED;
+	fs[4].owner = "alice";
+	fs[5].unassigned = 1;
+	fs[6].business_unit = "hr";
+	fs[7].open_only = 1;
+	fs[7].limit = 2;
+	fs[8].stage = STAGE_NEW;
+	fs[8].unassigned = 1;
+	for (int i = 0; i < 9; i++) {
+		struct listed full = list(&fs[i]), cards;
+		fs[i].card = 1;
+		cards = list(&fs[i]);
+		cr_assert_eq(cards.n, full.n, "filter %d: %d cards, %d incidents", i, cards.n, full.n);
+		cr_assert_arr_eq(cards.ids, full.ids, sizeof(int64_t) * (size_t)full.n, "filter %d", i);
+	}
+	cr_assert_eq(list(&fs[2]).n, 3, "the new ones");
+	cr_assert_eq(list(&fs[8]).n, 2, "the new unassigned ones");
+}
+
+/* irk list and irk board read their open incidents from one index and
+ * never look a row up in the table: every column a card shows or a
+ * filter reads is in it (internal.h), and it is in list order. */
+Test(store, open_cards_are_read_from_the_index_alone)
+{
+	static const char sql[] = "EXPLAIN QUERY PLAN SELECT " INCIDENT_CARD_COLS
+		" FROM incidents WHERE stage <> 'closed' AND " INCIDENT_WHERE;
+	char *path = tmp_path("irk.db");
+	struct strbuf plan = STRBUF_INIT;
+	sqlite3 *raw;
+	sqlite3_stmt *q;
+
+	cr_assert_eq(sqlite3_open_v2(path, &raw, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+	cr_assert_eq(sqlite3_prepare_v2(raw, sql, -1, &q, NULL), SQLITE_OK, "%s", sqlite3_errmsg(raw));
+	while (sqlite3_step(q) == SQLITE_ROW)
+		strbuf_printf(&plan, "%s\n", (const char *)sqlite3_column_text(q, 3));
+	sqlite3_finalize(q);
+	sqlite3_close(raw);
+	cr_assert(strstr(strbuf_str(&plan), "USING COVERING INDEX incidents_open"), "%s",
+		  strbuf_str(&plan));
+	cr_assert_null(strstr(strbuf_str(&plan), "TEMP B-TREE"), "no sort: %s", strbuf_str(&plan));
+	strbuf_free(&plan);
+	free(path);
+}
+
+/* A database of schema 4: the open incidents' index becomes the covering
+ * one, and lists the same incidents. */
+Test(store, migration_5_makes_the_open_index_cover_the_cards)
+{
+	char *path = tmp_path("irk.db");
+	struct incident_filter f = INCIDENT_FILTER_ALL;
+	sqlite3 *raw;
+
+	quick("a", STAGE_NEW, 3, 300, NULL, "finance");
+	quick("b", STAGE_CLOSED, 1, 100, "bob", NULL);
+	store_close(&s);
+	cr_assert_eq(sqlite3_open(path, &raw), SQLITE_OK);
+	cr_assert_eq(sqlite3_exec(raw, "DROP INDEX incidents_open;"
+		"CREATE INDEX incidents_open ON incidents(priority, t_detected, id) WHERE stage <> 'closed';"
+		"PRAGMA user_version = 4;", NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(raw);
+	s = tmp_store("irk.db");
+	cr_assert_eq(store_schema_version(s), STORE_SCHEMA_VERSION);
+	cr_assert_eq(store_scalar(s, "SELECT count(*) FROM pragma_index_info('incidents_open')"), 10,
+		     "priority, t_detected, id and the card's and filters' columns");
+	f.open_only = f.card = 1;
+	cr_assert_eq(list(&f).n, 1);
+	free(path);
+}
+
 static int stop_at_first(const struct incident *inc, void *arg)
 {
 	(void)inc;
@@ -803,7 +927,7 @@ Test(store, migration_4_merges_quarantine_copies)
 		"PRAGMA user_version = 3;", NULL, NULL, NULL), SQLITE_OK);
 	sqlite3_close(raw);
 	s = tmp_store("irk.db");
-	cr_assert_eq(store_schema_version(s), 4);
+	cr_assert_eq(store_schema_version(s), STORE_SCHEMA_VERSION);
 	cr_assert_eq(store_quarantine_count(s), 2);
 	cr_assert_eq(store_begin(s, &err), IRK_OK);
 	cr_assert_eq(store_quarantine_add(s, "a.jsonl", 9, NULL, "bad", "{x", 2, 2, &err), IRK_OK);

@@ -2,8 +2,10 @@
  * [keys] overrides from irk.conf. */
 #include <criterion/criterion.h>
 #include <curses.h>
+#include <stdio.h>
 #include <string.h>
 
+#include "irk/cli.h"
 #include "irk/config.h"
 #include "irk/tui_actions.h"
 #include "helpers/tmpstore.h"
@@ -24,6 +26,21 @@ Test(keys, action_table_is_consistent)
 	}
 	cr_assert_eq(action_parse("no-such-action"), ACT_NONE);
 	cr_assert_str_eq(context_title(CTX_BOARD), "Board");
+}
+
+/* The board's help speaks of keys and prompts: a command or an option of
+ * the command line means nothing there. */
+Test(keys, help_lines_name_no_command_line)
+{
+	for (int a = 0; a < ACT_COUNT; a++) {
+		const char *h = action_help(a);
+		char word[32];
+		cr_assert_null(strstr(h, "--"), "%s: %s", action_name(a), h);
+		for (const char *p = h; (p = strstr(p, "irk ")); p += 4)
+			if (sscanf(p + 4, "%31[a-z]", word) == 1)
+				cr_assert_null(cli_find(word), "%s: %s", action_name(a), h);
+	}
+	cr_assert(strstr(action_help(ACT_I_EDIT), "severity"), "edit says what can be set");
 }
 
 Test(keys, every_action_has_a_default_key)

@@ -76,6 +76,10 @@ void tmp_cleanup(void)
 void tmp_schema_1(const char *path)
 {
 	static const char undo[] =
+		/* migration 5: the open incidents' covering index */
+		"DROP INDEX incidents_open;"
+		"CREATE INDEX incidents_open ON incidents(priority, t_detected, id)"
+		"  WHERE stage <> 'closed';"
 		/* migration 4: one quarantine row per source, line and content */
 		"DROP INDEX quarantine_once; ALTER TABLE quarantine DROP COLUMN hash;"
 		/* migration 3: the engine's partial indexes, the planner's marks */
