@@ -83,6 +83,10 @@ char *run_expand_scalar(struct run_ctx *c, int tok, const char *what, int secret
 /* Expand every string inside token tok (recursively) and append the value
  * as JSON to out. -1 (failed) on a template error. */
 int run_expand_json(struct run_ctx *c, int tok, const char *what, struct strbuf *out);
+/* run_expand_json() as YAML (flow style, which ansible reads) with every
+ * string tagged !unsafe, so ansible never templates it. Numbers keep their
+ * type. */
+int run_expand_yaml_unsafe(struct run_ctx *c, int tok, const char *what, struct strbuf *out);
 /* A duration field (number of seconds or "5m") in ms; def_s when absent. */
 int64_t run_duration_ms(struct run_ctx *c, const char *key, int64_t def_s);
 /* A string field of the definition, or NULL. */
