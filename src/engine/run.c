@@ -318,6 +318,34 @@ static void replace_all(struct strbuf *sb, const char *needle, size_t nl, const 
 	*sb = o;
 }
 
+size_t run_secret_tail(const struct run_ctx *c, const char *s, size_t n)
+{
+	size_t cut = 0;
+
+	for (size_t i = 0; i < c->nsecrets; i++) {
+		const char *v = c->secrets[i];
+		size_t k = strlen(v);
+
+		/* The longest proper start of v that ends s. */
+		for (k = k > n + 1 ? n + 1 : k; k-- > cut + 1;)
+			if (!memcmp(s + n - k, v, k)) {
+				cut = k;
+				break;
+			}
+	}
+	return cut;
+}
+
+void run_redact_buf(const struct run_ctx *c, struct strbuf *sb, int cut)
+{
+	for (size_t i = 0; i < c->nsecrets; i++)
+		replace_all(sb, c->secrets[i], strlen(c->secrets[i]), "(secret)");
+	if (cut && sb->len) {
+		sb->len -= run_secret_tail(c, sb->buf, sb->len);
+		sb->buf[sb->len] = '\0';
+	}
+}
+
 void run_redact(struct run_ctx *c)
 {
 	struct run_result *r = c->r;
@@ -340,6 +368,9 @@ void run_redact(struct run_ctx *c)
 		strbuf_free(&q);
 		strbuf_free(&w);
 	}
+	/* A reason that filled its buffer was cut: maybe inside a secret. */
+	if (strlen(r->why) == sizeof r->why - 1)
+		r->why[sizeof r->why - 1 - run_secret_tail(c, r->why, sizeof r->why - 1)] = '\0';
 }
 
 /* ---- children ------------------------------------------------------------- */
@@ -541,11 +572,11 @@ void run_log_proc(struct jsonw *w, const struct proc_result *p)
 	jsonw_key(w, "stdout");
 	jsonw_strn(w, p->out.buf ? p->out.buf : "", p->out.len);
 	jsonw_kv_int(w, "stdout_bytes", (int64_t)p->out_total);
-	jsonw_kv_bool(w, "stdout_truncated", p->out_total > p->out.len);
+	jsonw_kv_bool(w, "stdout_truncated", p->out_cut);
 	jsonw_key(w, "stderr");
 	jsonw_strn(w, p->err.buf ? p->err.buf : "", p->err.len);
 	jsonw_kv_int(w, "stderr_bytes", (int64_t)p->err_total);
-	jsonw_kv_bool(w, "stderr_truncated", p->err_total > p->err.len);
+	jsonw_kv_bool(w, "stderr_truncated", p->err_cut);
 }
 
 int run_program(struct run_ctx *c, char *const *argv, char *const *envp, const char *cwd,
@@ -566,6 +597,9 @@ int run_program(struct run_ctx *c, char *const *argv, char *const *envp, const c
 		return -1;
 	}
 	c->r->ms = p->ms;
+	/* Before anything reads a line or a part of them. */
+	run_redact_buf(c, &p->out, p->out_cut);
+	run_redact_buf(c, &p->err, p->err_cut);
 	if (p->cancelled) {
 		c->r->status = RUN_CANCELLED;
 		snprintf(c->r->why, sizeof c->r->why, "stopped (pid %d %s)", (int)p->pid,
