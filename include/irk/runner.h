@@ -6,6 +6,7 @@
  *            environment, a private working directory, a timeout that kills
  *            the whole process group, stdout and stderr captured (bounded)
  *   ansible  ansible-playbook with a temporary inventory and --extra-vars
+ *            YAML whose strings are !unsafe (never templated by ansible)
  *   http     one request through libcurl (TLS verified unless the step says
  *            "insecure": true), status and JSON body recorded
  *   notify   messages into the outbox

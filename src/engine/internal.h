@@ -30,6 +30,7 @@ struct proc_result {
 	int timed_out, cancelled;
 	struct strbuf out, err;   /* at most cap bytes each */
 	size_t out_total, err_total;
+	int out_cut, err_cut;     /* more was written than out, err keep */
 	int64_t ms;
 };
 
@@ -83,6 +84,10 @@ char *run_expand_scalar(struct run_ctx *c, int tok, const char *what, int secret
 /* Expand every string inside token tok (recursively) and append the value
  * as JSON to out. -1 (failed) on a template error. */
 int run_expand_json(struct run_ctx *c, int tok, const char *what, struct strbuf *out);
+/* run_expand_json() as YAML (flow style, which ansible reads) with every
+ * string tagged !unsafe, so ansible never templates it. Numbers keep their
+ * type. */
+int run_expand_yaml_unsafe(struct run_ctx *c, int tok, const char *what, struct strbuf *out);
 /* A duration field (number of seconds or "5m") in ms; def_s when absent. */
 int64_t run_duration_ms(struct run_ctx *c, const char *key, int64_t def_s);
 /* A string field of the definition, or NULL. */
@@ -127,6 +132,14 @@ void run_log_proc(struct jsonw *w, const struct proc_result *p);
 void run_output_text(struct strbuf *out, const char *text, size_t n, const char **why_json);
 /* Replace the values of secrets in r's output, log and why by "(secret)". */
 void run_redact(struct run_ctx *c);
+/* How many bytes at the end of s[0..n) are the start of a secret: what a
+ * cut in the middle of one leaves. 0 when none. */
+size_t run_secret_tail(const struct run_ctx *c, const char *s, size_t n);
+/* Replace every secret in a captured buffer by "(secret)", before any part
+ * of it is taken (a line, the first N bytes): a secret cut in half would
+ * no longer be found. cut: sb holds only the start of what was produced,
+ * so a tail that starts a secret goes too. */
+void run_redact_buf(const struct run_ctx *c, struct strbuf *sb, int cut);
 /* Who the engine acts as for the lifecycle layer (a senior named
  * env->actor, default "engine"). */
 struct actor;

@@ -293,6 +293,8 @@ stop:
 		drain(out[0], &r->out, &r->out_total, spec->cap);
 	if (open_err)
 		drain(err[0], &r->err, &r->err_total, spec->cap);
+	r->out_cut = r->out_total > r->out.len;
+	r->err_cut = r->err_total > r->err.len;
 	/* Nothing the step started outlives it. */
 	kill(-r->pid, SIGKILL);
 	close(out[0]);

@@ -19,6 +19,7 @@
 #include "irk/jsonw.h"
 #include "irk/model.h"
 #include "irk/play.h"
+#include "irk/sanitize.h"
 #include "irk/store.h"
 #include "irk/template.h"
 #include "internal.h"
@@ -200,7 +201,51 @@ char *run_expand_scalar(struct run_ctx *c, int tok, const char *what, int secret
 	return xstrndup(t, len);
 }
 
-int run_expand_json(struct run_ctx *c, int tok, const char *what, struct strbuf *out)
+/* A YAML double-quoted scalar for the UTF-8 string s (valid: templates
+ * render valid UTF-8). Quotes and backslashes are escaped, and so is every
+ * character YAML would not take as it is or would read as a line break:
+ * C0 and C1 controls, DEL, U+2028, U+2029, the BOM, U+FFFE and U+FFFF. */
+static void yaml_quote(struct strbuf *out, const char *s, size_t n)
+{
+	strbuf_addc(out, '"');
+	for (size_t i = 0; i < n;) {
+		unsigned cp;
+		int len = utf8_decode(s + i, n - i, &cp);
+
+		if (len <= 0) {
+			strbuf_puts(out, "\\uFFFD");
+			i++;
+			continue;
+		}
+		if (cp == '"' || cp == '\\')
+			strbuf_printf(out, "\\%c", (char)cp);
+		else if (cp < 0x20 || cp == 0x7f)
+			strbuf_printf(out, "\\x%02X", cp);
+		else if ((cp >= 0x80 && cp <= 0x9f) || cp == 0x2028 || cp == 0x2029 ||
+			 cp == 0xfeff || cp == 0xfffe || cp == 0xffff)
+			strbuf_printf(out, "\\u%04X", cp);
+		else
+			strbuf_add(out, s + i, (size_t)len);
+		i += (size_t)len;
+	}
+	strbuf_addc(out, '"');
+}
+
+/* A string value: JSON, or YAML tagged !unsafe (keys are the play's, not
+ * data, and stay untagged). */
+static void expand_quote(struct strbuf *out, const char *s, int yaml, int key)
+{
+	if (!yaml) {
+		json_quote(out, s, strlen(s));
+		return;
+	}
+	if (!key)
+		strbuf_puts(out, "!unsafe ");
+	yaml_quote(out, s, strlen(s));
+}
+
+static int expand_data(struct run_ctx *c, int tok, const char *what, struct strbuf *out,
+		       int yaml)
 {
 	struct jdoc *d = &c->def;
 	size_t len;
@@ -211,7 +256,7 @@ int run_expand_json(struct run_ctx *c, int tok, const char *what, struct strbuf 
 		char *v = run_expand(c, jdoc_str(d, tok), what);
 		if (!v)
 			return -1;
-		json_quote(out, v, strlen(v));
+		expand_quote(out, v, yaml, 0);
 		free(v);
 		return 0;
 	}
@@ -221,13 +266,12 @@ int run_expand_json(struct run_ctx *c, int tok, const char *what, struct strbuf 
 		strbuf_addc(out, obj ? '{' : '[');
 		for (int e = jdoc_first(d, tok); e >= 0; e = jdoc_next(d, tok, e), first = 0) {
 			if (!first)
-				strbuf_addc(out, ',');
+				strbuf_puts(out, yaml ? ", " : ",");
 			if (obj) {
-				const char *k = jdoc_str(d, e - 1);
-				json_quote(out, k, strlen(k));
-				strbuf_addc(out, ':');
+				expand_quote(out, jdoc_str(d, e - 1), yaml, 1);
+				strbuf_puts(out, yaml ? ": " : ":");
 			}
-			if (run_expand_json(c, e, what, out))
+			if (expand_data(c, e, what, out, yaml))
 				return -1;
 		}
 		strbuf_addc(out, obj ? '}' : ']');
@@ -235,9 +279,23 @@ int run_expand_json(struct run_ctx *c, int tok, const char *what, struct strbuf 
 	}
 	default:
 		t = jdoc_scalar_text(d, tok, &len);
+		/* YAML 1.1 (ansible's) reads 1e5 as a string unless told. */
+		if (yaml && jdoc_type(d, tok) == JD_NUMBER &&
+		    (memchr(t, '.', len) || memchr(t, 'e', len) || memchr(t, 'E', len)))
+			strbuf_puts(out, "!!float ");
 		strbuf_add(out, t ? t : "null", t ? len : 4);
 		return 0;
 	}
+}
+
+int run_expand_json(struct run_ctx *c, int tok, const char *what, struct strbuf *out)
+{
+	return expand_data(c, tok, what, out, 0);
+}
+
+int run_expand_yaml_unsafe(struct run_ctx *c, int tok, const char *what, struct strbuf *out)
+{
+	return expand_data(c, tok, what, out, 1);
 }
 
 static void replace_all(struct strbuf *sb, const char *needle, size_t nl, const char *with)
@@ -258,6 +316,34 @@ static void replace_all(struct strbuf *sb, const char *needle, size_t nl, const 
 	strbuf_add(&o, p, sb->len - (size_t)(p - sb->buf));
 	strbuf_free(sb);
 	*sb = o;
+}
+
+size_t run_secret_tail(const struct run_ctx *c, const char *s, size_t n)
+{
+	size_t cut = 0;
+
+	for (size_t i = 0; i < c->nsecrets; i++) {
+		const char *v = c->secrets[i];
+		size_t k = strlen(v);
+
+		/* The longest proper start of v that ends s. */
+		for (k = k > n + 1 ? n + 1 : k; k-- > cut + 1;)
+			if (!memcmp(s + n - k, v, k)) {
+				cut = k;
+				break;
+			}
+	}
+	return cut;
+}
+
+void run_redact_buf(const struct run_ctx *c, struct strbuf *sb, int cut)
+{
+	for (size_t i = 0; i < c->nsecrets; i++)
+		replace_all(sb, c->secrets[i], strlen(c->secrets[i]), "(secret)");
+	if (cut && sb->len) {
+		sb->len -= run_secret_tail(c, sb->buf, sb->len);
+		sb->buf[sb->len] = '\0';
+	}
 }
 
 void run_redact(struct run_ctx *c)
@@ -282,6 +368,9 @@ void run_redact(struct run_ctx *c)
 		strbuf_free(&q);
 		strbuf_free(&w);
 	}
+	/* A reason that filled its buffer was cut: maybe inside a secret. */
+	if (strlen(r->why) == sizeof r->why - 1)
+		r->why[sizeof r->why - 1 - run_secret_tail(c, r->why, sizeof r->why - 1)] = '\0';
 }
 
 /* ---- children ------------------------------------------------------------- */
@@ -483,11 +572,11 @@ void run_log_proc(struct jsonw *w, const struct proc_result *p)
 	jsonw_key(w, "stdout");
 	jsonw_strn(w, p->out.buf ? p->out.buf : "", p->out.len);
 	jsonw_kv_int(w, "stdout_bytes", (int64_t)p->out_total);
-	jsonw_kv_bool(w, "stdout_truncated", p->out_total > p->out.len);
+	jsonw_kv_bool(w, "stdout_truncated", p->out_cut);
 	jsonw_key(w, "stderr");
 	jsonw_strn(w, p->err.buf ? p->err.buf : "", p->err.len);
 	jsonw_kv_int(w, "stderr_bytes", (int64_t)p->err_total);
-	jsonw_kv_bool(w, "stderr_truncated", p->err_total > p->err.len);
+	jsonw_kv_bool(w, "stderr_truncated", p->err_cut);
 }
 
 int run_program(struct run_ctx *c, char *const *argv, char *const *envp, const char *cwd,
@@ -508,6 +597,9 @@ int run_program(struct run_ctx *c, char *const *argv, char *const *envp, const c
 		return -1;
 	}
 	c->r->ms = p->ms;
+	/* Before anything reads a line or a part of them. */
+	run_redact_buf(c, &p->out, p->out_cut);
+	run_redact_buf(c, &p->err, p->err_cut);
 	if (p->cancelled) {
 		c->r->status = RUN_CANCELLED;
 		snprintf(c->r->why, sizeof c->r->why, "stopped (pid %d %s)", (int)p->pid,

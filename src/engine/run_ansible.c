@@ -1,5 +1,11 @@
 /* run_ansible.c: the ansible step: ansible-playbook with an argv (no
- * shell), a temporary inventory and the step's vars as --extra-vars JSON.
+ * shell), a temporary inventory and the step's vars as --extra-vars.
+ *
+ * Ansible templates the strings of extra vars with Jinja on the
+ * controller, where `{{ lookup('pipe', ...) }}` runs a command. The vars
+ * are built from alert fields, which an attacker writes, so they go to
+ * ansible as a YAML file in which every string is tagged !unsafe: ansible
+ * hands such values to the playbook as they are and never templates them.
  *
  * "hosts" (a template) names either a group (every host of the incidents
  * whose name without its trailing number is that group: web-01, web-02 are
@@ -159,7 +165,8 @@ int run_ansible(const struct run_env *env, struct run_result *r)
 	struct run_ctx c;
 	struct inv inv = { 0 };
 	struct proc_result p = { 0 };
-	struct strbuf ini = STRBUF_INIT, vars = STRBUF_INIT, pbpath = STRBUF_INIT;
+	struct strbuf ini = STRBUF_INIT, vars = STRBUF_INIT, yaml = STRBUF_INIT;
+	struct strbuf pbpath = STRBUF_INIT;
 	struct jsonw w;
 	char **argv = NULL, **envp = NULL, prog[4096], inv_path[4200], vars_path[4200];
 	char group[256], status[64], *hosts = NULL, *pb = NULL;
@@ -210,11 +217,15 @@ int run_ansible(const struct run_env *env, struct run_result *r)
 			run_fail(r, 1, "vars must be an object");
 			goto out;
 		}
-		if (run_expand_json(&c, v, "vars", &vars))
+		/* JSON for the log, YAML for ansible. */
+		if (run_expand_json(&c, v, "vars", &vars) ||
+		    run_expand_yaml_unsafe(&c, v, "vars", &yaml))
 			goto out;
 	} else {
 		strbuf_puts(&vars, "{}");
+		strbuf_puts(&yaml, "{}");
 	}
+	strbuf_addc(&yaml, '\n');
 	bin = env->cfg ? config_get(env->cfg, "engine.ansible") : NULL;
 	if (!bin || !*bin)
 		bin = "ansible-playbook";
@@ -224,7 +235,7 @@ int run_ansible(const struct run_env *env, struct run_result *r)
 	}
 	if (run_workdir(&c) ||
 	    write_file(&c, "inventory.ini", strbuf_str(&ini), inv_path, sizeof inv_path) ||
-	    write_file(&c, "vars.json", strbuf_str(&vars), vars_path, sizeof vars_path))
+	    write_file(&c, "vars.yml", strbuf_str(&yaml), vars_path, sizeof vars_path))
 		goto out;
 
 	run_strv_add(&argv, &argc, xstrdup(prog));
@@ -294,6 +305,7 @@ out:
 	run_strv_free(inv.hosts, inv.n);
 	strbuf_free(&ini);
 	strbuf_free(&vars);
+	strbuf_free(&yaml);
 	strbuf_free(&pbpath);
 	free(hosts);
 	free(pb);

@@ -50,8 +50,11 @@ static size_t on_data(char *p, size_t size, size_t n, void *arg)
 	size_t len = size * n;
 
 	if (s->body.len + len > s->cap) {
+		/* Keep what fits (the first max_bytes), then stop reading
+		 * (CURLE_WRITE_ERROR). */
+		strbuf_add(&s->body, p, s->cap - s->body.len);
 		s->over = 1;
-		return 0;   /* CURLE_WRITE_ERROR: stop reading */
+		return 0;
 	}
 	strbuf_add(&s->body, p, len);
 	return len;
@@ -170,8 +173,8 @@ static char *expand_url(struct run_ctx *c, const char *src)
 	return v;
 }
 
-static void record_body(struct strbuf *out, struct jsonw *log, const struct sink *s,
-			const char *ctype)
+static void record_body(struct run_ctx *c, struct strbuf *out, struct jsonw *log,
+			const struct sink *s, const char *ctype)
 {
 	struct jdoc d;
 	struct jdoc_error je;
@@ -188,6 +191,9 @@ static void record_body(struct strbuf *out, struct jsonw *log, const struct sink
 		jdoc_canonical(&d, 0, out);
 	} else {
 		size_t keep = n < RUN_CAPTURE_MAX ? n : RUN_CAPTURE_MAX;
+		/* Secrets went before (run_redact_buf); a cut may fall in one. */
+		if (keep < n)
+			keep -= run_secret_tail(c, b, keep);
 		strbuf_puts(out, ",\"text\":");
 		json_quote(out, b, keep);
 		if ((ctype && strstr(ctype, "json")) || b[i] == '{' || b[i] == '[') {
@@ -307,7 +313,9 @@ int run_http(const struct run_env *env, struct run_result *r)
 	jsonw_kv_str(&w, "content_type", ctype);
 	jsonw_kv_int(&w, "bytes", (int64_t)s.body.len);
 	strbuf_printf(&r->output, "{\"status\":%ld", status);
-	record_body(&r->output, &w, &s, ctype);
+	/* The server may echo a header back: secrets go before any cut. */
+	run_redact_buf(&c, &s.body, s.over);
+	record_body(&c, &r->output, &w, &s, ctype);
 	strbuf_addc(&r->output, '}');
 
 	if (s.cancelled || cc == CURLE_ABORTED_BY_CALLBACK) {

@@ -5,12 +5,7 @@
 # and PLAY RECAP is in the step's output.
 . "$IRK_TOP/tests/e2e/lib.sh"
 . "$IRK_TOP/tests/e2e/engine.inc"
-
-if ! command -v ansible-playbook >/dev/null 2>&1; then
-	not_ok "ansible-playbook is installed (contrib/deps.sh installs ansible-core)"
-	done_testing
-	exit 1
-fi
+need_ansible
 
 cat >"$T/plays/sample.yml" <<'EOF'
 - hosts: all

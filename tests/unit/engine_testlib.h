@@ -125,6 +125,26 @@ static inline char *testlib_get(const char *s, const char *key)
 	return out;
 }
 
+/* The length of the longest piece of secret (at least min bytes, taken
+ * from its start or its end) found in text; 0 when none. A secret cut in
+ * half by a truncation leaves its start, or its end, behind. */
+static inline size_t testlib_fragment(const char *text, const char *secret, size_t min)
+{
+	size_t n = strlen(secret), best = 0;
+	char *piece = malloc(n + 1);
+
+	for (size_t k = min; k <= n; k++) {
+		memcpy(piece, secret, k);
+		piece[k] = '\0';
+		if (strstr(text, piece))
+			best = k;
+		if (strstr(text, secret + n - k) && k > best)
+			best = k;
+	}
+	free(piece);
+	return best;
+}
+
 static inline int64_t testlib_mono_ms(void)
 {
 	struct timespec ts;

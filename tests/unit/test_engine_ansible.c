@@ -1,6 +1,6 @@
 /* test_engine_ansible.c: what the ansible runner hands ansible-playbook
  * (argv, inventory from a group of known hosts or a list, --extra-vars
- * JSON, a clean environment) and what it makes of the answer (PLAY RECAP,
+ * YAML with every string !unsafe, a clean environment) and what it makes of the answer (PLAY RECAP,
  * exit codes), with a stand-in program that records what it got. The real
  * ansible-core run is tests/e2e/engine_ansible.sh. */
 #include "engine_testlib.h"
@@ -94,12 +94,12 @@ Test(ansible, a_group_of_known_hosts_becomes_the_inventory)
 	inv = file("inventory");
 	cr_assert_str_eq(inv, "[web]\nweb-01\nweb-02\n");
 	vars = file("vars");
-	cr_assert_str_eq(vars, "{\"factor\":\"10\",\"why\":\"IR-7\",\"n\":3}");
+	cr_assert_str_eq(vars, "{\"factor\": !unsafe \"10\", \"why\": !unsafe \"IR-7\", \"n\": 3}\n");
 	argv = file("argv");
 	/* The temporary paths vary: compare the parts around them. */
 	cr_assert(strstr(argv, "-c\nlocal\n--check\n--extra-vars\n@"), "%s", argv);
 	cr_assert(strstr(argv, "/inventory.ini\n-c"), "%s", argv);
-	snprintf(want, sizeof want, "/vars.json\n%s/site.yml\n", tmp_dir());
+	snprintf(want, sizeof want, "/vars.yml\n%s/site.yml\n", tmp_dir());
 	cr_assert(strstr(argv, want), "%s", argv);
 	env = file("env");
 	cr_assert(strstr(env, "ANSIBLE_NOCOLOR=1"), "%s", env);
@@ -165,5 +165,51 @@ Test(ansible, missing_playbook)
 	cr_assert_eq(run("{\"playbook\": \"nope.yml\", \"hosts\": \"web-01\"}", NULL, &r), RUN_FAILED);
 	cr_assert(r.permanent);
 	cr_assert(strstr(r.why, "nope.yml: No such file or directory"), "%s", r.why);
+	run_result_free(&r);
+}
+
+/* Loads the vars file the way ansible does (PyYAML, !unsafe as a marker)
+ * and prints it as JSON with each string prefixed "U:" when it was tagged
+ * !unsafe, so the test sees both the values and the tags. */
+static const char yaml_dump[] =
+	"import json, sys, yaml\n"
+	"class L(yaml.SafeLoader): pass\n"
+	"L.add_constructor('!unsafe', lambda l, n: 'U:' + l.construct_scalar(n))\n"
+	"v = yaml.load(open(sys.argv[1], encoding='utf-8'), Loader=L)\n"
+	"open(sys.argv[2], 'w', encoding='utf-8').write(json.dumps(v, ensure_ascii=False))\n";
+
+Test(ansible, vars_reach_ansible_as_unsafe_yaml_with_every_character_intact)
+{
+	/* Quotes, backslashes, YAML syntax, line breaks (also U+2028 and
+	 * NEL, which YAML would fold), controls, a BOM, Jinja, non-ASCII. */
+	const char *evil = "a\"b\\c'd: {{ lookup('pipe', 'id') }} #x\n\tz\x01\x7f"
+			   "\xc2\x85\xe2\x80\xa8\xef\xbb\xbf!!python/object: [] & * | > % @ `"
+			   " \xc3\xa9\xe2\x86\x92\xf0\x9f\x94\xa5";
+	const char *fields[] = { "alert.rule_name", evil, NULL };
+	struct run_result r;
+	char *py = tmp_write("dump.py", yaml_dump, sizeof yaml_dump - 1, 0600);
+	char *vp = tmp_path("vars"), *out = tmp_path("vars.out");
+	const char *argv[] = { "/usr/bin/python3", py, vp, out, NULL };
+	json_t *j, *want;
+	char *got;
+
+	cr_assert_eq(run("{\"playbook\": \"site.yml\", \"hosts\": \"web-01\", \"vars\": {"
+			 "\"sig\": \"{{alert.rule_name}}\", \"list\": [\"{{alert.rule_name}}\", 1.5, "
+			 "1e5, -7, true, null, {\"k\": \"v\"}], \"odd key\\\"\": \"x\"}}", fields, &r),
+		     RUN_DONE, "%s", r.why);
+	cr_assert_eq(testlib_spawn_wait(argv), 0, "PyYAML could not read %s", vp);
+	got = testlib_slurp(out);
+	j = testlib_json(got);
+	want = json_pack("{s:s+, s:[s+, f, f, i, b, n, {s:s}], s:s}", "sig", "U:", evil, "list",
+			 "U:", evil, 1.5, 1e5, -7, 1, "k", "U:v", "odd key\"", "U:x");
+	cr_assert_not_null(want);
+	cr_assert(json_equal(j, want), "PyYAML read:\n%s\nwant:\n%s", got,
+		  json_dumps(want, JSON_COMPACT | JSON_ENSURE_ASCII));
+	json_decref(j);
+	json_decref(want);
+	free(got);
+	free(py);
+	free(vp);
+	free(out);
 	run_result_free(&r);
 }

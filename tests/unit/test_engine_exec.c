@@ -304,6 +304,72 @@ Test(exec, secrets_only_in_env_and_never_recorded)
 	run_result_free(&r);
 }
 
+#define SECRET "SUPERSECRETTOKEN-2b9f"
+
+/* Every piece of what the step recorded holds no 4 bytes of the secret. */
+static void assert_no_fragment(const struct run_result *r)
+{
+	cr_assert_eq(testlib_fragment(r->why, SECRET, 4), 0, "why: %s", r->why);
+	cr_assert_eq(testlib_fragment(r->output.buf, SECRET, 4), 0, "output: %.300s...",
+		     r->output.buf + (r->output.len > 300 ? r->output.len - 300 : 0));
+	cr_assert_eq(testlib_fragment(r->log.buf, SECRET, 4), 0, "log ends: ...%s",
+		     r->log.buf + (r->log.len > 400 ? r->log.len - 400 : 0));
+}
+
+Test(exec, a_secret_cut_by_the_one_line_reason_leaves_no_fragment)
+{
+	struct run_result r;
+
+	setenv("IRK_SECRET_TOKEN", SECRET, 1);
+	/* 190 zeros and the secret: the reason's 199 bytes end in its middle. */
+	cr_assert_eq(testlib_run("exec", "{\"argv\": [\"sh\", \"-c\", \"printf '%0190d%s\\\\n' 0 "
+				 "\\\"$TOK\\\" >&2; exit 3\"], \"env\": {\"TOK\": \"{{secret.token}}\"}}",
+				 cfg, NULL, &r), RUN_FAILED);
+	cr_assert(!strncmp(r.why, "exit status 3: 0000", 19), "%s", r.why);
+	assert_no_fragment(&r);
+	cr_assert(strstr(r.why, "0(secret)"), "%s", r.why);
+	run_result_free(&r);
+}
+
+Test(exec, a_secret_cut_by_the_capture_limit_leaves_no_fragment)
+{
+	struct run_result r;
+	json_t *log;
+
+	setenv("IRK_SECRET_TOKEN", SECRET, 1);
+	/* The 64 KiB kept of each stream end 5 bytes into the secret. */
+	cr_assert_eq(testlib_run("exec", "{\"argv\": [\"sh\", \"-c\", \"printf '%065531d%s\\\\n' 0 "
+				 "\\\"$TOK\\\"; printf '%065531d%s\\\\n' 0 \\\"$TOK\\\" >&2\"], \"env\": "
+				 "{\"TOK\": \"{{secret.token}}\"}}", cfg, NULL, &r), RUN_DONE, "%s", r.why);
+	assert_no_fragment(&r);
+	log = testlib_json(r.log.buf);
+	cr_assert(json_is_true(json_object_get(log, "stdout_truncated")), "%s", r.log.buf);
+	cr_assert(json_is_true(json_object_get(log, "stderr_truncated")));
+	cr_assert_eq(json_integer_value(json_object_get(log, "stdout_bytes")),
+		     65531 + strlen(SECRET) + 1);
+	/* Only the piece of the secret went: the zeros are all there. */
+	cr_assert_eq(strlen(json_string_value(json_object_get(log, "stdout"))), 65531);
+	cr_assert_eq(strlen(json_string_value(json_object_get(log, "stderr"))), 65531);
+	json_decref(log);
+	run_result_free(&r);
+}
+
+Test(exec, a_whole_secret_in_a_capture_that_shrinks_is_not_called_truncated)
+{
+	struct run_result r;
+	json_t *log;
+
+	setenv("IRK_SECRET_TOKEN", SECRET, 1);
+	cr_assert_eq(testlib_run("exec", "{\"argv\": [\"sh\", \"-c\", \"echo \\\"$TOK\\\" >&2\"], "
+				 "\"env\": {\"TOK\": \"{{secret.token}}\"}}", cfg, NULL, &r),
+		     RUN_DONE, "%s", r.why);
+	log = testlib_json(r.log.buf);
+	cr_assert_str_eq(json_string_value(json_object_get(log, "stderr")), "(secret)\n");
+	cr_assert(json_is_false(json_object_get(log, "stderr_truncated")), "%s", r.log.buf);
+	json_decref(log);
+	run_result_free(&r);
+}
+
 Test(exec, secret_from_the_config)
 {
 	struct run_result r;

@@ -180,6 +180,54 @@ Test(http, secret_header_is_sent_but_never_recorded)
 	run_result_free(&r);
 }
 
+#define TOKEN "tok-9f8e7d6c5b4a3"
+
+/* A request to /pad?n=N (N bytes, then the token the server was sent)
+ * with max_bytes max (0: the default), ending as status says; nothing it
+ * recorded may hold 4 bytes of the token. The text kept; caller frees. */
+static char *pad_text(int n, int max, int status, struct run_result *r)
+{
+	char fmt[512];
+
+	setenv("IRK_SECRET_EDR_TOKEN", TOKEN, 1);
+	snprintf(fmt, sizeof fmt, "{\"url\": \"http://127.0.0.1:PORT/pad?n=%d\", \"max_bytes\": %d, "
+		 "\"headers\": {\"Authorization\": \"Bearer {{secret.edr_token}}\"}}", n,
+		 max ? max : RUN_HTTP_MAX);
+	cr_assert_eq(testlib_run("http", def(fmt), cfg, NULL, r), status, "%s", r->why);
+	cr_assert_eq(testlib_fragment(r->why, TOKEN, 4), 0, "why: %s", r->why);
+	cr_assert_eq(testlib_fragment(r->output.buf, TOKEN, 4), 0, "output ends: ...%s",
+		     r->output.buf + (r->output.len > 200 ? r->output.len - 200 : 0));
+	cr_assert_eq(testlib_fragment(r->log.buf, TOKEN, 4), 0, "log: %s", r->log.buf);
+	return testlib_get(r->output.buf, "text");
+}
+
+Test(http, a_secret_cut_by_the_kept_text_leaves_no_fragment)
+{
+	struct run_result r;
+	/* The 64 KiB of text kept end 5 bytes into the echoed token. */
+	char *text = pad_text(65531, 0, RUN_DONE, &r);
+
+	/* The token was replaced before the cut: the cut falls in "(secret)". */
+	cr_assert_eq(strlen(text), RUN_CAPTURE_MAX);
+	cr_assert_eq(strspn(text, "x"), 65531);
+	cr_assert_str_eq(text + 65531, "(secr");
+	free(text);
+	run_result_free(&r);
+}
+
+Test(http, a_secret_cut_by_max_bytes_leaves_no_fragment)
+{
+	struct run_result r;
+	char *text = pad_text(100, 105, RUN_FAILED, &r);
+
+	cr_assert_str_eq(r.why, "the response is larger than 105 bytes (max_bytes)");
+	/* What fit is kept, up to where the token starts. */
+	cr_assert_str_eq(text, "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
+			 "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx");
+	free(text);
+	run_result_free(&r);
+}
+
 Test(http, header_values_cannot_add_headers)
 {
 	const char *fields[] = { "alert.user", "bob\r\nX-Admin: 1", NULL };
