@@ -54,6 +54,7 @@ static const struct config_key keys[] = {
 	{ "engine.tmpdir", CK_TEXT, NULL, "where steps get their private working directory (default $TMPDIR or /tmp)" },
 	{ "engine.ansible", CK_TEXT, "ansible-playbook", "the ansible-playbook program (looked up in engine.path)" },
 	{ "engine.cafile", CK_TEXT, NULL, "CA bundle http steps verify servers with (default: the system's)" },
+	{ "engine.proxy", CK_TEXT, NULL, "proxy http steps go through (default: none; the environment's http_proxy is ignored)" },
 	{ "plays.path", CK_TEXT, NULL, "extra play directories, colon-separated (also $IRK_PLAYS)" },
 	{ "xmpp.jid", CK_TEXT, NULL, "XMPP account used for notify steps" },
 	{ "xmpp.password", CK_SECRET, NULL, "its password (the file must not be group/world readable)" },

@@ -216,7 +216,7 @@ int run_http(const struct run_env *env, struct run_result *r)
 	struct strbuf body = STRBUF_INIT;
 	struct jsonw w;
 	char errbuf[CURL_ERROR_SIZE] = "", *url = NULL, *ctype = NULL;
-	const char *method;
+	const char *method, *proxy;
 	int64_t timeout_ms, max;
 	int has_ctype = 0, has_body = 0, insecure = 0, v;
 	long status = 0;
@@ -284,6 +284,12 @@ int run_http(const struct run_env *env, struct run_result *r)
 	curl_easy_setopt(cu, CURLOPT_HTTPHEADER, h);
 	curl_easy_setopt(cu, CURLOPT_SSL_VERIFYPEER, insecure ? 0L : 1L);
 	curl_easy_setopt(cu, CURLOPT_SSL_VERIFYHOST, insecure ? 0L : 2L);
+	/* A proxy in the environment of whoever started irk is not where a
+	 * step's headers (its secrets) go: only engine.proxy is, for every
+	 * host (no_proxy is ignored too). "" turns libcurl's lookup off. */
+	proxy = env->cfg ? config_get(env->cfg, "engine.proxy") : NULL;
+	curl_easy_setopt(cu, CURLOPT_PROXY, proxy ? proxy : "");
+	curl_easy_setopt(cu, CURLOPT_NOPROXY, "");
 	if (env->cfg && config_get(env->cfg, "engine.cafile"))
 		curl_easy_setopt(cu, CURLOPT_CAINFO, config_get(env->cfg, "engine.cafile"));
 	if (!strcmp(method, "HEAD"))

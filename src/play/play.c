@@ -417,6 +417,32 @@ static void title_var(const char *name, int offset, void *arg)
 		       "it will show the braces (use instructions)", name);
 }
 
+static void secret_var(const char *name, int offset, void *arg)
+{
+	struct var_check *vc = arg;
+
+	if (!strncmp(name, "secret.", 7))
+		report(vc->l, str_pos(vc->l, vc->tok, (size_t)offset), 1,
+		       "%s is sent in clear text: the url is http://, not https://", name);
+}
+
+/* Secrets in the headers of a request to an http:// url: a warning at
+ * each. */
+static void check_clear_secrets(struct lint *l, int headers)
+{
+	if (jdoc_type(&l->d, headers) != JD_OBJECT)
+		return;
+	for (int e = jdoc_first(&l->d, headers); e >= 0; e = jdoc_next(&l->d, headers, e)) {
+		struct tmpl *t;
+		struct var_check vc = { l, e, 0, 0, 1 };
+
+		if (jdoc_type(&l->d, e) != JD_STRING || !(t = tmpl_parse(jdoc_str(&l->d, e), NULL)))
+			continue;
+		tmpl_each_var(t, secret_var, &vc);
+		tmpl_free(&t);
+	}
+}
+
 /* Titles are expanded once, at assignment: warn about fields that only
  * exist later. */
 static void check_title_time(struct lint *l, int v)
@@ -745,8 +771,12 @@ static void check_kind(struct lint *l, int i, int s, int kind)
 			if (strncmp(u, "http://", 7) && strncmp(u, "https://", 8))
 				report(l, tok_pos(l, v), 0, "url must start with http:// or https://");
 		}
-		if ((v = jdoc_get(d, s, "headers")) >= 0)
+		if ((v = jdoc_get(d, s, "headers")) >= 0) {
+			int u = jdoc_get(d, s, "url");
 			check_tmpl_map(l, v, i, "headers", 1);
+			if (jdoc_type(d, u) == JD_STRING && !strncmp(jdoc_str(d, u), "http://", 7))
+				check_clear_secrets(l, v);
+		}
 		if ((v = jdoc_get(d, s, "body")) >= 0)
 			check_tmpl_tree(l, v, i, "body");
 		if ((v = jdoc_get(d, s, "insecure")) >= 0 && !want(l, v, JD_TRUE, "insecure") &&

@@ -210,24 +210,29 @@ static inline char *testlib_slurp(const char *path)
 static inline pid_t testlib_http_start(const char *const *args, int *port)
 {
 	extern char **environ;
-	const char *argv[8] = { "/usr/bin/python3", "tests/fixtures/http_server.py" };
+	const char *argv[9] = { "/usr/bin/python3", "tests/fixtures/http_server.py", "--until-eof" };
 	posix_spawn_file_actions_t fa;
-	int fds[2], n = 2;
+	int fds[2], in[2], n = 3;
 	pid_t pid;
 	char buf[32] = "";
 	size_t got = 0;
 
-	for (; args && *args && n < 7; args++)
+	for (; args && *args && n < 8; args++)
 		argv[n++] = *args;
 	argv[n] = NULL;
 	cr_assert_eq(pipe(fds), 0);
+	/* The server's stdin: this process keeps the other end open (and no
+	 * child of it inherits that), so the server ends with the test. */
+	cr_assert_eq(pipe2(in, O_CLOEXEC), 0);
 	posix_spawn_file_actions_init(&fa);
+	posix_spawn_file_actions_adddup2(&fa, in[0], 0);
 	posix_spawn_file_actions_adddup2(&fa, fds[1], 1);
 	posix_spawn_file_actions_addclose(&fa, fds[0]);
 	cr_assert_eq(posix_spawn(&pid, argv[0], &fa, NULL, (char *const *)argv, environ), 0,
 		     "cannot start the HTTP server (tests run from the repo root)");
 	posix_spawn_file_actions_destroy(&fa);
 	close(fds[1]);
+	close(in[0]);
 	while (got < sizeof buf - 1 && !strchr(buf, '\n')) {
 		struct pollfd pf = { fds[0], POLLIN, 0 };
 		ssize_t r;

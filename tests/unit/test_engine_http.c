@@ -228,6 +228,48 @@ Test(http, a_secret_cut_by_max_bytes_leaves_no_fragment)
 	run_result_free(&r);
 }
 
+/* Whoever started irk may have a proxy in its environment: that is not
+ * where a step's headers (its secrets) go. Only engine.proxy is. */
+Test(http, a_proxy_only_from_engine_proxy_never_from_the_environment)
+{
+	const char *vars[] = { "http_proxy", "https_proxy", "HTTPS_PROXY", "ALL_PROXY", "all_proxy" };
+	char *log = tmp_path("proxy.log"), *seen, proxy[64];
+	const char *args[] = { "--log", log, NULL };
+	struct run_result r;
+	int pport;
+	pid_t px = testlib_http_start(args, &pport);
+	char *path;
+
+	snprintf(proxy, sizeof proxy, "http://127.0.0.1:%d", pport);
+	for (size_t i = 0; i < sizeof vars / sizeof *vars; i++)
+		setenv(vars[i], proxy, 1);
+	unsetenv("no_proxy");
+	unsetenv("NO_PROXY");
+	setenv("IRK_SECRET_EDR_TOKEN", TOKEN, 1);
+	cr_assert_eq(testlib_run("http", def("{\"url\": \"http://127.0.0.1:PORT/echo\", \"headers\": "
+					     "{\"Authorization\": \"Bearer {{secret.edr_token}}\"}}"),
+				 cfg, NULL, &r), RUN_DONE, "%s", r.why);
+	/* Straight to the server: a proxy gets the whole URL as the path. */
+	path = testlib_get(r.output.buf, "body");
+	cr_assert(strstr(path, "\"path\":\"/echo\""), "%s", path);
+	free(path);
+	cr_assert_null(testlib_slurp(log), "the proxy of the environment got a request");
+	run_result_free(&r);
+
+	/* engine.proxy is used, whatever no_proxy says. */
+	setenv("no_proxy", "*", 1);
+	cr_assert_eq(config_set(cfg, "engine.proxy", proxy, NULL), IRK_OK);
+	cr_assert_eq(testlib_run("http", def("{\"url\": \"http://127.0.0.1:PORT/echo\"}"), cfg, NULL,
+				 &r), RUN_DONE, "%s", r.why);
+	seen = testlib_slurp(log);
+	cr_assert_not_null(seen, "engine.proxy was not used");
+	cr_assert(strstr(seen, "GET http://127.0.0.1:"), "%s", seen);
+	free(seen);
+	run_result_free(&r);
+	testlib_http_stop(px);
+	free(log);
+}
+
 Test(http, header_values_cannot_add_headers)
 {
 	const char *fields[] = { "alert.user", "bob\r\nX-Admin: 1", NULL };

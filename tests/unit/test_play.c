@@ -182,6 +182,20 @@ Test(play, secrets_only_where_they_are_not_recorded)
 		"(never recorded)\n");
 }
 
+/* A secret in the headers of a request to an http:// url travels in
+ * clear: a warning at the secret; over https:// nothing is said. */
+Test(play, a_secret_sent_over_plain_http_is_a_warning)
+{
+	expect_lint(HEAD
+		"  {\"id\": \"a\", \"stage\": \"new\", \"kind\": \"http\", \"title\": \"x\",\n"
+		"   \"url\": \"http://edr.example/api\",\n"
+		"   \"headers\": {\"Authorization\": \"Bearer {{secret.edr}}\", \"X-Host\": \"{{alert.host}}\"}},\n"
+		"  {\"id\": \"b\", \"stage\": \"new\", \"kind\": \"http\", \"title\": \"y\",\n"
+		"   \"url\": \"https://edr.example/api\",\n"
+		"   \"headers\": {\"Authorization\": \"Bearer {{secret.edr}}\"}}]}\n",
+		"t.json:6:43: warning: secret.edr is sent in clear text: the url is http://, not https://\n");
+}
+
 /* bin/prog in argv[0] is the program beside the play: the stored step
  * gets its absolute path; a missing one is a warning at argv[0]. */
 Test(play, exec_program_beside_the_play)
