@@ -13,6 +13,7 @@
  * them in that group, so the playbook may say `hosts: all` or the group. The
  * run happens in a private directory that also serves as HOME, so no
  * ansible.cfg or ~/.ansible of whoever started irk is read. */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -37,9 +38,14 @@ struct inv {
 static int valid_host(const char *h)
 {
 	size_t n = strlen(h);
+	struct in6_addr a6;
 
+	/* A colon is the port in an inventory line ("web-01:2222" would send
+	 * the play to another port): only in a whole IPv6 address. */
+	if (strchr(h, ':'))
+		return inet_pton(AF_INET6, h, &a6) == 1;
 	return n && n < 254 && h[0] != '-' && h[0] != '[' &&
-	       strspn(h, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._:-") == n;
+	       strspn(h, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-") == n;
 }
 
 static int add_host(struct inv *v, const char *h)

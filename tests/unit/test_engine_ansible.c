@@ -145,6 +145,28 @@ Test(ansible, host_names_cannot_inject_inventory_lines)
 	run_result_free(&r);
 }
 
+/* host:port in an inventory line is a port: an alert's host cannot send
+ * the play to another port. A whole IPv6 address still is a host. */
+Test(ansible, a_colon_is_only_an_ipv6_address)
+{
+	const char *fields[] = { "alert.host", "web-01:2222", NULL };
+	const char *fields6[] = { "alert.host", "2001:db8::7", NULL };
+	struct run_result r;
+	char *inv;
+
+	cr_assert_eq(run("{\"playbook\": \"site.yml\", \"hosts\": \"{{alert.host}}\"}", fields, &r),
+		     RUN_FAILED);
+	cr_assert(r.permanent);
+	cr_assert_str_eq(r.why, "hosts: 'web-01:2222' is not a host or group name");
+	run_result_free(&r);
+	cr_assert_eq(run("{\"playbook\": \"site.yml\", \"hosts\": \"{{alert.host}}\"}", fields6, &r),
+		     RUN_DONE, "%s", r.why);
+	inv = file("inventory");
+	cr_assert_str_eq(inv, "[targets]\n2001:db8::7\n");
+	free(inv);
+	run_result_free(&r);
+}
+
 Test(ansible, failed_task_fails_the_step)
 {
 	struct run_result r;
