@@ -616,6 +616,8 @@ static void *keeper_main(void *arg)
 		struct pollfd pf = { e->stop_fd, POLLIN, 0 };
 		int64_t now = proc_mono_ms();
 		maintain(w);
+		/* Left by a step in another session and orphaned since. */
+		proc_sweep();
 		/* Once a second at most: each one ends with an fsync. */
 		if (now >= next_checkpoint) {
 			store_checkpoint(w->s);
@@ -757,6 +759,8 @@ struct engine *engine_start_opts(const char *db_path, const struct config *cfg,
 	if (getrandom(&nonce, sizeof nonce, 0) != (ssize_t)sizeof nonce)
 		nonce = (unsigned short)(proc_mono_ms() & 0xffff);
 	run_http_global_init();
+	/* What a step leaves running in another session comes to us. */
+	proc_reaper();
 	{
 		int swept = run_workdir_sweep(cfg);
 		if (swept)
@@ -824,6 +828,7 @@ void engine_stop(struct engine **ep)
 			pthread_join(e->w[i].th, NULL);
 	if (e->keeper.started)
 		pthread_join(e->keeper.th, NULL);
+	proc_sweep();
 	if (e->w[0].started)
 		engine_log(e, "sequencer stopped");
 	if (e->stop_fd >= 0)

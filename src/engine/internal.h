@@ -42,6 +42,13 @@ struct proc_result {
  * (r->spawn_errno). */
 int proc_run(const struct proc_spec *spec, struct proc_result *r);
 void proc_result_free(struct proc_result *r);
+/* Make this process a child subreaper (the engine does, once): what a
+ * program starts and leaves behind in another session becomes our child. */
+void proc_reaper(void);
+/* Kill every child of ours marked by a run that has ended (IRK_RUN in its
+ * environment) and reap zombies; proc_run does it when a program ends, the
+ * engine's keeper every round. */
+void proc_sweep(void);
 /* "exit status 3", "killed by SIGKILL" into buf. */
 const char *proc_status_text(int status, char *buf, size_t n);
 /* Find an executable program in path (colon-separated) unless name holds

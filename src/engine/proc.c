@@ -4,7 +4,14 @@
  * is multi-threaded). The child is the leader of a new process group, so a
  * timeout can kill whatever it started as well, and it gets SIGKILL if irk
  * dies while it runs. We wait with a pidfd, so a grandchild that
- * keeps stdout open cannot hold the step after the program itself ended. */
+ * keeps stdout open cannot hold the step after the program itself ended.
+ *
+ * A descendant that leaves the group (setsid, a daemon) is caught another
+ * way: the engine makes irk a child subreaper, so such a process becomes
+ * our child when its parent ends, and every program gets IRK_RUN=PID.N in
+ * its environment, which its descendants inherit. proc_sweep() kills
+ * every child of ours carrying the mark of a run that has ended. */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -111,11 +118,126 @@ static int pidfd_open_(pid_t pid)
 #endif
 }
 
+/* ---- the runs in flight, and what they leave behind ------------------- */
+
+static pthread_mutex_t runs_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct run_slot {
+	pid_t pid;                /* the leader */
+	unsigned long n;          /* its mark: IRK_RUN=<our pid>.<n> */
+} *runs;
+static size_t nruns, runs_cap;
+static unsigned long runs_seq;
+static int reaping;               /* proc_reaper() was called */
+
+void proc_reaper(void)
+{
+	if (!prctl(PR_SET_CHILD_SUBREAPER, 1L, 0L, 0L, 0L)) {
+		pthread_mutex_lock(&runs_lock);
+		reaping = 1;
+		pthread_mutex_unlock(&runs_lock);
+	}
+}
+
+static int run_in_flight(pid_t pid, unsigned long n)
+{
+	for (size_t i = 0; i < nruns; i++)
+		if ((pid && runs[i].pid == pid) || (n && runs[i].n == n))
+			return 1;
+	return 0;
+}
+
+/* The run number in the IRK_RUN mark of process pid: 0 when it has none
+ * of ours (or is already a zombie, whose environment reads empty). */
+static unsigned long run_mark(pid_t pid)
+{
+	char path[64], buf[16384], want[40];
+	size_t wn, got = 0;
+	ssize_t r;
+	int fd;
+
+	snprintf(path, sizeof path, "/proc/%d/environ", (int)pid);
+	wn = (size_t)snprintf(want, sizeof want, "IRK_RUN=%d.", (int)getpid());
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+		return 0;
+	while (got < sizeof buf - 1 && (r = read(fd, buf + got, sizeof buf - 1 - got)) > 0)
+		got += (size_t)r;
+	close(fd);
+	buf[got] = '\0';
+	for (size_t i = 0; i < got; i += strlen(buf + i) + 1)
+		if (!strncmp(buf + i, want, wn))
+			return strtoul(buf + i + wn, NULL, 10);
+	return 0;
+}
+
+/* One child found in /proc/self/task/T/children: killed when it carries
+ * the mark of a run that ended, reaped when it is a zombie of no run. */
+static void sweep_child(pid_t pid)
+{
+	unsigned long n;
+
+	if (run_in_flight(pid, 0))
+		return;
+	n = run_mark(pid);
+	if (n && !run_in_flight(0, n)) {
+		kill(pid, SIGKILL);
+		waitpid(pid, NULL, 0);
+	} else if (!n && reaping) {
+		waitpid(pid, NULL, WNOHANG);
+	}
+}
+
+void proc_sweep(void)
+{
+	DIR *d;
+	struct dirent *de;
+
+	pthread_mutex_lock(&runs_lock);
+	if ((d = opendir("/proc/self/task"))) {
+		while ((de = readdir(d))) {
+			char path[64], list[4096], *p, *end;
+			ssize_t r;
+			int fd;
+
+			if (de->d_name[0] == '.')
+				continue;
+			snprintf(path, sizeof path, "/proc/self/task/%.20s/children", de->d_name);
+			if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+				continue;
+			r = read(fd, list, sizeof list - 1);
+			close(fd);
+			if (r <= 0)
+				continue;
+			list[r] = '\0';
+			for (p = list; *p; p = end) {
+				long pid = strtol(p, &end, 10);
+				if (end == p)
+					break;
+				if (pid > 0)
+					sweep_child((pid_t)pid);
+			}
+		}
+		closedir(d);
+	}
+	pthread_mutex_unlock(&runs_lock);
+}
+
+static void run_forget(pid_t pid)
+{
+	pthread_mutex_lock(&runs_lock);
+	for (size_t i = 0; i < nruns; i++)
+		if (runs[i].pid == pid) {
+			runs[i] = runs[--nruns];
+			break;
+		}
+	pthread_mutex_unlock(&runs_lock);
+}
+
 struct child_args {
 	const struct proc_spec *spec;
 	int out, err;
 	pid_t parent;
 	int err_no;               /* set by the child when it cannot exec */
+	char **envp;              /* spec->envp and IRK_RUN */
 };
 
 #define CHILD_STACK (64 * 1024)
@@ -154,7 +276,7 @@ static int child(void *arg)
 	/* Nothing of ours leaks into the child: the database, the UI's
 	 * eventfd, sockets of other threads. */
 	close_range(3, ~0U, 0);
-	execve(spec->argv[0], spec->argv, spec->envp);
+	execve(spec->argv[0], spec->argv, a->envp);
 fail:
 	a->err_no = errno;
 	_exit(127);
@@ -166,10 +288,27 @@ fail:
  * Returns 0 or an errno. */
 static int spawn(const struct proc_spec *spec, int out[2], int err[2], pid_t *pid)
 {
-	struct child_args a = { spec, out[1], err[1], getpid(), 0 };
-	char *stack = xmalloc(CHILD_STACK);
+	struct child_args a = { spec, out[1], err[1], getpid(), 0, NULL };
+	char *stack = xmalloc(CHILD_STACK), mark[48];
+	size_t n = 0;
 	sigset_t all, old;
 	int e = 0;
+
+	/* The environment plus the mark, taken and registered under the
+	 * lock: a sweep never sees the new child unregistered. */
+	while (spec->envp && spec->envp[n])
+		n++;
+	a.envp = xmalloc((n + 2) * sizeof *a.envp);
+	memcpy(a.envp, spec->envp, n * sizeof *a.envp);
+	a.envp[n + 1] = NULL;
+	pthread_mutex_lock(&runs_lock);
+	if (nruns == runs_cap) {
+		runs_cap = runs_cap ? 2 * runs_cap : 8;
+		runs = xrealloc(runs, runs_cap * sizeof *runs);
+	}
+	runs[nruns].n = ++runs_seq;
+	snprintf(mark, sizeof mark, "IRK_RUN=%d.%lu", (int)a.parent, runs[nruns].n);
+	a.envp[n] = mark;
 
 	/* No signal handler of ours may run in the child before it has
 	 * reset them: it would run on our memory. */
@@ -179,7 +318,11 @@ static int spawn(const struct proc_spec *spec, int out[2], int err[2], pid_t *pi
 	if (*pid < 0)
 		e = errno;
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (*pid > 0 && !a.err_no)
+		runs[nruns++].pid = *pid;
+	pthread_mutex_unlock(&runs_lock);
 	free(stack);
+	free(a.envp);
 	if (*pid < 0)
 		return e;
 	if (a.err_no) {
@@ -295,8 +438,11 @@ stop:
 		drain(err[0], &r->err, &r->err_total, spec->cap);
 	r->out_cut = r->out_total > r->out.len;
 	r->err_cut = r->err_total > r->err.len;
-	/* Nothing the step started outlives it. */
+	/* Nothing the step started outlives it: not its group, not what
+	 * left the group and came to us when its parent ended. */
 	kill(-r->pid, SIGKILL);
+	run_forget(r->pid);
+	proc_sweep();
 	close(out[0]);
 	close(err[0]);
 	if (pidfd >= 0)

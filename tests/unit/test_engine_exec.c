@@ -7,6 +7,7 @@
 #include <sys/eventfd.h>
 
 #include "engine_testlib.h"
+#include "../../src/engine/internal.h"   /* proc_reaper(), as the engine calls it */
 
 static struct config *cfg;
 
@@ -74,11 +75,12 @@ Test(exec, environment_is_clean)
 	cr_assert_not_null(strstr(so, "LANG=C.UTF-8\n"), "%s", so);
 	cr_assert_not_null(strstr(so, "\nMODE=dry"), "%s", so);
 	cr_assert_not_null(strstr(so, "IRK_STEP=t\n"), "%s", so);
-	/* Nothing else: PATH LANG HOME TMPDIR IRK_STEP IRK_ATTEMPT MODE. */
+	cr_assert_not_null(strstr(so, "IRK_RUN="), "%s", so);
+	/* Nothing else: PATH LANG HOME TMPDIR IRK_STEP IRK_ATTEMPT MODE IRK_RUN. */
 	int lines = 0;
 	for (const char *p = so; *p; p++)
 		lines += *p == '\n';
-	cr_assert_eq(lines, 6, "unexpected variables:\n%s", so);   /* last has no \n */
+	cr_assert_eq(lines, 7, "unexpected variables:\n%s", so);   /* last has no \n */
 	free(so);
 	run_result_free(&r);
 }
@@ -169,6 +171,28 @@ Test(exec, timeout_kills_the_whole_process_group)
 	pid = testlib_slurp(pidfile);
 	cr_assert_not_null(pid);
 	cr_assert(testlib_gone(atol(pid), 2000), "background process %s survived", pid);
+	free(pid);
+	free(pidfile);
+	run_result_free(&r);
+}
+
+/* A program that puts a process in a session of its own (setsid, as a
+ * daemon does) and ends: the process is not in the group, yet it does not
+ * outlive the step. The program waits until the escape is done. */
+Test(exec, a_process_that_left_the_group_does_not_outlive_the_step)
+{
+	struct run_result r;
+	char def[768], *pidfile = tmp_path("escaped.pid"), *pid;
+
+	proc_reaper();
+	snprintf(def, sizeof def, "{\"argv\": [\"sh\", \"-c\", \"setsid sh -c 'echo $$ > %s.tmp; "
+		 "mv %s.tmp %s; exec sleep 300' & while [ ! -s %s ]; do :; done\"]}",
+		 pidfile, pidfile, pidfile, pidfile);
+	cr_assert_eq(testlib_run("exec", def, cfg, NULL, &r), RUN_DONE, "%s", r.why);
+	pid = testlib_slurp(pidfile);
+	cr_assert_not_null(pid);
+	cr_assert(!testlib_alive(atol(pid)), "process %ld, in its own session, outlived the step",
+		  atol(pid));
 	free(pid);
 	free(pidfile);
 	run_result_free(&r);
