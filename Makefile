@@ -25,7 +25,9 @@ SANFLAGS := -fsanitize=$(SANITIZE) -fno-omit-frame-pointer -fno-sanitize-recover
 endif
 
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+# libcurl is loaded when an http step first runs (src/engine/run_http.c),
+# not linked: its headers only.
+PKG_LIBS   := $(shell pkg-config --libs $(filter-out libcurl,$(PKGS)) 2>/dev/null) -ldl
 IRK_CFLAGS  = -std=c11 -D_GNU_SOURCE -Wall -Wextra -Wpedantic -Wshadow \
 	-Wno-unused-parameter -Iinclude $(PKG_CFLAGS) $(SANFLAGS) \
 	-DIRK_VERSION='"$(VERSION)"' -DIRK_DATADIR='"$(DATADIR)"'

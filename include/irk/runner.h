@@ -90,9 +90,10 @@ int run_notify(const struct run_env *env, struct run_result *r);
 int run_score(const struct run_env *env, struct run_result *r);
 int run_set(const struct run_env *env, struct run_result *r);
 
-/* libcurl's global set-up, once per process; call before starting threads
- * (run_http() calls it too). */
-void run_http_global_init(void);
+/* Load libcurl and run its global set-up, once per process; call before
+ * starting threads (run_http() calls it too). NULL, or why libcurl could
+ * not be loaded (http steps then fail with that reason). */
+const char *run_http_global_init(void);
 
 /* The confidence model of score steps (irk(1) ENGINE), separated from the
  * store so it can be tested alone. */

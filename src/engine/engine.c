@@ -758,7 +758,11 @@ struct engine *engine_start_opts(const char *db_path, const struct config *cfg,
 	host[sizeof host - 1] = '\0';
 	if (getrandom(&nonce, sizeof nonce, 0) != (ssize_t)sizeof nonce)
 		nonce = (unsigned short)(proc_mono_ms() & 0xffff);
-	run_http_global_init();
+	{
+		const char *why = run_http_global_init();
+		if (why)
+			engine_log(e, "http steps will fail: libcurl cannot be loaded: %s", why);
+	}
 	/* What a step leaves running in another session comes to us. */
 	proc_reaper();
 	{

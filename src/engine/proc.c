@@ -170,28 +170,33 @@ static unsigned long run_mark(pid_t pid)
 }
 
 /* One child found in /proc/self/task/T/children: killed when it carries
- * the mark of a run that ended, reaped when it is a zombie of no run. */
-static void sweep_child(pid_t pid)
+ * the mark of a run that ended (1), reaped when it is a zombie of no run.
+ * A process in the middle of an execve may read as unmarked: the next
+ * sweep gets it. */
+static int sweep_child(pid_t pid)
 {
 	unsigned long n;
 
 	if (run_in_flight(pid, 0))
-		return;
+		return 0;
 	n = run_mark(pid);
 	if (n && !run_in_flight(0, n)) {
 		kill(pid, SIGKILL);
 		waitpid(pid, NULL, 0);
-	} else if (!n && reaping) {
-		waitpid(pid, NULL, WNOHANG);
+		return 1;
 	}
+	if (!n && reaping)
+		waitpid(pid, NULL, WNOHANG);
+	return 0;
 }
 
-void proc_sweep(void)
+/* One pass over our children: how many were killed. */
+static int sweep_pass(void)
 {
 	DIR *d;
 	struct dirent *de;
+	int killed = 0;
 
-	pthread_mutex_lock(&runs_lock);
 	if ((d = opendir("/proc/self/task"))) {
 		while ((de = readdir(d))) {
 			char path[64], list[4096], *p, *end;
@@ -213,11 +218,21 @@ void proc_sweep(void)
 				if (end == p)
 					break;
 				if (pid > 0)
-					sweep_child((pid_t)pid);
+					killed += sweep_child((pid_t)pid);
 			}
 		}
 		closedir(d);
 	}
+	return killed;
+}
+
+void proc_sweep(void)
+{
+	/* What a killed process had started is ours by the time it is
+	 * reaped: another pass finds it. */
+	pthread_mutex_lock(&runs_lock);
+	for (int pass = 0; pass < 16 && sweep_pass(); pass++)
+		;
 	pthread_mutex_unlock(&runs_lock);
 }
 

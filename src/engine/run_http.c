@@ -4,8 +4,14 @@
  * followed), a connect and a total timeout, a response size cap. TLS is
  * verified unless the step says "insecure": true, which the log shows.
  * Header values may use {{secret.NAME}}; request headers are never
- * recorded, and a secret echoed back by the server is cut from the body. */
+ * recorded, and a secret echoed back by the server is cut from the body.
+ *
+ * libcurl is loaded (dlopen) when the first http step runs or a sequencer
+ * starts, not linked: with its TLS, HTTP/2, SSH, LDAP and Kerberos
+ * libraries it was half of the start-up of every irk command. */
+#define CURL_DISABLE_TYPECHECK     /* the calls go through lc below */
 #include <curl/curl.h>
+#include <dlfcn.h>
 #include <poll.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -23,16 +29,52 @@
 #define IRK_VERSION "0"
 #endif
 
+#define LIBCURL "libcurl.so.4"
+
+/* The libcurl functions this file calls, named as libcurl names them. */
+#define LC_FUNCS(X) \
+	X(CURLcode, curl_global_init, (long)) \
+	X(CURL *, curl_easy_init, (void)) \
+	X(CURLcode, curl_easy_setopt, (CURL *, CURLoption, ...)) \
+	X(CURLcode, curl_easy_perform, (CURL *)) \
+	X(CURLcode, curl_easy_getinfo, (CURL *, CURLINFO, ...)) \
+	X(void, curl_easy_cleanup, (CURL *)) \
+	X(const char *, curl_easy_strerror, (CURLcode)) \
+	X(char *, curl_easy_escape, (CURL *, const char *, int)) \
+	X(void, curl_free, (void *)) \
+	X(struct curl_slist *, curl_slist_append, (struct curl_slist *, const char *)) \
+	X(void, curl_slist_free_all, (struct curl_slist *))
+
+static struct {
+#define LC_FIELD(ret, name, args) ret (*name) args;
+	LC_FUNCS(LC_FIELD)
+#undef LC_FIELD
+} lc;
+static char lc_error[256];        /* why libcurl could not be loaded */
 static pthread_once_t curl_once = PTHREAD_ONCE_INIT;
 
 static void curl_init(void)
 {
-	curl_global_init(CURL_GLOBAL_DEFAULT);
+	void *h = dlopen(LIBCURL, RTLD_NOW | RTLD_LOCAL);
+
+	if (!h) {
+		snprintf(lc_error, sizeof lc_error, "%s", dlerror());
+		return;
+	}
+#define LC_LOAD(ret, name, args) \
+	if (!(*(void **)&lc.name = dlsym(h, #name))) { \
+		snprintf(lc_error, sizeof lc_error, "%s has no %s", LIBCURL, #name); \
+		return; \
+	}
+	LC_FUNCS(LC_LOAD)
+#undef LC_LOAD
+	lc.curl_global_init(CURL_GLOBAL_DEFAULT);
 }
 
-void run_http_global_init(void)
+const char *run_http_global_init(void)
 {
 	pthread_once(&curl_once, curl_init);
+	return lc_error[0] ? lc_error : NULL;
 }
 
 struct sink {
@@ -115,7 +157,7 @@ static int add_headers(struct run_ctx *c, struct curl_slist **h, int *has_ctype)
 			*has_ctype = 1;
 		strbuf_printf(&line, "%s: %s", name, v);
 		free(v);
-		*h = curl_slist_append(*h, strbuf_str(&line));
+		*h = lc.curl_slist_append(*h, strbuf_str(&line));
 		strbuf_free(&line);
 	}
 	return 0;
@@ -143,8 +185,8 @@ static int url_lookup_fn(void *arg, const char *name, struct expr_value *out)
 		return 0;
 	if (!(text = expr_value_text(out, buf, sizeof buf)))
 		return 1;
-	curl_free(u->enc);
-	u->enc = curl_easy_escape(NULL, text, (int)strlen(text));
+	lc.curl_free(u->enc);
+	u->enc = lc.curl_easy_escape(NULL, text, (int)strlen(text));
 	if (!u->enc)
 		return 1;
 	expr_value_set_str(out, u->enc);
@@ -167,7 +209,7 @@ static char *expand_url(struct run_ctx *c, const char *src)
 		u.raw_first = (*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || *p == '_';
 	}
 	v = tmpl_render(src, url_lookup_fn, &u, &err);
-	curl_free(u.enc);
+	lc.curl_free(u.enc);
 	if (!v)
 		run_fail(c->r, 1, "url: %s", err.msg);
 	return v;
@@ -216,16 +258,19 @@ int run_http(const struct run_env *env, struct run_result *r)
 	struct strbuf body = STRBUF_INIT;
 	struct jsonw w;
 	char errbuf[CURL_ERROR_SIZE] = "", *url = NULL, *ctype = NULL;
-	const char *method, *proxy;
+	const char *method, *proxy, *why;
 	int64_t timeout_ms, max;
 	int has_ctype = 0, has_body = 0, insecure = 0, v;
 	long status = 0;
 	CURL *cu = NULL;
 	CURLcode cc;
 
-	run_http_global_init();
 	if (run_ctx_init(&c, env, r))
 		goto out;
+	if ((why = run_http_global_init())) {
+		run_fail(r, 0, "http steps need libcurl (%s): %s", LIBCURL, why);
+		goto out;
+	}
 	if (!run_str(&c, "url")) {
 		run_fail(r, 1, "an http step needs a url");
 		goto out;
@@ -250,7 +295,7 @@ int run_http(const struct run_env *env, struct run_result *r)
 			if (run_expand_json(&c, v, "body", &body))
 				goto out;
 			if (!has_ctype)
-				h = curl_slist_append(h, "Content-Type: application/json");
+				h = lc.curl_slist_append(h, "Content-Type: application/json");
 		}
 	}
 	method = run_str(&c, "method");
@@ -263,49 +308,49 @@ int run_http(const struct run_env *env, struct run_result *r)
 	if (v >= 0 && !jdoc_int(&c.def, v, &max) && max > 0)
 		s.cap = (size_t)max;
 
-	if (!(cu = curl_easy_init())) {
+	if (!(cu = lc.curl_easy_init())) {
 		run_fail(r, 0, "libcurl could not start a request");
 		goto out;
 	}
-	curl_easy_setopt(cu, CURLOPT_URL, url);
-	curl_easy_setopt(cu, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(cu, CURLOPT_PROTOCOLS_STR, "http,https");
-	curl_easy_setopt(cu, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
-	curl_easy_setopt(cu, CURLOPT_FOLLOWLOCATION, 0L);
-	curl_easy_setopt(cu, CURLOPT_TIMEOUT_MS, (long)timeout_ms);
-	curl_easy_setopt(cu, CURLOPT_CONNECTTIMEOUT_MS, (long)(timeout_ms < 10000 ? timeout_ms : 10000));
-	curl_easy_setopt(cu, CURLOPT_ERRORBUFFER, errbuf);
-	curl_easy_setopt(cu, CURLOPT_WRITEFUNCTION, on_data);
-	curl_easy_setopt(cu, CURLOPT_WRITEDATA, &s);
-	curl_easy_setopt(cu, CURLOPT_NOPROGRESS, 0L);
-	curl_easy_setopt(cu, CURLOPT_XFERINFOFUNCTION, on_progress);
-	curl_easy_setopt(cu, CURLOPT_XFERINFODATA, &s);
-	curl_easy_setopt(cu, CURLOPT_USERAGENT, "irk/" IRK_VERSION);
-	curl_easy_setopt(cu, CURLOPT_HTTPHEADER, h);
-	curl_easy_setopt(cu, CURLOPT_SSL_VERIFYPEER, insecure ? 0L : 1L);
-	curl_easy_setopt(cu, CURLOPT_SSL_VERIFYHOST, insecure ? 0L : 2L);
+	lc.curl_easy_setopt(cu, CURLOPT_URL, url);
+	lc.curl_easy_setopt(cu, CURLOPT_NOSIGNAL, 1L);
+	lc.curl_easy_setopt(cu, CURLOPT_PROTOCOLS_STR, "http,https");
+	lc.curl_easy_setopt(cu, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
+	lc.curl_easy_setopt(cu, CURLOPT_FOLLOWLOCATION, 0L);
+	lc.curl_easy_setopt(cu, CURLOPT_TIMEOUT_MS, (long)timeout_ms);
+	lc.curl_easy_setopt(cu, CURLOPT_CONNECTTIMEOUT_MS, (long)(timeout_ms < 10000 ? timeout_ms : 10000));
+	lc.curl_easy_setopt(cu, CURLOPT_ERRORBUFFER, errbuf);
+	lc.curl_easy_setopt(cu, CURLOPT_WRITEFUNCTION, on_data);
+	lc.curl_easy_setopt(cu, CURLOPT_WRITEDATA, &s);
+	lc.curl_easy_setopt(cu, CURLOPT_NOPROGRESS, 0L);
+	lc.curl_easy_setopt(cu, CURLOPT_XFERINFOFUNCTION, on_progress);
+	lc.curl_easy_setopt(cu, CURLOPT_XFERINFODATA, &s);
+	lc.curl_easy_setopt(cu, CURLOPT_USERAGENT, "irk/" IRK_VERSION);
+	lc.curl_easy_setopt(cu, CURLOPT_HTTPHEADER, h);
+	lc.curl_easy_setopt(cu, CURLOPT_SSL_VERIFYPEER, insecure ? 0L : 1L);
+	lc.curl_easy_setopt(cu, CURLOPT_SSL_VERIFYHOST, insecure ? 0L : 2L);
 	/* A proxy in the environment of whoever started irk is not where a
 	 * step's headers (its secrets) go: only engine.proxy is, for every
 	 * host (no_proxy is ignored too). "" turns libcurl's lookup off. */
 	proxy = env->cfg ? config_get(env->cfg, "engine.proxy") : NULL;
-	curl_easy_setopt(cu, CURLOPT_PROXY, proxy ? proxy : "");
-	curl_easy_setopt(cu, CURLOPT_NOPROXY, "");
+	lc.curl_easy_setopt(cu, CURLOPT_PROXY, proxy ? proxy : "");
+	lc.curl_easy_setopt(cu, CURLOPT_NOPROXY, "");
 	if (env->cfg && config_get(env->cfg, "engine.cafile"))
-		curl_easy_setopt(cu, CURLOPT_CAINFO, config_get(env->cfg, "engine.cafile"));
+		lc.curl_easy_setopt(cu, CURLOPT_CAINFO, config_get(env->cfg, "engine.cafile"));
 	if (!strcmp(method, "HEAD"))
-		curl_easy_setopt(cu, CURLOPT_NOBODY, 1L);
+		lc.curl_easy_setopt(cu, CURLOPT_NOBODY, 1L);
 	else if (strcmp(method, "GET") || has_body)
-		curl_easy_setopt(cu, CURLOPT_CUSTOMREQUEST, method);
+		lc.curl_easy_setopt(cu, CURLOPT_CUSTOMREQUEST, method);
 	if (has_body) {
-		curl_easy_setopt(cu, CURLOPT_POSTFIELDS, strbuf_str(&body));
-		curl_easy_setopt(cu, CURLOPT_POSTFIELDSIZE, (long)body.len);
+		lc.curl_easy_setopt(cu, CURLOPT_POSTFIELDS, strbuf_str(&body));
+		lc.curl_easy_setopt(cu, CURLOPT_POSTFIELDSIZE, (long)body.len);
 	}
 	s.next_tick = proc_mono_ms() + (env->tick_ms > 0 ? env->tick_ms : 1000);
-	cc = curl_easy_perform(cu);
-	curl_easy_getinfo(cu, CURLINFO_RESPONSE_CODE, &status);
+	cc = lc.curl_easy_perform(cu);
+	lc.curl_easy_getinfo(cu, CURLINFO_RESPONSE_CODE, &status);
 	{
 		char *ct = NULL;
-		curl_easy_getinfo(cu, CURLINFO_CONTENT_TYPE, &ct);
+		lc.curl_easy_getinfo(cu, CURLINFO_CONTENT_TYPE, &ct);
 		ctype = ct ? xstrdup(ct) : NULL;
 	}
 
@@ -334,7 +379,7 @@ int run_http(const struct run_env *env, struct run_result *r)
 		run_fail(r, 0, "timeout: no complete response after %lldms",
 			 (long long)timeout_ms);
 	} else if (cc != CURLE_OK) {
-		run_fail(r, 0, "%s: %s", curl_easy_strerror(cc), errbuf[0] ? errbuf : "-");
+		run_fail(r, 0, "%s: %s", lc.curl_easy_strerror(cc), errbuf[0] ? errbuf : "-");
 	} else if (status < 200 || status > 299) {
 		run_fail(r, 0, "HTTP status %ld", status);
 	} else {
@@ -345,8 +390,9 @@ int run_http(const struct run_env *env, struct run_result *r)
 	jsonw_obj_end(&w);
 out:
 	if (cu)
-		curl_easy_cleanup(cu);
-	curl_slist_free_all(h);
+		lc.curl_easy_cleanup(cu);
+	if (h)
+		lc.curl_slist_free_all(h);
 	strbuf_free(&body);
 	strbuf_free(&s.body);
 	free(url);

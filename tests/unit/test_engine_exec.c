@@ -177,24 +177,34 @@ Test(exec, timeout_kills_the_whole_process_group)
 }
 
 /* A program that puts a process in a session of its own (setsid, as a
- * daemon does) and ends: the process is not in the group, yet it does not
- * outlive the step. The program waits until the escape is done. */
+ * daemon does) and ends: the process is not in the group, yet neither it
+ * nor what it started outlives the step. The program waits until the
+ * escape is done (the pid files are written after setsid; the escaped
+ * shell does not exec afterwards, so its environment stays readable). */
 Test(exec, a_process_that_left_the_group_does_not_outlive_the_step)
 {
 	struct run_result r;
-	char def[768], *pidfile = tmp_path("escaped.pid"), *pid;
+	char def[1024], *pidfile = tmp_path("escaped.pid"), *kidfile = tmp_path("kid.pid");
+	char *pid, *kid;
 
 	proc_reaper();
-	snprintf(def, sizeof def, "{\"argv\": [\"sh\", \"-c\", \"setsid sh -c 'echo $$ > %s.tmp; "
-		 "mv %s.tmp %s; exec sleep 300' & while [ ! -s %s ]; do :; done\"]}",
-		 pidfile, pidfile, pidfile, pidfile);
+	snprintf(def, sizeof def, "{\"argv\": [\"sh\", \"-c\", \"setsid sh -c 'sleep 300 & "
+		 "echo $! > %s.tmp; mv %s.tmp %s; echo $$ > %s.tmp; mv %s.tmp %s; wait' & "
+		 "while [ ! -s %s ]; do :; done\"]}",
+		 kidfile, kidfile, kidfile, pidfile, pidfile, pidfile, pidfile);
 	cr_assert_eq(testlib_run("exec", def, cfg, NULL, &r), RUN_DONE, "%s", r.why);
 	pid = testlib_slurp(pidfile);
+	kid = testlib_slurp(kidfile);
 	cr_assert_not_null(pid);
+	cr_assert_not_null(kid);
 	cr_assert(!testlib_alive(atol(pid)), "process %ld, in its own session, outlived the step",
 		  atol(pid));
+	cr_assert(!testlib_alive(atol(kid)), "process %ld, started by the escaped one, outlived "
+		  "the step", atol(kid));
 	free(pid);
+	free(kid);
 	free(pidfile);
+	free(kidfile);
 	run_result_free(&r);
 }
 
