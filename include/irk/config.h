@@ -32,9 +32,12 @@ int config_set(struct config *c, const char *key, const char *value, struct irk_
 /* The generic JSON field mapping from [mapping]; NULL when none is configured. */
 const struct alert_mapping *config_mapping(const struct config *c);
 
-/* Free-form keys of a section ("keys"), in file order: calls fn for each. */
+/* Free-form keys of a section ("keys"), in file order: calls fn for each,
+ * with where it was set ("FILE:LINE", for messages; NULL when it did not
+ * come from a file). */
 void config_each(const struct config *c, const char *section,
-		void (*fn)(const char *key, const char *value, void *arg), void *arg);
+		void (*fn)(const char *key, const char *value, const char *where, void *arg),
+		void *arg);
 
 /* Every known key with its current value, as `key = value  # help` lines.
  * Secrets show as "(set)". */

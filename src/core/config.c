@@ -70,6 +70,7 @@ static const char *const free_sections[] = { "keys", "context", "users", "secret
 
 struct entry {
 	char *key, *value;
+	char *where;              /* "FILE:LINE" when it came from a file */
 };
 
 struct config {
@@ -116,6 +117,7 @@ void config_free(struct config **cp)
 	for (size_t i = 0; i < c->nextra; i++) {
 		free(c->extra[i].key);
 		free(c->extra[i].value);
+		free(c->extra[i].where);
 	}
 	free(c->extra);
 	free(c);
@@ -130,6 +132,7 @@ static const char *keep(struct config *c, const char *key, const char *value)
 	}
 	c->extra[c->nextra].key = xstrdup(key);
 	c->extra[c->nextra].value = xstrdup(value);
+	c->extra[c->nextra].where = NULL;
 	return c->extra[c->nextra++].value;
 }
 
@@ -298,6 +301,13 @@ int config_load(struct config *c, const char *path, int optional, struct irk_err
 			free(safe);
 			break;
 		}
+		/* config_set kept it last: where it came from, for the
+		 * messages of whoever reads it (config_each). */
+		{
+			char at[4200];
+			snprintf(at, sizeof at, "%s:%d", path, lineno);
+			c->extra[c->nextra - 1].where = xstrdup(at);
+		}
 	}
 	if (!rc && has_secret && fstat(fileno(f), &sb) == 0 && (sb.st_mode & 077))
 		rc = irk_fail(err, IRK_REFUSED,
@@ -345,13 +355,14 @@ const struct alert_mapping *config_mapping(const struct config *c)
 }
 
 void config_each(const struct config *c, const char *section,
-		 void (*fn)(const char *key, const char *value, void *arg), void *arg)
+		 void (*fn)(const char *key, const char *value, const char *where, void *arg),
+		 void *arg)
 {
 	size_t n = strlen(section);
 
 	for (size_t i = 0; i < c->nextra; i++)
 		if (!strncmp(c->extra[i].key, section, n) && c->extra[i].key[n] == '.')
-			fn(c->extra[i].key + n + 1, c->extra[i].value, arg);
+			fn(c->extra[i].key + n + 1, c->extra[i].value, c->extra[i].where, arg);
 }
 
 void config_dump(const struct config *c, struct strbuf *out)

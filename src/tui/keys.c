@@ -244,13 +244,16 @@ struct load_state {
 	int n;
 };
 
-static void load_one(const char *key, const char *value, void *arg)
+/* A problem reads "FILE:LINE: [keys] board-fly: no such action", or
+ * "irk.conf [keys] ..." for a binding that came from no file. */
+static void load_one(const char *key, const char *value, const char *where, void *arg)
 {
 	struct load_state *ls = arg;
 	struct irk_err err = { 0 };
 
 	if (keymap_bind(ls->km, key, value, &err)) {
-		strbuf_printf(ls->problems, "%sirk.conf [keys] %s", ls->problems->len ? "\n" : "", err.msg);
+		strbuf_printf(ls->problems, "%s%s%s[keys] %s", ls->problems->len ? "\n" : "",
+			      where ? where : "irk.conf", where ? ": " : " ", err.msg);
 		ls->n++;
 	}
 }

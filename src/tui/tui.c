@@ -331,7 +331,7 @@ static void choose_theme(struct tui *t, struct strbuf *problems)
 	}
 }
 
-#define KEYS_PROBLEM "irk.conf [keys] "
+#define KEYS_PROBLEM "[keys] "
 
 /* The problems found at start (one a line): every one on standard error
  * once the terminal is back; on the status line all of them in short
@@ -344,8 +344,9 @@ static void report_problems(struct tui *t, const char *problems)
 	char *copy = xstrdup(problems), *save = NULL;
 
 	for (const char *p = problems; *p; p += strcspn(p, "\n") + (p[strcspn(p, "\n")] != '\0')) {
+		const char *k = strstr(p, KEYS_PROBLEM);
 		n++;
-		keys = keys && !strncmp(p, KEYS_PROBLEM, strlen(KEYS_PROBLEM));
+		keys = keys && k && k < p + strcspn(p, "\n");
 	}
 	if (!n) {
 		free(copy);
@@ -356,7 +357,7 @@ static void report_problems(struct tui *t, const char *problems)
 	for (char *line = strtok_r(copy, "\n", &save); line; line = strtok_r(NULL, "\n", &save), i++) {
 		note(t, line);
 		if (n > 1 && keys)
-			line += strlen(KEYS_PROBLEM);
+			line = strstr(line, KEYS_PROBLEM) + strlen(KEYS_PROBLEM);
 		strbuf_printf(&sum, "%s%s", n == 1 ? "" : i ? "; " : " ", line);
 	}
 	tui_status(t, SLOT_STATUS_ERROR, "%s", strbuf_str(&sum));

@@ -56,7 +56,10 @@ keys q q
 wait_for 5 pane_dead
 printf '[ui]\ntheme = light\n\n[keys]\nboard-claim = C\nboard-fly = f\n' >"$IRK_CONFIG"
 tui_start 100 30
-expect_screen "irk.conf names a bad key action" "irk.conf [keys] board-fly: no such action"
+expect_screen "irk.conf names a bad key action" "[keys] board-fly: no such action"
+keys M
+expect_screen "the whole message names the file and line" "$(basename "$IRK_CONFIG"):6: [keys] board-fly"
+keys q
 keys '?'
 expect_screen "[ui] theme chooses the theme" "keys (theme light)"
 expect_screen "[keys] rebinds, and help shows it" "  C                   Claim the incident (make it yours)  [board-claim]"

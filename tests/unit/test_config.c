@@ -73,7 +73,7 @@ Test(config, loads_values_comments_and_quotes)
 	cr_assert_str_eq(config_get(cfg, "keys.x"), "close");
 }
 
-static void collect(const char *key, const char *value, void *arg)
+static void collect(const char *key, const char *value, const char *where, void *arg)
 {
 	struct strbuf *sb = arg;
 
@@ -96,6 +96,27 @@ Test(config, free_form_sections_in_file_order)
 	config_each(cfg, "key", collect, &sb);
 	cr_assert_str_eq(strbuf_str(&sb), "", "a prefix of a section name is not the section");
 	strbuf_free(&sb);
+}
+
+static void collect_where(const char *key, const char *value, const char *where, void *arg)
+{
+	strbuf_printf(arg, "%s@%s;", key, where ? where : "-");
+}
+
+/* Messages about a free-form value (a [keys] binding) name its line. */
+Test(config, free_form_values_know_their_line)
+{
+	struct irk_err err = { 0 };
+	struct strbuf sb = STRBUF_INIT;
+	char *path, want[4200];
+
+	cr_assert_eq(load("[keys]\n# comment\nb = 2\n\na = 1\n", 0600, &err, &path), 0, "%s", err.msg);
+	cr_assert_eq(config_set(cfg, "keys.c", "3", &err), 0, "%s", err.msg);
+	config_each(cfg, "keys", collect_where, &sb);
+	snprintf(want, sizeof want, "b@%s:3;a@%s:5;c@-;", path, path);
+	cr_assert_str_eq(strbuf_str(&sb), want);
+	strbuf_free(&sb);
+	free(path);
 }
 
 Test(config, errors_name_file_and_line)
