@@ -192,16 +192,55 @@ void tui_plain_message(char *msg, size_t n)
 	strbuf_free(&out);
 }
 
+/* The first key of act in the current bindings into buf; 0 when it has
+ * none. */
+static int first_key(struct tui *t, int act, char *buf, size_t n)
+{
+	keymap_keys(&t->km, act, buf, n);
+	buf[strcspn(buf, " ")] = '\0';
+	return buf[0] != '\0';
+}
+
+/* What the user can do about err (err->need), as the keys to press on
+ * the step screen ("a: approve, x: deny"); empty when there is no key
+ * for it (a reason or a resolution is asked for by the screen itself). */
+static void need_keys(struct tui *t, const struct irk_err *err, struct strbuf *out)
+{
+	char k1[32], k2[32];
+
+	switch (err->need) {
+	case NEED_DECISION:
+		if (first_key(t, ACT_S_APPROVE, k1, sizeof k1) &&
+		    first_key(t, ACT_S_DENY, k2, sizeof k2))
+			strbuf_printf(out, "%s: approve, %s: deny", k1, k2);
+		break;
+	case NEED_DONE:
+		if (first_key(t, ACT_S_DONE, k1, sizeof k1))
+			strbuf_printf(out, "%s: done", k1);
+		break;
+	case NEED_INPUTS:
+		if (first_key(t, ACT_S_SELECT, k1, sizeof k1) &&
+		    first_key(t, ACT_S_DONE, k2, sizeof k2))
+			strbuf_printf(out, "%s: fill it in, then %s: done", k1, k2);
+		break;
+	}
+}
+
 void tui_report(struct tui *t, const struct irk_err *err)
 {
 	char msg[sizeof err->msg];
+	struct strbuf hint = STRBUF_INIT;
 
 	/* Lower layers write for the command line too: their options and
 	 * commands mean nothing here. */
 	irk_strlcpy(msg, err->msg[0] || err->code == IRK_OK ? err->msg : "failed", sizeof msg);
 	tui_plain_message(msg, sizeof msg);
-	if (msg[0])
+	need_keys(t, err, &hint);
+	if (msg[0] && hint.len)
+		tui_status(t, SLOT_STATUS_ERROR, "%s (%s)", msg, strbuf_str(&hint));
+	else if (msg[0])
 		tui_status(t, err->code == IRK_OK ? SLOT_STATUS_INFO : SLOT_STATUS_ERROR, "%s", msg);
+	strbuf_free(&hint);
 }
 
 /* Keep a message for standard error, printed once the terminal is back.

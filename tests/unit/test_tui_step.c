@@ -318,8 +318,8 @@ Test(tui_step, done_refused_without_the_required_input)
 	open_step(1);
 	fx_keys("  ");
 	fx_key('d');
-	/* The play layer's refusal, as it is (it names no option). */
-	cr_assert_str_eq(fx_status(), "step triage needs the input verdict");
+	/* The play layer's refusal (it names no option), and the keys. */
+	cr_assert_str_eq(fx_status(), "step triage needs the input verdict (Enter: fill it in, then d: done)");
 	cr_assert_eq(step("triage").state, STEP_WAITING);
 	/* The cursor is on the missing field: Enter offers its choices. */
 	fx_key('\n');
@@ -757,13 +757,29 @@ Test(tui_step, approve_on_a_manual_step_is_refused)
 	steps_board(ROLE_SENIOR);
 	open_step(1);
 	fx_key('a');
-	/* The play's words as they are: they name no command. */
-	cr_assert_str_eq(fx_status(), "step triage is a manual step, not an approval");
+	/* The play's words (they name no command), and the key to press. */
+	cr_assert_str_eq(fx_status(), "step triage is a manual step, not an approval (d: done)");
 	fx_key('D');
 	fx_keys("no");
 	fx_key('\n');
-	assert_status("step triage is a manual step, not an approval");
+	assert_status("step triage is a manual step, not an approval (d: done)");
 	cr_assert_eq(step("triage").state, STEP_WAITING);
+}
+
+/* Done on an approval: the keys that decide it, as bound now. */
+Test(tui_step, done_on_an_approval_names_the_keys_that_decide_it)
+{
+	struct irk_err err = { 0 };
+
+	steps_db(ROLE_SENIOR);
+	cr_assert_eq(config_set(fx.c.cfg, "keys.step-approve", "A", &err), 0, "%s", err.msg);
+	triage_done_by("carol");
+	fx_start(100, 40);
+	open_step(2);
+	fx_key('d');
+	cr_assert_str_eq(fx_status(), "step purge-ok is an approval: it is granted or denied, not done "
+			 "(A: approve, D: deny)");
+	cr_assert_eq(step("purge-ok").state, STEP_WAITING);
 }
 
 /* ---- automated steps: output, retry, skip --------------------------------------------- */
@@ -831,7 +847,7 @@ Test(tui_step, retry_refused_for_a_manual_step)
 	open_step(1);
 	fx_key('r');
 	fx_key('\n');
-	cr_assert_str_eq(fx_status(), "step triage is done by a person: there is nothing to retry");
+	cr_assert_str_eq(fx_status(), "step triage is done by a person: there is nothing to retry (d: done)");
 }
 
 Test(tui_step, skip_a_failed_step_with_a_reason)
