@@ -120,14 +120,25 @@ static int pidfd_open_(pid_t pid)
 
 /* ---- the runs in flight, and what they leave behind ------------------- */
 
+/* Every program proc_run starts is a run, registered here from before its
+ * clone until it was reaped: the sweep kills a child of ours only when
+ * the run its mark names is over, and reaps zombies of no run only while
+ * no clone is under way (a leader that ended before it was registered
+ * must keep its status for proc_run). The lock is never held while
+ * waiting for a process. */
 static pthread_mutex_t runs_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct run_slot {
-	pid_t pid;                /* the leader */
+	pid_t pid;                /* the leader; 0 while its clone is under way */
 	unsigned long n;          /* its mark: IRK_RUN=<our pid>.<n> */
 } *runs;
 static size_t nruns, runs_cap;
 static unsigned long runs_seq;
+static int starting;              /* runs whose clone is under way */
 static int reaping;               /* proc_reaper() was called */
+
+#define SWEEP_PASSES 16           /* what a killed process started: next pass */
+#define SWEEP_WAIT_MS 200         /* for the killed to end, per pass */
+#define ENVIRON_MAX (8 << 20)     /* bytes of a child's environment read */
 
 void proc_reaper(void)
 {
@@ -146,57 +157,148 @@ static int run_in_flight(pid_t pid, unsigned long n)
 	return 0;
 }
 
-/* The run number in the IRK_RUN mark of process pid: 0 when it has none
- * of ours (or is already a zombie, whose environment reads empty). */
-static unsigned long run_mark(pid_t pid)
+/* A new run, before its clone: its number. */
+static unsigned long run_begin(void)
 {
-	char path[64], buf[16384], want[40];
-	size_t wn, got = 0;
-	ssize_t r;
+	unsigned long n;
+
+	pthread_mutex_lock(&runs_lock);
+	if (nruns == runs_cap) {
+		runs_cap = runs_cap ? 2 * runs_cap : 8;
+		runs = xrealloc(runs, runs_cap * sizeof *runs);
+	}
+	n = ++runs_seq;
+	runs[nruns++] = (struct run_slot){ 0, n };
+	starting++;
+	pthread_mutex_unlock(&runs_lock);
+	return n;
+}
+
+/* Its clone returned: the leader's pid, or 0 when nothing runs (then the
+ * run is over). */
+static void run_started(unsigned long n, pid_t pid)
+{
+	pthread_mutex_lock(&runs_lock);
+	starting--;
+	for (size_t i = 0; i < nruns; i++)
+		if (runs[i].n == n) {
+			if (pid > 0)
+				runs[i].pid = pid;
+			else
+				runs[i] = runs[--nruns];
+			break;
+		}
+	pthread_mutex_unlock(&runs_lock);
+}
+
+/* Its leader was reaped. */
+static void run_forget(pid_t pid)
+{
+	pthread_mutex_lock(&runs_lock);
+	for (size_t i = 0; i < nruns; i++)
+		if (runs[i].pid == pid) {
+			runs[i] = runs[--nruns];
+			break;
+		}
+	pthread_mutex_unlock(&runs_lock);
+}
+
+static int is_zombie(pid_t pid)
+{
+	char path[64], buf[512], *rp;
+	ssize_t got;
 	int fd;
+
+	snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+		return 1;                   /* gone: nothing to wait for either */
+	got = read(fd, buf, sizeof buf - 1);
+	close(fd);
+	buf[got > 0 ? got : 0] = '\0';
+	rp = strrchr(buf, ')');
+	return !rp || (rp[1] == ' ' && (rp[2] == 'Z' || rp[2] == 'X'));
+}
+
+/* The mark of child pid: 1 with *n its run, 0 when it has none of ours
+ * (a zombie's environment reads empty), -1 when it cannot be told now (a
+ * live process whose environment reads empty or cut short is in the
+ * middle of an execve). The whole environment is read: a shell passes the
+ * variables on in an order of its own. */
+static int run_mark(pid_t pid, unsigned long *n)
+{
+	char path[64], want[40], chunk[16384];
+	struct strbuf env = STRBUF_INIT;
+	size_t wn;
+	ssize_t got;
+	int fd, rc = 0;
 
 	snprintf(path, sizeof path, "/proc/%d/environ", (int)pid);
 	wn = (size_t)snprintf(want, sizeof want, "IRK_RUN=%d.", (int)getpid());
 	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
 		return 0;
-	while (got < sizeof buf - 1 && (r = read(fd, buf + got, sizeof buf - 1 - got)) > 0)
-		got += (size_t)r;
+	while (env.len < ENVIRON_MAX && (got = read(fd, chunk, sizeof chunk)) > 0)
+		strbuf_add(&env, chunk, (size_t)got);
 	close(fd);
-	buf[got] = '\0';
-	for (size_t i = 0; i < got; i += strlen(buf + i) + 1)
-		if (!strncmp(buf + i, want, wn))
-			return strtoul(buf + i + wn, NULL, 10);
-	return 0;
+	if (!env.len) {
+		strbuf_free(&env);
+		return is_zombie(pid) ? 0 : -1;
+	}
+	/* The environment ends with a NUL: one cut short was read while the
+	 * process replaced it (an execve). */
+	if (env.buf[env.len - 1] != '\0' && env.len < ENVIRON_MAX) {
+		strbuf_free(&env);
+		return -1;
+	}
+	strbuf_addc(&env, '\0');
+	for (size_t i = 0; i < env.len; i += strlen(env.buf + i) + 1)
+		if (!strncmp(env.buf + i, want, wn)) {
+			*n = strtoul(env.buf + i + wn, NULL, 10);
+			rc = 1;
+			break;
+		}
+	strbuf_free(&env);
+	return rc;
 }
+
+struct sweep {
+	pid_t victims[64];        /* killed this pass, to be reaped */
+	int nvictims;
+	int unsure;               /* children whose mark could not be read */
+};
 
 /* One child found in /proc/self/task/T/children: killed when it carries
- * the mark of a run that ended (1), reaped when it is a zombie of no run.
- * A process in the middle of an execve may read as unmarked: the next
- * sweep gets it. */
-static int sweep_child(pid_t pid)
+ * the mark of a run that is over, reaped when it is a zombie of no run. */
+static void sweep_child(struct sweep *sw, pid_t pid)
 {
-	unsigned long n;
+	unsigned long n = 0;
+	int m;
 
 	if (run_in_flight(pid, 0))
-		return 0;
-	n = run_mark(pid);
-	if (n && !run_in_flight(0, n)) {
-		kill(pid, SIGKILL);
-		waitpid(pid, NULL, 0);
-		return 1;
-	}
-	if (!n && reaping)
+		return;
+	m = run_mark(pid, &n);
+	if (m < 0) {
+		sw->unsure++;
+	} else if (m > 0 && !run_in_flight(0, n)) {
+		if (sw->nvictims < (int)(sizeof sw->victims / sizeof *sw->victims)) {
+			kill(pid, SIGKILL);
+			sw->victims[sw->nvictims++] = pid;
+		} else {
+			sw->unsure++;       /* the next pass */
+		}
+	} else if (m == 0 && reaping && !starting) {
+		/* irk starts no other children: a zombie of no run was
+		 * left by a step (it ended by itself after it came to us). */
 		waitpid(pid, NULL, WNOHANG);
-	return 0;
+	}
 }
 
-/* One pass over our children: how many were killed. */
-static int sweep_pass(void)
+/* One pass over our children, under the lock. */
+static void sweep_pass(struct sweep *sw)
 {
 	DIR *d;
 	struct dirent *de;
-	int killed = 0;
 
+	pthread_mutex_lock(&runs_lock);
 	if ((d = opendir("/proc/self/task"))) {
 		while ((de = readdir(d))) {
 			char path[64], list[4096], *p, *end;
@@ -218,33 +320,48 @@ static int sweep_pass(void)
 				if (end == p)
 					break;
 				if (pid > 0)
-					killed += sweep_child((pid_t)pid);
+					sweep_child(sw, (pid_t)pid);
 			}
 		}
 		closedir(d);
 	}
-	return killed;
+	pthread_mutex_unlock(&runs_lock);
+}
+
+/* Reap what a pass killed, each given a moment to end: a process stuck
+ * in the kernel is left for a later sweep, which reaps it as a zombie. */
+static void reap_victims(const struct sweep *sw)
+{
+	int64_t until = proc_mono_ms() + SWEEP_WAIT_MS;
+
+	for (int i = 0; i < sw->nvictims; i++) {
+		int fd = pidfd_open_(sw->victims[i]);
+		int64_t left = until - proc_mono_ms();
+		if (fd >= 0) {
+			struct pollfd pf = { fd, POLLIN, 0 };
+			poll(&pf, 1, left > 0 ? (int)left : 0);
+			close(fd);
+		}
+		waitpid(sw->victims[i], NULL, WNOHANG);
+	}
 }
 
 void proc_sweep(void)
 {
-	/* What a killed process had started is ours by the time it is
-	 * reaped: another pass finds it. */
-	pthread_mutex_lock(&runs_lock);
-	for (int pass = 0; pass < 16 && sweep_pass(); pass++)
-		;
-	pthread_mutex_unlock(&runs_lock);
-}
+	struct timespec pause = { 0, 2 * 1000 * 1000 };
 
-static void run_forget(pid_t pid)
-{
-	pthread_mutex_lock(&runs_lock);
-	for (size_t i = 0; i < nruns; i++)
-		if (runs[i].pid == pid) {
-			runs[i] = runs[--nruns];
+	/* What a killed process had started is ours once it is reaped:
+	 * another pass finds it. A child in the middle of an execve is
+	 * looked at again after a pause. */
+	for (int pass = 0; pass < SWEEP_PASSES; pass++) {
+		struct sweep sw = { .nvictims = 0 };
+		sweep_pass(&sw);
+		reap_victims(&sw);
+		if (!sw.nvictims && !sw.unsure)
 			break;
-		}
-	pthread_mutex_unlock(&runs_lock);
+		if (!sw.nvictims)
+			nanosleep(&pause, NULL);
+	}
 }
 
 struct child_args {
@@ -306,24 +423,20 @@ static int spawn(const struct proc_spec *spec, int out[2], int err[2], pid_t *pi
 	struct child_args a = { spec, out[1], err[1], getpid(), 0, NULL };
 	char *stack = xmalloc(CHILD_STACK), mark[48];
 	size_t n = 0;
+	unsigned long run;
 	sigset_t all, old;
 	int e = 0;
 
-	/* The environment plus the mark, taken and registered under the
-	 * lock: a sweep never sees the new child unregistered. */
+	/* The mark first: a sweep looks at the whole environment anyway,
+	 * but a reader of the program's own is told first whose it is. */
 	while (spec->envp && spec->envp[n])
 		n++;
 	a.envp = xmalloc((n + 2) * sizeof *a.envp);
-	memcpy(a.envp, spec->envp, n * sizeof *a.envp);
+	run = run_begin();
+	snprintf(mark, sizeof mark, "IRK_RUN=%d.%lu", (int)a.parent, run);
+	a.envp[0] = mark;
+	memcpy(a.envp + 1, spec->envp, n * sizeof *a.envp);
 	a.envp[n + 1] = NULL;
-	pthread_mutex_lock(&runs_lock);
-	if (nruns == runs_cap) {
-		runs_cap = runs_cap ? 2 * runs_cap : 8;
-		runs = xrealloc(runs, runs_cap * sizeof *runs);
-	}
-	runs[nruns].n = ++runs_seq;
-	snprintf(mark, sizeof mark, "IRK_RUN=%d.%lu", (int)a.parent, runs[nruns].n);
-	a.envp[n] = mark;
 
 	/* No signal handler of ours may run in the child before it has
 	 * reset them: it would run on our memory. */
@@ -333,18 +446,16 @@ static int spawn(const struct proc_spec *spec, int out[2], int err[2], pid_t *pi
 	if (*pid < 0)
 		e = errno;
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
-	if (*pid > 0 && !a.err_no)
-		runs[nruns++].pid = *pid;
-	pthread_mutex_unlock(&runs_lock);
 	free(stack);
 	free(a.envp);
+	/* A child that could not exec is reaped before the run is over, so
+	 * no sweep takes it for a zombie of no run. */
+	if (*pid > 0 && a.err_no)
+		waitpid(*pid, NULL, 0);
+	run_started(run, *pid > 0 && !a.err_no ? *pid : 0);
 	if (*pid < 0)
 		return e;
-	if (a.err_no) {
-		waitpid(*pid, NULL, 0);
-		return a.err_no;
-	}
-	return 0;
+	return a.err_no;
 }
 
 int proc_run(const struct proc_spec *spec, struct proc_result *r)

@@ -41,9 +41,10 @@ static int valid_host(const char *h)
 	struct in6_addr a6;
 
 	/* A colon is the port in an inventory line ("web-01:2222" would send
-	 * the play to another port): only in a whole IPv6 address. */
+	 * the play to another port): only in a whole IPv6 address, and not
+	 * last (ansible's inventory refuses the whole file then). */
 	if (strchr(h, ':'))
-		return inet_pton(AF_INET6, h, &a6) == 1;
+		return inet_pton(AF_INET6, h, &a6) == 1 && h[n - 1] != ':';   /* ansible refuses "1::" */
 	return n && n < 254 && h[0] != '-' && h[0] != '[' &&
 	       strspn(h, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-") == n;
 }
@@ -117,15 +118,16 @@ static int write_file(struct run_ctx *c, const char *name, const char *data, cha
 
 /* "web-01 : ok=2 changed=1 unreachable=0 failed=0 ..." lines after PLAY
  * RECAP, as {"web-01": {"ok": 2, ...}}. */
-static void parse_recap(const struct strbuf *out, struct jsonw *w)
+static int parse_recap(const struct strbuf *out, struct jsonw *w)
 {
 	const char *s = out->buf ? strstr(out->buf, "PLAY RECAP") : NULL;
+	int nhosts = 0;
 
 	jsonw_key(w, "recap");
 	jsonw_obj_begin(w);
 	if (!s) {
 		jsonw_obj_end(w);
-		return;
+		return 0;
 	}
 	s = strchr(s, '\n');
 	while (s && *++s) {
@@ -135,9 +137,12 @@ static void parse_recap(const struct strbuf *out, struct jsonw *w)
 
 		if (!eol)
 			eol = s + strlen(s);
-		colon = memchr(s, ':', (size_t)(eol - s));
+		/* "HOST   : ok=2 ..." (an IPv6 host holds colons itself) */
+		colon = memmem(s, (size_t)(eol - s), " : ", 3);
 		if (!colon || !memmem(colon, (size_t)(eol - colon), "ok=", 3))
 			break;
+		colon++;
+		nhosts++;
 		hl = (size_t)(colon - s);
 		while (hl && s[hl - 1] == ' ')
 			hl--;
@@ -164,6 +169,7 @@ static void parse_recap(const struct strbuf *out, struct jsonw *w)
 			break;
 	}
 	jsonw_obj_end(w);
+	return nhosts;
 }
 
 int run_ansible(const struct run_env *env, struct run_result *r)
@@ -178,7 +184,7 @@ int run_ansible(const struct run_env *env, struct run_result *r)
 	char group[256], status[64], *hosts = NULL, *pb = NULL;
 	const char *conn, *bin;
 	size_t argc = 0, envc = 0;
-	int v, rc, is_group = 0;
+	int v, rc, is_group = 0, nrecap;
 
 	if (run_ctx_init(&c, env, r))
 		goto out;
@@ -293,10 +299,15 @@ int run_ansible(const struct run_env *env, struct run_result *r)
 	for (size_t i = 0; i < inv.n; i++)
 		jsonw_str(&w, inv.hosts[i]);
 	jsonw_arr_end(&w);
-	parse_recap(&p.out, &w);
+	nrecap = parse_recap(&p.out, &w);
 	jsonw_obj_end(&w);
 
-	if (rc > 0) {
+	if (rc == 0 && r->status == RUN_DONE && !nrecap) {
+		/* ansible-playbook ends well when no host matched (or it could
+		 * not read the inventory): nothing was done. */
+		run_fail(r, 1, "ansible-playbook ran on no host (no host matched the playbook's "
+			 "hosts, or the inventory was refused; see the log)");
+	} else if (rc > 0) {
 		/* ansible-playbook: 2 a task failed, 4 a host was unreachable. */
 		int x = WIFEXITED(p.status) ? WEXITSTATUS(p.status) : -1;
 		run_fail(r, 0, "ansible-playbook: %s%s",

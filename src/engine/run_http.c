@@ -55,7 +55,15 @@ static pthread_once_t curl_once = PTHREAD_ONCE_INIT;
 
 static void curl_init(void)
 {
-	void *h = dlopen(LIBCURL, RTLD_NOW | RTLD_LOCAL);
+	void *h;
+
+	/* libcurl's TLS would write every session's keys to this file, and
+	 * a capture of a step's request, secrets and all, could be read. We
+	 * run before the sequencer's threads (run_http_global_init). */
+	unsetenv("SSLKEYLOGFILE");
+	/* Debian's OpenSSL build, else its GnuTLS one (the same interface). */
+	if (!(h = dlopen(LIBCURL, RTLD_NOW | RTLD_LOCAL)))
+		h = dlopen("libcurl-gnutls.so.4", RTLD_NOW | RTLD_LOCAL);
 
 	if (!h) {
 		snprintf(lc_error, sizeof lc_error, "%s", dlerror());

@@ -10,7 +10,8 @@
 static struct store *s;
 static struct config *cfg;
 
-/* Records argv, the inventory, the vars and HOME; then prints a recap. */
+/* Records argv, the inventory, the vars and HOME; then prints a recap
+ * (the file recap beside it when there is one). */
 static const char fake[] =
 	"#!/bin/sh\n"
 	"d=$(dirname \"$0\")\n"
@@ -20,8 +21,10 @@ static const char fake[] =
 	"env > \"$d/env\"\n"
 	"echo 'PLAY [all] ****'\n"
 	"echo 'PLAY RECAP *********'\n"
+	"if [ -f \"$d/recap\" ]; then cat \"$d/recap\"; else\n"
 	"echo 'web-01                     : ok=2    changed=1    unreachable=0    failed=0    skipped=0'\n"
 	"echo 'web-02                     : ok=1    changed=0    unreachable=0    failed=1    skipped=0'\n"
+	"fi\n"
 	"echo\n"
 	"exit ${FAKE_RC:-0}\n";
 
@@ -68,6 +71,12 @@ static int run(const char *def, const char *const *fields, struct run_result *r)
 
 	run_result_init(r);
 	return run_step(&env, r);
+}
+
+/* The recap the stand-in prints next. */
+static void recap(const char *text)
+{
+	free(tmp_write("recap", text, strlen(text), 0600));
 }
 
 static char *file(const char *name)
@@ -151,8 +160,19 @@ Test(ansible, a_colon_is_only_an_ipv6_address)
 {
 	const char *fields[] = { "alert.host", "web-01:2222", NULL };
 	const char *fields6[] = { "alert.host", "2001:db8::7", NULL };
+	const char *fields_end[] = { "alert.host", "2001:db8::", NULL };
 	struct run_result r;
 	char *inv;
+
+	/* ansible refuses a whole inventory with "2001:db8::" in it: the
+	 * other hosts of the step would not be reached either. */
+	cr_assert_eq(run("{\"playbook\": \"site.yml\", \"hosts\": \"web-01 {{alert.host}}\"}", fields_end,
+			 &r), RUN_FAILED);
+	cr_assert(r.permanent);
+	cr_assert_str_eq(r.why, "hosts: '2001:db8::' is not a host or group name");
+	run_result_free(&r);
+	recap("2001:db8::7                : ok=1    changed=0    unreachable=0    "
+	      "failed=0    skipped=0\n");
 
 	cr_assert_eq(run("{\"playbook\": \"site.yml\", \"hosts\": \"{{alert.host}}\"}", fields, &r),
 		     RUN_FAILED);
@@ -163,7 +183,26 @@ Test(ansible, a_colon_is_only_an_ipv6_address)
 		     RUN_DONE, "%s", r.why);
 	inv = file("inventory");
 	cr_assert_str_eq(inv, "[targets]\n2001:db8::7\n");
+	/* Its line of the recap is read whole, colons and all. */
+	cr_assert_str_eq(r.output.buf, "{\"rc\":0,\"hosts\":[\"2001:db8::7\"],\"recap\":{"
+			 "\"2001:db8::7\":{\"ok\":1,\"changed\":0,\"unreachable\":0,\"failed\":0,"
+			 "\"skipped\":0}}}");
 	free(inv);
+	run_result_free(&r);
+}
+
+/* ansible-playbook ends with 0 when no host matched the play: that is not
+ * done. Found by review: the step was done with an empty recap. */
+Test(ansible, no_host_in_the_recap_fails_the_step)
+{
+	struct run_result r;
+
+	recap("");
+	cr_assert_eq(run("{\"playbook\": \"site.yml\", \"hosts\": \"web-01\"}", NULL, &r), RUN_FAILED);
+	cr_assert(r.permanent);
+	cr_assert_str_eq(r.why, "ansible-playbook ran on no host (no host matched the playbook's hosts, "
+			 "or the inventory was refused; see the log)");
+	cr_assert(strstr(r.output.buf, "\"recap\":{}"), "%s", r.output.buf);
 	run_result_free(&r);
 }
 

@@ -339,6 +339,34 @@ Test(http, cancel_fd_aborts_a_slow_request)
 	run_result_free(&r);
 }
 
+/* SSLKEYLOGFILE in the environment of whoever started irk would have
+ * libcurl write every TLS session's keys there, and a capture of a step's
+ * request (its secrets in the headers) could be read. Found by review. */
+Test(http, tls_keys_are_never_written_to_sslkeylogfile)
+{
+	char *key = tmp_path("key.pem"), *crt = tmp_path("cert.pem"), *log = tmp_path("keys.log");
+	const char *args[] = { "--tls", crt, key, NULL };
+	const char *openssl[] = { "/usr/bin/openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes",
+		"-subj", "/CN=127.0.0.1", "-keyout", key, "-out", crt, "-days", "1", NULL };
+	char url[256];
+	struct run_result r;
+	pid_t tls;
+	int tport;
+
+	setenv("SSLKEYLOGFILE", log, 1);
+	cr_assert_eq(testlib_spawn_wait(openssl), 0, "openssl could not make a certificate");
+	tls = testlib_http_start(args, &tport);
+	cr_assert_eq(config_set(cfg, "engine.cafile", crt, NULL), IRK_OK);
+	snprintf(url, sizeof url, "{\"url\": \"https://127.0.0.1:%d/json\"}", tport);
+	cr_assert_eq(testlib_run("http", url, cfg, NULL, &r), RUN_DONE, "%s", r.why);
+	testlib_http_stop(tls);
+	cr_assert(access(log, F_OK) != 0, "the TLS keys were written to %s", log);
+	run_result_free(&r);
+	free(key);
+	free(crt);
+	free(log);
+}
+
 /* https with a self-signed certificate: refused unless insecure, which the
  * log shows. */
 Test(http, tls_is_verified_unless_insecure)
