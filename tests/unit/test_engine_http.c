@@ -339,6 +339,15 @@ Test(http, cancel_fd_aborts_a_slow_request)
 	run_result_free(&r);
 }
 
+/* A self-signed certificate for 127.0.0.1 and its key. */
+static void self_signed(const char *key, const char *crt)
+{
+	const char *openssl[] = { "/usr/bin/openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes",
+		"-subj", "/CN=127.0.0.1", "-keyout", key, "-out", crt, "-days", "1", NULL };
+
+	cr_assert_eq(testlib_spawn_wait(openssl), 0, "openssl could not make a certificate");
+}
+
 /* SSLKEYLOGFILE in the environment of whoever started irk would have
  * libcurl write every TLS session's keys there, and a capture of a step's
  * request (its secrets in the headers) could be read. Found by review. */
@@ -346,15 +355,13 @@ Test(http, tls_keys_are_never_written_to_sslkeylogfile)
 {
 	char *key = tmp_path("key.pem"), *crt = tmp_path("cert.pem"), *log = tmp_path("keys.log");
 	const char *args[] = { "--tls", crt, key, NULL };
-	const char *openssl[] = { "/usr/bin/openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes",
-		"-subj", "/CN=127.0.0.1", "-keyout", key, "-out", crt, "-days", "1", NULL };
 	char url[256];
 	struct run_result r;
 	pid_t tls;
 	int tport;
 
 	setenv("SSLKEYLOGFILE", log, 1);
-	cr_assert_eq(testlib_spawn_wait(openssl), 0, "openssl could not make a certificate");
+	self_signed(key, crt);
 	tls = testlib_http_start(args, &tport);
 	cr_assert_eq(config_set(cfg, "engine.cafile", crt, NULL), IRK_OK);
 	snprintf(url, sizeof url, "{\"url\": \"https://127.0.0.1:%d/json\"}", tport);
@@ -373,15 +380,13 @@ Test(http, tls_is_verified_unless_insecure)
 {
 	char *key = tmp_path("key.pem"), *crt = tmp_path("cert.pem");
 	const char *args[] = { "--tls", crt, key, NULL };
-	const char *openssl[] = { "/usr/bin/openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes",
-		"-subj", "/CN=127.0.0.1", "-keyout", key, "-out", crt, "-days", "1", NULL };
 	char url[256];
 	struct run_result r;
 	pid_t tls;
 	int tport;
 	char *tlsmode;
 
-	cr_assert_eq(testlib_spawn_wait(openssl), 0, "openssl could not make a certificate");
+	self_signed(key, crt);
 	tls = testlib_http_start(args, &tport);
 	snprintf(url, sizeof url, "{\"url\": \"https://127.0.0.1:%d/json\"}", tport);
 	cr_assert_eq(testlib_run("http", url, cfg, NULL, &r), RUN_FAILED);
