@@ -203,8 +203,28 @@ old=$(sql "SELECT play_version FROM incidents WHERE id = $id1")
 expect_match "play show --version shows the stored old version" "$(irk play show site-ssh --version "$(echo "$old" | cut -c1-12)")" "Block  \[needs look\]"
 unset IRK_PLAYS
 
+# ---- phishing seen on the network: no mail in the alert, purged by hand ---------------------------
+# Found by trying the demo: the purge request read alert.raw.email.from.address,
+# which an ET PHISHING alert has not, and failed (required, so stuck).
+key=IR-$(sql "SELECT min(id) FROM incidents WHERE play = 'phishing'")
+printf '%s\n' '{"timestamp":"2024-05-14T10:02:03.000000+0000","flow_id":77,"event_type":"alert","src_ip":"10.20.4.42","src_port":51234,"dest_ip":"198.51.100.45","dest_port":443,"proto":"TCP","alert":{"action":"allowed","gid":1,"signature_id":2034567,"rev":2,"signature":"ET PHISHING Successful Microsoft Account Phish 2024-05-14","category":"Successful Credential Theft Detected","severity":1}}' >"$T/net-phish.jsonl"
+expect_rc "ingest a network phishing alert" 0 as alice ingest "$T/net-phish.jsonl"
+net=IR-$(sql "SELECT max(id) FROM incidents")
+expect_eq "it gets the phishing play" "$(sql "SELECT play FROM incidents WHERE id = ${net#IR-}")" "phishing"
+as carol claim "$net" >/dev/null
+expect_rc "triage: phish" 0 as carol step done "$net" triage --input verdict=phish
+expect_rc "to containment" 0 as carol move "$net" containment
+expect_rc "the purge is granted" 0 as bob approve "$net" purge-ok
+expect_eq "the gateway purge is skipped: the alert carries no mail" "$(state_of "$net" purge)" "skipped"
+expect_eq "the purge by hand is due instead" "$(state_of "$net" purge-by-hand)" "waiting"
+as carol claim "$key" >/dev/null
+as carol step done "$key" triage --input verdict=phish >/dev/null
+as carol move "$key" containment >/dev/null
+expect_rc "the reported mail's purge is granted" 0 as bob approve "$key" purge-ok
+expect_eq "it gets the gateway purge, not the one by hand" \
+	"$(state_of "$key" purge) $(state_of "$key" purge-by-hand)" "ready skipped"
+
 # ---- close cancels ----------------------------------------------------------------------------------
-key=IR-$(sql "SELECT id FROM incidents WHERE play = 'phishing'")
 expect_rc "close (forced past the triage gate)" 0 as bob close "$key" --resolution false-positive --force --reason "internal test mail"
 expect_eq "every unfinished step cancelled" \
 	"$(sql "SELECT count(*) FROM steps WHERE incident_id = ${key#IR-} AND state NOT IN ('skipped', 'done', 'failed')")" "0"
