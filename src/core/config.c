@@ -365,10 +365,41 @@ void config_each(const struct config *c, const char *section,
 			fn(c->extra[i].key + n + 1, c->extra[i].value, c->extra[i].where, arg);
 }
 
+/* A setting whose value is a secret (by kind or by name). */
+static int is_secret_key(const char *key)
+{
+	int i = find_key(key);
+
+	if (i >= 0)
+		return keys[i].kind == CK_SECRET;
+	return !strncmp(key, "secrets.", 8) || strstr(key, "token") || strstr(key, "password") ||
+	       strstr(key, "secret");
+}
+
+/* "name = value" of one setting; a secret's value is never shown, and its
+ * line is a comment, so the listing loaded back leaves the secret alone. */
+static void dump_value(struct strbuf *out, const char *name, const char *v, int secret)
+{
+	if (!v) {
+		strbuf_printf(out, "# %s =\n", name);
+		return;
+	}
+	if (secret) {
+		strbuf_printf(out, "# %s = (set; not shown)\n", name);
+		return;
+	}
+	strbuf_printf(out, "%s = ", name);
+	sanitize_append(out, v, strlen(v), 0);
+	strbuf_addc(out, '\n');
+}
+
 void config_dump(const struct config *c, struct strbuf *out)
 {
 	char section[64] = "";
 
+	/* The syntax of the file, so the listing loads back as it is: the
+	 * help on a comment line of its own (a value runs to the end of its
+	 * line), unset settings commented out. */
 	for (size_t i = 0; i < NKEYS; i++) {
 		const char *dot = strchr(keys[i].key, '.');
 		size_t sl = (size_t)(dot - keys[i].key);
@@ -376,32 +407,26 @@ void config_dump(const struct config *c, struct strbuf *out)
 			snprintf(section, sizeof section, "%.*s", (int)sl, keys[i].key);
 			strbuf_printf(out, "%s[%s]\n", i ? "\n" : "", section);
 		}
-		const char *v = c->values[i];
-		if (keys[i].kind == CK_SECRET && v)
-			v = "(set)";
-		size_t start = out->len;
-		strbuf_printf(out, "%s%s = ", v ? "" : "# ", dot + 1);
-		if (v)
-			sanitize_append(out, v, strlen(v), 0);
-		/* The help comments line up (a long value pushes its own). */
-		int w = utf8_width(out->buf + start, out->len - start);
-		strbuf_printf(out, "%*s# %s\n", w < 28 ? 28 - w : 2, "", keys[i].help);
+		strbuf_printf(out, "# %s\n", keys[i].help);
+		dump_value(out, dot + 1, c->values[i], keys[i].kind == CK_SECRET);
 	}
-	for (size_t i = 0; i < c->nextra; i++) {
-		if (find_key(c->extra[i].key) >= 0)
-			continue;
-		int secret = strstr(c->extra[i].key, "token") || strstr(c->extra[i].key, "password") ||
-			     strstr(c->extra[i].key, "secret");
-		strbuf_puts(out, "\n");
-		sanitize_append(out, c->extra[i].key, strlen(c->extra[i].key), 0);
-		strbuf_puts(out, " = ");
-		if (secret)
-			strbuf_puts(out, "(set)");
-		else
-			sanitize_append(out, c->extra[i].value, strlen(c->extra[i].value), 0);
+	/* The free-form sections, each under its header. */
+	for (size_t f = 0; free_sections[f]; f++) {
+		size_t n = strlen(free_sections[f]);
+		int header = 0;
+		for (size_t i = 0; i < c->nextra; i++) {
+			const char *k = c->extra[i].key;
+			if (strncmp(k, free_sections[f], n) || k[n] != '.' || find_key(k) >= 0)
+				continue;
+			if (!header++)
+				strbuf_printf(out, "\n[%s]\n", free_sections[f]);
+			/* "context.cmdb.url" sits in [context] as "cmdb.url". */
+			struct strbuf name = STRBUF_INIT;
+			sanitize_append(&name, k + n + 1, strlen(k + n + 1), 0);
+			dump_value(out, strbuf_str(&name), c->extra[i].value, is_secret_key(k));
+			strbuf_free(&name);
+		}
 	}
-	if (c->nextra)
-		strbuf_puts(out, "\n");
 }
 
 char *config_default_path(char *buf, size_t n)

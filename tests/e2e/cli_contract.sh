@@ -100,6 +100,12 @@ expect_rc "user add by the admin: 0" 0 irk user add carol --role senior
 expect_rc "audit verify: 0" 0 irk audit verify
 expect_rc "usage: audit without verify or log" 2 irk audit
 expect_rc "config show: 0" 0 irk config show
+printf '[ingest]\nwindow = 2h\n[keys]\nboard-claim = C\n' >"$T/mine.conf"
+irk --config "$T/mine.conf" config show >"$T/shown.conf"
+chmod 600 "$T/shown.conf"
+expect_rc "what config show prints is a config file irk reads" 0 irk --config "$T/shown.conf" list
+expect_match "with the values shown" "$(irk --config "$T/shown.conf" config show)" "^window = 2h$"
+expect_match "and the free-form sections" "$(irk --config "$T/shown.conf" config show)" "^board-claim = C$"
 expect_rc "version: 0" 0 irk version
 printf '[nosuch]\nkey = 1\n' >"$T/bad.conf"
 expect_rc "error: a bad config file" 1 irk --config "$T/bad.conf" list

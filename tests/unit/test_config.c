@@ -199,8 +199,9 @@ Test(config, dump_hides_secrets)
 	const char *d = strbuf_str(&out);
 	cr_assert_null(strstr(d, "hunter2"), "password shown:\n%s", d);
 	cr_assert_null(strstr(d, "s3cr3t"), "token shown:\n%s", d);
-	cr_assert(strstr(d, "password = (set)"), "%s", d);
-	cr_assert(strstr(d, "context.cmdb.token = (set)"), "%s", d);
+	cr_assert(strstr(d, "\n# password = (set; not shown)\n"), "%s", d);
+	cr_assert(strstr(d, "\n[context]\n# cmdb.token = (set; not shown)\ncmdb.url = https://cmdb.example\n"),
+		  "%s", d);
 	cr_assert(strstr(d, "window = 2h"), "%s", d);
 	cr_assert(strstr(d, "https://cmdb.example"), "%s", d);
 	cr_assert(strstr(d, "[sla]") && strstr(d, "p1_ack = 15m"), "defaults listed too");
@@ -251,32 +252,46 @@ Test(config, default_path_follows_xdg)
 	cr_assert_str_eq(config_default_path(buf, sizeof buf), "/home/al/.config/irk/irk.conf");
 }
 
-/* Every help comment of `irk config show` starts in the same column, so the
- * listing reads as a table. */
-Test(config, dump_aligns_the_comments)
+/* What `irk config show` prints loads back as it is, and gives the same
+ * listing; secrets are left alone (commented out, never shown). Found by
+ * a new-user trial: the help comments after the values became part of
+ * them ("'1h   # correlation window...' is not a duration"). */
+Test(config, dump_loads_back_as_it_is)
 {
-	struct strbuf out = STRBUF_INIT;
-	int col = -1, lines = 0;
+	struct irk_err err = { 0 };
+	struct strbuf out = STRBUF_INIT, again = STRBUF_INIT;
+	struct config *back = config_new();
+	char *path;
 
+	cr_assert_eq(load("[ingest]\nwindow = 2h\n[ui]\ntheme = light\n[keys]\nboard-claim = C\n"
+			  "[users]\nbob = senior\n[context.cmdb]\nurl = https://cmdb.example\n"
+			  "token = s3cr3t\n[secrets]\nedr = xyz\n[xmpp]\npassword = hunter2\n",
+			  0600, &err, NULL), IRK_OK, "%s", err.msg);
 	config_dump(cfg, &out);
-	for (char *line = out.buf, *nl; line && *line; line = nl ? nl + 1 : NULL) {
-		nl = strchr(line, '\n');
-		char *hash = strstr(line[0] == '#' ? line + 1 : line, "  # ");
-		if (!hash || (nl && hash > nl))
-			continue;
-		int c = (int)(hash - line);
-		/* What is wider than the column pushes its own comment. */
-		while (c > 0 && line[c - 1] == ' ')
-			c--;
-		if (c < 24) {
-			c = (int)(hash - line);
-			if (col < 0)
-				col = c;
-			cr_expect_eq(c, col, "comment at column %d, not %d: %.*s", c, col,
-				     nl ? (int)(nl - line) : (int)strlen(line), line);
-			lines++;
-		}
-	}
-	cr_expect_gt(lines, 20);
+	path = tmp_write("shown.conf", out.buf, out.len, 0600);
+	cr_assert_eq(config_load(back, path, 0, &err), IRK_OK, "%s\n%s", err.msg, out.buf);
+	cr_assert_str_eq(config_get(back, "ingest.window"), "2h");
+	cr_assert_str_eq(config_get(back, "ui.theme"), "light");
+	cr_assert_str_eq(config_get(back, "keys.board-claim"), "C");
+	cr_assert_str_eq(config_get(back, "users.bob"), "senior");
+	cr_assert_str_eq(config_get(back, "context.cmdb.url"), "https://cmdb.example");
+	cr_assert_null(config_get(back, "context.cmdb.token"), "a secret came back as text");
+	cr_assert_null(config_get(back, "secrets.edr"));
+	cr_assert_null(config_get(back, "xmpp.password"));
+	cr_assert_null(strstr(out.buf, "s3cr3t"));
+	cr_assert_null(strstr(out.buf, "xyz"));
+	/* Without the secrets, the listing is a fixed point. */
+	config_dump(back, &again);
+	free(path);
+	path = tmp_write("again.conf", again.buf, again.len, 0600);
+	config_free(&back);
+	back = config_new();
+	cr_assert_eq(config_load(back, path, 0, &err), IRK_OK, "%s", err.msg);
+	strbuf_reset(&out);
+	config_dump(back, &out);
+	cr_assert_str_eq(out.buf, again.buf, "the listing of what was loaded back differs");
 	strbuf_free(&out);
+	strbuf_free(&again);
+	config_free(&back);
+	free(path);
 }
