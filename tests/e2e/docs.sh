@@ -20,7 +20,11 @@ done
 expect_eq "irk(1) documents every command and option of --help" "$missing" ""
 
 missing=""
-for k in $(irk config show | sed -n 's/^#* *\([a-z_0-9]*\) = .*/\1/p'); do
+# Every setting, set or not ("window = 1h", "# cafile =").
+settings=$(irk config show | sed -n 's/^#* *\([a-z_0-9]*\) =\( .*\)*$/\1/p')
+expect_eq "config show lists every setting of the table" "$(echo "$settings" | wc -l)" \
+	"$(awk '/^static const struct config_key keys\[\]/,/^};/' "$IRK_TOP/src/core/config.c" | grep -c '{ "')"
+for k in $settings; do
 	# A setting is documented where a .TP entry names it in bold.
 	grep -A1 '^\.TP' "$man5" | grep -q "^\\.BR* .*\\b$k\\b" || missing="$missing $k"
 done
