@@ -85,6 +85,8 @@ struct board {
 	struct sla_policy pol;
 	int64_t breached;     /* open incidents past an SLA (all, not filtered) */
 	char who[256];        /* "bob chen": other users with a board open */
+	int64_t unseen;       /* messages for me I have not seen */
+	char inbox_key[16];   /* the key that shows them ("i"), for the header */
 	char user[128];       /* "alice", "bob senior": who is at this board */
 };
 

@@ -26,7 +26,7 @@ enum {
 	STORE_READONLY = 1 << 1,
 };
 
-#define STORE_SCHEMA_VERSION 5
+#define STORE_SCHEMA_VERSION 6
 #define STORE_BUSY_MS 10000
 
 /* Open (and migrate) the database at path. *out is NULL on failure. */
@@ -333,6 +333,21 @@ struct outbox_row {
 int store_outbox_each(struct store *s, int queued_only, int64_t limit,
 		int (*fn)(const struct outbox_row *o, void *arg), void *arg,
 		struct irk_err *err);
+
+/* A person's messages: those to their name, or to their role or a role
+ * below it (role:analyst reaches seniors and admins too, role:senior
+ * admins), newest first, at most limit (0: all). */
+int store_inbox_each(struct store *s, const char *name, int role, int64_t limit,
+		int (*fn)(const struct outbox_row *o, void *arg), void *arg,
+		struct irk_err *err);
+/* How many of them are newer than the last one they have seen (*newest:
+ * the id of the newest, 0 when none); -1 on error. */
+int64_t store_inbox_unseen(struct store *s, const char *name, int role, int64_t *newest,
+		struct irk_err *err);
+/* The id of the newest message name has seen (0: none); -1 on error. */
+int64_t store_inbox_last_seen(struct store *s, const char *name, struct irk_err *err);
+/* They have seen every message up to id (never goes back). */
+int store_inbox_seen(struct store *s, const char *name, int64_t id, struct irk_err *err);
 
 /* ---- history for confidence scoring ----------------------------------- */
 struct rule_host_row {

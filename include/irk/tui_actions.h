@@ -35,6 +35,7 @@ enum tui_context { CTX_GLOBAL, CTX_BOARD, CTX_INCIDENT, CTX_PAGER, CTX_STEP, CTX
 	X(ACT_BACK,          CTX_GLOBAL,   "back",              "Close this screen or cancel") \
 	X(ACT_REDRAW,        CTX_GLOBAL,   "redraw",            "Reload from the database and repaint the screen") \
 	X(ACT_MESSAGE,       CTX_GLOBAL,   "last-message",      "Show the last status message in full (one too long for the status line ends with M: all)") \
+	X(ACT_INBOX,         CTX_GLOBAL,   "messages",          "Show the messages notify steps sent you or your role, newest first (marks them read)") \
 	X(ACT_UP,            CTX_GLOBAL,   "move-up",           "Previous card or line") \
 	X(ACT_DOWN,          CTX_GLOBAL,   "move-down",         "Next card or line") \
 	X(ACT_LEFT,          CTX_GLOBAL,   "move-left",         "Previous column") \

@@ -181,6 +181,14 @@
 	X(ST_OUTBOX_EACH, "SELECT o.id, o.at, o.incident_id, s.step_id, o.recipient, o.text, " \
 		"o.state, o.attempts, o.t_sent, o.error FROM outbox o LEFT JOIN steps s " \
 		"ON s.id = o.step WHERE (?1 = 0 OR o.state = 'queued') ORDER BY o.id DESC LIMIT ?2") \
+	X(ST_INBOX_EACH, "SELECT o.id, o.at, o.incident_id, s.step_id, o.recipient, o.text, " \
+		"o.state, o.attempts, o.t_sent, o.error FROM outbox o LEFT JOIN steps s " \
+		"ON s.id = o.step WHERE o.recipient IN (?1, ?2, ?3, ?4) ORDER BY o.id DESC LIMIT ?5") \
+	X(ST_INBOX_UNSEEN, "SELECT count(*), max(o.id) FROM outbox o WHERE o.recipient IN (?1, ?2, ?3, ?4) " \
+		"AND o.id > coalesce((SELECT last_id FROM outbox_seen WHERE name = ?1), 0)") \
+	X(ST_INBOX_LAST_SEEN, "SELECT last_id FROM outbox_seen WHERE name = ?1") \
+	X(ST_INBOX_SEEN, "INSERT INTO outbox_seen(name, last_id) VALUES (?1, ?2) " \
+		"ON CONFLICT(name) DO UPDATE SET last_id = max(last_id, excluded.last_id)") \
 	X(ST_RULE_HISTORY, "SELECT host, src_ip, sum(alert_count), count(*), " \
 		"sum(stage = 'closed'), sum(resolution IN ('false-positive', 'benign')) " \
 		"FROM incidents WHERE rule = ?1 AND host IS NOT NULL AND " \

@@ -1,6 +1,7 @@
 /* steps.c: plays by content hash, the life of steps (insert, claim, lease,
  * update), checklist ticks, the outbox, and the history the score step
  * reads. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -486,17 +487,14 @@ int store_outbox_add(struct store *s, int64_t incident_id, int64_t step, const c
 	return IRK_OK;
 }
 
-int store_outbox_each(struct store *s, int queued_only, int64_t limit,
-		      int (*fn)(const struct outbox_row *o, void *arg), void *arg,
-		      struct irk_err *err)
+/* Each row of st (the outbox's columns, in ST_OUTBOX_EACH's order) to fn;
+ * stops early when fn returns nonzero. */
+static int outbox_rows(struct store *s, sqlite3_stmt *st,
+		       int (*fn)(const struct outbox_row *o, void *arg), void *arg,
+		       struct irk_err *err, const char *what)
 {
-	sqlite3_stmt *st = store_stmt(s, ST_OUTBOX_EACH, err);
 	int rc;
 
-	if (!st)
-		return IRK_ERROR;
-	sqlite3_bind_int(st, 1, !!queued_only);
-	sqlite3_bind_int64(st, 2, limit > 0 ? limit : -1);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		struct outbox_row o = {
 			.id = sqlite3_column_int64(st, 0),
@@ -515,8 +513,103 @@ int store_outbox_each(struct store *s, int queued_only, int64_t limit,
 	}
 	sqlite3_reset(st);
 	if (rc != SQLITE_DONE)
-		return store_fail(s, err, "reading the outbox");
+		return store_fail(s, err, what);
 	return IRK_OK;
+}
+
+int store_outbox_each(struct store *s, int queued_only, int64_t limit,
+		      int (*fn)(const struct outbox_row *o, void *arg), void *arg,
+		      struct irk_err *err)
+{
+	sqlite3_stmt *st = store_stmt(s, ST_OUTBOX_EACH, err);
+
+	if (!st)
+		return IRK_ERROR;
+	sqlite3_bind_int(st, 1, !!queued_only);
+	sqlite3_bind_int64(st, 2, limit > 0 ? limit : -1);
+	return outbox_rows(s, st, fn, arg, err, "reading the outbox");
+}
+
+/* The recipients that reach name with role: the name, role:ROLE and the
+ * roles below it (unused slots get a value no recipient has). */
+static void bind_recipients(sqlite3_stmt *st, const char *name, int role)
+{
+	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+	for (int r = 0, slot = 2; slot <= 4; r++, slot++) {
+		char who[32];
+		if (r <= role && r < ROLE_COUNT) {
+			snprintf(who, sizeof who, "role:%s", role_name(r));
+			sqlite3_bind_text(st, slot, who, -1, SQLITE_TRANSIENT);
+		} else {
+			sqlite3_bind_null(st, slot);
+		}
+	}
+}
+
+int store_inbox_each(struct store *s, const char *name, int role, int64_t limit,
+		     int (*fn)(const struct outbox_row *o, void *arg), void *arg,
+		     struct irk_err *err)
+{
+	sqlite3_stmt *st = store_stmt(s, ST_INBOX_EACH, err);
+
+	if (!st)
+		return IRK_ERROR;
+	bind_recipients(st, name, role);
+	sqlite3_bind_int64(st, 5, limit > 0 ? limit : -1);
+	return outbox_rows(s, st, fn, arg, err, "reading the messages");
+}
+
+int64_t store_inbox_unseen(struct store *s, const char *name, int role, int64_t *newest,
+			   struct irk_err *err)
+{
+	sqlite3_stmt *st = store_stmt(s, ST_INBOX_UNSEEN, err);
+	int64_t n = -1;
+
+	if (newest)
+		*newest = 0;
+	if (!st)
+		return -1;
+	bind_recipients(st, name, role);
+	if (sqlite3_step(st) == SQLITE_ROW) {
+		n = sqlite3_column_int64(st, 0);
+		if (newest)
+			*newest = sqlite3_column_int64(st, 1);
+	} else {
+		store_fail(s, err, "counting the messages");
+	}
+	sqlite3_reset(st);
+	return n;
+}
+
+int64_t store_inbox_last_seen(struct store *s, const char *name, struct irk_err *err)
+{
+	sqlite3_stmt *st = store_stmt(s, ST_INBOX_LAST_SEEN, err);
+	int64_t id = -1;
+	int rc;
+
+	if (!st)
+		return -1;
+	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		id = sqlite3_column_int64(st, 0);
+	else if (rc == SQLITE_DONE)
+		id = 0;
+	else
+		store_fail(s, err, "reading the messages read");
+	sqlite3_reset(st);
+	return id;
+}
+
+int store_inbox_seen(struct store *s, const char *name, int64_t id, struct irk_err *err)
+{
+	sqlite3_stmt *st = store_stmt(s, ST_INBOX_SEEN, err);
+
+	if (!st)
+		return IRK_ERROR;
+	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, id);
+	return store_exec_stmt(s, st, err, "recording the messages read");
 }
 
 /* ---- history ------------------------------------------------------------------ */

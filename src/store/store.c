@@ -215,8 +215,16 @@ static const char *const migration_5[] = {
 	NULL,
 };
 
+/* What each person has read of the messages notify steps send them (the
+ * board's messages screen): the newest message id seen, per name. */
+static const char *const migration_6[] = {
+	"CREATE TABLE IF NOT EXISTS outbox_seen(name TEXT PRIMARY KEY, last_id INTEGER NOT NULL) WITHOUT ROWID;\n",
+	"CREATE INDEX IF NOT EXISTS outbox_recipient ON outbox(recipient, id);\n",
+	NULL,
+};
+
 static const char *const *const migrations[] = { migration_1, migration_2, migration_3,
-						 migration_4, migration_5 };
+						 migration_4, migration_5, migration_6 };
 
 int store_fail(struct store *s, struct irk_err *err, const char *what)
 {

@@ -97,6 +97,11 @@ static void load(struct tui *t, struct board_st *bs)
 		rc = store_incident_waiting(t->s, add_id, &ids, &err);
 	if (!rc)
 		rc = store_presence_list(t->s, t->now - PRESENCE_WINDOW, add_who, b, &err);
+	if (!rc && (b->unseen = store_inbox_unseen(t->s, t->c->actor.name, t->c->actor.role, NULL,
+						   &err)) < 0)
+		rc = IRK_ERROR;
+	keymap_keys(&t->km, ACT_INBOX, b->inbox_key, sizeof b->inbox_key);
+	b->inbox_key[strcspn(b->inbox_key, " ")] = '\0';
 	if (store_in_tx(t->s))
 		store_commit(t->s, NULL);
 	board_mark_waiting(b, ids.v, ids.n);

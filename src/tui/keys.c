@@ -29,6 +29,7 @@ static const struct { int act; const char *keys; } defaults[] = {
 	{ ACT_BACK, "Escape" },
 	{ ACT_REDRAW, "C-l" },
 	{ ACT_MESSAGE, "M" },
+	{ ACT_INBOX, "i" },
 	{ ACT_UP, "Up k" },
 	{ ACT_DOWN, "Down j" },
 	{ ACT_LEFT, "Left h" },

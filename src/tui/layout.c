@@ -913,6 +913,16 @@ static void header(struct board *b, int width, struct frame *f)
 	x += put_fit(f, 0, x, width - x, b->breached ? SLOT_HEADER_ALERT : SLOT_HEADER, buf);
 	if (x >= width)
 		return;
+	if (b->unseen > 0) {
+		snprintf(buf, sizeof buf, " %s ", G_VBAR);
+		x += put_fit(f, 0, x, width - x, SLOT_HEADER, buf);
+		snprintf(buf, sizeof buf, "%lld new message%s%s%s%s", (long long)b->unseen,
+			 b->unseen == 1 ? "" : "s", b->inbox_key[0] ? " (" : "", b->inbox_key,
+			 b->inbox_key[0] ? ")" : "");
+		x += put_fit(f, 0, x, width - x, SLOT_HEADER_ALERT, buf);
+		if (x >= width)
+			return;
+	}
 	if (b->who[0])
 		strbuf_printf(&sb, " %s on: %s", G_VBAR, b->who);
 	if (filtered(b)) {

@@ -30,6 +30,8 @@
 #include "irk/store.h"
 #include "tui_internal.h"
 
+#define INBOX_SHOWN 200           /* messages on the messages screen */
+
 #define BEAT_SECS 15          /* presence heartbeat */
 
 static volatile sig_atomic_t got_signal;
@@ -60,6 +62,72 @@ void tui_status_full(struct tui *t, const char *full)
 
 	free(t->message);
 	t->message = copy;
+}
+
+struct inbox {
+	struct strbuf text;
+	int64_t newest, last_seen;
+	int fresh;                /* shown that came after last_seen */
+};
+
+static int add_message(const struct outbox_row *o, void *arg)
+{
+	struct inbox *in = arg;
+	char when[32], key[24];
+	int fresh = o->id > in->last_seen;
+
+	if (!in->newest)
+		in->newest = o->id;
+	in->fresh += fresh;
+	irk_time_short(o->at, when, sizeof when);
+	strbuf_printf(&in->text, "%s %s  %s  to ", fresh ? "*" : " ", when,
+		      o->incident_id ? incident_key(o->incident_id, key, sizeof key) : "-");
+	strbuf_puts(&in->text, o->recipient);
+	if (o->step_id)
+		strbuf_printf(&in->text, "  (step %s)", o->step_id);
+	strbuf_puts(&in->text, "\n    ");
+	/* A line break of the message keeps the indent. The pager lays the
+	 * whole text out sanitized. */
+	for (const char *p = o->text; *p; p++) {
+		strbuf_addc(&in->text, *p);
+		if (*p == '\n' && p[1])
+			strbuf_puts(&in->text, "    ");
+	}
+	strbuf_puts(&in->text, "\n\n");
+	return 0;
+}
+
+/* The messages notify steps sent me or my role (until XMPP delivers them,
+ * this is where they are read): newest first, those new since I last
+ * looked marked "*"; all of them seen once shown. */
+static void show_inbox(struct tui *t)
+{
+	const struct actor *me = &t->c->actor;
+	struct inbox in = { STRBUF_INIT, 0, 0, 0 };
+	struct irk_err err = { 0 };
+	struct pager_arg pa;
+	char title[160];
+
+	if ((in.last_seen = store_inbox_last_seen(t->s, me->name, &err)) < 0 ||
+	    store_inbox_each(t->s, me->name, me->role, INBOX_SHOWN, add_message, &in, &err)) {
+		tui_report(t, &err);
+		strbuf_free(&in.text);
+		return;
+	}
+	if (!in.newest) {
+		tui_status(t, SLOT_STATUS_INFO, "no messages for %s or the %ss", me->name,
+			   role_name(me->role));
+		strbuf_free(&in.text);
+		return;
+	}
+	snprintf(title, sizeof title, " Messages for %s: %d new, newest first ", me->name, in.fresh);
+	pa.title = title;
+	pa.text = strbuf_str(&in.text);
+	tui_push(t, &pager_screen, &pa);
+	strbuf_free(&in.text);
+	if (store_inbox_seen(t->s, me->name, in.newest, &err))
+		tui_report(t, &err);
+	t->need_reload = 1;       /* the header's count */
 }
 
 /* M: the last message in full, in the pager. */
@@ -683,6 +751,9 @@ static void global_action(struct tui *t, int act, int key)
 		return;
 	case ACT_MESSAGE:
 		show_message(t);
+		return;
+	case ACT_INBOX:
+		show_inbox(t);
 		return;
 	case ACT_REDRAW:
 		t->need_reload = 1;

@@ -10,7 +10,9 @@
 
 #include "helpers/tmpstore.h"
 #include "irk/clock.h"
+#include "irk/model.h"
 #include "irk/store.h"
+#include "irk/strbuf.h"
 
 static void fini(void)
 {
@@ -65,4 +67,53 @@ Test(store_steps, a_schema_1_database_is_migrated_with_what_the_planner_missed)
 	cr_assert_eq(ids.n, 0);
 	store_close(&s);
 	free(path);
+}
+
+static int collect_text(const struct outbox_row *o, void *arg)
+{
+	strbuf_printf(arg, "%s;", o->text);
+	return 0;
+}
+
+/* The messages of notify steps a person sees on the board: to their name,
+ * their role or a role below it; what is new is what came after the last
+ * they saw, per person, and seeing never goes back. */
+Test(store_steps, a_persons_messages_and_what_is_new)
+{
+	struct store *s = tmp_store("inbox.db");
+	struct irk_err err = { 0 };
+	struct strbuf sb = STRBUF_INIT;
+	const char *to[][2] = { { "alice", "to alice" }, { "role:senior", "to seniors" },
+		{ "role:analyst", "to analysts" }, { "bob", "to bob" }, { "role:admin", "to admins" } };
+	int64_t newest, first;
+
+	cr_assert_eq(store_begin(s, &err), IRK_OK);
+	for (size_t i = 0; i < sizeof to / sizeof *to; i++)
+		cr_assert_eq(store_outbox_add(s, 0, 0, to[i][0], to[i][1], 100 + (int64_t)i, NULL, &err),
+			     IRK_OK, "%s", err.msg);
+	cr_assert_eq(store_commit(s, &err), IRK_OK);
+
+	cr_assert_eq(store_inbox_each(s, "alice", ROLE_ANALYST, 0, collect_text, &sb, &err), IRK_OK);
+	cr_assert_str_eq(strbuf_str(&sb), "to analysts;to alice;");
+	strbuf_reset(&sb);
+	cr_assert_eq(store_inbox_each(s, "bob", ROLE_SENIOR, 0, collect_text, &sb, &err), IRK_OK);
+	cr_assert_str_eq(strbuf_str(&sb), "to bob;to analysts;to seniors;");
+	strbuf_reset(&sb);
+	cr_assert_eq(store_inbox_each(s, "root", ROLE_ADMIN, 2, collect_text, &sb, &err), IRK_OK);
+	cr_assert_str_eq(strbuf_str(&sb), "to admins;to analysts;", "newest first, at most 2");
+
+	cr_assert_eq(store_inbox_unseen(s, "alice", ROLE_ANALYST, &newest, &err), 2);
+	first = newest;
+	cr_assert_eq(store_inbox_seen(s, "alice", newest, &err), IRK_OK, "%s", err.msg);
+	cr_assert_eq(store_inbox_unseen(s, "alice", ROLE_ANALYST, &newest, &err), 0);
+	cr_assert_eq(store_inbox_unseen(s, "bob", ROLE_SENIOR, NULL, &err), 3, "bob's are his own");
+	cr_assert_eq(store_begin(s, &err), IRK_OK);
+	cr_assert_eq(store_outbox_add(s, 0, 0, "role:analyst", "later", 200, NULL, &err), IRK_OK);
+	cr_assert_eq(store_commit(s, &err), IRK_OK);
+	cr_assert_eq(store_inbox_unseen(s, "alice", ROLE_ANALYST, &newest, &err), 1);
+	cr_assert_gt(newest, first);
+	cr_assert_eq(store_inbox_seen(s, "alice", first - 1, &err), IRK_OK);
+	cr_assert_eq(store_inbox_unseen(s, "alice", ROLE_ANALYST, NULL, &err), 1, "seen never goes back");
+	strbuf_free(&sb);
+	store_close(&s);
 }

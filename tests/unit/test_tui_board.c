@@ -757,3 +757,40 @@ Test(tui_board, closed_column_reads_more_as_you_scroll)
 	fx_key('\n');
 	assert_screen(" IR-13 · old case");         /* the oldest */
 }
+
+/* Messages of notify steps, until XMPP delivers them: the header counts
+ * the new ones for me or my role (live: a step queues one while the board
+ * is open), i shows them newest first with the new ones marked, and they
+ * are read from then on, for me only. Outside text stays inert. */
+Test(tui_board, notify_messages_are_counted_shown_and_read)
+{
+	struct irk_err err = { 0 };
+	int64_t id;
+
+	fx_db(ROLE_ANALYST);
+	cr_assert_eq(store_begin(fx.other, &err), 0);
+	cr_assert_eq(store_outbox_add(fx.other, 1, 0, "role:analyst", "IR-1: look at web-03 first",
+				      FIX_NOW - 60, &id, &err), 0, "%s", err.msg);
+	cr_assert_eq(store_outbox_add(fx.other, 2, 0, "role:senior", "seniors only", FIX_NOW - 50,
+				      &id, &err), 0);
+	cr_assert_eq(store_commit(fx.other, &err), 0);
+	fx_start(100, 30);
+	assert_screen("0 SLA breached │ 1 new message (i)");
+	cr_assert_eq(store_begin(fx.other, &err), 0);
+	cr_assert_eq(store_outbox_add(fx.other, 3, 0, "alice", "\x1b]0;pwned\x07" "call bob", FIX_NOW - 10,
+				      &id, &err), 0);
+	cr_assert_eq(store_commit(fx.other, &err), 0);
+	tui_tick(fx.t);
+	assert_screen("2 new messages (i)");
+	fx_key('i');
+	assert_screen(" Messages for alice: 2 new, newest first");
+	assert_screen("* ");
+	assert_screen("IR-3  to alice");
+	assert_screen("    \\x1b]0;pwned\\x07call bob");
+	assert_screen("IR-1  to role:analyst");
+	cr_assert(!fx_has("seniors only"), "a senior's message shown to an analyst");
+	fx_key('q');
+	cr_assert(!fx_has("new message"), "the count stayed after reading:\n%s", strbuf_str(&fx.screen));
+	cr_assert_eq(store_inbox_unseen(fx.other, "bob", ROLE_ANALYST, NULL, &err), 1,
+		     "alice's reading is hers");
+}

@@ -76,6 +76,8 @@ void tmp_cleanup(void)
 void tmp_schema_1(const char *path)
 {
 	static const char undo[] =
+		/* migration 6: what each person has read of the messages */
+		"DROP TABLE outbox_seen; DROP INDEX outbox_recipient;"
 		/* migration 5: the open incidents' covering index */
 		"DROP INDEX incidents_open;"
 		"CREATE INDEX incidents_open ON incidents(priority, t_detected, id)"
