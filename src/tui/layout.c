@@ -824,7 +824,7 @@ void board_card_line(const struct board *b, const struct card *c, int line, int 
 {
 	const struct incident *inc = &c->inc;
 	char buf[512], key[24], right[66] = "", age[32], padded[72], short_sla[40] = "";
-	int rw, lw, slot = selected ? SLOT_CARD_SELECTED : SLOT_CARD;
+	int rw, lw, breached = 0, slot = selected ? SLOT_CARD_SELECTED : SLOT_CARD;
 
 	switch (line) {
 	case 0:
@@ -857,12 +857,15 @@ void board_card_line(const struct board *b, const struct card *c, int line, int 
 			snprintf(short_sla, sizeof short_sla, "%s%s", d,
 				 st.state == SLA_BREACHED ? " late" : "");
 		}
+		breached = st.state == SLA_BREACHED;
 		if (!selected && st.state != SLA_NONE)
-			slot = st.state == SLA_BREACHED ? SLOT_SLA_BREACHED : SLOT_SLA_OK;
+			slot = breached ? SLOT_SLA_BREACHED : SLOT_SLA_OK;
 	}
 	/* A space keeps the owner and the SLA apart. When both do not fit,
 	 * the SLA drops its words ("22h00m", "3h05m late"); when that does
-	 * not fit either, it goes: the owner and age matter more. */
+	 * not fit either, a running clock goes (the owner and age matter
+	 * more), but a breach stays and the owner and age are cut: a late P1
+	 * must not look like a card without an SLA. */
 	snprintf(padded, sizeof padded, " %s", right);
 	rw = right[0] ? utf8_width(padded, strlen(padded)) : 0;
 	lw = utf8_width(buf, strlen(buf));
@@ -870,7 +873,7 @@ void board_card_line(const struct board *b, const struct card *c, int line, int 
 		snprintf(padded, sizeof padded, " %s", short_sla);
 		rw = utf8_width(padded, strlen(padded));
 	}
-	if (lw + rw > w)
+	if (lw + rw > w && !(breached && rw + 4 <= w))
 		rw = 0;
 	frame_put(f, y, x, w - rw, selected ? SLOT_CARD_SELECTED : SLOT_CARD_DIM, buf, 1);
 	if (rw)

@@ -568,6 +568,16 @@ Test(layout, sla_text_and_breach_count)
 	cr_assert_str_eq(strbuf_str(&sb), "  - · 20m          ack 5m late\n");
 	/* The breached part is drawn in the breached slot. */
 	cr_assert_eq(f.spans[f.n - 1].slot, SLOT_SLA_BREACHED);
+	/* Too narrow for the owner, the age and the breach: the breach stays
+	 * (short) and the owner and age are cut. Found by a new-user trial:
+	 * at 80x24 a late P1 showed no SLA at all. */
+	frame_free(&f);
+	memset(&f, 0, sizeof f);
+	strbuf_reset(&sb);
+	board_card_line(&b, c, 2, 12, 0, &f, 0, 0);
+	frame_text(&f, 12, 1, &sb);
+	cr_assert_str_eq(strbuf_str(&sb), "  -… 5m late\n");
+	cr_assert_eq(f.spans[f.n - 1].slot, SLOT_SLA_BREACHED);
 	strbuf_free(&sb);
 	frame_free(&f);
 	board_free(&b);
