@@ -30,6 +30,7 @@ enum irk_need {
 	NEED_DECISION,   /* step need_on is an approval: grant or deny it */
 	NEED_DONE,       /* step need_on is a person's: it is done, not run */
 	NEED_STEPS,      /* no such step: look at the incident's steps */
+	NEED_RELOAD,     /* changed by someone else: look at it again, then retry */
 };
 
 struct irk_err {

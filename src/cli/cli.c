@@ -251,6 +251,7 @@ static void need_hint(const struct irk_err *err, int64_t id, struct strbuf *hint
 		break;
 	case NEED_DONE: strbuf_printf(hint, "irk step done %s %s", key, err->need_on); break;
 	case NEED_STEPS: strbuf_printf(hint, "irk step list %s", key); break;
+	case NEED_RELOAD: strbuf_printf(hint, "irk show %s, then run it again", key); break;
 	}
 }
 

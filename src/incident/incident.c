@@ -37,9 +37,9 @@ static int begin_change(struct store *s, int64_t id, int64_t expect_version,
 		return err ? err->code : IRK_ERROR;
 	}
 	if (expect_version > 0 && inc->version != expect_version) {
-		irk_fail(err, IRK_CONFLICT,
-			 "%s was changed by %s since you loaded it (version %lld, now %lld); "
-			 "reload and try again", incident_key(id, key, sizeof key),
+		irk_fail_need(err, IRK_CONFLICT, NEED_RELOAD,
+			 "%s was changed by %s since you loaded it (version %lld, now %lld)",
+			 incident_key(id, key, sizeof key),
 			 inc->updated_by ? inc->updated_by : "someone",
 			 (long long)expect_version, (long long)inc->version);
 		store_rollback(s);

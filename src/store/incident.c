@@ -291,9 +291,9 @@ int store_incident_update(struct store *s, struct incident *inc, const char *act
 		sqlite3_reset(st);
 		return irk_fail(err, IRK_NOTFOUND, "%s: no such incident", key);
 	}
-	irk_fail(err, IRK_CONFLICT,
-		 "%s was changed by %s since you loaded it (version %lld, now %lld); "
-		 "reload and try again", key, (const char *)sqlite3_column_text(st, 1),
+	irk_fail_need(err, IRK_CONFLICT, NEED_RELOAD,
+		 "%s was changed by %s since you loaded it (version %lld, now %lld)",
+		 key, (const char *)sqlite3_column_text(st, 1),
 		 (long long)inc->version, (long long)sqlite3_column_int64(st, 0));
 	sqlite3_reset(st);
 	return IRK_CONFLICT;

@@ -270,8 +270,9 @@ static int first_key(struct tui *t, int act, char *buf, size_t n)
 }
 
 /* What the user can do about err (err->need), as the keys to press on
- * the step screen ("a: approve, x: deny"); empty when there is no key
- * for it (a reason or a resolution is asked for by the screen itself). */
+ * the step screen ("a: approve, x: deny") or what the board did; empty
+ * when there is nothing to add (a reason or a resolution is asked for by
+ * the screen itself). */
 static void need_keys(struct tui *t, const struct irk_err *err, struct strbuf *out)
 {
 	char k1[32], k2[32];
@@ -285,6 +286,10 @@ static void need_keys(struct tui *t, const struct irk_err *err, struct strbuf *o
 	case NEED_DONE:
 		if (first_key(t, ACT_S_DONE, k1, sizeof k1))
 			strbuf_printf(out, "%s: done", k1);
+		break;
+	case NEED_RELOAD:
+		/* Every screen reloads after a refused change. */
+		strbuf_puts(out, "it is shown as it is now: look, then try again");
 		break;
 	case NEED_INPUTS:
 		if (first_key(t, ACT_S_SELECT, k1, sizeof k1) &&
@@ -305,7 +310,8 @@ void tui_report(struct tui *t, const struct irk_err *err)
 	tui_plain_message(msg, sizeof msg);
 	need_keys(t, err, &hint);
 	if (msg[0] && hint.len)
-		tui_status(t, SLOT_STATUS_ERROR, "%s (%s)", msg, strbuf_str(&hint));
+		tui_status(t, SLOT_STATUS_ERROR, err->need == NEED_RELOAD ? "%s; %s" : "%s (%s)", msg,
+			   strbuf_str(&hint));
 	else if (msg[0])
 		tui_status(t, err->code == IRK_OK ? SLOT_STATUS_INFO : SLOT_STATUS_ERROR, "%s", msg);
 	strbuf_free(&hint);

@@ -57,6 +57,19 @@ Test(cli_hint, a_persons_step_is_done_and_an_unknown_one_is_looked_up)
 				"irk: IR-42 has no step 'x' (irk step list IR-42)\n");
 }
 
+/* A colleague's change in between: look again, then run it again (the
+ * message itself names no action: the board reloads by itself). */
+Test(cli_hint, a_conflict_says_to_look_again)
+{
+	struct irk_err err;
+
+	irk_fail_need(&err, IRK_CONFLICT, NEED_RELOAD,
+		      "IR-42 was changed by bob since you loaded it (version 3, now 4)");
+	cr_assert_eq(report(&err), EXIT_ERR);
+	cr_assert_stderr_eq_str("irk: IR-42 was changed by bob since you loaded it (version 3, now 4) "
+				"(irk show IR-42, then run it again)\n");
+}
+
 Test(cli_hint, what_is_said_passes_the_sanitizer)
 {
 	struct irk_err err;

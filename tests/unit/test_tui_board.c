@@ -283,8 +283,8 @@ Test(tui_board, a_race_shows_the_conflict_and_the_fresh_state)
 	cr_assert_eq(fx_stage(1), STAGE_NEW);
 	assert_screen("  Cobalt Strike, confirme…");
 	/* At 80 columns the whole message is on screen, over two rows. */
-	assert_screen("\nIR-1 was changed by bob since you loaded it (version 1, now 2); reload and try\n"
-		      "again\n");
+	assert_screen("\nIR-1 was changed by bob since you loaded it (version 1, now 2); it is shown as\n"
+		      "it is now: look, then try again\n");
 	/* Now it works on the fresh version. */
 	fx_key('L');
 	assert_status("IR-1 moved to Identification");

@@ -66,7 +66,7 @@ Test(tui_message, an_option_goes_or_becomes_a_word)
 Test(tui_message, everything_else_stays)
 {
 	static const char *const same[] = {
-		"IR-1 was changed by bob since you loaded it (version 3, now 4); reload and try again",
+		"IR-1 was changed by bob since you loaded it (version 3, now 4)",
 		"irk stopped while it ran: lease lost (the step ran again)",
 		"'--force' is not a field you can set",
 		"step run-it needs the input a--b",
