@@ -133,6 +133,19 @@ static void event_text(const struct event_row *e, struct jdoc *d, struct strbuf 
 			strbuf_printf(out, " from %s", jdoc_str(d, jdoc_get(d, 0, "previous")));
 		return;
 	}
+	if (!strcmp(e->kind, "play.assign") && jdoc_get(d, 0, "play") >= 0) {
+		/* "assigned play phishing 1.0 (Phishing e-mail, 10 steps)" */
+		strbuf_puts(out, "assigned play ");
+		data_value(d, "play", out);
+		strbuf_puts(out, " ");
+		data_value(d, "version", out);
+		strbuf_puts(out, " (");
+		data_value(d, "name", out);
+		strbuf_puts(out, ", ");
+		data_value(d, "steps", out);
+		strbuf_puts(out, " steps)");
+		return;
+	}
 	if (!strcmp(e->kind, "incident.set")) {
 		strbuf_puts(out, "set");
 		/* Members: jdoc walks the values; each one's key is the token before. */

@@ -990,3 +990,19 @@ Test(tui_step, a_tiny_terminal_does_not_break_it)
 	tui_resize(fx.t, 80, 24);
 	assert_screen(" IR-13 · step scan: Scan the mailbox");
 }
+
+/* The timeline tells the play's assignment in words, not its JSON (found
+ * by a new-user trial: "root play.assign {"play":...,"hash":...}"). */
+Test(tui_step, the_timeline_says_which_play_was_assigned)
+{
+	int found = 0;
+
+	steps_board(ROLE_ANALYST);
+	open_incident();
+	for (int i = 0; i < 12 && !found; i++) {
+		found = fx_has("ingest assigned play tui-steps");
+		fx_key(FN(KEY_NPAGE));
+	}
+	cr_assert(found, "no assignment in words:\n%s", strbuf_str(&fx.screen));
+	cr_assert(!fx_has("play.assign"), "%s", strbuf_str(&fx.screen));
+}
