@@ -73,8 +73,13 @@ void play_diags_free(struct play_diags *d)
 
 void play_diag_format(const struct play_diag *d, struct strbuf *out)
 {
-	strbuf_printf(out, "%s:%d:%d: %s%s", d->file, d->line, d->col,
-		      d->warning ? "warning: " : "", d->msg);
+	/* About the whole file (it cannot be read, it is too large): no
+	 * line and column to name. */
+	if (!d->line)
+		strbuf_printf(out, "%s: %s%s", d->file, d->warning ? "warning: " : "", d->msg);
+	else
+		strbuf_printf(out, "%s:%d:%d: %s%s", d->file, d->line, d->col,
+			      d->warning ? "warning: " : "", d->msg);
 }
 
 void play_diags_add(struct play_diags *d, const char *file, int line, int col,

@@ -357,7 +357,7 @@ static void fields(struct tui *t, struct inc_st *is, int width)
 
 	doc_add(d, DOC_SECTION, SLOT_SECTION, 0, 0, "Incident", width);
 	doc_field(d, "stage", stage_title(inc->stage), width);
-	snprintf(buf, sizeof buf, "%s, P%d, confidence %d", severity_name(inc->severity), inc->priority,
+	snprintf(buf, sizeof buf, "%s, P%d, confidence %d%%", severity_name(inc->severity), inc->priority,
 		 inc->confidence);
 	doc_field(d, "severity", buf, width);
 	doc_field(d, "owner", inc->owner ? inc->owner : "(unassigned)", width);

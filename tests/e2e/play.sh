@@ -34,7 +34,7 @@ expect_rc "every bundled play lints clean" 0 irk play lint "$IRK_TOP"/plays/*.js
 expect_eq "one ok line per bundled play" "$(grep -c ': ok (play ' "$T/.out")" "$(ls "$IRK_TOP"/plays/*.json | wc -l)"
 expect_rc "lint without files checks the play directories" 0 irk play lint
 expect_rc "a missing file is an error" 1 irk play lint "$T/nope.json"
-expect_match "and says so" "$(cat "$T/.err")" "nope.json:0:0: cannot read: No such file"
+expect_match "and says so, with no line to name" "$(cat "$T/.err")" "nope.json: cannot read: No such file"
 
 # ---- the catalog ------------------------------------------------------------
 out=$(irk play list)

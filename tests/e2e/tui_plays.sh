@@ -20,7 +20,7 @@ keys Enter
 expect_screen "the incident opens" " IR-1 · Ransomware: mass file rename"
 # The board's engine runs the set step; the screen follows by itself.
 expect_screen "a step run by the board's engine shows without a key" "  vector          unknown" 15
-expect_screen "and its confidence" "critical, P1, confidence 80"
+expect_screen "and its confidence" "critical, P1, confidence 80%"
 keys Tab
 expect_screen "the play's steps" "Play steps (11)"
 expect_screen "the set step is done" "  [done]    classify Set vector, threat_source, confidence (set, new)"

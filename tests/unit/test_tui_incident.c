@@ -29,7 +29,7 @@ Test(tui_incident, header_fields_and_sections)
 	assert_screen(" IR-1 · Outbound TLS every 60 s from ws-fin-07");
 	assert_screen("Incident");
 	assert_screen("  stage           New");
-	assert_screen("  severity        critical, P1, confidence 50");
+	assert_screen("  severity        critical, P1, confidence 50%");
 	assert_screen("  owner           (unassigned)");
 	assert_screen("  SLA             15m left");
 	assert_screen("  host            10.20.1.15");   /* the workstation; "host" in EVE is the sensor */
