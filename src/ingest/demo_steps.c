@@ -19,7 +19,7 @@
 #include "irk/store.h"
 #include "demo_impl.h"
 
-#define DEMO_OUTPUT "{\"simulated\":true,\"note\":\"irk demo runs no programs: this step was recorded as done\"}"
+#define DEMO_OUTPUT "{\"simulated\":true,\"note\":\"irk demo recorded this step as done without running it\"}"
 
 /* A step, copied out of the borrowed row. */
 struct step_copy {
