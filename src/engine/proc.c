@@ -292,37 +292,45 @@ static void sweep_child(struct sweep *sw, pid_t pid)
 	}
 }
 
-/* One pass over our children, under the lock. */
+/* The children of one of our threads, each to sweep_child; 0 when its
+ * list could not be read. */
+static int sweep_task(struct sweep *sw, long tid)
+{
+	char path[64], list[8192], *p, *end;
+	ssize_t r;
+	int fd;
+
+	snprintf(path, sizeof path, "/proc/self/task/%ld/children", tid);
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+		return 0;
+	r = read(fd, list, sizeof list - 1);
+	close(fd);
+	list[r > 0 ? r : 0] = '\0';
+	for (p = list; *p; p = end) {
+		long pid = strtol(p, &end, 10);
+		if (end == p)
+			break;
+		if (pid > 0)
+			sweep_child(sw, (pid_t)pid);
+	}
+	return 1;
+}
+
+/* One pass over our children, under the lock. A process orphaned below
+ * us becomes a child of our first thread (the kernel gives it to the
+ * subreaper's first live thread), so that one list is enough; the
+ * leaders the workers started are in theirs, and are not looked at. Only
+ * when the first thread is gone are all the lists read. */
 static void sweep_pass(struct sweep *sw)
 {
 	DIR *d;
 	struct dirent *de;
 
 	pthread_mutex_lock(&runs_lock);
-	if ((d = opendir("/proc/self/task"))) {
-		while ((de = readdir(d))) {
-			char path[64], list[4096], *p, *end;
-			ssize_t r;
-			int fd;
-
-			if (de->d_name[0] == '.')
-				continue;
-			snprintf(path, sizeof path, "/proc/self/task/%.20s/children", de->d_name);
-			if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
-				continue;
-			r = read(fd, list, sizeof list - 1);
-			close(fd);
-			if (r <= 0)
-				continue;
-			list[r] = '\0';
-			for (p = list; *p; p = end) {
-				long pid = strtol(p, &end, 10);
-				if (end == p)
-					break;
-				if (pid > 0)
-					sweep_child(sw, (pid_t)pid);
-			}
-		}
+	if (!sweep_task(sw, (long)getpid()) && (d = opendir("/proc/self/task"))) {
+		while ((de = readdir(d)))
+			if (de->d_name[0] != '.')
+				sweep_task(sw, strtol(de->d_name, NULL, 10));
 		closedir(d);
 	}
 	pthread_mutex_unlock(&runs_lock);
