@@ -240,6 +240,31 @@ static char *trim(char *s)
 	return s;
 }
 
+/* A setting whose value is a secret: by its kind when irk knows it,
+ * everything in [secrets], and in the free-form sections a name (the last
+ * part of the key, any case) that says so: token, password, secret, key,
+ * auth ("context.cmdb.api_key", "context.edr.Token"). [keys] and [users]
+ * hold none. The loader (the file's mode) and config_dump (what it shows)
+ * ask the same question. */
+static int is_secret_key(const char *key)
+{
+	static const char *const words[] = { "token", "password", "secret", "key", "auth", NULL };
+	const char *name = strrchr(key, '.');
+	int i = find_key(key);
+
+	if (i >= 0)
+		return keys[i].kind == CK_SECRET;
+	if (!strncmp(key, "secrets.", 8))
+		return 1;
+	if (!strncmp(key, "keys.", 5) || !strncmp(key, "users.", 6))
+		return 0;
+	name = name ? name + 1 : key;
+	for (size_t w = 0; words[w]; w++)
+		if (strcasestr(name, words[w]))
+			return 1;
+	return 0;
+}
+
 int config_load(struct config *c, const char *path, int optional, struct irk_err *err)
 {
 	FILE *f = fopen(path, "r");
@@ -290,9 +315,7 @@ int config_load(struct config *c, const char *path, int optional, struct irk_err
 			break;
 		}
 		snprintf(key, sizeof key, "%s.%s", section, k);
-		int i = find_key(key);
-		if ((i >= 0 && keys[i].kind == CK_SECRET) || strstr(k, "token") || strstr(k, "password") ||
-		    strstr(k, "secret") || !strcmp(section, "secrets"))
+		if (is_secret_key(key))
 			has_secret = 1;
 		struct irk_err e2;
 		if (config_set(c, key, v, &e2)) {
@@ -365,16 +388,6 @@ void config_each(const struct config *c, const char *section,
 			fn(c->extra[i].key + n + 1, c->extra[i].value, c->extra[i].where, arg);
 }
 
-/* A setting whose value is a secret (by kind or by name). */
-static int is_secret_key(const char *key)
-{
-	int i = find_key(key);
-
-	if (i >= 0)
-		return keys[i].kind == CK_SECRET;
-	return !strncmp(key, "secrets.", 8) || strstr(key, "token") || strstr(key, "password") ||
-	       strstr(key, "secret");
-}
 
 /* "name = value" of one setting; a secret's value is never shown, and its
  * line is a comment, so the listing loaded back leaves the secret alone. */
@@ -388,8 +401,21 @@ static void dump_value(struct strbuf *out, const char *name, const char *v, int 
 		strbuf_printf(out, "# %s = (set; not shown)\n", name);
 		return;
 	}
+	/* The loader trims a value and takes one pair of quotes off: quoted
+	 * again when it has spaces at an end or is in quotes itself. A tab
+	 * stays a tab; other control characters show as escapes. */
+	size_t n = strlen(v);
+	char q = 0;
+	if (n && (isspace((unsigned char)v[0]) || isspace((unsigned char)v[n - 1])))
+		q = '"';
+	if (n >= 2 && (v[0] == '"' || v[0] == '\'') && v[n - 1] == v[0])
+		q = v[0] == '"' ? '\'' : '"';
 	strbuf_printf(out, "%s = ", name);
-	sanitize_append(out, v, strlen(v), 0);
+	if (q)
+		strbuf_addc(out, q);
+	sanitize_append(out, v, n, SAN_KEEP_TAB);
+	if (q)
+		strbuf_addc(out, q);
 	strbuf_addc(out, '\n');
 }
 

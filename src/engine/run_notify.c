@@ -36,6 +36,13 @@ static int recipient(struct run_ctx *c, int tok, const struct incident *inc, cha
 		free(v);
 		return -1;
 	}
+	if (!strncmp(v, "role:", 5)) {
+		/* As the boards look for it: "role:Senior" is role:senior. */
+		char canon[32];
+		snprintf(canon, sizeof canon, "role:%s", role_name(role_parse(v + 5)));
+		free(v);
+		v = xstrdup(canon);
+	}
 	for (size_t i = 0; i < *n; i++)
 		if (!strcmp((*to)[i], v)) {
 			free(v);

@@ -916,18 +916,9 @@ static void header(struct board *b, int width, struct frame *f)
 	x += put_fit(f, 0, x, width - x, b->breached ? SLOT_HEADER_ALERT : SLOT_HEADER, buf);
 	if (x >= width)
 		return;
-	if (b->unseen > 0) {
-		snprintf(buf, sizeof buf, " %s ", G_VBAR);
-		x += put_fit(f, 0, x, width - x, SLOT_HEADER, buf);
-		snprintf(buf, sizeof buf, "%lld new message%s%s%s%s", (long long)b->unseen,
-			 b->unseen == 1 ? "" : "s", b->inbox_key[0] ? " (" : "", b->inbox_key,
-			 b->inbox_key[0] ? ")" : "");
-		x += put_fit(f, 0, x, width - x, SLOT_HEADER_ALERT, buf);
-		if (x >= width)
-			return;
-	}
-	if (b->who[0])
-		strbuf_printf(&sb, " %s on: %s", G_VBAR, b->who);
+	/* What matters most first, so a narrow header loses the least: a
+	 * filter (a filtered board must not pass for the whole queue), the
+	 * new messages, then who else is on. */
 	if (filtered(b)) {
 		strbuf_printf(&sb, " %s filter:", G_VBAR);
 		if (b->mine)
@@ -938,8 +929,26 @@ static void header(struct board *b, int width, struct frame *f)
 			strbuf_printf(&sb, " unit=%s", b->unit);
 		if (b->filter_src)
 			strbuf_printf(&sb, " %s", b->filter_src);
+		x += put_fit(f, 0, x, width - x, SLOT_HEADER, strbuf_str(&sb));
+		if (x >= width)
+			goto out;
 	}
-	frame_put(f, 0, x, width - x, SLOT_HEADER, strbuf_str(&sb), 1);
+	if (b->unseen > 0) {
+		snprintf(buf, sizeof buf, " %s ", G_VBAR);
+		x += put_fit(f, 0, x, width - x, SLOT_HEADER, buf);
+		snprintf(buf, sizeof buf, "%lld new message%s%s%s%s", (long long)b->unseen,
+			 b->unseen == 1 ? "" : "s", b->inbox_key[0] ? " (" : "", b->inbox_key,
+			 b->inbox_key[0] ? ")" : "");
+		x += put_fit(f, 0, x, width - x, SLOT_HEADER_ALERT, buf);
+		if (x >= width)
+			goto out;
+	}
+	if (b->who[0]) {
+		strbuf_reset(&sb);
+		strbuf_printf(&sb, " %s on: %s", G_VBAR, b->who);
+		frame_put(f, 0, x, width - x, SLOT_HEADER, strbuf_str(&sb), 1);
+	}
+out:
 	strbuf_free(&sb);
 }
 

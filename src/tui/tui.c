@@ -125,9 +125,13 @@ static void show_inbox(struct tui *t)
 	pa.text = strbuf_str(&in.text);
 	tui_push(t, &pager_screen, &pa);
 	strbuf_free(&in.text);
-	if (store_inbox_seen(t->s, me->name, in.newest, &err))
-		tui_report(t, &err);
-	t->need_reload = 1;       /* the header's count */
+	/* A write only when there was something new: every board reloads
+	 * after one. */
+	if (in.newest > in.last_seen) {
+		if (store_inbox_seen(t->s, me->name, in.newest, &err))
+			tui_report(t, &err);
+		t->need_reload = 1;       /* the header's count */
+	}
 }
 
 /* M: the last message in full, in the pager. */

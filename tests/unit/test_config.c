@@ -159,6 +159,9 @@ Test(config, secrets_refused_in_readable_files)
 		"[xmpp]\njid = irk@example.org\npassword = hunter2\n",
 		"[context.cmdb]\nurl = https://cmdb.example\ntoken = s3cr3t\n",
 		"[context.tickets]\napi_secret = s3cr3t\n",
+		/* Found by review: a name in capitals, or a key, passed. */
+		"[context.cmdb]\nToken = s3cr3t\n",
+		"[context.edr]\napi_key = s3cr3t\n",
 	};
 	static const unsigned bad_modes[] = { 0644, 0640, 0604, 0660, 0606 };
 
@@ -255,7 +258,9 @@ Test(config, default_path_follows_xdg)
 /* What `irk config show` prints loads back as it is, and gives the same
  * listing; secrets are left alone (commented out, never shown). Found by
  * a new-user trial: the help comments after the values became part of
- * them ("'1h   # correlation window...' is not a duration"). */
+ * them ("'1h   # correlation window...' is not a duration"); by review:
+ * spaces at an end, quotes and tabs in values, secrets named in capitals
+ * or as a key. */
 Test(config, dump_loads_back_as_it_is)
 {
 	struct irk_err err = { 0 };
@@ -264,8 +269,13 @@ Test(config, dump_loads_back_as_it_is)
 	char *path;
 
 	cr_assert_eq(load("[ingest]\nwindow = 2h\n[ui]\ntheme = light\n[keys]\nboard-claim = C\n"
+			  "board-filter = #\n"
 			  "[users]\nbob = senior\n[context.cmdb]\nurl = https://cmdb.example\n"
-			  "token = s3cr3t\n[secrets]\nedr = xyz\n[xmpp]\npassword = hunter2\n",
+			  "token = s3cr3t\nToken = S3CR3T2\napi_key = k3y\n"
+			  "[context.secretserver]\nurl = https://ss.example\n"
+			  "[engine]\ntmpdir = \"  /tmp/with space  \"\nproxy = '\"http://p:3128\"'\n"
+			  "ansible = a\tb\n"
+			  "[secrets]\nedr = xyz\n[xmpp]\npassword = hunter2\n",
 			  0600, &err, NULL), IRK_OK, "%s", err.msg);
 	config_dump(cfg, &out);
 	path = tmp_write("shown.conf", out.buf, out.len, 0600);
@@ -275,7 +285,17 @@ Test(config, dump_loads_back_as_it_is)
 	cr_assert_str_eq(config_get(back, "keys.board-claim"), "C");
 	cr_assert_str_eq(config_get(back, "users.bob"), "senior");
 	cr_assert_str_eq(config_get(back, "context.cmdb.url"), "https://cmdb.example");
+	cr_assert_str_eq(config_get(back, "context.secretserver.url"), "https://ss.example",
+			 "a section's name is not a secret's");
+	cr_assert_str_eq(config_get(back, "keys.board-filter"), "#");
+	cr_assert_str_eq(config_get(back, "engine.tmpdir"), "  /tmp/with space  ");
+	cr_assert_str_eq(config_get(back, "engine.proxy"), "\"http://p:3128\"");
+	cr_assert_str_eq(config_get(back, "engine.ansible"), "a\tb");
 	cr_assert_null(config_get(back, "context.cmdb.token"), "a secret came back as text");
+	cr_assert_null(config_get(back, "context.cmdb.Token"), "a secret in capitals came back");
+	cr_assert_null(config_get(back, "context.cmdb.api_key"));
+	cr_assert_null(strstr(out.buf, "S3CR3T2"));
+	cr_assert_null(strstr(out.buf, "k3y"));
 	cr_assert_null(config_get(back, "secrets.edr"));
 	cr_assert_null(config_get(back, "xmpp.password"));
 	cr_assert_null(strstr(out.buf, "s3cr3t"));

@@ -364,7 +364,7 @@ Test(engine, notify_queues_a_message_and_wakes_the_ui)
 	struct engine *e;
 	struct pollfd pf;
 	int64_t id = open_play(PLAY_HEAD("tell")
-		"{\"id\": \"tell\", \"stage\": \"new\", \"kind\": \"notify\", \"to\": [\"role:senior\", "
+		"{\"id\": \"tell\", \"stage\": \"new\", \"kind\": \"notify\", \"to\": [\"role:Senior\", "
 		"\"owner\"], \"text\": \"{{incident.key}}: duplicate process on {{alert.host}}\"}]}",
 		"x", "web-01");
 
@@ -377,7 +377,10 @@ Test(engine, notify_queues_a_message_and_wakes_the_ui)
 	cr_assert_eq(store_scalar(s, "SELECT count(*) FROM outbox WHERE recipient = 'role:senior' "
 				  "AND text = 'IR-1: duplicate process on web-01'"), 1);
 	cr_assert_eq(store_scalar(s, "SELECT count(*) FROM outbox"), 1,
-		     "owner is nobody yet: the seniors, once");
+		     "owner is nobody yet: the seniors, once (role:Senior is role:senior)");
+	/* A senior's board finds it. Found by review: a role written with a
+	 * capital reached nobody. */
+	cr_assert_eq(store_inbox_unseen(s, "dana", ROLE_SENIOR, NULL, NULL), 1);
 }
 
 Test(engine, a_template_error_fails_for_good)
