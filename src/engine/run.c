@@ -140,6 +140,7 @@ struct lookup_state {
 	struct run_ctx *c;
 	int secret_refused;
 	char refused[128];
+	char missing[128];        /* the first field with no value */
 };
 
 static int lookup(void *arg, const char *name, struct expr_value *out)
@@ -154,29 +155,43 @@ static int lookup(void *arg, const char *name, struct expr_value *out)
 			snprintf(ls->refused, sizeof ls->refused, "%s", name);
 			return 1;
 		}
-		if (!(v = secret_value(c->env, name + 7)))
+		if (!(v = secret_value(c->env, name + 7))) {
+			if (!ls->missing[0])
+				snprintf(ls->missing, sizeof ls->missing, "%s", name);
 			return 1;
+		}
 		/* Kept so every copy of it can be cut from what is recorded. */
 		run_strv_add(&c->secrets, &c->nsecrets, xstrdup(v));
 		expr_value_set_str(out, c->secrets[c->nsecrets - 1]);
 		return 0;
 	}
-	if (!c->env->lookup)
+	if (!c->env->lookup || c->env->lookup(c->env->fields, name, out)) {
+		if (!ls->missing[0])
+			snprintf(ls->missing, sizeof ls->missing, "%s", name);
 		return 1;
-	return c->env->lookup(c->env->fields, name, out);
+	}
+	return 0;
 }
 
 char *run_expand(struct run_ctx *c, const char *src, const char *what)
 {
-	struct lookup_state ls = { c, 0, "" };
+	struct lookup_state ls = { c, 0, "", "" };
 	struct irk_err err = { 0 };
 	char *v = tmpl_render(src, lookup, &ls, &err);
 
 	if (v)
 		return v;
+	/* Lint knew every name: what is missing now is a value (a field the
+	 * alert has not, an input nobody gave, a secret nobody set). */
 	if (ls.secret_refused)
 		run_fail(c->r, 1, "%s: %s may be used only in http headers and exec env",
 			 what, ls.refused);
+	else if (!strncmp(ls.missing, "secret.", 7))
+		run_fail(c->r, 1, "%s: %s is not set (irk.conf [secrets] or IRK_SECRET_ in the "
+			 "environment)", what, ls.missing);
+	else if (ls.missing[0])
+		run_fail(c->r, 1, "%s: {{%s}} has no value for this incident (its alert or an earlier "
+			 "step does not have it)", what, ls.missing);
 	else
 		run_fail(c->r, 1, "%s: %s", what, err.msg);
 	return NULL;

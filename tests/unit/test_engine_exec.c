@@ -436,6 +436,20 @@ Test(exec, a_whole_secret_in_a_capture_that_shrinks_is_not_called_truncated)
 	run_result_free(&r);
 }
 
+/* A secret nobody set: the step says which and where it is looked for. */
+Test(exec, a_secret_nobody_set_is_named)
+{
+	struct run_result r;
+
+	unsetenv("IRK_SECRET_NOPE");
+	cr_assert_eq(testlib_run("exec", "{\"argv\": [\"true\"], \"env\": {\"T\": \"{{secret.nope}}\"}}", cfg,
+				 NULL, &r), RUN_FAILED);
+	cr_assert(r.permanent);
+	cr_assert(strstr(r.why, "secret.nope is not set (irk.conf [secrets] or IRK_SECRET_ in the "
+			 "environment)"), "%s", r.why);
+	run_result_free(&r);
+}
+
 Test(exec, secret_from_the_config)
 {
 	struct run_result r;
