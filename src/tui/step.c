@@ -455,8 +455,10 @@ static void inputs(struct step_st *ss, int width)
 			 bad ? SLOT_SLA_BREACHED : SLOT_PROMPT_INPUT, i, width);
 		strbuf_reset(&sb);
 		input_rule(pi, &sb);
+		/* The rule under an input is part of it: Enter there edits it
+		 * too (Tab skips it: it has no label). */
 		if (sb.len)
-			doc_add(d, DOC_TEXT, SLOT_CARD_DIM, LABEL_W, 0, strbuf_str(&sb), width);
+			doc_add(d, DOC_INPUT, SLOT_CARD_DIM, LABEL_W, i, strbuf_str(&sb), width);
 	}
 	strbuf_free(&sb);
 }

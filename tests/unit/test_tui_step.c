@@ -1006,3 +1006,18 @@ Test(tui_step, the_timeline_says_which_play_was_assigned)
 	cr_assert(found, "no assignment in words:\n%s", strbuf_str(&fx.screen));
 	cr_assert(!fx_has("play.assign"), "%s", strbuf_str(&fx.screen));
 }
+
+/* Enter on the rule under an input edits that input (found by a new-user
+ * trial: Down stopped there and Enter only said where Enter works). */
+Test(tui_step, enter_on_the_rule_under_an_input_edits_it)
+{
+	steps_board(ROLE_ANALYST);
+	open_step(1);
+	fx_keys("  ");
+	fx_key('d');              /* the cursor goes to the missing verdict */
+	fx_key('j');              /* the line under it: its choices */
+	fx_key('\n');
+	assert_screen(" verdict (required): phish, spam or legitimate ");
+	fx_key(ESC);
+	assert_no_panel();
+}
