@@ -72,8 +72,9 @@
 	X(move, "KEY STAGE [--reason TEXT] [--force]", "move an incident to another stage", \
 	  "Move an incident to STAGE (new, identification, containment, eradication,\n" \
 	  "recovery, lessons-learned). A forward move is refused while required\n" \
-	  "steps of the current stage are not done; a senior can --force it with a\n" \
-	  "--reason. Moving back needs a --reason. Use irk close to close.\n") \
+	  "steps of the current stage, or of a stage it passes over, are not done;\n" \
+	  "a senior can --force it with a --reason. Moving back needs a --reason.\n" \
+	  "Use irk close to close.\n") \
 	X(note, "KEY TEXT...", "add a note to an incident", \
 	  "Add a note (the words of TEXT joined by spaces; - reads standard input).\n") \
 	X(close, "KEY --resolution R [--reason TEXT] [--force]", "close an incident", \

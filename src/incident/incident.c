@@ -252,6 +252,24 @@ static int check_move(struct store *s, const struct actor *who, struct incident 
 		strbuf_free(&why);
 		return IRK_REFUSED;
 	}
+	/* A move past a stage passes its gate too: identification straight
+	 * to eradication must not skip containment's required steps. Closing
+	 * is the exception: a false positive is closed from where it is. */
+	for (int st = inc->stage + 1; !n && to != STAGE_CLOSED && st < to; st++) {
+		strbuf_reset(&why);
+		if ((n = incident_gate(s, inc->id, st, &why, err)) < 0) {
+			strbuf_free(&why);
+			return IRK_ERROR;
+		}
+		if (n > 0 && !force) {
+			irk_fail_need(err, IRK_REFUSED, NEED_FORCE,
+				      "%s cannot go past %s to %s: its required step%s not done: %s; "
+				      "a senior can force it with a reason", key, stage_name(st),
+				      stage_name(to), n > 1 ? "s" : "", why.buf);
+			strbuf_free(&why);
+			return IRK_REFUSED;
+		}
+	}
 	strbuf_free(&why);
 	if (force) {
 		if (!actor_is_senior(who))

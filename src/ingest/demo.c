@@ -728,7 +728,9 @@ static void run_recur(struct sim *m, const struct event *e)
 
 /* The lifecycle with the play: before a forward move or a close the
  * steps of the stage being left are worked (the gate wants them), after it
- * the play advances. */
+ * the play advances. A forward move goes a stage at a time, so the steps
+ * of a stage on the way are worked too (a move over a stage passes its
+ * gate); the history shows the analyst passing through it. */
 static int lc_move(struct sim *m, const struct actor *who, int64_t id, int to, const char *reason)
 {
 	struct incident inc;
@@ -738,10 +740,17 @@ static int lc_move(struct sim *m, const struct actor *who, int64_t id, int to, c
 		return rc;
 	from = inc.stage;
 	incident_clear(&inc);
-	if (to > from && (rc = demo_steps_work(&m->steps, id, from, who)))
+	if (to < from) {
+		if (!(rc = incident_move(m->s, who, id, to, reason, 0, 0, m->err)))
+			rc = demo_steps_advance(&m->steps, id, who->name);
 		return rc;
-	if (!(rc = incident_move(m->s, who, id, to, reason, 0, 0, m->err)))
-		rc = demo_steps_advance(&m->steps, id, who->name);
+	}
+	for (int st = from; st < to && !rc; st++) {
+		if ((rc = demo_steps_work(&m->steps, id, st, who)))
+			break;
+		if (!(rc = incident_move(m->s, who, id, st + 1, reason, 0, 0, m->err)))
+			rc = demo_steps_advance(&m->steps, id, who->name);
+	}
 	return rc;
 }
 
