@@ -369,6 +369,54 @@ static void check_literal(const struct expr_cmp *c, void *arg)
 	play_inputs_free(&in);
 }
 
+/* A severity or a stage compared with a word that is none: the
+ * expression can never hold (`severity >= 'hihg'`, `incident.stage ==
+ * 'Identifcation'`), so the play never matches or the step is always
+ * skipped. An error, with the names and the nearest. */
+static void check_enum_literal(const struct expr_cmp *c, void *arg)
+{
+	static const char *const sevs[] = { "low", "medium", "high", "critical", NULL };
+	static const char *const stages[] = { "new", "identification", "containment", "eradication",
+		"recovery", "lessons-learned", "closed", NULL };
+	struct var_check *vc = arg;
+	const char *name = c->field, *text, *const *names;
+	const char *what = vc->at < 0 ? "match" : "when";
+	struct strbuf list = STRBUF_INIT;
+	struct guess g;
+	int ok = 0;
+
+	if (c->value->type != EXPR_STR || !(text = c->value->str))
+		return;
+	if (!strcmp(name, "severity") || !strcmp(name, "alert.severity") ||
+	    !strcmp(name, "incident.severity")) {
+		names = sevs;
+		ok = severity_parse(text) >= 0;
+	} else if (!strcmp(name, "incident.stage")) {
+		if (strcmp(c->op, "==") && strcmp(c->op, "!=") && strcmp(c->op, "in"))
+			return;
+		names = stages;
+		for (int i = 0; names[i] && !ok; i++)
+			ok = !strcmp(text, names[i]);
+	} else {
+		return;
+	}
+	if (ok)
+		return;
+	guess_init(&g, text);
+	for (int i = 0; names[i]; i++) {
+		guess_consider(&g, "", names[i]);
+		strbuf_printf(&list, "%s%s", i ? ", " : "", names[i]);
+	}
+	if (guess_best(&g))
+		report(vc->l, str_pos(vc->l, vc->tok, (size_t)c->offset), 0,
+		       "%s: %s is never '%s' (did you mean '%s'? %s)", what, name, text,
+		       guess_best(&g), strbuf_str(&list));
+	else
+		report(vc->l, str_pos(vc->l, vc->tok, (size_t)c->offset), 0,
+		       "%s: %s is never '%s' (it is one of %s)", what, name, text, strbuf_str(&list));
+	strbuf_free(&list);
+}
+
 /* Lint an expression held by string v. */
 static void check_expr(struct lint *l, int v, int at, const char *what)
 {
@@ -386,6 +434,7 @@ static void check_expr(struct lint *l, int v, int at, const char *what)
 	expr_each_var(e, check_var, &vc);
 	if (at >= 0)
 		expr_each_cmp(e, check_literal, &vc);
+	expr_each_cmp(e, check_enum_literal, &vc);
 	expr_free(&e);
 }
 

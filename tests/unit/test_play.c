@@ -182,6 +182,22 @@ Test(play, secrets_only_where_they_are_not_recorded)
 		"(never recorded)\n");
 }
 
+/* A severity or a stage compared with a word that is none can never
+ * hold: an error with the nearest name (found by a senior's trial: the
+ * play never matched, lint said ok). */
+Test(play, a_severity_or_stage_that_does_not_exist_is_an_error)
+{
+	expect_lint("{\"play\": \"t\", \"name\": \"T\", \"version\": 1,\n"
+		" \"match\": \"rule == 'X' && severity >= 'hihg'\",\n"
+		" \"steps\": [\n"
+		"  {\"id\": \"a\", \"stage\": \"new\", \"kind\": \"manual\", \"title\": \"x\",\n"
+		"   \"when\": \"incident.stage == 'Identifcation' || incident.severity in ['low', 'CRITICAL']\"}]}\n",
+		"t.json:2:39: match: severity is never 'hihg' (did you mean 'high'? low, medium, high, "
+		"critical)\n"
+		"t.json:5:31: when: incident.stage is never 'Identifcation' (did you mean 'identification'? "
+		"new, identification, containment, eradication, recovery, lessons-learned, closed)\n");
+}
+
 /* A secret in the headers of a request to an http:// url travels in
  * clear: a warning at the secret; over https:// nothing is said. */
 Test(play, a_secret_sent_over_plain_http_is_a_warning)
