@@ -31,6 +31,7 @@ enum irk_need {
 	NEED_DONE,       /* step need_on is a person's: it is done, not run */
 	NEED_STEPS,      /* no such step: look at the incident's steps */
 	NEED_RELOAD,     /* changed by someone else: look at it again, then retry */
+	NEED_TICKS,      /* step need_on's checklist must be ticked first */
 };
 
 struct irk_err {

@@ -98,13 +98,16 @@
 	  "                 knows (--version HASH shows a stored version)\n" \
 	  "Play directories: $IRK_PLAYS (colon-separated), plays.path in irk.conf, then\n" \
 	  "the bundled plays. The format is in irk-play(5).\n") \
-	X(step, "list KEY [--json] | show KEY STEP [--json] | done KEY STEP [--input NAME=VALUE]... | " \
+	X(step, "list KEY [--json] | show KEY STEP [--json] | tick KEY STEP N... [--untick] | " \
+	  "done KEY STEP [--input NAME=VALUE]... | " \
 	  "skip KEY STEP --reason TEXT | retry KEY STEP [--reason TEXT]", \
 	  "list and work the steps of an incident's play", \
 	  "  list KEY       the steps with stage, kind, state, who and title\n" \
 	  "                 (--json: every field, outputs and definitions included)\n" \
 	  "  show KEY STEP  instructions, checklist, inputs, output and log of a step\n" \
 	  "                 (--json: one object, see JSON OUTPUT in irk(1))\n" \
+	  "  tick KEY STEP N...  tick checklist items by their number in show\n" \
+	  "                 (--untick: take the ticks back); each is recorded\n" \
 	  "  done KEY STEP  finish a step you did (a manual step, or an automated one\n" \
 	  "                 done by hand); --input NAME=VALUE records its inputs\n" \
 	  "  skip KEY STEP  skip a step (--reason required; a required step only by a\n" \
@@ -253,6 +256,7 @@ static void need_hint(const struct irk_err *err, int64_t id, struct strbuf *hint
 	case NEED_DONE: strbuf_printf(hint, "irk step done %s %s", key, err->need_on); break;
 	case NEED_STEPS: strbuf_printf(hint, "irk step list %s", key); break;
 	case NEED_RELOAD: strbuf_printf(hint, "irk show %s, then run it again", key); break;
+	case NEED_TICKS: strbuf_printf(hint, "irk step tick %s %s N...", key, err->need_on); break;
 	}
 }
 

@@ -703,10 +703,24 @@ static void show_text(const struct shown *sh)
 		int item = 0;
 		printf("\nChecklist%s\n", def_get(sh, "checklist_required", JD_TRUE) >= 0 ?
 		       " (every item is ticked before done)" : "");
-		for (int e = jdoc_first(d, v); e >= 0; e = jdoc_next(d, v, e), item++)
-			if (jdoc_str(d, e))
-				put_text(sh->f, tick_of(sh, item) >= 0 ? "  [x] " : "  [ ] ",
-					 jdoc_str(d, e));
+		for (int e = jdoc_first(d, v); e >= 0; e = jdoc_next(d, v, e), item++) {
+			int t = tick_of(sh, item);
+			if (!jdoc_str(d, e))
+				continue;
+			printf("%2d ", item + 1);
+			put_text(sh->f, t >= 0 ? "[x] " : "[ ] ", jdoc_str(d, e));
+			if (t >= 0) {
+				/* Who ticked it, and when: "    ticked by alice, 05-13 10:02" */
+				int by = jdoc_get(&sh->ticks, t, "by"), at = jdoc_get(&sh->ticks, t, "at");
+				int64_t when = 0;
+				char ts[32];
+				if (at >= 0)
+					jdoc_int(&sh->ticks, at, &when);
+				printf("       ticked by ");
+				cli_put(stdout, by >= 0 && jdoc_str(&sh->ticks, by) ? jdoc_str(&sh->ticks, by) : "?");
+				printf(", %s\n", irk_time_short(when, ts, sizeof ts));
+			}
+		}
 	}
 	if (sh->in.n) {
 		printf("\nInputs (irk step done %s ", sh->key);
@@ -916,6 +930,38 @@ static int act(struct cli *c, int what, int64_t id, const char *step, char **inp
 	return EXIT_OK;
 }
 
+static int row_id(const struct step_row *st, void *arg)
+{
+	*(int64_t *)arg = st->id;
+	return 1;
+}
+
+/* irk step tick KEY STEP N... [--untick]: items by their number in irk
+ * step show (from 1), each its own change (an audit event each), as the
+ * board's Space does. */
+static int step_tick(struct cli *c, int64_t id, const char *step, char **nums, int n, int on)
+{
+	struct irk_err err = { 0 };
+	int64_t row = 0;
+	char key[24];
+
+	if (store_step_get(c->store, id, step, 0, row_id, &row, &err))
+		return cli_report_hint(&err, id, NULL);
+	for (int i = 0; i < n; i++) {
+		char *end;
+		long item = strtol(nums[i], &end, 10);
+		if (*end || item < 1 || item > 1000)
+			return cli_usage_error(cli_find("step"), "'%s' is not an item number (1, 2, ... as "
+					       "irk step show numbers them)", nums[i]);
+		if (store_step_check(c->store, c->actor.name, row, (int)item - 1, on, &err))
+			return cli_report_hint(&err, id, NULL);
+	}
+	printf("%s ", incident_key(id, key, sizeof key));
+	cli_put(stdout, step);
+	printf(": %s %d item%s\n", on ? "ticked" : "unticked", n, n == 1 ? "" : "s");
+	return EXIT_OK;
+}
+
 /* KEY STEP from the arguments left after options. */
 static int key_step(const struct cli_command *cmd, int argc, char **argv, int64_t *id,
 		    const char **step)
@@ -931,21 +977,24 @@ static int key_step(const struct cli_command *cmd, int argc, char **argv, int64_
 
 int cmd_step(struct cli *c, int argc, char **argv)
 {
-	enum { O_JSON = OPT_FIRST_OWN, O_INPUT, O_REASON };
+	enum { O_JSON = OPT_FIRST_OWN, O_INPUT, O_REASON, O_UNTICK };
 	static const struct option opts[] = {
 		{ "json", no_argument, NULL, O_JSON },
 		{ "input", required_argument, NULL, O_INPUT },
 		{ "reason", required_argument, NULL, O_REASON },
+		{ "untick", no_argument, NULL, O_UNTICK },
 		{ NULL, 0, NULL, 0 },
 	};
 	const struct cli_command *cmd = cli_find("step");
 	const char *sub, *reason = NULL, *step = NULL;
 	char **inputs = xcalloc((size_t)argc + 1, sizeof *inputs);
-	int opt, json = 0, ninputs = 0, rc;
+	int opt, json = 0, ninputs = 0, untick = 0, rc;
 	int64_t id = 0;
 
 	while ((opt = cli_getopt(c, cmd, argc, argv, "i:", opts)) != -1) {
-		if (opt == O_JSON)
+		if (opt == O_UNTICK)
+			untick = 1;
+		else if (opt == O_JSON)
 			json = 1;
 		else if (opt == O_INPUT || opt == 'i')
 			inputs[ninputs++] = optarg;
@@ -954,10 +1003,20 @@ int cmd_step(struct cli *c, int argc, char **argv)
 	}
 	if (optind >= argc) {
 		free(inputs);
-		return cli_usage_error(cmd, "list, show, done, skip or retry?");
+		return cli_usage_error(cmd, "list, show, tick, done, skip or retry?");
 	}
 	sub = argv[optind++];
-	if (!strcmp(sub, "list")) {
+	if (untick && strcmp(sub, "tick")) {
+		rc = cli_usage_error(cmd, "--untick goes with tick");
+	} else if (!strcmp(sub, "tick")) {
+		if (optind + 3 > argc)
+			rc = cli_usage_error(cmd, "give an incident, a step and item numbers");
+		else if (!(id = cli_key(cmd, argv[optind])))
+			rc = EXIT_USAGE;
+		else
+			rc = cli_store(c, 0) ? step_tick(c, id, argv[optind + 1], argv + optind + 2,
+							 argc - optind - 2, !untick) : EXIT_ERR;
+	} else if (!strcmp(sub, "list")) {
 		if (optind + 1 != argc)
 			rc = cli_usage_error(cmd, "which incident?");
 		else if (!(id = cli_key(cmd, argv[optind])))
@@ -966,7 +1025,7 @@ int cmd_step(struct cli *c, int argc, char **argv)
 			rc = cli_store(c, 0) ? step_list(c, id, json) : EXIT_ERR;
 	} else if (strcmp(sub, "show") && strcmp(sub, "done") && strcmp(sub, "skip") &&
 		   strcmp(sub, "retry")) {
-		rc = cli_usage_error(cmd, "'%s': list, show, done, skip or retry?", sub);
+		rc = cli_usage_error(cmd, "'%s': list, show, tick, done, skip or retry?", sub);
 	} else if ((rc = key_step(cmd, argc, argv, &id, &step))) {
 		;
 	} else if (json && strcmp(sub, "show")) {

@@ -3,6 +3,7 @@
  * shows them and `irk outbox` lists them. The engine calls this inside the
  * transaction that records the step, so a message is queued exactly when
  * the step is done. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 

@@ -280,11 +280,13 @@ static int checklist_at_done(struct act *a, const struct step_def *d, struct str
 		jsonw_obj_end(&w);
 	}
 	jsonw_arr_end(&w);
-	if (d->checklist_required && nmissing)
-		rc = irk_fail(err, IRK_REFUSED, "step %s needs its whole checklist ticked; %d of %d "
-			      "item%s not: %s%s", a->r->step_id, nmissing, d->nchecklist,
-			      nmissing == 1 ? " is" : "s are", strbuf_str(&missing),
-			      nmissing > 3 ? "; ..." : "");
+	if (d->checklist_required && nmissing) {
+		rc = irk_fail_need(err, IRK_REFUSED, NEED_TICKS, "step %s needs its whole checklist "
+				   "ticked; %d of %d items %s not: %s%s", a->r->step_id, nmissing,
+				   d->nchecklist, nmissing == 1 ? "is" : "are", strbuf_str(&missing),
+				   nmissing > 3 ? "; ..." : "");
+		irk_need_on(err, a->r->step_id);
+	}
 out:
 	jdoc_free(&ticks);
 	strbuf_free(&tb);

@@ -291,6 +291,10 @@ static void need_keys(struct tui *t, const struct irk_err *err, struct strbuf *o
 		if (first_key(t, ACT_S_DONE, k1, sizeof k1))
 			strbuf_printf(out, "%s: done", k1);
 		break;
+	case NEED_TICKS:
+		if (first_key(t, ACT_S_TICK, k1, sizeof k1))
+			strbuf_printf(out, "%s on an item ticks it", k1);
+		break;
 	case NEED_RELOAD:
 		/* Every screen reloads after a refused change. */
 		strbuf_puts(out, "it is shown as it is now: look, then try again");

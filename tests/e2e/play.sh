@@ -151,7 +151,7 @@ expect_match "step list --json" "$out" '^\[\{"step":"page","seq":0,"kind":"notif
 expect_match "definitions as JSON" "$out" '"definition":\{"id":"page","kind":"notify"'
 out=$(irk step show "$key" scope)
 expect_match "step show: instructions expanded" "$out" "the user of fs-01 could write to"
-expect_match "step show: checklist" "$out" "^  \[ \] Ransom note name and extension recorded"
+expect_match "step show: checklist" "$out" "^ 1 \[ \] Ransom note name and extension recorded"
 expect_match "step show: inputs" "$out" "^  hosts +required +affected hosts"
 # step show --json: one object, the step list keys and its own (irk(1) JSON OUTPUT)
 rid=${key#IR-}

@@ -601,8 +601,8 @@ Test(tui_step, done_button_says_every_item_must_be_ticked)
 	/* No "mark it done anyway": the play's refusal, as it is. */
 	fx_key('d');
 	assert_no_panel();
-	cr_assert_str_eq(fx_status(), "step release needs its whole checklist ticked; 1 of 2 item is not: "
-			 "2. Mail released from quarantine");
+	cr_assert_str_eq(fx_status(), "step release needs its whole checklist ticked; 1 of 2 items is not: "
+			 "2. Mail released from quarantine (Space on an item ticks it)");
 	cr_assert_eq(step("release").state, STEP_WAITING);
 	/* The cursor is on the item left: Space ticks it. */
 	fx_key(' ');
