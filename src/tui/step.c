@@ -693,12 +693,17 @@ static int check_input(struct tui *t, struct step_st *ss, int i)
 }
 
 /* After item or input i is dealt with, the cursor goes to the next one,
- * then to the first input, then to the done button. */
+ * then to the first input, then to the done button; after the last input
+ * it stays there, so a second Enter edits it again rather than finishing
+ * the step (found by a senior's trial: a value could not be corrected). */
 static void want_next(struct step_st *ss, int kind, int i)
 {
 	ss->want_kind = DOC_BUTTON;
 	ss->want_ref = ACT_S_DONE;
-	if (kind == DOC_CHECK && i + 1 < ss->nitems) {
+	if (kind == DOC_INPUT && i + 1 >= ss->in.n) {
+		ss->want_kind = DOC_INPUT;
+		ss->want_ref = i;
+	} else if (kind == DOC_CHECK && i + 1 < ss->nitems) {
 		ss->want_kind = DOC_CHECK;
 		ss->want_ref = i + 1;
 	} else if (kind == DOC_CHECK && ss->in.n && is_open(ss) && ss->kind == KIND_MANUAL) {

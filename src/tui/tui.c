@@ -114,12 +114,12 @@ static void show_inbox(struct tui *t)
 		strbuf_free(&in.text);
 		return;
 	}
-	if (!in.newest) {
-		tui_status(t, SLOT_STATUS_INFO, "no messages for %s or the %ss", me->name,
-			   role_name(me->role));
-		strbuf_free(&in.text);
-		return;
-	}
+	/* None yet: the screen opens anyway (a q meant for it must not quit
+	 * the board; found by a senior's trial). */
+	if (!in.newest)
+		strbuf_printf(&in.text, "No messages for %s or the %ss yet.\n\nThe notify steps of "
+			      "plays send them; they are read here until XMPP delivery lands.\n",
+			      me->name, role_name(me->role));
 	snprintf(title, sizeof title, " Messages for %s: %d new, newest first ", me->name, in.fresh);
 	pa.title = title;
 	pa.text = strbuf_str(&in.text);

@@ -350,8 +350,15 @@ Test(tui_step, inputs_typed_then_done_with_the_button)
 	fx_keys("from a look-alike of Müller GmbH");
 	fx_key('\n');
 	assert_screen("  note            from a look-alike of Müller GmbH");
-	/* The cursor is on the button now. */
+	/* The cursor stays on the last input: a second Enter edits it again
+	 * instead of finishing the step (found by a senior's trial); d, or
+	 * Enter on the button, is done. */
 	fx_key('\n');
+	assert_screen(" note ");
+	cr_assert_eq(step("triage").state, STEP_WAITING, "a second Enter finished the step");
+	fx_key(ESC);
+	assert_screen("  note            from a look-alike of Müller GmbH");
+	fx_key('d');
 	assert_status("triage of IR-13 is done");
 	g = step("triage");
 	cr_assert_eq(g.state, STEP_DONE);
