@@ -55,6 +55,8 @@ struct step_st {
 	struct item *items;
 	int nitems;
 	int all_ticks;            /* "checklist_required": done needs every item ticked */
+	int inc_stage;            /* the incident's stage */
+	char *waits;              /* pending: its needs not done, "decide (waiting)" */
 	struct play_inputs in;    /* what the step declares (raw: sanitized when laid out) */
 	char **val;               /* in.n values: what was typed or picked, or NULL */
 	struct doc d;
@@ -84,6 +86,39 @@ static void items_free(struct step_st *ss)
 	ss->nitems = 0;
 	free(ss->instructions);
 	ss->instructions = NULL;
+	free(ss->waits);
+	ss->waits = NULL;
+}
+
+static int need_state(const struct step_row *in, void *arg)
+{
+	*(int *)arg = in->state;
+	return 1;
+}
+
+/* The steps a pending step needs that are neither done nor skipped, with
+ * their state ("decide (waiting), scope (ready)"), or NULL. */
+static char *open_needs(struct tui *t, const struct step_st *ss)
+{
+	struct strbuf sb = STRBUF_INIT;
+	struct jdoc d;
+	int v;
+
+	jdoc_init(&d);
+	if (ss->r.def && !jdoc_parse(&d, ss->r.def, strlen(ss->r.def), NULL) &&
+	    (v = jdoc_get(&d, 0, "needs")) >= 0 && jdoc_type(&d, v) == JD_ARRAY) {
+		for (int e = jdoc_first(&d, v); e >= 0; e = jdoc_next(&d, v, e)) {
+			int st = -1;
+			if (!jdoc_str(&d, e) || store_step_get(t->s, ss->incident_id, jdoc_str(&d, e), 0,
+							       need_state, &st, NULL) ||
+			    st == STEP_DONE || st == STEP_SKIPPED)
+				continue;
+			strbuf_printf(&sb, "%s%s (%s)", sb.len ? ", " : "", jdoc_str(&d, e),
+				      step_state_name(st));
+		}
+	}
+	jdoc_free(&d);
+	return sb.len ? strbuf_detach(&sb) : (strbuf_free(&sb), NULL);
 }
 
 static void fields_free(struct step_st *ss)
@@ -220,6 +255,9 @@ static int load(struct tui *t, struct step_st *ss, struct irk_err *err)
 		ex.f = play_fields_new(t->s, &inc, NULL);
 	ss->kind = step_kind_parse(ss->r.kind);
 	read_def(ss, &ex, strbuf_str(&ticks));
+	ss->inc_stage = inc.stage;
+	if (ss->r.state == STEP_PENDING)
+		ss->waits = open_needs(t, ss);
 	ss->have = 1;
 out:
 	play_fields_free(&ex.f);
@@ -289,8 +327,16 @@ static void state_words(struct tui *t, const struct step_st *ss, struct strbuf *
 	strbuf_puts(sb, step_state_name(r->state));
 	switch (r->state) {
 	case STEP_PENDING:
-		strbuf_printf(sb, ": due when the incident is in %s and the steps it needs are done",
-			      stage_title(r->stage));
+		/* What it waits for, by name (found by a senior's trial: it
+		 * said "when the incident is in Containment" while it was). */
+		if (ss->waits && ss->inc_stage >= r->stage)
+			strbuf_printf(sb, ": waits for %s", ss->waits);
+		else if (ss->waits)
+			strbuf_printf(sb, ": due in %s, once %s is done", stage_title(r->stage), ss->waits);
+		else if (ss->inc_stage < r->stage)
+			strbuf_printf(sb, ": due when the incident is in %s", stage_title(r->stage));
+		else
+			strbuf_puts(sb, ": due now (the sequencer looks at it next)");
 		break;
 	case STEP_READY:
 		strbuf_puts(sb, step_kind_automated(ss->kind) ? ": the sequencer runs it next" :

@@ -1028,3 +1028,12 @@ Test(tui_step, enter_on_the_rule_under_an_input_edits_it)
 	fx_key(ESC);
 	assert_no_panel();
 }
+
+/* A pending step says what it waits for, by name (found by a senior's
+ * trial: "due when the incident is in Containment" while it was). */
+Test(tui_step, a_pending_step_names_what_it_waits_for)
+{
+	steps_board(ROLE_ANALYST);
+	open_step(3);
+	assert_screen("  state           pending: waits for purge-ok (pending)");
+}
