@@ -118,5 +118,7 @@ int keymap_lookup(const struct keymap *km, int ctx, int key);
 /* The names of the keys bound to act, space-separated, into buf ("" when
  * none). Returns buf. */
 char *keymap_keys(const struct keymap *km, int act, char *buf, size_t n);
+/* The first of them ("" when none), for a hint such as "d: done". */
+char *keymap_first(const struct keymap *km, int act, char *buf, size_t n);
 
 #endif

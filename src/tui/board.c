@@ -100,8 +100,7 @@ static void load(struct tui *t, struct board_st *bs)
 	if (!rc && (b->unseen = store_inbox_unseen(t->s, t->c->actor.name, t->c->actor.role, NULL,
 						   &err)) < 0)
 		rc = IRK_ERROR;
-	keymap_keys(&t->km, ACT_INBOX, b->inbox_key, sizeof b->inbox_key);
-	b->inbox_key[strcspn(b->inbox_key, " ")] = '\0';
+	keymap_first(&t->km, ACT_INBOX, b->inbox_key, sizeof b->inbox_key);
 	if (store_in_tx(t->s))
 		store_commit(t->s, NULL);
 	board_mark_waiting(b, ids.v, ids.n);

@@ -283,6 +283,14 @@ int keymap_lookup(const struct keymap *km, int ctx, int key)
 	return global;
 }
 
+char *keymap_first(const struct keymap *km, int act, char *buf, size_t n)
+{
+	keymap_keys(km, act, buf, n);
+	if (n)
+		buf[strcspn(buf, " ")] = '\0';
+	return buf;
+}
+
 char *keymap_keys(const struct keymap *km, int act, char *buf, size_t n)
 {
 	size_t len = 0;

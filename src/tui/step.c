@@ -538,8 +538,7 @@ static void buttons(struct tui *t, struct step_st *ss, int width)
 				 "first (%d of %d are)", ticked, ss->nitems);
 			what = all_ticked;
 		}
-		keymap_keys(&t->km, all[i].act, keys, sizeof keys);
-		keys[strcspn(keys, " ")] = '\0';
+		keymap_first(&t->km, all[i].act, keys, sizeof keys);
 		snprintf(text, sizeof text, "%s%s%s", keys, keys[0] ? "  " : "", what);
 		doc_pair(&ss->d, DOC_BUTTON, label, SLOT_HELP_KEY, LABEL_W + 2, text, SLOT_NORMAL, all[i].act,
 			 width);
@@ -591,8 +590,7 @@ static void output(struct tui *t, struct step_st *ss, int width)
 			glimpse(ss, "stderr", jdoc_str(&j, v), width);
 	}
 	jdoc_free(&j);
-	keymap_keys(&t->km, ACT_S_OUTPUT, keys, sizeof keys);
-	keys[strcspn(keys, " ")] = '\0';
+	keymap_first(&t->km, ACT_S_OUTPUT, keys, sizeof keys);
 	snprintf(hint, sizeof hint, "%s%sEnter here: all of it", keys, keys[0] ? " or " : "");
 	doc_add(&ss->d, DOC_OUTPUT, SLOT_CARD_DIM, 2, 0, hint, width);
 }
@@ -1014,8 +1012,7 @@ static void cycle_choice(struct tui *t, struct step_st *ss, int dir)
 	char k[32];
 
 	if (i < 0) {
-		keymap_keys(&t->km, dir > 0 ? ACT_S_NEXT_CHOICE : ACT_S_PREV_CHOICE, k, sizeof k);
-		k[strcspn(k, " ")] = '\0';
+		keymap_first(&t->km, dir > 0 ? ACT_S_NEXT_CHOICE : ACT_S_PREV_CHOICE, k, sizeof k);
 		tui_status(t, SLOT_STATUS_ERROR, "%s picks a choice on an input that has choices: "
 			   "put the cursor on one", k[0] ? k : "it");
 		return;
@@ -1188,8 +1185,7 @@ static int leave(struct tui *t, struct step_st *ss)
 	if (!typed || ss->warned)
 		return SCR_CLOSE;
 	ss->warned = 1;
-	keymap_keys(&t->km, ACT_S_DONE, k, sizeof k);
-	k[strcspn(k, " ")] = '\0';
+	keymap_first(&t->km, ACT_S_DONE, k, sizeof k);
 	tui_status(t, SLOT_STATUS_ERROR, "the inputs you typed are not saved until the step is done "
 		   "(%s): press it again to leave without them", k[0] ? k : "step-done");
 	return SCR_HANDLED;

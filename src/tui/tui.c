@@ -268,9 +268,7 @@ void tui_plain_message(char *msg, size_t n)
  * none. */
 static int first_key(struct tui *t, int act, char *buf, size_t n)
 {
-	keymap_keys(&t->km, act, buf, n);
-	buf[strcspn(buf, " ")] = '\0';
-	return buf[0] != '\0';
+	return keymap_first(&t->km, act, buf, n)[0] != '\0';
 }
 
 /* What the user can do about err (err->need), as the keys to press on
@@ -605,8 +603,7 @@ static void more_hint(struct tui *t, char *buf, size_t n)
 {
 	char k[32];
 
-	keymap_keys(&t->km, ACT_MESSAGE, k, sizeof k);
-	k[strcspn(k, " ")] = '\0';
+	keymap_first(&t->km, ACT_MESSAGE, k, sizeof k);
 	if (k[0])
 		snprintf(buf, n, " %s: all", k);
 	else
@@ -635,22 +632,18 @@ static void status_line(struct tui *t, struct frame *f, int rows)
 		layout_message(f, y, t->width, rows, t->status_slot, t->status, k[0] ? k : NULL);
 		return;
 	}
-	keymap_keys(&t->km, ACT_HELP, k, sizeof k);
-	k[strcspn(k, " ")] = '\0';
+	keymap_first(&t->km, ACT_HELP, k, sizeof k);
 	if (k[0])
 		strbuf_printf(&sb, " %s help", k);
 	for (int a = 0; a < ACT_COUNT; a++) {
 		const char *name = action_name(a), *dash = strchr(name, '-');
 		if (action_context(a) != ctx || ctx == CTX_GLOBAL || (ops->hints && !ops->hints(t, st, a)))
 			continue;
-		keymap_keys(&t->km, a, k, sizeof k);
-		if (!k[0])
+		if (!keymap_first(&t->km, a, k, sizeof k)[0])
 			continue;
-		k[strcspn(k, " ")] = '\0';
 		strbuf_printf(&sb, "  %s %s", k, dash ? dash + 1 : name);
 	}
-	keymap_keys(&t->km, ACT_QUIT, k, sizeof k);
-	k[strcspn(k, " ")] = '\0';
+	keymap_first(&t->km, ACT_QUIT, k, sizeof k);
 	if (k[0])
 		strbuf_printf(&sb, "  %s %s", k, t->depth > 1 ? "back" : "quit");
 	frame_put(f, y, 0, t->width, SLOT_STATUS, strbuf_str(&sb), 1);
