@@ -1,18 +1,19 @@
-/* alert.h: one normalised alert, and the per-format parsers that fill it.
+/* alert.h: the alert model, one type for every layer (src/core/alert.c).
  *
- * A parser reads one JSON record, already validated and laid out by jdoc
- * (the root is token 0), and fills a struct alert. String fields are
- * borrowed: they point into the jdoc (valid until its next parse) or into
- * the alert's own scratch space (valid until alert_reset()), so the caller
- * keeps both alive until the alert is stored. Nothing here touches the
- * database. */
+ * A struct alert is one normalised alert: what a parser fills from a
+ * record (src/ingest, irk/alert_parse.h), what the store writes and reads
+ * back (store_alert_insert(), store_alert_each()), and what plays see as
+ * alert.* fields. String fields are borrowed: from the parsed record or
+ * the alert's own scratch space (valid until alert_reset()) when parsed,
+ * from the database row (valid during the callback) when read back. The
+ * formats are one X-macro; the generic JSON mapping from irk.conf
+ * [mapping] is struct alert_mapping. Nothing here reads JSON or touches
+ * the database. */
 #ifndef IRK_ALERT_H
 #define IRK_ALERT_H
 
 #include <stddef.h>
 #include <stdint.h>
-#include "irk/err.h"
-#include "irk/jdoc.h"
 
 #define IRK_ALERT_FORMATS(X) \
 	X(FMT_EVE,   "eve",   "Suricata EVE JSON (event_type alert)") \
@@ -66,35 +67,8 @@ const char *alert_format_help(int f);
 /* -1 for unknown; "auto" gives FMT_AUTO. */
 int alert_format_parse(const char *s);
 
-/* Why a record in no known format is refused (alert_parse(), ingest):
- * what to do about it, in words any front end can show; the command line
- * adds its option (--format). */
-#define ALERT_UNRECOGNISED "not a recognised alert (EVE, Wazuh, ECS, Zeek notice); " \
-	"name its format, or describe it in a [mapping] in irk.conf"
-
-/* Guess the format of a record: FMT_EVE, FMT_WAZUH, FMT_ECS, FMT_ZEEK, or
- * FMT_JSON when a mapping is configured (map != NULL), else -1. */
-int alert_detect(const struct jdoc *root, const struct alert_mapping *map);
-
-/* Fill *a from root in the given format (FMT_AUTO detects it first; a
- * record nothing recognises is refused). raw/raw_len are kept as the
- * record, even on a refusal. Returns IRK_OK, or IRK_INVALID with a reason
- * naming the field ("no usable time in field 'timestamp'", "event_type is
- * 'flow', not 'alert'"). map is only used for FMT_JSON. alert_reset()
- * leaves severity medium ("we could not tell") and format FMT_AUTO. */
-int alert_parse(int format, const struct jdoc *root, const char *raw, size_t raw_len,
-		const struct alert_mapping *map, struct alert *a,
-		struct irk_err *err);
-
-/* The per-format parsers behind alert_parse(); same contract. */
-int alert_parse_eve(const struct jdoc *root, struct alert *a, struct irk_err *err);
-int alert_parse_wazuh(const struct jdoc *root, struct alert *a, struct irk_err *err);
-int alert_parse_ecs(const struct jdoc *root, struct alert *a, struct irk_err *err);
-int alert_parse_zeek(const struct jdoc *root, struct alert *a, struct irk_err *err);
-int alert_parse_json(const struct jdoc *root, const struct alert_mapping *map,
-		struct alert *a, struct irk_err *err);
-
-/* Helpers for parsers. */
+/* Reset *a for a new alert: every field cleared, severity medium ("we
+ * could not tell"), format FMT_AUTO, scratch space empty. */
 void alert_reset(struct alert *a);
 /* Copy s into the scratch space; NULL when it does not fit. */
 const char *alert_keep(struct alert *a, const char *s, size_t n);
@@ -111,13 +85,5 @@ void alert_fingerprint(struct alert *a, const char *const *parts, int nparts);
  * hash. Equal records still get equal fingerprints (same time), and a
  * stream in time order appends to the index instead of scattering. */
 void alert_fingerprint_timed(struct alert *a);
-/* Look up a dotted path ("rule.id"; "id.orig_h" tries the literal key
- * first) from the root. The token, or -1. */
-int alert_json_path(const struct jdoc *root, const char *path);
-/* The same from token node. */
-int alert_json_path_at(const struct jdoc *root, int node, const char *path);
-/* The string form of a scalar at path (numbers are formatted into scratch),
- * or NULL when missing, null, or not a scalar. */
-const char *alert_json_str(struct alert *a, const struct jdoc *root, const char *path);
 
 #endif

@@ -12,7 +12,7 @@
 
 #include <stdint.h>
 
-#include "irk/alert.h"
+#include "irk/alert_parse.h"
 #include "irk/strbuf.h"
 
 /* ---- deterministic randomness (splitmix64) ------------------------------ */

@@ -8,6 +8,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "irk/alert_parse.h"
 #include "irk/audit.h"
 #include "irk/clock.h"
 #include "irk/hash.h"

@@ -23,10 +23,10 @@
  * url.original (url), file/process hashes, related.ip/hosts/user/hash. */
 #include <string.h>
 
-#include "irk/alert.h"
+#include "irk/alert_parse.h"
 #include "irk/model.h"
 #include "irk/sanitize.h"
-#include "alert_impl.h"
+#include "parse_impl.h"
 
 /* ECS leaves event.severity to the source, so:
  *   1. a severity word from Elastic Security (kibana.alert.severity,
@@ -119,7 +119,7 @@ static void ecs_observables(struct alert *a, const struct jdoc *root, const char
 	alert_obs_path(a, OBS_HASH, root, "related.hash");
 }
 
-/* Contract in alert.h. */
+/* Contract in alert_parse.h. */
 int alert_parse_ecs(const struct jdoc *root, struct alert *a, struct irk_err *err)
 {
 	static const char *const rule_ids[] = { "rule.id",

@@ -20,10 +20,10 @@
 #include <string.h>
 #include <strings.h>
 
-#include "irk/alert.h"
+#include "irk/alert_parse.h"
 #include "irk/model.h"
 #include "irk/sanitize.h"
-#include "alert_impl.h"
+#include "parse_impl.h"
 
 /* The fields read: name, parent field (ROOT for the record), key, path. */
 #define ROOT (-1)
@@ -125,7 +125,7 @@ static void eve_observables(struct alert *a, const struct jdoc *root, const int 
 			eve_obs_hashes(a, root, e);
 }
 
-/* Contract in alert.h. Records of any other event_type (flow, dns, http,
+/* Contract in alert_parse.h. Records of any other event_type (flow, dns, http,
  * stats...) are refused: they are context, not alerts. */
 int alert_parse_eve(const struct jdoc *root, struct alert *a, struct irk_err *err)
 {

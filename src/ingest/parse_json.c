@@ -3,16 +3,16 @@
  *
  * time is required. It may be an ISO 8601 string, or an epoch number (or
  * numeric string) in seconds or milliseconds: values from 1e11 up are
- * milliseconds (see alert_time() in alert_impl.h).
+ * milliseconds (see alert_time() in parse_impl.h).
  * Every other mapped field is optional; numbers and booleans found where a
  * string is expected are kept in their JSON text form ("42", "true").
  * Observables: host (host), src_ip and dst_ip (ip), user (user). */
 #include <stdlib.h>
 
-#include "irk/alert.h"
+#include "irk/alert_parse.h"
 #include "irk/model.h"
 #include "irk/strbuf.h"
-#include "alert_impl.h"
+#include "parse_impl.h"
 
 /* A word (low/medium/high/critical, log levels, major/minor) is read as
  * such. A number is read on the CVSS scale 0-10 (below 4 low, below 7
@@ -58,7 +58,7 @@ static void json_fingerprint(struct alert *a, const struct jdoc *root,
 	strbuf_free(&dump);
 }
 
-/* Contract in alert.h. map->time is required. */
+/* Contract in alert_parse.h. map->time is required. */
 int alert_parse_json(const struct jdoc *root, const struct alert_mapping *map,
 		struct alert *a, struct irk_err *err)
 {

@@ -14,9 +14,9 @@
  * every user above, syscheck sha256/md5 after the change (hash). */
 #include <string.h>
 
-#include "irk/alert.h"
+#include "irk/alert_parse.h"
 #include "irk/model.h"
-#include "alert_impl.h"
+#include "parse_impl.h"
 
 /* Wazuh's own dashboard bands for rule.level (0-15), so irk agrees with
  * the console an analyst already knows: 0-6 low, 7-11 medium, 12-14 high
@@ -68,7 +68,7 @@ static const char *wazuh_category(const struct jdoc *root)
 	return last_specific ? last_specific : first;
 }
 
-/* Contract in alert.h. */
+/* Contract in alert_parse.h. */
 int alert_parse_wazuh(const struct jdoc *root, struct alert *a, struct irk_err *err)
 {
 	/* id is unique per manager, agent.id disambiguates across managers

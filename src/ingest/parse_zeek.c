@@ -14,9 +14,9 @@
  * Observables: src and dst IPs. */
 #include <string.h>
 
-#include "irk/alert.h"
+#include "irk/alert_parse.h"
 #include "irk/model.h"
-#include "alert_impl.h"
+#include "parse_impl.h"
 
 /* Zeek has no severity field: the note type says it all. Names ending in
  * "::" cover the whole family; exact names come first. Anything else is
@@ -76,7 +76,7 @@ static const char *zeek_category(struct alert *a, const char *note)
 	return alert_keep(a, note, (size_t)(sep - note));
 }
 
-/* Contract in alert.h. */
+/* Contract in alert_parse.h. */
 int alert_parse_zeek(const struct jdoc *root, struct alert *a, struct irk_err *err)
 {
 	static const char *const srcs[] = { "src", "id.orig_h", NULL };

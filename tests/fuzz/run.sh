@@ -28,7 +28,7 @@ for t in $TARGETS; do
 	src=$CORE libs=""
 	# play_parse needs the rest of the play module and what it links to.
 	if [ "$t" = play ]; then
-		src="$(ls src/core/*.c src/play/*.c src/store/*.c src/incident/*.c src/ingest/alert.c src/ingest/parse_*.c)"
+		src="$(ls src/core/*.c src/play/*.c src/store/*.c src/incident/*.c)"
 		libs="-lsqlite3 -lcrypto -lm"
 	fi
 	# shellcheck disable=SC2086

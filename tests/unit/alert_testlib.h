@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "irk/alert.h"
+#include "irk/alert_parse.h"
 #include "irk/jdoc.h"
 #include "irk/model.h"
 

@@ -1,15 +1,16 @@
-/* test_alert.c: the helpers in src/ingest/alert.c, format names,
- * auto-detection and robustness of every parser against odd JSON. */
+/* test_alert.c: the alert model (src/core/alert.c), format names, the
+ * helpers in src/ingest/alert_parse.c, auto-detection and robustness of
+ * every parser against odd JSON. */
 #include <criterion/criterion.h>
 #include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "irk/alert.h"
+#include "irk/alert_parse.h"
 #include "irk/model.h"
 #include "alert_testlib.h"
 #include "irk/strbuf.h"
-#include "../src/ingest/alert_impl.h"
+#include "../src/ingest/parse_impl.h"
 
 static const struct alert_mapping test_map = {
 	.time = "detected_at", .rule_id = "detection.id",

@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "irk/alert.h"
+#include "irk/alert_parse.h"
 #include "irk/model.h"
 #include "alert_testlib.h"
 

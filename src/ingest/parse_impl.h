@@ -1,12 +1,12 @@
-/* alert_impl.h: helpers shared by alert.c and the parse_*.c parsers.
+/* parse_impl.h: helpers shared by alert_parse.c and the parse_*.c parsers.
  *
- * Private to src/ingest/: the public contract is include/irk/alert.h. These
+ * Private to src/ingest/: the public contract is include/irk/alert_parse.h. These
  * exist so that the five parsers read times, numbers, severities, URLs and
  * fingerprints the same way. */
-#ifndef IRK_ALERT_IMPL_H
-#define IRK_ALERT_IMPL_H
+#ifndef IRK_PARSE_IMPL_H
+#define IRK_PARSE_IMPL_H
 
-#include "irk/alert.h"
+#include "irk/alert_parse.h"
 
 /* One field for alert_fields(): the member key (klen bytes) of the object
  * held by field parent (-1: the root), and its whole dotted path. */

@@ -1,27 +1,21 @@
-/* alert.c: the normalised alert, its helpers, format names, auto-detection
- * and the dispatch to the per-format parsers (parse_*.c). */
+/* alert_parse.c: reading alerts from JSON records: dotted paths, scalars,
+ * times, auto-detection and the dispatch to the per-format parsers
+ * (parse_*.c). The model itself is src/core/alert.c. Contracts are in
+ * irk/alert_parse.h and parse_impl.h; notes here say what goes beyond
+ * them. */
 #include <ctype.h>
 #include <math.h>
-#include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
-#include "irk/alert.h"
+#include "irk/alert_parse.h"
 #include "irk/clock.h"
-#include "irk/hash.h"
 #include "irk/ip.h"
 #include "irk/model.h"
-#include "alert_impl.h"
-
-#define X_NAME3(e, n, h) n,
-#define X_HELP3(e, n, h) h,
-static const char *const format_names[] = { IRK_ALERT_FORMATS(X_NAME3) };
-static const char *const format_helps[] = { IRK_ALERT_FORMATS(X_HELP3) };
-#undef X_NAME3
-#undef X_HELP3
+#include "parse_impl.h"
 
 /* Room for any formatted JSON number or boolean. */
 #define NUMBUF 64
@@ -33,150 +27,6 @@ static const char *const format_helps[] = { IRK_ALERT_FORMATS(X_HELP3) };
 #define FP_MAX_PARTS 16
 /* Latest usable event time: 9999-12-31T23:59:59Z. */
 #define TIME_MAX 253402300799.0
-
-/* Contracts of the exported functions are in irk/alert.h; notes here say
- * what goes beyond them. FMT_AUTO is named "auto". */
-const char *alert_format_name(int f)
-{
-	if (f == FMT_AUTO)
-		return "auto";
-	return f >= 0 && f < FMT_COUNT ? format_names[f] : "?";
-}
-
-const char *alert_format_help(int f)
-{
-	if (f == FMT_AUTO)
-		return "detect the format of each record";
-	return f >= 0 && f < FMT_COUNT ? format_helps[f] : "?";
-}
-
-int alert_format_parse(const char *s)
-{
-	if (!s)
-		return -1;
-	if (!strcasecmp(s, "auto"))
-		return FMT_AUTO;
-	for (int i = 0; i < FMT_COUNT; i++)
-		if (!strcasecmp(s, format_names[i]))
-			return i;
-	return -1;
-}
-
-/* Clears everything before the scratch buffer; the buffer itself only needs
- * its fill level reset. Unknown severity defaults to medium: "we could not
- * tell" should not sort below alerts a source called low. */
-void alert_reset(struct alert *a)
-{
-	memset(a, 0, offsetof(struct alert, scratch));
-	a->format = FMT_AUTO;
-	a->severity = SEV_MEDIUM;
-	a->scratch[0] = '\0';
-	a->scratch_used = 0;
-}
-
-/* Contract in alert.h. Kept strings are NUL-terminated; n bytes are copied
- * as they are (an embedded NUL just ends the string early). */
-const char *alert_keep(struct alert *a, const char *s, size_t n)
-{
-	char *p;
-
-	if (!s || a->scratch_used > ALERT_SCRATCH ||
-	    n >= ALERT_SCRATCH - a->scratch_used)
-		return NULL;
-	p = a->scratch + a->scratch_used;
-	memcpy(p, s, n);
-	p[n] = '\0';
-	a->scratch_used += n + 1;
-	return p;
-}
-
-/* Contract in alert.h. A string that does not fit leaves no trace. */
-const char *alert_keepf(struct alert *a, const char *fmt, ...)
-{
-	va_list ap;
-	size_t room;
-	char *p;
-	int n;
-
-	if (a->scratch_used >= ALERT_SCRATCH)
-		return NULL;
-	room = ALERT_SCRATCH - a->scratch_used;
-	p = a->scratch + a->scratch_used;
-	va_start(ap, fmt);
-	n = vsnprintf(p, room, fmt, ap);
-	va_end(ap);
-	if (n < 0 || (size_t)n >= room) {
-		*p = '\0';      /* drop the truncated text, keep nothing */
-		return NULL;
-	}
-	a->scratch_used += (size_t)n + 1;
-	return p;
-}
-
-/* Contract in alert.h. The value is borrowed, like the alert's fields. */
-void alert_add_obs(struct alert *a, int type, const char *value)
-{
-	if (!value || !*value || type < 0 || type >= OBS_COUNT ||
-	    a->nobs >= ALERT_MAX_OBS)
-		return;
-	for (int i = 0; i < a->nobs; i++)
-		if (a->obs[i].type == type && !strcmp(a->obs[i].value, value))
-			return;
-	a->obs[a->nobs].type = type;
-	a->obs[a->nobs].value = value;
-	a->nobs++;
-}
-
-/* Contract in alert.h. The hour goes first, big-endian, so a stream in time
- * order appends to the database's fingerprint index instead of touching a
- * random page of it for every alert (the difference between hot and cold
- * pages once the index outgrows the cache). */
-void alert_fingerprint_timed(struct alert *a)
-{
-	uint32_t hour = a->event_time > 0 ? (uint32_t)(a->event_time / 3600) : 0;
-
-	memmove(a->fingerprint + 4, a->fingerprint, ALERT_FP_LEN - 4);
-	a->fingerprint[0] = (unsigned char)(hour >> 24);
-	a->fingerprint[1] = (unsigned char)(hour >> 16);
-	a->fingerprint[2] = (unsigned char)(hour >> 8);
-	a->fingerprint[3] = (unsigned char)hour;
-}
-
-/* Contract in alert.h. Set a->format first: it is part of the identity. */
-void alert_fingerprint(struct alert *a, const char *const *parts, int nparts)
-{
-	unsigned char md[IRK_SHA256_LEN];
-	const char *name = alert_format_name(a->format);
-	char buf[2048];
-	size_t used = 0, n = strlen(name) + 1;
-
-	/* The terminating NULs separate the parts: ("ab","c") != ("a","bc").
-	 * One buffer and one digest call: this runs for every alert. */
-	memcpy(buf, name, n);
-	used = n;
-	for (int i = 0; i < nparts && used <= sizeof buf; i++) {
-		const char *p = parts[i] ? parts[i] : "";
-		n = strlen(p) + 1;
-		if (used + n > sizeof buf) {
-			used = sizeof buf + 1;
-			break;
-		}
-		memcpy(buf + used, p, n);
-		used += n;
-	}
-	if (used <= sizeof buf) {
-		hash_sha256(buf, used, md);
-	} else {
-		struct hash_ctx *c = hash_begin();
-		hash_update(c, name, strlen(name) + 1);
-		for (int i = 0; i < nparts; i++) {
-			const char *p = parts[i] ? parts[i] : "";
-			hash_update(c, p, strlen(p) + 1);
-		}
-		hash_end(c, md);
-	}
-	memcpy(a->fingerprint, md, ALERT_FP_LEN);
-}
 
 /* The member of object obj named by key[0..len), or -1. */
 static int getn(const struct jdoc *d, int obj, const char *key, size_t len)
@@ -221,7 +71,7 @@ static int path_find(const struct jdoc *d, int obj, const char *path, size_t len
 	return -1;
 }
 
-/* Contract in alert.h. Every split of the dots is tried ("a.b" as a key,
+/* Contract in alert_parse.h. Every split of the dots is tried ("a.b" as a key,
  * then "a" then "b"), within PATH_BUDGET lookups. Arrays are not indexed. */
 int alert_json_path_at(const struct jdoc *root, int node, const char *path)
 {
@@ -241,7 +91,7 @@ int alert_json_path(const struct jdoc *root, const char *path)
 	return alert_json_path_at(root, 0, path);
 }
 
-/* Contract in alert_impl.h. Each object is read once, its members matched
+/* Contract in parse_impl.h. Each object is read once, its members matched
  * against the fields it holds. That equals alert_json_path() on each path
  * as long as no object on the way has a key with a dot in it (the path
  * could then name that key literally): fields under such an object take
@@ -331,7 +181,7 @@ static const char *scalar_fmt(const struct jdoc *d, int tok, char *buf, size_t n
 	}
 }
 
-/* Contract in alert.h. Booleans give the literals "true" / "false"; reals
+/* Contract in alert_parse.h. Booleans give the literals "true" / "false"; reals
  * their shortest exact form. NULL also when a number does not fit in
  * scratch. */
 const char *alert_tok_str(struct alert *a, const struct jdoc *root, int tok)
@@ -353,7 +203,7 @@ const char *alert_json_str(struct alert *a, const struct jdoc *root, const char 
 }
 
 /* From here to alert_begin(): helpers for the parsers, with their
- * contracts in alert_impl.h. */
+ * contracts in parse_impl.h. */
 const char *alert_json_any(struct alert *a, const struct jdoc *root,
 		const char *const *paths)
 {
@@ -655,7 +505,7 @@ static int no_rule(int format, const struct alert_mapping *map, struct irk_err *
 			fields[format][0], fields[format][1]);
 }
 
-/* Contract in alert.h. Beyond it: FMT_AUTO detects the format first, and a
+/* Contract in alert_parse.h. Beyond it: FMT_AUTO detects the format first, and a
  * record nothing recognises is refused (ALERT_UNRECOGNISED). raw is set even on a refusal, for quarantine. */
 int alert_parse(int format, const struct jdoc *root, const char *raw, size_t raw_len,
 		const struct alert_mapping *map, struct alert *a,
