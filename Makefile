@@ -6,6 +6,9 @@
 #   make install    PREFIX=/usr/local DESTDIR=
 #   make SANITIZE=address,undefined   build into build/san/ with sanitizers
 #   make V=1        show the commands
+#   CPPFLAGS, CFLAGS, LDFLAGS are honoured; changing any of them (or CC,
+#   SANITIZE) rebuilds everything: they are kept in $(B)/flags, which every
+#   object depends on (as redis's src/Makefile does).
 
 PREFIX   ?= /usr/local
 BINDIR   ?= $(PREFIX)/bin
@@ -13,7 +16,11 @@ MANDIR   ?= $(PREFIX)/share/man
 DATADIR  ?= $(PREFIX)/share/irk
 CC       ?= cc
 CFLAGS   ?= -O2 -g
-PKGS      = ncursesw formw menuw panelw sqlite3 libcurl jansson libstrophe libcrypto
+PKGS      = ncursesw formw menuw panelw sqlite3 libcurl libcrypto
+# jansson is only for the tests (a differential check of irk's own JSON
+# reader, and decoding what fixture servers received); irk itself does not
+# link it. libstrophe comes with XMPP delivery.
+TEST_PKGS = jansson
 VERSION  := $(shell cat VERSION 2>/dev/null || echo 0.1.0)
 
 SANITIZE ?=
@@ -28,10 +35,20 @@ PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 # libcurl is loaded when an http step first runs (src/engine/run_http.c),
 # not linked: its headers only.
 PKG_LIBS   := $(shell pkg-config --libs $(filter-out libcurl,$(PKGS)) 2>/dev/null) -ldl
+TEST_LIBS  := $(shell pkg-config --libs $(TEST_PKGS) 2>/dev/null) -lcriterion
 IRK_CFLAGS  = -std=c11 -D_GNU_SOURCE -Wall -Wextra -Wpedantic -Wshadow \
-	-Wno-unused-parameter -Iinclude $(PKG_CFLAGS) $(SANFLAGS) \
-	-DIRK_VERSION='"$(VERSION)"' -DIRK_DATADIR='"$(DATADIR)"'
-LDLIBS_ALL  = $(PKG_LIBS) -lpthread -lm
+	-Wno-unused-parameter -Iinclude -I$(B)/gen $(PKG_CFLAGS) $(SANFLAGS) \
+	-DIRK_VERSION='"$(VERSION)"' -DIRK_DATADIR='"$(DATADIR)"' $(CPPFLAGS)
+LDLIBS_ALL  = $(LDFLAGS) $(PKG_LIBS) -lpthread -lm
+
+# The flags in effect, kept in a file that every object depends on: the
+# file is rewritten (and everything rebuilt) only when they change.
+FLAGS_FILE := $(B)/flags
+FLAGS_NOW  := $(strip $(CC) $(CFLAGS) $(IRK_CFLAGS) $(LDLIBS_ALL))
+ifneq ($(FLAGS_NOW),$(strip $(file <$(FLAGS_FILE))))
+$(shell mkdir -p $(B))
+$(file >$(FLAGS_FILE),$(FLAGS_NOW))
+endif
 
 ifeq ($(V),1)
 Q :=
@@ -76,7 +93,20 @@ $(B)/libirkui.a: $(TUI_LIB_OBJ)
 	@echo "  AR      $@"
 	$(Q)rm -f $@ && ar rcs $@ $^
 
-$(B)/%.o: %.c
+# The built-in themes (theme_default(), theme_mono()) are themes/*.theme
+# without their comments, compiled in, as tig does with its tigrc.
+$(B)/gen/themes.h: themes/default.theme themes/mono.theme $(FLAGS_FILE)
+	@mkdir -p $(dir $@)
+	@echo "  GEN     $@"
+	$(Q)for t in default mono; do \
+		printf 'static const char %s_text[] =\n' "$$t"; \
+		sed -e '/^[[:space:]]*#/d' -e '/^[[:space:]]*$$/d' -e 's/[\\"]/\\&/g' \
+			-e 's/^/\t"/' -e 's/$$/\\n"/' "themes/$$t.theme"; \
+		printf '\t;\n'; \
+	done >$@.tmp && mv -f $@.tmp $@
+$(B)/src/tui/theme.o: $(B)/gen/themes.h
+
+$(B)/%.o: %.c $(FLAGS_FILE)
 	@mkdir -p $(dir $@)
 	@echo "  CC      $<"
 	$(Q)$(CC) $(CFLAGS) $(IRK_CFLAGS) -MMD -MP -c -o $@ $<
@@ -87,19 +117,19 @@ $(B)/tests/test_tui_%: tests/unit/test_tui_%.c $(B)/libirkui.a $(B)/libirk.a $(T
 	@mkdir -p $(dir $@)
 	@echo "  TEST    $@"
 	$(Q)$(CC) $(CFLAGS) $(IRK_CFLAGS) -Itests/unit -MMD -MP -o $@ $< $(TESTLIB_OBJ) \
-		$(B)/libirkui.a $(B)/libirk.a $(LDLIBS_ALL) -lcriterion
+		$(B)/libirkui.a $(B)/libirk.a $(LDLIBS_ALL) $(TEST_LIBS)
 
 $(B)/tests/test_cli_%: tests/unit/test_cli_%.c $(B)/libirkui.a $(B)/libirk.a $(TESTLIB_OBJ)
 	@mkdir -p $(dir $@)
 	@echo "  TEST    $@"
 	$(Q)$(CC) $(CFLAGS) $(IRK_CFLAGS) -Itests/unit -MMD -MP -o $@ $< $(TESTLIB_OBJ) \
-		$(B)/libirkui.a $(B)/libirk.a $(LDLIBS_ALL) -lcriterion
+		$(B)/libirkui.a $(B)/libirk.a $(LDLIBS_ALL) $(TEST_LIBS)
 
 $(B)/tests/%: tests/unit/%.c $(B)/libirk.a $(TESTLIB_OBJ)
 	@mkdir -p $(dir $@)
 	@echo "  TEST    $@"
 	$(Q)$(CC) $(CFLAGS) $(IRK_CFLAGS) -Itests/unit -MMD -MP -o $@ $< $(TESTLIB_OBJ) \
-		$(B)/libirk.a $(LDLIBS_ALL) -lcriterion
+		$(B)/libirk.a $(LDLIBS_ALL) $(TEST_LIBS)
 
 $(B)/bench/%: tests/bench/%.c $(B)/libirkui.a $(B)/libirk.a
 	@mkdir -p $(dir $@)

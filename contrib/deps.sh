@@ -4,9 +4,11 @@
 # Usage: contrib/deps.sh [--build-only]
 set -eu
 
+# libstrophe-dev: XMPP delivery (linked when it lands); libjansson-dev: the
+# tests only (irk reads JSON with its own src/core/jdoc.c).
 BUILD="build-essential pkg-config libncurses-dev libsqlite3-dev
-libcurl4-openssl-dev libjansson-dev libstrophe-dev libssl-dev"
-TEST="libcriterion-dev tmux sqlite3 prosody lua-unbound ansible-core python3
+libcurl4-openssl-dev libstrophe-dev libssl-dev"
+TEST="libcriterion-dev libjansson-dev tmux sqlite3 prosody lua-unbound ansible-core python3
 clang libclang-rt-14-dev jq groff-base"
 
 pkgs="$BUILD"

@@ -60,4 +60,14 @@ void irk_need_on(struct irk_err *e, const char *name);
 /* Reset *e to IRK_OK with an empty message. */
 void irk_err_clear(struct irk_err *e);
 
+/* The function irk_fatal() calls before it prints anything: a front end
+ * that puts the terminal in raw mode sets it to put the terminal back
+ * (NULL: none). One hook per process; the last call wins. */
+void irk_on_fatal(void (*restore)(void));
+
+/* The end of an error nothing can recover from (out of memory): the
+ * restore hook first, then "irk: MESSAGE" and a newline on stderr, then
+ * abort(). Never returns. */
+_Noreturn void irk_fatal(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
 #endif

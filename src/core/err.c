@@ -1,6 +1,7 @@
 /* err.c: status codes and error messages. */
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "irk/err.h"
@@ -59,4 +60,28 @@ void irk_err_clear(struct irk_err *e)
 	e->need = NEED_NONE;
 	e->need_on[0] = '\0';
 	e->msg[0] = '\0';
+}
+
+static void (*fatal_restore)(void);
+
+void irk_on_fatal(void (*restore)(void))
+{
+	fatal_restore = restore;
+}
+
+_Noreturn void irk_fatal(const char *fmt, ...)
+{
+	void (*restore)(void) = fatal_restore;
+	va_list ap;
+
+	/* Once: a fault inside the hook must not come back here. */
+	fatal_restore = NULL;
+	if (restore)
+		restore();
+	fputs("irk: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	abort();
 }

@@ -4,12 +4,15 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "irk/err.h"
 #include "irk/strbuf.h"
 
+/* Through irk_fatal(): the board's terminal is put back before the
+ * message, or the message would be lost on the alternate screen and the
+ * shell left in raw mode. */
 static void oom(size_t n)
 {
-	fprintf(stderr, "irk: out of memory (%zu bytes)\n", n);
-	abort();
+	irk_fatal("out of memory (%zu bytes)", n);
 }
 
 void *xmalloc(size_t n)

@@ -41,6 +41,44 @@ static void on_signal(int sig)
 	got_signal = sig;
 }
 
+/* The screen of the board on the user's terminal, for the fatal paths:
+ * out of memory (irk_fatal()) and a crash put the terminal back before
+ * anything is printed, as htop's CRT.c does. */
+static SCREEN *live_screen;
+
+static void restore_terminal(void)
+{
+	if (!live_screen)
+		return;
+	set_term(live_screen);
+	endwin();
+	live_screen = NULL;
+}
+
+/* SA_RESETHAND: the signal raised again takes its default action (the
+ * core dump, the shell's "Segmentation fault"). */
+static void on_crash(int sig)
+{
+	restore_terminal();
+	raise(sig);
+}
+
+static void catch_crashes(void)
+{
+	/* AddressSanitizer reports a crash from its own handler. */
+#ifndef __SANITIZE_ADDRESS__
+	static const int sigs[] = { SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT };
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = on_crash;
+	sa.sa_flags = SA_RESETHAND;
+	sigemptyset(&sa.sa_mask);
+	for (size_t i = 0; i < sizeof sigs / sizeof sigs[0]; i++)
+		sigaction(sigs[i], &sa, NULL);
+#endif
+}
+
 /* ---- messages -------------------------------------------------------------- */
 
 void tui_status(struct tui *t, int slot, const char *fmt, ...)
@@ -339,6 +377,8 @@ static void stop_curses(struct tui *t)
 {
 	if (!t || !t->screen)
 		return;
+	if (live_screen == t->screen)
+		live_screen = NULL;
 	set_term(t->screen);
 	endwin();
 	delscreen(t->screen);
@@ -912,6 +952,9 @@ int tui_main(struct cli *c)
 		free(t);
 		return EXIT_ERR;
 	}
+	live_screen = t->screen;
+	irk_on_fatal(restore_terminal);
+	catch_crashes();
 	eng = engine_start(c->db_path, c->cfg, &err);
 	t->data_version = store_data_version(t->s);
 	beat(t);
