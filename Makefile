@@ -56,7 +56,7 @@ else
 Q := @
 endif
 
-LIB_SRC := $(sort $(wildcard src/core/*.c src/store/*.c src/ingest/*.c \
+LIB_SRC := $(sort $(wildcard src/app/*.c src/core/*.c src/store/*.c src/ingest/*.c \
 	src/incident/*.c src/play/*.c src/engine/*.c src/kpi/*.c src/query/*.c src/context/*.c src/xmpp/*.c))
 APP_SRC := $(sort src/main.c $(wildcard src/cli/*.c src/tui/*.c))
 LIB_OBJ := $(LIB_SRC:%.c=$(B)/%.o)

@@ -1,26 +1,22 @@
 /* cli.h: the command-line front end (src/cli/). Every command is a
  * function taking the parsed global context and its own arguments and
- * returning the process exit code:
- *   0 success, 1 error, 2 usage, 3 partial success (some input rejected). */
+ * returning the process exit code (EXIT_*, app.h):
+ *   0 success, 1 error, 2 usage, 3 partial success (some input rejected).
+ * The context the board shares (options, config, store, actor) is the
+ * struct app inside struct cli; the command line knows nothing of the
+ * board (main.c hands cli_main() the function that runs it). */
 #ifndef IRK_CLI_H
 #define IRK_CLI_H
 
 #include <getopt.h>
 #include <stdio.h>
 
+#include "irk/app.h"
 #include "irk/config.h"
 #include "irk/incident.h"
 
-enum { EXIT_OK = 0, EXIT_ERR = 1, EXIT_USAGE = 2, EXIT_PARTIAL = 3 };
-
 struct cli {
-	const char *db_opt;         /* --db */
-	const char *config_opt;     /* --config */
-	const char *theme_opt;      /* --theme */
-	char db_path[4096];
-	struct config *cfg;
-	struct store *store;        /* opened by cli_store() */
-	struct actor actor;
+	struct app app;             /* options, config, store (cli_store()), actor */
 	int tty;                    /* stdout is a terminal */
 	int width;                  /* its width, or 0 */
 };
@@ -41,8 +37,10 @@ struct cli_command {
 	const char *help;           /* the rest of `irk CMD --help` */
 };
 
-/* The entry point: global options, then a command (or the board). */
-int cli_main(int argc, char **argv);
+/* The entry point: global options and the configuration, then a command.
+ * Without a command, on a terminal, board(app) runs the board (main.c
+ * passes tui_main); board NULL, or no terminal, is a usage error. */
+int cli_main(int argc, char **argv, int (*board)(struct app *a));
 
 /* Handle a common option (returns 1 when it was one). 'h' prints the
  * command's help and exits 0. */
@@ -63,13 +61,8 @@ int cli_report_hint(const struct irk_err *err, int64_t id, const char *hint);
 int cli_getopt(struct cli *c, const struct cli_command *cmd, int argc, char **argv,
 		const char *shortopts, const struct option *opts);
 
-/* The database path (--db, $IRK_DB, XDG) into c->db_path; returns it. */
-const char *cli_db_path(struct cli *c);
-/* Create the directories above the database path (mode 0700 for new
- * ones). Prints the error and returns -1 when that fails. */
-int cli_db_dir(struct cli *c);
-/* Resolve the database path (--db, $IRK_DB, XDG) and open it, creating it
- * when create is set. Loads the actor. Prints the error and returns NULL. */
+/* app_store_open() on c->app, printing the error (with the command
+ * line's hint); returns the store, or NULL. */
 struct store *cli_store(struct cli *c, int create);
 /* Find a command by name. */
 const struct cli_command *cli_find(const char *name);
@@ -128,8 +121,5 @@ struct jsonw;
 void cli_steps_print(struct cli *c, int64_t id, struct jsonw *w);
 /* Bring an incident's steps up to date after a move (one transaction). */
 int cli_plays_advance(struct cli *c, int64_t id, const char *actor);
-
-/* The terminal front end (src/tui/); returns an exit code. */
-int tui_main(struct cli *c);
 
 #endif

@@ -1,20 +1,28 @@
-/* tui.h: the board, driven from outside a terminal (tests, benchmarks).
+/* tui.h: the terminal front end (src/tui/): the board.
  *
- * tui_main() (cli.h) is the real entry. These functions run the same
- * screens on a virtual terminal (newterm on /dev/null) so the benchmark
- * can time frames and tests can read the painted screen back. */
+ * tui_main() is the real entry (main.c gives it to cli_main()). The other
+ * functions run the same screens on a virtual terminal (newterm on
+ * /dev/null) so the benchmark can time frames and tests can read the
+ * painted screen back. The board runs on the context it shares with the
+ * command line (app.h), never on the command line itself. */
 #ifndef IRK_TUI_H
 #define IRK_TUI_H
 
 #include "irk/err.h"
 #include "irk/strbuf.h"
 
-struct cli;
+struct app;
 struct tui;
 
-/* Open the board headless at width x height on c's database (cli_store()
- * must have succeeded). NULL with err filled on failure. */
-struct tui *tui_open_headless(struct cli *c, int width, int height, struct irk_err *err);
+/* The board on this terminal until the user quits: opens a's database
+ * (a missing one is said on standard error, with how to create it) and
+ * runs the sequencer beside it. Returns an exit code (EXIT_*, app.h;
+ * 128 + the signal that ended it). a is borrowed. */
+int tui_main(struct app *a);
+/* Open the board headless at width x height on a's database
+ * (app_store_open() must have succeeded; a is borrowed until
+ * tui_close()). NULL with err filled on failure. */
+struct tui *tui_open_headless(struct app *a, int width, int height, struct irk_err *err);
 /* Handle one key (a code from tui_actions.h: code point, or KEY_* |
  * TUI_KEY_FN) as if typed. Returns nonzero when irk would quit. */
 int tui_feed_key(struct tui *t, int key);

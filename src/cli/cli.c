@@ -6,13 +6,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include "irk/cli.h"
 #include "irk/guess.h"
 #include "irk/sanitize.h"
-#include "irk/store.h"
 
 #define COMMANDS(X) \
 	X(init, "", "create the database", \
@@ -227,14 +225,16 @@ int cli_usage_error(const struct cli_command *cmd, const char *fmt, ...)
 }
 
 /* The lower layers say what the user can do in words (err->need); here
- * it becomes the command or option to type. */
+ * it becomes the command or option to type (the board words the same
+ * codes as keys, src/tui/tui.c). Every code has its case (-Wswitch). */
 static void need_hint(const struct irk_err *err, int64_t id, struct strbuf *hint)
 {
 	char key[24] = "KEY";
 
 	if (id)
 		incident_key(id, key, sizeof key);
-	switch (err->need) {
+	switch ((enum irk_need)err->need) {
+	case NEED_NONE: break;
 	case NEED_REASON: strbuf_puts(hint, "--reason TEXT"); break;
 	case NEED_FORCE: strbuf_puts(hint, "--force --reason TEXT"); break;
 	case NEED_TAKEOVER: strbuf_printf(hint, "irk claim %s --force", key); break;
@@ -291,9 +291,9 @@ int cli_report(const struct irk_err *err)
 int cli_common_opt(struct cli *c, const struct cli_command *cmd, int opt, const char *arg)
 {
 	switch (opt) {
-	case OPT_DB: c->db_opt = arg; return 1;
-	case OPT_CONFIG: c->config_opt = arg; return 1;
-	case OPT_THEME: c->theme_opt = arg; return 1;
+	case OPT_DB: c->app.db_opt = arg; return 1;
+	case OPT_CONFIG: c->app.config_opt = arg; return 1;
+	case OPT_THEME: c->app.theme_opt = arg; return 1;
 	case 'h':
 		command_help(cmd);
 		exit(EXIT_OK);
@@ -332,67 +332,15 @@ int cli_getopt(struct cli *c, const struct cli_command *cmd, int argc, char **ar
 	}
 }
 
-static int mkdir_p(char *path, mode_t mode)
-{
-	for (char *p = path + 1; *p; p++) {
-		if (*p != '/')
-			continue;
-		*p = '\0';
-		if (mkdir(path, mode) && errno != EEXIST) {
-			*p = '/';
-			return -1;
-		}
-		*p = '/';
-	}
-	return 0;
-}
-
-const char *cli_db_path(struct cli *c)
-{
-	const char *env = getenv("IRK_DB");
-
-	if (c->db_opt)
-		irk_strlcpy(c->db_path, c->db_opt, sizeof c->db_path);
-	else if (env && *env)
-		irk_strlcpy(c->db_path, env, sizeof c->db_path);
-	else {
-		const char *x = getenv("XDG_DATA_HOME"), *home = getenv("HOME");
-		if (x && *x)
-			snprintf(c->db_path, sizeof c->db_path, "%s/irk/irk.db", x);
-		else
-			snprintf(c->db_path, sizeof c->db_path, "%s/.local/share/irk/irk.db",
-				 home && *home ? home : ".");
-	}
-	return c->db_path;
-}
-
-int cli_db_dir(struct cli *c)
-{
-	cli_db_path(c);
-	if (mkdir_p(c->db_path, 0700)) {
-		fprintf(stderr, "irk: cannot create the directory of ");
-		cli_put(stderr, c->db_path);
-		fprintf(stderr, ": %s\n", strerror(errno));
-		return -1;
-	}
-	return 0;
-}
-
 struct store *cli_store(struct cli *c, int create)
 {
 	struct irk_err err = { 0 };
 
-	if (c->store)
-		return c->store;
-	cli_db_path(c);
-	if (create && cli_db_dir(c))
-		return NULL;
-	if (store_open(&c->store, c->db_path, create ? STORE_CREATE : 0, &err)) {
+	if (app_store_open(&c->app, create, &err)) {
 		cli_report(&err);
 		return NULL;
 	}
-	actor_load(c->store, &c->actor);
-	return c->store;
+	return c->app.store;
 }
 
 void cli_put(FILE *f, const char *s)
@@ -478,31 +426,13 @@ int64_t cli_key(const struct cli_command *cmd, const char *arg)
 	return id;
 }
 
-static int load_config(struct cli *c)
-{
-	struct irk_err err = { 0 };
-	char path[4096];
-	const char *env = getenv("IRK_CONFIG");
-
-	c->cfg = config_new();
-	if (c->config_opt) {
-		if (config_load(c->cfg, c->config_opt, 0, &err))
-			return cli_report(&err), -1;
-	} else if (env && *env) {
-		if (config_load(c->cfg, env, 0, &err))
-			return cli_report(&err), -1;
-	} else if (config_load(c->cfg, config_default_path(path, sizeof path), 1, &err)) {
-		return cli_report(&err), -1;
-	}
-	return 0;
-}
-
 /* "--db PATH" or "--db=PATH": the option's slot, and the value when given
  * after '='. NULL when a is not a global option. */
 static const char **global_slot(struct cli *c, const char *a, const char **val)
 {
 	const struct { const char *name; const char **slot; } g[] = {
-		{ "--db", &c->db_opt }, { "--config", &c->config_opt }, { "--theme", &c->theme_opt },
+		{ "--db", &c->app.db_opt }, { "--config", &c->app.config_opt },
+		{ "--theme", &c->app.theme_opt },
 	};
 
 	for (size_t k = 0; k < sizeof g / sizeof g[0]; k++) {
@@ -515,9 +445,10 @@ static const char **global_slot(struct cli *c, const char *a, const char **val)
 	return NULL;
 }
 
-int cli_main(int argc, char **argv)
+int cli_main(int argc, char **argv, int (*board)(struct app *a))
 {
 	struct cli c = { 0 };
+	struct irk_err err = { 0 };
 	struct winsize ws;
 	int i = 1, rc;
 
@@ -557,26 +488,27 @@ int cli_main(int argc, char **argv)
 		}
 		i++;
 	}
-	if (load_config(&c))
-		return EXIT_ERR;
+	if (app_config_load(&c.app, &err)) {
+		app_close(&c.app);
+		return cli_report(&err), EXIT_ERR;
+	}
 	if (i >= argc) {
-		if (!isatty(STDIN_FILENO) || !c.tty) {
+		if (!board || !isatty(STDIN_FILENO) || !c.tty) {
 			fprintf(stderr, "irk: the board needs a terminal; try 'irk board' or 'irk --help'\n");
 			rc = EXIT_USAGE;
 		} else {
-			rc = tui_main(&c);
+			rc = board(&c.app);
 		}
 	} else {
 		const struct cli_command *cmd = cli_find(argv[i]);
 		if (!cmd) {
 			unknown_command(argv[i]);
-			config_free(&c.cfg);
+			app_close(&c.app);
 			return EXIT_USAGE;
 		}
 		optind = 1;
 		rc = cmd->run(&c, argc - i, argv + i);
 	}
-	store_close(&c.store);
-	config_free(&c.cfg);
+	app_close(&c.app);
 	return rc;
 }

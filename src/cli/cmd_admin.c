@@ -21,17 +21,17 @@
  * manage users. */
 static int bootstrap_admin(struct cli *c, struct irk_err *err)
 {
-	if (store_user_count(c->store) > 0)
+	if (store_user_count(c->app.store) > 0)
 		return IRK_OK;
-	if (store_begin(c->store, err))
+	if (store_begin(c->app.store, err))
 		return IRK_ERROR;
-	if (store_user_put(c->store, c->actor.name, c->actor.name, ROLE_ADMIN, err)) {
-		store_rollback(c->store);
+	if (store_user_put(c->app.store, c->app.actor.name, c->app.actor.name, ROLE_ADMIN, err)) {
+		store_rollback(c->app.store);
 		return IRK_ERROR;
 	}
-	if (store_commit(c->store, err))
+	if (store_commit(c->app.store, err))
 		return IRK_ERROR;
-	c->actor.role = ROLE_ADMIN;
+	c->app.actor.role = ROLE_ADMIN;
 	return IRK_OK;
 }
 
@@ -49,8 +49,8 @@ int cmd_init(struct cli *c, int argc, char **argv)
 	if (bootstrap_admin(c, &err))
 		return cli_report(&err);
 	printf("database ready: ");
-	cli_put(stdout, c->db_path);
-	printf(" (schema %d)\n", store_schema_version(c->store));
+	cli_put(stdout, c->app.db_path);
+	printf(" (schema %d)\n", store_schema_version(c->app.store));
 	return EXIT_OK;
 }
 
@@ -71,7 +71,7 @@ static void demo_tmp_remove(const char *tmp)
 static int demo_fail(struct cli *c, const char *tmp, int rc)
 {
 	if (tmp[0]) {
-		store_close(&c->store);
+		store_close(&c->app.store);
 		demo_tmp_remove(tmp);
 	}
 	return rc;
@@ -90,7 +90,7 @@ int cmd_demo(struct cli *c, int argc, char **argv)
 	struct demo_stats st = { 0 };
 	struct irk_err err = { 0 };
 	int64_t counts[STAGE_COUNT], total = 0;
-	char final[sizeof c->db_path], tmp[sizeof c->db_path + 16] = "";
+	char final[sizeof c->app.db_path], tmp[sizeof c->app.db_path + 16] = "";
 	int opt;
 
 	while ((opt = cli_getopt(c, cmd, argc, argv, "", opts)) != -1) {
@@ -107,14 +107,14 @@ int cmd_demo(struct cli *c, int argc, char **argv)
 	}
 	if (optind < argc)
 		return cli_usage_error(cmd, "unexpected argument '%s'", argv[optind]);
-	irk_strlcpy(final, cli_db_path(c), sizeof final);
+	irk_strlcpy(final, app_db_path(&c->app), sizeof final);
 	if (access(final, F_OK) != 0) {
 		/* A name nobody can guess, created by us (O_EXCL): the demo's
 		 * path may be in a shared directory such as /tmp, where another
 		 * user could plant a file or link at a predictable PATH.new. */
 		int fd;
-		if (cli_db_dir(c))
-			return EXIT_ERR;
+		if (app_db_dir(&c->app, &err))
+			return cli_report(&err), EXIT_ERR;
 		snprintf(tmp, sizeof tmp, "%s.new.XXXXXX", final);
 		if ((fd = mkstemp(tmp)) < 0) {
 			fprintf(stderr, "irk demo: cannot create a file beside ");
@@ -124,17 +124,17 @@ int cmd_demo(struct cli *c, int argc, char **argv)
 		}
 		fchmod(fd, 0660);
 		close(fd);
-		c->db_opt = tmp;
+		c->app.db_opt = tmp;
 	}
 	if (!cli_store(c, 1))
 		return demo_fail(c, tmp, EXIT_ERR);
-	if (store_incident_counts(c->store, counts, &err))
+	if (store_incident_counts(c->app.store, counts, &err))
 		return demo_fail(c, tmp, cli_report(&err));
 	for (int s = 0; s < STAGE_COUNT; s++)
 		total += counts[s];
 	if (total) {
 		fprintf(stderr, "irk demo: ");
-		cli_put(stderr, c->db_path);
+		cli_put(stderr, c->app.db_path);
 		fprintf(stderr, " already holds %lld incident%s; the demo only fills an empty "
 			"database (try --db /tmp/demo.db)\n", (long long)total, total == 1 ? "" : "s");
 		return EXIT_ERR;
@@ -144,19 +144,19 @@ int cmd_demo(struct cli *c, int argc, char **argv)
 	struct ingest_opts io;
 	struct play_catalog plays;
 	ingest_opts_init(&io);
-	io.actor = c->actor.name;
+	io.actor = c->app.actor.name;
 	if (cli_plays_load(c, &plays))
 		return demo_fail(c, tmp, EXIT_ERR);
 	cli_plays_hook(&io, &plays);
 	o.ingest = &io;
-	int rc = demo_fill(c->store, &o, &st, &err);
+	int rc = demo_fill(c->app.store, &o, &st, &err);
 	play_catalog_free(&plays);
 	if (rc)
 		return demo_fail(c, tmp, cli_report(&err));
 	if (tmp[0]) {
 		/* Closing checkpoints the log into the file; link() will not
 		 * replace a database someone made meanwhile. */
-		store_close(&c->store);
+		store_close(&c->app.store);
 		if (link(tmp, final)) {
 			fprintf(stderr, "irk demo: cannot put the new database in place as ");
 			cli_put(stderr, final);
@@ -164,13 +164,13 @@ int cmd_demo(struct cli *c, int argc, char **argv)
 			return demo_fail(c, tmp, EXIT_ERR);
 		}
 		demo_tmp_remove(tmp);
-		irk_strlcpy(c->db_path, final, sizeof c->db_path);
-		c->db_opt = NULL;
+		irk_strlcpy(c->app.db_path, final, sizeof c->app.db_path);
+		c->app.db_opt = NULL;
 	}
 	printf("demo ready: %lld alerts, %lld incidents (%lld closed), %lld analysts in ",
 	       (long long)st.alerts, (long long)st.incidents, (long long)st.closed,
 	       (long long)st.users);
-	cli_put(stdout, c->db_path);
+	cli_put(stdout, c->app.db_path);
 	printf("\n");
 	return EXIT_OK;
 }
@@ -221,32 +221,32 @@ int cmd_ingest(struct cli *c, int argc, char **argv)
 		}
 	}
 	if (!format)
-		format = config_get(c->cfg, "ingest.format");
+		format = config_get(c->app.cfg, "ingest.format");
 	if (format && (o.format = alert_format_parse(format)) == -1)
 		return cli_usage_error(cmd, "no format '%s' (auto, eve, wazuh, ecs, zeek, json)", format);
-	o.window = config_get_int(c->cfg, "ingest.window", INGEST_DEFAULT_WINDOW);
+	o.window = config_get_int(c->app.cfg, "ingest.window", INGEST_DEFAULT_WINDOW);
 	if (window && (irk_duration_parse(window, &w) || w <= 0))
 		return cli_usage_error(cmd, "--window: '%s' is not a duration", window);
 	if (window)
 		o.window = w;
 	if (o.batch <= 0)
-		o.batch = (int)config_get_int(c->cfg, "ingest.batch", INGEST_DEFAULT_BATCH);
-	o.map = config_mapping(c->cfg);
+		o.batch = (int)config_get_int(c->app.cfg, "ingest.batch", INGEST_DEFAULT_BATCH);
+	o.map = config_mapping(c->app.cfg);
 	if (o.format == FMT_JSON && !o.map)
 		return cli_usage_error(cmd, "--format json needs a [mapping] section with at "
 				       "least 'time' in irk.conf (see irk.conf(5))");
 	if (!cli_store(c, 0))
 		return EXIT_ERR;
-	o.actor = c->actor.name;
+	o.actor = c->app.actor.name;
 	struct play_catalog plays;
 	if (cli_plays_load(c, &plays))
 		return EXIT_ERR;
 	cli_plays_hook(&o, &plays);
 	if (optind == argc) {
-		rc = ingest_path(c->store, "-", &o, &st, &err);
+		rc = ingest_path(c->app.store, "-", &o, &st, &err);
 	} else {
 		for (int i = optind; i < argc && !rc; i++)
-			rc = ingest_path(c->store, argv[i], &o, &st, &err);
+			rc = ingest_path(c->app.store, argv[i], &o, &st, &err);
 	}
 	play_catalog_free(&plays);
 	print_stats(&st, json);
@@ -326,7 +326,7 @@ int cmd_quarantine(struct cli *c, int argc, char **argv)
 		return cli_usage_error(cmd, "unexpected argument '%s'", argv[optind]);
 	if (!cli_store(c, 0))
 		return EXIT_ERR;
-	if (store_quarantine_each(c->store, limit, quar_row, &qs, &err))
+	if (store_quarantine_each(c->app.store, limit, quar_row, &qs, &err))
 		return cli_report(&err);
 	if (!qs.n && !qs.json)
 		printf("(the quarantine is empty)\n");
@@ -417,7 +417,7 @@ int cmd_audit(struct cli *c, int argc, char **argv)
 		struct audit_result r;
 		if (!cli_store(c, 0))
 			return EXIT_ERR;
-		int rc = audit_verify(c->store, &r, &err);
+		int rc = audit_verify(c->app.store, &r, &err);
 		if (rc == IRK_REFUSED) {
 			printf("audit chain BROKEN at event %lld: %s (no head to record)\n",
 			       (long long)r.bad_seq, r.reason);
@@ -432,7 +432,7 @@ int cmd_audit(struct cli *c, int argc, char **argv)
 		struct audit_result r;
 		if (!cli_store(c, 0))
 			return EXIT_ERR;
-		int rc = audit_verify_anchored(c->store, anchor_seq, anchor_hash, &r, &err);
+		int rc = audit_verify_anchored(c->app.store, anchor_seq, anchor_hash, &r, &err);
 		if (rc == IRK_REFUSED) {
 			printf("audit chain BROKEN at event %lld: %s (%lld events checked)\n",
 			       (long long)r.bad_seq, r.reason, (long long)r.checked);
@@ -448,11 +448,11 @@ int cmd_audit(struct cli *c, int argc, char **argv)
 		struct incident inc;
 		if (!cli_store(c, 0))
 			return EXIT_ERR;
-		if (incident && store_incident_get(c->store, incident, &inc, &err))
+		if (incident && store_incident_get(c->app.store, incident, &inc, &err))
 			return cli_report(&err);
 		if (incident)
 			incident_clear(&inc);
-		if (audit_each(c->store, incident, limit, log_row, &json, &err))
+		if (audit_each(c->app.store, incident, limit, log_row, &json, &err))
 			return cli_report(&err);
 		return EXIT_OK;
 	}
@@ -482,7 +482,7 @@ int cmd_user(struct cli *c, int argc, char **argv)
 		char t[32];
 		if (!cli_store(c, 0))
 			return EXIT_ERR;
-		if (store_user_list(c->store, &users, &n, &err))
+		if (store_user_list(c->app.store, &users, &n, &err))
 			return cli_report(&err);
 		for (size_t i = 0; i < n; i++)
 			printf("%-20s %-8s added %s by %s\n", users[i].name, role_name(users[i].role),
@@ -503,16 +503,16 @@ int cmd_user(struct cli *c, int argc, char **argv)
 		return cli_usage_error(cmd, "no role '%s' (analyst, senior, admin)", role_s);
 	if (!cli_store(c, 0))
 		return EXIT_ERR;
-	if (store_user_count(c->store) > 0 && c->actor.role != ROLE_ADMIN) {
+	if (store_user_count(c->app.store) > 0 && c->app.actor.role != ROLE_ADMIN) {
 		fprintf(stderr, "irk: only an admin can manage users (you are %s, a%s %s)\n",
-			c->actor.name, c->actor.role == ROLE_ANALYST || c->actor.role == ROLE_ADMIN ? "n" : "",
-			role_name(c->actor.role));
+			c->app.actor.name, c->app.actor.role == ROLE_ANALYST || c->app.actor.role == ROLE_ADMIN ? "n" : "",
+			role_name(c->app.actor.role));
 		return EXIT_ERR;
 	}
-	if (store_begin(c->store, &err) ||
-	    store_user_put(c->store, c->actor.name, name, role, &err) ||
-	    store_commit(c->store, &err)) {
-		store_rollback(c->store);
+	if (store_begin(c->app.store, &err) ||
+	    store_user_put(c->app.store, c->app.actor.name, name, role, &err) ||
+	    store_commit(c->app.store, &err)) {
+		store_rollback(c->app.store);
 		return cli_report(&err);
 	}
 	printf("%s is %s %s\n", name, role == ROLE_ANALYST || role == ROLE_ADMIN ? "an" : "a",
@@ -529,7 +529,7 @@ int cmd_config(struct cli *c, int argc, char **argv)
 		;
 	if (optind + 1 != argc || strcmp(argv[optind], "show"))
 		return cli_usage_error(cmd, "only 'show' is known");
-	config_dump(c->cfg, &out);
+	config_dump(c->app.cfg, &out);
 	fputs(strbuf_str(&out), stdout);
 	strbuf_free(&out);
 	return EXIT_OK;

@@ -232,7 +232,7 @@ int cmd_list(struct cli *c, int argc, char **argv)
 	if (!cli_store(c, 0))
 		return EXIT_ERR;
 	if (mine)
-		f.owner = c->actor.name;
+		f.owner = c->app.actor.name;
 	ls.now = irk_now();
 	if (c->tty && c->width > 60)
 		ls.title_cols = c->width - 58;
@@ -245,7 +245,7 @@ int cmd_list(struct cli *c, int argc, char **argv)
 		printf("%-9s %-3s %-8s %-15s %-10s %-6s %s\n", "KEY", "PRI", "SEV", "STAGE", "OWNER",
 		       "AGE", "TITLE");
 	}
-	if (store_incident_each(c->store, &f, list_row, &ls, &err)) {
+	if (store_incident_each(c->app.store, &f, list_row, &ls, &err)) {
 		out_flush(&ls.out, 0);
 		strbuf_free(&ls.out);
 		return cli_report(&err);
@@ -365,7 +365,7 @@ static void show_human(struct cli *c, const struct incident *inc, int nalerts)
 	char key[24], t[32], buf[128], sl[48];
 	int64_t now = irk_now();
 
-	sla_policy_load(&pol, c->cfg);
+	sla_policy_load(&pol, c->app.cfg);
 	sla_status(&pol, inc, now, &sla);
 	printf("%s  ", incident_key(inc->id, key, sizeof key));
 	cli_put(stdout, inc->title);
@@ -412,7 +412,7 @@ static void show_human(struct cli *c, const struct incident *inc, int nalerts)
 		putchar('\n');
 	}
 
-	if (!store_history_list(c->store, inc->id, &hist, &nh, &err) && nh) {
+	if (!store_history_list(c->app.store, inc->id, &hist, &nh, &err) && nh) {
 		printf("\nStage history\n");
 		for (size_t i = 0; i < nh; i++) {
 			printf("  %s  %-15s -> %-15s ", irk_time_short(hist[i].at, t, sizeof t),
@@ -429,7 +429,7 @@ static void show_human(struct cli *c, const struct incident *inc, int nalerts)
 		}
 	}
 	free(hist);
-	if (!store_note_list(c->store, inc->id, &notes, &nn, &err) && nn) {
+	if (!store_note_list(c->app.store, inc->id, &notes, &nn, &err) && nn) {
 		printf("\nNotes\n");
 		for (size_t i = 0; i < nn; i++) {
 			printf("  %s  ", irk_time_short(notes[i].at, t, sizeof t));
@@ -445,15 +445,15 @@ static void show_human(struct cli *c, const struct incident *inc, int nalerts)
 		cli_steps_print(c, inc->id, NULL);
 	}
 	printf("\nAlerts (%d, newest first)\n", inc->alert_count);
-	store_alert_each(c->store, inc->id, nalerts, show_alert, &ss, &err);
+	store_alert_each(c->app.store, inc->id, nalerts, show_alert, &ss, &err);
 	ss.n = 0;
 	printf("\nObservables\n");
-	store_observable_each(c->store, inc->id, show_observable, &ss, &err);
+	store_observable_each(c->app.store, inc->id, show_observable, &ss, &err);
 	if (!ss.n)
 		printf("  (none)\n");
 	ss.n = 0;
 	printf("\nAudit events\n");
-	audit_each(c->store, inc->id, 0, show_event, &ss, &err);
+	audit_each(c->app.store, inc->id, 0, show_event, &ss, &err);
 }
 
 static void show_json(struct cli *c, const struct incident *inc, int nalerts)
@@ -471,7 +471,7 @@ static void show_json(struct cli *c, const struct incident *inc, int nalerts)
 	json_incident_fields(&w, inc);
 	jsonw_key(&w, "history");
 	jsonw_arr_begin(&w);
-	if (!store_history_list(c->store, inc->id, &hist, &nh, &err)) {
+	if (!store_history_list(c->app.store, inc->id, &hist, &nh, &err)) {
 		for (size_t i = 0; i < nh; i++) {
 			jsonw_obj_begin(&w);
 			jsonw_kv_str(&w, "from", hist[i].from >= 0 ? stage_name(hist[i].from) : NULL);
@@ -487,7 +487,7 @@ static void show_json(struct cli *c, const struct incident *inc, int nalerts)
 	jsonw_arr_end(&w);
 	jsonw_key(&w, "notes");
 	jsonw_arr_begin(&w);
-	if (!store_note_list(c->store, inc->id, &notes, &nn, &err)) {
+	if (!store_note_list(c->app.store, inc->id, &notes, &nn, &err)) {
 		for (size_t i = 0; i < nn; i++) {
 			jsonw_obj_begin(&w);
 			jsonw_kv_time(&w, "at", notes[i].at);
@@ -504,11 +504,11 @@ static void show_json(struct cli *c, const struct incident *inc, int nalerts)
 	jsonw_arr_end(&w);
 	jsonw_key(&w, "alerts");
 	jsonw_arr_begin(&w);
-	store_alert_each(c->store, inc->id, nalerts, show_alert, &ss, &err);
+	store_alert_each(c->app.store, inc->id, nalerts, show_alert, &ss, &err);
 	jsonw_arr_end(&w);
 	jsonw_key(&w, "observables");
 	jsonw_arr_begin(&w);
-	store_observable_each(c->store, inc->id, show_observable, &ss, &err);
+	store_observable_each(c->app.store, inc->id, show_observable, &ss, &err);
 	jsonw_arr_end(&w);
 	jsonw_obj_end(&w);
 	strbuf_addc(&out, '\n');
@@ -545,7 +545,7 @@ int cmd_show(struct cli *c, int argc, char **argv)
 		return EXIT_USAGE;
 	if (!cli_store(c, 0))
 		return EXIT_ERR;
-	if (store_incident_get(c->store, id, &inc, &err))
+	if (store_incident_get(c->app.store, id, &inc, &err))
 		return cli_report(&err);
 	if (json)
 		show_json(c, &inc, nalerts);
@@ -629,10 +629,10 @@ int cmd_board(struct cli *c, int argc, char **argv)
 	if (!cli_store(c, 0))
 		return EXIT_ERR;
 	bs.now = irk_now();
-	sla_policy_load(&bs.pol, c->cfg);
+	sla_policy_load(&bs.pol, c->app.cfg);
 	if (c->tty && c->width > BOARD_TITLE_AT + 10)
 		bs.title_cols = c->width - BOARD_TITLE_AT;
-	if (store_begin_read(c->store, &err) || store_incident_counts(c->store, counts, &err))
+	if (store_begin_read(c->app.store, &err) || store_incident_counts(c->app.store, counts, &err))
 		return cli_report(&err);
 	for (int s = 0; s < STAGE_CLOSED; s++)
 		open += counts[s];
@@ -640,7 +640,7 @@ int cmd_board(struct cli *c, int argc, char **argv)
 	 * order (priority, detection, id), which is each column's order:
 	 * cards only, through the index that holds them. */
 	f.open_only = f.card = 1;
-	rc = store_incident_each(c->store, &f, board_card, &bs, &err);
+	rc = store_incident_each(c->app.store, &f, board_card, &bs, &err);
 	printf("irk board: %lld open, %lld closed\n", (long long)open, (long long)counts[STAGE_CLOSED]);
 	for (int s = 0; s < STAGE_COUNT && !rc; s++) {
 		printf("\n%s (%lld)\n", stage_title(s), (long long)counts[s]);
@@ -651,13 +651,13 @@ int cmd_board(struct cli *c, int argc, char **argv)
 			f.stage = s;
 			f.limit = bs.limit;
 			f.card = 1;
-			rc = store_incident_each(c->store, &f, board_card, &bs, &err);
+			rc = store_incident_each(c->app.store, &f, board_card, &bs, &err);
 		}
 		out_flush(&bs.col[s], 0);
 		if (!rc && bs.limit && counts[s] > bs.shown[s])
 			printf("  ... %lld more\n", (long long)(counts[s] - bs.shown[s]));
 	}
-	store_commit(c->store, NULL);
+	store_commit(c->app.store, NULL);
 	for (int s = 0; s < STAGE_COUNT; s++)
 		strbuf_free(&bs.col[s]);
 	if (err.code)
@@ -708,7 +708,7 @@ int cmd_claim(struct cli *c, int argc, char **argv)
 		return EXIT_USAGE;
 	if (!cli_store(c, 0))
 		return EXIT_ERR;
-	int rc = incident_claim(c->store, &c->actor, id, 0, force, &err);
+	int rc = incident_claim(c->app.store, &c->app.actor, id, 0, force, &err);
 	return done(c, rc, &err, "%s is yours", id, NULL);
 }
 
@@ -744,9 +744,9 @@ int cmd_move(struct cli *c, int argc, char **argv)
 				       "eradication, recovery, lessons-learned)", argv[optind + 1]);
 	if (!cli_store(c, 0))
 		return EXIT_ERR;
-	int rc = incident_move(c->store, &c->actor, id, to, reason, force, 0, &err);
+	int rc = incident_move(c->app.store, &c->app.actor, id, to, reason, force, 0, &err);
 	if (!rc && !err.msg[0])
-		cli_plays_advance(c, id, c->actor.name);   /* steps of the new stage */
+		cli_plays_advance(c, id, c->app.actor.name);   /* steps of the new stage */
 	snprintf(msg, sizeof msg, "%s", stage_name(to));
 	return done(c, rc, &err, "%s moved to ", id, msg);
 }
@@ -782,7 +782,7 @@ int cmd_note(struct cli *c, int argc, char **argv)
 		strbuf_free(&text);
 		return EXIT_ERR;
 	}
-	int rc = incident_note(c->store, &c->actor, id, strbuf_str(&text), &err);
+	int rc = incident_note(c->app.store, &c->app.actor, id, strbuf_str(&text), &err);
 	strbuf_free(&text);
 	return done(c, rc, &err, "note added to %s", id, NULL);
 }
@@ -824,9 +824,9 @@ int cmd_close(struct cli *c, int argc, char **argv)
 				       "duplicate, benign)", res);
 	if (!cli_store(c, 0))
 		return EXIT_ERR;
-	int rc = incident_close(c->store, &c->actor, id, resolution, reason, force, 0, &err);
+	int rc = incident_close(c->app.store, &c->app.actor, id, resolution, reason, force, 0, &err);
 	if (!rc)
-		cli_plays_advance(c, id, c->actor.name);   /* cancels unfinished steps */
+		cli_plays_advance(c, id, c->app.actor.name);   /* cancels unfinished steps */
 	return done(c, rc, &err, "%s closed as ", id, resolution_name(resolution));
 }
 
@@ -844,6 +844,6 @@ int cmd_set(struct cli *c, int argc, char **argv)
 		return EXIT_USAGE;
 	if (!cli_store(c, 0))
 		return EXIT_ERR;
-	int rc = incident_set(c->store, &c->actor, id, argv + optind + 1, argc - optind - 1, 0, &err);
+	int rc = incident_set(c->app.store, &c->app.actor, id, argv + optind + 1, argc - optind - 1, 0, &err);
 	return done(c, rc, &err, "%s updated", id, NULL);
 }

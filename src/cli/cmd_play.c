@@ -34,9 +34,9 @@ int cli_plays_load(struct cli *c, struct play_catalog *cat)
 {
 	struct irk_err err = { 0 };
 
-	play_catalog_load(cat, c->cfg, &err);
+	play_catalog_load(cat, c->app.cfg, &err);
 	print_diags(&cat->diags, " (this play is not loaded)");
-	if (c->store && play_catalog_register(c->store, cat, &err)) {
+	if (c->app.store && play_catalog_register(c->app.store, cat, &err)) {
 		play_catalog_free(cat);
 		return cli_report(&err);
 	}
@@ -53,13 +53,13 @@ int cli_plays_advance(struct cli *c, int64_t id, const char *actor)
 {
 	struct irk_err err = { 0 };
 
-	if (store_begin(c->store, &err))
+	if (store_begin(c->app.store, &err))
 		return cli_report(&err);
-	if (play_advance(c->store, id, actor, NULL, &err)) {
-		store_rollback(c->store);
+	if (play_advance(c->app.store, id, actor, NULL, &err)) {
+		store_rollback(c->app.store);
 		return cli_report(&err);
 	}
-	if (store_commit(c->store, &err))
+	if (store_commit(c->app.store, &err))
 		return cli_report(&err);
 	return EXIT_OK;
 }
@@ -100,7 +100,7 @@ static int lint_catalog(struct cli *c, int *errors)
 	struct irk_err err = { 0 };
 	int files = 0;
 
-	play_catalog_load(&cat, c->cfg, &err);
+	play_catalog_load(&cat, c->app.cfg, &err);
 	/* Loaded plays were clean; the rest carry their diagnostics. */
 	for (size_t i = 0; i < cat.n; i++, files++)
 		lint_file(cat.v[i]->path, errors);
@@ -186,7 +186,7 @@ static int play_list(struct cli *c, int json)
 static struct store *store_if_any(struct cli *c)
 {
 	const char *env = getenv("IRK_DB");
-	const char *path = c->db_opt ? c->db_opt : env && *env ? env : NULL;
+	const char *path = c->app.db_opt ? c->app.db_opt : env && *env ? env : NULL;
 
 	if (path && access(path, F_OK))
 		return NULL;
@@ -275,7 +275,7 @@ static int play_show(struct cli *c, const char *id, const char *hash, int json)
 	struct jsonw w;
 	int rc = EXIT_OK;
 
-	play_catalog_load(&cat, c->cfg, &err);
+	play_catalog_load(&cat, c->app.cfg, &err);
 	p = hash ? NULL : play_catalog_find(&cat, id);
 	s = store_if_any(c);
 	if (!p && s) {
@@ -524,7 +524,7 @@ void cli_steps_print(struct cli *c, int64_t id, struct jsonw *w)
 	if (!w)
 		printf("  %-3s %-16s %-16s %-8s %-8s %-3s %-10s %s\n", "#", "STEP", "STAGE",
 		       "KIND", "STATE", "REQ", "WHO", "TITLE");
-	store_step_each(c->store, id, list_row, &sn, NULL);
+	store_step_each(c->app.store, id, list_row, &sn, NULL);
 }
 
 static int step_list(struct cli *c, int64_t id, int json)
@@ -537,7 +537,7 @@ static int step_list(struct cli *c, int64_t id, int json)
 	char key[24];
 	int rc;
 
-	if (store_incident_get(c->store, id, &inc, &err))
+	if (store_incident_get(c->app.store, id, &inc, &err))
 		return cli_report(&err);
 	/* Catch up with moves made while no engine ran. */
 	if (inc.play && (rc = cli_plays_advance(c, id, PLAY_ENGINE_ACTOR))) {
@@ -562,7 +562,7 @@ static int step_list(struct cli *c, int64_t id, int json)
 		printf("  %-3s %-16s %-16s %-8s %-8s %-3s %-10s %s\n", "#", "STEP", "STAGE",
 		       "KIND", "STATE", "REQ", "WHO", "TITLE");
 	}
-	rc = store_step_each(c->store, id, list_row, &sn, &err);
+	rc = store_step_each(c->app.store, id, list_row, &sn, &err);
 	if (json) {
 		jsonw_arr_end(&w);
 		puts(strbuf_str(&out));
@@ -824,28 +824,28 @@ static int step_show(struct cli *c, int64_t id, const char *step, int json)
 	struct incident inc;
 	struct irk_err err = { 0 };
 	struct shown sh = { .f = NULL };
-	struct first_alert fa = { .f = &sh.f, .s = c->store };
+	struct first_alert fa = { .f = &sh.f, .s = c->app.store };
 	struct strbuf tb = STRBUF_INIT;
 	struct jdoc_error je;
 
-	if (store_incident_get(c->store, id, &inc, &err))
+	if (store_incident_get(c->app.store, id, &inc, &err))
 		return cli_report(&err);
-	if (store_step_get(c->store, id, step, 0, copy_step, &sh.r, &err)) {
+	if (store_step_get(c->app.store, id, step, 0, copy_step, &sh.r, &err)) {
 		incident_clear(&inc);
 		return cli_report(&err);
 	}
 	incident_key(id, sh.key, sizeof sh.key);
 	fa.inc = &inc;
-	store_alert_first(c->store, id, with_alert, &fa, NULL);
+	store_alert_first(c->app.store, id, with_alert, &fa, NULL);
 	if (!sh.f)
-		sh.f = play_fields_new(c->store, &inc, NULL);
+		sh.f = play_fields_new(c->app.store, &inc, NULL);
 	jdoc_init(&sh.def);
 	jdoc_init(&sh.ticks);
 	sh.def_ok = sh.r.def && !jdoc_parse(&sh.def, sh.r.def, strlen(sh.r.def), &je) &&
 		    jdoc_type(&sh.def, 0) == JD_OBJECT;
 	play_inputs_parse(&sh.in, sh.r.def);
 	/* Ticks by item number (store_step_check). */
-	if (store_step_checks(c->store, sh.r.id, &tb, NULL) ||
+	if (store_step_checks(c->app.store, sh.r.id, &tb, NULL) ||
 	    jdoc_parse(&sh.ticks, tb.buf, tb.len, &je) || jdoc_type(&sh.ticks, 0) != JD_OBJECT)
 		jdoc_parse(&sh.ticks, "{}", 2, &je);
 	if (json)
@@ -900,22 +900,22 @@ static int act(struct cli *c, int what, int64_t id, const char *step, char **inp
 	char key[24];
 	int rc;
 
-	store_step_each(c->store, id, snap_row, &sn, NULL);
+	store_step_each(c->app.store, id, snap_row, &sn, NULL);
 	switch (what) {
 	case ACT_DONE:
-		rc = play_step_done(c->store, &c->actor, id, step, inputs, ninputs, &err);
+		rc = play_step_done(c->app.store, &c->app.actor, id, step, inputs, ninputs, &err);
 		break;
 	case ACT_SKIP:
-		rc = play_step_skip(c->store, &c->actor, id, step, reason, &err);
+		rc = play_step_skip(c->app.store, &c->app.actor, id, step, reason, &err);
 		break;
 	case ACT_RETRY:
-		rc = play_step_retry(c->store, &c->actor, id, step, reason, &err);
+		rc = play_step_retry(c->app.store, &c->app.actor, id, step, reason, &err);
 		break;
 	case ACT_APPROVE:
-		rc = play_step_approve(c->store, &c->actor, id, step, &err);
+		rc = play_step_approve(c->app.store, &c->app.actor, id, step, &err);
 		break;
 	default:
-		rc = play_step_deny(c->store, &c->actor, id, step, reason, &err);
+		rc = play_step_deny(c->app.store, &c->app.actor, id, step, reason, &err);
 		break;
 	}
 	if (rc) {
@@ -925,7 +925,7 @@ static int act(struct cli *c, int what, int64_t id, const char *step, char **inp
 		return cli_report_hint(&err, id, NULL);
 	}
 	printf("%s:\n", incident_key(id, key, sizeof key));
-	store_step_each(c->store, id, report_row, &sn, NULL);
+	store_step_each(c->app.store, id, report_row, &sn, NULL);
 	snapshot_free(&sn);
 	return EXIT_OK;
 }
@@ -945,7 +945,7 @@ static int step_tick(struct cli *c, int64_t id, const char *step, char **nums, i
 	int64_t row = 0;
 	char key[24];
 
-	if (store_step_get(c->store, id, step, 0, row_id, &row, &err))
+	if (store_step_get(c->app.store, id, step, 0, row_id, &row, &err))
 		return cli_report_hint(&err, id, NULL);
 	for (int i = 0; i < n; i++) {
 		char *end;
@@ -953,7 +953,7 @@ static int step_tick(struct cli *c, int64_t id, const char *step, char **nums, i
 		if (*end || item < 1 || item > 1000)
 			return cli_usage_error(cli_find("step"), "'%s' is not an item number (1, 2, ... as "
 					       "irk step show numbers them)", nums[i]);
-		if (store_step_check(c->store, c->actor.name, row, (int)item - 1, on, &err))
+		if (store_step_check(c->app.store, c->app.actor.name, row, (int)item - 1, on, &err))
 			return cli_report_hint(&err, id, NULL);
 	}
 	printf("%s ", incident_key(id, key, sizeof key));
@@ -1159,7 +1159,7 @@ int cmd_outbox(struct cli *c, int argc, char **argv)
 	} else {
 		printf("%-5s %-16s  %-6s %-8s %-14s %s\n", "ID", "QUEUED", "STATE", "INCIDENT", "TO", "TEXT");
 	}
-	int rc = store_outbox_each(c->store, queued, limit, outbox_row, &os, &err);
+	int rc = store_outbox_each(c->app.store, queued, limit, outbox_row, &os, &err);
 	if (os.json) {
 		jsonw_arr_end(&w);
 		puts(strbuf_str(&out));

@@ -72,7 +72,7 @@ int cmd_serve(struct cli *c, int argc, char **argv)
 		fprintf(stderr, "irk serve: signalfd: %s\n", strerror(errno));
 		return EXIT_ERR;
 	}
-	if (!(e = engine_start_opts(c->db_path, c->cfg, &eo, &err))) {
+	if (!(e = engine_start_opts(c->app.db_path, c->app.cfg, &eo, &err))) {
 		close(sfd);
 		return cli_report(&err);
 	}

@@ -65,7 +65,7 @@ static int may_change(struct tui *t, int64_t id)
 {
 	struct irk_err err = { 0 };
 
-	if (!incident_may_change(t->s, &t->c->actor, id, &err))
+	if (!incident_may_change(t->s, &t->app->actor, id, &err))
 		return 1;
 	t->need_reload = 1;    /* the card may show an owner that is stale */
 	tui_report(t, &err);
@@ -85,7 +85,7 @@ static void claim_force_done(struct tui *t, void *arg, int index)
 		tui_status(t, SLOT_STATUS_INFO, "%s left with its owner", ch->key);
 		return;
 	}
-	rc = incident_claim(t->s, &t->c->actor, ch->id, ch->version, 1, &err);
+	rc = incident_claim(t->s, &t->app->actor, ch->id, ch->version, 1, &err);
 	snprintf(done, sizeof done, "%s is yours now", ch->key);
 	outcome(t, rc, &err, done);
 }
@@ -99,8 +99,8 @@ void tui_claim(struct tui *t, int64_t id, int64_t version)
 
 	incident_key(id, key, sizeof key);
 	/* A senior may take over an incident someone else holds: ask first. */
-	if (actor_is_senior(&t->c->actor) && !store_incident_get(t->s, id, &inc, &err)) {
-		int held = inc.owner && strcmp(inc.owner, t->c->actor.name) && inc.stage != STAGE_CLOSED;
+	if (actor_is_senior(&t->app->actor) && !store_incident_get(t->s, id, &inc, &err)) {
+		int held = inc.owner && strcmp(inc.owner, t->app->actor.name) && inc.stage != STAGE_CLOSED;
 		if (held) {
 			static const char *const items[] = { "Leave it", "Take it over" };
 			snprintf(title, sizeof title, "%s is held by %s", key, inc.owner);
@@ -110,7 +110,7 @@ void tui_claim(struct tui *t, int64_t id, int64_t version)
 		}
 		incident_clear(&inc);
 	}
-	rc = incident_claim(t->s, &t->c->actor, id, version, 0, &err);
+	rc = incident_claim(t->s, &t->app->actor, id, version, 0, &err);
 	snprintf(done, sizeof done, "%s is yours", key);
 	outcome(t, rc, &err, done);
 }
@@ -124,12 +124,12 @@ static void apply(struct tui *t, struct change *ch)
 	int rc;
 
 	if (ch->to == STAGE_CLOSED) {
-		rc = incident_close(t->s, &t->c->actor, ch->id, ch->resolution,
+		rc = incident_close(t->s, &t->app->actor, ch->id, ch->resolution,
 				    ch->reason[0] ? ch->reason : NULL, ch->force, ch->version, &err);
 		snprintf(done, sizeof done, "%s closed as %s%s", ch->key, resolution_name(ch->resolution),
 			 ch->force ? " (gate forced)" : "");
 	} else {
-		rc = incident_move(t->s, &t->c->actor, ch->id, ch->to, ch->reason[0] ? ch->reason : NULL,
+		rc = incident_move(t->s, &t->app->actor, ch->id, ch->to, ch->reason[0] ? ch->reason : NULL,
 				   ch->force, ch->version, &err);
 		snprintf(done, sizeof done, "%s moved to %s%s", ch->key, stage_title(ch->to),
 			 ch->force ? " (gate forced)" : "");
@@ -159,7 +159,7 @@ static void forward(struct tui *t, struct change *ch)
 	struct strbuf why = STRBUF_INIT;
 	int n;
 
-	if (actor_is_senior(&t->c->actor) && (n = gate_closed(t, ch->id, ch->from, &why))) {
+	if (actor_is_senior(&t->app->actor) && (n = gate_closed(t, ch->id, ch->from, &why))) {
 		struct strbuf label = STRBUF_INIT;
 		struct change *copy = xmalloc(sizeof *copy);
 		*copy = *ch;
@@ -283,7 +283,7 @@ static void note_done(struct tui *t, void *arg, int ok, const char *text)
 
 	if (!ok)
 		return;
-	rc = incident_note(t->s, &t->c->actor, ch->id, text, &err);
+	rc = incident_note(t->s, &t->app->actor, ch->id, text, &err);
 	snprintf(done, sizeof done, "note added to %s", ch->key);
 	outcome(t, rc, &err, done);
 }
@@ -363,7 +363,7 @@ static void edit_done(struct tui *t, void *arg, int ok, const char *text)
 		return;
 	buf = xstrdup(text);
 	n = tui_split_assignments(buf, as, 32);
-	rc = incident_set(t->s, &t->c->actor, ch->id, as, n, ch->version, &err);
+	rc = incident_set(t->s, &t->app->actor, ch->id, as, n, ch->version, &err);
 	snprintf(done, sizeof done, "%s updated", ch->key);
 	outcome(t, rc, &err, done);
 	free(buf);

@@ -97,7 +97,7 @@ static void load(struct tui *t, struct board_st *bs)
 		rc = store_incident_waiting(t->s, add_id, &ids, &err);
 	if (!rc)
 		rc = store_presence_list(t->s, t->now - PRESENCE_WINDOW, add_who, b, &err);
-	if (!rc && (b->unseen = store_inbox_unseen(t->s, t->c->actor.name, t->c->actor.role, NULL,
+	if (!rc && (b->unseen = store_inbox_unseen(t->s, t->app->actor.name, t->app->actor.role, NULL,
 						   &err)) < 0)
 		rc = IRK_ERROR;
 	keymap_first(&t->km, ACT_INBOX, b->inbox_key, sizeof b->inbox_key);
@@ -115,12 +115,12 @@ static void *open_board(struct tui *t, const void *arg)
 	struct board_st *bs = xcalloc(1, sizeof *bs);
 
 	(void)arg;
-	board_init(&bs->b, t->c->actor.name);
+	board_init(&bs->b, t->app->actor.name);
 	bs->b.pol = t->pol;
 	/* The role shows only when it matters: a senior can force gates. */
-	snprintf(bs->b.user, sizeof bs->b.user, "%s%s%s", t->c->actor.name,
-		 actor_is_senior(&t->c->actor) ? " " : "",
-		 actor_is_senior(&t->c->actor) ? role_name(t->c->actor.role) : "");
+	snprintf(bs->b.user, sizeof bs->b.user, "%s%s%s", t->app->actor.name,
+		 actor_is_senior(&t->app->actor) ? " " : "",
+		 actor_is_senior(&t->app->actor) ? role_name(t->app->actor.role) : "");
 	bs->closed_limit = BOARD_CLOSED_PAGE;
 	bs->width = t->width;
 	bs->height = t->area_h > 0 ? t->area_h : t->height - 1;

@@ -367,7 +367,7 @@ static void state_words(struct tui *t, const struct step_st *ss, struct strbuf *
 	}
 	if (r->requested_by && ss->kind == KIND_APPROVAL)
 		strbuf_printf(sb, " (asked by %s%s)", r->requested_by,
-			      !strcmp(r->requested_by, t->c->actor.name) ? ", you" : "");
+			      !strcmp(r->requested_by, t->app->actor.name) ? ", you" : "");
 }
 
 static void header(struct tui *t, struct step_st *ss, int width)
@@ -770,7 +770,7 @@ static void tick(struct tui *t, struct step_st *ss, const struct doc_line *l)
 		return;
 	}
 	on = !ss->items[l->ref].by;
-	rc = store_step_check(t->s, t->c->actor.name, ss->row, (int)l->ref, on, &err);
+	rc = store_step_check(t->s, t->app->actor.name, ss->row, (int)l->ref, on, &err);
 	snprintf(done, sizeof done, "%s: %.500s", on ? "ticked" : "unticked", ss->items[l->ref].text);
 	outcome(t, rc, &err, done);
 	if (!rc)
@@ -790,7 +790,7 @@ static void done_now(struct tui *t, struct step_st *ss)
 		strbuf_printf(&sb, "%s=%s", ss->in.v[i].name, ss->val[i]);
 		kv[n++] = strbuf_detach(&sb);
 	}
-	rc = play_step_done(t->s, &t->c->actor, ss->incident_id, ss->r.step_id, kv, n, &err);
+	rc = play_step_done(t->s, &t->app->actor, ss->incident_id, ss->r.step_id, kv, n, &err);
 	snprintf(msg, sizeof msg, "%.64s of %s is done", ss->r.step_id, ss->key);
 	outcome(t, rc, &err, msg);
 	for (int i = 0; i < n; i++)
@@ -856,7 +856,7 @@ static void approve(struct tui *t, struct step_st *ss)
 {
 	struct irk_err err = { 0 };
 	char msg[160];
-	int rc = play_step_approve(t->s, &t->c->actor, ss->incident_id, ss->r.step_id, &err);
+	int rc = play_step_approve(t->s, &t->app->actor, ss->incident_id, ss->r.step_id, &err);
 
 	snprintf(msg, sizeof msg, "%.64s of %s approved", ss->r.step_id, ss->key);
 	outcome(t, rc, &err, msg);
@@ -883,17 +883,17 @@ static void reason_given(struct tui *t, void *arg, int ok, const char *text)
 	}
 	switch (act) {
 	case ACT_S_DENY:
-		rc = play_step_deny(t->s, &t->c->actor, ss->incident_id, ss->r.step_id, text, &err);
+		rc = play_step_deny(t->s, &t->app->actor, ss->incident_id, ss->r.step_id, text, &err);
 		snprintf(msg, sizeof msg, "%.64s of %s denied", ss->r.step_id, ss->key);
 		break;
 	case ACT_S_RETRY:
-		rc = play_step_retry(t->s, &t->c->actor, ss->incident_id, ss->r.step_id, text, &err);
+		rc = play_step_retry(t->s, &t->app->actor, ss->incident_id, ss->r.step_id, text, &err);
 		snprintf(msg, sizeof msg, "%.64s of %s will run again", ss->r.step_id, ss->key);
 		if (ss->kind == KIND_APPROVAL)
 			snprintf(msg, sizeof msg, "%.64s of %s is asked again", ss->r.step_id, ss->key);
 		break;
 	default:
-		rc = play_step_skip(t->s, &t->c->actor, ss->incident_id, ss->r.step_id, text, &err);
+		rc = play_step_skip(t->s, &t->app->actor, ss->incident_id, ss->r.step_id, text, &err);
 		snprintf(msg, sizeof msg, "%.64s of %s skipped", ss->r.step_id, ss->key);
 	}
 	outcome(t, rc, &err, msg);

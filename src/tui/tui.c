@@ -25,6 +25,7 @@
 #include <wchar.h>
 
 #include "irk/clock.h"
+#include "irk/config.h"
 #include "irk/engine.h"
 #include "irk/sanitize.h"
 #include "irk/store.h"
@@ -140,7 +141,7 @@ static int add_message(const struct outbox_row *o, void *arg)
  * looked marked "*"; all of them seen once shown. */
 static void show_inbox(struct tui *t)
 {
-	const struct actor *me = &t->c->actor;
+	const struct actor *me = &t->app->actor;
 	struct inbox in = { STRBUF_INIT, 0, 0, 0 };
 	struct irk_err err = { 0 };
 	struct pager_arg pa;
@@ -184,151 +185,50 @@ static void show_message(struct tui *t)
 	tui_push(t, &pager_screen, &pa);
 }
 
-/* ---- command-line syntax out of lower layers' messages ---------------------- */
+/* ---- what lower layers say, in the board's words ---------------------------- */
 
-/* Nonzero when s starts an irk command line: "irk" and a command name. */
-static int irk_command_at(const char *s)
+/* The first key of act in km into buf; 0 when it has none. */
+static int first_key(const struct keymap *km, int act, char *buf, size_t n)
 {
-	char word[32];
-	size_t len;
-
-	if (strncmp(s, "irk ", 4))
-		return 0;
-	len = strspn(s + 4, "abcdefghijklmnopqrstuvwxyz-");
-	if (!len || len >= sizeof word)
-		return 0;
-	memcpy(word, s + 4, len);
-	word[len] = '\0';
-	return cli_find(word) != NULL;
+	return keymap_first(km, act, buf, n)[0] != '\0';
 }
 
-/* Nonzero when s starts a command-line option: "--" and a letter. */
-static int flag_at(const char *s)
-{
-	return s[0] == '-' && s[1] == '-' && s[2] >= 'a' && s[2] <= 'z';
-}
-
-static void trim_spaces(struct strbuf *out)
-{
-	while (out->len && out->buf[out->len - 1] == ' ')
-		out->len--;
-	strbuf_grow(out, 1);
-	out->buf[out->len] = '\0';
-}
-
-/* Remove suffix from the end of out (spaces before the suffix stay);
- * nonzero when it was there. */
-static int drop_suffix(struct strbuf *out, const char *suffix)
-{
-	size_t l = strlen(suffix);
-
-	if (out->len < l || memcmp(out->buf + out->len - l, suffix, l))
-		return 0;
-	out->len -= l;
-	out->buf[out->len] = '\0';
-	return 1;
-}
-
-/* Drop what led to a command that goes: the spaces, then a word such as
- * "with" in "reopen it with 'irk move ...'", or the ':' of
- * "needs a resolution: irk close ...". */
-static void drop_lead_in(struct strbuf *out)
-{
-	static const char *const words[] = { " with", " run", " use", " see", ":" };
-
-	trim_spaces(out);
-	for (size_t i = 0; i < sizeof words / sizeof words[0]; i++)
-		if (drop_suffix(out, words[i]))
-			break;
-	trim_spaces(out);
-}
-
-void tui_plain_message(char *msg, size_t n)
-{
-	struct strbuf out = STRBUF_INIT;
-	const char *p = msg;
-
-	while (*p) {
-		int word_start = p == msg || p[-1] == ' ' || p[-1] == '(';
-		if (*p == '(' && strchr(p, ')')) {
-			/* A part in parentheses that is a command or starts with
-			 * an option: "(--reason)", "(irk step list IR-1)", "(see irk
-			 * set --help)". */
-			const char *end = strchr(p, ')');
-			int cli = flag_at(p + 1);
-			for (const char *q = p + 1; q < end && !cli; q++)
-				cli = (q == p + 1 || q[-1] == ' ' || q[-1] == '\'') && irk_command_at(q);
-			if (cli) {
-				trim_spaces(&out);
-				p = end + 1;
-				continue;
-			}
-		} else if (*p == '\'' && irk_command_at(p + 1) && strchr(p + 1, '\'')) {
-			/* A quoted command: "grant it with 'irk approve IR-1 s1'". */
-			drop_lead_in(&out);
-			p = strchr(p + 1, '\'') + 1;
-			continue;
-		} else if (*p == '\'') {
-			/* Quoted text (a name, a value) stays as it is. */
-			const char *end = strchr(p + 1, '\'');
-			size_t l = end ? (size_t)(end - p) + 1 : strlen(p);
-			strbuf_add(&out, p, l);
-			p += l;
-			continue;
-		} else if (word_start && irk_command_at(p)) {
-			/* A command to the end of the clause: "needs a resolution:
-			 * irk close IR-1 --resolution ...". */
-			drop_lead_in(&out);
-			p += strcspn(p, ";)");
-			continue;
-		} else if (word_start && flag_at(p)) {
-			/* "take it over with --force" loses the option; in prose
-			 * ("a senior can --force") it becomes the word. */
-			size_t l = out.len;
-			while (l && out.buf[l - 1] == ' ')
-				l--;
-			if (l >= 5 && !memcmp(out.buf + l - 5, " with", 5)) {
-				out.len = l;
-				drop_lead_in(&out);
-				p += strcspn(p, " ;)");
-			} else {
-				p += 2;
-			}
-			continue;
-		}
-		strbuf_addc(&out, *p++);
-	}
-	irk_strlcpy(msg, strbuf_str(&out), n);
-	strbuf_free(&out);
-}
-
-/* The first key of act in the current bindings into buf; 0 when it has
- * none. */
-static int first_key(struct tui *t, int act, char *buf, size_t n)
-{
-	return keymap_first(&t->km, act, buf, n)[0] != '\0';
-}
-
-/* What the user can do about err (err->need), as the keys to press on
- * the step screen ("a: approve, x: deny") or what the board did; empty
- * when there is nothing to add (a reason or a resolution is asked for by
- * the screen itself). */
-static void need_keys(struct tui *t, const struct irk_err *err, struct strbuf *out)
+/* What the user can do about err (err->need), in the board's terms: the
+ * keys to press on the step screen ("a: approve, x: deny"), what the board
+ * did, or how to create a missing database (said in the shell, before the
+ * board starts: km NULL). Empty when the board has nothing to add: it asks
+ * for a reason or a resolution in its own prompts, and the message itself
+ * says what the rule is (a senior can force it, take it over, reopen it).
+ * The command line words the same codes as its commands (cli.c). Every
+ * code has its case (-Wswitch names a new one that has none). */
+static void need_words(const struct keymap *km, const struct irk_err *err, struct strbuf *out)
 {
 	char k1[32], k2[32];
 
-	switch (err->need) {
+	switch ((enum irk_need)err->need) {
+	case NEED_NONE:
+	case NEED_REASON:
+	case NEED_FORCE:
+	case NEED_TAKEOVER:
+	case NEED_REOPEN:
+	case NEED_CLOSE:
+	case NEED_FORMAT:          /* ingest: not the board's */
+	case NEED_STEPS:           /* the step screen lists them */
+		break;
+	case NEED_DATABASE:
+		strbuf_puts(out, "create it with irk init, or irk demo");
+		break;
 	case NEED_DECISION:
-		if (first_key(t, ACT_S_APPROVE, k1, sizeof k1) &&
-		    first_key(t, ACT_S_DENY, k2, sizeof k2))
+		if (km && first_key(km, ACT_S_APPROVE, k1, sizeof k1) &&
+		    first_key(km, ACT_S_DENY, k2, sizeof k2))
 			strbuf_printf(out, "%s: approve, %s: deny", k1, k2);
 		break;
 	case NEED_DONE:
-		if (first_key(t, ACT_S_DONE, k1, sizeof k1))
+		if (km && first_key(km, ACT_S_DONE, k1, sizeof k1))
 			strbuf_printf(out, "%s: done", k1);
 		break;
 	case NEED_TICKS:
-		if (first_key(t, ACT_S_TICK, k1, sizeof k1))
+		if (km && first_key(km, ACT_S_TICK, k1, sizeof k1))
 			strbuf_printf(out, "%s on an item ticks it", k1);
 		break;
 	case NEED_RELOAD:
@@ -336,29 +236,42 @@ static void need_keys(struct tui *t, const struct irk_err *err, struct strbuf *o
 		strbuf_puts(out, "it is shown as it is now: look, then try again");
 		break;
 	case NEED_INPUTS:
-		if (first_key(t, ACT_S_SELECT, k1, sizeof k1) &&
-		    first_key(t, ACT_S_DONE, k2, sizeof k2))
+		if (km && first_key(km, ACT_S_SELECT, k1, sizeof k1) &&
+		    first_key(km, ACT_S_DONE, k2, sizeof k2))
 			strbuf_printf(out, "%s: fill it in, then %s: done", k1, k2);
 		break;
 	}
 }
 
+/* err's message and what the user can do about it, into out (raw: the
+ * caller sanitizes). Returns the status slot it belongs in: an outcome
+ * the user can act on, or a failure, is an error; news is information. */
+static int report_text(const struct keymap *km, const struct irk_err *err, struct strbuf *out)
+{
+	struct strbuf hint = STRBUF_INIT;
+	const char *msg = err->msg[0] || err->code == IRK_OK ? err->msg : "failed";
+	int slot = err->code == IRK_OK ? SLOT_STATUS_INFO : SLOT_STATUS_ERROR;
+
+	need_words(km, err, &hint);
+	if (msg[0] && hint.len) {
+		strbuf_printf(out, err->need == NEED_RELOAD ? "%s; %s" : "%s (%s)", msg,
+			      strbuf_str(&hint));
+		slot = SLOT_STATUS_ERROR;
+	} else {
+		strbuf_puts(out, msg);
+	}
+	strbuf_free(&hint);
+	return slot;
+}
+
 void tui_report(struct tui *t, const struct irk_err *err)
 {
-	char msg[sizeof err->msg];
-	struct strbuf hint = STRBUF_INIT;
+	struct strbuf text = STRBUF_INIT;
+	int slot = report_text(&t->km, err, &text);
 
-	/* Lower layers write for the command line too: their options and
-	 * commands mean nothing here. */
-	irk_strlcpy(msg, err->msg[0] || err->code == IRK_OK ? err->msg : "failed", sizeof msg);
-	tui_plain_message(msg, sizeof msg);
-	need_keys(t, err, &hint);
-	if (msg[0] && hint.len)
-		tui_status(t, SLOT_STATUS_ERROR, err->need == NEED_RELOAD ? "%s; %s" : "%s (%s)", msg,
-			   strbuf_str(&hint));
-	else if (msg[0])
-		tui_status(t, err->code == IRK_OK ? SLOT_STATUS_INFO : SLOT_STATUS_ERROR, "%s", msg);
-	strbuf_free(&hint);
+	if (text.len)
+		tui_status(t, slot, "%s", strbuf_str(&text));
+	strbuf_free(&text);
 }
 
 /* Keep a message for standard error, printed once the terminal is back.
@@ -466,14 +379,14 @@ static void exe_dir(char *buf, size_t n)
  * theme is added to problems (a line) and the built-in default used. */
 static void choose_theme(struct tui *t, struct strbuf *problems)
 {
-	const char *name = t->c->theme_opt, *env = getenv("IRK_THEME");
+	const char *name = t->app->theme_opt, *env = getenv("IRK_THEME");
 	char extra[PATH_MAX + 16], path[PATH_MAX + 64];
 	struct irk_err err = { 0 };
 
 	if (!name && env && *env)
 		name = env;
-	if (!name && t->c->cfg)
-		name = config_get(t->c->cfg, "ui.theme");
+	if (!name && t->app->cfg)
+		name = config_get(t->app->cfg, "ui.theme");
 	if (!name || !*name)
 		name = "default";
 	theme_default(&t->theme);
@@ -525,22 +438,22 @@ static void report_problems(struct tui *t, const char *problems)
 	free(copy);
 }
 
-static struct tui *tui_new(struct cli *c)
+static struct tui *tui_new(struct app *a)
 {
 	struct tui *t = xcalloc(1, sizeof *t);
 	struct strbuf problems = STRBUF_INIT;
-	const char *mouse = c->cfg ? config_get(c->cfg, "ui.mouse") : NULL;
+	const char *mouse = a->cfg ? config_get(a->cfg, "ui.mouse") : NULL;
 
-	t->c = c;
-	t->s = c->store;
+	t->app = a;
+	t->s = a->store;
 	t->now = irk_now();
 	t->utf8 = !strcmp(nl_langinfo(CODESET), "UTF-8");
 	t->mouse = mouse && (!strcasecmp(mouse, "yes") || !strcasecmp(mouse, "true") ||
 			     !strcasecmp(mouse, "on") || !strcmp(mouse, "1"));
-	sla_policy_load(&t->pol, c->cfg);
+	sla_policy_load(&t->pol, a->cfg);
 	keymap_default(&t->km);
 	choose_theme(t, &problems);
-	keymap_load(&t->km, c->cfg, &problems);
+	keymap_load(&t->km, a->cfg, &problems);
 	report_problems(t, strbuf_str(&problems));
 	strbuf_free(&problems);
 	return t;
@@ -878,7 +791,7 @@ static void beat(struct tui *t)
 	if (t->now < t->next_beat)
 		return;
 	/* A skipped beat (busy database) is retried at the next one. */
-	store_presence_beat(t->s, t->c->actor.name, t->now, &err);
+	store_presence_beat(t->s, t->app->actor.name, t->now, &err);
 	t->next_beat = t->now + BEAT_SECS;
 }
 
@@ -898,7 +811,7 @@ static void tick(struct tui *t)
  * halved so a change is on screen well within it. */
 static int refresh_ms(const struct tui *t)
 {
-	int64_t s = t->c->cfg ? config_get_int(t->c->cfg, "ui.refresh", 1) : 1;
+	int64_t s = t->app->cfg ? config_get_int(t->app->cfg, "ui.refresh", 1) : 1;
 	int64_t ms = s * 1000 / 2;
 
 	return ms < 100 ? 100 : ms > 500 ? 500 : (int)ms;
@@ -924,10 +837,10 @@ static void teardown(struct tui *t)
 	free(t->message);
 	t->message = NULL;
 	if (t->s && !t->headless)
-		store_presence_leave(t->s, t->c->actor.name, &err);
+		store_presence_leave(t->s, t->app->actor.name, &err);
 }
 
-int tui_main(struct cli *c)
+int tui_main(struct app *a)
 {
 	struct sigaction sa;
 	struct engine *eng;
@@ -936,9 +849,18 @@ int tui_main(struct cli *c)
 	int64_t next_tick;
 	int interval;
 
-	if (!cli_store(c, 0))
+	if (app_store_open(a, 0, &err)) {
+		/* Said in the shell, before the board starts. */
+		struct strbuf text = STRBUF_INIT;
+		char *clean;
+		report_text(NULL, &err, &text);
+		clean = sanitize_dup(strbuf_str(&text), 0);
+		fprintf(stderr, "irk: %s\n", clean);
+		free(clean);
+		strbuf_free(&text);
 		return EXIT_ERR;
-	t = tui_new(c);
+	}
+	t = tui_new(a);
 	memset(&sa, 0, sizeof sa);
 	sa.sa_handler = on_signal;
 	sigemptyset(&sa.sa_mask);
@@ -955,7 +877,7 @@ int tui_main(struct cli *c)
 	live_screen = t->screen;
 	irk_on_fatal(restore_terminal);
 	catch_crashes();
-	eng = engine_start(c->db_path, c->cfg, &err);
+	eng = engine_start(a->db_path, a->cfg, &err);
 	t->data_version = store_data_version(t->s);
 	beat(t);
 	if (tui_push(t, &board_screen, NULL))
@@ -1005,13 +927,13 @@ int tui_main(struct cli *c)
 
 /* ---- headless ------------------------------------------------------------------ */
 
-struct tui *tui_open_headless(struct cli *c, int width, int height, struct irk_err *err)
+struct tui *tui_open_headless(struct app *a, int width, int height, struct irk_err *err)
 {
 	struct tui *t;
 
-	if (!c->store)
+	if (!a->store)
 		return irk_fail(err, IRK_ERROR, "no database open"), NULL;
-	t = tui_new(c);
+	t = tui_new(a);
 	t->headless = 1;
 	t->out = fopen("/dev/null", "w");
 	t->in = fopen("/dev/null", "r");

@@ -18,7 +18,7 @@
 #include <curses.h>
 #include <stdint.h>
 
-#include "irk/cli.h"
+#include "irk/app.h"
 #include "irk/layout.h"
 #include "irk/sla.h"
 #include "irk/theme.h"
@@ -72,7 +72,7 @@ struct pager_arg {
 struct popup;
 
 struct tui {
-	struct cli *c;
+	struct app *app;           /* the context shared with the command line (borrowed) */
 	struct store *s;
 	struct keymap km;
 	struct theme theme;
@@ -113,18 +113,10 @@ void tui_status(struct tui *t, int slot, const char *fmt, ...)
  * pager sanitizes it), when the status line says it in short. */
 void tui_status_full(struct tui *t, const char *full);
 /* Show a lower layer's outcome: an error in the error slot, an
- * informational message (code IRK_OK with a message) in the info slot. */
+ * informational message (code IRK_OK with a message) in the info slot.
+ * What the user can do (err->need) is added in the board's terms: the
+ * keys to press, or nothing when the board asks for it itself. */
 void tui_report(struct tui *t, const struct irk_err *err);
-/* A lower layer's message without its command-line syntax, in place (n:
- * the size of msg): a part in parentheses that is a command or starts
- * with an option goes ("needs a reason (--reason)", "(irk step list
- * IR-1)", "(see irk set --help)"), so does a command with what leads to it
- * ("grant it with 'irk approve IR-1 s1'", "needs a resolution: irk close
- * IR-1 --resolution ...") and "with --force"; another option in prose
- * loses its dashes ("a senior can --force" reads "a senior can force").
- * Quoted text other than a command stays as it is. tui_report() applies
- * it to every message it shows. */
-void tui_plain_message(char *msg, size_t n);
 /* Open a screen on top. 0 on success (on failure the status line says why). */
 int tui_push(struct tui *t, const struct screen_ops *ops, const void *arg);
 /* The screen on top, and its state. */

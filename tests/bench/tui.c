@@ -21,7 +21,8 @@
 #include <time.h>
 #include <curses.h>
 
-#include "irk/cli.h"
+#include "irk/app.h"
+#include "irk/config.h"
 #include "irk/store.h"
 #include "irk/tui.h"
 #include "irk/tui_actions.h"
@@ -98,7 +99,7 @@ static int script_key(int i)
 
 int main(int argc, char **argv)
 {
-	struct cli c = { 0 };
+	struct app c = { 0 };
 	struct irk_err err = { 0 };
 	struct tui *t;
 	struct rusage ru;
@@ -113,8 +114,10 @@ int main(int argc, char **argv)
 	setlocale(LC_ALL, "");
 	c.db_opt = argv[1];
 	c.cfg = config_new();
-	if (!cli_store(&c, 0))
+	if (app_store_open(&c, 0, &err)) {
+		fprintf(stderr, "tui bench: %s\n", err.msg);
 		return 1;
+	}
 	for (int i = 0; i < 5; i++) {
 		double cpu, d = raw_reads(c.store, &rows, &cpu);
 		if (d < base)
@@ -161,7 +164,6 @@ int main(int argc, char **argv)
 	printf("key_cpu_p99_ms %.3f\n", keys_cpu[KEYS * 99 / 100]);
 	printf("reload_ms %.2f\n", reloads[10]);
 	printf("peak_rss_kib %ld\n", ru.ru_maxrss);
-	store_close(&c.store);
-	config_free(&c.cfg);
+	app_close(&c);
 	return 0;
 }

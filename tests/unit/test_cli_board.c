@@ -47,7 +47,7 @@ static double run_ms(const char *db, const char *cmd, const char *out)
 
 		cr_assert_not_null(freopen(out, "w", stdout));
 		clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &a);
-		int rc = cli_main(4, argv);
+		int rc = cli_main(4, argv, NULL);
 		clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &b);
 		fflush(stdout);
 		cr_assert_eq(rc, 0, "irk %s exited %d", cmd, rc);

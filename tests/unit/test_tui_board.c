@@ -2,9 +2,33 @@
  * terminal, a real database, keys typed as a person would. */
 #include "tui_testlib.h"
 
+#include <criterion/redirect.h>
+
 #include "irk/incident.h"
 
 TestSuite(tui_board, .fini = fx_fini);
+
+/* The board words a missing database itself (NEED_DATABASE), in the
+ * shell before it starts, as the command line does; no terminal is
+ * touched. */
+Test(tui_board, a_missing_database_is_said_before_the_board_starts, .init = cr_redirect_stderr)
+{
+	struct app a = { 0 };
+	char *missing = tmp_path("none/irk.db");
+
+	setenv("IRK_USER", "alice", 1);
+	a.db_opt = missing;
+	a.cfg = config_new();
+	cr_assert_eq(tui_main(&a), EXIT_ERR);
+	fflush(stderr);
+	cr_assert_null(a.store);
+	app_close(&a);
+	char want[4200];
+	snprintf(want, sizeof want, "irk: %s: no database here (create it with irk init, or irk demo)\n",
+		 missing);
+	cr_assert_stderr_eq_str(want);
+	free(missing);
+}
 
 Test(tui_board, opens_at_80x24)
 {

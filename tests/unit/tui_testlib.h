@@ -16,7 +16,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "irk/cli.h"
+#include "irk/app.h"
+#include "irk/config.h"
 #include "irk/clock.h"
 #include "irk/ingest.h"
 #include "irk/sanitize.h"
@@ -30,7 +31,7 @@
 #define ESC 27
 
 struct fx {
-	struct cli c;
+	struct app c;              /* what the command line would hand the board */
 	struct tui *t;
 	struct store *other;
 	char *db;
@@ -90,7 +91,7 @@ static inline void fx_start(int w, int h)
 {
 	struct irk_err err = { 0 };
 
-	cr_assert_not_null(cli_store(&fx.c, 0));
+	cr_assert_eq(app_store_open(&fx.c, 0, &err), 0, "%s", err.msg);
 	fx.t = tui_open_headless(&fx.c, w, h, &err);
 	cr_assert_not_null(fx.t, "%s", err.msg);
 }
@@ -105,9 +106,8 @@ static inline void fx_board(int role)
 static inline void fx_fini(void)
 {
 	tui_close(&fx.t);
-	store_close(&fx.c.store);
+	app_close(&fx.c);
 	store_close(&fx.other);
-	config_free(&fx.c.cfg);
 	strbuf_free(&fx.screen);
 	free(fx.db);
 	tmp_cleanup();
