@@ -9,7 +9,6 @@ int store_alert_insert(struct store *s, const struct alert *a, int64_t received,
 		       int64_t incident_id, int64_t *alert_id, struct irk_err *err)
 {
 	sqlite3_stmt *st = store_stmt(s, ST_ALERT_INSERT, err);
-	int rc;
 
 	if (!st)
 		return IRK_ERROR;
@@ -27,10 +26,8 @@ int store_alert_insert(struct store *s, const struct alert *a, int64_t received,
 	store_bind_text(st, 12, a->category);
 	sqlite3_bind_text(st, 13, a->raw, (int)a->raw_len, SQLITE_STATIC);
 	store_bind_time(st, 14, incident_id);
-	rc = sqlite3_step(st);
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE)
-		return store_fail(s, err, "storing an alert");
+	if (store_exec_stmt(s, st, err, "storing an alert"))
+		return IRK_ERROR;
 	if (!sqlite3_changes(s->db))
 		return IRK_CONFLICT;
 	if (alert_id)
@@ -41,14 +38,16 @@ int store_alert_insert(struct store *s, const struct alert *a, int64_t received,
 int store_alert_last_id(struct store *s, int64_t *id, struct irk_err *err)
 {
 	sqlite3_stmt *st = store_stmt(s, ST_ALERT_LAST_ID, err);
-	int rc;
+	struct store_rows r = store_rows_begin(s, st);
 
+	*id = 0;
 	if (!st)
 		return IRK_ERROR;
-	rc = sqlite3_step(st);
-	*id = sqlite3_column_int64(st, 0);   /* NULL (no alert) reads as 0 */
-	sqlite3_reset(st);
-	return rc == SQLITE_ROW ? IRK_OK : store_fail(s, err, "reading alerts");
+	if (store_rows_next(&r))
+		*id = sqlite3_column_int64(st, 0);   /* NULL (no alert) reads as 0 */
+	if (store_rows_end(&r, err, "reading alerts"))
+		return IRK_ERROR;
+	return r.n ? IRK_OK : store_fail(s, err, "reading alerts");
 }
 
 int store_alert_hour_stored(struct store *s, const unsigned char fp[ALERT_FP_LEN],
@@ -56,8 +55,9 @@ int store_alert_hour_stored(struct store *s, const unsigned char fp[ALERT_FP_LEN
 {
 	sqlite3_stmt *st = store_stmt(s, ST_ALERT_HOUR, err);
 	uint32_t hour = (uint32_t)fp[0] << 24 | (uint32_t)fp[1] << 16 | (uint32_t)fp[2] << 8 | fp[3];
+	struct store_rows r = store_rows_begin(s, st);
 	unsigned char hi[ALERT_FP_LEN + 1];
-	int hlen = 4, rc;
+	int hlen = 4;
 
 	if (!st)
 		return -1;
@@ -75,14 +75,10 @@ int store_alert_hour_stored(struct store *s, const unsigned char fp[ALERT_FP_LEN
 	}
 	sqlite3_bind_blob(st, 1, fp, 4, SQLITE_STATIC);
 	sqlite3_bind_blob(st, 2, hi, hlen, SQLITE_STATIC);
-	rc = sqlite3_step(st);
-	sqlite3_reset(st);
-	if (rc == SQLITE_ROW)
-		return 1;
-	if (rc == SQLITE_DONE)
-		return 0;
-	store_fail(s, err, "reading alerts");
-	return -1;
+	store_rows_next(&r);
+	if (store_rows_end(&r, err, "reading alerts"))
+		return -1;
+	return r.n > 0;
 }
 
 /* Bind one row of ALERT_NEW_COLS values from parameter base + 1 on. */
@@ -117,16 +113,13 @@ int store_alert_insert_new(struct store *s, const struct alert_new *rows, int n,
 	for (int b = 0; b < 3; b++) {
 		for (; n >= by[b].rows; n -= by[b].rows, rows += by[b].rows) {
 			sqlite3_stmt *st = store_stmt(s, by[b].id, err);
-			int rc;
 
 			if (!st)
 				return IRK_ERROR;
 			for (int i = 0; i < by[b].rows; i++)
 				bind_new(st, i * ALERT_NEW_COLS, &rows[i], received);
-			rc = sqlite3_step(st);
-			sqlite3_reset(st);
-			if (rc != SQLITE_DONE)
-				return store_fail(s, err, "storing alerts");
+			if (store_exec_stmt(s, st, err, "storing alerts"))
+				return IRK_ERROR;
 			if (sqlite3_changes(s->db) != by[b].rows)
 				return irk_fail(err, IRK_ERROR, "storing alerts: %d of %d were "
 						"already stored (internal: they were taken as new)",
@@ -139,24 +132,19 @@ int store_alert_insert_new(struct store *s, const struct alert_new *rows, int n,
 int store_alert_exists(struct store *s, const unsigned char fp[ALERT_FP_LEN])
 {
 	sqlite3_stmt *st = store_stmt(s, ST_ALERT_EXISTS, NULL);
-	int found;
+	struct store_rows r = store_rows_begin(s, st);
 
 	if (!st)
 		return 0;
 	sqlite3_bind_blob(st, 1, fp, ALERT_FP_LEN, SQLITE_STATIC);
-	found = sqlite3_step(st) == SQLITE_ROW;
-	sqlite3_reset(st);
-	return found;
+	store_rows_next(&r);
+	store_rows_end(&r, NULL, "reading alerts");
+	return r.n > 0;
 }
 
 static int alert_rows(struct store *s, sqlite3_stmt *st,
 		      int (*fn)(const struct alert_row *a, void *arg), void *arg,
 		      int64_t *count, struct irk_err *err);
-
-static const char *col(sqlite3_stmt *st, int i)
-{
-	return (const char *)sqlite3_column_text(st, i);
-}
 
 int store_alert_each(struct store *s, int64_t incident_id, int64_t limit,
 		     int (*fn)(const struct alert_row *a, void *arg), void *arg,
@@ -194,33 +182,36 @@ static int alert_rows(struct store *s, sqlite3_stmt *st,
 		      int (*fn)(const struct alert_row *a, void *arg), void *arg,
 		      int64_t *count, struct irk_err *err)
 {
+	struct store_rows rows = store_rows_begin(s, st);
 	int rc;
 
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		if (count)
-			++*count;
+	while (store_rows_next(&rows)) {
 		struct alert_row r = {
 			.id = sqlite3_column_int64(st, 0),
 			.incident_id = sqlite3_column_int64(st, 1),
 			.event_time = sqlite3_column_int64(st, 2),
 			.received = sqlite3_column_int64(st, 3),
-			.format = col(st, 4), .rule_id = col(st, 5), .rule_name = col(st, 6),
-			.severity = col(st, 7), .host = col(st, 8), .src_ip = col(st, 9),
-			.dst_ip = col(st, 10), .user = col(st, 11), .category = col(st, 12),
-			.raw = col(st, 13),
+			.format = store_col_text(st, 4),
+			.rule_id = store_col_text(st, 5),
+			.rule_name = store_col_text(st, 6),
+			.severity = store_col_text(st, 7),
+			.host = store_col_text(st, 8),
+			.src_ip = store_col_text(st, 9),
+			.dst_ip = store_col_text(st, 10),
+			.user = store_col_text(st, 11),
+			.category = store_col_text(st, 12),
+			.raw = store_col_text(st, 13),
 		};
 		const void *fp = sqlite3_column_blob(st, 14);
 		if (fp && sqlite3_column_bytes(st, 14) == ALERT_FP_LEN)
 			hash_hex(fp, ALERT_FP_LEN, r.fingerprint);
-		if (fn(&r, arg)) {
-			rc = SQLITE_DONE;
+		if (fn(&r, arg))
 			break;
-		}
 	}
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE)
-		return store_fail(s, err, "reading alerts");
-	return IRK_OK;
+	rc = store_rows_end(&rows, err, "reading alerts");
+	if (count)
+		*count = rows.n;
+	return rc;
 }
 
 int store_observable_add(struct store *s, int64_t incident_id, int type, const char *value,
@@ -244,16 +235,12 @@ int store_observable_add(struct store *s, int64_t incident_id, int type, const c
 int64_t store_observable_count(struct store *s, int64_t incident_id, int type)
 {
 	sqlite3_stmt *st = store_stmt(s, ST_OBS_COUNT, NULL);
-	int64_t n = -1;
 
 	if (!st)
 		return -1;
 	sqlite3_bind_int64(st, 1, incident_id);
 	sqlite3_bind_text(st, 2, obs_type_name(type), -1, SQLITE_STATIC);
-	if (sqlite3_step(st) == SQLITE_ROW)
-		n = sqlite3_column_int64(st, 0);
-	sqlite3_reset(st);
-	return n;
+	return store_int_of(st);
 }
 
 int store_observable_each(struct store *s, int64_t incident_id,
@@ -261,26 +248,21 @@ int store_observable_each(struct store *s, int64_t incident_id,
 			  struct irk_err *err)
 {
 	sqlite3_stmt *st = store_stmt(s, ST_OBS_EACH, err);
-	int rc;
+	struct store_rows r = store_rows_begin(s, st);
 
 	if (!st)
 		return IRK_ERROR;
 	sqlite3_bind_int64(st, 1, incident_id);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+	while (store_rows_next(&r)) {
 		struct observable_row o = {
-			.type = obs_type_parse(col(st, 0)),
-			.value = col(st, 1), .source = col(st, 2),
+			.type = obs_type_parse(store_col_text(st, 0)),
+			.value = store_col_text(st, 1), .source = store_col_text(st, 2),
 			.ref = sqlite3_column_int64(st, 3), .at = sqlite3_column_int64(st, 4),
 		};
-		if (fn(&o, arg)) {
-			rc = SQLITE_DONE;
+		if (fn(&o, arg))
 			break;
-		}
 	}
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE)
-		return store_fail(s, err, "reading observables");
-	return IRK_OK;
+	return store_rows_end(&r, err, "reading observables");
 }
 
 int store_quarantine_add(struct store *s, const char *source, int64_t line,
@@ -311,16 +293,16 @@ int store_quarantine_each(struct store *s, int64_t limit,
 			  struct irk_err *err)
 {
 	sqlite3_stmt *st = store_stmt(s, ST_QUAR_EACH, err);
-	int rc;
+	struct store_rows r = store_rows_begin(s, st);
 
 	if (!st)
 		return IRK_ERROR;
 	sqlite3_bind_int64(st, 1, limit > 0 ? limit : -1);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+	while (store_rows_next(&r)) {
 		struct quarantine_row q = {
 			.id = sqlite3_column_int64(st, 0), .at = sqlite3_column_int64(st, 1),
-			.line = sqlite3_column_int64(st, 2), .source = col(st, 3),
-			.reason = col(st, 4), .format = col(st, 5),
+			.line = sqlite3_column_int64(st, 2), .source = store_col_text(st, 3),
+			.reason = store_col_text(st, 4), .format = store_col_text(st, 5),
 			.raw = sqlite3_column_blob(st, 6),
 			.raw_len = (size_t)sqlite3_column_bytes(st, 6),
 			.orig_len = sqlite3_column_int64(st, 7),
@@ -328,13 +310,8 @@ int store_quarantine_each(struct store *s, int64_t limit,
 		/* sqlite gives NULL for an empty blob; callers get "" */
 		if (!q.raw)
 			q.raw = "";
-		if (fn(&q, arg)) {
-			rc = SQLITE_DONE;
+		if (fn(&q, arg))
 			break;
-		}
 	}
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE)
-		return store_fail(s, err, "reading the quarantine");
-	return IRK_OK;
+	return store_rows_end(&r, err, "reading the quarantine");
 }

@@ -46,6 +46,16 @@ static struct col_text ctext(const char *s)
 	return (struct col_text){ s, strlen(s) };
 }
 
+/* A text column of an event as stored. Every column of events is NOT
+ * NULL, yet a NULL reads as "" here (not as the NULL rule of internal.h
+ * says): only a log edited around sqlite has one, and verify must name
+ * that row rather than trip over it. */
+static struct col_text event_text(sqlite3_stmt *st, int i)
+{
+	const char *v = store_col_text(st, i);
+	return v ? (struct col_text){ v, (size_t)sqlite3_column_bytes(st, i) } : ctext("");
+}
+
 /* hash = SHA-256(prev_hash || canonical(row)), as lower-case hex. */
 static void event_hash(const char *prev, int64_t seq, int64_t at, struct col_text actor,
 		       unsigned uid, int64_t incident, struct col_text kind, struct col_text data,
@@ -81,11 +91,13 @@ int audit_append(struct store *s, const char *actor, int64_t incident_id,
 	if (!(st = store_stmt(s, ST_EVENT_LAST, err)))
 		return IRK_ERROR;
 	irk_strlcpy(prev, genesis, sizeof prev);
-	if (sqlite3_step(st) == SQLITE_ROW) {
+	struct store_rows last = store_rows_begin(s, st);
+	if (store_rows_next(&last)) {
 		seq = sqlite3_column_int64(st, 0) + 1;
-		irk_strlcpy(prev, (const char *)sqlite3_column_text(st, 1), sizeof prev);
+		irk_strlcpy(prev, event_text(st, 1).s, sizeof prev);
 	}
-	sqlite3_reset(st);
+	if (store_rows_end(&last, err, "reading the audit log"))
+		return IRK_ERROR;
 	event_hash(prev, seq, at, ctext(actor), uid, incident_id, ctext(kind), ctext(data), hash);
 
 	if (!(st = store_stmt(s, ST_EVENT_INSERT, err)))
@@ -109,18 +121,6 @@ int audit_append(struct store *s, const char *actor, int64_t incident_id,
 	return IRK_OK;
 }
 
-static const char *col(sqlite3_stmt *st, int i)
-{
-	const char *v = (const char *)sqlite3_column_text(st, i);
-	return v ? v : "";
-}
-
-static struct col_text col_all(sqlite3_stmt *st, int i)
-{
-	const char *v = (const char *)sqlite3_column_text(st, i);
-	return v ? (struct col_text){ v, (size_t)sqlite3_column_bytes(st, i) } : ctext("");
-}
-
 int audit_verify(struct store *s, struct audit_result *r, struct irk_err *err)
 {
 	return audit_verify_anchored(s, 0, NULL, r, err);
@@ -131,8 +131,8 @@ int audit_verify_anchored(struct store *s, int64_t anchor_seq, const char *ancho
 {
 	sqlite3_stmt *st = store_stmt(s, ST_EVENT_ALL, err);
 	char prev[IRK_SHA256_HEX], hash[IRK_SHA256_HEX];
+	struct store_rows rows = store_rows_begin(s, st);
 	int64_t expect_seq = 1, last_seq = 0;
-	int rc;
 
 	memset(r, 0, sizeof *r);
 	if (!st)
@@ -142,9 +142,9 @@ int audit_verify_anchored(struct store *s, int64_t anchor_seq, const char *ancho
 	if (own_tx && store_begin_read(s, err))
 		return IRK_ERROR;
 	irk_strlcpy(prev, genesis, sizeof prev);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+	while (store_rows_next(&rows)) {
 		int64_t seq = sqlite3_column_int64(st, 0);
-		const char *stored_prev = col(st, 7), *stored_hash = col(st, 8);
+		const char *stored_prev = event_text(st, 7).s, *stored_hash = event_text(st, 8).s;
 
 		r->checked++;
 		if (seq != expect_seq) {
@@ -161,9 +161,9 @@ int audit_verify_anchored(struct store *s, int64_t anchor_seq, const char *ancho
 				 " (an event before it was changed, removed or moved)", seq - 1);
 			break;
 		}
-		event_hash(prev, seq, sqlite3_column_int64(st, 1), col_all(st, 2),
+		event_hash(prev, seq, sqlite3_column_int64(st, 1), event_text(st, 2),
 			   (unsigned)sqlite3_column_int64(st, 3), sqlite3_column_int64(st, 4),
-			   col_all(st, 5), col_all(st, 6), hash);
+			   event_text(st, 5), event_text(st, 6), hash);
 		if (strcmp(hash, stored_hash)) {
 			r->bad_seq = seq;
 			snprintf(r->reason, sizeof r->reason,
@@ -181,9 +181,7 @@ int audit_verify_anchored(struct store *s, int64_t anchor_seq, const char *ancho
 		last_seq = seq;
 		expect_seq = seq + 1;
 	}
-	sqlite3_reset(st);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
-		store_fail(s, err, "reading the audit log");
+	if (store_rows_end(&rows, err, "reading the audit log")) {
 		if (own_tx)
 			store_rollback(s);
 		return IRK_ERROR;
@@ -232,28 +230,25 @@ int audit_each(struct store *s, int64_t incident_id, int64_t limit,
 	       struct irk_err *err)
 {
 	sqlite3_stmt *st = store_stmt(s, ST_EVENT_EACH, err);
-	int rc;
+	struct store_rows r = store_rows_begin(s, st);
 
 	if (!st)
 		return IRK_ERROR;
 	sqlite3_bind_int64(st, 1, incident_id);
 	sqlite3_bind_int64(st, 2, limit > 0 ? limit : -1);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+	while (store_rows_next(&r)) {
 		struct event_row e = {
 			.seq = sqlite3_column_int64(st, 0),
 			.at = sqlite3_column_int64(st, 1),
-			.actor = col(st, 2),
+			.actor = event_text(st, 2).s,
 			.uid = (unsigned)sqlite3_column_int64(st, 3),
 			.incident_id = sqlite3_column_int64(st, 4),
-			.kind = col(st, 5),
-			.data = col(st, 6),
-			.hash = col(st, 8),
+			.kind = event_text(st, 5).s,
+			.data = event_text(st, 6).s,
+			.hash = event_text(st, 8).s,
 		};
 		if (fn(&e, arg))
 			break;
 	}
-	sqlite3_reset(st);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-		return store_fail(s, err, "reading the audit log");
-	return IRK_OK;
+	return store_rows_end(&r, err, "reading the audit log");
 }

@@ -51,18 +51,13 @@ int store_presence_list(struct store *s, int64_t since,
 			struct irk_err *err)
 {
 	sqlite3_stmt *st = store_stmt(s, ST_PRESENCE_LIST, err);
-	int rc;
+	struct store_rows r = store_rows_begin(s, st);
 
 	if (!st)
 		return IRK_ERROR;
 	sqlite3_bind_int64(st, 1, since);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
-		if (fn((const char *)sqlite3_column_text(st, 0), sqlite3_column_int64(st, 1), arg)) {
-			rc = SQLITE_DONE;
+	while (store_rows_next(&r))
+		if (fn(store_col_text(st, 0), sqlite3_column_int64(st, 1), arg))
 			break;
-		}
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE)
-		return store_fail(s, err, "listing presence");
-	return IRK_OK;
+	return store_rows_end(&r, err, "listing presence");
 }

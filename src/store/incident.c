@@ -8,7 +8,7 @@
 /* Column text: owned copy, or borrowed pointer into the row. */
 static char *text_col(sqlite3_stmt *st, int i, int borrow)
 {
-	const char *v = (const char *)sqlite3_column_text(st, i);
+	const char *v = store_col_text(st, i);
 
 	if (!v)
 		return NULL;
@@ -23,8 +23,8 @@ static void incident_from_row(sqlite3_stmt *st, struct incident *inc, int borrow
 	inc->id = sqlite3_column_int64(st, c++);
 	inc->title = text_col(st, c++, borrow);
 	inc->summary = text_col(st, c++, borrow);
-	inc->stage = stage_parse((const char *)sqlite3_column_text(st, c++));
-	inc->severity = severity_parse((const char *)sqlite3_column_text(st, c++));
+	inc->stage = stage_parse(store_col_text(st, c++));
+	inc->severity = severity_parse(store_col_text(st, c++));
 	inc->priority = sqlite3_column_int(st, c++);
 	inc->confidence = sqlite3_column_int(st, c++);
 	inc->category = text_col(st, c++, borrow);
@@ -36,7 +36,7 @@ static void incident_from_row(sqlite3_stmt *st, struct incident *inc, int borrow
 	inc->play = text_col(st, c++, borrow);
 	inc->play_version = text_col(st, c++, borrow);
 	{
-		const char *r = (const char *)sqlite3_column_text(st, c++);
+		const char *r = store_col_text(st, c++);
 		inc->resolution = r ? resolution_parse(r) : RES_NONE;
 		if (inc->resolution < 0)
 			inc->resolution = RES_NONE;
@@ -67,11 +67,11 @@ static void card_from_row(sqlite3_stmt *st, struct incident *inc)
 {
 	memset(inc, 0, sizeof *inc);
 	inc->id = sqlite3_column_int64(st, 0);
-	inc->title = (char *)sqlite3_column_text(st, 1);
-	inc->stage = stage_parse((const char *)sqlite3_column_text(st, 2));
-	inc->severity = severity_parse((const char *)sqlite3_column_text(st, 3));
+	inc->title = text_col(st, 1, 1);
+	inc->stage = stage_parse(store_col_text(st, 2));
+	inc->severity = severity_parse(store_col_text(st, 3));
 	inc->priority = sqlite3_column_int(st, 4);
-	inc->owner = (char *)sqlite3_column_text(st, 5);
+	inc->owner = text_col(st, 5, 1);
 	inc->t_detected = sqlite3_column_int64(st, 6);
 	inc->t_acknowledged = sqlite3_column_int64(st, 7);
 	inc->t_contained = sqlite3_column_int64(st, 8);
@@ -80,22 +80,19 @@ static void card_from_row(sqlite3_stmt *st, struct incident *inc)
 int store_incident_get(struct store *s, int64_t id, struct incident *out, struct irk_err *err)
 {
 	sqlite3_stmt *st = store_stmt(s, ST_INC_GET, err);
+	struct store_rows r = store_rows_begin(s, st);
 	char key[24];
-	int rc;
 
 	memset(out, 0, sizeof *out);
 	if (!st)
 		return IRK_ERROR;
 	sqlite3_bind_int64(st, 1, id);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW) {
+	if (store_rows_next(&r))
 		incident_from_row(st, out, 0);
-		sqlite3_reset(st);
+	if (store_rows_end(&r, err, "reading an incident"))
+		return IRK_ERROR;
+	if (r.n)
 		return IRK_OK;
-	}
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE)
-		return store_fail(s, err, "reading an incident");
 	return irk_fail(err, IRK_NOTFOUND, "%s: no such incident", incident_key(id, key, sizeof key));
 }
 
@@ -105,23 +102,18 @@ static int incident_rows(struct store *s, sqlite3_stmt *st, int card,
 			 int (*fn)(const struct incident *inc, void *arg), void *arg,
 			 struct irk_err *err)
 {
-	int rc;
+	struct store_rows r = store_rows_begin(s, st);
 
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+	while (store_rows_next(&r)) {
 		struct incident inc;
 		if (card)
 			card_from_row(st, &inc);
 		else
 			incident_from_row(st, &inc, 1);
-		if (fn(&inc, arg)) {
-			rc = SQLITE_DONE;
+		if (fn(&inc, arg))
 			break;
-		}
 	}
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE)
-		return store_fail(s, err, "listing incidents");
-	return IRK_OK;
+	return store_rows_end(&r, err, "listing incidents");
 }
 
 int store_incident_each(struct store *s, const struct incident_filter *f,
@@ -287,15 +279,16 @@ int store_incident_update(struct store *s, struct incident *inc, const char *act
 	if (!(st = store_stmt(s, ST_INC_WHO, err)))
 		return IRK_ERROR;
 	sqlite3_bind_int64(st, 1, inc->id);
-	if (sqlite3_step(st) != SQLITE_ROW) {
-		sqlite3_reset(st);
+	struct store_rows r = store_rows_begin(s, st);
+	if (!store_rows_next(&r)) {
+		store_rows_end(&r, NULL, "reading an incident");
 		return irk_fail(err, IRK_NOTFOUND, "%s: no such incident", key);
 	}
 	irk_fail_need(err, IRK_CONFLICT, NEED_RELOAD,
 		 "%s was changed by %s since you loaded it (version %lld, now %lld)",
-		 key, (const char *)sqlite3_column_text(st, 1),
+		 key, store_col_text(st, 1),
 		 (long long)inc->version, (long long)sqlite3_column_int64(st, 0));
-	sqlite3_reset(st);
+	store_rows_end(&r, NULL, "reading an incident");
 	return IRK_CONFLICT;
 }
 
@@ -317,7 +310,7 @@ static int64_t correlate_one(struct store *s, enum store_stmt id, const char *ru
 			     const char *key, int64_t t, int64_t window)
 {
 	sqlite3_stmt *st;
-	int64_t found = 0;
+	int64_t found;
 
 	if (!key || !*key || !(st = store_stmt(s, id, NULL)))
 		return 0;
@@ -325,10 +318,8 @@ static int64_t correlate_one(struct store *s, enum store_stmt id, const char *ru
 	sqlite3_bind_text(st, 2, key, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 3, t - window);
 	sqlite3_bind_int64(st, 4, t + window);
-	if (sqlite3_step(st) == SQLITE_ROW)
-		found = sqlite3_column_int64(st, 0);
-	sqlite3_reset(st);
-	return found;
+	found = store_int_of(st);
+	return found > 0 ? found : 0;
 }
 
 int64_t store_incident_correlate(struct store *s, const char *rule, const char *host,
@@ -364,36 +355,35 @@ int store_history_list(struct store *s, int64_t id, struct stage_move **out, siz
 		       struct irk_err *err)
 {
 	sqlite3_stmt *st = store_stmt(s, ST_HIST_LIST, err);
+	struct store_rows r = store_rows_begin(s, st);
 	size_t cap = 0;
-	int rc;
 
 	*out = NULL;
 	*n = 0;
 	if (!st)
 		return IRK_ERROR;
 	sqlite3_bind_int64(st, 1, id);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+	while (store_rows_next(&r)) {
 		if (*n == cap) {
 			cap = cap ? cap * 2 : 8;
 			*out = xrealloc(*out, cap * sizeof **out);
 		}
 		struct stage_move *m = &(*out)[(*n)++];
-		const char *from = (const char *)sqlite3_column_text(st, 0);
+		const char *from = store_col_text(st, 0);
 		memset(m, 0, sizeof *m);
 		m->incident_id = id;
 		m->from = from ? stage_parse(from) : -1;
-		m->to = stage_parse((const char *)sqlite3_column_text(st, 1));
+		m->to = stage_parse(store_col_text(st, 1));
 		m->at = sqlite3_column_int64(st, 2);
-		irk_strlcpy(m->actor, (const char *)sqlite3_column_text(st, 3), sizeof m->actor);
-		irk_strlcpy(m->reason, (const char *)sqlite3_column_text(st, 4), sizeof m->reason);
+		irk_strlcpy(m->actor, store_col_text(st, 3), sizeof m->actor);
+		irk_strlcpy(m->reason, store_col_text(st, 4), sizeof m->reason);
 		m->forced = sqlite3_column_int(st, 5);
 	}
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE) {
+	if (store_rows_end(&r, err, "reading stage history")) {
 		free(*out);
 		*out = NULL;
 		*n = 0;
-		return store_fail(s, err, "reading stage history");
+		return IRK_ERROR;
 	}
 	return IRK_OK;
 }
@@ -416,15 +406,15 @@ int store_note_list(struct store *s, int64_t id, struct note **out, size_t *n,
 		    struct irk_err *err)
 {
 	sqlite3_stmt *st = store_stmt(s, ST_NOTE_LIST, err);
+	struct store_rows r = store_rows_begin(s, st);
 	size_t cap = 0;
-	int rc;
 
 	*out = NULL;
 	*n = 0;
 	if (!st)
 		return IRK_ERROR;
 	sqlite3_bind_int64(st, 1, id);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+	while (store_rows_next(&r)) {
 		if (*n == cap) {
 			cap = cap ? cap * 2 : 8;
 			*out = xrealloc(*out, cap * sizeof **out);
@@ -433,15 +423,14 @@ int store_note_list(struct store *s, int64_t id, struct note **out, size_t *n,
 		nt->id = sqlite3_column_int64(st, 0);
 		nt->incident_id = id;
 		nt->at = sqlite3_column_int64(st, 1);
-		irk_strlcpy(nt->actor, (const char *)sqlite3_column_text(st, 2), sizeof nt->actor);
-		nt->text = xstrdup((const char *)sqlite3_column_text(st, 3));
+		irk_strlcpy(nt->actor, store_col_text(st, 2), sizeof nt->actor);
+		nt->text = xstrdup(store_col_text(st, 3));
 	}
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE) {
+	if (store_rows_end(&r, err, "reading notes")) {
 		note_list_free(*out, *n);
 		*out = NULL;
 		*n = 0;
-		return store_fail(s, err, "reading notes");
+		return IRK_ERROR;
 	}
 	return IRK_OK;
 }
@@ -457,23 +446,20 @@ int store_step_blocking(struct store *s, int64_t incident_id, int stage,
 			struct strbuf *names, struct irk_err *err)
 {
 	sqlite3_stmt *st = store_stmt(s, ST_STEP_BLOCKING, err);
-	int n = 0, rc;
+	struct store_rows r = store_rows_begin(s, st);
 
 	if (!st)
 		return -1;
 	sqlite3_bind_int64(st, 1, incident_id);
 	sqlite3_bind_text(st, 2, stage_name(stage), -1, SQLITE_STATIC);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		if (n++)
+	while (store_rows_next(&r)) {
+		if (r.n > 1)
 			strbuf_puts(names, ", ");
-		strbuf_puts(names, (const char *)sqlite3_column_text(st, 0));
+		strbuf_puts(names, store_col_text(st, 0));
 	}
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE) {
-		store_fail(s, err, "reading steps");
+	if (store_rows_end(&r, err, "reading steps"))
 		return -1;
-	}
-	return n;
+	return (int)r.n;
 }
 
 int store_step_each(struct store *s, int64_t incident_id,
@@ -481,21 +467,9 @@ int store_step_each(struct store *s, int64_t incident_id,
 		    struct irk_err *err)
 {
 	sqlite3_stmt *st = store_stmt(s, ST_STEP_EACH, err);
-	int rc;
 
 	if (!st)
 		return IRK_ERROR;
 	sqlite3_bind_int64(st, 1, incident_id);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		struct step_row r;
-		store_step_row(st, &r);
-		if (fn(&r, arg)) {
-			rc = SQLITE_DONE;
-			break;
-		}
-	}
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE)
-		return store_fail(s, err, "reading steps");
-	return IRK_OK;
+	return store_step_rows(s, st, fn, arg, NULL, err);
 }

@@ -227,6 +227,11 @@ void store_bind_text(sqlite3_stmt *st, int i, const char *v);
 void store_bind_time(sqlite3_stmt *st, int i, int64_t v);
 /* A steps row selected with STEP_COLS, borrowed from the statement. */
 void store_step_row(sqlite3_stmt *st, struct step_row *r);
+/* Step st (a SELECT of STEP_COLS) and call fn (may be NULL) with each row
+ * until it returns nonzero; *n (may be NULL) gets the rows seen. */
+int store_step_rows(struct store *s, sqlite3_stmt *st,
+		int (*fn)(const struct step_row *r, void *arg), void *arg, int64_t *n,
+		struct irk_err *err);
 /* Step st (a SELECT of ids) and call fn with each id until it returns
  * nonzero; what names the work in an error. */
 int store_each_id(struct store *s, sqlite3_stmt *st, int (*fn)(int64_t id, void *arg),
@@ -236,5 +241,59 @@ int store_each_id(struct store *s, sqlite3_stmt *st, int (*fn)(int64_t id, void 
 int64_t store_int_of(sqlite3_stmt *st);
 /* Step a statement expected to finish (INSERT/UPDATE); IRK_OK or error. */
 int store_exec_stmt(struct store *s, sqlite3_stmt *st, struct irk_err *err, const char *what);
+
+/* ---- reading rows ------------------------------------------------------
+ * The NULL rule, for every text column the store reads: SQL NULL reads as
+ * a NULL pointer, any other value as a string, never NULL (a value sqlite
+ * cannot convert for want of memory, where it gives NULL, reads as "").
+ * So a column the schema declares NOT NULL is never NULL in C and is used
+ * without a check, and a nullable one is NULL in the row structs of
+ * irk/store.h exactly when it is NULL in the database. Borrowed from the
+ * statement until its next step or reset. (audit.c reads a NULL in the
+ * events table, which only a log edited around sqlite can have, as "":
+ * verify names that row rather than tripping over it.) */
+static inline const char *store_col_text(sqlite3_stmt *st, int i)
+{
+	const char *v = (const char *)sqlite3_column_text(st, i);
+
+	/* Only a NULL pointer asks for the type: no conversion took place. */
+	return v || sqlite3_column_type(st, i) == SQLITE_NULL ? v : "";
+}
+
+/* The rows of a prepared statement, with one error tail for every loop:
+ *
+ *	struct store_rows r = store_rows_begin(s, st);
+ *	while (store_rows_next(&r)) {
+ *		read the row; break to stop early
+ *	}
+ *	return store_rows_end(&r, err, "reading things");
+ *
+ * n counts the rows seen (the one a loop stopped at included). */
+struct store_rows {
+	struct store *s;
+	sqlite3_stmt *st;
+	int rc;                /* of the last sqlite3_step() */
+	int64_t n;
+};
+
+static inline struct store_rows store_rows_begin(struct store *s, sqlite3_stmt *st)
+{
+	return (struct store_rows){ .s = s, .st = st };
+}
+
+/* Step to the next row: 1 when there is one, 0 at the end or on an error
+ * (store_rows_end() tells which). Not again after it returned 0. */
+static inline int store_rows_next(struct store_rows *r)
+{
+	if ((r->rc = sqlite3_step(r->st)) != SQLITE_ROW)
+		return 0;
+	r->n++;
+	return 1;
+}
+
+/* Reset the statement (its borrowed columns go with it). IRK_OK when the
+ * walk ended or was left at a row; otherwise the connection's error,
+ * prefixed with what, in err. */
+int store_rows_end(struct store_rows *r, struct irk_err *err, const char *what);
 
 #endif

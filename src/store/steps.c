@@ -10,56 +10,46 @@
 #include "irk/clock.h"
 #include "irk/jsonw.h"
 
-static const char *col(sqlite3_stmt *st, int i)
-{
-	return (const char *)sqlite3_column_text(st, i);
-}
-
 void store_step_row(sqlite3_stmt *st, struct step_row *r)
 {
 	*r = (struct step_row){
 		.id = sqlite3_column_int64(st, 0),
 		.incident_id = sqlite3_column_int64(st, 1),
-		.step_id = col(st, 2),
+		.step_id = store_col_text(st, 2),
 		.seq = sqlite3_column_int(st, 3),
-		.kind = col(st, 4),
-		.stage = stage_parse(col(st, 5)),
-		.title = col(st, 6),
-		.state = step_state_parse(col(st, 7)),
+		.kind = store_col_text(st, 4),
+		.stage = stage_parse(store_col_text(st, 5)),
+		.title = store_col_text(st, 6),
+		.state = step_state_parse(store_col_text(st, 7)),
 		.required = sqlite3_column_int(st, 8),
-		.assignee = col(st, 9),
+		.assignee = store_col_text(st, 9),
 		.attempts = sqlite3_column_int(st, 10),
-		.lease_owner = col(st, 11),
+		.lease_owner = store_col_text(st, 11),
 		.lease_until = sqlite3_column_int64(st, 12),
 		.t_start = sqlite3_column_int64(st, 13),
 		.t_end = sqlite3_column_int64(st, 14),
-		.output = col(st, 15),
-		.error = col(st, 16),
-		.def = col(st, 17),
+		.output = store_col_text(st, 15),
+		.error = store_col_text(st, 16),
+		.def = store_col_text(st, 17),
 		.retry = sqlite3_column_int(st, 18),
 		.next_attempt = sqlite3_column_int64(st, 19),
-		.inputs = col(st, 20),
-		.log = col(st, 21),
-		.requested_by = col(st, 22),
-		.done_by = col(st, 23),
-		.reason = col(st, 24),
+		.inputs = store_col_text(st, 20),
+		.log = store_col_text(st, 21),
+		.requested_by = store_col_text(st, 22),
+		.done_by = store_col_text(st, 23),
+		.reason = store_col_text(st, 24),
 	};
 }
 
 int store_each_id(struct store *s, sqlite3_stmt *st, int (*fn)(int64_t id, void *arg),
 		  void *arg, struct irk_err *err, const char *what)
 {
-	int rc;
+	struct store_rows r = store_rows_begin(s, st);
 
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
-		if (fn(sqlite3_column_int64(st, 0), arg)) {
-			rc = SQLITE_DONE;
+	while (store_rows_next(&r))
+		if (fn(sqlite3_column_int64(st, 0), arg))
 			break;
-		}
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE)
-		return store_fail(s, err, what);
-	return IRK_OK;
+	return store_rows_end(&r, err, what);
 }
 
 /* ---- plays ---------------------------------------------------------------- */
@@ -87,28 +77,24 @@ int store_play_each(struct store *s, const char *play_id, const char *hash,
 		    struct irk_err *err)
 {
 	sqlite3_stmt *st = store_stmt(s, ST_PLAY_EACH, err);
-	int rc;
+	struct store_rows r = store_rows_begin(s, st);
 
 	if (!st)
 		return IRK_ERROR;
 	store_bind_text(st, 1, play_id);
 	store_bind_text(st, 2, hash);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+	while (store_rows_next(&r)) {
 		struct play_version_row p = {
-			.hash = col(st, 0), .play_id = col(st, 1), .version = col(st, 2),
-			.name = col(st, 3), .path = col(st, 4), .source = col(st, 5),
+			.hash = store_col_text(st, 0), .play_id = store_col_text(st, 1),
+			.version = store_col_text(st, 2), .name = store_col_text(st, 3),
+			.path = store_col_text(st, 4), .source = store_col_text(st, 5),
 			.loaded = sqlite3_column_int64(st, 6),
 			.incidents = sqlite3_column_int64(st, 7),
 		};
-		if (fn(&p, arg)) {
-			rc = SQLITE_DONE;
+		if (fn(&p, arg))
 			break;
-		}
 	}
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE)
-		return store_fail(s, err, "reading plays");
-	return IRK_OK;
+	return store_rows_end(&r, err, "reading plays");
 }
 
 int store_play_run_add(struct store *s, int64_t incident_id, const char *play_id,
@@ -192,26 +178,23 @@ void store_step_row_clear(struct step_row *r)
 	memset(r, 0, sizeof *r);
 }
 
-/* Step a statement selecting STEP_COLS, calling fn for each row; *n rows. */
-static int step_rows(struct store *s, sqlite3_stmt *st,
-		     int (*fn)(const struct step_row *r, void *arg), void *arg, int *n,
-		     struct irk_err *err)
+int store_step_rows(struct store *s, sqlite3_stmt *st,
+		    int (*fn)(const struct step_row *r, void *arg), void *arg, int64_t *n,
+		    struct irk_err *err)
 {
+	struct store_rows rows = store_rows_begin(s, st);
 	struct step_row r;
 	int rc;
 
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+	while (store_rows_next(&rows)) {
 		store_step_row(st, &r);
-		++*n;
-		if (fn && fn(&r, arg)) {
-			rc = SQLITE_DONE;
+		if (fn && fn(&r, arg))
 			break;
-		}
 	}
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE)
-		return store_fail(s, err, "reading steps");
-	return IRK_OK;
+	rc = store_rows_end(&rows, err, "reading steps");
+	if (n)
+		*n = rows.n;
+	return rc;
 }
 
 int store_step_get(struct store *s, int64_t incident_id, const char *step_id, int64_t id,
@@ -219,7 +202,7 @@ int store_step_get(struct store *s, int64_t incident_id, const char *step_id, in
 		   struct irk_err *err)
 {
 	sqlite3_stmt *st = store_stmt(s, step_id ? ST_STEP_GET : ST_STEP_GET_ID, err);
-	int n = 0;
+	int64_t n = 0;
 
 	if (!st)
 		return IRK_ERROR;
@@ -229,7 +212,7 @@ int store_step_get(struct store *s, int64_t incident_id, const char *step_id, in
 	} else {
 		sqlite3_bind_int64(st, 1, id);
 	}
-	if (step_rows(s, st, fn, arg, &n, err))
+	if (store_step_rows(s, st, fn, arg, &n, err))
 		return IRK_ERROR;
 	if (!n)
 		return irk_fail(err, IRK_NOTFOUND, "no step '%s'", step_id ? step_id : "?");
@@ -273,17 +256,17 @@ int store_step_claim(struct store *s, const char *owner, int64_t now, int64_t un
 		     struct irk_err *err)
 {
 	sqlite3_stmt *st = store_stmt(s, ST_STEP_DUE, err);
+	struct store_rows r = store_rows_begin(s, st);
 	int64_t ids[8];
-	int n = 0, rc;
+	int n = 0;
 
 	if (!st)
 		return IRK_ERROR;
 	sqlite3_bind_int64(st, 1, now);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW && n < 8)
+	while (n < 8 && store_rows_next(&r))
 		ids[n++] = sqlite3_column_int64(st, 0);
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE && rc != SQLITE_ROW)
-		return store_fail(s, err, "looking for ready steps");
+	if (store_rows_end(&r, err, "looking for ready steps"))
+		return IRK_ERROR;
 	for (int i = 0; i < n; i++) {
 		if (!(st = store_stmt(s, ST_STEP_CLAIM, err)))
 			return IRK_ERROR;
@@ -333,15 +316,13 @@ int store_step_expired(struct store *s, int64_t now, int64_t limit,
 int64_t store_step_next_due(struct store *s, int64_t now)
 {
 	sqlite3_stmt *st = store_stmt(s, ST_STEP_NEXT_DUE, NULL);
-	int64_t t = 0;
+	int64_t t;
 
 	if (!st)
 		return 0;
 	sqlite3_bind_int64(st, 1, now);
-	if (sqlite3_step(st) == SQLITE_ROW)
-		t = sqlite3_column_int64(st, 0);
-	sqlite3_reset(st);
-	return t;
+	t = store_int_of(st);   /* min() of no rows is NULL: 0 */
+	return t > 0 ? t : 0;
 }
 
 /* ---- checklists -------------------------------------------------------------- */
@@ -358,27 +339,26 @@ static int check_read(struct store *s, int64_t id, int item, struct check_step *
 		      struct irk_err *err)
 {
 	sqlite3_stmt *st = store_stmt(s, ST_STEP_CHECK_GET, err);
-	int rc;
+	struct store_rows r = store_rows_begin(s, st);
 
 	if (!st)
 		return IRK_ERROR;
 	sqlite3_bind_int64(st, 1, id);
 	sqlite3_bind_int(st, 2, item);
-	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		irk_strlcpy(cs->step_id, col(st, 0) ? col(st, 0) : "?", sizeof cs->step_id);
+	if (store_rows_next(&r)) {
+		irk_strlcpy(cs->step_id, store_col_text(st, 0) ? store_col_text(st, 0) : "?", sizeof cs->step_id);
 		cs->incident_id = sqlite3_column_int64(st, 1);
-		irk_strlcpy(cs->kind, col(st, 2) ? col(st, 2) : "?", sizeof cs->kind);
-		cs->state = step_state_parse(col(st, 3));
-		irk_strlcpy(cs->done_by, col(st, 4) ? col(st, 4) : "", sizeof cs->done_by);
+		irk_strlcpy(cs->kind, store_col_text(st, 2) ? store_col_text(st, 2) : "?", sizeof cs->kind);
+		cs->state = step_state_parse(store_col_text(st, 3));
+		irk_strlcpy(cs->done_by, store_col_text(st, 4) ? store_col_text(st, 4) : "", sizeof cs->done_by);
 		cs->items = sqlite3_column_int(st, 5);
-		cs->text = col(st, 6) ? xstrdup(col(st, 6)) : NULL;
-		cs->ticked = col(st, 7) != NULL;
+		cs->text = store_col_text(st, 6) ? xstrdup(store_col_text(st, 6)) : NULL;
+		cs->ticked = store_col_text(st, 7) != NULL;
 	}
-	sqlite3_reset(st);
-	if (rc == SQLITE_DONE)
+	if (store_rows_end(&r, err, "reading a step"))
+		return IRK_ERROR;
+	if (!r.n)
 		return irk_fail(err, IRK_NOTFOUND, "no step %lld", (long long)id);
-	if (rc != SQLITE_ROW)
-		return store_fail(s, err, "reading a step");
 	return IRK_OK;
 }
 
@@ -451,18 +431,17 @@ fail:
 int store_step_checks(struct store *s, int64_t id, struct strbuf *out, struct irk_err *err)
 {
 	sqlite3_stmt *st = store_stmt(s, ST_STEP_CHECKS, err);
-	int rc;
+	struct store_rows r = store_rows_begin(s, st);
 
 	if (!st)
 		return IRK_ERROR;
 	sqlite3_bind_int64(st, 1, id);
-	if ((rc = sqlite3_step(st)) == SQLITE_ROW)
-		strbuf_puts(out, col(st, 0));
-	sqlite3_reset(st);
-	if (rc == SQLITE_DONE)
+	if (store_rows_next(&r))
+		strbuf_puts(out, store_col_text(st, 0));
+	if (store_rows_end(&r, err, "reading a checklist"))
+		return IRK_ERROR;
+	if (!r.n)
 		return irk_fail(err, IRK_NOTFOUND, "no step %lld", (long long)id);
-	if (rc != SQLITE_ROW)
-		return store_fail(s, err, "reading a checklist");
 	return IRK_OK;
 }
 
@@ -493,28 +472,25 @@ static int outbox_rows(struct store *s, sqlite3_stmt *st,
 		       int (*fn)(const struct outbox_row *o, void *arg), void *arg,
 		       struct irk_err *err, const char *what)
 {
-	int rc;
+	struct store_rows r = store_rows_begin(s, st);
 
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+	while (store_rows_next(&r)) {
 		struct outbox_row o = {
 			.id = sqlite3_column_int64(st, 0),
 			.at = sqlite3_column_int64(st, 1),
 			.incident_id = sqlite3_column_int64(st, 2),
-			.step_id = col(st, 3), .recipient = col(st, 4), .text = col(st, 5),
-			.state = col(st, 6),
+			.step_id = store_col_text(st, 3),
+			.recipient = store_col_text(st, 4),
+			.text = store_col_text(st, 5),
+			.state = store_col_text(st, 6),
 			.attempts = sqlite3_column_int(st, 7),
 			.t_sent = sqlite3_column_int64(st, 8),
-			.error = col(st, 9),
+			.error = store_col_text(st, 9),
 		};
-		if (fn(&o, arg)) {
-			rc = SQLITE_DONE;
+		if (fn(&o, arg))
 			break;
-		}
 	}
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE)
-		return store_fail(s, err, what);
-	return IRK_OK;
+	return store_rows_end(&r, err, what);
 }
 
 int store_outbox_each(struct store *s, int queued_only, int64_t limit,
@@ -563,6 +539,7 @@ int64_t store_inbox_unseen(struct store *s, const char *name, int role, int64_t 
 			   struct irk_err *err)
 {
 	sqlite3_stmt *st = store_stmt(s, ST_INBOX_UNSEEN, err);
+	struct store_rows r = store_rows_begin(s, st);
 	int64_t n = -1;
 
 	if (newest)
@@ -570,34 +547,29 @@ int64_t store_inbox_unseen(struct store *s, const char *name, int role, int64_t 
 	if (!st)
 		return -1;
 	bind_recipients(st, name, role);
-	if (sqlite3_step(st) == SQLITE_ROW) {
+	if (store_rows_next(&r)) {
 		n = sqlite3_column_int64(st, 0);
 		if (newest)
 			*newest = sqlite3_column_int64(st, 1);
-	} else {
-		store_fail(s, err, "counting the messages");
 	}
-	sqlite3_reset(st);
+	if (store_rows_end(&r, err, "counting the messages") || !r.n)
+		return -1;
 	return n;
 }
 
 int64_t store_inbox_last_seen(struct store *s, const char *name, struct irk_err *err)
 {
 	sqlite3_stmt *st = store_stmt(s, ST_INBOX_LAST_SEEN, err);
-	int64_t id = -1;
-	int rc;
+	struct store_rows r = store_rows_begin(s, st);
+	int64_t id = 0;
 
 	if (!st)
 		return -1;
 	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW)
+	if (store_rows_next(&r))
 		id = sqlite3_column_int64(st, 0);
-	else if (rc == SQLITE_DONE)
-		id = 0;
-	else
-		store_fail(s, err, "reading the messages read");
-	sqlite3_reset(st);
+	if (store_rows_end(&r, err, "reading the messages read"))
+		return -1;
 	return id;
 }
 
@@ -619,48 +591,38 @@ int store_rule_history(struct store *s, const char *rule, int64_t t0, int64_t t1
 		       struct irk_err *err)
 {
 	sqlite3_stmt *st = store_stmt(s, ST_RULE_HISTORY, err);
-	int rc;
+	struct store_rows rows = store_rows_begin(s, st);
 
 	if (!st)
 		return IRK_ERROR;
 	sqlite3_bind_text(st, 1, rule, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 2, t0);
 	sqlite3_bind_int64(st, 3, t1);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+	while (store_rows_next(&rows)) {
 		struct rule_host_row r = {
-			.host = col(st, 0),
-			.src_ip = col(st, 1),
+			.host = store_col_text(st, 0),
+			.src_ip = store_col_text(st, 1),
 			.alerts = sqlite3_column_int64(st, 2),
 			.incidents = sqlite3_column_int64(st, 3),
 			.closed = sqlite3_column_int64(st, 4),
 			.dismissed = sqlite3_column_int64(st, 5),
 		};
-		if (fn(&r, arg)) {
-			rc = SQLITE_DONE;
+		if (fn(&r, arg))
 			break;
-		}
 	}
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE)
-		return store_fail(s, err, "reading the rule's history");
-	return IRK_OK;
+	return store_rows_end(&rows, err, "reading the rule's history");
 }
 
 int store_host_each(struct store *s, int (*fn)(const char *host, void *arg), void *arg,
 		    struct irk_err *err)
 {
 	sqlite3_stmt *st = store_stmt(s, ST_HOST_EACH, err);
-	int rc;
+	struct store_rows r = store_rows_begin(s, st);
 
 	if (!st)
 		return IRK_ERROR;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
-		if (fn(col(st, 0), arg)) {
-			rc = SQLITE_DONE;
+	while (store_rows_next(&r))
+		if (fn(store_col_text(st, 0), arg))
 			break;
-		}
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE)
-		return store_fail(s, err, "reading hosts");
-	return IRK_OK;
+	return store_rows_end(&r, err, "reading hosts");
 }

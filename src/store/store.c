@@ -267,11 +267,17 @@ void store_bind_time(sqlite3_stmt *st, int i, int64_t v)
 
 int store_exec_stmt(struct store *s, sqlite3_stmt *st, struct irk_err *err, const char *what)
 {
-	int rc = sqlite3_step(st);
+	struct store_rows r = store_rows_begin(s, st);
 
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE && rc != SQLITE_ROW)
-		return store_fail(s, err, what);
+	store_rows_next(&r);
+	return store_rows_end(&r, err, what);
+}
+
+int store_rows_end(struct store_rows *r, struct irk_err *err, const char *what)
+{
+	sqlite3_reset(r->st);
+	if (r->rc != SQLITE_ROW && r->rc != SQLITE_DONE && r->rc != SQLITE_OK)
+		return store_fail(r->s, err, what);
 	return IRK_OK;
 }
 
@@ -436,12 +442,14 @@ const char *store_path(const struct store *s)
 
 int64_t store_int_of(sqlite3_stmt *st)
 {
+	struct store_rows r = store_rows_begin(NULL, st);
 	int64_t n = -1;
 
-	if (st && sqlite3_step(st) == SQLITE_ROW)
+	if (!st)
+		return -1;
+	if (store_rows_next(&r))
 		n = sqlite3_column_int64(st, 0);
-	if (st)
-		sqlite3_reset(st);
+	store_rows_end(&r, NULL, "reading a number");
 	return n;
 }
 
@@ -570,17 +578,18 @@ int64_t store_scalar(struct store *s, const char *sql)
 int store_meta_get(struct store *s, const char *key, struct strbuf *out)
 {
 	sqlite3_stmt *st = store_stmt(s, ST_META_GET, NULL);
+	struct store_rows r = store_rows_begin(s, st);
 	int rc = IRK_NOTFOUND;
 
 	if (!st)
 		return IRK_ERROR;
 	sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
-	if (sqlite3_step(st) == SQLITE_ROW) {
+	if (store_rows_next(&r)) {
 		strbuf_reset(out);
-		strbuf_puts(out, (const char *)sqlite3_column_text(st, 0));
+		strbuf_puts(out, store_col_text(st, 0));
 		rc = IRK_OK;
 	}
-	sqlite3_reset(st);
+	store_rows_end(&r, NULL, "reading metadata");
 	return rc;
 }
 
@@ -627,14 +636,15 @@ int store_user_put(struct store *s, const char *actor, const char *name, int rol
 int store_user_role(struct store *s, const char *name)
 {
 	sqlite3_stmt *st = store_stmt(s, ST_USER_GET, NULL);
+	struct store_rows r = store_rows_begin(s, st);
 	int role = -1;
 
 	if (!st)
 		return -1;
 	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
-	if (sqlite3_step(st) == SQLITE_ROW)
-		role = role_parse((const char *)sqlite3_column_text(st, 0));
-	sqlite3_reset(st);
+	if (store_rows_next(&r))
+		role = role_parse(store_col_text(st, 0));
+	store_rows_end(&r, NULL, "reading a user");
 	return role;
 }
 
@@ -646,26 +656,23 @@ int64_t store_user_count(struct store *s)
 int store_user_list(struct store *s, struct user **out, size_t *n, struct irk_err *err)
 {
 	sqlite3_stmt *st = store_stmt(s, ST_USER_LIST, err);
+	struct store_rows r = store_rows_begin(s, st);
 	size_t cap = 0;
-	int rc;
 
 	*out = NULL;
 	*n = 0;
 	if (!st)
 		return IRK_ERROR;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+	while (store_rows_next(&r)) {
 		if (*n == cap) {
 			cap = cap ? cap * 2 : 16;
 			*out = xrealloc(*out, cap * sizeof **out);
 		}
 		struct user *u = &(*out)[(*n)++];
-		irk_strlcpy(u->name, (const char *)sqlite3_column_text(st, 0), sizeof u->name);
-		u->role = role_parse((const char *)sqlite3_column_text(st, 1));
+		irk_strlcpy(u->name, store_col_text(st, 0), sizeof u->name);
+		u->role = role_parse(store_col_text(st, 1));
 		u->created = sqlite3_column_int64(st, 2);
-		irk_strlcpy(u->created_by, (const char *)sqlite3_column_text(st, 3), sizeof u->created_by);
+		irk_strlcpy(u->created_by, store_col_text(st, 3), sizeof u->created_by);
 	}
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE)
-		return store_fail(s, err, "listing users");
-	return IRK_OK;
+	return store_rows_end(&r, err, "listing users");
 }

@@ -1026,3 +1026,59 @@ Test(store, audit_limit_keeps_the_newest_in_order)
 	cr_assert_str_eq(strbuf_str(&sb), "1 2 3 4 5 6 ");
 	strbuf_free(&sb);
 }
+
+/* The NULL rule (src/store/internal.h): SQL NULL reads as NULL, every
+ * other value as a string, an empty blob and a number too. */
+Test(store, text_columns_follow_one_null_rule)
+{
+	sqlite3_stmt *st;
+
+	cr_assert_eq(sqlite3_prepare_v2(s->db, "SELECT NULL, '', X'', 'a', 7", -1, &st, NULL),
+		     SQLITE_OK);
+	cr_assert_eq(sqlite3_step(st), SQLITE_ROW);
+	cr_assert_null(store_col_text(st, 0));
+	cr_assert_str_eq(store_col_text(st, 1), "");
+	cr_assert_not_null(store_col_text(st, 2));
+	cr_assert_str_eq(store_col_text(st, 2), "");
+	cr_assert_str_eq(store_col_text(st, 3), "a");
+	cr_assert_str_eq(store_col_text(st, 4), "7");
+	sqlite3_finalize(st);
+}
+
+/* One error tail for every row loop: an error after some rows is the
+ * connection's error, prefixed with what the loop was doing; leaving a
+ * loop at a row is no error. */
+Test(store, row_loops_report_an_error_midway_and_allow_stopping_early)
+{
+	static const char sql[] = "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 "
+		"FROM c WHERE x < 3) SELECT CASE WHEN x = ?1 THEN abs(-9223372036854775807 - 1) "
+		"ELSE x END FROM c";
+	struct irk_err err = { 0 };
+	sqlite3_stmt *st;
+	struct store_rows r;
+
+	cr_assert_eq(sqlite3_prepare_v2(s->db, sql, -1, &st, NULL), SQLITE_OK);
+	sqlite3_bind_int(st, 1, 2);
+	r = store_rows_begin(s, st);
+	while (store_rows_next(&r))
+		cr_assert_eq(sqlite3_column_int(st, 0), 1);
+	cr_assert_eq(r.n, 1);
+	cr_assert_eq(store_rows_end(&r, &err, "reading things"), IRK_ERROR);
+	cr_assert(strstr(err.msg, "reading things: ") == err.msg, "%s", err.msg);
+	cr_assert(strstr(err.msg, "overflow"), "%s", err.msg);
+
+	/* reset by store_rows_end(): the statement runs again, stopped at row 1 */
+	memset(&err, 0, sizeof err);
+	sqlite3_bind_int(st, 1, 0);
+	r = store_rows_begin(s, st);
+	while (store_rows_next(&r))
+		break;
+	cr_assert_eq(store_rows_end(&r, &err, "reading things"), IRK_OK, "%s", err.msg);
+	cr_assert_eq(r.n, 1);
+	r = store_rows_begin(s, st);
+	while (store_rows_next(&r))
+		;
+	cr_assert_eq(store_rows_end(&r, &err, "reading things"), IRK_OK, "%s", err.msg);
+	cr_assert_eq(r.n, 3);
+	sqlite3_finalize(st);
+}
