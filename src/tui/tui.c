@@ -187,25 +187,39 @@ static void show_message(struct tui *t)
 
 /* ---- what lower layers say, in the board's words ---------------------------- */
 
-/* The first key of act in km into buf; 0 when it has none. */
-static int first_key(const struct keymap *km, int act, char *buf, size_t n)
+/* fmt with the first keys of a1 and a2 (ACT_NONE: one key only) into
+ * out; nothing when an action has no key. */
+static void __attribute__((format(printf, 4, 0)))
+keys_say(const struct keymap *km, int a1, int a2, const char *fmt, struct strbuf *out)
 {
-	return keymap_first(km, act, buf, n)[0] != '\0';
+	char k1[32], k2[32] = "";
+
+	if (keymap_first(km, a1, k1, sizeof k1)[0] &&
+	    (a2 == ACT_NONE || keymap_first(km, a2, k2, sizeof k2)[0]))
+		strbuf_printf(out, fmt, k1, k2);
 }
 
 /* What the user can do about err (err->need), in the board's terms: the
  * keys to press on the step screen ("a: approve, x: deny"), what the board
  * did, or how to create a missing database (said in the shell, before the
- * board starts: km NULL). Empty when the board has nothing to add: it asks
- * for a reason or a resolution in its own prompts, and the message itself
- * says what the rule is (a senior can force it, take it over, reopen it).
- * The command line words the same codes as its commands (cli.c). Every
- * code has its case (-Wswitch names a new one that has none). */
+ * board starts). Empty when the board has nothing to add: it asks for a
+ * reason or a resolution in its own prompts, and the message itself says
+ * what the rule is (a senior can force it, take it over, reopen it). The
+ * command line words the same codes as its commands (cli.c). Every code
+ * has its case (-Wswitch names a new one that has none). */
 static void need_words(const struct keymap *km, const struct irk_err *err, struct strbuf *out)
 {
-	char k1[32], k2[32];
-
 	switch ((enum irk_need)err->need) {
+	case NEED_DECISION: keys_say(km, ACT_S_APPROVE, ACT_S_DENY, "%s: approve, %s: deny", out); break;
+	case NEED_DONE: keys_say(km, ACT_S_DONE, ACT_NONE, "%s: done", out); break;
+	case NEED_TICKS: keys_say(km, ACT_S_TICK, ACT_NONE, "%s on an item ticks it", out); break;
+	case NEED_INPUTS:
+		keys_say(km, ACT_S_SELECT, ACT_S_DONE, "%s: fill it in, then %s: done", out);
+		break;
+	case NEED_RELOAD:       /* every screen reloads after a refused change */
+		strbuf_puts(out, "it is shown as it is now: look, then try again");
+		break;
+	case NEED_DATABASE: strbuf_puts(out, "create it with irk init, or irk demo"); break;
 	case NEED_NONE:
 	case NEED_REASON:
 	case NEED_FORCE:
@@ -214,31 +228,6 @@ static void need_words(const struct keymap *km, const struct irk_err *err, struc
 	case NEED_CLOSE:
 	case NEED_FORMAT:          /* ingest: not the board's */
 	case NEED_STEPS:           /* the step screen lists them */
-		break;
-	case NEED_DATABASE:
-		strbuf_puts(out, "create it with irk init, or irk demo");
-		break;
-	case NEED_DECISION:
-		if (km && first_key(km, ACT_S_APPROVE, k1, sizeof k1) &&
-		    first_key(km, ACT_S_DENY, k2, sizeof k2))
-			strbuf_printf(out, "%s: approve, %s: deny", k1, k2);
-		break;
-	case NEED_DONE:
-		if (km && first_key(km, ACT_S_DONE, k1, sizeof k1))
-			strbuf_printf(out, "%s: done", k1);
-		break;
-	case NEED_TICKS:
-		if (km && first_key(km, ACT_S_TICK, k1, sizeof k1))
-			strbuf_printf(out, "%s on an item ticks it", k1);
-		break;
-	case NEED_RELOAD:
-		/* Every screen reloads after a refused change. */
-		strbuf_puts(out, "it is shown as it is now: look, then try again");
-		break;
-	case NEED_INPUTS:
-		if (km && first_key(km, ACT_S_SELECT, k1, sizeof k1) &&
-		    first_key(km, ACT_S_DONE, k2, sizeof k2))
-			strbuf_printf(out, "%s: fill it in, then %s: done", k1, k2);
 		break;
 	}
 }
@@ -852,8 +841,10 @@ int tui_main(struct app *a)
 	if (app_store_open(a, 0, &err)) {
 		/* Said in the shell, before the board starts. */
 		struct strbuf text = STRBUF_INIT;
+		struct keymap km;
 		char *clean;
-		report_text(NULL, &err, &text);
+		keymap_default(&km);
+		report_text(&km, &err, &text);
 		clean = sanitize_dup(strbuf_str(&text), 0);
 		fprintf(stderr, "irk: %s\n", clean);
 		free(clean);
