@@ -57,7 +57,7 @@ Q := @
 endif
 
 LIB_SRC := $(sort $(wildcard src/app/*.c src/core/*.c src/store/*.c src/ingest/*.c \
-	src/incident/*.c src/play/*.c src/engine/*.c src/kpi/*.c src/query/*.c src/context/*.c src/xmpp/*.c))
+	src/incident/*.c src/play/*.c src/engine/*.c src/demo/*.c src/kpi/*.c src/query/*.c src/context/*.c src/xmpp/*.c))
 APP_SRC := $(sort src/main.c $(wildcard src/cli/*.c src/tui/*.c))
 LIB_OBJ := $(LIB_SRC:%.c=$(B)/%.o)
 APP_OBJ := $(APP_SRC:%.c=$(B)/%.o)

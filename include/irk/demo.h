@@ -1,4 +1,6 @@
-/* demo.h: a realistic month of SOC work, for `irk demo` and benchmarks.
+/* demo.h: a realistic month of SOC work, for `irk demo` and benchmarks
+ * (src/demo/: above the domain services and the engine, below the front
+ * ends).
  *
  * The generator writes alerts in every supported format and feeds them
  * through the real ingest path, then plays the analysts: claims, notes,

@@ -1,4 +1,4 @@
-/* test_demo.c: the demo generator (src/ingest/demo*.c) on real database
+/* test_demo.c: the demo generator (src/demo/demo*.c) on real database
  * files: a month fills every stage with every resolution, the audit chain
  * holds and its times never run backwards, a seed gives the same month,
  * the ingest hook sees every new incident, and every alert the generator
@@ -17,7 +17,7 @@
 #include "irk/config.h"
 #include "irk/play.h"
 #include "irk/store.h"
-#include "../src/ingest/demo_impl.h"
+#include "../src/demo/demo_impl.h"
 #include "helpers/tmpstore.h"
 
 /* 2025-12-01T00:00:00Z: a fixed end, so runs compare. */

@@ -1,5 +1,5 @@
 /* demo_impl.h: what the demo generator's three files share (private to
- * src/ingest/; the public contract is include/irk/demo.h).
+ * src/demo/; the public contract is include/irk/demo.h).
  *
  *   demo_world.c   the organisation, the rule sets and the kinds of things
  *                  that happen, with what analysts write about them
