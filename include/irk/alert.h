@@ -36,16 +36,18 @@ struct alert_obs {
 };
 
 struct alert {
-	int format;               /* enum alert_format */
+	int64_t id, incident_id;  /* once stored (store_alert_each); else 0 */
+	int64_t received;         /* when it was stored; 0 before */
+	int format;               /* enum alert_format; -1 unknown */
 	int64_t event_time;       /* Unix seconds; 0 = none found (rejected) */
 	const char *rule_id;      /* "2024833", "5710", "SSH::Password_Guessing" */
 	const char *rule_name;    /* signature / description / msg */
-	int severity;             /* enum severity */
+	int severity;             /* enum severity; -1 unknown */
 	const char *host;         /* the affected host (agent, observer, dest) */
 	const char *src_ip, *dst_ip;
 	const char *user;
 	const char *category;
-	unsigned char fingerprint[ALERT_FP_LEN];
+	unsigned char fingerprint[ALERT_FP_LEN];   /* all 0 when unknown */
 	struct alert_obs obs[ALERT_MAX_OBS];
 	int nobs;
 	const char *raw;          /* the record exactly as read */
@@ -66,6 +68,10 @@ const char *alert_format_name(int f);
 const char *alert_format_help(int f);
 /* -1 for unknown; "auto" gives FMT_AUTO. */
 int alert_format_parse(const char *s);
+
+/* The rule an alert is correlated and matched by (plays' `rule`): its
+ * rule id, else its rule name, else "unknown". Borrowed from a. */
+const char *alert_rule(const struct alert *a);
 
 /* Reset *a for a new alert: every field cleared, severity medium ("we
  * could not tell"), format FMT_AUTO, scratch space empty. */

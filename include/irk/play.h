@@ -28,7 +28,6 @@ struct store;
 struct config;
 struct incident;
 struct alert;
-struct alert_row;
 struct actor;
 struct step_row;
 
@@ -154,22 +153,12 @@ const struct play *play_catalog_find(const struct play_catalog *c, const char *i
 int play_catalog_register(struct store *s, const struct play_catalog *c, struct irk_err *err);
 
 /* ---- fields of expressions and templates ------------------------------ */
-/* An alert as plays see it (borrowed strings). */
-struct play_alert {
-	const char *format, *rule, *rule_id, *rule_name, *severity, *host, *src_ip,
-		*dst_ip, *user, *category, *raw;
-	size_t raw_len;
-	int64_t event_time;
-};
-void play_alert_from(struct play_alert *pa, const struct alert *a);
-void play_alert_from_row(struct play_alert *pa, const struct alert_row *r);
-
 struct play_fields;
 /* A lookup context over an incident (borrowed), its first alert (copied),
  * and, when s is given, the incident's steps (read lazily). Caller frees
  * with play_fields_free(). */
 struct play_fields *play_fields_new(struct store *s, const struct incident *inc,
-		const struct play_alert *a);
+		const struct alert *a);
 void play_fields_free(struct play_fields **f);
 /* Forget the cached steps (after a step changed). */
 void play_fields_reset_steps(struct play_fields *f);
@@ -233,7 +222,7 @@ int play_input_check(const struct play_input *in, const char *value, const char 
  * on the incident (play, play_version, category, severity), lay out the
  * steps as pending and advance them. Audited as play.assign by actor. */
 int play_assign(struct store *s, const struct play *p, struct incident *inc,
-		const struct play_alert *a, const char *actor, struct irk_err *err);
+		const struct alert *a, const char *actor, struct irk_err *err);
 /* The ingest hook (ingest_opts.on_new_incident): arg is a struct
  * play_catalog; the first play whose match holds is assigned. */
 int play_on_new_incident(struct store *s, struct incident *inc, const struct alert *a,

@@ -187,15 +187,11 @@ int store_alert_hour_stored(struct store *s, const unsigned char fp[ALERT_FP_LEN
 int store_alert_insert_new(struct store *s, const struct alert_new *rows, int n,
 		int64_t received, struct irk_err *err);
 
-struct alert_row {
-	int64_t id, incident_id, event_time, received;
-	const char *format, *rule_id, *rule_name, *severity, *host, *src_ip,
-		*dst_ip, *user, *category, *raw;
-	char fingerprint[2 * ALERT_FP_LEN + 1];
-};
-/* Alerts of an incident, newest first (borrowed row, valid during fn). */
+/* Alerts of an incident, newest first, as a struct alert with its id,
+ * incident_id and received set, and no observables (borrowed, valid
+ * during fn). */
 int store_alert_each(struct store *s, int64_t incident_id, int64_t limit,
-		int (*fn)(const struct alert_row *a, void *arg), void *arg,
+		int (*fn)(const struct alert *a, void *arg), void *arg,
 		struct irk_err *err);
 
 /* Record an observable once per incident (type, value); the first
@@ -365,7 +361,7 @@ int store_host_each(struct store *s, int (*fn)(const char *host, void *arg), voi
 		struct irk_err *err);
 /* The alert that opened an incident (its oldest stored alert). IRK_NOTFOUND. */
 int store_alert_first(struct store *s, int64_t incident_id,
-		int (*fn)(const struct alert_row *a, void *arg), void *arg,
+		int (*fn)(const struct alert *a, void *arg), void *arg,
 		struct irk_err *err);
 
 /* ---- the board (src/store/board.c) ------------------------------------ */

@@ -5,9 +5,11 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "irk/alert.h"
 #include "irk/audit.h"
 #include "irk/cli.h"
 #include "irk/clock.h"
+#include "irk/hash.h"
 #include "irk/jsonw.h"
 #include "irk/sanitize.h"
 #include "irk/sla.h"
@@ -269,23 +271,24 @@ struct show_state {
 	int n;
 };
 
-static int show_alert(const struct alert_row *a, void *arg)
+static int show_alert(const struct alert *a, void *arg)
 {
 	struct show_state *ss = arg;
-	char t[32];
+	const char *sev = a->severity >= 0 ? severity_name(a->severity) : NULL;
+	char t[32], fp[2 * ALERT_FP_LEN + 1];
 
 	ss->n++;
 	if (ss->w) {
 		struct jsonw *w = ss->w;
 		jsonw_obj_begin(w);
 		jsonw_kv_int(w, "id", a->id);
-		jsonw_kv_str(w, "fingerprint", a->fingerprint);
-		jsonw_kv_str(w, "format", a->format);
+		jsonw_kv_str(w, "fingerprint", hash_hex(a->fingerprint, ALERT_FP_LEN, fp));
+		jsonw_kv_str(w, "format", alert_format_name(a->format));
 		jsonw_kv_time(w, "event_time", a->event_time);
 		jsonw_kv_time(w, "received", a->received);
 		jsonw_kv_str(w, "rule_id", a->rule_id);
 		jsonw_kv_str(w, "rule_name", a->rule_name);
-		jsonw_kv_str(w, "severity", a->severity);
+		jsonw_kv_str(w, "severity", sev);
 		jsonw_kv_str(w, "host", a->host);
 		jsonw_kv_str(w, "src_ip", a->src_ip);
 		jsonw_kv_str(w, "dst_ip", a->dst_ip);
@@ -297,9 +300,9 @@ static int show_alert(const struct alert_row *a, void *arg)
 		jsonw_obj_end(w);
 		return 0;
 	}
-	printf("  %s  %-5s ", irk_time_short(a->event_time, t, sizeof t), a->format);
+	printf("  %s  %-5s ", irk_time_short(a->event_time, t, sizeof t), alert_format_name(a->format));
 	cli_put_col(stdout, a->rule_id ? a->rule_id : "-", 10);
-	printf(" %-8s ", a->severity ? a->severity : "-");
+	printf(" %-8s ", sev ? sev : "-");
 	cli_put(stdout, a->src_ip ? a->src_ip : "-");
 	printf(" -> ");
 	cli_put(stdout, a->dst_ip ? a->dst_ip : a->host ? a->host : "-");

@@ -593,18 +593,16 @@ static int copy_step(const struct step_row *r, void *arg)
 }
 
 struct first_alert {
-	struct play_alert pa;
 	struct play_fields **f;
 	struct store *s;
 	const struct incident *inc;
 };
 
-static int with_alert(const struct alert_row *a, void *arg)
+static int with_alert(const struct alert *a, void *arg)
 {
 	struct first_alert *fa = arg;
 
-	play_alert_from_row(&fa->pa, a);
-	*fa->f = play_fields_new(fa->s, fa->inc, &fa->pa);
+	*fa->f = play_fields_new(fa->s, fa->inc, a);
 	return 1;
 }
 

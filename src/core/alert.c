@@ -47,6 +47,13 @@ int alert_format_parse(const char *s)
 	return -1;
 }
 
+const char *alert_rule(const struct alert *a)
+{
+	if (a->rule_id && *a->rule_id)
+		return a->rule_id;
+	return a->rule_name && *a->rule_name ? a->rule_name : "unknown";
+}
+
 /* Clears everything before the scratch buffer; the buffer itself only needs
  * its fill level reset. Unknown severity defaults to medium: "we could not
  * tell" should not sort below alerts a source called low. */

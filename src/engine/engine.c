@@ -384,13 +384,11 @@ struct prep {
 	struct play_fields *fields;
 };
 
-static int with_alert(const struct alert_row *a, void *arg)
+static int with_alert(const struct alert *a, void *arg)
 {
 	struct prep *p = arg;
-	struct play_alert pa;
 
-	play_alert_from_row(&pa, a);
-	p->fields = play_fields_new(p->s, p->inc, &pa);
+	p->fields = play_fields_new(p->s, p->inc, a);
 	return 1;
 }
 

@@ -21,6 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "irk/alert.h"
 #include "irk/ip.h"
 #include "irk/jdoc.h"
 #include "irk/model.h"
@@ -116,40 +117,6 @@ const char *play_asset_host(const char *host, const char *src, const char *dst)
 	return host && *host ? host : NULL;
 }
 
-/* ---- alerts as plays see them ----------------------------------------------- */
-
-void play_alert_from(struct play_alert *pa, const struct alert *a)
-{
-	const char *rule = a->rule_id && *a->rule_id ? a->rule_id : a->rule_name;
-
-	*pa = (struct play_alert){
-		.format = alert_format_name(a->format),
-		.rule = rule && *rule ? rule : "unknown",
-		.rule_id = a->rule_id, .rule_name = a->rule_name,
-		.severity = severity_name(a->severity),
-		.host = a->host, .src_ip = a->src_ip, .dst_ip = a->dst_ip,
-		.user = a->user, .category = a->category,
-		.raw = a->raw, .raw_len = a->raw_len,
-		.event_time = a->event_time,
-	};
-}
-
-void play_alert_from_row(struct play_alert *pa, const struct alert_row *r)
-{
-	const char *rule = r->rule_id && *r->rule_id ? r->rule_id : r->rule_name;
-
-	*pa = (struct play_alert){
-		.format = r->format,
-		.rule = rule && *rule ? rule : "unknown",
-		.rule_id = r->rule_id, .rule_name = r->rule_name,
-		.severity = r->severity,
-		.host = r->host, .src_ip = r->src_ip, .dst_ip = r->dst_ip,
-		.user = r->user, .category = r->category,
-		.raw = r->raw, .raw_len = r->raw ? strlen(r->raw) : 0,
-		.event_time = r->event_time,
-	};
-}
-
 /* ---- the lookup context --------------------------------------------------------- */
 
 struct fstep {
@@ -183,7 +150,7 @@ static char *dup_or_null(const char *s)
 }
 
 struct play_fields *play_fields_new(struct store *s, const struct incident *inc,
-				    const struct play_alert *a)
+				    const struct alert *a)
 {
 	struct play_fields *f = xcalloc(1, sizeof *f);
 
@@ -191,8 +158,10 @@ struct play_fields *play_fields_new(struct store *s, const struct incident *inc,
 	f->inc = inc;
 	jdoc_init(&f->raw_doc);
 	if (a) {
-		const char *v[AF_COUNT] = { a->format, a->rule, a->rule_id, a->rule_name,
-			a->severity, a->host, a->src_ip, a->dst_ip, a->user, a->category, NULL };
+		const char *v[AF_COUNT] = {
+			a->format >= 0 && a->format < FMT_COUNT ? alert_format_name(a->format) : NULL,
+			alert_rule(a), a->rule_id, a->rule_name,
+			a->severity >= 0 ? severity_name(a->severity) : NULL, a->host, a->src_ip, a->dst_ip, a->user, a->category, NULL };
 		f->has_alert = 1;
 		for (int i = 0; i < AF_COUNT; i++)
 			f->a[i] = v[i] && *v[i] ? xstrdup(v[i]) : NULL;

@@ -306,12 +306,12 @@ static int due(const struct step_list *l, int i, const struct step_def *d,
 /* The alert `when` conditions see: the caller's, else the incident's
  * first stored alert, read only when a condition is judged. */
 struct lazy_alert {
-	const struct play_alert *pa;
+	const struct alert *pa;
 	struct play_alert_copy first;
 	int tried;
 };
 
-static const struct play_alert *lazy_alert_get(struct store *s, int64_t incident_id,
+static const struct alert *lazy_alert_get(struct store *s, int64_t incident_id,
 					       struct lazy_alert *la)
 {
 	if (!la->pa && !la->tried) {
@@ -379,7 +379,7 @@ static int advance_steps(struct store *s, struct incident *inc, struct step_list
 	return rc;
 }
 
-int play_advance_inc(struct store *s, struct incident *inc, const struct play_alert *pa,
+int play_advance_inc(struct store *s, struct incident *inc, const struct alert *pa,
 		     const char *actor, int *changed, struct irk_err *err)
 {
 	struct step_list l;
@@ -473,18 +473,19 @@ int play_advance_stale(struct store *s, const char *actor, int64_t limit, int *c
 
 /* ---- alerts from the store -------------------------------------------------------------- */
 
-static int copy_first(const struct alert_row *a, void *arg)
+static int copy_first(const struct alert *a, void *arg)
 {
 	struct play_alert_copy *c = arg;
-	const char **f[] = { &c->pa.format, &c->pa.rule, &c->pa.rule_id, &c->pa.rule_name,
-		&c->pa.severity, &c->pa.host, &c->pa.src_ip, &c->pa.dst_ip, &c->pa.user,
-		&c->pa.category, &c->pa.raw };
+	const char **f[] = { &c->pa.rule_id, &c->pa.rule_name, &c->pa.host, &c->pa.src_ip,
+		&c->pa.dst_ip, &c->pa.user, &c->pa.category };
 
-	play_alert_from_row(&c->pa, a);
+	c->pa = *a;
 	for (size_t i = 0; i < sizeof f / sizeof f[0]; i++) {
 		c->strs[i] = *f[i] ? xstrdup(*f[i]) : NULL;
 		*f[i] = c->strs[i];
 	}
+	c->strs[7] = a->raw ? xstrndup(a->raw, a->raw_len) : NULL;
+	c->pa.raw = c->strs[7];
 	return 1;
 }
 
@@ -505,7 +506,7 @@ void play_alert_copy_free(struct play_alert_copy *c)
 /* ---- assignment ------------------------------------------------------------------------------ */
 
 int play_assign(struct store *s, const struct play *p, struct incident *inc,
-		const struct play_alert *a, const char *actor, struct irk_err *err)
+		const struct alert *a, const char *actor, struct irk_err *err)
 {
 	struct play_fields *f;
 	struct strbuf js = STRBUF_INIT;
@@ -570,15 +571,13 @@ int play_on_new_incident(struct store *s, struct incident *inc, const struct ale
 			 void *arg, struct irk_err *err)
 {
 	const struct play_catalog *c = arg;
-	struct play_alert pa;
 	struct play_fields *f;
 	const struct play *hit = NULL;
 	char actor[64];
 
 	if (!c || !c->n)
 		return IRK_OK;
-	play_alert_from(&pa, a);
-	f = play_fields_new(NULL, inc, &pa);
+	f = play_fields_new(NULL, inc, a);
 	for (size_t i = 0; i < c->n && !hit; i++)
 		if (c->v[i]->match && expr_eval(c->v[i]->match, play_fields_lookup, f))
 			hit = c->v[i];
@@ -588,5 +587,5 @@ int play_on_new_incident(struct store *s, struct incident *inc, const struct ale
 	/* Who opened it assigns the play; a copy, since saving the incident
 	 * replaces inc->updated_by. */
 	irk_strlcpy(actor, inc->updated_by ? inc->updated_by : PLAY_ENGINE_ACTOR, sizeof actor);
-	return play_assign(s, hit, inc, &pa, actor, err);
+	return play_assign(s, hit, inc, a, actor, err);
 }

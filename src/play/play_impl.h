@@ -74,7 +74,7 @@ int step_state_final(int state);
 /* play_advance with the incident already loaded (and updated by the
  * caller), and the alert its `when` conditions see (NULL: the incident's
  * first stored alert). */
-int play_advance_inc(struct store *s, struct incident *inc, const struct play_alert *pa,
+int play_advance_inc(struct store *s, struct incident *inc, const struct alert *pa,
 		const char *actor, int *changed, struct irk_err *err);
 
 /* Nonzero when step i needs step from, directly or through others. */
@@ -86,11 +86,11 @@ int step_list_depends(const struct step_list *l, int i, int from);
 int play_skip_dependents(struct store *s, struct step_list *l, int from, const char *what,
 		const char *actor, int *changed, struct irk_err *err);
 
-/* The first stored alert of an incident as plays see it; copies kept in
- * *keep (free with play_alert_row_free). IRK_NOTFOUND when none. */
+/* The first stored alert of an incident, its strings copied into strs
+ * (free with play_alert_copy_free()). IRK_NOTFOUND when none. */
 struct play_alert_copy {
-	struct play_alert pa;
-	char *strs[11];
+	struct alert pa;
+	char *strs[8];
 };
 int play_alert_first(struct store *s, int64_t incident_id, struct play_alert_copy *c,
 		struct irk_err *err);

@@ -143,11 +143,11 @@ int store_alert_exists(struct store *s, const unsigned char fp[ALERT_FP_LEN])
 }
 
 static int alert_rows(struct store *s, sqlite3_stmt *st,
-		      int (*fn)(const struct alert_row *a, void *arg), void *arg,
+		      int (*fn)(const struct alert *a, void *arg), void *arg,
 		      int64_t *count, struct irk_err *err);
 
 int store_alert_each(struct store *s, int64_t incident_id, int64_t limit,
-		     int (*fn)(const struct alert_row *a, void *arg), void *arg,
+		     int (*fn)(const struct alert *a, void *arg), void *arg,
 		     struct irk_err *err)
 {
 	sqlite3_stmt *st = store_stmt(s, ST_ALERT_EACH, err);
@@ -160,7 +160,7 @@ int store_alert_each(struct store *s, int64_t incident_id, int64_t limit,
 }
 
 int store_alert_first(struct store *s, int64_t incident_id,
-		      int (*fn)(const struct alert_row *a, void *arg), void *arg,
+		      int (*fn)(const struct alert *a, void *arg), void *arg,
 		      struct irk_err *err)
 {
 	sqlite3_stmt *st = store_stmt(s, ST_ALERT_FIRST, err);
@@ -179,32 +179,34 @@ int store_alert_first(struct store *s, int64_t incident_id,
 /* Call fn for each row of a statement selecting the alert columns;
  * *count (may be NULL) gets the number of rows seen. */
 static int alert_rows(struct store *s, sqlite3_stmt *st,
-		      int (*fn)(const struct alert_row *a, void *arg), void *arg,
+		      int (*fn)(const struct alert *a, void *arg), void *arg,
 		      int64_t *count, struct irk_err *err)
 {
 	struct store_rows rows = store_rows_begin(s, st);
+	struct alert r;
 	int rc;
 
 	while (store_rows_next(&rows)) {
-		struct alert_row r = {
-			.id = sqlite3_column_int64(st, 0),
-			.incident_id = sqlite3_column_int64(st, 1),
-			.event_time = sqlite3_column_int64(st, 2),
-			.received = sqlite3_column_int64(st, 3),
-			.format = store_col_text(st, 4),
-			.rule_id = store_col_text(st, 5),
-			.rule_name = store_col_text(st, 6),
-			.severity = store_col_text(st, 7),
-			.host = store_col_text(st, 8),
-			.src_ip = store_col_text(st, 9),
-			.dst_ip = store_col_text(st, 10),
-			.user = store_col_text(st, 11),
-			.category = store_col_text(st, 12),
-			.raw = store_col_text(st, 13),
-		};
 		const void *fp = sqlite3_column_blob(st, 14);
+
+		alert_reset(&r);
+		r.id = sqlite3_column_int64(st, 0);
+		r.incident_id = sqlite3_column_int64(st, 1);
+		r.event_time = sqlite3_column_int64(st, 2);
+		r.received = sqlite3_column_int64(st, 3);
+		r.format = alert_format_parse(store_col_text(st, 4));
+		r.rule_id = store_col_text(st, 5);
+		r.rule_name = store_col_text(st, 6);
+		r.severity = severity_parse(store_col_text(st, 7));
+		r.host = store_col_text(st, 8);
+		r.src_ip = store_col_text(st, 9);
+		r.dst_ip = store_col_text(st, 10);
+		r.user = store_col_text(st, 11);
+		r.category = store_col_text(st, 12);
+		r.raw = store_col_text(st, 13);
+		r.raw_len = (size_t)sqlite3_column_bytes(st, 13);
 		if (fp && sqlite3_column_bytes(st, 14) == ALERT_FP_LEN)
-			hash_hex(fp, ALERT_FP_LEN, r.fingerprint);
+			memcpy(r.fingerprint, fp, ALERT_FP_LEN);
 		if (fn(&r, arg))
 			break;
 	}

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "irk/alert.h"
 #include "irk/audit.h"
 #include "irk/clock.h"
 #include "irk/jdoc.h"
@@ -299,22 +300,22 @@ static int add_step(const struct step_row *st, void *arg)
 	return 0;
 }
 
-static int add_alert(const struct alert_row *a, void *arg)
+static int add_alert(const struct alert *a, void *arg)
 {
 	struct sect *sc = arg;
 	struct strbuf sb = STRBUF_INIT;
 	char when[32];
 
 	strbuf_printf(&sb, "%s", a->rule_name ? a->rule_name : a->rule_id ? a->rule_id : "(no rule)");
-	if (a->severity)
-		strbuf_printf(&sb, "  %s", a->severity);
+	if (a->severity >= 0)
+		strbuf_printf(&sb, "  %s", severity_name(a->severity));
 	if (a->host)
 		strbuf_printf(&sb, "  %s", a->host);
 	if (a->src_ip || a->dst_ip)
 		strbuf_printf(&sb, "  %s %s %s", a->src_ip ? a->src_ip : "?", arrow(), a->dst_ip ? a->dst_ip : "?");
 	if (a->user)
 		strbuf_printf(&sb, "  user %s", a->user);
-	strbuf_printf(&sb, "  [%s]", a->format);
+	strbuf_printf(&sb, "  [%s]", alert_format_name(a->format));
 	doc_pair(sc->d, DOC_ALERT, irk_time_short(a->event_time, when, sizeof when), SLOT_FIELD, TIME_W,
 		 strbuf_str(&sb), SLOT_NORMAL, a->id, sc->width);
 	strbuf_free(&sb);
@@ -509,15 +510,15 @@ struct raw_find {
 	int found;
 };
 
-static int find_raw(const struct alert_row *a, void *arg)
+static int find_raw(const struct alert *a, void *arg)
 {
 	struct raw_find *rf = arg;
 	size_t n;
 
 	if (a->id != rf->id)
 		return 0;
-	n = strlen(a->raw);
-	strbuf_add(&rf->raw, a->raw, n < RAW_MAX ? n : RAW_MAX);
+	n = a->raw ? a->raw_len : 0;
+	strbuf_add(&rf->raw, a->raw ? a->raw : "", n < RAW_MAX ? n : RAW_MAX);
 	rf->found = 1;
 	return 1;
 }

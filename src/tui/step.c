@@ -145,13 +145,11 @@ struct expand {
 	const struct incident *inc;
 };
 
-static int with_alert(const struct alert_row *a, void *arg)
+static int with_alert(const struct alert *a, void *arg)
 {
 	struct expand *ex = arg;
-	struct play_alert pa;
 
-	play_alert_from_row(&pa, a);
-	ex->f = play_fields_new(ex->s, ex->inc, &pa);
+	ex->f = play_fields_new(ex->s, ex->inc, a);
 	return 1;
 }
 

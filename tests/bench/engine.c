@@ -62,8 +62,8 @@ static void prepare(const char *path, const char *step, int n)
 	struct play *p = NULL;
 	struct store *s = NULL;
 	struct irk_err err = { 0 };
-	struct play_alert a = { .format = "ecs", .rule = "Bench", .rule_id = "Bench",
-		.rule_name = "Bench", .severity = "low", .host = "bench-01" };
+	struct alert a = { .format = FMT_ECS, .rule_id = "Bench",
+		.rule_name = "Bench", .severity = SEV_LOW, .host = "bench-01" };
 
 	snprintf(src, sizeof src, "{\"play\": \"bench\", \"name\": \"Bench\", \"version\": 1, "
 		 "\"match\": \"rule == 'Bench'\", \"steps\": [%s]}", step);

@@ -69,7 +69,7 @@ static inline int testlib_run(const char *kind, const char *def, const struct co
 /* A new incident opened by alice from alert a (with alerts alerts) and
  * given the play in src, as ingest would. Returns its id. */
 static inline int64_t testlib_open_play(struct store *s, const char *src,
-					const struct play_alert *a, int alerts)
+					const struct alert *a, int alerts)
 {
 	struct play_diags d = PLAY_DIAGS_INIT;
 	struct play *p = NULL;
@@ -80,10 +80,10 @@ static inline int64_t testlib_open_play(struct store *s, const char *src,
 
 	play_parse(path, src, strlen(src), &p, &d);
 	cr_assert_not_null(p, "%s", d.n ? d.v[0].msg : "?");
-	inc.title = xstrdup(a->rule_name ? a->rule_name : a->rule);
-	inc.severity = severity_parse(a->severity);
+	inc.title = xstrdup(a->rule_name ? a->rule_name : alert_rule(a));
+	inc.severity = a->severity;
 	inc.confidence = 50;
-	inc.rule = xstrdup(a->rule);
+	inc.rule = xstrdup(alert_rule(a));
 	inc.host = xstrdup(a->host);
 	inc.alert_count = alerts;
 	inc.t_detected = inc.t_first_event = inc.t_last_event = irk_now();

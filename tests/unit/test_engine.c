@@ -47,8 +47,8 @@ TestSuite(engine, .init = setup, .fini = teardown, .timeout = 30);
 /* A new incident on host (rule r) running play src. */
 static int64_t open_play(const char *src, const char *rule, const char *host)
 {
-	struct play_alert a = { .format = "ecs", .rule = rule, .rule_id = rule, .rule_name = rule,
-		.severity = "high", .host = host, .event_time = irk_now() };
+	struct alert a = { .format = FMT_ECS, .rule_id = rule, .rule_name = rule,
+		.severity = SEV_HIGH, .host = host, .event_time = irk_now() };
 
 	return testlib_open_play(s, src, &a, 1);
 }

@@ -219,9 +219,8 @@ static const char dup_play[] =
 
 static int64_t open_dup(const char *host)
 {
-	struct play_alert a = { .format = "ecs", .rule = "RaiseSystemProcessDuplicate",
-		.rule_id = "RaiseSystemProcessDuplicate", .rule_name = "Duplicate lsass.exe",
-		.severity = "high", .host = host, .event_time = irk_now() };
+	struct alert a = { .format = FMT_ECS, .rule_id = "RaiseSystemProcessDuplicate", .rule_name = "Duplicate lsass.exe",
+		.severity = SEV_HIGH, .host = host, .event_time = irk_now() };
 
 	return testlib_open_play(s, dup_play, &a, 5);
 }

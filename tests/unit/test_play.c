@@ -301,10 +301,10 @@ static int eval(const char *src, struct play_fields *f)
 Test(play, fields_of_alert_and_incident)
 {
 	struct incident inc = { 0 };
-	struct play_alert a = {
-		.format = "wazuh", .rule = "5710", .rule_id = "5710",
+	struct alert a = {
+		.format = FMT_WAZUH, .rule_id = "5710",
 		.rule_name = "sshd: Attempt to login using a non-existent user",
-		.severity = "medium", .host = "web-01", .src_ip = "198.51.100.23",
+		.severity = SEV_MEDIUM, .host = "web-01", .src_ip = "198.51.100.23",
 		.user = "admin", .raw = "{\"rule\":{\"level\":5,\"groups\":[\"sshd\"]},\"data\":{\"srcip\":\"198.51.100.23\"}}",
 		.event_time = 1715590931,
 	};
@@ -343,7 +343,7 @@ Test(play, fields_of_alert_and_incident)
  * asset.host is the internal address, whichever side it is on. */
 Test(play, asset_host_is_the_internal_side)
 {
-	struct play_alert a = { .format = "eve", .rule = "2032749", .host = "192.0.2.55",
+	struct alert a = { .format = FMT_EVE, .rule_id = "2032749", .host = "192.0.2.55",
 		.src_ip = "10.20.4.42", .dst_ip = "192.0.2.55" };
 	struct play_fields *f = play_fields_new(NULL, NULL, &a);
 

@@ -60,7 +60,7 @@ static int64_t incident_from(const char *src, const char *asker)
 	struct play_diags d = PLAY_DIAGS_INIT;
 	struct play *p = NULL;
 	struct incident inc = { 0 };
-	struct play_alert a = { .format = "eve", .rule = "x", .severity = "high", .host = "mx-01" };
+	struct alert a = { .format = FMT_EVE, .rule_id = "x", .severity = SEV_HIGH, .host = "mx-01" };
 	struct irk_err err = { 0 };
 	int64_t id;
 

@@ -68,23 +68,23 @@ static struct play *parse(const char *src, const char *path)
 	return p;
 }
 
-static const struct play_alert web03 = {
-	.format = "ecs", .rule = "RaiseSystemProcessDuplicate", .rule_id = "RaiseSystemProcessDuplicate",
-	.rule_name = "Duplicate system process lsass.exe", .severity = "medium", .host = "web-03",
+static const struct alert web03 = {
+	.format = FMT_ECS, .rule_id = "RaiseSystemProcessDuplicate",
+	.rule_name = "Duplicate system process lsass.exe", .severity = SEV_MEDIUM, .host = "web-03",
 	.event_time = 1715594400,
 };
 
 /* A new incident (as ingest opens one) given play p. */
-static int64_t open_with(struct play *p, const struct play_alert *a)
+static int64_t open_with(struct play *p, const struct alert *a)
 {
 	struct incident inc = { 0 };
 	struct irk_err err = { 0 };
 	int64_t id;
 
 	inc.title = xstrdup(a->rule_name);
-	inc.severity = severity_parse(a->severity);
+	inc.severity = a->severity;
 	inc.confidence = 50;
-	inc.rule = xstrdup(a->rule);
+	inc.rule = xstrdup(alert_rule(a));
 	inc.host = xstrdup(a->host);
 	inc.t_detected = irk_now();
 	cr_assert_eq(store_begin(s, &err), IRK_OK);

@@ -743,18 +743,18 @@ static void make_alert(struct alert *a, unsigned char fpbyte, int64_t t)
 
 struct alerts_seen {
 	int n;
-	struct alert_row first;
+	struct alert first;
 	char fp[2 * ALERT_FP_LEN + 1];
 	char raw[64];
 };
 
-static int alert_cb(const struct alert_row *r, void *arg)
+static int alert_cb(const struct alert *r, void *arg)
 {
 	struct alerts_seen *as = arg;
 
 	if (!as->n++) {
 		as->first = *r;
-		strcpy(as->fp, r->fingerprint);
+		hash_hex(r->fingerprint, ALERT_FP_LEN, as->fp);
 		snprintf(as->raw, sizeof as->raw, "%s", r->raw);
 	}
 	return 0;
