@@ -111,13 +111,15 @@
 	  "  skip KEY STEP  skip a step (--reason required; a required step only by a\n" \
 	  "                 senior); steps that need it are skipped too\n" \
 	  "  retry KEY STEP run a failed or waiting automated step again, or ask a\n" \
-	  "                 denied approval again\n") \
+	  "                 denied approval again (a senior, or the approval's role)\n") \
 	X(approve, "KEY STEP", "grant an approval step", \
 	  "Grant an approval that waits. You need the role the step names (senior by\n" \
-	  "default; admin counts as senior) and must not be the one who asked for it.\n") \
+	  "default; admin counts as senior) and must not have asked for it, asked for\n" \
+	  "it again or denied it before.\n") \
 	X(deny, "KEY STEP --reason TEXT", "refuse an approval step", \
 	  "Refuse an approval (a reason is required). The steps that need it are\n" \
-	  "skipped; 'irk step retry KEY STEP' asks again.\n") \
+	  "skipped; 'irk step retry KEY STEP' asks again (a senior, or the\n" \
+	  "approval's role), and you cannot grant it then.\n") \
 	X(outbox, "[--queued] [--limit N] [--json]", "list the messages of notify steps", \
 	  "List the messages notify steps queued for people and roles, newest first,\n" \
 	  "with their state (queued, sent, failed).\n" \

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "irk/audit.h"
 #include "irk/clock.h"
 #include "irk/identity.h"
 #include "irk/incident.h"
@@ -144,6 +145,24 @@ static const char *state_words(const struct step_row *r, char *buf, size_t n)
 		snprintf(buf, n, "is %s", step_state_name(r->state));
 	}
 	return buf;
+}
+
+/* "an analyst", "a senior", "an admin". */
+static const char *role_with_article(int role)
+{
+	return role == ROLE_SENIOR ? "a senior" : role == ROLE_ADMIN ? "an admin" : "an analyst";
+}
+
+/* The role an approval step asks for (its definition's "role"). */
+static int approval_role(const struct step_row *r)
+{
+	struct step_def d;
+	int role;
+
+	step_def_parse(&d, r->def);
+	role = d.role;
+	step_def_free(&d);
+	return role;
 }
 
 static int role_allows(const struct actor *who, int role)
@@ -352,10 +371,58 @@ int play_step_done(struct store *s, const struct actor *who, int64_t incident_id
 
 /* ---- approvals ------------------------------------------------------------------------------ */
 
+/* The two-person rule reaches back over the request's history: whoever
+ * asked for it (the first time or again with a retry) or denied it before
+ * cannot grant it now. The audit log is that history: a step event names
+ * the asker of an approval ("asked"); a deny is a step.failed from a
+ * person, a retry a step.waiting from failed, each with its actor. */
+enum { PART_NONE, PART_ASKED, PART_DENIED };
+
+struct part_scan {
+	const char *step, *name;
+	int part;
+};
+
+static int part_event(const struct event_row *e, void *arg)
+{
+	struct part_scan *ps = arg;
+	struct jdoc d;
+	struct jdoc_error je;
+	const char *step, *from, *asked;
+
+	if (strncmp(e->kind, "step.", 5) || !strstr(e->data, ps->step))
+		return 0;
+	jdoc_init(&d);
+	if (!jdoc_parse(&d, e->data, strlen(e->data), &je) && jdoc_type(&d, 0) == JD_OBJECT &&
+	    (step = jdoc_str(&d, jdoc_get(&d, 0, "step"))) && !strcmp(step, ps->step)) {
+		from = jdoc_str(&d, jdoc_get(&d, 0, "from"));
+		asked = jdoc_str(&d, jdoc_get(&d, 0, "asked"));
+		if (asked && !strcmp(asked, ps->name))
+			ps->part = PART_ASKED;
+		else if (!strcmp(e->actor, ps->name) && from && !strcmp(e->kind, "step.failed") &&
+			 (!strcmp(from, "waiting") || !strcmp(from, "ready")))
+			ps->part = PART_DENIED;
+		else if (!strcmp(e->actor, ps->name) && from && !strcmp(e->kind, "step.waiting") &&
+			 !strcmp(from, "failed"))
+			ps->part = PART_ASKED;
+	}
+	jdoc_free(&d);
+	return ps->part != PART_NONE;
+}
+
+/* *part: how the caller took part in this approval's request before. */
+static int approval_part(struct act *a, int *part, struct irk_err *err)
+{
+	struct part_scan ps = { a->r->step_id, a->who->name, PART_NONE };
+	int rc = audit_each(a->s, a->r->incident_id, 0, part_event, &ps, err);
+
+	*part = ps.part;
+	return rc;
+}
+
 /* The checks approve and deny share. */
 static int approval_check(struct act *a, const char *verb, int self_ok, struct irk_err *err)
 {
-	struct step_def d;
 	char buf[600];
 	int role;
 
@@ -371,18 +438,24 @@ static int approval_check(struct act *a, const char *verb, int self_ok, struct i
 	if (a->r->state != STEP_WAITING && a->r->state != STEP_READY)
 		return irk_fail(err, IRK_REFUSED, "approval %s of %s %s", a->r->step_id, a->key,
 				state_words(a->r, buf, sizeof buf));
-	step_def_parse(&d, a->r->def);
-	role = d.role;
-	step_def_free(&d);
+	role = approval_role(a->r);
 	if (!role_allows(a->who, role))
-		return irk_fail(err, IRK_REFUSED, "only a%s %s%s can %s %s (you are %s %s)",
+		return irk_fail(err, IRK_REFUSED, "only a%s %s%s can %s %s (you are %s)",
 				role == ROLE_ADMIN ? "n" : "", role_name(role),
 				role == ROLE_SENIOR ? " or admin" : "", verb, a->r->step_id,
-				a->who->role == ROLE_ANALYST || a->who->role == ROLE_ADMIN ? "an" : "a",
-				role_name(a->who->role));
+				role_with_article(a->who->role));
 	if (!self_ok && a->r->requested_by && !strcmp(a->r->requested_by, a->who->name))
 		return irk_fail(err, IRK_REFUSED, "you asked for approval %s yourself; another "
 				"%s must grant it", a->r->step_id, role_name(role));
+	if (!self_ok) {
+		int part = 0, rc = approval_part(a, &part, err);
+		if (rc)
+			return rc;
+		if (part)
+			return irk_fail(err, IRK_REFUSED, "you %s approval %s earlier; another %s "
+					"must grant it", part == PART_DENIED ? "denied" : "asked for",
+					a->r->step_id, role_name(role));
+	}
 	return IRK_OK;
 }
 
@@ -484,6 +557,13 @@ int play_step_retry(struct store *s, const struct actor *who, int64_t incident_i
 	kind = step_kind_parse(a.r->kind);
 	before = a.r->state;
 	if (kind == KIND_APPROVAL && before == STEP_FAILED) {
+		/* Anyone asking again after a deny would make the two-person
+		 * rule a formality: only a senior or the approval's role may. */
+		if (!actor_is_senior(who) && !role_allows(who, approval_role(a.r))) {
+			irk_fail(err, IRK_REFUSED, "only a senior or admin can ask for approval %s "
+				 "again (you are %s)", step, role_with_article(who->role));
+			return act_refuse(&a, err, IRK_REFUSED);
+		}
 		/* Asked again: the one who retries is the one who asks. */
 		a.r->state = STEP_WAITING;
 		a.r->t_start = irk_now();

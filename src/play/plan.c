@@ -143,6 +143,9 @@ static int step_event(struct store *s, const char *actor, const struct step_row 
 	jsonw_kv_int(&w, "attempt", step->attempts);
 	jsonw_kv_str(&w, "why", why && *why ? why : NULL);
 	jsonw_kv_str(&w, "by", step->done_by);
+	/* Who asked for an approval: the two-person rule reads it back. */
+	if (!strcmp(step->kind, "approval"))
+		jsonw_kv_str(&w, "asked", step->requested_by);
 	if (key) {
 		jsonw_key(&w, key);
 		jsonw_raw(&w, json);

@@ -114,8 +114,19 @@ key=IR-$(sql "SELECT id FROM incidents WHERE play = 'ransomware'")
 expect_rc "deny needs --reason" 2 as bob deny "$key" isolate-ok
 expect_rc "deny with a reason" 0 as bob deny "$key" isolate-ok --reason "test machine of the backup team"
 expect_match "dependent skipped" "$(cat "$T/.out")" "isolate +pending +-> skipped .*\(needs isolate-ok, which was denied\)"
-expect_rc "ask again" 0 as carol step retry "$key" isolate-ok --reason "not a test machine after all"
+# The two-person hole: anyone could ask again, and the senior who denied
+# could then grant it alone ("done by bob (asked by carol)").
+expect_rc "an analyst cannot ask again for a senior's approval" 1 \
+	as carol step retry "$key" isolate-ok --reason "not a test machine after all"
+expect_match "says who can" "$(cat "$T/.err")" \
+	"^irk: only a senior or admin can ask for approval isolate-ok again \(you are an analyst\)$"
+expect_rc "ask again" 0 as alice step retry "$key" isolate-ok --reason "not a test machine after all"
 expect_match "the approval waits again" "$(cat "$T/.out")" "isolate-ok +failed +-> waiting"
+expect_rc "the senior who denied it cannot grant it" 1 as bob approve "$key" isolate-ok
+expect_match "says why" "$(cat "$T/.err")" \
+	"^irk: you denied approval isolate-ok earlier; another senior must grant it$"
+expect_rc "nor the one who asked again" 1 as alice approve "$key" isolate-ok
+expect_eq "it still waits" "$(state_of "$key" isolate-ok)" "waiting"
 expect_rc "an analyst cannot skip a required step" 1 as carol step skip "$key" isolate --reason x
 expect_rc "skip needs a reason" 2 as bob step skip "$key" isolate
 expect_rc "a senior skips it" 0 as bob step skip "$key" isolate --reason "isolated by the network team"

@@ -227,7 +227,7 @@ Test(actions, approval_needs_the_role)
 Test(actions, deny_skips_dependents_and_retry_asks_again)
 {
 	struct irk_err err = { 0 };
-	struct actor alice = who("alice"), bob = who("bob"), carol = who("carol");
+	struct actor alice = who("alice"), bob = who("bob"), carol = who("carol"), root = who("root");
 	int64_t id = incident("alice");
 
 	cr_assert_eq(done(id, "carol", "triage", "ticket=T1", NULL, &err), IRK_OK);
@@ -246,15 +246,78 @@ Test(actions, deny_skips_dependents_and_retry_asks_again)
 	cr_assert_eq(events("step.failed", "bob"), 1);
 	cr_assert_eq(events("step.skipped", "bob"), 2);
 
-	/* carol asks again: the approval waits, the skipped steps come back */
-	cr_assert_eq(play_step_retry(s, &carol, id, "purge", "300 recipients after all", &err), IRK_OK,
+	/* A senior asks again: the approval waits, the skipped steps come
+	 * back. (carol, an analyst, could re-ask before: the two-person hole,
+	 * see two_person_rule_reaches_over_deny_and_retry.) */
+	cr_assert_eq(play_step_retry(s, &alice, id, "purge", "300 recipients after all", &err), IRK_OK,
 		     "%s", err.msg);
 	cr_assert_str_eq(state(id, "purge"), "waiting");
-	cr_assert_str_eq(step(id, "purge").requested_by, "carol");
+	cr_assert_str_eq(step(id, "purge").requested_by, "alice");
 	cr_assert_str_eq(state(id, "do-purge"), "pending");
 	cr_assert_str_eq(state(id, "tell"), "pending");
-	cr_assert_eq(play_step_approve(s, &alice, id, "purge", &err), IRK_OK, "%s", err.msg);
+	cr_assert_eq(play_step_approve(s, &root, id, "purge", &err), IRK_OK, "%s", err.msg);
 	cr_assert_str_eq(state(id, "do-purge"), "ready");
+}
+
+/* The hole: a senior denies, anyone asks again with a retry, the same
+ * senior grants it ("done by dana (asked by nobody)"). Whoever asked,
+ * asked again or denied the same request cannot grant it; only a senior
+ * or the approval's role may ask again. */
+Test(actions, two_person_rule_reaches_over_deny_and_retry)
+{
+	struct irk_err err = { 0 };
+	struct actor alice = who("alice"), bob = who("bob"), carol = who("carol"),
+		     root = who("root"), dana;
+	int64_t id = incident("alice");
+
+	cr_assert_eq(store_begin(s, &err), IRK_OK);
+	cr_assert_eq(store_user_put(s, "root", "dana", ROLE_SENIOR, &err), IRK_OK);
+	cr_assert_eq(store_commit(s, &err), IRK_OK);
+	dana = who("dana");
+	cr_assert_eq(done(id, "carol", "triage", "ticket=T1", NULL, &err), IRK_OK, "%s", err.msg);
+	cr_assert_str_eq(step(id, "purge").requested_by, "carol");
+	cr_assert_eq(play_step_deny(s, &dana, id, "purge", "not yet", &err), IRK_OK, "%s", err.msg);
+
+	cr_assert_eq(play_step_retry(s, &carol, id, "purge", "please", &err), IRK_REFUSED,
+		     "an analyst cannot ask again for a senior's approval");
+	cr_assert_str_eq(err.msg, "only a senior or admin can ask for approval purge again "
+			 "(you are an analyst)");
+	cr_assert_str_eq(state(id, "purge"), "failed");
+	cr_assert_eq(play_step_retry(s, &alice, id, "purge", "300 recipients", &err), IRK_OK,
+		     "%s", err.msg);
+	cr_assert_eq(play_step_approve(s, &dana, id, "purge", &err), IRK_REFUSED,
+		     "the one who denied cannot grant it");
+	cr_assert_str_eq(err.msg, "you denied approval purge earlier; another senior must grant it");
+	cr_assert_eq(play_step_approve(s, &alice, id, "purge", &err), IRK_REFUSED,
+		     "nor the one who asked again");
+	cr_assert_str_eq(err.msg, "you asked for approval purge yourself; another senior must grant it");
+
+	/* bob denies too; dana asks again: alice (asked before), bob and
+	 * dana are all out, the admin grants it. */
+	cr_assert_eq(play_step_deny(s, &bob, id, "purge", "still no", &err), IRK_OK, "%s", err.msg);
+	cr_assert_eq(play_step_retry(s, &dana, id, "purge", "really", &err), IRK_OK, "%s", err.msg);
+	cr_assert_eq(play_step_approve(s, &alice, id, "purge", &err), IRK_REFUSED);
+	cr_assert_str_eq(err.msg, "you asked for approval purge earlier; another senior must grant it");
+	cr_assert_eq(play_step_approve(s, &bob, id, "purge", &err), IRK_REFUSED);
+	cr_assert_eq(play_step_approve(s, &dana, id, "purge", &err), IRK_REFUSED);
+	cr_assert_str_eq(state(id, "purge"), "waiting");
+	cr_assert_eq(play_step_approve(s, &root, id, "purge", &err), IRK_OK, "%s", err.msg);
+	cr_assert_str_eq(step(id, "purge").done_by, "root");
+}
+
+/* The first asker is out too, after a deny and a retry by someone else. */
+Test(actions, the_first_asker_cannot_grant_after_a_retry)
+{
+	struct irk_err err = { 0 };
+	struct actor alice = who("alice"), bob = who("bob"), root = who("root");
+	int64_t id = incident("alice");
+
+	cr_assert_eq(done(id, "alice", "triage", "ticket=T1", NULL, &err), IRK_OK, "%s", err.msg);
+	cr_assert_str_eq(step(id, "purge").requested_by, "alice");
+	cr_assert_eq(play_step_deny(s, &root, id, "purge", "not yet", &err), IRK_OK, "%s", err.msg);
+	cr_assert_eq(play_step_retry(s, &bob, id, "purge", NULL, &err), IRK_OK, "%s", err.msg);
+	cr_assert_eq(play_step_approve(s, &alice, id, "purge", &err), IRK_REFUSED);
+	cr_assert_str_eq(err.msg, "you asked for approval purge earlier; another senior must grant it");
 }
 
 Test(actions, skip_needs_reason_and_seniority_for_required)
