@@ -64,6 +64,11 @@ int cli_getopt(struct cli *c, const struct cli_command *cmd, int argc, char **ar
 /* app_store_open() on c->app, printing the error (with the command
  * line's hint); returns the store, or NULL. */
 struct store *cli_store(struct cli *c, int create);
+/* Verify the audit chain and put its head, "SEQ:HASH", into line; with
+ * [audit] anchor = syslog, send it to syslog too (authpriv.notice; a
+ * broken chain as authpriv.alert, and never anchored). Returns 0 (printed
+ * only), 1 (sent too) or -1 with the reason in line. */
+int cli_audit_anchor(struct cli *c, char *line, size_t n);
 /* Find a command by name. */
 const struct cli_command *cli_find(const char *name);
 

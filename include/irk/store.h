@@ -26,7 +26,7 @@ enum {
 	STORE_READONLY = 1 << 1,
 };
 
-#define STORE_SCHEMA_VERSION 6
+#define STORE_SCHEMA_VERSION 7
 #define STORE_BUSY_MS 10000
 
 /* Open (and migrate) the database at path. *out is NULL on failure. */

@@ -126,14 +126,19 @@
 	  "  --queued       only messages not sent yet\n" \
 	  "  --limit N      at most N (default 50; 0: all)\n" \
 	  "  --json         a JSON array\n") \
-	X(audit, "verify [--head SEQ:HASH] | head | log [--incident KEY] [--limit N] [--json]", \
+	X(audit, "verify [--anchors FILE] [--head SEQ:HASH] | anchor | log [--incident KEY] " \
+	  "[--limit N] [--json]", \
 	  "check or read the audit log", \
 	  "  verify         recompute the hash chain; exit 0 when intact, 1 naming\n" \
 	  "                 the first event that does not match\n" \
-	  "  --head SEQ:HASH  also check that event SEQ still has HASH (a head you\n" \
-	  "                 recorded elsewhere with 'irk audit head'): catches a chain\n" \
-	  "                 rewritten by someone who can write the database\n" \
-	  "  head           print the newest event as SEQ:HASH, to keep outside irk\n" \
+	  "  --anchors FILE  also check the heads in FILE (one SEQ:HASH a line, as\n" \
+	  "                 'irk audit anchor' prints it, syslog prefixes allowed):\n" \
+	  "                 catches a chain rewritten by someone who can write the\n" \
+	  "                 database, up to the newest anchor\n" \
+	  "  --head SEQ:HASH  one such head\n" \
+	  "  anchor         print the newest event as SEQ:HASH, to keep outside irk;\n" \
+	  "                 with [audit] anchor = syslog, send it to syslog too\n" \
+	  "                 (irk serve does at every [audit] interval); head: the same\n" \
 	  "  log            print events, oldest first (--incident KEY: of one incident;\n" \
 	  "                 --limit N: the newest N, still oldest first, as tail does;\n" \
 	  "                 --json: one JSON object a line)\n") \

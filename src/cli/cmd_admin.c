@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <syslog.h>
 #include <unistd.h>
 
 #include "irk/audit.h"
@@ -366,39 +367,112 @@ static int log_row(const struct event_row *e, void *arg)
 	return 0;
 }
 
-/* "SEQ:HASH" as `irk audit head` prints it. 0 when it is one. */
-static int audit_parse_head(const char *s, long long *seq, char hash[IRK_SHA256_HEX])
+/* "SEQ:HASH" as `irk audit anchor` prints it. 0 when it is one. */
+static int audit_parse_head(const char *s, struct audit_anchor *a)
 {
-	char *end;
-	size_t n;
+	size_t n = strlen(s);
 
-	errno = 0;
-	*seq = strtoll(s, &end, 10);
-	if (errno || end == s || *seq <= 0 || *end != ':')
+	/* Exactly SEQ:HASH: no prefix, nothing after. */
+	if (!n || s[0] < '1' || s[0] > '9' || audit_anchor_parse(s, a))
 		return -1;
-	n = strlen(end + 1);
-	if (n != IRK_SHA256_HEX - 1 || strspn(end + 1, "0123456789abcdef") != n)
+	char again[96];
+	snprintf(again, sizeof again, "%lld:%s", (long long)a->seq, a->hash);
+	return strcmp(again, s) ? -1 : 0;
+}
+
+/* The heads of an anchors file, one SEQ:HASH a line after any syslog or
+ * journal prefix; lines without one are skipped. Caller frees *v. */
+static int audit_read_anchors(const char *path, struct audit_anchor **v, int *n)
+{
+	FILE *f = strcmp(path, "-") ? fopen(path, "r") : stdin;
+	char line[4096];
+	int cap = 0;
+
+	*v = NULL;
+	*n = 0;
+	if (!f) {
+		fprintf(stderr, "irk: %s: %s\n", path, strerror(errno));
 		return -1;
-	memcpy(hash, end + 1, n + 1);
+	}
+	while (fgets(line, sizeof line, f)) {
+		struct audit_anchor a;
+		if (audit_anchor_parse(line, &a))
+			continue;
+		if (*n == cap)
+			*v = xrealloc(*v, (size_t)(cap = cap ? cap * 2 : 64) * sizeof **v);
+		(*v)[(*n)++] = a;
+	}
+	if (f != stdin)
+		fclose(f);
+	if (!*n) {
+		fprintf(stderr, "irk: %s: no SEQ:HASH anchor in it\n", path);
+		return -1;
+	}
 	return 0;
+}
+
+/* The configured destination of anchors: 0 none, 1 syslog, -1 unknown. */
+static int audit_anchor_dest(const struct cli *c)
+{
+	const char *to = config_get(c->app.cfg, "audit.anchor");
+
+	if (!to || !strcmp(to, "none"))
+		return 0;
+	return !strcmp(to, "syslog") ? 1 : -1;
+}
+
+int cli_audit_anchor(struct cli *c, char *line, size_t n)
+{
+	struct audit_result r;
+	struct irk_err err = { 0 };
+	int dest = audit_anchor_dest(c);
+	int rc = audit_verify(c->app.store, &r, &err);
+
+	if (dest < 0) {
+		snprintf(line, n, "audit.anchor: '%s' is not none or syslog",
+			 config_get(c->app.cfg, "audit.anchor"));
+		return -1;
+	}
+	if (rc == IRK_REFUSED) {
+		/* A broken chain is never anchored: that would vouch for it. */
+		snprintf(line, n, "audit chain BROKEN at event %lld: %s (no anchor recorded)",
+			 (long long)r.bad_seq, r.reason);
+		if (dest)
+			syslog(LOG_AUTHPRIV | LOG_ALERT, "%s: %s", c->app.db_path, line);
+		return -1;
+	}
+	if (rc) {
+		snprintf(line, n, "%s", err.msg);
+		return -1;
+	}
+	if (!r.head_seq) {
+		snprintf(line, n, "the audit log is empty: nothing to anchor");
+		return -1;
+	}
+	snprintf(line, n, "%lld:%s", (long long)r.head_seq, r.head);
+	if (dest)
+		syslog(LOG_AUTHPRIV | LOG_NOTICE, "audit anchor of %s: %s", c->app.db_path, line);
+	return dest;
 }
 
 int cmd_audit(struct cli *c, int argc, char **argv)
 {
-	enum { O_JSON = OPT_FIRST_OWN, O_INCIDENT, O_LIMIT, O_HEAD };
+	enum { O_JSON = OPT_FIRST_OWN, O_INCIDENT, O_LIMIT, O_HEAD, O_ANCHORS };
 	static const struct option opts[] = {
 		{ "json", no_argument, NULL, O_JSON },
 		{ "incident", required_argument, NULL, O_INCIDENT },
 		{ "limit", required_argument, NULL, O_LIMIT },
 		{ "head", required_argument, NULL, O_HEAD },
+		{ "anchors", required_argument, NULL, O_ANCHORS },
 		{ NULL, 0, NULL, 0 },
 	};
 	const struct cli_command *cmd = cli_find("audit");
 	struct irk_err err = { 0 };
-	int opt, json = 0;
+	int opt, json = 0, nanchors = 0;
 	int64_t incident = 0;
-	long long limit = 0, anchor_seq = 0;
-	char anchor_hash[IRK_SHA256_HEX] = "";
+	long long limit = 0;
+	struct audit_anchor head = { 0 }, *anchors = NULL;
+	const char *anchors_file = NULL;
 
 	while ((opt = cli_getopt(c, cmd, argc, argv, "", opts)) != -1) {
 		if (opt == O_JSON)
@@ -407,32 +481,43 @@ int cmd_audit(struct cli *c, int argc, char **argv)
 			return EXIT_USAGE;
 		else if (opt == O_LIMIT && cli_count(cmd, "--limit", optarg, 0, INT64_MAX, &limit))
 			return EXIT_USAGE;
-		else if (opt == O_HEAD && audit_parse_head(optarg, &anchor_seq, anchor_hash))
-			return cli_usage_error(cmd, "--head wants SEQ:HASH as irk audit head prints it, "
-					       "not '%s'", optarg);
+		else if (opt == O_HEAD && audit_parse_head(optarg, &head))
+			return cli_usage_error(cmd, "--head wants SEQ:HASH as irk audit anchor prints "
+					       "it, not '%s'", optarg);
+		else if (opt == O_ANCHORS)
+			anchors_file = optarg;
 	}
 	if (optind + 1 != argc)
-		return cli_usage_error(cmd, "verify, head or log?");
-	if (!strcmp(argv[optind], "head")) {
-		struct audit_result r;
+		return cli_usage_error(cmd, "verify, anchor or log?");
+	if (!strcmp(argv[optind], "anchor") || !strcmp(argv[optind], "head")) {
+		char line[512];
 		if (!cli_store(c, 0))
 			return EXIT_ERR;
-		int rc = audit_verify(c->app.store, &r, &err);
-		if (rc == IRK_REFUSED) {
-			printf("audit chain BROKEN at event %lld: %s (no head to record)\n",
-			       (long long)r.bad_seq, r.reason);
+		int rc = cli_audit_anchor(c, line, sizeof line);
+		if (rc < 0) {
+			if (!strncmp(line, "audit chain BROKEN", 18))
+				printf("%s\n", line);
+			else
+				fprintf(stderr, "irk: %s\n", line);
 			return EXIT_ERR;
 		}
-		if (rc)
-			return cli_report(&err);
-		printf("%lld:%s\n", (long long)r.head_seq, r.head[0] ? r.head : "(empty)");
+		printf("%s\n", line);
 		return EXIT_OK;
 	}
 	if (!strcmp(argv[optind], "verify")) {
 		struct audit_result r;
-		if (!cli_store(c, 0))
+		if (anchors_file && audit_read_anchors(anchors_file, &anchors, &nanchors))
 			return EXIT_ERR;
-		int rc = audit_verify_anchored(c->app.store, anchor_seq, anchor_hash, &r, &err);
+		if (head.seq) {
+			anchors = xrealloc(anchors, (size_t)(nanchors + 1) * sizeof *anchors);
+			anchors[nanchors++] = head;
+		}
+		if (!cli_store(c, 0)) {
+			free(anchors);
+			return EXIT_ERR;
+		}
+		int rc = audit_verify_anchors(c->app.store, anchors, nanchors, &r, &err);
+		free(anchors);
 		if (rc == IRK_REFUSED) {
 			printf("audit chain BROKEN at event %lld: %s (%lld events checked)\n",
 			       (long long)r.bad_seq, r.reason, (long long)r.checked);
@@ -442,6 +527,13 @@ int cmd_audit(struct cli *c, int argc, char **argv)
 			return cli_report(&err);
 		printf("audit chain intact: %lld events, head %s\n", (long long)r.checked,
 		       r.head[0] ? r.head : "(empty)");
+		/* What the anchors vouch for, and what they cannot. */
+		if (nanchors)
+			printf("anchors: %lld of %d matched, the newest at event %lld; %lld event%s "
+			       "after it %s covered by no anchor\n", (long long)r.anchored, nanchors,
+			       (long long)r.anchor_seq, (long long)(r.head_seq - r.anchor_seq),
+			       r.head_seq - r.anchor_seq == 1 ? "" : "s",
+			       r.head_seq - r.anchor_seq == 1 ? "is" : "are");
 		return EXIT_OK;
 	}
 	if (!strcmp(argv[optind], "log")) {
@@ -456,7 +548,7 @@ int cmd_audit(struct cli *c, int argc, char **argv)
 			return cli_report(&err);
 		return EXIT_OK;
 	}
-	return cli_usage_error(cmd, "'%s': verify, head or log?", argv[optind]);
+	return cli_usage_error(cmd, "'%s': verify, anchor or log?", argv[optind]);
 }
 
 int cmd_user(struct cli *c, int argc, char **argv)

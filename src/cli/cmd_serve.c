@@ -32,6 +32,20 @@ static void serve_log(void *arg, const char *line)
 	strbuf_free(&sb);
 }
 
+/* With [audit] anchor set, the audit head goes to syslog at start and
+ * every audit.interval; each sending is logged with the head, so the
+ * service's own log holds the anchors too. Returns the next time. */
+static int64_t serve_anchor(struct cli *c, int64_t interval)
+{
+	char line[512], msg[600];
+	int rc = cli_audit_anchor(c, line, sizeof line);
+
+	snprintf(msg, sizeof msg, rc > 0 ? "audit anchor %s sent to syslog" : "audit anchor: %s",
+		 line);
+	serve_log(NULL, msg);
+	return irk_now() + interval;
+}
+
 int cmd_serve(struct cli *c, int argc, char **argv)
 {
 	enum { O_WORKERS = OPT_FIRST_OWN };
@@ -76,11 +90,21 @@ int cmd_serve(struct cli *c, int argc, char **argv)
 		close(sfd);
 		return cli_report(&err);
 	}
+	const char *anchor = config_get(c->app.cfg, "audit.anchor");
+	int64_t interval = config_get_int(c->app.cfg, "audit.interval", 3600), next_anchor = 0;
+	if (anchor && strcmp(anchor, "none"))
+		next_anchor = serve_anchor(c, interval > 0 ? interval : 3600);
 	for (;;) {
 		struct pollfd pf[2] = { { sfd, POLLIN, 0 }, { engine_fd(e), POLLIN, 0 } };
 		struct signalfd_siginfo si;
+		int64_t now = irk_now();
 
-		if (poll(pf, 2, -1) < 0) {
+		if (next_anchor && now >= next_anchor)
+			next_anchor = serve_anchor(c, interval > 0 ? interval : 3600);
+		int timeout = next_anchor ? (int)((next_anchor - now) * 1000) : -1;
+		if (timeout > 60000 || (next_anchor && timeout < 0))
+			timeout = timeout < 0 ? 0 : 60000;
+		if (poll(pf, 2, timeout) < 0) {
 			if (errno == EINTR)
 				continue;
 			rc = EXIT_ERR;

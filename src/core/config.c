@@ -55,6 +55,8 @@ static const struct config_key keys[] = {
 	{ "engine.ansible", CK_TEXT, "ansible-playbook", "the ansible-playbook program (looked up in engine.path)" },
 	{ "engine.cafile", CK_TEXT, NULL, "CA bundle http steps verify servers with (default: the system's)" },
 	{ "engine.proxy", CK_TEXT, NULL, "proxy http steps go through (default: none; the environment's http_proxy is ignored)" },
+	{ "audit.anchor", CK_TEXT, "none", "where irk audit anchor and irk serve send the audit head: none or syslog" },
+	{ "audit.interval", CK_DURATION, "1h", "how often irk serve sends the audit head (with audit.anchor)" },
 	{ "plays.path", CK_TEXT, NULL, "extra play directories, colon-separated (also $IRK_PLAYS)" },
 	{ "xmpp.jid", CK_TEXT, NULL, "XMPP account used for notify steps" },
 	{ "xmpp.password", CK_SECRET, NULL, "its password (the file must not be group/world readable)" },

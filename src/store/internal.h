@@ -32,6 +32,10 @@
 	"next_attempt, inputs, log, requested_by, done_by, reason"
 
 /* store_alert_insert_new(): rows of ALERT_NEW_COLS values, by 1, 4 or 16. */
+/* The canonical form new audit events are hashed with (audit.c): 2, the
+ * typed one, since schema 7; rows written before keep 1. */
+#define AUDIT_CANON_NOW "2"
+
 #define ALERT_NEW_COLS 15
 #define ALERT_NEW_SQL "INSERT OR IGNORE INTO alerts(id, fingerprint, format, event_time, " \
 	"received, rule_id, rule_name, severity, host, src_ip, dst_ip, user_name, category, " \
@@ -121,9 +125,10 @@
 	X(ST_STEP_EACH, "SELECT " STEP_COLS " FROM steps WHERE incident_id = ?1 ORDER BY seq") \
 	X(ST_EVENT_LAST, "SELECT seq, hash FROM events ORDER BY seq DESC LIMIT 1") \
 	X(ST_EVENT_INSERT, "INSERT INTO events(seq, at, actor, uid, incident_id, kind, data, " \
-		"prev_hash, hash) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)") \
-	X(ST_EVENT_ALL, "SELECT seq, at, actor, uid, incident_id, kind, data, prev_hash, hash " \
-		"FROM events ORDER BY seq") \
+		"prev_hash, hash, canon) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, " \
+		AUDIT_CANON_NOW ")") \
+	X(ST_EVENT_ALL, "SELECT seq, at, actor, uid, incident_id, kind, data, prev_hash, hash, " \
+		"canon FROM events ORDER BY seq") \
 	X(ST_EVENT_EACH, "SELECT seq, at, actor, uid, incident_id, kind, data, prev_hash, hash " \
 		"FROM (SELECT * FROM events WHERE (?1 = 0 OR incident_id = ?1) " \
 		"ORDER BY seq DESC LIMIT ?2) ORDER BY seq") \

@@ -19,6 +19,15 @@
 static const char *const stmt_sql[] = { STORE_STMTS(X_SQL) };
 #undef X_SQL
 
+/* The events table's index and the triggers that keep it append-only
+ * (schema 1, and again when schema 7 builds the table anew). */
+#define EVENTS_INDEX_AND_GUARDS \
+	"CREATE INDEX events_incident ON events(incident_id, seq) WHERE incident_id IS NOT NULL;\n", \
+	"CREATE TRIGGER events_no_update BEFORE UPDATE ON events\n" \
+	"  BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;\n", \
+	"CREATE TRIGGER events_no_delete BEFORE DELETE ON events\n" \
+	"  BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;\n",
+
 /* Forward migrations: migration_N takes user_version N-1 to N. Each is a
  * list of statements run in one transaction. */
 static const char *const migration_1[] = {
@@ -116,11 +125,7 @@ static const char *const migration_1[] = {
 	"  at INTEGER NOT NULL, actor TEXT NOT NULL, uid INTEGER NOT NULL,\n"
 	"  incident_id INTEGER, kind TEXT NOT NULL, data TEXT NOT NULL,\n"
 	"  prev_hash TEXT NOT NULL, hash TEXT NOT NULL);\n",
-	"CREATE INDEX events_incident ON events(incident_id, seq) WHERE incident_id IS NOT NULL;\n",
-	"CREATE TRIGGER events_no_update BEFORE UPDATE ON events\n"
-	"  BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;\n",
-	"CREATE TRIGGER events_no_delete BEFORE DELETE ON events\n"
-	"  BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;\n",
+	EVENTS_INDEX_AND_GUARDS
 	"CREATE TABLE quarantine(\n"
 	"  id INTEGER PRIMARY KEY,\n"
 	"  at INTEGER NOT NULL, source TEXT NOT NULL, line INTEGER NOT NULL,\n"
@@ -223,8 +228,37 @@ static const char *const migration_6[] = {
 	NULL,
 };
 
+/* The audit log's columns hold the types irk writes, and new events are
+ * hashed in the typed canonical form 2 (audit.h): before, an `at` stored
+ * as a REAL or a uid past 2^32 still verified. SQLite adds a CHECK only
+ * by building the table again; the rows keep their seq, hashes and form
+ * (canon 1), and a row of another type stops the migration. Plain
+ * typeof() comparisons: an IN list costs a temporary b-tree on every
+ * write. */
+static const char *const migration_7[] = {
+	"CREATE TABLE events_typed(\n"
+	"  seq INTEGER PRIMARY KEY,\n"
+	"  at INTEGER NOT NULL CHECK (typeof(at) = 'integer'),\n"
+	"  actor TEXT NOT NULL CHECK (typeof(actor) = 'text'),\n"
+	"  uid INTEGER NOT NULL CHECK (typeof(uid) = 'integer' AND uid >= 0 AND uid <= 4294967295),\n"
+	"  incident_id INTEGER CHECK (typeof(incident_id) = 'integer' OR incident_id IS NULL),\n"
+	"  kind TEXT NOT NULL CHECK (typeof(kind) = 'text'),\n"
+	"  data TEXT NOT NULL CHECK (typeof(data) = 'text'),\n"
+	"  prev_hash TEXT NOT NULL CHECK (typeof(prev_hash) = 'text'),\n"
+	"  hash TEXT NOT NULL CHECK (typeof(hash) = 'text'),\n"
+	"  canon INTEGER NOT NULL DEFAULT 1 CHECK (typeof(canon) = 'integer'));\n",
+	"INSERT INTO events_typed(seq, at, actor, uid, incident_id, kind, data, prev_hash, hash)\n"
+	"  SELECT seq, at, actor, uid, incident_id, kind, data, prev_hash, hash FROM events\n"
+	"  ORDER BY seq;\n",
+	"DROP TABLE events;\n",
+	"ALTER TABLE events_typed RENAME TO events;\n",
+	EVENTS_INDEX_AND_GUARDS
+	NULL,
+};
+
 static const char *const *const migrations[] = { migration_1, migration_2, migration_3,
-						 migration_4, migration_5, migration_6 };
+						 migration_4, migration_5, migration_6,
+						 migration_7 };
 
 int store_fail(struct store *s, struct irk_err *err, const char *what)
 {

@@ -1082,3 +1082,85 @@ Test(store, row_loops_report_an_error_midway_and_allow_stopping_early)
 	cr_assert_eq(r.n, 3);
 	sqlite3_finalize(st);
 }
+
+/* The anchors file: SEQ:HASH after any syslog or journal prefix. */
+Test(store, audit_anchor_parse_takes_the_head_after_a_prefix)
+{
+	static const char h[] = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
+	char line[256];
+	struct audit_anchor a;
+
+	snprintf(line, sizeof line, "42:%s\n", h);
+	cr_assert_eq(audit_anchor_parse(line, &a), 0);
+	cr_assert_eq(a.seq, 42);
+	cr_assert_str_eq(a.hash, h);
+	snprintf(line, sizeof line, "Dec  7 18:00:01 jump irk[311]: audit anchor of /v/irk.db: 7:%s", h);
+	cr_assert_eq(audit_anchor_parse(line, &a), 0, "the time's colons are not a head");
+	cr_assert_eq(a.seq, 7);
+	snprintf(line, sizeof line, "2026-12-07T18:00:01+0000 jump irk[9]: audit anchor 1234:%s  ", h);
+	cr_assert_eq(audit_anchor_parse(line, &a), 0);
+	cr_assert_eq(a.seq, 1234);
+	cr_assert_neq(audit_anchor_parse("Dec  7 18:00:01 jump CRON[1]: nothing", &a), 0);
+	snprintf(line, sizeof line, "42:%sff", h);
+	cr_assert_neq(audit_anchor_parse(line, &a), 0, "65 hex digits are not a SHA-256");
+	snprintf(line, sizeof line, "x:%s", h);
+	cr_assert_neq(audit_anchor_parse(line, &a), 0, "no seq");
+	snprintf(line, sizeof line, "0:%s", h);
+	cr_assert_neq(audit_anchor_parse(line, &a), 0, "events start at 1");
+}
+
+/* Types are part of what verify checks: the untyped form hashed an at
+ * stored as a REAL or a uid past 2^32 as the value it had. The CHECKs
+ * refuse them; verify names a row written around the CHECKs. */
+Test(store, audit_verify_names_a_retyped_row)
+{
+	struct irk_err err = { 0 };
+	struct audit_result r;
+	sqlite3 *raw;
+	char *path = tmp_path("irk.db");
+
+	cr_assert_eq(store_begin(s, &err), IRK_OK);
+	for (int i = 0; i < 4; i++)
+		cr_assert_eq(audit_append(s, "alice", i ? 1 : 0, "test.t", NULL, NULL, &err), IRK_OK);
+	cr_assert_eq(store_commit(s, &err), IRK_OK);
+	cr_assert_eq(audit_verify(s, &r, &err), IRK_OK, "%s", r.reason);
+	cr_assert_eq(sqlite3_open(path, &raw), SQLITE_OK);
+	cr_assert_neq(sqlite3_exec(raw, "INSERT INTO events VALUES (5, 1.5, 'a', 0, NULL, 'k', "
+				   "'{}', '', '', 2)", NULL, NULL, NULL), SQLITE_OK, "CHECK");
+	cr_assert_eq(sqlite3_exec(raw, "DROP TRIGGER events_no_update; "
+				  "PRAGMA ignore_check_constraints = 1; "
+				  "UPDATE events SET uid = uid + 4294967296 WHERE seq = 3",
+				  NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(raw);
+	cr_assert_eq(audit_verify(s, &r, &err), IRK_REFUSED);
+	cr_assert_eq(r.bad_seq, 3);
+	cr_assert(strstr(r.reason, "is not a uid"), "%s", r.reason);
+	free(path);
+}
+
+/* Anchors: each must match its event; the first that does not is named. */
+Test(store, audit_verify_against_anchors)
+{
+	struct irk_err err = { 0 };
+	struct audit_result r;
+	struct audit_anchor a[2];
+
+	cr_assert_eq(store_begin(s, &err), IRK_OK);
+	for (int i = 0; i < 5; i++)
+		cr_assert_eq(audit_append(s, "alice", 0, "test.t", NULL, NULL, &err), IRK_OK);
+	cr_assert_eq(store_commit(s, &err), IRK_OK);
+	cr_assert_eq(audit_verify(s, &r, &err), IRK_OK);
+	a[0].seq = 5;
+	irk_strlcpy(a[0].hash, r.head, sizeof a[0].hash);
+	a[1].seq = 2;
+	memset(a[1].hash, 'a', sizeof a[1].hash - 1);
+	a[1].hash[sizeof a[1].hash - 1] = '\0';
+	cr_assert_eq(audit_verify_anchors(s, a, 1, &r, &err), IRK_OK, "%s", r.reason);
+	cr_assert_eq(r.anchored, 1);
+	cr_assert_eq(r.anchor_seq, 5);
+	cr_assert_eq(audit_verify_anchors(s, a, 2, &r, &err), IRK_REFUSED);
+	cr_assert_eq(r.bad_seq, 2, "sorted: the earlier anchor is checked first");
+	a[0].seq = 9;
+	cr_assert_eq(audit_verify_anchors(s, a, 1, &r, &err), IRK_REFUSED);
+	cr_assert_eq(r.bad_seq, 6, "an anchor past the end: events were removed");
+}

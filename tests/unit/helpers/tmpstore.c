@@ -76,6 +76,20 @@ void tmp_cleanup(void)
 void tmp_schema_1(const char *path)
 {
 	static const char undo[] =
+		/* migration 7: the audit log's typed columns and canonical form */
+		"CREATE TABLE events_untyped(seq INTEGER PRIMARY KEY,"
+		"  at INTEGER NOT NULL, actor TEXT NOT NULL, uid INTEGER NOT NULL,"
+		"  incident_id INTEGER, kind TEXT NOT NULL, data TEXT NOT NULL,"
+		"  prev_hash TEXT NOT NULL, hash TEXT NOT NULL);"
+		"INSERT INTO events_untyped SELECT seq, at, actor, uid, incident_id, kind, data,"
+		"  prev_hash, hash FROM events;"
+		"DROP TABLE events; ALTER TABLE events_untyped RENAME TO events;"
+		"CREATE INDEX events_incident ON events(incident_id, seq)"
+		"  WHERE incident_id IS NOT NULL;"
+		"CREATE TRIGGER events_no_update BEFORE UPDATE ON events"
+		"  BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;"
+		"CREATE TRIGGER events_no_delete BEFORE DELETE ON events"
+		"  BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;"
 		/* migration 6: what each person has read of the messages */
 		"DROP TABLE outbox_seen; DROP INDEX outbox_recipient;"
 		/* migration 5: the open incidents' covering index */
