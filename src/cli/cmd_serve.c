@@ -101,9 +101,10 @@ int cmd_serve(struct cli *c, int argc, char **argv)
 
 		if (next_anchor && now >= next_anchor)
 			next_anchor = serve_anchor(c, interval > 0 ? interval : 3600);
-		int timeout = next_anchor ? (int)((next_anchor - now) * 1000) : -1;
-		if (timeout > 60000 || (next_anchor && timeout < 0))
-			timeout = timeout < 0 ? 0 : 60000;
+		/* At most a minute: a clock that jumps is noticed. */
+		int64_t wait_s = next_anchor - now;
+		int timeout = !next_anchor ? -1 : wait_s > 60 ? 60000 : wait_s < 0 ? 0 :
+			      (int)(wait_s * 1000);
 		if (poll(pf, 2, timeout) < 0) {
 			if (errno == EINTR)
 				continue;
