@@ -31,32 +31,59 @@ struct alert;
 struct actor;
 struct step_row;
 
-/* Step kinds: name with its article (for messages), run by the engine (1)
- * or by people (0), help. */
+/* Step kinds, one row each: the enum, the name, the name with its article
+ * (for messages), the kind's ops table and its help line. What a kind
+ * does is its ops: the keys it takes, its lint, its title when it has
+ * none, what happens when it becomes due (src/play/kind_NAME.c, struct
+ * play_kind_ops in src/play/kind.h); the engine runs an automated kind
+ * through its runner (src/engine/run_NAME.c, struct run_ops in
+ * irk/runner.h). README.md "The source tree" says how to add a kind. */
 #define IRK_STEP_KINDS(X) \
-	X(KIND_MANUAL,   "manual",   "a manual",   0, "a person does it, ticks a checklist and records inputs") \
-	X(KIND_APPROVAL, "approval", "an approval", 0, "a person with the given role grants or denies it") \
-	X(KIND_EXEC,     "exec",     "an exec",    1, "run a program with an argv (never a shell)") \
-	X(KIND_ANSIBLE,  "ansible",  "an ansible", 1, "run an ansible playbook against hosts or a group") \
-	X(KIND_HTTP,     "http",     "an http",    1, "an HTTP(S) request; status and JSON body recorded") \
-	X(KIND_NOTIFY,   "notify",   "a notify",   1, "a message to a role or a person, through the outbox") \
-	X(KIND_SCORE,    "score",    "a score",    1, "confidence 0-100 from the alert history") \
-	X(KIND_SET,      "set",      "a set",      1, "set incident fields")
+	X(KIND_MANUAL,   "manual",   "a manual",    play_kind_manual, \
+	  "a person does it, ticks a checklist and records inputs") \
+	X(KIND_APPROVAL, "approval", "an approval", play_kind_approval, \
+	  "a person with the given role grants or denies it") \
+	X(KIND_EXEC,     "exec",     "an exec",     play_kind_exec, \
+	  "run a program with an argv (never a shell)") \
+	X(KIND_ANSIBLE,  "ansible",  "an ansible",  play_kind_ansible, \
+	  "run an ansible playbook against hosts or a group") \
+	X(KIND_HTTP,     "http",     "an http",     play_kind_http, \
+	  "an HTTP(S) request; status and JSON body recorded") \
+	X(KIND_NOTIFY,   "notify",   "a notify",    play_kind_notify, \
+	  "a message to a role or a person, through the outbox") \
+	X(KIND_SCORE,    "score",    "a score",     play_kind_score, \
+	  "confidence 0-100 from the alert history") \
+	X(KIND_SET,      "set",      "a set",       play_kind_set, \
+	  "set incident fields")
 
-#define X_KIND(e, n, an, a, h) e,
+#define X_KIND(e, n, an, ops, h) e,
 enum step_kind { IRK_STEP_KINDS(X_KIND) KIND_COUNT };
 #undef X_KIND
+
+/* What a kind of step is (its ops' flags), for the layers that treat
+ * steps by what they are rather than by name. */
+enum step_kind_flag {
+	STEP_KIND_AUTOMATED = 1 << 0,  /* the engine runs it (it has a runner) */
+	STEP_KIND_INPUTS    = 1 << 1,  /* a person does it: a checklist, inputs */
+	STEP_KIND_DECIDED   = 1 << 2,  /* granted or denied by a role, never done */
+};
 
 /* "exec"; "?" when out of range. */
 const char *step_kind_name(int k);
 /* With its article, for messages: "an exec", "a manual"; "a ?" when out
  * of range. */
 const char *step_kind_an(int k);
+/* Its help line; "" when out of range. */
 const char *step_kind_help(int k);
 /* The kind for a name, or -1. */
 int step_kind_parse(const char *s);
 /* Nonzero when the engine runs steps of this kind. */
 int step_kind_automated(int k);
+/* Nonzero when kind k has every flag of flags (enum step_kind_flag); 0
+ * when out of range. */
+int step_kind_has(int k, unsigned flags);
+/* The names of every kind, "manual, approval, ...", appended to out. */
+void step_kind_names(struct strbuf *out);
 
 /* Defaults (seconds) when a step does not say. */
 #define PLAY_TIMEOUT_EXEC    300

@@ -82,7 +82,24 @@ void run_result_free(struct run_result *r);
  * A step whose definition or templates are wrong fails permanently. */
 int run_step(const struct run_env *env, struct run_result *r);
 
-/* The runners, by kind (run_step() dispatches). */
+/* What the engine knows of a kind it runs, as a tig view has its
+ * view_ops: each run_NAME.c exports its ops (run_NAME_ops), and run.c's
+ * table has a row for each automated kind of IRK_STEP_KINDS. */
+enum run_ops_flag {
+	RUN_PROGRAMS = 1 << 0,         /* runs programs: a private working directory
+	                                * and the play's directory (relative paths) */
+	RUN_IN_TX    = 1 << 1,         /* what it writes commits with the step's new
+	                                * state, in one transaction (env->in_tx) */
+};
+struct run_ops {
+	unsigned flags;                /* enum run_ops_flag */
+	int (*run)(const struct run_env *env, struct run_result *r);
+};
+/* The ops of kind k (enum step_kind), or NULL when the engine does not run
+ * steps of that kind (a person's, or out of range). */
+const struct run_ops *run_ops_of(int k);
+
+/* The runners, by kind (run_step() dispatches through run_ops_of()). */
 int run_exec(const struct run_env *env, struct run_result *r);
 int run_ansible(const struct run_env *env, struct run_result *r);
 int run_http(const struct run_env *env, struct run_result *r);

@@ -432,6 +432,8 @@ static int run_job(struct worker *w, struct job *j, struct job *next)
 	struct irk_err err = { 0 };
 	const char *play_dir = NULL;
 	int kind = step_kind_parse(j->row.kind), in_tx = 0, got = 0;
+	const struct run_ops *ops = run_ops_of(kind);
+	unsigned flags = ops ? ops->flags : 0;
 
 	run_result_init(&r);
 	if (store_incident_get(w->s, j->row.incident_id, &inc, &err)) {
@@ -441,13 +443,13 @@ static int run_job(struct worker *w, struct job *j, struct job *next)
 	store_alert_first(w->s, inc.id, with_alert, &p, NULL);
 	if (!p.fields)
 		p.fields = play_fields_new(w->s, &inc, NULL);
-	if ((kind == KIND_ANSIBLE || kind == KIND_EXEC) && inc.play_version)
+	if ((flags & RUN_PROGRAMS) && inc.play_version)
 		play_dir = play_dir_of(w, inc.play_version);
 	/* Made when first needed; if it cannot be, the runner tries and says why. */
-	if ((kind == KIND_ANSIBLE || kind == KIND_EXEC) && !w->workdir[0] &&
+	if ((flags & RUN_PROGRAMS) && !w->workdir[0] &&
 	    run_workdir_make(e->cfg, w->workdir, sizeof w->workdir))
 		w->workdir[0] = '\0';
-	env.workdir = kind == KIND_ANSIBLE || kind == KIND_EXEC ? w->workdir : NULL;
+	env.workdir = flags & RUN_PROGRAMS ? w->workdir : NULL;
 	env.s = w->s;
 	env.cfg = e->cfg;
 	env.step = &j->row;
@@ -468,7 +470,7 @@ static int run_job(struct worker *w, struct job *j, struct job *next)
 		j->person = 1;
 		r.status = RUN_CANCELLED;
 		snprintf(r.why, sizeof r.why, "%s step is done by a person", step_kind_an(kind));
-	} else if (kind == KIND_NOTIFY) {
+	} else if (flags & RUN_IN_TX) {
 		/* The messages and the step's state commit together. */
 		if (store_begin(w->s, &err)) {
 			run_fail(&r, 0, "%s", err.msg);

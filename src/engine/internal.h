@@ -57,6 +57,10 @@ const char *proc_find(const char *name, const char *path, char *buf, size_t n);
 /* Milliseconds of CLOCK_MONOTONIC. */
 int64_t proc_mono_ms(void);
 
+/* ---- the runners' ops (run_*.c), in run.c's table ------------------------ */
+extern const struct run_ops run_exec_ops, run_ansible_ops, run_http_ops, run_notify_ops,
+	run_score_ops, run_set_ops;
+
 /* ---- what every runner shares (run.c) ------------------------------------ */
 struct run_ctx {
 	const struct run_env *env;

@@ -679,22 +679,31 @@ void run_rmtree(const char *dir)
 
 /* ---- dispatch ---------------------------------------------------------------- */
 
+/* A row per kind the engine runs. */
+static const struct run_ops *const runners[KIND_COUNT] = {
+	[KIND_EXEC] = &run_exec_ops,
+	[KIND_ANSIBLE] = &run_ansible_ops,
+	[KIND_HTTP] = &run_http_ops,
+	[KIND_NOTIFY] = &run_notify_ops,
+	[KIND_SCORE] = &run_score_ops,
+	[KIND_SET] = &run_set_ops,
+};
+
+const struct run_ops *run_ops_of(int k)
+{
+	return k >= 0 && k < KIND_COUNT ? runners[k] : NULL;
+}
+
 int run_step(const struct run_env *env, struct run_result *r)
 {
-	int k = step_kind_parse(env->step->kind);
+	const struct run_ops *ops = run_ops_of(step_kind_parse(env->step->kind));
 	int64_t start = proc_mono_ms();
 
-	switch (k) {
-	case KIND_EXEC: run_exec(env, r); break;
-	case KIND_ANSIBLE: run_ansible(env, r); break;
-	case KIND_HTTP: run_http(env, r); break;
-	case KIND_NOTIFY: run_notify(env, r); break;
-	case KIND_SCORE: run_score(env, r); break;
-	case KIND_SET: run_set(env, r); break;
-	default:
+	if (ops)
+		ops->run(env, r);
+	else
 		run_fail(r, 1, "'%s' is not a kind the engine runs",
 			 env->step->kind ? env->step->kind : "?");
-	}
 	if (!r->ms)
 		r->ms = proc_mono_ms() - start;
 	if (!r->output.len)

@@ -329,3 +329,8 @@ out:
 	run_ctx_free(&c);
 	return r->status;
 }
+
+const struct run_ops run_ansible_ops = {
+	.flags = RUN_PROGRAMS,
+	.run = run_ansible,
+};

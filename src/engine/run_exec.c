@@ -175,3 +175,8 @@ out:
 	run_ctx_free(&c);
 	return r->status;
 }
+
+const struct run_ops run_exec_ops = {
+	.flags = RUN_PROGRAMS,
+	.run = run_exec,
+};

@@ -408,3 +408,8 @@ out:
 	run_ctx_free(&c);
 	return r->status;
 }
+
+const struct run_ops run_http_ops = {
+	.flags = 0,
+	.run = run_http,
+};

@@ -140,3 +140,8 @@ out:
 	run_ctx_free(&c);
 	return r->status;
 }
+
+const struct run_ops run_notify_ops = {
+	.flags = RUN_IN_TX,
+	.run = run_notify,
+};

@@ -179,3 +179,8 @@ out:
 	run_ctx_free(&c);
 	return r->status;
 }
+
+const struct run_ops run_score_ops = {
+	.flags = 0,
+	.run = run_score,
+};

@@ -80,3 +80,8 @@ out:
 	run_ctx_free(&c);
 	return r->status;
 }
+
+const struct run_ops run_set_ops = {
+	.flags = 0,
+	.run = run_set,
+};

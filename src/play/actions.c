@@ -325,7 +325,7 @@ int play_step_done(struct store *s, const struct actor *who, int64_t incident_id
 	if ((rc = act_begin(&a, s, who, incident_id, step, err)))
 		return rc;
 	kind = step_kind_parse(a.r->kind);
-	if (kind == KIND_APPROVAL) {
+	if (step_kind_has(kind, STEP_KIND_DECIDED)) {
 		irk_fail_need(err, IRK_REFUSED, NEED_DECISION, "step %s is an approval: it is "
 			      "granted or denied, not done", step);
 		irk_need_on(err, a.r->step_id);
@@ -426,7 +426,7 @@ static int approval_check(struct act *a, const char *verb, int self_ok, struct i
 	char buf[600];
 	int role;
 
-	if (strcmp(a->r->kind, "approval")) {
+	if (!step_kind_has(step_kind_parse(a->r->kind), STEP_KIND_DECIDED)) {
 		int kind = step_kind_parse(a->r->kind);
 		/* A person's step is done; an automated one runs by itself. */
 		irk_fail_need(err, IRK_REFUSED, kind >= 0 && !step_kind_automated(kind) ?
@@ -556,7 +556,7 @@ int play_step_retry(struct store *s, const struct actor *who, int64_t incident_i
 		return rc;
 	kind = step_kind_parse(a.r->kind);
 	before = a.r->state;
-	if (kind == KIND_APPROVAL && before == STEP_FAILED) {
+	if (step_kind_has(kind, STEP_KIND_DECIDED) && before == STEP_FAILED) {
 		/* Anyone asking again after a deny would make the two-person
 		 * rule a formality: only a senior or the approval's role may. */
 		if (!actor_is_senior(who) && !role_allows(who, approval_role(a.r))) {
@@ -574,7 +574,7 @@ int play_step_retry(struct store *s, const struct actor *who, int64_t incident_i
 		step_row_set(&a.r->lease_owner, NULL);
 		a.r->lease_until = 0;
 	} else {
-		if (!step_kind_automated(kind) && kind != KIND_APPROVAL) {
+		if (!step_kind_automated(kind) && !step_kind_has(kind, STEP_KIND_DECIDED)) {
 			irk_fail_need(err, IRK_REFUSED, NEED_DONE, "step %s is done by a person: "
 				      "there is nothing to retry", step);
 			irk_need_on(err, a.r->step_id);

@@ -27,6 +27,7 @@
 #include "irk/model.h"
 #include "irk/play.h"
 #include "irk/store.h"
+#include "kind.h"
 #include "play_impl.h"
 
 /* ---- the names ------------------------------------------------------------ */
@@ -232,7 +233,7 @@ static int load_step(const struct step_row *r, void *arg)
 	st->error = dup_or_null(r->error);
 	st->state = r->state;
 	st->attempts = r->attempts;
-	st->is_score = r->kind && !strcmp(r->kind, "score");
+	st->is_score = play_kind_gives(step_kind_parse(r->kind), "score");
 	jdoc_init(&st->out);
 	jdoc_init(&st->in);
 	return 0;
@@ -519,7 +520,7 @@ static const char *check_input(const struct play *p, int j, const char *in, char
 	step_def_parse(&d, p->steps[j].def);
 	if (p->steps[j].kind < 0) {
 		;          /* its kind is unknown: that is the error to report */
-	} else if (p->steps[j].kind != KIND_MANUAL) {
+	} else if (!step_kind_has(p->steps[j].kind, STEP_KIND_INPUTS)) {
 		snprintf(buf, n, "steps.%s.inputs: %s step records no inputs (only manual steps do)",
 			 p->steps[j].id, step_kind_an(p->steps[j].kind));
 		why = buf;
@@ -602,7 +603,7 @@ const char *play_field_check(const struct play *p, int at, const char *name, cha
 	if (!strcmp(name, "score")) {
 		/* A step of unknown kind may be the score step misspelt. */
 		for (int j = 0; j < at && j < p->nsteps; j++)
-			if (p->steps[j].kind == KIND_SCORE || p->steps[j].kind < 0)
+			if (play_kind_gives(p->steps[j].kind, "score") || p->steps[j].kind < 0)
 				return NULL;
 		snprintf(buf, n, at < 0 ? "'score' is computed by a score step: the match "
 			 "cannot use it" : "'score' needs a score step listed before this step");

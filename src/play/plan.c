@@ -22,6 +22,7 @@
 #include "irk/play.h"
 #include "irk/store.h"
 #include "irk/template.h"
+#include "kind.h"
 #include "play_impl.h"
 
 /* ---- owned step rows ---------------------------------------------------------- */
@@ -261,7 +262,8 @@ static void ref_var(const char *name, int offset, void *arg)
 	(void)offset;
 	if (!strcmp(name, "score")) {
 		for (int j = 0; j < r->at; j++)
-			if (!strcmp(r->l->v[j].kind, "score") && !step_state_final(r->l->v[j].state))
+			if (play_kind_gives(step_kind_parse(r->l->v[j].kind), "score") &&
+			    !step_state_final(r->l->v[j].state))
 				r->unfinished = 1;
 		return;
 	}
@@ -294,7 +296,8 @@ static int due(const struct step_list *l, int i, const struct step_def *d,
 			snprintf(why, n, "needs %s, which was skipped", need->step_id);
 			return DUE_SKIP;
 		}
-		if (need->state == STEP_FAILED && !strcmp(need->kind, "approval")) {
+		if (need->state == STEP_FAILED &&
+		    step_kind_has(step_kind_parse(need->kind), STEP_KIND_DECIDED)) {
 			snprintf(why, n, "needs %s, which was denied", need->step_id);
 			return DUE_SKIP;
 		}
@@ -367,13 +370,13 @@ static int advance_steps(struct store *s, struct incident *inc, struct step_list
 			rc = change(s, l, i, STEP_SKIPPED, why, actor, changed, err);
 		} else if (verdict == DUE_NOW) {
 			int kind = step_kind_parse(r->kind);
+			const struct play_kind_ops *ops = play_kind(kind);
 			if (step_kind_automated(kind)) {
 				rc = change(s, l, i, STEP_READY, NULL, actor, changed, err);
 			} else {
 				r->t_start = irk_now();
-				if (kind == KIND_APPROVAL)
-					step_row_set(&r->requested_by, strcmp(actor, PLAY_ENGINE_ACTOR) ?
-						     actor : inc->owner);
+				if (ops && ops->due)
+					ops->due(r, inc, actor);
 				rc = change(s, l, i, STEP_WAITING, NULL, actor, changed, err);
 			}
 		}
