@@ -1,8 +1,12 @@
 /* config.h: irk.conf (INI: [section], key = value, # comments).
  *
- * One table (config.c) lists every known key with its default and help; it
- * drives parsing, defaults and `irk config show`. Unknown keys are errors
- * that name FILE:LINE. Sections [keys] and [mapping] hold free-form keys. */
+ * One table (config.c) lists every known key once, as calcurse does: the
+ * typed field of struct config_settings it sets, its type (parser and
+ * printer), its default and its help. The table drives loading, defaults,
+ * `irk config show` and irk.conf(5)'s check; code reads the typed values
+ * (config_settings()), never a default of its own. Unknown keys are errors
+ * that name FILE:LINE. Sections [keys], [context], [users] and [secrets]
+ * hold free-form keys. */
 #ifndef IRK_CONFIG_H
 #define IRK_CONFIG_H
 
@@ -10,6 +14,41 @@
 #include "irk/err.h"
 #include "irk/alert.h"
 #include "irk/strbuf.h"
+
+/* Every known setting, typed. Durations are in seconds unless named _ms;
+ * strings are NULL when unset and borrowed until the config is freed. */
+struct config_settings {
+	struct {
+		int64_t window;            /* correlation window, seconds */
+		int64_t batch;             /* lines per transaction */
+		const char *format;        /* default input format (a word) */
+	} ingest;
+	struct alert_mapping mapping;      /* [mapping]: in use when .time is set */
+	struct {
+		int64_t ack[5], contain[5]; /* seconds, indexed by priority 1..4 */
+	} sla;
+	struct {
+		const char *theme;
+		int mouse;                 /* 0 or 1 */
+		int64_t refresh;           /* seconds */
+	} ui;
+	struct {
+		int64_t lease;             /* seconds */
+		int64_t workers;
+		int64_t poll_ms, grace_ms;
+		const char *path, *tmpdir, *ansible, *cafile, *proxy;
+	} engine;
+	struct {
+		const char *anchor;        /* none or syslog */
+		int64_t interval;          /* seconds between anchors from irk serve */
+	} audit;
+	struct {
+		const char *path;
+	} plays;
+	struct {
+		const char *jid, *password, *server, *tls, *cafile;
+	} xmpp;
+};
 
 struct config;
 
@@ -22,14 +61,24 @@ void config_free(struct config **c);
  * [context.*] token) must not be group or world readable: refused. */
 int config_load(struct config *c, const char *path, int optional, struct irk_err *err);
 
-/* The value of section.key ("ingest.window"), or NULL when unknown and not
- * set. Borrowed until the config is freed. */
+/* The typed settings of c; the defaults when c is NULL. Borrowed until c
+ * is freed (the defaults: for the life of the process). */
+const struct config_settings *config_settings(const struct config *c);
+
+/* The value of section.key ("ingest.window") as text, or NULL when unknown
+ * and not set. A known setting reads as `irk config show` prints it (what
+ * irk understood: "90" for a duration reads "1m30s"). Borrowed until the
+ * config is freed. */
 const char *config_get(const struct config *c, const char *key);
+/* A known number, duration (seconds; milliseconds for engine.poll and
+ * engine.grace) or yes/no (1, 0), or a free-form value that is a whole
+ * number; def when the key is unknown or its value is not a number. */
 int64_t config_get_int(const struct config *c, const char *key, int64_t def);
 /* Set a value (command-line overrides). Validated as config_load does. */
 int config_set(struct config *c, const char *key, const char *value, struct irk_err *err);
 
-/* The generic JSON field mapping from [mapping]; NULL when none is configured. */
+/* The generic JSON field mapping from [mapping]; NULL when none is
+ * configured (no [mapping] time). */
 const struct alert_mapping *config_mapping(const struct config *c);
 
 /* Free-form keys of a section ("keys"), in file order: calls fn for each,

@@ -32,8 +32,6 @@ struct incident;
  * past that they are noise on the screen (a web scan's ten thousand URLs);
  * every value stays in its alert's raw record. */
 #define INGEST_MAX_OBS_PER_TYPE 100
-#define INGEST_DEFAULT_WINDOW 3600
-#define INGEST_DEFAULT_BATCH 20000
 /* A batch open this long is committed as soon as the input pauses, so a
  * live stream (tail -F | irk ingest -) is stored and its errors reported
  * within about a second of arriving. */
@@ -62,8 +60,8 @@ struct ingest_stats {
 	int64_t incidents;    /* incidents opened */
 };
 
-/* Defaults: auto format, 1 h window, batches of INGEST_DEFAULT_BATCH,
- * actor from identity, errors to stderr. */
+/* Defaults: auto format, the window and batch of irk.conf's defaults
+ * (config_settings(NULL)), actor from identity, errors to stderr. */
 void ingest_opts_init(struct ingest_opts *o);
 
 /* Ingest everything readable from fd, naming it source in messages and in

@@ -33,8 +33,6 @@ struct step_row;
 /* Limits (see irk(1) ENGINE). */
 #define RUN_CAPTURE_MAX   (64 * 1024)        /* bytes kept of stdout, of stderr */
 #define RUN_HTTP_MAX      (1024 * 1024)      /* default response size cap */
-#define RUN_GRACE_MS      5000               /* SIGTERM to SIGKILL */
-#define RUN_PATH_DEFAULT  "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 
 enum run_status {
 	RUN_DONE = 0,        /* the step did what it says */

@@ -222,16 +222,16 @@ int cmd_ingest(struct cli *c, int argc, char **argv)
 		}
 	}
 	if (!format)
-		format = config_get(c->app.cfg, "ingest.format");
+		format = config_settings(c->app.cfg)->ingest.format;
 	if (format && (o.format = alert_format_parse(format)) == -1)
 		return cli_usage_error(cmd, "no format '%s' (auto, eve, wazuh, ecs, zeek, json)", format);
-	o.window = config_get_int(c->app.cfg, "ingest.window", INGEST_DEFAULT_WINDOW);
+	o.window = config_settings(c->app.cfg)->ingest.window;
 	if (window && (irk_duration_parse(window, &w) || w <= 0))
 		return cli_usage_error(cmd, "--window: '%s' is not a duration", window);
 	if (window)
 		o.window = w;
 	if (o.batch <= 0)
-		o.batch = (int)config_get_int(c->app.cfg, "ingest.batch", INGEST_DEFAULT_BATCH);
+		o.batch = (int)config_settings(c->app.cfg)->ingest.batch;
 	o.map = config_mapping(c->app.cfg);
 	if (o.format == FMT_JSON && !o.map)
 		return cli_usage_error(cmd, "--format json needs a [mapping] section with at "

@@ -90,8 +90,8 @@ int cmd_serve(struct cli *c, int argc, char **argv)
 		close(sfd);
 		return cli_report(&err);
 	}
-	const char *anchor = config_get(c->app.cfg, "audit.anchor");
-	int64_t interval = config_get_int(c->app.cfg, "audit.interval", 3600), next_anchor = 0;
+	const char *anchor = config_settings(c->app.cfg)->audit.anchor;
+	int64_t interval = config_settings(c->app.cfg)->audit.interval, next_anchor = 0;
 	if (anchor && strcmp(anchor, "none"))
 		next_anchor = serve_anchor(c, interval > 0 ? interval : 3600);
 	for (;;) {

@@ -1,6 +1,8 @@
 /* config.c: irk.conf, driven by one table of known keys. */
 #include <ctype.h>
 #include <errno.h>
+#include <pthread.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,59 +12,201 @@
 #include "irk/config.h"
 #include "irk/sanitize.h"
 
-enum { CK_TEXT, CK_INT, CK_DURATION, CK_BOOL, CK_SECRET, CK_MS };
+/* ---- types: how a value's text becomes its typed field, and back ---------- */
+
+/* Room for any printed number or duration. */
+#define TEXT_MAX 32
+
+struct config_type {
+	const char *what;      /* for "'VALUE' is not WHAT" */
+	/* Parse s into *target: 0, or -1 with *target untouched. A string
+	 * target borrows s. */
+	int (*parse)(const char *s, void *target);
+	/* The value as `config show` prints it: into buf (TEXT_MAX bytes) or
+	 * the string itself; NULL when unset. Parsed again, gives the value. */
+	const char *(*print)(const void *target, char *buf);
+	enum { AS_TEXT, AS_INT64, AS_INT } as;   /* the field's C type */
+	int secret;            /* never shown, refused in readable files */
+};
+
+static int text_parse(const char *s, void *target)
+{
+	*(const char **)target = s;
+	return 0;
+}
+
+static const char *text_print(const void *target, char *buf)
+{
+	return *(const char *const *)target;
+}
+
+static int number_parse(const char *s, void *target)
+{
+	char *end;
+	long long v;
+
+	errno = 0;
+	v = strtoll(s, &end, 10);
+	if (!*s || *end || errno)
+		return -1;
+	*(int64_t *)target = v;
+	return 0;
+}
+
+static const char *number_print(const void *target, char *buf)
+{
+	snprintf(buf, TEXT_MAX, "%lld", (long long)*(const int64_t *)target);
+	return buf;
+}
+
+static int duration_parse(const char *s, void *target)
+{
+	return irk_duration_parse(s, target);
+}
+
+/* Exact, in the largest units that fit: 90 -> "1m30s", 86400 -> "1d". */
+static const char *duration_print(const void *target, char *buf)
+{
+	static const struct { int64_t secs; char unit; } units[] = {
+		{ 86400, 'd' }, { 3600, 'h' }, { 60, 'm' }, { 1, 's' } };
+	int64_t v = *(const int64_t *)target;
+	size_t len = 0;
+
+	buf[0] = '\0';
+	for (size_t u = 0; u < sizeof units / sizeof units[0]; u++)
+		if (v >= units[u].secs || (!len && units[u].secs == 1)) {
+			len += (size_t)snprintf(buf + len, TEXT_MAX - len, "%lld%c",
+						(long long)(v / units[u].secs), units[u].unit);
+			v %= units[u].secs;
+		}
+	return buf;
+}
+
+/* "250ms" in milliseconds, or any duration irk_duration_parse() takes. */
+static int ms_parse(const char *s, void *target)
+{
+	size_t n = strlen(s);
+	int64_t v;
+	char *end;
+
+	if (n > 2 && !strcmp(s + n - 2, "ms") && s[0] >= '0' && s[0] <= '9') {
+		long long ll = strtoll(s, &end, 10);
+		if (end != s + n - 2 || ll < 0)
+			return -1;
+		*(int64_t *)target = ll;
+		return 0;
+	}
+	if (irk_duration_parse(s, &v) || v > INT64_MAX / 1000)
+		return -1;
+	*(int64_t *)target = v * 1000;
+	return 0;
+}
+
+static const char *ms_print(const void *target, char *buf)
+{
+	int64_t ms = *(const int64_t *)target, secs = ms / 1000;
+
+	if (ms % 1000)
+		snprintf(buf, TEXT_MAX, "%lldms", (long long)ms);
+	else
+		duration_print(&secs, buf);
+	return buf;
+}
+
+static int yesno_parse(const char *s, void *target)
+{
+	static const char *const yes[] = { "yes", "true", "on", "1", NULL };
+	static const char *const no[] = { "no", "false", "off", "0", NULL };
+
+	for (int i = 0; yes[i]; i++)
+		if (!strcmp(s, yes[i]) || !strcmp(s, no[i])) {
+			*(int *)target = !strcmp(s, yes[i]);
+			return 0;
+		}
+	return -1;
+}
+
+static const char *yesno_print(const void *target, char *buf)
+{
+	return *(const int *)target ? "yes" : "no";
+}
+
+static const struct config_type type_text = { "text", text_parse, text_print, AS_TEXT, 0 };
+static const struct config_type type_secret = { "text", text_parse, text_print, AS_TEXT, 1 };
+static const struct config_type type_number = {
+	"a whole number", number_parse, number_print, AS_INT64, 0 };
+static const struct config_type type_duration = {
+	"a duration (like 90s, 15m, 1h, 2d)", duration_parse, duration_print, AS_INT64, 0 };
+static const struct config_type type_ms = {
+	"a duration (like 250ms, 1s, 2m)", ms_parse, ms_print, AS_INT64, 0 };
+static const struct config_type type_yesno = { "yes or no", yesno_parse, yesno_print, AS_INT, 0 };
+
+/* ---- the table --------------------------------------------------------------- */
 
 struct config_key {
 	const char *key;       /* "section.name" */
-	int kind;
+	const struct config_type *type;
+	size_t at;             /* offset of its field in struct config_settings */
 	const char *def;       /* NULL: unset */
 	const char *help;
 };
 
-/* Every known key. Sections whose keys are free-form are listed below. */
+/* The offset of field, which must be of type ctype: a row that points a
+ * parser at a field of another type does not compile. */
+#define AT(field, ctype) (offsetof(struct config_settings, field) + \
+	0 * sizeof(char[_Generic(((struct config_settings *)0)->field, ctype: 1)]))
+#define TEXT(f)     &type_text, AT(f, const char *)
+#define SECRET(f)   &type_secret, AT(f, const char *)
+#define NUMBER(f)   &type_number, AT(f, int64_t)
+#define DURATION(f) &type_duration, AT(f, int64_t)
+#define MILLIS(f)   &type_ms, AT(f, int64_t)
+#define YESNO(f)    &type_yesno, AT(f, int)
+
+/* Every known key, each default once. Sections whose keys are free-form
+ * are listed below. */
 static const struct config_key keys[] = {
-	{ "ingest.window", CK_DURATION, "1h", "correlation window: alerts this close join one incident" },
-	{ "ingest.batch", CK_INT, "20000", "lines per transaction while ingesting" },
-	{ "ingest.format", CK_TEXT, "auto", "default input format: auto, eve, wazuh, ecs, zeek, json" },
-	{ "mapping.time", CK_TEXT, NULL, "generic JSON: path of the event time (ISO 8601 or epoch)" },
-	{ "mapping.rule_id", CK_TEXT, NULL, "generic JSON: path of the rule id" },
-	{ "mapping.rule_name", CK_TEXT, NULL, "generic JSON: path of the rule name" },
-	{ "mapping.severity", CK_TEXT, NULL, "generic JSON: path of the severity (a word, a 0-10 or a 0-100 score)" },
-	{ "mapping.host", CK_TEXT, NULL, "generic JSON: path of the affected host" },
-	{ "mapping.src_ip", CK_TEXT, NULL, "generic JSON: path of the source IP" },
-	{ "mapping.dst_ip", CK_TEXT, NULL, "generic JSON: path of the destination IP" },
-	{ "mapping.user", CK_TEXT, NULL, "generic JSON: path of the user name" },
-	{ "mapping.category", CK_TEXT, NULL, "generic JSON: path of the category" },
-	{ "mapping.id", CK_TEXT, NULL, "generic JSON: path of a unique record id (fingerprint)" },
-	{ "sla.p1_ack", CK_DURATION, "15m", "P1: time from detection to acknowledgement" },
-	{ "sla.p2_ack", CK_DURATION, "1h", "P2: time from detection to acknowledgement" },
-	{ "sla.p3_ack", CK_DURATION, "4h", "P3: time from detection to acknowledgement" },
-	{ "sla.p4_ack", CK_DURATION, "1d", "P4: time from detection to acknowledgement" },
-	{ "sla.p1_contain", CK_DURATION, "4h", "P1: time from detection to containment" },
-	{ "sla.p2_contain", CK_DURATION, "1d", "P2: time from detection to containment" },
-	{ "sla.p3_contain", CK_DURATION, "3d", "P3: time from detection to containment" },
-	{ "sla.p4_contain", CK_DURATION, "7d", "P4: time from detection to containment" },
-	{ "ui.theme", CK_TEXT, "default", "colour theme (see irk-theme(5))" },
-	{ "ui.mouse", CK_BOOL, "no", "click cards and scroll columns with the mouse" },
-	{ "ui.refresh", CK_DURATION, "1s", "how often the board looks for other people's changes" },
-	{ "engine.lease", CK_DURATION, "5m", "how long a claimed automated step is held before it is retried" },
-	{ "engine.workers", CK_INT, "2", "automated steps run at once by one irk process" },
-	{ "engine.poll", CK_MS, "1s", "how often the sequencer looks for ready steps and expired leases (250ms, 1s)" },
-	{ "engine.grace", CK_MS, "5s", "a step's program gets this long after SIGTERM before SIGKILL" },
-	{ "engine.path", CK_TEXT, "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
+	{ "ingest.window", DURATION(ingest.window), "1h", "correlation window: alerts this close join one incident" },
+	{ "ingest.batch", NUMBER(ingest.batch), "20000", "lines per transaction while ingesting" },
+	{ "ingest.format", TEXT(ingest.format), "auto", "default input format: auto, eve, wazuh, ecs, zeek, json" },
+	{ "mapping.time", TEXT(mapping.time), NULL, "generic JSON: path of the event time (ISO 8601 or epoch)" },
+	{ "mapping.rule_id", TEXT(mapping.rule_id), NULL, "generic JSON: path of the rule id" },
+	{ "mapping.rule_name", TEXT(mapping.rule_name), NULL, "generic JSON: path of the rule name" },
+	{ "mapping.severity", TEXT(mapping.severity), NULL, "generic JSON: path of the severity (a word, a 0-10 or a 0-100 score)" },
+	{ "mapping.host", TEXT(mapping.host), NULL, "generic JSON: path of the affected host" },
+	{ "mapping.src_ip", TEXT(mapping.src_ip), NULL, "generic JSON: path of the source IP" },
+	{ "mapping.dst_ip", TEXT(mapping.dst_ip), NULL, "generic JSON: path of the destination IP" },
+	{ "mapping.user", TEXT(mapping.user), NULL, "generic JSON: path of the user name" },
+	{ "mapping.category", TEXT(mapping.category), NULL, "generic JSON: path of the category" },
+	{ "mapping.id", TEXT(mapping.id), NULL, "generic JSON: path of a unique record id (fingerprint)" },
+	{ "sla.p1_ack", DURATION(sla.ack[1]), "15m", "P1: time from detection to acknowledgement" },
+	{ "sla.p2_ack", DURATION(sla.ack[2]), "1h", "P2: time from detection to acknowledgement" },
+	{ "sla.p3_ack", DURATION(sla.ack[3]), "4h", "P3: time from detection to acknowledgement" },
+	{ "sla.p4_ack", DURATION(sla.ack[4]), "1d", "P4: time from detection to acknowledgement" },
+	{ "sla.p1_contain", DURATION(sla.contain[1]), "4h", "P1: time from detection to containment" },
+	{ "sla.p2_contain", DURATION(sla.contain[2]), "1d", "P2: time from detection to containment" },
+	{ "sla.p3_contain", DURATION(sla.contain[3]), "3d", "P3: time from detection to containment" },
+	{ "sla.p4_contain", DURATION(sla.contain[4]), "7d", "P4: time from detection to containment" },
+	{ "ui.theme", TEXT(ui.theme), "default", "colour theme (see irk-theme(5))" },
+	{ "ui.mouse", YESNO(ui.mouse), "no", "click cards and scroll columns with the mouse" },
+	{ "ui.refresh", DURATION(ui.refresh), "1s", "how often the board looks for other people's changes" },
+	{ "engine.lease", DURATION(engine.lease), "5m", "how long a claimed automated step is held before it is retried" },
+	{ "engine.workers", NUMBER(engine.workers), "2", "automated steps run at once by one irk process" },
+	{ "engine.poll", MILLIS(engine.poll_ms), "1s", "how often the sequencer looks for ready steps and expired leases (250ms, 1s)" },
+	{ "engine.grace", MILLIS(engine.grace_ms), "5s", "a step's program gets this long after SIGTERM before SIGKILL" },
+	{ "engine.path", TEXT(engine.path), "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
 	  "PATH of the programs exec and ansible steps run (nothing else of the environment is passed)" },
-	{ "engine.tmpdir", CK_TEXT, NULL, "where steps get their private working directory (default $TMPDIR or /tmp)" },
-	{ "engine.ansible", CK_TEXT, "ansible-playbook", "the ansible-playbook program (looked up in engine.path)" },
-	{ "engine.cafile", CK_TEXT, NULL, "CA bundle http steps verify servers with (default: the system's)" },
-	{ "engine.proxy", CK_TEXT, NULL, "proxy http steps go through (default: none; the environment's http_proxy is ignored)" },
-	{ "audit.anchor", CK_TEXT, "none", "where irk audit anchor and irk serve send the audit head: none or syslog" },
-	{ "audit.interval", CK_DURATION, "1h", "how often irk serve sends the audit head (with audit.anchor)" },
-	{ "plays.path", CK_TEXT, NULL, "extra play directories, colon-separated (also $IRK_PLAYS)" },
-	{ "xmpp.jid", CK_TEXT, NULL, "XMPP account used for notify steps" },
-	{ "xmpp.password", CK_SECRET, NULL, "its password (the file must not be group/world readable)" },
-	{ "xmpp.server", CK_TEXT, NULL, "host[:port] to connect to, when not from the JID" },
-	{ "xmpp.tls", CK_TEXT, "verify", "verify, or insecure (shown on every connection)" },
-	{ "xmpp.cafile", CK_TEXT, NULL, "CA bundle to verify the server with" },
+	{ "engine.tmpdir", TEXT(engine.tmpdir), NULL, "where steps get their private working directory (default $TMPDIR or /tmp)" },
+	{ "engine.ansible", TEXT(engine.ansible), "ansible-playbook", "the ansible-playbook program (looked up in engine.path)" },
+	{ "engine.cafile", TEXT(engine.cafile), NULL, "CA bundle http steps verify servers with (default: the system's)" },
+	{ "engine.proxy", TEXT(engine.proxy), NULL, "proxy http steps go through (default: none; the environment's http_proxy is ignored)" },
+	{ "audit.anchor", TEXT(audit.anchor), "none", "where irk audit anchor and irk serve send the audit head: none or syslog" },
+	{ "audit.interval", DURATION(audit.interval), "1h", "how often irk serve sends the audit head (with audit.anchor)" },
+	{ "plays.path", TEXT(plays.path), NULL, "extra play directories, colon-separated (also $IRK_PLAYS)" },
+	{ "xmpp.jid", TEXT(xmpp.jid), NULL, "XMPP account used for notify steps" },
+	{ "xmpp.password", SECRET(xmpp.password), NULL, "its password (the file must not be group/world readable)" },
+	{ "xmpp.server", TEXT(xmpp.server), NULL, "host[:port] to connect to, when not from the JID" },
+	{ "xmpp.tls", TEXT(xmpp.tls), "verify", "verify, or insecure (shown on every connection)" },
+	{ "xmpp.cafile", TEXT(xmpp.cafile), NULL, "CA bundle to verify the server with" },
 };
 
 #define NKEYS (sizeof keys / sizeof keys[0])
@@ -76,12 +220,17 @@ struct entry {
 };
 
 struct config {
-	const char *values[NKEYS];      /* borrowed from entries or defaults */
+	struct config_settings set;     /* strings borrowed from entries or defaults */
+	const char *shown[NKEYS];       /* each value as text, for config_get */
+	char text[NKEYS][TEXT_MAX];     /* where printed numbers are */
 	struct entry *extra;            /* free-form and set values, owned */
 	size_t nextra, cap;
-	struct alert_mapping map;
-	int have_map;
 };
+
+static void *field(const struct config *c, size_t i)
+{
+	return (char *)&c->set + keys[i].at;
+}
 
 static int find_key(const char *key)
 {
@@ -101,13 +250,50 @@ static int is_free_section(const char *key)
 	return 0;
 }
 
+/* The text of setting i after its field changed. */
+static void settle(struct config *c, size_t i)
+{
+	c->shown[i] = keys[i].type->print(field(c, i), c->text[i]);
+}
+
+/* Every default parses: a row that does not is a bug, found by the first
+ * test that makes a config. */
+static void set_defaults(struct config *c)
+{
+	for (size_t i = 0; i < NKEYS; i++) {
+		if (keys[i].def && keys[i].type->parse(keys[i].def, field(c, i))) {
+			fprintf(stderr, "irk: bug: the default of %s does not parse\n", keys[i].key);
+			abort();
+		}
+		settle(c, i);
+	}
+}
+
 struct config *config_new(void)
 {
 	struct config *c = xcalloc(1, sizeof *c);
 
-	for (size_t i = 0; i < NKEYS; i++)
-		c->values[i] = keys[i].def;
+	set_defaults(c);
 	return c;
+}
+
+static struct config_settings defaults;
+static pthread_once_t defaults_once = PTHREAD_ONCE_INIT;
+
+static void make_defaults(void)
+{
+	struct config *c = config_new();
+
+	defaults = c->set;         /* the strings are the table's */
+	config_free(&c);
+}
+
+const struct config_settings *config_settings(const struct config *c)
+{
+	if (c)
+		return &c->set;
+	pthread_once(&defaults_once, make_defaults);
+	return &defaults;
 }
 
 void config_free(struct config **cp)
@@ -138,83 +324,10 @@ static const char *keep(struct config *c, const char *key, const char *value)
 	return c->extra[c->nextra++].value;
 }
 
-static void update_mapping(struct config *c)
-{
-	const char **slots[] = { &c->map.time, &c->map.rule_id, &c->map.rule_name,
-		&c->map.severity, &c->map.host, &c->map.src_ip, &c->map.dst_ip,
-		&c->map.user, &c->map.category, &c->map.id };
-	const char *names[] = { "time", "rule_id", "rule_name", "severity", "host",
-		"src_ip", "dst_ip", "user", "category", "id" };
-	char key[64];
-
-	for (size_t i = 0; i < sizeof slots / sizeof slots[0]; i++) {
-		snprintf(key, sizeof key, "mapping.%s", names[i]);
-		*slots[i] = config_get(c, key);
-	}
-	c->have_map = c->map.time != NULL;
-}
-
-/* "250ms" in milliseconds, or any duration irk_duration_parse() takes. */
-static int ms_parse(const char *s, int64_t *out)
-{
-	size_t n = strlen(s);
-	char *end;
-
-	if (n > 2 && !strcmp(s + n - 2, "ms") && s[0] >= '0' && s[0] <= '9') {
-		long long v = strtoll(s, &end, 10);
-		if (end != s + n - 2 || v < 0)
-			return -1;
-		*out = v;
-		return 0;
-	}
-	if (irk_duration_parse(s, out) || *out > INT64_MAX / 1000)
-		return -1;
-	*out *= 1000;
-	return 0;
-}
-
-static int validate(int kind, const char *value, char *why, size_t n)
-{
-	int64_t v;
-	char *end;
-
-	switch (kind) {
-	case CK_INT:
-		errno = 0;
-		strtoll(value, &end, 10);
-		if (!*value || *end || errno) {
-			snprintf(why, n, "'%s' is not a whole number", value);
-			return -1;
-		}
-		return 0;
-	case CK_DURATION:
-		if (irk_duration_parse(value, &v)) {
-			snprintf(why, n, "'%s' is not a duration (like 90s, 15m, 1h, 2d)", value);
-			return -1;
-		}
-		return 0;
-	case CK_MS:
-		if (ms_parse(value, &v)) {
-			snprintf(why, n, "'%s' is not a duration (like 250ms, 1s, 2m)", value);
-			return -1;
-		}
-		return 0;
-	case CK_BOOL:
-		if (strcmp(value, "yes") && strcmp(value, "no") && strcmp(value, "true") &&
-		    strcmp(value, "false") && strcmp(value, "on") && strcmp(value, "off") &&
-		    strcmp(value, "1") && strcmp(value, "0")) {
-			snprintf(why, n, "'%s' is not yes or no", value);
-			return -1;
-		}
-		return 0;
-	}
-	return 0;
-}
-
 int config_set(struct config *c, const char *key, const char *value, struct irk_err *err)
 {
 	int i = find_key(key);
-	char why[160];
+	union { int64_t n; int b; const char *s; } check;
 
 	if (i < 0) {
 		if (!is_free_section(key))
@@ -222,11 +335,11 @@ int config_set(struct config *c, const char *key, const char *value, struct irk_
 		keep(c, key, value);
 		return IRK_OK;
 	}
-	if (validate(keys[i].kind, value, why, sizeof why))
-		return irk_fail(err, IRK_INVALID, "%s: %s", key, why);
-	c->values[i] = keep(c, key, value);
-	if (!strncmp(key, "mapping.", 8))
-		update_mapping(c);
+	if (keys[i].type->parse(value, &check))
+		return irk_fail(err, IRK_INVALID, "%s: '%s' is not %s", key, value, keys[i].type->what);
+	/* Parsed again from the kept copy: a string field borrows it. */
+	keys[i].type->parse(keep(c, key, value), field(c, i));
+	settle(c, (size_t)i);
 	return IRK_OK;
 }
 
@@ -255,7 +368,7 @@ static int is_secret_key(const char *key)
 	int i = find_key(key);
 
 	if (i >= 0)
-		return keys[i].kind == CK_SECRET;
+		return keys[i].type->secret;
 	if (!strncmp(key, "secrets.", 8))
 		return 1;
 	if (!strncmp(key, "keys.", 5) || !strncmp(key, "users.", 6))
@@ -347,7 +460,7 @@ const char *config_get(const struct config *c, const char *key)
 	int i = find_key(key);
 
 	if (i >= 0)
-		return c->values[i];
+		return c->shown[i];
 	/* Free-form keys: the last one set wins. */
 	for (size_t j = c->nextra; j-- > 0;)
 		if (!strcmp(c->extra[j].key, key))
@@ -357,26 +470,21 @@ const char *config_get(const struct config *c, const char *key)
 
 int64_t config_get_int(const struct config *c, const char *key, int64_t def)
 {
-	const char *v = config_get(c, key);
 	int i = find_key(key);
+	const char *v;
 	int64_t out;
 
-	if (!v)
-		return def;
-	if (i >= 0 && keys[i].kind == CK_DURATION)
-		return irk_duration_parse(v, &out) ? def : out;
-	if (i >= 0 && keys[i].kind == CK_MS)
-		return ms_parse(v, &out) ? def : out;
-	if (i >= 0 && keys[i].kind == CK_BOOL)
-		return !strcmp(v, "yes") || !strcmp(v, "true") || !strcmp(v, "on") || !strcmp(v, "1");
-	char *end;
-	long long ll = strtoll(v, &end, 10);
-	return *end ? def : ll;
+	if (i >= 0 && keys[i].type->as == AS_INT)
+		return *(const int *)field(c, i);
+	if (i >= 0 && keys[i].type->as == AS_INT64)
+		return *(const int64_t *)field(c, i);
+	v = config_get(c, key);
+	return v && !number_parse(v, &out) ? out : def;
 }
 
 const struct alert_mapping *config_mapping(const struct config *c)
 {
-	return c->have_map ? &c->map : NULL;
+	return c->set.mapping.time ? &c->set.mapping : NULL;
 }
 
 void config_each(const struct config *c, const char *section,
@@ -436,7 +544,7 @@ void config_dump(const struct config *c, struct strbuf *out)
 			strbuf_printf(out, "%s[%s]\n", i ? "\n" : "", section);
 		}
 		strbuf_printf(out, "# %s\n", keys[i].help);
-		dump_value(out, dot + 1, c->values[i], keys[i].kind == CK_SECRET);
+		dump_value(out, dot + 1, config_get(c, keys[i].key), keys[i].type->secret);
 	}
 	/* The free-form sections, each under its header. */
 	for (size_t f = 0; free_sections[f]; f++) {

@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "irk/clock.h"
+#include "irk/config.h"
 #include "irk/demo.h"
 #include "irk/identity.h"
 #include "irk/incident.h"
@@ -1191,7 +1192,7 @@ int demo_fill(struct store *s, const struct demo_opts *o, struct demo_stats *st,
 	m.io.format = FMT_AUTO;
 	m.io.errout = NULL;
 	if (!m.io.window)
-		m.io.window = INGEST_DEFAULT_WINDOW;
+		m.io.window = config_settings(NULL)->ingest.window;
 	m.io.actor = "ingest";
 	m.steps = (struct demo_stepper){ s, &m.r, &m.now, m.end, step_input, &m, err };
 	irk_clock_set(m.now);

@@ -729,16 +729,14 @@ struct engine *engine_start_opts(const char *db_path, const struct config *cfg,
 	e->cfg = cfg;
 	if (opts)
 		e->opts = *opts;
-	e->nworkers = e->opts.workers > 0 ? e->opts.workers :
-		      cfg ? (int)config_get_int(cfg, "engine.workers", 2) : 2;
-	if (e->nworkers < 1)
-		e->nworkers = 1;
-	if (e->nworkers > ENGINE_MAX_WORKERS)
-		e->nworkers = ENGINE_MAX_WORKERS;
-	e->lease_s = cfg ? config_get_int(cfg, "engine.lease", 300) : 300;
+	const struct config_settings *set = config_settings(cfg);
+	int64_t workers = e->opts.workers > 0 ? e->opts.workers : set->engine.workers;
+	e->nworkers = workers < 1 ? 1 : workers > ENGINE_MAX_WORKERS ? ENGINE_MAX_WORKERS :
+		      (int)workers;
+	e->lease_s = set->engine.lease;
 	if (e->lease_s < 1)
 		e->lease_s = 1;
-	e->poll_ms = cfg ? config_get_int(cfg, "engine.poll", 1000) : 1000;
+	e->poll_ms = set->engine.poll_ms;
 	if (e->poll_ms < 10)
 		e->poll_ms = 10;
 	/* Renewed three times per lease: one slow renewal does not lose it. */

@@ -392,19 +392,19 @@ void run_redact(struct run_ctx *c)
 
 const char *run_path(const struct run_env *env)
 {
-	const char *p = env->cfg ? config_get(env->cfg, "engine.path") : NULL;
+	const char *p = config_settings(env->cfg)->engine.path;
 
-	return p && *p ? p : RUN_PATH_DEFAULT;
+	return p && *p ? p : config_settings(NULL)->engine.path;
 }
 
 int64_t run_grace_ms(const struct run_env *env)
 {
-	return env->cfg ? config_get_int(env->cfg, "engine.grace", RUN_GRACE_MS) : RUN_GRACE_MS;
+	return config_settings(env->cfg)->engine.grace_ms;
 }
 
 static const char *workdir_base(const struct config *cfg)
 {
-	const char *base = cfg ? config_get(cfg, "engine.tmpdir") : NULL;
+	const char *base = config_settings(cfg)->engine.tmpdir;
 
 	if (!base || !*base)
 		base = getenv("TMPDIR");

@@ -238,9 +238,9 @@ int run_ansible(const struct run_env *env, struct run_result *r)
 		strbuf_puts(&yaml, "{}");
 	}
 	strbuf_addc(&yaml, '\n');
-	bin = env->cfg ? config_get(env->cfg, "engine.ansible") : NULL;
+	bin = config_settings(env->cfg)->engine.ansible;
 	if (!bin || !*bin)
-		bin = "ansible-playbook";
+		bin = config_settings(NULL)->engine.ansible;
 	if (!proc_find(bin, run_path(env), prog, sizeof prog)) {
 		run_fail(r, 1, "%s not found in engine.path (install ansible-core)", bin);
 		goto out;

@@ -340,11 +340,11 @@ int run_http(const struct run_env *env, struct run_result *r)
 	/* A proxy in the environment of whoever started irk is not where a
 	 * step's headers (its secrets) go: only engine.proxy is, for every
 	 * host (no_proxy is ignored too). "" turns libcurl's lookup off. */
-	proxy = env->cfg ? config_get(env->cfg, "engine.proxy") : NULL;
+	proxy = config_settings(env->cfg)->engine.proxy;
 	lc.curl_easy_setopt(cu, CURLOPT_PROXY, proxy ? proxy : "");
 	lc.curl_easy_setopt(cu, CURLOPT_NOPROXY, "");
-	if (env->cfg && config_get(env->cfg, "engine.cafile"))
-		lc.curl_easy_setopt(cu, CURLOPT_CAINFO, config_get(env->cfg, "engine.cafile"));
+	if (config_settings(env->cfg)->engine.cafile)
+		lc.curl_easy_setopt(cu, CURLOPT_CAINFO, config_settings(env->cfg)->engine.cafile);
 	if (!strcmp(method, "HEAD"))
 		lc.curl_easy_setopt(cu, CURLOPT_NOBODY, 1L);
 	else if (strcmp(method, "GET") || has_body)

@@ -11,6 +11,7 @@
 #include "irk/alert_parse.h"
 #include "irk/audit.h"
 #include "irk/clock.h"
+#include "irk/config.h"
 #include "irk/hash.h"
 #include "irk/hmap.h"
 #include "irk/identity.h"
@@ -213,8 +214,8 @@ void ingest_opts_init(struct ingest_opts *o)
 {
 	memset(o, 0, sizeof *o);
 	o->format = FMT_AUTO;
-	o->window = INGEST_DEFAULT_WINDOW;
-	o->batch = INGEST_DEFAULT_BATCH;
+	o->window = config_settings(NULL)->ingest.window;
+	o->batch = (int)config_settings(NULL)->ingest.batch;
 	o->actor = identity_name();
 	o->errout = stderr;
 }
@@ -228,7 +229,7 @@ struct ingest_ctx *ingest_begin(struct store *s, const struct ingest_opts *o)
 	if (!c->o.actor)
 		c->o.actor = identity_name();
 	if (c->o.window <= 0)
-		c->o.window = INGEST_DEFAULT_WINDOW;
+		c->o.window = config_settings(NULL)->ingest.window;
 	c->one_p = xmalloc(sizeof *c->one_p);
 	parsed_init(c->one_p);
 	c->corr = hmap_new(sizeof(struct corr));
@@ -1015,7 +1016,8 @@ int ingest_fd(struct store *s, int fd, const char *source,
 	struct ingest_stats before = *st;
 	struct irk_err lerr;
 	int64_t first_line = 1, last_line = 0;
-	int in_batch = 0, rc = IRK_OK, batch = o->batch > 0 ? o->batch : INGEST_DEFAULT_BATCH;
+	int in_batch = 0, rc = IRK_OK, batch = o->batch > 0 ? o->batch :
+		(int)config_settings(NULL)->ingest.batch;
 	int n_in_batch = 0;
 	char *safe_source = sanitize_dup(source, 0);
 	struct stat sb;

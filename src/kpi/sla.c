@@ -7,15 +7,11 @@
 
 void sla_policy_load(struct sla_policy *p, const struct config *c)
 {
-	static const int64_t ack[5] = { 0, 900, 3600, 14400, 86400 };
-	static const int64_t contain[5] = { 0, 14400, 86400, 259200, 604800 };
-	char key[32];
+	const struct config_settings *set = config_settings(c);
 
 	for (int i = 1; i <= 4; i++) {
-		snprintf(key, sizeof key, "sla.p%d_ack", i);
-		p->ack[i] = c ? config_get_int(c, key, ack[i]) : ack[i];
-		snprintf(key, sizeof key, "sla.p%d_contain", i);
-		p->contain[i] = c ? config_get_int(c, key, contain[i]) : contain[i];
+		p->ack[i] = set->sla.ack[i];
+		p->contain[i] = set->sla.contain[i];
 	}
 	p->ack[0] = p->contain[0] = 0;
 }

@@ -167,8 +167,7 @@ int play_catalog_load(struct play_catalog *c, const struct config *cfg, struct i
 
 	memset(c, 0, sizeof *c);
 	add_dirs(c, getenv("IRK_PLAYS"));
-	if (cfg)
-		add_dirs(c, config_get(cfg, "plays.path"));
+	add_dirs(c, config_settings(cfg)->plays.path);
 	bundled_dir(bundled, sizeof bundled);
 	add_dir(c, bundled);
 	for (size_t i = 0; i < c->ndirs; i++)

@@ -374,8 +374,8 @@ static void choose_theme(struct tui *t, struct strbuf *problems)
 
 	if (!name && env && *env)
 		name = env;
-	if (!name && t->app->cfg)
-		name = config_get(t->app->cfg, "ui.theme");
+	if (!name)
+		name = config_settings(t->app->cfg)->ui.theme;
 	if (!name || !*name)
 		name = "default";
 	theme_default(&t->theme);
@@ -431,14 +431,12 @@ static struct tui *tui_new(struct app *a)
 {
 	struct tui *t = xcalloc(1, sizeof *t);
 	struct strbuf problems = STRBUF_INIT;
-	const char *mouse = a->cfg ? config_get(a->cfg, "ui.mouse") : NULL;
 
 	t->app = a;
 	t->s = a->store;
 	t->now = irk_now();
 	t->utf8 = !strcmp(nl_langinfo(CODESET), "UTF-8");
-	t->mouse = mouse && (!strcasecmp(mouse, "yes") || !strcasecmp(mouse, "true") ||
-			     !strcasecmp(mouse, "on") || !strcmp(mouse, "1"));
+	t->mouse = config_settings(a->cfg)->ui.mouse;
 	sla_policy_load(&t->pol, a->cfg);
 	keymap_default(&t->km);
 	choose_theme(t, &problems);
@@ -800,7 +798,7 @@ static void tick(struct tui *t)
  * halved so a change is on screen well within it. */
 static int refresh_ms(const struct tui *t)
 {
-	int64_t s = t->app->cfg ? config_get_int(t->app->cfg, "ui.refresh", 1) : 1;
+	int64_t s = config_settings(t->app->cfg)->ui.refresh;
 	int64_t ms = s * 1000 / 2;
 
 	return ms < 100 ? 100 : ms > 500 ? 500 : (int)ms;

@@ -29,6 +29,18 @@ for k in $settings; do
 	grep -A1 '^\.TP' "$man5" | grep -q "^\\.BR* .*\\b$k\\b" || missing="$missing $k"
 done
 expect_eq "irk.conf(5) documents every setting" "$missing" ""
+# Every default, as the table gives it, is the one irk.conf(5) gives: its
+# entry in the page's section reads 'key " (" default )'.
+missing=""
+irk config show | awk '/^\[/ { s = substr($0, 2, length($0) - 2) }
+	/^[a-z_0-9]+ = / { print s, $1, substr($0, index($0, " = ") + 3) }' >"$T/defaults"
+while read -r sec key val; do
+	want=$(printf '%s " (" %s' "$key" "$val" | sed 's/-/\\-/g')
+	sed -n "/^\\.SS \\[$sec\\]/,/^\\.S[SH] /p" "$man5" | grep -qF -- "$want" ||
+		missing="$missing $sec.$key=$val"
+done <"$T/defaults"
+expect_eq "irk.conf(5) gives every default as irk has it" "$missing" ""
+expect_eq "there are defaults to check" "$(grep -c 'window 1h$' "$T/defaults")" 1
 missing=""
 for sec in $(irk config show | sed -n 's/^\[\(.*\)\]$/\1/p') keys secrets; do
 	grep -q "^\\.SS.*\\[$sec\\]\\|^\\.SH.*\\[$sec\\]" "$man5" || missing="$missing [$sec]"

@@ -58,6 +58,82 @@ Test(config, defaults)
 	cr_assert_null(config_mapping(cfg), "no mapping without [mapping] time");
 }
 
+/* Code reads typed values; the defaults are the table's, also without a
+ * config (NULL), and a change shows in the typed field. */
+Test(config, settings_are_typed)
+{
+	const struct config_settings *d = config_settings(NULL), *s = config_settings(cfg);
+	struct irk_err err = { 0 };
+
+	cr_assert_eq(d->ingest.window, 3600);
+	cr_assert_eq(d->ingest.batch, 20000);
+	cr_assert_str_eq(d->ingest.format, "auto");
+	cr_assert_null(d->mapping.time);
+	cr_assert_eq(d->sla.ack[1], 900);
+	cr_assert_eq(d->sla.ack[4], 86400);
+	cr_assert_eq(d->sla.contain[3], 3 * 86400);
+	cr_assert_eq(d->sla.contain[4], 7 * 86400);
+	cr_assert_str_eq(d->ui.theme, "default");
+	cr_assert_eq(d->ui.mouse, 0);
+	cr_assert_eq(d->ui.refresh, 1);
+	cr_assert_eq(d->engine.lease, 300);
+	cr_assert_eq(d->engine.workers, 2);
+	cr_assert_eq(d->engine.poll_ms, 1000);
+	cr_assert_eq(d->engine.grace_ms, 5000);
+	cr_assert_str_eq(d->engine.path, "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin");
+	cr_assert_str_eq(d->engine.ansible, "ansible-playbook");
+	cr_assert_null(d->engine.tmpdir);
+	cr_assert_str_eq(d->xmpp.tls, "verify");
+	cr_assert_null(d->xmpp.password);
+	cr_assert_eq(memcmp(s, d, sizeof *s), 0, "a new config holds the defaults");
+
+	cr_assert_eq(config_set(cfg, "engine.poll", "250ms", &err), IRK_OK, "%s", err.msg);
+	cr_assert_eq(config_set(cfg, "sla.p2_contain", "2d", &err), IRK_OK, "%s", err.msg);
+	cr_assert_eq(config_set(cfg, "ui.mouse", "on", &err), IRK_OK, "%s", err.msg);
+	cr_assert_eq(config_set(cfg, "engine.proxy", "http://p:3128", &err), IRK_OK, "%s", err.msg);
+	cr_assert_eq(config_set(cfg, "mapping.time", "ts", &err), IRK_OK, "%s", err.msg);
+	cr_assert_eq(s->engine.poll_ms, 250);
+	cr_assert_eq(s->sla.contain[2], 2 * 86400);
+	cr_assert_eq(s->ui.mouse, 1);
+	cr_assert_str_eq(s->engine.proxy, "http://p:3128");
+	cr_assert_eq(config_mapping(cfg), &s->mapping);
+	cr_assert_str_eq(s->mapping.time, "ts");
+	cr_assert_eq(config_set(cfg, "engine.lease", "a while", &err), IRK_INVALID);
+	cr_assert_eq(s->engine.lease, 300, "a refused value leaves the typed one alone");
+	cr_assert_eq(d->engine.poll_ms, 1000, "the defaults are not this config's");
+}
+
+/* A known setting reads as `config show` prints it: what irk understood,
+ * in a form that parses back to the same value. */
+Test(config, values_read_as_understood)
+{
+	static const char *const cases[][3] = {
+		{ "ingest.window", "90", "1m30s" },
+		{ "ingest.window", "1h30m", "1h30m" },
+		{ "ingest.window", "2w", "14d" },
+		{ "ingest.window", "0", "0s" },
+		{ "sla.p4_ack", "86400", "1d" },
+		{ "sla.p4_ack", "1d1s", "1d1s" },
+		{ "engine.poll", "1500ms", "1500ms" },
+		{ "engine.poll", "2000ms", "2s" },
+		{ "engine.grace", "0ms", "0s" },
+		{ "ui.mouse", "true", "yes" },
+		{ "ui.mouse", "0", "no" },
+		{ "ingest.batch", "0250", "250" },
+	};
+	struct irk_err err = { 0 };
+
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		int64_t typed;
+		cr_assert_eq(config_set(cfg, cases[i][0], cases[i][1], &err), IRK_OK, "%s", err.msg);
+		cr_assert_str_eq(config_get(cfg, cases[i][0]), cases[i][2], "%s = %s", cases[i][0],
+				 cases[i][1]);
+		typed = config_get_int(cfg, cases[i][0], -1);
+		cr_assert_eq(config_set(cfg, cases[i][0], cases[i][2], &err), IRK_OK, "%s", err.msg);
+		cr_assert_eq(config_get_int(cfg, cases[i][0], -1), typed, "%s", cases[i][2]);
+	}
+}
+
 Test(config, loads_values_comments_and_quotes)
 {
 	struct irk_err err = { 0 };
