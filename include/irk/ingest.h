@@ -7,10 +7,15 @@
  * same rule and the same host (or source IP) whose events lie within the
  * window, else it opens a new incident in stage new.
  *
- * Lines are committed in batches (one transaction each, with one audit
- * event ingest.batch): when a batch is full, when the input ends, or when
- * the input pauses with a batch open for INGEST_FLUSH_MS; error lines are reported only after their batch is
- * committed, so nothing reported is ever lost to a crash, and re-reading
+ * Lines are parsed by a reader thread outside any transaction and
+ * committed in batches (one transaction each, with one audit event
+ * ingest.batch). A batch begins when half the read-ahead ring is parsed,
+ * the input is quiet for INGEST_QUIET_MS, its oldest line has waited
+ * INGEST_FLUSH_MS, or the input ends; it holds the write lock for at most
+ * INGEST_TX_MS or o->batch lines, never while the input pauses, and the
+ * next begins INGEST_GAP_MS later at the soonest, so other writers take
+ * turns with a running stream. Error lines are reported only after their
+ * batch is committed, so nothing reported is ever lost to a crash, and re-reading
  * the same input after a crash adds only what was not yet committed.
  * Rejected lines (malformed JSON, over the line limit, invalid UTF-8, no
  * usable time, unknown format) are kept in the quarantine with source,
@@ -32,10 +37,17 @@ struct incident;
  * past that they are noise on the screen (a web scan's ten thousand URLs);
  * every value stays in its alert's raw record. */
 #define INGEST_MAX_OBS_PER_TYPE 100
-/* A batch open this long is committed as soon as the input pauses, so a
- * live stream (tail -F | irk ingest -) is stored and its errors reported
- * within about a second of arriving. */
-#define INGEST_FLUSH_MS 1000
+/* A live stream (tail -F | irk ingest -) is stored and its errors
+ * reported within INGEST_QUIET_MS of the input going quiet, and within
+ * INGEST_FLUSH_MS of arriving on a steady trickle. */
+#define INGEST_QUIET_MS 60
+#define INGEST_FLUSH_MS 500
+/* The write lock is held at most this long by one batch... */
+#define INGEST_TX_MS 50
+/* ...waiting at most this long for the next line before it commits... */
+#define INGEST_TX_WAIT_MS 2
+/* ...and let go at least this long before the next batch. */
+#define INGEST_GAP_MS 3
 
 struct ingest_opts {
 	int format;                         /* enum alert_format or FMT_AUTO */

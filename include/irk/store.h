@@ -27,7 +27,10 @@ enum {
 };
 
 #define STORE_SCHEMA_VERSION 7
-#define STORE_BUSY_MS 10000
+/* How long a connection waits for another writer before it gives up with
+ * "database is locked", and after how long it says that it waits. */
+#define STORE_BUSY_MS 60000
+#define STORE_WAIT_NOTICE_MS 2000
 
 /* Open (and migrate) the database at path. *out is NULL on failure. */
 int store_open(struct store **out, const char *path, int flags, struct irk_err *err);
@@ -71,6 +74,22 @@ void store_checkpoint_off(struct store *s);
 /* Copy the WAL back into the database as far as readers allow (PASSIVE:
  * never waits for them). */
 void store_checkpoint(struct store *s);
+
+/* Waiting for another writer. A connection blocked by another's write
+ * transaction retries about every millisecond (so a short gap between two
+ * of a bulk writer's transactions lets it in), for at most ms (default
+ * STORE_BUSY_MS; 0: fail at once) before the statement fails with
+ * "database is locked". */
+void store_busy_limit(struct store *s, int ms);
+/* Once a wait has lasted STORE_WAIT_NOTICE_MS, fn(msg, arg) is called once
+ * for that wait with "waiting for the database: held by another
+ * writer..." (a front end shows it; lower layers never print). NULL: no
+ * notice. The function runs on the waiting thread, inside sqlite. */
+void store_on_wait(struct store *s, void (*fn)(const char *msg, void *arg), void *arg);
+/* 1 when the last failure on s was another writer holding the database
+ * past the wait limit (SQLITE_BUSY or SQLITE_LOCKED); ask before
+ * store_rollback(), which resets it. */
+int store_last_busy(struct store *s);
 
 /* ---- users ------------------------------------------------------------ */
 struct user {

@@ -339,6 +339,14 @@ int cli_getopt(struct cli *c, const struct cli_command *cmd, int argc, char **ar
 	}
 }
 
+/* A write that waits for another writer says so (store_on_wait). */
+static void cli_wait_notice(const char *msg, void *arg)
+{
+	(void)arg;
+	fprintf(stderr, "irk: %s\n", msg);
+	fflush(stderr);
+}
+
 struct store *cli_store(struct cli *c, int create)
 {
 	struct irk_err err = { 0 };
@@ -347,6 +355,7 @@ struct store *cli_store(struct cli *c, int create)
 		cli_report(&err);
 		return NULL;
 	}
+	store_on_wait(c->app.store, cli_wait_notice, NULL);
 	return c->app.store;
 }
 

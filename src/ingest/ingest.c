@@ -784,8 +784,24 @@ struct pipeline {
 	uint64_t ready, used;    /* the database thread's own: seen, stored */
 	int eof, read_errno, stop;
 	int reader_waits, store_waits;   /* who sleeps on a condition: wake only them */
+	uint64_t want;           /* wake the database thread at this many filled slots */
+	int64_t last_ms;         /* when the newest line came (mono_ms) */
 	int64_t lineno;
 };
+
+/* Monotonic milliseconds, and as a deadline for pthread_cond_timedwait. */
+static int64_t mono_ms(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (int64_t)t.tv_sec * 1000 + t.tv_nsec / 1000000;
+}
+
+static struct timespec ts_of_ms(int64_t ms)
+{
+	return (struct timespec){ (time_t)(ms / 1000), (long)(ms % 1000) * 1000000L };
+}
 
 static void unlock_mutex(void *mu)
 {
@@ -856,36 +872,45 @@ static void *pipeline_reader(void *arg)
 		} else {
 			parse_line(pl->o, p);
 		}
+		int64_t now = mono_ms();
 		pthread_mutex_lock(&pl->mu);
 		pl->head++;
-		if (pl->store_waits)
+		pl->last_ms = now;
+		if (pl->store_waits && pl->head - pl->tail >= pl->want)
 			pthread_cond_signal(&pl->more);
 		pthread_mutex_unlock(&pl->mu);
 	}
 }
 
+/* Give the stored slots back (pl->mu held). */
+static void pipeline_give_back(struct pipeline *pl)
+{
+	pl->tail += pl->used;
+	pl->used = 0;
+	/* A full ring means the database is the slow side: let the reader
+	 * refill half of it at a time, not wake it per line. */
+	if (pl->reader_waits && pl->head - pl->tail <= RING / 2)
+		pthread_cond_signal(&pl->room);
+}
+
 /* The next parsed slot in order, or NULL at the end of input. The
  * database thread takes every slot ready at one look and gives the used
  * ones back at the next, so it locks once per run of lines, not per line.
- * With a deadline (CLOCK_MONOTONIC), waiting for input past it gives NULL
- * with *idle set: the caller commits what it has while the input pauses. */
-static struct parsed *pipeline_next(struct pipeline *pl, const struct timespec *deadline,
-				    int *idle)
+ * Waiting for input past deadline_ms (mono_ms) gives NULL with *idle set:
+ * the caller commits what it has rather than hold the write lock while the
+ * input pauses. */
+static struct parsed *pipeline_next(struct pipeline *pl, int64_t deadline_ms, int *idle)
 {
+	struct timespec deadline = ts_of_ms(deadline_ms);
+
 	*idle = 0;
 	if (!pl->ready) {
 		pthread_mutex_lock(&pl->mu);
-		pl->tail += pl->used;
-		pl->used = 0;
-		/* A full ring means the database is the slow side: let the
-		 * reader refill half of it at a time, not wake it per line. */
-		if (pl->reader_waits && pl->head - pl->tail <= RING / 2)
-			pthread_cond_signal(&pl->room);
+		pipeline_give_back(pl);
+		pl->want = 1;
 		while (pl->head == pl->tail && !pl->eof && !*idle) {
 			pl->store_waits = 1;
-			if (!deadline)
-				pthread_cond_wait(&pl->more, &pl->mu);
-			else if (pthread_cond_timedwait(&pl->more, &pl->mu, deadline) == ETIMEDOUT)
+			if (pthread_cond_timedwait(&pl->more, &pl->mu, &deadline) == ETIMEDOUT)
 				*idle = pl->head == pl->tail && !pl->eof;
 		}
 		pl->store_waits = 0;
@@ -895,6 +920,56 @@ static struct parsed *pipeline_next(struct pipeline *pl, const struct timespec *
 			return NULL;
 	}
 	return &pl->slots[(pl->tail + pl->used) % RING];
+}
+
+/* Between transactions, holding no lock: wait until the lines parsed are
+ * worth a transaction (half the ring, the input quiet for
+ * INGEST_QUIET_MS, the oldest waiting INGEST_FLUSH_MS, or the end of
+ * input), and not before gap_ms (mono_ms), so that writers waiting for the
+ * database get their turn between two batches. The number of slots
+ * ready; 0 at the end of input. */
+static uint64_t pipeline_gather(struct pipeline *pl, int64_t gap_ms)
+{
+	int64_t first = mono_ms();
+
+	pthread_mutex_lock(&pl->mu);
+	pipeline_give_back(pl);
+	for (;;) {
+		uint64_t n = pl->head - pl->tail;
+		int64_t now = mono_ms(), until;
+
+		if (pl->eof)
+			break;
+		if (!n) {
+			/* Nothing to store: sleep until a line comes. */
+			pl->want = 1;
+			pl->store_waits = 1;
+			pthread_cond_wait(&pl->more, &pl->mu);
+			first = mono_ms();
+			continue;
+		}
+		if (n >= RING / 2) {
+			until = gap_ms;
+			pl->want = RING + 1;
+		} else {
+			until = pl->last_ms + INGEST_QUIET_MS;
+			if (until > first + INGEST_FLUSH_MS)
+				until = first + INGEST_FLUSH_MS;
+			if (until < gap_ms)
+				until = gap_ms;
+			pl->want = RING / 2;
+		}
+		if (now >= until)
+			break;
+		struct timespec ts = ts_of_ms(until);
+		pl->store_waits = 1;
+		pthread_cond_timedwait(&pl->more, &pl->mu, &ts);
+	}
+	pl->store_waits = 0;
+	pl->want = 1;
+	pl->ready = pl->head - pl->tail;
+	pthread_mutex_unlock(&pl->mu);
+	return pl->ready;
 }
 
 /* The slot pipeline_next() gave is stored: it goes back with the next look. */
@@ -1020,13 +1095,9 @@ int ingest_fd(struct store *s, int fd, const char *source,
 		(int)config_settings(NULL)->ingest.batch;
 	int n_in_batch = 0;
 	char *safe_source = sanitize_dup(source, 0);
-	struct stat sb;
-	/* A regular file never pauses: the reader only waits for the disk or
-	 * a CPU, and a commit then would just cut the batch short. */
-	int live = fstat(fd, &sb) || !S_ISREG(sb.st_mode);
 	pthread_t reader;
 	pthread_condattr_t ca;
-	struct timespec flush_at = { 0, 0 };
+	int64_t tx_end = 0, gap_until = 0;
 	struct checkpointer ckpt;
 	int ckpt_on = 0;
 
@@ -1049,28 +1120,17 @@ int ingest_fd(struct store *s, int fd, const char *source,
 	if ((ckpt_on = checkpointer_start(&ckpt, s)))
 		c->ckpt = &ckpt;
 	c->grouped = 1;
+	/* A batch holds the write lock for at most INGEST_TX_MS (or o->batch
+	 * lines), never while it waits for input, and the next one begins
+	 * INGEST_GAP_MS after it: the lines parsed meanwhile wait in the ring,
+	 * other writers take their turn. */
 	for (;;) {
 		int idle;
 		struct parsed *p;
 
-		/* The waiting group borrows slots that the next look hands back. */
-		if (!pl->ready && (rc = group_flush(c, &lerr))) {
-			irk_fail(err, rc, "%s: %s", safe_source, lerr.msg);
-			break;
-		}
-		p = pipeline_next(pl, in_batch && live ? &flush_at : NULL, &idle);
-
-		if (idle) {
-			/* The input pauses (a live stream): commit, so what
-			 * came is stored and its errors are reported now. */
-			if ((rc = commit_batch(c, source, first_line, last_line, &before, st, &pending, err)))
-				break;
-			in_batch = 0;
-			continue;
-		}
-		if (!p)
-			break;
 		if (!in_batch) {
+			if (!pipeline_gather(pl, gap_until))
+				break;
 			if (ckpt_on)
 				checkpointer_sync(&ckpt);
 			if ((rc = store_begin(s, err)))
@@ -1078,16 +1138,32 @@ int ingest_fd(struct store *s, int fd, const char *source,
 			tx_begin(c);
 			in_batch = 1;
 			n_in_batch = 0;
-			first_line = p->lineno;
 			before = *st;
-			clock_gettime(CLOCK_MONOTONIC, &flush_at);
-			flush_at.tv_sec += INGEST_FLUSH_MS / 1000;
-			flush_at.tv_nsec += (INGEST_FLUSH_MS % 1000) * 1000000L;
-			if (flush_at.tv_nsec >= 1000000000L) {
-				flush_at.tv_sec++;
-				flush_at.tv_nsec -= 1000000000L;
-			}
+			tx_end = mono_ms() + INGEST_TX_MS;
 		}
+		/* The waiting group borrows slots that the next look hands back. */
+		if (!pl->ready && (rc = group_flush(c, &lerr))) {
+			irk_fail(err, rc, "%s: %s", safe_source, lerr.msg);
+			break;
+		}
+		if (!pl->ready) {
+			int64_t soon = mono_ms() + INGEST_TX_WAIT_MS;
+			p = pipeline_next(pl, soon < tx_end ? soon : tx_end, &idle);
+		} else {
+			p = pipeline_next(pl, 0, &idle);
+		}
+		if (!p && !idle)
+			break;   /* the end of input: committed below */
+		if (idle) {
+			/* No line at hand: commit rather than hold the lock. */
+			if ((rc = commit_batch(c, source, first_line, last_line, &before, st, &pending, err)))
+				break;
+			in_batch = 0;
+			gap_until = mono_ms() + INGEST_GAP_MS;
+			continue;
+		}
+		if (!n_in_batch)
+			first_line = p->lineno;
 		irk_err_clear(&lerr);
 		last_line = p->lineno;
 		rc = store_parsed(c, p, source, st, NULL, &lerr);
@@ -1100,10 +1176,11 @@ int ingest_fd(struct store *s, int fd, const char *source,
 			break;
 		}
 		pipeline_done_with(pl);
-		if (++n_in_batch >= batch) {
+		if (++n_in_batch >= batch || mono_ms() >= tx_end) {
 			if ((rc = commit_batch(c, source, first_line, last_line, &before, st, &pending, err)))
 				break;
 			in_batch = 0;
+			gap_until = mono_ms() + INGEST_GAP_MS;
 		}
 	}
 	/* Stop the reader (it may be waiting for room) and collect it. */

@@ -25,10 +25,12 @@ int store_presence_beat(struct store *s, const char *name, int64_t now, struct i
 	sqlite3_bind_int64(st, 2, now);
 	/* A heartbeat is worth less than a responsive screen: do not queue
 	 * behind a long ingest transaction. */
-	sqlite3_busy_timeout(s->db, 50);
+	int limit = s->busy_ms;
+
+	store_busy_limit(s, 50);
 	rc = sqlite3_step(st);
 	sqlite3_reset(st);
-	sqlite3_busy_timeout(s->db, STORE_BUSY_MS);
+	store_busy_limit(s, limit);
 	if ((rc & 0xff) == SQLITE_BUSY)
 		return irk_fail(err, IRK_CONFLICT, "database busy; heartbeat skipped");
 	if (rc != SQLITE_DONE)

@@ -219,6 +219,12 @@ struct store {
 	/* Statements added by other modules at run time (engine, plays). */
 	sqlite3_stmt **extra;
 	size_t nextra;
+	/* Waiting for another writer (store_busy_limit, store_on_wait). */
+	int busy_ms;
+	int64_t wait_start_us;
+	int wait_told;
+	void (*on_wait)(const char *msg, void *arg);
+	void *wait_arg;
 };
 
 /* The prepared statement id, reset and with bindings cleared; NULL (and

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "internal.h"
@@ -363,6 +364,60 @@ static int migrate(struct store *s, struct irk_err *err)
 	return store_commit(s, err);
 }
 
+static int64_t mono_us(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (int64_t)t.tv_sec * 1000000 + t.tv_nsec / 1000;
+}
+
+/* sqlite's own busy timeout sleeps longer and longer (up to 100 ms a
+ * try): a writer that commits and begins again at once, as a bulk ingest
+ * does, would keep the lock for good. Trying every millisecond catches
+ * the gap it leaves between transactions. n is 0 on a wait's first call. */
+static int busy_wait(void *arg, int n)
+{
+	struct store *s = arg;
+	int64_t now = mono_us();
+	struct timespec ms = { 0, n < 4 ? 250000 : 1000000 };
+
+	if (n == 0) {
+		s->wait_start_us = now;
+		s->wait_told = 0;
+	}
+	if (now - s->wait_start_us >= (int64_t)s->busy_ms * 1000)
+		return 0;
+	if (!s->wait_told && s->on_wait && now - s->wait_start_us >= STORE_WAIT_NOTICE_MS * 1000LL) {
+		s->wait_told = 1;
+		s->on_wait("waiting for the database: held by another writer...", s->wait_arg);
+	}
+	nanosleep(&ms, NULL);
+	return 1;
+}
+
+void store_busy_limit(struct store *s, int ms)
+{
+	s->busy_ms = ms < 0 ? 0 : ms;
+	if (s->busy_ms)
+		sqlite3_busy_handler(s->db, busy_wait, s);
+	else
+		sqlite3_busy_handler(s->db, NULL, NULL);
+}
+
+void store_on_wait(struct store *s, void (*fn)(const char *msg, void *arg), void *arg)
+{
+	s->on_wait = fn;
+	s->wait_arg = arg;
+}
+
+int store_last_busy(struct store *s)
+{
+	int rc = sqlite3_extended_errcode(s->db) & 0xff;
+
+	return rc == SQLITE_BUSY || rc == SQLITE_LOCKED;
+}
+
 static pthread_once_t sqlite_once = PTHREAD_ONCE_INIT;
 
 /* Process-wide settings, before sqlite initialises itself. Memory
@@ -418,7 +473,7 @@ int store_open(struct store **out, const char *path, int flags, struct irk_err *
 		store_close(&s);
 		return IRK_ERROR;
 	}
-	sqlite3_busy_timeout(s->db, STORE_BUSY_MS);
+	store_busy_limit(s, STORE_BUSY_MS);
 	sqlite3_extended_result_codes(s->db, 1);
 	if (sqlite3_create_function(s->db, "irk_sha256", 1, SQLITE_UTF8 | SQLITE_DETERMINISTIC,
 				    NULL, sql_sha256, NULL, NULL) != SQLITE_OK) {
