@@ -11,6 +11,7 @@
 #include "irk/cli.h"
 #include "irk/guess.h"
 #include "irk/sanitize.h"
+#include "irk/store.h"
 
 #define COMMANDS(X) \
 	X(init, "", "create the database", \

@@ -79,6 +79,8 @@ struct engine {
 	atomic_int stopping;
 	pthread_mutex_t mu;           /* log */
 	int64_t lease_s, poll_ms, renew_ms;
+	char host[256];               /* this machine, as lease owners name it */
+	unsigned short nonce;         /* this engine's, in its owners' names */
 };
 
 /* A step being run by a worker. */
@@ -153,6 +155,69 @@ static int64_t backoff_s(const char *def, int attempts)
 static int64_t due_after(int64_t now, int64_t backoff)
 {
 	return now + backoff + 1;
+}
+
+/* ---- who is alive ------------------------------------------------------------- */
+
+/* The nonces of the engines running in this process: a lease of this
+ * process whose engine was stopped is an orphan, one of a running engine
+ * is not. */
+#define LIVE_MAX 16
+static pthread_mutex_t live_mu = PTHREAD_MUTEX_INITIALIZER;
+static unsigned short live_nonce[LIVE_MAX];
+static int live_n;
+
+static void live_add(unsigned short nonce)
+{
+	pthread_mutex_lock(&live_mu);
+	if (live_n < LIVE_MAX)
+		live_nonce[live_n++] = nonce;
+	pthread_mutex_unlock(&live_mu);
+}
+
+static void live_remove(unsigned short nonce)
+{
+	pthread_mutex_lock(&live_mu);
+	for (int i = 0; i < live_n; i++)
+		if (live_nonce[i] == nonce) {
+			live_nonce[i] = live_nonce[--live_n];
+			break;
+		}
+	pthread_mutex_unlock(&live_mu);
+}
+
+static int live_has(unsigned nonce)
+{
+	int found = 0;
+
+	pthread_mutex_lock(&live_mu);
+	for (int i = 0; i < live_n && !found; i++)
+		found = live_nonce[i] == nonce;
+	pthread_mutex_unlock(&live_mu);
+	return found;
+}
+
+/* 1 when the lease owner ("host:pid:nonce/wN") is an engine known to be
+ * alive: one of this process still running, or a process of this machine
+ * that still exists. A lease that ran out because its holder could not
+ * reach a busy database is not a death. Owners of other machines are
+ * judged by their lease alone. */
+static int owner_alive(const struct engine *e, const char *owner)
+{
+	size_t hl = strlen(e->host);
+	unsigned nonce;
+	long pid;
+	char *end;
+
+	if (!owner || strncmp(owner, e->host, hl) || owner[hl] != ':')
+		return 0;
+	pid = strtol(owner + hl + 1, &end, 10);
+	if (pid <= 0 || *end != ':' || sscanf(end + 1, "%4x", &nonce) != 1)
+		return 0;
+	if (pid == (long)getpid())
+		return live_has(nonce);
+	/* EPERM: another user's process, alive. */
+	return kill((pid_t)pid, 0) == 0 || errno != ESRCH;
 }
 
 /* ---- claiming --------------------------------------------------------------- */
@@ -338,7 +403,9 @@ static int record(struct worker *w, struct job *j, const struct run_result *r, i
 
 /* Begin, check the lease, record, commit. The next due step is claimed in
  * the same transaction (one commit a step instead of two): *next, when it
- * returns 1. */
+ * returns 1. A database held by other writers does not lose the result:
+ * the lease is renewed and the result recorded again until it lands, the
+ * lease is lost or the engine stops. */
 static int finish(struct worker *w, struct job *j, const struct run_result *r, int in_tx,
 		  struct job *next)
 {
@@ -347,26 +414,47 @@ static int finish(struct worker *w, struct job *j, const struct run_result *r, i
 	struct strbuf what = STRBUF_INIT;
 	int changed = 0, got = 0;
 
-	if (!in_tx && store_begin(w->s, &err)) {
-		engine_log(e, "%s %s: cannot record the result: %s", j->key, j->row.step_id, err.msg);
-		return 0;
-	}
-	if (!still_ours(w, j)) {
-		store_rollback(w->s);
-		engine_log(e, "%s %s: the lease was lost meanwhile; result dropped", j->key,
-			   j->row.step_id);
-		return 0;
-	}
-	if (record(w, j, r, &changed, &what, &err) ||
-	    (!atomic_load(&e->stopping) && (got = claim_locked(w, next, &err)) < 0) ||
-	    store_commit(w->s, &err)) {
-		store_rollback(w->s);
-		if (got > 0)
-			store_step_row_clear(&next->row);
-		got = 0;
-		engine_log(e, "%s %s: cannot record the result: %s", j->key, j->row.step_id, err.msg);
-	} else {
-		engine_log(e, "%s", strbuf_str(&what));
+	for (int tries = 0;; tries++) {
+		int busy = 0;
+
+		changed = got = 0;
+		strbuf_reset(&what);
+		if (!in_tx && store_begin(w->s, &err)) {
+			busy = store_last_busy(w->s);
+		} else if (!still_ours(w, j)) {
+			store_rollback(w->s);
+			engine_log(e, "%s %s: the lease was lost meanwhile; result dropped", j->key,
+				   j->row.step_id);
+			strbuf_free(&what);
+			return 0;
+		} else if (record(w, j, r, &changed, &what, &err) ||
+			   (!atomic_load(&e->stopping) && (got = claim_locked(w, next, &err)) < 0) ||
+			   store_commit(w->s, &err)) {
+			/* A transaction of our own (not a notify's, whose
+			 * messages went with it) can be tried again. */
+			busy = !in_tx && store_last_busy(w->s);
+			store_rollback(w->s);
+			if (got > 0)
+				store_step_row_clear(&next->row);
+			got = 0;
+		} else {
+			engine_log(e, "%s", strbuf_str(&what));
+			break;
+		}
+		if (!busy || atomic_load(&e->stopping)) {
+			engine_log(e, "%s %s: cannot record the result: %s", j->key, j->row.step_id,
+				   err.msg);
+			break;
+		}
+		if (!tries)
+			engine_log(e, "%s %s: the database is busy; recording the result until it lands",
+				   j->key, j->row.step_id);
+		if (store_step_renew(w->s, j->row.id, w->owner, irk_now() + e->lease_s, &err) ==
+		    IRK_CONFLICT) {
+			engine_log(e, "%s %s: the lease was lost meanwhile; result dropped", j->key,
+				   j->row.step_id);
+			break;
+		}
 	}
 	strbuf_free(&what);
 	bump(e->notify_fd, 1);
@@ -537,7 +625,8 @@ static int recover(struct worker *w)
 
 		if (store_step_get(w->s, 0, NULL, ids[i], row_copy, &row, NULL))
 			continue;
-		if (row.state != STEP_RUNNING || row.lease_until >= now) {
+		if (row.state != STEP_RUNNING || row.lease_until >= now ||
+		    owner_alive(e, row.lease_owner)) {
 			store_step_row_clear(&row);
 			continue;
 		}
@@ -660,6 +749,9 @@ static void *worker_main(void *arg)
 	}
 	/* The keeper checkpoints: a step's commit never waits for one. */
 	store_checkpoint_off(w->s);
+	/* A wait for the database never outlasts the lease: finish() and
+	 * job_tick() renew it between tries. */
+	store_busy_limit(w->s, (int)e->renew_ms);
 	while (!atomic_load(&e->stopping)) {
 		struct job j;
 		int64_t dv;
@@ -756,6 +848,9 @@ struct engine *engine_start_opts(const char *db_path, const struct config *cfg,
 	host[sizeof host - 1] = '\0';
 	if (getrandom(&nonce, sizeof nonce, 0) != (ssize_t)sizeof nonce)
 		nonce = (unsigned short)(proc_mono_ms() & 0xffff);
+	irk_strlcpy(e->host, host, sizeof e->host);
+	e->nonce = nonce;
+	live_add(nonce);
 	{
 		const char *why = run_http_global_init();
 		if (why)
@@ -831,6 +926,8 @@ void engine_stop(struct engine **ep)
 	if (e->keeper.started)
 		pthread_join(e->keeper.th, NULL);
 	proc_sweep();
+	if (e->host[0])
+		live_remove(e->nonce);
 	if (e->w[0].started)
 		engine_log(e, "sequencer stopped");
 	if (e->stop_fd >= 0)

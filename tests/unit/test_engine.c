@@ -56,7 +56,7 @@ static int64_t open_play(const char *src, const char *rule, const char *host)
 struct got {
 	int state, attempts;
 	char output[4096], error[512], reason[256];
-	int64_t next_attempt;
+	int64_t next_attempt, lease_until;
 };
 
 static int got_step(const struct step_row *r, void *arg)
@@ -66,6 +66,7 @@ static int got_step(const struct step_row *r, void *arg)
 	g->state = r->state;
 	g->attempts = r->attempts;
 	g->next_attempt = r->next_attempt;
+	g->lease_until = r->lease_until;
 	irk_strlcpy(g->output, r->output ? r->output : "", sizeof g->output);
 	irk_strlcpy(g->error, r->error ? r->error : "", sizeof g->error);
 	irk_strlcpy(g->reason, r->reason ? r->reason : "", sizeof g->reason);
@@ -74,7 +75,7 @@ static int got_step(const struct step_row *r, void *arg)
 
 static struct got step(int64_t id, const char *sid)
 {
-	struct got g = { -1, 0, "", "", "", 0 };
+	struct got g = { -1, 0, "", "", "", 0, 0 };
 	struct irk_err err = { 0 };
 
 	cr_assert_eq(store_step_get(s, id, sid, 0, got_step, &g, &err), IRK_OK, "%s", err.msg);
@@ -595,4 +596,117 @@ Test(engine, start_removes_the_working_directories_of_dead_processes)
 	cr_assert(strstr(strbuf_str(&log), "removed 2 working directories left by irk processes "
 				"that died"), "%s", strbuf_str(&log));
 	strbuf_free(&log);
+}
+
+/* Poll (at most secs) until the file at path has n lines. */
+static void wait_lines(const char *path, int64_t n, int secs)
+{
+	struct timespec ts = { 0, 20 * 1000 * 1000 };
+
+	for (int i = 0; i < secs * 50 && lines_of(path) != n; i++)
+		nanosleep(&ts, NULL);   /* a poll interval; the condition is re-read */
+	cr_assert_eq(lines_of(path), n, "%s: want %lld lines", path, (long long)n);
+}
+
+/* Issue 9, defect 2: another writer holds the database while a step's
+ * result is recorded, past the end of the lease. The result used to be
+ * dropped ("database is locked") or the step taken for dead by another
+ * engine once the lock was free, and a step with a retry ran twice. Now
+ * the runner keeps its lease and records until the result lands; the other
+ * engine sees that the lease's process is alive. */
+Test(engine, a_result_lands_once_while_another_writer_holds_the_database, .timeout = 60)
+{
+	struct engine *a, *b;
+	struct irk_err err = { 0 };
+	struct got g;
+	struct timespec ts = { 0, 20 * 1000 * 1000 };
+	char *started = tmp_path("started.log"), *ran = tmp_path("ran.log"), *gate = tmp_path("gate");
+	char src[2048];
+	int64_t id;
+	int fd;
+
+	cr_assert_eq(config_set(cfg, "engine.lease", "1s", NULL), IRK_OK);
+	cr_assert_eq(mkfifo(gate, 0600), 0);
+	snprintf(src, sizeof src, PLAY_HEAD("busy")
+		 "{\"id\": \"collect\", \"stage\": \"new\", \"kind\": \"exec\", \"title\": \"Collect\", "
+		 "\"retry\": 1, \"backoff\": 1, \"argv\": [\"sh\", \"-c\", "
+		 "\"echo started >> %s; read x < %s; echo ran >> %s\"]}]}", started, gate, ran);
+	id = open_play(src, "x", "h1");
+	a = start();
+	b = start();
+	wait_lines(started, 1, 10);
+	/* Hold the database; let the program end; its result waits. */
+	cr_assert_eq(store_begin(s, &err), IRK_OK, "%s", err.msg);
+	fd = open(gate, O_WRONLY);
+	cr_assert_geq(fd, 0);
+	cr_assert_eq(write(fd, "go\n", 3), 3);
+	close(fd);
+	wait_lines(ran, 1, 10);
+	/* Until the lease has run out twice over, with both engines waiting. */
+	for (int i = 0; i < 500; i++) {
+		g = step(id, "collect");
+		if (g.lease_until && g.lease_until + 1 < irk_now())
+			break;
+		nanosleep(&ts, NULL);   /* a poll interval; the condition is re-read */
+	}
+	cr_assert(g.lease_until + 1 < irk_now(), "the lease did not run out");
+	cr_assert_eq(g.state, STEP_RUNNING);
+	cr_assert_eq(store_commit(s, &err), IRK_OK, "%s", err.msg);
+	g = wait_state(id, "collect", STEP_DONE, 15);
+	engine_stop(&a);
+	engine_stop(&b);
+	cr_expect_eq(g.attempts, 1, "the step ran %d times", g.attempts);
+	cr_expect_eq(lines_of(started), 1, "a live process was taken for dead");
+	cr_expect_eq(lines_of(ran), 1);
+	free(started);
+	free(ran);
+	free(gate);
+}
+
+/* Issue 9, defect 2: a lease that ran out is not a death while its
+ * process (on this machine) is alive; the step was taken from it ("its
+ * process stopped") and, with a retry, run twice. It is recovered once the
+ * process is gone. */
+Test(engine, a_live_process_is_never_taken_for_dead, .timeout = 60)
+{
+	struct engine *e;
+	struct irk_err err = { 0 };
+	struct got g;
+	struct timespec ts = { 0, 20 * 1000 * 1000 };
+	char *out = tmp_path("ran.log"), src[1024], host[64] = "?", owner[128];
+	int64_t id, now = irk_now();
+	pid_t child;
+
+	snprintf(src, sizeof src, PLAY_HEAD("alive")
+		 "{\"id\": \"isolate\", \"stage\": \"new\", \"kind\": \"exec\", \"title\": \"Isolate\", "
+		 "\"argv\": [\"sh\", \"-c\", \"echo ran >> %s\"]}]}", out);
+	id = open_play(src, "x", "h1");
+	child = fork();
+	cr_assert_geq(child, 0);
+	if (!child) {
+		pause();
+		_exit(0);
+	}
+	gethostname(host, sizeof host - 1);
+	snprintf(owner, sizeof owner, "%s:%d:beef/w0", host, (int)child);
+	cr_assert_eq(store_begin(s, &err), IRK_OK);
+	cr_assert_eq(store_step_claim(s, owner, now - 10, now - 5, NULL, NULL, &err), IRK_OK, "%s",
+		     err.msg);
+	cr_assert_eq(store_commit(s, &err), IRK_OK);
+	e = start();
+	/* Twenty keeper rounds (engine.poll 50ms): the step stays its. */
+	for (int i = 0; i < 50; i++) {
+		g = step(id, "isolate");
+		if (g.state != STEP_RUNNING)
+			break;
+		nanosleep(&ts, NULL);   /* a poll interval; the condition is re-read */
+	}
+	cr_expect_eq(g.state, STEP_RUNNING, "taken from a live process: %s", g.error);
+	kill(child, SIGKILL);
+	waitpid(child, NULL, 0);
+	g = wait_state(id, "isolate", STEP_WAITING, 10);
+	engine_stop(&e);
+	cr_expect(strstr(g.error, "expired"), "%s", g.error);
+	cr_expect_eq(lines_of(out), 0);
+	free(out);
 }
