@@ -3,6 +3,7 @@
 #   make run        install missing packages, build, open irk on a demo DB
 #   make check      install missing packages, build, run every test
 #   make bench      run the benchmarks (figures printed as ratios)
+#   make soak       the jump-box soak test for SOAK_SECS (300) seconds
 #   make install    PREFIX=/usr/local DESTDIR=
 #   make SANITIZE=address,undefined   build into build/san/ with sanitizers
 #   make V=1        show the commands
@@ -170,6 +171,13 @@ bench: deps
 	$(Q)$(MAKE) --no-print-directory all benches
 	$(Q)tests/bench/run.sh
 
+# The jump-box soak (tests/e2e/soak.sh) for SOAK_SECS seconds (default 300;
+# 60 in make check).
+SOAK_SECS ?= 300
+soak: deps
+	$(Q)$(MAKE) --no-print-directory all unit $(E2E_TOOLS)
+	$(Q)SOAK_SECS=$(SOAK_SECS) TESTS=soak NO_SAN=1 tests/run.sh
+
 fuzz:
 	$(Q)tests/fuzz/run.sh
 
@@ -197,7 +205,7 @@ uninstall:
 clean:
 	rm -rf build irk
 
-.PHONY: all unit benches deps run check bench fuzz install uninstall clean
+.PHONY: all unit benches deps run check bench soak fuzz install uninstall clean
 .SECONDARY:
 
 -include $(LIB_OBJ:.o=.d) $(APP_OBJ:.o=.d) $(UNIT_BIN:=.d) $(BENCH_BIN:=.d) $(E2E_HELPER_BIN:=.d)

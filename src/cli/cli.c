@@ -35,8 +35,9 @@
 	  "3 when some were rejected, 1 on a fatal error.\n" \
 	  "  -f, --format F auto (default, per line), eve, wazuh, ecs, zeek, json\n" \
 	  "  --window D     correlation window (default from irk.conf, 1h)\n" \
-	  "  --batch N      lines per transaction (default from irk.conf, 20000); a\n" \
-	  "                 batch is also committed when the input pauses for a second\n" \
+	  "  --batch N      most lines per transaction (default from irk.conf, 20000);\n" \
+	  "                 a transaction also ends after 50 ms, and when no line\n" \
+	  "                 comes: a live stream is stored within ~100 ms\n" \
 	  "  --json         print the summary as JSON\n") \
 	X(quarantine, "[--limit N] [--json]", "list rejected input lines", \
 	  "List the lines ingest rejected, oldest first: when, source file and line,\n" \
