@@ -5,6 +5,9 @@
 #   make bench      run the benchmarks (figures printed as ratios)
 #   make soak       the jump-box soak test for SOAK_SECS (300) seconds
 #   make install    PREFIX=/usr/local DESTDIR=
+#   make install-jumpbox   a shared jump box: system group and user irk,
+#                   the database under IRK_STATEDIR, a setgid-irk binary
+#                   (contrib/jumpbox-install.sh; see README "A jump box")
 #   make SANITIZE=address,undefined   build into build/san/ with sanitizers
 #   make V=1        show the commands
 #   CPPFLAGS, CFLAGS, LDFLAGS are honoured; changing any of them (or CC,
@@ -15,6 +18,11 @@ PREFIX   ?= /usr/local
 BINDIR   ?= $(PREFIX)/bin
 MANDIR   ?= $(PREFIX)/share/man
 DATADIR  ?= $(PREFIX)/share/irk
+# Where the setgid irk of a jump box finds its configuration and database
+# (compiled into that binary only: src/app/app.c; see jumpbox-irk below).
+IRK_SYSCONFDIR ?= /etc/irk
+IRK_STATEDIR   ?= /var/lib/irk
+JB_OUT         ?= $(B)/jumpbox
 CC       ?= cc
 CFLAGS   ?= -O2 -g
 PKGS      = ncursesw formw menuw panelw sqlite3 libcurl libcrypto
@@ -195,6 +203,26 @@ install: all
 	install -d $(DESTDIR)$(PREFIX)/share/bash-completion/completions
 	install -m 644 contrib/irk.bash-completion $(DESTDIR)$(PREFIX)/share/bash-completion/completions/irk
 
+# The jump box's binary: irk with IRK_SYSCONFDIR and IRK_STATEDIR compiled
+# into its app.o (linked before libirk.a, so the archive's app.o is not
+# used). Kept apart from ./irk: these paths never change the normal build.
+jumpbox-irk: $(APP_OBJ) $(B)/libirk.a
+	@mkdir -p $(JB_OUT)
+	@echo "  CC      $(JB_OUT)/app.o"
+	$(Q)$(CC) $(CFLAGS) $(IRK_CFLAGS) -DIRK_SYSCONFDIR='"$(IRK_SYSCONFDIR)"' \
+		-DIRK_STATEDIR='"$(IRK_STATEDIR)"' -c -o $(JB_OUT)/app.o src/app/app.c
+	@echo "  LD      $(JB_OUT)/irk"
+	$(Q)$(CC) $(CFLAGS) $(SANFLAGS) -o $(JB_OUT)/irk $(APP_OBJ) $(JB_OUT)/app.o \
+		$(B)/libirk.a $(LDLIBS_ALL)
+
+# Run as root. Installs everything, then the jump-box binary over bin/irk
+# (root:irk, mode 2755), the group and user, the directories and the
+# database. JB_ADMIN=login makes that analyst the first admin.
+install-jumpbox: install jumpbox-irk
+	IRK_BIN_NEW=$(JB_OUT)/irk BINDIR=$(DESTDIR)$(BINDIR) DATADIR=$(DATADIR) \
+		SYSCONFDIR=$(DESTDIR)$(IRK_SYSCONFDIR) STATEDIR=$(DESTDIR)$(IRK_STATEDIR) \
+		JB_ADMIN=$(JB_ADMIN) sh contrib/jumpbox-install.sh
+
 uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/irk $(DESTDIR)$(MANDIR)/man1/irk.1 \
 		$(DESTDIR)$(MANDIR)/man5/irk.conf.5 $(DESTDIR)$(MANDIR)/man5/irk-play.5 \
@@ -205,7 +233,7 @@ uninstall:
 clean:
 	rm -rf build irk
 
-.PHONY: all unit benches deps run check bench soak fuzz install uninstall clean
+.PHONY: all unit benches deps run check bench soak fuzz install install-jumpbox jumpbox-irk uninstall clean
 .SECONDARY:
 
 -include $(LIB_OBJ:.o=.d) $(APP_OBJ:.o=.d) $(UNIT_BIN:=.d) $(BENCH_BIN:=.d) $(E2E_HELPER_BIN:=.d)

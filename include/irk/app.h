@@ -28,18 +28,35 @@ struct app {
 	struct actor actor;         /* loaded with the store */
 };
 
-/* The database path into a->db_path (--db, $IRK_DB, else
+/* The shared (jump-box) mode: irk runs setgid (identity_setgid()). Then
+ * the database is app_system_db() and the configuration
+ * app_system_config() (compiled-in paths under IRK_STATEDIR and
+ * IRK_SYSCONFDIR), the umask is 007, no step runs in this process and
+ * IRK_USER is refused. Nonzero in that mode. */
+int app_shared(void);
+const char *app_system_db(void);
+const char *app_system_config(void);
+/* In the shared mode: set the umask and the real group to the effective
+ * one (sqlite's access(2) checks), and refuse --db, $IRK_DB, --config,
+ * $IRK_CONFIG naming other files and any $IRK_PLAYS (IRK_REFUSED, saying
+ * what to unset). 0 otherwise. app_config_load() and app_store_open()
+ * call it. */
+int app_shared_check(const struct app *a, struct irk_err *err);
+/* The database path into a->db_path (app_system_db() in the shared mode, else --db, $IRK_DB, else
  * $XDG_DATA_HOME/irk/irk.db, else ~/.local/share/irk/irk.db); returns it. */
 const char *app_db_path(struct app *a);
 /* Create the directories above the database path (mode 0700 for new
  * ones). 0, or IRK_ERROR naming the path. */
 int app_db_dir(struct app *a, struct irk_err *err);
-/* Load the configuration into a->cfg: --config, else $IRK_CONFIG (both
+/* Load the configuration into a->cfg: app_system_config() in the shared
+ * mode (may be missing), else --config, else $IRK_CONFIG (both
  * must exist), else the default path (may be missing: defaults). 0, or the
  * loader's status; a->cfg holds the defaults either way. */
 int app_config_load(struct app *a, struct irk_err *err);
 /* Open the database at app_db_path() (creating it and its directories
- * when create is set) and load the acting user. Does nothing when the
+ * when create is set), decide whether IRK_USER may name the actor
+ * (identity_bind(): refused, the store closed again, when it may not) and
+ * load the acting user. Does nothing when the
  * store is already open. 0, or the store's status (a missing database
  * says NEED_DATABASE). */
 int app_store_open(struct app *a, int create, struct irk_err *err);

@@ -5,11 +5,66 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "irk/app.h"
 #include "irk/config.h"
+#include "irk/identity.h"
 #include "irk/store.h"
 #include "irk/strbuf.h"
+
+/* The jump box's paths, compiled in (make IRK_SYSCONFDIR= IRK_STATEDIR=). */
+#ifndef IRK_SYSCONFDIR
+#define IRK_SYSCONFDIR "/etc/irk"
+#endif
+#ifndef IRK_STATEDIR
+#define IRK_STATEDIR "/var/lib/irk"
+#endif
+
+const char *app_system_db(void)
+{
+	return IRK_STATEDIR "/irk.db";
+}
+
+const char *app_system_config(void)
+{
+	return IRK_SYSCONFDIR "/irk.conf";
+}
+
+int app_shared(void)
+{
+	return identity_setgid();
+}
+
+/* A setting that would point the setgid irk somewhere else: refused. */
+static int shared_refuse(const char *what, const char *value, const char *want,
+			 struct irk_err *err)
+{
+	if (!value || !*value || (want && !strcmp(value, want)))
+		return 0;
+	return irk_fail(err, IRK_REFUSED,
+			"%s is refused: this irk reaches the shared database %s with the "
+			"configuration %s only; unset it", what, app_system_db(), app_system_config());
+}
+
+int app_shared_check(const struct app *a, struct irk_err *err)
+{
+	if (!app_shared())
+		return 0;
+	umask(007);
+	/* The real group becomes the effective one too: access(2), which
+	 * sqlite uses to look for a -wal or -journal, checks the real ids,
+	 * and the analyst's own group cannot reach the state directory. */
+	if (getgid() != getegid() && setregid(getegid(), getegid()))
+		return irk_fail(err, IRK_ERROR, "setregid: %s", strerror(errno));
+	if (shared_refuse("--db", a->db_opt, app_system_db(), err) ||
+	    shared_refuse("IRK_DB", getenv("IRK_DB"), app_system_db(), err) ||
+	    shared_refuse("--config", a->config_opt, app_system_config(), err) ||
+	    shared_refuse("IRK_CONFIG", getenv("IRK_CONFIG"), app_system_config(), err) ||
+	    shared_refuse("IRK_PLAYS", getenv("IRK_PLAYS"), NULL, err))
+		return IRK_REFUSED;
+	return 0;
+}
 
 static int mkdir_p(char *path, mode_t mode)
 {
@@ -30,7 +85,9 @@ const char *app_db_path(struct app *a)
 {
 	const char *env = getenv("IRK_DB");
 
-	if (a->db_opt)
+	if (app_shared())
+		irk_strlcpy(a->db_path, app_system_db(), sizeof a->db_path);
+	else if (a->db_opt)
 		irk_strlcpy(a->db_path, a->db_opt, sizeof a->db_path);
 	else if (env && *env)
 		irk_strlcpy(a->db_path, env, sizeof a->db_path);
@@ -59,8 +116,14 @@ int app_config_load(struct app *a, struct irk_err *err)
 	const char *env = getenv("IRK_CONFIG");
 	char path[4096];
 
+	int rc;
+
 	if (!a->cfg)
 		a->cfg = config_new();
+	if ((rc = app_shared_check(a, err)))
+		return rc;
+	if (app_shared())
+		return config_load(a->cfg, app_system_config(), 1, err);
 	if (a->config_opt)
 		return config_load(a->cfg, a->config_opt, 0, err);
 	if (env && *env)
@@ -74,11 +137,18 @@ int app_store_open(struct app *a, int create, struct irk_err *err)
 
 	if (a->store)
 		return 0;
+	if ((rc = app_shared_check(a, err)))
+		return rc;
 	app_db_path(a);
 	if (create && (rc = app_db_dir(a, err)))
 		return rc;
 	if ((rc = store_open(&a->store, a->db_path, create ? STORE_CREATE : 0, err)))
 		return rc;
+	/* After the open: the file exists, and its owner decides IRK_USER. */
+	if ((rc = identity_bind(a->db_path, err))) {
+		store_close(&a->store);
+		return rc;
+	}
 	actor_load(a->store, &a->actor);
 	return 0;
 }

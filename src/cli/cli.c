@@ -183,7 +183,9 @@ static void main_help(FILE *f)
 	for (const struct cli_command *cmd = commands; cmd->name; cmd++)
 		fprintf(f, "  %-11s %s\n", cmd->name, cmd->summary);
 	fputs("\n'irk COMMAND --help' tells more; man irk is the reference.\n"
-	      "Database: --db, $IRK_DB, else $XDG_DATA_HOME/irk/irk.db.\n"
+	      "Database: --db, $IRK_DB, else $XDG_DATA_HOME/irk/irk.db; a setgid irk\n"
+	      "(a shared jump box) uses only its system database and configuration.\n"
+	      "The actor is your login; IRK_USER only on a database you own.\n"
 	      "Exit codes: 0 success, 1 error, 2 usage, 3 partial success.\n", f);
 }
 

@@ -337,7 +337,11 @@ int cmd_quarantine(struct cli *c, int argc, char **argv)
 static int log_row(const struct event_row *e, void *arg)
 {
 	int json = *(int *)arg;
-	char t[32], key[24];
+	char t[32], key[24], login[64];
+
+	/* The login of the real uid, beside the actor: they differ when
+	 * IRK_USER named the actor (see identity.h). */
+	identity_login_of(e->uid, login, sizeof login);
 
 	if (json) {
 		struct strbuf out = STRBUF_INIT;
@@ -348,6 +352,7 @@ static int log_row(const struct event_row *e, void *arg)
 		jsonw_kv_time(&w, "at", e->at);
 		jsonw_kv_str(&w, "actor", e->actor);
 		jsonw_kv_int(&w, "uid", e->uid);
+		jsonw_kv_str(&w, "login", login);
 		jsonw_kv_str(&w, "incident", e->incident_id ? incident_key(e->incident_id, key, sizeof key) : NULL);
 		jsonw_kv_str(&w, "kind", e->kind);
 		jsonw_key(&w, "data");
@@ -363,6 +368,8 @@ static int log_row(const struct event_row *e, void *arg)
 	cli_put_col(stdout, e->actor, 10);
 	printf(" %-16s ", e->kind);
 	cli_put(stdout, e->data);
+	if (strcmp(login, e->actor))
+		printf("  (login %s, uid %u)", login, e->uid);
 	putchar('\n');
 	return 0;
 }

@@ -34,6 +34,7 @@
 #include "irk/clock.h"
 #include "irk/config.h"
 #include "irk/engine.h"
+#include "irk/identity.h"
 #include "irk/model.h"
 #include "irk/play.h"
 #include "irk/store.h"
@@ -803,6 +804,14 @@ struct engine *engine_start_opts(const char *db_path, const struct config *cfg,
 	unsigned short nonce = 0;
 	sigset_t all, old;
 
+	/* The setgid irk of a jump box never runs a program with the group
+	 * that can write the database: its steps run in irk serve. */
+	if (identity_setgid()) {
+		free(e);
+		irk_fail(err, IRK_REFUSED, "automated steps do not run in this irk (setgid, on a "
+			 "shared jump box): the irk-serve service runs them");
+		return NULL;
+	}
 	if (!db_path || !*db_path) {
 		free(e);
 		irk_fail(err, IRK_INVALID, "the sequencer needs a database");

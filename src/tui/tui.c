@@ -866,7 +866,8 @@ int tui_main(struct app *a)
 	live_screen = t->screen;
 	irk_on_fatal(restore_terminal);
 	catch_crashes();
-	eng = engine_start(a->db_path, a->cfg, &err);
+	/* On a shared jump box (setgid) the board runs no step: irk serve does. */
+	eng = app_shared() ? NULL : engine_start(a->db_path, a->cfg, &err);
 	t->data_version = store_data_version(t->s);
 	beat(t);
 	if (tui_push(t, &board_screen, NULL))

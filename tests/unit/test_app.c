@@ -5,9 +5,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "irk/app.h"
 #include "irk/config.h"
+#include "irk/identity.h"
 #include "irk/store.h"
 #include "helpers/tmpstore.h"
 
@@ -101,4 +103,61 @@ Test(app, the_configuration_is_the_option_then_irk_config_then_the_default)
 	app_close(&a);
 	free(opt);
 	free(env);
+}
+
+/* Issue 9, defect 3: IRK_USER named anyone on any database ("IRK_USER=alice
+ * irk user add bob --role admin" for any OS user). It is honoured only on
+ * a database the real uid owns; elsewhere it is refused and the actor is
+ * the login. (Needs a file owned by another uid: root chowns it.) */
+Test(app, irk_user_is_refused_on_a_database_another_user_owns)
+{
+	struct app a = { 0 };
+	struct irk_err err = { 0 };
+	char *path = tmp_path("theirs.db");
+
+	a.db_opt = path;
+	cr_assert_eq(app_store_open(&a, 1, &err), 0, "%s", err.msg);
+	app_close(&a);
+	if (chown(path, 65534, 65534))
+		cr_skip_test("needs root to give the database to another uid");
+	setenv("IRK_USER", "mallory", 1);
+	cr_assert_eq(app_store_open(&a, 0, &err), IRK_REFUSED);
+	cr_assert(strstr(err.msg, "IRK_USER=mallory is refused"), "%s", err.msg);
+	cr_assert(strstr(err.msg, "unset IRK_USER"), "%s", err.msg);
+	cr_assert_null(a.store);
+	cr_assert_str_eq(identity_name(), identity_login());
+	app_close(&a);
+	free(path);
+}
+
+Test(app, irk_user_is_honoured_on_a_database_of_ones_own)
+{
+	struct app a = { 0 };
+	struct irk_err err = { 0 };
+	char *path = tmp_path("mine.db");
+
+	setenv("IRK_USER", "mallory", 1);
+	a.db_opt = path;
+	cr_assert_eq(app_store_open(&a, 1, &err), 0, "%s", err.msg);
+	cr_assert_str_eq(a.actor.name, "mallory");
+	app_close(&a);
+	/* Opened again, now that the file exists: still its owner's. */
+	cr_assert_eq(app_store_open(&a, 0, &err), 0, "%s", err.msg);
+	cr_assert_str_eq(a.actor.name, "mallory");
+	app_close(&a);
+	free(path);
+}
+
+Test(app, outside_the_shared_mode_the_paths_are_the_users)
+{
+	struct app a = { 0 };
+	struct irk_err err = { 0 };
+
+	cr_assert_eq(app_shared(), 0);
+	setenv("IRK_PLAYS", "/somewhere", 1);
+	a.db_opt = "/opt.db";
+	cr_assert_eq(app_shared_check(&a, &err), 0);
+	cr_assert_str_eq(app_db_path(&a), "/opt.db");
+	cr_assert(strstr(app_system_db(), "/irk.db"));
+	unsetenv("IRK_PLAYS");
 }
