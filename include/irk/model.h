@@ -8,6 +8,8 @@
 
 #include <stdint.h>
 
+#include "irk/fields.h"
+
 /* NIST SP 800-61 lifecycle, in order. */
 #define IRK_STAGES(X) \
 	X(STAGE_NEW,            "new",             "New") \
@@ -97,44 +99,15 @@ char *incident_key(int64_t id, char *buf, unsigned n);
 /* Parse "IR-42", "ir-42" or "42"; returns the id, or 0 when malformed. */
 int64_t incident_key_parse(const char *key);
 
-/* One incident as stored. Strings are owned by the struct (incident_clear
- * frees them); NULL means "not set". */
+/* One incident as stored: one member per row of INCIDENT_FIELDS
+ * (fields.h). Strings are owned by the struct (incident_clear frees them);
+ * NULL means "not set". */
+#define X_MEMBER(name, kind, ctype, member, column, set, help) ctype member;
 struct incident {
-	int64_t id;
-	char *title, *summary;
-	int stage;             /* enum stage */
-	int severity;          /* enum severity */
-	int priority;          /* 1..4 */
-	int confidence;        /* 0..100 */
-	char *category, *vector, *threat_source, *root_cause, *business_unit;
-	char *owner;
-	char *play, *play_version;
-	int resolution;        /* enum resolution */
-	char *rule, *host, *src_ip;   /* correlation keys, from the first alert */
-	int asset_criticality; /* 0 unknown, 1..4 */
-	int64_t t_first_event, t_last_event, t_detected, t_acknowledged,
-		t_contained, t_resolved, t_closed, t_updated;
-	int reopen_count, back_moves;
-	int effort_min;        /* analyst effort, minutes */
-	int alert_count;
-	int64_t version;       /* optimistic concurrency */
-	char *updated_by;
+	INCIDENT_FIELDS(X_MEMBER)
 };
+#undef X_MEMBER
 
 void incident_clear(struct incident *inc);
-
-/* The fields `irk set` may change, with their kind. Table order is the order
- * of `irk show`. */
-enum field_kind { FK_TEXT, FK_SEVERITY, FK_INT, FK_PRIORITY, FK_CONFIDENCE,
-	FK_CRITICALITY, FK_USER };
-struct field_def {
-	const char *name;      /* as typed: "business_unit" ("business-unit" also) */
-	int kind;              /* enum field_kind */
-	const char *help;
-};
-/* NULL when name is not a settable field. */
-const struct field_def *incident_field_find(const char *name);
-/* The whole table, terminated by {NULL}. */
-extern const struct field_def incident_fields[];
 
 #endif

@@ -83,7 +83,7 @@
 	X(set, "KEY FIELD=VALUE...", "change incident fields", \
 	  "Set fields of an incident. Fields: title, summary, severity, priority (P1..P4),\n" \
 	  "confidence (0..100), asset_criticality (1..4), category, vector,\n" \
-	  "threat_source, root_cause, business_unit, owner, effort (minutes).\n" \
+	  "threat_source, root_cause, business_unit, owner, effort_min (minutes).\n" \
 	  "Priority is recomputed when severity, confidence or criticality change.\n" \
 	  "An incident someone else holds can be changed by a senior or admin only;\n" \
 	  "an owner must be a registered user (when any are registered).\n") \

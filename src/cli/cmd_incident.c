@@ -1,6 +1,7 @@
 /* cmd_incident.c: list, show, board, claim, move, note, close, set. */
 #include <limits.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -9,57 +10,15 @@
 #include "irk/audit.h"
 #include "irk/cli.h"
 #include "irk/clock.h"
+#include "irk/fields.h"
 #include "irk/hash.h"
 #include "irk/jsonw.h"
 #include "irk/sanitize.h"
 #include "irk/sla.h"
 #include "irk/store.h"
 
-/* ---- JSON forms (stable: documented in irk(1)) -------------------------- */
-
-static void json_incident_fields(struct jsonw *w, const struct incident *inc)
-{
-	char key[24];
-
-	jsonw_kv_str(w, "key", incident_key(inc->id, key, sizeof key));
-	jsonw_kv_int(w, "id", inc->id);
-	jsonw_kv_str(w, "title", inc->title);
-	jsonw_kv_str(w, "summary", inc->summary);
-	jsonw_kv_str(w, "stage", stage_name(inc->stage));
-	jsonw_kv_str(w, "severity", severity_name(inc->severity));
-	jsonw_kv_int(w, "priority", inc->priority);
-	jsonw_kv_int(w, "confidence", inc->confidence);
-	jsonw_kv_str(w, "category", inc->category);
-	jsonw_kv_str(w, "vector", inc->vector);
-	jsonw_kv_str(w, "threat_source", inc->threat_source);
-	jsonw_kv_str(w, "root_cause", inc->root_cause);
-	jsonw_kv_str(w, "business_unit", inc->business_unit);
-	jsonw_kv_str(w, "owner", inc->owner);
-	jsonw_kv_str(w, "play", inc->play);
-	jsonw_kv_str(w, "play_version", inc->play_version);
-	jsonw_kv_str(w, "resolution", inc->resolution > RES_NONE ? resolution_name(inc->resolution) : NULL);
-	jsonw_kv_str(w, "rule", inc->rule);
-	jsonw_kv_str(w, "host", inc->host);
-	jsonw_kv_str(w, "src_ip", inc->src_ip);
-	jsonw_kv_int(w, "asset_criticality", inc->asset_criticality);
-	jsonw_key(w, "times");
-	jsonw_obj_begin(w);
-	jsonw_kv_time(w, "first_event", inc->t_first_event);
-	jsonw_kv_time(w, "last_event", inc->t_last_event);
-	jsonw_kv_time(w, "detected", inc->t_detected);
-	jsonw_kv_time(w, "acknowledged", inc->t_acknowledged);
-	jsonw_kv_time(w, "contained", inc->t_contained);
-	jsonw_kv_time(w, "resolved", inc->t_resolved);
-	jsonw_kv_time(w, "closed", inc->t_closed);
-	jsonw_kv_time(w, "updated", inc->t_updated);
-	jsonw_obj_end(w);
-	jsonw_kv_int(w, "alert_count", inc->alert_count);
-	jsonw_kv_int(w, "reopen_count", inc->reopen_count);
-	jsonw_kv_int(w, "back_moves", inc->back_moves);
-	jsonw_kv_int(w, "effort_min", inc->effort_min);
-	jsonw_kv_int(w, "version", inc->version);
-	jsonw_kv_str(w, "updated_by", inc->updated_by);
-}
+/* JSON forms (stable: documented in irk(1)): an incident's fields are
+ * incident_json() (fields.h). */
 
 /* ---- lines of a list or a board --------------------------------------------- */
 
@@ -168,7 +127,7 @@ static int list_row(const struct incident *inc, void *arg)
 	ls->count++;
 	if (ls->json) {
 		jsonw_obj_begin(&ls->w);
-		json_incident_fields(&ls->w, inc);
+		incident_json(&ls->w, inc);
 		jsonw_obj_end(&ls->w);
 		out_flush(out, OUT_FLUSH);
 		return 0;
@@ -471,7 +430,7 @@ static void show_json(struct cli *c, const struct incident *inc, int nalerts)
 
 	jsonw_init(&w, &out, 1);
 	jsonw_obj_begin(&w);
-	json_incident_fields(&w, inc);
+	incident_json(&w, inc);
 	jsonw_key(&w, "history");
 	jsonw_arr_begin(&w);
 	if (!store_history_list(c->app.store, inc->id, &hist, &nh, &err)) {
@@ -845,6 +804,19 @@ int cmd_set(struct cli *c, int argc, char **argv)
 		return cli_usage_error(cmd, "give an incident and FIELD=VALUE");
 	if (!(id = cli_key(cmd, argv[optind])))
 		return EXIT_USAGE;
+	/* Old spellings are read; a script using one is told the name. */
+	for (int i = optind + 1; i < argc; i++) {
+		char name[64];
+		const struct field_def *f;
+		int alias;
+		size_t len = strcspn(argv[i], "=");
+		if (len >= sizeof name)
+			continue;
+		memcpy(name, argv[i], len);
+		name[len] = '\0';
+		if ((f = incident_field_typed(name, &alias)) && alias)
+			fprintf(stderr, "irk: set: '%s' is now called '%s'\n", name, f->name);
+	}
 	if (!cli_store(c, 0))
 		return EXIT_ERR;
 	int rc = incident_set(c->app.store, &c->app.actor, id, argv + optind + 1, argc - optind - 1, 0, &err);

@@ -1,4 +1,4 @@
-/* model.c: vocabulary tables, priorities, keys and incident fields. */
+/* model.c: vocabulary tables, priorities and keys. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -119,47 +119,8 @@ int64_t incident_key_parse(const char *key)
 
 void incident_clear(struct incident *inc)
 {
-	char **strs[] = { &inc->title, &inc->summary, &inc->category, &inc->vector,
-		&inc->threat_source, &inc->root_cause, &inc->business_unit, &inc->owner,
-		&inc->play, &inc->play_version, &inc->rule, &inc->host, &inc->src_ip,
-		&inc->updated_by };
-
-	for (size_t i = 0; i < sizeof strs / sizeof strs[0]; i++) {
-		free(*strs[i]);
-		*strs[i] = NULL;
-	}
-	*inc = (struct incident){ 0 };
-}
-
-const struct field_def incident_fields[] = {
-	{ "title",             FK_TEXT,        "one-line title" },
-	{ "summary",           FK_TEXT,        "what happened, in a few sentences" },
-	{ "severity",          FK_SEVERITY,    "low, medium, high or critical" },
-	{ "priority",          FK_PRIORITY,    "P1..P4 (1..4); recomputed when severity, confidence or criticality change unless set" },
-	{ "confidence",        FK_CONFIDENCE,  "0..100, how sure we are that it is real" },
-	{ "asset_criticality", FK_CRITICALITY, "1 (low) .. 4 (critical) for the affected asset" },
-	{ "category",          FK_TEXT,        "malware, phishing, intrusion, dos, data-loss, policy..." },
-	{ "vector",            FK_TEXT,        "how it got in: email, web, removable-media, credentials..." },
-	{ "threat_source",     FK_TEXT,        "who or what: criminal, insider, nation-state, unknown..." },
-	{ "root_cause",        FK_TEXT,        "why it was possible" },
-	{ "business_unit",     FK_TEXT,        "the affected part of the organisation" },
-	{ "owner",             FK_USER,        "the analyst who holds it (prefer irk claim)" },
-	{ "effort",            FK_INT,         "analyst effort so far, in minutes" },
-	{ NULL, 0, NULL },
-};
-
-const struct field_def *incident_field_find(const char *name)
-{
-	char norm[64];
-	size_t i;
-
-	if (!name)
-		return NULL;
-	for (i = 0; name[i] && i < sizeof norm - 1; i++)
-		norm[i] = name[i] == '-' ? '_' : name[i];
-	norm[i] = '\0';
 	for (const struct field_def *f = incident_fields; f->name; f++)
-		if (!strcasecmp(f->name, norm))
-			return f;
-	return NULL;
+		if (field_kind_storage(f->kind) == FST_TEXT)
+			free(*incident_field_text(inc, f));
+	*inc = (struct incident){ 0 };
 }

@@ -791,7 +791,7 @@ static int case_move(struct sim *m, struct dcase *c, const struct actor *who, in
 static int case_close(struct sim *m, struct dcase *c, const struct actor *who, int res,
 		      const char *reason)
 {
-	char *a[1] = { assign_int("effort", c->effort) };
+	char *a[1] = { assign_int("effort_min", c->effort) };
 	int rc = set_fields(m, who, c->id, a, 1);
 
 	free_assign(a, 1);

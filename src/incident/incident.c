@@ -386,16 +386,22 @@ int incident_note(struct store *s, const struct actor *who, int64_t id,
 	return finish_change(s, who->name, &inc, "incident.note", &js, err);
 }
 
-/* An unknown field: the nearest one when it looks like a typo, else
- * every field. */
+/* A field that cannot be set: what changes it; an unknown one: the
+ * nearest one when it looks like a typo, else every field. */
 static int unknown_field(const char *name, struct irk_err *err)
 {
+	const struct field_def *known = incident_field_typed(name, NULL);
 	struct strbuf all = STRBUF_INIT;
 	struct guess g;
 	int rc;
 
+	if (known)
+		return irk_fail(err, IRK_INVALID, "'%s' is not a field you can set (%s)", name,
+				known->help);
 	guess_init(&g, name);
 	for (const struct field_def *f = incident_fields; f->name; f++) {
+		if (f->set == SET_NONE)
+			continue;
 		guess_consider(&g, "", f->name);
 		strbuf_printf(&all, "%s%s", all.len ? ", " : "", f->name);
 	}
@@ -480,12 +486,7 @@ static int set_one(struct store *s, const struct actor *who, struct incident *in
 		if (!*v || *end || n < lo || n > hi)
 			return irk_fail(err, IRK_INVALID, "%s: '%s' is not a number from %ld to %ld",
 					f->name, v, lo, hi);
-		if (f->kind == FK_CONFIDENCE)
-			inc->confidence = (int)n;
-		else if (f->kind == FK_CRITICALITY)
-			inc->asset_criticality = (int)n;
-		else
-			inc->effort_min = (int)n;
+		*incident_field_int(inc, f) = (int)n;
 		jsonw_int(w, n);
 		return IRK_OK;
 	}
@@ -506,22 +507,15 @@ static int set_one(struct store *s, const struct actor *who, struct incident *in
 			jsonw_kv_str(w, "previous_owner", prev);
 		free(prev);
 		return IRK_OK;
+	case FK_TITLE:
+	case FK_PROSE:
 	case FK_TEXT: {
-		char **slot = NULL;
-		if (!strcmp(f->name, "title")) {
-			if (!*v)
-				return irk_fail(err, IRK_INVALID, "title: cannot be empty");
-			slot = &inc->title;
-		} else if (!strcmp(f->name, "summary")) slot = &inc->summary;
-		else if (!strcmp(f->name, "category")) slot = &inc->category;
-		else if (!strcmp(f->name, "vector")) slot = &inc->vector;
-		else if (!strcmp(f->name, "threat_source")) slot = &inc->threat_source;
-		else if (!strcmp(f->name, "root_cause")) slot = &inc->root_cause;
-		else if (!strcmp(f->name, "business_unit")) slot = &inc->business_unit;
-		if (!slot)
-			return irk_fail(err, IRK_ERROR, "internal: field %s has no slot", f->name);
+		char **slot = incident_field_text(inc, f);
+		if (f->kind == FK_TITLE && !*v)
+			return irk_fail(err, IRK_INVALID, "%s: cannot be empty", f->name);
 		free(*slot);
-		*slot = *v || slot == &inc->summary ? xstrdup(v) : NULL;
+		/* Unset text is NULL; prose is kept as it is, "" too. */
+		*slot = *v || f->kind == FK_PROSE ? xstrdup(v) : NULL;
 		jsonw_str(w, *slot);
 		return IRK_OK;
 	}

@@ -6,7 +6,7 @@
  *                          rule, rule_id, rule_name, severity, host, src_ip,
  *                          dst_ip, user, category, event_time
  *   alert.raw[.PATH]       the record as received, or a dotted path in it
- *   incident.F             the incident's fields (key, stage, owner...)
+ *   incident.F             the incident's fields: INCIDENT_FIELDS (fields.h)
  *   asset.host             the host the incident is about: the alert's host
  *                          when it is a name; when it is an address, the
  *                          internal one of destination and source (a
@@ -37,18 +37,6 @@ enum { AF_FORMAT, AF_RULE, AF_RULE_ID, AF_RULE_NAME, AF_SEVERITY, AF_HOST, AF_SR
 static const char *const alert_names[AF_COUNT] = {
 	"format", "rule", "rule_id", "rule_name", "severity", "host", "src_ip", "dst_ip",
 	"user", "category", "event_time",
-};
-
-enum { IF_KEY, IF_ID, IF_TITLE, IF_SUMMARY, IF_STAGE, IF_SEVERITY, IF_PRIORITY,
-	IF_CONFIDENCE, IF_CATEGORY, IF_VECTOR, IF_THREAT_SOURCE, IF_ROOT_CAUSE,
-	IF_BUSINESS_UNIT, IF_OWNER, IF_PLAY, IF_PLAY_VERSION, IF_RULE, IF_HOST, IF_SRC_IP,
-	IF_ASSET_CRITICALITY, IF_ALERT_COUNT, IF_REOPEN_COUNT, IF_FIRST_EVENT, IF_DETECTED,
-	IF_COUNT };
-static const char *const incident_names[IF_COUNT] = {
-	"key", "id", "title", "summary", "stage", "severity", "priority", "confidence",
-	"category", "vector", "threat_source", "root_cause", "business_unit", "owner", "play",
-	"play_version", "rule", "host", "src_ip", "asset_criticality", "alert_count",
-	"reopen_count", "first_event", "detected",
 };
 
 static const char *const asset_names[] = { "host", "group", "criticality", NULL };
@@ -362,40 +350,17 @@ static int num(struct expr_value *out, double n)
 	return 0;
 }
 
-static int incident_lookup(struct play_fields *f, int i, struct expr_value *out)
+/* incident.NAME: a field of the one table (fields.h). */
+static int incident_lookup(struct play_fields *f, const struct field_def *fd,
+			   struct expr_value *out)
 {
-	const struct incident *inc = f->inc;
+	char key[24];
 
-	if (!inc)
+	if (!f->inc || !fd)
 		return 1;
-	switch (i) {
-	case IF_KEY: return set_str(out, f->key);
-	case IF_ID: return num(out, (double)inc->id);
-	case IF_TITLE: return set_str(out, inc->title);
-	case IF_SUMMARY: return set_str(out, inc->summary);
-	case IF_STAGE: return set_str(out, stage_name(inc->stage));
-	case IF_SEVERITY: return set_str(out, severity_name(inc->severity));
-	case IF_PRIORITY: return num(out, inc->priority);
-	case IF_CONFIDENCE: return num(out, inc->confidence);
-	case IF_CATEGORY: return set_str(out, inc->category);
-	case IF_VECTOR: return set_str(out, inc->vector);
-	case IF_THREAT_SOURCE: return set_str(out, inc->threat_source);
-	case IF_ROOT_CAUSE: return set_str(out, inc->root_cause);
-	case IF_BUSINESS_UNIT: return set_str(out, inc->business_unit);
-	case IF_OWNER: return set_str(out, inc->owner);
-	case IF_PLAY: return set_str(out, inc->play);
-	case IF_PLAY_VERSION: return set_str(out, inc->play_version);
-	case IF_RULE: return set_str(out, inc->rule);
-	case IF_HOST: return set_str(out, inc->host);
-	case IF_SRC_IP: return set_str(out, inc->src_ip);
-	case IF_ASSET_CRITICALITY:
-		return inc->asset_criticality ? num(out, inc->asset_criticality) : 1;
-	case IF_ALERT_COUNT: return num(out, inc->alert_count);
-	case IF_REOPEN_COUNT: return num(out, inc->reopen_count);
-	case IF_FIRST_EVENT: return inc->t_first_event ? num(out, (double)inc->t_first_event) : 1;
-	case IF_DETECTED: return inc->t_detected ? num(out, (double)inc->t_detected) : 1;
-	}
-	return 1;
+	if (fd->kind == FK_KEY)
+		return set_str(out, f->key);
+	return incident_field_value(f->inc, fd, key, sizeof key, out);
 }
 
 static int step_lookup(struct play_fields *f, const char *name, struct expr_value *out)
@@ -466,14 +431,14 @@ int play_fields_lookup(void *fields, const char *name, struct expr_value *out)
 	if ((i = name_index(alert_names, AF_COUNT, name)) >= 0)
 		return alert_lookup(f, i, out);
 	if (!strncmp(name, "incident.", 9))
-		return (i = name_index(incident_names, IF_COUNT, name + 9)) < 0 ? 1 :
-			incident_lookup(f, i, out);
+		return incident_lookup(f, incident_field_lookup(name + 9, NULL), out);
 	if (!strcmp(name, "asset.host"))
 		return set_str(out, f->asset);
 	if (!strcmp(name, "asset.group"))
 		return set_str(out, f->group);
-	if (!strcmp(name, "asset.criticality"))
-		return incident_lookup(f, IF_ASSET_CRITICALITY, out);
+	if (!strcmp(name, "asset.criticality"))          /* 0 is unknown: missing */
+		return !f->inc || !f->inc->asset_criticality ? 1 :
+			num(out, f->inc->asset_criticality);
 	if (!strcmp(name, "score"))
 		return score_lookup(f, out);
 	if (!strncmp(name, "steps.", 6))
@@ -499,8 +464,8 @@ static const char *unknown(const char *name, char *buf, size_t n)
 		guess_consider(&g, "alert.", alert_names[i]);
 	}
 	guess_consider(&g, "", "alert.raw");
-	for (int i = 0; i < IF_COUNT; i++)
-		guess_consider(&g, "incident.", incident_names[i]);
+	for (const struct field_def *fd = incident_fields; fd->name; fd++)
+		guess_consider(&g, "incident.", fd->name);
 	for (int i = 0; asset_names[i]; i++)
 		guess_consider(&g, "asset.", asset_names[i]);
 	guess_consider(&g, "", "score");
@@ -596,8 +561,7 @@ const char *play_field_check(const struct play *p, int at, const char *name, cha
 	if (name_index(alert_names, AF_COUNT, name) >= 0)
 		return NULL;
 	if (!strncmp(name, "incident.", 9))
-		return name_index(incident_names, IF_COUNT, name + 9) >= 0 ? NULL :
-			unknown(name, buf, n);
+		return incident_field_lookup(name + 9, NULL) ? NULL : unknown(name, buf, n);
 	if (!strncmp(name, "asset.", 6))
 		return name_index(asset_names, -1, name + 6) >= 0 ? NULL : unknown(name, buf, n);
 	if (!strcmp(name, "score")) {

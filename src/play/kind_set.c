@@ -18,10 +18,15 @@ static void unknown_set_field(struct lint *l, int e)
 
 	guess_init(&g, lint_key(l, e));
 	for (const struct field_def *f = incident_fields; f->name; f++) {
+		if (f->set == SET_NONE)
+			continue;
 		guess_consider(&g, "", f->name);
 		strbuf_printf(&names, "%s%s", names.len ? ", " : "", f->name);
 	}
-	if (guess_best(&g))
+	if (incident_field_typed(lint_key(l, e), NULL))
+		lint_report(l, lint_pos(l, lint_key_of(e)), 0, "fields: '%s' is not a field a play can "
+			    "set (%s)", lint_key(l, e), incident_field_typed(lint_key(l, e), NULL)->help);
+	else if (guess_best(&g))
 		lint_report(l, lint_pos(l, lint_key_of(e)), 0, "fields: '%s' is not an incident field (did you "
 			    "mean '%s'?)", lint_key(l, e), guess_best(&g));
 	else
@@ -42,9 +47,15 @@ static void set_lint(struct lint *l, int i, int s)
 	lint_tmpl_map(l, v, i, "fields", 0);
 	if (jdoc_type(d, v) == JD_OBJECT && jdoc_first(d, v) < 0)
 		lint_report(l, lint_pos(l, v), 0, "fields sets nothing");
-	for (int e = jdoc_first(d, v); e >= 0 && jdoc_type(d, v) == JD_OBJECT; e = jdoc_next(d, v, e))
-		if (!incident_field_find(lint_key(l, e)))
+	for (int e = jdoc_first(d, v); e >= 0 && jdoc_type(d, v) == JD_OBJECT; e = jdoc_next(d, v, e)) {
+		const struct field_def *f = incident_field_find(lint_key(l, e));
+		int alias;
+		if (!f)
 			unknown_set_field(l, e);
+		else if (incident_field_typed(lint_key(l, e), &alias) && alias)
+			lint_report(l, lint_pos(l, lint_key_of(e)), 1, "fields: '%s' is now called '%s'",
+				    lint_key(l, e), f->name);
+	}
 }
 
 /* "Set owner, category". */

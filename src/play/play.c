@@ -318,17 +318,30 @@ static void check_literal(const struct expr_cmp *c, void *arg)
 	play_inputs_free(&in);
 }
 
+/* The first count names of a vocabulary (model.h), "a, b, c" with last
+ * before the last one, into buf. */
+static const char *vocab_list(char *buf, size_t n, const char *(*name)(int), int count,
+			      const char *last)
+{
+	size_t len = 0;
+
+	buf[0] = '\0';
+	for (int i = 0; i < count && len < n; i++)
+		len += (size_t)snprintf(buf + len, n - len, "%s%s", i == 0 ? "" :
+					i == count - 1 ? last : ", ", name(i));
+	return buf;
+}
+
 /* A severity or a stage compared with a word that is none: the
  * expression can never hold (`severity >= 'hihg'`, `incident.stage ==
  * 'Identifcation'`), so the play never matches or the step is always
  * skipped. An error, with the names and the nearest. */
 static void check_enum_literal(const struct expr_cmp *c, void *arg)
 {
-	static const char *const sevs[] = { "low", "medium", "high", "critical", NULL };
-	static const char *const stages[] = { "new", "identification", "containment", "eradication",
-		"recovery", "lessons-learned", "closed", NULL };
 	struct var_check *vc = arg;
-	const char *name = c->field, *text, *const *names;
+	const char *name = c->field, *text;
+	const char *(*names)(int);
+	int count;
 	const char *what = vc->at < 0 ? "match" : "when";
 	struct strbuf list = STRBUF_INIT;
 	struct guess g;
@@ -338,23 +351,25 @@ static void check_enum_literal(const struct expr_cmp *c, void *arg)
 		return;
 	if (!strcmp(name, "severity") || !strcmp(name, "alert.severity") ||
 	    !strcmp(name, "incident.severity")) {
-		names = sevs;
+		names = severity_name;
+		count = SEV_COUNT;
 		ok = severity_parse(text) >= 0;
 	} else if (!strcmp(name, "incident.stage")) {
 		if (strcmp(c->op, "==") && strcmp(c->op, "!=") && strcmp(c->op, "in"))
 			return;
-		names = stages;
-		for (int i = 0; names[i] && !ok; i++)
-			ok = !strcmp(text, names[i]);
+		names = stage_name;
+		count = STAGE_COUNT;
+		for (int i = 0; i < count && !ok; i++)
+			ok = !strcmp(text, names(i));
 	} else {
 		return;
 	}
 	if (ok)
 		return;
 	guess_init(&g, text);
-	for (int i = 0; names[i]; i++) {
-		guess_consider(&g, "", names[i]);
-		strbuf_printf(&list, "%s%s", i ? ", " : "", names[i]);
+	for (int i = 0; i < count; i++) {
+		guess_consider(&g, "", names(i));
+		strbuf_printf(&list, "%s%s", i ? ", " : "", names(i));
 	}
 	if (guess_best(&g))
 		lint_report(vc->l, lint_str_pos(vc->l, vc->tok, (size_t)c->offset), 0,
@@ -524,6 +539,7 @@ static void step_head(struct lint *l, int i, int s)
 {
 	struct play_step *st = &l->p->steps[i];
 	struct jdoc *d = &l->d;
+	char buf[128];
 	int v;
 
 	st->kind = -1;
@@ -557,8 +573,8 @@ static void step_head(struct lint *l, int i, int s)
 	} else if (!lint_want_str(l, v, "stage")) {
 		st->stage = stage_parse(jdoc_str(d, v));
 		if (st->stage < 0)
-			lint_report(l, lint_pos(l, v), 0, "no stage '%s' (new, identification, containment, "
-				    "eradication, recovery, lessons-learned)", jdoc_str(d, v));
+			lint_report(l, lint_pos(l, v), 0, "no stage '%s' (%s)", jdoc_str(d, v),
+				    vocab_list(buf, sizeof buf, stage_name, STAGE_CLOSED, ", "));
 		else if (st->stage == STAGE_CLOSED)
 			lint_report(l, lint_pos(l, v), 0, "a step cannot belong to closed: nothing runs "
 				    "once an incident is closed");
@@ -743,6 +759,7 @@ static void check_top(struct lint *l)
 {
 	struct jdoc *d = &l->d;
 	struct play *p = l->p;
+	char buf[64];
 	int v;
 
 	for (int e = jdoc_first(d, 0); e >= 0; e = jdoc_next(d, 0, e)) {
@@ -787,8 +804,8 @@ static void check_top(struct lint *l)
 	p->severity = -1;
 	if ((v = jdoc_get(d, 0, "severity")) >= 0 && !lint_want_str(l, v, "severity") &&
 	    (p->severity = severity_parse(jdoc_str(d, v))) < 0)
-		lint_report(l, lint_pos(l, v), 0, "severity: '%s' is not low, medium, high or critical",
-			    jdoc_str(d, v));
+		lint_report(l, lint_pos(l, v), 0, "severity: '%s' is not %s", jdoc_str(d, v),
+			    vocab_list(buf, sizeof buf, severity_name, SEV_COUNT, " or "));
 	if ((v = jdoc_get(d, 0, "priority")) >= 0) {
 		int64_t n = 0;
 		lint_want_int(l, v, "priority", -1000, 1000, 0, &n);

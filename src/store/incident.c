@@ -15,50 +15,51 @@ static char *text_col(sqlite3_stmt *st, int i, int borrow)
 	return borrow ? (char *)v : xstrdup(v);
 }
 
-/* Fill inc from a row of INCIDENT_COLS. */
+/* A name stored in a column as its vocabulary's value; -1 when unknown
+ * (a resolution: none). */
+static int vocab_col(sqlite3_stmt *st, int i, int kind)
+{
+	const char *v = store_col_text(st, i);
+	int r;
+
+	switch (kind) {
+	case FK_STAGE: return stage_parse(v);
+	case FK_SEVERITY: return severity_parse(v);
+	default:
+		r = v ? resolution_parse(v) : RES_NONE;
+		return r < 0 ? RES_NONE : r;
+	}
+}
+
+/* Fill inc from a row of INCIDENT_COLS: every field, in the table's order. */
 static void incident_from_row(sqlite3_stmt *st, struct incident *inc, int borrow)
 {
 	int c = 0;
 
-	inc->id = sqlite3_column_int64(st, c++);
-	inc->title = text_col(st, c++, borrow);
-	inc->summary = text_col(st, c++, borrow);
-	inc->stage = stage_parse(store_col_text(st, c++));
-	inc->severity = severity_parse(store_col_text(st, c++));
-	inc->priority = sqlite3_column_int(st, c++);
-	inc->confidence = sqlite3_column_int(st, c++);
-	inc->category = text_col(st, c++, borrow);
-	inc->vector = text_col(st, c++, borrow);
-	inc->threat_source = text_col(st, c++, borrow);
-	inc->root_cause = text_col(st, c++, borrow);
-	inc->business_unit = text_col(st, c++, borrow);
-	inc->owner = text_col(st, c++, borrow);
-	inc->play = text_col(st, c++, borrow);
-	inc->play_version = text_col(st, c++, borrow);
-	{
-		const char *r = store_col_text(st, c++);
-		inc->resolution = r ? resolution_parse(r) : RES_NONE;
-		if (inc->resolution < 0)
-			inc->resolution = RES_NONE;
+	for (const struct field_def *f = incident_fields; f->name; f++) {
+		switch (f->kind) {
+		case FK_KEY:
+			continue;
+		case FK_STAGE:
+		case FK_SEVERITY:
+		case FK_RESOLUTION:
+			*incident_field_int(inc, f) = vocab_col(st, c, f->kind);
+			break;
+		default:
+			switch (field_kind_storage(f->kind)) {
+			case FST_TEXT:
+				*incident_field_text(inc, f) = text_col(st, c, borrow);
+				break;
+			case FST_INT:
+				*incident_field_int(inc, f) = sqlite3_column_int(st, c);
+				break;
+			default:
+				*incident_field_int64(inc, f) = sqlite3_column_int64(st, c);
+				break;
+			}
+		}
+		c++;
 	}
-	inc->rule = text_col(st, c++, borrow);
-	inc->host = text_col(st, c++, borrow);
-	inc->src_ip = text_col(st, c++, borrow);
-	inc->asset_criticality = sqlite3_column_int(st, c++);
-	inc->t_first_event = sqlite3_column_int64(st, c++);
-	inc->t_last_event = sqlite3_column_int64(st, c++);
-	inc->t_detected = sqlite3_column_int64(st, c++);
-	inc->t_acknowledged = sqlite3_column_int64(st, c++);
-	inc->t_contained = sqlite3_column_int64(st, c++);
-	inc->t_resolved = sqlite3_column_int64(st, c++);
-	inc->t_closed = sqlite3_column_int64(st, c++);
-	inc->t_updated = sqlite3_column_int64(st, c++);
-	inc->reopen_count = sqlite3_column_int(st, c++);
-	inc->back_moves = sqlite3_column_int(st, c++);
-	inc->effort_min = sqlite3_column_int(st, c++);
-	inc->alert_count = sqlite3_column_int(st, c++);
-	inc->version = sqlite3_column_int64(st, c++);
-	inc->updated_by = text_col(st, c++, borrow);
 }
 
 /* Fill inc from a row of INCIDENT_CARD_COLS (strings borrowed); every
@@ -197,43 +198,51 @@ int store_incident_counts(struct store *s, int64_t counts[STAGE_COUNT], struct i
 	return IRK_OK;
 }
 
-/* Bind the 32 writable fields in the order shared by INSERT and UPDATE. */
+/* Bind the INCIDENT_NWRITTEN written fields, in the order shared by
+ * INSERT and UPDATE (internal.h); updated_by is the actor. */
 static void bind_fields(sqlite3_stmt *st, const struct incident *inc, const char *actor)
 {
-	int c = 1;
+	int c = 1, v;
 
-	store_bind_text(st, c++, inc->title ? inc->title : "");
-	store_bind_text(st, c++, inc->summary ? inc->summary : "");
-	store_bind_text(st, c++, stage_name(inc->stage));
-	store_bind_text(st, c++, severity_name(inc->severity));
-	sqlite3_bind_int(st, c++, inc->priority >= 1 && inc->priority <= 4 ? inc->priority : 3);
-	sqlite3_bind_int(st, c++, inc->confidence);
-	store_bind_text(st, c++, inc->category);
-	store_bind_text(st, c++, inc->vector);
-	store_bind_text(st, c++, inc->threat_source);
-	store_bind_text(st, c++, inc->root_cause);
-	store_bind_text(st, c++, inc->business_unit);
-	store_bind_text(st, c++, inc->owner);
-	store_bind_text(st, c++, inc->play);
-	store_bind_text(st, c++, inc->play_version);
-	store_bind_text(st, c++, inc->resolution > RES_NONE ? resolution_name(inc->resolution) : NULL);
-	store_bind_text(st, c++, inc->rule);
-	store_bind_text(st, c++, inc->host);
-	store_bind_text(st, c++, inc->src_ip);
-	sqlite3_bind_int(st, c++, inc->asset_criticality);
-	store_bind_time(st, c++, inc->t_first_event);
-	store_bind_time(st, c++, inc->t_last_event);
-	sqlite3_bind_int64(st, c++, inc->t_detected);
-	store_bind_time(st, c++, inc->t_acknowledged);
-	store_bind_time(st, c++, inc->t_contained);
-	store_bind_time(st, c++, inc->t_resolved);
-	store_bind_time(st, c++, inc->t_closed);
-	sqlite3_bind_int64(st, c++, inc->t_updated);
-	sqlite3_bind_int(st, c++, inc->reopen_count);
-	sqlite3_bind_int(st, c++, inc->back_moves);
-	sqlite3_bind_int(st, c++, inc->effort_min);
-	sqlite3_bind_int(st, c++, inc->alert_count);
-	store_bind_text(st, c++, actor);
+	for (const struct field_def *f = incident_fields; f->name; f++) {
+		switch (f->kind) {
+		case FK_KEY:
+		case FK_ID:
+		case FK_VERSION:
+			continue;
+		case FK_TITLE:
+		case FK_PROSE:
+			store_bind_text(st, c, incident_field_get_text(inc, f) ? incident_field_get_text(inc, f) : "");
+			break;
+		case FK_ACTOR:
+			store_bind_text(st, c, actor);
+			break;
+		case FK_STAGE:
+			store_bind_text(st, c, stage_name(incident_field_get_int(inc, f)));
+			break;
+		case FK_SEVERITY:
+			store_bind_text(st, c, severity_name(incident_field_get_int(inc, f)));
+			break;
+		case FK_RESOLUTION:
+			v = incident_field_get_int(inc, f);
+			store_bind_text(st, c, v > RES_NONE ? resolution_name(v) : NULL);
+			break;
+		case FK_PRIORITY:
+			v = incident_field_get_int(inc, f);
+			sqlite3_bind_int(st, c, v >= 1 && v <= 4 ? v : 3);
+			break;
+		case FK_TIME:
+			store_bind_time(st, c, incident_field_get_int64(inc, f));
+			break;
+		default:
+			if (field_kind_storage(f->kind) == FST_TEXT)
+				store_bind_text(st, c, incident_field_get_text(inc, f));
+			else
+				sqlite3_bind_int(st, c, incident_field_get_int(inc, f));
+			break;
+		}
+		c++;
+	}
 }
 
 int store_incident_insert(struct store *s, struct incident *inc, struct irk_err *err)
@@ -264,8 +273,8 @@ int store_incident_update(struct store *s, struct incident *inc, const char *act
 		return IRK_ERROR;
 	inc->t_updated = irk_now();
 	bind_fields(st, inc, actor);
-	sqlite3_bind_int64(st, 33, inc->id);
-	sqlite3_bind_int64(st, 34, inc->version);
+	sqlite3_bind_int64(st, INCIDENT_NWRITTEN + 1, inc->id);
+	sqlite3_bind_int64(st, INCIDENT_NWRITTEN + 2, inc->version);
 	if (store_exec_stmt(s, st, err, "saving an incident"))
 		return IRK_ERROR;
 	if (sqlite3_changes(s->db) == 1) {

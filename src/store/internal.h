@@ -6,12 +6,39 @@
 
 #include "irk/store.h"
 
-#define INCIDENT_COLS \
-	"id, title, summary, stage, severity, priority, confidence, category, vector, " \
-	"threat_source, root_cause, business_unit, owner, play, play_version, resolution, " \
-	"rule, host, src_ip, asset_criticality, t_first_event, t_last_event, t_detected, " \
-	"t_acknowledged, t_contained, t_resolved, t_closed, t_updated, reopen_count, " \
-	"back_moves, effort_min, alert_count, version, updated_by"
+/* The incidents table's columns, from INCIDENT_FIELDS (fields.h): a
+ * SELECT reads "id", the written columns, "version" (the table's order,
+ * which incident_from_row() follows); INSERT and UPDATE bind the written
+ * ones in that order (bind_fields()), then UPDATE the id and the version
+ * it was read at. */
+#define STORE_IF(c, x) STORE_IF_(c, x)
+#define STORE_IF_(c, x) STORE_IF_##c(x)
+#define STORE_IF_1(x) x
+#define STORE_IF_0(x)
+/* 1 for the kinds a write binds. */
+#define FKW_ID          0
+#define FKW_VERSION     0
+#define FKW_TITLE       1
+#define FKW_PROSE       1
+#define FKW_TEXT        1
+#define FKW_USER        1
+#define FKW_ACTOR       1
+#define FKW_STAGE       1
+#define FKW_SEVERITY    1
+#define FKW_RESOLUTION  1
+#define FKW_PRIORITY    1
+#define FKW_CONFIDENCE  1
+#define FKW_CRITICALITY 1
+#define FKW_INT         1
+#define FKW_TIME        1
+#define X_INC_SEL(name, kind, ctype, member, column, set, help) STORE_IF(FKW_##kind, ", " column)
+#define X_INC_INS(name, kind, ctype, member, column, set, help) STORE_IF(FKW_##kind, column ", ")
+#define X_INC_VAL(name, kind, ctype, member, column, set, help) STORE_IF(FKW_##kind, "?, ")
+#define X_INC_UPD(name, kind, ctype, member, column, set, help) STORE_IF(FKW_##kind, column " = ?, ")
+#define X_INC_NUM(name, kind, ctype, member, column, set, help) STORE_IF(FKW_##kind, + 1)
+#define INCIDENT_COLS "id" INCIDENT_FIELDS(X_INC_SEL) ", version"
+/* How many columns a write binds: UPDATE's id is the one after them. */
+enum { INCIDENT_NWRITTEN = 0 INCIDENT_FIELDS(X_INC_NUM) };
 
 /* The columns of a card (incident_filter.card), in card_from_row()'s order. */
 #define INCIDENT_CARD_COLS \
@@ -63,23 +90,10 @@
 		"stage <> 'closed' AND " INCIDENT_WHERE) \
 	X(ST_INC_COUNT_STAGE, "SELECT count(*) FROM incidents WHERE stage = ?1") \
 	X(ST_INC_COUNT_ALL, "SELECT count(*) FROM incidents") \
-	X(ST_INC_INSERT, "INSERT INTO incidents(title, summary, stage, severity, priority, " \
-		"confidence, category, vector, threat_source, root_cause, business_unit, owner, " \
-		"play, play_version, resolution, rule, host, src_ip, asset_criticality, " \
-		"t_first_event, t_last_event, t_detected, t_acknowledged, t_contained, t_resolved, " \
-		"t_closed, t_updated, reopen_count, back_moves, effort_min, alert_count, version, " \
-		"updated_by) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, " \
-		"?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28, ?29, ?30, " \
-		"?31, 1, ?32)") \
-	X(ST_INC_UPDATE, "UPDATE incidents SET title = ?1, summary = ?2, stage = ?3, " \
-		"severity = ?4, priority = ?5, confidence = ?6, category = ?7, vector = ?8, " \
-		"threat_source = ?9, root_cause = ?10, business_unit = ?11, owner = ?12, play = ?13, " \
-		"play_version = ?14, resolution = ?15, rule = ?16, host = ?17, src_ip = ?18, " \
-		"asset_criticality = ?19, t_first_event = ?20, t_last_event = ?21, " \
-		"t_detected = ?22, t_acknowledged = ?23, t_contained = ?24, t_resolved = ?25, " \
-		"t_closed = ?26, t_updated = ?27, reopen_count = ?28, back_moves = ?29, " \
-		"effort_min = ?30, alert_count = ?31, version = version + 1, updated_by = ?32 " \
-		"WHERE id = ?33 AND version = ?34") \
+	X(ST_INC_INSERT, "INSERT INTO incidents(" INCIDENT_FIELDS(X_INC_INS) "version) VALUES (" \
+		INCIDENT_FIELDS(X_INC_VAL) "1)") \
+	X(ST_INC_UPDATE, "UPDATE incidents SET " INCIDENT_FIELDS(X_INC_UPD) \
+		"version = version + 1 WHERE id = ? AND version = ?") \
 	X(ST_INC_WHO, "SELECT version, coalesce(updated_by, '?') FROM incidents WHERE id = ?1") \
 	X(ST_INC_BUMP, "UPDATE incidents SET alert_count = alert_count + ?2, " \
 		"t_first_event = min(coalesce(t_first_event, ?3), ?3), " \

@@ -309,7 +309,7 @@ static int text_value(const char *a)
 	memcpy(name, a, len);
 	name[len] = '\0';
 	f = incident_field_find(name);
-	return !f || f->kind == FK_TEXT;
+	return !f || f->kind == FK_TITLE || f->kind == FK_PROSE || f->kind == FK_TEXT;
 }
 
 int tui_split_assignments(char *buf, char **out, int max)

@@ -160,20 +160,10 @@ void board_add(struct board *b, const struct incident *inc)
 	c = &b->cards[b->ncards++];
 	c->waiting = 0;
 	c->inc = *inc;
-	c->inc.title = san(inc->title);
-	c->inc.summary = NULL;     /* not shown on cards; the incident screen loads it */
-	c->inc.category = san(inc->category);
-	c->inc.vector = san(inc->vector);
-	c->inc.threat_source = san(inc->threat_source);
-	c->inc.root_cause = san(inc->root_cause);
-	c->inc.business_unit = san(inc->business_unit);
-	c->inc.owner = san(inc->owner);
-	c->inc.play = san(inc->play);
-	c->inc.play_version = NULL;
-	c->inc.rule = san(inc->rule);
-	c->inc.host = san(inc->host);
-	c->inc.src_ip = san(inc->src_ip);
-	c->inc.updated_by = san(inc->updated_by);
+	/* Every text field, sanitized: a filter may name any of them. */
+	for (const struct field_def *f = incident_fields; f->name; f++)
+		if (field_kind_storage(f->kind) == FST_TEXT)
+			*incident_field_text(&c->inc, f) = san(incident_field_get_text(inc, f));
 }
 
 static int id_cmp(const void *a, const void *b)
@@ -238,46 +228,22 @@ static const char *sla_word(const struct lookup_ctx *lc)
  * others are names compared as text, where < and > mean nothing. */
 enum vocab { V_ANY, V_SEVERITY, V_STAGE, V_PRIORITY, V_CRITICALITY, V_SLA, V_RESOLUTION, V_BOOL };
 
-/* Every field a board filter can name: name, kind, value (inc is the
- * card's incident, lc the lookup context), the values it takes. One table
- * serves the lookup, the checks of names and values, and the lists in
- * the error messages. */
-#define FILTER_FIELDS(X) \
-	X("key",               STR,  incident_key(inc->id, lc->key, sizeof lc->key), V_ANY) \
-	X("id",                NUM,  inc->id, V_ANY) \
-	X("title",             STR,  inc->title, V_ANY) \
-	X("stage",             STR,  stage_name(inc->stage), V_STAGE) \
-	X("severity",          STR,  severity_name(inc->severity), V_SEVERITY) \
-	X("priority",          NUM,  inc->priority, V_PRIORITY) \
-	X("confidence",        NUM,  inc->confidence, V_ANY) \
-	X("owner",             STR,  inc->owner, V_ANY) \
-	X("business_unit",     STR,  inc->business_unit, V_ANY) \
-	X("unit",              STR,  inc->business_unit, V_ANY) \
-	X("category",          STR,  inc->category, V_ANY) \
-	X("vector",            STR,  inc->vector, V_ANY) \
-	X("threat_source",     STR,  inc->threat_source, V_ANY) \
-	X("root_cause",        STR,  inc->root_cause, V_ANY) \
-	X("play",              STR,  inc->play, V_ANY) \
-	X("rule",              STR,  inc->rule, V_ANY) \
-	X("host",              STR,  inc->host, V_ANY) \
-	X("src_ip",            STR,  inc->src_ip, V_ANY) \
-	X("alerts",            NUM,  inc->alert_count, V_ANY) \
-	X("asset_criticality", NUM,  inc->asset_criticality, V_CRITICALITY) \
-	X("reopen_count",      NUM,  inc->reopen_count, V_ANY) \
-	X("age",               NUM,  lc->b->now - inc->t_detected, V_ANY) \
-	X("sla",               STR,  sla_word(lc), V_SLA) \
-	X("resolution",        STR,  inc->resolution > RES_NONE ? resolution_name(inc->resolution) : NULL, \
-	  V_RESOLUTION) \
-	X("waiting",           BOOL, lc->c->waiting, V_BOOL) \
-	X("mine",              BOOL, inc->owner && !strcmp(inc->owner, lc->b->me), V_BOOL)
+/* The fields a board filter can name: the incident's (fields.h, old
+ * spellings too), then the board's own below: name, kind, value (inc is
+ * the card's incident, lc the lookup context), the values it takes. */
+#define BOARD_FIELDS(X) \
+	X("age",     NUM,  lc->b->now - inc->t_detected, V_ANY) \
+	X("sla",     STR,  sla_word(lc), V_SLA) \
+	X("waiting", BOOL, lc->c->waiting, V_BOOL) \
+	X("mine",    BOOL, inc->owner && !strcmp(inc->owner, lc->b->me), V_BOOL)
 
 #define X_FIELD_NAME(name, kind, value, vocab) name,
-static const char *const filter_fields[] = { FILTER_FIELDS(X_FIELD_NAME) };
+static const char *const board_fields[] = { BOARD_FIELDS(X_FIELD_NAME) };
 #undef X_FIELD_NAME
 #define X_FIELD_VOCAB(name, kind, value, vocab) vocab,
-static const enum vocab filter_vocab[] = { FILTER_FIELDS(X_FIELD_VOCAB) };
+static const enum vocab board_vocab[] = { BOARD_FIELDS(X_FIELD_VOCAB) };
 #undef X_FIELD_VOCAB
-#define NFIELDS (sizeof filter_fields / sizeof filter_fields[0])
+#define NBOARD (sizeof board_fields / sizeof board_fields[0])
 
 static int put_STR(struct expr_value *out, const char *v)
 {
@@ -302,16 +268,58 @@ static const char *field_name(const char *name)
 	return strncmp(name, "incident.", 9) ? name : name + 9;
 }
 
+/* A field a filter names: an incident field (inc set) or a board field;
+ * its one name and the values it takes. */
+struct filter_field {
+	const struct field_def *inc;
+	const char *name;
+	enum vocab vocab;
+};
+
+static enum vocab kind_vocab(int kind)
+{
+	switch (kind) {
+	case FK_SEVERITY: return V_SEVERITY;
+	case FK_STAGE: return V_STAGE;
+	case FK_PRIORITY: return V_PRIORITY;
+	case FK_CRITICALITY: return V_CRITICALITY;
+	case FK_RESOLUTION: return V_RESOLUTION;
+	}
+	return V_ANY;
+}
+
+/* Nonzero when name is a field (into *ff). */
+static int filter_field(const char *name, struct filter_field *ff)
+{
+	const char *n = field_name(name);
+
+	if ((ff->inc = incident_field_lookup(n, NULL))) {
+		ff->name = ff->inc->name;
+		ff->vocab = kind_vocab(ff->inc->kind);
+		return 1;
+	}
+	for (size_t i = 0; i < NBOARD; i++)
+		if (!strcmp(board_fields[i], n)) {
+			ff->name = board_fields[i];
+			ff->vocab = board_vocab[i];
+			return 1;
+		}
+	return 0;
+}
+
 static int card_lookup(void *arg, const char *name, struct expr_value *out)
 {
 	struct lookup_ctx *lc = arg;
 	const struct incident *inc = &lc->c->inc;
+	const struct field_def *f;
 
 	name = field_name(name);
+	if ((f = incident_field_lookup(name, NULL)))
+		return incident_field_value(inc, f, lc->key, sizeof lc->key, out);
 #define X_FIELD_GET(fname, kind, value, vocab) \
 	if (!strcmp(name, fname)) \
 		return put_##kind(out, (value));
-	FILTER_FIELDS(X_FIELD_GET)
+	BOARD_FIELDS(X_FIELD_GET)
 #undef X_FIELD_GET
 	return 1;
 }
@@ -354,17 +362,6 @@ static int looks_like_expr(const char *s)
 {
 	return strpbrk(s, "=<>~") || strstr(s, "&&") || strstr(s, "||") || strstr(s, " in [") ||
 	       strstr(s, " in[");
-}
-
-/* The index of a field in the table, or -1. */
-static int field_index(const char *name)
-{
-	const char *f = field_name(name);
-
-	for (size_t i = 0; i < NFIELDS; i++)
-		if (!strcmp(filter_fields[i], f))
-			return (int)i;
-	return -1;
 }
 
 static const char *const sla_words[] = { "ok", "breached", "none" };
@@ -440,29 +437,31 @@ static void check_var(const char *name, int offset, void *arg)
 	char *safe;
 
 	(void)offset;
-	if (fc->why.len || field_index(name) >= 0)
+	if (fc->why.len || filter_field(name, &(struct filter_field){ 0 }))
 		return;
 	/* A filter on a field that does not exist would silently show
 	 * nothing: name the typo and what exists. */
 	safe = sanitize_dup(name, 0);
 	strbuf_printf(&fc->why, "filter: unknown field '%.64s'; fields:", safe);
-	for (size_t i = 0; i < NFIELDS; i++)
-		strbuf_printf(&fc->why, " %s", filter_fields[i]);
+	for (const struct field_def *f = incident_fields; f->name; f++)
+		strbuf_printf(&fc->why, " %s", f->name);
+	for (size_t i = 0; i < NBOARD; i++)
+		strbuf_printf(&fc->why, " %s", board_fields[i]);
 	free(safe);
 }
 
 static void check_cmp(const struct expr_cmp *c, void *arg)
 {
 	struct filter_check *fc = arg;
-	int i = field_index(c->field), eq = !strcmp(c->op, "==") || !strcmp(c->op, "!=") ||
-					     !strcmp(c->op, "in");
+	struct filter_field ff = { 0 };
+	int eq = !strcmp(c->op, "==") || !strcmp(c->op, "!=") || !strcmp(c->op, "in");
 	enum vocab voc;
 	const char *f;
 	char buf[32], *safe;
 
-	if (fc->why.len || i < 0 || (voc = filter_vocab[i]) == V_ANY)
+	if (fc->why.len || !filter_field(c->field, &ff) || (voc = ff.vocab) == V_ANY)
 		return;
-	f = filter_fields[i];
+	f = ff.name;
 	if (!eq && !vocab_ordered(voc)) {
 		strbuf_printf(&fc->why, "filter: %s has no order (%s would compare the names as "
 			      "text); use == or in [...]; values:", f, c->op);

@@ -101,7 +101,7 @@ keys Escape h
 keys / C-u
 type_text "sevrity == 'low'"
 keys Enter
-expect_screen "a long message takes a second row" "confidence owner business_unit unit category vector"
+expect_screen "a long message takes a second row" "priority confidence asset_criticality category vector"
 expect_screen "and says where the rest is" "… M: all"
 keys M
 expect_screen "M shows the last message in full" "waiting mine"

@@ -151,8 +151,11 @@ Test(model, settable_fields)
 	memcpy(longname, "title", 5);
 	cr_assert_null(incident_field_find(longname));
 	int n = 0;
-	for (f = incident_fields; f->name; f++, n++)
-		cr_assert_eq(incident_field_find(f->name), f);
+	for (f = incident_fields; f->name; f++)
+		if (f->set != SET_NONE) {
+			cr_assert_eq(incident_field_find(f->name), f);
+			n++;
+		}
 	cr_assert_eq(n, 13);
 }
 

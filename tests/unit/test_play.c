@@ -652,6 +652,6 @@ Test(play, set_step_unknown_field)
 			 "'priority'?)\n"
 			 "t.json:5:30: fields: 'colour' is not an incident field (title, summary, "
 			 "severity, priority, confidence, asset_criticality, category, vector, "
-			 "threat_source, root_cause, business_unit, owner, effort)\n", "%s", got);
+			 "threat_source, root_cause, business_unit, owner, effort_min)\n", "%s", got);
 	free(got);
 }

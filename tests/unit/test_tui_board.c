@@ -567,8 +567,8 @@ Test(tui_board, long_messages_wrap_and_m_shows_them_whole)
 	fx_key('/');
 	fx_keys("sevrity == 'low'");
 	fx_key('\n');
-	assert_screen("\nfilter: unknown field 'sevrity'; fields: key id title stage severity priority\n"
-		      "confidence owner business_unit unit category vector threat_source root_c… M: all\n");
+	assert_screen("\nfilter: unknown field 'sevrity'; fields: key id title summary stage severity\n"
+		      "priority confidence asset_criticality category vector threat_source root… M: all\n");
 	/* The board gave the status a row; it is still 24 rows. */
 	{
 		int rows = 0;
@@ -578,7 +578,7 @@ Test(tui_board, long_messages_wrap_and_m_shows_them_whole)
 	}
 	fx_key('M');
 	assert_screen("Last message    ");
-	assert_screen("age sla resolution\n waiting mine\n");
+	assert_screen("updated_by version age sla waiting mine\n");
 	fx_key('q');
 	assert_screen(" New (12)");
 	refute_screen("M: all");
