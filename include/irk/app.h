@@ -51,7 +51,9 @@ int app_db_dir(struct app *a, struct irk_err *err);
 /* Load the configuration into a->cfg: app_system_config() in the shared
  * mode (may be missing), else --config, else $IRK_CONFIG (both
  * must exist), else the default path (may be missing: defaults). 0, or the
- * loader's status; a->cfg holds the defaults either way. */
+ * loader's status; a->cfg holds the defaults either way. First it takes
+ * the IRK_SECRET_* out of the environment and makes the process
+ * non-dumpable (secret_capture): call it before any thread or child. */
 int app_config_load(struct app *a, struct irk_err *err);
 /* Open the database at app_db_path() (creating it and its directories
  * when create is set), decide whether IRK_USER may name the actor

@@ -58,7 +58,8 @@ void config_free(struct config **c);
 
 /* Read a file into c. A missing file is not an error when optional is set.
  * Errors name "FILE:LINE: reason". A file holding secrets ([xmpp] password,
- * [context.*] token) must not be group or world readable: refused. */
+ * [context.*] token) must not be group or world readable: refused. Nor
+ * may any config file be writable by another user (irk_trusted_file). */
 int config_load(struct config *c, const char *path, int optional, struct irk_err *err);
 
 /* The typed settings of c; the defaults when c is NULL. Borrowed until c

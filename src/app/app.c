@@ -10,6 +10,8 @@
 #include "irk/app.h"
 #include "irk/config.h"
 #include "irk/identity.h"
+#include "irk/secret.h"
+#include "irk/trust.h"
 #include "irk/store.h"
 #include "irk/strbuf.h"
 
@@ -57,6 +59,8 @@ int app_shared_check(const struct app *a, struct irk_err *err)
 	 * and the analyst's own group cannot reach the state directory. */
 	if (getgid() != getegid() && setregid(getegid(), getegid()))
 		return irk_fail(err, IRK_ERROR, "setregid: %s", strerror(errno));
+	/* The irk group's files are the installation's, not another user's. */
+	trust_group_set(getegid());
 	if (shared_refuse("--db", a->db_opt, app_system_db(), err) ||
 	    shared_refuse("IRK_DB", getenv("IRK_DB"), app_system_db(), err) ||
 	    shared_refuse("--config", a->config_opt, app_system_config(), err) ||
@@ -118,6 +122,10 @@ int app_config_load(struct app *a, struct irk_err *err)
 
 	int rc;
 
+	/* Before anything runs a program or starts a thread: the secrets of
+	 * the environment leave it, and the process holding them (and the
+	 * config's) cannot be read by the user's other processes. */
+	secret_capture(1);
 	if (!a->cfg)
 		a->cfg = config_new();
 	if ((rc = app_shared_check(a, err)))

@@ -11,6 +11,7 @@
 #include "irk/clock.h"
 #include "irk/config.h"
 #include "irk/sanitize.h"
+#include "irk/trust.h"
 
 /* ---- types: how a value's text becomes its typed field, and back ---------- */
 
@@ -447,10 +448,15 @@ int config_load(struct config *c, const char *path, int optional, struct irk_err
 			c->extra[c->nextra - 1].where = xstrdup(at);
 		}
 	}
-	if (!rc && has_secret && fstat(fileno(f), &sb) == 0 && (sb.st_mode & 077))
+	if (!rc && fstat(fileno(f), &sb))
+		rc = irk_fail(err, IRK_ERROR, "%s: %s", path, strerror(errno));
+	if (!rc && has_secret && (sb.st_mode & 077))
 		rc = irk_fail(err, IRK_REFUSED,
 			      "%s holds a secret but is readable by others (mode %03o); run: chmod 600 %s",
 			      path, (unsigned)(sb.st_mode & 0777), path);
+	/* It names the programs steps run: nobody else may write it. */
+	if (!rc)
+		rc = irk_trusted_file(path, &sb, trust_group(), err);
 	fclose(f);
 	return rc;
 }

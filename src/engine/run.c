@@ -20,6 +20,7 @@
 #include "irk/model.h"
 #include "irk/play.h"
 #include "irk/sanitize.h"
+#include "irk/secret.h"
 #include "irk/store.h"
 #include "irk/template.h"
 #include "internal.h"
@@ -111,7 +112,8 @@ int64_t run_duration_ms(struct run_ctx *c, const char *key, int64_t def_s)
 /* ---- secrets ------------------------------------------------------------ */
 
 /* The value of secret NAME: [secrets] NAME in the config, else the
- * environment variable IRK_SECRET_NAME (upper case, '-' as '_'). */
+ * environment variable IRK_SECRET_NAME (upper case, '-' as '_'), which
+ * irk took out of its environment at start-up (secret_capture). */
 static const char *secret_value(const struct run_env *env, const char *name)
 {
 	char key[128], var[128];
@@ -131,7 +133,7 @@ static const char *secret_value(const struct run_env *env, const char *name)
 		for (i = 0; name[i]; i++)
 			var[11 + i] = name[i] == '-' ? '_' : (char)toupper((unsigned char)name[i]);
 		var[11 + i] = '\0';
-		v = getenv(var);
+		v = secret_env(var);
 	}
 	return v && *v ? v : NULL;
 }
@@ -142,6 +144,13 @@ struct lookup_state {
 	char refused[128];
 	char missing[128];        /* the first field with no value */
 };
+
+static void add_form(const char *form, void *arg)
+{
+	struct run_ctx *c = arg;
+
+	run_strv_add(&c->secrets, &c->nsecrets, xstrdup(form));
+}
 
 static int lookup(void *arg, const char *name, struct expr_value *out)
 {
@@ -160,9 +169,11 @@ static int lookup(void *arg, const char *name, struct expr_value *out)
 				snprintf(ls->missing, sizeof ls->missing, "%s", name);
 			return 1;
 		}
-		/* Kept so every copy of it can be cut from what is recorded. */
+		/* Kept so every copy of it can be cut from what is recorded,
+		 * as it is and as hex or base64 of it. */
 		run_strv_add(&c->secrets, &c->nsecrets, xstrdup(v));
 		expr_value_set_str(out, c->secrets[c->nsecrets - 1]);
+		secret_forms(v, add_form, c);
 		return 0;
 	}
 	if (!c->env->lookup || c->env->lookup(c->env->fields, name, out)) {

@@ -21,6 +21,7 @@
 #include "irk/config.h"
 #include "irk/play.h"
 #include "irk/store.h"
+#include "irk/trust.h"
 #include "play_impl.h"
 
 #ifndef IRK_DATADIR
@@ -106,6 +107,22 @@ static int by_match_order(const void *a, const void *b)
 	return strcmp(p->id, q->id);
 }
 
+/* Whether path (or the open directory fd, when not -1) may be trusted;
+ * when not, the reason is a diagnostic of the catalog. */
+static int trusted(struct play_catalog *c, const char *path, int fd)
+{
+	struct irk_err err = { 0 };
+	struct stat st;
+
+	if (fd >= 0 ? fstat(fd, &st) : stat(path, &st)) {
+		irk_fail(&err, IRK_ERROR, "cannot read: %s", strerror(errno));
+	} else if (!irk_trusted_file(path, &st, trust_group(), &err)) {
+		return 1;
+	}
+	play_diags_add(&c->diags, path, 0, 0, 0, err.msg);
+	return 0;
+}
+
 static void load_dir(struct play_catalog *c, int origin)
 {
 	const char *dir = c->dirs[origin];
@@ -118,6 +135,11 @@ static void load_dir(struct play_catalog *c, int origin)
 		char msg[256];
 		snprintf(msg, sizeof msg, "cannot read the directory: %s", strerror(errno));
 		play_diags_add(&c->diags, dir, 0, 0, 0, msg);
+		return;
+	}
+	/* Whoever can add a file here decides what runs. */
+	if (!trusted(c, dir, dirfd(d))) {
+		closedir(d);
 		return;
 	}
 	while ((e = readdir(d))) {
@@ -136,7 +158,8 @@ static void load_dir(struct play_catalog *c, int origin)
 
 		strbuf_printf(&path, "%s/%s", dir, names[i]);
 		free(names[i]);
-		if (play_load_file(strbuf_str(&path), &p, &c->diags) || !p) {
+		if (!trusted(c, strbuf_str(&path), -1) ||
+		    play_load_file(strbuf_str(&path), &p, &c->diags) || !p) {
 			strbuf_free(&path);
 			continue;
 		}

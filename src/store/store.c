@@ -15,6 +15,7 @@
 #include "irk/clock.h"
 #include "irk/hash.h"
 #include "irk/jsonw.h"
+#include "irk/trust.h"
 
 #define X_SQL(id, sql) sql,
 static const char *const stmt_sql[] = { STORE_STMTS(X_SQL) };
@@ -457,6 +458,12 @@ int store_open(struct store **out, const char *path, int flags, struct irk_err *
 	*out = NULL;
 	if (!(flags & STORE_CREATE) && access(path, F_OK) != 0)
 		return irk_fail_need(err, IRK_NOTFOUND, NEED_DATABASE, "%s: no database here", path);
+	/* Another user who can put a -wal beside it reads and writes it. */
+	{
+		int rc = irk_trusted_db(path, trust_group(), err);
+		if (rc)
+			return rc;
+	}
 	if (flags & STORE_CREATE) {
 		/* Create it ourselves so the mode is ours: the team shares a group,
 		 * nobody else may read incident data. */
