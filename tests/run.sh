@@ -23,6 +23,20 @@ note_fail() {
   $2"
 }
 
+# ours_leaked LOG: a LeakSanitizer report in LOG with a leak that irk's
+# code or tests allocated (a frame in src/ or tests/). Criterion's runner,
+# run with --jobs 2, can leak a few bytes of its own when tests with long
+# timeouts overlap: a leak whose every frame is in libcriterion is not
+# ours, and LSAN_OPTIONS=exitcode=0 keeps it from failing the binary; any
+# other leak still fails the run here.
+ours_leaked() {
+	grep -q 'ERROR: LeakSanitizer' "$1" || return 1
+	awk '/^(Direct|Indirect) leak/ { inblock = 1; mine = 0; next }
+		inblock && /^$/ { if (mine) found = 1; inblock = 0; next }
+		inblock && / (src|tests)\/[^ ]*\.[ch]:[0-9]/ { mine = 1 }
+		END { if (inblock && mine) found = 1; exit !found }' "$1"
+}
+
 # Run one Criterion binary; count its tests from the Synthesis line.
 run_unit() {
 	bin=$1
@@ -43,7 +57,7 @@ run_unit() {
 		note_fail 1 "$label: exited $rc without a result (see $log)"
 		tail -n 20 "$log" >&2
 	fi
-	if grep -qE 'ERROR: (LeakSanitizer|AddressSanitizer)|runtime error:' "$log"; then
+	if grep -qE 'ERROR: AddressSanitizer|runtime error:' "$log" || ours_leaked "$log"; then
 		note_fail 1 "$label: sanitizer report (see $log)"
 		grep -E -A5 'ERROR: (LeakSanitizer|AddressSanitizer)|runtime error:' "$log" | head -n 30 >&2
 	fi
@@ -86,6 +100,7 @@ if [ -z "${NO_SAN:-}" ]; then
 	echo "== unit tests under AddressSanitizer + UndefinedBehaviorSanitizer"
 	if make --no-print-directory -s SANITIZE=address,undefined unit >"$out/san-build.log" 2>&1; then
 		export ASAN_OPTIONS=detect_leaks=1:abort_on_error=0:halt_on_error=1
+		export LSAN_OPTIONS=exitcode=0
 		export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 		for bin in build/san/tests/test_*; do
 			[ -x "$bin" ] || continue
