@@ -92,15 +92,18 @@ int cmd_serve(struct cli *c, int argc, char **argv)
 	}
 	const char *anchor = config_settings(c->app.cfg)->audit.anchor;
 	int64_t interval = config_settings(c->app.cfg)->audit.interval, next_anchor = 0;
+	/* A zero interval would anchor on every round: the table's default. */
+	if (interval <= 0)
+		interval = config_settings(NULL)->audit.interval;
 	if (anchor && strcmp(anchor, "none"))
-		next_anchor = serve_anchor(c, interval > 0 ? interval : 3600);
+		next_anchor = serve_anchor(c, interval);
 	for (;;) {
 		struct pollfd pf[2] = { { sfd, POLLIN, 0 }, { engine_fd(e), POLLIN, 0 } };
 		struct signalfd_siginfo si;
 		int64_t now = irk_now();
 
 		if (next_anchor && now >= next_anchor)
-			next_anchor = serve_anchor(c, interval > 0 ? interval : 3600);
+			next_anchor = serve_anchor(c, interval);
 		/* At most a minute: a clock that jumps is noticed. */
 		int64_t wait_s = next_anchor - now;
 		int timeout = !next_anchor ? -1 : wait_s > 60 ? 60000 : wait_s < 0 ? 0 :
