@@ -93,6 +93,7 @@ int cmd_init(struct cli *c, int argc, char **argv);
 int cmd_demo(struct cli *c, int argc, char **argv);
 int cmd_ingest(struct cli *c, int argc, char **argv);
 int cmd_quarantine(struct cli *c, int argc, char **argv);
+int cmd_sensor(struct cli *c, int argc, char **argv);
 int cmd_list(struct cli *c, int argc, char **argv);
 int cmd_show(struct cli *c, int argc, char **argv);
 int cmd_board(struct cli *c, int argc, char **argv);

@@ -22,6 +22,8 @@ struct config_settings {
 		int64_t window;            /* correlation window, seconds */
 		int64_t batch;             /* lines per transaction */
 		const char *format;        /* default input format (a word) */
+		const char *keep;          /* sensor event types kept (irk/sensor.h) */
+		int64_t keep_days;         /* how long kept events stay */
 	} ingest;
 	struct alert_mapping mapping;      /* [mapping]: in use when .time is set */
 	struct {

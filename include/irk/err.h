@@ -12,6 +12,8 @@ enum irk_status {
 	IRK_CONFLICT,    /* optimistic concurrency lost, or held by someone else */
 	IRK_REFUSED,     /* a rule forbids it (gate, role, self-approval) */
 	IRK_INVALID,     /* bad input from the user (field name, value) */
+	IRK_SKIPPED,     /* not for this reader, and not wrong: a record of a known
+			  * format that is not an alert (alert_parse()) */
 };
 
 /* What the user can do about a failure, for each front end to say in

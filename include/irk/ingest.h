@@ -19,7 +19,10 @@
  * the same input after a crash adds only what was not yet committed.
  * Rejected lines (malformed JSON, over the line limit, invalid UTF-8, no
  * usable time, unknown format) are kept in the quarantine with source,
- * line number and reason. */
+ * line number and reason. Records of a known format that are not alerts
+ * (a sensor's flow, dns, http... events) are skipped: counted, not
+ * reported, and kept as sensor events when opts.keep names their type
+ * (irk/sensor.h). */
 #ifndef IRK_INGEST_H
 #define IRK_INGEST_H
 
@@ -28,6 +31,7 @@
 
 #include "irk/alert.h"
 #include "irk/err.h"
+#include "irk/sensor.h"
 
 struct store;
 struct incident;
@@ -54,6 +58,7 @@ struct ingest_opts {
 	const struct alert_mapping *map;    /* generic JSON mapping or NULL */
 	int64_t window;                     /* correlation window, seconds */
 	int batch;                          /* lines per transaction */
+	unsigned keep;                      /* sensor event types kept (SENSOR_BIT mask) */
 	const char *actor;                  /* who ingests (audit) */
 	FILE *errout;                       /* "SOURCE:LINE: reason" lines; NULL: silent */
 	/* Called for every new incident, inside the batch transaction, with the
@@ -67,6 +72,8 @@ struct ingest_stats {
 	int64_t read;         /* records read (blank lines are not records) */
 	int64_t added;        /* new alerts stored */
 	int64_t duplicate;    /* already stored (same fingerprint) */
+	int64_t skipped;      /* of a known format but not alerts (sensor events) */
+	int64_t kept;         /* of those, kept (opts.keep) */
 	int64_t rejected;     /* quarantined */
 	int64_t unrecognised; /* of those, in no format auto-detection knows */
 	int64_t incidents;    /* incidents opened */
@@ -104,5 +111,28 @@ int ingest_audit_batch(struct ingest_ctx *c, const char *source, int64_t first_l
 		int64_t last_line, const struct ingest_stats *before,
 		const struct ingest_stats *now, struct irk_err *err);
 void ingest_end(struct ingest_ctx **c);
+
+/* ---- sensor events kept for context (irk/sensor.h, src/ingest/sensor_ctx.c) */
+/* Rows one retention transaction deletes: a few milliseconds of the
+ * write lock, as an ingest batch holds it. */
+#define SENSOR_PRUNE_BATCH 500
+/* Delete the kept events older than keep_days days before now, in
+ * transactions of at most SENSOR_PRUNE_BATCH rows with INGEST_GAP_MS
+ * between them, so other writers take turns; at most max_batches of them
+ * (0: until none is left). *deleted gets how many went; *more (may be
+ * NULL) is 1 when older ones remain. keep_days <= 0 deletes nothing. */
+int ingest_sensor_prune(struct store *s, int64_t now, int64_t keep_days, int max_batches,
+		int64_t *deleted, int *more, struct irk_err *err);
+
+/* The context of an incident: what the kept events of its hosts name,
+ * from SENSOR_CONTEXT_MARGIN before its first event to as long after its
+ * last. Its hosts are its host, its source IP and its ip observables (the
+ * first STORE_SENSOR_ADDRS). At most limit lines, the most recent first
+ * (store_sensor_context()); fn as there. */
+#define SENSOR_CONTEXT_MARGIN (15 * 60)
+#define SENSOR_CONTEXT_LINES 20
+int ingest_sensor_context(struct store *s, const struct incident *inc, int limit,
+		int (*fn)(const struct sensor_seen *e, void *arg), void *arg,
+		struct irk_err *err);
 
 #endif

@@ -17,6 +17,7 @@
 #include "irk/err.h"
 #include "irk/model.h"
 #include "irk/alert.h"
+#include "irk/sensor.h"
 #include "irk/strbuf.h"
 
 struct store;
@@ -26,7 +27,7 @@ enum {
 	STORE_READONLY = 1 << 1,
 };
 
-#define STORE_SCHEMA_VERSION 7
+#define STORE_SCHEMA_VERSION 8
 /* How long a connection waits for another writer before it gives up with
  * "database is locked", and after how long it says that it waits. */
 #define STORE_BUSY_MS 60000
@@ -228,6 +229,26 @@ struct observable_row {
 int store_observable_each(struct store *s, int64_t incident_id,
 		int (*fn)(const struct observable_row *o, void *arg), void *arg,
 		struct irk_err *err);
+
+/* ---- sensor events kept for context (irk/sensor.h) -------------------- */
+/* Store one kept event (its id is not set): IRK_OK, or IRK_CONFLICT when
+ * the same record (time and content) is kept already. */
+int store_sensor_insert(struct store *s, const struct sensor_event *e, struct irk_err *err);
+/* Delete at most limit events older than before (event time), the oldest
+ * first, in the caller's transaction; *deleted gets how many. */
+int store_sensor_prune(struct store *s, int64_t before, int limit, int64_t *deleted,
+		struct irk_err *err);
+/* How many events are kept; -1 on an error. */
+int64_t store_sensor_count(struct store *s);
+/* What the kept events between from and to (inclusive) whose source or
+ * destination is one of the n addresses (at most STORE_SENSOR_ADDRS)
+ * name: DNS names, HTTP requests (method, host and URL), TLS server
+ * names and files, each once with its count, the most recently seen
+ * first, at most limit. Flows and other types name nothing: not listed. */
+#define STORE_SENSOR_ADDRS 32
+int store_sensor_context(struct store *s, const char *const *addrs, int n, int64_t from,
+		int64_t to, int limit, int (*fn)(const struct sensor_seen *e, void *arg),
+		void *arg, struct irk_err *err);
 
 /* ---- steps (the play engine owns their life; the gate reads them) ----- */
 /* Required steps of stage that are neither done nor skipped: their step

@@ -29,10 +29,13 @@
 	X(ingest, "[--format F] [--window D] [--batch N] [--json] [FILE|-]...", "read alerts into incidents", \
 	  "Read JSON-lines alerts from each FILE (or standard input), de-duplicate,\n" \
 	  "correlate them into incidents and print\n" \
-	  "  read N, new N, duplicate N, rejected N, incidents N\n" \
+	  "  read N, new N, duplicate N, skipped N, rejected N, incidents N\n" \
+	  "Skipped records are of a known format but not alerts (a sensor's flow,\n" \
+	  "dns, http... events; ECS events; Zeek logs other than notice): counted,\n" \
+	  "and kept for context when [ingest] keep names their type (irk.conf(5)).\n" \
 	  "Rejected lines are kept in the quarantine (irk quarantine) and named on\n" \
-	  "standard error as FILE:LINE: reason. Exit 0 when every line was accepted,\n" \
-	  "3 when some were rejected, 1 on a fatal error.\n" \
+	  "standard error as FILE:LINE: reason. Exit 0 when no line was rejected\n" \
+	  "(skipped ones included), 3 when some were, 1 on a fatal error.\n" \
 	  "  -f, --format F auto (default, per line), eve, wazuh, ecs, zeek, json\n" \
 	  "  --window D     correlation window (default from irk.conf, 1h)\n" \
 	  "  --batch N      most lines per transaction (default from irk.conf, 20000);\n" \
@@ -45,6 +48,12 @@
 	  "same file ingested again) is kept once.\n" \
 	  "  --limit N      the newest N (still oldest first)\n" \
 	  "  --json         one JSON object per line, raw text included\n") \
+	X(sensor, "prune [--json]", "delete kept sensor events past their retention", \
+	  "Sensor events kept by irk ingest ([ingest] keep in irk.conf) stay for\n" \
+	  "[ingest] keep_days days (default 7); irk serve deletes older ones as it\n" \
+	  "runs. This deletes them once, now, in small transactions, and prints\n" \
+	  "  deleted N sensor events before TIME, N kept\n" \
+	  "  --json         print that as JSON\n") \
 	X(list, "[--stage S] [--owner U|--mine|--unassigned] [--unit U] [--limit N] [--all] [--json]", \
 	  "list incidents", \
 	  "List incidents by priority, then age. Open incidents only unless --all or\n" \

@@ -16,6 +16,7 @@
 #include "irk/jsonw.h"
 #include "irk/play.h"
 #include "irk/sanitize.h"
+#include "irk/sensor.h"
 #include "irk/store.h"
 
 /* Register the first user as admin, so there is always someone who may
@@ -179,13 +180,15 @@ int cmd_demo(struct cli *c, int argc, char **argv)
 static void print_stats(const struct ingest_stats *st, int json)
 {
 	if (json)
-		printf("{\"read\":%lld,\"new\":%lld,\"duplicate\":%lld,\"rejected\":%lld,\"incidents\":%lld}\n",
+		printf("{\"read\":%lld,\"new\":%lld,\"duplicate\":%lld,\"skipped\":%lld,\"kept\":%lld,"
+		       "\"rejected\":%lld,\"incidents\":%lld}\n",
 		       (long long)st->read, (long long)st->added, (long long)st->duplicate,
+		       (long long)st->skipped, (long long)st->kept,
 		       (long long)st->rejected, (long long)st->incidents);
 	else
-		printf("read %lld, new %lld, duplicate %lld, rejected %lld, incidents %lld\n",
+		printf("read %lld, new %lld, duplicate %lld, skipped %lld, rejected %lld, incidents %lld\n",
 		       (long long)st->read, (long long)st->added, (long long)st->duplicate,
-		       (long long)st->rejected, (long long)st->incidents);
+		       (long long)st->skipped, (long long)st->rejected, (long long)st->incidents);
 }
 
 int cmd_ingest(struct cli *c, int argc, char **argv)
@@ -233,6 +236,8 @@ int cmd_ingest(struct cli *c, int argc, char **argv)
 	if (o.batch <= 0)
 		o.batch = (int)config_settings(c->app.cfg)->ingest.batch;
 	o.map = config_mapping(c->app.cfg);
+	/* Checked when irk.conf was read. */
+	sensor_keep_parse(config_settings(c->app.cfg)->ingest.keep, &o.keep, NULL);
 	if (o.format == FMT_JSON && !o.map)
 		return cli_usage_error(cmd, "--format json needs a [mapping] section with at "
 				       "least 'time' in irk.conf (see irk.conf(5))");
@@ -259,6 +264,48 @@ int cmd_ingest(struct cli *c, int argc, char **argv)
 	if (rc)
 		return cli_report(&err), EXIT_ERR;
 	return st.rejected ? EXIT_PARTIAL : EXIT_OK;
+}
+
+int cmd_sensor(struct cli *c, int argc, char **argv)
+{
+	enum { O_JSON = OPT_FIRST_OWN };
+	static const struct option opts[] = {
+		{ "json", no_argument, NULL, O_JSON },
+		{ NULL, 0, NULL, 0 },
+	};
+	const struct cli_command *cmd = cli_find("sensor");
+	struct irk_err err = { 0 };
+	int64_t now = irk_now(), days, deleted, kept;
+	int opt, json = 0;
+	char when[32];
+
+	while ((opt = cli_getopt(c, cmd, argc, argv, "", opts)) != -1)
+		if (opt == O_JSON)
+			json = 1;
+	if (optind == argc)
+		return cli_usage_error(cmd, "which? (prune)");
+	if (strcmp(argv[optind], "prune"))
+		return cli_usage_error(cmd, "no sensor command '%s' (prune)", argv[optind]);
+	if (optind + 1 < argc)
+		return cli_usage_error(cmd, "unexpected argument '%s'", argv[optind + 1]);
+	if (!cli_store(c, 0))
+		return EXIT_ERR;
+	days = config_settings(c->app.cfg)->ingest.keep_days;
+	if (ingest_sensor_prune(c->app.store, now, days, 0, &deleted, NULL, &err))
+		return cli_report(&err);
+	kept = store_sensor_count(c->app.store);
+	irk_time_iso(now - days * 86400, when, sizeof when);
+	if (json)
+		printf("{\"deleted\":%lld,\"before\":%s%s%s,\"kept\":%lld}\n", (long long)deleted,
+		       days > 0 ? "\"" : "", days > 0 ? when : "null", days > 0 ? "\"" : "",
+		       (long long)kept);
+	else if (days > 0)
+		printf("deleted %lld sensor events before %s, %lld kept\n", (long long)deleted, when,
+		       (long long)kept);
+	else
+		printf("deleted 0 sensor events (keep_days is %lld: kept for good), %lld kept\n",
+		       (long long)days, (long long)kept);
+	return EXIT_OK;
 }
 
 struct quar_state {

@@ -12,8 +12,10 @@
 #include "irk/clock.h"
 #include "irk/fields.h"
 #include "irk/hash.h"
+#include "irk/ingest.h"
 #include "irk/jsonw.h"
 #include "irk/sanitize.h"
+#include "irk/sensor.h"
 #include "irk/sla.h"
 #include "irk/store.h"
 
@@ -315,6 +317,32 @@ static void show_field(const char *label, const char *v)
 	putchar('\n');
 }
 
+static int show_sensor(const struct sensor_seen *e, void *arg)
+{
+	struct show_state *ss = arg;
+	struct strbuf sb = STRBUF_INIT;
+	char t[32];
+
+	ss->n++;
+	if (ss->w) {
+		jsonw_obj_begin(ss->w);
+		jsonw_kv_str(ss->w, "type", sensor_type_name(e->type));
+		jsonw_kv_str(ss->w, "what", e->what);
+		jsonw_kv_str(ss->w, "detail", e->detail);
+		jsonw_kv_int(ss->w, "count", e->count);
+		jsonw_kv_time(ss->w, "first", e->first);
+		jsonw_kv_time(ss->w, "last", e->last);
+		jsonw_obj_end(ss->w);
+		return 0;
+	}
+	sensor_seen_text(e, &sb);
+	printf("  %s  %-8s ", irk_time_short(e->last, t, sizeof t), sensor_type_name(e->type));
+	cli_put(stdout, strbuf_str(&sb));
+	putchar('\n');
+	strbuf_free(&sb);
+	return 0;
+}
+
 static void show_human(struct cli *c, const struct incident *inc, int nalerts)
 {
 	struct irk_err err = { 0 };
@@ -414,6 +442,13 @@ static void show_human(struct cli *c, const struct incident *inc, int nalerts)
 	if (!ss.n)
 		printf("  (none)\n");
 	ss.n = 0;
+	printf("\nSensor context (kept events of its hosts, %d min either side, newest first)\n",
+	       SENSOR_CONTEXT_MARGIN / 60);
+	ingest_sensor_context(c->app.store, inc, SENSOR_CONTEXT_LINES, show_sensor, &ss, &err);
+	if (!ss.n)
+		printf("  %s\n", store_sensor_count(c->app.store) > 0 ? "(none)" :
+		       "(none kept: see [ingest] keep in irk.conf(5))");
+	ss.n = 0;
 	printf("\nAudit events\n");
 	audit_each(c->app.store, inc->id, 0, show_event, &ss, &err);
 }
@@ -471,6 +506,10 @@ static void show_json(struct cli *c, const struct incident *inc, int nalerts)
 	jsonw_key(&w, "observables");
 	jsonw_arr_begin(&w);
 	store_observable_each(c->app.store, inc->id, show_observable, &ss, &err);
+	jsonw_arr_end(&w);
+	jsonw_key(&w, "sensor");
+	jsonw_arr_begin(&w);
+	ingest_sensor_context(c->app.store, inc, SENSOR_CONTEXT_LINES, show_sensor, &ss, &err);
 	jsonw_arr_end(&w);
 	jsonw_obj_end(&w);
 	strbuf_addc(&out, '\n');

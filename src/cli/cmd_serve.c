@@ -13,6 +13,7 @@
 #include "irk/cli.h"
 #include "irk/clock.h"
 #include "irk/engine.h"
+#include "irk/ingest.h"
 #include "irk/sanitize.h"
 
 /* One line on stderr: time, pid, the engine's words (sanitized: they hold
@@ -44,6 +45,32 @@ static int64_t serve_anchor(struct cli *c, int64_t interval)
 		 line);
 	serve_log(NULL, msg);
 	return irk_now() + interval;
+}
+
+/* Sensor events past [ingest] keep_days go while the service runs: a few
+ * batches each time (ingest_sensor_prune() lets other writers in between
+ * them), every SERVE_PRUNE_EVERY seconds, or at once again while a
+ * backlog remains. Returns the next time. */
+#define SERVE_PRUNE_EVERY 60
+#define SERVE_PRUNE_BATCHES 20
+static int64_t serve_prune(struct cli *c, int64_t keep_days)
+{
+	struct irk_err err = { 0 };
+	int64_t now = irk_now(), deleted = 0;
+	int more = 0;
+	char msg[600], when[32];
+
+	if (ingest_sensor_prune(c->app.store, now, keep_days, SERVE_PRUNE_BATCHES, &deleted, &more,
+				&err)) {
+		snprintf(msg, sizeof msg, "sensor events: %s", err.msg);
+		serve_log(NULL, msg);
+	} else if (deleted) {
+		irk_time_iso(now - keep_days * 86400, when, sizeof when);
+		snprintf(msg, sizeof msg, "sensor events: deleted %lld before %s%s", (long long)deleted,
+			 when, more ? ", more to go" : "");
+		serve_log(NULL, msg);
+	}
+	return now + (more ? 1 : SERVE_PRUNE_EVERY);
 }
 
 int cmd_serve(struct cli *c, int argc, char **argv)
@@ -97,6 +124,8 @@ int cmd_serve(struct cli *c, int argc, char **argv)
 		interval = config_settings(NULL)->audit.interval;
 	if (anchor && strcmp(anchor, "none"))
 		next_anchor = serve_anchor(c, interval);
+	int64_t keep_days = config_settings(c->app.cfg)->ingest.keep_days;
+	int64_t next_prune = keep_days > 0 ? serve_prune(c, keep_days) : 0;
 	for (;;) {
 		struct pollfd pf[2] = { { sfd, POLLIN, 0 }, { engine_fd(e), POLLIN, 0 } };
 		struct signalfd_siginfo si;
@@ -104,9 +133,13 @@ int cmd_serve(struct cli *c, int argc, char **argv)
 
 		if (next_anchor && now >= next_anchor)
 			next_anchor = serve_anchor(c, interval);
+		if (next_prune && now >= next_prune)
+			next_prune = serve_prune(c, keep_days);
 		/* At most a minute: a clock that jumps is noticed. */
-		int64_t wait_s = next_anchor - now;
-		int timeout = !next_anchor ? -1 : wait_s > 60 ? 60000 : wait_s < 0 ? 0 :
+		int64_t next = !next_anchor ? next_prune : !next_prune ? next_anchor :
+			       next_anchor < next_prune ? next_anchor : next_prune;
+		int64_t wait_s = next - now;
+		int timeout = !next ? -1 : wait_s > 60 ? 60000 : wait_s < 0 ? 0 :
 			      (int)(wait_s * 1000);
 		if (poll(pf, 2, timeout) < 0) {
 			if (errno == EINTR)

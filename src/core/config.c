@@ -11,6 +11,7 @@
 #include "irk/clock.h"
 #include "irk/config.h"
 #include "irk/sanitize.h"
+#include "irk/sensor.h"
 #include "irk/trust.h"
 
 /* ---- types: how a value's text becomes its typed field, and back ---------- */
@@ -132,6 +133,18 @@ static const char *yesno_print(const void *target, char *buf)
 	return *(const int *)target ? "yes" : "no";
 }
 
+/* A keep list of sensor event types (irk/sensor.h): checked here, so a
+ * wrong word is named with its FILE:LINE; read again where used. */
+static int sensors_parse(const char *s, void *target)
+{
+	unsigned mask;
+
+	if (sensor_keep_parse(s, &mask, NULL))
+		return -1;
+	*(const char **)target = s;
+	return 0;
+}
+
 static const struct config_type type_text = { "text", text_parse, text_print, AS_TEXT, 0 };
 static const struct config_type type_secret = { "text", text_parse, text_print, AS_TEXT, 1 };
 static const struct config_type type_number = {
@@ -140,6 +153,8 @@ static const struct config_type type_duration = {
 	"a duration (like 90s, 15m, 1h, 2d)", duration_parse, duration_print, AS_INT64, 0 };
 static const struct config_type type_ms = {
 	"a duration (like 250ms, 1s, 2m)", ms_parse, ms_print, AS_INT64, 0 };
+static const struct config_type type_sensors = { "a list of sensor event types (dns, http, "
+	"tls, fileinfo, flow, ssh, smtp, anomaly)", sensors_parse, text_print, AS_TEXT, 0 };
 static const struct config_type type_yesno = { "yes or no", yesno_parse, yesno_print, AS_INT, 0 };
 
 /* ---- the table --------------------------------------------------------------- */
@@ -162,6 +177,7 @@ struct config_key {
 #define DURATION(f) &type_duration, AT(f, int64_t)
 #define MILLIS(f)   &type_ms, AT(f, int64_t)
 #define YESNO(f)    &type_yesno, AT(f, int)
+#define SENSORS(f)  &type_sensors, AT(f, const char *)
 
 /* Every known key, each default once. Sections whose keys are free-form
  * are listed below. */
@@ -169,6 +185,8 @@ static const struct config_key keys[] = {
 	{ "ingest.window", DURATION(ingest.window), "1h", "correlation window: alerts this close join one incident" },
 	{ "ingest.batch", NUMBER(ingest.batch), "20000", "lines per transaction while ingesting" },
 	{ "ingest.format", TEXT(ingest.format), "auto", "default input format: auto, eve, wazuh, ecs, zeek, json" },
+	{ "ingest.keep", SENSORS(ingest.keep), NULL, "sensor events to keep for context: dns, http, tls, fileinfo, flow, ssh, smtp, anomaly (default: none)" },
+	{ "ingest.keep_days", NUMBER(ingest.keep_days), "7", "days kept sensor events are kept (irk serve and irk sensor prune delete older ones)" },
 	{ "mapping.time", TEXT(mapping.time), NULL, "generic JSON: path of the event time (ISO 8601 or epoch)" },
 	{ "mapping.rule_id", TEXT(mapping.rule_id), NULL, "generic JSON: path of the rule id" },
 	{ "mapping.rule_name", TEXT(mapping.rule_name), NULL, "generic JSON: path of the rule name" },

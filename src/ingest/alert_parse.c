@@ -282,8 +282,7 @@ int alert_time(struct alert *a, const struct jdoc *root, const char *path,
 	return alert_tok_time(a, root, alert_json_path(root, path), path, err);
 }
 
-int alert_tok_time(struct alert *a, const struct jdoc *root, int v, const char *path,
-		struct irk_err *err)
+int64_t alert_tok_epoch(const struct jdoc *root, int v)
 {
 	int64_t t = 0;
 	double d;
@@ -295,7 +294,15 @@ int alert_tok_time(struct alert *a, const struct jdoc *root, int v, const char *
 			d /= 1000.0;
 		t = d >= 1.0 && d <= TIME_MAX ? (int64_t)d : 0;
 	}
-	if (t <= 0)
+	return t > 0 ? t : 0;
+}
+
+int alert_tok_time(struct alert *a, const struct jdoc *root, int v, const char *path,
+		struct irk_err *err)
+{
+	int64_t t = alert_tok_epoch(root, v);
+
+	if (!t)
 		return irk_fail(err, IRK_INVALID, "no usable time in field '%s'",
 				path);
 	a->event_time = t;
@@ -475,7 +482,21 @@ int alert_detect(const struct jdoc *root, const struct alert_mapping *map)
 	if (is(root, 0, "note", JD_STRING) &&
 	    (ts == JD_NUMBER || ts == JD_STRING || is(root, 0, "actions", JD_ARRAY)))
 		return FMT_ZEEK;
+	/* Zeek's other logs (conn, dns, http...): recognised, to be skipped. */
+	if (zeek_is_log(root))
+		return FMT_ZEEK;
 	return map ? FMT_JSON : -1;
+}
+
+/* Contract in parse_impl.h. */
+int zeek_is_log(const struct jdoc *root)
+{
+	int ts = jdoc_type(root, jdoc_get(root, 0, "ts"));
+
+	if (ts != JD_NUMBER && ts != JD_STRING)
+		return 0;
+	return is(root, 0, "_path", JD_STRING) || is(root, 0, "uid", JD_STRING) ||
+	       is(root, 0, "fuid", JD_STRING);
 }
 
 /* An alert names the rule that fired, by id or by name: without either

@@ -37,7 +37,10 @@ struct ckey {
  * owns. */
 struct parsed {
 	int64_t lineno, full;      /* line number; its length as read */
-	int ok;                    /* 1: an alert; 0: rejected */
+	int ok;                    /* 1: an alert; 0: rejected or skipped */
+	int skipped;               /* not an alert (ok 0, nothing to report) */
+	int kept;                  /* skipped, and ev is to be kept */
+	struct sensor_event ev;
 	int format;                /* for the quarantine (-1 unknown) */
 	int unrecognised;          /* rejected: in no format auto knows */
 	char reason[256];
@@ -125,15 +128,33 @@ static void parsed_keep(struct parsed *p, const char *line, size_t len)
 	p->len = len;
 }
 
+/* A record alert_parse() skipped: a sensor event, kept when the options
+ * ask for its type. 0 when it is to be rejected after all (a kept type
+ * with no usable time: reason set). */
+static int parse_skipped(const struct ingest_opts *o, struct parsed *p)
+{
+	struct irk_err err = { 0 };
+	int rc = sensor_parse(p->format, &p->doc, p->raw, p->len, o->keep, &p->ev, &err);
+
+	if (rc == IRK_INVALID) {
+		irk_strlcpy(p->reason, err.msg, sizeof p->reason);
+		return 0;
+	}
+	p->skipped = 1;
+	p->kept = rc == IRK_OK;
+	return 1;
+}
+
 /* Parse one line as the options say. Touches no shared state: the reader
  * thread runs it while the database thread stores the previous lines. */
 static void parse_line(const struct ingest_opts *o, struct parsed *p)
 {
 	struct jdoc_error jerr;
 	struct irk_err err = { 0 };
-	int format = o->format;
+	int format = o->format, rc;
 
 	p->ok = 0;
+	p->skipped = p->kept = 0;
 	p->unrecognised = 0;
 	p->format = -1;
 	if (jdoc_parse(&p->doc, p->raw, p->len, &jerr)) {
@@ -151,7 +172,10 @@ static void parse_line(const struct ingest_opts *o, struct parsed *p)
 	}
 	p->format = format;
 	alert_reset(&p->a);
-	if (alert_parse(format, &p->doc, p->raw, p->len, o->map, &p->a, &err)) {
+	rc = alert_parse(format, &p->doc, p->raw, p->len, o->map, &p->a, &err);
+	if (rc == IRK_SKIPPED && parse_skipped(o, p))
+		return;
+	if (rc) {
 		irk_strlcpy(p->reason, err.msg, sizeof p->reason);
 		return;
 	}
@@ -510,6 +534,21 @@ static int hour_new(struct ingest_ctx *c, const struct alert *a, struct irk_err 
 	return *v == HOUR_NEW;
 }
 
+/* A skipped record: counted, and stored when it is kept. */
+static int store_skipped(struct ingest_ctx *c, const struct parsed *p, struct ingest_stats *st,
+			 struct irk_err *err)
+{
+	st->skipped++;
+	if (!p->kept)
+		return IRK_OK;
+	int rc = store_sensor_insert(c->s, &p->ev, err);
+
+	if (rc && rc != IRK_CONFLICT)
+		return IRK_ERROR;
+	st->kept += rc == IRK_OK;   /* a conflict: kept by an earlier read */
+	return IRK_OK;
+}
+
 /* The database half: quarantine a rejected line, or de-duplicate,
  * correlate and store an alert. */
 static int store_parsed(struct ingest_ctx *c, struct parsed *p, const char *source,
@@ -522,6 +561,8 @@ static int store_parsed(struct ingest_ctx *c, struct parsed *p, const char *sour
 	if (incident_id)
 		*incident_id = 0;
 	st->read++;
+	if (p->skipped)
+		return store_skipped(c, p, st, err);
 	st->unrecognised += !p->ok && p->unrecognised;
 	if (!p->ok)
 		return reject(c, source, p->lineno, p->format, p->reason, p->raw, p->len,
@@ -737,6 +778,8 @@ int ingest_audit_batch(struct ingest_ctx *c, const char *source, int64_t first_l
 	jsonw_kv_int(&w, "read", now->read - before->read);
 	jsonw_kv_int(&w, "new", now->added - before->added);
 	jsonw_kv_int(&w, "duplicate", now->duplicate - before->duplicate);
+	jsonw_kv_int(&w, "skipped", now->skipped - before->skipped);
+	jsonw_kv_int(&w, "kept", now->kept - before->kept);
 	jsonw_kv_int(&w, "rejected", now->rejected - before->rejected);
 	jsonw_kv_int(&w, "incidents", now->incidents - before->incidents);
 	jsonw_obj_end(&w);
@@ -864,7 +907,7 @@ static void *pipeline_reader(void *arg)
 		p->lineno = pl->lineno;
 		p->full = full;
 		if (k == LINE_TOO_LONG) {
-			p->ok = 0;
+			p->ok = p->skipped = p->kept = 0;
 			p->format = -1;
 			snprintf(p->reason, sizeof p->reason,
 				 "line of %lld bytes is over the %d byte limit (first %d bytes kept)",

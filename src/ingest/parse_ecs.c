@@ -2,7 +2,9 @@
  *
  * Accepted when event.kind is "alert" or "signal" (Elastic Security), or
  * when the document names a rule (rule.id / rule.name): IDS integrations
- * set one or the other. Plain events are refused.
+ * set one or the other. Documents of another event.kind (event, metric,
+ * state, enrichment...) are skipped; one with no event.kind and no rule
+ * is refused (nothing says what it is).
  *
  * Mapping (first present wins):
  *   time      @timestamp
@@ -70,7 +72,7 @@ static int ecs_is_alert(const struct jdoc *root, struct irk_err *err)
 	if (!kind)
 		return irk_fail(err, IRK_INVALID, "not an alert: no 'event.kind' "
 			"alert or signal, and no 'rule.id' or 'rule.name'");
-	return irk_fail(err, IRK_INVALID, "event.kind is '%s', not 'alert' or "
+	return irk_fail(err, IRK_SKIPPED, "event.kind is '%s', not 'alert' or "
 		"'signal', and there is no 'rule.id' or 'rule.name'",
 		sanitize_buf(shown, sizeof shown, kind, 0));
 }

@@ -43,6 +43,10 @@ int alert_time(struct alert *a, const struct jdoc *root, const char *path,
 int alert_tok_time(struct alert *a, const struct jdoc *root, int tok, const char *path,
 		struct irk_err *err);
 
+/* The time alert_tok_time() reads at token tok, or 0 when there is no
+ * usable one. */
+int64_t alert_tok_epoch(const struct jdoc *root, int tok);
+
 /* The number at path: a JSON integer or real, or a string that is entirely
  * a decimal number ("1", " 7.5"). Returns 0 and sets *out, or -1. */
 int alert_json_num(const struct jdoc *root, const char *path, double *out);
@@ -101,6 +105,13 @@ void alert_fingerprint_paths(struct alert *a, const struct jdoc *root,
 /* The same from tokens already looked up (-1: missing). */
 void alert_fingerprint_toks(struct alert *a, const struct jdoc *root,
 		const int *toks, int n);
+
+/* Zeek: 1 when root is a record of some Zeek log (a _path, or a uid or
+ * fuid with a ts), notice or not (alert_detect(), alert_parse_zeek()). */
+int zeek_is_log(const struct jdoc *root);
+/* Which Zeek log root is from ("conn", "dns", "notice"...): its _path,
+ * else told by its columns; NULL when they do not tell. Borrowed. */
+const char *zeek_log_name(const struct jdoc *root);
 
 #define ALERT_NELEM(x) ((int)(sizeof(x) / sizeof((x)[0])))
 

@@ -16,6 +16,7 @@
 
 #include "irk/alert_parse.h"
 #include "irk/model.h"
+#include "irk/sanitize.h"
 #include "parse_impl.h"
 
 /* Zeek has no severity field: the note type says it all. Names ending in
@@ -76,7 +77,32 @@ static const char *zeek_category(struct alert *a, const char *note)
 	return alert_keep(a, note, (size_t)(sep - note));
 }
 
-/* Contract in alert_parse.h. */
+/* Contract in parse_impl.h. Zeek's JSON writer names the log only with
+ * the json-streaming package (_path); otherwise the fields tell: each
+ * log has columns no other has. */
+const char *zeek_log_name(const struct jdoc *root)
+{
+	static const struct { const char *field, *log; } marks[] = {
+		{ "note", "notice" }, { "query", "dns" }, { "conn_state", "conn" },
+		{ "server_name", "ssl" }, { "cipher", "ssl" }, { "method", "http" },
+		{ "uri", "http" }, { "mime_type", "files" }, { "seen_bytes", "files" },
+		{ "auth_success", "ssh" }, { "mailfrom", "smtp" }, { "certificate.subject", "x509" },
+		{ "name", "weird" },
+	};
+	const char *path = jdoc_str(root, jdoc_get(root, 0, "_path"));
+
+	if (path)
+		return path;
+	for (int i = 0; i < ALERT_NELEM(marks); i++)
+		if (jdoc_get(root, 0, marks[i].field) >= 0)
+			return marks[i].log;
+	return NULL;
+}
+
+/* Contract in alert_parse.h. A record of another log (conn, dns, http,
+ * ssl, files...) is skipped; one with no note that cannot be told apart
+ * from a broken notice (no _path, no uid or fuid) is refused below for
+ * having no rule. */
 int alert_parse_zeek(const struct jdoc *root, struct alert *a, struct irk_err *err)
 {
 	static const char *const srcs[] = { "src", "id.orig_h", NULL };
@@ -90,8 +116,17 @@ int alert_parse_zeek(const struct jdoc *root, struct alert *a, struct irk_err *e
 	const char *uid;
 	int rc;
 
-	if ((rc = alert_begin(a, FMT_ZEEK, root, err)) ||
-	    (rc = alert_time(a, root, "ts", err)))
+	if ((rc = alert_begin(a, FMT_ZEEK, root, err)))
+		return rc;
+	if (jdoc_get(root, 0, "note") < 0 && zeek_is_log(root)) {
+		const char *log = zeek_log_name(root);
+		char shown[48];
+		if (log)
+			return irk_fail(err, IRK_SKIPPED, "a Zeek %s log, not notice",
+					sanitize_buf(shown, sizeof shown, log, 0));
+		return irk_fail(err, IRK_SKIPPED, "a Zeek log with no 'note', not notice");
+	}
+	if ((rc = alert_time(a, root, "ts", err)))
 		return rc;
 	a->rule_id = alert_json_str(a, root, "note");
 	a->rule_name = alert_json_str(a, root, "msg");

@@ -70,6 +70,12 @@ enum { INCIDENT_NWRITTEN = 0 INCIDENT_FIELDS(X_INC_NUM) };
 #define ALERT_NEW_ROW "(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"
 #define ALERT_NEW_ROWS4 ALERT_NEW_ROW "," ALERT_NEW_ROW "," ALERT_NEW_ROW "," ALERT_NEW_ROW
 
+/* The kept sensor events whose column col is one of the JSON array ?1,
+ * between ?2 and ?3 (ST_SENSOR_CONTEXT). */
+#define SENSOR_MATCH(col) "SELECT id, type, t, rrname, rrtype, hostname, url, method, status, " \
+	"sni, subject, filename, sha256 FROM sensor_events WHERE " col " IN " \
+	"(SELECT value FROM json_each(?1)) AND t BETWEEN ?2 AND ?3"
+
 /* Every SQL statement irk runs, prepared once per connection. */
 #define STORE_STMTS(X) \
 	X(ST_META_GET, "SELECT value FROM meta WHERE key = ?1") \
@@ -134,6 +140,25 @@ enum { INCIDENT_NWRITTEN = 0 INCIDENT_FIELDS(X_INC_NUM) };
 	X(ST_QUAR_COUNT, "SELECT count(*) FROM quarantine") \
 	X(ST_QUAR_EACH, "SELECT id, at, line, source, reason, format, raw, orig_len FROM " \
 		"(SELECT * FROM quarantine ORDER BY id DESC LIMIT ?1) ORDER BY id") \
+	X(ST_SENSOR_INSERT, "INSERT OR IGNORE INTO sensor_events(t, type, sensor, src_ip, src_port, " \
+		"dst_ip, dst_port, proto, rrname, rrtype, answer, hostname, url, method, status, " \
+		"user_agent, sni, subject, ja3, filename, sha256, size, bytes, packets, raw, h) VALUES " \
+		"(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, " \
+		"?20, ?21, ?22, ?23, ?24, ?25, ?26)") \
+	X(ST_SENSOR_PRUNE, "DELETE FROM sensor_events WHERE id IN (SELECT id FROM sensor_events " \
+		"WHERE t < ?1 ORDER BY t LIMIT ?2)") \
+	X(ST_SENSOR_COUNT, "SELECT count(*) FROM sensor_events") \
+		/* An event matches by its source or its destination: a UNION of one \
+	 * indexed search each (an OR of the two would not use t). */ \
+	X(ST_SENSOR_CONTEXT, "SELECT type, what, detail, count(*), min(t), max(t) FROM (" \
+		"SELECT type, t, CASE type WHEN 'dns' THEN rrname " \
+		"WHEN 'http' THEN coalesce(method || ' ', '') || coalesce(hostname, '') || " \
+		"coalesce(url, '') WHEN 'tls' THEN sni WHEN 'fileinfo' THEN filename END AS what, " \
+		"CASE type WHEN 'dns' THEN rrtype WHEN 'http' THEN CAST(status AS TEXT) " \
+		"WHEN 'tls' THEN subject WHEN 'fileinfo' THEN sha256 END AS detail FROM (" \
+		SENSOR_MATCH("src_ip") " UNION " SENSOR_MATCH("dst_ip") ")) " \
+		"WHERE what IS NOT NULL AND what <> '' GROUP BY type, what, detail " \
+		"ORDER BY max(t) DESC, type, what LIMIT ?4") \
 	X(ST_STEP_BLOCKING, "SELECT step_id FROM steps WHERE incident_id = ?1 AND stage = ?2 " \
 		"AND required = 1 AND state NOT IN ('done', 'skipped') ORDER BY seq") \
 	X(ST_STEP_EACH, "SELECT " STEP_COLS " FROM steps WHERE incident_id = ?1 ORDER BY seq") \

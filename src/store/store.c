@@ -258,9 +258,33 @@ static const char *const migration_7[] = {
 	NULL,
 };
 
+/* Sensor events kept for context (irk/sensor.h, [ingest] keep): the few
+ * fields an analyst pivots on, and the raw record. Read by address and
+ * time (an incident's hosts and window), deleted by time (keep_days) and
+ * kept once (h: a hash of the record, so that reading a file again adds
+ * nothing): an index for each, the last two in one. */
+static const char *const migration_8[] = {
+	"CREATE TABLE sensor_events(\n"
+	"  id INTEGER PRIMARY KEY,\n"
+	"  t INTEGER NOT NULL,\n"
+	"  h INTEGER NOT NULL,\n"
+	"  type TEXT NOT NULL,\n"
+	"  sensor TEXT, src_ip TEXT, src_port INTEGER, dst_ip TEXT, dst_port INTEGER, proto TEXT,\n"
+	"  rrname TEXT, rrtype TEXT, answer TEXT,\n"
+	"  hostname TEXT, url TEXT, method TEXT, status INTEGER, user_agent TEXT,\n"
+	"  sni TEXT, subject TEXT, ja3 TEXT,\n"
+	"  filename TEXT, sha256 TEXT, size INTEGER,\n"
+	"  bytes INTEGER, packets INTEGER,\n"
+	"  raw TEXT NOT NULL);\n",
+	"CREATE INDEX sensor_events_src ON sensor_events(src_ip, t);\n",
+	"CREATE INDEX sensor_events_dst ON sensor_events(dst_ip, t);\n",
+	"CREATE UNIQUE INDEX sensor_events_once ON sensor_events(t, h);\n",
+	NULL,
+};
+
 static const char *const *const migrations[] = { migration_1, migration_2, migration_3,
 						 migration_4, migration_5, migration_6,
-						 migration_7 };
+						 migration_7, migration_8 };
 
 int store_fail(struct store *s, struct irk_err *err, const char *what)
 {

@@ -1,0 +1,83 @@
+/* sensor.h: the records of a sensor's stream that are not alerts, kept
+ * for context (src/core/sensor.c): their types, one kept event, and the
+ * `[ingest] keep` list.
+ *
+ * A Suricata sensor writes flow, dns, http, tls, fileinfo... records
+ * beside its alerts, a hundred to one. Ingest skips them (irk/alert_parse.h);
+ * with `[ingest] keep = dns, http` it stores those types as struct
+ * sensor_event rows (irk/store.h), which `irk show` and the incident
+ * screen read back as the context of an incident's hosts and time.
+ * Nothing here reads JSON or touches the database. */
+#ifndef IRK_SENSOR_H
+#define IRK_SENSOR_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "irk/err.h"
+
+/* The types a sensor event can be kept as: EVE's event_type names. Zeek's
+ * logs map onto them (conn -> flow, ssl -> tls, files -> fileinfo). */
+#define IRK_SENSOR_TYPES(X) \
+	X(SENSOR_DNS,      "dns",      "DNS queries and answers: rrname, rrtype, answer") \
+	X(SENSOR_HTTP,     "http",     "HTTP requests: hostname, url, method, status, user agent") \
+	X(SENSOR_TLS,      "tls",      "TLS handshakes: SNI, certificate subject, JA3") \
+	X(SENSOR_FILEINFO, "fileinfo", "files seen on the wire: name, SHA-256, size") \
+	X(SENSOR_FLOW,     "flow",     "connections: bytes and packets both ways") \
+	X(SENSOR_SSH,      "ssh",      "SSH sessions (the raw record)") \
+	X(SENSOR_SMTP,     "smtp",     "mail transfers (the raw record)") \
+	X(SENSOR_ANOMALY,  "anomaly",  "protocol anomalies (the raw record)")
+
+#define X_ENUM3(e, n, h) e,
+enum sensor_type { IRK_SENSOR_TYPES(X_ENUM3) SENSOR_COUNT };
+#undef X_ENUM3
+
+/* The type's name ("dns"; "?" out of range), and back (-1: none). */
+const char *sensor_type_name(int t);
+int sensor_type_parse(const char *s);
+
+/* The bit of type t in a keep mask. */
+#define SENSOR_BIT(t) (1u << (t))
+
+/* Read a keep list ("dns, http, tls": names separated by commas or
+ * spaces; empty or NULL keeps nothing) into *mask. IRK_INVALID naming
+ * the word that is no type, with the types there are. */
+int sensor_keep_parse(const char *list, unsigned *mask, struct irk_err *err);
+
+/* One kept event. Strings are borrowed (from the parsed record, or from
+ * the row being read); NULL and 0 when absent. */
+struct sensor_event {
+	int64_t id;                /* once stored; else 0 */
+	int64_t t;                 /* event time, Unix seconds */
+	int type;                  /* enum sensor_type */
+	const char *sensor;        /* the sensor's own name (EVE host) */
+	const char *src_ip, *dst_ip, *proto;
+	int64_t src_port, dst_port;
+	const char *rrname, *rrtype, *answer;                       /* dns */
+	const char *hostname, *url, *method, *user_agent;           /* http */
+	int64_t status;
+	const char *sni, *subject, *ja3;                            /* tls */
+	const char *filename, *sha256;                              /* fileinfo */
+	int64_t size;
+	int64_t bytes, packets;                                     /* flow: both ways */
+	const char *raw;           /* the record as read */
+	size_t raw_len;
+};
+
+/* One line of an incident's sensor context (store_sensor_context()): a
+ * name looked up, a URL fetched, a TLS server name, a file, with how
+ * often and when last. Borrowed during the callback. */
+struct sensor_seen {
+	int type;                  /* enum sensor_type */
+	const char *what;          /* "evil.example" / "GET host/path" / file name */
+	const char *detail;        /* rrtype, status, SHA-256...; may be NULL */
+	int64_t count, first, last;
+};
+
+/* The words of one context line, for either front end (which sanitizes
+ * them: they come from the records): "update.evil-cdn.example (A), 3
+ * times". Appended to out. */
+struct strbuf;
+void sensor_seen_text(const struct sensor_seen *e, struct strbuf *out);
+
+#endif
