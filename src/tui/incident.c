@@ -1,6 +1,7 @@
 /* incident.c: the incident screen: header fields, the play's steps, a
  * timeline (stage history, notes, audit events), alerts (Enter shows the
- * raw record) and observables with their provenance.
+ * raw record), observables with their provenance, and the sensor context
+ * (what kept sensor events of its hosts name around its time).
  *
  * The screen is a document (layout.h): every line is built here from the
  * database, sanitized and wrapped by doc_add/doc_pair, and rebuilt when
@@ -11,9 +12,11 @@
 #include "irk/alert.h"
 #include "irk/audit.h"
 #include "irk/clock.h"
+#include "irk/ingest.h"
 #include "irk/jdoc.h"
 #include "irk/play.h"
 #include "irk/sanitize.h"
+#include "irk/sensor.h"
 #include "irk/store.h"
 #include "tui_internal.h"
 
@@ -340,6 +343,23 @@ static int add_observable(const struct observable_row *o, void *arg)
 	return 0;
 }
 
+/* What the kept sensor events of its hosts name (irk/sensor.h): the type
+ * as the label, the name with its count and when last seen. */
+static int add_sensor(const struct sensor_seen *e, void *arg)
+{
+	struct sect *sc = arg;
+	struct strbuf sb = STRBUF_INIT;
+	char when[32];
+
+	sensor_seen_text(e, &sb);
+	strbuf_printf(&sb, ", last %s", irk_time_short(e->last, when, sizeof when));
+	doc_pair(sc->d, DOC_TEXT, sensor_type_name(e->type), SLOT_FIELD, 12, strbuf_str(&sb), SLOT_NORMAL,
+		 0, sc->width);
+	strbuf_free(&sb);
+	sc->n++;
+	return 0;
+}
+
 /* ---- the document ------------------------------------------------------------- */
 
 static void field_time(struct doc *d, const char *label, int64_t t, int width)
@@ -466,6 +486,16 @@ static int build(struct tui *t, struct inc_st *is, int width)
 	doc_add(&is->d, DOC_SECTION, SLOT_SECTION, 0, 0, "Observables", width);
 	store_observable_each(t->s, is->id, add_observable, &sc, &err);
 	section_title(&is->d, at, "Observables", sc.n);
+
+	at = is->d.n;
+	sc.n = 0;
+	doc_add(&is->d, DOC_SECTION, SLOT_SECTION, 0, 0, "Sensor context", width);
+	ingest_sensor_context(t->s, &is->inc, SENSOR_CONTEXT_LINES, add_sensor, &sc, &err);
+	section_title(&is->d, at, "Sensor context", sc.n);
+	if (!sc.n)
+		doc_add(&is->d, DOC_TEXT, SLOT_CARD_DIM, 2, 0, store_sensor_count(t->s) > 0 ?
+			"nothing kept of its hosts around its events" :
+			"no sensor events kept ([ingest] keep in irk.conf)", width);
 	is->width = width;
 	/* The same line as before (a reload adds lines below the cursor's
 	 * more often than above: good enough, and never out of range). */

@@ -142,7 +142,7 @@ expect_eq "show --json: the story of IR-1" \
 expect_eq "show --json agrees with list --json on the shared keys" \
 	"$(jq -c 'del(.alerts, .history, .notes, .observables, .steps)' "$T/show.json")" "$(jq -c '.[0]' "$T/list.json")"
 expect_eq "ingest --json" "$(irk ingest --json "$T/one.json" | jq -c .)" \
-	'{"read":1,"new":0,"duplicate":1,"rejected":0,"incidents":0}'
+	'{"read":1,"new":0,"duplicate":1,"skipped":0,"kept":0,"rejected":0,"incidents":0}'
 
 # ---- the holder's rule ----------------------------------------------------------------------
 # The holder's rule: bob (unregistered, an analyst) and alice's incident.

@@ -37,7 +37,7 @@ expect_eq "one audit event per committed batch" \
 incidents=$(sql "select count(*) from incidents")
 out=$(irk ingest "$T/eve.json"); rc=$?
 expect_eq "re-ingest: exactly the missing alerts are new" "$out|$rc" \
-	"read $N, new $((N - got)), duplicate $got, rejected 0, incidents $(( $(sql "select count(*) from incidents") - incidents ))|0"
+	"read $N, new $((N - got)), duplicate $got, skipped 0, rejected 0, incidents $(( $(sql "select count(*) from incidents") - incidents ))|0"
 expect_eq "exactly $N alerts" "$(alerts)" $N
 expect_eq "no duplicates: every record once" "$(sql "select count(distinct raw) from alerts")" $N
 expect_eq "every input line is stored" \

@@ -28,7 +28,7 @@ check "a later alert joins the same incident" [ "$(sql "select alert_count from 
 exec 8>&-                         # the stream ends
 wait $pid
 expect_eq "the end of the stream ends ingest: exit 3 (one line rejected)" "$?" 3
-expect_eq "summary" "$(cat "$T/out")" "read 3, new 2, duplicate 0, rejected 1, incidents 1"
+expect_eq "summary" "$(cat "$T/out")" "read 3, new 2, duplicate 0, skipped 0, rejected 1, incidents 1"
 expect_eq "the error was reported once" "$(grep -c . "$T/err")" 1
 expect_rc "audit chain intact" 0 irk audit verify
 

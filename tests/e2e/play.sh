@@ -50,7 +50,7 @@ expect_match "play list --json" "$out" '^\[\{"play":"duplicate-process",'
 for f in "$FIX"/*.jsonl; do
 	name=$(basename "$f" .jsonl)
 	as alice ingest "$f" >"$T/.out" 2>&1
-	expect_match "ingest $name" "$(cat "$T/.out")" "^read 1, new 1, duplicate 0, rejected 0, incidents 1$"
+	expect_match "ingest $name" "$(cat "$T/.out")" "^read 1, new 1, duplicate 0, skipped 0, rejected 0, incidents 1$"
 	id=$(sql "SELECT max(id) FROM incidents")
 	expect_eq "$name alert gets the $name play" "$(sql "SELECT play FROM incidents WHERE id = $id")" "$name"
 	want=$(python3 -c 'import json,sys; print(len(json.load(open(sys.argv[1]))["steps"]))' "$IRK_TOP/plays/$name.json")

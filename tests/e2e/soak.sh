@@ -26,7 +26,7 @@ while [ $i -le $((2 * WRITERS)) ]; do
 	i=$((i + 1))
 done >"$T/desk.json"
 expect_eq "the analysts' incidents" "$(irk ingest "$T/desk.json")" \
-	"read 16, new 16, duplicate 0, rejected 0, incidents 16"
+	"read 16, new 16, duplicate 0, skipped 0, rejected 0, incidents 16"
 
 # The stream: 20 lines a second for SECS seconds; one in ten opens an
 # incident whose play appends a line, the rest join five noisy incidents.
@@ -83,7 +83,7 @@ wait $ingest
 expect_eq "the stream's ingest ends well" "$?" 0
 fed=$(cat "$T/fed")
 expect_eq "every streamed line stored" "$(cat "$T/ingest.out")" \
-	"read $fed, new $fed, duplicate 0, rejected 0, incidents $((fed / 10 + 5))"
+	"read $fed, new $fed, duplicate 0, skipped 0, rejected 0, incidents $((fed / 10 + 5))"
 
 ok_n=$(cat "$T"/w*.ok 2>/dev/null | wc -l)
 fail_n=$(cat "$T"/w*.fail 2>/dev/null | wc -l)

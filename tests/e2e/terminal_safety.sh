@@ -34,7 +34,7 @@ P='\u001b]0;pwned\u0007\u001b[2J\u009b31m\u202egnp.exe'
 {"ts":1762156980.5,"note":"Evil::Note@P@","msg":"Zeek @P@","src":"192.0.2.1","dst":"10.0.0.7"}
 END
 expect_eq "the hostile alerts are ingested" "$(irk ingest "$T/evil.json")" \
-	"read 4, new 4, duplicate 0, rejected 0, incidents 4"
+	"read 4, new 4, duplicate 0, skipped 0, rejected 0, incidents 4"
 # An analyst pastes the same into notes and fields.
 PP=$(printf 'pasted \033]0;pwned\007 \033[2J\302\233\342\200\256x')
 irk note IR-1 "$PP" >/dev/null

@@ -123,6 +123,13 @@ static inline int testlib_has_obs(const struct alert *a, int type,
 		  "reason '%s' does not name '%s'", (r)->err.msg, (needle)); \
 } while (0)
 
+/* A record of the format that is not an alert: skipped, with what it is. */
+#define expect_skipped(r, needle) do { \
+	cr_assert_eq((r)->rc, IRK_SKIPPED, "rc %d, want IRK_SKIPPED (%s)", (r)->rc, (r)->err.msg); \
+	cr_assert(strstr((r)->err.msg, (needle)) != NULL, \
+		  "reason '%s' does not name '%s'", (r)->err.msg, (needle)); \
+} while (0)
+
 #define expect_sev(a, want) \
 	cr_assert_eq((a)->severity, (want), "severity %s, want %s", \
 		     severity_name((a)->severity), severity_name(want))

@@ -3,10 +3,16 @@
  *
  * The folder is $IRK_SAMPLES/alerts, else ../shared/samples/alerts from the
  * repo root (../../shared from a worktree in wt/NAME). Every line of each file must parse with its format and with
- * auto-detection, to the same alert; the lines we know are checked field by
- * field. Without the folder the tests pass with a note. */
+ * auto-detection, to the same alert, or be skipped by both as a record of
+ * that format that is not an alert (a sensor's dns or flow event, an ECS
+ * metric, a Zeek conn log): never rejected. The lines we know are checked
+ * field by field. Every other .jsonl file of the folder (samples added
+ * later: a whole eve.json, Zeek's other logs) is held to the same rule
+ * with the format auto-detection gives. Without the folder the tests pass
+ * with a note. */
 #include <criterion/criterion.h>
 #include <criterion/logging.h>
+#include <dirent.h>
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -116,12 +122,25 @@ static void check_want(const struct alert *a, const struct want *w)
 		expect_obs(a, w->obs_type, w->obs);
 }
 
+/* A record that is not an alert: skipped with its format and with
+ * auto-detection alike, the format recognised (not "no known format"). */
+static void expect_skip_both(const struct rec *x, const struct rec *y, int fmt,
+			     const char *name, int n)
+{
+	cr_assert_eq(x->rc, IRK_SKIPPED, "%s:%d: skipped when detected, %s as %s: %s", name, n,
+		     x->rc ? "rejected" : "accepted", alert_format_name(fmt), x->err.msg);
+	cr_assert_eq(y->rc, IRK_SKIPPED, "%s:%d: skipped as %s, %s when detected: %s", name, n,
+		     alert_format_name(fmt), y->rc ? "rejected" : "accepted", y->err.msg);
+	cr_assert_eq(y->a.format, fmt, "%s:%d detected as %s", name, n,
+		     alert_format_name(y->a.format));
+}
+
 static void check_file(const char *name, int fmt, const struct want *wants)
 {
 	char dir[512], path[600];
 	char *line = NULL;
 	size_t cap = 0;
-	int n = 0, checked = 0;
+	int n = 0, checked = 0, skipped = 0;
 	FILE *f;
 
 	if (!samples_dir(dir, sizeof dir))
@@ -141,6 +160,13 @@ static void check_file(const char *name, int fmt, const struct want *wants)
 			continue;
 		testlib_parse_text(&x, fmt, line, NULL);
 		testlib_parse_text(&y, FMT_AUTO, line, NULL);
+		if (x.rc == IRK_SKIPPED || y.rc == IRK_SKIPPED) {
+			expect_skip_both(&x, &y, fmt, name, n);
+			skipped++;
+			testlib_free(&x);
+			testlib_free(&y);
+			continue;
+		}
 		cr_assert_eq(x.rc, IRK_OK, "%s:%d: %s", name, n, x.err.msg);
 		cr_assert_eq(y.rc, IRK_OK, "%s:%d auto: %s", name, n, y.err.msg);
 		cr_assert_eq(y.a.format, fmt, "%s:%d detected as %s", name, n,
@@ -160,8 +186,8 @@ static void check_file(const char *name, int fmt, const struct want *wants)
 	free(line);
 	fclose(f);
 	cr_assert_gt(n, 0, "%s is empty", path);
-	cr_log_info("%s: %d records parsed, %d checked field by field", name, n,
-		    checked);
+	cr_log_info("%s: %d records parsed, %d checked field by field, %d skipped (not alerts)",
+		    name, n, checked, skipped);
 }
 
 Test(alert_samples, suricata_eve)
@@ -182,4 +208,57 @@ Test(alert_samples, ecs)
 Test(alert_samples, zeek_notice)
 {
 	check_file("zeek_notice.jsonl", FMT_ZEEK, zeek);
+}
+
+/* The files the tests above do not name: each record an alert or a
+ * skipped record of the format auto-detection gives, none rejected. */
+Test(alert_samples, every_other_file_is_alerts_or_skipped)
+{
+	static const char *const named[] = { "suricata_eve_alert.jsonl", "wazuh_alerts.jsonl",
+		"ecs_event.jsonl", "zeek_notice.jsonl" };
+	char dir[512], path[1024];
+	struct dirent *de;
+	int files = 0;
+	DIR *d;
+
+	if (!samples_dir(dir, sizeof dir) || !(d = opendir(dir)))
+		return;
+	while ((de = readdir(d))) {
+		size_t len = strlen(de->d_name);
+		int known = 0;
+		char *line = NULL;
+		size_t cap = 0;
+		int n = 0, alerts = 0, skipped = 0;
+		FILE *f;
+
+		for (size_t i = 0; i < sizeof named / sizeof named[0]; i++)
+			known |= !strcmp(de->d_name, named[i]);
+		if (known || len < 7 || strcmp(de->d_name + len - 6, ".jsonl"))
+			continue;
+		snprintf(path, sizeof path, "%s/%s", dir, de->d_name);
+		cr_assert(f = fopen(path, "r"), "cannot open %s", path);
+		while (getline(&line, &cap, f) > 0) {
+			struct rec y, x;
+
+			n++;
+			line[strcspn(line, "\r\n")] = '\0';
+			if (!*line)
+				continue;
+			testlib_parse_text(&y, FMT_AUTO, line, NULL);
+			cr_assert(y.rc == IRK_OK || y.rc == IRK_SKIPPED, "%s:%d: rejected: %s",
+				  de->d_name, n, y.err.msg);
+			testlib_parse_text(&x, y.a.format, line, NULL);
+			cr_assert_eq(x.rc, y.rc, "%s:%d: %s", de->d_name, n, x.err.msg);
+			alerts += y.rc == IRK_OK;
+			skipped += y.rc == IRK_SKIPPED;
+			testlib_free(&x);
+			testlib_free(&y);
+		}
+		free(line);
+		fclose(f);
+		files++;
+		cr_log_info("%s: %d alerts, %d skipped (not alerts)", de->d_name, alerts, skipped);
+	}
+	closedir(d);
+	cr_log_info("%d other sample files", files);
 }
