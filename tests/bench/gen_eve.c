@@ -5,10 +5,14 @@
  * source, replaced one at a time every ten minutes), 1% noise from
  * anywhere. So they correlate into incidents as a real stream does (about
  * 1% of alerts open one; 1,000,000 alerts span some 46 hours).
- *   gen_eve N [SEED] > alerts.json */
+ * With "mixed", N records as a sensor writes them: 1% alerts as above, the
+ * rest flow, dns, tls, http, fileinfo, anomaly and stats events of the
+ * same hosts (issue 16's benchmark: skipping and keeping them).
+ *   gen_eve N [SEED [mixed]] > eve.json */
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
 
 static uint64_t state = 0x9E3779B97F4A7C15ULL;
@@ -48,10 +52,79 @@ static const char *const cats[] = {
 	"A Network Trojan was detected", "Attempted Denial of Service",
 };
 
+/* One event of a sensor that is not an alert, at second t: the shapes
+ * Suricata 7 writes, about as long. */
+static void print_sensor(int64_t t)
+{
+	unsigned host = (unsigned)(next() % 4000), ext = (unsigned)(next() % 60000);
+	unsigned sport = (unsigned)(next() % 60000 + 1024), us = (unsigned)(next() % 1000000);
+	double u = unit();
+	char ts[40], ip[24], xip[24];
+	time_t tt = (time_t)t;
+	struct tm tm;
+
+	gmtime_r(&tt, &tm);
+	strftime(ts, sizeof ts, "%Y-%m-%dT%H:%M:%S", &tm);
+	snprintf(ip, sizeof ip, "10.%u.%u.%u", host / 250 + 1, host % 250 + 1, host % 7 + 1);
+	snprintf(xip, sizeof xip, "203.0.%u.%u", ext / 250, ext % 250 + 1);
+	printf("{\"timestamp\":\"%s.%06u+0000\",\"flow_id\":%" PRIu64 ",\"in_iface\":\"eth0\",",
+	       ts, us, next() >> 14);
+	if (u < 0.40)
+		printf("\"event_type\":\"flow\",\"src_ip\":\"%s\",\"src_port\":%u,\"dest_ip\":\"%s\","
+		       "\"dest_port\":443,\"proto\":\"TCP\",\"app_proto\":\"tls\",\"flow\":{\"pkts_toserver\":%u,"
+		       "\"pkts_toclient\":%u,\"bytes_toserver\":%u,\"bytes_toclient\":%u,\"start\":\"%s.000000+0000\","
+		       "\"end\":\"%s.%06u+0000\",\"age\":%u,\"state\":\"closed\",\"reason\":\"timeout\","
+		       "\"alerted\":false},\"tcp\":{\"tcp_flags\":\"1b\",\"syn\":true,\"fin\":true,\"psh\":true,"
+		       "\"ack\":true,\"state\":\"closed\"}}\n", ip, sport, xip,
+		       (unsigned)(next() % 200 + 3), (unsigned)(next() % 200 + 3), (unsigned)(next() % 90000),
+		       (unsigned)(next() % 900000), ts, ts, us, (unsigned)(next() % 120));
+	else if (u < 0.70)
+		printf("\"event_type\":\"dns\",\"src_ip\":\"%s\",\"src_port\":%u,\"dest_ip\":\"10.0.0.53\","
+		       "\"dest_port\":53,\"proto\":\"UDP\",\"dns\":{\"version\":2,\"type\":\"answer\",\"id\":%u,"
+		       "\"flags\":\"8180\",\"qr\":true,\"rd\":true,\"ra\":true,\"rrname\":\"host%u.example.com\","
+		       "\"rrtype\":\"A\",\"rcode\":\"NOERROR\",\"answers\":[{\"rrname\":\"host%u.example.com\","
+		       "\"rrtype\":\"A\",\"ttl\":300,\"rdata\":\"%s\"}],\"grouped\":{\"A\":[\"%s\"]}}}\n",
+		       ip, sport, (unsigned)(next() % 65536), ext, ext, xip, xip);
+	else if (u < 0.82)
+		printf("\"event_type\":\"tls\",\"src_ip\":\"%s\",\"src_port\":%u,\"dest_ip\":\"%s\","
+		       "\"dest_port\":443,\"proto\":\"TCP\",\"tls\":{\"subject\":\"CN=host%u.example.com\","
+		       "\"issuerdn\":\"CN=R3, O=Let's Encrypt, C=US\",\"serial\":\"04:1A:22:%02X\","
+		       "\"fingerprint\":\"3e:11:08:aa:90:51:77:2c:de:01:45:9b:64:71:aa:0c:f1:e2:33:%02x\","
+		       "\"sni\":\"host%u.example.com\",\"version\":\"TLS 1.3\",\"notbefore\":\"2025-10-01T00:00:00\","
+		       "\"notafter\":\"2025-12-30T00:00:00\",\"ja3\":{\"hash\":\"72a589da586844d7f0818ce684948e%02x\"}}}\n",
+		       ip, sport, xip, ext, ext % 256, ext % 256, ext, ext % 256);
+	else if (u < 0.92)
+		printf("\"event_type\":\"http\",\"src_ip\":\"%s\",\"src_port\":%u,\"dest_ip\":\"%s\","
+		       "\"dest_port\":80,\"proto\":\"TCP\",\"tx_id\":0,\"http\":{\"hostname\":\"host%u.example.com\","
+		       "\"url\":\"/api/v1/items?id=%u\",\"http_user_agent\":\"Mozilla/5.0 (Windows NT 10.0; Win64; x64)\","
+		       "\"http_content_type\":\"application/json\",\"http_method\":\"GET\",\"protocol\":\"HTTP/1.1\","
+		       "\"status\":200,\"length\":%u}}\n", ip, sport, xip, ext, (unsigned)(next() % 100000),
+		       (unsigned)(next() % 40000));
+	else if (u < 0.97)
+		printf("\"event_type\":\"fileinfo\",\"src_ip\":\"%s\",\"src_port\":80,\"dest_ip\":\"%s\","
+		       "\"dest_port\":%u,\"proto\":\"TCP\",\"http\":{\"hostname\":\"host%u.example.com\","
+		       "\"url\":\"/dl/f%u.bin\",\"http_method\":\"GET\",\"status\":200},\"app_proto\":\"http\","
+		       "\"fileinfo\":{\"filename\":\"/dl/f%u.bin\",\"magic\":\"data\",\"gaps\":false,\"state\":\"CLOSED\","
+		       "\"sha256\":\"%016" PRIx64 "%016" PRIx64 "%016" PRIx64 "%016" PRIx64 "\",\"stored\":false,"
+		       "\"size\":%u,\"tx_id\":0}}\n", xip, ip, sport, ext, ext, ext, next(), next(), next(), next(),
+		       (unsigned)(next() % 5000000));
+	else if (u < 0.99)
+		printf("\"event_type\":\"anomaly\",\"src_ip\":\"%s\",\"src_port\":%u,\"dest_ip\":\"%s\","
+		       "\"dest_port\":443,\"proto\":\"TCP\",\"anomaly\":{\"type\":\"applayer\","
+		       "\"event\":\"INVALID_RECORD_TYPE\",\"layer\":\"proto_parser\"}}\n", ip, sport, xip);
+	else
+		printf("\"event_type\":\"stats\",\"stats\":{\"uptime\":%u,\"capture\":{\"kernel_packets\":%u,"
+		       "\"kernel_drops\":%u},\"decoder\":{\"pkts\":%u,\"bytes\":%u},\"flow\":{\"memuse\":%u}}}\n",
+		       (unsigned)(next() % 900000), (unsigned)next(), (unsigned)(next() % 100), (unsigned)next(),
+		       (unsigned)next(), (unsigned)(next() % 90000000));
+}
+
 int main(int argc, char **argv)
 {
 	long n = argc > 1 ? atol(argv[1]) : 1000;
 	int64_t t = 1761955200;   /* 2025-11-01T00:00:00Z */
+
+	int mixed = argc > 3 && !strcmp(argv[3], "mixed");
 
 	if (argc > 2)
 		state ^= strtoull(argv[2], NULL, 10);
@@ -65,6 +138,10 @@ int main(int argc, char **argv)
 	}
 	for (long i = 0; i < n; i++) {
 		unsigned rule, host, src;
+		if (mixed && unit() >= 0.01) {
+			print_sensor(t);
+			continue;
+		}
 		if (t >= rotate) {
 			int j = (int)(next() % 32);
 			active[j].rule = skewed(300);
