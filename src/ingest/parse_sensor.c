@@ -45,6 +45,29 @@ static int first_of(const struct jdoc *d, int tok)
 	return jdoc_type(d, tok) == JD_ARRAY ? jdoc_first(d, tok) : tok;
 }
 
+/* Where a format keeps what every event has: its time, the sensor's name
+ * (the first present of two fields), the addresses and the protocol. */
+struct common_fields {
+	const char *time, *sensor[2], *src_ip, *src_port, *dst_ip, *dst_port, *proto;
+};
+
+static const struct common_fields eve_common = { "timestamp", { "host", NULL }, "src_ip",
+	"src_port", "dest_ip", "dest_port", "proto" };
+static const struct common_fields zeek_common = { "ts", { "_system_name", "peer" }, "id.orig_h",
+	"id.orig_p", "id.resp_h", "id.resp_p", "proto" };
+
+static void common(const struct jdoc *d, const struct common_fields *f, struct sensor_event *e)
+{
+	e->t = alert_tok_epoch(d, alert_json_path(d, f->time));
+	for (int i = 0; i < 2 && !e->sensor && f->sensor[i]; i++)
+		e->sensor = str_at(d, 0, f->sensor[i]);
+	e->src_ip = str_at(d, 0, f->src_ip);
+	e->src_port = num_at(d, 0, f->src_port);
+	e->dst_ip = str_at(d, 0, f->dst_ip);
+	e->dst_port = num_at(d, 0, f->dst_port);
+	e->proto = str_at(d, 0, f->proto);
+}
+
 static void eve_dns(const struct jdoc *d, int dns, struct sensor_event *e)
 {
 	static const char *const lists[] = { "queries", "query" };
@@ -77,13 +100,7 @@ static void eve_event(const struct jdoc *d, int type, struct sensor_event *e)
 {
 	int tls, ja3, fi, flow;
 
-	e->t = alert_tok_epoch(d, jdoc_get(d, 0, "timestamp"));
-	e->sensor = str_at(d, 0, "host");
-	e->src_ip = str_at(d, 0, "src_ip");
-	e->src_port = num_at(d, 0, "src_port");
-	e->dst_ip = str_at(d, 0, "dest_ip");
-	e->dst_port = num_at(d, 0, "dest_port");
-	e->proto = str_at(d, 0, "proto");
+	common(d, &eve_common, e);
 	switch (type) {
 	case SENSOR_DNS:
 		eve_dns(d, jdoc_get(d, 0, "dns"), e);
@@ -132,15 +149,7 @@ static int zeek_type(const struct jdoc *d)
 
 static void zeek_event(const struct jdoc *d, int type, struct sensor_event *e)
 {
-	e->t = alert_tok_epoch(d, jdoc_get(d, 0, "ts"));
-	e->sensor = str_at(d, 0, "_system_name");
-	if (!e->sensor)
-		e->sensor = str_at(d, 0, "peer");
-	e->src_ip = str_at(d, 0, "id.orig_h");
-	e->src_port = num_at(d, 0, "id.orig_p");
-	e->dst_ip = str_at(d, 0, "id.resp_h");
-	e->dst_port = num_at(d, 0, "id.resp_p");
-	e->proto = str_at(d, 0, "proto");
+	common(d, &zeek_common, e);
 	switch (type) {
 	case SENSOR_FLOW:
 		e->bytes = num_at(d, 0, "orig_bytes") + num_at(d, 0, "resp_bytes");

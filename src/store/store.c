@@ -262,9 +262,10 @@ static const char *const migration_7[] = {
  * fields an analyst pivots on, and the raw record. Read by address and
  * time (an incident's hosts and window), deleted by time (keep_days) and
  * kept once (h: a hash of the record, so that reading a file again adds
- * nothing): an index for each, the last two in one. */
+ * nothing): an index for each, the last two in one. IF NOT EXISTS, as
+ * in migration 6: a database taken back to an earlier version keeps it. */
 static const char *const migration_8[] = {
-	"CREATE TABLE sensor_events(\n"
+	"CREATE TABLE IF NOT EXISTS sensor_events(\n"
 	"  id INTEGER PRIMARY KEY,\n"
 	"  t INTEGER NOT NULL,\n"
 	"  h INTEGER NOT NULL,\n"
@@ -276,9 +277,9 @@ static const char *const migration_8[] = {
 	"  filename TEXT, sha256 TEXT, size INTEGER,\n"
 	"  bytes INTEGER, packets INTEGER,\n"
 	"  raw TEXT NOT NULL);\n",
-	"CREATE INDEX sensor_events_src ON sensor_events(src_ip, t);\n",
-	"CREATE INDEX sensor_events_dst ON sensor_events(dst_ip, t);\n",
-	"CREATE UNIQUE INDEX sensor_events_once ON sensor_events(t, h);\n",
+	"CREATE INDEX IF NOT EXISTS sensor_events_src ON sensor_events(src_ip, t);\n",
+	"CREATE INDEX IF NOT EXISTS sensor_events_dst ON sensor_events(dst_ip, t);\n",
+	"CREATE UNIQUE INDEX IF NOT EXISTS sensor_events_once ON sensor_events(t, h);\n",
 	NULL,
 };
 

@@ -76,6 +76,8 @@ void tmp_cleanup(void)
 void tmp_schema_1(const char *path)
 {
 	static const char undo[] =
+		/* migration 8: sensor events kept for context */
+		"DROP TABLE sensor_events;"
 		/* migration 7: the audit log's typed columns and canonical form */
 		"CREATE TABLE events_untyped(seq INTEGER PRIMARY KEY,"
 		"  at INTEGER NOT NULL, actor TEXT NOT NULL, uid INTEGER NOT NULL,"
