@@ -22,8 +22,9 @@
 #define ALERT_UNRECOGNISED "not a recognised alert (EVE, Wazuh, ECS, Zeek notice); " \
 	"name its format, or describe it in a [mapping] in irk.conf"
 
-/* Guess the format of a record: FMT_EVE, FMT_WAZUH, FMT_ECS, FMT_ZEEK, or
- * FMT_JSON when a mapping is configured (map != NULL), else -1. */
+/* Guess the format of a record: FMT_EVE, FMT_WAZUH, FMT_ECS, FMT_ZEEK (a
+ * notice, or any other Zeek log: alert_parse() skips those), or FMT_JSON
+ * when a mapping is configured (map != NULL), else -1. */
 int alert_detect(const struct jdoc *root, const struct alert_mapping *map);
 
 /* Fill *a from root in the given format (FMT_AUTO detects it first; a

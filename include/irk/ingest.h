@@ -95,7 +95,7 @@ int ingest_path(struct store *s, const char *path, const struct ingest_opts *o,
 
 /* Ingest one record given in memory (demo generator, tests): same path as a
  * line of a file, in the caller's transaction when one is open. Returns
- * IRK_OK (added or duplicate: see st), IRK_INVALID (rejected and
+ * IRK_OK (added, duplicate or skipped: see st), IRK_INVALID (rejected and
  * quarantined) or an error. *incident_id (may be NULL) gets the incident. */
 struct ingest_ctx;
 struct ingest_ctx *ingest_begin(struct store *s, const struct ingest_opts *o);

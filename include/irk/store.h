@@ -238,8 +238,11 @@ int store_sensor_insert(struct store *s, const struct sensor_event *e, struct ir
  * first, in the caller's transaction; *deleted gets how many. */
 int store_sensor_prune(struct store *s, int64_t before, int limit, int64_t *deleted,
 		struct irk_err *err);
-/* How many events are kept; -1 on an error. */
+/* How many events are kept (a count of every row: for commands, not for
+ * screens); -1 on an error. */
 int64_t store_sensor_count(struct store *s);
+/* 1 when any event is kept, at the cost of one row. */
+int store_sensor_any(struct store *s);
 /* What the kept events between from and to (inclusive) whose source or
  * destination is one of the n addresses (at most STORE_SENSOR_ADDRS)
  * name: DNS names, HTTP requests (method, host and URL), TLS server

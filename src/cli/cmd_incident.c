@@ -446,7 +446,7 @@ static void show_human(struct cli *c, const struct incident *inc, int nalerts)
 	       SENSOR_CONTEXT_MARGIN / 60);
 	ingest_sensor_context(c->app.store, inc, SENSOR_CONTEXT_LINES, show_sensor, &ss, &err);
 	if (!ss.n)
-		printf("  %s\n", store_sensor_count(c->app.store) > 0 ? "(none)" :
+		printf("  %s\n", store_sensor_any(c->app.store) ? "(none)" :
 		       "(none kept: see [ingest] keep in irk.conf(5))");
 	ss.n = 0;
 	printf("\nAudit events\n");

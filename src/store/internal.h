@@ -148,6 +148,7 @@ enum { INCIDENT_NWRITTEN = 0 INCIDENT_FIELDS(X_INC_NUM) };
 	X(ST_SENSOR_PRUNE, "DELETE FROM sensor_events WHERE id IN (SELECT id FROM sensor_events " \
 		"WHERE t < ?1 ORDER BY t LIMIT ?2)") \
 	X(ST_SENSOR_COUNT, "SELECT count(*) FROM sensor_events") \
+	X(ST_SENSOR_ANY, "SELECT EXISTS (SELECT 1 FROM sensor_events)") \
 		/* An event matches by its source or its destination: a UNION of one \
 	 * indexed search each (an OR of the two would not use t). */ \
 	X(ST_SENSOR_CONTEXT, "SELECT type, what, detail, count(*), min(t), max(t) FROM (" \

@@ -59,6 +59,11 @@ int64_t store_sensor_count(struct store *s)
 	return store_int_of(store_stmt(s, ST_SENSOR_COUNT, NULL));
 }
 
+int store_sensor_any(struct store *s)
+{
+	return store_int_of(store_stmt(s, ST_SENSOR_ANY, NULL)) > 0;
+}
+
 int store_sensor_context(struct store *s, const char *const *addrs, int n, int64_t from,
 			 int64_t to, int limit, int (*fn)(const struct sensor_seen *e, void *arg),
 			 void *arg, struct irk_err *err)

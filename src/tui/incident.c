@@ -493,7 +493,7 @@ static int build(struct tui *t, struct inc_st *is, int width)
 	ingest_sensor_context(t->s, &is->inc, SENSOR_CONTEXT_LINES, add_sensor, &sc, &err);
 	section_title(&is->d, at, "Sensor context", sc.n);
 	if (!sc.n)
-		doc_add(&is->d, DOC_TEXT, SLOT_CARD_DIM, 2, 0, store_sensor_count(t->s) > 0 ?
+		doc_add(&is->d, DOC_TEXT, SLOT_CARD_DIM, 2, 0, store_sensor_any(t->s) ?
 			"nothing kept of its hosts around its events" :
 			"no sensor events kept ([ingest] keep in irk.conf)", width);
 	is->width = width;

@@ -301,6 +301,7 @@ Test(sensor, ingest_counts_skipped_keeps_once_and_quarantines_nothing)
 	cr_assert_eq(st.rejected, 0);
 	cr_assert_eq(store_quarantine_count(s), 0);
 	cr_assert_eq(store_sensor_count(s), 10);
+	cr_assert_eq(store_sensor_any(s), 1);
 	cr_assert_eq(store_scalar(s, "SELECT sum(json_extract(data, '$.skipped')) || ' ' || "
 				  "sum(json_extract(data, '$.kept')) = '16 10' FROM events "
 				  "WHERE kind = 'ingest.batch'"), 1, "ingest.batch carries the counts");
@@ -318,6 +319,7 @@ Test(sensor, without_keep_nothing_is_stored)
 	cr_assert_eq(st.skipped, 16);
 	cr_assert_eq(st.kept, 0);
 	cr_assert_eq(store_sensor_count(s), 0);
+	cr_assert_eq(store_sensor_any(s), 0, "the screens say none is kept");
 }
 
 /* n events of type dns at time t, for host 10.1.0.N. */
