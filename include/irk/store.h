@@ -27,7 +27,7 @@ enum {
 	STORE_READONLY = 1 << 1,
 };
 
-#define STORE_SCHEMA_VERSION 8
+#define STORE_SCHEMA_VERSION 9
 /* How long a connection waits for another writer before it gives up with
  * "database is locked", and after how long it says that it waits. */
 #define STORE_BUSY_MS 60000
@@ -136,6 +136,28 @@ int store_incident_each(struct store *s, const struct incident_filter *f,
 		struct irk_err *err);
 /* Number of incidents per stage into counts[STAGE_COUNT]. */
 int store_incident_counts(struct store *s, int64_t counts[STAGE_COUNT], struct irk_err *err);
+/* How many incidents f matches, its limit aside (f NULL: all); -1 on an
+ * error. Open ones, or one stage, under any filter; every stage only
+ * without owner, unassigned or unit (IRK_INVALID otherwise). From the
+ * indexes: the closed stage's count is what the open ones leave of the
+ * table's. */
+int64_t store_incident_count(struct store *s, const struct incident_filter *f,
+		struct irk_err *err);
+/* Open incidents past an SLA at now (sla_status()'s rule), with the
+ * targets in seconds of priorities 1..4 (ack[p], contain[p]; index 0
+ * unused): a count over the open incidents' index; -1 on an error. */
+int64_t store_incident_breached(struct store *s, int64_t now, const int64_t ack[5],
+		const int64_t contain[5], struct irk_err *err);
+/* The distinct business units of open incidents, by name, at most limit
+ * (0: all); fn gets each (borrowed during the call), nonzero stops. */
+int store_unit_each(struct store *s, int64_t limit, int (*fn)(const char *unit, void *arg),
+		void *arg, struct irk_err *err);
+/* Where inc (its id, stage, priority, t_detected, t_closed) stands in its
+ * board column: the number of incidents of its stage before it in board
+ * order (store_incident_stage_each()); -1 on an error. Counts through the
+ * board or closed index, up to the incident. */
+int64_t store_incident_position(struct store *s, const struct incident *inc,
+		struct irk_err *err);
 
 /* Insert a new incident; inc->id and inc->version are set. Inside a tx. */
 int store_incident_insert(struct store *s, struct incident *inc, struct irk_err *err);

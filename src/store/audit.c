@@ -422,12 +422,13 @@ int audit_each(struct store *s, int64_t incident_id, int64_t limit,
 	       int (*fn)(const struct event_row *e, void *arg), void *arg,
 	       struct irk_err *err)
 {
-	sqlite3_stmt *st = store_stmt(s, ST_EVENT_EACH, err);
+	sqlite3_stmt *st = store_stmt(s, incident_id ? ST_EVENT_EACH_INC : ST_EVENT_EACH, err);
 	struct store_rows r = store_rows_begin(s, st);
 
 	if (!st)
 		return IRK_ERROR;
-	sqlite3_bind_int64(st, 1, incident_id);
+	if (incident_id)
+		sqlite3_bind_int64(st, 1, incident_id);
 	sqlite3_bind_int64(st, 2, limit > 0 ? limit : -1);
 	while (store_rows_next(&r)) {
 		struct event_row e = {

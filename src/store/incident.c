@@ -117,6 +117,15 @@ static int incident_rows(struct store *s, sqlite3_stmt *st, int card,
 	return store_rows_end(&r, err, "listing incidents");
 }
 
+/* Bind a filter's ?1 stage, ?3 owner, ?4 unassigned and ?5 unit. */
+static void bind_filter(sqlite3_stmt *st, const struct incident_filter *f)
+{
+	store_bind_text(st, 1, f->stage >= 0 ? stage_name(f->stage) : NULL);
+	store_bind_text(st, 3, f->owner);
+	sqlite3_bind_int(st, 4, f->unassigned);
+	store_bind_text(st, 5, f->business_unit);
+}
+
 int store_incident_each(struct store *s, const struct incident_filter *f,
 			int (*fn)(const struct incident *inc, void *arg), void *arg,
 			struct irk_err *err)
@@ -127,19 +136,19 @@ int store_incident_each(struct store *s, const struct incident_filter *f,
 
 	if (!f)
 		f = &all;
-	/* Open incidents come from their own index, already in order; an
-	 * open stage is among them. */
-	open = f->open_only || (f->stage >= 0 && f->stage != STAGE_CLOSED);
-	if (f->card)
+	/* One stage is a key: its range of the board index, in order. Open
+	 * incidents come from their own index, already in order. Only
+	 * every incident of every stage (--all) reads the whole table. */
+	open = f->open_only;
+	if (f->stage >= 0)
+		st = store_stmt(s, f->card ? ST_INC_CARDS_STAGE : ST_INC_EACH_STAGE, err);
+	else if (f->card)
 		st = store_stmt(s, open ? ST_INC_CARDS_OPEN : ST_INC_CARDS, err);
 	else
 		st = store_stmt(s, open ? ST_INC_EACH_OPEN : ST_INC_EACH, err);
 	if (!st)
 		return IRK_ERROR;
-	store_bind_text(st, 1, f->stage >= 0 ? stage_name(f->stage) : NULL);
-	store_bind_text(st, 3, f->owner);
-	sqlite3_bind_int(st, 4, f->unassigned);
-	store_bind_text(st, 5, f->business_unit);
+	bind_filter(st, f);
 	sqlite3_bind_int64(st, 6, f->limit > 0 ? f->limit : -1);
 	return incident_rows(s, st, f->card, fn, arg, err);
 }
@@ -165,6 +174,96 @@ int store_incident_stage_each(struct store *s, int stage, int64_t offset, int64_
 		sqlite3_bind_int64(st, 3, offset > 0 ? offset : 0);
 	}
 	return incident_rows(s, st, 0, fn, arg, err);
+}
+
+int64_t store_incident_count(struct store *s, const struct incident_filter *f,
+			     struct irk_err *err)
+{
+	struct incident_filter all = INCIDENT_FILTER_ALL;
+	int64_t counts[STAGE_COUNT], n = 0;
+	sqlite3_stmt *st;
+
+	if (!f)
+		f = &all;
+	if (!f->owner && !f->unassigned && !f->business_unit &&
+	    (f->stage == STAGE_CLOSED || (f->stage < 0 && !f->open_only))) {
+		/* The closed ones are what the open ones leave of count(*). */
+		if (store_incident_counts(s, counts, err))
+			return -1;
+		for (int i = 0; i < STAGE_COUNT; i++)
+			n += f->stage < 0 || i == f->stage ? counts[i] : 0;
+		return n;
+	}
+	if (f->stage >= 0)
+		st = store_stmt(s, ST_INC_COUNT_STAGE_F, err);
+	else if (f->open_only)
+		st = store_stmt(s, ST_INC_COUNT_OPEN_F, err);
+	else
+		return irk_fail(err, IRK_INVALID, "counting every stage under a filter"), -1;
+	if (!st)
+		return -1;
+	bind_filter(st, f);
+	if ((n = store_int_of(st)) < 0)
+		store_fail(s, err, "counting incidents");
+	return n;
+}
+
+int64_t store_incident_breached(struct store *s, int64_t now, const int64_t ack[5],
+				const int64_t contain[5], struct irk_err *err)
+{
+	sqlite3_stmt *st = store_stmt(s, ST_INC_BREACHED, err);
+	int64_t n;
+
+	if (!st)
+		return -1;
+	sqlite3_bind_int64(st, 1, now);
+	for (int p = 1; p <= 4; p++) {
+		sqlite3_bind_int64(st, 1 + p, ack[p]);
+		sqlite3_bind_int64(st, 5 + p, contain[p]);
+	}
+	if ((n = store_int_of(st)) < 0)
+		store_fail(s, err, "counting SLA breaches");
+	return n;
+}
+
+int store_unit_each(struct store *s, int64_t limit, int (*fn)(const char *unit, void *arg),
+		    void *arg, struct irk_err *err)
+{
+	sqlite3_stmt *st = store_stmt(s, ST_INC_UNITS, err);
+	struct store_rows r = store_rows_begin(s, st);
+
+	if (!st)
+		return IRK_ERROR;
+	sqlite3_bind_int64(st, 1, limit > 0 ? limit : -1);
+	while (store_rows_next(&r))
+		if (fn(store_col_text(st, 0), arg))
+			break;
+	return store_rows_end(&r, err, "listing business units");
+}
+
+int64_t store_incident_position(struct store *s, const struct incident *inc, struct irk_err *err)
+{
+	sqlite3_stmt *st;
+	int64_t n;
+
+	if (inc->stage < 0 || inc->stage >= STAGE_COUNT)
+		return irk_fail(err, IRK_INVALID, "no such stage"), -1;
+	if (inc->stage == STAGE_CLOSED) {
+		if (!(st = store_stmt(s, ST_INC_POS_CLOSED, err)))
+			return -1;
+		sqlite3_bind_int64(st, 1, inc->t_closed);
+		sqlite3_bind_int64(st, 2, inc->id);
+	} else {
+		if (!(st = store_stmt(s, ST_INC_POS_OPEN, err)))
+			return -1;
+		sqlite3_bind_text(st, 1, stage_name(inc->stage), -1, SQLITE_STATIC);
+		sqlite3_bind_int(st, 2, inc->priority);
+		sqlite3_bind_int64(st, 3, inc->t_detected);
+		sqlite3_bind_int64(st, 4, inc->id);
+	}
+	if ((n = store_int_of(st)) < 0)
+		store_fail(s, err, "placing an incident on the board");
+	return n;
 }
 
 /* Open stages are counted through the board index, each its own range;

@@ -44,13 +44,13 @@ enum { INCIDENT_NWRITTEN = 0 INCIDENT_FIELDS(X_INC_NUM) };
 #define INCIDENT_CARD_COLS \
 	"id, title, stage, severity, priority, owner, t_detected, t_acknowledged, t_contained"
 
-/* What store_incident_each() selects by: ?1 stage, ?3 owner, ?4 unassigned,
- * ?5 business unit, ?6 limit. */
-#define INCIDENT_WHERE \
-	"(?1 IS NULL OR stage = ?1) AND " \
+/* What store_incident_each() selects by: ?3 owner, ?4 unassigned, ?5
+ * business unit, ?6 limit (and ?1 the stage, where a statement names
+ * one). */
+#define INCIDENT_FILTER \
 	"(?3 IS NULL OR owner = ?3) AND (?4 = 0 OR owner IS NULL) AND " \
-	"(?5 IS NULL OR business_unit = ?5) " \
-	"ORDER BY priority, t_detected, id LIMIT ?6"
+	"(?5 IS NULL OR business_unit = ?5) "
+#define INCIDENT_WHERE INCIDENT_FILTER "ORDER BY priority, t_detected, id LIMIT ?6"
 
 /* The columns store_step_row() reads, in its order. */
 #define STEP_COLS \
@@ -94,7 +94,35 @@ enum { INCIDENT_NWRITTEN = 0 INCIDENT_FIELDS(X_INC_NUM) };
 	X(ST_INC_CARDS, "SELECT " INCIDENT_CARD_COLS " FROM incidents WHERE " INCIDENT_WHERE) \
 	X(ST_INC_CARDS_OPEN, "SELECT " INCIDENT_CARD_COLS " FROM incidents WHERE " \
 		"stage <> 'closed' AND " INCIDENT_WHERE) \
+	/* One stage (a key): through incidents_board, in its order. */ \
+	X(ST_INC_EACH_STAGE, "SELECT " INCIDENT_COLS " FROM incidents WHERE stage = ?1 AND " \
+		INCIDENT_WHERE) \
+	X(ST_INC_CARDS_STAGE, "SELECT " INCIDENT_CARD_COLS " FROM incidents WHERE stage = ?1 AND " \
+		INCIDENT_WHERE) \
 	X(ST_INC_COUNT_STAGE, "SELECT count(*) FROM incidents WHERE stage = ?1") \
+	/* How many incidents a list's filter matches (?1 stage or NULL, ?3 \
+	 * owner, ?4 unassigned, ?5 unit): open ones from the open index \
+	 * alone, one stage from the board index. */ \
+	X(ST_INC_COUNT_OPEN_F, "SELECT count(*) FROM incidents WHERE stage <> 'closed' AND " \
+		"(?1 IS NULL OR stage = ?1) AND " INCIDENT_FILTER) \
+	X(ST_INC_COUNT_STAGE_F, "SELECT count(*) FROM incidents WHERE stage = ?1 AND " INCIDENT_FILTER) \
+	/* Open incidents past an SLA (sla_status()): ?1 now, ?2-?5 the \
+	 * acknowledgement targets of P1-P4, ?6-?9 the containment ones. \
+	 * From the open index alone. */ \
+	X(ST_INC_BREACHED, "SELECT count(*) FROM incidents INDEXED BY incidents_open " \
+		"WHERE stage <> 'closed' AND stage IN ('new', 'identification', 'containment') " \
+		"AND t_contained IS NULL AND t_detected < ?1 - CASE WHEN t_acknowledged IS NULL " \
+		"THEN (CASE priority WHEN 1 THEN ?2 WHEN 2 THEN ?3 WHEN 3 THEN ?4 ELSE ?5 END) " \
+		"ELSE (CASE priority WHEN 1 THEN ?6 WHEN 2 THEN ?7 WHEN 3 THEN ?8 ELSE ?9 END) END") \
+	X(ST_INC_UNITS, "SELECT DISTINCT business_unit FROM incidents WHERE stage <> 'closed' " \
+		"AND business_unit IS NOT NULL ORDER BY business_unit LIMIT ?1") \
+	/* Where an incident stands in its board column: the cards before \
+	 * it (open: ?1 stage, ?2 priority, ?3 detected, ?4 id; closed: ?1 \
+	 * closed, ?2 id, newest first). */ \
+	X(ST_INC_POS_OPEN, "SELECT count(*) FROM incidents WHERE stage = ?1 AND " \
+		"(priority, t_detected, id) < (?2, ?3, ?4)") \
+	X(ST_INC_POS_CLOSED, "SELECT count(*) FROM incidents INDEXED BY incidents_closed " \
+		"WHERE stage = 'closed' AND t_closed >= ?1 AND (t_closed > ?1 OR id > ?2)") \
 	X(ST_INC_COUNT_ALL, "SELECT count(*) FROM incidents") \
 	X(ST_INC_INSERT, "INSERT INTO incidents(" INCIDENT_FIELDS(X_INC_INS) "version) VALUES (" \
 		INCIDENT_FIELDS(X_INC_VAL) "1)") \
@@ -169,8 +197,14 @@ enum { INCIDENT_NWRITTEN = 0 INCIDENT_FIELDS(X_INC_NUM) };
 		AUDIT_CANON_NOW ")") \
 	X(ST_EVENT_ALL, "SELECT seq, at, actor, uid, incident_id, kind, data, prev_hash, hash, " \
 		"canon FROM events ORDER BY seq") \
+	/* The newest ?2 events, oldest first: of the whole log, and of one \
+	 * incident. Two statements: `?1 = 0 OR incident_id = ?1` cannot use \
+	 * events_incident and read the whole log for one incident (70 ms \
+	 * on a storm's database against 5). */ \
 	X(ST_EVENT_EACH, "SELECT seq, at, actor, uid, incident_id, kind, data, prev_hash, hash " \
-		"FROM (SELECT * FROM events WHERE (?1 = 0 OR incident_id = ?1) " \
+		"FROM (SELECT * FROM events ORDER BY seq DESC LIMIT ?2) ORDER BY seq") \
+	X(ST_EVENT_EACH_INC, "SELECT seq, at, actor, uid, incident_id, kind, data, prev_hash, hash " \
+		"FROM (SELECT * FROM events WHERE incident_id = ?1 " \
 		"ORDER BY seq DESC LIMIT ?2) ORDER BY seq") \
 	X(ST_INC_STAGE, "SELECT " INCIDENT_COLS " FROM incidents WHERE stage = ?1 " \
 		"ORDER BY priority, t_detected, id LIMIT ?2 OFFSET ?3") \

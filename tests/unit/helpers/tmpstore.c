@@ -76,6 +76,8 @@ void tmp_cleanup(void)
 void tmp_schema_1(const char *path)
 {
 	static const char undo[] =
+		/* migration 9: the rule history's index */
+		"DROP INDEX incidents_rule;"
 		/* migration 8: sensor events kept for context */
 		"DROP TABLE sensor_events;"
 		/* migration 7: the audit log's typed columns and canonical form */
