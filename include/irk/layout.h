@@ -55,11 +55,17 @@ struct card {
 	int waiting;          /* a step waits for a person (issue 4 marker) */
 };
 
+/* A column shows count cards; the loaded ones are positions base ..
+ * base + n - 1 of them (all of them, base 0, unless the board is
+ * windowed). Positions count from the column's first card. */
 struct board_col {
 	int64_t total;        /* incidents of this stage in the database */
-	size_t *idx;          /* cards shown (after the filter), indexes into cards */
+	size_t *idx;          /* loaded cards shown (after the filter), indexes into cards */
 	size_t n, cap;
-	size_t cur, top;      /* cursor and first visible card, indexes into idx */
+	size_t base;          /* the position of idx[0] */
+	size_t count;         /* cards the column shows in all */
+	int cut;              /* a filter judged only part of the column: count is a floor */
+	size_t cur, top;      /* cursor and first visible card: positions */
 };
 
 struct expr;
@@ -71,7 +77,11 @@ struct board {
 	int cur;              /* column with the cursor */
 	int64_t sel_id;       /* the card under the cursor (kept across reloads) */
 	int first;            /* first column on screen */
-	int64_t closed_loaded;/* closed cards loaded (newest first) */
+	/* Windowed (the board of a large database): each column's cards
+	 * are a window of it, added in column order, the store's filters
+	 * applied; board_index() neither filters nor sorts them, a column
+	 * shows its total, and breached is the reader's to set. */
+	int windowed;
 	/* filters */
 	char *text;           /* text filter, or NULL */
 	int64_t text_id;      /* the text filter is a key ("IR-42"): that incident only */
@@ -119,6 +129,13 @@ void board_index(struct board *b);
  * that shows one, in stage order (the next board_frame() scrolls it into
  * view). Returns nonzero when the cursor moved. */
 int board_focus_match(struct board *b);
+/* Windowed: the position of column s's first loaded card, before adding
+ * them (board_clear() leaves it). */
+void board_window(struct board *b, int s, size_t base);
+/* Forget the last card added (a filter did not keep it). */
+void board_drop_last(struct board *b);
+/* The card at position pos of column s, or NULL when it is not loaded. */
+const struct card *board_card_at(const struct board *b, int s, size_t pos);
 /* The number of cards shown (matching the filters) in every column. */
 size_t board_shown(const struct board *b);
 /* The clock moved to now: ages, SLA times and the breached count follow
@@ -145,6 +162,8 @@ int board_select(struct board *b, int64_t id);
  * fields or the values. Call board_index() after any change. */
 int board_filter_set(struct board *b, const char *input, char *msg, size_t n);
 int board_card_matches(const struct board *b, const struct card *c);
+/* Nonzero when any filter is on (text, expression, mine, unassigned, unit). */
+int board_filtered(const struct board *b);
 
 /* Navigation (the actions of tui_actions.h that move the cursor). page is
  * the number of cards per page on screen. Returns nonzero when the

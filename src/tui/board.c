@@ -2,9 +2,18 @@
  * priority then age. The model and its layout are in layout.c (no curses,
  * unit tested); this file reads the database into it and maps actions.
  *
- * Every open incident is loaded (filters and counts need them all); the
- * closed column is read a page at a time, newest first, and grows when
- * the cursor gets near its end. */
+ * The board loads what it can draw. Without a filter each column holds a
+ * window of its cards: the screen's cards and a margin either side, read
+ * in column order through the board's indexes; counts come from the
+ * indexes too, and a move of the cursor past the window reads the window
+ * there (windows()). A million incidents cost what a screenful does.
+ *
+ * A filter judges cards in C (text, expressions over any field, mine,
+ * unassigned, a unit): it reads the first FILTER_SCAN cards of each
+ * column in column order (the most urgent; closed: the newest) and keeps
+ * those that match, so its work is bounded whatever the database holds.
+ * A column cut so shows its count as "12+/16691". A key ("IR-42") is read
+ * by itself, wherever it is. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -12,16 +21,24 @@
 #include "irk/store.h"
 #include "tui_internal.h"
 
-#define CLOSED_MAX 20000      /* closed cards kept in memory at most */
+#define FILTER_SCAN 2000      /* cards of a column a filter judges at most */
+#define WINDOW_MARGIN 10      /* cards read beyond a page on either side */
 #define PRESENCE_WINDOW 45    /* seconds: a heartbeat comes every 15 */
+#define BREACH_RECOUNT 15     /* seconds between counts of SLA breaches as time passes */
 #define UNITS_MAX 64
+
+struct ids {
+	int64_t *v;
+	size_t n, cap;
+};
 
 struct board_st {
 	struct board b;
-	int64_t closed_limit;
 	int width, height;       /* of the last draw */
 	char *units[UNITS_MAX];  /* what the business unit menu offered */
 	size_t nunits;
+	struct ids waiting;      /* incidents waiting for a person, sorted (last load) */
+	int64_t breached_at;     /* the clock of the last count of SLA breaches */
 };
 
 static void forget_units(struct board_st *bs)
@@ -31,16 +48,12 @@ static void forget_units(struct board_st *bs)
 	bs->nunits = 0;
 }
 
-static int add_card(const struct incident *inc, void *arg)
+static int id_cmp(const void *a, const void *b)
 {
-	board_add(arg, inc);
-	return 0;
-}
+	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
 
-struct ids {
-	int64_t *v;
-	size_t n, cap;
-};
+	return x < y ? -1 : x > y;
+}
 
 static int add_id(int64_t id, void *arg)
 {
@@ -51,6 +64,32 @@ static int add_id(int64_t id, void *arg)
 		ids->v = xrealloc(ids->v, ids->cap * sizeof *ids->v);
 	}
 	ids->v[ids->n++] = id;
+	return 0;
+}
+
+static int waits(const struct board_st *bs, int64_t id)
+{
+	return bs->waiting.n && bsearch(&id, bs->waiting.v, bs->waiting.n, sizeof id, id_cmp);
+}
+
+static int add_card(const struct incident *inc, void *arg)
+{
+	board_add(arg, inc);
+	return 0;
+}
+
+/* A filter's scan: keep the card when it matches. */
+static int add_match(const struct incident *inc, void *arg)
+{
+	struct board_st *bs = arg;
+	struct board *b = &bs->b;
+	struct card *c;
+
+	board_add(b, inc);
+	c = &b->cards[b->ncards - 1];
+	c->waiting = waits(bs, inc->id);
+	if (!board_card_matches(b, c))
+		board_drop_last(b);
 	return 0;
 }
 
@@ -72,42 +111,176 @@ static int add_who(const char *name, int64_t seen, void *arg)
 	return 0;
 }
 
-/* Read the board from the database in one snapshot; the cursor stays on
- * the card it was on (board_index). */
-static void load(struct tui *t, struct board_st *bs)
+/* Cards a column shows on screen. */
+static size_t page(struct board_st *bs)
+{
+	struct board_geom g;
+
+	board_geometry(&bs->b, bs->width, bs->height, &g);
+	return (size_t)g.cards;
+}
+
+/* Read each column's window, around its first card on screen and its
+ * cursor, into the (cleared) board. */
+static int read_windows(struct tui *t, struct board_st *bs, struct irk_err *err)
+{
+	struct board *b = &bs->b;
+	size_t pg = page(bs), len = pg + 2 * (pg + WINDOW_MARGIN);
+
+	for (int s = 0; s < STAGE_COUNT; s++) {
+		struct board_col *c = &b->col[s];
+		size_t total = c->total > 0 ? (size_t)c->total : 0;
+		size_t at = c->top < c->cur ? c->top : c->cur, lo;
+		if (at >= total)
+			at = total ? total - 1 : 0;
+		lo = at > pg + WINDOW_MARGIN ? at - pg - WINDOW_MARGIN : 0;
+		board_window(b, s, lo);
+		c->cut = 0;
+		if (total && store_incident_stage_each(t->s, s, (int64_t)lo, (int64_t)len, add_card, b,
+						       err))
+			return IRK_ERROR;
+	}
+	board_mark_waiting(b, bs->waiting.v, bs->waiting.n);
+	return IRK_OK;
+}
+
+/* Under a filter: the cards of each column that match, among its first
+ * FILTER_SCAN (a key: that incident alone). */
+static int read_matches(struct tui *t, struct board_st *bs, struct irk_err *err)
+{
+	struct board *b = &bs->b;
+	struct incident inc;
+
+	for (int s = 0; s < STAGE_COUNT; s++) {
+		board_window(b, s, 0);
+		b->col[s].cut = !b->text_id && b->col[s].total > FILTER_SCAN;
+	}
+	if (b->text_id) {
+		int rc = store_incident_get(t->s, b->text_id, &inc, err);
+		if (rc == IRK_NOTFOUND)
+			return IRK_OK;
+		if (!rc) {
+			add_match(&inc, bs);
+			incident_clear(&inc);
+		}
+		return rc;
+	}
+	for (int s = 0; s < STAGE_COUNT; s++)
+		if (b->col[s].total && store_incident_stage_each(t->s, s, 0, FILTER_SCAN, add_match, bs,
+								 err))
+			return IRK_ERROR;
+	return IRK_OK;
+}
+
+/* The open incidents past an SLA, counted in the database. */
+static int count_breached(struct tui *t, struct board_st *bs, struct irk_err *err)
+{
+	struct board *b = &bs->b;
+	int64_t n = store_incident_breached(t->s, b->now, b->pol.ack, b->pol.contain, err);
+
+	if (n < 0)
+		return IRK_ERROR;
+	b->breached = n;
+	bs->breached_at = b->now;
+	return IRK_OK;
+}
+
+/* Where the card the cursor was on went (another column, out of the
+ * window): put the cursor there. 0 when it is gone. */
+static int follow(struct tui *t, struct board_st *bs, int64_t id, struct irk_err *err)
+{
+	struct board *b = &bs->b;
+	struct incident inc;
+	int64_t pos;
+
+	if (store_incident_get(t->s, id, &inc, err))
+		return 0;
+	pos = store_incident_position(t->s, &inc, err);
+	if (pos >= 0 && inc.stage >= 0 && inc.stage < STAGE_COUNT) {
+		b->cur = inc.stage;
+		b->col[inc.stage].cur = b->col[inc.stage].top = (size_t)pos;
+	}
+	incident_clear(&inc);
+	return pos >= 0;
+}
+
+/* Read the board from the database in one snapshot: counts and
+ * markers when full, then the cards; the cursor stays on the card it
+ * was on (board_index), following it to where it went. */
+static void load_part(struct tui *t, struct board_st *bs, int full)
 {
 	struct board *b = &bs->b;
 	struct irk_err err = { 0 };
-	int64_t counts[STAGE_COUNT];
-	struct ids ids = { NULL, 0, 0 };
-	int rc;
+	int64_t counts[STAGE_COUNT], keep = b->sel_id;
+	int rc = IRK_OK;
 
 	board_clear(b);
-	b->who[0] = '\0';
 	b->now = t->now;
+	b->windowed = !board_filtered(b);
 	rc = store_begin_read(t->s, &err);
-	if (!rc)
+	if (!rc && full) {
+		b->who[0] = '\0';
+		bs->waiting.n = 0;
 		rc = store_incident_counts(t->s, counts, &err);
-	for (int s = 0; !rc && s < STAGE_COUNT; s++) {
-		b->col[s].total = counts[s];
-		rc = store_incident_stage_each(t->s, s, 0, s == STAGE_CLOSED ? bs->closed_limit : 0,
-					       add_card, b, &err);
+		for (int s = 0; !rc && s < STAGE_COUNT; s++)
+			b->col[s].total = counts[s];
+		if (!rc)
+			rc = store_incident_waiting(t->s, add_id, &bs->waiting, &err);
+		if (bs->waiting.n)
+			qsort(bs->waiting.v, bs->waiting.n, sizeof *bs->waiting.v, id_cmp);
+		if (!rc)
+			rc = store_presence_list(t->s, t->now - PRESENCE_WINDOW, add_who, b, &err);
+		if (!rc && (b->unseen = store_inbox_unseen(t->s, t->app->actor.name,
+							   t->app->actor.role, NULL, &err)) < 0)
+			rc = IRK_ERROR;
+		if (!rc && b->windowed)
+			rc = count_breached(t, bs, &err);
 	}
 	if (!rc)
-		rc = store_incident_waiting(t->s, add_id, &ids, &err);
-	if (!rc)
-		rc = store_presence_list(t->s, t->now - PRESENCE_WINDOW, add_who, b, &err);
-	if (!rc && (b->unseen = store_inbox_unseen(t->s, t->app->actor.name, t->app->actor.role, NULL,
-						   &err)) < 0)
-		rc = IRK_ERROR;
-	keymap_first(&t->km, ACT_INBOX, b->inbox_key, sizeof b->inbox_key);
+		rc = b->windowed ? read_windows(t, bs, &err) : read_matches(t, bs, &err);
+	board_index(b);
+	if (!rc && b->windowed && keep && b->sel_id != keep && follow(t, bs, keep, &err)) {
+		board_clear(b);
+		rc = read_windows(t, bs, &err);
+		b->sel_id = keep;
+		board_index(b);
+	}
 	if (store_in_tx(t->s))
 		store_commit(t->s, NULL);
-	board_mark_waiting(b, ids.v, ids.n);
-	free(ids.v);
-	board_index(b);
+	keymap_first(&t->km, ACT_INBOX, b->inbox_key, sizeof b->inbox_key);
 	if (rc)
 		tui_report(t, &err);
+}
+
+static void load(struct tui *t, struct board_st *bs)
+{
+	load_part(t, bs, 1);
+}
+
+/* A windowed board whose cursor or screen left the window of a column
+ * reads the windows there (nothing else). */
+static void keep_in_window(struct tui *t, struct board_st *bs)
+{
+	struct board *b = &bs->b;
+	struct board_geom g;
+
+	if (!b->windowed)
+		return;
+	board_geometry(b, bs->width, bs->height, &g);
+	for (int s = 0; s < STAGE_COUNT; s++) {
+		const struct board_col *c = &b->col[s];
+		size_t end = c->top + (size_t)g.cards;
+		if (end > c->count)
+			end = c->count;
+		if (!c->count)
+			continue;
+		if (c->cur < c->base || c->cur >= c->base + c->n || c->top < c->base ||
+		    end > c->base + c->n) {
+			b->sel_id = 0;
+			load_part(t, bs, 0);
+			return;
+		}
+	}
 }
 
 static void *open_board(struct tui *t, const void *arg)
@@ -121,7 +294,6 @@ static void *open_board(struct tui *t, const void *arg)
 	snprintf(bs->b.user, sizeof bs->b.user, "%s%s%s", t->app->actor.name,
 		 actor_is_senior(&t->app->actor) ? " " : "",
 		 actor_is_senior(&t->app->actor) ? role_name(t->app->actor.role) : "");
-	bs->closed_limit = BOARD_CLOSED_PAGE;
 	bs->width = t->width;
 	bs->height = t->area_h > 0 ? t->area_h : t->height - 1;
 	load(t, bs);
@@ -132,47 +304,50 @@ static void draw(struct tui *t, void *st, int width, int height, struct frame *f
 {
 	struct board_st *bs = st;
 
+	struct irk_err err = { 0 };
+
 	bs->width = width;
 	bs->height = height;
-	if (bs->b.now != t->now)
+	if (bs->b.now != t->now) {
 		board_tick(&bs->b, t->now);
+		/* An SLA breaches while nobody touches the database: counted
+		 * again every BREACH_RECOUNT seconds (the cards' own clocks
+		 * follow every second). */
+		if (bs->b.windowed && (t->now < bs->breached_at ||
+				       t->now - bs->breached_at >= BREACH_RECOUNT) &&
+		    count_breached(t, bs, &err))
+			tui_report(t, &err);
+	}
+	keep_in_window(t, bs);
 	board_frame(&bs->b, width, height, f);
 }
 
-static int page(struct board_st *bs)
+/* The filters changed: read the board again (windows without a filter,
+ * the matches under one). */
+static void filters_changed(struct tui *t, struct board_st *bs)
 {
-	struct board_geom g;
-
-	board_geometry(&bs->b, bs->width, bs->height, &g);
-	return g.cards;
-}
-
-/* Near the end of the loaded closed cards: read the next page. */
-static void more_closed(struct tui *t, struct board_st *bs)
-{
-	struct board_col *c = &bs->b.col[STAGE_CLOSED];
-
-	if (bs->b.cur != STAGE_CLOSED || bs->closed_limit >= CLOSED_MAX ||
-	    bs->closed_limit >= c->total || c->cur + (size_t)page(bs) < c->n)
-		return;
-	bs->closed_limit += BOARD_CLOSED_PAGE;
 	load(t, bs);
-	if (bs->closed_limit >= CLOSED_MAX && c->total > CLOSED_MAX)
-		tui_status(t, SLOT_STATUS_INFO, "the board holds the newest %d closed incidents; "
-			   "irk list --stage closed shows them all", CLOSED_MAX);
 }
 
 /* A filter was set: the columns follow, and when the cursor's column
  * shows nothing the cursor goes to the first match, so it is on screen.
  * The status line says how many cards match. */
-static void refiltered(struct tui *t, struct board *b, const char *what)
+static void refiltered(struct tui *t, struct board_st *bs, const char *what)
 {
+	struct board *b = &bs->b;
+	int cut = 0;
 	size_t n;
 
-	board_index(b);
+	filters_changed(t, bs);
 	board_focus_match(b);
 	n = board_shown(b);
-	if (n)
+	for (int s = 0; s < STAGE_COUNT; s++)
+		cut |= b->col[s].cut;
+	if (n && cut)
+		tui_status(t, SLOT_STATUS_INFO, "%s: %zu card%s match%s among the first %d of each "
+			   "column; Esc clears every filter", what, n, n > 1 ? "s" : "",
+			   n > 1 ? "" : "es", FILTER_SCAN);
+	else if (n)
 		tui_status(t, SLOT_STATUS_INFO, "%s: %zu card%s match%s; Esc clears every filter", what, n,
 			   n > 1 ? "s" : "", n > 1 ? "" : "es");
 	else
@@ -191,9 +366,9 @@ static void filter_done(struct tui *t, void *arg, int ok, const char *text)
 		return;
 	}
 	if (*text)
-		refiltered(t, &bs->b, "filter on");
+		refiltered(t, bs, "filter on");
 	else
-		board_index(&bs->b);
+		filters_changed(t, bs);
 }
 
 static void unit_done(struct tui *t, void *arg, int index)
@@ -205,47 +380,60 @@ static void unit_done(struct tui *t, void *arg, int index)
 		/* The names the menu showed: the board may have reloaded since. */
 		bs->b.unit = index > 0 && (size_t)index <= bs->nunits ? xstrdup(bs->units[index - 1]) : NULL;
 		if (bs->b.unit) {
-			refiltered(t, &bs->b, "one business unit");
+			refiltered(t, bs, "one business unit");
 		} else {
-			board_index(&bs->b);
+			filters_changed(t, bs);
 			tui_status(t, SLOT_STATUS_INFO, "every business unit");
 		}
 	}
 	forget_units(bs);
 }
 
+static int add_unit(const char *unit, void *arg)
+{
+	struct board_st *bs = arg;
+
+	if (bs->nunits < UNITS_MAX && *unit)
+		bs->units[bs->nunits++] = sanitize_dup(unit, 0);
+	return 0;
+}
+
+/* The business units of open incidents, from the database. */
 static void choose_unit(struct tui *t, struct board_st *bs)
 {
-	const char *units[UNITS_MAX], *items[UNITS_MAX + 1];
-	size_t n = board_units(&bs->b, units, UNITS_MAX);
+	const char *items[UNITS_MAX + 1];
+	struct irk_err err = { 0 };
 	int cur = 0;
+	size_t n;
 
-	if (!n) {
-		tui_status(t, SLOT_STATUS_INFO, "no incident names a business unit");
+	forget_units(bs);
+	if (store_unit_each(t->s, UNITS_MAX, add_unit, bs, &err)) {
+		tui_report(t, &err);
 		return;
 	}
-	forget_units(bs);
+	if (!(n = bs->nunits)) {
+		tui_status(t, SLOT_STATUS_INFO, "no open incident names a business unit");
+		return;
+	}
 	items[0] = "(every unit)";
 	for (size_t i = 0; i < n; i++) {
-		bs->units[i] = xstrdup(units[i]);
 		items[i + 1] = bs->units[i];
-		if (bs->b.unit && !strcmp(bs->b.unit, units[i]))
+		if (bs->b.unit && !strcmp(bs->b.unit, bs->units[i]))
 			cur = (int)i + 1;
 	}
-	bs->nunits = n;
 	tui_menu(t, "Business unit", items, (int)n + 1, cur, unit_done, bs, 0);
 }
 
 /* My queue and unassigned exclude each other (together they show nothing). */
-static void toggle(struct tui *t, struct board *b, int *flag, int *other, const char *on,
+static void toggle(struct tui *t, struct board_st *bs, int *flag, int *other, const char *on,
 		   const char *off)
 {
 	*flag = !*flag;
 	*other = 0;
 	if (*flag) {
-		refiltered(t, b, on);
+		refiltered(t, bs, on);
 	} else {
-		board_index(b);
+		filters_changed(t, bs);
 		tui_status(t, SLOT_STATUS_INFO, "%s", off);
 	}
 }
@@ -258,24 +446,24 @@ static int key(struct tui *t, void *st, int act, int k)
 
 	(void)k;
 	switch (act) {
-	case ACT_UP: board_up(b, 1); return SCR_HANDLED;
-	case ACT_DOWN: board_down(b, 1); more_closed(t, bs); return SCR_HANDLED;
-	case ACT_LEFT: board_left(b); return SCR_HANDLED;
-	case ACT_RIGHT: board_right(b); return SCR_HANDLED;
-	case ACT_PAGE_UP: board_up(b, (size_t)page(bs)); return SCR_HANDLED;
-	case ACT_PAGE_DOWN: board_down(b, (size_t)page(bs)); more_closed(t, bs); return SCR_HANDLED;
-	case ACT_FIRST: board_home(b); return SCR_HANDLED;
-	case ACT_LAST: board_end(b); more_closed(t, bs); return SCR_HANDLED;
+	case ACT_UP: board_up(b, 1); keep_in_window(t, bs); return SCR_HANDLED;
+	case ACT_DOWN: board_down(b, 1); keep_in_window(t, bs); return SCR_HANDLED;
+	case ACT_LEFT: board_left(b); keep_in_window(t, bs); return SCR_HANDLED;
+	case ACT_RIGHT: board_right(b); keep_in_window(t, bs); return SCR_HANDLED;
+	case ACT_PAGE_UP: board_up(b, page(bs)); keep_in_window(t, bs); return SCR_HANDLED;
+	case ACT_PAGE_DOWN: board_down(b, page(bs)); keep_in_window(t, bs); return SCR_HANDLED;
+	case ACT_FIRST: board_home(b); keep_in_window(t, bs); return SCR_HANDLED;
+	case ACT_LAST: board_end(b); keep_in_window(t, bs); return SCR_HANDLED;
 	case ACT_B_FILTER:
 		tui_prompt(t, "Filter: text, or an expression such as "
 			   "severity >= 'high' && sla == 'breached' (empty: none)",
 			   b->filter_src, filter_done, bs, 0);
 		return SCR_HANDLED;
 	case ACT_B_MINE:
-		toggle(t, b, &b->mine, &b->unassigned, "only your incidents", "everyone's incidents");
+		toggle(t, bs, &b->mine, &b->unassigned, "only your incidents", "everyone's incidents");
 		return SCR_HANDLED;
 	case ACT_B_UNASSIGNED:
-		toggle(t, b, &b->unassigned, &b->mine, "only unassigned incidents", "all incidents");
+		toggle(t, bs, &b->unassigned, &b->mine, "only unassigned incidents", "all incidents");
 		return SCR_HANDLED;
 	case ACT_B_UNIT:
 		choose_unit(t, bs);
@@ -287,7 +475,7 @@ static int key(struct tui *t, void *st, int act, int k)
 		b->mine = b->unassigned = 0;
 		free(b->unit);
 		b->unit = NULL;
-		board_index(b);
+		filters_changed(t, bs);
 		tui_status(t, SLOT_STATUS_INFO, "filters cleared");
 		return SCR_HANDLED;
 	}
@@ -321,7 +509,6 @@ static int click(struct tui *t, void *st, int y, int x, int wheel)
 	struct board_st *bs = st;
 	int s;
 
-	(void)t;
 	if (!wheel)
 		return board_hit(&bs->b, bs->width, bs->height, y, x) ? SCR_HANDLED : SCR_IGNORED;
 	if ((s = board_col_at(&bs->b, bs->width, bs->height, x)) < 0)
@@ -331,6 +518,7 @@ static int click(struct tui *t, void *st, int y, int x, int wheel)
 		board_up(&bs->b, 3);
 	else
 		board_down(&bs->b, 3);
+	keep_in_window(t, bs);
 	return SCR_HANDLED;
 }
 
@@ -340,6 +528,7 @@ static void done(void *st)
 
 	forget_units(bs);
 	board_free(&bs->b);
+	free(bs->waiting.v);
 	free(bs);
 }
 

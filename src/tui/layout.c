@@ -149,6 +149,26 @@ void board_free(struct board *b)
 	memset(b, 0, sizeof *b);
 }
 
+void board_window(struct board *b, int s, size_t base)
+{
+	b->col[s].base = base;
+}
+
+void board_drop_last(struct board *b)
+{
+	if (b->ncards)
+		incident_clear(&b->cards[--b->ncards].inc);
+}
+
+const struct card *board_card_at(const struct board *b, int s, size_t pos)
+{
+	const struct board_col *c = &b->col[s];
+
+	if (pos < c->base || pos - c->base >= c->n)
+		return NULL;
+	return &b->cards[c->idx[pos - c->base]];
+}
+
 void board_add(struct board *b, const struct incident *inc)
 {
 	struct card *c;
@@ -558,21 +578,19 @@ static void col_push(struct board_col *c, size_t i)
 
 static void clamp_col(struct board_col *c)
 {
-	if (c->n == 0) {
+	if (c->count == 0) {
 		c->cur = c->top = 0;
 		return;
 	}
-	if (c->cur >= c->n)
-		c->cur = c->n - 1;
+	if (c->cur >= c->count)
+		c->cur = c->count - 1;
 	if (c->top > c->cur)
 		c->top = c->cur;
 }
 
 const struct card *board_current(const struct board *b)
 {
-	const struct board_col *c = &b->col[b->cur];
-
-	return c->n ? &b->cards[c->idx[c->cur]] : NULL;
+	return board_card_at(b, b->cur, b->col[b->cur].cur);
 }
 
 static void remember(struct board *b)
@@ -588,7 +606,7 @@ int board_select(struct board *b, int64_t id)
 		for (size_t i = 0; i < b->col[s].n; i++)
 			if (b->cards[b->col[s].idx[i]].inc.id == id) {
 				b->cur = s;
-				b->col[s].cur = i;
+				b->col[s].cur = b->col[s].base + i;
 				b->sel_id = id;
 				return 1;
 			}
@@ -620,6 +638,8 @@ void board_tick(struct board *b, int64_t now)
 	struct sla_status st;
 
 	b->now = now;
+	if (b->windowed)
+		return;
 	b->breached = 0;
 	for (size_t i = 0; i < b->ncards; i++) {
 		const struct card *c = &b->cards[i];
@@ -642,13 +662,22 @@ void board_index(struct board *b)
 		const struct card *c = &b->cards[i];
 		if (c->inc.stage < 0 || c->inc.stage >= STAGE_COUNT)
 			continue;
-		if (board_card_matches(b, c))
+		if (b->windowed || board_card_matches(b, c))
 			col_push(&b->col[c->inc.stage], i);
 	}
 	for (int s = 0; s < STAGE_COUNT; s++) {
-		if (b->col[s].n > 1)
-			qsort_r(b->col[s].idx, b->col[s].n, sizeof *b->col[s].idx, card_order, b->cards);
-		clamp_col(&b->col[s]);
+		struct board_col *c = &b->col[s];
+		if (b->windowed) {
+			c->count = c->total > 0 ? (size_t)c->total : 0;
+			if (c->base + c->n > c->count)   /* a count older than the window */
+				c->count = c->base + c->n;
+		} else {
+			if (c->n > 1)
+				qsort_r(c->idx, c->n, sizeof *c->idx, card_order, b->cards);
+			c->base = 0;
+			c->count = c->n;
+		}
+		clamp_col(c);
 	}
 	if (!keep || !board_select(b, keep))
 		remember(b);
@@ -659,16 +688,16 @@ size_t board_shown(const struct board *b)
 	size_t n = 0;
 
 	for (int s = 0; s < STAGE_COUNT; s++)
-		n += b->col[s].n;
+		n += b->col[s].count;
 	return n;
 }
 
 int board_focus_match(struct board *b)
 {
-	if (b->col[b->cur].n)
+	if (b->col[b->cur].count)
 		return 0;
 	for (int s = 0; s < STAGE_COUNT; s++)
-		if (b->col[s].n) {
+		if (b->col[s].count) {
 			b->cur = s;
 			b->col[s].cur = 0;
 			remember(b);
@@ -692,10 +721,10 @@ int board_down(struct board *b, size_t count)
 	struct board_col *c = &b->col[b->cur];
 	size_t old = c->cur;
 
-	if (!c->n)
+	if (!c->count)
 		return 0;
 	/* count may be huge (board_end): compare without adding. */
-	c->cur = count < c->n - c->cur ? c->cur + count : c->n - 1;
+	c->cur = count < c->count - c->cur ? c->cur + count : c->count - 1;
 	remember(b);
 	return c->cur != old;
 }
@@ -765,9 +794,9 @@ void board_geometry(struct board *b, int width, int height, struct board_geom *g
 			c->top = c->cur;
 		if (c->cur >= c->top + rows)
 			c->top = c->cur - rows + 1;
-		if (c->n > rows && c->top > c->n - rows)
-			c->top = c->n - rows;
-		if (c->n <= rows)
+		if (c->count > rows && c->top > c->count - rows)
+			c->top = c->count - rows;
+		if (c->count <= rows)
 			c->top = 0;
 	}
 }
@@ -797,7 +826,7 @@ int board_hit(struct board *b, int width, int height, int y, int x)
 			continue;
 		c = &b->col[b->first + i];
 		k = c->top + (size_t)((y - 2) / BOARD_CARD_ROWS);
-		if ((y - 2) / BOARD_CARD_ROWS >= g.cards || k >= c->n)
+		if ((y - 2) / BOARD_CARD_ROWS >= g.cards || !board_card_at(b, b->first + i, k))
 			return 0;
 		b->cur = b->first + i;
 		c->cur = k;
@@ -888,7 +917,7 @@ static int put_fit(struct frame *f, int y, int x, int maxw, int slot, const char
 	return frame_put(f, y, x, w < maxw ? w : maxw, slot, s, 1);
 }
 
-static int filtered(const struct board *b)
+int board_filtered(const struct board *b)
 {
 	return b->text || b->expr || b->mine || b->unassigned || b->unit;
 }
@@ -918,7 +947,7 @@ static void header(struct board *b, int width, struct frame *f)
 	/* What matters most first, so a narrow header loses the least: a
 	 * filter (a filtered board must not pass for the whole queue), the
 	 * new messages, then who else is on. */
-	if (filtered(b)) {
+	if (board_filtered(b)) {
 		strbuf_printf(&sb, " %s filter:", G_VBAR);
 		if (b->mine)
 			strbuf_puts(&sb, " mine");
@@ -961,17 +990,18 @@ void board_frame(struct board *b, int width, int height, struct frame *f)
 	for (int i = 0; i < g.ncols; i++) {
 		int s = b->first + i, x = g.colx[i], w = g.colw[i];
 		struct board_col *c = &b->col[s];
-		int64_t shown = (int64_t)c->n;
+		int64_t shown = (int64_t)c->count;
 		const char *pre = i == 0 && b->first > 0 ? G_LEFT : " ";
 		const char *post = i == g.ncols - 1 && s < STAGE_COUNT - 1 ? G_RIGHT : "";
+		const char *cut = c->cut ? "+" : "";
 
-		/* "(shown/total)" only under a filter: the closed column loads
-		 * a page at a time, which is not a filter. */
-		if (!filtered(b) || shown == c->total)
+		/* "(shown/total)" only under a filter; "12+" when the filter
+		 * judged only the first part of a long column. */
+		if (!board_filtered(b) || (shown == c->total && !c->cut))
 			snprintf(buf, sizeof buf, "%s%s (%lld)", pre, stage_title(s), (long long)c->total);
 		else
-			snprintf(buf, sizeof buf, "%s%s (%lld/%lld)", pre, stage_title(s),
-				 (long long)shown, (long long)c->total);
+			snprintf(buf, sizeof buf, "%s%s (%lld%s/%lld)", pre, stage_title(s),
+				 (long long)shown, cut, (long long)c->total);
 		if (*post) {
 			frame_put(f, 1, x, w - 2, s == b->cur ? SLOT_COLUMN_CURRENT : SLOT_COLUMN_TITLE, buf, 1);
 			frame_put(f, 1, x + w - 2, 2, s == b->cur ? SLOT_COLUMN_CURRENT : SLOT_COLUMN_TITLE,
@@ -982,25 +1012,29 @@ void board_frame(struct board *b, int width, int height, struct frame *f)
 		if (i > 0)
 			for (int y = 1; y < height; y++)
 				frame_put(f, y, x - 1, 1, SLOT_COLUMN_SEP, G_VBAR, 0);
-		if (!c->n) {
+		if (!c->count) {
 			frame_put(f, 2, x, w, SLOT_CARD_DIM, c->total ? "  (none match)" : "  (empty)", 0);
 			continue;
 		}
-		for (int k = 0; k < g.cards && c->top + (size_t)k < c->n; k++) {
-			const struct card *card = &b->cards[c->idx[c->top + (size_t)k]];
+		/* A windowed board has loaded every card it draws (board.c);
+		 * one missing is left blank rather than guessed. */
+		for (int k = 0; k < g.cards && c->top + (size_t)k < c->count; k++) {
+			const struct card *card = board_card_at(b, s, c->top + (size_t)k);
 			int sel = s == b->cur && c->top + (size_t)k == c->cur;
+			if (!card)
+				continue;
 			for (int line = 0; line < BOARD_CARD_ROWS; line++)
 				board_card_line(b, card, line, w, sel, f, 2 + k * BOARD_CARD_ROWS + line, x);
 		}
-		if (height >= 4 && (c->n > (size_t)g.cards || (s == STAGE_CLOSED && c->total > shown))) {
+		if (height >= 4 && c->count > (size_t)g.cards) {
 			size_t last = c->top + (size_t)g.cards;
-			if (last > c->n)
-				last = c->n;
-			if (s == STAGE_CLOSED && !filtered(b))
+			if (last > c->count)
+				last = c->count;
+			if (s == STAGE_CLOSED && !board_filtered(b))
 				snprintf(buf, sizeof buf, "  %zu-%zu of %lld, newest first", c->top + 1, last,
 					 (long long)c->total);
 			else
-				snprintf(buf, sizeof buf, "  %zu-%zu of %zu", c->top + 1, last, c->n);
+				snprintf(buf, sizeof buf, "  %zu-%zu of %zu%s", c->top + 1, last, c->count, cut);
 			frame_put(f, height - 1, x, w, SLOT_SCROLL, buf, 1);
 		}
 	}
