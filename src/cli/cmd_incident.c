@@ -110,6 +110,13 @@ static void out_title(struct strbuf *out, const char *title, int cols)
 
 /* ---- list ---------------------------------------------------------------- */
 
+/* What list and board print without --limit: a page a person reads, so a
+ * database of a million incidents answers as fast as a small one. Past
+ * it a line on standard error says how many there are and how to see
+ * them (--limit N, --limit 0 for all); standard output keeps its form. */
+#define LIST_PAGE 1000        /* irk list: incidents */
+#define BOARD_PAGE 100        /* irk board: cards a stage */
+
 struct list_state {
 	struct cli *c;
 	int json, count;
@@ -147,6 +154,21 @@ static int list_row(const struct incident *inc, void *arg)
 	return 0;
 }
 
+/* The default page was full: say how many match (when the indexes can
+ * tell) and how to see more, on standard error. */
+static void list_more(struct cli *c, const struct incident_filter *f, int shown)
+{
+	int64_t total = store_incident_count(c->app.store, f, NULL);
+
+	fflush(stdout);
+	if (total > shown)
+		fprintf(stderr, "irk list: the first %d of %lld incidents; --limit N for more, "
+			"--limit 0 for all\n", shown, (long long)total);
+	else if (total < 0)
+		fprintf(stderr, "irk list: the first %d incidents; --limit N for more, --limit 0 "
+			"for all\n", shown);
+}
+
 int cmd_list(struct cli *c, int argc, char **argv)
 {
 	enum { O_STAGE = OPT_FIRST_OWN, O_OWNER, O_MINE, O_UNASSIGNED, O_ALL, O_JSON, O_LIMIT, O_UNIT };
@@ -165,7 +187,7 @@ int cmd_list(struct cli *c, int argc, char **argv)
 	struct incident_filter f = INCIDENT_FILTER_ALL;
 	struct list_state ls = { .c = c };
 	struct irk_err err = { 0 };
-	int opt, all = 0, mine = 0;
+	int opt, all = 0, mine = 0, limited = 0;
 	long long n;
 
 	f.open_only = 1;
@@ -185,11 +207,14 @@ int cmd_list(struct cli *c, int argc, char **argv)
 			if (cli_count(cmd, "--limit", optarg, 0, INT64_MAX, &n))
 				return EXIT_USAGE;
 			f.limit = n;
+			limited = 1;
 			break;
 		}
 	}
 	if (optind < argc)
 		return cli_usage_error(cmd, "unexpected argument '%s'", argv[optind]);
+	if (!limited)
+		f.limit = LIST_PAGE;
 	if (all || f.stage >= 0)
 		f.open_only = 0;
 	if (!cli_store(c, 0))
@@ -222,6 +247,8 @@ int cmd_list(struct cli *c, int argc, char **argv)
 	if (!ls.json && !ls.count && c->tty) {
 		printf("(no incidents)\n");
 	}
+	if (!limited && ls.count >= LIST_PAGE)
+		list_more(c, &f, ls.count);
 	return EXIT_OK;
 }
 
@@ -611,11 +638,11 @@ int cmd_board(struct cli *c, int argc, char **argv)
 	};
 	const struct cli_command *cmd = cli_find("board");
 	struct irk_err err = { 0 };
-	struct board_state bs = { 0 };
+	struct board_state bs = { .limit = BOARD_PAGE };
 	struct incident_filter f = INCIDENT_FILTER_ALL;
 	int64_t counts[STAGE_COUNT], open = 0;
 	long long n;
-	int opt, all = 0, rc;
+	int opt, all = 0, rc = IRK_OK, limited = 0, more = 0;
 
 	while ((opt = cli_getopt(c, cmd, argc, argv, "", opts)) != -1) {
 		if (opt == O_ALL)
@@ -623,7 +650,7 @@ int cmd_board(struct cli *c, int argc, char **argv)
 		else if (opt == O_LIMIT && cli_count(cmd, "--limit", optarg, 0, INT_MAX, &n))
 			return EXIT_USAGE;
 		else if (opt == O_LIMIT)
-			bs.limit = (int)n;
+			bs.limit = (int)n, limited = 1;
 	}
 	if (optind < argc)
 		return cli_usage_error(cmd, "unexpected argument '%s'", argv[optind]);
@@ -637,17 +664,22 @@ int cmd_board(struct cli *c, int argc, char **argv)
 		return cli_report(&err);
 	for (int s = 0; s < STAGE_CLOSED; s++)
 		open += counts[s];
-	/* The open columns in one pass over the open incidents, in list
-	 * order (priority, detection, id), which is each column's order:
-	 * cards only, through the index that holds them. */
-	f.open_only = f.card = 1;
-	rc = store_incident_each(c->app.store, &f, board_card, &bs, &err);
+	/* Every card: the open columns in one pass over the open
+	 * incidents, in list order (priority, detection, id), which is each
+	 * column's order: cards only, through the index that holds them.
+	 * At most limit a column: each column's first cards, through the
+	 * board index (a stage is a key). */
+	f.card = 1;
+	if (!bs.limit) {
+		f.open_only = 1;
+		rc = store_incident_each(c->app.store, &f, board_card, &bs, &err);
+	}
 	printf("irk board: %lld open, %lld closed\n", (long long)open, (long long)counts[STAGE_CLOSED]);
 	for (int s = 0; s < STAGE_COUNT && !rc; s++) {
 		printf("\n%s (%lld)\n", stage_title(s), (long long)counts[s]);
 		if (s == STAGE_CLOSED && !all)
 			continue;
-		if (s == STAGE_CLOSED) {
+		if (s == STAGE_CLOSED || bs.limit) {
 			f = (struct incident_filter)INCIDENT_FILTER_ALL;
 			f.stage = s;
 			f.limit = bs.limit;
@@ -655,8 +687,15 @@ int cmd_board(struct cli *c, int argc, char **argv)
 			rc = store_incident_each(c->app.store, &f, board_card, &bs, &err);
 		}
 		out_flush(&bs.col[s], 0);
-		if (!rc && bs.limit && counts[s] > bs.shown[s])
+		if (!rc && bs.limit && counts[s] > bs.shown[s]) {
 			printf("  ... %lld more\n", (long long)(counts[s] - bs.shown[s]));
+			more = 1;
+		}
+	}
+	if (!rc && more && !limited) {
+		fflush(stdout);
+		fprintf(stderr, "irk board: at most %d cards a stage; --limit N for more, "
+			"--limit 0 for all\n", BOARD_PAGE);
 	}
 	store_commit(c->app.store, NULL);
 	for (int s = 0; s < STAGE_COUNT; s++)
