@@ -57,12 +57,13 @@
 	X(list, "[--stage S] [--owner U|--mine|--unassigned] [--unit U] [--limit N] [--all] [--json]", \
 	  "list incidents", \
 	  "List incidents by priority, then age. Open incidents only unless --all or\n" \
-	  "--stage closed.\n" \
+	  "--stage closed. The first 1000 unless --limit says otherwise; when more\n" \
+	  "match, standard error says how many.\n" \
 	  "  --stage S      only stage S\n" \
 	  "  --owner U      only incidents held by U (--mine: yours)\n" \
 	  "  --unassigned   only incidents nobody holds\n" \
 	  "  --unit U       only business unit U\n" \
-	  "  --limit N      at most N\n" \
+	  "  --limit N      at most N (0: all of them)\n" \
 	  "  --all          closed incidents too\n" \
 	  "  --json         a JSON array (see irk(1) for the fields)\n") \
 	X(show, "KEY [--alerts N] [--json]", "show one incident in full", \
@@ -74,7 +75,7 @@
 	  "Print the board as text: one section per stage with its count and its\n" \
 	  "cards (key, priority, severity, owner, age, SLA, title).\n" \
 	  "  --all          list the cards of closed incidents too\n" \
-	  "  --limit N      at most N cards per stage\n") \
+	  "  --limit N      at most N cards per stage (default 100; 0: all of them)\n") \
 	X(claim, "KEY [--force]", "take an incident", \
 	  "Make an incident yours. Refused when someone else holds it, unless a\n" \
 	  "senior uses --force.\n") \

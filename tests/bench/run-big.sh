@@ -1,0 +1,123 @@
+# run-big.sh: reads at size, the `big` part of `make bench` (sourced by
+# run.sh; issue 17). A database of BENCH_BIG incidents (default 1,000,000,
+# a tenth open) made by mkincidents, and a storm's database (BENCH_STORM
+# alerts, default 200,000, six rules from as many hosts: an incident and
+# its audit events per alert, storm grouping off). Each figure is a
+# median of 7 runs, beside sqlite3 running the same statements in the
+# same run (a process each, as irk is):
+#   - irk list and irk board (their default pages);
+#   - irk show of incidents at the start, middle and end (1M, and the
+#     storm's: many events in the audit log), --json;
+#   - the board (tests/bench/tui.c): first frame, keys, a reload after
+#     another process's change, peak RSS;
+#   - the audit trail of one incident the old way (`?1 = 0 OR
+#     incident_id = ?1`) against the indexed statement, on the storm's log.
+# Targets: list and board < 50 ms, show < 10 ms, first frame < 100 ms and
+# < 64 MiB, reload < 50 ms. Wall times on a shared machine are noisy: the
+# CPU times beside them say what irk itself costs.
+BIG=${BENCH_BIG:-1000000}
+STORM=${BENCH_STORM:-200000}
+echo "== big: reads at $BIG incidents ($((BIG / 10)) open), and a storm of $STORM alerts"
+"$B/mkincidents" "$W/big.db" "$BIG" "$((BIG / 10))"
+./irk --db "$W/big.db" list --limit 1 >/dev/null   # migrated once, outside the figures
+
+# med7 NAME CMD...: the median wall and CPU ms of 7 runs of CMD into
+# $NAME_ms and $NAME_cpu.
+med7() {
+	_n=$1; shift
+	: >"$W/m.wall"; : >"$W/m.cpu"
+	for _i in 1 2 3 4 5 6 7; do
+		stat "$@" 2>/dev/null
+		echo "$secs" >>"$W/m.wall"; echo "$cpu" >>"$W/m.cpu"
+	done
+	eval "${_n}_ms=$(median <"$W/m.wall" | awk '{printf "%.1f", $1 * 1000}')"
+	eval "${_n}_cpu=$(median <"$W/m.cpu" | awk '{printf "%.1f", $1 * 1000}')"
+}
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", (b > 0) ? a / b : 0 }'; }
+# said NAME BASE WHAT TARGET: "NAME ms (CPU ms; target), sqlite3 ...: ms (CPU
+# ms); ratio wall, CPU" from ${NAME}_ms, ${NAME}_cpu, ${BASE}_ms, ${BASE}_cpu.
+said() {
+	eval "_a=\$${1}_ms _ac=\$${1}_cpu _b=\$${2}_ms _bc=\$${2}_cpu"
+	echo "   $3: $_a ms (CPU $_ac ms; target $4); sqlite3, $5: $_b ms (CPU $_bc ms); ratio $(ratio "$_a" "$_b"), CPU $(ratio "$_ac" "$_bc")"
+}
+
+med7 start ./irk version
+echo "   irk start-up alone (irk version: exec and its shared libraries): $start_ms ms (CPU $start_cpu ms), in every command below"
+CARD="id, title, stage, severity, priority, owner, t_detected, t_acknowledged, t_contained"
+med7 list ./irk --db "$W/big.db" list
+med7 list_sql sqlite3 "$W/big.db" "select $CARD from incidents where stage <> 'closed'
+	order by priority, t_detected, id limit 1000; select count(*) from incidents where stage <> 'closed'"
+said list list_sql "irk list (the first 1,000 of $((BIG / 10)) open)" "< 50 ms" "same rows and count"
+board_sql="select count(*) from incidents;"
+for s in new identification containment eradication recovery lessons-learned; do
+	board_sql="$board_sql select count(*) from incidents where stage = '$s';
+	select * from incidents where stage = '$s' order by priority, t_detected, id limit 100;"
+done
+med7 board ./irk --db "$W/big.db" board
+med7 board_sql sqlite3 "$W/big.db" "$board_sql"
+said board board_sql "irk board (100 cards a stage)" "< 50 ms" "same counts and rows"
+
+# show_sql ID: the statements irk show runs for one incident.
+show_sql() {
+	echo "select * from incidents where id = $1;
+	select * from stage_history where incident_id = $1 order by id;
+	select * from notes where incident_id = $1 order by id;
+	select * from steps where incident_id = $1 order by seq;
+	select * from alerts where incident_id = $1 order by event_time desc, id desc limit 10;
+	select * from observables where incident_id = $1 order by type, value;
+	select * from (select * from events where incident_id = $1 order by seq desc) order by seq;"
+}
+# show DB NAME: irk show --json of the first, middle and last incident.
+show() {
+	_max=$(sqlite3 "$1" "select max(id) from incidents")
+	for _id in 1 $((_max / 2)) "$_max"; do
+		med7 show ./irk --db "$1" show "IR-$_id" --json
+		med7 show_sql sqlite3 "$1" "$(show_sql "$_id")"
+		said show show_sql "irk show IR-$_id --json ($2)" "< 10 ms" "same statements"
+	done
+}
+show "$W/big.db" "$BIG incidents"
+
+LANG=C.UTF-8 "$B/tui" "$W/big.db" >"$W/tui.out"
+v() { awk -v k="$1" '$1 == k {print $2}' "$W/tui.out"; }
+tui_sql="select count(*) from incidents;"
+for s in new identification containment eradication recovery lessons-learned; do
+	tui_sql="$tui_sql select count(*) from incidents where stage = '$s';
+	select * from incidents where stage = '$s' order by priority, t_detected, id limit 26;"
+done
+tui_sql="$tui_sql select * from incidents indexed by incidents_closed where stage = 'closed'
+	order by t_closed desc, id desc limit 26;
+	select count(*) from incidents indexed by incidents_open where stage <> 'closed'
+	and stage in ('new', 'identification', 'containment') and t_contained is null
+	and t_detected < 1764000000 - case when t_acknowledged is null then 3600 else 86400 end;"
+med7 tui_sql sqlite3 "$W/big.db" "$tui_sql"
+awk -v base="$tui_sql_ms" -v basec="$tui_sql_cpu" -v first="$(v first_frame_ms)" -v firstc="$(v first_frame_cpu_ms)" \
+	-v p50="$(v key_p50_ms)" -v p99="$(v key_p99_ms)" -v max="$(v key_max_ms)" \
+	-v cp99="$(v key_cpu_p99_ms)" -v reload="$(v reload_ms)" -v reloadc="$(v reload_cpu_ms)" \
+	-v rss="$(v peak_rss_kib)" 'BEGIN {
+	printf "   board (TUI, 80x24): first frame %.1f ms (CPU %.1f ms; target < 100 ms); sqlite3 running the board'"'"'s reads: %.1f ms (CPU %.1f ms); ratio %.2f, CPU %.2f\n", first, firstc, base, basec, first / base, firstc / basec
+	printf "   board: reload after another process'"'"'s change %.1f ms (CPU %.1f ms; target < 50 ms); ratio to the same sqlite3 reads %.2f, CPU %.2f\n", reload, reloadc, reload / base, reloadc / basec
+	printf "   board: key to frame p50 %.3f ms, p99 %.3f ms (CPU %.3f ms), max %.1f ms (the end of the closed column); peak RSS %.1f MiB (target < 64 MiB)\n", p50, p99, cp99, max, rss / 1024
+}'
+rm -f "$W"/big.db*
+
+# A storm: STORM alerts of six rules (each matching a bundled play), each from its own internal host,
+# within minutes, the bundled plays loaded: one incident each (no storm
+# grouping yet), each with its steps and events.
+awk -v n="$STORM" 'BEGIN {
+	split("ET SCAN Potential SSH Brute Force Attempt|ET DOS Possible SYN Flood|ET MALWARE Possible Worm Propagation|ET POLICY SMB2 Executable File Transfer|ET TROJAN Conficker.B Propagation|ET SCAN Multiple Authentication Failures (SMB)", r, "|")
+	for (i = 0; i < n; i++) {
+		k = i % 6 + 1; h = i + 1
+		printf "{\"timestamp\":\"2024-05-13T08:%02d:%02d.%06d+0000\",\"flow_id\":%d,\"event_type\":\"alert\",\"src_ip\":\"10.%d.%d.%d\",\"src_port\":%d,\"dest_ip\":\"192.0.2.%d\",\"dest_port\":22,\"proto\":\"TCP\",\"alert\":{\"action\":\"allowed\",\"gid\":1,\"signature_id\":%d,\"rev\":1,\"signature\":\"%s\",\"category\":\"Attempted Information Leak\",\"severity\":2}}\n", \
+			int(i / 20000) % 60, int(i / 400) % 60, i % 1000000, i + 1, int(h / 65536) % 256, int(h / 256) % 256, h % 256, 1024 + i % 60000, k, 2001000 + k, r[k]
+	}
+}' >"$W/storm.json"
+./irk --db "$W/storm.db" init >/dev/null
+IRK_PLAYS=plays ./irk --db "$W/storm.db" ingest "$W/storm.json" >/dev/null 2>&1 || true
+echo "   storm: $(sqlite3 "$W/storm.db" "select count(*) from incidents") incidents, $(sqlite3 "$W/storm.db" "select count(*) from events") audit events"
+show "$W/storm.db" "the storm"
+mid=$(sqlite3 "$W/storm.db" "select max(id) / 2 from incidents")
+med7 or_form sqlite3 "$W/storm.db" "select * from (select * from events where ($mid = 0 or incident_id = $mid) order by seq desc) order by seq"
+med7 indexed sqlite3 "$W/storm.db" "select * from (select * from events where incident_id = $mid order by seq desc) order by seq"
+echo "   one incident's audit trail on the storm's log (sqlite3, a process each): the old statement (?1 = 0 OR incident_id = ?1) $or_form_ms ms (CPU $or_form_cpu ms), the indexed one $indexed_ms ms (CPU $indexed_cpu ms)"
+rm -f "$W"/storm.db* "$W/storm.json"
