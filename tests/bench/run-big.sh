@@ -21,26 +21,6 @@ echo "== big: reads at $BIG incidents ($((BIG / 10)) open), and a storm of $STOR
 "$B/mkincidents" "$W/big.db" "$BIG" "$((BIG / 10))"
 ./irk --db "$W/big.db" list --limit 1 >/dev/null   # migrated once, outside the figures
 
-# med7 NAME CMD...: the median wall and CPU ms of 7 runs of CMD into
-# $NAME_ms and $NAME_cpu.
-med7() {
-	_n=$1; shift
-	: >"$W/m.wall"; : >"$W/m.cpu"
-	for _i in 1 2 3 4 5 6 7; do
-		stat "$@" 2>/dev/null
-		echo "$secs" >>"$W/m.wall"; echo "$cpu" >>"$W/m.cpu"
-	done
-	eval "${_n}_ms=$(median <"$W/m.wall" | awk '{printf "%.1f", $1 * 1000}')"
-	eval "${_n}_cpu=$(median <"$W/m.cpu" | awk '{printf "%.1f", $1 * 1000}')"
-}
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", (b > 0) ? a / b : 0 }'; }
-# said NAME BASE WHAT TARGET: "NAME ms (CPU ms; target), sqlite3 ...: ms (CPU
-# ms); ratio wall, CPU" from ${NAME}_ms, ${NAME}_cpu, ${BASE}_ms, ${BASE}_cpu.
-said() {
-	eval "_a=\$${1}_ms _ac=\$${1}_cpu _b=\$${2}_ms _bc=\$${2}_cpu"
-	echo "   $3: $_a ms (CPU $_ac ms; target $4); sqlite3, $5: $_b ms (CPU $_bc ms); ratio $(ratio "$_a" "$_b"), CPU $(ratio "$_ac" "$_bc")"
-}
-
 med7 start ./irk version
 echo "   irk start-up alone (irk version: exec and its shared libraries): $start_ms ms (CPU $start_cpu ms), in every command below"
 CARD="id, title, stage, severity, priority, owner, t_detected, t_acknowledged, t_contained"
@@ -78,27 +58,7 @@ show() {
 }
 show "$W/big.db" "$BIG incidents"
 
-LANG=C.UTF-8 "$B/tui" "$W/big.db" >"$W/tui.out"
-v() { awk -v k="$1" '$1 == k {print $2}' "$W/tui.out"; }
-tui_sql="select count(*) from incidents;"
-for s in new identification containment eradication recovery lessons-learned; do
-	tui_sql="$tui_sql select count(*) from incidents where stage = '$s';
-	select * from incidents where stage = '$s' order by priority, t_detected, id limit 26;"
-done
-tui_sql="$tui_sql select * from incidents indexed by incidents_closed where stage = 'closed'
-	order by t_closed desc, id desc limit 26;
-	select count(*) from incidents indexed by incidents_open where stage <> 'closed'
-	and stage in ('new', 'identification', 'containment') and t_contained is null
-	and t_detected < 1764000000 - case when t_acknowledged is null then 3600 else 86400 end;"
-med7 tui_sql sqlite3 "$W/big.db" "$tui_sql"
-awk -v base="$tui_sql_ms" -v basec="$tui_sql_cpu" -v first="$(v first_frame_ms)" -v firstc="$(v first_frame_cpu_ms)" \
-	-v p50="$(v key_p50_ms)" -v p99="$(v key_p99_ms)" -v max="$(v key_max_ms)" \
-	-v cp99="$(v key_cpu_p99_ms)" -v reload="$(v reload_ms)" -v reloadc="$(v reload_cpu_ms)" \
-	-v rss="$(v peak_rss_kib)" 'BEGIN {
-	printf "   board (TUI, 80x24): first frame %.1f ms (CPU %.1f ms; target < 100 ms); sqlite3 running the board'"'"'s reads: %.1f ms (CPU %.1f ms); ratio %.2f, CPU %.2f\n", first, firstc, base, basec, first / base, firstc / basec
-	printf "   board: reload after another process'"'"'s change %.1f ms (CPU %.1f ms; target < 50 ms); ratio to the same sqlite3 reads %.2f, CPU %.2f\n", reload, reloadc, reload / base, reloadc / basec
-	printf "   board: key to frame p50 %.3f ms, p99 %.3f ms (CPU %.3f ms), max %.1f ms (the end of the closed column); peak RSS %.1f MiB (target < 64 MiB)\n", p50, p99, cp99, max, rss / 1024
-}'
+tui_bench "$W/big.db"
 rm -f "$W"/big.db*
 
 # A storm: STORM alerts of six rules (each matching a bundled play), each from its own internal host,
