@@ -78,10 +78,12 @@ struct board {
 	int64_t sel_id;       /* the card under the cursor (kept across reloads) */
 	int first;            /* first column on screen */
 	/* Windowed (the board of a large database): each column's cards
-	 * are a window of it, added in column order, the store's filters
-	 * applied; board_index() neither filters nor sorts them, a column
-	 * shows its total, and breached is the reader's to set. */
+	 * are a window of it, added in column order; board_index() neither
+	 * filters nor sorts them, and a column shows its total. */
 	int windowed;
+	/* breached is the reader's to set (counted in the database), not
+	 * counted over the cards loaded (a filter's matches, a window). */
+	int breached_read;
 	/* filters */
 	char *text;           /* text filter, or NULL */
 	int64_t text_id;      /* the text filter is a key ("IR-42"): that incident only */

@@ -233,7 +233,7 @@ static void load_part(struct tui *t, struct board_st *bs, int full)
 		if (!rc && (b->unseen = store_inbox_unseen(t->s, t->app->actor.name,
 							   t->app->actor.role, NULL, &err)) < 0)
 			rc = IRK_ERROR;
-		if (!rc && b->windowed)
+		if (!rc)
 			rc = count_breached(t, bs, &err);
 	}
 	if (!rc)
@@ -290,6 +290,7 @@ static void *open_board(struct tui *t, const void *arg)
 	(void)arg;
 	board_init(&bs->b, t->app->actor.name);
 	bs->b.pol = t->pol;
+	bs->b.breached_read = 1;
 	/* The role shows only when it matters: a senior can force gates. */
 	snprintf(bs->b.user, sizeof bs->b.user, "%s%s%s", t->app->actor.name,
 		 actor_is_senior(&t->app->actor) ? " " : "",
@@ -313,7 +314,7 @@ static void draw(struct tui *t, void *st, int width, int height, struct frame *f
 		/* An SLA breaches while nobody touches the database: counted
 		 * again every BREACH_RECOUNT seconds (the cards' own clocks
 		 * follow every second). */
-		if (bs->b.windowed && (t->now < bs->breached_at ||
+		if ((t->now < bs->breached_at ||
 				       t->now - bs->breached_at >= BREACH_RECOUNT) &&
 		    count_breached(t, bs, &err))
 			tui_report(t, &err);

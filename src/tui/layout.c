@@ -638,7 +638,7 @@ void board_tick(struct board *b, int64_t now)
 	struct sla_status st;
 
 	b->now = now;
-	if (b->windowed)
+	if (b->breached_read)
 		return;
 	b->breached = 0;
 	for (size_t i = 0; i < b->ncards; i++) {
