@@ -48,7 +48,6 @@ int layout_ascii(void);
 /* ---- the board -------------------------------------------------------- */
 #define BOARD_COL_MIN 26     /* narrowest column; 80 columns show 3 */
 #define BOARD_CARD_ROWS 3
-#define BOARD_CLOSED_PAGE 300 /* closed cards loaded at a time */
 
 struct card {
 	struct incident inc;  /* owned, every string sanitized */
@@ -116,10 +115,6 @@ void board_mark_waiting(struct board *b, int64_t *ids, size_t n);
 int board_hit(struct board *b, int width, int height, int y, int x);
 /* The stage of the column drawn at screen column x, or -1. */
 int board_col_at(struct board *b, int width, int height, int x);
-/* The distinct business units of the loaded cards, sorted, at most max
- * (borrowed from the cards: valid until the next board_clear()). Returns
- * how many were stored in out. */
-size_t board_units(const struct board *b, const char **out, size_t max);
 /* Rebuild the columns from the cards and the filters, keeping the cursor
  * on the card it was on (even when it moved to another stage); when that
  * card is gone, on the same position of the same column. Open columns are

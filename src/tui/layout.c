@@ -202,30 +202,6 @@ void board_mark_waiting(struct board *b, int64_t *ids, size_t n)
 		b->cards[i].waiting = n && bsearch(&b->cards[i].inc.id, ids, n, sizeof *ids, id_cmp);
 }
 
-static int str_cmp(const void *a, const void *b)
-{
-	return strcmp(*(const char *const *)a, *(const char *const *)b);
-}
-
-size_t board_units(const struct board *b, const char **out, size_t max)
-{
-	size_t n = 0, k = 0;
-	const char **all;
-
-	if (!b->ncards || !max)
-		return 0;
-	all = xmalloc(b->ncards * sizeof *all);
-	for (size_t i = 0; i < b->ncards; i++)
-		if (b->cards[i].inc.business_unit && *b->cards[i].inc.business_unit)
-			all[n++] = b->cards[i].inc.business_unit;
-	qsort(all, n, sizeof *all, str_cmp);
-	for (size_t i = 0; i < n && k < max; i++)
-		if (!k || strcmp(out[k - 1], all[i]))
-			out[k++] = all[i];
-	free(all);
-	return k;
-}
-
 /* ---- filters ------------------------------------------------------------- */
 
 struct lookup_ctx {

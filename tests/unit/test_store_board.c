@@ -6,6 +6,7 @@
 #include <time.h>
 
 #include "irk/incident.h"
+#include "irk/sla.h"
 #include "irk/store.h"
 #include "helpers/tmpstore.h"
 
@@ -235,5 +236,162 @@ Test(store_board, counts_do_not_read_every_closed_row, .timeout = 60)
 	for (int st = STAGE_NEW + 1; st < STAGE_CLOSED; st++)
 		cr_assert_eq(counts[st], 0);
 	cr_assert(best < open + 0.2, "counts %.2f ms, a page of 300 open %.2f ms", best, open);
+	store_close(&s);
+}
+
+/* Insert an incident as given (stage, priority, owner, unit, times). */
+static int64_t put(struct store *s, int stage, int prio, int64_t detected, const char *owner,
+		   const char *unit, int64_t acked, int64_t closed)
+{
+	struct incident inc = { 0 };
+	struct irk_err err = { 0 };
+
+	inc.title = "x";
+	inc.stage = stage;
+	inc.priority = prio;
+	inc.severity = SEV_HIGH;
+	inc.t_detected = detected;
+	inc.t_acknowledged = acked;
+	inc.t_closed = closed;
+	inc.owner = (char *)owner;
+	inc.business_unit = (char *)unit;
+	if (stage == STAGE_CLOSED)
+		inc.resolution = RES_BENIGN;
+	cr_assert_eq(store_incident_insert(s, &inc, &err), 0, "%s", err.msg);
+	return inc.id;
+}
+
+struct breaches { const struct sla_policy *pol; int64_t t, n; };
+
+static int breached(const struct incident *inc, void *arg)
+{
+	struct breaches *w = arg;
+	struct sla_status st;
+
+	sla_status(w->pol, inc, w->t, &st);
+	w->n += st.state == SLA_BREACHED;
+	return 0;
+}
+
+/* The board's count of SLA breaches agrees with sla_status() over every
+ * incident, at several moments. */
+Test(store_board, breaches_counted_as_sla_status_says)
+{
+	struct store *s = tmp_store("b.db");
+	struct sla_policy pol;
+	struct irk_err err = { 0 };
+	int64_t now = 1000000;
+
+	sla_policy_load(&pol, NULL);
+	cr_assert_eq(store_begin(s, &err), 0);
+	for (int i = 0; i < 200; i++)
+		put(s, i % STAGE_COUNT, 1 + i % 4, now - i * 1500, NULL, NULL,
+		    i % 3 ? 0 : now - i * 1500 + 60, i % STAGE_COUNT == STAGE_CLOSED ? now : 0);
+	store_scalar(s, "UPDATE incidents SET t_contained = t_detected + 10 WHERE id % 11 = 0");
+	cr_assert_eq(store_commit(s, &err), 0);
+	int64_t least = -1, most = -1;
+
+	for (int64_t t = now - 3600; t <= now + 86400 * 8; t += 86400 / 3) {
+		struct incident_filter f = INCIDENT_FILTER_ALL;
+		struct breaches want = { &pol, t, 0 };
+		int64_t got = store_incident_breached(s, t, pol.ack, pol.contain, &err);
+		cr_assert_eq(store_incident_each(s, &f, breached, &want, &err), 0);
+		cr_assert_eq(got, want.n, "at %lld: %lld counted, sla_status says %lld",
+			     (long long)t, (long long)got, (long long)want.n);
+		least = least < 0 || got < least ? got : least;
+		most = got > most ? got : most;
+	}
+	cr_assert(least < most && most > 0, "breaches grow with time: %lld to %lld",
+		  (long long)least, (long long)most);
+	store_close(&s);
+}
+
+struct units { char v[8][32]; int n; };
+
+static int add_unit(const char *unit, void *arg)
+{
+	struct units *u = arg;
+	snprintf(u->v[u->n++], sizeof u->v[0], "%s", unit);
+	return 0;
+}
+
+Test(store_board, units_of_open_incidents)
+{
+	struct store *s = tmp_store("b.db");
+	struct units u = { .n = 0 };
+	struct irk_err err = { 0 };
+
+	put(s, STAGE_NEW, 2, 10, NULL, "hr", 0, 0);
+	put(s, STAGE_CONTAINMENT, 2, 10, NULL, "finance", 0, 0);
+	put(s, STAGE_NEW, 2, 10, NULL, "finance", 0, 0);
+	put(s, STAGE_NEW, 2, 10, NULL, NULL, 0, 0);
+	put(s, STAGE_CLOSED, 2, 10, NULL, "legal", 0, 20);
+	cr_assert_eq(store_unit_each(s, 0, add_unit, &u, &err), 0, "%s", err.msg);
+	cr_assert_eq(u.n, 2);
+	cr_assert_str_eq(u.v[0], "finance");
+	cr_assert_str_eq(u.v[1], "hr");
+	store_close(&s);
+}
+
+/* Where a card stands in its column is where the column's pages put it. */
+Test(store_board, position_in_its_column)
+{
+	struct store *s = tmp_store("b.db");
+	struct irk_err err = { 0 };
+	int64_t ids[40];
+	struct seen sn = { 0 };
+
+	for (int i = 0; i < 20; i++)
+		ids[i] = put(s, STAGE_NEW, 1 + i % 4, 100 + i / 3, NULL, NULL, 0, 0);
+	for (int i = 20; i < 40; i++)
+		ids[i] = put(s, STAGE_CLOSED, 2, 50, NULL, NULL, 0, 500 + i / 4);
+	for (int i = 0; i < 40; i++) {
+		struct incident inc;
+		cr_assert_eq(store_incident_get(s, ids[i], &inc, &err), 0);
+		int64_t pos = store_incident_position(s, &inc, &err);
+		sn.n = 0;
+		cr_assert_eq(store_incident_stage_each(s, inc.stage, pos, 1, collect, &sn, &err), 0);
+		cr_assert_eq(sn.n, 1);
+		cr_assert_eq(sn.ids[0], ids[i], "IR-%lld at %lld", (long long)ids[i], (long long)pos);
+		incident_clear(&inc);
+	}
+	store_close(&s);
+}
+
+/* How many a list filter matches, with and without its page. */
+Test(store_board, counts_of_a_filter)
+{
+	struct store *s = tmp_store("b.db");
+	struct incident_filter f = INCIDENT_FILTER_ALL;
+	struct irk_err err = { 0 };
+
+	for (int i = 0; i < 30; i++)
+		put(s, i % 3 ? STAGE_NEW : STAGE_IDENTIFICATION, 2, 10 + i, i % 2 ? "bob" : NULL,
+		    i % 5 ? NULL : "hr", 0, 0);
+	for (int i = 0; i < 7; i++)
+		put(s, STAGE_CLOSED, 2, 10, "bob", NULL, 0, 20);
+	f.open_only = 1;
+	f.limit = 3;
+	cr_assert_eq(store_incident_count(s, &f, &err), 30);
+	f.owner = "bob";
+	cr_assert_eq(store_incident_count(s, &f, &err), 15);
+	f.owner = NULL;
+	f.unassigned = 1;
+	cr_assert_eq(store_incident_count(s, &f, &err), 15);
+	f.unassigned = 0;
+	f.business_unit = "hr";
+	cr_assert_eq(store_incident_count(s, &f, &err), 6);
+	f = (struct incident_filter)INCIDENT_FILTER_ALL;
+	f.stage = STAGE_NEW;
+	cr_assert_eq(store_incident_count(s, &f, &err), 20);
+	f.owner = "bob";
+	cr_assert_eq(store_incident_count(s, &f, &err), 10);
+	f = (struct incident_filter)INCIDENT_FILTER_ALL;
+	f.stage = STAGE_CLOSED;
+	cr_assert_eq(store_incident_count(s, &f, &err), 7);
+	f.stage = -1;
+	cr_assert_eq(store_incident_count(s, &f, &err), 37);
+	f.owner = "bob";
+	cr_assert_eq(store_incident_count(s, &f, &err), -1, "every stage under a filter: no count");
 	store_close(&s);
 }
