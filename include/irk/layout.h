@@ -119,7 +119,9 @@ int board_col_at(struct board *b, int width, int height, int x);
  * on the card it was on (even when it moved to another stage); when that
  * card is gone, on the same position of the same column. Open columns are
  * ordered by priority, then detection time (oldest first), then id; the
- * closed column newest closed first. Recomputes the breached count. */
+ * closed column newest closed first (a windowed board: as added, each
+ * column showing its total). Recomputes the breached count (unless
+ * breached_read). */
 void board_index(struct board *b);
 /* After a filter changed (and board_index()): when the cursor's column
  * shows no card, put the cursor on the first card of the first column
@@ -136,7 +138,8 @@ const struct card *board_card_at(const struct board *b, int s, size_t pos);
 /* The number of cards shown (matching the filters) in every column. */
 size_t board_shown(const struct board *b);
 /* The clock moved to now: ages, SLA times and the breached count follow
- * (an SLA breaches while nobody touches the database). */
+ * (an SLA breaches while nobody touches the database; with breached_read
+ * the reader counts again). */
 void board_tick(struct board *b, int64_t now);
 /* The card under the cursor, or NULL when the column is empty. */
 const struct card *board_current(const struct board *b);
