@@ -121,9 +121,10 @@ struct incident_filter {
 	const char *business_unit; /* NULL: any */
 	int64_t limit;             /* 0: no limit */
 	int card;                  /* only what a list line or a board card
-	                            * shows: id, title, stage, severity,
-	                            * priority, owner and the times sla_status()
-	                            * reads (detected, acknowledged, contained);
+	                            * shows or filters on: id, title, stage,
+	                            * severity, priority, owner, business unit
+	                            * and the times sla_status() reads
+	                            * (detected, acknowledged, contained);
 	                            * every other field is 0 or NULL */
 };
 #define INCIDENT_FILTER_ALL { -1, 0, NULL, 0, NULL, 0, 0 }

@@ -42,7 +42,8 @@ enum { INCIDENT_NWRITTEN = 0 INCIDENT_FIELDS(X_INC_NUM) };
 
 /* The columns of a card (incident_filter.card), in card_from_row()'s order. */
 #define INCIDENT_CARD_COLS \
-	"id, title, stage, severity, priority, owner, t_detected, t_acknowledged, t_contained"
+	"id, title, stage, severity, priority, owner, t_detected, t_acknowledged, t_contained, " \
+	"business_unit"
 
 /* What store_incident_each() selects by: ?3 owner, ?4 unassigned, ?5
  * business unit, ?6 limit (and ?1 the stage, where a statement names

@@ -8,12 +8,15 @@
  * indexes too, and a move of the cursor past the window reads the window
  * there (windows()). A million incidents cost what a screenful does.
  *
- * A filter judges cards in C (text, expressions over any field, mine,
- * unassigned, a unit): it reads the first FILTER_SCAN cards of each
- * column in column order (the most urgent; closed: the newest) and keeps
- * those that match, so its work is bounded whatever the database holds.
- * A column cut so shows its count as "12+/16691". A key ("IR-42") is read
- * by itself, wherever it is. */
+ * Under a filter the board holds every card it shows. My queue,
+ * unassigned and a unit alone are asked of the database: the open
+ * columns in one pass over the open incidents' index (every match, so
+ * their counts are exact); the closed column is judged like the rest.
+ * Text and expressions (over any field) are judged in C: the first
+ * FILTER_SCAN cards of each column in column order (the most urgent;
+ * closed: the newest), keeping those that match, so the work is bounded
+ * whatever the database holds. A column cut so shows its count as
+ * "12+/16691". A key ("IR-42") is read by itself, wherever it is. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -144,12 +147,29 @@ static int read_windows(struct tui *t, struct board_st *bs, struct irk_err *err)
 	return IRK_OK;
 }
 
+/* My queue, unassigned, a unit and nothing else: the open columns'
+ * matches from the database, all of them. */
+static int read_queue(struct tui *t, struct board_st *bs, struct irk_err *err)
+{
+	struct board *b = &bs->b;
+	struct incident_filter f = INCIDENT_FILTER_ALL;
+
+	f.open_only = f.card = 1;
+	f.owner = b->mine ? b->me : NULL;
+	f.unassigned = b->unassigned;
+	f.business_unit = b->unit;
+	for (int s = 0; s < STAGE_CLOSED; s++)
+		b->col[s].cut = 0;
+	return store_incident_each(t->s, &f, add_match, bs, err);
+}
+
 /* Under a filter: the cards of each column that match, among its first
- * FILTER_SCAN (a key: that incident alone). */
+ * FILTER_SCAN (a key: that incident alone; a queue: every open one). */
 static int read_matches(struct tui *t, struct board_st *bs, struct irk_err *err)
 {
 	struct board *b = &bs->b;
 	struct incident inc;
+	int queue = !b->text && !b->expr;
 
 	for (int s = 0; s < STAGE_COUNT; s++) {
 		board_window(b, s, 0);
@@ -165,7 +185,9 @@ static int read_matches(struct tui *t, struct board_st *bs, struct irk_err *err)
 		}
 		return rc;
 	}
-	for (int s = 0; s < STAGE_COUNT; s++)
+	if (queue && read_queue(t, bs, err))
+		return IRK_ERROR;
+	for (int s = queue ? STAGE_CLOSED : 0; s < STAGE_COUNT; s++)
 		if (b->col[s].total && store_incident_stage_each(t->s, s, 0, FILTER_SCAN, add_match, bs,
 								 err))
 			return IRK_ERROR;

@@ -492,8 +492,8 @@ Test(store, listing_filters_and_order)
 	cr_assert_eq(counts[STAGE_RECOVERY], 0);
 }
 
-/* A card holds what a list line or a board card shows, and nothing else
- * (no field a caller could read stale or half-filled). */
+/* A card holds what a list line or a board card shows or filters on, and
+ * nothing else (no field a caller could read stale or half-filled). */
 static int keep_card(const struct incident *inc, void *arg)
 {
 	struct incident *c = arg;
@@ -501,6 +501,7 @@ static int keep_card(const struct incident *inc, void *arg)
 	*c = *inc;
 	c->title = strdup(inc->title);
 	c->owner = inc->owner ? strdup(inc->owner) : NULL;
+	c->business_unit = inc->business_unit ? strdup(inc->business_unit) : NULL;
 	return 1;
 }
 
@@ -522,12 +523,14 @@ Test(store, a_card_holds_what_a_list_shows)
 	cr_assert_eq(card.t_detected, 1715592000);
 	cr_assert_eq(card.t_acknowledged, 1715593000, "the SLA clock reads it");
 	cr_assert_eq(card.t_contained, 1715594000, "the SLA clock reads it");
-	cr_assert(!card.summary && !card.category && !card.business_unit && !card.play &&
+	cr_assert_str_eq(card.business_unit, "c-business_unit", "the board's unit filter reads it");
+	cr_assert(!card.summary && !card.category && !card.play &&
 		  !card.rule && !card.host && !card.updated_by, "no other text");
 	cr_assert(!card.confidence && !card.resolution && !card.t_closed && !card.t_first_event &&
 		  !card.alert_count && !card.version && !card.effort_min, "no other number");
 	free(card.title);
 	free(card.owner);
+	free(card.business_unit);
 	incident_clear(&inc);
 }
 

@@ -10,6 +10,7 @@
 TestSuite(tui_paging, .fini = fx_fini);
 
 #define MANY 3000
+#define FIX_MANY_MIN 2000      /* more than a filter judges in C */
 
 /* MANY incidents in new (P3, IR-1 the oldest, so the first card) and
  * 700 closed (the last closed the newest), added by the other process
@@ -159,4 +160,34 @@ Test(tui_paging, a_filter_on_a_long_column_is_bounded_and_says_so)
 	fx_keys("IR-2999\n");
 	assert_screen("New (1/3012)");
 	assert_screen("IR-2999 P3 medium");
+}
+
+/* My queue, unassigned and a unit are asked of the database: the open
+ * columns hold every match, however long, and count them exactly; the
+ * closed column is judged among its newest. */
+Test(tui_paging, a_queue_filter_counts_every_open_match)
+{
+	struct incident_filter f = INCIDENT_FILTER_ALL;
+	struct irk_err err = { 0 };
+	char want[64];
+	int64_t n;
+
+	fx_many();
+	store_scalar(fx.other, "UPDATE incidents SET owner = 'bob' WHERE id % 4 = 0");
+	f.stage = STAGE_NEW;
+	f.unassigned = 1;
+	n = store_incident_count(fx.other, &f, &err);
+	cr_assert_gt(n, FIX_MANY_MIN, "%lld", (long long)n);
+	fx_start(120, 30);
+	fx_key('u');
+	snprintf(want, sizeof want, "New (%lld/3012)", (long long)n);
+	assert_screen(want);
+	assert_status("only unassigned incidents: ");
+	cr_assert_null(strstr(fx_status(), "among the first"), "%s", fx_status());
+	fx_key('G');
+	snprintf(want, sizeof want, "  %lld-%lld of %lld ", (long long)n - 7, (long long)n,
+		 (long long)n);
+	assert_screen(want);
+	fx_key('\n');
+	assert_screen(" IR-");
 }
