@@ -9,7 +9,13 @@
  *    the steps, unless a senior (or admin) forces it with a reason;
  *  - moving back is allowed with a reason and counted (back_moves; moving
  *    out of closed also counts as a reopen and clears the resolution);
- *  - closing needs a resolution and goes through incident_close();
+ *    moving back by the person who made the last move, within
+ *    INCIDENT_UNDO_SECONDS of it, is an undo: no reason needed, not
+ *    counted (the history says "undo");
+ *  - closing needs a resolution and goes through incident_close(); a
+ *    close as true-positive is refused while required steps of later
+ *    stages are open (they would be skipped), unless a senior forces it
+ *    with a reason; other resolutions close from where the incident is;
  *  - an incident someone holds is theirs: an analyst may not move, close
  *    or set fields of one someone else holds (notes stay open to all); a
  *    senior or admin may, and the event then names the holder ("held_by";
@@ -69,12 +75,27 @@ int incident_note(struct store *s, const struct actor *who, int64_t id,
 int incident_set(struct store *s, const struct actor *who, int64_t id,
 		char *const *assignments, int n, int64_t expect_version,
 		struct irk_err *err);
+/* On success with steps still unfinished, err carries IRK_OK and a
+ * message naming the steps the close cancels. */
 int incident_close(struct store *s, const struct actor *who, int64_t id,
 		int resolution, const char *reason, int force, int64_t expect_version,
 		struct irk_err *err);
+/* The required steps of later stages a close of id as resolution would
+ * skip ("eradication: purge (not started); recovery: ..." into why, which
+ * may be NULL): the
+ * number (0 for every resolution but true-positive), -1 on error. A
+ * front end asks this before it prompts. */
+int incident_close_skips(struct store *s, int64_t id, int resolution, struct strbuf *why,
+		struct irk_err *err);
 
-/* The gate: names of required steps of stage that are not done or skipped,
- * comma-separated into why. Returns the number of such steps (0: open). */
+/* How long after a move its author may move it back as an undo. */
+#define INCIDENT_UNDO_SECONDS 60
+/* Would moving id back to `to` by who be an undo (see the rules above)? */
+int incident_is_undo(struct store *s, const struct actor *who, int64_t id, int to);
+
+/* The gate: the required steps of stage that block it, each with what it
+ * waits for (play_gate()), comma-separated into why. Returns the number
+ * of such steps (0: open), -1 on error. */
 int incident_gate(struct store *s, int64_t id, int stage, struct strbuf *why,
 		struct irk_err *err);
 

@@ -270,6 +270,17 @@ int play_advance(struct store *s, int64_t incident_id, const char *actor, int *c
 int play_advance_stale(struct store *s, const char *actor, int64_t limit, int *changed,
 		struct irk_err *err);
 
+/* The gate of stage for inc: the required steps of that stage that keep
+ * the incident from leaving it or passing over it, each with what it
+ * waits for, ", "-separated into why ("purge (waits for approval by a
+ * senior), clickers (waits for purge)"). Judged as the planner would: a
+ * step that is done or skipped does not block, nor a denied approval (a
+ * decision: its dependants are skipped), nor a pending step whose need
+ * was skipped or denied or whose `when` is false now (a stage passed
+ * over). Returns the number of blocking steps (0: open), -1 on error. */
+int play_gate(struct store *s, const struct incident *inc, int stage, struct strbuf *why,
+		struct irk_err *err);
+
 /* ---- step changes ------------------------------------------------------- */
 /* The audit event of a step's change from state `from` to step->state:
  * step.<state> with data {step, kind, from, to, attempt, why, by} (by:

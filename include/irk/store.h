@@ -276,12 +276,7 @@ int store_sensor_context(struct store *s, const char *const *addrs, int n, int64
 		int64_t to, int limit, int (*fn)(const struct sensor_seen *e, void *arg),
 		void *arg, struct irk_err *err);
 
-/* ---- steps (the play engine owns their life; the gate reads them) ----- */
-/* Required steps of stage that are neither done nor skipped: their step
- * ids, ", "-separated, appended to names. Returns how many, or -1. */
-int store_step_blocking(struct store *s, int64_t incident_id, int stage,
-		struct strbuf *names, struct irk_err *err);
-
+/* ---- steps (the play engine owns their life; play_gate() judges them) ----- */
 struct step_row {
 	int64_t id, incident_id;
 	const char *step_id, *kind, *title, *assignee, *lease_owner, *output, *error;

@@ -26,6 +26,11 @@
 struct config;
 struct strbuf;
 
+/* A forward move of the same incident within this many seconds of the
+ * board's last one asks to confirm (L L is two stages), as any move out
+ * of containment does. */
+#define TUI_CONFIRM_SECONDS 5
+
 enum tui_context { CTX_GLOBAL, CTX_BOARD, CTX_INCIDENT, CTX_PAGER, CTX_STEP, CTX_COUNT };
 
 #define TUI_ACTIONS(X) \

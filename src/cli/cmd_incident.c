@@ -785,7 +785,7 @@ int cmd_move(struct cli *c, int argc, char **argv)
 	if (!cli_store(c, 0))
 		return EXIT_ERR;
 	int rc = incident_move(c->app.store, &c->app.actor, id, to, reason, force, 0, &err);
-	if (!rc && !err.msg[0])
+	if (!rc)
 		cli_plays_advance(c, id, c->app.actor.name);   /* steps of the new stage */
 	snprintf(msg, sizeof msg, "%s", stage_name(to));
 	return done(c, rc, &err, "%s moved to ", id, msg);

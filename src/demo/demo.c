@@ -758,11 +758,20 @@ static int lc_move(struct sim *m, const struct actor *who, int64_t id, int to, c
 static int lc_close(struct sim *m, const struct actor *who, int64_t id, int res, const char *reason)
 {
 	struct incident inc;
-	int rc;
+	int rc, stage;
 
 	if ((rc = store_incident_get(m->s, id, &inc, m->err)))
 		return rc;
-	rc = demo_steps_work(&m->steps, id, inc.stage, who);
+	/* A true positive is not closed over its play's required work of
+	 * later stages: the analyst goes through them first. */
+	stage = inc.stage;
+	if (res == RES_TRUE_POSITIVE && stage < STAGE_LESSONS &&
+	    incident_close_skips(m->s, id, res, NULL, m->err) > 0) {
+		rc = lc_move(m, who, id, STAGE_LESSONS, NULL);
+		stage = STAGE_LESSONS;
+	}
+	if (!rc)
+		rc = demo_steps_work(&m->steps, id, stage, who);
 	incident_clear(&inc);
 	if (!rc && !(rc = incident_close(m->s, who, id, res, reason, 0, 0, m->err)))
 		rc = demo_steps_advance(&m->steps, id, who->name);

@@ -8,6 +8,7 @@
 #include "irk/identity.h"
 #include "irk/incident.h"
 #include "irk/jsonw.h"
+#include "irk/play.h"
 #include "irk/store.h"
 
 void actor_load(struct store *s, struct actor *a)
@@ -195,15 +196,55 @@ int incident_claim(struct store *s, const struct actor *who, int64_t id,
 int incident_gate(struct store *s, int64_t id, int stage, struct strbuf *why,
 		  struct irk_err *err)
 {
-	return store_step_blocking(s, id, stage, why, err);
+	struct incident inc;
+	int n;
+
+	if (store_incident_get(s, id, &inc, err))
+		return -1;
+	n = play_gate(s, &inc, stage, why, err);
+	incident_clear(&inc);
+	return n;
 }
 
-/* Apply the times and counters of a move from inc->stage to `to`. */
-static void apply_move(struct incident *inc, int to, int64_t now)
+/* Is a move of inc back to `to` by who the undo of their own last move,
+ * made within INCIDENT_UNDO_SECONDS? Reopening a closed incident never is. */
+static int is_undo(struct store *s, const struct actor *who, const struct incident *inc, int to)
+{
+	struct stage_move *h = NULL;
+	size_t n = 0;
+	int undo = 0;
+
+	if (to >= inc->stage || inc->stage == STAGE_CLOSED ||
+	    store_history_list(s, inc->id, &h, &n, NULL))
+		return 0;
+	if (n) {
+		const struct stage_move *last = &h[n - 1];
+		undo = last->from == to && last->to == inc->stage && !strcmp(last->actor, who->name) &&
+		       irk_now() - last->at <= INCIDENT_UNDO_SECONDS;
+	}
+	free(h);
+	return undo;
+}
+
+int incident_is_undo(struct store *s, const struct actor *who, int64_t id, int to)
+{
+	struct incident inc;
+	int undo;
+
+	if (store_incident_get(s, id, &inc, NULL))
+		return 0;
+	undo = is_undo(s, who, &inc, to);
+	incident_clear(&inc);
+	return undo;
+}
+
+/* Apply the times and counters of a move from inc->stage to `to` (an
+ * undo is not counted as a back move). */
+static void apply_move(struct incident *inc, int to, int64_t now, int undo)
 {
 	int from = inc->stage;
 
-	if (to < from) {
+	if (to < from && !undo) {
 		inc->back_moves++;
 		if (from == STAGE_CLOSED) {
 			inc->reopen_count++;
@@ -226,7 +267,7 @@ static void apply_move(struct incident *inc, int to, int64_t now)
 /* The checks shared by move and close; fills err and returns nonzero when
  * the move may not happen. */
 static int check_move(struct store *s, const struct actor *who, struct incident *inc,
-		      int to, const char *reason, int force, struct irk_err *err)
+		      int to, const char *reason, int force, int undo, struct irk_err *err)
 {
 	char key[24];
 	struct strbuf why = STRBUF_INIT;
@@ -237,7 +278,7 @@ static int check_move(struct store *s, const struct actor *who, struct incident 
 		return irk_fail(err, IRK_REFUSED, "%s is already closed", key);
 	if (to == inc->stage)
 		return irk_fail(err, IRK_REFUSED, "%s is already in %s", key, stage_name(to));
-	if (to < inc->stage && (!reason || !*reason))
+	if (to < inc->stage && !undo && (!reason || !*reason))
 		return irk_fail_need(err, IRK_REFUSED, NEED_REASON,
 				     "moving %s back to %s needs a reason", key, stage_name(to));
 	if (to < inc->stage)
@@ -281,7 +322,7 @@ static int check_move(struct store *s, const struct actor *who, struct incident 
 }
 
 static int do_move(struct store *s, const struct actor *who, struct incident *inc, int to,
-		   int resolution, const char *reason, int force, struct irk_err *err)
+		   int resolution, const char *reason, int force, int undo, struct irk_err *err)
 {
 	struct stage_move m = { 0 };
 	struct strbuf js = STRBUF_INIT;
@@ -289,7 +330,9 @@ static int do_move(struct store *s, const struct actor *who, struct incident *in
 	int from = inc->stage, rc;
 	int64_t now = irk_now();
 
-	apply_move(inc, to, now);
+	if (undo && (!reason || !*reason))
+		reason = "undo";
+	apply_move(inc, to, now, undo);
 	if (resolution > RES_NONE)
 		inc->resolution = resolution;
 	m.incident_id = inc->id;
@@ -311,6 +354,8 @@ static int do_move(struct store *s, const struct actor *who, struct incident *in
 		jsonw_kv_str(&w, "resolution", resolution_name(resolution));
 	jsonw_kv_str(&w, "reason", reason && *reason ? reason : NULL);
 	jsonw_kv_bool(&w, "forced", force);
+	if (undo)
+		jsonw_kv_bool(&w, "undo", 1);
 	note_holder(&w, who, inc);
 	jsonw_obj_end(&w);
 	return finish_change(s, who->name, inc,
@@ -322,7 +367,7 @@ int incident_move(struct store *s, const struct actor *who, int64_t id, int to,
 {
 	struct incident inc;
 	char key[24];
-	int rc;
+	int rc, undo;
 
 	incident_key(id, key, sizeof key);
 	if (to < 0 || to >= STAGE_COUNT)
@@ -333,12 +378,61 @@ int incident_move(struct store *s, const struct actor *who, int64_t id, int to,
 				     "duplicate or benign", key);
 	if ((rc = begin_change(s, id, expect_version, &inc, err)))
 		return rc;
+	undo = is_undo(s, who, &inc, to);
 	if ((rc = check_holder(who, &inc, err)) ||
-	    (rc = check_move(s, who, &inc, to, reason, force, err))) {
+	    (rc = check_move(s, who, &inc, to, reason, force, undo, err))) {
 		abort_change(s, &inc);
 		return rc;
 	}
-	return do_move(s, who, &inc, to, RES_NONE, reason, force, err);
+	return do_move(s, who, &inc, to, RES_NONE, reason, force, undo, err);
+}
+
+/* Required steps of the stages after inc's that a close as true-positive
+ * would skip, "STAGE: STEP (what it waits for)" "; "-separated into why
+ * (NULL: only count them). */
+static int later_skips(struct store *s, const struct incident *inc, struct strbuf *why,
+		       struct irk_err *err)
+{
+	struct strbuf one = STRBUF_INIT;
+	int total = 0;
+
+	for (int st = inc->stage + 1; st < STAGE_CLOSED; st++) {
+		int n = play_gate(s, inc, st, &one, err);
+		if (n < 0) {
+			total = -1;
+			break;
+		}
+		if (n && why)
+			strbuf_printf(why, "%s%s: %s", total ? "; " : "", stage_name(st), strbuf_str(&one));
+		total += n;
+		strbuf_reset(&one);
+	}
+	strbuf_free(&one);
+	return total;
+}
+
+int incident_close_skips(struct store *s, int64_t id, int resolution, struct strbuf *why,
+			 struct irk_err *err)
+{
+	struct incident inc;
+	int n;
+
+	if (resolution != RES_TRUE_POSITIVE)
+		return 0;
+	if (store_incident_get(s, id, &inc, err))
+		return -1;
+	n = later_skips(s, &inc, why, err);
+	incident_clear(&inc);
+	return n;
+}
+
+static int name_unfinished(const struct step_row *r, void *arg)
+{
+	struct strbuf *names = arg;
+
+	if (r->state != STEP_DONE && r->state != STEP_SKIPPED && r->state != STEP_FAILED)
+		strbuf_printf(names, "%s%s", names->len ? ", " : "", r->step_id);
+	return 0;
 }
 
 int incident_close(struct store *s, const struct actor *who, int64_t id,
@@ -346,19 +440,43 @@ int incident_close(struct store *s, const struct actor *who, int64_t id,
 		   struct irk_err *err)
 {
 	struct incident inc;
-	int rc;
+	struct strbuf why = STRBUF_INIT, cancelled = STRBUF_INIT;
+	char key[24];
+	int rc, n = 0;
 
+	incident_key(id, key, sizeof key);
 	if (resolution <= RES_NONE || resolution >= RES_COUNT)
 		return irk_fail(err, IRK_INVALID,
 				"closing needs a resolution: true-positive, false-positive, duplicate or benign");
 	if ((rc = begin_change(s, id, expect_version, &inc, err)))
 		return rc;
 	if ((rc = check_holder(who, &inc, err)) ||
-	    (rc = check_move(s, who, &inc, STAGE_CLOSED, reason, force, err))) {
+	    (rc = check_move(s, who, &inc, STAGE_CLOSED, reason, force, 0, err))) {
 		abort_change(s, &inc);
 		return rc;
 	}
-	return do_move(s, who, &inc, STAGE_CLOSED, resolution, reason, force, err);
+	/* A true positive was real: the play's later required work (eradicate,
+	 * recover, lessons) is not dropped unseen; a forced close passed
+	 * check_move()'s senior-and-reason rule. Other resolutions close from
+	 * where they are and say what they cancel. */
+	if (resolution == RES_TRUE_POSITIVE && !force && (n = later_skips(s, &inc, &why, err)) != 0) {
+		if (n > 0)
+			irk_fail_need(err, IRK_REFUSED, NEED_FORCE,
+				      "closing %s as true-positive would skip required step%s of later "
+				      "stages: %s; a senior can force it with a reason",
+				      key, n > 1 ? "s" : "", strbuf_str(&why));
+		strbuf_free(&why);
+		abort_change(s, &inc);
+		return n < 0 ? IRK_ERROR : IRK_REFUSED;
+	}
+	strbuf_free(&why);
+	store_step_each(s, id, name_unfinished, &cancelled, NULL);
+	rc = do_move(s, who, &inc, STAGE_CLOSED, resolution, reason, force, 0, err);
+	if (!rc && cancelled.len)
+		irk_fail(err, IRK_OK, "%s closed as %s; its unfinished steps are cancelled: %s", key,
+			 resolution_name(resolution), strbuf_str(&cancelled));
+	strbuf_free(&cancelled);
+	return rc;
 }
 
 int incident_note(struct store *s, const struct actor *who, int64_t id,

@@ -147,8 +147,7 @@ static const char *state_words(const struct step_row *r, char *buf, size_t n)
 	return buf;
 }
 
-/* "an analyst", "a senior", "an admin". */
-static const char *role_with_article(int role)
+const char *role_with_article(int role)
 {
 	return role == ROLE_SENIOR ? "a senior" : role == ROLE_ADMIN ? "an admin" : "an analyst";
 }

@@ -328,6 +328,39 @@ static const struct alert *lazy_alert_get(struct store *s, int64_t incident_id,
 	return la->pa;
 }
 
+/* The verdict of step i's `when` (d->when) now: DUE_NOW when it holds or
+ * there is none, DUE_SKIP with *why when it is false, DUE_NOT_YET while a
+ * step it reads has not finished. One rule for the planner and the gate. */
+static int judge_when(struct store *s, const struct incident *inc, const struct step_list *l,
+		      int i, const struct step_def *d, struct play_fields **fields,
+		      struct lazy_alert *la, char *why, size_t n)
+{
+	struct expr_error ee;
+	struct expr *e;
+	struct refs refs = { l, i, 0 };
+	int verdict = DUE_NOW;
+
+	if (!d->when)
+		return DUE_NOW;
+	if ((e = expr_parse(d->when, &ee)))
+		expr_each_var(e, ref_var, &refs);
+	if (refs.unfinished) {
+		verdict = DUE_NOT_YET;
+	} else {
+		if (!*fields)
+			*fields = play_fields_new(s, inc, lazy_alert_get(s, inc->id, la));
+		else
+			play_fields_reset_steps(*fields);
+		/* A stored condition that no longer parses cannot hold. */
+		if (!e || !expr_eval(e, play_fields_lookup, *fields)) {
+			snprintf(why, n, "when is false: %s", d->when);
+			verdict = DUE_SKIP;
+		}
+	}
+	expr_free(&e);
+	return verdict;
+}
+
 static int advance_steps(struct store *s, struct incident *inc, struct step_list *l,
 			 struct play_fields **fields, struct lazy_alert *la,
 			 const char *actor, int *changed, struct irk_err *err)
@@ -344,28 +377,8 @@ static int advance_steps(struct store *s, struct incident *inc, struct step_list
 			continue;
 		step_def_parse(&d, r->def);
 		verdict = due(l, i, &d, inc, why, sizeof why);
-		if (verdict == DUE_NOW && d.when) {
-			struct expr_error ee;
-			struct expr *e = expr_parse(d.when, &ee);
-			struct refs refs = { l, i, 0 };
-			if (e)
-				expr_each_var(e, ref_var, &refs);
-			if (refs.unfinished) {
-				verdict = DUE_NOT_YET;
-			} else {
-				if (!*fields)
-					*fields = play_fields_new(s, inc,
-								  lazy_alert_get(s, inc->id, la));
-				else
-					play_fields_reset_steps(*fields);
-				/* A stored condition that no longer parses cannot hold. */
-				if (!e || !expr_eval(e, play_fields_lookup, *fields)) {
-					snprintf(why, sizeof why, "when is false: %s", d.when);
-					verdict = DUE_SKIP;
-				}
-			}
-			expr_free(&e);
-		}
+		if (verdict == DUE_NOW)
+			verdict = judge_when(s, inc, l, i, &d, fields, la, why, sizeof why);
 		if (verdict == DUE_SKIP) {
 			rc = change(s, l, i, STEP_SKIPPED, why, actor, changed, err);
 		} else if (verdict == DUE_NOW) {
@@ -594,4 +607,116 @@ int play_on_new_incident(struct store *s, struct incident *inc, const struct ale
 	 * replaces inc->updated_by. */
 	irk_strlcpy(actor, inc->updated_by ? inc->updated_by : PLAY_ENGINE_ACTOR, sizeof actor);
 	return play_assign(s, hit, inc, a, actor, err);
+}
+
+/* ---- the gate ----------------------------------------------------------------------------- */
+
+/* What keeps required step i from being finished, into out ("waits for
+ * approval by a senior"); 0 when it does not block the gate at all: a
+ * denied approval (a decision; its dependants are skipped), or a pending
+ * step the planner would skip (a need skipped or denied, a `when` that is
+ * false now). */
+static int blocks(struct store *s, const struct incident *inc, const struct step_list *l, int i,
+		  struct play_fields **fields, struct lazy_alert *la, struct strbuf *out)
+{
+	const struct step_row *r = &l->v[i];
+	int kind = step_kind_parse(r->kind);
+	struct step_def d;
+	char why[512];
+	int verdict, hit = 1;
+
+	step_def_parse(&d, r->def);
+	switch (r->state) {
+	case STEP_PENDING: {
+		/* As the planner will judge it: a need skipped or denied, or a
+		 * `when` already false (alternatives: purge when the mail
+		 * server has an API, purge-by-hand when not), skip it. */
+		int w = DUE_NOW;
+		verdict = due(l, i, &d, inc, why, sizeof why);
+		if (verdict != DUE_SKIP)
+			w = judge_when(s, inc, l, i, &d, fields, la, why, sizeof why);
+		if (verdict == DUE_SKIP || w == DUE_SKIP) {
+			hit = 0;
+			break;
+		}
+		for (int k = 0; verdict == DUE_NOT_YET && k < d.nneeds; k++) {
+			int j = step_list_find(l, d.needs[k]);
+			if (j < 0 || l->v[j].state == STEP_DONE)
+				continue;
+			const struct step_row *need = &l->v[j];
+			strbuf_printf(out, "waits for %s", need->step_id);
+			if (need->state == STEP_FAILED)
+				strbuf_puts(out, ", which failed");
+			else if (step_kind_has(step_kind_parse(need->kind), STEP_KIND_DECIDED)) {
+				struct step_def nd;
+				step_def_parse(&nd, need->def);
+				strbuf_printf(out, ", an approval by %s", role_with_article(nd.role));
+				step_def_free(&nd);
+			}
+			goto out;
+		}
+		if (w == DUE_NOT_YET)
+			strbuf_puts(out, "its condition waits for the steps it reads");
+		else
+			strbuf_puts(out, "not started");
+		break;
+	}
+	case STEP_WAITING:
+		if (step_kind_has(kind, STEP_KIND_DECIDED))
+			strbuf_printf(out, "waits for approval by %s", role_with_article(d.role));
+		else if (step_kind_automated(kind))
+			strbuf_puts(out, "waits for a person to retry, do or skip it");
+		else if (r->assignee)
+			strbuf_printf(out, "waits for %s", r->assignee);
+		else
+			strbuf_puts(out, "waits for a person");
+		break;
+	case STEP_READY:
+		strbuf_puts(out, "waits for the sequencer");
+		break;
+	case STEP_RUNNING:
+		strbuf_puts(out, "is running");
+		break;
+	case STEP_FAILED:
+		if (step_kind_has(kind, STEP_KIND_DECIDED))
+			hit = 0;
+		else
+			strbuf_printf(out, "failed%s%s", r->error ? ": " : "", r->error ? r->error : "");
+		break;
+	default:
+		hit = 0;
+	}
+out:
+	step_def_free(&d);
+	return hit;
+}
+
+int play_gate(struct store *s, const struct incident *inc, int stage, struct strbuf *why,
+	      struct irk_err *err)
+{
+	struct step_list l;
+	struct lazy_alert la = { 0 };
+	struct play_fields *fields = NULL;
+	struct strbuf what = STRBUF_INIT;
+	int n = 0;
+
+	if (step_list_load(s, inc->id, &l, err))
+		return -1;
+	for (int i = 0; i < l.n; i++) {
+		const struct step_row *r = &l.v[i];
+		if (r->stage != stage || !r->required || r->state == STEP_DONE ||
+		    r->state == STEP_SKIPPED)
+			continue;
+		strbuf_reset(&what);
+		if (!blocks(s, inc, &l, i, &fields, &la, &what))
+			continue;
+		strbuf_printf(why, "%s%s (%s)", n ? ", " : "", r->step_id, strbuf_str(&what));
+		n++;
+	}
+	strbuf_free(&what);
+	play_fields_free(&fields);
+	if (la.pa == &la.first.pa)
+		play_alert_copy_free(&la.first);
+	step_list_free(&l);
+	return n;
 }

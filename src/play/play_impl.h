@@ -68,6 +68,9 @@ int play_step_record_with(struct store *s, const char *actor, const struct step_
 		int before_state, const char *why, const char *key, const char *json,
 		struct irk_err *err);
 
+/* "an analyst", "a senior", "an admin" (actions.c). */
+const char *role_with_article(int role);
+
 /* Nonzero for a finished state: done, failed or skipped. */
 int step_state_final(int state);
 

@@ -551,26 +551,6 @@ void note_list_free(struct note *notes, size_t n)
 	free(notes);
 }
 
-int store_step_blocking(struct store *s, int64_t incident_id, int stage,
-			struct strbuf *names, struct irk_err *err)
-{
-	sqlite3_stmt *st = store_stmt(s, ST_STEP_BLOCKING, err);
-	struct store_rows r = store_rows_begin(s, st);
-
-	if (!st)
-		return -1;
-	sqlite3_bind_int64(st, 1, incident_id);
-	sqlite3_bind_text(st, 2, stage_name(stage), -1, SQLITE_STATIC);
-	while (store_rows_next(&r)) {
-		if (r.n > 1)
-			strbuf_puts(names, ", ");
-		strbuf_puts(names, store_col_text(st, 0));
-	}
-	if (store_rows_end(&r, err, "reading steps"))
-		return -1;
-	return (int)r.n;
-}
-
 int store_step_each(struct store *s, int64_t incident_id,
 		    int (*fn)(const struct step_row *st, void *arg), void *arg,
 		    struct irk_err *err)

@@ -189,8 +189,6 @@ enum { INCIDENT_NWRITTEN = 0 INCIDENT_FIELDS(X_INC_NUM) };
 		SENSOR_MATCH("src_ip") " UNION " SENSOR_MATCH("dst_ip") ")) " \
 		"WHERE what IS NOT NULL AND what <> '' GROUP BY type, what, detail " \
 		"ORDER BY max(t) DESC, type, what LIMIT ?4") \
-	X(ST_STEP_BLOCKING, "SELECT step_id FROM steps WHERE incident_id = ?1 AND stage = ?2 " \
-		"AND required = 1 AND state NOT IN ('done', 'skipped') ORDER BY seq") \
 	X(ST_STEP_EACH, "SELECT " STEP_COLS " FROM steps WHERE incident_id = ?1 ORDER BY seq") \
 	X(ST_EVENT_LAST, "SELECT seq, hash FROM events ORDER BY seq DESC LIMIT 1") \
 	X(ST_EVENT_INSERT, "INSERT INTO events(seq, at, actor, uid, incident_id, kind, data, " \

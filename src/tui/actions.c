@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "irk/clock.h"
 #include "irk/incident.h"
 #include "irk/sanitize.h"
 #include "irk/store.h"
@@ -133,6 +134,12 @@ static void apply(struct tui *t, struct change *ch)
 				   ch->force, ch->version, &err);
 		snprintf(done, sizeof done, "%s moved to %s%s", ch->key, stage_title(ch->to),
 			 ch->force ? " (gate forced)" : "");
+		/* Remembered for the next move's confirmation (L L); a move
+		 * back starts afresh. */
+		if (!rc) {
+			t->last_move_id = ch->to > ch->from ? ch->id : 0;
+			t->last_move_at = irk_now();
+		}
 	}
 	outcome(t, rc, &err, done);
 }
@@ -198,24 +205,48 @@ static void close_reason_done(struct tui *t, void *arg, int ok, const char *text
 		return;
 	}
 	irk_strlcpy(ch->reason, text, sizeof ch->reason);
-	forward(t, ch);
+	apply(t, ch);
 }
 
+/* The resolution is chosen: what the close would skip is known before
+ * anything else is asked. An analyst facing required steps gets the
+ * refusal (it names them) and no prompt; a senior is asked for the reason
+ * to force it, with the steps in the question; else an optional reason. */
 static void close_res_done(struct tui *t, void *arg, int index)
 {
 	struct change *ch = arg, *copy;
-	char label[200];
+	struct strbuf why = STRBUF_INIT, label = STRBUF_INIT;
+	struct irk_err err = { 0 };
+	int n;
 
 	if (index < 0) {
 		tui_status(t, SLOT_STATUS_INFO, "%s stays open", ch->key);
 		return;
 	}
 	ch->resolution = RES_TRUE_POSITIVE + index;
+	if ((n = gate_closed(t, ch->id, ch->from, &why)))
+		strbuf_printf(&label, "%s cannot leave %s: required step%s not done: %s.", ch->key,
+			      stage_title(ch->from), n > 1 ? "s" : "", strbuf_str(&why));
+	else if ((n = incident_close_skips(t->s, ch->id, ch->resolution, &why, &err)) > 0)
+		strbuf_printf(&label, "Closing %s as true-positive skips required step%s: %s.",
+			      ch->key, n > 1 ? "s" : "", strbuf_str(&why));
+	strbuf_free(&why);
+	if (n > 0 && !actor_is_senior(&t->app->actor)) {
+		strbuf_free(&label);
+		apply(t, ch);
+		return;
+	}
 	copy = xmalloc(sizeof *copy);
 	*copy = *ch;
-	snprintf(label, sizeof label, "Closing %s as %s. Reason (optional):", ch->key,
-		 resolution_name(ch->resolution));
-	tui_prompt(t, label, NULL, close_reason_done, copy, 1);
+	if (n > 0) {
+		strbuf_puts(&label, " Reason to force it (Esc: leave it):");
+		tui_prompt(t, strbuf_str(&label), NULL, force_done, copy, 1);
+	} else {
+		strbuf_printf(&label, "Closing %s as %s. Reason (optional):", ch->key,
+			      resolution_name(ch->resolution));
+		tui_prompt(t, strbuf_str(&label), NULL, close_reason_done, copy, 1);
+	}
+	strbuf_free(&label);
 }
 
 void tui_resolve(struct tui *t, int64_t id, int64_t version, int from)
@@ -235,6 +266,18 @@ void tui_resolve(struct tui *t, int64_t id, int64_t version, int from)
 		items[n++] = resolution_name(r);
 	snprintf(title, sizeof title, "Close %s as", key);
 	tui_menu(t, title, items, n, 0, close_res_done, change_new(id, version, from, STAGE_CLOSED), 1);
+}
+
+static void move_confirm_done(struct tui *t, void *arg, int index)
+{
+	struct change *ch = arg;
+
+	if (index != 1) {
+		tui_status(t, SLOT_STATUS_INFO, "%s stays in %s", ch->key, stage_title(ch->from));
+		return;
+	}
+	t->last_move_id = 0;
+	forward(t, ch);
 }
 
 void tui_move(struct tui *t, int64_t id, int64_t version, int from, int dir)
@@ -262,10 +305,26 @@ void tui_move(struct tui *t, int64_t id, int64_t version, int from, int dir)
 	if (!may_change(t, id))
 		return;
 	ch = change_new(id, version, from, to);
+	if (dir < 0 && incident_is_undo(t->s, &t->app->actor, id, to)) {
+		apply(t, ch);      /* one's own move a moment ago: an undo, not counted */
+		free(ch);
+		return;
+	}
 	if (dir < 0) {
 		snprintf(label, sizeof label, "Move %s back from %s to %s. Why? (needed; it is counted)",
 			 ch->key, stage_title(from), stage_title(to));
 		tui_prompt(t, label, NULL, back_reason_done, ch, 1);
+		return;
+	}
+	/* Leaving containment is a step a repeated key must not take alone,
+	 * nor a second stage within seconds of the first. */
+	if (from == STAGE_CONTAINMENT ||
+	    (t->last_move_id == id && irk_now() - t->last_move_at < TUI_CONFIRM_SECONDS)) {
+		static const char *const items[] = { "Stay", "Move" };
+		char title[160];
+		snprintf(title, sizeof title, "Move %s from %s to %s?", ch->key, stage_title(from),
+			 stage_title(to));
+		tui_menu(t, title, items, 2, 0, move_confirm_done, ch, 1);
 		return;
 	}
 	forward(t, ch);

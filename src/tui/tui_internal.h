@@ -101,6 +101,7 @@ struct tui {
 	FILE *in, *out;
 	int headless;
 	char notes[2048];          /* printed on stderr after the terminal is restored */
+	int64_t last_move_id, last_move_at;   /* this board's last forward move */
 };
 
 /* A message on the status line until the next key (slot: SLOT_STATUS_INFO

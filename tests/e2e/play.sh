@@ -224,10 +224,13 @@ net=IR-$(sql "SELECT max(id) FROM incidents")
 expect_eq "it gets the phishing play" "$(sql "SELECT play FROM incidents WHERE id = ${net#IR-}")" "phishing"
 as carol claim "$net" >/dev/null
 expect_rc "triage: phish" 0 as carol step done "$net" triage --input verdict=phish
-# Found by a senior's trial: a move over a stage skipped its gate.
+# Found by a senior's trial: a move over a stage skipped its gate. The
+# gate judges the `when`s of the stage it passes over as the planner will:
+# the gateway purge cannot run on this alert, so only the purge by hand
+# blocks, and each step says what it waits for.
 expect_rc "a jump past containment is refused" 1 as carol move "$net" eradication
-expect_match "naming the stage and its steps" "$(cat "$T/.err")" \
-	"^irk: $net cannot go past containment to eradication: its required steps not done: purge, purge-by-hand, clickers; a senior can force it with a reason \\(--force --reason TEXT\\)$"
+expect_match "naming the stage, its steps and what each waits for" "$(cat "$T/.err")" \
+	"^irk: $net cannot go past containment to eradication: its required steps not done: purge-by-hand \\(waits for purge-ok, an approval by a senior\\), clickers \\(not started\\); a senior can force it with a reason \\(--force --reason TEXT\\)$"
 expect_eq "it stayed in new" "$(sql "SELECT stage FROM incidents WHERE id = ${net#IR-}")" "new"
 expect_rc "to containment (no required step in identification)" 0 as carol move "$net" containment
 expect_rc "the purge is granted" 0 as bob approve "$net" purge-ok

@@ -33,7 +33,14 @@ expect_screen "L moves to the next stage" "IR-6 moved to Identification"
 check "IR-6 is in identification" [ "$(field IR-6 stage)" = identification ]
 expect_screen "the columns count it" " New (9)                  │ Identification (2)"
 
-# Back without a reason: refused.
+# H at once takes one's own move back: no reason asked, not counted.
+keys H
+expect_screen "H at once is an undo" "IR-6 moved to New"
+check "the undo is no back move" [ "$(field IR-6 stage) $(field IR-6 back_moves)" = "new 0" ]
+keys L
+expect_screen "L again, no confirmation after a move back" "IR-6 moved to Identification"
+# A minute later it is a back move. Without a reason: refused.
+sql "UPDATE stage_history SET at = at - 120"
 keys H
 expect_screen "H asks why" "Move IR-6 back from Identification to New. Why?"
 keys Enter
@@ -69,7 +76,7 @@ check "a required step of new closes the gate (teststep)" "$TESTSTEP" "$IRK_DB" 
 keys g
 expect_screen "g goes to the first card" "IR-1 P1 critical"
 keys L
-expect_screen "the gate refuses and says why" "IR-1 cannot leave new: required step not done: isolate"
+expect_screen "the gate refuses and says why" "IR-1 cannot leave new: required step not done: isolate (not"
 check "IR-1 stayed in new" [ "$(field IR-1 stage)" = new ]
 
 # Filter by text, then by an expression, then clear.
@@ -157,7 +164,7 @@ expect_gone "the board is gone (the alternate screen was left)" " New ("
 tui_start 80 24
 expect_screen "alice (admin) on the board" " irk │ alice admin │"
 keys L
-expect_screen "the gate asks a senior for a reason" "IR-1 cannot leave New: required step not done: isolate. Reason to force"
+expect_screen "the gate asks a senior for a reason" "IR-1 cannot leave New: required step not done: isolate (not started)."
 type_text "host isolated by hand"
 keys Enter
 expect_screen "forced past the gate" "IR-1 moved to Identification (gate forced)"

@@ -241,7 +241,8 @@ Test(incident, refusals_name_no_command_or_option)
 	cr_assert_eq(incident_move(s, &dana, id, STAGE_NEW, NULL, 0, 0, &err), IRK_REFUSED);
 	cr_assert_str_eq(err.msg, "IR-1 is already in new");
 	cr_assert_eq(incident_move(s, &dana, id, STAGE_IDENTIFICATION, NULL, 0, 0, &err), IRK_OK);
-	cr_assert_eq(incident_move(s, &dana, id, STAGE_NEW, NULL, 0, 0, &err), IRK_REFUSED);
+	cr_assert_eq(incident_move(s, &sam, id, STAGE_NEW, NULL, 0, 0, &err), IRK_REFUSED,
+		     "not the mover's undo: a back move");
 	cr_assert_str_eq(err.msg, "moving IR-1 back to new needs a reason");
 	cr_assert_eq(err.need, NEED_REASON);
 	cr_assert_eq(incident_move(s, &sam, id, STAGE_CONTAINMENT, NULL, 1, 0, &err), IRK_INVALID);

@@ -334,7 +334,7 @@ Test(plan, reopening_revives_cancelled_steps)
 	int64_t id = open_with(p, &web03);
 
 	cr_assert_eq(play_step_done(s, &carol, id, "triage", in, 1, &err), IRK_OK, "%s", err.msg);
-	cr_assert_eq(incident_close(s, &alice, id, RES_TRUE_POSITIVE, "cleaned", 0, 0, &err), IRK_OK,
+	cr_assert_eq(incident_close(s, &alice, id, RES_TRUE_POSITIVE, "cleaned", 1, 0, &err), IRK_OK,
 		     "%s", err.msg);
 	advance(id, "alice");
 	cr_assert_str_eq(state(id, "isolate"), "skipped");
@@ -511,4 +511,149 @@ Test(plan, ingest_assigns_the_first_matching_play)
 	play_catalog_free(&c);
 	free(in);
 	free(dir);
+}
+
+/* ---- nothing required is skipped unseen (issue 12) ------------------------------- */
+
+/* Required work in every stage: a step whose `when` is false on this
+ * alert (can-patch: critical alerts only), an approval a step needs, and
+ * required steps after containment. */
+static const char case_play[] =
+	"{\"play\": \"case\", \"name\": \"Case\", \"version\": 1, \"match\": \"rule == 'x'\",\n"
+	" \"steps\": [\n"
+	"  {\"id\": \"triage\", \"stage\": \"new\", \"kind\": \"manual\", \"title\": \"T\", \"required\": true,\n"
+	"   \"inputs\": [{\"name\": \"verdict\", \"required\": true}]},\n"
+	"  {\"id\": \"can-patch\", \"stage\": \"containment\", \"kind\": \"manual\", \"title\": \"T\", \"required\": true,\n"
+	"   \"when\": \"alert.severity == 'critical'\"},\n"
+	"  {\"id\": \"decide\", \"stage\": \"containment\", \"kind\": \"approval\", \"title\": \"T\", \"required\": true,\n"
+	"   \"role\": \"senior\"},\n"
+	"  {\"id\": \"isolate\", \"stage\": \"containment\", \"kind\": \"exec\", \"title\": \"T\", \"required\": true,\n"
+	"   \"argv\": [\"/bin/true\"], \"needs\": [\"decide\"]},\n"
+	"  {\"id\": \"entry\", \"stage\": \"eradication\", \"kind\": \"manual\", \"title\": \"T\", \"required\": true},\n"
+	"  {\"id\": \"review\", \"stage\": \"lessons-learned\", \"kind\": \"manual\", \"title\": \"T\", \"required\": true}]}\n";
+
+static int64_t case_incident(struct play **p)
+{
+	struct actor carol = who("carol");
+	struct irk_err err = { 0 };
+	char *in[1] = { "verdict=malicious" };
+	int64_t id;
+
+	*p = parse(case_play, "case.json");
+	id = open_with(*p, &web03);
+	cr_assert_eq(play_step_done(s, &carol, id, "triage", in, 1, &err), IRK_OK, "%s", err.msg);
+	return id;
+}
+
+/* "its required steps not done: can-patch, exploited" although both
+ * `when`s were false: the gate judges a stage it passes over as the
+ * planner will, and says what each blocking step waits for. */
+Test(plan, gate_honours_the_whens_of_a_stage_it_passes_over)
+{
+	struct play *p;
+	struct irk_err err = { 0 };
+	int64_t id = case_incident(&p);
+
+	cr_assert_eq(move(id, "carol", STAGE_ERADICATION, NULL, 0, &err), IRK_REFUSED);
+	cr_assert_str_eq(err.msg, "IR-1 cannot go past containment to eradication: its required "
+			 "steps not done: decide (not started), isolate (waits for decide, an "
+			 "approval by a senior); a senior can force it with a reason");
+	play_free(&p);
+}
+
+/* A denied required approval is a decision: it does not hold the gate,
+ * and the steps that needed it are skipped saying why. */
+Test(plan, a_denied_required_approval_does_not_block_the_gate)
+{
+	struct play *p;
+	struct irk_err err = { 0 };
+	struct actor alice = who("alice");
+	int64_t id = case_incident(&p);
+
+	cr_assert_eq(move(id, "carol", STAGE_IDENTIFICATION, NULL, 0, &err), IRK_OK, "%s", err.msg);
+	cr_assert_eq(move(id, "carol", STAGE_CONTAINMENT, NULL, 0, &err), IRK_OK, "%s", err.msg);
+	advance(id, "carol");
+	cr_assert_str_eq(state(id, "decide"), "waiting");
+	cr_assert_eq(move(id, "carol", STAGE_ERADICATION, NULL, 0, &err), IRK_REFUSED);
+	cr_assert(strstr(err.msg, "decide (waits for approval by a senior)"), "%s", err.msg);
+	cr_assert_eq(play_step_deny(s, &alice, id, "decide", "the host is a domain controller", &err),
+		     IRK_OK, "%s", err.msg);
+	cr_assert_str_eq(state(id, "isolate"), "skipped");
+	cr_assert_str_eq(step(id, "isolate").reason, "needs decide, which was denied");
+	cr_assert_eq(move(id, "carol", STAGE_ERADICATION, NULL, 0, &err), IRK_OK, "%s", err.msg);
+	play_free(&p);
+}
+
+/* x Enter closed a P1 in containment as true-positive and its play's
+ * eradication and lessons steps were cancelled unseen. */
+Test(plan, a_true_positive_close_over_required_later_steps_needs_a_senior)
+{
+	struct play *p;
+	struct irk_err err = { 0 };
+	struct actor alice = who("alice"), carol = who("carol");
+	struct strbuf why = STRBUF_INIT;
+	int64_t id = case_incident(&p);
+
+	cr_assert_eq(move(id, "carol", STAGE_IDENTIFICATION, NULL, 0, &err), IRK_OK, "%s", err.msg);
+	cr_assert_eq(incident_close(s, &carol, id, RES_TRUE_POSITIVE, NULL, 0, 0, &err), IRK_REFUSED);
+	cr_assert_str_eq(err.msg, "closing IR-1 as true-positive would skip required steps of later "
+			 "stages: containment: decide (not started), isolate (waits for decide, an "
+			 "approval by a senior); eradication: entry (not started); lessons-learned: "
+			 "review (not started); a senior can force it with a reason");
+	cr_assert_eq(err.need, NEED_FORCE);
+	cr_assert_eq(incident_close_skips(s, id, RES_TRUE_POSITIVE, &why, &err), 4);
+	cr_assert_eq(incident_close_skips(s, id, RES_FALSE_POSITIVE, &why, &err), 0);
+	strbuf_free(&why);
+	cr_assert_eq(incident_close(s, &carol, id, RES_TRUE_POSITIVE, "done", 1, 0, &err), IRK_REFUSED,
+		     "an analyst cannot force it");
+	cr_assert_eq(incident_close(s, &alice, id, RES_TRUE_POSITIVE, NULL, 1, 0, &err), IRK_INVALID,
+		     "forcing needs a reason");
+	cr_assert_eq(incident_close(s, &alice, id, RES_TRUE_POSITIVE, "handed to the IT team", 1, 0,
+				    &err), IRK_OK, "%s", err.msg);
+	cr_assert_str_eq(err.msg, "IR-1 closed as true-positive; its unfinished steps are cancelled: "
+			 "can-patch, decide, isolate, entry, review");
+	play_free(&p);
+}
+
+/* A false positive closes from where it is, quickly, and says what it
+ * cancels. */
+Test(plan, other_closes_say_what_they_cancel)
+{
+	struct play *p;
+	struct irk_err err = { 0 };
+	struct actor carol = who("carol");
+	int64_t id = case_incident(&p);
+
+	cr_assert_eq(incident_close(s, &carol, id, RES_FALSE_POSITIVE, NULL, 0, 0, &err), IRK_OK,
+		     "%s", err.msg);
+	cr_assert_str_eq(err.msg, "IR-1 closed as false-positive; its unfinished steps are "
+			 "cancelled: can-patch, decide, isolate, entry, review");
+	play_free(&p);
+}
+
+/* L L then H: taking one's own move back within a minute is an undo,
+ * not a back move; anyone else's move back still is. */
+Test(plan, an_undo_within_a_minute_is_not_a_back_move)
+{
+	struct play *p;
+	struct irk_err err = { 0 };
+	struct incident inc;
+	int64_t id = case_incident(&p);
+
+	cr_assert_eq(move(id, "carol", STAGE_IDENTIFICATION, NULL, 0, &err), IRK_OK, "%s", err.msg);
+	cr_assert_eq(move(id, "carol", STAGE_NEW, NULL, 0, &err), IRK_OK, "%s", err.msg);
+	cr_assert_eq(store_incident_get(s, id, &inc, &err), IRK_OK);
+	cr_assert_eq(inc.back_moves, 0);
+	incident_clear(&inc);
+	cr_assert_eq(move(id, "carol", STAGE_IDENTIFICATION, NULL, 0, &err), IRK_OK, "%s", err.msg);
+	cr_assert_eq(move(id, "alice", STAGE_NEW, NULL, 0, &err), IRK_REFUSED, "not alice's move");
+	cr_assert_eq(err.need, NEED_REASON);
+	irk_clock_set(irk_now() + INCIDENT_UNDO_SECONDS + 1);
+	cr_assert_eq(move(id, "carol", STAGE_NEW, NULL, 0, &err), IRK_REFUSED, "a minute later");
+	cr_assert_eq(move(id, "carol", STAGE_NEW, "re-triage", 0, &err), IRK_OK, "%s", err.msg);
+	cr_assert_eq(store_incident_get(s, id, &inc, &err), IRK_OK);
+	cr_assert_eq(inc.back_moves, 1);
+	incident_clear(&inc);
+	irk_clock_set(0);
+	play_free(&p);
 }

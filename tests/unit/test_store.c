@@ -972,35 +972,6 @@ Test(store, users_and_roles_are_audited)
 	free(u);
 }
 
-/* ---- steps (read by the gate) ----------------------------------------------- */
-
-Test(store, blocking_steps)
-{
-	struct irk_err err = { 0 };
-	struct strbuf names = STRBUF_INIT;
-	int64_t id = quick("g", STAGE_NEW, 3, 1, NULL, NULL);
-	struct step_row r = { .incident_id = id, .kind = "manual" };
-
-	cr_assert_eq(store_begin(s, &err), IRK_OK);
-	r.step_id = "triage"; r.seq = 1; r.stage = STAGE_NEW; r.required = 1;
-	cr_assert_eq(store_step_insert(s, &r, NULL, &err), IRK_OK, "%s", err.msg);
-	r.step_id = "optional"; r.seq = 2; r.required = 0;
-	cr_assert_eq(store_step_insert(s, &r, NULL, &err), IRK_OK);
-	r.step_id = "scope"; r.seq = 3; r.required = 1;
-	cr_assert_eq(store_step_insert(s, &r, NULL, &err), IRK_OK);
-	r.step_id = "isolate"; r.seq = 4; r.stage = STAGE_CONTAINMENT;
-	cr_assert_eq(store_step_insert(s, &r, NULL, &err), IRK_OK);
-	cr_assert_eq(store_commit(s, &err), IRK_OK);
-	cr_assert_eq(store_step_blocking(s, id, STAGE_NEW, &names, &err), 2);
-	cr_assert_str_eq(strbuf_str(&names), "triage, scope");
-	strbuf_reset(&names);
-	cr_assert_eq(store_step_blocking(s, id, STAGE_CONTAINMENT, &names, &err), 1);
-	strbuf_reset(&names);
-	cr_assert_eq(store_step_blocking(s, id, STAGE_RECOVERY, &names, &err), 0);
-	cr_assert_str_eq(strbuf_str(&names), "");
-	strbuf_free(&names);
-}
-
 static int collect_seq(const struct event_row *e, void *arg)
 {
 	strbuf_printf(arg, "%lld ", (long long)e->seq);

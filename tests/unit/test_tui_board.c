@@ -124,7 +124,8 @@ Test(tui_board, move_forward_then_back_with_a_reason)
 	assert_status("IR-1 moved to Identification");
 	cr_assert_eq(fx_stage(1), STAGE_IDENTIFICATION);
 	assert_screen(" New (11)                 │ Identification (1)");
-	/* The cursor went with the card. */
+	/* The cursor went with the card. A minute later it is no undo. */
+	irk_clock_set(irk_now() + INCIDENT_UNDO_SECONDS + 1);
 	fx_key('H');
 	assert_screen("Move IR-1 back from Identification to New. Why?");
 	fx_keys("re-triage: Müller 東京");
@@ -138,10 +139,60 @@ Test(tui_board, move_forward_then_back_with_a_reason)
 	free(m);
 }
 
+/* L then H at once is taking one's move back: no reason asked, no back
+ * move counted, the history says "undo". */
+Test(tui_board, undo_of_ones_own_move_is_not_a_back_move)
+{
+	struct stage_move *m = NULL;
+	size_t n = 0;
+	struct irk_err err = { 0 };
+	struct incident inc;
+
+	fx_board(ROLE_ANALYST);
+	fx_key('L');
+	assert_status("IR-1 moved to Identification");
+	fx_key('H');
+	refute_screen("Why?");
+	assert_status("IR-1 moved to New");
+	inc = fx_get(1);
+	cr_assert_eq(inc.stage, STAGE_NEW);
+	cr_assert_eq(inc.back_moves, 0, "an undo is not a back move");
+	incident_clear(&inc);
+	cr_assert_eq(store_history_list(fx.other, 1, &m, &n, &err), 0);
+	cr_assert_str_eq(m[n - 1].reason, "undo");
+	free(m);
+}
+
+/* L L went from Containment to Eradication because Containment had no
+ * steps: a second stage within seconds, and any move out of Containment,
+ * ask first; the default keeps it where it is. */
+Test(tui_board, a_second_stage_at_once_and_leaving_containment_confirm)
+{
+	fx_board(ROLE_ANALYST);
+	fx_key('L');
+	assert_status("IR-1 moved to Identification");
+	fx_key('L');
+	assert_screen("Move IR-1 from Identification to Containment?");
+	fx_key('\n');
+	assert_status("IR-1 stays in Identification");
+	cr_assert_eq(fx_stage(1), STAGE_IDENTIFICATION);
+	irk_clock_set(irk_now() + TUI_CONFIRM_SECONDS + 1);
+	fx_key('L');
+	assert_status("IR-1 moved to Containment");
+	irk_clock_set(irk_now() + TUI_CONFIRM_SECONDS + 1);
+	fx_key('L');
+	assert_screen("Move IR-1 from Containment to Eradication?");
+	fx_key('j');
+	fx_key('\n');
+	assert_status("IR-1 moved to Eradication");
+	cr_assert_eq(fx_stage(1), STAGE_ERADICATION);
+}
+
 Test(tui_board, back_move_without_a_reason_is_refused)
 {
 	fx_board(ROLE_ANALYST);
 	fx_key('L');
+	irk_clock_set(irk_now() + INCIDENT_UNDO_SECONDS + 1);
 	fx_key('H');
 	fx_key('\n');
 	assert_status("moving IR-1 back to new needs a reason");
@@ -230,8 +281,8 @@ Test(tui_board, gate_refuses_an_analyst)
 	fx_board(ROLE_ANALYST);
 	fx_required_step(1, "isolate", STAGE_NEW);
 	fx_key('L');
-	cr_assert_str_eq(fx_status(), "IR-1 cannot leave new: required step not done: isolate; "
-			 "a senior can force it with a reason");
+	cr_assert_str_eq(fx_status(), "IR-1 cannot leave new: required step not done: isolate "
+			 "(not started); a senior can force it with a reason");
 	cr_assert_eq(fx_stage(1), STAGE_NEW);
 	refute_screen("Reason to force");
 }
@@ -246,8 +297,8 @@ Test(tui_board, gate_forced_by_a_senior_with_a_reason)
 	assert_screen(" irk │ alice senior │");
 	fx_required_step(1, "isolate", STAGE_NEW);
 	fx_key('L');
-	assert_screen("│ IR-1 cannot leave New: required step not done: isolate. Reason to force  │");
-	assert_screen("│ it past the gate (Esc: leave it):");
+	assert_screen("│ IR-1 cannot leave New: required step not done: isolate (not started).    │");
+	assert_screen("│ Reason to force it past the gate (Esc: leave it):");
 	fx_keys("host already offline");
 	fx_key('\n');
 	assert_status("IR-1 moved to Identification (gate forced)");
@@ -255,6 +306,33 @@ Test(tui_board, gate_forced_by_a_senior_with_a_reason)
 	cr_assert_eq(m[n - 1].forced, 1);
 	cr_assert_str_eq(m[n - 1].reason, "host already offline");
 	free(m);
+}
+
+/* x Enter closed a P1 as true-positive over its play's later required
+ * steps. An analyst is refused at once, naming them, with no prompt; a
+ * senior is asked for the reason to force it, with the steps named. */
+Test(tui_board, a_true_positive_close_over_required_steps_asks_only_what_can_be_done)
+{
+	fx_board(ROLE_ANALYST);
+	fx_required_step(1, "entry", STAGE_ERADICATION);
+	fx_key('x');
+	fx_key('\n');
+	refute_screen("Reason");
+	cr_assert_str_eq(fx_status(), "closing IR-1 as true-positive would skip required step of later "
+			 "stages: eradication: entry (not started); a senior can force it with a reason");
+	cr_assert_eq(fx_stage(1), STAGE_NEW);
+}
+
+Test(tui_board, a_senior_forces_a_true_positive_close_with_a_reason)
+{
+	fx_board(ROLE_SENIOR);
+	fx_required_step(1, "entry", STAGE_ERADICATION);
+	fx_key('x');
+	fx_key('\n');
+	assert_screen("Closing IR-1 as true-positive skips required step: eradication: entry");
+	fx_keys("handed to IT");
+	fx_key('\n');
+	cr_assert_eq(fx_stage(1), STAGE_CLOSED);
 }
 
 Test(tui_board, close_with_a_resolution)

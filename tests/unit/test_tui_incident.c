@@ -90,6 +90,7 @@ Test(tui_incident, claim_move_close_from_the_incident)
 	fx_key('L');
 	assert_status("IR-1 moved to Identification");
 	assert_screen("  stage           Identification");
+	irk_clock_set(irk_now() + INCIDENT_UNDO_SECONDS + 1);   /* no undo */
 	fx_key('H');
 	fx_keys("wrong call");
 	fx_key('\n');

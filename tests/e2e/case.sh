@@ -1,0 +1,44 @@
+#!/bin/sh
+# case.sh: case handling from the command line (issue 12): nothing
+# required is skipped unseen (a true-positive close over required steps of
+# later stages, a denied approval, the gate's words), nothing stuck unseen,
+# and the case tools.
+. "$IRK_TOP/tests/e2e/lib.sh"
+unset IRK_PLAYS
+FIX="$IRK_TOP/tests/fixtures/plays"
+
+as() { _u=$1; shift; IRK_USER=$_u "$IRK_BIN" "$@"; }
+state_of() { sql "SELECT state FROM steps WHERE incident_id = ${1#IR-} AND step_id = '$2'"; }
+
+irk init >/dev/null
+as alice user add bob --role senior >/dev/null
+as alice user add carol --role analyst >/dev/null
+
+# ---- a P1 ransomware: true-positive needs its later required steps -------
+as carol ingest "$FIX/ransomware.jsonl" >/dev/null
+k=IR-$(sql "SELECT max(id) FROM incidents WHERE play = 'ransomware'")
+as carol claim "$k" >/dev/null
+as bob deny "$k" isolate-ok --reason "fs-01 serves payroll today" >/dev/null
+expect_eq "a denial skips what needs it" "$(state_of "$k" isolate)" "skipped"
+expect_rc "a denied required approval is a decision: the gate opens" 0 as carol move "$k" identification
+expect_rc "scope done" 0 as carol step done "$k" scope --input hosts=fs-01
+expect_rc "to containment" 0 as carol move "$k" containment
+expect_rc "closing as true-positive over later required steps: exit 1" 1 \
+	as carol close "$k" --resolution true-positive
+expect_match "naming them, stage by stage" "$(cat "$T/.err")" \
+	"^irk: closing $k as true-positive would skip required steps of later stages: eradication: entry \\(not started\\); recovery: restore \\(not started\\); lessons-learned: lessons \\(not started\\); a senior can force it with a reason \\(--force --reason TEXT\\)$"
+expect_eq "it stayed in containment" "$(sql "SELECT stage FROM incidents WHERE id = ${k#IR-}")" "containment"
+expect_rc "an analyst cannot force it" 1 as carol close "$k" --resolution true-positive --force --reason "done"
+expect_rc "a senior can, with a reason" 0 as bob close "$k" --resolution true-positive --force --reason "IT restores it"
+expect_match "and is told what it cancelled" "$(cat "$T/.out")" \
+	"^$k closed as true-positive; its unfinished steps are cancelled: .*entry, .*restore, lessons$"
+
+# ---- a false positive closes quickly and says what it cancels ------------
+as carol ingest "$FIX/phishing.jsonl" >/dev/null
+p=IR-$(sql "SELECT max(id) FROM incidents WHERE play = 'phishing'")
+expect_rc "triage: legitimate" 0 as carol step done "$p" triage --input verdict=legitimate
+expect_rc "a false positive closes from where it is (the later steps do not hold it)" 0 \
+	as carol close "$p" --resolution false-positive
+expect_match "saying what it cancelled" "$(cat "$T/.out")" "^$p closed as false-positive; its unfinished steps are cancelled: .*clickers"
+
+done_testing
