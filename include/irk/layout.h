@@ -52,7 +52,12 @@ int layout_ascii(void);
 struct card {
 	struct incident inc;  /* owned, every string sanitized */
 	int waiting;          /* a step waits for a person (issue 4 marker) */
+	int failed;           /* a required step failed (issue 12) */
+	int approval;         /* an approval waits that this board's user may grant */
 };
+
+/* What a card's marker says, each from a list of incident ids. */
+enum card_mark { CARD_WAITING, CARD_FAILED, CARD_APPROVAL };
 
 /* A column shows count cards; the loaded ones are positions base ..
  * base + n - 1 of them (all of them, base 0, unless the board is
@@ -110,6 +115,10 @@ void board_add(struct board *b, const struct incident *inc);
 /* Mark the cards whose ids are in ids[0..n) as waiting for a person
  * (ids is sorted in place). */
 void board_mark_waiting(struct board *b, int64_t *ids, size_t n);
+/* The same for any mark (enum card_mark); every card is set, so a card
+ * that no longer has it loses it. The marker drawn is the most urgent:
+ * failed (✗), an approval for you (✓), waiting (⚑). */
+void board_mark(struct board *b, int mark, int64_t *ids, size_t n);
 /* Put the cursor on the card at screen cell (y, x) of a board drawn at
  * width x height; 0 when there is no card there. */
 int board_hit(struct board *b, int width, int height, int y, int x);
@@ -151,13 +160,14 @@ int board_select(struct board *b, int64_t id);
  * field names ("waiting", "!mine"), is an expression over
  * the incident's fields (key, title, stage, severity, priority, owner,
  * business_unit, category, host, rule, src_ip, confidence, alerts, age in
- * seconds, sla: ok|breached|none, resolution, waiting: true|false, mine);
+ * seconds, sla: ok|breached|none, resolution, waiting: true|false, mine,
+ * failed: a required step failed, approvals: one waits that you may grant);
  * anything else matches as text (case-insensitive) against key, title,
  * owner, host, rule, category, business unit and source IP; a key alone
  * ("IR-42") finds that incident only. "" clears. On a parse error, an
  * unknown field name, a value an enumerated field never takes (severity,
  * stage, priority 1-4, asset_criticality 0-4, sla, resolution, waiting,
- * mine: `severity >= 'hihg'`) or < > on names that have no order (stage,
+ * mine, failed, approvals: `severity >= 'hihg'`) or < > on names that have no order (stage,
  * sla, resolution) the old filter stays and msg says why, listing the
  * fields or the values. Call board_index() after any change. */
 int board_filter_set(struct board *b, const char *input, char *msg, size_t n);

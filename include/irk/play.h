@@ -258,7 +258,9 @@ int play_on_new_incident(struct store *s, struct incident *inc, const struct ale
  * step whose stage is reached and whose needs are done evaluates its
  * `when`: false skips it; true makes it ready (automated) or waiting (a
  * person's step; an approval records who asked: actor unless it is the
- * engine, else the incident's owner). A pending step whose need was
+ * engine, when nobody did: the play asked). An approval that becomes
+ * due is a message to its role; a required step that fails, one to the
+ * incident's holder and to role:senior. A pending step whose need was
  * skipped or denied is skipped. When the incident is closed, every step
  * not finished is skipped (cancelled). *changed (may be NULL) gets the
  * number of steps changed. */
@@ -280,6 +282,22 @@ int play_advance_stale(struct store *s, const char *actor, int64_t limit, int *c
  * over). Returns the number of blocking steps (0: open), -1 on error. */
 int play_gate(struct store *s, const struct incident *inc, int stage, struct strbuf *why,
 		struct irk_err *err);
+
+/* Why each pending step of a stage inc has reached is still pending, as
+ * the gate words it ("waits for isolate, which failed"): fn(step_id, why)
+ * for each; nonzero from fn stops. */
+int play_pending_each(struct store *s, const struct incident *inc,
+		int (*fn)(const char *step_id, const char *why, void *arg), void *arg,
+		struct irk_err *err);
+
+/* May who grant approval r now: it waits, who has its role, and did not
+ * ask for it? (The audit's earlier askers and deniers are
+ * play_step_approve()'s to check.) */
+int play_may_grant(const struct actor *who, const struct step_row *r);
+/* The incidents with an approval who may grant (play_may_grant()): fn
+ * once per incident id, in id order; nonzero from fn stops. */
+int play_approvals_for(struct store *s, const struct actor *who,
+		int (*fn)(int64_t id, void *arg), void *arg, struct irk_err *err);
 
 /* ---- step changes ------------------------------------------------------- */
 /* The audit event of a step's change from state `from` to step->state:

@@ -27,7 +27,7 @@ enum {
 	STORE_READONLY = 1 << 1,
 };
 
-#define STORE_SCHEMA_VERSION 9
+#define STORE_SCHEMA_VERSION 10
 /* How long a connection waits for another writer before it gives up with
  * "database is locked", and after how long it says that it waits. */
 #define STORE_BUSY_MS 60000
@@ -437,6 +437,16 @@ int store_incident_stage_each(struct store *s, int stage, int64_t offset, int64_
  * kind manual or approval. Calls fn once per incident id (any order). */
 int store_incident_waiting(struct store *s, int (*fn)(int64_t id, void *arg), void *arg,
 		struct irk_err *err);
+
+/* Open incidents with a required step that failed (an automated step out
+ * of attempts; a denied approval is a decision, not a failure). Calls fn
+ * once per incident id (any order). */
+int store_incident_failed(struct store *s, int (*fn)(int64_t id, void *arg), void *arg,
+		struct irk_err *err);
+/* The approvals waiting for a decision, every incident's (borrowed rows,
+ * valid during fn). */
+int store_step_approvals(struct store *s, int (*fn)(const struct step_row *st, void *arg),
+		void *arg, struct irk_err *err);
 
 /* Presence: who has a board open. A beat records name as seen at `now`;
  * it waits at most 50 ms for the write lock and gives up silently

@@ -54,7 +54,8 @@
 	  "runs. This deletes them once, now, in small transactions, and prints\n" \
 	  "  deleted N sensor events before TIME, N kept\n" \
 	  "  --json         print that as JSON\n") \
-	X(list, "[--stage S] [--owner U|--mine|--unassigned] [--unit U] [--limit N] [--all] [--json]", \
+	X(list, "[--stage S] [--owner U|--mine|--unassigned] [--unit U] [--failed] [--approvals] " \
+	  "[--limit N] [--all] [--json]", \
 	  "list incidents", \
 	  "List incidents by priority, then age. Open incidents only unless --all or\n" \
 	  "--stage closed. The first 1000 unless --limit says otherwise; when more\n" \
@@ -63,6 +64,8 @@
 	  "  --owner U      only incidents held by U (--mine: yours)\n" \
 	  "  --unassigned   only incidents nobody holds\n" \
 	  "  --unit U       only business unit U\n" \
+	  "  --failed       only incidents with a required step that failed\n" \
+	  "  --approvals    only incidents with an approval waiting that you may grant\n" \
 	  "  --limit N      at most N (0: all of them)\n" \
 	  "  --all          closed incidents too\n" \
 	  "  --json         a JSON array (see irk(1) for the fields)\n") \

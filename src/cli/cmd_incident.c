@@ -14,6 +14,7 @@
 #include "irk/hash.h"
 #include "irk/ingest.h"
 #include "irk/jsonw.h"
+#include "irk/play.h"
 #include "irk/sanitize.h"
 #include "irk/sensor.h"
 #include "irk/sla.h"
@@ -120,11 +121,35 @@ static void out_title(struct strbuf *out, const char *title, int cols)
 struct list_state {
 	struct cli *c;
 	int json, count;
+	const struct id_set *only;   /* when set, only these incidents */
+	int64_t limit;               /* with only: at most this many (0: all) */
 	int64_t now;
 	struct jsonw w;
 	struct strbuf out;
 	int title_cols;
 };
+
+/* A sorted set of incident ids (--failed, --approvals). */
+struct id_set {
+	int64_t *v;
+	size_t n;
+};
+
+static int id_set_add(int64_t id, void *arg)
+{
+	struct id_set *ids = arg;
+
+	ids->v = xrealloc(ids->v, (ids->n + 1) * sizeof *ids->v);
+	ids->v[ids->n++] = id;
+	return 0;
+}
+
+static int id_cmp(const void *a, const void *b)
+{
+	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
 
 /* "IR-42     P1  critical containment     alice      3h05m  TITLE" */
 static int list_row(const struct incident *inc, void *arg)
@@ -132,6 +157,13 @@ static int list_row(const struct incident *inc, void *arg)
 	struct list_state *ls = arg;
 	struct strbuf *out = &ls->out;
 	char key[24], *p;
+
+	if (ls->only) {
+		if (!ls->only->n || !bsearch(&inc->id, ls->only->v, ls->only->n, sizeof inc->id, id_cmp))
+			return 0;
+		if (ls->limit && ls->count >= ls->limit)
+			return 1;
+	}
 
 	ls->count++;
 	if (ls->json) {
@@ -171,8 +203,11 @@ static void list_more(struct cli *c, const struct incident_filter *f, int shown)
 
 int cmd_list(struct cli *c, int argc, char **argv)
 {
-	enum { O_STAGE = OPT_FIRST_OWN, O_OWNER, O_MINE, O_UNASSIGNED, O_ALL, O_JSON, O_LIMIT, O_UNIT };
+	enum { O_STAGE = OPT_FIRST_OWN, O_OWNER, O_MINE, O_UNASSIGNED, O_ALL, O_JSON, O_LIMIT, O_UNIT,
+	       O_FAILED, O_APPROVALS };
 	static const struct option opts[] = {
+		{ "failed", no_argument, NULL, O_FAILED },
+		{ "approvals", no_argument, NULL, O_APPROVALS },
 		{ "stage", required_argument, NULL, O_STAGE },
 		{ "owner", required_argument, NULL, O_OWNER },
 		{ "mine", no_argument, NULL, O_MINE },
@@ -187,7 +222,8 @@ int cmd_list(struct cli *c, int argc, char **argv)
 	struct incident_filter f = INCIDENT_FILTER_ALL;
 	struct list_state ls = { .c = c };
 	struct irk_err err = { 0 };
-	int opt, all = 0, mine = 0, limited = 0;
+	struct id_set only = { NULL, 0 };
+	int opt, all = 0, mine = 0, limited = 0, failed = 0, approvals = 0, rc;
 	long long n;
 
 	f.open_only = 1;
@@ -203,6 +239,8 @@ int cmd_list(struct cli *c, int argc, char **argv)
 		case O_UNIT: f.business_unit = optarg; break;
 		case O_ALL: all = 1; break;
 		case O_JSON: ls.json = 1; break;
+		case O_FAILED: failed = 1; break;
+		case O_APPROVALS: approvals = 1; break;
 		case O_LIMIT:
 			if (cli_count(cmd, "--limit", optarg, 0, INT64_MAX, &n))
 				return EXIT_USAGE;
@@ -221,6 +259,35 @@ int cmd_list(struct cli *c, int argc, char **argv)
 		return EXIT_ERR;
 	if (mine)
 		f.owner = c->app.actor.name;
+	/* What waits for someone: the sets come from their indexes, the
+	 * other options narrow them, the order is the list's. */
+	if (failed || approvals) {
+		struct id_set other = { NULL, 0 };
+		rc = failed ? store_incident_failed(c->app.store, id_set_add, &only, &err) : IRK_OK;
+		if (!rc && approvals)
+			rc = play_approvals_for(c->app.store, &c->app.actor, id_set_add,
+						failed ? &other : &only, &err);
+		if (rc) {
+			free(only.v);
+			free(other.v);
+			return cli_report(&err);
+		}
+		qsort(only.v, only.n, sizeof *only.v, id_cmp);
+		if (failed && approvals) {      /* both: incidents in both sets */
+			size_t k = 0;
+			for (size_t i = 0; i < other.n; i++)
+				if (only.n && bsearch(&other.v[i], only.v, only.n, sizeof *only.v, id_cmp))
+					other.v[k++] = other.v[i];
+			free(only.v);
+			only.v = other.v;
+			only.n = k;
+			qsort(only.v, only.n, sizeof *only.v, id_cmp);
+		}
+		ls.only = &only;
+		ls.limit = f.limit;
+		f.limit = 0;
+		limited = 1;        /* the page is counted here */
+	}
 	ls.now = irk_now();
 	if (c->tty && c->width > 60)
 		ls.title_cols = c->width - 58;
@@ -233,7 +300,9 @@ int cmd_list(struct cli *c, int argc, char **argv)
 		printf("%-9s %-3s %-8s %-15s %-10s %-6s %s\n", "KEY", "PRI", "SEV", "STAGE", "OWNER",
 		       "AGE", "TITLE");
 	}
-	if (store_incident_each(c->app.store, &f, list_row, &ls, &err)) {
+	rc = store_incident_each(c->app.store, &f, list_row, &ls, &err);
+	free(only.v);
+	if (rc) {
 		out_flush(&ls.out, 0);
 		strbuf_free(&ls.out);
 		return cli_report(&err);

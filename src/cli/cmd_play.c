@@ -407,7 +407,30 @@ struct snapshot {
 	int n;
 	int json;
 	struct jsonw *w;
+	struct strbuf pending;     /* "STEP\tWHY\n" of pending steps (step list) */
 };
+
+static int pending_why(const char *step_id, const char *why, void *arg)
+{
+	strbuf_printf(arg, "%s\t%s\n", step_id, why);
+	return 0;
+}
+
+/* Why pending step id waits (from sn->pending), or NULL; into buf. */
+static const char *pending_note(const struct snapshot *sn, const char *id, char *buf, size_t n)
+{
+	const char *p = sn->pending.len ? strbuf_str(&sn->pending) : "";
+	size_t len = strlen(id);
+
+	for (; *p; p = strchr(p, '\n') + 1) {
+		if (!strncmp(p, id, len) && p[len] == '\t') {
+			size_t w = strcspn(p + len + 1, "\n");
+			snprintf(buf, n, "%.*s", (int)w, p + len + 1);
+			return buf;
+		}
+	}
+	return NULL;
+}
 
 static int snap_row(const struct step_row *r, void *arg)
 {
@@ -489,6 +512,7 @@ static int list_row(const struct step_row *r, void *arg)
 	struct snapshot *sn = arg;
 	struct jsonw *w = sn->w;
 	const char *note = NULL;
+	char why[512];
 
 	if (sn->json) {
 		jsonw_obj_begin(w);
@@ -508,6 +532,8 @@ static int list_row(const struct step_row *r, void *arg)
 		note = r->reason;
 	else if (r->state == STEP_FAILED)
 		note = r->reason ? r->reason : r->error;
+	else if (r->state == STEP_PENDING)
+		note = pending_note(sn, r->step_id, why, sizeof why);
 	if (note) {
 		printf("  (");
 		cli_put(stdout, note);
@@ -546,6 +572,8 @@ static int step_list(struct cli *c, int64_t id, int json)
 	}
 	sn.json = json;
 	sn.w = &w;
+	if (!json && inc.play)
+		play_pending_each(c->app.store, &inc, pending_why, &sn.pending, NULL);
 	if (json) {
 		jsonw_init(&w, &out, 0);
 		jsonw_arr_begin(&w);
@@ -570,6 +598,7 @@ static int step_list(struct cli *c, int64_t id, int json)
 	} else if (!sn.n) {
 		printf("  (no steps: %s runs no play)\n", key);
 	}
+	strbuf_free(&sn.pending);
 	incident_clear(&inc);
 	return rc ? cli_report(&err) : EXIT_OK;
 }

@@ -173,6 +173,14 @@ static int role_allows(const struct actor *who, int role)
 	return who->role == ROLE_ADMIN;
 }
 
+int play_may_grant(const struct actor *who, const struct step_row *r)
+{
+	return step_kind_has(step_kind_parse(r->kind), STEP_KIND_DECIDED) &&
+	       (r->state == STEP_WAITING || r->state == STEP_READY) &&
+	       role_allows(who, approval_role(r)) &&
+	       !(r->requested_by && !strcmp(r->requested_by, who->name));
+}
+
 /* ---- done -------------------------------------------------------------------------------- */
 
 /* Is input name given a value (not empty) in inputs? */

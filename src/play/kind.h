@@ -96,7 +96,9 @@ struct play_kind_ops {
 	 * JSON), e.g. resolve a program beside the play. NULL: as written. */
 	void (*def)(struct lint *l, int s, struct strbuf *def);
 	/* plan: the step r (a person's) has just become due and waits;
-	 * actor made it due. NULL: nothing more to record. */
+	 * actor is the person whose action made it due, NULL when the play
+	 * did (at assignment, or after the engine's step). NULL op: nothing
+	 * more to record. */
 	void (*due)(struct step_row *r, const struct incident *inc, const char *actor);
 };
 

@@ -25,11 +25,13 @@ static void approval_lint(struct lint *l, int i, int s)
 			    jdoc_str(d, v));
 }
 
-/* Who asked: the person whose action made it due; when the engine did,
- * the incident's owner. */
+/* Who asked: the person whose action made it due; when the play did (at
+ * assignment, after an automated step) nobody: any holder of the role may
+ * decide, the person who ran the ingest too. */
 static void approval_due(struct step_row *r, const struct incident *inc, const char *actor)
 {
-	step_row_set(&r->requested_by, strcmp(actor, PLAY_ENGINE_ACTOR) ? actor : inc->owner);
+	(void)inc;
+	step_row_set(&r->requested_by, actor);
 }
 
 const struct play_kind_ops play_kind_approval = {

@@ -164,15 +164,58 @@ int play_step_event(struct store *s, const char *actor, const struct step_row *s
 	return step_event(s, actor, step, from, why, NULL, NULL, err);
 }
 
+/* Nothing stuck unseen: a required step that failed tells the holder and
+ * the seniors (who may skip or force it); an approval that becomes due
+ * tells those who may grant it. Messages go where notify steps' go (the
+ * board's i, irk inbox, the outbox). */
+static int tell(struct store *s, const struct step_row *r, int before_state, struct irk_err *err)
+{
+	int kind = step_kind_parse(r->kind);
+	char key[24], text[600], role[32];
+	struct incident inc;
+	int rc = IRK_OK;
+
+	if (r->state == before_state)
+		return IRK_OK;
+	if (step_kind_has(kind, STEP_KIND_DECIDED) ? r->state != STEP_WAITING
+						   : !(r->state == STEP_FAILED && r->required))
+		return IRK_OK;
+	incident_key(r->incident_id, key, sizeof key);
+	if (r->state == STEP_WAITING) {
+		struct step_def d;
+		step_def_parse(&d, r->def);
+		snprintf(role, sizeof role, "role:%s", role_name(d.role));
+		snprintf(text, sizeof text, "%s: approval %s (%s) waits for %s%s%s", key, r->step_id,
+			 r->title ? r->title : r->step_id, role_with_article(d.role),
+			 r->requested_by ? ", asked by " : "", r->requested_by ? r->requested_by : "");
+		step_def_free(&d);
+		return store_outbox_add(s, r->incident_id, r->id, role, text, irk_now(), NULL, err);
+	}
+	snprintf(text, sizeof text, "%s: required step %s failed after %d attempt%s: %s; retry it, "
+		 "do it by hand or skip it", key, r->step_id, r->attempts, r->attempts == 1 ? "" : "s",
+		 r->error ? r->error : "no reason given");
+	if (store_incident_get(s, r->incident_id, &inc, NULL) == IRK_OK) {
+		if (inc.owner)
+			rc = store_outbox_add(s, r->incident_id, r->id, inc.owner, text, irk_now(), NULL,
+					      err);
+		incident_clear(&inc);
+	}
+	if (!rc)
+		rc = store_outbox_add(s, r->incident_id, r->id, "role:senior", text, irk_now(), NULL,
+				      err);
+	return rc;
+}
+
 int play_step_record_with(struct store *s, const char *actor, const struct step_row *after,
 			  int before_state, const char *why, const char *key, const char *json,
 			  struct irk_err *err)
 {
 	int rc;
 
-	if ((rc = store_step_update(s, after, before_state, err)))
+	if ((rc = store_step_update(s, after, before_state, err)) ||
+	    (rc = step_event(s, actor, after, before_state, why, key, json, err)))
 		return rc;
-	return step_event(s, actor, after, before_state, why, key, json, err);
+	return tell(s, after, before_state, err);
 }
 
 int play_step_record(struct store *s, const char *actor, const struct step_row *after,
@@ -363,7 +406,7 @@ static int judge_when(struct store *s, const struct incident *inc, const struct 
 
 static int advance_steps(struct store *s, struct incident *inc, struct step_list *l,
 			 struct play_fields **fields, struct lazy_alert *la,
-			 const char *actor, int *changed, struct irk_err *err)
+			 const char *actor, const char *due_by, int *changed, struct irk_err *err)
 {
 	int rc = IRK_OK;
 
@@ -389,7 +432,7 @@ static int advance_steps(struct store *s, struct incident *inc, struct step_list
 			} else {
 				r->t_start = irk_now();
 				if (ops && ops->due)
-					ops->due(r, inc, actor);
+					ops->due(r, inc, due_by);
 				rc = change(s, l, i, STEP_WAITING, NULL, actor, changed, err);
 			}
 		}
@@ -398,8 +441,10 @@ static int advance_steps(struct store *s, struct incident *inc, struct step_list
 	return rc;
 }
 
-int play_advance_inc(struct store *s, struct incident *inc, const struct alert *pa,
-		     const char *actor, int *changed, struct irk_err *err)
+/* play_advance_inc() where due_by (NULL: the play) is who made the steps
+ * that become due now due. */
+static int advance_inc(struct store *s, struct incident *inc, const struct alert *pa,
+		       const char *actor, const char *due_by, int *changed, struct irk_err *err)
 {
 	struct step_list l;
 	struct lazy_alert la = { .pa = pa };
@@ -425,7 +470,7 @@ int play_advance_inc(struct store *s, struct incident *inc, const struct alert *
 					    changed, err);
 			}
 		if (!rc)
-			rc = advance_steps(s, inc, &l, &fields, &la, actor, changed, err);
+			rc = advance_steps(s, inc, &l, &fields, &la, actor, due_by, changed, err);
 	}
 	if (!rc && inc->play)
 		rc = store_play_run_seen(s, inc->id, err);
@@ -434,6 +479,13 @@ int play_advance_inc(struct store *s, struct incident *inc, const struct alert *
 		play_alert_copy_free(&la.first);
 	step_list_free(&l);
 	return rc;
+}
+
+int play_advance_inc(struct store *s, struct incident *inc, const struct alert *pa,
+		     const char *actor, int *changed, struct irk_err *err)
+{
+	return advance_inc(s, inc, pa, actor, strcmp(actor, PLAY_ENGINE_ACTOR) ? actor : NULL,
+			   changed, err);
 }
 
 int play_advance(struct store *s, int64_t incident_id, const char *actor, int *changed,
@@ -583,7 +635,8 @@ int play_assign(struct store *s, const struct play *p, struct incident *inc,
 	strbuf_free(&js);
 	if (rc)
 		return rc;
-	return play_advance_inc(s, inc, a, actor, NULL, err);
+	/* What is due at once the play asks for, not whoever ran the ingest. */
+	return advance_inc(s, inc, a, actor, NULL, NULL, err);
 }
 
 int play_on_new_incident(struct store *s, struct incident *inc, const struct alert *a,
@@ -719,4 +772,58 @@ int play_gate(struct store *s, const struct incident *inc, int stage, struct str
 		play_alert_copy_free(&la.first);
 	step_list_free(&l);
 	return n;
+}
+
+/* ---- what waits for whom ------------------------------------------------------------------ */
+
+struct grantable {
+	const struct actor *who;
+	int (*fn)(int64_t id, void *arg);
+	void *arg;
+	int64_t last;
+};
+
+static int grantable_row(const struct step_row *r, void *arg)
+{
+	struct grantable *g = arg;
+
+	if (r->incident_id == g->last || !play_may_grant(g->who, r))
+		return 0;
+	g->last = r->incident_id;
+	return g->fn(r->incident_id, g->arg);
+}
+
+int play_approvals_for(struct store *s, const struct actor *who,
+		       int (*fn)(int64_t id, void *arg), void *arg, struct irk_err *err)
+{
+	struct grantable g = { who, fn, arg, 0 };
+
+	return store_step_approvals(s, grantable_row, &g, err);
+}
+
+int play_pending_each(struct store *s, const struct incident *inc,
+		      int (*fn)(const char *step_id, const char *why, void *arg), void *arg,
+		      struct irk_err *err)
+{
+	struct step_list l;
+	struct lazy_alert la = { 0 };
+	struct play_fields *fields = NULL;
+	struct strbuf what = STRBUF_INIT;
+	int rc = IRK_OK;
+
+	if (step_list_load(s, inc->id, &l, err))
+		return IRK_ERROR;
+	for (int i = 0; i < l.n && !rc; i++) {
+		if (l.v[i].state != STEP_PENDING || l.v[i].stage > inc->stage)
+			continue;
+		strbuf_reset(&what);
+		if (blocks(s, inc, &l, i, &fields, &la, &what) && what.len)
+			rc = fn(l.v[i].step_id, strbuf_str(&what), arg);
+	}
+	strbuf_free(&what);
+	play_fields_free(&fields);
+	if (la.pa == &la.first.pa)
+		play_alert_copy_free(&la.first);
+	step_list_free(&l);
+	return rc < 0 ? IRK_ERROR : IRK_OK;
 }

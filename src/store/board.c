@@ -14,6 +14,26 @@ int store_incident_waiting(struct store *s, int (*fn)(int64_t id, void *arg), vo
 	return store_each_id(s, st, fn, arg, err, "reading waiting steps");
 }
 
+int store_incident_failed(struct store *s, int (*fn)(int64_t id, void *arg), void *arg,
+			  struct irk_err *err)
+{
+	sqlite3_stmt *st = store_stmt(s, ST_INCIDENT_FAILED, err);
+
+	if (!st)
+		return IRK_ERROR;
+	return store_each_id(s, st, fn, arg, err, "reading failed steps");
+}
+
+int store_step_approvals(struct store *s, int (*fn)(const struct step_row *st, void *arg),
+			 void *arg, struct irk_err *err)
+{
+	sqlite3_stmt *st = store_stmt(s, ST_STEP_APPROVALS, err);
+
+	if (!st)
+		return IRK_ERROR;
+	return store_step_rows(s, st, fn, arg, NULL, err);
+}
+
 int store_presence_beat(struct store *s, const char *name, int64_t now, struct irk_err *err)
 {
 	sqlite3_stmt *st = store_stmt(s, ST_PRESENCE_BEAT, err);

@@ -294,9 +294,21 @@ static const char *const migration_9[] = {
 	NULL,
 };
 
+/* Nothing stuck unseen (issue 12): the board marks and filters incidents
+ * with a failed required step and those with an approval waiting; each
+ * is read through its own small index. */
+static const char *const migration_10[] = {
+	"CREATE INDEX IF NOT EXISTS steps_failed ON steps(incident_id)\n"
+	"  WHERE state = 'failed' AND required = 1 AND kind <> 'approval';\n",
+	"CREATE INDEX IF NOT EXISTS steps_approval ON steps(incident_id)\n"
+	"  WHERE state = 'waiting' AND kind = 'approval';\n",
+	NULL,
+};
+
 static const char *const *const migrations[] = { migration_1, migration_2, migration_3,
 						 migration_4, migration_5, migration_6,
-						 migration_7, migration_8, migration_9 };
+						 migration_7, migration_8, migration_9,
+						 migration_10 };
 
 int store_fail(struct store *s, struct irk_err *err, const char *what)
 {

@@ -20,6 +20,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "irk/incident.h"
+#include "irk/play.h"
 #include "irk/sanitize.h"
 #include "irk/store.h"
 #include "tui_internal.h"
@@ -41,6 +43,8 @@ struct board_st {
 	char *units[UNITS_MAX];  /* what the business unit menu offered */
 	size_t nunits;
 	struct ids waiting;      /* incidents waiting for a person, sorted (last load) */
+	struct ids failed;       /* open incidents with a failed required step, sorted */
+	struct ids approvals;    /* incidents with an approval the user may grant, sorted */
 	int64_t breached_at;     /* the clock of the last count of SLA breaches */
 };
 
@@ -70,9 +74,17 @@ static int add_id(int64_t id, void *arg)
 	return 0;
 }
 
-static int waits(const struct board_st *bs, int64_t id)
+static int has_id(const struct ids *ids, int64_t id)
 {
-	return bs->waiting.n && bsearch(&id, bs->waiting.v, bs->waiting.n, sizeof id, id_cmp);
+	return ids->n && bsearch(&id, ids->v, ids->n, sizeof id, id_cmp);
+}
+
+/* Every mark from the lists of the last load. */
+static void mark_cards(struct board_st *bs)
+{
+	board_mark(&bs->b, CARD_WAITING, bs->waiting.v, bs->waiting.n);
+	board_mark(&bs->b, CARD_FAILED, bs->failed.v, bs->failed.n);
+	board_mark(&bs->b, CARD_APPROVAL, bs->approvals.v, bs->approvals.n);
 }
 
 static int add_card(const struct incident *inc, void *arg)
@@ -90,7 +102,9 @@ static int add_match(const struct incident *inc, void *arg)
 
 	board_add(b, inc);
 	c = &b->cards[b->ncards - 1];
-	c->waiting = waits(bs, inc->id);
+	c->waiting = has_id(&bs->waiting, inc->id);
+	c->failed = has_id(&bs->failed, inc->id);
+	c->approval = has_id(&bs->approvals, inc->id);
 	if (!board_card_matches(b, c))
 		board_drop_last(b);
 	return 0;
@@ -143,7 +157,7 @@ static int read_windows(struct tui *t, struct board_st *bs, struct irk_err *err)
 						       err))
 			return IRK_ERROR;
 	}
-	board_mark_waiting(b, bs->waiting.v, bs->waiting.n);
+	mark_cards(bs);
 	return IRK_OK;
 }
 
@@ -242,14 +256,20 @@ static void load_part(struct tui *t, struct board_st *bs, int full)
 	rc = store_begin_read(t->s, &err);
 	if (!rc && full) {
 		b->who[0] = '\0';
-		bs->waiting.n = 0;
+		bs->waiting.n = bs->failed.n = bs->approvals.n = 0;
 		rc = store_incident_counts(t->s, counts, &err);
 		for (int s = 0; !rc && s < STAGE_COUNT; s++)
 			b->col[s].total = counts[s];
 		if (!rc)
 			rc = store_incident_waiting(t->s, add_id, &bs->waiting, &err);
+		if (!rc)
+			rc = store_incident_failed(t->s, add_id, &bs->failed, &err);
+		if (!rc)
+			rc = play_approvals_for(t->s, &t->app->actor, add_id, &bs->approvals, &err);
 		if (bs->waiting.n)
 			qsort(bs->waiting.v, bs->waiting.n, sizeof *bs->waiting.v, id_cmp);
+		if (bs->failed.n)
+			qsort(bs->failed.v, bs->failed.n, sizeof *bs->failed.v, id_cmp);
 		if (!rc)
 			rc = store_presence_list(t->s, t->now - PRESENCE_WINDOW, add_who, b, &err);
 		if (!rc && (b->unseen = store_inbox_unseen(t->s, t->app->actor.name,
@@ -552,6 +572,8 @@ static void done(void *st)
 	forget_units(bs);
 	board_free(&bs->b);
 	free(bs->waiting.v);
+	free(bs->failed.v);
+	free(bs->approvals.v);
 	free(bs);
 }
 

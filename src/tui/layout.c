@@ -21,6 +21,8 @@ int layout_ascii(void) { return ascii_mode; }
 #define G_LEFT  (ascii_mode ? "<" : "\xe2\x80\xb9")      /* ‹ */
 #define G_RIGHT (ascii_mode ? ">" : "\xe2\x80\xba")      /* › */
 #define G_WAIT_R (ascii_mode ? " !" : " \xe2\x9a\x91")    /* ⚑, right-aligned in 2 */
+#define G_FAILED_R (ascii_mode ? " X" : " \xe2\x9c\x97")  /* ✗: a required step failed */
+#define G_APPROVE_R (ascii_mode ? " a" : " \xe2\x9c\x93") /* ✓: an approval you may grant */
 
 /* ---- frames ------------------------------------------------------------- */
 
@@ -178,7 +180,7 @@ void board_add(struct board *b, const struct incident *inc)
 		b->cards = xrealloc(b->cards, b->cap * sizeof *b->cards);
 	}
 	c = &b->cards[b->ncards++];
-	c->waiting = 0;
+	c->waiting = c->failed = c->approval = 0;
 	c->inc = *inc;
 	/* Every text field, sanitized: a filter may name any of them. */
 	for (const struct field_def *f = incident_fields; f->name; f++)
@@ -193,13 +195,22 @@ static int id_cmp(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-void board_mark_waiting(struct board *b, int64_t *ids, size_t n)
+void board_mark(struct board *b, int mark, int64_t *ids, size_t n)
 {
 	if (n)
 		qsort(ids, n, sizeof *ids, id_cmp);
 	/* Every card is set, so a card that stopped waiting loses its mark. */
-	for (size_t i = 0; i < b->ncards; i++)
-		b->cards[i].waiting = n && bsearch(&b->cards[i].inc.id, ids, n, sizeof *ids, id_cmp);
+	for (size_t i = 0; i < b->ncards; i++) {
+		struct card *c = &b->cards[i];
+		int *m = mark == CARD_FAILED ? &c->failed : mark == CARD_APPROVAL ? &c->approval
+										  : &c->waiting;
+		*m = n && bsearch(&c->inc.id, ids, n, sizeof *ids, id_cmp);
+	}
+}
+
+void board_mark_waiting(struct board *b, int64_t *ids, size_t n)
+{
+	board_mark(b, CARD_WAITING, ids, n);
 }
 
 /* ---- filters ------------------------------------------------------------- */
@@ -231,7 +242,9 @@ enum vocab { V_ANY, V_SEVERITY, V_STAGE, V_PRIORITY, V_CRITICALITY, V_SLA, V_RES
 	X("age",     NUM,  lc->b->now - inc->t_detected, V_ANY) \
 	X("sla",     STR,  sla_word(lc), V_SLA) \
 	X("waiting", BOOL, lc->c->waiting, V_BOOL) \
-	X("mine",    BOOL, inc->owner && !strcmp(inc->owner, lc->b->me), V_BOOL)
+	X("mine",    BOOL, inc->owner && !strcmp(inc->owner, lc->b->me), V_BOOL) \
+	X("failed",  BOOL, lc->c->failed, V_BOOL) \
+	X("approvals", BOOL, lc->c->approval, V_BOOL)
 
 #define X_FIELD_NAME(name, kind, value, vocab) name,
 static const char *const board_fields[] = { BOARD_FIELDS(X_FIELD_NAME) };
@@ -834,9 +847,11 @@ void board_card_line(const struct board *b, const struct card *c, int line, int 
 	case 0:
 		snprintf(buf, sizeof buf, "%s P%d %s", incident_key(inc->id, key, sizeof key),
 			 inc->priority, severity_name(inc->severity));
-		if (c->waiting && w > 4) {
+		if ((c->waiting || c->failed || c->approval) && w > 4) {
+			const char *g = c->failed ? G_FAILED_R : c->approval ? G_APPROVE_R : G_WAIT_R;
 			frame_put(f, y, x, w - 2, selected ? slot : sev_slot(inc->severity), buf, 1);
-			frame_put(f, y, x + w - 2, 2, selected ? slot : SLOT_CARD_WAITING, G_WAIT_R, 0);
+			frame_put(f, y, x + w - 2, 2, selected ? slot : c->failed ? SLOT_STATUS_ERROR
+				  : SLOT_CARD_WAITING, g, 0);
 		} else {
 			frame_put(f, y, x, w, selected ? slot : sev_slot(inc->severity), buf, 1);
 		}

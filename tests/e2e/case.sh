@@ -17,6 +17,13 @@ as alice user add carol --role analyst >/dev/null
 # ---- a P1 ransomware: true-positive needs its later required steps -------
 as carol ingest "$FIX/ransomware.jsonl" >/dev/null
 k=IR-$(sql "SELECT max(id) FROM incidents WHERE play = 'ransomware'")
+# The approval the play made due: asked by the play, not by carol who ran
+# the ingest; the seniors are told; it is in their list, not carol's.
+expect_eq "nobody asked for isolate-ok: the play did" \
+	"$(sql "SELECT coalesce(requested_by, 'the play') FROM steps WHERE incident_id = ${k#IR-} AND step_id = 'isolate-ok'")" "the play"
+expect_match "the seniors are told" "$(irk outbox)" "role:senior +$k: approval isolate-ok \\(Isolate fs-01 now\\) waits for a senior"
+expect_match "irk list --approvals: bob's to grant" "$(as bob list --approvals)" "^$k +P1"
+expect_eq "carol may not grant it: not in hers" "$(as carol list --approvals)" ""
 as carol claim "$k" >/dev/null
 as bob deny "$k" isolate-ok --reason "fs-01 serves payroll today" >/dev/null
 expect_eq "a denial skips what needs it" "$(state_of "$k" isolate)" "skipped"

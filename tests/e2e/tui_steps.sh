@@ -108,7 +108,7 @@ check "the approval still waits" state_is purge-ok waiting
 
 tmx new-session -d -s b -x 100 -y 32 \
 	"env LANG=C.UTF-8 LC_ALL=C.UTF-8 IRK_USER=bob '$IRK_BIN' 2>'$T/stderr-b'; echo \$? >'$T/exit-b'"
-expect_screen_b "bob's board shows the flagged incident" "⚑"
+expect_screen_b "bob's board marks the incident: an approval he may grant" "IR-1 P2 high                    ✓"
 keys_b Enter Tab Down Down Down Enter
 expect_screen_b "bob opens the approval" "  state           waiting for a senior to approve it (asked by alice)"
 keys_b a

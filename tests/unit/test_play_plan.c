@@ -158,8 +158,10 @@ static int got_id(const struct step_row *r, void *arg)
 	return 0;
 }
 
-/* What the engine does with a ready step: ready -> running -> done. */
-static void engine_finishes(int64_t id, const char *sid, const char *output)
+/* What the engine does with a ready step: ready -> running -> end (done
+ * with output, or failed with error after `attempts`), then the planner. */
+static void engine_ends(int64_t id, const char *sid, int end, int attempts, const char *output,
+			const char *error)
 {
 	struct irk_err err = { 0 };
 	struct step_row r;
@@ -170,23 +172,32 @@ static void engine_finishes(int64_t id, const char *sid, const char *output)
 	r.id = row;
 	r.incident_id = id;
 	r.step_id = sid;
-	r.kind = "score";
+	r.kind = end == STEP_DONE ? "score" : "exec";
+	r.required = end != STEP_DONE;
 	r.state = STEP_RUNNING;
-	r.attempts = 1;
+	r.attempts = attempts;
 	r.lease_owner = "engine-test";
 	r.lease_until = irk_now() + 60;
 	r.t_start = irk_now();
 	cr_assert_eq(store_begin(s, &err), IRK_OK);
 	cr_assert_eq(play_step_record(s, PLAY_ENGINE_ACTOR, &r, STEP_READY, NULL, &err), IRK_OK,
 		     "%s is not ready: %s", sid, err.msg);
-	r.state = STEP_DONE;
+	r.state = end;
 	r.lease_owner = NULL;
 	r.lease_until = 0;
 	r.output = output;
+	r.error = error;
 	r.t_end = irk_now();
-	cr_assert_eq(play_step_record(s, PLAY_ENGINE_ACTOR, &r, STEP_RUNNING, NULL, &err), IRK_OK,
+	cr_assert_eq(play_step_record(s, PLAY_ENGINE_ACTOR, &r, STEP_RUNNING, error, &err), IRK_OK,
 		     "%s", err.msg);
+	if (end != STEP_DONE)
+		cr_assert_eq(play_advance(s, id, PLAY_ENGINE_ACTOR, NULL, &err), IRK_OK);
 	cr_assert_eq(store_commit(s, &err), IRK_OK);
+}
+
+static void engine_finishes(int64_t id, const char *sid, const char *output)
+{
+	engine_ends(id, sid, STEP_DONE, 1, output, NULL);
 }
 
 Test(plan, assign_records_version_and_lays_out_steps)
@@ -655,5 +666,99 @@ Test(plan, an_undo_within_a_minute_is_not_a_back_move)
 	cr_assert_eq(inc.back_moves, 1);
 	incident_clear(&inc);
 	irk_clock_set(0);
+	play_free(&p);
+}
+
+/* ---- nothing stuck unseen (issue 12) ---------------------------------------------- */
+
+static const char stuck_play[] =
+	"{\"play\": \"stuck\", \"name\": \"Stuck\", \"version\": 1, \"match\": \"rule == 'x'\",\n"
+	" \"steps\": [\n"
+	"  {\"id\": \"purge-ok\", \"stage\": \"new\", \"kind\": \"approval\", \"title\": \"Purge?\",\n"
+	"   \"role\": \"senior\"},\n"
+	"  {\"id\": \"block\", \"stage\": \"new\", \"kind\": \"exec\", \"title\": \"Block\",\n"
+	"   \"argv\": [\"/bin/false\"], \"required\": true},\n"
+	"  {\"id\": \"verify\", \"stage\": \"new\", \"kind\": \"manual\", \"title\": \"Verify\",\n"
+	"   \"needs\": [\"block\"]}]}\n";
+
+static int count_id(int64_t id, void *arg)
+{
+	(void)id;
+	++*(int *)arg;
+	return 0;
+}
+
+static int64_t outbox_to(const char *to, const char *like)
+{
+	char sql[512];
+
+	snprintf(sql, sizeof sql, "SELECT count(*) FROM outbox WHERE recipient = '%s' AND text LIKE '%s'",
+		 to, like);
+	return store_scalar(s, sql);
+}
+
+static int pending_line(const char *step_id, const char *why, void *arg)
+{
+	strbuf_printf(arg, "%s: %s\n", step_id, why);
+	return 0;
+}
+
+/* A required step failed 3 of 3 times: no mark, no message, no filter.
+ * Now the holder and the seniors are told, it is among the failed, and
+ * what waits behind it says why. */
+Test(plan, a_failed_required_step_is_told_and_listed)
+{
+	struct play *p = parse(stuck_play, "stuck.json");
+	struct actor carol = who("carol");
+	struct irk_err err = { 0 };
+	struct strbuf why = STRBUF_INIT;
+	int64_t id = open_with(p, &web03);
+	int n = 0;
+
+	cr_assert_eq(incident_claim(s, &carol, id, 0, 0, &err), IRK_OK, "%s", err.msg);
+	engine_ends(id, "block", STEP_FAILED, 3, NULL, "exit status 1");
+	cr_assert_eq(outbox_to("carol", "IR-1: required step block failed after 3 attempts: exit status 1%"),
+		     1, "the holder is told");
+	cr_assert_eq(outbox_to("role:senior", "IR-1: required step block failed%"), 1);
+	cr_assert_eq(store_incident_failed(s, count_id, &n, &err), IRK_OK);
+	cr_assert_eq(n, 1);
+	cr_assert_eq(incident_gate(s, id, STAGE_NEW, &why, &err), 1);
+	cr_assert_str_eq(strbuf_str(&why), "block (failed: exit status 1)");
+	strbuf_free(&why);
+	{
+		struct incident inc;
+		struct strbuf pending = STRBUF_INIT;
+		cr_assert_eq(store_incident_get(s, id, &inc, &err), IRK_OK);
+		cr_assert_eq(play_pending_each(s, &inc, pending_line, &pending, &err), IRK_OK);
+		cr_assert_str_eq(strbuf_str(&pending), "verify: waits for block, which failed\n");
+		incident_clear(&inc);
+		strbuf_free(&pending);
+	}
+	play_free(&p);
+}
+
+/* The ingest's runner was "asked by root" and could not grant it; nobody
+ * was told. An approval the play makes due is asked by the play: any
+ * holder of the role may grant it, and they are told. */
+Test(plan, an_approval_the_play_makes_due_is_asked_by_the_play)
+{
+	struct play *p = parse(stuck_play, "stuck.json");
+	struct actor alice = who("alice"), carol = who("carol");
+	struct irk_err err = { 0 };
+	int64_t id = open_with(p, &web03);
+	int n = 0;
+
+	cr_assert_str_eq(state(id, "purge-ok"), "waiting");
+	cr_assert_str_eq(step(id, "purge-ok").requested_by, "", "not alice, who ran the ingest");
+	cr_assert_eq(outbox_to("role:senior", "IR-1: approval purge-ok (Purge?) waits for a senior"), 1);
+	cr_assert_eq(play_approvals_for(s, &alice, count_id, &n, &err), IRK_OK);
+	cr_assert_eq(n, 1, "alice may grant it");
+	n = 0;
+	cr_assert_eq(play_approvals_for(s, &carol, count_id, &n, &err), IRK_OK);
+	cr_assert_eq(n, 0, "carol is an analyst");
+	cr_assert_eq(play_step_approve(s, &alice, id, "purge-ok", &err), IRK_OK, "%s", err.msg);
+	n = 0;
+	cr_assert_eq(play_approvals_for(s, &alice, count_id, &n, &err), IRK_OK);
+	cr_assert_eq(n, 0, "granted: nothing waits");
 	play_free(&p);
 }

@@ -802,6 +802,52 @@ Test(tui_board, waiting_for_a_person)
 	assert_screen(" New (0/12)");
 }
 
+/* A required step that failed (3 of 3 attempts) had no mark and no
+ * filter: the card shows ✗ and `failed` lists it. */
+Test(tui_board, a_failed_required_step_marks_the_card)
+{
+	int64_t step;
+
+	fx_board(ROLE_ANALYST);
+	step = fx_required_step(6, "isolate", STAGE_NEW);
+	fx_step_state(step, STEP_PENDING, STEP_FAILED);
+	tui_tick(fx.t);
+	assert_screen("IR-6 P1 critical         ✗│");
+	fx_key('/');
+	fx_keys("failed");
+	fx_key('\n');
+	assert_screen(" New (1/12)");
+}
+
+/* An approval a senior may grant: ✓ on the card, `approvals` lists it. */
+Test(tui_board, an_approval_for_me_marks_the_card)
+{
+	struct step_row r;
+	struct irk_err err = { 0 };
+	int64_t row = 0;
+
+	fx_board(ROLE_SENIOR);
+	memset(&r, 0, sizeof r);
+	r.incident_id = 6;
+	r.step_id = "purge-ok";
+	r.seq = 1;
+	r.kind = "approval";
+	r.stage = STAGE_NEW;
+	r.title = "Purge";
+	r.required = 1;
+	r.def = "{\"role\": \"senior\"}";
+	cr_assert_eq(store_begin(fx.other, &err), 0);
+	cr_assert_eq(store_step_insert(fx.other, &r, &row, &err), 0, "%s", err.msg);
+	cr_assert_eq(store_commit(fx.other, &err), 0);
+	fx_step_state(row, STEP_PENDING, STEP_WAITING);
+	tui_tick(fx.t);
+	assert_screen("IR-6 P1 critical         ✓│");
+	fx_key('/');
+	fx_keys("approvals");
+	fx_key('\n');
+	assert_screen(" New (1/12)");
+}
+
 Test(tui_board, a_popup_that_no_longer_fits_is_cancelled)
 {
 	fx_board(ROLE_ANALYST);
