@@ -21,8 +21,12 @@
  *    senior or admin may, and the event then names the holder ("held_by";
  *    an owner change names the "previous_owner"). One nobody holds is open
  *    to all;
- *  - claiming an incident someone else holds is refused unless forced by a
- *    senior;
+ *  - claiming an incident someone else holds is refused unless a senior
+ *    takes it over with a reason (incident_takeover()); the one who held
+ *    it gets a message (so does one whose incident a senior gives away
+ *    through set owner=);
+ *  - the same holder's rule covers the play's steps: done, retry and skip
+ *    (play_step_may()); approvals are decided by their role;
  *  - when the users table has users, an owner must be one of them;
  *  - acknowledged = first claim or first move out of new; contained = first
  *    move past containment; resolved = first move to lessons-learned or
@@ -63,9 +67,21 @@ int incident_open(struct store *s, const char *actor, struct incident *inc,
  * change itself checks again. */
 int incident_may_change(struct store *s, const struct actor *who, int64_t id,
 		struct irk_err *err);
+/* The holder's rule on a loaded incident (incident_may_change() without
+ * the read): IRK_OK or IRK_REFUSED naming the holder. The play layer
+ * applies it to done, retry and skip of steps too. */
+int incident_holder_check(const struct actor *who, const struct incident *inc,
+		struct irk_err *err);
 
+/* Claim id. force on one someone else holds is a takeover, which needs a
+ * reason: IRK_INVALID with NEED_REASON here (incident_takeover()). */
 int incident_claim(struct store *s, const struct actor *who, int64_t id,
 		int64_t expect_version, int force, struct irk_err *err);
+/* A senior takes id over from its holder, saying why: audited with the
+ * reason, and the holder is sent a message ("IR-7 was taken over from
+ * you by dana: on leave"). */
+int incident_takeover(struct store *s, const struct actor *who, int64_t id,
+		int64_t expect_version, const char *reason, struct irk_err *err);
 int incident_move(struct store *s, const struct actor *who, int64_t id, int to,
 		const char *reason, int force, int64_t expect_version, struct irk_err *err);
 int incident_note(struct store *s, const struct actor *who, int64_t id,

@@ -312,6 +312,18 @@ int play_step_event(struct store *s, const char *actor, const struct step_row *s
 int play_step_record(struct store *s, const char *actor, const struct step_row *after,
 		int before_state, const char *why, struct irk_err *err);
 
+/* What a person does to a step (play_step_may()). */
+enum play_action { PLAY_DONE, PLAY_APPROVE, PLAY_DENY, PLAY_RETRY, PLAY_SKIP };
+/* Would action (enum play_action) on step be allowed for who now, as far
+ * as is known before anything is asked: the holder's rule (done, retry
+ * and skip of an incident someone else holds are theirs or a senior's;
+ * approvals are their role's), the step's state, a required step's skip
+ * (seniors only), an approval's role and the two-person rule. IRK_OK, or
+ * the refusal the action would give. Changes nothing. A front end asks
+ * this before it prompts for a reason or inputs. */
+int play_step_may(struct store *s, const struct actor *who, int64_t incident_id,
+		const char *step, int action, struct irk_err *err);
+
 /* What people do, each in one transaction that also advances the incident.
  * step is the play step id. Refusals (IRK_REFUSED / IRK_INVALID) say why. */
 /* Finish a manual step (or a waiting automated step a person did by hand),

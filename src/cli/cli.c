@@ -79,9 +79,10 @@
 	  "cards (key, priority, severity, owner, age, SLA, title).\n" \
 	  "  --all          list the cards of closed incidents too\n" \
 	  "  --limit N      at most N cards per stage (default 100; 0: all of them)\n") \
-	X(claim, "KEY [--force]", "take an incident", \
+	X(claim, "KEY [--force --reason TEXT]", "take an incident", \
 	  "Make an incident yours. Refused when someone else holds it, unless a\n" \
-	  "senior uses --force.\n") \
+	  "senior takes it over with --force and a --reason; the one who held it\n" \
+	  "is sent a message.\n") \
 	X(move, "KEY STAGE [--reason TEXT] [--force]", "move an incident to another stage", \
 	  "Move an incident to STAGE (new, identification, containment, eradication,\n" \
 	  "recovery, lessons-learned). A forward move is refused while required\n" \
@@ -261,7 +262,7 @@ static void need_hint(const struct irk_err *err, int64_t id, struct strbuf *hint
 	case NEED_NONE: break;
 	case NEED_REASON: strbuf_puts(hint, "--reason TEXT"); break;
 	case NEED_FORCE: strbuf_puts(hint, "--force --reason TEXT"); break;
-	case NEED_TAKEOVER: strbuf_printf(hint, "irk claim %s --force", key); break;
+	case NEED_TAKEOVER: strbuf_printf(hint, "irk claim %s --force --reason TEXT", key); break;
 	case NEED_REOPEN: strbuf_printf(hint, "irk move %s STAGE --reason TEXT", key); break;
 	case NEED_CLOSE: strbuf_printf(hint, "irk close %s --resolution R", key); break;
 	case NEED_DATABASE: strbuf_puts(hint, "create it with irk init, or irk demo"); break;

@@ -798,26 +798,32 @@ static int done(struct cli *c, int rc, const struct irk_err *err, const char *fm
 
 int cmd_claim(struct cli *c, int argc, char **argv)
 {
-	enum { O_FORCE = OPT_FIRST_OWN };
+	enum { O_FORCE = OPT_FIRST_OWN, O_REASON };
 	static const struct option opts[] = {
 		{ "force", no_argument, NULL, O_FORCE },
+		{ "reason", required_argument, NULL, O_REASON },
 		{ NULL, 0, NULL, 0 },
 	};
 	const struct cli_command *cmd = cli_find("claim");
 	struct irk_err err = { 0 };
-	int opt, force = 0;
+	const char *reason = NULL;
+	int opt, force = 0, rc;
 	int64_t id;
 
-	while ((opt = cli_getopt(c, cmd, argc, argv, "", opts)) != -1)
+	while ((opt = cli_getopt(c, cmd, argc, argv, "", opts)) != -1) {
 		if (opt == O_FORCE)
 			force = 1;
+		else if (opt == O_REASON)
+			reason = optarg;
+	}
 	if (optind + 1 != argc)
 		return cli_usage_error(cmd, "which incident?");
 	if (!(id = cli_key(cmd, argv[optind])))
 		return EXIT_USAGE;
 	if (!cli_store(c, 0))
 		return EXIT_ERR;
-	int rc = incident_claim(c->app.store, &c->app.actor, id, 0, force, &err);
+	rc = force ? incident_takeover(c->app.store, &c->app.actor, id, 0, reason, &err)
+		   : incident_claim(c->app.store, &c->app.actor, id, 0, 0, &err);
 	return done(c, rc, &err, "%s is yours", id, NULL);
 }
 

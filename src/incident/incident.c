@@ -1,4 +1,5 @@
 /* incident.c: the lifecycle rules (see incident.h). */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -76,8 +77,8 @@ static void abort_change(struct store *s, struct incident *inc)
 /* The holder's rule: an incident someone holds is theirs to change; a
  * senior or admin may change it too (the event then names the holder),
  * and one nobody holds is open to all. */
-static int check_holder(const struct actor *who, const struct incident *inc,
-			struct irk_err *err)
+int incident_holder_check(const struct actor *who, const struct incident *inc,
+			  struct irk_err *err)
 {
 	char key[24];
 
@@ -102,7 +103,7 @@ int incident_may_change(struct store *s, const struct actor *who, int64_t id,
 
 	if ((rc = store_incident_get(s, id, &inc, err)))
 		return rc;
-	rc = check_holder(who, &inc, err);
+	rc = incident_holder_check(who, &inc, err);
 	incident_clear(&inc);
 	return rc;
 }
@@ -147,8 +148,21 @@ int incident_open(struct store *s, const char *actor, struct incident *inc,
 	return rc;
 }
 
-int incident_claim(struct store *s, const struct actor *who, int64_t id,
-		   int64_t expect_version, int force, struct irk_err *err)
+/* A takeover's message to the one who held it (in the change's
+ * transaction, to where notify steps' messages go). */
+static int tell_previous(struct store *s, int64_t id, const char *prev, const struct actor *who,
+			 const char *reason, struct irk_err *err)
+{
+	char key[24], text[700];
+
+	snprintf(text, sizeof text, "%s was taken over from you by %s%s%s",
+		 incident_key(id, key, sizeof key), who->name, reason && *reason ? ": " : "",
+		 reason && *reason ? reason : "");
+	return store_outbox_add(s, id, 0, prev, text, irk_now(), NULL, err);
+}
+
+static int claim(struct store *s, const struct actor *who, int64_t id, int64_t expect_version,
+		 int force, const char *reason, struct irk_err *err)
 {
 	struct incident inc;
 	struct strbuf js = STRBUF_INIT;
@@ -180,6 +194,17 @@ int incident_claim(struct store *s, const struct actor *who, int64_t id,
 		abort_change(s, &inc);
 		return IRK_REFUSED;
 	}
+	/* A takeover says why, and the one who held it is told. */
+	if (inc.owner && (!reason || !*reason)) {
+		irk_fail_need(err, IRK_INVALID, NEED_REASON, "taking %s over from %s needs a reason",
+			      key, inc.owner);
+		abort_change(s, &inc);
+		return IRK_INVALID;
+	}
+	if (inc.owner && (rc = tell_previous(s, id, inc.owner, who, reason, err))) {
+		abort_change(s, &inc);
+		return rc;
+	}
 	prev = inc.owner;
 	inc.owner = xstrdup(who->name);
 	if (!inc.t_acknowledged)
@@ -188,9 +213,23 @@ int incident_claim(struct store *s, const struct actor *who, int64_t id,
 	jsonw_obj_begin(&w);
 	jsonw_kv_str(&w, "owner", who->name);
 	jsonw_kv_str(&w, "previous", prev);
+	if (prev)
+		jsonw_kv_str(&w, "reason", reason);
 	jsonw_obj_end(&w);
 	free(prev);
 	return finish_change(s, who->name, &inc, "incident.claim", &js, err);
+}
+
+int incident_claim(struct store *s, const struct actor *who, int64_t id,
+		   int64_t expect_version, int force, struct irk_err *err)
+{
+	return claim(s, who, id, expect_version, force, NULL, err);
+}
+
+int incident_takeover(struct store *s, const struct actor *who, int64_t id,
+		      int64_t expect_version, const char *reason, struct irk_err *err)
+{
+	return claim(s, who, id, expect_version, 1, reason, err);
 }
 
 int incident_gate(struct store *s, int64_t id, int stage, struct strbuf *why,
@@ -379,7 +418,7 @@ int incident_move(struct store *s, const struct actor *who, int64_t id, int to,
 	if ((rc = begin_change(s, id, expect_version, &inc, err)))
 		return rc;
 	undo = is_undo(s, who, &inc, to);
-	if ((rc = check_holder(who, &inc, err)) ||
+	if ((rc = incident_holder_check(who, &inc, err)) ||
 	    (rc = check_move(s, who, &inc, to, reason, force, undo, err))) {
 		abort_change(s, &inc);
 		return rc;
@@ -450,7 +489,7 @@ int incident_close(struct store *s, const struct actor *who, int64_t id,
 				"closing needs a resolution: true-positive, false-positive, duplicate or benign");
 	if ((rc = begin_change(s, id, expect_version, &inc, err)))
 		return rc;
-	if ((rc = check_holder(who, &inc, err)) ||
+	if ((rc = incident_holder_check(who, &inc, err)) ||
 	    (rc = check_move(s, who, &inc, STAGE_CLOSED, reason, force, 0, err))) {
 		abort_change(s, &inc);
 		return rc;
@@ -620,9 +659,15 @@ static int set_one(struct store *s, const struct actor *who, struct incident *in
 		prev = inc->owner;
 		inc->owner = *v ? xstrdup(v) : NULL;
 		jsonw_str(w, inc->owner);
-		/* A takeover (or a hand-over by a senior) names who had it. */
-		if (prev && (!inc->owner || strcmp(prev, inc->owner)))
+		/* A takeover (or a hand-over by a senior) names who had it, and
+		 * they are told unless they did it themselves. */
+		if (prev && (!inc->owner || strcmp(prev, inc->owner))) {
 			jsonw_kv_str(w, "previous_owner", prev);
+			if (strcmp(prev, who->name) && tell_previous(s, inc->id, prev, who, NULL, err)) {
+				free(prev);
+				return err ? err->code : IRK_ERROR;
+			}
+		}
 		free(prev);
 		return IRK_OK;
 	case FK_TITLE:
@@ -655,7 +700,7 @@ int incident_set(struct store *s, const struct actor *who, int64_t id,
 		return irk_fail(err, IRK_INVALID, "nothing to set: give FIELD=VALUE");
 	if ((rc = begin_change(s, id, expect_version, &inc, err)))
 		return rc;
-	if ((rc = check_holder(who, &inc, err))) {
+	if ((rc = incident_holder_check(who, &inc, err))) {
 		abort_change(s, &inc);
 		return rc;
 	}

@@ -320,6 +320,85 @@ out:
 	return rc;
 }
 
+static int approval_check(struct act *a, const char *verb, int self_ok, struct irk_err *err);
+
+/* The checks an action makes before it changes anything, one place for
+ * the action and for play_step_may() (a front end asks before it
+ * prompts). IRK_OK, or the refusal in err. */
+static int may(struct act *a, int action, struct irk_err *err)
+{
+	const char *step = a->r->step_id;
+	int kind = step_kind_parse(a->r->kind), st = a->r->state, rc;
+	char buf[600];
+
+	/* An incident someone holds is theirs to work; an approval is its
+	 * role's to decide, whoever holds the incident. */
+	if (action != PLAY_APPROVE && action != PLAY_DENY &&
+	    (rc = incident_holder_check(a->who, &a->inc, err)))
+		return rc;
+	switch (action) {
+	case PLAY_DONE:
+		if (step_kind_has(kind, STEP_KIND_DECIDED)) {
+			irk_fail_need(err, IRK_REFUSED, NEED_DECISION, "step %s is an approval: it is "
+				      "granted or denied, not done", step);
+			irk_need_on(err, step);
+			return IRK_REFUSED;
+		}
+		if (st != STEP_WAITING && !(st == STEP_READY && !step_kind_automated(kind)) &&
+		    !(st == STEP_FAILED && step_kind_automated(kind)))
+			return irk_fail(err, IRK_REFUSED, "step %s of %s %s", step, a->key,
+					state_words(a->r, buf, sizeof buf));
+		return IRK_OK;
+	case PLAY_APPROVE:
+		return approval_check(a, "grant", 0, err);
+	case PLAY_DENY:
+		return approval_check(a, "deny", 1, err);
+	case PLAY_RETRY:
+		if (step_kind_has(kind, STEP_KIND_DECIDED) && st == STEP_FAILED) {
+			/* Anyone asking again after a deny would make the
+			 * two-person rule a formality: only a senior or the
+			 * approval's role may. */
+			if (!actor_is_senior(a->who) && !role_allows(a->who, approval_role(a->r)))
+				return irk_fail(err, IRK_REFUSED, "only a senior or admin can ask for "
+						"approval %s again (you are %s)", step,
+						role_with_article(a->who->role));
+			return IRK_OK;
+		}
+		if (step_kind_automated(kind) && (st == STEP_FAILED || st == STEP_WAITING))
+			return IRK_OK;
+		if (!step_kind_automated(kind) && !step_kind_has(kind, STEP_KIND_DECIDED)) {
+			irk_fail_need(err, IRK_REFUSED, NEED_DONE, "step %s is done by a person: "
+				      "there is nothing to retry", step);
+			irk_need_on(err, step);
+			return IRK_REFUSED;
+		}
+		return irk_fail(err, IRK_REFUSED, "step %s of %s %s; only a failed or waiting step "
+				"can be retried", step, a->key, state_words(a->r, buf, sizeof buf));
+	case PLAY_SKIP:
+		if (st == STEP_DONE || st == STEP_SKIPPED)
+			return irk_fail(err, IRK_REFUSED, "step %s of %s %s", step, a->key,
+					state_words(a->r, buf, sizeof buf));
+		if (a->r->required && !actor_is_senior(a->who))
+			return irk_fail(err, IRK_REFUSED, "step %s is required: only a senior or admin "
+					"can skip it", step);
+		return IRK_OK;
+	}
+	return irk_fail(err, IRK_ERROR, "internal: unknown action");
+}
+
+int play_step_may(struct store *s, const struct actor *who, int64_t incident_id,
+		  const char *step, int action, struct irk_err *err)
+{
+	struct act a;
+	int rc;
+
+	if ((rc = act_begin(&a, s, who, incident_id, step, err)))
+		return rc;
+	rc = may(&a, action, err);
+	act_abort(&a);          /* nothing of it is kept */
+	return rc;
+}
+
 int play_step_done(struct store *s, const struct actor *who, int64_t incident_id,
 		   const char *step, char *const *inputs, int ninputs, struct irk_err *err)
 {
@@ -331,20 +410,10 @@ int play_step_done(struct store *s, const struct actor *who, int64_t incident_id
 
 	if ((rc = act_begin(&a, s, who, incident_id, step, err)))
 		return rc;
+	if ((rc = may(&a, PLAY_DONE, err)))
+		return act_refuse(&a, err, rc);
 	kind = step_kind_parse(a.r->kind);
-	if (step_kind_has(kind, STEP_KIND_DECIDED)) {
-		irk_fail_need(err, IRK_REFUSED, NEED_DECISION, "step %s is an approval: it is "
-			      "granted or denied, not done", step);
-		irk_need_on(err, a.r->step_id);
-		return act_refuse(&a, err, IRK_REFUSED);
-	}
 	before = a.r->state;
-	if (before != STEP_WAITING && !(before == STEP_READY && !step_kind_automated(kind)) &&
-	    !(before == STEP_FAILED && step_kind_automated(kind))) {
-		irk_fail(err, IRK_REFUSED, "step %s of %s %s", step, a.key,
-			 state_words(a.r, buf, sizeof buf));
-		return act_refuse(&a, err, IRK_REFUSED);
-	}
 	step_def_parse(&d, a.r->def);
 	rc = build_inputs(&a, &d.in, inputs, ninputs, &js, err);
 	if (!rc)
@@ -474,7 +543,7 @@ int play_step_approve(struct store *s, const struct actor *who, int64_t incident
 
 	if ((rc = act_begin(&a, s, who, incident_id, step, err)))
 		return rc;
-	if ((rc = approval_check(&a, "grant", 0, err)))
+	if ((rc = may(&a, PLAY_APPROVE, err)))
 		return act_refuse(&a, err, rc);
 	before = a.r->state;
 	act_end(&a, STEP_DONE);
@@ -505,7 +574,7 @@ int play_step_deny(struct store *s, const struct actor *who, int64_t incident_id
 	if ((rc = act_begin(&a, s, who, incident_id, step, err)))
 		return rc;
 	/* Withdrawing one's own request is allowed: only granting is not. */
-	if ((rc = approval_check(&a, "deny", 1, err)))
+	if ((rc = may(&a, PLAY_DENY, err)))
 		return act_refuse(&a, err, rc);
 	before = a.r->state;
 	act_end(&a, STEP_FAILED);
@@ -561,16 +630,11 @@ int play_step_retry(struct store *s, const struct actor *who, int64_t incident_i
 		return irk_fail(err, IRK_INVALID, "a reason is limited to %d bytes", REASON_MAX);
 	if ((rc = act_begin(&a, s, who, incident_id, step, err)))
 		return rc;
+	if ((rc = may(&a, PLAY_RETRY, err)))
+		return act_refuse(&a, err, rc);
 	kind = step_kind_parse(a.r->kind);
 	before = a.r->state;
 	if (step_kind_has(kind, STEP_KIND_DECIDED) && before == STEP_FAILED) {
-		/* Anyone asking again after a deny would make the two-person
-		 * rule a formality: only a senior or the approval's role may. */
-		if (!actor_is_senior(who) && !role_allows(who, approval_role(a.r))) {
-			irk_fail(err, IRK_REFUSED, "only a senior or admin can ask for approval %s "
-				 "again (you are %s)", step, role_with_article(who->role));
-			return act_refuse(&a, err, IRK_REFUSED);
-		}
 		/* Asked again: the one who retries is the one who asks. */
 		a.r->state = STEP_WAITING;
 		a.r->t_start = irk_now();
@@ -580,16 +644,6 @@ int play_step_retry(struct store *s, const struct actor *who, int64_t incident_i
 		a.r->next_attempt = 0;
 		step_row_set(&a.r->lease_owner, NULL);
 		a.r->lease_until = 0;
-	} else {
-		if (!step_kind_automated(kind) && !step_kind_has(kind, STEP_KIND_DECIDED)) {
-			irk_fail_need(err, IRK_REFUSED, NEED_DONE, "step %s is done by a person: "
-				      "there is nothing to retry", step);
-			irk_need_on(err, a.r->step_id);
-		} else {
-			irk_fail(err, IRK_REFUSED, "step %s of %s %s; only a failed or waiting step "
-				 "can be retried", step, a.key, state_words(a.r, buf, sizeof buf));
-		}
-		return act_refuse(&a, err, IRK_REFUSED);
 	}
 	a.r->t_end = 0;
 	step_row_set(&a.r->error, NULL);
@@ -608,24 +662,15 @@ int play_step_skip(struct store *s, const struct actor *who, int64_t incident_id
 		   const char *step, const char *reason, struct irk_err *err)
 {
 	struct act a;
-	char buf[600];
 	int rc, before;
 
 	if ((rc = need_reason(reason, "skipping a step", err)))
 		return rc;
 	if ((rc = act_begin(&a, s, who, incident_id, step, err)))
 		return rc;
+	if ((rc = may(&a, PLAY_SKIP, err)))
+		return act_refuse(&a, err, rc);
 	before = a.r->state;
-	if (before == STEP_DONE || before == STEP_SKIPPED) {
-		irk_fail(err, IRK_REFUSED, "step %s of %s %s", step, a.key,
-			 state_words(a.r, buf, sizeof buf));
-		return act_refuse(&a, err, IRK_REFUSED);
-	}
-	if (a.r->required && !actor_is_senior(who)) {
-		irk_fail(err, IRK_REFUSED, "step %s is required: only a senior or admin can skip it",
-			 step);
-		return act_refuse(&a, err, IRK_REFUSED);
-	}
 	/* A running step is cancelled: the engine's lease no longer matches
 	 * and its result is dropped. */
 	act_end(&a, STEP_SKIPPED);

@@ -75,20 +75,36 @@ static int may_change(struct tui *t, int64_t id)
 
 /* ---- claim ------------------------------------------------------------------- */
 
-static void claim_force_done(struct tui *t, void *arg, int index)
+static void takeover_reason_done(struct tui *t, void *arg, int ok, const char *text)
 {
 	struct change *ch = arg;
 	struct irk_err err = { 0 };
 	char done[64];
 	int rc;
 
+	if (!ok) {
+		tui_status(t, SLOT_STATUS_INFO, "%s left with its owner", ch->key);
+		return;
+	}
+	rc = incident_takeover(t->s, &t->app->actor, ch->id, ch->version, text, &err);
+	snprintf(done, sizeof done, "%s is yours now", ch->key);
+	outcome(t, rc, &err, done);
+}
+
+/* Taking over says why, and the holder is told: ask for the reason. */
+static void claim_force_done(struct tui *t, void *arg, int index)
+{
+	struct change *ch = arg, *copy;
+	char label[160];
+
 	if (index != 1) {
 		tui_status(t, SLOT_STATUS_INFO, "%s left with its owner", ch->key);
 		return;
 	}
-	rc = incident_claim(t->s, &t->app->actor, ch->id, ch->version, 1, &err);
-	snprintf(done, sizeof done, "%s is yours now", ch->key);
-	outcome(t, rc, &err, done);
+	copy = xmalloc(sizeof *copy);
+	*copy = *ch;
+	snprintf(label, sizeof label, "Take %s over: why? (its holder is told)", ch->key);
+	tui_prompt(t, label, NULL, takeover_reason_done, copy, 1);
 }
 
 void tui_claim(struct tui *t, int64_t id, int64_t version)

@@ -829,12 +829,27 @@ static void done_confirmed(struct tui *t, void *arg, int index)
  * items are not ticked: the play does not require them, but a person
  * skipping one should mean it. When the play does require them
  * (checklist_required), its refusal says which. */
+/* Ask only what can be done: the play layer's refusal (someone else's
+ * incident, a required step for seniors, the state, the approval's role)
+ * comes before any prompt. Nonzero when the action may go on. */
+static int may(struct tui *t, struct step_st *ss, int action)
+{
+	struct irk_err err = { 0 };
+
+	if (!play_step_may(t->s, &t->app->actor, ss->incident_id, ss->r.step_id, action, &err))
+		return 1;
+	tui_report(t, &err);
+	return 0;
+}
+
 static void ask_done(struct tui *t, struct step_st *ss)
 {
 	static const char *const items[] = { "Go back to the checklist", "Mark it done anyway" };
 	int open = 0;
 	char title[96];
 
+	if (!may(t, ss, PLAY_DONE))
+		return;
 	/* The fields are on the screen while a manual step is open. */
 	for (int i = 0; ss->kind == KIND_MANUAL && is_open(ss) && i < ss->in.n; i++)
 		if (check_input(t, ss, i))
@@ -899,9 +914,12 @@ static void reason_given(struct tui *t, void *arg, int ok, const char *text)
 
 static void ask_reason(struct tui *t, struct step_st *ss, int act)
 {
-	int *arg = xmalloc(sizeof *arg);
+	int *arg;
 	char label[300];
 
+	if (!may(t, ss, act == ACT_S_DENY ? PLAY_DENY : act == ACT_S_RETRY ? PLAY_RETRY : PLAY_SKIP))
+		return;
+	arg = xmalloc(sizeof *arg);
 	*arg = act;
 	snprintf(label, sizeof label, act == ACT_S_DENY ? "Deny %.64s of %s: why?" :
 		 act == ACT_S_RETRY ? "Retry %.64s of %s now. Why (may stay empty)?" :

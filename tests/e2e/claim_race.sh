@@ -39,7 +39,7 @@ expect_eq "the database agrees" "$(irk show IR-1 --json | jq -r .owner)" "analys
 bad=0
 for i in 1 2 3 4 5 6 7 8; do
 	[ "$i" = "$w" ] && continue
-	grep -qx "irk: IR-1 is held by analyst$w; a senior can take it over (irk claim IR-1 --force)" "$T/err$i" || {
+	grep -qx "irk: IR-1 is held by analyst$w; a senior can take it over (irk claim IR-1 --force --reason TEXT)" "$T/err$i" || {
 		bad=$((bad + 1)); sed "s/^/#   analyst$i: /" "$T/err$i"; }
 	[ -s "$T/out$i" ] && bad=$((bad + 1))
 done
@@ -51,10 +51,15 @@ expect_rc "audit chain intact" 0 irk audit verify
 # A senior may take it over, and the log says from whom.
 irk user add boss --role senior >/dev/null
 expect_rc "a second claim without --force is refused" 1 env IRK_USER=analyst9 "$IRK_BIN" claim IR-1
-out=$(IRK_USER=boss irk claim IR-1 --force)
-expect_eq "a senior takes it over with --force" "$out|$(irk show IR-1 --json | jq -r .owner)" "IR-1 is yours|boss"
-expect_eq "the takeover names the previous holder" \
+# A takeover says why (it asked nothing and told nobody).
+expect_rc "a takeover without a reason is refused" 2 env IRK_USER=boss "$IRK_BIN" claim IR-1 --force
+expect_eq "saying so" "$(cat "$T/.err")" "irk: taking IR-1 over from analyst$w needs a reason (--reason TEXT)"
+out=$(IRK_USER=boss irk claim IR-1 --force --reason "analyst$w is off sick")
+expect_eq "a senior takes it over with --force and a reason" "$out|$(irk show IR-1 --json | jq -r .owner)" "IR-1 is yours|boss"
+expect_eq "the takeover names the previous holder and why" \
 	"$(irk audit log --incident IR-1 --json | jq -r 'select(.kind == "incident.claim") | .data' | tail -n 1)" \
-	"{\"owner\":\"boss\",\"previous\":\"analyst$w\"}"
+	"{\"owner\":\"boss\",\"previous\":\"analyst$w\",\"reason\":\"analyst$w is off sick\"}"
+expect_match "and the previous holder is told" "$(irk outbox)" \
+	"analyst$w +IR-1 was taken over from you by boss: analyst$w is off sick"
 
 done_testing

@@ -638,3 +638,27 @@ Test(actions, refusals_say_what_the_user_can_do)
 	cr_assert_eq(done(id, "carol", "purge", NULL, NULL, &err), IRK_REFUSED);
 	cr_assert_eq(err.need, NEED_NONE, "%s", err.msg);
 }
+
+/* ben could not move root's incident but could retry its step: one rule.
+ * An analyst may not do, retry or skip steps of an incident someone else
+ * holds (play_step_may() says so before a prompt); a senior may, and
+ * approvals stay their role's. */
+Test(actions, the_holders_rule_covers_steps)
+{
+	struct irk_err err = { 0 };
+	struct actor carol = who("carol"), bob = who("bob"), alice = who("alice");
+	int64_t id = incident("alice");
+
+	cr_assert_eq(incident_claim(s, &alice, id, 0, 0, &err), IRK_OK, "%s", err.msg);
+	cr_assert_eq(play_step_may(s, &carol, id, "triage", PLAY_DONE, &err), IRK_REFUSED);
+	cr_assert_str_eq(err.msg, "IR-1 is held by alice; only alice or a senior can change it");
+	cr_assert_eq(done(id, "carol", "triage", "ticket=INC-1", NULL, &err), IRK_REFUSED);
+	cr_assert_str_eq(state(id, "triage"), "waiting");
+	cr_assert_eq(play_step_skip(s, &carol, id, "lessons", "not needed", &err), IRK_REFUSED);
+	cr_assert_eq(play_step_may(s, &bob, id, "triage", PLAY_DONE, &err), IRK_OK, "a senior may");
+	cr_assert_eq(play_step_may(s, &carol, id, "lookup", PLAY_SKIP, &err), IRK_REFUSED);
+	cr_assert_eq(done(id, "alice", "triage", "ticket=INC-1", NULL, &err), IRK_OK, "%s", err.msg);
+	cr_assert_eq(play_step_may(s, &bob, id, "purge", PLAY_APPROVE, &err), IRK_OK,
+		     "an approval is its role's, whoever holds the incident: %s", err.msg);
+	cr_assert_eq(events("step.done", "carol"), 0);
+}

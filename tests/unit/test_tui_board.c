@@ -972,3 +972,29 @@ Test(tui_board, the_header_keeps_the_filter_before_the_messages)
 	fx_key('m');
 	assert_screen(" irk │ alice │ 12 open · 0 closed · 0 SLA breached │ filter: mine │ 12 new mess…\n");
 }
+
+/* A senior's takeover asked no reason and told nobody: now c asks first,
+ * then why, and the holder gets a message. */
+Test(tui_board, a_takeover_asks_why_and_tells_the_holder)
+{
+	struct actor bob = { "bob", ROLE_ANALYST };
+	struct irk_err err = { 0 };
+	struct incident inc;
+
+	fx_board(ROLE_SENIOR);
+	cr_assert_eq(incident_claim(fx.other, &bob, 1, 0, 0, &err), 0, "%s", err.msg);
+	tui_tick(fx.t);
+	fx_key('c');
+	assert_screen("IR-1 is held by bob");
+	fx_key('j');
+	fx_key('\n');
+	assert_screen("Take IR-1 over: why? (its holder is told)");
+	fx_keys("bob is on leave");
+	fx_key('\n');
+	assert_status("IR-1 is yours now");
+	inc = fx_get(1);
+	cr_assert_str_eq(inc.owner, "alice");
+	incident_clear(&inc);
+	cr_assert_eq(store_scalar(fx.other, "SELECT count(*) FROM outbox WHERE recipient = 'bob' AND "
+				  "text = 'IR-1 was taken over from you by alice: bob is on leave'"), 1);
+}

@@ -766,9 +766,10 @@ Test(tui_step, approve_on_a_manual_step_is_refused)
 	fx_key('a');
 	/* The play's words (they name no command), and the key to press. */
 	cr_assert_str_eq(fx_status(), "step triage is a manual step, not an approval (d: done)");
+	/* Deny is refused before it asks why (issue 12: ask only what can
+	 * be done). */
 	fx_key('D');
-	fx_keys("no");
-	fx_key('\n');
+	refute_screen("why?");
 	assert_status("step triage is a manual step, not an approval (d: done)");
 	cr_assert_eq(step("triage").state, STEP_WAITING);
 }
@@ -842,9 +843,10 @@ Test(tui_step, retry_a_failed_step)
 	cr_assert_eq(g.state, STEP_READY);
 	cr_assert_str_eq(g.error, "");
 	assert_screen("  state           ready: the sequencer runs it next");
-	/* A step that is not failed or waiting cannot be retried. */
+	/* A step that is not failed or waiting cannot be retried: said at
+	 * once, before any prompt. */
 	fx_key('r');
-	fx_key('\n');
+	refute_screen("Why (may stay empty)?");
 	assert_status("step scan of IR-13 is ready; only a failed or waiting step can be retried");
 }
 
@@ -853,7 +855,6 @@ Test(tui_step, retry_refused_for_a_manual_step)
 	steps_board(ROLE_ANALYST);
 	open_step(1);
 	fx_key('r');
-	fx_key('\n');
 	cr_assert_str_eq(fx_status(), "step triage is done by a person: there is nothing to retry (d: done)");
 }
 
@@ -885,9 +886,9 @@ Test(tui_step, skipping_a_required_step_needs_a_senior)
 {
 	steps_board(ROLE_ANALYST);
 	open_step(1);
+	/* Refused before the reason is asked (it asked, then refused). */
 	fx_key('s');
-	fx_keys("not needed");
-	fx_key('\n');
+	refute_screen("why?");
 	assert_status("step triage is required: only a senior or admin can skip it");
 	cr_assert_eq(step("triage").state, STEP_WAITING);
 }
@@ -982,8 +983,8 @@ Test(tui_step, tab_jumps_between_items_inputs_and_buttons)
 	for (int i = 0; i < 4; i++)
 		fx_key('\t');
 	fx_key('\n');
-	assert_screen("Skip triage of IR-13: why?");
-	fx_key(ESC);
+	/* An analyst's skip of a required step is refused before it asks. */
+	assert_status("step triage is required: only a senior or admin can skip it");
 }
 
 Test(tui_step, a_tiny_terminal_does_not_break_it)
