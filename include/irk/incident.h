@@ -61,6 +61,15 @@ int actor_is_senior(const struct actor *a);
 int incident_open(struct store *s, const char *actor, struct incident *inc,
 		const char *extra_json, struct irk_err *err);
 
+/* A new incident by hand (a report from a person, irk new): inc's title
+ * and severity are required, host (an observable too) and
+ * business_unit optional; detected now. Opened (incident_open()) and,
+ * when p is given, the play assigned, in one transaction of its own.
+ * inc->id is the new incident's. */
+struct play;
+int incident_create(struct store *s, const struct actor *who, struct incident *inc,
+		const struct play *p, struct irk_err *err);
+
 /* May who change incident id (move, close, set)? IRK_OK, or IRK_REFUSED
  * naming the holder ("IR-431 is held by dana; ..."), IRK_NOTFOUND. A front
  * end asks this before it prompts for a reason or a resolution; the

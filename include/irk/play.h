@@ -250,6 +250,12 @@ int play_input_check(const struct play_input *in, const char *value, const char 
  * steps as pending and advance them. Audited as play.assign by actor. */
 int play_assign(struct store *s, const struct play *p, struct incident *inc,
 		const struct alert *a, const char *actor, struct irk_err *err);
+/* Give incident id, which runs no play yet, the play p, as who (the
+ * holder's rule applies; audited as play.assign), in a transaction of its
+ * own. An incident that runs a play already is refused (changing it is
+ * not supported yet), as is a closed one. */
+int play_attach(struct store *s, const struct actor *who, int64_t id, const struct play *p,
+		struct irk_err *err);
 /* The ingest hook (ingest_opts.on_new_incident): arg is a struct
  * play_catalog; the first play whose match holds is assigned. */
 int play_on_new_incident(struct store *s, struct incident *inc, const struct alert *a,

@@ -438,6 +438,10 @@ int store_incident_stage_each(struct store *s, int stage, int64_t offset, int64_
 int store_incident_waiting(struct store *s, int (*fn)(int64_t id, void *arg), void *arg,
 		struct irk_err *err);
 
+/* Incidents with an observable of exactly this value, any type (the
+ * observables' value index). fn once per incident id. */
+int store_incident_observed(struct store *s, const char *value,
+		int (*fn)(int64_t id, void *arg), void *arg, struct irk_err *err);
 /* Open incidents with a required step that failed (an automated step out
  * of attempts; a denied approval is a decision, not a failure). Calls fn
  * once per incident id (any order). */

@@ -55,6 +55,7 @@
 	  "  deleted N sensor events before TIME, N kept\n" \
 	  "  --json         print that as JSON\n") \
 	X(list, "[--stage S] [--owner U|--mine|--unassigned] [--unit U] [--failed] [--approvals] " \
+	  "[--observable VALUE] " \
 	  "[--limit N] [--all] [--json]", \
 	  "list incidents", \
 	  "List incidents by priority, then age. Open incidents only unless --all or\n" \
@@ -66,6 +67,8 @@
 	  "  --unit U       only business unit U\n" \
 	  "  --failed       only incidents with a required step that failed\n" \
 	  "  --approvals    only incidents with an approval waiting that you may grant\n" \
+	  "  --observable V only incidents with an observable of exactly V (an IP,\n" \
+	  "                 user, host, domain, hash...)\n" \
 	  "  --limit N      at most N (0: all of them)\n" \
 	  "  --all          closed incidents too\n" \
 	  "  --json         a JSON array (see irk(1) for the fields)\n") \
@@ -79,6 +82,11 @@
 	  "cards (key, priority, severity, owner, age, SLA, title).\n" \
 	  "  --all          list the cards of closed incidents too\n" \
 	  "  --limit N      at most N cards per stage (default 100; 0: all of them)\n") \
+	X(new, "--title T --severity S [--host H] [--play ID] [--unit U]", "open an incident by hand", \
+	  "Open an incident for a report from a person (a phone call, a mail): its\n" \
+	  "title and severity, and optionally the host it is about (recorded as an\n" \
+	  "observable), the play to run (irk play list) and the business unit.\n" \
+	  "Prints the new key.\n") \
 	X(claim, "KEY [--force --reason TEXT]", "take an incident", \
 	  "Make an incident yours. Refused when someone else holds it, unless a\n" \
 	  "senior takes it over with --force and a --reason; the one who held it\n" \
@@ -101,8 +109,9 @@
 	  "Priority is recomputed when severity, confidence or criticality change.\n" \
 	  "An incident someone else holds can be changed by a senior or admin only;\n" \
 	  "an owner must be a registered user (when any are registered).\n") \
-	X(play, "lint [FILE...] | list [--json] | show ID [--version HASH] [--json]", \
-	  "check, list and show plays", \
+	X(play, "lint [FILE...] | list [--json] | show ID [--version HASH] [--json] | " \
+	  "assign KEY ID", \
+	  "check, list, show and assign plays", \
 	  "  lint FILE...   check play files: every problem as FILE:LINE:COLUMN: message\n" \
 	  "                 on standard error; exit 1 when there is any error. Without\n" \
 	  "                 FILE, every play in the play directories.\n" \
@@ -110,6 +119,8 @@
 	  "                 id), with the directories searched\n" \
 	  "  show ID        one play: match, steps, and the versions the database\n" \
 	  "                 knows (--version HASH shows a stored version)\n" \
+	  "  assign KEY ID  give incident KEY, which runs no play, the play ID (an\n" \
+	  "                 incident opened by hand, or one no play matched)\n" \
 	  "Play directories: $IRK_PLAYS (colon-separated), plays.path in irk.conf, then\n" \
 	  "the bundled plays. The format is in irk-play(5).\n") \
 	X(step, "list KEY [--json] | show KEY STEP [--json] | tick KEY STEP N... [--untick] | " \

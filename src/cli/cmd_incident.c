@@ -204,8 +204,9 @@ static void list_more(struct cli *c, const struct incident_filter *f, int shown)
 int cmd_list(struct cli *c, int argc, char **argv)
 {
 	enum { O_STAGE = OPT_FIRST_OWN, O_OWNER, O_MINE, O_UNASSIGNED, O_ALL, O_JSON, O_LIMIT, O_UNIT,
-	       O_FAILED, O_APPROVALS };
+	       O_FAILED, O_APPROVALS, O_OBSERVABLE };
 	static const struct option opts[] = {
+		{ "observable", required_argument, NULL, O_OBSERVABLE },
 		{ "failed", no_argument, NULL, O_FAILED },
 		{ "approvals", no_argument, NULL, O_APPROVALS },
 		{ "stage", required_argument, NULL, O_STAGE },
@@ -223,6 +224,7 @@ int cmd_list(struct cli *c, int argc, char **argv)
 	struct list_state ls = { .c = c };
 	struct irk_err err = { 0 };
 	struct id_set only = { NULL, 0 };
+	const char *observable = NULL;
 	int opt, all = 0, mine = 0, limited = 0, failed = 0, approvals = 0, rc;
 	long long n;
 
@@ -241,6 +243,7 @@ int cmd_list(struct cli *c, int argc, char **argv)
 		case O_JSON: ls.json = 1; break;
 		case O_FAILED: failed = 1; break;
 		case O_APPROVALS: approvals = 1; break;
+		case O_OBSERVABLE: observable = optarg; break;
 		case O_LIMIT:
 			if (cli_count(cmd, "--limit", optarg, 0, INT64_MAX, &n))
 				return EXIT_USAGE;
@@ -261,27 +264,39 @@ int cmd_list(struct cli *c, int argc, char **argv)
 		f.owner = c->app.actor.name;
 	/* What waits for someone: the sets come from their indexes, the
 	 * other options narrow them, the order is the list's. */
-	if (failed || approvals) {
-		struct id_set other = { NULL, 0 };
-		rc = failed ? store_incident_failed(c->app.store, id_set_add, &only, &err) : IRK_OK;
+	if (failed || approvals || observable) {
+		struct id_set sets[3] = { { NULL, 0 }, { NULL, 0 }, { NULL, 0 } };
+		int want[3] = { failed, approvals, observable != NULL }, nsets = 0;
+		rc = IRK_OK;
+		if (failed)
+			rc = store_incident_failed(c->app.store, id_set_add, &sets[0], &err);
 		if (!rc && approvals)
-			rc = play_approvals_for(c->app.store, &c->app.actor, id_set_add,
-						failed ? &other : &only, &err);
+			rc = play_approvals_for(c->app.store, &c->app.actor, id_set_add, &sets[1], &err);
+		if (!rc && observable)
+			rc = store_incident_observed(c->app.store, observable, id_set_add, &sets[2],
+						     &err);
+		/* Several: the incidents in every one of them. */
+		for (int k = 0; k < 3; k++) {
+			if (!want[k])
+				continue;
+			qsort(sets[k].v, sets[k].n, sizeof *sets[k].v, id_cmp);
+			if (!nsets++) {
+				only = sets[k];
+				sets[k].v = NULL;
+				continue;
+			}
+			size_t m = 0;
+			for (size_t i = 0; i < only.n; i++)
+				if (sets[k].n && bsearch(&only.v[i], sets[k].v, sets[k].n,
+							 sizeof *only.v, id_cmp))
+					only.v[m++] = only.v[i];
+			only.n = m;
+		}
+		for (int k = 0; k < 3; k++)
+			free(sets[k].v);
 		if (rc) {
 			free(only.v);
-			free(other.v);
 			return cli_report(&err);
-		}
-		qsort(only.v, only.n, sizeof *only.v, id_cmp);
-		if (failed && approvals) {      /* both: incidents in both sets */
-			size_t k = 0;
-			for (size_t i = 0; i < other.n; i++)
-				if (only.n && bsearch(&other.v[i], only.v, only.n, sizeof *only.v, id_cmp))
-					other.v[k++] = other.v[i];
-			free(only.v);
-			only.v = other.v;
-			only.n = k;
-			qsort(only.v, only.n, sizeof *only.v, id_cmp);
 		}
 		ls.only = &only;
 		ls.limit = f.limit;
@@ -793,6 +808,72 @@ static int done(struct cli *c, int rc, const struct irk_err *err, const char *fm
 		cli_put(stdout, extra);
 	putchar('\n');
 	(void)c;
+	return EXIT_OK;
+}
+
+int cmd_new(struct cli *c, int argc, char **argv)
+{
+	enum { O_TITLE = OPT_FIRST_OWN, O_SEVERITY, O_HOST, O_PLAY, O_UNIT };
+	static const struct option opts[] = {
+		{ "title", required_argument, NULL, O_TITLE },
+		{ "severity", required_argument, NULL, O_SEVERITY },
+		{ "host", required_argument, NULL, O_HOST },
+		{ "play", required_argument, NULL, O_PLAY },
+		{ "unit", required_argument, NULL, O_UNIT },
+		{ NULL, 0, NULL, 0 },
+	};
+	const struct cli_command *cmd = cli_find("new");
+	struct irk_err err = { 0 };
+	struct incident inc = { 0 };
+	struct play_catalog cat = { 0 };
+	const struct play *p = NULL;
+	const char *title = NULL, *sev = NULL, *host = NULL, *play = NULL, *unit = NULL;
+	char key[24];
+	int opt, rc;
+
+	while ((opt = cli_getopt(c, cmd, argc, argv, "", opts)) != -1) {
+		switch (opt) {
+		case O_TITLE: title = optarg; break;
+		case O_SEVERITY: sev = optarg; break;
+		case O_HOST: host = optarg; break;
+		case O_PLAY: play = optarg; break;
+		case O_UNIT: unit = optarg; break;
+		}
+	}
+	if (optind < argc)
+		return cli_usage_error(cmd, "unexpected argument '%s'", argv[optind]);
+	if (!title || !*title)
+		return cli_usage_error(cmd, "a new incident needs --title");
+	if (!sev)
+		return cli_usage_error(cmd, "a new incident needs --severity (low, medium, high, "
+				       "critical)");
+	if ((inc.severity = severity_parse(sev)) < 0)
+		return cli_usage_error(cmd, "no severity '%s' (low, medium, high, critical)", sev);
+	if (!cli_store(c, 0))
+		return EXIT_ERR;
+	if (play) {
+		if ((rc = cli_plays_load(c, &cat)))
+			return rc;
+		if (!(p = play_catalog_find(&cat, play))) {
+			play_catalog_free(&cat);
+			fprintf(stderr, "irk: new: no play '");
+			cli_put(stderr, play);
+			fprintf(stderr, "' (irk play list)\n");
+			return EXIT_ERR;
+		}
+	}
+	inc.title = xstrdup(title);
+	inc.host = host && *host ? xstrdup(host) : NULL;
+	inc.business_unit = unit && *unit ? xstrdup(unit) : NULL;
+	rc = incident_create(c->app.store, &c->app.actor, &inc, p, &err);
+	if (play)
+		play_catalog_free(&cat);
+	if (rc) {
+		incident_clear(&inc);
+		return cli_report(&err);
+	}
+	printf("%s\n", incident_key(inc.id, key, sizeof key));
+	incident_clear(&inc);
 	return EXIT_OK;
 }
 

@@ -395,7 +395,35 @@ int cmd_play(struct cli *c, int argc, char **argv)
 			return cli_usage_error(cmd, "which play?");
 		return play_show(c, argv[optind], hash, json);
 	}
-	return cli_usage_error(cmd, "'%s': lint, list or show?", sub);
+	if (!strcmp(sub, "assign")) {
+		struct play_catalog cat = { 0 };
+		struct irk_err err = { 0 };
+		const struct play *p;
+		int64_t id;
+		int rc;
+		if (optind + 2 != argc)
+			return cli_usage_error(cmd, "give an incident and a play");
+		if (!(id = cli_key(cmd, argv[optind])))
+			return EXIT_USAGE;
+		if (!cli_store(c, 0))
+			return EXIT_ERR;
+		if ((rc = cli_plays_load(c, &cat)))
+			return rc;
+		if (!(p = play_catalog_find(&cat, argv[optind + 1]))) {
+			play_catalog_free(&cat);
+			fprintf(stderr, "irk: play assign: no play '");
+			cli_put(stderr, argv[optind + 1]);
+			fprintf(stderr, "' (irk play list)\n");
+			return EXIT_ERR;
+		}
+		rc = play_attach(c->app.store, &c->app.actor, id, p, &err);
+		play_catalog_free(&cat);
+		if (rc)
+			return cli_report_hint(&err, id, NULL);
+		cli_steps_print(c, id, NULL);
+		return EXIT_OK;
+	}
+	return cli_usage_error(cmd, "'%s': lint, list, show or assign?", sub);
 }
 
 /* ---- step list | show | done | skip | retry, approve, deny ------------------ */

@@ -220,6 +220,38 @@ static int claim(struct store *s, const struct actor *who, int64_t id, int64_t e
 	return finish_change(s, who->name, &inc, "incident.claim", &js, err);
 }
 
+int incident_create(struct store *s, const struct actor *who, struct incident *inc,
+		    const struct play *p, struct irk_err *err)
+{
+	int64_t now = irk_now();
+	int rc;
+
+	if (!inc->title || !*inc->title)
+		return irk_fail(err, IRK_INVALID, "a new incident needs a title");
+	if (strlen(inc->title) > 4096)
+		return irk_fail(err, IRK_INVALID, "title: longer than 4096 bytes");
+	if (inc->severity < SEV_LOW || inc->severity > SEV_CRITICAL)
+		return irk_fail(err, IRK_INVALID, "a new incident needs a severity: low, medium, high "
+				"or critical");
+	if (!inc->t_detected)
+		inc->t_detected = now;
+	if (!inc->t_first_event)
+		inc->t_first_event = inc->t_detected;
+	if (!inc->confidence)
+		inc->confidence = 50;      /* a person's report: neither doubted nor proven */
+	if ((rc = store_begin(s, err)))
+		return rc;
+	if ((rc = incident_open(s, who->name, inc, "{\"by\": \"hand\"}", err)) ||
+	    (inc->host && *inc->host &&
+	     (rc = store_observable_add(s, inc->id, OBS_HOST, inc->host, "report", 0, now, err))) ||
+	    (p && (rc = play_assign(s, p, inc, NULL, who->name, err))) ||
+	    (rc = store_commit(s, err))) {
+		store_rollback(s);
+		return rc;
+	}
+	return IRK_OK;
+}
+
 int incident_claim(struct store *s, const struct actor *who, int64_t id,
 		   int64_t expect_version, int force, struct irk_err *err)
 {

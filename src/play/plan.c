@@ -17,6 +17,7 @@
 #include "irk/audit.h"
 #include "irk/clock.h"
 #include "irk/jdoc.h"
+#include "irk/incident.h"
 #include "irk/jsonw.h"
 #include "irk/model.h"
 #include "irk/play.h"
@@ -637,6 +638,37 @@ int play_assign(struct store *s, const struct play *p, struct incident *inc,
 		return rc;
 	/* What is due at once the play asks for, not whoever ran the ingest. */
 	return advance_inc(s, inc, a, actor, NULL, NULL, err);
+}
+
+int play_attach(struct store *s, const struct actor *who, int64_t id, const struct play *p,
+		struct irk_err *err)
+{
+	struct incident inc;
+	char key[24];
+	int rc;
+
+	incident_key(id, key, sizeof key);
+	if ((rc = store_begin(s, err)))
+		return rc;
+	if ((rc = store_incident_get(s, id, &inc, err)))
+		goto out;
+	if (inc.stage == STAGE_CLOSED)
+		rc = irk_fail_need(err, IRK_REFUSED, NEED_REOPEN, "%s is closed; reopen it to give "
+				   "it a play", key);
+	else if (inc.play && !strcmp(inc.play, p->id))
+		rc = irk_fail(err, IRK_REFUSED, "%s runs play %s already", key, p->id);
+	else if (inc.play)
+		rc = irk_fail(err, IRK_REFUSED, "%s runs play %s; changing an incident's play is not "
+			      "supported yet (its steps would clash)", key, inc.play);
+	else if (!(rc = incident_holder_check(who, &inc, err)))
+		rc = play_assign(s, p, &inc, NULL, who->name, err);
+	incident_clear(&inc);
+out:
+	if (!rc)
+		rc = store_commit(s, err);
+	else
+		store_rollback(s);
+	return rc;
 }
 
 int play_on_new_incident(struct store *s, struct incident *inc, const struct alert *a,

@@ -14,6 +14,17 @@ int store_incident_waiting(struct store *s, int (*fn)(int64_t id, void *arg), vo
 	return store_each_id(s, st, fn, arg, err, "reading waiting steps");
 }
 
+int store_incident_observed(struct store *s, const char *value,
+			    int (*fn)(int64_t id, void *arg), void *arg, struct irk_err *err)
+{
+	sqlite3_stmt *st = store_stmt(s, ST_INCIDENT_OBSERVED, err);
+
+	if (!st)
+		return IRK_ERROR;
+	sqlite3_bind_text(st, 1, value, -1, SQLITE_STATIC);
+	return store_each_id(s, st, fn, arg, err, "reading observables");
+}
+
 int store_incident_failed(struct store *s, int (*fn)(int64_t id, void *arg), void *arg,
 			  struct irk_err *err)
 {

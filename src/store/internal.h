@@ -213,6 +213,7 @@ enum { INCIDENT_NWRITTEN = 0 INCIDENT_FIELDS(X_INC_NUM) };
 		"WHERE stage = 'closed' ORDER BY t_closed DESC, id DESC LIMIT ?1 OFFSET ?2") \
 	X(ST_STEP_WAITING, "SELECT DISTINCT incident_id FROM steps WHERE state = 'waiting' " \
 		"OR (state = 'ready' AND kind IN ('manual', 'approval'))") \
+	X(ST_INCIDENT_OBSERVED, "SELECT DISTINCT incident_id FROM observables WHERE value = ?1") \
 	X(ST_INCIDENT_FAILED, "SELECT DISTINCT s.incident_id FROM steps s " \
 		"JOIN incidents i ON i.id = s.incident_id WHERE s.state = 'failed' AND " \
 		"s.required = 1 AND s.kind <> 'approval' AND i.stage <> 'closed'") \

@@ -48,4 +48,24 @@ expect_rc "a false positive closes from where it is (the later steps do not hold
 	as carol close "$p" --resolution false-positive
 expect_match "saying what it cancelled" "$(cat "$T/.out")" "^$p closed as false-positive; its unfinished steps are cancelled: .*clickers"
 
+# ---- case tools: a report from a person, a play for it, observables ------
+expect_rc "irk new without a title is a usage error" 2 irk new --severity high
+expect_rc "irk new with a severity it does not know" 2 irk new --title x --severity urgent
+expect_rc "irk new" 0 as carol new --title "Phone call: CFO got a strange invoice mail" \
+	--severity high --host ws-fin-07 --play phishing --unit finance
+n=$(cat "$T/.out")
+expect_match "it prints the new key" "$n" "^IR-[0-9]+$"
+expect_eq "its fields" "$(irk show "$n" --json | jq -r '[.severity, .business_unit, .host, .play, .stage] | join(" ")')" \
+	"high finance ws-fin-07 phishing new"
+expect_eq "its play's first step waits" "$(state_of "$n" triage)" "waiting"
+expect_match "irk list --observable finds it by its host" "$(irk list --observable ws-fin-07)" "^$n +P"
+expect_match "and the ingested ones by any observable (closed too with --all)" "$(irk list --observable 10.20.5.11 --all)" "^$k "
+expect_eq "an exact value: a part finds nothing" "$(irk list --observable ws-fin)" ""
+expect_rc "irk new without a play" 0 irk new --title "Lost laptop" --severity medium
+m=$(cat "$T/.out")
+expect_rc "irk play assign gives it one" 0 irk play assign "$m" lost-device
+expect_eq "its steps are laid out" "$(state_of "$m" report)" "waiting"
+expect_rc "a second play is refused" 1 irk play assign "$m" phishing
+expect_match "saying why" "$(cat "$T/.err")" "runs play lost-device"
+
 done_testing
