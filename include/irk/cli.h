@@ -98,6 +98,8 @@ int cmd_list(struct cli *c, int argc, char **argv);
 int cmd_show(struct cli *c, int argc, char **argv);
 int cmd_board(struct cli *c, int argc, char **argv);
 int cmd_new(struct cli *c, int argc, char **argv);
+int cmd_link(struct cli *c, int argc, char **argv);
+int cmd_merge(struct cli *c, int argc, char **argv);
 int cmd_claim(struct cli *c, int argc, char **argv);
 int cmd_move(struct cli *c, int argc, char **argv);
 int cmd_note(struct cli *c, int argc, char **argv);

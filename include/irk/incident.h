@@ -118,6 +118,21 @@ int incident_close_skips(struct store *s, int64_t id, int resolution, struct str
 /* Would moving id back to `to` by who be an undo (see the rules above)? */
 int incident_is_undo(struct store *s, const struct actor *who, int64_t id, int to);
 
+/* Links (irk link): 0 related, 1 duplicate, 2 parent from its name, or
+ * -1. */
+int incident_link_kind(const char *name);
+/* Link a to b: a related to b, a duplicate of b, or a b's parent. Open to
+ * all, like notes; audited on both (incident.link). */
+int incident_link(struct store *s, const struct actor *who, int64_t a, int64_t b, int kind,
+		struct irk_err *err);
+/* Merge incident dup into incident into (irk merge): dup's alerts,
+ * observables and notes move to into, dup is linked as its duplicate and
+ * closed as duplicate ("merged into IR-7"; its gate does not apply: the
+ * work goes on in the survivor), in one transaction. The holder's rule
+ * applies to dup; neither may be closed. */
+int incident_merge(struct store *s, const struct actor *who, int64_t dup, int64_t into,
+		struct irk_err *err);
+
 /* The gate: the required steps of stage that block it, each with what it
  * waits for (play_gate()), comma-separated into why. Returns the number
  * of such steps (0: open), -1 on error. */

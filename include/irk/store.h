@@ -425,6 +425,25 @@ int store_alert_first(struct store *s, int64_t incident_id,
 		int (*fn)(const struct alert *a, void *arg), void *arg,
 		struct irk_err *err);
 
+/* ---- links between incidents --------------------------------------- */
+struct link_row {
+	int64_t a, b;              /* a is related to b, a duplicate of b, b's parent */
+	const char *kind;          /* "related", "duplicate", "parent" */
+	int64_t at;
+	const char *actor;
+};
+/* Record a link (once: the same again changes nothing). In a transaction. */
+int store_link_add(struct store *s, int64_t a, int64_t b, const char *kind, const char *actor,
+		int64_t at, struct irk_err *err);
+/* The links of incident id, from either end, oldest first (borrowed). */
+int store_link_each(struct store *s, int64_t id, int (*fn)(const struct link_row *l, void *arg),
+		void *arg, struct irk_err *err);
+/* Move the alerts, observables (those the survivor lacks) and notes of
+ * incident from to incident into; moved[] gets how many of each. In a
+ * transaction. */
+int store_incident_merge(struct store *s, int64_t from, int64_t into, int64_t moved[3],
+		struct irk_err *err);
+
 /* ---- the board (src/store/board.c) ------------------------------------ */
 /* Incidents of one stage, in pages: open stages in board order (priority,
  * then detection time, then id); closed newest-closed first, so the board

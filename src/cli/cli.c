@@ -87,6 +87,14 @@
 	  "title and severity, and optionally the host it is about (recorded as an\n" \
 	  "observable), the play to run (irk play list) and the business unit.\n" \
 	  "Prints the new key.\n") \
+	X(link, "KEY OTHER [--as related|duplicate|parent]", "link two incidents", \
+	  "Link KEY to OTHER: related (the default), a duplicate of OTHER, or the\n" \
+	  "parent of OTHER. irk show lists the links on both.\n" \
+	  "  --as KIND      related, duplicate or parent\n") \
+	X(merge, "DUPLICATE INTO", "merge a duplicate into another incident", \
+	  "Move the alerts, observables and notes of DUPLICATE to INTO, link it as a\n" \
+	  "duplicate of INTO and close it as duplicate (its unfinished steps are\n" \
+	  "cancelled).\n") \
 	X(claim, "KEY [--force --reason TEXT]", "take an incident", \
 	  "Make an incident yours. Refused when someone else holds it, unless a\n" \
 	  "senior takes it over with --force and a --reason; the one who held it\n" \

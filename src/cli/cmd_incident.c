@@ -338,6 +338,40 @@ int cmd_list(struct cli *c, int argc, char **argv)
 
 /* ---- show ---------------------------------------------------------------- */
 
+struct link_show {
+	int64_t id;
+	struct jsonw *w;     /* JSON mode when set */
+	int n;
+};
+
+/* One link as seen from ls->id: "duplicate of IR-7", "child of IR-2". */
+static int show_link(const struct link_row *l, void *arg)
+{
+	struct link_show *ls = arg;
+	int from_a = l->a == ls->id;
+	const char *words = !strcmp(l->kind, "related") ? "related to" :
+			    !strcmp(l->kind, "duplicate") ? (from_a ? "duplicate of" : "has duplicate") :
+			    from_a ? "parent of" : "child of";
+	char key[24], t[32];
+
+	incident_key(from_a ? l->b : l->a, key, sizeof key);
+	if (ls->w) {
+		jsonw_obj_begin(ls->w);
+		jsonw_kv_str(ls->w, "link", words);
+		jsonw_kv_str(ls->w, "incident", key);
+		jsonw_kv_time(ls->w, "at", l->at);
+		jsonw_kv_str(ls->w, "actor", l->actor);
+		jsonw_obj_end(ls->w);
+		return 0;
+	}
+	if (!ls->n++)
+		printf("\nLinks\n");
+	printf("  %-13s %-9s %s  ", words, key, irk_time_short(l->at, t, sizeof t));
+	cli_put(stdout, l->actor);
+	putchar('\n');
+	return 0;
+}
+
 struct show_state {
 	struct jsonw *w;     /* JSON mode when set */
 	int n;
@@ -530,6 +564,10 @@ static void show_human(struct cli *c, const struct incident *inc, int nalerts)
 		}
 	}
 	free(hist);
+	{
+		struct link_show ls = { inc->id, NULL, 0 };
+		store_link_each(c->app.store, inc->id, show_link, &ls, &err);
+	}
 	if (!store_note_list(c->app.store, inc->id, &notes, &nn, &err) && nn) {
 		printf("\nNotes\n");
 		for (size_t i = 0; i < nn; i++) {
@@ -605,6 +643,13 @@ static void show_json(struct cli *c, const struct incident *inc, int nalerts)
 		}
 	}
 	note_list_free(notes, nn);
+	jsonw_arr_end(&w);
+	jsonw_key(&w, "links");
+	jsonw_arr_begin(&w);
+	{
+		struct link_show ls = { inc->id, &w, 0 };
+		store_link_each(c->app.store, inc->id, show_link, &ls, &err);
+	}
 	jsonw_arr_end(&w);
 	jsonw_key(&w, "steps");
 	jsonw_arr_begin(&w);
@@ -874,6 +919,65 @@ int cmd_new(struct cli *c, int argc, char **argv)
 	}
 	printf("%s\n", incident_key(inc.id, key, sizeof key));
 	incident_clear(&inc);
+	return EXIT_OK;
+}
+
+int cmd_link(struct cli *c, int argc, char **argv)
+{
+	enum { O_AS = OPT_FIRST_OWN };
+	static const struct option opts[] = {
+		{ "as", required_argument, NULL, O_AS },
+		{ NULL, 0, NULL, 0 },
+	};
+	const struct cli_command *cmd = cli_find("link");
+	struct irk_err err = { 0 };
+	const char *as = "related";
+	int opt, kind, rc;
+	int64_t a, b;
+	char kb[24];
+
+	while ((opt = cli_getopt(c, cmd, argc, argv, "", opts)) != -1)
+		if (opt == O_AS)
+			as = optarg;
+	if (optind + 2 != argc)
+		return cli_usage_error(cmd, "give two incidents");
+	if ((kind = incident_link_kind(as)) < 0)
+		return cli_usage_error(cmd, "no link '%s' (related, duplicate, parent)", as);
+	if (!(a = cli_key(cmd, argv[optind])) || !(b = cli_key(cmd, argv[optind + 1])))
+		return EXIT_USAGE;
+	if (!cli_store(c, 0))
+		return EXIT_ERR;
+	rc = incident_link(c->app.store, &c->app.actor, a, b, kind, &err);
+	snprintf(kb, sizeof kb, "%s", kind == 0 ? "related to " : kind == 1 ? "a duplicate of " :
+		 "the parent of ");
+	if (!rc) {
+		char ka[24], kk[24];
+		printf("%s is %s%s\n", incident_key(a, ka, sizeof ka), kb, incident_key(b, kk, sizeof kk));
+		return EXIT_OK;
+	}
+	return cli_report_hint(&err, a, NULL);
+}
+
+int cmd_merge(struct cli *c, int argc, char **argv)
+{
+	const struct cli_command *cmd = cli_find("merge");
+	struct irk_err err = { 0 };
+	int64_t dup, into;
+	char kd[24], ki[24];
+
+	while (cli_getopt(c, cmd, argc, argv, "", NULL) != -1)
+		;
+	if (optind + 2 != argc)
+		return cli_usage_error(cmd, "give the duplicate and the incident to merge it into");
+	if (!(dup = cli_key(cmd, argv[optind])) || !(into = cli_key(cmd, argv[optind + 1])))
+		return EXIT_USAGE;
+	if (!cli_store(c, 0))
+		return EXIT_ERR;
+	if (incident_merge(c->app.store, &c->app.actor, dup, into, &err))
+		return cli_report_hint(&err, dup, NULL);
+	cli_plays_advance(c, dup, c->app.actor.name);   /* cancels its unfinished steps */
+	printf("%s merged into %s and closed as duplicate\n", incident_key(dup, kd, sizeof kd),
+	       incident_key(into, ki, sizeof ki));
 	return EXIT_OK;
 }
 

@@ -550,6 +550,147 @@ int incident_close(struct store *s, const struct actor *who, int64_t id,
 	return rc;
 }
 
+/* ---- links and merges ---------------------------------------------------- */
+
+int incident_link_kind(const char *name)
+{
+	static const char *const kinds[] = { "related", "duplicate", "parent" };
+
+	for (int i = 0; name && i < 3; i++)
+		if (!strcmp(name, kinds[i]))
+			return i;
+	return -1;
+}
+
+/* The link's audit event on incident id, naming the other end. */
+static int link_event(struct store *s, const char *actor, int64_t id, int64_t other,
+		      const char *what, struct irk_err *err)
+{
+	struct strbuf js = STRBUF_INIT;
+	struct jsonw w;
+	char key[24];
+	int rc;
+
+	jsonw_init(&w, &js, 0);
+	jsonw_obj_begin(&w);
+	jsonw_kv_str(&w, "link", what);
+	jsonw_kv_str(&w, "other", incident_key(other, key, sizeof key));
+	jsonw_obj_end(&w);
+	rc = audit_append(s, actor, id, "incident.link", strbuf_str(&js), NULL, err);
+	strbuf_free(&js);
+	return rc;
+}
+
+/* Inside a transaction: the link and an event on each end, in the words
+ * of that end ("duplicate of" / "has duplicate"). */
+static int add_link(struct store *s, const char *actor, int64_t a, int64_t b, int kind,
+		    struct irk_err *err)
+{
+	static const char *const names[] = { "related", "duplicate", "parent" };
+	static const char *const from_a[] = { "related to", "duplicate of", "parent of" };
+	static const char *const from_b[] = { "related to", "has duplicate", "child of" };
+	int rc;
+
+	if ((rc = store_link_add(s, a, b, names[kind], actor, irk_now(), err)) ||
+	    (rc = link_event(s, actor, a, b, from_a[kind], err)))
+		return rc;
+	return link_event(s, actor, b, a, from_b[kind], err);
+}
+
+/* Both incidents exist and differ; IRK_OK or the refusal. */
+static int two_incidents(struct store *s, int64_t a, int64_t b, struct irk_err *err)
+{
+	struct incident inc;
+	char ka[24];
+	int rc;
+
+	if (a == b)
+		return irk_fail(err, IRK_INVALID, "%s cannot be linked to itself",
+				incident_key(a, ka, sizeof ka));
+	for (int i = 0; i < 2; i++) {
+		if ((rc = store_incident_get(s, i ? b : a, &inc, err)))
+			return rc;
+		incident_clear(&inc);
+	}
+	return IRK_OK;
+}
+
+int incident_link(struct store *s, const struct actor *who, int64_t a, int64_t b, int kind,
+		  struct irk_err *err)
+{
+	int rc;
+
+	if (kind < 0 || kind > 2)
+		return irk_fail(err, IRK_INVALID, "a link is related, duplicate or parent");
+	if ((rc = store_begin(s, err)))
+		return rc;
+	if ((rc = two_incidents(s, a, b, err)) || (rc = add_link(s, who->name, a, b, kind, err)) ||
+	    (rc = store_commit(s, err)))
+		store_rollback(s);
+	return rc;
+}
+
+int incident_merge(struct store *s, const struct actor *who, int64_t dup, int64_t into,
+		   struct irk_err *err)
+{
+	struct incident d, in;
+	struct strbuf js = STRBUF_INIT;
+	struct jsonw w;
+	int64_t moved[3];
+	char kd[24], ki[24], reason[64];
+	int rc;
+
+	incident_key(dup, kd, sizeof kd);
+	incident_key(into, ki, sizeof ki);
+	if (dup == into)
+		return irk_fail(err, IRK_INVALID, "%s cannot be merged into itself", kd);
+	if ((rc = begin_change(s, dup, 0, &d, err)))
+		return rc;
+	if ((rc = store_incident_get(s, into, &in, err))) {
+		abort_change(s, &d);
+		return rc;
+	}
+	if (d.stage == STAGE_CLOSED || in.stage == STAGE_CLOSED)
+		rc = irk_fail_need(err, IRK_REFUSED, NEED_REOPEN, "%s is closed; reopen it to merge",
+				   d.stage == STAGE_CLOSED ? kd : ki);
+	if (!rc)
+		rc = incident_holder_check(who, &d, err);
+	/* The survivor gets the duplicate's alerts, observables and notes. */
+	if (!rc)
+		rc = store_incident_merge(s, dup, into, moved, err);
+	if (!rc) {
+		in.alert_count += (int)moved[0];
+		d.alert_count -= (int)moved[0];
+		if (d.alert_count < 0)
+			d.alert_count = 0;
+		if (in.t_first_event == 0 || (d.t_first_event && d.t_first_event < in.t_first_event))
+			in.t_first_event = d.t_first_event;
+		rc = store_incident_update(s, &in, who->name, err);
+	}
+	if (!rc)
+		rc = add_link(s, who->name, dup, into, 1, err);
+	if (!rc) {
+		jsonw_init(&w, &js, 0);
+		jsonw_obj_begin(&w);
+		jsonw_kv_str(&w, "from", kd);
+		jsonw_kv_int(&w, "alerts", moved[0]);
+		jsonw_kv_int(&w, "observables", moved[1]);
+		jsonw_kv_int(&w, "notes", moved[2]);
+		jsonw_obj_end(&w);
+		rc = audit_append(s, who->name, into, "incident.merge", strbuf_str(&js), NULL, err);
+		strbuf_free(&js);
+	}
+	incident_clear(&in);
+	if (rc) {
+		abort_change(s, &d);
+		return rc;
+	}
+	/* The duplicate closes pointing at the survivor; its unfinished
+	 * steps are cancelled when the play catches up. */
+	snprintf(reason, sizeof reason, "merged into %s", ki);
+	return do_move(s, who, &d, STAGE_CLOSED, RES_DUPLICATE, reason, 0, 0, err);
+}
+
 int incident_note(struct store *s, const struct actor *who, int64_t id,
 		  const char *text, struct irk_err *err)
 {

@@ -562,3 +562,58 @@ int store_step_each(struct store *s, int64_t incident_id,
 	sqlite3_bind_int64(st, 1, incident_id);
 	return store_step_rows(s, st, fn, arg, NULL, err);
 }
+
+/* ---- links and merges ------------------------------------------------------ */
+
+int store_link_add(struct store *s, int64_t a, int64_t b, const char *kind, const char *actor,
+		   int64_t at, struct irk_err *err)
+{
+	sqlite3_stmt *st = store_stmt(s, ST_LINK_ADD, err);
+
+	if (!st)
+		return IRK_ERROR;
+	sqlite3_bind_int64(st, 1, a);
+	sqlite3_bind_int64(st, 2, b);
+	sqlite3_bind_text(st, 3, kind, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 4, at);
+	sqlite3_bind_text(st, 5, actor, -1, SQLITE_STATIC);
+	return store_exec_stmt(s, st, err, "adding a link");
+}
+
+int store_link_each(struct store *s, int64_t id, int (*fn)(const struct link_row *l, void *arg),
+		    void *arg, struct irk_err *err)
+{
+	sqlite3_stmt *st = store_stmt(s, ST_LINK_EACH, err);
+	struct store_rows r = store_rows_begin(s, st);
+
+	if (!st)
+		return IRK_ERROR;
+	sqlite3_bind_int64(st, 1, id);
+	while (store_rows_next(&r)) {
+		struct link_row l = {
+			sqlite3_column_int64(st, 0), sqlite3_column_int64(st, 1),
+			store_col_text(st, 2), sqlite3_column_int64(st, 3), store_col_text(st, 4),
+		};
+		if (fn(&l, arg))
+			break;
+	}
+	return store_rows_end(&r, err, "reading links");
+}
+
+int store_incident_merge(struct store *s, int64_t from, int64_t into, int64_t moved[3],
+			 struct irk_err *err)
+{
+	static const enum store_stmt what[3] = { ST_MERGE_ALERTS, ST_MERGE_OBSERVABLES, ST_MERGE_NOTES };
+
+	for (int i = 0; i < 3; i++) {
+		sqlite3_stmt *st = store_stmt(s, what[i], err);
+		if (!st)
+			return IRK_ERROR;
+		sqlite3_bind_int64(st, 1, from);
+		sqlite3_bind_int64(st, 2, into);
+		if (store_exec_stmt(s, st, err, "merging"))
+			return IRK_ERROR;
+		moved[i] = sqlite3_changes(s->db);
+	}
+	return IRK_OK;
+}

@@ -213,6 +213,11 @@ enum { INCIDENT_NWRITTEN = 0 INCIDENT_FIELDS(X_INC_NUM) };
 		"WHERE stage = 'closed' ORDER BY t_closed DESC, id DESC LIMIT ?1 OFFSET ?2") \
 	X(ST_STEP_WAITING, "SELECT DISTINCT incident_id FROM steps WHERE state = 'waiting' " \
 		"OR (state = 'ready' AND kind IN ('manual', 'approval'))") \
+	X(ST_LINK_ADD, "INSERT OR IGNORE INTO links(a, b, kind, at, actor) VALUES (?1, ?2, ?3, ?4, ?5)") \
+	X(ST_LINK_EACH, "SELECT a, b, kind, at, actor FROM links WHERE a = ?1 OR b = ?1 ORDER BY id") \
+	X(ST_MERGE_ALERTS, "UPDATE alerts SET incident_id = ?2 WHERE incident_id = ?1") \
+	X(ST_MERGE_OBSERVABLES, "UPDATE OR IGNORE observables SET incident_id = ?2 WHERE incident_id = ?1") \
+	X(ST_MERGE_NOTES, "UPDATE notes SET incident_id = ?2 WHERE incident_id = ?1") \
 	X(ST_INCIDENT_OBSERVED, "SELECT DISTINCT incident_id FROM observables WHERE value = ?1") \
 	X(ST_INCIDENT_FAILED, "SELECT DISTINCT s.incident_id FROM steps s " \
 		"JOIN incidents i ON i.id = s.incident_id WHERE s.state = 'failed' AND " \

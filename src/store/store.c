@@ -294,14 +294,24 @@ static const char *const migration_9[] = {
 	NULL,
 };
 
-/* Nothing stuck unseen (issue 12): the board marks and filters incidents
- * with a failed required step and those with an approval waiting; each
- * is read through its own small index. */
+/* Case handling (issue 12): the board marks and filters incidents with a
+ * failed required step and those with an approval waiting, each read
+ * through its own small index; incidents link to each other. */
 static const char *const migration_10[] = {
 	"CREATE INDEX IF NOT EXISTS steps_failed ON steps(incident_id)\n"
 	"  WHERE state = 'failed' AND required = 1 AND kind <> 'approval';\n",
 	"CREATE INDEX IF NOT EXISTS steps_approval ON steps(incident_id)\n"
 	"  WHERE state = 'waiting' AND kind = 'approval';\n",
+	/* Links between incidents (irk link, irk merge): a is related to b,
+	 * a duplicate of b, or b's parent; read from either end. */
+	"CREATE TABLE IF NOT EXISTS links(\n"
+	"  id INTEGER PRIMARY KEY,\n"
+	"  a INTEGER NOT NULL REFERENCES incidents(id),\n"
+	"  b INTEGER NOT NULL REFERENCES incidents(id),\n"
+	"  kind TEXT NOT NULL CHECK (kind IN ('related', 'duplicate', 'parent')),\n"
+	"  at INTEGER NOT NULL, actor TEXT NOT NULL,\n"
+	"  CHECK (a <> b), UNIQUE (a, b, kind));\n",
+	"CREATE INDEX IF NOT EXISTS links_b ON links(b);\n",
 	NULL,
 };
 

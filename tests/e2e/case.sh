@@ -68,4 +68,22 @@ expect_eq "its steps are laid out" "$(state_of "$m" report)" "waiting"
 expect_rc "a second play is refused" 1 irk play assign "$m" phishing
 expect_match "saying why" "$(cat "$T/.err")" "runs play lost-device"
 
+# ---- links and a merge ----------------------------------------------------
+expect_rc "irk new: the same mail reported again" 0 irk new --title "Same invoice mail, from the CFO's assistant" \
+	--severity medium --host ws-fin-08
+d=$(cat "$T/.out")
+expect_rc "a note on the duplicate" 0 irk note "$d" "assistant forwarded it to IT"
+expect_rc "link: related" 0 irk link "$d" "$m" --as related
+expect_rc "a link to itself is refused" 2 irk link "$d" "$d"
+expect_rc "an unknown kind of link" 2 irk link "$d" "$m" --as cousin
+expect_rc "merge the duplicate into the first report" 0 irk merge "$d" "$n"
+expect_eq "the duplicate is closed as duplicate, pointing at the survivor" \
+	"$(irk show "$d" --json | jq -r '[.stage, .resolution, (.links[] | select(.link == "duplicate of") | .incident)] | join(" ")')" \
+	"closed duplicate $n"
+expect_match "the survivor shows the link" "$(irk show "$n")" "has duplicate $d"
+expect_eq "the note moved" "$(irk show "$n" --json | jq -r '.notes[].text')" "assistant forwarded it to IT"
+expect_match "and the observable" "$(irk list --observable ws-fin-08)" "^$n +P"
+expect_match "the related link shows on both" "$(irk show "$m")" "related to +$d"
+expect_rc "merging a closed incident is refused" 1 irk merge "$d" "$n"
+
 done_testing
