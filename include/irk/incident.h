@@ -102,6 +102,12 @@ int incident_set(struct store *s, const struct actor *who, int64_t id,
 		struct irk_err *err);
 /* On success with steps still unfinished, err carries IRK_OK and a
  * message naming the steps the close cancels. */
+/* incident_set() as a person types it (irk set without --new): a
+ * business_unit no open incident has is refused naming the nearest one
+ * ("did you mean finance?"), so a typo does not start a unit of its own. */
+int incident_set_known(struct store *s, const struct actor *who, int64_t id,
+		char *const *assignments, int n, int64_t expect_version,
+		struct irk_err *err);
 int incident_close(struct store *s, const struct actor *who, int64_t id,
 		int resolution, const char *reason, int force, int64_t expect_version,
 		struct irk_err *err);

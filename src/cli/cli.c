@@ -110,13 +110,16 @@
 	X(close, "KEY --resolution R [--reason TEXT] [--force]", "close an incident", \
 	  "Close an incident with a resolution: true-positive, false-positive,\n" \
 	  "duplicate or benign. The gate of the current stage applies as for move.\n") \
-	X(set, "KEY FIELD=VALUE...", "change incident fields", \
+	X(set, "KEY [--new] FIELD=VALUE...", "change incident fields", \
 	  "Set fields of an incident. Fields: title, summary, severity, priority (P1..P4),\n" \
 	  "confidence (0..100), asset_criticality (1..4), category, vector,\n" \
 	  "threat_source, root_cause, business_unit, owner, effort_min (minutes).\n" \
 	  "Priority is recomputed when severity, confidence or criticality change.\n" \
 	  "An incident someone else holds can be changed by a senior or admin only;\n" \
-	  "an owner must be a registered user (when any are registered).\n") \
+	  "an owner must be a registered user (when any are registered). A\n" \
+	  "business_unit no open incident has is refused, naming the nearest one,\n" \
+	  "unless --new says it is a new unit.\n" \
+	  "  --new          the business_unit given is a new one\n") \
 	X(play, "lint [FILE...] | list [--json] | show ID [--version HASH] [--json] | " \
 	  "assign KEY ID", \
 	  "check, list, show and assign plays", \

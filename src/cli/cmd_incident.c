@@ -1132,12 +1132,19 @@ int cmd_close(struct cli *c, int argc, char **argv)
 
 int cmd_set(struct cli *c, int argc, char **argv)
 {
+	enum { O_NEW = OPT_FIRST_OWN };
+	static const struct option opts[] = {
+		{ "new", no_argument, NULL, O_NEW },
+		{ NULL, 0, NULL, 0 },
+	};
 	const struct cli_command *cmd = cli_find("set");
 	struct irk_err err = { 0 };
 	int64_t id;
+	int opt, new_unit = 0;
 
-	while (cli_getopt(c, cmd, argc, argv, "", NULL) != -1)
-		;
+	while ((opt = cli_getopt(c, cmd, argc, argv, "", opts)) != -1)
+		if (opt == O_NEW)
+			new_unit = 1;
 	if (optind + 2 > argc)
 		return cli_usage_error(cmd, "give an incident and FIELD=VALUE");
 	if (!(id = cli_key(cmd, argv[optind])))
@@ -1157,6 +1164,8 @@ int cmd_set(struct cli *c, int argc, char **argv)
 	}
 	if (!cli_store(c, 0))
 		return EXIT_ERR;
-	int rc = incident_set(c->app.store, &c->app.actor, id, argv + optind + 1, argc - optind - 1, 0, &err);
+	int rc = (new_unit ? incident_set : incident_set_known)(c->app.store, &c->app.actor, id,
+								argv + optind + 1, argc - optind - 1, 0,
+								&err);
 	return done(c, rc, &err, "%s updated", id, NULL);
 }

@@ -859,6 +859,63 @@ static int set_one(struct store *s, const struct actor *who, struct incident *in
 	return irk_fail(err, IRK_ERROR, "internal: unknown field kind");
 }
 
+struct unit_seen {
+	const char *want;
+	int found;
+	struct guess g;
+};
+
+static int unit_seen(const char *unit, void *arg)
+{
+	struct unit_seen *u = arg;
+
+	if (!strcmp(unit, u->want))
+		return u->found = 1;
+	guess_consider(&u->g, "", unit);
+	return 0;
+}
+
+/* A business unit a person types must be one an open incident has (a typo
+ * would start a unit of its own and split the unit's KPIs), unless they
+ * say it is new: the nearest known one is named. */
+static int check_units(struct store *s, char *const *assignments, int n, struct irk_err *err)
+{
+	for (int i = 0; i < n; i++) {
+		const char *a = assignments[i], *eq = strchr(a, '=');
+		const struct field_def *f;
+		char name[64];
+		struct unit_seen u = { NULL, 0, { 0 } };
+		if (!eq || eq == a || (size_t)(eq - a) >= sizeof name || !eq[1])
+			continue;
+		memcpy(name, a, (size_t)(eq - a));
+		name[eq - a] = '\0';
+		if (!(f = incident_field_find(name)) || strcmp(f->name, "business_unit"))
+			continue;
+		u.want = eq + 1;
+		guess_init(&u.g, u.want);
+		if (store_unit_each(s, 0, unit_seen, &u, err))
+			return IRK_ERROR;
+		if (u.found)
+			continue;
+		if (guess_best(&u.g))
+			return irk_fail(err, IRK_INVALID, "business_unit: no open incident has unit '%s' "
+					"(did you mean %s?); a new unit is set with --new", u.want,
+					guess_best(&u.g));
+		return irk_fail(err, IRK_INVALID, "business_unit: no open incident has unit '%s'; a "
+				"new unit is set with --new", u.want);
+	}
+	return IRK_OK;
+}
+
+int incident_set_known(struct store *s, const struct actor *who, int64_t id,
+		       char *const *assignments, int n, int64_t expect_version,
+		       struct irk_err *err)
+{
+	int rc = check_units(s, assignments, n, err);
+
+	return rc ? rc : incident_set(s, who, id, assignments, n, expect_version, err);
+}
+
 int incident_set(struct store *s, const struct actor *who, int64_t id,
 		 char *const *assignments, int n, int64_t expect_version,
 		 struct irk_err *err)

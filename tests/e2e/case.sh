@@ -67,6 +67,11 @@ expect_rc "irk play assign gives it one" 0 irk play assign "$m" lost-device
 expect_eq "its steps are laid out" "$(state_of "$m" report)" "waiting"
 expect_rc "a second play is refused" 1 irk play assign "$m" phishing
 expect_match "saying why" "$(cat "$T/.err")" "runs play lost-device"
+expect_rc "a business unit no open incident has: refused" 2 irk set "$m" business_unit=finanse
+expect_eq "naming the nearest" "$(cat "$T/.err")" \
+	"irk: business_unit: no open incident has unit 'finanse' (did you mean finance?); a new unit is set with --new"
+expect_rc "a known one" 0 irk set "$m" business_unit=finance
+expect_rc "a new one with --new" 0 irk set "$m" --new business_unit=legal
 
 # ---- links and a merge ----------------------------------------------------
 expect_rc "irk new: the same mail reported again" 0 irk new --title "Same invoice mail, from the CFO's assistant" \

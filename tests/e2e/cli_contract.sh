@@ -86,7 +86,7 @@ expect_rc "claim: 0" 0 irk claim IR-1
 expect_rc "error: claiming what someone else holds" 1 env IRK_USER=bob "$IRK_BIN" claim IR-1
 expect_rc "error: an analyst cannot force" 1 env IRK_USER=bob "$IRK_BIN" claim IR-1 --force
 expect_rc "note: 0" 0 irk note IR-1 looked at it
-expect_rc "set: 0" 0 irk set IR-1 severity=high business_unit=finance
+expect_rc "set: 0 (a unit no incident has yet: --new)" 0 irk set IR-1 --new severity=high business_unit=finance
 expect_rc "close: 0" 0 irk close IR-1 --resolution false-positive --reason test
 expect_rc "error: claiming a closed incident" 1 irk claim IR-1
 expect_eq "claiming a closed incident says how to reopen it" "$(irk claim IR-1 2>&1)" \
