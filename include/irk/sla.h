@@ -33,4 +33,9 @@ void sla_status(const struct sla_policy *p, const struct incident *inc, int64_t 
 /* "12m left", "ack 3h05m late" into buf. "" when there is no running SLA. */
 char *sla_text(const struct sla_status *st, char *buf, unsigned n);
 
+/* How the SLA ended once its clocks stopped (contained, or closed): "met",
+ * "breached (ack 12m late)", "breached (contain 1h05m late)"; a clock that
+ * never stopped counts until the close. "" while a clock runs. */
+char *sla_outcome(const struct sla_policy *p, const struct incident *inc, char *buf, unsigned n);
+
 #endif

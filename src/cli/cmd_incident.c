@@ -514,6 +514,8 @@ static void show_human(struct cli *c, const struct incident *inc, int nalerts)
 	show_field("severity", buf);
 	if (sla.state != SLA_NONE)
 		show_field("SLA", sla_text(&sla, sl, sizeof sl));
+	else if (*sla_outcome(&pol, inc, sl, sizeof sl))
+		show_field("SLA", sl);
 	show_field("owner", inc->owner);
 	show_field("business unit", inc->business_unit);
 	show_field("category", inc->category);

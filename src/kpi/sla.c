@@ -52,3 +52,29 @@ char *sla_text(const struct sla_status *st, char *buf, unsigned n)
 		snprintf(buf, n, "%s left", d);
 	return buf;
 }
+
+char *sla_outcome(const struct sla_policy *p, const struct incident *inc, char *buf, unsigned n)
+{
+	int pr = inc->priority >= 1 && inc->priority <= 4 ? inc->priority : 4;
+	/* A clock that never stopped ran until the close. */
+	int64_t ack = inc->t_acknowledged ? inc->t_acknowledged : inc->t_closed;
+	int64_t con = inc->t_contained ? inc->t_contained : inc->t_closed;
+	int64_t ack_late = ack ? ack - inc->t_detected - p->ack[pr] : 0;
+	int64_t con_late = con ? con - inc->t_detected - p->contain[pr] : 0;
+	char d[32];
+
+	if (n)
+		buf[0] = '\0';
+	if (!ack && !con)
+		return buf;
+	if (ack_late > 0) {
+		irk_duration_fmt(ack_late, d, sizeof d);
+		snprintf(buf, n, "breached (ack %s late)", d);
+	} else if (con_late > 0) {
+		irk_duration_fmt(con_late, d, sizeof d);
+		snprintf(buf, n, "breached (contain %s late)", d);
+	} else {
+		snprintf(buf, n, "met");
+	}
+	return buf;
+}

@@ -383,7 +383,8 @@ static void fields(struct tui *t, struct inc_st *is, int width)
 	doc_field(d, "severity", buf, width);
 	doc_field(d, "owner", inc->owner ? inc->owner : "(unassigned)", width);
 	sla_status(&t->pol, inc, t->now, &st);
-	doc_field(d, "SLA", st.state == SLA_NONE ? "met or not running" : sla_text(&st, sla, sizeof sla), width);
+	doc_field(d, "SLA", st.state == SLA_NONE ? sla_outcome(&t->pol, inc, sla, sizeof sla)
+		  : sla_text(&st, sla, sizeof sla), width);
 	doc_field(d, "business unit", inc->business_unit, width);
 	doc_field(d, "category", inc->category, width);
 	doc_field(d, "vector", inc->vector, width);
