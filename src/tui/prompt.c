@@ -37,6 +37,7 @@ struct popup {
 	void *arg;
 	int owned;
 	int h, w, for_w, for_h; /* size, and the screen size it was placed for */
+	int selected;          /* a prompt's text is selected: typing replaces it */
 };
 
 static chtype slot_attr(struct tui *t, int slot)
@@ -240,6 +241,35 @@ static void trim(char *s)
 	memmove(s, s + i, n - i + 1);
 }
 
+void tui_prompt_select(struct tui *t)
+{
+	struct popup *p = t->popup;
+
+	if (!p || p->kind != POP_PROMPT || !*field_buffer(p->fields[0], 0))
+		return;
+	p->selected = 1;
+	set_field_back(p->fields[0], slot_attr(t, SLOT_PROMPT_INPUT) | A_REVERSE);
+	set_field_fore(p->fields[0], slot_attr(t, SLOT_PROMPT_INPUT) | A_REVERSE);
+}
+
+/* The selection ends with the first key: a character or a deletion
+ * replaces the text (returns 1 for a deletion, which is done), any other
+ * key keeps it and edits as usual. */
+static int unselect(struct tui *t, struct popup *p, int key)
+{
+	int printable = !(key & TUI_KEY_FN) && key >= 0x20 && key != 0x7f &&
+			!(key >= 0x80 && key < 0xa0);
+	int del = key == (TUI_KEY_FN | KEY_BACKSPACE) || key == (TUI_KEY_FN | KEY_DC) || key == 0x7f ||
+		  key == 8;
+
+	p->selected = 0;
+	set_field_back(p->fields[0], slot_attr(t, SLOT_PROMPT_INPUT));
+	set_field_fore(p->fields[0], slot_attr(t, SLOT_PROMPT_INPUT));
+	if (printable || del)
+		form_driver(p->form, REQ_CLR_FIELD);
+	return del;
+}
+
 static void prompt_key(struct tui *t, struct popup *p, int key)
 {
 	static const struct { int key, req; } reqs[] = {
@@ -263,6 +293,8 @@ static void prompt_key(struct tui *t, struct popup *p, int key)
 		finish(t, 0, "", 0);
 		return;
 	}
+	if (p->selected && unselect(t, p, key))
+		return;
 	for (size_t i = 0; i < sizeof reqs / sizeof reqs[0]; i++)
 		if (reqs[i].key == key) {
 			form_driver(p->form, reqs[i].req);

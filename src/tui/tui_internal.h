@@ -132,6 +132,9 @@ void tui_die(struct tui *t, const char *fmt, ...)
  * caller's; the popup frees it afterwards with free() when it was given
  * as owned. The callback may open another popup. */
 typedef void (*prompt_fn)(struct tui *t, void *arg, int ok, const char *text);
+/* The prompt just opened shows its initial text selected: the first
+ * character typed (or a deletion) replaces it; a moving key keeps it. */
+void tui_prompt_select(struct tui *t);
 /* The callback of a menu: index of the chosen item, or -1 when cancelled. */
 typedef void (*menu_fn)(struct tui *t, void *arg, int index);
 

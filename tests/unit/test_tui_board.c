@@ -450,6 +450,28 @@ Test(tui_board, filter_by_text_and_expression)
 	assert_no_panel();
 }
 
+/* `/` kept the old filter text ("IR-388IR-389"): it starts selected, so
+ * typing replaces it; an arrow key keeps it for editing. */
+Test(tui_board, the_old_filter_starts_selected)
+{
+	fx_board(ROLE_ANALYST);
+	fx_key('/');
+	fx_keys("IR-3");
+	fx_key('\n');
+	assert_screen("filter: IR-3");
+	fx_key('/');
+	fx_keys("IR-6");
+	fx_key('\n');
+	assert_screen("filter: IR-6");
+	refute_screen("IR-3IR-6");
+	assert_screen("IR-6 P1 critical");
+	fx_key('/');
+	fx_key(TUI_KEY_FN | KEY_END);
+	fx_keys("0");
+	fx_key('\n');
+	assert_screen("filter: IR-60");
+}
+
 /* The report: on the Closed side, / IR-454 left three columns of
  * "(none match)" on screen and the match off it. */
 Test(tui_board, a_filter_puts_the_cursor_on_the_first_match)
@@ -518,6 +540,24 @@ Test(tui_board, my_queue_unassigned_and_unit)
 	assert_screen(" New (1/12)");
 	assert_screen("filter: unit=finance");
 	assert_screen("IR-2 P3 medium");
+}
+
+/* `m` showed 84 cards, 80 of them closed: my queue is open work. */
+Test(tui_board, my_queue_is_open_work)
+{
+	struct actor alice = { "alice", ROLE_ANALYST };
+	struct irk_err err = { 0 };
+
+	fx_db(ROLE_ANALYST);
+	cr_assert_eq(incident_claim(fx.other, &alice, 10, 0, 0, &err), 0);
+	cr_assert_eq(incident_claim(fx.other, &alice, 11, 0, 0, &err), 0);
+	cr_assert_eq(incident_close(fx.other, &alice, 11, RES_BENIGN, NULL, 0, 0, &err), 0, "%s",
+		     err.msg);
+	fx_start(200, 50);
+	fx_key('m');
+	assert_screen(" New (1/11)");
+	assert_screen("Closed (0/1)");
+	refute_screen("IR-11 ");
 }
 
 Test(tui_board, utf8_titles)
