@@ -54,6 +54,7 @@ struct card {
 	int waiting;          /* a step waits for a person (issue 4 marker) */
 	int failed;           /* a required step failed (issue 12) */
 	int approval;         /* an approval waits that this board's user may grant */
+	int observed;         /* the text filter is one of its observables' values */
 };
 
 /* What a card's marker says, each from a list of incident ids. */

@@ -31,6 +31,7 @@
 #define PRESENCE_WINDOW 45    /* seconds: a heartbeat comes every 15 */
 #define BREACH_RECOUNT 15     /* seconds between counts of SLA breaches as time passes */
 #define UNITS_MAX 64
+#define OBSERVED_MAX 2000     /* incidents a text filter finds by observable */
 
 struct ids {
 	int64_t *v;
@@ -45,6 +46,8 @@ struct board_st {
 	struct ids waiting;      /* incidents waiting for a person, sorted (last load) */
 	struct ids failed;       /* open incidents with a failed required step, sorted */
 	struct ids approvals;    /* incidents with an approval the user may grant, sorted */
+	struct ids observed;     /* incidents with an observable equal to the text filter, sorted */
+	char *observed_seen;     /* which of them a column's scan met */
 	int64_t breached_at;     /* the clock of the last count of SLA breaches */
 };
 
@@ -105,6 +108,9 @@ static int add_match(const struct incident *inc, void *arg)
 	c->waiting = has_id(&bs->waiting, inc->id);
 	c->failed = has_id(&bs->failed, inc->id);
 	c->approval = has_id(&bs->approvals, inc->id);
+	if ((c->observed = has_id(&bs->observed, inc->id)))
+		bs->observed_seen[(int64_t *)bsearch(&inc->id, bs->observed.v, bs->observed.n,
+						     sizeof inc->id, id_cmp) - bs->observed.v] = 1;
 	if (!board_card_matches(b, c))
 		board_drop_last(b);
 	return 0;
@@ -189,6 +195,19 @@ static int read_matches(struct tui *t, struct board_st *bs, struct irk_err *err)
 		board_window(b, s, 0);
 		b->col[s].cut = !b->text_id && b->col[s].total > FILTER_SCAN;
 	}
+	/* A text filter finds incidents by any observable of exactly that
+	 * value too (an IP, a user, a hash), through their index: those a
+	 * column's scan does not reach are read one by one. */
+	bs->observed.n = 0;
+	if (b->text && !b->text_id) {
+		if (store_incident_observed(t->s, b->text, add_id, &bs->observed, err))
+			return IRK_ERROR;
+		if (bs->observed.n > OBSERVED_MAX)
+			bs->observed.n = OBSERVED_MAX;
+		qsort(bs->observed.v, bs->observed.n, sizeof *bs->observed.v, id_cmp);
+		free(bs->observed_seen);
+		bs->observed_seen = xcalloc(bs->observed.n + 1, 1);
+	}
 	if (b->text_id) {
 		int rc = store_incident_get(t->s, b->text_id, &inc, err);
 		if (rc == IRK_NOTFOUND)
@@ -209,6 +228,17 @@ static int read_matches(struct tui *t, struct board_st *bs, struct irk_err *err)
 		if (b->col[s].total && store_incident_stage_each(t->s, s, 0, FILTER_SCAN, add_match, bs,
 								 err))
 			return IRK_ERROR;
+	for (size_t i = 0; i < bs->observed.n; i++) {
+		int rc;
+		if (bs->observed_seen[i])
+			continue;
+		if ((rc = store_incident_get(t->s, bs->observed.v[i], &inc, err)) == IRK_NOTFOUND)
+			continue;
+		if (rc)
+			return IRK_ERROR;
+		add_match(&inc, bs);
+		incident_clear(&inc);
+	}
 	return IRK_OK;
 }
 
@@ -579,6 +609,8 @@ static void done(void *st)
 	free(bs->waiting.v);
 	free(bs->failed.v);
 	free(bs->approvals.v);
+	free(bs->observed.v);
+	free(bs->observed_seen);
 	free(bs);
 }
 

@@ -180,7 +180,7 @@ void board_add(struct board *b, const struct incident *inc)
 		b->cards = xrealloc(b->cards, b->cap * sizeof *b->cards);
 	}
 	c = &b->cards[b->ncards++];
-	c->waiting = c->failed = c->approval = 0;
+	c->waiting = c->failed = c->approval = c->observed = 0;
 	c->inc = *inc;
 	/* Every text field, sanitized: a filter may name any of them. */
 	for (const struct field_def *f = incident_fields; f->name; f++)
@@ -353,7 +353,7 @@ int board_card_matches(const struct board *b, const struct card *c)
 	if (b->text) {
 		char key[24];
 		incident_key(inc->id, key, sizeof key);
-		if (!text_has(key, b->text) && !text_has(inc->title, b->text) &&
+		if (!c->observed && !text_has(key, b->text) && !text_has(inc->title, b->text) &&
 		    !text_has(inc->owner, b->text) && !text_has(inc->host, b->text) &&
 		    !text_has(inc->rule, b->text) && !text_has(inc->category, b->text) &&
 		    !text_has(inc->business_unit, b->text) && !text_has(inc->src_ip, b->text))

@@ -542,6 +542,18 @@ Test(tui_board, my_queue_unassigned_and_unit)
 	assert_screen("IR-2 P3 medium");
 }
 
+/* `/a.mueller` found nothing although the user is an observable: a text
+ * filter finds incidents by any observable of exactly that value. */
+Test(tui_board, the_filter_finds_incidents_by_observable)
+{
+	fx_board(ROLE_ANALYST);
+	fx_key('/');
+	fx_keys("185.199.110.153");
+	fx_key('\n');
+	assert_screen(" New (1/12)");
+	assert_screen("IR-1 P1 critical");
+}
+
 /* `m` showed 84 cards, 80 of them closed: my queue is open work. */
 Test(tui_board, my_queue_is_open_work)
 {
