@@ -68,6 +68,7 @@ enum tui_context { CTX_GLOBAL, CTX_BOARD, CTX_INCIDENT, CTX_PAGER, CTX_STEP, CTX
 	X(ACT_I_VIEW,        CTX_INCIDENT, "incident-view",     "Open the step under the cursor, or show the raw record of the alert") \
 	X(ACT_I_NEXT_SECT,   CTX_INCIDENT, "incident-next-section", "Jump to the next section") \
 	X(ACT_I_PREV_SECT,   CTX_INCIDENT, "incident-prev-section", "Jump to the previous section") \
+	X(ACT_P_OPEN,        CTX_PAGER,    "pager-open",        "On the messages: open the incident of the message at the top") \
 	X(ACT_S_SELECT,      CTX_STEP,     "step-select",       "Press the button, edit the input or tick the item under the cursor; on the output: show it") \
 	X(ACT_S_TICK,        CTX_STEP,     "step-tick",         "Tick or untick the checklist item under the cursor (recorded with your name)") \
 	X(ACT_S_DONE,        CTX_STEP,     "step-done",         "Mark the step done, with the inputs filled in (required ones must be)") \

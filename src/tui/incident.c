@@ -558,7 +558,7 @@ static void view_alert(struct tui *t, struct inc_st *is, int64_t alert_id)
 {
 	struct raw_find rf = { alert_id, STRBUF_INIT, 0 };
 	struct irk_err err = { 0 };
-	struct pager_arg pa;
+	struct pager_arg pa = { 0 };
 	char title[64];
 
 	if (store_alert_each(t->s, is->id, 0, find_raw, &rf, &err)) {

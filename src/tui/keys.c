@@ -57,6 +57,7 @@ static const struct { int act; const char *keys; } defaults[] = {
 	{ ACT_I_VIEW, "Enter v" },
 	{ ACT_I_NEXT_SECT, "Tab" },
 	{ ACT_I_PREV_SECT, "BackTab" },
+	{ ACT_P_OPEN, "Enter" },
 	{ ACT_S_SELECT, "Enter" },
 	{ ACT_S_TICK, "Space" },
 	{ ACT_S_DONE, "d" },

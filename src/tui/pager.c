@@ -15,6 +15,7 @@ struct pager_st {
 	char *text;               /* raw (indented); sanitized when laid out */
 	struct doc d;
 	int width;
+	int opens;                /* Enter opens the incident of the message at the top */
 };
 
 /* ---- moving around a document -------------------------------------------------- */
@@ -146,6 +147,7 @@ static void *open_pager(struct tui *t, const void *arg)
 
 	(void)t;
 	ps->text = pager_indent_json(pa->text ? pa->text : "");
+	ps->opens = pa->opens;
 	doc_init(&ps->d, pa->title ? pa->title : "");
 	return ps;
 }
@@ -164,11 +166,30 @@ static void draw(struct tui *t, void *st, int width, int height, struct frame *f
 	doc_frame(&ps->d, width, height, 0, f);
 }
 
+/* The incident of the message at the top: the first key ("IR-42") on
+ * the top line or above it (each message starts with its key). */
+static int64_t message_incident(const struct doc *d)
+{
+	for (size_t i = d->top + 1; i-- > 0;) {
+		const char *p = i < d->n && d->lines[i].text ? strstr(d->lines[i].text, "IR-") : NULL;
+		if (p && p[3] >= '0' && p[3] <= '9')
+			return strtoll(p + 3, NULL, 10);
+	}
+	return 0;
+}
+
 static int key(struct tui *t, void *st, int act, int k)
 {
 	struct pager_st *ps = st;
+	int64_t id;
 
 	(void)k;
+	if (act == ACT_P_OPEN) {
+		if (!ps->opens || !(id = message_incident(&ps->d)))
+			return SCR_IGNORED;
+		tui_push(t, &incident_screen, &id);
+		return SCR_HANDLED;
+	}
 	return pager_key(&ps->d, act, t->area_h, 0);
 }
 

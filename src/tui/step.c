@@ -1102,7 +1102,7 @@ static void output_text(const struct step_st *ss, struct strbuf *out)
 static void show_output(struct tui *t, struct step_st *ss)
 {
 	struct strbuf sb = STRBUF_INIT;
-	struct pager_arg pa;
+	struct pager_arg pa = { 0 };
 	char title[160];
 
 	output_text(ss, &sb);

@@ -144,7 +144,7 @@ static void show_inbox(struct tui *t)
 	const struct actor *me = &t->app->actor;
 	struct inbox in = { STRBUF_INIT, 0, 0, 0 };
 	struct irk_err err = { 0 };
-	struct pager_arg pa;
+	struct pager_arg pa = { 0 };
 	char title[160];
 
 	if ((in.last_seen = store_inbox_last_seen(t->s, me->name, &err)) < 0 ||
@@ -162,6 +162,7 @@ static void show_inbox(struct tui *t)
 	snprintf(title, sizeof title, " Messages for %s: %d new, newest first ", me->name, in.fresh);
 	pa.title = title;
 	pa.text = strbuf_str(&in.text);
+	pa.opens = 1;
 	tui_push(t, &pager_screen, &pa);
 	strbuf_free(&in.text);
 	/* A write only when there was something new: every board reloads
@@ -176,7 +177,7 @@ static void show_inbox(struct tui *t)
 /* M: the last message in full, in the pager. */
 static void show_message(struct tui *t)
 {
-	struct pager_arg pa = { "Last message", t->message };
+	struct pager_arg pa = { "Last message", t->message, 0 };
 
 	if (!t->message || !*t->message) {
 		tui_status(t, SLOT_STATUS_INFO, "no message yet");

@@ -65,6 +65,7 @@ struct step_arg {
 struct pager_arg {
 	const char *title;
 	const char *text;
+	int opens;            /* Enter opens the incident a message names (the messages) */
 };
 
 #define TUI_STACK 8

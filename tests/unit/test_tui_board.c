@@ -1005,6 +1005,12 @@ Test(tui_board, notify_messages_are_counted_shown_and_read)
 	fx_key('i');
 	assert_screen(" Messages for alice: 0 new, newest first");
 	fx_key('q');
+	/* Enter opens the incident of the message at the top (issue 12). */
+	fx_key('i');
+	fx_key('\n');
+	assert_screen(" IR-3 · ");
+	fx_key('q');
+	assert_screen(" Messages for alice");
 }
 
 /* At 80 columns a filter stays in the header before the new messages: a
