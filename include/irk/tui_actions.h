@@ -59,6 +59,7 @@ enum tui_context { CTX_GLOBAL, CTX_BOARD, CTX_INCIDENT, CTX_PAGER, CTX_STEP, CTX
 	X(ACT_B_UNASSIGNED,  CTX_BOARD,    "board-unassigned",  "Show only unassigned incidents (again: all)") \
 	X(ACT_B_UNIT,        CTX_BOARD,    "board-unit",        "Show one business unit (a menu)") \
 	X(ACT_B_CLEAR,       CTX_BOARD,    "board-clear-filter","Clear every filter") \
+	X(ACT_B_NEW,         CTX_BOARD,    "board-new",         "Open an incident by hand (a report from a person): its title, then its severity") \
 	X(ACT_I_CLAIM,       CTX_INCIDENT, "incident-claim",    "Claim the incident") \
 	X(ACT_I_PREV,        CTX_INCIDENT, "incident-move-prev","Move to the previous stage (asks for a reason)") \
 	X(ACT_I_NEXT,        CTX_INCIDENT, "incident-move-next","Move to the next stage") \

@@ -347,6 +347,45 @@ void tui_move(struct tui *t, int64_t id, int64_t version, int from, int dir)
 	free(ch);
 }
 
+/* ---- a new incident by hand --------------------------------------------------- */
+
+static void new_severity_done(struct tui *t, void *arg, int index)
+{
+	struct incident inc = { 0 };
+	struct irk_err err = { 0 };
+	char done[160], key[24];
+	int rc;
+
+	if (index < 0) {
+		tui_status(t, SLOT_STATUS_INFO, "no incident opened");
+		return;
+	}
+	inc.title = xstrdup(arg);
+	inc.severity = SEV_CRITICAL - index;
+	rc = incident_create(t->s, &t->app->actor, &inc, NULL, &err);
+	snprintf(done, sizeof done, "%s opened in New (%s)", incident_key(inc.id, key, sizeof key),
+		 severity_name(inc.severity));
+	incident_clear(&inc);
+	outcome(t, rc, &err, done);
+}
+
+static void new_title_done(struct tui *t, void *arg, int ok, const char *text)
+{
+	static const char *const items[] = { "critical", "high", "medium", "low" };
+
+	(void)arg;
+	if (!ok || !*text) {
+		tui_status(t, SLOT_STATUS_INFO, "no incident opened");
+		return;
+	}
+	tui_menu(t, "Severity", items, 4, 1, new_severity_done, xstrdup(text), 1);
+}
+
+void tui_new_incident(struct tui *t)
+{
+	tui_prompt(t, "New incident (a report from a person). Title:", NULL, new_title_done, NULL, 0);
+}
+
 /* ---- notes and fields -------------------------------------------------------- */
 
 static void note_done(struct tui *t, void *arg, int ok, const char *text)

@@ -546,6 +546,9 @@ static int key(struct tui *t, void *st, int act, int k)
 	case ACT_B_UNIT:
 		choose_unit(t, bs);
 		return SCR_HANDLED;
+	case ACT_B_NEW:
+		tui_new_incident(t);
+		return SCR_HANDLED;
 	case ACT_B_CLEAR:
 		if (!b->filter_src && !b->mine && !b->unassigned && !b->unit)
 			return SCR_IGNORED;

@@ -48,6 +48,7 @@ static const struct { int act; const char *keys; } defaults[] = {
 	{ ACT_B_UNASSIGNED, "u" },
 	{ ACT_B_UNIT, "b" },
 	{ ACT_B_CLEAR, "Escape" },
+	{ ACT_B_NEW, "N" },
 	{ ACT_I_CLAIM, "c" },
 	{ ACT_I_PREV, "H <" },
 	{ ACT_I_NEXT, "L >" },

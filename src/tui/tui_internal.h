@@ -168,6 +168,9 @@ void tui_claim(struct tui *t, int64_t id, int64_t version);
 void tui_move(struct tui *t, int64_t id, int64_t version, int from, int dir);
 void tui_resolve(struct tui *t, int64_t id, int64_t version, int from);
 void tui_note(struct tui *t, int64_t id);
+/* N: a new incident by hand (incident_create()): a title, then a
+ * severity; the status line names its key. */
+void tui_new_incident(struct tui *t);
 void tui_edit(struct tui *t, int64_t id, int64_t version);
 /* Split "title=Lost laptop severity=high" into assignments at the spaces
  * that precede a FIELD= word. Returns how many (at most max); the strings

@@ -1056,3 +1056,25 @@ Test(tui_board, a_takeover_asks_why_and_tells_the_holder)
 	cr_assert_eq(store_scalar(fx.other, "SELECT count(*) FROM outbox WHERE recipient = 'bob' AND "
 				  "text = 'IR-1 was taken over from you by alice: bob is on leave'"), 1);
 }
+
+/* A report from a person: N asks a title, then a severity, and the new
+ * incident is on the board. */
+Test(tui_board, n_opens_an_incident_by_hand)
+{
+	struct incident inc;
+
+	fx_board(ROLE_ANALYST);
+	fx_key('N');
+	assert_screen("New incident (a report from a person). Title:");
+	fx_keys("CFO called: odd invoice mail");
+	fx_key('\n');
+	assert_screen(" Severity ");
+	fx_key('\n');                /* high, the default */
+	assert_status("IR-13 opened in New (high)");
+	assert_screen(" New (13)");
+	inc = fx_get(13);
+	cr_assert_str_eq(inc.title, "CFO called: odd invoice mail");
+	cr_assert_eq(inc.severity, SEV_HIGH);
+	cr_assert_eq(inc.stage, STAGE_NEW);
+	incident_clear(&inc);
+}
