@@ -530,7 +530,14 @@ static void show_human(struct cli *c, const struct incident *inc, int nalerts)
 			 inc->play_version ? inc->play_version : "?");
 		show_field("play", buf);
 	}
-	show_field("first event", irk_time_short(inc->t_first_event, t, sizeof t));
+	/* Every time is UTC; the first one says so, once. */
+	if (inc->t_first_event) {
+		char z[40];
+		snprintf(z, sizeof z, "%s UTC", irk_time_short(inc->t_first_event, t, sizeof t));
+		show_field("first event", z);
+	} else {
+		show_field("first event", irk_time_short(inc->t_first_event, t, sizeof t));
+	}
 	show_field("detected", irk_time_short(inc->t_detected, t, sizeof t));
 	show_field("acknowledged", irk_time_short(inc->t_acknowledged, t, sizeof t));
 	show_field("contained", irk_time_short(inc->t_contained, t, sizeof t));

@@ -369,6 +369,20 @@ static void field_time(struct doc *d, const char *label, int64_t t, int width)
 	doc_field(d, label, t ? irk_time_short(t, buf, sizeof buf) : NULL, width);
 }
 
+/* The first time of the screen says its zone, once (every time is UTC). */
+static void field_time_zone(struct doc *d, const char *label, int64_t t, int width)
+{
+	char buf[40];
+
+	if (!t) {
+		field_time(d, label, t, width);
+		return;
+	}
+	irk_time_short(t, buf, sizeof buf);
+	strcat(buf, " UTC");
+	doc_field(d, label, buf, width);
+}
+
 static void fields(struct tui *t, struct inc_st *is, int width)
 {
 	const struct incident *inc = &is->inc;
@@ -404,7 +418,7 @@ static void fields(struct tui *t, struct inc_st *is, int width)
 	}
 	if (inc->resolution > RES_NONE)
 		doc_field(d, "resolution", resolution_name(inc->resolution), width);
-	field_time(d, "first event", inc->t_first_event, width);
+	field_time_zone(d, "first event", inc->t_first_event, width);
 	field_time(d, "last event", inc->t_last_event, width);
 	field_time(d, "detected", inc->t_detected, width);
 	/* The milestones so far (the KPIs are measured between them). */

@@ -61,6 +61,8 @@ expect_eq "its play's first step waits" "$(state_of "$n" triage)" "waiting"
 expect_match "irk list --observable finds it by its host" "$(irk list --observable ws-fin-07)" "^$n +P"
 expect_match "and the ingested ones by any observable (closed too with --all)" "$(irk list --observable 10.20.5.11 --all)" "^$k "
 expect_eq "an exact value: a part finds nothing" "$(irk list --observable ws-fin)" ""
+expect_match "times say their zone once: the first" "$(irk show "$n" | grep 'first event')" " UTC$"
+expect_eq "and only once" "$(irk show "$n" | grep -c 'UTC')" "1"
 expect_rc "irk new without a play" 0 irk new --title "Lost laptop" --severity medium
 m=$(cat "$T/.out")
 expect_rc "irk play assign gives it one" 0 irk play assign "$m" lost-device

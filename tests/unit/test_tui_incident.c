@@ -34,6 +34,9 @@ Test(tui_incident, header_fields_and_sections)
 	assert_screen("  SLA             15m left");
 	assert_screen("  host            10.20.1.15");   /* the workstation; "host" in EVE is the sensor */
 	assert_screen("  detected        2024-05-13 08:20");
+	/* The first time says its zone, once (issue 12). */
+	assert_screen("  first event     2024-05-13 08:00 UTC");
+	refute_screen("08:20 UTC");
 	/* Tab jumps to the next section. */
 	fx_key('\t');
 	assert_screen("Play steps (0)");
