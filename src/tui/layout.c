@@ -913,6 +913,20 @@ int board_filtered(const struct board *b)
 	return b->text || b->expr || b->mine || b->unassigned || b->unit;
 }
 
+/* " │ filter: mine unit=finance IR-3" into sb. */
+static void filter_text(const struct board *b, struct strbuf *sb)
+{
+	strbuf_printf(sb, " %s filter:", G_VBAR);
+	if (b->mine)
+		strbuf_puts(sb, " mine");
+	if (b->unassigned)
+		strbuf_puts(sb, " unassigned");
+	if (b->unit)
+		strbuf_printf(sb, " unit=%s", b->unit);
+	if (b->filter_src)
+		strbuf_printf(sb, " %s", b->filter_src);
+}
+
 static void header(struct board *b, int width, struct frame *f)
 {
 	int64_t open = 0;
@@ -937,28 +951,33 @@ static void header(struct board *b, int width, struct frame *f)
 		return;
 	/* What matters most first, so a narrow header loses the least: a
 	 * filter (a filtered board must not pass for the whole queue), the
-	 * new messages, then who else is on. */
-	if (board_filtered(b)) {
-		strbuf_printf(&sb, " %s filter:", G_VBAR);
-		if (b->mine)
-			strbuf_puts(&sb, " mine");
-		if (b->unassigned)
-			strbuf_puts(&sb, " unassigned");
-		if (b->unit)
-			strbuf_printf(&sb, " unit=%s", b->unit);
-		if (b->filter_src)
-			strbuf_printf(&sb, " %s", b->filter_src);
-		x += put_fit(f, 0, x, width - x, SLOT_HEADER, strbuf_str(&sb));
-		if (x >= width)
-			goto out;
-	}
+	 * new messages, then who else is on. The message count always fits:
+	 * in short ("12 new (i)") when the whole does not, and the filter
+	 * gives up its end for it. */
 	if (b->unseen > 0) {
-		snprintf(buf, sizeof buf, " %s ", G_VBAR);
-		x += put_fit(f, 0, x, width - x, SLOT_HEADER, buf);
-		snprintf(buf, sizeof buf, "%lld new message%s%s%s%s", (long long)b->unseen,
+		char full[96], shrt[64];
+		int bar = 3;              /* " │ " */
+		snprintf(full, sizeof full, "%lld new message%s%s%s%s", (long long)b->unseen,
 			 b->unseen == 1 ? "" : "s", b->inbox_key[0] ? " (" : "", b->inbox_key,
 			 b->inbox_key[0] ? ")" : "");
-		x += put_fit(f, 0, x, width - x, SLOT_HEADER_ALERT, buf);
+		snprintf(shrt, sizeof shrt, "%lld new%s%s%s", (long long)b->unseen,
+			 b->inbox_key[0] ? " (" : "", b->inbox_key, b->inbox_key[0] ? ")" : "");
+		if (board_filtered(b))
+			filter_text(b, &sb);
+		int fw = sb.len ? utf8_width(sb.buf, sb.len) : 0;
+		const char *msg = x + fw + bar + utf8_width(full, strlen(full)) <= width ? full : shrt;
+		int mw = bar + utf8_width(msg, strlen(msg));
+		if (sb.len)
+			x += put_fit(f, 0, x, width - x - mw > 0 ? width - x - mw : 0, SLOT_HEADER,
+				     strbuf_str(&sb));
+		snprintf(buf, sizeof buf, " %s ", G_VBAR);
+		x += put_fit(f, 0, x, width - x, SLOT_HEADER, buf);
+		x += put_fit(f, 0, x, width - x, SLOT_HEADER_ALERT, msg);
+		if (x >= width)
+			goto out;
+	} else if (board_filtered(b)) {
+		filter_text(b, &sb);
+		x += put_fit(f, 0, x, width - x, SLOT_HEADER, strbuf_str(&sb));
 		if (x >= width)
 			goto out;
 	}
