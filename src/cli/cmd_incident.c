@@ -279,7 +279,8 @@ int cmd_list(struct cli *c, int argc, char **argv)
 		for (int k = 0; k < 3; k++) {
 			if (!want[k])
 				continue;
-			qsort(sets[k].v, sets[k].n, sizeof *sets[k].v, id_cmp);
+			if (sets[k].n)
+				qsort(sets[k].v, sets[k].n, sizeof *sets[k].v, id_cmp);
 			if (!nsets++) {
 				only = sets[k];
 				sets[k].v = NULL;

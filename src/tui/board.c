@@ -204,7 +204,8 @@ static int read_matches(struct tui *t, struct board_st *bs, struct irk_err *err)
 			return IRK_ERROR;
 		if (bs->observed.n > OBSERVED_MAX)
 			bs->observed.n = OBSERVED_MAX;
-		qsort(bs->observed.v, bs->observed.n, sizeof *bs->observed.v, id_cmp);
+		if (bs->observed.n)
+			qsort(bs->observed.v, bs->observed.n, sizeof *bs->observed.v, id_cmp);
 		free(bs->observed_seen);
 		bs->observed_seen = xcalloc(bs->observed.n + 1, 1);
 	}
