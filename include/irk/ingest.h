@@ -61,11 +61,19 @@ struct ingest_opts {
 	unsigned keep;                      /* sensor event types kept (SENSOR_BIT mask) */
 	const char *actor;                  /* who ingests (audit) */
 	FILE *errout;                       /* "SOURCE:LINE: reason" lines; NULL: silent */
-	/* Called for every new incident, inside the batch transaction, with the
-	 * alert that opened it (plays are matched here). Nonzero aborts. */
+	/* Opens each new incident, inside the batch transaction, with the
+	 * alert that opens it: stores it with incident_open() (actor and
+	 * source_json are for it) and whatever goes with it (plays: matched
+	 * before it is written, play_open_incident()). NULL: incident_open()
+	 * alone. Nonzero aborts. */
+	int (*open_incident)(struct store *s, const char *actor, struct incident *inc,
+			const struct alert *a, const char *source_json, void *arg,
+			struct irk_err *err);
+	/* Called for every new incident once it is open, inside the batch
+	 * transaction, with the alert that opened it. Nonzero aborts. */
 	int (*on_new_incident)(struct store *s, struct incident *inc,
 			const struct alert *a, void *arg, struct irk_err *err);
-	void *hook_arg;
+	void *hook_arg;                     /* both hooks' arg */
 };
 
 struct ingest_stats {

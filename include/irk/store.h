@@ -27,7 +27,8 @@ enum {
 	STORE_READONLY = 1 << 1,
 };
 
-#define STORE_SCHEMA_VERSION 9
+
+#define STORE_SCHEMA_VERSION 10
 /* How long a connection waits for another writer before it gives up with
  * "database is locked", and after how long it says that it waits. */
 #define STORE_BUSY_MS 60000
@@ -311,6 +312,11 @@ int store_step_each(struct store *s, int64_t incident_id,
 int store_play_put(struct store *s, const char *hash, const char *play_id,
 		const char *version, const char *name, const char *path, const char *source,
 		int64_t now, struct irk_err *err);
+/* Keep the definitions (JSON) of the n steps of play version hash, by
+ * step id, once for all the incidents that run it, unless they are kept
+ * already. Inside a transaction. */
+int store_play_steps_put(struct store *s, const char *hash, int n, const char *const *ids,
+		const char *const *defs, struct irk_err *err);
 struct play_version_row {
 	const char *hash, *play_id, *version, *name, *path, *source;
 	int64_t loaded;
@@ -335,8 +341,13 @@ int store_play_run_seen(struct store *s, int64_t incident_id, struct irk_err *er
 int store_play_run_stale(struct store *s, int64_t limit,
 		int (*fn)(int64_t incident_id, void *arg), void *arg, struct irk_err *err);
 
-/* Insert a step (r: incident_id, step_id, seq, kind, stage, title,
- * required, retry, def; state pending). *id (may be NULL) gets its row id. */
+/* Insert a step in its state (r: incident_id, step_id, seq, kind, stage,
+ * title, required, retry, def, assignee, state, t_start, t_end,
+ * requested_by, done_by, reason), written once: a planner decides the
+ * state first. def NULL: the definition its incident's play version keeps
+ * (store_play_steps_put), which is how the planner writes them, so a step
+ * row does not carry a copy of it; reading gives "{}" when there is none.
+ * *id (may be NULL) gets its row id. */
 int store_step_insert(struct store *s, const struct step_row *r, int64_t *id,
 		struct irk_err *err);
 /* One step by incident and play step id, or by row id (incident_id 0,

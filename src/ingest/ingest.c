@@ -227,6 +227,7 @@ struct ingest_ctx {
 	struct hmap *given;      /* fingerprints given since the newest hour began */
 	struct alert_new group[GROUP];
 	int ngroup;
+	int64_t first_opened;    /* the first incident this transaction opened; 0: none */
 };
 
 enum { HOUR_UNKNOWN, HOUR_NEW, HOUR_STORED };
@@ -307,6 +308,7 @@ static void forget_tx(struct ingest_ctx *c)
 	hmap_clear(c->obs_count);
 	c->ngroup = 0;
 	c->last_id = -1;
+	c->first_opened = 0;
 	c->received = irk_now();
 }
 
@@ -440,8 +442,11 @@ static int add_observables(struct ingest_ctx *c, int64_t incident, int64_t alert
 			continue;
 		int64_t *count = hmap_put_h(c->obs_count, key, sizeof incident + 1,
 					    hi ^ (uint64_t)(unsigned char)key[sizeof incident], &created);
+		/* One this transaction opened has none but ours (we hold the
+		 * write lock: ids are handed out in order). */
 		if (created)
-			*count = store_observable_count(c->s, incident, a->obs[i].type);
+			*count = c->first_opened && incident >= c->first_opened ? 0 :
+				 store_observable_count(c->s, incident, a->obs[i].type);
 		if (*count >= INGEST_MAX_OBS_PER_TYPE)
 			continue;
 		hmap_put_h(c->obs, key, kl, h, NULL);
@@ -473,7 +478,8 @@ static int open_incident(struct ingest_ctx *c, const char *rule, const struct al
 	inc.src_ip = a->src_ip && *a->src_ip ? xstrdup(a->src_ip) : NULL;
 	inc.t_first_event = inc.t_last_event = a->event_time;
 	inc.t_detected = c->received;
-	inc.alert_count = 0;
+	/* Stored with its first alert counted: only later ones bump it. */
+	inc.alert_count = 1;
 	jsonw_init(&w, &js, 0);
 	jsonw_obj_begin(&w);
 	jsonw_kv_str(&w, "format", alert_format_name(a->format));
@@ -481,7 +487,9 @@ static int open_incident(struct ingest_ctx *c, const char *rule, const struct al
 	jsonw_kv_str(&w, "file", source);
 	jsonw_kv_int(&w, "line", lineno);
 	jsonw_obj_end(&w);
-	rc = incident_open(c->s, c->o.actor, &inc, js.buf, err);
+	rc = c->o.open_incident ?
+		c->o.open_incident(c->s, c->o.actor, &inc, a, js.buf, c->o.hook_arg, err) :
+		incident_open(c->s, c->o.actor, &inc, js.buf, err);
 	strbuf_free(&js);
 	if (!rc && c->o.on_new_incident)
 		rc = c->o.on_new_incident(c->s, &inc, a, c->o.hook_arg, err);
@@ -556,7 +564,7 @@ static int store_parsed(struct ingest_ctx *c, struct parsed *p, const char *sour
 {
 	struct alert *a = &p->a;
 	int64_t id = 0, alert_id = 0;
-	int rc, fresh = 0, created;
+	int rc, fresh = 0, created, opened;
 
 	if (incident_id)
 		*incident_id = 0;
@@ -587,6 +595,7 @@ static int store_parsed(struct ingest_ctx *c, struct parsed *p, const char *sour
 		}
 	}
 	id = correlate(c, p);
+	opened = !id;
 	if (!id) {
 		/* A duplicate must not open an incident: check before creating. */
 		if (!fresh && store_alert_exists(c->s, a->fingerprint)) {
@@ -597,6 +606,8 @@ static int store_parsed(struct ingest_ctx *c, struct parsed *p, const char *sour
 		if ((rc = group_flush(c, err)) ||
 		    (rc = open_incident(c, p->rule, a, source, p->lineno, &id, err)))
 			return rc;
+		if (!c->first_opened)
+			c->first_opened = id;
 		st->incidents++;
 	}
 	if (fresh) {
@@ -623,7 +634,8 @@ static int store_parsed(struct ingest_ctx *c, struct parsed *p, const char *sour
 	}
 	st->added++;
 	remember(c, p, id);
-	add_bump(c, id, a->event_time);
+	if (!opened)
+		add_bump(c, id, a->event_time);
 	if (add_observables(c, id, alert_id, p, err))
 		return IRK_ERROR;
 	if (incident_id)

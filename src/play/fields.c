@@ -227,6 +227,14 @@ static int load_step(const struct step_row *r, void *arg)
 	return 0;
 }
 
+void play_fields_use_steps(struct play_fields *f, const struct step_row *v, int n)
+{
+	play_fields_reset_steps(f);
+	for (int i = 0; i < n; i++)
+		load_step(&v[i], f);
+	f->steps_loaded = 1;
+}
+
 static void steps_load(struct play_fields *f)
 {
 	if (f->steps_loaded)

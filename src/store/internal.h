@@ -4,6 +4,7 @@
 
 #include <sqlite3.h>
 
+#include "irk/hash.h"
 #include "irk/store.h"
 
 /* The incidents table's columns, from INCIDENT_FIELDS (fields.h): a
@@ -53,11 +54,19 @@ enum { INCIDENT_NWRITTEN = 0 INCIDENT_FIELDS(X_INC_NUM) };
 	"(?5 IS NULL OR business_unit = ?5) "
 #define INCIDENT_WHERE INCIDENT_FILTER "ORDER BY priority, t_detected, id LIMIT ?6"
 
+/* A step's definition: its own (rows from before schema 8, and steps
+ * inserted with one), else the one its play version keeps once for every
+ * incident that runs it (play_steps). In a SELECT ... FROM steps. */
+#define STEP_DEF \
+	"coalesce(def, (SELECT ps.def FROM play_runs pr JOIN play_steps ps " \
+	"ON ps.hash = pr.hash AND ps.step_id = steps.step_id " \
+	"WHERE pr.incident_id = steps.incident_id), '{}')"
+
 /* The columns store_step_row() reads, in its order. */
 #define STEP_COLS \
 	"id, incident_id, step_id, seq, kind, stage, title, state, required, assignee, " \
-	"attempts, lease_owner, lease_until, t_start, t_end, output, error, def, retry, " \
-	"next_attempt, inputs, log, requested_by, done_by, reason"
+	"attempts, lease_owner, lease_until, t_start, t_end, output, error, " STEP_DEF ", " \
+	"retry, next_attempt, inputs, log, requested_by, done_by, reason"
 
 /* store_alert_insert_new(): rows of ALERT_NEW_COLS values, by 1, 4 or 16. */
 /* The canonical form new audit events are hashed with (audit.c): 2, the
@@ -229,7 +238,12 @@ enum { INCIDENT_NWRITTEN = 0 INCIDENT_FIELDS(X_INC_NUM) };
 	X(ST_RUN_STALE, "SELECT incident_id FROM play_runs WHERE stale = 1 " \
 		"ORDER BY incident_id LIMIT ?1") \
 	X(ST_STEP_INSERT, "INSERT INTO steps(incident_id, step_id, seq, kind, stage, title, " \
-		"required, retry, def, assignee) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)") \
+		"required, retry, def, assignee, state, t_start, t_end, requested_by, done_by, " \
+		"reason) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, " \
+		"?15, ?16)") \
+	X(ST_PLAY_STEPS_KNOWN, "SELECT 1 FROM play_steps WHERE hash = ?1 LIMIT 1") \
+	X(ST_PLAY_STEP_PUT, "INSERT OR IGNORE INTO play_steps(hash, step_id, def) " \
+		"VALUES (?1, ?2, ?3)") \
 	X(ST_STEP_GET, "SELECT " STEP_COLS " FROM steps WHERE incident_id = ?1 AND step_id = ?2") \
 	X(ST_STEP_GET_ID, "SELECT " STEP_COLS " FROM steps WHERE id = ?1") \
 	X(ST_STEP_UPDATE, "UPDATE steps SET state = ?2, attempts = ?3, lease_owner = ?4, " \
@@ -248,8 +262,8 @@ enum { INCIDENT_NWRITTEN = 0 INCIDENT_FIELDS(X_INC_NUM) };
 	X(ST_STEP_NEXT_DUE, "SELECT min(coalesce(next_attempt, 0)) FROM steps " \
 		"WHERE state = 'ready' AND coalesce(next_attempt, 0) > ?1") \
 	X(ST_STEP_CHECK_GET, "SELECT step_id, incident_id, kind, state, done_by, " \
-		"coalesce(json_array_length(def, '$.checklist'), 0), " \
-		"json_extract(def, '$.checklist[' || ?2 || ']'), " \
+		"coalesce(json_array_length(" STEP_DEF ", '$.checklist'), 0), " \
+		"json_extract(" STEP_DEF ", '$.checklist[' || ?2 || ']'), " \
 		"json_type(coalesce(checks, '{}'), '$.\"' || ?2 || '\"') FROM steps WHERE id = ?1") \
 	X(ST_STEP_CHECK_SET, "UPDATE steps SET checks = json_set(coalesce(checks, '{}'), " \
 		"'$.\"' || ?2 || '\"', json_object('by', ?3, 'at', ?4)) WHERE id = ?1") \
@@ -300,11 +314,19 @@ struct store {
 	int wait_told;
 	void (*on_wait)(const char *msg, void *arg);
 	void *wait_arg;
+	/* The audit log's head as this transaction left it (audit_append):
+	 * known, it is not read back per event; dirty, it is written to meta
+	 * (audit.head) once, at the commit, not per event. */
+	int64_t audit_seq;
+	char audit_hash[IRK_SHA256_HEX];
+	int audit_known, audit_dirty;
 };
 
 /* The prepared statement id, reset and with bindings cleared; NULL (and
  * err filled) when it cannot be prepared. */
 sqlite3_stmt *store_stmt(struct store *s, enum store_stmt id, struct irk_err *err);
+/* Write the audit head to meta if this transaction moved it (audit.c). */
+int store_audit_head_flush(struct store *s, struct irk_err *err);
 /* Fill err from the connection's last error, prefixed with what. */
 int store_fail(struct store *s, struct irk_err *err, const char *what);
 /* Bind text or NULL. */
