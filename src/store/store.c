@@ -351,8 +351,9 @@ static int checks_rewrite(const char *sql, const char *name, struct strbuf *out)
 				p++;
 				break;
 			}
-			const char *q = *p == '\'' ? strchr(p + 1, '\'') : NULL;
-			if (!q)
+			/* A quoted string or a number. */
+			const char *q = *p == '\'' ? strchr(p + 1, '\'') : p + strcspn(p, " \n,)") - 1;
+			if (!q || q < p)
 				return -1;
 			strbuf_printf(out, "%s%.*s = %.*s", first ? "" : " OR ", (int)(in - w), w,
 				      (int)(q + 1 - p), p);
