@@ -1038,8 +1038,8 @@ static void pipeline_done_with(struct pipeline *pl)
 
 /* Copying the WAL back into the database (a checkpoint) is a tenth of a
  * bulk ingest's database work: a thread with its own connection does it
- * after each commit while the next batch is built, instead of the writer
- * stopping for it every 256 MiB. */
+ * every CKPT_EVERY commits while the next batches are built, instead of
+ * the writer stopping for it every 256 MiB. */
 struct checkpointer {
 	struct store *s;
 	pthread_t thread;
@@ -1054,6 +1054,9 @@ struct checkpointer {
  * behind, that never happens by itself, and a growing WAL makes every page
  * lookup slower. So every this many commits the writer lets it catch up. */
 #define CKPT_SYNC_EVERY 8
+/* Commits between two checkpoints: the one before a sync overlaps the
+ * writer's next batches. */
+#define CKPT_EVERY (CKPT_SYNC_EVERY / 2)
 
 static void *checkpointer_main(void *arg)
 {
@@ -1101,14 +1104,20 @@ static int checkpointer_start(struct checkpointer *k, struct store *s)
 	return 1;
 }
 
-/* A commit is done: copy it back (stop: and end after that). */
+/* A commit is done: copy back what was committed every CKPT_EVERY
+ * commits (stop: now, and end after that). A checkpoint copies each page
+ * once however many commits wrote it since the last one: a storm, whose
+ * commits all write the same random index pages, copied each of them
+ * after every commit (a third of its CPU time was the checkpointer's). */
 static void checkpointer_signal(struct checkpointer *k, int stop)
 {
 	pthread_mutex_lock(&k->mu);
-	k->asked++;
 	k->stop |= stop;
 	k->since_sync++;
-	pthread_cond_signal(&k->cv);
+	if (stop || k->since_sync % CKPT_EVERY == 0) {
+		k->asked++;
+		pthread_cond_signal(&k->cv);
+	}
 	pthread_mutex_unlock(&k->mu);
 }
 
