@@ -54,7 +54,7 @@ enum { INCIDENT_NWRITTEN = 0 INCIDENT_FIELDS(X_INC_NUM) };
 	"(?5 IS NULL OR business_unit = ?5) "
 #define INCIDENT_WHERE INCIDENT_FILTER "ORDER BY priority, t_detected, id LIMIT ?6"
 
-/* A step's definition: its own (rows from before schema 8, and steps
+/* A step's definition: its own (rows from before schema 10, and steps
  * inserted with one), else the one its play version keeps once for every
  * incident that runs it (play_steps). In a SELECT ... FROM steps. */
 #define STEP_DEF \

@@ -690,12 +690,12 @@ static void raw_sql(const char *path, const char *sql, struct strbuf *out)
 	sqlite3_close(raw);
 }
 
-/* Migration 8 on a database as schema 7 left it (steps carrying their
+/* Migration 10 on a database as schema 9 left it (steps carrying their
  * definitions, CHECKs with IN lists): the four tables are built anew with
  * every row, index and trigger, the audit chain intact; step rows refer to
  * their version's definitions and read as before; the checks still refuse
  * what they refused, without a temporary b-tree per write. */
-Test(plan, a_schema_7_database_is_migrated_keeping_every_row_and_the_chain)
+Test(plan, a_schema_9_database_is_migrated_keeping_every_row_and_the_chain)
 {
 	struct play *p = parse(dup_play, "dup.json");
 	char *path = tmp_path("plan.db");
@@ -719,14 +719,14 @@ Test(plan, a_schema_7_database_is_migrated_keeping_every_row_and_the_chain)
 	cr_assert_eq(store_step_each(s, two, collect_def, &before, &err), IRK_OK);
 	store_close(&s);
 
-	tmp_schema_7(path);
+	tmp_schema_9(path);
 	raw_sql(path, counts, &rows7);
 	raw_sql(path, indexes, &idx7);
 	raw_sql(path, "PRAGMA user_version", &sb);
-	cr_assert_str_eq(strbuf_str(&sb), "7\n");
+	cr_assert_str_eq(strbuf_str(&sb), "9\n");
 	strbuf_reset(&sb);
 	raw_sql(path, "SELECT count(*) FROM steps WHERE def IS NULL OR def = '{}'", &sb);
-	cr_assert_str_eq(strbuf_str(&sb), "0\n", "schema 7: each step carries its definition");
+	cr_assert_str_eq(strbuf_str(&sb), "0\n", "schema 9: each step carries its definition");
 	strbuf_reset(&sb);
 
 	cr_assert_eq(store_open(&s, path, 0, &err), IRK_OK, "%s", err.msg);

@@ -73,7 +73,7 @@ void tmp_cleanup(void)
 	dir[0] = '\0';
 }
 
-/* Build table t again from the statement create (schema 7's), rows and
+/* Build table t again from the statement create (schema 9's), rows and
  * indexes and triggers kept. */
 #define REBUILD7(t, create) \
 	"CREATE TEMP TABLE keep_" t " AS SELECT sql FROM sqlite_master WHERE tbl_name = '" t "'" \
@@ -82,10 +82,10 @@ void tmp_cleanup(void)
 	"INSERT INTO " t "7 SELECT * FROM " t ";" \
 	"DROP TABLE " t "; ALTER TABLE " t "7 RENAME TO " t ";"
 
-void tmp_schema_7(const char *path)
+void tmp_schema_9(const char *path)
 {
 	static const char undo[] =
-		/* migration 8: steps keep their own definitions... */
+		/* migration 10: steps keep their own definitions... */
 		"UPDATE steps SET def = coalesce((SELECT ps.def FROM play_runs pr JOIN play_steps ps"
 		"  ON ps.hash = pr.hash AND ps.step_id = steps.step_id"
 		"  WHERE pr.incident_id = steps.incident_id), '{}') WHERE def IS NULL;"
@@ -132,7 +132,7 @@ void tmp_schema_7(const char *path)
 			 "  step INTEGER REFERENCES steps(id), recipient TEXT NOT NULL, text TEXT NOT NULL,"
 			 "  state TEXT NOT NULL DEFAULT 'queued' CHECK (state IN ('queued', 'sent', 'failed')),"
 			 "  attempts INTEGER NOT NULL DEFAULT 0, t_sent INTEGER, error TEXT)")
-		"PRAGMA user_version = 7;";
+		"PRAGMA user_version = 9;";
 	sqlite3 *raw;
 	char *msg = NULL;
 	sqlite3_stmt *st;
@@ -194,7 +194,7 @@ void tmp_schema_1(const char *path)
 	sqlite3 *raw;
 	char *msg = NULL;
 
-	tmp_schema_7(path);
+	tmp_schema_9(path);
 	cr_assert_eq(sqlite3_open(path, &raw), SQLITE_OK);
 	cr_assert_eq(sqlite3_exec(raw, undo, NULL, NULL, &msg), SQLITE_OK, "%s: %s", path,
 		     msg ? msg : "?");
