@@ -112,6 +112,8 @@ int cmd_step(struct cli *c, int argc, char **argv);
 int cmd_approve(struct cli *c, int argc, char **argv);
 int cmd_deny(struct cli *c, int argc, char **argv);
 int cmd_outbox(struct cli *c, int argc, char **argv);
+int cmd_kpi(struct cli *c, int argc, char **argv);
+int cmd_maturity(struct cli *c, int argc, char **argv);
 
 /* Plays for ingest and demo (cmd_play.c): load the catalog (problems of
  * play files are printed as warnings), record its versions when the store

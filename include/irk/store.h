@@ -28,7 +28,7 @@ enum {
 };
 
 
-#define STORE_SCHEMA_VERSION 10
+#define STORE_SCHEMA_VERSION 11
 /* How long a connection waits for another writer before it gives up with
  * "database is locked", and after how long it says that it waits. */
 #define STORE_BUSY_MS 60000
@@ -463,6 +463,53 @@ int store_presence_leave(struct store *s, const char *name, struct irk_err *err)
 int store_presence_list(struct store *s, int64_t since,
 		int (*fn)(const char *name, int64_t seen, void *arg), void *arg,
 		struct irk_err *err);
+
+/* ---- KPIs (src/store/kpi.c) ------------------------------------------ */
+/* What the KPIs read of an incident (borrowed during the callback; text
+ * NULL when unset, times 0 when unset). */
+struct kpi_incident_row {
+	int64_t id;
+	int stage, priority, severity, resolution, asset_criticality;  /* enums; resolution RES_NONE */
+	int64_t t_first_event, t_detected, t_acknowledged, t_contained, t_resolved, t_closed;
+	int reopen_count, back_moves, effort_min;
+	const char *category, *business_unit, *owner, *play, *play_version, *rule, *root_cause;
+};
+/* The extent of the incidents table: the earliest and latest detection
+ * and the highest id (0s when empty). Index reads only. */
+struct kpi_span {
+	int64_t first, last, max_id;
+};
+int store_kpi_span(struct store *s, struct kpi_span *out, struct irk_err *err);
+/* Incidents detected in [since, until), in no particular order. full: the
+ * range holds (nearly) every incident, so the table is read in order
+ * rather than through the detection index. fn returns nonzero to stop. */
+int store_kpi_incidents(struct store *s, int64_t since, int64_t until, int full,
+		int (*fn)(const struct kpi_incident_row *r, void *arg), void *arg,
+		struct irk_err *err);
+/* A stage move: to (enum stage) at, forced or not. */
+struct kpi_move_row {
+	int64_t incident_id, at;
+	int to, forced;
+};
+/* The moves of incidents lo..hi (ids), each incident's in the order they
+ * were made (incidents interleaved when full: the table in rowid order). */
+int store_kpi_moves(struct store *s, int64_t lo, int64_t hi, int full,
+		int (*fn)(const struct kpi_move_row *r, void *arg), void *arg,
+		struct irk_err *err);
+/* Steps of incidents lo..hi, in no particular order (kind borrowed). */
+struct kpi_step_row {
+	int64_t incident_id, t_start, t_end;
+	const char *kind;
+	int state;                 /* enum step_state */
+};
+int store_kpi_steps(struct store *s, int64_t lo, int64_t hi, int full,
+		int (*fn)(const struct kpi_step_row *r, void *arg), void *arg,
+		struct irk_err *err);
+/* Every play version (play id, hash, when first loaded), by play then
+ * load time (borrowed during fn). */
+int store_kpi_plays(struct store *s,
+		int (*fn)(const char *play_id, const char *hash, int64_t loaded, void *arg),
+		void *arg, struct irk_err *err);
 
 /* ---- quarantine ------------------------------------------------------- */
 struct quarantine_row {

@@ -132,6 +132,31 @@
 	  "Refuse an approval (a reason is required). The steps that need it are\n" \
 	  "skipped; 'irk step retry KEY STEP' asks again (a senior, or the\n" \
 	  "approval's role), and you cannot grant it then.\n") \
+	X(kpi, "[--since D] [--until D] [--by F] [--json|--csv]", "incident-response KPIs of a period", \
+	  "The KPIs of the incidents detected in a period (each with its whole life):\n" \
+	  "MTTD, MTTA, MTTC, MTTR and time to close, the time in each stage (median,\n" \
+	  "90th percentile, mean, count, and how many lack the timestamps), SLA met\n" \
+	  "and breached against [sla] in irk.conf, quality (false positives by rule\n" \
+	  "and play, reopened, moved back, duplicates) and work (effort, analysts,\n" \
+	  "automation, play coverage, waits for people and approvals). irk-kpi(7)\n" \
+	  "defines each figure with the timestamps it reads.\n" \
+	  "  --since D      from D: a date (2026-11-01, local midnight), a time\n" \
+	  "                 (2026-11-01T10:00, local unless it names a zone) or a span\n" \
+	  "                 before now (-30d, -12h, -2w); default: the first incident\n" \
+	  "  --until D      before D (a date: to the end of that day); default: no end\n" \
+	  "  --by F         also per group: unit (business_unit), category, priority,\n" \
+	  "                 play, rule, analyst (owner), month or week (of detection,\n" \
+	  "                 local time)\n" \
+	  "  --json         one JSON object (irk(1), JSON OUTPUT; durations in seconds)\n" \
+	  "  --csv          a header and one line per group (one line without --by)\n" \
+	  "$IRK_NOW (Unix seconds) fixes now, for -30d and the SLA clocks still running.\n") \
+	X(maturity, "[--json]", "the team's maturity level (CMMI 1-5) from evidence", \
+	  "Rate the team 1 (Initial) to 5 (Optimizing) from the incidents detected in\n" \
+	  "the last [maturity] period (90d): each criterion of irk-kpi(7) with its\n" \
+	  "value, threshold, whether it is met and the incidents that fall short; the\n" \
+	  "level is the highest whose criteria, and all below, are met. Then what to\n" \
+	  "do to reach the next level. Thresholds: [maturity] in irk.conf.\n" \
+	  "  --json         one JSON object (irk(1), JSON OUTPUT)\n") \
 	X(outbox, "[--queued] [--limit N] [--json]", "list the messages of notify steps", \
 	  "List the messages notify steps queued for people and roles, newest first,\n" \
 	  "with their state (queued, sent, failed).\n" \

@@ -293,7 +293,34 @@ enum { INCIDENT_NWRITTEN = 0 INCIDENT_FIELDS(X_INC_NUM) };
 	X(ST_ALERT_FIRST, "SELECT id, incident_id, event_time, received, format, rule_id, " \
 		"rule_name, severity, host, src_ip, dst_ip, user_name, category, raw, fingerprint " \
 		"FROM alerts WHERE incident_id = ?1 ORDER BY id LIMIT 1") \
-	X(ST_PRESENCE_LIST, "SELECT name, seen FROM presence WHERE seen >= ?1 ORDER BY name")
+	X(ST_PRESENCE_LIST, "SELECT name, seen FROM presence WHERE seen >= ?1 ORDER BY name") \
+	KPI_STMTS(X)
+
+/* The KPIs' reads (src/store/kpi.c). Each stream has two forms: the whole
+ * table in rowid order (NOT INDEXED: a recompute of everything reads the
+ * pages once, in order, with no index lookups) and a range through an
+ * index (a month of a large database). */
+#define KPI_INC_COLS "id, stage, priority, severity, resolution, asset_criticality, " \
+	"t_first_event, t_detected, t_acknowledged, t_contained, t_resolved, t_closed, " \
+	"reopen_count, back_moves, effort_min, category, business_unit, owner, play, " \
+	"play_version, rule, root_cause"
+#define KPI_STMTS(X) \
+	X(ST_KPI_SPAN, "SELECT (SELECT min(t_detected) FROM incidents), " \
+		"(SELECT max(t_detected) FROM incidents), (SELECT max(id) FROM incidents)") \
+	X(ST_KPI_INC_ALL, "SELECT " KPI_INC_COLS " FROM incidents NOT INDEXED " \
+		"WHERE t_detected >= ?1 AND t_detected < ?2") \
+	X(ST_KPI_INC_RANGE, "SELECT " KPI_INC_COLS " FROM incidents INDEXED BY incidents_detected " \
+		"WHERE t_detected >= ?1 AND t_detected < ?2") \
+	X(ST_KPI_MOVES_ALL, "SELECT incident_id, to_stage, at, forced FROM stage_history " \
+		"NOT INDEXED WHERE incident_id BETWEEN ?1 AND ?2 ORDER BY id") \
+	X(ST_KPI_MOVES_RANGE, "SELECT incident_id, to_stage, at, forced FROM stage_history " \
+		"INDEXED BY stage_history_incident WHERE incident_id BETWEEN ?1 AND ?2 " \
+		"ORDER BY incident_id, id") \
+	X(ST_KPI_STEPS_ALL, "SELECT incident_id, kind, state, t_start, t_end FROM steps " \
+		"NOT INDEXED WHERE incident_id BETWEEN ?1 AND ?2") \
+	X(ST_KPI_STEPS_RANGE, "SELECT incident_id, kind, state, t_start, t_end FROM steps " \
+		"WHERE incident_id BETWEEN ?1 AND ?2") \
+	X(ST_KPI_PLAYS, "SELECT play_id, hash, loaded FROM plays ORDER BY play_id, loaded")
 
 #define X_ENUM(id, sql) id,
 enum store_stmt { STORE_STMTS(X_ENUM) ST_COUNT };

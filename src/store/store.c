@@ -425,6 +425,13 @@ static int rebuild_checks(struct store *s, struct irk_err *err)
 	return rc;
 }
 
+/* KPIs of a period (irk kpi --since) read the incidents detected in it
+ * through this index instead of every incident ever opened. */
+static const char *const migration_11[] = {
+	"CREATE INDEX IF NOT EXISTS incidents_detected ON incidents(t_detected);\n",
+	NULL,
+};
+
 /* Forward migrations: migrations[N-1] takes user_version N-1 to N, in one
  * transaction: its statements, then its function, then its statements
  * after. */
@@ -436,7 +443,7 @@ static const struct migration {
 	{ migration_1, NULL, NULL }, { migration_2, NULL, NULL }, { migration_3, NULL, NULL },
 	{ migration_4, NULL, NULL }, { migration_5, NULL, NULL }, { migration_6, NULL, NULL },
 	{ migration_7, NULL, NULL }, { migration_8, NULL, NULL }, { migration_9, NULL, NULL },
-	{ migration_10, rebuild_checks, migration_10_after },
+	{ migration_10, rebuild_checks, migration_10_after }, { migration_11, NULL, NULL },
 };
 
 int store_fail(struct store *s, struct irk_err *err, const char *what)
