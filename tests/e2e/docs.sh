@@ -47,11 +47,21 @@ for sec in $(irk config show | sed -n 's/^\[\(.*\)\]$/\1/p') keys secrets; do
 done
 expect_eq "irk.conf(5) has a section for each [section]" "$missing" ""
 
-for page in "$man1" "$man5"; do
+# Every page in man/ formats cleanly and is installed by make install.
+for page in "$IRK_TOP"/man/*.[0-9]; do
 	warn=$(groff -man -Tutf8 -ww -z "$page" 2>&1)
 	expect_eq "$(basename "$page") formats without warnings" "$warn" ""
 	expect_match "$(basename "$page") renders" "$(groff -man -Tutf8 -P-cbou "$page" 2>/dev/null)" "^NAME"
 done
+
+missing=""
+for page in "$IRK_TOP"/man/*.[0-9]; do
+	sec=${page##*.}
+	make -s -C "$IRK_TOP" -n install DESTDIR="$T/dest" 2>/dev/null |
+		grep -q "man/\*\.$sec .*man$sec/" || missing="$missing $(basename "$page")"
+done
+expect_eq "make install puts every man page in its section" "$missing" ""
+expect_match "irk(1) refers to irk-kpi(7)" "$(cat "$man1")" '^\.BR irk\\-kpi \(7\)'
 
 # The completion asks `irk` itself: put the one under test on PATH.
 mkdir "$T/bin" && ln -s "$IRK_BIN" "$T/bin/irk"
@@ -67,6 +77,8 @@ expect_eq "completion: stages after move KEY" "$(complete_words irk move IR-1 ''
 	"closed containment eradication identification lessons-learned new recovery "
 expect_eq "completion: resolutions" "$(complete_words irk close IR-1 --resolution '')" \
 	"benign duplicate false-positive true-positive "
+expect_eq "completion: kpi groups" "$(complete_words irk kpi --by '')" \
+	"analyst category month play priority rule unit week "
 expect_eq "completion: formats" "$(complete_words irk ingest --format '')" "auto ecs eve json wazuh zeek "
 missing=""
 for c in $cmds; do

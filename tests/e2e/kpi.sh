@@ -1,0 +1,116 @@
+#!/bin/sh
+# kpi.sh: irk kpi and irk maturity through the real binary: incidents
+# opened by ingest, claimed, moved and closed through the command line,
+# and the KPIs that change with them; the --json and --csv shapes irk(1)
+# documents; the usage errors; the text table in 80 columns.
+. "${IRK_TOP:-$(dirname "$0")/../..}/tests/e2e/lib.sh"
+
+T0=1715590000
+at() { IRK_NOW=$((T0 + $1)); export IRK_NOW; }
+at 0
+irk init >/dev/null
+irk ingest "$IRK_TOP/tests/fixtures/alerts/eve.jsonl" >/dev/null 2>&1
+expect_eq "four incidents, detected at T0" "$(sql "SELECT count(*) FROM incidents WHERE t_detected = $T0")" 4
+
+# --- the contract: keys and the shape of a figure
+j=$(irk kpi --json)
+expect_eq "kpi --json: the figures irk(1) names" \
+	"$(printf '%s' "$j" | jq -c '[has("mttd"), has("mtta"), has("mttc"), has("mttr"), has("sla"), has("quality"), has("work")]')" \
+	"[true,true,true,true,true,true,true]"
+expect_eq "a figure is median, p90, mean, count, missing" \
+	"$(printf '%s' "$j" | jq -c '.mttd | keys_unsorted')" '["median","p90","mean","count","missing"]'
+# first events 9158, 8756, 8730 and 8200 s before detection (the fixture)
+expect_eq "MTTD from the alerts' event times, whole seconds" \
+	"$(printf '%s' "$j" | jq -c '.mttd')" '{"median":8730,"p90":9158,"mean":8711,"count":4,"missing":0}'
+expect_eq "nobody acknowledged yet: null, and four missing (never 0)" \
+	"$(printf '%s' "$j" | jq -c '.mtta')" '{"median":null,"p90":null,"mean":null,"count":0,"missing":4}'
+expect_eq "no groups without --by" "$(printf '%s' "$j" | jq -c 'has("groups")')" false
+
+# --- work through the command line, and see the figures move
+at 300
+irk close IR-3 --resolution false-positive --reason "scanner" >/dev/null
+at 600
+irk claim IR-2 >/dev/null
+at 1200
+irk move IR-2 identification >/dev/null
+irk set IR-2 business_unit=finance effort_min=45 >/dev/null
+at 4200
+irk close IR-2 --resolution true-positive --reason done >/dev/null
+at 5000
+j=$(irk kpi --json)
+# IR-3 closed from new at +300 (acknowledged then), IR-2 claimed at +600
+expect_eq "MTTA after a close and a claim" \
+	"$(printf '%s' "$j" | jq -c '.mtta')" '{"median":300,"p90":600,"mean":450,"count":2,"missing":2}'
+expect_eq "time to close: 300 and 4200" \
+	"$(printf '%s' "$j" | jq -c '.time_to_close | [.median, .p90, .count, .missing]')" '[300,4200,2,2]'
+expect_eq "time in new: IR-3 300, IR-2 1200; IR-1 and IR-4 still there" \
+	"$(printf '%s' "$j" | jq -c '.stages.new | [.median, .p90, .count, .missing]')" '[300,1200,2,2]'
+expect_eq "quality: one false positive of two closed" \
+	"$(printf '%s' "$j" | jq -c '.quality | [.closed, .false_positive, .true_positive, .fp_rate]')" '[2,1,1,0.5]'
+expect_eq "work: the effort recorded" \
+	"$(printf '%s' "$j" | jq -c '.work | [.effort_min, .effort.count, .effort.missing]')" '[45,1,3]'
+# unacknowledged 5000 s after detection: IR-1 (P1, 15m) and IR-4 (P2, 1h)
+expect_eq "SLA: two acknowledgements late now" \
+	"$(printf '%s' "$j" | jq -c '.sla.acknowledge | [.met, .breached, .current]')" '[2,2,2]'
+
+
+# --- periods and groups
+expect_eq "--since after the detections: nothing" \
+	"$(irk kpi --since 2024-05-14 --json | jq -c '[.incidents, .mtta.count]')" '[0,0]'
+expect_eq "--since -2h (IRK_NOW): all four" "$(irk kpi --since -2h --json | jq .incidents)" 4
+expect_eq "--since -1h: none" "$(irk kpi --since -1h --json | jq .incidents)" 0
+expect_eq "--until a date takes in that whole day (UTC here)" \
+	"$(TZ=UTC irk kpi --until 2024-05-13 --json | jq .incidents)" 4
+g=$(irk kpi --by unit --json)
+expect_eq "--by unit: finance, then the incidents without one" \
+	"$(printf '%s' "$g" | jq -c '[.groups[] | [.key, .incidents]]')" '[["finance",1],[null,3]]'
+expect_eq "--by unit: a group has the same figures" \
+	"$(printf '%s' "$g" | jq -c '.groups[0].mtta')" '{"median":600,"p90":600,"mean":600,"count":1,"missing":0}'
+expect_eq "--by priority: keys P1..P4" \
+	"$(irk kpi --by priority --json | jq -c '[.groups[].key]')" '["P1","P2","P3","P4"]'
+
+# --- CSV: a header and one line per group
+irk kpi --by unit --csv >"$T/kpi.csv"
+expect_eq "--csv: header and two groups" "$(wc -l <"$T/kpi.csv" | tr -d ' ')" 3
+expect_match "--csv: the header names the figures" "$(head -n 1 "$T/kpi.csv")" \
+	'^key,incidents,open,closed,mttd_median,mttd_p90,mttd_mean,mttd_count,mttd_missing,mtta_median'
+expect_match "--csv: a quoted key and the counts" "$(sed -n 2p "$T/kpi.csv")" '^"finance",1,0,1,'
+expect_eq "--csv: every line has the header's fields" \
+	"$(awk -F, '{print NF}' "$T/kpi.csv" | sort -u | wc -l | tr -d ' ')" 1
+
+# --- the text table
+irk kpi --by unit >"$T/kpi.txt"
+expect_eq "the table fits in 80 columns" "$(awk 'length($0) > 80' "$T/kpi.txt" | wc -l | tr -d ' ')" 0
+expect_match "the table names MTTA with its median" "$(cat "$T/kpi.txt")" 'MTTA \(acknowledge\) +5m +10m'
+
+# --- usage errors
+expect_rc "--by an unknown field: usage error" 2 irk kpi --by colour
+expect_match "... naming the choices" "$(cat "$T/.err")" "unit, category, priority, play, rule, analyst, month or week"
+expect_rc "--since not a date: usage error" 2 irk kpi --since yesterday
+expect_match "... naming the option" "$(cat "$T/.err")" "--since 'yesterday' is not a date"
+expect_rc "--json and --csv together" 2 irk kpi --json --csv
+
+# --- maturity
+m=$(irk maturity --json)
+expect_eq "maturity --json: level, criteria, next" \
+	"$(printf '%s' "$m" | jq -c '[(.level >= 1 and .level <= 5), (.criteria | length > 0), (.next | type)]')" \
+	'[true,true,"array"]'
+expect_eq "a criterion: level, id, text, value, threshold, met" \
+	"$(printf '%s' "$m" | jq -c '[.criteria[0] | has("level", "id", "text", "value", "threshold", "met")] | all')" true
+expect_eq "context cannot be measured: null and not met, with a reason" \
+	"$(printf '%s' "$m" | jq -c '.criteria[] | select(.id == "context") | [.value, .met, (.reason | length > 0)]')" \
+	'[null,false,true]'
+# two of four acknowledged ones have no owner (IR-3 closed unclaimed; the
+# others are not acknowledged): owners 50% < 90%, so level 1
+expect_eq "owners: IR-2 of IR-2 and IR-3 acknowledged" \
+	"$(printf '%s' "$m" | jq -c '.criteria[] | select(.id == "owners") | [.value, .met, .incidents]')" \
+	'[50,false,["IR-3"]]'
+expect_eq "level 1, and next lists level 2's unmet criteria" \
+	"$(printf '%s' "$m" | jq -c '[.level, ([.next[].level] | unique)]')" '[1,[2]]'
+printf '[maturity]\nowners = 50\nplays_managed = 25\n' >"$IRK_CONFIG"
+expect_eq "thresholds from irk.conf: level 2" "$(irk maturity --json | jq .level)" 2
+irk maturity >"$T/mat.txt"
+expect_match "the text names the level and what to do next" "$(cat "$T/mat.txt")" \
+	'^Maturity level 2 \(Managed\)'
+expect_match "... the way to level 3" "$(cat "$T/mat.txt")" 'To reach level 3:'
+expect_eq "it fits in 80 columns" "$(awk 'length($0) > 80' "$T/mat.txt" | wc -l | tr -d ' ')" 0
