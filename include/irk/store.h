@@ -469,7 +469,7 @@ int store_presence_list(struct store *s, int64_t since,
  * NULL when unset, times 0 when unset). */
 struct kpi_incident_row {
 	int64_t id;
-	int stage, priority, severity, resolution, asset_criticality;  /* enums; resolution RES_NONE */
+	int stage, priority, resolution, asset_criticality;  /* enums; resolution RES_NONE */
 	int64_t t_first_event, t_detected, t_acknowledged, t_contained, t_resolved, t_closed;
 	int reopen_count, back_moves, effort_min;
 	const char *category, *business_unit, *owner, *play, *play_version, *rule, *root_cause;
@@ -477,9 +477,13 @@ struct kpi_incident_row {
 /* The extent of the incidents table: the earliest and latest detection
  * and the highest id (0s when empty). Index reads only. */
 struct kpi_span {
-	int64_t first, last, max_id;
+	int64_t first, last, min_id, max_id;
 };
 int store_kpi_span(struct store *s, struct kpi_span *out, struct irk_err *err);
+/* The lowest and highest id of the incidents detected in [since, until)
+ * (0 and -1 when none), from the detection index alone. */
+int store_kpi_ids(struct store *s, int64_t since, int64_t until, int64_t *lo, int64_t *hi,
+		struct irk_err *err);
 /* Incidents detected in [since, until), in no particular order. full: the
  * range holds (nearly) every incident, so the table is read in order
  * rather than through the detection index. fn returns nonzero to stop. */

@@ -2,11 +2,14 @@
  * stage history, their steps) and one over the play versions.
  *
  * The incidents pass files each incident under its group and keeps a
- * small record of it (struct irec); the later passes find that record by
- * id through an array over the period's ids. Durations are kept as 32-bit
+ * small record of it (struct irec); the steps pass finds that record by
+ * id through an array over the period's ids. The stage history, the
+ * longest table (six moves an incident), is read at the same time on a
+ * second connection by a thread of its own into a per-id array (struct
+ * hist), joined to the records at the end. Durations are kept as 32-bit
  * seconds per figure and group, and their median and p90 are selected,
  * not sorted: linear in the incidents. */
-#include <ctype.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -164,40 +167,49 @@ static struct kpi_stat *stat_of(struct kpi_group *g, int i)
 	return &g->stage[i - V_STAGE];
 }
 
+/* Keep the lowest KPI_IDS ids, in order, whatever order the rows come
+ * in; in a scan by id the rest are turned away with one comparison. */
 static void ids_add(struct kpi_ids *ids, int64_t id)
 {
-	if (ids->n < KPI_IDS) {
-		ids->id[ids->n++] = id;
-		return;
-	}
+	int64_t i = ids->n < KPI_IDS ? ids->n : KPI_IDS;
+
 	ids->n++;
-	/* keep the lowest ids whatever order the rows come in */
-	size_t hi = 0;
-	for (size_t i = 1; i < KPI_IDS; i++)
-		if (ids->id[i] > ids->id[hi])
-			hi = i;
-	if (id < ids->id[hi])
-		ids->id[hi] = id;
+	if (i == KPI_IDS && id >= ids->id[KPI_IDS - 1])
+		return;
+	if (i == KPI_IDS)
+		i--;
+	for (; i > 0 && ids->id[i - 1] > id; i--)
+		ids->id[i] = ids->id[i - 1];
+	ids->id[i] = id;
 }
 
-static int cmp_i64(const void *a, const void *b)
-{
-	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
-
-	return (x > y) - (x < y);
-}
-
-/* One incident of the period, for the history and steps passes. */
+/* One incident of the period, for the steps pass and the join. */
 struct irec {
-	int64_t id, at;            /* at: when it entered its stage (history) */
-	int32_t in[STAGE_CLOSED];  /* seconds in each stage, stays ended */
+	int64_t id;
 	int32_t group;             /* its group, -1 none */
 	int8_t stage;              /* its stage as stored */
-	int8_t hstage;             /* its stage in the history so far, -1 */
-	uint8_t visited;           /* stages it entered (bit per stage) */
 	uint8_t flags;
 };
-enum { F_TP_CLOSED = 1, F_SCORED = 2, F_FORCED = 4 };
+enum { F_TP_CLOSED = 1, F_SCORED = 2 };
+
+/* What the stage history tells of one incident id. */
+struct hist {
+	int64_t at;                /* when it entered hstage */
+	int32_t in[STAGE_CLOSED];  /* seconds in each stage, stays ended */
+	uint16_t forward, forced;  /* moves to a later stage; forced ones */
+	int8_t hstage;             /* its stage in the history so far, -1 */
+	uint8_t visited;           /* stages it entered (bit per stage) */
+};
+
+/* The history pass: incidents lo..hi on its own connection. */
+struct hist_job {
+	struct store *s;
+	int64_t lo, hi;
+	int full;
+	struct hist *h;
+	struct irk_err err;
+	int rc;
+};
 
 struct run {
 	const struct kpi_query *q;
@@ -209,7 +221,7 @@ struct run {
 	int none;                  /* the index of the group "none", -1 */
 	struct irec *recs;
 	size_t nrecs, caprecs;
-	int64_t lo, hi;            /* ids of the period */
+	int64_t lo, hi;            /* ids of the period: at most this range */
 	int32_t *at;               /* id - lo -> record index, -1 */
 	/* month or week keys by quarter hour (every zone's offset is a
 	 * multiple of 15 minutes) */
@@ -434,13 +446,8 @@ static int on_incident(const struct kpi_incident_row *r, void *arg)
 	rec->id = r->id;
 	rec->group = gi;
 	rec->stage = (int8_t)r->stage;
-	rec->hstage = -1;
 	if (r->stage == STAGE_CLOSED && r->resolution == RES_TRUE_POSITIVE)
 		rec->flags |= F_TP_CLOSED;
-	if (!u->lo || r->id < u->lo)
-		u->lo = r->id;
-	if (r->id > u->hi)
-		u->hi = r->id;
 	return 0;
 }
 
@@ -453,46 +460,41 @@ static struct irec *rec_of(struct run *u, int64_t id)
 	return &u->recs[i];
 }
 
-/* Count a move in both the whole and the incident's group. */
-static void count_move(struct run *u, struct irec *rec, int forced)
-{
-	struct kpi_quality *q[2] = { &u->r->all.quality,
-				     rec->group >= 0 ? &u->r->groups[rec->group].quality : NULL };
-
-	for (int i = 0; i < 2; i++) {
-		if (!q[i])
-			continue;
-		q[i]->forward_moves++;
-		q[i]->forced_moves += forced != 0;
-	}
-	if (forced && !(rec->flags & F_FORCED)) {
-		rec->flags |= F_FORCED;
-		ids_add(&u->r->all.ev.forced, rec->id);
-		if (rec->group >= 0)
-			ids_add(&u->r->groups[rec->group].ev.forced, rec->id);
-	}
-}
-
 static int on_move(const struct kpi_move_row *m, void *arg)
 {
-	struct run *u = arg;
-	struct irec *rec = rec_of(u, m->incident_id);
+	struct hist_job *j = arg;
+	struct hist *h;
 
-	if (!rec || m->to < 0)
+	if (m->incident_id < j->lo || m->incident_id > j->hi || m->to < 0)
 		return 0;
-	if (rec->hstage >= 0) {
-		int64_t d = m->at - rec->at;
-		if (rec->hstage < STAGE_CLOSED && d > 0) {
-			int64_t sum = (int64_t)rec->in[rec->hstage] + d;
-			rec->in[rec->hstage] = sum > INT32_MAX ? INT32_MAX : (int32_t)sum;
+	h = &j->h[m->incident_id - j->lo];
+	if (h->hstage >= 0) {
+		int64_t d = m->at - h->at;
+		if (h->hstage < STAGE_CLOSED && d > 0) {
+			int64_t sum = (int64_t)h->in[h->hstage] + d;
+			h->in[h->hstage] = sum > INT32_MAX ? INT32_MAX : (int32_t)sum;
 		}
-		if (m->to > rec->hstage)
-			count_move(u, rec, m->forced);
+		if (m->to > h->hstage && h->forward < UINT16_MAX) {
+			h->forward++;
+			h->forced += m->forced != 0;
+		}
 	}
-	rec->hstage = (int8_t)m->to;
-	rec->at = m->at;
-	rec->visited |= (uint8_t)(1u << m->to);
+	h->hstage = (int8_t)m->to;
+	h->at = m->at;
+	h->visited |= (uint8_t)(1u << m->to);
 	return 0;
+}
+
+static void *hist_run(void *arg)
+{
+	struct hist_job *j = arg;
+
+	j->rc = store_begin_read(j->s, &j->err);
+	if (!j->rc)
+		j->rc = store_kpi_moves(j->s, j->lo, j->hi, j->full, on_move, j, &j->err);
+	if (store_in_tx(j->s))
+		store_commit(j->s, NULL);
+	return NULL;
 }
 
 /* A step tallied into one group. */
@@ -555,51 +557,49 @@ static int on_play(const char *play_id, const char *hash, int64_t loaded, void *
 	return 0;
 }
 
-/* What the history and the steps told about one incident, into a group. */
-static void settle(struct kpi_group *g, struct acc *a, const struct irec *rec)
+/* What the history and the steps told about one incident, into a group
+ * (h NULL: it has no history). */
+static void settle(struct kpi_group *g, struct acc *a, const struct irec *rec,
+		   const struct hist *h)
 {
+	static const struct hist none = { .hstage = -1 };
+
+	if (!h)
+		h = &none;
 	for (int st = 0; st < STAGE_CLOSED; st++) {
-		if (!(rec->visited & (1u << st)))
+		if (!(h->visited & (1u << st)))
 			continue;
 		if (rec->stage == st)
 			g->stage[st].missing++;
 		else
-			vals_add(&a->v[V_STAGE + st], rec->in[st]);
+			vals_add(&a->v[V_STAGE + st], h->in[st]);
 	}
+	g->quality.forward_moves += h->forward;
+	g->quality.forced_moves += h->forced;
+	if (h->forced)
+		ids_add(&g->ev.forced, rec->id);
 	if (rec->flags & F_SCORED)
 		g->ev.scored++;
 	else
 		ids_add(&g->ev.not_scored, rec->id);
 	if (rec->flags & F_TP_CLOSED) {
-		if (rec->visited & (1u << STAGE_CONTAINMENT))
+		if (h->visited & (1u << STAGE_CONTAINMENT))
 			g->ev.tp_contained++;
 		else
 			ids_add(&g->ev.tp_not_contained, rec->id);
-		if (rec->visited & (1u << STAGE_LESSONS))
+		if (h->visited & (1u << STAGE_LESSONS))
 			g->ev.tp_lessons++;
 		else
 			ids_add(&g->ev.tp_no_lessons, rec->id);
 	}
 }
 
-static void ids_sort(struct kpi_ids *ids)
-{
-	qsort(ids->id, ids->n < KPI_IDS ? (size_t)ids->n : KPI_IDS, sizeof ids->id[0], cmp_i64);
-}
-
 static void group_finish(struct kpi_group *g, struct acc *a)
 {
-	struct kpi_ids *all[] = { &g->ev.no_owner, &g->ev.no_play, &g->ev.no_unit,
-				  &g->ev.no_criticality, &g->ev.not_scored, &g->ev.tp_not_contained,
-				  &g->ev.tp_no_root_cause, &g->ev.tp_no_lessons, &g->ev.forced,
-				  &g->ev.false_positive, &g->ev.breached };
-
 	for (int i = 0; i < V_COUNT; i++)
 		stat_finish(stat_of(g, i), &a->v[i]);
 	g->work.analysts = (int64_t)hmap_count(a->owners);
 	hmap_free(&a->owners);
-	for (size_t i = 0; i < sizeof all / sizeof all[0]; i++)
-		ids_sort(all[i]);
 }
 
 static int cmp_group(const void *a, const void *b)
@@ -648,10 +648,26 @@ static struct kpi_fp *fp_list(struct hmap *m, size_t *n)
 	return l.v;
 }
 
+/* Start the history pass on a connection of its own; 0 when it could not
+ * start (the caller then runs it on s after the incidents). */
+static int hist_start(struct store *s, struct hist_job *j, pthread_t *t)
+{
+	if (store_open(&j->s, store_path(s), STORE_READONLY, NULL))
+		return 0;
+	if (pthread_create(t, NULL, hist_run, j)) {
+		store_close(&j->s);
+		return 0;
+	}
+	return 1;
+}
+
 int kpi_compute(struct store *s, const struct sla_policy *p, const struct kpi_query *q,
 		struct kpi_report *out, struct irk_err *err)
 {
 	struct run u = { .q = &out->q, .p = p, .r = out, .none = -1, .cache_q = 0 };
+	struct hist_job hj = { 0 };
+	pthread_t thread;
+	int threaded = 0;
 	struct kpi_span span;
 	int64_t since = q->since ? q->since : INT64_MIN;
 	int64_t until = q->until ? q->until : INT64_MAX;
@@ -664,24 +680,40 @@ int kpi_compute(struct store *s, const struct sla_policy *p, const struct kpi_qu
 	u.fp_rule = hmap_new(sizeof(struct fp_count));
 	u.fp_play = hmap_new(sizeof(struct fp_count));
 	u.tp_plays = hmap_new(sizeof(struct tp_play));
-	if ((rc = store_begin_read(s, err)))
-		goto done;
-	if ((rc = store_kpi_span(s, &span, err)))
+	/* One read transaction for the incidents, the steps and the plays;
+	 * the history's, on its own connection, begins just after it: a move
+	 * committed between the two shows in the history and not yet in its
+	 * incident (or the other way round) until the next computation. */
+	if ((rc = store_begin_read(s, err)) || (rc = store_kpi_span(s, &span, err)))
 		goto done;
 	/* the whole table, or nearly: read it in order, not through the index */
 	full = since <= span.first && until > span.last;
+	u.lo = span.min_id;
+	u.hi = span.max_id;
+	if (!full && (rc = store_kpi_ids(s, since, until, &u.lo, &u.hi, err)))
+		goto done;
+	if (u.lo > 0 && u.hi >= u.lo) {
+		size_t n = (size_t)(u.hi - u.lo + 1);
+		u.at = xmalloc(n * sizeof *u.at);
+		memset(u.at, 0xff, n * sizeof *u.at);
+		hj.h = xcalloc(n, sizeof *hj.h);
+		for (size_t i = 0; i < n; i++)
+			hj.h[i].hstage = -1;
+		hj.lo = u.lo;
+		hj.hi = u.hi;
+		/* the period's ids are most of the table: read it in rowid order */
+		hj.full = full || (u.hi - u.lo) * 2 > span.max_id;
+		threaded = hist_start(s, &hj, &thread);
+	}
 	if ((rc = store_kpi_incidents(s, since, until, full, on_incident, &u, err)))
 		goto done;
-	if (u.nrecs) {
-		size_t span_ids = (size_t)(u.hi - u.lo + 1);
-		u.at = xmalloc(span_ids * sizeof *u.at);
-		memset(u.at, 0xff, span_ids * sizeof *u.at);
-		for (size_t i = 0; i < u.nrecs; i++)
-			u.at[u.recs[i].id - u.lo] = (int32_t)i;
-		/* the period's ids are most of the table: read it in rowid order */
-		int scan = full || (u.hi - u.lo) * 2 > span.max_id;
-		if ((rc = store_kpi_moves(s, u.lo, u.hi, scan, on_move, &u, err)) ||
-		    (rc = store_kpi_steps(s, u.lo, u.hi, scan, on_step, &u, err)))
+	for (size_t i = 0; i < u.nrecs; i++)
+		u.at[u.recs[i].id - u.lo] = (int32_t)i;
+	if (u.nrecs && (rc = store_kpi_steps(s, u.lo, u.hi, hj.full, on_step, &u, err)))
+		goto done;
+	if (u.nrecs && !threaded) {
+		hj.s = s;
+		if ((rc = store_kpi_moves(s, hj.lo, hj.hi, hj.full, on_move, &hj, err)))
 			goto done;
 	}
 	struct plays_arg pa = { &u, hmap_new(1) };
@@ -691,20 +723,38 @@ int kpi_compute(struct store *s, const struct sla_policy *p, const struct kpi_qu
 	}
 	out->all.work.plays_revised = (int64_t)hmap_count(pa.revised);
 	hmap_free(&pa.revised);
+	if (threaded) {
+		pthread_join(thread, NULL);
+		threaded = 0;
+		store_close(&hj.s);
+		if ((rc = hj.rc)) {
+			*err = hj.err;
+			goto done;
+		}
+	}
 	for (size_t i = 0; i < u.nrecs; i++) {
-		settle(&out->all, &u.all, &u.recs[i]);
-		if (u.recs[i].group >= 0)
-			settle(&out->groups[u.recs[i].group], &u.accs[u.recs[i].group], &u.recs[i]);
+		const struct irec *rec = &u.recs[i];
+		const struct hist *h = &hj.h[rec->id - u.lo];
+		if (h->hstage < 0)
+			h = NULL;
+		settle(&out->all, &u.all, rec, h);
+		if (rec->group >= 0)
+			settle(&out->groups[rec->group], &u.accs[rec->group], rec, h);
 	}
 	group_finish(&out->all, &u.all);
 	for (size_t i = 0; i < out->ngroups; i++)
 		group_finish(&out->groups[i], &u.accs[i]);
-	qsort(out->groups, out->ngroups, sizeof *out->groups, cmp_group);
+	if (out->ngroups)
+		qsort(out->groups, out->ngroups, sizeof *out->groups, cmp_group);
 	out->by_rule = fp_list(u.fp_rule, &out->nrule);
 	out->by_play = fp_list(u.fp_play, &out->nplay);
 done:
 	if (store_in_tx(s))
 		store_commit(s, NULL);
+	if (threaded) {
+		pthread_join(thread, NULL);
+		store_close(&hj.s);
+	}
 	if (rc) {
 		for (int i = 0; i < V_COUNT; i++)
 			free(u.all.v[i].v);
@@ -723,6 +773,7 @@ done:
 	free(u.accs);
 	free(u.recs);
 	free(u.at);
+	free(hj.h);
 	return rc;
 }
 

@@ -300,13 +300,16 @@ enum { INCIDENT_NWRITTEN = 0 INCIDENT_FIELDS(X_INC_NUM) };
  * table in rowid order (NOT INDEXED: a recompute of everything reads the
  * pages once, in order, with no index lookups) and a range through an
  * index (a month of a large database). */
-#define KPI_INC_COLS "id, stage, priority, severity, resolution, asset_criticality, " \
+#define KPI_INC_COLS "id, stage, priority, resolution, asset_criticality, " \
 	"t_first_event, t_detected, t_acknowledged, t_contained, t_resolved, t_closed, " \
 	"reopen_count, back_moves, effort_min, category, business_unit, owner, play, " \
 	"play_version, rule, root_cause"
 #define KPI_STMTS(X) \
 	X(ST_KPI_SPAN, "SELECT (SELECT min(t_detected) FROM incidents), " \
-		"(SELECT max(t_detected) FROM incidents), (SELECT max(id) FROM incidents)") \
+		"(SELECT max(t_detected) FROM incidents), (SELECT min(id) FROM incidents), " \
+		"(SELECT max(id) FROM incidents)") \
+	X(ST_KPI_IDS, "SELECT min(id), max(id) FROM incidents INDEXED BY incidents_detected " \
+		"WHERE t_detected >= ?1 AND t_detected < ?2") \
 	X(ST_KPI_INC_ALL, "SELECT " KPI_INC_COLS " FROM incidents NOT INDEXED " \
 		"WHERE t_detected >= ?1 AND t_detected < ?2") \
 	X(ST_KPI_INC_RANGE, "SELECT " KPI_INC_COLS " FROM incidents INDEXED BY incidents_detected " \

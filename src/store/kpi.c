@@ -36,13 +36,6 @@ static int resolution_of(const char *s)
 	return RES_NONE;
 }
 
-static int severity_of(const char *s)
-{
-	int v = s ? severity_parse(s) : -1;
-
-	return v < 0 ? SEV_MEDIUM : v;
-}
-
 int store_kpi_span(struct store *s, struct kpi_span *out, struct irk_err *err)
 {
 	sqlite3_stmt *st = store_stmt(s, ST_KPI_SPAN, err);
@@ -54,9 +47,29 @@ int store_kpi_span(struct store *s, struct kpi_span *out, struct irk_err *err)
 	if (store_rows_next(&r)) {
 		out->first = sqlite3_column_int64(st, 0);
 		out->last = sqlite3_column_int64(st, 1);
-		out->max_id = sqlite3_column_int64(st, 2);
+		out->min_id = sqlite3_column_int64(st, 2);
+		out->max_id = sqlite3_column_int64(st, 3);
 	}
 	return store_rows_end(&r, err, "reading the extent of the incidents");
+}
+
+int store_kpi_ids(struct store *s, int64_t since, int64_t until, int64_t *lo, int64_t *hi,
+		  struct irk_err *err)
+{
+	sqlite3_stmt *st = store_stmt(s, ST_KPI_IDS, err);
+	struct store_rows r = store_rows_begin(s, st);
+
+	*lo = 0;
+	*hi = -1;
+	if (!st)
+		return IRK_ERROR;
+	sqlite3_bind_int64(st, 1, since);
+	sqlite3_bind_int64(st, 2, until);
+	if (store_rows_next(&r) && sqlite3_column_type(st, 0) != SQLITE_NULL) {
+		*lo = sqlite3_column_int64(st, 0);
+		*hi = sqlite3_column_int64(st, 1);
+	}
+	return store_rows_end(&r, err, "reading the incidents of a period");
 }
 
 int store_kpi_incidents(struct store *s, int64_t since, int64_t until, int full,
@@ -75,25 +88,24 @@ int store_kpi_incidents(struct store *s, int64_t since, int64_t until, int full,
 		row.id = sqlite3_column_int64(st, 0);
 		row.stage = stage_of(store_col_text(st, 1));
 		row.priority = sqlite3_column_int(st, 2);
-		row.severity = severity_of(store_col_text(st, 3));
-		row.resolution = resolution_of(store_col_text(st, 4));
-		row.asset_criticality = sqlite3_column_int(st, 5);
-		row.t_first_event = sqlite3_column_int64(st, 6);
-		row.t_detected = sqlite3_column_int64(st, 7);
-		row.t_acknowledged = sqlite3_column_int64(st, 8);
-		row.t_contained = sqlite3_column_int64(st, 9);
-		row.t_resolved = sqlite3_column_int64(st, 10);
-		row.t_closed = sqlite3_column_int64(st, 11);
-		row.reopen_count = sqlite3_column_int(st, 12);
-		row.back_moves = sqlite3_column_int(st, 13);
-		row.effort_min = sqlite3_column_int(st, 14);
-		row.category = store_col_text(st, 15);
-		row.business_unit = store_col_text(st, 16);
-		row.owner = store_col_text(st, 17);
-		row.play = store_col_text(st, 18);
-		row.play_version = store_col_text(st, 19);
-		row.rule = store_col_text(st, 20);
-		row.root_cause = store_col_text(st, 21);
+		row.resolution = resolution_of(store_col_text(st, 3));
+		row.asset_criticality = sqlite3_column_int(st, 4);
+		row.t_first_event = sqlite3_column_int64(st, 5);
+		row.t_detected = sqlite3_column_int64(st, 6);
+		row.t_acknowledged = sqlite3_column_int64(st, 7);
+		row.t_contained = sqlite3_column_int64(st, 8);
+		row.t_resolved = sqlite3_column_int64(st, 9);
+		row.t_closed = sqlite3_column_int64(st, 10);
+		row.reopen_count = sqlite3_column_int(st, 11);
+		row.back_moves = sqlite3_column_int(st, 12);
+		row.effort_min = sqlite3_column_int(st, 13);
+		row.category = store_col_text(st, 14);
+		row.business_unit = store_col_text(st, 15);
+		row.owner = store_col_text(st, 16);
+		row.play = store_col_text(st, 17);
+		row.play_version = store_col_text(st, 18);
+		row.rule = store_col_text(st, 19);
+		row.root_cause = store_col_text(st, 20);
 		if (fn(&row, arg))
 			break;
 	}
