@@ -104,6 +104,7 @@ struct kpi_evidence {
 	struct kpi_ids no_owner, no_play, no_unit, no_criticality, not_scored,
 		tp_not_contained, tp_no_root_cause, tp_no_lessons, forced, false_positive,
 		breached;
+	struct kpi_ids late;       /* open, with a clock breached now */
 };
 
 struct kpi_group {

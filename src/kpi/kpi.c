@@ -324,7 +324,7 @@ static void tally(struct run *u, struct kpi_group *g, struct acc *a,
 	static const int clocks[KPI_CLOCKS] = { KPI_ACK, KPI_CONTAIN, KPI_RESOLVE };
 	int pr = r->priority >= 1 && r->priority <= 4 ? r->priority : 4;
 	int closed = r->stage == STAGE_CLOSED;
-	int breached = 0;
+	int breached = 0, late = 0;
 
 	g->incidents++;
 	closed ? g->closed++ : g->open++;
@@ -351,12 +351,15 @@ static void tally(struct run *u, struct kpi_group *g, struct acc *a,
 			g->sla.breached[c]++;
 			breached = 1;
 			g->sla.current[c] += !closed;
+			late |= !closed;
 		} else {
 			g->sla.running[c]++;
 		}
 	}
 	if (breached)
 		ids_add(&g->ev.breached, r->id);
+	if (late)
+		ids_add(&g->ev.late, r->id);
 
 	if (closed) {
 		g->quality.closed++;

@@ -394,6 +394,22 @@ static void filter_done(struct tui *t, void *arg, int ok, const char *text)
 		filters_changed(t, bs);
 }
 
+void board_show_filter(struct tui *t, const char *expr, const char *what)
+{
+	char msg[700];
+
+	for (int i = 0; i < t->depth; i++) {
+		struct board_st *bs = t->stack[i].st;
+		if (t->stack[i].ops != &board_screen)
+			continue;
+		if (board_filter_set(&bs->b, expr, msg, sizeof msg)) {
+			tui_status(t, SLOT_STATUS_ERROR, "%s", msg);
+			return;
+		}
+		refiltered(t, &bs->b, what);
+	}
+}
+
 static void unit_done(struct tui *t, void *arg, int index)
 {
 	struct board_st *bs = arg;
@@ -490,6 +506,9 @@ static int key(struct tui *t, void *st, int act, int k)
 		return SCR_HANDLED;
 	case ACT_B_UNIT:
 		choose_unit(t, bs);
+		return SCR_HANDLED;
+	case ACT_B_DASHBOARD:
+		tui_push(t, &dashboard_screen, NULL);
 		return SCR_HANDLED;
 	case ACT_B_CLEAR:
 		if (!b->filter_src && !b->mine && !b->unassigned && !b->unit)

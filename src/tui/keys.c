@@ -48,6 +48,7 @@ static const struct { int act; const char *keys; } defaults[] = {
 	{ ACT_B_UNASSIGNED, "u" },
 	{ ACT_B_UNIT, "b" },
 	{ ACT_B_CLEAR, "Escape" },
+	{ ACT_B_DASHBOARD, "K" },
 	{ ACT_I_CLAIM, "c" },
 	{ ACT_I_PREV, "H <" },
 	{ ACT_I_NEXT, "L >" },
@@ -69,10 +70,11 @@ static const struct { int act; const char *keys; } defaults[] = {
 	{ ACT_S_PREV_FIELD, "BackTab" },
 	{ ACT_S_NEXT_CHOICE, "Right l" },
 	{ ACT_S_PREV_CHOICE, "Left h" },
+	{ ACT_D_OPEN, "Enter" },
 };
 
 static const char *const ctx_titles[CTX_COUNT] = { "Everywhere", "Board", "Incident", "Pager",
-						    "Step" };
+						    "Step", "Dashboard" };
 
 const char *action_name(int act) { return act >= 0 && act < ACT_COUNT ? act_names[act] : "?"; }
 const char *action_help(int act) { return act >= 0 && act < ACT_COUNT ? act_helps[act] : "?"; }
