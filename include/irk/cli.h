@@ -114,6 +114,7 @@ int cmd_deny(struct cli *c, int argc, char **argv);
 int cmd_outbox(struct cli *c, int argc, char **argv);
 int cmd_kpi(struct cli *c, int argc, char **argv);
 int cmd_maturity(struct cli *c, int argc, char **argv);
+int cmd_report(struct cli *c, int argc, char **argv);
 
 /* Plays for ingest and demo (cmd_play.c): load the catalog (problems of
  * play files are printed as warnings), record its versions when the store

@@ -153,6 +153,15 @@ double kpi_rate(int64_t part, int64_t whole);
 int64_t kpi_sla_met(const struct kpi_sla *s);
 int64_t kpi_sla_breached(const struct kpi_sla *s);
 
+/* The SLA clocks met of those that ended (met or breached), and the false
+ * positives of the closed, of g: -1 when there are none. */
+double kpi_sla_rate(const struct kpi_group *g);
+double kpi_fp_rate(const struct kpi_group *g);
+/* For people: the median as a duration ("3h05m"), "-" without values;
+ * a rate as "57.5%", "-" when r < 0. Into buf; returns buf. */
+char *kpi_fmt_median(const struct kpi_stat *st, char *buf, size_t n);
+char *kpi_fmt_rate(double r, char *buf, size_t n);
+
 /* The report as irk kpi --json prints it (irk(1), irk-kpi(7)): one
  * object, groups under "groups" when grouped. */
 void kpi_json(const struct kpi_report *r, struct jsonw *w);

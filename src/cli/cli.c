@@ -157,6 +157,15 @@
 	  "level is the highest whose criteria, and all below, are met. Then what to\n" \
 	  "do to reach the next level. Thresholds: [maturity] in irk.conf.\n" \
 	  "  --json         one JSON object (irk(1), JSON OUTPUT)\n") \
+	X(report, "[--month YYYY-MM] [--format md|html]", "a month's management report", \
+	  "A management report of the incidents detected in a month (local time;\n" \
+	  "default: the last whole month): the KPIs against the month before, week by\n" \
+	  "week, service levels, business units, the rules with the most false\n" \
+	  "positives, work, and the maturity level with what to do next. Printed\n" \
+	  "on standard output.\n" \
+	  "  --month M      the month, as 2026-11\n" \
+	  "  --format F     md (Markdown, the default) or html: one self-contained\n" \
+	  "                 file, inline CSS and SVG charts, no scripts, no links out\n") \
 	X(outbox, "[--queued] [--limit N] [--json]", "list the messages of notify steps", \
 	  "List the messages notify steps queued for people and roles, newest first,\n" \
 	  "with their state (queued, sent, failed).\n" \

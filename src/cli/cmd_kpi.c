@@ -23,14 +23,6 @@ static const char *dur(int64_t secs, int have, char *buf, size_t n)
 	return irk_duration_fmt(secs, buf, n);
 }
 
-static const char *pct(double rate, char *buf, size_t n)
-{
-	if (rate < 0)
-		return "-";
-	snprintf(buf, n, "%.1f%%", rate * 100);
-	return buf;
-}
-
 static void stat_line(const char *name, const struct kpi_stat *st)
 {
 	char a[24], b[24], c[24];
@@ -74,28 +66,28 @@ static void text_group(const struct kpi_report *r, const struct kpi_group *g)
 	for (int i = 0; i < KPI_CLOCKS; i++)
 		now += g->sla.current[i];
 	printf("\nSLA: %lld met, %lld breached (%s met), %lld open incidents' clocks late now\n",
-	       (long long)met, (long long)late, pct(kpi_rate(met, met + late), a, sizeof a),
+	       (long long)met, (long long)late, kpi_fmt_rate(kpi_rate(met, met + late), a, sizeof a),
 	       (long long)now);
 	for (int i = 0; i < KPI_CLOCKS; i++)
 		printf("  %-12s %6lld met %6lld breached %6lld running  %7s met\n",
 		       kpi_clock_name(i), (long long)g->sla.met[i], (long long)g->sla.breached[i],
 		       (long long)g->sla.running[i],
-		       pct(kpi_rate(g->sla.met[i], g->sla.met[i] + g->sla.breached[i]), a, sizeof a));
+		       kpi_fmt_rate(kpi_rate(g->sla.met[i], g->sla.met[i] + g->sla.breached[i]), a, sizeof a));
 	printf("\nQuality: %lld closed: %lld true positive, %lld false positive (%s), "
 	       "%lld benign,\n  %lld duplicate; %lld reopened (%s), %lld moved back (%s), "
 	       "%lld of %lld moves forced\n",
 	       (long long)q->closed, (long long)q->true_positive, (long long)q->false_positive,
-	       pct(kpi_rate(q->false_positive, q->closed), a, sizeof a), (long long)q->benign,
+	       kpi_fmt_rate(kpi_rate(q->false_positive, q->closed), a, sizeof a), (long long)q->benign,
 	       (long long)q->duplicate, (long long)q->reopened,
-	       pct(kpi_rate(q->reopened, g->incidents), b, sizeof b), (long long)q->back_moved,
-	       pct(kpi_rate(q->back_moved, g->incidents), c, sizeof c),
+	       kpi_fmt_rate(kpi_rate(q->reopened, g->incidents), b, sizeof b), (long long)q->back_moved,
+	       kpi_fmt_rate(kpi_rate(q->back_moved, g->incidents), c, sizeof c),
 	       (long long)q->forced_moves, (long long)q->forward_moves);
 	if (g == &r->all && r->nrule && r->by_rule[0].false_positive) {
 		printf("  rules with the most false positives:\n");
 		for (size_t i = 0; i < r->nrule && i < 5 && r->by_rule[i].false_positive; i++) {
 			printf("    %6lld of %6lld (%6s)  ", (long long)r->by_rule[i].false_positive,
 			       (long long)r->by_rule[i].closed,
-			       pct(kpi_rate(r->by_rule[i].false_positive, r->by_rule[i].closed), a,
+			       kpi_fmt_rate(kpi_rate(r->by_rule[i].false_positive, r->by_rule[i].closed), a,
 				   sizeof a));
 			cli_put_col(stdout, r->by_rule[i].key, 44);
 			putchar('\n');
@@ -107,8 +99,8 @@ static void text_group(const struct kpi_report *r, const struct kpi_group *g)
 	       (long long)k->effort.missing, (long long)k->analysts);
 	printf("  %lld steps done, %lld automated (%s); a play on %lld incidents (%s)\n",
 	       (long long)k->steps_done, (long long)k->automated_done,
-	       pct(kpi_rate(k->automated_done, k->steps_done), a, sizeof a),
-	       (long long)k->with_play, pct(kpi_rate(k->with_play, g->incidents), b, sizeof b));
+	       kpi_fmt_rate(kpi_rate(k->automated_done, k->steps_done), a, sizeof a),
+	       (long long)k->with_play, kpi_fmt_rate(kpi_rate(k->with_play, g->incidents), b, sizeof b));
 	printf("  %lld steps wait for a person now (median %s); people's steps took "
 	       "median %s,\n  approvals %s\n", (long long)k->person_waiting,
 	       dur(k->waiting_age.median, k->waiting_age.count > 0, a, sizeof a),
@@ -126,14 +118,13 @@ static void text_groups(const struct kpi_report *r)
 	       "MTTA", "MTTC", "MTTR", "SLA", "FP");
 	for (size_t i = 0; i < r->ngroups; i++) {
 		const struct kpi_group *g = &r->groups[i];
-		int64_t met = kpi_sla_met(&g->sla), late = kpi_sla_breached(&g->sla);
 		cli_put_col(stdout, g->key ? g->key : "(none)", 16);
 		printf(" %6lld %6lld %8s %8s %8s %7s %7s\n", (long long)g->incidents,
-		       (long long)g->open, dur(g->mtta.median, g->mtta.count > 0, a, sizeof a),
-		       dur(g->mttc.median, g->mttc.count > 0, b, sizeof b),
-		       dur(g->mttr.median, g->mttr.count > 0, c, sizeof c),
-		       pct(kpi_rate(met, met + late), d, sizeof d),
-		       pct(kpi_rate(g->quality.false_positive, g->quality.closed), e, sizeof e));
+		       (long long)g->open, kpi_fmt_median(&g->mtta, a, sizeof a),
+		       kpi_fmt_median(&g->mttc, b, sizeof b),
+		       kpi_fmt_median(&g->mttr, c, sizeof c),
+		       kpi_fmt_rate(kpi_sla_rate(g), d, sizeof d),
+		       kpi_fmt_rate(kpi_fp_rate(g), e, sizeof e));
 	}
 	printf("(medians; SLA: clocks met; FP: false positives of the closed)\n");
 }
@@ -205,7 +196,7 @@ static void csv_row(struct strbuf *out, const struct kpi_group *g)
 	csv_rate(out, kpi_rate(met, met + late));
 	strbuf_printf(out, ",%lld,%lld,%lld,", (long long)now, (long long)g->quality.true_positive,
 		      (long long)g->quality.false_positive);
-	csv_rate(out, kpi_rate(g->quality.false_positive, g->quality.closed));
+	csv_rate(out, kpi_fp_rate(g));
 	strbuf_printf(out, ",%lld,%lld,%lld,%lld,", (long long)g->quality.reopened,
 		      (long long)g->quality.back_moved, (long long)g->work.effort_min,
 		      (long long)g->work.analysts);

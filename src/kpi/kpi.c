@@ -65,6 +65,33 @@ int64_t kpi_sla_breached(const struct kpi_sla *s)
 	return s->breached[KPI_ACK] + s->breached[KPI_CONTAIN] + s->breached[KPI_RESOLVE];
 }
 
+double kpi_sla_rate(const struct kpi_group *g)
+{
+	return kpi_rate(kpi_sla_met(&g->sla), kpi_sla_met(&g->sla) + kpi_sla_breached(&g->sla));
+}
+
+double kpi_fp_rate(const struct kpi_group *g)
+{
+	return kpi_rate(g->quality.false_positive, g->quality.closed);
+}
+
+char *kpi_fmt_median(const struct kpi_stat *st, char *buf, size_t n)
+{
+	if (st->count)
+		return irk_duration_fmt(st->median, buf, n);
+	snprintf(buf, n, "-");
+	return buf;
+}
+
+char *kpi_fmt_rate(double r, char *buf, size_t n)
+{
+	if (r < 0)
+		snprintf(buf, n, "-");
+	else
+		snprintf(buf, n, "%.1f%%", r * 100);
+	return buf;
+}
+
 /* ---- values and their median ------------------------------------------ */
 
 struct vals {

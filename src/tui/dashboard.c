@@ -160,14 +160,6 @@ typedef double (*week_fn)(const struct kpi_group *g);
 static double w_mtta(const struct kpi_group *g) { return g->mtta.count ? (double)g->mtta.median : -1; }
 static double w_mttc(const struct kpi_group *g) { return g->mttc.count ? (double)g->mttc.median : -1; }
 static double w_mttr(const struct kpi_group *g) { return g->mttr.count ? (double)g->mttr.median : -1; }
-static double w_sla(const struct kpi_group *g)
-{
-	return kpi_rate(kpi_sla_met(&g->sla), kpi_sla_met(&g->sla) + kpi_sla_breached(&g->sla));
-}
-static double w_fp(const struct kpi_group *g)
-{
-	return kpi_rate(g->quality.false_positive, g->quality.closed);
-}
 static double w_auto(const struct kpi_group *g)
 {
 	return kpi_rate(g->work.automated_done, g->work.steps_done);
@@ -211,22 +203,6 @@ static void sparkline(const struct dash *d, week_fn fn, char *buf, size_t n)
 	}
 }
 
-static void dur(const struct kpi_stat *st, char *buf, size_t n)
-{
-	if (st->count)
-		irk_duration_fmt(st->median, buf, n);
-	else
-		snprintf(buf, n, "-");
-}
-
-static void pct(double r, char *buf, size_t n)
-{
-	if (r < 0)
-		snprintf(buf, n, "-");
-	else
-		snprintf(buf, n, "%.1f%%", r * 100);
-}
-
 static void tile(const struct dash *d, struct lines *l, const char *name, const char *value,
 		 week_fn fn, const char *tail)
 {
@@ -248,17 +224,17 @@ static void build(const struct dash *d, int width, struct lines *l)
 	    (long long)g->incidents, (long long)g->open);
 	add(l, SLOT_SECTION, -1, "  %-16s %9s  %-*s  %s", "", "median", DASH_WEEKS, "weeks",
 	    "(oldest to this one)");
-	dur(&g->mtta, a, sizeof a);
+	kpi_fmt_median(&g->mtta, a, sizeof a);
 	tile(d, l, "MTTA", a, w_mtta, "to acknowledge");
-	dur(&g->mttc, a, sizeof a);
+	kpi_fmt_median(&g->mttc, a, sizeof a);
 	tile(d, l, "MTTC", a, w_mttc, "to contain");
-	dur(&g->mttr, a, sizeof a);
+	kpi_fmt_median(&g->mttr, a, sizeof a);
 	tile(d, l, "MTTR", a, w_mttr, "to resolve");
-	pct(w_sla(g), a, sizeof a);
-	tile(d, l, "SLA met", a, w_sla, "of the clocks that ended");
-	pct(w_fp(g), a, sizeof a);
-	tile(d, l, "False positives", a, w_fp, "of the closed");
-	pct(w_auto(g), a, sizeof a);
+	kpi_fmt_rate(kpi_sla_rate(g), a, sizeof a);
+	tile(d, l, "SLA met", a, kpi_sla_rate, "of the clocks that ended");
+	kpi_fmt_rate(kpi_fp_rate(g), a, sizeof a);
+	tile(d, l, "False positives", a, kpi_fp_rate, "of the closed");
+	kpi_fmt_rate(w_auto(g), a, sizeof a);
 	tile(d, l, "Automated", a, w_auto, "of the steps done");
 	add(l, SLOT_NORMAL, -1, "%s", "");
 	if (g->ev.late.n)
@@ -288,7 +264,7 @@ static void build(const struct dash *d, int width, struct lines *l)
 				o += (size_t)snprintf(bar + o, sizeof bar - o, "%s",
 						      k >= len ? " " : layout_ascii() ? "#" : "█");
 			sanitize_buf(name, sizeof name, u->key ? u->key : "(none)", 0);
-			pct(w_sla(u), b, sizeof b);
+			kpi_fmt_rate(kpi_sla_rate(u), b, sizeof b);
 			add(l, SLOT_NORMAL, -1, "  %-16.16s %s %7lld %9s", name, bar,
 			    (long long)u->incidents, b);
 		}

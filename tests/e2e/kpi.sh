@@ -114,3 +114,33 @@ expect_match "the text names the level and what to do next" "$(cat "$T/mat.txt")
 	'^Maturity level 2 \(Managed\)'
 expect_match "... the way to level 3" "$(cat "$T/mat.txt")" 'To reach level 3:'
 expect_eq "it fits in 80 columns" "$(awk 'length($0) > 80' "$T/mat.txt" | wc -l | tr -d ' ')" 0
+
+# --- irk report: a month in Markdown and in self-contained HTML
+irk set IR-1 'business_unit=<script>alert(1)</script> | x' >/dev/null
+irk report --month 2024-05 >"$T/report.md"
+expect_match "report: the month in the title" "$(head -n 1 "$T/report.md")" '^# Incident response report, 2024-05$'
+expect_match "report: the summary counts the month's incidents" "$(cat "$T/report.md")" \
+	'^4 incidents, 2 of them still open'
+expect_match "report: MTTA against the month before (none then)" "$(cat "$T/report.md")" \
+	'^\| MTTA \(median\) \| 5m \| - \| - \|$'
+expect_match "report: the maturity and the way up" "$(cat "$T/report.md")" '^### To reach level 3$'
+expect_eq "report: outside text cannot break a Markdown table (nor open a tag)" \
+	"$(grep -c '^| \\<script>alert(1)\\</script> \\| x | 1 |' "$T/report.md")" 1
+irk report --month 2024-05 --format html >"$T/report.html"
+expect_eq "html: no scripts, no links out" \
+	"$(grep -ciE '<script|href=|src=|@import|url\(' "$T/report.html")" 0
+expect_eq "html: outside text escaped (the units table and its chart)" \
+	"$(grep -c '&#60;script&#62;alert(1)&#60;/script&#62; | x' "$T/report.html")" 2
+expect_eq "html: three inline SVG charts" "$(grep -o '<svg ' "$T/report.html" | wc -l | tr -d ' ')" 3
+check "html: every element closed" python3 -c '
+import html.parser, sys
+class P(html.parser.HTMLParser):
+    def __init__(s): super().__init__(); s.stack = []; s.bad = 0
+    def handle_starttag(s, t, a):
+        if t not in ("meta",): s.stack.append(t)
+    def handle_endtag(s, t):
+        if s.stack and s.stack[-1] == t: s.stack.pop()
+        else: s.bad += 1
+p = P(); p.feed(open(sys.argv[1]).read()); sys.exit(1 if p.stack or p.bad else 0)' "$T/report.html"
+expect_rc "report: a month that is not one" 2 irk report --month 2024-13
+expect_rc "report: an unknown format" 2 irk report --format pdf
