@@ -32,9 +32,13 @@ struct jsonw;
 	X(KPI_BY_UNIT,     "unit",     "business unit: the incident's business_unit field") \
 	X(KPI_BY_CATEGORY, "category", "the incident's category") \
 	X(KPI_BY_PRIORITY, "priority", "P1..P4 (the priority it has now)") \
+	X(KPI_BY_SEVERITY, "severity", "low, medium, high, critical (as it is now)") \
 	X(KPI_BY_PLAY,     "play",     "the play it follows") \
 	X(KPI_BY_RULE,     "rule",     "the rule of its first alert") \
 	X(KPI_BY_ANALYST,  "analyst",  "its owner") \
+	X(KPI_BY_VECTOR,   "vector",   "how it got in (the vector field)") \
+	X(KPI_BY_SOURCE,   "source",   "who or what (the threat_source field)") \
+	X(KPI_BY_CAUSE,    "cause",    "why it was possible (the root_cause field)") \
 	X(KPI_BY_MONTH,    "month",    "month of detection, local time (2026-11)") \
 	X(KPI_BY_WEEK,     "week",     "ISO week of detection, local time (2026-W47)")
 

@@ -469,10 +469,11 @@ int store_presence_list(struct store *s, int64_t since,
  * NULL when unset, times 0 when unset). */
 struct kpi_incident_row {
 	int64_t id;
-	int stage, priority, resolution, asset_criticality;  /* enums; resolution RES_NONE */
+	int stage, priority, severity, resolution, asset_criticality;  /* enums; resolution RES_NONE */
 	int64_t t_first_event, t_detected, t_acknowledged, t_contained, t_resolved, t_closed;
 	int reopen_count, back_moves, effort_min;
 	const char *category, *business_unit, *owner, *play, *play_version, *rule, *root_cause;
+	const char *vector, *threat_source;
 };
 /* The extent of the incidents table: the earliest and latest detection
  * and the highest id (0s when empty). Index reads only. */

@@ -145,8 +145,9 @@
 	  "                 before now (-30d, -12h, -2w); default: the first incident\n" \
 	  "  --until D      before D (a date: to the end of that day); default: no end\n" \
 	  "  --by F         also per group: unit (business_unit), category, priority,\n" \
-	  "                 play, rule, analyst (owner), month or week (of detection,\n" \
-	  "                 local time)\n" \
+	  "                 severity, play, rule, analyst (owner), vector, source\n" \
+	  "                 (threat_source), cause (root_cause), month or week (of\n" \
+	  "                 detection, local time)\n" \
 	  "  --json         one JSON object (irk(1), JSON OUTPUT; durations in seconds)\n" \
 	  "  --csv          a header and one line per group (one line without --by)\n" \
 	  "$IRK_NOW (Unix seconds) fixes now, for -30d and the SLA clocks still running.\n") \

@@ -247,8 +247,9 @@ int cmd_kpi(struct cli *c, int argc, char **argv)
 		else if (opt == O_UNTIL && (rc = bound(cmd, "--until", optarg, q.now, 1, &q.until)))
 			return rc;
 		else if (opt == O_BY && (q.by = kpi_by_parse(optarg)) < 0)
-			return cli_usage_error(cmd, "--by '%s': use unit, category, priority, play, "
-					       "rule, analyst, month or week", optarg);
+			return cli_usage_error(cmd, "--by '%s': use unit, category, priority, severity, "
+					       "play, rule, analyst, vector, source, cause, month or "
+					       "week", optarg);
 	}
 	if (optind < argc)
 		return cli_usage_error(cmd, "unexpected argument '%s'", argv[optind]);

@@ -38,8 +38,14 @@ int kpi_by_parse(const char *s)
 	for (int i = 1; i < KPI_BY_COUNT; i++)
 		if (!strcasecmp(s, by_names[i]))
 			return i;
-	if (!strcasecmp(s, "business_unit") || !strcasecmp(s, "owner"))
-		return !strcasecmp(s, "owner") ? KPI_BY_ANALYST : KPI_BY_UNIT;
+	/* the incident fields' own names too */
+	static const struct { const char *field; int by; } fields[] = {
+		{ "business_unit", KPI_BY_UNIT }, { "owner", KPI_BY_ANALYST },
+		{ "threat_source", KPI_BY_SOURCE }, { "root_cause", KPI_BY_CAUSE },
+	};
+	for (size_t i = 0; i < sizeof fields / sizeof fields[0]; i++)
+		if (!strcasecmp(s, fields[i].field))
+			return fields[i].by;
 	return -1;
 }
 
@@ -277,6 +283,10 @@ static const char *group_key(struct run *u, const struct kpi_incident_row *r, ch
 	case KPI_BY_PLAY: return r->play;
 	case KPI_BY_RULE: return r->rule;
 	case KPI_BY_ANALYST: return r->owner;
+	case KPI_BY_VECTOR: return r->vector;
+	case KPI_BY_SOURCE: return r->threat_source;
+	case KPI_BY_CAUSE: return r->root_cause;
+	case KPI_BY_SEVERITY: return severity_name(r->severity);
 	case KPI_BY_PRIORITY:
 		snprintf(buf, n, "P%d", r->priority);
 		return buf;
@@ -641,6 +651,14 @@ static int cmp_group(const void *a, const void *b)
 	return strcmp(x->key, y->key);
 }
 
+/* Severities low to critical, not by name. */
+static int cmp_severity(const void *a, const void *b)
+{
+	const struct kpi_group *x = a, *y = b;
+
+	return severity_parse(x->key) - severity_parse(y->key);
+}
+
 struct fp_list {
 	struct kpi_fp *v;
 	size_t n;
@@ -775,7 +793,8 @@ int kpi_compute(struct store *s, const struct sla_policy *p, const struct kpi_qu
 	for (size_t i = 0; i < out->ngroups; i++)
 		group_finish(&out->groups[i], &u.accs[i]);
 	if (out->ngroups)
-		qsort(out->groups, out->ngroups, sizeof *out->groups, cmp_group);
+		qsort(out->groups, out->ngroups, sizeof *out->groups,
+		      q->by == KPI_BY_SEVERITY ? cmp_severity : cmp_group);
 	out->by_rule = fp_list(u.fp_rule, &out->nrule);
 	out->by_play = fp_list(u.fp_play, &out->nplay);
 done:

@@ -303,7 +303,7 @@ enum { INCIDENT_NWRITTEN = 0 INCIDENT_FIELDS(X_INC_NUM) };
 #define KPI_INC_COLS "id, stage, priority, resolution, asset_criticality, " \
 	"t_first_event, t_detected, t_acknowledged, t_contained, t_resolved, t_closed, " \
 	"reopen_count, back_moves, effort_min, category, business_unit, owner, play, " \
-	"play_version, rule, root_cause"
+	"play_version, rule, root_cause, severity, vector, threat_source"
 #define KPI_STMTS(X) \
 	X(ST_KPI_SPAN, "SELECT (SELECT min(t_detected) FROM incidents), " \
 		"(SELECT max(t_detected) FROM incidents), (SELECT min(id) FROM incidents), " \

@@ -36,6 +36,16 @@ static int resolution_of(const char *s)
 	return RES_NONE;
 }
 
+static int severity_of(const char *s)
+{
+	switch (s ? s[0] : 0) {
+	case 'l': return SEV_LOW;
+	case 'h': return SEV_HIGH;
+	case 'c': return SEV_CRITICAL;
+	}
+	return SEV_MEDIUM;
+}
+
 int store_kpi_span(struct store *s, struct kpi_span *out, struct irk_err *err)
 {
 	sqlite3_stmt *st = store_stmt(s, ST_KPI_SPAN, err);
@@ -106,6 +116,9 @@ int store_kpi_incidents(struct store *s, int64_t since, int64_t until, int full,
 		row.play_version = store_col_text(st, 18);
 		row.rule = store_col_text(st, 19);
 		row.root_cause = store_col_text(st, 20);
+		row.severity = severity_of(store_col_text(st, 21));
+		row.vector = store_col_text(st, 22);
+		row.threat_source = store_col_text(st, 23);
 		if (fn(&row, arg))
 			break;
 	}

@@ -78,7 +78,8 @@ expect_eq "completion: stages after move KEY" "$(complete_words irk move IR-1 ''
 expect_eq "completion: resolutions" "$(complete_words irk close IR-1 --resolution '')" \
 	"benign duplicate false-positive true-positive "
 expect_eq "completion: kpi groups" "$(complete_words irk kpi --by '')" \
-	"analyst category month play priority rule unit week "
+	"analyst category cause month play priority rule severity source unit vector week "
+expect_eq "completion: report formats" "$(complete_words irk report --format '')" "html md "
 expect_eq "completion: formats" "$(complete_words irk ingest --format '')" "auto ecs eve json wazuh zeek "
 missing=""
 for c in $cmds; do

@@ -85,7 +85,14 @@ expect_match "the table names MTTA with its median" "$(cat "$T/kpi.txt")" 'MTTA 
 
 # --- usage errors
 expect_rc "--by an unknown field: usage error" 2 irk kpi --by colour
-expect_match "... naming the choices" "$(cat "$T/.err")" "unit, category, priority, play, rule, analyst, month or week"
+expect_match "... naming the choices" "$(cat "$T/.err")" \
+	"unit, category, priority, severity, play, rule, analyst, vector, source, cause, month or week"
+expect_eq "--by severity: low to critical, not by name" \
+	"$(irk kpi --by severity --json | jq -c '[.groups[].key]')" '["low","medium","high","critical"]'
+irk set IR-2 vector=email root_cause=macros >/dev/null
+expect_eq "--by vector and --by root_cause (its field name)" \
+	"$(irk kpi --by vector --json | jq -c '[.groups[].key]') $(irk kpi --by root_cause --json | jq -c '[.groups[].key]')" \
+	'["email",null] ["macros",null]'
 expect_rc "--since not a date: usage error" 2 irk kpi --since yesterday
 expect_match "... naming the option" "$(cat "$T/.err")" "--since 'yesterday' is not a date"
 expect_rc "--json and --csv together" 2 irk kpi --json --csv
