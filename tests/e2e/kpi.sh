@@ -151,3 +151,23 @@ class P(html.parser.HTMLParser):
 p = P(); p.feed(open(sys.argv[1]).read()); sys.exit(1 if p.stack or p.bad else 0)' "$T/report.html"
 expect_rc "report: a month that is not one" 2 irk report --month 2024-13
 expect_rc "report: an unknown format" 2 irk report --format pdf
+
+# --- the demo month has plausible KPIs (README tour): a SOC's figures,
+# not zeros or nonsense. The seed and IRK_NOW make it the same month on
+# every run.
+: >"$IRK_CONFIG"
+export IRK_NOW=1764547200
+irk --db "$T/demo.db" demo --days 30 >/dev/null 2>&1
+d=$(irk --db "$T/demo.db" kpi --json)
+in_range() { awk -v v="$1" -v lo="$2" -v hi="$3" 'BEGIN { exit !(v != "null" && v >= lo && v <= hi) }'; }
+check "demo: a few hundred incidents" in_range "$(printf '%s' "$d" | jq .incidents)" 200 1000
+check "demo: MTTA median between 10 minutes and 2 days" in_range "$(printf '%s' "$d" | jq .mtta.median)" 600 172800
+check "demo: MTTR median between 1 hour and 5 days" in_range "$(printf '%s' "$d" | jq .mttr.median)" 3600 432000
+check "demo: MTTD median under an hour" in_range "$(printf '%s' "$d" | jq .mttd.median)" 1 3600
+check "demo: SLA met between 30% and 95%" in_range "$(printf '%s' "$d" | jq .sla.rate)" 0.3 0.95
+check "demo: false positives between 5% and 50%" in_range "$(printf '%s' "$d" | jq .quality.fp_rate)" 0.05 0.5
+check "demo: steps automated between 30% and 90%" in_range "$(printf '%s' "$d" | jq .work.automation_rate)" 0.3 0.9
+expect_eq "demo: six analysts" "$(printf '%s' "$d" | jq .work.analysts)" 6
+check "demo: time in containment measured" in_range "$(printf '%s' "$d" | jq .stages.containment.count)" 10 1000
+expect_eq "demo: maturity level 1, plays cover too few incidents" \
+	"$(irk --db "$T/demo.db" maturity --json | jq -c '[.level, [.next[].id]]')" '[1,["plays_managed"]]'
