@@ -755,8 +755,10 @@ int kpi_compute(struct store *s, const struct sla_policy *p, const struct kpi_qu
 	}
 	if ((rc = store_kpi_incidents(s, since, until, full, on_incident, &u, err)))
 		goto done;
+	/* the same read transaction found lo and hi: every id is in range */
 	for (size_t i = 0; i < u.nrecs; i++)
-		u.at[u.recs[i].id - u.lo] = (int32_t)i;
+		if (u.recs[i].id >= u.lo && u.recs[i].id <= u.hi)
+			u.at[u.recs[i].id - u.lo] = (int32_t)i;
 	if (u.nrecs && (rc = store_kpi_steps(s, u.lo, u.hi, hj.full, on_step, &u, err)))
 		goto done;
 	if (u.nrecs && !threaded) {
@@ -782,8 +784,8 @@ int kpi_compute(struct store *s, const struct sla_policy *p, const struct kpi_qu
 	}
 	for (size_t i = 0; i < u.nrecs; i++) {
 		const struct irec *rec = &u.recs[i];
-		const struct hist *h = &hj.h[rec->id - u.lo];
-		if (h->hstage < 0)
+		const struct hist *h = rec->id >= u.lo && rec->id <= u.hi ? &hj.h[rec->id - u.lo] : NULL;
+		if (h && h->hstage < 0)
 			h = NULL;
 		settle(&out->all, &u.all, rec, h);
 		if (rec->group >= 0)
