@@ -516,6 +516,19 @@ int store_kpi_plays(struct store *s,
 		int (*fn)(const char *play_id, const char *hash, int64_t loaded, void *arg),
 		void *arg, struct irk_err *err);
 
+/* The audit log's newest seq (0 when empty; -1 on an error): every change
+ * irk makes moves it, so a snapshot that saw it is current. */
+int64_t store_kpi_head(struct store *s);
+/* The snapshot called name: when it was stored and the head it saw
+ * (IRK_NOTFOUND when none), and with its bytes into body (may be NULL). */
+int store_kpi_snapshot_get(struct store *s, const char *name, int64_t *at, int64_t *head,
+		struct strbuf *body, struct irk_err *err);
+/* Store it, in a transaction of its own (none may be open) that waits at
+ * most 50 ms for another writer: IRK_CONFLICT when busy (it is derived
+ * data, and the next round tries again). */
+int store_kpi_snapshot_put(struct store *s, const char *name, int64_t at, int64_t head,
+		const void *body, size_t len, struct irk_err *err);
+
 /* ---- quarantine ------------------------------------------------------- */
 struct quarantine_row {
 	int64_t id, at, line;

@@ -323,7 +323,13 @@ enum { INCIDENT_NWRITTEN = 0 INCIDENT_FIELDS(X_INC_NUM) };
 		"NOT INDEXED WHERE incident_id BETWEEN ?1 AND ?2") \
 	X(ST_KPI_STEPS_RANGE, "SELECT incident_id, kind, state, t_start, t_end FROM steps " \
 		"WHERE incident_id BETWEEN ?1 AND ?2") \
-	X(ST_KPI_PLAYS, "SELECT play_id, hash, loaded FROM plays ORDER BY play_id, loaded")
+	X(ST_KPI_PLAYS, "SELECT play_id, hash, loaded FROM plays ORDER BY play_id, loaded") \
+	X(ST_KPI_HEAD, "SELECT coalesce(max(seq), 0) FROM events") \
+	X(ST_KPI_SNAP_META, "SELECT at, head FROM kpi_snapshots WHERE name = ?1") \
+	X(ST_KPI_SNAP_GET, "SELECT at, head, body FROM kpi_snapshots WHERE name = ?1") \
+	X(ST_KPI_SNAP_PUT, "INSERT INTO kpi_snapshots(name, at, head, body) VALUES (?1, ?2, ?3, ?4) " \
+		"ON CONFLICT(name) DO UPDATE SET at = excluded.at, head = excluded.head, " \
+		"body = excluded.body")
 
 #define X_ENUM(id, sql) id,
 enum store_stmt { STORE_STMTS(X_ENUM) ST_COUNT };

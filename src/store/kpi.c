@@ -186,3 +186,61 @@ int store_kpi_plays(struct store *s,
 			break;
 	return store_rows_end(&r, err, "reading play versions for the KPIs");
 }
+
+int64_t store_kpi_head(struct store *s)
+{
+	return store_int_of(store_stmt(s, ST_KPI_HEAD, NULL));
+}
+
+int store_kpi_snapshot_get(struct store *s, const char *name, int64_t *at, int64_t *head,
+			   struct strbuf *body, struct irk_err *err)
+{
+	sqlite3_stmt *st = store_stmt(s, body ? ST_KPI_SNAP_GET : ST_KPI_SNAP_META, err);
+	struct store_rows r = store_rows_begin(s, st);
+	int rc = IRK_NOTFOUND;
+
+	if (!st)
+		return IRK_ERROR;
+	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+	if (store_rows_next(&r)) {
+		*at = sqlite3_column_int64(st, 0);
+		*head = sqlite3_column_int64(st, 1);
+		if (body) {
+			strbuf_reset(body);
+			strbuf_add(body, sqlite3_column_blob(st, 2), (size_t)sqlite3_column_bytes(st, 2));
+		}
+		rc = IRK_OK;
+	}
+	if (store_rows_end(&r, err, "reading a KPI snapshot"))
+		return IRK_ERROR;
+	return rc;
+}
+
+int store_kpi_snapshot_put(struct store *s, const char *name, int64_t at, int64_t head,
+			   const void *body, size_t len, struct irk_err *err)
+{
+	int limit = s->busy_ms, rc;
+	sqlite3_stmt *st;
+
+	/* Derived data: not worth queueing behind a long ingest transaction. */
+	store_busy_limit(s, 50);
+	rc = store_begin(s, err);
+	if (!rc && !(st = store_stmt(s, ST_KPI_SNAP_PUT, err)))
+		rc = IRK_ERROR;
+	if (!rc) {
+		sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(st, 2, at);
+		sqlite3_bind_int64(st, 3, head);
+		sqlite3_bind_blob(st, 4, body, (int)len, SQLITE_STATIC);
+		rc = store_exec_stmt(s, st, err, "storing a KPI snapshot");
+	}
+	if (!rc)
+		rc = store_commit(s, err);
+	/* busy is asked before the rollback, which forgets it */
+	if (rc && store_last_busy(s))
+		rc = irk_fail(err, IRK_CONFLICT, "database busy; KPI snapshot skipped");
+	if (rc && store_in_tx(s))
+		store_rollback(s);
+	store_busy_limit(s, limit);
+	return rc;
+}

@@ -426,9 +426,13 @@ static int rebuild_checks(struct store *s, struct irk_err *err)
 }
 
 /* KPIs of a period (irk kpi --since) read the incidents detected in it
- * through this index instead of every incident ever opened. */
+ * through this index instead of every incident ever opened. The
+ * sequencer keeps the board's KPI snapshot (snapshot.h) in a table: its
+ * bytes, when it was computed and the audit log's newest seq it saw. */
 static const char *const migration_11[] = {
 	"CREATE INDEX IF NOT EXISTS incidents_detected ON incidents(t_detected);\n",
+	"CREATE TABLE IF NOT EXISTS kpi_snapshots(name TEXT PRIMARY KEY, at INTEGER NOT NULL,\n"
+	"  head INTEGER NOT NULL, body BLOB NOT NULL) WITHOUT ROWID;\n",
 	NULL,
 };
 

@@ -1,11 +1,15 @@
 /* dashboard.c: the KPI screen of the board (dashboard.h). The figures
- * come from src/kpi/; this file lays them out and drills down from a line
- * to the board filtered on the incidents behind it.
+ * come from src/kpi/ as a snapshot (snapshot.h); this file lays them out
+ * and drills down from a line to the board filtered on the incidents
+ * behind it.
  *
- * Until the sequencer keeps KPI snapshots, the screen computes its
- * figures when it opens and on C-l, and again when the database changes
- * only while a computation takes under DASH_LIVE_MS (a small database):
- * a key press never waits for a large one. */
+ * It shows the sequencer's snapshot when that is current. A stale one
+ * (something changed since) is computed again here only when that is
+ * cheap (it took under DASH_LIVE_MS: a small database, where a
+ * colleague's close then shows within a second); on a large database the
+ * stale one stays, marked with its time, until the sequencer's next one
+ * (KPI_SNAPSHOT_AGE seconds at most): a key press never waits for it.
+ * Without any snapshot (no sequencer yet), and on C-l, it computes. */
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,55 +25,11 @@
 
 #define DASH_LIVE_MS 200
 
-static int64_t mono_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-int dash_load(struct dash *d, struct store *s, const struct config *cfg,
-	      const struct sla_policy *p, int64_t now, struct irk_err *err)
-{
-	int64_t t0 = mono_ms();
-	struct kpi_query q = { .since = now - DASH_WEEKS * 7 * 86400LL, .until = 0, .now = now };
-	int rc;
-
-	memset(d, 0, sizeof *d);
-	d->since = q.since;
-	d->now = now;
-	for (int i = 0; i < DASH_WEEKS; i++) {
-		time_t t = (time_t)(now - (DASH_WEEKS - 1 - i) * 7 * 86400LL);
-		struct tm tm;
-		localtime_r(&t, &tm);
-		strftime(d->week_key[i], sizeof d->week_key[i], "%G-W%V", &tm);
-	}
-	q.by = KPI_BY_WEEK;
-	if ((rc = kpi_compute(s, p, &q, &d->week, err)))
-		return rc;
-	q.by = KPI_BY_UNIT;
-	if ((rc = kpi_compute(s, p, &q, &d->unit, err)) ||
-	    (rc = maturity_assess(s, cfg, now, &d->mat, err))) {
-		dash_free(d);
-		return rc;
-	}
-	d->took_ms = mono_ms() - t0;
-	return IRK_OK;
-}
-
-void dash_free(struct dash *d)
-{
-	kpi_report_free(&d->week);
-	kpi_report_free(&d->unit);
-	memset(d, 0, sizeof *d);
-}
-
 /* ---- what the cursor can be on ----------------------------------------------- */
 
 /* Item i: the late incidents (when any), then each criterion not met that
  * names incidents. NULL when there is no such item. */
-static const struct kpi_ids *item_ids(const struct dash *d, size_t i, const char **what)
+static const struct kpi_ids *item_ids(const struct kpi_snapshot *d, size_t i, const char **what)
 {
 	const struct kpi_ids *late = &d->week.all.ev.late;
 
@@ -92,7 +52,7 @@ static const struct kpi_ids *item_ids(const struct dash *d, size_t i, const char
 	return NULL;
 }
 
-size_t dash_items(const struct dash *d)
+size_t dash_items(const struct kpi_snapshot *d)
 {
 	const char *what;
 	size_t n = 0;
@@ -102,7 +62,7 @@ size_t dash_items(const struct dash *d)
 	return n;
 }
 
-int dash_filter(const struct dash *d, size_t item, struct strbuf *expr, char *what, size_t n)
+int dash_filter(const struct kpi_snapshot *d, size_t item, struct strbuf *expr, char *what, size_t n)
 {
 	const char *name = NULL;
 	const struct kpi_ids *ids = item_ids(d, item, &name);
@@ -168,15 +128,15 @@ static double w_auto(const struct kpi_group *g)
 /* The sparkline of fn over the weeks into buf: one block a week, its
  * height between the lowest and highest week; a space for a week without
  * a value. */
-static void sparkline(const struct dash *d, week_fn fn, char *buf, size_t n)
+static void sparkline(const struct kpi_snapshot *d, week_fn fn, char *buf, size_t n)
 {
 	static const char *const blocks[] = { "▁", "▂", "▃", "▄", "▅", "▆", "▇", "█" };
 	static const char ascii[] = "_.-~=+*#";
-	double v[DASH_WEEKS], lo = 0, hi = 0;
+	double v[KPI_SNAPSHOT_WEEKS], lo = 0, hi = 0;
 	int any = 0;
 	size_t len = 0;
 
-	for (int i = 0; i < DASH_WEEKS; i++) {
+	for (int i = 0; i < KPI_SNAPSHOT_WEEKS; i++) {
 		const struct kpi_group *g = NULL;
 		for (size_t k = 0; k < d->week.ngroups; k++)
 			if (d->week.groups[k].key && !strcmp(d->week.groups[k].key, d->week_key[i]))
@@ -191,7 +151,7 @@ static void sparkline(const struct dash *d, week_fn fn, char *buf, size_t n)
 		}
 	}
 	buf[0] = '\0';
-	for (int i = 0; i < DASH_WEEKS && len + 4 < n; i++) {
+	for (int i = 0; i < KPI_SNAPSHOT_WEEKS && len + 4 < n; i++) {
 		int level = v[i] < 0 ? -1 : hi > lo ? (int)((v[i] - lo) * 7.0 / (hi - lo) + 0.5) : 3;
 		if (level < 0)
 			buf[len++] = ' ';
@@ -203,7 +163,7 @@ static void sparkline(const struct dash *d, week_fn fn, char *buf, size_t n)
 	}
 }
 
-static void tile(const struct dash *d, struct lines *l, const char *name, const char *value,
+static void tile(const struct kpi_snapshot *d, struct lines *l, const char *name, const char *value,
 		 week_fn fn, const char *tail)
 {
 	char spark[64];
@@ -212,7 +172,7 @@ static void tile(const struct dash *d, struct lines *l, const char *name, const 
 	add(l, SLOT_NORMAL, -1, "  %-16s %9s  %s  %s", name, value, spark, tail);
 }
 
-static void build(const struct dash *d, int width, struct lines *l)
+static void build(const struct kpi_snapshot *d, int width, struct lines *l)
 {
 	const struct kpi_group *g = &d->week.all;
 	char a[32], b[32], since[32];
@@ -220,9 +180,10 @@ static void build(const struct dash *d, int width, struct lines *l)
 
 	irk_time_short(d->since, since, sizeof since);
 	since[10] = '\0';
-	add(l, SLOT_HEADER, -1, "KPIs of the incidents detected since %s: %lld (%lld open)", since,
-	    (long long)g->incidents, (long long)g->open);
-	add(l, SLOT_SECTION, -1, "  %-16s %9s  %-*s  %s", "", "median", DASH_WEEKS, "weeks",
+	irk_time_short(d->now, b, sizeof b);
+	add(l, SLOT_HEADER, -1, "KPIs of the incidents detected since %s: %lld (%lld open), at %s UTC",
+	    since, (long long)g->incidents, (long long)g->open, b + 11);
+	add(l, SLOT_SECTION, -1, "  %-16s %9s  %-*s  %s", "", "median", KPI_SNAPSHOT_WEEKS, "weeks",
 	    "(oldest to this one)");
 	kpi_fmt_median(&g->mtta, a, sizeof a);
 	tile(d, l, "MTTA", a, w_mtta, "to acknowledge");
@@ -294,7 +255,7 @@ static void build(const struct dash *d, int width, struct lines *l)
 	}
 }
 
-void dash_frame(const struct dash *d, int width, int height, size_t cur, struct frame *f)
+void dash_frame(const struct kpi_snapshot *d, int width, int height, size_t cur, struct frame *f)
 {
 	struct lines *l = xcalloc(1, sizeof *l);
 	int at = 0, top = 0;
@@ -320,22 +281,44 @@ void dash_frame(const struct dash *d, int width, int height, size_t cur, struct 
 /* ---- the screen -------------------------------------------------------------------- */
 
 struct dash_st {
-	struct dash d;
+	struct kpi_snapshot d;
+	int loaded;
 	size_t cur;
 	int force;                 /* C-l: compute again whatever it costs */
 };
 
+/* Show what is current (header comment). 0, or -1 when nothing could be
+ * shown (the status line says why). */
 static int load(struct tui *t, struct dash_st *ds)
 {
 	struct irk_err err = { 0 };
-	struct dash fresh;
+	struct kpi_snapshot fresh;
+	int64_t head = store_kpi_head(t->s);
+	int force = ds->force;
 
-	if (dash_load(&fresh, t->s, t->app->cfg, &t->pol, t->now ? t->now : irk_now(), &err)) {
-		tui_report(t, &err);
-		return -1;
+	ds->force = 0;
+	if (!force && ds->loaded && ds->d.head == head)
+		return 0;
+	if (!force && !kpi_snapshot_load(&fresh, t->s, NULL)) {
+		if (fresh.head == head || (fresh.took_ms >= DASH_LIVE_MS &&
+					   (!ds->loaded || fresh.head > ds->d.head)))
+			goto show;
+		kpi_snapshot_free(&fresh);
 	}
-	dash_free(&ds->d);
+	if (!force && ds->loaded && ds->d.took_ms >= DASH_LIVE_MS) {
+		tui_status(t, SLOT_STATUS_INFO, "KPIs as computed at the time shown; the sequencer "
+			   "brings them up to date, C-l now");
+		return 0;
+	}
+	if (kpi_snapshot_compute(&fresh, t->s, t->app->cfg, &t->pol, t->now ? t->now : irk_now(),
+				 &err)) {
+		tui_report(t, &err);
+		return ds->loaded ? 0 : -1;
+	}
+show:
+	kpi_snapshot_free(&ds->d);
 	ds->d = fresh;
+	ds->loaded = 1;
 	if (ds->cur >= dash_items(&ds->d))
 		ds->cur = 0;
 	return 0;
@@ -399,22 +382,17 @@ static int key(struct tui *t, void *st, int act, int k)
 	return SCR_IGNORED;
 }
 
-/* Another process changed the database: compute again when that is
- * cheap (a key press never waits for a large database; C-l does). */
+/* The database changed (or C-l): what is current now (load()). */
 static void reload(struct tui *t, void *st)
 {
-	struct dash_st *ds = st;
-
-	if (ds->force || ds->d.took_ms < DASH_LIVE_MS)
-		load(t, ds);
-	ds->force = 0;
+	load(t, st);
 }
 
 static void done(void *st)
 {
 	struct dash_st *ds = st;
 
-	dash_free(&ds->d);
+	kpi_snapshot_free(&ds->d);
 	free(ds);
 }
 

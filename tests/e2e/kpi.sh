@@ -155,6 +155,23 @@ expect_rc "report: an unknown format" 2 irk report --format pdf
 # --- the demo month has plausible KPIs (README tour): a SOC's figures,
 # not zeros or nonsense. The seed and IRK_NOW make it the same month on
 # every run.
+# --- the sequencer keeps the board's KPI snapshot (snapshot.h): one soon
+# after it starts, and a new one after a change (within KPI_SNAPSHOT_AGE,
+# 10 s, of the last)
+_serve=""
+stop_serve() { [ -n "$_serve" ] && kill -TERM "$_serve" 2>/dev/null && wait "$_serve" 2>/dev/null; }
+at_exit stop_serve
+"$IRK_BIN" serve 2>"$T/serve.log" &
+_serve=$!
+head_now() { sql "SELECT max(seq) FROM events"; }
+snap_current() { [ "$(sql "SELECT head FROM kpi_snapshots WHERE name = 'board'")" = "$(head_now)" ]; }
+check "irk serve stores a current KPI snapshot (its own steps move the log too)" wait_for 15 snap_current
+irk note IR-1 "looked at it again" >/dev/null
+check "a note moves the audit log past it" [ "$(sql "SELECT head FROM kpi_snapshots")" != "$(head_now)" ]
+check "... and the sequencer catches up" wait_for 15 snap_current
+stop_serve
+_serve=""
+
 : >"$IRK_CONFIG"
 export IRK_NOW=1764547200
 irk --db "$T/demo.db" demo --days 30 >/dev/null 2>&1

@@ -34,10 +34,12 @@
 
 #include "helpers/tmpstore.h"
 #include "irk/config.h"
+#include "irk/incident.h"
 #include "irk/jsonw.h"
 #include "irk/kpi.h"
 #include "irk/maturity.h"
 #include "irk/sla.h"
+#include "irk/snapshot.h"
 #include "irk/store.h"
 
 #define T 1700000000LL
@@ -574,4 +576,89 @@ Test(kpi, percentiles_on_many_values)
 	cr_expect_eq(r.all.mtta.median, v[1000]);   /* rank ceil(2001/2) = 1001 */
 	cr_expect_eq(r.all.mtta.p90, v[1800]);      /* rank ceil(1800.9) = 1801 */
 	kpi_report_free(&r);
+}
+
+/* ---- the dashboard's snapshot (snapshot.h) ------------------------------- */
+
+static char *snapshot_json(const struct kpi_snapshot *k)
+{
+	struct strbuf out = STRBUF_INIT;
+	struct jsonw w;
+
+	jsonw_init(&w, &out, 0);
+	jsonw_arr_begin(&w);
+	kpi_json(&k->week, &w);
+	kpi_json(&k->unit, &w);
+	maturity_json(&k->mat, &w);
+	jsonw_arr_end(&w);
+	strbuf_printf(&out, " %lld %lld %lld %s %s", (long long)k->since, (long long)k->now,
+		      (long long)k->head, k->week_key[0], k->week_key[KPI_SNAPSHOT_WEEKS - 1]);
+	return strbuf_detach(&out);
+}
+
+Test(kpi, snapshot_bytes_read_back_the_same)
+{
+	struct kpi_snapshot k, back;
+	struct irk_err err = { 0 };
+	struct strbuf bytes = STRBUF_INIT;
+	char *a, *b;
+
+	cr_assert_eq(kpi_snapshot_compute(&k, s, NULL, &pol, NOW, &err), IRK_OK, "%s", err.msg);
+	cr_expect_eq(k.head, store_kpi_head(s));
+	kpi_snapshot_encode(&k, &bytes);
+	cr_assert_eq(kpi_snapshot_decode(&back, bytes.buf, bytes.len), 0);
+	a = snapshot_json(&k);
+	b = snapshot_json(&back);
+	cr_expect_str_eq(b, a);
+	/* the criteria's words too, not just their figures */
+	cr_expect(strstr(b, "\"id\":\"context\""));
+	cr_expect(strstr(b, "irk has no asset or change context yet"));
+	free(a);
+	free(b);
+	kpi_snapshot_free(&back);
+	/* cut short, or another layout: not a snapshot */
+	cr_expect_eq(kpi_snapshot_decode(&back, bytes.buf, bytes.len - 1), -1);
+	bytes.buf[0] ^= 1;
+	cr_expect_eq(kpi_snapshot_decode(&back, bytes.buf, bytes.len), -1);
+	strbuf_free(&bytes);
+	kpi_snapshot_free(&k);
+}
+
+Test(kpi, snapshot_kept_when_the_audit_log_moves)
+{
+	struct kpi_snapshot k;
+	struct irk_err err = { 0 };
+	const struct actor dana = { "dana", ROLE_ANALYST };
+	int made;
+
+	cr_expect_eq(kpi_snapshot_load(&k, s, &err), IRK_NOTFOUND);
+	cr_assert_eq(kpi_snapshot_keep(s, NULL, NOW, 0, &made, &err), IRK_OK, "%s", err.msg);
+	cr_expect_eq(made, 1);
+	cr_assert_eq(kpi_snapshot_load(&k, s, &err), IRK_OK, "%s", err.msg);
+	cr_expect_eq(k.week.all.incidents, 5);
+	cr_expect_eq(k.head, store_kpi_head(s));
+	kpi_snapshot_free(&k);
+	/* nothing changed: nothing computed, even much later */
+	cr_assert_eq(kpi_snapshot_keep(s, NULL, NOW + 3600, 0, &made, &err), IRK_OK);
+	cr_expect_eq(made, 0);
+	/* a change: not within KPI_SNAPSHOT_AGE seconds (real time) of the
+	 * last one, unless forced */
+	cr_assert_eq(incident_note(s, &dana, 1, "seen", &err), IRK_OK, "%s", err.msg);
+	cr_assert_eq(kpi_snapshot_keep(s, NULL, NOW + 1, 0, &made, &err), IRK_OK);
+	cr_expect_eq(made, 0);
+	cr_assert_eq(kpi_snapshot_keep(s, NULL, NOW + 2, 1, &made, &err), IRK_OK);
+	cr_expect_eq(made, 1);
+	cr_assert_eq(kpi_snapshot_load(&k, s, &err), IRK_OK);
+	cr_expect_eq(k.now, NOW + 2);
+	cr_expect_eq(k.head, store_kpi_head(s));
+	kpi_snapshot_free(&k);
+	/* an old snapshot and a change: computed without forcing */
+	cr_assert_eq(store_kpi_snapshot_put(s, "board", time(NULL) - KPI_SNAPSHOT_AGE, 0, "x", 1,
+					    &err), IRK_OK, "%s", err.msg);
+	cr_expect_eq(kpi_snapshot_load(&k, s, &err), IRK_NOTFOUND);   /* "x" is no snapshot */
+	cr_assert_eq(kpi_snapshot_keep(s, NULL, NOW + 3, 0, &made, &err), IRK_OK);
+	cr_expect_eq(made, 1);
+	cr_assert_eq(kpi_snapshot_load(&k, s, &err), IRK_OK);
+	cr_expect_eq(k.now, NOW + 3);
+	kpi_snapshot_free(&k);
 }

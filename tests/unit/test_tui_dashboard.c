@@ -23,7 +23,7 @@
 #define NOW 1715774400LL
 
 static struct store *s;
-static struct dash d;
+static struct kpi_snapshot d;
 static struct frame f;
 static struct strbuf text = STRBUF_INIT;
 
@@ -62,13 +62,13 @@ static void init(void)
 	add(3, "finance", NOW - 21 * 86400, NOW - 21 * 86400 + 600, 1);
 	cr_assert_eq(store_commit(s, &err), IRK_OK);
 	sla_policy_load(&p, NULL);
-	cr_assert_eq(dash_load(&d, s, NULL, &p, NOW, &err), IRK_OK, "%s", err.msg);
+	cr_assert_eq(kpi_snapshot_compute(&d, s, NULL, &p, NOW, &err), IRK_OK, "%s", err.msg);
 }
 
 static void fini(void)
 {
 	layout_set_ascii(0);
-	dash_free(&d);
+	kpi_snapshot_free(&d);
 	frame_free(&f);
 	strbuf_free(&text);
 	store_close(&s);
