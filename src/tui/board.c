@@ -406,7 +406,7 @@ void board_show_filter(struct tui *t, const char *expr, const char *what)
 			tui_status(t, SLOT_STATUS_ERROR, "%s", msg);
 			return;
 		}
-		refiltered(t, &bs->b, what);
+		refiltered(t, bs, what);
 	}
 }
 
