@@ -155,7 +155,7 @@ void tmp_schema_9(const char *path)
 void tmp_schema_1(const char *path)
 {
 	static const char undo[] =
-		/* migration 10: the KPIs' index on detection, their snapshots */
+		/* migration 11: the KPIs' index on detection, their snapshots */
 		"DROP INDEX incidents_detected; DROP TABLE kpi_snapshots;"
 		/* migration 9: the rule history's index */
 		"DROP INDEX incidents_rule;"
