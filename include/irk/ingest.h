@@ -59,6 +59,7 @@ struct ingest_opts {
 	int64_t window;                     /* correlation window, seconds */
 	int batch;                          /* lines per transaction */
 	unsigned keep;                      /* sensor event types kept (SENSOR_BIT mask) */
+	int64_t keep_days;                  /* ...unless older than this many days (0: any age) */
 	const char *actor;                  /* who ingests (audit) */
 	FILE *errout;                       /* "SOURCE:LINE: reason" lines; NULL: silent */
 	/* Opens each new incident, inside the batch transaction, with the
@@ -128,9 +129,11 @@ void ingest_end(struct ingest_ctx **c);
  * transactions of at most SENSOR_PRUNE_BATCH rows with INGEST_GAP_MS
  * between them, so other writers take turns; at most max_batches of them
  * (0: until none is left). *deleted gets how many went; *more (may be
- * NULL) is 1 when older ones remain. keep_days <= 0 deletes nothing. */
-int ingest_sensor_prune(struct store *s, int64_t now, int64_t keep_days, int max_batches,
-		int64_t *deleted, int *more, struct irk_err *err);
+ * NULL) is 1 when older ones remain. keep_days <= 0 deletes nothing. A run
+ * that deleted any appends one audit event sensor.prune by actor:
+ * {"deleted":N,"before":TIME}. */
+int ingest_sensor_prune(struct store *s, const char *actor, int64_t now, int64_t keep_days,
+		int max_batches, int64_t *deleted, int *more, struct irk_err *err);
 
 /* The context of an incident: what the kept events of its hosts name,
  * from SENSOR_CONTEXT_MARGIN before its first event to as long after its

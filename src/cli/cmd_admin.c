@@ -177,18 +177,24 @@ int cmd_demo(struct cli *c, int argc, char **argv)
 	return EXIT_OK;
 }
 
-static void print_stats(const struct ingest_stats *st, int json)
+/* The summary. Its first six fields are a contract scripts read: a kept
+ * count goes after them, and only when [ingest] keep asks for events. */
+static void print_stats(const struct ingest_stats *st, int json, unsigned keep)
 {
-	if (json)
+	if (json) {
 		printf("{\"read\":%lld,\"new\":%lld,\"duplicate\":%lld,\"skipped\":%lld,\"kept\":%lld,"
 		       "\"rejected\":%lld,\"incidents\":%lld}\n",
 		       (long long)st->read, (long long)st->added, (long long)st->duplicate,
 		       (long long)st->skipped, (long long)st->kept,
 		       (long long)st->rejected, (long long)st->incidents);
-	else
-		printf("read %lld, new %lld, duplicate %lld, skipped %lld, rejected %lld, incidents %lld\n",
-		       (long long)st->read, (long long)st->added, (long long)st->duplicate,
-		       (long long)st->skipped, (long long)st->rejected, (long long)st->incidents);
+		return;
+	}
+	printf("read %lld, new %lld, duplicate %lld, skipped %lld, rejected %lld, incidents %lld",
+	       (long long)st->read, (long long)st->added, (long long)st->duplicate,
+	       (long long)st->skipped, (long long)st->rejected, (long long)st->incidents);
+	if (keep)
+		printf(", kept %lld", (long long)st->kept);
+	printf("\n");
 }
 
 int cmd_ingest(struct cli *c, int argc, char **argv)
@@ -238,6 +244,7 @@ int cmd_ingest(struct cli *c, int argc, char **argv)
 	o.map = config_mapping(c->app.cfg);
 	/* Checked when irk.conf was read. */
 	sensor_keep_parse(config_settings(c->app.cfg)->ingest.keep, &o.keep, NULL);
+	o.keep_days = config_settings(c->app.cfg)->ingest.keep_days;
 	if (o.format == FMT_JSON && !o.map)
 		return cli_usage_error(cmd, "--format json needs a [mapping] section with at "
 				       "least 'time' in irk.conf (see irk.conf(5))");
@@ -255,7 +262,10 @@ int cmd_ingest(struct cli *c, int argc, char **argv)
 			rc = ingest_path(c->app.store, argv[i], &o, &st, &err);
 	}
 	play_catalog_free(&plays);
-	print_stats(&st, json);
+	/* A file that could not be opened read nothing: no summary beside
+	 * the error (one that read lines before failing has one). */
+	if (!rc || st.read)
+		print_stats(&st, json, o.keep);
 	fflush(stdout);
 	if (st.unrecognised)
 		fprintf(stderr, "irk ingest: %lld line%s in no format irk recognises: give --format F, "
@@ -291,7 +301,7 @@ int cmd_sensor(struct cli *c, int argc, char **argv)
 	if (!cli_store(c, 0))
 		return EXIT_ERR;
 	days = config_settings(c->app.cfg)->ingest.keep_days;
-	if (ingest_sensor_prune(c->app.store, now, days, 0, &deleted, NULL, &err))
+	if (ingest_sensor_prune(c->app.store, c->app.actor.name, now, days, 0, &deleted, NULL, &err))
 		return cli_report(&err);
 	kept = store_sensor_count(c->app.store);
 	irk_time_iso(now - days * 86400, when, sizeof when);

@@ -60,8 +60,8 @@ static int64_t serve_prune(struct cli *c, int64_t keep_days)
 	int more = 0;
 	char msg[600], when[32];
 
-	if (ingest_sensor_prune(c->app.store, now, keep_days, SERVE_PRUNE_BATCHES, &deleted, &more,
-				&err)) {
+	if (ingest_sensor_prune(c->app.store, "engine", now, keep_days, SERVE_PRUNE_BATCHES,
+				&deleted, &more, &err)) {
 		snprintf(msg, sizeof msg, "sensor events: %s", err.msg);
 		serve_log(NULL, msg);
 	} else if (deleted) {

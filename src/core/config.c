@@ -29,6 +29,9 @@ struct config_type {
 	const char *(*print)(const void *target, char *buf);
 	enum { AS_TEXT, AS_INT64, AS_INT } as;   /* the field's C type */
 	int secret;            /* never shown, refused in readable files */
+	/* Why s does not parse, in err, when "is not WHAT" would not say
+	 * which part is wrong (a list); may be NULL. */
+	int (*why)(const char *s, struct irk_err *err);
 };
 
 static int text_parse(const char *s, void *target)
@@ -50,6 +53,17 @@ static int number_parse(const char *s, void *target)
 	errno = 0;
 	v = strtoll(s, &end, 10);
 	if (!*s || *end || errno)
+		return -1;
+	*(int64_t *)target = v;
+	return 0;
+}
+
+/* A count that cannot be negative (days to keep: -1 means nothing). */
+static int count_parse(const char *s, void *target)
+{
+	int64_t v;
+
+	if (number_parse(s, &v) || v < 0)
 		return -1;
 	*(int64_t *)target = v;
 	return 0;
@@ -145,17 +159,28 @@ static int sensors_parse(const char *s, void *target)
 	return 0;
 }
 
-static const struct config_type type_text = { "text", text_parse, text_print, AS_TEXT, 0 };
-static const struct config_type type_secret = { "text", text_parse, text_print, AS_TEXT, 1 };
+/* The word of the list that is no type (irk/sensor.h names it). */
+static int sensors_why(const char *s, struct irk_err *err)
+{
+	unsigned mask;
+
+	return sensor_keep_parse(s, &mask, err);
+}
+
+static const struct config_type type_text = { "text", text_parse, text_print, AS_TEXT, 0, NULL };
+static const struct config_type type_secret = { "text", text_parse, text_print, AS_TEXT, 1, NULL };
 static const struct config_type type_number = {
-	"a whole number", number_parse, number_print, AS_INT64, 0 };
+	"a whole number", number_parse, number_print, AS_INT64, 0, NULL };
+static const struct config_type type_count = {
+	"a whole number, 0 or more", count_parse, number_print, AS_INT64, 0, NULL };
 static const struct config_type type_duration = {
-	"a duration (like 90s, 15m, 1h, 2d)", duration_parse, duration_print, AS_INT64, 0 };
+	"a duration (like 90s, 15m, 1h, 2d)", duration_parse, duration_print, AS_INT64, 0, NULL };
 static const struct config_type type_ms = {
-	"a duration (like 250ms, 1s, 2m)", ms_parse, ms_print, AS_INT64, 0 };
+	"a duration (like 250ms, 1s, 2m)", ms_parse, ms_print, AS_INT64, 0, NULL };
 static const struct config_type type_sensors = { "a list of sensor event types (dns, http, "
-	"tls, fileinfo, flow, ssh, smtp, anomaly)", sensors_parse, text_print, AS_TEXT, 0 };
-static const struct config_type type_yesno = { "yes or no", yesno_parse, yesno_print, AS_INT, 0 };
+	"tls, fileinfo, flow, ssh, smtp, anomaly)", sensors_parse, text_print, AS_TEXT, 0,
+	sensors_why };
+static const struct config_type type_yesno = { "yes or no", yesno_parse, yesno_print, AS_INT, 0, NULL };
 
 /* ---- the table --------------------------------------------------------------- */
 
@@ -174,6 +199,7 @@ struct config_key {
 #define TEXT(f)     &type_text, AT(f, const char *)
 #define SECRET(f)   &type_secret, AT(f, const char *)
 #define NUMBER(f)   &type_number, AT(f, int64_t)
+#define COUNT(f)    &type_count, AT(f, int64_t)
 #define DURATION(f) &type_duration, AT(f, int64_t)
 #define MILLIS(f)   &type_ms, AT(f, int64_t)
 #define YESNO(f)    &type_yesno, AT(f, int)
@@ -186,7 +212,7 @@ static const struct config_key keys[] = {
 	{ "ingest.batch", NUMBER(ingest.batch), "20000", "lines per transaction while ingesting" },
 	{ "ingest.format", TEXT(ingest.format), "auto", "default input format: auto, eve, wazuh, ecs, zeek, json" },
 	{ "ingest.keep", SENSORS(ingest.keep), NULL, "sensor events to keep for context: dns, http, tls, fileinfo, flow, ssh, smtp, anomaly (default: none)" },
-	{ "ingest.keep_days", NUMBER(ingest.keep_days), "7", "days kept sensor events are kept (irk serve and irk sensor prune delete older ones)" },
+	{ "ingest.keep_days", COUNT(ingest.keep_days), "7", "days kept sensor events are kept (irk serve and irk sensor prune delete older ones)" },
 	{ "mapping.time", TEXT(mapping.time), NULL, "generic JSON: path of the event time (ISO 8601 or epoch)" },
 	{ "mapping.rule_id", TEXT(mapping.rule_id), NULL, "generic JSON: path of the rule id" },
 	{ "mapping.rule_name", TEXT(mapping.rule_name), NULL, "generic JSON: path of the rule name" },
@@ -373,8 +399,12 @@ int config_set(struct config *c, const char *key, const char *value, struct irk_
 		keep(c, key, value);
 		return IRK_OK;
 	}
-	if (keys[i].type->parse(value, &check))
+	if (keys[i].type->parse(value, &check)) {
+		struct irk_err why = { 0 };
+		if (keys[i].type->why && keys[i].type->why(value, &why))
+			return irk_fail(err, IRK_INVALID, "%s: %s", key, why.msg);
 		return irk_fail(err, IRK_INVALID, "%s: '%s' is not %s", key, value, keys[i].type->what);
+	}
 	/* Parsed again from the kept copy: a string field borrows it. */
 	keys[i].type->parse(keep(c, key, value), field(c, i));
 	settle(c, (size_t)i);

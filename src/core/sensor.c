@@ -46,7 +46,7 @@ int sensor_keep_parse(const char *list, unsigned *mask, struct irk_err *err)
 			for (int i = 0; i < SENSOR_COUNT; i++)
 				snprintf(all + strlen(all), sizeof all - strlen(all), "%s%s",
 					 i ? ", " : "", names[i]);
-			return irk_fail(err, IRK_INVALID, "keep: no event type '%s' (%s)",
+			return irk_fail(err, IRK_INVALID, "no event type '%s' (%s)",
 					sanitize_buf(shown, sizeof shown, word, 0), all);
 		}
 		*mask |= SENSOR_BIT(t);

@@ -128,21 +128,23 @@ static void parsed_keep(struct parsed *p, const char *line, size_t len)
 	p->len = len;
 }
 
-/* A record alert_parse() skipped: a sensor event, kept when the options
- * ask for its type. 0 when it is to be rejected after all (a kept type
- * with no usable time: reason set). */
-static int parse_skipped(const struct ingest_opts *o, struct parsed *p)
+/* A record alert_parse() skipped: a sensor event, skipped whatever its
+ * time unless the options keep its type, then kept, or rejected when it
+ * has no usable time (reason set). One older than keep_days is skipped:
+ * retention would delete it at once (a backfill would be kept, pruned and
+ * kept again on every read). */
+static void parse_skipped(const struct ingest_opts *o, struct parsed *p)
 {
 	struct irk_err err = { 0 };
 	int rc = sensor_parse(p->format, &p->doc, p->raw, p->len, o->keep, &p->ev, &err);
 
 	if (rc == IRK_INVALID) {
 		irk_strlcpy(p->reason, err.msg, sizeof p->reason);
-		return 0;
+		return;
 	}
 	p->skipped = 1;
-	p->kept = rc == IRK_OK;
-	return 1;
+	p->kept = rc == IRK_OK &&
+		  (o->keep_days <= 0 || p->ev.t >= irk_now() - o->keep_days * 86400);
 }
 
 /* Parse one line as the options say. Touches no shared state: the reader
@@ -173,8 +175,13 @@ static void parse_line(const struct ingest_opts *o, struct parsed *p)
 	p->format = format;
 	alert_reset(&p->a);
 	rc = alert_parse(format, &p->doc, p->raw, p->len, o->map, &p->a, &err);
-	if (rc == IRK_SKIPPED && parse_skipped(o, p))
+	/* A record that is not an alert is skipped, or kept, or rejected for
+	 * what keeping it lacks: parse_skipped() gives the reason then (the
+	 * parser's "not an alert" is no reason to reject). */
+	if (rc == IRK_SKIPPED) {
+		parse_skipped(o, p);
 		return;
+	}
 	if (rc) {
 		irk_strlcpy(p->reason, err.msg, sizeof p->reason);
 		return;
@@ -241,6 +248,7 @@ void ingest_opts_init(struct ingest_opts *o)
 	o->format = FMT_AUTO;
 	o->window = config_settings(NULL)->ingest.window;
 	o->batch = (int)config_settings(NULL)->ingest.batch;
+	o->keep_days = config_settings(NULL)->ingest.keep_days;
 	o->actor = identity_name();
 	o->errout = stderr;
 }

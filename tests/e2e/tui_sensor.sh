@@ -9,7 +9,8 @@
 . "$IRK_TOP/tests/e2e/helpers/tui.sh"
 
 irk init >/dev/null
-printf '[ingest]\nkeep = dns, http, tls, fileinfo, flow\n' >"$IRK_CONFIG"
+# keep_days 0: the stream is of 2025, and ingest keeps nothing older.
+printf '[ingest]\nkeep = dns, http, tls, fileinfo, flow\nkeep_days = 0\n' >"$IRK_CONFIG"
 { cat "$IRK_TOP/tests/fixtures/sensor/eve-mixed.jsonl"
   printf '%s\n' '{"timestamp":"2025-11-03T08:14:30.000000+0000","flow_id":900150,"event_type":"dns","src_ip":"10.20.1.15","src_port":53200,"dest_ip":"10.0.0.53","dest_port":53,"proto":"UDP","dns":{"type":"query","rrname":"x\u001b]0;pwned\u0007.evil-cdn.example","rrtype":"TXT"}}'
 } | irk ingest - >/dev/null

@@ -349,18 +349,18 @@ Test(sensor, retention_deletes_by_age_in_small_batches)
 	keep_events(1200, now - 8 * 86400);     /* past 7 days */
 	keep_events(30, now - 7 * 86400 + 60);  /* within */
 	keep_events(20, now);
-	cr_assert_eq(ingest_sensor_prune(s, now, 7, 1, &deleted, &more, &err), IRK_OK, "%s", err.msg);
+	cr_assert_eq(ingest_sensor_prune(s, "alice", now, 7, 1, &deleted, &more, &err), IRK_OK, "%s", err.msg);
 	cr_assert_eq(deleted, SENSOR_PRUNE_BATCH, "one batch at most");
 	cr_assert_eq(more, 1, "more to go");
-	cr_assert_eq(ingest_sensor_prune(s, now, 7, 0, &deleted, &more, &err), IRK_OK);
+	cr_assert_eq(ingest_sensor_prune(s, "alice", now, 7, 0, &deleted, &more, &err), IRK_OK);
 	cr_assert_eq(deleted, 1200 - SENSOR_PRUNE_BATCH);
 	cr_assert_eq(more, 0);
 	cr_assert_eq(store_sensor_count(s), 50, "the newer ones stay");
-	cr_assert_eq(ingest_sensor_prune(s, now, 0, 0, &deleted, &more, &err), IRK_OK);
+	cr_assert_eq(ingest_sensor_prune(s, "alice", now, 0, 0, &deleted, &more, &err), IRK_OK);
 	cr_assert_eq(deleted, 0, "keep_days 0 keeps for good");
 	cr_assert_eq(store_sensor_count(s), 50);
 	irk_clock_set(now + 8 * 86400);
-	cr_assert_eq(ingest_sensor_prune(s, irk_now(), 7, 0, &deleted, &more, &err), IRK_OK);
+	cr_assert_eq(ingest_sensor_prune(s, "alice", irk_now(), 7, 0, &deleted, &more, &err), IRK_OK);
 	cr_assert_eq(deleted, 50, "IRK_NOW a week later: all gone");
 }
 
