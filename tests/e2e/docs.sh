@@ -47,6 +47,42 @@ for sec in $(irk config show | sed -n 's/^\[\(.*\)\]$/\1/p') keys secrets; do
 done
 expect_eq "irk.conf(5) has a section for each [section]" "$missing" ""
 
+# A line of an alternating font macro (.BR, .IR...) takes each word as an
+# argument: text after its arguments runs on, joined without spaces
+# (`.BR "Sensor events" ). Each step` rendered "events).Eachstep"). groff
+# does not warn: a punctuation argument followed by three plain words is
+# the sign (a word belongs on the next line).
+runon_awk='
+/^\.(BR|RB|IR|RI|BI|IB)[ \t]/ {
+	line = substr($0, 4); n = 0; delete arg; delete q
+	while (length(line)) {
+		sub(/^[ \t]+/, "", line)
+		if (!length(line)) break
+		if (substr(line, 1, 1) == "\"") {
+			m = index(substr(line, 2), "\"")
+			if (!m) m = length(line)
+			arg[++n] = substr(line, 2, m - 1); q[n] = 1
+			line = substr(line, m + 2)
+		} else {
+			m = match(line, /[ \t]/)
+			if (!m) m = length(line) + 1
+			arg[++n] = substr(line, 1, m - 1); q[n] = 0
+			line = substr(line, m)
+		}
+	}
+	for (i = 1; i < n; i++) {
+		if (q[i] || arg[i] !~ /^[[:punct:]]+$/) continue
+		words = 0
+		for (j = i + 1; j <= n && !q[j] && arg[j] ~ /^[[:alpha:]]+[,.;:]?$/; j++) words++
+		if (words >= 3) { printf "%s:%d: %s\n", FILENAME, FNR, $0; break }
+	}
+}'
+runon=$(awk "$runon_awk" "$IRK_TOP"/man/*.[0-9])
+expect_eq "no text runs on after a font macro's arguments" "$runon" ""
+printf '.TH T 1\n.SH S\nthe context (see\n.BR "Sensor events" ). Each step shows it.\n' >"$T/runon.1"
+expect_eq "the check finds one" "$(cd "$T" && awk "$runon_awk" runon.1)" \
+	'runon.1:4: .BR "Sensor events" ). Each step shows it.'
+
 # Every page in man/ formats cleanly and is installed by make install.
 for page in "$IRK_TOP"/man/*.[0-9]; do
 	warn=$(groff -man -Tutf8 -ww -z "$page" 2>&1)
