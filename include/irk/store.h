@@ -267,15 +267,36 @@ int store_sensor_prune(struct store *s, int64_t before, int limit, int64_t *dele
 int64_t store_sensor_count(struct store *s);
 /* 1 when any event is kept, at the cost of one row. */
 int store_sensor_any(struct store *s);
-/* What the kept events between from and to (inclusive) whose source or
- * destination is one of the n addresses (at most STORE_SENSOR_ADDRS)
- * name: DNS names, HTTP requests (method, host and URL), TLS server
- * names and files, each once with its count, the most recently seen
- * first, at most limit. Flows and other types name nothing: not listed. */
+/* What the kept events between from and to (inclusive) of the n
+ * addresses (at most STORE_SENSOR_ADDRS) name, each once with its count,
+ * the most recently seen first, at most limit (each line's total says how
+ * many there are in all). DNS lookups, HTTP requests and TLS server names
+ * belong to the client that asked: matched by their source (a DNS answer
+ * from port 53 by its destination); files, SSH and SMTP sessions and
+ * anomalies by either address; flows as the peers they reached, the
+ * STORE_SENSOR_FLOW_PEERS with the most bytes. A DNS lookup logged as a
+ * query and an answer counts once. */
 #define STORE_SENSOR_ADDRS 32
+#define STORE_SENSOR_FLOW_PEERS 5
 int store_sensor_context(struct store *s, const char *const *addrs, int n, int64_t from,
 		int64_t to, int limit, int (*fn)(const struct sensor_seen *e, void *arg),
 		void *arg, struct irk_err *err);
+/* The raw record of kept event id into out (NULL when gone). */
+int store_sensor_raw(struct store *s, int64_t id, struct strbuf *out, int *found,
+		struct irk_err *err);
+/* Kept events (irk sensor list): of host (an address, either side; NULL:
+ * any), of type (enum sensor_type; -1: any), between from and to, the
+ * newest limit, oldest first. The event is borrowed during fn; nonzero
+ * from fn stops. */
+struct sensor_filter {
+	const char *host;
+	int type;
+	int64_t from, to;
+	int limit;
+};
+int store_sensor_list(struct store *s, const struct sensor_filter *f,
+		int (*fn)(const struct sensor_event *e, void *arg), void *arg,
+		struct irk_err *err);
 
 /* ---- steps (the play engine owns their life; the gate reads them) ----- */
 /* Required steps of stage that are neither done nor skipped: their step

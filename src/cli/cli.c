@@ -48,10 +48,20 @@
 	  "same file ingested again) is kept once.\n" \
 	  "  --limit N      the newest N (still oldest first)\n" \
 	  "  --json         one JSON object per line, raw text included\n") \
-	X(sensor, "prune [--json]", "delete kept sensor events past their retention", \
+	X(sensor, "list [--host H] [--type T] [--since D] [--until D] [--limit N] [--json] | prune [--json]", \
+	  "list kept sensor events, or delete those past their retention", \
 	  "Sensor events kept by irk ingest ([ingest] keep in irk.conf) stay for\n" \
-	  "[ingest] keep_days days (default 7); irk serve deletes older ones as it\n" \
-	  "runs. This deletes them once, now, in small transactions, and prints\n" \
+	  "[ingest] keep_days days (default 7).\n" \
+	  "list: the kept events, oldest first: time, type, addresses and what it\n" \
+	  "names (ssh, smtp and anomaly events: the start of the raw record).\n" \
+	  "  --host H       of address H, either side\n" \
+	  "  --type T       of type T: dns, http, tls, fileinfo, flow, ssh, smtp, anomaly\n" \
+	  "  --since D      from D: a time (2026-12-07T21:00:00Z) or a duration ago (2h)\n" \
+	  "  --until D      up to D, the same way\n" \
+	  "  --limit N      the newest N (default 100; 0: all), still oldest first\n" \
+	  "  --json         one JSON object per line, every field and the raw record\n" \
+	  "prune: irk serve deletes older ones as it runs; this deletes them once,\n" \
+	  "now, in small transactions, and prints\n" \
 	  "  deleted N sensor events before TIME, N kept\n" \
 	  "  --json         print that as JSON\n") \
 	X(list, "[--stage S] [--owner U|--mine|--unassigned] [--unit U] [--limit N] [--all] [--json]", \

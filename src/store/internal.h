@@ -80,11 +80,61 @@ enum { INCIDENT_NWRITTEN = 0 INCIDENT_FIELDS(X_INC_NUM) };
 #define ALERT_NEW_ROW "(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"
 #define ALERT_NEW_ROWS4 ALERT_NEW_ROW "," ALERT_NEW_ROW "," ALERT_NEW_ROW "," ALERT_NEW_ROW
 
-/* The kept sensor events whose column col is one of the JSON array ?1,
- * between ?2 and ?3 (ST_SENSOR_CONTEXT). */
-#define SENSOR_MATCH(col) "SELECT id, type, t, rrname, rrtype, hostname, url, method, status, " \
-	"sni, subject, filename, sha256 FROM sensor_events WHERE " col " IN " \
-	"(SELECT value FROM json_each(?1)) AND t BETWEEN ?2 AND ?3"
+/* An incident's sensor context (ST_SENSOR_CONTEXT, store_sensor_context()).
+ * m: the kept events between ?2 and ?3 of the hosts in the JSON array ?1,
+ * each once (UNION on id). A name asked for (a DNS lookup, an HTTP
+ * request, a TLS server name) belongs to the client that asked: matched by
+ * the source only, and a DNS record from port 53 (a server's answer) by
+ * its destination, so a resolver's incident does not get its clients'
+ * lookups. Files, flows, SSH, SMTP and anomalies match either side. j is
+ * the raw record where a line reads fields from it (ssh, smtp, anomaly,
+ * and whether a DNS record is the answer). Flows: the top ?5 peers by
+ * bytes. */
+#define SENSOR_ANSWER "(type = 'dns' AND src_port = 53 AND coalesce(dst_port, 0) <> 53)"
+#define SENSOR_CLIENT_SIDE "type IN ('dns', 'http', 'tls')"
+#define SENSOR_M_COLS "id, type, t, src_ip, dst_ip, rrname, rrtype, answer, hostname, url, " \
+	"method, status, sni, subject, filename, sha256, bytes, " \
+	"CASE WHEN type IN ('dns', 'ssh', 'smtp', 'anomaly') AND json_valid(raw) THEN raw END AS j"
+#define SENSOR_J(path) "json_extract(j, '" path "')"
+#define SENSOR_CONTEXT_SQL "WITH h(v) AS (SELECT value FROM json_each(?1)), " \
+	"m AS (SELECT " SENSOR_M_COLS " FROM sensor_events WHERE src_ip IN h AND " \
+	"t BETWEEN ?2 AND ?3 AND NOT " SENSOR_ANSWER " UNION SELECT " SENSOR_M_COLS \
+	" FROM sensor_events WHERE dst_ip IN h AND t BETWEEN ?2 AND ?3 AND (NOT " \
+	SENSOR_CLIENT_SIDE " OR " SENSOR_ANSWER ")), " \
+	"l AS (SELECT type, t, id, answer, bytes, CASE type WHEN 'dns' THEN rrname " \
+	"WHEN 'http' THEN coalesce(method || ' ', '') || coalesce(hostname, '') || " \
+	"coalesce(url, '') WHEN 'tls' THEN sni WHEN 'fileinfo' THEN filename " \
+	"WHEN 'flow' THEN CASE WHEN src_ip IN h THEN dst_ip ELSE src_ip END " \
+	"WHEN 'ssh' THEN src_ip || ' > ' || dst_ip " \
+	"WHEN 'smtp' THEN 'from ' || coalesce(" SENSOR_J("$.smtp.mail_from") ", " \
+	SENSOR_J("$.mailfrom") ", '?') || ' to ' || coalesce(" SENSOR_J("$.smtp.rcpt_to[0]") \
+	", " SENSOR_J("$.rcptto[0]") ", '?') " \
+	"WHEN 'anomaly' THEN coalesce(" SENSOR_J("$.anomaly.event") ", " SENSOR_J("$.name") \
+	", " SENSOR_J("$.anomaly.type") ") END AS what, " \
+	"CASE type WHEN 'dns' THEN rrtype WHEN 'http' THEN CAST(status AS TEXT) " \
+	"WHEN 'tls' THEN subject WHEN 'fileinfo' THEN sha256 " \
+	"WHEN 'ssh' THEN 'client ' || coalesce(" SENSOR_J("$.ssh.client.software_version") ", " \
+	SENSOR_J("$.client") ", '?') || ', server ' || coalesce(" \
+	SENSOR_J("$.ssh.server.software_version") ", " SENSOR_J("$.server") ", '?') " \
+	"WHEN 'smtp' THEN 'helo ' || coalesce(" SENSOR_J("$.smtp.helo") ", " SENSOR_J("$.helo") \
+	", '?') WHEN 'anomaly' THEN coalesce(" SENSOR_J("$.anomaly.app_proto") ", " \
+	SENSOR_J("$.anomaly.layer") ", " SENSOR_J("$.anomaly.type") ", " SENSOR_J("$.addl") \
+	") END AS detail, type = 'dns' AND coalesce(" SENSOR_J("$.dns.type") ", '') = 'answer' " \
+	"AS reply FROM m), " \
+	"g AS (SELECT type, what, detail, CASE WHEN type = 'dns' THEN " \
+	"max(sum(NOT reply), sum(reply)) ELSE count(*) END AS n, min(t) AS first, " \
+	"max(t) AS last, substr(max(CASE WHEN answer <> '' THEN printf('%020d', t) || answer " \
+	"END), 21) AS ans, CAST(substr(max(printf('%020d%020d', t, id)), 21) AS INTEGER) " \
+	"AS newest, sum(bytes) AS bytes FROM l WHERE what <> '' GROUP BY type, what, detail), " \
+	"r AS (SELECT *, CASE WHEN type = 'flow' THEN row_number() OVER (PARTITION BY type " \
+	"ORDER BY bytes DESC, what) END AS peer_rank FROM g) " \
+	"SELECT type, what, detail, n, first, last, ans, newest, bytes, count(*) OVER () " \
+	"FROM r WHERE peer_rank IS NULL OR peer_rank <= ?5 " \
+	"ORDER BY last DESC, type, what LIMIT ?4"
+/* A kept event as struct sensor_event reads it (store_sensor_list()). */
+#define SENSOR_LIST_COLS "id, t, type, sensor, src_ip, src_port, dst_ip, dst_port, proto, " \
+	"rrname, rrtype, answer, hostname, url, method, status, user_agent, sni, subject, ja3, " \
+	"filename, sha256, size, bytes, packets, raw"
 
 /* Every SQL statement irk runs, prepared once per connection. */
 #define STORE_STMTS(X) \
@@ -187,17 +237,18 @@ enum { INCIDENT_NWRITTEN = 0 INCIDENT_FIELDS(X_INC_NUM) };
 		"WHERE t < ?1 ORDER BY t LIMIT ?2)") \
 	X(ST_SENSOR_COUNT, "SELECT count(*) FROM sensor_events") \
 	X(ST_SENSOR_ANY, "SELECT EXISTS (SELECT 1 FROM sensor_events)") \
-		/* An event matches by its source or its destination: a UNION of one \
-	 * indexed search each (an OR of the two would not use t). */ \
-	X(ST_SENSOR_CONTEXT, "SELECT type, what, detail, count(*), min(t), max(t) FROM (" \
-		"SELECT type, t, CASE type WHEN 'dns' THEN rrname " \
-		"WHEN 'http' THEN coalesce(method || ' ', '') || coalesce(hostname, '') || " \
-		"coalesce(url, '') WHEN 'tls' THEN sni WHEN 'fileinfo' THEN filename END AS what, " \
-		"CASE type WHEN 'dns' THEN rrtype WHEN 'http' THEN CAST(status AS TEXT) " \
-		"WHEN 'tls' THEN subject WHEN 'fileinfo' THEN sha256 END AS detail FROM (" \
-		SENSOR_MATCH("src_ip") " UNION " SENSOR_MATCH("dst_ip") ")) " \
-		"WHERE what IS NOT NULL AND what <> '' GROUP BY type, what, detail " \
-		"ORDER BY max(t) DESC, type, what LIMIT ?4") \
+	X(ST_SENSOR_CONTEXT, SENSOR_CONTEXT_SQL) \
+	X(ST_SENSOR_RAW, "SELECT raw FROM sensor_events WHERE id = ?1") \
+	/* irk sensor list: the newest ?4 between ?2 and ?3 of type ?5 (NULL: \
+	 * any), oldest first; of host ?1 by either address (one indexed \
+	 * search each). */ \
+	X(ST_SENSOR_LIST, "SELECT " SENSOR_LIST_COLS " FROM (SELECT * FROM sensor_events " \
+		"WHERE t BETWEEN ?2 AND ?3 AND (?5 IS NULL OR type = ?5) " \
+		"ORDER BY t DESC, id DESC LIMIT ?4) ORDER BY t, id") \
+	X(ST_SENSOR_LIST_HOST, "SELECT " SENSOR_LIST_COLS " FROM (SELECT * FROM sensor_events " \
+		"WHERE src_ip = ?1 AND t BETWEEN ?2 AND ?3 AND (?5 IS NULL OR type = ?5) UNION " \
+		"SELECT * FROM sensor_events WHERE dst_ip = ?1 AND t BETWEEN ?2 AND ?3 AND " \
+		"(?5 IS NULL OR type = ?5) ORDER BY t DESC, id DESC LIMIT ?4) ORDER BY t, id") \
 	X(ST_STEP_BLOCKING, "SELECT step_id FROM steps WHERE incident_id = ?1 AND stage = ?2 " \
 		"AND required = 1 AND state NOT IN ('done', 'skipped') ORDER BY seq") \
 	X(ST_STEP_EACH, "SELECT " STEP_COLS " FROM steps WHERE incident_id = ?1 ORDER BY seq") \

@@ -238,6 +238,7 @@ struct sect {
 	struct doc *d;
 	int width;
 	int n;
+	int64_t total;            /* sensor context: its lines in all */
 };
 
 static int step_slot(int state)
@@ -344,7 +345,8 @@ static int add_observable(const struct observable_row *o, void *arg)
 }
 
 /* What the kept sensor events of its hosts name (irk/sensor.h): the type
- * as the label, the name with its count and when last seen. */
+ * as the label, the name with its count and when last seen. The line is a
+ * DOC_SENSOR whose ref is its newest event: Enter shows that raw record. */
 static int add_sensor(const struct sensor_seen *e, void *arg)
 {
 	struct sect *sc = arg;
@@ -353,10 +355,11 @@ static int add_sensor(const struct sensor_seen *e, void *arg)
 
 	sensor_seen_text(e, &sb);
 	strbuf_printf(&sb, ", last %s", irk_time_short(e->last, when, sizeof when));
-	doc_pair(sc->d, DOC_TEXT, sensor_type_name(e->type), SLOT_FIELD, 12, strbuf_str(&sb), SLOT_NORMAL,
-		 0, sc->width);
+	doc_pair(sc->d, DOC_SENSOR, sensor_type_name(e->type), SLOT_FIELD, 12, strbuf_str(&sb),
+		 SLOT_NORMAL, e->newest, sc->width);
 	strbuf_free(&sb);
 	sc->n++;
+	sc->total = e->total;
 	return 0;
 }
 
@@ -445,7 +448,7 @@ static void section_title(struct doc *d, size_t at, const char *name, int n)
 static int build(struct tui *t, struct inc_st *is, int width)
 {
 	struct irk_err err = { 0 };
-	struct sect sc = { &is->d, width, 0 };
+	struct sect sc = { &is->d, width, 0, 0 };
 	size_t cur = is->d.cur, top = is->d.top, at;
 	char key[24], title[600];
 	int rc;
@@ -490,8 +493,17 @@ static int build(struct tui *t, struct inc_st *is, int width)
 	at = is->d.n;
 	sc.n = 0;
 	doc_add(&is->d, DOC_SECTION, SLOT_SECTION, 0, 0, "Sensor context", width);
+	sc.total = 0;
 	ingest_sensor_context(t->s, &is->inc, SENSOR_CONTEXT_LINES, add_sensor, &sc, &err);
-	section_title(&is->d, at, "Sensor context", sc.n);
+	/* The title counts every line there is; the section says how many
+	 * more there are than it shows. */
+	section_title(&is->d, at, "Sensor context", sc.total > sc.n ? (int)sc.total : sc.n);
+	if (sc.total > sc.n) {
+		char more[96];
+		snprintf(more, sizeof more, "%lld more (irk sensor list shows every kept event)",
+			 (long long)(sc.total - sc.n));
+		doc_add(&is->d, DOC_TEXT, SLOT_CARD_DIM, 2, 0, more, width);
+	}
 	if (!sc.n)
 		doc_add(&is->d, DOC_TEXT, SLOT_CARD_DIM, 2, 0, store_sensor_any(t->s) ?
 			"nothing kept of its hosts around its events" :
@@ -573,6 +585,31 @@ static void view_alert(struct tui *t, struct inc_st *is, int64_t alert_id)
 	strbuf_free(&rf.raw);
 }
 
+/* The raw record of a kept sensor event in the pager (which sanitizes
+ * what it shows, as for an alert). */
+static void view_sensor(struct tui *t, int64_t id)
+{
+	struct strbuf raw = STRBUF_INIT;
+	struct irk_err err = { 0 };
+	struct pager_arg pa;
+	char title[64];
+	int found;
+
+	if (store_sensor_raw(t->s, id, &raw, &found, &err)) {
+		tui_report(t, &err);
+	} else if (!found) {
+		tui_status(t, SLOT_STATUS_ERROR, "sensor event %lld is gone (pruned)", (long long)id);
+	} else {
+		if (raw.len > RAW_MAX)
+			raw.buf[raw.len = RAW_MAX] = '\0';
+		snprintf(title, sizeof title, " sensor event %lld, raw record", (long long)id);
+		pa.title = title;
+		pa.text = strbuf_str(&raw);
+		tui_push(t, &pager_screen, &pa);
+	}
+	strbuf_free(&raw);
+}
+
 static int key(struct tui *t, void *st, int act, int k)
 {
 	struct inc_st *is = st;
@@ -598,9 +635,11 @@ static int key(struct tui *t, void *st, int act, int k)
 			tui_push(t, &step_screen, &sa);
 		} else if (l && l->kind == DOC_ALERT) {
 			view_alert(t, is, l->ref);
+		} else if (l && l->kind == DOC_SENSOR) {
+			view_sensor(t, l->ref);
 		} else {
-			tui_status(t, SLOT_STATUS_ERROR, "put the cursor on a step or an alert "
-				   "(Tab jumps between sections)");
+			tui_status(t, SLOT_STATUS_ERROR, "put the cursor on a step, an alert or a "
+				   "sensor context line (Tab jumps between sections)");
 		}
 		return SCR_HANDLED;
 	}

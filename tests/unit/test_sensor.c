@@ -367,6 +367,7 @@ Test(sensor, retention_deletes_by_age_in_small_batches)
 struct seen {
 	struct strbuf sb;
 	int n;
+	int64_t total;
 };
 
 static int collect(const struct sensor_seen *e, void *arg)
@@ -377,6 +378,7 @@ static int collect(const struct sensor_seen *e, void *arg)
 	sensor_seen_text(e, &x->sb);
 	strbuf_addc(&x->sb, '\n');
 	x->n++;
+	x->total = e->total;
 	return 0;
 }
 
@@ -385,7 +387,7 @@ Test(sensor, an_incidents_context_is_its_hosts_in_its_window)
 	struct ingest_stats st;
 	struct incident inc;
 	struct irk_err err = { 0 };
-	struct seen x = { STRBUF_INIT, 0 };
+	struct seen x = { STRBUF_INIT, 0, 0 };
 
 	ingest_mixed(ALL_KEPT, &st);
 	cr_assert_eq(st.incidents, 1);
@@ -393,18 +395,21 @@ Test(sensor, an_incidents_context_is_its_hosts_in_its_window)
 	cr_assert_eq(ingest_sensor_context(s, &inc, SENSOR_CONTEXT_LINES, collect, &x, &err), IRK_OK,
 		     "%s", err.msg);
 	/* Newest first, each name once with its count; not the other host's
-	 * lookup (10.20.2.30), not the query an hour before (old.example.net),
-	 * not the flow (it names nothing). */
+	 * lookup (10.20.2.30), not the query an hour before (old.example.net);
+	 * the flow as its peer; the A lookup logged as a query and its answer
+	 * counts once, with the answer. */
 	cr_assert_str_eq(strbuf_str(&x.sb),
+		"flow|203.0.113.10: 1 flow, 54.0 kB\n"
 		"fileinfo|/b/stage2.bin (5f0c2a3d8e1b7f4a69c0d2e3b4a5968778695a4b3c2d1e0f9a8b7c6d5e4f3a2b)\n"
 		"http|GET dl.evil-cdn.example/b/stage2.bin (200)\n"
 		"tls|update.evil-cdn.example (CN=update.evil-cdn.example)\n"
-		"dns|update.evil-cdn.example (A), 3 times\n"
+		"dns|update.evil-cdn.example (A 203.0.113.10), 2 times\n"
 		"dns|update.evil-cdn.example (AAAA)\n");
 	strbuf_reset(&x.sb);
 	x.n = 0;
 	cr_assert_eq(ingest_sensor_context(s, &inc, 2, collect, &x, &err), IRK_OK);
 	cr_assert_eq(x.n, 2, "bounded: the most recent");
+	cr_assert_eq(x.total, 6, "each line knows how many there are in all");
 	incident_clear(&inc);
 	strbuf_free(&x.sb);
 }
