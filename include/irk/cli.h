@@ -76,6 +76,9 @@ const struct cli_command *cli_find(const char *name);
 void cli_put(FILE *f, const char *s);
 /* Like cli_put, padded or cut to exactly cols terminal columns. */
 void cli_put_col(FILE *f, const char *s, int cols);
+/* Like cli_put_col, but a cut shows: the last column is "\u2026" ("..." in
+ * a locale that is not UTF-8). */
+void cli_put_cut(FILE *f, const char *s, int cols);
 /* cli_put_col() into sb (a list builds its lines there, not through
  * stdio a field at a time). */
 void cli_col_append(struct strbuf *sb, const char *s, int cols);

@@ -26,6 +26,7 @@
 #ifndef IRK_INGEST_H
 #define IRK_INGEST_H
 
+#include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 
@@ -75,6 +76,11 @@ struct ingest_opts {
 	int (*on_new_incident)(struct store *s, struct incident *inc,
 			const struct alert *a, void *arg, struct irk_err *err);
 	void *hook_arg;                     /* both hooks' arg */
+	/* When set: a signal handler sets *stop (SIGINT, SIGTERM, installed
+	 * without SA_RESTART), and the input ends there as at its end: what
+	 * was read is committed and counted. NULL: signals as the caller
+	 * has them. */
+	volatile sig_atomic_t *stop;
 };
 
 struct ingest_stats {

@@ -1,5 +1,6 @@
 /* cli.c: global options, the command table and shared output helpers. */
 #include <errno.h>
+#include <langinfo.h>
 #include <limits.h>
 #include <locale.h>
 #include <stdarg.h>
@@ -30,12 +31,14 @@
 	  "Read JSON-lines alerts from each FILE (or standard input), de-duplicate,\n" \
 	  "correlate them into incidents and print\n" \
 	  "  read N, new N, duplicate N, skipped N, rejected N, incidents N\n" \
-	  "Skipped records are of a known format but not alerts (a sensor's flow,\n" \
-	  "dns, http... events; ECS events; Zeek logs other than notice): counted,\n" \
-	  "and kept for context when [ingest] keep names their type (irk.conf(5)).\n" \
+	  "(then \", kept N\" when [ingest] keep is set). Skipped records are of a\n" \
+	  "known format but not alerts (a sensor's flow, dns, http... events; ECS\n" \
+	  "events; Zeek logs other than notice): counted, and kept for context when\n" \
+	  "[ingest] keep names their type (irk.conf(5)).\n" \
 	  "Rejected lines are kept in the quarantine (irk quarantine) and named on\n" \
 	  "standard error as FILE:LINE: reason. Exit 0 when no line was rejected\n" \
-	  "(skipped ones included), 3 when some were, 1 on a fatal error.\n" \
+	  "(skipped ones included), 3 when some were, 1 on a fatal error; Ctrl-C\n" \
+	  "commits what was read, prints the summary and exits 130.\n" \
 	  "  -f, --format F auto (default, per line), eve, wazuh, ecs, zeek, json\n" \
 	  "  --window D     correlation window (default from irk.conf, 1h)\n" \
 	  "  --batch N      most lines per transaction (default from irk.conf, 20000);\n" \
@@ -463,6 +466,25 @@ void cli_put_col(FILE *f, const char *s, int cols)
 
 	cli_col_append(&sb, s, cols);
 	fwrite(strbuf_str(&sb), 1, sb.len, f);
+	strbuf_free(&sb);
+}
+
+void cli_put_cut(FILE *f, const char *s, int cols)
+{
+	struct strbuf sb = STRBUF_INIT;
+	int utf8 = !strcmp(nl_langinfo(CODESET), "UTF-8"), mark = utf8 ? 1 : 3;
+
+	sanitize_append(&sb, s ? s : "", s ? strlen(s) : 0, 0);
+	if (cols > mark && utf8_width(strbuf_str(&sb), sb.len) > cols) {
+		sb.len = utf8_fit(sb.buf, sb.len, cols - mark);
+		strbuf_printf(&sb, "%s", utf8 ? "\u2026" : "...");
+		fwrite(strbuf_str(&sb), 1, sb.len, f);
+	} else {
+		/* It fits: padded as cli_put_col() pads (escaped once only). */
+		strbuf_reset(&sb);
+		cli_col_append(&sb, s, cols);
+		fwrite(strbuf_str(&sb), 1, sb.len, f);
+	}
 	strbuf_free(&sb);
 }
 

@@ -1,5 +1,6 @@
 /* cmd_admin.c: init, demo, ingest, quarantine, audit, user, config, version. */
 #include <errno.h>
+#include <signal.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -197,6 +198,14 @@ static void print_stats(const struct ingest_stats *st, int json, unsigned keep)
 	printf("\n");
 }
 
+/* The signal that ended the input (SIGINT, SIGTERM), 0 while none did. */
+static volatile sig_atomic_t ingest_stopped;
+
+static void ingest_on_signal(int sig)
+{
+	ingest_stopped = sig;
+}
+
 int cmd_ingest(struct cli *c, int argc, char **argv)
 {
 	enum { O_FORMAT = OPT_FIRST_OWN, O_JSON, O_WINDOW, O_BATCH };
@@ -255,12 +264,22 @@ int cmd_ingest(struct cli *c, int argc, char **argv)
 	if (cli_plays_load(c, &plays))
 		return EXIT_ERR;
 	cli_plays_hook(&o, &plays);
+	/* Ctrl-C (or a TERM) ends the input: what was read is committed and
+	 * the summary printed, then exit 128 + the signal. No SA_RESTART: the
+	 * signal interrupts the read it waits in. */
+	struct sigaction sa = { .sa_handler = ingest_on_signal }, old_int, old_term;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, &old_int);
+	sigaction(SIGTERM, &sa, &old_term);
+	o.stop = &ingest_stopped;
 	if (optind == argc) {
 		rc = ingest_path(c->app.store, "-", &o, &st, &err);
 	} else {
-		for (int i = optind; i < argc && !rc; i++)
+		for (int i = optind; i < argc && !rc && !ingest_stopped; i++)
 			rc = ingest_path(c->app.store, argv[i], &o, &st, &err);
 	}
+	sigaction(SIGINT, &old_int, NULL);
+	sigaction(SIGTERM, &old_term, NULL);
 	play_catalog_free(&plays);
 	/* A file that could not be opened read nothing: no summary beside
 	 * the error (one that read lines before failing has one). */
@@ -273,6 +292,8 @@ int cmd_ingest(struct cli *c, int argc, char **argv)
 			st.unrecognised == 1 ? "" : "s");
 	if (rc)
 		return cli_report(&err), EXIT_ERR;
+	if (ingest_stopped)
+		return 128 + ingest_stopped;
 	return st.rejected ? EXIT_PARTIAL : EXIT_OK;
 }
 

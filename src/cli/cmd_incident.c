@@ -317,7 +317,7 @@ static int show_observable(const struct observable_row *o, void *arg)
 		return 0;
 	}
 	printf("  %-8s ", obs_type_name(o->type));
-	cli_put_col(stdout, o->value, 40);
+	cli_put_cut(stdout, o->value, 40);
 	printf(" from %s %lld\n", o->source, (long long)o->ref);
 	return 0;
 }

@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -673,17 +674,22 @@ struct reader {
 	char *buf;               /* INGEST_MAX_LINE + READ_CHUNK + 1 bytes */
 	size_t cap, start, end, scan;
 	int eof;
+	volatile sig_atomic_t *stop;   /* opts.stop: set, the input ends */
 };
 
 enum { LINE_OK, LINE_TOO_LONG, LINE_EOF, LINE_ERROR };
 
-static ssize_t read_some(int fd, char *p, size_t n)
+/* A read; 0 (the end) once *stop is set: the signal that set it
+ * interrupted the read (this thread alone takes it, ingest_fd()). */
+static ssize_t read_some(int fd, volatile sig_atomic_t *stop, char *p, size_t n)
 {
 	ssize_t k;
 
-	do
+	do {
+		if (stop && *stop)
+			return 0;
 		k = read(fd, p, n);
-	while (k < 0 && errno == EINTR);
+	} while (k < 0 && errno == EINTR);
 	return k;
 }
 
@@ -698,7 +704,7 @@ static int reader_skip(struct reader *r, int64_t *full)
 
 	/* Bytes already read past the head belong to the line: drop them. */
 	for (;;) {
-		ssize_t k = read_some(r->fd, area, room);
+		ssize_t k = read_some(r->fd, r->stop, area, room);
 		if (k < 0)
 			return LINE_ERROR;
 		if (k == 0) {
@@ -762,7 +768,7 @@ static int reader_next(struct reader *r, const char **line, size_t *len, int64_t
 			}
 			return LINE_EOF;
 		}
-		ssize_t k = read_some(r->fd, r->buf + r->end, r->cap - r->end);
+		ssize_t k = read_some(r->fd, r->stop, r->buf + r->end, r->cap - r->end);
 		if (k < 0)
 			return LINE_ERROR;
 		if (k == 0)
@@ -1172,9 +1178,10 @@ int ingest_fd(struct store *s, int fd, const char *source,
 	int64_t tx_end = 0, gap_until = 0;
 	struct checkpointer ckpt;
 	int ckpt_on = 0;
+	sigset_t stop_sigs, old_sigs;
 
 	pl->r = (struct reader){ fd, xmalloc(INGEST_MAX_LINE + READ_CHUNK + 1),
-		INGEST_MAX_LINE + READ_CHUNK + 1, 0, 0, 0, 0 };
+		INGEST_MAX_LINE + READ_CHUNK + 1, 0, 0, 0, 0, o->stop };
 	pl->o = &c->o;
 	for (int i = 0; i < RING; i++)
 		parsed_init(&pl->slots[i]);
@@ -1187,6 +1194,15 @@ int ingest_fd(struct store *s, int fd, const char *source,
 	if (pthread_create(&reader, NULL, pipeline_reader, pl)) {
 		rc = irk_fail(err, IRK_ERROR, "cannot start the reader thread");
 		goto out;
+	}
+	/* With opts.stop, SIGINT and SIGTERM go to the reader alone (this
+	 * thread and the checkpointer, started below, block them): they
+	 * interrupt its read, and the input ends there. */
+	if (o->stop) {
+		sigemptyset(&stop_sigs);
+		sigaddset(&stop_sigs, SIGINT);
+		sigaddset(&stop_sigs, SIGTERM);
+		pthread_sigmask(SIG_BLOCK, &stop_sigs, &old_sigs);
 	}
 	store_bulk_begin(s);
 	if ((ckpt_on = checkpointer_start(&ckpt, s)))
@@ -1263,6 +1279,8 @@ int ingest_fd(struct store *s, int fd, const char *source,
 	if (rc)   /* it may be blocked reading a pipe that never ends */
 		pthread_cancel(reader);
 	pthread_join(reader, NULL);
+	if (o->stop)
+		pthread_sigmask(SIG_SETMASK, &old_sigs, NULL);
 	if (!rc && pl->read_errno)
 		rc = irk_fail(err, IRK_ERROR, "%s: read error after line %lld: %s",
 			      safe_source, (long long)pl->lineno, strerror(pl->read_errno));

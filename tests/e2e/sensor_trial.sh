@@ -58,6 +58,44 @@ expect_rc "irk ingest nope.json: exit 1" 1 irk ingest "$T/nope.json"
 expect_eq "no summary on stdout" "$(cat "$T/.out")" ""
 expect_match "the error names it" "$(cat "$T/.err")" "$T/nope.json: No such file"
 
+# ---- Ctrl-C on a live stream -------------------------------------------------------------
+export IRK_DB="$T/live.db"
+irk init >/dev/null
+: >"$IRK_CONFIG"
+mkfifo "$T/fifo"
+"$IRK_BIN" ingest - <"$T/fifo" >"$T/live.out" 2>"$T/live.err" &
+live=$!
+exec 3>"$T/fifo"
+printf '{"timestamp":"%s","event_type":"alert","src_ip":"10.9.9.%d","dest_ip":"192.0.2.1","alert":{"signature_id":7,"signature":"live"}}\n' \
+	"$t1" 1 "$t1" 2 >&3
+stored() { [ "$(sql "select count(*) from alerts")" = 2 ]; }
+check "a live stream is stored as it comes" wait_for 10 stored
+kill -INT "$live"
+gone() { ! kill -0 "$live" 2>/dev/null; }
+# (A shell's background job ignores SIGINT unless irk takes it itself.)
+check "SIGINT ends it" wait_for 10 gone
+gone || kill -KILL "$live"
+wait "$live"
+expect_eq "SIGINT: exit 130" "$?" 130
+exec 3>&-
+expect_eq "with the summary of what was read" "$(cat "$T/live.out")" \
+	"read 2, new 2, duplicate 0, skipped 0, rejected 0, incidents 2"
+expect_eq "and no error" "$(cat "$T/live.err")" ""
+expect_eq "the audit trail has the batch" \
+	"$(sql "select json_extract(data, '\$.read') from events where kind = 'ingest.batch'")" 2
+
+# ---- irk show: URLs cut with a mark, unset text fields null ---------------------------------
+url="http://dl.evil-cdn.example/a/very/long/path/to/the/second/stage.bin"
+printf '{"timestamp":"%s","event_type":"alert","src_ip":"10.9.9.3","dest_ip":"192.0.2.1","http":{"hostname":"dl.evil-cdn.example","url":"/a/very/long/path/to/the/second/stage.bin"},"alert":{"signature_id":8,"signature":"url"}}\n' "$t1" >"$T/url.json"
+irk ingest "$T/url.json" >/dev/null
+expect_match "a URL longer than its column ends with an ellipsis" "$(irk show IR-3)" \
+	"  url      http://dl.evil-cdn.example/a/very/long/… from alert 3"
+expect_match "... where the locale is not UTF-8" "$(LC_ALL=C irk show IR-3)" \
+	"  url      http://dl.evil-cdn.example/a/very/lon\.\.\. from alert 3"
+expect_eq "the whole URL is in --json" "$(irk show IR-3 --json | jq -r '.observables[] | select(.type == "url") | .value')" "$url"
+expect_eq "--json: a summary nobody wrote is null, as irk(1) says" \
+	"$(irk show IR-3 --json | jq -c '[.summary, .owner]')" "[null,null]"
+
 # ---- retention at ingest, and its audit trail -------------------------------------------
 export IRK_DB="$T/keep.db"
 irk init >/dev/null
