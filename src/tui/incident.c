@@ -1,7 +1,8 @@
 /* incident.c: the incident screen: header fields, the play's steps, a
  * timeline (stage history, notes, audit events), alerts (Enter shows the
  * raw record), observables with their provenance, and the sensor context
- * (what kept sensor events of its hosts name around its time).
+ * (what kept sensor events of its hosts name around its time; Enter shows
+ * a line's newest raw record).
  *
  * The screen is a document (layout.h): every line is built here from the
  * database, sanitized and wrapped by doc_add/doc_pair, and rebuilt when
