@@ -413,3 +413,52 @@ Test(sensor, an_incidents_context_is_its_hosts_in_its_window)
 	incident_clear(&inc);
 	strbuf_free(&x.sb);
 }
+
+struct listed {
+	struct strbuf sb;
+	int64_t last_id;
+	int n;
+};
+
+static int list_one(const struct sensor_event *e, void *arg)
+{
+	struct listed *l = arg;
+
+	sensor_event_text(e, &l->sb);
+	strbuf_addc(&l->sb, '\n');
+	l->last_id = e->id;
+	l->n++;
+	return 0;
+}
+
+Test(sensor, kept_events_are_listed_by_host_type_and_time_and_read_back_raw)
+{
+	struct ingest_stats st;
+	struct irk_err err = { 0 };
+	struct listed l = { STRBUF_INIT, 0, 0 };
+	struct sensor_filter f = { "203.0.113.10", SENSOR_TLS, 0, INT64_MAX, -1 };
+	struct strbuf raw = STRBUF_INIT;
+	int found = 0;
+
+	ingest_mixed(ALL_KEPT, &st);
+	cr_assert_eq(store_sensor_list(s, &f, list_one, &l, &err), IRK_OK, "%s", err.msg);
+	cr_assert_str_eq(strbuf_str(&l.sb), "10.20.1.15:51544 > 203.0.113.10:443  "
+			 "update.evil-cdn.example (CN=update.evil-cdn.example) "
+			 "ja3 72a589da586844d7f0818ce684948eea\n");
+	cr_assert_eq(store_sensor_raw(s, l.last_id, &raw, &found, &err), IRK_OK);
+	cr_assert(found && strstr(strbuf_str(&raw), "\"event_type\":\"tls\""), "the raw record");
+	cr_assert_eq(store_sensor_raw(s, 99999, &raw, &found, &err), IRK_OK);
+	cr_assert_eq(found, 0, "gone");
+	/* Any host, any type: the newest two, oldest first. */
+	strbuf_reset(&l.sb);
+	l.n = 0;
+	f = (struct sensor_filter){ NULL, -1, 0, INT64_MAX, 2 };
+	cr_assert_eq(store_sensor_list(s, &f, list_one, &l, &err), IRK_OK);
+	cr_assert_eq(l.n, 2);
+	cr_assert_str_eq(strbuf_str(&l.sb),
+			 "10.20.2.30:53555 > 10.0.0.53:53  intranet.corp.example A\n"
+			 "10.20.1.15:51544 > 203.0.113.10:443  54041 bytes, 79 packets\n",
+			 "the flow at 08:15 last");
+	strbuf_free(&l.sb);
+	strbuf_free(&raw);
+}
