@@ -118,6 +118,13 @@ int cmd_outbox(struct cli *c, int argc, char **argv);
 int cmd_kpi(struct cli *c, int argc, char **argv);
 int cmd_maturity(struct cli *c, int argc, char **argv);
 int cmd_report(struct cli *c, int argc, char **argv);
+int cmd_asset(struct cli *c, int argc, char **argv);
+int cmd_context(struct cli *c, int argc, char **argv);
+/* An incident's context (cmd_context.c) for irk show: as the value of
+ * the open key "context", or as its section of the text. */
+struct jsonw;
+void cli_context_json(struct cli *c, const struct incident *inc, struct jsonw *w);
+void cli_context_human(struct cli *c, const struct incident *inc);
 
 /* Plays for ingest and demo (cmd_play.c): load the catalog (problems of
  * play files are printed as warnings), record its versions when the store

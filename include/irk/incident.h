@@ -73,6 +73,15 @@ int incident_close(struct store *s, const struct actor *who, int64_t id,
 		int resolution, const char *reason, int force, int64_t expect_version,
 		struct irk_err *err);
 
+/* What a context source knows (irk/context.h) fills the incident where
+ * it says nothing: criticality (1..4) sets asset_criticality when that is
+ * unknown (0), and the priority is computed again; unit sets
+ * business_unit when it has none. Never overrides what a person set. One
+ * event incident.context by actor naming source, only when something
+ * changed (*changed, may be NULL). */
+int incident_fill(struct store *s, const char *actor, int64_t id, const char *source,
+		int criticality, const char *unit, int *changed, struct irk_err *err);
+
 /* The gate: names of required steps of stage that are not done or skipped,
  * comma-separated into why. Returns the number of such steps (0: open). */
 int incident_gate(struct store *s, int64_t id, int stage, struct strbuf *why,

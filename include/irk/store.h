@@ -28,7 +28,7 @@ enum {
 };
 
 
-#define STORE_SCHEMA_VERSION 11
+#define STORE_SCHEMA_VERSION 12
 /* How long a connection waits for another writer before it gives up with
  * "database is locked", and after how long it says that it waits. */
 #define STORE_BUSY_MS 60000
@@ -549,6 +549,82 @@ int store_kpi_snapshot_get(struct store *s, const char *name, int64_t *at, int64
  * data, and the next round tries again). */
 int store_kpi_snapshot_put(struct store *s, const char *name, int64_t at, int64_t head,
 		const void *body, size_t len, struct irk_err *err);
+/* ---- context: the asset inventory, the cache of sources (irk/context.h) -- */
+/* An asset's fields, in the column order of `irk asset import`'s CSV:
+ * X(name, kind), kind T (text, NULL when unset) or I (int: criticality,
+ * 1 low .. 4 critical, 0 unknown, the scale of asset_criticality). ips and
+ * tags are space-separated lists. */
+#define ASSET_FIELDS(X) \
+	X(host, T) X(ips, T) X(owner, T) X(business_unit, T) X(criticality, I) \
+	X(role, T) X(site, T) X(os, T) X(tags, T) X(contact, T)
+#define ASSET_MEMBER_T(n) char *n;
+#define ASSET_MEMBER_I(n) int n;
+#define ASSET_MEMBER(n, k) ASSET_MEMBER_##k(n)
+struct asset {
+	ASSET_FIELDS(ASSET_MEMBER)
+	char *source;              /* "inventory", or the [context.NAME] it came from */
+	int64_t fetched;           /* when the source said so (inventory: last import) */
+};
+#undef ASSET_MEMBER
+/* The fields as data (name, int or text, offset), {NULL}-terminated. */
+struct asset_field {
+	const char *name;
+	int is_int;
+	size_t off;
+};
+extern const struct asset_field asset_fields[];
+#define ASSET_NFIELDS 10
+/* Free an asset's strings (the struct itself is the caller's). */
+void asset_clear(struct asset *a);
+
+/* The inventory's asset of host (any case), or IRK_NOTFOUND; owned
+ * strings (asset_clear). */
+int store_asset_get(struct store *s, const char *host, struct asset *out, struct irk_err *err);
+/* The inventory's asset one of whose ips is ip (the first by host when
+ * several), or IRK_NOTFOUND. */
+int store_asset_by_ip(struct store *s, const char *ip, struct asset *out, struct irk_err *err);
+/* Add or replace a's row (and its addresses) in the inventory, stamped
+ * with a->source and a->fetched. Call inside a transaction. */
+int store_asset_put(struct store *s, const struct asset *a, struct irk_err *err);
+/* Every asset of the inventory by host; a is borrowed during fn. */
+int store_asset_each(struct store *s, int (*fn)(const struct asset *a, void *arg), void *arg,
+		struct irk_err *err);
+int64_t store_asset_count(struct store *s);
+
+/* One cached answer of a remote source for key (a host or an address):
+ * data is a JSON object (an asset as irk asset show --json prints it) or
+ * NULL when the source knew nothing of key (remembered too: a miss is not
+ * asked again before expires). */
+struct context_cached {
+	const char *source, *key, *data;   /* borrowed during the call */
+	int64_t fetched, expires;
+};
+/* IRK_OK and fn called once, or IRK_NOTFOUND. */
+int store_context_get(struct store *s, const char *source, const char *key,
+		int (*fn)(const struct context_cached *c, void *arg), void *arg,
+		struct irk_err *err);
+int store_context_put(struct store *s, const char *source, const char *key, const char *data,
+		int64_t fetched, int64_t expires, struct irk_err *err);
+
+/* A source's health, shared by every irk process: failing since when
+ * (0: it answers), why, how many failures in a row, when to try again,
+ * and its last good answer. */
+struct context_health {
+	const char *source, *error;        /* borrowed during the call */
+	int64_t since, fails, next_try, last_ok;
+};
+int store_context_health_get(struct store *s, const char *source,
+		int (*fn)(const struct context_health *h, void *arg), void *arg,
+		struct irk_err *err);
+/* Record an answer (error NULL: clears the failure, sets last_ok = now)
+ * or a failure (since kept from the first one in a row; fails counted;
+ * next_try given by the caller's backoff). */
+int store_context_health_put(struct store *s, const char *source, const char *error,
+		int64_t now, int64_t next_try, struct irk_err *err);
+/* Every failing source, by name. */
+int store_context_health_each(struct store *s,
+		int (*fn)(const struct context_health *h, void *arg), void *arg,
+		struct irk_err *err);
 
 /* ---- quarantine ------------------------------------------------------- */
 struct quarantine_row {

@@ -67,6 +67,29 @@
 	  "now, in small transactions, and prints\n" \
 	  "  deleted N sensor events before TIME, N kept\n" \
 	  "  --json         print that as JSON\n") \
+	X(asset, "import FILE... | list | show HOST [--json]", "the local asset inventory", \
+	  "  import FILE... read assets from CSV with a header row (columns host, ips,\n" \
+	  "                 owner, business_unit, criticality, role, site, os, tags,\n" \
+	  "                 contact, any order; ips and tags separated by spaces) or a\n" \
+	  "                 JSON array of objects with those keys. A known host is\n" \
+	  "                 updated in place and what changed is printed; a bad record\n" \
+	  "                 is named FILE:LINE on standard error, kept in the quarantine\n" \
+	  "                 and counted. Prints read N, added N, updated N, unchanged N,\n" \
+	  "                 rejected N; exit 3 when some were rejected.\n" \
+	  "  list           every asset of the inventory by host\n" \
+	  "  show HOST      one asset (HOST may be one of its addresses)\n" \
+	  "  --json         as JSON (show: one object with the import keys and source)\n" \
+	  "criticality: 1 (low) to 4 (critical), as asset_criticality.\n") \
+	X(context, "KEY [--refresh] [--json]", "what the asset inventory and sources know about an incident", \
+	  "Show an incident's context: its asset (by host, then by address) from the\n" \
+	  "local inventory, else from the [context.NAME] sources of irk.conf as cached,\n" \
+	  "with where it came from and how old it is, and any source that is failing.\n" \
+	  "Reading never waits for a source.\n" \
+	  "  --refresh      ask the sources now (bounded by their timeouts), then feed\n" \
+	  "                 the incident: criticality fills an unknown asset_criticality\n" \
+	  "                 (the priority follows), the business unit an empty one;\n" \
+	  "                 each change an audit event incident.context\n" \
+	  "  --json         {\"asset\", \"user\", \"tickets\", \"changes\", \"errors\"} (irk(1))\n") \
 	X(list, "[--stage S] [--owner U|--mine|--unassigned] [--unit U] [--limit N] [--all] [--json]", \
 	  "list incidents", \
 	  "List incidents by priority, then age. Open incidents only unless --all or\n" \

@@ -484,6 +484,7 @@ static void show_human(struct cli *c, const struct incident *inc, int nalerts)
 	else if (ss.total > ss.n)
 		printf("  ... %lld more (irk sensor list shows every kept event)\n",
 		       (long long)(ss.total - ss.n));
+	cli_context_human(c, inc);
 	ss.n = 0;
 	printf("\nAudit events\n");
 	audit_each(c->app.store, inc->id, 0, show_event, &ss, &err);
@@ -550,6 +551,8 @@ static void show_json(struct cli *c, const struct incident *inc, int nalerts)
 	jsonw_arr_end(&w);
 	/* The lines there are in all, when more than the array holds. */
 	jsonw_kv_int(&w, "sensor_total", ss.total);
+	jsonw_key(&w, "context");
+	cli_context_json(c, inc, &w);
 	jsonw_obj_end(&w);
 	strbuf_addc(&out, '\n');
 	fwrite(out.buf, 1, out.len, stdout);

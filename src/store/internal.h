@@ -136,6 +136,40 @@ enum { INCIDENT_NWRITTEN = 0 INCIDENT_FIELDS(X_INC_NUM) };
 	"rrname, rrtype, answer, hostname, url, method, status, user_agent, sni, subject, ja3, " \
 	"filename, sha256, size, bytes, packets, raw"
 
+/* The statements of context.c (the asset inventory, the context cache). */
+#define ASSET_COLS "host, ips, owner, business_unit, criticality, role, site, os, tags, " \
+	"contact, source, updated"
+#define CONTEXT_STMTS(X) \
+	X(ST_ASSET_GET, "SELECT " ASSET_COLS " FROM assets WHERE host = ?1") \
+	X(ST_ASSET_BY_IP, "SELECT " ASSET_COLS " FROM assets WHERE host = " \
+		"(SELECT host FROM asset_ips WHERE ip = ?1 ORDER BY host LIMIT 1)") \
+	X(ST_ASSET_PUT, "INSERT INTO assets(" ASSET_COLS ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, " \
+		"?8, ?9, ?10, ?11, ?12) ON CONFLICT(host) DO UPDATE SET host = excluded.host, " \
+		"ips = excluded.ips, owner = excluded.owner, business_unit = excluded.business_unit, " \
+		"criticality = excluded.criticality, role = excluded.role, site = excluded.site, " \
+		"os = excluded.os, tags = excluded.tags, contact = excluded.contact, " \
+		"source = excluded.source, updated = excluded.updated") \
+	X(ST_ASSET_IPS_DEL, "DELETE FROM asset_ips WHERE host = ?1") \
+	X(ST_ASSET_IP_ADD, "INSERT OR IGNORE INTO asset_ips(ip, host) VALUES (?1, ?2)") \
+	X(ST_ASSET_EACH, "SELECT " ASSET_COLS " FROM assets ORDER BY host") \
+	X(ST_ASSET_COUNT, "SELECT count(*) FROM assets") \
+	X(ST_CTX_GET, "SELECT source, key, data, fetched, expires FROM context_cache " \
+		"WHERE source = ?1 AND key = ?2") \
+	X(ST_CTX_PUT, "INSERT INTO context_cache(source, key, data, fetched, expires) " \
+		"VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT(source, key) DO UPDATE SET " \
+		"data = excluded.data, fetched = excluded.fetched, expires = excluded.expires") \
+	X(ST_HEALTH_GET, "SELECT source, error, since, fails, next_try, last_ok " \
+		"FROM context_health WHERE source = ?1") \
+	X(ST_HEALTH_EACH, "SELECT source, error, since, fails, next_try, last_ok " \
+		"FROM context_health WHERE since IS NOT NULL ORDER BY source") \
+	X(ST_HEALTH_OK, "INSERT INTO context_health(source, since, error, fails, next_try, last_ok) " \
+		"VALUES (?1, NULL, NULL, 0, NULL, ?2) ON CONFLICT(source) DO UPDATE SET since = NULL, " \
+		"error = NULL, fails = 0, next_try = NULL, last_ok = excluded.last_ok") \
+	X(ST_HEALTH_FAIL, "INSERT INTO context_health(source, since, error, fails, next_try) " \
+		"VALUES (?1, ?2, ?3, 1, ?4) ON CONFLICT(source) DO UPDATE SET " \
+		"since = coalesce(since, excluded.since), error = excluded.error, " \
+		"fails = fails + 1, next_try = excluded.next_try")
+
 /* Every SQL statement irk runs, prepared once per connection. */
 #define STORE_STMTS(X) \
 	X(ST_META_GET, "SELECT value FROM meta WHERE key = ?1") \
@@ -345,7 +379,8 @@ enum { INCIDENT_NWRITTEN = 0 INCIDENT_FIELDS(X_INC_NUM) };
 		"rule_name, severity, host, src_ip, dst_ip, user_name, category, raw, fingerprint " \
 		"FROM alerts WHERE incident_id = ?1 ORDER BY id LIMIT 1") \
 	X(ST_PRESENCE_LIST, "SELECT name, seen FROM presence WHERE seen >= ?1 ORDER BY name") \
-	KPI_STMTS(X)
+	KPI_STMTS(X) \
+	CONTEXT_STMTS(X)
 
 /* The KPIs' reads (src/store/kpi.c). Each stream has two forms: the whole
  * table in rowid order (NOT INDEXED: a recompute of everything reads the

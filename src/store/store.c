@@ -436,6 +436,30 @@ static const char *const migration_11[] = {
 	NULL,
 };
 
+/* Context (irk/context.h): the local asset inventory (hosts, any case;
+ * an index of their addresses, for an incident known by its IP), the
+ * answers of remote sources cached per (source, key) with when they were
+ * fetched and until when they hold (a miss is cached too: data NULL),
+ * and each source's health (failing since, why, backoff). Self-contained
+ * and IF NOT EXISTS, as migration 8. */
+static const char *const migration_12[] = {
+	"CREATE TABLE IF NOT EXISTS assets(\n"
+	"  host TEXT PRIMARY KEY COLLATE NOCASE,\n"
+	"  ips TEXT, owner TEXT, business_unit TEXT,\n"
+	"  criticality INTEGER NOT NULL DEFAULT 0 CHECK (criticality BETWEEN 0 AND 4),\n"
+	"  role TEXT, site TEXT, os TEXT, tags TEXT, contact TEXT,\n"
+	"  source TEXT NOT NULL, updated INTEGER NOT NULL);\n",
+	"CREATE TABLE IF NOT EXISTS asset_ips(ip TEXT NOT NULL, host TEXT NOT NULL COLLATE NOCASE,\n"
+	"  PRIMARY KEY (ip, host)) WITHOUT ROWID;\n",
+	"CREATE TABLE IF NOT EXISTS context_cache(source TEXT NOT NULL, key TEXT NOT NULL,\n"
+	"  fetched INTEGER NOT NULL, expires INTEGER NOT NULL, data TEXT,\n"
+	"  PRIMARY KEY (source, key)) WITHOUT ROWID;\n",
+	"CREATE TABLE IF NOT EXISTS context_health(source TEXT PRIMARY KEY, since INTEGER,\n"
+	"  error TEXT, fails INTEGER NOT NULL DEFAULT 0, next_try INTEGER, last_ok INTEGER)\n"
+	"  WITHOUT ROWID;\n",
+	NULL,
+};
+
 /* Forward migrations: migrations[N-1] takes user_version N-1 to N, in one
  * transaction: its statements, then its function, then its statements
  * after. */
@@ -448,8 +472,8 @@ static const struct migration {
 	{ migration_4, NULL, NULL }, { migration_5, NULL, NULL }, { migration_6, NULL, NULL },
 	{ migration_7, NULL, NULL }, { migration_8, NULL, NULL }, { migration_9, NULL, NULL },
 	{ migration_10, rebuild_checks, migration_10_after }, { migration_11, NULL, NULL },
+	{ migration_12, NULL, NULL },
 };
-
 int store_fail(struct store *s, struct irk_err *err, const char *what)
 {
 	return irk_fail(err, IRK_ERROR, "%s: %s", what,
