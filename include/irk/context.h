@@ -13,8 +13,8 @@
  * they were fetched and until when they hold (ttl); a miss is cached too.
  * Reading an incident's context (context_of) never talks to a source: it
  * reads the inventory and the cache, so a screen shows it at once. The
- * fetching (context_refresh) runs in a worker (context_worker_*, irk serve,
- * `irk context --refresh`), bounded in time, size, rate and concurrency,
+ * fetching (context_refresh) runs outside any screen (today `irk context
+ * --refresh`; a worker of irk serve and the board is still to come), bounded in time, size, rate and concurrency,
  * and records each source's health: a failing source is backed off and
  * its cached values shown as stale, with the failure.
  *
@@ -131,21 +131,5 @@ int context_apply(struct store *s, int64_t id, const struct context *c, int *cha
  * health says so). */
 int context_refresh(struct store *s, const struct context_sources *srcs,
 		const struct incident *inc, int force, struct irk_err *err);
-
-/* ---- the worker ------------------------------------------------------------- */
-
-struct context_worker;
-
-/* A thread with its own connection to db_path that refreshes and applies
- * the context of the incidents asked for, one after the other; after
- * each it writes a byte to notify_fd (>= 0) so a screen redraws. srcs is
- * borrowed for the worker's life. NULL when there are no remote sources
- * (nothing to fetch). */
-struct context_worker *context_worker_start(const char *db_path,
-		const struct context_sources *srcs, int notify_fd);
-/* Queue incident id (force: even when the cache is fresh). Never waits. */
-void context_worker_ask(struct context_worker *w, int64_t id, int force);
-/* Stop (an answer under way is abandoned at its next timeout) and free. */
-void context_worker_stop(struct context_worker **w);
 
 #endif

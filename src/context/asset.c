@@ -187,7 +187,7 @@ static int token_text(const struct jdoc *d, int v, struct strbuf *out)
  * field), *bad_tok its token. Keys irk does not know are refused: a
  * misspelt "critcality" would otherwise be lost without a word. */
 static int asset_from_obj(const struct jdoc *d, int obj, struct asset *a, int *bad_tok,
-			  char *why, size_t n)
+			  unsigned *present, char *why, size_t n)
 {
 	struct strbuf v = STRBUF_INIT;
 	char sub[200];
@@ -211,6 +211,7 @@ static int asset_from_obj(const struct jdoc *d, int obj, struct asset *a, int *b
 			strbuf_free(&v);
 			return -1;
 		}
+		*present |= 1u << (f - asset_fields);
 		strbuf_reset(&v);
 		if (token_text(d, val, &v)) {
 			snprintf(why, n, "field '%s': expected a string%s", f->name,
@@ -240,10 +241,12 @@ int asset_from_json(const char *json, struct asset *out)
 	struct jdoc_error je;
 	char why[256];
 	int bad, rc = -1, t;
+	unsigned present = 0;
 
 	memset(out, 0, sizeof *out);
 	jdoc_init(&d);
-	if (!jdoc_parse(&d, json, strlen(json), &je) && !asset_from_obj(&d, 0, out, &bad, why, sizeof why)) {
+	if (!jdoc_parse(&d, json, strlen(json), &je) &&
+	    !asset_from_obj(&d, 0, out, &bad, &present, why, sizeof why)) {
 		rc = 0;
 		if ((t = jdoc_get(&d, 0, "source")) >= 0 && jdoc_str(&d, t))
 			out->source = xstrdup(jdoc_str(&d, t));
@@ -298,14 +301,26 @@ static int same_text(const char *x, const char *y)
 	return (!x && !y) || (x && y && !strcmp(x, y));
 }
 
-/* Store a (a good record): new, updated (what changed told) or left. */
-static int keep(struct import *im, struct asset *a)
+/* Store a (a good record): new, updated (what changed told) or left. A
+ * field the file does not have (not in present, a bit per field) keeps
+ * its value: a file of owners alone updates the owners. */
+static int keep(struct import *im, struct asset *a, unsigned present)
 {
 	struct asset old;
 	struct strbuf what = STRBUF_INIT;
 	int rc = store_asset_get(im->s, a->host, &old, NULL);
 
 	if (rc == IRK_OK) {
+		for (const struct asset_field *f = asset_fields; f->name; f++) {
+			if (present & (1u << (f - asset_fields)))
+				continue;
+			if (f->is_int) {
+				*int_of(a, f) = *int_of(&old, f);
+			} else {
+				free(*text_of(a, f));
+				*text_of(a, f) = *text_of(&old, f) ? xstrdup(*text_of(&old, f)) : NULL;
+			}
+		}
 		for (const struct asset_field *f = asset_fields; f->name; f++) {
 			if (f->is_int && *int_of(&old, f) != *int_of(a, f))
 				strbuf_printf(&what, "%s%s %d -> %d", what.len ? ", " : "", f->name,
@@ -383,6 +398,7 @@ static int import_csv(struct import *im, const char *text, size_t n)
 	const char *p = text, *end = text + n;
 	const struct asset_field *cols[64];
 	int ncols = 0, more, has_host = 0;
+	unsigned present = 0;
 	int64_t line = 1;
 	struct strbuf v = STRBUF_INIT;
 
@@ -407,6 +423,7 @@ static int import_csv(struct import *im, const char *text, size_t n)
 						im->path, ncols + 1, f->name);
 			}
 		has_host |= !strcmp(f->name, "host");
+		present |= 1u << (f - asset_fields);
 		cols[ncols++] = f;
 	} while (more);
 	if (!has_host) {
@@ -445,7 +462,7 @@ static int import_csv(struct import *im, const char *text, size_t n)
 		size_t len = (size_t)(p - start);
 		while (len && (start[len - 1] == '\n' || start[len - 1] == '\r'))
 			len--;
-		int rc = *why ? reject(im, at, why, start, len) : keep(im, &a);
+		int rc = *why ? reject(im, at, why, start, len) : keep(im, &a, present);
 		asset_clear(&a);
 		if (rc) {
 			strbuf_free(&v);
@@ -487,14 +504,15 @@ static int import_json(struct import *im, const char *text, size_t n)
 		struct asset a = { 0 };
 		char why[300];
 		int bad;
+		unsigned present = 0;
 
 		im->st->read++;
-		if (asset_from_obj(&d, o, &a, &bad, why, sizeof why)) {
+		if (asset_from_obj(&d, o, &a, &bad, &present, why, sizeof why)) {
 			strbuf_reset(&raw);
 			jdoc_canonical(&d, o, &raw);
 			rc = reject(im, line_of(text, d.t[bad].off), why, raw.buf, raw.len);
 		} else {
-			rc = keep(im, &a);
+			rc = keep(im, &a, present);
 		}
 		asset_clear(&a);
 	}

@@ -193,7 +193,7 @@ static void check_type_key(const char *key, const char *value, const char *where
 	src = source_named(l->srcs, key, (size_t)(dot - key));
 	snprintf(k, sizeof k, "%s", dot + 1);
 	if (!strncmp(k, "map.", 4))
-		k[4] = '\0';
+		k[3] = '\0';
 	if (!src->kind || in_list(common_keys, k) || in_list(src->kind->keys, k))
 		return;
 	fail_at(l, where, "'%s' is not a key of a %s source", dot + 1, src->kind->name);

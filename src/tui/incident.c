@@ -17,6 +17,7 @@
 #include "irk/jdoc.h"
 #include "irk/play.h"
 #include "irk/sanitize.h"
+#include "irk/context.h"
 #include "irk/sensor.h"
 #include "irk/store.h"
 #include "tui_internal.h"
@@ -445,6 +446,63 @@ static void section_title(struct doc *d, size_t at, const char *name, int n)
 	d->lines[at].text = xstrdup(buf);
 }
 
+/* What the inventory and the sources know of its host (irk/context.h),
+ * from the store only: shown at once; the worker fills it in. Each value
+ * with its source and age; a failing source says since when, and that
+ * the values shown are older. */
+static void context_section(struct tui *t, struct inc_st *is, int width)
+{
+	struct context_sources *srcs = NULL;
+	struct context ctx;
+	struct irk_err err = { 0 };
+	struct strbuf sb = STRBUF_INIT;
+	size_t at = is->d.n;
+	char age[32];
+
+	doc_add(&is->d, DOC_SECTION, SLOT_SECTION, 0, 0, "Context", width);
+	context_sources_load(t->app ? t->app->cfg : NULL, &srcs, &err);
+	if (context_of(t->s, srcs, &is->inc, &ctx, &err)) {
+		context_sources_free(&srcs);
+		return;
+	}
+	if (ctx.has_asset) {
+		static const char *const shown[] = { "owner", "business_unit", "criticality", "role",
+			"site", "os", "contact", "ips", "tags", NULL };
+		irk_duration_fmt(t->now - ctx.asset.fetched, age, sizeof age);
+		strbuf_printf(&sb, "%s   from %s, %s ago%s", ctx.asset.host, ctx.asset.source, age,
+			      ctx.stale ? " (stale)" : "");
+		doc_pair(&is->d, DOC_TEXT, "asset", SLOT_FIELD, 14, strbuf_str(&sb), SLOT_NORMAL, 0, width);
+		for (int i = 0; shown[i]; i++) {
+			const struct asset_field *f = asset_fields;
+			while (strcmp(f->name, shown[i]))
+				f++;
+			strbuf_reset(&sb);
+			if (f->is_int && ctx.asset.criticality)
+				strbuf_printf(&sb, "%d of 4%s", ctx.asset.criticality,
+					      ctx.asset.criticality == 4 ? " (critical)" : "");
+			else if (!f->is_int && *(char **)((char *)&ctx.asset + f->off))
+				strbuf_puts(&sb, *(char **)((char *)&ctx.asset + f->off));
+			if (sb.len)
+				doc_pair(&is->d, DOC_TEXT, f->name, SLOT_FIELD, 14, strbuf_str(&sb),
+					 SLOT_NORMAL, 0, width);
+		}
+	} else {
+		doc_add(&is->d, DOC_TEXT, SLOT_CARD_DIM, 2, 0, context_sources_count(srcs) ?
+			"nothing known of its host yet" :
+			"no asset known for its host (irk asset import; [context.NAME] in irk.conf)", width);
+	}
+	for (int i = 0; i < ctx.nerrors; i++) {
+		strbuf_reset(&sb);
+		context_error_text(&ctx.errors[i], ctx.has_asset && !strcmp(ctx.asset.source,
+				   ctx.errors[i].source) ? ctx.asset.fetched : 0, &sb);
+		doc_add(&is->d, DOC_TEXT, SLOT_CARD_DIM, 2, 0, strbuf_str(&sb), width);
+	}
+	section_title(&is->d, at, "Context", ctx.has_asset + ctx.nerrors);
+	strbuf_free(&sb);
+	context_clear(&ctx);
+	context_sources_free(&srcs);
+}
+
 /* Read everything into the document for width columns. */
 static int build(struct tui *t, struct inc_st *is, int width)
 {
@@ -468,6 +526,7 @@ static int build(struct tui *t, struct inc_st *is, int width)
 		 layout_ascii() ? "-" : "\xc2\xb7", is->inc.title ? is->inc.title : "");
 	is->d.title = sanitize_dup(title, 0);
 	fields(t, is, width);
+	context_section(t, is, width);
 
 	at = is->d.n;
 	doc_add(&is->d, DOC_SECTION, SLOT_SECTION, 0, 0, "Play steps", width);
