@@ -13,8 +13,8 @@
  * they were fetched and until when they hold (ttl); a miss is cached too.
  * Reading an incident's context (context_of) never talks to a source: it
  * reads the inventory and the cache, so a screen shows it at once. The
- * fetching (context_refresh) runs outside any screen (today `irk context
- * --refresh`; a worker of irk serve and the board is still to come), bounded in time, size, rate and concurrency,
+ * fetching (context_refresh) runs in a worker (context_worker_*: irk serve,
+ * the board) or `irk context --refresh`, never on a screen's thread, bounded in time, size, rate and concurrency,
  * and records each source's health: a failing source is backed off and
  * its cached values shown as stale, with the failure.
  *
@@ -131,5 +131,28 @@ int context_apply(struct store *s, int64_t id, const struct context *c, int *cha
  * health says so). */
 int context_refresh(struct store *s, const struct context_sources *srcs,
 		const struct incident *inc, int force, struct irk_err *err);
+
+/* ---- the worker ------------------------------------------------------------- */
+
+struct context_worker;
+
+/* A thread with its own connection to db_path that refreshes and applies
+ * the context of the incidents asked for (context_worker_ask), one after
+ * the other; with sweep_open (irk serve), also of every new open incident
+ * as it comes, and of all open ones every 10 minutes (what is fresh in the
+ * cache costs no request). Screens see its writes as other processes'
+ * (store_data_version). srcs is borrowed for the worker's life; log (may
+ * be NULL) gets what went wrong, from the worker's thread. NULL when the
+ * thread cannot start. */
+struct context_worker *context_worker_start(const char *db_path,
+		const struct context_sources *srcs, int sweep_open,
+		void (*log)(const char *line, void *arg), void *log_arg);
+/* Queue incident id (force: even when the cache is fresh). Never waits. */
+void context_worker_ask(struct context_worker *w, int64_t id, int force);
+/* Stop (a request under way is cut off) and free. */
+void context_worker_stop(struct context_worker **w);
+/* Make every request of srcs under way, and the waits for its rate and
+ * concurrency, give up now (the sources are being freed). */
+void context_sources_cancel(const struct context_sources *srcs);
 
 #endif

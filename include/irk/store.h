@@ -621,6 +621,10 @@ int store_context_health_get(struct store *s, const char *source,
  * next_try given by the caller's backoff). */
 int store_context_health_put(struct store *s, const char *source, const char *error,
 		int64_t now, int64_t next_try, struct irk_err *err);
+/* The open incidents with an id after `after`, by id, at most limit: fn
+ * gets each id (nonzero stops). For the context worker's sweep. */
+int store_context_incidents_after(struct store *s, int64_t after, int limit,
+		int (*fn)(int64_t id, void *arg), void *arg, struct irk_err *err);
 /* Every failing source, by name. */
 int store_context_health_each(struct store *s,
 		int (*fn)(const struct context_health *h, void *arg), void *arg,

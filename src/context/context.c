@@ -222,6 +222,9 @@ int context_sources_load(const struct config *cfg, struct context_sources **out,
 		pthread_mutex_init(&src->mu, NULL);
 		pthread_cond_init(&src->cv, NULL);
 	}
+	/* Taken after the array stopped growing. */
+	for (int i = 0; i < srcs->n; i++)
+		srcs->v[i].cancel = &srcs->cancel;
 	config_each(cfg, "context", apply_key, &l);
 	config_each(cfg, "context", check_type_key, &l);
 	for (int i = 0; i < srcs->n && !l.failed; i++) {
@@ -271,6 +274,20 @@ void context_sources_free(struct context_sources **sp)
 	free(srcs->v);
 	free(srcs);
 	*sp = NULL;
+}
+
+void context_sources_cancel(const struct context_sources *cs)
+{
+	struct context_sources *srcs = (struct context_sources *)cs;
+
+	if (!srcs)
+		return;
+	__atomic_store_n(&srcs->cancel, 1, __ATOMIC_SEQ_CST);
+	for (int i = 0; i < srcs->n; i++) {
+		pthread_mutex_lock(&srcs->v[i].mu);
+		pthread_cond_broadcast(&srcs->v[i].cv);
+		pthread_mutex_unlock(&srcs->v[i].mu);
+	}
 }
 
 int context_sources_count(const struct context_sources *srcs)
@@ -468,6 +485,11 @@ static int refresh_one(struct store *s, struct context_source *src, const char *
 	struct strbuf js = STRBUF_INIT;
 	struct jsonw w;
 
+	/* Stopping is not the source's fault. */
+	if (src->cancel && __atomic_load_n(src->cancel, __ATOMIC_SEQ_CST)) {
+		asset_clear(&a);
+		return IRK_OK;
+	}
 	if (store_begin(s, err)) {
 		asset_clear(&a);
 		return IRK_ERROR;

@@ -78,11 +78,13 @@ struct context_source {
 	pthread_mutex_t mu;
 	pthread_cond_t cv;
 	int inflight;
+	const int *cancel;         /* the set's: nonzero, give up (atomic reads) */
 };
 
 struct context_sources {
 	struct context_source *v;
 	int n;
+	int cancel;                /* context_sources_cancel() */
 };
 
 /* ---- HTTP (http.c) ---------------------------------------------------------------- */

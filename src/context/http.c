@@ -94,22 +94,34 @@ void context_url_escape(const char *key, struct strbuf *out)
 	}
 }
 
+static int cancelled(const struct context_source *src)
+{
+	return src->cancel && __atomic_load_n(src->cancel, __ATOMIC_SEQ_CST);
+}
+
 /* Wait for a free slot of the source's concurrency and a go from its
- * rate limits. */
-static void enter(struct context_source *src)
+ * rate limits (in slices, so a cancel is noticed). -1 when cancelled. */
+static int enter(struct context_source *src)
 {
 	int64_t wait;
 
 	pthread_mutex_lock(&src->mu);
-	while (src->inflight >= src->concurrency)
+	while (src->inflight >= src->concurrency && !cancelled(src))
 		pthread_cond_wait(&src->cv, &src->mu);
 	src->inflight++;
-	while ((wait = rate_take(&src->rate, mono_ms())) > 0) {
+	while (!cancelled(src) && (wait = rate_take(&src->rate, mono_ms())) > 0) {
 		pthread_mutex_unlock(&src->mu);
-		sleep_ms(wait);
+		sleep_ms(wait < 100 ? wait : 100);
 		pthread_mutex_lock(&src->mu);
 	}
 	pthread_mutex_unlock(&src->mu);
+	return cancelled(src) ? -1 : 0;
+}
+
+static int on_progress(void *arg, curl_off_t dt, curl_off_t dn, curl_off_t ut, curl_off_t un)
+{
+	(void)dt; (void)dn; (void)ut; (void)un;
+	return cancelled(arg);
 }
 
 static void leave(struct context_source *src)
@@ -163,10 +175,15 @@ static int get_once(struct context_source *src, const char *url, struct sink *sk
 	irk_lc.curl_easy_setopt(cu, CURLOPT_HEADERFUNCTION, on_header);
 	irk_lc.curl_easy_setopt(cu, CURLOPT_HEADERDATA, sk);
 	irk_lc.curl_easy_setopt(cu, CURLOPT_ERRORBUFFER, errbuf);
+	irk_lc.curl_easy_setopt(cu, CURLOPT_NOPROGRESS, 0L);
+	irk_lc.curl_easy_setopt(cu, CURLOPT_XFERINFOFUNCTION, on_progress);
+	irk_lc.curl_easy_setopt(cu, CURLOPT_XFERINFODATA, src);
 	cc = irk_lc.curl_easy_perform(cu);
 	irk_lc.curl_easy_getinfo(cu, CURLINFO_RESPONSE_CODE, status);
 	if (sk->over || cc == CURLE_FILESIZE_EXCEEDED)
 		rc = irk_fail(err, IRK_ERROR, "response larger than %lld bytes", (long long)src->max_bytes);
+	else if (cc == CURLE_ABORTED_BY_CALLBACK)
+		rc = irk_fail(err, IRK_ERROR, "cancelled");
 	else if (cc == CURLE_OPERATION_TIMEDOUT)
 		rc = irk_fail(err, IRK_ERROR, "timeout");
 	else if (cc == CURLE_COULDNT_CONNECT)
@@ -194,7 +211,10 @@ int context_http_get(struct context_source *src, const char *url, struct strbuf 
 
 		strbuf_reset(body);
 		*status = 0;
-		enter(src);
+		if (enter(src)) {
+			leave(src);
+			return irk_fail(err, IRK_ERROR, "cancelled");
+		}
 		rc = get_once(src, url, &sk, status, err);
 		if (!rc && (*status == 429 || *status == 503) && sk.retry_after >= 0) {
 			/* Every call of this source waits: the server said so. */

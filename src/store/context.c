@@ -233,3 +233,15 @@ int store_context_health_put(struct store *s, const char *source, const char *er
 	}
 	return store_exec_stmt(s, st, err, "recording a context source's health");
 }
+
+int store_context_incidents_after(struct store *s, int64_t after, int limit,
+				  int (*fn)(int64_t id, void *arg), void *arg, struct irk_err *err)
+{
+	sqlite3_stmt *st = store_stmt(s, ST_CTX_INC_AFTER, err);
+
+	if (!st)
+		return IRK_ERROR;
+	sqlite3_bind_int64(st, 1, after);
+	sqlite3_bind_int(st, 2, limit);
+	return store_each_id(s, st, fn, arg, err, "reading open incidents");
+}

@@ -152,10 +152,16 @@ static void event_text(const struct event_row *e, struct jdoc *d, struct strbuf 
 		strbuf_puts(out, " steps)");
 		return;
 	}
-	if (!strcmp(e->kind, "incident.set")) {
-		strbuf_puts(out, "set");
+	if (!strcmp(e->kind, "incident.set") || !strcmp(e->kind, "incident.context")) {
+		/* "filled from nb: asset_criticality=4 priority=2" */
+		int ctx = !strcmp(e->kind, "incident.context");
+		strbuf_puts(out, ctx ? "filled from " : "set");
+		if (ctx)
+			data_value(d, "source", out), strbuf_puts(out, ":");
 		/* Members: jdoc walks the values; each one's key is the token before. */
 		for (int v = jdoc_first(d, 0); v >= 0; v = jdoc_next(d, 0, v)) {
+			if (ctx && !strcmp(jdoc_str(d, v - 1), "source"))
+				continue;
 			strbuf_printf(out, " %s=", jdoc_str(d, v - 1));
 			if (jdoc_type(d, v) == JD_STRING)
 				strbuf_puts(out, jdoc_str(d, v));
@@ -452,7 +458,7 @@ static void section_title(struct doc *d, size_t at, const char *name, int n)
  * the values shown are older. */
 static void context_section(struct tui *t, struct inc_st *is, int width)
 {
-	struct context_sources *srcs = NULL;
+	struct context_sources *own = NULL, *srcs = t->ctx_srcs;
 	struct context ctx;
 	struct irk_err err = { 0 };
 	struct strbuf sb = STRBUF_INIT;
@@ -460,21 +466,26 @@ static void context_section(struct tui *t, struct inc_st *is, int width)
 	char age[32];
 
 	doc_add(&is->d, DOC_SECTION, SLOT_SECTION, 0, 0, "Context", width);
-	context_sources_load(t->app ? t->app->cfg : NULL, &srcs, &err);
+	/* Without a worker (a shared jump box) the sources still name the
+	 * cache irk serve fills. */
+	if (!srcs && !context_sources_load(t->app ? t->app->cfg : NULL, &own, &err))
+		srcs = own;
 	if (context_of(t->s, srcs, &is->inc, &ctx, &err)) {
-		context_sources_free(&srcs);
+		context_sources_free(&own);
 		return;
 	}
 	if (ctx.has_asset) {
-		static const char *const shown[] = { "owner", "business_unit", "criticality", "role",
-			"site", "os", "contact", "ips", "tags", NULL };
+		static const char *const shown[][2] = { { "owner", "owner" },
+			{ "business_unit", "business unit" }, { "criticality", "criticality" },
+			{ "role", "role" }, { "site", "site" }, { "os", "os" }, { "contact", "contact" },
+			{ "ips", "addresses" }, { "tags", "tags" } };
 		irk_duration_fmt(t->now - ctx.asset.fetched, age, sizeof age);
 		strbuf_printf(&sb, "%s   from %s, %s ago%s", ctx.asset.host, ctx.asset.source, age,
 			      ctx.stale ? " (stale)" : "");
-		doc_pair(&is->d, DOC_TEXT, "asset", SLOT_FIELD, 14, strbuf_str(&sb), SLOT_NORMAL, 0, width);
-		for (int i = 0; shown[i]; i++) {
+		doc_field(&is->d, "asset", strbuf_str(&sb), width);
+		for (size_t i = 0; i < sizeof shown / sizeof shown[0]; i++) {
 			const struct asset_field *f = asset_fields;
-			while (strcmp(f->name, shown[i]))
+			while (strcmp(f->name, shown[i][0]))
 				f++;
 			strbuf_reset(&sb);
 			if (f->is_int && ctx.asset.criticality)
@@ -483,8 +494,7 @@ static void context_section(struct tui *t, struct inc_st *is, int width)
 			else if (!f->is_int && *(char **)((char *)&ctx.asset + f->off))
 				strbuf_puts(&sb, *(char **)((char *)&ctx.asset + f->off));
 			if (sb.len)
-				doc_pair(&is->d, DOC_TEXT, f->name, SLOT_FIELD, 14, strbuf_str(&sb),
-					 SLOT_NORMAL, 0, width);
+				doc_field(&is->d, shown[i][1], strbuf_str(&sb), width);
 		}
 	} else {
 		doc_add(&is->d, DOC_TEXT, SLOT_CARD_DIM, 2, 0, context_sources_count(srcs) ?
@@ -500,7 +510,7 @@ static void context_section(struct tui *t, struct inc_st *is, int width)
 	section_title(&is->d, at, "Context", ctx.has_asset + ctx.nerrors);
 	strbuf_free(&sb);
 	context_clear(&ctx);
-	context_sources_free(&srcs);
+	context_sources_free(&own);
 }
 
 /* Read everything into the document for width columns. */
@@ -586,6 +596,8 @@ static void *open_incident(struct tui *t, const void *arg)
 	struct inc_st *is = xcalloc(1, sizeof *is);
 
 	is->id = *(const int64_t *)arg;
+	/* Shown from the cache at once; the worker fills it in. */
+	context_worker_ask(t->ctx_worker, is->id, 0);
 	doc_init(&is->d, "");
 	if (build(t, is, t->width)) {
 		doc_free(&is->d);
@@ -680,6 +692,14 @@ static int key(struct tui *t, void *st, int act, int k)
 	if (pager_key(&is->d, act, rows, 1) == SCR_HANDLED)
 		return SCR_HANDLED;
 	switch (act) {
+	case ACT_I_CONTEXT:
+		if (!t->ctx_worker) {
+			tui_status(t, SLOT_STATUS_ERROR, "context lookups run in irk serve here");
+			return SCR_HANDLED;
+		}
+		context_worker_ask(t->ctx_worker, is->id, 1);
+		tui_status(t, SLOT_STATUS_INFO, "asking the context sources again...");
+		return SCR_HANDLED;
 	case ACT_I_NEXT_SECT:
 	case ACT_I_PREV_SECT:
 		is->d.cur = doc_next_section(&is->d, is->d.cur, act == ACT_I_NEXT_SECT ? 1 : -1);

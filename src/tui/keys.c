@@ -56,6 +56,7 @@ static const struct { int act; const char *keys; } defaults[] = {
 	{ ACT_I_NOTE, "n" },
 	{ ACT_I_EDIT, "e" },
 	{ ACT_I_VIEW, "Enter v" },
+	{ ACT_I_CONTEXT, "R" },
 	{ ACT_I_NEXT_SECT, "Tab" },
 	{ ACT_I_PREV_SECT, "BackTab" },
 	{ ACT_S_SELECT, "Enter" },

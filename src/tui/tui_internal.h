@@ -104,6 +104,11 @@ struct tui {
 	FILE *in, *out;
 	int headless;
 	char notes[2048];          /* printed on stderr after the terminal is restored */
+	/* Context lookups (irk/context.h): the sources of irk.conf and the
+	 * worker that asks them, off this thread (NULL: none, as headless
+	 * and on a shared jump box, where irk serve does it). */
+	struct context_sources *ctx_srcs;
+	struct context_worker *ctx_worker;
 };
 
 /* A message on the status line until the next key (slot: SLOT_STATUS_INFO
