@@ -536,7 +536,6 @@ static int build(struct tui *t, struct inc_st *is, int width)
 		 layout_ascii() ? "-" : "\xc2\xb7", is->inc.title ? is->inc.title : "");
 	is->d.title = sanitize_dup(title, 0);
 	fields(t, is, width);
-	context_section(t, is, width);
 
 	at = is->d.n;
 	doc_add(&is->d, DOC_SECTION, SLOT_SECTION, 0, 0, "Play steps", width);
@@ -578,6 +577,8 @@ static int build(struct tui *t, struct inc_st *is, int width)
 		doc_add(&is->d, DOC_TEXT, SLOT_CARD_DIM, 2, 0, store_sensor_any(t->s) ?
 			"nothing kept of its hosts around its events" :
 			"no sensor events kept ([ingest] keep in irk.conf)", width);
+	/* Last, so the sections people Tab through keep their places. */
+	context_section(t, is, width);
 	is->width = width;
 	/* The same line as before (a reload adds lines below the cursor's
 	 * more often than above: good enough, and never out of range). */

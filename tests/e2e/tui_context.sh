@@ -46,6 +46,8 @@ keys /
 type_text "IR-1"
 keys Enter Enter
 expect_screen "the incident screen" " IR-1 "
+# The context is the last section.
+keys G
 expect_screen "the worker fills in the owner" "owner           a.weber" 5
 expect_screen "with the source and its age" "nb-web-01   from nb, " 5
 expect_screen "the site" "site            FRA1"
@@ -60,6 +62,7 @@ expect_screen "the filter cleared" " New (2)"
 keys /
 type_text "IR-2"
 keys Enter Enter
+keys G
 expect_screen "the hostile device's owner shows as text" 'x\x1b]0;pwned\x07\x1b[31mred<U+202E>gnp.exe' 5
 no_controls() { ! screen | tr -d '\n' | LC_ALL=C grep -q '[[:cntrl:]]'; }
 check "no control character is on the screen" no_controls
@@ -74,7 +77,7 @@ expect_screen "the filter cleared" " New (2)"
 keys /
 type_text "IR-1"
 keys Enter Enter
-keys R
+keys G R
 expect_screen "R asks again" "asking the context sources again"
 expect_screen "the failure, since when, and the values shown" \
 	"nb unreachable since " 5
