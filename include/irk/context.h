@@ -101,7 +101,8 @@ int context_keys(const struct incident *inc, const char *keys[2]);
 
 /* inc's context from what is stored (the inventory first, by host then by
  * address; then each remote source's cached answer) and the sources'
- * health. Never talks to a source. srcs may be NULL (the inventory only).
+ * health. Never talks to a source. srcs may be NULL (the inventory, then
+ * the newest answer any source gave; no health).
  * context_clear() frees. */
 int context_of(struct store *s, const struct context_sources *srcs,
 		const struct incident *inc, struct context *out, struct irk_err *err);

@@ -603,6 +603,10 @@ struct context_cached {
 int store_context_get(struct store *s, const char *source, const char *key,
 		int (*fn)(const struct context_cached *c, void *arg), void *arg,
 		struct irk_err *err);
+/* The newest answer any source gave about key (data not NULL). */
+int store_context_any(struct store *s, const char *key,
+		int (*fn)(const struct context_cached *c, void *arg), void *arg,
+		struct irk_err *err);
 int store_context_put(struct store *s, const char *source, const char *key, const char *data,
 		int64_t fetched, int64_t expires, struct irk_err *err);
 

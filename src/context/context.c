@@ -358,6 +358,9 @@ int context_of(struct store *s, const struct context_sources *srcs,
 						: store_asset_get(s, keys[i], &out->asset, NULL);
 		out->has_asset = rc == IRK_OK;
 	}
+	/* No sources given (a play's fields): any source's cached answer. */
+	for (int i = 0; !srcs && i < nk && !out->has_asset; i++)
+		store_context_any(s, keys[i], on_cached, &k, NULL);
 	for (int j = 0; srcs && j < srcs->n; j++) {
 		if (!out->has_asset)
 			for (int i = 0; i < nk && !k.found; i++)

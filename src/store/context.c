@@ -134,19 +134,14 @@ int64_t store_asset_count(struct store *s)
 	return store_int_of(store_stmt(s, ST_ASSET_COUNT, NULL));
 }
 
-int store_context_get(struct store *s, const char *source, const char *key,
+/* One row of context_cache from st, to fn. */
+static int cached_row(struct store *s, sqlite3_stmt *st,
 		      int (*fn)(const struct context_cached *c, void *arg), void *arg,
 		      struct irk_err *err)
 {
-	sqlite3_stmt *st = store_stmt(s, ST_CTX_GET, err);
-	struct store_rows r;
+	struct store_rows r = store_rows_begin(s, st);
 	int found;
 
-	if (!st)
-		return IRK_ERROR;
-	store_bind_text(st, 1, source);
-	store_bind_text(st, 2, key);
-	r = store_rows_begin(s, st);
 	if ((found = store_rows_next(&r))) {
 		struct context_cached c = {
 			store_col_text(st, 0), store_col_text(st, 1), store_col_text(st, 2),
@@ -156,6 +151,31 @@ int store_context_get(struct store *s, const char *source, const char *key,
 	if (store_rows_end(&r, err, "reading the context cache"))
 		return IRK_ERROR;
 	return found ? IRK_OK : IRK_NOTFOUND;
+}
+
+int store_context_get(struct store *s, const char *source, const char *key,
+		      int (*fn)(const struct context_cached *c, void *arg), void *arg,
+		      struct irk_err *err)
+{
+	sqlite3_stmt *st = store_stmt(s, ST_CTX_GET, err);
+
+	if (!st)
+		return IRK_ERROR;
+	store_bind_text(st, 1, source);
+	store_bind_text(st, 2, key);
+	return cached_row(s, st, fn, arg, err);
+}
+
+int store_context_any(struct store *s, const char *key,
+		      int (*fn)(const struct context_cached *c, void *arg), void *arg,
+		      struct irk_err *err)
+{
+	sqlite3_stmt *st = store_stmt(s, ST_CTX_ANY, err);
+
+	if (!st)
+		return IRK_ERROR;
+	store_bind_text(st, 1, key);
+	return cached_row(s, st, fn, arg, err);
 }
 
 int store_context_put(struct store *s, const char *source, const char *key, const char *data,

@@ -155,6 +155,8 @@ enum { INCIDENT_NWRITTEN = 0 INCIDENT_FIELDS(X_INC_NUM) };
 	X(ST_ASSET_COUNT, "SELECT count(*) FROM assets") \
 	X(ST_CTX_GET, "SELECT source, key, data, fetched, expires FROM context_cache " \
 		"WHERE source = ?1 AND key = ?2") \
+	X(ST_CTX_ANY, "SELECT source, key, data, fetched, expires FROM context_cache " \
+		"WHERE key = ?1 AND data IS NOT NULL ORDER BY fetched DESC LIMIT 1") \
 	X(ST_CTX_PUT, "INSERT INTO context_cache(source, key, data, fetched, expires) " \
 		"VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT(source, key) DO UPDATE SET " \
 		"data = excluded.data, fetched = excluded.fetched, expires = excluded.expires") \
