@@ -157,10 +157,10 @@ static void apply_key(const char *key, const char *value, const char *where, voi
 			fail_at(l, where, "rate: %s", why, "");
 	} else if (!strcmp(k, "root")) {
 		src->root = value;
-	} else if (!strcmp(k, "auth_header")) {
-		src->auth_header = value;
-	} else if (!strcmp(k, "auth_scheme")) {
-		src->auth_scheme = value;
+	} else if (!strcmp(k, "header")) {
+		src->header = value;
+	} else if (!strcmp(k, "scheme")) {
+		src->scheme = value;
 	} else if (!strcmp(k, "criticality_field")) {
 		src->crit_field = value;
 	} else if (!strcmp(k, "owner_field")) {

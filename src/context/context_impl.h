@@ -72,7 +72,7 @@ struct context_source {
 	/* http: the answer's object (a dotted path, "" the root) and a path
 	 * per asset field; the auth header's name and scheme. netbox: the
 	 * custom fields that hold criticality and owner. */
-	const char *root, *map[ASSET_NFIELDS], *auth_header, *auth_scheme;
+	const char *root, *map[ASSET_NFIELDS], *header, *scheme;
 	const char *crit_field, *owner_field, *unit_from;
 	struct rate rate;
 	pthread_mutex_t mu;

@@ -1,7 +1,7 @@
 /* generic.c: the generic JSON-over-HTTP source (type = http), for GLPI,
  * Snipe-IT, a ServiceNow CMDB or an in-house API: url is a template where
- * {key} is the host or address (escaped), the token goes into auth_header
- * (Authorization) after auth_scheme (Bearer), root is the dotted path of
+ * {key} is the host or address (escaped), the token goes into header
+ * (Authorization) after scheme (Bearer), root is the dotted path of
  * the asset's object in the answer ("" the answer itself, "result.0"),
  * and map.FIELD the dotted path of each asset field in that object. A
  * missing object (or a 404) is "not known". */
@@ -11,7 +11,7 @@
 
 #include "context_impl.h"
 
-static const char *const http_keys[] = { "root", "auth_header", "auth_scheme", "map", NULL };
+static const char *const http_keys[] = { "root", "header", "scheme", "map", NULL };
 
 static int generic_asset(struct context_source *src, const char *key, struct asset *out,
 			 struct irk_err *err)

@@ -146,8 +146,8 @@ static int get_once(struct context_source *src, const char *url, struct sink *sk
 		return irk_fail(err, IRK_ERROR, "cannot start a request");
 	h = irk_lc.curl_slist_append(h, "Accept: application/json");
 	if (src->token) {
-		const char *name = src->auth_header ? src->auth_header : "Authorization";
-		const char *scheme = src->auth_scheme ? src->auth_scheme :
+		const char *name = src->header ? src->header : "Authorization";
+		const char *scheme = src->scheme ? src->scheme :
 			!strcmp(src->kind->name, "netbox") ? "Token" : "Bearer";
 		strbuf_printf(&line, "%s: %s%s%s", name, scheme, *scheme ? " " : "", src->token);
 		h = irk_lc.curl_slist_append(h, strbuf_str(&line));
