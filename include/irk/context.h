@@ -137,11 +137,11 @@ int context_refresh(struct store *s, const struct context_sources *srcs,
 
 struct context_worker;
 
-/* A thread with its own connection to db_path that refreshes and applies
- * the context of the incidents asked for (context_worker_ask), one after
- * the other; with sweep_open (irk serve), also of every new open incident
- * as it comes, and of all open ones every 10 minutes (what is fresh in the
- * cache costs no request). Screens see its writes as other processes'
+/* Threads with their own connections to db_path (as many as the largest
+ * concurrency of srcs, at most 8) that refresh and apply the context of
+ * the incidents asked for (context_worker_ask); with sweep_open (irk
+ * serve), also of every new open incident as it comes, and of all open
+ * ones every 10 minutes (what is fresh in the cache costs no request). Screens see its writes as other processes'
  * (store_data_version). srcs is borrowed for the worker's life; log (may
  * be NULL) gets what went wrong, from the worker's thread. NULL when the
  * thread cannot start. */

@@ -128,4 +128,12 @@ expect_eq "after a 429 the lookup waits and succeeds" \
 	"$(irk context IR-2 --json | js '(d["errors"], d["asset"]["owner"])')" "([], 'dba')"
 expect_eq "it asked again after the 429" "$(grep -c 'devices/?name=vm-db-01' "$T/requests.log")" 2
 mode ok
+
+# irk serve looks up new incidents by itself, and feeds them.
+sql "DELETE FROM context_cache" >/dev/null
+serve s1
+alert E2ECtxServe nb-web-01 | irk ingest - >/dev/null
+crit_is() { [ "$(sql "SELECT asset_criticality FROM incidents WHERE id = $1")" = "$2" ]; }
+check "irk serve fills a new incident's criticality from NetBox" wait_for 10 crit_is 6 4
+check "and its business unit" test "$(sql "SELECT business_unit FROM incidents WHERE id = 6")" = finance
 done_testing
