@@ -52,6 +52,7 @@ int layout_ascii(void);
 struct card {
 	struct incident inc;  /* owned, every string sanitized */
 	int waiting;          /* a step waits for a person (issue 4 marker) */
+	int critical;         /* open, on a critical asset (asset_criticality 4) */
 };
 
 /* A column shows count cards; the loaded ones are positions base ..
@@ -110,6 +111,9 @@ void board_add(struct board *b, const struct incident *inc);
 /* Mark the cards whose ids are in ids[0..n) as waiting for a person
  * (ids is sorted in place). */
 void board_mark_waiting(struct board *b, int64_t *ids, size_t n);
+/* The same for open incidents on a critical asset (a mark after the
+ * severity). */
+void board_mark_critical(struct board *b, int64_t *ids, size_t n);
 /* Put the cursor on the card at screen cell (y, x) of a board drawn at
  * width x height; 0 when there is no card there. */
 int board_hit(struct board *b, int width, int height, int y, int x);

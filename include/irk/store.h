@@ -629,6 +629,10 @@ int store_context_health_put(struct store *s, const char *source, const char *er
  * gets each id (nonzero stops). For the context worker's sweep. */
 int store_context_incidents_after(struct store *s, int64_t after, int limit,
 		int (*fn)(int64_t id, void *arg), void *arg, struct irk_err *err);
+/* The open incidents on a critical asset (asset_criticality 4), for the
+ * board's mark: fn gets each id. */
+int store_context_critical(struct store *s, int (*fn)(int64_t id, void *arg), void *arg,
+		struct irk_err *err);
 /* Every failing source, by name. */
 int store_context_health_each(struct store *s,
 		int (*fn)(const struct context_health *h, void *arg), void *arg,

@@ -265,3 +265,11 @@ int store_context_incidents_after(struct store *s, int64_t after, int limit,
 	sqlite3_bind_int(st, 2, limit);
 	return store_each_id(s, st, fn, arg, err, "reading open incidents");
 }
+
+int store_context_critical(struct store *s, int (*fn)(int64_t id, void *arg), void *arg,
+			   struct irk_err *err)
+{
+	sqlite3_stmt *st = store_stmt(s, ST_CTX_CRITICAL, err);
+
+	return st ? store_each_id(s, st, fn, arg, err, "reading critical incidents") : IRK_ERROR;
+}

@@ -164,6 +164,8 @@ enum { INCIDENT_NWRITTEN = 0 INCIDENT_FIELDS(X_INC_NUM) };
 		"FROM context_health WHERE source = ?1") \
 	X(ST_CTX_INC_AFTER, "SELECT id FROM incidents WHERE id > ?1 AND stage <> 'closed' " \
 		"ORDER BY id LIMIT ?2") \
+	X(ST_CTX_CRITICAL, "SELECT id FROM incidents INDEXED BY incidents_critical " \
+		"WHERE asset_criticality = 4 AND stage <> 'closed'") \
 	X(ST_HEALTH_EACH, "SELECT source, error, since, fails, next_try, last_ok " \
 		"FROM context_health WHERE since IS NOT NULL ORDER BY source") \
 	X(ST_HEALTH_OK, "INSERT INTO context_health(source, since, error, fails, next_try, last_ok) " \

@@ -440,7 +440,8 @@ static const char *const migration_11[] = {
  * an index of their addresses, for an incident known by its IP), the
  * answers of remote sources cached per (source, key) with when they were
  * fetched and until when they hold (a miss is cached too: data NULL),
- * and each source's health (failing since, why, backoff). Self-contained
+ * each source's health (failing since, why, backoff), and an index of
+ * the open incidents on critical assets (the board's mark). Self-contained
  * and IF NOT EXISTS, as migration 8. */
 static const char *const migration_12[] = {
 	"CREATE TABLE IF NOT EXISTS assets(\n"
@@ -457,6 +458,10 @@ static const char *const migration_12[] = {
 	"CREATE TABLE IF NOT EXISTS context_health(source TEXT PRIMARY KEY, since INTEGER,\n"
 	"  error TEXT, fails INTEGER NOT NULL DEFAULT 0, next_try INTEGER, last_ok INTEGER)\n"
 	"  WITHOUT ROWID;\n",
+	/* The board's mark on cards of critical assets: a few rows, read on
+	 * every reload without touching the others. */
+	"CREATE INDEX IF NOT EXISTS incidents_critical ON incidents(id)\n"
+	"  WHERE asset_criticality = 4 AND stage <> 'closed';\n",
 	NULL,
 };
 

@@ -41,6 +41,7 @@ struct board_st {
 	char *units[UNITS_MAX];  /* what the business unit menu offered */
 	size_t nunits;
 	struct ids waiting;      /* incidents waiting for a person, sorted (last load) */
+	struct ids critical;     /* open incidents on a critical asset, sorted (last load) */
 	int64_t breached_at;     /* the clock of the last count of SLA breaches */
 };
 
@@ -70,9 +71,9 @@ static int add_id(int64_t id, void *arg)
 	return 0;
 }
 
-static int waits(const struct board_st *bs, int64_t id)
+static int in_ids(const struct ids *ids, int64_t id)
 {
-	return bs->waiting.n && bsearch(&id, bs->waiting.v, bs->waiting.n, sizeof id, id_cmp);
+	return ids->n && bsearch(&id, ids->v, ids->n, sizeof id, id_cmp);
 }
 
 static int add_card(const struct incident *inc, void *arg)
@@ -90,7 +91,8 @@ static int add_match(const struct incident *inc, void *arg)
 
 	board_add(b, inc);
 	c = &b->cards[b->ncards - 1];
-	c->waiting = waits(bs, inc->id);
+	c->waiting = in_ids(&bs->waiting, inc->id);
+	c->critical = in_ids(&bs->critical, inc->id);
 	if (!board_card_matches(b, c))
 		board_drop_last(b);
 	return 0;
@@ -144,6 +146,7 @@ static int read_windows(struct tui *t, struct board_st *bs, struct irk_err *err)
 			return IRK_ERROR;
 	}
 	board_mark_waiting(b, bs->waiting.v, bs->waiting.n);
+	board_mark_critical(b, bs->critical.v, bs->critical.n);
 	return IRK_OK;
 }
 
@@ -250,6 +253,11 @@ static void load_part(struct tui *t, struct board_st *bs, int full)
 			rc = store_incident_waiting(t->s, add_id, &bs->waiting, &err);
 		if (bs->waiting.n)
 			qsort(bs->waiting.v, bs->waiting.n, sizeof *bs->waiting.v, id_cmp);
+		bs->critical.n = 0;
+		if (!rc)
+			rc = store_context_critical(t->s, add_id, &bs->critical, &err);
+		if (bs->critical.n)
+			qsort(bs->critical.v, bs->critical.n, sizeof *bs->critical.v, id_cmp);
 		if (!rc)
 			rc = store_presence_list(t->s, t->now - PRESENCE_WINDOW, add_who, b, &err);
 		if (!rc && (b->unseen = store_inbox_unseen(t->s, t->app->actor.name,
@@ -571,6 +579,7 @@ static void done(void *st)
 	forget_units(bs);
 	board_free(&bs->b);
 	free(bs->waiting.v);
+	free(bs->critical.v);
 	free(bs);
 }
 

@@ -57,8 +57,10 @@ expect_eq "the incident's criticality is stored" "$(field IR-1 asset_criticality
 
 keys Escape
 expect_screen "back on the board" " New ("
+expect_screen "its card is marked: a critical asset" "IR-1 P3 low $(printf '\342\227\206')"
 keys Escape
 expect_screen "the filter cleared" " New (2)"
+expect_no_match "the other card is not marked" "$(screen)" "IR-2 P[0-9] [a-z]* $(printf '\342\227\206')"
 keys /
 type_text "IR-2"
 keys Enter Enter

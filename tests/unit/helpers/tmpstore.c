@@ -157,7 +157,7 @@ void tmp_schema_1(const char *path)
 	static const char undo[] =
 		/* migration 12: the asset inventory and the context cache */
 		"DROP TABLE assets; DROP TABLE asset_ips; DROP TABLE context_cache;"
-		"DROP TABLE context_health;"
+		"DROP TABLE context_health; DROP INDEX incidents_critical;"
 		/* migration 11: the KPIs' index on detection, their snapshots */
 		"DROP INDEX incidents_detected; DROP TABLE kpi_snapshots;"
 		/* migration 9: the rule history's index */
