@@ -119,8 +119,9 @@ void context_json(struct jsonw *w, const struct context *c);
 void context_error_text(const struct context_error *e, int64_t shown_from, struct strbuf *out);
 
 /* Feed c into incident id (see above) as the engine's actor, in one
- * transaction with its audit event. *changed (may be NULL) is set when
- * anything changed. */
+ * transaction with its audit event; then the asset's addresses and its
+ * contact's e-mail become observables with their provenance
+ * ("context:NAME"). *changed (may be NULL) is set when a field changed. */
 int context_apply(struct store *s, int64_t id, const struct context *c, int *changed,
 		struct irk_err *err);
 

@@ -426,6 +426,32 @@ void context_error_text(const struct context_error *e, int64_t shown_from, struc
 			      irk_time_short(shown_from, from, sizeof from));
 }
 
+/* What the asset names that an analyst pivots on, as observables with
+ * their provenance ("context:nb"): the contact's e-mail address and the
+ * host's addresses. Each once per incident (the store keeps the first). */
+static int add_observables(struct store *s, int64_t id, const struct asset *a, struct irk_err *err)
+{
+	char src[96], *ips = a->ips ? xstrdup(a->ips) : NULL, *save = NULL;
+	int rc;
+
+	snprintf(src, sizeof src, "context:%s", a->source ? a->source : "?");
+	if ((rc = store_begin(s, err))) {
+		free(ips);
+		return rc;
+	}
+	if (a->contact && strchr(a->contact, '@') && !strpbrk(a->contact, " \t,;<>"))
+		rc = store_observable_add(s, id, OBS_EMAIL, a->contact, src, 0, irk_now(), err);
+	for (char *ip = ips ? strtok_r(ips, " ", &save) : NULL; ip && rc != IRK_ERROR;
+	     ip = strtok_r(NULL, " ", &save))
+		rc = store_observable_add(s, id, OBS_IP, ip, src, 0, irk_now(), err);
+	free(ips);
+	if (rc == IRK_ERROR) {
+		store_rollback(s);
+		return rc;
+	}
+	return store_commit(s, err);
+}
+
 int context_apply(struct store *s, int64_t id, const struct context *c, int *changed,
 		  struct irk_err *err)
 {
@@ -433,8 +459,10 @@ int context_apply(struct store *s, int64_t id, const struct context *c, int *cha
 		*changed = 0;
 	if (!c->has_asset)
 		return IRK_OK;
-	return incident_fill(s, PLAY_ENGINE_ACTOR, id, c->asset.source, c->asset.criticality,
-			     c->asset.business_unit, changed, err);
+	if (incident_fill(s, PLAY_ENGINE_ACTOR, id, c->asset.source, c->asset.criticality,
+			  c->asset.business_unit, changed, err))
+		return IRK_ERROR;
+	return add_observables(s, id, &c->asset, err);
 }
 
 /* ---- refreshing from the sources ----------------------------------------------------- */

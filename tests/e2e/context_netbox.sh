@@ -64,6 +64,9 @@ check "the priority is recomputed (P$prio0 before)" \
 expect_eq "the change is audited naming the source" \
 	"$(sql "SELECT actor || ' ' || json_extract(data, '\$.source') FROM events WHERE kind = 'incident.context'")" \
 	"engine nb"
+expect_eq "the device's address is an observable from the source" \
+	"$(sql "SELECT type || ' ' || value || ' ' || source FROM observables WHERE incident_id = 1 AND source LIKE 'context:%'")" \
+	"ip 10.77.0.11 context:nb"
 expect_eq "irk show --json carries the same context" \
 	"$(irk show IR-1 --json | js 'd["context"]["asset"]["owner"]')" "a.weber"
 check "the token went in the header" grep -q 'devices/?name=nb-web-01 token=ok' "$T/requests.log"

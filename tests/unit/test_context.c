@@ -209,6 +209,8 @@ Test(context, criticality_from_the_inventory_sets_the_priority_and_is_audited)
 	cr_assert_str_eq(inc.business_unit, "it-ops");
 	cr_assert_eq(inc.priority, priority_compute(SEV_MEDIUM, 4, 50));
 	cr_assert_lt(inc.priority, before);
+	/* Its address became an observable, saying where it came from. */
+	cr_assert_eq(store_observable_count(s, id, OBS_IP), 1);
 	audit_each(s, id, 0, last_event, &ev, NULL);
 	cr_assert(strstr(ev.buf, "incident.context"), "%s", ev.buf);
 	cr_assert(strstr(ev.buf, "\"source\":\"inventory\""), "%s", ev.buf);
