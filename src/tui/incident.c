@@ -559,6 +559,10 @@ static int build(struct tui *t, struct inc_st *is, int width)
 	store_observable_each(t->s, is->id, add_observable, &sc, &err);
 	section_title(&is->d, at, "Observables", sc.n);
 
+	/* After the sections people Tab through to (steps, alerts,
+	 * observables), before the sensor context, the longest, last. */
+	context_section(t, is, width);
+
 	at = is->d.n;
 	sc.n = 0;
 	doc_add(&is->d, DOC_SECTION, SLOT_SECTION, 0, 0, "Sensor context", width);
@@ -577,8 +581,6 @@ static int build(struct tui *t, struct inc_st *is, int width)
 		doc_add(&is->d, DOC_TEXT, SLOT_CARD_DIM, 2, 0, store_sensor_any(t->s) ?
 			"nothing kept of its hosts around its events" :
 			"no sensor events kept ([ingest] keep in irk.conf)", width);
-	/* Last, so the sections people Tab through keep their places. */
-	context_section(t, is, width);
 	is->width = width;
 	/* The same line as before (a reload adds lines below the cursor's
 	 * more often than above: good enough, and never out of range). */
