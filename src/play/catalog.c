@@ -151,7 +151,8 @@ static void load_dir(struct play_catalog *c, int origin)
 		names[n++] = xstrdup(e->d_name);
 	}
 	closedir(d);
-	qsort(names, n, sizeof *names, by_name);
+	if (n)   /* qsort must not be given NULL, even for no names */
+		qsort(names, n, sizeof *names, by_name);
 	for (size_t i = 0; i < n; i++) {
 		struct strbuf path = STRBUF_INIT;
 		struct play *p = NULL;
