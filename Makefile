@@ -191,10 +191,11 @@ fuzz:
 
 install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5 \
-		$(DESTDIR)$(DATADIR)/plays $(DESTDIR)$(DATADIR)/themes
+		$(DESTDIR)$(MANDIR)/man7 $(DESTDIR)$(DATADIR)/plays $(DESTDIR)$(DATADIR)/themes
 	install -m 755 irk $(DESTDIR)$(BINDIR)/irk
 	install -m 644 man/*.1 $(DESTDIR)$(MANDIR)/man1/
 	install -m 644 man/*.5 $(DESTDIR)$(MANDIR)/man5/
+	install -m 644 man/*.7 $(DESTDIR)$(MANDIR)/man7/
 	install -m 644 plays/*.json $(DESTDIR)$(DATADIR)/plays/
 	install -d $(DESTDIR)$(DATADIR)/plays/bin $(DESTDIR)$(DATADIR)/plays/ansible
 	install -m 755 plays/bin/* $(DESTDIR)$(DATADIR)/plays/bin/
@@ -226,7 +227,7 @@ install-jumpbox: install jumpbox-irk
 uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/irk $(DESTDIR)$(MANDIR)/man1/irk.1 \
 		$(DESTDIR)$(MANDIR)/man5/irk.conf.5 $(DESTDIR)$(MANDIR)/man5/irk-play.5 \
-		$(DESTDIR)$(MANDIR)/man5/irk-theme.5
+		$(DESTDIR)$(MANDIR)/man5/irk-theme.5 $(DESTDIR)$(MANDIR)/man7/irk-kpi.7
 	rm -rf $(DESTDIR)$(DATADIR)
 	rm -f $(DESTDIR)$(PREFIX)/share/bash-completion/completions/irk
 

@@ -76,6 +76,9 @@ const struct cli_command *cli_find(const char *name);
 void cli_put(FILE *f, const char *s);
 /* Like cli_put, padded or cut to exactly cols terminal columns. */
 void cli_put_col(FILE *f, const char *s, int cols);
+/* Like cli_put_col, but a cut shows: the last column is "\u2026" ("..." in
+ * a locale that is not UTF-8). */
+void cli_put_cut(FILE *f, const char *s, int cols);
 /* cli_put_col() into sb (a list builds its lines there, not through
  * stdio a field at a time). */
 void cli_col_append(struct strbuf *sb, const char *s, int cols);
@@ -115,6 +118,16 @@ int cmd_step(struct cli *c, int argc, char **argv);
 int cmd_approve(struct cli *c, int argc, char **argv);
 int cmd_deny(struct cli *c, int argc, char **argv);
 int cmd_outbox(struct cli *c, int argc, char **argv);
+int cmd_kpi(struct cli *c, int argc, char **argv);
+int cmd_maturity(struct cli *c, int argc, char **argv);
+int cmd_report(struct cli *c, int argc, char **argv);
+int cmd_asset(struct cli *c, int argc, char **argv);
+int cmd_context(struct cli *c, int argc, char **argv);
+/* An incident's context (cmd_context.c) for irk show: as the value of
+ * the open key "context", or as its section of the text. */
+struct jsonw;
+void cli_context_json(struct cli *c, const struct incident *inc, struct jsonw *w);
+void cli_context_human(struct cli *c, const struct incident *inc);
 
 /* Plays for ingest and demo (cmd_play.c): load the catalog (problems of
  * play files are printed as warnings), record its versions when the store

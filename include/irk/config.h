@@ -27,8 +27,15 @@ struct config_settings {
 	} ingest;
 	struct alert_mapping mapping;      /* [mapping]: in use when .time is set */
 	struct {
-		int64_t ack[5], contain[5]; /* seconds, indexed by priority 1..4 */
+		int64_t ack[5], contain[5], resolve[5]; /* seconds, indexed by priority 1..4 */
 	} sla;
+	struct {
+		int64_t period;            /* seconds of evidence irk maturity weighs */
+		/* thresholds of the criteria (irk-kpi(7)): percentages, a count */
+		int64_t owners, plays_managed, contained, forced, plays, units;
+		int64_t sla, false_positives, automated, criticality, root_cause;
+		int64_t lessons, play_changes, trend;
+	} maturity;
 	struct {
 		const char *theme;
 		int mouse;                 /* 0 or 1 */

@@ -139,6 +139,15 @@ int incident_link(struct store *s, const struct actor *who, int64_t a, int64_t b
 int incident_merge(struct store *s, const struct actor *who, int64_t dup, int64_t into,
 		struct irk_err *err);
 
+/* What a context source knows (irk/context.h) fills the incident where
+ * it says nothing: criticality (1..4) sets asset_criticality when that is
+ * unknown (0), and the priority is computed again; unit sets
+ * business_unit when it has none. Never overrides what a person set. One
+ * event incident.context by actor naming source, only when something
+ * changed (*changed, may be NULL). */
+int incident_fill(struct store *s, const char *actor, int64_t id, const char *source,
+		int criticality, const char *unit, int *changed, struct irk_err *err);
+
 /* The gate: the required steps of stage that block it, each with what it
  * waits for (play_gate()), comma-separated into why. Returns the number
  * of such steps (0: open), -1 on error. */

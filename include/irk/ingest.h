@@ -26,6 +26,7 @@
 #ifndef IRK_INGEST_H
 #define IRK_INGEST_H
 
+#include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 
@@ -59,13 +60,27 @@ struct ingest_opts {
 	int64_t window;                     /* correlation window, seconds */
 	int batch;                          /* lines per transaction */
 	unsigned keep;                      /* sensor event types kept (SENSOR_BIT mask) */
+	int64_t keep_days;                  /* ...unless older than this many days (0: any age) */
 	const char *actor;                  /* who ingests (audit) */
 	FILE *errout;                       /* "SOURCE:LINE: reason" lines; NULL: silent */
-	/* Called for every new incident, inside the batch transaction, with the
-	 * alert that opened it (plays are matched here). Nonzero aborts. */
+	/* Opens each new incident, inside the batch transaction, with the
+	 * alert that opens it: stores it with incident_open() (actor and
+	 * source_json are for it) and whatever goes with it (plays: matched
+	 * before it is written, play_open_incident()). NULL: incident_open()
+	 * alone. Nonzero aborts. */
+	int (*open_incident)(struct store *s, const char *actor, struct incident *inc,
+			const struct alert *a, const char *source_json, void *arg,
+			struct irk_err *err);
+	/* Called for every new incident once it is open, inside the batch
+	 * transaction, with the alert that opened it. Nonzero aborts. */
 	int (*on_new_incident)(struct store *s, struct incident *inc,
 			const struct alert *a, void *arg, struct irk_err *err);
-	void *hook_arg;
+	void *hook_arg;                     /* both hooks' arg */
+	/* When set: a signal handler sets *stop (SIGINT, SIGTERM, installed
+	 * without SA_RESTART), and the input ends there as at its end: what
+	 * was read is committed and counted. NULL: signals as the caller
+	 * has them. */
+	volatile sig_atomic_t *stop;
 };
 
 struct ingest_stats {
@@ -120,9 +135,11 @@ void ingest_end(struct ingest_ctx **c);
  * transactions of at most SENSOR_PRUNE_BATCH rows with INGEST_GAP_MS
  * between them, so other writers take turns; at most max_batches of them
  * (0: until none is left). *deleted gets how many went; *more (may be
- * NULL) is 1 when older ones remain. keep_days <= 0 deletes nothing. */
-int ingest_sensor_prune(struct store *s, int64_t now, int64_t keep_days, int max_batches,
-		int64_t *deleted, int *more, struct irk_err *err);
+ * NULL) is 1 when older ones remain. keep_days <= 0 deletes nothing. A run
+ * that deleted any appends one audit event sensor.prune by actor:
+ * {"deleted":N,"before":TIME}. */
+int ingest_sensor_prune(struct store *s, const char *actor, int64_t now, int64_t keep_days,
+		int max_batches, int64_t *deleted, int *more, struct irk_err *err);
 
 /* The context of an incident: what the kept events of its hosts name,
  * from SENSOR_CONTEXT_MARGIN before its first event to as long after its

@@ -55,6 +55,7 @@ struct card {
 	int failed;           /* a required step failed (issue 12) */
 	int approval;         /* an approval waits that this board's user may grant */
 	int observed;         /* the text filter is one of its observables' values */
+	int critical;         /* open, on a critical asset (asset_criticality 4) */
 };
 
 /* What a card's marker says, each from a list of incident ids. */
@@ -120,6 +121,9 @@ void board_mark_waiting(struct board *b, int64_t *ids, size_t n);
  * that no longer has it loses it. The marker drawn is the most urgent:
  * failed (✗), an approval for you (✓), waiting (⚑). */
 void board_mark(struct board *b, int mark, int64_t *ids, size_t n);
+/* The same for open incidents on a critical asset (a mark after the
+ * severity). */
+void board_mark_critical(struct board *b, int64_t *ids, size_t n);
 /* Put the cursor on the card at screen cell (y, x) of a board drawn at
  * width x height; 0 when there is no card there. */
 int board_hit(struct board *b, int width, int height, int y, int x);
@@ -213,20 +217,21 @@ int layout_message(struct frame *f, int y, int width, int rows, int slot, const 
 		const char *more);
 
 /* ---- documents: the incident screen, help, raw records ------------------ */
-/* DOC_ALERT and DOC_STEP lines carry the row id of their alert or step
- * in ref, so a key on the line under the cursor knows what it is on. The
+/* DOC_ALERT, DOC_STEP and DOC_SENSOR lines carry the row id of their
+ * alert, step or (newest) kept sensor event in ref, so a key on the line
+ * under the cursor knows what it is on. The
  * step screen's lines: a checklist item (ref: its number from 0), an input
  * field (ref: its number), a button (ref: the action it runs, enum
  * tui_action) and a line of the step's output (Enter shows all of it). */
 enum doc_kind { DOC_TEXT, DOC_SECTION, DOC_ALERT, DOC_FIELD, DOC_STEP, DOC_CHECK, DOC_INPUT,
-		DOC_BUTTON, DOC_OUTPUT };
+		DOC_BUTTON, DOC_OUTPUT, DOC_SENSOR };
 
 struct doc_line {
 	int kind;             /* enum doc_kind */
 	int slot;             /* theme slot of the text */
 	int indent;           /* columns before the text (with a label: the label's) */
 	int label_slot;       /* theme slot of the label */
-	int64_t ref;          /* DOC_ALERT, DOC_STEP: the row id */
+	int64_t ref;          /* DOC_ALERT, DOC_STEP, DOC_SENSOR: the row id */
 	char *label;          /* a label before the text, "" on continuation
 	                       * lines, NULL for none (owned, sanitized) */
 	char *text;           /* owned, sanitized, one line */

@@ -126,6 +126,7 @@ struct play_step {
 	char *def;                 /* the step object as canonical JSON */
 };
 
+struct step_def;
 struct play {
 	char *id, *name, *version, *description, *category;
 	int severity;              /* enum severity, or -1 when not given */
@@ -140,6 +141,8 @@ struct play {
 	size_t source_len;
 	char hash[IRK_SHA256_HEX]; /* SHA-256 of the bytes: the version's identity */
 	int origin;                /* index of its directory in the search order */
+	struct step_def *plan_defs;   /* the steps' definitions as the planner reads
+	                               * them, parsed once (src/play only) */
 };
 
 /* Parse and lint a play from src[0..n) (path names it in diagnostics).
@@ -162,6 +165,7 @@ struct play_catalog {
 	struct play_diags diags;   /* problems of files that were not loaded */
 	char **dirs;               /* the directories searched, in order */
 	size_t ndirs;
+	struct play_match_cache *cache;   /* play_catalog_match()'s; NULL until used */
 };
 
 /* The play directories, in order: each of $IRK_PLAYS (colon-separated),
@@ -178,6 +182,15 @@ const struct play *play_catalog_find(const struct play_catalog *c, const char *i
 /* Record every loaded version in the store (by hash). Opens its own
  * transaction unless one is open. */
 int play_catalog_register(struct store *s, const struct play_catalog *c, struct irk_err *err);
+/* Record p's version in the store (by hash) with its steps' definitions,
+ * unless known; inside a transaction. */
+int play_record(struct store *s, const struct play *p, struct irk_err *err);
+struct play_fields;
+/* The first play of c whose match holds over f, or NULL. The answer is
+ * kept per distinct values of the fields the catalog's matches read (a
+ * storm of one rule runs its regexes once), unless a match reads the
+ * whole raw record (alert.raw), which differs from alert to alert. */
+const struct play *play_catalog_match(struct play_catalog *c, struct play_fields *f);
 
 /* ---- fields of expressions and templates ------------------------------ */
 struct play_fields;
@@ -257,9 +270,20 @@ int play_assign(struct store *s, const struct play *p, struct incident *inc,
 int play_attach(struct store *s, const struct actor *who, int64_t id, const struct play *p,
 		struct irk_err *err);
 /* The ingest hook (ingest_opts.on_new_incident): arg is a struct
- * play_catalog; the first play whose match holds is assigned. */
+ * play_catalog; the first play whose match holds is assigned to the
+ * stored incident. */
 int play_on_new_incident(struct store *s, struct incident *inc, const struct alert *a,
 		void *arg, struct irk_err *err);
+/* The ingest hook that opens an incident (ingest_opts.open_incident): arg
+ * is a struct play_catalog. The first play whose match holds is chosen
+ * before anything is written (play_catalog_match: a match sees the
+ * incident as it opens, stage new, without its key), the incident is
+ * stored with it (incident_open(), which gets actor and source_json), and
+ * its steps are laid out and planned in memory: each row written once.
+ * The events are those of play_on_new_incident(). */
+int play_open_incident(struct store *s, const char *actor, struct incident *inc,
+		const struct alert *a, const char *source_json, void *arg,
+		struct irk_err *err);
 /* Advance an incident's steps inside the caller's transaction: a pending
  * step whose stage is reached and whose needs are done evaluates its
  * `when`: false skips it; true makes it ready (automated) or waiting (a

@@ -24,9 +24,9 @@
 	X(SENSOR_TLS,      "tls",      "TLS handshakes: SNI, certificate subject, JA3") \
 	X(SENSOR_FILEINFO, "fileinfo", "files seen on the wire: name, SHA-256, size") \
 	X(SENSOR_FLOW,     "flow",     "connections: bytes and packets both ways") \
-	X(SENSOR_SSH,      "ssh",      "SSH sessions (the raw record)") \
-	X(SENSOR_SMTP,     "smtp",     "mail transfers (the raw record)") \
-	X(SENSOR_ANOMALY,  "anomaly",  "protocol anomalies (the raw record)")
+	X(SENSOR_SSH,      "ssh",      "SSH sessions: client and server software") \
+	X(SENSOR_SMTP,     "smtp",     "mail transfers: helo, mail from, rcpt to") \
+	X(SENSOR_ANOMALY,  "anomaly",  "protocol anomalies: type and event")
 
 #define X_ENUM3(e, n, h) e,
 enum sensor_type { IRK_SENSOR_TYPES(X_ENUM3) SENSOR_COUNT };
@@ -65,19 +65,37 @@ struct sensor_event {
 };
 
 /* One line of an incident's sensor context (store_sensor_context()): a
- * name looked up, a URL fetched, a TLS server name, a file, with how
- * often and when last. Borrowed during the callback. */
+ * name looked up, a URL fetched, a TLS server name, a file, a peer of its
+ * flows, an SSH or SMTP session, an anomaly, with how often and when last.
+ * Borrowed during the callback. */
 struct sensor_seen {
 	int type;                  /* enum sensor_type */
-	const char *what;          /* "evil.example" / "GET host/path" / file name */
-	const char *detail;        /* rrtype, status, SHA-256...; may be NULL */
-	int64_t count, first, last;
+	const char *what;          /* "evil.example" / "GET host/path" / file name /
+	                            * flow peer / "src > dst" (ssh) / "from A to B" (smtp) /
+	                            * anomaly event */
+	const char *detail;        /* rrtype, status, SHA-256, SSH software, helo...; may be NULL */
+	const char *answer;        /* dns: the first answer of the newest reply; may be NULL */
+	int64_t count;             /* lookups (a query and its answer are one), requests, flows... */
+	int64_t first, last;
+	int64_t bytes;             /* flow: both ways, all its flows */
+	int64_t newest;            /* the id of its newest event (its raw record) */
+	int64_t total;             /* lines the context has in all (more than the limit shown) */
 };
 
 /* The words of one context line, for either front end (which sanitizes
- * them: they come from the records): "update.evil-cdn.example (A), 3
- * times". Appended to out. */
+ * them: they come from the records): "update.evil-cdn.example (A
+ * 185.220.101.7), 3 times"; "203.0.113.10: 3 flows, 52.1 kB". Appended
+ * to out. */
 struct strbuf;
 void sensor_seen_text(const struct sensor_seen *e, struct strbuf *out);
+
+/* One kept event as irk sensor list shows it (unsanitized, like the
+ * above): "10.1.2.15:53211 > 10.1.0.53:53  evil.example A 185.220.101.7";
+ * ssh, smtp and anomaly events show the start of their raw record. */
+void sensor_event_text(const struct sensor_event *e, struct strbuf *out);
+/* Its fields as JSON members (the addresses, then those of its type),
+ * into an object w has begun. */
+struct jsonw;
+void sensor_event_json(const struct sensor_event *e, struct jsonw *w);
 
 #endif

@@ -2,7 +2,9 @@
  *
  * Two clocks run from detection: time to acknowledge (until someone claims
  * it or moves it out of new) and time to contain (until it moves past
- * containment). Targets per priority come from irk.conf [sla]. */
+ * containment). Targets per priority come from irk.conf [sla]; the KPIs
+ * (kpi.h) also judge a third, time to resolve (until lessons-learned or
+ * closed). */
 #ifndef IRK_SLA_H
 #define IRK_SLA_H
 
@@ -13,7 +15,7 @@
 struct config;
 
 struct sla_policy {
-	int64_t ack[5], contain[5];   /* indexed by priority 1..4 */
+	int64_t ack[5], contain[5], resolve[5];   /* indexed by priority 1..4 */
 };
 
 enum sla_state { SLA_NONE, SLA_OK, SLA_BREACHED };

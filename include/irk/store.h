@@ -27,7 +27,7 @@ enum {
 	STORE_READONLY = 1 << 1,
 };
 
-#define STORE_SCHEMA_VERSION 10
+#define STORE_SCHEMA_VERSION 13
 /* How long a connection waits for another writer before it gives up with
  * "database is locked", and after how long it says that it waits. */
 #define STORE_BUSY_MS 60000
@@ -266,15 +266,36 @@ int store_sensor_prune(struct store *s, int64_t before, int limit, int64_t *dele
 int64_t store_sensor_count(struct store *s);
 /* 1 when any event is kept, at the cost of one row. */
 int store_sensor_any(struct store *s);
-/* What the kept events between from and to (inclusive) whose source or
- * destination is one of the n addresses (at most STORE_SENSOR_ADDRS)
- * name: DNS names, HTTP requests (method, host and URL), TLS server
- * names and files, each once with its count, the most recently seen
- * first, at most limit. Flows and other types name nothing: not listed. */
+/* What the kept events between from and to (inclusive) of the n
+ * addresses (at most STORE_SENSOR_ADDRS) name, each once with its count,
+ * the most recently seen first, at most limit (each line's total says how
+ * many there are in all). DNS lookups, HTTP requests and TLS server names
+ * belong to the client that asked: matched by their source (a DNS answer
+ * from port 53 by its destination); files, SSH and SMTP sessions and
+ * anomalies by either address; flows as the peers they reached, the
+ * STORE_SENSOR_FLOW_PEERS with the most bytes. A DNS lookup logged as a
+ * query and an answer counts once. */
 #define STORE_SENSOR_ADDRS 32
+#define STORE_SENSOR_FLOW_PEERS 5
 int store_sensor_context(struct store *s, const char *const *addrs, int n, int64_t from,
 		int64_t to, int limit, int (*fn)(const struct sensor_seen *e, void *arg),
 		void *arg, struct irk_err *err);
+/* The raw record of kept event id into out (NULL when gone). */
+int store_sensor_raw(struct store *s, int64_t id, struct strbuf *out, int *found,
+		struct irk_err *err);
+/* Kept events (irk sensor list): of host (an address, either side; NULL:
+ * any), of type (enum sensor_type; -1: any), between from and to, the
+ * newest limit, oldest first. The event is borrowed during fn; nonzero
+ * from fn stops. */
+struct sensor_filter {
+	const char *host;
+	int type;
+	int64_t from, to;
+	int limit;
+};
+int store_sensor_list(struct store *s, const struct sensor_filter *f,
+		int (*fn)(const struct sensor_event *e, void *arg), void *arg,
+		struct irk_err *err);
 
 /* ---- steps (the play engine owns their life; play_gate() judges them) ----- */
 struct step_row {
@@ -306,6 +327,11 @@ int store_step_each(struct store *s, int64_t incident_id,
 int store_play_put(struct store *s, const char *hash, const char *play_id,
 		const char *version, const char *name, const char *path, const char *source,
 		int64_t now, struct irk_err *err);
+/* Keep the definitions (JSON) of the n steps of play version hash, by
+ * step id, once for all the incidents that run it, unless they are kept
+ * already. Inside a transaction. */
+int store_play_steps_put(struct store *s, const char *hash, int n, const char *const *ids,
+		const char *const *defs, struct irk_err *err);
 struct play_version_row {
 	const char *hash, *play_id, *version, *name, *path, *source;
 	int64_t loaded;
@@ -330,8 +356,13 @@ int store_play_run_seen(struct store *s, int64_t incident_id, struct irk_err *er
 int store_play_run_stale(struct store *s, int64_t limit,
 		int (*fn)(int64_t incident_id, void *arg), void *arg, struct irk_err *err);
 
-/* Insert a step (r: incident_id, step_id, seq, kind, stage, title,
- * required, retry, def; state pending). *id (may be NULL) gets its row id. */
+/* Insert a step in its state (r: incident_id, step_id, seq, kind, stage,
+ * title, required, retry, def, assignee, state, t_start, t_end,
+ * requested_by, done_by, reason), written once: a planner decides the
+ * state first. def NULL: the definition its incident's play version keeps
+ * (store_play_steps_put), which is how the planner writes them, so a step
+ * row does not carry a copy of it; reading gives "{}" when there is none.
+ * *id (may be NULL) gets its row id. */
 int store_step_insert(struct store *s, const struct step_row *r, int64_t *id,
 		struct irk_err *err);
 /* One step by incident and play step id, or by row id (incident_id 0,
@@ -479,6 +510,159 @@ int store_presence_beat(struct store *s, const char *name, int64_t now, struct i
 int store_presence_leave(struct store *s, const char *name, struct irk_err *err);
 int store_presence_list(struct store *s, int64_t since,
 		int (*fn)(const char *name, int64_t seen, void *arg), void *arg,
+		struct irk_err *err);
+
+/* ---- KPIs (src/store/kpi.c) ------------------------------------------ */
+/* What the KPIs read of an incident (borrowed during the callback; text
+ * NULL when unset, times 0 when unset). */
+struct kpi_incident_row {
+	int64_t id;
+	int stage, priority, severity, resolution, asset_criticality;  /* enums; resolution RES_NONE */
+	int64_t t_first_event, t_detected, t_acknowledged, t_contained, t_resolved, t_closed;
+	int reopen_count, back_moves, effort_min;
+	const char *category, *business_unit, *owner, *play, *play_version, *rule, *root_cause;
+	const char *vector, *threat_source;
+};
+/* The extent of the incidents table: the earliest and latest detection
+ * and the highest id (0s when empty). Index reads only. */
+struct kpi_span {
+	int64_t first, last, min_id, max_id;
+};
+int store_kpi_span(struct store *s, struct kpi_span *out, struct irk_err *err);
+/* The lowest and highest id of the incidents detected in [since, until)
+ * (0 and -1 when none), from the detection index alone. */
+int store_kpi_ids(struct store *s, int64_t since, int64_t until, int64_t *lo, int64_t *hi,
+		struct irk_err *err);
+/* Incidents detected in [since, until), in no particular order. full: the
+ * range holds (nearly) every incident, so the table is read in order
+ * rather than through the detection index. fn returns nonzero to stop. */
+int store_kpi_incidents(struct store *s, int64_t since, int64_t until, int full,
+		int (*fn)(const struct kpi_incident_row *r, void *arg), void *arg,
+		struct irk_err *err);
+/* A stage move: to (enum stage) at, forced or not. */
+struct kpi_move_row {
+	int64_t incident_id, at;
+	int to, forced;
+};
+/* The moves of incidents lo..hi (ids), each incident's in the order they
+ * were made (incidents interleaved when full: the table in rowid order). */
+int store_kpi_moves(struct store *s, int64_t lo, int64_t hi, int full,
+		int (*fn)(const struct kpi_move_row *r, void *arg), void *arg,
+		struct irk_err *err);
+/* Steps of incidents lo..hi, in no particular order (kind borrowed). */
+struct kpi_step_row {
+	int64_t incident_id, t_start, t_end;
+	const char *kind;
+	int state;                 /* enum step_state */
+};
+int store_kpi_steps(struct store *s, int64_t lo, int64_t hi, int full,
+		int (*fn)(const struct kpi_step_row *r, void *arg), void *arg,
+		struct irk_err *err);
+/* Every play version (play id, hash, when first loaded), by play then
+ * load time (borrowed during fn). */
+int store_kpi_plays(struct store *s,
+		int (*fn)(const char *play_id, const char *hash, int64_t loaded, void *arg),
+		void *arg, struct irk_err *err);
+
+/* The audit log's newest seq (0 when empty; -1 on an error): every change
+ * irk makes moves it, so a snapshot that saw it is current. */
+int64_t store_kpi_head(struct store *s);
+/* The snapshot called name: when it was stored and the head it saw
+ * (IRK_NOTFOUND when none), and with its bytes into body (may be NULL). */
+int store_kpi_snapshot_get(struct store *s, const char *name, int64_t *at, int64_t *head,
+		struct strbuf *body, struct irk_err *err);
+/* Store it, in a transaction of its own (none may be open) that waits at
+ * most 50 ms for another writer: IRK_CONFLICT when busy (it is derived
+ * data, and the next round tries again). */
+int store_kpi_snapshot_put(struct store *s, const char *name, int64_t at, int64_t head,
+		const void *body, size_t len, struct irk_err *err);
+/* ---- context: the asset inventory, the cache of sources (irk/context.h) -- */
+/* An asset's fields, in the column order of `irk asset import`'s CSV:
+ * X(name, kind), kind T (text, NULL when unset) or I (int: criticality,
+ * 1 low .. 4 critical, 0 unknown, the scale of asset_criticality). ips and
+ * tags are space-separated lists. */
+#define ASSET_FIELDS(X) \
+	X(host, T) X(ips, T) X(owner, T) X(business_unit, T) X(criticality, I) \
+	X(role, T) X(site, T) X(os, T) X(tags, T) X(contact, T)
+#define ASSET_MEMBER_T(n) char *n;
+#define ASSET_MEMBER_I(n) int n;
+#define ASSET_MEMBER(n, k) ASSET_MEMBER_##k(n)
+struct asset {
+	ASSET_FIELDS(ASSET_MEMBER)
+	char *source;              /* "inventory", or the [context.NAME] it came from */
+	int64_t fetched;           /* when the source said so (inventory: last import) */
+};
+#undef ASSET_MEMBER
+/* The fields as data (name, int or text, offset), {NULL}-terminated. */
+struct asset_field {
+	const char *name;
+	int is_int;
+	size_t off;
+};
+extern const struct asset_field asset_fields[];
+#define ASSET_NFIELDS 10
+/* Free an asset's strings (the struct itself is the caller's). */
+void asset_clear(struct asset *a);
+
+/* The inventory's asset of host (any case), or IRK_NOTFOUND; owned
+ * strings (asset_clear). */
+int store_asset_get(struct store *s, const char *host, struct asset *out, struct irk_err *err);
+/* The inventory's asset one of whose ips is ip (the first by host when
+ * several), or IRK_NOTFOUND. */
+int store_asset_by_ip(struct store *s, const char *ip, struct asset *out, struct irk_err *err);
+/* Add or replace a's row (and its addresses) in the inventory, stamped
+ * with a->source and a->fetched. Call inside a transaction. */
+int store_asset_put(struct store *s, const struct asset *a, struct irk_err *err);
+/* Every asset of the inventory by host; a is borrowed during fn. */
+int store_asset_each(struct store *s, int (*fn)(const struct asset *a, void *arg), void *arg,
+		struct irk_err *err);
+int64_t store_asset_count(struct store *s);
+
+/* One cached answer of a remote source for key (a host or an address):
+ * data is a JSON object (an asset as irk asset show --json prints it) or
+ * NULL when the source knew nothing of key (remembered too: a miss is not
+ * asked again before expires). */
+struct context_cached {
+	const char *source, *key, *data;   /* borrowed during the call */
+	int64_t fetched, expires;
+};
+/* IRK_OK and fn called once, or IRK_NOTFOUND. */
+int store_context_get(struct store *s, const char *source, const char *key,
+		int (*fn)(const struct context_cached *c, void *arg), void *arg,
+		struct irk_err *err);
+/* The newest answer any source gave about key (data not NULL). */
+int store_context_any(struct store *s, const char *key,
+		int (*fn)(const struct context_cached *c, void *arg), void *arg,
+		struct irk_err *err);
+int store_context_put(struct store *s, const char *source, const char *key, const char *data,
+		int64_t fetched, int64_t expires, struct irk_err *err);
+
+/* A source's health, shared by every irk process: failing since when
+ * (0: it answers), why, how many failures in a row, when to try again,
+ * and its last good answer. */
+struct context_health {
+	const char *source, *error;        /* borrowed during the call */
+	int64_t since, fails, next_try, last_ok;
+};
+int store_context_health_get(struct store *s, const char *source,
+		int (*fn)(const struct context_health *h, void *arg), void *arg,
+		struct irk_err *err);
+/* Record an answer (error NULL: clears the failure, sets last_ok = now)
+ * or a failure (since kept from the first one in a row; fails counted;
+ * next_try given by the caller's backoff). */
+int store_context_health_put(struct store *s, const char *source, const char *error,
+		int64_t now, int64_t next_try, struct irk_err *err);
+/* The open incidents with an id after `after`, by id, at most limit: fn
+ * gets each id (nonzero stops). For the context worker's sweep. */
+int store_context_incidents_after(struct store *s, int64_t after, int limit,
+		int (*fn)(int64_t id, void *arg), void *arg, struct irk_err *err);
+/* The open incidents on a critical asset (asset_criticality 4), for the
+ * board's mark: fn gets each id. */
+int store_context_critical(struct store *s, int (*fn)(int64_t id, void *arg), void *arg,
+		struct irk_err *err);
+/* Every failing source, by name. */
+int store_context_health_each(struct store *s,
+		int (*fn)(const struct context_health *h, void *arg), void *arg,
 		struct irk_err *err);
 
 /* ---- quarantine ------------------------------------------------------- */

@@ -31,7 +31,8 @@ struct strbuf;
  * of containment does. */
 #define TUI_CONFIRM_SECONDS 5
 
-enum tui_context { CTX_GLOBAL, CTX_BOARD, CTX_INCIDENT, CTX_PAGER, CTX_STEP, CTX_COUNT };
+enum tui_context { CTX_GLOBAL, CTX_BOARD, CTX_INCIDENT, CTX_PAGER, CTX_STEP, CTX_DASHBOARD,
+		   CTX_COUNT };
 
 #define TUI_ACTIONS(X) \
 	X(ACT_QUIT,          CTX_GLOBAL,   "quit",              "Close this screen; on the board, quit irk") \
@@ -60,6 +61,7 @@ enum tui_context { CTX_GLOBAL, CTX_BOARD, CTX_INCIDENT, CTX_PAGER, CTX_STEP, CTX
 	X(ACT_B_UNIT,        CTX_BOARD,    "board-unit",        "Show one business unit (a menu)") \
 	X(ACT_B_CLEAR,       CTX_BOARD,    "board-clear-filter","Clear every filter") \
 	X(ACT_B_NEW,         CTX_BOARD,    "board-new",         "Open an incident by hand (a report from a person): its title, then its severity") \
+	X(ACT_B_DASHBOARD,   CTX_BOARD,    "board-dashboard",   "The KPI dashboard: MTTx and SLA by week, business units, maturity") \
 	X(ACT_I_CLAIM,       CTX_INCIDENT, "incident-claim",    "Claim the incident") \
 	X(ACT_I_PREV,        CTX_INCIDENT, "incident-move-prev","Move to the previous stage (asks for a reason)") \
 	X(ACT_I_NEXT,        CTX_INCIDENT, "incident-move-next","Move to the next stage") \
@@ -67,6 +69,7 @@ enum tui_context { CTX_GLOBAL, CTX_BOARD, CTX_INCIDENT, CTX_PAGER, CTX_STEP, CTX
 	X(ACT_I_NOTE,        CTX_INCIDENT, "incident-note",     "Add a note") \
 	X(ACT_I_EDIT,        CTX_INCIDENT, "incident-edit",     "Set fields as field=value ...: title, severity, priority, category, owner... (the prompt lists them all)") \
 	X(ACT_I_VIEW,        CTX_INCIDENT, "incident-view",     "Open the step under the cursor, or show the raw record of the alert") \
+	X(ACT_I_CONTEXT,     CTX_INCIDENT, "incident-context",  "Ask the context sources again now (asset owner, criticality...)") \
 	X(ACT_I_NEXT_SECT,   CTX_INCIDENT, "incident-next-section", "Jump to the next section") \
 	X(ACT_I_PREV_SECT,   CTX_INCIDENT, "incident-prev-section", "Jump to the previous section") \
 	X(ACT_P_OPEN,        CTX_PAGER,    "pager-open",        "On the messages: open the incident of the message at the top") \
@@ -81,7 +84,8 @@ enum tui_context { CTX_GLOBAL, CTX_BOARD, CTX_INCIDENT, CTX_PAGER, CTX_STEP, CTX
 	X(ACT_S_NEXT_FIELD,  CTX_STEP,     "step-next-field",   "Jump to the next item, input or button") \
 	X(ACT_S_PREV_FIELD,  CTX_STEP,     "step-prev-field",   "Jump to the previous item, input or button") \
 	X(ACT_S_NEXT_CHOICE, CTX_STEP,     "step-next-choice",  "On an input with choices: the next choice (an optional input is then empty after the last)") \
-	X(ACT_S_PREV_CHOICE, CTX_STEP,     "step-prev-choice",  "On an input with choices: the previous choice")
+	X(ACT_S_PREV_CHOICE, CTX_STEP,     "step-prev-choice",  "On an input with choices: the previous choice") \
+	X(ACT_D_OPEN,        CTX_DASHBOARD, "dashboard-open",   "Show the incidents behind the line under the cursor on the board")
 
 #define X_ACT_ENUM(id, ctx, name, help) id,
 enum tui_action { ACT_NONE = -1, TUI_ACTIONS(X_ACT_ENUM) ACT_COUNT };

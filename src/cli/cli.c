@@ -1,5 +1,6 @@
 /* cli.c: global options, the command table and shared output helpers. */
 #include <errno.h>
+#include <langinfo.h>
 #include <limits.h>
 #include <locale.h>
 #include <stdarg.h>
@@ -30,12 +31,14 @@
 	  "Read JSON-lines alerts from each FILE (or standard input), de-duplicate,\n" \
 	  "correlate them into incidents and print\n" \
 	  "  read N, new N, duplicate N, skipped N, rejected N, incidents N\n" \
-	  "Skipped records are of a known format but not alerts (a sensor's flow,\n" \
-	  "dns, http... events; ECS events; Zeek logs other than notice): counted,\n" \
-	  "and kept for context when [ingest] keep names their type (irk.conf(5)).\n" \
+	  "(then \", kept N\" when [ingest] keep is set). Skipped records are of a\n" \
+	  "known format but not alerts (a sensor's flow, dns, http... events; ECS\n" \
+	  "events; Zeek logs other than notice): counted, and kept for context when\n" \
+	  "[ingest] keep names their type (irk.conf(5)).\n" \
 	  "Rejected lines are kept in the quarantine (irk quarantine) and named on\n" \
 	  "standard error as FILE:LINE: reason. Exit 0 when no line was rejected\n" \
-	  "(skipped ones included), 3 when some were, 1 on a fatal error.\n" \
+	  "(skipped ones included), 3 when some were, 1 on a fatal error; Ctrl-C\n" \
+	  "commits what was read, prints the summary and exits 130.\n" \
 	  "  -f, --format F auto (default, per line), eve, wazuh, ecs, zeek, json\n" \
 	  "  --window D     correlation window (default from irk.conf, 1h)\n" \
 	  "  --batch N      most lines per transaction (default from irk.conf, 20000);\n" \
@@ -48,12 +51,45 @@
 	  "same file ingested again) is kept once.\n" \
 	  "  --limit N      the newest N (still oldest first)\n" \
 	  "  --json         one JSON object per line, raw text included\n") \
-	X(sensor, "prune [--json]", "delete kept sensor events past their retention", \
+	X(sensor, "list [--host H] [--type T] [--since D] [--until D] [--limit N] [--json] | prune [--json]", \
+	  "list kept sensor events, or delete those past their retention", \
 	  "Sensor events kept by irk ingest ([ingest] keep in irk.conf) stay for\n" \
-	  "[ingest] keep_days days (default 7); irk serve deletes older ones as it\n" \
-	  "runs. This deletes them once, now, in small transactions, and prints\n" \
+	  "[ingest] keep_days days (default 7).\n" \
+	  "list: the kept events, oldest first: time, type, addresses and what it\n" \
+	  "names (ssh, smtp and anomaly events: the start of the raw record).\n" \
+	  "  --host H       of address H, either side\n" \
+	  "  --type T       of type T: dns, http, tls, fileinfo, flow, ssh, smtp, anomaly\n" \
+	  "  --since D      from D: a time (2026-12-07T21:00:00Z) or a duration ago (2h)\n" \
+	  "  --until D      up to D, the same way\n" \
+	  "  --limit N      the newest N (default 100; 0: all), still oldest first\n" \
+	  "  --json         one JSON object per line, every field and the raw record\n" \
+	  "prune: irk serve deletes older ones as it runs; this deletes them once,\n" \
+	  "now, in small transactions, and prints\n" \
 	  "  deleted N sensor events before TIME, N kept\n" \
 	  "  --json         print that as JSON\n") \
+	X(asset, "import FILE... | list | show HOST [--json]", "the local asset inventory", \
+	  "  import FILE... read assets from CSV with a header row (columns host, ips,\n" \
+	  "                 owner, business_unit, criticality, role, site, os, tags,\n" \
+	  "                 contact, any order; ips and tags separated by spaces) or a\n" \
+	  "                 JSON array of objects with those keys. A known host is\n" \
+	  "                 updated in place and what changed is printed; a bad record\n" \
+	  "                 is named FILE:LINE on standard error, kept in the quarantine\n" \
+	  "                 and counted. Prints read N, added N, updated N, unchanged N,\n" \
+	  "                 rejected N; exit 3 when some were rejected.\n" \
+	  "  list           every asset of the inventory by host\n" \
+	  "  show HOST      one asset (HOST may be one of its addresses)\n" \
+	  "  --json         as JSON (show: one object with the import keys and source)\n" \
+	  "criticality: 1 (low) to 4 (critical), as asset_criticality.\n") \
+	X(context, "KEY [--refresh] [--json]", "what the asset inventory and sources know about an incident", \
+	  "Show an incident's context: its asset (by host, then by address) from the\n" \
+	  "local inventory, else from the [context.NAME] sources of irk.conf as cached,\n" \
+	  "with where it came from and how old it is, and any source that is failing.\n" \
+	  "Reading never waits for a source.\n" \
+	  "  --refresh      ask the sources now (bounded by their timeouts), then feed\n" \
+	  "                 the incident: criticality fills an unknown asset_criticality\n" \
+	  "                 (the priority follows), the business unit an empty one;\n" \
+	  "                 each change an audit event incident.context\n" \
+	  "  --json         {\"asset\", \"user\", \"tickets\", \"changes\", \"errors\"} (irk(1))\n") \
 	X(list, "[--stage S] [--owner U|--mine|--unassigned] [--unit U] [--failed] [--approvals] " \
 	  "[--observable VALUE] " \
 	  "[--limit N] [--all] [--json]", \
@@ -158,6 +194,41 @@
 	  "Refuse an approval (a reason is required). The steps that need it are\n" \
 	  "skipped; 'irk step retry KEY STEP' asks again (a senior, or the\n" \
 	  "approval's role), and you cannot grant it then.\n") \
+	X(kpi, "[--since D] [--until D] [--by F] [--json|--csv]", "incident-response KPIs of a period", \
+	  "The KPIs of the incidents detected in a period (each with its whole life):\n" \
+	  "MTTD, MTTA, MTTC, MTTR and time to close, the time in each stage (median,\n" \
+	  "90th percentile, mean, count, and how many lack the timestamps), SLA met\n" \
+	  "and breached against [sla] in irk.conf, quality (false positives by rule\n" \
+	  "and play, reopened, moved back, duplicates) and work (effort, analysts,\n" \
+	  "automation, play coverage, waits for people and approvals). irk-kpi(7)\n" \
+	  "defines each figure with the timestamps it reads.\n" \
+	  "  --since D      from D: a date (2026-11-01, local midnight), a time\n" \
+	  "                 (2026-11-01T10:00, local unless it names a zone) or a span\n" \
+	  "                 before now (-30d, -12h, -2w); default: the first incident\n" \
+	  "  --until D      before D (a date: to the end of that day); default: no end\n" \
+	  "  --by F         also per group: unit (business_unit), category, priority,\n" \
+	  "                 severity, play, rule, analyst (owner), vector, source\n" \
+	  "                 (threat_source), cause (root_cause), month or week (of\n" \
+	  "                 detection, local time)\n" \
+	  "  --json         one JSON object (irk(1), JSON OUTPUT; durations in seconds)\n" \
+	  "  --csv          a header and one line per group (one line without --by)\n" \
+	  "$IRK_NOW (Unix seconds) fixes now, for -30d and the SLA clocks still running.\n") \
+	X(maturity, "[--json]", "the team's maturity level (CMMI 1-5) from evidence", \
+	  "Rate the team 1 (Initial) to 5 (Optimizing) from the incidents detected in\n" \
+	  "the last [maturity] period (90d): each criterion of irk-kpi(7) with its\n" \
+	  "value, threshold, whether it is met and the incidents that fall short; the\n" \
+	  "level is the highest whose criteria, and all below, are met. Then what to\n" \
+	  "do to reach the next level. Thresholds: [maturity] in irk.conf.\n" \
+	  "  --json         one JSON object (irk(1), JSON OUTPUT)\n") \
+	X(report, "[--month YYYY-MM] [--format md|html]", "a month's management report", \
+	  "A management report of the incidents detected in a month (local time;\n" \
+	  "default: the last whole month): the KPIs against the month before, week by\n" \
+	  "week, service levels, business units, the rules with the most false\n" \
+	  "positives, work, and the maturity level with what to do next. Printed\n" \
+	  "on standard output.\n" \
+	  "  --month M      the month, as 2026-11\n" \
+	  "  --format F     md (Markdown, the default) or html: one self-contained\n" \
+	  "                 file, inline CSS and SVG charts, no scripts, no links out\n") \
 	X(outbox, "[--queued] [--limit N] [--json]", "list the messages of notify steps", \
 	  "List the messages notify steps queued for people and roles, newest first,\n" \
 	  "with their state (queued, sent, failed).\n" \
@@ -444,6 +515,25 @@ void cli_put_col(FILE *f, const char *s, int cols)
 
 	cli_col_append(&sb, s, cols);
 	fwrite(strbuf_str(&sb), 1, sb.len, f);
+	strbuf_free(&sb);
+}
+
+void cli_put_cut(FILE *f, const char *s, int cols)
+{
+	struct strbuf sb = STRBUF_INIT;
+	int utf8 = !strcmp(nl_langinfo(CODESET), "UTF-8"), mark = utf8 ? 1 : 3;
+
+	sanitize_append(&sb, s ? s : "", s ? strlen(s) : 0, 0);
+	if (cols > mark && utf8_width(strbuf_str(&sb), sb.len) > cols) {
+		sb.len = utf8_fit(sb.buf, sb.len, cols - mark);
+		strbuf_printf(&sb, "%s", utf8 ? "\u2026" : "...");
+		fwrite(strbuf_str(&sb), 1, sb.len, f);
+	} else {
+		/* It fits: padded as cli_put_col() pads (escaped once only). */
+		strbuf_reset(&sb);
+		cli_col_append(&sb, s, cols);
+		fwrite(strbuf_str(&sb), 1, sb.len, f);
+	}
 	strbuf_free(&sb);
 }
 

@@ -1,5 +1,6 @@
 /* cmd_admin.c: init, demo, ingest, quarantine, audit, user, config, version. */
 #include <errno.h>
+#include <signal.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -177,18 +178,32 @@ int cmd_demo(struct cli *c, int argc, char **argv)
 	return EXIT_OK;
 }
 
-static void print_stats(const struct ingest_stats *st, int json)
+/* The summary. Its first six fields are a contract scripts read: a kept
+ * count goes after them, and only when [ingest] keep asks for events. */
+static void print_stats(const struct ingest_stats *st, int json, unsigned keep)
 {
-	if (json)
+	if (json) {
 		printf("{\"read\":%lld,\"new\":%lld,\"duplicate\":%lld,\"skipped\":%lld,\"kept\":%lld,"
 		       "\"rejected\":%lld,\"incidents\":%lld}\n",
 		       (long long)st->read, (long long)st->added, (long long)st->duplicate,
 		       (long long)st->skipped, (long long)st->kept,
 		       (long long)st->rejected, (long long)st->incidents);
-	else
-		printf("read %lld, new %lld, duplicate %lld, skipped %lld, rejected %lld, incidents %lld\n",
-		       (long long)st->read, (long long)st->added, (long long)st->duplicate,
-		       (long long)st->skipped, (long long)st->rejected, (long long)st->incidents);
+		return;
+	}
+	printf("read %lld, new %lld, duplicate %lld, skipped %lld, rejected %lld, incidents %lld",
+	       (long long)st->read, (long long)st->added, (long long)st->duplicate,
+	       (long long)st->skipped, (long long)st->rejected, (long long)st->incidents);
+	if (keep)
+		printf(", kept %lld", (long long)st->kept);
+	printf("\n");
+}
+
+/* The signal that ended the input (SIGINT, SIGTERM), 0 while none did. */
+static volatile sig_atomic_t ingest_stopped;
+
+static void ingest_on_signal(int sig)
+{
+	ingest_stopped = sig;
 }
 
 int cmd_ingest(struct cli *c, int argc, char **argv)
@@ -238,6 +253,7 @@ int cmd_ingest(struct cli *c, int argc, char **argv)
 	o.map = config_mapping(c->app.cfg);
 	/* Checked when irk.conf was read. */
 	sensor_keep_parse(config_settings(c->app.cfg)->ingest.keep, &o.keep, NULL);
+	o.keep_days = config_settings(c->app.cfg)->ingest.keep_days;
 	if (o.format == FMT_JSON && !o.map)
 		return cli_usage_error(cmd, "--format json needs a [mapping] section with at "
 				       "least 'time' in irk.conf (see irk.conf(5))");
@@ -248,14 +264,27 @@ int cmd_ingest(struct cli *c, int argc, char **argv)
 	if (cli_plays_load(c, &plays))
 		return EXIT_ERR;
 	cli_plays_hook(&o, &plays);
+	/* Ctrl-C (or a TERM) ends the input: what was read is committed and
+	 * the summary printed, then exit 128 + the signal. No SA_RESTART: the
+	 * signal interrupts the read it waits in. */
+	struct sigaction sa = { .sa_handler = ingest_on_signal }, old_int, old_term;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, &old_int);
+	sigaction(SIGTERM, &sa, &old_term);
+	o.stop = &ingest_stopped;
 	if (optind == argc) {
 		rc = ingest_path(c->app.store, "-", &o, &st, &err);
 	} else {
-		for (int i = optind; i < argc && !rc; i++)
+		for (int i = optind; i < argc && !rc && !ingest_stopped; i++)
 			rc = ingest_path(c->app.store, argv[i], &o, &st, &err);
 	}
+	sigaction(SIGINT, &old_int, NULL);
+	sigaction(SIGTERM, &old_term, NULL);
 	play_catalog_free(&plays);
-	print_stats(&st, json);
+	/* A file that could not be opened read nothing: no summary beside
+	 * the error (one that read lines before failing has one). */
+	if (!rc || st.read)
+		print_stats(&st, json, o.keep);
 	fflush(stdout);
 	if (st.unrecognised)
 		fprintf(stderr, "irk ingest: %lld line%s in no format irk recognises: give --format F, "
@@ -263,35 +292,81 @@ int cmd_ingest(struct cli *c, int argc, char **argv)
 			st.unrecognised == 1 ? "" : "s");
 	if (rc)
 		return cli_report(&err), EXIT_ERR;
+	if (ingest_stopped)
+		return 128 + ingest_stopped;
 	return st.rejected ? EXIT_PARTIAL : EXIT_OK;
 }
 
-int cmd_sensor(struct cli *c, int argc, char **argv)
+/* One kept event: a line (time, type, addresses, what it names), or a
+ * JSON object with every field and the raw record. */
+static int sensor_row(const struct sensor_event *e, void *arg)
 {
-	enum { O_JSON = OPT_FIRST_OWN };
-	static const struct option opts[] = {
-		{ "json", no_argument, NULL, O_JSON },
-		{ NULL, 0, NULL, 0 },
-	};
-	const struct cli_command *cmd = cli_find("sensor");
+	int json = *(int *)arg;
+	struct strbuf sb = STRBUF_INIT;
+	char t[32];
+
+	if (json) {
+		struct jsonw w;
+		jsonw_init(&w, &sb, 0);
+		jsonw_obj_begin(&w);
+		jsonw_kv_int(&w, "id", e->id);
+		jsonw_kv_time(&w, "time", e->t);
+		jsonw_kv_str(&w, "type", sensor_type_name(e->type));
+		sensor_event_json(e, &w);
+		jsonw_key(&w, "raw");
+		jsonw_strn(&w, e->raw ? e->raw : "", e->raw_len);
+		jsonw_obj_end(&w);
+		puts(strbuf_str(&sb));
+		strbuf_free(&sb);
+		return 0;
+	}
+	printf("%s  %-8s ", irk_time_short(e->t, t, sizeof t), sensor_type_name(e->type));
+	sensor_event_text(e, &sb);
+	cli_put(stdout, strbuf_str(&sb));
+	putchar('\n');
+	strbuf_free(&sb);
+	return 0;
+}
+
+/* --since/--until: a time (ISO 8601) or a duration before now ("2h"). */
+static int sensor_when(const struct cli_command *cmd, const char *opt, const char *v, int64_t *out)
+{
+	int64_t d;
+
+	if (!irk_time_parse(v, out))
+		return 0;
+	if (!irk_duration_parse(v, &d) && d >= 0) {
+		*out = irk_now() - d;
+		return 0;
+	}
+	cli_usage_error(cmd, "%s: '%s' is neither a time (2026-12-07T21:00:00Z) nor a duration "
+			"(2h, 3d)", opt, v);
+	return -1;
+}
+
+static int sensor_list(struct cli *c, const struct sensor_filter *f, int json)
+{
+	struct irk_err err = { 0 };
+
+	if (!cli_store(c, 0))
+		return EXIT_ERR;
+	if (store_sensor_list(c->app.store, f, sensor_row, &json, &err))
+		return cli_report(&err);
+	if (!json && !store_sensor_any(c->app.store))
+		printf("(no sensor events kept: see [ingest] keep in irk.conf(5))\n");
+	return EXIT_OK;
+}
+
+static int sensor_prune(struct cli *c, int json)
+{
 	struct irk_err err = { 0 };
 	int64_t now = irk_now(), days, deleted, kept;
-	int opt, json = 0;
 	char when[32];
 
-	while ((opt = cli_getopt(c, cmd, argc, argv, "", opts)) != -1)
-		if (opt == O_JSON)
-			json = 1;
-	if (optind == argc)
-		return cli_usage_error(cmd, "which? (prune)");
-	if (strcmp(argv[optind], "prune"))
-		return cli_usage_error(cmd, "no sensor command '%s' (prune)", argv[optind]);
-	if (optind + 1 < argc)
-		return cli_usage_error(cmd, "unexpected argument '%s'", argv[optind + 1]);
 	if (!cli_store(c, 0))
 		return EXIT_ERR;
 	days = config_settings(c->app.cfg)->ingest.keep_days;
-	if (ingest_sensor_prune(c->app.store, now, days, 0, &deleted, NULL, &err))
+	if (ingest_sensor_prune(c->app.store, c->app.actor.name, now, days, 0, &deleted, NULL, &err))
 		return cli_report(&err);
 	kept = store_sensor_count(c->app.store);
 	irk_time_iso(now - days * 86400, when, sizeof when);
@@ -306,6 +381,62 @@ int cmd_sensor(struct cli *c, int argc, char **argv)
 		printf("deleted 0 sensor events (keep_days is %lld: kept for good), %lld kept\n",
 		       (long long)days, (long long)kept);
 	return EXIT_OK;
+}
+
+int cmd_sensor(struct cli *c, int argc, char **argv)
+{
+	enum { O_JSON = OPT_FIRST_OWN, O_HOST, O_TYPE, O_SINCE, O_UNTIL, O_LIMIT };
+	static const struct option opts[] = {
+		{ "json", no_argument, NULL, O_JSON },
+		{ "host", required_argument, NULL, O_HOST },
+		{ "type", required_argument, NULL, O_TYPE },
+		{ "since", required_argument, NULL, O_SINCE },
+		{ "until", required_argument, NULL, O_UNTIL },
+		{ "limit", required_argument, NULL, O_LIMIT },
+		{ NULL, 0, NULL, 0 },
+	};
+	const struct cli_command *cmd = cli_find("sensor");
+	struct sensor_filter f = { NULL, -1, 0, INT64_MAX, 100 };
+	long long limit = 100;
+	int opt, json = 0, filters = 0;
+
+	while ((opt = cli_getopt(c, cmd, argc, argv, "", opts)) != -1) {
+		filters += opt != O_JSON;
+		switch (opt) {
+		case O_JSON: json = 1; break;
+		case O_HOST: f.host = optarg; break;
+		case O_TYPE:
+			if ((f.type = sensor_type_parse(optarg)) < 0)
+				return cli_usage_error(cmd, "--type: no event type '%s' (dns, http, tls, "
+						       "fileinfo, flow, ssh, smtp, anomaly)", optarg);
+			break;
+		case O_SINCE:
+			if (sensor_when(cmd, "--since", optarg, &f.from))
+				return EXIT_USAGE;
+			break;
+		case O_UNTIL:
+			if (sensor_when(cmd, "--until", optarg, &f.to))
+				return EXIT_USAGE;
+			break;
+		case O_LIMIT:
+			if (cli_count(cmd, "--limit", optarg, 0, INT32_MAX, &limit))
+				return EXIT_USAGE;
+			break;
+		}
+	}
+	if (optind == argc)
+		return cli_usage_error(cmd, "which? (list, prune)");
+	if (optind + 1 < argc)
+		return cli_usage_error(cmd, "unexpected argument '%s'", argv[optind + 1]);
+	if (!strcmp(argv[optind], "list")) {
+		f.limit = limit ? (int)limit : -1;   /* SQLite: a negative LIMIT is none */
+		return sensor_list(c, &f, json);
+	}
+	if (strcmp(argv[optind], "prune"))
+		return cli_usage_error(cmd, "no sensor command '%s' (list, prune)", argv[optind]);
+	if (filters)
+		return cli_usage_error(cmd, "prune takes only --json");
+	return sensor_prune(c, json);
 }
 
 struct quar_state {

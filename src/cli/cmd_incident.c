@@ -376,6 +376,7 @@ static int show_link(const struct link_row *l, void *arg)
 struct show_state {
 	struct jsonw *w;     /* JSON mode when set */
 	int n;
+	int64_t total;       /* sensor context: its lines in all */
 };
 
 static int show_alert(const struct alert *a, void *arg)
@@ -435,7 +436,7 @@ static int show_observable(const struct observable_row *o, void *arg)
 		return 0;
 	}
 	printf("  %-8s ", obs_type_name(o->type));
-	cli_put_col(stdout, o->value, 40);
+	cli_put_cut(stdout, o->value, 40);
 	printf(" from %s %lld\n", o->source, (long long)o->ref);
 	return 0;
 }
@@ -470,12 +471,17 @@ static int show_sensor(const struct sensor_seen *e, void *arg)
 	char t[32];
 
 	ss->n++;
+	ss->total = e->total;
 	if (ss->w) {
 		jsonw_obj_begin(ss->w);
 		jsonw_kv_str(ss->w, "type", sensor_type_name(e->type));
 		jsonw_kv_str(ss->w, "what", e->what);
 		jsonw_kv_str(ss->w, "detail", e->detail);
+		jsonw_kv_str(ss->w, "answer", e->answer);
+		if (e->type == SENSOR_FLOW)
+			jsonw_kv_int(ss->w, "bytes", e->bytes);
 		jsonw_kv_int(ss->w, "count", e->count);
+		jsonw_kv_int(ss->w, "event", e->newest);
 		jsonw_kv_time(ss->w, "first", e->first);
 		jsonw_kv_time(ss->w, "last", e->last);
 		jsonw_obj_end(ss->w);
@@ -607,6 +613,10 @@ static void show_human(struct cli *c, const struct incident *inc, int nalerts)
 	if (!ss.n)
 		printf("  %s\n", store_sensor_any(c->app.store) ? "(none)" :
 		       "(none kept: see [ingest] keep in irk.conf(5))");
+	else if (ss.total > ss.n)
+		printf("  ... %lld more (irk sensor list shows every kept event)\n",
+		       (long long)(ss.total - ss.n));
+	cli_context_human(c, inc);
 	ss.n = 0;
 	printf("\nAudit events\n");
 	audit_each(c->app.store, inc->id, 0, show_event, &ss, &err);
@@ -620,7 +630,7 @@ static void show_json(struct cli *c, const struct incident *inc, int nalerts)
 	struct stage_move *hist = NULL;
 	struct note *notes = NULL;
 	size_t nh = 0, nn = 0;
-	struct show_state ss = { &w, 0 };
+	struct show_state ss = { &w, 0, 0 };
 
 	jsonw_init(&w, &out, 1);
 	jsonw_obj_begin(&w);
@@ -675,8 +685,13 @@ static void show_json(struct cli *c, const struct incident *inc, int nalerts)
 	jsonw_arr_end(&w);
 	jsonw_key(&w, "sensor");
 	jsonw_arr_begin(&w);
+	ss.n = 0;
 	ingest_sensor_context(c->app.store, inc, SENSOR_CONTEXT_LINES, show_sensor, &ss, &err);
 	jsonw_arr_end(&w);
+	/* The lines there are in all, when more than the array holds. */
+	jsonw_kv_int(&w, "sensor_total", ss.total);
+	jsonw_key(&w, "context");
+	cli_context_json(c, inc, &w);
 	jsonw_obj_end(&w);
 	strbuf_addc(&out, '\n');
 	fwrite(out.buf, 1, out.len, stdout);

@@ -45,7 +45,7 @@ int cli_plays_load(struct cli *c, struct play_catalog *cat)
 
 void cli_plays_hook(struct ingest_opts *o, struct play_catalog *cat)
 {
-	o->on_new_incident = cat->n ? play_on_new_incident : NULL;
+	o->open_incident = cat->n ? play_open_incident : NULL;
 	o->hook_arg = cat;
 }
 

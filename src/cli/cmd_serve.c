@@ -12,6 +12,7 @@
 
 #include "irk/cli.h"
 #include "irk/clock.h"
+#include "irk/context.h"
 #include "irk/engine.h"
 #include "irk/ingest.h"
 #include "irk/sanitize.h"
@@ -31,6 +32,15 @@ static void serve_log(void *arg, const char *line)
 	fwrite(strbuf_str(&sb), 1, sb.len, stderr);
 	fflush(stderr);
 	strbuf_free(&sb);
+}
+
+/* serve_log for callbacks that give the line first. */
+static void serve_log_line(const char *line, void *arg)
+{
+	char msg[600];
+
+	snprintf(msg, sizeof msg, "context: %s", line);
+	serve_log(arg, msg);
 }
 
 /* With [audit] anchor set, the audit head goes to syslog at start and
@@ -60,8 +70,8 @@ static int64_t serve_prune(struct cli *c, int64_t keep_days)
 	int more = 0;
 	char msg[600], when[32];
 
-	if (ingest_sensor_prune(c->app.store, now, keep_days, SERVE_PRUNE_BATCHES, &deleted, &more,
-				&err)) {
+	if (ingest_sensor_prune(c->app.store, "engine", now, keep_days, SERVE_PRUNE_BATCHES,
+				&deleted, &more, &err)) {
 		snprintf(msg, sizeof msg, "sensor events: %s", err.msg);
 		serve_log(NULL, msg);
 	} else if (deleted) {
@@ -117,6 +127,16 @@ int cmd_serve(struct cli *c, int argc, char **argv)
 		close(sfd);
 		return cli_report(&err);
 	}
+	/* Context of every open incident, from the inventory and the sources
+	 * of irk.conf: the service holds their tokens, the boards do not. */
+	struct context_sources *srcs = NULL;
+	struct context_worker *cw = NULL;
+	if (context_sources_load(c->app.cfg, &srcs, &err)) {
+		serve_log(NULL, err.msg);
+		rc = EXIT_ERR;
+	} else {
+		cw = context_worker_start(c->app.db_path, srcs, 1, serve_log_line, NULL);
+	}
 	const char *anchor = config_settings(c->app.cfg)->audit.anchor;
 	int64_t interval = config_settings(c->app.cfg)->audit.interval, next_anchor = 0;
 	/* A zero interval would anchor on every round: the table's default. */
@@ -126,7 +146,7 @@ int cmd_serve(struct cli *c, int argc, char **argv)
 		next_anchor = serve_anchor(c, interval);
 	int64_t keep_days = config_settings(c->app.cfg)->ingest.keep_days;
 	int64_t next_prune = keep_days > 0 ? serve_prune(c, keep_days) : 0;
-	for (;;) {
+	for (; !rc;) {
 		struct pollfd pf[2] = { { sfd, POLLIN, 0 }, { engine_fd(e), POLLIN, 0 } };
 		struct signalfd_siginfo si;
 		int64_t now = irk_now();
@@ -156,6 +176,8 @@ int cmd_serve(struct cli *c, int argc, char **argv)
 			break;
 		}
 	}
+	context_worker_stop(&cw);
+	context_sources_free(&srcs);
 	engine_stop(&e);
 	close(sfd);
 	return rc;

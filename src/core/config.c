@@ -29,6 +29,9 @@ struct config_type {
 	const char *(*print)(const void *target, char *buf);
 	enum { AS_TEXT, AS_INT64, AS_INT } as;   /* the field's C type */
 	int secret;            /* never shown, refused in readable files */
+	/* Why s does not parse, in err, when "is not WHAT" would not say
+	 * which part is wrong (a list); may be NULL. */
+	int (*why)(const char *s, struct irk_err *err);
 };
 
 static int text_parse(const char *s, void *target)
@@ -50,6 +53,17 @@ static int number_parse(const char *s, void *target)
 	errno = 0;
 	v = strtoll(s, &end, 10);
 	if (!*s || *end || errno)
+		return -1;
+	*(int64_t *)target = v;
+	return 0;
+}
+
+/* A count that cannot be negative (days to keep: -1 means nothing). */
+static int count_parse(const char *s, void *target)
+{
+	int64_t v;
+
+	if (number_parse(s, &v) || v < 0)
 		return -1;
 	*(int64_t *)target = v;
 	return 0;
@@ -145,17 +159,28 @@ static int sensors_parse(const char *s, void *target)
 	return 0;
 }
 
-static const struct config_type type_text = { "text", text_parse, text_print, AS_TEXT, 0 };
-static const struct config_type type_secret = { "text", text_parse, text_print, AS_TEXT, 1 };
+/* The word of the list that is no type (irk/sensor.h names it). */
+static int sensors_why(const char *s, struct irk_err *err)
+{
+	unsigned mask;
+
+	return sensor_keep_parse(s, &mask, err);
+}
+
+static const struct config_type type_text = { "text", text_parse, text_print, AS_TEXT, 0, NULL };
+static const struct config_type type_secret = { "text", text_parse, text_print, AS_TEXT, 1, NULL };
 static const struct config_type type_number = {
-	"a whole number", number_parse, number_print, AS_INT64, 0 };
+	"a whole number", number_parse, number_print, AS_INT64, 0, NULL };
+static const struct config_type type_count = {
+	"a whole number, 0 or more", count_parse, number_print, AS_INT64, 0, NULL };
 static const struct config_type type_duration = {
-	"a duration (like 90s, 15m, 1h, 2d)", duration_parse, duration_print, AS_INT64, 0 };
+	"a duration (like 90s, 15m, 1h, 2d)", duration_parse, duration_print, AS_INT64, 0, NULL };
 static const struct config_type type_ms = {
-	"a duration (like 250ms, 1s, 2m)", ms_parse, ms_print, AS_INT64, 0 };
+	"a duration (like 250ms, 1s, 2m)", ms_parse, ms_print, AS_INT64, 0, NULL };
 static const struct config_type type_sensors = { "a list of sensor event types (dns, http, "
-	"tls, fileinfo, flow, ssh, smtp, anomaly)", sensors_parse, text_print, AS_TEXT, 0 };
-static const struct config_type type_yesno = { "yes or no", yesno_parse, yesno_print, AS_INT, 0 };
+	"tls, fileinfo, flow, ssh, smtp, anomaly)", sensors_parse, text_print, AS_TEXT, 0,
+	sensors_why };
+static const struct config_type type_yesno = { "yes or no", yesno_parse, yesno_print, AS_INT, 0, NULL };
 
 /* ---- the table --------------------------------------------------------------- */
 
@@ -174,6 +199,7 @@ struct config_key {
 #define TEXT(f)     &type_text, AT(f, const char *)
 #define SECRET(f)   &type_secret, AT(f, const char *)
 #define NUMBER(f)   &type_number, AT(f, int64_t)
+#define COUNT(f)    &type_count, AT(f, int64_t)
 #define DURATION(f) &type_duration, AT(f, int64_t)
 #define MILLIS(f)   &type_ms, AT(f, int64_t)
 #define YESNO(f)    &type_yesno, AT(f, int)
@@ -186,7 +212,7 @@ static const struct config_key keys[] = {
 	{ "ingest.batch", NUMBER(ingest.batch), "20000", "lines per transaction while ingesting" },
 	{ "ingest.format", TEXT(ingest.format), "auto", "default input format: auto, eve, wazuh, ecs, zeek, json" },
 	{ "ingest.keep", SENSORS(ingest.keep), NULL, "sensor events to keep for context: dns, http, tls, fileinfo, flow, ssh, smtp, anomaly (default: none)" },
-	{ "ingest.keep_days", NUMBER(ingest.keep_days), "7", "days kept sensor events are kept (irk serve and irk sensor prune delete older ones)" },
+	{ "ingest.keep_days", COUNT(ingest.keep_days), "7", "days kept sensor events are kept (irk serve and irk sensor prune delete older ones)" },
 	{ "mapping.time", TEXT(mapping.time), NULL, "generic JSON: path of the event time (ISO 8601 or epoch)" },
 	{ "mapping.rule_id", TEXT(mapping.rule_id), NULL, "generic JSON: path of the rule id" },
 	{ "mapping.rule_name", TEXT(mapping.rule_name), NULL, "generic JSON: path of the rule name" },
@@ -205,6 +231,25 @@ static const struct config_key keys[] = {
 	{ "sla.p2_contain", DURATION(sla.contain[2]), "1d", "P2: time from detection to containment" },
 	{ "sla.p3_contain", DURATION(sla.contain[3]), "3d", "P3: time from detection to containment" },
 	{ "sla.p4_contain", DURATION(sla.contain[4]), "7d", "P4: time from detection to containment" },
+	{ "sla.p1_resolve", DURATION(sla.resolve[1]), "1d", "P1: time from detection to resolution (lessons-learned or closed)" },
+	{ "sla.p2_resolve", DURATION(sla.resolve[2]), "3d", "P2: time from detection to resolution (lessons-learned or closed)" },
+	{ "sla.p3_resolve", DURATION(sla.resolve[3]), "7d", "P3: time from detection to resolution (lessons-learned or closed)" },
+	{ "sla.p4_resolve", DURATION(sla.resolve[4]), "30d", "P4: time from detection to resolution (lessons-learned or closed)" },
+	{ "maturity.period", DURATION(maturity.period), "90d", "irk maturity weighs the incidents detected in this long before now" },
+	{ "maturity.owners", NUMBER(maturity.owners), "90", "level 2: % of acknowledged incidents with an owner" },
+	{ "maturity.plays_managed", NUMBER(maturity.plays_managed), "50", "level 2: % of incidents that follow a play" },
+	{ "maturity.contained", NUMBER(maturity.contained), "90", "level 3: % of closed true positives that went through containment" },
+	{ "maturity.forced", NUMBER(maturity.forced), "10", "level 3: at most this % of forward moves forced past a gate" },
+	{ "maturity.plays", NUMBER(maturity.plays), "80", "level 3: % of incidents that follow a play" },
+	{ "maturity.units", NUMBER(maturity.units), "80", "level 3: % of incidents with a business unit" },
+	{ "maturity.sla", NUMBER(maturity.sla), "90", "level 4: % of SLA clocks met" },
+	{ "maturity.false_positives", NUMBER(maturity.false_positives), "30", "level 4: at most this % of closed incidents false positives" },
+	{ "maturity.automated", NUMBER(maturity.automated), "50", "level 4: % of incidents with a score step done by the sequencer" },
+	{ "maturity.criticality", NUMBER(maturity.criticality), "50", "level 4: % of incidents whose asset criticality is known" },
+	{ "maturity.root_cause", NUMBER(maturity.root_cause), "80", "level 4: % of closed true positives with a root cause" },
+	{ "maturity.lessons", NUMBER(maturity.lessons), "80", "level 5: % of closed true positives that went through lessons-learned" },
+	{ "maturity.play_changes", NUMBER(maturity.play_changes), "1", "level 5: plays given a new version after a true positive ran them" },
+	{ "maturity.trend", NUMBER(maturity.trend), "0", "level 5: the median MTTR changed by at most this % from the period before" },
 	{ "ui.theme", TEXT(ui.theme), "default", "colour theme (see irk-theme(5))" },
 	{ "ui.mouse", YESNO(ui.mouse), "no", "click cards and scroll columns with the mouse" },
 	{ "ui.refresh", DURATION(ui.refresh), "1s", "how often the board looks for other people's changes" },
@@ -354,8 +399,12 @@ int config_set(struct config *c, const char *key, const char *value, struct irk_
 		keep(c, key, value);
 		return IRK_OK;
 	}
-	if (keys[i].type->parse(value, &check))
+	if (keys[i].type->parse(value, &check)) {
+		struct irk_err why = { 0 };
+		if (keys[i].type->why && keys[i].type->why(value, &why))
+			return irk_fail(err, IRK_INVALID, "%s: %s", key, why.msg);
 		return irk_fail(err, IRK_INVALID, "%s: '%s' is not %s", key, value, keys[i].type->what);
+	}
 	/* Parsed again from the kept copy: a string field borrows it. */
 	keys[i].type->parse(keep(c, key, value), field(c, i));
 	settle(c, (size_t)i);

@@ -219,9 +219,13 @@ void incident_json(struct jsonw *w, const struct incident *inc)
 		case FST_NONE:
 			jsonw_str(w, incident_key(inc->id, key, sizeof key));
 			break;
-		case FST_TEXT:
-			jsonw_str(w, incident_field_get_text(inc, f));
+		case FST_TEXT: {
+			/* An empty text is a field not set: null, as irk(1) says
+			 * (a summary nobody wrote is stored as ""). */
+			const char *v = incident_field_get_text(inc, f);
+			jsonw_str(w, v && *v ? v : NULL);
 			break;
+		}
 		case FST_INT:
 			if (f->kind == FK_STAGE || f->kind == FK_SEVERITY || f->kind == FK_RESOLUTION)
 				jsonw_str(w, vocab_value(f->kind, incident_field_get_int(inc, f)));

@@ -1144,6 +1144,53 @@ static int user_add(struct sim *m, const char *name, int role)
 	return store_commit(m->s, m->err);
 }
 
+/* The organisation's asset inventory (irk asset list): every host of the
+ * world with its unit, criticality, usual user, role, site and OS, as an
+ * import would give it. No random numbers: the month stays the same. */
+static int inventory(struct sim *m)
+{
+	static const struct { int kind; const char *role, *os; } kinds[] = {
+		{ HK_WS, "workstation", "Windows 11" }, { HK_LAPTOP, "laptop", "Windows 11" },
+		{ HK_WINSRV, "server", "Windows Server 2022" },
+		{ HK_LINUX, "server", "Debian 12" }, { HK_DMZ, "internet-facing", "Debian 12" },
+		{ HK_WEB, "web server", "Debian 12" }, { HK_SCANNER, "scanner", "Debian 12" },
+		{ HK_CLOUD, "cloud account", NULL }, { HK_DC, "domain controller", "Windows Server 2022" } };
+	int rc;
+
+	if ((rc = store_begin(m->s, m->err)))
+		return rc;
+	for (int i = 0; i < demo_nhosts && !rc; i++) {
+		const struct demo_host *h = &demo_hosts[i];
+		char contact[64], tags[64];
+		struct asset a = { 0 };
+
+		snprintf(contact, sizeof contact, "%s-it@example.com", demo_unit_name(h->unit));
+		snprintf(tags, sizeof tags, "%s%s", h->crit == 4 ? "crown-jewel " : "",
+			 h->ip && !strncmp(h->ip, "172.16.", 7) ? "dmz" : h->ip ? "internal" : "cloud");
+		a.host = (char *)h->name;
+		a.ips = (char *)h->ip;
+		a.owner = (char *)(h->user ? h->user : demo_unit_name(h->unit));
+		a.business_unit = (char *)demo_unit_name(h->unit);
+		a.criticality = h->crit;
+		for (size_t k = 0; k < sizeof kinds / sizeof kinds[0]; k++)
+			if (h->kind == kinds[k].kind) {
+				a.role = (char *)kinds[k].role;
+				a.os = (char *)kinds[k].os;
+			}
+		a.site = (char *)(!h->ip ? "cloud" : !strncmp(h->ip, "172.16.", 7) ? "fra1-dmz" : "fra1");
+		a.tags = tags;
+		a.contact = contact;
+		a.source = (char *)"inventory";
+		a.fetched = m->now;
+		rc = store_asset_put(m->s, &a, m->err);
+	}
+	if (rc) {
+		store_rollback(m->s);
+		return rc;
+	}
+	return store_commit(m->s, m->err);
+}
+
 /* Register team members whose start date has come. */
 static int team_join(struct sim *m, int64_t t)
 {
@@ -1208,6 +1255,8 @@ int demo_fill(struct store *s, const struct demo_opts *o, struct demo_stats *st,
 	/* Whoever runs the demo set the database up, before the period. */
 	if (store_user_count(s) == 0)
 		rc = user_add(&m, m.admin, ROLE_ADMIN);
+	if (!rc)
+		rc = inventory(&m);
 	plan(&m);
 	m.ing = ingest_begin(s, &m.io);
 	store_bulk_begin(s);

@@ -37,6 +37,7 @@
 #include "irk/identity.h"
 #include "irk/model.h"
 #include "irk/play.h"
+#include "irk/snapshot.h"
 #include "irk/store.h"
 #include "internal.h"
 
@@ -44,6 +45,9 @@
 #define ENGINE_STALE_BATCH 100
 #define ENGINE_EXPIRED_BATCH 32
 #define ENGINE_CHECKPOINT_MS 1000
+/* How often the keeper asks whether the KPI snapshot is current (two
+ * index reads; snapshot.h says when it computes one). */
+#define ENGINE_KPI_MS 1000
 
 #define DIR_CACHE 16
 
@@ -696,7 +700,7 @@ static void *keeper_main(void *arg)
 	struct worker *w = arg;
 	struct engine *e = w->e;
 	struct irk_err err = { 0 };
-	int64_t next_checkpoint = 0;
+	int64_t next_checkpoint = 0, next_kpi = 0;
 
 	if (store_open(&w->s, e->db_path, 0, &err)) {
 		engine_log(e, "housekeeping: %s", err.msg);
@@ -712,6 +716,14 @@ static void *keeper_main(void *arg)
 		if (now >= next_checkpoint) {
 			store_checkpoint(w->s);
 			next_checkpoint = now + ENGINE_CHECKPOINT_MS;
+		}
+		/* The board's KPI snapshot (boards see the write as any other
+		 * change); a busy database is tried again next time, silently. */
+		if (now >= next_kpi) {
+			if (kpi_snapshot_keep(w->s, e->cfg, irk_now(), 0, NULL, &err) &&
+			    err.code != IRK_CONFLICT)
+				engine_log(e, "KPI snapshot: %s", err.msg);
+			next_kpi = proc_mono_ms() + ENGINE_KPI_MS;
 		}
 		poll(&pf, 1, (int)e->poll_ms);
 	}

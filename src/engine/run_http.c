@@ -9,17 +9,14 @@
  * libcurl is loaded (dlopen) when the first http step runs or a sequencer
  * starts, not linked: with its TLS, HTTP/2, SSH, LDAP and Kerberos
  * libraries it was half of the start-up of every irk command. */
-#define CURL_DISABLE_TYPECHECK     /* the calls go through lc below */
-#include <curl/curl.h>
-#include <dlfcn.h>
 #include <poll.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
 #include "irk/config.h"
+#include "irk/curl.h"
 #include "irk/jsonw.h"
 #include "irk/play.h"
 #include "irk/template.h"
@@ -29,60 +26,11 @@
 #define IRK_VERSION "0"
 #endif
 
-#define LIBCURL "libcurl.so.4"
-
-/* The libcurl functions this file calls, named as libcurl names them. */
-#define LC_FUNCS(X) \
-	X(CURLcode, curl_global_init, (long)) \
-	X(CURL *, curl_easy_init, (void)) \
-	X(CURLcode, curl_easy_setopt, (CURL *, CURLoption, ...)) \
-	X(CURLcode, curl_easy_perform, (CURL *)) \
-	X(CURLcode, curl_easy_getinfo, (CURL *, CURLINFO, ...)) \
-	X(void, curl_easy_cleanup, (CURL *)) \
-	X(const char *, curl_easy_strerror, (CURLcode)) \
-	X(char *, curl_easy_escape, (CURL *, const char *, int)) \
-	X(void, curl_free, (void *)) \
-	X(struct curl_slist *, curl_slist_append, (struct curl_slist *, const char *)) \
-	X(void, curl_slist_free_all, (struct curl_slist *))
-
-static struct {
-#define LC_FIELD(ret, name, args) ret (*name) args;
-	LC_FUNCS(LC_FIELD)
-#undef LC_FIELD
-} lc;
-static char lc_error[256];        /* why libcurl could not be loaded */
-static pthread_once_t curl_once = PTHREAD_ONCE_INIT;
-
-static void curl_init(void)
-{
-	void *h;
-
-	/* libcurl's TLS would write every session's keys to this file, and
-	 * a capture of a step's request, secrets and all, could be read. We
-	 * run before the sequencer's threads (run_http_global_init). */
-	unsetenv("SSLKEYLOGFILE");
-	/* Debian's OpenSSL build, else its GnuTLS one (the same interface). */
-	if (!(h = dlopen(LIBCURL, RTLD_NOW | RTLD_LOCAL)))
-		h = dlopen("libcurl-gnutls.so.4", RTLD_NOW | RTLD_LOCAL);
-
-	if (!h) {
-		snprintf(lc_error, sizeof lc_error, "%s", dlerror());
-		return;
-	}
-#define LC_LOAD(ret, name, args) \
-	if (!(*(void **)&lc.name = dlsym(h, #name))) { \
-		snprintf(lc_error, sizeof lc_error, "%s has no %s", LIBCURL, #name); \
-		return; \
-	}
-	LC_FUNCS(LC_LOAD)
-#undef LC_LOAD
-	lc.curl_global_init(CURL_GLOBAL_DEFAULT);
-}
+#define lc irk_lc
 
 const char *run_http_global_init(void)
 {
-	pthread_once(&curl_once, curl_init);
-	return lc_error[0] ? lc_error : NULL;
+	return irk_curl_load();
 }
 
 struct sink {
@@ -276,7 +224,7 @@ int run_http(const struct run_env *env, struct run_result *r)
 	if (run_ctx_init(&c, env, r))
 		goto out;
 	if ((why = run_http_global_init())) {
-		run_fail(r, 0, "http steps need libcurl (%s): %s", LIBCURL, why);
+		run_fail(r, 0, "http steps need libcurl (libcurl.so.4): %s", why);
 		goto out;
 	}
 	if (!run_str(&c, "url")) {

@@ -954,3 +954,41 @@ int incident_set(struct store *s, const struct actor *who, int64_t id,
 	jsonw_obj_end(&w);
 	return finish_change(s, who->name, &inc, "incident.set", &js, err);
 }
+
+int incident_fill(struct store *s, const char *actor, int64_t id, const char *source,
+		  int criticality, const char *unit, int *changed, struct irk_err *err)
+{
+	struct incident inc;
+	struct strbuf js = STRBUF_INIT;
+	struct jsonw w;
+	int rc, any = 0;
+
+	if (changed)
+		*changed = 0;
+	if ((rc = begin_change(s, id, 0, &inc, err)))
+		return rc;
+	jsonw_init(&w, &js, 0);
+	jsonw_obj_begin(&w);
+	jsonw_kv_str(&w, "source", source);
+	if (criticality >= 1 && criticality <= 4 && !inc.asset_criticality) {
+		inc.asset_criticality = criticality;
+		jsonw_kv_int(&w, "asset_criticality", criticality);
+		inc.priority = priority_compute(inc.severity, inc.asset_criticality, inc.confidence);
+		jsonw_kv_int(&w, "priority", inc.priority);
+		any = 1;
+	}
+	if (unit && *unit && !inc.business_unit) {
+		inc.business_unit = xstrdup(unit);
+		jsonw_kv_str(&w, "business_unit", unit);
+		any = 1;
+	}
+	jsonw_obj_end(&w);
+	if (!any) {
+		strbuf_free(&js);
+		abort_change(s, &inc);
+		return IRK_OK;
+	}
+	if (changed)
+		*changed = 1;
+	return finish_change(s, actor, &inc, "incident.context", &js, err);
+}

@@ -462,14 +462,30 @@ static int is(const struct jdoc *root, int obj, const char *key, int type)
  * rule.level + agent test goes before the ECS one. Each test also matches
  * a record of its format that lacks its time field, so that record is
  * refused as "no usable time in field ..." rather than "cannot tell". */
+/* EVE: an event_type beside its time, its addresses, its flow or the
+ * object named after the type ("dns": {...}). A record whose time is
+ * missing is still EVE: rejected for that, not for its format. */
+static int is_eve(const struct jdoc *root)
+{
+	static const char *const with[] = { "timestamp", "flow_id", "src_ip", "dest_ip" };
+	int t = jdoc_get(root, 0, "event_type");
+	const char *type = jdoc_str(root, t);
+
+	if (jdoc_type(root, t) != JD_STRING)
+		return 0;
+	for (size_t i = 0; i < sizeof with / sizeof with[0]; i++)
+		if (has(root, 0, with[i]))
+			return 1;
+	return type && is(root, 0, type, JD_OBJECT);
+}
+
 int alert_detect(const struct jdoc *root, const struct alert_mapping *map)
 {
 	int rule, ts;
 
 	if (jdoc_type(root, 0) != JD_OBJECT)
 		return map ? FMT_JSON : -1;
-	if (is(root, 0, "event_type", JD_STRING) &&
-	    (has(root, 0, "timestamp") || is(root, 0, "alert", JD_OBJECT)))
+	if (is_eve(root))
 		return FMT_EVE;
 	rule = jdoc_get(root, 0, "rule");
 	if (jdoc_type(root, rule) == JD_OBJECT && has(root, rule, "level") &&

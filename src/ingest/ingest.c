@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -128,21 +129,23 @@ static void parsed_keep(struct parsed *p, const char *line, size_t len)
 	p->len = len;
 }
 
-/* A record alert_parse() skipped: a sensor event, kept when the options
- * ask for its type. 0 when it is to be rejected after all (a kept type
- * with no usable time: reason set). */
-static int parse_skipped(const struct ingest_opts *o, struct parsed *p)
+/* A record alert_parse() skipped: a sensor event, skipped whatever its
+ * time unless the options keep its type, then kept, or rejected when it
+ * has no usable time (reason set). One older than keep_days is skipped:
+ * retention would delete it at once (a backfill would be kept, pruned and
+ * kept again on every read). */
+static void parse_skipped(const struct ingest_opts *o, struct parsed *p)
 {
 	struct irk_err err = { 0 };
 	int rc = sensor_parse(p->format, &p->doc, p->raw, p->len, o->keep, &p->ev, &err);
 
 	if (rc == IRK_INVALID) {
 		irk_strlcpy(p->reason, err.msg, sizeof p->reason);
-		return 0;
+		return;
 	}
 	p->skipped = 1;
-	p->kept = rc == IRK_OK;
-	return 1;
+	p->kept = rc == IRK_OK &&
+		  (o->keep_days <= 0 || p->ev.t >= irk_now() - o->keep_days * 86400);
 }
 
 /* Parse one line as the options say. Touches no shared state: the reader
@@ -173,8 +176,13 @@ static void parse_line(const struct ingest_opts *o, struct parsed *p)
 	p->format = format;
 	alert_reset(&p->a);
 	rc = alert_parse(format, &p->doc, p->raw, p->len, o->map, &p->a, &err);
-	if (rc == IRK_SKIPPED && parse_skipped(o, p))
+	/* A record that is not an alert is skipped, or kept, or rejected for
+	 * what keeping it lacks: parse_skipped() gives the reason then (the
+	 * parser's "not an alert" is no reason to reject). */
+	if (rc == IRK_SKIPPED) {
+		parse_skipped(o, p);
 		return;
+	}
 	if (rc) {
 		irk_strlcpy(p->reason, err.msg, sizeof p->reason);
 		return;
@@ -227,6 +235,7 @@ struct ingest_ctx {
 	struct hmap *given;      /* fingerprints given since the newest hour began */
 	struct alert_new group[GROUP];
 	int ngroup;
+	int64_t first_opened;    /* the first incident this transaction opened; 0: none */
 };
 
 enum { HOUR_UNKNOWN, HOUR_NEW, HOUR_STORED };
@@ -240,6 +249,7 @@ void ingest_opts_init(struct ingest_opts *o)
 	o->format = FMT_AUTO;
 	o->window = config_settings(NULL)->ingest.window;
 	o->batch = (int)config_settings(NULL)->ingest.batch;
+	o->keep_days = config_settings(NULL)->ingest.keep_days;
 	o->actor = identity_name();
 	o->errout = stderr;
 }
@@ -307,6 +317,7 @@ static void forget_tx(struct ingest_ctx *c)
 	hmap_clear(c->obs_count);
 	c->ngroup = 0;
 	c->last_id = -1;
+	c->first_opened = 0;
 	c->received = irk_now();
 }
 
@@ -440,8 +451,11 @@ static int add_observables(struct ingest_ctx *c, int64_t incident, int64_t alert
 			continue;
 		int64_t *count = hmap_put_h(c->obs_count, key, sizeof incident + 1,
 					    hi ^ (uint64_t)(unsigned char)key[sizeof incident], &created);
+		/* One this transaction opened has none but ours (we hold the
+		 * write lock: ids are handed out in order). */
 		if (created)
-			*count = store_observable_count(c->s, incident, a->obs[i].type);
+			*count = c->first_opened && incident >= c->first_opened ? 0 :
+				 store_observable_count(c->s, incident, a->obs[i].type);
 		if (*count >= INGEST_MAX_OBS_PER_TYPE)
 			continue;
 		hmap_put_h(c->obs, key, kl, h, NULL);
@@ -473,7 +487,8 @@ static int open_incident(struct ingest_ctx *c, const char *rule, const struct al
 	inc.src_ip = a->src_ip && *a->src_ip ? xstrdup(a->src_ip) : NULL;
 	inc.t_first_event = inc.t_last_event = a->event_time;
 	inc.t_detected = c->received;
-	inc.alert_count = 0;
+	/* Stored with its first alert counted: only later ones bump it. */
+	inc.alert_count = 1;
 	jsonw_init(&w, &js, 0);
 	jsonw_obj_begin(&w);
 	jsonw_kv_str(&w, "format", alert_format_name(a->format));
@@ -481,7 +496,9 @@ static int open_incident(struct ingest_ctx *c, const char *rule, const struct al
 	jsonw_kv_str(&w, "file", source);
 	jsonw_kv_int(&w, "line", lineno);
 	jsonw_obj_end(&w);
-	rc = incident_open(c->s, c->o.actor, &inc, js.buf, err);
+	rc = c->o.open_incident ?
+		c->o.open_incident(c->s, c->o.actor, &inc, a, js.buf, c->o.hook_arg, err) :
+		incident_open(c->s, c->o.actor, &inc, js.buf, err);
 	strbuf_free(&js);
 	if (!rc && c->o.on_new_incident)
 		rc = c->o.on_new_incident(c->s, &inc, a, c->o.hook_arg, err);
@@ -556,7 +573,7 @@ static int store_parsed(struct ingest_ctx *c, struct parsed *p, const char *sour
 {
 	struct alert *a = &p->a;
 	int64_t id = 0, alert_id = 0;
-	int rc, fresh = 0, created;
+	int rc, fresh = 0, created, opened;
 
 	if (incident_id)
 		*incident_id = 0;
@@ -587,6 +604,7 @@ static int store_parsed(struct ingest_ctx *c, struct parsed *p, const char *sour
 		}
 	}
 	id = correlate(c, p);
+	opened = !id;
 	if (!id) {
 		/* A duplicate must not open an incident: check before creating. */
 		if (!fresh && store_alert_exists(c->s, a->fingerprint)) {
@@ -597,6 +615,8 @@ static int store_parsed(struct ingest_ctx *c, struct parsed *p, const char *sour
 		if ((rc = group_flush(c, err)) ||
 		    (rc = open_incident(c, p->rule, a, source, p->lineno, &id, err)))
 			return rc;
+		if (!c->first_opened)
+			c->first_opened = id;
 		st->incidents++;
 	}
 	if (fresh) {
@@ -623,7 +643,8 @@ static int store_parsed(struct ingest_ctx *c, struct parsed *p, const char *sour
 	}
 	st->added++;
 	remember(c, p, id);
-	add_bump(c, id, a->event_time);
+	if (!opened)
+		add_bump(c, id, a->event_time);
 	if (add_observables(c, id, alert_id, p, err))
 		return IRK_ERROR;
 	if (incident_id)
@@ -653,17 +674,22 @@ struct reader {
 	char *buf;               /* INGEST_MAX_LINE + READ_CHUNK + 1 bytes */
 	size_t cap, start, end, scan;
 	int eof;
+	volatile sig_atomic_t *stop;   /* opts.stop: set, the input ends */
 };
 
 enum { LINE_OK, LINE_TOO_LONG, LINE_EOF, LINE_ERROR };
 
-static ssize_t read_some(int fd, char *p, size_t n)
+/* A read; 0 (the end) once *stop is set: the signal that set it
+ * interrupted the read (this thread alone takes it, ingest_fd()). */
+static ssize_t read_some(int fd, volatile sig_atomic_t *stop, char *p, size_t n)
 {
 	ssize_t k;
 
-	do
+	do {
+		if (stop && *stop)
+			return 0;
 		k = read(fd, p, n);
-	while (k < 0 && errno == EINTR);
+	} while (k < 0 && errno == EINTR);
 	return k;
 }
 
@@ -678,7 +704,7 @@ static int reader_skip(struct reader *r, int64_t *full)
 
 	/* Bytes already read past the head belong to the line: drop them. */
 	for (;;) {
-		ssize_t k = read_some(r->fd, area, room);
+		ssize_t k = read_some(r->fd, r->stop, area, room);
 		if (k < 0)
 			return LINE_ERROR;
 		if (k == 0) {
@@ -742,7 +768,7 @@ static int reader_next(struct reader *r, const char **line, size_t *len, int64_t
 			}
 			return LINE_EOF;
 		}
-		ssize_t k = read_some(r->fd, r->buf + r->end, r->cap - r->end);
+		ssize_t k = read_some(r->fd, r->stop, r->buf + r->end, r->cap - r->end);
 		if (k < 0)
 			return LINE_ERROR;
 		if (k == 0)
@@ -1026,8 +1052,8 @@ static void pipeline_done_with(struct pipeline *pl)
 
 /* Copying the WAL back into the database (a checkpoint) is a tenth of a
  * bulk ingest's database work: a thread with its own connection does it
- * after each commit while the next batch is built, instead of the writer
- * stopping for it every 256 MiB. */
+ * every CKPT_EVERY commits while the next batches are built, instead of
+ * the writer stopping for it every 256 MiB. */
 struct checkpointer {
 	struct store *s;
 	pthread_t thread;
@@ -1042,6 +1068,9 @@ struct checkpointer {
  * behind, that never happens by itself, and a growing WAL makes every page
  * lookup slower. So every this many commits the writer lets it catch up. */
 #define CKPT_SYNC_EVERY 8
+/* Commits between two checkpoints: the one before a sync overlaps the
+ * writer's next batches. */
+#define CKPT_EVERY (CKPT_SYNC_EVERY / 2)
 
 static void *checkpointer_main(void *arg)
 {
@@ -1089,14 +1118,20 @@ static int checkpointer_start(struct checkpointer *k, struct store *s)
 	return 1;
 }
 
-/* A commit is done: copy it back (stop: and end after that). */
+/* A commit is done: copy back what was committed every CKPT_EVERY
+ * commits (stop: now, and end after that). A checkpoint copies each page
+ * once however many commits wrote it since the last one: a storm, whose
+ * commits all write the same random index pages, copied each of them
+ * after every commit (a third of its CPU time was the checkpointer's). */
 static void checkpointer_signal(struct checkpointer *k, int stop)
 {
 	pthread_mutex_lock(&k->mu);
-	k->asked++;
 	k->stop |= stop;
 	k->since_sync++;
-	pthread_cond_signal(&k->cv);
+	if (stop || k->since_sync % CKPT_EVERY == 0) {
+		k->asked++;
+		pthread_cond_signal(&k->cv);
+	}
 	pthread_mutex_unlock(&k->mu);
 }
 
@@ -1143,9 +1178,10 @@ int ingest_fd(struct store *s, int fd, const char *source,
 	int64_t tx_end = 0, gap_until = 0;
 	struct checkpointer ckpt;
 	int ckpt_on = 0;
+	sigset_t stop_sigs, old_sigs;
 
 	pl->r = (struct reader){ fd, xmalloc(INGEST_MAX_LINE + READ_CHUNK + 1),
-		INGEST_MAX_LINE + READ_CHUNK + 1, 0, 0, 0, 0 };
+		INGEST_MAX_LINE + READ_CHUNK + 1, 0, 0, 0, 0, o->stop };
 	pl->o = &c->o;
 	for (int i = 0; i < RING; i++)
 		parsed_init(&pl->slots[i]);
@@ -1158,6 +1194,15 @@ int ingest_fd(struct store *s, int fd, const char *source,
 	if (pthread_create(&reader, NULL, pipeline_reader, pl)) {
 		rc = irk_fail(err, IRK_ERROR, "cannot start the reader thread");
 		goto out;
+	}
+	/* With opts.stop, SIGINT and SIGTERM go to the reader alone (this
+	 * thread and the checkpointer, started below, block them): they
+	 * interrupt its read, and the input ends there. */
+	if (o->stop) {
+		sigemptyset(&stop_sigs);
+		sigaddset(&stop_sigs, SIGINT);
+		sigaddset(&stop_sigs, SIGTERM);
+		pthread_sigmask(SIG_BLOCK, &stop_sigs, &old_sigs);
 	}
 	store_bulk_begin(s);
 	if ((ckpt_on = checkpointer_start(&ckpt, s)))
@@ -1234,6 +1279,8 @@ int ingest_fd(struct store *s, int fd, const char *source,
 	if (rc)   /* it may be blocked reading a pipe that never ends */
 		pthread_cancel(reader);
 	pthread_join(reader, NULL);
+	if (o->stop)
+		pthread_sigmask(SIG_SETMASK, &old_sigs, NULL);
 	if (!rc && pl->read_errno)
 		rc = irk_fail(err, IRK_ERROR, "%s: read error after line %lld: %s",
 			      safe_source, (long long)pl->lineno, strerror(pl->read_errno));

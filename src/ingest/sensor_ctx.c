@@ -4,14 +4,41 @@
 #include <string.h>
 #include <time.h>
 
+#include "irk/audit.h"
+#include "irk/clock.h"
 #include "irk/incident.h"
 #include "irk/ingest.h"
+#include "irk/jsonw.h"
 #include "irk/model.h"
 #include "irk/store.h"
 #include "irk/strbuf.h"
 
-int ingest_sensor_prune(struct store *s, int64_t now, int64_t keep_days, int max_batches,
-			int64_t *deleted, int *more, struct irk_err *err)
+/* One audit event for a run that deleted something: how many, and the
+ * cutoff (the events are gone; this says when and by whom). */
+static int prune_audit(struct store *s, const char *actor, int64_t deleted, int64_t before,
+		       struct irk_err *err)
+{
+	struct strbuf js = STRBUF_INIT;
+	struct jsonw w;
+	char when[32];
+	int rc;
+
+	irk_time_iso(before, when, sizeof when);
+	jsonw_init(&w, &js, 0);
+	jsonw_obj_begin(&w);
+	jsonw_kv_int(&w, "deleted", deleted);
+	jsonw_kv_str(&w, "before", when);
+	jsonw_obj_end(&w);
+	if (!(rc = store_begin(s, err))) {
+		rc = audit_append(s, actor, 0, "sensor.prune", strbuf_str(&js), NULL, err);
+		rc = rc ? (store_rollback(s), rc) : store_commit(s, err);
+	}
+	strbuf_free(&js);
+	return rc;
+}
+
+int ingest_sensor_prune(struct store *s, const char *actor, int64_t now, int64_t keep_days,
+			int max_batches, int64_t *deleted, int *more, struct irk_err *err)
 {
 	int64_t before = now - keep_days * 86400, n = SENSOR_PRUNE_BATCH;
 	struct timespec gap = { 0, INGEST_GAP_MS * 1000000L };
@@ -39,6 +66,12 @@ int ingest_sensor_prune(struct store *s, int64_t now, int64_t keep_days, int max
 		if ((rc = store_commit(s, err)))
 			break;
 		*deleted += n;
+	}
+	/* What went is recorded even when a later batch failed. */
+	if (*deleted) {
+		struct irk_err aerr = { 0 };
+		int arc = prune_audit(s, actor, *deleted, before, rc ? &aerr : err);
+		rc = rc ? rc : arc;
 	}
 	return rc;
 }

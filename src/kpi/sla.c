@@ -12,8 +12,9 @@ void sla_policy_load(struct sla_policy *p, const struct config *c)
 	for (int i = 1; i <= 4; i++) {
 		p->ack[i] = set->sla.ack[i];
 		p->contain[i] = set->sla.contain[i];
+		p->resolve[i] = set->sla.resolve[i];
 	}
-	p->ack[0] = p->contain[0] = 0;
+	p->ack[0] = p->contain[0] = p->resolve[0] = 0;
 }
 
 void sla_status(const struct sla_policy *p, const struct incident *inc, int64_t now,

@@ -17,8 +17,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "irk/clock.h"
 #include "irk/config.h"
+#include "irk/expr.h"
+#include "irk/hmap.h"
 #include "irk/play.h"
 #include "irk/store.h"
 #include "irk/trust.h"
@@ -150,7 +151,8 @@ static void load_dir(struct play_catalog *c, int origin)
 		names[n++] = xstrdup(e->d_name);
 	}
 	closedir(d);
-	qsort(names, n, sizeof *names, by_name);
+	if (n)   /* qsort must not be given NULL, even for no names */
+		qsort(names, n, sizeof *names, by_name);
 	for (size_t i = 0; i < n; i++) {
 		struct strbuf path = STRBUF_INIT;
 		struct play *p = NULL;
@@ -201,8 +203,109 @@ int play_catalog_load(struct play_catalog *c, const struct config *cfg, struct i
 	return IRK_OK;
 }
 
+/* ---- matching, with answers kept per distinct inputs ---------------------------- */
+
+/* Answers kept at most; past it they are forgotten and kept anew. */
+#define MATCH_CACHE_MAX 4096
+
+struct play_match_cache {
+	char **vars;              /* the fields the matches read, each once */
+	size_t nvars;
+	int off;                  /* a match reads something unique to each alert */
+	struct hmap *answers;     /* the fields' values -> index of the play, -1 none */
+	struct strbuf key;
+};
+
+static void cache_var(const char *name, int offset, void *arg)
+{
+	struct play_match_cache *m = arg;
+
+	(void)offset;
+	if (!strcmp(name, "alert.raw"))
+		m->off = 1;
+	for (size_t i = 0; i < m->nvars; i++)
+		if (!strcmp(m->vars[i], name))
+			return;
+	m->vars = xrealloc(m->vars, (m->nvars + 1) * sizeof *m->vars);
+	m->vars[m->nvars++] = xstrdup(name);
+}
+
+static struct play_match_cache *cache_new(const struct play_catalog *c)
+{
+	struct play_match_cache *m = xcalloc(1, sizeof *m);
+
+	for (size_t i = 0; i < c->n; i++)
+		if (c->v[i]->match)
+			expr_each_var(c->v[i]->match, cache_var, m);
+	m->answers = hmap_new(sizeof(int));
+	return m;
+}
+
+static void cache_free(struct play_match_cache **mp)
+{
+	struct play_match_cache *m = *mp;
+
+	if (!m)
+		return;
+	for (size_t i = 0; i < m->nvars; i++)
+		free(m->vars[i]);
+	free(m->vars);
+	hmap_free(&m->answers);
+	strbuf_free(&m->key);
+	free(m);
+	*mp = NULL;
+}
+
+/* The values of the fields the matches read, each typed, into m->key: the
+ * answer depends on nothing else (an expression has no clock or state). */
+static void cache_key(struct play_match_cache *m, struct play_fields *f)
+{
+	strbuf_reset(&m->key);
+	for (size_t i = 0; i < m->nvars; i++) {
+		struct expr_value v;
+		if (play_fields_lookup(f, m->vars[i], &v))
+			strbuf_addc(&m->key, 'm');
+		else if (v.type == EXPR_STR)
+			strbuf_printf(&m->key, "s%s", v.str);
+		else if (v.type == EXPR_NUM)
+			strbuf_printf(&m->key, "n%.17g", v.num);
+		else if (v.type == EXPR_BOOL)
+			strbuf_printf(&m->key, "b%d", v.boolean);
+		else
+			strbuf_addc(&m->key, 'z');
+		strbuf_add(&m->key, "", 1);
+	}
+}
+
+const struct play *play_catalog_match(struct play_catalog *c, struct play_fields *f)
+{
+	struct play_match_cache *m;
+	int hit = -1, *kept = NULL;
+	uint64_t h = 0;
+
+	if (!c->cache)
+		c->cache = cache_new(c);
+	m = c->cache;
+	if (!m->off) {
+		cache_key(m, f);
+		h = hmap_hash(m->key.buf, m->key.len);
+		if ((kept = hmap_get_h(m->answers, m->key.buf, m->key.len, h)))
+			return *kept < 0 ? NULL : c->v[*kept];
+	}
+	for (size_t i = 0; i < c->n && hit < 0; i++)
+		if (c->v[i]->match && expr_eval(c->v[i]->match, play_fields_lookup, f))
+			hit = (int)i;
+	if (!m->off) {
+		if (hmap_count(m->answers) >= MATCH_CACHE_MAX)
+			hmap_clear(m->answers);
+		*(int *)hmap_put_h(m->answers, m->key.buf, m->key.len, h, NULL) = hit;
+	}
+	return hit < 0 ? NULL : c->v[hit];
+}
+
 void play_catalog_free(struct play_catalog *c)
 {
+	cache_free(&c->cache);
 	for (size_t i = 0; i < c->n; i++)
 		play_free(&c->v[i]);
 	free(c->v);
@@ -224,7 +327,6 @@ const struct play *play_catalog_find(const struct play_catalog *c, const char *i
 int play_catalog_register(struct store *s, const struct play_catalog *c, struct irk_err *err)
 {
 	int own = !store_in_tx(s), rc = IRK_OK;
-	int64_t now = irk_now();
 
 	if (!c->n)
 		return IRK_OK;
@@ -232,8 +334,7 @@ int play_catalog_register(struct store *s, const struct play_catalog *c, struct 
 		return IRK_ERROR;
 	for (size_t i = 0; i < c->n && !rc; i++) {
 		const struct play *p = c->v[i];
-		rc = store_play_put(s, p->hash, p->id, p->version, p->name, p->path, p->source,
-				    now, err);
+		rc = play_record(s, p, err);
 	}
 	if (own) {
 		if (rc)

@@ -12,6 +12,9 @@
  *                          internal one of destination and source (a
  *                          Suricata alert names the far side as often as ours)
  *   asset.group, asset.criticality
+ *   asset.owner, business_unit, role, site, os, tags, contact, ips
+ *                          what the inventory or a context source knows
+ *                          of asset.host (irk/context.h), as stored
  *   score                  the confidence of the last score step that ran
  *   steps.ID.state|output[.PATH]|inputs[.NAME]|done_by|error|attempts
  *
@@ -22,6 +25,7 @@
 #include <string.h>
 
 #include "irk/alert.h"
+#include "irk/context.h"
 #include "irk/ip.h"
 #include "irk/jdoc.h"
 #include "irk/model.h"
@@ -39,7 +43,8 @@ static const char *const alert_names[AF_COUNT] = {
 	"user", "category", "event_time",
 };
 
-static const char *const asset_names[] = { "host", "group", "criticality", NULL };
+static const char *const asset_names[] = { "host", "group", "criticality", "owner",
+	"business_unit", "role", "site", "os", "tags", "contact", "ips", NULL };
 static const char *const step_attrs[] = { "state", "output", "inputs", "done_by", "error",
 	"attempts", NULL };
 
@@ -127,6 +132,8 @@ struct play_fields {
 	int raw_parsed;
 	char key[24], group[128];
 	const char *asset;             /* into a[] or the incident */
+	struct context ctx;            /* of asset, read when first asked */
+	int ctx_loaded;
 	struct fstep *steps;
 	int nsteps, steps_loaded;
 	char **kept;                   /* texts handed out (JSON of objects) */
@@ -199,6 +206,7 @@ void play_fields_free(struct play_fields **fp)
 		free(f->a[i]);
 	free(f->raw);
 	jdoc_free(&f->raw_doc);
+	context_clear(&f->ctx);
 	for (size_t i = 0; i < f->nkept; i++)
 		free(f->kept[i]);
 	free(f->kept);
@@ -225,6 +233,14 @@ static int load_step(const struct step_row *r, void *arg)
 	jdoc_init(&st->out);
 	jdoc_init(&st->in);
 	return 0;
+}
+
+void play_fields_use_steps(struct play_fields *f, const struct step_row *v, int n)
+{
+	play_fields_reset_steps(f);
+	for (int i = 0; i < n; i++)
+		load_step(&v[i], f);
+	f->steps_loaded = 1;
 }
 
 static void steps_load(struct play_fields *f)
@@ -350,6 +366,33 @@ static int num(struct expr_value *out, double n)
 	return 0;
 }
 
+/* asset.NAME from what the inventory or a source said of asset.host
+ * (the store only: never a request). The incident's own criticality
+ * comes first (a person may have set it); 0 is unknown: missing. */
+static int asset_lookup(struct play_fields *f, const char *name, struct expr_value *out)
+{
+	const struct asset_field *af;
+
+	if (!f->ctx_loaded) {
+		struct incident key = { 0 };
+		f->ctx_loaded = 1;
+		key.host = (char *)f->asset;
+		if (f->asset && f->s)
+			context_of(f->s, NULL, &key, &f->ctx, NULL);
+	}
+	if (!f->ctx.has_asset)
+		return 1;
+	for (af = asset_fields; af->name && strcmp(af->name, name); af++)
+		;
+	if (!af->name)
+		return 1;
+	if (af->is_int) {
+		int v = *(const int *)((const char *)&f->ctx.asset + af->off);
+		return v ? num(out, v) : 1;
+	}
+	return set_str(out, *(char *const *)((const char *)&f->ctx.asset + af->off));
+}
+
 /* incident.NAME: a field of the one table (fields.h). */
 static int incident_lookup(struct play_fields *f, const struct field_def *fd,
 			   struct expr_value *out)
@@ -436,9 +479,10 @@ int play_fields_lookup(void *fields, const char *name, struct expr_value *out)
 		return set_str(out, f->asset);
 	if (!strcmp(name, "asset.group"))
 		return set_str(out, f->group);
-	if (!strcmp(name, "asset.criticality"))          /* 0 is unknown: missing */
-		return !f->inc || !f->inc->asset_criticality ? 1 :
-			num(out, f->inc->asset_criticality);
+	if (!strcmp(name, "asset.criticality") && f->inc && f->inc->asset_criticality)
+		return num(out, f->inc->asset_criticality);
+	if (!strncmp(name, "asset.", 6))
+		return asset_lookup(f, name + 6, out);
 	if (!strcmp(name, "score"))
 		return score_lookup(f, out);
 	if (!strncmp(name, "steps.", 6))

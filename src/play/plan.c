@@ -16,6 +16,7 @@
 
 #include "irk/audit.h"
 #include "irk/clock.h"
+#include "irk/incident.h"
 #include "irk/jdoc.h"
 #include "irk/incident.h"
 #include "irk/jsonw.h"
@@ -46,8 +47,7 @@ static int list_add(const struct step_row *r, void *arg)
 int step_list_load(struct store *s, int64_t incident_id, struct step_list *l,
 		   struct irk_err *err)
 {
-	l->v = NULL;
-	l->n = 0;
+	*l = (struct step_list){ 0 };
 	return store_step_each(s, incident_id, list_add, l, err);
 }
 
@@ -237,7 +237,9 @@ static int change(struct store *s, struct step_list *l, int i, int state, const 
 		r->t_end = irk_now();
 		step_row_set(&r->reason, why);
 	}
-	if ((rc = play_step_record(s, actor, r, before, why, err))) {
+	rc = l->unsaved ? play_step_event(s, actor, r, before, why, err) :
+			  play_step_record(s, actor, r, before, why, err);
+	if (rc) {
 		r->state = before;
 		return rc;
 	}
@@ -395,6 +397,8 @@ static int judge_when(struct store *s, const struct incident *inc, const struct 
 			*fields = play_fields_new(s, inc, lazy_alert_get(s, inc->id, la));
 		else
 			play_fields_reset_steps(*fields);
+		if (l->unsaved)
+			play_fields_use_steps(*fields, l->v, l->n);
 		/* A stored condition that no longer parses cannot hold. */
 		if (!e || !expr_eval(e, play_fields_lookup, *fields)) {
 			snprintf(why, n, "when is false: %s", d->when);
@@ -419,7 +423,10 @@ static int advance_steps(struct store *s, struct incident *inc, struct step_list
 
 		if (r->state != STEP_PENDING)
 			continue;
-		step_def_parse(&d, r->def);
+		if (l->defs)
+			d = l->defs[i];
+		else
+			step_def_parse(&d, r->def);
 		verdict = due(l, i, &d, inc, why, sizeof why);
 		if (verdict == DUE_NOW)
 			verdict = judge_when(s, inc, l, i, &d, fields, la, why, sizeof why);
@@ -437,7 +444,8 @@ static int advance_steps(struct store *s, struct incident *inc, struct step_list
 				rc = change(s, l, i, STEP_WAITING, NULL, actor, changed, err);
 			}
 		}
-		step_def_free(&d);
+		if (!l->defs)
+			step_def_free(&d);
 	}
 	return rc;
 }
@@ -577,17 +585,12 @@ void play_alert_copy_free(struct play_alert_copy *c)
 
 /* ---- assignment ------------------------------------------------------------------------------ */
 
-int play_assign(struct store *s, const struct play *p, struct incident *inc,
-		const struct alert *a, const char *actor, struct irk_err *err)
+/* What the play says of the incident: its play and version, category,
+ * and a severity it may raise, never lower (then the priority follows). */
+static void apply_play(const struct play *p, struct incident *inc)
 {
-	struct play_fields *f;
-	struct strbuf js = STRBUF_INIT;
-	struct jsonw w;
-	int rc, sev0 = inc->severity;
+	int sev0 = inc->severity;
 
-	if ((rc = store_play_put(s, p->hash, p->id, p->version, p->name, p->path, p->source,
-				 irk_now(), err)))
-		return rc;
 	free(inc->play);
 	free(inc->play_version);
 	inc->play = xstrdup(p->id);
@@ -596,34 +599,73 @@ int play_assign(struct store *s, const struct play *p, struct incident *inc,
 		free(inc->category);
 		inc->category = xstrdup(p->category);
 	}
-	/* The play knows the class of incident: it may raise the severity,
-	 * never lower what the alert said. */
 	if (p->severity > inc->severity)
 		inc->severity = p->severity;
 	if (inc->severity != sev0)
 		inc->priority = priority_compute(inc->severity, inc->asset_criticality,
 						 inc->confidence);
-	if ((rc = store_incident_update(s, inc, actor, err)) ||
+}
+
+/* The version p is, kept once in the store with its steps' definitions,
+ * which the step rows refer to. */
+static int record_version(struct store *s, const struct play *p, struct irk_err *err)
+{
+	const char **ids = xcalloc((size_t)p->nsteps + 1, sizeof *ids);
+	const char **defs = xcalloc((size_t)p->nsteps + 1, sizeof *defs);
+	int rc;
+
+	for (int i = 0; i < p->nsteps; i++) {
+		ids[i] = p->steps[i].id;
+		defs[i] = p->steps[i].def;
+	}
+	rc = store_play_put(s, p->hash, p->id, p->version, p->name, p->path, p->source,
+			    irk_now(), err);
+	if (!rc)
+		rc = store_play_steps_put(s, p->hash, p->nsteps, ids, defs, err);
+	free(ids);
+	free(defs);
+	return rc;
+}
+
+int play_record(struct store *s, const struct play *p, struct irk_err *err)
+{
+	return record_version(s, p, err);
+}
+
+/* Lay out p's steps for inc (stored, its play recorded on it) and plan
+ * them in memory: each step row is INSERTed once, in the state planning
+ * gives it, referring to the version's definition. The events are those
+ * of steps laid out pending and then advanced: play.assign, then one per
+ * step that changed. */
+static int lay_out(struct store *s, const struct play *p, struct incident *inc,
+		   const struct alert *a, const char *actor, struct irk_err *err)
+{
+	struct step_list l = { xcalloc((size_t)p->nsteps + 1, sizeof *l.v), p->nsteps, 1,
+			       p->plan_defs };
+	struct lazy_alert la = { .pa = a };
+	struct play_fields *f, *fields = NULL;
+	struct strbuf js = STRBUF_INIT;
+	struct jsonw w;
+	int rc;
+
+	if ((rc = record_version(s, p, err)) ||
 	    (rc = store_play_run_add(s, inc->id, p->id, p->hash, err)))
-		return rc;
+		goto out;
 	f = play_fields_new(NULL, inc, a);
-	for (int i = 0; i < p->nsteps && !rc; i++) {
+	for (int i = 0; i < p->nsteps; i++) {
 		const struct play_step *ps = &p->steps[i];
 		/* Titles may name the host or the user: expanded once, here;
 		 * one that reads what later steps produce keeps its braces. */
 		char *title = tmpl_render(ps->title, play_fields_lookup, f, NULL);
-		struct step_row r = {
-			.incident_id = inc->id, .step_id = ps->id, .seq = i,
-			.kind = step_kind_name(ps->kind), .stage = ps->stage,
-			.title = title ? title : ps->title, .required = ps->required,
-			.retry = ps->retry, .def = ps->def,
+		l.v[i] = (struct step_row){
+			.incident_id = inc->id, .step_id = xstrdup(ps->id), .seq = i,
+			.kind = xstrdup(step_kind_name(ps->kind)), .stage = ps->stage,
+			.title = title ? title : xstrdup(ps->title ? ps->title : ""),
+			.required = ps->required, .retry = ps->retry,
+			.def = xstrdup(ps->def), .state = STEP_PENDING,
 		};
-		rc = store_step_insert(s, &r, NULL, err);
-		free(title);
 	}
 	play_fields_free(&f);
-	if (rc)
-		return rc;
 	jsonw_init(&w, &js, 0);
 	jsonw_obj_begin(&w);
 	jsonw_kv_str(&w, "play", p->id);
@@ -634,10 +676,40 @@ int play_assign(struct store *s, const struct play *p, struct incident *inc,
 	jsonw_obj_end(&w);
 	rc = audit_append(s, actor, inc->id, "play.assign", strbuf_str(&js), NULL, err);
 	strbuf_free(&js);
-	if (rc)
+	if (!rc && inc->stage == STAGE_CLOSED) {
+		for (int i = 0; i < l.n && !rc; i++)
+			rc = change(s, &l, i, STEP_SKIPPED, CANCELLED, actor, NULL, err);
+	} else if (!rc) {
+		rc = advance_steps(s, inc, &l, &fields, &la, actor, NULL, NULL, err);
+	}
+	for (int i = 0; i < l.n && !rc; i++) {
+		/* The version keeps the definition; the row refers to it. Then
+		 * those who may grant an approval due at once are told, as
+		 * change() tells them of a saved step. */
+		const char *def = l.v[i].def;
+		l.v[i].def = NULL;
+		rc = store_step_insert(s, &l.v[i], &l.v[i].id, err);
+		l.v[i].def = def;
+		if (!rc)
+			rc = tell(s, &l.v[i], STEP_PENDING, err);
+	}
+	play_fields_free(&fields);
+	if (la.pa == &la.first.pa)
+		play_alert_copy_free(&la.first);
+out:
+	step_list_free(&l);
+	return rc;
+}
+
+int play_assign(struct store *s, const struct play *p, struct incident *inc,
+		const struct alert *a, const char *actor, struct irk_err *err)
+{
+	int rc;
+
+	apply_play(p, inc);
+	if ((rc = store_incident_update(s, inc, actor, err)))
 		return rc;
-	/* What is due at once the play asks for, not whoever ran the ingest. */
-	return advance_inc(s, inc, a, actor, NULL, NULL, err);
+	return lay_out(s, p, inc, a, actor, err);
 }
 
 int play_attach(struct store *s, const struct actor *who, int64_t id, const struct play *p,
@@ -674,17 +746,15 @@ out:
 int play_on_new_incident(struct store *s, struct incident *inc, const struct alert *a,
 			 void *arg, struct irk_err *err)
 {
-	const struct play_catalog *c = arg;
+	struct play_catalog *c = arg;
 	struct play_fields *f;
-	const struct play *hit = NULL;
+	const struct play *hit;
 	char actor[64];
 
 	if (!c || !c->n)
 		return IRK_OK;
 	f = play_fields_new(NULL, inc, a);
-	for (size_t i = 0; i < c->n && !hit; i++)
-		if (c->v[i]->match && expr_eval(c->v[i]->match, play_fields_lookup, f))
-			hit = c->v[i];
+	hit = play_catalog_match(c, f);
 	play_fields_free(&f);
 	if (!hit)
 		return IRK_OK;
@@ -692,6 +762,31 @@ int play_on_new_incident(struct store *s, struct incident *inc, const struct ale
 	 * replaces inc->updated_by. */
 	irk_strlcpy(actor, inc->updated_by ? inc->updated_by : PLAY_ENGINE_ACTOR, sizeof actor);
 	return play_assign(s, hit, inc, a, actor, err);
+}
+
+int play_open_incident(struct store *s, const char *actor, struct incident *inc,
+		       const struct alert *a, const char *source_json, void *arg,
+		       struct irk_err *err)
+{
+	struct play_catalog *c = arg;
+	const struct play *hit = NULL;
+	int rc;
+
+	/* The incident as incident_open() will store it, less its key. */
+	inc->stage = STAGE_NEW;
+	if (!inc->priority)
+		inc->priority = priority_compute(inc->severity, inc->asset_criticality,
+						 inc->confidence);
+	if (c && c->n) {
+		struct play_fields *f = play_fields_new(NULL, inc, a);
+		hit = play_catalog_match(c, f);
+		play_fields_free(&f);
+	}
+	if (hit)
+		apply_play(hit, inc);
+	if ((rc = incident_open(s, actor, inc, source_json, err)) || !hit)
+		return rc;
+	return lay_out(s, hit, inc, a, actor, err);
 }
 
 /* ---- the gate ----------------------------------------------------------------------------- */

@@ -941,6 +941,9 @@ int play_parse(const char *path, const char *src, size_t n, struct play **out,
 		return IRK_INVALID;
 	}
 	p->match = expr_parse(p->match_src, &ee);
+	p->plan_defs = xcalloc((size_t)p->nsteps + 1, sizeof *p->plan_defs);
+	for (int i = 0; i < p->nsteps; i++)
+		step_def_parse(&p->plan_defs[i], p->steps[i].def);
 	*out = p;
 	return IRK_OK;
 }
@@ -981,6 +984,9 @@ void play_free(struct play **pp)
 
 	if (!p)
 		return;
+	for (int i = 0; p->plan_defs && i < p->nsteps; i++)
+		step_def_free(&p->plan_defs[i]);
+	free(p->plan_defs);
 	for (int i = 0; i < p->nsteps; i++) {
 		free(p->steps[i].id);
 		free(p->steps[i].title);

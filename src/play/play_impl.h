@@ -12,10 +12,14 @@
 #include "irk/play.h"
 #include "irk/store.h"
 
-/* An incident's steps, owned. */
+/* An incident's steps, owned. unsaved: laid out by the planner and not
+ * stored yet (a new incident's): changes are audited, and the rows are
+ * INSERTed once planning is done, in their final state. */
 struct step_list {
 	struct step_row *v;
 	int n;
+	int unsaved;
+	const struct step_def *defs;   /* v[i]'s definition parsed (borrowed), or NULL */
 };
 
 /* The parts of a stored step definition the planner reads. */
@@ -38,6 +42,10 @@ void play_inputs_from(struct play_inputs *in, const struct jdoc *d, int tok);
  * not a regex the expression language accepts. Caller frees. */
 struct expr *play_pattern_compile(const char *pattern, struct expr_error *ee);
 int play_pattern_match(const struct expr *e, const char *value);
+
+/* The steps `steps.ID...` and `score` read: rows v[0..n) (borrowed until
+ * the next reset), not the store's (fields.c). */
+void play_fields_use_steps(struct play_fields *f, const struct step_row *v, int n);
 
 /* "Did you mean" over every name of a NULL-terminated list (guess.h
  * does the rest). */

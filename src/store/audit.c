@@ -17,14 +17,12 @@ unsigned audit_uid(void)
 	return (unsigned)getuid();
 }
 
-static void netstring(struct hash_ctx *h, const char *s, size_t n)
+/* "<length>:<bytes>," appended to b. */
+static void netstring(struct strbuf *b, const char *s, size_t n)
 {
-	char len[32];
-	int k = snprintf(len, sizeof len, "%zu:", n);
-
-	hash_update(h, len, (size_t)k);
-	hash_update(h, s, n);
-	hash_update(h, ",", 1);
+	strbuf_printf(b, "%zu:", n);
+	strbuf_add(b, s, n);
+	strbuf_addc(b, ',');
 }
 
 /* One column of an event as stored: its storage class and value. Text
@@ -50,7 +48,7 @@ static struct col_val ctext(const char *s)
 
 /* Canonical form 1 (rows from before schema 7): the values as text, blind
  * to their type (a REAL at or a uid past 2^32 hashed as the integer). */
-static void canon1(struct hash_ctx *h, const struct col_val *v, int i)
+static void canon1(struct strbuf *b, const struct col_val *v, int i)
 {
 	char buf[32];
 	int k = 0;
@@ -58,7 +56,7 @@ static void canon1(struct hash_ctx *h, const struct col_val *v, int i)
 	switch (v->type) {
 	case SQLITE_TEXT:
 	case SQLITE_BLOB:
-		netstring(h, v->s, v->n);
+		netstring(b, v->s, v->n);
 		return;
 	case SQLITE_NULL:
 		break;
@@ -70,32 +68,33 @@ static void canon1(struct hash_ctx *h, const struct col_val *v, int i)
 		k = i == 3 ? snprintf(buf, sizeof buf, "%u", (unsigned)v->i) :
 		    i == 4 && !v->i ? 0 : snprintf(buf, sizeof buf, "%" PRId64, v->i);
 	}
-	netstring(h, buf, (size_t)k);
+	netstring(b, buf, (size_t)k);
 }
 
 /* Canonical form 2: each value typed, "<class letter><value>": i and the
  * decimal integer, r and %.17g, t or b and the bytes, n alone for NULL. */
-static void canon2(struct hash_ctx *h, const struct col_val *v)
+static void canon2(struct strbuf *b, const struct col_val *v)
 {
-	struct strbuf sb = STRBUF_INIT;
+	char buf[40];
+	int k;
 
 	switch (v->type) {
 	case SQLITE_INTEGER:
-		strbuf_printf(&sb, "i%" PRId64, v->i);
+		k = snprintf(buf, sizeof buf, "i%" PRId64, v->i);
 		break;
 	case SQLITE_FLOAT:
-		strbuf_printf(&sb, "r%.17g", v->r);
+		k = snprintf(buf, sizeof buf, "r%.17g", v->r);
 		break;
 	case SQLITE_TEXT:
 	case SQLITE_BLOB:
-		strbuf_addc(&sb, v->type == SQLITE_TEXT ? 't' : 'b');
-		strbuf_add(&sb, v->s, v->n);
-		break;
+		strbuf_printf(b, "%zu:%c", v->n + 1, v->type == SQLITE_TEXT ? 't' : 'b');
+		strbuf_add(b, v->s, v->n);
+		strbuf_addc(b, ',');
+		return;
 	default:
-		strbuf_addc(&sb, 'n');
+		k = snprintf(buf, sizeof buf, "n");
 	}
-	netstring(h, sb.buf, sb.len);
-	strbuf_free(&sb);
+	netstring(b, buf, (size_t)k);
 }
 
 /* The seven hashed columns, in order: seq, at, actor, uid, incident_id,
@@ -103,24 +102,28 @@ static void canon2(struct hash_ctx *h, const struct col_val *v)
 #define EVENT_NCOLS 7
 
 /* hash = SHA-256(prev_hash || canonical(row)), as lower-case hex; form 2
- * starts with the netstring "2:2," (its number). */
+ * starts with the netstring "2:2," (its number). The bytes are gathered
+ * first and hashed in one call: a digest update per piece cost more than
+ * the hashing. */
 static void event_hash(const char *prev, int canon, const struct col_val v[EVENT_NCOLS],
 		       char out[IRK_SHA256_HEX])
 {
-	struct hash_ctx *h = hash_begin();
+	struct strbuf b = STRBUF_INIT;
 	unsigned char md[IRK_SHA256_LEN];
 
-	hash_update(h, prev, strlen(prev));
+	strbuf_grow(&b, 512);
+	strbuf_puts(&b, prev);
 	if (canon >= 2)
-		netstring(h, "2", 1);
+		netstring(&b, "2", 1);
 	for (int i = 0; i < EVENT_NCOLS; i++) {
 		if (canon >= 2)
-			canon2(h, &v[i]);
+			canon2(&b, &v[i]);
 		else
-			canon1(h, &v[i], i);
+			canon1(&b, &v[i], i);
 	}
-	hash_end(h, md);
+	hash_sha256(b.buf, b.len, md);
 	hash_hex(md, sizeof md, out);
+	strbuf_free(&b);
 }
 
 /* A text column of an event as stored. Every column of events is NOT
@@ -137,7 +140,7 @@ int audit_append(struct store *s, const char *actor, int64_t incident_id,
 		 const char *kind, const char *data, int64_t *seq_out, struct irk_err *err)
 {
 	sqlite3_stmt *st;
-	char prev[IRK_SHA256_HEX], hash[IRK_SHA256_HEX], head[96];
+	char prev[IRK_SHA256_HEX], hash[IRK_SHA256_HEX];
 	int64_t seq = 1, at = irk_now();
 	unsigned uid = audit_uid();
 
@@ -145,16 +148,21 @@ int audit_append(struct store *s, const char *actor, int64_t incident_id,
 		return irk_fail(err, IRK_ERROR, "internal: audit_append outside a transaction");
 	if (!data)
 		data = "{}";
-	if (!(st = store_stmt(s, ST_EVENT_LAST, err)))
-		return IRK_ERROR;
 	irk_strlcpy(prev, genesis, sizeof prev);
-	struct store_rows last = store_rows_begin(s, st);
-	if (store_rows_next(&last)) {
-		seq = sqlite3_column_int64(st, 0) + 1;
-		irk_strlcpy(prev, col(st, 1), sizeof prev);
+	if (s->audit_known) {
+		seq = s->audit_seq + 1;
+		irk_strlcpy(prev, s->audit_hash, sizeof prev);
+	} else {
+		if (!(st = store_stmt(s, ST_EVENT_LAST, err)))
+			return IRK_ERROR;
+		struct store_rows last = store_rows_begin(s, st);
+		if (store_rows_next(&last)) {
+			seq = sqlite3_column_int64(st, 0) + 1;
+			irk_strlcpy(prev, col(st, 1), sizeof prev);
+		}
+		if (store_rows_end(&last, err, "reading the audit log"))
+			return IRK_ERROR;
 	}
-	if (store_rows_end(&last, err, "reading the audit log"))
-		return IRK_ERROR;
 	{
 		struct col_val v[EVENT_NCOLS] = { cint(seq), cint(at), ctext(actor), cint(uid),
 			incident_id ? cint(incident_id) : (struct col_val){ .type = SQLITE_NULL },
@@ -175,12 +183,25 @@ int audit_append(struct store *s, const char *actor, int64_t incident_id,
 	sqlite3_bind_text(st, 9, hash, -1, SQLITE_STATIC);
 	if (store_exec_stmt(s, st, err, "appending to the audit log"))
 		return IRK_ERROR;
-	snprintf(head, sizeof head, "%" PRId64 " %s", seq, hash);
-	if (store_meta_set(s, "audit.head", head, err))
-		return IRK_ERROR;
+	/* The transaction holds the write lock: nobody else appends until it
+	 * ends, so the next event follows this one. */
+	s->audit_seq = seq;
+	irk_strlcpy(s->audit_hash, hash, sizeof s->audit_hash);
+	s->audit_known = s->audit_dirty = 1;
 	if (seq_out)
 		*seq_out = seq;
 	return IRK_OK;
+}
+
+int store_audit_head_flush(struct store *s, struct irk_err *err)
+{
+	char head[96];
+
+	if (!s->audit_dirty)
+		return IRK_OK;
+	s->audit_dirty = 0;
+	snprintf(head, sizeof head, "%" PRId64 " %s", s->audit_seq, s->audit_hash);
+	return store_meta_set(s, "audit.head", head, err);
 }
 
 /* Column i of the row as stored. */

@@ -4,6 +4,7 @@
 
 #include <sqlite3.h>
 
+#include "irk/hash.h"
 #include "irk/store.h"
 
 /* The incidents table's columns, from INCIDENT_FIELDS (fields.h): a
@@ -53,11 +54,19 @@ enum { INCIDENT_NWRITTEN = 0 INCIDENT_FIELDS(X_INC_NUM) };
 	"(?5 IS NULL OR business_unit = ?5) "
 #define INCIDENT_WHERE INCIDENT_FILTER "ORDER BY priority, t_detected, id LIMIT ?6"
 
+/* A step's definition: its own (rows from before schema 10, and steps
+ * inserted with one), else the one its play version keeps once for every
+ * incident that runs it (play_steps). In a SELECT ... FROM steps. */
+#define STEP_DEF \
+	"coalesce(def, (SELECT ps.def FROM play_runs pr JOIN play_steps ps " \
+	"ON ps.hash = pr.hash AND ps.step_id = steps.step_id " \
+	"WHERE pr.incident_id = steps.incident_id), '{}')"
+
 /* The columns store_step_row() reads, in its order. */
 #define STEP_COLS \
 	"id, incident_id, step_id, seq, kind, stage, title, state, required, assignee, " \
-	"attempts, lease_owner, lease_until, t_start, t_end, output, error, def, retry, " \
-	"next_attempt, inputs, log, requested_by, done_by, reason"
+	"attempts, lease_owner, lease_until, t_start, t_end, output, error, " STEP_DEF ", " \
+	"retry, next_attempt, inputs, log, requested_by, done_by, reason"
 
 /* store_alert_insert_new(): rows of ALERT_NEW_COLS values, by 1, 4 or 16. */
 /* The canonical form new audit events are hashed with (audit.c): 2, the
@@ -71,11 +80,101 @@ enum { INCIDENT_NWRITTEN = 0 INCIDENT_FIELDS(X_INC_NUM) };
 #define ALERT_NEW_ROW "(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"
 #define ALERT_NEW_ROWS4 ALERT_NEW_ROW "," ALERT_NEW_ROW "," ALERT_NEW_ROW "," ALERT_NEW_ROW
 
-/* The kept sensor events whose column col is one of the JSON array ?1,
- * between ?2 and ?3 (ST_SENSOR_CONTEXT). */
-#define SENSOR_MATCH(col) "SELECT id, type, t, rrname, rrtype, hostname, url, method, status, " \
-	"sni, subject, filename, sha256 FROM sensor_events WHERE " col " IN " \
-	"(SELECT value FROM json_each(?1)) AND t BETWEEN ?2 AND ?3"
+/* An incident's sensor context (ST_SENSOR_CONTEXT, store_sensor_context()).
+ * m: the kept events between ?2 and ?3 of the hosts in the JSON array ?1,
+ * each once (UNION on id). A name asked for (a DNS lookup, an HTTP
+ * request, a TLS server name) belongs to the client that asked: matched by
+ * the source only, and a DNS record from port 53 (a server's answer) by
+ * its destination, so a resolver's incident does not get its clients'
+ * lookups. Files, flows, SSH, SMTP and anomalies match either side. j is
+ * the raw record where a line reads fields from it (ssh, smtp, anomaly,
+ * and whether a DNS record is the answer). Flows: the top ?5 peers by
+ * bytes. */
+#define SENSOR_ANSWER "(type = 'dns' AND src_port = 53 AND coalesce(dst_port, 0) <> 53)"
+#define SENSOR_CLIENT_SIDE "type IN ('dns', 'http', 'tls')"
+#define SENSOR_M_COLS "id, type, t, src_ip, dst_ip, rrname, rrtype, answer, hostname, url, " \
+	"method, status, sni, subject, filename, sha256, bytes, " \
+	"CASE WHEN type IN ('dns', 'ssh', 'smtp', 'anomaly') AND json_valid(raw) THEN raw END AS j"
+#define SENSOR_J(path) "json_extract(j, '" path "')"
+#define SENSOR_CONTEXT_SQL "WITH h(v) AS (SELECT value FROM json_each(?1)), " \
+	"m AS (SELECT " SENSOR_M_COLS " FROM sensor_events WHERE src_ip IN h AND " \
+	"t BETWEEN ?2 AND ?3 AND NOT " SENSOR_ANSWER " UNION SELECT " SENSOR_M_COLS \
+	" FROM sensor_events WHERE dst_ip IN h AND t BETWEEN ?2 AND ?3 AND (NOT " \
+	SENSOR_CLIENT_SIDE " OR " SENSOR_ANSWER ")), " \
+	"l AS (SELECT type, t, id, answer, bytes, CASE type WHEN 'dns' THEN rrname " \
+	"WHEN 'http' THEN coalesce(method || ' ', '') || coalesce(hostname, '') || " \
+	"coalesce(url, '') WHEN 'tls' THEN sni WHEN 'fileinfo' THEN filename " \
+	"WHEN 'flow' THEN CASE WHEN src_ip IN h THEN dst_ip ELSE src_ip END " \
+	"WHEN 'ssh' THEN src_ip || ' > ' || dst_ip " \
+	"WHEN 'smtp' THEN 'from ' || coalesce(" SENSOR_J("$.smtp.mail_from") ", " \
+	SENSOR_J("$.mailfrom") ", '?') || ' to ' || coalesce(" SENSOR_J("$.smtp.rcpt_to[0]") \
+	", " SENSOR_J("$.rcptto[0]") ", '?') " \
+	"WHEN 'anomaly' THEN coalesce(" SENSOR_J("$.anomaly.event") ", " SENSOR_J("$.name") \
+	", " SENSOR_J("$.anomaly.type") ") END AS what, " \
+	"CASE type WHEN 'dns' THEN rrtype WHEN 'http' THEN CAST(status AS TEXT) " \
+	"WHEN 'tls' THEN subject WHEN 'fileinfo' THEN sha256 " \
+	"WHEN 'ssh' THEN 'client ' || coalesce(" SENSOR_J("$.ssh.client.software_version") ", " \
+	SENSOR_J("$.client") ", '?') || ', server ' || coalesce(" \
+	SENSOR_J("$.ssh.server.software_version") ", " SENSOR_J("$.server") ", '?') " \
+	"WHEN 'smtp' THEN 'helo ' || coalesce(" SENSOR_J("$.smtp.helo") ", " SENSOR_J("$.helo") \
+	", '?') WHEN 'anomaly' THEN coalesce(" SENSOR_J("$.anomaly.app_proto") ", " \
+	SENSOR_J("$.anomaly.layer") ", " SENSOR_J("$.anomaly.type") ", " SENSOR_J("$.addl") \
+	") END AS detail, type = 'dns' AND coalesce(" SENSOR_J("$.dns.type") ", '') = 'answer' " \
+	"AS reply FROM m), " \
+	"g AS (SELECT type, what, detail, CASE WHEN type = 'dns' THEN " \
+	"max(sum(NOT reply), sum(reply)) ELSE count(*) END AS n, min(t) AS first, " \
+	"max(t) AS last, substr(max(CASE WHEN answer <> '' THEN printf('%020d', t) || answer " \
+	"END), 21) AS ans, CAST(substr(max(printf('%020d%020d', t, id)), 21) AS INTEGER) " \
+	"AS newest, sum(bytes) AS bytes FROM l WHERE what <> '' GROUP BY type, what, detail), " \
+	"r AS (SELECT *, CASE WHEN type = 'flow' THEN row_number() OVER (PARTITION BY type " \
+	"ORDER BY bytes DESC, what) END AS peer_rank FROM g) " \
+	"SELECT type, what, detail, n, first, last, ans, newest, bytes, count(*) OVER () " \
+	"FROM r WHERE peer_rank IS NULL OR peer_rank <= ?5 " \
+	"ORDER BY last DESC, type, what LIMIT ?4"
+/* A kept event as struct sensor_event reads it (store_sensor_list()). */
+#define SENSOR_LIST_COLS "id, t, type, sensor, src_ip, src_port, dst_ip, dst_port, proto, " \
+	"rrname, rrtype, answer, hostname, url, method, status, user_agent, sni, subject, ja3, " \
+	"filename, sha256, size, bytes, packets, raw"
+
+/* The statements of context.c (the asset inventory, the context cache). */
+#define ASSET_COLS "host, ips, owner, business_unit, criticality, role, site, os, tags, " \
+	"contact, source, updated"
+#define CONTEXT_STMTS(X) \
+	X(ST_ASSET_GET, "SELECT " ASSET_COLS " FROM assets WHERE host = ?1") \
+	X(ST_ASSET_BY_IP, "SELECT " ASSET_COLS " FROM assets WHERE host = " \
+		"(SELECT host FROM asset_ips WHERE ip = ?1 ORDER BY host LIMIT 1)") \
+	X(ST_ASSET_PUT, "INSERT INTO assets(" ASSET_COLS ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, " \
+		"?8, ?9, ?10, ?11, ?12) ON CONFLICT(host) DO UPDATE SET host = excluded.host, " \
+		"ips = excluded.ips, owner = excluded.owner, business_unit = excluded.business_unit, " \
+		"criticality = excluded.criticality, role = excluded.role, site = excluded.site, " \
+		"os = excluded.os, tags = excluded.tags, contact = excluded.contact, " \
+		"source = excluded.source, updated = excluded.updated") \
+	X(ST_ASSET_IPS_DEL, "DELETE FROM asset_ips WHERE host = ?1") \
+	X(ST_ASSET_IP_ADD, "INSERT OR IGNORE INTO asset_ips(ip, host) VALUES (?1, ?2)") \
+	X(ST_ASSET_EACH, "SELECT " ASSET_COLS " FROM assets ORDER BY host") \
+	X(ST_ASSET_COUNT, "SELECT count(*) FROM assets") \
+	X(ST_CTX_GET, "SELECT source, key, data, fetched, expires FROM context_cache " \
+		"WHERE source = ?1 AND key = ?2") \
+	X(ST_CTX_ANY, "SELECT source, key, data, fetched, expires FROM context_cache " \
+		"WHERE key = ?1 AND data IS NOT NULL ORDER BY fetched DESC LIMIT 1") \
+	X(ST_CTX_PUT, "INSERT INTO context_cache(source, key, data, fetched, expires) " \
+		"VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT(source, key) DO UPDATE SET " \
+		"data = excluded.data, fetched = excluded.fetched, expires = excluded.expires") \
+	X(ST_HEALTH_GET, "SELECT source, error, since, fails, next_try, last_ok " \
+		"FROM context_health WHERE source = ?1") \
+	X(ST_CTX_INC_AFTER, "SELECT id FROM incidents WHERE id > ?1 AND stage <> 'closed' " \
+		"ORDER BY id LIMIT ?2") \
+	X(ST_CTX_CRITICAL, "SELECT id FROM incidents INDEXED BY incidents_critical " \
+		"WHERE asset_criticality = 4 AND stage <> 'closed'") \
+	X(ST_HEALTH_EACH, "SELECT source, error, since, fails, next_try, last_ok " \
+		"FROM context_health WHERE since IS NOT NULL ORDER BY source") \
+	X(ST_HEALTH_OK, "INSERT INTO context_health(source, since, error, fails, next_try, last_ok) " \
+		"VALUES (?1, NULL, NULL, 0, NULL, ?2) ON CONFLICT(source) DO UPDATE SET since = NULL, " \
+		"error = NULL, fails = 0, next_try = NULL, last_ok = excluded.last_ok") \
+	X(ST_HEALTH_FAIL, "INSERT INTO context_health(source, since, error, fails, next_try) " \
+		"VALUES (?1, ?2, ?3, 1, ?4) ON CONFLICT(source) DO UPDATE SET " \
+		"since = coalesce(since, excluded.since), error = excluded.error, " \
+		"fails = fails + 1, next_try = excluded.next_try")
 
 /* Every SQL statement irk runs, prepared once per connection. */
 #define STORE_STMTS(X) \
@@ -178,17 +277,18 @@ enum { INCIDENT_NWRITTEN = 0 INCIDENT_FIELDS(X_INC_NUM) };
 		"WHERE t < ?1 ORDER BY t LIMIT ?2)") \
 	X(ST_SENSOR_COUNT, "SELECT count(*) FROM sensor_events") \
 	X(ST_SENSOR_ANY, "SELECT EXISTS (SELECT 1 FROM sensor_events)") \
-		/* An event matches by its source or its destination: a UNION of one \
-	 * indexed search each (an OR of the two would not use t). */ \
-	X(ST_SENSOR_CONTEXT, "SELECT type, what, detail, count(*), min(t), max(t) FROM (" \
-		"SELECT type, t, CASE type WHEN 'dns' THEN rrname " \
-		"WHEN 'http' THEN coalesce(method || ' ', '') || coalesce(hostname, '') || " \
-		"coalesce(url, '') WHEN 'tls' THEN sni WHEN 'fileinfo' THEN filename END AS what, " \
-		"CASE type WHEN 'dns' THEN rrtype WHEN 'http' THEN CAST(status AS TEXT) " \
-		"WHEN 'tls' THEN subject WHEN 'fileinfo' THEN sha256 END AS detail FROM (" \
-		SENSOR_MATCH("src_ip") " UNION " SENSOR_MATCH("dst_ip") ")) " \
-		"WHERE what IS NOT NULL AND what <> '' GROUP BY type, what, detail " \
-		"ORDER BY max(t) DESC, type, what LIMIT ?4") \
+	X(ST_SENSOR_CONTEXT, SENSOR_CONTEXT_SQL) \
+	X(ST_SENSOR_RAW, "SELECT raw FROM sensor_events WHERE id = ?1") \
+	/* irk sensor list: the newest ?4 between ?2 and ?3 of type ?5 (NULL: \
+	 * any), oldest first; of host ?1 by either address (one indexed \
+	 * search each). */ \
+	X(ST_SENSOR_LIST, "SELECT " SENSOR_LIST_COLS " FROM (SELECT * FROM sensor_events " \
+		"WHERE t BETWEEN ?2 AND ?3 AND (?5 IS NULL OR type = ?5) " \
+		"ORDER BY t DESC, id DESC LIMIT ?4) ORDER BY t, id") \
+	X(ST_SENSOR_LIST_HOST, "SELECT " SENSOR_LIST_COLS " FROM (SELECT * FROM sensor_events " \
+		"WHERE src_ip = ?1 AND t BETWEEN ?2 AND ?3 AND (?5 IS NULL OR type = ?5) UNION " \
+		"SELECT * FROM sensor_events WHERE dst_ip = ?1 AND t BETWEEN ?2 AND ?3 AND " \
+		"(?5 IS NULL OR type = ?5) ORDER BY t DESC, id DESC LIMIT ?4) ORDER BY t, id") \
 	X(ST_STEP_EACH, "SELECT " STEP_COLS " FROM steps WHERE incident_id = ?1 ORDER BY seq") \
 	X(ST_EVENT_LAST, "SELECT seq, hash FROM events ORDER BY seq DESC LIMIT 1") \
 	X(ST_EVENT_INSERT, "INSERT INTO events(seq, at, actor, uid, incident_id, kind, data, " \
@@ -238,7 +338,12 @@ enum { INCIDENT_NWRITTEN = 0 INCIDENT_FIELDS(X_INC_NUM) };
 	X(ST_RUN_STALE, "SELECT incident_id FROM play_runs WHERE stale = 1 " \
 		"ORDER BY incident_id LIMIT ?1") \
 	X(ST_STEP_INSERT, "INSERT INTO steps(incident_id, step_id, seq, kind, stage, title, " \
-		"required, retry, def, assignee) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)") \
+		"required, retry, def, assignee, state, t_start, t_end, requested_by, done_by, " \
+		"reason) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, " \
+		"?15, ?16)") \
+	X(ST_PLAY_STEPS_KNOWN, "SELECT 1 FROM play_steps WHERE hash = ?1 LIMIT 1") \
+	X(ST_PLAY_STEP_PUT, "INSERT OR IGNORE INTO play_steps(hash, step_id, def) " \
+		"VALUES (?1, ?2, ?3)") \
 	X(ST_STEP_GET, "SELECT " STEP_COLS " FROM steps WHERE incident_id = ?1 AND step_id = ?2") \
 	X(ST_STEP_GET_ID, "SELECT " STEP_COLS " FROM steps WHERE id = ?1") \
 	X(ST_STEP_UPDATE, "UPDATE steps SET state = ?2, attempts = ?3, lease_owner = ?4, " \
@@ -257,8 +362,8 @@ enum { INCIDENT_NWRITTEN = 0 INCIDENT_FIELDS(X_INC_NUM) };
 	X(ST_STEP_NEXT_DUE, "SELECT min(coalesce(next_attempt, 0)) FROM steps " \
 		"WHERE state = 'ready' AND coalesce(next_attempt, 0) > ?1") \
 	X(ST_STEP_CHECK_GET, "SELECT step_id, incident_id, kind, state, done_by, " \
-		"coalesce(json_array_length(def, '$.checklist'), 0), " \
-		"json_extract(def, '$.checklist[' || ?2 || ']'), " \
+		"coalesce(json_array_length(" STEP_DEF ", '$.checklist'), 0), " \
+		"json_extract(" STEP_DEF ", '$.checklist[' || ?2 || ']'), " \
 		"json_type(coalesce(checks, '{}'), '$.\"' || ?2 || '\"') FROM steps WHERE id = ?1") \
 	X(ST_STEP_CHECK_SET, "UPDATE steps SET checks = json_set(coalesce(checks, '{}'), " \
 		"'$.\"' || ?2 || '\"', json_object('by', ?3, 'at', ?4)) WHERE id = ?1") \
@@ -288,7 +393,44 @@ enum { INCIDENT_NWRITTEN = 0 INCIDENT_FIELDS(X_INC_NUM) };
 	X(ST_ALERT_FIRST, "SELECT id, incident_id, event_time, received, format, rule_id, " \
 		"rule_name, severity, host, src_ip, dst_ip, user_name, category, raw, fingerprint " \
 		"FROM alerts WHERE incident_id = ?1 ORDER BY id LIMIT 1") \
-	X(ST_PRESENCE_LIST, "SELECT name, seen FROM presence WHERE seen >= ?1 ORDER BY name")
+	X(ST_PRESENCE_LIST, "SELECT name, seen FROM presence WHERE seen >= ?1 ORDER BY name") \
+	KPI_STMTS(X) \
+	CONTEXT_STMTS(X)
+
+/* The KPIs' reads (src/store/kpi.c). Each stream has two forms: the whole
+ * table in rowid order (NOT INDEXED: a recompute of everything reads the
+ * pages once, in order, with no index lookups) and a range through an
+ * index (a month of a large database). */
+#define KPI_INC_COLS "id, stage, priority, resolution, asset_criticality, " \
+	"t_first_event, t_detected, t_acknowledged, t_contained, t_resolved, t_closed, " \
+	"reopen_count, back_moves, effort_min, category, business_unit, owner, play, " \
+	"play_version, rule, root_cause, severity, vector, threat_source"
+#define KPI_STMTS(X) \
+	X(ST_KPI_SPAN, "SELECT (SELECT min(t_detected) FROM incidents), " \
+		"(SELECT max(t_detected) FROM incidents), (SELECT min(id) FROM incidents), " \
+		"(SELECT max(id) FROM incidents)") \
+	X(ST_KPI_IDS, "SELECT min(id), max(id) FROM incidents INDEXED BY incidents_detected " \
+		"WHERE t_detected >= ?1 AND t_detected < ?2") \
+	X(ST_KPI_INC_ALL, "SELECT " KPI_INC_COLS " FROM incidents NOT INDEXED " \
+		"WHERE t_detected >= ?1 AND t_detected < ?2") \
+	X(ST_KPI_INC_RANGE, "SELECT " KPI_INC_COLS " FROM incidents INDEXED BY incidents_detected " \
+		"WHERE t_detected >= ?1 AND t_detected < ?2") \
+	X(ST_KPI_MOVES_ALL, "SELECT incident_id, to_stage, at, forced FROM stage_history " \
+		"NOT INDEXED WHERE incident_id BETWEEN ?1 AND ?2 ORDER BY id") \
+	X(ST_KPI_MOVES_RANGE, "SELECT incident_id, to_stage, at, forced FROM stage_history " \
+		"INDEXED BY stage_history_incident WHERE incident_id BETWEEN ?1 AND ?2 " \
+		"ORDER BY incident_id, id") \
+	X(ST_KPI_STEPS_ALL, "SELECT incident_id, kind, state, t_start, t_end FROM steps " \
+		"NOT INDEXED WHERE incident_id BETWEEN ?1 AND ?2") \
+	X(ST_KPI_STEPS_RANGE, "SELECT incident_id, kind, state, t_start, t_end FROM steps " \
+		"WHERE incident_id BETWEEN ?1 AND ?2") \
+	X(ST_KPI_PLAYS, "SELECT play_id, hash, loaded FROM plays ORDER BY play_id, loaded") \
+	X(ST_KPI_HEAD, "SELECT coalesce(max(seq), 0) FROM events") \
+	X(ST_KPI_SNAP_META, "SELECT at, head FROM kpi_snapshots WHERE name = ?1") \
+	X(ST_KPI_SNAP_GET, "SELECT at, head, body FROM kpi_snapshots WHERE name = ?1") \
+	X(ST_KPI_SNAP_PUT, "INSERT INTO kpi_snapshots(name, at, head, body) VALUES (?1, ?2, ?3, ?4) " \
+		"ON CONFLICT(name) DO UPDATE SET at = excluded.at, head = excluded.head, " \
+		"body = excluded.body")
 
 #define X_ENUM(id, sql) id,
 enum store_stmt { STORE_STMTS(X_ENUM) ST_COUNT };
@@ -309,11 +451,19 @@ struct store {
 	int wait_told;
 	void (*on_wait)(const char *msg, void *arg);
 	void *wait_arg;
+	/* The audit log's head as this transaction left it (audit_append):
+	 * known, it is not read back per event; dirty, it is written to meta
+	 * (audit.head) once, at the commit, not per event. */
+	int64_t audit_seq;
+	char audit_hash[IRK_SHA256_HEX];
+	int audit_known, audit_dirty;
 };
 
 /* The prepared statement id, reset and with bindings cleared; NULL (and
  * err filled) when it cannot be prepared. */
 sqlite3_stmt *store_stmt(struct store *s, enum store_stmt id, struct irk_err *err);
+/* Write the audit head to meta if this transaction moved it (audit.c). */
+int store_audit_head_flush(struct store *s, struct irk_err *err);
 /* Fill err from the connection's last error, prefixed with what. */
 int store_fail(struct store *s, struct irk_err *err, const char *what);
 /* Bind text or NULL. */

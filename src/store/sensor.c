@@ -89,6 +89,7 @@ int store_sensor_context(struct store *s, const char *const *addrs, int n, int64
 	sqlite3_bind_int64(st, 2, from);
 	sqlite3_bind_int64(st, 3, to);
 	sqlite3_bind_int(st, 4, limit);
+	sqlite3_bind_int(st, 5, STORE_SENSOR_FLOW_PEERS);
 	r = store_rows_begin(s, st);
 	while (store_rows_next(&r)) {
 		struct sensor_seen e = {
@@ -98,6 +99,10 @@ int store_sensor_context(struct store *s, const char *const *addrs, int n, int64
 			.count = sqlite3_column_int64(st, 3),
 			.first = sqlite3_column_int64(st, 4),
 			.last = sqlite3_column_int64(st, 5),
+			.answer = store_col_text(st, 6),
+			.newest = sqlite3_column_int64(st, 7),
+			.bytes = sqlite3_column_int64(st, 8),
+			.total = sqlite3_column_int64(st, 9),
 		};
 		if (fn(&e, arg))
 			break;
@@ -105,4 +110,77 @@ int store_sensor_context(struct store *s, const char *const *addrs, int n, int64
 	rc = store_rows_end(&r, err, "reading sensor events");
 	strbuf_free(&list);
 	return rc;
+}
+
+int store_sensor_raw(struct store *s, int64_t id, struct strbuf *out, int *found,
+		     struct irk_err *err)
+{
+	sqlite3_stmt *st = store_stmt(s, ST_SENSOR_RAW, err);
+	int rc;
+
+	*found = 0;
+	if (!st)
+		return IRK_ERROR;
+	sqlite3_bind_int64(st, 1, id);
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		strbuf_add(out, (const char *)sqlite3_column_text(st, 0),
+			   (size_t)sqlite3_column_bytes(st, 0));
+		*found = 1;
+	}
+	sqlite3_reset(st);
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? IRK_OK :
+	       store_fail(s, err, "reading a sensor event");
+}
+
+int store_sensor_list(struct store *s, const struct sensor_filter *f,
+		      int (*fn)(const struct sensor_event *e, void *arg), void *arg,
+		      struct irk_err *err)
+{
+	sqlite3_stmt *st = store_stmt(s, f->host ? ST_SENSOR_LIST_HOST : ST_SENSOR_LIST, err);
+	struct store_rows r;
+
+	if (!st)
+		return IRK_ERROR;
+	if (f->host)
+		sqlite3_bind_text(st, 1, f->host, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, f->from);
+	sqlite3_bind_int64(st, 3, f->to);
+	sqlite3_bind_int(st, 4, f->limit);
+	if (f->type >= 0)
+		sqlite3_bind_text(st, 5, sensor_type_name(f->type), -1, SQLITE_STATIC);
+	r = store_rows_begin(s, st);
+	while (store_rows_next(&r)) {
+		struct sensor_event e = {
+			.id = sqlite3_column_int64(st, 0),
+			.t = sqlite3_column_int64(st, 1),
+			.type = sensor_type_parse(store_col_text(st, 2)),
+			.sensor = store_col_text(st, 3),
+			.src_ip = store_col_text(st, 4),
+			.src_port = sqlite3_column_int64(st, 5),
+			.dst_ip = store_col_text(st, 6),
+			.dst_port = sqlite3_column_int64(st, 7),
+			.proto = store_col_text(st, 8),
+			.rrname = store_col_text(st, 9),
+			.rrtype = store_col_text(st, 10),
+			.answer = store_col_text(st, 11),
+			.hostname = store_col_text(st, 12),
+			.url = store_col_text(st, 13),
+			.method = store_col_text(st, 14),
+			.status = sqlite3_column_int64(st, 15),
+			.user_agent = store_col_text(st, 16),
+			.sni = store_col_text(st, 17),
+			.subject = store_col_text(st, 18),
+			.ja3 = store_col_text(st, 19),
+			.filename = store_col_text(st, 20),
+			.sha256 = store_col_text(st, 21),
+			.size = sqlite3_column_int64(st, 22),
+			.bytes = sqlite3_column_int64(st, 23),
+			.packets = sqlite3_column_int64(st, 24),
+			.raw = store_col_text(st, 25),
+			.raw_len = (size_t)sqlite3_column_bytes(st, 25),
+		};
+		if (fn(&e, arg))
+			break;
+	}
+	return store_rows_end(&r, err, "listing sensor events");
 }

@@ -131,6 +131,28 @@ int store_play_run_stale(struct store *s, int64_t limit,
 	return store_each_id(s, st, fn, arg, err, "reading incidents to plan");
 }
 
+int store_play_steps_put(struct store *s, const char *hash, int n, const char *const *ids,
+			 const char *const *defs, struct irk_err *err)
+{
+	sqlite3_stmt *st = store_stmt(s, ST_PLAY_STEPS_KNOWN, err);
+
+	if (!st)
+		return IRK_ERROR;
+	sqlite3_bind_text(st, 1, hash, -1, SQLITE_STATIC);
+	if (store_int_of(st) == 1)
+		return IRK_OK;
+	for (int i = 0; i < n; i++) {
+		if (!(st = store_stmt(s, ST_PLAY_STEP_PUT, err)))
+			return IRK_ERROR;
+		sqlite3_bind_text(st, 1, hash, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 2, ids[i], -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 3, defs[i], -1, SQLITE_STATIC);
+		if (store_exec_stmt(s, st, err, "recording a play's steps"))
+			return IRK_ERROR;
+	}
+	return IRK_OK;
+}
+
 /* ---- steps ------------------------------------------------------------------ */
 
 int store_step_insert(struct store *s, const struct step_row *r, int64_t *id,
@@ -148,8 +170,14 @@ int store_step_insert(struct store *s, const struct step_row *r, int64_t *id,
 	sqlite3_bind_text(st, 6, r->title ? r->title : "", -1, SQLITE_STATIC);
 	sqlite3_bind_int(st, 7, !!r->required);
 	sqlite3_bind_int(st, 8, r->retry);
-	sqlite3_bind_text(st, 9, r->def ? r->def : "{}", -1, SQLITE_STATIC);
+	store_bind_text(st, 9, r->def);
 	store_bind_text(st, 10, r->assignee);
+	sqlite3_bind_text(st, 11, step_state_name(r->state), -1, SQLITE_STATIC);
+	store_bind_time(st, 12, r->t_start);
+	store_bind_time(st, 13, r->t_end);
+	store_bind_text(st, 14, r->requested_by);
+	store_bind_text(st, 15, r->done_by);
+	store_bind_text(st, 16, r->reason);
 	if (store_exec_stmt(s, st, err, "adding a step"))
 		return IRK_ERROR;
 	if (id)

@@ -30,8 +30,9 @@ static const char *const stmt_sql[] = { STORE_STMTS(X_SQL) };
 	"CREATE TRIGGER events_no_delete BEFORE DELETE ON events\n" \
 	"  BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;\n",
 
-/* Forward migrations: migration_N takes user_version N-1 to N. Each is a
- * list of statements run in one transaction. */
+static int exec(struct store *s, const char *sql, struct irk_err *err);
+
+/* The statements of each migration (struct migration below). */
 static const char *const migration_1[] = {
 	"CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;\n",
 	"CREATE TABLE users(\n"
@@ -294,10 +295,180 @@ static const char *const migration_9[] = {
 	NULL,
 };
 
+/* Schema 10, before the tables are built anew (rebuild_checks): each play
+ * version keeps its steps' definitions once (the planner's step rows
+ * refer to them: STEP_DEF), filled from the steps stored so far. */
+static const char *const migration_10[] = {
+	"CREATE TABLE IF NOT EXISTS play_steps(\n"
+	"  hash TEXT NOT NULL REFERENCES plays(hash), step_id TEXT NOT NULL,\n"
+	"  def TEXT NOT NULL, PRIMARY KEY (hash, step_id)) WITHOUT ROWID;\n",
+	"INSERT OR IGNORE INTO play_steps(hash, step_id, def)\n"
+	"  SELECT pr.hash, s.step_id, s.def FROM steps s\n"
+	"  JOIN play_runs pr ON pr.incident_id = s.incident_id ORDER BY s.id;\n",
+	NULL,
+};
+
+/* ...and after: a stored step whose definition is its version's refers to
+ * it (narrower rows; one that differs keeps its own). */
+static const char *const migration_10_after[] = {
+	"UPDATE steps SET def = NULL WHERE def = (SELECT ps.def FROM play_runs pr\n"
+	"  JOIN play_steps ps ON ps.hash = pr.hash AND ps.step_id = steps.step_id\n"
+	"  WHERE pr.incident_id = steps.incident_id);\n",
+	NULL,
+};
+
+/* The CREATE TABLE statement sql with each `x IN ('a', 'b')` of its
+ * CHECKs written as `(x = 'a' OR x = 'b')`, which means the same (NULL
+ * when x is NULL) and is checked without the temporary b-tree sqlite
+ * builds for an IN list on every write; and steps.def nullable. Named
+ * name. Into out; -1 when sql is not in the form irk writes. */
+static int checks_rewrite(const char *sql, const char *name, struct strbuf *out)
+{
+	const char *p = strchr(sql, '(');
+
+	if (!p)
+		return -1;
+	strbuf_printf(out, "CREATE TABLE %s", name);
+	while (*p) {
+		const char *in = strstr(p, " IN (");
+		if (!in) {
+			strbuf_puts(out, p);
+			break;
+		}
+		/* The column: the word before " IN (". */
+		const char *w = in;
+		while (w > p && (w[-1] == '_' || (w[-1] >= 'a' && w[-1] <= 'z')))
+			w--;
+		if (w == in)
+			return -1;
+		strbuf_add(out, p, (size_t)(w - p));
+		strbuf_addc(out, '(');
+		p = in + 5;
+		for (int first = 1;; first = 0) {
+			while (*p == ' ' || *p == '\n' || *p == ',')
+				p++;
+			if (*p == ')') {
+				p++;
+				break;
+			}
+			/* A quoted string or a number. */
+			const char *q = *p == '\'' ? strchr(p + 1, '\'') : p + strcspn(p, " \n,)") - 1;
+			if (!q || q < p)
+				return -1;
+			strbuf_printf(out, "%s%.*s = %.*s", first ? "" : " OR ", (int)(in - w), w,
+				      (int)(q + 1 - p), p);
+			p = q + 1;
+		}
+		strbuf_addc(out, ')');
+	}
+	if (!strcmp(name, "steps_rebuilt")) {
+		char *d = strstr(out->buf, "def TEXT NOT NULL DEFAULT '{}'");
+		if (d)
+			memmove(d + 8, d + 30, strlen(d + 30) + 1);
+		out->len = strlen(out->buf);
+	}
+	return 0;
+}
+
+/* Build each table with an IN list in a CHECK anew the way sqlite alters
+ * what ALTER TABLE cannot (https://sqlite.org/lang_altertable.html, the
+ * twelve steps; foreign keys are off around it, see migrate()): a new
+ * table from the rewritten statement, every row copied as it is (ids and
+ * all), the old one dropped, the new one renamed, and the old one's
+ * indexes and triggers made again from their own statements, whatever
+ * migration added them. The audit log (events) has no IN list and is not
+ * touched. */
+static int rebuild_checks(struct store *s, struct irk_err *err)
+{
+	static const char *const tables[] = { "users", "incidents", "steps", "outbox" };
+	int rc = IRK_OK;
+
+	for (size_t t = 0; t < sizeof tables / sizeof *tables && !rc; t++) {
+		struct strbuf sb = STRBUF_INIT, again = STRBUF_INIT;
+		char name[64];
+		sqlite3_stmt *st = NULL;
+
+		snprintf(name, sizeof name, "%s_rebuilt", tables[t]);
+		/* The table first, then its indexes and triggers. */
+		if (sqlite3_prepare_v2(s->db, "SELECT type, sql FROM sqlite_master WHERE tbl_name = ?1 "
+				       "AND sql IS NOT NULL ORDER BY type = 'table' DESC, rowid",
+				       -1, &st, NULL) != SQLITE_OK) {
+			rc = store_fail(s, err, "reading the schema");
+			break;
+		}
+		sqlite3_bind_text(st, 1, tables[t], -1, SQLITE_STATIC);
+		while (!rc && sqlite3_step(st) == SQLITE_ROW) {
+			const char *type = (const char *)sqlite3_column_text(st, 0);
+			const char *sql = (const char *)sqlite3_column_text(st, 1);
+			if (strcmp(type, "table")) {
+				strbuf_puts(&again, sql);
+				strbuf_puts(&again, ";\n");
+			} else if (checks_rewrite(sql, name, &sb)) {
+				rc = irk_fail(err, IRK_ERROR, "%s: table %s is not in a form irk knows",
+					      s->path, tables[t]);
+			}
+		}
+		sqlite3_finalize(st);
+		if (!rc && !sb.len)
+			rc = irk_fail(err, IRK_ERROR, "%s: no table %s", s->path, tables[t]);
+		if (!rc) {
+			strbuf_printf(&sb, ";\nINSERT INTO %s SELECT * FROM %s;\nDROP TABLE %s;\n"
+				      "ALTER TABLE %s RENAME TO %s;\n", name, tables[t], tables[t],
+				      name, tables[t]);
+			rc = exec(s, sb.buf, err);
+		}
+		if (!rc && again.len)
+			rc = exec(s, again.buf, err);
+		strbuf_free(&sb);
+		strbuf_free(&again);
+	}
+	return rc;
+}
+
+/* KPIs of a period (irk kpi --since) read the incidents detected in it
+ * through this index instead of every incident ever opened. The
+ * sequencer keeps the board's KPI snapshot (snapshot.h) in a table: its
+ * bytes, when it was computed and the audit log's newest seq it saw. */
+static const char *const migration_11[] = {
+	"CREATE INDEX IF NOT EXISTS incidents_detected ON incidents(t_detected);\n",
+	"CREATE TABLE IF NOT EXISTS kpi_snapshots(name TEXT PRIMARY KEY, at INTEGER NOT NULL,\n"
+	"  head INTEGER NOT NULL, body BLOB NOT NULL) WITHOUT ROWID;\n",
+	NULL,
+};
+
+/* Context (irk/context.h): the local asset inventory (hosts, any case;
+ * an index of their addresses, for an incident known by its IP), the
+ * answers of remote sources cached per (source, key) with when they were
+ * fetched and until when they hold (a miss is cached too: data NULL),
+ * each source's health (failing since, why, backoff), and an index of
+ * the open incidents on critical assets (the board's mark). Self-contained
+ * and IF NOT EXISTS, as migration 8. */
+static const char *const migration_12[] = {
+	"CREATE TABLE IF NOT EXISTS assets(\n"
+	"  host TEXT PRIMARY KEY COLLATE NOCASE,\n"
+	"  ips TEXT, owner TEXT, business_unit TEXT,\n"
+	"  criticality INTEGER NOT NULL DEFAULT 0 CHECK (criticality BETWEEN 0 AND 4),\n"
+	"  role TEXT, site TEXT, os TEXT, tags TEXT, contact TEXT,\n"
+	"  source TEXT NOT NULL, updated INTEGER NOT NULL);\n",
+	"CREATE TABLE IF NOT EXISTS asset_ips(ip TEXT NOT NULL, host TEXT NOT NULL COLLATE NOCASE,\n"
+	"  PRIMARY KEY (ip, host)) WITHOUT ROWID;\n",
+	"CREATE TABLE IF NOT EXISTS context_cache(source TEXT NOT NULL, key TEXT NOT NULL,\n"
+	"  fetched INTEGER NOT NULL, expires INTEGER NOT NULL, data TEXT,\n"
+	"  PRIMARY KEY (source, key)) WITHOUT ROWID;\n",
+	"CREATE TABLE IF NOT EXISTS context_health(source TEXT PRIMARY KEY, since INTEGER,\n"
+	"  error TEXT, fails INTEGER NOT NULL DEFAULT 0, next_try INTEGER, last_ok INTEGER)\n"
+	"  WITHOUT ROWID;\n",
+	/* The board's mark on cards of critical assets: a few rows, read on
+	 * every reload without touching the others. */
+	"CREATE INDEX IF NOT EXISTS incidents_critical ON incidents(id)\n"
+	"  WHERE asset_criticality = 4 AND stage <> 'closed';\n",
+	NULL,
+};
+
 /* Case handling (issue 12): the board marks and filters incidents with a
  * failed required step and those with an approval waiting, each read
  * through its own small index; incidents link to each other. */
-static const char *const migration_10[] = {
+static const char *const migration_13[] = {
 	"CREATE INDEX IF NOT EXISTS steps_failed ON steps(incident_id)\n"
 	"  WHERE state = 'failed' AND required = 1 AND kind <> 'approval';\n",
 	"CREATE INDEX IF NOT EXISTS steps_approval ON steps(incident_id)\n"
@@ -308,18 +479,27 @@ static const char *const migration_10[] = {
 	"  id INTEGER PRIMARY KEY,\n"
 	"  a INTEGER NOT NULL REFERENCES incidents(id),\n"
 	"  b INTEGER NOT NULL REFERENCES incidents(id),\n"
-	"  kind TEXT NOT NULL CHECK (kind IN ('related', 'duplicate', 'parent')),\n"
+	"  kind TEXT NOT NULL CHECK (kind = 'related' OR kind = 'duplicate' OR kind = 'parent'),\n"
 	"  at INTEGER NOT NULL, actor TEXT NOT NULL,\n"
 	"  CHECK (a <> b), UNIQUE (a, b, kind));\n",
 	"CREATE INDEX IF NOT EXISTS links_b ON links(b);\n",
 	NULL,
 };
 
-static const char *const *const migrations[] = { migration_1, migration_2, migration_3,
-						 migration_4, migration_5, migration_6,
-						 migration_7, migration_8, migration_9,
-						 migration_10 };
-
+/* Forward migrations: migrations[N-1] takes user_version N-1 to N, in one
+ * transaction: its statements, then its function, then its statements
+ * after. */
+static const struct migration {
+	const char *const *sql;
+	int (*fn)(struct store *s, struct irk_err *err);
+	const char *const *after;
+} migrations[] = {
+	{ migration_1, NULL, NULL }, { migration_2, NULL, NULL }, { migration_3, NULL, NULL },
+	{ migration_4, NULL, NULL }, { migration_5, NULL, NULL }, { migration_6, NULL, NULL },
+	{ migration_7, NULL, NULL }, { migration_8, NULL, NULL }, { migration_9, NULL, NULL },
+	{ migration_10, rebuild_checks, migration_10_after }, { migration_11, NULL, NULL },
+	{ migration_12, NULL, NULL }, { migration_13, NULL, NULL },
+};
 int store_fail(struct store *s, struct irk_err *err, const char *what)
 {
 	return irk_fail(err, IRK_ERROR, "%s: %s", what,
@@ -394,7 +574,7 @@ int store_schema_version(struct store *s)
 
 static int migrate(struct store *s, struct irk_err *err)
 {
-	int have = store_schema_version(s), want = STORE_SCHEMA_VERSION;
+	int have = store_schema_version(s), want = STORE_SCHEMA_VERSION, rc = IRK_OK;
 	char sql[64];
 
 	if (have == want)
@@ -403,24 +583,36 @@ static int migrate(struct store *s, struct irk_err *err)
 		return irk_fail(err, IRK_ERROR,
 				"%s: schema version %d is newer than this irk (%d); upgrade irk",
 				s->path, have, want);
-	if (store_begin(s, err))
+	/* A table built anew is dropped while other tables refer to it: sqlite
+	 * wants foreign keys off for that, which only takes effect outside a
+	 * transaction; they are checked before the commit instead. */
+	exec(s, "PRAGMA foreign_keys = OFF", NULL);
+	if (store_begin(s, err)) {
+		exec(s, "PRAGMA foreign_keys = ON", NULL);
 		return IRK_ERROR;
+	}
 	/* Another process may have migrated while we waited for the lock. */
 	have = store_schema_version(s);
-	for (int v = have; v < want; v++) {
-		for (const char *const *q = migrations[v]; *q; q++) {
-			if (exec(s, *q, err)) {
-				store_rollback(s);
-				return IRK_ERROR;
-			}
-		}
+	for (int v = have; v < want && !rc; v++) {
+		const struct migration *m = &migrations[v];
+		for (const char *const *q = m->sql; *q && !rc; q++)
+			rc = exec(s, *q, err);
+		if (!rc && m->fn)
+			rc = m->fn(s, err);
+		for (const char *const *q = m->after; q && *q && !rc; q++)
+			rc = exec(s, *q, err);
 	}
+	if (!rc && store_scalar(s, "SELECT count(*) FROM pragma_foreign_key_check") != 0)
+		rc = irk_fail(err, IRK_ERROR, "%s: a reference broke while migrating", s->path);
 	snprintf(sql, sizeof sql, "PRAGMA user_version = %d", want);
-	if (exec(s, sql, err)) {
+	if (!rc)
+		rc = exec(s, sql, err);
+	if (rc)
 		store_rollback(s);
-		return IRK_ERROR;
-	}
-	return store_commit(s, err);
+	else
+		rc = store_commit(s, err);
+	exec(s, "PRAGMA foreign_keys = ON", NULL);
+	return rc;
 }
 
 static int64_t mono_us(void)
@@ -612,10 +804,17 @@ int64_t store_data_version(struct store *s)
 	return store_int_of(store_stmt(s, ST_DATA_VERSION, NULL));
 }
 
+/* What a transaction knew of the audit head is not known after it. */
+static void audit_forget(struct store *s)
+{
+	s->audit_known = s->audit_dirty = 0;
+}
+
 int store_begin(struct store *s, struct irk_err *err)
 {
 	if (s->in_tx)
 		return irk_fail(err, IRK_ERROR, "internal: nested transaction");
+	audit_forget(s);
 	if (exec(s, s->group ? "SAVEPOINT irk_tx" : "BEGIN IMMEDIATE", err))
 		return IRK_ERROR;
 	s->in_tx = 1;
@@ -626,6 +825,7 @@ int store_begin_read(struct store *s, struct irk_err *err)
 {
 	if (s->in_tx)
 		return irk_fail(err, IRK_ERROR, "internal: nested transaction");
+	audit_forget(s);
 	if (exec(s, s->group ? "SAVEPOINT irk_tx" : "BEGIN DEFERRED", err))
 		return IRK_ERROR;
 	s->in_tx = 1;
@@ -634,16 +834,19 @@ int store_begin_read(struct store *s, struct irk_err *err)
 
 int store_commit(struct store *s, struct irk_err *err)
 {
-	if (exec(s, s->group ? "RELEASE irk_tx" : "COMMIT", err)) {
+	if (store_audit_head_flush(s, err) ||
+	    exec(s, s->group ? "RELEASE irk_tx" : "COMMIT", err)) {
 		store_rollback(s);
 		return IRK_ERROR;
 	}
 	s->in_tx = 0;
+	audit_forget(s);
 	return IRK_OK;
 }
 
 void store_rollback(struct store *s)
 {
+	audit_forget(s);
 	if (s->group) {
 		/* Undo this transaction only; the group goes on. */
 		if (s->in_tx)

@@ -48,6 +48,7 @@ struct board_st {
 	struct ids approvals;    /* incidents with an approval the user may grant, sorted */
 	struct ids observed;     /* incidents with an observable equal to the text filter, sorted */
 	char *observed_seen;     /* which of them a column's scan met */
+	struct ids critical;     /* open incidents on a critical asset, sorted (last load) */
 	int64_t breached_at;     /* the clock of the last count of SLA breaches */
 };
 
@@ -88,6 +89,7 @@ static void mark_cards(struct board_st *bs)
 	board_mark(&bs->b, CARD_WAITING, bs->waiting.v, bs->waiting.n);
 	board_mark(&bs->b, CARD_FAILED, bs->failed.v, bs->failed.n);
 	board_mark(&bs->b, CARD_APPROVAL, bs->approvals.v, bs->approvals.n);
+	board_mark_critical(&bs->b, bs->critical.v, bs->critical.n);
 }
 
 static int add_card(const struct incident *inc, void *arg)
@@ -111,6 +113,7 @@ static int add_match(const struct incident *inc, void *arg)
 	if ((c->observed = has_id(&bs->observed, inc->id)))
 		bs->observed_seen[(int64_t *)bsearch(&inc->id, bs->observed.v, bs->observed.n,
 						     sizeof inc->id, id_cmp) - bs->observed.v] = 1;
+	c->critical = has_id(&bs->critical, inc->id);
 	if (!board_card_matches(b, c))
 		board_drop_last(b);
 	return 0;
@@ -305,6 +308,11 @@ static void load_part(struct tui *t, struct board_st *bs, int full)
 			qsort(bs->waiting.v, bs->waiting.n, sizeof *bs->waiting.v, id_cmp);
 		if (bs->failed.n)
 			qsort(bs->failed.v, bs->failed.n, sizeof *bs->failed.v, id_cmp);
+		bs->critical.n = 0;
+		if (!rc)
+			rc = store_context_critical(t->s, add_id, &bs->critical, &err);
+		if (bs->critical.n)
+			qsort(bs->critical.v, bs->critical.n, sizeof *bs->critical.v, id_cmp);
 		if (!rc)
 			rc = store_presence_list(t->s, t->now - PRESENCE_WINDOW, add_who, b, &err);
 		if (!rc && (b->unseen = store_inbox_unseen(t->s, t->app->actor.name,
@@ -449,6 +457,22 @@ static void filter_done(struct tui *t, void *arg, int ok, const char *text)
 		filters_changed(t, bs);
 }
 
+void board_show_filter(struct tui *t, const char *expr, const char *what)
+{
+	char msg[700];
+
+	for (int i = 0; i < t->depth; i++) {
+		struct board_st *bs = t->stack[i].st;
+		if (t->stack[i].ops != &board_screen)
+			continue;
+		if (board_filter_set(&bs->b, expr, msg, sizeof msg)) {
+			tui_status(t, SLOT_STATUS_ERROR, "%s", msg);
+			return;
+		}
+		refiltered(t, bs, what);
+	}
+}
+
 static void unit_done(struct tui *t, void *arg, int index)
 {
 	struct board_st *bs = arg;
@@ -550,6 +574,9 @@ static int key(struct tui *t, void *st, int act, int k)
 	case ACT_B_NEW:
 		tui_new_incident(t);
 		return SCR_HANDLED;
+	case ACT_B_DASHBOARD:
+		tui_push(t, &dashboard_screen, NULL);
+		return SCR_HANDLED;
 	case ACT_B_CLEAR:
 		if (!b->filter_src && !b->mine && !b->unassigned && !b->unit)
 			return SCR_IGNORED;
@@ -615,6 +642,7 @@ static void done(void *st)
 	free(bs->approvals.v);
 	free(bs->observed.v);
 	free(bs->observed_seen);
+	free(bs->critical.v);
 	free(bs);
 }
 

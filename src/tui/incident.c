@@ -1,7 +1,8 @@
 /* incident.c: the incident screen: header fields, the play's steps, a
  * timeline (stage history, notes, audit events), alerts (Enter shows the
  * raw record), observables with their provenance, and the sensor context
- * (what kept sensor events of its hosts name around its time).
+ * (what kept sensor events of its hosts name around its time; Enter shows
+ * a line's newest raw record).
  *
  * The screen is a document (layout.h): every line is built here from the
  * database, sanitized and wrapped by doc_add/doc_pair, and rebuilt when
@@ -16,6 +17,7 @@
 #include "irk/jdoc.h"
 #include "irk/play.h"
 #include "irk/sanitize.h"
+#include "irk/context.h"
 #include "irk/sensor.h"
 #include "irk/store.h"
 #include "tui_internal.h"
@@ -150,10 +152,16 @@ static void event_text(const struct event_row *e, struct jdoc *d, struct strbuf 
 		strbuf_puts(out, " steps)");
 		return;
 	}
-	if (!strcmp(e->kind, "incident.set")) {
-		strbuf_puts(out, "set");
+	if (!strcmp(e->kind, "incident.set") || !strcmp(e->kind, "incident.context")) {
+		/* "filled from nb: asset_criticality=4 priority=2" */
+		int ctx = !strcmp(e->kind, "incident.context");
+		strbuf_puts(out, ctx ? "filled from " : "set");
+		if (ctx)
+			data_value(d, "source", out), strbuf_puts(out, ":");
 		/* Members: jdoc walks the values; each one's key is the token before. */
 		for (int v = jdoc_first(d, 0); v >= 0; v = jdoc_next(d, 0, v)) {
+			if (ctx && !strcmp(jdoc_str(d, v - 1), "source"))
+				continue;
 			strbuf_printf(out, " %s=", jdoc_str(d, v - 1));
 			if (jdoc_type(d, v) == JD_STRING)
 				strbuf_puts(out, jdoc_str(d, v));
@@ -238,6 +246,7 @@ struct sect {
 	struct doc *d;
 	int width;
 	int n;
+	int64_t total;            /* sensor context: its lines in all */
 };
 
 static int step_slot(int state)
@@ -344,7 +353,8 @@ static int add_observable(const struct observable_row *o, void *arg)
 }
 
 /* What the kept sensor events of its hosts name (irk/sensor.h): the type
- * as the label, the name with its count and when last seen. */
+ * as the label, the name with its count and when last seen. The line is a
+ * DOC_SENSOR whose ref is its newest event: Enter shows that raw record. */
 static int add_sensor(const struct sensor_seen *e, void *arg)
 {
 	struct sect *sc = arg;
@@ -353,10 +363,11 @@ static int add_sensor(const struct sensor_seen *e, void *arg)
 
 	sensor_seen_text(e, &sb);
 	strbuf_printf(&sb, ", last %s", irk_time_short(e->last, when, sizeof when));
-	doc_pair(sc->d, DOC_TEXT, sensor_type_name(e->type), SLOT_FIELD, 12, strbuf_str(&sb), SLOT_NORMAL,
-		 0, sc->width);
+	doc_pair(sc->d, DOC_SENSOR, sensor_type_name(e->type), SLOT_FIELD, 12, strbuf_str(&sb),
+		 SLOT_NORMAL, e->newest, sc->width);
 	strbuf_free(&sb);
 	sc->n++;
+	sc->total = e->total;
 	return 0;
 }
 
@@ -456,11 +467,72 @@ static void section_title(struct doc *d, size_t at, const char *name, int n)
 	d->lines[at].text = xstrdup(buf);
 }
 
+/* What the inventory and the sources know of its host (irk/context.h),
+ * from the store only: shown at once; the worker fills it in. Each value
+ * with its source and age; a failing source says since when, and that
+ * the values shown are older. */
+static void context_section(struct tui *t, struct inc_st *is, int width)
+{
+	struct context_sources *own = NULL, *srcs = t->ctx_srcs;
+	struct context ctx;
+	struct irk_err err = { 0 };
+	struct strbuf sb = STRBUF_INIT;
+	size_t at = is->d.n;
+	char age[32];
+
+	doc_add(&is->d, DOC_SECTION, SLOT_SECTION, 0, 0, "Context", width);
+	/* Without a worker (a shared jump box) the sources still name the
+	 * cache irk serve fills. */
+	if (!srcs && !context_sources_load(t->app ? t->app->cfg : NULL, &own, &err))
+		srcs = own;
+	if (context_of(t->s, srcs, &is->inc, &ctx, &err)) {
+		context_sources_free(&own);
+		return;
+	}
+	if (ctx.has_asset) {
+		static const char *const shown[][2] = { { "owner", "owner" },
+			{ "business_unit", "business unit" }, { "criticality", "criticality" },
+			{ "role", "role" }, { "site", "site" }, { "os", "os" }, { "contact", "contact" },
+			{ "ips", "addresses" }, { "tags", "tags" } };
+		irk_duration_fmt(t->now - ctx.asset.fetched, age, sizeof age);
+		strbuf_printf(&sb, "%s   from %s, %s ago%s", ctx.asset.host, ctx.asset.source, age,
+			      ctx.stale ? " (stale)" : "");
+		doc_field(&is->d, "asset", strbuf_str(&sb), width);
+		for (size_t i = 0; i < sizeof shown / sizeof shown[0]; i++) {
+			const struct asset_field *f = asset_fields;
+			while (strcmp(f->name, shown[i][0]))
+				f++;
+			strbuf_reset(&sb);
+			if (f->is_int && ctx.asset.criticality)
+				strbuf_printf(&sb, "%d of 4%s", ctx.asset.criticality,
+					      ctx.asset.criticality == 4 ? " (critical)" : "");
+			else if (!f->is_int && *(char **)((char *)&ctx.asset + f->off))
+				strbuf_puts(&sb, *(char **)((char *)&ctx.asset + f->off));
+			if (sb.len)
+				doc_field(&is->d, shown[i][1], strbuf_str(&sb), width);
+		}
+	} else {
+		doc_add(&is->d, DOC_TEXT, SLOT_CARD_DIM, 2, 0, context_sources_count(srcs) ?
+			"nothing known of its host yet" :
+			"no asset known for its host (irk asset import; [context.NAME] in irk.conf)", width);
+	}
+	for (int i = 0; i < ctx.nerrors; i++) {
+		strbuf_reset(&sb);
+		context_error_text(&ctx.errors[i], ctx.has_asset && !strcmp(ctx.asset.source,
+				   ctx.errors[i].source) ? ctx.asset.fetched : 0, &sb);
+		doc_add(&is->d, DOC_TEXT, SLOT_CARD_DIM, 2, 0, strbuf_str(&sb), width);
+	}
+	section_title(&is->d, at, "Context", ctx.has_asset + ctx.nerrors);
+	strbuf_free(&sb);
+	context_clear(&ctx);
+	context_sources_free(&own);
+}
+
 /* Read everything into the document for width columns. */
 static int build(struct tui *t, struct inc_st *is, int width)
 {
 	struct irk_err err = { 0 };
-	struct sect sc = { &is->d, width, 0 };
+	struct sect sc = { &is->d, width, 0, 0 };
 	size_t cur = is->d.cur, top = is->d.top, at;
 	char key[24], title[600];
 	int rc;
@@ -502,11 +574,24 @@ static int build(struct tui *t, struct inc_st *is, int width)
 	store_observable_each(t->s, is->id, add_observable, &sc, &err);
 	section_title(&is->d, at, "Observables", sc.n);
 
+	/* After the sections people Tab through to (steps, alerts,
+	 * observables), before the sensor context, the longest, last. */
+	context_section(t, is, width);
+
 	at = is->d.n;
 	sc.n = 0;
 	doc_add(&is->d, DOC_SECTION, SLOT_SECTION, 0, 0, "Sensor context", width);
+	sc.total = 0;
 	ingest_sensor_context(t->s, &is->inc, SENSOR_CONTEXT_LINES, add_sensor, &sc, &err);
-	section_title(&is->d, at, "Sensor context", sc.n);
+	/* The title counts every line there is; the section says how many
+	 * more there are than it shows. */
+	section_title(&is->d, at, "Sensor context", sc.total > sc.n ? (int)sc.total : sc.n);
+	if (sc.total > sc.n) {
+		char more[96];
+		snprintf(more, sizeof more, "%lld more (irk sensor list shows every kept event)",
+			 (long long)(sc.total - sc.n));
+		doc_add(&is->d, DOC_TEXT, SLOT_CARD_DIM, 2, 0, more, width);
+	}
 	if (!sc.n)
 		doc_add(&is->d, DOC_TEXT, SLOT_CARD_DIM, 2, 0, store_sensor_any(t->s) ?
 			"nothing kept of its hosts around its events" :
@@ -529,6 +614,8 @@ static void *open_incident(struct tui *t, const void *arg)
 	struct inc_st *is = xcalloc(1, sizeof *is);
 
 	is->id = *(const int64_t *)arg;
+	/* Shown from the cache at once; the worker fills it in. */
+	context_worker_ask(t->ctx_worker, is->id, 0);
 	doc_init(&is->d, "");
 	if (build(t, is, t->width)) {
 		doc_free(&is->d);
@@ -588,6 +675,31 @@ static void view_alert(struct tui *t, struct inc_st *is, int64_t alert_id)
 	strbuf_free(&rf.raw);
 }
 
+/* The raw record of a kept sensor event in the pager (which sanitizes
+ * what it shows, as for an alert). */
+static void view_sensor(struct tui *t, int64_t id)
+{
+	struct strbuf raw = STRBUF_INIT;
+	struct irk_err err = { 0 };
+	struct pager_arg pa;
+	char title[64];
+	int found;
+
+	if (store_sensor_raw(t->s, id, &raw, &found, &err)) {
+		tui_report(t, &err);
+	} else if (!found) {
+		tui_status(t, SLOT_STATUS_ERROR, "sensor event %lld is gone (pruned)", (long long)id);
+	} else {
+		if (raw.len > RAW_MAX)
+			raw.buf[raw.len = RAW_MAX] = '\0';
+		snprintf(title, sizeof title, " sensor event %lld, raw record", (long long)id);
+		pa.title = title;
+		pa.text = strbuf_str(&raw);
+		tui_push(t, &pager_screen, &pa);
+	}
+	strbuf_free(&raw);
+}
+
 static int key(struct tui *t, void *st, int act, int k)
 {
 	struct inc_st *is = st;
@@ -598,6 +710,14 @@ static int key(struct tui *t, void *st, int act, int k)
 	if (pager_key(&is->d, act, rows, 1) == SCR_HANDLED)
 		return SCR_HANDLED;
 	switch (act) {
+	case ACT_I_CONTEXT:
+		if (!t->ctx_worker) {
+			tui_status(t, SLOT_STATUS_ERROR, "context lookups run in irk serve here");
+			return SCR_HANDLED;
+		}
+		context_worker_ask(t->ctx_worker, is->id, 1);
+		tui_status(t, SLOT_STATUS_INFO, "asking the context sources again...");
+		return SCR_HANDLED;
 	case ACT_I_NEXT_SECT:
 	case ACT_I_PREV_SECT:
 		is->d.cur = doc_next_section(&is->d, is->d.cur, act == ACT_I_NEXT_SECT ? 1 : -1);
@@ -613,9 +733,11 @@ static int key(struct tui *t, void *st, int act, int k)
 			tui_push(t, &step_screen, &sa);
 		} else if (l && l->kind == DOC_ALERT) {
 			view_alert(t, is, l->ref);
+		} else if (l && l->kind == DOC_SENSOR) {
+			view_sensor(t, l->ref);
 		} else {
-			tui_status(t, SLOT_STATUS_ERROR, "put the cursor on a step or an alert "
-				   "(Tab jumps between sections)");
+			tui_status(t, SLOT_STATUS_ERROR, "put the cursor on a step, an alert or a "
+				   "sensor context line (Tab jumps between sections)");
 		}
 		return SCR_HANDLED;
 	}

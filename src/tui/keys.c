@@ -49,6 +49,7 @@ static const struct { int act; const char *keys; } defaults[] = {
 	{ ACT_B_UNIT, "b" },
 	{ ACT_B_CLEAR, "Escape" },
 	{ ACT_B_NEW, "N" },
+	{ ACT_B_DASHBOARD, "K" },
 	{ ACT_I_CLAIM, "c" },
 	{ ACT_I_PREV, "H <" },
 	{ ACT_I_NEXT, "L >" },
@@ -56,6 +57,7 @@ static const struct { int act; const char *keys; } defaults[] = {
 	{ ACT_I_NOTE, "n" },
 	{ ACT_I_EDIT, "e" },
 	{ ACT_I_VIEW, "Enter v" },
+	{ ACT_I_CONTEXT, "R" },
 	{ ACT_I_NEXT_SECT, "Tab" },
 	{ ACT_I_PREV_SECT, "BackTab" },
 	{ ACT_P_OPEN, "Enter" },
@@ -71,10 +73,11 @@ static const struct { int act; const char *keys; } defaults[] = {
 	{ ACT_S_PREV_FIELD, "BackTab" },
 	{ ACT_S_NEXT_CHOICE, "Right l" },
 	{ ACT_S_PREV_CHOICE, "Left h" },
+	{ ACT_D_OPEN, "Enter" },
 };
 
 static const char *const ctx_titles[CTX_COUNT] = { "Everywhere", "Board", "Incident", "Pager",
-						    "Step" };
+						    "Step", "Dashboard" };
 
 const char *action_name(int act) { return act >= 0 && act < ACT_COUNT ? act_names[act] : "?"; }
 const char *action_help(int act) { return act >= 0 && act < ACT_COUNT ? act_helps[act] : "?"; }

@@ -1,5 +1,6 @@
 /* layout.c: the board and document layouts as frames (layout.h). No
  * curses here: tests read the result as text. */
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,6 +24,7 @@ int layout_ascii(void) { return ascii_mode; }
 #define G_WAIT_R (ascii_mode ? " !" : " \xe2\x9a\x91")    /* ⚑, right-aligned in 2 */
 #define G_FAILED_R (ascii_mode ? " X" : " \xe2\x9c\x97")  /* ✗: a required step failed */
 #define G_APPROVE_R (ascii_mode ? " a" : " \xe2\x9c\x93") /* ✓: an approval you may grant */
+#define G_CRIT (ascii_mode ? " *" : " \xe2\x97\x86")      /* ◆: a critical asset */
 
 /* ---- frames ------------------------------------------------------------- */
 
@@ -181,6 +183,7 @@ void board_add(struct board *b, const struct incident *inc)
 	}
 	c = &b->cards[b->ncards++];
 	c->waiting = c->failed = c->approval = c->observed = 0;
+	c->critical = 0;
 	c->inc = *inc;
 	/* Every text field, sanitized: a filter may name any of them. */
 	for (const struct field_def *f = incident_fields; f->name; f++)
@@ -195,22 +198,32 @@ static int id_cmp(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-void board_mark(struct board *b, int mark, int64_t *ids, size_t n)
+/* Set the mark at offset `at` of each card: on when its id is in ids. */
+static void mark(struct board *b, int64_t *ids, size_t n, size_t at)
 {
 	if (n)
 		qsort(ids, n, sizeof *ids, id_cmp);
-	/* Every card is set, so a card that stopped waiting loses its mark. */
-	for (size_t i = 0; i < b->ncards; i++) {
-		struct card *c = &b->cards[i];
-		int *m = mark == CARD_FAILED ? &c->failed : mark == CARD_APPROVAL ? &c->approval
-										  : &c->waiting;
-		*m = n && bsearch(&c->inc.id, ids, n, sizeof *ids, id_cmp);
-	}
+	/* Every card is set, so a card that stopped qualifying loses its mark. */
+	for (size_t i = 0; i < b->ncards; i++)
+		*(int *)((char *)&b->cards[i] + at) =
+			n && bsearch(&b->cards[i].inc.id, ids, n, sizeof *ids, id_cmp);
+}
+
+void board_mark(struct board *b, int which, int64_t *ids, size_t n)
+{
+	mark(b, ids, n, which == CARD_FAILED     ? offsetof(struct card, failed)
+			: which == CARD_APPROVAL ? offsetof(struct card, approval)
+						 : offsetof(struct card, waiting));
 }
 
 void board_mark_waiting(struct board *b, int64_t *ids, size_t n)
 {
 	board_mark(b, CARD_WAITING, ids, n);
+}
+
+void board_mark_critical(struct board *b, int64_t *ids, size_t n)
+{
+	mark(b, ids, n, offsetof(struct card, critical));
 }
 
 /* ---- filters ------------------------------------------------------------- */
@@ -845,8 +858,8 @@ void board_card_line(const struct board *b, const struct card *c, int line, int 
 
 	switch (line) {
 	case 0:
-		snprintf(buf, sizeof buf, "%s P%d %s", incident_key(inc->id, key, sizeof key),
-			 inc->priority, severity_name(inc->severity));
+		snprintf(buf, sizeof buf, "%s P%d %s%s", incident_key(inc->id, key, sizeof key),
+			 inc->priority, severity_name(inc->severity), c->critical ? G_CRIT : "");
 		if ((c->waiting || c->failed || c->approval) && w > 4) {
 			const char *g = c->failed ? G_FAILED_R : c->approval ? G_APPROVE_R : G_WAIT_R;
 			frame_put(f, y, x, w - 2, selected ? slot : sev_slot(inc->severity), buf, 1);

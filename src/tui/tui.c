@@ -24,6 +24,7 @@
 #include <unistd.h>
 #include <wchar.h>
 
+#include "irk/context.h"
 #include "irk/clock.h"
 #include "irk/config.h"
 #include "irk/engine.h"
@@ -869,6 +870,9 @@ int tui_main(struct app *a)
 	catch_crashes();
 	/* On a shared jump box (setgid) the board runs no step: irk serve does. */
 	eng = app_shared() ? NULL : engine_start(a->db_path, a->cfg, &err);
+	/* Context lookups too (the tokens are irk serve's there). */
+	if (!app_shared() && !context_sources_load(a->cfg, &t->ctx_srcs, &err))
+		t->ctx_worker = context_worker_start(a->db_path, t->ctx_srcs, 0, NULL, NULL);
 	t->data_version = store_data_version(t->s);
 	beat(t);
 	if (tui_push(t, &board_screen, NULL))
@@ -907,6 +911,8 @@ int tui_main(struct app *a)
 			next_tick = mono_ms() + interval;
 		}
 	}
+	context_worker_stop(&t->ctx_worker);
+	context_sources_free(&t->ctx_srcs);
 	engine_stop(&eng);
 	teardown(t);
 	stop_curses(t);

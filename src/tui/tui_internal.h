@@ -53,7 +53,10 @@ struct screen_ops {
 };
 
 extern const struct screen_ops board_screen, incident_screen, help_screen, pager_screen,
-	step_screen;
+	step_screen, dashboard_screen;
+/* Show the board filtered by expr (an expression of board_filter_set())
+ * and say what it shows (what: "open incidents late now"). */
+void board_show_filter(struct tui *t, const char *expr, const char *what);
 
 /* The argument of the step screen: the incident and the step's row id. */
 struct step_arg {
@@ -103,6 +106,11 @@ struct tui {
 	int headless;
 	char notes[2048];          /* printed on stderr after the terminal is restored */
 	int64_t last_move_id, last_move_at;   /* this board's last forward move */
+	/* Context lookups (irk/context.h): the sources of irk.conf and the
+	 * worker that asks them, off this thread (NULL: none, as headless
+	 * and on a shared jump box, where irk serve does it). */
+	struct context_sources *ctx_srcs;
+	struct context_worker *ctx_worker;
 };
 
 /* A message on the status line until the next key (slot: SLOT_STATUS_INFO

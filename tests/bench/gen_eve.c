@@ -8,7 +8,12 @@
  * With "mixed", N records as a sensor writes them: 1% alerts as above, the
  * rest flow, dns, tls, http, fileinfo, anomaly and stats events of the
  * same hosts (issue 16's benchmark: skipping and keeping them).
- *   gen_eve N [SEED [mixed]] > eve.json */
+ *   gen_eve N [SEED [mixed]] > eve.json
+ * With --storm, an alert storm instead (a scan or a worm): N alerts of six
+ * rules, each from a host drawn from all of 10.0.0.0/8 (so nearly every
+ * alert is a host of its own: 200,000 alerts come from about 199,000),
+ * within ten minutes (N / 600 alerts a second).
+ *   gen_eve [--storm] N [SEED] > alerts.json */
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -121,13 +126,15 @@ static void print_sensor(int64_t t)
 
 int main(int argc, char **argv)
 {
-	long n = argc > 1 ? atol(argv[1]) : 1000;
+	int storm = argc > 1 && !strcmp(argv[1], "--storm");
+	long n = argc > 1 + storm ? atol(argv[1 + storm]) : 1000;
 	int64_t t = 1761955200;   /* 2025-11-01T00:00:00Z */
+	long per_s = n / 600 > 0 ? n / 600 : 1;   /* a storm's alerts a second */
 
-	int mixed = argc > 3 && !strcmp(argv[3], "mixed");
+	int mixed = !storm && argc > 3 && !strcmp(argv[3], "mixed");
 
-	if (argc > 2)
-		state ^= strtoull(argv[2], NULL, 10);
+	if (argc > 2 + storm)
+		state ^= strtoull(argv[2 + storm], NULL, 10);
 	struct { unsigned rule, host, src; } active[32];
 	int64_t rotate = t + 600;
 
@@ -142,43 +149,58 @@ int main(int argc, char **argv)
 			print_sensor(t);
 			continue;
 		}
-		if (t >= rotate) {
-			int j = (int)(next() % 32);
-			active[j].rule = skewed(300);
-			active[j].host = skewed(4000);
-			active[j].src = skewed(6000);
-			rotate = t + 600;
-		}
-		if (unit() < 0.01) {
-			rule = skewed(300);
-			host = (unsigned)(next() % 4000);
-			src = (unsigned)(next() % 6000);
+		char sip[20], dip[20];
+		if (storm) {
+			/* One of the first six rules, from an internal host (the
+			 * source) to one of a few outside addresses. */
+			unsigned h = (unsigned)(next() % 16777216u);
+			rule = (unsigned)(next() % 6);
+			host = h % 4000;
+			snprintf(sip, sizeof sip, "10.%u.%u.%u", h >> 16, (h >> 8) & 255, h & 255);
+			snprintf(dip, sizeof dip, "198.51.100.%u", (unsigned)(next() % 4) + 1);
+			if (i && i % per_s == 0)
+				t++;
 		} else {
-			int j = (int)skewed(32);
-			rule = active[j].rule;
-			host = active[j].host;
-			src = active[j].src;
+			if (t >= rotate) {
+				int j = (int)(next() % 32);
+				active[j].rule = skewed(300);
+				active[j].host = skewed(4000);
+				active[j].src = skewed(6000);
+				rotate = t + 600;
+			}
+			if (unit() < 0.01) {
+				rule = skewed(300);
+				host = (unsigned)(next() % 4000);
+				src = (unsigned)(next() % 6000);
+			} else {
+				int j = (int)skewed(32);
+				rule = active[j].rule;
+				host = active[j].host;
+				src = active[j].src;
+			}
+			snprintf(sip, sizeof sip, "198.51.%u.%u", src / 250, src % 250 + 1);
+			snprintf(dip, sizeof dip, "10.%u.%u.%u", host / 250 + 1, host % 250 + 1, host % 7 + 1);
+			t += (int64_t)(unit() * 1.2);   /* a second after one alert in six */
 		}
 		unsigned k = rule % 10;
 		char ts[40];
 		time_t tt;
 		struct tm tm;
 
-		t += (int64_t)(unit() * 1.2);   /* a second after one alert in six */
 		tt = (time_t)t;
 		gmtime_r(&tt, &tm);
 		strftime(ts, sizeof ts, "%Y-%m-%dT%H:%M:%S", &tm);
 		printf("{\"timestamp\":\"%s.%06u+0000\",\"flow_id\":%" PRIu64 ",\"in_iface\":\"eth0\","
-		       "\"event_type\":\"alert\",\"src_ip\":\"198.51.%u.%u\",\"src_port\":%u,"
-		       "\"dest_ip\":\"10.%u.%u.%u\",\"dest_port\":%u,\"proto\":\"TCP\",\"tx_id\":0,"
+		       "\"event_type\":\"alert\",\"src_ip\":\"%s\",\"src_port\":%u,"
+		       "\"dest_ip\":\"%s\",\"dest_port\":%u,\"proto\":\"TCP\",\"tx_id\":0,"
 		       "\"alert\":{\"action\":\"allowed\",\"gid\":1,\"signature_id\":%u,\"rev\":%u,"
 		       "\"signature\":\"%s (%u)\",\"category\":\"%s\",\"severity\":%u},"
 		       "\"http\":{\"hostname\":\"host%u.example.com\",\"url\":\"/api/v1/items?id=%u\","
 		       "\"http_method\":\"GET\",\"status\":200,\"length\":%u},\"app_proto\":\"http\","
 		       "\"flow\":{\"pkts_toserver\":%u,\"pkts_toclient\":%u,\"bytes_toserver\":%u,"
 		       "\"bytes_toclient\":%u,\"start\":\"%s.000000+0000\"}}\n",
-		       ts, (unsigned)(next() % 1000000u), next() >> 14, src / 250, src % 250 + 1,
-		       (unsigned)(next() % 60000 + 1024), host / 250 + 1, host % 250 + 1, host % 7 + 1,
+		       ts, (unsigned)(next() % 1000000u), next() >> 14, sip,
+		       (unsigned)(next() % 60000 + 1024), dip,
 		       (unsigned)(next() % 2 ? 80 : 443), 2010000 + rule, (unsigned)(rule % 9 + 1),
 		       sigs[k], rule, cats[k], k % 3 + 1, host, (unsigned)(next() % 100000),
 		       (unsigned)(next() % 40000), (unsigned)(next() % 20 + 1),

@@ -1,9 +1,13 @@
 /* mkincidents: create a database holding N incidents of which OPEN are open
  * (the rest closed), spread over a year, for the list and board benchmarks.
- * Written through the store API in one transaction.
- *   mkincidents DB N OPEN */
+ * With "history", each incident also gets the stage history its times
+ * tell (the KPI benchmark): a closed one six moves, an open one a move
+ * into each stage up to its own. Written through the store API in one
+ * transaction.
+ *   mkincidents DB N OPEN [history] */
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "irk/clock.h"
 #include "irk/store.h"
@@ -16,6 +20,30 @@ static unsigned next(unsigned n)
 	rng ^= rng >> 7;
 	rng ^= rng << 17;
 	return (unsigned)(rng % n);
+}
+
+/* The moves of inc: into new at detection, then a stage at each of its
+ * times (closed ones: identification, containment, eradication, recovery,
+ * closed). */
+static int add_history(struct store *s, const struct incident *inc, struct irk_err *err)
+{
+	static const int64_t after[] = { 0, 600, 1800, 3600, 7200, 43200 };
+	int last = inc->stage == STAGE_CLOSED ? STAGE_RECOVERY : inc->stage;
+	struct stage_move m = { .incident_id = inc->id, .from = -1 };
+
+	strcpy(m.actor, "bench");
+	for (int st = STAGE_NEW; st <= last; st++) {
+		m.to = st;
+		m.at = inc->t_detected + after[st];
+		if (store_history_add(s, &m, err))
+			return IRK_ERROR;
+		m.from = st;
+	}
+	if (inc->stage != STAGE_CLOSED)
+		return IRK_OK;
+	m.to = STAGE_CLOSED;
+	m.at = inc->t_closed;
+	return store_history_add(s, &m, err);
 }
 
 int main(int argc, char **argv)
@@ -34,8 +62,10 @@ int main(int argc, char **argv)
 	long n, open;
 	int64_t now = 1764000000;
 
-	if (argc != 4) {
-		fprintf(stderr, "usage: mkincidents DB N OPEN\n");
+	int history = argc == 5 && !strcmp(argv[4], "history");
+
+	if (argc != 4 && !history) {
+		fprintf(stderr, "usage: mkincidents DB N OPEN [history]\n");
 		return 2;
 	}
 	n = atol(argv[2]);
@@ -71,7 +101,7 @@ int main(int argc, char **argv)
 			inc.t_contained = inc.t_detected + 3600;
 			inc.t_resolved = inc.t_closed = inc.t_detected + 86400;
 		}
-		if (store_incident_insert(s, &inc, &err)) {
+		if (store_incident_insert(s, &inc, &err) || (history && add_history(s, &inc, &err))) {
 			fprintf(stderr, "mkincidents: %s\n", err.msg);
 			return 1;
 		}

@@ -16,7 +16,9 @@ printf '   input: %s alerts, %s MB; %s mixed records (%s alerts), %s MB\n' "$SEN
 	"$(( $(wc -c <"$W/alerts.json") / 1000000 ))" "$SEN" "$(grep -c '"event_type":"alert"' "$W/mixed.json")" \
 	"$(( $(wc -c <"$W/mixed.json") / 1000000 ))"
 : >"$W/none.conf"
-printf '[ingest]\nkeep = dns, http, tls, fileinfo, flow\n' >"$W/keep.conf"
+# keep_days 0: gen_eve's stream is of 2025, and ingest keeps nothing older
+# than keep_days.
+printf '[ingest]\nkeep = dns, http, tls, fileinfo, flow, ssh, smtp, anomaly\nkeep_days = 0\n' >"$W/keep.conf"
 # ingest_time CONF INPUT: $secs and $cpu of irk ingest on a new database.
 ingest_time() {
 	rm -f "$W"/sen.db*
@@ -51,4 +53,29 @@ awk -v n="$SEN" -v a="$alerts_secs" -v m="$mixed_secs" -v k="$keep_secs" -v b="$
 	printf "   sqlite3 .import of the same %d rows: %.2f s (%.0f rows/s)\n", rows, b, rows / b
 	printf "   ratio irk keeping/.import speed: %.2f (irk also parses, skips and stores the alerts)\n", b / k
 }'
-rm -f "$W/alerts.json" "$W/mixed.json" "$W/kept.csv" "$W"/sen.db* "$W"/sbase.db*
+# The sensor context of the incident whose hosts have the most kept events
+# in its window: irk show --json (the whole incident, context included)
+# against sqlite3 reading the rows its context reads (its addresses either
+# side, in its window), 20 times each.
+ctx_key=$(./irk --db "$W/sen.db" --config "$W/keep.conf" list --json --all --limit 50 |
+	jq -r 'max_by(.alert_count) | .key')
+./irk --db "$W/sen.db" --config "$W/keep.conf" show "$ctx_key" --json >"$W/ctx.json"
+ctx_rows_sql=$(jq -r '[.host, .src_ip] + [.observables[] | select(.type == "ip") | .value] |
+	map(select(. != null)) | unique | map("\u0027" + . + "\u0027") | join(",")' "$W/ctx.json")
+ctx_from=$(( $(date -d "$(jq -r '.times.first_event' "$W/ctx.json")" +%s) - 900 ))
+ctx_to=$(( $(date -d "$(jq -r '.times.last_event' "$W/ctx.json")" +%s) + 900 ))
+ctx_sql="select count(*), count(distinct coalesce(rrname, sni, url, filename, dst_ip)) from sensor_events
+	where (src_ip in ($ctx_rows_sql) or dst_ip in ($ctx_rows_sql)) and t between $ctx_from and $ctx_to;"
+ctx_rows=$(sqlite3 "$W/sen.db" "$ctx_sql" | cut -d'|' -f1)
+stat sh -c 'i=0; while [ $i -lt 20 ]; do ./irk --db "$1" --config "$2" show "$3" --json; i=$((i + 1)); done' \
+	_ "$W/sen.db" "$W/keep.conf" "$ctx_key"
+show_secs=$secs
+stat sh -c 'i=0; while [ $i -lt 20 ]; do sqlite3 "$1" "$2"; i=$((i + 1)); done' _ "$W/sen.db" "$ctx_sql"
+sql_secs=$secs
+awk -v k="$ctx_key" -v r="$ctx_rows" -v lines="$(jq '.sensor | length' "$W/ctx.json")" \
+	-v total="$(jq '.sensor_total' "$W/ctx.json")" -v s="$show_secs" -v q="$sql_secs" 'BEGIN {
+	printf "   irk show %s --json x20, context of %d kept rows (%d of %d lines): %.2f s\n", k, r, lines, total, s
+	printf "   sqlite3 reading the same rows x20: %.2f s\n", q
+	printf "   ratio irk show/sqlite3 time: %.1f (irk show reads the whole incident too)\n", s / q
+}'
+rm -f "$W/alerts.json" "$W/mixed.json" "$W/kept.csv" "$W"/sen.db* "$W"/sbase.db* "$W/ctx.json"

@@ -127,9 +127,11 @@ expect_match "list --json: times are RFC 3339 UTC" "$(jq -r '.[0].times.closed' 
 	'^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z$'
 irk show IR-1 --json >"$T/show.json"
 expect_rc "show --json is valid JSON (python3 -m json.tool)" 0 /usr/bin/python3 -m json.tool "$T/show.json"
-expect_eq "show --json: the incident keys plus history, notes, links, steps, alerts, observables, sensor" \
+expect_eq "show --json: the incident keys plus history, notes, links, steps, alerts, observables, sensor, sensor_total, context" \
 	"$(jq -c 'keys' "$T/show.json")" \
-	"$(printf '%s' "$INC" | jq -c '. + ["alerts","history","links","notes","observables","sensor","steps"] | sort')"
+	"$(printf '%s' "$INC" | jq -c '. + ["alerts","context","history","links","notes","observables","sensor","sensor_total","steps"] | sort')"
+expect_eq "show --json: context keys" "$(jq -c '.context | keys' "$T/show.json")" \
+	'["asset","changes","errors","tickets","user"]'
 expect_eq "show --json: alert keys" "$(jq -c '.alerts[0] | keys' "$T/show.json")" \
 	'["category","dst_ip","event_time","fingerprint","format","host","id","raw","received","rule_id","rule_name","severity","src_ip","user"]'
 expect_eq "show --json: history keys" "$(jq -c '.history[0] | keys' "$T/show.json")" \
@@ -141,7 +143,7 @@ expect_eq "show --json: the story of IR-1" \
 	"$(jq -c '[.stage, .resolution, .owner, .severity, .business_unit, [.history[] | .to], .back_moves, .notes[0].text]' "$T/show.json")" \
 	'["closed","false-positive","alice","high","finance",["new","identification","new","closed"],1,"looked at it"]'
 expect_eq "show --json agrees with list --json on the shared keys" \
-	"$(jq -c 'del(.alerts, .history, .links, .notes, .observables, .sensor, .steps)' "$T/show.json")" "$(jq -c '.[0]' "$T/list.json")"
+	"$(jq -c 'del(.alerts, .history, .links, .notes, .observables, .sensor, .sensor_total, .steps, .context)' "$T/show.json")" "$(jq -c '.[0]' "$T/list.json")"
 expect_eq "ingest --json" "$(irk ingest --json "$T/one.json" | jq -c .)" \
 	'{"read":1,"new":0,"duplicate":1,"skipped":0,"kept":0,"rejected":0,"incidents":0}'
 

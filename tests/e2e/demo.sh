@@ -62,6 +62,12 @@ progress=$(tr '\r' '\n' <"$T/stderr" | sed -n 's/^irk demo: day 3 of 3, \([0-9]*
 summary=$(tmx capture-pane -p -S - -t t | sed -n 's/^demo ready: \([0-9]*\) alerts, \([0-9]*\) incidents .*/\1 \2/p')
 check "the progress line ends on the last day ($progress)" [ -n "$progress" ]
 expect_eq "the progress line and the summary agree" "$progress" "$summary"
+# The organisation's asset inventory comes with it: an incident's host
+# is known, with an owner and a criticality.
+check "the demo fills the asset inventory" test "$(sql "SELECT count(*) FROM assets")" -ge 30
+expect_match "a domain controller is critical" "$(irk asset show dc-01 --json)" '"criticality":4'
+expect_match "an incident's context names its asset's owner" "$(irk context IR-1 --json)" \
+	'"asset":\{"host":"[a-z0-9-]+",.*"owner":"[a-z.-]+".*"source":"inventory"'
 expect_rc "usage: --days out of range" 2 irk demo --days 0
 expect_rc "usage: --seed not a number" 2 irk demo --seed x
 

@@ -47,11 +47,57 @@ for sec in $(irk config show | sed -n 's/^\[\(.*\)\]$/\1/p') keys secrets; do
 done
 expect_eq "irk.conf(5) has a section for each [section]" "$missing" ""
 
-for page in "$man1" "$man5"; do
+# A line of an alternating font macro (.BR, .IR...) takes each word as an
+# argument: text after its arguments runs on, joined without spaces
+# (`.BR "Sensor events" ). Each step` rendered "events).Eachstep"). groff
+# does not warn: a punctuation argument followed by three plain words is
+# the sign (a word belongs on the next line).
+runon_awk='
+/^\.(BR|RB|IR|RI|BI|IB)[ \t]/ {
+	line = substr($0, 4); n = 0; delete arg; delete q
+	while (length(line)) {
+		sub(/^[ \t]+/, "", line)
+		if (!length(line)) break
+		if (substr(line, 1, 1) == "\"") {
+			m = index(substr(line, 2), "\"")
+			if (!m) m = length(line)
+			arg[++n] = substr(line, 2, m - 1); q[n] = 1
+			line = substr(line, m + 2)
+		} else {
+			m = match(line, /[ \t]/)
+			if (!m) m = length(line) + 1
+			arg[++n] = substr(line, 1, m - 1); q[n] = 0
+			line = substr(line, m)
+		}
+	}
+	for (i = 1; i < n; i++) {
+		if (q[i] || arg[i] !~ /^[[:punct:]]+$/) continue
+		words = 0
+		for (j = i + 1; j <= n && !q[j] && arg[j] ~ /^[[:alpha:]]+[,.;:]?$/; j++) words++
+		if (words >= 3) { printf "%s:%d: %s\n", FILENAME, FNR, $0; break }
+	}
+}'
+runon=$(awk "$runon_awk" "$IRK_TOP"/man/*.[0-9])
+expect_eq "no text runs on after a font macro's arguments" "$runon" ""
+printf '.TH T 1\n.SH S\nthe context (see\n.BR "Sensor events" ). Each step shows it.\n' >"$T/runon.1"
+expect_eq "the check finds one" "$(cd "$T" && awk "$runon_awk" runon.1)" \
+	'runon.1:4: .BR "Sensor events" ). Each step shows it.'
+
+# Every page in man/ formats cleanly and is installed by make install.
+for page in "$IRK_TOP"/man/*.[0-9]; do
 	warn=$(groff -man -Tutf8 -ww -z "$page" 2>&1)
 	expect_eq "$(basename "$page") formats without warnings" "$warn" ""
 	expect_match "$(basename "$page") renders" "$(groff -man -Tutf8 -P-cbou "$page" 2>/dev/null)" "^NAME"
 done
+
+missing=""
+for page in "$IRK_TOP"/man/*.[0-9]; do
+	sec=${page##*.}
+	make -s -C "$IRK_TOP" -n install DESTDIR="$T/dest" 2>/dev/null |
+		grep -q "man/\*\.$sec .*man$sec/" || missing="$missing $(basename "$page")"
+done
+expect_eq "make install puts every man page in its section" "$missing" ""
+expect_match "irk(1) refers to irk-kpi(7)" "$(cat "$man1")" '^\.BR irk\\-kpi \(7\)'
 
 # The completion asks `irk` itself: put the one under test on PATH.
 mkdir "$T/bin" && ln -s "$IRK_BIN" "$T/bin/irk"
@@ -67,6 +113,9 @@ expect_eq "completion: stages after move KEY" "$(complete_words irk move IR-1 ''
 	"closed containment eradication identification lessons-learned new recovery "
 expect_eq "completion: resolutions" "$(complete_words irk close IR-1 --resolution '')" \
 	"benign duplicate false-positive true-positive "
+expect_eq "completion: kpi groups" "$(complete_words irk kpi --by '')" \
+	"analyst category cause month play priority rule severity source unit vector week "
+expect_eq "completion: report formats" "$(complete_words irk report --format '')" "html md "
 expect_eq "completion: formats" "$(complete_words irk ingest --format '')" "auto ecs eve json wazuh zeek "
 missing=""
 for c in $cmds; do

@@ -49,6 +49,9 @@ expect_match "only the broken line is named" "$(cat "$T/err")" "^$T/broken.json:
 export IRK_DB="$T/keep.db"
 irk init >/dev/null
 printf '[ingest]\nkeep = dns, http, tls, fileinfo, flow\nkeep_days = 7\n' >"$IRK_CONFIG"
+# Read on the day the stream was written: ingest keeps nothing older than
+# keep_days (sensor_trial.sh).
+export IRK_NOW=$(( $(date -d 2025-11-03T09:00:00Z +%s) ))
 # From standard input, as `tail -F eve.json | irk ingest -` sends it; one
 # record of the affected host names a domain with an escape sequence in it.
 { cat "$MIXED"
@@ -65,11 +68,12 @@ expect_eq "the same input again keeps nothing twice" "$(irk ingest --json "$MIXE
 show=$(irk show IR-1)
 expect_match "irk show: the sensor context, newest first" "$show" \
 	"Sensor context \\(kept events of its hosts, 15 min either side, newest first\\)
+  2025-11-03 08:15  flow     203.0.113.10: 1 flow, 54.0 kB
   2025-11-03 08:14  dns      x\\\\x1b\\]0;pwned\\\\x07.evil-cdn.example \\(TXT\\)
   2025-11-03 08:13  fileinfo /b/stage2.bin \\(5f0c2a3d[0-9a-f]*\\)
   2025-11-03 08:13  http     GET dl.evil-cdn.example/b/stage2.bin \\(200\\)
   2025-11-03 08:13  tls      update.evil-cdn.example \\(CN=update.evil-cdn.example\\)
-  2025-11-03 08:12  dns      update.evil-cdn.example \\(A\\), 3 times
+  2025-11-03 08:12  dns      update.evil-cdn.example \\(A 203.0.113.10\\), 2 times
   2025-11-03 08:12  dns      update.evil-cdn.example \\(AAAA\\)
 
 Audit events"
@@ -77,8 +81,8 @@ expect_no_match "irk show: another host's lookup is not its context" "$show" "in
 expect_no_match "irk show: nor a lookup an hour before its first event" "$show" "old.example.net"
 expect_eq "irk show prints no raw escape" "$(printf '%s' "$show" | LC_ALL=C tr -d '\n\t -~\200-\377' | wc -c)" 0
 expect_eq "irk show --json: sensor" \
-	"$(irk show IR-1 --json | jq -c '[.sensor[] | [.type, .what, .detail, .count, .last]][1:5]')" \
-	'[["fileinfo","/b/stage2.bin","5f0c2a3d8e1b7f4a69c0d2e3b4a5968778695a4b3c2d1e0f9a8b7c6d5e4f3a2b",1,"2025-11-03T08:13:41Z"],["http","GET dl.evil-cdn.example/b/stage2.bin","200",1,"2025-11-03T08:13:40Z"],["tls","update.evil-cdn.example","CN=update.evil-cdn.example",1,"2025-11-03T08:13:02Z"],["dns","update.evil-cdn.example","A",3,"2025-11-03T08:12:43Z"]]'
+	"$(irk show IR-1 --json | jq -c '[.sensor[] | [.type, .what, .detail, .count, .last]][2:6]')" \
+	'[["fileinfo","/b/stage2.bin","5f0c2a3d8e1b7f4a69c0d2e3b4a5968778695a4b3c2d1e0f9a8b7c6d5e4f3a2b",1,"2025-11-03T08:13:41Z"],["http","GET dl.evil-cdn.example/b/stage2.bin","200",1,"2025-11-03T08:13:40Z"],["tls","update.evil-cdn.example","CN=update.evil-cdn.example",1,"2025-11-03T08:13:02Z"],["dns","update.evil-cdn.example","A",2,"2025-11-03T08:12:43Z"]]'
 expect_match "irk show --json: the escape stays a JSON escape" "$(irk show IR-1 --json)" \
 	'"what": "x\\u001b\]0;pwned\\u0007\.evil-cdn\.example"'
 

@@ -58,7 +58,7 @@ for f in "$FIX"/*.jsonl; do
 	due=$(sql "SELECT count(*) FROM steps WHERE incident_id = $id AND state IN ('ready', 'waiting')")
 	if [ "$due" -ge 1 ]; then ok "$name: its stage-new steps are due"; else not_ok "$name: nothing due"; fi
 done
-prog=$(sql "SELECT json_extract(def, '$.argv[0]') FROM steps WHERE step_id = 'facts' LIMIT 1")
+prog=$(sql "SELECT json_extract(def, '$.argv[0]') FROM play_steps WHERE step_id = 'facts' LIMIT 1")
 expect_eq "exec programs beside the play are stored with their absolute path" "$prog" "$IRK_TOP/plays/bin/irk-host-facts"
 check "and that program runs: it prints JSON" sh -c "'$prog' localhost | python3 -c 'import json,sys; assert json.load(sys.stdin)[\"resolved\"]'"
 out=$("$IRK_TOP/plays/bin/irk-phish-triage" "$(cat "$FIX/phishing.jsonl")")

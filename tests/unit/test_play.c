@@ -447,6 +447,23 @@ Test(play, catalog_order_and_overrides)
 	free(team);
 }
 
+/* An empty plays directory is no error: the bundled plays still load
+ * (it once sorted a NULL list, which UBSan stops). */
+Test(play, catalog_empty_directory)
+{
+	char *dir = mkdir_tmp("empty");
+	struct play_catalog c;
+	struct irk_err err = { 0 };
+
+	setenv("IRK_PLAYS", dir, 1);
+	cr_assert_eq(play_catalog_load(&c, NULL, &err), IRK_OK);
+	cr_assert(strstr(c.dirs[0], "/empty"));
+	cr_assert_eq(c.diags.n, 0, "an empty directory is not a problem");
+	cr_assert_not_null(play_catalog_find(&c, "malware"), "the bundled plays load");
+	play_catalog_free(&c);
+	free(dir);
+}
+
 /* plays.path from irk.conf comes after $IRK_PLAYS and before the bundled
  * plays; a site copy of a bundled play overrides it. */
 Test(play, catalog_config_path_and_override)

@@ -3,6 +3,7 @@
  * the ingest hook. Real sqlite files; the engine's part (running a step)
  * is played by writing the step's result as the engine would. */
 #include <criterion/criterion.h>
+#include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,6 +17,7 @@
 #include "irk/model.h"
 #include "irk/play.h"
 #include "irk/store.h"
+#include "irk/strbuf.h"
 
 static struct store *s;
 
@@ -119,6 +121,22 @@ static struct got step(int64_t id, const char *sid)
 
 	cr_assert_eq(store_step_get(s, id, sid, 0, got_step, &g, &err), IRK_OK, "%s: %s", sid, err.msg);
 	return g;
+}
+
+static int got_def(const struct step_row *r, void *arg)
+{
+	irk_strlcpy(arg, r->def ? r->def : "(null)", 4096);
+	return 1;
+}
+
+/* A step's definition as the store reads it. */
+static const char *step_def(int64_t id, const char *sid)
+{
+	static char def[4096];
+	struct irk_err err = { 0 };
+
+	cr_assert_eq(store_step_get(s, id, sid, 0, got_def, def, &err), IRK_OK, "%s", err.msg);
+	return def;
 }
 
 static const char *state(int64_t id, const char *sid)
@@ -477,16 +495,35 @@ Test(plan, versions_pin_running_incidents)
 	free(dir);
 }
 
-/* The ingest hook: a matching alert gets the play, others do not. */
-Test(plan, ingest_assigns_the_first_matching_play)
+/* A catalog of the bundled plays and, in front of them ($IRK_PLAYS), the
+ * files named names[i] holding texts[i]. */
+static void load_plays(int n, const char *const *names, const char *const *texts,
+		       struct play_catalog *c)
 {
 	char *dir = tmp_path("plays");
 	char path[600];
+	struct irk_err err = { 0 };
+	FILE *f;
+
+	cr_assert_eq(mkdir(dir, 0755), 0);
+	for (int i = 0; i < n; i++) {
+		snprintf(path, sizeof path, "%s/%s", dir, names[i]);
+		cr_assert_not_null(f = fopen(path, "w"));
+		fputs(texts[i], f);
+		fclose(f);
+	}
+	setenv("IRK_PLAYS", dir, 1);
+	cr_assert_eq(play_catalog_load(c, NULL, &err), IRK_OK);
+	free(dir);
+}
+
+/* The ingest hook: a matching alert gets the play, others do not. */
+Test(plan, ingest_assigns_the_first_matching_play)
+{
 	struct play_catalog c;
 	struct irk_err err = { 0 };
 	struct ingest_opts o;
 	struct ingest_stats st = { 0 };
-	FILE *f;
 	const char *lines =
 		"{\"@timestamp\":\"2024-05-13T10:15:40.500Z\",\"event\":{\"kind\":\"alert\"},"
 		"\"rule\":{\"id\":\"RaiseSystemProcessDuplicate\",\"name\":\"Duplicate system process lsass.exe\"},"
@@ -494,18 +531,14 @@ Test(plan, ingest_assigns_the_first_matching_play)
 		"{\"@timestamp\":\"2024-05-13T10:16:00.000Z\",\"event\":{\"kind\":\"alert\"},"
 		"\"rule\":{\"id\":\"SomethingElse\",\"name\":\"Unrelated\"},\"host\":{\"name\":\"db-01\"}}\n";
 	char *in = tmp_write("in.jsonl", lines, strlen(lines), 0644);
-
-	cr_assert_eq(mkdir(dir, 0755), 0);
-	snprintf(path, sizeof path, "%s/dup.json", dir);
-	cr_assert_not_null(f = fopen(path, "w"));
 	/* Priority 100 puts it before any bundled play that might match. */
-	fputs("{\"play\": \"dup-test\", \"name\": \"Dup\", \"version\": 1, \"priority\": 100,\n"
-	      " \"match\": \"rule == 'RaiseSystemProcessDuplicate' && alert.raw.process.name == 'lsass.exe'\",\n"
-	      " \"steps\": [{\"id\": \"look\", \"stage\": \"new\", \"kind\": \"manual\",\n"
-	      "  \"title\": \"Look at {{alert.raw.process.name}} on {{host}}\"}]}\n", f);
-	fclose(f);
-	setenv("IRK_PLAYS", dir, 1);
-	cr_assert_eq(play_catalog_load(&c, NULL, &err), IRK_OK);
+	const char *name = "dup.json", *text =
+		"{\"play\": \"dup-test\", \"name\": \"Dup\", \"version\": 1, \"priority\": 100,\n"
+		" \"match\": \"rule == 'RaiseSystemProcessDuplicate' && alert.raw.process.name == 'lsass.exe'\",\n"
+		" \"steps\": [{\"id\": \"look\", \"stage\": \"new\", \"kind\": \"manual\",\n"
+		"  \"title\": \"Look at {{alert.raw.process.name}} on {{host}}\"}]}\n";
+
+	load_plays(1, &name, &text, &c);
 	ingest_opts_init(&o);
 	o.actor = "alice";
 	o.on_new_incident = play_on_new_incident;
@@ -521,7 +554,232 @@ Test(plan, ingest_assigns_the_first_matching_play)
 	cr_assert_str_eq(state(id, "look"), "waiting");
 	play_catalog_free(&c);
 	free(in);
-	free(dir);
+}
+
+/* What the write path wrote, counted by triggers in the file itself. */
+static void count_writes(void)
+{
+	struct irk_err err = { 0 };
+
+	(void)err;
+	cr_assert_eq(store_scalar(s, "SELECT 0"), 0);
+	cr_assert_eq(store_begin(s, &err), IRK_OK);
+	store_scalar(s, "CREATE TABLE writes(what TEXT)");
+	store_scalar(s, "CREATE TRIGGER w_step_upd AFTER UPDATE ON steps BEGIN "
+		     "INSERT INTO writes VALUES ('step update'); END");
+	store_scalar(s, "CREATE TRIGGER w_inc_upd AFTER UPDATE ON incidents BEGIN "
+		     "INSERT INTO writes VALUES ('incident update'); END");
+	cr_assert_eq(store_commit(s, &err), IRK_OK);
+	cr_assert_eq(store_scalar(s, "SELECT count(*) FROM sqlite_master WHERE name LIKE 'w\\_%' "
+				  "ESCAPE '\\'"), 2);
+}
+
+/* The ingest hook that opens incidents (play_open_incident): the play is
+ * matched before anything is written, the incident is INSERTed with it
+ * and its first alert counted, and each step is INSERTed once in the
+ * state planning gives it, referring to its version's definition; the
+ * audit trail is the one play_on_new_incident() writes. */
+Test(plan, the_ingest_hook_writes_each_row_once_in_its_final_state)
+{
+	struct play_catalog c;
+	struct irk_err err = { 0 };
+	struct ingest_opts o;
+	struct ingest_stats st = { 0 };
+	const char *lines =
+		"{\"@timestamp\":\"2024-05-13T10:15:40.500Z\",\"event\":{\"kind\":\"alert\"},"
+		"\"rule\":{\"id\":\"RaiseSystemProcessDuplicate\",\"name\":\"Duplicate system process lsass.exe\"},"
+		"\"host\":{\"name\":\"web-03\"}}\n"
+		"{\"@timestamp\":\"2024-05-13T10:15:41.500Z\",\"event\":{\"kind\":\"alert\"},"
+		"\"rule\":{\"id\":\"RaiseSystemProcessDuplicate\",\"name\":\"Duplicate system process lsass.exe\"},"
+		"\"host\":{\"name\":\"web-04\"}}\n";
+	char *in = tmp_write("in.jsonl", lines, strlen(lines), 0644);
+	struct strbuf text = STRBUF_INIT;
+	const char *name = "dup.json", *t;
+
+	/* Priority 100 puts it before the bundled play of the same rule. */
+	strbuf_printf(&text, "{\"priority\": 100, %s", dup_play + 1);
+	t = strbuf_str(&text);
+	load_plays(1, &name, &t, &c);
+	strbuf_free(&text);
+	count_writes();
+	ingest_opts_init(&o);
+	o.actor = "alice";
+	o.open_incident = play_open_incident;
+	o.hook_arg = &c;
+	cr_assert_eq(ingest_path(s, in, &o, &st, &err), IRK_OK, "%s", err.msg);
+	cr_assert_eq(st.incidents, 2);
+	cr_assert_eq(store_scalar(s, "SELECT count(*) FROM writes"), 0,
+		     "no step or incident row was written twice");
+
+	int64_t id = store_scalar(s, "SELECT id FROM incidents WHERE host = 'web-03'");
+	struct incident inc;
+	cr_assert_eq(store_incident_get(s, id, &inc, &err), IRK_OK);
+	cr_assert_str_eq(inc.play, "dup");
+	cr_assert_str_eq(inc.category, "malware");
+	cr_assert_eq(inc.severity, SEV_HIGH, "the play raised it before it was written");
+	cr_assert_eq(inc.alert_count, 1);
+	cr_assert_eq(inc.version, 1, "written once");
+	incident_clear(&inc);
+	cr_assert_str_eq(state(id, "triage"), "waiting");
+	cr_assert_str_eq(step(id, "triage").title, "Triage web-03");
+	cr_assert_str_eq(state(id, "history"), "pending");
+	/* The rows refer to the version's definitions, and read as before. */
+	cr_assert_eq(store_scalar(s, "SELECT count(*) FROM steps WHERE def IS NOT NULL"), 0);
+	cr_assert_eq(store_scalar(s, "SELECT count(*) FROM play_steps"), 6, "kept once, not per incident");
+	cr_assert_str_eq(step_def(id, "isolate"),
+			 play_catalog_find(&c, "dup")->steps[5].def);
+	/* The same events as the hook that assigns a play to a stored incident. */
+	cr_assert_eq(store_scalar(s, "SELECT count(*) FROM events WHERE kind = 'incident.open'"), 2);
+	cr_assert_eq(store_scalar(s, "SELECT count(*) FROM events WHERE kind = 'play.assign'"), 2);
+	cr_assert_eq(store_scalar(s, "SELECT count(*) FROM events WHERE kind = 'step.waiting'"), 2);
+	struct audit_result ar;
+	cr_assert_eq(audit_verify(s, &ar, &err), IRK_OK, "%s", ar.reason);
+	play_catalog_free(&c);
+	free(in);
+}
+
+/* Matching answers are kept per distinct values of what the matches read:
+ * a field of the raw record that a match reads is part of the key, so two
+ * alerts of one rule that differ only there still get different plays. */
+Test(plan, kept_match_answers_tell_apart_what_the_matches_read)
+{
+	struct play_catalog c;
+	const char *names[] = { "a.json", "b.json" }, *texts[] = {
+		"{\"play\": \"by-proc\", \"name\": \"P\", \"version\": 1, \"priority\": 100,\n"
+		" \"match\": \"rule_name ~* 'duplicate' && alert.raw.process.name == 'lsass.exe'\",\n"
+		" \"steps\": [{\"id\": \"a\", \"stage\": \"new\", \"kind\": \"manual\", \"title\": \"A\"}]}\n",
+		"{\"play\": \"by-rule\", \"name\": \"R\", \"version\": 1, \"priority\": 99,\n"
+		" \"match\": \"rule_name ~* 'DUPLICATE'\",\n"
+		" \"steps\": [{\"id\": \"b\", \"stage\": \"new\", \"kind\": \"manual\", \"title\": \"B\"}]}\n" };
+
+	load_plays(2, names, texts, &c);
+	const char *raws[] = { "{\"process\":{\"name\":\"lsass.exe\"}}", "{\"process\":{\"name\":\"x\"}}",
+			       "{\"process\":{\"name\":\"lsass.exe\"}}", "{}" };
+	const char *want[] = { "by-proc", "by-rule", "by-proc", "by-rule" };
+	for (int round = 0; round < 2; round++)
+		for (int i = 0; i < 4; i++) {
+			struct alert a = web03;
+			a.raw = raws[i];
+			a.raw_len = strlen(raws[i]);
+			struct play_fields *pf = play_fields_new(NULL, NULL, &a);
+			const struct play *hit = play_catalog_match(&c, pf);
+			play_fields_free(&pf);
+			cr_assert_not_null(hit);
+			cr_assert_str_eq(hit->id, want[i], "alert %d, round %d", i, round);
+		}
+	struct alert other = web03;
+	other.rule_id = "Other";
+	other.rule_name = "Something else";
+	struct play_fields *pf = play_fields_new(NULL, NULL, &other);
+	cr_assert_null(play_catalog_match(&c, pf), "no play: kept as no play");
+	cr_assert_null(play_catalog_match(&c, pf), "and again");
+	play_fields_free(&pf);
+	play_catalog_free(&c);
+}
+
+static int collect_def(const struct step_row *r, void *arg)
+{
+	struct strbuf *sb = arg;
+
+	strbuf_printf(sb, "%s %s %s %s|", r->step_id, step_state_name(r->state), r->title, r->def);
+	return 0;
+}
+
+static void raw_sql(const char *path, const char *sql, struct strbuf *out)
+{
+	sqlite3 *raw;
+	sqlite3_stmt *st;
+
+	cr_assert_eq(sqlite3_open(path, &raw), SQLITE_OK);
+	cr_assert_eq(sqlite3_prepare_v2(raw, sql, -1, &st, NULL), SQLITE_OK, "%s", sqlite3_errmsg(raw));
+	while (sqlite3_step(st) == SQLITE_ROW)
+		for (int i = 0; i < sqlite3_column_count(st); i++)
+			strbuf_printf(out, "%s%s", sqlite3_column_text(st, i) ?
+				      (const char *)sqlite3_column_text(st, i) : "NULL",
+				      i + 1 < sqlite3_column_count(st) ? " " : "\n");
+	sqlite3_finalize(st);
+	sqlite3_close(raw);
+}
+
+/* Migration 10 on a database as schema 9 left it (steps carrying their
+ * definitions, CHECKs with IN lists): the four tables are built anew with
+ * every row, index and trigger, the audit chain intact; step rows refer to
+ * their version's definitions and read as before; the checks still refuse
+ * what they refused, without a temporary b-tree per write. */
+Test(plan, a_schema_9_database_is_migrated_keeping_every_row_and_the_chain)
+{
+	struct play *p = parse(dup_play, "dup.json");
+	char *path = tmp_path("plan.db");
+	struct strbuf before = STRBUF_INIT, after = STRBUF_INIT, sb = STRBUF_INIT;
+	struct strbuf rows7 = STRBUF_INIT, rows8 = STRBUF_INIT, idx7 = STRBUF_INIT, idx8 = STRBUF_INIT;
+	struct irk_err err = { 0 };
+	struct audit_result ar;
+	struct alert a2 = web03;
+	const char *counts = "SELECT (SELECT count(*) FROM incidents), (SELECT count(*) FROM steps), "
+		"(SELECT count(*) FROM events), (SELECT count(*) FROM users), "
+		"(SELECT count(*) FROM stage_history), (SELECT group_concat(id || stage || version) "
+		"FROM incidents), (SELECT group_concat(id || state) FROM steps)";
+	const char *indexes = "SELECT type, name FROM sqlite_master WHERE type IN ('index', 'trigger') "
+		"ORDER BY name";
+
+	a2.host = "web-04";
+	int64_t one = open_with(p, &web03), two = open_with(p, &a2);
+	cr_assert_eq(move(two, "alice", STAGE_IDENTIFICATION, NULL, 0, &err), IRK_OK, "%s", err.msg);
+	advance(two, "alice");
+	cr_assert_eq(store_step_each(s, one, collect_def, &before, &err), IRK_OK);
+	cr_assert_eq(store_step_each(s, two, collect_def, &before, &err), IRK_OK);
+	store_close(&s);
+
+	tmp_schema_9(path);
+	raw_sql(path, counts, &rows7);
+	raw_sql(path, indexes, &idx7);
+	raw_sql(path, "PRAGMA user_version", &sb);
+	cr_assert_str_eq(strbuf_str(&sb), "9\n");
+	strbuf_reset(&sb);
+	raw_sql(path, "SELECT count(*) FROM steps WHERE def IS NULL OR def = '{}'", &sb);
+	cr_assert_str_eq(strbuf_str(&sb), "0\n", "schema 9: each step carries its definition");
+	strbuf_reset(&sb);
+
+	cr_assert_eq(store_open(&s, path, 0, &err), IRK_OK, "%s", err.msg);
+	cr_assert_eq(store_schema_version(s), STORE_SCHEMA_VERSION);
+	cr_assert_eq(audit_verify(s, &ar, &err), IRK_OK, "%s", ar.reason);
+	cr_assert_eq(store_step_each(s, one, collect_def, &after, &err), IRK_OK);
+	cr_assert_eq(store_step_each(s, two, collect_def, &after, &err), IRK_OK);
+	cr_assert_str_eq(strbuf_str(&after), strbuf_str(&before), "steps read as before");
+	cr_assert_eq(store_scalar(s, "SELECT count(*) FROM steps WHERE def IS NOT NULL"), 0,
+		     "each refers to its version's definition");
+	cr_assert_eq(store_scalar(s, "SELECT count(*) FROM pragma_foreign_key_check"), 0);
+	cr_assert_eq(store_scalar(s, "SELECT count(*) FROM sqlite_master WHERE type = 'table' "
+				  "AND sql LIKE '%CHECK (% IN (%'"), 0, "no IN list is left in a CHECK");
+	/* Still refused, and a write builds no temporary b-tree. */
+	cr_assert_lt(store_scalar(s, "INSERT INTO incidents(title, stage, t_detected, t_updated) "
+				  "VALUES ('x', 'bogus', 1, 1) RETURNING id"), 0);
+	cr_assert_lt(store_scalar(s, "UPDATE steps SET state = 'bogus' RETURNING id"), 0);
+	cr_assert_lt(store_scalar(s, "UPDATE users SET role = 'king' RETURNING 1"), 0);
+	cr_assert_eq(store_scalar(s, "SELECT count(*) FROM (SELECT * FROM steps WHERE state = 'bogus')"), 0);
+	cr_assert_eq(store_scalar(s, "SELECT count(*) FROM (SELECT 1 FROM pragma_table_info('steps') "
+				  "WHERE name = 'def' AND \"notnull\" = 0)"), 1);
+	store_close(&s);
+	raw_sql(path, counts, &rows8);
+	cr_assert_str_eq(strbuf_str(&rows8), strbuf_str(&rows7), "every row kept as it was");
+	raw_sql(path, indexes, &idx8);
+	cr_assert_str_eq(strbuf_str(&idx8), strbuf_str(&idx7), "every index and trigger kept");
+	raw_sql(path, "EXPLAIN INSERT INTO steps(incident_id, step_id, seq, kind, stage, state) "
+		"VALUES (1, 'n', 9, 'manual', 'new', 'ready')", &sb);
+	cr_assert_null(strstr(strbuf_str(&sb), "OpenEphemeral"), "no temporary b-tree per write");
+	/* The trigger made again still marks a moved incident for the planner. */
+	cr_assert_eq(store_open(&s, path, 0, &err), IRK_OK, "%s", err.msg);
+	cr_assert_eq(move(one, "alice", STAGE_IDENTIFICATION, NULL, 0, &err), IRK_OK, "%s", err.msg);
+	cr_assert_eq(store_scalar(s, "SELECT stale FROM play_runs WHERE incident_id = 1"), 1);
+	strbuf_free(&before);
+	strbuf_free(&after);
+	strbuf_free(&sb);
+	strbuf_free(&rows7);
+	strbuf_free(&rows8);
+	strbuf_free(&idx7);
+	strbuf_free(&idx8);
+	play_free(&p);
+	free(path);
 }
 
 /* ---- nothing required is skipped unseen (issue 12) ------------------------------- */

@@ -349,24 +349,25 @@ Test(sensor, retention_deletes_by_age_in_small_batches)
 	keep_events(1200, now - 8 * 86400);     /* past 7 days */
 	keep_events(30, now - 7 * 86400 + 60);  /* within */
 	keep_events(20, now);
-	cr_assert_eq(ingest_sensor_prune(s, now, 7, 1, &deleted, &more, &err), IRK_OK, "%s", err.msg);
+	cr_assert_eq(ingest_sensor_prune(s, "alice", now, 7, 1, &deleted, &more, &err), IRK_OK, "%s", err.msg);
 	cr_assert_eq(deleted, SENSOR_PRUNE_BATCH, "one batch at most");
 	cr_assert_eq(more, 1, "more to go");
-	cr_assert_eq(ingest_sensor_prune(s, now, 7, 0, &deleted, &more, &err), IRK_OK);
+	cr_assert_eq(ingest_sensor_prune(s, "alice", now, 7, 0, &deleted, &more, &err), IRK_OK);
 	cr_assert_eq(deleted, 1200 - SENSOR_PRUNE_BATCH);
 	cr_assert_eq(more, 0);
 	cr_assert_eq(store_sensor_count(s), 50, "the newer ones stay");
-	cr_assert_eq(ingest_sensor_prune(s, now, 0, 0, &deleted, &more, &err), IRK_OK);
+	cr_assert_eq(ingest_sensor_prune(s, "alice", now, 0, 0, &deleted, &more, &err), IRK_OK);
 	cr_assert_eq(deleted, 0, "keep_days 0 keeps for good");
 	cr_assert_eq(store_sensor_count(s), 50);
 	irk_clock_set(now + 8 * 86400);
-	cr_assert_eq(ingest_sensor_prune(s, irk_now(), 7, 0, &deleted, &more, &err), IRK_OK);
+	cr_assert_eq(ingest_sensor_prune(s, "alice", irk_now(), 7, 0, &deleted, &more, &err), IRK_OK);
 	cr_assert_eq(deleted, 50, "IRK_NOW a week later: all gone");
 }
 
 struct seen {
 	struct strbuf sb;
 	int n;
+	int64_t total;
 };
 
 static int collect(const struct sensor_seen *e, void *arg)
@@ -377,6 +378,7 @@ static int collect(const struct sensor_seen *e, void *arg)
 	sensor_seen_text(e, &x->sb);
 	strbuf_addc(&x->sb, '\n');
 	x->n++;
+	x->total = e->total;
 	return 0;
 }
 
@@ -385,7 +387,7 @@ Test(sensor, an_incidents_context_is_its_hosts_in_its_window)
 	struct ingest_stats st;
 	struct incident inc;
 	struct irk_err err = { 0 };
-	struct seen x = { STRBUF_INIT, 0 };
+	struct seen x = { STRBUF_INIT, 0, 0 };
 
 	ingest_mixed(ALL_KEPT, &st);
 	cr_assert_eq(st.incidents, 1);
@@ -393,18 +395,70 @@ Test(sensor, an_incidents_context_is_its_hosts_in_its_window)
 	cr_assert_eq(ingest_sensor_context(s, &inc, SENSOR_CONTEXT_LINES, collect, &x, &err), IRK_OK,
 		     "%s", err.msg);
 	/* Newest first, each name once with its count; not the other host's
-	 * lookup (10.20.2.30), not the query an hour before (old.example.net),
-	 * not the flow (it names nothing). */
+	 * lookup (10.20.2.30), not the query an hour before (old.example.net);
+	 * the flow as its peer; the A lookup logged as a query and its answer
+	 * counts once, with the answer. */
 	cr_assert_str_eq(strbuf_str(&x.sb),
+		"flow|203.0.113.10: 1 flow, 54.0 kB\n"
 		"fileinfo|/b/stage2.bin (5f0c2a3d8e1b7f4a69c0d2e3b4a5968778695a4b3c2d1e0f9a8b7c6d5e4f3a2b)\n"
 		"http|GET dl.evil-cdn.example/b/stage2.bin (200)\n"
 		"tls|update.evil-cdn.example (CN=update.evil-cdn.example)\n"
-		"dns|update.evil-cdn.example (A), 3 times\n"
+		"dns|update.evil-cdn.example (A 203.0.113.10), 2 times\n"
 		"dns|update.evil-cdn.example (AAAA)\n");
 	strbuf_reset(&x.sb);
 	x.n = 0;
 	cr_assert_eq(ingest_sensor_context(s, &inc, 2, collect, &x, &err), IRK_OK);
 	cr_assert_eq(x.n, 2, "bounded: the most recent");
+	cr_assert_eq(x.total, 6, "each line knows how many there are in all");
 	incident_clear(&inc);
 	strbuf_free(&x.sb);
+}
+
+struct listed {
+	struct strbuf sb;
+	int64_t last_id;
+	int n;
+};
+
+static int list_one(const struct sensor_event *e, void *arg)
+{
+	struct listed *l = arg;
+
+	sensor_event_text(e, &l->sb);
+	strbuf_addc(&l->sb, '\n');
+	l->last_id = e->id;
+	l->n++;
+	return 0;
+}
+
+Test(sensor, kept_events_are_listed_by_host_type_and_time_and_read_back_raw)
+{
+	struct ingest_stats st;
+	struct irk_err err = { 0 };
+	struct listed l = { STRBUF_INIT, 0, 0 };
+	struct sensor_filter f = { "203.0.113.10", SENSOR_TLS, 0, INT64_MAX, -1 };
+	struct strbuf raw = STRBUF_INIT;
+	int found = 0;
+
+	ingest_mixed(ALL_KEPT, &st);
+	cr_assert_eq(store_sensor_list(s, &f, list_one, &l, &err), IRK_OK, "%s", err.msg);
+	cr_assert_str_eq(strbuf_str(&l.sb), "10.20.1.15:51544 > 203.0.113.10:443  "
+			 "update.evil-cdn.example (CN=update.evil-cdn.example) "
+			 "ja3 72a589da586844d7f0818ce684948eea\n");
+	cr_assert_eq(store_sensor_raw(s, l.last_id, &raw, &found, &err), IRK_OK);
+	cr_assert(found && strstr(strbuf_str(&raw), "\"event_type\":\"tls\""), "the raw record");
+	cr_assert_eq(store_sensor_raw(s, 99999, &raw, &found, &err), IRK_OK);
+	cr_assert_eq(found, 0, "gone");
+	/* Any host, any type: the newest two, oldest first. */
+	strbuf_reset(&l.sb);
+	l.n = 0;
+	f = (struct sensor_filter){ NULL, -1, 0, INT64_MAX, 2 };
+	cr_assert_eq(store_sensor_list(s, &f, list_one, &l, &err), IRK_OK);
+	cr_assert_eq(l.n, 2);
+	cr_assert_str_eq(strbuf_str(&l.sb),
+			 "10.20.2.30:53555 > 10.0.0.53:53  intranet.corp.example A\n"
+			 "10.20.1.15:51544 > 203.0.113.10:443  54041 bytes, 79 packets\n",
+			 "the flow at 08:15 last");
+	strbuf_free(&l.sb);
+	strbuf_free(&raw);
 }

@@ -1001,6 +1001,43 @@ Test(store, audit_limit_keeps_the_newest_in_order)
 	strbuf_free(&sb);
 }
 
+/* The head of the log is kept in memory while a transaction appends (and
+ * written to meta once, at its commit): a rolled-back append is forgotten,
+ * another connection's appends are seen, and the head in meta is the last
+ * event committed, which verify checks. */
+Test(store, audit_head_follows_commits_rollbacks_and_other_writers)
+{
+	struct irk_err err = { 0 };
+	struct audit_result r;
+	struct strbuf head = STRBUF_INIT;
+	struct store *other = NULL;
+	char *path = tmp_path("irk.db");
+	int64_t seq = 0;
+
+	cr_assert_eq(store_begin(s, &err), IRK_OK);
+	cr_assert_eq(audit_append(s, "alice", 0, "test.a", NULL, NULL, &err), IRK_OK);
+	cr_assert_eq(audit_append(s, "alice", 0, "test.b", NULL, &seq, &err), IRK_OK);
+	cr_assert_eq(store_commit(s, &err), IRK_OK);
+	cr_assert_eq(store_begin(s, &err), IRK_OK);
+	cr_assert_eq(audit_append(s, "alice", 0, "test.gone", NULL, NULL, &err), IRK_OK);
+	store_rollback(s);
+	cr_assert_eq(store_open(&other, path, 0, &err), IRK_OK, "%s", err.msg);
+	cr_assert_eq(store_begin(other, &err), IRK_OK);
+	cr_assert_eq(audit_append(other, "bob", 0, "test.other", NULL, NULL, &err), IRK_OK);
+	cr_assert_eq(store_commit(other, &err), IRK_OK);
+	store_close(&other);
+	cr_assert_eq(store_begin(s, &err), IRK_OK);
+	int64_t last = 0;
+	cr_assert_eq(audit_append(s, "alice", 0, "test.c", NULL, &last, &err), IRK_OK);
+	cr_assert_eq(store_commit(s, &err), IRK_OK);
+	cr_assert_eq(last, seq + 2, "after the other writer's event, not the rolled-back one");
+	cr_assert_eq(store_meta_get(s, "audit.head", &head), IRK_OK);
+	cr_assert_eq(strtoll(head.buf, NULL, 10), last);
+	cr_assert_eq(audit_verify(s, &r, &err), IRK_OK, "%s", r.reason);
+	strbuf_free(&head);
+	free(path);
+}
+
 /* The NULL rule (src/store/internal.h): SQL NULL reads as NULL, every
  * other value as a string, an empty blob and a number too. */
 Test(store, text_columns_follow_one_null_rule)

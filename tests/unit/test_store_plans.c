@@ -38,6 +38,10 @@ static const struct { enum store_stmt id; int params; const char *why; } whole[]
 	{ ST_EVENT_LAST, 0, "the newest event: the rowid read backwards, one row" },
 	{ ST_EVENT_ALL, 0, "irk audit verify reads the whole chain" },
 	{ ST_EVENT_EACH, 1, "irk audit log: the newest ?2 events, the rowid read backwards" },
+	{ ST_KPI_INC_ALL, 2, "irk kpi over (nearly) every incident: the table in rowid order, "
+	  "faster than the detection index it uses for a shorter period (ST_KPI_INC_RANGE)" },
+	{ ST_KPI_STEPS_ALL, 2, "the steps of (nearly) every incident for the KPIs, in rowid order; "
+	  "ST_KPI_STEPS_RANGE for a shorter period" },
 };
 
 static const char *const big[] = { "incidents", "alerts", "steps", "events" };

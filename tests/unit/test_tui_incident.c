@@ -154,7 +154,7 @@ Test(tui_incident, raw_record_is_indented_and_sanitized)
 	fx_key('\t');
 	fx_key('\t');
 	fx_key('v');
-	assert_status("put the cursor on a step or an alert");
+	assert_status("put the cursor on a step, an alert or a sensor context line");
 	fx_key('j');
 	fx_key('v');
 	assert_screen(" alert 12, raw record");

@@ -73,9 +73,93 @@ void tmp_cleanup(void)
 	dir[0] = '\0';
 }
 
+/* Build table t again from the statement create (schema 9's), rows and
+ * indexes and triggers kept. */
+#define REBUILD7(t, create) \
+	"CREATE TEMP TABLE keep_" t " AS SELECT sql FROM sqlite_master WHERE tbl_name = '" t "'" \
+	"  AND type IN ('index', 'trigger') AND sql IS NOT NULL;" \
+	create ";" \
+	"INSERT INTO " t "7 SELECT * FROM " t ";" \
+	"DROP TABLE " t "; ALTER TABLE " t "7 RENAME TO " t ";"
+
+void tmp_schema_9(const char *path)
+{
+	static const char undo[] =
+		/* migration 10: steps keep their own definitions... */
+		"UPDATE steps SET def = coalesce((SELECT ps.def FROM play_runs pr JOIN play_steps ps"
+		"  ON ps.hash = pr.hash AND ps.step_id = steps.step_id"
+		"  WHERE pr.incident_id = steps.incident_id), '{}') WHERE def IS NULL;"
+		"DROP TABLE play_steps;"
+		/* ...and the CHECKs hold IN lists */
+		REBUILD7("users", "CREATE TABLE users7(name TEXT PRIMARY KEY,"
+			 "  role TEXT NOT NULL CHECK (role IN ('analyst', 'senior', 'admin')),"
+			 "  created INTEGER NOT NULL, created_by TEXT NOT NULL)")
+		REBUILD7("incidents", "CREATE TABLE incidents7(id INTEGER PRIMARY KEY,"
+			 "  title TEXT NOT NULL, summary TEXT NOT NULL DEFAULT '',"
+			 "  stage TEXT NOT NULL DEFAULT 'new' CHECK (stage IN ('new', 'identification',"
+			 "    'containment', 'eradication', 'recovery', 'lessons-learned', 'closed')),"
+			 "  severity TEXT NOT NULL DEFAULT 'medium'"
+			 "    CHECK (severity IN ('low', 'medium', 'high', 'critical')),"
+			 "  priority INTEGER NOT NULL DEFAULT 3 CHECK (priority BETWEEN 1 AND 4),"
+			 "  confidence INTEGER NOT NULL DEFAULT 50 CHECK (confidence BETWEEN 0 AND 100),"
+			 "  category TEXT, vector TEXT, threat_source TEXT, root_cause TEXT,"
+			 "  business_unit TEXT, owner TEXT, play TEXT, play_version TEXT,"
+			 "  resolution TEXT CHECK (resolution IN ('true-positive', 'false-positive',"
+			 "    'duplicate', 'benign')),"
+			 "  rule TEXT, host TEXT, src_ip TEXT,"
+			 "  asset_criticality INTEGER NOT NULL DEFAULT 0 CHECK (asset_criticality BETWEEN 0 AND 4),"
+			 "  t_first_event INTEGER, t_last_event INTEGER, t_detected INTEGER NOT NULL,"
+			 "  t_acknowledged INTEGER, t_contained INTEGER, t_resolved INTEGER, t_closed INTEGER,"
+			 "  t_updated INTEGER NOT NULL, reopen_count INTEGER NOT NULL DEFAULT 0,"
+			 "  back_moves INTEGER NOT NULL DEFAULT 0, effort_min INTEGER NOT NULL DEFAULT 0,"
+			 "  alert_count INTEGER NOT NULL DEFAULT 0, version INTEGER NOT NULL DEFAULT 1,"
+			 "  updated_by TEXT)")
+		REBUILD7("steps", "CREATE TABLE steps7(id INTEGER PRIMARY KEY,"
+			 "  incident_id INTEGER NOT NULL REFERENCES incidents(id),"
+			 "  step_id TEXT NOT NULL, seq INTEGER NOT NULL, kind TEXT NOT NULL,"
+			 "  stage TEXT NOT NULL, title TEXT NOT NULL DEFAULT '',"
+			 "  state TEXT NOT NULL DEFAULT 'pending' CHECK (state IN ('pending', 'ready',"
+			 "    'running', 'waiting', 'done', 'failed', 'skipped')),"
+			 "  required INTEGER NOT NULL DEFAULT 0, assignee TEXT,"
+			 "  attempts INTEGER NOT NULL DEFAULT 0, lease_owner TEXT, lease_until INTEGER,"
+			 "  t_start INTEGER, t_end INTEGER, output TEXT, error TEXT,"
+			 "  def TEXT NOT NULL DEFAULT '{}', retry INTEGER NOT NULL DEFAULT 0,"
+			 "  next_attempt INTEGER, inputs TEXT, log TEXT, requested_by TEXT,"
+			 "  done_by TEXT, reason TEXT, checks TEXT,"
+			 "  UNIQUE (incident_id, step_id))")
+		REBUILD7("outbox", "CREATE TABLE outbox7(id INTEGER PRIMARY KEY,"
+			 "  at INTEGER NOT NULL, incident_id INTEGER REFERENCES incidents(id),"
+			 "  step INTEGER REFERENCES steps(id), recipient TEXT NOT NULL, text TEXT NOT NULL,"
+			 "  state TEXT NOT NULL DEFAULT 'queued' CHECK (state IN ('queued', 'sent', 'failed')),"
+			 "  attempts INTEGER NOT NULL DEFAULT 0, t_sent INTEGER, error TEXT)")
+		"PRAGMA user_version = 9;";
+	sqlite3 *raw;
+	char *msg = NULL;
+	sqlite3_stmt *st;
+
+	cr_assert_eq(sqlite3_open(path, &raw), SQLITE_OK);
+	cr_assert_eq(sqlite3_exec(raw, undo, NULL, NULL, &msg), SQLITE_OK, "%s: %s", path,
+		     msg ? msg : "?");
+	/* The indexes and triggers, made again from their own statements. */
+	cr_assert_eq(sqlite3_prepare_v2(raw, "SELECT sql FROM temp.keep_users UNION ALL "
+					"SELECT sql FROM temp.keep_incidents UNION ALL "
+					"SELECT sql FROM temp.keep_steps UNION ALL "
+					"SELECT sql FROM temp.keep_outbox", -1, &st, NULL), SQLITE_OK);
+	while (sqlite3_step(st) == SQLITE_ROW)
+		cr_assert_eq(sqlite3_exec(raw, (const char *)sqlite3_column_text(st, 0), NULL, NULL,
+					  &msg), SQLITE_OK, "%s", msg ? msg : "?");
+	sqlite3_finalize(st);
+	sqlite3_close(raw);
+}
+
 void tmp_schema_1(const char *path)
 {
 	static const char undo[] =
+		/* migration 12: the asset inventory and the context cache */
+		"DROP TABLE assets; DROP TABLE asset_ips; DROP TABLE context_cache;"
+		"DROP TABLE context_health; DROP INDEX incidents_critical;"
+		/* migration 11: the KPIs' index on detection, their snapshots */
+		"DROP INDEX incidents_detected; DROP TABLE kpi_snapshots;"
 		/* migration 9: the rule history's index */
 		"DROP INDEX incidents_rule;"
 		/* migration 8: sensor events kept for context */
@@ -115,6 +199,7 @@ void tmp_schema_1(const char *path)
 	sqlite3 *raw;
 	char *msg = NULL;
 
+	tmp_schema_9(path);
 	cr_assert_eq(sqlite3_open(path, &raw), SQLITE_OK);
 	cr_assert_eq(sqlite3_exec(raw, undo, NULL, NULL, &msg), SQLITE_OK, "%s: %s", path,
 		     msg ? msg : "?");

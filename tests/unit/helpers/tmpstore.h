@@ -28,6 +28,9 @@ void tmp_cleanup(void);
  * schema 1 had it: every later migration undone, user_version 1. For
  * tests of the migrations; add the undoing of each new one here. */
 void tmp_schema_1(const char *path);
+/* The same as schema 9 had it (migration 10 undone): steps carry their
+ * definitions, CHECKs hold IN lists, user_version 9. */
+void tmp_schema_9(const char *path);
 
 /* Ids handed out by the store's id callbacks (store_play_run_stale()...):
  * give tmp_collect_id as fn and a struct tmp_ids as arg. */

@@ -1,0 +1,587 @@
+/* context.c: the sources of irk.conf, an incident's context from the
+ * inventory and the cache, feeding it into the incident, and refreshing
+ * it from the remote sources. */
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "irk/clock.h"
+#include "irk/incident.h"
+#include "irk/ip.h"
+#include "irk/play.h"
+#include "irk/secret.h"
+#include "context_impl.h"
+
+/* The kinds of remote sources, by their `type`. */
+static const struct context_kind *const kinds[] = { &context_kind_netbox, &context_kind_http, NULL };
+
+/* Keys every source takes, with their defaults. */
+#define DEF_TTL "1h"
+#define DEF_TIMEOUT "10s"
+#define DEF_CONNECT "3s"
+#define DEF_RATE "120/min"
+#define DEF_MAX_BYTES 1048576
+#define DEF_CONCURRENCY 4
+#define DEF_BACKOFF_MAX "15m"
+static const char *const common_keys[] = { "type", "url", "token", "ttl", "timeout",
+	"connect_timeout", "rate", "max_bytes", "concurrency", "cafile", "insecure", "backoff_max",
+	NULL };
+
+static int in_list(const char *const *l, const char *k)
+{
+	for (int i = 0; l && l[i]; i++)
+		if (!strcmp(l[i], k))
+			return 1;
+	return 0;
+}
+
+/* ---- loading the sources ------------------------------------------------------ */
+
+struct load {
+	struct context_sources *srcs;
+	const struct config *cfg;
+	struct irk_err *err;
+	int failed;
+};
+
+static struct context_source *source_named(struct context_sources *srcs, const char *name,
+					   size_t len)
+{
+	for (int i = 0; i < srcs->n; i++)
+		if (strlen(srcs->v[i].name) == len && !strncmp(srcs->v[i].name, name, len))
+			return &srcs->v[i];
+	srcs->v = xrealloc(srcs->v, (size_t)(srcs->n + 1) * sizeof *srcs->v);
+	struct context_source *src = &srcs->v[srcs->n++];
+	memset(src, 0, sizeof *src);
+	src->name = xstrndup(name, len);
+	return src;
+}
+
+/* First pass: the names, in file order. */
+static void collect(const char *key, const char *value, const char *where, void *arg)
+{
+	struct load *l = arg;
+	const char *dot = strchr(key, '.');
+
+	if (dot && !l->failed)
+		source_named(l->srcs, key, (size_t)(dot - key));
+}
+
+static int fail_at(struct load *l, const char *where, const char *fmt, const char *a, const char *b)
+{
+	char msg[300];
+
+	if (l->failed)
+		return -1;
+	snprintf(msg, sizeof msg, fmt, a, b);
+	irk_fail(l->err, IRK_INVALID, "%s: %s", where ? where : "irk.conf", msg);
+	l->failed = 1;
+	return -1;
+}
+
+static int duration_ms(const char *v, int64_t *ms)
+{
+	int64_t s;
+	size_t n = strlen(v);
+
+	if (n > 2 && !strcmp(v + n - 2, "ms")) {
+		char *end;
+		long long x = strtoll(v, &end, 10);
+		if (end != v + n - 2 || x <= 0)
+			return -1;
+		*ms = x;
+		return 0;
+	}
+	if (irk_duration_parse(v, &s) || s <= 0)
+		return -1;
+	*ms = s * 1000;
+	return 0;
+}
+
+/* Second pass: each key into its source. */
+static void apply_key(const char *key, const char *value, const char *where, void *arg)
+{
+	struct load *l = arg;
+	const char *dot = strchr(key, '.'), *k;
+	struct context_source *src;
+	char why[200];
+	long long n;
+	char *end;
+
+	if (l->failed)
+		return;
+	if (!dot) {
+		fail_at(l, where, "[context] takes no keys of its own; use a section "
+			"[context.NAME] per source ('%s')", key, "");
+		return;
+	}
+	src = source_named(l->srcs, key, (size_t)(dot - key));
+	k = dot + 1;
+	if (!strcmp(k, "type")) {
+		for (int i = 0; kinds[i]; i++)
+			if (!strcmp(kinds[i]->name, value))
+				src->kind = kinds[i];
+		if (!src->kind)
+			fail_at(l, where, "type: '%s' is not a source type (netbox, http)%s", value,
+				!strcmp(value, "inventory") ? "; the local inventory needs no section" : "");
+	} else if (!strcmp(k, "url")) {
+		if (strncmp(value, "http://", 7) && strncmp(value, "https://", 8))
+			fail_at(l, where, "url: '%s' is not an http:// or https:// URL", value, "");
+		src->url = value;
+	} else if (!strcmp(k, "token")) {
+		src->token = value;
+	} else if (!strcmp(k, "cafile")) {
+		src->cafile = value;
+	} else if (!strcmp(k, "ttl") || !strcmp(k, "backoff_max")) {
+		int64_t s;
+		if (irk_duration_parse(value, &s) || s <= 0)
+			fail_at(l, where, "%s: '%s' is not a duration (like 90s, 15m, 1h)", k, value);
+		*(k[0] == 't' ? &src->ttl : &src->backoff_max) = s;
+	} else if (!strcmp(k, "timeout") || !strcmp(k, "connect_timeout")) {
+		if (duration_ms(value, k[0] == 't' ? &src->timeout_ms : &src->connect_ms))
+			fail_at(l, where, "%s: '%s' is not a duration (like 500ms, 10s)", k, value);
+	} else if (!strcmp(k, "max_bytes") || !strcmp(k, "concurrency")) {
+		n = strtoll(value, &end, 10);
+		if (*end || n < 1 || n > (k[0] == 'm' ? 1LL << 30 : 64))
+			fail_at(l, where, "%s: '%s' is out of range", k, value);
+		*(k[0] == 'm' ? &src->max_bytes : &src->concurrency) = n;
+	} else if (!strcmp(k, "insecure")) {
+		if (strcmp(value, "yes") && strcmp(value, "no"))
+			fail_at(l, where, "insecure: '%s' is not yes or no", value, "");
+		src->insecure = !strcmp(value, "yes");
+	} else if (!strcmp(k, "rate")) {
+		rate_free(&src->rate);
+		if (rate_parse(&src->rate, value, why, sizeof why))
+			fail_at(l, where, "rate: %s", why, "");
+	} else if (!strcmp(k, "root")) {
+		src->root = value;
+	} else if (!strcmp(k, "header")) {
+		src->header = value;
+	} else if (!strcmp(k, "scheme")) {
+		src->scheme = value;
+	} else if (!strcmp(k, "criticality_field")) {
+		src->crit_field = value;
+	} else if (!strcmp(k, "owner_field")) {
+		src->owner_field = value;
+	} else if (!strcmp(k, "unit_from")) {
+		if (strcmp(value, "tenant") && strcmp(value, "tenant_group") && strcmp(value, "none"))
+			fail_at(l, where, "unit_from: '%s' is not tenant, tenant_group or none", value, "");
+		src->unit_from = value;
+	} else if (!strncmp(k, "map.", 4)) {
+		const struct asset_field *f = asset_field_find(k + 4);
+		if (!f)
+			fail_at(l, where, "%s: '%s' is not an asset field (host, ips, owner, business_unit, "
+				"criticality, role, site, os, tags, contact)", k, k + 4);
+		else
+			src->map[f - asset_fields] = value;
+	} else {
+		fail_at(l, where, "'%s' is not a key of a context source", k, "");
+	}
+}
+
+static void check_type_key(const char *key, const char *value, const char *where, void *arg)
+{
+	struct load *l = arg;
+	const char *dot = strchr(key, '.');
+	struct context_source *src;
+	char k[64];
+
+	if (l->failed || !dot)
+		return;
+	src = source_named(l->srcs, key, (size_t)(dot - key));
+	snprintf(k, sizeof k, "%s", dot + 1);
+	if (!strncmp(k, "map.", 4))
+		k[3] = '\0';
+	if (!src->kind || in_list(common_keys, k) || in_list(src->kind->keys, k))
+		return;
+	fail_at(l, where, "'%s' is not a key of a %s source", dot + 1, src->kind->name);
+}
+
+int context_sources_load(const struct config *cfg, struct context_sources **out,
+			 struct irk_err *err)
+{
+	struct context_sources *srcs = xcalloc(1, sizeof *srcs);
+	struct load l = { srcs, cfg, err, 0 };
+
+	*out = srcs;
+	if (!cfg)
+		return IRK_OK;
+	config_each(cfg, "context", collect, &l);
+	for (int i = 0; i < srcs->n; i++) {
+		struct context_source *src = &srcs->v[i];
+		char why[64];
+		src->ttl = 3600;
+		src->backoff_max = 900;
+		duration_ms(DEF_TIMEOUT, &src->timeout_ms);
+		duration_ms(DEF_CONNECT, &src->connect_ms);
+		src->max_bytes = DEF_MAX_BYTES;
+		src->concurrency = DEF_CONCURRENCY;
+		rate_parse(&src->rate, DEF_RATE, why, sizeof why);
+		pthread_mutex_init(&src->mu, NULL);
+		pthread_cond_init(&src->cv, NULL);
+	}
+	/* Taken after the array stopped growing. */
+	for (int i = 0; i < srcs->n; i++)
+		srcs->v[i].cancel = &srcs->cancel;
+	config_each(cfg, "context", apply_key, &l);
+	config_each(cfg, "context", check_type_key, &l);
+	for (int i = 0; i < srcs->n && !l.failed; i++) {
+		struct context_source *src = &srcs->v[i];
+		char where[96];
+		snprintf(where, sizeof where, "[context.%s]", src->name);
+		if (!src->kind)
+			fail_at(&l, NULL, "%s: no type (netbox or http)", where, "");
+		else if (!src->url)
+			fail_at(&l, NULL, "%s: no url", where, "");
+		else if (!strcmp(src->kind->name, "http") && !src->map[0] && !src->map[3] &&
+			 !src->map[2] && !src->map[4])
+			fail_at(&l, NULL, "%s: an http source needs map.FIELD keys (JSON paths of its "
+				"answer: map.owner = data.owner)", where, "");
+		if (!src->token) {
+			/* IRK_SECRET_CONTEXT_NAME, upper case, '-' as '_'. */
+			char var[128];
+			size_t j = (size_t)snprintf(var, sizeof var, "IRK_SECRET_CONTEXT_");
+			for (const char *p = src->name; *p && j + 1 < sizeof var; p++)
+				var[j++] = *p == '-' ? '_' : (char)toupper((unsigned char)*p);
+			var[j] = '\0';
+			src->token = secret_env(var);
+		}
+	}
+	if (l.failed) {
+		context_sources_free(out);
+		*out = xcalloc(1, sizeof **out);
+		return IRK_INVALID;
+	}
+	return IRK_OK;
+}
+
+void context_sources_free(struct context_sources **sp)
+{
+	struct context_sources *srcs = *sp;
+
+	if (!srcs)
+		return;
+	for (int i = 0; i < srcs->n; i++) {
+		free(srcs->v[i].name);
+		rate_free(&srcs->v[i].rate);
+		if (srcs->v[i].concurrency) {
+			pthread_mutex_destroy(&srcs->v[i].mu);
+			pthread_cond_destroy(&srcs->v[i].cv);
+		}
+	}
+	free(srcs->v);
+	free(srcs);
+	*sp = NULL;
+}
+
+void context_sources_cancel(const struct context_sources *cs)
+{
+	struct context_sources *srcs = (struct context_sources *)cs;
+
+	if (!srcs)
+		return;
+	__atomic_store_n(&srcs->cancel, 1, __ATOMIC_SEQ_CST);
+	for (int i = 0; i < srcs->n; i++) {
+		pthread_mutex_lock(&srcs->v[i].mu);
+		pthread_cond_broadcast(&srcs->v[i].cv);
+		pthread_mutex_unlock(&srcs->v[i].mu);
+	}
+}
+
+int context_sources_count(const struct context_sources *srcs)
+{
+	return srcs ? srcs->n : 0;
+}
+
+/* ---- an incident's context -------------------------------------------------------- */
+
+int context_keys(const struct incident *inc, const char *keys[2])
+{
+	int n = 0;
+
+	if (inc->host && *inc->host)
+		keys[n++] = inc->host;
+	if (inc->src_ip && *inc->src_ip && (!n || strcmp(inc->src_ip, keys[0])) &&
+	    ip_is_internal(inc->src_ip))
+		keys[n++] = inc->src_ip;
+	return n;
+}
+
+struct cached {
+	struct context *c;
+	int64_t now;
+	int found;
+};
+
+static int on_cached(const struct context_cached *cc, void *arg)
+{
+	struct cached *k = arg;
+
+	if (!cc->data)
+		return 0;               /* the source knew nothing of it */
+	if (asset_from_json(cc->data, &k->c->asset))
+		return 0;
+	free(k->c->asset.source);
+	k->c->asset.source = xstrdup(cc->source);
+	k->c->asset.fetched = cc->fetched;
+	k->c->has_asset = 1;
+	k->c->stale = cc->expires <= k->now;
+	k->found = 1;
+	return 0;
+}
+
+static int on_health(const struct context_health *h, void *arg)
+{
+	struct context *c = arg;
+
+	if (!h->since)
+		return 0;
+	c->errors = xrealloc(c->errors, (size_t)(c->nerrors + 1) * sizeof *c->errors);
+	c->errors[c->nerrors++] = (struct context_error){
+		xstrdup(h->source), xstrdup(h->error ? h->error : "failing"), h->since, h->last_ok };
+	return 0;
+}
+
+int context_of(struct store *s, const struct context_sources *srcs,
+	       const struct incident *inc, struct context *out, struct irk_err *err)
+{
+	const char *keys[2];
+	int nk = context_keys(inc, keys);
+	struct cached k = { out, irk_now(), 0 };
+
+	memset(out, 0, sizeof *out);
+	/* The inventory first: by name, then by address. */
+	for (int i = 0; i < nk && !out->has_asset; i++) {
+		int rc = ip_is_address(keys[i]) ? store_asset_by_ip(s, keys[i], &out->asset, NULL)
+						: store_asset_get(s, keys[i], &out->asset, NULL);
+		out->has_asset = rc == IRK_OK;
+	}
+	/* No sources given (a play's fields): any source's cached answer. */
+	for (int i = 0; !srcs && i < nk && !out->has_asset; i++)
+		store_context_any(s, keys[i], on_cached, &k, NULL);
+	for (int j = 0; srcs && j < srcs->n; j++) {
+		if (!out->has_asset)
+			for (int i = 0; i < nk && !k.found; i++)
+				store_context_get(s, srcs->v[j].name, keys[i], on_cached, &k, NULL);
+		if (store_context_health_get(s, srcs->v[j].name, on_health, out, err) == IRK_ERROR)
+			return IRK_ERROR;
+	}
+	return IRK_OK;
+}
+
+void context_clear(struct context *c)
+{
+	asset_clear(&c->asset);
+	for (int i = 0; i < c->nerrors; i++) {
+		free(c->errors[i].source);
+		free(c->errors[i].error);
+	}
+	free(c->errors);
+	memset(c, 0, sizeof *c);
+}
+
+void context_json(struct jsonw *w, const struct context *c)
+{
+	jsonw_obj_begin(w);
+	jsonw_key(w, "asset");
+	if (c->has_asset) {
+		jsonw_obj_begin(w);
+		asset_json(w, &c->asset);
+		jsonw_kv_bool(w, "stale", c->stale);
+		jsonw_obj_end(w);
+	} else {
+		jsonw_null(w);
+	}
+	jsonw_key(w, "user");
+	jsonw_null(w);
+	jsonw_key(w, "tickets");
+	jsonw_arr_begin(w);
+	jsonw_arr_end(w);
+	jsonw_key(w, "changes");
+	jsonw_arr_begin(w);
+	jsonw_arr_end(w);
+	jsonw_key(w, "errors");
+	jsonw_arr_begin(w);
+	for (int i = 0; i < c->nerrors; i++) {
+		jsonw_obj_begin(w);
+		jsonw_kv_str(w, "source", c->errors[i].source);
+		jsonw_kv_str(w, "error", c->errors[i].error);
+		jsonw_kv_int(w, "since", c->errors[i].since);
+		jsonw_obj_end(w);
+	}
+	jsonw_arr_end(w);
+	jsonw_obj_end(w);
+}
+
+void context_error_text(const struct context_error *e, int64_t shown_from, struct strbuf *out)
+{
+	char since[32], from[32];
+
+	irk_time_short(e->since, since, sizeof since);
+	strbuf_printf(out, "%s unreachable since %s (%s)", e->source, since, e->error);
+	if (shown_from)
+		strbuf_printf(out, ", showing values from %s",
+			      irk_time_short(shown_from, from, sizeof from));
+}
+
+/* What the asset names that an analyst pivots on, as observables with
+ * their provenance ("context:nb"): the contact's e-mail address and the
+ * host's addresses. Each once per incident (the store keeps the first). */
+static int add_observables(struct store *s, int64_t id, const struct asset *a, struct irk_err *err)
+{
+	char src[96], *ips = a->ips ? xstrdup(a->ips) : NULL, *save = NULL;
+	int rc;
+
+	snprintf(src, sizeof src, "context:%s", a->source ? a->source : "?");
+	if ((rc = store_begin(s, err))) {
+		free(ips);
+		return rc;
+	}
+	if (a->contact && strchr(a->contact, '@') && !strpbrk(a->contact, " \t,;<>"))
+		rc = store_observable_add(s, id, OBS_EMAIL, a->contact, src, 0, irk_now(), err);
+	for (char *ip = ips ? strtok_r(ips, " ", &save) : NULL; ip && rc != IRK_ERROR;
+	     ip = strtok_r(NULL, " ", &save))
+		rc = store_observable_add(s, id, OBS_IP, ip, src, 0, irk_now(), err);
+	free(ips);
+	if (rc == IRK_ERROR) {
+		store_rollback(s);
+		return rc;
+	}
+	return store_commit(s, err);
+}
+
+int context_apply(struct store *s, int64_t id, const struct context *c, int *changed,
+		  struct irk_err *err)
+{
+	if (changed)
+		*changed = 0;
+	if (!c->has_asset)
+		return IRK_OK;
+	if (incident_fill(s, PLAY_ENGINE_ACTOR, id, c->asset.source, c->asset.criticality,
+			  c->asset.business_unit, changed, err))
+		return IRK_ERROR;
+	return add_observables(s, id, &c->asset, err);
+}
+
+/* ---- refreshing from the sources ----------------------------------------------------- */
+
+struct fresh {
+	int64_t now;
+	int fresh;
+};
+
+static int on_fresh(const struct context_cached *cc, void *arg)
+{
+	struct fresh *f = arg;
+
+	f->fresh = cc->expires > f->now;
+	return 0;
+}
+
+static int on_backoff(const struct context_health *h, void *arg)
+{
+	int64_t *next = arg;
+
+	*next = h->since ? h->next_try : 0;
+	return 0;
+}
+
+/* After n failures in a row: 30 s, 1 min, 2 min... up to the source's
+ * backoff_max. */
+static int64_t backoff_secs(const struct context_source *src, int64_t fails)
+{
+	int64_t d = 30;
+
+	while (--fails > 0 && d < src->backoff_max)
+		d *= 2;
+	return d < src->backoff_max ? d : src->backoff_max;
+}
+
+static int on_fails(const struct context_health *h, void *arg)
+{
+	*(int64_t *)arg = h->fails;
+	return 0;
+}
+
+/* Ask src about key; store the answer (or the miss) and the health. */
+static int refresh_one(struct store *s, struct context_source *src, const char *key,
+		       struct irk_err *err)
+{
+	struct asset a = { 0 };
+	struct irk_err e = { 0 };
+	int64_t now = irk_now(), fails = 0;
+	int rc = src->kind->asset(src, key, &a, &e);
+	struct strbuf js = STRBUF_INIT;
+	struct jsonw w;
+
+	/* Stopping is not the source's fault. */
+	if (src->cancel && __atomic_load_n(src->cancel, __ATOMIC_SEQ_CST)) {
+		asset_clear(&a);
+		return IRK_OK;
+	}
+	if (store_begin(s, err)) {
+		asset_clear(&a);
+		return IRK_ERROR;
+	}
+	if (rc == IRK_OK || rc == IRK_NOTFOUND) {
+		if (rc == IRK_OK) {
+			a.source = xstrdup(src->name);
+			a.fetched = now;
+			jsonw_init(&w, &js, 0);
+			jsonw_obj_begin(&w);
+			asset_json(&w, &a);
+			jsonw_obj_end(&w);
+		}
+		rc = store_context_put(s, src->name, key, rc == IRK_OK ? strbuf_str(&js) : NULL,
+				       now, now + src->ttl, err);
+		if (!rc)
+			rc = store_context_health_put(s, src->name, NULL, now, 0, err);
+	} else {
+		store_context_health_get(s, src->name, on_fails, &fails, NULL);
+		rc = store_context_health_put(s, src->name, e.msg[0] ? e.msg : "failed", now,
+					      now + backoff_secs(src, fails + 1), err);
+	}
+	strbuf_free(&js);
+	asset_clear(&a);
+	if (rc) {
+		store_rollback(s);
+		return rc;
+	}
+	return store_commit(s, err);
+}
+
+int context_refresh(struct store *s, const struct context_sources *srcs,
+		    const struct incident *inc, int force, struct irk_err *err)
+{
+	const char *keys[2];
+	int nk = context_keys(inc, keys);
+
+	for (int j = 0; srcs && j < srcs->n; j++) {
+		struct context_source *src = &srcs->v[j];
+		int64_t next = 0;
+		int found = 0;
+
+		/* A failing source is asked again only after its backoff,
+		 * unless forced: a dead NetBox costs nobody a timeout per
+		 * incident. */
+		store_context_health_get(s, src->name, on_backoff, &next, NULL);
+		if (!force && next > irk_now())
+			continue;
+		for (int i = 0; i < nk && !found; i++) {
+			struct fresh f = { irk_now(), 0 };
+			if (!force && store_context_get(s, src->name, keys[i], on_fresh, &f, NULL) == IRK_OK &&
+			    f.fresh)
+				continue;
+			if (refresh_one(s, src, keys[i], err))
+				return IRK_ERROR;
+			/* Failing: the other key would fail the same way. */
+			next = 0;
+			store_context_health_get(s, src->name, on_backoff, &next, NULL);
+			if (next)
+				break;
+		}
+	}
+	return IRK_OK;
+}
