@@ -103,6 +103,7 @@ int cmd_board(struct cli *c, int argc, char **argv);
 int cmd_claim(struct cli *c, int argc, char **argv);
 int cmd_move(struct cli *c, int argc, char **argv);
 int cmd_note(struct cli *c, int argc, char **argv);
+int cmd_split(struct cli *c, int argc, char **argv);
 int cmd_close(struct cli *c, int argc, char **argv);
 int cmd_set(struct cli *c, int argc, char **argv);
 int cmd_audit(struct cli *c, int argc, char **argv);

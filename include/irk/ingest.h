@@ -33,6 +33,7 @@
 #include "irk/alert.h"
 #include "irk/err.h"
 #include "irk/sensor.h"
+#include "irk/storm.h"
 
 struct store;
 struct incident;
@@ -81,6 +82,10 @@ struct ingest_opts {
 	 * was read is committed and counted. NULL: signals as the caller
 	 * has them. */
 	volatile sig_atomic_t *stop;
+	/* Storm grouping (storm.h): irk.conf's [ingest] storm keys, and what
+	 * a play says (called with hook_arg; NULL: irk.conf alone). */
+	struct storm_policy storm;
+	storm_of_fn *storm_of;
 };
 
 struct ingest_stats {

@@ -27,7 +27,8 @@
 	  "  --seed N       the random seed (default 42): same seed, same month\n" \
 	  "  --days N       how many days to simulate, 1 to 366 (default 30); the\n" \
 	  "                 period ends now (or at $IRK_NOW)\n") \
-	X(ingest, "[--format F] [--window D] [--batch N] [--json] [FILE|-]...", "read alerts into incidents", \
+	X(ingest, "[--format F] [--window D] [--batch N] [--storm on|off] [--json] [FILE|-]...", \
+	  "read alerts into incidents", \
 	  "Read JSON-lines alerts from each FILE (or standard input), de-duplicate,\n" \
 	  "correlate them into incidents and print\n" \
 	  "  read N, new N, duplicate N, skipped N, rejected N, incidents N\n" \
@@ -44,6 +45,8 @@
 	  "  --batch N      most lines per transaction (default from irk.conf, 20000);\n" \
 	  "                 a transaction also ends after 50 ms, and when no line\n" \
 	  "                 comes: a live stream is stored within ~100 ms\n" \
+	  "  --storm on|off storm grouping for this ingest, whatever irk.conf and the\n" \
+	  "                 plays' storm keys say (irk(1) STORM GROUPING)\n" \
 	  "  --json         print the summary as JSON\n") \
 	X(quarantine, "[--limit N] [--json]", "list rejected input lines", \
 	  "List the lines ingest rejected, oldest first: when, source file and line,\n" \
@@ -123,6 +126,13 @@
 	  "Use irk close to close.\n") \
 	X(note, "KEY TEXT...", "add a note to an incident", \
 	  "Add a note (the words of TEXT joined by spaces; - reads standard input).\n") \
+	X(split, "KEY HOST [--json]", "split a host out of a storm incident", \
+	  "Split HOST out of the storm incident KEY (irk(1) STORM GROUPING): a new\n" \
+	  "incident takes the host's alerts and the observables they gave, and gets\n" \
+	  "its play as a new incident from ingest does; the storm keeps its other\n" \
+	  "hosts. HOST is one of the storm's observables of type host (irk show KEY).\n" \
+	  "Later alerts of the host join the new incident. Prints the new key.\n" \
+	  "  --json         {\"storm\": KEY, \"host\": HOST, \"key\": NEW}\n") \
 	X(close, "KEY --resolution R [--reason TEXT] [--force]", "close an incident", \
 	  "Close an incident with a resolution: true-positive, false-positive,\n" \
 	  "duplicate or benign. The gate of the current stage applies as for move.\n") \

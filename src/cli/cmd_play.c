@@ -46,6 +46,7 @@ int cli_plays_load(struct cli *c, struct play_catalog *cat)
 void cli_plays_hook(struct ingest_opts *o, struct play_catalog *cat)
 {
 	o->open_incident = cat->n ? play_open_incident : NULL;
+	o->storm_of = cat->n ? play_storm_of : NULL;
 	o->hook_arg = cat;
 }
 

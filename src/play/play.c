@@ -752,8 +752,35 @@ static void step_body(struct lint *l, int i, int s)
 
 static const char *const top_keys[] = {
 	"play", "name", "version", "description", "match", "category", "severity",
-	"priority", "steps", "author", "references", "tags", NULL,
+	"priority", "steps", "author", "references", "tags", "storm", NULL,
 };
+
+/* "storm": true or "on" (grouping on, irk.conf's threshold), false or
+ * "off", or a threshold (on, with that many incidents). */
+static void check_storm(struct lint *l)
+{
+	struct jdoc *d = &l->d;
+	struct play *p = l->p;
+	int v = jdoc_get(d, 0, "storm"), t;
+	int64_t n = 0;
+
+	if (v < 0)
+		return;
+	t = jdoc_type(d, v);
+	if (t == JD_TRUE || t == JD_FALSE) {
+		p->storm = t == JD_TRUE ? PLAY_STORM_ON : PLAY_STORM_OFF;
+	} else if (t == JD_STRING && (!strcmp(jdoc_str(d, v), "on") || !strcmp(jdoc_str(d, v), "off"))) {
+		p->storm = !strcmp(jdoc_str(d, v), "on") ? PLAY_STORM_ON : PLAY_STORM_OFF;
+	} else if (t == JD_NUMBER) {
+		if (!lint_want_int(l, v, "storm", 1, 1000000, 0, &n)) {
+			p->storm = PLAY_STORM_ON;
+			p->storm_threshold = n;
+		}
+	} else {
+		lint_report(l, lint_pos(l, v), 0, "storm must be true, false, \"on\", \"off\" or "
+			    "a threshold (a whole number of incidents)");
+	}
+}
 
 static void check_top(struct lint *l)
 {
@@ -811,6 +838,7 @@ static void check_top(struct lint *l)
 		lint_want_int(l, v, "priority", -1000, 1000, 0, &n);
 		p->priority = (int)n;
 	}
+	check_storm(l);
 	for (const char *k = "references"; k; k = strcmp(k, "tags") ? "tags" : NULL)
 		if ((v = jdoc_get(d, 0, k)) >= 0 && !lint_want(l, v, JD_ARRAY, k))
 			for (int e = jdoc_first(d, v); e >= 0; e = jdoc_next(d, v, e))

@@ -77,6 +77,7 @@ static void card_from_row(sqlite3_stmt *st, struct incident *inc)
 	inc->t_acknowledged = sqlite3_column_int64(st, 7);
 	inc->t_contained = sqlite3_column_int64(st, 8);
 	inc->business_unit = text_col(st, 9, 1);
+	inc->storm = sqlite3_column_int(st, 10);
 }
 
 int store_incident_get(struct store *s, int64_t id, struct incident *out, struct irk_err *err)

@@ -465,6 +465,22 @@ static const char *const migration_12[] = {
 	NULL,
 };
 
+/* Storm grouping (irk(1) STORM GROUPING): an incident may gather one
+ * rule's alerts from many hosts. Ingest finds the open storm of a rule,
+ * and counts the incidents a rule opened lately, each through its own
+ * index; the board's covering index holds the flag for the card's
+ * marker. */
+static const char *const migration_13[] = {
+	"ALTER TABLE incidents ADD COLUMN storm INTEGER NOT NULL DEFAULT 0;\n",
+	"CREATE INDEX IF NOT EXISTS incidents_storm ON incidents(rule, t_last_event)\n"
+	"  WHERE storm = 1 AND stage <> 'closed';\n",
+	"CREATE INDEX IF NOT EXISTS incidents_rule_opened ON incidents(rule, t_first_event) WHERE storm = 0;\n",
+	"DROP INDEX IF EXISTS incidents_open;\n",
+	"CREATE INDEX incidents_open ON incidents(priority, t_detected, id, stage, severity,\n"
+	"  owner, business_unit, t_acknowledged, t_contained, title, storm) WHERE stage <> 'closed';\n",
+	NULL,
+};
+
 /* Forward migrations: migrations[N-1] takes user_version N-1 to N, in one
  * transaction: its statements, then its function, then its statements
  * after. */
@@ -477,7 +493,7 @@ static const struct migration {
 	{ migration_4, NULL, NULL }, { migration_5, NULL, NULL }, { migration_6, NULL, NULL },
 	{ migration_7, NULL, NULL }, { migration_8, NULL, NULL }, { migration_9, NULL, NULL },
 	{ migration_10, rebuild_checks, migration_10_after }, { migration_11, NULL, NULL },
-	{ migration_12, NULL, NULL },
+	{ migration_12, NULL, NULL }, { migration_13, NULL, NULL },
 };
 int store_fail(struct store *s, struct irk_err *err, const char *what)
 {
