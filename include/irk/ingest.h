@@ -12,7 +12,8 @@
  * ingest.batch). A batch begins when half the read-ahead ring is parsed,
  * the input is quiet for INGEST_QUIET_MS, its oldest line has waited
  * INGEST_FLUSH_MS, or the input ends; it holds the write lock for at most
- * INGEST_TX_MS or o->batch lines, never while the input pauses, and the
+ * INGEST_TX_MS once another irk writer waits for it (INGEST_TX_MAX_MS
+ * while none does) or o->batch lines, never while the input pauses, and the
  * next begins INGEST_GAP_MS later at the soonest, so other writers take
  * turns with a running stream. Error lines are reported only after their
  * batch is committed, so nothing reported is ever lost to a crash, and re-reading
@@ -48,8 +49,12 @@ struct incident;
  * INGEST_FLUSH_MS of arriving on a steady trickle. */
 #define INGEST_QUIET_MS 60
 #define INGEST_FLUSH_MS 500
-/* The write lock is held at most this long by one batch... */
+/* The write lock is held at most this long by one batch while another
+ * irk writer waits for it (store_writer_waiting)... */
 #define INGEST_TX_MS 50
+/* ...and at most this long while nobody does (a batch's commit rewrites
+ * the random index pages it touched: fewer commits, fewer rewrites)... */
+#define INGEST_TX_MAX_MS 1000
 /* ...waiting at most this long for the next line before it commits... */
 #define INGEST_TX_WAIT_MS 2
 /* ...and let go at least this long before the next batch. */

@@ -88,6 +88,15 @@ void store_busy_limit(struct store *s, int ms);
  * writer..." (a front end shows it; lower layers never print). NULL: no
  * notice. The function runs on the waiting thread, inside sqlite. */
 void store_on_wait(struct store *s, void (*fn)(const char *msg, void *arg), void *arg);
+/* 1 while another irk connection (another process's or thread's) waits
+ * for the write lock that s holds, or when that cannot be told (no
+ * waiters' file beside the database): a bulk writer then commits soon.
+ * Writers that are not irk (sqlite3) are not seen. One fcntl() call. */
+int store_writer_waiting(struct store *s);
+/* s's wait for the write lock is over (its statement returned): it is no
+ * longer counted as waiting. The store's own statements call it; code
+ * stepping its own statements may, else the next one does. NULL: nothing. */
+void store_wait_over(struct store *s);
 /* 1 when the last failure on s was another writer holding the database
  * past the wait limit (SQLITE_BUSY or SQLITE_LOCKED); ask before
  * store_rollback(), which resets it. */

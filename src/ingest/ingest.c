@@ -1207,6 +1207,23 @@ static void checkpointer_stop(struct checkpointer *k)
 	store_close(&k->s);
 }
 
+/* Is the batch's time up? Past tx_short when another irk writer waits
+ * for the lock (asked at most once a millisecond: *looked is when it was
+ * last asked), past tx_end in any case. Long transactions while nobody
+ * waits write each of a storm's random index pages once per batch, not
+ * once per INGEST_TX_MS. */
+static int tx_over(struct store *s, int64_t tx_short, int64_t tx_end, int64_t *looked)
+{
+	int64_t now = mono_ms();
+
+	if (now >= tx_end)
+		return 1;
+	if (now < tx_short || now == *looked)
+		return 0;
+	*looked = now;
+	return store_writer_waiting(s);
+}
+
 int ingest_fd(struct store *s, int fd, const char *source,
 	      const struct ingest_opts *o, struct ingest_stats *st, struct irk_err *err)
 {
@@ -1222,7 +1239,7 @@ int ingest_fd(struct store *s, int fd, const char *source,
 	char *safe_source = sanitize_dup(source, 0);
 	pthread_t reader;
 	pthread_condattr_t ca;
-	int64_t tx_end = 0, gap_until = 0;
+	int64_t tx_end = 0, tx_short = 0, gap_until = 0, looked = 0;
 	struct checkpointer ckpt;
 	int ckpt_on = 0;
 	sigset_t stop_sigs, old_sigs;
@@ -1255,8 +1272,9 @@ int ingest_fd(struct store *s, int fd, const char *source,
 	if ((ckpt_on = checkpointer_start(&ckpt, s)))
 		c->ckpt = &ckpt;
 	c->grouped = 1;
-	/* A batch holds the write lock for at most INGEST_TX_MS (or o->batch
-	 * lines), never while it waits for input, and the next one begins
+	/* A batch holds the write lock for at most INGEST_TX_MS while another
+	 * irk writer waits for it, else INGEST_TX_MAX_MS (or o->batch lines),
+	 * never while it waits for input, and the next one begins
 	 * INGEST_GAP_MS after it: the lines parsed meanwhile wait in the ring,
 	 * other writers take their turn. */
 	for (;;) {
@@ -1274,7 +1292,8 @@ int ingest_fd(struct store *s, int fd, const char *source,
 			in_batch = 1;
 			n_in_batch = 0;
 			before = *st;
-			tx_end = mono_ms() + INGEST_TX_MS;
+			tx_short = mono_ms() + INGEST_TX_MS;
+			tx_end = tx_short - INGEST_TX_MS + INGEST_TX_MAX_MS;
 		}
 		/* The waiting group borrows slots that the next look hands back. */
 		if (!pl->ready && (rc = group_flush(c, &lerr))) {
@@ -1311,7 +1330,7 @@ int ingest_fd(struct store *s, int fd, const char *source,
 			break;
 		}
 		pipeline_done_with(pl);
-		if (++n_in_batch >= batch || mono_ms() >= tx_end) {
+		if (++n_in_batch >= batch || tx_over(s, tx_short, tx_end, &looked)) {
 			if ((rc = commit_batch(c, source, first_line, last_line, &before, st, &pending, err)))
 				break;
 			in_batch = 0;

@@ -483,6 +483,11 @@ struct store {
 	int wait_told;
 	void (*on_wait)(const char *msg, void *arg);
 	void *wait_arg;
+	/* The waiters' file beside the database (-1: none) and whether this
+	 * connection holds its read lock: "an irk writer is waiting"
+	 * (store_writer_waiting). */
+	int wait_fd;
+	int wait_marked;
 	/* The audit log's head as this transaction left it (audit_append):
 	 * known, it is not read back per event; dirty, it is written to meta
 	 * (audit.head) once, at the commit, not per event. */

@@ -545,6 +545,7 @@ int store_exec_stmt(struct store *s, sqlite3_stmt *st, struct irk_err *err, cons
 int store_rows_end(struct store_rows *r, struct irk_err *err, const char *what)
 {
 	sqlite3_reset(r->st);
+	store_wait_over(r->s);
 	if (r->rc != SQLITE_ROW && r->rc != SQLITE_DONE && r->rc != SQLITE_OK)
 		return store_fail(r->s, err, what);
 	return IRK_OK;
@@ -553,8 +554,10 @@ int store_rows_end(struct store_rows *r, struct irk_err *err, const char *what)
 static int exec(struct store *s, const char *sql, struct irk_err *err)
 {
 	char *msg = NULL;
+	int rc = sqlite3_exec(s->db, sql, NULL, NULL, &msg);
 
-	if (sqlite3_exec(s->db, sql, NULL, NULL, &msg) != SQLITE_OK) {
+	store_wait_over(s);
+	if (rc != SQLITE_OK) {
 		irk_fail(err, IRK_ERROR, "%s: %s", store_path(s), msg ? msg : "error");
 		sqlite3_free(msg);
 		return IRK_ERROR;
@@ -618,10 +621,72 @@ static int64_t mono_us(void)
 	return (int64_t)t.tv_sec * 1000000 + t.tv_nsec / 1000;
 }
 
+/* ---- "an irk writer is waiting" ---------------------------------------
+ * A bulk writer (irk ingest) holds its transactions longer while nobody
+ * waits for the write lock. An irk connection that waits for it holds a
+ * shared lock on byte 0 of DB-wait, a file beside the database that only
+ * ever carries locks (never the database file itself: closing any
+ * descriptor of a file drops the process's POSIX locks on it). Open file
+ * description locks are per descriptor, so a waiter in the same process
+ * (another thread's connection) counts too, and a connection never sees
+ * its own. sqlite3 and other non-irk writers do not take it. */
+#ifndef F_OFD_SETLK
+#define F_OFD_SETLK F_SETLK
+#define F_OFD_GETLK F_GETLK
+#endif
+
+static int wait_lock(int fd, int cmd, short type)
+{
+	struct flock l = { .l_type = type, .l_whence = SEEK_SET, .l_start = 0, .l_len = 1 };
+
+	if (fcntl(fd, cmd, &l) < 0)
+		return -1;
+	return l.l_type;
+}
+
+static void wait_open(struct store *s)
+{
+	struct strbuf p = STRBUF_INIT;
+
+	strbuf_printf(&p, "%s-wait", s->path);
+	s->wait_fd = open(p.buf, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0660);
+	strbuf_free(&p);
+}
+
+static void wait_mark(struct store *s)
+{
+	if (s->wait_fd >= 0 && !s->wait_marked)
+		s->wait_marked = wait_lock(s->wait_fd, F_OFD_SETLK, F_RDLCK) >= 0;
+}
+
+/* The wait is over (the statement that waited returned, whatever its
+ * result). A mark left behind only makes a bulk writer commit sooner. */
+static void wait_unmark(struct store *s)
+{
+	if (s->wait_marked) {
+		wait_lock(s->wait_fd, F_OFD_SETLK, F_UNLCK);
+		s->wait_marked = 0;
+	}
+}
+
+void store_wait_over(struct store *s)
+{
+	if (s && s->wait_marked)
+		wait_unmark(s);
+}
+
+int store_writer_waiting(struct store *s)
+{
+	if (s->wait_fd < 0)
+		return 1;   /* cannot tell: as if someone were */
+	return wait_lock(s->wait_fd, F_OFD_GETLK, F_WRLCK) != F_UNLCK;
+}
+
 /* sqlite's own busy timeout sleeps longer and longer (up to 100 ms a
  * try): a writer that commits and begins again at once, as a bulk ingest
  * does, would keep the lock for good. Trying every millisecond catches
- * the gap it leaves between transactions. n is 0 on a wait's first call. */
+ * the gap it leaves between transactions. n is 0 on a wait's first call,
+ * which marks this connection waiting (above). */
 static int busy_wait(void *arg, int n)
 {
 	struct store *s = arg;
@@ -631,6 +696,7 @@ static int busy_wait(void *arg, int n)
 	if (n == 0) {
 		s->wait_start_us = now;
 		s->wait_told = 0;
+		wait_mark(s);
 	}
 	if (now - s->wait_start_us >= (int64_t)s->busy_ms * 1000)
 		return 0;
@@ -720,6 +786,9 @@ int store_open(struct store **out, const char *path, int flags, struct irk_err *
 	oflags |= (flags & STORE_READONLY) ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE;
 	s = xcalloc(1, sizeof *s);
 	s->path = xstrdup(path);
+	s->wait_fd = -1;
+	if (!(flags & STORE_READONLY))
+		wait_open(s);
 	if (sqlite3_open_v2(path, &s->db, oflags, NULL) != SQLITE_OK) {
 		store_fail(s, err, path);
 		store_close(&s);
@@ -771,6 +840,8 @@ void store_close(struct store **sp)
 	free(s->extra);
 	if (s->db)
 		sqlite3_close(s->db);
+	if (s->wait_fd >= 0)
+		close(s->wait_fd);
 	free(s->path);
 	free(s);
 	*sp = NULL;
@@ -842,6 +913,7 @@ int store_commit(struct store *s, struct irk_err *err)
 void store_rollback(struct store *s)
 {
 	audit_forget(s);
+	store_wait_over(s);
 	if (s->group) {
 		/* Undo this transaction only; the group goes on. */
 		if (s->in_tx)
