@@ -53,10 +53,13 @@ struct incident;
  * irk writer waits for it (store_writer_waiting)... */
 #define INGEST_TX_MS 50
 /* ...and at most this long while nobody does (a batch's commit rewrites
- * the random index pages it touched: fewer commits, fewer rewrites)... */
-#define INGEST_TX_MAX_MS 1000
-/* ...waiting at most this long for the next line before it commits... */
+ * the random index pages it touched: fewer commits, fewer rewrites; less
+ * than INGEST_FLUSH_MS, which it must keep)... */
+#define INGEST_TX_MAX_MS 400
+/* ...waiting at most this long for the next line before it commits
+ * (INGEST_TX_IDLE_MS while nobody waits for the lock)... */
 #define INGEST_TX_WAIT_MS 2
+#define INGEST_TX_IDLE_MS 20
 /* ...and let go at least this long before the next batch. */
 #define INGEST_GAP_MS 3
 

@@ -1239,7 +1239,7 @@ int ingest_fd(struct store *s, int fd, const char *source,
 	char *safe_source = sanitize_dup(source, 0);
 	pthread_t reader;
 	pthread_condattr_t ca;
-	int64_t tx_end = 0, tx_short = 0, gap_until = 0, looked = 0;
+	int64_t tx_end = 0, tx_short = 0, gap_until = 0, looked = 0, idle_since = 0;
 	struct checkpointer ckpt;
 	int ckpt_on = 0;
 	sigset_t stop_sigs, old_sigs;
@@ -1309,13 +1309,25 @@ int ingest_fd(struct store *s, int fd, const char *source,
 		if (!p && !idle)
 			break;   /* the end of input: committed below */
 		if (idle) {
-			/* No line at hand: commit rather than hold the lock. */
+			int64_t now = mono_ms();
+
+			/* No line at hand: commit rather than hold the lock, unless
+			 * a bulk input only paused (its reader thread not yet
+			 * scheduled) for less than INGEST_TX_IDLE_MS and nobody
+			 * waits for the lock. */
+			if (!idle_since)
+				idle_since = now - INGEST_TX_WAIT_MS;
+			if (now - idle_since < INGEST_TX_IDLE_MS && now < tx_end &&
+			    !store_writer_waiting(s))
+				continue;
+			idle_since = 0;
 			if ((rc = commit_batch(c, source, first_line, last_line, &before, st, &pending, err)))
 				break;
 			in_batch = 0;
 			gap_until = mono_ms() + INGEST_GAP_MS;
 			continue;
 		}
+		idle_since = 0;
 		if (!n_in_batch)
 			first_line = p->lineno;
 		irk_err_clear(&lerr);

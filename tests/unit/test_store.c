@@ -2,6 +2,7 @@
  * migrations, WAL, incidents (every field, optimistic concurrency),
  * alerts, observables, quarantine, users, history, notes, meta. */
 #include <criterion/criterion.h>
+#include <pthread.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -1203,4 +1204,50 @@ Test(store, audit_verify_against_anchors)
 	a[0].seq = 9;
 	cr_assert_eq(audit_verify_anchors(s, a, 1, &r, &err), IRK_REFUSED);
 	cr_assert_eq(r.bad_seq, 6, "an anchor past the end: events were removed");
+}
+
+struct waiter {
+	struct store *s;
+	int rc;
+};
+
+static void *wait_and_write(void *arg)
+{
+	struct waiter *w = arg;
+	struct irk_err err = { 0 };
+
+	w->rc = store_begin(w->s, &err);
+	if (!w->rc)
+		w->rc = store_commit(w->s, &err);
+	return NULL;
+}
+
+/* Issue 17: a bulk writer keeps its transaction while nobody waits, so
+ * it must see an irk connection that waits for the write lock, even one
+ * in its own process (the engine's threads), and stop seeing it once
+ * that wait is over. */
+Test(store, a_waiting_writer_is_seen_by_the_one_holding_the_lock, .timeout = 20)
+{
+	struct store *other = tmp_store("irk.db");
+	struct waiter w = { other, -1 };
+	struct irk_err err = { 0 };
+	pthread_t t;
+	int seen = 0;
+
+	cr_expect_eq(store_writer_waiting(s), 0, "nobody waits yet");
+	cr_assert_eq(store_begin(s, &err), IRK_OK, "%s", err.msg);
+	cr_expect_eq(store_writer_waiting(s), 0, "holding the lock is not waiting");
+	cr_assert_eq(pthread_create(&t, NULL, wait_and_write, &w), 0);
+	for (int i = 0; i < 1000 && !seen; i++) {
+		seen = store_writer_waiting(s);
+		if (!seen)
+			usleep(5000);
+	}
+	cr_expect_eq(seen, 1, "the other connection waits for the lock: seen");
+	cr_assert_eq(store_commit(s, &err), IRK_OK, "%s", err.msg);
+	pthread_join(t, NULL);
+	cr_expect_eq(w.rc, IRK_OK, "the waiting write lands once the lock is let go");
+	cr_expect_eq(store_writer_waiting(s), 0, "its wait is over: no longer seen");
+	cr_expect_eq(store_writer_waiting(other), 0);
+	store_close(&other);
 }
