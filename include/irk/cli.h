@@ -127,12 +127,14 @@ struct jsonw;
 void cli_context_json(struct cli *c, const struct incident *inc, struct jsonw *w);
 void cli_context_human(struct cli *c, const struct incident *inc);
 
-/* Plays for ingest and demo (cmd_play.c): load the catalog (problems of
- * play files are printed as warnings), record its versions when the store
- * is open. Returns an exit code; on success the caller frees cat. */
+/* Plays for ingest, demo and serve (cmd_play.c): load the catalog
+ * (problems of play files are printed), record its versions when the
+ * store is open. With strict, a play file with an error is fatal
+ * (EXIT_ERR, cat freed): its alerts would otherwise go to another play
+ * unnoticed. Returns an exit code; on success the caller frees cat. */
 struct play_catalog;
 struct ingest_opts;
-int cli_plays_load(struct cli *c, struct play_catalog *cat);
+int cli_plays_load(struct cli *c, struct play_catalog *cat, int strict);
 /* Match new incidents of an ingest against cat (borrowed). */
 void cli_plays_hook(struct ingest_opts *o, struct play_catalog *cat);
 /* The steps of an incident as irk step list shows them (w == NULL), or as

@@ -148,7 +148,7 @@ int cmd_demo(struct cli *c, int argc, char **argv)
 	struct play_catalog plays;
 	ingest_opts_init(&io);
 	io.actor = c->app.actor.name;
-	if (cli_plays_load(c, &plays))
+	if (cli_plays_load(c, &plays, 1))
 		return demo_fail(c, tmp, EXIT_ERR);
 	cli_plays_hook(&io, &plays);
 	o.ingest = &io;
@@ -272,7 +272,7 @@ int cmd_ingest(struct cli *c, int argc, char **argv)
 		return EXIT_ERR;
 	o.actor = c->app.actor.name;
 	struct play_catalog plays;
-	if (cli_plays_load(c, &plays))
+	if (cli_plays_load(c, &plays, 1))
 		return EXIT_ERR;
 	cli_plays_hook(&o, &plays);
 	/* Ctrl-C (or a TERM) ends the input: what was read is committed and

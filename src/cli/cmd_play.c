@@ -30,12 +30,22 @@ static void print_diags(const struct play_diags *d, const char *suffix)
 	strbuf_free(&sb);
 }
 
-int cli_plays_load(struct cli *c, struct play_catalog *cat)
+int cli_plays_load(struct cli *c, struct play_catalog *cat, int strict)
 {
 	struct irk_err err = { 0 };
 
 	play_catalog_load(cat, c->app.cfg, &err);
-	print_diags(&cat->diags, " (this play is not loaded)");
+	print_diags(&cat->diags, strict ? "" : " (this play is not loaded)");
+	/* A site play that fails lint would leave its alerts to whatever
+	 * play matches next (often a bundled one): nobody would notice.
+	 * Refuse instead, before any input is read. */
+	if (strict && cat->diags.errors) {
+		fprintf(stderr, "irk: %d error%s in the play directories: fix %s (irk play lint) "
+			"before irk matches alerts to plays\n", cat->diags.errors,
+			cat->diags.errors == 1 ? "" : "s", cat->diags.errors == 1 ? "it" : "them");
+		play_catalog_free(cat);
+		return EXIT_ERR;
+	}
 	if (c->app.store && play_catalog_register(c->app.store, cat, &err)) {
 		play_catalog_free(cat);
 		return cli_report(&err);
@@ -137,12 +147,20 @@ static void json_play(struct jsonw *w, const struct play *p, int steps)
 	jsonw_arr_end(w);
 }
 
+/* The column a version label needs, at least w. */
+static int version_width(const char *version, int w)
+{
+	size_t n = version ? strlen(version) : 0;
+
+	return n > (size_t)w ? (int)n : w;
+}
+
 static int play_list(struct cli *c, int json)
 {
 	struct play_catalog cat;
 	struct strbuf out = STRBUF_INIT;
 	struct jsonw w;
-	int rc = cli_plays_load(c, &cat);
+	int rc = cli_plays_load(c, &cat, 0);
 
 	if (rc)
 		return rc;
@@ -158,13 +176,19 @@ static int play_list(struct cli *c, int json)
 		puts(strbuf_str(&out));
 		strbuf_free(&out);
 	} else {
-		printf("%-4s %-24s %-7s %-5s %-12s %s\n", "PRI", "PLAY", "VERSION", "STEPS", "HASH", "NAME");
+		/* A label is shown whole ("2024.05-1"): the column is as wide
+		 * as the widest, and the name (last) gives way. */
+		int vw = 7;
+		for (size_t i = 0; i < cat.n; i++)
+			vw = version_width(cat.v[i]->version, vw);
+		printf("%-4s %-24s %-*s %-5s %-12s %s\n", "PRI", "PLAY", vw, "VERSION", "STEPS", "HASH",
+		       "NAME");
 		for (size_t i = 0; i < cat.n; i++) {
 			const struct play *p = cat.v[i];
 			printf("%-4d ", p->priority);
 			cli_put_col(stdout, p->id, 24);
 			putchar(' ');
-			cli_put_col(stdout, p->version, 7);
+			cli_put_col(stdout, p->version, vw);
 			printf(" %-5d %.12s ", p->nsteps, p->hash);
 			cli_put(stdout, p->name);
 			putchar('\n');
@@ -204,6 +228,7 @@ static struct store *store_if_any(struct cli *c)
 
 struct versions {
 	int n, json;
+	int vw;                    /* the version column: the widest label */
 	struct jsonw *w;
 	const char *want_hash;
 	char *source, *path;       /* of the version asked for */
@@ -221,6 +246,10 @@ static int version_row(const struct play_version_row *v, void *arg)
 		}
 		return 0;
 	}
+	if (vs->vw < 0) {          /* the pass that measures */
+		vs->vw = -version_width(v->version, -vs->vw);
+		return 0;
+	}
 	vs->n++;
 	if (vs->json) {
 		jsonw_obj_begin(vs->w);
@@ -233,11 +262,40 @@ static int version_row(const struct play_version_row *v, void *arg)
 		return 0;
 	}
 	printf("  %.12s  version ", v->hash);
-	cli_put_col(stdout, v->version, 6);
+	cli_put_col(stdout, v->version, vs->vw);
 	printf(" first loaded %s, %lld incident%s  ", irk_time_short(v->loaded, t, sizeof t),
 	       (long long)v->incidents, v->incidents == 1 ? "" : "s");
 	cli_put(stdout, v->path);
 	putchar('\n');
+	return 0;
+}
+
+static int newest_path(const struct play_version_row *v, void *arg)
+{
+	char **path = arg;
+
+	if (!*path)
+		*path = xstrdup(v->path);
+	return 0;
+}
+
+/* Is the file of play id's newest recorded version one that now fails
+ * lint? Then the catalog's play of that id is a stand-in (a bundled one),
+ * and show must say what ran. *file: that file (caller frees). */
+static int newest_broken(struct store *s, const struct play_catalog *cat, const char *id,
+		char **file)
+{
+	struct irk_err err = { 0 };
+	char *path = NULL;
+
+	store_play_each(s, id, NULL, newest_path, &path, &err);
+	for (size_t i = 0; path && i < cat->diags.n; i++) {
+		if (!cat->diags.v[i].warning && !strcmp(cat->diags.v[i].file, path)) {
+			*file = path;
+			return 1;
+		}
+	}
+	free(path);
 	return 0;
 }
 
@@ -274,11 +332,14 @@ static int play_show(struct cli *c, const char *id, const char *hash, int json)
 	struct versions vs = { 0 };
 	struct strbuf out = STRBUF_INIT;
 	struct jsonw w;
+	char *broken = NULL;
 	int rc = EXIT_OK;
 
 	play_catalog_load(&cat, c->app.cfg, &err);
 	p = hash ? NULL : play_catalog_find(&cat, id);
 	s = store_if_any(c);
+	if (s && !hash && newest_broken(s, &cat, id, &broken))
+		p = NULL;          /* its file fails lint: another play stood in */
 	if (!p && s) {
 		/* A version that ran once but is no longer (or not yet) in a
 		 * play directory: the database keeps its source. */
@@ -323,6 +384,11 @@ static int play_show(struct cli *c, const char *id, const char *hash, int json)
 	printf("\n\n  %-12s ", "version");
 	cli_put(stdout, p->version);
 	printf(" (%.12s)%s\n", p->hash, stored ? ", from the database" : "");
+	if (broken) {
+		printf("  %-12s ", "broken");
+		cli_put(stdout, broken);
+		printf(" fails lint (irk play lint): ingest and serve refuse to run\n");
+	}
 	printf("  %-12s ", "file");
 	cli_put(stdout, p->path);
 	printf("\n  %-12s %d\n  %-12s ", "priority", p->priority, "category");
@@ -339,12 +405,16 @@ static int play_show(struct cli *c, const char *id, const char *hash, int json)
 	show_steps(p);
 	if (s) {
 		printf("\nVersions in the database (newest first)\n");
+		vs.vw = -6;
+		store_play_each(s, p->id, NULL, version_row, &vs, &err);
+		vs.vw = -vs.vw;
 		store_play_each(s, p->id, NULL, version_row, &vs, &err);
 		if (!vs.n)
 			printf("  (none yet: versions are recorded when alerts are ingested)\n");
 	}
 out:
 	strbuf_free(&out);
+	free(broken);
 	free(vs.source);
 	free(vs.path);
 	play_free(&stored);

@@ -1,0 +1,65 @@
+#!/bin/sh
+# play_author.sh: what a senior meets writing plays (issue 13): a broken
+# site play stops ingest, serve and shows on the board rather than let its
+# alerts go to another play; version labels shown whole; lint that names
+# the whole cycle, the comma's own place, type errors, unknown users,
+# templates left raw and how to set a secret; the dry run (irk play test);
+# the incidents a play ran on.
+. "$IRK_TOP/tests/e2e/lib.sh"
+. "$IRK_TOP/tests/e2e/helpers/tui.sh"
+FIX="$IRK_TOP/tests/fixtures/plays"
+
+irk init >/dev/null
+irk user add bob --role senior >/dev/null
+
+# ---- fail loudly ----------------------------------------------------------------
+mkdir -p "$T/site"
+chmod 755 "$T/site"
+cat >"$T/site/brute.json" <<'EOF'
+{"play": "brute-force", "name": "Brute force, our way", "version": 1, "priority": 100,
+ "match": "rule == '5712' &&",
+ "steps": [{"id": "look", "stage": "new", "kind": "manual", "title": "Look"}]}
+EOF
+export IRK_PLAYS="$T/site"
+expect_rc "ingest refuses a play directory with a broken play" 1 irk ingest "$FIX/brute-force.jsonl"
+expect_match "naming the file, line and column" "$(cat "$T/.err")" "^irk: $T/site/brute.json:2:29: match: "
+expect_match "and why it stops" "$(cat "$T/.err")" "^irk: 1 error in the play directories: fix it \(irk play lint\) before irk matches alerts to plays$"
+expect_eq "before reading any input: no alert, no incident" "$(sql "SELECT (SELECT count(*) FROM alerts) || ' ' || (SELECT count(*) FROM incidents)")" "0 0"
+expect_rc "from standard input too" 1 sh -c "\"$IRK_BIN\" ingest <\"$FIX/brute-force.jsonl\""
+# (bounded: before the fix serve ran on, as a service does)
+expect_rc "serve refuses to start" 1 timeout 30 "$IRK_BIN" serve
+expect_match "naming the file" "$(cat "$T/.err")" "^irk: $T/site/brute.json:2:29: match: "
+expect_rc "demo refuses too" 1 irk demo --db "$T/demo.db"
+expect_rc "play list still lists the rest" 0 irk play list
+expect_match "and names the broken one" "$(cat "$T/.err")" "brute.json:2:29: .*\(this play is not loaded\)$"
+tui_start 120 30
+expect_screen "the board says so from the start" "play not loaded (irk play lint; ingest refuses to run): $T/site/brute.json:2:29: match:"
+keys q
+wait_for 5 pane_dead
+
+# The same play, fixed, with a dated version label: it runs, and shows whole.
+cat >"$T/site/brute.json" <<'EOF'
+{"play": "brute-force", "name": "Brute force, our way", "version": "2024.05-1", "priority": 100,
+ "match": "rule == '5712'",
+ "steps": [{"id": "look", "stage": "new", "kind": "manual", "title": "Look"}]}
+EOF
+expect_rc "ingest once the play is fixed" 0 irk ingest "$FIX/brute-force.jsonl"
+expect_eq "the site play ran" "$(sql "SELECT play FROM incidents")" "brute-force"
+expect_match "play list shows the label whole" "$(irk play list)" "^100  brute-force +2024.05-1 +1 "
+expect_eq "in 80 columns" "$(irk play list | awk 'length > 80' | grep -c 2024.05-1)" "0"
+out=$(irk play show brute-force)
+expect_match "play show, the version line" "$out" "^  version +2024.05-1 \("
+expect_match "play show, the versions in the database" "$out" "^  [0-9a-f]{12}  version 2024.05-1 first loaded"
+
+# Broken again: show tells what ran from the database, not the bundled stand-in.
+sed -i 's/"match": "rule == .5712."/"match": "rule =="/' "$T/site/brute.json"
+out=$(irk play show brute-force)
+expect_match "play show takes the play from the database" "$out" "^  version +2024.05-1 \([0-9a-f]{12}\), from the database$"
+expect_match "and says its file fails lint" "$out" "^  broken +$T/site/brute.json fails lint"
+expect_match "with its steps" "$out" "^  1 +look "
+rm "$T/site/brute.json"
+expect_match "with the file gone, the bundled play is the one that runs" "$(irk play show brute-force)" "^brute-force: "
+expect_rc "the stored version by hash" 0 irk play show brute-force --version "$(sql "SELECT play_version FROM incidents" | cut -c1-12)"
+expect_match "still shown" "$(cat "$T/.out")" "^  1 +look "
+unset IRK_PLAYS
+done_testing
