@@ -104,6 +104,14 @@ static int lint_file(const char *path, int *errors)
 	return 0;
 }
 
+static int loaded_path(const struct play_catalog *cat, const char *path)
+{
+	for (size_t i = 0; i < cat->n; i++)
+		if (!strcmp(cat->v[i]->path, path))
+			return 1;
+	return 0;
+}
+
 /* Every play file in the search path, for `irk play lint` alone. */
 static int lint_catalog(struct cli *c, int *errors)
 {
@@ -117,6 +125,9 @@ static int lint_catalog(struct cli *c, int *errors)
 		lint_file(cat.v[i]->path, errors);
 	for (size_t i = 0; i < cat.diags.n; i++) {
 		if (i && !strcmp(cat.diags.v[i].file, cat.diags.v[i - 1].file))
+			continue;
+		/* A loaded play's warnings are here too: linted above. */
+		if (loaded_path(&cat, cat.diags.v[i].file))
 			continue;
 		files++;
 		lint_file(cat.diags.v[i].file, errors);

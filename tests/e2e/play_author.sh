@@ -62,4 +62,47 @@ expect_match "with the file gone, the bundled play is the one that runs" "$(irk 
 expect_rc "the stored version by hash" 0 irk play show brute-force --version "$(sql "SELECT play_version FROM incidents" | cut -c1-12)"
 expect_match "still shown" "$(cat "$T/.out")" "^  1 +look "
 unset IRK_PLAYS
+
+# ---- lint ---------------------------------------------------------------------------
+mkdir -p "$T/warn"
+chmod 755 "$T/warn"
+cat >"$T/warn/w.json" <<'EOF'
+{"play": "warned", "name": "Warned", "version": 1, "match": "rule == 'x'",
+ "steps": [{"id": "a", "stage": "new", "kind": "exec", "title": "A", "argv": ["bin/nope"]}]}
+EOF
+IRK_PLAYS="$T/warn" "$IRK_BIN" play lint >"$T/lint.out" 2>"$T/lint.err"
+expect_eq "lint alone: a play with warnings is checked once" "$(grep -c "^$T/warn/w.json: ok" "$T/lint.out")" "1"
+expect_eq "and its warning printed once" "$(grep -c "^$T/warn/w.json:.*warning" "$T/lint.err")" "1"
+
+cat >"$T/cycle.json" <<'EOF'
+{"play": "cyc", "name": "Cycle", "version": 1, "match": "rule == 'x'",
+ "steps": [{"id": "a", "stage": "new", "kind": "manual", "title": "A"},
+  {"id": "b", "stage": "new", "kind": "manual", "title": "B", "needs": ["c"]},
+  {"id": "c", "stage": "new", "kind": "manual", "title": "C", "needs": ["d"]},
+  {"id": "d", "stage": "new", "kind": "manual", "title": "D", "needs": ["b"]}]}
+EOF
+expect_rc "a 3-cycle is an error" 1 irk play lint "$T/cycle.json"
+expect_match "named whole" "$(cat "$T/.err")" "^$T/cycle.json:3:73: needs 'c': a cycle \(b needs c, which needs d, which needs b\)$"
+
+cat >"$T/comma.json" <<'EOF'
+{"play": "comma", "name": "Comma", "version": 1, "match": "rule == 'x'",
+ "steps": [{"id": "a", "stage": "new", "kind": "manual", "title": "A"},
+ ]}
+EOF
+expect_rc "a trailing comma is an error" 1 irk play lint "$T/comma.json"
+expect_match "at the comma's own line and column" "$(cat "$T/.err")" "^$T/comma.json:2:71: a ',' before '\]' \(JSON allows no trailing comma\)$"
+
+cat >"$T/types.json" <<'EOF'
+{"play": "types", "name": "Types", "version": 1, "match": "rule == 'x'",
+ "steps": [{"id": "s", "stage": "new", "kind": "score"},
+  {"id": "b", "stage": "new", "kind": "manual", "title": "B", "needs": ["s"], "when": "score >= 'high'"},
+  {"id": "c", "stage": "new", "kind": "manual", "title": "C", "needs": ["s"], "when": "score >= '80'"},
+  {"id": "d", "stage": "lessons_learned", "kind": "manual", "title": "D"}]}
+EOF
+expect_rc "a number compared with a word is an error" 1 irk play lint "$T/types.json"
+err=$(cat "$T/.err")
+expect_match "named, with why it never holds" "$err" "^$T/types.json:3:97: when: score is a number and 'high' a string: score >= 'high' is never true$"
+expect_no_match "a number written as a string is a number" "$err" "'80'"
+expect_match "lessons_learned: one spelling in a play" "$err" "^$T/types.json:5:24: no stage 'lessons_learned' \(did you mean 'lessons-learned'\?\)$"
+expect_match "two errors" "$err" "^2 errors$"
 done_testing
