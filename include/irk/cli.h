@@ -141,6 +141,15 @@ void cli_plays_hook(struct ingest_opts *o, struct play_catalog *cat);
  * JSON objects appended to the open array of w. */
 struct jsonw;
 void cli_steps_print(struct cli *c, int64_t id, struct jsonw *w);
+/* irk play test: the dry run of play `which` (an id, or a FILE) over the
+ * first alert of alert_path (cmd_play_test.c). Returns EXIT_OK when the
+ * play matches, EXIT_ERR when not, EXIT_USAGE when the play or the alert
+ * cannot be read. */
+int cli_play_test(struct cli *c, const char *which, const char *alert_path, int json);
+/* A play file's diagnostics, one "FILE:LINE:COL: message" a line on
+ * standard error (sanitized). */
+struct play_diags;
+void cli_play_diags(const struct play_diags *d);
 /* Bring an incident's steps up to date after a move (one transaction). */
 int cli_plays_advance(struct cli *c, int64_t id, const char *actor);
 

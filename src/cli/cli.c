@@ -143,8 +143,9 @@
 	  "Priority is recomputed when severity, confidence or criticality change.\n" \
 	  "An incident someone else holds can be changed by a senior or admin only;\n" \
 	  "an owner must be a registered user (when any are registered).\n") \
-	X(play, "lint [FILE...] | list [--json] | show ID [--version HASH] [--json]", \
-	  "check, list and show plays", \
+	X(play, "lint [FILE...] | list [--json] | show ID [--version HASH] [--json] | " \
+	  "test ID|FILE ALERT.jsonl [--json]", \
+	  "check, list, show and dry-run plays", \
 	  "  lint FILE...   check play files: every problem as FILE:LINE:COLUMN: message\n" \
 	  "                 on standard error; exit 1 when there is any error. Without\n" \
 	  "                 FILE, every play in the play directories.\n" \
@@ -152,6 +153,12 @@
 	  "                 id), with the directories searched\n" \
 	  "  show ID        one play: match, steps, and the versions the database\n" \
 	  "                 knows (--version HASH shows a stored version)\n" \
+	  "  test ID|FILE ALERT.jsonl\n" \
+	  "                 dry run over the file's first alert: nothing written, run\n" \
+	  "                 or sent. Whether the play matches (and which would win),\n" \
+	  "                 each when with the values it read, what each step would\n" \
+	  "                 run with its templates rendered. Exit 0 when it matches,\n" \
+	  "                 1 when not. --json: {matches, winner, steps: [...]}\n" \
 	  "Play directories: $IRK_PLAYS (colon-separated), plays.path in irk.conf, then\n" \
 	  "the bundled plays. The format is in irk-play(5).\n") \
 	X(step, "list KEY [--json] | show KEY STEP [--json] | tick KEY STEP N... [--untick] | " \

@@ -77,19 +77,26 @@ int cli_plays_advance(struct cli *c, int64_t id, const char *actor)
 
 /* ---- play lint | list | show ----------------------------------------------- */
 
+void cli_play_diags(const struct play_diags *d)
+{
+	struct strbuf sb = STRBUF_INIT;
+
+	for (size_t i = 0; i < d->n; i++) {
+		strbuf_reset(&sb);
+		play_diag_format(&d->v[i], &sb);
+		cli_put(stderr, strbuf_str(&sb));
+		fputc('\n', stderr);
+	}
+	strbuf_free(&sb);
+}
+
 static int lint_file(const char *path, int *errors)
 {
 	struct play_diags d = PLAY_DIAGS_INIT;
 	struct play *p = NULL;
-	struct strbuf sb = STRBUF_INIT;
 
 	play_load_file(path, &p, &d);
-	for (size_t i = 0; i < d.n; i++) {
-		strbuf_reset(&sb);
-		play_diag_format(&d.v[i], &sb);
-		cli_put(stderr, strbuf_str(&sb));
-		fputc('\n', stderr);
-	}
+	cli_play_diags(&d);
 	if (p) {
 		cli_put(stdout, path);
 		printf(": ok (play ");
@@ -98,7 +105,6 @@ static int lint_file(const char *path, int *errors)
 		       d.warnings ? ", with warnings" : "");
 	}
 	*errors += d.errors;
-	strbuf_free(&sb);
 	play_diags_free(&d);
 	play_free(&p);
 	return 0;
@@ -453,7 +459,7 @@ int cmd_play(struct cli *c, int argc, char **argv)
 			hash = optarg;
 	}
 	if (optind >= argc)
-		return cli_usage_error(cmd, "lint, list or show?");
+		return cli_usage_error(cmd, "lint, list, show or test?");
 	sub = argv[optind++];
 	if (!strcmp(sub, "lint")) {
 		int errors = 0, files = 0;
@@ -472,12 +478,17 @@ int cmd_play(struct cli *c, int argc, char **argv)
 			return cli_usage_error(cmd, "unexpected argument '%s'", argv[optind]);
 		return play_list(c, json);
 	}
+	if (!strcmp(sub, "test")) {
+		if (optind + 2 != argc)
+			return cli_usage_error(cmd, "test ID|FILE ALERT.jsonl");
+		return cli_play_test(c, argv[optind], argv[optind + 1], json);
+	}
 	if (!strcmp(sub, "show")) {
 		if (optind + 1 != argc)
 			return cli_usage_error(cmd, "which play?");
 		return play_show(c, argv[optind], hash, json);
 	}
-	return cli_usage_error(cmd, "'%s': lint, list or show?", sub);
+	return cli_usage_error(cmd, "'%s': lint, list, show or test?", sub);
 }
 
 /* ---- step list | show | done | skip | retry, approve, deny ------------------ */

@@ -105,4 +105,38 @@ expect_match "named, with why it never holds" "$err" "^$T/types.json:3:97: when:
 expect_no_match "a number written as a string is a number" "$err" "'80'"
 expect_match "lessons_learned: one spelling in a play" "$err" "^$T/types.json:5:24: no stage 'lessons_learned' \(did you mean 'lessons-learned'\?\)$"
 expect_match "two errors" "$err" "^2 errors$"
+
+# ---- the dry run ---------------------------------------------------------------------
+before=$(sql "SELECT (SELECT count(*) FROM alerts) || ' ' || (SELECT count(*) FROM incidents) || ' ' || (SELECT count(*) FROM audit)")
+for f in "$FIX"/*.jsonl; do
+	name=$(basename "$f" .jsonl)
+	expect_rc "play test $name on its own alert matches" 0 irk play test "$name" "$f"
+	expect_match "$name: says so" "$(cat "$T/.out")" "^play $name \([0-9a-f]{12}\) matches the alert"
+	n=$(python3 -c 'import json,sys; print(len(json.load(open(sys.argv[1]))["steps"]))' "$IRK_TOP/plays/$name.json")
+	expect_eq "$name: every step planned" "$(grep -c '^  [0-9]*\. ' "$T/.out")" "$n"
+	irk play test "$name" "$f" --json >"$T/dry.json"
+	expect_eq "$name --json: the contract's shape" "$(python3 -c '
+import json, sys
+d = json.load(open(sys.argv[1]))
+assert set(d) == {"matches", "winner", "steps"}, d.keys()
+assert d["matches"] is True and isinstance(d["winner"], str)
+for s in d["steps"]:
+    assert set(s) == {"id", "kind", "stage", "when", "would"}, s.keys()
+    assert s["when"] in (True, False, None) and isinstance(s["would"], dict)
+print(len(d["steps"]))' "$T/dry.json")" "$n"
+done
+expect_eq "nothing written by any dry run" "$(sql "SELECT (SELECT count(*) FROM alerts) || ' ' || (SELECT count(*) FROM incidents) || ' ' || (SELECT count(*) FROM audit)")" "$before"
+out=$(irk play test brute-force "$FIX/brute-force.jsonl")
+expect_match "a when with the values it read" "$out" "^     when: holds \(alert.src_ip = 198.51.100.45\)$"
+expect_match "what an exec would run, its template rendered" "$out" '"argv":\[".*/plays/bin/irk-block-rule","ip","198.51.100.45","24h"\]'
+expect_match "a value the alert cannot give is named" "$out" "\"missing\":\"unknown field 'steps.success.inputs.account'"
+expect_match "and the url kept as written" "$out" '"url":"https://idp.example.internal/api/v1/users/\{\{steps.success.inputs.account\}\}/revoke"'
+expect_rc "a play that does not match: exit 1" 1 irk play test ransomware "$FIX/brute-force.jsonl"
+expect_match "naming the play that would win" "$(cat "$T/.out")" "^play brute-force would win$"
+irk play test ransomware "$FIX/brute-force.jsonl" --json >"$T/dry.json"
+expect_eq "--json: matches false, the winner named" "$(python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print(d["matches"], d["winner"])' "$T/dry.json")" "False brute-force"
+expect_rc "a play FILE" 0 irk play test "$IRK_TOP/plays/ddos.json" "$FIX/ddos.jsonl"
+expect_rc "no alert file: a usage error" 2 irk play test ddos "$T/none.jsonl"
+expect_rc "no such play: a usage error" 2 irk play test nope "$FIX/ddos.jsonl"
+expect_rc "missing arguments: a usage error" 2 irk play test ddos
 done_testing
