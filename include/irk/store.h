@@ -28,7 +28,7 @@ enum {
 };
 
 
-#define STORE_SCHEMA_VERSION 13
+#define STORE_SCHEMA_VERSION 14
 /* How long a connection waits for another writer before it gives up with
  * "database is locked", and after how long it says that it waits. */
 #define STORE_BUSY_MS 60000
@@ -136,8 +136,10 @@ struct incident_filter {
 	                            * and the times sla_status() reads
 	                            * (detected, acknowledged, contained);
 	                            * every other field is 0 or NULL */
+	const char *play;          /* NULL: any; else the incidents of this play */
+	const char *play_version;  /* NULL: any; else a prefix of the version's hash */
 };
-#define INCIDENT_FILTER_ALL { -1, 0, NULL, 0, NULL, 0, 0 }
+#define INCIDENT_FILTER_ALL { -1, 0, NULL, 0, NULL, 0, 0, NULL, NULL }
 
 /* Call fn for each matching incident, ordered by priority, then detection
  * time (oldest first), then id. The incident passed to fn is borrowed: its

@@ -93,7 +93,8 @@
 	  "                 (the priority follows), the business unit an empty one;\n" \
 	  "                 each change an audit event incident.context\n" \
 	  "  --json         {\"asset\", \"user\", \"tickets\", \"changes\", \"errors\"} (irk(1))\n") \
-	X(list, "[--stage S] [--owner U|--mine|--unassigned] [--unit U] [--limit N] [--all] [--json]", \
+	X(list, "[--stage S] [--owner U|--mine|--unassigned] [--unit U] [--play ID [--version HASH]] " \
+	  "[--limit N] [--all] [--json]", \
 	  "list incidents", \
 	  "List incidents by priority, then age. Open incidents only unless --all or\n" \
 	  "--stage closed. The first 1000 unless --limit says otherwise; when more\n" \
@@ -102,6 +103,8 @@
 	  "  --owner U      only incidents held by U (--mine: yours)\n" \
 	  "  --unassigned   only incidents nobody holds\n" \
 	  "  --unit U       only business unit U\n" \
+	  "  --play ID      only incidents that run play ID (--version HASH: that\n" \
+	  "                 version, a prefix of its hash, as irk play show lists)\n" \
 	  "  --limit N      at most N (0: all of them)\n" \
 	  "  --all          closed incidents too\n" \
 	  "  --json         a JSON array (see irk(1) for the fields)\n") \

@@ -192,7 +192,8 @@ static void list_more(struct cli *c, const struct incident_filter *f, int shown)
 
 int cmd_list(struct cli *c, int argc, char **argv)
 {
-	enum { O_STAGE = OPT_FIRST_OWN, O_OWNER, O_MINE, O_UNASSIGNED, O_ALL, O_JSON, O_LIMIT, O_UNIT };
+	enum { O_STAGE = OPT_FIRST_OWN, O_OWNER, O_MINE, O_UNASSIGNED, O_ALL, O_JSON, O_LIMIT, O_UNIT,
+	       O_PLAY, O_VERSION };
 	static const struct option opts[] = {
 		{ "stage", required_argument, NULL, O_STAGE },
 		{ "owner", required_argument, NULL, O_OWNER },
@@ -202,6 +203,8 @@ int cmd_list(struct cli *c, int argc, char **argv)
 		{ "all", no_argument, NULL, O_ALL },
 		{ "json", no_argument, NULL, O_JSON },
 		{ "limit", required_argument, NULL, O_LIMIT },
+		{ "play", required_argument, NULL, O_PLAY },
+		{ "version", required_argument, NULL, O_VERSION },
 		{ NULL, 0, NULL, 0 },
 	};
 	const struct cli_command *cmd = cli_find("list");
@@ -222,6 +225,8 @@ int cmd_list(struct cli *c, int argc, char **argv)
 		case O_MINE: mine = 1; break;
 		case O_UNASSIGNED: f.unassigned = 1; break;
 		case O_UNIT: f.business_unit = optarg; break;
+		case O_PLAY: f.play = optarg; break;
+		case O_VERSION: f.play_version = optarg; break;
 		case O_ALL: all = 1; break;
 		case O_JSON: ls.json = 1; break;
 		case O_LIMIT:
@@ -234,6 +239,8 @@ int cmd_list(struct cli *c, int argc, char **argv)
 	}
 	if (optind < argc)
 		return cli_usage_error(cmd, "unexpected argument '%s'", argv[optind]);
+	if (f.play_version && !f.play)
+		return cli_usage_error(cmd, "--version needs --play ID");
 	if (!limited)
 		f.limit = LIST_PAGE;
 	if (all || f.stage >= 0)

@@ -244,12 +244,48 @@ static struct store *store_if_any(struct cli *c)
 }
 
 struct versions {
+	struct store *s;           /* for the incidents of each version */
 	int n, json;
 	int vw;                    /* the version column: the widest label */
 	struct jsonw *w;
 	const char *want_hash;
 	char *source, *path;       /* of the version asked for */
 };
+
+struct keys {
+	int n;
+};
+
+static int key_row(const struct incident *inc, void *arg)
+{
+	struct keys *k = arg;
+	char key[32];
+
+	printf("%s%s", k->n++ ? ", " : "", incident_key(inc->id, key, sizeof key));
+	return 0;
+}
+
+/* The incidents that run version v (the first few; irk list --play gives
+ * them all). */
+static void version_incidents(struct store *s, const struct play_version_row *v)
+{
+	struct incident_filter f = INCIDENT_FILTER_ALL;
+	struct irk_err err = { 0 };
+	struct keys k = { 0 };
+
+	f.play = v->play_id;
+	f.play_version = v->hash;
+	f.card = 1;
+	f.limit = 10;
+	printf("                incidents: ");
+	store_incident_each(s, &f, key_row, &k, &err);
+	if (v->incidents > k.n) {
+		printf(" and %lld more (irk list --all --play ", (long long)(v->incidents - k.n));
+		cli_put(stdout, v->play_id);
+		printf(" --version %.12s)", v->hash);
+	}
+	putchar('\n');
+}
 
 static int version_row(const struct play_version_row *v, void *arg)
 {
@@ -284,6 +320,8 @@ static int version_row(const struct play_version_row *v, void *arg)
 	       (long long)v->incidents, v->incidents == 1 ? "" : "s");
 	cli_put(stdout, v->path);
 	putchar('\n');
+	if (v->incidents && vs->s)
+		version_incidents(vs->s, v);
 	return 0;
 }
 
@@ -425,6 +463,7 @@ static int play_show(struct cli *c, const char *id, const char *hash, int json)
 		vs.vw = -6;
 		store_play_each(s, p->id, NULL, version_row, &vs, &err);
 		vs.vw = -vs.vw;
+		vs.s = s;
 		store_play_each(s, p->id, NULL, version_row, &vs, &err);
 		if (!vs.n)
 			printf("  (none yet: versions are recorded when alerts are ingested)\n");

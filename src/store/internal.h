@@ -53,6 +53,13 @@ enum { INCIDENT_NWRITTEN = 0 INCIDENT_FIELDS(X_INC_NUM) };
 #define INCIDENT_FILTER \
 	"(?3 IS NULL OR owner = ?3) AND (?4 = 0 OR owner IS NULL) AND " \
 	"(?5 IS NULL OR business_unit = ?5) "
+/* The incidents of one play (?7), optionally one version of it (?8, a
+ * prefix of its hash), ?1 one stage or NULL, ?2 open ones only: through
+ * incidents_play, apart from the statements above so that theirs stay
+ * read from the open index alone. */
+#define INCIDENT_PLAY_WHERE "play = ?7 AND " \
+	"(?8 IS NULL OR substr(play_version, 1, length(?8)) = ?8) AND " \
+	"(?1 IS NULL OR stage = ?1) AND (?2 = 0 OR stage <> 'closed') AND " INCIDENT_FILTER
 #define INCIDENT_WHERE INCIDENT_FILTER "ORDER BY priority, t_detected, id LIMIT ?6"
 
 /* A step's definition: its own (rows from before schema 10, and steps
@@ -207,6 +214,11 @@ enum { INCIDENT_NWRITTEN = 0 INCIDENT_FIELDS(X_INC_NUM) };
 	X(ST_INC_COUNT_OPEN_F, "SELECT count(*) FROM incidents WHERE stage <> 'closed' AND " \
 		"(?1 IS NULL OR stage = ?1) AND " INCIDENT_FILTER) \
 	X(ST_INC_COUNT_STAGE_F, "SELECT count(*) FROM incidents WHERE stage = ?1 AND " INCIDENT_FILTER) \
+	X(ST_INC_EACH_PLAY, "SELECT " INCIDENT_COLS " FROM incidents WHERE " INCIDENT_PLAY_WHERE \
+		"ORDER BY priority, t_detected, id LIMIT ?6") \
+	X(ST_INC_CARDS_PLAY, "SELECT " INCIDENT_CARD_COLS " FROM incidents WHERE " \
+		INCIDENT_PLAY_WHERE "ORDER BY priority, t_detected, id LIMIT ?6") \
+	X(ST_INC_COUNT_PLAY, "SELECT count(*) FROM incidents WHERE " INCIDENT_PLAY_WHERE) \
 	/* Open incidents past an SLA (sla_status()): ?1 now, ?2-?5 the \
 	 * acknowledgement targets of P1-P4, ?6-?9 the containment ones. \
 	 * From the open index alone. */ \

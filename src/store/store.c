@@ -481,6 +481,14 @@ static const char *const migration_13[] = {
 	NULL,
 };
 
+/* irk list --play and irk play show read the incidents of one play (and
+ * one version of it) through this index. */
+static const char *const migration_14[] = {
+	"CREATE INDEX IF NOT EXISTS incidents_play ON incidents(play, play_version)\n"
+	"  WHERE play IS NOT NULL;\n",
+	NULL,
+};
+
 /* Forward migrations: migrations[N-1] takes user_version N-1 to N, in one
  * transaction: its statements, then its function, then its statements
  * after. */
@@ -493,7 +501,7 @@ static const struct migration {
 	{ migration_4, NULL, NULL }, { migration_5, NULL, NULL }, { migration_6, NULL, NULL },
 	{ migration_7, NULL, NULL }, { migration_8, NULL, NULL }, { migration_9, NULL, NULL },
 	{ migration_10, rebuild_checks, migration_10_after }, { migration_11, NULL, NULL },
-	{ migration_12, NULL, NULL }, { migration_13, NULL, NULL },
+	{ migration_12, NULL, NULL }, { migration_13, NULL, NULL }, { migration_14, NULL, NULL },
 };
 int store_fail(struct store *s, struct irk_err *err, const char *what)
 {

@@ -139,4 +139,38 @@ expect_rc "a play FILE" 0 irk play test "$IRK_TOP/plays/ddos.json" "$FIX/ddos.js
 expect_rc "no alert file: a usage error" 2 irk play test ddos "$T/none.jsonl"
 expect_rc "no such play: a usage error" 2 irk play test nope "$FIX/ddos.jsonl"
 expect_rc "missing arguments: a usage error" 2 irk play test ddos
+
+# ---- plays at work -------------------------------------------------------------------------
+# Two versions of the site play (one incident each), and bundled plays' incidents beside them.
+export IRK_PLAYS="$T/site"
+cat >"$T/site/brute.json" <<'EOF'
+{"play": "brute-force", "name": "Brute force, our way", "version": "2024.05-2", "priority": 100,
+ "match": "rule == '5712'",
+ "steps": [{"id": "look", "stage": "new", "kind": "manual", "title": "Look again"}]}
+EOF
+sed 's/1715656660.2231456/1715656660.9/; s/03:17:40/09:19:40/' "$FIX/brute-force.jsonl" >"$T/b3.jsonl"
+expect_rc "ingest under the second version" 0 irk ingest --window 1s "$T/b3.jsonl"
+irk ingest "$FIX/ddos.jsonl" >/dev/null
+old=$(sql "SELECT play_version FROM incidents WHERE id = 1")
+new=$(sql "SELECT play_version FROM incidents WHERE id = (SELECT max(id) FROM incidents WHERE play = 'brute-force')")
+expect_eq "irk list --play: that play's incidents only" "$(irk list --play brute-force | cut -d' ' -f1 | sort | tr '\n' ' ')" "IR-1 IR-2 "
+expect_eq "--version: one version's, by a prefix of its hash" "$(irk list --play brute-force --version "$(echo "$old" | cut -c1-12)" | cut -d' ' -f1)" "IR-1"
+expect_eq "the other" "$(irk list --play brute-force --version "$new" | cut -d' ' -f1)" "IR-2"
+expect_eq "--json too" "$(irk list --play ddos --json | python3 -c 'import json,sys; print([i["play"] for i in json.load(sys.stdin)])')" "['ddos']"
+expect_rc "--version without --play: a usage error" 2 irk list --version "$new"
+out=$(irk play show brute-force)
+expect_match "play show lists the incidents of each version" "$out" "^                incidents: IR-2$"
+expect_match "and of the older one" "$out" "^                incidents: IR-1$"
+unset IRK_PLAYS
+# The board filter takes the play (3 incidents: IR-1, IR-2 brute-force, IR-3 ddos).
+tui_start 120 30
+expect_screen "the board" "IR-3"
+keys /
+type_text "play == 'ddos'"
+keys Enter
+expect_screen "a filter on the play" " New (1/3)"
+check "shows the ddos incident only" screen_has "IR-3"
+check "not the others" screen_lacks "IR-1 "
+keys q
+wait_for 5 pane_dead
 done_testing
