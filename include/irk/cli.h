@@ -142,10 +142,12 @@ void cli_plays_hook(struct ingest_opts *o, struct play_catalog *cat);
 struct jsonw;
 void cli_steps_print(struct cli *c, int64_t id, struct jsonw *w);
 /* irk play test: the dry run of play `which` (an id, or a FILE) over the
- * first alert of alert_path (cmd_play_test.c). Returns EXIT_OK when the
- * play matches, EXIT_ERR when not, EXIT_USAGE when the play or the alert
- * cannot be read. */
-int cli_play_test(struct cli *c, const char *which, const char *alert_path, int json);
+ * first alert of alert_path (cmd_play_test.c), with inputs ("STEP.NAME=V"
+ * or "NAME=V") and canned step outputs in responses/STEP (or NULL).
+ * Returns EXIT_OK when the play matches, EXIT_ERR when not, EXIT_USAGE
+ * when the play or the alert cannot be read. */
+int cli_play_test(struct cli *c, const char *which, const char *alert_path, char **inputs,
+		int ninputs, const char *responses, int json);
 /* A play file's diagnostics, one "FILE:LINE:COL: message" a line on
  * standard error (sanitized). */
 struct play_diags;

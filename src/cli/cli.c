@@ -147,7 +147,7 @@
 	  "An incident someone else holds can be changed by a senior or admin only;\n" \
 	  "an owner must be a registered user (when any are registered).\n") \
 	X(play, "lint [FILE...] | list [--json] | show ID [--version HASH] [--json] | " \
-	  "test ID|FILE ALERT.jsonl [--json]", \
+	  "test ID|FILE ALERT.jsonl [--inputs [STEP.]NAME=V]... [--responses DIR] [--json]", \
 	  "check, list, show and dry-run plays", \
 	  "  lint FILE...   check play files: every problem as FILE:LINE:COLUMN: message\n" \
 	  "                 on standard error; exit 1 when there is any error. Without\n" \
@@ -162,6 +162,8 @@
 	  "                 each when with the values it read, what each step would\n" \
 	  "                 run with its templates rendered. Exit 0 when it matches,\n" \
 	  "                 1 when not. --json: {matches, winner, steps: [...]}\n" \
+	  "                 --inputs [STEP.]NAME=V: a manual step's input; --responses\n" \
+	  "                 DIR: canned outputs of steps, DIR/STEP-ID (JSON)\n" \
 	  "Play directories: $IRK_PLAYS (colon-separated), plays.path in irk.conf, then\n" \
 	  "the bundled plays. The format is in irk-play(5).\n") \
 	X(step, "list KEY [--json] | show KEY STEP [--json] | tick KEY STEP N... [--untick] | " \

@@ -481,21 +481,35 @@ out:
 
 int cmd_play(struct cli *c, int argc, char **argv)
 {
-	enum { O_JSON = OPT_FIRST_OWN, O_VERSION };
+	enum { O_JSON = OPT_FIRST_OWN, O_VERSION, O_INPUTS, O_RESPONSES };
 	static const struct option opts[] = {
 		{ "json", no_argument, NULL, O_JSON },
 		{ "version", required_argument, NULL, O_VERSION },
+		{ "inputs", required_argument, NULL, O_INPUTS },
+		{ "responses", required_argument, NULL, O_RESPONSES },
 		{ NULL, 0, NULL, 0 },
 	};
 	const struct cli_command *cmd = cli_find("play");
-	const char *sub, *hash = NULL;
-	int opt, json = 0;
+	const char *sub, *hash = NULL, *responses = NULL;
+	char **inputs = xcalloc((size_t)argc + 1, sizeof *inputs);
+	int opt, json = 0, ninputs = 0, rc;
 
 	while ((opt = cli_getopt(c, cmd, argc, argv, "", opts)) != -1) {
 		if (opt == O_JSON)
 			json = 1;
 		else if (opt == O_VERSION)
 			hash = optarg;
+		else if (opt == O_RESPONSES)
+			responses = optarg;
+		else if (opt == O_INPUTS && !strchr(optarg, '='))
+			return free(inputs), cli_usage_error(cmd, "--inputs: '%s' is not NAME=VALUE",
+							     optarg);
+		else if (opt == O_INPUTS)
+			inputs[ninputs++] = optarg;
+	}
+	if (optind >= argc || strcmp(argv[optind], "test")) {
+		free(inputs);           /* for play test only */
+		inputs = NULL;
 	}
 	if (optind >= argc)
 		return cli_usage_error(cmd, "lint, list, show or test?");
@@ -520,7 +534,9 @@ int cmd_play(struct cli *c, int argc, char **argv)
 	if (!strcmp(sub, "test")) {
 		if (optind + 2 != argc)
 			return cli_usage_error(cmd, "test ID|FILE ALERT.jsonl");
-		return cli_play_test(c, argv[optind], argv[optind + 1], json);
+		rc = cli_play_test(c, argv[optind], argv[optind + 1], inputs, ninputs, responses, json);
+		free(inputs);
+		return rc;
 	}
 	if (!strcmp(sub, "show")) {
 		if (optind + 1 != argc)

@@ -37,14 +37,101 @@ static int in_list(const char *const *list, const char *k)
 struct dry {
 	struct play_fields *f;
 	struct strbuf missing;     /* "alert.raw.x, ..." of this step */
+	char **inputs;             /* "STEP.NAME=VALUE" or "NAME=VALUE" (any step) */
+	int ninputs;
+	const char *responses;     /* DIR: the canned output of step ID in DIR/ID, or NULL */
+	struct jdoc resp;          /* the last response read, for its strings */
+	char *resp_text;
 };
+
+/* A value from a response's token: strings and scalars (a container is
+ * given as its canonical JSON text is not: it stays missing). */
+static int resp_value(struct dry *dr, int tok, struct expr_value *out)
+{
+	int t = jdoc_type(&dr->resp, tok);
+	double n;
+
+	if (t == JD_STRING)
+		expr_value_set_str(out, jdoc_str(&dr->resp, tok));
+	else if (t == JD_NUMBER && !jdoc_double(&dr->resp, tok, &n))
+		expr_value_set_num(out, n);
+	else if (t == JD_TRUE || t == JD_FALSE)
+		expr_value_set_bool(out, t == JD_TRUE);
+	else
+		return 1;
+	return 0;
+}
+
+/* steps.ID.inputs.NAME from --inputs, steps.ID.output[.PATH] from
+ * --responses DIR/ID (JSON), steps.ID.state "done" for a step given
+ * either; everything else as the incident would have it. */
+static int dry_lookup(void *arg, const char *name, struct expr_value *out)
+{
+	struct dry *dr = arg;
+	char id[128], path[4096];
+	const char *dot, *rest;
+
+	if (strncmp(name, "steps.", 6) || !(dot = strchr(name + 6, '.')) ||
+	    (size_t)(dot - name - 6) >= sizeof id)
+		return play_fields_lookup(dr->f, name, out);
+	memcpy(id, name + 6, (size_t)(dot - name - 6));
+	id[dot - name - 6] = '\0';
+	rest = dot + 1;
+	if (!strncmp(rest, "inputs.", 7)) {
+		const char *in = rest + 7;
+		size_t il = strlen(id), nl = strlen(in);
+		for (int i = 0; i < dr->ninputs; i++) {
+			const char *k = dr->inputs[i], *v = strchr(k, '=');
+			if (!v)
+				continue;
+			if (((size_t)(v - k) == nl && !strncmp(k, in, nl)) ||
+			    ((size_t)(v - k) == il + 1 + nl && !strncmp(k, id, il) && k[il] == '.' &&
+			     !strncmp(k + il + 1, in, nl))) {
+				expr_value_set_str(out, v + 1);
+				return 0;
+			}
+		}
+	}
+	if (dr->responses && (!strncmp(rest, "output", 6) || !strcmp(rest, "state"))) {
+		FILE *fp;
+		snprintf(path, sizeof path, "%s/%s", dr->responses, id);
+		if ((fp = fopen(path, "r"))) {
+			size_t cap = 0;
+			ssize_t n;
+			struct strbuf sb = STRBUF_INIT;
+			char *line = NULL;
+			while ((n = getline(&line, &cap, fp)) >= 0)
+				strbuf_add(&sb, line, (size_t)n);
+			free(line);
+			fclose(fp);
+			free(dr->resp_text);
+			dr->resp_text = strbuf_detach(&sb);
+			jdoc_free(&dr->resp);
+			jdoc_init(&dr->resp);
+			if (!strcmp(rest, "state")) {
+				expr_value_set_str(out, "done");
+				return 0;
+			}
+			if (!dr->resp_text || jdoc_parse(&dr->resp, dr->resp_text,
+							 strlen(dr->resp_text), NULL))
+				return 1;
+			if (!rest[6])
+				return resp_value(dr, 0, out);
+			if (rest[6] != '.')
+				return 1;
+			int tok = jdoc_path(&dr->resp, 0, rest + 7);
+			return tok < 0 ? 1 : resp_value(dr, tok, out);
+		}
+	}
+	return play_fields_lookup(dr->f, name, out);
+}
 
 /* Render a template; the source as written, and its missing value named,
  * when it has none here. Caller frees. */
 static char *render(struct dry *dr, const char *src)
 {
 	struct irk_err err = { 0 };
-	char *v = tmpl_render(src, play_fields_lookup, dr->f, &err);
+	char *v = tmpl_render(src, dry_lookup, dr, &err);
 
 	if (v)
 		return v;
@@ -84,7 +171,7 @@ static void put_rendered(struct dry *dr, struct jsonw *w, const struct jdoc *d, 
 
 /* The values a `when` reads, "score = 80, alert.host = (missing)". */
 struct reads {
-	struct play_fields *f;
+	struct dry *dr;
 	struct strbuf *out;
 };
 
@@ -96,7 +183,7 @@ static void read_var(const char *name, int offset, void *arg)
 	const char *text;
 
 	(void)offset;
-	text = play_fields_lookup(r->f, name, &v) == 0 ? expr_value_text(&v, buf, sizeof buf) : NULL;
+	text = dry_lookup(r->dr, name, &v) == 0 ? expr_value_text(&v, buf, sizeof buf) : NULL;
 	strbuf_printf(r->out, "%s%s = %s", r->out->len ? ", " : "", name, text ? text : "(missing)");
 }
 
@@ -104,14 +191,14 @@ static void read_var(const char *name, int offset, void *arg)
 static int step_when(struct dry *dr, const struct jdoc *d, int def, struct strbuf *out)
 {
 	int v = jdoc_get(d, def, "when");
-	struct reads r = { dr->f, out };
+	struct reads r = { dr, out };
 	struct expr *e;
 	int ok;
 
 	if (v < 0 || !(e = expr_parse(jdoc_str(d, v), NULL)))
 		return -1;
 	expr_each_var(e, read_var, &r);
-	ok = expr_eval(e, play_fields_lookup, dr->f);
+	ok = expr_eval(e, dry_lookup, dr);
 	expr_free(&e);
 	return ok;
 }
@@ -153,7 +240,8 @@ static int read_alert(const char *path, struct config *cfg, struct alert *a, str
 	return 0;
 }
 
-int cli_play_test(struct cli *c, const char *which, const char *alert_path, int json)
+int cli_play_test(struct cli *c, const char *which, const char *alert_path, char **inputs,
+		  int ninputs, const char *responses, int json)
 {
 	struct play_catalog cat;
 	struct play_diags diags = PLAY_DIAGS_INIT;
@@ -163,13 +251,14 @@ int cli_play_test(struct cli *c, const char *which, const char *alert_path, int 
 	struct alert *a = xcalloc(1, sizeof *a);
 	struct jdoc ad;
 	struct incident inc = { 0 };
-	struct dry dr = { NULL, STRBUF_INIT };
+	struct dry dr = { NULL, STRBUF_INIT, inputs, ninputs, responses, { 0 }, NULL };
 	struct strbuf out = STRBUF_INIT, reads = STRBUF_INIT;
 	struct jsonw w;
 	char *line = NULL;
 	int rc = EXIT_USAGE, matches;
 
 	jdoc_init(&ad);
+	jdoc_init(&dr.resp);
 	play_catalog_load(&cat, c->app.cfg, &err);
 	if (strchr(which, '/') || strstr(which, ".json")) {
 		play_load_file(which, &own, &diags);
@@ -290,6 +379,8 @@ int cli_play_test(struct cli *c, const char *which, const char *alert_path, int 
 	rc = matches ? EXIT_OK : EXIT_ERR;
 out:
 	play_fields_free(&dr.f);
+	jdoc_free(&dr.resp);
+	free(dr.resp_text);
 	strbuf_free(&dr.missing);
 	strbuf_free(&reads);
 	strbuf_free(&out);

@@ -173,4 +173,15 @@ check "shows the ddos incident only" screen_has "IR-3"
 check "not the others" screen_lacks "IR-1 "
 keys q
 wait_for 5 pane_dead
+# play test --inputs and --responses follow the later branches.
+out=$(irk play test brute-force "$FIX/brute-force.jsonl")
+expect_match "without inputs, the persistence check is skipped" "$out" "^     when: does not hold: skipped \(steps.success.inputs.compromised = \(missing\)\)$"
+out=$(irk play test brute-force "$FIX/brute-force.jsonl" --inputs compromised=yes --inputs success.account=oracle)
+expect_match "--inputs NAME=V: the when holds" "$out" "^     when: holds \(steps.success.inputs.compromised = yes\)$"
+expect_match "--inputs STEP.NAME=V: the url rendered" "$out" '"url":"https://idp.example.internal/api/v1/users/oracle/revoke"'
+mkdir -p "$T/resp"
+echo '{"vector": "syn-flood"}' >"$T/resp/profile"
+expect_match "--responses DIR: a step's canned output feeds a later template" \
+	"$(irk play test ddos "$FIX/ddos.jsonl" --responses "$T/resp")" '"text":"IR-0 DoS against 192.0.2.10: syn-flood\.'
+expect_rc "--inputs without =: a usage error" 2 irk play test ddos "$FIX/ddos.jsonl" --inputs x
 done_testing
