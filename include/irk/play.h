@@ -110,6 +110,10 @@ struct play_diags {
 };
 #define PLAY_DIAGS_INIT { NULL, 0, 0, 0, 0 }
 void play_diags_free(struct play_diags *d);
+/* Add a diagnostic (line and col from 1; 0 when unknown): lint's own,
+ * and what only a front end can check (the users of a database). */
+void play_diags_add(struct play_diags *d, const char *file, int line, int col,
+		int warning, const char *msg);
 /* "FILE:LINE:COL: message" or "FILE:LINE:COL: warning: message" (not
  * sanitized: the front end sanitizes what it prints). */
 void play_diag_format(const struct play_diag *d, struct strbuf *out);

@@ -90,12 +90,91 @@ void cli_play_diags(const struct play_diags *d)
 	strbuf_free(&sb);
 }
 
-static int lint_file(const char *path, int *errors)
+static struct store *store_if_any(struct cli *c);
+
+/* Where the first "key": "value" after offset from sits in src, as
+ * LINE:COL; 0:0 when not found. */
+static void source_place(const char *src, const char *from, const char *value, int *line,
+			 int *col)
+{
+	const char *at = from ? strstr(src, from) : NULL;
+	const char *hit = at ? strstr(at, value) : NULL;
+
+	*line = *col = 0;
+	if (!hit)
+		return;
+	*line = 1;
+	*col = 1;
+	for (const char *q = src; q < hit; q++) {
+		if (*q == '\n') {
+			++*line;
+			*col = 1;
+		} else if (((unsigned char)*q & 0xc0) != 0x80) {
+			++*col;
+		}
+	}
+}
+
+/* A set step giving the incident an owner who is no user of this
+ * database (lint alone cannot know the users): a warning naming the users
+ * known. Only when a database is there and has users. */
+static void lint_owners(struct cli *c, const struct play *p, struct play_diags *d)
+{
+	struct store *s = NULL;
+	struct user *users = NULL;
+	size_t nusers = 0;
+	struct irk_err err = { 0 };
+
+	for (int i = 0; i < p->nsteps; i++) {
+		struct jdoc j;
+		int f, o;
+		const char *who;
+		if (p->steps[i].kind != KIND_SET)
+			continue;
+		jdoc_init(&j);
+		if (jdoc_parse(&j, p->steps[i].def, strlen(p->steps[i].def), NULL) ||
+		    (f = jdoc_get(&j, 0, "fields")) < 0 || (o = jdoc_get(&j, f, "owner")) < 0 ||
+		    !(who = jdoc_str(&j, o)) || strstr(who, "{{")) {
+			jdoc_free(&j);
+			continue;
+		}
+		if (!s && !(s = store_if_any(c))) {
+			jdoc_free(&j);
+			return;
+		}
+		if (!users && !nusers && store_user_list(s, &users, &nusers, &err)) {
+			jdoc_free(&j);
+			return;
+		}
+		if (nusers && store_user_role(s, who) < 0) {
+			struct strbuf msg = STRBUF_INIT, id = STRBUF_INIT, val = STRBUF_INIT;
+			int line, col;
+			strbuf_printf(&msg, "step %s sets owner '%s', who is not a user here (users: ",
+				      p->steps[i].id, who);
+			for (size_t k = 0; k < nusers; k++)
+				strbuf_printf(&msg, "%s%s", k ? ", " : "", users[k].name);
+			strbuf_puts(&msg, ")");
+			strbuf_printf(&id, "\"%s\"", p->steps[i].id);
+			strbuf_printf(&val, "\"%s\"", who);
+			source_place(p->source, strbuf_str(&id), strbuf_str(&val), &line, &col);
+			play_diags_add(d, p->path, line, col, 1, strbuf_str(&msg));
+			strbuf_free(&msg);
+			strbuf_free(&id);
+			strbuf_free(&val);
+		}
+		jdoc_free(&j);
+	}
+	free(users);
+}
+
+static int lint_file(struct cli *c, const char *path, int *errors)
 {
 	struct play_diags d = PLAY_DIAGS_INIT;
 	struct play *p = NULL;
 
 	play_load_file(path, &p, &d);
+	if (p)
+		lint_owners(c, p, &d);
 	cli_play_diags(&d);
 	if (p) {
 		cli_put(stdout, path);
@@ -128,7 +207,7 @@ static int lint_catalog(struct cli *c, int *errors)
 	play_catalog_load(&cat, c->app.cfg, &err);
 	/* Loaded plays were clean; the rest carry their diagnostics. */
 	for (size_t i = 0; i < cat.n; i++, files++)
-		lint_file(cat.v[i]->path, errors);
+		lint_file(c, cat.v[i]->path, errors);
 	for (size_t i = 0; i < cat.diags.n; i++) {
 		if (i && !strcmp(cat.diags.v[i].file, cat.diags.v[i - 1].file))
 			continue;
@@ -136,7 +215,7 @@ static int lint_catalog(struct cli *c, int *errors)
 		if (loaded_path(&cat, cat.diags.v[i].file))
 			continue;
 		files++;
-		lint_file(cat.diags.v[i].file, errors);
+		lint_file(c, cat.diags.v[i].file, errors);
 	}
 	play_catalog_free(&cat);
 	return files;
@@ -519,7 +598,7 @@ int cmd_play(struct cli *c, int argc, char **argv)
 		if (optind == argc)
 			files = lint_catalog(c, &errors);
 		for (; optind < argc; optind++, files++)
-			lint_file(argv[optind], &errors);
+			lint_file(c, argv[optind], &errors);
 		if (!files)
 			fprintf(stderr, "irk: no play files found (give FILE... or set $IRK_PLAYS)\n");
 		if (errors)

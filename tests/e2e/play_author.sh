@@ -184,4 +184,13 @@ echo '{"vector": "syn-flood"}' >"$T/resp/profile"
 expect_match "--responses DIR: a step's canned output feeds a later template" \
 	"$(irk play test ddos "$FIX/ddos.jsonl" --responses "$T/resp")" '"text":"IR-0 DoS against 192.0.2.10: syn-flood\.'
 expect_rc "--inputs without =: a usage error" 2 irk play test ddos "$FIX/ddos.jsonl" --inputs x
+# A set step giving the incident an owner who is no user here.
+cat >"$T/own.json" <<'EOF'
+{"play": "own", "name": "Own", "version": 1, "match": "rule == 'x'",
+ "steps": [{"id": "give", "stage": "new", "kind": "set", "fields": {"owner": "mallory"}},
+           {"id": "keep", "stage": "new", "kind": "set", "fields": {"owner": "bob"}}]}
+EOF
+expect_rc "an unknown owner is a warning" 0 irk play lint "$T/own.json"
+expect_match "at the value, naming the users known" "$(cat "$T/.err")" "^$T/own.json:2:78: warning: step give sets owner 'mallory', who is not a user here \(users: .*bob.*\)$"
+expect_no_match "a user that exists passes" "$(cat "$T/.err")" "'bob'"
 done_testing
