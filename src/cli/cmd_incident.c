@@ -894,7 +894,7 @@ int cmd_split(struct cli *c, int argc, char **argv)
 		return cli_usage_error(cmd, "give a storm incident and one of its hosts");
 	if (!(id = cli_key(cmd, argv[optind])))
 		return EXIT_USAGE;
-	if (!cli_store(c, 0) || cli_plays_load(c, &plays))
+	if (!cli_store(c, 0) || cli_plays_load(c, &plays, 1))
 		return EXIT_ERR;
 	rc = storm_split(c->app.store, &c->app.actor, id, argv[optind + 1],
 			 plays.n ? play_on_new_incident : NULL, &plays, &new_id, &err);

@@ -503,6 +503,7 @@ static const struct migration {
 	{ migration_10, rebuild_checks, migration_10_after }, { migration_11, NULL, NULL },
 	{ migration_12, NULL, NULL }, { migration_13, NULL, NULL }, { migration_14, NULL, NULL },
 };
+
 int store_fail(struct store *s, struct irk_err *err, const char *what)
 {
 	return irk_fail(err, IRK_ERROR, "%s: %s", what,
