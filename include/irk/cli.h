@@ -106,6 +106,7 @@ int cmd_merge(struct cli *c, int argc, char **argv);
 int cmd_claim(struct cli *c, int argc, char **argv);
 int cmd_move(struct cli *c, int argc, char **argv);
 int cmd_note(struct cli *c, int argc, char **argv);
+int cmd_split(struct cli *c, int argc, char **argv);
 int cmd_close(struct cli *c, int argc, char **argv);
 int cmd_set(struct cli *c, int argc, char **argv);
 int cmd_audit(struct cli *c, int argc, char **argv);
@@ -129,18 +130,31 @@ struct jsonw;
 void cli_context_json(struct cli *c, const struct incident *inc, struct jsonw *w);
 void cli_context_human(struct cli *c, const struct incident *inc);
 
-/* Plays for ingest and demo (cmd_play.c): load the catalog (problems of
- * play files are printed as warnings), record its versions when the store
- * is open. Returns an exit code; on success the caller frees cat. */
+/* Plays for ingest, demo and serve (cmd_play.c): load the catalog
+ * (problems of play files are printed), record its versions when the
+ * store is open. With strict, a play file with an error is fatal
+ * (EXIT_ERR, cat freed): its alerts would otherwise go to another play
+ * unnoticed. Returns an exit code; on success the caller frees cat. */
 struct play_catalog;
 struct ingest_opts;
-int cli_plays_load(struct cli *c, struct play_catalog *cat);
+int cli_plays_load(struct cli *c, struct play_catalog *cat, int strict);
 /* Match new incidents of an ingest against cat (borrowed). */
 void cli_plays_hook(struct ingest_opts *o, struct play_catalog *cat);
 /* The steps of an incident as irk step list shows them (w == NULL), or as
  * JSON objects appended to the open array of w. */
 struct jsonw;
 void cli_steps_print(struct cli *c, int64_t id, struct jsonw *w);
+/* irk play test: the dry run of play `which` (an id, or a FILE) over the
+ * first alert of alert_path (cmd_play_test.c), with inputs ("STEP.NAME=V"
+ * or "NAME=V") and canned step outputs in responses/STEP (or NULL).
+ * Returns EXIT_OK when the play matches, EXIT_ERR when not, EXIT_USAGE
+ * when the play or the alert cannot be read. */
+int cli_play_test(struct cli *c, const char *which, const char *alert_path, char **inputs,
+		int ninputs, const char *responses, int json);
+/* A play file's diagnostics, one "FILE:LINE:COL: message" a line on
+ * standard error (sanitized). */
+struct play_diags;
+void cli_play_diags(const struct play_diags *d);
 /* Bring an incident's steps up to date after a move (one transaction). */
 int cli_plays_advance(struct cli *c, int64_t id, const char *actor);
 

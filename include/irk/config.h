@@ -24,6 +24,9 @@ struct config_settings {
 		const char *format;        /* default input format (a word) */
 		const char *keep;          /* sensor event types kept (irk/sensor.h) */
 		int64_t keep_days;         /* how long kept events stay */
+		int storm;                 /* storm grouping on (1) or off */
+		int64_t storm_threshold;   /* incidents a rule opens before its storm */
+		int64_t storm_window;      /* ...within this many seconds */
 	} ingest;
 	struct alert_mapping mapping;      /* [mapping]: in use when .time is set */
 	struct {

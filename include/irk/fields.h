@@ -54,6 +54,7 @@
 	X(rule,              TEXT,        char *,  rule,              "rule",              NONE,   "correlation key: the rule of its first alert") \
 	X(host,              TEXT,        char *,  host,              "host",              NONE,   "correlation key: the host of its first alert") \
 	X(src_ip,            TEXT,        char *,  src_ip,            "src_ip",            NONE,   "correlation key: the source address of its first alert") \
+	X(storm,             FLAG,        int,     storm,             "storm",             NONE,   "true when it gathers an alert storm: one rule's alerts from many hosts (irk split)") \
 	X(first_event,       TIME,        int64_t, t_first_event,     "t_first_event",     NONE,   "time of its earliest alert") \
 	X(last_event,        TIME,        int64_t, t_last_event,      "t_last_event",      NONE,   "time of its latest alert") \
 	X(detected,          TIME,        int64_t, t_detected,        "t_detected",        NONE,   "when irk opened it") \
@@ -93,6 +94,7 @@ enum field_kind {
 	FK_CONFIDENCE,   /* int 0..100 */
 	FK_CRITICALITY,  /* int 1..4, 0 unknown */
 	FK_INT,          /* int >= 0 */
+	FK_FLAG,         /* int 0 or 1: true or false in --json and expressions */
 	FK_TIME,         /* int64 seconds since the epoch, 0 unset (NULL) */
 	FK_VERSION,      /* int64 */
 };

@@ -12,7 +12,8 @@
  * ingest.batch). A batch begins when half the read-ahead ring is parsed,
  * the input is quiet for INGEST_QUIET_MS, its oldest line has waited
  * INGEST_FLUSH_MS, or the input ends; it holds the write lock for at most
- * INGEST_TX_MS or o->batch lines, never while the input pauses, and the
+ * INGEST_TX_MS once another irk writer waits for it (INGEST_TX_MAX_MS
+ * while none does) or o->batch lines, never while the input pauses, and the
  * next begins INGEST_GAP_MS later at the soonest, so other writers take
  * turns with a running stream. Error lines are reported only after their
  * batch is committed, so nothing reported is ever lost to a crash, and re-reading
@@ -33,6 +34,7 @@
 #include "irk/alert.h"
 #include "irk/err.h"
 #include "irk/sensor.h"
+#include "irk/storm.h"
 
 struct store;
 struct incident;
@@ -47,10 +49,17 @@ struct incident;
  * INGEST_FLUSH_MS of arriving on a steady trickle. */
 #define INGEST_QUIET_MS 60
 #define INGEST_FLUSH_MS 500
-/* The write lock is held at most this long by one batch... */
+/* The write lock is held at most this long by one batch while another
+ * irk writer waits for it (store_writer_waiting)... */
 #define INGEST_TX_MS 50
-/* ...waiting at most this long for the next line before it commits... */
+/* ...and at most this long while nobody does (a batch's commit rewrites
+ * the random index pages it touched: fewer commits, fewer rewrites; less
+ * than INGEST_FLUSH_MS, which it must keep)... */
+#define INGEST_TX_MAX_MS 400
+/* ...waiting at most this long for the next line before it commits
+ * (INGEST_TX_IDLE_MS while nobody waits for the lock)... */
 #define INGEST_TX_WAIT_MS 2
+#define INGEST_TX_IDLE_MS 20
 /* ...and let go at least this long before the next batch. */
 #define INGEST_GAP_MS 3
 
@@ -81,6 +90,10 @@ struct ingest_opts {
 	 * was read is committed and counted. NULL: signals as the caller
 	 * has them. */
 	volatile sig_atomic_t *stop;
+	/* Storm grouping (storm.h): irk.conf's [ingest] storm keys, and what
+	 * a play says (called with hook_arg; NULL: irk.conf alone). */
+	struct storm_policy storm;
+	storm_of_fn *storm_of;
 };
 
 struct ingest_stats {

@@ -110,6 +110,10 @@ struct play_diags {
 };
 #define PLAY_DIAGS_INIT { NULL, 0, 0, 0, 0 }
 void play_diags_free(struct play_diags *d);
+/* Add a diagnostic (line and col from 1; 0 when unknown): lint's own,
+ * and what only a front end can check (the users of a database). */
+void play_diags_add(struct play_diags *d, const char *file, int line, int col,
+		int warning, const char *msg);
 /* "FILE:LINE:COL: message" or "FILE:LINE:COL: warning: message" (not
  * sanitized: the front end sanitizes what it prints). */
 void play_diag_format(const struct play_diag *d, struct strbuf *out);
@@ -126,11 +130,15 @@ struct play_step {
 	char *def;                 /* the step object as canonical JSON */
 };
 
+enum play_storm { PLAY_STORM_CONF, PLAY_STORM_ON, PLAY_STORM_OFF };
+
 struct step_def;
 struct play {
 	char *id, *name, *version, *description, *category;
 	int severity;              /* enum severity, or -1 when not given */
 	int priority;              /* matching order, higher first (default 0) */
+	int storm;                 /* its "storm" key: enum play_storm */
+	int64_t storm_threshold;   /* PLAY_STORM_ON: this threshold (0: irk.conf's) */
 	char *match_src;
 	struct expr *match;
 	struct play_step *steps;
@@ -272,6 +280,10 @@ int play_attach(struct store *s, const struct actor *who, int64_t id, const stru
 /* The ingest hook (ingest_opts.on_new_incident): arg is a struct
  * play_catalog; the first play whose match holds is assigned to the
  * stored incident. */
+/* ingest_opts.storm_of (storm.h): what the play an incident of alert a
+ * would get says of storm grouping (its "storm" key); arg is a struct
+ * play_catalog. */
+int play_storm_of(const struct alert *a, void *arg, int64_t *threshold);
 int play_on_new_incident(struct store *s, struct incident *inc, const struct alert *a,
 		void *arg, struct irk_err *err);
 /* The ingest hook that opens an incident (ingest_opts.open_incident): arg

@@ -27,7 +27,7 @@ enum {
 	STORE_READONLY = 1 << 1,
 };
 
-#define STORE_SCHEMA_VERSION 13
+#define STORE_SCHEMA_VERSION 15
 /* How long a connection waits for another writer before it gives up with
  * "database is locked", and after how long it says that it waits. */
 #define STORE_BUSY_MS 60000
@@ -87,6 +87,15 @@ void store_busy_limit(struct store *s, int ms);
  * writer..." (a front end shows it; lower layers never print). NULL: no
  * notice. The function runs on the waiting thread, inside sqlite. */
 void store_on_wait(struct store *s, void (*fn)(const char *msg, void *arg), void *arg);
+/* 1 while another irk connection (another process's or thread's) waits
+ * for the write lock that s holds, or when that cannot be told (no
+ * waiters' file beside the database): a bulk writer then commits soon.
+ * Writers that are not irk (sqlite3) are not seen. One fcntl() call. */
+int store_writer_waiting(struct store *s);
+/* s's wait for the write lock is over (its statement returned): it is no
+ * longer counted as waiting. The store's own statements call it; code
+ * stepping its own statements may, else the next one does. NULL: nothing. */
+void store_wait_over(struct store *s);
 /* 1 when the last failure on s was another writer holding the database
  * past the wait limit (SQLITE_BUSY or SQLITE_LOCKED); ask before
  * store_rollback(), which resets it. */
@@ -126,8 +135,10 @@ struct incident_filter {
 	                            * and the times sla_status() reads
 	                            * (detected, acknowledged, contained);
 	                            * every other field is 0 or NULL */
+	const char *play;          /* NULL: any; else the incidents of this play */
+	const char *play_version;  /* NULL: any; else a prefix of the version's hash */
 };
-#define INCIDENT_FILTER_ALL { -1, 0, NULL, 0, NULL, 0, 0 }
+#define INCIDENT_FILTER_ALL { -1, 0, NULL, 0, NULL, 0, 0, NULL, NULL }
 
 /* Call fn for each matching incident, ordered by priority, then detection
  * time (oldest first), then id. The incident passed to fn is borrowed: its
@@ -694,5 +705,50 @@ int store_meta_set(struct store *s, const char *key, const char *value, struct i
  * benchmarks (e.g. counting rows). Returns the first column of the first
  * row as an integer, or -1. */
 int64_t store_scalar(struct store *s, const char *sql);
+
+/* ---- storm grouping (src/store/storm.c; irk(1) STORM GROUPING) ---------- */
+/* A storm's hosts are observables of type host; an alert's host in a storm
+ * is its host, else its source address. */
+/* Every open storm incident, to fn with its rule (borrowed during the
+ * call), id, and first and last event times, until fn returns nonzero. */
+int store_storm_each(struct store *s, int (*fn)(const char *rule, int64_t id, int64_t first,
+		int64_t last, void *arg), void *arg, struct irk_err *err);
+/* How many plain (not storm) incidents of rule have their first event in
+ * [since, until], counting at most limit. -1 on an error. */
+int64_t store_storm_opened(struct store *s, const char *rule, int64_t since, int64_t until,
+		int64_t limit);
+/* 1 when incident id is a storm, 0 when not, -1 on an error. */
+int store_storm_is(struct store *s, int64_t id);
+/* The open plain incidents of rule, at most limit, to fn (host and src_ip
+ * borrowed during the call, NULL when unset) until it returns nonzero.
+ * *n gets the number seen. */
+int store_storm_plain_each(struct store *s, const char *rule, int64_t limit,
+		int (*fn)(int64_t id, const char *host, const char *src_ip, int64_t first,
+			int64_t last, void *arg), void *arg, int64_t *n, struct irk_err *err);
+/* 1 when host is one of storm id's hosts, 0 when not, -1 on an error. */
+int store_storm_has_host(struct store *s, int64_t id, const char *host);
+/* Hosts of storm incident id, as observables of type host (provenance:
+ * the alert ref), n of them; *added gets how many it did not have. */
+struct storm_host {
+	const char *host;
+	int64_t ref, at;
+};
+int store_storm_hosts_add(struct store *s, int64_t id, const struct storm_host *rows, int n,
+		int64_t *added, struct irk_err *err);
+/* The title of incident id (caller frees), NULL when there is none. */
+char *store_storm_title(struct store *s, int64_t id);
+/* Ingest's cheap path: set the title (no version change, as
+ * store_incident_bump()). Inside a tx. */
+int store_storm_retitle(struct store *s, int64_t id, const char *title, struct irk_err *err);
+/* The oldest alert of host in incident id, to fn (borrowed during the
+ * call). IRK_NOTFOUND when there is none. */
+int store_storm_alert_of(struct store *s, int64_t id, const char *host,
+		int (*fn)(const struct alert *a, void *arg), void *arg, struct irk_err *err);
+/* Split host out of storm `from` into incident `to` (inside a tx): its
+ * alerts move, to's counts and event times are recomputed from its alerts,
+ * from's too, the observables the moved alerts gave are copied to `to`,
+ * and host is no longer one of from's hosts. *moved gets the alerts moved. */
+int store_storm_split(struct store *s, int64_t from, int64_t to, const char *host,
+		int64_t *moved, struct irk_err *err);
 
 #endif

@@ -68,6 +68,7 @@ enum tui_context { CTX_GLOBAL, CTX_BOARD, CTX_INCIDENT, CTX_PAGER, CTX_STEP, CTX
 	X(ACT_I_CLOSE,       CTX_INCIDENT, "incident-close",    "Close with a resolution") \
 	X(ACT_I_NOTE,        CTX_INCIDENT, "incident-note",     "Add a note") \
 	X(ACT_I_EDIT,        CTX_INCIDENT, "incident-edit",     "Set fields as field=value ...: title, severity, priority, category, owner... (the prompt lists them all)") \
+	X(ACT_I_SPLIT,       CTX_INCIDENT, "incident-split",    "On a storm incident: split a host out into an incident of its own (the host under the cursor, or asks)") \
 	X(ACT_I_VIEW,        CTX_INCIDENT, "incident-view",     "Open the step under the cursor, or show the raw record of the alert") \
 	X(ACT_I_CONTEXT,     CTX_INCIDENT, "incident-context",  "Ask the context sources again now (asset owner, criticality...)") \
 	X(ACT_I_NEXT_SECT,   CTX_INCIDENT, "incident-next-section", "Jump to the next section") \

@@ -27,7 +27,8 @@
 	  "  --seed N       the random seed (default 42): same seed, same month\n" \
 	  "  --days N       how many days to simulate, 1 to 366 (default 30); the\n" \
 	  "                 period ends now (or at $IRK_NOW)\n") \
-	X(ingest, "[--format F] [--window D] [--batch N] [--json] [FILE|-]...", "read alerts into incidents", \
+	X(ingest, "[--format F] [--window D] [--batch N] [--storm on|off] [--json] [FILE|-]...", \
+	  "read alerts into incidents", \
 	  "Read JSON-lines alerts from each FILE (or standard input), de-duplicate,\n" \
 	  "correlate them into incidents and print\n" \
 	  "  read N, new N, duplicate N, skipped N, rejected N, incidents N\n" \
@@ -44,6 +45,8 @@
 	  "  --batch N      most lines per transaction (default from irk.conf, 20000);\n" \
 	  "                 a transaction also ends after 50 ms, and when no line\n" \
 	  "                 comes: a live stream is stored within ~100 ms\n" \
+	  "  --storm on|off storm grouping for this ingest, whatever irk.conf and the\n" \
+	  "                 plays' storm keys say (irk(1) STORM GROUPING)\n" \
 	  "  --json         print the summary as JSON\n") \
 	X(quarantine, "[--limit N] [--json]", "list rejected input lines", \
 	  "List the lines ingest rejected, oldest first: when, source file and line,\n" \
@@ -91,7 +94,7 @@
 	  "                 each change an audit event incident.context\n" \
 	  "  --json         {\"asset\", \"user\", \"tickets\", \"changes\", \"errors\"} (irk(1))\n") \
 	X(list, "[--stage S] [--owner U|--mine|--unassigned] [--unit U] [--failed] [--approvals] " \
-	  "[--observable VALUE] " \
+	  "[--observable VALUE] [--play ID [--version HASH]] " \
 	  "[--limit N] [--all] [--json]", \
 	  "list incidents", \
 	  "List incidents by priority, then age. Open incidents only unless --all or\n" \
@@ -105,6 +108,8 @@
 	  "  --approvals    only incidents with an approval waiting that you may grant\n" \
 	  "  --observable V only incidents with an observable of exactly V (an IP,\n" \
 	  "                 user, host, domain, hash...)\n" \
+	  "  --play ID      only incidents that run play ID (--version HASH: that\n" \
+	  "                 version, a prefix of its hash, as irk play show lists)\n" \
 	  "  --limit N      at most N (0: all of them)\n" \
 	  "  --all          closed incidents too\n" \
 	  "  --json         a JSON array (see irk(1) for the fields)\n") \
@@ -143,6 +148,13 @@
 	  "Use irk close to close.\n") \
 	X(note, "KEY TEXT...", "add a note to an incident", \
 	  "Add a note (the words of TEXT joined by spaces; - reads standard input).\n") \
+	X(split, "KEY HOST [--json]", "split a host out of a storm incident", \
+	  "Split HOST out of the storm incident KEY (irk(1) STORM GROUPING): a new\n" \
+	  "incident takes the host's alerts and the observables they gave, and gets\n" \
+	  "its play as a new incident from ingest does; the storm keeps its other\n" \
+	  "hosts. HOST is one of the storm's observables of type host (irk show KEY).\n" \
+	  "Later alerts of the host join the new incident. Prints the new key.\n" \
+	  "  --json         {\"storm\": KEY, \"host\": HOST, \"key\": NEW}\n") \
 	X(close, "KEY --resolution R [--reason TEXT] [--force]", "close an incident", \
 	  "Close an incident with a resolution: true-positive, false-positive,\n" \
 	  "duplicate or benign. The gate of the current stage applies as for move.\n") \
@@ -157,8 +169,9 @@
 	  "unless --new says it is a new unit.\n" \
 	  "  --new          the business_unit given is a new one\n") \
 	X(play, "lint [FILE...] | list [--json] | show ID [--version HASH] [--json] | " \
-	  "assign KEY ID", \
-	  "check, list, show and assign plays", \
+	  "assign KEY ID | " \
+	  "test ID|FILE ALERT.jsonl [--inputs [STEP.]NAME=V]... [--responses DIR] [--json]", \
+	  "check, list, show, assign and dry-run plays", \
 	  "  lint FILE...   check play files: every problem as FILE:LINE:COLUMN: message\n" \
 	  "                 on standard error; exit 1 when there is any error. Without\n" \
 	  "                 FILE, every play in the play directories.\n" \
@@ -168,6 +181,14 @@
 	  "                 knows (--version HASH shows a stored version)\n" \
 	  "  assign KEY ID  give incident KEY, which runs no play, the play ID (an\n" \
 	  "                 incident opened by hand, or one no play matched)\n" \
+	  "  test ID|FILE ALERT.jsonl\n" \
+	  "                 dry run over the file's first alert: nothing written, run\n" \
+	  "                 or sent. Whether the play matches (and which would win),\n" \
+	  "                 each when with the values it read, what each step would\n" \
+	  "                 run with its templates rendered. Exit 0 when it matches,\n" \
+	  "                 1 when not. --json: {matches, winner, steps: [...]}\n" \
+	  "                 --inputs [STEP.]NAME=V: a manual step's input; --responses\n" \
+	  "                 DIR: canned outputs of steps, DIR/STEP-ID (JSON)\n" \
 	  "Play directories: $IRK_PLAYS (colon-separated), plays.path in irk.conf, then\n" \
 	  "the bundled plays. The format is in irk-play(5).\n") \
 	X(step, "list KEY [--json] | show KEY STEP [--json] | tick KEY STEP N... [--untick] | " \

@@ -148,7 +148,7 @@ int cmd_demo(struct cli *c, int argc, char **argv)
 	struct play_catalog plays;
 	ingest_opts_init(&io);
 	io.actor = c->app.actor.name;
-	if (cli_plays_load(c, &plays))
+	if (cli_plays_load(c, &plays, 1))
 		return demo_fail(c, tmp, EXIT_ERR);
 	cli_plays_hook(&io, &plays);
 	o.ingest = &io;
@@ -208,12 +208,13 @@ static void ingest_on_signal(int sig)
 
 int cmd_ingest(struct cli *c, int argc, char **argv)
 {
-	enum { O_FORMAT = OPT_FIRST_OWN, O_JSON, O_WINDOW, O_BATCH };
+	enum { O_FORMAT = OPT_FIRST_OWN, O_JSON, O_WINDOW, O_BATCH, O_STORM };
 	static const struct option opts[] = {
 		{ "format", required_argument, NULL, O_FORMAT },
 		{ "json", no_argument, NULL, O_JSON },
 		{ "window", required_argument, NULL, O_WINDOW },
 		{ "batch", required_argument, NULL, O_BATCH },
+		{ "storm", required_argument, NULL, O_STORM },
 		{ NULL, 0, NULL, 0 },
 	};
 	const struct cli_command *cmd = cli_find("ingest");
@@ -221,7 +222,7 @@ int cmd_ingest(struct cli *c, int argc, char **argv)
 	struct ingest_stats st = { 0 };
 	struct irk_err err = { 0 };
 	const char *format = NULL, *window = NULL;
-	int opt, json = 0, rc = IRK_OK;
+	int opt, json = 0, rc = IRK_OK, storm = -1;
 	int64_t w;
 	long long n;
 
@@ -237,6 +238,11 @@ int cmd_ingest(struct cli *c, int argc, char **argv)
 				return EXIT_USAGE;
 			o.batch = (int)n;
 			break;
+		case O_STORM:
+			if (strcmp(optarg, "on") && strcmp(optarg, "off"))
+				return cli_usage_error(cmd, "--storm: '%s' is not on or off", optarg);
+			storm = !strcmp(optarg, "on");
+			break;
 		}
 	}
 	if (!format)
@@ -244,6 +250,11 @@ int cmd_ingest(struct cli *c, int argc, char **argv)
 	if (format && (o.format = alert_format_parse(format)) == -1)
 		return cli_usage_error(cmd, "no format '%s' (auto, eve, wazuh, ecs, zeek, json)", format);
 	o.window = config_settings(c->app.cfg)->ingest.window;
+	o.storm.on = config_settings(c->app.cfg)->ingest.storm;
+	o.storm.threshold = config_settings(c->app.cfg)->ingest.storm_threshold;
+	o.storm.window = config_settings(c->app.cfg)->ingest.storm_window;
+	if (storm >= 0)
+		o.storm.on = storm;
 	if (window && (irk_duration_parse(window, &w) || w <= 0))
 		return cli_usage_error(cmd, "--window: '%s' is not a duration", window);
 	if (window)
@@ -261,7 +272,7 @@ int cmd_ingest(struct cli *c, int argc, char **argv)
 		return EXIT_ERR;
 	o.actor = c->app.actor.name;
 	struct play_catalog plays;
-	if (cli_plays_load(c, &plays))
+	if (cli_plays_load(c, &plays, 1))
 		return EXIT_ERR;
 	cli_plays_hook(&o, &plays);
 	/* Ctrl-C (or a TERM) ends the input: what was read is committed and
@@ -272,6 +283,8 @@ int cmd_ingest(struct cli *c, int argc, char **argv)
 	sigaction(SIGINT, &sa, &old_int);
 	sigaction(SIGTERM, &sa, &old_term);
 	o.stop = &ingest_stopped;
+	if (storm >= 0)
+		o.storm_of = NULL;      /* --storm decides, whatever the plays say */
 	if (optind == argc) {
 		rc = ingest_path(c->app.store, "-", &o, &st, &err);
 	} else {

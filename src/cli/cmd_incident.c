@@ -19,6 +19,7 @@
 #include "irk/sensor.h"
 #include "irk/sla.h"
 #include "irk/store.h"
+#include "irk/storm.h"
 
 /* JSON forms (stable: documented in irk(1)): an incident's fields are
  * incident_json() (fields.h). */
@@ -109,6 +110,25 @@ static void out_title(struct strbuf *out, const char *title, int cols)
 		sanitize_append(out, title, strlen(title), 0);
 }
 
+/* A card's title: a storm's says it is one first ("[storm] ET SCAN ... on
+ * 19,874 hosts"), within the same cols. */
+#define STORM_MARK "[storm] "
+static void out_card_title(struct strbuf *out, const struct incident *inc, int cols)
+{
+	int mark = (int)strlen(STORM_MARK);
+
+	if (inc->storm) {
+		if (cols > 0 && cols <= mark) {
+			cli_col_append(out, STORM_MARK, cols);
+			return;
+		}
+		strbuf_puts(out, STORM_MARK);
+		if (cols > 0)
+			cols -= mark;
+	}
+	out_title(out, inc->title, cols);
+}
+
 /* ---- list ---------------------------------------------------------------- */
 
 /* What list and board print without --limit: a page a person reads, so a
@@ -180,7 +200,7 @@ static int list_row(const struct incident *inc, void *arg)
 	p = put_pad(put_str(p, " ", 1), stage_name(inc->stage), 15);
 	out_done(out, put_str(p, " ", 1));
 	out_owner_age(out, inc, ls->now);
-	out_title(out, inc->title, ls->title_cols);
+	out_card_title(out, inc, ls->title_cols);
 	strbuf_addc(out, '\n');
 	out_flush(out, OUT_FLUSH);
 	return 0;
@@ -204,7 +224,7 @@ static void list_more(struct cli *c, const struct incident_filter *f, int shown)
 int cmd_list(struct cli *c, int argc, char **argv)
 {
 	enum { O_STAGE = OPT_FIRST_OWN, O_OWNER, O_MINE, O_UNASSIGNED, O_ALL, O_JSON, O_LIMIT, O_UNIT,
-	       O_FAILED, O_APPROVALS, O_OBSERVABLE };
+	       O_FAILED, O_APPROVALS, O_OBSERVABLE, O_PLAY, O_VERSION };
 	static const struct option opts[] = {
 		{ "observable", required_argument, NULL, O_OBSERVABLE },
 		{ "failed", no_argument, NULL, O_FAILED },
@@ -217,6 +237,8 @@ int cmd_list(struct cli *c, int argc, char **argv)
 		{ "all", no_argument, NULL, O_ALL },
 		{ "json", no_argument, NULL, O_JSON },
 		{ "limit", required_argument, NULL, O_LIMIT },
+		{ "play", required_argument, NULL, O_PLAY },
+		{ "version", required_argument, NULL, O_VERSION },
 		{ NULL, 0, NULL, 0 },
 	};
 	const struct cli_command *cmd = cli_find("list");
@@ -239,6 +261,8 @@ int cmd_list(struct cli *c, int argc, char **argv)
 		case O_MINE: mine = 1; break;
 		case O_UNASSIGNED: f.unassigned = 1; break;
 		case O_UNIT: f.business_unit = optarg; break;
+		case O_PLAY: f.play = optarg; break;
+		case O_VERSION: f.play_version = optarg; break;
 		case O_ALL: all = 1; break;
 		case O_JSON: ls.json = 1; break;
 		case O_FAILED: failed = 1; break;
@@ -254,6 +278,8 @@ int cmd_list(struct cli *c, int argc, char **argv)
 	}
 	if (optind < argc)
 		return cli_usage_error(cmd, "unexpected argument '%s'", argv[optind]);
+	if (f.play_version && !f.play)
+		return cli_usage_error(cmd, "--version needs --play ID");
 	if (!limited)
 		f.limit = LIST_PAGE;
 	if (all || f.stage >= 0)
@@ -532,6 +558,9 @@ static void show_human(struct cli *c, const struct incident *inc, int nalerts)
 	show_field("rule", inc->rule);
 	show_field("host", inc->host);
 	show_field("source IP", inc->src_ip);
+	if (inc->storm)
+		show_field("storm", "yes: one rule's alerts from many hosts (its observables "
+			   "of type host; irk split KEY HOST takes one out)");
 	if (inc->play) {
 		snprintf(buf, sizeof buf, "%s (version %.12s)", inc->play,
 			 inc->play_version ? inc->play_version : "?");
@@ -775,7 +804,7 @@ static int board_card(const struct incident *inc, void *arg)
 	 * anything longer is cut, so the titles stay in one column. */
 	cli_col_append(out, sla.state == SLA_NONE ? "" : sla_text(&sla, sl, sizeof sl), BOARD_SLA_W);
 	strbuf_addc(out, ' ');
-	out_title(out, inc->title, bs->title_cols);
+	out_card_title(out, inc, bs->title_cols);
 	strbuf_addc(out, '\n');
 	if (inc->stage == STAGE_CLOSED)
 		out_flush(out, OUT_FLUSH);
@@ -922,7 +951,7 @@ int cmd_new(struct cli *c, int argc, char **argv)
 	if (!cli_store(c, 0))
 		return EXIT_ERR;
 	if (play) {
-		if ((rc = cli_plays_load(c, &cat)))
+		if ((rc = cli_plays_load(c, &cat, 0)))
 			return rc;
 		if (!(p = play_catalog_find(&cat, play))) {
 			play_catalog_free(&cat);
@@ -1110,6 +1139,55 @@ int cmd_note(struct cli *c, int argc, char **argv)
 	int rc = incident_note(c->app.store, &c->app.actor, id, strbuf_str(&text), &err);
 	strbuf_free(&text);
 	return done(c, rc, &err, "note added to %s", id, NULL);
+}
+
+int cmd_split(struct cli *c, int argc, char **argv)
+{
+	enum { O_JSON = OPT_FIRST_OWN };
+	static const struct option opts[] = {
+		{ "json", no_argument, NULL, O_JSON },
+		{ NULL, 0, NULL, 0 },
+	};
+	const struct cli_command *cmd = cli_find("split");
+	struct irk_err err = { 0 };
+	struct play_catalog plays;
+	int opt, json = 0, rc;
+	int64_t id, new_id = 0;
+	char key[24], storm_key[24];
+
+	while ((opt = cli_getopt(c, cmd, argc, argv, "", opts)) != -1)
+		if (opt == O_JSON)
+			json = 1;
+	if (optind + 2 != argc)
+		return cli_usage_error(cmd, "give a storm incident and one of its hosts");
+	if (!(id = cli_key(cmd, argv[optind])))
+		return EXIT_USAGE;
+	if (!cli_store(c, 0) || cli_plays_load(c, &plays, 1))
+		return EXIT_ERR;
+	rc = storm_split(c->app.store, &c->app.actor, id, argv[optind + 1],
+			 plays.n ? play_on_new_incident : NULL, &plays, &new_id, &err);
+	play_catalog_free(&plays);
+	if (rc)
+		return cli_report_hint(&err, id, NULL);
+	incident_key(new_id, key, sizeof key);
+	incident_key(id, storm_key, sizeof storm_key);
+	if (json) {
+		struct strbuf out = STRBUF_INIT;
+		struct jsonw w;
+		jsonw_init(&w, &out, 0);
+		jsonw_obj_begin(&w);
+		jsonw_kv_str(&w, "storm", storm_key);
+		jsonw_kv_str(&w, "host", argv[optind + 1]);
+		jsonw_kv_str(&w, "key", key);
+		jsonw_obj_end(&w);
+		puts(strbuf_str(&out));
+		strbuf_free(&out);
+	} else {
+		printf("%s: ", key);
+		cli_put(stdout, argv[optind + 1]);
+		printf(" split out of %s\n", storm_key);
+	}
+	return EXIT_OK;
 }
 
 int cmd_close(struct cli *c, int argc, char **argv)

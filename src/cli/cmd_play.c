@@ -30,12 +30,22 @@ static void print_diags(const struct play_diags *d, const char *suffix)
 	strbuf_free(&sb);
 }
 
-int cli_plays_load(struct cli *c, struct play_catalog *cat)
+int cli_plays_load(struct cli *c, struct play_catalog *cat, int strict)
 {
 	struct irk_err err = { 0 };
 
 	play_catalog_load(cat, c->app.cfg, &err);
-	print_diags(&cat->diags, " (this play is not loaded)");
+	print_diags(&cat->diags, strict ? "" : " (this play is not loaded)");
+	/* A site play that fails lint would leave its alerts to whatever
+	 * play matches next (often a bundled one): nobody would notice.
+	 * Refuse instead, before any input is read. */
+	if (strict && cat->diags.errors) {
+		fprintf(stderr, "irk: %d error%s in the play directories: fix %s (irk play lint) "
+			"before irk matches alerts to plays\n", cat->diags.errors,
+			cat->diags.errors == 1 ? "" : "s", cat->diags.errors == 1 ? "it" : "them");
+		play_catalog_free(cat);
+		return EXIT_ERR;
+	}
 	if (c->app.store && play_catalog_register(c->app.store, cat, &err)) {
 		play_catalog_free(cat);
 		return cli_report(&err);
@@ -46,6 +56,7 @@ int cli_plays_load(struct cli *c, struct play_catalog *cat)
 void cli_plays_hook(struct ingest_opts *o, struct play_catalog *cat)
 {
 	o->open_incident = cat->n ? play_open_incident : NULL;
+	o->storm_of = cat->n ? play_storm_of : NULL;
 	o->hook_arg = cat;
 }
 
@@ -66,19 +77,105 @@ int cli_plays_advance(struct cli *c, int64_t id, const char *actor)
 
 /* ---- play lint | list | show ----------------------------------------------- */
 
-static int lint_file(const char *path, int *errors)
+void cli_play_diags(const struct play_diags *d)
 {
-	struct play_diags d = PLAY_DIAGS_INIT;
-	struct play *p = NULL;
 	struct strbuf sb = STRBUF_INIT;
 
-	play_load_file(path, &p, &d);
-	for (size_t i = 0; i < d.n; i++) {
+	for (size_t i = 0; i < d->n; i++) {
 		strbuf_reset(&sb);
-		play_diag_format(&d.v[i], &sb);
+		play_diag_format(&d->v[i], &sb);
 		cli_put(stderr, strbuf_str(&sb));
 		fputc('\n', stderr);
 	}
+	strbuf_free(&sb);
+}
+
+static struct store *store_if_any(struct cli *c);
+
+/* Where the first "key": "value" after offset from sits in src, as
+ * LINE:COL; 0:0 when not found. */
+static void source_place(const char *src, const char *from, const char *value, int *line,
+			 int *col)
+{
+	const char *at = from ? strstr(src, from) : NULL;
+	const char *hit = at ? strstr(at, value) : NULL;
+
+	*line = *col = 0;
+	if (!hit)
+		return;
+	*line = 1;
+	*col = 1;
+	for (const char *q = src; q < hit; q++) {
+		if (*q == '\n') {
+			++*line;
+			*col = 1;
+		} else if (((unsigned char)*q & 0xc0) != 0x80) {
+			++*col;
+		}
+	}
+}
+
+/* A set step giving the incident an owner who is no user of this
+ * database (lint alone cannot know the users): a warning naming the users
+ * known. Only when a database is there and has users. */
+static void lint_owners(struct cli *c, const struct play *p, struct play_diags *d)
+{
+	struct store *s = NULL;
+	struct user *users = NULL;
+	size_t nusers = 0;
+	struct irk_err err = { 0 };
+
+	for (int i = 0; i < p->nsteps; i++) {
+		struct jdoc j;
+		int f, o;
+		const char *who;
+		if (p->steps[i].kind != KIND_SET)
+			continue;
+		jdoc_init(&j);
+		if (jdoc_parse(&j, p->steps[i].def, strlen(p->steps[i].def), NULL) ||
+		    (f = jdoc_get(&j, 0, "fields")) < 0 || (o = jdoc_get(&j, f, "owner")) < 0 ||
+		    !(who = jdoc_str(&j, o)) || strstr(who, "{{")) {
+			jdoc_free(&j);
+			continue;
+		}
+		if (!s && !(s = store_if_any(c))) {
+			jdoc_free(&j);
+			return;
+		}
+		if (!users && !nusers && store_user_list(s, &users, &nusers, &err)) {
+			jdoc_free(&j);
+			return;
+		}
+		if (nusers && store_user_role(s, who) < 0) {
+			struct strbuf msg = STRBUF_INIT, id = STRBUF_INIT, val = STRBUF_INIT;
+			int line, col;
+			strbuf_printf(&msg, "step %s sets owner '%s', who is not a user here (users: ",
+				      p->steps[i].id, who);
+			for (size_t k = 0; k < nusers; k++)
+				strbuf_printf(&msg, "%s%s", k ? ", " : "", users[k].name);
+			strbuf_puts(&msg, ")");
+			strbuf_printf(&id, "\"%s\"", p->steps[i].id);
+			strbuf_printf(&val, "\"%s\"", who);
+			source_place(p->source, strbuf_str(&id), strbuf_str(&val), &line, &col);
+			play_diags_add(d, p->path, line, col, 1, strbuf_str(&msg));
+			strbuf_free(&msg);
+			strbuf_free(&id);
+			strbuf_free(&val);
+		}
+		jdoc_free(&j);
+	}
+	free(users);
+}
+
+static int lint_file(struct cli *c, const char *path, int *errors)
+{
+	struct play_diags d = PLAY_DIAGS_INIT;
+	struct play *p = NULL;
+
+	play_load_file(path, &p, &d);
+	if (p)
+		lint_owners(c, p, &d);
+	cli_play_diags(&d);
 	if (p) {
 		cli_put(stdout, path);
 		printf(": ok (play ");
@@ -87,9 +184,16 @@ static int lint_file(const char *path, int *errors)
 		       d.warnings ? ", with warnings" : "");
 	}
 	*errors += d.errors;
-	strbuf_free(&sb);
 	play_diags_free(&d);
 	play_free(&p);
+	return 0;
+}
+
+static int loaded_path(const struct play_catalog *cat, const char *path)
+{
+	for (size_t i = 0; i < cat->n; i++)
+		if (!strcmp(cat->v[i]->path, path))
+			return 1;
 	return 0;
 }
 
@@ -103,12 +207,15 @@ static int lint_catalog(struct cli *c, int *errors)
 	play_catalog_load(&cat, c->app.cfg, &err);
 	/* Loaded plays were clean; the rest carry their diagnostics. */
 	for (size_t i = 0; i < cat.n; i++, files++)
-		lint_file(cat.v[i]->path, errors);
+		lint_file(c, cat.v[i]->path, errors);
 	for (size_t i = 0; i < cat.diags.n; i++) {
 		if (i && !strcmp(cat.diags.v[i].file, cat.diags.v[i - 1].file))
 			continue;
+		/* A loaded play's warnings are here too: linted above. */
+		if (loaded_path(&cat, cat.diags.v[i].file))
+			continue;
 		files++;
-		lint_file(cat.diags.v[i].file, errors);
+		lint_file(c, cat.diags.v[i].file, errors);
 	}
 	play_catalog_free(&cat);
 	return files;
@@ -136,12 +243,20 @@ static void json_play(struct jsonw *w, const struct play *p, int steps)
 	jsonw_arr_end(w);
 }
 
+/* The column a version label needs, at least w. */
+static int version_width(const char *version, int w)
+{
+	size_t n = version ? strlen(version) : 0;
+
+	return n > (size_t)w ? (int)n : w;
+}
+
 static int play_list(struct cli *c, int json)
 {
 	struct play_catalog cat;
 	struct strbuf out = STRBUF_INIT;
 	struct jsonw w;
-	int rc = cli_plays_load(c, &cat);
+	int rc = cli_plays_load(c, &cat, 0);
 
 	if (rc)
 		return rc;
@@ -157,13 +272,19 @@ static int play_list(struct cli *c, int json)
 		puts(strbuf_str(&out));
 		strbuf_free(&out);
 	} else {
-		printf("%-4s %-24s %-7s %-5s %-12s %s\n", "PRI", "PLAY", "VERSION", "STEPS", "HASH", "NAME");
+		/* A label is shown whole ("2024.05-1"): the column is as wide
+		 * as the widest, and the name (last) gives way. */
+		int vw = 7;
+		for (size_t i = 0; i < cat.n; i++)
+			vw = version_width(cat.v[i]->version, vw);
+		printf("%-4s %-24s %-*s %-5s %-12s %s\n", "PRI", "PLAY", vw, "VERSION", "STEPS", "HASH",
+		       "NAME");
 		for (size_t i = 0; i < cat.n; i++) {
 			const struct play *p = cat.v[i];
 			printf("%-4d ", p->priority);
 			cli_put_col(stdout, p->id, 24);
 			putchar(' ');
-			cli_put_col(stdout, p->version, 7);
+			cli_put_col(stdout, p->version, vw);
 			printf(" %-5d %.12s ", p->nsteps, p->hash);
 			cli_put(stdout, p->name);
 			putchar('\n');
@@ -202,11 +323,48 @@ static struct store *store_if_any(struct cli *c)
 }
 
 struct versions {
+	struct store *s;           /* for the incidents of each version */
 	int n, json;
+	int vw;                    /* the version column: the widest label */
 	struct jsonw *w;
 	const char *want_hash;
 	char *source, *path;       /* of the version asked for */
 };
+
+struct keys {
+	int n;
+};
+
+static int key_row(const struct incident *inc, void *arg)
+{
+	struct keys *k = arg;
+	char key[32];
+
+	printf("%s%s", k->n++ ? ", " : "", incident_key(inc->id, key, sizeof key));
+	return 0;
+}
+
+/* The incidents that run version v (the first few; irk list --play gives
+ * them all). */
+static void version_incidents(struct store *s, const struct play_version_row *v)
+{
+	struct incident_filter f = INCIDENT_FILTER_ALL;
+	struct irk_err err = { 0 };
+	struct keys k = { 0 };
+
+	f.play = v->play_id;
+	f.play_version = v->hash;
+	f.card = 1;
+	f.limit = 10;
+	printf("                incidents: ");
+	store_incident_each(s, &f, key_row, &k, &err);
+	if (v->incidents > k.n) {
+		printf(" and %lld more (irk list --all --play ", (long long)(v->incidents - k.n));
+		cli_put(stdout, v->play_id);
+		printf(" --version %.12s)", v->hash);
+	}
+	putchar('\n');
+}
 
 static int version_row(const struct play_version_row *v, void *arg)
 {
@@ -218,6 +376,10 @@ static int version_row(const struct play_version_row *v, void *arg)
 			vs->source = xstrdup(v->source);
 			vs->path = xstrdup(v->path);
 		}
+		return 0;
+	}
+	if (vs->vw < 0) {          /* the pass that measures */
+		vs->vw = -version_width(v->version, -vs->vw);
 		return 0;
 	}
 	vs->n++;
@@ -232,11 +394,42 @@ static int version_row(const struct play_version_row *v, void *arg)
 		return 0;
 	}
 	printf("  %.12s  version ", v->hash);
-	cli_put_col(stdout, v->version, 6);
+	cli_put_col(stdout, v->version, vs->vw);
 	printf(" first loaded %s, %lld incident%s  ", irk_time_short(v->loaded, t, sizeof t),
 	       (long long)v->incidents, v->incidents == 1 ? "" : "s");
 	cli_put(stdout, v->path);
 	putchar('\n');
+	if (v->incidents && vs->s)
+		version_incidents(vs->s, v);
+	return 0;
+}
+
+static int newest_path(const struct play_version_row *v, void *arg)
+{
+	char **path = arg;
+
+	if (!*path)
+		*path = xstrdup(v->path);
+	return 0;
+}
+
+/* Is the file of play id's newest recorded version one that now fails
+ * lint? Then the catalog's play of that id is a stand-in (a bundled one),
+ * and show must say what ran. *file: that file (caller frees). */
+static int newest_broken(struct store *s, const struct play_catalog *cat, const char *id,
+		char **file)
+{
+	struct irk_err err = { 0 };
+	char *path = NULL;
+
+	store_play_each(s, id, NULL, newest_path, &path, &err);
+	for (size_t i = 0; path && i < cat->diags.n; i++) {
+		if (!cat->diags.v[i].warning && !strcmp(cat->diags.v[i].file, path)) {
+			*file = path;
+			return 1;
+		}
+	}
+	free(path);
 	return 0;
 }
 
@@ -273,11 +466,14 @@ static int play_show(struct cli *c, const char *id, const char *hash, int json)
 	struct versions vs = { 0 };
 	struct strbuf out = STRBUF_INIT;
 	struct jsonw w;
+	char *broken = NULL;
 	int rc = EXIT_OK;
 
 	play_catalog_load(&cat, c->app.cfg, &err);
 	p = hash ? NULL : play_catalog_find(&cat, id);
 	s = store_if_any(c);
+	if (s && !hash && newest_broken(s, &cat, id, &broken))
+		p = NULL;          /* its file fails lint: another play stood in */
 	if (!p && s) {
 		/* A version that ran once but is no longer (or not yet) in a
 		 * play directory: the database keeps its source. */
@@ -322,6 +518,11 @@ static int play_show(struct cli *c, const char *id, const char *hash, int json)
 	printf("\n\n  %-12s ", "version");
 	cli_put(stdout, p->version);
 	printf(" (%.12s)%s\n", p->hash, stored ? ", from the database" : "");
+	if (broken) {
+		printf("  %-12s ", "broken");
+		cli_put(stdout, broken);
+		printf(" fails lint (irk play lint): ingest and serve refuse to run\n");
+	}
 	printf("  %-12s ", "file");
 	cli_put(stdout, p->path);
 	printf("\n  %-12s %d\n  %-12s ", "priority", p->priority, "category");
@@ -338,12 +539,17 @@ static int play_show(struct cli *c, const char *id, const char *hash, int json)
 	show_steps(p);
 	if (s) {
 		printf("\nVersions in the database (newest first)\n");
+		vs.vw = -6;
+		store_play_each(s, p->id, NULL, version_row, &vs, &err);
+		vs.vw = -vs.vw;
+		vs.s = s;
 		store_play_each(s, p->id, NULL, version_row, &vs, &err);
 		if (!vs.n)
 			printf("  (none yet: versions are recorded when alerts are ingested)\n");
 	}
 out:
 	strbuf_free(&out);
+	free(broken);
 	free(vs.source);
 	free(vs.path);
 	play_free(&stored);
@@ -354,31 +560,45 @@ out:
 
 int cmd_play(struct cli *c, int argc, char **argv)
 {
-	enum { O_JSON = OPT_FIRST_OWN, O_VERSION };
+	enum { O_JSON = OPT_FIRST_OWN, O_VERSION, O_INPUTS, O_RESPONSES };
 	static const struct option opts[] = {
 		{ "json", no_argument, NULL, O_JSON },
 		{ "version", required_argument, NULL, O_VERSION },
+		{ "inputs", required_argument, NULL, O_INPUTS },
+		{ "responses", required_argument, NULL, O_RESPONSES },
 		{ NULL, 0, NULL, 0 },
 	};
 	const struct cli_command *cmd = cli_find("play");
-	const char *sub, *hash = NULL;
-	int opt, json = 0;
+	const char *sub, *hash = NULL, *responses = NULL;
+	char **inputs = xcalloc((size_t)argc + 1, sizeof *inputs);
+	int opt, json = 0, ninputs = 0, rc;
 
 	while ((opt = cli_getopt(c, cmd, argc, argv, "", opts)) != -1) {
 		if (opt == O_JSON)
 			json = 1;
 		else if (opt == O_VERSION)
 			hash = optarg;
+		else if (opt == O_RESPONSES)
+			responses = optarg;
+		else if (opt == O_INPUTS && !strchr(optarg, '='))
+			return free(inputs), cli_usage_error(cmd, "--inputs: '%s' is not NAME=VALUE",
+							     optarg);
+		else if (opt == O_INPUTS)
+			inputs[ninputs++] = optarg;
+	}
+	if (optind >= argc || strcmp(argv[optind], "test")) {
+		free(inputs);           /* for play test only */
+		inputs = NULL;
 	}
 	if (optind >= argc)
-		return cli_usage_error(cmd, "lint, list or show?");
+		return cli_usage_error(cmd, "lint, list, show or test?");
 	sub = argv[optind++];
 	if (!strcmp(sub, "lint")) {
 		int errors = 0, files = 0;
 		if (optind == argc)
 			files = lint_catalog(c, &errors);
 		for (; optind < argc; optind++, files++)
-			lint_file(argv[optind], &errors);
+			lint_file(c, argv[optind], &errors);
 		if (!files)
 			fprintf(stderr, "irk: no play files found (give FILE... or set $IRK_PLAYS)\n");
 		if (errors)
@@ -389,6 +609,13 @@ int cmd_play(struct cli *c, int argc, char **argv)
 		if (optind < argc)
 			return cli_usage_error(cmd, "unexpected argument '%s'", argv[optind]);
 		return play_list(c, json);
+	}
+	if (!strcmp(sub, "test")) {
+		if (optind + 2 != argc)
+			return cli_usage_error(cmd, "test ID|FILE ALERT.jsonl");
+		rc = cli_play_test(c, argv[optind], argv[optind + 1], inputs, ninputs, responses, json);
+		free(inputs);
+		return rc;
 	}
 	if (!strcmp(sub, "show")) {
 		if (optind + 1 != argc)
@@ -407,7 +634,7 @@ int cmd_play(struct cli *c, int argc, char **argv)
 			return EXIT_USAGE;
 		if (!cli_store(c, 0))
 			return EXIT_ERR;
-		if ((rc = cli_plays_load(c, &cat)))
+		if ((rc = cli_plays_load(c, &cat, 0)))
 			return rc;
 		if (!(p = play_catalog_find(&cat, argv[optind + 1]))) {
 			play_catalog_free(&cat);
@@ -423,7 +650,7 @@ int cmd_play(struct cli *c, int argc, char **argv)
 		cli_steps_print(c, id, NULL);
 		return EXIT_OK;
 	}
-	return cli_usage_error(cmd, "'%s': lint, list, show or assign?", sub);
+	return cli_usage_error(cmd, "'%s': lint, list, show, assign or test?", sub);
 }
 
 /* ---- step list | show | done | skip | retry, approve, deny ------------------ */

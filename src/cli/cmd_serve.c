@@ -15,6 +15,7 @@
 #include "irk/context.h"
 #include "irk/engine.h"
 #include "irk/ingest.h"
+#include "irk/play.h"
 #include "irk/sanitize.h"
 
 /* One line on stderr: time, pid, the engine's words (sanitized: they hold
@@ -111,6 +112,13 @@ int cmd_serve(struct cli *c, int argc, char **argv)
 		return cli_usage_error(cmd, "unexpected argument '%s'", argv[optind]);
 	if (!cli_store(c, 0))
 		return EXIT_ERR;
+	/* The engine runs steps already laid out, but a broken play directory
+	 * means new incidents go to the wrong play (or none): refuse to start,
+	 * as ingest does, so whoever starts the service sees it. */
+	struct play_catalog plays;
+	if (cli_plays_load(c, &plays, 1))
+		return EXIT_ERR;
+	play_catalog_free(&plays);
 	/* Signals arrive here, through a descriptor, never in the engine's
 	 * threads (which start with everything blocked). */
 	sigemptyset(&set);

@@ -167,6 +167,12 @@ static int sensors_why(const char *s, struct irk_err *err)
 	return sensor_keep_parse(s, &mask, err);
 }
 
+static const char *onoff_print(const void *target, char *buf)
+{
+	(void)buf;
+	return *(const int *)target ? "on" : "off";
+}
+
 static const struct config_type type_text = { "text", text_parse, text_print, AS_TEXT, 0, NULL };
 static const struct config_type type_secret = { "text", text_parse, text_print, AS_TEXT, 1, NULL };
 static const struct config_type type_number = {
@@ -181,6 +187,8 @@ static const struct config_type type_sensors = { "a list of sensor event types (
 	"tls, fileinfo, flow, ssh, smtp, anomaly)", sensors_parse, text_print, AS_TEXT, 0,
 	sensors_why };
 static const struct config_type type_yesno = { "yes or no", yesno_parse, yesno_print, AS_INT, 0, NULL };
+/* A switch written on or off (yes and no are read too). */
+static const struct config_type type_onoff = { "on or off", yesno_parse, onoff_print, AS_INT, 0, NULL };
 
 /* ---- the table --------------------------------------------------------------- */
 
@@ -204,6 +212,7 @@ struct config_key {
 #define MILLIS(f)   &type_ms, AT(f, int64_t)
 #define YESNO(f)    &type_yesno, AT(f, int)
 #define SENSORS(f)  &type_sensors, AT(f, const char *)
+#define ONOFF(f)    &type_onoff, AT(f, int)
 
 /* Every known key, each default once. Sections whose keys are free-form
  * are listed below. */
@@ -213,6 +222,9 @@ static const struct config_key keys[] = {
 	{ "ingest.format", TEXT(ingest.format), "auto", "default input format: auto, eve, wazuh, ecs, zeek, json" },
 	{ "ingest.keep", SENSORS(ingest.keep), NULL, "sensor events to keep for context: dns, http, tls, fileinfo, flow, ssh, smtp, anomaly (default: none)" },
 	{ "ingest.keep_days", COUNT(ingest.keep_days), "7", "days kept sensor events are kept (irk serve and irk sensor prune delete older ones)" },
+	{ "ingest.storm", ONOFF(ingest.storm), "on", "storm grouping: a rule that opens too many incidents gathers its further alerts in one" },
+	{ "ingest.storm_threshold", COUNT(ingest.storm_threshold), "50", "incidents one rule may open within storm_window before its storm begins" },
+	{ "ingest.storm_window", DURATION(ingest.storm_window), "10m", "the time storm_threshold counts incidents over (by event time)" },
 	{ "mapping.time", TEXT(mapping.time), NULL, "generic JSON: path of the event time (ISO 8601 or epoch)" },
 	{ "mapping.rule_id", TEXT(mapping.rule_id), NULL, "generic JSON: path of the rule id" },
 	{ "mapping.rule_name", TEXT(mapping.rule_name), NULL, "generic JSON: path of the rule name" },

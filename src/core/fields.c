@@ -25,6 +25,7 @@
 #define FKS_CONFIDENCE  FST_INT
 #define FKS_CRITICALITY FST_INT
 #define FKS_INT         FST_INT
+#define FKS_FLAG        FST_INT
 #define FKS_TIME        FST_INT64
 #define FKS_VERSION     FST_INT64
 
@@ -41,7 +42,8 @@ enum field_storage field_kind_storage(int k)
 #define X_KIND(k) case FK_##k: return FKS_##k;
 	X_KIND(KEY) X_KIND(ID) X_KIND(TITLE) X_KIND(PROSE) X_KIND(TEXT) X_KIND(USER)
 	X_KIND(ACTOR) X_KIND(STAGE) X_KIND(SEVERITY) X_KIND(RESOLUTION) X_KIND(PRIORITY)
-	X_KIND(CONFIDENCE) X_KIND(CRITICALITY) X_KIND(INT) X_KIND(TIME) X_KIND(VERSION)
+	X_KIND(CONFIDENCE) X_KIND(CRITICALITY) X_KIND(INT) X_KIND(FLAG) X_KIND(TIME)
+	X_KIND(VERSION)
 #undef X_KIND
 	}
 	return FST_NONE;
@@ -184,6 +186,10 @@ int incident_field_value(const struct incident *inc, const struct field_def *f,
 			s = vocab_value(f->kind, incident_field_get_int(inc, f));
 			break;
 		}
+		if (f->kind == FK_FLAG) {
+			expr_value_set_bool(out, incident_field_get_int(inc, f));
+			return 0;
+		}
 		expr_value_set_num(out, incident_field_get_int(inc, f));
 		return 0;
 	case FST_INT64:
@@ -229,6 +235,8 @@ void incident_json(struct jsonw *w, const struct incident *inc)
 		case FST_INT:
 			if (f->kind == FK_STAGE || f->kind == FK_SEVERITY || f->kind == FK_RESOLUTION)
 				jsonw_str(w, vocab_value(f->kind, incident_field_get_int(inc, f)));
+			else if (f->kind == FK_FLAG)
+				jsonw_bool(w, incident_field_get_int(inc, f));
 			else
 				jsonw_int(w, incident_field_get_int(inc, f));
 			break;

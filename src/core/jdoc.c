@@ -322,7 +322,14 @@ static int parse_container(struct parser *ps, int type)
 			count++;
 			skip_ws(ps);
 			if (ps->p < ps->lim && *ps->p == ',') {
-				ps->p++;
+				const char *comma = ps->p++;
+				/* Named at the comma: the close is often on the next
+				 * line, where nobody looks for the mistake. */
+				skip_ws(ps);
+				if (ps->p < ps->lim && *ps->p == close)
+					return fail(ps, comma, type == JD_OBJECT ? "a ',' before '}' (JSON "
+						    "allows no trailing comma)" : "a ',' before ']' (JSON "
+						    "allows no trailing comma)");
 				continue;
 			}
 			if (ps->p < ps->lim && *ps->p == close) {

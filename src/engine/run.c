@@ -111,6 +111,19 @@ int64_t run_duration_ms(struct run_ctx *c, const char *key, int64_t def_s)
 
 /* ---- secrets ------------------------------------------------------------ */
 
+/* The environment variable of secret NAME: IRK_SECRET_NAME, upper case,
+ * '-' as '_' (idp: IRK_SECRET_IDP). Into var. */
+static const char *secret_var(const char *name, char *var, size_t n)
+{
+	size_t i = 11;
+
+	snprintf(var, n, "IRK_SECRET_");
+	for (; *name && i + 1 < n; name++)
+		var[i++] = *name == '-' ? '_' : (char)toupper((unsigned char)*name);
+	var[i] = '\0';
+	return var;
+}
+
 /* The value of secret NAME: [secrets] NAME in the config, else the
  * environment variable IRK_SECRET_NAME (upper case, '-' as '_'), which
  * irk took out of its environment at start-up (secret_capture). */
@@ -128,13 +141,8 @@ static const char *secret_value(const struct run_env *env, const char *name)
 	snprintf(key, sizeof key, "secrets.%s", name);
 	if (env->cfg)
 		v = config_get(env->cfg, key);
-	if (!v) {
-		snprintf(var, sizeof var, "IRK_SECRET_");
-		for (i = 0; name[i]; i++)
-			var[11 + i] = name[i] == '-' ? '_' : (char)toupper((unsigned char)name[i]);
-		var[11 + i] = '\0';
-		v = secret_env(var);
-	}
+	if (!v)
+		v = secret_env(secret_var(name, var, sizeof var));
 	return v && *v ? v : NULL;
 }
 
@@ -197,9 +205,13 @@ char *run_expand(struct run_ctx *c, const char *src, const char *what)
 	if (ls.secret_refused)
 		run_fail(c->r, 1, "%s: %s may be used only in http headers and exec env",
 			 what, ls.refused);
-	else if (!strncmp(ls.missing, "secret.", 7))
-		run_fail(c->r, 1, "%s: %s is not set (irk.conf [secrets] or IRK_SECRET_ in the "
-			 "environment)", what, ls.missing);
+	else if (!strncmp(ls.missing, "secret.", 7)) {
+		/* Say exactly what to set: the two places it may come from. */
+		char var[128];
+		run_fail(c->r, 1, "%s: %s is not set: set %s in irk's environment, or %s in the "
+			 "[secrets] section of irk.conf", what, ls.missing,
+			 secret_var(ls.missing + 7, var, sizeof var), ls.missing + 7);
+	}
 	else if (ls.missing[0])
 		run_fail(c->r, 1, "%s: {{%s}} has no value for this incident (its alert or an earlier "
 			 "step does not have it)", what, ls.missing);

@@ -22,6 +22,7 @@
 #include "irk/jsonw.h"
 #include "irk/sanitize.h"
 #include "irk/store.h"
+#include "irk/storm.h"
 
 /* Longest correlation key kept: "h" or "s", NUL, rule, NUL, host or IP. */
 #define CKEY_MAX 1024
@@ -236,6 +237,7 @@ struct ingest_ctx {
 	struct alert_new group[GROUP];
 	int ngroup;
 	int64_t first_opened;    /* the first incident this transaction opened; 0: none */
+	struct storm *storm;     /* storm grouping; NULL when off */
 };
 
 enum { HOUR_UNKNOWN, HOUR_NEW, HOUR_STORED };
@@ -250,6 +252,9 @@ void ingest_opts_init(struct ingest_opts *o)
 	o->window = config_settings(NULL)->ingest.window;
 	o->batch = (int)config_settings(NULL)->ingest.batch;
 	o->keep_days = config_settings(NULL)->ingest.keep_days;
+	o->storm.on = config_settings(NULL)->ingest.storm;
+	o->storm.threshold = config_settings(NULL)->ingest.storm_threshold;
+	o->storm.window = config_settings(NULL)->ingest.storm_window;
 	o->actor = identity_name();
 	o->errout = stderr;
 }
@@ -275,6 +280,9 @@ struct ingest_ctx *ingest_begin(struct store *s, const struct ingest_opts *o)
 	c->last_id = -1;
 	c->data_version = -1;
 	c->received = irk_now();
+	/* A play's storm key may turn grouping on where irk.conf has it off. */
+	if (c->o.storm.on || c->o.storm_of)
+		c->storm = storm_new(&c->o.storm, c->o.storm_of, c->o.hook_arg);
 	return c;
 }
 
@@ -292,6 +300,7 @@ void ingest_end(struct ingest_ctx **cp)
 	hmap_free(&c->obs_count);
 	hmap_free(&c->hours);
 	hmap_free(&c->given);
+	storm_free(&c->storm);
 	free(c);
 	*cp = NULL;
 }
@@ -315,6 +324,8 @@ static void forget_tx(struct ingest_ctx *c)
 	hmap_clear(c->corr);
 	hmap_clear(c->obs);
 	hmap_clear(c->obs_count);
+	if (c->storm)
+		storm_forget(c->storm);
 	c->ngroup = 0;
 	c->last_id = -1;
 	c->first_opened = 0;
@@ -371,6 +382,8 @@ int ingest_flush(struct ingest_ctx *c, struct irk_err *err)
 	struct flush_state fs = { c->s, err, group_flush(c, err) };
 
 	hmap_each(c->bumps, flush_one, &fs);
+	if (!fs.rc && c->storm)
+		fs.rc = storm_flush(c->storm, c->s, err);
 	forget_tx(c);
 	return fs.rc;
 }
@@ -386,6 +399,16 @@ static int64_t correlate(struct ingest_ctx *c, const struct parsed *p)
 							   p->ck[i].h) : NULL;
 		if (k && k->last >= t - w && k->first <= t + w)
 			return k->id;
+	}
+	/* A storm's alerts come from hosts no incident has: the storm
+	 * module knows its rule's few incidents and answers from memory. */
+	if (c->storm) {
+		const struct storm_key k[2] = { { p->ck[0].buf, p->ck[0].len, p->ck[0].h },
+						{ p->ck[1].buf, p->ck[1].len, p->ck[1].h } };
+		int64_t id;
+		struct irk_err e;
+		if (storm_correlate(c->storm, c->s, p->rule, k, t, w, &id, &e) == 1)
+			return id;
 	}
 	return store_incident_correlate(c->s, p->rule, a->host, a->src_ip, t, w);
 }
@@ -430,7 +453,7 @@ static void add_bump(struct ingest_ctx *c, int64_t id, int64_t t)
 /* Each observable once per incident, at most INGEST_MAX_OBS_PER_TYPE of a
  * type. The common case, one already seen, costs one lookup. */
 static int add_observables(struct ingest_ctx *c, int64_t incident, int64_t alert_id,
-			   const struct parsed *p, struct irk_err *err)
+			   const struct parsed *p, int storm_incident, struct irk_err *err)
 {
 	const struct alert *a = &p->a;
 	uint64_t hi = mix64((uint64_t)incident);
@@ -448,6 +471,9 @@ static int add_observables(struct ingest_ctx *c, int64_t incident, int64_t alert
 		key[sizeof incident] = (char)a->obs[i].type;
 		memcpy(key + sizeof incident + 1, v, vl);
 		if (hmap_get_h(c->obs, key, kl, h))
+			continue;
+		/* A storm's hosts are the storm module's (storm_note). */
+		if (a->obs[i].type == OBS_HOST && storm_incident)
 			continue;
 		int64_t *count = hmap_put_h(c->obs_count, key, sizeof incident + 1,
 					    hi ^ (uint64_t)(unsigned char)key[sizeof incident], &created);
@@ -470,7 +496,8 @@ static int add_observables(struct ingest_ctx *c, int64_t incident, int64_t alert
 }
 
 static int open_incident(struct ingest_ctx *c, const char *rule, const struct alert *a,
-			 const char *source, int64_t lineno, int64_t *id, struct irk_err *err)
+			 const char *source, int64_t lineno, int storm, int64_t *id,
+			 struct irk_err *err)
 {
 	struct incident inc = { 0 };
 	struct strbuf js = STRBUF_INIT;
@@ -489,6 +516,8 @@ static int open_incident(struct ingest_ctx *c, const char *rule, const struct al
 	inc.t_detected = c->received;
 	/* Stored with its first alert counted: only later ones bump it. */
 	inc.alert_count = 1;
+	if (storm)
+		storm_open_fields(&inc);
 	jsonw_init(&w, &js, 0);
 	jsonw_obj_begin(&w);
 	jsonw_kv_str(&w, "format", alert_format_name(a->format));
@@ -573,7 +602,7 @@ static int store_parsed(struct ingest_ctx *c, struct parsed *p, const char *sour
 {
 	struct alert *a = &p->a;
 	int64_t id = 0, alert_id = 0;
-	int rc, fresh = 0, created, opened;
+	int rc, fresh = 0, created, opened, storm = 0;
 
 	if (incident_id)
 		*incident_id = 0;
@@ -606,18 +635,29 @@ static int store_parsed(struct ingest_ctx *c, struct parsed *p, const char *sour
 	id = correlate(c, p);
 	opened = !id;
 	if (!id) {
+		int verdict = STORM_PLAIN;
 		/* A duplicate must not open an incident: check before creating. */
 		if (!fresh && store_alert_exists(c->s, a->fingerprint)) {
 			st->duplicate++;
 			return IRK_OK;
 		}
+		if (c->storm && (verdict = storm_decide(c->storm, c->s, p->rule, a, &id, err)) < 0)
+			return IRK_ERROR;
 		/* The hook may read the database: the group goes first. */
-		if ((rc = group_flush(c, err)) ||
-		    (rc = open_incident(c, p->rule, a, source, p->lineno, &id, err)))
-			return rc;
-		if (!c->first_opened)
-			c->first_opened = id;
-		st->incidents++;
+		if (verdict != STORM_JOIN) {
+			if ((rc = group_flush(c, err)) ||
+			    (rc = open_incident(c, p->rule, a, source, p->lineno,
+						verdict == STORM_OPEN, &id, err)))
+				return rc;
+			if (c->storm)
+				storm_opened(c->storm, p->rule, id, a->event_time,
+					     verdict == STORM_OPEN);
+			if (!c->first_opened)
+				c->first_opened = id;
+			st->incidents++;
+		} else {
+			opened = 0;
+		}
 	}
 	if (fresh) {
 		if (c->last_id < 0) {
@@ -642,10 +682,17 @@ static int store_parsed(struct ingest_ctx *c, struct parsed *p, const char *sour
 			c->last_id = alert_id;
 	}
 	st->added++;
-	remember(c, p, id);
+	if (c->storm && (storm = storm_is(c->storm, c->s, id)) < 0)
+		return irk_fail(err, IRK_ERROR, "reading an incident");
+	/* A storm's alerts find it without the batch's cache (storm.h), which
+	 * would only grow by two keys an alert. */
+	if (!storm)
+		remember(c, p, id);
 	if (!opened)
 		add_bump(c, id, a->event_time);
-	if (add_observables(c, id, alert_id, p, err))
+	if (storm && (rc = storm_note(c->storm, c->s, id, a, alert_id, c->received, err)))
+		return rc;
+	if (add_observables(c, id, alert_id, p, storm, err))
 		return IRK_ERROR;
 	if (incident_id)
 		*incident_id = id;
@@ -1160,6 +1207,23 @@ static void checkpointer_stop(struct checkpointer *k)
 	store_close(&k->s);
 }
 
+/* Is the batch's time up? Past tx_short when another irk writer waits
+ * for the lock (asked at most once a millisecond: *looked is when it was
+ * last asked), past tx_end in any case. Long transactions while nobody
+ * waits write each of a storm's random index pages once per batch, not
+ * once per INGEST_TX_MS. */
+static int tx_over(struct store *s, int64_t tx_short, int64_t tx_end, int64_t *looked)
+{
+	int64_t now = mono_ms();
+
+	if (now >= tx_end)
+		return 1;
+	if (now < tx_short || now == *looked)
+		return 0;
+	*looked = now;
+	return store_writer_waiting(s);
+}
+
 int ingest_fd(struct store *s, int fd, const char *source,
 	      const struct ingest_opts *o, struct ingest_stats *st, struct irk_err *err)
 {
@@ -1175,7 +1239,7 @@ int ingest_fd(struct store *s, int fd, const char *source,
 	char *safe_source = sanitize_dup(source, 0);
 	pthread_t reader;
 	pthread_condattr_t ca;
-	int64_t tx_end = 0, gap_until = 0;
+	int64_t tx_end = 0, tx_short = 0, gap_until = 0, looked = 0, idle_since = 0;
 	struct checkpointer ckpt;
 	int ckpt_on = 0;
 	sigset_t stop_sigs, old_sigs;
@@ -1208,8 +1272,9 @@ int ingest_fd(struct store *s, int fd, const char *source,
 	if ((ckpt_on = checkpointer_start(&ckpt, s)))
 		c->ckpt = &ckpt;
 	c->grouped = 1;
-	/* A batch holds the write lock for at most INGEST_TX_MS (or o->batch
-	 * lines), never while it waits for input, and the next one begins
+	/* A batch holds the write lock for at most INGEST_TX_MS while another
+	 * irk writer waits for it, else INGEST_TX_MAX_MS (or o->batch lines),
+	 * never while it waits for input, and the next one begins
 	 * INGEST_GAP_MS after it: the lines parsed meanwhile wait in the ring,
 	 * other writers take their turn. */
 	for (;;) {
@@ -1227,7 +1292,8 @@ int ingest_fd(struct store *s, int fd, const char *source,
 			in_batch = 1;
 			n_in_batch = 0;
 			before = *st;
-			tx_end = mono_ms() + INGEST_TX_MS;
+			tx_short = mono_ms() + INGEST_TX_MS;
+			tx_end = tx_short - INGEST_TX_MS + INGEST_TX_MAX_MS;
 		}
 		/* The waiting group borrows slots that the next look hands back. */
 		if (!pl->ready && (rc = group_flush(c, &lerr))) {
@@ -1243,13 +1309,25 @@ int ingest_fd(struct store *s, int fd, const char *source,
 		if (!p && !idle)
 			break;   /* the end of input: committed below */
 		if (idle) {
-			/* No line at hand: commit rather than hold the lock. */
+			int64_t now = mono_ms();
+
+			/* No line at hand: commit rather than hold the lock, unless
+			 * a bulk input only paused (its reader thread not yet
+			 * scheduled) for less than INGEST_TX_IDLE_MS and nobody
+			 * waits for the lock. */
+			if (!idle_since)
+				idle_since = now - INGEST_TX_WAIT_MS;
+			if (now - idle_since < INGEST_TX_IDLE_MS && now < tx_end &&
+			    !store_writer_waiting(s))
+				continue;
+			idle_since = 0;
 			if ((rc = commit_batch(c, source, first_line, last_line, &before, st, &pending, err)))
 				break;
 			in_batch = 0;
 			gap_until = mono_ms() + INGEST_GAP_MS;
 			continue;
 		}
+		idle_since = 0;
 		if (!n_in_batch)
 			first_line = p->lineno;
 		irk_err_clear(&lerr);
@@ -1264,7 +1342,7 @@ int ingest_fd(struct store *s, int fd, const char *source,
 			break;
 		}
 		pipeline_done_with(pl);
-		if (++n_in_batch >= batch || mono_ms() >= tx_end) {
+		if (++n_in_batch >= batch || tx_over(s, tx_short, tx_end, &looked)) {
 			if ((rc = commit_batch(c, source, first_line, last_line, &before, st, &pending, err)))
 				break;
 			in_batch = 0;

@@ -743,6 +743,36 @@ out:
 	return rc;
 }
 
+int play_storm_of(const struct alert *a, void *arg, int64_t *threshold)
+{
+	struct play_catalog *c = arg;
+	const struct play *hit;
+	struct play_fields *f;
+	size_t i;
+	/* The incident the alert would open, as far as a match can see it
+	 * before it is written. */
+	struct incident inc = {
+		.title = (char *)(a->rule_name && *a->rule_name ? a->rule_name : alert_rule(a)),
+		.severity = a->severity, .confidence = 50, .category = (char *)a->category,
+		.rule = (char *)alert_rule(a), .host = (char *)a->host, .src_ip = (char *)a->src_ip,
+		.t_first_event = a->event_time, .t_last_event = a->event_time,
+	};
+
+	*threshold = 0;
+	/* Most catalogs say nothing of storms: no matching for them. */
+	for (i = 0; c && i < c->n && c->v[i]->storm == PLAY_STORM_CONF; i++)
+		;
+	if (!c || i == c->n)
+		return -1;
+	f = play_fields_new(NULL, &inc, a);
+	hit = play_catalog_match(c, f);
+	play_fields_free(&f);
+	if (!hit || hit->storm == PLAY_STORM_CONF)
+		return -1;
+	*threshold = hit->storm_threshold;
+	return hit->storm == PLAY_STORM_ON;
+}
+
 int play_on_new_incident(struct store *s, struct incident *inc, const struct alert *a,
 			 void *arg, struct irk_err *err)
 {

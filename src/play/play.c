@@ -381,6 +381,28 @@ static void check_enum_literal(const struct expr_cmp *c, void *arg)
 	strbuf_free(&list);
 }
 
+/* A field that holds a number compared with a word: a number is never
+ * equal to, less or greater than a string, so `score >= 'high'` is always
+ * false and the step it guards never runs. An error. */
+static void check_number_literal(const struct expr_cmp *c, void *arg)
+{
+	static const char *const numeric[] = {
+		"score", "event_time", "alert.event_time", "incident.confidence", NULL,
+	};
+	struct var_check *vc = arg;
+	const char *text;
+	char *end;
+
+	if (c->value->type != EXPR_STR || !(text = c->value->str) || !lint_in_list(numeric, c->field))
+		return;
+	strtod(text, &end);
+	if (*text && !*end)
+		return;            /* '80': compared as the number it spells */
+	lint_report(vc->l, lint_str_pos(vc->l, vc->tok, (size_t)c->offset), 0,
+		    "%s: %s is a number and '%s' a string: %s %s '%s' is never true",
+		    vc->at < 0 ? "match" : "when", c->field, text, c->field, c->op, text);
+}
+
 /* Lint an expression held by string v. */
 static void check_expr(struct lint *l, int v, int at, const char *what)
 {
@@ -399,6 +421,7 @@ static void check_expr(struct lint *l, int v, int at, const char *what)
 	if (at >= 0)
 		expr_each_cmp(e, check_literal, &vc);
 	expr_each_cmp(e, check_enum_literal, &vc);
+	expr_each_cmp(e, check_number_literal, &vc);
 	expr_free(&e);
 }
 
@@ -578,6 +601,11 @@ static void step_head(struct lint *l, int i, int s)
 		else if (st->stage == STAGE_CLOSED)
 			lint_report(l, lint_pos(l, v), 0, "a step cannot belong to closed: nothing runs "
 				    "once an incident is closed");
+		else if (strcmp(jdoc_str(d, v), stage_name(st->stage)))
+			/* The command line takes "lessons" for a person's ease; a
+			 * play is read by others, by grep and by tools: one spelling. */
+			lint_report(l, lint_pos(l, v), 0, "no stage '%s' (did you mean '%s'?)",
+				    jdoc_str(d, v), stage_name(st->stage));
 	}
 }
 
@@ -593,6 +621,39 @@ static int reaches(const struct play *p, int from, int to, int *seen)
 		if (reaches(p, p->steps[from].needs[k], to, seen))
 			return 1;
 	return 0;
+}
+
+/* The whole cycle from step i through its need j back to i, as
+ * "b needs c, which needs d, which needs b": a 3-cycle told as a 2-cycle
+ * sends the author to the wrong step. Shortest way back (breadth first). */
+static void cycle_path(const struct play *p, int i, int j, struct strbuf *out)
+{
+	int n = p->nsteps, *prev = xcalloc((size_t)n + 1, sizeof *prev);
+	int *queue = xcalloc((size_t)n + 1, sizeof *queue), head = 0, tail = 0, at;
+
+	for (int k = 0; k < n; k++)
+		prev[k] = -2;
+	prev[j] = -1;
+	queue[tail++] = j;
+	while (head < tail && prev[i] == -2) {
+		at = queue[head++];
+		for (int k = 0; k < p->steps[at].nneeds; k++) {
+			int nx = p->steps[at].needs[k];
+			if (prev[nx] == -2) {
+				prev[nx] = at;
+				queue[tail++] = nx;
+			}
+		}
+	}
+	/* Walk back from i to j, then print forwards: i, j, ..., i. */
+	int *chain = queue, len = 0;
+	for (at = i; at >= 0 && len < n; at = prev[at])
+		chain[len++] = at;
+	strbuf_printf(out, "%s needs ", p->steps[i].id);
+	for (int k = len - 1; k >= 0; k--)
+		strbuf_printf(out, "%s%s", p->steps[chain[k]].id, k ? ", which needs " : "");
+	free(prev);
+	free(queue);
 }
 
 static void check_needs(struct lint *l, int i, int v)
@@ -638,10 +699,13 @@ static void check_order(struct lint *l)
 			size_t pos = e >= 0 ? lint_pos(l, e) : lint_pos(l, l->step_tok[i]);
 			if (j > i) {
 				memset(seen, 0, ((size_t)p->nsteps + 1) * sizeof *seen);
-				if (reaches(p, j, i, seen))
-					lint_report(l, pos, 0, "needs '%s': a cycle (%s needs %s, which needs %s "
-						    "in turn)", p->steps[j].id, st->id, p->steps[j].id, st->id);
-				else
+				if (reaches(p, j, i, seen)) {
+					struct strbuf path = STRBUF_INIT;
+					cycle_path(p, i, j, &path);
+					lint_report(l, pos, 0, "needs '%s': a cycle (%s)", p->steps[j].id,
+						    strbuf_str(&path));
+					strbuf_free(&path);
+				} else
 					lint_report(l, pos, 0, "needs '%s', which comes later in the play: "
 						    "list steps in the order they can run", p->steps[j].id);
 			} else if (st->stage >= 0 && p->steps[j].stage > st->stage) {
@@ -752,8 +816,35 @@ static void step_body(struct lint *l, int i, int s)
 
 static const char *const top_keys[] = {
 	"play", "name", "version", "description", "match", "category", "severity",
-	"priority", "steps", "author", "references", "tags", NULL,
+	"priority", "steps", "author", "references", "tags", "storm", NULL,
 };
+
+/* "storm": true or "on" (grouping on, irk.conf's threshold), false or
+ * "off", or a threshold (on, with that many incidents). */
+static void check_storm(struct lint *l)
+{
+	struct jdoc *d = &l->d;
+	struct play *p = l->p;
+	int v = jdoc_get(d, 0, "storm"), t;
+	int64_t n = 0;
+
+	if (v < 0)
+		return;
+	t = jdoc_type(d, v);
+	if (t == JD_TRUE || t == JD_FALSE) {
+		p->storm = t == JD_TRUE ? PLAY_STORM_ON : PLAY_STORM_OFF;
+	} else if (t == JD_STRING && (!strcmp(jdoc_str(d, v), "on") || !strcmp(jdoc_str(d, v), "off"))) {
+		p->storm = !strcmp(jdoc_str(d, v), "on") ? PLAY_STORM_ON : PLAY_STORM_OFF;
+	} else if (t == JD_NUMBER) {
+		if (!lint_want_int(l, v, "storm", 1, 1000000, 0, &n)) {
+			p->storm = PLAY_STORM_ON;
+			p->storm_threshold = n;
+		}
+	} else {
+		lint_report(l, lint_pos(l, v), 0, "storm must be true, false, \"on\", \"off\" or "
+			    "a threshold (a whole number of incidents)");
+	}
+}
 
 static void check_top(struct lint *l)
 {
@@ -811,6 +902,7 @@ static void check_top(struct lint *l)
 		lint_want_int(l, v, "priority", -1000, 1000, 0, &n);
 		p->priority = (int)n;
 	}
+	check_storm(l);
 	for (const char *k = "references"; k; k = strcmp(k, "tags") ? "tags" : NULL)
 		if ((v = jdoc_get(d, 0, k)) >= 0 && !lint_want(l, v, JD_ARRAY, k))
 			for (int e = jdoc_first(d, v); e >= 0; e = jdoc_next(d, v, e))

@@ -51,10 +51,6 @@ void play_fields_use_steps(struct play_fields *f, const struct step_row *v, int 
  * does the rest). */
 void play_guess_list(struct guess *g, const char *const *list);
 
-/* Add a diagnostic (play.c). */
-void play_diags_add(struct play_diags *d, const char *file, int line, int col,
-		int warning, const char *msg);
-
 /* Replace one owned string field of a row copied with store_step_row_copy()
  * (NULL allowed). */
 void step_row_set(const char **field, const char *value);

@@ -176,6 +176,22 @@ int store_alert_first(struct store *s, int64_t incident_id,
 	return IRK_OK;
 }
 
+int store_storm_alert_of(struct store *s, int64_t id, const char *host,
+			 int (*fn)(const struct alert *a, void *arg), void *arg,
+			 struct irk_err *err)
+{
+	sqlite3_stmt *st = store_stmt(s, ST_STORM_ALERT_OF, err);
+	int64_t seen = 0;
+
+	if (!st)
+		return IRK_ERROR;
+	sqlite3_bind_int64(st, 1, id);
+	sqlite3_bind_text(st, 2, host, -1, SQLITE_STATIC);
+	if (alert_rows(s, st, fn, arg, &seen, err))
+		return IRK_ERROR;
+	return seen ? IRK_OK : IRK_NOTFOUND;
+}
+
 /* Call fn for each row of a statement selecting the alert columns;
  * *count (may be NULL) gets the number of rows seen. */
 static int alert_rows(struct store *s, sqlite3_stmt *st,

@@ -77,6 +77,7 @@ static void card_from_row(sqlite3_stmt *st, struct incident *inc)
 	inc->t_acknowledged = sqlite3_column_int64(st, 7);
 	inc->t_contained = sqlite3_column_int64(st, 8);
 	inc->business_unit = text_col(st, 9, 1);
+	inc->storm = sqlite3_column_int(st, 10);
 }
 
 int store_incident_get(struct store *s, int64_t id, struct incident *out, struct irk_err *err)
@@ -118,13 +119,16 @@ static int incident_rows(struct store *s, sqlite3_stmt *st, int card,
 	return store_rows_end(&r, err, "listing incidents");
 }
 
-/* Bind a filter's ?1 stage, ?3 owner, ?4 unassigned and ?5 unit. */
+/* Bind a filter's ?1 stage, ?3 owner, ?4 unassigned, ?5 unit, ?7 play
+ * and ?8 version. */
 static void bind_filter(sqlite3_stmt *st, const struct incident_filter *f)
 {
 	store_bind_text(st, 1, f->stage >= 0 ? stage_name(f->stage) : NULL);
 	store_bind_text(st, 3, f->owner);
 	sqlite3_bind_int(st, 4, f->unassigned);
 	store_bind_text(st, 5, f->business_unit);
+	store_bind_text(st, 7, f->play);
+	store_bind_text(st, 8, f->play_version);
 }
 
 int store_incident_each(struct store *s, const struct incident_filter *f,
@@ -141,7 +145,9 @@ int store_incident_each(struct store *s, const struct incident_filter *f,
 	 * incidents come from their own index, already in order. Only
 	 * every incident of every stage (--all) reads the whole table. */
 	open = f->open_only;
-	if (f->stage >= 0)
+	if (f->play)
+		st = store_stmt(s, f->card ? ST_INC_CARDS_PLAY : ST_INC_EACH_PLAY, err);
+	else if (f->stage >= 0)
 		st = store_stmt(s, f->card ? ST_INC_CARDS_STAGE : ST_INC_EACH_STAGE, err);
 	else if (f->card)
 		st = store_stmt(s, open ? ST_INC_CARDS_OPEN : ST_INC_CARDS, err);
@@ -150,6 +156,8 @@ int store_incident_each(struct store *s, const struct incident_filter *f,
 	if (!st)
 		return IRK_ERROR;
 	bind_filter(st, f);
+	if (f->play)
+		sqlite3_bind_int(st, 2, open);
 	sqlite3_bind_int64(st, 6, f->limit > 0 ? f->limit : -1);
 	return incident_rows(s, st, f->card, fn, arg, err);
 }
@@ -186,7 +194,7 @@ int64_t store_incident_count(struct store *s, const struct incident_filter *f,
 
 	if (!f)
 		f = &all;
-	if (!f->owner && !f->unassigned && !f->business_unit &&
+	if (!f->owner && !f->unassigned && !f->business_unit && !f->play && !f->play_version &&
 	    (f->stage == STAGE_CLOSED || (f->stage < 0 && !f->open_only))) {
 		/* The closed ones are what the open ones leave of count(*). */
 		if (store_incident_counts(s, counts, err))
@@ -195,7 +203,9 @@ int64_t store_incident_count(struct store *s, const struct incident_filter *f,
 			n += f->stage < 0 || i == f->stage ? counts[i] : 0;
 		return n;
 	}
-	if (f->stage >= 0)
+	if (f->play)
+		st = store_stmt(s, ST_INC_COUNT_PLAY, err);
+	else if (f->stage >= 0)
 		st = store_stmt(s, ST_INC_COUNT_STAGE_F, err);
 	else if (f->open_only)
 		st = store_stmt(s, ST_INC_COUNT_OPEN_F, err);
@@ -204,6 +214,8 @@ int64_t store_incident_count(struct store *s, const struct incident_filter *f,
 	if (!st)
 		return -1;
 	bind_filter(st, f);
+	if (f->play)
+		sqlite3_bind_int(st, 2, f->open_only);
 	if ((n = store_int_of(st)) < 0)
 		store_fail(s, err, "counting incidents");
 	return n;

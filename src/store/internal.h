@@ -31,6 +31,7 @@
 #define FKW_CONFIDENCE  1
 #define FKW_CRITICALITY 1
 #define FKW_INT         1
+#define FKW_FLAG        1
 #define FKW_TIME        1
 #define X_INC_SEL(name, kind, ctype, member, column, set, help) STORE_IF(FKW_##kind, ", " column)
 #define X_INC_INS(name, kind, ctype, member, column, set, help) STORE_IF(FKW_##kind, column ", ")
@@ -44,7 +45,7 @@ enum { INCIDENT_NWRITTEN = 0 INCIDENT_FIELDS(X_INC_NUM) };
 /* The columns of a card (incident_filter.card), in card_from_row()'s order. */
 #define INCIDENT_CARD_COLS \
 	"id, title, stage, severity, priority, owner, t_detected, t_acknowledged, t_contained, " \
-	"business_unit"
+	"business_unit, storm"
 
 /* What store_incident_each() selects by: ?3 owner, ?4 unassigned, ?5
  * business unit, ?6 limit (and ?1 the stage, where a statement names
@@ -52,6 +53,13 @@ enum { INCIDENT_NWRITTEN = 0 INCIDENT_FIELDS(X_INC_NUM) };
 #define INCIDENT_FILTER \
 	"(?3 IS NULL OR owner = ?3) AND (?4 = 0 OR owner IS NULL) AND " \
 	"(?5 IS NULL OR business_unit = ?5) "
+/* The incidents of one play (?7), optionally one version of it (?8, a
+ * prefix of its hash), ?1 one stage or NULL, ?2 open ones only: through
+ * incidents_play, apart from the statements above so that theirs stay
+ * read from the open index alone. */
+#define INCIDENT_PLAY_WHERE "play = ?7 AND " \
+	"(?8 IS NULL OR substr(play_version, 1, length(?8)) = ?8) AND " \
+	"(?1 IS NULL OR stage = ?1) AND (?2 = 0 OR stage <> 'closed') AND " INCIDENT_FILTER
 #define INCIDENT_WHERE INCIDENT_FILTER "ORDER BY priority, t_detected, id LIMIT ?6"
 
 /* A step's definition: its own (rows from before schema 10, and steps
@@ -206,6 +214,11 @@ enum { INCIDENT_NWRITTEN = 0 INCIDENT_FIELDS(X_INC_NUM) };
 	X(ST_INC_COUNT_OPEN_F, "SELECT count(*) FROM incidents WHERE stage <> 'closed' AND " \
 		"(?1 IS NULL OR stage = ?1) AND " INCIDENT_FILTER) \
 	X(ST_INC_COUNT_STAGE_F, "SELECT count(*) FROM incidents WHERE stage = ?1 AND " INCIDENT_FILTER) \
+	X(ST_INC_EACH_PLAY, "SELECT " INCIDENT_COLS " FROM incidents WHERE " INCIDENT_PLAY_WHERE \
+		"ORDER BY priority, t_detected, id LIMIT ?6") \
+	X(ST_INC_CARDS_PLAY, "SELECT " INCIDENT_CARD_COLS " FROM incidents WHERE " \
+		INCIDENT_PLAY_WHERE "ORDER BY priority, t_detected, id LIMIT ?6") \
+	X(ST_INC_COUNT_PLAY, "SELECT count(*) FROM incidents WHERE " INCIDENT_PLAY_WHERE) \
 	/* Open incidents past an SLA (sla_status()): ?1 now, ?2-?5 the \
 	 * acknowledgement targets of P1-P4, ?6-?9 the containment ones. \
 	 * From the open index alone. */ \
@@ -395,7 +408,47 @@ enum { INCIDENT_NWRITTEN = 0 INCIDENT_FIELDS(X_INC_NUM) };
 		"FROM alerts WHERE incident_id = ?1 ORDER BY id LIMIT 1") \
 	X(ST_PRESENCE_LIST, "SELECT name, seen FROM presence WHERE seen >= ?1 ORDER BY name") \
 	KPI_STMTS(X) \
-	CONTEXT_STMTS(X)
+	CONTEXT_STMTS(X) \
+	STORM_STMTS(X)
+
+/* Storm grouping (src/store/storm.c). A storm's host of an alert is its
+ * host, else its source address (ingest's storm_member()). */
+#define STORM_MEMBER "coalesce(nullif(host, ''), src_ip)"
+#define STORM_STMTS(X) \
+	X(ST_STORM_EACH, "SELECT rule, id, t_first_event, t_last_event FROM incidents " \
+		"WHERE storm = 1 AND stage <> 'closed' AND rule IS NOT NULL") \
+	X(ST_STORM_OPENED, "SELECT count(*) FROM (SELECT 1 FROM incidents WHERE rule = ?1 " \
+		"AND storm = 0 AND t_first_event >= ?2 AND t_first_event <= ?3 LIMIT ?4)") \
+	X(ST_STORM_IS, "SELECT storm FROM incidents WHERE id = ?1") \
+	X(ST_STORM_PLAIN, "SELECT id, host, src_ip, t_first_event, t_last_event FROM incidents " \
+		"WHERE rule = ?1 AND storm = 0 AND stage <> 'closed' LIMIT ?2") \
+	X(ST_STORM_HAS_HOST, "SELECT 1 FROM observables WHERE incident_id = ?1 AND type = 'host' " \
+		"AND value = ?2") \
+	X(ST_STORM_TITLE, "SELECT title FROM incidents WHERE id = ?1") \
+	X(ST_STORM_RETITLE, "UPDATE incidents SET title = ?2 WHERE id = ?1") \
+	X(ST_STORM_ALERT_OF, "SELECT id, incident_id, event_time, received, format, rule_id, " \
+		"rule_name, severity, host, src_ip, dst_ip, user_name, category, raw, fingerprint " \
+		"FROM alerts WHERE incident_id = ?1 AND " STORM_MEMBER " = ?2 " \
+		"ORDER BY event_time, id LIMIT 1") \
+	X(ST_STORM_MOVE, "UPDATE alerts SET incident_id = ?2 WHERE incident_id = ?1 AND " \
+		STORM_MEMBER " = ?3") \
+	X(ST_STORM_RECOUNT, "UPDATE incidents SET (alert_count, t_first_event, t_last_event) = " \
+		"(SELECT count(*), min(event_time), max(event_time) FROM alerts WHERE incident_id = ?1) " \
+		"WHERE id = ?1") \
+	X(ST_STORM_COPY_OBS, "INSERT OR IGNORE INTO observables(incident_id, type, value, source, " \
+		"ref, at) SELECT ?2, type, value, source, ref, at FROM observables WHERE " \
+		"incident_id = ?1 AND source = 'alert' AND ref IN " \
+		"(SELECT id FROM alerts WHERE incident_id = ?2)") \
+	X(ST_STORM_DROP_HOST, "DELETE FROM observables WHERE incident_id = ?1 AND type = 'host' " \
+		"AND value = ?2") \
+	X(ST_STORM_HOSTS_1, STORM_HOSTS_SQL STORM_HOST_ROW) \
+	X(ST_STORM_HOSTS_16, STORM_HOSTS_SQL STORM_HOST_ROWS4 "," STORM_HOST_ROWS4 "," \
+		STORM_HOST_ROWS4 "," STORM_HOST_ROWS4)
+/* store_storm_hosts_add(): a storm's hosts, 16 rows a statement. */
+#define STORM_HOSTS_SQL "INSERT OR IGNORE INTO observables(incident_id, type, value, source, " \
+	"ref, at) VALUES "
+#define STORM_HOST_ROW "(?, 'host', ?, 'alert', ?, ?)"
+#define STORM_HOST_ROWS4 STORM_HOST_ROW "," STORM_HOST_ROW "," STORM_HOST_ROW "," STORM_HOST_ROW
 
 /* The KPIs' reads (src/store/kpi.c). Each stream has two forms: the whole
  * table in rowid order (NOT INDEXED: a recompute of everything reads the
@@ -451,6 +504,11 @@ struct store {
 	int wait_told;
 	void (*on_wait)(const char *msg, void *arg);
 	void *wait_arg;
+	/* The waiters' file beside the database (-1: none) and whether this
+	 * connection holds its read lock: "an irk writer is waiting"
+	 * (store_writer_waiting). */
+	int wait_fd;
+	int wait_marked;
 	/* The audit log's head as this transaction left it (audit_append):
 	 * known, it is not read back per event; dirty, it is written to meta
 	 * (audit.head) once, at the commit, not per event. */

@@ -14,8 +14,10 @@
 
 #include "irk/clock.h"
 #include "irk/incident.h"
+#include "irk/play.h"
 #include "irk/sanitize.h"
 #include "irk/store.h"
+#include "irk/storm.h"
 #include "tui_internal.h"
 
 struct change {
@@ -400,6 +402,49 @@ static void note_done(struct tui *t, void *arg, int ok, const char *text)
 	rc = incident_note(t->s, &t->app->actor, ch->id, text, &err);
 	snprintf(done, sizeof done, "note added to %s", ch->key);
 	outcome(t, rc, &err, done);
+}
+
+static void split_done(struct tui *t, void *arg, int ok, const char *text)
+{
+	struct change *ch = arg;
+	struct irk_err err = { 0 };
+	struct play_catalog plays;
+	char done[160], key[24];
+	int64_t new_id = 0;
+	int rc;
+
+	if (!ok)
+		return;
+	/* The new incident gets its play as ingest would give it one; a
+	 * play file with errors is left out, as ingest leaves it. */
+	play_catalog_load(&plays, t->app->cfg, &err);
+	irk_err_clear(&err);
+	rc = play_catalog_register(t->s, &plays, &err);
+	if (!rc)
+		rc = storm_split(t->s, &t->app->actor, ch->id, text,
+				 plays.n ? play_on_new_incident : NULL, &plays, &new_id, &err);
+	play_catalog_free(&plays);
+	snprintf(done, sizeof done, "%s: %.80s split out of %s",
+		 incident_key(new_id, key, sizeof key), text, ch->key);
+	outcome(t, rc, &err, done);
+}
+
+void tui_split(struct tui *t, int64_t id, int storm, const char *host)
+{
+	struct change *ch;
+	char label[160], key[24];
+
+	if (!storm) {
+		tui_status(t, SLOT_STATUS_ERROR, "%s is not a storm incident: only a storm's hosts "
+			   "can be split out", incident_key(id, key, sizeof key));
+		return;
+	}
+	if (!may_change(t, id))
+		return;
+	ch = change_new(id, 0, -1, -1);
+	snprintf(label, sizeof label, "Split which host out of %s? (one of its observables of "
+		 "type host)", ch->key);
+	tui_prompt(t, label, host, split_done, ch, 1);
 }
 
 void tui_note(struct tui *t, int64_t id)

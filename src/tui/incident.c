@@ -418,6 +418,9 @@ static void fields(struct tui *t, struct inc_st *is, int width)
 	doc_field(d, "rule", inc->rule, width);
 	doc_field(d, "host", inc->host, width);
 	doc_field(d, "source IP", inc->src_ip, width);
+	if (inc->storm)
+		doc_field(d, "storm", "yes: one rule's alerts from many hosts (S splits a host out)",
+			  width);
 	snprintf(buf, sizeof buf, "%d of 4", inc->asset_criticality);
 	doc_field(d, "criticality", inc->asset_criticality ? buf : "unknown", width);
 	snprintf(buf, sizeof buf, "%d", inc->alert_count);
@@ -750,6 +753,15 @@ static int key(struct tui *t, void *st, int act, int k)
 	case ACT_I_CLOSE: tui_resolve(t, is->id, is->inc.version, is->inc.stage); return SCR_HANDLED;
 	case ACT_I_NOTE: tui_note(t, is->id); return SCR_HANDLED;
 	case ACT_I_EDIT: tui_edit(t, is->id, is->inc.version); return SCR_HANDLED;
+	case ACT_I_SPLIT: {
+		/* On a host observable ("VALUE   from alert 12, ..."): that host. */
+		char *host = NULL;
+		if (l && l->kind == DOC_TEXT && l->label && !strcmp(l->label, "host") && l->text)
+			host = xstrndup(l->text, strcspn(l->text, " "));
+		tui_split(t, is->id, is->inc.storm, host);
+		free(host);
+		return SCR_HANDLED;
+	}
 	}
 	return SCR_IGNORED;
 }

@@ -56,6 +56,7 @@ static const struct { int act; const char *keys; } defaults[] = {
 	{ ACT_I_CLOSE, "x" },
 	{ ACT_I_NOTE, "n" },
 	{ ACT_I_EDIT, "e" },
+	{ ACT_I_SPLIT, "S" },
 	{ ACT_I_VIEW, "Enter v" },
 	{ ACT_I_CONTEXT, "R" },
 	{ ACT_I_NEXT_SECT, "Tab" },

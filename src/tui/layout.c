@@ -10,6 +10,7 @@
 #include "irk/expr.h"
 #include "irk/layout.h"
 #include "irk/sanitize.h"
+#include "irk/storm.h"
 
 static int ascii_mode;
 
@@ -849,6 +850,24 @@ static int sev_slot(int sev)
 	return SLOT_CARD;
 }
 
+/* A card's title line. A storm's count comes first, where a narrow column
+ * still shows it: "  19,874 hosts: ET SCAN Potential SSH Scan". */
+static void card_title(const struct incident *inc, char *buf, size_t n)
+{
+	const char *t = inc->title ? inc->title : "";
+	size_t base;
+	int64_t hosts;
+
+	if (inc->storm && storm_title_parse(t, &base, &hosts)) {
+		const char *count = t + base + 4;          /* after " on " */
+		int clen = (int)(strrchr(t, ' ') - count);
+		snprintf(buf, n, "  %.*s %s: %.*s", clen, count, hosts == 1 ? "host" : "hosts",
+			 (int)base, t);
+		return;
+	}
+	snprintf(buf, n, "  %s", t);
+}
+
 void board_card_line(const struct board *b, const struct card *c, int line, int w,
 		     int selected, struct frame *f, int y, int x)
 {
@@ -858,8 +877,9 @@ void board_card_line(const struct board *b, const struct card *c, int line, int 
 
 	switch (line) {
 	case 0:
-		snprintf(buf, sizeof buf, "%s P%d %s%s", incident_key(inc->id, key, sizeof key),
-			 inc->priority, severity_name(inc->severity), c->critical ? G_CRIT : "");
+		snprintf(buf, sizeof buf, "%s P%d %s%s%s", incident_key(inc->id, key, sizeof key),
+			 inc->priority, severity_name(inc->severity), c->critical ? G_CRIT : "",
+			 inc->storm ? " STORM" : "");
 		if ((c->waiting || c->failed || c->approval) && w > 4) {
 			const char *g = c->failed ? G_FAILED_R : c->approval ? G_APPROVE_R : G_WAIT_R;
 			frame_put(f, y, x, w - 2, selected ? slot : sev_slot(inc->severity), buf, 1);
@@ -870,7 +890,7 @@ void board_card_line(const struct board *b, const struct card *c, int line, int 
 		}
 		return;
 	case 1:
-		snprintf(buf, sizeof buf, "  %s", inc->title ? inc->title : "");
+		card_title(inc, buf, sizeof buf);
 		frame_put(f, y, x, w, slot, buf, 1);
 		return;
 	}

@@ -28,6 +28,7 @@
 #include "irk/clock.h"
 #include "irk/config.h"
 #include "irk/engine.h"
+#include "irk/play.h"
 #include "irk/sanitize.h"
 #include "irk/store.h"
 #include "tui_internal.h"
@@ -429,6 +430,28 @@ static void report_problems(struct tui *t, const char *problems)
 	free(copy);
 }
 
+/* A play file that fails lint: ingest and serve refuse to run, and the
+ * board says so from the start rather than let its alerts go to another
+ * play unnoticed. One problem a line, as report_problems() takes them. */
+static void play_problems(struct app *a, struct strbuf *problems)
+{
+	struct play_catalog cat;
+	struct irk_err err = { 0 };
+	struct strbuf sb = STRBUF_INIT;
+
+	play_catalog_load(&cat, a->cfg, &err);
+	for (size_t i = 0; i < cat.diags.n; i++) {
+		if (cat.diags.v[i].warning)
+			continue;
+		strbuf_reset(&sb);
+		play_diag_format(&cat.diags.v[i], &sb);
+		strbuf_printf(problems, "play not loaded (irk play lint; ingest refuses to run): %s\n",
+			      strbuf_str(&sb));
+	}
+	strbuf_free(&sb);
+	play_catalog_free(&cat);
+}
+
 static struct tui *tui_new(struct app *a)
 {
 	struct tui *t = xcalloc(1, sizeof *t);
@@ -443,6 +466,7 @@ static struct tui *tui_new(struct app *a)
 	keymap_default(&t->km);
 	choose_theme(t, &problems);
 	keymap_load(&t->km, a->cfg, &problems);
+	play_problems(a, &problems);
 	report_problems(t, strbuf_str(&problems));
 	strbuf_free(&problems);
 	return t;

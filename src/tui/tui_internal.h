@@ -180,6 +180,9 @@ void tui_note(struct tui *t, int64_t id);
  * severity; the status line names its key. */
 void tui_new_incident(struct tui *t);
 void tui_edit(struct tui *t, int64_t id, int64_t version);
+/* Split a host out of storm incident id (storm: its flag), asking which
+ * with host (may be NULL) offered. */
+void tui_split(struct tui *t, int64_t id, int storm, const char *host);
 /* Split "title=Lost laptop severity=high" into assignments at the spaces
  * that precede a FIELD= word. Returns how many (at most max); the strings
  * point into buf, which is modified. */

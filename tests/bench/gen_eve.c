@@ -12,8 +12,9 @@
  * With --storm, an alert storm instead (a scan or a worm): N alerts of six
  * rules, each from a host drawn from all of 10.0.0.0/8 (so nearly every
  * alert is a host of its own: 200,000 alerts come from about 199,000),
- * within ten minutes (N / 600 alerts a second).
- *   gen_eve [--storm] N [SEED] > alerts.json */
+ * within ten minutes (N / 600 alerts a second); with RULES, of the first
+ * RULES of those six rules (1 to 6).
+ *   gen_eve [--storm] N [SEED [RULES]] > alerts.json */
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -133,6 +134,10 @@ int main(int argc, char **argv)
 
 	int mixed = !storm && argc > 3 && !strcmp(argv[3], "mixed");
 
+	unsigned rules = storm && argc > 4 ? (unsigned)atoi(argv[4]) : 6;
+
+	if (rules < 1 || rules > 6)
+		rules = 6;
 	if (argc > 2 + storm)
 		state ^= strtoull(argv[2 + storm], NULL, 10);
 	struct { unsigned rule, host, src; } active[32];
@@ -154,7 +159,7 @@ int main(int argc, char **argv)
 			/* One of the first six rules, from an internal host (the
 			 * source) to one of a few outside addresses. */
 			unsigned h = (unsigned)(next() % 16777216u);
-			rule = (unsigned)(next() % 6);
+			rule = (unsigned)(next() % rules);
 			host = h % 4000;
 			snprintf(sip, sizeof sip, "10.%u.%u.%u", h >> 16, (h >> 8) & 255, h & 255);
 			snprintf(dip, sizeof dip, "198.51.100.%u", (unsigned)(next() % 4) + 1);

@@ -12,8 +12,8 @@
 # target >= 150,000 alerts/s). With BENCH_BASE_IRK=PATH each figure is
 # measured with that binary too (the before of a change), in the same run.
 #   BENCH_STORM=N    storm alerts (default 200000)
-#   BENCH_STORM_OPTS options for irk ingest (e.g. storm grouping off, once
-#                    it exists: the storm part sets it on)
+#   BENCH_STORM_OPTS options for irk ingest (default --storm off: grouping
+#                    off; set it empty for a BENCH_BASE_IRK without --storm)
 echo "== storm-off: an alert storm opening an incident per alert, and a correlating stream"
 SN=${BENCH_STORM:-200000}
 "$B/gen_eve" --storm "$SN" >"$W/storm.json"
@@ -23,7 +23,7 @@ storm_run() {
 	rm -f "$W"/st.db*
 	"$1" --db "$W/st.db" init >/dev/null
 	# shellcheck disable=SC2086
-	stat "$1" --db "$W/st.db" ingest ${BENCH_STORM_OPTS:-} "$2"
+	stat "$1" --db "$W/st.db" ingest ${BENCH_STORM_OPTS---storm off} "$2"
 	[ "$rc" = 0 ] || { echo "   $1 ingest failed (exit $rc)"; exit 1; }
 }
 # The baseline: the rows irk wrote, written again by sqlite3 into an empty

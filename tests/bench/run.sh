@@ -4,7 +4,7 @@
 # and noisy, absolute times are not comparable across runs.
 #   BENCH_ALERTS=N   alerts for the ingest benchmark (default 1000000)
 #   BENCH_ONLY=name  run only that part (ingest, list; the run-NAME.sh
-#                    parts: tui, engine, writes, big, sensor, storm-off, kpi, ...)
+#                    parts: tui, engine, writes, big, sensor, storm, storm-off, kpi, ...)
 #   BENCH_INCIDENTS=N  incidents for the kpi part (default 1000000)
 set -eu
 cd "$(dirname "$0")/../.."

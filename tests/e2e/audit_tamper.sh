@@ -235,7 +235,12 @@ sqlite3 "$T/old.db" "create table ev6(seq INTEGER PRIMARY KEY, at INTEGER NOT NU
 	actor TEXT NOT NULL, uid INTEGER NOT NULL, incident_id INTEGER, kind TEXT NOT NULL,
 	data TEXT NOT NULL, prev_hash TEXT NOT NULL, hash TEXT NOT NULL);
 	insert into ev6 select seq, at, actor, uid, incident_id, kind, data, prev_hash, hash from events;
-	drop table events; alter table ev6 rename to events; pragma user_version = 6"
+	drop table events; alter table ev6 rename to events;
+	drop index incidents_storm; drop index incidents_rule_opened; drop index incidents_open;
+	alter table incidents drop column storm;
+	create index incidents_open on incidents(priority, t_detected, id, stage, severity,
+	  owner, business_unit, t_acknowledged, t_contained, title) where stage <> 'closed';
+	pragma user_version = 6"
 rehash "$T/old.db"
 out=$(irk --db "$T/old.db" audit verify); rc=$?
 expect_eq "schema 6, form 1 hashes: migrated (to this irk's version) and intact" \

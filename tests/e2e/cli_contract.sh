@@ -113,7 +113,7 @@ expect_rc "error: a bad config file" 1 irk --config "$T/bad.conf" list
 expect_match "a bad config file is named with its line" "$(irk --config "$T/bad.conf" list 2>&1)" "bad.conf:[12]: "
 
 # ---- --json: valid and exactly the documented keys ----------------------------------------
-INC='["alert_count","asset_criticality","back_moves","business_unit","category","confidence","effort_min","host","id","key","owner","play","play_version","priority","reopen_count","resolution","root_cause","rule","severity","src_ip","stage","summary","threat_source","times","title","updated_by","vector","version"]'
+INC='["alert_count","asset_criticality","back_moves","business_unit","category","confidence","effort_min","host","id","key","owner","play","play_version","priority","reopen_count","resolution","root_cause","rule","severity","src_ip","stage","storm","summary","threat_source","times","title","updated_by","vector","version"]'
 TIMES='["acknowledged","closed","contained","detected","first_event","last_event","resolved","updated"]'
 irk list --all --json >"$T/list.json"
 expect_rc "list --json is valid JSON (python3 -m json.tool)" 0 /usr/bin/python3 -m json.tool "$T/list.json"

@@ -445,8 +445,10 @@ Test(exec, a_secret_nobody_set_is_named)
 	cr_assert_eq(testlib_run("exec", "{\"argv\": [\"true\"], \"env\": {\"T\": \"{{secret.nope}}\"}}", cfg,
 				 NULL, &r), RUN_FAILED);
 	cr_assert(r.permanent);
-	cr_assert(strstr(r.why, "secret.nope is not set (irk.conf [secrets] or IRK_SECRET_ in the "
-			 "environment)"), "%s", r.why);
+	/* The variable named whole (issue 13: "IRK_SECRET_" alone left the
+	 * reader to guess the rest). */
+	cr_assert(strstr(r.why, "secret.nope is not set: set IRK_SECRET_NOPE in irk's environment, "
+			 "or nope in the [secrets] section of irk.conf"), "%s", r.why);
 	run_result_free(&r);
 }
 

@@ -112,8 +112,12 @@ Test(jdoc, structure_errors_name_their_place)
 	INVALID("", 0, "end of input");
 	INVALID("   ", 3, "end of input");
 	INVALID("[1,2,x]", 5, "unexpected 'x'");
-	INVALID("[1,]", 3, "unexpected ']'");
-	INVALID("{\"a\":1,}", 7, "expected a key");
+	/* A trailing comma is named at the comma, not at the close (often
+	 * on the next line, issue 13). */
+	INVALID("[1,]", 2, "a ',' before ']'");
+	INVALID("[1,\n  ]", 2, "a ',' before ']'");
+	INVALID("{\"a\":1,}", 6, "a ',' before '}'");
+	INVALID("{\"a\":1, x}", 8, "expected a key");
 	INVALID("{a:1}", 1, "expected a key");
 	INVALID("{\"a\" 1}", 5, "expected ':'");
 	INVALID("{\"a\":}", 5, "unexpected '}'");

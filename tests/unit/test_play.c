@@ -113,7 +113,18 @@ Test(play, needs_cycle)
 	expect_lint(HEAD
 		"  {\"id\": \"a\", \"stage\": \"new\", \"kind\": \"manual\", \"title\": \"One\", \"needs\": [\"b\"]},\n"
 		"  {\"id\": \"b\", \"stage\": \"new\", \"kind\": \"manual\", \"title\": \"Two\", \"needs\": [\"a\"]}]}\n",
-		"t.json:4:75: needs 'b': a cycle (a needs b, which needs a in turn)\n");
+		"t.json:4:75: needs 'b': a cycle (a needs b, which needs a)\n");
+}
+
+/* Found by a senior: b->c->d->b was told as "b needs c, which needs b". */
+Test(play, needs_cycle_of_three_named_whole)
+{
+	expect_lint(HEAD
+		"  {\"id\": \"b\", \"stage\": \"new\", \"kind\": \"manual\", \"title\": \"B\", \"needs\": [\"c\"]},\n"
+		"  {\"id\": \"c\", \"stage\": \"new\", \"kind\": \"manual\", \"title\": \"C\", \"needs\": [\"d\"]},\n"
+		"  {\"id\": \"d\", \"stage\": \"new\", \"kind\": \"manual\", \"title\": \"D\", \"needs\": [\"b\"]}]}\n",
+		"t.json:4:73: needs 'c': a cycle (b needs c, which needs d, which needs b)\n"
+		"t.json:5:73: needs 'd': a cycle (c needs d, which needs b, which needs c)\n");
 }
 
 Test(play, needs_later_stage)

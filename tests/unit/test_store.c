@@ -2,6 +2,7 @@
  * migrations, WAL, incidents (every field, optimistic concurrency),
  * alerts, observables, quarantine, users, history, notes, meta. */
 #include <criterion/criterion.h>
+#include <pthread.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -605,14 +606,14 @@ Test(store, migration_5_makes_the_open_index_cover_the_cards)
 	quick("b", STAGE_CLOSED, 1, 100, "bob", NULL);
 	store_close(&s);
 	cr_assert_eq(sqlite3_open(path, &raw), SQLITE_OK);
-	cr_assert_eq(sqlite3_exec(raw, "DROP INDEX incidents_open;"
+	cr_assert_eq(sqlite3_exec(raw, TMP_UNDO_STORM "DROP INDEX incidents_open;"
 		"CREATE INDEX incidents_open ON incidents(priority, t_detected, id) WHERE stage <> 'closed';"
 		"PRAGMA user_version = 4;", NULL, NULL, NULL), SQLITE_OK);
 	sqlite3_close(raw);
 	s = tmp_store("irk.db");
 	cr_assert_eq(store_schema_version(s), STORE_SCHEMA_VERSION);
-	cr_assert_eq(store_scalar(s, "SELECT count(*) FROM pragma_index_info('incidents_open')"), 10,
-		     "priority, t_detected, id and the card's and filters' columns");
+	cr_assert_eq(store_scalar(s, "SELECT count(*) FROM pragma_index_info('incidents_open')"), 11,
+		     "priority, t_detected, id and the card's and filters' columns (storm since 8)");
 	f.open_only = f.card = 1;
 	cr_assert_eq(list(&f).n, 1);
 	free(path);
@@ -922,7 +923,7 @@ Test(store, migration_4_merges_quarantine_copies)
 
 	store_close(&s);
 	cr_assert_eq(sqlite3_open(path, &raw), SQLITE_OK);
-	cr_assert_eq(sqlite3_exec(raw,
+	cr_assert_eq(sqlite3_exec(raw, TMP_UNDO_STORM
 		"DROP INDEX quarantine_once; ALTER TABLE quarantine DROP COLUMN hash;"
 		"INSERT INTO quarantine(at, source, line, format, reason, raw, orig_len) VALUES"
 		" (1, 'a.jsonl', 7, NULL, 'bad', X'7B78', 2), (2, 'a.jsonl', 7, NULL, 'bad', X'7B78', 2),"
@@ -1174,4 +1175,50 @@ Test(store, audit_verify_against_anchors)
 	a[0].seq = 9;
 	cr_assert_eq(audit_verify_anchors(s, a, 1, &r, &err), IRK_REFUSED);
 	cr_assert_eq(r.bad_seq, 6, "an anchor past the end: events were removed");
+}
+
+struct waiter {
+	struct store *s;
+	int rc;
+};
+
+static void *wait_and_write(void *arg)
+{
+	struct waiter *w = arg;
+	struct irk_err err = { 0 };
+
+	w->rc = store_begin(w->s, &err);
+	if (!w->rc)
+		w->rc = store_commit(w->s, &err);
+	return NULL;
+}
+
+/* Issue 17: a bulk writer keeps its transaction while nobody waits, so
+ * it must see an irk connection that waits for the write lock, even one
+ * in its own process (the engine's threads), and stop seeing it once
+ * that wait is over. */
+Test(store, a_waiting_writer_is_seen_by_the_one_holding_the_lock, .timeout = 20)
+{
+	struct store *other = tmp_store("irk.db");
+	struct waiter w = { other, -1 };
+	struct irk_err err = { 0 };
+	pthread_t t;
+	int seen = 0;
+
+	cr_expect_eq(store_writer_waiting(s), 0, "nobody waits yet");
+	cr_assert_eq(store_begin(s, &err), IRK_OK, "%s", err.msg);
+	cr_expect_eq(store_writer_waiting(s), 0, "holding the lock is not waiting");
+	cr_assert_eq(pthread_create(&t, NULL, wait_and_write, &w), 0);
+	for (int i = 0; i < 1000 && !seen; i++) {
+		seen = store_writer_waiting(s);
+		if (!seen)
+			usleep(5000);
+	}
+	cr_expect_eq(seen, 1, "the other connection waits for the lock: seen");
+	cr_assert_eq(store_commit(s, &err), IRK_OK, "%s", err.msg);
+	pthread_join(t, NULL);
+	cr_expect_eq(w.rc, IRK_OK, "the waiting write lands once the lock is let go");
+	cr_expect_eq(store_writer_waiting(s), 0, "its wait is over: no longer seen");
+	cr_expect_eq(store_writer_waiting(other), 0);
+	store_close(&other);
 }

@@ -708,7 +708,7 @@ Test(tui_board, long_messages_wrap_and_m_shows_them_whole)
 	}
 	fx_key('M');
 	assert_screen("Last message    ");
-	assert_screen("updated_by version age sla waiting mine\n");
+	assert_screen("updated_by version age sla\n waiting mine failed approvals\n");
 	fx_key('q');
 	assert_screen(" New (12)");
 	refute_screen("M: all");

@@ -71,6 +71,7 @@ static void pick(struct incident *want, const struct field_def *f, int i, struct
 	case FK_CONFIDENCE: n = 77; break;
 	case FK_CRITICALITY: n = 3; break;
 	case FK_INT: n = 40 + i; break;
+	case FK_FLAG: n = 1; break;
 	case FK_TIME:
 		*incident_field_int64(want, f) = 1700000000 + 100 * i;
 		return;
@@ -91,6 +92,8 @@ static void literal(const struct incident *inc, const struct field_def *f, struc
 	cr_assert_eq(incident_field_value(inc, f, key, sizeof key, &v), 0, "%s is missing", f->name);
 	if (v.type == EXPR_STR)
 		strbuf_printf(sb, "'%s'", v.str);
+	else if (v.type == EXPR_BOOL)
+		strbuf_puts(sb, v.boolean ? "true" : "false");
 	else
 		strbuf_printf(sb, "%.0f", v.num);
 }
@@ -117,6 +120,8 @@ static void json_of(const struct incident *inc, const struct field_def *f, struc
 		      strbuf_str(&js));
 	if (jdoc_type(&d, tok) == JD_STRING)
 		strbuf_puts(got, jdoc_str(&d, tok));
+	else if (jdoc_type(&d, tok) == JD_TRUE || jdoc_type(&d, tok) == JD_FALSE)
+		strbuf_puts(got, jdoc_type(&d, tok) == JD_TRUE ? "true" : "false");
 	else if (!jdoc_int(&d, tok, &n))
 		strbuf_printf(got, "%lld", (long long)n);
 	jdoc_free(&d);
@@ -144,6 +149,8 @@ static void json_want(const struct incident *inc, const struct field_def *f, str
 			strbuf_puts(sb, severity_name(inc->severity));
 		else if (f->kind == FK_RESOLUTION)
 			strbuf_puts(sb, resolution_name(inc->resolution));
+		else if (f->kind == FK_FLAG)
+			strbuf_puts(sb, incident_field_get_int(inc, f) ? "true" : "false");
 		else
 			strbuf_printf(sb, "%d", incident_field_get_int(inc, f));
 		break;

@@ -85,6 +85,7 @@ void tmp_cleanup(void)
 void tmp_schema_9(const char *path)
 {
 	static const char undo[] =
+		TMP_UNDO_STORM
 		/* migration 10: steps keep their own definitions... */
 		"UPDATE steps SET def = coalesce((SELECT ps.def FROM play_runs pr JOIN play_steps ps"
 		"  ON ps.hash = pr.hash AND ps.step_id = steps.step_id"

@@ -31,6 +31,15 @@ void tmp_schema_1(const char *path);
 /* The same as schema 9 had it (migration 10 undone): steps carry their
  * definitions, CHECKs hold IN lists, user_version 9. */
 void tmp_schema_9(const char *path);
+/* SQL that undoes storm grouping's migration (13), first: before
+ * tmp_schema_9() builds the incidents table of schema 9 again, and in a
+ * test that takes a database back to an older schema by hand. */
+#define TMP_UNDO_STORM \
+	/* migration 13: storm grouping */ \
+	"DROP INDEX incidents_storm; DROP INDEX incidents_rule_opened;" \
+	"DROP INDEX incidents_open; ALTER TABLE incidents DROP COLUMN storm;" \
+	"CREATE INDEX incidents_open ON incidents(priority, t_detected, id, stage, severity," \
+	"  owner, business_unit, t_acknowledged, t_contained, title) WHERE stage <> 'closed';"
 
 /* Ids handed out by the store's id callbacks (store_play_run_stale()...):
  * give tmp_collect_id as fn and a struct tmp_ids as arg. */
