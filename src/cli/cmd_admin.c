@@ -62,7 +62,7 @@ int cmd_init(struct cli *c, int argc, char **argv)
  * month where the board would open it. */
 static void demo_tmp_remove(const char *tmp)
 {
-	static const char *const ext[] = { "", "-wal", "-shm", "-journal" };
+	static const char *const ext[] = { "", "-wal", "-shm", "-journal", "-wait" };
 	char p[4200];
 
 	for (size_t i = 0; i < sizeof ext / sizeof ext[0]; i++) {

@@ -627,7 +627,6 @@ int cmd_play(struct cli *c, int argc, char **argv)
 		struct irk_err err = { 0 };
 		const struct play *p;
 		int64_t id;
-		int rc;
 		if (optind + 2 != argc)
 			return cli_usage_error(cmd, "give an incident and a play");
 		if (!(id = cli_key(cmd, argv[optind])))

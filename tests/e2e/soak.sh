@@ -51,7 +51,7 @@ EOF
 serve s1
 serve s2
 serve s3
-python3 "$T/feed.py" "$SECS" 2>"$T/fed" | "$IRK_BIN" ingest - >"$T/ingest.out" 2>"$T/ingest.err" &
+python3 "$T/feed.py" "$SECS" 2>"$T/fed" | "$IRK_BIN" ingest --storm off - >"$T/ingest.out" 2>"$T/ingest.err" &
 ingest=$!
 
 # writer N: analyst N works on IR-N and IR-(N+8) until the end; one line
