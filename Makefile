@@ -157,6 +157,10 @@ $(B)/e2e/%: tests/e2e/helpers/%.c $(B)/libirk.a
 	@echo "  CC      $@"
 	$(Q)$(CC) $(CFLAGS) $(IRK_CFLAGS) -MMD -MP -o $@ $< $(B)/libirk.a $(LDLIBS_ALL)
 unit: $(E2E_HELPER_BIN)
+# Programs the end-to-end tests use to make their input: built with the
+# tests, so `make unit` then `TESTS=x tests/run.sh` never runs a stale one.
+E2E_TOOLS := $(B)/bench/gen_eve
+unit: $(E2E_TOOLS)
 
 deps:
 	$(Q)contrib/deps.sh
@@ -169,8 +173,6 @@ run: deps
 	$(Q)if [ ! -f "$(DEMO_DB)" ]; then ./irk --db "$(DEMO_DB)" demo; fi
 	$(Q)./irk --db "$(DEMO_DB)"
 
-# Programs the end-to-end tests use to make their input.
-E2E_TOOLS := $(B)/bench/gen_eve
 check: deps
 	$(Q)$(MAKE) --no-print-directory all unit $(E2E_TOOLS)
 	$(Q)tests/run.sh
