@@ -82,18 +82,30 @@ int store_kpi_ids(struct store *s, int64_t since, int64_t until, int64_t *lo, in
 	return store_rows_end(&r, err, "reading the incidents of a period");
 }
 
+/* The statement all (full) or range, its range bound to lo..hi; NULL on
+ * an error. */
+static sqlite3_stmt *kpi_stmt(struct store *s, int full, int all, int range, int64_t lo,
+			      int64_t hi, struct irk_err *err)
+{
+	sqlite3_stmt *st = store_stmt(s, full ? all : range, err);
+
+	if (st) {
+		sqlite3_bind_int64(st, 1, lo);
+		sqlite3_bind_int64(st, 2, hi);
+	}
+	return st;
+}
+
 int store_kpi_incidents(struct store *s, int64_t since, int64_t until, int full,
 			int (*fn)(const struct kpi_incident_row *r, void *arg), void *arg,
 			struct irk_err *err)
 {
-	sqlite3_stmt *st = store_stmt(s, full ? ST_KPI_INC_ALL : ST_KPI_INC_RANGE, err);
+	sqlite3_stmt *st = kpi_stmt(s, full, ST_KPI_INC_ALL, ST_KPI_INC_RANGE, since, until, err);
 	struct store_rows r = store_rows_begin(s, st);
 	struct kpi_incident_row row;
 
 	if (!st)
 		return IRK_ERROR;
-	sqlite3_bind_int64(st, 1, since);
-	sqlite3_bind_int64(st, 2, until);
 	while (store_rows_next(&r)) {
 		row.id = sqlite3_column_int64(st, 0);
 		row.stage = stage_of(store_col_text(st, 1));
@@ -129,14 +141,12 @@ int store_kpi_moves(struct store *s, int64_t lo, int64_t hi, int full,
 		    int (*fn)(const struct kpi_move_row *r, void *arg), void *arg,
 		    struct irk_err *err)
 {
-	sqlite3_stmt *st = store_stmt(s, full ? ST_KPI_MOVES_ALL : ST_KPI_MOVES_RANGE, err);
+	sqlite3_stmt *st = kpi_stmt(s, full, ST_KPI_MOVES_ALL, ST_KPI_MOVES_RANGE, lo, hi, err);
 	struct store_rows r = store_rows_begin(s, st);
 	struct kpi_move_row row;
 
 	if (!st)
 		return IRK_ERROR;
-	sqlite3_bind_int64(st, 1, lo);
-	sqlite3_bind_int64(st, 2, hi);
 	while (store_rows_next(&r)) {
 		row.incident_id = sqlite3_column_int64(st, 0);
 		row.to = stage_of(store_col_text(st, 1));
@@ -152,14 +162,12 @@ int store_kpi_steps(struct store *s, int64_t lo, int64_t hi, int full,
 		    int (*fn)(const struct kpi_step_row *r, void *arg), void *arg,
 		    struct irk_err *err)
 {
-	sqlite3_stmt *st = store_stmt(s, full ? ST_KPI_STEPS_ALL : ST_KPI_STEPS_RANGE, err);
+	sqlite3_stmt *st = kpi_stmt(s, full, ST_KPI_STEPS_ALL, ST_KPI_STEPS_RANGE, lo, hi, err);
 	struct store_rows r = store_rows_begin(s, st);
 	struct kpi_step_row row;
 
 	if (!st)
 		return IRK_ERROR;
-	sqlite3_bind_int64(st, 1, lo);
-	sqlite3_bind_int64(st, 2, hi);
 	while (store_rows_next(&r)) {
 		row.incident_id = sqlite3_column_int64(st, 0);
 		row.kind = store_col_text(st, 1);

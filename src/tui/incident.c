@@ -383,14 +383,13 @@ static void field_time(struct doc *d, const char *label, int64_t t, int width)
 /* The first time of the screen says its zone, once (every time is UTC). */
 static void field_time_zone(struct doc *d, const char *label, int64_t t, int width)
 {
-	char buf[40];
+	char tm[32], buf[40];
 
 	if (!t) {
 		field_time(d, label, t, width);
 		return;
 	}
-	irk_time_short(t, buf, sizeof buf);
-	strcat(buf, " UTC");
+	snprintf(buf, sizeof buf, "%s UTC", irk_time_short(t, tm, sizeof tm));
 	doc_field(d, label, buf, width);
 }
 

@@ -9,13 +9,7 @@
 . "$IRK_TOP/tests/e2e/engine.inc"
 
 TOKEN=cmdb-e2e-0123456789abcdef
-mkfifo "$T/port"
-/usr/bin/python3 "$IRK_TOP/tests/fixtures/netbox_server.py" --token "$TOKEN" \
-	--log "$T/requests.log" >"$T/port" </dev/null &
-srv=$!
-stop_srv() { kill "$srv" 2>/dev/null; wait "$srv" 2>/dev/null; }
-at_exit stop_srv
-read -r port <"$T/port"
+start_netbox "$TOKEN"
 check "the CMDB is up" test -n "$port"
 
 cat >>"$IRK_CONFIG" <<CONF

@@ -14,13 +14,7 @@
 unset IRK_NOW
 
 TOKEN=nb-tui-0123456789abcdef
-mkfifo "$T/port"
-/usr/bin/python3 "$IRK_TOP/tests/fixtures/netbox_server.py" --token "$TOKEN" \
-	--log "$T/requests.log" >"$T/port" </dev/null &
-srv=$!
-stop_srv() { kill "$srv" 2>/dev/null; wait "$srv" 2>/dev/null; }
-at_exit stop_srv
-read -r port <"$T/port"
+start_netbox "$TOKEN"
 check "the NetBox server is up" test -n "$port"
 
 irk init >/dev/null
@@ -71,7 +65,7 @@ check "no control character is on the screen" no_controls
 expect_eq "the pane title did not change" "$(tmx display -p -t t '#{pane_title}')" "$title0"
 
 # The source goes away mid-session.
-stop_srv
+stop_netbox
 keys Escape
 expect_screen "back on the board" " New ("
 keys Escape
