@@ -4,7 +4,7 @@
  *
  * Sources. The local inventory (`irk asset import`) needs no setup and is
  * asked first. Remote ones are sections [context.NAME] of irk.conf
- * (irk.conf(5)): type netbox or http, url, token (a secret), ttl,
+ * (irk.conf(5)): type netbox, http, rt or jira, url, token (a secret), ttl,
  * timeout, rate, and per-type keys. Each type is one ops table (struct
  * context_kind, context_impl.h), as each step kind is: a new connector
  * (RT, Jira: tickets and changes) is one file and one row.
@@ -87,12 +87,25 @@ struct context_error {
 	int64_t last_ok;           /* its last good answer (0: never) */
 };
 
+/* A ticket or a change from a ticket source (rt, jira). */
+struct context_ticket {
+	char *key, *title, *status, *source, *url;
+	int64_t start, end;        /* a change's window (0: not set) */
+	int64_t fetched;           /* when the source said so */
+};
+
 struct context {
 	int has_asset;
 	struct asset asset;        /* .source and .fetched say where from, when */
 	int stale;                 /* the asset's answer is past its ttl */
 	struct context_error *errors;
 	int nerrors;
+	/* Active tickets mentioning its host, address, user or key; changes
+	 * on them near its time, the one covering its first event first. */
+	struct context_ticket *tickets, *changes;
+	int ntickets, nchanges;
+	int planned;               /* changes[0] covers the first event */
+	int stale_tickets;         /* some ticket answer is past its ttl */
 };
 
 /* The incident's keys for a lookup, in order: its host, then its source
@@ -133,6 +146,26 @@ int context_apply(struct store *s, int64_t id, const struct context *c, int *cha
  * health says so). */
 int context_refresh(struct store *s, const struct context_sources *srcs,
 		const struct incident *inc, int force, struct irk_err *err);
+
+/* Is t inside change c's window (start to end; a change without an end
+ * lasts 24 hours)? */
+int context_change_covers(const struct context_ticket *c, int64_t t);
+
+/* What a ticket step asks of a ticket source (irk-play(5), kind ticket). */
+struct context_ticket_req {
+	const char *source;        /* a [context.NAME] of type rt or jira */
+	const char *ticket;        /* comment on it; NULL: create one */
+	const char *queue;         /* create: the RT queue or Jira project (NULL: the source's) */
+	const char *type;          /* create, Jira: the issue type (NULL: Task) */
+	const char *subject, *text;
+};
+
+/* Create the ticket or the comment q asks for; the ticket's key, url
+ * and source into out (context_ticket_clear() frees). Bounded as every
+ * call of the source; never retried after the server took it. */
+int context_ticket_write(const struct context_sources *srcs, const struct context_ticket_req *q,
+		struct context_ticket *out, struct irk_err *err);
+void context_ticket_clear(struct context_ticket *t);
 
 /* ---- the worker ------------------------------------------------------------- */
 

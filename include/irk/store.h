@@ -645,6 +645,11 @@ int store_context_get(struct store *s, const char *source, const char *key,
 int store_context_any(struct store *s, const char *key,
 		int (*fn)(const struct context_cached *c, void *arg), void *arg,
 		struct irk_err *err);
+/* Every source's cached answer (not a miss) for key, by source; fn's
+ * nonzero stops. */
+int store_context_each_key(struct store *s, const char *key,
+		int (*fn)(const struct context_cached *c, void *arg), void *arg,
+		struct irk_err *err);
 int store_context_put(struct store *s, const char *source, const char *key, const char *data,
 		int64_t fetched, int64_t expires, struct irk_err *err);
 

@@ -218,6 +218,32 @@ void cli_context_json(struct cli *c, const struct incident *inc, struct jsonw *w
 	context_sources_free(&srcs);
 }
 
+/* "  changes        #2 Patch web-01 kernel (rt, open, 3m ago)
+ *                   2026-12-07 20:00 to 2026-12-08 02:00  http://..." */
+static void ticket_line(const char *label, const struct context_ticket *t, int change)
+{
+	char a[32], b[32], age[32];
+
+	irk_duration_fmt(irk_now() - t->fetched, age, sizeof age);
+	printf("  %-14s ", label);
+	cli_put(stdout, t->key);
+	putchar(' ');
+	cli_put(stdout, t->title ? t->title : "");
+	printf(" (");
+	cli_put(stdout, t->source);
+	if (t->status) {
+		printf(", ");
+		cli_put(stdout, t->status);
+	}
+	printf(", %s ago)\n", age);
+	printf("  %-14s ", "");
+	if (change)
+		printf("%s to %s  ", t->start ? irk_time_short(t->start, a, sizeof a) : "?",
+		       t->end ? irk_time_short(t->end, b, sizeof b) : "?");
+	cli_put(stdout, t->url ? t->url : "");
+	putchar('\n');
+}
+
 void cli_context_human(struct cli *c, const struct incident *inc)
 {
 	struct context_sources *srcs = NULL;
@@ -256,6 +282,18 @@ void cli_context_human(struct cli *c, const struct incident *inc)
 			printf("  (no asset known for its host: irk asset import, or a [context.NAME] "
 			       "source in irk.conf)\n");
 		}
+		if (ctx.planned) {
+			char at[32];
+			printf("  PLANNED CHANGE ");
+			cli_put(stdout, ctx.changes[0].key);
+			printf(" covers its first event (%s)\n",
+			       irk_time_short(inc->t_first_event ? inc->t_first_event : inc->t_detected,
+					      at, sizeof at));
+		}
+		for (int i = 0; i < ctx.nchanges; i++)
+			ticket_line(i ? "" : "changes", &ctx.changes[i], 1);
+		for (int i = 0; i < ctx.ntickets; i++)
+			ticket_line(i ? "" : "tickets", &ctx.tickets[i], 0);
 		for (int i = 0; i < ctx.nerrors; i++) {
 			strbuf_reset(&sb);
 			context_error_text(&ctx.errors[i], ctx.has_asset && ctx.asset.source &&

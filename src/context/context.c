@@ -7,6 +7,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "irk/alert.h"
 #include "irk/clock.h"
 #include "irk/incident.h"
 #include "irk/ip.h"
@@ -15,7 +16,8 @@
 #include "context_impl.h"
 
 /* The kinds of remote sources, by their `type`. */
-static const struct context_kind *const kinds[] = { &context_kind_netbox, &context_kind_http, NULL };
+static const struct context_kind *const kinds[] = { &context_kind_netbox, &context_kind_http,
+	&context_kind_rt, &context_kind_jira, NULL };
 
 /* Keys every source takes, with their defaults. */
 #define DEF_TTL "1h"
@@ -124,7 +126,7 @@ static void apply_key(const char *key, const char *value, const char *where, voi
 			if (!strcmp(kinds[i]->name, value))
 				src->kind = kinds[i];
 		if (!src->kind)
-			fail_at(l, where, "type: '%s' is not a source type (netbox, http)%s", value,
+			fail_at(l, where, "type: '%s' is not a source type (netbox, http, rt, jira)%s", value,
 				!strcmp(value, "inventory") ? "; the local inventory needs no section" : "");
 	} else if (!strcmp(k, "url")) {
 		if (strncmp(value, "http://", 7) && strncmp(value, "https://", 8))
@@ -134,11 +136,25 @@ static void apply_key(const char *key, const char *value, const char *where, voi
 		src->token = value;
 	} else if (!strcmp(k, "cafile")) {
 		src->cafile = value;
-	} else if (!strcmp(k, "ttl") || !strcmp(k, "backoff_max")) {
+	} else if (!strcmp(k, "ttl") || !strcmp(k, "backoff_max") || !strcmp(k, "change_window")) {
 		int64_t s;
 		if (irk_duration_parse(value, &s) || s <= 0)
-			fail_at(l, where, "%s: '%s' is not a duration (like 90s, 15m, 1h)", k, value);
-		*(k[0] == 't' ? &src->ttl : &src->backoff_max) = s;
+			fail_at(l, where, "%s: '%s' is not a duration (like 90s, 15m, 1h, 7d)", k, value);
+		*(k[0] == 't' ? &src->ttl : k[0] == 'b' ? &src->backoff_max : &src->change_window) = s;
+	} else if (!strcmp(k, "user")) {
+		src->user = value;
+	} else if (!strcmp(k, "queue")) {
+		src->queue = value;
+	} else if (!strcmp(k, "changes")) {
+		src->changes = value;
+	} else if (!strcmp(k, "start_field")) {
+		src->start_field = value;
+	} else if (!strcmp(k, "end_field")) {
+		src->end_field = value;
+	} else if (!strcmp(k, "api")) {
+		if (strcmp(value, "cloud") && strcmp(value, "datacenter"))
+			fail_at(l, where, "api: '%s' is not cloud or datacenter", value, "");
+		src->api = value;
 	} else if (!strcmp(k, "timeout") || !strcmp(k, "connect_timeout")) {
 		if (duration_ms(value, k[0] == 't' ? &src->timeout_ms : &src->connect_ms))
 			fail_at(l, where, "%s: '%s' is not a duration (like 500ms, 10s)", k, value);
@@ -214,6 +230,7 @@ int context_sources_load(const struct config *cfg, struct context_sources **out,
 		char why[64];
 		src->ttl = 3600;
 		src->backoff_max = 900;
+		src->change_window = 7 * 86400;
 		duration_ms(DEF_TIMEOUT, &src->timeout_ms);
 		duration_ms(DEF_CONNECT, &src->connect_ms);
 		src->max_bytes = DEF_MAX_BYTES;
@@ -232,7 +249,7 @@ int context_sources_load(const struct config *cfg, struct context_sources **out,
 		char where[96];
 		snprintf(where, sizeof where, "[context.%s]", src->name);
 		if (!src->kind)
-			fail_at(&l, NULL, "%s: no type (netbox or http)", where, "");
+			fail_at(&l, NULL, "%s: no type (netbox, http, rt or jira)", where, "");
 		else if (!src->url)
 			fail_at(&l, NULL, "%s: no url", where, "");
 		else if (!strcmp(src->kind->name, "http") && !src->map[0] && !src->map[3] &&
@@ -344,6 +361,61 @@ static int on_health(const struct context_health *h, void *arg)
 	return 0;
 }
 
+/* The cache key of an incident's tickets and changes at a ticket source. */
+static void tickets_key(const struct incident *inc, char *buf, size_t n)
+{
+	char key[24];
+
+	snprintf(buf, n, "incident:%s", incident_key(inc->id, key, sizeof key));
+}
+
+struct cached_tickets {
+	const struct context_sources *srcs;
+	struct ticket_list tickets, changes;
+	int64_t now;
+	int stale;
+};
+
+static int on_cached_tickets(const struct context_cached *cc, void *arg)
+{
+	struct cached_tickets *k = arg;
+	int known = !k->srcs;
+
+	for (int i = 0; k->srcs && i < k->srcs->n; i++)
+		known |= !strcmp(k->srcs->v[i].name, cc->source) && k->srcs->v[i].kind->tickets;
+	if (known && !tickets_cache_read(cc->data, cc->source, cc->fetched, &k->tickets, &k->changes))
+		k->stale |= cc->expires <= k->now;
+	return 0;
+}
+
+/* The tickets and changes cached for inc; the change covering its first
+ * event put first (c->planned). */
+static int tickets_of(struct store *s, const struct context_sources *srcs,
+		      const struct incident *inc, struct context *c, struct irk_err *err)
+{
+	struct cached_tickets k = { srcs, { 0 }, { 0 }, irk_now(), 0 };
+	int64_t at = inc->t_first_event ? inc->t_first_event : inc->t_detected;
+	char key[48];
+
+	tickets_key(inc, key, sizeof key);
+	if (store_context_each_key(s, key, on_cached_tickets, &k, err))
+		return IRK_ERROR;
+	for (int i = 0; i < k.changes.n; i++)
+		if (context_change_covers(&k.changes.v[i], at)) {
+			struct context_ticket t = k.changes.v[i];
+			memmove(&k.changes.v[1], &k.changes.v[0], (size_t)i * sizeof t);
+			k.changes.v[0] = t;
+			c->planned = 1;
+			break;
+		}
+	c->tickets = k.tickets.v;
+	c->ntickets = k.tickets.n;
+	c->changes = k.changes.v;
+	c->nchanges = k.changes.n;
+	c->stale_tickets = k.stale;
+	return IRK_OK;
+}
+
 int context_of(struct store *s, const struct context_sources *srcs,
 	       const struct incident *inc, struct context *out, struct irk_err *err)
 {
@@ -368,7 +440,7 @@ int context_of(struct store *s, const struct context_sources *srcs,
 		if (store_context_health_get(s, srcs->v[j].name, on_health, out, err) == IRK_ERROR)
 			return IRK_ERROR;
 	}
-	return IRK_OK;
+	return tickets_of(s, srcs, inc, out, err);
 }
 
 void context_clear(struct context *c)
@@ -379,7 +451,35 @@ void context_clear(struct context *c)
 		free(c->errors[i].error);
 	}
 	free(c->errors);
+	for (int i = 0; i < c->ntickets; i++)
+		context_ticket_clear(&c->tickets[i]);
+	for (int i = 0; i < c->nchanges; i++)
+		context_ticket_clear(&c->changes[i]);
+	free(c->tickets);
+	free(c->changes);
 	memset(c, 0, sizeof *c);
+}
+
+static void tickets_json(struct jsonw *w, const struct context_ticket *v, int n, int changes,
+			 int planned)
+{
+	jsonw_arr_begin(w);
+	for (int i = 0; i < n; i++) {
+		jsonw_obj_begin(w);
+		jsonw_kv_str(w, "key", v[i].key);
+		jsonw_kv_str(w, "title", v[i].title);
+		jsonw_kv_str(w, "status", v[i].status);
+		jsonw_kv_str(w, "source", v[i].source);
+		jsonw_kv_str(w, "url", v[i].url);
+		if (changes) {
+			jsonw_kv_time(w, "start", v[i].start);
+			jsonw_kv_time(w, "end", v[i].end);
+			jsonw_kv_bool(w, "covers", planned && i == 0);
+		}
+		jsonw_kv_int(w, "fetched", v[i].fetched);
+		jsonw_obj_end(w);
+	}
+	jsonw_arr_end(w);
 }
 
 void context_json(struct jsonw *w, const struct context *c)
@@ -397,11 +497,10 @@ void context_json(struct jsonw *w, const struct context *c)
 	jsonw_key(w, "user");
 	jsonw_null(w);
 	jsonw_key(w, "tickets");
-	jsonw_arr_begin(w);
-	jsonw_arr_end(w);
+	tickets_json(w, c->tickets, c->ntickets, 0, 0);
 	jsonw_key(w, "changes");
-	jsonw_arr_begin(w);
-	jsonw_arr_end(w);
+	tickets_json(w, c->changes, c->nchanges, 1, c->planned);
+	jsonw_kv_bool(w, "planned_change", c->planned);
 	jsonw_key(w, "errors");
 	jsonw_arr_begin(w);
 	for (int i = 0; i < c->nerrors; i++) {
@@ -505,13 +604,24 @@ static int on_fails(const struct context_health *h, void *arg)
 	return 0;
 }
 
+/* A failed call into src's health, backed off. */
+static int health_failed(struct store *s, struct context_source *src, const char *why,
+			 int64_t now, struct irk_err *err)
+{
+	int64_t fails = 0;
+
+	store_context_health_get(s, src->name, on_fails, &fails, NULL);
+	return store_context_health_put(s, src->name, why && *why ? why : "failed", now,
+					now + backoff_secs(src, fails + 1), err);
+}
+
 /* Ask src about key; store the answer (or the miss) and the health. */
 static int refresh_one(struct store *s, struct context_source *src, const char *key,
 		       struct irk_err *err)
 {
 	struct asset a = { 0 };
 	struct irk_err e = { 0 };
-	int64_t now = irk_now(), fails = 0;
+	int64_t now = irk_now();
 	int rc = src->kind->asset(src, key, &a, &e);
 	struct strbuf js = STRBUF_INIT;
 	struct jsonw w;
@@ -539,12 +649,70 @@ static int refresh_one(struct store *s, struct context_source *src, const char *
 		if (!rc)
 			rc = store_context_health_put(s, src->name, NULL, now, 0, err);
 	} else {
-		store_context_health_get(s, src->name, on_fails, &fails, NULL);
-		rc = store_context_health_put(s, src->name, e.msg[0] ? e.msg : "failed", now,
-					      now + backoff_secs(src, fails + 1), err);
+		rc = health_failed(s, src, e.msg, now, err);
 	}
 	strbuf_free(&js);
 	asset_clear(&a);
+	if (rc) {
+		store_rollback(s);
+		return rc;
+	}
+	return store_commit(s, err);
+}
+
+static int on_first_alert(const struct alert *a, void *arg)
+{
+	char **user = arg;
+
+	if (a->user && *a->user)
+		*user = xstrdup(a->user);
+	return 0;
+}
+
+/* Ask ticket source src about inc (its host, address, user and key);
+ * store the answer under its tickets key and the health. */
+static int refresh_tickets(struct store *s, struct context_source *src,
+			   const struct incident *inc, struct irk_err *err)
+{
+	struct ticket_terms t = { { 0 }, 0, inc->t_first_event ? inc->t_first_event : inc->t_detected };
+	struct ticket_list tickets = { 0 }, changes = { 0 };
+	struct irk_err e = { 0 };
+	struct strbuf js = STRBUF_INIT;
+	const char *keys[2];
+	char key[24], ckey[48], *user = NULL;
+	int64_t now = irk_now();
+	int rc, nk = context_keys(inc, keys);
+
+	for (int i = 0; i < nk; i++)
+		t.v[t.n++] = keys[i];
+	store_alert_first(s, inc->id, on_first_alert, &user, NULL);
+	if (user)
+		t.v[t.n++] = user;
+	t.v[t.n++] = incident_key(inc->id, key, sizeof key);
+	rc = src->kind->tickets(src, &t, &tickets, &changes, &e);
+	free(user);
+	if (src->cancel && __atomic_load_n(src->cancel, __ATOMIC_SEQ_CST)) {
+		ticket_list_clear(&tickets);
+		ticket_list_clear(&changes);
+		return IRK_OK;
+	}
+	tickets_key(inc, ckey, sizeof ckey);
+	if (!rc)
+		tickets_cache_json(&tickets, &changes, &js);
+	ticket_list_clear(&tickets);
+	ticket_list_clear(&changes);
+	if (store_begin(s, err)) {
+		strbuf_free(&js);
+		return IRK_ERROR;
+	}
+	if (!rc) {
+		rc = store_context_put(s, src->name, ckey, strbuf_str(&js), now, now + src->ttl, err);
+		if (!rc)
+			rc = store_context_health_put(s, src->name, NULL, now, 0, err);
+	} else {
+		rc = health_failed(s, src, e.msg, now, err);
+	}
+	strbuf_free(&js);
 	if (rc) {
 		store_rollback(s);
 		return rc;
@@ -562,6 +730,21 @@ int context_refresh(struct store *s, const struct context_sources *srcs,
 		struct context_source *src = &srcs->v[j];
 		int64_t next = 0;
 		int found = 0;
+
+		if (src->kind->tickets) {
+			struct fresh f = { irk_now(), 0 };
+			char ckey[48];
+			store_context_health_get(s, src->name, on_backoff, &next, NULL);
+			if (!force && next > irk_now())
+				continue;
+			tickets_key(inc, ckey, sizeof ckey);
+			if (!force && store_context_get(s, src->name, ckey, on_fresh, &f, NULL) == IRK_OK &&
+			    f.fresh)
+				continue;
+			if (refresh_tickets(s, src, inc, err))
+				return IRK_ERROR;
+			continue;
+		}
 
 		/* A failing source is asked again only after its backoff,
 		 * unless forced: a dead NetBox costs nobody a timeout per

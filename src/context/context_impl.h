@@ -46,10 +46,48 @@ void rate_hold(struct rate *r, int64_t until_ms);
 /* ---- sources (context.c) and their kinds ------------------------------------------ */
 struct context_source;
 
+/* What a ticket source is asked about an incident (tickets.c): the
+ * words its tickets would mention (its host, its source address, its
+ * user, its key), and the time the change window is measured around. */
+#define TICKET_TERMS 4
+struct ticket_terms {
+	const char *v[TICKET_TERMS];
+	int n;
+	int64_t at;                /* the incident's first event */
+};
+
+/* A growing list of tickets (owned strings). */
+struct ticket_list {
+	struct context_ticket *v;
+	int n;
+};
+/* Append one (strings copied; NULL ones left NULL); returns it. */
+struct context_ticket *ticket_list_add(struct ticket_list *l, const char *key, const char *title,
+		const char *status, const char *url);
+void ticket_list_clear(struct ticket_list *l);
+/* Is change c in src's window around `at` (recent or upcoming)? */
+int ticket_change_near(const struct context_source *src, const struct context_ticket *c,
+		int64_t at, int64_t now);
+/* The cache's form of an incident's tickets and changes, and back
+ * (each with source and fetched set). 0, or -1 when json is not that. */
+void tickets_cache_json(const struct ticket_list *tickets, const struct ticket_list *changes,
+		struct strbuf *out);
+int tickets_cache_read(const char *json, const char *source, int64_t fetched,
+		struct ticket_list *tickets, struct ticket_list *changes);
+/* A search term as it may go inside a quoted string of a query
+ * language (TicketSQL, JQL): quotes, backslashes and control
+ * characters dropped. */
+void ticket_term(const char *term, struct strbuf *out);
+/* base url (no trailing '/') + path into out. */
+void context_url_join(const struct context_source *src, const char *path, struct strbuf *out);
+/* A ticket system's date ("2022-05-02T18:54:36Z", "2024-05-01"; RT's
+ * 1970-01-01 is "not set") as Unix seconds, 0 when none. */
+int64_t ticket_time(const char *s);
+
 /* One kind of remote source (type = NAME), as one step kind is: a new
  * connector is one file with one of these and a row in context_kinds[].
- * Part B (tickets and changes from RT and Jira) adds kinds with a
- * `tickets` operation beside `asset`. */
+ * A kind answers asset lookups (netbox, http), or ticket searches and
+ * writes (rt, jira). */
 struct context_kind {
 	const char *name;
 	/* The per-type keys it accepts beside the common ones, NULL-ended. */
@@ -60,8 +98,18 @@ struct context_kind {
 	 * failure ("timeout", "HTTP 500", "not JSON"). */
 	int (*asset)(struct context_source *src, const char *key, struct asset *out,
 		struct irk_err *err);
+	/* The active tickets mentioning any of t's terms into tickets, and
+	 * the changes (src->changes: a queue or project) on them into
+	 * changes. IRK_OK, or an error naming the failure. */
+	int (*tickets)(struct context_source *src, const struct ticket_terms *t,
+		struct ticket_list *tickets, struct ticket_list *changes, struct irk_err *err);
+	/* Create a ticket, or comment on q->ticket; what was made (key, url)
+	 * into out. */
+	int (*write)(struct context_source *src, const struct context_ticket_req *q,
+		struct context_ticket *out, struct irk_err *err);
 };
-extern const struct context_kind context_kind_netbox, context_kind_http;
+extern const struct context_kind context_kind_netbox, context_kind_http, context_kind_rt,
+	context_kind_jira;
 
 struct context_source {
 	char *name;
@@ -74,6 +122,13 @@ struct context_source {
 	 * custom fields that hold criticality and owner. */
 	const char *root, *map[ASSET_NFIELDS], *header, *scheme;
 	const char *crit_field, *owner_field, *unit_from;
+	/* rt, jira: basic auth's user (the token its password), the queue or
+	 * project tickets are searched in and created in (NULL: all; create
+	 * needs one), that of changes, Jira's API (cloud or datacenter) and
+	 * the fields of a change's window, how far around the incident
+	 * changes are shown (seconds). */
+	const char *user, *queue, *changes, *api, *start_field, *end_field;
+	int64_t change_window;
 	struct rate rate;
 	pthread_mutex_t mu;
 	pthread_cond_t cv;
@@ -95,6 +150,9 @@ struct context_sources {
  * than N bytes", "redirect to another host refused") otherwise. */
 int context_http_get(struct context_source *src, const char *url, struct strbuf *body,
 		long *status, struct irk_err *err);
+/* The same with a method and, when send is not NULL, a JSON body. */
+int context_http_request(struct context_source *src, const char *method, const char *url,
+		const char *send, struct strbuf *body, long *status, struct irk_err *err);
 /* key %-escaped for a URL query into out. */
 void context_url_escape(const char *key, struct strbuf *out);
 /* Read d's value at path (dotted, as jdoc_path) as asset field text. */

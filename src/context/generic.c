@@ -59,4 +59,4 @@ static int generic_asset(struct context_source *src, const char *key, struct ass
 	return rc;
 }
 
-const struct context_kind context_kind_http = { "http", http_keys, generic_asset };
+const struct context_kind context_kind_http = { "http", http_keys, generic_asset, NULL, NULL };

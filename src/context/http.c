@@ -132,8 +132,8 @@ static void leave(struct context_source *src)
 	pthread_mutex_unlock(&src->mu);
 }
 
-static int get_once(struct context_source *src, const char *url, struct sink *sk, long *status,
-		    struct irk_err *err)
+static int get_once(struct context_source *src, const char *method, const char *url,
+		    const char *send, struct sink *sk, long *status, struct irk_err *err)
 {
 	struct curl_slist *h = NULL;
 	struct strbuf line = STRBUF_INIT;
@@ -145,10 +145,17 @@ static int get_once(struct context_source *src, const char *url, struct sink *sk
 	if (!cu)
 		return irk_fail(err, IRK_ERROR, "cannot start a request");
 	h = irk_lc.curl_slist_append(h, "Accept: application/json");
-	if (src->token) {
+	if (send)
+		h = irk_lc.curl_slist_append(h, "Content-Type: application/json");
+	if (src->token && src->user) {
+		/* Basic: RT's user and password, Jira Cloud's e-mail and API token. */
+		irk_lc.curl_easy_setopt(cu, CURLOPT_USERNAME, src->user);
+		irk_lc.curl_easy_setopt(cu, CURLOPT_PASSWORD, src->token);
+	} else if (src->token) {
 		const char *name = src->header ? src->header : "Authorization";
 		const char *scheme = src->scheme ? src->scheme :
-			!strcmp(src->kind->name, "netbox") ? "Token" : "Bearer";
+			!strcmp(src->kind->name, "netbox") ? "Token" :
+			!strcmp(src->kind->name, "rt") ? "token" : "Bearer";
 		strbuf_printf(&line, "%s: %s%s%s", name, scheme, *scheme ? " " : "", src->token);
 		h = irk_lc.curl_slist_append(h, strbuf_str(&line));
 		/* The copy in line is wiped: only curl's list holds it now. */
@@ -157,7 +164,12 @@ static int get_once(struct context_source *src, const char *url, struct sink *sk
 	strbuf_free(&line);
 	irk_lc.curl_easy_setopt(cu, CURLOPT_URL, url);
 	irk_lc.curl_easy_setopt(cu, CURLOPT_HTTPHEADER, h);
-	irk_lc.curl_easy_setopt(cu, CURLOPT_HTTPGET, 1L);
+	if (send) {
+		irk_lc.curl_easy_setopt(cu, CURLOPT_POSTFIELDS, send);
+		irk_lc.curl_easy_setopt(cu, CURLOPT_CUSTOMREQUEST, method);
+	} else {
+		irk_lc.curl_easy_setopt(cu, CURLOPT_HTTPGET, 1L);
+	}
 	irk_lc.curl_easy_setopt(cu, CURLOPT_NOSIGNAL, 1L);
 	irk_lc.curl_easy_setopt(cu, CURLOPT_FOLLOWLOCATION, 0L);
 	irk_lc.curl_easy_setopt(cu, CURLOPT_PROTOCOLS_STR, "http,https");
@@ -201,6 +213,12 @@ static int get_once(struct context_source *src, const char *url, struct sink *sk
 int context_http_get(struct context_source *src, const char *url, struct strbuf *body,
 		     long *status, struct irk_err *err)
 {
+	return context_http_request(src, "GET", url, NULL, body, status, err);
+}
+
+int context_http_request(struct context_source *src, const char *method, const char *url,
+			 const char *send, struct strbuf *body, long *status, struct irk_err *err)
+{
 	const char *why = irk_curl_load();
 	int rc = IRK_OK;
 
@@ -215,7 +233,7 @@ int context_http_get(struct context_source *src, const char *url, struct strbuf 
 			leave(src);
 			return irk_fail(err, IRK_ERROR, "cancelled");
 		}
-		rc = get_once(src, url, &sk, status, err);
+		rc = get_once(src, method, url, send, &sk, status, err);
 		if (!rc && (*status == 429 || *status == 503) && sk.retry_after >= 0) {
 			/* Every call of this source waits: the server said so. */
 			pthread_mutex_lock(&src->mu);

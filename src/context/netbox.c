@@ -150,4 +150,4 @@ static int netbox_asset(struct context_source *src, const char *key, struct asse
 	return rc;
 }
 
-const struct context_kind context_kind_netbox = { "netbox", netbox_keys, netbox_asset };
+const struct context_kind context_kind_netbox = { "netbox", netbox_keys, netbox_asset, NULL, NULL };

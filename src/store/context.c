@@ -178,6 +178,27 @@ int store_context_any(struct store *s, const char *key,
 	return cached_row(s, st, fn, arg, err);
 }
 
+int store_context_each_key(struct store *s, const char *key,
+			   int (*fn)(const struct context_cached *c, void *arg), void *arg,
+			   struct irk_err *err)
+{
+	sqlite3_stmt *st = store_stmt(s, ST_CTX_EACH_KEY, err);
+	struct store_rows r;
+
+	if (!st)
+		return IRK_ERROR;
+	store_bind_text(st, 1, key);
+	r = store_rows_begin(s, st);
+	while (store_rows_next(&r)) {
+		struct context_cached c = {
+			store_col_text(st, 0), store_col_text(st, 1), store_col_text(st, 2),
+			sqlite3_column_int64(st, 3), sqlite3_column_int64(st, 4) };
+		if (fn(&c, arg))
+			break;
+	}
+	return store_rows_end(&r, err, "reading the context cache") ? IRK_ERROR : IRK_OK;
+}
+
 int store_context_put(struct store *s, const char *source, const char *key, const char *data,
 		      int64_t fetched, int64_t expires, struct irk_err *err)
 {

@@ -165,6 +165,8 @@ enum { INCIDENT_NWRITTEN = 0 INCIDENT_FIELDS(X_INC_NUM) };
 		"WHERE source = ?1 AND key = ?2") \
 	X(ST_CTX_ANY, "SELECT source, key, data, fetched, expires FROM context_cache " \
 		"WHERE key = ?1 AND data IS NOT NULL ORDER BY fetched DESC LIMIT 1") \
+	X(ST_CTX_EACH_KEY, "SELECT source, key, data, fetched, expires FROM context_cache " \
+		"WHERE key = ?1 AND data IS NOT NULL ORDER BY source") \
 	X(ST_CTX_PUT, "INSERT INTO context_cache(source, key, data, fetched, expires) " \
 		"VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT(source, key) DO UPDATE SET " \
 		"data = excluded.data, fetched = excluded.fetched, expires = excluded.expires") \

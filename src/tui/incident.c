@@ -473,24 +473,52 @@ static void section_title(struct doc *d, size_t at, const char *name, int n)
  * from the store only: shown at once; the worker fills it in. Each value
  * with its source and age; a failing source says since when, and that
  * the values shown are older. */
-static void context_section(struct tui *t, struct inc_st *is, int width)
+/* A change's line: "#2 Patch web-01 kernel, 2026-12-07 20:00 to 02:00
+ * (rt, open)". */
+static void change_text(const struct context_ticket *c, struct strbuf *sb)
 {
-	struct context_sources *own = NULL, *srcs = t->ctx_srcs;
-	struct context ctx;
-	struct irk_err err = { 0 };
+	char a[32], b[32];
+
+	strbuf_printf(sb, "%s %s", c->key, c->title ? c->title : "");
+	if (c->start)
+		strbuf_printf(sb, ", %s", irk_time_short(c->start, a, sizeof a));
+	if (c->end)
+		strbuf_printf(sb, " to %s", irk_time_short(c->end, b, sizeof b));
+	strbuf_printf(sb, " (%s%s%s)", c->source, c->status ? ", " : "", c->status ? c->status : "");
+}
+
+/* "Was this a planned change?", in the Incident section where it is
+ * seen first: the change whose window holds the first event, or that
+ * none does. Nothing when no ticket source said anything. */
+static void change_field(struct inc_st *is, const struct context *ctx, int width)
+{
+	struct strbuf sb = STRBUF_INIT;
+
+	if (ctx->planned) {
+		strbuf_puts(&sb, "PLANNED: ");
+		change_text(&ctx->changes[0], &sb);
+		doc_pair(&is->d, DOC_FIELD, "change", SLOT_FIELD, 18, strbuf_str(&sb),
+			 SLOT_SLA_BREACHED, 0, width);
+	} else if (ctx->nchanges) {
+		strbuf_printf(&sb, "none covers its first event; %d near it (Context)", ctx->nchanges);
+		doc_field(&is->d, "change", strbuf_str(&sb), width);
+	}
+	strbuf_free(&sb);
+}
+
+/* What the inventory and the sources know of its host (irk/context.h),
+ * from the store only: shown at once; the worker fills it in. Each value
+ * with its source and age; a failing source says since when, and that
+ * the values shown are older. Then the tickets and changes. */
+static void context_section(struct tui *t, struct inc_st *is, const struct context *c,
+			    int nsrcs, int width)
+{
+	const struct context ctx = *c;
 	struct strbuf sb = STRBUF_INIT;
 	size_t at = is->d.n;
 	char age[32];
 
 	doc_add(&is->d, DOC_SECTION, SLOT_SECTION, 0, 0, "Context", width);
-	/* Without a worker (a shared jump box) the sources still name the
-	 * cache irk serve fills. */
-	if (!srcs && !context_sources_load(t->app ? t->app->cfg : NULL, &own, &err))
-		srcs = own;
-	if (context_of(t->s, srcs, &is->inc, &ctx, &err)) {
-		context_sources_free(&own);
-		return;
-	}
 	if (ctx.has_asset) {
 		static const char *const shown[][2] = { { "owner", "owner" },
 			{ "business_unit", "business unit" }, { "criticality", "criticality" },
@@ -514,9 +542,25 @@ static void context_section(struct tui *t, struct inc_st *is, int width)
 				doc_field(&is->d, shown[i][1], strbuf_str(&sb), width);
 		}
 	} else {
-		doc_add(&is->d, DOC_TEXT, SLOT_CARD_DIM, 2, 0, context_sources_count(srcs) ?
+		doc_add(&is->d, DOC_TEXT, SLOT_CARD_DIM, 2, 0, nsrcs ?
 			"nothing known of its host yet" :
 			"no asset known for its host (irk asset import; [context.NAME] in irk.conf)", width);
+	}
+	for (int i = 0; i < ctx.nchanges; i++) {
+		strbuf_reset(&sb);
+		change_text(&ctx.changes[i], &sb);
+		irk_duration_fmt(t->now - ctx.changes[i].fetched, age, sizeof age);
+		strbuf_printf(&sb, ", %s ago", age);
+		doc_field(&is->d, i ? "" : "changes", strbuf_str(&sb), width);
+	}
+	for (int i = 0; i < ctx.ntickets; i++) {
+		strbuf_reset(&sb);
+		irk_duration_fmt(t->now - ctx.tickets[i].fetched, age, sizeof age);
+		strbuf_printf(&sb, "%s %s (%s%s%s, %s ago)", ctx.tickets[i].key,
+			      ctx.tickets[i].title ? ctx.tickets[i].title : "", ctx.tickets[i].source,
+			      ctx.tickets[i].status ? ", " : "",
+			      ctx.tickets[i].status ? ctx.tickets[i].status : "", age);
+		doc_field(&is->d, i ? "" : "tickets", strbuf_str(&sb), width);
 	}
 	for (int i = 0; i < ctx.nerrors; i++) {
 		strbuf_reset(&sb);
@@ -524,10 +568,8 @@ static void context_section(struct tui *t, struct inc_st *is, int width)
 				   ctx.errors[i].source) ? ctx.asset.fetched : 0, &sb);
 		doc_add(&is->d, DOC_TEXT, SLOT_CARD_DIM, 2, 0, strbuf_str(&sb), width);
 	}
-	section_title(&is->d, at, "Context", ctx.has_asset + ctx.nerrors);
+	section_title(&is->d, at, "Context", ctx.has_asset + ctx.nerrors + ctx.ntickets + ctx.nchanges);
 	strbuf_free(&sb);
-	context_clear(&ctx);
-	context_sources_free(&own);
 }
 
 /* Read everything into the document for width columns. */
@@ -537,7 +579,9 @@ static int build(struct tui *t, struct inc_st *is, int width)
 	struct sect sc = { &is->d, width, 0, 0 };
 	size_t cur = is->d.cur, top = is->d.top, at;
 	char key[24], title[600];
-	int rc;
+	struct context_sources *own = NULL, *srcs = t->ctx_srcs;
+	struct context ctx = { 0 };
+	int rc, has_ctx = 0;
 
 	if ((rc = store_begin_read(t->s, &err)))
 		goto out;
@@ -553,6 +597,13 @@ static int build(struct tui *t, struct inc_st *is, int width)
 		 layout_ascii() ? "-" : "\xc2\xb7", is->inc.title ? is->inc.title : "");
 	is->d.title = sanitize_dup(title, 0);
 	fields(t, is, width);
+	/* The context from the store (never a source); without a worker (a
+	 * shared jump box) the sources still name the cache irk serve fills. */
+	if (!srcs && !context_sources_load(t->app ? t->app->cfg : NULL, &own, &err))
+		srcs = own;
+	has_ctx = context_of(t->s, srcs, &is->inc, &ctx, &err) == IRK_OK;
+	if (has_ctx)
+		change_field(is, &ctx, width);
 
 	at = is->d.n;
 	doc_add(&is->d, DOC_SECTION, SLOT_SECTION, 0, 0, "Play steps", width);
@@ -578,7 +629,8 @@ static int build(struct tui *t, struct inc_st *is, int width)
 
 	/* After the sections people Tab through to (steps, alerts,
 	 * observables), before the sensor context, the longest, last. */
-	context_section(t, is, width);
+	if (has_ctx)
+		context_section(t, is, &ctx, context_sources_count(srcs), width);
 
 	at = is->d.n;
 	sc.n = 0;
@@ -604,6 +656,8 @@ static int build(struct tui *t, struct inc_st *is, int width)
 	is->d.cur = cur < is->d.n ? cur : is->d.n ? is->d.n - 1 : 0;
 	is->d.top = top <= is->d.cur ? top : is->d.cur;
 out:
+	context_clear(&ctx);
+	context_sources_free(&own);
 	if (store_in_tx(t->s))
 		store_commit(t->s, NULL);
 	if (rc)

@@ -38,6 +38,48 @@ start_netbox() {
 }
 stop_netbox() { kill "$_netbox" 2>/dev/null; wait "$_netbox" 2>/dev/null; }
 
+# start_rt: a real Request Tracker 5 (Debian's request-tracker5,
+# rt5-db-sqlite, rt5-standalone: contrib/deps.sh) in $T/rt, on a copy of
+# the database the package made, with a site configuration of its own
+# (RT_SITE_CONFIG and RT_SITE_CONFIG_DIR keep /etc's out), one process
+# (--server Standalone), basic auth root:password. Sets $rt_port and
+# $rt_url; 1 when RT is not installed or did not answer within 60 s.
+# stop_rt ends it (the source gone); it is stopped at exit in any case.
+start_rt() {
+	_rt_db=/var/lib/dbconfig-common/sqlite3/request-tracker5/rtdb
+	[ -x /usr/share/request-tracker5/libexec/rt-server ] && [ -r "$_rt_db" ] || return 1
+	mkdir -p "$T/rt/d" && cp "$_rt_db" "$T/rt/rtdb" || return 1
+	rt_port=$(free_port)
+	rt_url="http://127.0.0.1:$rt_port"
+	cat >"$T/rt/site.pm" <<RTCONF
+Set(\$DatabaseType, 'SQLite');
+Set(\$DatabaseName, '$T/rt/rtdb');
+Set(\$rtname, 'irk-test');
+Set(\$Organization, 'irk-test');
+Set(\$Timezone, 'UTC');
+Set(\$WebPath, '');
+Set(\$WebDomain, '127.0.0.1');
+Set(\$WebPort, $rt_port);
+Set(\$WebBaseURL, '$rt_url');
+Set(\$RestrictReferrer, 0);
+Set(\$LogToSyslog, undef);
+Set(\$LogToSTDERR, 'error');
+1;
+RTCONF
+	RT_SITE_CONFIG="$T/rt/site.pm" RT_SITE_CONFIG_DIR="$T/rt/d" \
+		/usr/share/request-tracker5/libexec/rt-server --server Standalone --port "$rt_port" \
+		>"$T/rt/log" 2>&1 </dev/null &
+	_rt=$!
+	at_exit stop_rt
+	wait_for 60 curl -sf -u root:password "$rt_url/REST/2.0/queues/all"
+}
+stop_rt() { kill "$_rt" 2>/dev/null; wait "$_rt" 2>/dev/null; }
+# rt_post PATH JSON: POST JSON to RT's REST2 as root; the answer on stdout.
+rt_post() {
+	curl -sf -u root:password -H 'Content-Type: application/json' -X POST \
+		--data-binary "$2" "$rt_url/REST/2.0/$1"
+}
+
 irk() { "$IRK_BIN" "$@"; }
 
 ok() { _n=$((_n + 1)); echo "ok $_n - $*"; }
