@@ -1,0 +1,102 @@
+#!/bin/sh
+# context_jira.sh: Jira sources ([context.NAME], type jira) against a
+# loopback Jira answering with the real API's shapes (tests/fixtures/
+# jira_server.py; its create answer shaped by the recorded one in the
+# shared samples when that folder exists): Cloud's /rest/api/3/search/jql
+# paged by nextPageToken with basic auth, Data Center's /rest/api/2/search
+# paged by startAt with a bearer token. Issues not done that mention the
+# host, user or key are shown; done ones and the changes project's are
+# not among the tickets; the change whose window (custom fields) holds
+# the first event is the planned change.
+. "$IRK_TOP/tests/e2e/lib.sh"
+
+js() { /usr/bin/python3 -c "import json, sys; d = json.load(sys.stdin); print($1)"; }
+
+SAMPLES=""
+for d in "${IRK_SAMPLES:-}" "$IRK_TOP/../shared/samples" "$IRK_TOP/../../shared/samples"; do
+	[ -n "$d" ] && [ -d "$d/apis" ] && { SAMPLES="$d/apis"; break; }
+done
+
+TOKEN=jira-e2e-0123456789abcdef
+mkfifo "$T/port"
+/usr/bin/python3 "$IRK_TOP/tests/fixtures/jira_server.py" --user irk@example.com --token "$TOKEN" \
+	--log "$T/requests.log" --page 2 ${SAMPLES:+--samples "$SAMPLES"} >"$T/port" </dev/null &
+_jira=$!
+stop_jira() { kill "$_jira" 2>/dev/null; wait "$_jira" 2>/dev/null; }
+at_exit stop_jira
+read -r port <"$T/port"
+check "the Jira server is up" test -n "$port"
+
+cat >>"$IRK_CONFIG" <<CONF
+[context.jc]
+type = jira
+url = http://127.0.0.1:$port/
+user = irk@example.com
+token = $TOKEN
+changes = CHG
+start_field = customfield_10060
+end_field = customfield_10061
+rate = 100/s
+[context.jd]
+type = jira
+api = datacenter
+url = http://127.0.0.1:$port
+token = $TOKEN
+queue = SEC
+rate = 100/s
+CONF
+chmod 600 "$IRK_CONFIG"
+
+ecs() {
+	/usr/bin/python3 -c 'import json, sys; print(json.dumps({"@timestamp": "2024-05-13T10:01:02Z",
+  "event": {"kind": "alert", "severity": 3}, "rule": {"id": sys.argv[1], "name": sys.argv[1]},
+  "host": {"name": sys.argv[2]}, "source": {"ip": "10.0.0.9"}, "user": {"name": sys.argv[3]}}))' "$@"
+}
+{
+	ecs E2EJira web-01 j.doe
+	ecs E2EJira2 pg-01 nobody
+} >"$T/a.jsonl"
+irk init >/dev/null
+irk ingest "$T/a.jsonl" >/dev/null
+
+expect_rc "irk context --refresh asks both Jiras" 0 irk context IR-1 --refresh
+out=$(irk context IR-1 --json)
+expect_eq "Cloud: the open issues naming its host (summary or description) or user" \
+	"$(echo "$out" | js 'sorted(t["key"] for t in d["tickets"] if t["source"] == "jc")')" \
+	"['SEC-1', 'SEC-2', 'SEC-4']"
+expect_eq "an issue carries its summary, status and browse link" \
+	"$(echo "$out" | js '[(t["title"], t["status"], t["url"]) for t in d["tickets"] if t["key"] == "SEC-1"][0]')" \
+	"('web-01 beaconing to a rare domain', 'In Progress', 'http://127.0.0.1:$port/browse/SEC-1')"
+expect_eq "Data Center (project SEC): the same issues" \
+	"$(echo "$out" | js 'sorted(t["key"] for t in d["tickets"] if t["source"] == "jd")')" \
+	"['SEC-1', 'SEC-2', 'SEC-4']"
+expect_eq "the change whose window holds the first event, and not the old one" \
+	"$(echo "$out" | js '[(c["key"], c["start"], c["end"], c["covers"]) for c in d["changes"]]')" \
+	"[('CHG-1', '2024-05-13T09:00:00Z', '2024-05-13T12:00:00Z', True)]"
+expect_eq "it was a planned change" "$(echo "$out" | js 'd["planned_change"]')" "True"
+check "Cloud searched with basic auth" grep -q '^GET /rest/api/3/search/jql?jql=.* auth=ok' "$T/requests.log"
+check "Data Center searched with the bearer token" grep -q '^GET /rest/api/2/search?jql=.* auth=ok' "$T/requests.log"
+check "no request was refused" sh -c "! grep -q 'auth=bad' '$T/requests.log'"
+
+: >"$T/requests.log"
+irk context IR-2 --refresh >/dev/null
+out=$(irk context IR-2 --json)
+expect_eq "Cloud: five issues over three pages of two" \
+	"$(echo "$out" | js 'sorted(t["key"] for t in d["tickets"] if t["source"] == "jc")')" \
+	"['SEC-5', 'SEC-6', 'SEC-7', 'SEC-8', 'SEC-9']"
+expect_eq "by nextPageToken" "$(grep -c 'search/jql?.*nextPageToken=' "$T/requests.log")" "2"
+expect_eq "Data Center: the same five by startAt" \
+	"$(echo "$out" | js 'len([t for t in d["tickets"] if t["source"] == "jd"])') $(grep -c 'api/2/search?.*startAt=[24]' "$T/requests.log")" \
+	"5 2"
+human=$(irk context IR-1)
+expect_match "irk context names the planned change first" "$human" "^  PLANNED CHANGE CHG-1 covers its first event"
+expect_match "then the changes with their window" "$human" "^  changes +CHG-1 Patch web-01 kernel \\(jc, Implementing, "
+
+if [ -n "$SAMPLES" ]; then
+	expect_eq "conformance: an issue has the recorded Jira issue's top-level keys" \
+		"$(curl -sf -u "irk@example.com:$TOKEN" "http://127.0.0.1:$port/rest/api/2/search?jql=" | js 'sorted(d["issues"][0])')" \
+		"$(js 'sorted(d)' <"$SAMPLES/jira_v2_get_issue_10002_jira-ruby.json")"
+else
+	ok "# skip conformance: no shared/samples/apis here"
+fi
+done_testing
