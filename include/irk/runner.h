@@ -12,6 +12,7 @@
  *   notify   messages into the outbox
  *   score    confidence 0-100 from the alert history, stored on the incident
  *   set      incident fields, through the lifecycle layer
+ *   ticket   a ticket created in RT or Jira, or a comment on one (src/context)
  *
  * A runner never prints and never touches the terminal. What it records
  * (output, log, why) holds no secret: values of {{secret.NAME}} are
@@ -104,6 +105,7 @@ int run_http(const struct run_env *env, struct run_result *r);
 int run_notify(const struct run_env *env, struct run_result *r);
 int run_score(const struct run_env *env, struct run_result *r);
 int run_set(const struct run_env *env, struct run_result *r);
+int run_ticket(const struct run_env *env, struct run_result *r);
 
 /* Load libcurl and run its global set-up, once per process; call before
  * starting threads (run_http() calls it too). NULL, or why libcurl could

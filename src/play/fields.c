@@ -15,6 +15,12 @@
  *   asset.owner, business_unit, role, site, os, tags, contact, ips
  *                          what the inventory or a context source knows
  *                          of asset.host (irk/context.h), as stored
+ *   tickets.count, tickets.keys
+ *                          the active tickets of the ticket sources (rt,
+ *                          jira) mentioning the incident, as cached
+ *   changes.count, changes.planned, changes.key
+ *                          the changes near its time; planned is 1 when
+ *                          one covers its first event (key is that one's)
  *   score                  the confidence of the last score step that ran
  *   steps.ID.state|output[.PATH]|inputs[.NAME]|done_by|error|attempts
  *
@@ -45,6 +51,8 @@ static const char *const alert_names[AF_COUNT] = {
 
 static const char *const asset_names[] = { "host", "group", "criticality", "owner",
 	"business_unit", "role", "site", "os", "tags", "contact", "ips", NULL };
+static const char *const ticket_names[] = { "count", "keys", NULL };
+static const char *const change_names[] = { "count", "planned", "key", NULL };
 static const char *const step_attrs[] = { "state", "output", "inputs", "done_by", "error",
 	"attempts", NULL };
 
@@ -366,6 +374,47 @@ static int num(struct expr_value *out, double n)
 	return 0;
 }
 
+/* The context of asset.host and of the incident (its tickets), from the
+ * store, once. */
+static void context_load(struct play_fields *f)
+{
+	struct incident key = { 0 };
+
+	if (f->ctx_loaded)
+		return;
+	f->ctx_loaded = 1;
+	key.host = (char *)f->asset;
+	if (f->inc) {
+		key.id = f->inc->id;
+		key.t_first_event = f->inc->t_first_event;
+		key.t_detected = f->inc->t_detected;
+	}
+	if (f->s && (f->asset || f->inc))
+		context_of(f->s, NULL, &key, &f->ctx, NULL);
+}
+
+/* tickets.NAME and changes.NAME (see the top). */
+static int tickets_lookup(struct play_fields *f, const char *name, struct expr_value *out)
+{
+	context_load(f);
+	if (!strcmp(name, "tickets.count"))
+		return num(out, f->ctx.ntickets);
+	if (!strcmp(name, "changes.count"))
+		return num(out, f->ctx.nchanges);
+	if (!strcmp(name, "changes.planned"))
+		return num(out, f->ctx.planned);
+	if (!strcmp(name, "changes.key"))
+		return f->ctx.planned ? set_str(out, f->ctx.changes[0].key) : 1;
+	if (!strcmp(name, "tickets.keys")) {
+		struct strbuf sb = STRBUF_INIT;
+		for (int i = 0; i < f->ctx.ntickets; i++)
+			strbuf_printf(&sb, "%s%s", i ? " " : "", f->ctx.tickets[i].key);
+		/* Handed out until the fields are freed. */
+		return set_str(out, keep(f, strbuf_detach(&sb)));
+	}
+	return 1;
+}
+
 /* asset.NAME from what the inventory or a source said of asset.host
  * (the store only: never a request). The incident's own criticality
  * comes first (a person may have set it); 0 is unknown: missing. */
@@ -373,13 +422,7 @@ static int asset_lookup(struct play_fields *f, const char *name, struct expr_val
 {
 	const struct asset_field *af;
 
-	if (!f->ctx_loaded) {
-		struct incident key = { 0 };
-		f->ctx_loaded = 1;
-		key.host = (char *)f->asset;
-		if (f->asset && f->s)
-			context_of(f->s, NULL, &key, &f->ctx, NULL);
-	}
+	context_load(f);
 	if (!f->ctx.has_asset)
 		return 1;
 	for (af = asset_fields; af->name && strcmp(af->name, name); af++)
@@ -483,6 +526,8 @@ int play_fields_lookup(void *fields, const char *name, struct expr_value *out)
 		return num(out, f->inc->asset_criticality);
 	if (!strncmp(name, "asset.", 6))
 		return asset_lookup(f, name + 6, out);
+	if (!strncmp(name, "tickets.", 8) || !strncmp(name, "changes.", 8))
+		return tickets_lookup(f, name, out);
 	if (!strcmp(name, "score"))
 		return score_lookup(f, out);
 	if (!strncmp(name, "steps.", 6))
@@ -512,6 +557,10 @@ static const char *unknown(const char *name, char *buf, size_t n)
 		guess_consider(&g, "incident.", fd->name);
 	for (int i = 0; asset_names[i]; i++)
 		guess_consider(&g, "asset.", asset_names[i]);
+	for (int i = 0; ticket_names[i]; i++)
+		guess_consider(&g, "tickets.", ticket_names[i]);
+	for (int i = 0; change_names[i]; i++)
+		guess_consider(&g, "changes.", change_names[i]);
 	guess_consider(&g, "", "score");
 	if (guess_best(&g))
 		snprintf(buf, n, "unknown field '%s' (did you mean '%s'?)", name, g.best);
@@ -608,6 +657,10 @@ const char *play_field_check(const struct play *p, int at, const char *name, cha
 		return incident_field_lookup(name + 9, NULL) ? NULL : unknown(name, buf, n);
 	if (!strncmp(name, "asset.", 6))
 		return name_index(asset_names, -1, name + 6) >= 0 ? NULL : unknown(name, buf, n);
+	if (!strncmp(name, "tickets.", 8))
+		return name_index(ticket_names, -1, name + 8) >= 0 ? NULL : unknown(name, buf, n);
+	if (!strncmp(name, "changes.", 8))
+		return name_index(change_names, -1, name + 8) >= 0 ? NULL : unknown(name, buf, n);
 	if (!strcmp(name, "score")) {
 		/* A step of unknown kind may be the score step misspelt. */
 		for (int j = 0; j < at && j < p->nsteps; j++)

@@ -7,8 +7,11 @@
 # paged by startAt with a bearer token. Issues not done that mention the
 # host, user or key are shown; done ones and the changes project's are
 # not among the tickets; the change whose window (custom fields) holds
-# the first event is the planned change.
+# the first event is the planned change. Ticket steps create an issue in
+# Cloud (its text an Atlassian document) and comment in Data Center (a
+# string).
 . "$IRK_TOP/tests/e2e/lib.sh"
+. "$IRK_TOP/tests/e2e/engine.inc"
 
 js() { /usr/bin/python3 -c "import json, sys; d = json.load(sys.stdin); print($1)"; }
 
@@ -56,7 +59,17 @@ ecs() {
 	ecs E2EJira web-01 j.doe
 	ecs E2EJira2 pg-01 nobody
 } >"$T/a.jsonl"
-irk init >/dev/null
+cat >"$T/plays/jira.json" <<'EOF'
+{"play": "jira-open", "name": "Open a Jira issue", "version": 1, "match": "rule == 'E2EJira'",
+ "steps": [
+  {"id": "open", "stage": "new", "kind": "ticket", "source": "jc", "queue": "SEC",
+   "subject": "{{incident.key}} on {{alert.host}}", "text": "Opened by irk"},
+  {"id": "note", "stage": "new", "kind": "ticket", "source": "jd", "needs": ["open"],
+   "ticket": "{{steps.open.output.key}}", "text": "Contained {{alert.host}}"},
+  {"id": "bad", "stage": "new", "kind": "ticket", "source": "jd", "needs": ["open"],
+   "ticket": "SEC-1; DROP", "text": "x"}]}
+EOF
+expect_rc "a play with ticket steps lints clean" 0 irk play lint "$T/plays/jira.json"
 irk ingest "$T/a.jsonl" >/dev/null
 
 expect_rc "irk context --refresh asks both Jiras" 0 irk context IR-1 --refresh
@@ -91,6 +104,23 @@ expect_eq "Data Center: the same five by startAt" \
 human=$(irk context IR-1)
 expect_match "irk context names the planned change first" "$human" "^  PLANNED CHANGE CHG-1 covers its first event"
 expect_match "then the changes with their window" "$human" "^  changes +CHG-1 Patch web-01 kernel \\(jc, Implementing, "
+
+serve s1
+check "the create step is done" wait_for 30 state_is IR-1 open done
+created=$(curl -sf "http://127.0.0.1:$port/_created")
+expect_eq "Cloud got an issue in SEC with an Atlassian document as its text" \
+	"$(echo "$created" | js '[(i["key"], i["api"], i["fields"]["summary"], i["issuetype"], json.loads(i["fields"]["description"])["type"]) for i in d["issues"]]')" \
+	"[('SEC-100', '3', 'IR-1 on web-01', 'Task', 'doc')]"
+expect_eq "the step's output is its key and browse link" \
+	"$(sql "SELECT output FROM steps WHERE step_id = 'open'" | js '(d["key"], d["url"], d["source"])')" \
+	"('SEC-100', 'http://127.0.0.1:$port/browse/SEC-100', 'jc')"
+check "the comment step is done" wait_for 30 state_is IR-1 note done
+expect_eq "Data Center got the comment on it as a string" \
+	"$(curl -sf "http://127.0.0.1:$port/_created" | js '[(c["key"], c["api"], c["body"]) for c in d["comments"]]')" \
+	"[('SEC-100', '2', 'Contained web-01')]"
+check "a ticket that is no issue key fails" wait_for 30 state_is IR-1 bad failed
+expect_match "saying why" "$(sql "SELECT error FROM steps WHERE step_id = 'bad'")" "is not a Jira issue key"
+stop_serves
 
 if [ -n "$SAMPLES" ]; then
 	expect_eq "conformance: an issue has the recorded Jira issue's top-level keys" \

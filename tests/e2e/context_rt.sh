@@ -6,8 +6,11 @@
 # the change of the changes queue whose window holds the first event is
 # the planned change; one outside the window is left out. RT's password
 # never lands in the database; a hostile subject is inert; RT gone: the
-# failure is shown and the cached tickets stay.
+# failure is shown and the cached tickets stay. A play's ticket steps,
+# run by irk serve, create a ticket in RT and comment on it; the key and
+# link are the step's output.
 . "$IRK_TOP/tests/e2e/lib.sh"
+. "$IRK_TOP/tests/e2e/engine.inc"
 
 if ! start_rt; then
 	echo "ok 1 # skip Request Tracker 5 is not installed here (contrib/deps.sh) or did not start"
@@ -56,7 +59,15 @@ ecs() {
 	ecs E2ERt rt-web-01 j.doe 2024-05-13T10:01:02Z
 	ecs E2ERt2 quiet-01 nobody 2024-05-13T10:01:02Z
 } >"$T/a.jsonl"
-irk init >/dev/null
+cat >"$T/plays/rt.json" <<'EOF'
+{"play": "rt-open", "name": "Open an RT ticket", "version": 1, "match": "rule == 'E2ERt'",
+ "steps": [
+  {"id": "open", "stage": "new", "kind": "ticket", "source": "rt", "queue": "General",
+   "subject": "{{incident.key}}: {{rule}} on {{alert.host}}", "text": "Opened by irk for {{alert.user}}"},
+  {"id": "note", "stage": "new", "kind": "ticket", "source": "rt", "needs": ["open"],
+   "ticket": "{{steps.open.output.key}}", "text": "Contained {{alert.host}}"}]}
+EOF
+expect_rc "a play with ticket steps lints clean" 0 irk play lint "$T/plays/rt.json"
 irk ingest "$T/a.jsonl" >/dev/null
 
 expect_eq "before a refresh no ticket is known" "$(irk context IR-1 --json | js 'd["tickets"]')" "[]"
@@ -90,11 +101,34 @@ expect_eq "an incident RT knows nothing of: no tickets, no planned change, no er
 sqlite3 "$IRK_DB" .dump >"$T/dump.sql"
 check "RT's credentials are nowhere in the database" sh -c "! grep -Eq 'root:password|cm9vdDpwYXNzd29yZA|token = ' \"\$1\"" _ "$T/dump.sql"
 
+# The play's ticket steps, run by irk serve.
+serve s1
+check "the ticket step is done" wait_for 30 state_is IR-1 open done
+out=$(sql "SELECT output FROM steps WHERE step_id = 'open'")
+n=$(echo "$out" | js 'd["key"][1:]')
+expect_eq "its output names the new RT ticket and its link" \
+	"$(echo "$out" | js '(d["source"], d["action"], d["url"])')" \
+	"('rt', 'create', '$rt_url/Ticket/Display.html?id=$n')"
+expect_eq "RT has it, in its queue, with the subject the step gave" \
+	"$(curl -sf -u root:password "$rt_url/REST/2.0/ticket/$n" | js '(d["Subject"], d["Queue"]["id"])')" \
+	"('IR-1: E2ERt on rt-web-01', '1')"
+check "the comment step is done" wait_for 30 state_is IR-1 note done
+expect_eq "RT has the comment on that ticket" \
+	"$(curl -sf -u root:password "$rt_url/REST/2.0/ticket/$n/history?fields=Type" | js '[t["Type"] for t in d["items"]]')" \
+	"['Create', 'Comment']"
+expect_eq "the comment step's output names the same ticket" \
+	"$(sql "SELECT json_extract(output, '\$.key') || ' ' || json_extract(output, '\$.action') FROM steps WHERE step_id = 'note'")" \
+	"#$n comment"
+irk context IR-1 --refresh >/dev/null
+expect_eq "the new ticket is among the incident's tickets" \
+	"$(irk context IR-1 --json | js "'#$n' in [t['key'] for t in d['tickets']]")" "True"
+stop_serves
+
 # RT gone: the failure is shown, the cached tickets stay.
 stop_rt
 irk context IR-1 --refresh >/dev/null
 out=$(irk context IR-1 --json)
 expect_eq "RT down: its failure is shown" "$(echo "$out" | js '[(e["source"], e["error"]) for e in d["errors"]]')" \
 	"[('rt', 'connection refused')]"
-expect_eq "and the tickets it said before stay" "$(echo "$out" | js 'len(d["tickets"])')" "4"
+expect_eq "and the tickets it said before stay" "$(echo "$out" | js 'len(d["tickets"])')" "5"
 done_testing
