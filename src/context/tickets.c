@@ -168,6 +168,7 @@ int context_ticket_write(const struct context_sources *srcs, const struct contex
 			 struct context_ticket *out, struct irk_err *err)
 {
 	struct context_source *src = NULL;
+	int rc;
 
 	memset(out, 0, sizeof *out);
 	for (int i = 0; srcs && i < srcs->n; i++)
@@ -182,8 +183,8 @@ int context_ticket_write(const struct context_sources *srcs, const struct contex
 	if (!q->ticket && !q->queue && !src->queue)
 		return irk_fail(err, IRK_INVALID, "[context.%s]: no queue to create the ticket in "
 				"(the step's queue, or queue = in irk.conf)", src->name);
-	if (src->kind->write(src, q, out, err))
-		return IRK_ERROR;
+	if ((rc = src->kind->write(src, q, out, err)))
+		return rc;
 	free(out->source);
 	out->source = xstrdup(src->name);
 	return IRK_OK;
