@@ -158,6 +158,21 @@ void context_url_escape(const char *key, struct strbuf *out);
 /* Read d's value at path (dotted, as jdoc_path) as asset field text. */
 int context_json_text(const struct jdoc *d, int tok, struct strbuf *out);
 
+/* RT: the tickets of one answer of /REST/2.0/tickets into out. Jira: the
+ * issues of one search page into out, and how the paging goes on (next:
+ * Cloud's nextPageToken, owned; NULL on the last page). 0, or an error
+ * naming what is wrong with the answer. */
+int rt_parse_tickets(const struct context_source *src, const char *body, size_t len,
+		struct ticket_list *out, struct irk_err *err);
+struct jira_page {
+	int n;                     /* issues on the page */
+	int last;                  /* Cloud: isLast, or no nextPageToken */
+	char *next;
+	int64_t total;             /* Data Center: total */
+};
+int jira_parse_page(const struct context_source *src, const char *body, size_t len,
+		struct ticket_list *out, struct jira_page *pg, struct irk_err *err);
+
 /* NetBox: an asset from one device or VM object (a result of
  * /api/dcim/devices/ or /api/virtualization/virtual-machines/). */
 int netbox_asset_from(const struct context_source *src, const struct jdoc *d, int obj,

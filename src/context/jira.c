@@ -64,20 +64,44 @@ static void take_issue(const struct context_source *src, const struct jdoc *d, i
 	strbuf_free(&path);
 }
 
+int jira_parse_page(const struct context_source *src, const char *body, size_t len,
+		    struct ticket_list *out, struct jira_page *pg, struct irk_err *err)
+{
+	struct jdoc d;
+	struct jdoc_error je;
+	int issues, rc = IRK_OK;
+
+	memset(pg, 0, sizeof *pg);
+	jdoc_init(&d);
+	if (jdoc_parse(&d, body, len, &je))
+		rc = irk_fail(err, IRK_ERROR, "not JSON (%s at byte %zu)", je.msg, je.offset);
+	issues = rc ? -1 : jdoc_get(&d, 0, "issues");
+	if (!rc && jdoc_type(&d, issues) != JD_ARRAY)
+		rc = irk_fail(err, IRK_ERROR, "not a Jira search answer (no issues)");
+	for (int e = rc ? -1 : jdoc_first(&d, issues); e >= 0; e = jdoc_next(&d, issues, e), pg->n++)
+		take_issue(src, &d, e, out);
+	if (!rc) {
+		const char *next = jdoc_str(&d, jdoc_get(&d, 0, "nextPageToken"));
+		pg->last = jdoc_type(&d, jdoc_get(&d, 0, "isLast")) == JD_TRUE || !next || !*next;
+		pg->next = !pg->last ? xstrdup(next) : NULL;
+		if (jdoc_int(&d, jdoc_get(&d, 0, "total"), &pg->total))
+			pg->total = 0;
+	}
+	jdoc_free(&d);
+	return rc;
+}
+
 static int search(struct context_source *src, const char *jql, struct ticket_list *out,
 		  struct irk_err *err)
 {
-	struct strbuf url = STRBUF_INIT, body = STRBUF_INIT, token = STRBUF_INIT;
-	struct jdoc d;
-	struct jdoc_error je;
+	struct strbuf url = STRBUF_INIT, body = STRBUF_INIT;
+	struct jira_page pg = { 0 };
+	char *token = NULL;
 	int64_t start = 0;
 	int rc = IRK_OK;
 
-	jdoc_init(&d);
 	for (int page = 0; page < JIRA_PAGES && !rc; page++) {
 		long status;
-		int issues, n = 0;
-		int64_t total = 0;
 
 		strbuf_reset(&url);
 		context_url_join(src, cloud(src) ? "/rest/api/3/search/jql?jql=" : "/rest/api/2/search?jql=",
@@ -88,9 +112,9 @@ static int search(struct context_source *src, const char *jql, struct ticket_lis
 		strbuf_addc(&url, ',');
 		strbuf_puts(&url, src->end_field ? src->end_field : "duedate");
 		strbuf_printf(&url, "&maxResults=%d", JIRA_PAGE);
-		if (cloud(src) && token.len) {
+		if (cloud(src) && token) {
 			strbuf_puts(&url, "&nextPageToken=");
-			context_url_escape(strbuf_str(&token), &url);
+			context_url_escape(token, &url);
 		} else if (!cloud(src)) {
 			strbuf_printf(&url, "&startAt=%lld", (long long)start);
 		}
@@ -101,34 +125,18 @@ static int search(struct context_source *src, const char *jql, struct ticket_lis
 				      cloud(src) ? "Cloud" : "Data Center", src->url);
 			break;
 		}
-		if (jdoc_parse(&d, body.buf ? body.buf : "", body.len, &je)) {
-			rc = irk_fail(err, IRK_ERROR, "not JSON (%s at byte %zu)", je.msg, je.offset);
+		if ((rc = jira_parse_page(src, body.buf ? body.buf : "", body.len, out, &pg, err)))
 			break;
-		}
-		issues = jdoc_get(&d, 0, "issues");
-		if (jdoc_type(&d, issues) != JD_ARRAY) {
-			rc = irk_fail(err, IRK_ERROR, "not a Jira search answer (no issues)");
+		free(token);
+		token = pg.next;
+		pg.next = NULL;
+		start += pg.n;
+		if (cloud(src) ? pg.last : !pg.n || start >= pg.total)
 			break;
-		}
-		for (int e = jdoc_first(&d, issues); e >= 0; e = jdoc_next(&d, issues, e), n++)
-			take_issue(src, &d, e, out);
-		if (cloud(src)) {
-			const char *next = jdoc_str(&d, jdoc_get(&d, 0, "nextPageToken"));
-			if (jdoc_type(&d, jdoc_get(&d, 0, "isLast")) == JD_TRUE || !next || !*next)
-				break;
-			strbuf_reset(&token);
-			strbuf_puts(&token, next);
-		} else {
-			jdoc_int(&d, jdoc_get(&d, 0, "total"), &total);
-			start += n;
-			if (!n || start >= total)
-				break;
-		}
 	}
-	jdoc_free(&d);
+	free(token);
 	strbuf_free(&url);
 	strbuf_free(&body);
-	strbuf_free(&token);
 	return rc;
 }
 

@@ -33,24 +33,16 @@ static void subject_terms(const struct ticket_terms *t, struct strbuf *q)
 	strbuf_addc(q, ')');
 }
 
-static int search(struct context_source *src, const char *tsql, struct ticket_list *out,
-		  struct irk_err *err)
+int rt_parse_tickets(const struct context_source *src, const char *body, size_t len,
+		     struct ticket_list *out, struct irk_err *err)
 {
-	struct strbuf url = STRBUF_INIT, body = STRBUF_INIT, link = STRBUF_INIT;
+	struct strbuf link = STRBUF_INIT;
 	struct jdoc d;
 	struct jdoc_error je;
-	long status;
-	int rc, items;
+	int rc = IRK_OK, items;
 
-	context_url_join(src, "/REST/2.0/tickets?query=", &url);
-	context_url_escape(tsql, &url);
-	strbuf_printf(&url, "&fields=Subject,Status,Starts,Due&per_page=%d&orderby=LastUpdated&order=DESC",
-		      RT_PER_PAGE);
-	rc = context_http_get(src, strbuf_str(&url), &body, &status, err);
 	jdoc_init(&d);
-	if (!rc && status == 404)
-		rc = irk_fail(err, IRK_ERROR, "HTTP 404: no REST2 at %s", src->url);
-	if (!rc && jdoc_parse(&d, body.buf ? body.buf : "", body.len, &je))
+	if (jdoc_parse(&d, body, len, &je))
 		rc = irk_fail(err, IRK_ERROR, "not JSON (%s at byte %zu)", je.msg, je.offset);
 	items = rc ? -1 : jdoc_get(&d, 0, "items");
 	if (!rc && jdoc_type(&d, items) != JD_ARRAY)
@@ -71,9 +63,28 @@ static int search(struct context_source *src, const char *tsql, struct ticket_li
 		t->end = ticket_time(jdoc_str(&d, jdoc_get(&d, e, "Due")));
 	}
 	jdoc_free(&d);
+	strbuf_free(&link);
+	return rc;
+}
+
+static int search(struct context_source *src, const char *tsql, struct ticket_list *out,
+		  struct irk_err *err)
+{
+	struct strbuf url = STRBUF_INIT, body = STRBUF_INIT;
+	long status;
+	int rc;
+
+	context_url_join(src, "/REST/2.0/tickets?query=", &url);
+	context_url_escape(tsql, &url);
+	strbuf_printf(&url, "&fields=Subject,Status,Starts,Due&per_page=%d&orderby=LastUpdated&order=DESC",
+		      RT_PER_PAGE);
+	rc = context_http_get(src, strbuf_str(&url), &body, &status, err);
+	if (!rc && status == 404)
+		rc = irk_fail(err, IRK_ERROR, "HTTP 404: no REST2 at %s", src->url);
+	if (!rc)
+		rc = rt_parse_tickets(src, body.buf ? body.buf : "", body.len, out, err);
 	strbuf_free(&url);
 	strbuf_free(&body);
-	strbuf_free(&link);
 	return rc;
 }
 

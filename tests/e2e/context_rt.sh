@@ -112,6 +112,17 @@ expect_eq "its output names the new RT ticket and its link" \
 expect_eq "RT has it, in its queue, with the subject the step gave" \
 	"$(curl -sf -u root:password "$rt_url/REST/2.0/ticket/$n" | js '(d["Subject"], d["Queue"]["id"])')" \
 	"('IR-1: E2ERt on rt-web-01', '1')"
+SAMPLES=""
+for d in "${IRK_SAMPLES:-}" "$IRK_TOP/../shared/samples" "$IRK_TOP/../../shared/samples"; do
+	[ -n "$d" ] && [ -d "$d/apis" ] && { SAMPLES="$d/apis"; break; }
+done
+if [ -n "$SAMPLES" ]; then
+	expect_eq "this RT answers a ticket with the keys of the recorded REST2 answer" \
+		"$(curl -sf -u root:password "$rt_url/REST/2.0/ticket/$n" | js 'sorted(set(d) - {"CF.{}"})')" \
+		"$(js 'sorted(d)' <"$SAMPLES/rt_rest2_get_ticket_python-rt-docs.json")"
+else
+	ok "# skip conformance: no shared/samples/apis here"
+fi
 check "the comment step is done" wait_for 30 state_is IR-1 note done
 expect_eq "RT has the comment on that ticket" \
 	"$(curl -sf -u root:password "$rt_url/REST/2.0/ticket/$n/history?fields=Type" | js '[t["Type"] for t in d["items"]]')" \

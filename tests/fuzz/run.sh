@@ -16,7 +16,7 @@ CC=${FUZZ_CC:-clang}
 OUT=build/fuzz
 CORE="src/core/expr.c src/core/template.c src/core/strbuf.c src/core/err.c
 src/core/model.c src/core/sanitize.c"
-TARGETS=${*:-expr template play}
+TARGETS=${*:-expr template play tickets}
 
 command -v "$CC" >/dev/null 2>&1 || {
 	echo "run.sh: $CC not found (contrib/deps.sh installs clang)" >&2
@@ -30,6 +30,12 @@ for t in $TARGETS; do
 	if [ "$t" = play ]; then
 		src="$(ls src/core/*.c src/play/*.c src/store/*.c src/incident/*.c)"
 		libs="-lsqlite3 -lcrypto -lm"
+	fi
+	# The ticket sources' readers, with the HTTP layer they sit on.
+	if [ "$t" = tickets ]; then
+		src="$(ls src/core/*.c) src/context/tickets.c src/context/rt.c src/context/jira.c
+src/context/http.c src/context/rate.c"
+		libs="-lsqlite3 -lcrypto -lm -ldl -lpthread"
 	fi
 	# shellcheck disable=SC2086
 	"$CC" -std=c11 -D_GNU_SOURCE -g -O1 -Iinclude \
