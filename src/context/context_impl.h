@@ -78,6 +78,26 @@ int tickets_cache_read(const char *json, const char *source, int64_t fetched,
  * language (TicketSQL, JQL): quotes, backslashes and control
  * characters dropped. */
 void ticket_term(const char *term, struct strbuf *out);
+/* What both ticket kinds do for an incident: search with query(...,0)
+ * into tickets; with a changes queue, search with query(...,1) and keep
+ * the changes near t->at. */
+int ticket_search_both(struct context_source *src, const struct ticket_terms *t,
+		void (*query)(const struct context_source *src, const struct ticket_terms *t,
+			int changes, struct strbuf *q),
+		int (*search)(struct context_source *src, const char *q, struct ticket_list *out,
+			struct irk_err *err),
+		struct ticket_list *tickets, struct ticket_list *changes, struct irk_err *err);
+/* POST send (JSON) to the source's url + path; an answer other than 2xx
+ * is an error "HTTP 400 from who". The answer's body into body. */
+int ticket_post(struct context_source *src, const char *path, const char *send, const char *who,
+		struct strbuf *body, struct irk_err *err);
+/* What a write made, into out: key, the link url + link_path + link_key,
+ * the subject as its title. */
+void ticket_made(const struct context_source *src, const char *key, const char *link_path,
+		const char *link_key, const char *subject, struct context_ticket *out);
+/* The changes of all near `at` (or now), copied into changes. */
+void ticket_keep_near(const struct context_source *src, const struct ticket_list *all, int64_t at,
+		struct ticket_list *changes);
 /* base url (no trailing '/') + path into out. */
 void context_url_join(const struct context_source *src, const char *path, struct strbuf *out);
 /* A ticket system's date ("2022-05-02T18:54:36Z", "2024-05-01"; RT's

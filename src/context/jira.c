@@ -17,7 +17,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "irk/clock.h"
 #include "irk/jsonw.h"
 #include "context_impl.h"
 
@@ -147,41 +146,28 @@ static void project_clause(const char *op, const char *p, struct strbuf *q)
 	strbuf_addc(q, '"');
 }
 
+/* JQL for the issues not done (in queue, or outside the changes'
+ * project), or for the changes, mentioning t's words. */
+static void jira_query(const struct context_source *src, const struct ticket_terms *t, int chg,
+		       struct strbuf *q)
+{
+	if (chg) {
+		project_clause("=", src->changes, q);
+	} else {
+		strbuf_puts(q, "statusCategory != Done");
+		if (src->queue || src->changes) {
+			strbuf_puts(q, " AND ");
+			project_clause(src->queue ? "=" : "!=", src->queue ? src->queue : src->changes, q);
+		}
+	}
+	text_terms(t, q);
+	strbuf_puts(q, " ORDER BY updated DESC");
+}
+
 static int jira_tickets(struct context_source *src, const struct ticket_terms *t,
 			struct ticket_list *tickets, struct ticket_list *changes, struct irk_err *err)
 {
-	struct strbuf q = STRBUF_INIT;
-	struct ticket_list all = { 0 };
-	int64_t now = irk_now();
-	int rc;
-
-	if (!t->n)
-		return IRK_OK;
-	strbuf_puts(&q, "statusCategory != Done");
-	if (src->queue || src->changes) {
-		strbuf_puts(&q, " AND ");
-		project_clause(src->queue ? "=" : "!=", src->queue ? src->queue : src->changes, &q);
-	}
-	text_terms(t, &q);
-	strbuf_puts(&q, " ORDER BY updated DESC");
-	rc = search(src, strbuf_str(&q), tickets, err);
-	if (!rc && src->changes) {
-		strbuf_reset(&q);
-		project_clause("=", src->changes, &q);
-		text_terms(t, &q);
-		strbuf_puts(&q, " ORDER BY updated DESC");
-		rc = search(src, strbuf_str(&q), &all, err);
-		for (int i = 0; !rc && i < all.n; i++)
-			if (ticket_change_near(src, &all.v[i], t->at, now)) {
-				struct context_ticket *c = ticket_list_add(changes, all.v[i].key,
-					all.v[i].title, all.v[i].status, all.v[i].url);
-				c->start = all.v[i].start;
-				c->end = all.v[i].end;
-			}
-	}
-	ticket_list_clear(&all);
-	strbuf_free(&q);
-	return rc;
+	return ticket_search_both(src, t, jira_query, search, tickets, changes, err);
 }
 
 /* text as Cloud wants it (an Atlassian document of one paragraph), or
@@ -228,13 +214,12 @@ static int valid_key(const char *k)
 static int jira_write(struct context_source *src, const struct context_ticket_req *q,
 		      struct context_ticket *out, struct irk_err *err)
 {
-	struct strbuf url = STRBUF_INIT, send = STRBUF_INIT, body = STRBUF_INIT;
+	struct strbuf path = STRBUF_INIT, send = STRBUF_INIT, body = STRBUF_INIT;
 	const char *v = cloud(src) ? "3" : "2";
 	struct jsonw w;
 	struct jdoc d;
 	struct jdoc_error je;
 	const char *key = q->ticket;
-	long status;
 	int rc;
 
 	if (q->ticket && !valid_key(q->ticket))
@@ -243,10 +228,10 @@ static int jira_write(struct context_source *src, const struct context_ticket_re
 	jsonw_init(&w, &send, 0);
 	jsonw_obj_begin(&w);
 	if (q->ticket) {
-		strbuf_printf(&url, "/rest/api/%s/issue/%s/comment", v, q->ticket);
+		strbuf_printf(&path, "/rest/api/%s/issue/%s/comment", v, q->ticket);
 		jira_text(src, &w, "body", q->text ? q->text : "");
 	} else {
-		strbuf_printf(&url, "/rest/api/%s/issue", v);
+		strbuf_printf(&path, "/rest/api/%s/issue", v);
 		jsonw_key(&w, "fields");
 		jsonw_obj_begin(&w);
 		jsonw_key(&w, "project");
@@ -262,32 +247,16 @@ static int jira_write(struct context_source *src, const struct context_ticket_re
 		jsonw_obj_end(&w);
 	}
 	jsonw_obj_end(&w);
-	{
-		struct strbuf full = STRBUF_INIT;
-		context_url_join(src, strbuf_str(&url), &full);
-		rc = context_http_request(src, "POST", strbuf_str(&full), strbuf_str(&send), &body,
-					  &status, err);
-		strbuf_free(&full);
-	}
+	rc = ticket_post(src, strbuf_str(&path), strbuf_str(&send), "Jira", &body, err);
 	jdoc_init(&d);
-	if (!rc && (status < 200 || status >= 300))
-		rc = irk_fail(err, IRK_ERROR, "HTTP %ld from Jira", status);
 	/* Created: {"id": "10005", "key": "SEC-4", "self": ...}. */
-	if (!rc && !q->ticket) {
-		if (jdoc_parse(&d, body.buf ? body.buf : "", body.len, &je) ||
-		    !(key = jdoc_str(&d, jdoc_get(&d, 0, "key"))) || !valid_key(key))
-			rc = irk_fail(err, IRK_ERROR, "Jira created an issue but did not say which");
-	}
-	if (!rc) {
-		strbuf_reset(&url);
-		context_url_join(src, "/browse/", &url);
-		strbuf_puts(&url, key);
-		out->key = xstrdup(key);
-		out->url = xstrdup(strbuf_str(&url));
-		out->title = q->subject ? xstrdup(q->subject) : NULL;
-	}
+	if (!rc && !q->ticket && (jdoc_parse(&d, body.buf ? body.buf : "", body.len, &je) ||
+				  !(key = jdoc_str(&d, jdoc_get(&d, 0, "key"))) || !valid_key(key)))
+		rc = irk_fail(err, IRK_ERROR, "Jira created an issue but did not say which");
+	if (!rc)
+		ticket_made(src, key, "/browse/", key, q->subject, out);
 	jdoc_free(&d);
-	strbuf_free(&url);
+	strbuf_free(&path);
 	strbuf_free(&send);
 	strbuf_free(&body);
 	return rc;

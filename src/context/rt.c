@@ -13,7 +13,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "irk/clock.h"
 #include "irk/jsonw.h"
 #include "context_impl.h"
 
@@ -88,56 +87,37 @@ static int search(struct context_source *src, const char *tsql, struct ticket_li
 	return rc;
 }
 
+/* TicketSQL for the active tickets (outside the changes' queue), or for
+ * the changes, mentioning t's words. */
+static void rt_query(const struct context_source *src, const struct ticket_terms *t, int chg,
+		     struct strbuf *q)
+{
+	const char *queue = chg ? src->changes : src->queue ? src->queue : src->changes;
+
+	if (!chg)
+		strbuf_puts(q, "Status = '__Active__'");
+	if (queue) {
+		strbuf_printf(q, "%sQueue %s '", chg ? "" : " AND ", chg || src->queue ? "=" : "!=");
+		ticket_term(queue, q);
+		strbuf_addc(q, '\'');
+	}
+	subject_terms(t, q);
+}
+
 static int rt_tickets(struct context_source *src, const struct ticket_terms *t,
 		      struct ticket_list *tickets, struct ticket_list *changes, struct irk_err *err)
 {
-	struct strbuf q = STRBUF_INIT;
-	struct ticket_list all = { 0 };
-	int64_t now = irk_now();
-	int rc;
-
-	if (!t->n)
-		return IRK_OK;
-	strbuf_puts(&q, "Status = '__Active__'");
-	if (src->queue) {
-		strbuf_puts(&q, " AND Queue = '");
-		ticket_term(src->queue, &q);
-		strbuf_addc(&q, '\'');
-	} else if (src->changes) {
-		strbuf_puts(&q, " AND Queue != '");
-		ticket_term(src->changes, &q);
-		strbuf_addc(&q, '\'');
-	}
-	subject_terms(t, &q);
-	rc = search(src, strbuf_str(&q), tickets, err);
-	if (!rc && src->changes) {
-		strbuf_reset(&q);
-		strbuf_puts(&q, "Queue = '");
-		ticket_term(src->changes, &q);
-		strbuf_addc(&q, '\'');
-		subject_terms(t, &q);
-		rc = search(src, strbuf_str(&q), &all, err);
-		for (int i = 0; !rc && i < all.n; i++)
-			if (ticket_change_near(src, &all.v[i], t->at, now)) {
-				struct context_ticket *c = ticket_list_add(changes, all.v[i].key,
-					all.v[i].title, all.v[i].status, all.v[i].url);
-				c->start = all.v[i].start;
-				c->end = all.v[i].end;
-			}
-	}
-	ticket_list_clear(&all);
-	strbuf_free(&q);
-	return rc;
+	return ticket_search_both(src, t, rt_query, search, tickets, changes, err);
 }
 
 static int rt_write(struct context_source *src, const struct context_ticket_req *q,
 		    struct context_ticket *out, struct irk_err *err)
 {
-	struct strbuf url = STRBUF_INIT, send = STRBUF_INIT, body = STRBUF_INIT;
+	struct strbuf path = STRBUF_INIT, send = STRBUF_INIT, body = STRBUF_INIT;
+	char key[32], num[24];
 	struct jsonw w;
 	struct jdoc d;
 	struct jdoc_error je;
-	long status;
 	int64_t id = 0;
 	int rc;
 
@@ -147,39 +127,32 @@ static int rt_write(struct context_source *src, const struct context_ticket_req 
 			return irk_fail(err, IRK_INVALID, "ticket: '%.40s' is not an RT ticket number",
 					q->ticket);
 		id = strtoll(n, NULL, 10);
+		strbuf_printf(&path, "/REST/2.0/ticket/%lld/comment", (long long)id);
+	} else {
+		strbuf_puts(&path, "/REST/2.0/ticket");
 	}
 	jsonw_init(&w, &send, 0);
 	jsonw_obj_begin(&w);
-	if (q->ticket) {		context_url_join(src, "/REST/2.0/ticket/", &url);
-		strbuf_printf(&url, "%lld/comment", (long long)id);
-	} else {
-		context_url_join(src, "/REST/2.0/ticket", &url);
+	if (!q->ticket) {
 		jsonw_kv_str(&w, "Queue", q->queue ? q->queue : src->queue);
 		jsonw_kv_str(&w, "Subject", q->subject ? q->subject : "");
 	}
 	jsonw_kv_str(&w, "Content", q->text ? q->text : "");
 	jsonw_kv_str(&w, "ContentType", "text/plain");
 	jsonw_obj_end(&w);
-	rc = context_http_request(src, "POST", strbuf_str(&url), strbuf_str(&send), &body, &status, err);
+	rc = ticket_post(src, strbuf_str(&path), strbuf_str(&send), "RT", &body, err);
 	jdoc_init(&d);
-	if (!rc && (status < 200 || status >= 300))
-		rc = irk_fail(err, IRK_ERROR, "HTTP %ld from RT", status);
 	/* Created: {"id": "20", "_url": ..., "type": "ticket"}. */
 	if (!rc && !q->ticket && (jdoc_parse(&d, body.buf ? body.buf : "", body.len, &je) ||
 				  jdoc_int(&d, jdoc_get(&d, 0, "id"), &id) || id <= 0))
 		rc = irk_fail(err, IRK_ERROR, "RT created a ticket but did not say which");
 	if (!rc) {
-		char key[32];
 		snprintf(key, sizeof key, "#%lld", (long long)id);
-		strbuf_reset(&url);
-		context_url_join(src, "/Ticket/Display.html?id=", &url);
-		strbuf_printf(&url, "%lld", (long long)id);
-		out->key = xstrdup(key);
-		out->url = xstrdup(strbuf_str(&url));
-		out->title = q->subject ? xstrdup(q->subject) : NULL;
+		snprintf(num, sizeof num, "%lld", (long long)id);
+		ticket_made(src, key, "/Ticket/Display.html?id=", num, q->subject, out);
 	}
 	jdoc_free(&d);
-	strbuf_free(&url);
+	strbuf_free(&path);
 	strbuf_free(&send);
 	strbuf_free(&body);
 	return rc;

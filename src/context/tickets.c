@@ -88,6 +88,46 @@ int ticket_change_near(const struct context_source *src, const struct context_ti
 	return (c->start ? c->start : end) <= to && end >= from;
 }
 
+void ticket_keep_near(const struct context_source *src, const struct ticket_list *all, int64_t at,
+		      struct ticket_list *changes)
+{
+	int64_t now = irk_now();
+
+	for (int i = 0; i < all->n; i++)
+		if (ticket_change_near(src, &all->v[i], at, now)) {
+			struct context_ticket *c = ticket_list_add(changes, all->v[i].key,
+				all->v[i].title, all->v[i].status, all->v[i].url);
+			c->start = all->v[i].start;
+			c->end = all->v[i].end;
+		}
+}
+
+int ticket_search_both(struct context_source *src, const struct ticket_terms *t,
+		       void (*query)(const struct context_source *src, const struct ticket_terms *t,
+				     int changes, struct strbuf *q),
+		       int (*search)(struct context_source *src, const char *q, struct ticket_list *out,
+				     struct irk_err *err),
+		       struct ticket_list *tickets, struct ticket_list *changes, struct irk_err *err)
+{
+	struct strbuf q = STRBUF_INIT;
+	struct ticket_list all = { 0 };
+	int rc;
+
+	if (!t->n)
+		return IRK_OK;
+	query(src, t, 0, &q);
+	rc = search(src, strbuf_str(&q), tickets, err);
+	if (!rc && src->changes) {
+		strbuf_reset(&q);
+		query(src, t, 1, &q);
+		if (!(rc = search(src, strbuf_str(&q), &all, err)))
+			ticket_keep_near(src, &all, t->at, changes);
+	}
+	ticket_list_clear(&all);
+	strbuf_free(&q);
+	return rc;
+}
+
 void context_url_join(const struct context_source *src, const char *path, struct strbuf *out)
 {
 	size_t n = strlen(src->url);
@@ -160,6 +200,33 @@ int tickets_cache_read(const char *json, const char *source, int64_t fetched,
 	}
 	jdoc_free(&d);
 	return 0;
+}
+
+int ticket_post(struct context_source *src, const char *path, const char *send, const char *who,
+		struct strbuf *body, struct irk_err *err)
+{
+	struct strbuf url = STRBUF_INIT;
+	long status;
+	int rc;
+
+	context_url_join(src, path, &url);
+	rc = context_http_request(src, "POST", strbuf_str(&url), send, body, &status, err);
+	if (!rc && (status < 200 || status >= 300))
+		rc = irk_fail(err, IRK_ERROR, "HTTP %ld from %s", status, who);
+	strbuf_free(&url);
+	return rc;
+}
+
+void ticket_made(const struct context_source *src, const char *key, const char *link_path,
+		 const char *link_key, const char *subject, struct context_ticket *out)
+{
+	struct strbuf url = STRBUF_INIT;
+
+	context_url_join(src, link_path, &url);
+	strbuf_puts(&url, link_key);
+	out->key = xstrdup(key);
+	out->url = strbuf_detach(&url);
+	out->title = subject ? xstrdup(subject) : NULL;
 }
 
 /* ---- the ticket step's way in ------------------------------------------------------ */

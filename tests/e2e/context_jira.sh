@@ -21,13 +21,7 @@ for d in "${IRK_SAMPLES:-}" "$IRK_TOP/../shared/samples" "$IRK_TOP/../../shared/
 done
 
 TOKEN=jira-e2e-0123456789abcdef
-mkfifo "$T/port"
-/usr/bin/python3 "$IRK_TOP/tests/fixtures/jira_server.py" --user irk@example.com --token "$TOKEN" \
-	--log "$T/requests.log" --page 2 ${SAMPLES:+--samples "$SAMPLES"} >"$T/port" </dev/null &
-_jira=$!
-stop_jira() { kill "$_jira" 2>/dev/null; wait "$_jira" 2>/dev/null; }
-at_exit stop_jira
-read -r port <"$T/port"
+start_jira "$TOKEN" --page 2 ${SAMPLES:+--samples "$SAMPLES"}
 check "the Jira server is up" test -n "$port"
 
 cat >>"$IRK_CONFIG" <<CONF

@@ -38,6 +38,21 @@ start_netbox() {
 }
 stop_netbox() { kill "$_netbox" 2>/dev/null; wait "$_netbox" 2>/dev/null; }
 
+# start_jira TOKEN [ARG...]: the loopback Jira of the ticket tests
+# (tests/fixtures/jira_server.py; user irk@example.com, its other
+# arguments after TOKEN), requests logged to $T/requests.log; sets $port.
+# Stopped at exit.
+start_jira() {
+	mkfifo "$T/port"
+	_tok=$1; shift
+	/usr/bin/python3 "$IRK_TOP/tests/fixtures/jira_server.py" --user irk@example.com \
+		--token "$_tok" --log "$T/requests.log" "$@" >"$T/port" </dev/null &
+	_jira=$!
+	at_exit stop_jira
+	read -r port <"$T/port"
+}
+stop_jira() { kill "$_jira" 2>/dev/null; wait "$_jira" 2>/dev/null; }
+
 # start_rt: a real Request Tracker 5 (Debian's request-tracker5,
 # rt5-db-sqlite, rt5-standalone: contrib/deps.sh) in $T/rt, on a copy of
 # the database the package made, with a site configuration of its own

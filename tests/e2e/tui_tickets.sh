@@ -11,13 +11,7 @@
 unset IRK_NOW
 
 TOKEN=jira-tui-0123456789abcdef
-mkfifo "$T/port"
-/usr/bin/python3 "$IRK_TOP/tests/fixtures/jira_server.py" --user irk@example.com --token "$TOKEN" \
-	--log "$T/requests.log" >"$T/port" </dev/null &
-_jira=$!
-stop_jira() { kill "$_jira" 2>/dev/null; wait "$_jira" 2>/dev/null; }
-at_exit stop_jira
-read -r port <"$T/port"
+start_jira "$TOKEN"
 check "the Jira server is up" test -n "$port"
 
 irk init >/dev/null
