@@ -24,14 +24,15 @@ trap cleanup EXIT INT TERM
 # at_exit CMD: run CMD (a function name) when the test ends.
 at_exit() { _cleanups="$_cleanups $1"; }
 
-# start_netbox TOKEN: the loopback NetBox and CMDB of the context tests
+# start_netbox TOKEN [ARG...]: the loopback NetBox and CMDB of the context tests
 # (tests/fixtures/netbox_server.py) on a free port, requests logged to
 # $T/requests.log; sets $port (empty when it did not start). stop_netbox
 # ends it (the source gone); it is stopped at exit in any case.
 start_netbox() {
 	mkfifo "$T/port"
-	/usr/bin/python3 "$IRK_TOP/tests/fixtures/netbox_server.py" --token "$1" \
-		--log "$T/requests.log" >"$T/port" </dev/null &
+	_tok=$1; shift
+	/usr/bin/python3 "$IRK_TOP/tests/fixtures/netbox_server.py" --token "$_tok" \
+		--log "$T/requests.log" "$@" >"$T/port" </dev/null &
 	_netbox=$!
 	at_exit stop_netbox
 	read -r port <"$T/port"
