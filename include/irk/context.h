@@ -87,6 +87,25 @@ struct context_error {
 	int64_t last_ok;           /* its last good answer (0: never) */
 };
 
+/* A person: the user of the incident's first alert, as a user source
+ * knows them (an http source with object = user). */
+#define CONTEXT_USER_FIELDS(X) X(name) X(email) X(title) X(department) X(manager) X(phone)
+#define CONTEXT_USER_NFIELDS 6
+struct context_user {
+#define X_USER_MEMBER(n) char *n;
+	CONTEXT_USER_FIELDS(X_USER_MEMBER)
+#undef X_USER_MEMBER
+	char *source;
+	int64_t fetched;
+};
+/* The field names, in order ({NULL}-ended); the index of one (-1 when
+ * none); field i of u (NULL when unknown); where it is kept. */
+extern const char *const context_user_fields[];
+int context_user_field_find(const char *name);
+const char *context_user_get(const struct context_user *u, int i);
+char **context_user_field(struct context_user *u, int i);
+void context_user_clear(struct context_user *u);
+
 /* A ticket or a change from a ticket source (rt, jira). */
 struct context_ticket {
 	char *key, *title, *status, *source, *url;
@@ -97,6 +116,8 @@ struct context_ticket {
 struct context {
 	int has_asset;
 	struct asset asset;        /* .source and .fetched say where from, when */
+	int has_user;
+	struct context_user user;  /* the user of its first alert */
 	int stale;                 /* the asset's answer is past its ttl */
 	struct context_error *errors;
 	int nerrors;
@@ -120,6 +141,11 @@ int context_keys(const struct incident *inc, const char *keys[2]);
 int context_of(struct store *s, const struct context_sources *srcs,
 		const struct incident *inc, struct context *out, struct irk_err *err);
 void context_clear(struct context *c);
+/* What the user sources said of user into c (has_user), from the cache
+ * (srcs NULL: any source's newest answer); for a user known before its
+ * incident is stored (a play's fields at ingest). */
+int context_user_of(struct store *s, const struct context_sources *srcs, const char *user,
+		struct context *c, struct irk_err *err);
 
 /* The "context" object of irk context --json and irk show --json (irk(1)):
  * {"asset": {...} or null, "user": null, "tickets": [], "changes": [],

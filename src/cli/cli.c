@@ -86,7 +86,8 @@
 	X(context, "KEY [--refresh] [--json]", "what the asset inventory and sources know about an incident", \
 	  "Show an incident's context: its asset (by host, then by address) from the\n" \
 	  "local inventory, else from the [context.NAME] sources of irk.conf as cached,\n" \
-	  "with where it came from and how old it is; the active tickets (rt, jira\n" \
+	  "with where it came from and how old it is; the user of its first alert\n" \
+	  "(a user source); the active tickets (rt, jira\n" \
 	  "sources) mentioning its host, address, user or key; the changes near its\n" \
 	  "time, PLANNED CHANGE first when one covers its first event; and any source\n" \
 	  "that is failing. Reading never waits for a source.\n" \
@@ -94,8 +95,8 @@
 	  "                 the incident: criticality fills an unknown asset_criticality\n" \
 	  "                 (the priority follows), the business unit an empty one;\n" \
 	  "                 each change an audit event incident.context\n" \
-	  "  --json         {\"asset\", \"user\", \"tickets\", \"changes\", \"planned_change\",\n" \
-	  "                 \"errors\"} (irk(1))\n") \
+	  "  --json         {\"asset\", \"user\", \"tickets\", \"changes\", \"errors\"} (irk(1));\n" \
+	  "                 a change covering the first event is first, \"covers\": true\n") \
 	X(list, "[--stage S] [--owner U|--mine|--unassigned] [--unit U] [--failed] [--approvals] " \
 	  "[--observable VALUE] [--play ID [--version HASH]] " \
 	  "[--limit N] [--all] [--json]", \

@@ -282,6 +282,22 @@ void cli_context_human(struct cli *c, const struct incident *inc)
 			printf("  (no asset known for its host: irk asset import, or a [context.NAME] "
 			       "source in irk.conf)\n");
 		}
+		if (ctx.has_user) {
+			irk_duration_fmt(irk_now() - ctx.user.fetched, t, sizeof t);
+			printf("  user ");
+			cli_put(stdout, ctx.user.name);
+			printf(" (");
+			cli_put(stdout, ctx.user.source);
+			printf(", %s ago)\n", t);
+			for (int i = 1; context_user_fields[i]; i++) {
+				const char *v = context_user_get(&ctx.user, i);
+				if (!v)
+					continue;
+				printf("    %-14s ", context_user_fields[i]);
+				cli_put(stdout, v);
+				putchar('\n');
+			}
+		}
 		if (ctx.planned) {
 			char at[32];
 			printf("  PLANNED CHANGE ");

@@ -185,13 +185,21 @@ static void apply_key(const char *key, const char *value, const char *where, voi
 		if (strcmp(value, "tenant") && strcmp(value, "tenant_group") && strcmp(value, "none"))
 			fail_at(l, where, "unit_from: '%s' is not tenant, tenant_group or none", value, "");
 		src->unit_from = value;
+	} else if (!strcmp(k, "object")) {
+		if (strcmp(value, "asset") && strcmp(value, "user"))
+			fail_at(l, where, "object: '%s' is not asset or user", value, "");
+		src->is_user = !strcmp(value, "user");
 	} else if (!strncmp(k, "map.", 4)) {
 		const struct asset_field *f = asset_field_find(k + 4);
-		if (!f)
-			fail_at(l, where, "%s: '%s' is not an asset field (host, ips, owner, business_unit, "
-				"criticality, role, site, os, tags, contact)", k, k + 4);
-		else
+		int u = context_user_field_find(k + 4);
+		if (f)
 			src->map[f - asset_fields] = value;
+		if (u >= 0)
+			src->umap[u] = value;
+		if (!f && u < 0)
+			fail_at(l, where, "%s: '%s' is not an asset field (host, ips, owner, business_unit, "
+				"criticality, role, site, os, tags, contact) nor a user field (name, email, "
+				"title, department, manager, phone)", k, k + 4);
 	} else {
 		fail_at(l, where, "'%s' is not a key of a context source", k, "");
 	}
@@ -252,10 +260,13 @@ int context_sources_load(const struct config *cfg, struct context_sources **out,
 			fail_at(&l, NULL, "%s: no type (netbox, http, rt or jira)", where, "");
 		else if (!src->url)
 			fail_at(&l, NULL, "%s: no url", where, "");
-		else if (!strcmp(src->kind->name, "http") && !src->map[0] && !src->map[3] &&
-			 !src->map[2] && !src->map[4])
+		else if (!strcmp(src->kind->name, "http") && !src->is_user && !src->map[0] &&
+			 !src->map[3] && !src->map[2] && !src->map[4])
 			fail_at(&l, NULL, "%s: an http source needs map.FIELD keys (JSON paths of its "
 				"answer: map.owner = data.owner)", where, "");
+		else if (src->is_user && !src->umap[1] && !src->umap[3] && !src->umap[4])
+			fail_at(&l, NULL, "%s: a user source needs map.FIELD keys for its people "
+				"(map.email = mail, map.department = org.name)", where, "");
 		if (!src->token) {
 			/* IRK_SECRET_CONTEXT_NAME, upper case, '-' as '_'. */
 			char var[128];
@@ -416,6 +427,63 @@ static int tickets_of(struct store *s, const struct context_sources *srcs,
 	return IRK_OK;
 }
 
+static int on_first_alert(const struct alert *a, void *arg)
+{
+	char **user = arg;
+
+	if (a->user && *a->user)
+		*user = xstrdup(a->user);
+	return 0;
+}
+
+/* The user of inc's first alert (caller frees), or NULL. */
+static char *incident_user(struct store *s, const struct incident *inc)
+{
+	char *user = NULL;
+
+	if (inc->id)
+		store_alert_first(s, inc->id, on_first_alert, &user, NULL);
+	return user;
+}
+
+static int on_cached_user(const struct context_cached *cc, void *arg)
+{
+	struct context *c = arg;
+
+	if (!cc->data || c->has_user || context_user_from_json(cc->data, &c->user))
+		return 0;
+	free(c->user.source);
+	c->user.source = xstrdup(cc->source);
+	c->user.fetched = cc->fetched;
+	c->has_user = 1;
+	return 0;
+}
+
+int context_user_of(struct store *s, const struct context_sources *srcs, const char *user,
+		    struct context *c, struct irk_err *err)
+{
+	char key[300];
+	int rc = IRK_OK;
+
+	snprintf(key, sizeof key, "user:%s", user);
+	if (!srcs)
+		rc = store_context_any(s, key, on_cached_user, c, err);
+	for (int j = 0; srcs && j < srcs->n && !c->has_user && rc != IRK_ERROR; j++)
+		if (srcs->v[j].is_user)
+			rc = store_context_get(s, srcs->v[j].name, key, on_cached_user, c, err);
+	return rc == IRK_ERROR ? IRK_ERROR : IRK_OK;
+}
+
+static int users_of(struct store *s, const struct context_sources *srcs,
+		    const struct incident *inc, struct context *c, struct irk_err *err)
+{
+	char *user = incident_user(s, inc);
+	int rc = user ? context_user_of(s, srcs, user, c, err) : IRK_OK;
+
+	free(user);
+	return rc;
+}
+
 int context_of(struct store *s, const struct context_sources *srcs,
 	       const struct incident *inc, struct context *out, struct irk_err *err)
 {
@@ -434,18 +502,21 @@ int context_of(struct store *s, const struct context_sources *srcs,
 	for (int i = 0; !srcs && i < nk && !out->has_asset; i++)
 		store_context_any(s, keys[i], on_cached, &k, NULL);
 	for (int j = 0; srcs && j < srcs->n; j++) {
-		if (!out->has_asset)
+		if (!out->has_asset && !srcs->v[j].is_user)
 			for (int i = 0; i < nk && !k.found; i++)
 				store_context_get(s, srcs->v[j].name, keys[i], on_cached, &k, NULL);
 		if (store_context_health_get(s, srcs->v[j].name, on_health, out, err) == IRK_ERROR)
 			return IRK_ERROR;
 	}
+	if (users_of(s, srcs, inc, out, err))
+		return IRK_ERROR;
 	return tickets_of(s, srcs, inc, out, err);
 }
 
 void context_clear(struct context *c)
 {
 	asset_clear(&c->asset);
+	context_user_clear(&c->user);
 	for (int i = 0; i < c->nerrors; i++) {
 		free(c->errors[i].source);
 		free(c->errors[i].error);
@@ -495,12 +566,17 @@ void context_json(struct jsonw *w, const struct context *c)
 		jsonw_null(w);
 	}
 	jsonw_key(w, "user");
-	jsonw_null(w);
+	if (c->has_user) {
+		jsonw_obj_begin(w);
+		context_user_json_members(w, &c->user);
+		jsonw_obj_end(w);
+	} else {
+		jsonw_null(w);
+	}
 	jsonw_key(w, "tickets");
 	tickets_json(w, c->tickets, c->ntickets, 0, 0);
 	jsonw_key(w, "changes");
 	tickets_json(w, c->changes, c->nchanges, 1, c->planned);
-	jsonw_kv_bool(w, "planned_change", c->planned);
 	jsonw_key(w, "errors");
 	jsonw_arr_begin(w);
 	for (int i = 0; i < c->nerrors; i++) {
@@ -556,6 +632,15 @@ int context_apply(struct store *s, int64_t id, const struct context *c, int *cha
 {
 	if (changed)
 		*changed = 0;
+	if (c->has_user && c->user.email && strchr(c->user.email, '@') &&
+	    !strpbrk(c->user.email, " \t,;<>")) {
+		/* The person's address, to pivot on (the store keeps the first). */
+		char src[96];
+		snprintf(src, sizeof src, "context:%s", c->user.source ? c->user.source : "?");
+		if (store_observable_add(s, id, OBS_EMAIL, c->user.email, src, 0, irk_now(), err) ==
+		    IRK_ERROR)
+			return IRK_ERROR;
+	}
 	if (!c->has_asset)
 		return IRK_OK;
 	if (incident_fill(s, PLAY_ENGINE_ACTOR, id, c->asset.source, c->asset.criticality,
@@ -660,15 +745,6 @@ static int refresh_one(struct store *s, struct context_source *src, const char *
 	return store_commit(s, err);
 }
 
-static int on_first_alert(const struct alert *a, void *arg)
-{
-	char **user = arg;
-
-	if (a->user && *a->user)
-		*user = xstrdup(a->user);
-	return 0;
-}
-
 /* Ask ticket source src about inc (its host, address, user and key);
  * store the answer under its tickets key and the health. */
 static int refresh_tickets(struct store *s, struct context_source *src,
@@ -685,8 +761,7 @@ static int refresh_tickets(struct store *s, struct context_source *src,
 
 	for (int i = 0; i < nk; i++)
 		t.v[t.n++] = keys[i];
-	store_alert_first(s, inc->id, on_first_alert, &user, NULL);
-	if (user)
+	if ((user = incident_user(s, inc)))
 		t.v[t.n++] = user;
 	t.v[t.n++] = incident_key(inc->id, key, sizeof key);
 	rc = src->kind->tickets(src, &t, &tickets, &changes, &e);
@@ -720,6 +795,65 @@ static int refresh_tickets(struct store *s, struct context_source *src,
 	return store_commit(s, err);
 }
 
+/* Ask user source src about the user of inc's first alert, unless its
+ * cached answer is fresh (or force); store it (or the miss) and the
+ * health. */
+static int refresh_user(struct store *s, struct context_source *src, const struct incident *inc,
+			int force, struct irk_err *err)
+{
+	struct context_user u = { 0 };
+	struct irk_err e = { 0 };
+	struct strbuf js = STRBUF_INIT;
+	struct fresh f = { irk_now(), 0 };
+	char *user = incident_user(s, inc), key[300];
+	int64_t now = irk_now(), next = 0;
+	int rc;
+
+	if (!user)
+		return IRK_OK;
+	snprintf(key, sizeof key, "user:%s", user);
+	store_context_health_get(s, src->name, on_backoff, &next, NULL);
+	if (!force && (next > now || (store_context_get(s, src->name, key, on_fresh, &f, NULL) ==
+				      IRK_OK && f.fresh))) {
+		free(user);
+		return IRK_OK;
+	}
+	rc = src->kind->user(src, user, &u, &e);
+	free(user);
+	if (src->cancel && __atomic_load_n(src->cancel, __ATOMIC_SEQ_CST)) {
+		context_user_clear(&u);
+		return IRK_OK;
+	}
+	if (rc == IRK_OK) {
+		struct jsonw w;
+		u.source = xstrdup(src->name);
+		u.fetched = now;
+		jsonw_init(&w, &js, 0);
+		jsonw_obj_begin(&w);
+		context_user_json_members(&w, &u);
+		jsonw_obj_end(&w);
+	}
+	context_user_clear(&u);
+	if (store_begin(s, err)) {
+		strbuf_free(&js);
+		return IRK_ERROR;
+	}
+	if (rc == IRK_OK || rc == IRK_NOTFOUND) {
+		rc = store_context_put(s, src->name, key, rc == IRK_OK ? strbuf_str(&js) : NULL, now,
+				       now + src->ttl, err);
+		if (!rc)
+			rc = store_context_health_put(s, src->name, NULL, now, 0, err);
+	} else {
+		rc = health_failed(s, src, e.msg, now, err);
+	}
+	strbuf_free(&js);
+	if (rc) {
+		store_rollback(s);
+		return rc;
+	}
+	return store_commit(s, err);
+}
+
 int context_refresh(struct store *s, const struct context_sources *srcs,
 		    const struct incident *inc, int force, struct irk_err *err)
 {
@@ -731,6 +865,11 @@ int context_refresh(struct store *s, const struct context_sources *srcs,
 		int64_t next = 0;
 		int found = 0;
 
+		if (src->is_user) {
+			if (refresh_user(s, src, inc, force, err))
+				return IRK_ERROR;
+			continue;
+		}
 		if (src->kind->tickets) {
 			struct fresh f = { irk_now(), 0 };
 			char ckey[48];

@@ -123,6 +123,10 @@ struct context_kind {
 	 * changes. IRK_OK, or an error naming the failure. */
 	int (*tickets)(struct context_source *src, const struct ticket_terms *t,
 		struct ticket_list *tickets, struct ticket_list *changes, struct irk_err *err);
+	/* Look user name up (a source with object = user): the person into
+	 * out, IRK_NOTFOUND when unknown. */
+	int (*user)(struct context_source *src, const char *name, struct context_user *out,
+		struct irk_err *err);
 	/* Create a ticket, or comment on q->ticket; what was made (key, url)
 	 * into out. */
 	int (*write)(struct context_source *src, const struct context_ticket_req *q,
@@ -148,6 +152,10 @@ struct context_source {
 	 * the fields of a change's window, how far around the incident
 	 * changes are shown (seconds). */
 	const char *user, *queue, *changes, *api, *start_field, *end_field;
+	/* http with object = user: a user source, and the dotted path of each
+	 * user field in its answer. */
+	int is_user;
+	const char *umap[CONTEXT_USER_NFIELDS];
 	int64_t change_window;
 	struct rate rate;
 	pthread_mutex_t mu;
@@ -161,6 +169,11 @@ struct context_sources {
 	int n;
 	int cancel;                /* context_sources_cancel() */
 };
+
+/* ---- users (user.c) ------------------------------------------------------------ */
+/* The cache's form of a person, and back (0, or -1). */
+void context_user_json_members(struct jsonw *w, const struct context_user *u);
+int context_user_from_json(const char *json, struct context_user *out);
 
 /* ---- HTTP (http.c) ---------------------------------------------------------------- */
 /* GET url from src (its token in its auth header, its timeouts, size cap,

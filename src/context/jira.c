@@ -262,4 +262,5 @@ static int jira_write(struct context_source *src, const struct context_ticket_re
 	return rc;
 }
 
-const struct context_kind context_kind_jira = { "jira", jira_keys, NULL, jira_tickets, jira_write };
+const struct context_kind context_kind_jira = { .name = "jira", .keys = jira_keys,
+	.tickets = jira_tickets, .write = jira_write };

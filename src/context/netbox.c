@@ -150,4 +150,5 @@ static int netbox_asset(struct context_source *src, const char *key, struct asse
 	return rc;
 }
 
-const struct context_kind context_kind_netbox = { "netbox", netbox_keys, netbox_asset, NULL, NULL };
+const struct context_kind context_kind_netbox = { .name = "netbox", .keys = netbox_keys,
+	.asset = netbox_asset };

@@ -158,4 +158,5 @@ static int rt_write(struct context_source *src, const struct context_ticket_req 
 	return rc;
 }
 
-const struct context_kind context_kind_rt = { "rt", rt_keys, NULL, rt_tickets, rt_write };
+const struct context_kind context_kind_rt = { .name = "rt", .keys = rt_keys, .tickets = rt_tickets,
+	.write = rt_write };

@@ -15,6 +15,9 @@
  *   asset.owner, business_unit, role, site, os, tags, contact, ips
  *                          what the inventory or a context source knows
  *                          of asset.host (irk/context.h), as stored
+ *   user.name, email, title, department, manager, phone
+ *                          what a user source knows of the user of the
+ *                          first alert, as cached
  *   tickets.count, tickets.keys
  *                          the active tickets of the ticket sources (rt,
  *                          jira) mentioning the incident, as cached
@@ -391,6 +394,20 @@ static void context_load(struct play_fields *f)
 	}
 	if (f->s && (f->asset || f->inc))
 		context_of(f->s, NULL, &key, &f->ctx, NULL);
+	/* At ingest the alert may not be stored with its incident yet. */
+	if (f->s && !f->ctx.has_user && f->a[AF_USER])
+		context_user_of(f->s, NULL, f->a[AF_USER], &f->ctx, NULL);
+}
+
+/* user.NAME (see the top). */
+static int user_lookup(struct play_fields *f, const char *name, struct expr_value *out)
+{
+	int i = context_user_field_find(name);
+
+	context_load(f);
+	if (i < 0 || !f->ctx.has_user)
+		return 1;
+	return set_str(out, context_user_get(&f->ctx.user, i));
 }
 
 /* tickets.NAME and changes.NAME (see the top). */
@@ -528,6 +545,8 @@ int play_fields_lookup(void *fields, const char *name, struct expr_value *out)
 		return asset_lookup(f, name + 6, out);
 	if (!strncmp(name, "tickets.", 8) || !strncmp(name, "changes.", 8))
 		return tickets_lookup(f, name, out);
+	if (!strncmp(name, "user.", 5))
+		return user_lookup(f, name + 5, out);
 	if (!strcmp(name, "score"))
 		return score_lookup(f, out);
 	if (!strncmp(name, "steps.", 6))
@@ -559,6 +578,8 @@ static const char *unknown(const char *name, char *buf, size_t n)
 		guess_consider(&g, "asset.", asset_names[i]);
 	for (int i = 0; ticket_names[i]; i++)
 		guess_consider(&g, "tickets.", ticket_names[i]);
+	for (int i = 0; context_user_fields[i]; i++)
+		guess_consider(&g, "user.", context_user_fields[i]);
 	for (int i = 0; change_names[i]; i++)
 		guess_consider(&g, "changes.", change_names[i]);
 	guess_consider(&g, "", "score");
@@ -659,6 +680,8 @@ const char *play_field_check(const struct play *p, int at, const char *name, cha
 		return name_index(asset_names, -1, name + 6) >= 0 ? NULL : unknown(name, buf, n);
 	if (!strncmp(name, "tickets.", 8))
 		return name_index(ticket_names, -1, name + 8) >= 0 ? NULL : unknown(name, buf, n);
+	if (!strncmp(name, "user.", 5))
+		return context_user_field_find(name + 5) >= 0 ? NULL : unknown(name, buf, n);
 	if (!strncmp(name, "changes.", 8))
 		return name_index(change_names, -1, name + 8) >= 0 ? NULL : unknown(name, buf, n);
 	if (!strcmp(name, "score")) {

@@ -546,6 +546,16 @@ static void context_section(struct tui *t, struct inc_st *is, const struct conte
 			"nothing known of its host yet" :
 			"no asset known for its host (irk asset import; [context.NAME] in irk.conf)", width);
 	}
+	if (ctx.has_user) {
+		strbuf_reset(&sb);
+		irk_duration_fmt(t->now - ctx.user.fetched, age, sizeof age);
+		strbuf_printf(&sb, "%s   from %s, %s ago", ctx.user.name, ctx.user.source, age);
+		doc_field(&is->d, "user", strbuf_str(&sb), width);
+		for (int i = 1; context_user_fields[i]; i++)
+			if (context_user_get(&ctx.user, i))
+				doc_field(&is->d, context_user_fields[i], context_user_get(&ctx.user, i),
+					  width);
+	}
 	for (int i = 0; i < ctx.nchanges; i++) {
 		strbuf_reset(&sb);
 		change_text(&ctx.changes[i], &sb);
@@ -568,7 +578,8 @@ static void context_section(struct tui *t, struct inc_st *is, const struct conte
 				   ctx.errors[i].source) ? ctx.asset.fetched : 0, &sb);
 		doc_add(&is->d, DOC_TEXT, SLOT_CARD_DIM, 2, 0, strbuf_str(&sb), width);
 	}
-	section_title(&is->d, at, "Context", ctx.has_asset + ctx.nerrors + ctx.ntickets + ctx.nchanges);
+	section_title(&is->d, at, "Context", ctx.has_asset + ctx.has_user + ctx.nerrors + ctx.ntickets +
+		      ctx.nchanges);
 	strbuf_free(&sb);
 }
 

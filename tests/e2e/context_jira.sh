@@ -80,7 +80,7 @@ expect_eq "Data Center (project SEC): the same issues" \
 expect_eq "the change whose window holds the first event, and not the old one" \
 	"$(echo "$out" | js '[(c["key"], c["start"], c["end"], c["covers"]) for c in d["changes"]]')" \
 	"[('CHG-1', '2024-05-13T09:00:00Z', '2024-05-13T12:00:00Z', True)]"
-expect_eq "it was a planned change" "$(echo "$out" | js 'd["planned_change"]')" "True"
+expect_eq "it was a planned change: the first change covers it" "$(echo "$out" | js 'd["changes"][0]["covers"]')" "True"
 check "Cloud searched with basic auth" grep -q '^GET /rest/api/3/search/jql?jql=.* auth=ok' "$T/requests.log"
 check "Data Center searched with the bearer token" grep -q '^GET /rest/api/2/search?jql=.* auth=ok' "$T/requests.log"
 check "no request was refused" sh -c "! grep -q 'auth=bad' '$T/requests.log'"

@@ -477,3 +477,46 @@ Test(context, asset_json_round_trips_through_the_cache_form)
 	asset_clear(&b);
 	strbuf_free(&sb);
 }
+
+Test(context, a_user_source_is_checked_and_its_person_read_from_the_cache)
+{
+	struct config *cfg = config_new();
+	struct context_sources *srcs;
+	struct context_user u = { .name = "j.doe", .email = "j.doe@example.com",
+		.department = "Fin\x1b]0;x\x07", .source = "hr", .fetched = 1796680000 };
+	struct context c = { 0 };
+	struct strbuf js = STRBUF_INIT;
+	struct irk_err err = { 0 };
+	struct jsonw w;
+
+	config_set(cfg, "context.hr.type", "http", NULL);
+	config_set(cfg, "context.hr.object", "user", NULL);
+	config_set(cfg, "context.hr.url", "https://hr.example/users/{key}", NULL);
+	cr_assert_eq(context_sources_load(cfg, &srcs, &err), IRK_INVALID);
+	cr_assert(strstr(err.msg, "a user source needs map.FIELD keys"), "%s", err.msg);
+	context_sources_free(&srcs);
+	config_set(cfg, "context.hr.map.department", "org.name", NULL);
+	cr_assert_eq(context_sources_load(cfg, &srcs, &err), IRK_OK, "%s", err.msg);
+	cr_assert(srcs->v[0].is_user);
+	cr_assert_str_eq(srcs->v[0].umap[context_user_field_find("department")], "org.name");
+
+	jsonw_init(&w, &js, 0);
+	jsonw_obj_begin(&w);
+	context_user_json_members(&w, &u);
+	jsonw_obj_end(&w);
+	cr_assert_eq(store_context_put(s, "hr", "user:j.doe", strbuf_str(&js), irk_now(), irk_now() + 60,
+				       &err), IRK_OK, "%s", err.msg);
+	cr_assert_eq(context_user_of(s, srcs, "j.doe", &c, &err), IRK_OK, "%s", err.msg);
+	cr_assert(c.has_user);
+	cr_assert_str_eq(c.user.department, "Fin\x1b]0;x\x07", "kept exact; sanitized when shown");
+	cr_assert_str_eq(c.user.email, "j.doe@example.com");
+	cr_assert_null(c.user.title);
+	cr_assert_str_eq(c.user.source, "hr");
+	context_clear(&c);
+	cr_assert_eq(context_user_of(s, srcs, "nobody", &c, &err), IRK_OK);
+	cr_assert_not(c.has_user);
+	context_clear(&c);
+	strbuf_free(&js);
+	context_sources_free(&srcs);
+	config_free(&cfg);
+}
