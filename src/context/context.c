@@ -700,6 +700,31 @@ static int health_failed(struct store *s, struct context_source *src, const char
 					now + backoff_secs(src, fails + 1), err);
 }
 
+/* Store what src said of key in one transaction with its health: got
+ * IRK_OK (data, the answer's JSON), IRK_NOTFOUND (a miss: data NULL), or
+ * a failure (why) that backs the source off. */
+static int store_answer(struct store *s, struct context_source *src, const char *key, int got,
+			const char *data, const char *why, int64_t now, struct irk_err *err)
+{
+	int rc;
+
+	if (store_begin(s, err))
+		return IRK_ERROR;
+	if (got == IRK_OK || got == IRK_NOTFOUND) {
+		rc = store_context_put(s, src->name, key, got == IRK_OK ? data : NULL, now,
+				       now + src->ttl, err);
+		if (!rc)
+			rc = store_context_health_put(s, src->name, NULL, now, 0, err);
+	} else {
+		rc = health_failed(s, src, why, now, err);
+	}
+	if (rc) {
+		store_rollback(s);
+		return rc;
+	}
+	return store_commit(s, err);
+}
+
 /* Ask src about key; store the answer (or the miss) and the health. */
 static int refresh_one(struct store *s, struct context_source *src, const char *key,
 		       struct irk_err *err)
@@ -716,33 +741,18 @@ static int refresh_one(struct store *s, struct context_source *src, const char *
 		asset_clear(&a);
 		return IRK_OK;
 	}
-	if (store_begin(s, err)) {
-		asset_clear(&a);
-		return IRK_ERROR;
+	if (rc == IRK_OK) {
+		a.source = xstrdup(src->name);
+		a.fetched = now;
+		jsonw_init(&w, &js, 0);
+		jsonw_obj_begin(&w);
+		asset_json(&w, &a);
+		jsonw_obj_end(&w);
 	}
-	if (rc == IRK_OK || rc == IRK_NOTFOUND) {
-		if (rc == IRK_OK) {
-			a.source = xstrdup(src->name);
-			a.fetched = now;
-			jsonw_init(&w, &js, 0);
-			jsonw_obj_begin(&w);
-			asset_json(&w, &a);
-			jsonw_obj_end(&w);
-		}
-		rc = store_context_put(s, src->name, key, rc == IRK_OK ? strbuf_str(&js) : NULL,
-				       now, now + src->ttl, err);
-		if (!rc)
-			rc = store_context_health_put(s, src->name, NULL, now, 0, err);
-	} else {
-		rc = health_failed(s, src, e.msg, now, err);
-	}
-	strbuf_free(&js);
 	asset_clear(&a);
-	if (rc) {
-		store_rollback(s);
-		return rc;
-	}
-	return store_commit(s, err);
+	rc = store_answer(s, src, key, rc, strbuf_str(&js), e.msg, now, err);
+	strbuf_free(&js);
+	return rc;
 }
 
 /* Ask ticket source src about inc (its host, address, user and key);
@@ -776,23 +786,10 @@ static int refresh_tickets(struct store *s, struct context_source *src,
 		tickets_cache_json(&tickets, &changes, &js);
 	ticket_list_clear(&tickets);
 	ticket_list_clear(&changes);
-	if (store_begin(s, err)) {
-		strbuf_free(&js);
-		return IRK_ERROR;
-	}
-	if (!rc) {
-		rc = store_context_put(s, src->name, ckey, strbuf_str(&js), now, now + src->ttl, err);
-		if (!rc)
-			rc = store_context_health_put(s, src->name, NULL, now, 0, err);
-	} else {
-		rc = health_failed(s, src, e.msg, now, err);
-	}
+	/* A ticket source's answer is never a miss: none is an empty list. */
+	rc = store_answer(s, src, ckey, rc ? IRK_ERROR : IRK_OK, strbuf_str(&js), e.msg, now, err);
 	strbuf_free(&js);
-	if (rc) {
-		store_rollback(s);
-		return rc;
-	}
-	return store_commit(s, err);
+	return rc;
 }
 
 /* Ask user source src about the user of inc's first alert, unless its
@@ -834,24 +831,9 @@ static int refresh_user(struct store *s, struct context_source *src, const struc
 		jsonw_obj_end(&w);
 	}
 	context_user_clear(&u);
-	if (store_begin(s, err)) {
-		strbuf_free(&js);
-		return IRK_ERROR;
-	}
-	if (rc == IRK_OK || rc == IRK_NOTFOUND) {
-		rc = store_context_put(s, src->name, key, rc == IRK_OK ? strbuf_str(&js) : NULL, now,
-				       now + src->ttl, err);
-		if (!rc)
-			rc = store_context_health_put(s, src->name, NULL, now, 0, err);
-	} else {
-		rc = health_failed(s, src, e.msg, now, err);
-	}
+	rc = store_answer(s, src, key, rc, strbuf_str(&js), e.msg, now, err);
 	strbuf_free(&js);
-	if (rc) {
-		store_rollback(s);
-		return rc;
-	}
-	return store_commit(s, err);
+	return rc;
 }
 
 int context_refresh(struct store *s, const struct context_sources *srcs,
