@@ -58,7 +58,9 @@ struct config_settings {
 		const char *path;
 	} plays;
 	struct {
-		const char *jid, *password, *server, *tls, *cafile;
+		const char *jid, *password, *host, *room, *nick, *cafile;
+		const char *tls;           /* "required" or "off" */
+		int64_t port;
 	} xmpp;
 };
 
