@@ -38,6 +38,7 @@ void tmp_schema_9(const char *path);
 #define TMP_UNDO_STORM \
 	/* migration 16: users.jid */ \
 	"DROP INDEX users_jid; ALTER TABLE users DROP COLUMN jid;" \
+	"ALTER TABLE outbox DROP COLUMN next_try; DROP TABLE leases; DROP TABLE watches;" \
 	/* migration 13: storm grouping */ \
 	"DROP INDEX incidents_storm; DROP INDEX incidents_rule_opened;" \
 	"DROP INDEX incidents_open; ALTER TABLE incidents DROP COLUMN storm;" \
