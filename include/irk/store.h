@@ -455,7 +455,8 @@ int store_outbox_sent(struct store *s, int64_t id, int64_t t, struct irk_err *er
 int store_outbox_retry(struct store *s, int64_t id, const char *reason, int64_t next_try,
 		int *attempts, struct irk_err *err);
 /* The JIDs a recipient reaches: a user's name (their JID), or role:ROLE
- * (every user of that role with a JID), by name; fn gets each. The
+ * (every user of that role or a higher one with a JID, as the boards'
+ * inboxes), by name; fn gets each. The
  * number found in *n. */
 int store_recipient_jids(struct store *s, const char *recipient,
 		void (*fn)(const char *jid, void *arg), void *arg, int *n, struct irk_err *err);

@@ -412,7 +412,10 @@ enum { INCIDENT_NWRITTEN = 0 INCIDENT_FIELDS(X_INC_NUM) };
 	X(ST_LEASE_DROP, "DELETE FROM leases WHERE name = ?1 AND owner = ?2") \
 	X(ST_LEASE_GET, "SELECT owner, until FROM leases WHERE name = ?1") \
 	X(ST_JIDS_OF, "SELECT jid FROM users WHERE jid IS NOT NULL AND " \
-		"(name = ?1 OR (substr(?1, 1, 5) = 'role:' AND role = substr(?1, 6))) ORDER BY name") \
+		"(name = ?1 OR (substr(?1, 1, 5) = 'role:' AND " \
+		"CASE role WHEN 'analyst' THEN 1 WHEN 'senior' THEN 2 ELSE 3 END >= " \
+		"CASE substr(?1, 6) WHEN 'analyst' THEN 1 WHEN 'senior' THEN 2 WHEN 'admin' THEN 3 " \
+		"ELSE 9 END)) ORDER BY name") \
 	X(ST_WATCH_ADD, "INSERT INTO watches(name, incident_id, at) VALUES (?1, ?2, ?3) " \
 		"ON CONFLICT DO NOTHING") \
 	X(ST_WATCH_DROP, "DELETE FROM watches WHERE name = ?1 AND incident_id = ?2") \
