@@ -61,6 +61,7 @@ struct config_settings {
 		const char *jid, *password, *host, *room, *nick, *cafile;
 		const char *tls;           /* "required" or "off" */
 		int64_t port;
+		int64_t lease;             /* seconds */
 	} xmpp;
 };
 

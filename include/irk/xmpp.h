@@ -37,10 +37,9 @@ struct xmpp_opts {
 	void *(*open)(struct store *s, const struct config *cfg, struct irk_err *err);
 	void (*close)(void *arg);
 	xmpp_on_message on_message;
-	int64_t lease_s;           /* 0: XMPP_LEASE_S */
+	int64_t lease_s;           /* 0: [xmpp] lease */
 };
 
-#define XMPP_LEASE_S 15
 #define XMPP_TRIES 5           /* then failed; backoff 2, 4, 8, 16 s */
 
 /* 1 when cfg has an [xmpp] jid (delivery is wanted). */

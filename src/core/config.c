@@ -301,6 +301,7 @@ static const struct config_key keys[] = {
 	{ "xmpp.nick", TEXT(xmpp.nick), "irk", "irk's nickname in the room" },
 	{ "xmpp.cafile", TEXT(xmpp.cafile), NULL, "CA certificates to verify the server with (default: the system's)" },
 	{ "xmpp.tls", TLS(xmpp.tls), "required", "required (verified TLS), or off (plain text; the status line says so)" },
+	{ "xmpp.lease", DURATION(xmpp.lease), "15s", "how long the delivering process holds its lease (another takes over when it dies)" },
 };
 
 #define NKEYS (sizeof keys / sizeof keys[0])

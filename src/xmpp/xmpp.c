@@ -589,7 +589,8 @@ static void *delivery_main(void *arg)
 {
 	struct xmpp_delivery *d = arg;
 	struct irk_err err = { 0 };
-	int64_t ttl = d->o.lease_s > 0 ? d->o.lease_s : XMPP_LEASE_S, next_lease = 0;
+	int64_t ttl = d->o.lease_s > 0 ? d->o.lease_s : config_settings(d->cfg)->xmpp.lease;
+	int64_t next_lease = 0;
 	xmpp_log_t log = { strophe_log, d };
 	char host[64] = "?";
 
@@ -677,6 +678,10 @@ struct xmpp_delivery *xmpp_delivery_start(const char *db_path, const struct conf
 	if (cs->xmpp.port < 1 || cs->xmpp.port > 65535) {
 		irk_fail(err, IRK_INVALID, "[xmpp] port %lld is not a port (1 to 65535)",
 			 (long long)cs->xmpp.port);
+		return NULL;
+	}
+	if (cs->xmpp.lease < 3) {
+		irk_fail(err, IRK_INVALID, "[xmpp] lease must be at least 3s");
 		return NULL;
 	}
 	if (!password(cfg)) {

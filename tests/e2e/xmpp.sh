@@ -141,8 +141,31 @@ check "the queued messages go out then" wait_for 20 web2
 stop_serves
 _serves=""
 
+# ---- one process delivers; another takes over when it dies ----------------------
+{ cat "$T/engine.conf"; xmpp_conf; echo "lease = 3s"; } >"$IRK_CONFIG"
+serve s4
+serve s5
+delivers() { grep -l "this process delivers" "$T/s4.log" "$T/s5.log" 2>/dev/null; }
+one() { [ "$(delivers | wc -l)" -ge 1 ]; }
+check "one of two irk serve takes the lease" wait_for 20 one
+holder=$(basename "$(delivers | head -n 1)" .log)
+other=s4; [ "$holder" = s4 ] && other=s5
+# A lease round of the other passes without it connecting.
+expect_eq "only one of them delivers" "$(delivers | wc -l | tr -d ' ')" 1
+expect_no_match "the other does not connect" "$(cat "$T/$other.log")" "connected as"
+kill -9 "$(cat "$T/$holder.pid")"
+took() { grep -q "this process delivers" "$T/$other.log"; }
+check "the other takes over when the holder dies" wait_for 20 took
+alert E2EBad web-3 10.0.3.3 >"$T/bad3.jsonl"
+irk ingest --storm off "$T/bad3.jsonl" >/dev/null
+web3() { [ "$(chat_of ben web-3)" = 1 ]; }
+if wait_for 20 web3; then ok "and delivers"; else
+	not_ok "and delivers"; sed 's/^/#   /' "$T/$other.log" | tail -20; irk outbox | tail -3 | sed 's/^/#   /'; fi
+stop_serves
+_serves=""
+
 # ---- credentials never logged ----------------------------------------------------
-expect_eq "the password is in no irk log" "$(cat "$T"/s[123].log | grep -c "$PW")" 0
+expect_eq "the password is in no irk log" "$(cat "$T"/s[1-5].log | grep -c "$PW")" 0
 expect_no_match "nor in irk config show" "$(irk config show 2>&1)" "$PW"
 expect_eq "nor in the audit log" "$(irk audit log --json | grep -c "$PW")" 0
 
