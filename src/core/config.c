@@ -301,6 +301,10 @@ static const struct config_key keys[] = {
 	{ "xmpp.nick", TEXT(xmpp.nick), "irk", "irk's nickname in the room" },
 	{ "xmpp.cafile", TEXT(xmpp.cafile), NULL, "CA certificates to verify the server with (default: the system's)" },
 	{ "xmpp.tls", TLS(xmpp.tls), "required", "required (verified TLS), or off (plain text; the status line says so)" },
+	{ "xmpp.watch_p1", TEXT(xmpp.watch[1]), NULL, "who hears of every change of a P1 incident: users, role:ROLE, room" },
+	{ "xmpp.watch_p2", TEXT(xmpp.watch[2]), NULL, "the same for P2" },
+	{ "xmpp.watch_p3", TEXT(xmpp.watch[3]), NULL, "the same for P3" },
+	{ "xmpp.watch_p4", TEXT(xmpp.watch[4]), NULL, "the same for P4" },
 	{ "xmpp.lease", DURATION(xmpp.lease), "15s", "how long the delivering process holds its lease (another takes over when it dies)" },
 };
 

@@ -319,6 +319,8 @@ enum { INCIDENT_NWRITTEN = 0 INCIDENT_FIELDS(X_INC_NUM) };
 	 * on a storm's database against 5). */ \
 	X(ST_EVENT_EACH, "SELECT seq, at, actor, uid, incident_id, kind, data, prev_hash, hash " \
 		"FROM (SELECT * FROM events ORDER BY seq DESC LIMIT ?2) ORDER BY seq") \
+	X(ST_EVENT_AFTER, "SELECT seq, at, actor, uid, incident_id, kind, data, prev_hash, hash " \
+		"FROM events WHERE seq > ?1 ORDER BY seq LIMIT ?2") \
 	X(ST_EVENT_EACH_INC, "SELECT seq, at, actor, uid, incident_id, kind, data, prev_hash, hash " \
 		"FROM (SELECT * FROM events WHERE incident_id = ?1 " \
 		"ORDER BY seq DESC LIMIT ?2) ORDER BY seq") \

@@ -17,6 +17,7 @@
 #include "irk/sanitize.h"
 #include "irk/secret.h"
 #include "irk/store.h"
+#include "irk/watch.h"
 #include "irk/xmpp.h"
 
 #define NS_MUC "http://jabber.org/protocol/muc"
@@ -590,7 +591,7 @@ static void *delivery_main(void *arg)
 	struct xmpp_delivery *d = arg;
 	struct irk_err err = { 0 };
 	int64_t ttl = d->o.lease_s > 0 ? d->o.lease_s : config_settings(d->cfg)->xmpp.lease;
-	int64_t next_lease = 0;
+	int64_t next_lease = 0, next_watch = 0, next_sla = 0;
 	xmpp_log_t log = { strophe_log, d };
 	char host[64] = "?";
 
@@ -618,6 +619,20 @@ static void *delivery_main(void *arg)
 			if (!d->held)
 				drop_conn(d);
 			next_lease = now + (d->held ? (ttl / 3 > 0 ? ttl / 3 : 1) : 1);
+		}
+		/* State changes of followed incidents become messages here, in
+		 * the lease holder: once, also while the server is away. */
+		if (d->held && now >= next_watch) {
+			int q = 0, sla = now >= next_sla;
+			if (watch_round(d->s, d->cfg, irk_now(), sla, &q, &err)) {
+				say(d, "XMPP: watches: %s", err.msg);
+				irk_err_clear(&err);
+			}
+			if (q)
+				d->next_scan = 0;
+			next_watch = now + 1;
+			if (sla)
+				next_sla = now + 30;
 		}
 		if (d->held && !d->conn && now >= d->next_connect)
 			connect_now(d);

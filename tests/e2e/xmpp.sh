@@ -81,6 +81,15 @@ check "irk outbox --json: every message is sent" wait_for 10 sent_all
 expect_eq "four messages, state sent" \
 	"$(irk outbox --json --limit 0 | jq -c '[.[] | .state] | unique, length' | tr '\n' ' ')" '["sent"] 4 '
 
+# ---- irk watch: a followed incident's state changes reach the follower ---------
+expect_rc "ben follows $key" 0 env IRK_USER=ben "$IRK_BIN" watch "$key"
+irk claim "$key" >/dev/null
+claimed() { [ "$(chat_of ben "$key claimed by alice")" = 1 ]; }
+check "ben hears that alice claimed it" wait_for 20 claimed
+irk move "$key" identification >/dev/null
+moved() { [ "$(chat_of ben "$key moved to identification by alice")" = 1 ]; }
+check "and that she moved it" wait_for 20 moved
+
 # ---- prosody killed while 100 messages are queued ---------------------------
 kill_prosody
 lost() { grep -q "XMPP: disconnected" "$T/s1.log"; }
@@ -88,7 +97,7 @@ check "irk serve notices the server is gone" wait_for 20 lost
 i=1
 while [ $i -le 100 ]; do alert E2EMany "many-$i" "10.0.2.$i"; i=$((i + 1)); done >"$T/many.jsonl"
 irk ingest --storm off "$T/many.jsonl" >/dev/null
-queued100() { [ "$(sql "SELECT count(*) FROM outbox WHERE recipient = 'ben' AND state = 'queued'")" = 100 ]; }
+queued100() { [ "$(sql "SELECT count(*) FROM outbox WHERE recipient = 'ben' AND text LIKE '% message' AND state = 'queued'")" = 100 ]; }
 check "100 messages queued while the server is down" wait_for 30 queued100
 start_prosody
 check "prosody is back on the same port" port_open "$xport"
@@ -99,7 +108,7 @@ ids=$(grep '"body": "IR-[0-9]* message"' "$T/ben.log" | jq -r .id)
 expect_eq "100 received" "$(printf '%s\n' "$ids" | wc -l | tr -d ' ')" 100
 expect_eq "0 duplicates by stanza id" "$(printf '%s\n' "$ids" | sort | uniq -d | wc -l | tr -d ' ')" 0
 expect_eq "in the order they were queued" "$(printf '%s\n' "$ids" | sed 's/irk-out-//' | sort -n -c 2>&1 && echo ordered)" ordered
-sent100() { [ "$(sql "SELECT count(*) FROM outbox WHERE recipient = 'ben' AND state = 'sent'")" = 100 ]; }
+sent100() { [ "$(sql "SELECT count(*) FROM outbox WHERE recipient = 'ben' AND text LIKE '% message' AND state = 'sent'")" = 100 ]; }
 check "all 100 recorded sent" wait_for 10 sent100
 check "irk rejoined the room after the restart" wait_for 20 sh -c "[ \$(grep -c 'joined $ROOM as irk' '$T/s1.log') -ge 2 ]"
 
