@@ -25,10 +25,12 @@
 #define NS_PING "urn:xmpp:ping"
 #define NS_DELAY "urn:xmpp:delay"
 #define BATCH 100                /* messages sent before one ping */
+#define MAX_INFLIGHT 500         /* sent, not yet acknowledged */
 #define MAX_BACKOFF_S 30         /* between connection attempts */
 
 struct pending {
 	int64_t id;
+	unsigned batch;              /* the ping that follows it: irk-ack-BATCH */
 	int attempts;
 	char *error;                 /* the server refused it (a message error) */
 };
@@ -53,8 +55,7 @@ struct xmpp_delivery {
 	int held, connected, joined, tls_off;
 	int64_t next_connect, backoff, next_join, next_scan, last_dv;
 	struct pending *inflight;
-	size_t n_inflight;
-	char ack_id[48];
+	size_t n_inflight;           /* sent, oldest first, not yet acknowledged */
 	unsigned ack_seq;
 	struct occupant *occ;
 	size_t n_occ, cap_occ;
@@ -229,7 +230,11 @@ static void send_due(struct xmpp_delivery *d)
 	struct irk_err err = { 0 };
 	int64_t now = wall();
 
-	if (store_outbox_due(d->s, 0, now, BATCH, collect_due, &u, &err)) {
+	/* Batches go one after the other, each followed by a ping, without
+	 * waiting for the answers: the next starts after the last sent. */
+	int64_t after = d->n_inflight ? d->inflight[d->n_inflight - 1].id : 0;
+	size_t before = d->n_inflight;
+	if (store_outbox_due(d->s, after, now, BATCH, collect_due, &u, &err)) {
 		say(d, "XMPP: reading the outbox: %s", err.msg);
 		d->next_scan = now + 5;
 		return;
@@ -267,24 +272,27 @@ static void send_due(struct xmpp_delivery *d)
 			}
 		}
 		d->inflight = xrealloc(d->inflight, (d->n_inflight + 1) * sizeof *d->inflight);
-		d->inflight[d->n_inflight++] = (struct pending){ u.rows[i].id, u.rows[i].attempts, NULL };
+		d->inflight[d->n_inflight++] = (struct pending){ u.rows[i].id, d->ack_seq + 1,
+								 u.rows[i].attempts, NULL };
 	}
+	if (u.n == BATCH)
+		d->next_scan = 0;          /* more are due: the next batch at once */
 	for (size_t i = 0; i < u.n; i++) {
 		free(u.rows[i].to);
 		free(u.rows[i].text);
 	}
 	free(u.rows);
-	if (!d->n_inflight)
+	if (d->n_inflight == before)
 		return;
 	/* The server answers the ping after it handled everything before it. */
-	char *domain = xmpp_jid_domain(d->ctx, config_settings(d->cfg)->xmpp.jid);
-	snprintf(d->ack_id, sizeof d->ack_id, "irk-ack-%u", ++d->ack_seq);
-	xmpp_stanza_t *iq = xmpp_iq_new(d->ctx, "get", d->ack_id), *ping = xmpp_stanza_new(d->ctx);
+	char *domain = xmpp_jid_domain(d->ctx, config_settings(d->cfg)->xmpp.jid), ack_id[40];
+	snprintf(ack_id, sizeof ack_id, "irk-ack-%u", ++d->ack_seq);
+	xmpp_stanza_t *iq = xmpp_iq_new(d->ctx, "get", ack_id), *ping = xmpp_stanza_new(d->ctx);
 	xmpp_stanza_set_to(iq, domain);
 	xmpp_stanza_set_name(ping, "ping");
 	xmpp_stanza_set_ns(ping, NS_PING);
 	xmpp_stanza_add_child(iq, ping);
-	xmpp_id_handler_add(d->conn, on_ack, d->ack_id, d);
+	xmpp_id_handler_add(d->conn, on_ack, ack_id, d);
 	xmpp_send(d->conn, iq);
 	xmpp_stanza_release(ping);
 	xmpp_stanza_release(iq);
@@ -298,35 +306,46 @@ static void inflight_clear(struct xmpp_delivery *d)
 	free(d->inflight);
 	d->inflight = NULL;
 	d->n_inflight = 0;
-	d->ack_id[0] = '\0';
 }
 
-/* The server's answer to the ping: what it did not refuse was sent. */
+/* The server's answer to ping irk-ack-K: what went before it and was not
+ * refused was sent. */
 static int on_ack(xmpp_conn_t *conn, xmpp_stanza_t *st, void *arg)
 {
 	struct xmpp_delivery *d = arg;
 	struct irk_err err = { 0 };
 	int64_t t = irk_now();
-	size_t sent = 0;
+	const char *id = xmpp_stanza_get_id(st);
+	unsigned k = 0;
+	size_t n = 0;
 
 	(void)conn;
-	(void)st;
+	if (!id || sscanf(id, "irk-ack-%u", &k) != 1)
+		return 0;
+	while (n < d->n_inflight && d->inflight[n].batch <= k)
+		n++;
 	if (store_begin(d->s, &err)) {
+		/* Not recorded: sent again later, with the same ids. */
 		say(d, "XMPP: recording sent messages: %s", err.msg);
 		inflight_clear(d);
 		return 0;
 	}
-	for (size_t i = 0; i < d->n_inflight && !err.code; i++)
-		if (!d->inflight[i].error && !store_outbox_sent(d->s, d->inflight[i].id, t, &err))
-			sent++;
+	for (size_t i = 0; i < n && !err.code; i++)
+		if (!d->inflight[i].error)
+			store_outbox_sent(d->s, d->inflight[i].id, t, &err);
 	if (err.code || store_commit(d->s, &err)) {
 		store_rollback(d->s);
 		say(d, "XMPP: recording sent messages: %s", err.msg);
+		inflight_clear(d);
+		return 0;
 	}
-	for (size_t i = 0; i < d->n_inflight; i++)
-		if (d->inflight[i].error)
+	for (size_t i = 0; i < n; i++)
+		if (d->inflight[i].error) {
 			record_retry(d, d->inflight[i].id, d->inflight[i].attempts, d->inflight[i].error);
-	inflight_clear(d);
+			free(d->inflight[i].error);
+		}
+	memmove(d->inflight, d->inflight + n, (d->n_inflight - n) * sizeof *d->inflight);
+	d->n_inflight -= n;
 	d->next_scan = 0;          /* more may be waiting */
 	return 0;
 }
@@ -502,15 +521,22 @@ static void conn_event(xmpp_conn_t *conn, xmpp_conn_event_t ev, int error,
 		d->next_scan = 0;
 		return;
 	}
+	char why[200] = "";
+	if (error)
+		snprintf(why, sizeof why, ": %s", strerror(error));
+	else if (se) {
+		char text[160];
+		xmpp_stanza_t *c = se->stanza ? xmpp_stanza_get_children(se->stanza) : NULL;
+		sanitize_buf(text, sizeof text, se->text ? se->text : c && xmpp_stanza_get_name(c) ?
+			     xmpp_stanza_get_name(c) : "", 0);
+		snprintf(why, sizeof why, ": stream error %s", text);
+	}
 	if (d->connected)
-		say(d, "XMPP: disconnected%s%s; reconnecting", error ? ": " : "",
-		    error ? strerror(error) : "");
+		say(d, "XMPP: disconnected%s; reconnecting", why);
 	else
-		say(d, "XMPP: could not connect to %s:%lld%s%s%s; again in %llds",
-		    cs->xmpp.host ? cs->xmpp.host : "the JID's domain", (long long)cs->xmpp.port,
-		    error ? " (" : "", error ? strerror(error) : "", error ? ")" : "",
+		say(d, "XMPP: could not connect to %s:%lld%s; again in %llds",
+		    cs->xmpp.host ? cs->xmpp.host : "the JID's domain", (long long)cs->xmpp.port, why,
 		    (long long)d->backoff);
-	(void)se;
 	d->connected = 0;
 	d->joined = 0;
 	d->n_occ = 0;
@@ -640,7 +666,7 @@ static void *delivery_main(void *arg)
 			const char *room = config_settings(d->cfg)->xmpp.room;
 			if (room && *room && !d->joined && now >= d->next_join)
 				send_join(d);
-			if (!d->n_inflight) {
+			if (d->n_inflight < MAX_INFLIGHT) {
 				int64_t dv = store_data_version(d->s);
 				if (dv != d->last_dv || now >= d->next_scan) {
 					d->last_dv = dv;
@@ -649,7 +675,7 @@ static void *delivery_main(void *arg)
 			}
 		}
 		if (d->conn) {
-			xmpp_run_once(d->ctx, 20);
+			xmpp_run_once(d->ctx, d->next_scan ? 20 : 1);
 			if (d->conn && !xmpp_conn_is_connected(d->conn) &&
 			    !xmpp_conn_is_connecting(d->conn) && !d->connected) {
 				/* Failed or closed: a fresh connection next time. */
