@@ -62,6 +62,7 @@ struct config_settings {
 		const char *tls;           /* "required" or "off" */
 		int64_t port;
 		int64_t lease;             /* seconds */
+		int board;                 /* a board delivers too */
 		const char *watch[5];      /* [xmpp] watch_pN by priority 1..4 */
 	} xmpp;
 };

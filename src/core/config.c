@@ -305,6 +305,7 @@ static const struct config_key keys[] = {
 	{ "xmpp.watch_p2", TEXT(xmpp.watch[2]), NULL, "the same for P2" },
 	{ "xmpp.watch_p3", TEXT(xmpp.watch[3]), NULL, "the same for P3" },
 	{ "xmpp.watch_p4", TEXT(xmpp.watch[4]), NULL, "the same for P4" },
+	{ "xmpp.board", YESNO(xmpp.board), "no", "a board delivers too (else only irk serve does)" },
 	{ "xmpp.lease", DURATION(xmpp.lease), "15s", "how long the delivering process holds its lease (another takes over when it dies)" },
 };
 
