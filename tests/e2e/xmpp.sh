@@ -173,6 +173,20 @@ if wait_for 20 web3; then ok "and delivers"; else
 stop_serves
 _serves=""
 
+# ---- a board: tls = off on its status line; with board = yes it delivers ------
+. "$IRK_TOP/tests/e2e/helpers/tui.sh"
+unset IRK_NOW
+{ cat "$T/engine.conf"; xmpp_conf "$XMPP_CA" off; echo "board = yes"; } >"$IRK_CONFIG"
+tui_start 120 30
+expect_screen "the board's status line says XMPP plain" "XMPP plain" 10
+alert E2EBad web-4 10.0.4.4 >"$T/bad4.jsonl"
+irk ingest --storm off "$T/bad4.jsonl" >/dev/null
+web4() { [ "$(chat_of ben web-4)" = 1 ]; }
+check "with board = yes the board delivers" wait_for 20 web4
+keys q
+check "the board quits" wait_for 10 pane_dead
+expect_eq "and nothing of XMPP reached its terminal's stderr" "$(cat "$T/stderr")" ""
+
 # ---- credentials never logged ----------------------------------------------------
 expect_eq "the password is in no irk log" "$(cat "$T"/s[1-5].log | grep -c "$PW")" 0
 expect_no_match "nor in irk config show" "$(irk config show 2>&1)" "$PW"
