@@ -8,11 +8,13 @@ set -eu
 # tests only (irk reads JSON with its own src/core/jdoc.c). request-tracker5,
 # rt5-db-sqlite, rt5-standalone: a real RT 5 for the ticket source's tests
 # (tests/e2e/context_rt.sh starts it in its own directory; about 265
-# packages, 40 s); curl: the tests' HTTP client.
+# packages, 40 s); curl: the tests' HTTP client; python3-slixmpp: the XMPP
+# test client (tests/fixtures/xmpp_client.py).
 BUILD="build-essential pkg-config libncurses-dev libsqlite3-dev
 libcurl4-openssl-dev libstrophe-dev libssl-dev"
 TEST="libcriterion-dev libjansson-dev tmux sqlite3 prosody lua-unbound ansible-core python3
-clang libclang-rt-14-dev jq groff-base request-tracker5 rt5-db-sqlite rt5-standalone curl"
+clang libclang-rt-14-dev jq groff-base request-tracker5 rt5-db-sqlite rt5-standalone curl
+python3-slixmpp"
 
 pkgs="$BUILD"
 [ "${1:-}" = "--build-only" ] || pkgs="$pkgs $TEST"

@@ -27,7 +27,7 @@ enum {
 	STORE_READONLY = 1 << 1,
 };
 
-#define STORE_SCHEMA_VERSION 15
+#define STORE_SCHEMA_VERSION 16
 /* How long a connection waits for another writer before it gives up with
  * "database is locked", and after how long it says that it waits. */
 #define STORE_BUSY_MS 60000
@@ -107,6 +107,7 @@ struct user {
 	int role;                  /* enum role */
 	int64_t created;
 	char created_by[64];
+	char jid[256];             /* bare JID (lowercase), "" when none */
 };
 /* Add or change a user (role change when present). Audited as user.add or
  * user.role by actor. Call inside a transaction. */
@@ -117,6 +118,13 @@ int store_user_role(struct store *s, const char *name);
 int64_t store_user_count(struct store *s);
 /* Every user, by name. *out is an array the caller frees. */
 int store_user_list(struct store *s, struct user **out, size_t *n, struct irk_err *err);
+/* Set (or clear with NULL) a user's JID; audited user.jid. In a transaction. */
+int store_user_set_jid(struct store *s, const char *actor, const char *name,
+		       const char *jid, struct irk_err *err);
+/* The user whose bare JID is jid (compared case-insensitively): name into
+ * name[64], role; IRK_NOTFOUND when none. */
+int store_user_by_jid(struct store *s, const char *jid, char name[64], int *role,
+		      struct irk_err *err);
 
 /* ---- incidents -------------------------------------------------------- */
 /* Load one incident (owned strings; incident_clear() frees). IRK_NOTFOUND. */
@@ -432,6 +440,42 @@ struct outbox_row {
 int store_outbox_each(struct store *s, int queued_only, int64_t limit,
 		int (*fn)(const struct outbox_row *o, void *arg), void *arg,
 		struct irk_err *err);
+
+/* XMPP delivery (src/xmpp). Queued messages due at now (next_try unset
+ * or passed) with an id above after, oldest first, at most limit. */
+int store_outbox_due(struct store *s, int64_t after, int64_t now, int64_t limit,
+		int (*fn)(const struct outbox_row *o, void *arg), void *arg,
+		struct irk_err *err);
+/* The server took message id: sent at t (attempts counted). A message no
+ * longer queued is left alone. */
+int store_outbox_sent(struct store *s, int64_t id, int64_t t, struct irk_err *err);
+/* A try of message id failed with reason: tried again at next_try, or
+ * failed for good when next_try is 0. *attempts (may be NULL) gets the
+ * tries so far. */
+int store_outbox_retry(struct store *s, int64_t id, const char *reason, int64_t next_try,
+		int *attempts, struct irk_err *err);
+/* The JIDs a recipient reaches: a user's name (their JID), or role:ROLE
+ * (every user of that role or a higher one with a JID, as the boards'
+ * inboxes), by name; fn gets each. The
+ * number found in *n. */
+int store_recipient_jids(struct store *s, const char *recipient,
+		void (*fn)(const char *jid, void *arg), void *arg, int *n, struct irk_err *err);
+/* The lease name (one process does a job): taken or renewed by owner
+ * until now + ttl when free, run out or already owner's: IRK_OK;
+ * IRK_CONFLICT (err names the holder) when someone else holds it. */
+int store_lease_take(struct store *s, const char *name, const char *owner, int64_t now,
+		int64_t ttl, struct irk_err *err);
+/* Give it up (only when owner holds it). */
+int store_lease_drop(struct store *s, const char *name, const char *owner, struct irk_err *err);
+
+/* ---- watches (irk watch KEY) ------------------------------------------ */
+/* name follows (on) or no longer follows (off) incident id; audited
+ * watch.add / watch.drop. In a transaction. */
+int store_watch_set(struct store *s, const char *actor, const char *name, int64_t incident_id,
+		int on, struct irk_err *err);
+/* Everyone following incident id, by name. */
+int store_watchers(struct store *s, int64_t incident_id,
+		void (*fn)(const char *name, void *arg), void *arg, struct irk_err *err);
 
 /* A person's messages: those to their name, or to their role or a role
  * below it (role:analyst reaches seniors and admins too, role:senior
