@@ -27,7 +27,7 @@ enum {
 	STORE_READONLY = 1 << 1,
 };
 
-#define STORE_SCHEMA_VERSION 15
+#define STORE_SCHEMA_VERSION 16
 /* How long a connection waits for another writer before it gives up with
  * "database is locked", and after how long it says that it waits. */
 #define STORE_BUSY_MS 60000
@@ -107,6 +107,7 @@ struct user {
 	int role;                  /* enum role */
 	int64_t created;
 	char created_by[64];
+	char jid[256];             /* bare JID (lowercase), "" when none */
 };
 /* Add or change a user (role change when present). Audited as user.add or
  * user.role by actor. Call inside a transaction. */
@@ -117,6 +118,13 @@ int store_user_role(struct store *s, const char *name);
 int64_t store_user_count(struct store *s);
 /* Every user, by name. *out is an array the caller frees. */
 int store_user_list(struct store *s, struct user **out, size_t *n, struct irk_err *err);
+/* Set (or clear with NULL) a user's JID; audited user.jid. In a transaction. */
+int store_user_set_jid(struct store *s, const char *actor, const char *name,
+		       const char *jid, struct irk_err *err);
+/* The user whose bare JID is jid (compared case-insensitively): name into
+ * name[64], role; IRK_NOTFOUND when none. */
+int store_user_by_jid(struct store *s, const char *jid, char name[64], int *role,
+		      struct irk_err *err);
 
 /* ---- incidents -------------------------------------------------------- */
 /* Load one incident (owned strings; incident_clear() frees). IRK_NOTFOUND. */

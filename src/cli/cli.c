@@ -272,10 +272,16 @@
 	  "  log            print events, oldest first (--incident KEY: of one incident;\n" \
 	  "                 --limit N: the newest N, still oldest first, as tail does;\n" \
 	  "                 --json: one JSON object a line)\n") \
-	X(user, "add NAME --role R | list", "manage users and roles", \
+	X(user, "add NAME --role R [--jid JID] | set NAME --jid JID|--no-jid | list", \
+	  "manage users, roles and chat addresses", \
 	  "Roles: analyst (works the queue), senior (forces gates, grants approvals,\n" \
 	  "authors plays), admin (manages users). Unregistered users are analysts.\n" \
-	  "Only an admin may add users, except the very first.\n") \
+	  "Only an admin may add users, except the very first.\n" \
+	  "  --jid JID      the user's XMPP address (a bare JID, name@domain): notify\n" \
+	  "                 steps and watches reach them there, and chat commands from\n" \
+	  "                 it act as them; one user per JID\n" \
+	  "  --no-jid       (set) remove the user's JID\n" \
+	  "list shows each user's role, who added them and when, and the JID.\n") \
 	X(serve, "[--workers N]", "run the sequencer without a board (a service)", \
 	  "Run the automated steps of plays (exec, ansible, http, notify, score, set)\n" \
 	  "until SIGTERM, SIGINT or SIGHUP, logging to standard error. Any number of\n" \

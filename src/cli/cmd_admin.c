@@ -749,23 +749,87 @@ int cmd_audit(struct cli *c, int argc, char **argv)
 	return cli_usage_error(cmd, "'%s': verify, anchor or log?", argv[optind]);
 }
 
+/* Only an admin manages users, except the very first. 1 when c's actor may. */
+static int user_admin_ok(struct cli *c)
+{
+	if (store_user_count(c->app.store) > 0 && c->app.actor.role != ROLE_ADMIN) {
+		fprintf(stderr, "irk: only an admin can manage users (you are %s, a%s %s)\n",
+			c->app.actor.name, c->app.actor.role == ROLE_ANALYST || c->app.actor.role == ROLE_ADMIN ? "n" : "",
+			role_name(c->app.actor.role));
+		return 0;
+	}
+	return 1;
+}
+
+/* A bare JID irk accepts for a user: local@domain, printable, no spaces,
+ * no resource, at most 255 bytes. */
+static int jid_valid(const char *jid)
+{
+	const char *at = strchr(jid, '@');
+	size_t n = strlen(jid);
+
+	if (!at || at == jid || !at[1] || strchr(at + 1, '@') || n > 255)
+		return 0;
+	for (const unsigned char *p = (const unsigned char *)jid; *p; p++)
+		if (*p <= ' ' || *p == 0x7f || *p == '/' || *p == '"' || *p == '\'' ||
+		    *p == '<' || *p == '>' || *p == '&')
+			return 0;
+	return 1;
+}
+
+/* irk user set NAME --jid JID | --no-jid */
+static int user_set(struct cli *c, const struct cli_command *cmd, int argc, char **argv,
+		    const char *jid, int no_jid)
+{
+	struct irk_err err = { 0 };
+
+	if (optind + 2 != argc)
+		return cli_usage_error(cmd, "set needs one NAME");
+	const char *name = argv[optind + 1];
+	if (!jid == !no_jid)
+		return cli_usage_error(cmd, "set needs --jid JID or --no-jid");
+	if (jid && !jid_valid(jid))
+		return cli_usage_error(cmd, "'%s' is not a bare JID (name@domain, no spaces, no /resource)",
+				       jid);
+	if (!cli_store(c, 0) || !user_admin_ok(c))
+		return EXIT_ERR;
+	if (store_begin(c->app.store, &err) ||
+	    store_user_set_jid(c->app.store, c->app.actor.name, name, jid, &err) ||
+	    store_commit(c->app.store, &err)) {
+		store_rollback(c->app.store);
+		return cli_report(&err);
+	}
+	if (jid)
+		printf("%s has the JID %s\n", name, jid);
+	else
+		printf("%s has no JID\n", name);
+	return EXIT_OK;
+}
+
 int cmd_user(struct cli *c, int argc, char **argv)
 {
-	enum { O_ROLE = OPT_FIRST_OWN };
+	enum { O_ROLE = OPT_FIRST_OWN, O_JID, O_NO_JID };
 	static const struct option opts[] = {
 		{ "role", required_argument, NULL, O_ROLE },
+		{ "jid", required_argument, NULL, O_JID },
+		{ "no-jid", no_argument, NULL, O_NO_JID },
 		{ NULL, 0, NULL, 0 },
 	};
 	const struct cli_command *cmd = cli_find("user");
 	struct irk_err err = { 0 };
-	const char *role_s = NULL;
-	int opt, role;
+	const char *role_s = NULL, *jid = NULL;
+	int opt, role, no_jid = 0;
 
-	while ((opt = cli_getopt(c, cmd, argc, argv, "", opts)) != -1)
+	while ((opt = cli_getopt(c, cmd, argc, argv, "", opts)) != -1) {
 		if (opt == O_ROLE)
 			role_s = optarg;
+		else if (opt == O_JID)
+			jid = optarg;
+		else if (opt == O_NO_JID)
+			no_jid = 1;
+	}
 	if (optind >= argc)
-		return cli_usage_error(cmd, "add or list?");
+		return cli_usage_error(cmd, "add, set or list?");
 	if (!strcmp(argv[optind], "list")) {
 		struct user *users;
 		size_t n;
@@ -774,14 +838,20 @@ int cmd_user(struct cli *c, int argc, char **argv)
 			return EXIT_ERR;
 		if (store_user_list(c->app.store, &users, &n, &err))
 			return cli_report(&err);
-		for (size_t i = 0; i < n; i++)
-			printf("%-20s %-8s added %s by %s\n", users[i].name, role_name(users[i].role),
-			       irk_time_short(users[i].created, t, sizeof t), users[i].created_by);
+		for (size_t i = 0; i < n; i++) {
+			char jid_safe[256];
+			sanitize_buf(jid_safe, sizeof jid_safe, users[i].jid, 0);
+			printf("%-20s %-8s added %s by %s%s%s\n", users[i].name,
+			       role_name(users[i].role), irk_time_short(users[i].created, t, sizeof t),
+			       users[i].created_by, *jid_safe ? "  jid " : "", jid_safe);
+		}
 		free(users);
 		return EXIT_OK;
 	}
+	if (!strcmp(argv[optind], "set"))
+		return user_set(c, cmd, argc, argv, jid, no_jid);
 	if (strcmp(argv[optind], "add"))
-		return cli_usage_error(cmd, "'%s': add or list?", argv[optind]);
+		return cli_usage_error(cmd, "'%s': add, set or list?", argv[optind]);
 	if (optind + 2 != argc)
 		return cli_usage_error(cmd, "add needs one NAME");
 	const char *name = argv[optind + 1];
@@ -791,16 +861,14 @@ int cmd_user(struct cli *c, int argc, char **argv)
 		return cli_usage_error(cmd, "add needs --role analyst|senior|admin");
 	if ((role = role_parse(role_s)) < 0)
 		return cli_usage_error(cmd, "no role '%s' (analyst, senior, admin)", role_s);
-	if (!cli_store(c, 0))
+	if (!cli_store(c, 0) || !user_admin_ok(c))
 		return EXIT_ERR;
-	if (store_user_count(c->app.store) > 0 && c->app.actor.role != ROLE_ADMIN) {
-		fprintf(stderr, "irk: only an admin can manage users (you are %s, a%s %s)\n",
-			c->app.actor.name, c->app.actor.role == ROLE_ANALYST || c->app.actor.role == ROLE_ADMIN ? "n" : "",
-			role_name(c->app.actor.role));
-		return EXIT_ERR;
-	}
+	if (jid && !jid_valid(jid))
+		return cli_usage_error(cmd, "'%s' is not a bare JID (name@domain, no spaces, no /resource)",
+				       jid);
 	if (store_begin(c->app.store, &err) ||
 	    store_user_put(c->app.store, c->app.actor.name, name, role, &err) ||
+	    (jid && store_user_set_jid(c->app.store, c->app.actor.name, name, jid, &err)) ||
 	    store_commit(c->app.store, &err)) {
 		store_rollback(c->app.store);
 		return cli_report(&err);

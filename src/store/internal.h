@@ -194,7 +194,11 @@ enum { INCIDENT_NWRITTEN = 0 INCIDENT_FIELDS(X_INC_NUM) };
 	X(ST_USER_PUT, "INSERT INTO users(name, role, created, created_by) VALUES (?1, ?2, ?3, ?4) " \
 		"ON CONFLICT(name) DO UPDATE SET role = excluded.role") \
 	X(ST_USER_COUNT, "SELECT count(*) FROM users") \
-	X(ST_USER_LIST, "SELECT name, role, created, created_by FROM users ORDER BY name") \
+	X(ST_USER_LIST, "SELECT name, role, created, created_by, coalesce(jid, '') FROM users " \
+		"ORDER BY name") \
+	X(ST_USER_JID_GET, "SELECT coalesce(jid, '') FROM users WHERE name = ?1") \
+	X(ST_USER_JID_SET, "UPDATE users SET jid = ?2 WHERE name = ?1") \
+	X(ST_USER_BY_JID, "SELECT name, role FROM users WHERE jid = ?1 COLLATE NOCASE") \
 	X(ST_INC_GET, "SELECT " INCIDENT_COLS " FROM incidents WHERE id = ?1") \
 	X(ST_INC_EACH, "SELECT " INCIDENT_COLS " FROM incidents WHERE " INCIDENT_WHERE) \
 	X(ST_INC_EACH_OPEN, "SELECT " INCIDENT_COLS " FROM incidents WHERE stage <> 'closed' AND " \

@@ -1,5 +1,6 @@
 /* store.c: connection, schema and migrations, statements, transactions,
  * users and metadata. */
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
@@ -510,6 +511,15 @@ static const char *const migration_15[] = {
 	NULL,
 };
 
+/* XMPP (issue 14): a user's chat address, a bare JID kept lowercase;
+ * two users never share one. */
+static const char *const migration_16[] = {
+	"ALTER TABLE users ADD COLUMN jid TEXT;\n",
+	"CREATE UNIQUE INDEX IF NOT EXISTS users_jid ON users(jid COLLATE NOCASE)\n"
+	"  WHERE jid IS NOT NULL;\n",
+	NULL,
+};
+
 /* Forward migrations: migrations[N-1] takes user_version N-1 to N, in one
  * transaction: its statements, then its function, then its statements
  * after. */
@@ -523,7 +533,7 @@ static const struct migration {
 	{ migration_7, NULL, NULL }, { migration_8, NULL, NULL }, { migration_9, NULL, NULL },
 	{ migration_10, rebuild_checks, migration_10_after }, { migration_11, NULL, NULL },
 	{ migration_12, NULL, NULL }, { migration_13, NULL, NULL }, { migration_14, NULL, NULL },
-	{ migration_15, NULL, NULL },
+	{ migration_15, NULL, NULL }, { migration_16, NULL, NULL },
 };
 
 int store_fail(struct store *s, struct irk_err *err, const char *what)
@@ -1129,6 +1139,106 @@ int store_user_list(struct store *s, struct user **out, size_t *n, struct irk_er
 		u->role = role_parse(store_col_text(st, 1));
 		u->created = sqlite3_column_int64(st, 2);
 		irk_strlcpy(u->created_by, store_col_text(st, 3), sizeof u->created_by);
+		irk_strlcpy(u->jid, store_col_text(st, 4), sizeof u->jid);
 	}
 	return store_rows_end(&r, err, "listing users");
+}
+
+/* A bare JID lowercased into out (the resource, if any, dropped); 0 when it
+ * does not fit. */
+static int jid_bare_lower(const char *jid, char *out, size_t cap)
+{
+	size_t n = strcspn(jid, "/");
+	if (n >= cap)
+		return 0;
+	for (size_t i = 0; i < n; i++)
+		out[i] = (char)tolower((unsigned char)jid[i]);
+	out[n] = '\0';
+	return 1;
+}
+
+int store_user_set_jid(struct store *s, const char *actor, const char *name,
+		       const char *jid, struct irk_err *err)
+{
+	char bare[256] = "", was[256] = "";
+	int role;
+
+	if (jid && !jid_bare_lower(jid, bare, sizeof bare))
+		return irk_fail(err, IRK_INVALID, "the JID '%.40s...' is too long (at most 255 bytes)",
+				   jid);
+	sqlite3_stmt *st = store_stmt(s, ST_USER_JID_GET, err);
+	struct store_rows r = store_rows_begin(s, st);
+	if (!st)
+		return IRK_ERROR;
+	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+	role = -1;
+	if (store_rows_next(&r)) {
+		role = 0;
+		irk_strlcpy(was, store_col_text(st, 0), sizeof was);
+	}
+	if (store_rows_end(&r, err, "reading a user"))
+		return IRK_ERROR;
+	if (role < 0)
+		return irk_fail(err, IRK_NOTFOUND, "no user '%s' (irk user add %s --role ...)", name,
+				   name);
+	if (jid && *bare) {
+		char other[64];
+		int orole;
+		struct irk_err e2 = { 0 };
+		int rc = store_user_by_jid(s, bare, other, &orole, &e2);
+		if (rc == IRK_OK && strcmp(other, name))
+			return irk_fail(err, IRK_CONFLICT, "the JID %s already belongs to %s", bare, other);
+		if (rc != IRK_OK && rc != IRK_NOTFOUND)
+			return irk_fail(err, rc, "%s", e2.msg);
+	}
+	if (!strcmp(was, bare))
+		return IRK_OK;
+	st = store_stmt(s, ST_USER_JID_SET, err);
+	if (!st)
+		return IRK_ERROR;
+	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+	if (*bare)
+		sqlite3_bind_text(st, 2, bare, -1, SQLITE_STATIC);
+	else
+		sqlite3_bind_null(st, 2);
+	if (store_exec_stmt(s, st, err, "saving a user's JID"))
+		return IRK_ERROR;
+	struct strbuf js = STRBUF_INIT;
+	struct jsonw w;
+	jsonw_init(&w, &js, 0);
+	jsonw_obj_begin(&w);
+	jsonw_kv_str(&w, "name", name);
+	jsonw_kv_str(&w, "jid", *bare ? bare : NULL);
+	jsonw_kv_str(&w, "was", *was ? was : NULL);
+	jsonw_obj_end(&w);
+	int rc = audit_append(s, actor, 0, "user.jid", js.buf, NULL, err);
+	strbuf_free(&js);
+	return rc;
+}
+
+int store_user_by_jid(struct store *s, const char *jid, char name[64], int *role,
+		      struct irk_err *err)
+{
+	char bare[256];
+	int rc = IRK_NOTFOUND;
+
+	name[0] = '\0';
+	*role = -1;
+	if (!jid_bare_lower(jid, bare, sizeof bare) || !*bare)
+		return irk_fail(err, IRK_NOTFOUND, "no user with that JID");
+	sqlite3_stmt *st = store_stmt(s, ST_USER_BY_JID, err);
+	struct store_rows r = store_rows_begin(s, st);
+	if (!st)
+		return IRK_ERROR;
+	sqlite3_bind_text(st, 1, bare, -1, SQLITE_STATIC);
+	if (store_rows_next(&r)) {
+		irk_strlcpy(name, store_col_text(st, 0), 64);
+		*role = role_parse(store_col_text(st, 1));
+		rc = IRK_OK;
+	}
+	if (store_rows_end(&r, err, "finding a user by JID"))
+		return IRK_ERROR;
+	if (rc == IRK_NOTFOUND)
+		return irk_fail(err, IRK_NOTFOUND, "no user with that JID");
+	return rc;
 }

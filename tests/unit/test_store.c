@@ -973,6 +973,53 @@ Test(store, users_and_roles_are_audited)
 	free(u);
 }
 
+/* A user's chat address: set, found again whatever its case or resource,
+ * listed, owned by one user only, cleared; each change audited. */
+Test(store, user_jid_set_find_unique_clear)
+{
+	struct irk_err err = { 0 };
+	struct user *u;
+	size_t n;
+	char name[64];
+	int role;
+
+	cr_assert_eq(store_begin(s, &err), IRK_OK);
+	cr_assert_eq(store_user_put(s, "root", "ben", ROLE_SENIOR, &err), IRK_OK);
+	cr_assert_eq(store_user_put(s, "root", "ann", ROLE_ANALYST, &err), IRK_OK);
+	cr_assert_eq(store_user_set_jid(s, "root", "ben", "Ben@Corp.Example", &err), IRK_OK, "%s",
+		     err.msg);
+	cr_assert_eq(store_commit(s, &err), IRK_OK);
+	cr_assert_eq(events(s), 3, "user.add twice, user.jid once");
+	cr_assert_eq(store_user_by_jid(s, "ben@corp.example", name, &role, &err), IRK_OK);
+	cr_assert_str_eq(name, "ben");
+	cr_assert_eq(role, ROLE_SENIOR);
+	cr_assert_eq(store_user_by_jid(s, "BEN@corp.EXAMPLE/gajim", name, &role, &err), IRK_OK,
+		     "a full JID finds its bare JID's user");
+	cr_assert_str_eq(name, "ben");
+	cr_assert_eq(store_user_by_jid(s, "ann@corp.example", name, &role, &err), IRK_NOTFOUND);
+	cr_assert_str_eq(name, "");
+	cr_assert_eq(store_user_list(s, &u, &n, &err), IRK_OK);
+	cr_assert_eq(n, 2);
+	cr_assert_str_eq(u[0].jid, "", "ann has none");
+	cr_assert_str_eq(u[1].jid, "ben@corp.example", "kept lowercase");
+	free(u);
+
+	cr_assert_eq(store_begin(s, &err), IRK_OK);
+	cr_assert_eq(store_user_set_jid(s, "root", "ann", "ben@CORP.example", &err), IRK_CONFLICT,
+		     "one user per JID");
+	cr_assert(strstr(err.msg, "ben"), "%s", err.msg);
+	cr_assert_eq(store_user_set_jid(s, "root", "nobody", "x@y", &err), IRK_NOTFOUND);
+	cr_assert_eq(store_user_set_jid(s, "root", "ben", "ben@corp.example", &err), IRK_OK);
+	cr_assert_eq(store_user_set_jid(s, "root", "ben", NULL, &err), IRK_OK);
+	cr_assert_eq(store_commit(s, &err), IRK_OK);
+	cr_assert_eq(events(s), 4, "no change, no event; the clearing is one");
+	cr_assert_eq(store_user_by_jid(s, "ben@corp.example", name, &role, &err), IRK_NOTFOUND);
+	cr_assert_eq(store_begin(s, &err), IRK_OK);
+	cr_assert_eq(store_user_set_jid(s, "root", "ann", "ben@corp.example", &err), IRK_OK,
+		     "free again once ben's was cleared: %s", err.msg);
+	cr_assert_eq(store_commit(s, &err), IRK_OK);
+}
+
 static int collect_seq(const struct event_row *e, void *arg)
 {
 	strbuf_printf(arg, "%lld ", (long long)e->seq);
