@@ -59,10 +59,10 @@ int chat_handle(struct chat *ch, const char *from, const char *body, int in_room
 /* A longer message is refused as a whole (a note says so). */
 #define CHAT_MAX_BODY 4096
 
-/* Every command once: X(verb, name, usage, read_only, help). The enum,
+/* Every command once: X(verb, name, usage, room, help). The enum,
  * the names, `help` and the parser's "did you mean" come from it. */
 #define CHAT_COMMANDS(X) \
-	X(HELP, "help", "help [COMMAND]", 1, "what irk understands") \
+	X(HELP, "help", "help [COMMAND]", 0, "what irk understands") \
 	X(STATUS, "status", "status IR-7", 1, "an incident's stage, holder and what waits") \
 	X(LIST, "list", "list [mine|unassigned|p1]", 1, "open incidents, most urgent first") \
 	X(ACK, "ack", "ack IR-7", 0, "acknowledge: claim it when nobody holds it") \
@@ -74,7 +74,7 @@ int chat_handle(struct chat *ch, const char *from, const char *body, int in_room
 	X(SKIP, "skip", "skip IR-7 STEP REASON", 0, "skip a step") \
 	X(MOVE, "move", "move IR-7 STAGE [REASON]", 0, "move to another stage")
 
-#define CHAT_X_ENUM(v, name, usage, ro, help) CHAT_##v,
+#define CHAT_X_ENUM(v, name, usage, room, help) CHAT_##v,
 enum chat_verb { CHAT_COMMANDS(CHAT_X_ENUM) CHAT_NVERBS };
 #undef CHAT_X_ENUM
 
@@ -103,8 +103,8 @@ struct chat_cmd {
 int chat_parse(const char *body, struct chat_cmd *out, struct irk_err *err);
 /* The name of verb ("approve"), NULL when out of range. */
 const char *chat_verb_name(int verb);
-/* Whether verb only reads (may be used in the room). */
-int chat_verb_read_only(int verb);
+/* Whether verb is answered in the room (status and list: they only read). */
+int chat_verb_in_room(int verb);
 /* The help text: every command on a line of its own, or one command's
  * usage when topic is a verb. Appended to out. */
 void chat_help(int topic, struct strbuf *out);

@@ -14,9 +14,9 @@ static const char *const verb_names[] = { CHAT_COMMANDS(X_NAME) };
 #define X_USAGE(v, name, usage, ro, help) usage,
 static const char *const verb_usage[] = { CHAT_COMMANDS(X_USAGE) };
 #undef X_USAGE
-#define X_RO(v, name, usage, ro, help) ro,
-static const int verb_ro[] = { CHAT_COMMANDS(X_RO) };
-#undef X_RO
+#define X_ROOM(v, name, usage, room, help) room,
+static const int verb_room[] = { CHAT_COMMANDS(X_ROOM) };
+#undef X_ROOM
 #define X_HELP(v, name, usage, ro, help) help,
 static const char *const verb_help[] = { CHAT_COMMANDS(X_HELP) };
 #undef X_HELP
@@ -28,9 +28,9 @@ const char *chat_verb_name(int verb)
 	return verb >= 0 && verb < CHAT_NVERBS ? verb_names[verb] : NULL;
 }
 
-int chat_verb_read_only(int verb)
+int chat_verb_in_room(int verb)
 {
-	return verb >= 0 && verb < CHAT_NVERBS && verb_ro[verb];
+	return verb >= 0 && verb < CHAT_NVERBS && verb_room[verb];
 }
 
 void chat_help(int topic, struct strbuf *out)

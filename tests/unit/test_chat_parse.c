@@ -140,7 +140,8 @@ Test(chat_parse, help_lists_every_command_and_one_on_request)
 		cr_assert(strstr(strbuf_str(&sb), chat_verb_name(v)), "%s missing", chat_verb_name(v));
 	cr_assert(strstr(strbuf_str(&sb), "In the room: status and list only."));
 	strbuf_free(&sb);
-	cr_assert(chat_verb_read_only(CHAT_STATUS) && chat_verb_read_only(CHAT_LIST));
-	cr_assert(!chat_verb_read_only(CHAT_APPROVE) && !chat_verb_read_only(CHAT_NOTE));
+	cr_assert(chat_verb_in_room(CHAT_STATUS) && chat_verb_in_room(CHAT_LIST));
+	cr_assert(!chat_verb_in_room(CHAT_HELP));
+	cr_assert(!chat_verb_in_room(CHAT_APPROVE) && !chat_verb_in_room(CHAT_NOTE));
 	cr_assert_str_eq(bad("help aprove"), "unknown command 'aprove' — did you mean 'approve'?");
 }
