@@ -123,18 +123,15 @@ static void need_hint(const struct irk_err *err, const struct chat_cmd *c, const
 		if (c->verb == CHAT_MOVE)
 			strbuf_printf(out, "send 'move %s %s REASON'", key, stage);
 		else if (c->verb == CHAT_CLAIM || c->verb == CHAT_ACK)
-			strbuf_printf(out, "a senior takes it over in irk: irk claim %s --force "
-				      "--reason TEXT", key);
+			strbuf_printf(out, "in irk: irk claim %s --force --reason TEXT", key);
 		else
 			strbuf_printf(out, "send '%s %s %s REASON'", chat_verb_name(c->verb), key, on);
 		break;
 	case NEED_FORCE:
-		strbuf_printf(out, "a senior can force it in irk: irk move %s %s --force --reason "
-			      "TEXT", key, stage);
+		strbuf_printf(out, "in irk: irk move %s %s --force --reason TEXT", key, stage);
 		break;
 	case NEED_TAKEOVER:
-		strbuf_printf(out, "a senior takes it over in irk: irk claim %s --force --reason TEXT",
-			      key);
+		strbuf_printf(out, "in irk: irk claim %s --force --reason TEXT", key);
 		break;
 	case NEED_REOPEN:
 		strbuf_printf(out, "send 'move %s STAGE REASON' to reopen it", key);
