@@ -25,6 +25,7 @@ static const int64_t T0 = 1800000000;
 #define BOB "bob@corp.example"       /* senior */
 #define ALICE "alice@corp.example"   /* senior */
 #define CAROL "carol@corp.example"   /* analyst */
+#define DAVE "dave@corp.example"     /* senior */
 
 static void init(void)
 {
@@ -35,10 +36,11 @@ static void init(void)
 	cr_assert_eq(store_user_put(s, "root", "alice", ROLE_SENIOR, &err), IRK_OK);
 	cr_assert_eq(store_user_put(s, "root", "bob", ROLE_SENIOR, &err), IRK_OK);
 	cr_assert_eq(store_user_put(s, "root", "carol", ROLE_ANALYST, &err), IRK_OK);
-	cr_assert_eq(store_user_put(s, "root", "dave", ROLE_ANALYST, &err), IRK_OK);
+	cr_assert_eq(store_user_put(s, "root", "dave", ROLE_SENIOR, &err), IRK_OK);
 	cr_assert_eq(store_user_set_jid(s, "root", "alice", ALICE, &err), IRK_OK, "%s", err.msg);
 	cr_assert_eq(store_user_set_jid(s, "root", "bob", BOB, &err), IRK_OK);
 	cr_assert_eq(store_user_set_jid(s, "root", "carol", CAROL, &err), IRK_OK);
+	cr_assert_eq(store_user_set_jid(s, "root", "dave", DAVE, &err), IRK_OK);
 	cr_assert_eq(store_commit(s, &err), IRK_OK);
 	ch = chat_open(s, NULL, &err);
 	cr_assert_not_null(ch, "%s", err.msg);
@@ -68,8 +70,9 @@ static const char play_src[] =
 	"  {\"id\": \"contain\", \"stage\": \"containment\", \"kind\": \"manual\",\n"
 	"   \"title\": \"Confirm containment\", \"required\": true}]}\n";
 
-/* An incident running the play; asker looked, which asks for the decision. */
-static int64_t incident(const char *asker, const char *title)
+/* An incident running the play at priority prio; asker looked, which
+ * asks for the decision. */
+static int64_t incident_p(const char *asker, const char *title, int prio)
 {
 	struct play_diags d = PLAY_DIAGS_INIT;
 	struct play *p = NULL;
@@ -83,6 +86,7 @@ static int64_t incident(const char *asker, const char *title)
 	cr_assert_not_null(p, "%s", d.n ? d.v[0].msg : "");
 	inc.title = xstrdup(title);
 	inc.severity = SEV_HIGH;
+	inc.priority = prio;
 	inc.t_detected = irk_now();
 	cr_assert_eq(store_begin(s, &err), IRK_OK);
 	cr_assert_eq(incident_open(s, asker, &inc, NULL, &err), IRK_OK);
@@ -96,6 +100,11 @@ static int64_t incident(const char *asker, const char *title)
 	play_free(&p);
 	play_diags_free(&d);
 	return id;
+}
+
+static int64_t incident(const char *asker, const char *title)
+{
+	return incident_p(asker, title, 3);
 }
 
 static int state_of(const struct step_row *r, void *arg)
@@ -378,4 +387,45 @@ Test(chat, replies_are_sanitized_and_name_what_applies)
 	cr_assert(strstr(r, "approve IR-7 STEP: grant an approval"), "%s", r);
 	r = dm(CAROL, "\x1b[31mstatus IR-1");
 	cr_assert_null(strchr(r, '\x1b'), "%s", r);
+}
+
+Test(chat, deny_then_retry_asks_again)
+{
+	int64_t id = incident("alice", "Duplicate process");
+	const char *r = dm(BOB, "deny IR-1 decide not before the owner calls back");
+
+	cr_assert_str_eq(r, "IR-1: decide waiting -> failed; isolate pending -> skipped");
+	cr_assert_eq(store_scalar(s, "SELECT count(*) FROM steps WHERE step_id = 'decide' AND "
+				  "reason = 'not before the owner calls back'"), 1);
+	/* Asking again is a senior's; then neither the one who denied it
+	 * nor the one who asked again may grant it. */
+	r = dm(CAROL, "retry IR-1 decide the owner called");
+	cr_assert_str_eq(r, "only a senior or admin can ask for approval decide again (you are "
+			 "an analyst)");
+	r = dm(ALICE, "retry IR-1 decide the owner called");
+	cr_assert(strstr(r, "decide failed -> waiting"), "%s", r);
+	cr_assert(strstr(dm(BOB, "approve IR-1 decide"), "another senior must grant it"));
+	cr_assert(strstr(dm(ALICE, "approve IR-1 decide"), "another senior must grant it"));
+	cr_assert_eq(step_state(id, "decide"), STEP_WAITING);
+	cr_assert(strstr(dm(DAVE, "approve IR-1 decide"), "decide waiting -> done"));
+}
+
+Test(chat, list_p1_and_a_long_list)
+{
+	const char *r;
+
+	for (int i = 0; i < 14; i++) {
+		char t[32];
+		snprintf(t, sizeof t, "Incident %d", i + 1);
+		incident_p("alice", t, i % 5 ? 3 : 1);     /* IR-1, IR-6, IR-11 are P1 */
+	}
+	r = dm(BOB, "list p1");
+	cr_assert_str_eq(r, "3 incidents are open at P1\n"
+			 "IR-1 P1 new -: Incident 1\nIR-6 P1 new -: Incident 6\n"
+			 "IR-11 P1 new -: Incident 11\nsend 'status IR-N' for one");
+	r = dm(BOB, "list");
+	cr_assert(!strncmp(r, "14 incidents are open\nIR-1 P1", 28), "%s", r);
+	cr_assert(strstr(r, "\n…and 4 more (irk list)"), "%s", r);
+	cr_assert_eq(store_scalar(s, "SELECT count(*) FROM events WHERE kind = 'chat.command' AND "
+				  "data LIKE '%\"command\":\"list\"%'"), 2);
 }
