@@ -8,10 +8,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "helpers/tmpplay.h"
 #include "helpers/tmpstore.h"
 #include "irk/audit.h"
 #include "irk/chat.h"
-#include "irk/clock.h"
 #include "irk/incident.h"
 #include "irk/model.h"
 #include "irk/play.h"
@@ -74,31 +74,13 @@ static const char play_src[] =
  * asks for the decision. */
 static int64_t incident_p(const char *asker, const char *title, int prio)
 {
-	struct play_diags d = PLAY_DIAGS_INIT;
-	struct play *p = NULL;
-	struct incident inc = { 0 };
-	struct alert a = { .format = FMT_EVE, .rule_id = "x", .severity = SEV_HIGH, .host = "web-01" };
-	struct irk_err err = { 0 };
+	int64_t id = tmp_play_incident(s, play_src, asker, title, prio, "web-01");
 	struct actor who = { "", ROLE_ANALYST };
-	int64_t id;
+	struct irk_err err = { 0 };
 
-	play_parse("dup.json", play_src, strlen(play_src), &p, &d);
-	cr_assert_not_null(p, "%s", d.n ? d.v[0].msg : "");
-	inc.title = xstrdup(title);
-	inc.severity = SEV_HIGH;
-	inc.priority = prio;
-	inc.t_detected = irk_now();
-	cr_assert_eq(store_begin(s, &err), IRK_OK);
-	cr_assert_eq(incident_open(s, asker, &inc, NULL, &err), IRK_OK);
-	cr_assert_eq(play_assign(s, p, &inc, &a, asker, &err), IRK_OK, "%s", err.msg);
-	cr_assert_eq(store_commit(s, &err), IRK_OK);
-	id = inc.id;
 	irk_strlcpy(who.name, asker, sizeof who.name);
 	who.role = store_user_role(s, asker);
 	cr_assert_eq(play_step_done(s, &who, id, "look", NULL, 0, &err), IRK_OK, "%s", err.msg);
-	incident_clear(&inc);
-	play_free(&p);
-	play_diags_free(&d);
 	return id;
 }
 
