@@ -9,7 +9,6 @@
 #include "helpers/tmpplay.h"
 #include "helpers/tmpstore.h"
 #include "irk/audit.h"
-#include "irk/clock.h"
 #include "irk/incident.h"
 #include "irk/model.h"
 #include "irk/play.h"
