@@ -25,10 +25,10 @@ IRK_STATEDIR   ?= /var/lib/irk
 JB_OUT         ?= $(B)/jumpbox
 CC       ?= cc
 CFLAGS   ?= -O2 -g
-PKGS      = ncursesw formw menuw panelw sqlite3 libcurl libcrypto
+PKGS      = ncursesw formw menuw panelw sqlite3 libcurl libcrypto libstrophe
 # jansson is only for the tests (a differential check of irk's own JSON
 # reader, and decoding what fixture servers received); irk itself does not
-# link it. libstrophe comes with XMPP delivery.
+# link it.
 TEST_PKGS = jansson
 VERSION  := $(shell cat VERSION 2>/dev/null || echo 0.1.0)
 

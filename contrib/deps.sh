@@ -5,11 +5,12 @@
 set -eu
 
 # libstrophe-dev: XMPP delivery (linked when it lands); libjansson-dev: the
-# tests only (irk reads JSON with its own src/core/jdoc.c).
+# tests only (irk reads JSON with its own src/core/jdoc.c); python3-slixmpp:
+# the XMPP test client (tests/fixtures/xmpp_client.py).
 BUILD="build-essential pkg-config libncurses-dev libsqlite3-dev
 libcurl4-openssl-dev libstrophe-dev libssl-dev"
 TEST="libcriterion-dev libjansson-dev tmux sqlite3 prosody lua-unbound ansible-core python3
-clang libclang-rt-14-dev jq groff-base"
+clang libclang-rt-14-dev jq groff-base python3-slixmpp"
 
 pkgs="$BUILD"
 [ "${1:-}" = "--build-only" ] || pkgs="$pkgs $TEST"

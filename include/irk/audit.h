@@ -87,5 +87,10 @@ struct event_row {
 int audit_each(struct store *s, int64_t incident_id, int64_t limit,
 		int (*fn)(const struct event_row *e, void *arg), void *arg,
 		struct irk_err *err);
+/* Events after seq, oldest first, at most limit (0: all). */
+int audit_after(struct store *s, int64_t seq, int64_t limit,
+		int (*fn)(const struct event_row *e, void *arg), void *arg, struct irk_err *err);
+/* The seq of the newest event (0 when none). */
+int64_t audit_last_seq(struct store *s);
 
 #endif

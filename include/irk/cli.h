@@ -104,6 +104,7 @@ int cmd_new(struct cli *c, int argc, char **argv);
 int cmd_link(struct cli *c, int argc, char **argv);
 int cmd_merge(struct cli *c, int argc, char **argv);
 int cmd_claim(struct cli *c, int argc, char **argv);
+int cmd_watch(struct cli *c, int argc, char **argv);
 int cmd_move(struct cli *c, int argc, char **argv);
 int cmd_note(struct cli *c, int argc, char **argv);
 int cmd_split(struct cli *c, int argc, char **argv);

@@ -58,7 +58,12 @@ struct config_settings {
 		const char *path;
 	} plays;
 	struct {
-		const char *jid, *password, *server, *tls, *cafile;
+		const char *jid, *password, *host, *room, *nick, *cafile;
+		const char *tls;           /* "required" or "off" */
+		int64_t port;
+		int64_t lease;             /* seconds */
+		int board;                 /* a board delivers too */
+		const char *watch[5];      /* [xmpp] watch_pN by priority 1..4 */
 	} xmpp;
 };
 

@@ -441,6 +441,42 @@ int store_outbox_each(struct store *s, int queued_only, int64_t limit,
 		int (*fn)(const struct outbox_row *o, void *arg), void *arg,
 		struct irk_err *err);
 
+/* XMPP delivery (src/xmpp). Queued messages due at now (next_try unset
+ * or passed) with an id above after, oldest first, at most limit. */
+int store_outbox_due(struct store *s, int64_t after, int64_t now, int64_t limit,
+		int (*fn)(const struct outbox_row *o, void *arg), void *arg,
+		struct irk_err *err);
+/* The server took message id: sent at t (attempts counted). A message no
+ * longer queued is left alone. */
+int store_outbox_sent(struct store *s, int64_t id, int64_t t, struct irk_err *err);
+/* A try of message id failed with reason: tried again at next_try, or
+ * failed for good when next_try is 0. *attempts (may be NULL) gets the
+ * tries so far. */
+int store_outbox_retry(struct store *s, int64_t id, const char *reason, int64_t next_try,
+		int *attempts, struct irk_err *err);
+/* The JIDs a recipient reaches: a user's name (their JID), or role:ROLE
+ * (every user of that role or a higher one with a JID, as the boards'
+ * inboxes), by name; fn gets each. The
+ * number found in *n. */
+int store_recipient_jids(struct store *s, const char *recipient,
+		void (*fn)(const char *jid, void *arg), void *arg, int *n, struct irk_err *err);
+/* The lease name (one process does a job): taken or renewed by owner
+ * until now + ttl when free, run out or already owner's: IRK_OK;
+ * IRK_CONFLICT (err names the holder) when someone else holds it. */
+int store_lease_take(struct store *s, const char *name, const char *owner, int64_t now,
+		int64_t ttl, struct irk_err *err);
+/* Give it up (only when owner holds it). */
+int store_lease_drop(struct store *s, const char *name, const char *owner, struct irk_err *err);
+
+/* ---- watches (irk watch KEY) ------------------------------------------ */
+/* name follows (on) or no longer follows (off) incident id; audited
+ * watch.add / watch.drop. In a transaction. */
+int store_watch_set(struct store *s, const char *actor, const char *name, int64_t incident_id,
+		int on, struct irk_err *err);
+/* Everyone following incident id, by name. */
+int store_watchers(struct store *s, int64_t incident_id,
+		void (*fn)(const char *name, void *arg), void *arg, struct irk_err *err);
+
 /* A person's messages: those to their name, or to their role or a role
  * below it (role:analyst reaches seniors and admins too, role:senior
  * admins), newest first, at most limit (0: all). */

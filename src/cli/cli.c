@@ -140,6 +140,12 @@
 	  "Make an incident yours. Refused when someone else holds it, unless a\n" \
 	  "senior takes it over with --force and a --reason; the one who held it\n" \
 	  "is sent a message.\n") \
+	X(watch, "KEY [--off]", "follow an incident's state changes over XMPP", \
+	  "Be told (a message to your JID, sent by irk serve with [xmpp] set) when\n" \
+	  "the incident is claimed, moved or closed, a step fails, an approval is\n" \
+	  "due or its SLA is breached. [xmpp] watch_p1..watch_p4 in irk.conf do the\n" \
+	  "same for every incident of a priority (irk.conf(5)).\n" \
+	  "  --off          stop following it\n") \
 	X(move, "KEY STAGE [--reason TEXT] [--force]", "move an incident to another stage", \
 	  "Move an incident to STAGE (new, identification, containment, eradication,\n" \
 	  "recovery, lessons-learned). A forward move is refused while required\n" \
@@ -289,6 +295,8 @@
 	  "On a signal the programs of running steps get SIGTERM (SIGKILL after\n" \
 	  "engine.grace) and are recorded: steps with retries go back to the queue,\n" \
 	  "others wait for a person. See irk(1) ENGINE and contrib/irk-serve.service.\n" \
+	  "With [xmpp] jid set in irk.conf it also sends the outbox over XMPP (one\n" \
+	  "irk serve at a time: a lease), and followed state changes (irk watch).\n" \
 	  "  --workers N    steps run at once (default engine.workers, 2)\n") \
 	X(config, "show", "print the configuration in effect", \
 	  "Print every setting with its value and meaning (secrets show as (set)).\n") \

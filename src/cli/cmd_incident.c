@@ -1066,6 +1066,40 @@ int cmd_claim(struct cli *c, int argc, char **argv)
 	return done(c, rc, &err, "%s is yours", id, NULL);
 }
 
+int cmd_watch(struct cli *c, int argc, char **argv)
+{
+	enum { O_OFF = OPT_FIRST_OWN };
+	static const struct option opts[] = {
+		{ "off", no_argument, NULL, O_OFF },
+		{ NULL, 0, NULL, 0 },
+	};
+	const struct cli_command *cmd = cli_find("watch");
+	struct irk_err err = { 0 };
+	struct incident inc;
+	int opt, off = 0;
+	int64_t id;
+
+	while ((opt = cli_getopt(c, cmd, argc, argv, "", opts)) != -1)
+		if (opt == O_OFF)
+			off = 1;
+	if (optind + 1 != argc)
+		return cli_usage_error(cmd, "which incident?");
+	if (!(id = cli_key(cmd, argv[optind])))
+		return EXIT_USAGE;
+	if (!cli_store(c, 0))
+		return EXIT_ERR;
+	if (store_begin(c->app.store, &err) ||
+	    store_incident_get(c->app.store, id, &inc, &err) ||
+	    (incident_clear(&inc), 0) ||
+	    store_watch_set(c->app.store, c->app.actor.name, c->app.actor.name, id, !off, &err) ||
+	    store_commit(c->app.store, &err)) {
+		store_rollback(c->app.store);
+		return cli_report_hint(&err, id, NULL);
+	}
+	return done(c, IRK_OK, &err, off ? "you no longer follow %s" : "you follow %s", id,
+		    off ? NULL : " (its state changes reach your JID: irk user set NAME --jid JID)");
+}
+
 int cmd_move(struct cli *c, int argc, char **argv)
 {
 	enum { O_FORCE = OPT_FIRST_OWN, O_REASON };

@@ -17,6 +17,7 @@
 #include "irk/ingest.h"
 #include "irk/play.h"
 #include "irk/sanitize.h"
+#include "irk/xmpp.h"
 
 /* One line on stderr: time, pid, the engine's words (sanitized: they hold
  * step ids, hosts and error text from outside). */
@@ -145,6 +146,16 @@ int cmd_serve(struct cli *c, int argc, char **argv)
 	} else {
 		cw = context_worker_start(c->app.db_path, srcs, 1, serve_log_line, NULL);
 	}
+	/* XMPP delivery of the outbox, when [xmpp] jid is set: one process
+	 * of all those sharing the database sends (a lease). */
+	struct xmpp_delivery *xd = NULL;
+	if (!rc && xmpp_configured(c->app.cfg)) {
+		struct xmpp_opts xo = { .log = serve_log };
+		if (!(xd = xmpp_delivery_start(c->app.db_path, c->app.cfg, &xo, &err))) {
+			serve_log(NULL, err.msg);
+			rc = EXIT_ERR;
+		}
+	}
 	const char *anchor = config_settings(c->app.cfg)->audit.anchor;
 	int64_t interval = config_settings(c->app.cfg)->audit.interval, next_anchor = 0;
 	/* A zero interval would anchor on every round: the table's default. */
@@ -184,6 +195,7 @@ int cmd_serve(struct cli *c, int argc, char **argv)
 			break;
 		}
 	}
+	xmpp_delivery_stop(&xd);
 	context_worker_stop(&cw);
 	context_sources_free(&srcs);
 	engine_stop(&e);

@@ -173,6 +173,19 @@ static const char *onoff_print(const void *target, char *buf)
 	return *(const int *)target ? "on" : "off";
 }
 
+/* [xmpp] tls: required (verified TLS) or off (plain text, shown on the
+ * status line); verify, the old word for required, is read too. */
+static int tls_parse(const char *s, void *target)
+{
+	if (!strcmp(s, "required") || !strcmp(s, "verify"))
+		*(const char **)target = "required";
+	else if (!strcmp(s, "off"))
+		*(const char **)target = "off";
+	else
+		return -1;
+	return 0;
+}
+
 static const struct config_type type_text = { "text", text_parse, text_print, AS_TEXT, 0, NULL };
 static const struct config_type type_secret = { "text", text_parse, text_print, AS_TEXT, 1, NULL };
 static const struct config_type type_number = {
@@ -187,6 +200,7 @@ static const struct config_type type_sensors = { "a list of sensor event types (
 	"tls, fileinfo, flow, ssh, smtp, anomaly)", sensors_parse, text_print, AS_TEXT, 0,
 	sensors_why };
 static const struct config_type type_yesno = { "yes or no", yesno_parse, yesno_print, AS_INT, 0, NULL };
+static const struct config_type type_tls = { "required or off", tls_parse, text_print, AS_TEXT, 0, NULL };
 /* A switch written on or off (yes and no are read too). */
 static const struct config_type type_onoff = { "on or off", yesno_parse, onoff_print, AS_INT, 0, NULL };
 
@@ -213,6 +227,7 @@ struct config_key {
 #define YESNO(f)    &type_yesno, AT(f, int)
 #define SENSORS(f)  &type_sensors, AT(f, const char *)
 #define ONOFF(f)    &type_onoff, AT(f, int)
+#define TLS(f)      &type_tls, AT(f, const char *)
 
 /* Every known key, each default once. Sections whose keys are free-form
  * are listed below. */
@@ -278,11 +293,20 @@ static const struct config_key keys[] = {
 	{ "audit.anchor", TEXT(audit.anchor), "none", "where irk audit anchor and irk serve send the audit head: none or syslog" },
 	{ "audit.interval", DURATION(audit.interval), "1h", "how often irk serve sends the audit head (with audit.anchor)" },
 	{ "plays.path", TEXT(plays.path), NULL, "extra play directories, colon-separated (also $IRK_PLAYS)" },
-	{ "xmpp.jid", TEXT(xmpp.jid), NULL, "XMPP account used for notify steps" },
-	{ "xmpp.password", SECRET(xmpp.password), NULL, "its password (the file must not be group/world readable)" },
-	{ "xmpp.server", TEXT(xmpp.server), NULL, "host[:port] to connect to, when not from the JID" },
-	{ "xmpp.tls", TEXT(xmpp.tls), "verify", "verify, or insecure (shown on every connection)" },
-	{ "xmpp.cafile", TEXT(xmpp.cafile), NULL, "CA bundle to verify the server with" },
+	{ "xmpp.jid", TEXT(xmpp.jid), NULL, "XMPP account irk sends and reads chat with (irk@chat.example.org); unset: no XMPP" },
+	{ "xmpp.password", SECRET(xmpp.password), NULL, "its password (the file must not be group/world readable; or $IRK_SECRET_XMPP_PASSWORD)" },
+	{ "xmpp.host", TEXT(xmpp.host), NULL, "server to connect to (default: the JID's domain)" },
+	{ "xmpp.port", NUMBER(xmpp.port), "5222", "its port" },
+	{ "xmpp.room", TEXT(xmpp.room), NULL, "team room (XEP-0045 MUC) irk joins: room@conference.example.org" },
+	{ "xmpp.nick", TEXT(xmpp.nick), "irk", "irk's nickname in the room" },
+	{ "xmpp.cafile", TEXT(xmpp.cafile), NULL, "CA certificates to verify the server with (default: the system's)" },
+	{ "xmpp.tls", TLS(xmpp.tls), "required", "required (verified TLS), or off (plain text; the status line says so)" },
+	{ "xmpp.watch_p1", TEXT(xmpp.watch[1]), NULL, "who hears of every change of a P1 incident: users, role:ROLE, room" },
+	{ "xmpp.watch_p2", TEXT(xmpp.watch[2]), NULL, "the same for P2" },
+	{ "xmpp.watch_p3", TEXT(xmpp.watch[3]), NULL, "the same for P3" },
+	{ "xmpp.watch_p4", TEXT(xmpp.watch[4]), NULL, "the same for P4" },
+	{ "xmpp.board", YESNO(xmpp.board), "no", "a board delivers too (else only irk serve does)" },
+	{ "xmpp.lease", DURATION(xmpp.lease), "15s", "how long the delivering process holds its lease (another takes over when it dies)" },
 };
 
 #define NKEYS (sizeof keys / sizeof keys[0])

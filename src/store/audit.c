@@ -439,18 +439,13 @@ int audit_anchor_parse(const char *line, struct audit_anchor *a)
 	return 0;
 }
 
-int audit_each(struct store *s, int64_t incident_id, int64_t limit,
-	       int (*fn)(const struct event_row *e, void *arg), void *arg,
-	       struct irk_err *err)
+/* Each event of st (ST_EVENT_EACH's columns) to fn until it returns nonzero. */
+static int event_rows(struct store *s, sqlite3_stmt *st,
+		      int (*fn)(const struct event_row *e, void *arg), void *arg,
+		      struct irk_err *err)
 {
-	sqlite3_stmt *st = store_stmt(s, incident_id ? ST_EVENT_EACH_INC : ST_EVENT_EACH, err);
 	struct store_rows r = store_rows_begin(s, st);
 
-	if (!st)
-		return IRK_ERROR;
-	if (incident_id)
-		sqlite3_bind_int64(st, 1, incident_id);
-	sqlite3_bind_int64(st, 2, limit > 0 ? limit : -1);
 	while (store_rows_next(&r)) {
 		struct event_row e = {
 			.seq = sqlite3_column_int64(st, 0),
@@ -466,4 +461,36 @@ int audit_each(struct store *s, int64_t incident_id, int64_t limit,
 			break;
 	}
 	return store_rows_end(&r, err, "reading the audit log");
+}
+
+int audit_each(struct store *s, int64_t incident_id, int64_t limit,
+	       int (*fn)(const struct event_row *e, void *arg), void *arg,
+	       struct irk_err *err)
+{
+	sqlite3_stmt *st = store_stmt(s, incident_id ? ST_EVENT_EACH_INC : ST_EVENT_EACH, err);
+
+	if (!st)
+		return IRK_ERROR;
+	if (incident_id)
+		sqlite3_bind_int64(st, 1, incident_id);
+	sqlite3_bind_int64(st, 2, limit > 0 ? limit : -1);
+	return event_rows(s, st, fn, arg, err);
+}
+
+int audit_after(struct store *s, int64_t seq, int64_t limit,
+		int (*fn)(const struct event_row *e, void *arg), void *arg, struct irk_err *err)
+{
+	sqlite3_stmt *st = store_stmt(s, ST_EVENT_AFTER, err);
+
+	if (!st)
+		return IRK_ERROR;
+	sqlite3_bind_int64(st, 1, seq);
+	sqlite3_bind_int64(st, 2, limit > 0 ? limit : -1);
+	return event_rows(s, st, fn, arg, err);
+}
+
+int64_t audit_last_seq(struct store *s)
+{
+	int64_t seq = store_int_of(store_stmt(s, ST_EVENT_LAST, NULL));
+	return seq > 0 ? seq : 0;
 }

@@ -319,6 +319,8 @@ enum { INCIDENT_NWRITTEN = 0 INCIDENT_FIELDS(X_INC_NUM) };
 	 * on a storm's database against 5). */ \
 	X(ST_EVENT_EACH, "SELECT seq, at, actor, uid, incident_id, kind, data, prev_hash, hash " \
 		"FROM (SELECT * FROM events ORDER BY seq DESC LIMIT ?2) ORDER BY seq") \
+	X(ST_EVENT_AFTER, "SELECT seq, at, actor, uid, incident_id, kind, data, prev_hash, hash " \
+		"FROM events WHERE seq > ?1 ORDER BY seq LIMIT ?2") \
 	X(ST_EVENT_EACH_INC, "SELECT seq, at, actor, uid, incident_id, kind, data, prev_hash, hash " \
 		"FROM (SELECT * FROM events WHERE incident_id = ?1 " \
 		"ORDER BY seq DESC LIMIT ?2) ORDER BY seq") \
@@ -397,6 +399,29 @@ enum { INCIDENT_NWRITTEN = 0 INCIDENT_FIELDS(X_INC_NUM) };
 		"ON s.id = o.step WHERE o.recipient IN (?1, ?2, ?3, ?4) ORDER BY o.id DESC LIMIT ?5") \
 	X(ST_INBOX_UNSEEN, "SELECT count(*), max(o.id) FROM outbox o WHERE o.recipient IN (?1, ?2, ?3, ?4) " \
 		"AND o.id > coalesce((SELECT last_id FROM outbox_seen WHERE name = ?1), 0)") \
+	X(ST_OUTBOX_DUE, "SELECT o.id, o.at, o.incident_id, s.step_id, o.recipient, o.text, " \
+		"o.state, o.attempts, o.t_sent, o.error FROM outbox o LEFT JOIN steps s " \
+		"ON s.id = o.step WHERE o.state = 'queued' AND o.id > ?1 " \
+		"AND coalesce(o.next_try, 0) <= ?2 ORDER BY o.id LIMIT ?3") \
+	X(ST_OUTBOX_SENT, "UPDATE outbox SET state = 'sent', attempts = attempts + 1, t_sent = ?2, " \
+		"error = NULL, next_try = NULL WHERE id = ?1 AND state = 'queued'") \
+	X(ST_OUTBOX_RETRY, "UPDATE outbox SET attempts = attempts + 1, error = ?2, next_try = ?3, " \
+		"state = CASE WHEN ?3 IS NULL THEN 'failed' ELSE state END " \
+		"WHERE id = ?1 AND state = 'queued' RETURNING attempts") \
+	X(ST_LEASE_TAKE, "INSERT INTO leases(name, owner, until) VALUES (?1, ?2, ?3) " \
+		"ON CONFLICT(name) DO UPDATE SET owner = excluded.owner, until = excluded.until " \
+		"WHERE leases.owner = excluded.owner OR leases.until < ?4") \
+	X(ST_LEASE_DROP, "DELETE FROM leases WHERE name = ?1 AND owner = ?2") \
+	X(ST_LEASE_GET, "SELECT owner, until FROM leases WHERE name = ?1") \
+	X(ST_JIDS_OF, "SELECT jid FROM users WHERE jid IS NOT NULL AND " \
+		"(name = ?1 OR (substr(?1, 1, 5) = 'role:' AND " \
+		"CASE role WHEN 'analyst' THEN 1 WHEN 'senior' THEN 2 ELSE 3 END >= " \
+		"CASE substr(?1, 6) WHEN 'analyst' THEN 1 WHEN 'senior' THEN 2 WHEN 'admin' THEN 3 " \
+		"ELSE 9 END)) ORDER BY name") \
+	X(ST_WATCH_ADD, "INSERT INTO watches(name, incident_id, at) VALUES (?1, ?2, ?3) " \
+		"ON CONFLICT DO NOTHING") \
+	X(ST_WATCH_DROP, "DELETE FROM watches WHERE name = ?1 AND incident_id = ?2") \
+	X(ST_WATCHERS, "SELECT name FROM watches WHERE incident_id = ?1 ORDER BY name") \
 	X(ST_INBOX_LAST_SEEN, "SELECT last_id FROM outbox_seen WHERE name = ?1") \
 	X(ST_INBOX_SEEN, "INSERT INTO outbox_seen(name, last_id) VALUES (?1, ?2) " \
 		"ON CONFLICT(name) DO UPDATE SET last_id = max(last_id, excluded.last_id)") \

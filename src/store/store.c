@@ -512,11 +512,19 @@ static const char *const migration_15[] = {
 };
 
 /* XMPP (issue 14): a user's chat address, a bare JID kept lowercase;
- * two users never share one. */
+ * two users never share one. Delivery retries a message not before
+ * outbox.next_try; one process delivers, holding the lease 'xmpp'; who
+ * follows which incident (irk watch). */
 static const char *const migration_16[] = {
 	"ALTER TABLE users ADD COLUMN jid TEXT;\n",
 	"CREATE UNIQUE INDEX IF NOT EXISTS users_jid ON users(jid COLLATE NOCASE)\n"
 	"  WHERE jid IS NOT NULL;\n",
+	"ALTER TABLE outbox ADD COLUMN next_try INTEGER;\n",
+	"CREATE TABLE IF NOT EXISTS leases(name TEXT PRIMARY KEY, owner TEXT NOT NULL,\n"
+	"  until INTEGER NOT NULL) WITHOUT ROWID;\n",
+	"CREATE TABLE IF NOT EXISTS watches(name TEXT NOT NULL,\n"
+	"  incident_id INTEGER NOT NULL REFERENCES incidents(id), at INTEGER NOT NULL,\n"
+	"  PRIMARY KEY (incident_id, name)) WITHOUT ROWID;\n",
 	NULL,
 };
 

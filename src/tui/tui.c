@@ -31,6 +31,7 @@
 #include "irk/play.h"
 #include "irk/sanitize.h"
 #include "irk/store.h"
+#include "irk/xmpp.h"
 #include "tui_internal.h"
 
 #define INBOX_SHOWN 200           /* messages on the messages screen */
@@ -598,6 +599,10 @@ static void status_line(struct tui *t, struct frame *f, int rows)
 		layout_message(f, y, t->width, rows, t->status_slot, t->status, k[0] ? k : NULL);
 		return;
 	}
+	/* XMPP in plain text ([xmpp] tls = off) is said where it is seen. */
+	const char *plain = xmpp_status(t->app->cfg);
+	if (*plain)
+		strbuf_printf(&sb, " %s ", plain);
 	keymap_first(&t->km, ACT_HELP, k, sizeof k);
 	if (k[0])
 		strbuf_printf(&sb, " %s help", k);
@@ -894,6 +899,12 @@ int tui_main(struct app *a)
 	catch_crashes();
 	/* On a shared jump box (setgid) the board runs no step: irk serve does. */
 	eng = app_shared() ? NULL : engine_start(a->db_path, a->cfg, &err);
+	/* XMPP delivery, only when [xmpp] board = yes (irk serve's job
+	 * otherwise); silent here: the board owns the terminal. */
+	struct xmpp_delivery *xd = NULL;
+	if (!app_shared() && xmpp_configured(a->cfg) && config_settings(a->cfg)->xmpp.board &&
+	    !(xd = xmpp_delivery_start(a->db_path, a->cfg, NULL, &err)))
+		tui_status(t, SLOT_STATUS_ERROR, "XMPP: %s", err.msg);
 	/* Context lookups too (the tokens are irk serve's there). */
 	if (!app_shared() && !context_sources_load(a->cfg, &t->ctx_srcs, &err))
 		t->ctx_worker = context_worker_start(a->db_path, t->ctx_srcs, 0, NULL, NULL);
@@ -935,6 +946,7 @@ int tui_main(struct app *a)
 			next_tick = mono_ms() + interval;
 		}
 	}
+	xmpp_delivery_stop(&xd);
 	context_worker_stop(&t->ctx_worker);
 	context_sources_free(&t->ctx_srcs);
 	engine_stop(&eng);

@@ -14,6 +14,7 @@ export IRK_CONFIG="$T/irk.conf"
 export LANG=C.UTF-8 LC_ALL=C.UTF-8
 export XDG_CONFIG_HOME="$T/config" XDG_DATA_HOME="$T/data"
 unset IRK_NOW IRK_THEME NO_COLOR
+IRK_XMPP_PORTS=${IRK_XMPP_PORTS:-41500-41599}
 _n=0
 _cleanups=""
 cleanup() {
@@ -37,6 +38,131 @@ start_netbox() {
 	read -r port <"$T/port"
 }
 stop_netbox() { kill "$_netbox" 2>/dev/null; wait "$_netbox" 2>/dev/null; }
+
+# A free TCP port on loopback between $1 and $2 (the XMPP tests keep to
+# their own range: IRK_XMPP_PORTS, default 41500-41599).
+free_port_in() {
+	/usr/bin/python3 -c 'import socket, sys
+for p in range(int(sys.argv[1]), int(sys.argv[2]) + 1):
+    s = socket.socket()
+    try:
+        s.bind(("127.0.0.1", p)); s.close(); print(p); break
+    except OSError:
+        s.close()' "$1" "$2"
+}
+
+# port_open PORT: something listens on loopback PORT.
+port_open() {
+	/usr/bin/python3 -c 'import socket, sys
+s = socket.socket(); s.settimeout(0.5)
+sys.exit(s.connect_ex(("127.0.0.1", int(sys.argv[1]))))' "$1"
+}
+
+# start_prosody: a private prosody for the XMPP tests, on loopback: host
+# localhost, its rooms at conference.localhost, offline messages kept,
+# STARTTLS with a certificate of a test CA made here ($XMPP_CA; another
+# CA, $XMPP_WRONG_CA, for the refusal tests), everything under $T/prosody.
+# Sets $xport (empty when it did not start). Called again after
+# stop_prosody it restarts the same server (same port, users, messages).
+# Users: prosody_user NAME PASSWORD. Stopped at exit in any case.
+start_prosody() {
+	_px="$T/prosody"
+	if [ ! -f "$_px/prosody.cfg.lua" ]; then
+		mkdir -p "$_px/data" "$_px/certs"
+		at_exit stop_prosody
+		(cd "$_px/certs" &&
+			openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=irk-test-ca \
+				-keyout ca.key -out ca.pem &&
+			openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=irk-wrong-ca \
+				-keyout wrong.key -out wrong.pem &&
+			openssl req -newkey rsa:2048 -nodes -subj /CN=localhost \
+				-keyout localhost.key -out localhost.csr &&
+			printf 'subjectAltName=DNS:localhost,DNS:conference.localhost\n' >ext &&
+			openssl x509 -req -in localhost.csr -CA ca.pem -CAkey ca.key \
+				-CAcreateserial -days 2 -extfile ext -out localhost.crt) \
+			>"$_px/openssl.log" 2>&1 || { xport=""; return 1; }
+		xport=$(free_port_in "${IRK_XMPP_PORTS%-*}" "${IRK_XMPP_PORTS#*-}")
+		cat >"$_px/prosody.cfg.lua" <<EOF
+run_as_root = true
+daemonize = false
+pidfile = "$_px/prosody.pid"
+data_path = "$_px/data"
+interfaces = { "127.0.0.1" }
+c2s_ports = { $xport }
+s2s_ports = {}
+component_ports = {}
+http_ports = {}
+https_ports = {}
+modules_enabled = { "roster", "saslauth", "tls", "disco", "ping", "offline", "presence" }
+modules_disabled = { "s2s" }
+log = { { levels = { min = "info" }, to = "file", filename = "$_px/prosody.log" } }
+authentication = "internal_plain"
+c2s_require_encryption = false
+allow_unencrypted_plain_auth = true
+ssl = { key = "$_px/certs/localhost.key", certificate = "$_px/certs/localhost.crt" }
+VirtualHost "localhost"
+Component "conference.localhost" "muc"
+	muc_room_locking = false
+	restrict_room_creation = false
+EOF
+	fi
+	XMPP_CA="$_px/certs/ca.pem"
+	XMPP_WRONG_CA="$_px/certs/wrong.pem"
+	prosody -F --config "$_px/prosody.cfg.lua" >>"$_px/stdout.log" 2>&1 </dev/null &
+	_prosody=$!
+	wait_for 15 port_open "$xport" || { xport=""; return 1; }
+}
+
+# stop_prosody: TERM, then KILL after 5 s; returns when it is gone.
+stop_prosody() {
+	[ -n "${_prosody:-}" ] || return 0
+	kill "$_prosody" 2>/dev/null
+	wait_for 5 sh -c "! kill -0 $_prosody" || kill -9 "$_prosody" 2>/dev/null
+	wait "$_prosody" 2>/dev/null
+	_prosody=""
+}
+
+# kill_prosody: SIGKILL, as a crash; returns when it is gone.
+kill_prosody() {
+	kill -9 "$_prosody" 2>/dev/null
+	wait "$_prosody" 2>/dev/null
+	_prosody=""
+}
+
+# prosody_user NAME PASSWORD: NAME@localhost on the test server.
+prosody_user() {
+	prosodyctl --config "$T/prosody/prosody.cfg.lua" register "$1" localhost "$2" \
+		>>"$T/prosody/prosodyctl.log" 2>&1
+}
+
+# xmpp_client NAME JID PASSWORD [ROOM NICK]: the test client
+# (tests/fixtures/xmpp_client.py) logged in as JID (and in ROOM as NICK),
+# logging what it receives to $T/NAME.log (JSON lines). Returns when it is
+# online (and in the room); 1 when it did not get there. Stopped at exit.
+xmpp_client() {
+	_cn=$1
+	: >"$T/$_cn.log"
+	if [ $# -ge 5 ]; then
+		/usr/bin/python3 "$IRK_TOP/tests/fixtures/xmpp_client.py" --jid "$2" --password "$3" \
+			--port "$xport" --log "$T/$_cn.log" --room "$4" --nick "$5" \
+			</dev/null >"$T/$_cn.out" 2>&1 &
+	else
+		/usr/bin/python3 "$IRK_TOP/tests/fixtures/xmpp_client.py" --jid "$2" --password "$3" \
+			--port "$xport" --log "$T/$_cn.log" </dev/null >"$T/$_cn.out" 2>&1 &
+	fi
+	_clients="${_clients:-} $!"
+	[ -n "${_clients_cleanup:-}" ] || { at_exit stop_clients; _clients_cleanup=1; }
+	wait_for 20 grep -q '"online"' "$T/$_cn.log" || return 1
+	[ $# -lt 5 ] || wait_for 20 grep -q '"joined"' "$T/$_cn.log"
+}
+stop_clients() { for p in ${_clients:-}; do kill "$p"; wait "$p"; done; }
+
+# xmpp_say JID PASSWORD TO BODY: log in as JID, send BODY to TO (a chat
+# message), and return once the server has it.
+xmpp_say() {
+	/usr/bin/python3 "$IRK_TOP/tests/fixtures/xmpp_client.py" --jid "$1" --password "$2" \
+		--port "$xport" --log /dev/null --send "$3" "$4" </dev/null 2>>"$T/xmpp_say.err"
+}
 
 irk() { "$IRK_BIN" "$@"; }
 

@@ -51,7 +51,9 @@ Test(config, defaults)
 	cr_assert_eq(config_get_int(cfg, "sla.p1_ack", 0), 900);
 	cr_assert_str_eq(config_get(cfg, "ui.theme"), "default");
 	cr_assert_eq(config_get_int(cfg, "ui.mouse", 7), 0);
-	cr_assert_str_eq(config_get(cfg, "xmpp.tls"), "verify");
+	cr_assert_str_eq(config_get(cfg, "xmpp.tls"), "required");
+	cr_assert_str_eq(config_get(cfg, "xmpp.port"), "5222");
+	cr_assert_str_eq(config_get(cfg, "xmpp.nick"), "irk");
 	cr_assert_null(config_get(cfg, "xmpp.password"));
 	cr_assert_null(config_get(cfg, "no.such"));
 	cr_assert_eq(config_get_int(cfg, "no.such", 77), 77);
@@ -60,6 +62,26 @@ Test(config, defaults)
 
 /* Code reads typed values; the defaults are the table's, also without a
  * config (NULL), and a change shows in the typed field. */
+/* The [xmpp] contract (irk.conf(5)): tls is required or off, nothing
+ * else; the old word verify still reads as required. */
+Test(config, xmpp_contract)
+{
+	const struct config_settings *s = config_settings(cfg);
+
+	cr_assert_eq(load("[xmpp]\njid = irk@chat.example\nhost = 127.0.0.1\nport = 41522\n"
+			  "room = team@conference.chat.example\nnick = bot\ntls = off\n", 0600, NULL,
+			  NULL), IRK_OK);
+	cr_assert_str_eq(s->xmpp.jid, "irk@chat.example");
+	cr_assert_str_eq(s->xmpp.host, "127.0.0.1");
+	cr_assert_eq(s->xmpp.port, 41522);
+	cr_assert_str_eq(s->xmpp.room, "team@conference.chat.example");
+	cr_assert_str_eq(s->xmpp.nick, "bot");
+	cr_assert_str_eq(s->xmpp.tls, "off");
+	cr_assert_eq(load("[xmpp]\ntls = verify\n", 0600, NULL, NULL), IRK_OK);
+	cr_assert_str_eq(s->xmpp.tls, "required");
+	expect_error("[xmpp]\ntls = insecure\n", IRK_INVALID, 2, "required or off");
+}
+
 Test(config, settings_are_typed)
 {
 	const struct config_settings *d = config_settings(NULL), *s = config_settings(cfg);
@@ -83,7 +105,9 @@ Test(config, settings_are_typed)
 	cr_assert_str_eq(d->engine.path, "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin");
 	cr_assert_str_eq(d->engine.ansible, "ansible-playbook");
 	cr_assert_null(d->engine.tmpdir);
-	cr_assert_str_eq(d->xmpp.tls, "verify");
+	cr_assert_str_eq(d->xmpp.tls, "required");
+	cr_assert_eq(d->xmpp.port, 5222);
+	cr_assert_null(d->xmpp.host);
 	cr_assert_null(d->xmpp.password);
 	cr_assert_eq(memcmp(s, d, sizeof *s), 0, "a new config holds the defaults");
 

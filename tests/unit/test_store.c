@@ -606,7 +606,7 @@ Test(store, migration_5_makes_the_open_index_cover_the_cards)
 	quick("b", STAGE_CLOSED, 1, 100, "bob", NULL);
 	store_close(&s);
 	cr_assert_eq(sqlite3_open(path, &raw), SQLITE_OK);
-	cr_assert_eq(sqlite3_exec(raw, TMP_UNDO_STORM "DROP INDEX incidents_open;"
+	cr_assert_eq(sqlite3_exec(raw, TMP_UNDO_XMPP TMP_UNDO_STORM "DROP INDEX incidents_open;"
 		"CREATE INDEX incidents_open ON incidents(priority, t_detected, id) WHERE stage <> 'closed';"
 		"PRAGMA user_version = 4;", NULL, NULL, NULL), SQLITE_OK);
 	sqlite3_close(raw);
@@ -923,7 +923,7 @@ Test(store, migration_4_merges_quarantine_copies)
 
 	store_close(&s);
 	cr_assert_eq(sqlite3_open(path, &raw), SQLITE_OK);
-	cr_assert_eq(sqlite3_exec(raw, TMP_UNDO_STORM
+	cr_assert_eq(sqlite3_exec(raw, TMP_UNDO_XMPP TMP_UNDO_STORM
 		"DROP INDEX quarantine_once; ALTER TABLE quarantine DROP COLUMN hash;"
 		"INSERT INTO quarantine(at, source, line, format, reason, raw, orig_len) VALUES"
 		" (1, 'a.jsonl', 7, NULL, 'bad', X'7B78', 2), (2, 'a.jsonl', 7, NULL, 'bad', X'7B78', 2),"
@@ -1268,4 +1268,124 @@ Test(store, a_waiting_writer_is_seen_by_the_one_holding_the_lock, .timeout = 20)
 	cr_expect_eq(store_writer_waiting(s), 0, "its wait is over: no longer seen");
 	cr_expect_eq(store_writer_waiting(other), 0);
 	store_close(&other);
+}
+
+/* ---- XMPP delivery: the lease, the messages due, their states ------------------ */
+
+/* The text of the first column of the first row of sql (the test's own
+ * reading, beside the store's), in a static buffer. */
+static const char *sql_text(struct store *st, const char *sql)
+{
+	static char buf[256];
+	sqlite3_stmt *q;
+
+	cr_assert_eq(sqlite3_prepare_v2(st->db, sql, -1, &q, NULL), SQLITE_OK);
+	buf[0] = '\0';
+	if (sqlite3_step(q) == SQLITE_ROW && sqlite3_column_text(q, 0))
+		snprintf(buf, sizeof buf, "%s", (const char *)sqlite3_column_text(q, 0));
+	sqlite3_finalize(q);
+	return buf;
+}
+
+static int collect_ids(const struct outbox_row *o, void *arg)
+{
+	strbuf_printf(arg, "%lld ", (long long)o->id);
+	return 0;
+}
+
+static void add_jid(const char *jid, void *arg)
+{
+	strbuf_printf(arg, "%s ", jid);
+}
+
+/* One holder at a time; the same owner renews; a lease run out is taken
+ * over; dropped, it is free. */
+Test(store, xmpp_lease_one_holder)
+{
+	struct irk_err err = { 0 };
+
+	cr_assert_eq(store_lease_take(s, "xmpp", "a:1", 1000, 15, &err), IRK_OK, "%s", err.msg);
+	cr_assert_eq(store_lease_take(s, "xmpp", "b:2", 1005, 15, &err), IRK_CONFLICT);
+	cr_assert(strstr(err.msg, "a:1"), "names the holder: %s", err.msg);
+	cr_assert_eq(store_lease_take(s, "xmpp", "a:1", 1010, 15, &err), IRK_OK, "renewed");
+	cr_assert_eq(store_lease_take(s, "xmpp", "b:2", 1024, 15, &err), IRK_CONFLICT,
+		     "the renewal counts from 1010");
+	cr_assert_eq(store_lease_take(s, "xmpp", "b:2", 1026, 15, &err), IRK_OK,
+		     "run out: taken over");
+	cr_assert_eq(store_lease_take(s, "xmpp", "a:1", 1027, 15, &err), IRK_CONFLICT);
+	cr_assert_eq(store_lease_drop(s, "xmpp", "a:1", &err), IRK_OK);
+	cr_assert_eq(store_lease_take(s, "xmpp", "a:1", 1028, 15, &err), IRK_CONFLICT,
+		     "only the holder drops it");
+	cr_assert_eq(store_lease_drop(s, "xmpp", "b:2", &err), IRK_OK);
+	cr_assert_eq(store_lease_take(s, "xmpp", "a:1", 1029, 15, &err), IRK_OK);
+}
+
+/* Due messages oldest first; a retried one waits for its time; after the
+ * last try it is failed with the reason; a sent one is never due again. */
+Test(store, xmpp_outbox_due_retry_failed)
+{
+	struct irk_err err = { 0 };
+	struct strbuf got = STRBUF_INIT;
+	int64_t a, b, c;
+	int tries;
+
+	cr_assert_eq(store_begin(s, &err), IRK_OK);
+	cr_assert_eq(store_outbox_add(s, 0, 0, "ben", "one", 100, &a, &err), IRK_OK);
+	cr_assert_eq(store_outbox_add(s, 0, 0, "role:senior", "two", 100, &b, &err), IRK_OK);
+	cr_assert_eq(store_outbox_add(s, 0, 0, "room", "three", 100, &c, &err), IRK_OK);
+	cr_assert_eq(store_commit(s, &err), IRK_OK);
+	cr_assert_eq(store_outbox_due(s, 0, 200, 0, collect_ids, &got, &err), IRK_OK);
+	cr_assert_str_eq(strbuf_str(&got), "1 2 3 ");
+	cr_assert_eq(store_outbox_retry(s, b, "nobody", 300, &tries, &err), IRK_OK);
+	cr_assert_eq(tries, 1);
+	cr_assert_eq(store_outbox_sent(s, a, 250, &err), IRK_OK);
+	strbuf_reset(&got);
+	cr_assert_eq(store_outbox_due(s, 0, 299, 0, collect_ids, &got, &err), IRK_OK);
+	cr_assert_str_eq(strbuf_str(&got), "3 ", "1 sent, 2 waits until 300");
+	strbuf_reset(&got);
+	cr_assert_eq(store_outbox_due(s, 0, 300, 0, collect_ids, &got, &err), IRK_OK);
+	cr_assert_str_eq(strbuf_str(&got), "2 3 ");
+	cr_assert_eq(store_outbox_retry(s, b, "refused by the server: item-not-found", 0, &tries,
+					&err), IRK_OK);
+	cr_assert_eq(tries, 2);
+	strbuf_reset(&got);
+	cr_assert_eq(store_outbox_due(s, 0, 9999, 0, collect_ids, &got, &err), IRK_OK);
+	cr_assert_str_eq(strbuf_str(&got), "3 ", "failed is never due");
+	cr_assert_str_eq(sql_text(s, "SELECT state || ' ' || error FROM outbox WHERE id = 2"),
+			 "failed refused by the server: item-not-found");
+	cr_assert_str_eq(sql_text(s, "SELECT state || ' ' || t_sent || ' ' || attempts FROM outbox "
+				  "WHERE id = 1"), "sent 250 1");
+	cr_assert_eq(store_outbox_sent(s, b, 400, &err), IRK_OK);
+	cr_assert_str_eq(sql_text(s, "SELECT state FROM outbox WHERE id = 2"), "failed",
+			 "a late ack does not undo failed");
+	strbuf_free(&got);
+}
+
+/* A recipient's JIDs: a name, or everyone of the role or above with one. */
+Test(store, xmpp_recipient_jids)
+{
+	struct irk_err err = { 0 };
+	struct strbuf got = STRBUF_INIT;
+	int n;
+
+	cr_assert_eq(store_begin(s, &err), IRK_OK);
+	cr_assert_eq(store_user_put(s, "root", "ann", ROLE_ANALYST, &err), IRK_OK);
+	cr_assert_eq(store_user_put(s, "root", "ben", ROLE_SENIOR, &err), IRK_OK);
+	cr_assert_eq(store_user_put(s, "root", "cyd", ROLE_SENIOR, &err), IRK_OK);
+	cr_assert_eq(store_user_put(s, "root", "dan", ROLE_ADMIN, &err), IRK_OK);
+	cr_assert_eq(store_user_set_jid(s, "root", "ann", "ann@x", &err), IRK_OK);
+	cr_assert_eq(store_user_set_jid(s, "root", "ben", "ben@x", &err), IRK_OK);
+	cr_assert_eq(store_user_set_jid(s, "root", "dan", "dan@x", &err), IRK_OK);
+	cr_assert_eq(store_commit(s, &err), IRK_OK);
+	cr_assert_eq(store_recipient_jids(s, "role:senior", add_jid, &got, &n, &err), IRK_OK);
+	cr_assert_str_eq(strbuf_str(&got), "ben@x dan@x ", "cyd has no JID, ann is below");
+	cr_assert_eq(n, 2);
+	strbuf_reset(&got);
+	cr_assert_eq(store_recipient_jids(s, "ann", add_jid, &got, &n, &err), IRK_OK);
+	cr_assert_str_eq(strbuf_str(&got), "ann@x ");
+	cr_assert_eq(store_recipient_jids(s, "cyd", add_jid, &got, &n, &err), IRK_OK);
+	cr_assert_eq(n, 0);
+	cr_assert_eq(store_recipient_jids(s, "role:nosuch", add_jid, &got, &n, &err), IRK_OK);
+	cr_assert_eq(n, 0);
+	strbuf_free(&got);
 }

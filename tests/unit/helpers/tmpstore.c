@@ -139,6 +139,8 @@ void tmp_schema_9(const char *path)
 	sqlite3_stmt *st;
 
 	cr_assert_eq(sqlite3_open(path, &raw), SQLITE_OK);
+	cr_assert_eq(sqlite3_exec(raw, TMP_UNDO_XMPP, NULL, NULL, &msg), SQLITE_OK, "%s: %s", path,
+		     msg ? msg : "?");
 	cr_assert_eq(sqlite3_exec(raw, undo, NULL, NULL, &msg), SQLITE_OK, "%s: %s", path,
 		     msg ? msg : "?");
 	/* The indexes and triggers, made again from their own statements. */
