@@ -23,7 +23,12 @@
  *    result, why} by that user; a message that is no command (a typo)
  *    gets an answer that helps, and no event.
  * Replies are plain text, one or a few short lines, sanitized, with the
- * incident key and the command that applies next. */
+ * incident key and the command that applies next.
+ *
+ * A chat belongs to the thread of its store (irk serve's XMPP delivery
+ * thread); it keeps the rate budgets in memory, so they start afresh when
+ * that process does. A command waits for the database as any writer does
+ * (the store's busy limit), never for the network. */
 #ifndef IRK_CHAT_H
 #define IRK_CHAT_H
 
