@@ -553,6 +553,11 @@ sqlite3_stmt *store_stmt(struct store *s, enum store_stmt id, struct irk_err *er
 int store_audit_head_flush(struct store *s, struct irk_err *err);
 /* Fill err from the connection's last error, prefixed with what. */
 int store_fail(struct store *s, struct irk_err *err, const char *what);
+/* Each row of st (the outbox's columns, in ST_OUTBOX_EACH's order) to fn;
+ * stops early when fn returns nonzero; what names the reading in an error. */
+int outbox_rows(struct store *s, sqlite3_stmt *st,
+		int (*fn)(const struct outbox_row *o, void *arg), void *arg,
+		struct irk_err *err, const char *what);
 /* Bind text or NULL. */
 void store_bind_text(sqlite3_stmt *st, int i, const char *v);
 /* Bind an int64, or NULL when v == 0. */

@@ -13,30 +13,13 @@ int store_outbox_due(struct store *s, int64_t after, int64_t now, int64_t limit,
 		     struct irk_err *err)
 {
 	sqlite3_stmt *st = store_stmt(s, ST_OUTBOX_DUE, err);
-	struct store_rows r = store_rows_begin(s, st);
 
 	if (!st)
 		return IRK_ERROR;
 	sqlite3_bind_int64(st, 1, after);
 	sqlite3_bind_int64(st, 2, now);
 	sqlite3_bind_int64(st, 3, limit > 0 ? limit : -1);
-	while (store_rows_next(&r)) {
-		struct outbox_row o = {
-			.id = sqlite3_column_int64(st, 0),
-			.at = sqlite3_column_int64(st, 1),
-			.incident_id = sqlite3_column_int64(st, 2),
-			.step_id = store_col_text(st, 3),
-			.recipient = store_col_text(st, 4),
-			.text = store_col_text(st, 5),
-			.state = store_col_text(st, 6),
-			.attempts = sqlite3_column_int(st, 7),
-			.t_sent = sqlite3_column_int64(st, 8),
-			.error = store_col_text(st, 9),
-		};
-		if (fn(&o, arg))
-			break;
-	}
-	return store_rows_end(&r, err, "reading the messages due");
+	return outbox_rows(s, st, fn, arg, err, "reading the messages due");
 }
 
 int store_outbox_sent(struct store *s, int64_t id, int64_t t, struct irk_err *err)

@@ -494,9 +494,7 @@ int store_outbox_add(struct store *s, int64_t incident_id, int64_t step, const c
 	return IRK_OK;
 }
 
-/* Each row of st (the outbox's columns, in ST_OUTBOX_EACH's order) to fn;
- * stops early when fn returns nonzero. */
-static int outbox_rows(struct store *s, sqlite3_stmt *st,
+int outbox_rows(struct store *s, sqlite3_stmt *st,
 		       int (*fn)(const struct outbox_row *o, void *arg), void *arg,
 		       struct irk_err *err, const char *what)
 {

@@ -1078,6 +1078,24 @@ int store_meta_set(struct store *s, const char *key, const char *value, struct i
 	return store_exec_stmt(s, st, err, "saving metadata");
 }
 
+/* Audit a change of user name: {"name", key: now, "was": was} as kind. */
+static int user_event(struct store *s, const char *actor, const char *kind, const char *name,
+		      const char *key, const char *now, const char *was, struct irk_err *err)
+{
+	struct strbuf js = STRBUF_INIT;
+	struct jsonw w;
+
+	jsonw_init(&w, &js, 0);
+	jsonw_obj_begin(&w);
+	jsonw_kv_str(&w, "name", name);
+	jsonw_kv_str(&w, key, now);
+	jsonw_kv_str(&w, "was", was);
+	jsonw_obj_end(&w);
+	int rc = audit_append(s, actor, 0, kind, js.buf, NULL, err);
+	strbuf_free(&js);
+	return rc;
+}
+
 int store_user_put(struct store *s, const char *actor, const char *name, int role,
 		   struct irk_err *err)
 {
@@ -1094,17 +1112,8 @@ int store_user_put(struct store *s, const char *actor, const char *name, int rol
 	sqlite3_bind_text(st, 4, actor, -1, SQLITE_STATIC);
 	if (store_exec_stmt(s, st, err, "saving user"))
 		return IRK_ERROR;
-	struct strbuf js = STRBUF_INIT;
-	struct jsonw w;
-	jsonw_init(&w, &js, 0);
-	jsonw_obj_begin(&w);
-	jsonw_kv_str(&w, "name", name);
-	jsonw_kv_str(&w, "role", role_name(role));
-	jsonw_kv_str(&w, "was", old < 0 ? NULL : role_name(old));
-	jsonw_obj_end(&w);
-	int rc = audit_append(s, actor, 0, old < 0 ? "user.add" : "user.role", js.buf, NULL, err);
-	strbuf_free(&js);
-	return rc;
+	return user_event(s, actor, old < 0 ? "user.add" : "user.role", name, "role",
+			  role_name(role), old < 0 ? NULL : role_name(old), err);
 }
 
 int store_user_role(struct store *s, const char *name)
@@ -1211,17 +1220,8 @@ int store_user_set_jid(struct store *s, const char *actor, const char *name,
 		sqlite3_bind_null(st, 2);
 	if (store_exec_stmt(s, st, err, "saving a user's JID"))
 		return IRK_ERROR;
-	struct strbuf js = STRBUF_INIT;
-	struct jsonw w;
-	jsonw_init(&w, &js, 0);
-	jsonw_obj_begin(&w);
-	jsonw_kv_str(&w, "name", name);
-	jsonw_kv_str(&w, "jid", *bare ? bare : NULL);
-	jsonw_kv_str(&w, "was", *was ? was : NULL);
-	jsonw_obj_end(&w);
-	int rc = audit_append(s, actor, 0, "user.jid", js.buf, NULL, err);
-	strbuf_free(&js);
-	return rc;
+	return user_event(s, actor, "user.jid", name, "jid", *bare ? bare : NULL, *was ? was : NULL,
+			  err);
 }
 
 int store_user_by_jid(struct store *s, const char *jid, char name[64], int *role,

@@ -214,8 +214,17 @@ int watch_round(struct store *s, const struct config *cfg, int64_t now, int sla,
 
 	if (queued)
 		*queued = 0;
-	if (store_begin(s, err))
+	/* Nothing new since the last round: no write transaction at all. */
+	if (!sla && store_meta_get(s, META_SEQ, &seq) == IRK_OK &&
+	    atoll(strbuf_str(&seq)) >= audit_last_seq(s)) {
+		strbuf_free(&seq);
+		return IRK_OK;
+	}
+	strbuf_reset(&seq);
+	if (store_begin(s, err)) {
+		strbuf_free(&seq);
 		return IRK_ERROR;
+	}
 	if (store_meta_get(s, META_SEQ, &seq) != IRK_OK) {
 		char v[32];
 		snprintf(v, sizeof v, "%lld", (long long)audit_last_seq(s));
