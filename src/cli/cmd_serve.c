@@ -10,6 +10,7 @@
 #include <sys/signalfd.h>
 #include <unistd.h>
 
+#include "irk/chat.h"
 #include "irk/cli.h"
 #include "irk/clock.h"
 #include "irk/context.h"
@@ -34,6 +35,23 @@ static void serve_log(void *arg, const char *line)
 	fwrite(strbuf_str(&sb), 1, sb.len, stderr);
 	fflush(stderr);
 	strbuf_free(&sb);
+}
+
+/* Commands from chat (irk/chat.h) in the delivery thread, on its store. */
+static void *serve_chat_open(struct store *s, const struct config *cfg, struct irk_err *err)
+{
+	return chat_open(s, cfg, err);
+}
+
+static void serve_chat_close(void *ch)
+{
+	chat_close(ch);
+}
+
+static int serve_chat(void *ch, const char *from, const char *body, int in_room, int delayed,
+		      int64_t now, struct strbuf *reply)
+{
+	return chat_handle(ch, from, body, in_room, delayed, now, reply);
 }
 
 /* serve_log for callbacks that give the line first. */
@@ -150,7 +168,8 @@ int cmd_serve(struct cli *c, int argc, char **argv)
 	 * of all those sharing the database sends (a lease). */
 	struct xmpp_delivery *xd = NULL;
 	if (!rc && xmpp_configured(c->app.cfg)) {
-		struct xmpp_opts xo = { .log = serve_log };
+		struct xmpp_opts xo = { .log = serve_log, .open = serve_chat_open,
+					.close = serve_chat_close, .on_message = serve_chat };
 		if (!(xd = xmpp_delivery_start(c->app.db_path, c->app.cfg, &xo, &err))) {
 			serve_log(NULL, err.msg);
 			rc = EXIT_ERR;

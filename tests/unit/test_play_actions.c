@@ -6,9 +6,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "helpers/tmpplay.h"
 #include "helpers/tmpstore.h"
 #include "irk/audit.h"
-#include "irk/clock.h"
 #include "irk/incident.h"
 #include "irk/model.h"
 #include "irk/play.h"
@@ -57,27 +57,7 @@ static const char play_src[] =
 
 static int64_t incident_from(const char *src, const char *asker)
 {
-	struct play_diags d = PLAY_DIAGS_INIT;
-	struct play *p = NULL;
-	struct incident inc = { 0 };
-	struct alert a = { .format = FMT_EVE, .rule_id = "x", .severity = SEV_HIGH, .host = "mx-01" };
-	struct irk_err err = { 0 };
-	int64_t id;
-
-	play_parse("t.json", src, strlen(src), &p, &d);
-	cr_assert_not_null(p, "%s", d.n ? d.v[0].msg : "");
-	inc.title = xstrdup("Phish");
-	inc.severity = SEV_HIGH;
-	inc.t_detected = irk_now();
-	cr_assert_eq(store_begin(s, &err), IRK_OK);
-	cr_assert_eq(incident_open(s, asker, &inc, NULL, &err), IRK_OK);
-	cr_assert_eq(play_assign(s, p, &inc, &a, asker, &err), IRK_OK, "%s", err.msg);
-	cr_assert_eq(store_commit(s, &err), IRK_OK);
-	id = inc.id;
-	incident_clear(&inc);
-	play_free(&p);
-	play_diags_free(&d);
-	return id;
+	return tmp_play_incident(s, src, asker, "Phish", 0, "mx-01");
 }
 
 static int64_t incident(const char *asker)
