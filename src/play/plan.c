@@ -821,6 +821,33 @@ int play_open_incident(struct store *s, const char *actor, struct incident *inc,
 
 /* ---- the gate ----------------------------------------------------------------------------- */
 
+/* Would the planner skip step i, pending now (a need skipped or denied,
+ * or one it would skip itself; a `when` false now)? The move that reached
+ * its stage may not have been planned yet (the sequencer plans it a
+ * moment later): the gate must not wait for a step about to be skipped. */
+static int would_skip(struct store *s, const struct incident *inc, const struct step_list *l,
+		      int i, struct play_fields **fields, struct lazy_alert *la, int depth)
+{
+	const struct step_row *r = &l->v[i];
+	struct step_def d;
+	char why[512];
+	int skip = 0;
+
+	if (r->state == STEP_SKIPPED)
+		return 1;
+	if (r->state != STEP_PENDING || depth > l->n)
+		return 0;
+	step_def_parse(&d, r->def);
+	skip = due(l, i, &d, inc, why, sizeof why) == DUE_SKIP ||
+	       judge_when(s, inc, l, i, &d, fields, la, why, sizeof why) == DUE_SKIP;
+	for (int k = 0; !skip && k < d.nneeds; k++) {
+		int j = step_list_find(l, d.needs[k]);
+		skip = j >= 0 && would_skip(s, inc, l, j, fields, la, depth + 1);
+	}
+	step_def_free(&d);
+	return skip;
+}
+
 /* What keeps required step i from being finished, into out ("waits for
  * approval by a senior"); 0 when it does not block the gate at all: a
  * denied approval (a decision; its dependants are skipped), or a pending
@@ -849,6 +876,13 @@ static int blocks(struct store *s, const struct incident *inc, const struct step
 			hit = 0;
 			break;
 		}
+		for (int k = 0; k < d.nneeds && hit; k++) {
+			int j = step_list_find(l, d.needs[k]);
+			if (j >= 0 && would_skip(s, inc, l, j, fields, la, 0))
+				hit = 0;
+		}
+		if (!hit)
+			break;
 		for (int k = 0; verdict == DUE_NOT_YET && k < d.nneeds; k++) {
 			int j = step_list_find(l, d.needs[k]);
 			if (j < 0 || l->v[j].state == STEP_DONE)
