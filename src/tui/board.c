@@ -330,11 +330,11 @@ static void load_part(struct tui *t, struct board_st *bs, int full)
 		if (!rc)
 			rc = count_breached(t, bs, &err);
 	}
-	/* Under a filter, the card under the cursor stays while the cursor
-	 * does, matching or not: claimed under "unassigned", it must not
+	/* Under a filter, the card this board acted on stays while the
+	 * cursor is on it, matching or not: claimed under "unassigned", it must not
 	 * vanish and leave the next card under the cursor for the next key
 	 * (found by a junior's trial: c then L moved a colleague's card). */
-	b->kept_id = !b->windowed && !bs->refilter ? keep : 0;
+	b->kept_id = !b->windowed && !bs->refilter && keep && keep == t->acted_id ? keep : 0;
 	if (!rc)
 		rc = b->windowed ? read_windows(t, bs, &err) : read_matches(t, bs, &err);
 	if (!rc && b->kept_id && !board_has_card(b, b->kept_id)) {
