@@ -54,7 +54,9 @@ struct step_row;
 	X(KIND_SCORE,    "score",    "a score",     play_kind_score, \
 	  "confidence 0-100 from the alert history") \
 	X(KIND_SET,      "set",      "a set",       play_kind_set, \
-	  "set incident fields")
+	  "set incident fields") \
+	X(KIND_OPEN,     "open",     "an open",     play_kind_open, \
+	  "open an incident for each host a template lists, linked as children")
 
 #define X_KIND(e, n, an, ops, h) e,
 enum step_kind { IRK_STEP_KINDS(X_KIND) KIND_COUNT };

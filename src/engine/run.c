@@ -710,6 +710,7 @@ static const struct run_ops *const runners[KIND_COUNT] = {
 	[KIND_NOTIFY] = &run_notify_ops,
 	[KIND_SCORE] = &run_score_ops,
 	[KIND_SET] = &run_set_ops,
+	[KIND_OPEN] = &run_open_ops,
 };
 
 const struct run_ops *run_ops_of(int k)
