@@ -140,14 +140,14 @@ int run_open(const struct run_env *env, struct run_result *r)
 		memset(&inc, 0, sizeof inc);
 		strbuf_printf(&tt, "%s: %s", title && *title ? title : parent.title ? parent.title : "",
 			      p);
-		inc.title = tt.buf;
+		/* Its own copies: assigning a play replaces the category. */
+		inc.title = strbuf_detach(&tt);
 		inc.severity = severity;
-		inc.host = p;
-		inc.business_unit = parent.business_unit;
-		inc.category = parent.category;
+		inc.host = xstrdup(p);
+		inc.business_unit = parent.business_unit ? xstrdup(parent.business_unit) : NULL;
+		inc.category = parent.category ? xstrdup(parent.category) : NULL;
 		rc = incident_create_child(env->s, &who, have.parent, &inc, nw.p, &err);
-		inc.title = inc.host = inc.business_unit = inc.category = NULL;
-		strbuf_free(&tt);
+		incident_key(inc.id, key, sizeof key);
 		incident_clear(&inc);
 		if (rc) {
 			run_fail(r, rc == IRK_INVALID, "opening the incident of %s: %s", p, err.msg);
@@ -156,7 +156,7 @@ int run_open(const struct run_env *env, struct run_result *r)
 		opened = xrealloc(opened, (nopened + 1) * sizeof *opened);
 		keys = xrealloc(keys, (nopened + 1) * sizeof *keys);
 		opened[nopened] = xstrdup(p);
-		keys[nopened++] = xstrdup(incident_key(inc.id, key, sizeof key));
+		keys[nopened++] = xstrdup(key);
 	}
 	jsonw_init(&w, &r->output, 0);
 	jsonw_obj_begin(&w);
