@@ -399,7 +399,8 @@ static void header(struct tui *t, struct step_st *ss, int width)
 	}
 	if (r->t_start) {
 		strbuf_reset(&sb);
-		strbuf_printf(&sb, "%s%s%s", irk_time_short(r->t_start, when, sizeof when),
+		/* The screen's times say their zone here, once (issue 12). */
+		strbuf_printf(&sb, "%s%s%s UTC", irk_time_short(r->t_start, when, sizeof when),
 			      r->t_end ? " .. " : "", r->t_end ? irk_time_short(r->t_end, when2, sizeof when2) : "");
 		doc_field(d, "time", strbuf_str(&sb), width);
 	}

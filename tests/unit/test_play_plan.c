@@ -963,6 +963,47 @@ Test(plan, gate_skips_what_needs_a_step_about_to_be_skipped)
 	play_free(&p);
 }
 
+/* Changing an incident's play was "not supported yet": before its steps
+ * ran, whoever may change the incident may; after, a senior with a
+ * reason. The old steps stay, cancelled, under their play's prefix. */
+Test(plan, a_play_is_changed_by_a_senior_with_a_reason_once_its_steps_ran)
+{
+	struct play *p, *other = parse(skip_chain_play, "chain.json");
+	struct irk_err err = { 0 };
+	struct actor alice = who("alice"), carol = who("carol");
+	int64_t id = case_incident(&p);
+
+	cr_assert_eq(play_attach(s, &carol, id, other, NULL, &err), IRK_REFUSED);
+	cr_assert_str_eq(err.msg, "IR-1 runs play case and its steps ran (triage): a senior "
+			 "changes its play, with a reason");
+	cr_assert_eq(play_attach(s, &alice, id, other, NULL, &err), IRK_INVALID);
+	cr_assert_eq(err.need, NEED_REASON);
+	cr_assert_eq(play_attach(s, &alice, id, other, "it is a chain after all", &err), IRK_OK, "%s",
+		     err.msg);
+	cr_assert_str_eq(state(id, "case/triage"), "done");
+	cr_assert_str_eq(state(id, "case/entry"), "skipped");
+	cr_assert_str_eq(step(id, "case/entry").reason, "cancelled: the play changed to chain");
+	cr_assert_str_eq(state(id, "act"), "pending");
+	cr_assert_eq(play_attach(s, &alice, id, other, "again", &err), IRK_REFUSED, "runs it already");
+	play_free(&other);
+	play_free(&p);
+}
+
+/* Before any step ran, an analyst may change it (a wrong guess at ingest). */
+Test(plan, a_play_whose_steps_did_not_run_is_changed_by_anyone)
+{
+	struct play *p = parse(case_play, "case.json"), *other = parse(skip_chain_play, "chain.json");
+	struct irk_err err = { 0 };
+	struct actor carol = who("carol");
+	int64_t id = open_with(p, &web03);
+
+	cr_assert_eq(play_attach(s, &carol, id, other, NULL, &err), IRK_OK, "%s", err.msg);
+	cr_assert_str_eq(state(id, "case/triage"), "skipped");
+	cr_assert_str_eq(state(id, "ok"), "pending");
+	play_free(&other);
+	play_free(&p);
+}
+
 /* ---- nothing stuck unseen (issue 12) ---------------------------------------------- */
 
 static const char stuck_play[] =

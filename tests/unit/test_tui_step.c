@@ -229,6 +229,8 @@ Test(tui_step, enter_on_a_step_opens_its_screen)
 	assert_screen(" IR-13 · step triage: Triage the reported mail");
 	assert_screen("  state           waiting for a person");
 	assert_screen("  kind            manual, stage New, required");
+	/* Its times say their zone, once (issue 12). */
+	assert_screen("  time            2024-05-13 08:20 UTC");
 	/* The template sees the alert. */
 	assert_screen("Instructions");
 	assert_screen("  Read the headers of the mail reported from mx-01, not the display name.");
