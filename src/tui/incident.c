@@ -317,7 +317,7 @@ static int add_step(const struct step_row *st, void *arg)
 			       sc->width);
 	if (st->output && *st->output && strcmp(st->output, "{}")) {
 		strbuf_reset(&sb);
-		strbuf_printf(&sb, "output: %s", st->output);
+		strbuf_printf(&sb, "output: %.4096s", st->output);   /* one line is kept of it */
 		doc_add_folded(sc->d, DOC_STEP, SLOT_CARD_DIM, 12, st->id, strbuf_str(&sb), fold_mark(),
 			       sc->width);
 	}
