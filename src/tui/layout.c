@@ -1214,7 +1214,7 @@ void doc_add_folded(struct doc *d, int kind, int slot, int indent, int64_t ref, 
 		    const char *more, int width)
 {
 	size_t at = d->n, len;
-	char *cut = xstrndup(text ? text : "", FOLD_IN_MAX);
+	char *cut = xstrndup(text ? text : "", strnlen(text ? text : "", FOLD_IN_MAX));
 	struct doc_line *l;
 	int cols = width - indent, mw = utf8_width(more, strlen(more));
 
