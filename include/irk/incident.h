@@ -69,6 +69,11 @@ int incident_open(struct store *s, const char *actor, struct incident *inc,
 struct play;
 int incident_create(struct store *s, const struct actor *who, struct incident *inc,
 		const struct play *p, struct irk_err *err);
+/* incident_create() for an incident a play opens from incident parent
+ * (an open step: one per other host found), linked as parent's child in
+ * the same transaction, its host observable's source "play". */
+int incident_create_child(struct store *s, const struct actor *who, int64_t parent,
+		struct incident *inc, const struct play *p, struct irk_err *err);
 
 /* May who change incident id (move, close, set)? IRK_OK, or IRK_REFUSED
  * naming the holder ("IR-431 is held by dana; ..."), IRK_NOTFOUND. A front

@@ -82,6 +82,9 @@ struct board {
 	struct board_col col[STAGE_COUNT];
 	int cur;              /* column with the cursor */
 	int64_t sel_id;       /* the card under the cursor (kept across reloads) */
+	int64_t kept_id;      /* shown under a filter it no longer matches: the
+	                       * card the cursor was on when it changed (a claim
+	                       * under "unassigned"), until the cursor leaves it */
 	int first;            /* first column on screen */
 	/* Windowed (the board of a large database): each column's cards
 	 * are a window of it, added in column order; board_index() neither
@@ -251,6 +254,12 @@ void doc_clear(struct doc *d);
  * columns; embedded newlines start new lines. */
 void doc_add(struct doc *d, int kind, int slot, int indent, int64_t ref,
 		const char *text, int width);
+/* Like doc_add, folded: text that would wrap onto a second line (or has
+ * several) is shown as its first line, cut so that more (a marker such as
+ * " ... Enter: all", raw ASCII or UTF-8, not sanitized) fits after it.
+ * Adds exactly one line. */
+void doc_add_folded(struct doc *d, int kind, int slot, int indent, int64_t ref,
+		const char *text, const char *more, int width);
 /* A "label: value" line, the value wrapped under itself. */
 void doc_field(struct doc *d, const char *label, const char *value, int width);
 /* A line of kind with a label in label_slot, label_w columns wide (cut to

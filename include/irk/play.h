@@ -56,7 +56,9 @@ struct step_row;
 	X(KIND_SET,      "set",      "a set",       play_kind_set, \
 	  "set incident fields") \
 	X(KIND_TICKET,   "ticket",   "a ticket",    play_kind_ticket, \
-	  "create a ticket in RT or Jira, or comment on one; key and URL recorded")
+	  "create a ticket in RT or Jira, or comment on one; key and URL recorded") \
+	X(KIND_OPEN,     "open",     "an open",     play_kind_open, \
+	  "open an incident for each host a template lists, linked as children")
 
 #define X_KIND(e, n, an, ops, h) e,
 enum step_kind { IRK_STEP_KINDS(X_KIND) KIND_COUNT };
@@ -273,12 +275,17 @@ int play_input_check(const struct play_input *in, const char *value, const char 
  * steps as pending and advance them. Audited as play.assign by actor. */
 int play_assign(struct store *s, const struct play *p, struct incident *inc,
 		const struct alert *a, const char *actor, struct irk_err *err);
-/* Give incident id, which runs no play yet, the play p, as who (the
- * holder's rule applies; audited as play.assign), in a transaction of its
- * own. An incident that runs a play already is refused (changing it is
- * not supported yet), as is a closed one. */
+/* Give incident id the play p, as who (the holder's rule applies;
+ * audited as play.assign), in a transaction of its own. An incident that
+ * runs another play changes to p: its old steps that did not finish are
+ * cancelled ("cancelled: the play changed to p"), kept under ids
+ * prefixed with the old play's ("phishing/triage"), and play.change is
+ * audited with the reason; once any of its steps ran (done, failed, or
+ * skipped by a person) that takes a senior (IRK_REFUSED) and a reason
+ * (IRK_INVALID with NEED_REASON), and a running step must end
+ * first. An incident that runs p already is refused, as is a closed one. */
 int play_attach(struct store *s, const struct actor *who, int64_t id, const struct play *p,
-		struct irk_err *err);
+		const char *reason, struct irk_err *err);
 /* The ingest hook (ingest_opts.on_new_incident): arg is a struct
  * play_catalog; the first play whose match holds is assigned to the
  * stored incident. */

@@ -106,6 +106,7 @@ int run_notify(const struct run_env *env, struct run_result *r);
 int run_score(const struct run_env *env, struct run_result *r);
 int run_set(const struct run_env *env, struct run_result *r);
 int run_ticket(const struct run_env *env, struct run_result *r);
+int run_open(const struct run_env *env, struct run_result *r);
 
 /* Load libcurl and run its global set-up, once per process; call before
  * starting threads (run_http() calls it too). NULL, or why libcurl could

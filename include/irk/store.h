@@ -363,6 +363,12 @@ int store_play_each(struct store *s, const char *play_id, const char *hash,
 		struct irk_err *err);
 
 /* The incident runs a play version. */
+/* Set aside the play an incident runs, to give it another (inside the
+ * caller's transaction): each step row keeps its definition, its step id
+ * gets prefix ("phishing/triage") and its seq goes down by shift (listed
+ * before the new play's), and the incident no longer runs a play. */
+int store_play_run_retire(struct store *s, int64_t incident_id, const char *prefix,
+		int64_t shift, struct irk_err *err);
 int store_play_run_add(struct store *s, int64_t incident_id, const char *play_id,
 		const char *hash, struct irk_err *err);
 /* The planner has looked at the incident: clear the mark a change of its

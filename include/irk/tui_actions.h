@@ -71,6 +71,9 @@ enum tui_context { CTX_GLOBAL, CTX_BOARD, CTX_INCIDENT, CTX_PAGER, CTX_STEP, CTX
 	X(ACT_I_SPLIT,       CTX_INCIDENT, "incident-split",    "On a storm incident: split a host out into an incident of its own (the host under the cursor, or asks)") \
 	X(ACT_I_VIEW,        CTX_INCIDENT, "incident-view",     "Open the step under the cursor, or show the raw record of the alert") \
 	X(ACT_I_CONTEXT,     CTX_INCIDENT, "incident-context",  "Ask the context sources again now (asset owner, criticality...)") \
+	X(ACT_I_NEXT_STEP,   CTX_INCIDENT, "incident-next-step", "Jump to the next play step") \
+	X(ACT_I_PREV_STEP,   CTX_INCIDENT, "incident-prev-step", "Jump to the previous play step") \
+	X(ACT_I_NEXT_WAITING, CTX_INCIDENT, "incident-next-waiting", "Jump to the next step waiting for a person (a manual step, an approval)") \
 	X(ACT_I_NEXT_SECT,   CTX_INCIDENT, "incident-next-section", "Jump to the next section") \
 	X(ACT_I_PREV_SECT,   CTX_INCIDENT, "incident-prev-section", "Jump to the previous section") \
 	X(ACT_P_OPEN,        CTX_PAGER,    "pager-open",        "On the messages: open the incident of the message at the top") \
@@ -82,6 +85,7 @@ enum tui_context { CTX_GLOBAL, CTX_BOARD, CTX_INCIDENT, CTX_PAGER, CTX_STEP, CTX
 	X(ACT_S_RETRY,       CTX_STEP,     "step-retry",        "Run a failed or waiting automated step again, or ask a denied approval again") \
 	X(ACT_S_SKIP,        CTX_STEP,     "step-skip",         "Skip the step (asks why; a required step only by a senior)") \
 	X(ACT_S_OUTPUT,      CTX_STEP,     "step-output",       "Show the step's output, error, standard output and error, and log") \
+	X(ACT_S_MOVE_NEXT,   CTX_STEP,     "step-move-next",    "Back to the incident and move it to the next stage (as L there)") \
 	X(ACT_S_NEXT_FIELD,  CTX_STEP,     "step-next-field",   "Jump to the next item, input or button") \
 	X(ACT_S_PREV_FIELD,  CTX_STEP,     "step-prev-field",   "Jump to the previous item, input or button") \
 	X(ACT_S_NEXT_CHOICE, CTX_STEP,     "step-next-choice",  "On an input with choices: the next choice (an optional input is then empty after the last)") \

@@ -179,7 +179,7 @@
 	  "unless --new says it is a new unit.\n" \
 	  "  --new          the business_unit given is a new one\n") \
 	X(play, "lint [FILE...] | list [--json] | show ID [--version HASH] [--json] | " \
-	  "assign KEY ID | " \
+	  "assign KEY ID [--reason TEXT] | " \
 	  "test ID|FILE ALERT.jsonl [--inputs [STEP.]NAME=V]... [--responses DIR] [--json]", \
 	  "check, list, show, assign and dry-run plays", \
 	  "  lint FILE...   check play files: every problem as FILE:LINE:COLUMN: message\n" \
@@ -189,8 +189,11 @@
 	  "                 id), with the directories searched\n" \
 	  "  show ID        one play: match, steps, and the versions the database\n" \
 	  "                 knows (--version HASH shows a stored version)\n" \
-	  "  assign KEY ID  give incident KEY, which runs no play, the play ID (an\n" \
-	  "                 incident opened by hand, or one no play matched)\n" \
+	  "  assign KEY ID  give incident KEY the play ID (an incident opened by hand,\n" \
+	  "                 one no play matched), or change its play to ID: the old\n" \
+	  "                 play's unfinished steps are cancelled and kept as\n" \
+	  "                 OLDPLAY/STEP; once its steps ran, a senior only, with\n" \
+	  "                 --reason TEXT\n" \
 	  "  test ID|FILE ALERT.jsonl\n" \
 	  "                 dry run over the file's first alert: nothing written, run\n" \
 	  "                 or sent. Whether the play matches (and which would win),\n" \

@@ -560,16 +560,17 @@ out:
 
 int cmd_play(struct cli *c, int argc, char **argv)
 {
-	enum { O_JSON = OPT_FIRST_OWN, O_VERSION, O_INPUTS, O_RESPONSES };
+	enum { O_JSON = OPT_FIRST_OWN, O_VERSION, O_INPUTS, O_RESPONSES, O_REASON };
 	static const struct option opts[] = {
 		{ "json", no_argument, NULL, O_JSON },
+		{ "reason", required_argument, NULL, O_REASON },
 		{ "version", required_argument, NULL, O_VERSION },
 		{ "inputs", required_argument, NULL, O_INPUTS },
 		{ "responses", required_argument, NULL, O_RESPONSES },
 		{ NULL, 0, NULL, 0 },
 	};
 	const struct cli_command *cmd = cli_find("play");
-	const char *sub, *hash = NULL, *responses = NULL;
+	const char *sub, *hash = NULL, *responses = NULL, *reason = NULL;
 	char **inputs = xcalloc((size_t)argc + 1, sizeof *inputs);
 	int opt, json = 0, ninputs = 0, rc;
 
@@ -580,6 +581,8 @@ int cmd_play(struct cli *c, int argc, char **argv)
 			hash = optarg;
 		else if (opt == O_RESPONSES)
 			responses = optarg;
+		else if (opt == O_REASON)
+			reason = optarg;
 		else if (opt == O_INPUTS && !strchr(optarg, '='))
 			return free(inputs), cli_usage_error(cmd, "--inputs: '%s' is not NAME=VALUE",
 							     optarg);
@@ -642,7 +645,7 @@ int cmd_play(struct cli *c, int argc, char **argv)
 			fprintf(stderr, "' (irk play list)\n");
 			return EXIT_ERR;
 		}
-		rc = play_attach(c->app.store, &c->app.actor, id, p, &err);
+		rc = play_attach(c->app.store, &c->app.actor, id, p, reason, &err);
 		play_catalog_free(&cat);
 		if (rc)
 			return cli_report_hint(&err, id, NULL);
@@ -775,7 +778,7 @@ static int list_row(const struct step_row *r, void *arg)
 		return 0;
 	}
 	sn->n++;
-	printf("  %-3d ", r->seq + 1);
+	printf("  %-3d ", sn->n);     /* its place in the list (a changed play's old steps come first) */
 	cli_put_col(stdout, r->step_id, 16);
 	printf(" %-16s %-8s %-8s %-3s ", stage_name(r->stage), r->kind, step_state_name(r->state),
 	       r->required ? "yes" : "");

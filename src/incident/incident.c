@@ -220,8 +220,12 @@ static int claim(struct store *s, const struct actor *who, int64_t id, int64_t e
 	return finish_change(s, who->name, &inc, "incident.claim", &js, err);
 }
 
-int incident_create(struct store *s, const struct actor *who, struct incident *inc,
-		    const struct play *p, struct irk_err *err)
+static int add_link(struct store *s, const char *actor, int64_t a, int64_t b, int kind,
+		    struct irk_err *err);
+
+/* incident_create() and incident_create_child(): parent 0 for none. */
+static int create(struct store *s, const struct actor *who, int64_t parent, struct incident *inc,
+		  const struct play *p, struct irk_err *err)
 {
 	int64_t now = irk_now();
 	int rc;
@@ -241,15 +245,30 @@ int incident_create(struct store *s, const struct actor *who, struct incident *i
 		inc->confidence = 50;      /* a person's report: neither doubted nor proven */
 	if ((rc = store_begin(s, err)))
 		return rc;
-	if ((rc = incident_open(s, who->name, inc, "{\"by\": \"hand\"}", err)) ||
+	if ((rc = incident_open(s, who->name, inc, parent ? "{\"by\": \"play\"}" :
+				"{\"by\": \"hand\"}", err)) ||
 	    (inc->host && *inc->host &&
-	     (rc = store_observable_add(s, inc->id, OBS_HOST, inc->host, "report", 0, now, err))) ||
+	     (rc = store_observable_add(s, inc->id, OBS_HOST, inc->host, parent ? "play" : "report",
+					0, now, err))) ||
+	    (parent && (rc = add_link(s, who->name, parent, inc->id, 2, err))) ||
 	    (p && (rc = play_assign(s, p, inc, NULL, who->name, err))) ||
 	    (rc = store_commit(s, err))) {
 		store_rollback(s);
 		return rc;
 	}
 	return IRK_OK;
+}
+
+int incident_create(struct store *s, const struct actor *who, struct incident *inc,
+		    const struct play *p, struct irk_err *err)
+{
+	return create(s, who, 0, inc, p, err);
+}
+
+int incident_create_child(struct store *s, const struct actor *who, int64_t parent,
+			  struct incident *inc, const struct play *p, struct irk_err *err)
+{
+	return create(s, who, parent, inc, p, err);
 }
 
 int incident_claim(struct store *s, const struct actor *who, int64_t id,

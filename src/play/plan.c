@@ -712,8 +712,71 @@ int play_assign(struct store *s, const struct play *p, struct incident *inc,
 	return lay_out(s, p, inc, a, actor, err);
 }
 
+/* Set aside the play inc runs for p (inside the caller's transaction):
+ * its steps that did not finish are cancelled, saying why; once any ran
+ * (done, failed, running, or skipped by a person) only a senior may, with
+ * a reason; a running step must end first. The old rows stay, their ids
+ * prefixed with the old play's ("phishing/triage"), listed first. */
+static int change_play(struct store *s, const struct actor *who, struct incident *inc,
+		       const struct play *p, const char *reason, const char *key,
+		       struct irk_err *err)
+{
+	struct step_list l;
+	struct strbuf ran = STRBUF_INIT, js = STRBUF_INIT;
+	struct jsonw w;
+	char why[160], prefix[80];
+	int rc, n = 0;
+
+	if ((rc = step_list_load(s, inc->id, &l, err)))
+		return rc;
+	for (int i = 0; i < l.n; i++) {
+		const struct step_row *r = &l.v[i];
+		if (r->state == STEP_RUNNING) {
+			rc = irk_fail(err, IRK_REFUSED, "%s: step %s of play %s is running; change "
+				      "the play once it ends", key, r->step_id, inc->play);
+			goto out;
+		}
+		if (r->state == STEP_DONE || r->state == STEP_FAILED ||
+		    (r->state == STEP_SKIPPED && r->done_by))
+			strbuf_printf(&ran, "%s%s", n++ ? ", " : "", r->step_id);
+	}
+	if (n && !actor_is_senior(who)) {
+		rc = irk_fail(err, IRK_REFUSED, "%s runs play %s and its steps ran "
+				   "(%s): a senior changes its play, with a reason", key, inc->play,
+				   strbuf_str(&ran));
+		goto out;
+	}
+	if (n && (!reason || !*reason)) {
+		rc = irk_fail_need(err, IRK_INVALID, NEED_REASON, "changing the play of %s after its "
+				   "steps ran (%s) needs a reason", key, strbuf_str(&ran));
+		goto out;
+	}
+	snprintf(why, sizeof why, "cancelled: the play changed to %s", p->id);
+	for (int i = 0; i < l.n && !rc; i++)
+		if (!step_state_final(l.v[i].state))
+			rc = change(s, &l, i, STEP_SKIPPED, why, who->name, NULL, err);
+	if (rc)
+		goto out;
+	jsonw_init(&w, &js, 0);
+	jsonw_obj_begin(&w);
+	jsonw_kv_str(&w, "from", inc->play);
+	jsonw_kv_str(&w, "to", p->id);
+	if (reason && *reason)
+		jsonw_kv_str(&w, "reason", reason);
+	jsonw_obj_end(&w);
+	if ((rc = audit_append(s, who->name, inc->id, "play.change", strbuf_str(&js), NULL, err)))
+		goto out;
+	snprintf(prefix, sizeof prefix, "%.70s/", inc->play);
+	rc = store_play_run_retire(s, inc->id, prefix, 1000000, err);
+out:
+	strbuf_free(&ran);
+	strbuf_free(&js);
+	step_list_free(&l);
+	return rc;
+}
+
 int play_attach(struct store *s, const struct actor *who, int64_t id, const struct play *p,
-		struct irk_err *err)
+		const char *reason, struct irk_err *err)
 {
 	struct incident inc;
 	char key[24];
@@ -729,10 +792,11 @@ int play_attach(struct store *s, const struct actor *who, int64_t id, const stru
 				   "it a play", key);
 	else if (inc.play && !strcmp(inc.play, p->id))
 		rc = irk_fail(err, IRK_REFUSED, "%s runs play %s already", key, p->id);
-	else if (inc.play)
-		rc = irk_fail(err, IRK_REFUSED, "%s runs play %s; changing an incident's play is not "
-			      "supported yet (its steps would clash)", key, inc.play);
-	else if (!(rc = incident_holder_check(who, &inc, err)))
+	else if ((rc = incident_holder_check(who, &inc, err)))
+		;
+	else if (inc.play && (rc = change_play(s, who, &inc, p, reason, key, err)))
+		;
+	else
 		rc = play_assign(s, p, &inc, NULL, who->name, err);
 	incident_clear(&inc);
 out:
@@ -821,6 +885,33 @@ int play_open_incident(struct store *s, const char *actor, struct incident *inc,
 
 /* ---- the gate ----------------------------------------------------------------------------- */
 
+/* Would the planner skip step i, pending now (a need skipped or denied,
+ * or one it would skip itself; a `when` false now)? The move that reached
+ * its stage may not have been planned yet (the sequencer plans it a
+ * moment later): the gate must not wait for a step about to be skipped. */
+static int would_skip(struct store *s, const struct incident *inc, const struct step_list *l,
+		      int i, struct play_fields **fields, struct lazy_alert *la, int depth)
+{
+	const struct step_row *r = &l->v[i];
+	struct step_def d;
+	char why[512];
+	int skip = 0;
+
+	if (r->state == STEP_SKIPPED)
+		return 1;
+	if (r->state != STEP_PENDING || depth > l->n)
+		return 0;
+	step_def_parse(&d, r->def);
+	skip = due(l, i, &d, inc, why, sizeof why) == DUE_SKIP ||
+	       judge_when(s, inc, l, i, &d, fields, la, why, sizeof why) == DUE_SKIP;
+	for (int k = 0; !skip && k < d.nneeds; k++) {
+		int j = step_list_find(l, d.needs[k]);
+		skip = j >= 0 && would_skip(s, inc, l, j, fields, la, depth + 1);
+	}
+	step_def_free(&d);
+	return skip;
+}
+
 /* What keeps required step i from being finished, into out ("waits for
  * approval by a senior"); 0 when it does not block the gate at all: a
  * denied approval (a decision; its dependants are skipped), or a pending
@@ -849,6 +940,13 @@ static int blocks(struct store *s, const struct incident *inc, const struct step
 			hit = 0;
 			break;
 		}
+		for (int k = 0; k < d.nneeds && hit; k++) {
+			int j = step_list_find(l, d.needs[k]);
+			if (j >= 0 && would_skip(s, inc, l, j, fields, la, 0))
+				hit = 0;
+		}
+		if (!hit)
+			break;
 		for (int k = 0; verdict == DUE_NOT_YET && k < d.nneeds; k++) {
 			int j = step_list_find(l, d.needs[k]);
 			if (j < 0 || l->v[j].state == STEP_DONE)

@@ -356,6 +356,9 @@ enum { INCIDENT_NWRITTEN = 0 INCIDENT_FIELDS(X_INC_NUM) };
 		"ORDER BY p.loaded DESC, p.hash") \
 	X(ST_RUN_ADD, "INSERT INTO play_runs(incident_id, play_id, hash) VALUES (?1, ?2, ?3)") \
 	X(ST_RUN_SEEN, "UPDATE play_runs SET stale = 0 WHERE incident_id = ?1 AND stale = 1") \
+	X(ST_RUN_KEEP_DEFS, "UPDATE steps SET def = " STEP_DEF " WHERE incident_id = ?1 AND def IS NULL") \
+	X(ST_RUN_RETIRE, "UPDATE steps SET step_id = ?2 || step_id, seq = seq - ?3 WHERE incident_id = ?1") \
+	X(ST_RUN_DROP, "DELETE FROM play_runs WHERE incident_id = ?1") \
 	X(ST_RUN_STALE, "SELECT incident_id FROM play_runs WHERE stale = 1 " \
 		"ORDER BY incident_id LIMIT ?1") \
 	X(ST_STEP_INSERT, "INSERT INTO steps(incident_id, step_id, seq, kind, stage, title, " \

@@ -110,6 +110,30 @@ int store_play_run_add(struct store *s, int64_t incident_id, const char *play_id
 	return store_exec_stmt(s, st, err, "recording the play of an incident");
 }
 
+int store_play_run_retire(struct store *s, int64_t incident_id, const char *prefix, int64_t shift,
+			  struct irk_err *err)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if (!(st = store_stmt(s, ST_RUN_KEEP_DEFS, err)))
+		return IRK_ERROR;
+	sqlite3_bind_int64(st, 1, incident_id);
+	if ((rc = store_exec_stmt(s, st, err, "keeping the definitions of a play's steps")))
+		return rc;
+	if (!(st = store_stmt(s, ST_RUN_RETIRE, err)))
+		return IRK_ERROR;
+	sqlite3_bind_int64(st, 1, incident_id);
+	sqlite3_bind_text(st, 2, prefix, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 3, shift);
+	if ((rc = store_exec_stmt(s, st, err, "setting a play's steps aside")))
+		return rc;
+	if (!(st = store_stmt(s, ST_RUN_DROP, err)))
+		return IRK_ERROR;
+	sqlite3_bind_int64(st, 1, incident_id);
+	return store_exec_stmt(s, st, err, "setting a play aside");
+}
+
 int store_play_run_seen(struct store *s, int64_t incident_id, struct irk_err *err)
 {
 	sqlite3_stmt *st = store_stmt(s, ST_RUN_SEEN, err);

@@ -42,13 +42,23 @@ static struct change *change_new(int64_t id, int64_t version, int from, int to)
 
 /* Show the outcome; the database changed, or a conflict showed that our
  * view is stale: either way every screen reloads. */
-static void outcome(struct tui *t, int rc, const struct irk_err *err, const char *done)
+/* id: the incident acted on (the board keeps its card under the cursor
+ * even when it no longer matches the filter), 0 for none. */
+static void outcome_of(struct tui *t, int64_t id, int rc, const struct irk_err *err,
+		       const char *done)
 {
+	if (!rc)
+		t->acted_id = id;
 	t->need_reload = 1;
 	if (rc || err->msg[0])
 		tui_report(t, err);
 	else
 		tui_status(t, SLOT_STATUS_INFO, "%s", done);
+}
+
+static void outcome(struct tui *t, int rc, const struct irk_err *err, const char *done)
+{
+	outcome_of(t, 0, rc, err, done);
 }
 
 /* The required steps that keep id in stage (", "-separated into why);
@@ -90,7 +100,7 @@ static void takeover_reason_done(struct tui *t, void *arg, int ok, const char *t
 	}
 	rc = incident_takeover(t->s, &t->app->actor, ch->id, ch->version, text, &err);
 	snprintf(done, sizeof done, "%s is yours now", ch->key);
-	outcome(t, rc, &err, done);
+	outcome_of(t, ch->id, rc, &err, done);
 }
 
 /* Taking over says why, and the holder is told: ask for the reason. */
@@ -131,7 +141,7 @@ void tui_claim(struct tui *t, int64_t id, int64_t version)
 	}
 	rc = incident_claim(t->s, &t->app->actor, id, version, 0, &err);
 	snprintf(done, sizeof done, "%s is yours", key);
-	outcome(t, rc, &err, done);
+	outcome_of(t, id, rc, &err, done);
 }
 
 /* ---- move and close ---------------------------------------------------------- */
@@ -159,7 +169,7 @@ static void apply(struct tui *t, struct change *ch)
 			t->last_move_at = irk_now();
 		}
 	}
-	outcome(t, rc, &err, done);
+	outcome_of(t, ch->id, rc, &err, done);
 }
 
 static void force_done(struct tui *t, void *arg, int ok, const char *text)

@@ -50,6 +50,7 @@ struct board_st {
 	char *observed_seen;     /* which of them a column's scan met */
 	struct ids critical;     /* open incidents on a critical asset, sorted (last load) */
 	int64_t breached_at;     /* the clock of the last count of SLA breaches */
+	int refilter;            /* loading for a new filter: no card is kept */
 };
 
 static void forget_units(struct board_st *bs)
@@ -99,6 +100,14 @@ static int add_card(const struct incident *inc, void *arg)
 }
 
 /* A filter's scan: keep the card when it matches. */
+static int board_has_card(const struct board *b, int64_t id)
+{
+	for (size_t i = 0; i < b->ncards; i++)
+		if (b->cards[i].inc.id == id)
+			return 1;
+	return 0;
+}
+
 static int add_match(const struct incident *inc, void *arg)
 {
 	struct board_st *bs = arg;
@@ -321,8 +330,23 @@ static void load_part(struct tui *t, struct board_st *bs, int full)
 		if (!rc)
 			rc = count_breached(t, bs, &err);
 	}
+	/* Under a filter, the card this board acted on stays while the
+	 * cursor is on it, matching or not: claimed under "unassigned", it must not
+	 * vanish and leave the next card under the cursor for the next key
+	 * (found by a junior's trial: c then L moved a colleague's card). */
+	b->kept_id = !b->windowed && !bs->refilter && keep && keep == t->acted_id ? keep : 0;
 	if (!rc)
 		rc = b->windowed ? read_windows(t, bs, &err) : read_matches(t, bs, &err);
+	if (!rc && b->kept_id && !board_has_card(b, b->kept_id)) {
+		struct incident inc;
+		int r = store_incident_get(t->s, b->kept_id, &inc, &err);
+		if (!r) {
+			add_match(&inc, bs);
+			incident_clear(&inc);
+		} else if (r != IRK_NOTFOUND) {
+			rc = r;
+		}
+	}
 	board_index(b);
 	if (!rc && b->windowed && keep && b->sel_id != keep && follow(t, bs, keep, &err)) {
 		board_clear(b);
@@ -412,7 +436,9 @@ static void draw(struct tui *t, void *st, int width, int height, struct frame *f
  * the matches under one). */
 static void filters_changed(struct tui *t, struct board_st *bs)
 {
+	bs->refilter = 1;
 	load(t, bs);
+	bs->refilter = 0;
 }
 
 /* A filter was set: the columns follow, and when the cursor's column

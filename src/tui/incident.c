@@ -33,6 +33,8 @@ struct inc_st {
 	int have;                 /* inc is loaded */
 	struct doc d;
 	int width;                /* the doc is wrapped for this width */
+	struct { int64_t id; int state; } *steps;   /* the play's steps, in order */
+	size_t nsteps;
 };
 
 /* ---- the timeline ---------------------------------------------------------- */
@@ -247,7 +249,14 @@ struct sect {
 	int width;
 	int n;
 	int64_t total;            /* sensor context: its lines in all */
+	struct inc_st *is;        /* the steps: their states are kept here */
 };
+
+/* What ends a folded line: Enter on it shows the whole (issue 12). */
+static const char *fold_mark(void)
+{
+	return layout_ascii() ? " ... Enter: all" : " \xe2\x80\xa6 Enter: all";
+}
 
 static int step_slot(int state)
 {
@@ -300,14 +309,26 @@ static int add_step(const struct step_row *st, void *arg)
 	step_people(st, &sb);
 	doc_pair(sc->d, DOC_STEP, label, step_slot(st->state), 12, strbuf_str(&sb), SLOT_NORMAL, st->id,
 		 sc->width);
+	/* The error and the output, one line each: a long one is folded
+	 * behind Enter (the step's screen; o there shows all of it), so Down
+	 * goes from step to step, not through every wrapped line. */
 	if (st->error && *st->error)
-		doc_add(sc->d, DOC_STEP, SLOT_SLA_BREACHED, 12, st->id, st->error, sc->width);
+		doc_add_folded(sc->d, DOC_STEP, SLOT_SLA_BREACHED, 12, st->id, st->error, fold_mark(),
+			       sc->width);
 	if (st->output && *st->output && strcmp(st->output, "{}")) {
 		strbuf_reset(&sb);
-		strbuf_printf(&sb, "output: %.300s%s", st->output, strlen(st->output) > 300 ? "..." : "");
-		doc_add(sc->d, DOC_STEP, SLOT_CARD_DIM, 12, st->id, strbuf_str(&sb), sc->width);
+		strbuf_printf(&sb, "output: %.4096s", st->output);   /* one line is kept of it */
+		doc_add_folded(sc->d, DOC_STEP, SLOT_CARD_DIM, 12, st->id, strbuf_str(&sb), fold_mark(),
+			       sc->width);
 	}
 	strbuf_free(&sb);
+	if (sc->is) {
+		struct inc_st *is = sc->is;
+		is->steps = xrealloc(is->steps, (is->nsteps + 1) * sizeof *is->steps);
+		is->steps[is->nsteps].id = st->id;
+		is->steps[is->nsteps].state = st->state;
+		is->nsteps++;
+	}
 	sc->n++;
 	return 0;
 }
@@ -587,7 +608,7 @@ static void context_section(struct tui *t, struct inc_st *is, const struct conte
 static int build(struct tui *t, struct inc_st *is, int width)
 {
 	struct irk_err err = { 0 };
-	struct sect sc = { &is->d, width, 0, 0 };
+	struct sect sc = { &is->d, width, 0, 0, NULL };
 	size_t cur = is->d.cur, top = is->d.top, at;
 	char key[24], title[600];
 	struct context_sources *own = NULL, *srcs = t->ctx_srcs;
@@ -618,7 +639,10 @@ static int build(struct tui *t, struct inc_st *is, int width)
 
 	at = is->d.n;
 	doc_add(&is->d, DOC_SECTION, SLOT_SECTION, 0, 0, "Play steps", width);
+	is->nsteps = 0;
+	sc.is = is;
 	store_step_each(t->s, is->id, add_step, &sc, &err);
+	sc.is = NULL;
 	section_title(&is->d, at, "Play steps", sc.n);
 	if (!sc.n)
 		doc_add(&is->d, DOC_TEXT, SLOT_CARD_DIM, 2, 0,
@@ -688,6 +712,7 @@ static void *open_incident(struct tui *t, const void *arg)
 		doc_free(&is->d);
 		if (is->have)
 			incident_clear(&is->inc);
+		free(is->steps);
 		free(is);
 		return NULL;
 	}
@@ -767,6 +792,59 @@ static void view_sensor(struct tui *t, int64_t id)
 	strbuf_free(&raw);
 }
 
+/* The first line of step row id; d.n when it is not shown. */
+static size_t step_line(const struct inc_st *is, int64_t id)
+{
+	for (size_t i = 0; i < is->d.n; i++)
+		if (is->d.lines[i].kind == DOC_STEP && is->d.lines[i].ref == id)
+			return i;
+	return is->d.n;
+}
+
+/* Next/previous step (dir 1/-1), or the next step that waits for a
+ * person (state waiting; after the last it starts again at the first). From outside the steps: the first step after the cursor, or
+ * the last one before it. */
+static void goto_step(struct tui *t, struct inc_st *is, int dir, int waiting, int rows)
+{
+	const struct doc_line *l = is->d.n ? &is->d.lines[is->d.cur] : NULL;
+	long k = -1, to = -1;
+	size_t line;
+
+	if (!is->nsteps) {
+		tui_status(t, SLOT_STATUS_ERROR, "%s", is->inc.play ? "no steps laid out yet" :
+			   "no play runs on this incident: it has no steps");
+		return;
+	}
+	if (l && l->kind == DOC_STEP) {
+		for (size_t i = 0; i < is->nsteps; i++)
+			if (is->steps[i].id == l->ref)
+				k = (long)i;
+	} else if (is->d.cur > step_line(is, is->steps[0].id)) {
+		k = (long)is->nsteps;
+	}
+	if (waiting) {
+		for (size_t n = 1; n <= is->nsteps && to < 0; n++) {
+			long i = ((k == (long)is->nsteps ? -1 : k) + (long)n) % (long)is->nsteps;
+			if (is->steps[i].state == STEP_WAITING)
+				to = i;
+		}
+		if (to < 0) {
+			tui_status(t, SLOT_STATUS_INFO, "no step waits for a person");
+			return;
+		}
+	} else {
+		to = k + dir;
+		if (to < 0 || to >= (long)is->nsteps) {
+			tui_status(t, SLOT_STATUS_INFO, "the %s step", dir > 0 ? "last" : "first");
+			return;
+		}
+	}
+	if ((line = step_line(is, is->steps[to].id)) >= is->d.n)
+		return;
+	is->d.cur = line;
+	doc_move(&is->d, 0, rows);
+}
+
 static int key(struct tui *t, void *st, int act, int k)
 {
 	struct inc_st *is = st;
@@ -793,6 +871,11 @@ static int key(struct tui *t, void *st, int act, int k)
 		if (is->d.n > (size_t)rows - 1 && is->d.top > is->d.n - ((size_t)rows - 1))
 			is->d.top = is->d.n - ((size_t)rows - 1);
 		doc_move(&is->d, 0, rows);
+		return SCR_HANDLED;
+	case ACT_I_NEXT_STEP:
+	case ACT_I_PREV_STEP:
+	case ACT_I_NEXT_WAITING:
+		goto_step(t, is, act == ACT_I_PREV_STEP ? -1 : 1, act == ACT_I_NEXT_WAITING, rows);
 		return SCR_HANDLED;
 	case ACT_I_VIEW:
 		if (l && l->kind == DOC_STEP) {
@@ -852,6 +935,7 @@ static void done(void *st)
 	if (is->have)
 		incident_clear(&is->inc);
 	doc_free(&is->d);
+	free(is->steps);
 	free(is);
 }
 

@@ -356,6 +356,8 @@ int board_card_matches(const struct board *b, const struct card *c)
 {
 	const struct incident *inc = &c->inc;
 
+	if (b->kept_id && inc->id == b->kept_id)
+		return 1;
 	if (b->mine && !(inc->owner && !strcmp(inc->owner, b->me)))
 		return 0;
 	if (b->unassigned && inc->owner)
@@ -1203,6 +1205,38 @@ void doc_add(struct doc *d, int kind, int slot, int indent, int64_t ref, const c
 	struct wrap_target wt = { d, kind, slot, indent, SLOT_FIELD, ref, NULL };
 
 	wrap(text ? text : "", width - indent, wrap_add, &wt);
+}
+
+/* At most max_in bytes of a folded text are wrapped: one line is kept. */
+#define FOLD_IN_MAX 4096
+
+void doc_add_folded(struct doc *d, int kind, int slot, int indent, int64_t ref, const char *text,
+		    const char *more, int width)
+{
+	size_t at = d->n, len;
+	char *cut = xstrndup(text ? text : "", strnlen(text ? text : "", FOLD_IN_MAX));
+	struct doc_line *l;
+	int cols = width - indent, mw = utf8_width(more, strlen(more));
+
+	doc_add(d, kind, slot, indent, ref, cut, width);
+	free(cut);
+	if (d->n <= at + 1)
+		return;
+	while (d->n > at + 1) {
+		d->n--;
+		free(d->lines[d->n].text);
+		free(d->lines[d->n].label);
+	}
+	/* The first line, cut where the marker still fits after it. */
+	l = &d->lines[at];
+	len = utf8_fit(l->text, strlen(l->text), cols - mw > 1 ? cols - mw : 1);
+	while (len && l->text[len - 1] == ' ')
+		len--;
+	cut = xmalloc(len + strlen(more) + 1);
+	memcpy(cut, l->text, len);
+	memcpy(cut + len, more, strlen(more) + 1);
+	free(l->text);
+	l->text = cut;
 }
 
 #define DOC_LABEL_W 18

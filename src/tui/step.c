@@ -65,6 +65,7 @@ struct step_st {
 	/* Where the cursor goes at the next build: the line of this kind and
 	 * ref (an item, an input, a button), whatever moved above it. */
 	int warned;               /* q was pressed once with inputs typed */
+	int done_after;           /* d asked for a missing input: done follows its value */
 	int want_kind;            /* 0: keep the line the cursor is on */
 	int64_t want_ref;
 };
@@ -398,7 +399,8 @@ static void header(struct tui *t, struct step_st *ss, int width)
 	}
 	if (r->t_start) {
 		strbuf_reset(&sb);
-		strbuf_printf(&sb, "%s%s%s", irk_time_short(r->t_start, when, sizeof when),
+		/* The screen's times say their zone here, once (issue 12). */
+		strbuf_printf(&sb, "%s%s%s UTC", irk_time_short(r->t_start, when, sizeof when),
 			      r->t_end ? " .. " : "", r->t_end ? irk_time_short(r->t_end, when2, sizeof when2) : "");
 		doc_field(d, "time", strbuf_str(&sb), width);
 	}
@@ -842,6 +844,8 @@ static int may(struct tui *t, struct step_st *ss, int action)
 	return 0;
 }
 
+static void edit_input(struct tui *t, struct step_st *ss, int i);
+
 static void ask_done(struct tui *t, struct step_st *ss)
 {
 	static const char *const items[] = { "Go back to the checklist", "Mark it done anyway" };
@@ -854,6 +858,17 @@ static void ask_done(struct tui *t, struct step_st *ss)
 	for (int i = 0; ss->kind == KIND_MANUAL && is_open(ss) && i < ss->in.n; i++)
 		if (check_input(t, ss, i))
 			return;
+	/* A required input still empty is asked for first (its choices or
+	 * a prompt), before the checklist: done goes on with its value. */
+	for (int i = 0; ss->kind == KIND_MANUAL && is_open(ss) && i < ss->in.n; i++)
+		if (ss->in.v[i].required && (!ss->val[i] || !*ss->val[i])) {
+			ss->want_kind = DOC_INPUT;
+			ss->want_ref = i;
+			build(t, ss, ss->width);
+			ss->done_after = 1;
+			edit_input(t, ss, i);
+			return;
+		}
 	if (ss->kind == KIND_MANUAL && is_open(ss) && !ss->all_ticks)
 		for (int i = 0; i < ss->nitems; i++)
 			open += !ss->items[i].by;
@@ -927,19 +942,39 @@ static void ask_reason(struct tui *t, struct step_st *ss, int act)
 	tui_prompt(t, label, NULL, reason_given, arg, 1);
 }
 
+/* After d asked for input i: done goes on once it has a value; a
+ * cancelled question leaves the step as it was. */
+static void done_goes_on(struct tui *t, struct step_st *ss, int i, int given)
+{
+	if (!ss->done_after)
+		return;
+	ss->done_after = 0;
+	if (given && ss->val[i] && *ss->val[i])
+		ask_done(t, ss);
+	else
+		tui_status(t, SLOT_STATUS_INFO, "not marked done: input %.64s is empty", ss->in.v[i].name);
+}
+
 static void input_given(struct tui *t, void *arg, int ok, const char *text)
 {
 	struct step_st *ss = top(t);
 	int i = *(int *)arg;
 
-	if (!ss || !ok || i >= ss->in.n)
+	if (!ss || i >= ss->in.n)
 		return;
+	if (!ok) {
+		done_goes_on(t, ss, i, 0);
+		return;
+	}
 	set_value(ss, i, text);
 	/* A value the play would refuse keeps the cursor on its field. */
-	if (check_input(t, ss, i))
+	if (check_input(t, ss, i)) {
+		ss->done_after = 0;
 		return;
+	}
 	want_next(ss, DOC_INPUT, i);
 	build(t, ss, ss->width);
+	done_goes_on(t, ss, i, 1);
 }
 
 /* A choice was picked from the menu (the last item of an optional
@@ -949,11 +984,16 @@ static void choice_given(struct tui *t, void *arg, int index)
 	struct step_st *ss = top(t);
 	int i = *(int *)arg;
 
-	if (!ss || index < 0 || i >= ss->in.n)
+	if (!ss || i >= ss->in.n)
 		return;
+	if (index < 0) {
+		done_goes_on(t, ss, i, 0);
+		return;
+	}
 	set_value(ss, i, index < ss->in.v[i].nchoices ? ss->in.v[i].choices[index] : NULL);
 	want_next(ss, DOC_INPUT, i);
 	build(t, ss, ss->width);
+	done_goes_on(t, ss, i, 1);
 }
 
 /* The index of input i's value among its choices; -1 when empty or not
@@ -1207,6 +1247,26 @@ static int leave(struct tui *t, struct step_st *ss)
 	return SCR_HANDLED;
 }
 
+/* The step done, the incident moves on from here: back on the incident
+ * screen, the move asked for as L there would (its gate, its confirm).
+ * Typed inputs not yet recorded keep the screen open (q says so). */
+static int move_on(struct tui *t, struct step_st *ss)
+{
+	struct irk_err err = { 0 };
+	struct incident inc;
+	int r = leave(t, ss);
+
+	if (!(r & SCR_CLOSE))
+		return r;
+	if (store_incident_get(t->s, ss->incident_id, &inc, &err)) {
+		tui_report(t, &err);
+		return r;
+	}
+	tui_move(t, ss->incident_id, inc.version, inc.stage, 1);
+	incident_clear(&inc);
+	return r;
+}
+
 static int key(struct tui *t, void *st, int act, int k)
 {
 	struct step_st *ss = st;
@@ -1218,6 +1278,8 @@ static int key(struct tui *t, void *st, int act, int k)
 		act = ACT_PAGE_DOWN;
 	if (act == ACT_QUIT || act == ACT_BACK)
 		return leave(t, ss);
+	if (act == ACT_S_MOVE_NEXT && ss->have)
+		return move_on(t, ss);
 	ss->warned = 0;
 	if (pager_key(&ss->d, act, t->area_h, 1) == SCR_HANDLED)
 		return SCR_HANDLED;

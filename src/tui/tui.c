@@ -768,6 +768,22 @@ static void handle_click(struct tui *t, int y, int x, int wheel)
 		ops->click(t, t->stack[t->depth - 1].st, y, x, wheel);
 }
 
+/* A forward move within seconds of the last one asks to confirm (L L),
+ * unless something else was done in between (a step, a note, a screen
+ * opened): only moving the cursor and looking keep the two moves one
+ * gesture. */
+static int just_looking(int act)
+{
+	switch (act) {
+	case ACT_B_NEXT: case ACT_I_NEXT: case ACT_NONE:
+	case ACT_UP: case ACT_DOWN: case ACT_LEFT: case ACT_RIGHT: case ACT_PAGE_UP:
+	case ACT_PAGE_DOWN: case ACT_FIRST: case ACT_LAST: case ACT_REDRAW: case ACT_MESSAGE:
+	case ACT_HELP:
+		return 1;
+	}
+	return 0;
+}
+
 static void handle_key(struct tui *t, int key)
 {
 	const struct screen_ops *ops;
@@ -793,6 +809,8 @@ static void handle_key(struct tui *t, int key)
 		return;
 	ops = t->stack[t->depth - 1].ops;
 	act = keymap_lookup(&t->km, ops->ctx, key);
+	if (!just_looking(act))
+		t->last_move_id = 0;
 	r = ops->key(t, t->stack[t->depth - 1].st, act, key);
 	if (r & SCR_CLOSE)
 		pop(t);

@@ -106,6 +106,7 @@ struct tui {
 	int headless;
 	char notes[2048];          /* printed on stderr after the terminal is restored */
 	int64_t last_move_id, last_move_at;   /* this board's last forward move */
+	int64_t acted_id;         /* the incident this board last claimed, moved or closed */
 	/* Context lookups (irk/context.h): the sources of irk.conf and the
 	 * worker that asks them, off this thread (NULL: none, as headless
 	 * and on a shared jump box, where irk serve does it). */

@@ -67,8 +67,27 @@ expect_rc "irk new without a play" 0 irk new --title "Lost laptop" --severity me
 m=$(cat "$T/.out")
 expect_rc "irk play assign gives it one" 0 irk play assign "$m" lost-device
 expect_eq "its steps are laid out" "$(state_of "$m" report)" "waiting"
-expect_rc "a second play is refused" 1 irk play assign "$m" phishing
-expect_match "saying why" "$(cat "$T/.err")" "runs play lost-device"
+expect_rc "the same play again is refused" 1 irk play assign "$m" lost-device
+expect_match "saying why" "$(cat "$T/.err")" "runs play lost-device already"
+# Changing the play: once its steps ran, a senior, with a reason.
+expect_rc "carol takes the report" 0 as carol step done "$m" report --input encrypted=unknown
+expect_rc "an analyst cannot change a play whose steps ran" 1 as carol play assign "$m" phishing
+expect_eq "naming them" "$(cat "$T/.err")" \
+	"irk: $m runs play lost-device and its steps ran (report): a senior changes its play, with a reason"
+expect_rc "a senior needs a reason: a usage error" 2 as bob play assign "$m" phishing
+expect_match "asking for it" "$(cat "$T/.err")" "needs a reason \\(--reason TEXT\\)$"
+expect_rc "with a reason, the play changes" 0 as bob play assign "$m" phishing \
+	--reason "the laptop was reported stolen after a phishing mail"
+expect_eq "the new play's steps are laid out" "$(state_of "$m" triage)" "waiting"
+expect_eq "the old ones are kept, done as they were" "$(state_of "$m" lost-device/report)" "done"
+expect_eq "the rest cancelled, saying why" \
+	"$(sql "SELECT state || ': ' || reason FROM steps WHERE incident_id = ${m#IR-} AND step_id = 'lost-device/lock'")" \
+	"skipped: cancelled: the play changed to phishing"
+expect_eq "the incident runs phishing" "$(irk show "$m" --json | jq -r .play)" phishing
+expect_eq "the change is audited with its reason" \
+	"$(sql "SELECT actor || ' ' || json_extract(data, '\$.from') || ' ' || json_extract(data, '\$.to') || ': ' || json_extract(data, '\$.reason') FROM events WHERE kind = 'play.change'")" \
+	"bob lost-device phishing: the laptop was reported stolen after a phishing mail"
+expect_rc "the audit chain holds" 0 irk audit verify
 expect_rc "a business unit no open incident has: refused" 2 irk set "$m" business_unit=finanse
 expect_eq "naming the nearest" "$(cat "$T/.err")" \
 	"irk: business_unit: no open incident has unit 'finanse' (did you mean finance?); a new unit is set with --new"

@@ -54,7 +54,9 @@ expect_screen "Space ticks an item, with the name" "  [x] SPF/DKIM/DMARC results
 keys Space
 expect_screen "and the next" "Checklist (2 of 2 ticked)"
 keys d
-expect_screen "done is refused without the required input" "step triage needs the input verdict"
+expect_screen "d asks first for the required input it lacks" " verdict (required): phish, spam or legitimate "
+keys Escape
+expect_screen "Esc: nothing done" "not marked done: input verdict is empty"
 check "the triage still waits" state_is triage waiting
 expect_screen "the field shows its choices" "                  phish, spam or legitimate  [phish | spam | legitimate]"
 keys Enter

@@ -710,3 +710,81 @@ Test(engine, a_live_process_is_never_taken_for_dead, .timeout = 60)
 	cr_expect_eq(lines_of(out), 0);
 	free(out);
 }
+
+/* ---- the open step (issue 12) --------------------------------------------- */
+
+struct children {
+	int64_t parent;
+	char hosts[256];
+};
+
+static int child_of(const struct link_row *l, void *arg)
+{
+	struct children *c = arg;
+	struct incident inc;
+
+	if (l->a != c->parent || strcmp(l->kind, "parent"))
+		return 0;
+	cr_assert_eq(store_incident_get(s, l->b, &inc, NULL), IRK_OK);
+	snprintf(c->hosts + strlen(c->hosts), sizeof c->hosts - strlen(c->hosts), "%s%s|%s|%s|%s|%s",
+		 c->hosts[0] ? " " : "", inc.host, inc.title, severity_name(inc.severity),
+		 stage_name(inc.stage), inc.play ? inc.play : "-");
+	incident_clear(&inc);
+	return 0;
+}
+
+static int keep_row(const struct step_row *r, void *arg)
+{
+	store_step_row_copy(arg, r);
+	return 1;
+}
+
+/* "Every other host found gets its own incident" was a checklist item:
+ * the open step opens them, children of the incident, once each. */
+Test(engine, open_step_opens_an_incident_for_each_other_host_once)
+{
+	struct actor alice = { "alice", ROLE_SENIOR };
+	struct irk_err err = { 0 };
+	struct engine *e;
+	struct children c = { 0, "" };
+	struct step_row row;
+	struct run_env env = { 0 };
+	struct run_result r;
+	struct testlib_fields f;
+	static const char *const kv[] = { "steps.hunt.inputs.other_hosts", "ws-2, ws-3\nnone h1 ws-2",
+					  "incident.key", "IR-1", NULL };
+	char *in[] = { "other_hosts=ws-2, ws-3\nnone h1 ws-2" };
+	int64_t id = open_play(PLAY_HEAD("hunt")
+		"{\"id\": \"hunt\", \"stage\": \"new\", \"kind\": \"manual\", \"title\": \"Hunt\", "
+		"\"inputs\": [{\"name\": \"other_hosts\", \"required\": true}]},"
+		"{\"id\": \"open\", \"stage\": \"new\", \"kind\": \"open\", \"needs\": [\"hunt\"], "
+		"\"title\": \"Same as {{incident.key}}\", \"severity\": \"medium\", \"play\": \"hunt\", "
+		"\"hosts\": \"{{steps.hunt.inputs.other_hosts}}\"}]}", "x", "h1");
+
+	cr_assert_eq(play_step_done(s, &alice, id, "hunt", in, 1, &err), IRK_OK, "%s", err.msg);
+	e = start();
+	wait_state(id, "open", STEP_DONE, 10);
+	engine_stop(&e);
+	cr_assert(strstr(step(id, "open").output, "{\"opened\":[{\"host\":\"ws-2\",\"incident\":\"IR-2\"},"
+			 "{\"host\":\"ws-3\",\"incident\":\"IR-3\"}],\"already\":0}"), "%s",
+		  step(id, "open").output);
+	c.parent = id;
+	cr_assert_eq(store_link_each(s, id, child_of, &c, &err), IRK_OK);
+	cr_assert_str_eq(c.hosts, "ws-2|Same as IR-1: ws-2|medium|new|hunt ws-3|Same as IR-1: ws-3|medium|new|hunt");
+	/* Each runs the play: its hunt waits for a person. */
+	cr_assert_eq(step(2, "hunt").state, STEP_WAITING);
+	/* Run again (a retry, an expired lease): nothing more is opened. */
+	memset(&row, 0, sizeof row);
+	cr_assert_eq(store_step_get(s, id, "open", 0, keep_row, &row, &err), IRK_OK);
+	f.kv = kv;
+	env.s = s;
+	env.step = &row;
+	env.lookup = testlib_lookup;
+	env.fields = &f;
+	env.cancel_fd = -1;
+	run_result_init(&r);
+	cr_assert_eq(run_step(&env, &r), RUN_DONE, "%s", r.why);
+	cr_assert_str_eq(strbuf_str(&r.output), "{\"opened\":[],\"already\":2}");
+	run_result_free(&r);
+	store_step_row_clear(&row);
+}

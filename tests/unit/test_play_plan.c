@@ -929,6 +929,82 @@ Test(plan, an_undo_within_a_minute_is_not_a_back_move)
 	play_free(&p);
 }
 
+/* A junior closed a brute force right after moving it to containment
+ * (tests/e2e/tui_junior.sh): the gate said "revoke (waits for revoke-ok,
+ * an approval)" although revoke-ok's `when` was false, because the move
+ * was not planned yet. A need the planner would skip skips its
+ * dependants for the gate too, before the sequencer's pass. */
+static const char skip_chain_play[] =
+	"{\"play\": \"chain\", \"name\": \"Chain\", \"version\": 1, \"match\": \"rule == 'x'\",\n"
+	" \"steps\": [\n"
+	"  {\"id\": \"ok\", \"stage\": \"containment\", \"kind\": \"approval\", \"title\": \"T\",\n"
+	"   \"role\": \"senior\", \"when\": \"alert.severity == 'critical'\"},\n"
+	"  {\"id\": \"act\", \"stage\": \"containment\", \"kind\": \"exec\", \"title\": \"T\", \"required\": true,\n"
+	"   \"argv\": [\"/bin/true\"], \"needs\": [\"ok\"]},\n"
+	"  {\"id\": \"tell\", \"stage\": \"containment\", \"kind\": \"exec\", \"title\": \"T\", \"required\": true,\n"
+	"   \"argv\": [\"/bin/true\"], \"needs\": [\"act\"]}]}\n";
+
+Test(plan, gate_skips_what_needs_a_step_about_to_be_skipped)
+{
+	struct play *p = parse(skip_chain_play, "chain.json");
+	struct irk_err err = { 0 };
+	struct strbuf why = STRBUF_INIT;
+	struct incident inc;
+	int64_t id = open_with(p, &web03);
+
+	cr_assert_eq(move(id, "carol", STAGE_IDENTIFICATION, NULL, 0, &err), IRK_OK, "%s", err.msg);
+	cr_assert_eq(move(id, "carol", STAGE_CONTAINMENT, NULL, 0, &err), IRK_OK, "%s", err.msg);
+	/* Not planned yet: ok is still pending. */
+	cr_assert_str_eq(state(id, "ok"), "pending");
+	cr_assert_eq(store_incident_get(s, id, &inc, &err), IRK_OK);
+	cr_assert_eq(play_gate(s, &inc, STAGE_CONTAINMENT, &why, &err), 0, "%s", strbuf_str(&why));
+	incident_clear(&inc);
+	strbuf_free(&why);
+	cr_assert_eq(move(id, "carol", STAGE_ERADICATION, NULL, 0, &err), IRK_OK, "%s", err.msg);
+	play_free(&p);
+}
+
+/* Changing an incident's play was "not supported yet": before its steps
+ * ran, whoever may change the incident may; after, a senior with a
+ * reason. The old steps stay, cancelled, under their play's prefix. */
+Test(plan, a_play_is_changed_by_a_senior_with_a_reason_once_its_steps_ran)
+{
+	struct play *p, *other = parse(skip_chain_play, "chain.json");
+	struct irk_err err = { 0 };
+	struct actor alice = who("alice"), carol = who("carol");
+	int64_t id = case_incident(&p);
+
+	cr_assert_eq(play_attach(s, &carol, id, other, NULL, &err), IRK_REFUSED);
+	cr_assert_str_eq(err.msg, "IR-1 runs play case and its steps ran (triage): a senior "
+			 "changes its play, with a reason");
+	cr_assert_eq(play_attach(s, &alice, id, other, NULL, &err), IRK_INVALID);
+	cr_assert_eq(err.need, NEED_REASON);
+	cr_assert_eq(play_attach(s, &alice, id, other, "it is a chain after all", &err), IRK_OK, "%s",
+		     err.msg);
+	cr_assert_str_eq(state(id, "case/triage"), "done");
+	cr_assert_str_eq(state(id, "case/entry"), "skipped");
+	cr_assert_str_eq(step(id, "case/entry").reason, "cancelled: the play changed to chain");
+	cr_assert_str_eq(state(id, "act"), "pending");
+	cr_assert_eq(play_attach(s, &alice, id, other, "again", &err), IRK_REFUSED, "runs it already");
+	play_free(&other);
+	play_free(&p);
+}
+
+/* Before any step ran, an analyst may change it (a wrong guess at ingest). */
+Test(plan, a_play_whose_steps_did_not_run_is_changed_by_anyone)
+{
+	struct play *p = parse(case_play, "case.json"), *other = parse(skip_chain_play, "chain.json");
+	struct irk_err err = { 0 };
+	struct actor carol = who("carol");
+	int64_t id = open_with(p, &web03);
+
+	cr_assert_eq(play_attach(s, &carol, id, other, NULL, &err), IRK_OK, "%s", err.msg);
+	cr_assert_str_eq(state(id, "case/triage"), "skipped");
+	cr_assert_str_eq(state(id, "ok"), "pending");
+	play_free(&other);
+	play_free(&p);
+}
+
 /* ---- nothing stuck unseen (issue 12) ---------------------------------------------- */
 
 static const char stuck_play[] =

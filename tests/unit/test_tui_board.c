@@ -188,6 +188,30 @@ Test(tui_board, a_second_stage_at_once_and_leaving_containment_confirm)
 	cr_assert_eq(fx_stage(1), STAGE_ERADICATION);
 }
 
+/* The confirm is for a repeated key: a move after other work on the
+ * incident (a note, a step done on its screen) is not L L (the junior
+ * path, issue 12). Moving the cursor in between still is. */
+Test(tui_board, a_second_move_after_other_work_does_not_confirm)
+{
+	fx_board(ROLE_ANALYST);
+	fx_key('L');
+	assert_status("IR-1 moved to Identification");
+	fx_key('j');
+	fx_key('k');
+	fx_key('L');
+	assert_screen("Move IR-1 from Identification to Containment?");
+	fx_key(ESC);
+	fx_key('\n');
+	assert_screen(" IR-1 · ");
+	fx_key('n');
+	fx_keys("called the owner");
+	fx_key('\n');
+	assert_status("note added to IR-1");
+	fx_key('L');
+	assert_status("IR-1 moved to Containment");
+	cr_assert_eq(fx_stage(1), STAGE_CONTAINMENT);
+}
+
 Test(tui_board, back_move_without_a_reason_is_refused)
 {
 	fx_board(ROLE_ANALYST);
@@ -1084,4 +1108,35 @@ Test(tui_board, n_opens_an_incident_by_hand)
 	cr_assert_eq(inc.severity, SEV_HIGH);
 	cr_assert_eq(inc.stage, STAGE_NEW);
 	incident_clear(&inc);
+}
+
+/* u c L: the claimed card left the "unassigned" view at once and L moved
+ * the next card, a colleague's to be (found by a junior's trial, issue
+ * 12). The card this board acted on stays under the cursor until the
+ * cursor leaves it; a card another process changes still goes at once
+ * (waiting_for_a_person). */
+Test(tui_board, a_card_claimed_under_unassigned_stays_under_the_cursor)
+{
+	int64_t first;
+	struct incident inc;
+
+	fx_board(ROLE_ANALYST);
+	fx_key('u');
+	assert_status("only unassigned incidents: 12 cards match");
+	fx_key('c');
+	cr_assert(sscanf(fx_status(), "IR-%ld is yours", &first) == 1, "status: %s", fx_status());
+	fx_key('L');
+	assert_status("moved to Identification");
+	inc = fx_get(first);
+	cr_assert_eq(inc.stage, STAGE_IDENTIFICATION, "the claimed one moved");
+	cr_assert_str_eq(inc.owner, "alice");
+	incident_clear(&inc);
+	for (int64_t id = 1; id <= 12; id++)
+		cr_assert(id == first || fx_stage(id) != STAGE_IDENTIFICATION,
+			  "IR-%ld moved too", (long)id);
+	assert_screen("IR-1 P1 critical");
+	/* Once the cursor left it, the next reading applies the filter. */
+	fx_key('h');
+	fx_key(12);
+	refute_screen("IR-1 P1 critical");
 }

@@ -229,6 +229,8 @@ Test(tui_step, enter_on_a_step_opens_its_screen)
 	assert_screen(" IR-13 · step triage: Triage the reported mail");
 	assert_screen("  state           waiting for a person");
 	assert_screen("  kind            manual, stage New, required");
+	/* Its times say their zone, once (issue 12). */
+	assert_screen("  time            2024-05-13 08:20 UTC");
 	/* The template sees the alert. */
 	assert_screen("Instructions");
 	assert_screen("  Read the headers of the mail reported from mx-01, not the display name.");
@@ -312,21 +314,36 @@ Test(tui_step, tick_refused_once_a_colleague_finished_the_step)
 
 /* ---- inputs and done ---------------------------------------------------------------- */
 
-Test(tui_step, done_refused_without_the_required_input)
+/* d asked about the checklist and then refused for a missing input
+ * (issue 12: ask only what can be done): it asks for the required input
+ * first, and goes on to done with its value. */
+Test(tui_step, done_asks_for_the_required_input_first)
 {
+	struct got g;
+
 	steps_board(ROLE_ANALYST);
 	open_step(1);
 	fx_keys("  ");
 	fx_key('d');
-	/* The play layer's refusal (it names no option), and the keys. */
-	cr_assert_str_eq(fx_status(), "step triage needs the input verdict (Enter: fill it in, then d: done)");
-	cr_assert_eq(step("triage").state, STEP_WAITING);
-	/* The cursor is on the missing field: Enter offers its choices. */
-	fx_key('\n');
 	assert_screen(" verdict (required): phish, spam or legitimate ");
 	assert_screen("> phish");
+	/* Esc: nothing done, and the cursor is on the missing field. */
 	fx_key(ESC);
 	assert_no_panel();
+	assert_status("not marked done: input verdict is empty");
+	cr_assert_eq(step("triage").state, STEP_WAITING);
+	fx_key('\n');
+	assert_screen(" verdict (required): phish, spam or legitimate ");
+	fx_key(ESC);
+	/* Picked from d's question, the step is done at once. */
+	fx_key('d');
+	fx_key('j');
+	fx_key('\n');
+	assert_no_panel();
+	assert_status("triage of IR-13 is done");
+	g = step("triage");
+	cr_assert_eq(g.state, STEP_DONE);
+	cr_assert_str_eq(g.inputs, "{\"verdict\":\"spam\"}");
 }
 
 Test(tui_step, inputs_typed_then_done_with_the_button)
@@ -966,7 +983,7 @@ Test(tui_step, step_keys_are_rebindable_and_on_the_help_screen)
 	fx_key('d');
 	assert_status("d does nothing here");
 	fx_key(FN(KEY_F(5)));
-	assert_screen("1 of 2 checklist items not ticked");
+	assert_screen(" verdict (required): phish, spam or legitimate ");
 	fx_key(ESC);
 }
 
@@ -1022,7 +1039,8 @@ Test(tui_step, enter_on_the_rule_under_an_input_edits_it)
 	steps_board(ROLE_ANALYST);
 	open_step(1);
 	fx_keys("  ");
-	fx_key('d');              /* the cursor goes to the missing verdict */
+	fx_key('d');              /* asks for the missing verdict */
+	fx_key(ESC);              /* the cursor stays on it */
 	fx_key('j');              /* the line under it: its choices */
 	fx_key('\n');
 	assert_screen(" verdict (required): phish, spam or legitimate ");
@@ -1037,4 +1055,88 @@ Test(tui_step, a_pending_step_names_what_it_waits_for)
 	steps_board(ROLE_ANALYST);
 	open_step(3);
 	assert_screen("  state           pending: waits for purge-ok (pending)");
+}
+
+/* ---- fewer keys (issue 12) -------------------------------------------------------- */
+
+/* Reaching a step took Tab and a Down for every wrapped output line: w
+ * goes to the next step waiting for a person, J and K from step to step,
+ * and a long output is one line, folded behind Enter. */
+Test(tui_step, w_j_and_k_go_from_step_to_step_over_folded_output)
+{
+	struct step_row r;
+	struct irk_err err = { 0 };
+	struct strbuf out = STRBUF_INIT;
+
+	steps_db(ROLE_ANALYST);
+	/* The scan printed a lot: one line of it on the incident screen. */
+	memset(&r, 0, sizeof r);
+	r.id = step("scan").id;
+	r.state = STEP_FAILED;
+	r.attempts = 1;
+	r.error = "exit status 3";
+	strbuf_puts(&out, "{\"stdout\":\"");
+	for (int i = 0; i < 100; i++)
+		strbuf_puts(&out, "0123456789");
+	strbuf_puts(&out, "\"}");
+	r.output = out.buf;
+	cr_assert_eq(store_step_update(fx.other, &r, STEP_READY, &err), 0, "%s", err.msg);
+	strbuf_free(&out);
+	fx_start(100, 40);
+	fx_key('/');
+	fx_keys(KEY_STR);
+	fx_key('\n');
+	fx_key('\n');
+	assert_screen("            output: {\"stdout\":\"0123456789");
+	assert_screen(" \xe2\x80\xa6 Enter: all");
+	{
+		/* Folded: the line after it is the next step's. */
+		const char *m = strstr(fx_text(), " \xe2\x80\xa6 Enter: all"), *nl = m ? strchr(m, '\n') : NULL;
+		cr_assert(nl && !strncmp(nl + 1, "  [pending] release", 19), "%s", strbuf_str(&fx.screen));
+	}
+	/* From the top, w: the triage waits for a person. */
+	fx_key('w');
+	fx_key('\n');
+	assert_screen(" IR-13 · step triage: Triage the reported mail");
+	fx_key('q');
+	/* J: the next step, past nothing but steps; K: back. */
+	fx_key('J');
+	fx_key('J');
+	fx_key('J');
+	fx_key('\n');
+	assert_screen(" IR-13 · step scan: Scan the mailbox");
+	fx_key('q');
+	fx_key('J');
+	fx_key('\n');
+	assert_screen(" IR-13 · step release:");
+	fx_key('q');
+	fx_key('J');
+	assert_status("the last step");
+	fx_key('K');
+	fx_key('\n');
+	assert_screen(" IR-13 · step scan: Scan the mailbox");
+	fx_key('q');
+	/* w again: the triage is the only one waiting; it comes round. */
+	fx_key('w');
+	fx_key('\n');
+	assert_screen(" IR-13 · step triage: Triage the reported mail");
+}
+
+/* The step done, L on its screen moves the incident on from there: no q
+ * first (the junior path, tests/e2e/tui_junior.sh). */
+Test(tui_step, l_on_a_step_moves_the_incident_on_from_its_screen)
+{
+	struct incident inc;
+
+	steps_board(ROLE_ANALYST);
+	triage_done_by("bob");
+	open_step(1);
+	assert_screen(" IR-13 · step triage: Triage the reported mail");
+	fx_key('L');
+	assert_status("IR-13 moved to Identification");
+	assert_screen(" IR-13 · User reported a phishing mail");
+	assert_screen("alice moved it New \xe2\x86\x92 Identification");
+	inc = fx_get(IR);
+	cr_assert_eq(inc.stage, STAGE_IDENTIFICATION);
+	incident_clear(&inc);
 }
