@@ -855,6 +855,9 @@ enum { SQ_DONE = 0, SQ_TIME_LIMIT = 1, SQ_ROW_LIMIT = 2 };
  * Returns IRK_OK (and *why SQ_DONE, SQ_TIME_LIMIT or SQ_ROW_LIMIT) or an
  * error. sql (may be NULL) gets the statement, for --explain and tests. */
 struct expr_value;
+/* The statement of plan into out, without running it (for tests and
+ * explanations); -1 when the plan does not fit its source. */
+int store_query_sql(const struct sq_plan *plan, struct strbuf *out);
 int store_query_run(struct store *s, const struct sq_plan *plan, const struct sq_limits *lim,
 		int (*fn)(const struct expr_value *v, int n, void *arg), void *arg,
 		int *why, struct strbuf *sql, struct irk_err *err);

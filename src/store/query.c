@@ -549,6 +549,40 @@ static int plan_sql(struct writer *w, const struct sq_plan *p)
 	return ncols;
 }
 
+static struct writer *writer_new(const struct sq_plan *plan)
+{
+	struct writer *w = xcalloc(1, sizeof *w);
+
+	w->fields = src_fields(plan->source);
+	while (w->fields[w->nfields].pub.name)
+		w->nfields++;
+	return w;
+}
+
+static void writer_free(struct writer *w)
+{
+	for (int i = 0; i < w->b.n; i++)
+		free(w->b.v[i].own);
+	strbuf_free(&w->sql);
+	free(w);
+}
+
+int store_query_sql(const struct sq_plan *plan, struct strbuf *out)
+{
+	struct writer *w;
+	int bad;
+
+	if (!plan || plan->source < 0 || plan->source >= SQ_NSOURCES)
+		return -1;
+	w = writer_new(plan);
+	plan_sql(w, plan);
+	bad = w->bad;
+	if (!bad)
+		strbuf_puts(out, strbuf_str(&w->sql));
+	writer_free(w);
+	return bad ? -1 : 0;
+}
+
 /* ---- running it ---- */
 
 struct deadline {
@@ -583,10 +617,7 @@ int store_query_run(struct store *s, const struct sq_plan *plan, const struct sq
 	*why = SQ_DONE;
 	if (!plan || plan->source < 0 || plan->source >= SQ_NSOURCES)
 		return irk_fail(err, IRK_INVALID, "query: no such source");
-	w = xcalloc(1, sizeof *w);
-	w->fields = src_fields(plan->source);
-	while (w->fields[w->nfields].pub.name)
-		w->nfields++;
+	w = writer_new(plan);
 	ncols = plan_sql(w, plan);
 	if (w->bad || ncols > (int)(sizeof vals / sizeof vals[0])) {
 		ret = irk_fail(err, IRK_INVALID, "query: the plan does not fit the source");
@@ -653,9 +684,6 @@ out:
 	if (lim && lim->time_ms > 0)
 		sqlite3_progress_handler(s->db, 0, NULL, NULL);
 	sqlite3_finalize(st);
-	for (int i = 0; i < w->b.n; i++)
-		free(w->b.v[i].own);
-	strbuf_free(&w->sql);
-	free(w);
+	writer_free(w);
 	return ret;
 }

@@ -1,0 +1,223 @@
+/* cmd_query.c: irk query: a query (irk/query.h) over a read-only
+ * connection, printed as a table sized to the terminal, JSON, CSV or a
+ * text chart of a timechart. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "irk/cli.h"
+#include "irk/clock.h"
+#include "irk/jsonw.h"
+#include "irk/query.h"
+#include "irk/sanitize.h"
+#include "irk/store.h"
+
+#define COL_MAX 40
+
+/* Each cell sanitized once. */
+static char **cells(const struct query_result *r, int **widths)
+{
+	size_t n = (r->nrows + 1) * (size_t)r->ncols;
+	char **out = xcalloc(n + 1, sizeof *out);
+	char buf[32];
+
+	*widths = xcalloc((size_t)r->ncols + 1, sizeof **widths);
+	for (int k = 0; k < r->ncols; k++) {
+		out[k] = sanitize_dup(r->cols[k], 0);
+		(*widths)[k] = utf8_width(out[k], strlen(out[k]));
+	}
+	for (size_t i = 0; i < r->nrows; i++)
+		for (int k = 0; k < r->ncols; k++) {
+			char *s = sanitize_dup(query_value_text(&r->rows[i][k], buf, sizeof buf), 0);
+			int w = utf8_width(s, strlen(s));
+
+			out[(i + 1) * (size_t)r->ncols + (size_t)k] = s;
+			if (w > (*widths)[k])
+				(*widths)[k] = w;
+		}
+	return out;
+}
+
+static void print_table(const struct query_result *r, int termw)
+{
+	int *w, total = 0;
+	char **c = cells(r, &w);
+	size_t n = (r->nrows + 1) * (size_t)r->ncols;
+
+	for (int k = 0; k < r->ncols; k++) {
+		if (w[k] > COL_MAX)
+			w[k] = COL_MAX;
+		total += w[k] + (k ? 2 : 0);
+	}
+	/* Too wide: take from the widest column until it fits. */
+	while (termw > 0 && total > termw) {
+		int widest = 0;
+
+		for (int k = 1; k < r->ncols; k++)
+			if (w[k] > w[widest])
+				widest = k;
+		if (w[widest] <= 4)
+			break;
+		w[widest]--;
+		total--;
+	}
+	for (size_t i = 0; i <= r->nrows; i++) {
+		for (int k = 0; k < r->ncols; k++) {
+			if (k)
+				fputs("  ", stdout);
+			if (k == r->ncols - 1) {
+				/* The last column is not padded. */
+				int cw = utf8_width(c[i * (size_t)r->ncols + (size_t)k],
+						    strlen(c[i * (size_t)r->ncols + (size_t)k]));
+				cli_put_cut(stdout, c[i * (size_t)r->ncols + (size_t)k], cw < w[k] ? cw : w[k]);
+			} else {
+				cli_put_cut(stdout, c[i * (size_t)r->ncols + (size_t)k], w[k]);
+			}
+		}
+		putchar('\n');
+	}
+	for (size_t i = 0; i < n; i++)
+		free(c[i]);
+	free(c);
+	free(w);
+}
+
+/* A timechart as bars: one line per bucket and series, the last numeric
+ * column as the bar. */
+static void print_chart(const struct query_result *r, int termw)
+{
+	int vcol = r->ncols - 1, label = termw > 0 ? termw : 80;
+	double max = 0;
+	char buf[32], when[32];
+
+	for (size_t i = 0; i < r->nrows; i++)
+		if (r->rows[i][vcol].type == EXPR_NUM && r->rows[i][vcol].num > max)
+			max = r->rows[i][vcol].num;
+	for (size_t i = 0; i < r->nrows; i++) {
+		struct strbuf line = STRBUF_INIT;
+		double v = r->rows[i][vcol].type == EXPR_NUM ? r->rows[i][vcol].num : 0;
+		int bar, room;
+
+		strbuf_puts(&line, irk_time_short((int64_t)r->rows[i][0].num, when, sizeof when));
+		for (int k = 1; k < vcol; k++) {
+			strbuf_addc(&line, ' ');
+			strbuf_puts(&line, query_value_text(&r->rows[i][k], buf, sizeof buf));
+		}
+		{
+			char *s = sanitize_dup(strbuf_str(&line), 0);
+
+			cli_put_cut(stdout, s, 36);
+			free(s);
+		}
+		room = label - 36 - 12;
+		if (room < 10)
+			room = 10;
+		bar = max > 0 ? (int)(v / max * room + 0.5) : 0;
+		printf(" %10s ", query_value_text(&r->rows[i][vcol], buf, sizeof buf));
+		for (int b = 0; b < bar; b++)
+			putchar('#');
+		putchar('\n');
+		strbuf_free(&line);
+	}
+}
+
+int cmd_query(struct cli *c, int argc, char **argv)
+{
+	enum { O_JSON = OPT_FIRST_OWN, O_CSV, O_CHART, O_EXPLAIN };
+	static const struct option opts[] = {
+		{ "json", no_argument, NULL, O_JSON },
+		{ "csv", no_argument, NULL, O_CSV },
+		{ "chart", no_argument, NULL, O_CHART },
+		{ "explain", no_argument, NULL, O_EXPLAIN },
+		{ NULL, 0, NULL, 0 },
+	};
+	const struct cli_command *cmd = cli_find("query");
+	const struct config_settings *cs;
+	struct query_error qe;
+	struct query *q;
+	struct query_result r;
+	struct query_limits lim;
+	struct irk_err err = { 0 };
+	struct store *ro = NULL;
+	int opt, mode = 0, explain = 0, rc;
+
+	while ((opt = cli_getopt(c, cmd, argc, argv, "", opts)) != -1) {
+		if (opt == O_EXPLAIN) {
+			explain = 1;
+			continue;
+		}
+		if (mode && mode != opt)
+			return cli_usage_error(cmd, "--json, --csv and --chart: choose one");
+		mode = opt;
+	}
+	if (optind >= argc)
+		return cli_usage_error(cmd, "the query is missing: irk query 'alerts | stats count by host'");
+	if (optind + 1 < argc)
+		return cli_usage_error(cmd, "one query, in quotes (found '%s' after it)", argv[optind + 1]);
+	q = query_parse(argv[optind], irk_now(), &qe);
+	if (!q) {
+		char *s = sanitize_dup(qe.msg, 0);
+
+		fprintf(stderr, "%s\n", s);
+		free(s);
+		return EXIT_ERR;
+	}
+	if (mode == O_CHART && !query_is_chart(q)) {
+		query_free(&q);
+		return cli_usage_error(cmd, "--chart draws a timechart: end the query with timechart span=...");
+	}
+	if (explain) {
+		char *sql = query_sql(q);
+
+		printf("%s\n", sql ? sql : "(none)");
+		free(sql);
+		query_free(&q);
+		return EXIT_OK;
+	}
+	/* The normal open checks and migrates; the query reads through a
+	 * connection of its own that cannot write. */
+	if (!cli_store(c, 0)) {
+		query_free(&q);
+		return EXIT_ERR;
+	}
+	if (store_open(&ro, store_path(c->app.store), STORE_READONLY, &err)) {
+		query_free(&q);
+		return cli_report(&err);
+	}
+	cs = config_settings(c->app.cfg);
+	lim.time_ms = cs->query.time_limit_ms;
+	lim.rows = cs->query.row_limit;
+	rc = query_run(ro, q, &lim, &r, &err);
+	store_close(&ro);
+	if (rc) {
+		query_free(&q);
+		return cli_report(&err);
+	}
+	if (mode == O_JSON) {
+		struct strbuf out = STRBUF_INIT;
+		struct jsonw w;
+
+		jsonw_init(&w, &out, 0);
+		query_result_json(&r, &w);
+		puts(strbuf_str(&out));
+		strbuf_free(&out);
+	} else if (mode == O_CSV) {
+		struct strbuf out = STRBUF_INIT;
+
+		query_result_csv(&r, &out);
+		fputs(strbuf_str(&out), stdout);
+		strbuf_free(&out);
+	} else if (mode == O_CHART) {
+		print_chart(&r, c->tty ? c->width : 0);
+	} else {
+		print_table(&r, c->tty ? c->width : 0);
+	}
+	if (r.limit)
+		fprintf(stderr, "irk query: %s: the result is partial ([query] %s in irk.conf)\n",
+			r.limit == QUERY_TIME_LIMIT ? "the time limit was reached" : "the row limit was reached",
+			r.limit == QUERY_TIME_LIMIT ? "time_limit" : "row_limit");
+	rc = r.limit ? EXIT_PARTIAL : EXIT_OK;
+	query_result_free(&r);
+	query_free(&q);
+	return rc;
+}
