@@ -519,6 +519,11 @@ static int plan_sql(struct writer *w, const struct sq_plan *p)
 		has_where = 1;
 	}
 	/* Rows whose group is missing belong to no group. */
+	if (p->aggregate && p->span > 0) {
+		strbuf_printf(&w->sql, "%s(%s) IS NOT NULL", has_where ? " AND " : " WHERE ",
+			      w->fields[0].sql);
+		has_where = 1;
+	}
 	for (int g = 0; p->aggregate && g < p->ngroup; g++) {
 		strbuf_puts(&w->sql, has_where ? " AND " : " WHERE ");
 		has_where = 1;
