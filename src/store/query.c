@@ -495,13 +495,14 @@ static int plan_sql(struct writer *w, const struct sq_plan *p)
 	if (p->aggregate && p->span > 0) {
 		int i = bind_add(&w->b, 1, (double)p->span, NULL, NULL);
 
-		strbuf_printf(&w->sql, "((%s) / ?%d) * ?%d", w->fields[0].sql, i, i);
+		strbuf_printf(&w->sql, "((%s) / ?%d) * ?%d AS c1", w->fields[0].sql, i, i);
 		ncols++;
 	}
 	for (int g = 0; p->aggregate && g < p->ngroup; g++, ncols++) {
 		if (ncols)
 			strbuf_puts(&w->sql, ", ");
 		col_sql(w, &p->group[g]);
+		strbuf_printf(&w->sql, " AS c%d", ncols + 1);
 	}
 	for (int o = 0; o < p->nout; o++, ncols++) {
 		if (ncols)
@@ -509,6 +510,7 @@ static int plan_sql(struct writer *w, const struct sq_plan *p)
 		if (!p->aggregate && p->outs[o].agg != SQA_NONE)
 			w->bad = 1;
 		out_sql(w, &p->outs[o]);
+		strbuf_printf(&w->sql, " AS c%d", ncols + 1);
 	}
 	if (!ncols)
 		strbuf_puts(&w->sql, "1");
@@ -543,9 +545,13 @@ static int plan_sql(struct writer *w, const struct sq_plan *p)
 		if (p->order[i] < 0 || p->order[i] >= ncols)
 			w->bad = 1;
 		/* NULLs last either way, as the C sort does. */
-		strbuf_printf(&w->sql, "%s%d IS NULL, %d%s", i ? ", " : " ORDER BY ",
+		strbuf_printf(&w->sql, "%sc%d IS NULL, c%d%s", i ? ", " : " ORDER BY ",
 			      p->order[i] + 1, p->order[i] + 1, p->desc[i] ? " DESC" : "");
 	}
+	/* Plain rows in the table's order, ties too: the C stages after
+	 * (first, last, dedup, a stable sort) see the same order every run. */
+	if (!p->aggregate)
+		strbuf_puts(&w->sql, p->norder ? ", rowid" : " ORDER BY rowid");
 	if (p->limit > 0) {
 		int i = bind_add(&w->b, 1, (double)p->limit, NULL, NULL);
 
