@@ -515,7 +515,7 @@ static void run_stats(const struct qstage *st, struct table *t)
 			strbuf_puts(&key, query_value_text(&kv[k], buf, sizeof buf));
 			strbuf_addc(&key, '\0');
 		}
-		slot = hmap_put(index, key.buf, key.len, &created);
+		slot = hmap_put(index, key.buf ? key.buf : "", key.len, &created);
 		if (created) {
 			if (ng == cg) {
 				cg = cg ? cg * 2 : 64;

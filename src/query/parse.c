@@ -11,7 +11,6 @@
 #include "internal.h"
 #include "irk/clock.h"
 #include "irk/guess.h"
-#include "irk/kpi.h"
 #include "irk/model.h"
 
 #define QUERY_MAX_LEN 65536
@@ -423,7 +422,7 @@ static int time_bound(struct cctx *c, const char *word, size_t off, size_t len, 
 	struct sq_plan *p = &c->q->plan;
 	struct sq_cond cond = { 0 };
 
-	if (!*v || kpi_time_parse(v, c->q->now, until, &t)) {
+	if (!*v || irk_when_parse(v, c->q->now, until, &t)) {
 		query_fail(c->err, c->src, off, "%s=: '%s' is no date, time or span (2026-11-01, "
 			   "2026-11-01T10:00, -30d)", word, v);
 		free(v);

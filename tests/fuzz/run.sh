@@ -16,7 +16,7 @@ CC=${FUZZ_CC:-clang}
 OUT=build/fuzz
 CORE="src/core/expr.c src/core/template.c src/core/strbuf.c src/core/err.c
 src/core/model.c src/core/sanitize.c"
-TARGETS=${*:-expr template play}
+TARGETS=${*:-expr template play query}
 
 command -v "$CC" >/dev/null 2>&1 || {
 	echo "run.sh: $CC not found (contrib/deps.sh installs clang)" >&2
@@ -30,6 +30,11 @@ for t in $TARGETS; do
 	if [ "$t" = play ]; then
 		src="$(ls src/core/*.c src/play/*.c src/store/*.c src/incident/*.c)"
 		libs="-lsqlite3 -lcrypto -lm"
+	fi
+	# The query compiler reads the store's sources.
+	if [ "$t" = query ]; then
+		src="$(ls src/core/*.c src/query/*.c src/store/*.c)"
+		libs="-lsqlite3 -lcrypto -lm -lpthread"
 	fi
 	# shellcheck disable=SC2086
 	"$CC" -std=c11 -D_GNU_SOURCE -g -O1 -Iinclude \
