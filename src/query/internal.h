@@ -62,7 +62,7 @@ int query_value_num(const struct query_value *v, double *out);
 void query_fail(struct query_error *err, const char *src, size_t off, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
 
-/* ---- the C side of the pipeline (exec.c) ---- */
+/* ---- the C side of the pipeline (query.c) ---- */
 
 enum stage_kind { SK_FILTER, SK_EVAL, SK_STATS, SK_TOP, SK_SORT, SK_HEAD, SK_TAIL,
 	SK_DEDUP, SK_TABLE, SK_REX };

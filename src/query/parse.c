@@ -2,7 +2,7 @@
  * stage by stage; while every stage so far went into SQL, the next goes
  * into the plan too when the store can do it exactly (store.h: the query
  * engine's statement); from the first that cannot, stages run in C
- * (exec.c). Names are checked as they come, against the source's fields
+ * (query.c). Names are checked as they come, against the source's fields
  * and the columns the stages before made. */
 #include <ctype.h>
 #include <stdlib.h>
@@ -633,7 +633,7 @@ static const char *const agg_names[] = { [AG_COUNT] = "count", [AG_DC] = "dc", [
 	[AG_P90] = "p90", [AG_VALUES] = "values", [AG_FIRST] = "first", [AG_LAST] = "last" };
 
 /* The SQL aggregate of fn over source field f (type t), or SQA_NONE when
- * SQL cannot do exactly what exec.c does. */
+ * SQL cannot do exactly what query.c does. */
 static int sql_agg(int fn, int t)
 {
 	int numeric = t == SQT_NUM || t == SQT_TIME;
@@ -884,7 +884,7 @@ static int cmd_stats(struct cctx *c, struct qlex *lx, int kind, int64_t span, in
 			new_col(c, by[i], byoff[i]);
 		for (int i = 0; i < na; i++)
 			new_col(c, a[i].name, a[i].off);
-		/* Groups in order, as exec.c's stats leaves them. */
+		/* Groups in order, as query.c's stats leaves them. */
 		for (int i = 0; i < (span > 0) + nby && i < 8; i++) {
 			p->order[p->norder] = i;
 			p->desc[p->norder++] = 0;

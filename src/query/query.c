@@ -1,4 +1,4 @@
-/* exec.c: running a compiled query: the statement through the store, then
+/* query.c: running a compiled query: the statement through the store, then
  * the stages SQL could not do, over the rows in memory, then the result
  * as JSON or CSV. */
 #include <math.h>
