@@ -656,6 +656,41 @@ struct agg_src {
 	char *name;
 };
 
+/* After stats: the table is [_time,] the by fields, the aggregates. */
+static void stats_table(struct cctx *c, int64_t span, char **by, const int *byoff, int nby,
+			const struct agg_src *a, int na)
+{
+	if (c->raw)
+		c->raw_width = c->width;
+	for (int i = 0; i < c->ncols; i++)
+		free(c->cols[i]);
+	c->ncols = 0;
+	c->width = 0;
+	c->raw = 0;
+	if (span > 0)
+		new_col(c, "_time", 0);
+	for (int i = 0; i < nby; i++)
+		new_col(c, by[i], byoff[i]);
+	for (int i = 0; i < na; i++)
+		new_col(c, a[i].name, a[i].off);
+}
+
+/* top/rare after its count: percent, and the n first of each group. */
+static void top_stage(struct cctx *c, int nby, int64_t n, int desc)
+{
+	struct qstage t = { 0 };
+
+	t.kind = SK_TOP;
+	t.nin = c->width;
+	t.nby = nby - 1;
+	t.n = n;
+	t.desc = xcalloc(1, sizeof(int));
+	t.desc[0] = desc;
+	new_col(c, "percent", 0);
+	t.nout = c->width;
+	stage_add(c, &t);
+}
+
 /* stats/timechart: AGG [as NAME] [,] ... [by F, ...]; top/rare: [N] F [by F...]. */
 static int cmd_stats(struct cctx *c, struct qlex *lx, int kind, int64_t span, int desc)
 {
@@ -870,36 +905,18 @@ static int cmd_stats(struct cctx *c, struct qlex *lx, int kind, int64_t span, in
 		}
 		p->nout = na;
 		/* The table is now the statement's output. */
-		for (int i = 0; i < c->ncols; i++)
-			free(c->cols[i]);
-		c->ncols = 0;
-		c->width = 0;
-		c->raw = 0;
 		free(c->q->fetch_type);
 		c->q->fetch_type = NULL;
 		c->q->nfetch = 0;
-		if (span > 0)
-			new_col(c, "_time", 0);
-		for (int i = 0; i < nby; i++)
-			new_col(c, by[i], byoff[i]);
-		for (int i = 0; i < na; i++)
-			new_col(c, a[i].name, a[i].off);
+		c->raw = 0;
+		stats_table(c, span, by, byoff, nby, a, na);
 		/* Groups in order, as query.c's stats leaves them. */
 		for (int i = 0; i < (span > 0) + nby && i < 8; i++) {
 			p->order[p->norder] = i;
 			p->desc[p->norder++] = 0;
 		}
-		if (kind == SK_TOP) {
-			st.kind = SK_TOP;
-			st.nin = c->width;
-			st.nby = nby - 1;
-			st.n = topn;
-			st.desc = xcalloc(1, sizeof(int));
-			st.desc[0] = desc;
-			new_col(c, "percent", 0);
-			st.nout = c->width;
-			stage_add(c, &st);
-		}
+		if (kind == SK_TOP)
+			top_stage(c, nby, topn, desc);
 		rc = 0;
 		goto out;
 	}
@@ -925,34 +942,11 @@ static int cmd_stats(struct cctx *c, struct qlex *lx, int kind, int64_t span, in
 		st.nagg++;
 	}
 	st.nin = c->raw ? -1 : c->width;
-	if (c->raw)
-		c->raw_width = c->width;
-	for (int i = 0; i < c->ncols; i++)
-		free(c->cols[i]);
-	c->ncols = 0;
-	c->width = 0;
-	c->raw = 0;
-	if (span > 0)
-		new_col(c, "_time", 0);
-	for (int i = 0; i < nby; i++)
-		new_col(c, by[i], byoff[i]);
-	for (int i = 0; i < na; i++)
-		new_col(c, a[i].name, a[i].off);
+	stats_table(c, span, by, byoff, nby, a, na);
 	st.nout = c->width;
 	stage_add(c, &st);
-	if (kind == SK_TOP) {
-		struct qstage t = { 0 };
-
-		t.kind = SK_TOP;
-		t.nin = c->width;
-		t.nby = nby - 1;
-		t.n = topn;
-		t.desc = xcalloc(1, sizeof(int));
-		t.desc[0] = desc;
-		new_col(c, "percent", 0);
-		t.nout = c->width;
-		stage_add(c, &t);
-	}
+	if (kind == SK_TOP)
+		top_stage(c, nby, topn, desc);
 	rc = 0;
 	goto out;
 out_st:
