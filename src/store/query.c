@@ -74,7 +74,10 @@ static const struct src_field step_fields[] = {
 	FJ("output", "output", NULL, "its output (JSON: output.body.x)"),
 	FJ("inputs", "inputs", NULL, "inputs recorded by a person (JSON)"),
 	FJ("def", STEP_DEF, NULL, "its definition from the play (JSON)"),
-	FJ("vars", STEP_DEF, "vars", "an ansible step's vars (JSON: vars.factor)"),
+	/* An ansible step's log records the vars it ran with, rendered. */
+	FJ("vars", "coalesce(CASE WHEN json_valid(log) THEN json_extract(log, '$.vars') END, "
+	   "json_extract(" STEP_DEF ", '$.vars'))",
+	   NULL, "the vars an ansible step ran with (its log), else its play's (JSON: vars.factor)"),
 	FEND,
 };
 
