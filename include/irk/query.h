@@ -95,4 +95,10 @@ void query_result_json(const struct query_result *r, struct jsonw *w);
 /* r as CSV (RFC 4180): a header line, then a line per row. */
 void query_result_csv(const struct query_result *r, struct strbuf *out);
 
+/* Save text as name (1 to 64 letters, digits, '_' or '-'; an existing
+ * one is replaced) once it parses, with an audit event query.save.
+ * IRK_INVALID with the reason ("query:1:10: ..." for a bad query). */
+int query_save(struct store *s, const char *name, const char *text, const char *actor,
+	       struct irk_err *err);
+
 #endif

@@ -27,7 +27,7 @@ enum {
 	STORE_READONLY = 1 << 1,
 };
 
-#define STORE_SCHEMA_VERSION 15
+#define STORE_SCHEMA_VERSION 16
 /* How long a connection waits for another writer before it gives up with
  * "database is locked", and after how long it says that it waits. */
 #define STORE_BUSY_MS 60000
@@ -854,6 +854,16 @@ enum { SQ_DONE = 0, SQ_TIME_LIMIT = 1, SQ_ROW_LIMIT = 2 };
  * EXPR_NULL, integers and reals as EXPR_NUM). fn returns nonzero to stop.
  * Returns IRK_OK (and *why SQ_DONE, SQ_TIME_LIMIT or SQ_ROW_LIMIT) or an
  * error. sql (may be NULL) gets the statement, for --explain and tests. */
+/* Saved queries. Save (or replace) name's text, inside a transaction. */
+int store_query_save(struct store *s, const char *name, const char *text, const char *actor,
+		int64_t at, struct irk_err *err);
+/* The text saved as name into out; IRK_NOTFOUND when there is none. */
+int store_query_saved(struct store *s, const char *name, struct strbuf *out, struct irk_err *err);
+/* Every saved query, by name, to fn (borrowed during the call; nonzero
+ * stops). */
+int store_query_saved_each(struct store *s, int (*fn)(const char *name, const char *text,
+		const char *actor, int64_t at, void *arg), void *arg, struct irk_err *err);
+
 struct expr_value;
 /* The statement of plan into out, without running it (for tests and
  * explanations); -1 when the plan does not fit its source. */

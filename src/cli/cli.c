@@ -234,7 +234,8 @@
 	  "  --json         one JSON object (irk(1), JSON OUTPUT; durations in seconds)\n" \
 	  "  --csv          a header and one line per group (one line without --by)\n" \
 	  "$IRK_NOW (Unix seconds) fixes now, for -30d and the SLA clocks still running.\n") \
-	X(query, "QUERY [--json|--csv|--chart] [--explain]", "search and summarise what irk records", \
+	X(query, "QUERY|@NAME [--json|--csv|--chart] [--explain] [--save NAME] | --saved [--json|--csv]", \
+	  "search and summarise what irk records", \
 	  "Run a query: a source, a filter, then commands joined by '|':\n" \
 	  "  irk query 'alerts rule_name ~ \"SSH\" | stats count by host | sort -count | head 10'\n" \
 	  "  irk query 'events kind == \"incident.move\" since=-30d | stats count by actor, data.to'\n" \
@@ -250,6 +251,9 @@
 	  "  --csv          a header and one line per row\n" \
 	  "  --chart        a timechart as bars\n" \
 	  "  --explain      print the SQL statement the query runs, and stop\n" \
+	  "  --save NAME    save the query as NAME (replacing one of that name), then\n" \
+	  "                 run it; @NAME runs a saved query\n" \
+	  "  --saved        list the saved queries: name, who saved it, when, text\n" \
 	  "The database is read through a read-only connection, within [query]\n" \
 	  "time_limit (10s) and row_limit (1000000) of irk.conf.\n" \
 	  "Exit: 0 done; 1 refused (query:LINE:COLUMN: why, on stderr) or failed;\n" \

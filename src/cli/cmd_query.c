@@ -121,16 +121,75 @@ static void print_chart(const struct query_result *r, int termw)
 	}
 }
 
+static int saved_row(const char *name, const char *text, const char *actor, int64_t at, void *arg)
+{
+	struct query_result *r = arg;
+	struct query_value *row = xcalloc(5, sizeof *row);
+	const char *v[] = { name, actor, text };
+
+	for (int k = 0; k < 3; k++) {
+		row[k + (k > 1)].type = EXPR_STR;
+		row[k + (k > 1)].str = xstrdup(v[k] ? v[k] : "");
+	}
+	row[2].type = EXPR_NUM;
+	row[2].num = (double)at;
+	if (r->nrows == r->cap) {
+		r->cap = r->cap ? r->cap * 2 : 16;
+		r->rows = xrealloc(r->rows, r->cap * sizeof *r->rows);
+	}
+	r->rows[r->nrows++] = row;
+	return 0;
+}
+
+/* irk query --saved: the saved queries as a result of their own. */
+static int list_saved(struct cli *c, int mode)
+{
+	static const char *const cols[] = { "name", "by", "at", "query" };
+	struct query_result r = { 0 };
+	struct irk_err err = { 0 };
+	struct strbuf out = STRBUF_INIT;
+	struct jsonw w;
+
+	if (!cli_store(c, 0))
+		return EXIT_ERR;
+	r.ncols = 4;
+	r.cols = xcalloc(5, sizeof *r.cols);
+	for (int k = 0; k < 4; k++)
+		r.cols[k] = xstrdup(cols[k]);
+	if (store_query_saved_each(c->app.store, saved_row, &r, &err)) {
+		query_result_free(&r);
+		return cli_report(&err);
+	}
+	if (mode == 'j') {
+		jsonw_init(&w, &out, 0);
+		query_result_json(&r, &w);
+		puts(strbuf_str(&out));
+	} else if (mode == 'c') {
+		query_result_csv(&r, &out);
+		fputs(strbuf_str(&out), stdout);
+	} else {
+		print_table(&r, c->tty ? c->width : 0);
+	}
+	strbuf_free(&out);
+	query_result_free(&r);
+	return EXIT_OK;
+}
+
 int cmd_query(struct cli *c, int argc, char **argv)
 {
-	enum { O_JSON = OPT_FIRST_OWN, O_CSV, O_CHART, O_EXPLAIN };
+	enum { O_JSON = OPT_FIRST_OWN, O_CSV, O_CHART, O_EXPLAIN, O_SAVE, O_SAVED };
 	static const struct option opts[] = {
 		{ "json", no_argument, NULL, O_JSON },
 		{ "csv", no_argument, NULL, O_CSV },
 		{ "chart", no_argument, NULL, O_CHART },
 		{ "explain", no_argument, NULL, O_EXPLAIN },
+		{ "save", required_argument, NULL, O_SAVE },
+		{ "saved", no_argument, NULL, O_SAVED },
 		{ NULL, 0, NULL, 0 },
 	};
+	const char *save = NULL, *text;
+	struct strbuf saved = STRBUF_INIT;
+	int list = 0;
 	const struct cli_command *cmd = cli_find("query");
 	const struct config_settings *cs;
 	struct query_error qe;
@@ -146,15 +205,55 @@ int cmd_query(struct cli *c, int argc, char **argv)
 			explain = 1;
 			continue;
 		}
+		if (opt == O_SAVE) {
+			save = optarg;
+			continue;
+		}
+		if (opt == O_SAVED) {
+			list = 1;
+			continue;
+		}
 		if (mode && mode != opt)
 			return cli_usage_error(cmd, "--json, --csv and --chart: choose one");
 		mode = opt;
+	}
+	if (list) {
+		if (optind < argc || save || explain || mode == O_CHART)
+			return cli_usage_error(cmd, "--saved lists the saved queries: nothing else");
+		return list_saved(c, mode == O_JSON ? 'j' : mode == O_CSV ? 'c' : 0);
 	}
 	if (optind >= argc)
 		return cli_usage_error(cmd, "the query is missing: irk query 'alerts | stats count by host'");
 	if (optind + 1 < argc)
 		return cli_usage_error(cmd, "one query, in quotes (found '%s' after it)", argv[optind + 1]);
-	q = query_parse(argv[optind], irk_now(), &qe);
+	text = argv[optind];
+	if (text[0] == '@') {
+		if (save)
+			return cli_usage_error(cmd, "--save takes the text of a query, not @NAME");
+		if (!cli_store(c, 0))
+			return EXIT_ERR;
+		if (store_query_saved(c->app.store, text + 1, &saved, &err)) {
+			strbuf_free(&saved);
+			return cli_report(&err);
+		}
+		text = strbuf_str(&saved);
+	}
+	if (save) {
+		if (!cli_store(c, 0))
+			return EXIT_ERR;
+		if (query_save(c->app.store, save, text, c->app.actor.name, &err)) {
+			if (!strncmp(err.msg, "query:", 6)) {
+				char *s = sanitize_dup(err.msg, 0);
+
+				fprintf(stderr, "%s\n", s);
+				free(s);
+				return EXIT_ERR;
+			}
+			return cli_report(&err);
+		}
+	}
+	q = query_parse(text, irk_now(), &qe);
+	strbuf_free(&saved);
 	if (!q) {
 		char *s = sanitize_dup(qe.msg, 0);
 

@@ -7,7 +7,10 @@
 #include <string.h>
 
 #include "internal.h"
+#include "irk/audit.h"
+#include "irk/clock.h"
 #include "irk/hmap.h"
+#include "irk/sanitize.h"
 
 struct table {
 	struct query_value **rows;
@@ -726,7 +729,20 @@ void query_result_json(const struct query_result *r, struct jsonw *w)
 	jsonw_arr_end(w);
 }
 
-static void csv_cell(struct strbuf *out, const char *s)
+static void csv_quoted(struct strbuf *out, const char *s);
+
+/* One cell, sanitized (a CSV read on a terminal shows an escape sequence
+ * as \x1b, never runs it; --json is the lossless form), quoted when it
+ * needs to be. */
+static void csv_cell(struct strbuf *out, const char *raw)
+{
+	char *s = sanitize_dup(raw, 0);
+
+	csv_quoted(out, s);
+	free(s);
+}
+
+static void csv_quoted(struct strbuf *out, const char *s)
 {
 	if (!s[strcspn(s, ",\"\r\n")]) {
 		strbuf_puts(out, s);
@@ -759,4 +775,37 @@ void query_result_csv(const struct query_result *r, struct strbuf *out)
 		}
 		strbuf_puts(out, "\r\n");
 	}
+}
+
+int query_save(struct store *s, const char *name, const char *text, const char *actor,
+	       struct irk_err *err)
+{
+	struct query_error qe;
+	struct query *q;
+	struct strbuf js = STRBUF_INIT;
+	struct jsonw w;
+	size_t n = name ? strlen(name) : 0;
+	int rc;
+
+	if (!n || n > 64 || name[strspn(name, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+					"0123456789_-")])
+		return irk_fail(err, IRK_INVALID, "a saved query's name is 1 to 64 letters, digits, "
+				"'_' or '-'");
+	if (!(q = query_parse(text, irk_now(), &qe)))
+		return irk_fail(err, IRK_INVALID, "%s", qe.msg);
+	query_free(&q);
+	jsonw_init(&w, &js, 0);
+	jsonw_obj_begin(&w);
+	jsonw_kv_str(&w, "name", name);
+	jsonw_kv_str(&w, "query", text);
+	jsonw_obj_end(&w);
+	if ((rc = store_begin(s, err)))
+		goto out;
+	if ((rc = store_query_save(s, name, text, actor, irk_now(), err)) ||
+	    (rc = audit_append(s, actor, 0, "query.save", strbuf_str(&js), NULL, err)) ||
+	    (rc = store_commit(s, err)))
+		store_rollback(s);
+out:
+	strbuf_free(&js);
+	return rc;
 }

@@ -717,3 +717,52 @@ out:
 	writer_free(w);
 	return ret;
 }
+
+/* ---- saved queries ---- */
+
+int store_query_save(struct store *s, const char *name, const char *text, const char *actor,
+		int64_t at, struct irk_err *err)
+{
+	sqlite3_stmt *st = store_stmt(s, ST_QUERY_SAVE, err);
+
+	if (!st)
+		return IRK_ERROR;
+	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, text, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, actor, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 4, at);
+	return store_exec_stmt(s, st, err, "saving a query");
+}
+
+int store_query_saved(struct store *s, const char *name, struct strbuf *out, struct irk_err *err)
+{
+	sqlite3_stmt *st = store_stmt(s, ST_QUERY_GET, err);
+	struct store_rows r = store_rows_begin(s, st);
+	int found = 0, rc;
+
+	if (!st)
+		return IRK_ERROR;
+	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+	while (store_rows_next(&r)) {
+		strbuf_puts(out, store_col_text(st, 0) ? store_col_text(st, 0) : "");
+		found = 1;
+	}
+	if ((rc = store_rows_end(&r, err, "reading a saved query")))
+		return rc;
+	return found ? IRK_OK : irk_fail(err, IRK_NOTFOUND, "no saved query '%s'", name);
+}
+
+int store_query_saved_each(struct store *s, int (*fn)(const char *name, const char *text,
+		const char *actor, int64_t at, void *arg), void *arg, struct irk_err *err)
+{
+	sqlite3_stmt *st = store_stmt(s, ST_QUERY_EACH, err);
+	struct store_rows r = store_rows_begin(s, st);
+
+	if (!st)
+		return IRK_ERROR;
+	while (store_rows_next(&r))
+		if (fn(store_col_text(st, 0), store_col_text(st, 1), store_col_text(st, 2),
+		       sqlite3_column_int64(st, 3), arg))
+			break;
+	return store_rows_end(&r, err, "listing saved queries");
+}

@@ -59,4 +59,18 @@ expect_eq "the database is as it was" "$(sql "select count(*) from alerts; selec
 expect_match "--explain shows the statement, values bound" \
 	"$(irk query --explain 'alerts rule == "x" | head 1')" '^SELECT .* FROM alerts WHERE \(rule_name = \?1\)'
 
+# Saved queries: kept once they parse, run as @NAME, listed, audited.
+expect_rc "--save a query: 0" 0 irk query --save by-rule 'alerts | stats count by rule | sort -count'
+expect_eq "@NAME runs it" "$(irk query --csv @by-rule | tr -d '\r')" "rule,count
+ET SSH brute,2
+evil \\x1b[2J sig,1"
+expect_rc "a bad query is not saved: 1" 1 irk query --save broken 'alerts | stat count'
+expect_eq "its refusal points at the character" "$(cat "$T/.err")" \
+	"query:1:10: unknown command 'stat' (did you mean 'stats'?)"
+expect_eq "--saved lists what was saved" "$(irk query --saved --json | jq -c 'map([.name, .by, .query])')" \
+	'[["by-rule","alice","alerts | stats count by rule | sort -count"]]'
+expect_eq "saving is in the audit log" "$(sql "select actor || ' ' || json_extract(data, '$.name') from events where kind = 'query.save'")" \
+	"alice by-rule"
+expect_rc "an unknown @NAME: 1" 1 irk query @nothing
+
 done_testing
