@@ -125,6 +125,19 @@ static int fetch(struct cctx *c, const char *name, int f, const char *path, int 
 	return k;
 }
 
+/* The source's usual fields as columns (those not there yet). -1 when
+ * the table is full. */
+static int fetch_defaults(struct cctx *c)
+{
+	const int *def = store_query_default_fields(c->q->plan.source);
+
+	for (int i = 0; def[i] >= 0; i++)
+		if (col_find(c, c->fields[def[i]].name) < 0 &&
+		    fetch(c, c->fields[def[i]].name, def[i], NULL, 0) < 0)
+			return -1;
+	return 0;
+}
+
 /* The row index of column name, fetching a source field while the rows
  * are the source's. -1 (error set) when there is none. */
 static int col_ref(struct cctx *c, const char *name, int offset)
@@ -885,6 +898,7 @@ static int cmd_stats(struct cctx *c, struct qlex *lx, int kind, int64_t span, in
 		p->nout = 0;
 		p->aggregate = 1;
 		p->span = span;
+		p->norder = 0;          /* a sort before is undone by the grouping */
 		p->group = xcalloc((size_t)nby + 1, sizeof *p->group);
 		for (int i = 0; i < nby; i++) {
 			const char *path;
@@ -1145,6 +1159,9 @@ static int cmd_table(struct cctx *c, struct qlex *lx, int fields)
 		drop = lx->op[0] == '-';
 		qlex_next(lx);
 	}
+	/* Dropping from the source's rows: from what a plain query shows. */
+	if (drop && c->raw && fetch_defaults(c))
+		return -1;
 	while (lx->type != QT_END) {
 		int k;
 
@@ -1258,7 +1275,9 @@ static int cmd_rename(struct cctx *c, struct qlex *lx)
 		query_fail(c->err, c->src, lx->off, "rename needs F as G");
 		return -1;
 	}
-	/* A renamed source column is no longer the source's field. */
+	/* A renamed column is no longer the source's field of its name: what
+	 * follows runs in C. */
+	c->pushing = 0;
 	return 0;
 }
 
@@ -1601,11 +1620,11 @@ struct query *query_parse(const char *src, int64_t now, struct query_error *err)
 		struct qstage st = { 0 };
 		int keep[MAX_COLS], nkeep = 0, names[MAX_COLS];
 
+		if (fetch_defaults(&c))
+			goto fail;
 		for (int i = 0; def[i] >= 0; i++) {
 			int k = col_find(&c, c.fields[def[i]].name);
 
-			if (k < 0 && (k = fetch(&c, c.fields[def[i]].name, def[i], NULL, 0)) < 0)
-				goto fail;
 			names[nkeep] = k;
 			keep[nkeep++] = c.idx[k];
 		}

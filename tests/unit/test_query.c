@@ -209,6 +209,30 @@ Test(query, dedup_rename_fields)
 	expect("alerts id == 4 | table id host rule | fields - rule", "[{\"id\":4,\"host\":\"db-01\"}]");
 }
 
+/* Bugs found on the way, one test each. */
+Test(query, rename_to_a_source_name_is_not_that_field)
+{
+	/* Pushed down, `rule` would have been grouped as the rule's name. */
+	expect("alerts | rename host as rule | stats count by rule",
+	       "[{\"rule\":\"db-01\",\"count\":1},{\"rule\":\"web-01\",\"count\":3},"
+	       "{\"rule\":\"web-02\",\"count\":1}]");
+}
+
+Test(query, stats_after_a_sort)
+{
+	/* The sort's ORDER BY named a raw column the grouping no longer has. */
+	expect("alerts | sort -id | stats count by severity",
+	       "[{\"severity\":\"critical\",\"count\":1},{\"severity\":\"high\",\"count\":2},"
+	       "{\"severity\":\"low\",\"count\":2},{\"severity\":\"medium\",\"count\":1}]");
+}
+
+Test(query, fields_minus_on_the_source)
+{
+	/* It dropped from an empty table: no column at all. */
+	expect("alerts id == 4 | fields - raw, src_ip, key, time",
+	       "[{\"id\":4,\"rule\":\"Port scan\",\"severity\":\"high\",\"host\":\"db-01\"}]");
+}
+
 Test(query, rex)
 {
 	expect("alerts | rex field=rule \"^(?<first>[A-Za-z]+) (?<second>[a-z]+)\" | dedup first "
