@@ -809,6 +809,9 @@ struct sq_cond {
 	int icase;              /* SQC_MATCH */
 	struct sq_col col;
 	int is_num;             /* lit is num (else str) */
+	int as_num;             /* SQC_CMP: compare col as a number: a number, or
+				 * text that is one (expr.h); anything else is
+				 * unequal and unordered */
 	double num;
 	char *str;
 	struct sq_cond *kids;   /* AND, OR, NOT */

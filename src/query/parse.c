@@ -236,12 +236,16 @@ static int push_cmp(struct cctx *c, const char *name, int op, const struct expr_
 	out->kind = SQC_CMP;
 	switch (t) {
 	case SQT_TEXT:
-		if (plain_string(v))
-			goto str;
-		break;
 	case SQT_JSON:
-		if (plain_string(v) && (op == SQ_EQ || op == SQ_NE))
+		if (plain_string(v) && (t == SQT_TEXT || op == SQ_EQ || op == SQ_NE))
 			goto str;
+		/* A number: the value as a number, when it is one. */
+		if (v->type == EXPR_NUM) {
+			out->as_num = 1;
+			out->is_num = 1;
+			out->num = v->num;
+			return 1;
+		}
 		break;
 	case SQT_SEV:
 		if (v->type == EXPR_STR && sev_rank(v->str) >= 0) {

@@ -264,6 +264,52 @@ static void sql_regexp(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 	sqlite3_result_int(ctx, v && regexec(re, v, 0, NULL, 0) == 0);
 }
 
+/* irk_num(X): X when it is a number; a text that is a number as
+ * expr.h reads one ([+-]digits[.digits]) as that number; else NULL. */
+static void sql_num(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+	const unsigned char *p;
+	double v = 0, div = 1;
+	int neg = 0;
+
+	(void)argc;
+	switch (sqlite3_value_type(argv[0])) {
+	case SQLITE_INTEGER:
+	case SQLITE_FLOAT:
+		sqlite3_result_value(ctx, argv[0]);
+		return;
+	case SQLITE_TEXT:
+		break;
+	default:
+		sqlite3_result_null(ctx);
+		return;
+	}
+	/* Read by hand as expr.h does: the locale's decimal point is not '.'
+	 * everywhere. */
+	p = sqlite3_value_text(argv[0]);
+	if (*p == '-' || *p == '+')
+		neg = *p++ == '-';
+	if (*p < '0' || *p > '9')
+		goto none;
+	while (*p >= '0' && *p <= '9')
+		v = v * 10 + (*p++ - '0');
+	if (*p == '.') {
+		p++;
+		if (*p < '0' || *p > '9')
+			goto none;
+		while (*p >= '0' && *p <= '9') {
+			v = v * 10 + (*p++ - '0');
+			div *= 10;
+		}
+	}
+	if (*p)
+		goto none;
+	sqlite3_result_double(ctx, neg ? -(v / div) : v / div);
+	return;
+none:
+	sqlite3_result_null(ctx);
+}
+
 /* ---- writing the statement ---- */
 
 struct binds {
@@ -427,7 +473,10 @@ static void cond_sql(struct writer *w, const struct sq_cond *c, int depth)
 		strbuf_puts(&w->sql, ", 0)");
 		return;
 	case SQC_CMP:
-		cmp_sql(w, "", c, "");
+		if (c->as_num)
+			cmp_sql(w, "irk_num(", c, ")");
+		else
+			cmp_sql(w, "", c, "");
 		return;
 	case SQC_RANK:
 		cmp_sql(w, "(CASE lower(", c, ") WHEN 'low' THEN 0 WHEN 'medium' THEN 1 "
@@ -657,6 +706,8 @@ int store_query_run(struct store *s, const struct sq_plan *plan, const struct sq
 	if (exec_pragma(s, "PRAGMA temp_store = FILE; PRAGMA cache_size = -2000") ||
 	    sqlite3_create_function(s->db, "irk_regexp", 3, SQLITE_UTF8 | SQLITE_DETERMINISTIC,
 				    NULL, sql_regexp, NULL, NULL) != SQLITE_OK ||
+	    sqlite3_create_function(s->db, "irk_num", 1, SQLITE_UTF8 | SQLITE_DETERMINISTIC,
+				    NULL, sql_num, NULL, NULL) != SQLITE_OK ||
 	    sqlite3_prepare_v2(s->db, strbuf_str(&w->sql), -1, &st, NULL) != SQLITE_OK) {
 		ret = store_fail(s, err, "query");
 		goto out;

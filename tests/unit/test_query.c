@@ -251,6 +251,23 @@ Test(query, json_paths)
 	expect("alerts raw.note == \"x\" | table id", "[{\"id\":4}]");
 }
 
+Test(query, numbers_against_json_and_text_in_sql)
+{
+	struct query *q = query_parse("alerts raw.alert.signature_id >= 2002 | table id", NOW, NULL);
+	char *sql = query_sql(q);
+
+	cr_expect(strstr(sql, "irk_num(json_extract(raw, ?2)) >= ?1"), "%s", sql);
+	free(sql);
+	query_free(&q);
+	expect("alerts raw.alert.signature_id >= 2002 | table id", "[{\"id\":3},{\"id\":4}]");
+	expect("alerts | where raw.alert.signature_id >= 2002 | table id", "[{\"id\":3},{\"id\":4}]");
+	/* != holds for a missing value and for text that is no number. */
+	expect("alerts raw.alert.signature_id != 2001 | table id",
+	       "[{\"id\":3},{\"id\":4},{\"id\":5},{\"id\":6}]");
+	expect("alerts host != 5 | stats count", "[{\"count\":6}]");
+	expect("alerts host == 5 | stats count", "[{\"count\":0}]");
+}
+
 Test(query, since_until)
 {
 	/* now - 1d = 86700: alerts 5 and 6. */
