@@ -90,6 +90,12 @@ void query_result_free(struct query_result *r);
  * prints them); "" for missing. Borrowed from v or buf (32 bytes). */
 const char *query_value_text(const struct query_value *v, char *buf, size_t n);
 
+/* A table's columns for people: w[0..n) holds each column's widest cell;
+ * each is capped at cap, then the widest are narrowed one column at a time
+ * (never under 4) until they fit in width with two spaces between them
+ * (width 0: no limit). The CLI's table and the board's query screen. */
+void query_fit_widths(int *w, int n, int cap, int width);
+
 /* r as a JSON array of row objects, keys the column names. */
 void query_result_json(const struct query_result *r, struct jsonw *w);
 /* r as CSV (RFC 4180): a header line, then a line per row. */

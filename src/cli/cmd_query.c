@@ -40,27 +40,11 @@ static char **cells(const struct query_result *r, int **widths)
 
 static void print_table(const struct query_result *r, int termw)
 {
-	int *w, total = 0;
+	int *w;
 	char **c = cells(r, &w);
 	size_t n = (r->nrows + 1) * (size_t)r->ncols;
 
-	for (int k = 0; k < r->ncols; k++) {
-		if (w[k] > COL_MAX)
-			w[k] = COL_MAX;
-		total += w[k] + (k ? 2 : 0);
-	}
-	/* Too wide: take from the widest column until it fits. */
-	while (termw > 0 && total > termw) {
-		int widest = 0;
-
-		for (int k = 1; k < r->ncols; k++)
-			if (w[k] > w[widest])
-				widest = k;
-		if (w[widest] <= 4)
-			break;
-		w[widest]--;
-		total--;
-	}
+	query_fit_widths(w, r->ncols, COL_MAX, termw);
 	for (size_t i = 0; i <= r->nrows; i++) {
 		for (int k = 0; k < r->ncols; k++) {
 			if (k)

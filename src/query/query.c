@@ -698,6 +698,28 @@ int query_is_chart(const struct query *q)
 	return q->chart;
 }
 
+void query_fit_widths(int *w, int n, int cap, int width)
+{
+	int total = 0;
+
+	for (int k = 0; k < n; k++) {
+		if (w[k] > cap)
+			w[k] = cap;
+		total += w[k] + (k ? 2 : 0);
+	}
+	while (width > 0 && total > width && n > 0) {
+		int widest = 0;
+
+		for (int k = 1; k < n; k++)
+			if (w[k] > w[widest])
+				widest = k;
+		if (w[widest] <= 4)
+			break;
+		w[widest]--;
+		total--;
+	}
+}
+
 static void json_value(struct jsonw *w, const struct query_value *v)
 {
 	char buf[32];

@@ -52,7 +52,7 @@ static void cell(struct strbuf *line, const char *raw, int w)
 static void table(struct query_st *qs, int width)
 {
 	const struct query_result *r = &qs->r;
-	int *w = xcalloc((size_t)r->ncols + 1, sizeof *w), total = 0;
+	int *w = xcalloc((size_t)r->ncols + 1, sizeof *w);
 	char buf[32];
 	struct strbuf line = STRBUF_INIT;
 
@@ -66,21 +66,8 @@ static void table(struct query_st *qs, int width)
 				w[k] = cw;
 			free(s);
 		}
-		if (w[k] > COL_MAX)
-			w[k] = COL_MAX;
-		total += w[k] + 2;
 	}
-	while (total > width) {
-		int widest = 0;
-
-		for (int k = 1; k < r->ncols; k++)
-			if (w[k] > w[widest])
-				widest = k;
-		if (w[widest] <= 4)
-			break;
-		w[widest]--;
-		total--;
-	}
+	query_fit_widths(w, r->ncols, COL_MAX, width);
 	for (int k = 0; k < r->ncols; k++) {
 		cell(&line, r->cols[k], w[k]);
 		strbuf_puts(&line, "  ");
