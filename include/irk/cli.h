@@ -121,6 +121,7 @@ int cmd_approve(struct cli *c, int argc, char **argv);
 int cmd_deny(struct cli *c, int argc, char **argv);
 int cmd_outbox(struct cli *c, int argc, char **argv);
 int cmd_kpi(struct cli *c, int argc, char **argv);
+int cmd_query(struct cli *c, int argc, char **argv);
 int cmd_maturity(struct cli *c, int argc, char **argv);
 int cmd_report(struct cli *c, int argc, char **argv);
 int cmd_asset(struct cli *c, int argc, char **argv);

@@ -26,5 +26,10 @@ char *irk_time_short(int64_t t, char *buf, size_t n);
 char *irk_duration_fmt(int64_t secs, char *buf, size_t n);
 /* Parse "90", "90s", "15m", "1h", "2d", "1h30m" into seconds. 0 on success. */
 int irk_duration_parse(const char *s, int64_t *out);
+/* A bound of a period: a date (2026-11-01: local midnight; with until,
+ * the end of that day), a time (2026-11-01T10:00, local unless it names
+ * a zone) or a span before now (-30d, -12h, -2w). 0, or -1 when s is none
+ * of these. */
+int irk_when_parse(const char *s, int64_t now, int until, int64_t *out);
 
 #endif

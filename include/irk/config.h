@@ -40,6 +40,10 @@ struct config_settings {
 		int64_t lessons, play_changes, trend;
 	} maturity;
 	struct {
+		int64_t time_limit_ms;     /* a query's time limit */
+		int64_t row_limit;         /* rows a query reads at most */
+	} query;
+	struct {
 		const char *theme;
 		int mouse;                 /* 0 or 1 */
 		int64_t refresh;           /* seconds */

@@ -214,4 +214,43 @@ int expr_unquote(const char *s, struct strbuf *out, size_t *end, const char **wh
  * src. An offset past the end is clamped. */
 void expr_position(const char *src, int off, int *line, int *col);
 
+/* A read-only view of a parsed expression's tree, for compilers: the query
+ * engine (irk/query.h) turns the parts it can into SQL. Views borrow from
+ * the expression. */
+enum expr_kind {
+	EXPR_K_OPERAND,         /* a lone operand used as a condition: a */
+	EXPR_K_CMP,             /* a op b */
+	EXPR_K_MATCH,           /* a op 'regex' (b is the pattern) */
+	EXPR_K_IN,              /* a in [...] (op "in" or "not in") */
+	EXPR_K_NOT,             /* !kid 0 */
+	EXPR_K_AND,             /* kids, all */
+	EXPR_K_OR,              /* kids, any */
+};
+
+struct expr_operand_view {
+	const char *field;              /* a field's name, or NULL for a literal */
+	const struct expr_value *lit;   /* the literal (EXPR_NULL for null) */
+};
+
+struct expr_view {
+	int kind;                       /* enum expr_kind */
+	const char *op;                 /* "==" "!=" "<" "<=" ">" ">=" "~" "~*" "!~" "!~*"
+	                                 * "in" "not in"; NULL otherwise */
+	struct expr_operand_view a, b;
+	int nkids;                      /* NOT, AND, OR */
+	int nlist;                      /* IN: members, literals */
+	const void *node;
+};
+
+/* The view of e's root (e must not be NULL). */
+void expr_view_root(const struct expr *e, struct expr_view *out);
+/* The view of kid i of v (0 <= i < v->nkids). */
+void expr_view_kid(const struct expr_view *v, int i, struct expr_view *out);
+/* Member i of an `in` list (0 <= i < v->nlist). */
+void expr_view_item(const struct expr_view *v, int i, struct expr_operand_view *out);
+
+/* Why the POSIX extended regex p is refused before compiling (the limits
+ * of REGEX above), or NULL when it may be compiled. */
+const char *expr_regex_check(const char *p);
+
 #endif

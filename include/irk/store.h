@@ -27,7 +27,7 @@ enum {
 	STORE_READONLY = 1 << 1,
 };
 
-#define STORE_SCHEMA_VERSION 16
+#define STORE_SCHEMA_VERSION 17
 /* How long a connection waits for another writer before it gives up with
  * "database is locked", and after how long it says that it waits. */
 #define STORE_BUSY_MS 60000
@@ -805,5 +805,129 @@ int store_storm_alert_of(struct store *s, int64_t id, const char *host,
  * and host is no longer one of from's hosts. *moved gets the alerts moved. */
 int store_storm_split(struct store *s, int64_t from, int64_t to, const char *host,
 		int64_t *moved, struct irk_err *err);
+
+/* ---- the query engine's statement (src/store/query.c; irk/query.h) ----
+ *
+ * The query compiler (src/query/) describes what SQL should do as a plan
+ * of field numbers, operators and literal values; the store writes the one
+ * statement from fixed fragments and binds every value (JSON paths too) as
+ * a parameter, so no user text ever becomes SQL text. */
+
+/* How a source's field is stored. */
+enum sq_type {
+	SQT_TEXT,       /* text; NULL or '' missing */
+	SQT_NUM,        /* integer */
+	SQT_TIME,       /* Unix seconds */
+	SQT_SEV,        /* a severity name (compares by rank) */
+	SQT_FLAG,       /* 0 or 1 */
+	SQT_JSON,       /* a JSON document: read by dotted path only */
+};
+
+struct sq_field {
+	const char *name;       /* as a query names it: host, raw, data */
+	int type;               /* enum sq_type */
+	const char *help;
+};
+
+enum { SQ_ALERTS, SQ_INCIDENTS, SQ_STEPS, SQ_EVENTS, SQ_STAGES, SQ_OBSERVABLES, SQ_NSOURCES };
+
+/* The source named name (alerts, incidents...), or -1. */
+int store_query_source(const char *name);
+const char *store_query_source_name(int src);
+/* The fields of src, terminated by {NULL}. Field 0 is always _time, the
+ * time since=/until= and timechart use. */
+const struct sq_field *store_query_fields(int src);
+/* The fields a plain query of src shows, by number, -1 ended. */
+const int *store_query_default_fields(int src);
+
+/* A value read from a row: a field, or a path into a JSON field (segments
+ * of letters, digits, '_' and '-'). */
+struct sq_col {
+	int field;
+	char *path;             /* the dotted rest after the field name
+				 * ("alert.signature_id" of raw.alert.signature_id), or NULL */
+};
+
+enum sq_op { SQ_EQ, SQ_NE, SQ_LT, SQ_LE, SQ_GT, SQ_GE };
+enum sq_cond_kind {
+	SQC_AND, SQC_OR, SQC_NOT,
+	SQC_CMP,        /* col op lit (a number, or a string) */
+	SQC_RANK,       /* severity rank of col op lit (a number 0..3) */
+	SQC_MATCH,      /* col matches the POSIX ERE lit (icase, negated: op 1) */
+	SQC_NULL,       /* col is missing (op 1: present) */
+	SQC_TIME,       /* _time >= lit (op SQ_GE) or < lit (op SQ_LT) */
+};
+
+struct sq_cond {
+	int kind;
+	int op;
+	int icase;              /* SQC_MATCH */
+	struct sq_col col;
+	int is_num;             /* lit is num (else str) */
+	int as_num;             /* SQC_CMP: compare col as a number: a number, or
+				 * text that is one (expr.h); anything else is
+				 * unequal and unordered */
+	double num;
+	char *str;
+	struct sq_cond *kids;   /* AND, OR, NOT */
+	int nkids;
+};
+
+enum sq_agg { SQA_NONE, SQA_COUNT, SQA_DC, SQA_SUM, SQA_AVG, SQA_MIN, SQA_MAX };
+
+/* One output column: a value (agg SQA_NONE) or an aggregate of one
+ * (count: of rows when has_col is 0). */
+struct sq_out {
+	int agg;
+	int has_col;
+	struct sq_col col;
+};
+
+struct sq_plan {
+	int source;
+	struct sq_cond *where;  /* NULL: every row */
+	/* Aggregated: the output is the span bucket of _time (span > 0), the
+	 * group columns, then outs; every out is an aggregate. */
+	int aggregate;
+	int64_t span;
+	struct sq_col *group;
+	int ngroup;
+	struct sq_out *outs;
+	int nout;
+	/* ORDER BY output columns (0-based), in order. */
+	int order[8], desc[8], norder;
+	int64_t limit;          /* 0: none */
+};
+
+struct sq_limits {
+	int64_t time_ms;        /* 0: none */
+	int64_t rows;           /* rows given to fn at most; 0: none */
+};
+
+/* Why store_query_run() stopped early. */
+enum { SQ_DONE = 0, SQ_TIME_LIMIT = 1, SQ_ROW_LIMIT = 2 };
+
+/* Run plan on s (open it read-only: STORE_READONLY), calling fn with each
+ * output row: n values (strings borrowed until fn returns; SQL NULL as
+ * EXPR_NULL, integers and reals as EXPR_NUM). fn returns nonzero to stop.
+ * Returns IRK_OK (and *why SQ_DONE, SQ_TIME_LIMIT or SQ_ROW_LIMIT) or an
+ * error. sql (may be NULL) gets the statement, for --explain and tests. */
+/* Saved queries. Save (or replace) name's text, inside a transaction. */
+int store_query_save(struct store *s, const char *name, const char *text, const char *actor,
+		int64_t at, struct irk_err *err);
+/* The text saved as name into out; IRK_NOTFOUND when there is none. */
+int store_query_saved(struct store *s, const char *name, struct strbuf *out, struct irk_err *err);
+/* Every saved query, by name, to fn (borrowed during the call; nonzero
+ * stops). */
+int store_query_saved_each(struct store *s, int (*fn)(const char *name, const char *text,
+		const char *actor, int64_t at, void *arg), void *arg, struct irk_err *err);
+
+struct expr_value;
+/* The statement of plan into out, without running it (for tests and
+ * explanations); -1 when the plan does not fit its source. */
+int store_query_sql(const struct sq_plan *plan, struct strbuf *out);
+int store_query_run(struct store *s, const struct sq_plan *plan, const struct sq_limits *lim,
+		int (*fn)(const struct expr_value *v, int n, void *arg), void *arg,
+		int *why, struct strbuf *sql, struct irk_err *err);
 
 #endif

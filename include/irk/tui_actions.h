@@ -62,6 +62,7 @@ enum tui_context { CTX_GLOBAL, CTX_BOARD, CTX_INCIDENT, CTX_PAGER, CTX_STEP, CTX
 	X(ACT_B_CLEAR,       CTX_BOARD,    "board-clear-filter","Clear every filter") \
 	X(ACT_B_NEW,         CTX_BOARD,    "board-new",         "Open an incident by hand (a report from a person): its title, then its severity") \
 	X(ACT_B_DASHBOARD,   CTX_BOARD,    "board-dashboard",   "The KPI dashboard: MTTx and SLA by week, business units, maturity") \
+	X(ACT_B_QUERY,       CTX_BOARD,    "board-query",       "Query what irk records (irk(1) QUERIES; @NAME: a saved query): the result, a timechart as bars") \
 	X(ACT_I_CLAIM,       CTX_INCIDENT, "incident-claim",    "Claim the incident") \
 	X(ACT_I_PREV,        CTX_INCIDENT, "incident-move-prev","Move to the previous stage (asks for a reason)") \
 	X(ACT_I_NEXT,        CTX_INCIDENT, "incident-move-next","Move to the next stage") \
@@ -76,7 +77,7 @@ enum tui_context { CTX_GLOBAL, CTX_BOARD, CTX_INCIDENT, CTX_PAGER, CTX_STEP, CTX
 	X(ACT_I_NEXT_WAITING, CTX_INCIDENT, "incident-next-waiting", "Jump to the next step waiting for a person (a manual step, an approval)") \
 	X(ACT_I_NEXT_SECT,   CTX_INCIDENT, "incident-next-section", "Jump to the next section") \
 	X(ACT_I_PREV_SECT,   CTX_INCIDENT, "incident-prev-section", "Jump to the previous section") \
-	X(ACT_P_OPEN,        CTX_PAGER,    "pager-open",        "On the messages: open the incident of the message at the top") \
+	X(ACT_P_OPEN,        CTX_PAGER,    "pager-open",        "On the messages: open the incident of the message at the top; on a query's result: the incident of the row") \
 	X(ACT_S_SELECT,      CTX_STEP,     "step-select",       "Press the button, edit the input or tick the item under the cursor; on the output: show it") \
 	X(ACT_S_TICK,        CTX_STEP,     "step-tick",         "Tick or untick the checklist item under the cursor (recorded with your name)") \
 	X(ACT_S_DONE,        CTX_STEP,     "step-done",         "Mark the step done, with the inputs filled in (required ones must be)") \

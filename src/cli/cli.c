@@ -247,6 +247,30 @@
 	  "  --json         one JSON object (irk(1), JSON OUTPUT; durations in seconds)\n" \
 	  "  --csv          a header and one line per group (one line without --by)\n" \
 	  "$IRK_NOW (Unix seconds) fixes now, for -30d and the SLA clocks still running.\n") \
+	X(query, "QUERY|@NAME [--json|--csv|--chart] [--explain] [--save NAME] | --saved [--json|--csv]", \
+	  "search and summarise what irk records", \
+	  "Run a query: a source, a filter, then commands joined by '|':\n" \
+	  "  irk query 'alerts rule_name ~ \"SSH\" | stats count by host | sort -count | head 10'\n" \
+	  "  irk query 'events kind == \"incident.move\" since=-30d | stats count by actor, data.to'\n" \
+	  "Sources: alerts, incidents, steps, events (the audit log), stages (stage\n" \
+	  "history), observables. The filter is the expression language of plays and\n" \
+	  "the board, with dotted paths into JSON fields (raw.alert.signature_id,\n" \
+	  "data.to, output.x, vars.factor) and since=/until= (2026-11-01, -30d).\n" \
+	  "Commands: where, eval, stats (count dc sum avg min max median p90 values\n" \
+	  "first last ... by F), timechart span=D, top, rare, sort, head, tail, dedup,\n" \
+	  "table, fields, rename, rex. irk(1) QUERIES is the reference.\n" \
+	  "  --json         a JSON array of row objects (keys as the last command\n" \
+	  "                 names them; timechart's _time in Unix seconds)\n" \
+	  "  --csv          a header and one line per row\n" \
+	  "  --chart        a timechart as bars\n" \
+	  "  --explain      print the SQL statement the query runs, and stop\n" \
+	  "  --save NAME    save the query as NAME (replacing one of that name), then\n" \
+	  "                 run it; @NAME runs a saved query\n" \
+	  "  --saved        list the saved queries: name, who saved it, when, text\n" \
+	  "The database is read through a read-only connection, within [query]\n" \
+	  "time_limit (10s) and row_limit (1000000) of irk.conf.\n" \
+	  "Exit: 0 done; 1 refused (query:LINE:COLUMN: why, on stderr) or failed;\n" \
+	  "3 a limit cut the result (what was read is printed).\n") \
 	X(maturity, "[--json]", "the team's maturity level (CMMI 1-5) from evidence", \
 	  "Rate the team 1 (Initial) to 5 (Optimizing) from the incidents detected in\n" \
 	  "the last [maturity] period (90d): each criterion of irk-kpi(7) with its\n" \

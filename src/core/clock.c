@@ -227,3 +227,65 @@ int irk_duration_parse(const char *s, int64_t *out)
 	*out = total;
 	return 0;
 }
+
+/* irk kpi --since/--until and a query's since=/until= (clock.h). */
+int irk_when_parse(const char *s, int64_t now, int until, int64_t *out)
+{
+	struct tm tm = { 0 };
+	int y, mo, d, h = 0, mi = 0, sec = 0, n = 0;
+	int64_t secs;
+
+	if (!s || !*s)
+		return -1;
+	if (s[0] == '-') {
+		size_t len = strlen(s);
+		char buf[32];
+		if (len > 1 && len < sizeof buf && s[len - 1] == 'w') {
+			/* weeks: irk_duration_parse() knows days */
+			long long wk;
+			char *end;
+			wk = strtoll(s + 1, &end, 10);
+			if (end != s + len - 1 || wk < 0)
+				return -1;
+			*out = now - (int64_t)wk * 7 * 86400;
+			return 0;
+		}
+		if (irk_duration_parse(s + 1, &secs) || secs < 0)
+			return -1;
+		*out = now - secs;
+		return 0;
+	}
+	if (sscanf(s, "%4d-%2d-%2d%n", &y, &mo, &d, &n) != 3 || n != 10)
+		return -1;
+	if (s[10]) {
+		const char *t = s + 11;
+		size_t tl = strlen(t);
+		int m = 0;
+		if (s[10] != 'T' && s[10] != ' ')
+			return -1;
+		/* a zone (Z, +hh:mm, -hhmm) decides; without one, local time */
+		if (tl && (t[tl - 1] == 'Z' || t[tl - 1] == 'z' || strpbrk(t, "+-")))
+			return irk_time_parse(s, out) ? -1 : 0;
+		if (sscanf(t, "%2d:%2d%n", &h, &mi, &m) != 2)
+			return -1;
+		if (t[m] == ':') {
+			int m2 = 0;
+			if (sscanf(t + m + 1, "%2d%n", &sec, &m2) != 1)
+				return -1;
+			m += 1 + m2;
+		}
+		if (t[m] || h > 23 || mi > 59 || sec > 60)
+			return -1;
+	}
+	if (mo < 1 || mo > 12 || d < 1 || d > 31)
+		return -1;
+	tm.tm_year = y - 1900;
+	tm.tm_mon = mo - 1;
+	tm.tm_mday = d + (until && !s[10]);   /* an until date takes in its whole day */
+	tm.tm_hour = h;
+	tm.tm_min = mi;
+	tm.tm_sec = sec;
+	tm.tm_isdst = -1;
+	*out = (int64_t)mktime(&tm);
+	return 0;
+}

@@ -280,6 +280,8 @@ static const struct config_key keys[] = {
 	{ "ui.theme", TEXT(ui.theme), "default", "colour theme (see irk-theme(5))" },
 	{ "ui.mouse", YESNO(ui.mouse), "no", "click cards and scroll columns with the mouse" },
 	{ "ui.refresh", DURATION(ui.refresh), "1s", "how often the board looks for other people's changes" },
+	{ "query.time_limit", MILLIS(query.time_limit_ms), "10s", "irk query stops a query after this long and prints what it has (exit 3); 0: no limit" },
+	{ "query.row_limit", COUNT(query.row_limit), "1000000", "irk query reads at most this many rows from the database (exit 3 when cut); 0: no limit" },
 	{ "engine.lease", DURATION(engine.lease), "5m", "how long a claimed automated step is held before it is retried" },
 	{ "engine.workers", NUMBER(engine.workers), "2", "automated steps run at once by one irk process" },
 	{ "engine.poll", MILLIS(engine.poll_ms), "1s", "how often the sequencer looks for ready steps and expired leases (250ms, 1s)" },

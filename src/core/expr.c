@@ -490,7 +490,7 @@ static struct node *parse_in_list(struct lexer *lx, struct node *n)
 #define REGEX_MAX_DEPTH 32
 #define REGEX_MAX_DUP   255     /* POSIX's RE_DUP_MAX minimum */
 
-static const char *regex_check(const char *p)
+const char *expr_regex_check(const char *p)
 {
 	double total[REGEX_MAX_DEPTH + 1], last[REGEX_MAX_DEPTH + 1];
 	int top = 0, repeated = 0;
@@ -614,7 +614,7 @@ static struct node *parse_match(struct lexer *lx, struct node *n)
 	if (n->op == T_IMATCH || n->op == T_NIMATCH)
 		flags |= REG_ICASE;
 	operand_take(lx, &n->b);
-	why = regex_check(n->b.strval);
+	why = expr_regex_check(n->b.strval);
 	if (why) {
 		fail_at(lx, at, "bad regex: %s", why);
 		return NULL;
@@ -1165,4 +1165,49 @@ char *expr_to_string(const struct expr *e)
 	if (e)
 		node_print(&sb, e->root);
 	return strbuf_detach(&sb);
+}
+
+/* ---- views ---- */
+
+static void operand_view(const struct operand *o, struct expr_operand_view *out)
+{
+	out->field = o->kind == OPND_FIELD ? o->text : NULL;
+	out->lit = &o->lit;
+}
+
+static void node_view(const struct node *n, struct expr_view *out)
+{
+	static const int kinds[] = { [N_OPERAND] = EXPR_K_OPERAND, [N_CMP] = EXPR_K_CMP,
+		[N_MATCH] = EXPR_K_MATCH, [N_IN] = EXPR_K_IN, [N_NOT] = EXPR_K_NOT,
+		[N_AND] = EXPR_K_AND, [N_OR] = EXPR_K_OR };
+
+	memset(out, 0, sizeof *out);
+	out->kind = kinds[n->kind];
+	out->node = n;
+	out->nkids = n->nkids;
+	if (n->kind == N_CMP || n->kind == N_MATCH)
+		out->op = tok_spell[n->op];
+	else if (n->kind == N_IN) {
+		out->op = n->op ? "not in" : "in";
+		out->nlist = n->nlist;
+	}
+	if (n->kind == N_OPERAND || n->kind == N_CMP || n->kind == N_MATCH || n->kind == N_IN)
+		operand_view(&n->a, &out->a);
+	if (n->kind == N_CMP || n->kind == N_MATCH)
+		operand_view(&n->b, &out->b);
+}
+
+void expr_view_root(const struct expr *e, struct expr_view *out)
+{
+	node_view(e->root, out);
+}
+
+void expr_view_kid(const struct expr_view *v, int i, struct expr_view *out)
+{
+	node_view(((const struct node *)v->node)->kids[i], out);
+}
+
+void expr_view_item(const struct expr_view *v, int i, struct expr_operand_view *out)
+{
+	operand_view(&((const struct node *)v->node)->list[i], out);
 }

@@ -188,6 +188,10 @@ enum { INCIDENT_NWRITTEN = 0 INCIDENT_FIELDS(X_INC_NUM) };
 
 /* Every SQL statement irk runs, prepared once per connection. */
 #define STORE_STMTS(X) \
+	X(ST_QUERY_SAVE, "INSERT INTO saved_queries(name, query, actor, at) VALUES (?1, ?2, ?3, ?4) " \
+		"ON CONFLICT(name) DO UPDATE SET query = ?2, actor = ?3, at = ?4") \
+	X(ST_QUERY_GET, "SELECT query FROM saved_queries WHERE name = ?1") \
+	X(ST_QUERY_EACH, "SELECT name, query, actor, at FROM saved_queries ORDER BY name") \
 	X(ST_META_GET, "SELECT value FROM meta WHERE key = ?1") \
 	X(ST_META_SET, "INSERT INTO meta(key, value) VALUES (?1, ?2) " \
 		"ON CONFLICT(key) DO UPDATE SET value = excluded.value") \

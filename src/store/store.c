@@ -528,6 +528,14 @@ static const char *const migration_16[] = {
 	NULL,
 };
 
+/* Saved queries (irk query --save NAME, run as @NAME): the text as
+ * typed, who saved it and when. */
+static const char *const migration_17[] = {
+	"CREATE TABLE IF NOT EXISTS saved_queries(name TEXT PRIMARY KEY, query TEXT NOT NULL,\n"
+	"  actor TEXT NOT NULL, at INTEGER NOT NULL) WITHOUT ROWID;\n",
+	NULL,
+};
+
 /* Forward migrations: migrations[N-1] takes user_version N-1 to N, in one
  * transaction: its statements, then its function, then its statements
  * after. */
@@ -541,7 +549,7 @@ static const struct migration {
 	{ migration_7, NULL, NULL }, { migration_8, NULL, NULL }, { migration_9, NULL, NULL },
 	{ migration_10, rebuild_checks, migration_10_after }, { migration_11, NULL, NULL },
 	{ migration_12, NULL, NULL }, { migration_13, NULL, NULL }, { migration_14, NULL, NULL },
-	{ migration_15, NULL, NULL }, { migration_16, NULL, NULL },
+	{ migration_15, NULL, NULL }, { migration_16, NULL, NULL }, { migration_17, NULL, NULL },
 };
 
 int store_fail(struct store *s, struct irk_err *err, const char *what)

@@ -603,6 +603,9 @@ static int key(struct tui *t, void *st, int act, int k)
 	case ACT_B_DASHBOARD:
 		tui_push(t, &dashboard_screen, NULL);
 		return SCR_HANDLED;
+	case ACT_B_QUERY:
+		tui_query_prompt(t);
+		return SCR_HANDLED;
 	case ACT_B_CLEAR:
 		if (!b->filter_src && !b->mine && !b->unassigned && !b->unit)
 			return SCR_IGNORED;

@@ -50,6 +50,7 @@ static const struct { int act; const char *keys; } defaults[] = {
 	{ ACT_B_CLEAR, "Escape" },
 	{ ACT_B_NEW, "N" },
 	{ ACT_B_DASHBOARD, "K" },
+	{ ACT_B_QUERY, "s" },
 	{ ACT_I_CLAIM, "c" },
 	{ ACT_I_PREV, "H <" },
 	{ ACT_I_NEXT, "L >" },

@@ -53,7 +53,10 @@ struct screen_ops {
 };
 
 extern const struct screen_ops board_screen, incident_screen, help_screen, pager_screen,
-	step_screen, dashboard_screen;
+	step_screen, dashboard_screen, query_screen;
+/* Ask for a query (the last one offered again) and show its result
+ * (query.c). */
+void tui_query_prompt(struct tui *t);
 /* Show the board filtered by expr (an expression of board_filter_set())
  * and say what it shows (what: "open incidents late now"). */
 void board_show_filter(struct tui *t, const char *expr, const char *what);

@@ -16,7 +16,7 @@ CC=${FUZZ_CC:-clang}
 OUT=build/fuzz
 CORE="src/core/expr.c src/core/template.c src/core/strbuf.c src/core/err.c
 src/core/model.c src/core/sanitize.c src/core/fields.c src/core/jsonw.c src/core/clock.c"
-TARGETS=${*:-expr template play tickets chat}
+TARGETS=${*:-expr template play tickets chat query}
 
 command -v "$CC" >/dev/null 2>&1 || {
 	echo "run.sh: $CC not found (contrib/deps.sh installs clang)" >&2
@@ -39,6 +39,11 @@ src/context/http.c src/context/rate.c"
 	fi
 	# The chat commands' parser is pure: src/core's guess beside it.
 	[ "$t" = chat ] && src="$CORE src/core/guess.c src/xmpp/chat_parse.c"
+	# The query compiler reads the store's sources.
+	if [ "$t" = query ]; then
+		src="$(ls src/core/*.c src/query/*.c src/store/*.c)"
+		libs="-lsqlite3 -lcrypto -lm -lpthread"
+	fi
 	# shellcheck disable=SC2086
 	"$CC" -std=c11 -D_GNU_SOURCE -g -O1 -Iinclude \
 		-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
