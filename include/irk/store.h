@@ -750,5 +750,17 @@ int store_storm_alert_of(struct store *s, int64_t id, const char *host,
  * and host is no longer one of from's hosts. *moved gets the alerts moved. */
 int store_storm_split(struct store *s, int64_t from, int64_t to, const char *host,
 		int64_t *moved, struct irk_err *err);
+/* The plain incidents of rule, other than storm, with their first event in
+ * [since, until] that nobody touched: stage new, nobody holds them, no
+ * event of a person (a change, note, claim, move, link, merge, check), no
+ * step a person finished, not split out of a storm. At most limit ids, in
+ * id order, into ids; *n gets how many. */
+int store_storm_foldable_each(struct store *s, const char *rule, int64_t since, int64_t until,
+		int64_t storm, int64_t limit, int64_t *ids, int64_t *n, struct irk_err *err);
+/* The hosts of incident from's alerts (host, else source address) become
+ * hosts of storm incident storm (inside a tx); *added gets how many it did
+ * not have. */
+int store_storm_fold_hosts(struct store *s, int64_t from, int64_t storm, int64_t *added,
+		struct irk_err *err);
 
 #endif

@@ -441,9 +441,25 @@ enum { INCIDENT_NWRITTEN = 0 INCIDENT_FIELDS(X_INC_NUM) };
 		"(SELECT id FROM alerts WHERE incident_id = ?2)") \
 	X(ST_STORM_DROP_HOST, "DELETE FROM observables WHERE incident_id = ?1 AND type = 'host' " \
 		"AND value = ?2") \
+	X(ST_STORM_FOLDABLE, "SELECT i.id FROM incidents i WHERE i.rule = ?1 AND i.storm = 0 " \
+		"AND i.t_first_event >= ?2 AND i.t_first_event <= ?3 AND i.id <> ?4 " \
+		"AND i.stage = 'new' AND i.owner IS NULL AND NOT EXISTS (SELECT 1 FROM events e " \
+		"WHERE e.incident_id = i.id AND (e.kind IN (" STORM_TOUCH_KINDS ") OR " \
+		"(e.kind = 'incident.open' AND json_extract(e.data, '$.source.split_from') IS NOT NULL))) " \
+		"AND NOT EXISTS (SELECT 1 FROM steps s WHERE s.incident_id = i.id AND " \
+		"s.done_by IS NOT NULL) ORDER BY i.id LIMIT ?5") \
+	X(ST_STORM_FOLD_HOSTS, "INSERT OR IGNORE INTO observables(incident_id, type, value, " \
+		"source, ref, at) SELECT ?2, 'host', m, 'alert', ref, at FROM (SELECT " \
+		STORM_MEMBER " AS m, min(id) AS ref, min(received) AS at FROM alerts " \
+		"WHERE incident_id = ?1 GROUP BY m) WHERE m IS NOT NULL") \
 	X(ST_STORM_HOSTS_1, STORM_HOSTS_SQL STORM_HOST_ROW) \
 	X(ST_STORM_HOSTS_16, STORM_HOSTS_SQL STORM_HOST_ROWS4 "," STORM_HOST_ROWS4 "," \
 		STORM_HOST_ROWS4 "," STORM_HOST_ROWS4)
+/* What a person does to an incident (store_storm_foldable_each()): an
+ * incident with one of these events was touched and stays out of a storm. */
+#define STORM_TOUCH_KINDS "'incident.set', 'incident.note', 'incident.claim', " \
+	"'incident.move', 'incident.close', 'incident.link', 'incident.merge', " \
+	"'incident.split', 'step.check'"
 /* store_storm_hosts_add(): a storm's hosts, 16 rows a statement. */
 #define STORM_HOSTS_SQL "INSERT OR IGNORE INTO observables(incident_id, type, value, source, " \
 	"ref, at) VALUES "
