@@ -27,7 +27,7 @@ enum {
 	STORE_READONLY = 1 << 1,
 };
 
-#define STORE_SCHEMA_VERSION 15
+#define STORE_SCHEMA_VERSION 16
 /* How long a connection waits for another writer before it gives up with
  * "database is locked", and after how long it says that it waits. */
 #define STORE_BUSY_MS 60000
@@ -707,8 +707,10 @@ int store_meta_set(struct store *s, const char *key, const char *value, struct i
 int64_t store_scalar(struct store *s, const char *sql);
 
 /* ---- storm grouping (src/store/storm.c; irk(1) STORM GROUPING) ---------- */
-/* A storm's hosts are observables of type host; an alert's host in a storm
- * is its host, else its source address. */
+/* A storm's hosts are observables of type host and source 'storm' (kept
+ * out of the value index: store_incident_observed() finds them through
+ * the storms); an alert's host in a storm is its host, else its source
+ * address. */
 /* Every open storm incident, to fn with its rule (borrowed during the
  * call), id, and first and last event times, until fn returns nonzero. */
 int store_storm_each(struct store *s, int (*fn)(const char *rule, int64_t id, int64_t first,
@@ -727,8 +729,8 @@ int store_storm_plain_each(struct store *s, const char *rule, int64_t limit,
 			int64_t last, void *arg), void *arg, int64_t *n, struct irk_err *err);
 /* 1 when host is one of storm id's hosts, 0 when not, -1 on an error. */
 int store_storm_has_host(struct store *s, int64_t id, const char *host);
-/* Hosts of storm incident id, as observables of type host (provenance:
- * the alert ref), n of them; *added gets how many it did not have. */
+/* Hosts of storm incident id, as observables of type host, source storm
+ * (provenance: the alert ref), n of them; *added gets how many it did not have. */
 struct storm_host {
 	const char *host;
 	int64_t ref, at;

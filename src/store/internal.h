@@ -329,9 +329,14 @@ enum { INCIDENT_NWRITTEN = 0 INCIDENT_FIELDS(X_INC_NUM) };
 	X(ST_LINK_ADD, "INSERT OR IGNORE INTO links(a, b, kind, at, actor) VALUES (?1, ?2, ?3, ?4, ?5)") \
 	X(ST_LINK_EACH, "SELECT a, b, kind, at, actor FROM links WHERE a = ?1 OR b = ?1 ORDER BY id") \
 	X(ST_MERGE_ALERTS, "UPDATE alerts SET incident_id = ?2 WHERE incident_id = ?1") \
-	X(ST_MERGE_OBSERVABLES, "UPDATE OR IGNORE observables SET incident_id = ?2 WHERE incident_id = ?1") \
+	X(ST_MERGE_OBSERVABLES, "UPDATE OR IGNORE observables SET incident_id = ?2, source = " \
+		"iif(source = 'storm' AND (SELECT storm FROM incidents WHERE id = ?2) = 0, 'alert', " \
+		"source) WHERE incident_id = ?1") \
 	X(ST_MERGE_NOTES, "UPDATE notes SET incident_id = ?2 WHERE incident_id = ?1") \
-	X(ST_INCIDENT_OBSERVED, "SELECT DISTINCT incident_id FROM observables WHERE value = ?1") \
+	X(ST_INCIDENT_OBSERVED, "SELECT incident_id FROM observables WHERE value = ?1 AND " \
+		"source <> 'storm' UNION SELECT i.id FROM incidents i INDEXED BY incidents_storms " \
+		"JOIN observables o ON o.incident_id = i.id AND o.type = 'host' AND o.value = ?1 " \
+		"AND o.source = 'storm' WHERE i.storm = 1") \
 	X(ST_INCIDENT_FAILED, "SELECT DISTINCT s.incident_id FROM steps s " \
 		"JOIN incidents i ON i.id = s.incident_id WHERE s.state = 'failed' AND " \
 		"s.required = 1 AND s.kind <> 'approval' AND i.stage <> 'closed'") \
@@ -449,7 +454,7 @@ enum { INCIDENT_NWRITTEN = 0 INCIDENT_FIELDS(X_INC_NUM) };
 		"AND NOT EXISTS (SELECT 1 FROM steps s WHERE s.incident_id = i.id AND " \
 		"s.done_by IS NOT NULL) ORDER BY i.id LIMIT ?5") \
 	X(ST_STORM_FOLD_HOSTS, "INSERT OR IGNORE INTO observables(incident_id, type, value, " \
-		"source, ref, at) SELECT ?2, 'host', m, 'alert', ref, at FROM (SELECT " \
+		"source, ref, at) SELECT ?2, 'host', m, 'storm', ref, at FROM (SELECT " \
 		STORM_MEMBER " AS m, min(id) AS ref, min(received) AS at FROM alerts " \
 		"WHERE incident_id = ?1 GROUP BY m) WHERE m IS NOT NULL") \
 	X(ST_STORM_HOSTS_1, STORM_HOSTS_SQL STORM_HOST_ROW) \
@@ -463,7 +468,7 @@ enum { INCIDENT_NWRITTEN = 0 INCIDENT_FIELDS(X_INC_NUM) };
 /* store_storm_hosts_add(): a storm's hosts, 16 rows a statement. */
 #define STORM_HOSTS_SQL "INSERT OR IGNORE INTO observables(incident_id, type, value, source, " \
 	"ref, at) VALUES "
-#define STORM_HOST_ROW "(?, 'host', ?, 'alert', ?, ?)"
+#define STORM_HOST_ROW "(?, 'host', ?, 'storm', ?, ?)"
 #define STORM_HOST_ROWS4 STORM_HOST_ROW "," STORM_HOST_ROW "," STORM_HOST_ROW "," STORM_HOST_ROW
 
 /* The KPIs' reads (src/store/kpi.c). Each stream has two forms: the whole

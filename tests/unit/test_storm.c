@@ -436,6 +436,55 @@ Test(storm, split_is_refused_where_it_makes_no_sense)
 	strbuf_free(&in);
 }
 
+static int collect(int64_t id, void *arg)
+{
+	int64_t *ids = arg;
+
+	if (ids[0] < 7)
+		ids[++ids[0]] = id;
+	return 0;
+}
+
+/* A storm's hosts stay out of the value index (each was a second random
+ * index write of a storm's alert) and are found by value all the same; a
+ * plain incident's observables through the index. */
+Test(storm, hosts_are_found_by_value_without_the_value_index)
+{
+	struct strbuf in = STRBUF_INIT;
+	struct ingest_stats st;
+	struct irk_err err = { 0 };
+	int64_t ids[8] = { 0 };
+
+	for (int h = 0; h < 10; h++)
+		line(&in, 7, h, h, h + 1);
+	ingest(&in, &st);
+	cr_assert_eq(q("SELECT count(*) FROM observables WHERE incident_id = 4 AND type = 'host' "
+		       "AND source = 'storm'"), 10);
+	cr_assert_eq(q("SELECT count(*) FROM observables INDEXED BY observables_value "
+		       "WHERE value = '10.0.0.9' AND source <> 'storm' AND type = 'host'"), 0);
+	cr_assert_eq(store_incident_observed(s, "10.0.0.9", collect, ids, &err), IRK_OK, "%s", err.msg);
+	cr_assert_eq(ids[0], 1);
+	cr_assert_eq(ids[1], 4);
+	ids[0] = 0;
+	cr_assert_eq(store_incident_observed(s, "203.0.113.2", collect, ids, &err), IRK_OK, "%s", err.msg);
+	cr_assert_geq(ids[0], 1, "a destination address, through the index");
+	/* Merged into a plain incident, the hosts are plain observables again. */
+	{
+		static const struct actor sam = { "sam", ROLE_SENIOR };
+		struct incident inc = { 0 };
+		inc.title = xstrdup("Scan review");
+		inc.severity = SEV_HIGH;
+		cr_assert_eq(incident_create(s, &sam, &inc, NULL, &err), IRK_OK, "%s", err.msg);
+		cr_assert_eq(incident_merge(s, &sam, 4, inc.id, &err), IRK_OK, "%s", err.msg);
+		ids[0] = 0;
+		cr_assert_eq(store_incident_observed(s, "10.0.0.9", collect, ids, &err), IRK_OK);
+		cr_assert_eq(ids[0], 1);
+		cr_assert_eq(ids[1], inc.id);
+		incident_clear(&inc);
+	}
+	strbuf_free(&in);
+}
+
 /* The issue's case: 20,000 alerts of one rule from distinct hosts within
  * ten minutes end up in at most five incidents (threshold 4), with every
  * host an observable of its incident. */

@@ -31,10 +31,12 @@ void tmp_schema_1(const char *path);
 /* The same as schema 9 had it (migration 10 undone): steps carry their
  * definitions, CHECKs hold IN lists, user_version 9. */
 void tmp_schema_9(const char *path);
-/* SQL that undoes storm grouping's migration (13), first: before
+/* SQL that undoes storm grouping's migrations (13, and 16's index), first: before
  * tmp_schema_9() builds the incidents table of schema 9 again, and in a
  * test that takes a database back to an older schema by hand. */
 #define TMP_UNDO_STORM \
+	/* migration 16: the storms' index */ \
+	"DROP INDEX incidents_storms;" \
 	/* migration 13: storm grouping */ \
 	"DROP INDEX incidents_storm; DROP INDEX incidents_rule_opened;" \
 	"DROP INDEX incidents_open; ALTER TABLE incidents DROP COLUMN storm;" \
