@@ -65,6 +65,8 @@ expect_eq "the count is the number of hosts" \
 expect_match "irk list marks the storm" "$(irk list)" "^IR-5 .*\[storm\] ET SCAN Potential SSH Scan \(0\) on"
 expect_match "irk board marks the storm" "$(irk board)" "^  IR-5 .*\[storm\] ET SCAN"
 expect_match "irk show says it is a storm" "$(irk show IR-5)" "storm +yes"
+some=$(sql "select value from observables where incident_id = 5 and type = 'host' order by value desc limit 1")
+expect_match "irk list --observable finds the storm by one of its hosts" "$(irk list --observable "$some")" "^IR-5 .*\[storm\]"
 expect_eq "irk list --json has storm: one is true" "$(irk list --json | jq "[.[] | select(.storm)] | length")" 1
 
 # ---- split ----------------------------------------------------------------------
