@@ -236,7 +236,8 @@ sqlite3 "$T/old.db" "create table ev6(seq INTEGER PRIMARY KEY, at INTEGER NOT NU
 	data TEXT NOT NULL, prev_hash TEXT NOT NULL, hash TEXT NOT NULL);
 	insert into ev6 select seq, at, actor, uid, incident_id, kind, data, prev_hash, hash from events;
 	drop table events; alter table ev6 rename to events;
-	drop index incidents_storm; drop index incidents_rule_opened; drop index incidents_open;
+	drop index incidents_storms; drop index incidents_storm; drop index incidents_rule_opened;
+	drop index incidents_open;
 	alter table incidents drop column storm;
 	create index incidents_open on incidents(priority, t_detected, id, stage, severity,
 	  owner, business_unit, t_acknowledged, t_contained, title) where stage <> 'closed';
