@@ -143,6 +143,14 @@ int incident_link(struct store *s, const struct actor *who, int64_t a, int64_t b
  * applies to dup; neither may be closed. */
 int incident_merge(struct store *s, const struct actor *who, int64_t dup, int64_t into,
 		struct irk_err *err);
+/* Storm grouping's fold (irk(1) STORM GROUPING), inside the caller's
+ * transaction (ingest's): incident dup, one nobody touched, goes into the
+ * storm incident as incident_merge() would (alerts, observables, notes,
+ * link, incident.merge on the storm) and closes as duplicate "folded into
+ * the storm IR-N" (history and incident.close), by actor. The caller
+ * checked that nobody touched it (store_storm_foldable_each()). */
+int incident_fold(struct store *s, const char *actor, int64_t dup, int64_t storm,
+		struct irk_err *err);
 
 /* What a context source knows (irk/context.h) fills the incident where
  * it says nothing: criticality (1..4) sets asset_criticality when that is

@@ -27,7 +27,7 @@ enum {
 	STORE_READONLY = 1 << 1,
 };
 
-#define STORE_SCHEMA_VERSION 17
+#define STORE_SCHEMA_VERSION 18
 /* How long a connection waits for another writer before it gives up with
  * "database is locked", and after how long it says that it waits. */
 #define STORE_BUSY_MS 60000
@@ -762,8 +762,10 @@ int store_meta_set(struct store *s, const char *key, const char *value, struct i
 int64_t store_scalar(struct store *s, const char *sql);
 
 /* ---- storm grouping (src/store/storm.c; irk(1) STORM GROUPING) ---------- */
-/* A storm's hosts are observables of type host; an alert's host in a storm
- * is its host, else its source address. */
+/* A storm's hosts are observables of type host and source 'storm' (kept
+ * out of the value index: store_incident_observed() finds them through
+ * the storms); an alert's host in a storm is its host, else its source
+ * address. */
 /* Every open storm incident, to fn with its rule (borrowed during the
  * call), id, and first and last event times, until fn returns nonzero. */
 int store_storm_each(struct store *s, int (*fn)(const char *rule, int64_t id, int64_t first,
@@ -782,8 +784,8 @@ int store_storm_plain_each(struct store *s, const char *rule, int64_t limit,
 			int64_t last, void *arg), void *arg, int64_t *n, struct irk_err *err);
 /* 1 when host is one of storm id's hosts, 0 when not, -1 on an error. */
 int store_storm_has_host(struct store *s, int64_t id, const char *host);
-/* Hosts of storm incident id, as observables of type host (provenance:
- * the alert ref), n of them; *added gets how many it did not have. */
+/* Hosts of storm incident id, as observables of type host, source storm
+ * (provenance: the alert ref), n of them; *added gets how many it did not have. */
 struct storm_host {
 	const char *host;
 	int64_t ref, at;
@@ -805,6 +807,18 @@ int store_storm_alert_of(struct store *s, int64_t id, const char *host,
  * and host is no longer one of from's hosts. *moved gets the alerts moved. */
 int store_storm_split(struct store *s, int64_t from, int64_t to, const char *host,
 		int64_t *moved, struct irk_err *err);
+/* The plain incidents of rule, other than storm, with their first event in
+ * [since, until] that nobody touched: stage new, nobody holds them, no
+ * event of a person (a change, note, claim, move, link, merge, check), no
+ * step a person finished, not split out of a storm. At most limit ids, in
+ * id order, into ids; *n gets how many. */
+int store_storm_foldable_each(struct store *s, const char *rule, int64_t since, int64_t until,
+		int64_t storm, int64_t limit, int64_t *ids, int64_t *n, struct irk_err *err);
+/* The hosts of incident from's alerts (host, else source address) become
+ * hosts of storm incident storm (inside a tx); *added gets how many it did
+ * not have. */
+int store_storm_fold_hosts(struct store *s, int64_t from, int64_t storm, int64_t *added,
+		struct irk_err *err);
 
 /* ---- the query engine's statement (src/store/query.c; irk/query.h) ----
  *

@@ -77,10 +77,12 @@ int storm_correlate(struct storm *st, struct store *s, const char *rule,
 /* 1 when incident id is a storm, 0 when not, -1 on an error. */
 int storm_is(struct storm *st, struct store *s, int64_t id);
 
-enum storm_verdict { STORM_PLAIN, STORM_JOIN, STORM_OPEN };
+enum storm_verdict { STORM_PLAIN, STORM_JOIN, STORM_OPEN, STORM_GATHER };
 /* For an alert of rule that correlates with no incident: STORM_JOIN (*id
- * gets the storm), STORM_OPEN (open the rule's storm incident, then call
- * storm_opened()) or STORM_PLAIN (open an incident as always); -1 on an
+ * gets the storm), STORM_GATHER (the same, by a storm that had gone quiet
+ * and whose rule opened too many incidents again: call storm_fold()),
+ * STORM_OPEN (open the rule's storm incident, then call storm_opened() and
+ * storm_fold()) or STORM_PLAIN (open an incident as always); -1 on an
  * error (err filled). */
 int storm_decide(struct storm *st, struct store *s, const char *rule, const struct alert *a,
 		int64_t *id, struct irk_err *err);
@@ -96,6 +98,16 @@ void storm_opened(struct storm *st, const char *rule, int64_t id, int64_t t, int
  * storm, its host becomes one of the storm's hosts. */
 int storm_note(struct storm *st, struct store *s, int64_t id, const struct alert *a,
 		int64_t alert_id, int64_t at, struct irk_err *err);
+/* A storm forms (STORM_OPEN, after storm_opened()) or takes its rule's
+ * alerts again (STORM_GATHER): the rule's plain incidents with their first
+ * event within storm_window of t that nobody touched
+ * (store_storm_foldable_each()) fold into storm id (incident_fold(), by
+ * actor): their hosts join it, they close as its duplicates. So the
+ * board keeps the storm and the incidents people work on. *folded gets
+ * how many. The caller's cached correlations may name the closed ones:
+ * it forgets them. Inside the caller's transaction. */
+int storm_fold(struct storm *st, struct store *s, const char *actor, const char *rule,
+		int64_t id, int64_t t, int64_t *folded, struct irk_err *err);
 /* Before the commit: the titles of storms that gained hosts. */
 int storm_flush(struct storm *st, struct store *s, struct irk_err *err);
 

@@ -411,8 +411,11 @@ static int check_move(struct store *s, const struct actor *who, struct incident 
 	return IRK_OK;
 }
 
-static int do_move(struct store *s, const struct actor *who, struct incident *inc, int to,
-		   int resolution, const char *reason, int force, int undo, struct irk_err *err)
+/* The move's writes inside the caller's transaction: times and counters,
+ * the history row, the incident and its audit event. */
+static int move_write(struct store *s, const struct actor *who, struct incident *inc, int to,
+		      int resolution, const char *reason, int force, int undo,
+		      struct irk_err *err)
 {
 	struct stage_move m = { 0 };
 	struct strbuf js = STRBUF_INIT;
@@ -432,10 +435,8 @@ static int do_move(struct store *s, const struct actor *who, struct incident *in
 	m.forced = force;
 	irk_strlcpy(m.actor, who->name, sizeof m.actor);
 	irk_strlcpy(m.reason, reason ? reason : "", sizeof m.reason);
-	if ((rc = store_history_add(s, &m, err))) {
-		abort_change(s, inc);
+	if ((rc = store_history_add(s, &m, err)))
 		return rc;
-	}
 	jsonw_init(&w, &js, 0);
 	jsonw_obj_begin(&w);
 	jsonw_kv_str(&w, "from", stage_name(from));
@@ -448,8 +449,28 @@ static int do_move(struct store *s, const struct actor *who, struct incident *in
 		jsonw_kv_bool(&w, "undo", 1);
 	note_holder(&w, who, inc);
 	jsonw_obj_end(&w);
-	return finish_change(s, who->name, inc,
-			     to == STAGE_CLOSED ? "incident.close" : "incident.move", &js, err);
+	rc = store_incident_update(s, inc, who->name, err);
+	if (!rc)
+		rc = audit_append(s, who->name, inc->id,
+				  to == STAGE_CLOSED ? "incident.close" : "incident.move",
+				  strbuf_str(&js), NULL, err);
+	strbuf_free(&js);
+	return rc;
+}
+
+/* A move in the transaction begin_change() opened: written and committed,
+ * or rolled back. Frees inc. */
+static int do_move(struct store *s, const struct actor *who, struct incident *inc, int to,
+		   int resolution, const char *reason, int force, int undo, struct irk_err *err)
+{
+	int rc = move_write(s, who, inc, to, resolution, reason, force, undo, err);
+
+	if (!rc)
+		rc = store_commit(s, err);
+	else
+		store_rollback(s);
+	incident_clear(inc);
+	return rc;
 }
 
 int incident_move(struct store *s, const struct actor *who, int64_t id, int to,
@@ -649,13 +670,47 @@ int incident_link(struct store *s, const struct actor *who, int64_t a, int64_t b
 	return rc;
 }
 
+/* Inside a transaction: into (*in, loaded) gets d's alerts, observables
+ * and notes, its counts follow, d is linked as its duplicate, and into's
+ * audit says what came. d is not closed here. */
+static int absorb(struct store *s, const char *actor, struct incident *d, struct incident *in,
+		  struct irk_err *err)
+{
+	struct strbuf js = STRBUF_INIT;
+	struct jsonw w;
+	int64_t moved[3];
+	char kd[24];
+	int rc;
+
+	if ((rc = store_incident_merge(s, d->id, in->id, moved, err)))
+		return rc;
+	in->alert_count += (int)moved[0];
+	d->alert_count -= (int)moved[0];
+	if (d->alert_count < 0)
+		d->alert_count = 0;
+	if (in->t_first_event == 0 || (d->t_first_event && d->t_first_event < in->t_first_event))
+		in->t_first_event = d->t_first_event;
+	if (d->t_last_event > in->t_last_event)
+		in->t_last_event = d->t_last_event;
+	if ((rc = store_incident_update(s, in, actor, err)) ||
+	    (rc = add_link(s, actor, d->id, in->id, 1, err)))
+		return rc;
+	jsonw_init(&w, &js, 0);
+	jsonw_obj_begin(&w);
+	jsonw_kv_str(&w, "from", incident_key(d->id, kd, sizeof kd));
+	jsonw_kv_int(&w, "alerts", moved[0]);
+	jsonw_kv_int(&w, "observables", moved[1]);
+	jsonw_kv_int(&w, "notes", moved[2]);
+	jsonw_obj_end(&w);
+	rc = audit_append(s, actor, in->id, "incident.merge", strbuf_str(&js), NULL, err);
+	strbuf_free(&js);
+	return rc;
+}
+
 int incident_merge(struct store *s, const struct actor *who, int64_t dup, int64_t into,
 		   struct irk_err *err)
 {
 	struct incident d, in;
-	struct strbuf js = STRBUF_INIT;
-	struct jsonw w;
-	int64_t moved[3];
 	char kd[24], ki[24], reason[64];
 	int rc;
 
@@ -674,31 +729,8 @@ int incident_merge(struct store *s, const struct actor *who, int64_t dup, int64_
 				   d.stage == STAGE_CLOSED ? kd : ki);
 	if (!rc)
 		rc = incident_holder_check(who, &d, err);
-	/* The survivor gets the duplicate's alerts, observables and notes. */
 	if (!rc)
-		rc = store_incident_merge(s, dup, into, moved, err);
-	if (!rc) {
-		in.alert_count += (int)moved[0];
-		d.alert_count -= (int)moved[0];
-		if (d.alert_count < 0)
-			d.alert_count = 0;
-		if (in.t_first_event == 0 || (d.t_first_event && d.t_first_event < in.t_first_event))
-			in.t_first_event = d.t_first_event;
-		rc = store_incident_update(s, &in, who->name, err);
-	}
-	if (!rc)
-		rc = add_link(s, who->name, dup, into, 1, err);
-	if (!rc) {
-		jsonw_init(&w, &js, 0);
-		jsonw_obj_begin(&w);
-		jsonw_kv_str(&w, "from", kd);
-		jsonw_kv_int(&w, "alerts", moved[0]);
-		jsonw_kv_int(&w, "observables", moved[1]);
-		jsonw_kv_int(&w, "notes", moved[2]);
-		jsonw_obj_end(&w);
-		rc = audit_append(s, who->name, into, "incident.merge", strbuf_str(&js), NULL, err);
-		strbuf_free(&js);
-	}
+		rc = absorb(s, who->name, &d, &in, err);
 	incident_clear(&in);
 	if (rc) {
 		abort_change(s, &d);
@@ -708,6 +740,31 @@ int incident_merge(struct store *s, const struct actor *who, int64_t dup, int64_
 	 * steps are cancelled when the play catches up. */
 	snprintf(reason, sizeof reason, "merged into %s", ki);
 	return do_move(s, who, &d, STAGE_CLOSED, RES_DUPLICATE, reason, 0, 0, err);
+}
+
+int incident_fold(struct store *s, const char *actor, int64_t dup, int64_t storm,
+		  struct irk_err *err)
+{
+	struct incident d, in;
+	struct actor who = { .role = ROLE_ANALYST };
+	char ks[24], reason[64];
+	int rc;
+
+	irk_strlcpy(who.name, actor, sizeof who.name);
+	if ((rc = store_incident_get(s, dup, &d, err)))
+		return rc;
+	if ((rc = store_incident_get(s, storm, &in, err))) {
+		incident_clear(&d);
+		return rc;
+	}
+	rc = absorb(s, actor, &d, &in, err);
+	incident_clear(&in);
+	snprintf(reason, sizeof reason, "folded into the storm %s",
+		 incident_key(storm, ks, sizeof ks));
+	if (!rc)
+		rc = move_write(s, &who, &d, STAGE_CLOSED, RES_DUPLICATE, reason, 0, 0, err);
+	incident_clear(&d);
+	return rc;
 }
 
 int incident_note(struct store *s, const struct actor *who, int64_t id,

@@ -377,11 +377,47 @@ static void flush_one(const void *key, size_t klen, void *value, void *arg)
 		fs->rc = store_incident_bump(fs->s, b->id, b->count, b->first, b->last, fs->err);
 }
 
-int ingest_flush(struct ingest_ctx *c, struct irk_err *err)
+/* The waiting group of alerts and the counts of incidents, stored. */
+static int flush_counts(struct ingest_ctx *c, struct irk_err *err)
 {
 	struct flush_state fs = { c->s, err, group_flush(c, err) };
 
 	hmap_each(c->bumps, flush_one, &fs);
+	hmap_clear(c->bumps);
+	return fs.rc;
+}
+
+/* A storm formed or gathered again: the rule's untouched incidents fold
+ * into it (storm_fold()), with their alerts and counts stored first, and
+ * what this transaction cached of them is forgotten. */
+static int fold(struct ingest_ctx *c, const char *rule, int64_t id, int64_t t,
+		struct irk_err *err)
+{
+	int64_t n;
+
+	if (flush_counts(c, err) || storm_fold(c->storm, c->s, c->o.actor, rule, id, t, &n, err))
+		return IRK_ERROR;
+	if (!n)
+		return IRK_OK;
+	hmap_clear(c->corr);
+	/* The storm has the folded incidents' observables now: its counts
+	 * of each type (add_observables()' cap) start from the database. */
+	for (int ty = 0; ty < OBS_COUNT; ty++) {
+		char key[sizeof id + 1];
+		int64_t count = store_observable_count(c->s, id, ty);
+		memcpy(key, &id, sizeof id);
+		key[sizeof id] = (char)ty;
+		*(int64_t *)hmap_put_h(c->obs_count, key, sizeof key,
+				       mix64((uint64_t)id) ^ (uint64_t)(unsigned char)ty, NULL) =
+			count < 0 ? INGEST_MAX_OBS_PER_TYPE : count;
+	}
+	return IRK_OK;
+}
+
+int ingest_flush(struct ingest_ctx *c, struct irk_err *err)
+{
+	struct flush_state fs = { c->s, err, flush_counts(c, err) };
+
 	if (!fs.rc && c->storm)
 		fs.rc = storm_flush(c->storm, c->s, err);
 	forget_tx(c);
@@ -644,7 +680,7 @@ static int store_parsed(struct ingest_ctx *c, struct parsed *p, const char *sour
 		if (c->storm && (verdict = storm_decide(c->storm, c->s, p->rule, a, &id, err)) < 0)
 			return IRK_ERROR;
 		/* The hook may read the database: the group goes first. */
-		if (verdict != STORM_JOIN) {
+		if (verdict == STORM_PLAIN || verdict == STORM_OPEN) {
 			if ((rc = group_flush(c, err)) ||
 			    (rc = open_incident(c, p->rule, a, source, p->lineno,
 						verdict == STORM_OPEN, &id, err)))
@@ -658,6 +694,9 @@ static int store_parsed(struct ingest_ctx *c, struct parsed *p, const char *sour
 		} else {
 			opened = 0;
 		}
+		if ((verdict == STORM_OPEN || verdict == STORM_GATHER) &&
+		    fold(c, p->rule, id, a->event_time, err))
+			return IRK_ERROR;
 	}
 	if (fresh) {
 		if (c->last_id < 0) {

@@ -339,7 +339,51 @@ int storm_decide(struct storm *st, struct store *s, const char *rule, const stru
 		return irk_fail(err, IRK_ERROR, "counting a rule's incidents"), -1;
 	if (opened < threshold)
 		return STORM_PLAIN;
-	return rs->id ? joined(rs, t, id) : STORM_OPEN;
+	if (!rs->id)
+		return STORM_OPEN;
+	joined(rs, t, id);
+	return STORM_GATHER;
+}
+
+static void rule_unknown(const void *key, size_t klen, void *value, void *arg)
+{
+	(void)key;
+	(void)klen;
+	(void)arg;
+	((struct rule_state *)value)->known = 0;
+}
+
+/* At most this many incidents are folded at a time: a rule that opened
+ * more within the window (a threshold set high) gives the rest on the
+ * next gathering. */
+#define FOLD_MAX 4096
+
+int storm_fold(struct storm *st, struct store *s, const char *actor, const char *rule,
+	       int64_t id, int64_t t, int64_t *folded, struct irk_err *err)
+{
+	int64_t *ids = xmalloc(FOLD_MAX * sizeof *ids), n = 0, hosts = 0;
+	int rc;
+
+	*folded = 0;
+	rc = store_storm_foldable_each(s, rule, t - st->p.window, t + st->p.window, id, FOLD_MAX,
+				       ids, &n, err);
+	for (int64_t i = 0; !rc && i < n; i++) {
+		int64_t added;
+		if (!(rc = store_storm_fold_hosts(s, ids[i], id, &added, err)) &&
+		    !(rc = incident_fold(s, actor, ids[i], id, err)))
+			hosts += added;
+	}
+	free(ids);
+	if (rc)
+		return rc;
+	*folded = n;
+	/* The storm's title counts its new hosts at the flush. */
+	*(int64_t *)hmap_put(st->added, &id, sizeof id, NULL) += hosts;
+	/* What storm_correlate() kept of the rules' plain incidents may name
+	 * the ones closed now. */
+	hmap_clear(st->plain);
+	hmap_each(st->rules, rule_unknown, NULL);
+	return IRK_OK;
 }
 
 void storm_open_fields(struct incident *inc)

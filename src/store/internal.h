@@ -341,9 +341,14 @@ enum { INCIDENT_NWRITTEN = 0 INCIDENT_FIELDS(X_INC_NUM) };
 	X(ST_LINK_ADD, "INSERT OR IGNORE INTO links(a, b, kind, at, actor) VALUES (?1, ?2, ?3, ?4, ?5)") \
 	X(ST_LINK_EACH, "SELECT a, b, kind, at, actor FROM links WHERE a = ?1 OR b = ?1 ORDER BY id") \
 	X(ST_MERGE_ALERTS, "UPDATE alerts SET incident_id = ?2 WHERE incident_id = ?1") \
-	X(ST_MERGE_OBSERVABLES, "UPDATE OR IGNORE observables SET incident_id = ?2 WHERE incident_id = ?1") \
+	X(ST_MERGE_OBSERVABLES, "UPDATE OR IGNORE observables SET incident_id = ?2, source = " \
+		"iif(source = 'storm' AND (SELECT storm FROM incidents WHERE id = ?2) = 0, 'alert', " \
+		"source) WHERE incident_id = ?1") \
 	X(ST_MERGE_NOTES, "UPDATE notes SET incident_id = ?2 WHERE incident_id = ?1") \
-	X(ST_INCIDENT_OBSERVED, "SELECT DISTINCT incident_id FROM observables WHERE value = ?1") \
+	X(ST_INCIDENT_OBSERVED, "SELECT incident_id FROM observables WHERE value = ?1 AND " \
+		"source <> 'storm' UNION SELECT i.id FROM incidents i INDEXED BY incidents_storms " \
+		"JOIN observables o ON o.incident_id = i.id AND o.type = 'host' AND o.value = ?1 " \
+		"AND o.source = 'storm' WHERE i.storm = 1") \
 	X(ST_INCIDENT_FAILED, "SELECT DISTINCT s.incident_id FROM steps s " \
 		"JOIN incidents i ON i.id = s.incident_id WHERE s.state = 'failed' AND " \
 		"s.required = 1 AND s.kind <> 'approval' AND i.stage <> 'closed'") \
@@ -479,13 +484,29 @@ enum { INCIDENT_NWRITTEN = 0 INCIDENT_FIELDS(X_INC_NUM) };
 		"(SELECT id FROM alerts WHERE incident_id = ?2)") \
 	X(ST_STORM_DROP_HOST, "DELETE FROM observables WHERE incident_id = ?1 AND type = 'host' " \
 		"AND value = ?2") \
+	X(ST_STORM_FOLDABLE, "SELECT i.id FROM incidents i WHERE i.rule = ?1 AND i.storm = 0 " \
+		"AND i.t_first_event >= ?2 AND i.t_first_event <= ?3 AND i.id <> ?4 " \
+		"AND i.stage = 'new' AND i.owner IS NULL AND NOT EXISTS (SELECT 1 FROM events e " \
+		"WHERE e.incident_id = i.id AND (e.kind IN (" STORM_TOUCH_KINDS ") OR " \
+		"(e.kind = 'incident.open' AND json_extract(e.data, '$.source.split_from') IS NOT NULL))) " \
+		"AND NOT EXISTS (SELECT 1 FROM steps s WHERE s.incident_id = i.id AND " \
+		"s.done_by IS NOT NULL) ORDER BY i.id LIMIT ?5") \
+	X(ST_STORM_FOLD_HOSTS, "INSERT OR IGNORE INTO observables(incident_id, type, value, " \
+		"source, ref, at) SELECT ?2, 'host', m, 'storm', ref, at FROM (SELECT " \
+		STORM_MEMBER " AS m, min(id) AS ref, min(received) AS at FROM alerts " \
+		"WHERE incident_id = ?1 GROUP BY m) WHERE m IS NOT NULL") \
 	X(ST_STORM_HOSTS_1, STORM_HOSTS_SQL STORM_HOST_ROW) \
 	X(ST_STORM_HOSTS_16, STORM_HOSTS_SQL STORM_HOST_ROWS4 "," STORM_HOST_ROWS4 "," \
 		STORM_HOST_ROWS4 "," STORM_HOST_ROWS4)
+/* What a person does to an incident (store_storm_foldable_each()): an
+ * incident with one of these events was touched and stays out of a storm. */
+#define STORM_TOUCH_KINDS "'incident.set', 'incident.note', 'incident.claim', " \
+	"'incident.move', 'incident.close', 'incident.link', 'incident.merge', " \
+	"'incident.split', 'step.check'"
 /* store_storm_hosts_add(): a storm's hosts, 16 rows a statement. */
 #define STORM_HOSTS_SQL "INSERT OR IGNORE INTO observables(incident_id, type, value, source, " \
 	"ref, at) VALUES "
-#define STORM_HOST_ROW "(?, 'host', ?, 'alert', ?, ?)"
+#define STORM_HOST_ROW "(?, 'host', ?, 'storm', ?, ?)"
 #define STORM_HOST_ROWS4 STORM_HOST_ROW "," STORM_HOST_ROW "," STORM_HOST_ROW "," STORM_HOST_ROW
 
 /* The KPIs' reads (src/store/kpi.c). Each stream has two forms: the whole

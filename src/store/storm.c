@@ -166,3 +166,33 @@ int store_storm_split(struct store *s, int64_t from, int64_t to, const char *hos
 		return IRK_ERROR;
 	return IRK_OK;
 }
+
+int store_storm_foldable_each(struct store *s, const char *rule, int64_t since, int64_t until,
+			      int64_t storm, int64_t limit, int64_t *ids, int64_t *n,
+			      struct irk_err *err)
+{
+	sqlite3_stmt *st = store_stmt(s, ST_STORM_FOLDABLE, err);
+	struct store_rows r = store_rows_begin(s, st);
+
+	*n = 0;
+	if (!st)
+		return IRK_ERROR;
+	sqlite3_bind_text(st, 1, rule, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, since);
+	sqlite3_bind_int64(st, 3, until);
+	sqlite3_bind_int64(st, 4, storm);
+	sqlite3_bind_int64(st, 5, limit);
+	while (*n < limit && store_rows_next(&r))
+		ids[(*n)++] = sqlite3_column_int64(st, 0);
+	return store_rows_end(&r, err, "finding a rule's untouched incidents");
+}
+
+int store_storm_fold_hosts(struct store *s, int64_t from, int64_t storm, int64_t *added,
+			   struct irk_err *err)
+{
+	*added = 0;
+	if (exec_ids(s, ST_STORM_FOLD_HOSTS, from, storm, NULL, err, "giving a storm hosts"))
+		return IRK_ERROR;
+	*added = sqlite3_changes(s->db);
+	return IRK_OK;
+}

@@ -238,7 +238,7 @@ sqlite3 "$T/old.db" "create table ev6(seq INTEGER PRIMARY KEY, at INTEGER NOT NU
 	drop table events; alter table ev6 rename to events;
 	drop index users_jid; alter table users drop column jid;
 	alter table outbox drop column next_try; drop table leases; drop table watches;
-	drop index incidents_storm; drop index incidents_rule_opened; drop index incidents_open;
+	drop index incidents_storms; drop index incidents_storm; drop index incidents_rule_opened; drop index incidents_open;
 	alter table incidents drop column storm;
 	create index incidents_open on incidents(priority, t_detected, id, stage, severity,
 	  owner, business_unit, t_acknowledged, t_contained, title) where stage <> 'closed';

@@ -2,7 +2,9 @@
 # ingest_storm.sh: storm grouping through the real binary (irk(1) STORM
 # GROUPING). A storm of 20,000 alerts of one rule from distinct hosts
 # within ten minutes ends up in at most five incidents (threshold 4), with
-# every host an observable; the storm says so in irk show --json, irk list
+# every host an observable: the storm, and the incidents opened before it
+# that someone touched (claimed, noted); the untouched ones fold into the
+# storm, closed as its duplicates. The storm says so in irk show --json, irk list
 # and irk board; irk split makes a new incident with the host's alerts, and
 # the host's later alerts join it; storm = off opens one incident a host;
 # a kill -9 in the middle of a storm, then the same input again, loses
@@ -16,15 +18,40 @@ hosts=$(grep -o '"src_ip":"[^"]*"' "$T/storm.json" | sort -u | wc -l)
 check "the storm comes from thousands of distinct hosts ($hosts)" [ "$hosts" -gt 19000 ]
 
 printf '[ingest]\nstorm_threshold = 4\n' >"$IRK_CONFIG"
+# The storm's first four alerts open four incidents; a person claims one
+# and notes another before the rest comes.
+head -n 4 "$T/storm.json" >"$T/first.json"
+out=$(irk ingest "$T/first.json")
+expect_eq "the first four alerts open four incidents" "$out" \
+	"read 4, new 4, duplicate 0, skipped 0, rejected 0, incidents 4"
+expect_rc "IR-2 claimed" 0 irk claim IR-2
+expect_rc "IR-3 noted" 0 irk note IR-3 "looking at this one"
 out=$(irk ingest "$T/storm.json"); rc=$?
-expect_eq "20,000 alerts, five incidents" "$out|$rc" \
-	"read $N, new $N, duplicate 0, skipped 0, rejected 0, incidents 5|0"
-expect_eq "irk list: five cards" "$(irk list | wc -l)" 5
+expect_eq "20,000 alerts, one incident more: the storm" "$out|$rc" \
+	"read $N, new $((N - 4)), duplicate 4, skipped 0, rejected 0, incidents 1|0"
+expect_eq "irk list: three cards (the storm and the two touched)" "$(irk list | wc -l)" 3
 key=$(irk list --json | jq -r '.[] | select(.storm) | .key')
 expect_eq "one of them is the storm" "$key" "IR-5"
 irk show "$key" --json >"$T/show.json"
 expect_eq "irk show --json: \"storm\": true" "$(jq -r .storm "$T/show.json")" true
-expect_eq "the other four are not storms" "$(irk list --json | jq '[.[] | select(.storm == false)] | length')" 4
+expect_eq "the other two are the claimed and the noted" \
+	"$(irk list --json | jq -r '[.[] | select(.storm == false) | .key] | sort | join(" ")')" "IR-2 IR-3"
+expect_eq "the untouched two are closed as duplicates" \
+	"$(sql "select group_concat(id || ':' || stage || ':' || resolution, ' ') from
+		(select * from incidents where id in (1, 4) order by id)")" \
+	"1:closed:duplicate 4:closed:duplicate"
+expect_eq "...with no alert left" "$(sql "select count(*) from alerts where incident_id in (1, 4)")" 0
+expect_eq "...their hosts are the storm's" \
+	"$(sql "select count(*) from observables where incident_id = 5 and type = 'host' and value in
+		(select src_ip from alerts where id in (1, 4))")" 2
+expect_match "...the history says why" "$(irk show IR-1)" "folded into the storm IR-5"
+expect_match "...and the audit log" "$(irk audit log --incident IR-4)" \
+	"incident.close .*\"resolution\":\"duplicate\".*folded into the storm IR-5"
+expect_match "the storm's audit names what came" "$(irk audit log --incident IR-5)" \
+	"incident.merge .*\"from\":\"IR-1\""
+expect_eq "the storm links its duplicates" \
+	"$(sql "select group_concat(a, ' ') from (select a from links where b = 5 and kind = 'duplicate' order by a)")" "1 4"
+expect_eq "the touched keep their alerts" "$(sql "select count(*) from alerts where incident_id in (2, 3)")" 2
 storm_hosts=$(jq '[.observables[] | select(.type == "host")] | length' "$T/show.json")
 expect_eq "every host of the storm is an observable" "$storm_hosts" "$(sql "select count(distinct src_ip) from alerts where incident_id = 5")"
 expect_eq "every host is its incident's (the storm's observable or the incident's own host)" \
@@ -38,6 +65,8 @@ expect_eq "the count is the number of hosts" \
 expect_match "irk list marks the storm" "$(irk list)" "^IR-5 .*\[storm\] ET SCAN Potential SSH Scan \(0\) on"
 expect_match "irk board marks the storm" "$(irk board)" "^  IR-5 .*\[storm\] ET SCAN"
 expect_match "irk show says it is a storm" "$(irk show IR-5)" "storm +yes"
+some=$(sql "select value from observables where incident_id = 5 and type = 'host' order by value desc limit 1")
+expect_match "irk list --observable finds the storm by one of its hosts" "$(irk list --observable "$some")" "^IR-5 .*\[storm\]"
 expect_eq "irk list --json has storm: one is true" "$(irk list --json | jq "[.[] | select(.storm)] | length")" 1
 
 # ---- split ----------------------------------------------------------------------
@@ -120,6 +149,8 @@ expect_eq "no duplicates: every record once" "$(sql "select count(distinct raw) 
 expect_eq "one storm a rule" "$(sql "select count(*) || ' ' || count(distinct rule) from incidents where storm = 1")" "6 6"
 expect_eq "at most 51 incidents a rule (50 and the storm)" \
 	"$(sql "select max(n) from (select count(*) n from incidents group by rule)")" 51
+expect_eq "one open incident a rule: the storm (the others folded into it)" \
+	"$(sql "select max(n) from (select count(*) n from incidents where stage <> 'closed' group by rule)")" 1
 expect_eq "incident counts add up" "$(sql "select sum(alert_count) from incidents")" $K
 expect_eq "every host is an observable of its storm or its incident's host" \
 	"$(sql "select count(*) from alerts a join incidents i on i.id = a.incident_id

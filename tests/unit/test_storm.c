@@ -120,7 +120,8 @@ Test(storm, titles)
 }
 
 /* Threshold 3: three hosts open their own incidents, the fourth opens the
- * storm, the rest join it; each host is one of its observables. */
+ * storm, which folds the three (nobody touched them), and the rest join
+ * it; each host is one of its observables. */
 Test(storm, the_alert_past_the_threshold_opens_the_storm)
 {
 	struct strbuf in = STRBUF_INIT;
@@ -131,11 +132,14 @@ Test(storm, the_alert_past_the_threshold_opens_the_storm)
 	ingest(&in, &st);
 	cr_assert_eq(st.incidents, 4);
 	cr_assert_eq(q("SELECT count(*) FROM incidents WHERE storm = 0"), 3);
+	cr_assert_eq(q("SELECT count(*) FROM incidents WHERE stage <> 'closed'"), 1);
 	cr_assert_eq(q("SELECT id FROM incidents WHERE storm = 1"), 4);
-	cr_assert_eq(q("SELECT alert_count FROM incidents WHERE id = 4"), 7);
-	cr_assert_eq(q("SELECT count(*) FROM observables WHERE incident_id = 4 AND type = 'host'"), 7);
+	cr_assert_eq(q("SELECT alert_count FROM incidents WHERE id = 4"), 10);
+	cr_assert_eq(q("SELECT sum(alert_count) FROM incidents"), 10);
+	cr_assert_eq(q("SELECT count(*) FROM alerts WHERE incident_id = 4"), 10);
+	cr_assert_eq(q("SELECT count(*) FROM observables WHERE incident_id = 4 AND type = 'host'"), 10);
 	char *t = title_of(4);
-	cr_assert_str_eq(t, "Scan 7 on 7 hosts");
+	cr_assert_str_eq(t, "Scan 7 on 10 hosts");
 	free(t);
 	/* Another rule is counted on its own. */
 	strbuf_reset(&in);
@@ -200,14 +204,17 @@ Test(storm, alerts_read_in_late_are_not_the_storm)
 		line(&in, 7, h, h, h + 1);
 	ingest(&in, &st);
 	cr_assert_eq(st.incidents, 3);
-	cr_assert_eq(q("SELECT alert_count FROM incidents WHERE id = 4"), 3);
+	cr_assert_eq(q("SELECT alert_count FROM incidents WHERE id = 4"), 6);
+	cr_assert_eq(q("SELECT count(*) FROM incidents WHERE id > 4 AND stage = 'new'"), 3);
 	/* A fourth of that week is one too many: the rule has one open
-	 * storm, and it takes the alert. */
+	 * storm, and it takes the alert, and the three of that week
+	 * nobody touched. */
 	strbuf_reset(&in);
 	line(&in, 7, 103, 103, 200);
 	ingest(&in, &st);
 	cr_assert_eq(st.incidents, 0);
-	cr_assert_eq(q("SELECT alert_count FROM incidents WHERE id = 4"), 4);
+	cr_assert_eq(q("SELECT alert_count FROM incidents WHERE id = 4"), 10);
+	cr_assert_eq(q("SELECT count(*) FROM incidents WHERE stage <> 'closed'"), 1);
 	strbuf_free(&in);
 }
 
@@ -240,13 +247,13 @@ Test(storm, every_host_past_the_cap_and_the_title_follows)
 	line(&in, 7, 42, 300, 9999);   /* a host seen before: no new host */
 	ingest(&in, &st);
 	cr_assert_eq(st.incidents, 4);
-	cr_assert_eq(q("SELECT count(*) FROM observables WHERE incident_id = 4 AND type = 'host'"), 497);
+	cr_assert_eq(q("SELECT count(*) FROM observables WHERE incident_id = 4 AND type = 'host'"), 500);
 	cr_assert_gt(INGEST_MAX_OBS_PER_TYPE, 0);
 	cr_assert_leq(q("SELECT count(*) FROM observables WHERE incident_id = 4 AND type = 'ip'"),
 		      INGEST_MAX_OBS_PER_TYPE);
-	cr_assert_eq(q("SELECT alert_count FROM incidents WHERE id = 4"), 498);
+	cr_assert_eq(q("SELECT alert_count FROM incidents WHERE id = 4"), 501);
 	t = title_of(4);
-	cr_assert_str_eq(t, "Scan 7 on 497 hosts");
+	cr_assert_str_eq(t, "Scan 7 on 500 hosts");
 	free(t);
 	strbuf_free(&in);
 }
@@ -372,7 +379,8 @@ Test(storm, split_a_host_out)
 		line(&in, 7, h, h, h + 1);
 	line(&in, 7, 5, 20, 100);      /* host 5 (10.0.0.6) twice */
 	ingest(&in, &st);
-	cr_assert_eq(q("SELECT alert_count FROM incidents WHERE id = 4"), 6);
+	cr_assert_eq(q("SELECT alert_count FROM incidents WHERE id = 4"), 9);
+	int64_t version = q("SELECT version FROM incidents WHERE id = 4");
 	cr_assert_eq(storm_split(s, &dana, 4, "10.0.0.6", NULL, NULL, &id, &err), IRK_OK, "%s", err.msg);
 	cr_assert_eq(id, 5);
 	cr_assert_eq(q("SELECT count(*) FROM alerts WHERE incident_id = 5"), 2);
@@ -382,10 +390,10 @@ Test(storm, split_a_host_out)
 		       "AND value = '10.0.0.6'"), 1);
 	cr_assert_eq(q("SELECT count(*) FROM observables WHERE incident_id = 4 AND value = '10.0.0.6' "
 		       "AND type = 'host'"), 0);
-	cr_assert_eq(q("SELECT alert_count FROM incidents WHERE id = 4"), 4);
-	cr_assert_eq(q("SELECT version FROM incidents WHERE id = 4"), 2);
+	cr_assert_eq(q("SELECT alert_count FROM incidents WHERE id = 4"), 7);
+	cr_assert_eq(q("SELECT version FROM incidents WHERE id = 4"), version + 1);
 	t = title_of(4);
-	cr_assert_str_eq(t, "Scan 7 on 4 hosts");
+	cr_assert_str_eq(t, "Scan 7 on 7 hosts");
 	free(t);
 	cr_assert_eq(audit_each(s, 4, 0, split_events, &ev, &err), IRK_OK);
 	cr_assert_eq(ev.split, 1);
@@ -402,7 +410,7 @@ Test(storm, split_a_host_out)
 	ingest(&in, &st);
 	cr_assert_eq(st.incidents, 0);
 	cr_assert_eq(q("SELECT alert_count FROM incidents WHERE id = 5"), 3);
-	cr_assert_eq(q("SELECT alert_count FROM incidents WHERE id = 4"), 5);
+	cr_assert_eq(q("SELECT alert_count FROM incidents WHERE id = 4"), 8);
 	strbuf_free(&in);
 }
 
@@ -428,6 +436,55 @@ Test(storm, split_is_refused_where_it_makes_no_sense)
 	strbuf_free(&in);
 }
 
+static int collect(int64_t id, void *arg)
+{
+	int64_t *ids = arg;
+
+	if (ids[0] < 7)
+		ids[++ids[0]] = id;
+	return 0;
+}
+
+/* A storm's hosts stay out of the value index (each was a second random
+ * index write of a storm's alert) and are found by value all the same; a
+ * plain incident's observables through the index. */
+Test(storm, hosts_are_found_by_value_without_the_value_index)
+{
+	struct strbuf in = STRBUF_INIT;
+	struct ingest_stats st;
+	struct irk_err err = { 0 };
+	int64_t ids[8] = { 0 };
+
+	for (int h = 0; h < 10; h++)
+		line(&in, 7, h, h, h + 1);
+	ingest(&in, &st);
+	cr_assert_eq(q("SELECT count(*) FROM observables WHERE incident_id = 4 AND type = 'host' "
+		       "AND source = 'storm'"), 10);
+	cr_assert_eq(q("SELECT count(*) FROM observables INDEXED BY observables_value "
+		       "WHERE value = '10.0.0.9' AND source <> 'storm' AND type = 'host'"), 0);
+	cr_assert_eq(store_incident_observed(s, "10.0.0.9", collect, ids, &err), IRK_OK, "%s", err.msg);
+	cr_assert_eq(ids[0], 1);
+	cr_assert_eq(ids[1], 4);
+	ids[0] = 0;
+	cr_assert_eq(store_incident_observed(s, "203.0.113.2", collect, ids, &err), IRK_OK, "%s", err.msg);
+	cr_assert_geq(ids[0], 1, "a destination address, through the index");
+	/* Merged into a plain incident, the hosts are plain observables again. */
+	{
+		static const struct actor sam = { "sam", ROLE_SENIOR };
+		struct incident inc = { 0 };
+		inc.title = xstrdup("Scan review");
+		inc.severity = SEV_HIGH;
+		cr_assert_eq(incident_create(s, &sam, &inc, NULL, &err), IRK_OK, "%s", err.msg);
+		cr_assert_eq(incident_merge(s, &sam, 4, inc.id, &err), IRK_OK, "%s", err.msg);
+		ids[0] = 0;
+		cr_assert_eq(store_incident_observed(s, "10.0.0.9", collect, ids, &err), IRK_OK);
+		cr_assert_eq(ids[0], 1);
+		cr_assert_eq(ids[1], inc.id);
+		incident_clear(&inc);
+	}
+	strbuf_free(&in);
+}
+
 /* The issue's case: 20,000 alerts of one rule from distinct hosts within
  * ten minutes end up in at most five incidents (threshold 4), with every
  * host an observable of its incident. */
@@ -442,16 +499,95 @@ Test(storm, twenty_thousand_hosts_in_five_incidents, .timeout = 120)
 	ingest(&in, &st);
 	cr_assert_eq(st.added, 20000);
 	cr_assert_eq(q("SELECT count(*) FROM incidents"), 5);
+	cr_assert_eq(q("SELECT count(*) FROM incidents WHERE stage <> 'closed'"), 1);
 	cr_assert_eq(q("SELECT count(*) FROM incidents WHERE storm = 1"), 1);
 	cr_assert_eq(q("SELECT count(DISTINCT src_ip) FROM alerts"), 20000);
 	cr_assert_eq(q("SELECT count(*) FROM observables o JOIN incidents i ON i.id = o.incident_id "
-		       "WHERE o.type = 'host' AND i.storm = 1"), 19996);
+		       "WHERE o.type = 'host' AND i.storm = 1"), 20000);
 	cr_assert_eq(q("SELECT count(*) FROM alerts a WHERE NOT EXISTS (SELECT 1 FROM incidents i "
 		       "WHERE i.id = a.incident_id AND (i.host = a.src_ip OR EXISTS (SELECT 1 FROM "
 		       "observables o WHERE o.incident_id = i.id AND o.type = 'host' "
 		       "AND o.value = a.src_ip)))"), 0, "every host is its incident's");
 	char *t = title_of(q("SELECT id FROM incidents WHERE storm = 1"));
-	cr_assert_str_eq(t, "Scan 7 on 19,996 hosts");
+	cr_assert_str_eq(t, "Scan 7 on 20,000 hosts");
 	free(t);
+	strbuf_free(&in);
+}
+
+static int closes(const struct event_row *e, void *arg)
+{
+	struct events *ev = arg;
+
+	if (!strcmp(e->kind, "incident.close")) {
+		ev->split++;
+		snprintf(ev->data, sizeof ev->data, "%s", e->data);
+	}
+	return 0;
+}
+
+/* The fold takes only what nobody touched: a claimed, a noted, a moved
+ * incident and one split out of a storm stay on the board with their
+ * alerts; the untouched close as the storm's duplicates, saying so. */
+Test(storm, the_storm_folds_only_what_nobody_touched)
+{
+	struct strbuf in = STRBUF_INIT;
+	struct ingest_stats st;
+	struct irk_err err = { 0 };
+	struct events ev = { 0 };
+	int64_t id = 0;
+
+	o.storm.threshold = 5;
+	for (int h = 0; h < 5; h++)
+		line(&in, 7, h, h, h + 1);
+	ingest(&in, &st);
+	cr_assert_eq(q("SELECT count(*) FROM incidents WHERE stage = 'new'"), 5);
+	cr_assert_eq(incident_claim(s, &dana, 1, 0, 0, &err), IRK_OK, "%s", err.msg);
+	cr_assert_eq(incident_note(s, &dana, 2, "mine", &err), IRK_OK, "%s", err.msg);
+	cr_assert_eq(incident_move(s, &dana, 3, STAGE_IDENTIFICATION, NULL, 0, 0, &err), IRK_OK, "%s", err.msg);
+	/* The storm: 5 more hosts; 4 and 5 fold, 1 to 3 stay. */
+	strbuf_reset(&in);
+	for (int h = 5; h < 10; h++)
+		line(&in, 7, h, h, h + 1);
+	ingest(&in, &st);
+	cr_assert_eq(st.incidents, 1);
+	cr_assert_eq(q("SELECT id FROM incidents WHERE storm = 1"), 6);
+	cr_assert_eq(q("SELECT count(*) FROM incidents WHERE stage <> 'closed'"), 4,
+		     "the storm and the three touched");
+	cr_assert_eq(q("SELECT count(*) FROM incidents WHERE id IN (4, 5) AND stage = 'closed' "
+		       "AND resolution = 'duplicate' AND alert_count = 0"), 2);
+	cr_assert_eq(q("SELECT count(*) FROM alerts WHERE incident_id IN (1, 2, 3)"), 3);
+	cr_assert_eq(q("SELECT count(*) FROM alerts WHERE incident_id = 6"), 7);
+	cr_assert_eq(q("SELECT alert_count FROM incidents WHERE id = 6"), 7);
+	cr_assert_eq(q("SELECT count(*) FROM observables WHERE incident_id = 6 AND type = 'host' "
+		       "AND value IN ('10.0.0.4', '10.0.0.5')"), 2);
+	cr_assert_eq(q("SELECT count(*) FROM links WHERE b = 6 AND kind = 'duplicate'"), 2);
+	cr_assert_eq(q("SELECT count(*) FROM stage_history WHERE incident_id = 5 AND "
+		       "to_stage = 'closed' AND reason = 'folded into the storm IR-6'"), 1);
+	cr_assert_eq(audit_each(s, 4, 0, closes, &ev, &err), IRK_OK);
+	cr_assert_eq(ev.split, 1);
+	cr_assert(strstr(ev.data, "\"resolution\":\"duplicate\"") &&
+		  strstr(ev.data, "folded into the storm IR-6"), "%s", ev.data);
+	{
+		char *t = title_of(6);
+		cr_assert_str_eq(t, "Scan 7 on 7 hosts");
+		free(t);
+	}
+	/* A host split out of the storm is a person's doing: a later storm
+	 * of the rule (this one closed) leaves it. */
+	cr_assert_eq(storm_split(s, &dana, 6, "10.0.0.5", NULL, NULL, &id, &err), IRK_OK, "%s", err.msg);
+	cr_assert_eq(incident_close(s, &dana, 6, RES_FALSE_POSITIVE, NULL, 0, 0, &err), IRK_OK,
+		     "%s", err.msg);
+	strbuf_reset(&in);
+	for (int h = 20; h < 24; h++)
+		line(&in, 7, h, h, h + 100);
+	ingest(&in, &st);
+	cr_assert_eq(q("SELECT count(*) FROM incidents WHERE storm = 1 AND stage <> 'closed'"), 1);
+	cr_assert_eq(q("SELECT count(*) FROM incidents WHERE id = 7 AND stage = 'new'"), 1,
+		     "the split-out incident stays");
+	{
+		struct audit_result ar;
+		cr_assert_eq(audit_verify(s, &ar, &err), IRK_OK, "%s", err.msg);
+		cr_assert_eq(ar.bad_seq, 0);
+	}
 	strbuf_free(&in);
 }

@@ -7,8 +7,11 @@
 
 TestSuite(tui_storm, .fini = fx_fini);
 
-/* Twelve hosts of one rule, threshold 2: IR-13 and IR-14 are plain, the
- * third host opens the storm IR-15, the other nine join it. */
+/* Twelve hosts of one rule, threshold 2: IR-13 and IR-14 are plain, and
+ * someone claims IR-13; the third host opens the storm IR-15, which folds
+ * IR-14 (nobody touched it), and the other nine join it. */
+static const struct actor kim = { "kim", ROLE_ANALYST };
+
 static void storm_db(void)
 {
 	struct strbuf in = STRBUF_INIT;
@@ -23,12 +26,18 @@ static void storm_db(void)
 			      "\"event_type\":\"alert\",\"src_ip\":\"10.9.0.%d\",\"dest_ip\":\"203.0.113.9\","
 			      "\"alert\":{\"signature_id\":4711,\"signature\":\"Worm spreading\","
 			      "\"severity\":1}}\n", h, 9000 + h, h + 1);
-	path = tmp_write("storm.jsonl", in.buf, in.len, 0600);
 	ingest_opts_init(&o);
 	o.actor = "ingest";
 	o.storm.threshold = 2;
+	path = tmp_write("first.jsonl", in.buf, (size_t)(strchr(strchr(in.buf, '\n') + 1, '\n') + 1 - in.buf), 0600);
 	cr_assert_eq(ingest_path(fx.other, path, &o, &st, &err), 0, "%s", err.msg);
-	cr_assert_eq(st.incidents, 3);
+	cr_assert_eq(st.incidents, 2);
+	free(path);
+	cr_assert_eq(incident_claim(fx.other, &kim, 13, 0, 0, &err), IRK_OK, "%s", err.msg);
+	path = tmp_write("storm.jsonl", in.buf, in.len, 0600);
+	memset(&st, 0, sizeof st);
+	cr_assert_eq(ingest_path(fx.other, path, &o, &st, &err), 0, "%s", err.msg);
+	cr_assert_eq(st.incidents, 1);
 	free(path);
 	strbuf_free(&in);
 }
@@ -40,14 +49,14 @@ Test(tui_storm, the_card_says_storm_and_the_filter_finds_it)
 	fx_key('/');
 	fx_keys("storm");
 	fx_key('\n');
-	assert_screen(" New (1/15)");
+	assert_screen(" New (1/14)");
 	assert_screen("IR-15 P2 high STORM");
-	assert_screen("  10 hosts: Worm spreading");   /* the count first */
+	assert_screen("  11 hosts: Worm spreading");   /* the count first */
 	fx_key('/');
 	fx_key(21);
 	fx_keys("!storm && title ~ 'Worm'");
 	fx_key('\n');
-	assert_screen(" New (2/15)");
+	assert_screen(" New (1/14)");   /* the claimed IR-13 */
 	refute_screen("STORM");
 }
 
@@ -79,8 +88,8 @@ Test(tui_storm, split_the_host_under_the_cursor)
 	cr_assert_eq(inc.storm, 0);
 	incident_clear(&inc);
 	inc = fx_get(15);
-	cr_assert_eq(inc.alert_count, 9);
-	cr_assert_str_eq(inc.title, "Worm spreading on 9 hosts");
+	cr_assert_eq(inc.alert_count, 10);
+	cr_assert_str_eq(inc.title, "Worm spreading on 10 hosts");
 	incident_clear(&inc);
 	assert_no_panel();
 }

@@ -35,10 +35,12 @@ void tmp_schema_9(const char *path);
 #define TMP_UNDO_XMPP \
 	"DROP INDEX users_jid; ALTER TABLE users DROP COLUMN jid;" \
 	"ALTER TABLE outbox DROP COLUMN next_try; DROP TABLE leases; DROP TABLE watches;"
-/* SQL that undoes storm grouping's migration (13), first: before
+/* SQL that undoes storm grouping's migrations (13, and 18's index), first: before
  * tmp_schema_9() builds the incidents table of schema 9 again, and in a
  * test that takes a database back to an older schema by hand. */
 #define TMP_UNDO_STORM \
+	/* migration 18: the storms' index */ \
+	"DROP INDEX incidents_storms;" \
 	/* migration 13: storm grouping */ \
 	"DROP INDEX incidents_storm; DROP INDEX incidents_rule_opened;" \
 	"DROP INDEX incidents_open; ALTER TABLE incidents DROP COLUMN storm;" \
