@@ -889,13 +889,11 @@ static int with_alert(const struct alert *a, void *arg)
 	return 1;
 }
 
-/* Text from the definition, its templates expanded when they can be
- * (caller frees). */
+/* Text from the definition, its templates expanded, each missing value
+ * marked in place (caller frees). */
 static char *render(struct play_fields *f, const char *src)
 {
-	char *t = tmpl_render(src, play_fields_lookup, f, NULL);
-
-	return t ? t : xstrdup(src);
+	return tmpl_render_marked(src, play_fields_lookup, f, NULL);
 }
 
 static void put_text(struct play_fields *f, const char *label, const char *src)

@@ -294,7 +294,12 @@ static int expand_data(struct run_ctx *c, int tok, const char *what, struct strb
 		char *v = run_expand(c, jdoc_str(d, tok), what);
 		if (!v)
 			return -1;
-		expand_quote(out, v, yaml, 0);
+		/* "{{x | json}}" alone is the typed JSON value: a number stays
+		 * a number. (YAML keeps every string quoted and !unsafe.) */
+		if (!yaml && tmpl_src_is_json(jdoc_str(d, tok)))
+			strbuf_puts(out, v);
+		else
+			expand_quote(out, v, yaml, 0);
 		free(v);
 		return 0;
 	}

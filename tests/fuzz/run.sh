@@ -15,7 +15,8 @@ JOBS=${FUZZ_JOBS:-1}
 CC=${FUZZ_CC:-clang}
 OUT=build/fuzz
 CORE="src/core/expr.c src/core/template.c src/core/strbuf.c src/core/err.c
-src/core/model.c src/core/sanitize.c"
+src/core/model.c src/core/fields.c src/core/sanitize.c src/core/jdoc.c src/core/jsonw.c
+src/core/clock.c"
 TARGETS=${*:-expr template play}
 
 command -v "$CC" >/dev/null 2>&1 || {
