@@ -622,6 +622,19 @@ void run_log_proc(struct jsonw *w, const struct proc_result *p)
 	jsonw_kv_bool(w, "stderr_truncated", p->err_cut);
 }
 
+int run_code_ok(struct run_ctx *c, const char *key, long code)
+{
+	int v = jdoc_get(&c->def, 0, key);
+	int64_t n;
+
+	if (jdoc_type(&c->def, v) != JD_ARRAY)
+		return -1;
+	for (int e = jdoc_first(&c->def, v); e >= 0; e = jdoc_next(&c->def, v, e))
+		if (!jdoc_int(&c->def, e, &n) && n == code)
+			return 1;
+	return 0;
+}
+
 int run_program(struct run_ctx *c, char *const *argv, char *const *envp, const char *cwd,
 		int64_t timeout_s, struct proc_result *p)
 {

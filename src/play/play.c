@@ -641,6 +641,52 @@ int lint_valid_id(const char *s, int play_id)
 	return strspn(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-") == n;
 }
 
+int play_on_failure_parse(const char *s, char *target, size_t n)
+{
+	static const char *const names[] = { "stop", "continue", "skip-dependants",
+		"wait-for-person" };
+
+	if (target && n)
+		target[0] = '\0';
+	if (!s)
+		return ON_FAILURE_STOP;
+	for (int k = 0; k < (int)(sizeof names / sizeof names[0]); k++)
+		if (!strcmp(s, names[k]))
+			return k;
+	if (!strncmp(s, "goto:", 5) && lint_valid_id(s + 5, 0)) {
+		if (target)
+			snprintf(target, n, "%s", s + 5);
+		return ON_FAILURE_GOTO;
+	}
+	return -1;
+}
+
+/* on_failure goto:ID names a later step that needs this one: the one
+ * dependant the failure leads to (the others are skipped). */
+static void check_gotos(struct lint *l)
+{
+	struct jdoc *d = &l->d;
+
+	for (int i = 0; i < l->p->nsteps; i++) {
+		int v = jdoc_get(d, l->step_tok[i], "on_failure"), j, ok = 0;
+		char target[128];
+
+		if (jdoc_type(d, v) != JD_STRING ||
+		    play_on_failure_parse(jdoc_str(d, v), target, sizeof target) != ON_FAILURE_GOTO)
+			continue;
+		if ((j = play_step_index(l->p, target)) < 0) {
+			lint_report(l, lint_pos(l, v), 0, "on_failure: no step '%s'", target);
+			continue;
+		}
+		for (int k = 0; k < l->p->steps[j].nneeds; k++)
+			ok |= l->p->steps[j].needs[k] == i;
+		if (j <= i || !ok)
+			lint_report(l, lint_pos(l, v), 0, "on_failure: goto %s: %s must be a later step "
+				    "that needs %s (\"needs\": [\"%s\"])", target, target,
+				    l->p->steps[i].id, l->p->steps[i].id);
+	}
+}
+
 /* ---- steps ------------------------------------------------------------------ */
 
 /* Keys every step may have, and those of every automated step (the keys
@@ -649,7 +695,23 @@ static const char *const common_keys[] = {
 	"id", "stage", "kind", "title", "description", "required", "needs", "when",
 	"instructions", NULL,
 };
-static const char *const auto_keys[] = { "retry", "backoff", "timeout", NULL };
+int lint_want_codes(struct lint *l, int v, const char *what, int64_t lo, int64_t hi)
+{
+	int bad = 0;
+
+	if (lint_want(l, v, JD_ARRAY, what))
+		return -1;
+	if (jdoc_first(&l->d, v) < 0) {
+		lint_report(l, lint_pos(l, v), 0, "%s: an empty list: nothing would count as success",
+			    what);
+		return -1;
+	}
+	for (int e = jdoc_first(&l->d, v); e >= 0; e = jdoc_next(&l->d, v, e))
+		bad |= lint_want_int(l, e, what, lo, hi, 0, NULL);
+	return bad ? -1 : 0;
+}
+
+static const char *const auto_keys[] = { "retry", "backoff", "timeout", "on_failure", NULL };
 
 int lint_in_list(const char *const *list, const char *k)
 {
@@ -906,6 +968,10 @@ static void step_body(struct lint *l, int i, int s)
 			lint_want_int(l, v, "backoff", 1, PLAY_BACKOFF_MAX, 1, NULL);
 		if ((v = jdoc_get(d, s, "timeout")) >= 0)
 			lint_want_int(l, v, "timeout", 1, 86400, 1, NULL);
+		if ((v = jdoc_get(d, s, "on_failure")) >= 0 && !lint_want_str(l, v, "on_failure") &&
+		    play_on_failure_parse(jdoc_str(d, v), NULL, 0) < 0)
+			lint_report(l, lint_pos(l, v), 0, "on_failure: '%s' is not continue, "
+				    "skip-dependants, wait-for-person or goto:STEP", jdoc_str(d, v));
 	}
 	if (ops && ops->lint)
 		ops->lint(l, i, s);
@@ -1049,6 +1115,7 @@ static void check_steps(struct lint *l)
 	for (i = 0; i < p->nsteps; i++)
 		step_body(l, i, l->step_tok[i]);
 	check_order(l);
+	check_gotos(l);
 }
 
 int play_step_index(const struct play *p, const char *id)

@@ -732,3 +732,26 @@ Test(play, auto_title_with_braces_warns)
 		"{{steps.who.output.user}}\" is expanded at assignment, before steps.who.output.user is "
 		"known: the board would show the braces (give it a title)\n");
 }
+
+/* Issue 13: what counts as success and what a failure leads to are
+ * checked where they are written. */
+Test(play, outcomes_are_linted)
+{
+	expect_lint(HEAD
+		"  {\"id\": \"a\", \"stage\": \"new\", \"kind\": \"http\", \"title\": \"A\",\n"
+		"   \"url\": \"https://x.example/\", \"ok_status\": [200, 404], \"on_failure\": \"goto:b\"},\n"
+		"  {\"id\": \"b\", \"stage\": \"new\", \"kind\": \"exec\", \"title\": \"B\", \"argv\": [\"true\"],\n"
+		"   \"needs\": [\"a\"], \"ok_exit\": [0, 1], \"on_failure\": \"skip-dependants\"}]}\n",
+		"");
+	expect_lint(HEAD
+		"  {\"id\": \"a\", \"stage\": \"new\", \"kind\": \"http\", \"title\": \"A\",\n"
+		"   \"url\": \"https://x.example/\", \"ok_status\": [42], \"on_failure\": \"goto:b\"},\n"
+		"  {\"id\": \"b\", \"stage\": \"new\", \"kind\": \"exec\", \"title\": \"B\", \"argv\": [\"true\"],\n"
+		"   \"ok_exit\": [], \"on_failure\": \"retry-forever\"},\n"
+		"  {\"id\": \"c\", \"stage\": \"new\", \"kind\": \"manual\", \"title\": \"C\", \"on_failure\": \"continue\"}]}\n",
+		"t.json:5:47: ok_status must be from 100 to 599\n"
+		"t.json:5:66: on_failure: goto b: b must be a later step that needs a (\"needs\": [\"a\"])\n"
+		"t.json:7:15: ok_exit: an empty list: nothing would count as success\n"
+		"t.json:7:33: on_failure: 'retry-forever' is not continue, skip-dependants, wait-for-person or goto:STEP\n"
+		"t.json:8:63: 'on_failure' is for automated steps; a manual step is done by a person\n");
+}
