@@ -560,22 +560,31 @@ out:
 
 int cmd_play(struct cli *c, int argc, char **argv)
 {
-	enum { O_JSON = OPT_FIRST_OWN, O_VERSION, O_INPUTS, O_RESPONSES };
+	enum { O_JSON = OPT_FIRST_OWN, O_VERSION, O_INPUTS, O_RESPONSES, O_STAGES, O_CACAO };
 	static const struct option opts[] = {
 		{ "json", no_argument, NULL, O_JSON },
 		{ "version", required_argument, NULL, O_VERSION },
 		{ "inputs", required_argument, NULL, O_INPUTS },
 		{ "responses", required_argument, NULL, O_RESPONSES },
+		{ "output", required_argument, NULL, 'o' },
+		{ "stages", required_argument, NULL, O_STAGES },
+		{ "cacao", no_argument, NULL, O_CACAO },
 		{ NULL, 0, NULL, 0 },
 	};
 	const struct cli_command *cmd = cli_find("play");
-	const char *sub, *hash = NULL, *responses = NULL;
+	const char *sub, *hash = NULL, *responses = NULL, *output = NULL, *stages = NULL;
 	char **inputs = xcalloc((size_t)argc + 1, sizeof *inputs);
-	int opt, json = 0, ninputs = 0, rc;
+	int opt, json = 0, ninputs = 0, rc, cacao = 0;
 
-	while ((opt = cli_getopt(c, cmd, argc, argv, "", opts)) != -1) {
+	while ((opt = cli_getopt(c, cmd, argc, argv, "o:", opts)) != -1) {
 		if (opt == O_JSON)
 			json = 1;
+		else if (opt == 'o')
+			output = optarg;
+		else if (opt == O_STAGES)
+			stages = optarg;
+		else if (opt == O_CACAO)
+			cacao = 1;
 		else if (opt == O_VERSION)
 			hash = optarg;
 		else if (opt == O_RESPONSES)
@@ -617,6 +626,22 @@ int cmd_play(struct cli *c, int argc, char **argv)
 		free(inputs);
 		return rc;
 	}
+	if (strcmp(sub, "import") && strcmp(sub, "export") && output)
+		return cli_usage_error(cmd, "-o goes with import and export");
+	if (strcmp(sub, "import") && stages)
+		return cli_usage_error(cmd, "--stages goes with import");
+	if (strcmp(sub, "export") && cacao)
+		return cli_usage_error(cmd, "--cacao goes with export");
+	if (!strcmp(sub, "import")) {
+		if (optind + 1 != argc)
+			return cli_usage_error(cmd, "import FILE.json (a CACAO 2.0 playbook)");
+		return cli_play_import(c, argv[optind], output, stages);
+	}
+	if (!strcmp(sub, "export")) {
+		if (optind + 1 != argc)
+			return cli_usage_error(cmd, "which play?");
+		return cli_play_export(c, argv[optind], cacao, output);
+	}
 	if (!strcmp(sub, "show")) {
 		if (optind + 1 != argc)
 			return cli_usage_error(cmd, "which play?");
@@ -649,7 +674,7 @@ int cmd_play(struct cli *c, int argc, char **argv)
 		cli_steps_print(c, id, NULL);
 		return EXIT_OK;
 	}
-	return cli_usage_error(cmd, "'%s': lint, list, show, assign or test?", sub);
+	return cli_usage_error(cmd, "'%s': lint, list, show, assign, test, import or export?", sub);
 }
 
 /* ---- step list | show | done | skip | retry, approve, deny ------------------ */
