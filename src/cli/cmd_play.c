@@ -602,6 +602,12 @@ int cmd_play(struct cli *c, int argc, char **argv)
 	if (optind >= argc)
 		return cli_usage_error(cmd, "lint, list, show or test?");
 	sub = argv[optind++];
+	if (strcmp(sub, "import") && strcmp(sub, "export") && output)
+		return cli_usage_error(cmd, "-o goes with import and export");
+	if (strcmp(sub, "import") && stages)
+		return cli_usage_error(cmd, "--stages goes with import");
+	if (strcmp(sub, "export") && cacao)
+		return cli_usage_error(cmd, "--cacao goes with export");
 	if (!strcmp(sub, "lint")) {
 		int errors = 0, files = 0;
 		if (optind == argc)
@@ -626,12 +632,6 @@ int cmd_play(struct cli *c, int argc, char **argv)
 		free(inputs);
 		return rc;
 	}
-	if (strcmp(sub, "import") && strcmp(sub, "export") && output)
-		return cli_usage_error(cmd, "-o goes with import and export");
-	if (strcmp(sub, "import") && stages)
-		return cli_usage_error(cmd, "--stages goes with import");
-	if (strcmp(sub, "export") && cacao)
-		return cli_usage_error(cmd, "--cacao goes with export");
 	if (!strcmp(sub, "import")) {
 		if (optind + 1 != argc)
 			return cli_usage_error(cmd, "import FILE.json (a CACAO 2.0 playbook)");

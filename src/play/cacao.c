@@ -121,6 +121,7 @@ struct out_step {
 	char *id;
 	struct strbuf body;     /* the step object, open: needs, when, stage and '}' come last */
 	struct jsonw w;         /* writing body */
+	int stage;              /* from irk's step extension, else -1 (by position) */
 	char **needs;           /* kept apart until the end: a join changes them */
 	int nneeds;
 	char *when;             /* NULL: always */
@@ -145,6 +146,9 @@ struct imp {
 	int nstages;
 	int stages[8];
 	int failed;             /* too many steps or too deep: stop */
+	const char *irk_id;     /* irk's step extension of the action at hand: its id */
+	int irk_stage;          /* and its stage, or -1 */
+	int irk_ext;            /* the extension's token (inputs, checklist), or -1 */
 };
 
 /* "$.workflow["ID"]" and so on: the JSON path of a workflow step, with a
@@ -209,6 +213,18 @@ static char *make_id(struct imp *im, const char *name, const char *fallback)
 		snprintf(id, sizeof id, "%s-%d", base, k);
 	}
 	return xstrdup(id);
+}
+
+/* A step id irk takes: letters, digits, '_' and '-', a letter or '_'
+ * first, at most 63 characters. */
+static int lint_id_ok(const char *s)
+{
+	size_t n = strlen(s);
+
+	if (!n || n > 63 || !((s[0] >= 'a' && s[0] <= 'z') || (s[0] >= 'A' && s[0] <= 'Z') ||
+			      s[0] == '_'))
+		return 0;
+	return strspn(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-") == n;
 }
 
 static const char *get_str(struct imp *im, int obj, const char *key)
@@ -282,6 +298,7 @@ static void set_var(struct imp *im, const char *cacao, const char *field)
 static struct out_step *add_step(struct imp *im, const char *name, const char *fallback)
 {
 	struct out_step *s;
+	const char *want = im->irk_id;
 
 	if (im->nsteps >= MAX_STEPS) {
 		if (!im->failed)
@@ -291,7 +308,19 @@ static struct out_step *add_step(struct imp *im, const char *name, const char *f
 		return NULL;
 	}
 	s = xcalloc(1, sizeof *s);
-	s->id = make_id(im, name, fallback);
+	im->irk_id = NULL;      /* for the first step of the action only */
+	s->id = NULL;
+	if (want) {
+		int clash = 0;
+		for (int i = 0; i < im->nsteps && !clash; i++)
+			clash = !strcmp(im->steps[i]->id, want);
+		if (!clash)
+			s->id = xstrdup(want);
+	}
+	if (!s->id)
+		s->id = make_id(im, name, fallback);
+	s->stage = im->irk_stage;
+	im->irk_stage = -1;
 	im->steps = xrealloc(im->steps, (size_t)(im->nsteps + 1) * sizeof *im->steps);
 	im->steps[im->nsteps] = s;
 	im->nsteps++;
@@ -719,6 +748,20 @@ static void import_action(struct imp *im, const char *sid, int step, char ***tai
 {
 	int cmds = jdoc_get(&im->d, step, "commands"), k = 0, any = 0;
 	const char *name = get_str(im, step, "name"), *desc = get_str(im, step, "description");
+	int ext = jdoc_get(&im->d, step, "step_extensions");
+
+	/* An action irk exported names its irk step: keep its id and stage. */
+	for (int e = jdoc_first(&im->d, ext); e >= 0 && jdoc_type(&im->d, ext) == JD_OBJECT;
+	     e = jdoc_next(&im->d, ext, e)) {
+		const char *t = get_str(im, e, "type"), *sid2 = get_str(im, e, "id");
+		if (!t || strcmp(t, "irk-step") || !sid2 || !lint_id_ok(sid2))
+			continue;
+		im->irk_id = sid2;
+		im->irk_ext = e;
+		im->irk_stage = get_str(im, e, "stage") ? stage_parse(get_str(im, e, "stage")) : -1;
+		if (im->irk_stage == STAGE_CLOSED)
+			im->irk_stage = -1;
+	}
 
 	for (int c = jdoc_first(&im->d, cmds); (c >= 0 || !any) && !im->failed;
 	     c = c >= 0 ? jdoc_next(&im->d, cmds, c) : -1, k++) {
@@ -760,10 +803,24 @@ static void import_action(struct imp *im, const char *sid, int step, char ***tai
 			char ubuf[128];
 			const char *unknown;
 			char *x = subst_vars(im, strbuf_str(&cmd), "{{%s}}", &unknown, ubuf, sizeof ubuf);
+			int ins_only = im->irk_ext < 0 || k > 0;
 			jsonw_kv_str(w, "kind", "manual");
-			if (cmd.len)
+			/* irk's extension carries what a CACAO manual command cannot:
+			 * the instructions alone, the checklist and the inputs. */
+			for (size_t q = 0; q < 3 && k == 0 && im->irk_ext >= 0; q++) {
+				static const char *const keys[] = { "instructions", "checklist", "inputs" };
+				int v = jdoc_get(&im->d, im->irk_ext, keys[q]);
+				struct strbuf cv = STRBUF_INIT;
+				if (v < 0)
+					continue;
+				jdoc_canonical(&im->d, v, &cv);
+				jsonw_key(w, keys[q]);
+				jsonw_raw(w, strbuf_str(&cv));
+				strbuf_free(&cv);
+			}
+			if (ins_only && cmd.len)
 				jsonw_kv_str(w, "instructions", x);
-			else if (desc)
+			else if (ins_only && desc)
 				jsonw_kv_str(w, "instructions", desc);
 			free(x);
 		} else {
@@ -828,6 +885,7 @@ static void import_action(struct imp *im, const char *sid, int step, char ***tai
 		if (c < 0)
 			break;
 	}
+	im->irk_ext = -1;
 }
 
 struct cond_check {
@@ -847,6 +905,10 @@ static void cond_var(const char *name, int offset, void *arg)
 	(void)offset;
 	for (int k = 0; k < cc->im->nvars && !known; k++)
 		known = !strcmp(cc->im->vars[k].field, name);
+	for (int k = 0; k < cc->im->nsteps && !known && !strncmp(name, "steps.", 6); k++) {
+		size_t n = strlen(cc->im->steps[k]->id);
+		known = !strncmp(name + 6, cc->im->steps[k]->id, n) && name[6 + n] == '.';
+	}
 	memset(&none, 0, sizeof none);
 	if (!known && (!strncmp(name, "steps.", 6) || play_field_check(&none, 0, name, why,
 								       sizeof why)))
@@ -1218,7 +1280,8 @@ static void write_play(struct imp *im, struct strbuf *out)
 	jsonw_arr_begin(&w);
 	for (int i = 0; i < im->nsteps; i++) {
 		struct out_step *st = im->steps[i];
-		int stage = im->stages[(int64_t)i * im->nstages / im->nsteps];
+		int stage = st->stage >= 0 ? st->stage :
+			    im->stages[(int64_t)i * im->nstages / im->nsteps];
 
 		put_flow(&st->w, st->needs, st->nneeds, st->when);
 		jsonw_kv_str(&st->w, "stage", stage_name(stage));
@@ -1243,6 +1306,8 @@ int cacao_import(const char *src, size_t n, const char *stages, struct strbuf *o
 
 	memset(&im, 0, sizeof im);
 	im.rep = rep;
+	im.irk_stage = -1;
+	im.irk_ext = -1;
 	jdoc_init(&im.d);
 	if (parse_stages(&im, stages, err))
 		goto out;
@@ -1481,12 +1546,9 @@ static void export_commands(struct exp *ex, const struct play_step *st, const st
 			strbuf_puts(&cmd, "\nChecklist:");
 			for (int e = jdoc_first(d, cl); e >= 0; e = jdoc_next(d, cl, e))
 				strbuf_printf(&cmd, "\n- %s", jdoc_str(d, e) ? jdoc_str(d, e) : "");
-			epath_note(ex, st, "checklist", "a CACAO manual command has no checklist: "
-				   "written into its text");
 		}
-		if (jdoc_get(d, 0, "inputs") >= 0)
-			epath_note(ex, st, "inputs", "a CACAO manual command records no inputs: "
-				   "not exported");
+		/* (The checklist and inputs themselves go in irk's step
+		 * extension, for an import to give back.) */
 		if (strcmp(kind, "manual")) {
 			struct strbuf def = STRBUF_INIT, what = STRBUF_INIT;
 			jdoc_canonical(d, 0, &def);
@@ -1519,7 +1581,7 @@ int cacao_export(const struct play *p, long long now, struct strbuf *out,
 {
 	struct exp ex = { p, rep, STRBUF_INIT, { 0 }, 0 };
 	struct jsonw w;
-	char ref[128], start[128], end[128], when_ref[128], next[128], ts[40];
+	char ref[128], start[128], end[128], when_ref[128], next[128], ts[40], ext_ref[160];
 
 	(void)err;
 	jsonw_init(&ex.tw, &ex.targets, 0);
@@ -1538,6 +1600,7 @@ int cacao_export(const struct play *p, long long now, struct strbuf *out,
 	jsonw_kv_str(&w, "created_by", ref);
 	jsonw_kv_str(&w, "created", ts);
 	jsonw_kv_str(&w, "modified", ts);
+	make_ref(ext_ref, sizeof ext_ref, "extension-definition", p, "irk-step");
 	make_ref(start, sizeof start, "start", p, "start");
 	make_ref(end, sizeof end, "end", p, "end");
 	jsonw_kv_str(&w, "workflow_start", start);
@@ -1610,6 +1673,28 @@ int cacao_export(const struct play *p, long long now, struct strbuf *out,
 				jsonw_kv_int(&w, "timeout", t * 1000);
 		}
 		export_commands(&ex, st, &d, &w);
+		/* irk's own: the step's id and stage, so an import gives them back. */
+		jsonw_key(&w, "step_extensions");
+		jsonw_obj_begin(&w);
+		jsonw_key(&w, ext_ref);
+		jsonw_obj_begin(&w);
+		jsonw_kv_str(&w, "type", "irk-step");
+		jsonw_kv_str(&w, "id", st->id);
+		jsonw_kv_str(&w, "stage", stage_name(st->stage));
+		if (st->kind == step_kind_parse("manual")) {
+			static const char *const keys[] = { "instructions", "checklist", "inputs" };
+			for (size_t q = 0; q < 3; q++) {
+				struct strbuf cv = STRBUF_INIT;
+				if ((v = jdoc_get(&d, 0, keys[q])) < 0)
+					continue;
+				jdoc_canonical(&d, v, &cv);
+				jsonw_key(&w, keys[q]);
+				jsonw_raw(&w, strbuf_str(&cv));
+				strbuf_free(&cv);
+			}
+		}
+		jsonw_obj_end(&w);
+		jsonw_obj_end(&w);
 		jsonw_kv_str(&w, "on_completion", when ? bend : after);
 		jsonw_obj_end(&w);
 		if (jdoc_get(&d, 0, "on_failure") >= 0 || jdoc_get(&d, 0, "retry") >= 0)
@@ -1629,6 +1714,19 @@ int cacao_export(const struct play *p, long long now, struct strbuf *out,
 		jsonw_key(&w, "target_definitions");
 		jsonw_raw(&w, strbuf_str(&ex.targets));
 	}
+	jsonw_key(&w, "extension_definitions");
+	jsonw_obj_begin(&w);
+	jsonw_key(&w, ext_ref);
+	jsonw_obj_begin(&w);
+	jsonw_kv_str(&w, "type", "extension-definition");
+	jsonw_kv_str(&w, "name", "irk step");
+	jsonw_kv_str(&w, "description", "The irk play step an action was exported from: its id "
+		     "and stage (irk-play(5) CACAO)");
+	jsonw_kv_str(&w, "created_by", ref);
+	jsonw_kv_str(&w, "schema", "irk-play(5)");
+	jsonw_kv_str(&w, "version", "1.0.0");
+	jsonw_obj_end(&w);
+	jsonw_obj_end(&w);
 	jsonw_obj_end(&w);
 	strbuf_addc(out, '\n');
 	strbuf_free(&ex.targets);
