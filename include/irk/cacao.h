@@ -25,10 +25,15 @@
  *                       {{steps.variables.inputs.name}}; a step variable an
  *                       action gives (out_args) becomes that step's
  *                       steps.ID.output.stdout
+ *   a join              a step reached from several branches runs when any
+ *                       leads to it, and moves after what its when reads
  *   while-condition, switch-condition, playbook-action, other commands,
  *   agents and targets
  *                       kept as "x-cacao" data on a manual step, and
  *                       reported
+ *   irk's step extension (step_extensions of type irk-step, as export
+ *   writes it)          the step's id and stage, and a manual step's
+ *                       instructions, checklist and inputs
  * Stages come from each step's position in the walk, spread in order over
  * the stages hint (default identification, containment, eradication,
  * recovery). Everything that is not mapped is reported with its JSON path;
@@ -39,7 +44,8 @@
  * exec -> bash command line, http -> http-api with its target, any other
  * kind -> a manual command describing it, reported), a step with a when
  * behind an if-condition, ids derived from the play (the same play gives
- * the same ids). Templates stay as written.
+ * the same ids), irk's step extension on every action. Templates stay as
+ * written.
  */
 #ifndef IRK_CACAO_H
 #define IRK_CACAO_H
