@@ -38,6 +38,19 @@ start_netbox() {
 }
 stop_netbox() { kill "$_netbox" 2>/dev/null; wait "$_netbox" 2>/dev/null; }
 
+# start_http: the loopback HTTP server of the engine tests
+# (tests/fixtures/http_server.py, its routes in that file) on a free port,
+# requests logged to $T/requests.log; sets $port; stopped at exit.
+start_http() {
+	mkfifo "$T/port"
+	/usr/bin/python3 "$IRK_TOP/tests/fixtures/http_server.py" --log "$T/requests.log" \
+		>"$T/port" </dev/null &
+	_http=$!
+	at_exit stop_http
+	read -r port <"$T/port"
+}
+stop_http() { kill "$_http" 2>/dev/null; wait "$_http" 2>/dev/null; }
+
 irk() { "$IRK_BIN" "$@"; }
 
 ok() { _n=$((_n + 1)); echo "ok $_n - $*"; }
