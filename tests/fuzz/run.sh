@@ -16,7 +16,7 @@ CC=${FUZZ_CC:-clang}
 OUT=build/fuzz
 CORE="src/core/expr.c src/core/template.c src/core/strbuf.c src/core/err.c
 src/core/model.c src/core/fields.c src/core/sanitize.c src/core/jdoc.c src/core/jsonw.c
-src/core/clock.c"
+src/core/clock.c src/core/ip.c"
 TARGETS=${*:-expr template play cacao}
 
 command -v "$CC" >/dev/null 2>&1 || {
