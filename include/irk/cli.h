@@ -153,6 +153,15 @@ void cli_steps_print(struct cli *c, int64_t id, struct jsonw *w);
  * when the play or the alert cannot be read. */
 int cli_play_test(struct cli *c, const char *which, const char *alert_path, char **inputs,
 		int ninputs, const char *responses, int json);
+/* irk play import: the CACAO 2.0 playbook at path as an irk play, into
+ * out_path (NULL: stdout), steps spread over stages (NULL: the default);
+ * the report on stderr. EXIT_OK, EXIT_PARTIAL (some kept as x-cacao
+ * data), EXIT_ERR (unreadable, not CACAO) or EXIT_USAGE (bad --stages).
+ * (cmd_play_cacao.c) */
+int cli_play_import(struct cli *c, const char *path, const char *out_path, const char *stages);
+/* irk play export: play `which` (an id or a FILE) as it is, or with cacao
+ * as a CACAO 2.0 playbook, into out_path (NULL: stdout). */
+int cli_play_export(struct cli *c, const char *which, int cacao, const char *out_path);
 /* A play file's diagnostics, one "FILE:LINE:COL: message" a line on
  * standard error (sanitized). */
 struct play_diags;

@@ -9,7 +9,8 @@
  *   test     := "(" expr ")"
  *             | operand [ cmpop operand
  *                       | matchop string
- *                       | ["not"] "in" "[" [literal {"," literal} [","]] "]" ]
+ *                       | ["not"] "in" ( "[" [literal {"," literal} [","]] "]"
+ *                                      | name | network ) ]
  *   cmpop    := "==" | "!=" | "<" | "<=" | ">" | ">="
  *   matchop  := "~" | "~*" | "!~" | "!~*"
  *   operand  := name | literal
@@ -69,13 +70,19 @@
  * MEMBERSHIP (in, not in)
  *   `x in [a, b, c]` is `x == a || x == b || x == c` with the rules above;
  *   the list holds literals only. `x not in [...]` is its negation.
+ *   `x in FIELD`: x equals a member of the list the field holds (a JSON
+ *   array, as lookups give arrays: `'ssh' in alert.raw.rule.groups`); a
+ *   field holding one value is a list of one, a missing one an empty list.
+ *   `x in 'NET/BITS'` (a network, checked when parsing): x is an address
+ *   in it (`alert.src_ip in '10.0.0.0/8'`, IPv6 too); anything else is not.
  *
  * CONDITIONS
  *   A lone operand used as a condition (`steps.check.output.found`, `!flag`)
  *   is true when it is a true bool, a nonzero number or a non-empty string;
  *   missing is false.
  *
- * Evaluation is total: it never fails and never allocates. Errors are found
+ * Evaluation is total: it never fails, and allocates only to read the list
+ * a field holds (`x in FIELD`). Errors are found
  * when parsing, with a line and column (columns count UTF-8 characters,
  * from 1). Limits: 64 KiB of source, 64 levels of nesting (parentheses and
  * negations).
@@ -156,7 +163,7 @@ struct expr;
 struct expr *expr_parse(const char *src, struct expr_error *err);
 
 /* Evaluate e: 1 when it holds, 0 when not. fn may be NULL (every field is
- * missing). e == NULL holds (an absent `when`). No allocation, no failure;
+ * missing). e == NULL holds (an absent `when`). No failure;
  * safe to call from several threads at once on the same expression. */
 int expr_eval(const struct expr *e, expr_lookup_fn fn, void *ctx);
 

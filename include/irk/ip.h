@@ -14,4 +14,11 @@ int ip_is_address(const char *s);
  * every other address, a name, or NULL. */
 int ip_is_internal(const char *s);
 
+/* Nonzero when cidr is ADDRESS/BITS (IPv4 /0../32, IPv6 /0../128). */
+int ip_cidr_valid(const char *cidr);
+
+/* Nonzero when addr (an address of the same family) is in network cidr
+ * ("10.0.0.0/8", "2001:db8::/32"). 0 for a name, NULL or a bad cidr. */
+int ip_in_cidr(const char *addr, const char *cidr);
+
 #endif

@@ -169,6 +169,19 @@ int play_load_file(const char *path, struct play **out, struct play_diags *d);
 void play_free(struct play **p);
 /* The index of step id in p, or -1. */
 int play_step_index(const struct play *p, const char *id);
+/* What an automated step's failure (after its retries) leads to, its
+ * "on_failure" key (irk-play(5) FAILURE). */
+enum play_on_failure {
+	ON_FAILURE_STOP,          /* (absent) failed; the steps that need it wait */
+	ON_FAILURE_CONTINUE,      /* failed; the steps that need it go on */
+	ON_FAILURE_SKIP,          /* skip-dependants: the steps that need it are skipped */
+	ON_FAILURE_WAIT,          /* wait-for-person: waiting, a person retries or skips */
+	ON_FAILURE_GOTO,          /* goto:ID: the steps that need it are skipped, but ID */
+};
+/* Parse an on_failure value s (NULL: absent, ON_FAILURE_STOP); the step
+ * id of goto:ID into target (n bytes; may be NULL). -1 when s is none of
+ * them. */
+int play_on_failure_parse(const char *s, char *target, size_t n);
 
 /* ---- the catalog ------------------------------------------------------ */
 struct play_catalog {

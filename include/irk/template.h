@@ -1,8 +1,9 @@
-/* template.h: `{{field}}` expansion inside one string (an argv element, a
- * notify text, a URL, an ansible var).
+/* template.h: `{{field | filter}}` expansion inside one string (an argv
+ * element, a notify text, a URL, an ansible var).
  *
  * SYNTAX
- *   Text is copied as it is, except for `{{ ... }}`, which holds either
+ *   Text is copied as it is, except for `{{ VALUE { | FILTER } }}`, where
+ *   VALUE is either
  *     - a field name, the same as in expressions (see expr.h):
  *       `{{alert.host}}`, `{{ incident.key }}`, `{{steps.ID.output.FIELD}}`;
  *       replaced by the field's value;
@@ -11,6 +12,20 @@
  *   braces. There is no other escape: a backslash is an ordinary character,
  *   a lone `{` or `}}` is text. A `{{` with no closing `}}` is a parse error
  *   with its line and column.
+ *
+ * FILTERS, applied left to right (FILTER is a name, or a name and one
+ * literal argument in parentheses, a string or a number):
+ *   default(V)   V when the value is missing, null or the empty string
+ *   lower, upper ASCII letters to lower or upper case
+ *   join(SEP)    a list (a JSON array, as array fields are given) as its
+ *                items' text joined by SEP (", " without one); anything
+ *                else as it is
+ *   len          the number of items of a list, else of characters (UTF-8)
+ *                of the value's text
+ *   json         the value as JSON: a string quoted, a number or bool as
+ *                it is, a list or object as its JSON
+ *   A missing value passes through every filter but default; an unknown
+ *   filter or a wrong argument count is a parse error at the filter's name.
  *
  * EXPANSION
  *   A string value is inserted byte for byte; a number in its text form (42,
@@ -47,6 +62,29 @@ int tmpl_expand(const struct tmpl *t, expr_lookup_fn fn, void *ctx,
 /* Parse and expand src in one go: the expansion (caller frees), or NULL
  * with err filled (IRK_INVALID for a parse error, IRK_NOTFOUND as above). */
 char *tmpl_render(const char *src, expr_lookup_fn fn, void *ctx, struct irk_err *err);
+
+/* Like tmpl_expand, but a missing value is written in place as
+ * "[missing: NAME]" and the rest still expands (for instructions and
+ * checklists a person reads). Returns how many were missing. */
+int tmpl_expand_marked(const struct tmpl *t, expr_lookup_fn fn, void *ctx, struct strbuf *out);
+
+/* Parse and expand src with missing values marked (tmpl_expand_marked);
+ * a src that does not parse comes back as it is. Caller frees; *missing
+ * (may be NULL) gets the count of missing values. */
+char *tmpl_render_marked(const char *src, expr_lookup_fn fn, void *ctx, int *missing);
+
+/* Nonzero when t is one `{{...}}` (blanks around it aside) whose last
+ * filter is json: its expansion
+ * is a JSON value to insert as it is (a number in an http body stays a
+ * number), not a string. */
+int tmpl_is_json(const struct tmpl *t);
+
+/* tmpl_is_json of the template src (0 when it does not parse). */
+int tmpl_src_is_json(const char *src);
+
+/* Nonzero when the field at source offset offset (as tmpl_each_var gives
+ * it) has a default filter. */
+int tmpl_var_defaulted(const struct tmpl *t, int offset);
 
 /* Call fn for every field in t, in source order, with its name (borrowed
  * from t) and the byte offset of the name in the source (for lint). */

@@ -180,8 +180,9 @@
 	  "  --new          the business_unit given is a new one\n") \
 	X(play, "lint [FILE...] | list [--json] | show ID [--version HASH] [--json] | " \
 	  "assign KEY ID [--reason TEXT] | " \
-	  "test ID|FILE ALERT.jsonl [--inputs [STEP.]NAME=V]... [--responses DIR] [--json]", \
-	  "check, list, show, assign and dry-run plays", \
+	  "test ID|FILE ALERT.jsonl [--inputs [STEP.]NAME=V]... [--responses DIR] [--json] | " \
+	  "import FILE.json [-o OUT] [--stages S,S...] | export ID|FILE [--cacao] [-o OUT]", \
+	  "check, list, show, assign, dry-run, import and export plays", \
 	  "  lint FILE...   check play files: every problem as FILE:LINE:COLUMN: message\n" \
 	  "                 on standard error; exit 1 when there is any error. Without\n" \
 	  "                 FILE, every play in the play directories.\n" \
@@ -202,6 +203,14 @@
 	  "                 1 when not. --json: {matches, winner, steps: [...]}\n" \
 	  "                 --inputs [STEP.]NAME=V: a manual step's input; --responses\n" \
 	  "                 DIR: canned outputs of steps, DIR/STEP-ID (JSON)\n" \
+	  "  import FILE.json\n" \
+	  "                 a CACAO 2.0 playbook as an irk play, on standard output\n" \
+	  "                 (-o OUT: into OUT). What it cannot map is named by JSON\n" \
+	  "                 path on standard error and kept as x-cacao data: exit 3.\n" \
+	  "                 --stages S,S...: the stages to spread the steps over\n" \
+	  "                 (default identification,containment,eradication,recovery)\n" \
+	  "  export ID|FILE the play as it is, or with --cacao as a CACAO 2.0\n" \
+	  "                 playbook (exit 3 when a step could only be described)\n" \
 	  "Play directories: $IRK_PLAYS (colon-separated), plays.path in irk.conf, then\n" \
 	  "the bundled plays. The format is in irk-play(5).\n") \
 	X(step, "list KEY [--json] | show KEY STEP [--json] | tick KEY STEP N... [--untick] | " \

@@ -560,23 +560,33 @@ out:
 
 int cmd_play(struct cli *c, int argc, char **argv)
 {
-	enum { O_JSON = OPT_FIRST_OWN, O_VERSION, O_INPUTS, O_RESPONSES, O_REASON };
+	enum { O_JSON = OPT_FIRST_OWN, O_VERSION, O_INPUTS, O_RESPONSES, O_REASON, O_STAGES, O_CACAO };
 	static const struct option opts[] = {
 		{ "json", no_argument, NULL, O_JSON },
 		{ "reason", required_argument, NULL, O_REASON },
 		{ "version", required_argument, NULL, O_VERSION },
 		{ "inputs", required_argument, NULL, O_INPUTS },
 		{ "responses", required_argument, NULL, O_RESPONSES },
+		{ "output", required_argument, NULL, 'o' },
+		{ "stages", required_argument, NULL, O_STAGES },
+		{ "cacao", no_argument, NULL, O_CACAO },
 		{ NULL, 0, NULL, 0 },
 	};
 	const struct cli_command *cmd = cli_find("play");
-	const char *sub, *hash = NULL, *responses = NULL, *reason = NULL;
+	const char *sub, *hash = NULL, *responses = NULL, *reason = NULL, *output = NULL,
+		   *stages = NULL;
 	char **inputs = xcalloc((size_t)argc + 1, sizeof *inputs);
-	int opt, json = 0, ninputs = 0, rc;
+	int opt, json = 0, ninputs = 0, rc, cacao = 0;
 
-	while ((opt = cli_getopt(c, cmd, argc, argv, "", opts)) != -1) {
+	while ((opt = cli_getopt(c, cmd, argc, argv, "o:", opts)) != -1) {
 		if (opt == O_JSON)
 			json = 1;
+		else if (opt == 'o')
+			output = optarg;
+		else if (opt == O_STAGES)
+			stages = optarg;
+		else if (opt == O_CACAO)
+			cacao = 1;
 		else if (opt == O_VERSION)
 			hash = optarg;
 		else if (opt == O_RESPONSES)
@@ -596,6 +606,12 @@ int cmd_play(struct cli *c, int argc, char **argv)
 	if (optind >= argc)
 		return cli_usage_error(cmd, "lint, list, show or test?");
 	sub = argv[optind++];
+	if (strcmp(sub, "import") && strcmp(sub, "export") && output)
+		return cli_usage_error(cmd, "-o goes with import and export");
+	if (strcmp(sub, "import") && stages)
+		return cli_usage_error(cmd, "--stages goes with import");
+	if (strcmp(sub, "export") && cacao)
+		return cli_usage_error(cmd, "--cacao goes with export");
 	if (!strcmp(sub, "lint")) {
 		int errors = 0, files = 0;
 		if (optind == argc)
@@ -619,6 +635,16 @@ int cmd_play(struct cli *c, int argc, char **argv)
 		rc = cli_play_test(c, argv[optind], argv[optind + 1], inputs, ninputs, responses, json);
 		free(inputs);
 		return rc;
+	}
+	if (!strcmp(sub, "import")) {
+		if (optind + 1 != argc)
+			return cli_usage_error(cmd, "import FILE.json (a CACAO 2.0 playbook)");
+		return cli_play_import(c, argv[optind], output, stages);
+	}
+	if (!strcmp(sub, "export")) {
+		if (optind + 1 != argc)
+			return cli_usage_error(cmd, "which play?");
+		return cli_play_export(c, argv[optind], cacao, output);
 	}
 	if (!strcmp(sub, "show")) {
 		if (optind + 1 != argc)
@@ -652,7 +678,7 @@ int cmd_play(struct cli *c, int argc, char **argv)
 		cli_steps_print(c, id, NULL);
 		return EXIT_OK;
 	}
-	return cli_usage_error(cmd, "'%s': lint, list, show, assign or test?", sub);
+	return cli_usage_error(cmd, "'%s': lint, list, show, assign, test, import or export?", sub);
 }
 
 /* ---- step list | show | done | skip | retry, approve, deny ------------------ */
@@ -892,13 +918,11 @@ static int with_alert(const struct alert *a, void *arg)
 	return 1;
 }
 
-/* Text from the definition, its templates expanded when they can be
- * (caller frees). */
+/* Text from the definition, its templates expanded, each missing value
+ * marked in place (caller frees). */
 static char *render(struct play_fields *f, const char *src)
 {
-	char *t = tmpl_render(src, play_fields_lookup, f, NULL);
-
-	return t ? t : xstrdup(src);
+	return tmpl_render_marked(src, play_fields_lookup, f, NULL);
 }
 
 static void put_text(struct play_fields *f, const char *label, const char *src)

@@ -42,23 +42,30 @@ struct dry {
 	const char *responses;     /* DIR: the canned output of step ID in DIR/ID, or NULL */
 	struct jdoc resp;          /* the last response read, for its strings */
 	char *resp_text;
+	struct strbuf held;        /* the last list or object given, as JSON text */
+	int marked;                /* render with missing values marked in place */
 };
 
-/* A value from a response's token: strings and scalars (a container is
- * given as its canonical JSON text is not: it stays missing). */
+/* A value from a response's token: scalars as they are, a list or
+ * object as its canonical JSON text (as play_fields_lookup gives them). */
 static int resp_value(struct dry *dr, int tok, struct expr_value *out)
 {
 	int t = jdoc_type(&dr->resp, tok);
 	double n;
 
-	if (t == JD_STRING)
+	if (t == JD_STRING) {
 		expr_value_set_str(out, jdoc_str(&dr->resp, tok));
-	else if (t == JD_NUMBER && !jdoc_double(&dr->resp, tok, &n))
+	} else if (t == JD_NUMBER && !jdoc_double(&dr->resp, tok, &n)) {
 		expr_value_set_num(out, n);
-	else if (t == JD_TRUE || t == JD_FALSE)
+	} else if (t == JD_TRUE || t == JD_FALSE) {
 		expr_value_set_bool(out, t == JD_TRUE);
-	else
+	} else if (t == JD_ARRAY || t == JD_OBJECT) {
+		strbuf_reset(&dr->held);
+		jdoc_canonical(&dr->resp, tok, &dr->held);
+		expr_value_set_str(out, strbuf_str(&dr->held));
+	} else {
 		return 1;
+	}
 	return 0;
 }
 
@@ -136,7 +143,7 @@ static char *render(struct dry *dr, const char *src)
 	if (v)
 		return v;
 	strbuf_printf(&dr->missing, "%s%s", dr->missing.len ? "; " : "", err.msg);
-	return xstrdup(src);
+	return dr->marked ? tmpl_render_marked(src, dry_lookup, dr, NULL) : xstrdup(src);
 }
 
 /* Value tok of d as JSON into w, its strings rendered. */
@@ -148,7 +155,14 @@ static void put_rendered(struct dry *dr, struct jsonw *w, const struct jdoc *d, 
 
 	if (t == JD_STRING) {
 		char *v = render(dr, jdoc_str(d, tok));
-		jsonw_str(w, v);
+		struct jdoc j;
+		/* "{{x | json}}" alone is a typed value, as the engine sends it */
+		jdoc_init(&j);
+		if (tmpl_src_is_json(jdoc_str(d, tok)) && !jdoc_parse(&j, v, strlen(v), NULL))
+			jsonw_raw(w, v);
+		else
+			jsonw_str(w, v);
+		jdoc_free(&j);
 		free(v);
 	} else if (t == JD_ARRAY) {
 		jsonw_arr_begin(w);
@@ -251,7 +265,7 @@ int cli_play_test(struct cli *c, const char *which, const char *alert_path, char
 	struct alert *a = xcalloc(1, sizeof *a);
 	struct jdoc ad;
 	struct incident inc = { 0 };
-	struct dry dr = { NULL, STRBUF_INIT, inputs, ninputs, responses, { 0 }, NULL };
+	struct dry dr = { NULL, STRBUF_INIT, inputs, ninputs, responses, { 0 }, NULL, STRBUF_INIT, 0 };
 	struct strbuf out = STRBUF_INIT, reads = STRBUF_INIT;
 	struct jsonw w;
 	char *line = NULL;
@@ -345,7 +359,11 @@ int cli_play_test(struct cli *c, const char *which, const char *alert_path, char
 			if (in_list(common_keys, k))
 				continue;
 			jsonw_key(&ww, k);
+			/* What a person reads shows its missing values in place,
+			 * as the board does. */
+			dr.marked = !strcmp(k, "instructions") || !strcmp(k, "checklist");
 			put_rendered(&dr, &ww, &d, e);
+			dr.marked = 0;
 		}
 		if (dr.missing.len)
 			jsonw_kv_str(&ww, "missing", strbuf_str(&dr.missing));
@@ -382,6 +400,7 @@ out:
 	jdoc_free(&dr.resp);
 	free(dr.resp_text);
 	strbuf_free(&dr.missing);
+	strbuf_free(&dr.held);
 	strbuf_free(&reads);
 	strbuf_free(&out);
 	free(line);

@@ -14,6 +14,8 @@
 #include <string.h>
 
 #include "irk/expr.h"
+#include "irk/ip.h"
+#include "irk/jdoc.h"
 #include "irk/model.h"
 #include "irk/sanitize.h"
 #include "irk/strbuf.h"
@@ -365,6 +367,8 @@ struct node {
 	int has_re;
 	struct operand *list;   /* N_IN */
 	int nlist;
+	int in_field;           /* N_IN: `x in FIELD` (b): a member of its list */
+	char *cidr;             /* N_IN: `x in 'NET/BITS'` */
 	struct node **kids;     /* N_NOT: 1; N_AND, N_OR: nkids */
 	int nkids;
 };
@@ -390,6 +394,7 @@ static void node_free(struct node *n)
 	for (int i = 0; i < n->nlist; i++)
 		operand_clear(&n->list[i]);
 	free(n->list);
+	free(n->cidr);
 	for (int i = 0; i < n->nkids; i++)
 		node_free(n->kids[i]);
 	free(n->kids);
@@ -454,8 +459,24 @@ static void operand_take(struct lexer *lx, struct operand *o)
 
 static struct node *parse_in_list(struct lexer *lx, struct node *n)
 {
+	/* `x in alert.raw.rule.groups`: a member of the list a field holds. */
+	if (lx->type == T_NAME) {
+		n->in_field = 1;
+		operand_take(lx, &n->b);
+		return n;
+	}
+	/* `x in '10.0.0.0/8'`: an address in a network. */
+	if (lx->type == T_STR) {
+		if (!ip_cidr_valid(strbuf_str(&lx->text))) {
+			fail_at(lx, lx->off, "'in' takes a list, a field or a network ('10.0.0.0/8')");
+			return NULL;
+		}
+		n->cidr = xstrdup(strbuf_str(&lx->text));
+		lex_next(lx);
+		return n;
+	}
 	if (lx->type != T_LBRACK) {
-		fail_unexpected(lx, "'[' after 'in'");
+		fail_unexpected(lx, "'[', a field or a network after 'in'");
 		return NULL;
 	}
 	lex_next(lx);
@@ -930,6 +951,41 @@ static int value_truthy(const struct expr_value *v)
 	}
 }
 
+/* Is a a member of the list field b holds (a JSON array, as the lookups
+ * give arrays)? A field that holds no list is a list of one. */
+static int in_field_list(struct rval *a, const struct operand *b, expr_lookup_fn fn, void *ctx)
+{
+	struct rval list, m;
+	struct jdoc d;
+	int hit = 0, r;
+
+	rval_load(&list, b, fn, ctx);
+	if (list.v.type != EXPR_STR || list.v.str[0] != '[') {
+		r = rval_order(a, &list);
+		return list.v.type != EXPR_NULL && (r == ORD_EQ || r == ORD_SAME);
+	}
+	jdoc_init(&d);
+	if (!jdoc_parse(&d, list.v.str, strlen(list.v.str), NULL) && jdoc_type(&d, 0) == JD_ARRAY)
+		for (int e = jdoc_first(&d, 0); e >= 0 && !hit; e = jdoc_next(&d, 0, e)) {
+			double num;
+			memset(&m, 0, sizeof m);
+			m.rank = -2;
+			m.numeric = -1;
+			if (jdoc_type(&d, e) == JD_STRING)
+				expr_value_set_str(&m.v, jdoc_str(&d, e));
+			else if (jdoc_type(&d, e) == JD_NUMBER && !jdoc_double(&d, e, &num))
+				expr_value_set_num(&m.v, num);
+			else if (jdoc_type(&d, e) == JD_TRUE || jdoc_type(&d, e) == JD_FALSE)
+				expr_value_set_bool(&m.v, jdoc_type(&d, e) == JD_TRUE);
+			else
+				continue;
+			r = rval_order(a, &m);
+			hit = r == ORD_EQ || r == ORD_SAME;
+		}
+	jdoc_free(&d);
+	return hit;
+}
+
 static int node_eval(const struct node *n, expr_lookup_fn fn, void *ctx)
 {
 	struct rval a, b;
@@ -965,6 +1021,10 @@ static int node_eval(const struct node *n, expr_lookup_fn fn, void *ctx)
 			(n->op == T_MATCH || n->op == T_IMATCH);
 	case N_IN:
 		rval_load(&a, &n->a, fn, ctx);
+		if (n->cidr)
+			return ip_in_cidr(expr_value_text(&a.v, buf, sizeof buf), n->cidr) != n->op;
+		if (n->in_field)
+			return in_field_list(&a, &n->b, fn, ctx) != n->op;
 		for (int i = 0; i < n->nlist; i++) {
 			int r;
 
@@ -1035,7 +1095,7 @@ static void operand_each_var(const struct operand *o, expr_var_fn fn, void *arg)
 static void node_each_var(const struct node *n, expr_var_fn fn, void *arg)
 {
 	operand_each_var(&n->a, fn, arg);
-	if (n->kind == N_CMP)
+	if (n->kind == N_CMP || (n->kind == N_IN && n->in_field))
 		operand_each_var(&n->b, fn, arg);
 	for (int i = 0; i < n->nkids; i++)
 		node_each_var(n->kids[i], fn, arg);
@@ -1147,6 +1207,14 @@ static void node_print(struct strbuf *sb, const struct node *n)
 		break;
 	case N_IN:
 		operand_print(sb, &n->a);
+		if (n->in_field || n->cidr) {
+			strbuf_puts(sb, n->op ? " not in " : " in ");
+			if (n->cidr)
+				quote_string(sb, n->cidr);
+			else
+				operand_print(sb, &n->b);
+			break;
+		}
 		strbuf_puts(sb, n->op ? " not in [" : " in [");
 		for (int i = 0; i < n->nlist; i++) {
 			if (i)

@@ -1,5 +1,6 @@
 /* ip.c: classifying IP addresses (see ip.h). */
 #include <arpa/inet.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "irk/ip.h"
@@ -34,4 +35,58 @@ int ip_is_internal(const char *s)
 		return v4_internal(b + 12);
 	return (b[0] & 0xfe) == 0xfc || (b[0] == 0xfe && (b[1] & 0xc0) == 0x80) ||
 	       !memcmp(b, loopback, sizeof loopback);
+}
+
+/* cidr into its family, address bytes and prefix length; -1 when it is
+ * not ADDRESS/BITS. */
+static int cidr_parse(const char *cidr, int *fam, unsigned char net[16], int *bits)
+{
+	char host[64];
+	const char *slash = strchr(cidr ? cidr : "", '/');
+	char *end;
+	long b;
+
+	if (!slash || (size_t)(slash - cidr) >= sizeof host || !slash[1])
+		return -1;
+	memcpy(host, cidr, (size_t)(slash - cidr));
+	host[slash - cidr] = '\0';
+	b = strtol(slash + 1, &end, 10);
+	if (*end || slash[1] < '0' || slash[1] > '9')
+		return -1;
+	if (inet_pton(AF_INET, host, net) == 1)
+		*fam = AF_INET;
+	else if (inet_pton(AF_INET6, host, net) == 1)
+		*fam = AF_INET6;
+	else
+		return -1;
+	if (b < 0 || b > (*fam == AF_INET ? 32 : 128))
+		return -1;
+	*bits = (int)b;
+	return 0;
+}
+
+int ip_cidr_valid(const char *cidr)
+{
+	unsigned char net[16];
+	int fam, bits;
+
+	return cidr_parse(cidr, &fam, net, &bits) == 0;
+}
+
+int ip_in_cidr(const char *addr, const char *cidr)
+{
+	unsigned char net[16], a[16];
+	int fam, bits;
+
+	if (!addr || cidr_parse(cidr, &fam, net, &bits) || inet_pton(fam, addr, a) != 1)
+		return 0;
+	for (int i = 0; i < bits / 8; i++)
+		if (a[i] != net[i])
+			return 0;
+	if (bits % 8) {
+		unsigned char mask = (unsigned char)(0xff << (8 - bits % 8));
+		if ((a[bits / 8] & mask) != (net[bits / 8] & mask))
+			return 0;
+	}
+	return 1;
 }

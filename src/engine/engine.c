@@ -336,6 +336,19 @@ static int still_ours(struct worker *w, struct job *j)
 	return ours;
 }
 
+/* The on_failure of a step definition (enum play_on_failure). */
+static int on_failure_of(const char *def)
+{
+	struct jdoc d;
+	int how = ON_FAILURE_STOP;
+
+	jdoc_init(&d);
+	if (def && !jdoc_parse(&d, def, strlen(def), NULL))
+		how = play_on_failure_parse(jdoc_str(&d, jdoc_get(&d, 0, "on_failure")), NULL, 0);
+	jdoc_free(&d);
+	return how;
+}
+
 /* Record r for the claimed step and advance the incident, inside the
  * caller's transaction. *changed gets the steps the planner moved. */
 static int record(struct worker *w, struct job *j, const struct run_result *r, int *changed,
@@ -368,6 +381,11 @@ static int record(struct worker *w, struct job *j, const struct run_result *r, i
 			a.next_attempt = due_after(now, b);
 			strbuf_printf(&why, "attempt %d of %d failed: %s; next in %llds",
 				      j->row.attempts, j->row.retry + 1, r->why, (long long)b);
+		} else if (on_failure_of(j->row.def) == ON_FAILURE_WAIT) {
+			/* The play says a person decides: retry or skip it. */
+			a.state = STEP_WAITING;
+			strbuf_printf(&why, "failed: %s; waiting for a person to retry or skip it "
+				      "(on_failure: wait-for-person)", r->why);
 		} else {
 			a.state = STEP_FAILED;
 			a.t_end = now;

@@ -101,6 +101,9 @@ int run_expand_json(struct run_ctx *c, int tok, const char *what, struct strbuf 
 int run_expand_yaml_unsafe(struct run_ctx *c, int tok, const char *what, struct strbuf *out);
 /* A duration field (number of seconds or "5m") in ms; def_s when absent. */
 int64_t run_duration_ms(struct run_ctx *c, const char *key, int64_t def_s);
+/* Is code in the definition's array key (ok_status, ok_exit)? 1 or 0;
+ * -1 when the step has no such array (the kind's default applies). */
+int run_code_ok(struct run_ctx *c, const char *key, long code);
 /* A string field of the definition, or NULL. */
 const char *run_str(struct run_ctx *c, const char *key);
 /* c->workdir: env->workdir when given, else a new directory (mode 0700)

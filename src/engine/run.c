@@ -294,7 +294,12 @@ static int expand_data(struct run_ctx *c, int tok, const char *what, struct strb
 		char *v = run_expand(c, jdoc_str(d, tok), what);
 		if (!v)
 			return -1;
-		expand_quote(out, v, yaml, 0);
+		/* "{{x | json}}" alone is the typed JSON value: a number stays
+		 * a number. (YAML keeps every string quoted and !unsafe.) */
+		if (!yaml && tmpl_src_is_json(jdoc_str(d, tok)))
+			strbuf_puts(out, v);
+		else
+			expand_quote(out, v, yaml, 0);
 		free(v);
 		return 0;
 	}
@@ -615,6 +620,19 @@ void run_log_proc(struct jsonw *w, const struct proc_result *p)
 	jsonw_strn(w, p->err.buf ? p->err.buf : "", p->err.len);
 	jsonw_kv_int(w, "stderr_bytes", (int64_t)p->err_total);
 	jsonw_kv_bool(w, "stderr_truncated", p->err_cut);
+}
+
+int run_code_ok(struct run_ctx *c, const char *key, long code)
+{
+	int v = jdoc_get(&c->def, 0, key);
+	int64_t n;
+
+	if (jdoc_type(&c->def, v) != JD_ARRAY)
+		return -1;
+	for (int e = jdoc_first(&c->def, v); e >= 0; e = jdoc_next(&c->def, v, e))
+		if (!jdoc_int(&c->def, e, &n) && n == code)
+			return 1;
+	return 0;
 }
 
 int run_program(struct run_ctx *c, char *const *argv, char *const *envp, const char *cwd,

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 
 #include "irk/jsonw.h"
 #include "irk/play.h"
@@ -161,6 +162,11 @@ int run_exec(const struct run_env *env, struct run_result *r)
 		jsonw_kv_str(&w, "json_error", json_why);
 	jsonw_obj_end(&w);
 
+	/* An exit code the step names in ok_exit is success. */
+	if (rc > 0 && WIFEXITED(p.status) && run_code_ok(&c, "ok_exit", WEXITSTATUS(p.status)) == 1) {
+		r->status = RUN_DONE;
+		rc = 0;
+	}
 	if (rc > 0) {
 		char line[200];
 		last_line(&p.err, line, sizeof line);

@@ -218,6 +218,7 @@ int run_http(const struct run_env *env, struct run_result *r)
 	int64_t timeout_ms, max;
 	int has_ctype = 0, has_body = 0, insecure = 0, v;
 	long status = 0;
+	int ok;
 	CURL *cu = NULL;
 	CURLcode cc;
 
@@ -336,8 +337,9 @@ int run_http(const struct run_env *env, struct run_result *r)
 			 (long long)timeout_ms);
 	} else if (cc != CURLE_OK) {
 		run_fail(r, 0, "%s: %s", lc.curl_easy_strerror(cc), errbuf[0] ? errbuf : "-");
-	} else if (status < 200 || status > 299) {
-		run_fail(r, 0, "HTTP status %ld", status);
+	} else if ((ok = run_code_ok(&c, "ok_status", status)) == 0 ||
+		   (ok < 0 && (status < 200 || status > 299))) {
+		run_fail(r, 0, "HTTP status %ld%s", status, ok == 0 ? " (not in ok_status)" : "");
 	} else {
 		r->status = RUN_DONE;
 	}

@@ -17,6 +17,7 @@
 #include "irk/model.h"
 #include "irk/play.h"
 #include "irk/store.h"
+#include "irk/template.h"
 #include "play_impl.h"
 
 #define INPUT_MAX 4096
@@ -273,6 +274,8 @@ static int checklist_at_done(struct act *a, const struct step_def *d, struct str
 	struct jdoc ticks;
 	struct jdoc_error je;
 	struct jsonw w;
+	struct play_alert_copy ac = { 0 };
+	struct play_fields *f = NULL;
 	char num[16];
 	int rc, nmissing = 0;
 
@@ -283,16 +286,22 @@ static int checklist_at_done(struct act *a, const struct step_def *d, struct str
 		goto out;
 	if (jdoc_parse(&ticks, tb.buf, tb.len, &je) || jdoc_type(&ticks, 0) != JD_OBJECT)
 		jdoc_parse(&ticks, "{}", 2, &je);
+	/* The items as the analyst read them: templates expanded, a missing
+	 * value marked in place. */
+	play_alert_first(a->s, a->inc.id, &ac, NULL);
+	f = play_fields_new(a->s, &a->inc, ac.pa.id ? &ac.pa : NULL);
 	jsonw_init(&w, js, 0);
 	jsonw_arr_begin(&w);
 	for (int i = 0; i < d->nchecklist; i++) {
 		int t, at;
 		int64_t when = 0;
+		char *text = tmpl_render_marked(d->checklist[i], play_fields_lookup, f, NULL);
 		snprintf(num, sizeof num, "%d", i);
 		t = jdoc_get(&ticks, 0, num);
 		jsonw_obj_begin(&w);
 		jsonw_kv_int(&w, "item", i);
-		jsonw_kv_str(&w, "text", d->checklist[i]);
+		jsonw_kv_str(&w, "text", text);
+		free(text);
 		jsonw_kv_bool(&w, "checked", t >= 0);
 		if (t >= 0) {
 			jsonw_kv_str(&w, "by", jdoc_str(&ticks, jdoc_get(&ticks, t, "by")));
@@ -314,6 +323,8 @@ static int checklist_at_done(struct act *a, const struct step_def *d, struct str
 		irk_need_on(err, a->r->step_id);
 	}
 out:
+	play_fields_free(&f);
+	play_alert_copy_free(&ac);
 	jdoc_free(&ticks);
 	strbuf_free(&tb);
 	strbuf_free(&missing);

@@ -47,6 +47,9 @@ const char *lint_key(const struct lint *l, int v);
 /* Check the type of value v (JD_TRUE: a boolean); report and return -1
  * when wrong. */
 int lint_want(struct lint *l, int v, int type, const char *what);
+/* A non-empty array of whole numbers in [lo, hi] (ok_status, ok_exit);
+ * report and return -1 when not. */
+int lint_want_codes(struct lint *l, int v, const char *what, int64_t lo, int64_t hi);
 /* A string that is not empty; report and return -1 when not. */
 int lint_want_str(struct lint *l, int v, const char *what);
 /* A whole number in [lo, hi], or a duration string ("90s", "5m") when

@@ -13,7 +13,7 @@
 #include "irk/strbuf.h"
 #include "kind.h"
 
-static const char *const exec_keys[] = { "argv", "cwd", "env", NULL };
+static const char *const exec_keys[] = { "argv", "cwd", "env", "ok_exit", NULL };
 
 static void exec_lint(struct lint *l, int i, int s)
 {
@@ -34,6 +34,8 @@ static void exec_lint(struct lint *l, int i, int s)
 	}
 	if ((v = jdoc_get(d, s, "cwd")) >= 0)
 		lint_tmpl(l, v, i, "cwd");
+	if ((v = jdoc_get(d, s, "ok_exit")) >= 0)
+		lint_want_codes(l, v, "ok_exit", 0, 255);
 	if ((v = jdoc_get(d, s, "env")) >= 0) {
 		lint_tmpl_map(l, v, i, "env", 1);
 		for (int e = jdoc_first(d, v); e >= 0 && jdoc_type(d, v) == JD_OBJECT;

@@ -8,7 +8,7 @@
 #include "kind.h"
 
 static const char *const http_keys[] = { "method", "url", "headers", "body", "insecure",
-	"max_bytes", NULL };
+	"max_bytes", "ok_status", NULL };
 
 struct clear_check {
 	struct lint *l;
@@ -72,6 +72,8 @@ static void http_lint(struct lint *l, int i, int s)
 			    "insecure: TLS certificates are not verified for this request");
 	if ((v = jdoc_get(d, s, "max_bytes")) >= 0)
 		lint_want_int(l, v, "max_bytes", 1, 64 << 20, 0, NULL);
+	if ((v = jdoc_get(d, s, "ok_status")) >= 0)
+		lint_want_codes(l, v, "ok_status", 100, 599);
 }
 
 const struct play_kind_ops play_kind_http = {

@@ -109,6 +109,10 @@ void step_def_parse(struct step_def *d, const char *def_json)
 			d->checklist[d->nchecklist++] = xstrdup(jdoc_str(&doc, e) ? jdoc_str(&doc, e) : "");
 	}
 	d->checklist_required = jdoc_type(&doc, jdoc_get(&doc, 0, "checklist_required")) == JD_TRUE;
+	d->on_failure = play_on_failure_parse(jdoc_str(&doc, jdoc_get(&doc, 0, "on_failure")),
+					      d->on_failure_to, sizeof d->on_failure_to);
+	if (d->on_failure < 0)
+		d->on_failure = ON_FAILURE_STOP;
 	jdoc_free(&doc);
 }
 
@@ -327,6 +331,24 @@ static void ref_var(const char *name, int offset, void *arg)
 
 enum { DUE_NOT_YET, DUE_SKIP, DUE_NOW };
 
+/* What failed step j means for step i that needs it: its on_failure, with
+ * goto:ID read as continue for ID and as skip-dependants for the rest. */
+static int failed_leads(const struct step_list *l, int j, int i)
+{
+	struct step_def tmp;
+	const struct step_def *d = l->defs ? &l->defs[j] : &tmp;
+	int how;
+
+	if (!l->defs)
+		step_def_parse(&tmp, l->v[j].def);
+	how = d->on_failure;
+	if (how == ON_FAILURE_GOTO && !strcmp(d->on_failure_to, l->v[i].step_id))
+		how = ON_FAILURE_CONTINUE;
+	if (!l->defs)
+		step_def_free(&tmp);
+	return how;
+}
+
 /* Whether pending step i can be decided now; *why for a skip. */
 static int due(const struct step_list *l, int i, const struct step_def *d,
 	       const struct incident *inc, char *why, size_t n)
@@ -346,6 +368,20 @@ static int due(const struct step_list *l, int i, const struct step_def *d,
 		    step_kind_has(step_kind_parse(need->kind), STEP_KIND_DECIDED)) {
 			snprintf(why, n, "needs %s, which was denied", need->step_id);
 			return DUE_SKIP;
+		}
+		if (need->state == STEP_FAILED) {
+			switch (failed_leads(l, j, i)) {
+			case ON_FAILURE_CONTINUE:
+				continue;
+			case ON_FAILURE_SKIP:
+				snprintf(why, n, "needs %s, which failed (on_failure: skip-dependants)",
+					 need->step_id);
+				return DUE_SKIP;
+			case ON_FAILURE_GOTO:
+				snprintf(why, n, "needs %s, which failed and went on to another step "
+					 "(on_failure: goto)", need->step_id);
+				return DUE_SKIP;
+			}
 		}
 		if (need->state != STEP_DONE)
 			blocked = 1;

@@ -214,7 +214,67 @@ struct var_check {
 	int at;                   /* step index, -1 for match */
 	size_t base;              /* offset of the source inside the string */
 	int secrets;              /* secret.NAME allowed (http headers, exec env) */
+	const struct tmpl *t;     /* the template being checked, NULL for an expression */
 };
+
+/* Does the when of step at, or of a step it needs (at any depth), read
+ * input name of step id (steps.ID.inputs.NAME or steps.ID.output.NAME)?
+ * Then the author tests it before the step runs. */
+static int input_guarded(struct lint *l, int at, const char *id, const char *name, int depth)
+{
+	struct jdoc *d = &l->d;
+	int s, w, needs;
+
+	if (at < 0 || depth > 64 || at >= l->p->nsteps)
+		return 0;
+	s = l->step_tok[at];
+	if ((w = jdoc_get(d, s, "when")) >= 0 && jdoc_type(d, w) == JD_STRING) {
+		char a[200], b[200];
+		snprintf(a, sizeof a, "steps.%s.inputs.%s", id, name);
+		snprintf(b, sizeof b, "steps.%s.output.%s", id, name);
+		if (strstr(jdoc_str(d, w), a) || strstr(jdoc_str(d, w), b))
+			return 1;
+	}
+	needs = jdoc_get(d, s, "needs");
+	for (int e = jdoc_first(d, needs); e >= 0 && jdoc_type(d, needs) == JD_ARRAY;
+	     e = jdoc_next(d, needs, e)) {
+		int j = jdoc_type(d, e) == JD_STRING ? play_step_index(l->p, jdoc_str(d, e)) : -1;
+		if (j >= 0 && j < at && input_guarded(l, j, id, name, depth + 1))
+			return 1;
+	}
+	return 0;
+}
+
+/* A template reading an optional input of a manual step (its inputs, or
+ * its output, which holds them) with no default: when the analyst leaves
+ * it empty the value is missing and the step using it fails; unless a
+ * when on the way tests it. */
+static void check_optional(struct var_check *vc, const char *name, int offset, size_t pos)
+{
+	const struct play *p = vc->l->p;
+	const struct play_input *pi;
+	struct play_inputs in;
+	const char *dot, *rest;
+	char id[64];
+	size_t len;
+	int j;
+
+	if (!vc->t || tmpl_var_defaulted(vc->t, offset) || strncmp(name, "steps.", 6) ||
+	    !(dot = strchr(name + 6, '.')) || (len = (size_t)(dot - (name + 6))) >= sizeof id)
+		return;
+	memcpy(id, name + 6, len);
+	id[len] = '\0';
+	rest = dot + 1;
+	if ((strncmp(rest, "inputs.", 7) && strncmp(rest, "output.", 7)) ||
+	    (j = play_step_index(p, id)) < 0 || !step_kind_has(p->steps[j].kind, STEP_KIND_INPUTS))
+		return;
+	play_inputs_parse(&in, p->steps[j].def);
+	if ((pi = play_inputs_find(&in, rest + 7)) && !pi->required &&
+	    !input_guarded(vc->l, vc->at, id, rest + 7, 0))
+		lint_report(vc->l, pos, 1, "%s is an optional input: when it is left empty this "
+			    "template has no value (write {{%s | default('n/a')}})", name, name);
+	play_inputs_free(&in);
+}
 
 static void check_var(const char *name, int offset, void *arg)
 {
@@ -235,6 +295,8 @@ static void check_var(const char *name, int offset, void *arg)
 	}
 	if (play_field_check(vc->l->p, vc->at, name, why, sizeof why))
 		lint_report(vc->l, pos, 0, "%s", why);
+	else
+		check_optional(vc, name, offset, pos);
 }
 
 /* Does literal lit equal value (a choice) by the rules of `==`? Strings
@@ -408,7 +470,7 @@ static void check_expr(struct lint *l, int v, int at, const char *what)
 {
 	struct expr_error ee;
 	struct expr *e;
-	struct var_check vc = { l, v, at, 0, 0 };
+	struct var_check vc = { l, v, at, 0, 0, NULL };
 
 	if (lint_want_str(l, v, what))
 		return;
@@ -430,7 +492,7 @@ void lint_tmpl_s(struct lint *l, int v, int at, const char *what, int secrets)
 {
 	struct expr_error ee;
 	struct tmpl *t;
-	struct var_check vc = { l, v, at, 0, secrets };
+	struct var_check vc = { l, v, at, 0, secrets, NULL };
 
 	if (lint_want(l, v, JD_STRING, what))
 		return;
@@ -439,6 +501,7 @@ void lint_tmpl_s(struct lint *l, int v, int at, const char *what, int secrets)
 			    lint_strip_at(ee.msg, ee.line, ee.col));
 		return;
 	}
+	vc.t = t;
 	tmpl_each_var(t, check_var, &vc);
 	tmpl_free(&t);
 }
@@ -463,10 +526,50 @@ static void title_var(const char *name, int offset, void *arg)
 static void check_title_time(struct lint *l, int v)
 {
 	struct tmpl *t = tmpl_parse(jdoc_str(&l->d, v), NULL);
-	struct var_check vc = { l, v, 0, 0, 0 };
+	struct var_check vc = { l, v, 0, 0, 0, NULL };
 
 	if (t)
 		tmpl_each_var(t, title_var, &vc);
+	tmpl_free(&t);
+}
+
+struct auto_title {
+	struct lint *l;
+	int s;
+	const char *title;
+	int warned;
+};
+
+static void auto_title_var(const char *name, int offset, void *arg)
+{
+	struct auto_title *at = arg;
+
+	(void)offset;
+	if (at->warned || (strncmp(name, "steps.", 6) && strcmp(name, "score")))
+		return;
+	at->warned = 1;
+	lint_report(at->l, lint_pos(at->l, at->s), 1,
+		    "this step has no title, and its automatic title \"%.80s\" is expanded at "
+		    "assignment, before %s is known: the board would show the braces (give it a title)",
+		    at->title, name);
+}
+
+/* An automatic title (a notify's "Notify " + to) that holds a template is
+ * expanded, like a title, when the play is assigned. */
+static void check_auto_title(struct lint *l, int s, const char *title)
+{
+	struct auto_title at = { l, s, title, 0 };
+	struct tmpl *t;
+
+	if (!strstr(title, "{{"))
+		return;
+	if (!(t = tmpl_parse(title, NULL))) {
+		lint_report(l, lint_pos(l, s), 1, "this step has no title, and its automatic title "
+			    "\"%.80s\" is no template: the board would show the braces (give it a title)",
+			    title);
+		return;
+	}
+	tmpl_each_var(t, auto_title_var, &at);
 	tmpl_free(&t);
 }
 
@@ -538,6 +641,52 @@ int lint_valid_id(const char *s, int play_id)
 	return strspn(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-") == n;
 }
 
+int play_on_failure_parse(const char *s, char *target, size_t n)
+{
+	static const char *const names[] = { "stop", "continue", "skip-dependants",
+		"wait-for-person" };
+
+	if (target && n)
+		target[0] = '\0';
+	if (!s)
+		return ON_FAILURE_STOP;
+	for (int k = 0; k < (int)(sizeof names / sizeof names[0]); k++)
+		if (!strcmp(s, names[k]))
+			return k;
+	if (!strncmp(s, "goto:", 5) && lint_valid_id(s + 5, 0)) {
+		if (target)
+			snprintf(target, n, "%s", s + 5);
+		return ON_FAILURE_GOTO;
+	}
+	return -1;
+}
+
+/* on_failure goto:ID names a later step that needs this one: the one
+ * dependant the failure leads to (the others are skipped). */
+static void check_gotos(struct lint *l)
+{
+	struct jdoc *d = &l->d;
+
+	for (int i = 0; i < l->p->nsteps; i++) {
+		int v = jdoc_get(d, l->step_tok[i], "on_failure"), j, ok = 0;
+		char target[128];
+
+		if (jdoc_type(d, v) != JD_STRING ||
+		    play_on_failure_parse(jdoc_str(d, v), target, sizeof target) != ON_FAILURE_GOTO)
+			continue;
+		if ((j = play_step_index(l->p, target)) < 0) {
+			lint_report(l, lint_pos(l, v), 0, "on_failure: no step '%s'", target);
+			continue;
+		}
+		for (int k = 0; k < l->p->steps[j].nneeds; k++)
+			ok |= l->p->steps[j].needs[k] == i;
+		if (j <= i || !ok)
+			lint_report(l, lint_pos(l, v), 0, "on_failure: goto %s: %s must be a later step "
+				    "that needs %s (\"needs\": [\"%s\"])", target, target,
+				    l->p->steps[i].id, l->p->steps[i].id);
+	}
+}
+
 /* ---- steps ------------------------------------------------------------------ */
 
 /* Keys every step may have, and those of every automated step (the keys
@@ -546,7 +695,23 @@ static const char *const common_keys[] = {
 	"id", "stage", "kind", "title", "description", "required", "needs", "when",
 	"instructions", NULL,
 };
-static const char *const auto_keys[] = { "retry", "backoff", "timeout", NULL };
+int lint_want_codes(struct lint *l, int v, const char *what, int64_t lo, int64_t hi)
+{
+	int bad = 0;
+
+	if (lint_want(l, v, JD_ARRAY, what))
+		return -1;
+	if (jdoc_first(&l->d, v) < 0) {
+		lint_report(l, lint_pos(l, v), 0, "%s: an empty list: nothing would count as success",
+			    what);
+		return -1;
+	}
+	for (int e = jdoc_first(&l->d, v); e >= 0; e = jdoc_next(&l->d, v, e))
+		bad |= lint_want_int(l, e, what, lo, hi, 0, NULL);
+	return bad ? -1 : 0;
+}
+
+static const char *const auto_keys[] = { "retry", "backoff", "timeout", "on_failure", NULL };
 
 int lint_in_list(const char *const *list, const char *k)
 {
@@ -781,8 +946,8 @@ static void step_body(struct lint *l, int i, int s)
 		lint_report(l, lint_pos(l, s), 0, "step %s needs a title (what a person reads on the board)",
 			    st->id ? st->id : "?");
 	}
-	if (!st->title && ops && ops->title)
-		st->title = ops->title(l, s);
+	if (!st->title && ops && ops->title && (st->title = ops->title(l, s)))
+		check_auto_title(l, s, st->title);
 	if (!st->title)
 		st->title = xstrdup(st->id ? st->id : "");
 	if ((v = jdoc_get(d, s, "description")) >= 0)
@@ -803,6 +968,10 @@ static void step_body(struct lint *l, int i, int s)
 			lint_want_int(l, v, "backoff", 1, PLAY_BACKOFF_MAX, 1, NULL);
 		if ((v = jdoc_get(d, s, "timeout")) >= 0)
 			lint_want_int(l, v, "timeout", 1, 86400, 1, NULL);
+		if ((v = jdoc_get(d, s, "on_failure")) >= 0 && !lint_want_str(l, v, "on_failure") &&
+		    play_on_failure_parse(jdoc_str(d, v), NULL, 0) < 0)
+			lint_report(l, lint_pos(l, v), 0, "on_failure: '%s' is not continue, "
+				    "skip-dependants, wait-for-person or goto:STEP", jdoc_str(d, v));
 	}
 	if (ops && ops->lint)
 		ops->lint(l, i, s);
@@ -946,6 +1115,7 @@ static void check_steps(struct lint *l)
 	for (i = 0; i < p->nsteps; i++)
 		step_body(l, i, l->step_tok[i]);
 	check_order(l);
+	check_gotos(l);
 }
 
 int play_step_index(const struct play *p, const char *id)

@@ -32,6 +32,8 @@ struct step_def {
 	char **checklist;         /* manual: the items (templates), in order */
 	int nchecklist;
 	int checklist_required;   /* manual: every item ticked before done */
+	int on_failure;           /* enum play_on_failure */
+	char on_failure_to[64];   /* ON_FAILURE_GOTO: the step it goes to */
 };
 
 /* The inputs declared by array tok of d (inputs.c). */

@@ -154,12 +154,10 @@ static int with_alert(const struct alert *a, void *arg)
 	return 1;
 }
 
-/* src expanded, or src itself when a field is missing. Caller frees. */
+/* src expanded, each missing value marked in place. Caller frees. */
 static char *expand(struct expand *ex, const char *src)
 {
-	char *out = ex->f ? tmpl_render(src, play_fields_lookup, ex->f, NULL) : NULL;
-
-	return out ? out : xstrdup(src);
+	return ex->f ? tmpl_render_marked(src, play_fields_lookup, ex->f, NULL) : xstrdup(src);
 }
 
 /* The inputs the definition declares; what was typed before is kept by

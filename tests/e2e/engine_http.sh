@@ -9,13 +9,7 @@
 
 expect_eq "irk is not linked against libcurl" "$(ldd "$IRK_BIN" | grep -c libcurl)" 0
 
-mkfifo "$T/port"
-/usr/bin/python3 "$IRK_TOP/tests/fixtures/http_server.py" --log "$T/requests.log" \
-	>"$T/port" </dev/null &
-srv=$!
-stop_srv() { kill "$srv" 2>/dev/null; wait "$srv" 2>/dev/null; }
-at_exit stop_srv
-read -r port <"$T/port"
+start_http
 check "the HTTP server is up" test -n "$port"
 
 cat >"$T/plays/ask.json" <<EOF

@@ -221,6 +221,18 @@ xmpp_say() {
 	/usr/bin/python3 "$IRK_TOP/tests/fixtures/xmpp_client.py" --jid "$1" --password "$2" \
 		--port "$xport" --log /dev/null --send "$3" "$4" </dev/null 2>>"$T/xmpp_say.err"
 }
+# start_http: the loopback HTTP server of the engine tests
+# (tests/fixtures/http_server.py, its routes in that file) on a free port,
+# requests logged to $T/requests.log; sets $port; stopped at exit.
+start_http() {
+	mkfifo "$T/port"
+	/usr/bin/python3 "$IRK_TOP/tests/fixtures/http_server.py" --log "$T/requests.log" \
+		>"$T/port" </dev/null &
+	_http=$!
+	at_exit stop_http
+	read -r port <"$T/port"
+}
+stop_http() { kill "$_http" 2>/dev/null; wait "$_http" 2>/dev/null; }
 
 irk() { "$IRK_BIN" "$@"; }
 

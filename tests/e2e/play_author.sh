@@ -184,6 +184,32 @@ echo '{"vector": "syn-flood"}' >"$T/resp/profile"
 expect_match "--responses DIR: a step's canned output feeds a later template" \
 	"$(irk play test ddos "$FIX/ddos.jsonl" --responses "$T/resp")" '"text":"IR-0 DoS against 192.0.2.10: syn-flood\.'
 expect_rc "--inputs without =: a usage error" 2 irk play test ddos "$FIX/ddos.jsonl" --inputs x
+# Filters: a typed JSON value in an http body, defaults, case, lists.
+cat >"$T/filters.json" <<'EOF'
+{"play": "filters", "name": "Filters", "version": 1, "match": "category == 'Attempted Denial of Service'",
+ "steps": [
+  {"id": "count", "stage": "new", "kind": "exec", "title": "Count", "argv": ["/bin/true"]},
+  {"id": "ask", "stage": "new", "kind": "manual", "title": "Ask", "inputs": [{"name": "ticket"}]},
+  {"id": "read", "stage": "new", "kind": "manual", "title": "Read",
+   "instructions": "Hosts: {{steps.count.output.hosts | join(' + ') | upper}} ({{steps.count.output.hosts | len}}); ticket {{steps.ask.inputs.ticket | default('none yet')}}; user {{alert.user}}"},
+  {"id": "post", "stage": "new", "kind": "http", "title": "Post", "url": "https://ticket.example/api",
+   "body": {"n": "{{steps.count.output.n | json}}", "s": "{{steps.count.output.n}}",
+            "who": "{{alert.user | default('n/a') | upper}}", "hosts": "{{steps.count.output.hosts | json}}"}}]}
+EOF
+expect_rc "a play with filters lints clean" 0 irk play lint "$T/filters.json"
+rm -rf "$T/resp" && mkdir -p "$T/resp"
+echo '{"n": 42, "hosts": ["web-01", "db-02"]}' >"$T/resp/count"
+irk play test "$T/filters.json" "$FIX/ddos.jsonl" --responses "$T/resp" --json >"$T/dry.json"
+expect_eq "json keeps a number a number, a list a list; default and upper" "$(python3 -c '
+import json, sys
+d = json.load(open(sys.argv[1]))
+b = [s for s in d["steps"] if s["id"] == "post"][0]["would"]["body"]
+print(repr(b["n"]), repr(b["s"]), b["who"], b["hosts"])' "$T/dry.json")" "42 '42' N/A ['web-01', 'db-02']"
+expect_match "join, len and default in instructions" "$(irk play test "$T/filters.json" "$FIX/ddos.jsonl" --responses "$T/resp")" \
+	"Hosts: WEB-01 \+ DB-02 \(2\); ticket none yet; user \[missing: alert.user\]"
+sed -i 's/| join(. + .)/| jion/' "$T/filters.json"
+expect_rc "an unknown filter is an error" 1 irk play lint "$T/filters.json"
+expect_match "at its line and column" "$(cat "$T/.err")" "^$T/filters.json:6:57: instructions: unknown filter 'jion' \(filters: default, lower, upper, join, len, json\)$"
 # A set step giving the incident an owner who is no user here.
 cat >"$T/own.json" <<'EOF'
 {"play": "own", "name": "Own", "version": 1, "match": "rule == 'x'",

@@ -10,7 +10,10 @@
 cat >"$T/plays/tick.json" <<'EOF'
 {"play": "tick", "name": "Tick", "version": 1, "match": "rule == 'E2ETick'",
  "steps": [{"id": "contain", "stage": "new", "kind": "manual", "title": "Contain", "required": true,
-   "checklist": ["Host isolated", "Accounts disabled"], "checklist_required": true}]}
+   "checklist": ["Host isolated", "Accounts disabled"], "checklist_required": true},
+  {"id": "note", "stage": "new", "kind": "manual", "title": "Note",
+   "instructions": "Call the owner of {{alert.host | upper}} ({{alert.user}}).",
+   "checklist": ["{{alert.host}} isolated for {{alert.user}}", "{{incident.key}} noted"]}]}
 EOF
 expect_rc "the test play lints clean" 0 irk play lint "$T/plays/tick.json"
 alert E2ETick web-01 >"$T/a.jsonl"
@@ -34,5 +37,16 @@ irk step tick IR-1 contain 2 >/dev/null
 expect_rc "done once the checklist is whole" 0 irk step done IR-1 contain
 expect_eq "every tick and untick is in the audit log" \
 	"$(irk audit log --json | grep -o '"kind":"step.check"' | wc -l)" 4
+# Issue 13: what a person reads renders what it can; a missing value is
+# marked in place, and the done records the checklist as it was read.
+show=$(irk step show IR-1 note)
+expect_match "instructions: rendered, a missing value marked" "$show" "Call the owner of WEB-01 \(\[missing: alert.user\]\)\."
+expect_match "checklist: likewise" "$show" "^ 1 \[ \] web-01 isolated for \[missing: alert.user\]$"
+expect_match "an item with every value" "$show" "^ 2 \[ \] IR-1 noted$"
+irk step tick IR-1 note 2 >/dev/null
+expect_rc "done" 0 irk step done IR-1 note
+expect_eq "the done event records the checklist expanded" \
+	"$(irk audit log --json | jq -r 'select(.kind == "step.done") | .data | fromjson | select(.step == "note") | .checklist | map(.text) | join("|")')" \
+	"web-01 isolated for [missing: alert.user]|IR-1 noted"
 expect_rc "the chain holds" 0 irk audit verify
 done_testing

@@ -2,7 +2,9 @@
  *
  * Never crash, never leak; a parse error has a position; a template with no
  * fields is constant and expands without a lookup; a failed expansion
- * leaves the output buffer as it was. */
+ * leaves the output buffer as it was; a marked expansion never fails and
+ * marks exactly the values it counts missing; filters (default, lower,
+ * upper, join, len, json) never read past a value. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,11 +18,12 @@ static int look(void *ctx, const char *name, struct expr_value *out)
 	(void)ctx;
 	for (const char *p = name; *p; p++)
 		h = h * 33 + (unsigned char)*p;
-	switch (h % 5) {
+	switch (h % 6) {
 	case 0: return 1;
 	case 1: out->type = EXPR_NULL; return 0;
 	case 2: expr_value_set_num(out, (double)h / 7.0); return 0;
 	case 3: expr_value_set_bool(out, h & 1); return 0;
+	case 4: expr_value_set_str(out, h & 2 ? "[\"a\",1,[2],{\"k\":null}]" : "{\"k\":[1,"); return 0;
 	default: expr_value_set_str(out, "{{x}} $(id)"); return 0;
 	}
 }
@@ -63,6 +66,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (vars == 0 || out.len != 0)
 			abort();
 	}
+	strbuf_reset(&out);
+	if (tmpl_expand_marked(t, NULL, NULL, &out) > vars)
+		abort();
+	(void)tmpl_is_json(t);
+	if (tmpl_var_defaulted(t, -1))
+		abort();
 	strbuf_free(&out);
 	tmpl_free(&t);
 	free(src);

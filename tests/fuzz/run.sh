@@ -15,8 +15,9 @@ JOBS=${FUZZ_JOBS:-1}
 CC=${FUZZ_CC:-clang}
 OUT=build/fuzz
 CORE="src/core/expr.c src/core/template.c src/core/strbuf.c src/core/err.c
-src/core/model.c src/core/sanitize.c src/core/fields.c src/core/jsonw.c src/core/clock.c"
-TARGETS=${*:-expr template play tickets chat query}
+src/core/model.c src/core/fields.c src/core/sanitize.c src/core/jdoc.c src/core/jsonw.c
+src/core/clock.c src/core/ip.c"
+TARGETS=${*:-expr template play tickets chat query cacao}
 
 command -v "$CC" >/dev/null 2>&1 || {
 	echo "run.sh: $CC not found (contrib/deps.sh installs clang)" >&2
@@ -27,8 +28,8 @@ for t in $TARGETS; do
 	echo "  FUZZ    $t (${SECS}s)"
 	src=$CORE libs=""
 	# play_parse needs the rest of the play module and what it links to.
-	if [ "$t" = play ]; then
-		src="$(ls src/core/*.c src/play/*.c src/store/*.c src/incident/*.c)"
+	if [ "$t" = play ] || [ "$t" = cacao ]; then
+		src="$(ls src/core/*.c src/play/*.c src/store/*.c src/incident/*.c src/context/*.c)"
 		libs="-lsqlite3 -lcrypto -lm"
 	fi
 	# The ticket sources' readers, with the HTTP layer they sit on.

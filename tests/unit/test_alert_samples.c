@@ -22,6 +22,7 @@
 #include "irk/alert.h"
 #include "irk/model.h"
 #include "alert_testlib.h"
+#include "helpers/tmpstore.h"
 
 struct want {
 	int line;
@@ -86,17 +87,9 @@ static const struct want zeek[] = {
 /* The samples' alerts folder, or NULL (with a note) when there is none. */
 static const char *samples_dir(char *buf, size_t n)
 {
-	const char *base = getenv("IRK_SAMPLES");
-	/* The repo's sibling, or, from a worktree in wt/NAME, its parent's. */
-	static const char *const bases[] = { "../shared/samples", "../../shared/samples" };
-	struct stat st;
-
-	for (size_t i = 0; i < (base && *base ? 1 : 2); i++) {
-		snprintf(buf, n, "%s/alerts", base && *base ? base : bases[i]);
-		if (!stat(buf, &st) && S_ISDIR(st.st_mode))
-			return buf;
-	}
-	cr_log_info("no sample alerts at %s: conformance skipped", buf);
+	if (tmp_samples_dir("alerts", buf, n))
+		return buf;
+	cr_log_info("no sample alerts (shared/samples/alerts): conformance skipped");
 	return NULL;
 }
 

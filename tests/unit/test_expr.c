@@ -503,7 +503,7 @@ Test(expr, error_messages_with_positions)
 	parse_error_is("a..b == 1", "expected a name after '.' at 1:3", 1, 3);
 	parse_error_is("score > 10abc", "bad number '10abc' at 1:9", 1, 9);
 	parse_error_is("score > 1.", "bad number '1.' at 1:9", 1, 9);
-	parse_error_is("x in 'a'", "expected '[' after 'in', found a string at 1:6", 1, 6);
+	parse_error_is("x in 'a'", "'in' takes a list, a field or a network ('10.0.0.0/8') at 1:6", 1, 6);
 	parse_error_is("x in [a]",
 		"expected a string, number, true, false or null in the list, found name 'a' at 1:7", 1, 7);
 	parse_error_is("x in [1 2]", "expected ',' or ']', found number '2' at 1:9", 1, 9);
@@ -747,4 +747,63 @@ Test(expr, hostile_input_never_crashes)
 			cr_assert(err.line >= 1 && err.col >= 1 && err.msg[0], "no position for %s", src);
 		}
 	}
+}
+
+/* Issue 13: membership in the list a field holds, and in a network. */
+static int list_look(void *ctx, const char *name, struct expr_value *out)
+{
+	(void)ctx;
+	if (!strcmp(name, "alert.raw.rule.groups"))
+		expr_value_set_str(out, "[\"syslog\",\"sshd\",\"ssh\",3]");
+	else if (!strcmp(name, "alert.src_ip"))
+		expr_value_set_str(out, "10.1.2.3");
+	else if (!strcmp(name, "alert.dst_ip"))
+		expr_value_set_str(out, "2001:db8::1");
+	else if (!strcmp(name, "one"))
+		expr_value_set_str(out, "ssh");
+	else
+		return 1;
+	return 0;
+}
+
+static int in_holds(const char *src)
+{
+	struct expr_error err;
+	struct expr *e = expr_parse(src, &err);
+	int r;
+
+	cr_assert_not_null(e, "%s: %s", src, err.msg);
+	r = expr_eval(e, list_look, NULL);
+	expr_free(&e);
+	return r;
+}
+
+Test(expr, in_a_field_list_and_a_network)
+{
+	struct expr_error err;
+	struct expr *e;
+	char *s;
+
+	cr_assert(in_holds("'ssh' in alert.raw.rule.groups"));
+	cr_assert(in_holds("3 in alert.raw.rule.groups"));
+	cr_assert(in_holds("'3' in alert.raw.rule.groups"), "a number by the rules of ==");
+	cr_assert_not(in_holds("'ss' in alert.raw.rule.groups"), "whole members only");
+	cr_assert(in_holds("'web' not in alert.raw.rule.groups"));
+	cr_assert(in_holds("'ssh' in one"), "one value is a list of one");
+	cr_assert_not(in_holds("'ssh' in nosuch"), "a missing field is an empty list");
+	cr_assert(in_holds("alert.src_ip in '10.0.0.0/8'"));
+	cr_assert_not(in_holds("alert.src_ip in '10.0.0.0/16'"));
+	cr_assert(in_holds("alert.src_ip not in '192.168.0.0/16'"));
+	cr_assert(in_holds("alert.dst_ip in '2001:db8::/32'"));
+	cr_assert_not(in_holds("alert.dst_ip in '10.0.0.0/8'"), "another family");
+	cr_assert_not(in_holds("one in '10.0.0.0/8'"), "not an address");
+	cr_assert(in_holds("alert.src_ip in '10.1.2.3/32'"));
+	cr_assert_null(expr_parse("alert.src_ip in '10.0.0.0/33'", &err));
+	cr_assert_str_eq(err.msg, "'in' takes a list, a field or a network ('10.0.0.0/8') at 1:17");
+	cr_assert_null(expr_parse("alert.src_ip in 'web'", &err));
+	e = expr_parse("x in alert.raw.rule.groups && y not in '10.0.0.0/8'", &err);
+	s = expr_to_string(e);
+	cr_assert_str_eq(s, "(x in alert.raw.rule.groups && y not in '10.0.0.0/8')");
+	free(s);
+	expr_free(&e);
 }

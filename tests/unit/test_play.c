@@ -683,3 +683,75 @@ Test(play, set_step_unknown_field)
 			 "threat_source, root_cause, business_unit, owner, effort_min)\n", "%s", got);
 	free(got);
 }
+
+/* Issue 13: a filter's error is named at its line and column in the file;
+ * a good one lints clean. */
+Test(play, template_filters_are_linted)
+{
+	expect_lint(HEAD
+		"  {\"id\": \"a\", \"stage\": \"new\", \"kind\": \"notify\", \"to\": \"role:senior\",\n"
+		"   \"text\": \"{{incident.key}} on {{alert.host | lowr}}\"}]}\n",
+		"t.json:5:48: text: unknown filter 'lowr' (filters: default, lower, upper, join, len, "
+		"json)\n");
+	expect_lint(HEAD
+		"  {\"id\": \"a\", \"stage\": \"new\", \"kind\": \"notify\", \"to\": \"role:senior\",\n"
+		"   \"text\": \"{{alert.user | default('n/a') | upper}} on {{alert.host | lower}}\"}]}\n",
+		"");
+}
+
+/* Issue 13: a template reading an optional input with no default is a
+ * warning (an empty input is missing); with a default it is clean. */
+Test(play, optional_input_without_default_warns)
+{
+	expect_lint(HEAD
+		"  {\"id\": \"ask\", \"stage\": \"new\", \"kind\": \"manual\", \"title\": \"Ask\",\n"
+		"   \"inputs\": [{\"name\": \"ticket\"}, {\"name\": \"host\", \"required\": true}]},\n"
+		"  {\"id\": \"tell\", \"stage\": \"new\", \"kind\": \"notify\", \"to\": \"role:senior\",\n"
+		"   \"text\": \"{{steps.ask.output.ticket}} {{steps.ask.inputs.host}}\"}]}\n",
+		"t.json:7:15: warning: steps.ask.output.ticket is an optional input: when it is left "
+		"empty this template has no value (write {{steps.ask.output.ticket | default('n/a')}})\n");
+	expect_lint(HEAD
+		"  {\"id\": \"ask\", \"stage\": \"new\", \"kind\": \"manual\", \"title\": \"Ask\",\n"
+		"   \"inputs\": [{\"name\": \"ticket\"}]},\n"
+		"  {\"id\": \"tell\", \"stage\": \"new\", \"kind\": \"notify\", \"to\": \"role:senior\",\n"
+		"   \"text\": \"{{steps.ask.output.ticket | default('none')}}\"}]}\n",
+		"");
+}
+
+/* Issue 13: a step with no title whose automatic title keeps a template
+ * that only has a value later is a warning (the board would show the
+ * braces). */
+Test(play, auto_title_with_braces_warns)
+{
+	expect_lint(HEAD
+		"  {\"id\": \"who\", \"stage\": \"new\", \"kind\": \"manual\", \"title\": \"Who\",\n"
+		"   \"inputs\": [{\"name\": \"user\", \"required\": true}]},\n"
+		"  {\"id\": \"tell\", \"stage\": \"new\", \"kind\": \"notify\",\n"
+		"   \"to\": \"{{steps.who.output.user}}\", \"text\": \"hi\"}]}\n",
+		"t.json:6:3: warning: this step has no title, and its automatic title \"Notify "
+		"{{steps.who.output.user}}\" is expanded at assignment, before steps.who.output.user is "
+		"known: the board would show the braces (give it a title)\n");
+}
+
+/* Issue 13: what counts as success and what a failure leads to are
+ * checked where they are written. */
+Test(play, outcomes_are_linted)
+{
+	expect_lint(HEAD
+		"  {\"id\": \"a\", \"stage\": \"new\", \"kind\": \"http\", \"title\": \"A\",\n"
+		"   \"url\": \"https://x.example/\", \"ok_status\": [200, 404], \"on_failure\": \"goto:b\"},\n"
+		"  {\"id\": \"b\", \"stage\": \"new\", \"kind\": \"exec\", \"title\": \"B\", \"argv\": [\"true\"],\n"
+		"   \"needs\": [\"a\"], \"ok_exit\": [0, 1], \"on_failure\": \"skip-dependants\"}]}\n",
+		"");
+	expect_lint(HEAD
+		"  {\"id\": \"a\", \"stage\": \"new\", \"kind\": \"http\", \"title\": \"A\",\n"
+		"   \"url\": \"https://x.example/\", \"ok_status\": [42], \"on_failure\": \"goto:b\"},\n"
+		"  {\"id\": \"b\", \"stage\": \"new\", \"kind\": \"exec\", \"title\": \"B\", \"argv\": [\"true\"],\n"
+		"   \"ok_exit\": [], \"on_failure\": \"retry-forever\"},\n"
+		"  {\"id\": \"c\", \"stage\": \"new\", \"kind\": \"manual\", \"title\": \"C\", \"on_failure\": \"continue\"}]}\n",
+		"t.json:5:47: ok_status must be from 100 to 599\n"
+		"t.json:5:66: on_failure: goto b: b must be a later step that needs a (\"needs\": [\"a\"])\n"
+		"t.json:7:15: ok_exit: an empty list: nothing would count as success\n"
+		"t.json:7:33: on_failure: 'retry-forever' is not continue, skip-dependants, wait-for-person or goto:STEP\n"
+		"t.json:8:63: 'on_failure' is for automated steps; a manual step is done by a person\n");
+}

@@ -27,6 +27,9 @@ static const struct field fields[] = {
 	{ "flag", EXPR_BOOL, NULL, 1 },
 	{ "steps.sampling.output.count", EXPR_NUM, NULL, 12 },
 	{ "steps.check-host.output.owner", EXPR_STR, "alice", 0 },
+	{ "steps.who.output.users", EXPR_STR, "[\"alice\",\"bob\",3]", 0 },
+	{ "steps.who.output.none", EXPR_STR, "", 0 },
+	{ "alert.mixed", EXPR_STR, "Web-01.Example", 0 },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -264,4 +267,87 @@ Test(template, many_fields_expand_in_order)
 	free(got);
 	strbuf_free(&src);
 	strbuf_free(&want);
+}
+
+/* Issue 13: defaults and filters, as a senior writes them in a play. */
+Test(template, filters)
+{
+	expands_to("{{alert.user | default('n/a')}}", "n/a");
+	expands_to("{{alert.nosuch|default('n/a')}}", "n/a");
+	expands_to("{{steps.who.output.none | default(\"nobody\")}}", "nobody");
+	expands_to("{{alert.host | default('n/a')}}", "web-01");
+	expands_to("{{alert.user | default(0)}}", "0");
+	expands_to("{{alert.mixed | lower}} {{alert.mixed|upper}}", "web-01.example WEB-01.EXAMPLE");
+	expands_to("{{steps.who.output.users | join(', ')}}", "alice, bob, 3");
+	expands_to("{{steps.who.output.users | join}}", "alice, bob, 3");
+	expands_to("{{steps.who.output.users | join(' ') | upper}}", "ALICE BOB 3");
+	expands_to("{{steps.who.output.users | len}} users", "3 users");
+	expands_to("{{alert.host | len}}", "6");
+	expands_to("{{'Grüße' | len}}", "5");
+	expands_to("{{'ABC' | lower}}", "abc");
+	/* a missing value passes lower on to the default */
+	expands_to("{{alert.user | upper | default('none')}}", "none");
+	/* the value is never expanded again, whatever the filter */
+	expands_to("{{alert.braces | upper}}", "{{INCIDENT.KEY}}");
+}
+
+Test(template, json_filter)
+{
+	struct tmpl *t;
+
+	expands_to("{\"n\": {{steps.sampling.output.count | json}}}", "{\"n\": 12}");
+	expands_to("{{alert.evil | json}}", "\"$(touch pwned); rm -rf / `id` 'q' \\\"d\\\" *\"");
+	expands_to("{{alert.multi|json}}", "\"line1\\nline2\\ttab\"");
+	expands_to("{{flag | json}}", "true");
+	expands_to("{{steps.who.output.users | json}}", "[\"alice\",\"bob\",3]");
+	expands_to("{{alert.user | default(7) | json}}", "7");
+	expands_to("{{alert.user | default('x') | json}}", "\"x\"");
+	t = tmpl_parse(" {{ score | json }} ", NULL);
+	cr_assert(tmpl_is_json(t), "one json value, spaces around the braces aside");
+	tmpl_free(&t);
+	t = tmpl_parse("n={{score | json}}", NULL);
+	cr_assert_not(tmpl_is_json(t), "text around it: a string");
+	tmpl_free(&t);
+	t = tmpl_parse("{{score | json | upper}}", NULL);
+	cr_assert_not(tmpl_is_json(t), "json not last: a string");
+	tmpl_free(&t);
+}
+
+Test(template, filter_errors)
+{
+	parse_error_is("{{alert.host | lowr}}", "unknown filter 'lowr' (filters: default, lower, upper, "
+		       "join, len, json) at 1:16", 1, 16);
+	parse_error_is("x\n  {{ alert.host | default }}", "default needs a value: default('n/a') at 2:19",
+		       2, 19);
+	parse_error_is("{{alert.host | upper('x')}}", "upper takes no value at 1:16", 1, 16);
+	parse_error_is("{{alert.host | default('a', 'b')}}", "default takes at most 1 value at 1:27",
+		       1, 27);
+	parse_error_is("{{alert.host | default('a}}", "unterminated string at 1:24", 1, 24);
+	parse_error_is("{{alert.host | }}", "expected a filter after '|' (default, lower, upper, "
+		       "join, len, json) at 1:16", 1, 16);
+	parse_error_is("{{alert.host | default(x)}}", "expected a string or a number at 1:24", 1, 24);
+}
+
+Test(template, marked)
+{
+	int missing = -1;
+	char *s = tmpl_render_marked("Call {{alert.user}} about {{alert.host}} ({{alert.nosuch | "
+				     "default('?')}}) {{incident.key}}", look, NULL, &missing);
+
+	cr_assert_str_eq(s, "Call [missing: alert.user] about web-01 (?) IR-42");
+	cr_assert_eq(missing, 1);
+	free(s);
+	s = tmpl_render_marked("broken {{", look, NULL, &missing);
+	cr_assert_str_eq(s, "broken {{", "a text that does not parse stays as written");
+	cr_assert_eq(missing, 0);
+	free(s);
+}
+
+Test(template, defaulted_vars)
+{
+	struct tmpl *t = tmpl_parse("{{a | default('x')}} {{b}}", NULL);
+
+	cr_assert(tmpl_var_defaulted(t, 2));
+	cr_assert_not(tmpl_var_defaulted(t, 23));
+	tmpl_free(&t);
 }

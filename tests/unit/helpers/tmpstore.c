@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "irk/store.h"
@@ -227,4 +228,19 @@ uint64_t tmp_rand(uint64_t *state)
 	x ^= x >> 27;
 	*state = x;
 	return x * 0x2545F4914F6CDD1DULL;
+}
+
+const char *tmp_samples_dir(const char *sub, char *buf, size_t n)
+{
+	const char *base = getenv("IRK_SAMPLES");
+	/* The repo's sibling, or, from a worktree in wt/NAME, its parent's. */
+	static const char *const bases[] = { "../shared/samples", "../../shared/samples" };
+	struct stat st;
+
+	for (size_t i = 0; i < (base && *base ? 1 : 2); i++) {
+		snprintf(buf, n, "%s/%s", base && *base ? base : bases[i], sub);
+		if (!stat(buf, &st) && S_ISDIR(st.st_mode))
+			return buf;
+	}
+	return NULL;
 }

@@ -21,6 +21,11 @@ char *tmp_write(const char *name, const void *data, size_t n, unsigned mode);
 /* Open (creating) the database name inside tmp_dir(); the test fails when
  * that does not work. Close with store_close(). */
 struct store *tmp_store(const char *name);
+/* The samples folder sub ("alerts", "cacao") kept outside the repo: in
+ * $IRK_SAMPLES, else ../shared/samples from the repo root (or
+ * ../../shared/samples from a worktree in wt/NAME), into buf; NULL when
+ * there is none. */
+const char *tmp_samples_dir(const char *sub, char *buf, size_t n);
 /* Remove the directory and everything in it. */
 void tmp_cleanup(void);
 
