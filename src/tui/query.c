@@ -156,7 +156,11 @@ static void build(struct tui *t, struct query_st *qs, int width)
 	store_query_saved_each(t->s, saved_line, qs, &err);
 }
 
-static void run(struct tui *t, struct query_st *qs)
+/* Run text, or @NAME (a saved query), on a read-only connection of its
+ * own with [query]'s limits into *r; IRK_OK, or an error with msg
+ * (source, when not NULL, gets the query's source name). */
+static int run_text(struct tui *t, const char *text, struct query_result *r, int *chart,
+		    char *source, size_t nsource, char *msg, size_t n)
 {
 	const struct config_settings *cs = config_settings(t->app->cfg);
 	struct query_limits lim = { cs->query.time_limit_ms, cs->query.row_limit };
@@ -164,30 +168,73 @@ static void run(struct tui *t, struct query_st *qs)
 	struct irk_err err = { 0 };
 	struct strbuf saved = STRBUF_INIT;
 	struct store *ro = NULL;
-	const char *text = qs->text;
 	struct query *q;
+	int rc = IRK_INVALID;
 
-	query_result_free(&qs->r);
-	qs->error[0] = '\0';
+	query_result_free(r);
+	msg[0] = '\0';
 	if (text[0] == '@') {
 		if (store_query_saved(t->s, text + 1, &saved, &err)) {
-			snprintf(qs->error, sizeof qs->error, "%s", err.msg);
+			snprintf(msg, n, "%s", err.msg);
 			goto out;
 		}
 		text = strbuf_str(&saved);
 	}
 	if (!(q = query_parse(text, irk_now(), &qe))) {
-		snprintf(qs->error, sizeof qs->error, "%s", qe.msg);
+		snprintf(msg, n, "%s", qe.msg);
 		goto out;
 	}
-	qs->chart = query_is_chart(q);
+	if (chart)
+		*chart = query_is_chart(q);
+	if (source)
+		snprintf(source, nsource, "%s", query_source_name(q));
 	if (store_open(&ro, store_path(t->s), STORE_READONLY, &err) ||
-	    query_run(ro, q, &lim, &qs->r, &err))
-		snprintf(qs->error, sizeof qs->error, "%s", err.msg);
+	    query_run(ro, q, &lim, r, &err))
+		snprintf(msg, n, "%s", err.msg);
+	else
+		rc = IRK_OK;
 	store_close(&ro);
 	query_free(&q);
 out:
 	strbuf_free(&saved);
+	return rc;
+}
+
+static void run(struct tui *t, struct query_st *qs)
+{
+	run_text(t, qs->text, &qs->r, &qs->chart, NULL, 0, qs->error, sizeof qs->error);
+}
+
+int tui_query_ids(struct tui *t, const char *name, int64_t **ids, size_t *n, char *msg, size_t nmsg)
+{
+	struct query_result r = { 0 };
+	char text[80], source[32] = "";
+	int rc, key = -1;
+
+	*ids = NULL;
+	*n = 0;
+	snprintf(text, sizeof text, "@%.70s", name);
+	if ((rc = run_text(t, text, &r, NULL, source, sizeof source, msg, nmsg)))
+		goto out;
+	for (int k = 0; k < r.ncols; k++)
+		if (!strcmp(r.cols[k], "key"))
+			key = k;
+	if (strcmp(source, "incidents") || key < 0) {
+		snprintf(msg, nmsg, strcmp(source, "incidents") ?
+			 "@%.64s is a query over %s: only a query over incidents, whose rows carry "
+			 "a key, can filter the board" :
+			 "@%.64s has no key column: only a query over incidents whose rows carry a "
+			 "key can filter the board (keep key in its table)", name, source);
+		rc = IRK_INVALID;
+		goto out;
+	}
+	*ids = xcalloc(r.nrows + 1, sizeof **ids);
+	for (size_t i = 0; i < r.nrows; i++)
+		if (((*ids)[*n] = key_of_row(&r, i)))
+			++*n;
+out:
+	query_result_free(&r);
+	return rc;
 }
 
 static void *open_query(struct tui *t, const void *arg)

@@ -57,6 +57,12 @@ extern const struct screen_ops board_screen, incident_screen, help_screen, pager
 /* Ask for a query (the last one offered again) and show its result
  * (query.c). */
 void tui_query_prompt(struct tui *t);
+/* The incidents saved query name's rows name (its key column), for the
+ * board's filter "@NAME": *ids (caller frees) holds *n ids. IRK_INVALID
+ * with msg when there is no such query, it fails, or it is not over
+ * incidents or has no key column. */
+int tui_query_ids(struct tui *t, const char *name, int64_t **ids, size_t *n, char *msg,
+		  size_t nmsg);
 /* Show the board filtered by expr (an expression of board_filter_set())
  * and say what it shows (what: "open incidents late now"). */
 void board_show_filter(struct tui *t, const char *expr, const char *what);
