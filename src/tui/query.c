@@ -3,8 +3,10 @@
  * (a timechart as bars), then the saved queries. Enter on a row of an
  * incident (a key column) opens it. The query runs on a read-only
  * connection of its own, with [query]'s limits. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "tui_internal.h"
 #include "irk/clock.h"
@@ -24,8 +26,81 @@ struct query_st {
 	char error[520];
 };
 
-/* The last query typed, offered again by the prompt. */
-static char *last_query;
+/* The queries typed, oldest first: the prompt offers the newest again
+ * and Up/Down walk the rest. Kept per user across runs in the state file
+ * query_history (app_state_path()), one query a line. */
+#define HISTORY_MAX 200
+#define HISTORY_LINE 4000
+static char *history[HISTORY_MAX];
+static int nhistory, history_loaded;
+
+static void history_push(const char *text)
+{
+	/* One copy of a query: typed again, it becomes the newest. */
+	for (int i = 0; i < nhistory; i++)
+		if (!strcmp(history[i], text)) {
+			free(history[i]);
+			memmove(history + i, history + i + 1, (size_t)(nhistory - i - 1) * sizeof *history);
+			nhistory--;
+			break;
+		}
+	if (nhistory == HISTORY_MAX) {
+		free(history[0]);
+		memmove(history, history + 1, (HISTORY_MAX - 1) * sizeof *history);
+		nhistory--;
+	}
+	history[nhistory++] = xstrdup(text);
+}
+
+static void history_load(void)
+{
+	char path[4096], line[HISTORY_LINE + 2];
+	FILE *f;
+
+	if (history_loaded)
+		return;
+	history_loaded = 1;
+	if (app_state_path("query_history", path, sizeof path) || !(f = fopen(path, "r")))
+		return;
+	while (fgets(line, sizeof line, f)) {
+		size_t n = strcspn(line, "\r\n");
+		/* A line too long for the prompt is skipped, not cut. */
+		if (line[n] == '\0' && !feof(f)) {
+			int c;
+			while ((c = fgetc(f)) != EOF && c != '\n')
+				;
+			continue;
+		}
+		line[n] = '\0';
+		if (n)
+			history_push(line);
+	}
+	fclose(f);
+}
+
+/* Write the history again (a temporary file renamed over it). Failing
+ * to is not worth more than a note: the query ran. */
+static void history_save(struct tui *t)
+{
+	char path[4096], tmp[4200];
+	FILE *f;
+	int bad;
+
+	if (app_state_path("query_history", path, sizeof path))
+		return;
+	snprintf(tmp, sizeof tmp, "%s.%ld", path, (long)getpid());
+	if (!(f = fopen(tmp, "w"))) {
+		tui_status(t, SLOT_STATUS_ERROR, "cannot keep the query history in %s", path);
+		return;
+	}
+	for (int i = 0; i < nhistory; i++)
+		fprintf(f, "%s\n", history[i]);
+	bad = ferror(f);
+	if (fclose(f) || bad || rename(tmp, path)) {
+		remove(tmp);
+		tui_status(t, SLOT_STATUS_ERROR, "cannot keep the query history in %s", path);
+	}
+}
 
 static int64_t key_of_row(const struct query_result *r, size_t i)
 {
@@ -312,13 +387,20 @@ static void query_typed(struct tui *t, void *arg, int ok, const char *text)
 	(void)arg;
 	if (!ok || !text[0])
 		return;
-	free(last_query);
-	last_query = xstrdup(text);
+	/* Queries are one line: a newline pasted would split the file's. */
+	if (!strpbrk(text, "\r\n") && strlen(text) <= HISTORY_LINE) {
+		history_push(text);
+		history_save(t);
+	}
 	tui_push(t, &query_screen, text);
 }
 
 void tui_query_prompt(struct tui *t)
 {
-	tui_prompt(t, "Query: alerts | stats count by host, or @NAME (irk(1) QUERIES)",
-		   last_query ? last_query : "", query_typed, NULL, 0);
+	history_load();
+	tui_prompt(t, "Query: alerts | stats count by host, or @NAME (irk(1) QUERIES); "
+		   "Up/Down: the queries typed before",
+		   nhistory ? history[nhistory - 1] : "", query_typed, NULL, 0);
+	tui_prompt_select(t);
+	tui_prompt_history(t, history, nhistory);
 }

@@ -154,6 +154,11 @@ typedef void (*prompt_fn)(struct tui *t, void *arg, int ok, const char *text);
 /* The prompt just opened shows its initial text selected: the first
  * character typed (or a deletion) replaces it; a moving key keeps it. */
 void tui_prompt_select(struct tui *t);
+/* The prompt just opened keeps a history (items[0..n), oldest first,
+ * borrowed until it closes): Up shows the entry before, Down the one
+ * after, and below the newest what was being typed. When the prompt
+ * offers the newest entry, Up goes to the one before it. */
+void tui_prompt_history(struct tui *t, char *const *items, int n);
 /* The callback of a menu: index of the chosen item, or -1 when cancelled. */
 typedef void (*menu_fn)(struct tui *t, void *arg, int index);
 

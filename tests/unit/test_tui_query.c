@@ -112,3 +112,47 @@ Test(tui_query, a_saved_query_without_keys_cannot_filter_the_board)
 	assert_status("nosuch");
 	refute_screen("filter:");
 }
+
+Test(tui_query, the_input_line_keeps_a_history)
+{
+	char path[4096];
+	FILE *f;
+	char buf[512];
+	size_t n;
+
+	fx_board(ROLE_ANALYST);
+	ask("alerts | stats count by severity");
+	assert_screen("severity  count");
+	fx_key(27);
+	ask("incidents | stats count by stage");
+	assert_screen("stage  count");
+	fx_key(27);
+	/* The newest is offered again, selected; Up goes to the one before. */
+	fx_keys("s");
+	assert_screen("incidents | stats count by stage");
+	fx_key(TUI_KEY_FN | KEY_UP);
+	assert_screen("alerts | stats count by severity");
+	refute_screen("incidents | stats count by stage");
+	fx_key(TUI_KEY_FN | KEY_DOWN);
+	assert_screen("incidents | stats count by stage");
+	/* Below the newest: the line being typed. */
+	fx_key(TUI_KEY_FN | KEY_DOWN);
+	refute_screen("incidents | stats count by stage");
+	fx_keys("alerts | head 1");
+	fx_key(TUI_KEY_FN | KEY_UP);
+	fx_key(TUI_KEY_FN | KEY_UP);
+	fx_key(TUI_KEY_FN | KEY_DOWN);
+	fx_key(TUI_KEY_FN | KEY_DOWN);
+	assert_screen("alerts | head 1");
+	fx_key(TUI_KEY_FN | KEY_UP);
+	fx_key(TUI_KEY_FN | KEY_UP);
+	fx_key('\n');
+	assert_screen("Query: alerts | stats count by severity");
+	/* Kept for the next run, oldest first, each once. */
+	snprintf(path, sizeof path, "%s/irk/query_history", getenv("XDG_STATE_HOME"));
+	cr_assert_not_null(f = fopen(path, "r"), "%s", path);
+	n = fread(buf, 1, sizeof buf - 1, f);
+	buf[n] = '\0';
+	fclose(f);
+	cr_expect_str_eq(buf, "incidents | stats count by stage\nalerts | stats count by severity\n");
+}
