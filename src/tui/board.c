@@ -620,8 +620,8 @@ static int key(struct tui *t, void *st, int act, int k)
 	case ACT_FIRST: board_home(b); keep_in_window(t, bs); return SCR_HANDLED;
 	case ACT_LAST: board_end(b); keep_in_window(t, bs); return SCR_HANDLED;
 	case ACT_B_FILTER:
-		tui_prompt(t, "Filter: text, an expression such as "
-			   "severity >= 'high' && sla == 'breached', or @NAME, a saved query over "
+		tui_prompt(t, "Filter: text, or an expression such as "
+			   "severity >= 'high' && sla == 'breached', or @NAME: a saved query over "
 			   "incidents (empty: none)",
 			   b->filter_src, filter_done, bs, 0);
 		tui_prompt_select(t);      /* typing replaces the old filter */

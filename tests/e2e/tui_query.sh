@@ -57,7 +57,7 @@ expect_gone "Esc cancels the prompt" "Query: alerts | stats count by host"
 irk query --save crit 'incidents severity == "critical" | table key' >/dev/null
 irk query --save hosts 'alerts | stats count by host' >/dev/null
 keys /
-expect_screen "the filter prompt names @NAME" "@NAME, a saved query over"
+expect_screen "the filter prompt names @NAME" "@NAME: a saved query over"
 keys C-u
 type_text '@crit'
 keys Enter
