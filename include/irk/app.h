@@ -48,6 +48,10 @@ const char *app_db_path(struct app *a);
 /* Create the directories above the database path (mode 0700 for new
  * ones). 0, or IRK_ERROR naming the path. */
 int app_db_dir(struct app *a, struct irk_err *err);
+/* The path of the user's state file name ($XDG_STATE_HOME/irk/NAME, else
+ * ~/.local/state/irk/NAME) into buf, its directory created (0700): 0, or
+ * -1 (no home, or the directory cannot be made). */
+int app_state_path(const char *name, char *buf, size_t n);
 /* Load the configuration into a->cfg: app_system_config() in the shared
  * mode (may be missing), else --config, else $IRK_CONFIG (both
  * must exist), else the default path (may be missing: defaults). 0, or the

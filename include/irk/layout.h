@@ -98,6 +98,9 @@ struct board {
 	int64_t text_id;      /* the text filter is a key ("IR-42"): that incident only */
 	struct expr *expr;    /* expression filter, or NULL */
 	char *filter_src;     /* what the user typed, for the header */
+	char *query;          /* a saved query's name (the filter "@NAME"), or NULL */
+	int64_t *query_ids;   /* the incidents its rows name, sorted */
+	size_t nquery_ids;
 	int mine, unassigned;
 	char *unit;           /* business unit, or NULL */
 	char me[64];
@@ -179,8 +182,14 @@ int board_select(struct board *b, int64_t id);
  * sla, resolution) the old filter stays and msg says why, listing the
  * fields or the values. Call board_index() after any change. */
 int board_filter_set(struct board *b, const char *input, char *msg, size_t n);
+/* The filter is saved query name (typed as "@NAME"): the incidents
+ * ids[0..n) its rows name (copied and sorted), in place of a text or an
+ * expression. Called again with the same name after the query ran again
+ * on a reload. board_filter_set() clears it. */
+void board_filter_ids(struct board *b, const char *name, const int64_t *ids, size_t n);
 int board_card_matches(const struct board *b, const struct card *c);
-/* Nonzero when any filter is on (text, expression, mine, unassigned, unit). */
+/* Nonzero when any filter is on (text, expression, saved query, mine,
+ * unassigned, unit). */
 int board_filtered(const struct board *b);
 
 /* Navigation (the actions of tui_actions.h that move the cursor). page is

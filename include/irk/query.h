@@ -55,6 +55,9 @@ char *query_sql(const struct query *q);
 /* 1 when the query's last command is timechart (its first column _time). */
 int query_is_chart(const struct query *q);
 
+/* The query's source as written ("incidents", "alerts", ...). */
+const char *query_source_name(const struct query *q);
+
 /* A cell: EXPR_NULL, EXPR_NUM, EXPR_STR (str owned) or EXPR_BOOL. */
 struct query_value {
 	int type;

@@ -55,14 +55,14 @@ enum tui_context { CTX_GLOBAL, CTX_BOARD, CTX_INCIDENT, CTX_PAGER, CTX_STEP, CTX
 	X(ACT_B_PREV,        CTX_BOARD,    "board-move-prev",   "Move the card to the previous stage (asks for a reason)") \
 	X(ACT_B_NEXT,        CTX_BOARD,    "board-move-next",   "Move the card to the next stage (the gate may refuse)") \
 	X(ACT_B_CLOSE,       CTX_BOARD,    "board-close",       "Close the incident with a resolution") \
-	X(ACT_B_FILTER,      CTX_BOARD,    "board-filter",      "Filter cards by text or by an expression (severity >= 'high')") \
+	X(ACT_B_FILTER,      CTX_BOARD,    "board-filter",      "Filter cards by text, by an expression (severity >= 'high') or by a saved query over incidents (@NAME)") \
 	X(ACT_B_MINE,        CTX_BOARD,    "board-my-queue",    "Show only my incidents (again: everyone's)") \
 	X(ACT_B_UNASSIGNED,  CTX_BOARD,    "board-unassigned",  "Show only unassigned incidents (again: all)") \
 	X(ACT_B_UNIT,        CTX_BOARD,    "board-unit",        "Show one business unit (a menu)") \
 	X(ACT_B_CLEAR,       CTX_BOARD,    "board-clear-filter","Clear every filter") \
 	X(ACT_B_NEW,         CTX_BOARD,    "board-new",         "Open an incident by hand (a report from a person): its title, then its severity") \
 	X(ACT_B_DASHBOARD,   CTX_BOARD,    "board-dashboard",   "The KPI dashboard: MTTx and SLA by week, business units, maturity") \
-	X(ACT_B_QUERY,       CTX_BOARD,    "board-query",       "Query what irk records (irk(1) QUERIES; @NAME: a saved query): the result, a timechart as bars") \
+	X(ACT_B_QUERY,       CTX_BOARD,    "board-query",       "Query what irk records (irk(1) QUERIES; @NAME: a saved query; Up/Down: the queries typed before): the result, a timechart as bars") \
 	X(ACT_I_CLAIM,       CTX_INCIDENT, "incident-claim",    "Claim the incident") \
 	X(ACT_I_PREV,        CTX_INCIDENT, "incident-move-prev","Move to the previous stage (asks for a reason)") \
 	X(ACT_I_NEXT,        CTX_INCIDENT, "incident-move-next","Move to the next stage") \

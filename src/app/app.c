@@ -85,6 +85,24 @@ static int mkdir_p(char *path, mode_t mode)
 	return 0;
 }
 
+int app_state_path(const char *name, char *buf, size_t n)
+{
+	const char *x = getenv("XDG_STATE_HOME"), *home = getenv("HOME");
+	char *dir;
+	int rc;
+
+	if (x && *x)
+		snprintf(buf, n, "%s/irk/%s", x, name);
+	else if (home && *home)
+		snprintf(buf, n, "%s/.local/state/irk/%s", home, name);
+	else
+		return -1;
+	dir = xstrdup(buf);
+	rc = mkdir_p(dir, 0700);
+	free(dir);
+	return rc;
+}
+
 const char *app_db_path(struct app *a)
 {
 	const char *env = getenv("IRK_DB");

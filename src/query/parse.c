@@ -170,6 +170,8 @@ static int sev_rank(const char *s)
 	return s ? severity_parse(s) : -1;
 }
 
+/* A number as expr.h reads one in a string: -?[0-9]+(\.[0-9]+)?. An
+ * address (10.0.0.5) or a version (1.2.3) is not one: it compares as text. */
 static int looks_numeric(const char *s)
 {
 	const char *p = s;
@@ -178,8 +180,14 @@ static int looks_numeric(const char *s)
 		p++;
 	if (!isdigit((unsigned char)*p))
 		return 0;
-	while (isdigit((unsigned char)*p) || *p == '.')
+	while (isdigit((unsigned char)*p))
 		p++;
+	if (*p == '.') {
+		if (!isdigit((unsigned char)*++p))
+			return 0;
+		while (isdigit((unsigned char)*p))
+			p++;
+	}
 	return *p == '\0';
 }
 

@@ -698,6 +698,11 @@ int query_is_chart(const struct query *q)
 	return q->chart;
 }
 
+const char *query_source_name(const struct query *q)
+{
+	return store_query_source_name(q->plan.source);
+}
+
 void query_fit_widths(int *w, int n, int cap, int width)
 {
 	int total = 0;

@@ -444,6 +444,14 @@ static void cmp_sql(struct writer *w, const char *pre, const struct sq_cond *c, 
 		strbuf_addc(&w->sql, ')');
 }
 
+/* c is value == "text" over the observables. */
+static int observable_value(const struct writer *w, const struct sq_cond *c)
+{
+	return w->fields == observable_fields && c->op == SQ_EQ && !c->as_num && !c->is_num &&
+	       c->col.field >= 0 && c->col.field < w->nfields && !c->col.path &&
+	       !strcmp(w->fields[c->col.field].pub.name, "value");
+}
+
 static void cond_sql(struct writer *w, const struct sq_cond *c, int depth)
 {
 	if (depth > 200) {
@@ -473,6 +481,18 @@ static void cond_sql(struct writer *w, const struct sq_cond *c, int depth)
 		strbuf_puts(&w->sql, ", 0)");
 		return;
 	case SQC_CMP:
+		if (observable_value(w, c)) {
+			/* Through the value index, which leaves out the storms'
+			 * hosts (migration 18): those through the storms' own
+			 * index and the observables' unique key, as
+			 * ST_INCIDENT_OBSERVED does. */
+			int i = lit_bind(w, c);
+
+			strbuf_printf(&w->sql, "((value = ?%d AND source <> 'storm') OR (value = ?%d AND "
+				      "type = 'host' AND source = 'storm' AND incident_id IN (SELECT id "
+				      "FROM incidents WHERE storm = 1)))", i, i);
+			return;
+		}
 		if (c->as_num)
 			cmp_sql(w, "irk_num(", c, ")");
 		else

@@ -201,11 +201,35 @@ static int read_matches(struct tui *t, struct board_st *bs, struct irk_err *err)
 {
 	struct board *b = &bs->b;
 	struct incident inc;
-	int queue = !b->text && !b->expr;
+	int queue = !b->text && !b->expr && !b->query;
 
 	for (int s = 0; s < STAGE_COUNT; s++) {
 		board_window(b, s, 0);
-		b->col[s].cut = !b->text_id && b->col[s].total > FILTER_SCAN;
+		b->col[s].cut = !b->text_id && !b->query && b->col[s].total > FILTER_SCAN;
+	}
+	/* A saved query: run again (the board follows the database), then
+	 * the incidents its rows name, each by itself. */
+	if (b->query) {
+		int64_t *ids;
+		size_t n;
+		char msg[700];
+
+		if (tui_query_ids(t, b->query, &ids, &n, msg, sizeof msg)) {
+			tui_status(t, SLOT_STATUS_ERROR, "%s", msg);
+		} else {
+			board_filter_ids(b, b->query, ids, n);
+			free(ids);
+		}
+		for (size_t i = 0; i < b->nquery_ids; i++) {
+			int rc = store_incident_get(t->s, b->query_ids[i], &inc, err);
+			if (rc == IRK_NOTFOUND)
+				continue;
+			if (rc)
+				return IRK_ERROR;
+			add_match(&inc, bs);
+			incident_clear(&inc);
+		}
+		return IRK_OK;
 	}
 	/* A text filter finds incidents by any observable of exactly that
 	 * value too (an IP, a user, a hash), through their index: those a
@@ -473,6 +497,19 @@ static void filter_done(struct tui *t, void *arg, int ok, const char *text)
 
 	if (!ok)
 		return;
+	if (text[0] == '@') {
+		int64_t *ids;
+		size_t n;
+
+		if (tui_query_ids(t, text + 1, &ids, &n, msg, sizeof msg)) {
+			tui_status(t, SLOT_STATUS_ERROR, "%s", msg);
+			return;
+		}
+		board_filter_ids(&bs->b, text + 1, ids, n);
+		free(ids);
+		refiltered(t, bs, "saved query");
+		return;
+	}
 	if (board_filter_set(&bs->b, text, msg, sizeof msg)) {
 		tui_status(t, SLOT_STATUS_ERROR, "%s", msg);
 		return;
@@ -584,7 +621,8 @@ static int key(struct tui *t, void *st, int act, int k)
 	case ACT_LAST: board_end(b); keep_in_window(t, bs); return SCR_HANDLED;
 	case ACT_B_FILTER:
 		tui_prompt(t, "Filter: text, or an expression such as "
-			   "severity >= 'high' && sla == 'breached' (empty: none)",
+			   "severity >= 'high' && sla == 'breached', or @NAME: a saved query over "
+			   "incidents (empty: none)",
 			   b->filter_src, filter_done, bs, 0);
 		tui_prompt_select(t);      /* typing replaces the old filter */
 		return SCR_HANDLED;

@@ -149,6 +149,8 @@ void board_free(struct board *b)
 		free(b->col[s].idx);
 	free(b->text);
 	free(b->filter_src);
+	free(b->query);
+	free(b->query_ids);
 	free(b->unit);
 	expr_free(&b->expr);
 	memset(b, 0, sizeof *b);
@@ -352,6 +354,44 @@ static int text_has(const char *field, const char *needle)
 	return field && strcasestr(field, needle);
 }
 
+static int cmp_id(const void *a, const void *b)
+{
+	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+void board_filter_ids(struct board *b, const char *name, const int64_t *ids, size_t n)
+{
+	char src[80];
+
+	free(b->query_ids);
+	b->query_ids = NULL;
+	b->nquery_ids = 0;
+	if (!name) {
+		free(b->query);
+		b->query = NULL;
+		return;
+	}
+	if (!b->query || strcmp(b->query, name)) {
+		free(b->text);
+		free(b->filter_src);
+		expr_free(&b->expr);
+		b->text = NULL;
+		b->text_id = 0;
+		free(b->query);
+		b->query = xstrdup(name);
+		snprintf(src, sizeof src, "@%.70s", name);
+		b->filter_src = sanitize_dup(src, 0);
+	}
+	if (n) {
+		b->query_ids = xcalloc(n, sizeof *ids);
+		memcpy(b->query_ids, ids, n * sizeof *ids);
+		qsort(b->query_ids, n, sizeof *ids, cmp_id);
+	}
+	b->nquery_ids = n;
+}
+
 int board_card_matches(const struct board *b, const struct card *c)
 {
 	const struct incident *inc = &c->inc;
@@ -363,6 +403,9 @@ int board_card_matches(const struct board *b, const struct card *c)
 	if (b->unassigned && inc->owner)
 		return 0;
 	if (b->unit && !(inc->business_unit && !strcmp(inc->business_unit, b->unit)))
+		return 0;
+	if (b->query && !(b->nquery_ids && bsearch(&inc->id, b->query_ids, b->nquery_ids,
+						  sizeof inc->id, cmp_id)))
 		return 0;
 	if (b->text_id)
 		return inc->id == b->text_id;
@@ -553,6 +596,7 @@ int board_filter_set(struct board *b, const char *input, char *msg, size_t n)
 	b->text = NULL;
 	b->text_id = 0;
 	b->filter_src = NULL;
+	board_filter_ids(b, NULL, NULL, 0);
 	if (!input || !*input)
 		return IRK_OK;
 	b->filter_src = sanitize_dup(input, 0);
@@ -945,7 +989,7 @@ static int put_fit(struct frame *f, int y, int x, int maxw, int slot, const char
 
 int board_filtered(const struct board *b)
 {
-	return b->text || b->expr || b->mine || b->unassigned || b->unit;
+	return b->text || b->expr || b->query || b->mine || b->unassigned || b->unit;
 }
 
 /* " │ filter: mine unit=finance IR-3" into sb. */

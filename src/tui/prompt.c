@@ -38,6 +38,9 @@ struct popup {
 	int owned;
 	int h, w, for_w, for_h; /* size, and the screen size it was placed for */
 	int selected;          /* a prompt's text is selected: typing replaces it */
+	char *const *hist;     /* a prompt's history, oldest first (borrowed), or NULL */
+	int nhist, hpos;       /* hpos: the entry shown; nhist: the line being typed */
+	char *draft;           /* what was typed before Up went into the history */
 };
 
 static chtype slot_attr(struct tui *t, int slot)
@@ -170,6 +173,7 @@ void popup_free(struct tui *t)
 		delwin(p->win);
 	doc_free(&p->label);
 	free(p->title);
+	free(p->draft);
 	if (p->owned)
 		free(p->arg);
 	free(p);
@@ -241,6 +245,58 @@ static void trim(char *s)
 	memmove(s, s + i, n - i + 1);
 }
 
+/* The field's text, trimmed (caller frees). */
+static char *field_text(struct popup *p)
+{
+	char *text;
+
+	form_driver(p->form, REQ_VALIDATION);
+	text = xstrdup(field_buffer(p->fields[0], 0));
+	trim(text);
+	return text;
+}
+
+static void field_set(struct popup *p, const char *text)
+{
+	char *safe = sanitize_dup(text, 0);
+
+	set_field_buffer(p->fields[0], 0, safe);
+	free(safe);
+	form_driver(p->form, REQ_END_LINE);
+}
+
+void tui_prompt_history(struct tui *t, char *const *items, int n)
+{
+	struct popup *p = t->popup;
+	char *now;
+
+	if (!p || p->kind != POP_PROMPT)
+		return;
+	p->hist = items;
+	p->nhist = p->hpos = n;
+	/* Offered the newest entry: Up goes to the one before. */
+	now = field_text(p);
+	if (n && !strcmp(now, items[n - 1]))
+		p->hpos = n - 1;
+	free(now);
+}
+
+/* Up (dir -1) and Down (1) through the history; below the newest entry
+ * is what was being typed. */
+static void history_move(struct popup *p, int dir)
+{
+	int to = p->hpos + dir;
+
+	if (!p->hist || to < 0 || to > p->nhist)
+		return;
+	if (p->hpos == p->nhist) {
+		free(p->draft);
+		p->draft = field_text(p);
+	}
+	p->hpos = to;
+	field_set(p, to < p->nhist ? p->hist[to] : p->draft ? p->draft : "");
+}
+
 void tui_prompt_select(struct tui *t)
 {
 	struct popup *p = t->popup;
@@ -281,10 +337,7 @@ static void prompt_key(struct tui *t, struct popup *p, int key)
 	};
 
 	if (key == '\n') {
-		char *text;
-		form_driver(p->form, REQ_VALIDATION);
-		text = xstrdup(field_buffer(p->fields[0], 0));
-		trim(text);
+		char *text = field_text(p);
 		finish(t, 1, text, 0);
 		free(text);
 		return;
@@ -295,6 +348,10 @@ static void prompt_key(struct tui *t, struct popup *p, int key)
 	}
 	if (p->selected && unselect(t, p, key))
 		return;
+	if (p->hist && (key == (TUI_KEY_FN | KEY_UP) || key == (TUI_KEY_FN | KEY_DOWN))) {
+		history_move(p, key == (TUI_KEY_FN | KEY_UP) ? -1 : 1);
+		return;
+	}
 	for (size_t i = 0; i < sizeof reqs / sizeof reqs[0]; i++)
 		if (reqs[i].key == key) {
 			form_driver(p->form, reqs[i].req);

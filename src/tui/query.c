@@ -3,8 +3,10 @@
  * (a timechart as bars), then the saved queries. Enter on a row of an
  * incident (a key column) opens it. The query runs on a read-only
  * connection of its own, with [query]'s limits. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "tui_internal.h"
 #include "irk/clock.h"
@@ -24,8 +26,81 @@ struct query_st {
 	char error[520];
 };
 
-/* The last query typed, offered again by the prompt. */
-static char *last_query;
+/* The queries typed, oldest first: the prompt offers the newest again
+ * and Up/Down walk the rest. Kept per user across runs in the state file
+ * query_history (app_state_path()), one query a line. */
+#define HISTORY_MAX 200
+#define HISTORY_LINE 4000
+static char *history[HISTORY_MAX];
+static int nhistory, history_loaded;
+
+static void history_push(const char *text)
+{
+	/* One copy of a query: typed again, it becomes the newest. */
+	for (int i = 0; i < nhistory; i++)
+		if (!strcmp(history[i], text)) {
+			free(history[i]);
+			memmove(history + i, history + i + 1, (size_t)(nhistory - i - 1) * sizeof *history);
+			nhistory--;
+			break;
+		}
+	if (nhistory == HISTORY_MAX) {
+		free(history[0]);
+		memmove(history, history + 1, (HISTORY_MAX - 1) * sizeof *history);
+		nhistory--;
+	}
+	history[nhistory++] = xstrdup(text);
+}
+
+static void history_load(void)
+{
+	char path[4096], line[HISTORY_LINE + 2];
+	FILE *f;
+
+	if (history_loaded)
+		return;
+	history_loaded = 1;
+	if (app_state_path("query_history", path, sizeof path) || !(f = fopen(path, "r")))
+		return;
+	while (fgets(line, sizeof line, f)) {
+		size_t n = strcspn(line, "\r\n");
+		/* A line too long for the prompt is skipped, not cut. */
+		if (line[n] == '\0' && !feof(f)) {
+			int c;
+			while ((c = fgetc(f)) != EOF && c != '\n')
+				;
+			continue;
+		}
+		line[n] = '\0';
+		if (n)
+			history_push(line);
+	}
+	fclose(f);
+}
+
+/* Write the history again (a temporary file renamed over it). Failing
+ * to is not worth more than a note: the query ran. */
+static void history_save(struct tui *t)
+{
+	char path[4096], tmp[4200];
+	FILE *f;
+	int bad;
+
+	if (app_state_path("query_history", path, sizeof path))
+		return;
+	snprintf(tmp, sizeof tmp, "%s.%ld", path, (long)getpid());
+	if (!(f = fopen(tmp, "w"))) {
+		tui_status(t, SLOT_STATUS_ERROR, "cannot keep the query history in %s", path);
+		return;
+	}
+	for (int i = 0; i < nhistory; i++)
+		fprintf(f, "%s\n", history[i]);
+	bad = ferror(f);
+	if (fclose(f) || bad || rename(tmp, path)) {
+		remove(tmp);
+		tui_status(t, SLOT_STATUS_ERROR, "cannot keep the query history in %s", path);
+	}
+}
 
 static int64_t key_of_row(const struct query_result *r, size_t i)
 {
@@ -156,7 +231,11 @@ static void build(struct tui *t, struct query_st *qs, int width)
 	store_query_saved_each(t->s, saved_line, qs, &err);
 }
 
-static void run(struct tui *t, struct query_st *qs)
+/* Run text, or @NAME (a saved query), on a read-only connection of its
+ * own with [query]'s limits into *r; IRK_OK, or an error with msg
+ * (source, when not NULL, gets the query's source name). */
+static int run_text(struct tui *t, const char *text, struct query_result *r, int *chart,
+		    char *source, size_t nsource, char *msg, size_t n)
 {
 	const struct config_settings *cs = config_settings(t->app->cfg);
 	struct query_limits lim = { cs->query.time_limit_ms, cs->query.row_limit };
@@ -164,30 +243,73 @@ static void run(struct tui *t, struct query_st *qs)
 	struct irk_err err = { 0 };
 	struct strbuf saved = STRBUF_INIT;
 	struct store *ro = NULL;
-	const char *text = qs->text;
 	struct query *q;
+	int rc = IRK_INVALID;
 
-	query_result_free(&qs->r);
-	qs->error[0] = '\0';
+	query_result_free(r);
+	msg[0] = '\0';
 	if (text[0] == '@') {
 		if (store_query_saved(t->s, text + 1, &saved, &err)) {
-			snprintf(qs->error, sizeof qs->error, "%s", err.msg);
+			snprintf(msg, n, "%s", err.msg);
 			goto out;
 		}
 		text = strbuf_str(&saved);
 	}
 	if (!(q = query_parse(text, irk_now(), &qe))) {
-		snprintf(qs->error, sizeof qs->error, "%s", qe.msg);
+		snprintf(msg, n, "%s", qe.msg);
 		goto out;
 	}
-	qs->chart = query_is_chart(q);
+	if (chart)
+		*chart = query_is_chart(q);
+	if (source)
+		snprintf(source, nsource, "%s", query_source_name(q));
 	if (store_open(&ro, store_path(t->s), STORE_READONLY, &err) ||
-	    query_run(ro, q, &lim, &qs->r, &err))
-		snprintf(qs->error, sizeof qs->error, "%s", err.msg);
+	    query_run(ro, q, &lim, r, &err))
+		snprintf(msg, n, "%s", err.msg);
+	else
+		rc = IRK_OK;
 	store_close(&ro);
 	query_free(&q);
 out:
 	strbuf_free(&saved);
+	return rc;
+}
+
+static void run(struct tui *t, struct query_st *qs)
+{
+	run_text(t, qs->text, &qs->r, &qs->chart, NULL, 0, qs->error, sizeof qs->error);
+}
+
+int tui_query_ids(struct tui *t, const char *name, int64_t **ids, size_t *n, char *msg, size_t nmsg)
+{
+	struct query_result r = { 0 };
+	char text[80], source[32] = "";
+	int rc, key = -1;
+
+	*ids = NULL;
+	*n = 0;
+	snprintf(text, sizeof text, "@%.70s", name);
+	if ((rc = run_text(t, text, &r, NULL, source, sizeof source, msg, nmsg)))
+		goto out;
+	for (int k = 0; k < r.ncols; k++)
+		if (!strcmp(r.cols[k], "key"))
+			key = k;
+	if (strcmp(source, "incidents") || key < 0) {
+		snprintf(msg, nmsg, strcmp(source, "incidents") ?
+			 "@%.64s is a query over %s: only a query over incidents, whose rows carry "
+			 "a key, can filter the board" :
+			 "@%.64s has no key column: only a query over incidents whose rows carry a "
+			 "key can filter the board (keep key in its table)", name, source);
+		rc = IRK_INVALID;
+		goto out;
+	}
+	*ids = xcalloc(r.nrows + 1, sizeof **ids);
+	for (size_t i = 0; i < r.nrows; i++)
+		if (((*ids)[*n] = key_of_row(&r, i)))
+			++*n;
+out:
+	query_result_free(&r);
+	return rc;
 }
 
 static void *open_query(struct tui *t, const void *arg)
@@ -265,13 +387,20 @@ static void query_typed(struct tui *t, void *arg, int ok, const char *text)
 	(void)arg;
 	if (!ok || !text[0])
 		return;
-	free(last_query);
-	last_query = xstrdup(text);
+	/* Queries are one line: a newline pasted would split the file's. */
+	if (!strpbrk(text, "\r\n") && strlen(text) <= HISTORY_LINE) {
+		history_push(text);
+		history_save(t);
+	}
 	tui_push(t, &query_screen, text);
 }
 
 void tui_query_prompt(struct tui *t)
 {
-	tui_prompt(t, "Query: alerts | stats count by host, or @NAME (irk(1) QUERIES)",
-		   last_query ? last_query : "", query_typed, NULL, 0);
+	history_load();
+	tui_prompt(t, "Query: alerts | stats count by host, or @NAME (irk(1) QUERIES); "
+		   "Up/Down: the queries typed before",
+		   nhistory ? history[nhistory - 1] : "", query_typed, NULL, 0);
+	tui_prompt_select(t);
+	tui_prompt_history(t, history, nhistory);
 }

@@ -57,6 +57,12 @@ extern const struct screen_ops board_screen, incident_screen, help_screen, pager
 /* Ask for a query (the last one offered again) and show its result
  * (query.c). */
 void tui_query_prompt(struct tui *t);
+/* The incidents saved query name's rows name (its key column), for the
+ * board's filter "@NAME": *ids (caller frees) holds *n ids. IRK_INVALID
+ * with msg when there is no such query, it fails, or it is not over
+ * incidents or has no key column. */
+int tui_query_ids(struct tui *t, const char *name, int64_t **ids, size_t *n, char *msg,
+		  size_t nmsg);
 /* Show the board filtered by expr (an expression of board_filter_set())
  * and say what it shows (what: "open incidents late now"). */
 void board_show_filter(struct tui *t, const char *expr, const char *what);
@@ -148,6 +154,11 @@ typedef void (*prompt_fn)(struct tui *t, void *arg, int ok, const char *text);
 /* The prompt just opened shows its initial text selected: the first
  * character typed (or a deletion) replaces it; a moving key keeps it. */
 void tui_prompt_select(struct tui *t);
+/* The prompt just opened keeps a history (items[0..n), oldest first,
+ * borrowed until it closes): Up shows the entry before, Down the one
+ * after, and below the newest what was being typed. When the prompt
+ * offers the newest entry, Up goes to the one before it. */
+void tui_prompt_history(struct tui *t, char *const *items, int n);
 /* The callback of a menu: index of the chosen item, or -1 when cancelled. */
 typedef void (*menu_fn)(struct tui *t, void *arg, int index);
 

@@ -12,7 +12,7 @@ export IRK_USER=${IRK_USER:-alice}
 export IRK_CONFIG="$T/irk.conf"
 : >"$IRK_CONFIG"
 export LANG=C.UTF-8 LC_ALL=C.UTF-8
-export XDG_CONFIG_HOME="$T/config" XDG_DATA_HOME="$T/data"
+export XDG_CONFIG_HOME="$T/config" XDG_DATA_HOME="$T/data" XDG_STATE_HOME="$T/state"
 unset IRK_NOW IRK_THEME NO_COLOR
 IRK_XMPP_PORTS=${IRK_XMPP_PORTS:-41500-41599}
 _n=0

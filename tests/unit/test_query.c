@@ -393,3 +393,83 @@ Test(query, time_limit, .timeout = 60)
 	cr_expect_eq(limit, QUERY_TIME_LIMIT, "%s", got);
 	free(got);
 }
+
+/* Observables by value: through the partial index observables_value
+ * (source <> 'storm', migration 18), and a storm's hosts, which it leaves
+ * out, through the storms' index and the observables' unique key. IR-3
+ * is a storm with host web-02; IR-1 saw web-02 and 10.0.0.1 itself. */
+static void observables_fixture(void)
+{
+	sqlite3 *raw;
+
+	cr_assert_eq(sqlite3_open(db_path, &raw), SQLITE_OK);
+	cr_assert_eq(sqlite3_exec(raw,
+		"UPDATE incidents SET storm = 1 WHERE id = 3;"
+		"INSERT INTO observables(incident_id, type, value, source, ref, at) VALUES"
+		" (1, 'host', 'web-02', 'alert', 1, 100), (1, 'ip', '10.0.0.1', 'alert', 1, 100),"
+		" (3, 'host', 'web-02', 'storm', 3, 86500), (3, 'host', 'db-01', 'storm', 4, 86600),"
+		" (2, 'host', 'web-01', 'alert', 6, 173000);", NULL, NULL, NULL), SQLITE_OK,
+		"%s", sqlite3_errmsg(raw));
+	sqlite3_close(raw);
+}
+
+/* The plan of src's statement, its parameters bound as text, a line each. */
+static char *plan_of(const char *src)
+{
+	struct query_error qe;
+	struct query *q = query_parse(src, NOW, &qe);
+	char *sql, *full;
+	sqlite3 *raw;
+	sqlite3_stmt *st;
+	struct strbuf out = STRBUF_INIT;
+
+	cr_assert_not_null(q, "%s", qe.msg);
+	cr_assert_not_null(sql = query_sql(q), "%s: nothing pushed", src);
+	full = xstrdup("EXPLAIN QUERY PLAN ");
+	full = xrealloc(full, strlen(full) + strlen(sql) + 1);
+	memcpy(full + 19, sql, strlen(sql) + 1);
+	cr_assert_eq(sqlite3_open(db_path, &raw), SQLITE_OK);
+	cr_assert_eq(sqlite3_prepare_v2(raw, full, -1, &st, NULL), SQLITE_OK, "%s: %s", full,
+		     sqlite3_errmsg(raw));
+	for (int i = 1; i <= sqlite3_bind_parameter_count(st); i++)
+		sqlite3_bind_text(st, i, "x", -1, SQLITE_STATIC);
+	while (sqlite3_step(st) == SQLITE_ROW)
+		strbuf_printf(&out, "%s\n", (const char *)sqlite3_column_text(st, 3));
+	sqlite3_finalize(st);
+	sqlite3_close(raw);
+	free(full);
+	free(sql);
+	query_free(&q);
+	return strbuf_detach(&out);
+}
+
+Test(query, observables_by_value_use_the_value_index)
+{
+	static const char *const srcs[] = {
+		"observables value == \"web-02\" | table key source",
+		"observables value == \"10.0.0.1\"",        /* an address is text, not a number */
+		"observables value in [\"web-02\", \"db-01\"] && type == \"host\" | stats count by key",
+	};
+
+	observables_fixture();
+	for (size_t i = 0; i < sizeof srcs / sizeof srcs[0]; i++) {
+		char *plan = plan_of(srcs[i]);
+
+		cr_expect(strstr(plan, "USING INDEX observables_value (value=?)"), "%s:\n%s", srcs[i], plan);
+		cr_expect_null(strstr(plan, "SCAN observables"), "%s:\n%s", srcs[i], plan);
+		free(plan);
+	}
+}
+
+Test(query, observables_by_value_find_storm_hosts)
+{
+	observables_fixture();
+	expect("observables value == \"web-02\" | table key source",
+	       "[{\"key\":\"IR-1\",\"source\":\"alert\"},{\"key\":\"IR-3\",\"source\":\"storm\"}]");
+	expect("observables value == \"db-01\" | table key", "[{\"key\":\"IR-3\"}]");
+	expect("observables value == \"10.0.0.1\" | table key type", "[{\"key\":\"IR-1\",\"type\":\"ip\"}]");
+	expect("observables value != \"web-02\" | stats count", "[{\"count\":3}]");
+	/* The same answer where the store does not do the filter. */
+	expect("observables | where value == \"web-02\" | table key source",
+	       "[{\"key\":\"IR-1\",\"source\":\"alert\"},{\"key\":\"IR-3\",\"source\":\"storm\"}]");
+}

@@ -65,3 +65,94 @@ Test(tui_query, a_saved_query_by_name)
 	cr_expect(fx_has("@busy  alerts | stats count by host"), "%s", fx_text());
 	cr_expect(fx_has("host "), "%s", fx_text());
 }
+
+static void save(const char *name, const char *text)
+{
+	struct irk_err err = { 0 };
+
+	cr_assert_eq(query_save(fx.other, name, text, "bob", &err), 0, "%s", err.msg);
+}
+
+Test(tui_query, the_board_filter_is_a_saved_query)
+{
+	fx_board(ROLE_ANALYST);
+	/* Three of the twelve are critical: IR-1, IR-6 and IR-10. */
+	save("crit", "incidents severity == \"critical\" | table key title");
+	assert_screen("IR-5 P2 high");
+	fx_keys("/@crit");
+	fx_key('\n');
+	assert_status("saved query: 3 cards match");
+	assert_screen("filter: @crit");
+	assert_screen("IR-1 P1");
+	assert_screen("IR-10 P1");
+	refute_screen("IR-5 P2 high");
+	/* Esc clears it like any filter. */
+	fx_key(27);
+	assert_screen("IR-5 P2 high");
+}
+
+Test(tui_query, a_saved_query_without_keys_cannot_filter_the_board)
+{
+	fx_board(ROLE_ANALYST);
+	save("hosts", "alerts | stats count by host");
+	save("stages", "incidents | stats count by stage");
+	fx_keys("/@hosts");
+	fx_key('\n');
+	assert_status("@hosts is a query over alerts: only a query over incidents");
+	assert_screen("IR-5 P2 high");
+	fx_keys("/");
+	fx_key(21);     /* ^U: clear the line */
+	fx_keys("@stages");
+	fx_key('\n');
+	assert_status("@stages has no key column");
+	fx_keys("/");
+	fx_key(21);
+	fx_keys("@nosuch");
+	fx_key('\n');
+	assert_status("nosuch");
+	refute_screen("filter:");
+}
+
+Test(tui_query, the_input_line_keeps_a_history)
+{
+	char path[4096];
+	FILE *f;
+	char buf[512];
+	size_t n;
+
+	fx_board(ROLE_ANALYST);
+	ask("alerts | stats count by severity");
+	assert_screen("severity  count");
+	fx_key(27);
+	ask("incidents | stats count by stage");
+	assert_screen("stage  count");
+	fx_key(27);
+	/* The newest is offered again, selected; Up goes to the one before. */
+	fx_keys("s");
+	assert_screen("incidents | stats count by stage");
+	fx_key(TUI_KEY_FN | KEY_UP);
+	assert_screen("alerts | stats count by severity");
+	refute_screen("incidents | stats count by stage");
+	fx_key(TUI_KEY_FN | KEY_DOWN);
+	assert_screen("incidents | stats count by stage");
+	/* Below the newest: the line being typed. */
+	fx_key(TUI_KEY_FN | KEY_DOWN);
+	refute_screen("incidents | stats count by stage");
+	fx_keys("alerts | head 1");
+	fx_key(TUI_KEY_FN | KEY_UP);
+	fx_key(TUI_KEY_FN | KEY_UP);
+	fx_key(TUI_KEY_FN | KEY_DOWN);
+	fx_key(TUI_KEY_FN | KEY_DOWN);
+	assert_screen("alerts | head 1");
+	fx_key(TUI_KEY_FN | KEY_UP);
+	fx_key(TUI_KEY_FN | KEY_UP);
+	fx_key('\n');
+	assert_screen("Query: alerts | stats count by severity");
+	/* Kept for the next run, oldest first, each once. */
+	snprintf(path, sizeof path, "%s/irk/query_history", getenv("XDG_STATE_HOME"));
+	cr_assert_not_null(f = fopen(path, "r"), "%s", path);
+	n = fread(buf, 1, sizeof buf - 1, f);
+	buf[n] = '\0';
+	fclose(f);
+	cr_expect_str_eq(buf, "incidents | stats count by stage\nalerts | stats count by severity\n");
+}

@@ -75,6 +75,7 @@ static inline void fx_db(int role)
 	unsetenv("NO_COLOR");
 	unsetenv("IRK_THEME");
 	setenv("XDG_CONFIG_HOME", tmp_dir(), 1);
+	setenv("XDG_STATE_HOME", tmp_dir(), 1);
 	irk_clock_set(FIX_NOW);
 	fx.db = tmp_path("irk.db");
 	cr_assert_eq(store_open(&fx.other, fx.db, STORE_CREATE, &err), 0, "%s", err.msg);
