@@ -68,7 +68,7 @@ Test(play, unknown_kind)
 	expect_lint(HEAD
 		"  {\"id\": \"a\", \"stage\": \"identification\", \"kind\": \"manaul\", \"title\": \"Look\"}]}\n",
 		"t.json:4:50: unknown kind 'manaul' (manual, approval, exec, ansible, http, notify, "
-		"score, set, ticket, open)\n");
+		"score, set, ticket, context, open)\n");
 }
 
 Test(play, missing_field)
@@ -647,9 +647,9 @@ Test(play, unknown_kind_has_no_follow_on_errors)
 		"  {\"id\": \"c\", \"stage\": \"new\", \"kind\": \"notify\", \"to\": \"owner\",\n"
 		"   \"text\": \"{{steps.a.inputs.x}}\", \"when\": \"score > 50\"}]}\n",
 		"t.json:4:39: unknown kind 'manaul' (manual, approval, exec, ansible, http, notify, "
-		"score, set, ticket, open)\n"
+		"score, set, ticket, context, open)\n"
 		"t.json:5:39: unknown kind 'scroe' (manual, approval, exec, ansible, http, notify, "
-		"score, set, ticket, open)\n");
+		"score, set, ticket, context, open)\n");
 }
 
 Test(play, checklist_required_needs_a_checklist)
