@@ -892,7 +892,16 @@ void board_card_line(const struct board *b, const struct card *c, int line, int 
 		}
 		return;
 	case 1:
+		/* The ticket first, where a narrow column still shows it:
+		 * "  #12 Mimikatz on web-01". */
 		card_title(inc, buf, sizeof buf);
+		if (c->ticket[0]) {
+			char t[sizeof buf + sizeof c->ticket];
+
+			snprintf(t, sizeof t, "  %s%s", c->ticket, buf + 1);
+			frame_put(f, y, x, w, slot, t, 1);
+			return;
+		}
 		frame_put(f, y, x, w, slot, buf, 1);
 		return;
 	}
