@@ -43,9 +43,12 @@ awk -v ip50="$(tv key_p50_ms "$W/tidle.out")" -v ip99="$(tv key_p99_ms "$W/tidle
 	-v bmax="$(tv key_max_ms "$W/tbusy.out")" -v imax="$(tv key_max_ms "$W/tidle.out")" \
 	-v bc99="$(tv key_cpu_p99_ms "$W/tbusy.out")" -v ic99="$(tv key_cpu_p99_ms "$W/tidle.out")" \
 	-v c0="$(tv cached_before "$W/tbusy.out")" -v c1="$(tv cached_after "$W/tbusy.out")" \
-	-v fed="$fed" 'BEGIN {
+	-v fed="$fed" -v it="$(tv tick_p50_ms "$W/tidle.out")" -v bt="$(tv tick_p50_ms "$W/tbusy.out")" \
+	-v btm="$(tv tick_max_ms "$W/tbusy.out")" -v il="$(tv keys_late "$W/tidle.out")" \
+	-v bl="$(tv keys_late "$W/tbusy.out")" 'BEGIN {
 	printf "   board, no source: key to frame p50 %.3f ms, p99 %.3f ms (CPU p99 %.3f ms), max %.1f ms\n", ip50, ip99, ic99, imax
 	printf "   board, worker enriching: p50 %.3f ms, p99 %.3f ms (CPU p99 %.3f ms), max %.1f ms; %d answers cached during the keys (%d at the first), %d incidents fed a criticality\n", bp50, bp99, bc99, bmax, c1 - c0, c0, fed
+	printf "   the board'"'"'s timer (a reload when the data changed): p50 %.1f ms enriching (max %.1f), %.1f ms with no source; keys begun over 1 ms late: %d enriching, %d with no source\n", bt, btm, it, bl, il
 	printf "   ratio enriching/no source: p50 %.2f, p99 %.2f (target p99 <= 1.2)\n", bp50 / ip50, bp99 / ip99
 }'
 rm -f "$W"/tctx.db* "$W/tctx.conf"

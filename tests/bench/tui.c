@@ -25,7 +25,8 @@
  * fed, the board reloading after them); the keys start once the first
  * answer is cached. Without CONF, the same keys with no source: the
  * baseline. Prints key_p50_ms, key_p99_ms, key_max_ms, key_cpu_p99_ms,
- * ticks (the timer's), and with CONF cached_before / cached_after (answers
+ * ticks (the timer's: how many, p50 and max of their time), keys_late
+ * (keys whose handling began over 1 ms after their press), and with CONF cached_before / cached_after (answers
  * cached when the keys started and ended: the worker was enriching).
  *   tui --paced DB [CONF] */
 #include <locale.h>
@@ -110,8 +111,8 @@ static int paced(const char *db, const char *conf)
 	struct context_sources *srcs = NULL;
 	struct context_worker *w = NULL;
 	struct tui *t;
-	double keys[KEYS], keys_cpu[KEYS], start, next_tick, interval;
-	long before = 0, after = 0, ticks = 0;
+	double keys[KEYS], keys_cpu[KEYS], start, next_tick, interval, tick_ms[KEYS / 10 + 64];
+	long before = 0, after = 0, ticks = 0, late = 0;
 	int64_t refresh;
 
 	c.db_opt = db;
@@ -149,13 +150,19 @@ static int paced(const char *db, const char *conf)
 		/* Until the key comes, the loop's timer: a tick (and the
 		 * reload it finds due) may still run when the key comes. */
 		while (next_tick <= pressed) {
+			double t0;
+
 			sleep_until_ms(next_tick);
+			t0 = now_ms();
 			tui_tick(t);
 			tui_render(t);
+			if (ticks < (long)(sizeof tick_ms / sizeof tick_ms[0]))
+				tick_ms[ticks] = now_ms() - t0;
 			ticks++;
 			next_tick += interval;
 		}
 		sleep_until_ms(pressed);
+		late += now_ms() - pressed > 1;
 		kc = cpu_ms();
 		tui_feed_key(t, script_key(i));
 		tui_render(t);
@@ -169,6 +176,14 @@ static int paced(const char *db, const char *conf)
 	tui_close(&t);
 	print_keys(keys, keys_cpu);
 	printf("ticks %ld\n", ticks);
+	if (ticks > (long)(sizeof tick_ms / sizeof tick_ms[0]))
+		ticks = (long)(sizeof tick_ms / sizeof tick_ms[0]);
+	qsort(tick_ms, (size_t)ticks, sizeof tick_ms[0], cmp_double);
+	printf("tick_p50_ms %.3f\n", ticks ? tick_ms[ticks / 2] : 0);
+	printf("tick_max_ms %.3f\n", ticks ? tick_ms[ticks - 1] : 0);
+	/* Keys whose handling began over 1 ms after their press: a tick
+	 * (a reload) was under way, or the process was not scheduled. */
+	printf("keys_late %ld\n", late);
 	if (conf) {
 		printf("cached_before %ld\n", before);
 		printf("cached_after %ld\n", after);
