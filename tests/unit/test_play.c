@@ -71,6 +71,19 @@ Test(play, unknown_kind)
 		"score, set, ticket, context, open)\n");
 }
 
+Test(play, context_step)
+{
+	/* Needs no title; cached and strict are booleans; other keys are not its. */
+	expect_lint(HEAD
+		"  {\"id\": \"a\", \"stage\": \"new\", \"kind\": \"context\", \"cached\": true, "
+		"\"strict\": false},\n"
+		"  {\"id\": \"b\", \"stage\": \"new\", \"kind\": \"manual\", \"title\": \"Call\",\n"
+		"   \"needs\": [\"a\"], \"when\": \"asset.criticality >= 4\"}]}\n", "");
+	expect_lint(HEAD
+		"  {\"id\": \"a\", \"stage\": \"new\", \"kind\": \"context\", \"strict\": \"yes\"}]}\n",
+		"t.json:4:60: strict must be a boolean, not a string\n");
+}
+
 Test(play, missing_field)
 {
 	/* An exec step without argv is named at its object. */
