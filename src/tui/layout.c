@@ -185,6 +185,7 @@ void board_add(struct board *b, const struct incident *inc)
 	c = &b->cards[b->ncards++];
 	c->waiting = c->failed = c->approval = c->observed = 0;
 	c->critical = 0;
+	c->ticket[0] = '\0';
 	c->inc = *inc;
 	/* Every text field, sanitized: a filter may name any of them. */
 	for (const struct field_def *f = incident_fields; f->name; f++)
