@@ -56,6 +56,7 @@ struct card {
 	int approval;         /* an approval waits that this board's user may grant */
 	int observed;         /* the text filter is one of its observables' values */
 	int critical;         /* open, on a critical asset (asset_criticality 4) */
+	char ticket[24];      /* the ticket a ticket step created ("#12"), sanitized, or "" */
 };
 
 /* What a card's marker says, each from a list of incident ids. */

@@ -57,6 +57,8 @@ struct step_row;
 	  "set incident fields") \
 	X(KIND_TICKET,   "ticket",   "a ticket",    play_kind_ticket, \
 	  "create a ticket in RT or Jira, or comment on one; key and URL recorded") \
+	X(KIND_CONTEXT,  "context",  "a context",   play_kind_context, \
+	  "look the asset, user, tickets and changes up now; later steps read them fresh") \
 	X(KIND_OPEN,     "open",     "an open",     play_kind_open, \
 	  "open an incident for each host a template lists, linked as children")
 

@@ -27,7 +27,7 @@ enum {
 	STORE_READONLY = 1 << 1,
 };
 
-#define STORE_SCHEMA_VERSION 18
+#define STORE_SCHEMA_VERSION 19
 /* How long a connection waits for another writer before it gives up with
  * "database is locked", and after how long it says that it waits. */
 #define STORE_BUSY_MS 60000
@@ -558,6 +558,11 @@ int store_incident_observed(struct store *s, const char *value,
  * once per incident id (any order). */
 int store_incident_failed(struct store *s, int (*fn)(int64_t id, void *arg), void *arg,
 		struct irk_err *err);
+/* The tickets ticket steps created for open incidents: fn gets each
+ * incident id with a key ("#12", "SEC-4", as the source gave it, not
+ * sanitized), by incident id, its first ticket first. */
+int store_incident_tickets(struct store *s, int (*fn)(int64_t id, const char *key, void *arg),
+		void *arg, struct irk_err *err);
 /* The approvals waiting for a decision, every incident's (borrowed rows,
  * valid during fn). */
 int store_step_approvals(struct store *s, int (*fn)(const struct step_row *st, void *arg),

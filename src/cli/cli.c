@@ -329,9 +329,10 @@
 	  "  --no-jid       (set) remove the user's JID\n" \
 	  "list shows each user's role, who added them and when, and the JID.\n") \
 	X(serve, "[--workers N]", "run the sequencer without a board (a service)", \
-	  "Run the automated steps of plays (exec, ansible, http, notify, score, set)\n" \
-	  "until SIGTERM, SIGINT or SIGHUP, logging to standard error. Any number of\n" \
-	  "irk serve and irk boards may share one database: each step runs once.\n" \
+	  "Run the automated steps of plays (exec, ansible, http, notify, score,\n" \
+	  "set, ticket, context, open) until SIGTERM, SIGINT or SIGHUP, logging to\n" \
+	  "standard error. Any number of irk serve and irk boards may share one\n" \
+	  "database: each step runs once.\n" \
 	  "On a signal the programs of running steps get SIGTERM (SIGKILL after\n" \
 	  "engine.grace) and are recorded: steps with retries go back to the queue,\n" \
 	  "others wait for a person. See irk(1) ENGINE and contrib/irk-serve.service.\n" \

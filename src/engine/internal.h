@@ -59,7 +59,7 @@ int64_t proc_mono_ms(void);
 
 /* ---- the runners' ops (run_*.c), in run.c's table ------------------------ */
 extern const struct run_ops run_exec_ops, run_ansible_ops, run_http_ops, run_notify_ops,
-	run_score_ops, run_set_ops, run_ticket_ops, run_open_ops;
+	run_score_ops, run_set_ops, run_ticket_ops, run_open_ops, run_context_ops;
 
 /* ---- what every runner shares (run.c) ------------------------------------ */
 struct run_ctx {

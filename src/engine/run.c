@@ -729,6 +729,7 @@ static const struct run_ops *const runners[KIND_COUNT] = {
 	[KIND_SCORE] = &run_score_ops,
 	[KIND_SET] = &run_set_ops,
 	[KIND_TICKET] = &run_ticket_ops,
+	[KIND_CONTEXT] = &run_context_ops,
 	[KIND_OPEN] = &run_open_ops,
 };
 

@@ -35,6 +35,21 @@ int store_incident_failed(struct store *s, int (*fn)(int64_t id, void *arg), voi
 	return store_each_id(s, st, fn, arg, err, "reading failed steps");
 }
 
+int store_incident_tickets(struct store *s, int (*fn)(int64_t id, const char *key, void *arg),
+			   void *arg, struct irk_err *err)
+{
+	sqlite3_stmt *st = store_stmt(s, ST_INCIDENT_TICKETS, err);
+	struct store_rows r;
+
+	if (!st)
+		return IRK_ERROR;
+	r = store_rows_begin(s, st);
+	while (store_rows_next(&r))
+		if (fn(sqlite3_column_int64(st, 0), (const char *)sqlite3_column_text(st, 1), arg))
+			break;
+	return store_rows_end(&r, err, "reading ticket steps");
+}
+
 int store_step_approvals(struct store *s, int (*fn)(const struct step_row *st, void *arg),
 			 void *arg, struct irk_err *err)
 {

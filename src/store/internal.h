@@ -352,6 +352,11 @@ enum { INCIDENT_NWRITTEN = 0 INCIDENT_FIELDS(X_INC_NUM) };
 	X(ST_INCIDENT_FAILED, "SELECT DISTINCT s.incident_id FROM steps s " \
 		"JOIN incidents i ON i.id = s.incident_id WHERE s.state = 'failed' AND " \
 		"s.required = 1 AND s.kind <> 'approval' AND i.stage <> 'closed'") \
+	X(ST_INCIDENT_TICKETS, "SELECT s.incident_id, json_extract(s.output, '$.key') FROM steps s " \
+		"INDEXED BY steps_tickets JOIN incidents i ON i.id = s.incident_id " \
+		"WHERE s.kind = 'ticket' AND s.state = 'done' AND i.stage <> 'closed' " \
+		"AND json_valid(s.output) AND json_extract(s.output, '$.action') = 'create' " \
+		"AND json_type(s.output, '$.key') = 'text' ORDER BY s.incident_id, s.t_end, s.id") \
 	X(ST_STEP_APPROVALS, "SELECT " STEP_COLS " FROM steps WHERE state = 'waiting' AND " \
 		"kind = 'approval' ORDER BY incident_id, seq") \
 	X(ST_PRESENCE_BEAT, "INSERT INTO presence(name, seen) VALUES (?1, ?2) " \

@@ -550,6 +550,14 @@ static const char *const migration_18[] = {
 	NULL,
 };
 
+/* The ticket a ticket step created (issue 10), shown on the incident's
+ * board card: the board reads the done ticket steps through this index. */
+static const char *const migration_19[] = {
+	"CREATE INDEX IF NOT EXISTS steps_tickets ON steps(incident_id)\n"
+	"  WHERE kind = 'ticket' AND state = 'done';\n",
+	NULL,
+};
+
 /* Forward migrations: migrations[N-1] takes user_version N-1 to N, in one
  * transaction: its statements, then its function, then its statements
  * after. */
@@ -564,7 +572,7 @@ static const struct migration {
 	{ migration_10, rebuild_checks, migration_10_after }, { migration_11, NULL, NULL },
 	{ migration_12, NULL, NULL }, { migration_13, NULL, NULL }, { migration_14, NULL, NULL },
 	{ migration_15, NULL, NULL }, { migration_16, NULL, NULL }, { migration_17, NULL, NULL },
-	{ migration_18, NULL, NULL },
+	{ migration_18, NULL, NULL }, { migration_19, NULL, NULL },
 };
 
 int store_fail(struct store *s, struct irk_err *err, const char *what)

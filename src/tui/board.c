@@ -38,6 +38,12 @@ struct ids {
 	size_t n, cap;
 };
 
+/* The ticket each open incident's ticket step created, by id. */
+struct tickets {
+	struct ticket_of { int64_t id; char key[24]; } *v;
+	size_t n, cap;
+};
+
 struct board_st {
 	struct board b;
 	int width, height;       /* of the last draw */
@@ -49,6 +55,7 @@ struct board_st {
 	struct ids observed;     /* incidents with an observable equal to the text filter, sorted */
 	char *observed_seen;     /* which of them a column's scan met */
 	struct ids critical;     /* open incidents on a critical asset, sorted (last load) */
+	struct tickets tickets;  /* their first ticket, sorted by id (last load) */
 	int64_t breached_at;     /* the clock of the last count of SLA breaches */
 	int refilter;            /* loading for a new filter: no card is kept */
 };
@@ -79,6 +86,30 @@ static int add_id(int64_t id, void *arg)
 	return 0;
 }
 
+/* Rows come by id, an incident's first ticket first: the first is kept. */
+static int add_ticket(int64_t id, const char *key, void *arg)
+{
+	struct tickets *tk = arg;
+
+	if (tk->n && tk->v[tk->n - 1].id == id)
+		return 0;
+	if (tk->n == tk->cap) {
+		tk->cap = tk->cap ? tk->cap * 2 : 16;
+		tk->v = xrealloc(tk->v, tk->cap * sizeof *tk->v);
+	}
+	tk->v[tk->n].id = id;
+	sanitize_buf(tk->v[tk->n++].key, sizeof tk->v->key, key, 0);
+	return 0;
+}
+
+static void set_ticket(const struct tickets *tk, struct card *c)
+{
+	const struct ticket_of *t = tk->n ? bsearch(&c->inc.id, tk->v, tk->n, sizeof *tk->v, id_cmp)
+				     : NULL;
+
+	irk_strlcpy(c->ticket, t ? t->key : "", sizeof c->ticket);
+}
+
 static int has_id(const struct ids *ids, int64_t id)
 {
 	return ids->n && bsearch(&id, ids->v, ids->n, sizeof id, id_cmp);
@@ -91,6 +122,8 @@ static void mark_cards(struct board_st *bs)
 	board_mark(&bs->b, CARD_FAILED, bs->failed.v, bs->failed.n);
 	board_mark(&bs->b, CARD_APPROVAL, bs->approvals.v, bs->approvals.n);
 	board_mark_critical(&bs->b, bs->critical.v, bs->critical.n);
+	for (size_t i = 0; i < bs->b.ncards; i++)
+		set_ticket(&bs->tickets, &bs->b.cards[i]);
 }
 
 static int add_card(const struct incident *inc, void *arg)
@@ -123,6 +156,7 @@ static int add_match(const struct incident *inc, void *arg)
 		bs->observed_seen[(int64_t *)bsearch(&inc->id, bs->observed.v, bs->observed.n,
 						     sizeof inc->id, id_cmp) - bs->observed.v] = 1;
 	c->critical = has_id(&bs->critical, inc->id);
+	set_ticket(&bs->tickets, c);
 	if (!board_card_matches(b, c))
 		board_drop_last(b);
 	return 0;
@@ -346,6 +380,9 @@ static void load_part(struct tui *t, struct board_st *bs, int full)
 			rc = store_context_critical(t->s, add_id, &bs->critical, &err);
 		if (bs->critical.n)
 			qsort(bs->critical.v, bs->critical.n, sizeof *bs->critical.v, id_cmp);
+		bs->tickets.n = 0;
+		if (!rc)
+			rc = store_incident_tickets(t->s, add_ticket, &bs->tickets, &err);
 		if (!rc)
 			rc = store_presence_list(t->s, t->now - PRESENCE_WINDOW, add_who, b, &err);
 		if (!rc && (b->unseen = store_inbox_unseen(t->s, t->app->actor.name,
@@ -710,6 +747,7 @@ static void done(void *st)
 	free(bs->observed.v);
 	free(bs->observed_seen);
 	free(bs->critical.v);
+	free(bs->tickets.v);
 	free(bs);
 }
 

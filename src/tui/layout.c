@@ -187,6 +187,7 @@ void board_add(struct board *b, const struct incident *inc)
 	c = &b->cards[b->ncards++];
 	c->waiting = c->failed = c->approval = c->observed = 0;
 	c->critical = 0;
+	c->ticket[0] = '\0';
 	c->inc = *inc;
 	/* Every text field, sanitized: a filter may name any of them. */
 	for (const struct field_def *f = incident_fields; f->name; f++)
@@ -936,7 +937,16 @@ void board_card_line(const struct board *b, const struct card *c, int line, int 
 		}
 		return;
 	case 1:
+		/* The ticket first, where a narrow column still shows it:
+		 * "  #12 Mimikatz on web-01". */
 		card_title(inc, buf, sizeof buf);
+		if (c->ticket[0]) {
+			char t[sizeof buf + sizeof c->ticket];
+
+			snprintf(t, sizeof t, "  %s%s", c->ticket, buf + 1);
+			frame_put(f, y, x, w, slot, t, 1);
+			return;
+		}
 		frame_put(f, y, x, w, slot, buf, 1);
 		return;
 	}

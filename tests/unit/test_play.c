@@ -68,7 +68,20 @@ Test(play, unknown_kind)
 	expect_lint(HEAD
 		"  {\"id\": \"a\", \"stage\": \"identification\", \"kind\": \"manaul\", \"title\": \"Look\"}]}\n",
 		"t.json:4:50: unknown kind 'manaul' (manual, approval, exec, ansible, http, notify, "
-		"score, set, ticket, open)\n");
+		"score, set, ticket, context, open)\n");
+}
+
+Test(play, context_step)
+{
+	/* Needs no title; cached and strict are booleans; other keys are not its. */
+	expect_lint(HEAD
+		"  {\"id\": \"a\", \"stage\": \"new\", \"kind\": \"context\", \"cached\": true, "
+		"\"strict\": false},\n"
+		"  {\"id\": \"b\", \"stage\": \"new\", \"kind\": \"manual\", \"title\": \"Call\",\n"
+		"   \"needs\": [\"a\"], \"when\": \"asset.criticality >= 4\"}]}\n", "");
+	expect_lint(HEAD
+		"  {\"id\": \"a\", \"stage\": \"new\", \"kind\": \"context\", \"strict\": \"yes\"}]}\n",
+		"t.json:4:60: strict must be a boolean, not a string\n");
 }
 
 Test(play, missing_field)
@@ -647,9 +660,9 @@ Test(play, unknown_kind_has_no_follow_on_errors)
 		"  {\"id\": \"c\", \"stage\": \"new\", \"kind\": \"notify\", \"to\": \"owner\",\n"
 		"   \"text\": \"{{steps.a.inputs.x}}\", \"when\": \"score > 50\"}]}\n",
 		"t.json:4:39: unknown kind 'manaul' (manual, approval, exec, ansible, http, notify, "
-		"score, set, ticket, open)\n"
+		"score, set, ticket, context, open)\n"
 		"t.json:5:39: unknown kind 'scroe' (manual, approval, exec, ansible, http, notify, "
-		"score, set, ticket, open)\n");
+		"score, set, ticket, context, open)\n");
 }
 
 Test(play, checklist_required_needs_a_checklist)
