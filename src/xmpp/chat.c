@@ -134,7 +134,7 @@ static void need_hint(const struct irk_err *err, const struct chat_cmd *c, const
 		strbuf_printf(out, "in irk: irk claim %s --force --reason TEXT", key);
 		break;
 	case NEED_REOPEN:
-		strbuf_printf(out, "send 'move %s STAGE REASON' to reopen it", key);
+		strbuf_printf(out, "send 'move %s STAGE REASON' to reopen it", *err->need_on ? err->need_on : key);
 		break;
 	case NEED_CLOSE:
 		strbuf_printf(out, "close it in irk: irk close %s --resolution R", key);

@@ -80,6 +80,10 @@ expect_rc "with a reason, the play changes" 0 as bob play assign "$m" phishing \
 	--reason "the laptop was reported stolen after a phishing mail"
 expect_eq "the new play's steps are laid out" "$(state_of "$m" triage)" "waiting"
 expect_eq "the old ones are kept, done as they were" "$(state_of "$m" lost-device/report)" "done"
+expect_match "irk step list shows the old ids whole (what step show takes)" \
+	"$(irk step list "$m")" " lost-device/report "
+expect_match "and the longest one, the column as wide as it" \
+	"$(irk step list "$m")" " lost-device/wipe-ok "
 expect_eq "the rest cancelled, saying why" \
 	"$(sql "SELECT state || ': ' || reason FROM steps WHERE incident_id = ${m#IR-} AND step_id = 'lost-device/lock'")" \
 	"skipped: cancelled: the play changed to phishing"
@@ -111,5 +115,8 @@ expect_eq "the note moved" "$(irk show "$n" --json | jq -r '.notes[].text')" "as
 expect_match "and the observable" "$(irk list --observable ws-fin-08)" "^$n +P"
 expect_match "the related link shows on both" "$(irk show "$m")" "related to +$d"
 expect_rc "merging a closed incident is refused" 1 irk merge "$d" "$n"
+expect_match "the hint reopens the closed one" "$(cat "$T/.err")" "irk move $d STAGE --reason TEXT"
+expect_rc "merging into a closed incident is refused" 1 irk merge "$n" "$d"
+expect_match "the hint reopens the closed one, the second named" "$(cat "$T/.err")" "irk move $d STAGE --reason TEXT"
 
 done_testing
