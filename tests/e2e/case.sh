@@ -114,6 +114,16 @@ expect_match "the survivor shows the link" "$(irk show "$n")" "has duplicate $d"
 expect_eq "the note moved" "$(irk show "$n" --json | jq -r '.notes[].text')" "assistant forwarded it to IT"
 expect_match "and the observable" "$(irk list --observable ws-fin-08)" "^$n +P"
 expect_match "the related link shows on both" "$(irk show "$m")" "related to +$d"
+# ---- irk watch without a JID: said, not silent ------------------------------
+expect_rc "carol follows $n" 0 as carol watch "$n"
+expect_eq "warned that nothing reaches her without a JID" "$(cat "$T/.err")" \
+	"irk watch: warning: carol has no JID, so no message reaches you (irk user set carol --jid JID)"
+expect_rc "alice sets her JID" 0 irk user set carol --jid carol@localhost
+expect_rc "carol follows $m" 0 as carol watch "$m"
+expect_eq "no warning with a JID" "$(cat "$T/.err")" ""
+expect_rc "someone who is no irk user follows it" 0 as zed watch "$m"
+expect_match "told how to become one" "$(cat "$T/.err")" "zed is no irk user and has no JID.*irk user add zed --role ROLE --jid JID"
+
 expect_rc "merging a closed incident is refused" 1 irk merge "$d" "$n"
 expect_match "the hint reopens the closed one" "$(cat "$T/.err")" "irk move $d STAGE --reason TEXT"
 expect_rc "merging into a closed incident is refused" 1 irk merge "$n" "$d"
