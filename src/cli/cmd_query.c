@@ -96,7 +96,7 @@ static void print_chart(const struct query_result *r, int termw)
 		room = label - 36 - 12;
 		if (room < 10)
 			room = 10;
-		bar = max > 0 ? (int)(v / max * room + 0.5) : 0;
+		bar = query_bar_len(v, max, room);
 		printf(" %10s ", query_value_text(&r->rows[i][vcol], buf, sizeof buf));
 		for (int b = 0; b < bar; b++)
 			putchar('#');

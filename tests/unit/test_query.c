@@ -393,3 +393,15 @@ Test(query, time_limit, .timeout = 60)
 	cr_expect_eq(limit, QUERY_TIME_LIMIT, "%s", got);
 	free(got);
 }
+
+/* A count of 1 gets a bar when the largest is wide (trial, session 9:
+ * a count of 1 drew nothing while 2 drew #); 0 and nothing to scale by none. */
+Test(query, a_bar_for_every_count_above_0)
+{
+	cr_assert_eq(query_bar_len(1, 25, 10), 1);
+	cr_assert_eq(query_bar_len(2, 25, 10), 1);
+	cr_assert_eq(query_bar_len(25, 25, 10), 10);
+	cr_assert_eq(query_bar_len(12.5, 25, 10), 5);
+	cr_assert_eq(query_bar_len(0, 25, 10), 0);
+	cr_assert_eq(query_bar_len(3, 0, 10), 0);
+}
