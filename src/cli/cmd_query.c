@@ -152,6 +152,14 @@ static int list_saved(struct cli *c, int mode)
 		query_result_csv(&r, &out);
 		fputs(strbuf_str(&out), stdout);
 	} else {
+		/* For people: when, as the other tables say it (JSON and CSV
+		 * keep Unix seconds, as _time). */
+		for (size_t i = 0; i < r.nrows; i++) {
+			char when[32];
+			irk_time_short((int64_t)r.rows[i][2].num, when, sizeof when);
+			r.rows[i][2].type = EXPR_STR;
+			r.rows[i][2].str = xstrdup(when);
+		}
 		print_table(&r, c->tty ? c->width : 0);
 	}
 	strbuf_free(&out);
