@@ -17,11 +17,14 @@
  *    is refused there (nothing is approved in a room);
  *  - each JID may send CHAT_RATE_BURST commands at once and one more
  *    every CHAT_RATE_EVERY seconds; past that the first message is told
- *    to slow down and the rest get no answer until the budget refills;
+ *    to slow down and the rest get no answer, until the budget is full
+ *    again (the burst is over);
  *  - every command a known user sends (a refused one too) is an audit
  *    event chat.command {channel: "xmpp", jid, room, command, step,
- *    result, why} by that user; a message that is no command (a typo)
- *    gets an answer that helps, and no event.
+ *    result, why} by that user; past the rate limit, one event per burst
+ *    (result "rate-limited", for the message told to slow down); a
+ *    message that is no command (a typo) gets an answer that helps, and
+ *    no event.
  * Replies are plain text, one or a few short lines, sanitized, with the
  * incident key and the command that applies next.
  *

@@ -89,6 +89,10 @@ int query_run(struct store *s, const struct query *q, const struct query_limits 
 	      struct query_result *out, struct irk_err *err);
 void query_result_free(struct query_result *r);
 
+/* The length of a chart's bar for value v of at most max in room
+ * columns, rounded; never 0 for a value above 0 (a count of 1 shows). */
+int query_bar_len(double v, double max, int room);
+
 /* The text of a cell (numbers without a needless fraction, as expr.h
  * prints them); "" for missing. Borrowed from v or buf (32 bytes). */
 const char *query_value_text(const struct query_value *v, char *buf, size_t n);

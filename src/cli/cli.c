@@ -432,7 +432,9 @@ static void need_hint(const struct irk_err *err, int64_t id, struct strbuf *hint
 	case NEED_REASON: strbuf_puts(hint, "--reason TEXT"); break;
 	case NEED_FORCE: strbuf_puts(hint, "--force --reason TEXT"); break;
 	case NEED_TAKEOVER: strbuf_printf(hint, "irk claim %s --force --reason TEXT", key); break;
-	case NEED_REOPEN: strbuf_printf(hint, "irk move %s STAGE --reason TEXT", key); break;
+	case NEED_REOPEN:           /* need_on: the closed one, when not id */
+		strbuf_printf(hint, "irk move %s STAGE --reason TEXT", *err->need_on ? err->need_on : key);
+		break;
 	case NEED_CLOSE: strbuf_printf(hint, "irk close %s --resolution R", key); break;
 	case NEED_DATABASE: strbuf_puts(hint, "create it with irk init, or irk demo"); break;
 	case NEED_FORMAT: strbuf_puts(hint, "--format F"); break;

@@ -1066,6 +1066,33 @@ int cmd_claim(struct cli *c, int argc, char **argv)
 	return done(c, rc, &err, "%s is yours", id, NULL);
 }
 
+/* A follower with no JID hears nothing (irk serve retries each message
+ * for them): say so on stderr, with the command that fixes it. */
+static void warn_no_jid(struct cli *c, const struct cli_command *cmd)
+{
+	struct user *u = NULL;
+	size_t n = 0;
+	const char *me = c->app.actor.name;
+	int found = 0, jid = 0;
+
+	if (store_user_list(c->app.store, &u, &n, NULL))
+		return;
+	for (size_t i = 0; i < n; i++)
+		if (!strcmp(u[i].name, me)) {
+			found = 1;
+			jid = u[i].jid[0] != '\0';
+		}
+	free(u);
+	if (jid)
+		return;
+	fprintf(stderr, "irk %s: warning: ", cmd->name);
+	cli_put(stderr, me);
+	fprintf(stderr, " %s no JID, so no message reaches you (irk user %s ",
+		found ? "has" : "is no irk user and has", found ? "set" : "add");
+	cli_put(stderr, me);
+	fputs(found ? " --jid JID)\n" : " --role ROLE --jid JID)\n", stderr);
+}
+
 int cmd_watch(struct cli *c, int argc, char **argv)
 {
 	enum { O_OFF = OPT_FIRST_OWN };
@@ -1076,7 +1103,7 @@ int cmd_watch(struct cli *c, int argc, char **argv)
 	const struct cli_command *cmd = cli_find("watch");
 	struct irk_err err = { 0 };
 	struct incident inc;
-	int opt, off = 0;
+	int opt, off = 0, rc;
 	int64_t id;
 
 	while ((opt = cli_getopt(c, cmd, argc, argv, "", opts)) != -1)
@@ -1096,8 +1123,11 @@ int cmd_watch(struct cli *c, int argc, char **argv)
 		store_rollback(c->app.store);
 		return cli_report_hint(&err, id, NULL);
 	}
-	return done(c, IRK_OK, &err, off ? "you no longer follow %s" : "you follow %s", id,
-		    off ? NULL : " (its state changes reach your JID: irk user set NAME --jid JID)");
+	rc = done(c, IRK_OK, &err, off ? "you no longer follow %s" : "you follow %s", id,
+		  off ? NULL : " (its state changes reach your JID: irk user set NAME --jid JID)");
+	if (!off)
+		warn_no_jid(c, cmd);
+	return rc;
 }
 
 int cmd_move(struct cli *c, int argc, char **argv)

@@ -691,6 +691,7 @@ struct snapshot {
 	int json;
 	struct jsonw *w;
 	struct strbuf pending;     /* "STEP\tWHY\n" of pending steps (step list) */
+	int idw;                   /* the STEP column: the longest id, at least 16 */
 };
 
 static int pending_why(const char *step_id, const char *why, void *arg)
@@ -805,7 +806,7 @@ static int list_row(const struct step_row *r, void *arg)
 	}
 	sn->n++;
 	printf("  %-3d ", sn->n);     /* its place in the list (a changed play's old steps come first) */
-	cli_put_col(stdout, r->step_id, 16);
+	cli_put_col(stdout, r->step_id, sn->idw);
 	printf(" %-16s %-8s %-8s %-3s ", stage_name(r->stage), r->kind, step_state_name(r->state),
 	       r->required ? "yes" : "");
 	cli_put_col(stdout, step_who(r), 10);
@@ -826,14 +827,34 @@ static int list_row(const struct step_row *r, void *arg)
 	return 0;
 }
 
+static int id_width(const struct step_row *r, void *arg)
+{
+	int *w = arg;
+	int n = (int)strlen(r->step_id);
+
+	if (n > *w)
+		*w = n;
+	return 0;
+}
+
+/* The steps of incident id as a table (its header, then a row a step,
+ * ids whole: a changed play's old ones are "PLAY/STEP") or into sn->w. */
+static int steps_table(struct cli *c, int64_t id, struct snapshot *sn, struct irk_err *err)
+{
+	if (!sn->json) {
+		sn->idw = 16;
+		store_step_each(c->app.store, id, id_width, &sn->idw, NULL);
+		printf("  %-3s %-*s %-16s %-8s %-8s %-3s %-10s %s\n", "#", sn->idw, "STEP", "STAGE",
+		       "KIND", "STATE", "REQ", "WHO", "TITLE");
+	}
+	return store_step_each(c->app.store, id, list_row, sn, err);
+}
+
 void cli_steps_print(struct cli *c, int64_t id, struct jsonw *w)
 {
 	struct snapshot sn = { .json = w != NULL, .w = w };
 
-	if (!w)
-		printf("  %-3s %-16s %-16s %-8s %-8s %-3s %-10s %s\n", "#", "STEP", "STAGE",
-		       "KIND", "STATE", "REQ", "WHO", "TITLE");
-	store_step_each(c->app.store, id, list_row, &sn, NULL);
+	steps_table(c, id, &sn, NULL);
 }
 
 static int step_list(struct cli *c, int64_t id, int json)
@@ -870,10 +891,8 @@ static int step_list(struct cli *c, int64_t id, int json)
 			printf(" (version %.12s)", inc.play_version ? inc.play_version : "?");
 		}
 		printf("\n\n");
-		printf("  %-3s %-16s %-16s %-8s %-8s %-3s %-10s %s\n", "#", "STEP", "STAGE",
-		       "KIND", "STATE", "REQ", "WHO", "TITLE");
 	}
-	rc = store_step_each(c->app.store, id, list_row, &sn, &err);
+	rc = steps_table(c, id, &sn, &err);
 	if (json) {
 		jsonw_arr_end(&w);
 		puts(strbuf_str(&out));
@@ -1183,7 +1202,7 @@ static int report_row(const struct step_row *r, void *arg)
 		if (strcmp(sn->ids[i], r->step_id) || sn->states[i] == r->state)
 			continue;
 		printf("  ");
-		cli_put_col(stdout, r->step_id, 16);
+		cli_put_col(stdout, r->step_id, sn->idw);
 		printf(" %-8s -> %-8s ", step_state_name(sn->states[i]), step_state_name(r->state));
 		cli_put(stdout, r->title);
 		if (r->state == STEP_WAITING && !strcmp(r->kind, "approval"))

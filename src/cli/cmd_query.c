@@ -96,7 +96,7 @@ static void print_chart(const struct query_result *r, int termw)
 		room = label - 36 - 12;
 		if (room < 10)
 			room = 10;
-		bar = max > 0 ? (int)(v / max * room + 0.5) : 0;
+		bar = query_bar_len(v, max, room);
 		printf(" %10s ", query_value_text(&r->rows[i][vcol], buf, sizeof buf));
 		for (int b = 0; b < bar; b++)
 			putchar('#');
@@ -152,6 +152,14 @@ static int list_saved(struct cli *c, int mode)
 		query_result_csv(&r, &out);
 		fputs(strbuf_str(&out), stdout);
 	} else {
+		/* For people: when, as the other tables say it (JSON and CSV
+		 * keep Unix seconds, as _time). */
+		for (size_t i = 0; i < r.nrows; i++) {
+			char when[32];
+			irk_time_short((int64_t)r.rows[i][2].num, when, sizeof when);
+			r.rows[i][2].type = EXPR_STR;
+			r.rows[i][2].str = xstrdup(when);
+		}
 		print_table(&r, c->tty ? c->width : 0);
 	}
 	strbuf_free(&out);

@@ -724,9 +724,13 @@ int incident_merge(struct store *s, const struct actor *who, int64_t dup, int64_
 		abort_change(s, &d);
 		return rc;
 	}
-	if (d.stage == STAGE_CLOSED || in.stage == STAGE_CLOSED)
-		rc = irk_fail_need(err, IRK_REFUSED, NEED_REOPEN, "%s is closed; reopen it to merge",
-				   d.stage == STAGE_CLOSED ? kd : ki);
+	if (d.stage == STAGE_CLOSED || in.stage == STAGE_CLOSED) {
+		/* need_on: the closed one, which the hint reopens (either side) */
+		const char *closed = d.stage == STAGE_CLOSED ? kd : ki;
+
+		rc = irk_fail_need(err, IRK_REFUSED, NEED_REOPEN, "%s is closed; reopen it to merge", closed);
+		irk_need_on(err, closed);
+	}
 	if (!rc)
 		rc = incident_holder_check(who, &d, err);
 	if (!rc)

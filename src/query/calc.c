@@ -166,6 +166,16 @@ void query_value_expr(const struct query_value *v, struct expr_value *out)
 	}
 }
 
+int query_bar_len(double v, double max, int room)
+{
+	int n;
+
+	if (!(max > 0) || !(v > 0))
+		return 0;
+	n = (int)(v / max * room + 0.5);
+	return n < 1 ? 1 : n > room ? room : n;
+}
+
 const char *query_value_text(const struct query_value *v, char *buf, size_t n)
 {
 	struct expr_value e;

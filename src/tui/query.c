@@ -176,7 +176,7 @@ static void bars(struct query_st *qs, int width)
 			max = r->rows[i][v].num;
 	for (size_t i = 0; i < r->nrows; i++) {
 		double x = r->rows[i][v].type == EXPR_NUM ? r->rows[i][v].num : 0;
-		int n = max > 0 ? (int)(x / max * room + 0.5) : 0;
+		int n = query_bar_len(x, max, room);
 
 		strbuf_reset(&line);
 		strbuf_reset(&label);

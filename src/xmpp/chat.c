@@ -26,7 +26,7 @@ struct rate {
 	char jid[256];
 	int tokens;
 	int64_t last;              /* when tokens were last counted */
-	int warned;                /* told to slow down since it ran out */
+	int warned;                /* told to slow down since it was last full */
 };
 
 struct chat {
@@ -59,7 +59,8 @@ void chat_close(struct chat *ch)
 enum { RATE_OK, RATE_WARN, RATE_QUIET };
 
 /* Take one command from jid's budget at now: RATE_OK, or RATE_WARN the
- * first time it runs out (answer "slow down"), RATE_QUIET after that. */
+ * first time it runs out in a burst (answer "slow down"), RATE_QUIET after
+ * that, until the budget is full again (the burst is over). */
 static int rate_take(struct chat *ch, const char *jid, int64_t now, int *wait)
 {
 	struct rate *r = NULL;
@@ -85,6 +86,7 @@ static int rate_take(struct chat *ch, const char *jid, int64_t now, int *wait)
 		if (r->tokens + add >= CHAT_RATE_BURST) {
 			r->tokens = CHAT_RATE_BURST;
 			r->last = now;
+			r->warned = 0;
 		} else {
 			r->tokens += (int)add;
 			r->last += add * CHAT_RATE_EVERY;
@@ -94,7 +96,6 @@ static int rate_take(struct chat *ch, const char *jid, int64_t now, int *wait)
 	}
 	if (r->tokens > 0) {
 		r->tokens--;
-		r->warned = 0;
 		return RATE_OK;
 	}
 	*wait = (int)(r->last + CHAT_RATE_EVERY - now);
@@ -134,7 +135,7 @@ static void need_hint(const struct irk_err *err, const struct chat_cmd *c, const
 		strbuf_printf(out, "in irk: irk claim %s --force --reason TEXT", key);
 		break;
 	case NEED_REOPEN:
-		strbuf_printf(out, "send 'move %s STAGE REASON' to reopen it", key);
+		strbuf_printf(out, "send 'move %s STAGE REASON' to reopen it", *err->need_on ? err->need_on : key);
 		break;
 	case NEED_CLOSE:
 		strbuf_printf(out, "close it in irk: irk close %s --resolution R", key);
@@ -423,9 +424,11 @@ static int run(struct chat *ch, const struct chat_cmd *c, const struct actor *wh
 	return rc;
 }
 
-/* The audit event of one command (inside the caller's group). */
+/* The audit event of one command (inside the caller's group); result:
+ * NULL for what rc says. */
 static int audit_command(struct chat *ch, const struct chat_cmd *c, const struct actor *who,
-			 const char *jid, int in_room, int rc, const struct irk_err *why)
+			 const char *jid, int in_room, int rc, const struct irk_err *why,
+			 const char *result)
 {
 	struct strbuf js = STRBUF_INIT;
 	struct jsonw w;
@@ -441,8 +444,8 @@ static int audit_command(struct chat *ch, const struct chat_cmd *c, const struct
 		jsonw_kv_str(&w, "step", c->step);
 	if (c->stage >= 0)
 		jsonw_kv_str(&w, "stage", stage_name(c->stage));
-	jsonw_kv_str(&w, "result", !rc ? "ok" : rc == IRK_ERROR ? "error" : "refused");
-	if (rc)
+	jsonw_kv_str(&w, "result", result ? result : !rc ? "ok" : rc == IRK_ERROR ? "error" : "refused");
+	if (rc && !result)
 		jsonw_kv_str(&w, "why", why->msg);
 	jsonw_obj_end(&w);
 	if (!(rc = store_begin(ch->s, &err)) &&
@@ -497,6 +500,12 @@ int chat_handle(struct chat *ch, const char *from, const char *body, int in_room
 	case RATE_QUIET:
 		return 0;
 	case RATE_WARN:
+		/* One event per burst (the rest of it leaves none: a flood
+		 * does not grow the log); a message that is no command none. */
+		if (!rc && audit_command(ch, &c, &who, jid, in_room, 0, NULL, "rate-limited")) {
+			strbuf_puts(reply, "irk could not record that; nothing was changed");
+			return 1;
+		}
 		strbuf_printf(reply, "slow down: irk takes %d commands at once and one more every "
 			      "%d s; try again in %d s", CHAT_RATE_BURST, CHAT_RATE_EVERY,
 			      wait > 0 ? wait : 1);
@@ -513,7 +522,7 @@ int chat_handle(struct chat *ch, const char *from, const char *body, int in_room
 		return 1;
 	}
 	rc = run(ch, &c, &who, in_room, &out, &err);
-	if (audit_command(ch, &c, &who, jid, in_room, rc, &err)) {
+	if (audit_command(ch, &c, &who, jid, in_room, rc, &err, NULL)) {
 		store_group_end(ch->s, 0, NULL);
 		strbuf_free(&out);
 		strbuf_puts(reply, "irk could not record that; nothing was changed");

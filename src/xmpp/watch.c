@@ -142,6 +142,38 @@ static int followers(struct store *s, const struct config *cfg, const struct inc
 	return IRK_OK;
 }
 
+/* A role:ROLE in t that reaches actor becomes the users it reaches with a
+ * JID (whom it would be delivered to), actor left out: the one who made a
+ * change is not told of it through their role either. */
+static int without_actor(struct store *s, const char *actor, struct to *t, struct irk_err *err)
+{
+	int arole = actor ? store_user_role(s, actor) : -1;
+	struct user *u = NULL;
+	size_t nu = 0;
+	struct to out = { 0 };
+
+	if (arole < 0)
+		return IRK_OK;
+	for (size_t i = 0; i < t->n; i++) {
+		int r = strncmp(t->v[i], "role:", 5) ? -1 : role_parse(t->v[i] + 5);
+		if (r < 0 || arole < r) {
+			to_add(&out, t->v[i]);
+			continue;
+		}
+		if (!u && store_user_list(s, &u, &nu, err)) {
+			to_free(&out);
+			return IRK_ERROR;
+		}
+		for (size_t k = 0; k < nu; k++)
+			if (u[k].role >= r && *u[k].jid && strcmp(u[k].name, actor))
+				to_add(&out, u[k].name);
+	}
+	free(u);
+	to_free(t);
+	*t = out;
+	return IRK_OK;
+}
+
 /* Queue text to everyone following inc but actor. */
 static int tell(struct store *s, const struct config *cfg, const struct incident *inc,
 		const char *actor, const char *text, int *queued, struct irk_err *err)
@@ -149,6 +181,8 @@ static int tell(struct store *s, const struct config *cfg, const struct incident
 	struct to t = { 0 };
 	int rc = followers(s, cfg, inc, &t, err);
 
+	if (!rc)
+		rc = without_actor(s, actor, &t, err);
 	for (size_t i = 0; i < t.n && !rc; i++) {
 		if (actor && !strcmp(t.v[i], actor))
 			continue;

@@ -80,6 +80,10 @@ expect_rc "with a reason, the play changes" 0 as bob play assign "$m" phishing \
 	--reason "the laptop was reported stolen after a phishing mail"
 expect_eq "the new play's steps are laid out" "$(state_of "$m" triage)" "waiting"
 expect_eq "the old ones are kept, done as they were" "$(state_of "$m" lost-device/report)" "done"
+expect_match "irk step list shows the old ids whole (what step show takes)" \
+	"$(irk step list "$m")" " lost-device/report "
+expect_match "and the longest one, the column as wide as it" \
+	"$(irk step list "$m")" " lost-device/wipe-ok "
 expect_eq "the rest cancelled, saying why" \
 	"$(sql "SELECT state || ': ' || reason FROM steps WHERE incident_id = ${m#IR-} AND step_id = 'lost-device/lock'")" \
 	"skipped: cancelled: the play changed to phishing"
@@ -110,6 +114,19 @@ expect_match "the survivor shows the link" "$(irk show "$n")" "has duplicate $d"
 expect_eq "the note moved" "$(irk show "$n" --json | jq -r '.notes[].text')" "assistant forwarded it to IT"
 expect_match "and the observable" "$(irk list --observable ws-fin-08)" "^$n +P"
 expect_match "the related link shows on both" "$(irk show "$m")" "related to +$d"
+# ---- irk watch without a JID: said, not silent ------------------------------
+expect_rc "carol follows $n" 0 as carol watch "$n"
+expect_eq "warned that nothing reaches her without a JID" "$(cat "$T/.err")" \
+	"irk watch: warning: carol has no JID, so no message reaches you (irk user set carol --jid JID)"
+expect_rc "alice sets her JID" 0 irk user set carol --jid carol@localhost
+expect_rc "carol follows $m" 0 as carol watch "$m"
+expect_eq "no warning with a JID" "$(cat "$T/.err")" ""
+expect_rc "someone who is no irk user follows it" 0 as zed watch "$m"
+expect_match "told how to become one" "$(cat "$T/.err")" "zed is no irk user and has no JID.*irk user add zed --role ROLE --jid JID"
+
 expect_rc "merging a closed incident is refused" 1 irk merge "$d" "$n"
+expect_match "the hint reopens the closed one" "$(cat "$T/.err")" "irk move $d STAGE --reason TEXT"
+expect_rc "merging into a closed incident is refused" 1 irk merge "$n" "$d"
+expect_match "the hint reopens the closed one, the second named" "$(cat "$T/.err")" "irk move $d STAGE --reason TEXT"
 
 done_testing

@@ -83,6 +83,15 @@ printf '.TH T 1\n.SH S\nthe context (see\n.BR "Sensor events" ). Each step shows
 expect_eq "the check finds one" "$(cd "$T" && awk "$runon_awk" runon.1)" \
 	'runon.1:4: .BR "Sensor events" ). Each step shows it.'
 
+# A request glued to the end of a text line ("moved..TP") is printed as
+# text and the heading it opened is lost: groff does not warn about it.
+glued_awk='$0 !~ /^[.\x27]/ && /\.(TP|PP|LP|SH|SS|IP|RS|RE|B|I|BR|RB|IR|RI|BI|IB|EX|EE)$/ { print FILENAME ":" FNR ": " $0 }'
+glued=$(awk "$glued_awk" "$IRK_TOP"/man/*.[0-9])
+expect_eq "no request glued to the end of a text line" "$glued" ""
+printf '.TH T 1\n.SH S\nthe numbers moved..TP\n.B x\n' >"$T/glued.1"
+expect_eq "the check finds one" "$(cd "$T" && awk "$glued_awk" glued.1)" \
+	'glued.1:3: the numbers moved..TP'
+
 # Every page in man/ formats cleanly and is installed by make install.
 for page in "$IRK_TOP"/man/*.[0-9]; do
 	warn=$(groff -man -Tutf8 -ww -z "$page" 2>&1)

@@ -69,6 +69,8 @@ expect_eq "its refusal points at the character" "$(cat "$T/.err")" \
 	"query:1:10: unknown command 'stat' (did you mean 'stats'?)"
 expect_eq "--saved lists what was saved" "$(irk query --saved --json | jq -c 'map([.name, .by, .query])')" \
 	'[["by-rule","alice","alerts | stats count by rule | sort -count"]]'
+expect_match "--saved's table says when as a date, not Unix seconds" "$(irk query --saved)" \
+	'^by-rule +alice +[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2} +alerts'
 expect_eq "saving is in the audit log" "$(sql "select actor || ' ' || json_extract(data, '$.name') from events where kind = 'query.save'")" \
 	"alice by-rule"
 expect_rc "an unknown @NAME: 1" 1 irk query @nothing

@@ -287,17 +287,31 @@ Test(chat, the_rate_limit_per_jid)
 	r = say(BOB, "status IR-1", 0, 0, T0);
 	cr_assert_str_eq(r, "slow down: irk takes 10 commands at once and one more every 6 s; "
 			 "try again in 6 s");
+	/* The one told to slow down is an audit event, rate-limited. */
+	cr_assert_eq(chat_event().n, n + 1);
+	cr_assert_eq(store_scalar(s, "SELECT count(*) FROM events WHERE kind = 'chat.command' AND "
+				  "json_extract(data, '$.result') = 'rate-limited' AND actor = 'bob'"), 1);
+	n = chat_event().n;
+	w = writes();
 	cr_assert_null(say(BOB, "approve IR-1 decide", 0, 0, T0 + 1));
 	cr_assert_null(say(BOB, "status IR-1", 0, 0, T0 + 5));
-	cr_assert_eq(chat_event().n, n);
+	cr_assert_eq(chat_event().n, n, "the rest of the burst leaves no event");
 	cr_assert_eq(writes(), w);
 	cr_assert_eq(step_state(1, "decide"), STEP_WAITING);
 	/* Another JID has its own budget; bob gets one more after 6 s. */
 	cr_assert_not_null(say(CAROL, "status IR-1", 0, 0, T0 + 5));
 	cr_assert_not_null(say(BOB, "status IR-1", 0, 0, T0 + 6));
-	cr_assert_not_null(say(BOB, "status IR-1", 0, 0, T0 + 7));   /* told again */
-	cr_assert(strstr(strbuf_str(&reply), "slow down"));
-	cr_assert(strstr(say(BOB, "status IR-1", 0, 0, T0 + 60), "IR-1 P"));
+	/* Still the same burst: told once only (trial: told at 3, 7, 13). */
+	cr_assert_null(say(BOB, "status IR-1", 0, 0, T0 + 7));
+	cr_assert_null(say(BOB, "status IR-1", 0, 0, T0 + 8));
+	cr_assert(strstr(say(BOB, "status IR-1", 0, 0, T0 + 12), "IR-1 P"));
+	/* A full budget again (a minute's pause) ends the burst. */
+	cr_assert(strstr(say(BOB, "status IR-1", 0, 0, T0 + 80), "IR-1 P"));
+	for (int i = 1; i < CHAT_RATE_BURST; i++)
+		cr_assert_not_null(say(BOB, "status IR-1", 0, 0, T0 + 80));
+	cr_assert(strstr(say(BOB, "status IR-1", 0, 0, T0 + 80), "slow down"));
+	cr_assert_eq(store_scalar(s, "SELECT count(*) FROM events WHERE kind = 'chat.command' AND "
+				  "json_extract(data, '$.result') = 'rate-limited'"), 2);
 }
 
 Test(chat, claim_ack_note_and_the_holders_rule)

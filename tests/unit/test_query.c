@@ -476,3 +476,15 @@ Test(query, observables_by_value_find_storm_hosts)
 	expect("observables | where value == \"web-02\" | table key source",
 	       "[{\"key\":\"IR-1\",\"source\":\"alert\"},{\"key\":\"IR-3\",\"source\":\"storm\"}]");
 }
+
+/* A count of 1 gets a bar when the largest is wide (trial, session 9:
+ * a count of 1 drew nothing while 2 drew #); 0 and nothing to scale by none. */
+Test(query, a_bar_for_every_count_above_0)
+{
+	cr_assert_eq(query_bar_len(1, 25, 10), 1);
+	cr_assert_eq(query_bar_len(2, 25, 10), 1);
+	cr_assert_eq(query_bar_len(25, 25, 10), 10);
+	cr_assert_eq(query_bar_len(12.5, 25, 10), 5);
+	cr_assert_eq(query_bar_len(0, 25, 10), 0);
+	cr_assert_eq(query_bar_len(3, 0, 10), 0);
+}

@@ -130,6 +130,29 @@ Test(watch, by_priority_from_the_config)
 	free(got);
 }
 
+/* The one who made the change is not told through a role of theirs
+ * either (trial, session 9: a senior moving a P1 heard of it through
+ * watch_p1 = role:senior): the role becomes its other users with a JID. */
+Test(watch, not_told_through_their_role)
+{
+	struct irk_err err = { 0 };
+
+	cr_assert_eq(config_set(cfg, "xmpp.watch_p1", "role:senior room", &err), IRK_OK, "%s",
+		     err.msg);
+	cr_assert_eq(store_begin(s, &err), IRK_OK);
+	cr_assert_eq(store_user_set_jid(s, "root", "sam", "sam@localhost", &err), IRK_OK, "%s", err.msg);
+	cr_assert_eq(store_user_set_jid(s, "root", "ben", "ben@localhost", &err), IRK_OK, "%s", err.msg);
+	cr_assert_eq(store_user_put(s, "root", "ada", ROLE_ADMIN, &err), IRK_OK, "%s", err.msg);
+	cr_assert_eq(store_commit(s, &err), IRK_OK);
+	int64_t p1 = open_one(1);
+	cr_assert_eq(round_(), 0);
+	cr_assert_eq(incident_claim(s, &sam, p1, 0, 0, &err), IRK_OK, "%s", err.msg);
+	cr_assert_eq(round_(), 2, "ben and the room; not sam, not ada (no JID)");
+	char *got = outbox();
+	cr_assert_str_eq(got, "ben|IR-1 claimed by sam\nroom|IR-1 claimed by sam\n");
+	free(got);
+}
+
 /* The texts name the commands that apply, and nothing from outside
  * reaches them unsanitized. */
 Test(watch, texts_hint_the_commands)
