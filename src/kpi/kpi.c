@@ -378,13 +378,13 @@ static void tally(struct run *u, struct kpi_group *g, struct acc *a,
 		int64_t reached = c == KPI_ACK ? r->t_acknowledged : c == KPI_CONTAIN ?
 			r->t_contained : r->t_resolved;
 		if (reached) {
-			if (reached - r->t_detected <= target) {
+			if (sla_elapsed(u->p, r->t_detected, reached) <= target) {
 				g->sla.met[c]++;
 			} else {
 				g->sla.breached[c]++;
 				breached = 1;
 			}
-		} else if (u->q->now - r->t_detected > target) {
+		} else if (sla_elapsed(u->p, r->t_detected, u->q->now) > target) {
 			g->sla.breached[c]++;
 			breached = 1;
 			g->sla.current[c] += !closed;

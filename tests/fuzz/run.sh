@@ -15,8 +15,9 @@ JOBS=${FUZZ_JOBS:-1}
 CC=${FUZZ_CC:-clang}
 OUT=build/fuzz
 CORE="src/core/expr.c src/core/template.c src/core/strbuf.c src/core/err.c
-src/core/model.c src/core/sanitize.c src/core/fields.c src/core/jsonw.c src/core/clock.c"
-TARGETS=${*:-expr template play tickets chat query}
+src/core/model.c src/core/sanitize.c src/core/fields.c src/core/jsonw.c src/core/clock.c
+src/core/hours.c"
+TARGETS=${*:-expr template play tickets chat query hours}
 
 command -v "$CC" >/dev/null 2>&1 || {
 	echo "run.sh: $CC not found (contrib/deps.sh installs clang)" >&2

@@ -263,6 +263,43 @@ Test(kpi, sla_met_breached_running_and_late_now)
 	kpi_report_free(&r);
 }
 
+/* With business hours Mon-Fri 08:00-18:00 UTC every clock of the set
+ * stops: T is a Tuesday 22:13 UTC and A, B, C, E reach their times before
+ * Wednesday 08:00 (0 business seconds: met); C's contain and resolve
+ * clocks have counted Wed 15 to Fri 17 and Mon 20 to Fri 24 November, 8
+ * days of 10h, 80h by now (Friday 22:13): past P3's 3d (72h) to contain,
+ * within its 7d to resolve; D, detected Friday 21:43, has counted none.
+ * In calendar time B's ack and C's resolve were breached too. */
+Test(kpi, sla_in_business_hours)
+{
+	struct config *cfg = config_new();
+	struct irk_err err = { 0 };
+	struct sla_policy bp;
+	struct kpi_query q = { T - 86400, 0, NOW, KPI_BY_NONE };
+	struct kpi_report r;
+
+	cr_assert_eq(config_set(cfg, "sla.business_hours", "Mon-Fri 08:00-18:00", &err), IRK_OK);
+	cr_assert_eq(config_set(cfg, "sla.zone", "UTC", &err), IRK_OK);
+	sla_policy_load(&bp, cfg);
+	cr_assert_eq(kpi_compute(s, &bp, &q, &r, &err), IRK_OK, "%s", err.msg);
+	cr_expect_eq(r.all.sla.met[KPI_ACK], 4);
+	cr_expect_eq(r.all.sla.running[KPI_ACK], 1);
+	cr_expect_eq(r.all.sla.breached[KPI_ACK], 0);
+	cr_expect_eq(r.all.sla.met[KPI_CONTAIN], 3);
+	cr_expect_eq(r.all.sla.breached[KPI_CONTAIN], 1);
+	cr_expect_eq(r.all.sla.current[KPI_CONTAIN], 1);
+	cr_expect_eq(r.all.sla.running[KPI_CONTAIN], 1);
+	cr_expect_eq(r.all.sla.met[KPI_RESOLVE], 3);
+	cr_expect_eq(r.all.sla.running[KPI_RESOLVE], 2);
+	cr_expect_eq(kpi_sla_breached(&r.all.sla), 1);
+	cr_expect_eq(r.all.ev.breached.n, 1);
+	cr_expect_eq(r.all.ev.breached.id[0], 3);
+	/* the figures of time stay calendar time */
+	cr_expect_eq(r.all.mtta.median, 600);
+	kpi_report_free(&r);
+	config_free(&cfg);
+}
+
 Test(kpi, quality)
 {
 	struct kpi_report r;
