@@ -239,4 +239,4 @@ clean:
 .PHONY: all unit benches deps run check bench soak fuzz install install-jumpbox jumpbox-irk uninstall clean
 .SECONDARY:
 
--include $(LIB_OBJ:.o=.d) $(APP_OBJ:.o=.d) $(UNIT_BIN:=.d) $(BENCH_BIN:=.d) $(E2E_HELPER_BIN:=.d)
+-include $(LIB_OBJ:.o=.d) $(APP_OBJ:.o=.d) $(UNIT_BIN:=.d) $(BENCH_BIN:=.d) $(E2E_HELPER_BIN:=.d) $(TESTLIB_OBJ:.o=.d)

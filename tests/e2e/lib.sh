@@ -95,6 +95,8 @@ stop_rt() { kill "$_rt" 2>/dev/null; wait "$_rt" 2>/dev/null; }
 rt_post() {
 	curl -sf -u root:password -H 'Content-Type: application/json' -X POST \
 		--data-binary "$2" "$rt_url/REST/2.0/$1"
+}
+
 # A free TCP port on loopback between $1 and $2 (the XMPP tests keep to
 # their own range: IRK_XMPP_PORTS, default 41500-41599).
 free_port_in() {
