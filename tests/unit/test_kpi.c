@@ -754,10 +754,10 @@ Test(kpi, snapshot_kept_when_the_audit_log_moves)
 	const struct actor dana = { "dana", ROLE_ANALYST };
 	int made;
 
-	cr_expect_eq(kpi_snapshot_load(&k, s, &err), IRK_NOTFOUND);
+	cr_expect_eq(kpi_snapshot_load(&k, s, NULL, &err), IRK_NOTFOUND);
 	cr_assert_eq(kpi_snapshot_keep(s, NULL, NOW, 0, &made, &err), IRK_OK, "%s", err.msg);
 	cr_expect_eq(made, 1);
-	cr_assert_eq(kpi_snapshot_load(&k, s, &err), IRK_OK, "%s", err.msg);
+	cr_assert_eq(kpi_snapshot_load(&k, s, NULL, &err), IRK_OK, "%s", err.msg);
 	cr_expect_eq(k.week.all.incidents, 5);
 	cr_expect_eq(k.head, store_kpi_head(s));
 	kpi_snapshot_free(&k);
@@ -771,17 +771,47 @@ Test(kpi, snapshot_kept_when_the_audit_log_moves)
 	cr_expect_eq(made, 0);
 	cr_assert_eq(kpi_snapshot_keep(s, NULL, NOW + 2, 1, &made, &err), IRK_OK);
 	cr_expect_eq(made, 1);
-	cr_assert_eq(kpi_snapshot_load(&k, s, &err), IRK_OK);
+	cr_assert_eq(kpi_snapshot_load(&k, s, NULL, &err), IRK_OK);
 	cr_expect_eq(k.now, NOW + 2);
 	cr_expect_eq(k.head, store_kpi_head(s));
 	kpi_snapshot_free(&k);
 	/* an old snapshot and a change: computed without forcing */
 	cr_assert_eq(store_kpi_snapshot_put(s, "board", time(NULL) - KPI_SNAPSHOT_AGE, 0, "x", 1,
 					    &err), IRK_OK, "%s", err.msg);
-	cr_expect_eq(kpi_snapshot_load(&k, s, &err), IRK_NOTFOUND);   /* "x" is no snapshot */
+	cr_expect_eq(kpi_snapshot_load(&k, s, NULL, &err), IRK_NOTFOUND);   /* "x" is no snapshot */
 	cr_assert_eq(kpi_snapshot_keep(s, NULL, NOW + 3, 0, &made, &err), IRK_OK);
 	cr_expect_eq(made, 1);
-	cr_assert_eq(kpi_snapshot_load(&k, s, &err), IRK_OK);
+	cr_assert_eq(kpi_snapshot_load(&k, s, NULL, &err), IRK_OK);
 	cr_expect_eq(k.now, NOW + 3);
 	kpi_snapshot_free(&k);
+}
+
+/* Other SLA targets or business hours in irk.conf: the figures of the
+ * stored snapshot are not theirs, so one is computed though the audit log
+ * did not move, and each configuration reads its own. */
+Test(kpi, snapshot_of_other_sla_settings_is_computed_again)
+{
+	struct config *cfg = config_new();
+	struct kpi_snapshot k;
+	struct irk_err err = { 0 };
+	int made;
+
+	cr_assert_eq(kpi_snapshot_keep(s, NULL, NOW, 0, &made, &err), IRK_OK, "%s", err.msg);
+	cr_expect_eq(made, 1);
+	cr_assert_eq(kpi_snapshot_keep(s, cfg, NOW, 0, &made, &err), IRK_OK, "%s", err.msg);
+	cr_expect_eq(made, 0);        /* the defaults: the same snapshot */
+	cr_assert_eq(config_set(cfg, "sla.business_hours", "Mon-Fri 08:00-18:00", &err), IRK_OK);
+	cr_assert_eq(config_set(cfg, "sla.zone", "UTC", &err), IRK_OK);
+	cr_expect_eq(kpi_snapshot_load(&k, s, cfg, &err), IRK_NOTFOUND);
+	cr_assert_eq(kpi_snapshot_keep(s, cfg, NOW, 0, &made, &err), IRK_OK, "%s", err.msg);
+	cr_expect_eq(made, 1);
+	/* B's ack and C's resolve are met or running in business hours
+	 * (kpi.sla_in_business_hours): one breach in the week report, not 3 */
+	cr_assert_eq(kpi_snapshot_load(&k, s, cfg, &err), IRK_OK, "%s", err.msg);
+	cr_expect_eq(kpi_sla_breached(&k.week.all.sla), 1);
+	kpi_snapshot_free(&k);
+	cr_assert_eq(kpi_snapshot_load(&k, s, NULL, &err), IRK_OK, "%s", err.msg);
+	cr_expect_eq(kpi_sla_breached(&k.week.all.sla), 3);
+	kpi_snapshot_free(&k);
+	config_free(&cfg);
 }
