@@ -183,7 +183,9 @@ at_exit stop_serve
 "$IRK_BIN" serve 2>"$T/serve.log" &
 _serve=$!
 head_now() { sql "SELECT max(seq) FROM events"; }
-snap_current() { [ "$(sql "SELECT head FROM kpi_snapshots WHERE name = 'board'")" = "$(head_now)" ]; }
+# [maturity] is not the default here: the snapshot is that config's
+# (board-HASH; irk-kpi(7), SNAPSHOTS)
+snap_current() { [ "$(sql "SELECT head FROM kpi_snapshots WHERE name LIKE 'board-%'")" = "$(head_now)" ]; }
 check "irk serve stores a current KPI snapshot (its own steps move the log too)" wait_for 15 snap_current
 irk note IR-1 "looked at it again" >/dev/null
 check "a note moves the audit log past it" [ "$(sql "SELECT head FROM kpi_snapshots")" != "$(head_now)" ]
