@@ -31,6 +31,8 @@ struct config_settings {
 	struct alert_mapping mapping;      /* [mapping]: in use when .time is set */
 	struct {
 		int64_t ack[5], contain[5], resolve[5]; /* seconds, indexed by priority 1..4 */
+		const char *business_hours; /* "Mon-Fri 08:00-18:00" (hours.h); NULL: calendar */
+		const char *zone;          /* their tz database zone; NULL: local time */
 	} sla;
 	struct {
 		int64_t period;            /* seconds of evidence irk maturity weighs */

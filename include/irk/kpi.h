@@ -133,7 +133,40 @@ struct kpi_query {
 	int64_t since, until;      /* [since, until); 0: no bound */
 	int64_t now;               /* the clock for running SLAs and waits */
 	int by;                    /* enum kpi_by */
+	int catalog;               /* also the catalog (struct kpi_catalog) */
 };
+
+/* Seed 2's catalog metrics (irk-kpi(7), CATALOG), of the whole period. */
+struct kpi_unit {
+	char *key;                 /* the business unit; NULL: none recorded */
+	int64_t incidents, true_positive;     /* targeting */
+	int64_t violations, violations_confirmed;   /* policy/compliance */
+	int64_t effort_min, effort_missing;   /* cost of response */
+};
+
+enum kpi_trend_field { KPI_TREND_CAUSE, KPI_TREND_SOURCE, KPI_TREND_VECTOR, KPI_TRENDS };
+/* "root_cause", "threat_source", "vector". */
+const char *kpi_trend_name(int f);
+
+struct kpi_trend {
+	char *key;                 /* the field's value; NULL: not recorded */
+	int64_t total;
+	int64_t *count;            /* per bucket of the catalog */
+};
+
+struct kpi_catalog {
+	struct kpi_unit *units;    /* most incidents first, none last */
+	size_t nunits;
+	int weekly;                /* buckets are ISO weeks, else months */
+	char (*bucket)[16];        /* "2026-W47" or "2026-11", in order */
+	size_t nbuckets;
+	struct kpi_trend *trend[KPI_TRENDS];   /* most first, none last */
+	size_t ntrend[KPI_TRENDS];
+};
+
+/* Whether an incident of this category is a policy or compliance
+ * violation: a category that begins with "policy" or "compliance". */
+int kpi_is_violation(const char *category);
 
 struct kpi_report {
 	struct kpi_query q;
@@ -142,6 +175,7 @@ struct kpi_report {
 	size_t ngroups;
 	struct kpi_fp *by_rule, *by_play;   /* most false positives first */
 	size_t nrule, nplay;
+	struct kpi_catalog cat;    /* with q.catalog only */
 };
 
 /* Compute the KPIs of q's period with p's SLA targets into out (caller

@@ -4,18 +4,21 @@
  * it or moves it out of new) and time to contain (until it moves past
  * containment). Targets per priority come from irk.conf [sla]; the KPIs
  * (kpi.h) also judge a third, time to resolve (until lessons-learned or
- * closed). */
+ * closed). With [sla] business_hours the clocks count only those hours
+ * (hours.h): times left and late are then business time. */
 #ifndef IRK_SLA_H
 #define IRK_SLA_H
 
 #include <stdint.h>
 
+#include "irk/hours.h"
 #include "irk/model.h"
 
 struct config;
 
 struct sla_policy {
 	int64_t ack[5], contain[5], resolve[5];   /* indexed by priority 1..4 */
+	struct irk_hours hours;                   /* off: calendar time */
 };
 
 enum sla_state { SLA_NONE, SLA_OK, SLA_BREACHED };
@@ -29,6 +32,9 @@ struct sla_status {
 
 /* Targets from the config (defaults when c is NULL). */
 void sla_policy_load(struct sla_policy *p, const struct config *c);
+/* The seconds an SLA clock counts from a to b: b - a, or the business
+ * seconds between them. */
+int64_t sla_elapsed(const struct sla_policy *p, int64_t a, int64_t b);
 /* Where inc stands at time now. */
 void sla_status(const struct sla_policy *p, const struct incident *inc, int64_t now,
 		struct sla_status *out);

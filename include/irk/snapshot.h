@@ -48,8 +48,11 @@ int kpi_snapshot_compute(struct kpi_snapshot *out, struct store *s, const struct
 void kpi_snapshot_free(struct kpi_snapshot *k);
 
 /* The stored snapshot into out (kpi_snapshot_free() it): IRK_NOTFOUND when
- * there is none or it was written by an irk whose layout differs. */
-int kpi_snapshot_load(struct kpi_snapshot *out, struct store *s, struct irk_err *err);
+ * there is none or it was written by an irk whose layout differs. Each
+ * set of [sla] and [maturity] settings of cfg (NULL: the defaults) has a
+ * snapshot of its own: load and keep with the same cfg. */
+int kpi_snapshot_load(struct kpi_snapshot *out, struct store *s, const struct config *cfg,
+		      struct irk_err *err);
 /* Compute (at now) and store one when the head moved since the stored
  * one and that was stored KPI_SNAPSHOT_AGE seconds ago by the real clock
  * (force: whenever the head moved).

@@ -253,9 +253,13 @@
 	  "                 severity, play, rule, analyst (owner), vector, source\n" \
 	  "                 (threat_source), cause (root_cause), month or week (of\n" \
 	  "                 detection, local time)\n" \
-	  "  --json         one JSON object (irk(1), JSON OUTPUT; durations in seconds)\n" \
+	  "  --json         one JSON object (irk(1), JSON OUTPUT; durations in seconds),\n" \
+	  "                 with the catalog: targeting, policy violations and cost of\n" \
+	  "                 response per business unit, trends of root causes, threat\n" \
+	  "                 sources and vectors\n" \
 	  "  --csv          a header and one line per group (one line without --by)\n" \
-	  "$IRK_NOW (Unix seconds) fixes now, for -30d and the SLA clocks still running.\n") \
+	  "$IRK_NOW (Unix seconds) fixes now, for -30d and the SLA clocks still running.\n" \
+	  "With [sla] business_hours the SLA clocks count only those hours.\n") \
 	X(query, "QUERY|@NAME [--json|--csv|--chart] [--explain] [--save NAME] | --saved [--json|--csv]", \
 	  "search and summarise what irk records", \
 	  "Run a query: a source, a filter, then commands joined by '|':\n" \

@@ -260,6 +260,7 @@ int cmd_kpi(struct cli *c, int argc, char **argv)
 	if (!cli_store(c, 0))
 		return EXIT_ERR;
 	sla_policy_load(&pol, c->app.cfg);
+	q.catalog = json;
 	if (kpi_compute(c->app.store, &pol, &q, &r, &err))
 		return cli_report(&err);
 	if (json) {

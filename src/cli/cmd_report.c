@@ -457,10 +457,10 @@ int cmd_report(struct cli *c, int argc, char **argv)
 	if (!cli_store(c, 0))
 		return EXIT_ERR;
 	sla_policy_load(&pol, c->app.cfg);
-	struct kpi_query q = { start, end, now, KPI_BY_NONE };
-	struct kpi_query qp = { pstart, pend, now, KPI_BY_NONE };
-	struct kpi_query qw = { start, end, now, KPI_BY_WEEK };
-	struct kpi_query qu = { start, end, now, KPI_BY_UNIT };
+	struct kpi_query q = { start, end, now, KPI_BY_NONE, 0 };
+	struct kpi_query qp = { pstart, pend, now, KPI_BY_NONE, 0 };
+	struct kpi_query qw = { start, end, now, KPI_BY_WEEK, 0 };
+	struct kpi_query qu = { start, end, now, KPI_BY_UNIT, 0 };
 	int rc = kpi_compute(c->app.store, &pol, &q, &cur, &err);
 	if (!rc && (rc = kpi_compute(c->app.store, &pol, &qp, &prev, &err)))
 		kpi_report_free(&cur);

@@ -10,6 +10,7 @@
 
 #include "irk/clock.h"
 #include "irk/config.h"
+#include "irk/hours.h"
 #include "irk/sanitize.h"
 #include "irk/sensor.h"
 #include "irk/trust.h"
@@ -199,6 +200,28 @@ static const struct config_type type_ms = {
 static const struct config_type type_sensors = { "a list of sensor event types (dns, http, "
 	"tls, fileinfo, flow, ssh, smtp, anomaly)", sensors_parse, text_print, AS_TEXT, 0,
 	sensors_why };
+/* [sla] business_hours and zone (irk/hours.h): checked here, so a wrong
+ * one is named with its FILE:LINE. */
+static int hours_parse(const char *s, void *target)
+{
+	if (irk_hours_check(s, NULL))
+		return -1;
+	*(const char **)target = s;
+	return 0;
+}
+
+static int zone_parse(const char *s, void *target)
+{
+	if (irk_zone_check(s, NULL))
+		return -1;
+	*(const char **)target = s;
+	return 0;
+}
+
+static const struct config_type type_hours = { "days and hours, like Mon-Fri 08:00-18:00",
+	hours_parse, text_print, AS_TEXT, 0, irk_hours_check };
+static const struct config_type type_zone = { "a tz database zone, like Europe/Berlin",
+	zone_parse, text_print, AS_TEXT, 0, irk_zone_check };
 static const struct config_type type_yesno = { "yes or no", yesno_parse, yesno_print, AS_INT, 0, NULL };
 static const struct config_type type_tls = { "required or off", tls_parse, text_print, AS_TEXT, 0, NULL };
 /* A switch written on or off (yes and no are read too). */
@@ -228,6 +251,8 @@ struct config_key {
 #define SENSORS(f)  &type_sensors, AT(f, const char *)
 #define ONOFF(f)    &type_onoff, AT(f, int)
 #define TLS(f)      &type_tls, AT(f, const char *)
+#define HOURS(f)    &type_hours, AT(f, const char *)
+#define ZONE(f)     &type_zone, AT(f, const char *)
 
 /* Every known key, each default once. Sections whose keys are free-form
  * are listed below. */
@@ -262,6 +287,8 @@ static const struct config_key keys[] = {
 	{ "sla.p2_resolve", DURATION(sla.resolve[2]), "3d", "P2: time from detection to resolution (lessons-learned or closed)" },
 	{ "sla.p3_resolve", DURATION(sla.resolve[3]), "7d", "P3: time from detection to resolution (lessons-learned or closed)" },
 	{ "sla.p4_resolve", DURATION(sla.resolve[4]), "30d", "P4: time from detection to resolution (lessons-learned or closed)" },
+	{ "sla.business_hours", HOURS(sla.business_hours), NULL, "the clocks count only these hours, like \"Mon-Fri 08:00-18:00\" (default: every hour)" },
+	{ "sla.zone", ZONE(sla.zone), NULL, "the time zone of business_hours, like Europe/Berlin (default: the local time)" },
 	{ "maturity.period", DURATION(maturity.period), "90d", "irk maturity weighs the incidents detected in this long before now" },
 	{ "maturity.owners", NUMBER(maturity.owners), "90", "level 2: % of acknowledged incidents with an owner" },
 	{ "maturity.plays_managed", NUMBER(maturity.plays_managed), "50", "level 2: % of incidents that follow a play" },

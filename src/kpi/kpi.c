@@ -244,6 +244,11 @@ struct hist_job {
 	int rc;
 };
 
+struct when_cache {
+	int64_t q;
+	char key[16];
+};
+
 struct run {
 	const struct kpi_query *q;
 	const struct sla_policy *p;
@@ -256,12 +261,13 @@ struct run {
 	size_t nrecs, caprecs;
 	int64_t lo, hi;            /* ids of the period: at most this range */
 	int32_t *at;               /* id - lo -> record index, -1 */
-	/* month or week keys by quarter hour (every zone's offset is a
-	 * multiple of 15 minutes) */
-	int64_t cache_q;
-	char cache_key[16];
+	struct when_cache when;    /* month or week keys */
 	struct hmap *fp_rule, *fp_play;   /* key -> struct fp_count */
 	struct hmap *tp_plays;            /* play -> struct tp_play */
+	/* the catalog: unit, bucket and trend keys -> index + 1 */
+	struct hmap *cat_units, *cat_buckets, *cat_trends[KPI_TRENDS];
+	long cat_none_unit, cat_none_trend[KPI_TRENDS];
+	struct when_cache cat_when;
 };
 
 struct fp_count {
@@ -272,6 +278,119 @@ struct tp_play {
 	int64_t first_close;
 	char version[72];
 };
+
+/* The month (2026-11) or ISO week (2026-W47) of t in local time, kept
+ * by quarter hour (every zone's offset is a multiple of 15 minutes). */
+static const char *when_key(struct when_cache *c, int64_t t, int week)
+{
+	int64_t qh = t / 900 - (t % 900 < 0);
+
+	if (qh != c->q || !c->key[0]) {
+		time_t tt = (time_t)t;
+		struct tm tm;
+		localtime_r(&tt, &tm);
+		strftime(c->key, sizeof c->key, week ? "%G-W%V" : "%Y-%m", &tm);
+		c->q = qh;
+	}
+	return c->key;
+}
+
+/* ---- the catalog ------------------------------------------------------- */
+
+const char *kpi_trend_name(int f)
+{
+	static const char *const names[] = { "root_cause", "threat_source", "vector" };
+
+	return f >= 0 && f < KPI_TRENDS ? names[f] : "?";
+}
+
+int kpi_is_violation(const char *category)
+{
+	return category && (!strncasecmp(category, "policy", 6) ||
+			    !strncasecmp(category, "compliance", 10));
+}
+
+/* The index of key in a list filled through m (key -> index + 1), a new
+ * zeroed element of size sz added to *v when it is not there yet; *none
+ * holds the index of the NULL key. */
+static size_t list_slot(struct hmap *m, const char *key, void **v, size_t *n, size_t sz,
+			long *none, char **keyp_out)
+{
+	size_t i;
+	int created;
+
+	if (!key || !*key) {
+		if (*none >= 0)
+			return (size_t)*none;
+	} else {
+		size_t *slot = hmap_put(m, key, strlen(key), &created);
+		if (!created)
+			return *slot - 1;
+		*slot = *n + 1;
+	}
+	i = (*n)++;
+	*v = xrealloc(*v, *n * sz);
+	memset((char *)*v + i * sz, 0, sz);
+	if (key && *key)
+		*keyp_out = xstrdup(key);
+	else
+		*none = (long)i;
+	return i;
+}
+
+static void catalog_add(struct run *u, const struct kpi_incident_row *r)
+{
+	struct kpi_catalog *c = &u->r->cat;
+	const char *vals[KPI_TRENDS] = { r->root_cause, r->threat_source, r->vector };
+	char *key = NULL;
+	size_t i;
+
+	i = list_slot(u->cat_units, r->business_unit, (void **)&c->units, &c->nunits,
+		      sizeof *c->units, &u->cat_none_unit, &key);
+	if (key)
+		c->units[i].key = key;
+	struct kpi_unit *un = &c->units[i];
+	int tp = r->stage == STAGE_CLOSED && r->resolution == RES_TRUE_POSITIVE;
+	un->incidents++;
+	un->true_positive += tp;
+	if (kpi_is_violation(r->category)) {
+		un->violations++;
+		un->violations_confirmed += tp;
+	}
+	if (r->effort_min > 0)
+		un->effort_min += r->effort_min;
+	else
+		un->effort_missing++;
+
+	const char *bk = when_key(&u->cat_when, r->t_detected, c->weekly);
+	int created;
+	size_t *bslot = hmap_put(u->cat_buckets, bk, strlen(bk), &created);
+	if (created) {
+		/* a new bucket (a few in all): every count grows by one */
+		*bslot = c->nbuckets + 1;
+		c->bucket = xrealloc(c->bucket, (c->nbuckets + 1) * sizeof *c->bucket);
+		irk_strlcpy(c->bucket[c->nbuckets++], bk, sizeof *c->bucket);
+		for (int f = 0; f < KPI_TRENDS; f++)
+			for (size_t j = 0; j < c->ntrend[f]; j++) {
+				struct kpi_trend *t = &c->trend[f][j];
+				t->count = xrealloc(t->count, c->nbuckets * sizeof *t->count);
+				t->count[c->nbuckets - 1] = 0;
+			}
+	}
+	size_t b = *bslot - 1;
+	for (int f = 0; f < KPI_TRENDS; f++) {
+		key = NULL;
+		i = list_slot(u->cat_trends[f], vals[f], (void **)&c->trend[f], &c->ntrend[f],
+			      sizeof *c->trend[f], &u->cat_none_trend[f], &key);
+		struct kpi_trend *t = &c->trend[f][i];
+		if (key)
+			t->key = key;
+		if (!t->count)
+			t->count = xcalloc(c->nbuckets, sizeof *t->count);
+		t->count[b]++;
+		t->total++;
+	}
+}
 
 /* The group key of an incident into buf; NULL for none. */
 static const char *group_key(struct run *u, const struct kpi_incident_row *r, char *buf,
@@ -291,19 +410,9 @@ static const char *group_key(struct run *u, const struct kpi_incident_row *r, ch
 		snprintf(buf, n, "P%d", r->priority);
 		return buf;
 	case KPI_BY_MONTH:
-	case KPI_BY_WEEK: {
-		int64_t qh = r->t_detected / 900 - (r->t_detected % 900 < 0);
-		if (qh != u->cache_q || !u->cache_key[0]) {
-			time_t t = (time_t)r->t_detected;
-			struct tm tm;
-			localtime_r(&t, &tm);
-			strftime(u->cache_key, sizeof u->cache_key,
-				 u->q->by == KPI_BY_MONTH ? "%Y-%m" : "%G-W%V", &tm);
-			u->cache_q = qh;
-		}
-		irk_strlcpy(buf, u->cache_key, n);
+	case KPI_BY_WEEK:
+		irk_strlcpy(buf, when_key(&u->when, r->t_detected, u->q->by == KPI_BY_WEEK), n);
 		return buf;
-	}
 	}
 	return NULL;
 }
@@ -378,13 +487,13 @@ static void tally(struct run *u, struct kpi_group *g, struct acc *a,
 		int64_t reached = c == KPI_ACK ? r->t_acknowledged : c == KPI_CONTAIN ?
 			r->t_contained : r->t_resolved;
 		if (reached) {
-			if (reached - r->t_detected <= target) {
+			if (sla_elapsed(u->p, r->t_detected, reached) <= target) {
 				g->sla.met[c]++;
 			} else {
 				g->sla.breached[c]++;
 				breached = 1;
 			}
-		} else if (u->q->now - r->t_detected > target) {
+		} else if (sla_elapsed(u->p, r->t_detected, u->q->now) > target) {
 			g->sla.breached[c]++;
 			breached = 1;
 			g->sla.current[c] += !closed;
@@ -460,6 +569,8 @@ static int on_incident(const struct kpi_incident_row *r, void *arg)
 	int gi = -1;
 
 	tally(u, &u->r->all, &u->all, r);
+	if (u->q->catalog)
+		catalog_add(u, r);
 	if (u->q->by) {
 		char buf[32];
 		gi = group_of(u, group_key(u, r, buf, sizeof buf));
@@ -696,6 +807,88 @@ static struct kpi_fp *fp_list(struct hmap *m, size_t *n)
 	return l.v;
 }
 
+/* qsort has no argument: the buckets being ordered (one thread computes
+ * a report at a time per run; set and cleared around the sort). */
+static _Thread_local char (*bucket_sort_base)[16];
+
+static int cmp_unit(const void *a, const void *b)
+{
+	const struct kpi_unit *x = a, *y = b;
+
+	if (!x->key || !y->key)
+		return !x->key - !y->key;
+	if (x->incidents != y->incidents)
+		return x->incidents > y->incidents ? -1 : 1;
+	return strcmp(x->key, y->key);
+}
+
+static int cmp_trend(const void *a, const void *b)
+{
+	const struct kpi_trend *x = a, *y = b;
+
+	if (!x->key || !y->key)
+		return !x->key - !y->key;
+	if (x->total != y->total)
+		return x->total > y->total ? -1 : 1;
+	return strcmp(x->key, y->key);
+}
+
+static int cmp_bucket(const void *a, const void *b)
+{
+	const size_t *x = a, *y = b;
+
+	return strcmp(bucket_sort_base[*x], bucket_sort_base[*y]);
+}
+
+/* The buckets in order (their counts with them), units and trends most
+ * first. */
+static void catalog_finish(struct kpi_catalog *c)
+{
+	size_t n = c->nbuckets, *order = xcalloc(n + 1, sizeof *order);
+	int64_t *tmp = xcalloc(n + 1, sizeof *tmp);
+	char (*b)[16] = xcalloc(n + 1, sizeof *b);
+
+	for (size_t i = 0; i < n; i++)
+		order[i] = i;
+	bucket_sort_base = c->bucket;
+	qsort(order, n, sizeof *order, cmp_bucket);
+	bucket_sort_base = NULL;
+	for (size_t i = 0; i < n; i++)
+		memcpy(b[i], c->bucket[order[i]], sizeof *b);
+	memcpy(c->bucket, b, n * sizeof *b);
+	for (int f = 0; f < KPI_TRENDS; f++) {
+		for (size_t j = 0; j < c->ntrend[f]; j++) {
+			int64_t *cnt = c->trend[f][j].count;
+			for (size_t i = 0; i < n; i++)
+				tmp[i] = cnt[order[i]];
+			memcpy(cnt, tmp, n * sizeof *cnt);
+		}
+		if (c->ntrend[f])
+			qsort(c->trend[f], c->ntrend[f], sizeof *c->trend[f], cmp_trend);
+	}
+	if (c->nunits)
+		qsort(c->units, c->nunits, sizeof *c->units, cmp_unit);
+	free(order);
+	free(tmp);
+	free(b);
+}
+
+static void catalog_free(struct kpi_catalog *c)
+{
+	for (size_t i = 0; i < c->nunits; i++)
+		free(c->units[i].key);
+	free(c->units);
+	for (int f = 0; f < KPI_TRENDS; f++) {
+		for (size_t j = 0; j < c->ntrend[f]; j++) {
+			free(c->trend[f][j].key);
+			free(c->trend[f][j].count);
+		}
+		free(c->trend[f]);
+	}
+	free(c->bucket);
+	memset(c, 0, sizeof *c);
+}
+
 /* Start the history pass on a connection of its own; 0 when it could not
  * start (the caller then runs it on s after the incidents). */
 static int hist_start(struct store *s, struct hist_job *j, pthread_t *t)
@@ -712,7 +905,8 @@ static int hist_start(struct store *s, struct hist_job *j, pthread_t *t)
 int kpi_compute(struct store *s, const struct sla_policy *p, const struct kpi_query *q,
 		struct kpi_report *out, struct irk_err *err)
 {
-	struct run u = { .q = &out->q, .p = p, .r = out, .none = -1, .cache_q = 0 };
+	struct run u = { .q = &out->q, .p = p, .r = out, .none = -1, .cat_none_unit = -1,
+		       .cat_none_trend = { -1, -1, -1 } };
 	struct hist_job hj = { 0 };
 	pthread_t thread;
 	int threaded = 0;
@@ -740,6 +934,15 @@ int kpi_compute(struct store *s, const struct sla_policy *p, const struct kpi_qu
 	u.hi = span.max_id;
 	if (!full && (rc = store_kpi_ids(s, since, until, &u.lo, &u.hi, err)))
 		goto done;
+	if (q->catalog) {
+		int64_t from = q->since ? q->since : span.first;
+		int64_t to = q->until ? q->until : span.last + 1;
+		out->cat.weekly = to - from <= 92 * 86400LL;
+		u.cat_units = hmap_new(sizeof(size_t));
+		u.cat_buckets = hmap_new(sizeof(size_t));
+		for (int f = 0; f < KPI_TRENDS; f++)
+			u.cat_trends[f] = hmap_new(sizeof(size_t));
+	}
 	if (u.lo > 0 && u.hi >= u.lo) {
 		size_t n = (size_t)(u.hi - u.lo + 1);
 		u.at = xmalloc(n * sizeof *u.at);
@@ -797,6 +1000,8 @@ int kpi_compute(struct store *s, const struct sla_policy *p, const struct kpi_qu
 	if (out->ngroups)
 		qsort(out->groups, out->ngroups, sizeof *out->groups,
 		      q->by == KPI_BY_SEVERITY ? cmp_severity : cmp_group);
+	if (q->catalog)
+		catalog_finish(&out->cat);
 	out->by_rule = fp_list(u.fp_rule, &out->nrule);
 	out->by_play = fp_list(u.fp_play, &out->nplay);
 done:
@@ -821,6 +1026,12 @@ done:
 	hmap_free(&u.fp_rule);
 	hmap_free(&u.fp_play);
 	hmap_free(&u.tp_plays);
+	if (q->catalog) {
+		hmap_free(&u.cat_units);
+		hmap_free(&u.cat_buckets);
+		for (int f = 0; f < KPI_TRENDS; f++)
+			hmap_free(&u.cat_trends[f]);
+	}
 	free(u.accs);
 	free(u.recs);
 	free(u.at);
@@ -839,6 +1050,7 @@ void kpi_report_free(struct kpi_report *r)
 		free(r->by_play[i].key);
 	free(r->by_rule);
 	free(r->by_play);
+	catalog_free(&r->cat);
 	memset(r, 0, sizeof *r);
 }
 
@@ -994,6 +1206,58 @@ static void json_group(struct jsonw *w, const struct kpi_report *r, const struct
 	jsonw_obj_end(w);
 }
 
+static void json_catalog(struct jsonw *w, const struct kpi_catalog *c, int64_t incidents)
+{
+	jsonw_key(w, "catalog");
+	jsonw_obj_begin(w);
+	jsonw_key(w, "units");
+	jsonw_arr_begin(w);
+	for (size_t i = 0; i < c->nunits; i++) {
+		const struct kpi_unit *un = &c->units[i];
+		jsonw_obj_begin(w);
+		jsonw_kv_str(w, "unit", un->key);
+		jsonw_kv_int(w, "incidents", un->incidents);
+		json_kv_rate(w, "share", un->incidents, incidents);
+		jsonw_kv_int(w, "true_positive", un->true_positive);
+		jsonw_kv_int(w, "violations", un->violations);
+		jsonw_kv_int(w, "violations_confirmed", un->violations_confirmed);
+		jsonw_kv_int(w, "effort_min", un->effort_min);
+		jsonw_kv_int(w, "effort_missing", un->effort_missing);
+		json_kv_rate(w, "effort_per_incident", un->effort_min,
+			     un->incidents - un->effort_missing);
+		jsonw_obj_end(w);
+	}
+	jsonw_arr_end(w);
+	jsonw_key(w, "trends");
+	jsonw_obj_begin(w);
+	jsonw_key(w, "by");
+	jsonw_str(w, c->weekly ? "week" : "month");
+	jsonw_key(w, "buckets");
+	jsonw_arr_begin(w);
+	for (size_t i = 0; i < c->nbuckets; i++)
+		jsonw_str(w, c->bucket[i]);
+	jsonw_arr_end(w);
+	for (int f = 0; f < KPI_TRENDS; f++) {
+		jsonw_key(w, kpi_trend_name(f));
+		jsonw_arr_begin(w);
+		for (size_t j = 0; j < c->ntrend[f]; j++) {
+			const struct kpi_trend *t = &c->trend[f][j];
+			jsonw_obj_begin(w);
+			jsonw_kv_str(w, "key", t->key);
+			jsonw_kv_int(w, "total", t->total);
+			jsonw_key(w, "counts");
+			jsonw_arr_begin(w);
+			for (size_t i = 0; i < c->nbuckets; i++)
+				jsonw_int(w, t->count[i]);
+			jsonw_arr_end(w);
+			jsonw_obj_end(w);
+		}
+		jsonw_arr_end(w);
+	}
+	jsonw_obj_end(w);
+	jsonw_obj_end(w);
+}
+
 void kpi_json(const struct kpi_report *r, struct jsonw *w)
 {
 	jsonw_obj_begin(w);
@@ -1003,6 +1267,8 @@ void kpi_json(const struct kpi_report *r, struct jsonw *w)
 	jsonw_key(w, "by");
 	jsonw_str(w, r->q.by ? kpi_by_name(r->q.by) : NULL);
 	json_group(w, r, &r->all);
+	if (r->q.catalog)
+		json_catalog(w, &r->cat, r->all.incidents);
 	if (r->q.by) {
 		jsonw_key(w, "groups");
 		jsonw_arr_begin(w);

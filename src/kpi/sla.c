@@ -15,6 +15,15 @@ void sla_policy_load(struct sla_policy *p, const struct config *c)
 		p->resolve[i] = set->sla.resolve[i];
 	}
 	p->ack[0] = p->contain[0] = p->resolve[0] = 0;
+	/* the config checked both when it was read */
+	if (!set->sla.business_hours || irk_hours_parse(set->sla.business_hours, set->sla.zone,
+							&p->hours, NULL))
+		p->hours.on = 0;
+}
+
+int64_t sla_elapsed(const struct sla_policy *p, int64_t a, int64_t b)
+{
+	return p->hours.on ? irk_hours_between(&p->hours, a, b) : b - a;
 }
 
 void sla_status(const struct sla_policy *p, const struct incident *inc, int64_t now,
@@ -29,10 +38,10 @@ void sla_status(const struct sla_policy *p, const struct incident *inc, int64_t 
 		return;
 	if (!inc->t_acknowledged) {
 		out->clock = SLA_ACK;
-		out->remaining = inc->t_detected + p->ack[pr] - now;
+		out->remaining = p->ack[pr] - sla_elapsed(p, inc->t_detected, now);
 	} else {
 		out->clock = SLA_CONTAIN;
-		out->remaining = inc->t_detected + p->contain[pr] - now;
+		out->remaining = p->contain[pr] - sla_elapsed(p, inc->t_detected, now);
 	}
 	out->state = out->remaining < 0 ? SLA_BREACHED : SLA_OK;
 }
@@ -60,8 +69,8 @@ char *sla_outcome(const struct sla_policy *p, const struct incident *inc, char *
 	/* A clock that never stopped ran until the close. */
 	int64_t ack = inc->t_acknowledged ? inc->t_acknowledged : inc->t_closed;
 	int64_t con = inc->t_contained ? inc->t_contained : inc->t_closed;
-	int64_t ack_late = ack ? ack - inc->t_detected - p->ack[pr] : 0;
-	int64_t con_late = con ? con - inc->t_detected - p->contain[pr] : 0;
+	int64_t ack_late = ack ? sla_elapsed(p, inc->t_detected, ack) - p->ack[pr] : 0;
+	int64_t con_late = con ? sla_elapsed(p, inc->t_detected, con) - p->contain[pr] : 0;
 	char d[32];
 
 	if (n)

@@ -18,6 +18,43 @@
 #include "irk/store.h"
 
 #define SNAPSHOT_NAME "board"
+
+static uint64_t fnv(uint64_t h, const void *p, size_t n)
+{
+	const unsigned char *b = p;
+
+	for (size_t i = 0; i < n; i++)
+		h = (h ^ b[i]) * 1099511628211ULL;
+	return h;
+}
+
+static uint64_t settings_hash(const struct config_settings *set)
+{
+	const char *strs[] = { set->sla.business_hours, set->sla.zone };
+	uint64_t h = 1469598103934665603ULL;
+
+	h = fnv(h, set->sla.ack, sizeof set->sla.ack);
+	h = fnv(h, set->sla.contain, sizeof set->sla.contain);
+	h = fnv(h, set->sla.resolve, sizeof set->sla.resolve);
+	h = fnv(h, &set->maturity, sizeof set->maturity);
+	for (size_t i = 0; i < sizeof strs / sizeof strs[0]; i++)
+		h = strs[i] ? fnv(h, strs[i], strlen(strs[i]) + 1) : fnv(h, "\xff", 1);
+	return h;
+}
+
+/* The snapshot's name: "board" under the default [sla] and [maturity],
+ * else "board-" and a hash of them. Figures computed with other targets
+ * or business hours are another snapshot: after a change to irk.conf the
+ * board does not show the old ones until the audit log moves. */
+static const char *snapshot_name(const struct config *cfg, char *buf, size_t n)
+{
+	uint64_t h = settings_hash(config_settings(cfg));
+
+	if (h == settings_hash(config_settings(NULL)))
+		return SNAPSHOT_NAME;
+	snprintf(buf, n, SNAPSHOT_NAME "-%016llx", (unsigned long long)h);
+	return buf;
+}
 #define SNAPSHOT_MAGIC 0x4b504931u     /* "KPI1" */
 
 static int64_t mono_ms(void)
@@ -281,11 +318,14 @@ int kpi_snapshot_decode(struct kpi_snapshot *out, const void *data, size_t n)
 
 /* ---- stored ---------------------------------------------------------------------- */
 
-int kpi_snapshot_load(struct kpi_snapshot *out, struct store *s, struct irk_err *err)
+int kpi_snapshot_load(struct kpi_snapshot *out, struct store *s, const struct config *cfg,
+		      struct irk_err *err)
 {
 	struct strbuf body = STRBUF_INIT;
 	int64_t at, head;
-	int rc = store_kpi_snapshot_get(s, SNAPSHOT_NAME, &at, &head, &body, err);
+	char name[40];
+	int rc = store_kpi_snapshot_get(s, snapshot_name(cfg, name, sizeof name), &at, &head,
+					&body, err);
 
 	memset(out, 0, sizeof *out);
 	if (!rc && kpi_snapshot_decode(out, body.buf, body.len))
@@ -304,7 +344,9 @@ int kpi_snapshot_keep(struct store *s, const struct config *cfg, int64_t now, in
 	 * IRK_NOW (tests, the demo) would hold the first snapshot forever. */
 	int64_t wall = (int64_t)time(NULL);
 	int64_t at = 0, head = -1, now_head = store_kpi_head(s);
-	int rc = store_kpi_snapshot_get(s, SNAPSHOT_NAME, &at, &head, NULL, err);
+	char buf[40];
+	const char *name = snapshot_name(cfg, buf, sizeof buf);
+	int rc = store_kpi_snapshot_get(s, name, &at, &head, NULL, err);
 
 	if (made)
 		*made = 0;
@@ -319,7 +361,7 @@ int kpi_snapshot_keep(struct store *s, const struct config *cfg, int64_t now, in
 	if ((rc = kpi_snapshot_compute(&k, s, cfg, &pol, now, err)))
 		return rc;
 	kpi_snapshot_encode(&k, &body);
-	rc = store_kpi_snapshot_put(s, SNAPSHOT_NAME, wall, k.head, body.buf, body.len, err);
+	rc = store_kpi_snapshot_put(s, name, wall, k.head, body.buf, body.len, err);
 	if (!rc && made)
 		*made = 1;
 	strbuf_free(&body);

@@ -313,11 +313,39 @@ static int read_matches(struct tui *t, struct board_st *bs, struct irk_err *err)
 	return IRK_OK;
 }
 
-/* The open incidents past an SLA, counted in the database. */
+struct late_count {
+	const struct board *b;
+	int64_t n;
+};
+
+static int late_one(const struct incident *inc, void *arg)
+{
+	struct late_count *lc = arg;
+	struct sla_status st;
+
+	sla_status(&lc->b->pol, inc, lc->b->now, &st);
+	lc->n += st.state == SLA_BREACHED;
+	return 0;
+}
+
+/* The open incidents past an SLA, counted in the database; in business
+ * hours (which SQL cannot count) by sla_status() over the open cards. */
 static int count_breached(struct tui *t, struct board_st *bs, struct irk_err *err)
 {
 	struct board *b = &bs->b;
-	int64_t n = store_incident_breached(t->s, b->now, b->pol.ack, b->pol.contain, err);
+	int64_t n;
+
+	if (b->pol.hours.on) {
+		struct incident_filter f = INCIDENT_FILTER_ALL;
+		struct late_count lc = { b, 0 };
+		f.open_only = 1;
+		f.card = 1;
+		if (store_incident_each(t->s, &f, late_one, &lc, err))
+			return IRK_ERROR;
+		n = lc.n;
+	} else {
+		n = store_incident_breached(t->s, b->now, b->pol.ack, b->pol.contain, err);
+	}
 
 	if (n < 0)
 		return IRK_ERROR;

@@ -299,7 +299,7 @@ static int load(struct tui *t, struct dash_st *ds)
 	ds->force = 0;
 	if (!force && ds->loaded && ds->d.head == head)
 		return 0;
-	if (!force && !kpi_snapshot_load(&fresh, t->s, NULL)) {
+	if (!force && !kpi_snapshot_load(&fresh, t->s, t->app->cfg, NULL)) {
 		if (fresh.head == head || (fresh.took_ms >= DASH_LIVE_MS &&
 					   (!ds->loaded || fresh.head > ds->d.head)))
 			goto show;

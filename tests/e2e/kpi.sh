@@ -52,6 +52,25 @@ expect_eq "work: the effort recorded" \
 # unacknowledged 5000 s after detection: IR-1 (P1, 15m) and IR-4 (P2, 1h)
 expect_eq "SLA: two acknowledgements late now" \
 	"$(printf '%s' "$j" | jq -c '.sla.acknowledge | [.met, .breached, .current]')" '[2,2,2]'
+# T0 is Monday 08:46:40 UTC, now 10:10:00: with hours from 10:00 the two
+# open clocks have run 10 minutes, and the two acknowledgements came
+# before opening
+printf '[sla]\nbusiness_hours = Mon-Fri 10:00-18:00\nzone = UTC\n' >"$IRK_CONFIG"
+expect_eq "SLA in business hours: nothing late, two clocks running" \
+	"$(irk kpi --json | jq -c '.sla.acknowledge | [.met, .breached, .current, .running]')" '[2,0,0,2]'
+expect_match "irk show: the time left in business hours" "$(irk show IR-1)" '5m left'
+printf '[sla]\nbusiness_hours = Mon-Fry 10:00-18:00\n' >"$IRK_CONFIG"
+expect_match "a wrong day is refused with its line" "$(irk kpi --json 2>&1)" \
+	'irk.conf:2: .*"Mon-Fry" is not a day'
+: >"$IRK_CONFIG"
+# the catalog: IR-2 closed true positive in finance with 45 minutes
+j=$(TZ=UTC irk kpi --json)
+expect_eq "catalog: targeting and cost of response by unit" \
+	"$(printf '%s' "$j" | jq -c '.catalog.units | map([.unit, .incidents, .true_positive, .effort_min, .effort_missing])')" \
+	'[["finance",1,1,45,0],[null,3,0,0,3]]'
+expect_eq "catalog: root causes by week, none recorded yet" \
+	"$(printf '%s' "$j" | jq -c '.catalog.trends | [.by, .buckets, .root_cause]')" \
+	'["week",["2024-W20"],[{"key":null,"total":4,"counts":[4]}]]'
 
 
 # --- periods and groups
@@ -164,7 +183,9 @@ at_exit stop_serve
 "$IRK_BIN" serve 2>"$T/serve.log" &
 _serve=$!
 head_now() { sql "SELECT max(seq) FROM events"; }
-snap_current() { [ "$(sql "SELECT head FROM kpi_snapshots WHERE name = 'board'")" = "$(head_now)" ]; }
+# [maturity] is not the default here: the snapshot is that config's
+# (board-HASH; irk-kpi(7), SNAPSHOTS)
+snap_current() { [ "$(sql "SELECT head FROM kpi_snapshots WHERE name LIKE 'board-%'")" = "$(head_now)" ]; }
 check "irk serve stores a current KPI snapshot (its own steps move the log too)" wait_for 15 snap_current
 irk note IR-1 "looked at it again" >/dev/null
 check "a note moves the audit log past it" [ "$(sql "SELECT head FROM kpi_snapshots")" != "$(head_now)" ]

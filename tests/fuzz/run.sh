@@ -16,8 +16,8 @@ CC=${FUZZ_CC:-clang}
 OUT=build/fuzz
 CORE="src/core/expr.c src/core/template.c src/core/strbuf.c src/core/err.c
 src/core/model.c src/core/fields.c src/core/sanitize.c src/core/jdoc.c src/core/jsonw.c
-src/core/clock.c src/core/ip.c"
-TARGETS=${*:-expr template play tickets chat query cacao}
+src/core/clock.c src/core/ip.c src/core/hours.c"
+TARGETS=${*:-expr template play tickets chat query cacao hours}
 
 command -v "$CC" >/dev/null 2>&1 || {
 	echo "run.sh: $CC not found (contrib/deps.sh installs clang)" >&2

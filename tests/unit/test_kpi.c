@@ -60,6 +60,10 @@ struct inc_spec {
 	int64_t first, detected, ack, contained, resolved, closed;
 };
 
+/* The vector and threat source of the next incident added (the set's
+ * five have none). */
+static const char *next_vector, *next_source;
+
 static int64_t add_incident(const struct inc_spec *sp)
 {
 	struct incident inc = { 0 };
@@ -83,6 +87,9 @@ static int64_t add_incident(const struct inc_spec *sp)
 	inc.rule = (char *)sp->rule;
 	inc.root_cause = (char *)sp->root_cause;
 	inc.category = (char *)sp->category;
+	inc.vector = (char *)next_vector;
+	inc.threat_source = (char *)next_source;
+	next_vector = next_source = NULL;
 	inc.t_first_event = sp->first;
 	inc.t_detected = sp->detected;
 	inc.t_acknowledged = sp->ack;
@@ -180,7 +187,7 @@ TestSuite(kpi, .init = init, .fini = fini);
 
 static void compute(struct kpi_report *r, int64_t since, int64_t until, int by)
 {
-	struct kpi_query q = { since, until, NOW, by };
+	struct kpi_query q = { since, until, NOW, by, 0 };
 	struct irk_err err = { 0 };
 
 	cr_assert_eq(kpi_compute(s, &pol, &q, r, &err), IRK_OK, "%s", err.msg);
@@ -261,6 +268,43 @@ Test(kpi, sla_met_breached_running_and_late_now)
 	cr_expect_eq(r.all.ev.breached.id[0], 2);
 	cr_expect_eq(r.all.ev.breached.id[1], 3);
 	kpi_report_free(&r);
+}
+
+/* With business hours Mon-Fri 08:00-18:00 UTC every clock of the set
+ * stops: T is a Tuesday 22:13 UTC and A, B, C, E reach their times before
+ * Wednesday 08:00 (0 business seconds: met); C's contain and resolve
+ * clocks have counted Wed 15 to Fri 17 and Mon 20 to Fri 24 November, 8
+ * days of 10h, 80h by now (Friday 22:13): past P3's 3d (72h) to contain,
+ * within its 7d to resolve; D, detected Friday 21:43, has counted none.
+ * In calendar time B's ack and C's resolve were breached too. */
+Test(kpi, sla_in_business_hours)
+{
+	struct config *cfg = config_new();
+	struct irk_err err = { 0 };
+	struct sla_policy bp;
+	struct kpi_query q = { T - 86400, 0, NOW, KPI_BY_NONE, 0 };
+	struct kpi_report r;
+
+	cr_assert_eq(config_set(cfg, "sla.business_hours", "Mon-Fri 08:00-18:00", &err), IRK_OK);
+	cr_assert_eq(config_set(cfg, "sla.zone", "UTC", &err), IRK_OK);
+	sla_policy_load(&bp, cfg);
+	cr_assert_eq(kpi_compute(s, &bp, &q, &r, &err), IRK_OK, "%s", err.msg);
+	cr_expect_eq(r.all.sla.met[KPI_ACK], 4);
+	cr_expect_eq(r.all.sla.running[KPI_ACK], 1);
+	cr_expect_eq(r.all.sla.breached[KPI_ACK], 0);
+	cr_expect_eq(r.all.sla.met[KPI_CONTAIN], 3);
+	cr_expect_eq(r.all.sla.breached[KPI_CONTAIN], 1);
+	cr_expect_eq(r.all.sla.current[KPI_CONTAIN], 1);
+	cr_expect_eq(r.all.sla.running[KPI_CONTAIN], 1);
+	cr_expect_eq(r.all.sla.met[KPI_RESOLVE], 3);
+	cr_expect_eq(r.all.sla.running[KPI_RESOLVE], 2);
+	cr_expect_eq(kpi_sla_breached(&r.all.sla), 1);
+	cr_expect_eq(r.all.ev.breached.n, 1);
+	cr_expect_eq(r.all.ev.breached.id[0], 3);
+	/* the figures of time stay calendar time */
+	cr_expect_eq(r.all.mtta.median, 600);
+	kpi_report_free(&r);
+	config_free(&cfg);
 }
 
 Test(kpi, quality)
@@ -381,6 +425,85 @@ Test(kpi, period_bounds)
 	cr_expect_eq(r.all.incidents, 0);
 	cr_expect_eq(r.all.mtta.count, 0);
 	cr_expect_eq(r.ngroups, 0);
+	kpi_report_free(&r);
+}
+
+/* Seed 2's catalog over the set and F, a confirmed policy violation in
+ * finance (closed true positive, 20 minutes, usb, insider, no dlp,
+ * detected T+3000). In UTC, T (Tuesday 14 November 2023) is in week 46,
+ * D (Friday 24th) in week 47.
+ *   finance: A, B, F: 3 of 6 (0.5), true positives A and F, violation F
+ *            (confirmed), effort 60 + 20 = 80 over A and F (40 each), B
+ *            none recorded
+ *   hr:      C, E: 2, no true positive (E a duplicate), 30 + 15 = 45, 22.5
+ *   none:    D: 1, no effort: null per incident, never 0
+ * Trends: root causes "no dlp" (F) and "weak mfa" (A) one each in W46,
+ * none recorded for the other four (3 in W46, D in W47); vector usb (F). */
+Test(kpi, catalog_units_violations_cost_and_trends)
+{
+	struct kpi_query q = { T - 86400, 0, NOW, KPI_BY_NONE, 1 };
+	struct irk_err err = { 0 };
+	struct kpi_report r;
+	struct strbuf out = STRBUF_INIT;
+	struct jsonw w;
+	const struct kpi_catalog *c;
+
+	setenv("TZ", "UTC", 1);
+	tzset();
+	next_vector = "usb";
+	next_source = "insider";
+	add_incident(&(struct inc_spec){ 2, STAGE_CLOSED, RES_TRUE_POSITIVE, 2, 20, 0, 0,
+		"finance", "dana", NULL, NULL, "R3", "no dlp", "policy-violation",
+		T + 2900, T + 3000, T + 3100, T + 3200, T + 3300, T + 3300 });
+	cr_assert_eq(kpi_compute(s, &pol, &q, &r, &err), IRK_OK, "%s", err.msg);
+	c = &r.cat;
+	cr_assert_eq(c->nunits, 3);
+	cr_expect_str_eq(c->units[0].key, "finance");
+	cr_expect_eq(c->units[0].incidents, 3);
+	cr_expect_eq(c->units[0].true_positive, 2);
+	cr_expect_eq(c->units[0].violations, 1);
+	cr_expect_eq(c->units[0].violations_confirmed, 1);
+	cr_expect_eq(c->units[0].effort_min, 80);
+	cr_expect_eq(c->units[0].effort_missing, 1);
+	cr_expect_str_eq(c->units[1].key, "hr");
+	cr_expect_eq(c->units[1].incidents, 2);
+	cr_expect_eq(c->units[1].true_positive, 0);
+	cr_expect_eq(c->units[1].violations, 0);
+	cr_expect_eq(c->units[1].effort_min, 45);
+	cr_expect_null(c->units[2].key);
+	cr_expect_eq(c->units[2].incidents, 1);
+	cr_expect_eq(c->units[2].effort_missing, 1);
+	cr_assert(c->weekly);
+	cr_assert_eq(c->nbuckets, 2);
+	cr_expect_str_eq(c->bucket[0], "2023-W46");
+	cr_expect_str_eq(c->bucket[1], "2023-W47");
+	cr_assert_eq(c->ntrend[KPI_TREND_CAUSE], 3);
+	cr_expect_str_eq(c->trend[KPI_TREND_CAUSE][0].key, "no dlp");
+	cr_expect_str_eq(c->trend[KPI_TREND_CAUSE][1].key, "weak mfa");
+	cr_expect_eq(c->trend[KPI_TREND_CAUSE][1].count[0], 1);
+	cr_expect_eq(c->trend[KPI_TREND_CAUSE][1].count[1], 0);
+	cr_expect_null(c->trend[KPI_TREND_CAUSE][2].key);
+	cr_expect_eq(c->trend[KPI_TREND_CAUSE][2].total, 4);
+	cr_expect_eq(c->trend[KPI_TREND_CAUSE][2].count[0], 3);
+	cr_expect_eq(c->trend[KPI_TREND_CAUSE][2].count[1], 1);
+	cr_assert_eq(c->ntrend[KPI_TREND_SOURCE], 2);
+	cr_expect_str_eq(c->trend[KPI_TREND_SOURCE][0].key, "insider");
+	cr_assert_eq(c->ntrend[KPI_TREND_VECTOR], 2);
+	cr_expect_eq(c->trend[KPI_TREND_VECTOR][1].total, 5);
+	jsonw_init(&w, &out, 0);
+	kpi_json(&r, &w);
+	cr_expect(strstr(strbuf_str(&out), "\"catalog\":{\"units\":[{\"unit\":\"finance\","
+			 "\"incidents\":3,\"share\":0.5,\"true_positive\":2,\"violations\":1,"
+			 "\"violations_confirmed\":1,\"effort_min\":80,\"effort_missing\":1,"
+			 "\"effort_per_incident\":40}"), "%s", strbuf_str(&out));
+	cr_expect(strstr(strbuf_str(&out), "\"effort_per_incident\":22.5}"));
+	cr_expect(strstr(strbuf_str(&out), "{\"unit\":null,\"incidents\":1,\"share\":0.1667,"
+			 "\"true_positive\":0,\"violations\":0,\"violations_confirmed\":0,"
+			 "\"effort_min\":0,\"effort_missing\":1,\"effort_per_incident\":null}"));
+	cr_expect(strstr(strbuf_str(&out), "\"trends\":{\"by\":\"week\",\"buckets\":"
+			 "[\"2023-W46\",\"2023-W47\"],\"root_cause\":[{\"key\":\"no dlp\","
+			 "\"total\":1,\"counts\":[1,0]}"), "%s", strbuf_str(&out));
+	strbuf_free(&out);
 	kpi_report_free(&r);
 }
 
@@ -631,10 +754,10 @@ Test(kpi, snapshot_kept_when_the_audit_log_moves)
 	const struct actor dana = { "dana", ROLE_ANALYST };
 	int made;
 
-	cr_expect_eq(kpi_snapshot_load(&k, s, &err), IRK_NOTFOUND);
+	cr_expect_eq(kpi_snapshot_load(&k, s, NULL, &err), IRK_NOTFOUND);
 	cr_assert_eq(kpi_snapshot_keep(s, NULL, NOW, 0, &made, &err), IRK_OK, "%s", err.msg);
 	cr_expect_eq(made, 1);
-	cr_assert_eq(kpi_snapshot_load(&k, s, &err), IRK_OK, "%s", err.msg);
+	cr_assert_eq(kpi_snapshot_load(&k, s, NULL, &err), IRK_OK, "%s", err.msg);
 	cr_expect_eq(k.week.all.incidents, 5);
 	cr_expect_eq(k.head, store_kpi_head(s));
 	kpi_snapshot_free(&k);
@@ -648,17 +771,47 @@ Test(kpi, snapshot_kept_when_the_audit_log_moves)
 	cr_expect_eq(made, 0);
 	cr_assert_eq(kpi_snapshot_keep(s, NULL, NOW + 2, 1, &made, &err), IRK_OK);
 	cr_expect_eq(made, 1);
-	cr_assert_eq(kpi_snapshot_load(&k, s, &err), IRK_OK);
+	cr_assert_eq(kpi_snapshot_load(&k, s, NULL, &err), IRK_OK);
 	cr_expect_eq(k.now, NOW + 2);
 	cr_expect_eq(k.head, store_kpi_head(s));
 	kpi_snapshot_free(&k);
 	/* an old snapshot and a change: computed without forcing */
 	cr_assert_eq(store_kpi_snapshot_put(s, "board", time(NULL) - KPI_SNAPSHOT_AGE, 0, "x", 1,
 					    &err), IRK_OK, "%s", err.msg);
-	cr_expect_eq(kpi_snapshot_load(&k, s, &err), IRK_NOTFOUND);   /* "x" is no snapshot */
+	cr_expect_eq(kpi_snapshot_load(&k, s, NULL, &err), IRK_NOTFOUND);   /* "x" is no snapshot */
 	cr_assert_eq(kpi_snapshot_keep(s, NULL, NOW + 3, 0, &made, &err), IRK_OK);
 	cr_expect_eq(made, 1);
-	cr_assert_eq(kpi_snapshot_load(&k, s, &err), IRK_OK);
+	cr_assert_eq(kpi_snapshot_load(&k, s, NULL, &err), IRK_OK);
 	cr_expect_eq(k.now, NOW + 3);
 	kpi_snapshot_free(&k);
+}
+
+/* Other SLA targets or business hours in irk.conf: the figures of the
+ * stored snapshot are not theirs, so one is computed though the audit log
+ * did not move, and each configuration reads its own. */
+Test(kpi, snapshot_of_other_sla_settings_is_computed_again)
+{
+	struct config *cfg = config_new();
+	struct kpi_snapshot k;
+	struct irk_err err = { 0 };
+	int made;
+
+	cr_assert_eq(kpi_snapshot_keep(s, NULL, NOW, 0, &made, &err), IRK_OK, "%s", err.msg);
+	cr_expect_eq(made, 1);
+	cr_assert_eq(kpi_snapshot_keep(s, cfg, NOW, 0, &made, &err), IRK_OK, "%s", err.msg);
+	cr_expect_eq(made, 0);        /* the defaults: the same snapshot */
+	cr_assert_eq(config_set(cfg, "sla.business_hours", "Mon-Fri 08:00-18:00", &err), IRK_OK);
+	cr_assert_eq(config_set(cfg, "sla.zone", "UTC", &err), IRK_OK);
+	cr_expect_eq(kpi_snapshot_load(&k, s, cfg, &err), IRK_NOTFOUND);
+	cr_assert_eq(kpi_snapshot_keep(s, cfg, NOW, 0, &made, &err), IRK_OK, "%s", err.msg);
+	cr_expect_eq(made, 1);
+	/* B's ack and C's resolve are met or running in business hours
+	 * (kpi.sla_in_business_hours): one breach in the week report, not 3 */
+	cr_assert_eq(kpi_snapshot_load(&k, s, cfg, &err), IRK_OK, "%s", err.msg);
+	cr_expect_eq(kpi_sla_breached(&k.week.all.sla), 1);
+	kpi_snapshot_free(&k);
+	cr_assert_eq(kpi_snapshot_load(&k, s, NULL, &err), IRK_OK, "%s", err.msg);
+	cr_expect_eq(kpi_sla_breached(&k.week.all.sla), 3);
+	kpi_snapshot_free(&k);
+	config_free(&cfg);
 }
