@@ -716,6 +716,16 @@ static const char *pending_note(const struct snapshot *sn, const char *id, char 
 	return NULL;
 }
 
+static int id_width(const struct step_row *r, void *arg)
+{
+	int *w = arg;
+	int n = (int)strlen(r->step_id);
+
+	if (n > *w)
+		*w = n;
+	return 0;
+}
+
 static int snap_row(const struct step_row *r, void *arg)
 {
 	struct snapshot *sn = arg;
@@ -724,7 +734,7 @@ static int snap_row(const struct step_row *r, void *arg)
 	sn->states = xrealloc(sn->states, (size_t)(sn->n + 1) * sizeof *sn->states);
 	irk_strlcpy(sn->ids[sn->n], r->step_id, sizeof sn->ids[0]);
 	sn->states[sn->n++] = r->state;
-	return 0;
+	return id_width(r, &sn->idw);
 }
 
 static void snapshot_free(struct snapshot *sn)
@@ -824,16 +834,6 @@ static int list_row(const struct step_row *r, void *arg)
 		putchar(')');
 	}
 	putchar('\n');
-	return 0;
-}
-
-static int id_width(const struct step_row *r, void *arg)
-{
-	int *w = arg;
-	int n = (int)strlen(r->step_id);
-
-	if (n > *w)
-		*w = n;
 	return 0;
 }
 
@@ -1223,7 +1223,7 @@ static int act(struct cli *c, int what, int64_t id, const char *step, char **inp
 	       const char *reason)
 {
 	struct irk_err err = { 0 };
-	struct snapshot sn = { 0 };
+	struct snapshot sn = { .idw = 16 };
 	char key[24];
 	int rc;
 
